@@ -1,0 +1,1 @@
+"""Pure, typed analytics over arrays and tables. No I/O, no printing."""

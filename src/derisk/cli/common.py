@@ -1,0 +1,117 @@
+"""Shared CLI plumbing: options, JSON output, error handling, store opening."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from derisk.data.csvio import ImportFailed
+from derisk.model.countries import UnknownCountry
+from derisk.services.exposure import NotFound
+from derisk.store import DuckStore, StoreError, default_db_path, open_store
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", help="Database file (default: $DERISK_DB or the user data directory)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON with a stable schema.")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) the facts must be valid at.")
+]
+CountriesOpt = Annotated[
+    str | None,
+    typer.Option("--countries", help="Selected countries, ISO alpha-3, comma-separated."),
+]
+GroupOpt = Annotated[
+    str | None, typer.Option("--group", help="Selected country group, e.g. covered, eu27.")
+]
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def fail(message: str, *, as_json: bool, code: int = 1, kind: str = "error") -> NoReturn:
+    if as_json:
+        emit_json({"error": {"kind": kind, "message": message}})
+    else:
+        err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def parse_date(value: str | None, *, as_json: bool) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of {value!r} is not a date (YYYY-MM-DD)", as_json=as_json, code=2)
+
+
+@contextmanager
+def store_for(db: Path | None, *, as_json: bool, read_only: bool = True) -> Iterator[DuckStore]:
+    path = db or default_db_path()
+    try:
+        store = open_store(path, read_only=read_only)
+    except StoreError as exc:
+        fail(str(exc), as_json=as_json, kind="store")
+    except Exception as exc:  # duckdb raises its own IOException for locked or corrupt files
+        fail(f"cannot open database {path}: {exc}", as_json=as_json, kind="store")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def guarded(as_json: bool) -> Callable[[Callable[[], None]], None]:
+    """Run a command body, turning domain errors into clean messages and exit codes."""
+
+    def run(body: Callable[[], None]) -> None:
+        try:
+            body()
+        except typer.Exit:
+            raise
+        except (NotFound, KeyError) as exc:
+            fail(str(exc.args[0]) if exc.args else str(exc), as_json=as_json, kind="not-found")
+        except UnknownCountry as exc:
+            fail(str(exc), as_json=as_json, kind="bad-input", code=2)
+        except ImportFailed as exc:
+            if as_json:
+                emit_json(
+                    {
+                        "error": {
+                            "kind": "import-refused",
+                            "message": "import refused, nothing was written",
+                            "problems": [p.__dict__ for p in exc.problems],
+                        }
+                    }
+                )
+                raise typer.Exit(1) from None
+            fail(str(exc), as_json=False)
+        except (ValueError, StoreError) as exc:
+            fail(str(exc), as_json=as_json, kind="bad-input", code=2)
+
+    return run
+
+
+def pct(x: float | None, nd: int = 1) -> str:
+    return "—" if x is None else f"{100 * x:.{nd}f}%"
+
+
+def bounds(b: list[float | None] | None) -> str:
+    if not b or b[0] is None or b[1] is None:
+        return ""
+    if abs(b[1] - b[0]) < 5e-4:
+        return ""
+    return f"[{pct(b[0])}–{pct(b[1])}]"

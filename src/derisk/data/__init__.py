@@ -1,0 +1,1 @@
+"""The bundled dataset, the derisk CSV format and importers."""

@@ -1,0 +1,208 @@
+"""Building the database from the bundled dataset, and importing user CSV files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from derisk.data.csvio import FILE_KINDS, ImportFailed, Problem, read_rows
+from derisk.model import countries
+from derisk.model.catalog import load_catalog
+from derisk.model.schema import Country, Material, Source, Stage
+from derisk.store.base import Store
+
+BUNDLED_DATASET = "bundled"
+
+# (file name, kind) in load order: sources first so that facts can name them.
+BUNDLED_FILES: tuple[tuple[str, str], ...] = (
+    ("sources_static.csv", "sources"),
+    ("sources.csv", "sources"),
+    ("groups.csv", "groups"),
+    ("group_members.csv", "group_members"),
+    ("entities.csv", "entities"),
+    ("production.csv", "production"),
+    ("shares.csv", "shares"),
+    ("import_sources.csv", "import_sources"),
+    ("import_reliance.csv", "import_reliance"),
+    ("stakes.csv", "stakes"),
+    ("export_restrictions.csv", "export_restrictions"),
+)
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    dataset: str
+    rows: dict[str, int]
+    seconds: float
+
+
+def bundled_dir() -> Path:
+    """Folder of the bundled dataset inside the installed package."""
+    return Path(str(resources.files("derisk.data").joinpath("bundled")))
+
+
+def _reference_rows() -> dict[str, list[Any]]:
+    cat = load_catalog()
+    return {
+        "country": [Country(*c) for c in countries.all_countries()],
+        "material": [Material(m.id, m.name) for m in cat.materials],
+        "stage": [
+            Stage(m.id, s.id, s.seq, s.name, s.kind, ",".join(s.hs))
+            for m in cat.materials
+            for s in m.stages
+        ],
+    }
+
+
+def _check_sources(
+    parsed: Mapping[str, Sequence[Any]], known: set[str], problems: list[Problem]
+) -> None:
+    for fname, rows in parsed.items():
+        for i, r in enumerate(rows):
+            sid = getattr(r, "source_id", None)
+            if sid is not None and not isinstance(r, Source) and sid not in known:
+                problems.append(Problem(fname, i + 2, "source_id", f"unknown source {sid!r}"))
+
+
+def _existing_sources(store: Store, exclude_dataset: str | None) -> set[str]:
+    if exclude_dataset is None:
+        return {r[0] for r in store.sql("SELECT source_id FROM source")}
+    return {
+        r[0]
+        for r in store.sql("SELECT source_id FROM source WHERE dataset <> ?", [exclude_dataset])
+    }
+
+
+def load_files(
+    store: Store,
+    files: Sequence[tuple[Path, str]],
+    *,
+    dataset: str,
+    replace: bool = True,
+    reference: bool = False,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Validate every file, then write all of them in one transaction.
+
+    ``files`` are (path, kind) pairs with kinds from :data:`FILE_KINDS`. With ``replace``,
+    the dataset's earlier rows are removed in the same transaction. Raises
+    :class:`ImportFailed` naming file, row and field; on failure nothing changes.
+    """
+    t0 = time.perf_counter()
+    problems: list[Problem] = []
+    parsed: dict[str, list[Any]] = {}
+    for path, kind in files:
+        if kind not in FILE_KINDS:
+            problems.append(
+                Problem(str(path), 0, "-", f"unknown kind {kind!r}; one of {sorted(FILE_KINDS)}")
+            )
+            continue
+        if not path.exists():
+            problems.append(Problem(str(path), 0, "-", "file not found"))
+            continue
+        rows = read_rows(path, FILE_KINDS[kind], problems=problems, display_name=path.name)
+        parsed[path.name] = rows
+        if progress:
+            progress(path.name, len(rows))
+    return load_rows(
+        store,
+        parsed,
+        dataset=dataset,
+        replace=replace,
+        reference=reference,
+        origin=", ".join(str(p) for p, _ in files),
+        problems=problems,
+        started=t0,
+    )
+
+
+def load_rows(
+    store: Store,
+    parsed: Mapping[str, Sequence[Any]],
+    *,
+    dataset: str,
+    origin: str,
+    replace: bool = False,
+    reference: bool = False,
+    problems: list[Problem] | None = None,
+    started: float | None = None,
+) -> LoadReport:
+    """Write already-parsed rows (by origin file name) in one transaction.
+
+    Checks that every fact names a known source and that no source is defined twice;
+    raises :class:`ImportFailed` (with earlier ``problems`` too) and writes nothing on error.
+    Importers of other formats (USGS, BODS, Comtrade, ...) parse to rows and call this.
+    """
+    t0 = started if started is not None else time.perf_counter()
+    problems = list(problems or [])
+    existing = _existing_sources(store, dataset if replace else None)
+    known = existing | {
+        r.source_id for rows in parsed.values() for r in rows if isinstance(r, Source)
+    }
+    problems.extend(_duplicate_sources(parsed, existing))
+    _check_sources(parsed, known, problems)
+    if problems:
+        raise ImportFailed(problems)
+    counts: dict[str, int] = {}
+    with store.writer(dataset) as w:
+        if replace:
+            w.delete_dataset(dataset)
+        if reference:
+            for table, ref in _reference_rows().items():
+                counts[table] = w.add(ref)
+        for rows in parsed.values():
+            by_type: dict[type[Any], list[Any]] = {}
+            for r in rows:
+                by_type.setdefault(type(r), []).append(r)
+            for cls, group in by_type.items():
+                table = cls.Meta.table
+                counts[table] = counts.get(table, 0) + w.add(group)
+        w.record_dataset(dataset, origin, sum(counts.values()))
+    return LoadReport(dataset, counts, time.perf_counter() - t0)
+
+
+def _duplicate_sources(parsed: Mapping[str, Sequence[Any]], existing: set[str]) -> list[Problem]:
+    seen = set(existing)
+    out = []
+    for fname, rows in parsed.items():
+        for i, r in enumerate(rows):
+            if isinstance(r, Source):
+                if r.source_id in seen:
+                    out.append(
+                        Problem(fname, i + 2, "source_id", f"source {r.source_id!r} already exists")
+                    )
+                seen.add(r.source_id)
+    return out
+
+
+def build_database(store: Store, progress: Progress | None = None) -> LoadReport:
+    """(Re)load the bundled dataset and the reference tables (countries, catalogue)."""
+    base = bundled_dir()
+    files = [(base / name, kind) for name, kind in BUNDLED_FILES if (base / name).exists()]
+    return load_files(
+        store, files, dataset=BUNDLED_DATASET, replace=True, reference=True, progress=progress
+    )
+
+
+def import_csv(
+    store: Store, kind: str, path: Path, *, dataset: str = "user", replace: bool = False
+) -> LoadReport:
+    """Import one derisk CSV file of ``kind`` into ``dataset`` (atomic)."""
+    return load_files(store, [(path, kind)], dataset=dataset, replace=replace)
+
+
+__all__ = [
+    "BUNDLED_DATASET",
+    "ImportFailed",
+    "LoadReport",
+    "build_database",
+    "import_csv",
+    "load_files",
+    "load_rows",
+]

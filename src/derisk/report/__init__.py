@@ -1,0 +1,1 @@
+"""Static reports (HTML) built from the same services as the CLI."""

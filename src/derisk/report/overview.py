@@ -1,0 +1,45 @@
+"""``out/overview.html``: a static, offline heat table of the selected share by material x stage."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from derisk.model.countries import name as country_name
+
+
+def _color(share: float | None) -> str:
+    if share is None:
+        return "#f2f2f2"
+    # white (0) -> deep red (1), in steps readable in print
+    r, g, b = 255, int(245 - 205 * share), int(240 - 210 * share)
+    return f"rgb({r},{max(g, 0)},{max(b, 0)})"
+
+
+def render_overview(data: dict[str, Any], sources: dict[str, dict[str, Any]]) -> str:
+    """HTML for an overview result (``derisk.overview/1``) and its sources."""
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(
+            lambda n: resources.files("derisk.report").joinpath("templates", n).read_text("utf-8")
+        ),
+        autoescape=True,
+    )
+    env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
+    env.filters["pct1"] = lambda x: "—" if x is None else f"{100 * x:.1f}%"
+    env.filters["color"] = _color
+    env.filters["cname"] = lambda c: country_name(c) if c else ""
+    by_mat: dict[str, list[dict[str, Any]]] = {}
+    for r in data["rows"]:
+        by_mat.setdefault(r["material"], []).append(r)
+    max_stages = max(len(v) for v in by_mat.values()) if by_mat else 0
+    used = sorted({r["source_id"] for r in data["rows"] if r.get("source_id")})
+    label = data.get("selected_group") or ", ".join(data["selected_countries"])
+    return env.get_template("overview.html.j2").render(
+        data=data,
+        by_mat=by_mat,
+        max_stages=max_stages,
+        sources=[sources[s] for s in used if s in sources],
+        label=label,
+    )

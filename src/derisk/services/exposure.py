@@ -1,0 +1,514 @@
+"""Exposure services: store rows -> analysis -> JSON-ready results with sources.
+
+Precedence when sources disagree: for a material stage and year, every source that has
+figures is a candidate; the default is the candidate whose source has the lowest
+``precedence`` number (USGS 10, IEA 20, BGS 30, press quotes 40-60, uncited 90), with
+tonnage tables before share-only tables at equal precedence. The others are reported
+under ``alternatives`` with their own headline numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from derisk.analysis.exposure import Concentration, Line, StagePoint, bottleneck, concentration
+from derisk.model import countries
+from derisk.model.catalog import load_catalog
+from derisk.model.schema import OTHER, WORLD
+from derisk.store.base import Store
+
+EXPOSURE_SCHEMA = "derisk.exposure/1"
+OVERVIEW_SCHEMA = "derisk.overview/1"
+
+
+class NotFound(LookupError):
+    """Asked-for material, stage, group, year or source that is not in the store."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source_id: str
+    kind: str  # "quantities" or "shares"
+    year: int
+    lines: tuple[Line, ...]
+    world_total: float | None
+    unit: str | None
+    precedence: int
+
+
+def _as_of(as_of: dt.date | None) -> dt.date:
+    return as_of or dt.date.today()
+
+
+def selection(
+    store: Store,
+    countries_csv: str | None = None,
+    group: str | None = None,
+    as_of: dt.date | None = None,
+) -> tuple[tuple[str, ...], str | None]:
+    """The selected countries: explicit codes, a group (members as of the date), or China."""
+    when = _as_of(as_of)
+    if countries_csv and group:
+        raise ValueError("give --countries or --group, not both")
+    if group:
+        exists = store.sql("SELECT 1 FROM country_group WHERE group_id = ?", [group])
+        if not exists:
+            names = [r[0] for r in store.sql("SELECT group_id FROM country_group ORDER BY 1")]
+            raise NotFound(f"unknown group {group!r}; groups: {', '.join(names)}")
+        rows = store.sql(
+            "SELECT iso3 FROM group_member WHERE group_id = ? "
+            "AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?) "
+            "ORDER BY iso3",
+            [group, when, when],
+        )
+        return tuple(r[0] for r in rows), group
+    if countries_csv:
+        out = []
+        for part in countries_csv.split(","):
+            part = part.strip()
+            if part:
+                out.append(countries.resolve(part))
+        return tuple(out), None
+    return ("CHN",), None
+
+
+def _source_meta(store: Store) -> dict[str, dict[str, Any]]:
+    rows = store.sql(
+        "SELECT source_id, publisher, title, url, published, confidence, precedence, via, note "
+        "FROM source"
+    )
+    out = {}
+    for r in rows:
+        out[r[0]] = {
+            "source_id": r[0],
+            "publisher": r[1],
+            "title": r[2],
+            "url": r[3],
+            "published": r[4].isoformat() if r[4] else None,
+            "confidence": r[5],
+            "precedence": r[6],
+            "via": r[7],
+            "note": r[8],
+        }
+    return out
+
+
+def _candidates(
+    store: Store, material: str | None, as_of: dt.date
+) -> dict[tuple[str, str], list[Candidate]]:
+    """All candidate datasets by (material, stage), every year."""
+    meta = _source_meta(store)
+    filt = "" if material is None else " AND p.material_id = ?"
+    params: list[Any] = [as_of, as_of] + ([material] if material else [])
+    prod = store.sql(
+        "SELECT p.material_id, p.stage_id, p.year, p.source_id, p.country, p.quantity, p.status, "
+        "p.unit, p.in_world_total FROM production p JOIN source s USING (source_id) "
+        "WHERE p.measure = 'production' AND (p.valid_from IS NULL OR p.valid_from <= ?) "
+        "AND (s.published IS NULL OR s.published <= ?)" + filt,
+        params,
+    )
+    grouped: dict[tuple[str, str, int, str], list[tuple[Any, ...]]] = defaultdict(list)
+    for r in prod:
+        grouped[(r[0], r[1], r[2], r[3])].append(r)
+    out: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+    for (mat, stage, year, sid), rows in grouped.items():
+        world = None
+        lines = []
+        unit = rows[0][7]
+        for r in rows:
+            if r[4] == WORLD:
+                world = r[5]
+            elif r[4] == OTHER:
+                lines.append(Line(None, r[6], quantity=r[5]))
+            else:
+                lines.append(Line(r[4], r[6], quantity=r[5], in_world_total=r[8]))
+        # "Other countries" lines are unallocated to named countries: fold into a share block.
+        fixed = []
+        for ln in lines:
+            if ln.country is None and ln.quantity is not None and world:
+                fixed.append(Line(None, ln.status, share=ln.quantity / world, ranks=None))
+            else:
+                fixed.append(ln)
+        prec = meta.get(sid, {}).get("precedence", 50)
+        out[(mat, stage)].append(
+            Candidate(sid, "quantities", year, tuple(fixed), world, unit, prec)
+        )
+    shares = store.sql(
+        "SELECT h.material_id, h.stage_id, h.year, h.source_id, h.country, h.share, h.ranks, "
+        "h.world_total, h.unit FROM share h JOIN source s USING (source_id) "
+        "WHERE (h.valid_from IS NULL OR h.valid_from <= ?) "
+        "AND (s.published IS NULL OR s.published <= ?)" + filt.replace("p.", "h."),
+        params,
+    )
+    sgrouped: dict[tuple[str, str, int, str], list[tuple[Any, ...]]] = defaultdict(list)
+    for r in shares:
+        sgrouped[(r[0], r[1], r[2], r[3])].append(r)
+    for (mat, stage, year, sid), rows in sgrouped.items():
+        lines = [Line(r[4], "reported", share=r[5], ranks=r[6]) for r in rows]
+        world = next((r[7] for r in rows if r[7] is not None), None)
+        unit = next((r[8] for r in rows if r[8] is not None), None)
+        prec = meta.get(sid, {}).get("precedence", 50)
+        out[(mat, stage)].append(Candidate(sid, "shares", year, tuple(lines), world, unit, prec))
+    for cands in out.values():
+        cands.sort(key=lambda c: (-c.year, c.precedence, c.kind != "quantities", c.source_id))
+    return out
+
+
+def _share_world_total(c: Candidate) -> float | None:
+    return c.world_total if c.kind == "quantities" else None
+
+
+def _conc(c: Candidate, selected: tuple[str, ...]) -> Concentration:
+    return concentration(list(c.lines), _share_world_total(c), selected)
+
+
+def _round(x: float | None, nd: int = 6) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+def _pick(cands: list[Candidate], year: int | None) -> tuple[Candidate | None, list[Candidate]]:
+    if not cands:
+        return None, []
+    yr = year if year is not None else max(c.year for c in cands)
+    same = sorted(
+        (c for c in cands if c.year == yr),
+        key=lambda c: (c.precedence, c.kind != "quantities", c.source_id),
+    )
+    if not same:
+        return None, []
+    return same[0], same[1:]
+
+
+def _summary(c: Candidate, selected: tuple[str, ...]) -> dict[str, Any]:
+    k = _conc(c, selected)
+    return {
+        "source_id": c.source_id,
+        "kind": c.kind,
+        "year": c.year,
+        "top_country": k.top_country,
+        "top_share": _round(k.top_share),
+        "top3_share": _round(k.top3_share),
+        "selected_share": _round(k.selected_share),
+        "selected_share_bounds": [
+            _round(k.selected_share_bounds[0]),
+            _round(k.selected_share_bounds[1]),
+        ],
+    }
+
+
+def _detail(
+    material: str,
+    stage: str,
+    c: Candidate,
+    alts: list[Candidate],
+    selected: tuple[str, ...],
+    meta: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    k = _conc(c, selected)
+    src = meta.get(c.source_id, {"source_id": c.source_id})
+    status = _data_status(c, k)
+    return {
+        "material": material,
+        "stage": stage,
+        "year": c.year,
+        "unit": c.unit,
+        "measure": "production",
+        "data_kind": c.kind,
+        "world_total": _round(k.world_total, 3),
+        "shares": [
+            {
+                "country": s.country,
+                "name": countries.name(s.country),
+                "quantity": s.quantity,
+                "share": _round(s.share),
+                "status": s.status,
+            }
+            for s in k.shares
+        ]
+        + [
+            {
+                "country": u.country,
+                "name": countries.name(u.country),
+                "quantity": None,
+                "share": None,
+                "status": u.status,
+            }
+            for u in k.unknown
+            if u.country is not None
+        ],
+        "unallocated_share": _round(k.unallocated_share),
+        "overallocated_share": _round(k.overallocated_share),
+        "hhi": _round(k.hhi),
+        "hhi_bounds": [_round(k.hhi_bounds[0]), _round(k.hhi_bounds[1])],
+        "top3_share": _round(k.top3_share),
+        "top_country": k.top_country,
+        "top_share": _round(k.top_share),
+        "selected_countries": list(selected),
+        "selected_share": _round(k.selected_share),
+        "selected_share_bounds": [
+            _round(k.selected_share_bounds[0]),
+            _round(k.selected_share_bounds[1]),
+        ],
+        "unknown": [
+            {
+                "country": u.country,
+                "status": u.status,
+                "share_bound": _round(u.share_bound),
+                "bounded": u.bounded,
+                "note": u.note,
+            }
+            for u in k.unknown
+        ],
+        "data_status": status,
+        "confidence": src.get("confidence"),
+        "source_id": c.source_id,
+        "sources": [src] + [meta.get(a.source_id, {"source_id": a.source_id}) for a in alts],
+        "alternatives": [_summary(a, selected) for a in alts],
+    }
+
+
+def _data_status(c: Candidate, k: Concentration) -> str:
+    if c.kind == "shares":
+        return "shares-only"
+    if any(u.country is not None for u in k.unknown):
+        return "withheld-or-missing"
+    return "complete" if k.unallocated_share < 0.05 else "partial"
+
+
+def materials(store: Store) -> list[dict[str, Any]]:
+    """Every material with its stages and which stages have data."""
+    cands = _candidates(store, None, dt.date.max)
+    out = []
+    for m in load_catalog().materials:
+        out.append(
+            {
+                "material": m.id,
+                "name": m.name,
+                "stages": [
+                    {
+                        "stage": s.id,
+                        "name": s.name,
+                        "kind": s.kind,
+                        "hs_codes": list(s.hs),
+                        "years": sorted({c.year for c in cands.get((m.id, s.id), [])}),
+                    }
+                    for s in m.stages
+                ],
+            }
+        )
+    return out
+
+
+def exposure(
+    store: Store,
+    material: str,
+    stage: str | None = None,
+    year: int | None = None,
+    selected: tuple[str, ...] = ("CHN",),
+    group: str | None = None,
+    as_of: dt.date | None = None,
+    importer: str | None = None,
+) -> dict[str, Any]:
+    """Exposure of one material: the chosen stage in detail, every stage in the chain."""
+    when = _as_of(as_of)
+    try:
+        spec = load_catalog().material(material)
+    except KeyError as exc:
+        raise NotFound(exc.args[0]) from None
+    if stage is not None:
+        try:
+            spec.stage(stage)
+        except KeyError as exc:
+            raise NotFound(exc.args[0]) from None
+    cands = _candidates(store, material, when)
+    meta = _source_meta(store)
+    chain: list[dict[str, Any]] = []
+    points = []
+    for s in spec.stages:
+        best, _alts = _pick(cands.get((material, s.id), []), None)
+        if best is None:
+            chain.append({"stage": s.id, "name": s.name, "year": None, "data_status": "no-data"})
+            continue
+        k = _conc(best, selected)
+        points.append(StagePoint(s.id, k.selected_share, k.selected_share_bounds, k.hhi))
+        chain.append(
+            {
+                "stage": s.id,
+                "name": s.name,
+                "year": best.year,
+                "selected_share": _round(k.selected_share),
+                "selected_share_bounds": [
+                    _round(k.selected_share_bounds[0]),
+                    _round(k.selected_share_bounds[1]),
+                ],
+                "top_country": k.top_country,
+                "top_share": _round(k.top_share),
+                "hhi": _round(k.hhi),
+                "data_status": _data_status(best, k),
+                "source_id": best.source_id,
+                "confidence": meta.get(best.source_id, {}).get("confidence"),
+            }
+        )
+    neck = bottleneck(points)
+    chosen = stage or neck or spec.stages[0].id
+    best, alts = _pick(cands.get((material, chosen), []), year)
+    if best is None:
+        years = sorted({c.year for c in cands.get((material, chosen), [])})
+        hint = f"; years with data: {', '.join(map(str, years))}" if years else ""
+        raise NotFound(
+            f"no data for {material} at stage {chosen!r}" + (f" in {year}" if year else "") + hint
+        )
+    out: dict[str, Any] = {"schema": EXPOSURE_SCHEMA, "as_of": when.isoformat()}
+    out.update(_detail(material, chosen, best, alts, selected, meta))
+    out["stage_name"] = spec.stage(chosen).name
+    out["selected_group"] = group
+    out["chain"] = chain
+    out["bottleneck_stage"] = neck
+    out["importer"] = (
+        importer_exposure(store, importer, material, selected, when) if importer else None
+    )
+    return out
+
+
+def importer_exposure(
+    store: Store, importer: str, material: str, selected: tuple[str, ...], as_of: dt.date
+) -> dict[str, Any]:
+    """Import sources by category, the selected countries' direct share, and import reliance."""
+    iso = countries.resolve(importer)
+    rows = store.sql(
+        "SELECT category, stage_id, country, share, period, source_id FROM import_source "
+        "WHERE importer = ? AND material_id = ? AND (valid_from IS NULL OR valid_from <= ?) "
+        "ORDER BY source_id, category, share DESC",
+        [iso, material, as_of],
+    )
+    cats: dict[tuple[str, str], dict[str, Any]] = {}
+    for cat, stg, ctry, share, period, sid in rows:
+        entry = cats.setdefault(
+            (sid, cat),
+            {
+                "category": cat,
+                "stage": stg,
+                "period": period,
+                "source_id": sid,
+                "sources": [],
+                "selected_share": 0.0,
+                "other_share": 0.0,
+            },
+        )
+        entry["sources"].append({"country": ctry, "share": _round(share)})
+        if ctry in selected:
+            entry["selected_share"] = _round(entry["selected_share"] + share)
+        if ctry == OTHER:
+            entry["other_share"] = _round(entry["other_share"] + share)
+    for entry in cats.values():
+        # "Other" may hide a selected country: the direct share is a lower bound up to that.
+        lo = entry["selected_share"]
+        entry["selected_share_bounds"] = [lo, _round(min(1.0, lo + entry["other_share"]))]
+    rel = store.sql(
+        "SELECT year, value, raw, source_id FROM import_reliance WHERE importer = ? AND "
+        "material_id = ? ORDER BY year DESC, source_id",
+        [iso, material],
+    )
+    reliance = [{"year": r[0], "value": _round(r[1]), "raw": r[2], "source_id": r[3]} for r in rel]
+    return {
+        "importer": iso,
+        "categories": list(cats.values()),
+        "import_reliance": reliance,
+        "data_status": "no-data" if not cats and not reliance else "ok",
+    }
+
+
+def overview(
+    store: Store,
+    selected: tuple[str, ...] = ("CHN",),
+    group: str | None = None,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """Every material x stage: selected share with bounds, top country, HHI, status, source."""
+    when = _as_of(as_of)
+    cands = _candidates(store, None, when)
+    meta = _source_meta(store)
+    rows = []
+    for m in load_catalog().materials:
+        points = []
+        mrows: list[dict[str, Any]] = []
+        for s in m.stages:
+            best, alts = _pick(cands.get((m.id, s.id), []), None)
+            if best is None:
+                mrows.append(
+                    {
+                        "material": m.id,
+                        "stage": s.id,
+                        "stage_name": s.name,
+                        "year": None,
+                        "data_status": "no-data",
+                    }
+                )
+                continue
+            k = _conc(best, selected)
+            points.append(StagePoint(s.id, k.selected_share, k.selected_share_bounds, k.hhi))
+            mrows.append(
+                {
+                    "material": m.id,
+                    "stage": s.id,
+                    "stage_name": s.name,
+                    "year": best.year,
+                    "selected_share": _round(k.selected_share),
+                    "selected_share_bounds": [
+                        _round(k.selected_share_bounds[0]),
+                        _round(k.selected_share_bounds[1]),
+                    ],
+                    "top_country": k.top_country,
+                    "top_share": _round(k.top_share),
+                    "top3_share": _round(k.top3_share),
+                    "hhi": _round(k.hhi),
+                    "unallocated_share": _round(k.unallocated_share),
+                    "data_status": _data_status(best, k),
+                    "source_id": best.source_id,
+                    "source_url": meta.get(best.source_id, {}).get("url"),
+                    "confidence": meta.get(best.source_id, {}).get("confidence"),
+                    "alternatives": len(alts),
+                }
+            )
+        neck = bottleneck(points)
+        for r in mrows:
+            r["bottleneck"] = r["stage"] == neck
+        rows.extend(mrows)
+    return {
+        "schema": OVERVIEW_SCHEMA,
+        "as_of": when.isoformat(),
+        "selected_countries": list(selected),
+        "selected_group": group,
+        "rows": rows,
+    }
+
+
+def source_lookup(store: Store, ident: str) -> dict[str, Any]:
+    """A source by id, or a fact by fact id with its source."""
+    meta = _source_meta(store)
+    if ident in meta:
+        facts = 0
+        for table in ("production", "share", "import_source", "import_reliance", "stake"):
+            r = store.sql(f"SELECT count(*) FROM {table} WHERE source_id = ?", [ident])
+            facts += int(r[0][0])
+        return {"schema": "derisk.source/1", "source": meta[ident], "fact": None, "facts": facts}
+    for table in ("production", "share", "import_source", "import_reliance", "stake", "entity"):
+        key = "entity_id" if table == "entity" else "fact_id"
+        cols = [r[0] for r in store.sql(f"DESCRIBE {table}")]
+        row = store.sql(f"SELECT * FROM {table} WHERE {key} = ?", [ident])
+        if row:
+            fact = {
+                c: (v.isoformat() if isinstance(v, dt.date) else v)
+                for c, v in zip(cols, row[0], strict=True)
+            }
+            fact["table"] = table
+            return {
+                "schema": "derisk.source/1",
+                "source": meta.get(fact["source_id"]),
+                "fact": fact,
+                "facts": 1,
+            }
+    raise NotFound(f"no source or fact with id {ident!r}")

@@ -1,0 +1,201 @@
+"""The embedded DuckDB store."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+
+from derisk.model.schema import ROW_TYPES, TABLES, columns, ddl
+from derisk.store.base import Store, StoreError, StoreStatus, Writer
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+
+
+def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
+    for cls in ROW_TYPES:
+        con.execute(ddl(cls))
+        con.execute(
+            f"ALTER TABLE {cls.Meta.table} ADD COLUMN IF NOT EXISTS dataset VARCHAR DEFAULT 'user'"
+        )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS dataset (name VARCHAR PRIMARY KEY, origin VARCHAR, "
+        "rows INTEGER, loaded_at TIMESTAMP)"
+    )
+
+
+MIGRATIONS: dict[int, Any] = {1: _migration_1}
+"""Schema migrations: version -> function applying it. Each runs inside a transaction."""
+
+
+class _DuckWriter(Writer):
+    def __init__(self, con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+        self.con = con
+        self.dataset = dataset
+
+    def add(self, rows: Sequence[Any]) -> int:
+        if not rows:
+            return 0
+        cls = type(rows[0])
+        table = cls.Meta.table
+        names = [c.name for c in columns(cls)]
+        ph = "(" + ", ".join(["?"] * (len(names) + 1)) + ")"
+        batch = 400
+        for i in range(0, len(rows), batch):
+            chunk = rows[i : i + batch]
+            params: list[Any] = []
+            for r in chunk:
+                params.extend(getattr(r, n) for n in names)
+                params.append(self.dataset)
+            self.con.execute(
+                f"INSERT INTO {table} ({', '.join(names)}, dataset) VALUES "
+                + ", ".join([ph] * len(chunk)),
+                params,
+            )
+        return len(rows)
+
+    def delete_dataset(self, dataset: str) -> int:
+        n = 0
+        for cls in ROW_TYPES:
+            res = self.con.execute(
+                f"DELETE FROM {cls.Meta.table} WHERE dataset = ?", [dataset]
+            ).fetchone()
+            n += int(res[0]) if res else 0
+        self.con.execute("DELETE FROM dataset WHERE name = ?", [dataset])
+        return n
+
+    def record_dataset(self, dataset: str, origin: str, rows: int) -> None:
+        self.con.execute("DELETE FROM dataset WHERE name = ?", [dataset])
+        self.con.execute(
+            "INSERT INTO dataset VALUES (?, ?, ?, ?)",
+            [dataset, origin, rows, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        )
+
+
+class DuckStore(Store):
+    """DuckDB file store. ``DuckStore(path)`` opens (and migrates) or creates the file."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            if not create or read_only:
+                raise StoreError(f"no database at {self.path}; run `derisk db init` to build it")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self._migrate()
+        elif self.schema_version() != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {self.schema_version()}, this derisk "
+                f"expects {SCHEMA_VERSION}; run `derisk db init` to migrate"
+            )
+
+    # -- schema ---------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def _migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {current}, newer than this derisk "
+                f"({SCHEMA_VERSION}); upgrade derisk"
+            )
+        if current == SCHEMA_VERSION:
+            return
+        self.con.execute("BEGIN")
+        try:
+            self.con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)"
+            )
+            for v in range(current + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[v](self.con)
+                self.con.execute(
+                    "INSERT INTO schema_version VALUES (?, ?)",
+                    [v, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+                )
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+
+    # -- reading --------------------------------------------------------------
+    def status(self) -> StoreStatus:
+        counts = {
+            t: int(self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])  # type: ignore[index]
+            for t in TABLES
+        }
+        ds = [
+            {"name": r[0], "origin": r[1], "rows": r[2], "loaded_at": str(r[3])}
+            for r in self.con.execute(
+                "SELECT name, origin, rows, loaded_at FROM dataset ORDER BY name"
+            ).fetchall()
+        ]
+        return StoreStatus(str(self.path), self.schema_version(), SCHEMA_VERSION, counts, ds)
+
+    def rows(self, row_type: type[T], where: Mapping[str, Any] | None = None) -> list[T]:
+        cols = [c.name for c in columns(row_type)]
+        table = row_type.Meta.table  # type: ignore[attr-defined]
+        sql = f"SELECT {', '.join(cols)} FROM {table}"
+        params: list[Any] = []
+        if where:
+            valid = set(cols) | {"dataset"}
+            parts = []
+            for k, v in where.items():
+                if k not in valid:
+                    raise KeyError(f"{table} has no column {k!r}")
+                if v is None:
+                    parts.append(f"{k} IS NULL")
+                else:
+                    parts.append(f"{k} = ?")
+                    params.append(v)
+            sql += " WHERE " + " AND ".join(parts)
+        return [row_type(*r) for r in self.con.execute(sql, params).fetchall()]
+
+    def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.con.execute(query, list(params)).fetchall()
+
+    def iter_sql(self, query: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        cur = self.con.execute(query, list(params))
+        while True:
+            chunk = cur.fetchmany(10_000)
+            if not chunk:
+                return
+            yield from chunk
+
+    # -- writing --------------------------------------------------------------
+    @contextmanager
+    def writer(self, dataset: str = "user") -> Iterator[Writer]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield _DuckWriter(self.con, dataset)
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def as_dict(row: Any) -> dict[str, Any]:
+    """A row object as a JSON-ready dict (dates as ISO strings)."""
+    out = dataclasses.asdict(row)
+    for k, v in out.items():
+        if isinstance(v, dt.date):
+            out[k] = v.isoformat()
+    return out
