@@ -59,3 +59,6 @@ __all__ = [
     "load_catalog",
     "resolve",
 ]
+
+# Area modules register their row types on import; keep them imported here so that every
+# table exists whenever the model is loaded.

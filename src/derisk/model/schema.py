@@ -21,7 +21,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 
 class Status(StrEnum):
@@ -336,7 +336,7 @@ class ExportRestriction:
     note: str | None = None
 
 
-ROW_TYPES: tuple[type[Any], ...] = (
+ROW_TYPES: list[type[Any]] = [
     Source,
     Country,
     CountryGroup,
@@ -351,8 +351,22 @@ ROW_TYPES: tuple[type[Any], ...] = (
     ImportReliance,
     Stake,
     ExportRestriction,
-)
+]
+"""Every row type, in table-creation order. Area modules add theirs with :func:`register`."""
 TABLES: dict[str, type[Any]] = {cls.Meta.table: cls for cls in ROW_TYPES}
+
+R = TypeVar("R")
+
+
+def register(cls: type[R]) -> type[R]:
+    """Class decorator: add a row type (with a ``Meta``) defined in another model module."""
+    table = cls.Meta.table  # type: ignore[attr-defined]
+    if table in TABLES and TABLES[table] is not cls:
+        raise ValueError(f"table {table!r} is defined twice")
+    if table not in TABLES:
+        ROW_TYPES.append(cls)
+        TABLES[table] = cls
+    return cls
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,24 @@ T = TypeVar("T")
 SCHEMA_VERSION = 1
 
 
-def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every registered table that is missing (additive; safe to run on each open)."""
     for cls in ROW_TYPES:
         con.execute(ddl(cls))
         con.execute(
             f"ALTER TABLE {cls.Meta.table} ADD COLUMN IF NOT EXISTS dataset VARCHAR DEFAULT 'user'"
         )
+
+
+def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    have = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    return [cls.Meta.table for cls in ROW_TYPES if cls.Meta.table not in have]
+
+
+def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_tables(con)
     con.execute(
         "CREATE TABLE IF NOT EXISTS dataset (name VARCHAR PRIMARY KEY, origin VARCHAR, "
         "rows INTEGER, loaded_at TIMESTAMP)"
@@ -91,10 +103,11 @@ class DuckStore(Store):
         self.con = duckdb.connect(str(self.path), read_only=read_only)
         if not read_only:
             self._migrate()
-        elif self.schema_version() != SCHEMA_VERSION:
+        elif self.schema_version() != SCHEMA_VERSION or missing_tables(self.con):
             raise StoreError(
-                f"{self.path} has schema version {self.schema_version()}, this derisk "
-                f"expects {SCHEMA_VERSION}; run `derisk db init` to migrate"
+                f"{self.path} has schema version {self.schema_version()} and lacks tables "
+                f"{missing_tables(self.con)}; this derisk expects version {SCHEMA_VERSION}: "
+                "run `derisk db init` to migrate"
             )
 
     # -- schema ---------------------------------------------------------------
@@ -115,6 +128,8 @@ class DuckStore(Store):
                 f"({SCHEMA_VERSION}); upgrade derisk"
             )
         if current == SCHEMA_VERSION:
+            if missing_tables(self.con):
+                ensure_tables(self.con)
             return
         self.con.execute("BEGIN")
         try:
