@@ -88,7 +88,12 @@ def overview(
         label = grp or ",".join(sel)
         t = Table(title=f"Share of {label} by material and stage (as of {res['as_of']})")
         for col in ("material", "stage", "year", label, "bounds", "top", "HHI", "data", "source"):
-            t.add_column(col, justify="right" if col in (label, "HHI", "year") else "left")
+            t.add_column(
+                col,
+                justify="right" if col in (label, "HHI", "year") else "left",
+                no_wrap=col in ("material", "stage", label),
+                overflow="fold" if col in ("data", "source") else "ellipsis",
+            )
         last = None
         for r in res["rows"]:
             mat = r["material"] if r["material"] != last else ""
@@ -128,6 +133,10 @@ def exposure(
     importer: Annotated[
         str | None, typer.Option("--importer", help="Importing country, ISO alpha-3.")
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Use this source's figures (default: precedence)."),
+    ] = None,
     as_of: AsOfOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -138,7 +147,7 @@ def exposure(
         when = parse_date(as_of, as_json=as_json)
         with store_for(db, as_json=as_json) as store:
             sel, grp = svc.selection(store, countries, group, when)
-            res = svc.exposure(store, material, stage, year, sel, grp, when, importer)
+            res = svc.exposure(store, material, stage, year, sel, grp, when, importer, source)
         if as_json:
             emit_json(res)
             return

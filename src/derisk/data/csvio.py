@@ -133,7 +133,8 @@ def read_rows(
     catalog = catalog or load_catalog()
     cols = columns(row_type)
     by_name = {c.name: c for c in cols}
-    required = {c.name for c in cols if not c.nullable and c.default is None}
+    required = {c.name for c in cols if not c.nullable and not c.has_default}
+    required_columns = {c.name for c in cols if not c.has_default}
     out: list[Any] = []
     try:
         fh = path.open(newline="", encoding="utf-8-sig")
@@ -145,7 +146,7 @@ def read_rows(
     with fh:
         reader = csv.DictReader(fh)
         header = reader.fieldnames or []
-        missing = sorted(required - set(header))
+        missing = sorted(required_columns - set(header))
         unknown = [h for h in header if h not in by_name]
         if missing:
             probs.append(Problem(name, 1, ", ".join(missing), "missing required column(s)"))

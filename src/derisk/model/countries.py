@@ -82,12 +82,33 @@ ALIASES: dict[str, str] = {
 
 PSEUDO = {WORLD: "World", OTHER: "Other countries", "XKX": "Kosovo"}
 
+SHORT_NAMES = {
+    "RUS": "Russia",
+    "KOR": "South Korea",
+    "PRK": "North Korea",
+    "IRN": "Iran",
+    "COD": "DR Congo",
+    "COG": "Congo",
+    "LAO": "Laos",
+    "VNM": "Vietnam",
+    "BOL": "Bolivia",
+    "TZA": "Tanzania",
+    "VEN": "Venezuela",
+    "SYR": "Syria",
+    "MDA": "Moldova",
+    "TWN": "Taiwan",
+    "GBR": "United Kingdom",
+    "USA": "United States",
+}
+"""Names as analysts write them, where ISO's is long or formal."""
+
 
 class UnknownCountry(ValueError):
     """A country name or code that cannot be mapped to ISO 3166-1 alpha-3."""
 
 
 def _norm(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"\s*\d+$", "", text.strip().lower())  # trailing footnote digits
     return re.sub(r"\s+", " ", text)
@@ -107,6 +128,7 @@ def _index() -> dict[str, str]:
         idx[c.numeric] = c.alpha_3
     idx.update(ALIASES)
     idx["xkx"] = "XKX"
+    idx["xk"] = "XKX"
     idx["wld"] = WORLD
     idx["oth"] = OTHER
     return idx
@@ -131,6 +153,8 @@ def name(iso3: str) -> str:
     """Common English name of an ISO alpha-3 code (or pseudo code)."""
     if iso3 in PSEUDO:
         return PSEUDO[iso3]
+    if iso3 in SHORT_NAMES:
+        return SHORT_NAMES[iso3]
     c = pycountry.countries.get(alpha_3=iso3)
     if c is None:
         raise UnknownCountry(f"unknown ISO alpha-3 code {iso3!r}")
@@ -139,9 +163,6 @@ def name(iso3: str) -> str:
 
 def all_countries() -> list[tuple[str, str, str, str]]:
     """(iso3, name, iso2, numeric) for every ISO 3166-1 country, plus Kosovo."""
-    rows = [
-        (c.alpha_3, str(getattr(c, "common_name", None) or c.name), c.alpha_2, c.numeric)
-        for c in pycountry.countries
-    ]
+    rows = [(c.alpha_3, name(c.alpha_3), c.alpha_2, c.numeric) for c in pycountry.countries]
     rows.append(("XKX", "Kosovo", "XK", ""))
     return rows

@@ -376,6 +376,7 @@ class Column:
     sql_type: str
     nullable: bool
     default: Any = field(default=None)
+    has_default: bool = False
 
 
 _SQL = {str: "VARCHAR", int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", dt.date: "DATE"}
@@ -392,8 +393,9 @@ def columns(row_type: type[Any]) -> list[Column]:
             args = [a for a in typing.get_args(hint) if a is not type(None)]
             nullable = len(args) < len(typing.get_args(hint))
             hint = args[0]
-        default = None if f.default is dataclasses.MISSING else f.default
-        out.append(Column(f.name, hint, _SQL[hint], nullable, default))
+        has_default = f.default is not dataclasses.MISSING
+        default = f.default if has_default else None
+        out.append(Column(f.name, hint, _SQL[hint], nullable, default, has_default))
     return out
 
 

@@ -311,8 +311,12 @@ def exposure(
     group: str | None = None,
     as_of: dt.date | None = None,
     importer: str | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
-    """Exposure of one material: the chosen stage in detail, every stage in the chain."""
+    """Exposure of one material: the chosen stage in detail, every stage in the chain.
+
+    ``source`` forces the figures of one source for the detailed stage (default: precedence).
+    """
     when = _as_of(as_of)
     try:
         spec = load_catalog().material(material)
@@ -354,9 +358,18 @@ def exposure(
         )
     neck = bottleneck(points)
     chosen = stage or neck or spec.stages[0].id
-    best, alts = _pick(cands.get((material, chosen), []), year)
+    stage_cands = cands.get((material, chosen), [])
+    if source is not None:
+        known = sorted({c.source_id for c in stage_cands})
+        stage_cands = [c for c in stage_cands if c.source_id == source]
+        if not stage_cands:
+            raise NotFound(
+                f"source {source!r} has no figures for {material} at stage {chosen!r}; "
+                f"sources with figures: {', '.join(known) or 'none'}"
+            )
+    best, alts = _pick(stage_cands, year)
     if best is None:
-        years = sorted({c.year for c in cands.get((material, chosen), [])})
+        years = sorted({c.year for c in stage_cands})
         hint = f"; years with data: {', '.join(map(str, years))}" if years else ""
         raise NotFound(
             f"no data for {material} at stage {chosen!r}" + (f" in {year}" if year else "") + hint

@@ -1,0 +1,96 @@
+"""Build-time and overview latency, with peers measured in the same run.
+
+* build: `build_database` (validate every bundled row, write in one transaction) vs the peer,
+  DuckDB's own `read_csv_auto` loading the same files with no validation.
+* overview: the `overview` service (every material x stage, with bounds) in-process, and the
+  `derisk overview --json` command end to end (process start included), vs the peer, one SQL
+  query computing only the top country share per material stage.
+
+Targets (core issue): build < 10 s; `derisk overview --json` < 1 s once built.
+Run: `.venv/bin/python benchmarks/build_and_query.py`
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from derisk.data.loader import BUNDLED_FILES, build_database, bundled_dir
+from derisk.services.exposure import overview
+from derisk.store import DuckStore
+
+REPEAT = 7
+
+
+def median_time(fn: Callable[[], object], repeat: int = REPEAT) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    db = tmp / "bench.duckdb"
+    n = [0]
+
+    def build() -> None:
+        n[0] += 1
+        with DuckStore(tmp / f"b{n[0]}.duckdb") as s:
+            build_database(s)
+
+    def peer_build() -> None:
+        n[0] += 1
+        con = duckdb.connect(str(tmp / f"p{n[0]}.duckdb"))
+        for name, _ in BUNDLED_FILES:
+            path = bundled_dir() / name
+            if path.exists():
+                table = name.removesuffix(".csv")
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv_auto(?)", [str(path)])
+        con.close()
+
+    t_build = median_time(build)
+    t_peer_build = median_time(peer_build)
+
+    with DuckStore(db) as s:
+        build_database(s)
+    store = DuckStore(db, read_only=True)
+    t_over = median_time(lambda: overview(store))
+    t_peer_over = median_time(
+        lambda: store.sql(
+            "SELECT material_id, stage_id, year, max(quantity) / max(quantity) FILTER "
+            "(WHERE country = 'WLD') FROM production WHERE measure = 'production' "
+            "GROUP BY ALL"
+        )
+    )
+    store.close()
+    exe = Path(sys.executable).with_name("derisk")
+    env = dict(os.environ, DERISK_DB=str(db))
+
+    def cli() -> None:
+        subprocess.run([str(exe), "overview", "--json"], env=env, check=True, capture_output=True)
+
+    t_cli = median_time(cli, repeat=5)
+
+    rows = [
+        ("build database (bundled)", t_build, "duckdb read_csv_auto, no checks", t_peer_build),
+        ("overview service", t_over, "one SQL top-share query", t_peer_over),
+        ("`derisk overview --json` (process)", t_cli, "target 1 s", 1.0),
+    ]
+    print(f"{'measure':38} {'median s':>9}  {'peer':34} {'peer s':>8} {'ratio':>7}")
+    for name, t, peer, tp in rows:
+        print(f"{name:38} {t:9.3f}  {peer:34} {tp:8.3f} {t / tp:7.1f}x")
+
+
+if __name__ == "__main__":
+    main()

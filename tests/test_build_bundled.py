@@ -1,0 +1,228 @@
+"""The bundled CSV files are exactly what scripts/build_bundled.py makes of the raw data."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from derisk.model import (
+    Entity,
+    ImportReliance,
+    ImportSource,
+    Production,
+    Share,
+    Source,
+    Stake,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = REPO / "scripts" / "build_bundled.py"
+SHARED = REPO.parent / "shared" / "data"
+BUNDLED = REPO / "src" / "derisk" / "data" / "bundled"
+
+OUTPUTS: dict[str, type[Any]] = {
+    "sources": Source,
+    "production": Production,
+    "shares": Share,
+    "import_sources": ImportSource,
+    "import_reliance": ImportReliance,
+    "entities": Entity,
+    "stakes": Stake,
+}
+ROW_COUNTS = {
+    "sources": 76,
+    "production": 775,
+    "shares": 849,
+    "import_sources": 142,
+    "import_reliance": 9,
+    "entities": 45,
+    "stakes": 37,
+}
+
+pytestmark = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"raw data folder {SHARED} is absent; cannot rebuild bundled data"
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bundled")
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--shared", str(SHARED), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for stem, n in ROW_COUNTS.items():
+        assert f"{stem}.csv: {n} rows" in result.stdout
+    return out
+
+
+def rows(built: Path, stem: str) -> list[dict[str, str]]:
+    with (built / f"{stem}.csv").open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def by_id(built: Path, stem: str, id_field: str = "fact_id") -> dict[str, dict[str, str]]:
+    return {r[id_field]: r for r in rows(built, stem)}
+
+
+@pytest.mark.parametrize("stem", sorted(OUTPUTS))
+def test_committed_files_equal_script_output(built: Path, stem: str) -> None:
+    committed = BUNDLED / f"{stem}.csv"
+    assert committed.is_file(), f"{committed} missing: run scripts/build_bundled.py"
+    assert (built / f"{stem}.csv").read_bytes() == committed.read_bytes(), (
+        f"{committed} differs from the script's output: rerun scripts/build_bundled.py"
+    )
+
+
+@pytest.mark.parametrize("stem", sorted(OUTPUTS))
+def test_header_is_schema_fields_and_row_count(built: Path, stem: str) -> None:
+    with (built / f"{stem}.csv").open(newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    assert header == [f.name for f in dataclasses.fields(OUTPUTS[stem])]
+    assert len(rows(built, stem)) == ROW_COUNTS[stem]
+
+
+@pytest.mark.parametrize("stem", sorted(OUTPUTS))
+def test_files_load_through_the_csv_reader(built: Path, stem: str) -> None:
+    csvio = pytest.importorskip("derisk.data.csvio")
+    loaded = csvio.read_rows(built / f"{stem}.csv", OUTPUTS[stem])
+    assert len(loaded) == ROW_COUNTS[stem]
+
+
+def test_production_golden_values(built: Path) -> None:
+    p = by_id(built, "production")
+    cn = p["usgs-mcs2026:antimony:mining:production:CHN:2025"]
+    assert (cn["quantity"], cn["unit"], cn["status"], cn["raw"]) == (
+        "40000",
+        "t",
+        "estimated",
+        "40000",
+    )
+    assert (cn["valid_from"], cn["valid_to"]) == ("2025-01-01", "2025-12-31")
+    assert cn["source_id"] == "usgs-mcs2026-antimony"
+    assert p["usgs-mcs2026:antimony:mining:production:CHN:2024"]["status"] == "reported"
+    assert p["usgs-mcs2026:antimony:mining:production:WLD:2025"]["quantity"] == "110000"
+    # US antimony 2025: withheld, no quantity; the world total excludes US production.
+    us = p["usgs-mcs2026:antimony:mining:production:USA:2025"]
+    assert (us["quantity"], us["status"], us["raw"], us["in_world_total"]) == (
+        "",
+        "withheld",
+        "W",
+        "false",
+    )
+    us24 = p["usgs-mcs2026:antimony:mining:production:USA:2024"]
+    assert (us24["quantity"], us24["status"], us24["raw"]) == ("0", "zero", "—")
+    # Bounds keep the number and the printed string.
+    res = p["usgs-mcs2026:antimony:mining:reserves:WLD:2025"]
+    assert (res["quantity"], res["raw"]) == ("2000000", ">2,000,000")
+    assert "lower bound" in res["note"]
+    # Gallium is printed in kilograms.
+    ga = p["usgs-mcs2026:gallium:refining:production:CHN:2025"]
+    assert (ga["quantity"], ga["raw"]) == ("900", "900000")
+    assert p["usgs-mcs2026:gallium:refining:capacity:CHN:2025"]["quantity"] == "1600"
+    assert p["usgs-mcs2026:rare-earths:mining:production:WLD:2025"]["quantity"] == "390000"
+    assert p["usgs-mcs2026:rare-earths:mining:production:CHN:2025"]["quantity"] == "270000"
+    # Thousand metric tons.
+    assert p["usgs-mcs2026:manganese:mining:production:ZAF:2025"]["quantity"] == "7600000"
+    assert p["usgs-mcs2026:magnesium:refining:production:CHN:2025"]["quantity"] == "950000"
+    assert p["usgs-mcs2026:copper:refining:production:CHN:2025"]["quantity"] == "14000000"
+    assert p["usgs-mcs2026:aluminium:smelting:capacity:CHN:2025"]["quantity"] == "44600000"
+    assert p["usgs-mcs2026:chromium:mining:production:ZAF:2025"]["quantity"] == "23000000"
+    # A 0 the source notes as printed '—' is a zero; W is withheld.
+    assert p["usgs-mcs2026:silicon:metal:production:AUS:2024"]["status"] == "zero"
+    te = p["usgs-mcs2026:tellurium:refining:production:USA:2025"]
+    assert (te["status"], te["in_world_total"]) == ("withheld", "false")
+    assert "copper telluride" in te["note"]
+    assert p["usgs-mcs2026:titanium:sponge:production:CHN:2025"]["quantity"] == "260000"
+    # Graphite "( )" reserves are included in the world total, not separately stated.
+    gr = p["usgs-mcs2026:graphite:mining:reserves:USA:2025"]
+    assert (gr["quantity"], gr["status"], gr["in_world_total"]) == ("", "not-available", "true")
+    assert p["usgs-mcs2026:manganese:mining:production:CIV:2025"]["quantity"] == "350000"
+    assert all(r["unit"] == "t" for r in p.values())
+
+
+def test_share_golden_values(built: Path) -> None:
+    s = by_id(built, "shares")
+    co = s["iea-cmd-2025:cobalt:refining:2024:CHN"]
+    assert (co["share"], co["world_total"], co["unit"], co["ranks"]) == ("0.784", "250150", "t", "")
+    rest = s["iea-cmd-2025:cobalt:refining:2024:ranks-2-3"]
+    assert (rest["share"], rest["country"], rest["ranks"]) == ("0.103", "", "2-3")
+    assert s["iea-cmd-2025:rare-earths:separation:2024:CHN"]["share"] == "0.913"
+    assert s["iea-cmd-2025:graphite:anode:2024:CHN"]["share"] == "0.957"
+    assert s["bgs-wms:cobalt:refining:2024:CHN"]["share"] == "0.82"
+    assert s["bgs-wms:germanium:refining:2024:CHN"]["share"] == "0.94"
+    assert s["bgs-wms:nickel:refining:2015:XKX"]["share"] == "0.01"
+    sb = s["atlas-curated:antimony:refining:2024:CHN"]
+    assert sb["share"] == "0.8"
+    assert "taken as 2024" in sb["note"]
+    assert s["quote-q01:rare-earths:separation:2023:CHN"]["share"] == "0.92"
+    assert s["quote-q01:rare-earths:separation:2023:ranks-2-3"]["share"] == "0.06"
+    eu = s["quote-q06:rare-earths:magnets:2010:ranks-3"]
+    assert (eu["share"], eu["country"], eu["world_total"]) == ("0.013", "", "98200")
+    assert "Europe" in eu["note"]
+    assert s["quote-q13:graphite:anode:2023:CHN"]["share"] == "0.9"
+    assert s["quote-q14:graphite:synthetic:2023:CHN"]["share"] == "0.8"
+    assert s["quote-q16:manganese:refining:2022:JPN"]["share"] == "0.11"
+    assert s["quote-q18:cobalt:refining:2017:CHN"]["world_total"] == "117000"
+    assert not any(k.startswith("atlas-curated:lead") for k in s)
+    assert all(0 <= float(r["share"]) <= 1 for r in s.values())
+
+
+def test_import_golden_values(built: Path) -> None:
+    imp = by_id(built, "import_sources")
+    ox = imp["usgs-mcs2026-import-sources:antimony:oxide:CHN"]
+    assert (ox["share"], ox["stage_id"], ox["importer"], ox["period"]) == (
+        "0.66",
+        "oxide",
+        "USA",
+        "2021-2024",
+    )
+    assert imp["usgs-mcs2026-import-sources:antimony:ore-and-concentrates:OTH"]["share"] == "0.05"
+    assert imp["usgs-mcs2026-fig3:gallium:all-forms:CAN"]["share"] == "0.28"
+    assert not any(r["category"].startswith("UNKNOWN") for r in imp.values())
+    nir = by_id(built, "import_reliance")
+    li = nir["usgs-mcs2026-t7:lithium:USA:2025"]
+    assert (li["value"], li["raw"]) == ("0.5", ">50")
+    assert nir["usgs-mcs2026-fig3:antimony:USA:2025"]["value"] == "0.91"
+
+
+def test_ownership_golden_values(built: Path) -> None:
+    stakes = by_id(built, "stakes")
+    first = stakes["own-001"]
+    assert (first["owner_id"], first["owned_id"], first["percent"], first["interest"]) == (
+        "shenghe-resources",
+        "mp-materials",
+        "8",
+        "equity",
+    )
+    assert first["valid_from"] == "2020-12-31"
+    assert stakes["own-107"]["interest"] == "voting"
+    assert stakes["own-104"]["percent"] == "30"
+    assert "own-103" not in stakes and "own-115" not in stakes  # no percentage stated
+    entities = by_id(built, "entities", "entity_id")
+    assert "Shenghe Resources" in entities["shenghe-resources"]["aliases"]
+    assert entities["us-dod"]["kind"] == "government"
+    assert entities["james-litinsky"]["kind"] == "person"
+    assert entities["shenghe-resources"]["country"] == "CHN"
+
+
+def test_sources(built: Path) -> None:
+    src = by_id(built, "sources", "source_id")
+    sb = src["usgs-mcs2026-antimony"]
+    assert sb["url"] == "https://pubs.usgs.gov/periodicals/mcs2026/mcs2026-antimony.pdf"
+    assert (sb["published"], sb["confidence"], sb["precedence"]) == ("2026-01-30", "H", "10")
+    assert sb["publisher"] == "U.S. Geological Survey"
+    assert (src["iea-cmd-2025"]["confidence"], src["iea-cmd-2025"]["precedence"]) == ("M", "20")
+    assert src["atlas-curated"]["confidence"] == "L"
+    assert src["own-001"]["confidence"] == "H" and src["own-002"]["confidence"] == "M"
+    used = {r["source_id"] for stem in OUTPUTS if stem != "sources" for r in rows(built, stem)}
+    assert used == set(src), "every source is used and every used source exists"
