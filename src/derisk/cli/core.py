@@ -32,6 +32,14 @@ db_app = typer.Typer(help="Create, inspect and reset the database.", no_args_is_
 import_app = typer.Typer(help="Import data files (atomic: a bad file changes nothing).")
 
 
+SHORT_STATUS = {
+    "complete": "ok",
+    "withheld-or-missing": "W/NA",
+    "shares-only": "shares",
+    "partial": "partial",
+}
+
+
 def register(app: typer.Typer) -> None:
     app.command("materials")(materials)
     app.command("overview")(overview)
@@ -92,7 +100,7 @@ def overview(
                 col,
                 justify="right" if col in (label, "HHI", "year") else "left",
                 no_wrap=col in ("material", "stage", label),
-                overflow="fold" if col in ("data", "source") else "ellipsis",
+                overflow="ellipsis",
             )
         last = None
         for r in res["rows"]:
@@ -110,7 +118,7 @@ def overview(
                 bounds(r["selected_share_bounds"]),
                 f"{r['top_country']} {pct(r['top_share'], 0)}",
                 f"{r['hhi']:.2f}",
-                f"{r['data_status']} ({r['confidence']})",
+                f"{SHORT_STATUS.get(r['data_status'], r['data_status'])} {r['confidence']}",
                 r["source_id"],
             )
         console.print(t)
@@ -172,6 +180,9 @@ def _print_exposure(res: dict[str, Any]) -> None:
     for s in r["shares"]:
         q = "" if s["quantity"] is None else f"{s['quantity']:,.0f}"
         t.add_row(f"{s['country']} {s['name']}", q, pct(s["share"]), s["status"])
+    for u in r["unknown"]:
+        if u["country"] is None and u["status"].startswith("unnamed"):
+            t.add_row(f"{u['status']} (not named)", "", pct(u["share_bound"]), "reported")
     if r["unallocated_share"]:
         t.add_row("unallocated", "", pct(r["unallocated_share"]), "not named by source")
     console.print(t)

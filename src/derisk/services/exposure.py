@@ -166,7 +166,7 @@ def _conc(c: Candidate, selected: tuple[str, ...]) -> Concentration:
 
 
 def _round(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None else round(x, nd)
+    return None if x is None else round(float(x), nd)
 
 
 def _pick(cands: list[Candidate], year: int | None) -> tuple[Candidate | None, list[Candidate]]:
