@@ -14,8 +14,8 @@ def _color(share: float | None) -> str:
     if share is None:
         return "#f2f2f2"
     # white (0) -> deep red (1), in steps readable in print
-    r, g, b = 255, int(245 - 205 * share), int(240 - 210 * share)
-    return f"rgb({r},{max(g, 0)},{max(b, 0)})"
+    r, g, b = 255, int(248 - 150 * share), int(245 - 165 * share)
+    return f"rgb({r},{g},{b})"
 
 
 def render_overview(data: dict[str, Any], sources: dict[str, dict[str, Any]]) -> str:
@@ -35,7 +35,9 @@ def render_overview(data: dict[str, Any], sources: dict[str, dict[str, Any]]) ->
         by_mat.setdefault(r["material"], []).append(r)
     max_stages = max(len(v) for v in by_mat.values()) if by_mat else 0
     used = sorted({r["source_id"] for r in data["rows"] if r.get("source_id")})
-    label = data.get("selected_group") or ", ".join(data["selected_countries"])
+    label = data.get("selected_group") or ", ".join(
+        country_name(c) for c in data["selected_countries"]
+    )
     return env.get_template("overview.html.j2").render(
         data=data,
         by_mat=by_mat,
