@@ -140,9 +140,8 @@ def resolve(name_or_code: str) -> str:
     >>> resolve("Congo (Kinshasa)"), resolve("CN"), resolve("156"), resolve("Burma")
     ('COD', 'CHN', 'CHN', 'MMR')
     """
-    key = _norm(name_or_code)
-    if key.isdigit():
-        key = str(int(key))
+    stripped = name_or_code.strip()
+    key = str(int(stripped)) if stripped.isdigit() else _norm(name_or_code)
     try:
         return _index()[key]
     except KeyError:

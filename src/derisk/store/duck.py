@@ -19,6 +19,23 @@ T = TypeVar("T")
 SCHEMA_VERSION = 1
 
 
+def _arrow_types() -> dict[type[Any], Any]:
+    import pyarrow as pa  # imported on first write: keeps read-only commands quick to start
+
+    return {
+        str: pa.string(),
+        int: pa.int64(),
+        float: pa.float64(),
+        bool: pa.bool_(),
+        dt.date: pa.date32(),
+    }
+
+
+def _q(name: str) -> str:
+    """A quoted SQL identifier (column names may be keywords such as ``right``)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create every registered table that is missing (additive; safe to run on each open)."""
     for cls in ROW_TYPES:
@@ -53,24 +70,27 @@ class _DuckWriter(Writer):
         self.dataset = dataset
 
     def add(self, rows: Sequence[Any]) -> int:
+        """Append rows of one type: columns go to DuckDB as one Arrow table (fast bulk path)."""
         if not rows:
             return 0
+        import pyarrow as pa
+
+        types = _arrow_types()
         cls = type(rows[0])
         table = cls.Meta.table
-        names = [c.name for c in columns(cls)]
-        ph = "(" + ", ".join(["?"] * (len(names) + 1)) + ")"
-        batch = 400
-        for i in range(0, len(rows), batch):
-            chunk = rows[i : i + batch]
-            params: list[Any] = []
-            for r in chunk:
-                params.extend(getattr(r, n) for n in names)
-                params.append(self.dataset)
+        cols = columns(cls)
+        arrays = [pa.array([getattr(r, c.name) for r in rows], type=types[c.py_type]) for c in cols]
+        arrays.append(pa.array([self.dataset] * len(rows), type=pa.string()))
+        batch = pa.table(arrays, names=[c.name for c in cols] + ["dataset"])
+        view = f"_derisk_add_{table}"
+        self.con.register(view, batch)
+        try:
+            names = ", ".join(_q(c.name) for c in cols)
             self.con.execute(
-                f"INSERT INTO {table} ({', '.join(names)}, dataset) VALUES "
-                + ", ".join([ph] * len(chunk)),
-                params,
+                f"INSERT INTO {table} ({names}, dataset) SELECT {names}, dataset FROM {view}"
             )
+        finally:
+            self.con.unregister(view)
         return len(rows)
 
     def delete_dataset(self, dataset: str) -> int:
@@ -84,6 +104,13 @@ class _DuckWriter(Writer):
         return n
 
     def record_dataset(self, dataset: str, origin: str, rows: int) -> None:
+        """Record the dataset's origin and its total row count (over every table)."""
+        rows = 0
+        for cls in ROW_TYPES:
+            res = self.con.execute(
+                f"SELECT count(*) FROM {cls.Meta.table} WHERE dataset = ?", [dataset]
+            ).fetchone()
+            rows += int(res[0]) if res else 0
         self.con.execute("DELETE FROM dataset WHERE name = ?", [dataset])
         self.con.execute(
             "INSERT INTO dataset VALUES (?, ?, ?, ?)",
@@ -164,7 +191,7 @@ class DuckStore(Store):
     def rows(self, row_type: type[T], where: Mapping[str, Any] | None = None) -> list[T]:
         cols = [c.name for c in columns(row_type)]
         table = row_type.Meta.table  # type: ignore[attr-defined]
-        sql = f"SELECT {', '.join(cols)} FROM {table}"
+        sql = f"SELECT {', '.join(_q(c) for c in cols)} FROM {table}"
         params: list[Any] = []
         if where:
             valid = set(cols) | {"dataset"}
@@ -173,9 +200,9 @@ class DuckStore(Store):
                 if k not in valid:
                     raise KeyError(f"{table} has no column {k!r}")
                 if v is None:
-                    parts.append(f"{k} IS NULL")
+                    parts.append(f"{_q(k)} IS NULL")
                 else:
-                    parts.append(f"{k} = ?")
+                    parts.append(f"{_q(k)} = ?")
                     params.append(v)
             sql += " WHERE " + " AND ".join(parts)
         return [row_type(*r) for r in self.con.execute(sql, params).fetchall()]
