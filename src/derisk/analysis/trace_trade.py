@@ -1,0 +1,557 @@
+"""Origin of supply traced through trade (re-export correction) and across processing stages.
+
+Notation, for one material stage (one commodity) and one period, with ``n`` countries:
+
+* ``p`` production (``p_j`` of country ``j``); ``T[i, j]`` quantity that ``i`` exports to ``j``;
+  ``u_j`` imports of ``j`` whose partner is not known (Comtrade "areas, n.e.s.", or the part of
+  a reported world total that no bilateral line explains).
+* Supply pool ``s = p + Tᵀ1 + u``. Exports are assumed to draw proportionally from the pool
+  (Kastner, Kastner, Erb & Krausmann 2011, "International wood trade and forest change: a global
+  analysis", Global Environmental Change 21(1); the "re-export correction").
+* Origin matrix ``C = (I − ŝ⁻¹Tᵀ)⁻¹ ŝ⁻¹p̂``: ``C[j, k]`` is the share of ``j``'s pool that
+  originates in (was produced at this stage in) ``k``. Unknown partners are an extra node
+  ``UNK`` (index ``n``) that produces what it exports, so ``C`` has ``n + 1`` columns and the last
+  is the unknown share. Where the data are complete, every row with supply sums to 1.
+
+Unknowns stay explicit instead of being guessed:
+
+* unknown production (``NaN``) is taken at its smallest value consistent with the country's
+  trade, ``p_j = max(0, e_j − m_j − u_j)`` (exports less imports), and flagged ``estimated``;
+* a country that exports without any known supply has the origin of those exports unknown
+  (an unknown inflow equal to its exports);
+* a pool that no production reaches (material circling between traders with no source) has
+  unknown origin.
+
+Stages chain: if refiner ``r``'s feed has origin mix ``F[r, :]`` (the refiner's supply pool at the
+feed stage), the mine origin of what ``j`` holds at the refined stage is
+``C_chain = C_refined[:, :n] · F'``, with ``F'`` = ``F`` plus, in its unknown column, whatever
+share of a refiner's feed is not traced (``1 − Σ_k F[r, k]``); the refined stage's own unknown
+column carries over.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Origin of each country's supply pool at one stage (see the module notation).
+
+    ``shares`` is ``C`` with shape ``(n, n + 1)``; its last column is the unknown origin.
+    A row is all zero when the country has no supply.
+    """
+
+    production: FloatArray
+    estimated: BoolArray
+    unknown_inflow: FloatArray
+    supply: FloatArray
+    shares: FloatArray
+    sourceless: BoolArray
+
+    @property
+    def n(self) -> int:
+        return int(self.production.shape[0])
+
+    def share_from(self, selected: Iterable[int]) -> FloatArray:
+        """``C[:, S].sum(1)``: share of every country's pool that originates in the set ``S``."""
+        idx = sorted(set(selected))
+        return np.asarray(self.shares[:, idx].sum(axis=1), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """How the selected origins ``S`` reach importer ``j`` (fractions of ``j``'s imports).
+
+    ``m_j = Σ_i T[i, j] + u_j``; ``via[i] = T[i, j] · C[i, S] / m_j``; ``direct`` sums ``via``
+    over suppliers in ``S``, ``indirect`` over the others; ``total = direct + indirect``;
+    ``unknown = (u_j + Σ_i T[i, j] · C[i, UNK]) / m_j``; ``shipped_from_selected`` is the plain
+    direct import share ``Σ_{i∈S} T[i, j] / m_j`` (what bilateral import statistics show).
+    ``supply_share`` is ``C[j, S]``, the share of ``j``'s whole pool (own production included).
+    """
+
+    importer: int
+    imports: float
+    supply: float
+    domestic: float
+    direct: float
+    indirect: float
+    total: float
+    unknown: float
+    shipped_from_selected: float
+    supply_share: float
+    via: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A chain of countries from origin to importer and the share of imports it carries."""
+
+    path: tuple[int, ...]
+    share: float
+
+
+def _check(production: FloatArray, trade: FloatArray, unknown_inflow: FloatArray | None) -> None:
+    n = production.shape[0]
+    if production.ndim != 1 or trade.shape != (n, n):
+        raise ValueError(
+            f"production must be (n,) and trade (n, n); got {production.shape}, {trade.shape}"
+        )
+    if not np.all(np.isfinite(trade)) or np.any(trade < 0):
+        raise ValueError("trade must be finite and non-negative")
+    known = production[~np.isnan(production)]
+    if np.any(~np.isfinite(known)) or np.any(known < 0):
+        raise ValueError("production must be non-negative (NaN for unknown)")
+    if unknown_inflow is not None and (
+        unknown_inflow.shape != (n,)
+        or not np.all(np.isfinite(unknown_inflow))
+        or np.any(unknown_inflow < 0)
+    ):
+        raise ValueError("unknown_inflow must be (n,), finite and non-negative")
+
+
+def fill_unknown_production(
+    production: FloatArray, trade: FloatArray, unknown_inflow: FloatArray | None = None
+) -> tuple[FloatArray, BoolArray]:
+    """Replace unknown (``NaN``) production by ``max(0, e_j − m_j − u_j)`` and flag it.
+
+    ``e = T1`` (exports), ``m = Tᵀ1`` (imports); this is the least production that the
+    country's own trade requires.
+
+    >>> p, est = fill_unknown_production(np.array([np.nan, 5.0]), np.array([[0, 8.0], [3.0, 0]]))
+    >>> p.tolist(), est.tolist()
+    ([5.0, 5.0], [True, False])
+    """
+    p = np.array(production, dtype=np.float64)
+    est = np.isnan(p)
+    u = np.zeros_like(p) if unknown_inflow is None else unknown_inflow
+    need = np.maximum(0.0, trade.sum(axis=1) - trade.sum(axis=0) - u)
+    p[est] = need[est]
+    return p, est
+
+
+def _reachable(sources: BoolArray, adjacency: BoolArray) -> BoolArray:
+    """Nodes reachable along ``adjacency[i, j]`` (i supplies j) from ``sources``."""
+    reach = sources.copy()
+    while True:
+        nxt = reach | adjacency[reach].any(axis=0)
+        if np.array_equal(nxt, reach):
+            return reach
+        reach = nxt
+
+
+def origin_shares(
+    production: FloatArray, trade: FloatArray, unknown_inflow: FloatArray | None = None
+) -> Origins:
+    """Re-export-corrected origin of every country's supply: ``C = (I − ŝ⁻¹Tᵀ)⁻¹ ŝ⁻¹p̂``.
+
+    ``production`` (n,) with ``NaN`` for unknown; ``trade[i, j]`` exports of ``i`` to ``j``;
+    ``unknown_inflow`` (n,) imports from unknown partners. Returns ``C`` with an extra last
+    column for unknown origin (see the module docstring for how unknowns are kept).
+
+    Three countries, no re-export: China (100) and Australia (50) ship 40 and 10 to the US.
+
+    >>> o = origin_shares(np.array([100.0, 50.0, 0.0]),
+    ...                   np.array([[0, 0, 40.0], [0, 0, 10.0], [0, 0, 0]]))
+    >>> o.shares[2].round(3).tolist()
+    [0.8, 0.2, 0.0, 0.0]
+    """
+    production = np.asarray(production, dtype=np.float64)
+    trade = np.asarray(trade, dtype=np.float64)
+    u_in = None if unknown_inflow is None else np.asarray(unknown_inflow, dtype=np.float64)
+    _check(production, trade, u_in)
+    n = production.shape[0]
+    u = np.zeros(n) if u_in is None else u_in.copy()
+    p, est = fill_unknown_production(production, trade, u)
+    exports = trade.sum(axis=1)
+    s0 = p + trade.sum(axis=0) + u
+    orphan = (s0 <= 0) & (exports > 0)
+    u = u + np.where(orphan, exports, 0.0)
+    big = n + 1
+    ta = np.zeros((big, big))
+    ta[:n, :n] = trade
+    ta[n, :n] = u
+    pa = np.append(p, u.sum())
+    sa = pa + ta.sum(axis=0)
+    reach = _reachable(pa > 0, ta > 0)
+    sourceless = (sa > 0) & ~reach
+    valid = (sa > 0) & reach
+    inv = np.divide(1.0, sa, out=np.zeros(big), where=valid)
+    a = inv[:, None] * ta.T
+    rhs = np.diag(inv * pa)
+    rhs[sourceless, n] = 1.0
+    c = np.linalg.solve(np.eye(big) - a, rhs)
+    return Origins(
+        production=p,
+        estimated=est,
+        unknown_inflow=u,
+        supply=sa[:n],
+        shares=np.ascontiguousarray(c[:n]),
+        sourceless=sourceless[:n],
+    )
+
+
+def decompose(
+    origins: Origins, trade: FloatArray, importer: int, selected: Iterable[int]
+) -> Decomposition:
+    """Direct, indirect (by immediate supplier) and total share of ``S`` in ``j``'s imports.
+
+    Re-export through Belgium: China (100) ships 20 to Belgium and 30 to the US; Belgium
+    (no production) ships 10 on to the US. Of the US's 40 imports, 30/40 come from China
+    directly and 10/40 through Belgium.
+
+    >>> T = np.array([[0, 20.0, 30.0], [0, 0, 10.0], [0, 0, 0]])
+    >>> o = origin_shares(np.array([100.0, 0.0, 10.0]), T)
+    >>> d = decompose(o, T, 2, [0])
+    >>> d.direct, d.via, d.total
+    (0.75, {1: 0.25}, 1.0)
+    """
+    sel = sorted(set(selected))
+    n = origins.n
+    j = importer
+    col = origins.share_from(sel)
+    inflow = np.asarray(trade, dtype=np.float64)[:, j]
+    m = float(inflow.sum() + origins.unknown_inflow[j])
+    s = float(origins.supply[j])
+    domestic = float(origins.production[j] / s) if s > 0 else 0.0
+    supply_share = float(col[j])
+    if m <= 0:
+        return Decomposition(j, 0.0, s, domestic, 0.0, 0.0, 0.0, 0.0, 0.0, supply_share, {})
+    carried = inflow * col / m
+    in_sel = np.zeros(n, dtype=bool)
+    in_sel[sel] = True
+    direct = float(carried[in_sel].sum())
+    via = {int(i): float(carried[i]) for i in np.nonzero((carried > 0) & ~in_sel)[0]}
+    indirect = float(sum(via.values()))
+    unknown = float((origins.unknown_inflow[j] + inflow @ origins.shares[:, n]) / m)
+    shipped = float(inflow[in_sel].sum() / m)
+    return Decomposition(
+        j, m, s, domestic, direct, indirect, direct + indirect, unknown, shipped, supply_share, via
+    )
+
+
+def top_routes(
+    origins: Origins,
+    trade: FloatArray,
+    importer: int,
+    selected: Iterable[int],
+    *,
+    limit: int = 5,
+    max_depth: int = 4,
+    min_share: float = 1e-4,
+) -> list[Route]:
+    """The largest origin → … → importer chains carrying ``S``-origin material into ``j``.
+
+    A route ``k → i₁ → … → i_m → j`` carries ``T[i_m, j]/m_j · Π A[i_{t+1}, i_t] · p_k/s_k``
+    of ``j``'s imports, with ``A[x, y] = T[y, x]/s_x``; summed over all routes of any length this
+    is :func:`decompose`'s ``total``. The search is pruned exactly: a partial route of weight
+    ``w`` ending at ``x`` can carry at most ``w · C[x, S]`` more, so it is dropped below
+    ``min_share``. Paths are given origin first.
+
+    >>> T = np.array([[0, 20.0, 30.0], [0, 0, 10.0], [0, 0, 0]])
+    >>> o = origin_shares(np.array([100.0, 0.0, 10.0]), T)
+    >>> [(r.path, r.share) for r in top_routes(o, T, 2, [0])]
+    [((0, 2), 0.75), ((0, 1, 2), 0.25)]
+    """
+    sel = set(selected)
+    col = origins.share_from(sel)
+    t = np.asarray(trade, dtype=np.float64)
+    j = importer
+    m = float(t[:, j].sum() + origins.unknown_inflow[j])
+    if m <= 0:
+        return []
+    s = origins.supply
+    own = np.divide(origins.production, s, out=np.zeros_like(s), where=s > 0)
+    found: list[Route] = []
+
+    def walk(node: int, weight: float, path: tuple[int, ...], depth: int) -> None:
+        # ``path`` runs from ``node`` to the importer; ``weight`` is node's share in it.
+        if node in sel and own[node] > 0:
+            share = float(weight * own[node])
+            if share >= min_share:
+                found.append(Route(path, share))
+        if depth >= max_depth or s[node] <= 0:
+            return
+        for sup in np.nonzero(t[:, node] > 0)[0]:
+            w = float(weight * t[sup, node] / s[node])
+            if w * col[sup] >= min_share and int(sup) not in path:
+                walk(int(sup), w, (int(sup), *path), depth + 1)
+
+    for sup in np.nonzero(t[:, j] > 0)[0]:
+        w = float(t[sup, j] / m)
+        if w * col[sup] >= min_share:
+            walk(int(sup), w, (int(sup), j), 1)
+    found.sort(key=lambda r: (-r.share, r.path))
+    return found[:limit]
+
+
+def chain(stage: FloatArray, feed: FloatArray) -> FloatArray:
+    """Origin at the feed stage of material held at a later stage.
+
+    ``stage`` (n, n+1): origin by country of processing; ``feed`` (n, n+1): origin of each
+    processor's feed pool. ``C_chain = stage[:, :n] · F'`` where ``F'`` moves any untraced part
+    of a processor's feed (``1 − Σ_k feed[r, k]``) into the unknown column, and the stage's own
+    unknown column is added.
+
+    >>> stage = np.array([[1.0, 0, 0], [0.75, 0.25, 0]])
+    >>> feed = np.array([[1.0, 0, 0], [0, 0, 0]])      # country 1 has no traced feed
+    >>> chain(stage, feed).tolist()
+    [[1.0, 0.0, 0.0], [0.75, 0.0, 0.25]]
+    """
+    n = stage.shape[0]
+    if stage.shape != (n, n + 1) or feed.shape != (n, n + 1):
+        raise ValueError("stage and feed must both be (n, n + 1)")
+    f = feed.copy()
+    f[:, n] += np.clip(1.0 - feed.sum(axis=1), 0.0, 1.0)
+    out = stage[:, :n] @ f
+    out[:, n] += stage[:, n]
+    return np.asarray(out, dtype=np.float64)
+
+
+# -- many commodities at once -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchOrigins:
+    """Origins for ``K`` commodities (or commodity-years) over the same ``n`` countries.
+
+    Stored compactly. Node ``n`` is ``UNK``. For commodity ``k`` only the exporters ``E`` carry a
+    solved block ``C[E, O]`` (``O``: exporting producers, then ``UNK``); every other row follows
+    from one pass over the flows, ``C[j, :] = D[j, :] + Σ_i (T[i, j]/s_j) · C[i, :]``.
+    """
+
+    n: int
+    supply: FloatArray  # (K, n + 1)
+    dshare: FloatArray  # (K, n + 1): p_j / s_j (0 where no valid pool)
+    estimated: BoolArray  # (K, n)
+    sourceless: BoolArray  # (K, n + 1)
+    flow_k: IntArray
+    flow_i: IntArray
+    flow_j: IntArray
+    flow_w: FloatArray  # T[i, j] / s_j
+    chunks: tuple[tuple[IntArray, IntArray, IntArray, FloatArray], ...]
+    # (commodities, exporter nodes (cn, ne; -1 pad), origin nodes (cn, no; -1 pad), C_EO)
+
+    @property
+    def k(self) -> int:
+        return int(self.supply.shape[0])
+
+    def _exporter_shares(self, mask: BoolArray) -> FloatArray:
+        """``(K, n + 1)``: ``C[i, S]`` for exporters ``i`` (0 elsewhere)."""
+        big = self.n + 1
+        out = np.zeros((self.k, big))
+        ext = np.append(mask, False)  # padding -1 reads False
+        for ks, e_nodes, o_nodes, c_eo in self.chunks:
+            pick = ext[o_nodes].astype(np.float64)
+            cs = np.einsum("kac,kc->ka", c_eo, pick)
+            ok = e_nodes >= 0
+            rows = np.broadcast_to(ks[:, None], e_nodes.shape)
+            out[rows[ok], e_nodes[ok]] = cs[ok]
+        return out
+
+    def share_from(self, selected: Iterable[int]) -> FloatArray:
+        """``(K, n)``: share of every country's pool that originates in the set ``S``.
+
+        ``S`` may include ``n`` (the unknown origin).
+        """
+        big = self.n + 1
+        mask = np.zeros(big, dtype=bool)
+        mask[list(set(selected))] = True
+        direct = self.dshare * mask[None, :]
+        if mask[self.n]:
+            direct = direct + self.sourceless
+        cs = self._exporter_shares(mask)
+        contrib = self.flow_w * cs[self.flow_k, self.flow_i]
+        flat = self.flow_k * big + self.flow_j
+        out = direct + np.bincount(flat, weights=contrib, minlength=self.k * big).reshape(
+            self.k, big
+        )
+        return np.asarray(out[:, : self.n], dtype=np.float64)
+
+    def unknown_share(self) -> FloatArray:
+        """``(K, n)``: share of every country's pool of unknown origin."""
+        return self.share_from([self.n])
+
+    def matrix(self, k: int) -> FloatArray:
+        """Dense ``C`` (n, n + 1) of commodity ``k``, last column unknown."""
+        n, big = self.n, self.n + 1
+        c_e = np.zeros((big, big))
+        for ks, e_nodes, o_nodes, c_eo in self.chunks:
+            hit = np.nonzero(ks == k)[0]
+            if hit.size:
+                h = hit[0]
+                e_ok, o_ok = e_nodes[h] >= 0, o_nodes[h] >= 0
+                block = c_eo[h][np.ix_(e_ok, o_ok)]
+                c_e[np.ix_(e_nodes[h][e_ok], o_nodes[h][o_ok])] = block
+        out = np.diag(self.dshare[k])
+        out[:, n] += self.sourceless[k]
+        sel = self.flow_k == k
+        w = np.zeros((big, big))
+        np.add.at(w, (self.flow_j[sel], self.flow_i[sel]), self.flow_w[sel])
+        out += w @ c_e
+        return np.asarray(out[:n], dtype=np.float64)
+
+
+def trace_batch(
+    commodity: npt.ArrayLike,
+    exporter: npt.ArrayLike,
+    importer: npt.ArrayLike,
+    quantity: npt.ArrayLike,
+    production: FloatArray,
+    unknown_inflow: FloatArray | None = None,
+    *,
+    chunk: int = 64,
+) -> BatchOrigins:
+    """:func:`origin_shares` for many commodities, from sparse (COO) trade, with numpy.
+
+    ``commodity, exporter, importer, quantity``: one entry per flow (duplicates add up);
+    ``production`` ``(K, n)`` with ``NaN`` for unknown; ``unknown_inflow`` ``(K, n)``.
+
+    Only exporting countries pass origin on, so the linear system is solved for them alone:
+    with ``E`` the exporters and ``O`` the exporting producers (plus ``UNK``),
+    ``C[E, O] = (I − A_EE)⁻¹ D_EO`` (``A = ŝ⁻¹Tᵀ``, ``D = ŝ⁻¹p̂``); any other entry follows from
+    ``C = D + A C`` restricted to ``E``'s columns of ``A``. Commodities are sorted by ``|E|`` and
+    solved in padded, batched LAPACK calls of ``chunk`` commodities.
+
+    >>> b = trace_batch([0, 0], [0, 1], [2, 2], [40.0, 10.0], np.array([[100.0, 50.0, 0.0]]))
+    >>> b.share_from([0])[0].round(3).tolist()
+    [1.0, 0.0, 0.8]
+    """
+    ks = np.asarray(commodity, dtype=np.int64)
+    ii = np.asarray(exporter, dtype=np.int64)
+    jj = np.asarray(importer, dtype=np.int64)
+    qq = np.asarray(quantity, dtype=np.float64)
+    prod = np.asarray(production, dtype=np.float64)
+    if prod.ndim != 2:
+        raise ValueError("production must be (K, n)")
+    kk, n = prod.shape
+    if not (ks.shape == ii.shape == jj.shape == qq.shape) or ks.ndim != 1:
+        raise ValueError("commodity, exporter, importer and quantity must be 1-d, one length")
+    if ks.size and (
+        ks.min() < 0
+        or ks.max() >= kk
+        or min(ii.min(), jj.min()) < 0
+        or max(ii.max(), jj.max()) >= n
+    ):
+        raise ValueError("commodity or country index out of range")
+    if not np.all(np.isfinite(qq)) or np.any(qq < 0):
+        raise ValueError("quantity must be finite and non-negative")
+    known = prod[~np.isnan(prod)]
+    if np.any(~np.isfinite(known)) or np.any(known < 0):
+        raise ValueError("production must be non-negative (NaN for unknown)")
+    uin = np.zeros((kk, n)) if unknown_inflow is None else np.asarray(unknown_inflow, float)
+    if uin.shape != (kk, n) or not np.all(np.isfinite(uin)) or np.any(uin < 0):
+        raise ValueError("unknown_inflow must be (K, n), finite and non-negative")
+    big = n + 1
+    keep = (ii != jj) & (qq > 0)
+    ks, ii, jj, qq = ks[keep], ii[keep], jj[keep], qq[keep]
+    size = kk * big
+    exports = np.bincount(ks * big + ii, weights=qq, minlength=size).reshape(kk, big)[:, :n]
+    imports = np.bincount(ks * big + jj, weights=qq, minlength=size).reshape(kk, big)[:, :n]
+    p = prod.copy()
+    est = np.isnan(p)
+    p[est] = np.maximum(0.0, exports - imports - uin)[est]
+    orphan = (p + imports + uin <= 0) & (exports > 0)
+    u = uin + np.where(orphan, exports, 0.0)
+    uk, uj = np.nonzero(u > 0)
+    ks = np.concatenate([ks, uk])
+    ii = np.concatenate([ii, np.full(uk.size, n)])
+    jj = np.concatenate([jj, uj])
+    qq = np.concatenate([qq, u[uk, uj]])
+    pa = np.concatenate([p, u.sum(axis=1, keepdims=True)], axis=1)
+    inflow = np.bincount(ks * big + jj, weights=qq, minlength=size).reshape(kk, big)
+    sa = pa + inflow
+    # reachability from any source of production (incl. UNK), along the flows
+    reach = (pa > 0).ravel()
+    src, dst = ks * big + ii, ks * big + jj
+    while True:
+        new = dst[reach[src] & ~reach[dst]]
+        if new.size == 0:
+            break
+        reach[new] = True
+    reach2 = reach.reshape(kk, big)
+    valid = (sa > 0) & reach2
+    sourceless = (sa > 0) & ~reach2
+    inv = np.divide(1.0, sa, out=np.zeros_like(sa), where=valid)
+    dshare = inv * pa
+    exporting = np.bincount(ks * big + ii, minlength=size).reshape(kk, big) > 0
+    in_e = exporting & (sa > 0)
+    in_o = exporting & valid & (pa > 0)
+    in_o[:, n] = True
+    pos_e = np.cumsum(in_e, axis=1) - 1
+    pos_o = np.cumsum(in_o, axis=1) - 1
+    n_e = in_e.sum(axis=1)
+    order = np.argsort(n_e, kind="stable")
+    flow_w = qq * inv[ks, jj]
+    if ks.size > 1 and np.any(np.diff(ks) < 0):
+        srt = np.argsort(ks, kind="stable")
+        ks, ii, jj, qq, flow_w = ks[srt], ii[srt], jj[srt], qq[srt], flow_w[srt]
+    starts = np.searchsorted(ks, np.arange(kk + 1))
+    eye: dict[int, FloatArray] = {}
+
+    def solve_chunk(sel: IntArray) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+        cn = sel.size
+        ne = max(int(n_e[sel].max()), 1)
+        no = int(in_o[sel].sum(axis=1).max())
+        ranges = [np.arange(starts[k], starts[k + 1]) for k in sel]
+        rows = np.concatenate(ranges)
+        local = np.repeat(np.arange(cn), [r.size for r in ranges])
+        fk, fi, fj = ks[rows], ii[rows], jj[rows]
+        both = in_e[fk, fj]  # a flow's exporter is always in E
+        a_flat = (local[both] * ne + pos_e[fk[both], fj[both]]) * ne + pos_e[fk[both], fi[both]]
+        a_ee = np.bincount(a_flat, weights=flow_w[rows][both], minlength=cn * ne * ne)
+        lhs = eye.setdefault(ne, np.eye(ne))[None] - a_ee.reshape(cn, ne, ne)
+        rhs = np.zeros((cn, ne, no))
+        lk, node = np.nonzero(in_o[sel] & in_e[sel])
+        kg = sel[lk]
+        rhs[lk, pos_e[kg, node], pos_o[kg, node]] = dshare[kg, node]
+        lk, node = np.nonzero(sourceless[sel] & in_e[sel])
+        kg = sel[lk]
+        rhs[lk, pos_e[kg, node], pos_o[kg, n]] = 1.0
+        c_eo = np.linalg.solve(lhs, rhs)
+        e_nodes = np.full((cn, ne), -1, dtype=np.int64)
+        lk, node = np.nonzero(in_e[sel])
+        e_nodes[lk, pos_e[sel[lk], node]] = node
+        o_nodes = np.full((cn, no), -1, dtype=np.int64)
+        lk, node = np.nonzero(in_o[sel])
+        o_nodes[lk, pos_o[sel[lk], node]] = node
+        return sel.astype(np.int64), e_nodes, o_nodes, np.asarray(c_eo, dtype=np.float64)
+
+    # Small systems: one BLAS thread per solve, chunks spread over the cores instead.
+    groups = [order[c0 : c0 + chunk] for c0 in range(0, kk, chunk)]
+    workers = max(1, min(os.cpu_count() or 1, len(groups)))
+    with threadpool_limits(limits=1, user_api="blas"):
+        if workers == 1:
+            chunks = [solve_chunk(g) for g in groups]
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                chunks = list(pool.map(solve_chunk, groups))
+    from_e = in_e[ks, ii]
+    return BatchOrigins(
+        n=n,
+        supply=np.asarray(sa, dtype=np.float64),
+        dshare=np.asarray(dshare, dtype=np.float64),
+        estimated=est,
+        sourceless=sourceless,
+        flow_k=ks[from_e],
+        flow_i=ii[from_e],
+        flow_j=jj[from_e],
+        flow_w=flow_w[from_e],
+        chunks=tuple(chunks),
+    )
+
+
+def names(indices: Sequence[int], codes: Sequence[str]) -> list[str]:
+    """Country codes for indices (``UNK`` for the unknown node)."""
+    return [codes[i] if i < len(codes) else "UNK" for i in indices]

@@ -1,0 +1,1 @@
+"""China export tables derived from UN Comtrade (see README.txt)."""
