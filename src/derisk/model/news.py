@@ -1,0 +1,108 @@
+"""Row types of the news review queue and of accepted supply-chain events.
+
+``news_article`` and ``news_proposal`` hold what ``derisk news ingest`` read and proposed;
+``news_decision`` is an append-only log of acceptances and rejections (the latest decision of
+a proposal is its status). None of these change the graph. Accepting a proposal writes facts
+(``stake``, ``export_restriction``, ``entity``, ``supply_event``) with a ``source`` row for the
+article, in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
+
+from derisk.model.schema import TableMeta, register
+
+
+@register
+@dataclass(frozen=True)
+class NewsArticle:
+    """An ingested article: its metadata and the main text the events were read from."""
+
+    Meta: ClassVar[TableMeta] = TableMeta(
+        "news_article", ("article_id",), "Ingested news articles", fact=False
+    )
+    article_id: str
+    text: str
+    text_sha: str
+    ingested_at: str
+    origin: str
+    url: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    site: str | None = None
+
+
+@register
+@dataclass(frozen=True)
+class NewsProposal:
+    """A proposed event: type, typed fields and linked entities as JSON, and its sentence."""
+
+    Meta: ClassVar[TableMeta] = TableMeta(
+        "news_proposal", ("proposal_id",), "Proposed events awaiting review", fact=False
+    )
+    proposal_id: str
+    article_id: str
+    seq: int
+    event_type: str
+    fields: str
+    entities: str
+    sentence: str
+    confidence: float
+    created_at: str
+    new_entities: str = "[]"
+
+
+@register
+@dataclass(frozen=True)
+class NewsDecision:
+    """A reviewer's decision on a proposal; ``facts`` lists the rows an acceptance wrote."""
+
+    Meta: ClassVar[TableMeta] = TableMeta(
+        "news_decision", ("proposal_id", "decided_at"), "Review decisions", fact=False
+    )
+    proposal_id: str
+    decision: str
+    decided_at: str
+    decided_by: str
+    fields: str | None = None
+    source_id: str | None = None
+    facts: str | None = None
+    note: str | None = None
+
+
+@register
+@dataclass(frozen=True)
+class SupplyEvent:
+    """An accepted supply-chain event (stake acquisition, investment, offtake, first export,
+    export restriction, facility), as the article stated it.
+
+    ``subject_id`` is the acting entity or country (acquirer, investor, supplier, exporter,
+    issuer, company); ``object_id`` the other party (target, buyer); ``country`` the
+    destination, restriction target or facility location.
+    """
+
+    Meta: ClassVar[TableMeta] = TableMeta(
+        "supply_event", ("fact_id",), "Supply-chain events from reviewed news"
+    )
+    fact_id: str
+    event_type: str
+    subject_id: str
+    source_id: str
+    object_id: str | None = None
+    action: str | None = None
+    material_id: str | None = None
+    stage_id: str | None = None
+    country: str | None = None
+    percent: float | None = None
+    amount: float | None = None
+    currency: str | None = None
+    quantity: float | None = None
+    unit: str | None = None
+    term: str | None = None
+    fields: str | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    note: str | None = None

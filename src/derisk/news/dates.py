@@ -1,0 +1,208 @@
+"""Dates and durations in news text, resolved against the publication date.
+
+Pure functions. A *date expression* is found with its character span and resolved to a
+calendar date and a precision (``day`` or ``month``); durations ("for six months") become
+ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
+
+- ``today`` → ``P``; ``yesterday`` / ``the previous day`` / ``a day earlier`` → ``P − 1``.
+- ``on Monday`` … ``on Sunday`` → the latest such weekday ``d ≤ P`` (``P`` itself when it is
+  that weekday): ``d = P − ((wd(P) − wd) mod 7)``.
+- ``earlier in the week`` / ``earlier this week`` / ``this week`` → Monday of ``P``'s week;
+  ``last week`` → Monday of the week before.
+- ``March 3``, ``Oct. 16``, ``3 March`` without a year → the year ``y ∈ {Y−1, Y, Y+1}`` that puts
+  the date nearest to ``P``; with a year, as written.
+- ``from January 2027`` / ``in December 2022`` → first of the month, precision ``month``.
+- ``the end of 2026`` / ``end-2026`` → 31 December 2026.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS: dict[str, int] = {}
+for _i in range(1, 13):
+    MONTHS[calendar.month_name[_i].lower()] = _i
+    MONTHS[calendar.month_abbr[_i].lower()] = _i
+MONTHS["sept"] = 9
+
+WEEKDAYS = {calendar.day_name[i].lower(): i for i in range(7)}
+
+NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "eighteen": 18,
+    "twenty": 20,
+    "thirty": 30,
+}
+
+_MON = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_NUM = r"(?:\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+
+DATE_RE = re.compile(
+    r"(?P<mdy>\b" + _MON + r"\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>(?:19|20)\d\d))?\b)"
+    r"|(?P<dmy>\b(?P<d2>\d{1,2})\s+" + _MON + r"(?:,?\s+(?P<y2>(?:19|20)\d\d))?\b)"
+    r"|(?P<my>\b" + _MON + r"\s+(?P<y3>(?:19|20)\d\d)\b)"
+    r"|(?P<iso>\b(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d)\b)"
+    r"|(?P<wd>\b(?:late\s+|early\s+)?on\s+(?P<wdn>" + _WD + r")\b)"
+    r"|(?P<today>\btoday\b)"
+    r"|(?P<yday>\byesterday\b|\bthe previous day\b|\ba day earlier\b|\bthe day before\b)"
+    r"|(?P<week>\bearlier (?:in the|this) week\b|\bthis week\b)"
+    r"|(?P<lastweek>\blast week\b)"
+    r"|(?P<endy>\b(?:the\s+)?end(?:\s+of|-)\s*(?P<y5>(?:19|20)\d\d)\b)",
+    re.IGNORECASE,
+)
+
+DURATION_RE = re.compile(
+    r"\b(?P<n>" + _NUM + r")[\s-]+(?P<unit>year|month|week|day)s?\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A resolved date expression: ``start``/``end`` are character offsets in the text."""
+
+    start: int
+    end: int
+    text: str
+    date: dt.date
+    precision: str  # "day" or "month"
+
+
+def _nearest_year(month: int, day: int, published: dt.date) -> dt.date | None:
+    best: dt.date | None = None
+    for y in (published.year - 1, published.year, published.year + 1):
+        try:
+            cand = dt.date(y, month, day)
+        except ValueError:
+            continue
+        if best is None or abs((cand - published).days) < abs((best - published).days):
+            best = cand
+    return best
+
+
+def _month(name: str) -> int:
+    key = name.lower().rstrip(".")
+    return MONTHS.get(key) or MONTHS[key[:3]]
+
+
+def weekday_before(published: dt.date, weekday: int) -> dt.date:
+    """The latest date on or before ``published`` falling on ``weekday`` (Monday = 0).
+
+    ``d = P − ((wd(P) − weekday) mod 7)``.
+
+    >>> weekday_before(dt.date(2025, 7, 11), 3)  # a Friday; "on Thursday"
+    datetime.date(2025, 7, 10)
+    """
+    return published - dt.timedelta(days=(published.weekday() - weekday) % 7)
+
+
+def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
+    """Every date expression in ``text`` that can be resolved (relative ones need ``published``).
+
+    >>> [m.date.isoformat() for m in find_dates("said on Sunday it would act until Nov. 27, 2026",
+    ...                                          dt.date(2025, 11, 10))]
+    ['2025-11-09', '2026-11-27']
+    """
+    out: list[DateMention] = []
+    for m in DATE_RE.finditer(text):
+        g = m.groupdict()
+        date: dt.date | None = None
+        precision = "day"
+        try:
+            if g["mdy"]:
+                mon = _month(g["mdy"].split()[0])
+                day = int(g["d1"])
+                if g["y1"]:
+                    date = dt.date(int(g["y1"]), mon, day)
+                elif published:
+                    date = _nearest_year(mon, day, published)
+            elif g["dmy"]:
+                mon = _month(g["dmy"].split()[1])
+                day = int(g["d2"])
+                if g["y2"]:
+                    date = dt.date(int(g["y2"]), mon, day)
+                elif published:
+                    date = _nearest_year(mon, day, published)
+            elif g["my"]:
+                date = dt.date(int(g["y3"]), _month(g["my"].split()[0]), 1)
+                precision = "month"
+            elif g["iso"]:
+                date = dt.date(int(g["y4"]), int(g["m4"]), int(g["d4"]))
+            elif published is None:
+                date = None
+            elif g["wd"]:
+                date = weekday_before(published, WEEKDAYS[g["wdn"].lower()])
+            elif g["today"]:
+                date = published
+            elif g["yday"]:
+                date = published - dt.timedelta(days=1)
+            elif g["week"]:
+                date = published - dt.timedelta(days=published.weekday())
+            elif g["lastweek"]:
+                date = published - dt.timedelta(days=published.weekday() + 7)
+            elif g["endy"]:
+                date = dt.date(int(g["y5"]), 12, 31)
+        except (ValueError, KeyError):
+            date = None
+        if date is not None:
+            out.append(DateMention(m.start(), m.end(), m.group(0), date, precision))
+    return out
+
+
+def parse_duration(text: str) -> str | None:
+    """ISO 8601 period of the first "N units" in ``text`` ("six months" → ``P6M``).
+
+    >>> parse_duration("for six months"), parse_duration("a one-year suspension")
+    ('P6M', 'P1Y')
+    """
+    m = DURATION_RE.search(text)
+    if not m:
+        return None
+    raw = m.group("n").lower()
+    n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+    unit = m.group("unit").lower()
+    return f"P{n}{ {'year': 'Y', 'month': 'M', 'week': 'W', 'day': 'D'}[unit] }".replace(" ", "")
+
+
+def add_period(start: dt.date, period: str) -> dt.date:
+    """``start`` plus an ISO 8601 period of one unit (``P6M``, ``P1Y``, ``P90D``, ``P2W``).
+
+    Months are added on the calendar, the day clipped to the month's end.
+
+    >>> add_period(dt.date(2025, 2, 22), "P4M"), add_period(dt.date(2024, 8, 31), "P6M")
+    (datetime.date(2025, 6, 22), datetime.date(2025, 2, 28))
+    """
+    m = re.fullmatch(r"P(\d+)([YMWD])", period)
+    if not m:
+        raise ValueError(f"unsupported period {period!r}")
+    n, unit = int(m.group(1)), m.group(2)
+    if unit == "D":
+        return start + dt.timedelta(days=n)
+    if unit == "W":
+        return start + dt.timedelta(weeks=n)
+    months = n * (12 if unit == "Y" else 1)
+    total = start.month - 1 + months
+    year, month = start.year + total // 12, total % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)

@@ -1,0 +1,1100 @@
+"""Supply-chain events from sentences: typed fields, each traced to its sentence.
+
+Pure functions over a sentence, its linked mentions (:mod:`derisk.news.lexicon`) and the
+publication date. The extractor is rule-based: a trigger phrase names the event and its
+action; roles are filled from the linked names around it (the subject before the trigger;
+objects after prepositions such as *in*, *of*, *to*, *from*, *with*); numbers come from
+money, percent, quantity and duration patterns; dates are resolved by
+:mod:`derisk.news.dates`. A trigger preceded in its clause by a negation ("denied", "did
+not") or a hedge ("may", "could", "is considering", "plans to") yields no event. Attribution
+to unnamed sources lowers the confidence.
+
+Event types and fields (entity-valued fields hold a graph id when linked, else the name):
+
+============================ ==========================================================
+``stake_acquisition``        acquirer, target, percent, amount, currency, date
+``investment``               investor, target, amount, currency, material, date
+``offtake``                  supplier, buyer, material, quantity, unit, term, amount,
+                             currency, date
+``first_export``             exporter, material, destination, quantity, unit, date
+``export_restriction``       issuer, action (imposed|lifted|suspended|resumed), material,
+                             target, duration, start, expiry, date
+``facility``                 company, action (opening|expansion|closure), material, stage,
+                             location, capacity, unit, date
+============================ ==========================================================
+
+Confidence ``c = clip(0.55 + 0.1·L + 0.1·S − 0.25·H − 0.1·C − 0.05·N, 0.05, 0.99)`` where
+``L`` counts key fields linked to the graph (at most 2), ``S`` is 1 when the fields the type
+usually states were found (:data:`EXPECTED_FIELDS`: a stake's percentage, an investment's
+amount, the material of a deal, shipment or facility), ``H`` 1 when attributed to unnamed
+sources, ``C`` 1 when a role came from a reference to an earlier sentence ("the company"),
+``N`` the number of new organisations among the key fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from derisk.model.catalog import Catalog
+from derisk.news.dates import DateMention, add_period, parse_duration
+from derisk.news.lexicon import Mention
+
+EVENT_TYPES = (
+    "stake_acquisition",
+    "investment",
+    "offtake",
+    "first_export",
+    "export_restriction",
+    "facility",
+)
+
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "stake_acquisition": ("acquirer", "target"),
+    "investment": ("investor", "target"),
+    "offtake": ("supplier", "buyer"),
+    "first_export": ("exporter", "material", "destination"),
+    "export_restriction": ("issuer", "action", "material"),
+    "facility": ("company", "action"),
+}
+"""Fields that identify an event: a proposal needs all of them; evaluation matches on them."""
+
+EXPECTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "stake_acquisition": ("percent",),
+    "investment": ("amount",),
+    "offtake": ("material",),
+    "first_export": ("material",),
+    "export_restriction": (),
+    "facility": ("material",),
+}
+"""Fields whose presence raises an event's confidence."""
+
+ENTITY_FIELDS = frozenset(
+    {"acquirer", "target", "investor", "supplier", "buyer", "exporter", "company", "issuer"}
+)
+COUNTRY_FIELDS = frozenset({"destination", "location", "issuer"})
+
+# --------------------------------------------------------------------------- cue words
+NEGATION = re.compile(
+    r"\b(?:denied|denies|deny|denying|not|no plans?|never|rejected|ruled out|rules out|"
+    r"dismissed|n't|neither|called off|abandoned|scrapped plans)\b",
+    re.IGNORECASE,
+)
+HEDGE = re.compile(
+    r"\b(?:may|might|could|would (?:consider|study|look)|consider(?:s|ed|ing)?|weigh(?:s|ing)?|"
+    r"mull(?:s|ing)?|explor(?:e|es|ing)|in talks|potential(?:ly)?|possible|possibly|"
+    r"plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|seek(?:s|ing)? to|"
+    r"hope(?:s|d)? to|expect(?:s|ed)? to|(?:is|are|was|were) expected|due to (?:start|begin|open)|"
+    r"proposed|talks (?:to|on|about)|study|studying|would like)\b",
+    re.IGNORECASE,
+)
+UNNAMED_SOURCES = re.compile(
+    r"\b(?:people (?:familiar|with knowledge)|sources? (?:said|say|told|close)|"
+    r"according to (?:people|sources|a person)|reportedly|media reports?|one of the people|"
+    r"traders said|two traders|a person (?:close|familiar))\b",
+    re.IGNORECASE,
+)
+
+# --------------------------------------------------------------------------- numbers
+_CUR_SYMBOL = {
+    "us$": "USD",
+    "$": "USD",
+    "a$": "AUD",
+    "au$": "AUD",
+    "c$": "CAD",
+    "ca$": "CAD",
+    "hk$": "HKD",
+    "nz$": "NZD",
+    "s$": "SGD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "rmb": "CNY",
+    "eur": "EUR",
+    "usd": "USD",
+    "aud": "AUD",
+    "cad": "CAD",
+    "krw": "KRW",
+    "cny": "CNY",
+    "jpy": "JPY",
+}
+_CUR_WORD = {
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "won": "KRW",
+    "yen": "JPY",
+    "euro": "EUR",
+    "euros": "EUR",
+    "dollars": "USD",
+    "pounds": "GBP",
+    "rupees": "INR",
+    "reais": "BRL",
+}
+_SCALE = {
+    "trillion": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "million": 1e6,
+    "mln": 1e6,
+    "m": 1e6,
+    "thousand": 1e3,
+    "k": 1e3,
+}
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+MONEY_SYMBOL_RE = re.compile(
+    r"(?<![\w$])(?P<cur>US\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|RMB\s?|EUR\s|USD\s|AUD\s|CAD\s|KRW\s|CNY\s|JPY\s)"
+    r"\s?(?P<num>"
+    + _NUMBER
+    + r")\s?(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|m|b|k))?\b"
+)
+MONEY_WORD_RE = re.compile(
+    r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|bn|mln)?\s+"
+    r"(?P<cur>yuan|renminbi|won|yen|euros?|dollars|pounds|rupees|reais)\b",
+    re.IGNORECASE,
+)
+_PRICE_AFTER = re.compile(r"^\s*(?:a|per|each|apiece|/)\b|^\s*/|^\s*apiece", re.IGNORECASE)
+PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b)", re.IGNORECASE)
+QUANTITY_RE = re.compile(
+    r"(?P<num>" + _NUMBER + r")\s?(?P<scale>million|thousand)?\s*"
+    r"(?P<unit>dry metric tonnes|dry metric tons|metric tonnes|metric tons|tonnes|tons|tonne|"
+    r"kilograms|kg|dmt|mt|t)\b",
+    re.IGNORECASE,
+)
+_PER_YEAR = re.compile(
+    r"^(?:[^.;]{0,60}?)\b(?:a year|per year|per annum|annually|each year|a yr|/yr|p\.a\.)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Money:
+    start: int
+    end: int
+    amount: float
+    currency: str
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int
+    end: int
+    value: float
+    unit: str
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def find_money(sentence: str) -> list[Money]:
+    """Amounts of money, in units of the currency, with ISO 4217 codes; prices are skipped.
+
+    >>> [(m.amount, m.currency) for m in find_money("for A$310 million, or 120 billion won")]
+    [(310000000.0, 'AUD'), (120000000000.0, 'KRW')]
+    """
+    out: list[Money] = []
+    for m in MONEY_SYMBOL_RE.finditer(sentence):
+        if _PRICE_AFTER.match(sentence[m.end() :]):
+            continue
+        cur = _CUR_SYMBOL[m.group("cur").strip().lower()]
+        scale = _SCALE.get((m.group("scale") or "").lower(), 1.0)
+        out.append(Money(m.start(), m.end(), _num(m.group("num")) * scale, cur))
+    for m in MONEY_WORD_RE.finditer(sentence):
+        if _PRICE_AFTER.match(sentence[m.end() :]):
+            continue
+        if any(o.start <= m.start() < o.end for o in out):
+            continue
+        cur = _CUR_WORD[m.group("cur").lower()]
+        scale = _SCALE.get((m.group("scale") or "").lower(), 1.0)
+        out.append(Money(m.start(), m.end(), _num(m.group("num")) * scale, cur))
+    return sorted(out, key=lambda x: x.start)
+
+
+def find_quantities(sentence: str) -> list[Quantity]:
+    """Tonnages; ``t/yr`` when a yearly rate follows or "annual" precedes.
+
+    >>> [(q.value, q.unit) for q in find_quantities("up to 12,000 tonnes a year of anode material")]
+    [(12000.0, 't/yr')]
+    """
+    out: list[Quantity] = []
+    for m in QUANTITY_RE.finditer(sentence):
+        unit_word = m.group("unit").lower()
+        if unit_word in ("t", "mt") and not re.match(r"\d", m.group(0)):
+            continue
+        value = _num(m.group("num")) * {"million": 1e6, "thousand": 1e3}.get(
+            (m.group("scale") or "").lower(), 1.0
+        )
+        unit = "kg" if unit_word in ("kilograms", "kg") else "t"
+        before = sentence[max(0, m.start() - 40) : m.start()].lower()
+        if _PER_YEAR.match(sentence[m.end() :]) or re.search(r"\b(?:annual|yearly)\b", before):
+            unit += "/yr"
+        out.append(Quantity(m.start(), m.end(), value, unit))
+    return out
+
+
+# --------------------------------------------------------------------------- structures
+@dataclass(frozen=True)
+class Event:
+    """One proposed event. ``links`` maps entity-valued fields to the mention they came from."""
+
+    type: str
+    fields: dict[str, Any]
+    sentence: str
+    sentence_index: int
+    confidence: float
+    mentions: tuple[Mention, ...]
+    links: dict[str, Mention] = field(default_factory=dict)
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.type, *(str(self.fields.get(k)) for k in KEY_FIELDS[self.type]))
+
+
+@dataclass
+class Context:
+    """What earlier sentences of the same article tell about later ones."""
+
+    published: dt.date | None
+    catalog: Catalog
+    last_orgs: list[Mention] = field(default_factory=list)
+    last_issuer: Mention | None = None
+    events: list[Event] = field(default_factory=list)
+    last_event_index: int = -10
+
+
+@dataclass(frozen=True)
+class Sent:
+    text: str
+    index: int
+    mentions: tuple[Mention, ...]
+    dateline: dt.date | None
+    dates: tuple[DateMention, ...]
+
+    def orgs(self) -> list[Mention]:
+        return [m for m in self.mentions if m.kind in ("company", "government", "person")]
+
+    def companies(self) -> list[Mention]:
+        return [m for m in self.mentions if m.kind in ("company", "government")]
+
+    def countries(self) -> list[Mention]:
+        return [m for m in self.mentions if m.kind == "country"]
+
+    def materials(self) -> list[Mention]:
+        return [m for m in self.mentions if m.kind == "material"]
+
+
+def _value(m: Mention) -> str:
+    return m.value
+
+
+def _blocked(s: Sent, trigger_start: int) -> bool:
+    """Negation or hedge in the clause before the trigger (at most 12 words back)."""
+    before = s.text[:trigger_start]
+    words = re.split(r"(?<=\s)", before)
+    window = "".join(words[-12:])
+    # a clause boundary (semicolon, ", but", ", while") ends the window
+    window = re.split(r";|,\s+but\b|,\s+while\b|\.\s", window)[-1]
+    return bool(NEGATION.search(window) or HEDGE.search(window))
+
+
+_COREF = re.compile(
+    r"^(?:It|The (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
+    r"developer|maker|processor))\b"
+)
+_COREF_ANY = re.compile(
+    r"\bthe (?:[\w-]+\s+){0,2}(?:company|firm|miner|producer|refiner|smelter|developer|processor)\b"
+)
+
+
+def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
+    """Organisations before ``pos`` that are the subject (coordinated with "and"); or the
+    organisation an opening "The company" / "It" refers to. Second value: by reference."""
+    before = [m for m in s.orgs() if m.end <= pos]
+    if before:
+        first = before[0]
+        group = [first]
+        for m in before[1:]:
+            between = s.text[group[-1].end : m.start]
+            if re.fullmatch(r"\s*(?:,|and|, and|&)\s*", between):
+                group.append(m)
+            else:
+                break
+        return group, False
+    if _COREF.match(s.text) and ctx.last_orgs:
+        return [ctx.last_orgs[0]], True
+    return [], False
+
+
+def _object_after(
+    s: Sent, pos: int, preps: str, exclude: list[Mention], max_gap: int = 7
+) -> Mention | None:
+    """First organisation after ``pos`` introduced by one of ``preps`` (descriptor words
+    such as "battery maker" or "Tanzanian graphite miner" may stand between)."""
+    for m in s.orgs():
+        if m.start < pos or any(m.id == e.id and m.text == e.text for e in exclude):
+            continue
+        gap = s.text[pos : m.start]
+        pattern = r"\b(?:" + preps + r")\b(?:\s+[\w'’.,-]+){0," + str(max_gap) + r"}\s*$"
+        if re.search(pattern, gap):
+            return m
+    return None
+
+
+def _first_org_after(s: Sent, pos: int, exclude: list[Mention]) -> Mention | None:
+    for m in s.orgs():
+        if m.start >= pos and not any(m.id == e.id and m.text == e.text for e in exclude):
+            return m
+    return None
+
+
+def _coref_object(s: Sent, pos: int, ctx: Context, exclude: list[Mention]) -> Mention | None:
+    m = _COREF_ANY.search(s.text, pos)
+    if not m:
+        return None
+    here = [o for o in s.orgs() if o.end <= m.start()]
+    for o in [*here, *ctx.last_orgs]:
+        if not any(o.id == e.id and o.text == e.text for e in exclude):
+            return o
+    return None
+
+
+def _material(s: Sent, pos: int = 0) -> Mention | None:
+    mats = [m for m in s.materials() if m.start >= pos] or s.materials()
+    return mats[0] if mats else None
+
+
+_CLAUSE_BEFORE = re.compile(r"\b(?:after|since|following|because|when|while)\b|;")
+_CLAUSE_AFTER = re.compile(r",?\s+(?:as|after|while|since|because)\s|;|,\s+which\b")
+
+
+def clause(s: Sent, pos: int) -> tuple[int, int]:
+    """Character span of the clause holding ``pos``: a subordinate clause opened by "after",
+    "since", "as" … before ``pos`` starts it; one opened after ``pos`` ends it."""
+    lo = 0
+    for m in _CLAUSE_BEFORE.finditer(s.text, 0, pos):
+        lo = m.end()
+    m2 = _CLAUSE_AFTER.search(s.text, pos)
+    return lo, (m2.start() if m2 else len(s.text))
+
+
+def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, dt.date]:
+    """``date`` (when it happened or was announced), ``start`` (takes effect), ``expiry``;
+    from the clause of the trigger at ``pos`` when given."""
+    out: dict[str, dt.date] = {}
+    pub = ctx.published
+    lo, hi = clause(s, pos) if pos is not None else (0, len(s.text))
+    for d in s.dates:
+        if not lo <= d.start < hi:
+            continue
+        before = s.text[max(0, d.start - 30) : d.start].lower()
+        if re.search(r"(?:until|till|through|expir\w*(?: on)?|ending)\s*$", before):
+            out.setdefault("expiry", d.date)
+        elif re.search(
+            r"(?:from|effective(?: from)?|starting|as of|tak\w* effect(?: on)?|took effect"
+            r"(?: on)?|with effect from|into force(?: on)?)\s*$",
+            before,
+        ):
+            out.setdefault("start", d.date)
+        elif re.search(r"(?:expired|expire|lapsed)\s*$", before):
+            continue
+        elif pub is not None and d.date > pub:
+            out.setdefault("start", d.date)
+        elif d.precision == "day":
+            out.setdefault("date", d.date)
+    if (
+        "date" not in out
+        and s.dateline is not None
+        and re.search(r"\b(?:today|announce[sd]?)\b", s.text, re.IGNORECASE)
+    ):
+        out["date"] = s.dateline
+    return out
+
+
+def _confidence(
+    s: Sent,
+    etype: str,
+    fields: dict[str, Any],
+    links: dict[str, Mention],
+    *,
+    complete: bool,
+    by_reference: bool,
+) -> float:
+    keys = [k for k in KEY_FIELDS[etype] if k in links]
+    linked = sum(1 for k in keys if links[k].id is not None)
+    new = sum(1 for k in keys if links[k].id is None)
+    hedged = bool(UNNAMED_SOURCES.search(s.text))
+    c = 0.55 + 0.1 * min(linked, 2) + (0.1 if complete else 0.0)
+    c -= 0.25 * hedged + 0.1 * by_reference + 0.05 * new
+    return round(min(0.99, max(0.05, c)), 2)
+
+
+def _make(
+    s: Sent,
+    etype: str,
+    fields: dict[str, Any],
+    links: dict[str, Mention],
+    *,
+    complete: bool = True,
+    by_reference: bool = False,
+) -> Event | None:
+    fields = {k: v for k, v in fields.items() if v is not None}
+    for k in KEY_FIELDS[etype]:
+        if fields.get(k) in (None, ""):
+            return None
+    ents = [links[k] for k in KEY_FIELDS[etype] if k in links]
+    if len(ents) == 2 and ents[0].id == ents[1].id and ents[0].text == ents[1].text:
+        return None
+    complete = complete and all(k in fields for k in EXPECTED_FIELDS[etype])
+    conf = _confidence(s, etype, fields, links, complete=complete, by_reference=by_reference)
+    return Event(etype, fields, s.text, s.index, conf, s.mentions, dict(links))
+
+
+# --------------------------------------------------------------------------- stake
+_STAKE_NOUN = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:equity\s+)?(?P<noun>stake|interest|holding|"
+    r"shareholding|share|ownership)\b"
+    r"|(?P<noun2>stake|interest|holding|shareholding) of (?:about |around |roughly |nearly |some |"
+    r"approximately |almost )?(?P<pct2>\d+(?:\.\d+)?)\s?(?:%|per ?cent)"
+    r"|(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent) of\b",
+    re.IGNORECASE,
+)
+_ACQUIRE = re.compile(
+    r"\b(?:buy|buys|bought|buying|acquire|acquires|acquired|acquiring|take|takes|took|taking|"
+    r"purchase|purchases|purchased|subscribe[sd]?|pick(?:s|ed)? up|gives?|giving|gave|"
+    r"lift(?:s|ed)?|raise[sd]?|increase[sd]?|become|became|agreed to)\b",
+    re.IGNORECASE,
+)
+_SELL = re.compile(r"\b(?:sell|sells|selling|sold|divest\w*)\b", re.IGNORECASE)
+
+
+def stake_events(s: Sent, ctx: Context) -> list[Event]:
+    out: list[Event] = []
+    for m in _STAKE_NOUN.finditer(s.text):
+        pct = float(m.group("pct") or m.group("pct2") or m.group("pct3"))
+        clause_start = max(0, s.text.rfind(";", 0, m.start()) + 1)
+        before = s.text[clause_start : m.start()]
+        verb = None
+        for v in _ACQUIRE.finditer(before):
+            verb = v
+        sell = None
+        for v in _SELL.finditer(before):
+            sell = v
+        if verb is None and sell is None:
+            continue
+        trig = clause_start + (sell or verb).start()  # type: ignore[union-attr]
+        if _blocked(s, trig):
+            continue
+        by_ref = False
+        subjects, by_ref = _subjects(s, trig, ctx)
+        acquirer: Mention | None
+        if sell is not None and (verb is None or sell.start() > verb.start()):
+            acquirer = _object_after(s, m.end(), "to", subjects, max_gap=4)
+        else:
+            gives = re.search(
+                r"\bgiv(?:e|es|ing)\s*$", s.text[: m.start()].rsplit(" a ", 1)[0] + " "
+            )
+            acquirer = None
+            if gives or re.search(r"\bgiv(?:e|es|ing|e it|es it)\b[^,.]{0,40}$", before):
+                acquirer = _object_after(s, trig, "gives|give|giving", [], max_gap=0)
+            if acquirer is None:
+                acquirer = subjects[0] if subjects else None
+        if m.group("pct3"):
+            target = _object_after(s, m.end() - 2, "of", [acquirer] if acquirer else [], 6)
+        else:
+            target = _object_after(s, m.end(), "in|of", [acquirer] if acquirer else [], 8)
+        if target is None:
+            sh = re.search(r"shareholder in\b", s.text)
+            if sh:
+                target = _object_after(s, sh.start(), "in", [acquirer] if acquirer else [], 3)
+        if target is None:
+            target = _coref_object(s, m.end(), ctx, [acquirer] if acquirer else [])
+            by_ref = by_ref or target is not None
+        if acquirer is None or target is None:
+            continue
+        money = [x for x in find_money(s.text)]
+        amount = money[0] if money else None
+        dates = _classify_dates(s, ctx, trig)
+        fields: dict[str, Any] = {
+            "acquirer": _value(acquirer),
+            "target": _value(target),
+            "percent": pct,
+            "amount": amount.amount if amount else None,
+            "currency": amount.currency if amount else None,
+            "date": dates.get("date"),
+        }
+        ev = _make(
+            s,
+            "stake_acquisition",
+            fields,
+            {"acquirer": acquirer, "target": target},
+            by_reference=by_ref,
+        )
+        if ev:
+            out.append(ev)
+    return out
+
+
+# --------------------------------------------------------------------------- investment
+_INVEST = re.compile(
+    r"\b(?P<inv>invest(?:s|ed|ing)?|investment of)\b"
+    r"|\b(?P<recv>secured|raised|received|obtained|won)\b"
+    r"|\b(?P<award>award(?:s|ed)?|grant(?:s|ed)?|lend(?:s)?|lent)\b",
+    re.IGNORECASE,
+)
+
+
+def investment_events(s: Sent, ctx: Context) -> list[Event]:
+    money = find_money(s.text)
+    if not money:
+        return []
+    out: list[Event] = []
+    for m in _INVEST.finditer(s.text):
+        amt = next((x for x in money if x.start >= m.end() and x.start - m.end() < 40), None)
+        if amt is None and m.group("inv") and m.group(0).lower().startswith("investment"):
+            amt = next((x for x in money if x.start >= m.end()), None)
+        if amt is None:
+            continue
+        if _blocked(s, m.start()):
+            continue
+        subjects, by_ref = _subjects(s, m.start(), ctx)
+        subj = subjects[0] if subjects else None
+        investor: Mention | None
+        target: Mention | None
+        if m.group("inv"):
+            investor = subj
+            target = _object_after(s, amt.end, "in|into", [subj] if subj else [], 6)
+        elif m.group("recv"):
+            if not re.search(
+                r"\b(?:funding|financing|investment|capital|equity)\b|\bfrom\b",
+                s.text[amt.end : amt.end + 60],
+            ):
+                continue
+            target = subj
+            investor = _object_after(s, amt.end, "from", [subj] if subj else [], 5)
+        else:
+            investor = subj
+            target = _object_after(s, amt.end, "to", [subj] if subj else [], 3)
+        if investor is None and subj is None and m.group("inv"):
+            # "Seoul will invest": a capital names the government
+            caps = [c for c in s.countries() if c.role == "capital" and c.end <= m.start()]
+            investor = caps[0] if caps else None
+        if investor is None or target is None:
+            continue
+        mat = _material(s, amt.end)
+        dates = _classify_dates(s, ctx, m.start())
+        fields: dict[str, Any] = {
+            "investor": _value(investor),
+            "target": _value(target),
+            "amount": amt.amount,
+            "currency": amt.currency,
+            "material": mat.id if mat else None,
+            "date": dates.get("date"),
+        }
+        ev = _make(
+            s, "investment", fields, {"investor": investor, "target": target}, by_reference=by_ref
+        )
+        if ev:
+            out.append(ev)
+        break
+    return out
+
+
+def _investor_capital(s: Sent, pos: int) -> Mention | None:
+    caps = [c for c in s.countries() if c.role == "capital" and c.end <= pos]
+    return caps[0] if caps else None
+
+
+# --------------------------------------------------------------------------- offtake
+_OFFTAKE = re.compile(
+    r"\b(?P<agreement>off-?take(?: agreement| deal| contract)?s?|supply (?:agreement|deal|contract|"
+    r"pact)s?|sales? agreements?|agreements? to supply|deals? to supply)\b"
+    r"|\b(?P<sell>(?:agreed|agrees|agree|signed|will|to|would) (?:also )?(?:in return )?"
+    r"(?:to )?(?:supply|sell|deliver))\b"
+    r"|\b(?P<buy>(?:agreed|agrees|agree|will|to) (?:also )?(?:to )?(?:buy|purchase|take))\b",
+    re.IGNORECASE,
+)
+_TERM = re.compile(
+    r"\b(?:for|over)\s+(?:an?\s+)?(?:initial\s+)?(?:term|period)?\s*(?:of\s+)?"
+    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)\s+years?\b"
+    r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)-year\b",
+    re.IGNORECASE,
+)
+
+
+def _term(text: str) -> str | None:
+    m = _TERM.search(text)
+    if not m:
+        return None
+    return parse_duration(f"{m.group('n') or m.group('n2')} years")
+
+
+def offtake_events(s: Sent, ctx: Context) -> list[Event]:
+    if not s.materials():
+        return []
+    out: list[Event] = []
+    for m in _OFFTAKE.finditer(s.text):
+        if _blocked(s, m.start()):
+            continue
+        tail = s.text[m.end() : m.end() + 60].lower()
+        if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail):
+            continue
+        subjects, by_ref = _subjects(s, m.start(), ctx)
+        if not subjects:
+            continue
+        if m.group("buy"):
+            buyers = subjects
+            other = _object_after(s, m.end(), "from|by|at|of", subjects, 6) or _first_org_after(
+                s, m.end(), subjects
+            )
+            pairs: list[tuple[Mention | None, Mention | None]] = [(other, b) for b in buyers]
+        else:
+            sellers = subjects
+            other = _object_after(s, m.end(), "to|with", subjects, 6) or _object_after(
+                s, m.end(), "through|via", subjects, 2
+            )
+            if other is None and m.group("agreement"):
+                other = _object_after(s, 0, "with", subjects, 6)
+            if m.group("agreement") and re.search(
+                r"\bto (?:buy|purchase|take)\b", s.text[m.end() : m.end() + 40]
+            ):
+                pairs = [(other, b) for b in sellers]
+            else:
+                pairs = [(sl, other) for sl in sellers]
+        mat = _material(s, m.start())
+        qty = find_quantities(s.text)
+        money = find_money(s.text)
+        dates = _classify_dates(s, ctx, m.start())
+        for supplier, buyer in pairs:
+            if supplier is None or buyer is None:
+                continue
+            fields: dict[str, Any] = {
+                "supplier": _value(supplier),
+                "buyer": _value(buyer),
+                "material": mat.id if mat else None,
+                "quantity": qty[0].value if qty else None,
+                "unit": qty[0].unit if qty else None,
+                "term": _term(s.text),
+                "amount": money[0].amount if money else None,
+                "currency": money[0].currency if money else None,
+                "date": dates.get("date"),
+            }
+            ev = _make(
+                s, "offtake", fields, {"supplier": supplier, "buyer": buyer}, by_reference=by_ref
+            )
+            if ev:
+                out.append(ev)
+        if out:
+            break
+    return out
+
+
+# --------------------------------------------------------------------------- first export
+_FIRST = re.compile(
+    r"\b(?:(?:its |their |the )?first (?:ever )?(?:cargo|cargoes|shipment|shipments|export|exports|"
+    r"delivery|deliveries|consignment|batch)|for the first time|"
+    r"maiden (?:cargo|shipment|export))\b",
+    re.IGNORECASE,
+)
+_SHIP = re.compile(
+    r"\b(?:export\w*|ship\w*|sent|sending|send|deliver\w*|sold|made|cargo)\b", re.IGNORECASE
+)
+
+
+def _destination(s: Sent, exclude: set[str]) -> Mention | None:
+    for c in s.countries():
+        if c.id in exclude:
+            continue
+        gap = s.text[max(0, c.start - 45) : c.start]
+        if re.search(
+            r"\b(?:to|bound for|destined for|into)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$", gap
+        ) or re.search(r"\bto (?:the |an? )?$", gap):
+            return c
+    return None
+
+
+def first_export_events(s: Sent, ctx: Context) -> list[Event]:
+    m = _FIRST.search(s.text)
+    if not m or not _SHIP.search(s.text):
+        return []
+    if _blocked(s, m.start()):
+        return []
+    subjects, by_ref = _subjects(s, m.start(), ctx)
+    exporter: Mention | None = subjects[0] if subjects else None
+    if exporter is None:
+        cs = [c for c in s.countries() if c.end <= m.start() and c.role in ("name", "capital")]
+        exporter = cs[0] if cs else None
+    if exporter is None:
+        return []
+    dest = _destination(s, {exporter.id} if exporter.id else set())
+    mat = _material(s)
+    qty = find_quantities(s.text)
+    dates = _classify_dates(s, ctx, m.start())
+    fields: dict[str, Any] = {
+        "exporter": _value(exporter),
+        "material": mat.id if mat else None,
+        "destination": dest.id if dest else None,
+        "quantity": qty[0].value if qty else None,
+        "unit": qty[0].unit if qty else None,
+        "date": dates.get("date"),
+    }
+    links = {"exporter": exporter}
+    if dest:
+        links["destination"] = dest
+    ev = _make(s, "first_export", fields, links, by_reference=by_ref)
+    return [ev] if ev else []
+
+
+# --------------------------------------------------------------------------- restrictions
+_R_NOUNS = (
+    r"(?:ban|bans|embargo|restrictions?|controls?|curbs|checks|reviews|requirements?|"
+    r"measures?|quotas?)"
+)
+_R_RESUMED = re.compile(
+    r"\b(?:reinstat\w*|reimpos\w*|re-impos\w*|reintroduc\w*|resum\w*)\b(?:\s+[\w,.'’-]+){0,10}?\s+"
+    + _R_NOUNS
+    + r"\b",
+    re.IGNORECASE,
+)
+_R_LIFTED = re.compile(
+    r"\b(?:lift\w*|scrap\w*|remov\w*|end(?:s|ed)?|rescind\w*|revok\w*|repeal\w*|drop(?:s|ped)?)\b"
+    r"(?:\s+[\w,.'’-]+){0,10}?\s+" + _R_NOUNS + r"\b",
+    re.IGNORECASE,
+)
+_R_SUSPENDED = re.compile(
+    r"\b(?:suspend\w*|paus\w*|waiv\w*|exempt\w*)\b(?:\s+[\w,.'’-]+){0,14}?\s+" + _R_NOUNS + r"\b"
+    r"|\bgrant\w*\b[^.;]{0,40}\bexport licen[cs]es\b[^.;]{0,20}\b(?:valid )?for\b",
+    re.IGNORECASE,
+)
+_R_IMPOSED = re.compile(
+    r"\b(?:ban(?:s|ned|ning)?|embargo\w*|restrict\w*|curbs?|imposed?|imposes|imposing|"
+    r"tighten\w*|halt\w*|suspend\w*|stop\w*|block\w*|"
+    r"requir\w* export (?:permits|licen[cs]es)|export (?:permits?|licen[cs]es?) requirements?|"
+    r"export control(?:s| list)?|stricter end-use|end-use (?:checks|reviews)|export quotas?|"
+    r"export dut(?:y|ies))\b",
+    re.IGNORECASE,
+)
+_EXPORT_WORD = re.compile(r"\bexport\w*|\bshipments\b|\boverseas sales\b", re.IGNORECASE)
+_DURATION = re.compile(
+    r"\b(?:valid )?for (?:a period of )?(?:about |around |up to )?"
+    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen)\s+"
+    r"(?P<u>years?|months?|weeks?|days?)\b"
+    r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-(?P<u2>year|month|week|day)"
+    r"\s+(?:ban|suspension|embargo|halt|moratorium)\b",
+    re.IGNORECASE,
+)
+
+
+def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
+    """The government acting: the nearest country named before the trigger ("Beijing banned",
+    "China's commerce ministry"), else the first after it ("curbs that Beijing placed")."""
+    cands = []
+    for c in s.countries():
+        if c.role == "place":
+            continue
+        gap = s.text[max(0, c.start - 25) : c.start]
+        if re.search(r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap):
+            continue
+        if c.role == "demonym" and not s.text.startswith(("'s", "’s"), c.end):
+            continue
+        cands.append(c)
+    before = [c for c in cands if c.end <= pos]
+    if before:
+        return before[-1]
+    if cands:
+        return cands[0]
+    if ctx.last_issuer is not None and re.search(
+        r"\b(?:the |its )?(?:\w+ )?(?:ministry|government|regulator|authorities|cabinet|"
+        r"state council|"
+        r"department)\b",
+        s.text,
+        re.IGNORECASE,
+    ):
+        return ctx.last_issuer
+    return None
+
+
+def _target(s: Sent, pos: int, issuer: Mention) -> Mention | None:
+    for c in s.countries():
+        if c.start < pos or c.id == issuer.id or c.role == "place":
+            continue
+        gap = s.text[max(0, c.start - 70) : c.start]
+        if re.search(r"\b(?:to|against)\b(?:\s+[\w'’.-]+){0,7}\s*$", gap) and not re.search(
+            r"\b(?:response|retaliation|reaction)\s+to\b", gap
+        ):
+            return c
+    return None
+
+
+def restriction_events(s: Sent, ctx: Context) -> list[Event]:
+    found: list[tuple[str, re.Match[str]]] = []
+    spans: list[tuple[int, int]] = []
+    for action, rx in (("resumed", _R_RESUMED), ("lifted", _R_LIFTED), ("suspended", _R_SUSPENDED)):
+        for m in rx.finditer(s.text):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            # "suspended cobalt exports": the thing suspended is exports, not a restriction
+            if action == "suspended" and re.match(
+                r"\w+\s+(?:[\w-]+\s+){0,2}(?:exports|shipments|sales)\b", m.group(0)
+            ):
+                continue
+            if action in ("resumed", "lifted") and re.search(
+                r"\b(?:exports|shipments)\b", m.group(0).split()[0]
+            ):
+                continue
+            found.append((action, m))
+            spans.append((m.start(), m.end()))
+    for m in _R_IMPOSED.finditer(s.text):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        # the restriction must be on exports: an export word in the trigger or close to it
+        lo, hi = clause(s, m.start())
+        near = s.text[max(lo, m.start() - 80) : min(hi, m.end() + 60)]
+        if not _EXPORT_WORD.search(near):
+            continue
+        found.append(("imposed", m))
+        spans.append((m.start(), m.end()))
+        break
+    out: list[Event] = []
+    seen_actions: set[str] = set()
+    for action, m in sorted(found, key=lambda x: x[1].start()):
+        if action in seen_actions or _blocked(s, m.start()):
+            continue
+        issuer = _issuer(s, m.start(), ctx)
+        if issuer is None:
+            continue
+        lo, hi = clause(s, m.start())
+        mats = [x for x in s.materials() if m.start() <= x.start < hi]
+        if not mats and re.search(
+            r"\bthe (?:metal|mineral|material|metals|minerals)\b", s.text[m.start() : hi]
+        ):
+            mats = [x for x in s.materials() if x.start < m.start()][-1:]
+        if not mats:
+            mats = [x for x in s.materials() if lo <= x.start < m.start()]
+        if not mats:
+            continue
+        seen_actions.add(action)
+        target = _target(s, lo, issuer)
+        dates = _classify_dates(s, ctx, m.start())
+        duration = None
+        if action in ("imposed", "suspended"):
+            dm = _DURATION.search(s.text)
+            if dm:
+                n = dm.group("n") or dm.group("n2")
+                u = dm.group("u") or dm.group("u2")
+                duration = parse_duration(f"{n} {u}")
+        expiry = dates.get("expiry")
+        if expiry is None and duration is not None:
+            base = dates.get("start") or dates.get("date")
+            if base is not None:
+                expiry = add_period(base, duration)
+        if expiry is None and duration is None and re.search(r"\bthe same period\b", s.text):
+            prev = next((e for e in reversed(ctx.events) if e.type == "export_restriction"), None)
+            if prev is not None:
+                expiry = prev.fields.get("expiry")
+                duration = prev.fields.get("duration")
+        seen_mats: set[str] = set()
+        for mat in mats:
+            if mat.id is None or mat.id in seen_mats:
+                continue
+            seen_mats.add(mat.id)
+            fields: dict[str, Any] = {
+                "issuer": issuer.id,
+                "action": action,
+                "material": mat.id,
+                "target": target.id if target else None,
+                "duration": duration,
+                "start": dates.get("start"),
+                "expiry": expiry,
+                "date": dates.get("date"),
+            }
+            links = {"issuer": issuer}
+            if target:
+                links["target"] = target
+            ev = _make(s, "export_restriction", fields, links)
+            if ev:
+                out.append(ev)
+    return out
+
+
+# --------------------------------------------------------------------------- facilities
+_FACILITY_NOUN = re.compile(
+    r"\b(?:plant|plants|facility|facilities|mine|mines|refinery|refineries|smelter|smelters|"
+    r"factory|factories|line|lines|train|trains|unit|project|works|operations|processing)\b",
+    re.IGNORECASE,
+)
+_F_OPEN = re.compile(
+    r"\b(?:open(?:s|ed)?|inaugurat\w*|commission(?:s|ed)?|"
+    r"(?:began|begins|begin|started|starts|start) (?:commercial |full |first )?"
+    r"(?:production|operations|output|mining)|came on ?stream|first production)\b",
+    re.IGNORECASE,
+)
+_F_EXPAND = re.compile(
+    r"\b(?:expan(?:d|ds|ded)|completed an? expansion|expansion of|rais(?:e|es|ed|ing) "
+    r"(?:its |the )?(?:annual )?capacity|doubl(?:e|es|ed|ing) (?:its |the )?capacity|"
+    r"boost(?:s|ed)? (?:its )?capacity|increas(?:e|es|ed|ing) (?:its )?capacity)\b",
+    re.IGNORECASE,
+)
+_F_CLOSE = re.compile(
+    r"\b(?:clos(?:e|es|ed|ing)|shut(?:s|ting)?(?: down)?|shutter\w*|"
+    r"halt(?:s|ed)? (?:production|mining|operations|output)|"
+    r"suspend(?:s|ed)? (?:production|mining|operations|output)|idl(?:e|es|ed|ing)|mothball\w*|"
+    r"care and maintenance|stopp?(?:ed|s)? (?:production|mining|operations))\b",
+    re.IGNORECASE,
+)
+_STAGE_BY_NOUN = (
+    ("separation", "separation"),
+    ("refinery", "refining"),
+    ("smelter", "refining"),
+    ("mine", "mining"),
+)
+
+
+def _stage(s: Sent, mat: Mention, catalog: Catalog) -> str | None:
+    if mat.stage:
+        return mat.stage
+    try:
+        stages = {st.id for st in catalog.material(mat.id or "").stages}
+    except KeyError:
+        return None
+    tail = s.text[mat.end : mat.end + 40].lower()
+    for word, stage in _STAGE_BY_NOUN:
+        if re.match(r"\s*(?:[\w-]+\s+){0,2}" + word, tail) and stage in stages:
+            return stage
+    return None
+
+
+def _location(s: Sent, pos: int) -> Mention | None:
+    after = [c for c in s.countries() if c.start >= pos]
+    for c in after:
+        gap = s.text[max(0, c.start - 40) : c.start]
+        if re.search(r"\b(?:in|at|near)\s+(?:[\w'’.-]+\s+){0,4}$|,\s*$", gap):
+            return c
+    return after[0] if after else None
+
+
+def facility_events(s: Sent, ctx: Context) -> list[Event]:
+    if not _FACILITY_NOUN.search(s.text):
+        return []
+    hits = []
+    for action, rx in (("opening", _F_OPEN), ("expansion", _F_EXPAND), ("closure", _F_CLOSE)):
+        for m in rx.finditer(s.text):
+            prev = s.text[max(0, m.start() - 6) : m.start()].lower()
+            if action != "closure" and re.search(r"\b(?:to|help)\s$", prev):
+                continue
+            hits.append((m.start(), action, m))
+            break
+    out: list[Event] = []
+    for _, action, m in sorted(hits, key=lambda h: h[0]):
+        if _blocked(s, m.start()):
+            continue
+        if (
+            action == "opening"
+            and ctx.published is not None
+            and any(int(y) > ctx.published.year for y in re.findall(r"\b(20\d\d)\b", s.text))
+        ):
+            continue
+        subjects, by_ref = _subjects(s, m.start(), ctx)
+        company = next((x for x in subjects if x.kind in ("company", "government")), None)
+        if company is None:
+            continue
+        mat = _material(s, 0)
+        loc = _location(s, m.start())
+        qty = [q for q in find_quantities(s.text)]
+        dates = _classify_dates(s, ctx, m.start())
+        fields: dict[str, Any] = {
+            "company": _value(company),
+            "action": action,
+            "material": mat.id if mat else None,
+            "stage": _stage(s, mat, ctx.catalog) if mat else None,
+            "location": loc.id if loc else None,
+            "capacity": qty[0].value if qty else None,
+            "unit": qty[0].unit if qty else None,
+            "date": dates.get("date"),
+        }
+        links = {"company": company}
+        if loc:
+            links["location"] = loc
+        ev = _make(s, "facility", fields, links, by_reference=by_ref)
+        if ev:
+            out.append(ev)
+        break
+    return out
+
+
+# --------------------------------------------------------------------------- follow-ups
+_FOLLOW_EFFECT = re.compile(
+    r"^The (?:suspension|ban|measure|restriction|restrictions|controls?|curbs|quotas?|embargo)\b",
+    re.IGNORECASE,
+)
+_FOLLOW_PLANT = re.compile(
+    r"^The (?:[\w-]+ ){0,2}(?:plant|facility|mine|refinery|smelter|project|line|unit)\b"
+)
+_FOLLOW_SHIPMENT = re.compile(
+    r"^The (?:initial |first |maiden )?(?:shipment|cargo|consignment|delivery|batch)\b"
+)
+
+
+def follow_up(s: Sent, ctx: Context) -> list[Event]:
+    """Details given in the sentence after an event's ("The suspension took effect on
+    Saturday", "The plant has capacity to process 12,000 tonnes a year"); returns the
+    updated earlier events (same identity, more fields)."""
+    if not ctx.events or s.index - ctx.last_event_index > 2:
+        return []
+    recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
+    updated: list[Event] = []
+    if _FOLLOW_EFFECT.match(s.text) and re.search(
+        r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto force\b", s.text
+    ):
+        day = next((d.date for d in s.dates if d.precision == "day"), None)
+        if day is not None:
+            for e in recent:
+                if e.type == "export_restriction" and "start" not in e.fields:
+                    f = dict(e.fields, start=day)
+                    if "duration" in f and "expiry" not in f:
+                        f["expiry"] = add_period(day, f["duration"])
+                    updated.append(replace(e, fields=f))
+    qty = find_quantities(s.text)
+    if qty and _FOLLOW_PLANT.match(s.text):
+        for e in recent:
+            if e.type == "facility" and "capacity" not in e.fields:
+                cap = next((x for x in qty if x.unit.endswith("/yr")), qty[0])
+                updated.append(replace(e, fields=dict(e.fields, capacity=cap.value, unit=cap.unit)))
+    if qty and _FOLLOW_SHIPMENT.match(s.text):
+        for e in recent:
+            if e.type == "first_export" and "quantity" not in e.fields:
+                updated.append(
+                    replace(e, fields=dict(e.fields, quantity=qty[0].value, unit=qty[0].unit))
+                )
+    if qty:
+        yearly = any(q.unit.endswith("/yr") for q in qty)
+        for e in recent:
+            if e.type != "offtake" or "quantity" in e.fields:
+                continue
+            sup = e.links.get("supplier")
+            if sup is None:
+                continue
+            pos = next((m.end for m in s.mentions if m.id == sup.id and m.text == sup.text), None)
+            if pos is None:
+                pos = next(
+                    (m.end for m in s.mentions if sup.id is not None and m.id == sup.id), None
+                )
+            if pos is None:
+                continue
+            share = next((x for x in qty if x.start >= pos), None)
+            if share is None:
+                continue
+            unit = share.unit if share.unit.endswith("/yr") or not yearly else share.unit + "/yr"
+            updated.append(replace(e, fields=dict(e.fields, quantity=share.value, unit=unit)))
+    return updated
+
+
+EXTRACTORS = (
+    stake_events,
+    investment_events,
+    offtake_events,
+    first_export_events,
+    restriction_events,
+    facility_events,
+)

@@ -1,0 +1,598 @@
+"""Linking names in text to the graph: companies, countries and materials.
+
+A :class:`Lexicon` is built once from the store's entities (names and aliases), the shipped
+extra names (``news/data/companies.yaml``: short names, tickers, former names), the country
+list (ISO names via ``pycountry``, press names, demonyms, capitals used for governments and
+places that locate facilities: ``news/data/countries.yaml``) and the material catalogue with
+synonyms (``news/data/materials.yaml``). :meth:`Lexicon.mentions` finds the longest
+non-overlapping names in a sentence; organisations not in the graph are found by their form
+(capitalised words ending in a company word such as ``Ltd``, ``Corp`` or ``Mining``) and come
+back with ``id`` ``None``.
+
+Company and country names match with their case (news capitalises them); materials match
+without case, except acronyms.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import pycountry
+import yaml
+
+from derisk.model.catalog import Catalog, load_catalog
+from derisk.model.countries import SHORT_NAMES
+
+LEGAL_SUFFIXES = (
+    "co., ltd.",
+    "co., ltd",
+    "co ltd",
+    "pty ltd",
+    "pty. ltd.",
+    "ltd.",
+    "ltd",
+    "limited",
+    "inc.",
+    "inc",
+    "corp.",
+    "corp",
+    "corporation",
+    "co.",
+    "co",
+    "plc",
+    "s.a.",
+    "sa",
+    "b.v.",
+    "n.v.",
+    "ag",
+    "ab",
+    "gmbh",
+    "llc",
+    "spa",
+    "s.p.a.",
+    "tbk",
+    "bhd",
+)
+"""Legal-form words dropped to get the name a company goes by ("Korea Zinc Co., Ltd.")."""
+
+ORG_WORDS = (
+    "Corp",
+    "Corp.",
+    "Corporation",
+    "Inc",
+    "Inc.",
+    "Ltd",
+    "Ltd.",
+    "Limited",
+    "LLC",
+    "GmbH",
+    "AG",
+    "AB",
+    "SA",
+    "S.A.",
+    "NV",
+    "N.V.",
+    "BV",
+    "B.V.",
+    "plc",
+    "PLC",
+    "Co",
+    "Co.",
+    "Company",
+    "Group",
+    "Holding",
+    "Holdings",
+    "Mining",
+    "Minerals",
+    "Metals",
+    "Resources",
+    "Materials",
+    "Chemical",
+    "Chemicals",
+    "Lithium",
+    "Graphite",
+    "Antimony",
+    "Tungsten",
+    "Nickel",
+    "Cobalt",
+    "Earths",
+    "Systems",
+    "Mineração",
+    "Mineracao",
+    "Smelter",
+    "Technologies",
+    "Technology",
+    "Partners",
+    "Industries",
+    "Energy",
+    "Cells",
+    "Battery",
+    "Refining",
+)
+"""Words that end the name of an organisation ("Kibara Graphite Ltd", "Hanul Chemical")."""
+
+_CAP = r"(?:[A-Z][A-Za-z0-9&'’.]*(?:-[A-Z][A-Za-z0-9'’.]*)*|[A-Z]{2,}|de|del|do|da|of|y|and|&)"
+_ORG_RE = re.compile(
+    r"(?<![\w-])(?:PT\s+)?(?P<name>(?:[A-Z][A-Za-z0-9&'’.]*(?:-[A-Z][A-Za-z0-9'’.]*)*\s+)"
+    r"(?:" + _CAP + r"\s+){0,4}?"
+    r"(?:" + "|".join(re.escape(w) for w in sorted(ORG_WORDS, key=len, reverse=True)) + r")"
+    r"(?:\s+(?:"
+    + "|".join(re.escape(w) for w in sorted(ORG_WORDS, key=len, reverse=True))
+    + r"))*)"
+    r"(?![\w])"
+)
+_NOT_NAME_START = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Its",
+        "It",
+        "Their",
+        "His",
+        "Her",
+        "Our",
+        "In",
+        "On",
+        "At",
+        "For",
+        "From",
+        "With",
+        "By",
+        "And",
+        "Or",
+        "Under",
+        "After",
+        "Before",
+        "While",
+        "As",
+        "If",
+        "When",
+        "But",
+        "Other",
+        "Some",
+        "Most",
+        "Chief",
+        "Shares",
+        "Analysts",
+        "Traders",
+        "Officials",
+        "Buyers",
+        "Exporters",
+        "Importers",
+        "Prices",
+        "Investors",
+        "Environmental",
+        "Deliveries",
+    ]
+)
+
+SUBJECT_RE = re.compile(
+    r"^(?P<name>[A-Z][A-Za-z0-9&'’.-]+(?:\s+[A-Z][A-Za-z0-9&'’.-]+){0,2})\s+"
+    r"(?:has|have|had|will|said|says|agreed|signed|announced|shipped|opened|began|bought|"
+    r"acquired|sold|plans|is|was)\b"
+)
+STOP_SUBJECTS = frozenset(
+    [
+        "The",
+        "It",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "He",
+        "She",
+        "They",
+        "We",
+        "Officials",
+        "Analysts",
+        "Traders",
+        "Buyers",
+        "Sellers",
+        "Exporters",
+        "Importers",
+        "Shares",
+        "Prices",
+        "Deliveries",
+        "Investors",
+        "Environmental",
+        "Chief",
+        "Some",
+        "Most",
+        "Other",
+        "Exports",
+        "Imports",
+        "Shipments",
+        "Production",
+        "Output",
+        "Demand",
+        "Supply",
+        "Sales",
+        "Under",
+        "After",
+        "Before",
+        "While",
+        "Its",
+        "Their",
+        "Our",
+        "Government",
+        "Ministry",
+        "Regulator",
+        "Companies",
+        "Miners",
+        "Smelters",
+        "Producers",
+        "Washington",
+        "Beijing",
+        "Reporting",
+        "Editing",
+        "Contact",
+        "About",
+        "Forward",
+    ]
+)
+
+
+_TICKER_RE = re.compile(
+    r"\b(?:NYSE|NASDAQ|Nasdaq|ASX|TSX|TSXV|TSX-V|LSE|AIM|HKEX|SEHK|HK|SSE|SZSE|KRX|KOSPI|KOSDAQ|"
+    r"OTC|OTCQX|JSE|SGX|TYO|TSE)\s*:\s*(?P<ticker>[A-Z0-9.]{1,8})\b"
+)
+"""A ticker counts only after an exchange: "(NYSE: MP)", "(ASX: LYC)"."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name found in a sentence. ``id`` is a graph id (entity id, ISO alpha-3, material id)
+    or ``None`` for an organisation not in the graph."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # company, government, person, facility, country, material
+    id: str | None
+    role: str = "name"  # name, short, ticker, demonym, capital, place, new
+    stage: str | None = None
+    canonical: str | None = None  # full name of a new organisation named here in short
+
+    @property
+    def value(self) -> str:
+        """Graph id when linked, else the organisation's full name."""
+        return self.id if self.id is not None else (self.canonical or self.text)
+
+    @property
+    def is_org(self) -> bool:
+        return self.kind in ("company", "government", "person") or (
+            self.kind == "country" and self.role == "capital"
+        )
+
+
+@dataclass(frozen=True)
+class _Name:
+    surface: str
+    kind: str
+    id: str
+    role: str
+    stage: str | None = None
+
+
+def _norm_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def strip_legal(name: str) -> str:
+    """A company's name without its legal form: ``"Korea Zinc Co., Ltd."`` → ``"Korea Zinc"``.
+
+    >>> strip_legal("Kibara Graphite Ltd"), strip_legal("Tianqi Lithium Energy Australia Pty Ltd")
+    ('Kibara Graphite', 'Tianqi Lithium Energy Australia')
+    """
+    out = _norm_space(name)
+    changed = True
+    while changed:
+        changed = False
+        low = out.lower()
+        for suf in LEGAL_SUFFIXES:
+            if low.endswith(" " + suf) or low.endswith("," + suf):
+                out = out[: -len(suf)].rstrip(" ,")
+                changed = True
+                break
+    return out
+
+
+def slug(text: str) -> str:
+    """Lowercase ASCII slug used for proposed entity ids.
+
+    >>> slug("Serra Azul Mineração")
+    'serra-azul-mineracao'
+    """
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+
+
+def name_key(text: str) -> str:
+    """Comparison key for organisation names: case, punctuation and legal form ignored.
+
+    >>> name_key("Cascade Antimony Corp.") == name_key("cascade antimony")
+    True
+    """
+    base = strip_legal(re.sub(r"^the\s+", "", text.strip(), flags=re.IGNORECASE))
+    return slug(base)
+
+
+def _short_forms(name: str) -> list[str]:
+    """Shorter names a company goes by: without legal form, without Holding/Group."""
+    out = []
+    base = strip_legal(name)
+    if base != name:
+        out.append(base)
+    for word in (" Holding", " Holdings", " Group", " Corporation"):
+        if base.endswith(word) and len(base) > len(word) + 3:
+            out.append(base[: -len(word)])
+    return out
+
+
+def _company_names(name: str, aliases: str | None) -> list[tuple[str, str]]:
+    """(surface, role) pairs for a store entity: names, aliases and parenthetical acronyms."""
+    raw = [name] + [a for a in (aliases or "").split("|") if a.strip()]
+    out: list[tuple[str, str]] = []
+    for r in raw:
+        r = _norm_space(r)
+        for paren in re.findall(r"\(([^)]*)\)", r):
+            head = paren.split(";")[0].strip()
+            if re.fullmatch(r"[A-Z0-9&.\-]{2,10}", head):
+                out.append((head, "name"))
+        bare = _norm_space(re.sub(r"\([^)]*\)", "", r))
+        if not bare or len(bare.split()) > 7 or "," in strip_legal(bare):
+            continue
+        out.append((bare, "name"))
+        out.extend((s, "name") for s in _short_forms(bare))
+    return [(s, role) for s, role in out if len(s) >= 2]
+
+
+@functools.cache
+def _data(name: str) -> Any:
+    text = resources.files("derisk.news").joinpath("data", name).read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def _cased_alias(key: str) -> str | None:
+    if "(" in key or "," in key:
+        return None
+    if "." in key or len(key) <= 3:
+        return key.upper()
+    return " ".join(
+        w.upper() if len(w) <= 2 and w not in ("of", "de") else w.capitalize() for w in key.split()
+    )
+
+
+def country_names() -> list[_Name]:
+    """Country names, press names, demonyms, capitals and places, each with its ISO alpha-3."""
+    from derisk.model.countries import ALIASES
+
+    # earlier entries win for a surface: press usage (this package's data) before ISO names,
+    # so that "Congo" is the DR Congo of the news, not ISO's Republic of the Congo
+    out: list[_Name] = []
+    for iso3, spec in (_data("countries.yaml") or {}).items():
+        for role, key in (("name", "names"), ("demonym", "demonyms"), ("capital", "capitals")):
+            out.extend(_Name(s, "country", iso3, role) for s in spec.get(key) or [])
+        out.extend(_Name(s, "country", iso3, "place") for s in spec.get("places") or [])
+    for iso3, short in SHORT_NAMES.items():
+        out.append(_Name(short, "country", iso3, "name"))
+    for key, iso3 in ALIASES.items():
+        cased = _cased_alias(key)
+        if cased and len(iso3) == 3 and iso3 not in ("WLD", "OTH"):
+            out.append(_Name(cased, "country", iso3, "name"))
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            val = getattr(c, attr, None)
+            if val and "," not in val:
+                out.append(_Name(val, "country", c.alpha_3, "name"))
+    return out
+
+
+def material_names(catalog: Catalog) -> list[_Name]:
+    """Material names and synonyms from the catalogue and ``news/data/materials.yaml``."""
+    out: list[_Name] = []
+    extra = _data("materials.yaml") or {}
+    for m in catalog.materials:
+        out.append(_Name(m.name, "material", m.id, "name"))
+        out.append(_Name(m.id.replace("-", " "), "material", m.id, "name"))
+        spec = extra.get(m.id) or {}
+        out.extend(_Name(s, "material", m.id, "name") for s in spec.get("synonyms") or [])
+        for s, stage in (spec.get("stages") or {}).items():
+            if stage in {st.id for st in m.stages}:
+                out.append(_Name(s, "material", m.id, "name", stage))
+    return out
+
+
+def _alternation(surfaces: Iterable[str], flags: int) -> re.Pattern[str]:
+    uniq = sorted(set(surfaces), key=lambda s: (-len(s), s))
+    body = "|".join(re.escape(s) for s in uniq) or r"(?!x)x"
+    return re.compile(r"(?<![\w])(?:" + body + r")(?![\w])", flags)
+
+
+@dataclass
+class Lexicon:
+    """Names to link, built from graph entities plus shipped country and material data."""
+
+    entities: dict[str, tuple[str, str]]  # id -> (kind, display name)
+    _cased: dict[str, _Name] = field(default_factory=dict)
+    _uncased: dict[str, _Name] = field(default_factory=dict)
+    _short: dict[str, _Name] = field(default_factory=dict)
+    _tickers: dict[str, _Name] = field(default_factory=dict)
+    _cased_re: re.Pattern[str] | None = None
+    _uncased_re: re.Pattern[str] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        entities: Sequence[tuple[str, str, str, str | None]],
+        catalog: Catalog | None = None,
+    ) -> Lexicon:
+        """From ``(entity_id, kind, name, aliases)`` rows (aliases ``|``-separated)."""
+        catalog = catalog or load_catalog()
+        lex = cls(entities={e[0]: (e[1], e[2]) for e in entities})
+        names: list[_Name] = []
+        names.extend(country_names())
+        for eid, kind, name, aliases in entities:
+            if kind == "facility":
+                continue
+            names.extend(_Name(s, kind, eid, role) for s, role in _company_names(name, aliases))
+        extra = _data("companies.yaml") or {}
+        for eid, spec in extra.items():
+            if eid not in lex.entities:
+                continue
+            kind = lex.entities[eid][0]
+            names.extend(_Name(s, kind, eid, "name") for s in spec.get("names") or [])
+            for s in spec.get("tickers") or []:
+                lex._tickers[str(s)] = _Name(str(s), kind, eid, "ticker")
+            for s in spec.get("short") or []:
+                lex._short[s] = _Name(s, kind, eid, "short")
+        for n in names:
+            # entities first in `names` order would be overridden by countries; keep the first
+            # non-country name for a surface, so "Korea Zinc" stays a company.
+            prev = lex._cased.get(n.surface)
+            if prev is None or (prev.kind == "country" and n.kind != "country"):
+                lex._cased[n.surface] = n
+            if n.surface.startswith("The ") and n.kind != "country":
+                lex._cased.setdefault("the " + n.surface[4:], n)
+        for n in material_names(catalog):
+            if n.surface.isupper() and len(n.surface) <= 5:
+                lex._cased.setdefault(n.surface, n)
+            else:
+                lex._uncased.setdefault(n.surface.lower(), n)
+        lex._cased_re = _alternation(lex._cased, 0)
+        lex._uncased_re = _alternation(lex._uncased, re.IGNORECASE)
+        return lex
+
+    def entity_name(self, entity_id: str) -> str | None:
+        got = self.entities.get(entity_id)
+        return got[1] if got else None
+
+    def mentions(
+        self, sentence: str, active_short: dict[str, Mention] | None = None
+    ) -> list[Mention]:
+        """Longest non-overlapping names in ``sentence``, left to right.
+
+        ``active_short`` maps short names (seen in full earlier in the article) to the mention
+        they stand for; they are matched too.
+        """
+        assert self._cased_re is not None and self._uncased_re is not None
+        cands: list[Mention] = []
+        for m in self._cased_re.finditer(sentence):
+            n = self._cased[m.group(0)]
+            cands.append(Mention(m.start(), m.end(), m.group(0), n.kind, n.id, n.role, n.stage))
+        for m in self._uncased_re.finditer(sentence):
+            n = self._uncased[m.group(0).lower()]
+            cands.append(Mention(m.start(), m.end(), m.group(0), n.kind, n.id, n.role, n.stage))
+        for m in _TICKER_RE.finditer(sentence):
+            tick = self._tickers.get(m.group("ticker"))
+            if tick is not None:
+                a, b = m.span("ticker")
+                cands.append(Mention(a, b, m.group("ticker"), tick.kind, tick.id, "ticker"))
+        for short, ref in (active_short or {}).items():
+            for m in re.finditer(r"(?<![\w])" + re.escape(short) + r"(?![\w])", sentence):
+                cands.append(
+                    Mention(
+                        m.start(),
+                        m.end(),
+                        m.group(0),
+                        ref.kind,
+                        ref.id,
+                        "short",
+                        canonical=ref.canonical or (ref.text if ref.id is None else None),
+                    )
+                )
+        known = _resolve(cands)
+        orgs = _new_orgs(sentence, known)
+        return _resolve(known + orgs, prefer_new=True)
+
+    def short_names(self, mention: Mention) -> dict[str, Mention]:
+        """Names that stand for ``mention`` later in the same article (``MP``, ``Kibara``)."""
+        out: dict[str, Mention] = {}
+        if mention.kind not in ("company", "government"):
+            return out
+        for s, n in self._short.items():
+            if n.id == mention.id and mention.id is not None:
+                out[s] = mention
+        if mention.id is None:
+            base = strip_legal(mention.text)
+            forms = {base}
+            words = base.split()
+            while len(words) > 1 and words[-1] in ORG_WORDS:
+                words = words[:-1]
+                forms.add(" ".join(words))
+            for f in forms:
+                if f != mention.text and len(f) >= 3 and f not in _NOT_NAME_START:
+                    out[f] = mention
+        return out
+
+
+def _resolve(cands: list[Mention], prefer_new: bool = False) -> list[Mention]:
+    """Greedy longest-first, left-to-right, non-overlapping selection."""
+    ordered = sorted(cands, key=lambda m: (m.start, -(m.end - m.start), m.id is None))
+    out: list[Mention] = []
+    last_end = -1
+    for m in ordered:
+        if m.start >= last_end:
+            out.append(m)
+            last_end = m.end
+    return out
+
+
+def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
+    """Organisations not in the graph: capitalised names ending in a company word, or a
+    capitalised sentence subject followed by a verb of corporate action ("Apple has agreed")."""
+    out: list[Mention] = []
+    # a graph entity inside a candidate wins ("Korea Zinc Co."); a short name of an
+    # organisation not in the graph does not ("Kestrel" inside "Kestrel Battery Systems")
+    known_orgs = [
+        k for k in known if k.kind in ("company", "government", "person") and k.id is not None
+    ]
+    for m in _ORG_RE.finditer(sentence):
+        start, end = m.start("name"), m.end("name")
+        text = m.group("name")
+        words = text.split()
+        while words and (
+            words[0] in _NOT_NAME_START
+            or re.search(r"-[a-z]", words[0])
+            or words[0].endswith(("'s", "’s"))  # "Australia's Iluka Resources"
+        ):
+            start += len(words[0]) + 1
+            words = words[1:]
+        if len(words) < 2 or all(w in ORG_WORDS for w in words):
+            continue
+        text = " ".join(words)
+        inside = [k for k in known_orgs if k.start < end and start < k.end]
+        if inside:
+            # "Korea Zinc and Hanul Chemical": keep what follows the graph entity
+            rest_start = max(k.end for k in inside)
+            rest = sentence[rest_start:end]
+            lead = re.match(r"^[\s,]*(?:and|&)?\s+", rest)
+            if lead is None or rest_start >= end:
+                continue
+            start = rest_start + lead.end()
+            words = sentence[start:end].split()
+            if len(words) < 2 or all(w in ORG_WORDS for w in words):
+                continue
+            text = " ".join(words)
+        if sentence[m.start() : m.start() + 3] == "PT ":
+            start, text = m.start(), "PT " + text
+        out.append(Mention(start, start + len(text), text, "company", None, "new"))
+    sm = SUBJECT_RE.match(sentence)
+    if sm:
+        name = sm.group("name")
+        first = name.split()[0]
+        covered = any(k.start < sm.end("name") and k.end > 0 for k in known + out)
+        if first not in STOP_SUBJECTS and not covered and not name.isupper():
+            out.append(Mention(0, len(name), name, "company", None, "new"))
+    return out

@@ -1,0 +1,140 @@
+"""Sentences and datelines of article text (pure functions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from derisk.news.dates import find_dates
+
+ABBREVIATIONS = frozenset(
+    [
+        "co",
+        "corp",
+        "inc",
+        "ltd",
+        "mr",
+        "ms",
+        "mrs",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "no",
+        "nos",
+        "vs",
+        "approx",
+        "est",
+        "dept",
+        "gov",
+        "sen",
+        "rep",
+        "gen",
+        "pty",
+        "bhd",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mont",
+        "calif",
+        "ariz",
+        "nev",
+        "colo",
+        "wash",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "s.a",
+        "n.v",
+        "b.v",
+        "a.g",
+        "p.m",
+        "a.m",
+    ]
+)
+
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9$])")
+
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][A-Za-z.]*\.?){0,2}),\s*"
+    r"(?P<date>[A-Z][a-z]{2,9}\.?\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\s+[A-Z][a-z]{2,9}\s+\d{4})\s*"
+    r"(?:\((?P<agency>[^)]{2,60})\)|/(?P<agency2>[^/]{2,60})/)?\s*[-–—]{1,2}\s+"
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the main text: ``paragraph`` and ``index`` count from 0 in the article."""
+
+    text: str
+    paragraph: int
+    index: int
+    dateline: dt.date | None = None
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of one paragraph; abbreviations (``Corp.``, ``U.S.``, ``Oct.``) do not end one.
+
+    >>> split_sentences("Cascade Antimony Corp. (TSXV: CAC) opened. Prices rose in the U.S. too.")
+    ['Cascade Antimony Corp. (TSXV: CAC) opened.', 'Prices rose in the U.S. too.']
+    """
+    out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(paragraph):
+        before = paragraph[start : m.start()].rstrip('"”’)')
+        word = re.search(r"([\w.]+)\.$", before)
+        if word:
+            w = word.group(1).lower()
+            if (
+                w in ABBREVIATIONS
+                or re.fullmatch(r"[a-z]", w)
+                or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w)
+            ):
+                continue
+        out.append(paragraph[start : m.end()].strip())
+        start = m.end()
+    tail = paragraph[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def strip_dateline(text: str, published: dt.date | None) -> tuple[str, dt.date | None]:
+    """Remove a wire or press-release dateline; return the rest and the dateline's date.
+
+    >>> strip_dateline("SEOUL, Sept 26 (Meridian Wire) - Korea Zinc said.", dt.date(2025, 9, 26))
+    ('Korea Zinc said.', datetime.date(2025, 9, 26))
+    >>> strip_dateline("PERTH, Australia, 2 April 2025 -- IGO said.", None)[0]
+    'IGO said.'
+    """
+    m = _DATELINE.match(text)
+    if not m:
+        return text, None
+    found = find_dates(m.group("date"), published)
+    if not found:
+        return text, None
+    return text[m.end() :], found[0].date
+
+
+def sentences(text: str, published: dt.date | None) -> list[Sentence]:
+    """Sentences of an article's main text (paragraphs are lines), datelines removed."""
+    out: list[Sentence] = []
+    for p, para in enumerate(line for line in text.splitlines() if line.strip()):
+        for i, s in enumerate(split_sentences(para.strip())):
+            dl = None
+            if i == 0:
+                s, dl = strip_dateline(s, published)
+            out.append(Sentence(s, p, len(out), dl))
+    return out

@@ -1,0 +1,645 @@
+"""News services: ingest articles into the review queue; list, show, accept, reject proposals.
+
+Nothing read from the news changes the graph until a proposal is accepted (by a person, or
+by ``auto_accept`` when the caller asks for it with a minimum confidence). Accepting writes,
+in one transaction: a ``source`` row for the article (publisher, title, URL, date, the
+sentence as ``quote``, confidence ``M`` when the extraction confidence is at least 0.75, else
+``L``), ``entity`` rows for organisations not yet in the graph, the event's facts (``stake``
+for a stake acquisition with a percentage, ``export_restriction``, a facility ``entity``) and
+always a ``supply_event`` row, and the ``news_decision`` row that records it.
+
+JSON schemas: ``derisk.news.ingest/1``, ``derisk.news.review/1``, ``derisk.news.proposal/1``,
+``derisk.news.decision/1`` (documented in ``docs/news.md``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from derisk.model.catalog import load_catalog
+from derisk.model.countries import all_countries
+from derisk.model.news import NewsArticle, NewsDecision, NewsProposal, SupplyEvent
+from derisk.model.schema import (
+    Confidence,
+    Entity,
+    EntityKind,
+    ExportRestriction,
+    Interest,
+    Source,
+    Stake,
+)
+from derisk.news.articles import extract, read_paths
+from derisk.news.dates import add_period
+from derisk.news.events import EVENT_TYPES, KEY_FIELDS
+from derisk.news.lexicon import Lexicon, slug
+from derisk.news.pipeline import analyze, event_json, proposed_id
+from derisk.services.exposure import NotFound
+from derisk.store.base import Store
+
+INGEST_SCHEMA = "derisk.news.ingest/1"
+REVIEW_SCHEMA = "derisk.news.review/1"
+PROPOSAL_SCHEMA = "derisk.news.proposal/1"
+DECISION_SCHEMA = "derisk.news.decision/1"
+NEWS_DATASET = "news"
+NEWS_PRECEDENCE = 60
+
+NUMERIC_FIELDS = frozenset({"percent", "amount", "quantity", "capacity"})
+DATE_FIELDS = frozenset({"date", "start", "expiry"})
+STATUSES = ("pending", "accepted", "rejected", "all")
+
+Progress = Callable[[str], None]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def lexicon_from_store(store: Store) -> Lexicon:
+    """Names to link: the store's entities plus the shipped country and material data."""
+    rows = store.sql("SELECT entity_id, kind, name, aliases FROM entity ORDER BY entity_id")
+    return Lexicon.build([(r[0], r[1], r[2], r[3]) for r in rows])
+
+
+def _proposal_id(article_id: str, seq: int, ev: dict[str, Any]) -> str:
+    key = json.dumps([article_id, seq, ev["type"], ev["fields"], ev["sentence"]], sort_keys=True)
+    return "p-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+def _statuses(store: Store) -> dict[str, tuple[str, str]]:
+    """proposal id -> (latest decision, when)."""
+    out: dict[str, tuple[str, str]] = {}
+    for pid, decision, when in store.sql(
+        "SELECT proposal_id, decision, decided_at FROM news_decision ORDER BY decided_at"
+    ):
+        out[pid] = (decision, when)
+    return out
+
+
+# --------------------------------------------------------------------------- ingest
+def ingest(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    auto_accept: float | None = None,
+    published: dt.date | None = None,
+    progress: Progress | None = None,
+    now: str | None = None,
+) -> dict[str, Any]:
+    """Read articles, extract events and queue them as proposals (one transaction).
+
+    An article already in the store (same canonical URL, or same main text) proposes
+    nothing. With ``auto_accept``, proposals at or above that confidence are accepted.
+    """
+    if auto_accept is not None and not 0.0 <= auto_accept <= 1.0:
+        raise ValueError(f"--auto-accept {auto_accept} must be a confidence between 0 and 1")
+    stamp = now or _now()
+    lexicon = lexicon_from_store(store)
+    catalog = load_catalog()
+    known_ids = {r[0] for r in store.sql("SELECT article_id FROM news_article")}
+    known_sha = {r[0]: r[1] for r in store.sql("SELECT text_sha, article_id FROM news_article")}
+    results: list[dict[str, Any]] = []
+    new_articles: list[NewsArticle] = []
+    new_props: list[NewsProposal] = []
+    for raw in read_paths(paths):
+        art = extract(raw)
+        if art.published is None and published is not None:
+            art = dataclasses.replace(art, published=published)
+        sha = hashlib.sha1(art.text.encode("utf-8")).hexdigest()
+        meta = art.as_dict()
+        if progress:
+            progress(art.title or art.origin)
+        dup = art.article_id if art.article_id in known_ids else known_sha.get(sha)
+        if dup is not None:
+            results.append(
+                {
+                    "article": meta,
+                    "status": "duplicate",
+                    "duplicate_of": dup,
+                    "events": [],
+                    "new_entities": [],
+                }
+            )
+            continue
+        analysis = analyze(art, lexicon, catalog)
+        events = []
+        for seq, ev in enumerate(analysis.events):
+            j = event_json(ev)
+            pid = _proposal_id(art.article_id, seq, j)
+            links = [
+                {"field": f, "text": m.text, "id_or_null": m.id, "kind": m.kind}
+                for f, m in ev.links.items()
+            ]
+            news_ents = [
+                {"name": m.value, "proposed_id": proposed_id(m.value), "kind": "company"}
+                for m in ev.links.values()
+                if m.id is None
+            ]
+            new_props.append(
+                NewsProposal(
+                    pid,
+                    art.article_id,
+                    seq,
+                    ev.type,
+                    json.dumps(j["fields"]),
+                    json.dumps({"mentions": j["entities"], "links": links}),
+                    ev.sentence,
+                    ev.confidence,
+                    stamp,
+                    json.dumps(news_ents),
+                )
+            )
+            events.append({"proposal_id": pid, "status": "pending", **j})
+        new_articles.append(
+            NewsArticle(
+                art.article_id,
+                art.text,
+                sha,
+                stamp,
+                art.origin,
+                art.url,
+                art.title,
+                art.published,
+                art.site,
+            )
+        )
+        known_ids.add(art.article_id)
+        known_sha[sha] = art.article_id
+        results.append(
+            {
+                "article": meta,
+                "status": "new",
+                "events": events,
+                "new_entities": [n.as_dict() for n in analysis.new_entities],
+            }
+        )
+    with store.writer(NEWS_DATASET) as w:
+        w.add(new_articles)
+        w.add(new_props)
+    accepted = 0
+    if auto_accept is not None:
+        for r in results:
+            for e in r["events"]:
+                if e["confidence"] >= auto_accept:
+                    accept(store, e["proposal_id"], decided_by="auto", now=stamp)
+                    e["status"] = "accepted"
+                    accepted += 1
+    first = results[0] if results else None
+    return {
+        "schema": INGEST_SCHEMA,
+        "article": first["article"] if first else None,
+        "events": first["events"] if first else [],
+        "articles": results,
+        "summary": {
+            "read": len(results),
+            "new_articles": sum(1 for r in results if r["status"] == "new"),
+            "duplicates": sum(1 for r in results if r["status"] == "duplicate"),
+            "proposals": sum(len(r["events"]) for r in results),
+            "auto_accepted": accepted,
+            "auto_accept_min": auto_accept,
+        },
+    }
+
+
+# --------------------------------------------------------------------------- review
+def _resolve_id(store: Store, ident: str) -> str:
+    rows = store.sql(
+        "SELECT proposal_id FROM news_proposal WHERE proposal_id LIKE ? ORDER BY 1",
+        [ident + "%"],
+    )
+    if not rows:
+        raise NotFound(f"no proposal {ident!r}; run `derisk review list` to see them")
+    if len(rows) > 1 and rows[0][0] != ident:
+        raise ValueError(f"{ident!r} is the start of {len(rows)} proposal ids; give more of it")
+    return str(rows[0][0])
+
+
+def _article_meta(store: Store, article_id: str) -> dict[str, Any]:
+    a = store.rows(NewsArticle, {"article_id": article_id})[0]
+    return {
+        "article_id": a.article_id,
+        "url": a.url,
+        "title": a.title,
+        "published": a.published.isoformat() if a.published else None,
+        "site": a.site,
+        "origin": a.origin,
+    }
+
+
+def _summary(etype: str, fields: dict[str, Any]) -> str:
+    keys = KEY_FIELDS[etype]
+    extra = [
+        k
+        for k in (
+            "percent",
+            "amount",
+            "currency",
+            "target",
+            "duration",
+            "expiry",
+            "quantity",
+            "unit",
+            "capacity",
+            "date",
+        )
+        if k in fields and k not in keys
+    ]
+    return ", ".join(f"{k}={fields[k]}" for k in (*keys, *extra))
+
+
+def list_proposals(
+    store: Store, status: str = "pending", event_type: str | None = None
+) -> dict[str, Any]:
+    """Proposals by status (``pending``, ``accepted``, ``rejected`` or ``all``), newest first."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+    if event_type is not None and event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}; one of {', '.join(EVENT_TYPES)}")
+    states = _statuses(store)
+    arts = {
+        r[0]: {
+            "title": r[1],
+            "url": r[2],
+            "published": r[3].isoformat() if r[3] else None,
+            "site": r[4],
+        }
+        for r in store.sql("SELECT article_id, title, url, published, site FROM news_article")
+    }
+    rows = store.sql(
+        "SELECT proposal_id, article_id, event_type, fields, sentence, confidence, created_at "
+        "FROM news_proposal ORDER BY created_at DESC, article_id, seq"
+    )
+    out = []
+    for pid, aid, etype, fields, sentence, conf, created in rows:
+        st = states.get(pid, ("pending", None))[0]
+        if status != "all" and st != status:
+            continue
+        if event_type is not None and etype != event_type:
+            continue
+        f = json.loads(fields)
+        out.append(
+            {
+                "proposal_id": pid,
+                "type": etype,
+                "status": st,
+                "confidence": conf,
+                "summary": _summary(etype, f),
+                "fields": f,
+                "sentence": sentence,
+                "article": arts.get(aid),
+                "created_at": created,
+            }
+        )
+    return {"schema": REVIEW_SCHEMA, "status": status, "type": event_type, "proposals": out}
+
+
+def show(store: Store, ident: str) -> dict[str, Any]:
+    """One proposal with its article, sentence in context, entities and decisions."""
+    pid = _resolve_id(store, ident)
+    p = store.rows(NewsProposal, {"proposal_id": pid})[0]
+    art = store.rows(NewsArticle, {"article_id": p.article_id})[0]
+    decisions = [
+        {
+            "decision": d.decision,
+            "decided_at": d.decided_at,
+            "decided_by": d.decided_by,
+            "source_id": d.source_id,
+            "facts": json.loads(d.facts) if d.facts else [],
+            "note": d.note,
+        }
+        for d in sorted(store.rows(NewsDecision, {"proposal_id": pid}), key=lambda d: d.decided_at)
+    ]
+    ents = json.loads(p.entities)
+    para = next((line for line in art.text.splitlines() if p.sentence in line), p.sentence)
+    return {
+        "schema": PROPOSAL_SCHEMA,
+        "proposal": {
+            "proposal_id": pid,
+            "type": p.event_type,
+            "status": decisions[-1]["decision"] if decisions else "pending",
+            "confidence": p.confidence,
+            "fields": json.loads(p.fields),
+            "sentence": p.sentence,
+            "paragraph": para,
+            "entities": ents["mentions"],
+            "links": ents["links"],
+            "new_entities": json.loads(p.new_entities),
+            "article": _article_meta(store, p.article_id),
+            "created_at": p.created_at,
+            "decisions": decisions,
+        },
+    }
+
+
+def _parse_overrides(overrides: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in overrides.items():
+        if v.strip().lower() in ("", "null", "none"):
+            out[k] = None
+        elif k in NUMERIC_FIELDS:
+            try:
+                out[k] = float(v)
+            except ValueError:
+                raise ValueError(f"--set {k}={v!r}: {k} must be a number") from None
+        elif k in DATE_FIELDS:
+            try:
+                out[k] = dt.date.fromisoformat(v).isoformat()
+            except ValueError:
+                raise ValueError(f"--set {k}={v!r}: {k} must be a date (YYYY-MM-DD)") from None
+        else:
+            out[k] = v
+    return out
+
+
+def _date(v: Any) -> dt.date | None:
+    return dt.date.fromisoformat(v) if isinstance(v, str) and v else None
+
+
+_FACILITY_TYPE = {
+    "mining": "mine",
+    "refining": "refinery",
+    "chemical": "refinery",
+    "smelting": "refinery",
+    "separation": "separation-plant",
+    "metal": "metal-plant",
+    "component": "component-plant",
+}
+
+
+def _facts_for(
+    store: Store, pid: str, etype: str, f: dict[str, Any], source: Source
+) -> tuple[list[Any], list[str]]:
+    """Rows an accepted event writes (entities first), and notes on what it could not write."""
+    catalog = load_catalog()
+    iso3 = {c[0] for c in all_countries()}
+    entity_names = dict(store.sql("SELECT entity_id, name FROM entity"))
+    rows: list[Any] = []
+    notes: list[str] = []
+    sid = source.source_id
+    when = _date(f.get("date")) or source.published
+
+    def party(field: str) -> str | None:
+        v = f.get(field)
+        if v is None:
+            return None
+        v = str(v)
+        if v in entity_names or (v in iso3 and field in ("issuer", "investor", "exporter")):
+            return v
+        eid = proposed_id(v)
+        if eid not in entity_names:
+            rows.append(Entity(eid, EntityKind.COMPANY.value, v, sid, note="proposed from news"))
+            entity_names[eid] = v
+        return eid
+
+    mat = f.get("material")
+    if mat is not None:
+        catalog.material(str(mat))  # raises KeyError for an unknown material
+    for k in ("destination", "location", "target" if etype == "export_restriction" else ""):
+        v = f.get(k)
+        if k and v is not None and v not in iso3:
+            raise ValueError(f"{k} {v!r} is not an ISO 3166-1 alpha-3 country code")
+    ev = SupplyEvent(
+        fact_id=f"news-{pid}",
+        event_type=etype,
+        subject_id="",
+        source_id=sid,
+        action=f.get("action"),
+        material_id=mat,
+        stage_id=f.get("stage"),
+        percent=f.get("percent"),
+        amount=f.get("amount"),
+        currency=f.get("currency"),
+        quantity=f.get("quantity", f.get("capacity")),
+        unit=f.get("unit"),
+        term=f.get("term") or f.get("duration"),
+        fields=json.dumps(f, sort_keys=True),
+        valid_from=when,
+    )
+    if etype == "stake_acquisition":
+        owner, owned = party("acquirer"), party("target")
+        assert owner is not None and owned is not None
+        pct = f.get("percent")
+        if pct is None:
+            notes.append("no percentage stated: no stake row written (use --set percent=N)")
+        elif not 0 < float(pct) <= 100:
+            raise ValueError(f"percent {pct} must be in (0, 100]")
+        else:
+            rows.append(
+                Stake(
+                    f"news-{pid}",
+                    owner,
+                    owned,
+                    Interest.EQUITY.value,
+                    float(pct),
+                    sid,
+                    valid_from=when,
+                    note="from reviewed news",
+                )
+            )
+        ev = _with(ev, subject_id=owner, object_id=owned)
+    elif etype == "investment":
+        ev = _with(ev, subject_id=party("investor") or "", object_id=party("target"))
+    elif etype == "offtake":
+        ev = _with(ev, subject_id=party("supplier") or "", object_id=party("buyer"))
+    elif etype == "first_export":
+        ev = _with(ev, subject_id=party("exporter") or "", country=f.get("destination"))
+    elif etype == "export_restriction":
+        issuer = str(f["issuer"])
+        if issuer not in iso3:
+            raise ValueError(f"issuer {issuer!r} is not an ISO 3166-1 alpha-3 country code")
+        action = f["action"]
+        start = _date(f.get("start")) or when
+        expiry = _date(f.get("expiry"))
+        if expiry is None and f.get("duration") and start is not None:
+            expiry = add_period(start, str(f["duration"]))
+        items = catalog.material(str(mat)).name if mat else "unspecified"
+        target = f.get("target") or "WLD"
+        if action == "imposed":
+            er = ExportRestriction(
+                f"news-{pid}", issuer, items, target, sid, mat, None, "imposed", start, expiry
+            )
+        elif action == "suspended":
+            er = ExportRestriction(
+                f"news-{pid}",
+                issuer,
+                items,
+                target,
+                sid,
+                mat,
+                None,
+                "suspended",
+                None,
+                None,
+                suspended_until=expiry,
+                note=f"suspension announced {when}" if when else None,
+            )
+        elif action == "lifted":
+            er = ExportRestriction(
+                f"news-{pid}",
+                issuer,
+                items,
+                target,
+                sid,
+                mat,
+                None,
+                "lifted",
+                None,
+                start,
+                note="restriction lifted",
+            )
+        elif action == "resumed":
+            er = ExportRestriction(
+                f"news-{pid}", issuer, items, target, sid, mat, None, "resumed", start, expiry
+            )
+        else:
+            raise ValueError(f"unknown restriction action {action!r}")
+        rows.append(er)
+        ev = _with(
+            ev, subject_id=issuer, country=f.get("target"), valid_from=start, valid_to=expiry
+        )
+    elif etype == "facility":
+        company = party("company")
+        assert company is not None
+        stage = f.get("stage")
+        kind = None
+        if mat and stage:
+            kind = _FACILITY_TYPE.get(catalog.material(str(mat)).stage(str(stage)).kind)
+        loc = f.get("location")
+        fid = slug(
+            "-".join(str(x) for x in (company, mat or "", stage or "", "facility", loc or "") if x)
+        )
+        action = f["action"]
+        if fid not in entity_names:
+            label = " ".join(
+                str(x)
+                for x in (entity_names.get(company, company), mat or "", stage or "", "facility")
+                if x
+            )
+            rows.append(
+                Entity(
+                    fid,
+                    EntityKind.FACILITY.value,
+                    f"{label} ({loc})" if loc else label,
+                    sid,
+                    country=loc,
+                    facility_type=kind,
+                    material_id=mat,
+                    stage_id=stage,
+                    operator_id=company,
+                    valid_from=when if action == "opening" else None,
+                    valid_to=when if action == "closure" else None,
+                    note=f"{action} reported in the news",
+                )
+            )
+            entity_names[fid] = fid
+        ev = _with(ev, subject_id=company, object_id=fid, country=loc)
+    rows.append(ev)
+    return rows, notes
+
+
+def _with(ev: SupplyEvent, **kw: Any) -> SupplyEvent:
+    return SupplyEvent(**{**ev.__dict__, **kw})
+
+
+def accept(
+    store: Store,
+    ident: str,
+    overrides: dict[str, str] | None = None,
+    *,
+    decided_by: str = "user",
+    now: str | None = None,
+) -> dict[str, Any]:
+    """Accept a pending proposal: write its facts with the article as their source."""
+    pid = _resolve_id(store, ident)
+    state = _statuses(store).get(pid)
+    if state is not None:
+        raise ValueError(f"proposal {pid} was already {state[0]} on {state[1]}")
+    p = store.rows(NewsProposal, {"proposal_id": pid})[0]
+    art = store.rows(NewsArticle, {"article_id": p.article_id})[0]
+    fields: dict[str, Any] = json.loads(p.fields)
+    for k, v in _parse_overrides(overrides or {}).items():
+        if v is None:
+            fields.pop(k, None)
+        else:
+            fields[k] = v
+    for k in KEY_FIELDS[p.event_type]:
+        if fields.get(k) in (None, ""):
+            raise ValueError(f"proposal {pid} needs {k!r} (set it with --set {k}=VALUE)")
+    source = Source(
+        source_id=f"news-{pid}",
+        publisher=art.site or "unknown publisher",
+        title=art.title or art.url or art.origin,
+        url=art.url,
+        published=art.published,
+        quote=p.sentence,
+        confidence=(Confidence.MEDIUM if p.confidence >= 0.75 else Confidence.LOW).value,
+        precedence=NEWS_PRECEDENCE,
+        via="derisk news review",
+        note=f"proposal {pid}; extraction confidence {p.confidence:.2f}; decided by {decided_by}",
+    )
+    rows, notes = _facts_for(store, pid, p.event_type, fields, source)
+    facts = [
+        {
+            "table": type(r).Meta.table,
+            "id": getattr(r, "fact_id", None) or getattr(r, "entity_id", None),
+        }
+        for r in rows
+    ]
+    decision = NewsDecision(
+        pid,
+        "accepted",
+        now or _now(),
+        decided_by,
+        json.dumps(fields),
+        source.source_id,
+        json.dumps(facts),
+        "; ".join(notes) or None,
+    )
+    with store.writer(NEWS_DATASET) as w:
+        w.add([source])
+        by_type: dict[type[Any], list[Any]] = {}
+        for r in rows:
+            by_type.setdefault(type(r), []).append(r)
+        for group in by_type.values():
+            w.add(group)
+        w.add([decision])
+    return {
+        "schema": DECISION_SCHEMA,
+        "proposal_id": pid,
+        "decision": "accepted",
+        "source_id": source.source_id,
+        "fields": fields,
+        "facts": facts,
+        "notes": notes,
+    }
+
+
+def reject(
+    store: Store,
+    ident: str,
+    reason: str | None = None,
+    *,
+    decided_by: str = "user",
+    now: str | None = None,
+) -> dict[str, Any]:
+    """Reject a pending proposal (recorded; the graph does not change)."""
+    pid = _resolve_id(store, ident)
+    state = _statuses(store).get(pid)
+    if state is not None:
+        raise ValueError(f"proposal {pid} was already {state[0]} on {state[1]}")
+    with store.writer(NEWS_DATASET) as w:
+        w.add([NewsDecision(pid, "rejected", now or _now(), decided_by, note=reason)])
+    return {
+        "schema": DECISION_SCHEMA,
+        "proposal_id": pid,
+        "decision": "rejected",
+        "source_id": None,
+        "fields": None,
+        "facts": [],
+        "notes": [reason] if reason else [],
+    }
