@@ -1,0 +1,614 @@
+"""Look-through ownership and control (Vitali, Glattfelder & Battiston 2011).
+
+Notation. ``W[i, j]`` is the fraction of ``j`` held directly by ``i`` (an *interest layer*:
+equity, voting rights, board seats or debt, each its own ``W``); columns sum to at most 1.
+Stakes are given as edge lists ``(owner, owned, share)``.
+
+* Integrated (look-through) ownership: ``W~ = (I - W)^-1 W = W + W^2 + W^3 + ...`` -- the sum
+  over every chain of holdings of the product of the stakes along it. Cross-holdings and cycles
+  are handled by the inverse; it exists when no group of entities is held entirely by itself
+  (a *closed cycle*: every member's stakes come from inside the group and add up to 100%).
+* Vitali's cycle correction: the share of ``j`` that ``i`` holds through chains that do not
+  come back to ``i`` is ``W^_ij = W~_ij / (1 + W~_ii)`` (every chain from ``i`` to ``j`` is a loop
+  from ``i`` back to itself followed by a chain that never returns to ``i``).
+* Share held by a set ``S`` of owners (``s`` its indicator): chains are cut at the first member
+  of ``S`` met going up, so a member held by another member is not counted twice:
+  ``x_j = sum_i W_ij u_i`` with ``u_i = 1`` for ``i`` in ``S`` and ``u_i = x_i`` otherwise, i.e.
+  ``(I - D W^T) u = s`` with ``D = diag(1 - s)``; for one owner this is ``W^_ij``. With
+  ``cut=False`` every chain counts (``x = W~^T s``), Vitali's integrated value of ``S``.
+* Control: linear ``C = W``; threshold ``C_ij = 1`` if ``W_ij > 0.5``; relative
+  ``C_ij = W_ij^2 / sum_l W_lj^2`` (Vitali et al. 2011, SI section 3.1).
+
+Solving. :func:`plan` condenses strongly connected components, orders the condensed graph in
+levels (longest chain from the top), and factorises the few within-level blocks;
+:func:`set_share` then sweeps the levels once per owner set: a sparse product per level, a
+block solve only inside components (dense, sparse LU or GMRES for very large ones).
+``W~`` is never formed.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.linalg as sla
+import scipy.sparse as sp
+import scipy.sparse.csgraph as csgraph
+import scipy.sparse.linalg as spla
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+COLUMN_TOLERANCE = 1e-9
+"""How far above 1 a column of ``W`` may sum (rounding in filings) before it is refused."""
+DENSE_LIMIT = 1500
+"""Components up to this size are solved densely; larger ones by sparse LU or Krylov."""
+LU_LIMIT = 20_000
+"""Components up to this size get a sparse LU; larger ones are solved by GMRES."""
+
+
+class ControlModel(StrEnum):
+    LINEAR = "linear"
+    THRESHOLD = "threshold"
+    RELATIVE = "relative"
+
+
+class ClosedCycleError(ValueError):
+    """Chains of holdings that never leave a closed cycle: the sum over chains diverges."""
+
+
+@dataclass(frozen=True)
+class Stakes:
+    """An interest layer as an edge list: ``owner[k]`` holds ``share[k]`` (0-1) of ``owned[k]``.
+
+    >>> Stakes.from_lists(2, [0], [1], [0.4]).matrix().toarray().tolist()
+    [[0.0, 0.4], [0.0, 0.0]]
+    """
+
+    n: int
+    owner: IntArray
+    owned: IntArray
+    share: FloatArray
+
+    @staticmethod
+    def from_lists(
+        n: int, owner: Sequence[int], owned: Sequence[int], share: Sequence[float]
+    ) -> Stakes:
+        return Stakes(
+            n,
+            np.asarray(owner, dtype=np.int64),
+            np.asarray(owned, dtype=np.int64),
+            np.asarray(share, dtype=np.float64),
+        )
+
+    def __post_init__(self) -> None:
+        if not (len(self.owner) == len(self.owned) == len(self.share)):
+            raise ValueError("owner, owned and share must have the same length")
+        if len(self.share):
+            if self.share.min() < 0 or self.share.max() > 1 + COLUMN_TOLERANCE:
+                raise ValueError("shares must be fractions between 0 and 1")
+            lo = min(int(self.owner.min()), int(self.owned.min()))
+            hi = max(int(self.owner.max()), int(self.owned.max()))
+            if lo < 0 or hi >= self.n:
+                raise ValueError(f"node index out of range 0..{self.n - 1}")
+
+    def matrix(self) -> Any:
+        """``W`` as a CSR matrix (duplicate stakes of one owner in one entity add up)."""
+        return sp.csr_matrix((self.share, (self.owner, self.owned)), shape=(self.n, self.n))
+
+    def inflow(self) -> Any:
+        """``W^T`` as CSR: row ``j`` lists the holders of ``j``."""
+        return sp.csr_matrix((self.share, (self.owned, self.owner)), shape=(self.n, self.n))
+
+
+def column_sums(stakes: Stakes) -> FloatArray:
+    """``sum_i W_ij`` for every ``j``: the part of each entity whose holders are known."""
+    out = np.bincount(stakes.owned, weights=stakes.share, minlength=stakes.n)
+    return np.asarray(out, dtype=np.float64)
+
+
+def control_weights(stakes: Stakes, model: ControlModel | str) -> Stakes:
+    """The control layer ``C`` derived from ownership ``W`` under a control model.
+
+    >>> s = Stakes.from_lists(3, [0, 1], [2, 2], [0.6, 0.2])
+    >>> control_weights(s, "threshold").share.tolist()
+    [1.0, 0.0]
+    >>> [round(float(v), 3) for v in control_weights(s, "relative").share]
+    [0.9, 0.1]
+    """
+    model = ControlModel(model)
+    w = stakes.share
+    if model is ControlModel.LINEAR:
+        c = w.copy()
+    elif model is ControlModel.THRESHOLD:
+        c = (w > 0.5).astype(np.float64)
+    else:
+        sq = w * w
+        denom = np.bincount(stakes.owned, weights=sq, minlength=stakes.n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c = np.where(denom[stakes.owned] > 0, sq / denom[stakes.owned], 0.0)
+    return Stakes(stakes.n, stakes.owner, stakes.owned, np.asarray(c, dtype=np.float64))
+
+
+def check_columns(stakes: Stakes) -> None:
+    """Refuse a layer in which the holders of some entity add up to more than 100%."""
+    sums = column_sums(stakes)
+    bad = np.flatnonzero(sums > 1 + COLUMN_TOLERANCE)
+    if bad.size:
+        j = int(bad[0])
+        raise ValueError(
+            f"the stakes in node {j} add up to {100 * sums[j]:.4g}% (more than 100%)"
+            + (f", and in {bad.size - 1} other node(s)" if bad.size > 1 else "")
+        )
+
+
+# -- dense reference (small graphs) -----------------------------------------------------------
+
+
+def integrated_dense(w: FloatArray) -> FloatArray:
+    """``W~ = (I - W)^-1 W`` for a small dense ``W`` (reference for tests and small graphs).
+
+    >>> integrated_dense(np.array([[0, .5, 0], [0, 0, .4], [0, 0, 0]])).round(3).tolist()
+    [[0.0, 0.5, 0.2], [0.0, 0.0, 0.4], [0.0, 0.0, 0.0]]
+    """
+    n = w.shape[0]
+    m = np.eye(n) - w
+    try:
+        out = np.linalg.solve(m, w)
+    except np.linalg.LinAlgError as exc:
+        raise ClosedCycleError("I - W is singular: a closed cycle of holdings") from exc
+    return np.asarray(out, dtype=np.float64)
+
+
+# -- plan: condensation, levels, factorised blocks ---------------------------------------------
+
+
+@dataclass
+class _Block:
+    """The within-level part of one level: block diagonal, one block per component."""
+
+    b: Any  # CSR, local coordinates
+    comp_start: IntArray  # local start of each component (sorted), plus the end
+    lu: Any  # factorisation of I - B over the small open components (None if there are none)
+    lu_idx: IntArray  # local rows that the factorisation covers
+    special: list[int]  # components solved on their own: closed or large
+    closed: BoolArray  # per component
+    nontrivial: BoolArray  # per component: more than one node, or a self-holding
+    big_lu: dict[int, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """A layer prepared for repeated owner-set queries (see :func:`plan`)."""
+
+    n: int
+    perm: IntArray  # position -> node
+    pos: IntArray  # node -> position
+    bounds: list[tuple[int, int]]  # level ranges in positions
+    rows: list[Any]  # per level: CSR rows of the inflow (in positions)
+    blocks: list[_Block | None]
+    comp: IntArray  # component label per position (contiguous within a level)
+    levels: int
+    components: int
+    largest_component: int
+    cyclic_components: int
+
+
+def _gather(indptr: IntArray, rows: IntArray) -> IntArray:
+    """Indices of the CSR entries of ``rows`` (vectorised concatenation of ranges)."""
+    starts = indptr[rows]
+    counts = indptr[rows + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return np.asarray(np.arange(total, dtype=np.int64) + offsets, dtype=np.int64)
+
+
+def _component_levels(ncomp: int, src: IntArray, dst: IntArray) -> IntArray:
+    """Level of each component in the condensed DAG: the longest chain of holders above it."""
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    order = np.argsort(src, kind="stable")
+    dst_sorted = dst[order]
+    indptr = np.zeros(ncomp + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=ncomp), out=indptr[1:])
+    indeg = np.bincount(dst, minlength=ncomp).astype(np.int64)
+    level = np.full(ncomp, -1, dtype=np.int64)
+    frontier = np.flatnonzero(indeg == 0)
+    lvl = 0
+    while frontier.size:
+        level[frontier] = lvl
+        targets = dst_sorted[_gather(indptr, frontier)]
+        if targets.size * 8 > ncomp:  # many targets: one pass of counting beats sorting
+            counts = np.bincount(targets, minlength=ncomp)
+            hit = np.flatnonzero(counts)
+            indeg[hit] -= counts[hit]
+            frontier = hit[indeg[hit] == 0]
+        elif targets.size:
+            uniq, cnt = np.unique(targets, return_counts=True)
+            indeg[uniq] -= cnt
+            frontier = uniq[indeg[uniq] == 0]
+        else:
+            frontier = np.zeros(0, dtype=np.int64)
+        lvl += 1
+    if (level < 0).any():  # pragma: no cover - impossible for a condensation
+        raise RuntimeError("condensation is not acyclic")
+    return level
+
+
+def plan(stakes: Stakes) -> Plan:
+    """Condense, level and factorise a layer once; query it with :func:`set_share`.
+
+    >>> p = plan(Stakes.from_lists(3, [0, 1, 2], [1, 2, 1], [0.5, 0.4, 0.3]))
+    >>> (p.levels, p.cyclic_components, p.largest_component)
+    (2, 1, 2)
+    """
+    check_columns(stakes)
+    n = stakes.n
+    a = stakes.inflow()
+    a.sum_duplicates()
+    a.eliminate_zeros()
+    ncomp, labels = csgraph.connected_components(a, directed=True, connection="strong")
+    labels = np.asarray(labels, dtype=np.int64)
+    keep = stakes.share > 0
+    clevel = _component_levels(int(ncomp), labels[stakes.owner[keep]], labels[stakes.owned[keep]])
+    node_level = clevel[labels]
+    perm = np.lexsort((labels, node_level)).astype(np.int64)
+    pos = np.empty(n, dtype=np.int64)
+    pos[perm] = np.arange(n, dtype=np.int64)
+    sizes = np.bincount(labels, minlength=int(ncomp))
+    nlevels = int(clevel.max()) + 1 if n else 0
+    level_sorted = node_level[perm]
+    cuts = np.searchsorted(level_sorted, np.arange(nlevels + 1))
+    bounds = [(int(cuts[k]), int(cuts[k + 1])) for k in range(nlevels)]
+    # Inflow in positions: row j holds the holders of node perm[j].
+    coo = a.tocoo()
+    pa = sp.csr_matrix((coo.data, (pos[coo.row], pos[coo.col])), shape=(n, n), dtype=np.float64)
+    del coo
+    comp_sorted = labels[perm]
+    rows: list[Any] = []
+    blocks: list[_Block | None] = []
+    for lo, hi in bounds:
+        # Within-level entries multiply values of the level itself, still zero when the level's
+        # inflow is computed: the full row block serves as the inflow from earlier levels.
+        r = pa[lo:hi]
+        rows.append(r)
+        if not bool((r.indices >= lo).any()):
+            blocks.append(None)
+            continue
+        blocks.append(_make_block(r[:, lo:hi].tocsr(), comp_sorted[lo:hi]))
+    return Plan(
+        n=n,
+        perm=perm,
+        pos=pos,
+        bounds=bounds,
+        rows=rows,
+        blocks=blocks,
+        comp=comp_sorted,
+        levels=nlevels,
+        components=int(ncomp),
+        largest_component=int(sizes.max()) if n else 0,
+        cyclic_components=int((sizes > 1).sum()),
+    )
+
+
+def _make_block(b: Any, comp_local: IntArray) -> _Block:
+    m = b.shape[0]
+    change = np.flatnonzero(np.diff(comp_local)) + 1
+    starts = np.concatenate([[0], change, [m]]).astype(np.int64)
+    sizes = np.diff(starts)
+    colsum = np.asarray(b.sum(axis=0)).ravel()
+    diag = np.asarray(b.diagonal()).ravel()
+    self_loop = np.add.reduceat(diag, starts[:-1]) > 0
+    nontrivial = (sizes > 1) | self_loop
+    closed = nontrivial & (np.minimum.reduceat(colsum, starts[:-1]) >= 1 - 1e-12)
+    special_mask = closed | (sizes > DENSE_LIMIT)
+    special = [int(c) for c in np.flatnonzero(special_mask)]
+    # One sparse LU over the small open components, in compact coordinates (trivial nodes have
+    # no within-level entries: their value is the right-hand side itself).
+    in_lu = np.repeat(nontrivial & ~special_mask, sizes)
+    lu_idx = np.flatnonzero(in_lu).astype(np.int64)
+    lu = None
+    if lu_idx.size:
+        sub = b[lu_idx][:, lu_idx]
+        lu = spla.splu((sp.identity(lu_idx.size, format="csc") - sub).tocsc())
+    big_lu: dict[int, Any] = {}
+    for c in special:
+        c0, c1 = int(starts[c]), int(starts[c + 1])
+        if not closed[c] and c1 - c0 <= LU_LIMIT:
+            sub = b[c0:c1, c0:c1]
+            big_lu[c] = spla.splu((sp.identity(c1 - c0, format="csc") - sub).tocsc())
+    return _Block(b, starts, lu, lu_idx, special, closed, nontrivial, big_lu)
+
+
+def _solve_component(
+    sub: Any, d: FloatArray, rhs: FloatArray, closed: bool, lu: Any | None
+) -> FloatArray:
+    """Solve ``(I - D B) u = rhs`` for one component ``B`` (``D = diag(d)``)."""
+    m = sub.shape[0]
+    if lu is not None and bool((d == 1).all()):
+        return np.asarray(lu.solve(rhs), dtype=np.float64)
+    if closed and bool((d == 1).all()):
+        if np.abs(rhs).max(initial=0.0) > 0:
+            raise ClosedCycleError(
+                "chains of holdings enter a closed cycle (a group held entirely by itself)"
+            )
+        return np.zeros(m)
+    mat = sp.identity(m, format="csr") - sp.diags(d) @ sub
+    if m <= DENSE_LIMIT:
+        try:
+            return np.asarray(sla.solve(mat.toarray(), rhs), dtype=np.float64)
+        except (sla.LinAlgError, np.linalg.LinAlgError) as exc:
+            raise ClosedCycleError("a closed cycle of holdings") from exc
+    if m <= LU_LIMIT:
+        return np.asarray(spla.splu(mat.tocsc()).solve(rhs), dtype=np.float64)
+    sol, info = spla.gmres(mat, rhs, rtol=1e-13, atol=0.0, restart=60, maxiter=2_000)
+    if info != 0:  # Krylov stalled (tiny or nearly closed component): direct solve
+        sol = spla.spsolve(mat.tocsc(), rhs)
+        if not np.all(np.isfinite(sol)):
+            raise ClosedCycleError(f"a closed cycle inside a component of {m} nodes")
+    return np.asarray(sol, dtype=np.float64)
+
+
+def set_share(p: Plan, members: BoolArray | Iterable[int], *, cut: bool = True) -> FloatArray:
+    """Share of every entity held by the owner set ``S`` through every chain (module doc).
+
+    ``members`` is a boolean mask over nodes or an iterable of node indices. With ``cut``
+    (default) chains stop at the first member met going up; without, all chains count.
+
+    >>> p = plan(Stakes.from_lists(4, [0, 1, 2], [1, 2, 3], [0.6, 0.5, 1.0]))
+    >>> set_share(p, [0]).round(3).tolist()
+    [0.0, 0.6, 0.3, 0.3]
+    >>> set_share(p, [0, 1]).round(3).tolist()  # 1 is a member: no double count below it
+    [0.0, 0.6, 0.5, 0.5]
+    >>> set_share(p, [0, 1], cut=False).round(3).tolist()
+    [0.0, 0.6, 0.8, 0.8]
+    """
+    s_node = _mask(p.n, members)
+    s = s_node[p.perm].astype(np.float64)
+    d = 1.0 - s if cut else np.ones(p.n)
+    u = np.zeros(p.n)
+    x = np.zeros(p.n)
+    for (lo, hi), rows, block in zip(p.bounds, p.rows, p.blocks, strict=True):
+        inflow = rows @ u
+        if block is None:
+            x[lo:hi] = inflow
+            u[lo:hi] = s[lo:hi] + d[lo:hi] * inflow
+            continue
+        rhs = s[lo:hi] + d[lo:hi] * inflow
+        ul = rhs.copy()
+        if block.lu is not None:
+            ul[block.lu_idx] = block.lu.solve(rhs[block.lu_idx])
+        dl = d[lo:hi]
+        redo = set(block.special)
+        if cut:
+            hit = np.flatnonzero(dl < 1)
+            if hit.size:
+                comps = np.unique(np.searchsorted(block.comp_start, hit, side="right") - 1)
+                redo.update(int(c) for c in comps[block.nontrivial[comps]])
+        for c in sorted(redo):
+            c0, c1 = int(block.comp_start[c]), int(block.comp_start[c + 1])
+            sub = block.b[c0:c1, c0:c1]
+            ul[c0:c1] = _solve_component(
+                sub, dl[c0:c1], rhs[c0:c1], bool(block.closed[c]), block.big_lu.get(c)
+            )
+        u[lo:hi] = ul
+        x[lo:hi] = inflow + block.b @ ul
+    out = np.empty(p.n)
+    out[p.perm] = x
+    return out
+
+
+def _mask(n: int, members: BoolArray | Iterable[int]) -> BoolArray:
+    if isinstance(members, np.ndarray) and members.dtype == np.bool_:
+        if members.shape != (n,):
+            raise ValueError(f"member mask must have length {n}")
+        return members
+    mask = np.zeros(n, dtype=np.bool_)
+    idx = np.fromiter((int(i) for i in members), dtype=np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise ValueError(f"member index out of range 0..{n - 1}")
+    mask[idx] = True
+    return mask
+
+
+# -- one target: its holders, their look-through shares and the chains that carry them --------
+
+
+def ancestors(stakes: Stakes, target: int) -> IntArray:
+    """Every entity that holds ``target`` through some chain (``target`` first).
+
+    >>> ancestors(Stakes.from_lists(4, [0, 1, 3], [1, 2, 0], [0.5, 0.5, 0.5]), 2).tolist()
+    [2, 1, 0, 3]
+    """
+    a = stakes.inflow()
+    seen = np.zeros(stakes.n, dtype=np.bool_)
+    seen[target] = True
+    order = [np.array([target], dtype=np.int64)]
+    frontier = order[0]
+    indptr = np.asarray(a.indptr, dtype=np.int64)
+    while frontier.size:
+        cand = np.asarray(a.indices[_gather(indptr, frontier)], dtype=np.int64)
+        cand = np.unique(cand[~seen[cand]])
+        seen[cand] = True
+        if cand.size:
+            order.append(cand)
+        frontier = cand
+    return np.concatenate(order)
+
+
+def descendants(stakes: Stakes, owner: int) -> IntArray:
+    """Every entity that ``owner`` holds through some chain (``owner`` first)."""
+    flipped = Stakes(stakes.n, stakes.owned, stakes.owner, stakes.share)
+    return ancestors(flipped, owner)
+
+
+@dataclass(frozen=True)
+class LookThrough:
+    """Holders of one target: ``nodes[k]`` holds ``integrated[k]`` (``W~``, all chains) and
+    ``corrected[k]`` (``W^``, chains that do not return to the holder) of the target.
+    ``integrated`` is ``inf`` where chains enter a closed cycle."""
+
+    target: int
+    nodes: IntArray
+    integrated: FloatArray
+    corrected: FloatArray
+
+
+def look_through(stakes: Stakes, target: int) -> LookThrough:
+    """Look-through shares of every holder of ``target`` (solved on its holders only).
+
+    >>> lt = look_through(Stakes.from_lists(3, [0, 2, 1], [1, 1, 2], [0.5, 0.5, 0.4]), 2)
+    >>> [(int(i), round(float(v), 3)) for i, v in zip(lt.nodes, lt.integrated)]
+    [(1, 0.5), (0, 0.25)]
+    >>> [(int(i), round(float(v), 3)) for i, v in zip(lt.nodes, lt.corrected)]
+    [(1, 0.4), (0, 0.25)]
+    """
+    nodes = ancestors(stakes, target)
+    m = len(nodes)
+    local = {int(v): k for k, v in enumerate(nodes)}
+    keep = np.isin(stakes.owner, nodes) & np.isin(stakes.owned, nodes)
+    sub = Stakes(
+        m,
+        np.array([local[int(v)] for v in stakes.owner[keep]], dtype=np.int64),
+        np.array([local[int(v)] for v in stakes.owned[keep]], dtype=np.int64),
+        stakes.share[keep],
+    )
+    check_columns(sub)
+    w = sub.matrix()
+    integ: FloatArray
+    corr: FloatArray
+    if m <= 4 * DENSE_LIMIT:
+        wd = w.toarray()
+        try:
+            wt = integrated_dense(wd)
+            integ = wt[:, 0].copy()
+            corr = integ / (1.0 + np.diag(wt))
+        except ClosedCycleError:
+            integ, corr = _closed_fallback(sub)
+    else:
+        integ = np.asarray(
+            spla.spsolve((sp.identity(m, format="csc") - w).tocsc(), w[:, 0].toarray().ravel()),
+            dtype=np.float64,
+        )
+        corr = integ / (1.0 + _diag_integrated(sub))
+    return LookThrough(target, nodes[1:], integ[1:], corr[1:])
+
+
+def _closed_fallback(sub: Stakes) -> tuple[FloatArray, FloatArray]:
+    """Holders of a target whose holders include a closed cycle: one cut solve per holder."""
+    m = sub.n
+    if m > 2000:
+        raise ClosedCycleError("a closed cycle among more than 2000 holders")
+    p = plan(sub)
+    corr = np.zeros(m)
+    for i in range(1, m):
+        corr[i] = set_share(p, [i])[0]
+    integ = np.full(m, np.inf)
+    try:
+        reach_closed = _reaches_closed(sub)
+    except ClosedCycleError:  # pragma: no cover
+        reach_closed = np.ones(m, dtype=np.bool_)
+    integ[~reach_closed] = corr[~reach_closed]
+    return integ, corr
+
+
+def _reaches_closed(sub: Stakes) -> BoolArray:
+    """Holders from which a chain enters a closed cycle (their ``W~`` entries diverge)."""
+    w = sub.matrix().toarray()
+    n = sub.n
+    ncomp, labels = csgraph.connected_components(
+        sp.csr_matrix(w), directed=True, connection="strong"
+    )
+    bad = np.zeros(n, dtype=np.bool_)
+    for c in range(int(ncomp)):
+        idx = np.flatnonzero(labels == c)
+        blk = w[np.ix_(idx, idx)]
+        if (len(idx) > 1 or blk[0, 0] > 0) and (blk.sum(axis=0) >= 1 - 1e-12).all():
+            bad[idx] = True
+    # anything that holds a member of a closed cycle reaches it
+    reach = bad.copy()
+    for _ in range(n):
+        new = reach | ((w[:, reach] > 0).any(axis=1))
+        if (new == reach).all():
+            break
+        reach = new
+    return reach
+
+
+def _diag_integrated(sub: Stakes) -> FloatArray:
+    """``W~_ii`` for every node: nonzero only inside cyclic components (solved per block)."""
+    w = sub.matrix()
+    ncomp, labels = csgraph.connected_components(w, directed=True, connection="strong")
+    out = np.zeros(sub.n)
+    sizes = np.bincount(labels, minlength=int(ncomp))
+    for c in np.flatnonzero(sizes > 1):
+        idx = np.flatnonzero(labels == c)
+        if len(idx) > 4 * DENSE_LIMIT:
+            raise ValueError(f"a cycle of {len(idx)} holders is too large for per-holder shares")
+        blk = w[idx][:, idx].toarray()
+        out[idx] = np.diag(integrated_dense(blk))
+    return out
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One chain of holdings ``nodes[0] -> nodes[1] -> ... -> nodes[-1]`` and its product."""
+
+    nodes: tuple[int, ...]
+    share: float
+
+
+def top_chains(
+    stakes: Stakes,
+    sources: Iterable[int],
+    target: int,
+    *,
+    k: int = 5,
+    cover: float = 0.99,
+    total: float | None = None,
+    max_expansions: int = 100_000,
+) -> list[Chain]:
+    """The chains from any of ``sources`` to ``target`` carrying the most share, largest first.
+
+    Best-first search upwards from the target over simple chains (products only shrink along a
+    chain, so chains come out in decreasing order). A chain stops at the first source met.
+    Stops after ``k`` chains or when they add up to ``cover`` of ``total``.
+
+    >>> s = Stakes.from_lists(4, [0, 0, 1, 2], [1, 2, 3, 3], [0.5, 0.5, 0.6, 0.2])
+    >>> [(c.nodes, round(c.share, 3)) for c in top_chains(s, [0], 3)]
+    [((0, 1, 3), 0.3), ((0, 2, 3), 0.1)]
+    """
+    src = set(int(v) for v in sources)
+    a = stakes.inflow()
+    a.sum_duplicates()
+    indptr, indices, data = a.indptr, a.indices, a.data
+    heap: list[tuple[float, int, tuple[int, ...]]] = [(-1.0, 0, (target,))]
+    out: list[Chain] = []
+    got = 0.0
+    counter = 1
+    expansions = 0
+    while heap and len(out) < k and expansions < max_expansions:
+        neg, _, path = heapq.heappop(heap)
+        node = path[-1]
+        if node in src and len(path) > 1:
+            out.append(Chain(tuple(reversed(path)), -neg))
+            got += -neg
+            if total is not None and total > 0 and got >= cover * total - 1e-15:
+                break
+            continue
+        expansions += 1
+        for e in range(indptr[node], indptr[node + 1]):
+            holder = int(indices[e])
+            if holder in path or data[e] <= 0:
+                continue
+            heapq.heappush(heap, (neg * float(data[e]), counter, (*path, holder)))
+            counter += 1
+    return out

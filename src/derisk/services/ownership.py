@@ -1,0 +1,538 @@
+"""Ownership services: stakes in force on a date -> look-through analysis -> JSON-ready dicts.
+
+Which stake is in force: a stake row applies from ``valid_from`` (empty: always) to
+``valid_to`` (empty: open-ended). When several rows of one owner in one entity and interest
+apply on the date, the one with the latest ``valid_from`` wins (a newer filing supersedes an
+older one; an undated row loses to a dated one), then the source with the lowest
+``precedence``, then the smaller fact id. Exact stakes (``stake``) and ranges
+(``stake_range``) compete alike; an exact stake is a range with equal ends.
+
+Layers: ``equity``, ``voting``, ``board`` and ``debt`` are separate. The voting layer takes an
+entity's equity stakes where no voting stake of that entity is recorded (one share, one vote).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from derisk.analysis import ownership as eng
+from derisk.model.schema import Interest
+from derisk.services.exposure import NotFound
+from derisk.store.base import Store
+
+OWNERS_SCHEMA = "derisk.owners/1"
+HOLDINGS_SCHEMA = "derisk.holdings/1"
+
+LEGAL_SUFFIXES = re.compile(
+    r"\b(co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|sa|ag|gmbh|bv|nv|"
+    r"spa|pty|pte|group|holding|holdings|the)\b"
+)
+
+
+def normalise_name(name: str) -> str:
+    """A name for matching: no accents, case, punctuation, parentheses or legal forms.
+
+    >>> normalise_name("Contemporary Amperex Technology Co., Ltd. (CATL)")
+    'contemporary amperex technology'
+    >>> normalise_name("Zijin Mining Group Co., Ltd.")
+    'zijin mining'
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = LEGAL_SUFFIXES.sub(" ", text)
+    return " ".join(text.split())
+
+
+def as_of_date(as_of: dt.date | None) -> dt.date:
+    return as_of or dt.date.today()
+
+
+IN_FORCE = "(valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?)"
+
+
+def _columns(store: Store, query: str, params: Sequence[Any]) -> dict[str, Any]:
+    """A query's result as numpy columns (fast path on DuckDB; row tuples elsewhere)."""
+    con = getattr(store, "con", None)
+    if con is not None:
+        out: dict[str, Any] = con.execute(query, list(params)).fetchnumpy()
+        return {k: np.asarray(v) for k, v in out.items()}
+    rows = store.sql(query, params)
+    cur_names = re.findall(r"AS (\w+)", query.split("FROM")[0])
+    return {name: np.asarray([r[i] for r in rows]) for i, name in enumerate(cur_names)}
+
+
+# -- entities ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    entity_id: str
+    name: str
+    kind: str
+    country: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.entity_id, "name": self.name, "kind": self.kind, "country": self.country}
+
+
+def entity_ref(store: Store, entity_id: str) -> EntityRef:
+    rows = store.sql(
+        "SELECT entity_id, name, kind, country FROM entity WHERE entity_id = ? LIMIT 1",
+        [entity_id],
+    )
+    if not rows:
+        return EntityRef(entity_id, entity_id, "unknown", None)
+    r = rows[0]
+    return EntityRef(r[0], r[1], r[2], r[3])
+
+
+def resolve_entity(store: Store, text: str) -> EntityRef:
+    """An entity by id, or by a name or alias that matches exactly one entity."""
+    exact = store.sql(
+        "SELECT DISTINCT entity_id, name, kind, country FROM entity WHERE entity_id = ?", [text]
+    )
+    if exact:
+        r = exact[0]
+        return EntityRef(r[0], r[1], r[2], r[3])
+    rows = store.sql("SELECT DISTINCT entity_id, name, kind, country, aliases FROM entity")
+    want = normalise_name(text)
+    low = text.casefold().strip()
+
+    def names(r: tuple[Any, ...]) -> list[str]:
+        alias = [a.strip() for a in re.split(r"[|;]", r[4] or "") if a.strip()]
+        return [r[1], *alias]
+
+    def by_exact(r: tuple[Any, ...]) -> bool:
+        return any(n.casefold() == low for n in names(r))
+
+    def by_normal(r: tuple[Any, ...]) -> bool:
+        return bool(want) and any(normalise_name(n) == want for n in names(r))
+
+    def by_part(r: tuple[Any, ...]) -> bool:
+        return any(low in n.casefold() for n in names(r))
+
+    for test in (by_exact, by_normal, by_part):
+        hits = {r[0]: r for r in rows if test(r)}
+        if len(hits) == 1:
+            r = next(iter(hits.values()))
+            return EntityRef(r[0], r[1], r[2], r[3])
+        if len(hits) > 1:
+            shown = ", ".join(f"{k} ({v[1]})" for k, v in sorted(hits.items())[:8])
+            raise ValueError(f"{text!r} matches {len(hits)} entities: {shown}; give an id")
+    raise NotFound(f"no entity matches {text!r}; give an id or a name from `derisk db status`")
+
+
+# -- layers ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Layer:
+    """One interest layer on a date: node ids, and each in-force stake with its bounds."""
+
+    interest: str
+    ids: Any  # numpy array of entity ids, sorted
+    owner: Any
+    owned: Any
+    lo: Any  # fractions
+    hi: Any
+    fact_id: Any
+    source_id: Any
+    ranged: Any  # bool: a range, not an exact figure
+    fallback: Any  # bool: an equity stake standing in for voting rights
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def stakes(self, bound: str = "lo") -> eng.Stakes:
+        share = self.lo if bound == "lo" else self.hi
+        return eng.Stakes(self.n, self.owner, self.owned, np.minimum(share, 1.0))
+
+    def index(self, entity_id: str) -> int:
+        i = int(np.searchsorted(self.ids, entity_id))
+        if i >= len(self.ids) or self.ids[i] != entity_id:
+            raise NotFound(f"entity {entity_id!r} has no node in the ownership graph")
+        return i
+
+    def edge(self, owner: int, owned: int) -> int:
+        hit = np.flatnonzero((self.owner == owner) & (self.owned == owned))
+        return int(hit[0])
+
+
+def node_ids(store: Store) -> Any:
+    """Every entity id and every stake end, sorted (the graph's nodes)."""
+    cols = _columns(
+        store,
+        "SELECT id AS id FROM (SELECT entity_id AS id FROM entity UNION "
+        "SELECT owner_id FROM stake UNION SELECT owned_id FROM stake UNION "
+        "SELECT owner_id FROM stake_range UNION SELECT owned_id FROM stake_range) "
+        "WHERE id IS NOT NULL ORDER BY id",
+        [],
+    )
+    return np.asarray(cols["id"]).astype(str)
+
+
+def _select(store: Store, interest: str, when: dt.date) -> dict[str, Any]:
+    q = (
+        "SELECT fact_id AS fact_id, owner_id AS owner_id, owned_id AS owned_id, lo AS lo, "
+        "hi AS hi, source_id AS source_id, ranged AS ranged FROM ("
+        " SELECT f.*, row_number() OVER (PARTITION BY f.owner_id, f.owned_id ORDER BY "
+        "  f.valid_from DESC NULLS LAST, coalesce(s.precedence, 50), f.fact_id) AS rk"
+        " FROM ("
+        "  SELECT fact_id, owner_id, owned_id, percent AS lo, percent AS hi, source_id, "
+        "   valid_from, false AS ranged FROM stake WHERE interest = ? AND " + IN_FORCE + ""
+        "  UNION ALL SELECT fact_id, owner_id, owned_id, percent_min, percent_max, source_id, "
+        "   valid_from, true FROM stake_range WHERE interest = ? AND " + IN_FORCE + ""
+        " ) f LEFT JOIN (SELECT source_id, min(precedence) AS precedence FROM source "
+        "  GROUP BY source_id) s USING (source_id)"
+        ") WHERE rk = 1 ORDER BY owned_id, owner_id"
+    )
+    return _columns(store, q, [interest, when, when, interest, when, when])
+
+
+def load_layer(store: Store, interest: str, as_of: dt.date | None = None, ids: Any = None) -> Layer:
+    """The stakes of one interest in force on ``as_of`` (see the module doc)."""
+    when = as_of_date(as_of)
+    if interest not in {i.value for i in Interest}:
+        raise ValueError(f"unknown interest {interest!r}; one of equity, voting, board, debt")
+    ids = node_ids(store) if ids is None else ids
+    cols = _select(store, interest, when)
+    fallback = np.zeros(len(cols["fact_id"]), dtype=np.bool_)
+    if interest == Interest.VOTING:
+        eq = _select(store, Interest.EQUITY.value, when)
+        keep = ~np.isin(eq["owned_id"], cols["owned_id"])
+        cols = {k: np.concatenate([cols[k], eq[k][keep]]) for k in cols}
+        fallback = np.concatenate([fallback, np.ones(int(keep.sum()), dtype=np.bool_)])
+    owner = np.searchsorted(ids, cols["owner_id"].astype(str)).astype(np.int64)
+    owned = np.searchsorted(ids, cols["owned_id"].astype(str)).astype(np.int64)
+    lo = np.asarray(cols["lo"], dtype=np.float64) / 100.0
+    hi = np.asarray(cols["hi"], dtype=np.float64) / 100.0
+    return Layer(
+        interest,
+        ids,
+        owner,
+        owned,
+        lo,
+        hi,
+        np.asarray(cols["fact_id"]).astype(str),
+        np.asarray(cols["source_id"]).astype(str),
+        np.asarray(cols["ranged"], dtype=np.bool_),
+        fallback,
+    )
+
+
+def overfull(layer: Layer) -> list[dict[str, Any]]:
+    """Entities whose holders (lower ends) add up to more than 100% on the date."""
+    sums = eng.column_sums(layer.stakes("lo"))
+    bad = np.flatnonzero(sums > 1 + eng.COLUMN_TOLERANCE)
+    return [{"entity": str(layer.ids[j]), "known_share": round(float(sums[j]), 6)} for j in bad]
+
+
+def check_layer(layer: Layer) -> None:
+    bad = overfull(layer)
+    if bad:
+        shown = ", ".join(f"{b['entity']} ({100 * b['known_share']:.4g}%)" for b in bad[:5])
+        raise ValueError(
+            f"{layer.interest} stakes add up to more than 100% in {shown}: sources overlap; "
+            "end the older stakes (valid_to) or pick a date with --as-of"
+        )
+
+
+# -- source metadata and chains ----------------------------------------------------------------
+
+
+def source_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = store.sql(
+        "SELECT source_id, publisher, title, url, published, confidence, quote FROM source "
+        f"WHERE source_id IN ({marks})",
+        list(ids),
+    )
+    return {
+        r[0]: {
+            "source_id": r[0],
+            "publisher": r[1],
+            "title": r[2],
+            "url": r[3],
+            "published": r[4].isoformat() if r[4] else None,
+            "confidence": r[5],
+            "quote": r[6],
+        }
+        for r in rows
+    }
+
+
+def chain_dict(layer: Layer, chain: eng.Chain, names: dict[str, str]) -> dict[str, Any]:
+    stakes = []
+    for a, b in zip(chain.nodes, chain.nodes[1:], strict=False):
+        k = layer.edge(a, b)
+        stakes.append(
+            {
+                "owner": str(layer.ids[a]),
+                "owned": str(layer.ids[b]),
+                "percent": round(100 * float(layer.lo[k]), 6),
+                "percent_max": round(100 * float(layer.hi[k]), 6) if layer.ranged[k] else None,
+                "fact_id": str(layer.fact_id[k]),
+                "source_id": str(layer.source_id[k]),
+                "equity_as_voting": bool(layer.fallback[k]),
+            }
+        )
+    return {
+        "share": round(chain.share, 9),
+        "entities": [str(layer.ids[v]) for v in chain.nodes],
+        "names": [names.get(str(layer.ids[v]), str(layer.ids[v])) for v in chain.nodes],
+        "stakes": stakes,
+    }
+
+
+def entity_names(store: Store) -> dict[str, str]:
+    return {r[0]: r[1] for r in store.sql("SELECT entity_id, name FROM entity")}
+
+
+# -- owners and holdings -----------------------------------------------------------------------
+
+
+def owners(
+    store: Store,
+    entity: str,
+    *,
+    as_of: dt.date | None = None,
+    interest: str = "equity",
+    min_share: float = 0.0,
+    paths: int = 3,
+) -> dict[str, Any]:
+    """Direct and look-through holders of an entity, with the chains that carry each share."""
+    when = as_of_date(as_of)
+    target = resolve_entity(store, entity)
+    layer = load_layer(store, interest, when)
+    check_layer(layer)
+    names = entity_names(store)
+    meta = {r[0]: (r[1], r[2]) for r in store.sql("SELECT entity_id, kind, country FROM entity")}
+    try:
+        t = layer.index(target.entity_id)
+    except NotFound:
+        t = -1
+    holders: list[dict[str, Any]] = []
+    direct_known = 0.0
+    sources: set[str] = set()
+    cycles: list[list[str]] = []
+    if t >= 0:
+        lt_lo = eng.look_through(layer.stakes("lo"), t)
+        lt_hi = eng.look_through(layer.stakes("hi"), t)
+        hi_by = dict(zip(lt_hi.nodes.tolist(), lt_hi.corrected.tolist(), strict=True))
+        direct = {
+            int(o): k
+            for k, (o, d) in enumerate(zip(layer.owner, layer.owned, strict=True))
+            if d == t and layer.hi[k] > 0
+        }  # fmt: skip  (a 0% row records no holding)
+        direct_known = float(sum(layer.lo[k] for k in direct.values()))
+        st_lo = layer.stakes("lo")
+        for i, lo, integ in zip(
+            lt_lo.nodes.tolist(), lt_lo.corrected.tolist(), lt_lo.integrated.tolist(), strict=True
+        ):
+            hi = hi_by.get(i, lo)
+            if max(lo, hi) < min_share or max(lo, hi) <= 0:
+                continue
+            eid = str(layer.ids[i])
+            k = direct.get(i)
+            chains = eng.top_chains(st_lo, [i], t, k=paths, total=lo) if paths else []
+            ch = [chain_dict(layer, c, names) for c in chains]
+            for c in ch:
+                sources.update(s["source_id"] for s in c["stakes"])
+            kind, country = meta.get(eid, ("unknown", None))
+            holders.append(
+                {
+                    "id": eid,
+                    "name": names.get(eid, eid),
+                    "kind": kind,
+                    "country": country,
+                    "direct_percent": None if k is None else round(100 * float(layer.lo[k]), 6),
+                    "direct_percent_max": None
+                    if k is None or not layer.ranged[k]
+                    else round(100 * float(layer.hi[k]), 6),
+                    "direct_fact_id": None if k is None else str(layer.fact_id[k]),
+                    "look_through": round(lo, 9),
+                    "look_through_bounds": [round(lo, 9), round(hi, 9)],
+                    "integrated": None if not np.isfinite(integ) else round(integ, 9),
+                    "ultimate": bool(not np.any(layer.owned == i)),
+                    "paths": ch,
+                    "paths_cover": round(sum(c["share"] for c in ch) / lo, 6) if lo > 0 else None,
+                }
+            )
+            if k is not None:
+                sources.add(str(layer.source_id[k]))
+        holders.sort(key=lambda h: (-float(h["look_through"]), str(h["id"])))
+        cycles = _cycles_above(layer, t)
+    control = _control(layer, t) if t >= 0 else {}
+    declared = _declared(store, target.entity_id, when)
+    rights = _rights(store, target.entity_id, when)
+    sources.update(d["source_id"] for d in declared)
+    sources.update(r["source_id"] for r in rights)
+    return {
+        "schema": OWNERS_SCHEMA,
+        "as_of": when.isoformat(),
+        "interest": interest,
+        "entity": target.as_dict(),
+        "known_direct_share": round(direct_known, 9),
+        "unaccounted_share": round(max(0.0, 1.0 - direct_known), 9),
+        "owners": holders,
+        "control": control,
+        "declared_interests": declared,
+        "rights": rights,
+        "cycles": cycles,
+        "sources": list(source_meta(store, sorted(sources)).values()),
+    }
+
+
+def _cycles_above(layer: Layer, t: int) -> list[list[str]]:
+    """Groups of holders above ``t`` that hold each other in a cycle."""
+    import scipy.sparse.csgraph as csgraph
+
+    anc = eng.ancestors(layer.stakes("lo"), t)
+    if len(anc) < 2:
+        return []
+    sub_mask = np.isin(layer.owner, anc) & np.isin(layer.owned, anc)
+    st = eng.Stakes(layer.n, layer.owner[sub_mask], layer.owned[sub_mask], layer.lo[sub_mask])
+    _ncomp, labels = csgraph.connected_components(st.matrix(), directed=True, connection="strong")
+    out = []
+    lab = labels[anc]
+    for c in np.unique(lab):
+        members = anc[lab == c]
+        if len(members) > 1:
+            out.append(sorted(str(layer.ids[m]) for m in members))
+    return sorted(out)
+
+
+def _control(layer: Layer, t: int) -> dict[str, Any]:
+    """Who controls ``t`` under the threshold model (chains of majorities) and the strongest
+    holders under the relative model (W_ij^2 / sum_l W_lj^2, integrated)."""
+    out: dict[str, Any] = {}
+    base = layer.stakes("lo")
+    for model in (eng.ControlModel.THRESHOLD, eng.ControlModel.RELATIVE):
+        c = eng.control_weights(base, model)
+        lt = eng.look_through(c, t)
+        vals: list[dict[str, Any]] = [
+            {"id": str(layer.ids[i]), "control": round(float(v), 6)}
+            for i, v in zip(lt.nodes.tolist(), lt.corrected.tolist(), strict=True)
+            if v > 1e-12
+        ]
+        vals.sort(key=lambda d: (-float(d["control"]), str(d["id"])))
+        out[model.value] = vals[:10]
+    parents = [v["id"] for v in out["threshold"] if v["control"] >= 1 - 1e-12]
+    ultimate = [p for p in parents if not any(
+        layer.owned[k] == layer.index(p) and layer.lo[k] > 0.5 for k in range(len(layer.owned))
+    )]  # fmt: skip
+    out["ultimate_parent"] = ultimate[0] if ultimate else None
+    return out
+
+
+def _declared(store: Store, entity_id: str, when: dt.date) -> list[dict[str, Any]]:
+    rows = store.sql(
+        "SELECT fact_id, owner_id, interest, percent_min, percent_max, via, source_id, note "
+        f"FROM declared_interest WHERE owned_id = ? AND {IN_FORCE} ORDER BY owner_id, fact_id",
+        [entity_id, when, when],
+    )
+    return [
+        {
+            "fact_id": r[0],
+            "owner": r[1],
+            "interest": r[2],
+            "percent_min": r[3],
+            "percent_max": r[4],
+            "via": r[5],
+            "source_id": r[6],
+            "note": r[7],
+        }
+        for r in rows
+    ]
+
+
+def _rights(store: Store, entity_id: str, when: dt.date) -> list[dict[str, Any]]:
+    rows = store.sql(
+        "SELECT fact_id, holder_id, right_type, reason, source_id, note FROM control_right "
+        f"WHERE subject_id = ? AND {IN_FORCE} ORDER BY right_type, holder_id, fact_id",
+        [entity_id, when, when],
+    )
+    return [
+        {
+            "fact_id": r[0],
+            "holder": r[1],
+            "right": r[2],
+            "reason": r[3],
+            "source_id": r[4],
+            "note": r[5],
+        }
+        for r in rows
+    ]
+
+
+def holdings(
+    store: Store,
+    owner: str,
+    *,
+    as_of: dt.date | None = None,
+    interest: str = "equity",
+    min_share: float = 0.0,
+    paths: int = 1,
+) -> dict[str, Any]:
+    """Everything an owner holds, directly and through chains (Vitali-corrected shares)."""
+    when = as_of_date(as_of)
+    ref = resolve_entity(store, owner)
+    layer = load_layer(store, interest, when)
+    check_layer(layer)
+    names = entity_names(store)
+    out: list[dict[str, Any]] = []
+    sources: set[str] = set()
+    try:
+        o = layer.index(ref.entity_id)
+    except NotFound:
+        o = -1
+    if o >= 0:
+        reach = eng.descendants(layer.stakes("lo"), o)
+        if len(reach) > 1:
+            p_lo = eng.plan(layer.stakes("lo"))
+            x_lo = eng.set_share(p_lo, [o])
+            x_hi = eng.set_share(eng.plan(layer.stakes("hi")), [o]) if layer.ranged.any() else x_lo
+            st_lo = layer.stakes("lo")
+            for j in reach[1:].tolist():
+                lo, hi = float(x_lo[j]), float(x_hi[j])
+                if max(lo, hi) < min_share or max(lo, hi) <= 0:
+                    continue
+                hit = np.flatnonzero((layer.owner == o) & (layer.owned == j))
+                chains = eng.top_chains(st_lo, [o], j, k=paths, total=lo) if paths else []
+                ch = [chain_dict(layer, c, names) for c in chains]
+                for c in ch:
+                    sources.update(s["source_id"] for s in c["stakes"])
+                eid = str(layer.ids[j])
+                out.append(
+                    {
+                        "id": eid,
+                        "name": names.get(eid, eid),
+                        "direct_percent": round(100 * float(layer.lo[hit[0]]), 6)
+                        if hit.size
+                        else None,
+                        "look_through": round(lo, 9),
+                        "look_through_bounds": [round(lo, 9), round(hi, 9)],
+                        "paths": ch,
+                    }
+                )
+    out.sort(key=lambda h: (-float(h["look_through"]), str(h["id"])))
+    return {
+        "schema": HOLDINGS_SCHEMA,
+        "as_of": when.isoformat(),
+        "interest": interest,
+        "owner": ref.as_dict(),
+        "holdings": out,
+        "sources": list(source_meta(store, sorted(sources)).values()),
+    }

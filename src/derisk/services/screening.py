@@ -1,0 +1,604 @@
+"""Screening: FEOC (DOE reading), SFE, FIE and PFE verdicts that explain themselves.
+
+Every verdict is ``flagged``, ``clear`` or ``indeterminate``. Stakes known as ranges are
+evaluated at both ends (``verdict_at_min``, ``verdict_at_max``): flagged when the lower ends
+already pass a threshold, indeterminate when only the upper ends do (the ``settle`` list names
+the ranged stakes whose exact size would decide it), and also indeterminate when a holder in
+the screened set has an interest of unknown size above the entity. Rule versions, thresholds,
+citations and confidence come from the rule pack (:mod:`derisk.rules.ownership`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from derisk.analysis import ownership as eng
+from derisk.rules.ownership import RULE_IDS, RuleVersion, rule_version
+from derisk.services.ownership import (
+    IN_FORCE,
+    Layer,
+    as_of_date,
+    chain_dict,
+    check_layer,
+    entity_names,
+    load_layer,
+    node_ids,
+    normalise_name,
+    resolve_entity,
+    source_meta,
+)
+from derisk.store.base import Store
+
+SCREEN_SCHEMA = "derisk.screen/1"
+UNQUANTIFIED = ("unknown-interest", "other-influence-or-control", "appoint-board", "controls")
+
+FLAGGED, CLEAR, INDETERMINATE = "flagged", "clear", "indeterminate"
+
+
+def _verdict(at_min: bool, at_max: bool, unknown: bool = False) -> str:
+    if at_min:
+        return FLAGGED
+    if at_max or unknown:
+        return INDETERMINATE
+    return CLEAR
+
+
+def _passes(value: float, threshold: float, comparison: str) -> bool:
+    eps = 1e-12
+    return value >= threshold - eps if comparison == ">=" else value > threshold + eps
+
+
+@dataclass
+class Context:
+    """Everything screening needs on one date, computed once for one or all entities."""
+
+    store: Store
+    when: dt.date
+    ids: Any
+    layers: dict[str, Layer]
+    kind: Any
+    country: Any
+    covered: set[str]
+    tags: dict[int, list[dict[str, Any]]]
+    lists: dict[int, list[dict[str, Any]]]
+    rights: list[dict[str, Any]]
+    plans: dict[tuple[str, str], eng.Plan] = field(default_factory=dict)
+    shares: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def plan(self, interest: str, bound: str) -> eng.Plan:
+        layer = self.layers[interest]
+        if bound == "hi" and not layer.ranged.any():
+            bound = "lo"
+        key = (interest, bound)
+        if key not in self.plans:
+            self.plans[key] = eng.plan(layer.stakes(bound))
+        return self.plans[key]
+
+    def share(self, name: str, interest: str, bound: str, members: Any) -> Any:
+        key = (name, interest, bound)
+        if key not in self.shares:
+            if not members.any():
+                self.shares[key] = np.zeros(self.n)
+            else:
+                self.shares[key] = eng.set_share(self.plan(interest, bound), members)
+        return self.shares[key]
+
+
+def context(store: Store, as_of: dt.date | None) -> Context:
+    when = as_of_date(as_of)
+    ids = node_ids(store)
+    layers = {k: load_layer(store, k, when, ids) for k in ("equity", "voting", "board", "debt")}
+    for k in ("equity", "voting", "board"):
+        check_layer(layers[k])
+    n = len(ids)
+    kind = np.full(n, "unknown", dtype=object)
+    country = np.full(n, None, dtype=object)
+    names: dict[str, list[int]] = {}
+    for eid, k, c, name, aliases in store.sql(
+        "SELECT entity_id, kind, country, name, aliases FROM entity"
+    ):
+        i = int(np.searchsorted(ids, eid))
+        kind[i], country[i] = k, c
+        for nm in [name, *re.split(r"[|;]", aliases or "")]:
+            key = normalise_name(nm) if nm and nm.strip() else ""
+            if key:
+                names.setdefault(key, []).append(i)
+    covered = {
+        r[0]
+        for r in store.sql(
+            "SELECT iso3 FROM group_member WHERE group_id = 'covered' AND " + IN_FORCE,
+            [when, when],
+        )
+    }
+    tags: dict[int, list[dict[str, Any]]] = {}
+    for eid, tag, c, sid, note in store.sql(
+        "SELECT entity_id, tag, country, source_id, note FROM entity_tag WHERE " + IN_FORCE,
+        [when, when],
+    ):
+        i = int(np.searchsorted(ids, eid))
+        if i < n and ids[i] == eid:
+            tags.setdefault(i, []).append(
+                {"tag": tag, "country": c, "source_id": sid, "note": note}
+            )
+    lists = _list_hits(store, when, ids, names)
+    rights = [
+        {"fact_id": r[0], "holder": r[1], "subject": r[2], "right": r[3], "source_id": r[4]}
+        for r in store.sql(
+            "SELECT fact_id, holder_id, subject_id, right_type, source_id FROM control_right "
+            "WHERE " + IN_FORCE,
+            [when, when],
+        )
+    ]
+    return Context(store, when, ids, layers, kind, country, covered, tags, lists, rights)
+
+
+def _list_hits(
+    store: Store, when: dt.date, ids: Any, names: dict[str, list[int]]
+) -> dict[int, list[dict[str, Any]]]:
+    """Entries in force per node: for each list, the latest edition on or before the date
+    (or, if none, the earliest edition's entries listed on or before the date)."""
+    editions: dict[str, list[dt.date]] = {}
+    for lid, ed in store.sql("SELECT DISTINCT list_id, edition FROM list_entry ORDER BY 1, 2"):
+        editions.setdefault(lid, []).append(ed)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for lid, eds in editions.items():
+        past = [e for e in eds if e <= when]
+        ed = past[-1] if past else eds[0]
+        rows = store.sql(
+            "SELECT entry_id, name, aliases, section, entity_id, source_id, valid_from "
+            "FROM list_entry WHERE list_id = ? AND edition = ? AND " + IN_FORCE,
+            [lid, ed, when, when],
+        )
+        for entry_id, name, aliases, section, eid, sid, vf in rows:
+            hits: set[int] = set()
+            how = "entity id"
+            if eid:
+                i = int(np.searchsorted(ids, eid))
+                if i < len(ids) and ids[i] == eid:
+                    hits.add(i)
+            if not hits:
+                how = "name"
+                for nm in [name, *re.split(r";", aliases or "")]:
+                    hits.update(names.get(normalise_name(nm), []) if nm.strip() else [])
+            for i in hits:
+                out.setdefault(i, []).append(
+                    {
+                        "list": lid,
+                        "entry_id": entry_id,
+                        "name_as_listed": name,
+                        "section": section,
+                        "edition": ed.isoformat(),
+                        "listed_from": vf.isoformat() if vf else None,
+                        "matched_by": how,
+                        "source_id": sid,
+                    }
+                )
+    return out
+
+
+# -- the rules, vectorised over every entity --------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """Per-entity results of one rule: verdicts at both ends and the tests behind them."""
+
+    at_min: Any  # bool per node
+    at_max: Any
+    unknown: Any  # bool: an interest of unknown size could decide it
+    tests: dict[str, dict[str, Any]]  # test name -> arrays and parameters
+
+    def verdicts(self) -> Any:
+        return np.where(
+            self.at_min, FLAGGED, np.where(self.at_max | self.unknown, INDETERMINATE, CLEAR)
+        )
+
+
+def _membership(ctx: Context, rv: RuleVersion) -> tuple[Any, Any, Any]:
+    """Government set G (covered governments and their instrumentalities), jurisdiction mask,
+    and the foreign-person set F (G, covered jurisdiction, covered nationals)."""
+    covered = ctx.covered
+    in_cov = np.array([c in covered for c in ctx.country], dtype=np.bool_)
+    gov = (ctx.kind == "government") & in_cov
+    juris = in_cov & (ctx.kind != "government")
+    gov_tags = set(rv.params.get("government_tags", []))
+    jur_tags = set(rv.params.get("jurisdiction", {}).get("tags", []))
+    for i, ts in ctx.tags.items():
+        for t in ts:
+            if t["country"] in covered and t["tag"] in gov_tags:
+                gov[i] = True
+            if t["country"] in covered and (t["tag"] in jur_tags or t["tag"] == "nationality"):
+                juris[i] = True
+    return gov, juris, gov | juris
+
+
+def _unknown_above(ctx: Context, holders: Any, held: Any) -> Any:
+    """Entities below an interest of unknown size held by a member (or by what members hold)."""
+    out = np.zeros(ctx.n, dtype=np.bool_)
+    st = ctx.layers["equity"].stakes("lo")
+    for r in ctx.rights:
+        if r["right"] not in ("unknown-interest",) or not r["holder"]:
+            continue
+        h = int(np.searchsorted(ctx.ids, r["holder"]))
+        s = int(np.searchsorted(ctx.ids, r["subject"]))
+        if h < ctx.n and s < ctx.n and (holders[h] or held[h] > 0):
+            out[eng.descendants(st, s)] = True
+    return out
+
+
+def _rights_mask(ctx: Context, holders: Any, kinds: set[str]) -> Any:
+    out = np.zeros(ctx.n, dtype=np.bool_)
+    for r in ctx.rights:
+        if r["right"] in kinds and r["holder"]:
+            h = int(np.searchsorted(ctx.ids, r["holder"]))
+            s = int(np.searchsorted(ctx.ids, r["subject"]))
+            if h < ctx.n and s < ctx.n and holders[h]:
+                out[s] = True
+    return out
+
+
+def feoc(ctx: Context) -> Outcome:
+    rv = rule_version("feoc", ctx.when)
+    gov, juris, _ = _membership(ctx, rv)
+    own = rv.params["ownership"]
+    thr, cmp_ = float(own["threshold"]), str(own["comparison"])
+    at_min = gov | juris
+    at_max = at_min.copy()
+    tests: dict[str, dict[str, Any]] = {
+        "government-body": {"value": gov, "note": "is a covered-nation government body"},
+        "jurisdiction": {"value": juris, "note": rv.params["jurisdiction"]["note"]},
+    }
+    held_hi = np.zeros(ctx.n)
+    for layer in own["layers"]:
+        lo = ctx.share("gov", layer, "lo", gov)
+        hi = ctx.share("gov", layer, "hi", gov)
+        held_hi = np.maximum(held_hi, hi)
+        at_min |= np.array([_passes(v, thr, cmp_) for v in lo]) if ctx.n < 50_000 else lo >= thr
+        at_max |= hi >= thr - 1e-12
+        tests[f"government-{layer}"] = {
+            "lo": lo, "hi": hi, "threshold": thr, "comparison": cmp_, "members": gov,
+            "interest": layer, "note": own["note"],
+        }  # fmt: skip
+    rights = _rights_mask(ctx, gov, set(rv.params.get("control_rights", [])))
+    at_min |= rights
+    tests["control-rights"] = {"value": rights, "note": "a government body holds a control right"}
+    unknown = _unknown_above(ctx, gov, held_hi) & ~at_min
+    return Outcome(at_min, at_max, unknown, tests)
+
+
+def sfe(ctx: Context) -> Outcome:
+    rv = rule_version("sfe", ctx.when)
+    lists = set(rv.params["lists"])
+    listed = np.zeros(ctx.n, dtype=np.bool_)
+    for i, hits in ctx.lists.items():
+        if any(h["list"] in lists for h in hits):
+            listed[i] = True
+    f = feoc(ctx) if rv.params.get("include_feoc") else None
+    fc = rv.params["foreign_controlled"]
+    _gov, _juris, foreign = _membership(ctx, rule_version("feoc", ctx.when))
+    thr, cmp_ = float(fc["threshold"]), str(fc["comparison"])
+    at_min = listed.copy()
+    at_max = listed.copy()
+    tests: dict[str, dict[str, Any]] = {"listed": {"value": listed, "lists": rv.params["lists"]}}
+    for layer in fc["layers"]:
+        lo = ctx.share("foreign", layer, "lo", foreign)
+        hi = ctx.share("foreign", layer, "hi", foreign)
+        at_min |= lo > thr + 1e-12 if cmp_ == ">" else lo >= thr - 1e-12
+        at_max |= hi > thr + 1e-12 if cmp_ == ">" else hi >= thr - 1e-12
+        tests[f"foreign-controlled-{layer}"] = {
+            "lo": lo, "hi": hi, "threshold": thr, "comparison": cmp_, "members": foreign,
+            "interest": layer, "note": fc["note"], "confidence": fc.get("confidence"),
+        }  # fmt: skip
+    unknown = np.zeros(ctx.n, dtype=np.bool_)
+    if f is not None:
+        at_min |= f.at_min
+        at_max |= f.at_max
+        unknown |= f.unknown
+        tests["feoc"] = {"verdict": f.verdicts()}
+    return Outcome(at_min, at_max, unknown & ~at_min, tests)
+
+
+def fie(ctx: Context, s: Outcome | None = None, focus: int | None = None) -> Outcome:
+    rv = rule_version("fie", ctx.when)
+    s = s or sfe(ctx)
+    sfe_lo = s.at_min
+    sfe_hi = s.at_max | s.unknown | s.at_min
+    p = rv.params
+    at_min = np.zeros(ctx.n, dtype=np.bool_)
+    at_max = np.zeros(ctx.n, dtype=np.bool_)
+    tests: dict[str, dict[str, Any]] = {}
+    agg_max = np.zeros(ctx.n)
+    for layer in p["aggregate"]["layers"]:
+        lo = ctx.share("sfe-lo", layer, "lo", sfe_lo)
+        hi = ctx.share("sfe-hi", layer, "hi", sfe_hi)
+        thr = float(p["aggregate"]["threshold"])
+        at_min |= lo >= thr - 1e-12
+        at_max |= hi >= thr - 1e-12
+        agg_max = np.maximum(agg_max, hi)
+        tests[f"aggregate-{layer}"] = {
+            "lo": lo, "hi": hi, "threshold": thr, "comparison": ">=", "members": sfe_lo,
+            "members_hi": sfe_hi, "interest": layer, "note": p["aggregate"]["note"],
+        }  # fmt: skip
+    # One SFE >= 25%: only where all SFEs together could reach it, then holder by holder.
+    thr1 = float(p["single"]["threshold"])
+    single_lo = np.zeros(ctx.n)
+    single_hi = np.zeros(ctx.n)
+    single_holder: dict[int, dict[str, Any]] = {}
+    cand = set(np.flatnonzero(agg_max >= thr1 - 1e-12).tolist())
+    if focus is not None and agg_max[focus] > 0:
+        cand.add(focus)  # the screened entity gets its largest single holder even below 25%
+    for t in sorted(cand):
+        for layer in p["single"]["layers"]:
+            lay = ctx.layers[layer]
+            lt_lo = eng.look_through(lay.stakes("lo"), t)
+            lt_hi = eng.look_through(lay.stakes("hi"), t) if lay.ranged.any() else lt_lo
+            for nodes, vals, mask, arr, bound in (
+                (lt_lo.nodes, lt_lo.corrected, sfe_lo, single_lo, "lo"),
+                (lt_hi.nodes, lt_hi.corrected, sfe_hi, single_hi, "hi"),
+            ):
+                sel = mask[nodes]
+                if sel.any():
+                    k = int(np.argmax(np.where(sel, vals, -1)))
+                    if vals[k] > arr[t]:
+                        arr[t] = float(vals[k])
+                        if bound == "lo":
+                            single_holder[t] = {"holder": int(nodes[k]), "interest": layer}
+    at_min |= single_lo >= thr1 - 1e-12
+    at_max |= single_hi >= thr1 - 1e-12
+    tests["single"] = {
+        "lo": single_lo, "hi": single_hi, "threshold": thr1, "comparison": ">=",
+        "holders": single_holder, "note": p["single"]["note"],
+    }  # fmt: skip
+    # Debt: SFEs' share of each entity's debt (a debt holder counts by the SFE share in it).
+    debt = ctx.layers["debt"]
+    eq_lo = ctx.share("sfe-lo", "equity", "lo", sfe_lo)
+    eq_hi = ctx.share("sfe-hi", "equity", "hi", sfe_hi)
+    u_lo = np.where(sfe_lo, 1.0, eq_lo)
+    u_hi = np.where(sfe_hi, 1.0, eq_hi)
+    d_lo = np.bincount(debt.owned, weights=debt.lo * u_lo[debt.owner], minlength=ctx.n)
+    d_hi = np.bincount(debt.owned, weights=debt.hi * u_hi[debt.owner], minlength=ctx.n)
+    thr_d = float(p["debt"]["threshold"])
+    at_min |= d_lo >= thr_d - 1e-12
+    at_max |= d_hi >= thr_d - 1e-12
+    tests["debt"] = {
+        "lo": d_lo, "hi": d_hi, "threshold": thr_d, "comparison": ">=", "note": p["debt"]["note"],
+    }  # fmt: skip
+    rights = _rights_mask(ctx, sfe_lo, set(p["control_rights"]))
+    at_min |= rights
+    tests["control-rights"] = {"value": rights, "rights": p["control_rights"]}
+    unknown = _unknown_above(ctx, sfe_hi, agg_max) & ~at_min
+    return Outcome(at_min, at_max, unknown, tests)
+
+
+def pfe(ctx: Context, focus: int | None = None) -> tuple[Outcome, Outcome, Outcome]:
+    s = sfe(ctx)
+    f = fie(ctx, s, focus)
+    out = Outcome(
+        s.at_min | f.at_min,
+        s.at_max | f.at_max,
+        (s.unknown | f.unknown) & ~(s.at_min | f.at_min),
+        {"sfe": {"verdict": s.verdicts()}, "fie": {"verdict": f.verdicts()}},
+    )
+    return out, s, f
+
+
+# -- explanations ------------------------------------------------------------------------------
+
+
+def _r(x: float) -> float:
+    return round(float(x), 9)
+
+
+def _explain_tests(
+    ctx: Context, out: Outcome, t: int, names: dict[str, str]
+) -> list[dict[str, Any]]:
+    res: list[dict[str, Any]] = []
+    for name, tst in out.tests.items():
+        if "verdict" in tst:
+            res.append({"test": name, "result": str(tst["verdict"][t])})
+            continue
+        if "lo" not in tst:
+            val = bool(tst["value"][t])
+            item: dict[str, Any] = {"test": name, "result": FLAGGED if val else CLEAR}
+            if tst.get("note"):
+                item["note"] = tst["note"]
+            if name == "listed" and t in ctx.lists:
+                item["entries"] = ctx.lists[t]
+            if name in ("jurisdiction",) and val:
+                item["country"] = ctx.country[t]
+                item["tags"] = ctx.tags.get(t, [])
+            if name == "control-rights" and val:
+                item["rights"] = [r for r in ctx.rights if r["subject"] == str(ctx.ids[t])]
+            res.append(item)
+            continue
+        lo, hi = float(tst["lo"][t]), float(tst["hi"][t])
+        thr, cmp_ = tst["threshold"], tst["comparison"]
+        r_min = _passes(lo, thr, cmp_)
+        r_max = _passes(hi, thr, cmp_)
+        item = {
+            "test": name,
+            "value": _r(lo),
+            "bounds": [_r(lo), _r(hi)],
+            "threshold": thr,
+            "comparison": cmp_,
+            "result": _verdict(r_min, r_max),
+            "note": tst.get("note"),
+        }
+        if tst.get("confidence"):
+            item["confidence"] = tst["confidence"]
+        if "interest" in tst and lo > 0:
+            lay = ctx.layers[tst["interest"]]
+            members = np.flatnonzero(tst["members"])
+            chains = eng.top_chains(lay.stakes("lo"), members, t, k=5, total=lo)
+            item["paths"] = [chain_dict(lay, c, names) for c in chains]
+        if name == "single" and t in tst["holders"]:
+            h = tst["holders"][t]
+            lay = ctx.layers[h["interest"]]
+            item["holder"] = str(ctx.ids[h["holder"]])
+            item["interest"] = h["interest"]
+            chains = eng.top_chains(lay.stakes("lo"), [h["holder"]], t, k=5, total=lo)
+            item["paths"] = [chain_dict(lay, c, names) for c in chains]
+        if name == "debt" and hi > 0:
+            debt = ctx.layers["debt"]
+            rows = np.flatnonzero(debt.owned == t)
+            item["debt_holders"] = [
+                {"holder": str(ctx.ids[debt.owner[k]]), "percent": _r(100 * debt.lo[k]),
+                 "fact_id": str(debt.fact_id[k]), "source_id": str(debt.source_id[k])}
+                for k in rows
+            ]  # fmt: skip
+        res.append(item)
+    return res
+
+
+def _settle(ctx: Context, t: int) -> list[dict[str, Any]]:
+    """Ranged stakes above ``t`` and interests of unknown size: what would settle it."""
+    out: list[dict[str, Any]] = []
+    for interest in ("equity", "voting", "board", "debt"):
+        lay = ctx.layers[interest]
+        if not lay.ranged.any():
+            continue
+        anc = eng.ancestors(lay.stakes("hi"), t)
+        for k in np.flatnonzero(lay.ranged & np.isin(lay.owned, anc)).tolist():
+            if any(o.get("fact_id") == str(lay.fact_id[k]) for o in out):
+                continue  # an equity range standing in for voting rights is listed once
+            out.append(
+                {
+                    "fact_id": str(lay.fact_id[k]),
+                    "owner": str(ctx.ids[lay.owner[k]]),
+                    "owned": str(ctx.ids[lay.owned[k]]),
+                    "interest": interest,
+                    "percent_min": _r(100 * lay.lo[k]),
+                    "percent_max": _r(100 * lay.hi[k]),
+                    "source_id": str(lay.source_id[k]),
+                    "what": "the exact size of this stake",
+                }
+            )
+    anc_eq = set(eng.ancestors(ctx.layers["equity"].stakes("hi"), t).tolist())
+    for r in ctx.rights:
+        s = int(np.searchsorted(ctx.ids, r["subject"]))
+        if r["right"] == "unknown-interest" and s in anc_eq:
+            out.append({**r, "what": "the size of this interest"})
+    return out
+
+
+def _sources_of(items: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(items, dict):
+        for k, v in items.items():
+            if k == "source_id" and isinstance(v, str):
+                found.add(v)
+            else:
+                found |= _sources_of(v)
+    elif isinstance(items, list):
+        for v in items:
+            found |= _sources_of(v)
+    return found
+
+
+def screen(
+    store: Store,
+    entity: str | None = None,
+    *,
+    rule: str = "pfe",
+    as_of: dt.date | None = None,
+    all_entities: bool = False,
+) -> dict[str, Any]:
+    """Screen one entity (with a full explanation) or every entity (one line each)."""
+    if rule not in RULE_IDS:
+        raise ValueError(f"unknown rule {rule!r}; one of {', '.join(RULE_IDS)}")
+    if (entity is None) == (not all_entities):
+        raise ValueError("give an entity or --all, not both")
+    when = as_of_date(as_of)
+    rv = rule_version(rule, when)
+    ctx = context(store, when)
+    focus = None
+    if not all_entities:
+        ref = resolve_entity(store, str(entity))
+        focus = int(np.searchsorted(ctx.ids, ref.entity_id))
+    parts: dict[str, Outcome] = {}
+    if rule == "feoc":
+        out = feoc(ctx)
+    elif rule == "sfe":
+        out = sfe(ctx)
+    elif rule == "fie":
+        out = fie(ctx, focus=focus)
+    else:
+        out, parts["sfe"], parts["fie"] = pfe(ctx, focus)
+    verdicts = out.verdicts()
+    base = {"schema": SCREEN_SCHEMA, "as_of": when.isoformat(), "rule": rv.describe()}
+    names = entity_names(store)
+    if all_entities:
+        rows = []
+        named = set(names)
+        for i in range(ctx.n):
+            eid = str(ctx.ids[i])
+            if eid not in named:
+                continue
+            reasons = [
+                k for k, tst in out.tests.items()
+                if ("value" in tst and bool(tst["value"][i]))
+                or ("lo" in tst
+                    and _passes(float(tst["lo"][i]), tst["threshold"], tst["comparison"]))
+                or ("verdict" in tst and tst["verdict"][i] == FLAGGED)
+            ]  # fmt: skip
+            rows.append(
+                {
+                    "id": eid,
+                    "name": names[eid],
+                    "verdict": str(verdicts[i]),
+                    "verdict_at_min": FLAGGED if out.at_min[i] else CLEAR,
+                    "verdict_at_max": FLAGGED if (out.at_max[i] or out.at_min[i]) else CLEAR,
+                    "flagged_by": reasons,
+                }
+            )
+        order = {FLAGGED: 0, INDETERMINATE: 1, CLEAR: 2}
+        rows.sort(key=lambda r: (order[str(r["verdict"])], str(r["id"])))
+        counts = {v: sum(1 for r in rows if r["verdict"] == v) for v in order}
+        return {**base, "counts": counts, "entities": rows}
+    i = int(focus)  # type: ignore[arg-type]
+    tests = _explain_tests(ctx, out, i, names)
+    components = {
+        k: {
+            "rule": rule_version(k, when).describe(),
+            "verdict": str(o.verdicts()[i]),
+            "tests": _explain_tests(ctx, o, i, names),
+        }
+        for k, o in parts.items()
+    }
+    settle = _settle(ctx, i) if verdicts[i] == INDETERMINATE else []
+    caveats = []
+    eq = ctx.layers["equity"]
+    recorded = float(eq.lo[eq.owned == i].sum())
+    if recorded < 1 - 1e-9:
+        caveats.append(
+            f"holders of {100 * (1 - recorded):.4g}% of the equity are not recorded: the verdict "
+            "rests on the recorded holders"
+        )
+    used = _sources_of(tests) | _sources_of(components) | _sources_of(settle)
+    low = [s for s in source_meta(store, sorted(used)).values() if s["confidence"] == "L"]
+    if low:
+        caveats.append(
+            "rests in part on unverified figures (confidence L): "
+            + ", ".join(s["source_id"] for s in low)
+        )
+    return {
+        **base,
+        "entity": ref.as_dict(),
+        "verdict": str(verdicts[i]),
+        "verdict_at_min": FLAGGED if out.at_min[i] else CLEAR,
+        "verdict_at_max": FLAGGED if (out.at_max[i] or out.at_min[i]) else CLEAR,
+        "tests": tests,
+        "components": components,
+        "settle": settle,
+        "caveats": caveats,
+        "sources": list(source_meta(store, sorted(used)).values()),
+    }
