@@ -1,0 +1,1 @@
+"""Optional example data (not part of the bundled dataset)."""

@@ -1,0 +1,1 @@
+"""Rules as data: rule packs and their evaluators."""
