@@ -1,0 +1,1 @@
+"""Shock scenarios shipped with derisk (YAML, documented in docs/scenarios.md)."""
