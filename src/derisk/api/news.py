@@ -1,0 +1,69 @@
+"""News review queue: list and show proposals, accept or reject them (writes)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Path, Query, Response
+from pydantic import BaseModel, Field
+
+from derisk.api import models as m
+from derisk.api.deps import ApiDep, PageDep, paginate
+from derisk.services import news as svc
+
+router = APIRouter(prefix="/api", tags=["news"])
+
+ProposalPath = Annotated[str, Path(description="Proposal id (or a unique start of one).")]
+DECIDED_BY = "web"
+
+
+class AcceptIn(BaseModel):
+    set: dict[str, str] = Field(
+        default_factory=dict,
+        description="Fields to correct before accepting (as `derisk review accept --set`).",
+    )
+
+
+class RejectIn(BaseModel):
+    reason: str | None = Field(default=None, description="Why the proposal is rejected.")
+
+
+@router.get("/review", responses=m.problems(400, 422))
+def review_list(
+    api: ApiDep,
+    page: PageDep,
+    status: Annotated[
+        Literal["pending", "accepted", "rejected", "all"], Query(description="Proposal status.")
+    ] = "pending",
+    type: Annotated[str | None, Query(description="Only this event type.")] = None,
+) -> Response:
+    """Proposed supply-chain events from news, newest first (`derisk review list`)."""
+    etype = type or None
+    return api.json(
+        ("review", status, etype, page),
+        lambda s: paginate(svc.list_proposals(s, status, etype), "proposals", page),
+    )
+
+
+@router.get("/review/{proposal}", responses=m.problems(400, 404, 422))
+def review_show(api: ApiDep, proposal: ProposalPath) -> Response:
+    """One proposal with its article, sentence in context, entities and decisions."""
+    return api.json(("review-show", proposal), lambda s: svc.show(s, proposal))
+
+
+@router.post("/review/{proposal}/accept", responses=m.problems(400, 404, 409, 422))
+def review_accept(
+    api: ApiDep, proposal: ProposalPath, body: Annotated[AcceptIn | None, Body()] = None
+) -> Response:
+    """Accept a pending proposal: its facts are written with the article as their source."""
+    sets = body.set if body else {}
+    return api.write_json(lambda s: svc.accept(s, proposal, sets, decided_by=DECIDED_BY))
+
+
+@router.post("/review/{proposal}/reject", responses=m.problems(400, 404, 409, 422))
+def review_reject(
+    api: ApiDep, proposal: ProposalPath, body: Annotated[RejectIn | None, Body()] = None
+) -> Response:
+    """Reject a pending proposal (recorded; the graph does not change)."""
+    reason = body.reason if body else None
+    return api.write_json(lambda s: svc.reject(s, proposal, reason, decided_by=DECIDED_BY))

@@ -1,0 +1,93 @@
+"""Ownership and screening endpoints: entities, owners, holdings, screen."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+
+from derisk.api import models as m
+from derisk.api.deps import ApiDep, AsOfDep, PageDep, paginate
+from derisk.services import lookup
+from derisk.services import ownership as own
+from derisk.services import screening as scr
+
+router = APIRouter(prefix="/api", tags=["ownership"])
+
+EntityPath = Annotated[
+    str,
+    Path(
+        description="Entity id (or a name that resolves to one entity).",
+        examples=["mp-materials", "china-rare-earth-group"],
+    ),
+]
+Interest = Annotated[
+    Literal["equity", "voting", "board", "debt"], Query(description="Layer of interest to follow.")
+]
+MinShare = Annotated[
+    float, Query(ge=0.0, le=1.0, description="Leave out holders below this share (0-1).")
+]
+Rule = Annotated[Literal["feoc", "sfe", "fie", "pfe"], Query(description="Screening rule.")]
+
+
+@router.get("/entities", responses=m.problems(422))
+def entities(api: ApiDep, page: PageDep) -> Response:
+    """Companies, governments, persons and facilities, with kind, country and stake count."""
+    return api.json(("entities", page), lambda s: paginate(lookup.entity_list(s), "entities", page))
+
+
+@router.get("/owners/{entity}", responses=m.problems(400, 404, 422))
+def owners(
+    api: ApiDep,
+    entity: EntityPath,
+    as_of: AsOfDep,
+    interest: Interest = "equity",
+    min_share: MinShare = 0.0,
+    paths: Annotated[int, Query(ge=0, le=20, description="Chains shown per holder.")] = 3,
+) -> Response:
+    """Direct and look-through holders of an entity, with the chains that carry each share
+    (`derisk owners`)."""
+    return api.json(
+        ("owners", entity, as_of, interest, min_share, paths),
+        lambda s: own.owners(
+            s, entity, as_of=as_of, interest=interest, min_share=min_share, paths=paths
+        ),
+    )
+
+
+@router.get("/holdings/{entity}", responses=m.problems(400, 404, 422))
+def holdings(
+    api: ApiDep,
+    entity: EntityPath,
+    as_of: AsOfDep,
+    interest: Interest = "equity",
+    min_share: MinShare = 0.0,
+    paths: Annotated[int, Query(ge=0, le=20, description="Chains shown per holding.")] = 1,
+) -> Response:
+    """Everything an owner holds, directly and through chains (`derisk holdings`)."""
+    return api.json(
+        ("holdings", entity, as_of, interest, min_share, paths),
+        lambda s: own.holdings(
+            s, entity, as_of=as_of, interest=interest, min_share=min_share, paths=paths
+        ),
+    )
+
+
+@router.get("/screen/{entity}", responses=m.problems(400, 404, 422))
+def screen(api: ApiDep, entity: EntityPath, as_of: AsOfDep, rule: Rule = "pfe") -> Response:
+    """Verdict of one entity under a rule, with figures, thresholds, chains and sources
+    (`derisk screen ENTITY`)."""
+    return api.json(
+        ("screen", entity, rule, as_of), lambda s: scr.screen(s, entity, rule=rule, as_of=as_of)
+    )
+
+
+@router.get("/screen", responses=m.problems(400, 422))
+def screen_all(api: ApiDep, as_of: AsOfDep, page: PageDep, rule: Rule = "pfe") -> Response:
+    """One line per entity under a rule (`derisk screen --all`)."""
+    return api.json(
+        ("screen-all", rule, as_of, page),
+        lambda s: paginate(
+            scr.screen(s, rule=rule, as_of=as_of, all_entities=True), "entities", page
+        ),
+    )

@@ -1,0 +1,128 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+Domain errors map to statuses the same way the CLI maps them to exit codes:
+``LookupError`` (``NotFound``, unknown ids) 404, ``ValueError`` (bad input, unknown country)
+400, ``ImportFailed`` 422 with its problems, ``StoreError`` 503, a write to a read-only server
+409. Pages (paths outside ``/api``) get the same problem rendered as HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from derisk.api.state import ReadOnly
+from derisk.data.csvio import ImportFailed
+from derisk.store import StoreError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:derisk:problem:"
+
+log = logging.getLogger("derisk.api")
+
+HtmlRenderer = Callable[[Request, dict[str, Any]], Response]
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "examples": [TYPE_PREFIX + "not-found"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+"""JSON schema of a problem body, for the OpenAPI document."""
+
+
+def problem(status: int, kind: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """A problem-details dict.
+
+    >>> problem(404, "not-found", "unknown material 'tin'")["title"]
+    'Not Found'
+    """
+    return {
+        "type": TYPE_PREFIX + kind,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc) or type(exc).__name__
+
+
+def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
+    """Register the handlers; ``html`` renders problems for page requests."""
+
+    def respond(request: Request, body: dict[str, Any]) -> Response:
+        body = {**body, "instance": request.url.path}
+        if html is not None and not request.url.path.startswith(("/api", "/openapi")):
+            return html(request, body)
+        return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return respond(request, problem(404, "not-found", _message(exc)))
+
+    async def bad_input(request: Request, exc: Exception) -> Response:
+        return respond(request, problem(400, "bad-input", _message(exc)))
+
+    async def import_failed(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ImportFailed)
+        probs = [p.__dict__ for p in exc.problems]
+        body = problem(422, "import-refused", "import refused, nothing was written", errors=probs)
+        return respond(request, body)
+
+    async def store_error(request: Request, exc: Exception) -> Response:
+        return respond(request, problem(503, "store-unavailable", _message(exc)))
+
+    async def read_only(request: Request, exc: Exception) -> Response:
+        return respond(request, problem(409, "read-only", _message(exc)))
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {
+                "loc": [str(p) for p in e.get("loc", ())],
+                "message": str(e.get("msg", "")),
+                "kind": str(e.get("type", "")),
+            }
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{'.'.join(e['loc'])}: {e['message']}" for e in errors)
+        return respond(request, problem(422, "invalid-request", detail, errors=errors))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        kind = "not-found" if exc.status_code == 404 else f"http-{exc.status_code}"
+        resp = respond(request, problem(exc.status_code, kind, str(exc.detail)))
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+    async def internal(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+        return respond(request, problem(500, "internal-error", "internal error; see server log"))
+
+    app.add_exception_handler(LookupError, not_found)
+    app.add_exception_handler(ValueError, bad_input)
+    app.add_exception_handler(ImportFailed, import_failed)
+    app.add_exception_handler(StoreError, store_error)
+    app.add_exception_handler(ReadOnly, read_only)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, internal)

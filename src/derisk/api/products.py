@@ -1,0 +1,56 @@
+"""Product endpoints: products, rules, trace to the mines, certificates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from derisk.api import models as m
+from derisk.api.deps import ApiDep, AsOfDep, PageDep, paginate
+from derisk.services import certify as cert
+from derisk.services import trace as tr
+
+router = APIRouter(prefix="/api", tags=["products"])
+
+ProductPath = Annotated[
+    str, Path(description="Product id.", examples=["magnet-jp-cn-oxide", "magnet-us-mp"])
+]
+
+
+@router.get("/products", responses=m.problems(422))
+def products(api: ApiDep, as_of: AsOfDep, page: PageDep) -> Response:
+    """Products valid at the date, with facility, country and materials (`derisk products`)."""
+    return api.json(
+        ("products", as_of, page),
+        lambda s: paginate(cert.list_products(s, as_of), "products", page),
+    )
+
+
+@router.get("/rules", responses=m.problems(422))
+def rules(api: ApiDep) -> Response:
+    """Certification rules, their versions, thresholds and citations (`derisk rule-packs`)."""
+    return api.json(("rules",), lambda s: cert.list_rules())
+
+
+@router.get("/trace/{product}", responses=m.problems(400, 404, 422))
+def trace(api: ApiDep, product: ProductPath, as_of: AsOfDep) -> Response:
+    """A product's materials traced to the mines, stage by stage, traced or statistical, with
+    the mass balance and what is missing (`derisk trace`)."""
+    return api.json(("trace", product, as_of), lambda s: tr.trace(s, product, as_of))
+
+
+@router.get("/certify/{product}", responses=m.problems(400, 404, 422))
+def certify(
+    api: ApiDep,
+    product: ProductPath,
+    as_of: AsOfDep,
+    rule: Annotated[str, Query(description="Rule id (see /api/rules).")] = "dfars-7052",
+    year: Annotated[int | None, Query(ge=1900, le=2200, description="Cost year (MACR).")] = None,
+) -> Response:
+    """Verdict of a product under a rule with the evidence and the missing data (`derisk
+    certify`)."""
+    return api.json(
+        ("certify", product, rule, as_of, year),
+        lambda s: cert.certify(s, product, rule, as_of, year=year),
+    )

@@ -1,0 +1,404 @@
+"""Authentication, roles, request limits and security headers for the HTTP server.
+
+One ASGI middleware in front of the whole app:
+
+* **Local single-user mode** (the default, ``make demo``): no login; every request acts as the
+  local operator (``local:<os user>``, admin, sees everything). Pages and ``/api/whoami`` say
+  so. Meant for a server listening on loopback only.
+* **Multi-user mode** (``derisk serve --multi-user``): every request except the static files
+  and the login page needs ``Authorization: Bearer drk_...`` (or the ``derisk_token`` cookie
+  the login page sets). The token's user is the principal of the request: the store it reads
+  through shows only public datasets and those of the user's organisation, and every write
+  is checked and audited under the user's name. Roles by method: ``GET``/``HEAD`` need
+  viewer, any other method analyst, ``/api/admin`` admin.
+* Always: a request body larger than the limit is refused (413) before it is read whole;
+  responses carry security headers (CSP, no sniffing, no framing, no referrer); cross-origin
+  requests get no CORS headers unless origins are allowed explicitly; API answers of a
+  multi-user server are ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from derisk.api.problems import PROBLEM_JSON, problem
+from derisk.model.trust import Principal, Role
+from derisk.store import guard
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+DEFAULT_MAX_BODY = 20 * 1024 * 1024
+"""Largest request body accepted (bytes): ``derisk serve --max-upload-mb``."""
+
+COOKIE = "derisk_token"
+OPEN_PATHS = ("/static/", "/login", "/logout", "/favicon.ico")
+"""Paths served without a token in multi-user mode (no data behind them)."""
+OPEN_EXACT = frozenset({"/api/health"})
+"""Exact paths served without a token: the liveness check (status, schema and version)."""
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        b"img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        b"form-action 'self'; frame-ancestors 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+)
+
+ANONYMOUS = "anonymous"
+"""The principal of the open paths: a viewer of public data only (no organisation)."""
+MODE_LOCAL = "local"
+MODE_MULTI = "multi-user"
+
+
+def needed_role(method: str, path: str) -> Role:
+    """The least role a request needs.
+
+    >>> needed_role("GET", "/api/overview"), needed_role("POST", "/api/imports/stakes")
+    (<Role.VIEWER: 'viewer'>, <Role.ANALYST: 'analyst'>)
+    >>> needed_role("GET", "/api/admin/users")
+    <Role.ADMIN: 'admin'>
+    """
+    if path == "/api/admin" or path.startswith("/api/admin/"):
+        return Role.ADMIN
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return Role.VIEWER
+    return Role.ANALYST
+
+
+def bearer(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, else of the ``derisk_token`` cookie.
+
+    >>> bearer([(b"authorization", b"Bearer drk_abc")])
+    'drk_abc'
+    >>> bearer([(b"cookie", b"a=1; derisk_token=drk_x")])
+    'drk_x'
+    """
+    cookie = None
+    for k, v in headers:
+        if k == b"authorization":
+            kind, _, value = v.decode("latin-1").partition(" ")
+            if kind.lower() == "bearer" and value.strip():
+                return value.strip()
+        elif k == b"cookie":
+            for part in v.decode("latin-1").split(";"):
+                name, _, value = part.strip().partition("=")
+                if name == COOKIE and value:
+                    cookie = value
+    return cookie
+
+
+class TrustMiddleware:
+    """Authenticates, authorises, limits bodies and adds security headers (see module doc)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        state: Any,
+        multi_user: bool,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        self.app = app
+        self.state = state
+        self.multi_user = multi_user
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        method: str = scope["method"]
+        headers = scope.get("headers", [])
+        extra = [(b"cache-control", b"no-store")] if self.multi_user else []
+
+        async def send_secure(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                have = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in (*SECURITY_HEADERS, *extra) if k not in have
+                ]
+            await send(message)
+
+        length = next((v for k, v in headers if k == b"content-length"), None)
+        if length is not None:
+            try:
+                too_big = int(length) > self.max_body
+            except ValueError:
+                await self._problem(send_secure, scope, 400, "bad-input", "bad Content-Length")
+                return
+            if too_big:
+                await self._too_big(send_secure, scope)
+                return
+
+        who = self._principal(headers, path, method)
+        if who is None:
+            if not path.startswith("/api") and method == "GET" and not path.startswith("/openapi"):
+                await _redirect(send_secure, "/login")
+                return
+            await self._problem(
+                send_secure,
+                scope,
+                401,
+                "unauthorized",
+                "a valid API token is needed: send `Authorization: Bearer <token>` "
+                "(tokens come from `derisk admin token create`)",
+                headers=[(b"www-authenticate", b'Bearer realm="derisk"')],
+            )
+            return
+        need = Role.VIEWER if who.user_id == ANONYMOUS else needed_role(method, path)
+        if not who.role.allows(need):
+            await self._problem(
+                send_secure,
+                scope,
+                403,
+                "forbidden",
+                f"{who.label} has role {who.role}; {method} {path} needs {need}",
+            )
+            return
+        scope["derisk.principal"] = who
+        scope["derisk.mode"] = MODE_MULTI if self.multi_user else MODE_LOCAL
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise BodyTooLarge()
+            return message
+
+        guard.set_acting(who, f"api: {method} {path}")
+        started = False
+
+        async def track(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send_secure(message)
+
+        try:
+            await self.app(scope, limited_receive, track)
+        except BodyTooLarge:
+            if not started:
+                await self._too_big(send_secure, scope)
+        finally:
+            guard.set_acting(None, None)
+
+    def _principal(
+        self, headers: Sequence[tuple[bytes, bytes]], path: str, method: str
+    ) -> Principal | None:
+        if not self.multi_user:
+            local = guard.local_principal()
+            return Principal(local.user_id, local.role, local=True, via="api")
+        if (
+            path.startswith(OPEN_PATHS) or path in OPEN_EXACT or method == "OPTIONS"
+        ):  # no data behind these
+            return Principal(ANONYMOUS, Role.VIEWER, org_id=None, via="api")
+        token = bearer(headers)
+        if not token:
+            return None
+        from derisk.services.trust import authenticate
+
+        cur = self.state.base.con.cursor()
+        try:
+            return authenticate(cur, token)
+        finally:
+            cur.close()
+
+    async def _too_big(self, send: Send, scope: Scope) -> None:
+        await self._problem(
+            send,
+            scope,
+            413,
+            "too-large",
+            f"request body larger than {self.max_body:,} bytes "
+            "(`derisk serve --max-upload-mb` sets the limit)",
+        )
+
+    async def _problem(
+        self,
+        send: Send,
+        scope: Scope,
+        status: int,
+        kind: str,
+        detail: str,
+        headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        body = json.dumps({**problem(status, kind, detail), "instance": scope["path"]}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    *(headers or []),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class BodyTooLarge(Exception):
+    """A request body went past the limit while it was read."""
+
+
+async def _redirect(send: Send, location: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 303,
+            "headers": [(b"location", location.encode()), (b"content-length", b"0")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in · derisk</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/app.css"></head>
+<body><main class="login"><h1>derisk</h1>
+<p>This server is shared: sign in with an API token
+(<code>derisk admin token create USER</code> gives one).</p>
+{message}
+<form method="post" action="/login">
+<label>API token <input type="password" name="token" autocomplete="off" required></label>
+<button type="submit">Sign in</button></form></main></body></html>
+"""
+
+
+def install(
+    app: FastAPI,
+    *,
+    state: Any,
+    multi_user: bool,
+    max_body: int = DEFAULT_MAX_BODY,
+    cors_origins: Sequence[str] = (),
+) -> None:
+    """Add the middleware, the 403 handler and (multi-user) the login and logout pages."""
+
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        body = {**problem(403, "forbidden", str(exc)), "instance": request.url.path}
+        return JSONResponse(body, status_code=403, media_type=PROBLEM_JSON)
+
+    app.add_exception_handler(PermissionError, forbidden)
+    _document(app, multi_user=multi_user)
+
+    if multi_user:
+
+        @app.get("/login", include_in_schema=False)
+        def login_form() -> Response:
+            return Response(LOGIN_PAGE.format(message=""), media_type="text/html")
+
+        @app.post("/login", include_in_schema=False)
+        async def login(request: Request) -> Response:
+            from derisk.services.trust import authenticate
+
+            form = parse_qs((await request.body()).decode("utf-8", "replace"))
+            token = (form.get("token") or [""])[0].strip()
+            cur = state.base.con.cursor()
+            try:
+                who = authenticate(cur, token)
+            finally:
+                cur.close()
+            if who is None:
+                msg = '<p class="error">That token is not valid (unknown, revoked or expired).</p>'
+                return Response(
+                    LOGIN_PAGE.format(message=msg), status_code=401, media_type="text/html"
+                )
+            resp = Response(status_code=303, headers={"location": "/"})
+            resp.set_cookie(
+                COOKIE,
+                token,
+                httponly=True,
+                samesite="strict",
+                secure=request.url.scheme == "https",
+                path="/",
+            )
+            return resp
+
+        @app.post("/logout", include_in_schema=False)
+        def logout() -> Response:
+            resp = Response(status_code=303, headers={"location": "/login"})
+            resp.delete_cookie(COOKIE, path="/")
+            return resp
+
+    # The middleware added last runs first: the trust middleware sees every request; CORS
+    # (only when origins are configured) answers preflights, which carry no token or data.
+    if cors_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(TrustMiddleware, state=state, multi_user=multi_user, max_body=max_body)
+
+
+def _document(app: FastAPI, *, multi_user: bool) -> None:
+    """Add to the OpenAPI document what the middleware answers: 413 for bodies, and in
+    multi-user mode the bearer scheme with 401 and 403 on every operation that needs it."""
+    from derisk.api.problems import PROBLEM_SCHEMA
+
+    original = app.openapi
+
+    def problem_response(text: str) -> dict[str, Any]:
+        return {"description": text, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        if multi_user:
+            schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes["bearer"] = {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API token from `derisk admin token create USER`.",
+            }
+        for path, ops in schema.get("paths", {}).items():
+            for method, op in ops.items():
+                responses = op.setdefault("responses", {})
+                if method not in ("get", "head", "options"):
+                    responses.setdefault("413", problem_response("Request body too large"))
+                if multi_user and path not in OPEN_EXACT:
+                    op["security"] = [{"bearer": []}]
+                    responses.setdefault("401", problem_response("No valid API token"))
+                    responses.setdefault("403", problem_response("The role does not allow it"))
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def mode_label(request: Request) -> str:
+    """What the page header shows: the mode, and who is signed in.
+
+    Local mode: ``local single-user mode``; multi-user: ``alice@acme (analyst)``."""
+    who: Principal | None = request.scope.get("derisk.principal")
+    if who is None or who.local:
+        return "local single-user mode"
+    return f"{who.label} ({who.role})"

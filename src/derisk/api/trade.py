@@ -1,0 +1,56 @@
+"""Trade endpoints: origin of an importer's supply through third countries, export series."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+
+from derisk.api import models as m
+from derisk.api.deps import ApiDep, SelectionDep
+from derisk.services import trade as svc
+
+router = APIRouter(prefix="/api/trade", tags=["trade"])
+
+
+@router.get("/origin/{material}", responses=m.problems(400, 404, 422))
+def origin(
+    api: ApiDep,
+    sel: SelectionDep,
+    material: Annotated[str, Path(description="Material id.", examples=["gallium"])],
+    importer: Annotated[str, Query(description="Importing country, ISO alpha-3.")] = "USA",
+    stage: Annotated[
+        str | None, Query(description="Stage id (default: latest with trade).")
+    ] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200, description="Trade year.")] = None,
+    mirror: Annotated[
+        Literal["importer", "exporter", "max"], Query(description="Which report of a flow wins.")
+    ] = "importer",
+) -> Response:
+    """Share of an importer's supply originating in the selected countries, directly and through
+    third countries, with the top routes (`derisk trade origin`)."""
+    stage = stage or None
+    return api.json(
+        ("trade-origin", material, importer, stage, year, mirror, sel.key),
+        lambda s: svc.trade_origin(
+            s, material, importer, stage, year, *sel.resolve(s), mirror=mirror, as_of=sel.as_of
+        ),
+    )
+
+
+@router.get("/series", responses=m.problems(400, 404, 422))
+def series(
+    api: ApiDep,
+    reporter: Annotated[str, Query(description="Exporting country, ISO alpha-3.")] = "CHN",
+    material: Annotated[str | None, Query(description="Only this material's HS codes.")] = None,
+    hs: Annotated[str | None, Query(description="Only HS codes starting with this.")] = None,
+    measure: Annotated[Literal["quantity", "value"], Query(description="t or USD.")] = "quantity",
+    top: Annotated[int, Query(ge=1, le=30, description="Destinations named.")] = 6,
+) -> Response:
+    """Monthly exports of a country by destination, one series per HS code
+    (`derisk trade series`)."""
+    material, hs = material or None, hs or None
+    return api.json(
+        ("trade-series", reporter, material, hs, measure, top),
+        lambda s: svc.export_series(s, reporter, material, hs, measure=measure, top=top),
+    )

@@ -1,0 +1,78 @@
+"""Source services: the list of sources and the facts that cite one source.
+
+Every fact table (a registered row type with a ``source_id`` column) is searched, so facts of
+areas added later are listed without changes here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from derisk.model.schema import ROW_TYPES, columns
+from derisk.services.exposure import NotFound, _source_meta, lookup_tables
+from derisk.store.base import Store
+
+SOURCES_SCHEMA = "derisk.sources/1"
+SOURCE_FACTS_SCHEMA = "derisk.source-facts/1"
+
+
+def _fact_tables() -> list[tuple[str, tuple[str, ...], list[str]]]:
+    """(table, key columns, column names) of every table whose rows cite a source."""
+    out = []
+    for cls in ROW_TYPES:
+        names = [c.name for c in columns(cls)]
+        if "source_id" in names and cls.Meta.table != "source":
+            out.append((cls.Meta.table, tuple(cls.Meta.key), names))
+    return out
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _jsonable(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, dt.date) else v
+
+
+def list_sources(store: Store) -> dict[str, Any]:
+    """Every source with the number of facts that cite it, by precedence then id."""
+    counts: dict[str, int] = {}
+    for table, _key, _names in _fact_tables():
+        for sid, n in store.sql(f"SELECT source_id, count(*) FROM {_q(table)} GROUP BY 1"):
+            counts[sid] = counts.get(sid, 0) + int(n)
+    meta = _source_meta(store)
+    rows = sorted(meta.values(), key=lambda s: (s["precedence"], s["source_id"]))
+    return {
+        "schema": SOURCES_SCHEMA,
+        "sources": [{**s, "facts": counts.get(s["source_id"], 0)} for s in rows],
+    }
+
+
+def source_facts(store: Store, source_id: str) -> dict[str, Any]:
+    """A source and every fact that cites it.
+
+    Each fact is a dict of its columns plus ``table`` and ``fact_id`` (the id that
+    :func:`derisk.services.exposure.source_lookup` finds it by, ``None`` for tables it does
+    not search).
+    """
+    meta = _source_meta(store)
+    if source_id not in meta:
+        raise NotFound(f"no source with id {source_id!r}")
+    facts: list[dict[str, Any]] = []
+    lookups = dict(lookup_tables())
+    for table, key, names in _fact_tables():
+        sel = ", ".join(_q(n) for n in names)
+        order = ", ".join(_q(k) for k in key)
+        for row in store.sql(
+            f"SELECT {sel} FROM {_q(table)} WHERE source_id = ? ORDER BY {order}", [source_id]
+        ):
+            fact = {n: _jsonable(v) for n, v in zip(names, row, strict=True)}
+            fact["table"] = table
+            # the id under which `derisk sources ID` finds this fact, if it has one
+            lookup = lookups.get(table)
+            fact["fact_id"] = fact.get(lookup) if lookup else None
+            facts.append(fact)
+    extra = store.sql("SELECT quote, licence FROM source WHERE source_id = ?", [source_id])
+    source = {**meta[source_id], "quote": extra[0][0], "licence": extra[0][1]}
+    return {"schema": SOURCE_FACTS_SCHEMA, "source": source, "facts": facts}

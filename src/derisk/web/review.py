@@ -1,0 +1,66 @@
+"""The news review queue: proposals from articles, accepted or rejected by a person."""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs, quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from derisk.api.deps import ApiDep
+from derisk.api.news import DECIDED_BY
+from derisk.services import news as svc
+from derisk.store import Store
+from derisk.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+NAV = [("News review", "/review")]
+
+
+def _listed(store: Store, status: str) -> dict[str, Any]:
+    return svc.list_proposals(store, status)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(
+    request: Request,
+    api: ApiDep,
+    status: Annotated[Literal["pending", "accepted", "rejected", "all"], Query()] = "pending",
+) -> HTMLResponse:
+    """Proposals of one status, each with its sentence, fields and article."""
+    data = api.data(("review", status, None), lambda s: svc.list_proposals(s, status))
+    counts = {}
+    for st in ("pending", "accepted", "rejected"):
+        listed = api.data(("review", st, None), functools.partial(_listed, status=st))
+        counts[st] = len(listed["proposals"])
+    return page(
+        request,
+        "review.html.j2",
+        title="News review",
+        data=data,
+        shown=status,
+        counts=counts,
+        writable=api.state.writable,
+        done=request.query_params.get("done"),
+    )
+
+
+@router.post("/review/{proposal}/{decision}", response_class=RedirectResponse)
+async def decide(request: Request, api: ApiDep, proposal: str, decision: str) -> RedirectResponse:
+    """Accept or reject from the page's form, then back to the queue (303, so a reload is safe)."""
+    form = parse_qs((await request.body()).decode("utf-8"))
+    if decision == "accept":
+        sets = {
+            k.removeprefix("set_"): v[0] for k, v in form.items() if k.startswith("set_") and v[0]
+        }
+        res = api.write(lambda s: svc.accept(s, proposal, sets, decided_by=DECIDED_BY))
+    elif decision == "reject":
+        reason = (form.get("reason") or [""])[0] or None
+        res = api.write(lambda s: svc.reject(s, proposal, reason, decided_by=DECIDED_BY))
+    else:
+        raise LookupError(f"no decision {decision!r}; accept or reject")
+    back = f"/review?done={quote(res['proposal_id'])}.{res['decision']}"
+    return RedirectResponse(back, status_code=303)
