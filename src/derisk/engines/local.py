@@ -1,0 +1,145 @@
+"""The local engine: numpy and scipy in this process (the default).
+
+It wraps the pure functions of :mod:`derisk.analysis.ownership` (condensation, levels and block
+solves: :func:`~derisk.analysis.ownership.plan`, :func:`~derisk.analysis.ownership.set_share`,
+:func:`~derisk.analysis.ownership.look_through`) and :mod:`derisk.analysis.trace_trade`
+(:func:`~derisk.analysis.trace_trade.origin_shares` for one commodity,
+:func:`~derisk.analysis.trace_trade.trace_batch` for many commodities of one year at once).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from derisk.analysis import ownership as own
+from derisk.analysis import trace_trade as tt
+from derisk.engines.base import TRACE_COLUMNS, BoolArray, FloatArray
+from derisk.engines.tables import (
+    IGNORED_PARTNERS,
+    UNKNOWN_PARTNERS,
+    check_flows,
+    encode,
+    trace_schema,
+)
+
+
+class LocalEngine:
+    """numpy/scipy in this process."""
+
+    name = "local"
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "engine": self.name,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "cores": os.cpu_count(),
+        }
+
+    # -- trade -----------------------------------------------------------------------------
+
+    def origin_shares(
+        self, production: FloatArray, trade: FloatArray, unknown_inflow: FloatArray | None = None
+    ) -> tt.Origins:
+        return tt.origin_shares(production, trade, unknown_inflow)
+
+    def trace_table(
+        self, flows: pa.Table, production: pa.Table | None, selected: Sequence[str]
+    ) -> pa.Table:
+        """Origins of every commodity-year of ``flows`` with :func:`trace_batch` per year.
+
+        ``flows``: ``year, commodity, exporter, importer, quantity`` (exporter ``OTH``: partner
+        unknown; ``WLD`` rows are ignored); ``production``: ``year, commodity, country,
+        quantity`` (null or NaN: unknown; a country without a row is unknown too).
+        """
+        check_flows(flows, production)
+        keep = pc.invert(
+            pc.or_(
+                pc.is_in(pc.cast(flows["exporter"], pa.string()), pa.array(IGNORED_PARTNERS)),
+                pc.is_in(
+                    pc.cast(flows["importer"], pa.string()),
+                    pa.array([*IGNORED_PARTNERS, *UNKNOWN_PARTNERS]),
+                ),
+            )
+        )
+        flows = flows.filter(keep)
+        fy = flows["year"].to_numpy().astype(np.int64)
+        fq = flows["quantity"].to_numpy().astype(np.float64)
+        if production is not None and production.num_rows:
+            py = production["year"].to_numpy().astype(np.int64)
+            pq = pc.cast(production["quantity"], pa.float64()).fill_null(np.nan).to_numpy()
+            pcols = [production["commodity"], production["country"]]
+        else:
+            py, pq = np.zeros(0, dtype=np.int64), np.zeros(0)
+            pcols = [pa.array([], pa.string()), pa.array([], pa.string())]
+        cids, (fc, pc_) = encode([pc.cast(flows["commodity"], pa.string()), pcols[0]])
+        names, (fe, fi, pn) = encode(
+            [pc.cast(flows["exporter"], pa.string()), pc.cast(flows["importer"], pa.string()),
+             pcols[1]]
+        )  # fmt: skip
+        unk_code = int(np.searchsorted(names, UNKNOWN_PARTNERS[0]))
+        if unk_code >= len(names) or names[unk_code] != UNKNOWN_PARTNERS[0]:
+            unk_code = -1
+        unknown = fe == unk_code
+        parts: dict[str, list[Any]] = {c: [] for c in TRACE_COLUMNS}
+        for year in np.unique(fy).tolist():
+            ysel = fy == year
+            comms, kf = np.unique(fc[ysel], return_inverse=True)
+            psel = (py == year) & np.isin(pc_, comms)
+            codes = np.unique(np.concatenate([fe[ysel & ~unknown], fi[ysel], pn[psel]]))
+            n, k = len(codes), len(comms)
+            pos = np.full(len(names) + 1, -1, dtype=np.int64)
+            pos[codes] = np.arange(n)
+            ei, ii = pos[fe[ysel]], pos[fi[ysel]]
+            q = fq[ysel]
+            unk = unknown[ysel]
+            uin = np.zeros((k, n))
+            np.add.at(uin, (kf[unk], ii[unk]), q[unk])
+            prod = np.full((k, n), np.nan)
+            prod[np.searchsorted(comms, pc_[psel]), pos[pn[psel]]] = pq[psel]
+            kn, en, jn, qn = kf[~unk], ei[~unk], ii[~unk], q[~unk]
+            b = tt.trace_batch(kn, en, jn, qn, prod, uin)
+            sel = [int(pos[c]) for c in np.flatnonzero(np.isin(names, list(selected)))]
+            sel = [i for i in sel if i >= 0]
+            share = b.share_from(sel) if sel else np.zeros((k, n))
+            unknown_share = b.unknown_share()
+            supply = b.supply[:, :n]
+            # production as the analysis fills it: unknown -> max(0, exports - imports - u)
+            ok = en != jn
+            exports = np.bincount(kn[ok] * n + en[ok], weights=qn[ok], minlength=k * n)
+            imports = np.bincount(kn[ok] * n + jn[ok], weights=qn[ok], minlength=k * n)
+            need = np.maximum(0.0, (exports - imports).reshape(k, n) - uin)
+            filled = np.where(b.estimated, need, prod)
+            rk, rj = np.nonzero(supply > 0)
+            parts["year"].append(np.full(rk.size, year, dtype=np.int64))
+            parts["commodity"].append(cids[comms[rk]])
+            parts["country"].append(names[codes[rj]])
+            parts["supply"].append(supply[rk, rj])
+            parts["production"].append(filled[rk, rj])
+            parts["estimated"].append(b.estimated[rk, rj])
+            parts["selected_share"].append(share[rk, rj])
+            parts["unknown_share"].append(unknown_share[rk, rj])
+        if not parts["year"]:
+            return trace_schema().empty_table()
+        out = {c: np.concatenate(v) for c, v in parts.items()}
+        return pa.Table.from_pydict(out, schema=trace_schema())
+
+    # -- ownership -------------------------------------------------------------------------
+
+    def prepare(self, stakes: own.Stakes) -> own.Plan:
+        return own.plan(stakes)
+
+    def set_share(
+        self, prepared: Any, members: BoolArray | Sequence[int], *, cut: bool = True
+    ) -> FloatArray:
+        return own.set_share(prepared, members, cut=cut)
+
+    def look_through(self, stakes: own.Stakes, target: int) -> own.LookThrough:
+        return own.look_through(stakes, target)
