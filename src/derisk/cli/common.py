@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from derisk.data.csvio import ImportFailed
+from derisk.engines.base import EngineGap
 from derisk.model.countries import UnknownCountry
 from derisk.services.exposure import NotFound
 from derisk.store import DuckStore, StoreError, default_db_path, open_store
@@ -35,6 +36,12 @@ CountriesOpt = Annotated[
 ]
 GroupOpt = Annotated[
     str | None, typer.Option("--group", help="Selected country group, e.g. covered, eu27.")
+]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine", help="Computation engine: local or spark (default: $DERISK_ENGINE or local)."
+    ),
 ]
 
 
@@ -99,8 +106,12 @@ def guarded(as_json: bool) -> Callable[[Callable[[], None]], None]:
                 )
                 raise typer.Exit(1) from None
             fail(str(exc), as_json=False)
+        except EngineGap as exc:
+            fail(str(exc), as_json=as_json, kind="engine-gap")
         except (ValueError, StoreError) as exc:
             fail(str(exc), as_json=as_json, kind="bad-input", code=2)
+        except PermissionError as exc:  # derisk.store.guard.Forbidden: not allowed for this user
+            fail(str(exc), as_json=as_json, kind="forbidden", code=3)
 
     return run
 

@@ -13,6 +13,7 @@ from derisk.cli.common import (
     AsOfOpt,
     CountriesOpt,
     DbOpt,
+    EngineOpt,
     GroupOpt,
     JsonOpt,
     bounds,
@@ -25,6 +26,7 @@ from derisk.cli.common import (
 )
 from derisk.data.csvio import FILE_KINDS
 from derisk.data.loader import build_database, import_csv
+from derisk.engines import using
 from derisk.services import exposure as svc
 from derisk.store import SCHEMA_VERSION, default_db_path, open_store
 
@@ -146,6 +148,7 @@ def exposure(
         typer.Option("--source", help="Use this source's figures (default: precedence)."),
     ] = None,
     as_of: AsOfOpt = None,
+    engine: EngineOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -153,7 +156,7 @@ def exposure(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
+        with store_for(db, as_json=as_json) as store, using(engine):
             sel, grp = svc.selection(store, countries, group, when)
             res = svc.exposure(store, material, stage, year, sel, grp, when, importer, source)
         if as_json:
@@ -229,6 +232,10 @@ def _print_exposure(res: dict[str, Any]) -> None:
         console.print(it)
         for rel in imp["import_reliance"]:
             console.print(f"Net import reliance {rel['year']}: {rel['raw']}% ({rel['source_id']})")
+        if imp.get("origin"):
+            from derisk.cli.trade import print_origin
+
+            print_origin(imp["origin"])
 
 
 def sources(

@@ -12,6 +12,7 @@ from rich.table import Table
 from derisk.cli.common import (
     AsOfOpt,
     DbOpt,
+    EngineOpt,
     JsonOpt,
     console,
     emit_json,
@@ -19,6 +20,7 @@ from derisk.cli.common import (
     parse_date,
     store_for,
 )
+from derisk.engines import using
 from derisk.services import ownership as svc
 from derisk.services import screening as scr
 
@@ -71,6 +73,7 @@ def owners(
     min_share: MinShareOpt = 0.0,
     interest: InterestOpt = "equity",
     paths: PathsOpt = 3,
+    engine: EngineOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -78,7 +81,7 @@ def owners(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
+        with store_for(db, as_json=as_json) as store, using(engine):
             res = svc.owners(
                 store, entity, as_of=when, interest=interest, min_share=min_share, paths=paths
             )
@@ -128,6 +131,7 @@ def holdings(
     min_share: MinShareOpt = 0.0,
     interest: InterestOpt = "equity",
     paths: PathsOpt = 1,
+    engine: EngineOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -135,7 +139,7 @@ def holdings(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
+        with store_for(db, as_json=as_json) as store, using(engine):
             res = svc.holdings(
                 store, owner, as_of=when, interest=interest, min_share=min_share, paths=paths
             )
@@ -168,6 +172,7 @@ def screen(
     all_entities: Annotated[bool, typer.Option("--all", help="Screen every entity.")] = False,
     rule: Annotated[str, typer.Option("--rule", help="feoc, sfe, fie or pfe.")] = "pfe",
     as_of: AsOfOpt = None,
+    engine: EngineOpt = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -175,7 +180,7 @@ def screen(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
+        with store_for(db, as_json=as_json) as store, using(engine):
             res = scr.screen(store, entity, rule=rule, as_of=when, all_entities=all_entities)
         if as_json:
             emit_json(res)

@@ -323,30 +323,15 @@ def _print_shock(r: dict[str, Any], country: str | None) -> None:
 
 def scenarios(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List the scenarios shipped with derisk, and whether their restriction facts are loaded."""
-    from derisk.services.shock import bundled_scenarios, parse_scenario
+    from derisk.services.shock import list_scenarios
 
     def body() -> None:
-        rows: list[dict[str, Any]] = []
         with store_for(db, as_json=as_json) as store:
-            have = {r[0] for r in store.sql("SELECT fact_id FROM export_restriction")}
-            for p in bundled_scenarios():
-                sc = parse_scenario(p)
-                facts = [r.fact for r in sc.restrictions if r.fact]
-                rows.append(
-                    {
-                        "id": sc.id,
-                        "title": sc.title,
-                        "material": sc.material,
-                        "start": sc.start.isoformat()[:7],
-                        "months": sc.months,
-                        "file": str(p),
-                        "facts": facts,
-                        "missing_facts": [f for f in facts if f not in have],
-                    }
-                )
+            res = list_scenarios(store)
         if as_json:
-            emit_json({"schema": "derisk.scenarios/1", "scenarios": rows})
+            emit_json(res)
             return
+        rows = res["scenarios"]
         t = Table(title="Bundled scenarios (derisk shock ID)")
         for col in ("id", "material", "start", "months", "title"):
             t.add_column(col)

@@ -18,6 +18,16 @@ from typing import Any
 
 from derisk.model import countries
 from derisk.model.catalog import Catalog, load_catalog
+from derisk.model.network import NETWORK_KINDS
+from derisk.model.ownership import (
+    ControlRight,
+    DeclaredInterest,
+    EntityTag,
+    ListEntry,
+    Right,
+    StakeRange,
+    Tag,
+)
 from derisk.model.schema import (
     OTHER,
     WORLD,
@@ -41,6 +51,14 @@ from derisk.model.schema import (
     columns,
 )
 
+OWNERSHIP_KINDS: dict[str, type[Any]] = {
+    "stake_ranges": StakeRange,
+    "declared_interests": DeclaredInterest,
+    "control_rights": ControlRight,
+    "entity_tags": EntityTag,
+    "list_entries": ListEntry,
+}
+
 FILE_KINDS: dict[str, type[Any]] = {
     "sources": Source,
     "groups": CountryGroup,
@@ -53,6 +71,8 @@ FILE_KINDS: dict[str, type[Any]] = {
     "import_reliance": ImportReliance,
     "stakes": Stake,
     "export_restrictions": ExportRestriction,
+    **OWNERSHIP_KINDS,
+    **NETWORK_KINDS,
 }
 """File stem -> row type. ``derisk import csv KIND FILE`` takes these kinds."""
 
@@ -64,6 +84,8 @@ ENUMS: dict[str, frozenset[str]] = {
     "interest": frozenset(i.value for i in Interest),
     "kind": frozenset(k.value for k in EntityKind),
     "flow": frozenset({"import", "export", "re-import", "re-export"}),
+    "tag": frozenset(t.value for t in Tag),
+    "right_type": frozenset(r.value for r in Right),
 }
 _VALID_ISO3 = {c[0] for c in countries.all_countries()} | {WORLD, OTHER}
 
@@ -136,6 +158,13 @@ def read_rows(
     required = {c.name for c in cols if not c.nullable and not c.has_default}
     required_columns = {c.name for c in cols if not c.has_default}
     out: list[Any] = []
+    from derisk.data.textcheck import utf8_error
+
+    if bad := utf8_error(path):  # refuse a file that is not UTF-8, naming the line
+        probs.append(Problem(name, bad[0], "-", bad[1]))
+        if own:
+            raise ImportFailed(probs)
+        return out
     try:
         fh = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
@@ -246,6 +275,13 @@ def _check_semantics(
             yield Problem(name, lineno, fname, f"{v[fname]} is not a fraction between 0 and 1")
     if row_type is Stake and not 0.0 <= v["percent"] <= 100.0:
         yield Problem(name, lineno, "percent", f"{v['percent']} is not between 0 and 100")
+    if row_type in (StakeRange, DeclaredInterest):
+        lo, hi = v.get("percent_min"), v.get("percent_max")
+        for fname, val in (("percent_min", lo), ("percent_max", hi)):
+            if val is not None and not 0.0 <= val <= 100.0:
+                yield Problem(name, lineno, fname, f"{val} is not between 0 and 100")
+        if lo is not None and hi is not None and hi < lo:
+            yield Problem(name, lineno, "percent_max", f"{hi} is below percent_min {lo}")
     vf, vt = v.get("valid_from"), v.get("valid_to")
     if vf is not None and vt is not None and vt < vf:
         yield Problem(name, lineno, "valid_to", "is before valid_from")

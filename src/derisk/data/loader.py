@@ -29,7 +29,14 @@ BUNDLED_FILES: tuple[tuple[str, str], ...] = (
     ("import_sources.csv", "import_sources"),
     ("import_reliance.csv", "import_reliance"),
     ("stakes.csv", "stakes"),
+    ("restriction_sources.csv", "sources"),
     ("export_restrictions.csv", "export_restrictions"),
+    ("ownership_sources.csv", "sources"),
+    ("entity_lists.csv", "list_entries"),
+    ("entity_tags.csv", "entity_tags"),
+    ("entities_extra.csv", "entities"),
+    ("stakes_extra.csv", "stakes"),
+    ("control_rights.csv", "control_rights"),
 )
 
 Progress = Callable[[str, int], None]

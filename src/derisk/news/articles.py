@@ -86,6 +86,10 @@ def _parse_date(value: object, where: str, row: int, field: str) -> dt.date | No
 def _read_feed(path: Path) -> Iterator[RawDoc]:
     problems: list[Problem] = []
     docs: list[RawDoc] = []
+    from derisk.data.textcheck import utf8_error
+
+    if bad := utf8_error(path):  # a feed must be UTF-8 JSON Lines
+        raise ImportFailed([Problem(str(path), bad[0], "-", bad[1])])
     for i, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
         if not line.strip():
             continue

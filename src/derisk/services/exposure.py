@@ -17,7 +17,7 @@ from typing import Any
 from derisk.analysis.exposure import Concentration, Line, StagePoint, bottleneck, concentration
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
-from derisk.model.schema import OTHER, WORLD
+from derisk.model.schema import OTHER, ROW_TYPES, WORLD, columns
 from derisk.store.base import Store
 
 EXPOSURE_SCHEMA = "derisk.exposure/1"
@@ -381,15 +381,28 @@ def exposure(
     out["chain"] = chain
     out["bottleneck_stage"] = neck
     out["importer"] = (
-        importer_exposure(store, importer, material, selected, when) if importer else None
+        importer_exposure(store, importer, material, selected, when, stage=chosen, year=year)
+        if importer
+        else None
     )
     return out
 
 
 def importer_exposure(
-    store: Store, importer: str, material: str, selected: tuple[str, ...], as_of: dt.date
+    store: Store,
+    importer: str,
+    material: str,
+    selected: tuple[str, ...],
+    as_of: dt.date,
+    *,
+    stage: str | None = None,
+    year: int | None = None,
 ) -> dict[str, Any]:
-    """Import sources by category, the selected countries' direct share, and import reliance."""
+    """Import sources by category, the selected countries' direct share, and import reliance.
+
+    ``origin`` traces the importer's supply back through trade (direct and through third
+    countries, see :func:`derisk.services.trade.origin_block`); ``None`` without trade data.
+    """
     iso = countries.resolve(importer)
     rows = store.sql(
         "SELECT category, stage_id, country, share, period, source_id FROM import_source "
@@ -426,11 +439,15 @@ def importer_exposure(
         [iso, material],
     )
     reliance = [{"year": r[0], "value": _round(r[1]), "raw": r[2], "source_id": r[3]} for r in rel]
+    from derisk.services.trade import importer_origin
+
+    origin = importer_origin(store, iso, material, stage, year, selected, as_of)
     return {
         "importer": iso,
         "categories": list(cats.values()),
         "import_reliance": reliance,
-        "data_status": "no-data" if not cats and not reliance else "ok",
+        "origin": origin,
+        "data_status": "no-data" if not cats and not reliance and origin is None else "ok",
     }
 
 
@@ -499,23 +516,59 @@ def overview(
     }
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lookup_tables() -> list[tuple[str, str]]:
+    """(table, id column) of the tables :func:`source_lookup` finds a fact in, in search order.
+
+    Every registered table (``derisk.model.schema.ROW_TYPES``, so area tables too) with a
+    ``fact_id`` column, in registration order, then ``entity`` by ``entity_id``.
+
+    >>> ("trade", "fact_id") in lookup_tables(), lookup_tables()[-1]
+    (True, ('entity', 'entity_id'))
+    """
+    out = []
+    for cls in ROW_TYPES:
+        if any(c.name == "fact_id" for c in columns(cls)):
+            out.append((cls.Meta.table, "fact_id"))
+    return [*out, ("entity", "entity_id")]
+
+
+def cited_tables() -> list[str]:
+    """Every registered table whose rows cite a source (a ``source_id`` column).
+
+    >>> "production" in cited_tables(), "source" in cited_tables()
+    (True, False)
+    """
+    return [
+        cls.Meta.table
+        for cls in ROW_TYPES
+        if cls.Meta.table != "source" and any(c.name == "source_id" for c in columns(cls))
+    ]
+
+
 def source_lookup(store: Store, ident: str) -> dict[str, Any]:
-    """A source by id, or a fact by fact id with its source."""
+    """A source by id (with the number of facts citing it, over every fact table), or a fact
+    by its id (searched in every table of :func:`lookup_tables`) with its source.
+
+    Table and column names come from the schema only; the id is a query parameter.
+    """
     meta = _source_meta(store)
     if ident in meta:
         facts = 0
-        for table in ("production", "share", "import_source", "import_reliance", "stake"):
-            r = store.sql(f"SELECT count(*) FROM {table} WHERE source_id = ?", [ident])
+        for table in cited_tables():
+            r = store.sql(f"SELECT count(*) FROM {_quoted(table)} WHERE source_id = ?", [ident])
             facts += int(r[0][0])
         return {"schema": "derisk.source/1", "source": meta[ident], "fact": None, "facts": facts}
-    for table in ("production", "share", "import_source", "import_reliance", "stake", "entity"):
-        key = "entity_id" if table == "entity" else "fact_id"
-        cols = [r[0] for r in store.sql(f"DESCRIBE {table}")]
-        row = store.sql(f"SELECT * FROM {table} WHERE {key} = ?", [ident])
+    for table, key in lookup_tables():
+        names = [r[0] for r in store.sql(f"DESCRIBE {_quoted(table)}")]  # with `dataset`
+        row = store.sql(f"SELECT * FROM {_quoted(table)} WHERE {_quoted(key)} = ? LIMIT 1", [ident])
         if row:
             fact = {
                 c: (v.isoformat() if isinstance(v, dt.date) else v)
-                for c, v in zip(cols, row[0], strict=True)
+                for c, v in zip(names, row[0], strict=True)
             }
             fact["table"] = table
             return {

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from derisk.analysis import ownership as eng
+from derisk.engines import current as current_engine
 from derisk.model.schema import Interest
 from derisk.services.exposure import NotFound
 from derisk.store.base import Store
@@ -328,8 +329,8 @@ def owners(
     sources: set[str] = set()
     cycles: list[list[str]] = []
     if t >= 0:
-        lt_lo = eng.look_through(layer.stakes("lo"), t)
-        lt_hi = eng.look_through(layer.stakes("hi"), t)
+        lt_lo = current_engine().look_through(layer.stakes("lo"), t)
+        lt_hi = current_engine().look_through(layer.stakes("hi"), t)
         hi_by = dict(zip(lt_hi.nodes.tolist(), lt_hi.corrected.tolist(), strict=True))
         direct = {
             int(o): k
@@ -421,7 +422,7 @@ def _control(layer: Layer, t: int) -> dict[str, Any]:
     base = layer.stakes("lo")
     for model in (eng.ControlModel.THRESHOLD, eng.ControlModel.RELATIVE):
         c = eng.control_weights(base, model)
-        lt = eng.look_through(c, t)
+        lt = current_engine().look_through(c, t)
         vals: list[dict[str, Any]] = [
             {"id": str(layer.ids[i]), "control": round(float(v), 6)}
             for i, v in zip(lt.nodes.tolist(), lt.corrected.tolist(), strict=True)
@@ -501,9 +502,9 @@ def holdings(
     if o >= 0:
         reach = eng.descendants(layer.stakes("lo"), o)
         if len(reach) > 1:
-            p_lo = eng.plan(layer.stakes("lo"))
-            x_lo = eng.set_share(p_lo, [o])
-            x_hi = eng.set_share(eng.plan(layer.stakes("hi")), [o]) if layer.ranged.any() else x_lo
+            en = current_engine()
+            x_lo = en.set_share(en.prepare(layer.stakes("lo")), [o])
+            x_hi = en.set_share(en.prepare(layer.stakes("hi")), [o]) if layer.ranged.any() else x_lo
             st_lo = layer.stakes("lo")
             for j in reach[1:].tolist():
                 lo, hi = float(x_lo[j]), float(x_hi[j])

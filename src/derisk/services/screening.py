@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from derisk.analysis import ownership as eng
+from derisk.engines import current as current_engine
 from derisk.rules.ownership import RULE_IDS, RuleVersion, rule_version
 from derisk.services.ownership import (
     IN_FORCE,
@@ -67,20 +68,20 @@ class Context:
     tags: dict[int, list[dict[str, Any]]]
     lists: dict[int, list[dict[str, Any]]]
     rights: list[dict[str, Any]]
-    plans: dict[tuple[str, str], eng.Plan] = field(default_factory=dict)
+    plans: dict[tuple[str, str], Any] = field(default_factory=dict)  # the engine's plans
     shares: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return len(self.ids)
 
-    def plan(self, interest: str, bound: str) -> eng.Plan:
+    def plan(self, interest: str, bound: str) -> Any:
         layer = self.layers[interest]
         if bound == "hi" and not layer.ranged.any():
             bound = "lo"
         key = (interest, bound)
         if key not in self.plans:
-            self.plans[key] = eng.plan(layer.stakes(bound))
+            self.plans[key] = current_engine().prepare(layer.stakes(bound))
         return self.plans[key]
 
     def share(self, name: str, interest: str, bound: str, members: Any) -> Any:
@@ -89,7 +90,7 @@ class Context:
             if not members.any():
                 self.shares[key] = np.zeros(self.n)
             else:
-                self.shares[key] = eng.set_share(self.plan(interest, bound), members)
+                self.shares[key] = current_engine().set_share(self.plan(interest, bound), members)
         return self.shares[key]
 
 

@@ -42,6 +42,7 @@ from derisk.services.resource import _source_meta, group_members
 from derisk.store.base import Store
 
 SHOCK_SCHEMA = "derisk.shock/1"
+SCENARIOS_SCHEMA = "derisk.scenarios/1"
 ROW = "ROW"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -104,6 +105,42 @@ def resolve_scenario(name: str) -> Path:
             return q
     known = ", ".join(q.stem for q in bundled_scenarios())
     raise NotFound(f"no scenario file {name!r}; bundled scenarios: {known}")
+
+
+def bundled_scenario(scenario_id: str) -> Path:
+    """The file of a bundled scenario by id only (never a path: for servers).
+
+    >>> bundled_scenario("antimony-us-ban").name
+    'antimony-us-ban.yaml'
+    """
+    for q in bundled_scenarios():
+        if q.stem == scenario_id:
+            return q
+    known = ", ".join(q.stem for q in bundled_scenarios())
+    raise NotFound(f"no bundled scenario {scenario_id!r}; bundled scenarios: {known}")
+
+
+def list_scenarios(store: Store) -> dict[str, Any]:
+    """The bundled scenarios, each with the restriction facts it cites and those the store
+    lacks (``derisk scenarios``)."""
+    have = {r[0] for r in store.sql("SELECT fact_id FROM export_restriction")}
+    rows: list[dict[str, Any]] = []
+    for p in bundled_scenarios():
+        sc = parse_scenario(p)
+        facts = [r.fact for r in sc.restrictions if r.fact]
+        rows.append(
+            {
+                "id": sc.id,
+                "title": sc.title,
+                "material": sc.material,
+                "start": sc.start.isoformat()[:7],
+                "months": sc.months,
+                "file": str(p),
+                "facts": facts,
+                "missing_facts": [f for f in facts if f not in have],
+            }
+        )
+    return {"schema": SCENARIOS_SCHEMA, "scenarios": rows}
 
 
 def _month(value: Any, file: str, path: str, problems: list[Problem]) -> dt.date | None:

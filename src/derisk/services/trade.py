@@ -37,10 +37,10 @@ from derisk.analysis.trace_trade import (
     Origins,
     chain,
     decompose,
-    origin_shares,
     top_routes,
 )
 from derisk.data.concordance import Concordance, load_concordance
+from derisk.engines import current as current_engine
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import OTHER, WORLD
@@ -291,7 +291,8 @@ def build(inp: StageInputs, codes: Sequence[str], mirror: str) -> Built:
     for c, q in inp.production.items():
         if c in index:
             p[index[c]] = q
-    return Built(list(codes), index, p, t, u, sorted(filled), origin_shares(p, t, u))
+    origins = current_engine().origin_shares(p, t, u)  # local by default; see derisk.engines
+    return Built(list(codes), index, p, t, u, sorted(filled), origins)
 
 
 def _previous_stages(material: str, stage: str) -> list[str]:

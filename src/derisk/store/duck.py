@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 import duckdb
 
 from derisk.model.schema import ROW_TYPES, TABLES, columns, ddl
+from derisk.model.trust import TRUST_TYPES
+from derisk.store import guard
 from derisk.store.base import Store, StoreError, StoreStatus, Writer
 
 T = TypeVar("T")
@@ -43,13 +45,15 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"ALTER TABLE {cls.Meta.table} ADD COLUMN IF NOT EXISTS dataset VARCHAR DEFAULT 'user'"
         )
+    for cls in TRUST_TYPES:  # users, tokens, dataset access, audit log: no dataset column
+        con.execute(ddl(cls))
 
 
 def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     have = {
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
-    return [cls.Meta.table for cls in ROW_TYPES if cls.Meta.table not in have]
+    return [cls.Meta.table for cls in (*ROW_TYPES, *TRUST_TYPES) if cls.Meta.table not in have]
 
 
 def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
@@ -65,9 +69,13 @@ MIGRATIONS: dict[int, Any] = {1: _migration_1}
 
 
 class _DuckWriter(Writer):
+    """Writes to the stored tables (``<db>.main.<table>``, past any visibility view) and
+    records each change in the audit log (:mod:`derisk.store.guard`) in the same transaction."""
+
     def __init__(self, con: duckdb.DuckDBPyConnection, dataset: str) -> None:
         self.con = con
         self.dataset = dataset
+        self.txn = guard.new_txn()
 
     def add(self, rows: Sequence[Any]) -> int:
         """Append rows of one type: columns go to DuckDB as one Arrow table (fast bulk path)."""
@@ -87,34 +95,62 @@ class _DuckWriter(Writer):
         try:
             names = ", ".join(_q(c.name) for c in cols)
             self.con.execute(
-                f"INSERT INTO {table} ({names}, dataset) SELECT {names}, dataset FROM {view}"
+                f"INSERT INTO {guard.qualified(self.con, table)} ({names}, dataset) "
+                f"SELECT {names}, dataset FROM {view}"
             )
         finally:
             self.con.unregister(view)
+        guard.audit_insert(self.con, self.txn, self.dataset, rows)
         return len(rows)
 
     def delete_dataset(self, dataset: str) -> int:
+        if dataset != self.dataset:
+            guard.check_write(self.con, dataset)
+        before = guard.dataset_snapshot(self.con, dataset)
         n = 0
         for cls in ROW_TYPES:
             res = self.con.execute(
-                f"DELETE FROM {cls.Meta.table} WHERE dataset = ?", [dataset]
+                f"DELETE FROM {guard.qualified(self.con, cls.Meta.table)} WHERE dataset = ?",
+                [dataset],
             ).fetchone()
             n += int(res[0]) if res else 0
-        self.con.execute("DELETE FROM dataset WHERE name = ?", [dataset])
+        self.con.execute(
+            f"DELETE FROM {guard.qualified(self.con, 'dataset')} WHERE name = ?", [dataset]
+        )
+        if n:
+            guard.record(
+                self.con, self.txn, "delete-dataset", dataset=dataset, rows=n, before=before
+            )
         return n
 
     def record_dataset(self, dataset: str, origin: str, rows: int) -> None:
         """Record the dataset's origin and its total row count (over every table)."""
+        if dataset != self.dataset:
+            guard.check_write(self.con, dataset)
+        before = guard.dataset_record(self.con, dataset)
         rows = 0
         for cls in ROW_TYPES:
             res = self.con.execute(
-                f"SELECT count(*) FROM {cls.Meta.table} WHERE dataset = ?", [dataset]
+                f"SELECT count(*) FROM {guard.qualified(self.con, cls.Meta.table)} "
+                "WHERE dataset = ?",
+                [dataset],
             ).fetchone()
             rows += int(res[0]) if res else 0
-        self.con.execute("DELETE FROM dataset WHERE name = ?", [dataset])
+        table = guard.qualified(self.con, "dataset")
+        self.con.execute(f"DELETE FROM {table} WHERE name = ?", [dataset])
         self.con.execute(
-            "INSERT INTO dataset VALUES (?, ?, ?, ?)",
+            f"INSERT INTO {table} VALUES (?, ?, ?, ?)",
             [dataset, origin, rows, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        )
+        guard.record(
+            self.con,
+            self.txn,
+            "load-dataset",
+            table="dataset",
+            dataset=dataset,
+            rows=rows,
+            before=before,
+            after=guard.dataset_record(self.con, dataset),
         )
 
 
@@ -136,6 +172,7 @@ class DuckStore(Store):
                 f"{missing_tables(self.con)}; this derisk expects version {SCHEMA_VERSION}: "
                 "run `derisk db init` to migrate"
             )
+        self.principal = guard.apply_scope(self.con)
 
     # -- schema ---------------------------------------------------------------
     def schema_version(self) -> int:
@@ -223,12 +260,14 @@ class DuckStore(Store):
     def writer(self, dataset: str = "user") -> Iterator[Writer]:
         self.con.execute("BEGIN TRANSACTION")
         try:
+            guard.check_write(self.con, dataset)
             yield _DuckWriter(self.con, dataset)
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
         else:
             self.con.execute("COMMIT")
+            guard.changed()  # visibility of the new rows may differ: rebuild scoped cursors
 
     def close(self) -> None:
         self.con.close()

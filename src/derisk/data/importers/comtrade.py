@@ -294,7 +294,7 @@ def _period(
                 month = int(m)
         else:
             year = int(period[:4])
-    except ValueError:
+    except (ValueError, OverflowError):  # "1e400" is a float but no year
         field = header[idx["period"]] if "period" in idx else header[idx["year"]]
         col.problem(label, lineno, field, f"period {period or year_s!r} is not YYYY or YYYYMM")
         return None, None

@@ -26,6 +26,10 @@ def iter_json(path: Path, progress: Progress | None = None) -> Iterator[tuple[in
 
     A record that is not valid JSON raises :class:`ImportFailed` naming its number.
     """
+    from derisk.data.textcheck import utf8_error
+
+    if bad := utf8_error(path):  # a record of a file that is not UTF-8 cannot be read
+        raise ImportFailed([Problem(path.name, bad[0], "-", bad[1])])
     total = path.stat().st_size
     dec = json.JSONDecoder()
     with path.open("r", encoding="utf-8-sig") as fh:

@@ -526,6 +526,11 @@ def parse_file(
     except OSError as exc:
         problems.append(Problem(name, 0, "-", f"cannot read file: {exc.strerror}"))
         return out
+    except UnicodeDecodeError as exc:  # neither UTF-8 nor Windows-1252
+        byte = exc.object[exc.start]
+        msg = f"not UTF-8 or Windows-1252 text (byte 0x{byte:02x})"
+        problems.append(Problem(name, 0, "-", msg))
+        return out
     if not records:
         problems.append(Problem(name, 1, "-", "empty file"))
         return out
