@@ -69,3 +69,13 @@ def test_default_path_honours_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert (tmp_path / "env.duckdb").exists()
     monkeypatch.delenv("DERISK_DB")
     assert default_db_path().name == "derisk.duckdb"
+
+
+def test_table_made_by_another_build_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "e.duckdb"
+    DuckStore(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE stake RENAME COLUMN percent TO pct")
+    con.close()
+    with pytest.raises(StoreError, match=r"stake.*derisk db reset"):
+        DuckStore(path)

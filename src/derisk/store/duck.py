@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
@@ -56,6 +57,24 @@ def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [cls.Meta.table for cls in (*ROW_TYPES, *TRUST_TYPES) if cls.Meta.table not in have]
 
 
+def drifted_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Existing tables whose columns differ from the model's (``dataset`` aside)."""
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'"
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
+    out = []
+    for cls in ROW_TYPES:
+        cols = have.get(cls.Meta.table)
+        if cols is None:
+            continue
+        want = {c.name for c in columns(cls)}
+        if not want <= cols:
+            out.append(cls.Meta.table)
+    return out
+
+
 def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
     ensure_tables(con)
     con.execute(
@@ -99,7 +118,8 @@ class _DuckWriter(Writer):
                 f"SELECT {names}, dataset FROM {view}"
             )
         finally:
-            self.con.unregister(view)
+            with contextlib.suppress(duckdb.Error):  # an aborted transaction keeps its own error
+                self.con.unregister(view)
         guard.audit_insert(self.con, self.txn, self.dataset, rows)
         return len(rows)
 
@@ -192,6 +212,14 @@ class DuckStore(Store):
                 f"({SCHEMA_VERSION}); upgrade derisk"
             )
         if current == SCHEMA_VERSION:
+            drift = drifted_tables(self.con)
+            if drift:
+                raise StoreError(
+                    f"{self.path}: tables {', '.join(drift)} do not have the columns this derisk "
+                    "expects (the file was made by a different build of schema version "
+                    f"{SCHEMA_VERSION}); back it up (`derisk db backup`) and run "
+                    "`derisk db reset --yes` to rebuild it"
+                )
             if missing_tables(self.con):
                 ensure_tables(self.con)
             return
