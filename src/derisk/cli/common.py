@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +20,10 @@ from derisk.model.countries import UnknownCountry
 from derisk.services.exposure import NotFound
 from derisk.store import DuckStore, StoreError, default_db_path, open_store
 
-console = Console()
+# Piped output (make demo, logs) gets a width that fits the tables; a terminal keeps its own.
+console = Console(
+    width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 140,
+)
 err_console = Console(stderr=True)
 
 DbOpt = Annotated[
