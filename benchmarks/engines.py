@@ -16,7 +16,7 @@ the largest difference between the two engines' answers. From the local peaks it
 stake count at which the local engine's memory runs out on 24 GB, and from the Spark run at the
 largest size the cluster needed for 1e9 stakes.
 
-Run: ``python benchmarks/engines.py`` (about 30-60 minutes on 2 cores) or
+Run: ``python benchmarks/engines.py`` (about 30 minutes on 2 cores) or
 ``python benchmarks/engines.py --stakes 100000 --trade-codes 200`` for a quick look.
 """
 
