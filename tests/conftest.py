@@ -15,6 +15,8 @@ from derisk.cli import app
 from derisk.data.loader import build_database
 from derisk.store import DuckStore
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 

@@ -8,44 +8,17 @@ excluded work; the figures shown are the API's; screenshots go to ``out/screensh
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
 from derisk.web.render import num
-from tests.test_web_browser import Watch, series_points, settle, shot, visit
-from tests.web_server import CHROMIUM, CHROMIUM_ARGS, running_server
+from tests.browser_fixtures import Watch
+from tests.test_web_browser import series_points, settle, shot, visit
 
 AS_OF = "2026-06-30"
-
-
-@pytest.fixture(scope="module")
-def site(built_db: Path) -> Iterator[str]:
-    with running_server(built_db) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "Chromium is missing: `make browser` installs it"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser: Browser, site: str) -> Iterator[tuple[Page, Watch]]:
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=site)
-    pg = ctx.new_page()
-    watch = Watch(site)
-    watch.attach(pg)
-    yield pg, watch
-    ctx.close()
 
 
 def api(site: str, path: str) -> Any:
