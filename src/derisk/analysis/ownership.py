@@ -41,6 +41,8 @@ import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
+from derisk.errors import BadInputError
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -59,7 +61,7 @@ class ControlModel(StrEnum):
     RELATIVE = "relative"
 
 
-class ClosedCycleError(ValueError):
+class ClosedCycleError(BadInputError):
     """Chains of holdings that never leave a closed cycle: the sum over chains diverges."""
 
 

@@ -37,6 +37,8 @@ from numpy.typing import NDArray
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
+from derisk.errors import BadInputError
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -45,11 +47,11 @@ _INT_LIMIT = 2**31 - 1
 _SCALE_HEADROOM = 4
 
 
-class Infeasible(ValueError):
+class Infeasible(BadInputError):
     """The linear program has no solution (inconsistent constraints)."""
 
 
-class Unbounded(ValueError):
+class Unbounded(BadInputError):
     """Unlimited flow can reach the sink (a path with no finite capacity)."""
 
 

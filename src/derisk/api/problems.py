@@ -1,14 +1,18 @@
 """Errors as RFC 9457 problem details (``application/problem+json``).
 
-Domain errors map to statuses the same way the CLI maps them to exit codes:
-``LookupError`` (``NotFound``, unknown ids) 404, ``ValueError`` (bad input, unknown country)
-400, ``ImportFailed`` 422 with its problems, ``StoreError`` 503, a write to a read-only server
-409. Pages (paths outside ``/api``) get the same problem rendered as HTML.
+Errors map through the one table in :mod:`derisk.errors`: a :class:`~derisk.errors.DeriskError`
+answers with its ``status`` and ``kind`` (the same ``kind`` and the exit code the CLI uses), e.g.
+``NotFound`` 404, ``BadInputError`` 400, ``ImportFailed`` 422 with its problems, ``Forbidden``
+403, a write to a read-only server 409, ``StoreError`` 503. Plain ``LookupError``/``ValueError``
+still raised by older code map to 404/400. Anything else is a bug: logged with a trace id and
+answered 500 ``internal-error`` with that id. Pages (paths outside ``/api``) get the same
+problem rendered as HTML.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -18,9 +22,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from derisk.api.state import ReadOnly
 from derisk.data.csvio import ImportFailed
-from derisk.store import StoreError
+from derisk.errors import DeriskError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:derisk:problem:"
@@ -87,11 +90,9 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
         body = problem(422, "import-refused", "import refused, nothing was written", errors=probs)
         return respond(request, body)
 
-    async def store_error(request: Request, exc: Exception) -> Response:
-        return respond(request, problem(503, "store-unavailable", _message(exc)))
-
-    async def read_only(request: Request, exc: Exception) -> Response:
-        return respond(request, problem(409, "read-only", _message(exc)))
+    async def derisk_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DeriskError)
+        return respond(request, problem(exc.status, exc.kind, _message(exc)))
 
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -115,14 +116,15 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
         return resp
 
     async def internal(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-        return respond(request, problem(500, "internal-error", "internal error; see server log"))
+        trace_id = uuid.uuid4().hex[:12]
+        log.error("internal error %s on %s", trace_id, request.url.path, exc_info=exc)
+        body = problem(500, "internal-error", f"internal error {trace_id}; see the server log")
+        return respond(request, {**body, "trace_id": trace_id})
 
     app.add_exception_handler(LookupError, not_found)
     app.add_exception_handler(ValueError, bad_input)
     app.add_exception_handler(ImportFailed, import_failed)
-    app.add_exception_handler(StoreError, store_error)
-    app.add_exception_handler(ReadOnly, read_only)
+    app.add_exception_handler(DeriskError, derisk_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, internal)

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from derisk.errors import ConflictError
 from derisk.store import DuckStore, StoreError, guard
 
 T = TypeVar("T")
@@ -109,8 +110,10 @@ class AppState:
         self.base.close()
 
 
-class ReadOnly(RuntimeError):
+class ReadOnly(ConflictError):
     """A write asked of a server that opened the database read-only."""
+
+    kind = "read-only"
 
 
 def today() -> dt.date:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import sys
+import traceback
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,9 +18,7 @@ import typer
 from rich.console import Console
 
 from derisk.data.csvio import ImportFailed
-from derisk.engines.base import EngineGap
-from derisk.model.countries import UnknownCountry
-from derisk.services.exposure import NotFound
+from derisk.errors import INTERNAL_EXIT_CODE, DeriskError
 from derisk.store import DuckStore, StoreError, default_db_path, open_store
 
 # Piped output (make demo, logs) gets a width that fits the tables; a terminal keeps its own.
@@ -25,6 +26,7 @@ console = Console(
     width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 140,
 )
 err_console = Console(stderr=True)
+log = logging.getLogger("derisk.cli")
 
 DbOpt = Annotated[
     Path | None,
@@ -86,36 +88,55 @@ def store_for(db: Path | None, *, as_json: bool, read_only: bool = True) -> Iter
 
 
 def guarded(as_json: bool) -> Callable[[Callable[[], None]], None]:
-    """Run a command body, turning domain errors into clean messages and exit codes."""
+    """Run a command body, turning errors into clean messages and exit codes.
+
+    A :class:`~derisk.errors.DeriskError` is the user's to fix: its ``kind`` and ``exit_code``
+    (the same table the HTTP API reads for its status). Anything else is a bug: logged with a
+    trace id and reported as ``internal-error`` (exit 70), never as the user's mistake.
+    """
 
     def run(body: Callable[[], None]) -> None:
         try:
             body()
         except typer.Exit:
             raise
-        except (NotFound, KeyError) as exc:
-            fail(str(exc.args[0]) if exc.args else str(exc), as_json=as_json, kind="not-found")
-        except UnknownCountry as exc:
-            fail(str(exc), as_json=as_json, kind="bad-input", code=2)
         except ImportFailed as exc:
             if as_json:
                 emit_json(
                     {
                         "error": {
-                            "kind": "import-refused",
+                            "kind": exc.kind,
                             "message": "import refused, nothing was written",
                             "problems": [p.__dict__ for p in exc.problems],
                         }
                     }
                 )
-                raise typer.Exit(1) from None
-            fail(str(exc), as_json=False)
-        except EngineGap as exc:
-            fail(str(exc), as_json=as_json, kind="engine-gap")
-        except (ValueError, StoreError) as exc:
+                raise typer.Exit(exc.exit_code) from None
+            fail(str(exc), as_json=False, code=exc.exit_code)
+        except DeriskError as exc:
+            msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+            fail(msg or type(exc).__name__, as_json=as_json, kind=exc.kind, code=exc.exit_code)
+        except (KeyError, LookupError) as exc:  # not yet a DeriskError: an unknown id
+            msg = str(exc.args[0]) if exc.args else str(exc)
+            fail(msg, as_json=as_json, kind="not-found")
+        except ValueError as exc:  # not yet a DeriskError: bad input from a service
             fail(str(exc), as_json=as_json, kind="bad-input", code=2)
-        except PermissionError as exc:  # derisk.store.guard.Forbidden: not allowed for this user
+        except PermissionError as exc:
             fail(str(exc), as_json=as_json, kind="forbidden", code=3)
+        except KeyboardInterrupt:
+            fail("interrupted", as_json=as_json, kind="interrupted", code=130)
+        except Exception as exc:
+            trace_id = uuid.uuid4().hex[:12]
+            log.error("internal error %s", trace_id, exc_info=exc)
+            if os.environ.get("DERISK_DEBUG"):
+                traceback.print_exception(exc, file=sys.stderr)
+            fail(
+                f"internal error {trace_id}: {type(exc).__name__}: {exc} "
+                "(a bug; set DERISK_DEBUG=1 for the traceback)",
+                as_json=as_json,
+                kind="internal-error",
+                code=INTERNAL_EXIT_CODE,
+            )
 
     return run
 

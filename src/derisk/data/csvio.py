@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from derisk.errors import ImportRefusedError
 from derisk.model import countries
 from derisk.model.catalog import Catalog, load_catalog
 from derisk.model.network import NETWORK_KINDS
@@ -102,7 +103,7 @@ class Problem:
         return f"{where}, field {self.field!r}: {self.message}"
 
 
-class ImportFailed(ValueError):
+class ImportFailed(ImportRefusedError):
     """An import was refused; nothing was written. ``problems`` lists what is wrong."""
 
     def __init__(self, problems: list[Problem]) -> None:

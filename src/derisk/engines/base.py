@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from derisk.errors import BadInputError, EngineGapError
+
 if TYPE_CHECKING:  # keep ``import derisk.engines`` light: no scipy, pyarrow or pyspark
     import pyarrow as pa
 
@@ -64,7 +66,7 @@ SHARE_COLUMNS = ("entity", "share")
 """Columns of a bulk look-through result: an entity id and the share the owner set holds."""
 
 
-class EngineGap(NotImplementedError):
+class EngineGap(EngineGapError):
     """A declared limit of one engine: the question has an answer, this engine does not give it.
 
     Raised instead of a partial or approximate answer; the shared test suite lists each gap as
@@ -110,7 +112,7 @@ def engine_name(name: str | None = None) -> str:
     """
     chosen = (name or os.environ.get(ENGINE_ENV) or "local").strip().lower()
     if chosen not in ENGINES:
-        raise ValueError(f"unknown engine {chosen!r}; one of {', '.join(ENGINES)}")
+        raise BadInputError(f"unknown engine {chosen!r}; one of {', '.join(ENGINES)}")
     return chosen
 
 

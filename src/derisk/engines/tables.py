@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from derisk.analysis.ownership import Stakes
+from derisk.errors import BadInputError
 from derisk.model.schema import OTHER, WORLD
 
 UNKNOWN_PARTNERS = (OTHER,)
@@ -60,15 +61,15 @@ def check_flows(flows: pa.Table, production: pa.Table | None) -> None:
     """Refuse tables without the needed columns or with negative or missing quantities."""
     miss = _missing(flows, FLOW_COLUMNS)
     if miss:
-        raise ValueError(f"trade flows lack column(s) {', '.join(miss)}")
+        raise BadInputError(f"trade flows lack column(s) {', '.join(miss)}")
     q = flows.column("quantity")
     if q.null_count or (len(q) and not pc.all(pc.greater_equal(q, 0)).as_py()):
         row = _first_bad(q)
-        raise ValueError(f"trade flows row {row}, field quantity: must be a number >= 0")
+        raise BadInputError(f"trade flows row {row}, field quantity: must be a number >= 0")
     if production is not None:
         miss = _missing(production, PRODUCTION_COLUMNS)
         if miss:
-            raise ValueError(f"production lacks column(s) {', '.join(miss)}")
+            raise BadInputError(f"production lacks column(s) {', '.join(miss)}")
 
 
 def _first_bad(col: Any) -> int:
@@ -114,7 +115,7 @@ def stakes_from_table(table: pa.Table, interest: str | None = "equity") -> IdSta
     """Stakes of one interest from a stake table (``percent`` 0-100 becomes a fraction)."""
     miss = _missing(table, STAKE_COLUMNS)
     if miss:
-        raise ValueError(f"stakes lack column(s) {', '.join(miss)}")
+        raise BadInputError(f"stakes lack column(s) {', '.join(miss)}")
     if interest is not None and "interest" in table.column_names:
         table = table.filter(pc.equal(table.column("interest"), interest))
     owner = pc.cast(table.column("owner_id"), pa.string())
@@ -122,7 +123,9 @@ def stakes_from_table(table: pa.Table, interest: str | None = "equity") -> IdSta
     pct = table.column("percent").to_numpy(zero_copy_only=False).astype(np.float64)
     bad = np.flatnonzero(~np.isfinite(pct) | (pct < 0) | (pct > 100))
     if bad.size:
-        raise ValueError(f"stakes row {int(bad[0]) + 1}, field percent: must be between 0 and 100")
+        raise BadInputError(
+            f"stakes row {int(bad[0]) + 1}, field percent: must be between 0 and 100"
+        )
     ids, codes = encode([owner, owned])
     return IdStakes(ids, Stakes(len(ids), codes[0], codes[1], pct / 100.0))
 

@@ -14,6 +14,7 @@ import unicodedata
 
 import pycountry
 
+from derisk.errors import BadInputError
 from derisk.model.schema import OTHER, WORLD
 
 # Names used by USGS, IEA, BGS, UN Comtrade and the press that pycountry does not know.
@@ -103,7 +104,7 @@ SHORT_NAMES = {
 """Names as analysts write them, where ISO's is long or formal."""
 
 
-class UnknownCountry(ValueError):
+class UnknownCountry(BadInputError):
     """A country name or code that cannot be mapped to ISO 3166-1 alpha-3."""
 
 

@@ -38,6 +38,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 import yaml
 
+from derisk.errors import BadInputError
+
 PACK_FORMAT = "derisk.rule-pack/1"
 GENERIC_STAGES = ("mining", "refining", "separation", "melting", "production")
 """The stage words the rules use (DFARS: mined, refined, separated, melted, produced)."""
@@ -67,7 +69,7 @@ FAIL = "fail"
 UNDETERMINED = "undetermined"
 
 
-class RulePackError(ValueError):
+class RulePackError(BadInputError):
     """A rule pack that cannot be used; the message names file, rule and field."""
 
     def __init__(self, origin: str, rule: str | None, field_name: str, message: str) -> None:
@@ -176,7 +178,9 @@ class RuleSpec:
             f"{v.version}: {v.effective_from or '…'} to {v.effective_to or '…'}"
             for v in self.versions
         )
-        raise ValueError(f"rule {self.id!r} has no version in force on {when}; versions: {spans}")
+        raise BadInputError(
+            f"rule {self.id!r} has no version in force on {when}; versions: {spans}"
+        )
 
 
 # -- loading ------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from derisk.errors import BadInputError
+
 RULE_IDS = ("feoc", "sfe", "fie", "pfe")
 
 
@@ -51,7 +53,7 @@ def load_pack() -> dict[str, Any]:
     doc: dict[str, Any] = yaml.safe_load(text)
     ids = [r["id"] for r in doc["rules"]]
     if tuple(ids) != RULE_IDS:
-        raise ValueError(f"ownership.yaml must define rules {RULE_IDS}, has {ids}")
+        raise BadInputError(f"ownership.yaml must define rules {RULE_IDS}, has {ids}")
     return doc
 
 
@@ -64,7 +66,7 @@ def _date(v: Any) -> dt.date | None:
 def rule_version(rule_id: str, when: dt.date) -> RuleVersion:
     """The version of a rule in force on ``when``."""
     if rule_id not in RULE_IDS:
-        raise ValueError(f"unknown rule {rule_id!r}; one of {', '.join(RULE_IDS)}")
+        raise BadInputError(f"unknown rule {rule_id!r}; one of {', '.join(RULE_IDS)}")
     rule = next(r for r in load_pack()["rules"] if r["id"] == rule_id)
     for v in rule["versions"]:
         start, end = _date(v.get("effective_from")), _date(v.get("effective_to"))
@@ -85,6 +87,6 @@ def rule_version(rule_id: str, when: dt.date) -> RuleVersion:
                 params,
             )
     known = "; ".join(f"{v['version']} from {v.get('effective_from')}" for v in rule["versions"])
-    raise ValueError(
+    raise BadInputError(
         f"no version of rule {rule_id!r} is in force on {when.isoformat()} (versions: {known})"
     )

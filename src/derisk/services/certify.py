@@ -30,6 +30,7 @@ from derisk.analysis.trace import (
     propagate,
 )
 from derisk.analysis.trace import Path as TracePath
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import MaterialSpec, load_catalog
 from derisk.model.products import DirectCost, Product
@@ -92,7 +93,7 @@ def resolve_countries(store: Store, spec: CountrySpec, when: dt.date) -> Country
         return CountrySet(frozenset(countries.resolve(c) for c in spec.countries))
     group = spec.group or spec.not_in_group
     if group is None:
-        raise ValueError("the rule names no countries")
+        raise BadInputError("the rule names no countries")
     if not store.sql("SELECT 1 FROM country_group WHERE group_id = ?", [group]):
         raise NotFound(f"unknown country group {group!r} (named by the rule)")
     rows = store.sql(
@@ -526,7 +527,7 @@ def _certify_macr(
     th = version.threshold_for(y)
     if th is None:
         years = ", ".join(str(x) for x in sorted(version.thresholds))
-        raise ValueError(f"rule {rule.id} has no threshold for {y} (years: {years})")
+        raise BadInputError(f"rule {rule.id} has no threshold for {y} (years: {years})")
     costs = [
         c
         for c in store.rows(DirectCost, {"product_id": product.product_id})
@@ -535,7 +536,7 @@ def _certify_macr(
     ]
     currencies = {c.currency for c in costs}
     if len(currencies) > 1:
-        raise ValueError(
+        raise BadInputError(
             f"direct costs of {product.product_id} are in several currencies "
             f"({', '.join(sorted(currencies))}); convert them to one"
         )
@@ -868,7 +869,7 @@ def array_graph(
     )
     bad = [r[1] for r in facs if r[2] != "facility"]
     if bad:
-        raise ValueError(
+        raise BadInputError(
             f"supply links or products of {spec.id} name facilities that are not in the store "
             f"(or not valid on {when}, or not of kind facility): {', '.join(bad[:10])}"
         )

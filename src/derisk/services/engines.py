@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from derisk.engines import Engine
 from derisk.engines.tables import read_table, stakes_from_table, write_table
+from derisk.errors import BadInputError
 
 ENGINE_INFO_SCHEMA = "derisk.engine-info/1"
 ENGINE_TRACE_SCHEMA = "derisk.engine-trace/1"
@@ -89,7 +90,7 @@ def lookthrough_files(
     written to ``out`` as ``entity, share`` (entities with a share above 0)."""
     _need(stakes)
     if not members:
-        raise ValueError("give the owner set: --member ID (repeatable) or --members FILE")
+        raise BadInputError("give the owner set: --member ID (repeatable) or --members FILE")
     t0 = time.perf_counter()
     plan_info: dict[str, Any]
     if engine.name == "spark":

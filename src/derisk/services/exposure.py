@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from derisk.analysis.exposure import Concentration, Line, StagePoint, bottleneck, concentration
+from derisk.errors import BadInputError, NotFoundError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import OTHER, ROW_TYPES, WORLD, columns
@@ -24,7 +25,7 @@ EXPOSURE_SCHEMA = "derisk.exposure/1"
 OVERVIEW_SCHEMA = "derisk.overview/1"
 
 
-class NotFound(LookupError):
+class NotFound(NotFoundError):
     """Asked-for material, stage, group, year or source that is not in the store."""
 
 
@@ -52,7 +53,7 @@ def selection(
     """The selected countries: explicit codes, a group (members as of the date), or China."""
     when = _as_of(as_of)
     if countries_csv and group:
-        raise ValueError("give --countries or --group, not both")
+        raise BadInputError("give --countries or --group, not both")
     if group:
         exists = store.sql("SELECT 1 FROM country_group WHERE group_id = ?", [group])
         if not exists:

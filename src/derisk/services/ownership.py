@@ -24,6 +24,7 @@ import numpy as np
 
 from derisk.analysis import ownership as eng
 from derisk.engines import current as current_engine
+from derisk.errors import BadInputError
 from derisk.model.schema import Interest
 from derisk.services.exposure import NotFound
 from derisk.store.base import Store
@@ -128,7 +129,7 @@ def resolve_entity(store: Store, text: str) -> EntityRef:
             return EntityRef(r[0], r[1], r[2], r[3])
         if len(hits) > 1:
             shown = ", ".join(f"{k} ({v[1]})" for k, v in sorted(hits.items())[:8])
-            raise ValueError(f"{text!r} matches {len(hits)} entities: {shown}; give an id")
+            raise BadInputError(f"{text!r} matches {len(hits)} entities: {shown}; give an id")
     raise NotFound(f"no entity matches {text!r}; give an id or a name from `derisk db status`")
 
 
@@ -204,7 +205,7 @@ def load_layer(store: Store, interest: str, as_of: dt.date | None = None, ids: A
     """The stakes of one interest in force on ``as_of`` (see the module doc)."""
     when = as_of_date(as_of)
     if interest not in {i.value for i in Interest}:
-        raise ValueError(f"unknown interest {interest!r}; one of equity, voting, board, debt")
+        raise BadInputError(f"unknown interest {interest!r}; one of equity, voting, board, debt")
     ids = node_ids(store) if ids is None else ids
     cols = _select(store, interest, when)
     fallback = np.zeros(len(cols["fact_id"]), dtype=np.bool_)
@@ -242,7 +243,7 @@ def check_layer(layer: Layer) -> None:
     bad = overfull(layer)
     if bad:
         shown = ", ".join(f"{b['entity']} ({100 * b['known_share']:.4g}%)" for b in bad[:5])
-        raise ValueError(
+        raise BadInputError(
             f"{layer.interest} stakes add up to more than 100% in {shown}: sources overlap; "
             "end the older stakes (valid_to) or pick a date with --as-of"
         )

@@ -19,6 +19,7 @@ import numpy as np
 
 from derisk.analysis import ownership as eng
 from derisk.engines import current as current_engine
+from derisk.errors import BadInputError
 from derisk.rules.ownership import RULE_IDS, RuleVersion, rule_version
 from derisk.services.ownership import (
     IN_FORCE,
@@ -515,9 +516,9 @@ def screen(
 ) -> dict[str, Any]:
     """Screen one entity (with a full explanation) or every entity (one line each)."""
     if rule not in RULE_IDS:
-        raise ValueError(f"unknown rule {rule!r}; one of {', '.join(RULE_IDS)}")
+        raise BadInputError(f"unknown rule {rule!r}; one of {', '.join(RULE_IDS)}")
     if (entity is None) == (not all_entities):
-        raise ValueError("give an entity or --all, not both")
+        raise BadInputError("give an entity or --all, not both")
     when = as_of_date(as_of)
     rv = rule_version(rule, when)
     ctx = context(store, when)

@@ -34,6 +34,7 @@ import yaml
 
 from derisk.analysis.shock import Restriction, ShockSystem, product_shortfall, simulate
 from derisk.data.csvio import ImportFailed, Problem
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.services.exposure import NotFound
@@ -714,7 +715,7 @@ def _restrictions(
             fact = dict(zip(cols, rows[0], strict=True))
             sources.add(fact["source_id"])
             if fact["material_id"] not in (None, sc.material):
-                raise ValueError(
+                raise BadInputError(
                     f"{sc.file}: restriction {r.id}: fact {r.fact} is about "
                     f"{fact['material_id']}, not {sc.material}"
                 )
@@ -796,7 +797,7 @@ def _restrictions(
 def _parse_month(text: str) -> dt.date:
     m = _MONTH.match(text.strip())
     if not m:
-        raise ValueError(f"{text!r} is not a month (YYYY-MM)")
+        raise BadInputError(f"{text!r} is not a month (YYYY-MM)")
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 

@@ -37,6 +37,7 @@ from derisk.analysis.trace import (
     reach,
     stage_origin,
 )
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import MaterialSpec, load_catalog
 from derisk.model.products import BomLine, Product
@@ -275,7 +276,7 @@ def position(fac: Facility | None, spec: MaterialSpec, supplied_stages: set[str 
         return ids.index(fac.stage_id)
     given = {s for s in supplied_stages if s}
     if len(given) > 1:
-        raise ValueError(
+        raise BadInputError(
             f"facility {fac.id if fac else '?'!r} supplies {spec.id} at several stages "
             f"({', '.join(sorted(given))})"
         )
@@ -284,13 +285,13 @@ def position(fac: Facility | None, spec: MaterialSpec, supplied_stages: set[str 
         if stage == PRODUCTION:
             return K
         if stage not in ids:
-            raise ValueError(f"{spec.id} has no stage {stage!r} (stages: {', '.join(ids)})")
+            raise BadInputError(f"{spec.id} has no stage {stage!r} (stages: {', '.join(ids)})")
         return ids.index(stage)
     if not supplied_stages:
         return K
     if fac is not None and fac.stage_id in ids:
         return ids.index(fac.stage_id)
-    raise ValueError(
+    raise BadInputError(
         f"cannot place facility {fac.id if fac else '?'!r} in the {spec.id} chain: give the "
         "stage_id of the material it delivers on its supply links"
     )
@@ -405,7 +406,7 @@ def build_material(
     facs = load_entities(store, seen_f, when)
     unknown_fac = sorted(f for f in seen_f if f not in facs)
     if unknown_fac:
-        raise ValueError(
+        raise BadInputError(
             f"supply links of {spec.id} name facilities that are not in the store (or not valid "
             f"on {when}): {', '.join(unknown_fac)}"
         )
@@ -471,7 +472,7 @@ def _parts(
         if b.component_id is None:
             continue
         if b.component_id in seen:
-            raise ValueError(f"bill of materials cycle: {' -> '.join((*seen, b.component_id))}")
+            raise BadInputError(f"bill of materials cycle: {' -> '.join((*seen, b.component_id))}")
         sub = load_product(store, b.component_id, when)
         for lid, w, unit, _start, _c in _parts(
             store, sub, material, bom, when, (*seen, sub.product_id)
@@ -499,7 +500,7 @@ def product_materials(
         elif b.component_id:
             chain = (*seen, b.product_id)
             if b.component_id in chain:
-                raise ValueError(
+                raise BadInputError(
                     f"bill of materials cycle: {' -> '.join((*chain, b.component_id))}"
                 )
             sub = load_bom(store, b.component_id, when)

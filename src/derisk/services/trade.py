@@ -41,6 +41,7 @@ from derisk.analysis.trace_trade import (
 )
 from derisk.data.concordance import Concordance, load_concordance
 from derisk.engines import current as current_engine
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import OTHER, WORLD
@@ -242,7 +243,7 @@ class Built:
 def build(inp: StageInputs, codes: Sequence[str], mirror: str) -> Built:
     """Trade matrix (mirror policy applied), unknown inflow, production; then origins."""
     if mirror not in MIRRORS:
-        raise ValueError(f"mirror must be one of {', '.join(MIRRORS)}")
+        raise BadInputError(f"mirror must be one of {', '.join(MIRRORS)}")
     index = {c: i for i, c in enumerate(codes)}
     n = len(codes)
     imp: dict[str, dict[str, float]] = defaultdict(dict)  # importer -> partner -> kg
@@ -535,7 +536,7 @@ def export_series(
     (USD).
     """
     if measure not in ("quantity", "value"):
-        raise ValueError("measure must be quantity or value")
+        raise BadInputError("measure must be quantity or value")
     conc = concordance or load_concordance()
     rep = countries.resolve(reporter)
     rows = store.sql(

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from derisk.errors import StoreUnavailableError
+
 T = TypeVar("T")
 
 
@@ -21,7 +23,7 @@ class StoreStatus:
     datasets: list[dict[str, Any]]
 
 
-class StoreError(RuntimeError):
+class StoreError(StoreUnavailableError):
     """A store that cannot be used as asked (missing, newer schema, ...)."""
 
 

@@ -36,6 +36,7 @@ from typing import Any
 
 import duckdb
 
+from derisk.errors import ForbiddenError
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import (
     PUBLIC_BY_DEFAULT,
@@ -58,7 +59,7 @@ _ORIGIN: ContextVar[str | None] = ContextVar("derisk_origin", default=None)
 VISIBLE_TABLE = "_derisk_visible"
 
 
-class Forbidden(PermissionError):
+class Forbidden(ForbiddenError):
     """The acting principal may not do this (HTTP 403)."""
 
 

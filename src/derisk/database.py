@@ -1,0 +1,535 @@
+"""The Python API: ``import derisk; db = derisk.open()`` for notebooks and scripts.
+
+Every method calls the same service as the CLI command of the same name and returns a
+:class:`Result` holding exactly what that command prints with ``--json`` (same keys, same
+schema name), with ``to_frame()`` (pandas) and ``to_arrow()`` for its main table.
+
+>>> import derisk
+>>> with derisk.open(example_db) as db:          # doctest: +SKIP
+...     db.exposure("antimony", stage="mining").to_frame()
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+from derisk.errors import BadInputError, ConflictError
+from derisk.store import DuckStore, default_db_path, open_store
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+    import pyarrow
+
+__all__ = ["Database", "NewsQueue", "Result", "open"]
+
+DateLike = dt.date | str | None
+
+# The main table of each result: what to_frame() returns without an argument.
+ROWS: dict[str, str] = {
+    "derisk.materials": "materials",
+    "derisk.overview": "rows",
+    "derisk.exposure": "shares",
+    "derisk.owners": "owners",
+    "derisk.holdings": "holdings",
+    "derisk.screen": "tests",
+    "derisk.screen-all": "entities",
+    "derisk.reroute": "plan",
+    "derisk.shock": "months",
+    "derisk.scenarios": "scenarios",
+    "derisk.products": "products",
+    "derisk.trace": "materials",
+    "derisk.certificate": "findings",
+    "derisk.certify-batch": "products",
+    "derisk.trade-origin": "origins",
+    "derisk.news.ingest": "articles",
+    "derisk.news.review": "proposals",
+}
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Result(Mapping[str, Any]):
+    """One answer: read it like the ``--json`` object, or as a table.
+
+    ``result["shares"]``, ``result.schema``, ``result.to_json()`` (a fresh ``dict``, equal to
+    the CLI's ``--json``), ``result.to_frame()`` / ``result.to_frame("chain")`` (pandas) and
+    ``result.to_arrow()``. Results are read-only.
+
+    >>> r = Result({"schema": "derisk.owners/1", "owners": [{"id": "a", "look_through": 0.5}]})
+    >>> r.schema, r.rows()
+    ('derisk.owners/1', [{'id': 'a', 'look_through': 0.5}])
+    >>> r["owners"][0]["id"]
+    'a'
+    """
+
+    data: Mapping[str, Any] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data", _freeze(dict(self.data)))
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    @property
+    def schema(self) -> str:
+        """The layout's name and version, e.g. ``derisk.exposure/1``."""
+        return str(self.data.get("schema", ""))
+
+    @property
+    def default_table(self) -> str | None:
+        """The key that :meth:`to_frame` reads without an argument."""
+        name = self.schema.split("/")[0]
+        if name == "derisk.screen" and "entities" in self.data:
+            return "entities"
+        return ROWS.get(name)
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as the CLI prints it with ``--json`` (a new, mutable ``dict``)."""
+        out: dict[str, Any] = json.loads(json.dumps(_thaw(self.data), default=str))
+        return out
+
+    def rows(self, table: str | None = None) -> list[dict[str, Any]]:
+        """The records of ``table`` (default: the result's main table) as plain dicts."""
+        key = table or self.default_table
+        if key is None:
+            raise BadInputError(
+                f"{self.schema or 'this result'} has no main table; "
+                f"name one of: {', '.join(self._tables()) or 'none'}"
+            )
+        if key not in self.data:
+            raise BadInputError(f"no table {key!r}; tables: {', '.join(self._tables())}")
+        value = _thaw(self.data[key])
+        if isinstance(value, dict):
+            value = [
+                {"key": k, **v} if isinstance(v, dict) else {"key": k, "value": v}
+                for k, v in value.items()
+            ]
+        if not isinstance(value, list):
+            raise BadInputError(f"{key!r} is a single value, not a table")
+        return [v if isinstance(v, dict) else {"value": v} for v in copy.deepcopy(value)]
+
+    def _tables(self) -> list[str]:
+        return [
+            k
+            for k, v in self.data.items()
+            if isinstance(v, tuple) and v and all(isinstance(x, Mapping) for x in v)
+        ]
+
+    def to_frame(self, table: str | None = None) -> pandas.DataFrame:
+        """``table`` (default: the main table) as a pandas DataFrame, one row per record."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ConflictError(
+                "to_frame() needs pandas: pip install 'derisk[notebook]' (or use to_arrow())"
+            ) from exc
+        return pd.DataFrame.from_records(self.rows(table))
+
+    def to_arrow(self, table: str | None = None) -> pyarrow.Table:
+        """``table`` (default: the main table) as a pyarrow Table."""
+        import pyarrow as pa
+
+        return pa.Table.from_pylist(self.rows(table))
+
+    def __repr__(self) -> str:
+        keys = ", ".join(list(self.data)[:8])
+        return f"Result({self.schema or 'untitled'}: {keys}{', …' if len(self.data) > 8 else ''})"
+
+
+def _date(value: DateLike, name: str = "as_of") -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadInputError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _codes(value: str | Sequence[str] | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return ",".join(value)
+
+
+def _list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [v.strip() for v in items if v.strip()]
+
+
+class NewsQueue:
+    """The news reader and its review queue: ``db.news.ingest(…)``, ``db.news.accept(…)``."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def ingest(
+        self,
+        paths: Path | str | Sequence[Path | str],
+        *,
+        auto_accept: float | None = None,
+        published: DateLike = None,
+    ) -> Result:
+        """Read articles (HTML, text, JSON Lines, folders) into the review queue
+        (``derisk news ingest``)."""
+        from derisk.services import news
+
+        items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        store = self._db._writable("news.ingest")
+        res = news.ingest(
+            store,
+            [Path(p) for p in items],
+            auto_accept=auto_accept,
+            published=_date(published, "published"),
+        )
+        return Result(res)
+
+    def proposals(self, status: str = "pending", event_type: str | None = None) -> Result:
+        """Proposals in the queue (``derisk review list``)."""
+        from derisk.services import news
+
+        return Result(news.list_proposals(self._db.store, status, event_type))
+
+    def show(self, ident: str) -> Result:
+        """One proposal with its sentence and article (``derisk review show``)."""
+        from derisk.services import news
+
+        return Result(news.show(self._db.store, ident))
+
+    def accept(self, ident: str, overrides: Mapping[str, str] | None = None) -> Result:
+        """Accept a proposal: its facts are written with the article as source."""
+        from derisk.services import news
+
+        store = self._db._writable("news.accept")
+        return Result(news.accept(store, ident, dict(overrides or {})))
+
+    def reject(self, ident: str, reason: str | None = None) -> Result:
+        """Reject a proposal (kept, with the reason, so re-ingesting does not propose it)."""
+        from derisk.services import news
+
+        store = self._db._writable("news.reject")
+        return Result(news.reject(store, ident, reason))
+
+
+class Database:
+    """An open derisk database. Methods mirror the CLI commands and return :class:`Result`."""
+
+    def __init__(self, store: DuckStore, path: Path, *, read_only: bool) -> None:
+        self.store = store
+        self.path = path
+        self.read_only = read_only
+        self.news = NewsQueue(self)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database file."""
+        self.store.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"<derisk.Database {self.path} ({mode})>"
+
+    def _writable(self, what: str) -> DuckStore:
+        if self.read_only:
+            raise ConflictError(
+                f"{what} writes: open the database with derisk.open(path, read_only=False)"
+            )
+        return self.store
+
+    # -- exposure ----------------------------------------------------------------------------
+
+    def materials(self) -> Result:
+        """Materials, their stages, HS codes and years with data (``derisk materials``)."""
+        from derisk.services import exposure
+
+        return Result({"schema": "derisk.materials/1", "materials": exposure.materials(self.store)})
+
+    def overview(
+        self,
+        *,
+        countries: str | Sequence[str] | None = None,
+        group: str | None = None,
+        as_of: DateLike = None,
+    ) -> Result:
+        """Every material × stage: the selected share (default China) with bounds."""
+        from derisk.services import exposure
+
+        when = _date(as_of)
+        sel, grp = exposure.selection(self.store, _codes(countries), group, when)
+        return Result(exposure.overview(self.store, sel, grp, when))
+
+    def exposure(
+        self,
+        material: str,
+        *,
+        stage: str | None = None,
+        year: int | None = None,
+        countries: str | Sequence[str] | None = None,
+        group: str | None = None,
+        importer: str | None = None,
+        source: str | None = None,
+        as_of: DateLike = None,
+        engine: str | None = None,
+    ) -> Result:
+        """Concentration and the selected countries' share at one stage (``derisk exposure``)."""
+        from derisk.engines import using
+        from derisk.services import exposure
+
+        when = _date(as_of)
+        with using(engine):
+            sel, grp = exposure.selection(self.store, _codes(countries), group, when)
+            res = exposure.exposure(
+                self.store, material, stage, year, sel, grp, when, importer, source
+            )
+        return Result(res)
+
+    def sources(self, ident: str) -> Result:
+        """A source, or the source of a fact id (``derisk sources``)."""
+        from derisk.services import exposure
+
+        return Result(exposure.source_lookup(self.store, ident))
+
+    def trade_origin(
+        self,
+        material: str,
+        importer: str,
+        *,
+        stage: str | None = None,
+        year: int | None = None,
+        countries: str | Sequence[str] | None = None,
+        group: str | None = None,
+        mirror: str = "importer",
+        as_of: DateLike = None,
+    ) -> Result:
+        """Origin of an importer's imports, directly and through third countries."""
+        from derisk.data.concordance import load_concordance
+        from derisk.services import exposure, trade
+
+        when = _date(as_of)
+        sel, grp = exposure.selection(self.store, _codes(countries), group, when)
+        res = trade.trade_origin(
+            self.store,
+            material,
+            importer,
+            stage,
+            year,
+            sel,
+            grp,
+            mirror=mirror,
+            concordance=load_concordance(None),
+            as_of=when,
+        )
+        return Result(res)
+
+    # -- ownership ---------------------------------------------------------------------------
+
+    def owners(
+        self,
+        entity: str,
+        *,
+        as_of: DateLike = None,
+        interest: str = "equity",
+        min_share: float = 0.0,
+        paths: int = 3,
+        engine: str | None = None,
+    ) -> Result:
+        """Look-through owners of an entity with their chains (``derisk owners``)."""
+        from derisk.engines import using
+        from derisk.services import ownership
+
+        with using(engine):
+            res = ownership.owners(
+                self.store,
+                entity,
+                as_of=_date(as_of),
+                interest=interest,
+                min_share=min_share,
+                paths=paths,
+            )
+        return Result(res)
+
+    def holdings(
+        self,
+        owner: str,
+        *,
+        as_of: DateLike = None,
+        interest: str = "equity",
+        min_share: float = 0.0,
+        paths: int = 1,
+        engine: str | None = None,
+    ) -> Result:
+        """Everything an owner holds, directly and through chains (``derisk holdings``)."""
+        from derisk.engines import using
+        from derisk.services import ownership
+
+        with using(engine):
+            res = ownership.holdings(
+                self.store,
+                owner,
+                as_of=_date(as_of),
+                interest=interest,
+                min_share=min_share,
+                paths=paths,
+            )
+        return Result(res)
+
+    def screen(
+        self,
+        entity: str | None = None,
+        *,
+        rule: str = "pfe",
+        as_of: DateLike = None,
+        all_entities: bool = False,
+        engine: str | None = None,
+    ) -> Result:
+        """FEOC / SFE / FIE / PFE verdicts (``derisk screen``); ``all_entities=True`` for all."""
+        from derisk.engines import using
+        from derisk.services import screening
+
+        with using(engine):
+            res = screening.screen(
+                self.store, entity, rule=rule, as_of=_date(as_of), all_entities=all_entities
+            )
+        return Result(res)
+
+    # -- products ----------------------------------------------------------------------------
+
+    def products(self, *, as_of: DateLike = None) -> Result:
+        """Products in the database (``derisk products``)."""
+        from derisk.services import certify
+
+        return Result(certify.list_products(self.store, _date(as_of)))
+
+    def trace(self, product: str, *, as_of: DateLike = None) -> Result:
+        """A product's materials traced back to the mines (``derisk trace``)."""
+        from derisk.services import trace
+
+        return Result(trace.trace(self.store, product, _date(as_of)))
+
+    def certify(
+        self,
+        product: str | None,
+        rule: str,
+        *,
+        as_of: DateLike = None,
+        year: int | None = None,
+        rules_files: Sequence[Path | str] = (),
+    ) -> Result:
+        """Verdict of a product under a rule, with evidence (``derisk certify``).
+
+        ``product=None`` certifies every product (``derisk certify --all``)."""
+        from derisk.services import certify
+
+        when = _date(as_of)
+        files = [Path(f) for f in rules_files]
+        if product is None:
+            return Result(
+                certify.certify_many(self.store, rule, when, rules_files=files, year=year)
+            )
+        return Result(certify.certify(self.store, product, rule, when, files, year))
+
+    # -- re-sourcing and shocks -------------------------------------------------------------
+
+    def reroute(
+        self,
+        material: str,
+        to: str,
+        demand: float,
+        *,
+        stage: str | None = None,
+        exclude_countries: str | Sequence[str] | None = None,
+        exclude_groups: str | Sequence[str] | None = None,
+        exclude_entities: str | Sequence[str] | None = None,
+        exclude_pfe: bool = False,
+        spare_only: bool = False,
+        max_country_share: float | None = None,
+        costs: Path | str | None = None,
+        year: int | None = None,
+        as_of: DateLike = None,
+    ) -> Result:
+        """How much can reach ``to`` without the excluded countries or entities, and the
+        cheapest plan (``derisk reroute``); China is excluded when nothing else is."""
+        from derisk.services.resource import reroute
+
+        res = reroute(
+            self.store,
+            material,
+            to,
+            demand,
+            stage=stage,
+            exclude_countries=_list(exclude_countries),
+            exclude_groups=_list(exclude_groups),
+            exclude_entities=_list(exclude_entities),
+            exclude_pfe=exclude_pfe,
+            spare_only=spare_only,
+            max_country_share=max_country_share,
+            costs_path=Path(costs) if costs is not None else None,
+            year=year,
+            as_of=_date(as_of),
+        )
+        return Result(res)
+
+    def shock(self, scenario: str | Path, *, as_of: DateLike = None) -> Result:
+        """Month-by-month export-restriction scenario (``derisk shock``)."""
+        from derisk.services.shock import run_scenario
+
+        return Result(run_scenario(self.store, str(scenario), as_of=_date(as_of)))
+
+    def scenarios(self) -> Result:
+        """Bundled and stored scenarios (``derisk scenarios``)."""
+        from derisk.services.shock import list_scenarios
+
+        return Result(list_scenarios(self.store))
+
+
+def open(path: str | Path | None = None, *, read_only: bool = True) -> Database:
+    """Open a derisk database: ``path``, else ``$DERISK_DB``, else the user data directory.
+
+    Read-only by default (other processes may read at the same time); pass
+    ``read_only=False`` to ingest news or decide proposals. Build a database first with
+    ``derisk db init`` (or :func:`derisk.data.loader.build_database`).
+    """
+    where = Path(path) if path is not None else default_db_path()
+    store = open_store(where, read_only=read_only)
+    return Database(store, where, read_only=read_only)
