@@ -60,7 +60,7 @@ def test_import_and_replace_record_before_and_after(fresh_db: Path, tmp_path: Pa
     assert deleted["txn"] == inserts[1]["txn"]
     loads = sorted(by_action["load-dataset"], key=lambda e: e["audit_id"])
     assert loads[0]["before"] is None and deleted["before"]["load"]["rows"] == 1
-    assert by_action["dataset-claim"][0]["after"] == {
+    assert by_action["dataset-create"][0]["after"] == {
         "dataset": "acme-own",
         "access": "private",
         "org_id": "acme",

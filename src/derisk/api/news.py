@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field
 from derisk.api import models as m
 from derisk.api.deps import ApiDep, PageDep, paginate
 from derisk.services import news as svc
+from derisk.store import guard
 
 router = APIRouter(prefix="/api", tags=["news"])
 
 ProposalPath = Annotated[str, Path(description="Proposal id (or a unique start of one).")]
-DECIDED_BY = "web"
 
 
 class AcceptIn(BaseModel):
@@ -57,7 +57,7 @@ def review_accept(
 ) -> Response:
     """Accept a pending proposal: its facts are written with the article as their source."""
     sets = body.set if body else {}
-    return api.write_json(lambda s: svc.accept(s, proposal, sets, decided_by=DECIDED_BY))
+    return api.write_json(lambda s: svc.accept(s, proposal, sets, decided_by=guard.acting_label()))
 
 
 @router.post("/review/{proposal}/reject", responses=m.problems(400, 404, 409, 422))
@@ -66,4 +66,6 @@ def review_reject(
 ) -> Response:
     """Reject a pending proposal (recorded; the graph does not change)."""
     reason = body.reason if body else None
-    return api.write_json(lambda s: svc.reject(s, proposal, reason, decided_by=DECIDED_BY))
+    return api.write_json(
+        lambda s: svc.reject(s, proposal, reason, decided_by=guard.acting_label())
+    )

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from derisk.cli.common import DbOpt, JsonOpt, console, emit_json, fail, guarded, store_for
 from derisk.services import news as svc
+from derisk.store import guard
 
 news_app = typer.Typer(
     help="Read news articles and propose supply-chain events for review.", no_args_is_help=True
@@ -216,7 +217,7 @@ def review_accept(
     def body() -> None:
         overrides = _parse_sets(set_, as_json)
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = svc.accept(store, ident, overrides)
+            res = svc.accept(store, ident, overrides, decided_by=guard.acting_label(store.con))
         if as_json:
             emit_json(res)
             return
@@ -241,7 +242,7 @@ def review_reject(
 
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = svc.reject(store, ident, reason)
+            res = svc.reject(store, ident, reason, decided_by=guard.acting_label(store.con))
         if as_json:
             emit_json(res)
             return

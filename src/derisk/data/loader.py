@@ -13,7 +13,7 @@ from derisk.data.csvio import FILE_KINDS, ImportFailed, Problem, read_rows
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import Country, Material, Source, Stage
-from derisk.store.base import Store
+from derisk.store.base import Store, id_conflict_message
 
 BUNDLED_DATASET = "bundled"
 
@@ -152,7 +152,7 @@ def load_rows(
     known = existing | {
         r.source_id for rows in parsed.values() for r in rows if isinstance(r, Source)
     }
-    problems.extend(_duplicate_sources(parsed, existing))
+    problems.extend(_taken_ids(store, parsed, dataset if replace else None))
     _check_sources(parsed, known, problems)
     if problems:
         raise ImportFailed(problems)
@@ -174,17 +174,28 @@ def load_rows(
     return LoadReport(dataset, counts, time.perf_counter() - t0)
 
 
-def _duplicate_sources(parsed: Mapping[str, Sequence[Any]], existing: set[str]) -> list[Problem]:
-    seen = set(existing)
-    out = []
+def _taken_ids(
+    store: Store, parsed: Mapping[str, Sequence[Any]], exclude_dataset: str | None
+) -> list[Problem]:
+    """Rows whose id (sources, entities, single-key facts) is repeated in the files or already
+    used in any dataset, visible to the importer or not: the message is the same either way,
+    and no organisation's rows can shadow another's."""
+    firsts: dict[tuple[str, str], list[tuple[str, int, Any]]] = {}
     for fname, rows in parsed.items():
         for i, r in enumerate(rows):
-            if isinstance(r, Source):
-                if r.source_id in seen:
-                    out.append(
-                        Problem(fname, i + 2, "source_id", f"source {r.source_id!r} already exists")
-                    )
-                seen.add(r.source_id)
+            key = type(r).Meta.key
+            if len(key) == 1:
+                firsts.setdefault((type(r).Meta.table, key[0]), []).append(
+                    (fname, i + 2, getattr(r, key[0]))
+                )
+    out: list[Problem] = []
+    for (table, col), found in firsts.items():
+        taken = store.taken_ids(table, col, [v for _f, _l, v in found], exclude_dataset)
+        seen: set[Any] = set()
+        for fname, line, v in found:
+            if v in taken or v in seen:
+                out.append(Problem(fname, line, col, id_conflict_message(table, col, [v])))
+            seen.add(v)
     return out
 
 

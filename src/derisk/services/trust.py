@@ -39,6 +39,7 @@ from derisk.model.trust import (
     User,
 )
 from derisk.store import DuckStore, StoreError, guard
+from derisk.store.base import first_row
 from derisk.store.duck import SCHEMA_VERSION, missing_tables
 from derisk.store.guard import Forbidden
 
@@ -288,12 +289,14 @@ def authenticate(con: duckdb.DuckDBPyConnection, token: str) -> Principal | None
     m = TOKEN.match(token)
     if not m:
         return None
-    row = con.execute(
-        f"SELECT t.token_hash, t.revoked_at, t.expires_at, u.user_id, u.role, u.org_id, "
-        f"u.disabled FROM {guard.qualified(con, 'api_token')} t "
-        f"JOIN {guard.qualified(con, 'app_user')} u USING (user_id) WHERE t.token_id = ?",
-        [m.group(1)],
-    ).fetchone()
+    row = first_row(
+        con.execute(
+            f"SELECT t.token_hash, t.revoked_at, t.expires_at, u.user_id, u.role, u.org_id, "
+            f"u.disabled FROM {guard.qualified(con, 'api_token')} t "
+            f"JOIN {guard.qualified(con, 'app_user')} u USING (user_id) WHERE t.token_id = ?",
+            [m.group(1)],
+        )
+    )
     if row is None:
         hmac.compare_digest(token_hash(token), "0" * 64)  # same work for unknown ids
         return None
@@ -469,13 +472,13 @@ def _check_copy(path: Path) -> dict[str, Any]:
         }
         if "schema_version" not in tables:
             raise StoreError(f"{path} is not a derisk database (no schema_version table)")
-        version = int(con.execute("SELECT max(version) FROM schema_version").fetchone()[0])  # type: ignore[index]
+        version = int(first_row(con.execute("SELECT max(version) FROM schema_version"))[0])
         if version > SCHEMA_VERSION:
             raise StoreError(f"{path} has schema version {version}, newer than this derisk")
         missing = missing_tables(con)
         counts = {}
         for t in sorted(tables):
-            counts[t] = int(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # type: ignore[index]
+            counts[t] = int(first_row(con.execute(f'SELECT count(*) FROM "{t}"'))[0])
         con.execute("CHECKPOINT")
     except duckdb.Error as exc:
         raise StoreError(f"{path} cannot be read: {exc}") from None

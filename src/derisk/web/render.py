@@ -147,6 +147,7 @@ def page(
             path=request.url.path,
             query=functools.partial(query, request),
             selq=selection_query(request),
+            csrf=request.scope.get("derisk.csrf", ""),
             **ctx,
         )
     )

@@ -10,9 +10,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from derisk.api.deps import ApiDep
-from derisk.api.news import DECIDED_BY
 from derisk.services import news as svc
-from derisk.store import Store
+from derisk.store import Store, guard
 from derisk.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -44,8 +43,15 @@ def review_page(
         shown=status,
         counts=counts,
         writable=api.state.writable,
-        done=request.query_params.get("done"),
+        done=_done(request.query_params.get("done")),
     )
+
+
+def _done(value: str | None) -> tuple[str, str] | None:
+    """``<proposal id>.<accepted|rejected>`` from the redirect after a decision; anything else
+    (a hand-edited URL) shows no message."""
+    pid, _, decision = (value or "").rpartition(".")
+    return (pid, decision) if pid and decision in ("accepted", "rejected") else None
 
 
 @router.post("/review/{proposal}/{decision}", response_class=RedirectResponse)
@@ -56,10 +62,10 @@ async def decide(request: Request, api: ApiDep, proposal: str, decision: str) ->
         sets = {
             k.removeprefix("set_"): v[0] for k, v in form.items() if k.startswith("set_") and v[0]
         }
-        res = api.write(lambda s: svc.accept(s, proposal, sets, decided_by=DECIDED_BY))
+        res = api.write(lambda s: svc.accept(s, proposal, sets, decided_by=guard.acting_label()))
     elif decision == "reject":
         reason = (form.get("reason") or [""])[0] or None
-        res = api.write(lambda s: svc.reject(s, proposal, reason, decided_by=DECIDED_BY))
+        res = api.write(lambda s: svc.reject(s, proposal, reason, decided_by=guard.acting_label()))
     else:
         raise LookupError(f"no decision {decision!r}; accept or reject")
     back = f"/review?done={quote(res['proposal_id'])}.{res['decision']}"

@@ -14,7 +14,7 @@ from typing import Any
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import LoadReport
 from derisk.model.schema import Source
-from derisk.store.base import Store, Writer
+from derisk.store.base import Store, Writer, id_conflict_message
 
 Progress = Callable[[int, int], None]
 CHUNK = 1 << 20
@@ -146,7 +146,9 @@ def write_atomic(
     problem, nothing is written and :class:`ImportFailed` lists them."""
     t0 = started if started is not None else time.perf_counter()
     problems: list[Problem] = []
-    have = existing_sources(store, dataset, replace)
+    have = store.taken_ids(
+        "source", "source_id", [s.source_id for s in sources], dataset if replace else None
+    )
     for s in sources:
         if s.source_id in have:
             problems.append(
@@ -154,7 +156,8 @@ def write_atomic(
                     origin,
                     0,
                     "source_id",
-                    f"source {s.source_id!r} already exists; use --replace or another --dataset",
+                    id_conflict_message("source", "source_id", [s.source_id])
+                    + " (or use --replace on your own dataset)",
                 )
             )
     if problems:
