@@ -62,7 +62,7 @@ def test_analyst_writes_an_existing_dataset_and_reviews(env: TwoOrgs, tmp_path: 
             f"/api/imports/sources?dataset={DATASET['beta']}&replace=true",
             "source_id,publisher,title\nbeta-intel-2026,Beta GmbH,Beta supplier audit\n",
         )
-        assert r.status_code == 422, r.text  # replace keeps facts that name other sources
+        assert r.status_code == 200, r.text  # an analyst replaces its own dataset
         queue = c.get("/api/review", headers=_h(env, "bob", "application/json")).json()
         pending = [p["proposal_id"] for p in queue["proposals"] if p["status"] == "pending"]
         assert len(pending) >= 2
@@ -71,7 +71,7 @@ def test_analyst_writes_an_existing_dataset_and_reviews(env: TwoOrgs, tmp_path: 
         r = c.post(f"/api/review/{pending[1]}/accept", headers=_h(env, "bob", "application/json"))
         assert r.status_code in (200, 400), r.text  # 400: a field needs setting, never 500
         shown = c.get(f"/api/review/{pending[0]}", headers=_h(env, "bev", "a/b")).json()
-        assert [d["decided_by"] for d in shown["decisions"]] == ["bob@beta"]
+        assert [d["decided_by"] for d in shown["proposal"]["decisions"]] == ["bob@beta"]
     f = tmp_path / "s.csv"
     f.write_text("source_id,publisher,title\nbob-cli-1,Beta,CLI note\n")
     res = CliRunner().invoke(
@@ -101,7 +101,7 @@ def test_shared_news_changes_only_by_review(env: TwoOrgs) -> None:
                         c, env, "alice", f"/api/imports/{kind}?dataset={ds}&replace={replace}", body
                     )
                     assert r.status_code == 403, (kind, ds, replace, r.text)
-                    assert "shared datasets" in r.json()["detail"]
+                    assert "shared dataset" in r.json()["detail"]
         assert c.get("/api/datasets", headers=root).json() == before
         owners = c.get("/api/owners/mp-materials", headers=_h(env, "bev", "a/b"))
         assert owners.status_code == 200
@@ -145,7 +145,7 @@ def test_ids_of_another_organisation_cannot_be_shadowed(env: TwoOrgs) -> None:
                 f"/api/imports/sources?dataset={DATASET['acme']}",
                 f"source_id,publisher,title,url\n{sid},Spoof,SPOOFED,https://evil.example\n",
             )
-            answers.append((r.status_code, json.dumps(r.json()["problems"]).replace(sid, "X")))
+            answers.append((r.status_code, json.dumps(r.json()["errors"]).replace(sid, "X")))
         assert answers[0] == answers[1] and answers[0][0] == 422, answers
         r = _post_csv(
             c,

@@ -364,13 +364,17 @@ class TrustMiddleware:
         if not self.multi_user:
             local = guard.local_principal()
             return Principal(local.user_id, local.role, local=True, via="api")
+        token = bearer(headers)
         if (
             path.startswith(OPEN_PATHS) or path in OPEN_EXACT or method == "OPTIONS"
-        ):  # no data behind these
-            return Principal(ANONYMOUS, Role.VIEWER, org_id=None, via="api")
-        token = bearer(headers)
+        ):  # no data behind these; a valid token still says who asks (health shows admins more)
+            who = self._authenticate(token) if token and path in OPEN_EXACT else None
+            return who or Principal(ANONYMOUS, Role.VIEWER, org_id=None, via="api")
         if not token:
             return None
+        return self._authenticate(token)
+
+    def _authenticate(self, token: str) -> Principal | None:
         from derisk.services.trust import authenticate
 
         cur = self.state.base.con.cursor()

@@ -102,6 +102,7 @@ def load_files(
     :class:`ImportFailed` naming file, row and field; on failure nothing changes.
     """
     t0 = time.perf_counter()
+    store.check_write(dataset, replace=replace)
     problems: list[Problem] = []
     parsed: dict[str, list[Any]] = {}
     for path, kind in files:
@@ -147,6 +148,7 @@ def load_rows(
     Importers of other formats (USGS, BODS, Comtrade, ...) parse to rows and call this.
     """
     t0 = started if started is not None else time.perf_counter()
+    store.check_write(dataset, replace=replace)
     problems = list(problems or [])
     existing = _existing_sources(store, dataset if replace else None)
     known = existing | {

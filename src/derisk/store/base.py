@@ -90,6 +90,11 @@ class Store(abc.ABC):
         """Typed rows of one table, filtered by equality on the given columns."""
 
     @abc.abstractmethod
+    def check_write(self, dataset: str, *, replace: bool = False) -> None:
+        """Raise ``PermissionError`` unless the acting user may write (or replace) ``dataset``;
+        importers ask before reading a file, so a refusal never depends on its contents."""
+
+    @abc.abstractmethod
     def taken_ids(
         self, table: str, column: str, values: Sequence[Any], exclude_dataset: str | None = None
     ) -> set[Any]:

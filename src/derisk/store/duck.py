@@ -301,6 +301,9 @@ class DuckStore(Store):
             sql += " WHERE " + " AND ".join(parts)
         return [row_type(*r) for r in self.con.execute(sql, params).fetchall()]
 
+    def check_write(self, dataset: str, *, replace: bool = False) -> None:
+        guard.check_write(self.con, dataset, replace=replace, dry_run=True)
+
     def taken_ids(
         self, table: str, column: str, values: Sequence[Any], exclude_dataset: str | None = None
     ) -> set[Any]:

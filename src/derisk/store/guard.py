@@ -354,6 +354,7 @@ def check_write(
     *,
     reviewed: bool = False,
     replace: bool = False,
+    dry_run: bool = False,
 ) -> Principal:
     """Raise :class:`Forbidden` unless the acting principal may change ``dataset``.
 
@@ -363,7 +364,8 @@ def check_write(
     (public) datasets change only through a reviewed path (``reviewed``: accepting or
     rejecting a news proposal, ingesting articles for review) and are never replaced by a
     non-admin. The refusal does not depend on whether the dataset exists, so it reveals
-    nothing about other organisations' dataset names."""
+    nothing about other organisations' dataset names. ``dry_run`` checks without creating
+    (importers ask first, before reading a file)."""
     who = resolve_principal(con)
     if who.sees_everything:
         return who
@@ -397,6 +399,8 @@ def check_write(
         raise _refuse(who, dataset, own_rule)
     if dataset_exists(con, dataset):  # loaded by an operator into the namespace, unassigned
         raise _refuse(who, dataset, "it was loaded by an admin; ask an admin to assign it")
+    if dry_run:  # asked before parsing a file: nothing is created yet
+        return who
     con.execute(
         f"INSERT INTO {qualified(con, 'dataset_access')} "
         "(dataset, access, set_by, set_at, org_id) VALUES (?, ?, ?, ?, ?)",
