@@ -46,11 +46,12 @@ def deep_json(folder: Path, depth: int, kind: str) -> Path:
     return p
 
 
-def _stream_zip(path: Path, member: str, total: int, piece: bytes) -> Path:
+def _stream_zip(path: Path, member: str, total: int, piece: bytes, head: bytes = b"") -> Path:
     with (
         zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
         zf.open(member, "w", force_zip64=True) as w,
     ):
+        w.write(head)
         block = piece * (MIB // len(piece))
         for _ in range(total // len(block)):
             w.write(block)
@@ -60,14 +61,14 @@ def _stream_zip(path: Path, member: str, total: int, piece: bytes) -> Path:
 def baci_long_line(folder: Path, total: int) -> Path:
     """A BACI archive whose data member is one line of ``total`` bytes (no newline)."""
     p = folder / "BACI_HS22_V202501_line.zip"
-    return _stream_zip(p, "BACI_HS22_Y2023_V202501.csv", total, b"1" * 64)
+    return _stream_zip(p, "BACI_HS22_Y2023_V202501.csv", total, b"1" * 64, b"t,i,j,k,v,q\n")
 
 
 def baci_bomb(folder: Path, total: int) -> Path:
     """A BACI archive whose data member expands to ``total`` bytes of valid-looking rows."""
     p = folder / "BACI_HS22_V202501_bomb.zip"
     row = b"2023,156,842,811010,1.0,1.0\n"
-    return _stream_zip(p, "BACI_HS22_Y2023_V202501.csv", total, row)
+    return _stream_zip(p, "BACI_HS22_Y2023_V202501.csv", total, row, b"t,i,j,k,v,q\n")
 
 
 def comtrade_gzip_bomb(folder: Path, total: int) -> Path:

@@ -6,10 +6,10 @@ commands start without the news stack."""
 from __future__ import annotations
 
 import re
+import resource
 import subprocess
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,19 +42,15 @@ def orgs(tmp_path: Path, built_db: Path) -> TwoOrgs:
 
 
 def _refused(run: Callable[[], Any], match: str) -> tuple[float, float]:
-    """Run ``run``, expect ImportFailed matching ``match``; (seconds, peak MiB of Python
-    allocations)."""
-    tracemalloc.start()
+    """Run ``run``, expect ImportFailed matching ``match``; (seconds, the process's peak RSS
+    in MiB afterwards: a high-water mark, so it bounds what the refusal used)."""
     t0 = time.perf_counter()
-    try:
-        with pytest.raises(ImportFailed) as err:
-            run()
-    finally:
-        secs = time.perf_counter() - t0
-        peak = tracemalloc.get_traced_memory()[1] / hf.MIB
-        tracemalloc.stop()
+    with pytest.raises(ImportFailed) as err:
+        run()
+    secs = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert re.search(match, str(err.value)), str(err.value)
-    assert secs < 5 and peak < 500, (secs, peak)
+    assert secs < 5 and peak < 1500, (secs, peak)
     return secs, peak
 
 
@@ -85,12 +81,17 @@ def test_deep_json_is_refused(orgs: TwoOrgs, tmp_path: Path, depth: int) -> None
 
 def test_bombs_and_long_lines_in_archives(orgs: TwoOrgs, tmp_path: Path) -> None:
     with DuckStore(orgs.path) as store, acting_as(BOB):
-        line = hf.baci_long_line(tmp_path, 256 * hf.MIB)
+        line = hf.baci_long_line(tmp_path, 64 * hf.MIB)
         _refused(lambda: import_baci(store, [line], dataset="beta-baci"), "line longer|expands")
-        bomb = hf.baci_bomb(tmp_path, 512 * hf.MIB)
+        bomb = hf.baci_bomb(tmp_path, 128 * hf.MIB)
         _refused(lambda: import_baci(store, [bomb], dataset="beta-baci"), "expands to more")
-        gz = hf.comtrade_gzip_bomb(tmp_path, 256 * hf.MIB)
+        gz = hf.comtrade_gzip_bomb(tmp_path, 64 * hf.MIB)
         _refused(lambda: import_comtrade(store, [gz], dataset="beta-ct"), "expands to more")
+        # a gzip whose trailer lies about its size is still stopped by the streaming ratio
+        lying = tmp_path / "lying.csv.gz"
+        data = gz.read_bytes()
+        lying.write_bytes(data[:-4] + (1000).to_bytes(4, "little"))
+        _refused(lambda: import_comtrade(store, [lying], dataset="beta-ct"), "expands|CRC|ended")
 
 
 def test_huge_article_is_refused(orgs: TwoOrgs, tmp_path: Path) -> None:
@@ -250,24 +251,38 @@ def test_links_from_data_are_http_only(orgs: TwoOrgs, tmp_path: Path) -> None:
         assert 'href="https://pubs.usgs.gov/periodicals/mcs2025/"' in good
 
 
+def _esc_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in re.finditer(r"esc\(", text):
+        depth, k = 1, m.end()
+        while depth and k < len(text):
+            depth += {"(": 1, ")": -1}.get(text[k], 0)
+            k += 1
+        spans.append((m.start(), k))
+    return spans
+
+
 def test_every_tooltip_escapes_data() -> None:
-    """Tooltips are HTML: each formatter passes every data value through derisk.esc."""
+    """Tooltips are HTML: each formatter passes every value from data through derisk.esc."""
+    checked = 0
     for js in STATIC.glob("*.js"):
         text = js.read_text()
         for m in re.finditer(
             r"tooltip: \{[^\n]*formatter: function \(p\) \{(.*?)\} \}", text, re.S
         ):
-            body = m.group(1)
-            for ret in re.findall(r"return ([^;]+);", body):
-                pieces = re.findall(r"(?<![\w.])(?:p|d|n|r|a|b)\.[\w.]+|cats\[[^\]]+\]\.\w+", ret)
-                for piece in pieces:
-                    if piece in ("p.value", "p.dataType"):
+            for ret in re.findall(r"return ([^;]+);", m.group(1)):
+                spans = _esc_spans(ret)
+                for v in re.finditer(r"(?<![\w.])(?:p|d|n|r|a|b)\.[\w.]+|cats\[[^\]]+\]\.\w+", ret):
+                    if (
+                        v.group() in ("p.value", "p.dataType", "p.dataIndex")
+                        or ret[max(0, v.start() - 12) : v.start()].endswith(("pct(", "t("))
+                        or ret[v.end() : v.end() + 2] == " ?"
+                    ):
                         continue
-                    assert f"esc({piece}" in ret or "pct(" in ret.split(piece)[0][-12:], (
-                        js.name,
-                        piece,
-                        ret,
-                    )
+                    inside = any(a <= v.start() < b for a, b in spans)
+                    assert inside, (js.name, v.group(), ret)
+                    checked += 1
+    assert checked >= 20
     common = (STATIC / "common.js").read_text()
     assert "function esc(" in common and "&lt;" in common
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -29,14 +29,47 @@ class InputLimit(ImportFailed):
 
 
 RATIO_GRACE = 1 << 20
+"""Decompressed bytes allowed before the ratio check of a whole member starts."""
+STREAM_GRACE = 64 << 10
+"""The same for the running check on a stream (compressed bytes come in 8 KiB steps)."""
+
+
+def check_declared(label: str, declared: int, compressed: int) -> None:
+    """Refuse an archive member whose declared size is over the limits before reading it (the
+    zip reader never yields more than the declared size)."""
+    lim = limits()
+    cap = min(lim.decompressed_bytes, max(compressed, 1) * lim.compression_ratio + RATIO_GRACE)
+    if declared > cap:
+        raise InputLimit(
+            [
+                Problem(
+                    label,
+                    0,
+                    "-",
+                    f"expands to more than {cap:,} bytes ({declared:,} declared from "
+                    f"{compressed:,}: decompressed size or ratio over the limit: "
+                    "DERISK_LIMIT_DECOMPRESSED_BYTES, DERISK_LIMIT_COMPRESSION_RATIO)",
+                )
+            ]
+        )
+
+
 """Decompressed bytes allowed before the ratio check starts (tiny files compress well)."""
 
 
 class Bounded(io.RawIOBase):
     """A binary stream read through, refused once it yields more than the limit, or more than
-    ``compression_ratio`` times the ``compressed`` size it came from."""
+    ``compression_ratio`` times the ``compressed`` size it came from, or (``consumed``: the
+    compressed bytes read so far) more than that ratio at any point past the first MiB, so a
+    bomb stops within a few MiB."""
 
-    def __init__(self, raw: Any, label: str, compressed: int | None = None) -> None:
+    def __init__(
+        self,
+        raw: Any,
+        label: str,
+        compressed: int | None = None,
+        consumed: Callable[[], int] | None = None,
+    ) -> None:
         self.raw = raw
         self.label = label
         lim = limits()
@@ -44,6 +77,8 @@ class Bounded(io.RawIOBase):
         if compressed is not None:
             cap = min(cap, compressed * lim.compression_ratio + RATIO_GRACE)
         self.cap = cap
+        self.ratio = lim.compression_ratio
+        self.consumed = consumed
         self.count = 0
 
     def readable(self) -> bool:
@@ -54,6 +89,8 @@ class Bounded(io.RawIOBase):
         n = len(data)
         b[:n] = data
         self.count += n
+        if self.consumed is not None and self.count > self.consumed() * self.ratio + STREAM_GRACE:
+            self.cap = self.consumed() * self.ratio + STREAM_GRACE  # a bomb: refused early
         if self.count > self.cap:
             raise InputLimit(
                 [
@@ -99,14 +136,15 @@ def bounded_lines(
 @contextmanager
 def csv_cells(label: str, reader_line: Any = None) -> Iterator[None]:
     """Allow cells up to the limit; a ``csv.Error`` (a longer cell, a NUL byte, a broken
-    quote) becomes a problem naming the row (``reader_line()``: the reader's line number)."""
+    quote) becomes a problem naming the row (``reader_line()``: the reader's ``line_num``)."""
     cap = limits().csv_cell_bytes
     old = csv.field_size_limit()
     csv.field_size_limit(cap)
     try:
         yield
     except csv.Error as exc:
-        row = int(reader_line()) if reader_line is not None else 0
+        # the reader counts a line once it is parsed: the failing record is the next one
+        row = int(reader_line()) + 1 if reader_line is not None else 0
         msg = str(exc)
         if "field larger than field limit" in msg:
             msg = f"a cell is longer than {cap:,} characters (DERISK_LIMIT_CSV_CELL_BYTES)"

@@ -25,7 +25,7 @@ class Limits:
     """Largest single JSON Lines record (16 MiB)."""
     decompressed_bytes: int = 8 << 30
     """Most bytes read out of one compressed file or archive member (8 GiB)."""
-    compression_ratio: int = 200
+    compression_ratio: int = 100
     """Most decompressed bytes per compressed byte (past a first MiB): zip bombs stop here."""
     article_bytes: int = 4 << 20
     """Largest news article page or text (4 MiB)."""

@@ -19,7 +19,7 @@ import pycountry
 from derisk.data.concordance import Concordance
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import load_rows
-from derisk.data.safeio import Bounded, BoundedText
+from derisk.data.safeio import Bounded, BoundedText, check_declared
 from derisk.model import countries
 from derisk.model.schema import OTHER, WORLD, Source, Trade
 from derisk.store.base import Store
@@ -164,6 +164,7 @@ def open_member(path: Path, member: str | None = None) -> Iterator[Opened]:
                 raise ValueError(f"{path}: give one member of the archive ({len(names)} found)")
             info = zf.getinfo(names[0])
             label = f"{path.name}:{names[0]}"
+            check_declared(label, info.file_size, info.compress_size)
             with zf.open(info) as raw:
                 # the member's declared sizes are not trusted: bytes are counted as they come
                 counter = _Counting(Bounded(raw, label, max(info.compress_size, 1)))  # type: ignore[arg-type]
@@ -178,7 +179,14 @@ def open_member(path: Path, member: str | None = None) -> Iterator[Opened]:
         buffered = io.BufferedReader(counter)
         stream: Any = buffered
         if path.suffix == ".gz":
-            stream = io.BufferedReader(Bounded(gzip.GzipFile(fileobj=buffered), path.name, size))
+            if size >= 18:  # the trailer's ISIZE: the (last member's) size mod 2**32
+                fh.seek(size - 4)
+                check_declared(path.name, int.from_bytes(fh.read(4), "little"), size)
+                fh.seek(0)
+            unzipped = gzip.GzipFile(fileobj=buffered)
+            stream = io.BufferedReader(
+                Bounded(unzipped, path.name, size, consumed=lambda: counter.count)
+            )
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
         yield Opened(path.name, BoundedText(text, path.name), size, counter)  # type: ignore[arg-type]
 
