@@ -43,6 +43,19 @@ def test_duckdb_version_is_in_the_tested_range() -> None:
     assert (1, 1) <= (major, minor) < (2, 1), duckdb.__version__
 
 
+def test_store_never_leaves_a_result_unfinished() -> None:
+    """The class of the analysts' 500 (DuckDB's "unfinished result" when a later statement or
+    Arrow registration follows a partly read result): reads in the store layer and the
+    services that touch connections always read results to the end."""
+    src = Path(__file__).resolve().parents[1] / "src" / "derisk"
+    offenders = [
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if ".fetchone()" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == [], offenders
+
+
 def test_analyst_writes_an_existing_dataset_and_reviews(env: TwoOrgs, tmp_path: Path) -> None:
     app = create_app(env.path, multi_user=True, writable=True)
     with TestClient(app) as c:

@@ -160,9 +160,7 @@ class _DuckWriter(Writer):
                 )
             )
             n += int(res[0]) if res else 0
-        self.con.execute(
-            f"DELETE FROM {guard.qualified(self.con, 'dataset')} WHERE name = ?", [dataset]
-        )
+        # the load record stays: the replacing import rewrites it (record_dataset)
         if n:
             guard.record(
                 self.con, self.txn, "delete-dataset", dataset=dataset, rows=n, before=before
@@ -185,11 +183,18 @@ class _DuckWriter(Writer):
             )
             rows += int(res[0]) if res else 0
         table = guard.qualified(self.con, "dataset")
-        self.con.execute(f"DELETE FROM {table} WHERE name = ?", [dataset])
-        self.con.execute(
-            f"INSERT INTO {table} VALUES (?, ?, ?, ?)",
-            [dataset, origin, rows, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
-        )
+        stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        # update in place: deleting and re-inserting a primary key in one transaction trips
+        # DuckDB 1.1's over-eager constraint check
+        if before is not None:
+            self.con.execute(
+                f"UPDATE {table} SET origin = ?, rows = ?, loaded_at = ? WHERE name = ?",
+                [origin, rows, stamp, dataset],
+            )
+        else:
+            self.con.execute(
+                f"INSERT INTO {table} VALUES (?, ?, ?, ?)", [dataset, origin, rows, stamp]
+            )
         guard.record(
             self.con,
             self.txn,
