@@ -127,17 +127,16 @@ def media_type(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
 
 def body_type_problem(path: str, headers: Sequence[tuple[bytes, bytes]]) -> str | None:
     """Why a state-changing API request's content type is refused (``None``: accepted).
-    Imports take ``text/csv``; every other API operation takes ``application/json`` (or no
-    body). Forms and ``text/plain`` (what a cross-site page can send without asking) never
-    reach an API operation."""
+    Imports take ``text/csv``; every other API operation takes ``application/json``; a
+    request without ``Content-Type`` is read as the operation's own type. Forms and
+    ``text/plain`` (what a cross-site page can send without asking) never reach an API
+    operation."""
     if not path.startswith("/api/"):
         return None
     ctype = media_type(headers)
-    length = _header(headers, b"content-length")
-    has_body = ctype is not None or (length not in (None, "0"))
     want = "text/csv" if path.startswith("/api/imports/") else "application/json"
-    if (path.startswith("/api/imports/") or has_body) and ctype != want:
-        return f"{path} takes Content-Type: {want} (got {ctype or 'none'})"
+    if ctype is not None and ctype != want:
+        return f"{path} takes Content-Type: {want} (got {ctype})"
     return None
 
 
