@@ -562,6 +562,12 @@ def _document(app: FastAPI, *, multi_user: bool) -> None:
                 responses = op.setdefault("responses", {})
                 if method not in ("get", "head", "options"):
                     responses.setdefault("413", problem_response("Request body too large"))
+                    responses.setdefault(
+                        "415", problem_response("Content type other than the operation's")
+                    )
+                    responses.setdefault(
+                        "403", problem_response("Role, dataset or cross-site check")
+                    )
                 if multi_user and path not in OPEN_EXACT:
                     op["security"] = [{"bearer": []}]
                     responses.setdefault("401", problem_response("No valid API token"))
