@@ -148,7 +148,7 @@ def test_local_mode_is_labelled_and_headers_are_set(built_db: Path) -> None:
             assert r.headers["x-content-type-options"] == "nosniff"
             assert r.headers["x-frame-options"] == "DENY"
             assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
-            assert r.headers["referrer-policy"] == "no-referrer"
+            assert r.headers["referrer-policy"] == "same-origin"
         # CORS closed: no allow-origin for another site, preflight not granted
         r = c.get("/api/overview", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in r.headers

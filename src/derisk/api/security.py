@@ -12,9 +12,10 @@ One ASGI middleware in front of the whole app:
   is checked and audited under the user's name. Roles by method: ``GET``/``HEAD`` need
   viewer, any other method analyst, ``/api/admin`` admin.
 * Always: a request body larger than the limit is refused (413) before it is read whole;
-  responses carry security headers (CSP, no sniffing, no framing, no referrer); cross-origin
-  requests get no CORS headers unless origins are allowed explicitly; API answers of a
-  multi-user server are ``Cache-Control: no-store``.
+  responses carry security headers (CSP, no sniffing, no framing, no referrer to other
+  sites); cross-origin requests get no CORS headers unless origins are allowed explicitly;
+  state changes pass the cross-site checks (origin, anti-CSRF token, content type); API
+  answers of a multi-user server are ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin: other sites get no referrer; the server's own forms keep their Origin
+    # (under no-referrer browsers send `Origin: null`, which the cross-site check refuses)
+    (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
