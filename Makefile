@@ -9,7 +9,7 @@ HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 
-.PHONY: setup setup-dev demo test lint typecheck unit bench db clean bundle system-deps docs fuzz
+.PHONY: fresh-install setup setup-dev demo test lint typecheck unit bench db clean bundle system-deps docs fuzz
 
 # Runtime only (what `make demo` needs).
 $(STAMP): pyproject.toml
@@ -49,7 +49,11 @@ typecheck: setup-dev
 unit: setup-dev system-deps
 	$(BIN)/pytest
 
-test: lint typecheck unit
+test: lint typecheck unit fresh-install
+
+# A fresh venv with the Python's own pip installs derisk and runs `derisk --help`.
+fresh-install:
+	scripts/check_fresh_install.sh
 
 # System packages the tests use: Debian's Chromium for the browser tests (Playwright drives it
 # and downloads no browser) and a Java runtime for Spark in local mode.

@@ -60,7 +60,7 @@ def test_import_and_replace_record_before_and_after(fresh_db: Path, tmp_path: Pa
     assert deleted["txn"] == inserts[1]["txn"]
     loads = sorted(by_action["load-dataset"], key=lambda e: e["audit_id"])
     assert loads[0]["before"] is None and deleted["before"]["load"]["rows"] == 1
-    assert by_action["dataset-claim"][0]["after"] == {
+    assert by_action["dataset-create"][0]["after"] == {
         "dataset": "acme-own",
         "access": "private",
         "org_id": "acme",
@@ -148,7 +148,7 @@ def test_local_mode_is_labelled_and_headers_are_set(built_db: Path) -> None:
             assert r.headers["x-content-type-options"] == "nosniff"
             assert r.headers["x-frame-options"] == "DENY"
             assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
-            assert r.headers["referrer-policy"] == "no-referrer"
+            assert r.headers["referrer-policy"] == "same-origin"
         # CORS closed: no allow-origin for another site, preflight not granted
         r = c.get("/api/overview", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in r.headers

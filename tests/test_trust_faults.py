@@ -256,19 +256,83 @@ def test_backup_and_restore(fresh_db: Path, tmp_path: Path) -> None:
 
 def test_restore_refuses_a_bad_file_and_changes_nothing(fresh_db: Path, tmp_path: Path) -> None:
     before = fresh_db.read_bytes()
+    good = tmp_path / "good.duckdb"
+    trust.backup(fresh_db, good)
+    manifest = json.loads(Path(str(good) + trust.MANIFEST_SUFFIX).read_text())
+    assert manifest["tables"]["source"]["rows"] > 0 and manifest["sha256"]
+
+    def refused(src: Path, match: str, manifest_path: Path | None = None) -> None:
+        res = subprocess.run(
+            [DERISK, "db", "restore", str(src), "--db", str(fresh_db), "--yes", "--json"]
+            + (["--manifest", str(manifest_path)] if manifest_path else []),
+            capture_output=True,
+            text=True,
+        )
+        assert res.returncode != 0, res.stdout
+        assert match in res.stdout + res.stderr, res.stdout + res.stderr
+        assert fresh_db.read_bytes() == before
+        assert not list(tmp_path.glob(".*restoring*"))
+        with DuckStore(fresh_db, read_only=True) as store:  # still opens, same data
+            assert (
+                store.sql("SELECT count(*) FROM source")[0][0]
+                == manifest["tables"]["source"]["rows"]
+            )
+
+    # half of a backup, with its manifest
+    half = tmp_path / "half.duckdb"
+    half.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    refused(half, "does not match its manifest", Path(str(good) + trust.MANIFEST_SUFFIX))
+    # a file without a manifest; not a database at all
     bad = tmp_path / "bad.duckdb"
     bad.write_bytes(b"not a database" * 100)
-    with pytest.raises(StoreError):
-        trust.restore(fresh_db, bad)
-    assert fresh_db.read_bytes() == before
-    assert not list(tmp_path.glob(".*restoring*"))
-    other = tmp_path / "other.duckdb"
+    refused(bad, "no manifest")
+    # a database holding only schema_version, with a manifest that describes it honestly
     import duckdb
 
-    duckdb.connect(str(other)).execute("CREATE TABLE t (x INTEGER)").close()
-    with pytest.raises(StoreError, match="not a derisk database"):
-        trust.restore(fresh_db, other)
-    assert fresh_db.read_bytes() == before
+    only = tmp_path / "only.duckdb"
+    con = duckdb.connect(str(only))
+    con.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
+    con.execute("INSERT INTO schema_version VALUES (1, now())")
+    con.close()
+    _forge_manifest(only)
+    refused(only, "not a complete derisk database")
+    # a table name that is SQL: never executed, refused as unknown
+    evil = tmp_path / "evil.duckdb"
+    shutil.copyfile(good, evil)
+    marker = tmp_path / "pwned.csv"
+    name = f"x\"; COPY (SELECT 1) TO '{marker}'; --"
+    con = duckdb.connect(str(evil))
+    con.execute(f'CREATE TABLE "{name.replace(chr(34), chr(34) * 2)}" (x INTEGER)')
+    con.close()
+    _forge_manifest(evil, manifest["tables"])  # the honest one would name the table
+    refused(evil, "tables derisk does not know")
+    assert not marker.exists()
+
+
+def _forge_manifest(path: Path, tables: dict[str, Any] | None = None) -> None:
+    """A manifest that matches the file byte for byte (as an attacker with the file could
+    write): restore must still check what the file holds."""
+    import hashlib
+
+    import duckdb
+
+    if tables is None:
+        con = duckdb.connect(str(path), read_only=True)
+        tables = trust._table_facts(con)["tables"]
+        con.close()
+    data = path.read_bytes()
+    Path(str(path) + trust.MANIFEST_SUFFIX).write_text(
+        json.dumps(
+            {
+                "schema": trust.MANIFEST_SCHEMA,
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "duckdb": duckdb.__version__,
+                "schema_version": 1,
+                "tables": tables,
+            }
+        )
+    )
 
 
 def test_backup_refuses_while_a_writer_holds_the_database(fresh_db: Path, tmp_path: Path) -> None:

@@ -266,7 +266,7 @@ def test_writes_stay_inside_the_organisation(
             "/api/audit?dataset=beta-new", headers={"Authorization": f"Bearer {env.tokens['bev']}"}
         )
         entries = audit.json()["entries"]
-        assert {e["action"] for e in entries} >= {"insert", "dataset-claim", "load-dataset"}
+        assert {e["action"] for e in entries} >= {"insert", "dataset-create", "load-dataset"}
         assert all(e["actor"] == "bob@beta" for e in entries)
 
 

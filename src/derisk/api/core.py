@@ -11,7 +11,7 @@ from derisk.api import models as m
 from derisk.api.deps import ApiDep, PageDep, SelectionDep, paginate
 from derisk.services import exposure as svc
 from derisk.services import lookup, sources
-from derisk.store import Store
+from derisk.store import Store, guard
 
 router = APIRouter(prefix="/api")
 
@@ -27,14 +27,16 @@ MaterialPath = Annotated[
 
 @router.get("/health", response_model=m.HealthOut, tags=["meta"], responses=m.problems(503))
 def health(api: ApiDep) -> Response:
-    """Whether the server can read its database, and which one."""
+    """Whether the server can read its database, and (for admins and the local operator)
+    which one."""
     st = api.state
 
     def run(store: Store) -> dict[str, object]:
         return {
             "schema": "derisk.health/1",
             "status": "ok",
-            "database": str(st.db_path),
+            # the file's path is for the operator and admins: no path to anyone else
+            "database": str(st.db_path) if guard.may_see_paths() else None,
             "schema_version": store.schema_version(),
             "writable": st.writable,
             "version": derisk.__version__,

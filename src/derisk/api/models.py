@@ -238,7 +238,7 @@ class ImportersOut(Out):
 class HealthOut(Out):
     schema_: str = Field(alias="schema", examples=["derisk.health/1"])
     status: str
-    database: str
+    database: str | None = Field(description="Path of the database file (admins only).")
     schema_version: int
     writable: bool
     version: str

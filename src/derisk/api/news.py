@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Response
@@ -9,12 +10,20 @@ from pydantic import BaseModel, Field
 
 from derisk.api import models as m
 from derisk.api.deps import ApiDep, PageDep, paginate
-from derisk.services import news as svc
+from derisk.store import guard
+
+
+def _svc() -> ModuleType:
+    """The news service, imported on first use: it loads the HTML extraction stack, which
+    commands and pages that do not read news never need."""
+    from derisk.services import news
+
+    return news
+
 
 router = APIRouter(prefix="/api", tags=["news"])
 
 ProposalPath = Annotated[str, Path(description="Proposal id (or a unique start of one).")]
-DECIDED_BY = "web"
 
 
 class AcceptIn(BaseModel):
@@ -41,14 +50,14 @@ def review_list(
     etype = type or None
     return api.json(
         ("review", status, etype, page),
-        lambda s: paginate(svc.list_proposals(s, status, etype), "proposals", page),
+        lambda s: paginate(_svc().list_proposals(s, status, etype), "proposals", page),
     )
 
 
 @router.get("/review/{proposal}", responses=m.problems(400, 404, 422))
 def review_show(api: ApiDep, proposal: ProposalPath) -> Response:
     """One proposal with its article, sentence in context, entities and decisions."""
-    return api.json(("review-show", proposal), lambda s: svc.show(s, proposal))
+    return api.json(("review-show", proposal), lambda s: _svc().show(s, proposal))
 
 
 @router.post("/review/{proposal}/accept", responses=m.problems(400, 404, 409, 422))
@@ -57,7 +66,9 @@ def review_accept(
 ) -> Response:
     """Accept a pending proposal: its facts are written with the article as their source."""
     sets = body.set if body else {}
-    return api.write_json(lambda s: svc.accept(s, proposal, sets, decided_by=DECIDED_BY))
+    return api.write_json(
+        lambda s: _svc().accept(s, proposal, sets, decided_by=guard.acting_label())
+    )
 
 
 @router.post("/review/{proposal}/reject", responses=m.problems(400, 404, 409, 422))
@@ -66,4 +77,6 @@ def review_reject(
 ) -> Response:
     """Reject a pending proposal (recorded; the graph does not change)."""
     reason = body.reason if body else None
-    return api.write_json(lambda s: svc.reject(s, proposal, reason, decided_by=DECIDED_BY))
+    return api.write_json(
+        lambda s: _svc().reject(s, proposal, reason, decided_by=guard.acting_label())
+    )

@@ -12,17 +12,24 @@ One ASGI middleware in front of the whole app:
   is checked and audited under the user's name. Roles by method: ``GET``/``HEAD`` need
   viewer, any other method analyst, ``/api/admin`` admin.
 * Always: a request body larger than the limit is refused (413) before it is read whole;
-  responses carry security headers (CSP, no sniffing, no framing, no referrer); cross-origin
-  requests get no CORS headers unless origins are allowed explicitly; API answers of a
-  multi-user server are ``Cache-Control: no-store``.
+  responses carry security headers (CSP, no sniffing, no framing, no referrer to other
+  sites); cross-origin requests get no CORS headers unless origins are allowed explicitly;
+  state changes pass the cross-site checks (origin, anti-CSRF token, content type); API
+  answers of a multi-user server are ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import secrets
+import threading
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -55,11 +62,115 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    # same-origin: other sites get no referrer; the server's own forms keep their Origin
+    # (under no-referrer browsers send `Origin: null`, which the cross-site check refuses)
+    (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
 )
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+"""Methods that change state: checked for cross-site requests."""
+
+CSRF_HEADER = b"x-csrf-token"
+CSRF_QUERY = "csrf"
+_CSRF_KEY = secrets.token_bytes(32)
+"""Key of this server process's anti-CSRF tokens (a restart makes pages reload a token)."""
+
+LOGIN_ATTEMPTS = 10
+LOGIN_WINDOW = 300.0
+"""At most this many failed sign-ins per client address in this many seconds (then 429)."""
+
+
+def csrf_token(session: str) -> str:
+    """The anti-CSRF token of a session (the sign-in cookie's value; ``local`` in local mode):
+    an HMAC under a per-process key, so a page of another site can neither read nor forge it."""
+    return hmac.new(_CSRF_KEY, session.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def _header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for k, v in headers:
+        if k == name:
+            return v.decode("latin-1")
+    return None
+
+
+def auth_by_cookie(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
+    """The session cookie's token when the request authenticates by cookie (no bearer)."""
+    auth = _header(headers, b"authorization")
+    if auth and auth.lower().startswith("bearer ") and auth[7:].strip():
+        return None
+    tok = bearer(headers)
+    return tok
+
+
+def own_origin(scope: Scope) -> str:
+    """``scheme://host[:port]`` of this server as the client addressed it."""
+    host = _header(scope.get("headers", []), b"host") or ""
+    return f"{scope.get('scheme', 'http')}://{host}".lower()
+
+
+def request_origin(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
+    """The ``Origin`` of a request, else the origin of its ``Referer``."""
+    origin = _header(headers, b"origin")
+    if origin:
+        return origin.strip().lower()
+    ref = _header(headers, b"referer")
+    if ref:
+        parts = urlsplit(ref.strip())
+        return f"{parts.scheme}://{parts.netloc}".lower() if parts.netloc else "null"
+    return None
+
+
+def media_type(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
+    ctype = _header(headers, b"content-type")
+    return ctype.split(";", 1)[0].strip().lower() if ctype else None
+
+
+def body_type_problem(path: str, headers: Sequence[tuple[bytes, bytes]]) -> str | None:
+    """Why a state-changing API request's content type is refused (``None``: accepted).
+    Imports take ``text/csv``; every other API operation takes ``application/json``; a
+    request without ``Content-Type`` is read as the operation's own type. Forms and
+    ``text/plain`` (what a cross-site page can send without asking) never reach an API
+    operation."""
+    if not path.startswith("/api/"):
+        return None
+    ctype = media_type(headers)
+    want = "text/csv" if path.startswith("/api/imports/") else "application/json"
+    if ctype is not None and ctype != want:
+        return f"{path} takes Content-Type: {want} (got {ctype})"
+    return None
+
+
+class LoginLimiter:
+    """Failed sign-ins per client address in a sliding window."""
+
+    def __init__(self, attempts: int = LOGIN_ATTEMPTS, window: float = LOGIN_WINDOW) -> None:
+        self.attempts = attempts
+        self.window = window
+        self._fails: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str) -> int:
+        """Seconds until ``client`` may try again (0: now)."""
+        now = time.monotonic()
+        with self._lock:
+            q = self._fails.get(client)
+            if not q:
+                return 0
+            while q and q[0] <= now - self.window:
+                q.popleft()
+            if len(q) < self.attempts:
+                return 0
+            return max(1, int(q[0] + self.window - now) + 1)
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            if len(self._fails) > 100_000:  # bounded memory under a spray of addresses
+                self._fails.clear()
+            self._fails.setdefault(client, deque()).append(time.monotonic())
+
 
 ANONYMOUS = "anonymous"
 """The principal of the open paths: a viewer of public data only (no organisation)."""
@@ -114,11 +225,48 @@ class TrustMiddleware:
         state: Any,
         multi_user: bool,
         max_body: int = DEFAULT_MAX_BODY,
+        cors_origins: Sequence[str] = (),
     ) -> None:
         self.app = app
         self.state = state
         self.multi_user = multi_user
         self.max_body = max_body
+        self.cors_origins = frozenset(o.rstrip("/").lower() for o in cors_origins)
+
+    def _cross_site(self, scope: Scope, method: str, path: str) -> tuple[int, str] | None:
+        """Why a state-changing request is refused as possibly cross-site (else ``None``).
+
+        * ``Origin`` (or ``Referer``) must be this server's own origin or a configured CORS
+          origin: a page on another port or a sibling subdomain is refused although it is
+          "same-site" for the browser's ``SameSite`` rule.
+        * A request authenticated by the sign-in cookie (or, in local mode, any request a
+          browser sends) must carry the anti-CSRF token (``X-CSRF-Token`` header or ``csrf``
+          query parameter; the pages put it in their forms).
+        * API operations refuse content types other than their own (415).
+        """
+        if method not in UNSAFE:
+            return None
+        headers = scope.get("headers", [])
+        origin = request_origin(headers)
+        if origin is not None and origin != own_origin(scope) and origin not in self.cors_origins:
+            return 403, f"cross-origin {method} refused (origin {origin[:100]})"
+        cookie = auth_by_cookie(headers) if self.multi_user else None
+        browser = origin is not None or _header(headers, b"sec-fetch-site") is not None
+        if cookie is not None or (not self.multi_user and browser):
+            sent = _header(headers, CSRF_HEADER)
+            if sent is None:
+                sent = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get(CSRF_QUERY)
+                        or [""])[0]  # fmt: skip
+            want = csrf_token(cookie if cookie is not None else "local")
+            if not hmac.compare_digest(sent.encode(), want.encode()):
+                return 403, (
+                    "missing or wrong anti-CSRF token: send the X-CSRF-Token header from the "
+                    "page (or use an API token in the Authorization header)"
+                )
+        why = body_type_problem(path, headers)
+        if why:
+            return 415, why
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -173,8 +321,16 @@ class TrustMiddleware:
                 f"{who.label} has role {who.role}; {method} {path} needs {need}",
             )
             return
+        refused = self._cross_site(scope, method, path)
+        if refused is not None:
+            status, why = refused
+            kind = "unsupported-media-type" if status == 415 else "forbidden"
+            await self._problem(send_secure, scope, status, kind, why)
+            return
         scope["derisk.principal"] = who
         scope["derisk.mode"] = MODE_MULTI if self.multi_user else MODE_LOCAL
+        session = auth_by_cookie(headers) if self.multi_user else "local"
+        scope["derisk.csrf"] = csrf_token(session) if session else ""
 
         received = 0
 
@@ -210,13 +366,17 @@ class TrustMiddleware:
         if not self.multi_user:
             local = guard.local_principal()
             return Principal(local.user_id, local.role, local=True, via="api")
+        token = bearer(headers)
         if (
             path.startswith(OPEN_PATHS) or path in OPEN_EXACT or method == "OPTIONS"
-        ):  # no data behind these
-            return Principal(ANONYMOUS, Role.VIEWER, org_id=None, via="api")
-        token = bearer(headers)
+        ):  # no data behind these; a valid token still says who asks (health shows admins more)
+            who = self._authenticate(token) if token and path in OPEN_EXACT else None
+            return who or Principal(ANONYMOUS, Role.VIEWER, org_id=None, via="api")
         if not token:
             return None
+        return self._authenticate(token)
+
+    def _authenticate(self, token: str) -> Principal | None:
         from derisk.services.trust import authenticate
 
         cur = self.state.base.con.cursor()
@@ -311,10 +471,24 @@ def install(
         def login_form() -> Response:
             return Response(LOGIN_PAGE.format(message=""), media_type="text/html")
 
+        limiter = LoginLimiter()
+
         @app.post("/login", include_in_schema=False)
         async def login(request: Request) -> Response:
             from derisk.services.trust import authenticate
 
+            client = request.client.host if request.client else "unknown"
+            wait = limiter.retry_after(client)
+            if wait:
+                body = problem(
+                    429, "too-many-requests", f"too many failed sign-ins; retry in {wait} s"
+                )
+                return JSONResponse(
+                    body,
+                    status_code=429,
+                    media_type=PROBLEM_JSON,
+                    headers={"retry-after": str(wait)},
+                )
             form = parse_qs((await request.body()).decode("utf-8", "replace"))
             token = (form.get("token") or [""])[0].strip()
             cur = state.base.con.cursor()
@@ -323,6 +497,7 @@ def install(
             finally:
                 cur.close()
             if who is None:
+                limiter.failed(client)
                 msg = '<p class="error">That token is not valid (unknown, revoked or expired).</p>'
                 return Response(
                     LOGIN_PAGE.format(message=msg), status_code=401, media_type="text/html"
@@ -355,7 +530,13 @@ def install(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.add_middleware(TrustMiddleware, state=state, multi_user=multi_user, max_body=max_body)
+    app.add_middleware(
+        TrustMiddleware,
+        state=state,
+        multi_user=multi_user,
+        max_body=max_body,
+        cors_origins=tuple(cors_origins),
+    )
 
 
 def _document(app: FastAPI, *, multi_user: bool) -> None:
@@ -384,6 +565,12 @@ def _document(app: FastAPI, *, multi_user: bool) -> None:
                 responses = op.setdefault("responses", {})
                 if method not in ("get", "head", "options"):
                     responses.setdefault("413", problem_response("Request body too large"))
+                    responses.setdefault(
+                        "415", problem_response("Content type other than the operation's")
+                    )
+                    responses.setdefault(
+                        "403", problem_response("Role, dataset or cross-site check")
+                    )
                 if multi_user and path not in OPEN_EXACT:
                     op["security"] = [{"bearer": []}]
                     responses.setdefault("401", problem_response("No valid API token"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated, Any
 
 import typer
@@ -11,7 +12,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from derisk.cli.common import DbOpt, JsonOpt, console, emit_json, fail, guarded, store_for
-from derisk.services import news as svc
+from derisk.store import guard
+
+
+def _svc() -> ModuleType:
+    """The news service, imported on first use: it loads the HTML extraction stack, which
+    commands and pages that do not read news never need."""
+    from derisk.services import news
+
+    return news
+
 
 news_app = typer.Typer(
     help="Read news articles and propose supply-chain events for review.", no_args_is_help=True
@@ -70,7 +80,7 @@ def ingest(
                 )
         with store_for(db, as_json=as_json, read_only=False) as store:
             if as_json:
-                res = svc.ingest(store, paths, auto_accept=auto_accept, published=pub)
+                res = _svc().ingest(store, paths, auto_accept=auto_accept, published=pub)
             else:
                 with Progress(
                     TextColumn("{task.description}"),
@@ -85,7 +95,7 @@ def ingest(
                     def tick(title: str) -> None:
                         bar.update(task, advance=1, description=escape(title[:60]))
 
-                    res = svc.ingest(
+                    res = _svc().ingest(
                         store, paths, auto_accept=auto_accept, published=pub, progress=tick
                     )
         if as_json:
@@ -132,7 +142,7 @@ def review_list(
 
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = svc.list_proposals(store, status, event_type)
+            res = _svc().list_proposals(store, status, event_type)
         if as_json:
             emit_json(res)
             return
@@ -166,7 +176,7 @@ def review_show(
 
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = svc.show(store, ident)
+            res = _svc().show(store, ident)
         if as_json:
             emit_json(res)
             return
@@ -216,7 +226,7 @@ def review_accept(
     def body() -> None:
         overrides = _parse_sets(set_, as_json)
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = svc.accept(store, ident, overrides)
+            res = _svc().accept(store, ident, overrides, decided_by=guard.acting_label(store.con))
         if as_json:
             emit_json(res)
             return
@@ -241,7 +251,7 @@ def review_reject(
 
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = svc.reject(store, ident, reason)
+            res = _svc().reject(store, ident, reason, decided_by=guard.acting_label(store.con))
         if as_json:
             emit_json(res)
             return

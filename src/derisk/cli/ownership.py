@@ -161,6 +161,13 @@ def holdings(
                 _chain(h["paths"][0]) if h["paths"] else "",
             )
         console.print(t)
+        if res.get("truncated"):
+            lim = res["limits"]
+            console.print(
+                f"[yellow]truncated:[/] {len(res['holdings'])} of {res['total_holdings']} "
+                f"holdings listed; chains of at most {lim['chain_depth']} stakes searched for "
+                f"at most {lim['seconds']:g} s (DERISK_LIMIT_CHAIN_* change the bounds)"
+            )
 
     guarded(as_json)(body)
 

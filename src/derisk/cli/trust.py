@@ -379,21 +379,29 @@ def db_restore(
     src: Annotated[Path, typer.Argument(help="Backup file written by `derisk db backup`.")],
     db: DbOpt = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="The backup's manifest (default: BACKUP.manifest.json)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Replace the database with a backup: checked first, then swapped in atomically."""
+    """Replace the database with a backup: the backup is checked against its manifest (size,
+    SHA-256, tables, rows, checksums) on a read-only copy, then swapped in atomically; the
+    previous database is kept as DB.pre-restore."""
 
     def body() -> None:
         path = db or default_db_path()
         if not yes and not typer.confirm(f"Replace {path} with {src}?", default=False):
             raise typer.Exit(1)
-        res = svc.restore(path, src)
+        res = svc.restore(path, src, manifest)
         if as_json:
             emit_json(res)
         else:
             console.print(
                 f"Restored {res['database']} from {res['backup']} "
-                f"({sum(res['counts'].values()):,} rows)"
+                f"({sum(res['counts'].values()):,} rows, verified against the manifest)"
             )
+            if res["previous"]:
+                console.print(f"The previous database is kept as {res['previous']}")
 
     guarded(as_json)(body)

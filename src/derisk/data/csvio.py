@@ -173,73 +173,91 @@ def read_rows(
         if own:
             raise ImportFailed(probs) from None
         return out
+    from derisk.data.safeio import InputLimit, bounded_lines, csv_cells
+
     with fh:
-        reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
-        missing = sorted(required_columns - set(header))
-        unknown = [h for h in header if h not in by_name]
-        if missing:
-            probs.append(Problem(name, 1, ", ".join(missing), "missing required column(s)"))
-        if unknown:
-            probs.append(
-                Problem(name, 1, ", ".join(unknown), f"unknown column(s) for {row_type.__name__}")
-            )
-        if missing or unknown:
-            if own:
-                raise ImportFailed(probs)
-            return out
-        seen: dict[tuple[Any, ...], int] = {}
-        for lineno, rec in enumerate(reader, start=2):
-            if None in rec:
-                probs.append(Problem(name, lineno, "-", "more cells than header columns"))
-                continue
-            values: dict[str, Any] = {}
-            ok = True
-            for col in cols:
-                raw = (rec.get(col.name) or "").strip()
-                if raw == "":
-                    if col.name in required:
-                        probs.append(Problem(name, lineno, col.name, "required value is empty"))
-                        ok = False
-                    values[col.name] = col.default
-                    continue
-                try:
-                    val = _parse(col, raw)
-                except ValueError as exc:
-                    kind = col.py_type.__name__
+        reader = csv.DictReader(bounded_lines(fh, name))
+        try:
+            with csv_cells(name, lambda: reader.line_num):
+                header = reader.fieldnames or []
+                missing = sorted(required_columns - set(header))
+                unknown = [h for h in header if h not in by_name]
+                if missing:
+                    probs.append(Problem(name, 1, ", ".join(missing), "missing required column(s)"))
+                if unknown:
                     probs.append(
-                        Problem(name, lineno, col.name, f"{raw!r} is not a valid {kind} ({exc})")
+                        Problem(
+                            name,
+                            1,
+                            ", ".join(unknown),
+                            f"unknown column(s) for {row_type.__name__}",
+                        )
                     )
-                    ok = False
-                    continue
-                if col.name in COUNTRY_FIELDS and val not in _VALID_ISO3:
-                    probs.append(
-                        Problem(name, lineno, col.name, f"unknown ISO alpha-3 country {raw!r}")
-                    )
-                    ok = False
-                if col.name in ENUMS and val not in ENUMS[col.name]:
-                    allowed = ", ".join(sorted(ENUMS[col.name]))
-                    probs.append(
-                        Problem(name, lineno, col.name, f"{raw!r} is not one of: {allowed}")
-                    )
-                    ok = False
-                values[col.name] = val
-            if not ok:
-                continue
-            probs.extend(_check_semantics(name, lineno, row_type, values, catalog))
-            key = _key(row_type, values)
-            if key in seen:
-                probs.append(
-                    Problem(
-                        name,
-                        lineno,
-                        ",".join(row_type.Meta.key),
-                        f"duplicate key {key!r} (first at row {seen[key]})",
-                    )
-                )
-                continue
-            seen[key] = lineno
-            out.append(row_type(**values))
+                if missing or unknown:
+                    if own:
+                        raise ImportFailed(probs)
+                    return out
+                seen: dict[tuple[Any, ...], int] = {}
+                for lineno, rec in enumerate(reader, start=2):
+                    if None in rec:
+                        probs.append(Problem(name, lineno, "-", "more cells than header columns"))
+                        continue
+                    values: dict[str, Any] = {}
+                    ok = True
+                    for col in cols:
+                        raw = (rec.get(col.name) or "").strip()
+                        if raw == "":
+                            if col.name in required:
+                                probs.append(
+                                    Problem(name, lineno, col.name, "required value is empty")
+                                )
+                                ok = False
+                            values[col.name] = col.default
+                            continue
+                        try:
+                            val = _parse(col, raw)
+                        except ValueError as exc:
+                            kind = col.py_type.__name__
+                            probs.append(
+                                Problem(
+                                    name, lineno, col.name, f"{raw!r} is not a valid {kind} ({exc})"
+                                )
+                            )
+                            ok = False
+                            continue
+                        if col.name in COUNTRY_FIELDS and val not in _VALID_ISO3:
+                            probs.append(
+                                Problem(
+                                    name, lineno, col.name, f"unknown ISO alpha-3 country {raw!r}"
+                                )
+                            )
+                            ok = False
+                        if col.name in ENUMS and val not in ENUMS[col.name]:
+                            allowed = ", ".join(sorted(ENUMS[col.name]))
+                            probs.append(
+                                Problem(name, lineno, col.name, f"{raw!r} is not one of: {allowed}")
+                            )
+                            ok = False
+                        values[col.name] = val
+                    if not ok:
+                        continue
+                    probs.extend(_check_semantics(name, lineno, row_type, values, catalog))
+                    key = _key(row_type, values)
+                    if key in seen:
+                        probs.append(
+                            Problem(
+                                name,
+                                lineno,
+                                ",".join(row_type.Meta.key),
+                                f"duplicate key {key!r} (first at row {seen[key]})",
+                            )
+                        )
+                        continue
+                    seen[key] = lineno
+                    out.append(row_type(**values))
+        except InputLimit as exc:  # a line or cell past the limit: the file is refused
+            probs.extend(exc.problems)
+            out = []
     if own and probs:
         raise ImportFailed(probs)
     return out

@@ -13,7 +13,7 @@ from derisk.data.csvio import FILE_KINDS, ImportFailed, Problem, read_rows
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import Country, Material, Source, Stage
-from derisk.store.base import Store
+from derisk.store.base import Store, id_conflict_message
 
 BUNDLED_DATASET = "bundled"
 
@@ -102,6 +102,7 @@ def load_files(
     :class:`ImportFailed` naming file, row and field; on failure nothing changes.
     """
     t0 = time.perf_counter()
+    store.check_write(dataset, replace=replace)
     problems: list[Problem] = []
     parsed: dict[str, list[Any]] = {}
     for path, kind in files:
@@ -147,12 +148,13 @@ def load_rows(
     Importers of other formats (USGS, BODS, Comtrade, ...) parse to rows and call this.
     """
     t0 = started if started is not None else time.perf_counter()
+    store.check_write(dataset, replace=replace)
     problems = list(problems or [])
     existing = _existing_sources(store, dataset if replace else None)
     known = existing | {
         r.source_id for rows in parsed.values() for r in rows if isinstance(r, Source)
     }
-    problems.extend(_duplicate_sources(parsed, existing))
+    problems.extend(_taken_ids(store, parsed, dataset if replace else None))
     _check_sources(parsed, known, problems)
     if problems:
         raise ImportFailed(problems)
@@ -174,17 +176,28 @@ def load_rows(
     return LoadReport(dataset, counts, time.perf_counter() - t0)
 
 
-def _duplicate_sources(parsed: Mapping[str, Sequence[Any]], existing: set[str]) -> list[Problem]:
-    seen = set(existing)
-    out = []
+def _taken_ids(
+    store: Store, parsed: Mapping[str, Sequence[Any]], exclude_dataset: str | None
+) -> list[Problem]:
+    """Rows whose id (sources, entities, single-key facts) is repeated in the files or already
+    used in any dataset, visible to the importer or not: the message is the same either way,
+    and no organisation's rows can shadow another's."""
+    firsts: dict[tuple[str, str], list[tuple[str, int, Any]]] = {}
     for fname, rows in parsed.items():
         for i, r in enumerate(rows):
-            if isinstance(r, Source):
-                if r.source_id in seen:
-                    out.append(
-                        Problem(fname, i + 2, "source_id", f"source {r.source_id!r} already exists")
-                    )
-                seen.add(r.source_id)
+            key = type(r).Meta.key
+            if len(key) == 1:
+                firsts.setdefault((type(r).Meta.table, key[0]), []).append(
+                    (fname, i + 2, getattr(r, key[0]))
+                )
+    out: list[Problem] = []
+    for (table, col), found in firsts.items():
+        taken = store.taken_ids(table, col, [v for _f, _l, v in found], exclude_dataset)
+        seen: set[Any] = set()
+        for fname, line, v in found:
+            if v in taken or v in seen:
+                out.append(Problem(fname, line, col, id_conflict_message(table, col, [v])))
+            seen.add(v)
     return out
 
 

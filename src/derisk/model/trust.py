@@ -57,8 +57,9 @@ public data and the shared news review queue. Any other dataset without an acces
 visible only to admins (and to the local single-user mode) until it is shared or assigned."""
 
 SHARED_WRITABLE = frozenset({"news"})
-"""Public datasets every analyst may write to (accepting a reviewed news proposal publishes
-its facts to everyone)."""
+"""Public datasets an analyst may change through a reviewed path only (ingesting articles for
+review, accepting or rejecting a proposal: accepting publishes its facts to everyone). Plain
+imports and replacing them need an admin (:func:`derisk.store.guard.check_write`)."""
 
 
 @dataclass(frozen=True)
@@ -184,31 +185,3 @@ def visible(access: dict[str, tuple[str, str | None]], dataset: str, who: Princi
         kind, org = access[dataset]
         return kind == Access.PUBLIC or (org is not None and org == who.org_id)
     return dataset in PUBLIC_BY_DEFAULT
-
-
-def writable(
-    access: dict[str, tuple[str, str | None]], dataset: str, who: Principal, *, exists: bool
-) -> bool:
-    """Whether ``who`` may change ``dataset``: admins and local operators anything; analysts
-    their organisation's datasets, new datasets (``exists`` false: they become theirs) and the
-    shared ones.
-
-    >>> acc = {"acme-supply": ("private", "acme"), "bundled": ("public", None)}
-    >>> a = Principal("al", Role.ANALYST, "acme")
-    >>> [writable(acc, d, a, exists=False) for d in ("acme-supply", "bundled", "news", "fresh")]
-    [True, False, True, True]
-    >>> writable(acc, "loaded-by-operator", a, exists=True)
-    False
-    """
-    if who.sees_everything:
-        return True
-    if not who.role.allows(Role.ANALYST):
-        return False
-    if dataset in SHARED_WRITABLE and dataset not in access:
-        return True
-    if dataset in access:
-        kind, org = access[dataset]
-        if kind == Access.PUBLIC:
-            return dataset in SHARED_WRITABLE
-        return org is not None and org == who.org_id
-    return not exists and dataset not in PUBLIC_BY_DEFAULT and who.org_id is not None

@@ -90,13 +90,22 @@ def _read_feed(path: Path) -> Iterator[RawDoc]:
 
     if bad := utf8_error(path):  # a feed must be UTF-8 JSON Lines
         raise ImportFailed([Problem(str(path), bad[0], "-", bad[1])])
-    for i, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+    from derisk.data.safeio import InputLimit, bounded_lines, loads
+    from derisk.model.limits import limits
+
+    cap = limits().article_bytes
+    with path.open(encoding="utf-8", newline="") as fh:
+        lines = list(enumerate(bounded_lines(fh, str(path), max_chars=2 * cap + 4096), start=1))
+    for i, line in lines:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads(line, str(path), i)
         except json.JSONDecodeError as exc:
             problems.append(Problem(str(path), i, "-", f"not JSON: {exc.msg}"))
+            continue
+        except InputLimit as exc:
+            problems.extend(exc.problems)
             continue
         if not isinstance(obj, dict):
             problems.append(Problem(str(path), i, "-", "a line must be a JSON object"))
@@ -104,6 +113,11 @@ def _read_feed(path: Path) -> Iterator[RawDoc]:
         html, text = obj.get("html"), obj.get("text")
         if not isinstance(html, str) and not isinstance(text, str):
             problems.append(Problem(str(path), i, "html", "needs `html` or `text` (a string)"))
+            continue
+        body = html if isinstance(html, str) else str(text)
+        if len(body.encode("utf-8", "surrogatepass")) > cap:
+            field = "html" if isinstance(html, str) else "text"
+            problems.append(Problem(str(path), i, field, _too_big(cap)))
             continue
         try:
             published = _parse_date(obj.get("published"), str(path), i, "published")
@@ -143,9 +157,23 @@ def read_paths(paths: Sequence[Path]) -> Iterator[RawDoc]:
             if suffix in FEED_SUFFIXES:
                 yield from _read_feed(f)
             elif suffix in HTML_SUFFIXES:
-                yield RawDoc(str(f), "html", f.read_text("utf-8", errors="replace"))
+                yield RawDoc(str(f), "html", _read_article(f))
             elif suffix in TEXT_SUFFIXES or not p.is_dir():
-                yield RawDoc(str(f), "text", f.read_text("utf-8", errors="replace"))
+                yield RawDoc(str(f), "text", _read_article(f))
+
+
+def _too_big(cap: int) -> str:
+    return f"article larger than {cap:,} bytes (DERISK_LIMIT_ARTICLE_BYTES)"
+
+
+def _read_article(f: Path) -> str:
+    """One article page or text, refused past the size limit before it is read."""
+    from derisk.model.limits import limits
+
+    cap = limits().article_bytes
+    if f.stat().st_size > cap:
+        raise ImportFailed([Problem(str(f), 0, "-", _too_big(cap))])
+    return f.read_text("utf-8", errors="replace")
 
 
 # --------------------------------------------------------------------------- extraction

@@ -178,7 +178,7 @@ def ingest(
                 "new_entities": [n.as_dict() for n in analysis.new_entities],
             }
         )
-    with store.writer(NEWS_DATASET) as w:
+    with store.writer(NEWS_DATASET, reviewed=True) as w:
         w.add(new_articles)
         w.add(new_props)
     accepted = 0
@@ -600,7 +600,7 @@ def accept(
         json.dumps(facts),
         "; ".join(notes) or None,
     )
-    with store.writer(NEWS_DATASET) as w:
+    with store.writer(NEWS_DATASET, reviewed=True) as w:
         w.add([source])
         by_type: dict[type[Any], list[Any]] = {}
         for r in rows:
@@ -632,7 +632,7 @@ def reject(
     state = _statuses(store).get(pid)
     if state is not None:
         raise ValueError(f"proposal {pid} was already {state[0]} on {state[1]}")
-    with store.writer(NEWS_DATASET) as w:
+    with store.writer(NEWS_DATASET, reviewed=True) as w:
         w.add([NewsDecision(pid, "rejected", now or _now(), decided_by, note=reason)])
     return {
         "schema": DECISION_SCHEMA,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import numpy as np
 from derisk.analysis import ownership as eng
 from derisk.engines import current as current_engine
 from derisk.errors import BadInputError
+from derisk.model.limits import limits
 from derisk.model.schema import Interest
 from derisk.services.exposure import NotFound
 from derisk.store.base import Store
@@ -488,14 +490,22 @@ def holdings(
     min_share: float = 0.0,
     paths: int = 1,
 ) -> dict[str, Any]:
-    """Everything an owner holds, directly and through chains (Vitali-corrected shares)."""
+    """Everything an owner holds, directly and through chains (Vitali-corrected shares).
+
+    Bounded (:mod:`derisk.model.limits`): at most ``chain_results`` holdings (largest first),
+    chains of at most ``chain_depth`` stakes, ``chain_seconds`` of chain search; an answer cut
+    by any bound says ``truncated: true`` (shares are exact; only listings are cut)."""
     when = as_of_date(as_of)
     ref = resolve_entity(store, owner)
     layer = load_layer(store, interest, when)
     check_layer(layer)
     names = entity_names(store)
+    lim = limits()
+    deadline = time.monotonic() + lim.chain_seconds
     out: list[dict[str, Any]] = []
     sources: set[str] = set()
+    truncated = False
+    total = 0
     try:
         o = layer.index(ref.entity_id)
     except NotFound:
@@ -507,12 +517,36 @@ def holdings(
             x_lo = en.set_share(en.prepare(layer.stakes("lo")), [o])
             x_hi = en.set_share(en.prepare(layer.stakes("hi")), [o]) if layer.ranged.any() else x_lo
             st_lo = layer.stakes("lo")
+            held = []
             for j in reach[1:].tolist():
                 lo, hi = float(x_lo[j]), float(x_hi[j])
                 if max(lo, hi) < min_share or max(lo, hi) <= 0:
                     continue
+                held.append((lo, hi, j))
+            total = len(held)
+            # largest first, by id on ties; at most chain_results listed
+            held.sort(key=lambda t: (-t[0], str(layer.ids[t[2]])))
+            if len(held) > lim.chain_results:
+                held = held[: lim.chain_results]
+                truncated = True
+            inflow = st_lo.inflow()
+            for lo, hi, j in held:
                 hit = np.flatnonzero((layer.owner == o) & (layer.owned == j))
-                chains = eng.top_chains(st_lo, [o], j, k=paths, total=lo) if paths else []
+                chains = []
+                if paths and time.monotonic() < deadline:
+                    chains = eng.top_chains(
+                        st_lo,
+                        [o],
+                        j,
+                        k=paths,
+                        total=lo,
+                        max_expansions=10_000,
+                        max_depth=lim.chain_depth,
+                        deadline=deadline,
+                        inflow=inflow,
+                    )
+                if paths and not chains:
+                    truncated = True  # reached only by chains past the depth or time bound
                 ch = [chain_dict(layer, c, names) for c in chains]
                 for c in ch:
                     sources.update(s["source_id"] for s in c["stakes"])
@@ -535,6 +569,13 @@ def holdings(
         "as_of": when.isoformat(),
         "interest": interest,
         "owner": ref.as_dict(),
+        "truncated": truncated,
+        "total_holdings": total,
+        "limits": {
+            "holdings": lim.chain_results,
+            "chain_depth": lim.chain_depth,
+            "seconds": lim.chain_seconds,
+        },
         "holdings": out,
         "sources": list(source_meta(store, sorted(sources)).values()),
     }

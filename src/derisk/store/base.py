@@ -23,8 +23,34 @@ class StoreStatus:
     datasets: list[dict[str, Any]]
 
 
+def first_row(result: Any) -> Any:
+    """The first row of an executed query, or ``None``, reading the result to its end.
+
+    Every read in the store goes through ``fetchall`` (or this): DuckDB refuses further work on
+    a connection (registering an Arrow table, for one) while a result is left unfinished, so
+    the store never leaves one open — a ``fetchone()`` existence check used to break every
+    later write in the same transaction.
+    """
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
 class StoreError(StoreUnavailableError):
     """A store that cannot be used as asked (missing, newer schema, ...)."""
+
+
+class IdConflict(ValueError):
+    """Rows name ids already in use. Ids of sources, entities and single-key facts are unique
+    across every dataset, so that no dataset's rows can shadow another's; the message is the
+    same whether or not the caller could see the row holding the id."""
+
+
+def id_conflict_message(table: str, column: str, ids: Sequence[Any]) -> str:
+    shown = ", ".join(repr(str(i)) for i in list(ids)[:5])
+    return (
+        f"{table}.{column} {shown} already in use: ids are unique across every dataset of "
+        "this database (including ones you cannot see); choose another id"
+    )
 
 
 class Writer(abc.ABC):
@@ -55,12 +81,27 @@ class Store(abc.ABC):
     def status(self) -> StoreStatus: ...
 
     @abc.abstractmethod
-    def writer(self, dataset: str = "user") -> AbstractContextManager[Writer]:
-        """Atomic write: on any exception inside the block, nothing is written."""
+    def writer(
+        self, dataset: str = "user", *, reviewed: bool = False
+    ) -> AbstractContextManager[Writer]:
+        """Atomic write: on any exception inside the block, nothing is written. ``reviewed``
+        marks a reviewed path (news review), the only way a non-admin changes shared data."""
 
     @abc.abstractmethod
     def rows(self, row_type: type[T], where: Mapping[str, Any] | None = None) -> list[T]:
         """Typed rows of one table, filtered by equality on the given columns."""
+
+    @abc.abstractmethod
+    def check_write(self, dataset: str, *, replace: bool = False) -> None:
+        """Raise ``PermissionError`` unless the acting user may write (or replace) ``dataset``;
+        importers ask before reading a file, so a refusal never depends on its contents."""
+
+    @abc.abstractmethod
+    def taken_ids(
+        self, table: str, column: str, values: Sequence[Any], exclude_dataset: str | None = None
+    ) -> set[Any]:
+        """Which of ``values`` are already used as ``column`` of ``table`` in any dataset
+        (visible or not; ``exclude_dataset`` aside, for a replace)."""
 
     @abc.abstractmethod
     def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

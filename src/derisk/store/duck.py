@@ -15,7 +15,15 @@ import duckdb
 from derisk.model.schema import ROW_TYPES, TABLES, columns, ddl
 from derisk.model.trust import TRUST_TYPES
 from derisk.store import guard
-from derisk.store.base import Store, StoreError, StoreStatus, Writer
+from derisk.store.base import (
+    IdConflict,
+    Store,
+    StoreError,
+    StoreStatus,
+    Writer,
+    first_row,
+    id_conflict_message,
+)
 
 T = TypeVar("T")
 
@@ -95,6 +103,7 @@ class _DuckWriter(Writer):
         self.con = con
         self.dataset = dataset
         self.txn = guard.new_txn()
+        self.replaced = False
 
     def add(self, rows: Sequence[Any]) -> int:
         """Append rows of one type: columns go to DuckDB as one Arrow table (fast bulk path)."""
@@ -112,6 +121,8 @@ class _DuckWriter(Writer):
         view = f"_derisk_add_{table}"
         self.con.register(view, batch)
         try:
+            if len(cls.Meta.key) == 1:
+                self._check_ids(table, cls.Meta.key[0], view)
             names = ", ".join(_q(c.name) for c in cols)
             self.con.execute(
                 f"INSERT INTO {guard.qualified(self.con, table)} ({names}, dataset) "
@@ -123,20 +134,33 @@ class _DuckWriter(Writer):
         guard.audit_insert(self.con, self.txn, self.dataset, rows)
         return len(rows)
 
+    def _check_ids(self, table: str, column: str, view: str) -> None:
+        """Refuse ids already stored (in any dataset) or repeated in the batch."""
+        k = _q(column)
+        dup = self.con.execute(
+            f"SELECT {k} FROM {view} GROUP BY {k} HAVING count(*) > 1 ORDER BY 1 LIMIT 5"
+        ).fetchall()
+        taken = self.con.execute(
+            f"SELECT DISTINCT v.{k} FROM {view} v JOIN {guard.qualified(self.con, table)} t "
+            f"ON t.{k} = v.{k} ORDER BY 1 LIMIT 5"
+        ).fetchall()
+        ids = sorted({r[0] for r in (*dup, *taken)}, key=str)
+        if ids:
+            raise IdConflict(id_conflict_message(table, column, ids))
+
     def delete_dataset(self, dataset: str) -> int:
-        if dataset != self.dataset:
-            guard.check_write(self.con, dataset)
+        guard.check_write(self.con, dataset, replace=True)
         before = guard.dataset_snapshot(self.con, dataset)
         n = 0
         for cls in ROW_TYPES:
-            res = self.con.execute(
-                f"DELETE FROM {guard.qualified(self.con, cls.Meta.table)} WHERE dataset = ?",
-                [dataset],
-            ).fetchone()
+            res = first_row(
+                self.con.execute(
+                    f"DELETE FROM {guard.qualified(self.con, cls.Meta.table)} WHERE dataset = ?",
+                    [dataset],
+                )
+            )
             n += int(res[0]) if res else 0
-        self.con.execute(
-            f"DELETE FROM {guard.qualified(self.con, 'dataset')} WHERE name = ?", [dataset]
-        )
+        # the load record stays: the replacing import rewrites it (record_dataset)
         if n:
             guard.record(
                 self.con, self.txn, "delete-dataset", dataset=dataset, rows=n, before=before
@@ -150,18 +174,27 @@ class _DuckWriter(Writer):
         before = guard.dataset_record(self.con, dataset)
         rows = 0
         for cls in ROW_TYPES:
-            res = self.con.execute(
-                f"SELECT count(*) FROM {guard.qualified(self.con, cls.Meta.table)} "
-                "WHERE dataset = ?",
-                [dataset],
-            ).fetchone()
+            res = first_row(
+                self.con.execute(
+                    f"SELECT count(*) FROM {guard.qualified(self.con, cls.Meta.table)} "
+                    "WHERE dataset = ?",
+                    [dataset],
+                )
+            )
             rows += int(res[0]) if res else 0
         table = guard.qualified(self.con, "dataset")
-        self.con.execute(f"DELETE FROM {table} WHERE name = ?", [dataset])
-        self.con.execute(
-            f"INSERT INTO {table} VALUES (?, ?, ?, ?)",
-            [dataset, origin, rows, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
-        )
+        stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        # update in place: deleting and re-inserting a primary key in one transaction trips
+        # DuckDB 1.1's over-eager constraint check
+        if before is not None:
+            self.con.execute(
+                f"UPDATE {table} SET origin = ?, rows = ?, loaded_at = ? WHERE name = ?",
+                [origin, rows, stamp, dataset],
+            )
+        else:
+            self.con.execute(
+                f"INSERT INTO {table} VALUES (?, ?, ?, ?)", [dataset, origin, rows, stamp]
+            )
         guard.record(
             self.con,
             self.txn,
@@ -196,12 +229,14 @@ class DuckStore(Store):
 
     # -- schema ---------------------------------------------------------------
     def schema_version(self) -> int:
-        exists = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-        ).fetchone()
+        exists = first_row(
+            self.con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+            )
+        )
         if not exists or not exists[0]:
             return 0
-        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        row = first_row(self.con.execute("SELECT max(version) FROM schema_version"))
         return int(row[0]) if row and row[0] is not None else 0
 
     def _migrate(self) -> None:
@@ -242,8 +277,7 @@ class DuckStore(Store):
     # -- reading --------------------------------------------------------------
     def status(self) -> StoreStatus:
         counts = {
-            t: int(self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])  # type: ignore[index]
-            for t in TABLES
+            t: int(first_row(self.con.execute(f"SELECT count(*) FROM {t}"))[0]) for t in TABLES
         }
         ds = [
             {"name": r[0], "origin": r[1], "rows": r[2], "loaded_at": str(r[3])}
@@ -272,6 +306,27 @@ class DuckStore(Store):
             sql += " WHERE " + " AND ".join(parts)
         return [row_type(*r) for r in self.con.execute(sql, params).fetchall()]
 
+    def check_write(self, dataset: str, *, replace: bool = False) -> None:
+        guard.check_write(self.con, dataset, replace=replace, dry_run=True)
+
+    def taken_ids(
+        self, table: str, column: str, values: Sequence[Any], exclude_dataset: str | None = None
+    ) -> set[Any]:
+        if table not in TABLES or column not in {c.name for c in columns(TABLES[table])}:
+            raise KeyError(f"{table} has no column {column!r}")
+        wanted = sorted({v for v in values if v is not None}, key=str)
+        if not wanted:
+            return set()
+        sql = (
+            f"SELECT DISTINCT {_q(column)} FROM {guard.qualified(self.con, table)} "
+            f"WHERE {_q(column)} IN (SELECT unnest(?))"
+        )
+        params: list[Any] = [wanted]
+        if exclude_dataset is not None:
+            sql += " AND dataset <> ?"
+            params.append(exclude_dataset)
+        return {r[0] for r in self.con.execute(sql, params).fetchall()}
+
     def sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.con.execute(query, list(params)).fetchall()
 
@@ -285,10 +340,10 @@ class DuckStore(Store):
 
     # -- writing --------------------------------------------------------------
     @contextmanager
-    def writer(self, dataset: str = "user") -> Iterator[Writer]:
+    def writer(self, dataset: str = "user", *, reviewed: bool = False) -> Iterator[Writer]:
         self.con.execute("BEGIN TRANSACTION")
         try:
-            guard.check_write(self.con, dataset)
+            guard.check_write(self.con, dataset, reviewed=reviewed)
             yield _DuckWriter(self.con, dataset)
         except BaseException:
             self.con.execute("ROLLBACK")

@@ -40,14 +40,15 @@ from derisk.errors import ForbiddenError
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import (
     PUBLIC_BY_DEFAULT,
+    SHARED_WRITABLE,
     Access,
     AuditEntry,
     Principal,
     Role,
     User,
     visible,
-    writable,
 )
+from derisk.store.base import first_row
 
 AUDIT_ROWS = 100
 """Changes of at most this many rows keep every row (keys, before, after) in the audit log;
@@ -96,6 +97,20 @@ def set_acting(principal: Principal | None, origin: str | None = None) -> None:
     _ORIGIN.set(origin)
 
 
+def acting_label(con: duckdb.DuckDBPyConnection | None = None) -> str:
+    """How the acting principal is named in records it makes (news decisions, notes)."""
+    p = _PRINCIPAL.get()
+    if p is not None:
+        return p.label
+    return resolve_principal(con).label if con is not None else local_principal().label
+
+
+def may_see_paths() -> bool:
+    """Whether the acting principal may learn server file paths (admins, local operator)."""
+    p = _PRINCIPAL.get()
+    return p is None or p.sees_everything
+
+
 def scope_key() -> tuple[str, str] | None:
     """Who asks, for keys of cached answers: answers differ by principal."""
     p = _PRINCIPAL.get()
@@ -115,7 +130,7 @@ def origin() -> str:
 
 def catalog(con: duckdb.DuckDBPyConnection) -> str:
     """The quoted catalog name of the database file (``"derisk"``)."""
-    row = con.execute("SELECT current_database()").fetchone()
+    row = first_row(con.execute("SELECT current_database()"))
     name = str(row[0]) if row else "main"
     return '"' + name.replace('"', '""') + '"'
 
@@ -130,11 +145,13 @@ def _quote(name: str) -> str:
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_name = ? AND table_catalog = current_database()",
-        [table],
-    ).fetchone()
+    row = first_row(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_name = ? AND table_catalog = current_database()",
+            [table],
+        )
+    )
     return bool(row and row[0])
 
 
@@ -150,11 +167,13 @@ def resolve_principal(con: duckdb.DuckDBPyConnection) -> Principal:
 
     if not _has_table(con, "app_user"):
         raise StoreError(f"DERISK_USER={name!r}: this database has no users yet")
-    row = con.execute(
-        f"SELECT user_id, role, org_id, disabled FROM {qualified(con, 'app_user')} "
-        "WHERE user_id = ?",
-        [name],
-    ).fetchone()
+    row = first_row(
+        con.execute(
+            f"SELECT user_id, role, org_id, disabled FROM {qualified(con, 'app_user')} "
+            "WHERE user_id = ?",
+            [name],
+        )
+    )
     if row is None or row[3]:
         raise StoreError(f"DERISK_USER={name!r} is not an active user of this database")
     return Principal(str(row[0]), Role(row[1]), row[2], via="cli")
@@ -194,15 +213,18 @@ def existing_datasets(con: duckdb.DuckDBPyConnection) -> list[str]:
 def dataset_exists(con: duckdb.DuckDBPyConnection, dataset: str) -> bool:
     """Whether any table holds rows of ``dataset`` or the dataset has a load record."""
     if _has_table(con, "dataset"):
-        row = con.execute(
-            f"SELECT 1 FROM {qualified(con, 'dataset')} WHERE name = ?", [dataset]
-        ).fetchone()
+        row = first_row(
+            con.execute(f"SELECT 1 FROM {qualified(con, 'dataset')} WHERE name = ?", [dataset])
+        )
         if row:
             return True
     for cls in ROW_TYPES:
-        row = con.execute(
-            f"SELECT 1 FROM {qualified(con, cls.Meta.table)} WHERE dataset = ? LIMIT 1", [dataset]
-        ).fetchone()
+        row = first_row(
+            con.execute(
+                f"SELECT 1 FROM {qualified(con, cls.Meta.table)} WHERE dataset = ? LIMIT 1",
+                [dataset],
+            )
+        )
         if row:
             return True
     return False
@@ -310,34 +332,90 @@ def checkin(
     cur.close()
 
 
-def check_write(con: duckdb.DuckDBPyConnection, dataset: str) -> Principal:
-    """Raise :class:`Forbidden` unless the acting principal may change ``dataset``; a new
-    dataset written by an organisation's analyst becomes private to that organisation."""
+def owner_by_namespace(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
+    """The organisation whose namespace holds ``dataset``: names ``<org id>-<anything>``
+    belong to that organisation (the longest matching organisation id wins)."""
+    if not _has_table(con, "organisation"):
+        return None
+    orgs = [
+        str(r[0])
+        for r in con.execute(f"SELECT org_id FROM {qualified(con, 'organisation')}").fetchall()
+    ]
+    match = [o for o in orgs if dataset.startswith(o + "-") and len(dataset) > len(o) + 1]
+    return max(match, key=len) if match else None
+
+
+def _refuse(who: Principal, dataset: str, why: str) -> Forbidden:
+    return Forbidden(f"{who.label} ({who.role}) may not change dataset {dataset!r}: {why}")
+
+
+def check_write(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    *,
+    reviewed: bool = False,
+    replace: bool = False,
+    dry_run: bool = False,
+) -> Principal:
+    """Raise :class:`Forbidden` unless the acting principal may change ``dataset``.
+
+    Admins and the local operator may change anything. An analyst may change its
+    organisation's private datasets, and create new ones only in its organisation's namespace
+    (``<org id>-<name>``): a name is never claimed by whoever writes to it first. Shared
+    (public) datasets change only through a reviewed path (``reviewed``: accepting or
+    rejecting a news proposal, ingesting articles for review) and are never replaced by a
+    non-admin. The refusal does not depend on whether the dataset exists, so it reveals
+    nothing about other organisations' dataset names. ``dry_run`` checks without creating
+    (importers ask first, before reading a file)."""
     who = resolve_principal(con)
     if who.sees_everything:
         return who
+    if not who.role.allows(Role.ANALYST):
+        raise _refuse(who, dataset, "read-only role")
     acc = access_map(con)
-    exists = dataset_exists(con, dataset)
-    if not writable(acc, dataset, who, exists=exists):
-        raise Forbidden(
-            f"{who.label} ({who.role}) may not change dataset {dataset!r}"
-            + ("" if who.role.allows(Role.ANALYST) else ": read-only role")
-        )
-    if dataset not in acc and who.org_id is not None and not exists:
-        con.execute(
-            f"INSERT INTO {qualified(con, 'dataset_access')} "
-            "(dataset, access, set_by, set_at, org_id) VALUES (?, ?, ?, ?, ?)",
-            [dataset, Access.PRIVATE.value, who.label, now(), who.org_id],
-        )
-        record(
-            con,
-            new_txn(),
-            "dataset-claim",
-            dataset=dataset,
-            table="dataset_access",
-            after={"dataset": dataset, "access": "private", "org_id": who.org_id},
-            who=who,
-        )
+    shared_rule = (
+        "shared datasets change only by review or by an admin"
+        if not replace
+        else "only an admin replaces a shared dataset"
+    )
+    own_rule = (
+        f"write to your organisation's datasets ({who.org_id}-<name>) or ask an admin"
+        if who.org_id
+        else "ask an admin"
+    )
+    if dataset in acc:
+        kind, org = acc[dataset]
+        if kind == Access.PRIVATE.value:
+            if org is not None and org == who.org_id:
+                return who
+            raise _refuse(who, dataset, own_rule)
+        if reviewed and not replace and dataset in SHARED_WRITABLE:
+            return who
+        raise _refuse(who, dataset, shared_rule)
+    if dataset in PUBLIC_BY_DEFAULT:
+        if reviewed and not replace and dataset in SHARED_WRITABLE:
+            return who
+        raise _refuse(who, dataset, shared_rule)
+    if who.org_id is None or owner_by_namespace(con, dataset) != who.org_id:
+        raise _refuse(who, dataset, own_rule)
+    if dataset_exists(con, dataset):  # loaded by an operator into the namespace, unassigned
+        raise _refuse(who, dataset, "it was loaded by an admin; ask an admin to assign it")
+    if dry_run:  # asked before parsing a file: nothing is created yet
+        return who
+    con.execute(
+        f"INSERT INTO {qualified(con, 'dataset_access')} "
+        "(dataset, access, set_by, set_at, org_id) VALUES (?, ?, ?, ?, ?)",
+        [dataset, Access.PRIVATE.value, who.label, now(), who.org_id],
+    )
+    record(
+        con,
+        new_txn(),
+        "dataset-create",
+        dataset=dataset,
+        table="dataset_access",
+        after={"dataset": dataset, "access": "private", "org_id": who.org_id},
+        who=who,
+    )
     return who
 
 
@@ -430,9 +508,12 @@ def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, 
     themselves when there are at most :data:`AUDIT_ROWS` in all."""
     counts: dict[str, int] = {}
     for cls in ROW_TYPES:
-        row = con.execute(
-            f"SELECT count(*) FROM {qualified(con, cls.Meta.table)} WHERE dataset = ?", [dataset]
-        ).fetchone()
+        row = first_row(
+            con.execute(
+                f"SELECT count(*) FROM {qualified(con, cls.Meta.table)} WHERE dataset = ?",
+                [dataset],
+            )
+        )
         if row and row[0]:
             counts[cls.Meta.table] = int(row[0])
     out: dict[str, Any] = {"rows": counts, "load": dataset_record(con, dataset)}
@@ -459,10 +540,12 @@ def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, 
 
 def dataset_record(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, Any] | None:
     """The ``dataset`` table's row for ``dataset`` (origin, rows, loaded_at), if any."""
-    row = con.execute(
-        f"SELECT origin, rows, loaded_at FROM {qualified(con, 'dataset')} WHERE name = ?",
-        [dataset],
-    ).fetchone()
+    row = first_row(
+        con.execute(
+            f"SELECT origin, rows, loaded_at FROM {qualified(con, 'dataset')} WHERE name = ?",
+            [dataset],
+        )
+    )
     if row is None:
         return None
     return {"origin": row[0], "rows": row[1], "loaded_at": str(row[2])}
@@ -473,8 +556,10 @@ def user_row(con: duckdb.DuckDBPyConnection, user_id: str) -> User | None:
     from derisk.model.schema import columns
 
     cols = [c.name for c in columns(User)]
-    row = con.execute(
-        f"SELECT {', '.join(cols)} FROM {qualified(con, 'app_user')} WHERE user_id = ?",
-        [user_id],
-    ).fetchone()
+    row = first_row(
+        con.execute(
+            f"SELECT {', '.join(cols)} FROM {qualified(con, 'app_user')} WHERE user_id = ?",
+            [user_id],
+        )
+    )
     return User(*row) if row else None

@@ -6,7 +6,7 @@ import functools
 import itertools
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
 from fastapi import Request
@@ -27,6 +27,26 @@ STATUS_LABELS = {
 """Data-quality marker of each ``data_status``: short label and explanation."""
 
 CONFIDENCE_LABELS = {"H": "official statistics", "M": "secondary compilation", "L": "unverified"}
+
+
+def web_link(url: object) -> str | None:
+    """``url`` when it is an absolute http(s) address, else ``None``: addresses come from
+    data, and a ``javascript:`` or ``data:`` one must never become a link.
+
+    >>> web_link("https://usgs.gov/x"), web_link("javascript:alert(1)"), web_link(" JaVa\tscript:x")
+    ('https://usgs.gov/x', None, None)
+    """
+    if not isinstance(url, str):
+        return None
+    u = url.strip()
+    parts = urlsplit(u)
+    if (
+        parts.scheme.lower() in ("http", "https")
+        and parts.netloc
+        and not any(ord(ch) < 32 for ch in u)
+    ):
+        return u
+    return None
 
 
 def pct(x: float | None, nd: int = 1) -> str:
@@ -128,6 +148,7 @@ def environment() -> jinja2.Environment:
         cname=lambda c: country_name(c) if c else "",
         source_href=source_href,
         urlq=lambda s: quote(str(s), safe=""),
+        link=web_link,
     )
     env.globals.update(STATUS_LABELS=STATUS_LABELS, CONFIDENCE_LABELS=CONFIDENCE_LABELS)
     return env
@@ -147,6 +168,7 @@ def page(
             path=request.url.path,
             query=functools.partial(query, request),
             selq=selection_query(request),
+            csrf=request.scope.get("derisk.csrf", ""),
             **ctx,
         )
     )

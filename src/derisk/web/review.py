@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from types import ModuleType
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, quote
 
@@ -10,10 +11,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from derisk.api.deps import ApiDep
-from derisk.api.news import DECIDED_BY
-from derisk.services import news as svc
-from derisk.store import Store
+from derisk.store import Store, guard
 from derisk.web.render import page
+
+
+def _svc() -> ModuleType:
+    """The news service, imported on first use: it loads the HTML extraction stack, which
+    commands and pages that do not read news never need."""
+    from derisk.services import news
+
+    return news
+
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,7 +29,8 @@ NAV = [("News review", "/review")]
 
 
 def _listed(store: Store, status: str) -> dict[str, Any]:
-    return svc.list_proposals(store, status)
+    listed: dict[str, Any] = _svc().list_proposals(store, status)
+    return listed
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -31,7 +40,7 @@ def review_page(
     status: Annotated[Literal["pending", "accepted", "rejected", "all"], Query()] = "pending",
 ) -> HTMLResponse:
     """Proposals of one status, each with its sentence, fields and article."""
-    data = api.data(("review", status, None), lambda s: svc.list_proposals(s, status))
+    data = api.data(("review", status, None), lambda s: _svc().list_proposals(s, status))
     counts = {}
     for st in ("pending", "accepted", "rejected"):
         listed = api.data(("review", st, None), functools.partial(_listed, status=st))
@@ -44,8 +53,15 @@ def review_page(
         shown=status,
         counts=counts,
         writable=api.state.writable,
-        done=request.query_params.get("done"),
+        done=_done(request.query_params.get("done")),
     )
+
+
+def _done(value: str | None) -> tuple[str, str] | None:
+    """``<proposal id>.<accepted|rejected>`` from the redirect after a decision; anything else
+    (a hand-edited URL) shows no message."""
+    pid, _, decision = (value or "").rpartition(".")
+    return (pid, decision) if pid and decision in ("accepted", "rejected") else None
 
 
 @router.post("/review/{proposal}/{decision}", response_class=RedirectResponse)
@@ -56,10 +72,12 @@ async def decide(request: Request, api: ApiDep, proposal: str, decision: str) ->
         sets = {
             k.removeprefix("set_"): v[0] for k, v in form.items() if k.startswith("set_") and v[0]
         }
-        res = api.write(lambda s: svc.accept(s, proposal, sets, decided_by=DECIDED_BY))
+        res = api.write(lambda s: _svc().accept(s, proposal, sets, decided_by=guard.acting_label()))
     elif decision == "reject":
         reason = (form.get("reason") or [""])[0] or None
-        res = api.write(lambda s: svc.reject(s, proposal, reason, decided_by=DECIDED_BY))
+        res = api.write(
+            lambda s: _svc().reject(s, proposal, reason, decided_by=guard.acting_label())
+        )
     else:
         raise LookupError(f"no decision {decision!r}; accept or reject")
     back = f"/review?done={quote(res['proposal_id'])}.{res['decision']}"

@@ -32,7 +32,6 @@ from derisk.data.csvio import Problem
 from derisk.data.importers.streaming import (
     BatchWriter,
     Progress,
-    existing_entities,
     iter_json,
     write_atomic,
 )
@@ -40,7 +39,7 @@ from derisk.data.loader import LoadReport
 from derisk.model import countries
 from derisk.model.ownership import ControlRight, DeclaredInterest, StakeRange
 from derisk.model.schema import Entity, Source, Stake
-from derisk.store.base import Store
+from derisk.store.base import Store, id_conflict_message
 
 LAYER = {
     "shareholding": "equity",
@@ -173,9 +172,11 @@ def import_bods(
         raise ImportFailed(problems)
 
     windows = {rid: _windows(rec.versions) for rid, rec in records.items()}
-    known = existing_entities(store, dataset, replace)
     ids = {rid: prefix + slug(rid) for rid, rec in records.items() if rec.kind != "relationship"}
-    clash = sorted(set(ids.values()) & known)
+    # every dataset counts, visible or not: another organisation's entity is never shadowed
+    clash = sorted(
+        store.taken_ids("entity", "entity_id", list(ids.values()), dataset if replace else None)
+    )
     source_id = f"bods-{prefix}{slug(path.stem)}"
     first: dict[str, Any] = next(iter(publishers.values()), {})
     pub_obj = first.get("publisher") or {}
@@ -197,7 +198,7 @@ def import_bods(
                     name,
                     0,
                     "recordId",
-                    f"entity id {e!r} already exists in the store; use --prefix or --replace",
+                    id_conflict_message("entity", "entity_id", [e]) + " (or use --prefix)",
                 )
             )
         if clash:

@@ -17,6 +17,7 @@ from derisk.data.importers.streaming import Progress
 from derisk.data.loader import LoadReport
 from derisk.model.schema import Interest
 from derisk.store.base import Store
+from derisk.store.base import first_row as one_row
 
 REQUIRED = ("fact_id", "owner_id", "owned_id", "interest", "percent", "source_id")
 OPTIONAL = ("valid_from", "valid_to", "note")
@@ -108,14 +109,16 @@ def load_stakes_bulk(
             raise ImportFailed(problems)
         opt = {c: (f"TRY_CAST({c} AS DATE)" if c != "note" else "CAST(note AS VARCHAR)")
                if c in cols else "NULL" for c in OPTIONAL}  # fmt: skip
-        n = con.execute(
-            "INSERT INTO stake (fact_id, owner_id, owned_id, interest, percent, source_id, "
-            "valid_from, valid_to, note, dataset) SELECT CAST(fact_id AS VARCHAR), "
-            "CAST(owner_id AS VARCHAR), CAST(owned_id AS VARCHAR), CAST(interest AS VARCHAR), "
-            f"CAST(percent AS DOUBLE), CAST(source_id AS VARCHAR), {opt['valid_from']}, "
-            f"{opt['valid_to']}, {opt['note']}, ? FROM _bulk_stakes",
-            [dataset],
-        ).fetchone()
+        n = one_row(
+            con.execute(
+                "INSERT INTO stake (fact_id, owner_id, owned_id, interest, percent, source_id, "
+                "valid_from, valid_to, note, dataset) SELECT CAST(fact_id AS VARCHAR), "
+                "CAST(owner_id AS VARCHAR), CAST(owned_id AS VARCHAR), CAST(interest AS VARCHAR), "
+                f"CAST(percent AS DOUBLE), CAST(source_id AS VARCHAR), {opt['valid_from']}, "
+                f"{opt['valid_to']}, {opt['note']}, ? FROM _bulk_stakes",
+                [dataset],
+            )
+        )
         rows = int(n[0]) if n else 0
         con.execute("DROP TABLE _bulk_stakes")
         w.record_dataset(dataset, str(path), rows)

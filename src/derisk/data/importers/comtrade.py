@@ -39,6 +39,7 @@ from derisk.data.importers.trade_common import (
     parse_number,
     slug,
 )
+from derisk.data.safeio import csv_cells
 from derisk.model.countries import UnknownCountry
 from derisk.model.schema import Source
 from derisk.store.base import Store
@@ -134,7 +135,7 @@ def _country(cells: list[str], idx: dict[str, int], code_key: str, iso_key: str)
 
 
 def _parse_file(path: Path, col: Collector, progress: Progress | None) -> None:
-    with open_member(path) as op:
+    with open_member(path) as op, csv_cells(path.name, lambda: op.text.lineno):  # type: ignore[attr-defined]
         first = op.text.readline()
         if not first.strip():
             col.problem(op.label, 1, "-", "empty file")

@@ -13,12 +13,13 @@ from typing import Any
 
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import LoadReport
+from derisk.data.safeio import InputLimit, check_depth
+from derisk.model.limits import limits
 from derisk.model.schema import Source
-from derisk.store.base import Store, Writer
+from derisk.store.base import Store, Writer, id_conflict_message
 
 Progress = Callable[[int, int], None]
 CHUNK = 1 << 20
-MAX_RECORD = 64 << 20
 
 
 def iter_json(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, Any]]:
@@ -31,6 +32,7 @@ def iter_json(path: Path, progress: Progress | None = None) -> Iterator[tuple[in
     if bad := utf8_error(path):  # a record of a file that is not UTF-8 cannot be read
         raise ImportFailed([Problem(path.name, bad[0], "-", bad[1])])
     total = path.stat().st_size
+    lim = limits()
     dec = json.JSONDecoder()
     with path.open("r", encoding="utf-8-sig") as fh:
         buf = ""
@@ -80,11 +82,21 @@ def iter_json(path: Path, progress: Progress | None = None) -> Iterator[tuple[in
                 try:
                     obj, end = dec.raw_decode(buf, pos)
                     break
+                except RecursionError:
+                    deep = f"JSON nested deeper than {lim.json_depth} (DERISK_LIMIT_JSON_DEPTH)"
+                    raise InputLimit([Problem(path.name, number, "-", deep)]) from None
                 except json.JSONDecodeError as exc:
-                    if eof or len(buf) - pos > MAX_RECORD or not more():
+                    if len(buf) - pos > lim.json_record_bytes:
+                        raise InputLimit(
+                            [Problem(path.name, number, "-", "JSON record longer than "
+                                     f"{lim.json_record_bytes:,} characters "
+                                     "(DERISK_LIMIT_JSON_RECORD_BYTES)")]
+                        ) from None  # fmt: skip
+                    if eof or not more():
                         raise ImportFailed(
                             [Problem(path.name, number, "-", f"not valid JSON: {exc.msg}")]
                         ) from None
+            check_depth(obj, path.name, number, lim.json_depth)
             yield number, obj
             pos = end
             if pos > CHUNK:
@@ -145,8 +157,11 @@ def write_atomic(
     """Write ``sources`` then whatever ``rows`` adds, in one transaction; if it reports any
     problem, nothing is written and :class:`ImportFailed` lists them."""
     t0 = started if started is not None else time.perf_counter()
+    store.check_write(dataset, replace=replace)
     problems: list[Problem] = []
-    have = existing_sources(store, dataset, replace)
+    have = store.taken_ids(
+        "source", "source_id", [s.source_id for s in sources], dataset if replace else None
+    )
     for s in sources:
         if s.source_id in have:
             problems.append(
@@ -154,7 +169,8 @@ def write_atomic(
                     origin,
                     0,
                     "source_id",
-                    f"source {s.source_id!r} already exists; use --replace or another --dataset",
+                    id_conflict_message("source", "source_id", [s.source_id])
+                    + " (or use --replace on your own dataset)",
                 )
             )
     if problems:

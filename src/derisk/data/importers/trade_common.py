@@ -19,6 +19,7 @@ import pycountry
 from derisk.data.concordance import Concordance
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import load_rows
+from derisk.data.safeio import Bounded, BoundedText, check_declared
 from derisk.model import countries
 from derisk.model.schema import OTHER, WORLD, Source, Trade
 from derisk.store.base import Store
@@ -162,20 +163,32 @@ def open_member(path: Path, member: str | None = None) -> Iterator[Opened]:
             if len(names) != 1:
                 raise ValueError(f"{path}: give one member of the archive ({len(names)} found)")
             info = zf.getinfo(names[0])
+            label = f"{path.name}:{names[0]}"
+            check_declared(label, info.file_size, info.compress_size)
             with zf.open(info) as raw:
-                counter = _Counting(raw)
+                # the member's declared sizes are not trusted: bytes are counted as they come
+                counter = _Counting(Bounded(raw, label, max(info.compress_size, 1)))  # type: ignore[arg-type]
                 text = io.TextIOWrapper(
                     io.BufferedReader(counter), encoding="utf-8-sig", errors="replace", newline=""
                 )
-                yield Opened(f"{path.name}:{names[0]}", text, info.file_size, counter)
+                yield Opened(label, BoundedText(text, label), info.file_size, counter)  # type: ignore[arg-type]
         return
     size = path.stat().st_size
     with path.open("rb") as fh:
         counter = _Counting(fh)
         buffered = io.BufferedReader(counter)
-        stream: Any = gzip.GzipFile(fileobj=buffered) if path.suffix == ".gz" else buffered
+        stream: Any = buffered
+        if path.suffix == ".gz":
+            if size >= 18:  # the trailer's ISIZE: the (last member's) size mod 2**32
+                fh.seek(size - 4)
+                check_declared(path.name, int.from_bytes(fh.read(4), "little"), size)
+                fh.seek(0)
+            unzipped = gzip.GzipFile(fileobj=buffered)
+            stream = io.BufferedReader(
+                Bounded(unzipped, path.name, size, consumed=lambda: counter.count)
+            )
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
-        yield Opened(path.name, text, size, counter)
+        yield Opened(path.name, BoundedText(text, path.name), size, counter)  # type: ignore[arg-type]
 
 
 @dataclass

@@ -464,12 +464,22 @@ class ImportReport:
 
 def _read_records(path: Path) -> list[list[str]]:
     """CSV records of a file in UTF-8 (with or without BOM) or Windows-1252 (as USGS ships)."""
+    from derisk.data.safeio import InputLimit, csv_cells
+    from derisk.model.limits import limits
+
+    cap = limits().csv_line_bytes * 16
+    if path.stat().st_size > cap:  # USGS tables are kilobytes: a huge file is not one
+        raise InputLimit(
+            [Problem(path.name, 0, "-", f"larger than {cap:,} bytes: not a USGS MCS table")]
+        )
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    with csv_cells(path.name, lambda: reader.line_num):
+        return list(reader)
 
 
 def detect_layout(header: Sequence[str]) -> tuple[Layout, list[str]]:

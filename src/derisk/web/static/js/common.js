@@ -13,6 +13,14 @@ window.derisk = (function () {
     if (x === null || x === undefined) return "—";
     return (100 * x).toFixed(nd === undefined ? 1 : nd) + "%";
   }
+  // Text from data, made safe to put inside HTML (tooltips are HTML): every tooltip escapes
+  // each value it shows.
+  function esc(x) {
+    if (x === null || x === undefined) return "";
+    return String(x).replace(/[&<>"'`]/g, function (ch) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;" }[ch];
+    });
+  }
   function sourceHref(id) { return "/sources/" + encodeURIComponent(id); }
   function colorFor(country, selected, i) {
     if (!country) return OTHER;
@@ -82,5 +90,5 @@ window.derisk = (function () {
     return promise.finally(function () { state.pending -= 1; });
   }
 
-  return { state: state, track: track, whenSized: whenSized, pageData: pageData, pct: pct, sourceHref: sourceHref, colorFor: colorFor, chart: chart, CHINA: CHINA, OTHER: OTHER, PALETTE: PALETTE };
+  return { esc: esc, state: state, track: track, whenSized: whenSized, pageData: pageData, pct: pct, sourceHref: sourceHref, colorFor: colorFor, chart: chart, CHINA: CHINA, OTHER: OTHER, PALETTE: PALETTE };
 })();

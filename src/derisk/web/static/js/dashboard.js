@@ -15,7 +15,7 @@
       formatter: function (p) {
         const r = rows[p[0].dataIndex];
         const b = r.bounds[1] - r.bounds[0] > 0.0005 ? " (up to " + derisk.pct(r.bounds[1]) + ")" : "";
-        return r.name + " — " + r.stage_name + "<br>" + d.label + ": <b>" + derisk.pct(r.share) + "</b>" + b + "<br>source: " + r.source_id;
+        return derisk.esc(r.name) + " — " + derisk.esc(r.stage_name) + "<br>" + derisk.esc(d.label) + ": <b>" + derisk.pct(r.share) + "</b>" + b + "<br>source: " + derisk.esc(r.source_id);
       } },
     series: [
       { type: "bar", stack: "s", name: d.label, data: rows.map(function (r) {

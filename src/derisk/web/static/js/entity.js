@@ -39,8 +39,8 @@
     xAxis: { type: "value", min: 0, max: 1000, show: false },
     yAxis: { type: "value", min: Math.min.apply(null, levels) - 0.15, max: Math.max.apply(null, levels) + 0.15, inverse: true, show: false },
     tooltip: { formatter: function (p) {
-      if (p.dataType === "edge") return p.data.source + " → " + p.data.target + ": <b>" + p.data.pct + "</b><br>source: " + p.data.ref;
-      return p.data.name + "<br>" + (p.data.kind || "") + (p.data.country ? ", " + p.data.country : "");
+      if (p.dataType === "edge") return derisk.esc(p.data.source) + " → " + derisk.esc(p.data.target) + ": <b>" + derisk.esc(p.data.pct) + "</b><br>source: " + derisk.esc(p.data.ref);
+      return derisk.esc(p.data.name) + "<br>" + derisk.esc(p.data.kind || "") + (p.data.country ? ", " + derisk.esc(p.data.country) : "");
     } },
     series: [{
       type: "graph", layout: "none", coordinateSystem: "cartesian2d", data: nodes, links: edges,

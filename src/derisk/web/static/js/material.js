@@ -57,7 +57,7 @@
         tooltip: { trigger: "item", formatter: function (p) {
           const s = shares[p.name];
           const n = names[p.name] || p.name;
-          return s ? n + ": <b>" + derisk.pct(s.share) + "</b><br>source: " + d.source_id : n + ": no figure";
+          return s ? derisk.esc(n) + ": <b>" + derisk.pct(s.share) + "</b><br>source: " + derisk.esc(d.source_id) : derisk.esc(n) + ": no figure";
         } },
         visualMap: { min: 0, max: max, left: 10, bottom: 10, text: [max + "%", "0%"], calculable: false,
                      inRange: { color: ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"] }, itemHeight: 110 },
@@ -101,8 +101,8 @@
     sk.setOption({
       animation: false,
       tooltip: { trigger: "item", formatter: function (p) {
-        if (p.dataType === "edge") return p.data.source + " → " + p.data.target + ": <b>" + derisk.pct(p.data.share) + "</b><br>source: " + p.data.source_id;
-        return p.name;
+        if (p.dataType === "edge") return derisk.esc(p.data.source) + " → " + derisk.esc(p.data.target) + ": <b>" + derisk.pct(p.data.share) + "</b><br>source: " + derisk.esc(p.data.source_id);
+        return derisk.esc(p.name);
       } },
       series: [{
         type: "sankey", nodeAlign: "left", left: 200, right: 170, top: 8, bottom: 8, nodeGap: 10, nodeWidth: 14,
@@ -140,7 +140,7 @@
       animation: false,
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 16, top: 34, bottom: 20, containLabel: true },
-      tooltip: { trigger: "item", formatter: function (p) { return cats[p.dataIndex].category + "<br>" + p.seriesName + ": <b>" + p.value + "%</b><br>source: " + cats[p.dataIndex].source_id; } },
+      tooltip: { trigger: "item", formatter: function (p) { return derisk.esc(cats[p.dataIndex].category) + "<br>" + derisk.esc(p.seriesName) + ": <b>" + derisk.esc(p.value) + "%</b><br>source: " + derisk.esc(cats[p.dataIndex].source_id); } },
       xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: cats.map(function (c) { return c.category + " (" + c.period + ")"; }), inverse: true,
                axisLabel: { width: 200, overflow: "truncate" } },

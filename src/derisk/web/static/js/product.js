@@ -24,8 +24,8 @@
     animation: false,
     tooltip: { trigger: "item", formatter: function (p) {
       const d = p.data;
-      if (d.kind === "origin") return d.name + " (" + d.basis + ")" + (d.source_id ? "<br>source: " + d.source_id : "");
-      return d.fullName || d.name;
+      if (d.kind === "origin") return derisk.esc(d.name) + " (" + derisk.esc(d.basis) + ")" + (d.source_id ? "<br>source: " + derisk.esc(d.source_id) : "");
+      return derisk.esc(d.fullName || d.name);
     } },
     series: [{
       type: "tree", data: [tree], orient: "LR", left: 40, right: 200, top: 30, bottom: 20,

@@ -73,12 +73,12 @@
         if (p.dataType === "edge") {
           const a = byName[p.data.source], b = byName[p.data.target];
           if (p.data.kind === "unmet") return "Unmet demand: <b>" + t(p.data.value) + " t/yr</b>";
-          return a.label + " → " + b.label + ": <b>" + t(p.data.value) + " t/yr</b> of " + (p.data.stage || "") + (p.data.ref ? "<br>figure: " + p.data.ref : "");
+          return derisk.esc(a.label) + " → " + derisk.esc(b.label) + ": <b>" + t(p.data.value) + " t/yr</b> of " + derisk.esc(p.data.stage || "") + (p.data.ref ? "<br>figure: " + derisk.esc(p.data.ref) : "");
         }
         const n = p.data;
-        if (n.kind === "destination") return n.label + ": <b>" + t(p.value) + " t/yr</b> asked";
+        if (n.kind === "destination") return derisk.esc(n.label) + ": <b>" + t(p.value) + " t/yr</b> asked";
         if (n.kind === "unmet") return "Unmet demand: <b>" + t(p.value) + " t/yr</b>";
-        return n.label + " · " + n.stage_name + ": uses <b>" + t(n.used) + "</b> of " + t(n.available) + " t/yr" + (n.ref ? "<br>figure: " + n.ref : "");
+        return derisk.esc(n.label) + " · " + derisk.esc(n.stage_name) + ": uses <b>" + t(n.used) + "</b> of " + t(n.available) + " t/yr" + (n.ref ? "<br>figure: " + derisk.esc(n.ref) : "");
       } },
       graphic: cols.map(function (c, i) {
         const w = sk.getWidth() - left - right - nodeWidth;
