@@ -2,11 +2,13 @@
 
 Usage::
 
-    .venv/bin/python scripts/build_bundled.py [--shared DIR] [--out DIR]
+    .venv/bin/python scripts/build_bundled.py [--sources DIR] [--out DIR]
 
-``--shared`` defaults to ``<repo>/../shared/data``, ``--out`` to ``src/derisk/data/bundled``.
+``--sources`` defaults to ``data/sources`` in this repository, ``--out`` to
+``src/derisk/data/bundled``.
 
-The raw files and their provenance are described in ``shared/data/SOURCES.md``. Every output
+The raw files and their provenance (publisher, URL, retrieval date, licence, sha256) are listed
+in ``data/sources/SOURCES.csv`` and described in ``data/sources/SOURCES.md``. Every output
 file has the fields of one row type of :mod:`derisk.model.schema` as its header, in
 declaration order. Empty cell = unknown, dates ``YYYY-MM-DD``, booleans ``true``/``false``,
 shares as fractions, stake percentages 0-100, quantities in metric tons. The output is
@@ -46,7 +48,7 @@ from derisk.model import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SHARED = REPO.parent / "shared" / "data"
+DEFAULT_SOURCES = REPO / "data" / "sources"
 DEFAULT_OUT = REPO / "src" / "derisk" / "data" / "bundled"
 
 # ---------------------------------------------------------------------------------------------
@@ -717,10 +719,10 @@ def production_row(
 # ---------------------------------------------------------------------------------------------
 
 
-def mcs_world_tables(shared: Path, sources: Sources) -> list[Production]:
+def mcs_world_tables(src_dir: Path, sources: Sources) -> list[Production]:
     """usgs_mcs2026/world_production_reserves.csv (+ commodity_meta.csv for the sources)."""
-    meta = {r["commodity"]: r for r in read_csv(shared / "usgs_mcs2026" / "commodity_meta.csv")}
-    rows = read_csv(shared / "usgs_mcs2026" / "world_production_reserves.csv")
+    meta = {r["commodity"]: r for r in read_csv(src_dir / "usgs_mcs2026" / "commodity_meta.csv")}
+    rows = read_csv(src_dir / "usgs_mcs2026" / "world_production_reserves.csv")
     us_excluded = {
         r["commodity"]
         for r in rows
@@ -792,7 +794,7 @@ def footnote_applies(footnote: str | None, measure: str, raw: str) -> bool:
     return True
 
 
-def mcs_processing_tables(shared: Path, sources: Sources) -> list[Production]:
+def mcs_processing_tables(src_dir: Path, sources: Sources) -> list[Production]:
     """usgs_mcs2026_processing/: processing production, capacity and extra mine tables."""
     files = (
         ("world_processing_production.csv", Measure.PRODUCTION),
@@ -801,7 +803,7 @@ def mcs_processing_tables(shared: Path, sources: Sources) -> list[Production]:
     )
     out: list[Production] = []
     for name, measure in files:
-        rows = read_csv(shared / "usgs_mcs2026_processing" / name)
+        rows = read_csv(src_dir / "usgs_mcs2026_processing" / name)
         us_excluded = {
             r["material"]
             for r in rows
@@ -854,10 +856,10 @@ def mcs_processing_tables(shared: Path, sources: Sources) -> list[Production]:
     return out
 
 
-def iea_shares(shared: Path, sources: Sources) -> list[Share]:
+def iea_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv."""
     path = "refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv"
-    rows = read_csv(shared / path)
+    rows = read_csv(src_dir / path)
     source_id = sources.add(
         Source(
             source_id="iea-cmd-2025",
@@ -921,10 +923,10 @@ def iea_shares(shared: Path, sources: Sources) -> list[Share]:
     return out
 
 
-def bgs_shares(shared: Path, sources: Sources) -> list[Share]:
+def bgs_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """refining_shares_via_materials_atlas/bgs_refined_stage_shares_2000_2024.csv."""
     rows = read_csv(
-        shared / "refining_shares_via_materials_atlas" / "bgs_refined_stage_shares_2000_2024.csv"
+        src_dir / "refining_shares_via_materials_atlas" / "bgs_refined_stage_shares_2000_2024.csv"
     )
     source_id = sources.add(
         Source(
@@ -964,10 +966,10 @@ def bgs_shares(shared: Path, sources: Sources) -> list[Share]:
     return out
 
 
-def atlas_curated_shares(shared: Path, sources: Sources) -> list[Share]:
+def atlas_curated_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """refining_shares_via_materials_atlas/atlas_curated_refined_shares.csv (curated rows)."""
     rows = read_csv(
-        shared / "refining_shares_via_materials_atlas" / "atlas_curated_refined_shares.csv"
+        src_dir / "refining_shares_via_materials_atlas" / "atlas_curated_refined_shares.csv"
     )
     later_iea = [r for r in rows if r["source_label_in_atlas"] == ATLAS_LATER_IEA]
     skipped = [
@@ -1019,11 +1021,11 @@ def atlas_curated_shares(shared: Path, sources: Sources) -> list[Share]:
     return out
 
 
-def quote_shares(shared: Path, sources: Sources) -> list[Share]:
+def quote_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """processing_stage_quotes/processing_share_quotes.csv, the rows in :data:`QUOTE_SHARES`."""
     rows = {
         r["fact_id"]: r
-        for r in read_csv(shared / "processing_stage_quotes" / "processing_share_quotes.csv")
+        for r in read_csv(src_dir / "processing_stage_quotes" / "processing_share_quotes.csv")
     }
     out: list[Share] = []
     for spec in QUOTE_SHARES:
@@ -1089,9 +1091,9 @@ def quote_shares(shared: Path, sources: Sources) -> list[Share]:
     return out
 
 
-def us_import_sources(shared: Path, sources: Sources) -> list[ImportSource]:
+def us_import_sources(src_dir: Path, sources: Sources) -> list[ImportSource]:
     """usgs_mcs2026/us_import_sources.csv (MCS "Import Sources (2021-24)" lines)."""
-    rows = read_csv(shared / "usgs_mcs2026" / "us_import_sources.csv")
+    rows = read_csv(src_dir / "usgs_mcs2026" / "us_import_sources.csv")
     defects = sorted({r["commodity"] for r in rows if r["category"].startswith(IMPORT_DEFECT)})
     source_id = sources.add(
         Source(
@@ -1188,10 +1190,10 @@ def parse_nir(raw: str) -> float:
     return fraction(Decimal(raw.lstrip("<>")))
 
 
-def fig3_rows(shared: Path, source_id: str) -> tuple[list[ImportSource], list[ImportReliance]]:
+def fig3_rows(src_dir: Path, source_id: str) -> tuple[list[ImportSource], list[ImportReliance]]:
     """MCS2026_Fig3_Major_Import_Sources.subset.csv: import sources and net import reliance."""
     rows = read_csv(
-        shared
+        src_dir
         / "usgs_mcs2026_official_fixture_subset"
         / "MCS2026_Fig3_Major_Import_Sources.subset.csv"
     )
@@ -1236,10 +1238,10 @@ def fig3_rows(shared: Path, source_id: str) -> tuple[list[ImportSource], list[Im
     return imports, reliance
 
 
-def t7_rows(shared: Path, source_id: str) -> list[ImportReliance]:
+def t7_rows(src_dir: Path, source_id: str) -> list[ImportReliance]:
     """MCS2026_T7_Critical_Minerals_Salient.subset.csv: net import reliance, 2025 estimates."""
     rows = read_csv(
-        shared
+        src_dir
         / "usgs_mcs2026_official_fixture_subset"
         / "MCS2026_T7_Critical_Minerals_Salient.subset.csv"
     )
@@ -1267,11 +1269,11 @@ def t7_rows(shared: Path, source_id: str) -> list[ImportReliance]:
     return out
 
 
-def ownership(shared: Path, sources: Sources) -> tuple[list[Entity], list[Stake]]:
+def ownership(src_dir: Path, sources: Sources) -> tuple[list[Entity], list[Stake]]:
     """ownership_facts/ownership_facts.csv and ownership_facts_more.csv."""
     facts = [
-        *read_csv(shared / "ownership_facts" / "ownership_facts.csv"),
-        *read_csv(shared / "ownership_facts" / "ownership_facts_more.csv"),
+        *read_csv(src_dir / "ownership_facts" / "ownership_facts.csv"),
+        *read_csv(src_dir / "ownership_facts" / "ownership_facts_more.csv"),
     ]
     seen: dict[str, dict[str, Any]] = {}  # entity_id -> first source, country, printed names
     stakes: list[Stake] = []
@@ -1426,20 +1428,20 @@ def write_table(path: Path, row_type: type[Any], rows: Iterable[Any]) -> int:
     return n
 
 
-def build(shared: Path) -> dict[str, list[Any]]:
+def build(src_dir: Path) -> dict[str, list[Any]]:
     sources = Sources()
-    production = mcs_world_tables(shared, sources) + mcs_processing_tables(shared, sources)
+    production = mcs_world_tables(src_dir, sources) + mcs_processing_tables(src_dir, sources)
     shares = (
-        iea_shares(shared, sources)
-        + bgs_shares(shared, sources)
-        + atlas_curated_shares(shared, sources)
-        + quote_shares(shared, sources)
+        iea_shares(src_dir, sources)
+        + bgs_shares(src_dir, sources)
+        + atlas_curated_shares(src_dir, sources)
+        + quote_shares(src_dir, sources)
     )
-    imports = us_import_sources(shared, sources)
+    imports = us_import_sources(src_dir, sources)
     t7_id, fig3_id = fixture_sources(sources)
-    fig3_imports, fig3_reliance = fig3_rows(shared, fig3_id)
-    reliance = t7_rows(shared, t7_id) + fig3_reliance
-    entities, stakes = ownership(shared, sources)
+    fig3_imports, fig3_reliance = fig3_rows(src_dir, fig3_id)
+    reliance = t7_rows(src_dir, t7_id) + fig3_reliance
+    entities, stakes = ownership(src_dir, sources)
     tables: dict[str, list[Any]] = {
         "sources": list(sources.rows.values()),
         "production": production,
@@ -1455,12 +1457,14 @@ def build(shared: Path) -> dict[str, list[Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="raw data folder")
+    parser.add_argument(
+        "--sources", type=Path, default=DEFAULT_SOURCES, help="raw data folder (data/sources)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     args = parser.parse_args(argv)
-    if not args.shared.is_dir():
-        parser.error(f"raw data folder not found: {args.shared}")
-    tables = build(args.shared)
+    if not args.sources.is_dir():
+        parser.error(f"raw data folder not found: {args.sources}")
+    tables = build(args.sources)
     args.out.mkdir(parents=True, exist_ok=True)
     for stem, row_type in OUTPUTS:
         n = write_table(args.out / f"{stem}.csv", row_type, tables[stem])

@@ -1,4 +1,4 @@
-"""Build the ownership area's bundled files from the raw public data in ../shared/data.
+"""Build the ownership area's bundled files from the raw public data in data/sources.
 
 Writes to src/derisk/data/bundled/:
 
@@ -12,7 +12,7 @@ Writes to src/derisk/data/bundled/:
 * ``entity_tags.csv``, ``entities_extra.csv``, ``stakes_extra.csv``, ``control_rights.csv``
   -- sourced facts about intermediate holding companies and state ownership.
 
-Run: ``python scripts/build_ownership_bundle.py [--shared ../shared/data]``.
+Run: ``python scripts/build_ownership_bundle.py [--sources data/sources]``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from derisk.model.schema import Entity, Source, Stake  # noqa: E402
 from derisk.services.ownership import normalise_name  # noqa: E402
 
 OUT = ROOT / "src" / "derisk" / "data" / "bundled"
-SHARED = ROOT.parent / "shared" / "data"
+SOURCES = ROOT / "data" / "sources"
 
 DOD_2026 = (
     "https://media.defense.gov/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-"
@@ -213,7 +213,7 @@ def us_date(text: str) -> dt.date | None:
     return dt.datetime.strptime(text, "%B %d, %Y").date() if text else None
 
 
-def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
+def list_entries(src_dir: Path, entity_names: dict[str, str]) -> list[ListEntry]:
     out: list[ListEntry] = []
     seen: set[tuple[str, str, dt.date]] = set()
 
@@ -234,7 +234,7 @@ def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
                 return hit
         return None
 
-    for r in read(shared / "entity_lists" / "dod_1260h.csv"):
+    for r in read(src_dir / "entity_lists" / "dod_1260h.csv"):
         ed = dt.date.fromisoformat(r["edition_date"])
         aliases = [a.strip() for a in r["aliases"].split(";") if a.strip()]
         add(
@@ -251,7 +251,7 @@ def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
                 note=r["listing_note"] or None,
             )
         )
-    for r in read(shared / "entity_lists" / "uflpa.csv"):
+    for r in read(src_dir / "entity_lists" / "uflpa.csv"):
         ed = dt.date.fromisoformat(r["edition_date"])
         aliases = [a.strip() for a in r["aliases"].split(";") if a.strip()]
         add(
@@ -268,7 +268,7 @@ def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
                 note=r["scope_note"] or None,
             )
         )
-    for r in read(shared / "entity_lists" / "ndaa2024_s154.csv"):
+    for r in read(src_dir / "entity_lists" / "ndaa2024_s154.csv"):
         ed = dt.date.fromisoformat(r["edition_date"])
         aliases = [a.strip() for a in r["aliases"].split(";") if a.strip()]
         add(
@@ -290,7 +290,7 @@ def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument("--sources", type=Path, default=SOURCES)
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     names: dict[str, Any] = {}
@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             for a in (r.get("aliases") or "").split("|"):
                 if a.strip():
                     names.setdefault(normalise_name(a), r["entity_id"])
-    entries = list_entries(args.shared, names)
+    entries = list_entries(args.sources, names)
     counts = {
         "ownership_sources.csv": write_rows(args.out / "ownership_sources.csv", SOURCES, Source),
         "entity_lists.csv": write_rows(args.out / "entity_lists.csv", entries, ListEntry),
