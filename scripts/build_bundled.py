@@ -46,6 +46,7 @@ from derisk.model import (
     load_catalog,
     resolve,
 )
+from derisk.services.exposure import LOWER_BOUND_NOTE, PARTIAL_NOTE, YEAR_UNSTATED_NOTE
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCES = REPO / "data" / "sources"
@@ -960,7 +961,11 @@ def bgs_shares(src_dir: Path, sources: Sources) -> list[Share]:
                 country=country,
                 valid_from=start,
                 valid_to=end,
-                note=f"BGS commodity {r['bgs_commodity']!r}; integer percent",
+                note=join(
+                    f"BGS commodity {r['bgs_commodity']!r}; integer percent",
+                    (cov := PARTIAL_COVERAGE.get((source_id, material_id)))
+                    and f"{PARTIAL_NOTE} {cov}",
+                ),
             )
         )
     return out
@@ -1085,6 +1090,65 @@ def quote_shares(src_dir: Path, sources: Sources) -> list[Share]:
                     spec.note,
                     year_text != str(year) and f"year printed {year_text!r}",
                     spec.world_from and f"world total from {spec.world_from}",
+                ),
+            )
+        )
+    return out
+
+
+#: Series that cover only some producers: (source id, material) -> the coverage they state.
+#: Their shares are shares of the covered producers, not of the world (see
+#: ``derisk.services.exposure.PARTIAL_NOTE``).
+PARTIAL_COVERAGE = {
+    ("bgs-wms", "germanium"): "BGS reports germanium metal output only for China, the United"
+    " States and Russia; refiners in Canada, Belgium, Germany, Finland and Japan are not counted"
+    " (USGS MCS 2026 germanium chapter names them among import sources)",
+}
+
+
+def correction_shares(src_dir: Path, sources: Sources) -> list[Share]:
+    """corrections/share_figures.csv: published shares that correct or complete the others.
+
+    ``year_stated = no`` rows carry :data:`YEAR_UNSTATED_NOTE`; ``bound = lower`` rows say that
+    the figure is a lower bound ("more than").
+    """
+    out: list[Share] = []
+    for r in read_csv(src_dir / "corrections" / "share_figures.csv"):
+        source_id = sources.add(
+            Source(
+                source_id=f"{r['fact_id']}",
+                publisher=r["publisher"],
+                title=r["title"],
+                url=r["url"],
+                published=dt.date.fromisoformat(r["published"]) if r["published"] else None,
+                confidence=r["confidence"],
+                precedence=int(r["precedence"]),
+                note=join(
+                    (cited := r["original_source_cited"]) and f"original source cited: {cited}",
+                    r["basis"],
+                ),
+            )
+        )
+        material_id, stage_id = r["material"], r["stage"]
+        country, _ = country_code(r["country"])
+        year = int(r["year"])
+        start, end = year_span(year)
+        out.append(
+            Share(
+                fact_id=f"{source_id}:{material_id}:{stage_id}:{year}:{country}",
+                material_id=material_id,
+                stage_id=stage_id,
+                year=year,
+                share=fraction(Decimal(r["share_pct"])),
+                source_id=source_id,
+                country=country,
+                valid_from=start,
+                valid_to=end,
+                note=join(
+                    r["year_stated"] == "no" and YEAR_UNSTATED_NOTE,
+                    r["bound"] == "lower" and f"{LOWER_BOUND_NOTE} ('more than')",
+                    r["bound"] == "about" and "an approximate figure ('about')",
+                    r["note"],
                 ),
             )
         )
@@ -1436,6 +1500,7 @@ def build(src_dir: Path) -> dict[str, list[Any]]:
         + bgs_shares(src_dir, sources)
         + atlas_curated_shares(src_dir, sources)
         + quote_shares(src_dir, sources)
+        + correction_shares(src_dir, sources)
     )
     imports = us_import_sources(src_dir, sources)
     t7_id, fig3_id = fixture_sources(sources)

@@ -36,9 +36,9 @@ OUTPUTS: dict[str, type[Any]] = {
     "stakes": Stake,
 }
 ROW_COUNTS = {
-    "sources": 76,
+    "sources": 78,
     "production": 775,
-    "shares": 849,
+    "shares": 851,
     "import_sources": 142,
     "import_reliance": 9,
     "entities": 45,

@@ -10,7 +10,8 @@ from pathlib import Path
 from tests.conftest import Cli
 
 EXPOSURE_KEYS = {
-    "schema", "as_of", "material", "stage", "stage_name", "year", "unit", "measure",
+    "schema", "as_of", "material", "stage", "stage_name", "year", "year_stated", "unit",
+    "measure",
     "data_kind", "world_total", "shares", "unallocated_share", "overallocated_share", "hhi",
     "hhi_bounds", "top3_share", "top_country", "top_share", "selected_countries",
     "selected_group", "selected_share", "selected_share_bounds", "unknown", "data_status",
