@@ -12,6 +12,7 @@ Golden values are read here from the raw files in ``data/sources``, not from the
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -139,3 +140,52 @@ def test_c_no_invented_years(store: DuckStore, cli: Cli) -> None:
     assert "year unknown" in cli.run("exposure", "tungsten", "--stage", "refining")
     dated = exposure(store, "rare-earths", "mining")
     assert dated["year"] == 2025 and dated["year_stated"] is True
+
+
+# --- rule e ---------------------------------------------------------------------------------
+
+
+def test_e_an_importer_without_trade_data_is_unknown_not_zero(
+    fresh_db: Path, tmp_path: Path
+) -> None:
+    from derisk.data.importers.comtrade import import_comtrade
+    from derisk.services.trade import origin_block
+    from tests.test_trade_service import _scenario
+
+    with DuckStore(fresh_db) as s:
+        import_comtrade(s, [_scenario(tmp_path)])  # antimony oxide flows into USA and BEL only
+    with DuckStore(fresh_db, read_only=True) as s:
+        known = origin_block(s, "USA", "antimony", "oxide")
+        none = origin_block(s, "KOR", "antimony", "oxide")
+    assert known is not None and known["total_share"] == pytest.approx(2 / 3, abs=1e-6)
+    assert none is not None
+    assert none["total_share"] is None and none["direct_share"] is None
+    assert none["total_share_bounds"] == [0.0, 1.0]
+    assert none["unknown_share"] == 1.0
+    assert none["data_status"] == "no-data-for-importer"
+    out = Cli(fresh_db).json("trade", "origin", "antimony", "--importer", "KOR")
+    assert (out["total_share"], out["unknown_share"]) == (None, 1.0)
+    text = Cli(fresh_db).run("trade", "origin", "antimony", "--importer", "KOR")
+    assert "total — [0.0%–100.0%]" in text and "unknown, not zero" in text
+
+
+# --- rule f ---------------------------------------------------------------------------------
+
+
+def test_f_the_importer_view_matches_the_stage(cli: Cli) -> None:
+    natural = {
+        r["country"]: float(r["share_pct"]) / 100
+        for r in raw("usgs_mcs2026/us_import_sources.csv")
+        if r["commodity"].lower().startswith("graphite")
+    }
+    anode = cli.json("exposure", "graphite", "--stage", "anode", "--importer", "USA")["importer"]
+    assert anode["stage"] == "anode"
+    assert anode["categories"] == [] and anode["origin"] is None
+    assert anode["data_status"] == "no-data"
+    assert "mining" in anode["other_stages"]
+    mining = cli.json("exposure", "graphite", "--stage", "mining", "--importer", "USA")["importer"]
+    (cat,) = mining["categories"]
+    assert cat["stage"] == "mining"
+    assert cat["selected_share"] == pytest.approx(natural["China"])
+    text = cli.run("exposure", "graphite", "--stage", "anode", "--importer", "USA")
+    assert "No import sources of USA for this stage (anode)" in text

@@ -234,7 +234,15 @@ def _print_exposure(res: dict[str, Any]) -> None:
                 f"{pct(c['selected_share'], 0)} {bounds(c['selected_share_bounds'])}",
                 srcs,
             )
-        console.print(it)
+        if imp["categories"]:
+            console.print(it)
+        else:
+            console.print(f"No import sources of {imp['importer']} for this stage ({r['stage']}).")
+        for stg, what in (imp.get("other_stages") or {}).items():
+            console.print(
+                f"  [dim]figures for another stage, not used here: {stg} ({', '.join(what)}); "
+                f"ask with --stage {stg}[/]"
+            )
         for rel in imp["import_reliance"]:
             console.print(f"Net import reliance {rel['year']}: {rel['raw']}% ({rel['source_id']})")
         if imp.get("origin"):

@@ -506,6 +506,10 @@ def importer_exposure(
 ) -> dict[str, Any]:
     """Import sources by category, the selected countries' direct share, and import reliance.
 
+    Only figures for ``stage`` answer (a category whose stage differs, or an origin traced at
+    another stage, is left out and named under ``other_stages``); import reliance is per
+    material and is kept, but alone it does not make the stage's status ``ok``.
+
     ``origin`` traces the importer's supply back through trade (direct and through third
     countries, see :func:`derisk.services.trade.origin_block`); ``None`` without trade data.
     """
@@ -517,7 +521,13 @@ def importer_exposure(
         [iso, material, as_of],
     )
     cats: dict[tuple[str, str], dict[str, Any]] = {}
+    elsewhere: dict[str, set[str]] = defaultdict(set)
     for cat, stg, ctry, share, period, sid in rows:
+        if stage is not None and stg is not None and stg != stage:
+            # Import sources of another product form (natural graphite for an anode question):
+            # not an answer for this stage; named so the reader can ask for that stage.
+            elsewhere[stg].add(cat)
+            continue
         entry = cats.setdefault(
             (sid, cat),
             {
@@ -548,12 +558,17 @@ def importer_exposure(
     from derisk.services.trade import importer_origin
 
     origin = importer_origin(store, iso, material, stage, year, selected, as_of)
+    if origin is not None and stage is not None and origin["stage"] != stage:
+        elsewhere[origin["stage"]].add("trade origin")
+        origin = None
     return {
         "importer": iso,
+        "stage": stage,
         "categories": list(cats.values()),
         "import_reliance": reliance,
         "origin": origin,
-        "data_status": "no-data" if not cats and not reliance and origin is None else "ok",
+        "other_stages": {k: sorted(v) for k, v in sorted(elsewhere.items())},
+        "data_status": "no-data" if not cats and origin is None else "ok",
     }
 
 
