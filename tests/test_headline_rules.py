@@ -189,3 +189,46 @@ def test_f_the_importer_view_matches_the_stage(cli: Cli) -> None:
     assert cat["selected_share"] == pytest.approx(natural["China"])
     text = cli.run("exposure", "graphite", "--stage", "anode", "--importer", "USA")
     assert "No import sources of USA for this stage (anode)" in text
+
+
+# --- rule d ---------------------------------------------------------------------------------
+
+
+def test_d_withheld_outside_the_world_total_widens_every_share(store: DuckStore) -> None:
+    table = [
+        r for r in raw("usgs_mcs2026/world_production_reserves.csv") if r["commodity"] == "Antimony"
+    ]
+    us = next(r for r in table if r["country"] == "United States")
+    assert us["production_latest_raw"] == "W"  # withheld, and left out of the world total
+    world = float(
+        next(r for r in table if r["country"].startswith("World"))["production_latest_raw"].replace(
+            ",", ""
+        )
+    )
+    china = float(
+        next(r for r in table if r["country"] == "China")["production_latest_raw"].replace(",", "")
+    )
+    res = exposure(store, "antimony", "mining", 2025)
+    assert res["selected_share"] == pytest.approx(china / world, abs=1e-6)
+    lo, hi = res["selected_share_bounds"]
+    assert hi == pytest.approx(china / world, abs=1e-6)
+    assert lo < hi  # no cap on US output is stated anywhere: the lower bound is open
+    (usa,) = [u for u in res["unknown"] if u["country"] == "USA"]
+    assert usa["status"] == "withheld" and "left out of the source's world total" in usa["note"]
+
+
+def test_d_a_cap_from_another_fact_bounds_the_widening() -> None:
+    from derisk.analysis.exposure import concentration
+
+    lines = [
+        Line("CHN", "reported", 40.0),
+        Line("RUS", "reported", 20.0),
+        Line("USA", "withheld", in_world_total=False, cap=10.0),
+    ]
+    k = concentration(lines, 110.0)
+    assert k.selected_share == pytest.approx(40 / 110)
+    assert k.selected_share_bounds == (pytest.approx(40 / 120), pytest.approx(40 / 110))
+    us = concentration(lines, 110.0, ("USA",))
+    assert us.selected_share_bounds == (0.0, pytest.approx(10 / 120))
+    uncapped = concentration([*lines[:2], Line("USA", "withheld", in_world_total=False)], 110.0)
+    assert uncapped.selected_share_bounds == (0.0, pytest.approx(40 / 110))

@@ -142,6 +142,18 @@ def _candidates(
     grouped: dict[tuple[str, str, int, str], list[tuple[Any, ...]]] = defaultdict(list)
     for r in prod:
         grouped[(r[0], r[1], r[2], r[3])].append(r)
+    # Caps on withheld figures: the country's stated capacity for the stage and year (any
+    # source). A withheld output cannot exceed it.
+    caps: dict[tuple[str, str, int, str], float] = {}
+    for r in store.sql(
+        "SELECT p.material_id, p.stage_id, p.year, p.country, min(p.quantity) "
+        "FROM production p JOIN source s USING (source_id) "
+        "WHERE p.measure = 'capacity' AND p.quantity IS NOT NULL "
+        "AND (p.valid_from IS NULL OR p.valid_from <= ?) "
+        "AND (s.published IS NULL OR s.published <= ?)" + filt + " GROUP BY ALL",
+        params,
+    ):
+        caps[(r[0], r[1], r[2], r[3])] = float(r[4])
     out: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for (mat, stage, year, sid), rows in grouped.items():
         world = None
@@ -153,7 +165,8 @@ def _candidates(
             elif r[4] == OTHER:
                 lines.append(Line(None, r[6], quantity=r[5]))
             else:
-                lines.append(Line(r[4], r[6], quantity=r[5], in_world_total=r[8]))
+                cap = caps.get((mat, stage, year, r[4])) if r[6] in ("withheld",) else None
+                lines.append(Line(r[4], r[6], quantity=r[5], in_world_total=r[8], cap=cap))
         # "Other countries" lines are unallocated to named countries: fold into a share block.
         fixed = []
         for ln in lines:
