@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from derisk.data.usgs_cells import NET_EXPORTER, parse_cell
 from derisk.model import (
     WORLD,
     Confidence,
@@ -626,28 +627,18 @@ class Parsed:
 
 
 def parse_usgs(raw: str, *, estimated: bool) -> Parsed:
-    """A USGS table cell: ``—`` zero, ``W`` withheld, ``NA`` not available, ``>2,000`` bounds."""
-    s = raw.strip()
-    if s in ("—", "–", "-"):
-        return Parsed(Decimal(0), Status.ZERO.value)
-    if s == "W":
-        return Parsed(None, Status.WITHHELD.value)
-    if s == "NA":
-        return Parsed(None, Status.NOT_AVAILABLE.value)
-    if s == "( )":
-        return Parsed(None, Status.NOT_AVAILABLE.value, "printed '( )'")
-    if s == "Small":
-        return Parsed(None, Status.NOT_AVAILABLE.value, "printed 'Small'")
-    bound = None
-    if s[:1] in "<>":
-        bound = "lower bound" if s[0] == ">" else "upper bound"
-        s = s[1:]
-    if s.endswith("e"):
-        estimated, s = True, s[:-1]
-    if not re.fullmatch(r"\d[\d,]*(\.\d+)?", s):
-        raise ValueError(f"unexpected USGS value {raw!r}")
+    """A USGS table cell, read by :func:`derisk.data.usgs_cells.parse_cell` (the importer's
+    reading too): ``—`` zero, ``W`` withheld, ``NA`` not available, ``>2,000`` bounds."""
+    cell = parse_cell(raw)
+    if cell.status == NET_EXPORTER:
+        raise ValueError(f"unexpected USGS value {raw!r} in a production table")
+    if cell.number is None or cell.status == Status.ZERO.value:
+        note = cell.note and cell.note.split(":")[0]  # "printed '( )'" as before
+        return Parsed(cell.number, cell.status, note)
+    bound = {">": "lower bound", "<": "upper bound"}.get(cell.bound or "")
+    estimated = estimated or cell.status == Status.ESTIMATED.value
     status = Status.ESTIMATED if estimated else Status.REPORTED
-    return Parsed(Decimal(s.replace(",", "")), status.value, bound)
+    return Parsed(cell.number, status.value, bound)
 
 
 class Sources:
