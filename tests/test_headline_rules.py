@@ -232,3 +232,16 @@ def test_d_a_cap_from_another_fact_bounds_the_widening() -> None:
     assert us.selected_share_bounds == (0.0, pytest.approx(10 / 120))
     uncapped = concentration([*lines[:2], Line("USA", "withheld", in_world_total=False)], 110.0)
     assert uncapped.selected_share_bounds == (0.0, pytest.approx(40 / 110))
+
+
+def test_import_reliance_printed_as_a_bound_is_a_bound(cli: Cli) -> None:
+    t7_file = "usgs_mcs2026_official_fixture_subset/MCS2026_T7_Critical_Minerals_Salient.subset.csv"
+    (t7,) = [r for r in raw(t7_file) if r["Critical_mineral"] == "Lithium"]
+    printed = next(v for v in t7.values() if v.startswith(">"))
+    low = float(printed[1:]) / 100
+    imp = cli.json("exposure", "lithium", "--stage", "mining", "--importer", "USA")["importer"]
+    (rel,) = [r for r in imp["import_reliance"] if r["source_id"] == "usgs-mcs2026-t7"]
+    assert rel["raw"] == printed and rel["bounds"] == [pytest.approx(low), 1.0]
+    exact = cli.json("exposure", "antimony", "--stage", "mining", "--importer", "USA")
+    assert all(r["bounds"][0] == r["bounds"][1] for r in exact["importer"]["import_reliance"])
+    assert "[50%–100%]" in cli.run("exposure", "lithium", "--stage", "mining", "--importer", "USA")

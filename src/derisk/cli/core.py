@@ -244,7 +244,11 @@ def _print_exposure(res: dict[str, Any]) -> None:
                 f"ask with --stage {stg}[/]"
             )
         for rel in imp["import_reliance"]:
-            console.print(f"Net import reliance {rel['year']}: {rel['raw']}% ({rel['source_id']})")
+            b = rel.get("bounds")
+            span = f" [{pct(b[0], 0)}–{pct(b[1], 0)}]" if b and b[0] != b[1] else ""
+            console.print(
+                f"Net import reliance {rel['year']}: {rel['raw']}%{span} ({rel['source_id']})"
+            )
         if imp.get("origin"):
             from derisk.cli.trade import print_origin
 

@@ -507,6 +507,26 @@ def exposure(
     return out
 
 
+def reliance_bounds(value: float | None, raw: str | None) -> list[float] | None:
+    """Bounds of a net import reliance from its printed form: ``>50`` is [0.5, 1], ``<25`` is
+    [0, 0.25], ``E`` (net exporter) is [0, 0], a number is itself; ``None`` when unknown.
+
+    >>> reliance_bounds(0.5, ">50"), reliance_bounds(0.25, "<25"), reliance_bounds(0.91, "91")
+    ([0.5, 1.0], [0.0, 0.25], [0.91, 0.91])
+    """
+    text = (raw or "").strip()
+    if text.upper() == "E":
+        return [0.0, 0.0]
+    if value is None:
+        return None
+    v = float(value)
+    if text.startswith(">"):
+        return [v, 1.0]
+    if text.startswith("<"):
+        return [0.0, v]
+    return [v, v]
+
+
 def importer_exposure(
     store: Store,
     importer: str,
@@ -567,7 +587,16 @@ def importer_exposure(
         "material_id = ? ORDER BY year DESC, source_id",
         [iso, material],
     )
-    reliance = [{"year": r[0], "value": _round(r[1]), "raw": r[2], "source_id": r[3]} for r in rel]
+    reliance = [
+        {
+            "year": r[0],
+            "value": _round(r[1]),
+            "raw": r[2],
+            "source_id": r[3],
+            "bounds": reliance_bounds(r[1], r[2]),
+        }
+        for r in rel
+    ]
     from derisk.services.trade import importer_origin
 
     origin = importer_origin(store, iso, material, stage, year, selected, as_of)
