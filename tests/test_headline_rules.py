@@ -245,3 +245,23 @@ def test_import_reliance_printed_as_a_bound_is_a_bound(cli: Cli) -> None:
     exact = cli.json("exposure", "antimony", "--stage", "mining", "--importer", "USA")
     assert all(r["bounds"][0] == r["bounds"][1] for r in exact["importer"]["import_reliance"])
     assert "[50%–100%]" in cli.run("exposure", "lithium", "--stage", "mining", "--importer", "USA")
+
+
+# --- dated facts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("when", "members_in", "members_out"),
+    [
+        ("2022-09-27", {"NOR", "USA", "KOR"}, {"ITA", "EST", "ARG"}),  # UNGA 2022 partner list
+        ("2023-06-23", {"NOR", "ITA", "IND"}, {"EST", "ARG"}),
+        ("2024-03-02", set(), {"EST"}),
+        ("2024-03-03", {"EST"}, {"ARG"}),  # welcomed at the Toronto principals' meeting
+        ("2026-01-01", {"EST", "NOR", "ITA"}, {"ARG"}),  # Argentina is not a partner
+    ],
+)
+def test_msp_membership_dates(
+    cli: Cli, when: str, members_in: set[str], members_out: set[str]
+) -> None:
+    members = set(cli.json("overview", "--group", "msp", "--as-of", when)["selected_countries"])
+    assert members_in <= members and not (members_out & members)
