@@ -265,3 +265,23 @@ def test_msp_membership_dates(
 ) -> None:
     members = set(cli.json("overview", "--group", "msp", "--as-of", when)["selected_countries"])
     assert members_in <= members and not (members_out & members)
+
+
+def test_kisanfu_look_through_counts_catl_through_brunp(cli: Cli) -> None:
+    facts = {
+        r["fact_id"]: r
+        for name in ("ownership_facts.csv", "ownership_facts_more.csv")
+        for r in raw(f"ownership_facts/{name}")
+    }
+    cmoc_kfm = float(facts["own-012"]["percent"]) / 100
+    brunp_kfm = float(facts["own-013"]["percent"]) / 100
+    catl_cmoc = float(facts["own-113"]["percent"]) / 100
+    kfm_kisanfu = 0.95  # "holds 95% of Kisanfu" (own-012's owned entity as published)
+    assert "95%" in facts["own-012"]["owned_entity"]
+    # Ningbo Brunp CATL New Energy: RMB 1.764 of 3.6 bn subscribed by CATL, 1.836 by Guangdong
+    # Brunp Recycling (Gasgoo, 3 Sep 2019); CATL holds "around 53%" of Brunp Recycling (2021).
+    catl_brunp = 1.764 / 3.6 + 1.836 / 3.6 * 0.53
+    expect = kfm_kisanfu * (cmoc_kfm * catl_cmoc + brunp_kfm * catl_brunp)
+    owners = {o["id"]: o for o in cli.json("owners", "kisanfu")["owners"]}
+    assert owners["catl"]["look_through"] == pytest.approx(expect, abs=1e-4)
+    assert owners["catl"]["look_through"] > 0.35  # was 17.6% with the CMOC path alone
