@@ -36,9 +36,9 @@ OUTPUTS: dict[str, type[Any]] = {
     "stakes": Stake,
 }
 ROW_COUNTS = {
-    "sources": 78,
+    "sources": 79,
     "production": 775,
-    "shares": 851,
+    "shares": 852,
     "import_sources": 142,
     "import_reliance": 9,
     "entities": 45,

@@ -285,3 +285,19 @@ def test_kisanfu_look_through_counts_catl_through_brunp(cli: Cli) -> None:
     owners = {o["id"]: o for o in cli.json("owners", "kisanfu")["owners"]}
     assert owners["catl"]["look_through"] == pytest.approx(expect, abs=1e-4)
     assert owners["catl"]["look_through"] > 0.35  # was 17.6% with the CMOC path alone
+
+
+def test_corrected_figures_lead_their_stage(store: DuckStore) -> None:
+    """Germanium refining (~60%, CRMA), ferrochrome (>50%, ICDA), magnets (94%, IEA)."""
+    rows = raw("corrections/share_figures.csv")
+    assert {(r["material"], r["stage"]) for r in rows} >= {
+        ("germanium", "refining"), ("chromium", "refining"), ("rare-earths", "magnets")
+    }  # fmt: skip
+    for r in rows:
+        ex = exposure(store, r["material"], r["stage"])
+        assert ex["source_id"] == r["fact_id"], r["fact_id"]
+        assert ex["selected_share"] == pytest.approx(float(r["share_pct"]) / 100)
+        assert (ex["year"] is None) == (r["year_stated"] == "no")
+        lo, hi = ex["selected_share_bounds"]
+        if r["bound"] == "lower":
+            assert (lo, hi) == (pytest.approx(float(r["share_pct"]) / 100), 1.0)
