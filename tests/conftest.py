@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,16 @@ def outside_repository(path: object) -> bool:
     parent = os.path.dirname(repo)
     if real == repo or real.startswith(repo + os.sep):
         return False
-    if not real.startswith(parent + os.sep):
-        return False
+    if parent == os.path.dirname(parent) or not real.startswith(parent + os.sep):
+        return False  # outside the parent, or the parent is the filesystem root
+    first = real[len(parent) + 1 :].split(os.sep, 1)[0]
+    if first.startswith("."):
+        return False  # a hidden entry beside the repository: tool caches and settings (~/.cache)
+    tmp = os.path.realpath(tempfile.gettempdir())
+    if real.startswith(tmp + os.sep):
+        top = real[len(tmp) + 1 :].split(os.sep, 1)[0]
+        if top.startswith(("pytest-of-", "tmp")):
+            return False  # pytest's and tempfile's own folders when the repository is in /tmp
     return not any(real == a or real.startswith(a + os.sep) for a in _ALLOWED)
 
 

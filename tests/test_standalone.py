@@ -43,6 +43,7 @@ def test_a_file_beside_the_repository_is_refused() -> None:
     assert not outside_repository(RAW_DATA / "SOURCES.csv")
     assert not outside_repository(REPO / "src" / "derisk" / "__init__.py")
     assert not outside_repository(3)  # a descriptor
+    assert not outside_repository(REPO.parent / ".cache" / "tool" / "x")  # hidden: tool state
     before = len(conftest._OUTSIDE)
     with pytest.raises(ReadOutsideRepository, match="outside the repository"):
         open(beside, encoding="utf-8")  # noqa: SIM115 - the open itself is what is refused
