@@ -238,10 +238,20 @@ def _print_exposure(res: dict[str, Any]) -> None:
             console.print(it)
         else:
             console.print(f"No import sources of {imp['importer']} for this stage ({r['stage']}).")
+        with_data = {c["stage"] for c in r["chain"] if c["data_status"] != "no-data"}
         for stg, what in (imp.get("other_stages") or {}).items():
+            asks = []
+            if stg in with_data and any(w != "trade origin" for w in what):
+                asks.append(f"--stage {stg}")
+            if "trade origin" in what:
+                asks.append(
+                    f"derisk trade origin {r['material']} --stage {stg} --importer "
+                    f"{imp['importer']}"
+                )
+            hint = f"; ask with {' or '.join(asks)}" if asks else ""
             console.print(
-                f"  [dim]figures for another stage, not used here: {stg} ({', '.join(what)}); "
-                f"ask with --stage {stg}[/]"
+                f"  [dim]figures for another stage, not used here: {stg} ({', '.join(what)})"
+                f"{hint}[/]"
             )
         for rel in imp["import_reliance"]:
             b = rel.get("bounds")
