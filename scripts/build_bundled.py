@@ -142,6 +142,7 @@ MCS_PROCESSING: dict[str, tuple[str, str, str]] = {
     "vanadium": ("vanadium", "mining", "Vanadium"),
     "tin": ("tin", "mining", "Tin"),
     "chromium": ("chromium", "mining", "Chromium"),
+    "arsenic": ("arsenic", "refining", "Arsenic"),
 }
 UNIT_FACTORS = {"thousand metric tons": Decimal(1000), "metric tons": Decimal(1)}
 
@@ -792,6 +793,8 @@ def mcs_processing_tables(src_dir: Path, sources: Sources) -> list[Production]:
         ("world_processing_production.csv", Measure.PRODUCTION),
         ("world_processing_capacity.csv", Measure.CAPACITY),
         ("world_mine_production_additional.csv", Measure.PRODUCTION),
+        ("world_processing_production_added.csv", Measure.PRODUCTION),
+        ("world_processing_capacity_added.csv", Measure.CAPACITY),
     )
     out: list[Production] = []
     for name, measure in files:

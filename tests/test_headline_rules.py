@@ -301,3 +301,17 @@ def test_corrected_figures_lead_their_stage(store: DuckStore) -> None:
         lo, hi = ex["selected_share_bounds"]
         if r["bound"] == "lower":
             assert (lo, hi) == (pytest.approx(float(r["share_pct"]) / 100), 1.0)
+
+
+def test_arsenic_trioxide_world_table_leads_white_arsenic(store: DuckStore) -> None:
+    rows = raw("usgs_mcs2026_processing/world_processing_production_added.csv")
+    for year in (2024, 2025):
+        by = {r["country"]: float(r["value"]) for r in rows if r["year"] == str(year)}
+        world = by.pop("World total (rounded)")
+        ex = exposure(store, "arsenic", "refining", year, source="usgs-mcs2026-arsenic")
+        assert ex["selected_share"] == pytest.approx(by["China"] / world, abs=1e-6)
+        assert ex["top_country"] == "PER" and ex["world_total"] == world
+    head = exposure(store, "arsenic", "refining")
+    assert (head["source_id"], head["year"]) == ("usgs-mcs2026-arsenic", 2025)
+    caps = raw("usgs_mcs2026_processing/world_processing_capacity_added.csv")
+    assert {r["country"] for r in caps} >= {"China", "Peru", "World total (rounded)"}
