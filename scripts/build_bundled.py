@@ -2,11 +2,13 @@
 
 Usage::
 
-    .venv/bin/python scripts/build_bundled.py [--shared DIR] [--out DIR]
+    .venv/bin/python scripts/build_bundled.py [--sources DIR] [--out DIR]
 
-``--shared`` defaults to ``<repo>/../shared/data``, ``--out`` to ``src/derisk/data/bundled``.
+``--sources`` defaults to ``data/sources`` in this repository, ``--out`` to
+``src/derisk/data/bundled``.
 
-The raw files and their provenance are described in ``shared/data/SOURCES.md``. Every output
+The raw files and their provenance (publisher, URL, retrieval date, licence, sha256) are listed
+in ``data/sources/SOURCES.csv`` and described in ``data/sources/SOURCES.md``. Every output
 file has the fields of one row type of :mod:`derisk.model.schema` as its header, in
 declaration order. Empty cell = unknown, dates ``YYYY-MM-DD``, booleans ``true``/``false``,
 shares as fractions, stake percentages 0-100, quantities in metric tons. The output is
@@ -26,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from derisk.data.usgs_cells import NET_EXPORTER, parse_cell
 from derisk.model import (
     WORLD,
     Confidence,
@@ -44,9 +47,10 @@ from derisk.model import (
     load_catalog,
     resolve,
 )
+from derisk.services.exposure import LOWER_BOUND_NOTE, PARTIAL_NOTE, YEAR_UNSTATED_NOTE
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SHARED = REPO.parent / "shared" / "data"
+DEFAULT_SOURCES = REPO / "data" / "sources"
 DEFAULT_OUT = REPO / "src" / "derisk" / "data" / "bundled"
 
 # ---------------------------------------------------------------------------------------------
@@ -138,6 +142,7 @@ MCS_PROCESSING: dict[str, tuple[str, str, str]] = {
     "vanadium": ("vanadium", "mining", "Vanadium"),
     "tin": ("tin", "mining", "Tin"),
     "chromium": ("chromium", "mining", "Chromium"),
+    "arsenic": ("arsenic", "refining", "Arsenic"),
 }
 UNIT_FACTORS = {"thousand metric tons": Decimal(1000), "metric tons": Decimal(1)}
 
@@ -623,28 +628,18 @@ class Parsed:
 
 
 def parse_usgs(raw: str, *, estimated: bool) -> Parsed:
-    """A USGS table cell: ``—`` zero, ``W`` withheld, ``NA`` not available, ``>2,000`` bounds."""
-    s = raw.strip()
-    if s in ("—", "–", "-"):
-        return Parsed(Decimal(0), Status.ZERO.value)
-    if s == "W":
-        return Parsed(None, Status.WITHHELD.value)
-    if s == "NA":
-        return Parsed(None, Status.NOT_AVAILABLE.value)
-    if s == "( )":
-        return Parsed(None, Status.NOT_AVAILABLE.value, "printed '( )'")
-    if s == "Small":
-        return Parsed(None, Status.NOT_AVAILABLE.value, "printed 'Small'")
-    bound = None
-    if s[:1] in "<>":
-        bound = "lower bound" if s[0] == ">" else "upper bound"
-        s = s[1:]
-    if s.endswith("e"):
-        estimated, s = True, s[:-1]
-    if not re.fullmatch(r"\d[\d,]*(\.\d+)?", s):
-        raise ValueError(f"unexpected USGS value {raw!r}")
+    """A USGS table cell, read by :func:`derisk.data.usgs_cells.parse_cell` (the importer's
+    reading too): ``—`` zero, ``W`` withheld, ``NA`` not available, ``>2,000`` bounds."""
+    cell = parse_cell(raw)
+    if cell.status == NET_EXPORTER:
+        raise ValueError(f"unexpected USGS value {raw!r} in a production table")
+    if cell.number is None or cell.status == Status.ZERO.value:
+        note = cell.note and cell.note.split(":")[0]  # "printed '( )'" as before
+        return Parsed(cell.number, cell.status, note)
+    bound = {">": "lower bound", "<": "upper bound"}.get(cell.bound or "")
+    estimated = estimated or cell.status == Status.ESTIMATED.value
     status = Status.ESTIMATED if estimated else Status.REPORTED
-    return Parsed(Decimal(s.replace(",", "")), status.value, bound)
+    return Parsed(cell.number, status.value, bound)
 
 
 class Sources:
@@ -717,10 +712,10 @@ def production_row(
 # ---------------------------------------------------------------------------------------------
 
 
-def mcs_world_tables(shared: Path, sources: Sources) -> list[Production]:
+def mcs_world_tables(src_dir: Path, sources: Sources) -> list[Production]:
     """usgs_mcs2026/world_production_reserves.csv (+ commodity_meta.csv for the sources)."""
-    meta = {r["commodity"]: r for r in read_csv(shared / "usgs_mcs2026" / "commodity_meta.csv")}
-    rows = read_csv(shared / "usgs_mcs2026" / "world_production_reserves.csv")
+    meta = {r["commodity"]: r for r in read_csv(src_dir / "usgs_mcs2026" / "commodity_meta.csv")}
+    rows = read_csv(src_dir / "usgs_mcs2026" / "world_production_reserves.csv")
     us_excluded = {
         r["commodity"]
         for r in rows
@@ -792,16 +787,18 @@ def footnote_applies(footnote: str | None, measure: str, raw: str) -> bool:
     return True
 
 
-def mcs_processing_tables(shared: Path, sources: Sources) -> list[Production]:
+def mcs_processing_tables(src_dir: Path, sources: Sources) -> list[Production]:
     """usgs_mcs2026_processing/: processing production, capacity and extra mine tables."""
     files = (
         ("world_processing_production.csv", Measure.PRODUCTION),
         ("world_processing_capacity.csv", Measure.CAPACITY),
         ("world_mine_production_additional.csv", Measure.PRODUCTION),
+        ("world_processing_production_added.csv", Measure.PRODUCTION),
+        ("world_processing_capacity_added.csv", Measure.CAPACITY),
     )
     out: list[Production] = []
     for name, measure in files:
-        rows = read_csv(shared / "usgs_mcs2026_processing" / name)
+        rows = read_csv(src_dir / "usgs_mcs2026_processing" / name)
         us_excluded = {
             r["material"]
             for r in rows
@@ -854,10 +851,10 @@ def mcs_processing_tables(shared: Path, sources: Sources) -> list[Production]:
     return out
 
 
-def iea_shares(shared: Path, sources: Sources) -> list[Share]:
+def iea_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv."""
     path = "refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv"
-    rows = read_csv(shared / path)
+    rows = read_csv(src_dir / path)
     source_id = sources.add(
         Source(
             source_id="iea-cmd-2025",
@@ -921,10 +918,10 @@ def iea_shares(shared: Path, sources: Sources) -> list[Share]:
     return out
 
 
-def bgs_shares(shared: Path, sources: Sources) -> list[Share]:
+def bgs_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """refining_shares_via_materials_atlas/bgs_refined_stage_shares_2000_2024.csv."""
     rows = read_csv(
-        shared / "refining_shares_via_materials_atlas" / "bgs_refined_stage_shares_2000_2024.csv"
+        src_dir / "refining_shares_via_materials_atlas" / "bgs_refined_stage_shares_2000_2024.csv"
     )
     source_id = sources.add(
         Source(
@@ -958,16 +955,20 @@ def bgs_shares(shared: Path, sources: Sources) -> list[Share]:
                 country=country,
                 valid_from=start,
                 valid_to=end,
-                note=f"BGS commodity {r['bgs_commodity']!r}; integer percent",
+                note=join(
+                    f"BGS commodity {r['bgs_commodity']!r}; integer percent",
+                    (cov := PARTIAL_COVERAGE.get((source_id, material_id)))
+                    and f"{PARTIAL_NOTE} {cov}",
+                ),
             )
         )
     return out
 
 
-def atlas_curated_shares(shared: Path, sources: Sources) -> list[Share]:
+def atlas_curated_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """refining_shares_via_materials_atlas/atlas_curated_refined_shares.csv (curated rows)."""
     rows = read_csv(
-        shared / "refining_shares_via_materials_atlas" / "atlas_curated_refined_shares.csv"
+        src_dir / "refining_shares_via_materials_atlas" / "atlas_curated_refined_shares.csv"
     )
     later_iea = [r for r in rows if r["source_label_in_atlas"] == ATLAS_LATER_IEA]
     skipped = [
@@ -1019,11 +1020,11 @@ def atlas_curated_shares(shared: Path, sources: Sources) -> list[Share]:
     return out
 
 
-def quote_shares(shared: Path, sources: Sources) -> list[Share]:
+def quote_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """processing_stage_quotes/processing_share_quotes.csv, the rows in :data:`QUOTE_SHARES`."""
     rows = {
         r["fact_id"]: r
-        for r in read_csv(shared / "processing_stage_quotes" / "processing_share_quotes.csv")
+        for r in read_csv(src_dir / "processing_stage_quotes" / "processing_share_quotes.csv")
     }
     out: list[Share] = []
     for spec in QUOTE_SHARES:
@@ -1089,9 +1090,68 @@ def quote_shares(shared: Path, sources: Sources) -> list[Share]:
     return out
 
 
-def us_import_sources(shared: Path, sources: Sources) -> list[ImportSource]:
+#: Series that cover only some producers: (source id, material) -> the coverage they state.
+#: Their shares are shares of the covered producers, not of the world (see
+#: ``derisk.services.exposure.PARTIAL_NOTE``).
+PARTIAL_COVERAGE = {
+    ("bgs-wms", "germanium"): "BGS reports germanium metal output only for China, the United"
+    " States and Russia; refiners in Canada, Belgium, Germany, Finland and Japan are not counted"
+    " (USGS MCS 2026 germanium chapter names them among import sources)",
+}
+
+
+def correction_shares(src_dir: Path, sources: Sources) -> list[Share]:
+    """corrections/share_figures.csv: published shares that correct or complete the others.
+
+    ``year_stated = no`` rows carry :data:`YEAR_UNSTATED_NOTE`; ``bound = lower`` rows say that
+    the figure is a lower bound ("more than").
+    """
+    out: list[Share] = []
+    for r in read_csv(src_dir / "corrections" / "share_figures.csv"):
+        source_id = sources.add(
+            Source(
+                source_id=f"{r['fact_id']}",
+                publisher=r["publisher"],
+                title=r["title"],
+                url=r["url"],
+                published=dt.date.fromisoformat(r["published"]) if r["published"] else None,
+                confidence=r["confidence"],
+                precedence=int(r["precedence"]),
+                note=join(
+                    (cited := r["original_source_cited"]) and f"original source cited: {cited}",
+                    r["basis"],
+                ),
+            )
+        )
+        material_id, stage_id = r["material"], r["stage"]
+        country, _ = country_code(r["country"])
+        year = int(r["year"])
+        start, end = year_span(year)
+        out.append(
+            Share(
+                fact_id=f"{source_id}:{material_id}:{stage_id}:{year}:{country}",
+                material_id=material_id,
+                stage_id=stage_id,
+                year=year,
+                share=fraction(Decimal(r["share_pct"])),
+                source_id=source_id,
+                country=country,
+                valid_from=start,
+                valid_to=end,
+                note=join(
+                    r["year_stated"] == "no" and YEAR_UNSTATED_NOTE,
+                    r["bound"] == "lower" and f"{LOWER_BOUND_NOTE} ('more than')",
+                    r["bound"] == "about" and "an approximate figure ('about')",
+                    r["note"],
+                ),
+            )
+        )
+    return out
+
+
+def us_import_sources(src_dir: Path, sources: Sources) -> list[ImportSource]:
     """usgs_mcs2026/us_import_sources.csv (MCS "Import Sources (2021-24)" lines)."""
-    rows = read_csv(shared / "usgs_mcs2026" / "us_import_sources.csv")
+    rows = read_csv(src_dir / "usgs_mcs2026" / "us_import_sources.csv")
     defects = sorted({r["commodity"] for r in rows if r["category"].startswith(IMPORT_DEFECT)})
     source_id = sources.add(
         Source(
@@ -1188,10 +1248,10 @@ def parse_nir(raw: str) -> float:
     return fraction(Decimal(raw.lstrip("<>")))
 
 
-def fig3_rows(shared: Path, source_id: str) -> tuple[list[ImportSource], list[ImportReliance]]:
+def fig3_rows(src_dir: Path, source_id: str) -> tuple[list[ImportSource], list[ImportReliance]]:
     """MCS2026_Fig3_Major_Import_Sources.subset.csv: import sources and net import reliance."""
     rows = read_csv(
-        shared
+        src_dir
         / "usgs_mcs2026_official_fixture_subset"
         / "MCS2026_Fig3_Major_Import_Sources.subset.csv"
     )
@@ -1236,10 +1296,10 @@ def fig3_rows(shared: Path, source_id: str) -> tuple[list[ImportSource], list[Im
     return imports, reliance
 
 
-def t7_rows(shared: Path, source_id: str) -> list[ImportReliance]:
+def t7_rows(src_dir: Path, source_id: str) -> list[ImportReliance]:
     """MCS2026_T7_Critical_Minerals_Salient.subset.csv: net import reliance, 2025 estimates."""
     rows = read_csv(
-        shared
+        src_dir
         / "usgs_mcs2026_official_fixture_subset"
         / "MCS2026_T7_Critical_Minerals_Salient.subset.csv"
     )
@@ -1267,11 +1327,11 @@ def t7_rows(shared: Path, source_id: str) -> list[ImportReliance]:
     return out
 
 
-def ownership(shared: Path, sources: Sources) -> tuple[list[Entity], list[Stake]]:
+def ownership(src_dir: Path, sources: Sources) -> tuple[list[Entity], list[Stake]]:
     """ownership_facts/ownership_facts.csv and ownership_facts_more.csv."""
     facts = [
-        *read_csv(shared / "ownership_facts" / "ownership_facts.csv"),
-        *read_csv(shared / "ownership_facts" / "ownership_facts_more.csv"),
+        *read_csv(src_dir / "ownership_facts" / "ownership_facts.csv"),
+        *read_csv(src_dir / "ownership_facts" / "ownership_facts_more.csv"),
     ]
     seen: dict[str, dict[str, Any]] = {}  # entity_id -> first source, country, printed names
     stakes: list[Stake] = []
@@ -1426,20 +1486,21 @@ def write_table(path: Path, row_type: type[Any], rows: Iterable[Any]) -> int:
     return n
 
 
-def build(shared: Path) -> dict[str, list[Any]]:
+def build(src_dir: Path) -> dict[str, list[Any]]:
     sources = Sources()
-    production = mcs_world_tables(shared, sources) + mcs_processing_tables(shared, sources)
+    production = mcs_world_tables(src_dir, sources) + mcs_processing_tables(src_dir, sources)
     shares = (
-        iea_shares(shared, sources)
-        + bgs_shares(shared, sources)
-        + atlas_curated_shares(shared, sources)
-        + quote_shares(shared, sources)
+        iea_shares(src_dir, sources)
+        + bgs_shares(src_dir, sources)
+        + atlas_curated_shares(src_dir, sources)
+        + quote_shares(src_dir, sources)
+        + correction_shares(src_dir, sources)
     )
-    imports = us_import_sources(shared, sources)
+    imports = us_import_sources(src_dir, sources)
     t7_id, fig3_id = fixture_sources(sources)
-    fig3_imports, fig3_reliance = fig3_rows(shared, fig3_id)
-    reliance = t7_rows(shared, t7_id) + fig3_reliance
-    entities, stakes = ownership(shared, sources)
+    fig3_imports, fig3_reliance = fig3_rows(src_dir, fig3_id)
+    reliance = t7_rows(src_dir, t7_id) + fig3_reliance
+    entities, stakes = ownership(src_dir, sources)
     tables: dict[str, list[Any]] = {
         "sources": list(sources.rows.values()),
         "production": production,
@@ -1455,12 +1516,14 @@ def build(shared: Path) -> dict[str, list[Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="raw data folder")
+    parser.add_argument(
+        "--sources", type=Path, default=DEFAULT_SOURCES, help="raw data folder (data/sources)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     args = parser.parse_args(argv)
-    if not args.shared.is_dir():
-        parser.error(f"raw data folder not found: {args.shared}")
-    tables = build(args.shared)
+    if not args.sources.is_dir():
+        parser.error(f"raw data folder not found: {args.sources}")
+    tables = build(args.sources)
     args.out.mkdir(parents=True, exist_ok=True)
     for stem, row_type in OUTPUTS:
         n = write_table(args.out / f"{stem}.csv", row_type, tables[stem])

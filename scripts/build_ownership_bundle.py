@@ -1,4 +1,4 @@
-"""Build the ownership area's bundled files from the raw public data in ../shared/data.
+"""Build the ownership area's bundled files from the raw public data in data/sources.
 
 Writes to src/derisk/data/bundled/:
 
@@ -12,7 +12,7 @@ Writes to src/derisk/data/bundled/:
 * ``entity_tags.csv``, ``entities_extra.csv``, ``stakes_extra.csv``, ``control_rights.csv``
   -- sourced facts about intermediate holding companies and state ownership.
 
-Run: ``python scripts/build_ownership_bundle.py [--shared ../shared/data]``.
+Run: ``python scripts/build_ownership_bundle.py [--sources data/sources]``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from derisk.model.schema import Entity, Source, Stake  # noqa: E402
 from derisk.services.ownership import normalise_name  # noqa: E402
 
 OUT = ROOT / "src" / "derisk" / "data" / "bundled"
-SHARED = ROOT.parent / "shared" / "data"
+RAW = ROOT / "data" / "sources"
 
 DOD_2026 = (
     "https://media.defense.gov/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-"
@@ -126,7 +126,54 @@ SOURCES = [
     ),
 ]
 
+GASGOO_2019 = "http://autonews.gasgoo.com/china_news/70016312.html"
+GASGOO_2021 = (
+    "https://newsroom.submitmypressrelease.com/2021/10/13/catls-subsidiary-to-build-battery-"
+    "cathode-material-production-base-in-yichang-gasgoo-auto-news_43457.html"
+)
+SOURCES += [
+    Source(
+        "ownx-brunp-2019",
+        "Gasgoo Auto News",
+        "CATL to set up cathode material joint venture with subsidiary (Ningbo Brunp CATL New "
+        "Energy)",
+        GASGOO_2019,
+        dt.date(2019, 9, 3),
+        quote=(
+            "RMB1.764 billion and RMB1.836 billion were subscribed by CATL and Brunp Recycling "
+            "respectively"
+        ),
+        confidence="M",
+        precedence=50,
+        note=(
+            "Reports CATL's announcement of 2 September 2019: registered capital RMB 3.6 billion,"
+            " 1.764 (49%) subscribed by CATL and 1.836 (51%) by Guangdong Brunp Recycling."
+            " Ningbo Brunp CATL New Energy is the company other sources call Ningbo Brunp Times"
+            " New Energy (CATL = Contemporary Amperex Technology, 'Shidai'/'Times')."
+        ),
+    ),
+    Source(
+        "ownx-brunp-2021",
+        "Gasgoo Auto News (republished)",
+        "CATL's subsidiary to build battery cathode material production base in Yichang",
+        GASGOO_2021,
+        dt.date(2021, 10, 13),
+        quote="CATL holds around 53% stake in Brunp Recycling",
+        confidence="L",
+        precedence=60,
+        note="'around 53%', citing the business register service Tianyancha; not a filing",
+    ),
+]
+
 EXTRA_ENTITIES = [
+    Entity(
+        "guangdong-brunp-recycling",
+        "company",
+        "Guangdong Brunp Recycling Technology Co., Ltd.",
+        "ownx-brunp-2019",
+        country="CHN",
+        note="CATL's battery-materials and recycling subsidiary (majority shareholder CATL)",
+    ),
     Entity(
         "kisanfu",
         "facility",
@@ -150,6 +197,36 @@ EXTRA_STAKES = [
         "own-012",
         valid_from=dt.date(2021, 4, 13),
         note="KFM Holding's stake in the Kisanfu project, from the same article as own-012",
+    ),
+    Stake(
+        "ownx-brunp-catl",
+        "catl",
+        "ningbo-brunp-times-new-energy",
+        "equity",
+        49.0,
+        "ownx-brunp-2019",
+        valid_from=dt.date(2019, 9, 3),
+        note="share of registered capital subscribed (RMB 1.764 of 3.6 billion)",
+    ),
+    Stake(
+        "ownx-brunp-recycling",
+        "guangdong-brunp-recycling",
+        "ningbo-brunp-times-new-energy",
+        "equity",
+        51.0,
+        "ownx-brunp-2019",
+        valid_from=dt.date(2019, 9, 3),
+        note="share of registered capital subscribed (RMB 1.836 of 3.6 billion)",
+    ),
+    Stake(
+        "ownx-catl-brunp-recycling",
+        "catl",
+        "guangdong-brunp-recycling",
+        "equity",
+        53.0,
+        "ownx-brunp-2021",
+        valid_from=dt.date(2021, 10, 13),
+        note="'around 53%' (business register via the press); 28.57% in September 2019",
     ),
     Stake(
         "ownx-103",
@@ -213,7 +290,7 @@ def us_date(text: str) -> dt.date | None:
     return dt.datetime.strptime(text, "%B %d, %Y").date() if text else None
 
 
-def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
+def list_entries(src_dir: Path, entity_names: dict[str, str]) -> list[ListEntry]:
     out: list[ListEntry] = []
     seen: set[tuple[str, str, dt.date]] = set()
 
@@ -234,7 +311,7 @@ def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
                 return hit
         return None
 
-    for r in read(shared / "entity_lists" / "dod_1260h.csv"):
+    for r in read(src_dir / "entity_lists" / "dod_1260h.csv"):
         ed = dt.date.fromisoformat(r["edition_date"])
         aliases = [a.strip() for a in r["aliases"].split(";") if a.strip()]
         add(
@@ -251,7 +328,7 @@ def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
                 note=r["listing_note"] or None,
             )
         )
-    for r in read(shared / "entity_lists" / "uflpa.csv"):
+    for r in read(src_dir / "entity_lists" / "uflpa.csv"):
         ed = dt.date.fromisoformat(r["edition_date"])
         aliases = [a.strip() for a in r["aliases"].split(";") if a.strip()]
         add(
@@ -268,7 +345,7 @@ def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
                 note=r["scope_note"] or None,
             )
         )
-    for r in read(shared / "entity_lists" / "ndaa2024_s154.csv"):
+    for r in read(src_dir / "entity_lists" / "ndaa2024_s154.csv"):
         ed = dt.date.fromisoformat(r["edition_date"])
         aliases = [a.strip() for a in r["aliases"].split(";") if a.strip()]
         add(
@@ -290,7 +367,7 @@ def list_entries(shared: Path, entity_names: dict[str, str]) -> list[ListEntry]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument("--sources", type=Path, default=RAW)
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     names: dict[str, Any] = {}
@@ -300,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
             for a in (r.get("aliases") or "").split("|"):
                 if a.strip():
                     names.setdefault(normalise_name(a), r["entity_id"])
-    entries = list_entries(args.shared, names)
+    entries = list_entries(args.sources, names)
     counts = {
         "ownership_sources.csv": write_rows(args.out / "ownership_sources.csv", SOURCES, Source),
         "entity_lists.csv": write_rows(args.out / "entity_lists.csv", entries, ListEntry),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,74 @@ from derisk.store import DuckStore
 
 pytest_plugins = ["tests.browser_fixtures"]
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REPO = Path(__file__).resolve().parents[1]
+# The raw public files the bundled dataset is built from (provenance in SOURCES.csv).
+RAW_DATA = REPO / "data" / "sources"
+
+
+# --- The repository stands alone -----------------------------------------------------------
+# Every file the test run opens is checked by an audit hook: a file beside the repository (under
+# its parent folder but outside it) is refused and fails the run, so a test, fixture or script
+# run in-process that still reads sibling data cannot pass on a developer's machine and fail on
+# a fresh clone. The interpreter and its installed packages are allowed wherever they live.
+_OUTSIDE: list[str] = []
+_REPO_REAL = os.path.realpath(REPO)
+_ALLOWED = tuple(
+    sorted(
+        a
+        for a in {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, *sys.path) if p}
+        if not (_REPO_REAL + os.sep).startswith(a + os.sep)  # never an ancestor of the repository
+    )
+)
+
+
+class ReadOutsideRepository(PermissionError):
+    """A test opened a file beside the repository."""
+
+
+def outside_repository(path: object) -> bool:
+    """True when ``path`` lies under the repository's parent folder but not in the repository."""
+    if isinstance(path, int):
+        return False  # a file descriptor: already open
+    try:
+        raw = os.fsdecode(path)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    real = os.path.realpath(raw)
+    repo = _REPO_REAL
+    parent = os.path.dirname(repo)
+    if real == repo or real.startswith(repo + os.sep):
+        return False
+    if parent == os.path.dirname(parent) or not real.startswith(parent + os.sep):
+        return False  # outside the parent, or the parent is the filesystem root
+    first = real[len(parent) + 1 :].split(os.sep, 1)[0]
+    if first.startswith("."):
+        return False  # a hidden entry beside the repository: tool caches and settings (~/.cache)
+    tmp = os.path.realpath(tempfile.gettempdir())
+    if real.startswith(tmp + os.sep):
+        top = real[len(tmp) + 1 :].split(os.sep, 1)[0]
+        if top.startswith(("pytest-of-", "tmp")):
+            return False  # pytest's and tempfile's own folders when the repository is in /tmp
+    return not any(real == a or real.startswith(a + os.sep) for a in _ALLOWED)
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event != "open" or not args or not _AUDIT_ON:
+        return
+    if outside_repository(args[0]):
+        msg = f"read outside the repository: {os.fsdecode(args[0])}"  # type: ignore[arg-type]
+        _OUTSIDE.append(msg)
+        raise ReadOutsideRepository(msg)
+
+
+_AUDIT_ON = True
+sys.addaudithook(_audit)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _OUTSIDE:
+        sys.stderr.write("\n".join(["", "Files opened outside the repository:", *_OUTSIDE, ""]))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

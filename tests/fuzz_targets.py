@@ -23,7 +23,7 @@ from derisk.data.csvio import ImportFailed
 from derisk.store import DuckStore
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parents[1] / "shared" / "data"
+RAW = HERE.parent / "data" / "sources"
 
 
 class Unclean(AssertionError):
@@ -160,10 +160,10 @@ def _run_baci_zip(store: DuckStore, path: Path) -> Any:
 
 
 def _bods_seed() -> bytes:
-    path = SHARED / "bods_official_examples" / "bods-package-entity-owning-entity.json"
+    path = RAW / "bods_official_examples" / "bods-package-entity-owning-entity.json"
     if path.exists():
         return path.read_bytes()
-    return json.dumps([]).encode()  # pragma: no cover - shared data is always laid out
+    return json.dumps([]).encode()  # pragma: no cover - the raw data is always in the repository
 
 
 def _run_bods(store: DuckStore, path: Path) -> Any:

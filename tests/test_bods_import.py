@@ -12,10 +12,10 @@ import pytest
 from derisk.data.csvio import ImportFailed
 from derisk.data.importers.bods import import_bods
 from derisk.store import DuckStore
-from tests.conftest import SHARED_DATA, Cli
+from tests.conftest import RAW_DATA, Cli
 
-EXAMPLES = SHARED_DATA / "bods_official_examples"
-FIXTURES = SHARED_DATA / "bods_v04_fixtures"
+EXAMPLES = RAW_DATA / "bods_official_examples"
+FIXTURES = RAW_DATA / "bods_v04_fixtures"
 ALL_FILES = sorted(EXAMPLES.glob("*.json")) + sorted(FIXTURES.glob("*/*.json"))
 
 

@@ -23,7 +23,7 @@ from derisk.model import (
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "build_bundled.py"
-SHARED = REPO.parent / "shared" / "data"
+RAW = REPO / "data" / "sources"
 BUNDLED = REPO / "src" / "derisk" / "data" / "bundled"
 
 OUTPUTS: dict[str, type[Any]] = {
@@ -36,25 +36,21 @@ OUTPUTS: dict[str, type[Any]] = {
     "stakes": Stake,
 }
 ROW_COUNTS = {
-    "sources": 76,
-    "production": 775,
-    "shares": 849,
+    "sources": 80,
+    "production": 799,
+    "shares": 852,
     "import_sources": 142,
     "import_reliance": 9,
     "entities": 45,
     "stakes": 37,
 }
 
-pytestmark = pytest.mark.skipif(
-    not SHARED.is_dir(), reason=f"raw data folder {SHARED} is absent; cannot rebuild bundled data"
-)
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bundled")
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--shared", str(SHARED), "--out", str(out)],
+        [sys.executable, str(SCRIPT), "--sources", str(RAW), "--out", str(out)],
         capture_output=True,
         text=True,
         check=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 from tests.conftest import Cli
 
 EXPOSURE_KEYS = {
-    "schema", "as_of", "material", "stage", "stage_name", "year", "unit", "measure",
+    "schema", "as_of", "material", "stage", "stage_name", "year", "year_stated", "unit",
+    "measure",
     "data_kind", "world_total", "shares", "unallocated_share", "overallocated_share", "hhi",
     "hhi_bounds", "top3_share", "top_country", "top_share", "selected_countries",
     "selected_group", "selected_share", "selected_share_bounds", "unknown", "data_status",
@@ -69,10 +71,19 @@ def test_importer_block(cli: Cli) -> None:
     out = cli.json("exposure", "antimony", "--stage", "mining", "--importer", "USA")
     imp = out["importer"]
     assert imp["importer"] == "USA"
-    oxide = next(c for c in imp["categories"] if c["category"] == "Oxide")
+    # Only the mining stage's import sources (and material-wide ones, stage null) answer; the
+    # oxide figures are named, not used.
+    assert {c["stage"] for c in imp["categories"]} == {"mining", None}
+    assert "Oxide" in imp["other_stages"]["oxide"]
+    assert any(r["raw"] == "91" or r["value"] == 0.91 for r in imp["import_reliance"])
+    from derisk.services.exposure import importer_exposure
+    from derisk.store import DuckStore
+
+    with DuckStore(cli.db, read_only=True) as s:
+        at = importer_exposure(s, "USA", "antimony", ("CHN",), dt.date.today(), stage="oxide")
+    oxide = next(c for c in at["categories"] if c["category"] == "Oxide")
     assert oxide["selected_share"] == 0.66  # USGS: China 66% of US oxide imports 2021-24
     assert oxide["selected_share_bounds"] == [0.66, 0.73]  # "other" 7% may include China
-    assert any(r["raw"] == "91" or r["value"] == 0.91 for r in imp["import_reliance"])
 
 
 def test_overview_json_and_table(cli: Cli) -> None:

@@ -1,7 +1,7 @@
 """Computed leading shares equal the shares the sources themselves state.
 
 Golden values are read here, independently of the bundling script, from the raw public files
-in ``../shared/data``: USGS MCS 2026 Table 7 ("leading source, percent of world"), the IEA
+in ``data/sources``: USGS MCS 2026 Table 7 ("leading source, percent of world"), the IEA
 top-1 and top-3 refining/mining shares, BGS refined-stage shares, and the USGS world tables
 (leading quantity / stated world total).
 """
@@ -17,15 +17,11 @@ import pytest
 from derisk.model.countries import resolve
 from derisk.services.exposure import exposure, overview
 from derisk.store import DuckStore
-from tests.conftest import SHARED_DATA
-
-pytestmark = pytest.mark.skipif(
-    not SHARED_DATA.exists(), reason="needs ../shared/data (present beside the repo in CI)"
-)
+from tests.conftest import RAW_DATA
 
 
 def rows(rel: str) -> list[dict[str, str]]:
-    with (SHARED_DATA / rel).open(newline="", encoding="utf-8-sig") as fh:
+    with (RAW_DATA / rel).open(newline="", encoding="utf-8-sig") as fh:
         return list(csv.DictReader(fh))
 
 

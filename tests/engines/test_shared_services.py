@@ -58,15 +58,29 @@ def test_exposure_importer_origin(spark_engine: Engine, fresh_db: Path, tmp_path
     with DuckStore(fresh_db) as s:
         import_comtrade(s, [_scenario(tmp_path)])
         import_example(s, "china-exports")
-    # antimony: the bottleneck stage is detailed, the oxide trade traced (re-export via BEL);
-    # graphite: China's reported exports only, so whatever is traced is Chinese
-    for material in ("antimony", "graphite"):
-        args = ("exposure", material, "--importer", "USA", "--db", str(fresh_db))
+    # antimony: the bottleneck stage (mining) is detailed; the oxide trade is another stage,
+    # so it is named but not traced there. graphite: China's reported exports only, so
+    # whatever is traced at a stage with trade data is Chinese.
+    args = ("exposure", "antimony", "--importer", "USA", "--db", str(fresh_db))
+    local, spark = both(spark_engine, *args)
+    assert local["importer"]["origin"] is None
+    assert "oxide" in local["importer"]["other_stages"]
+    assert spark == local
+    for stage in ("mining", "synthetic"):
+        args = (
+            "exposure",
+            "graphite",
+            "--stage",
+            stage,
+            "--importer",
+            "USA",
+            "--db",
+            f"{fresh_db}",
+        )
         local, spark = both(spark_engine, *args)
-        assert local["importer"]["origin"] is not None, material
+        assert local["importer"]["origin"] is not None, stage
+        assert local["importer"]["origin"]["stage"] == stage
         assert spark == local
-        if material == "antimony":
-            assert local["importer"]["origin"]["indirect"][0]["country"] == "BEL"
     assert local["importer"]["origin"]["total_share"] == 1.0
 
 

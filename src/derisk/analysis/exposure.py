@@ -13,8 +13,12 @@ Notation (shares are fractions of the world total ``Q`` that the source states):
   ``[S_lo, S_hi]``: ``S_lo`` counts only known figures; ``S_hi`` adds every share that a selected
   country could hold among the unknowns -- a withheld or unavailable figure of a selected country,
   the unallocated share when a selected country is not named, an unnamed rank block up to the
-  share of the rank above it. A withheld figure that the source leaves out of its world total
-  cannot be bounded by that source, so ``S_hi = 1``.
+  share of the rank above it.
+* a withheld figure ``U`` of country ``w`` that the source leaves out of its world total widens
+  every share it touches, because the true world total is ``Q + U``: with ``U`` at most its cap
+  ``U_max`` (another fact: the country's capacity, consumption, ...; infinite without one),
+  a selected set without ``w`` has ``S in [S_lo * Q / (Q + U_max), S_hi]`` and a selected set
+  with ``w`` has ``S_hi = (S_lo * Q + U_max) / (Q + U_max)`` (1 without a cap).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class Line:
     share: float | None = None
     ranks: str | None = None
     in_world_total: bool | None = None
+    cap: float | None = None  # most a withheld quantity can be, from another fact
 
 
 @dataclass(frozen=True)
@@ -176,25 +181,37 @@ def concentration(
     unknown: list[UnknownLine] = []
     hi_extra = 0.0
     unbounded = False
+    outside_cap_sel = 0.0  # most the selected countries' withheld outside figures add
+    outside_cap_other = 0.0  # the same for other countries (inf: no cap)
     for ln in lines:
         if ln.country is None or ln.status not in UNKNOWN:
             continue
         outside = ln.in_world_total is False
         bounded = not outside and unallocated > 0
+        if outside:
+            cap = float("inf") if ln.cap is None else ln.cap
+            if ln.country in sel_set:
+                outside_cap_sel += cap
+            else:
+                outside_cap_other += cap
+        capped = outside and ln.cap is not None and bool(total)
         note = (
-            "left out of the source's world total; its size is unknown"
+            f"left out of the source's world total; at most {ln.cap:,.0f} by another fact"
+            if capped
+            else "left out of the source's world total; its size is unknown"
             if outside
             else "inside the world total; at most the unallocated share"
             if bounded
             else "no unallocated share left to bound it"
         )
-        unknown.append(
-            UnknownLine(ln.country, ln.status, unallocated if bounded else None, bounded, note)
-        )
+        share_bound = unallocated if bounded else None
+        if capped and total and ln.cap is not None:
+            share_bound = ln.cap / (total + ln.cap)
+        unknown.append(UnknownLine(ln.country, ln.status, share_bound, bounded or capped, note))
         if ln.country in sel_set:
             if bounded:
                 hi_extra += unallocated
-            else:
+            elif not outside:
                 unbounded = True
     unlisted_selected = [c for c in sel if c not in named_countries]
     if unallocated > 0:
@@ -225,6 +242,20 @@ def concentration(
             )
         )
     hi = 1.0 if unbounded else min(1.0, lo + hi_extra)
+    lo_w = lo
+    if total and outside_cap_sel > 0:
+        # The selected hold the withheld quantity too: at most (lo Q + U) / (Q + U).
+        hi = (
+            1.0
+            if outside_cap_sel == float("inf")
+            else max(hi, (lo * total + outside_cap_sel) / (total + outside_cap_sel))
+        )
+    if total and outside_cap_other > 0:
+        # Others' withheld output is missing from the total: the selected may hold less.
+        inf = outside_cap_other == float("inf")
+        lo_w = 0.0 if inf else lo * total / (total + outside_cap_other)
+    elif outside_cap_other > 0:
+        lo_w = 0.0
     # When all is allocated, the remaining unknowns are withheld figures of other countries.
     return Concentration(
         world_total=total,
@@ -238,7 +269,7 @@ def concentration(
         top_share=top_share,
         selected_countries=sel,
         selected_share=lo,
-        selected_share_bounds=(lo, max(lo, hi)),
+        selected_share_bounds=(lo_w, max(lo, hi)),
         unknown=tuple(unknown),
     )
 

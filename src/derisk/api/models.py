@@ -63,6 +63,7 @@ class OverviewRow(Out):
     stage: str
     stage_name: str
     year: int | None
+    year_stated: bool = True
     data_status: str
     selected_share: float | None = None
     selected_share_bounds: Bounds | None = None
@@ -106,7 +107,7 @@ class Unknown(Out):
 class Alternative(Out):
     source_id: str
     kind: str
-    year: int
+    year: int | None
     top_country: str | None
     top_share: float | None
     top3_share: float | None
@@ -118,6 +119,7 @@ class ChainStage(Out):
     stage: str
     name: str
     year: int | None
+    year_stated: bool = True
     data_status: str
     selected_share: float | None = None
     selected_share_bounds: Bounds | None = None
@@ -152,7 +154,8 @@ class ExposureOut(Out):
     material: str
     stage: str
     stage_name: str
-    year: int
+    year: int | None
+    year_stated: bool = True
     unit: str | None
     measure: str
     data_kind: str

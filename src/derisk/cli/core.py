@@ -115,7 +115,7 @@ def overview(
             t.add_row(
                 mat,
                 r["stage"] + neck,
-                str(r["year"]),
+                year_label(r["year"]),
                 pct(r["selected_share"]),
                 bounds(r["selected_share_bounds"]),
                 f"{r['top_country']} {pct(r['top_share'], 0)}",
@@ -167,11 +167,16 @@ def exposure(
     guarded(as_json)(body)
 
 
+def year_label(year: int | None) -> str:
+    """A figure's year, or a plain statement that its source gives none."""
+    return "year unknown" if year is None else str(year)
+
+
 def _print_exposure(res: dict[str, Any]) -> None:
     r = res
     label = r["selected_group"] or ",".join(r["selected_countries"])
     console.print(
-        f"[bold]{r['material']} · {r['stage_name']}[/] ({r['stage']}), {r['year']}, "
+        f"[bold]{r['material']} · {r['stage_name']}[/] ({r['stage']}), {year_label(r['year'])}, "
         f"source {r['source_id']} (confidence {r['confidence']}, {r['data_kind']})"
     )
     wt = r["world_total"]
@@ -197,7 +202,7 @@ def _print_exposure(res: dict[str, Any]) -> None:
         console.print(f"  unknown: {u['country'] or '—'} {u['status']}: {u['note']}")
     for a in r["alternatives"]:
         console.print(
-            f"  other source {a['source_id']} ({a['year']}): top {a['top_country']} "
+            f"  other source {a['source_id']} ({year_label(a['year'])}): top {a['top_country']} "
             f"{pct(a['top_share'])}, {label} {pct(a['selected_share'])}"
         )
     ch = Table(title=f"Chain (bottleneck: {r['bottleneck_stage']})")
@@ -209,7 +214,7 @@ def _print_exposure(res: dict[str, Any]) -> None:
         else:
             ch.add_row(
                 c["stage"],
-                str(c["year"]),
+                year_label(c["year"]),
                 f"{pct(c['selected_share'])} {bounds(c['selected_share_bounds'])}",
                 f"{c['top_country']} {pct(c['top_share'], 0)}",
                 f"{c['hhi']:.2f}",
@@ -229,9 +234,31 @@ def _print_exposure(res: dict[str, Any]) -> None:
                 f"{pct(c['selected_share'], 0)} {bounds(c['selected_share_bounds'])}",
                 srcs,
             )
-        console.print(it)
+        if imp["categories"]:
+            console.print(it)
+        else:
+            console.print(f"No import sources of {imp['importer']} for this stage ({r['stage']}).")
+        with_data = {c["stage"] for c in r["chain"] if c["data_status"] != "no-data"}
+        for stg, what in (imp.get("other_stages") or {}).items():
+            asks = []
+            if stg in with_data and any(w != "trade origin" for w in what):
+                asks.append(f"--stage {stg}")
+            if "trade origin" in what:
+                asks.append(
+                    f"derisk trade origin {r['material']} --stage {stg} --importer "
+                    f"{imp['importer']}"
+                )
+            hint = f"; ask with {' or '.join(asks)}" if asks else ""
+            console.print(
+                f"  [dim]figures for another stage, not used here: {stg} ({', '.join(what)})"
+                f"{hint}[/]"
+            )
         for rel in imp["import_reliance"]:
-            console.print(f"Net import reliance {rel['year']}: {rel['raw']}% ({rel['source_id']})")
+            b = rel.get("bounds")
+            span = f" [{pct(b[0], 0)}–{pct(b[1], 0)}]" if b and b[0] != b[1] else ""
+            console.print(
+                f"Net import reliance {rel['year']}: {rel['raw']}%{span} ({rel['source_id']})"
+            )
         if imp.get("origin"):
             from derisk.cli.trade import print_origin
 

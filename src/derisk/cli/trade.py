@@ -332,7 +332,13 @@ def origin_cmd(
         t.add_column("share", justify="right")
         for o in res["origins"]:
             t.add_row(f"{o['country']} {o['name']}", pct(o["share"]))
-        console.print(t)
+        if res["origins"]:
+            console.print(t)
+        else:
+            console.print(
+                f"No flow into {res['importer']} is recorded: the origin of its imports is "
+                "unknown, not zero."
+            )
 
     guarded(as_json)(body)
 

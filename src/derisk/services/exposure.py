@@ -1,17 +1,32 @@
 """Exposure services: store rows -> analysis -> JSON-ready results with sources.
 
-Precedence when sources disagree: for a material stage and year, every source that has
-figures is a candidate; the default is the candidate whose source has the lowest
-``precedence`` number (USGS 10, IEA 20, BGS 30, press quotes 40-60, uncited 90), with
-tonnage tables before share-only tables at equal precedence. The others are reported
-under ``alternatives`` with their own headline numbers.
+Choosing the headline when sources disagree. For a material stage, every source with figures
+for the latest year or the year before (``NEARBY_YEARS``) is a candidate. The headline is the
+most complete candidate: completeness ``a = sum of the shares it allocates`` (named countries,
+unnamed rank blocks and "other countries"; 1 for a full world table). Candidates within
+``EQUAL_COMPLETENESS`` of the best count as equals; among equals the latest year wins, then the
+source's ``precedence`` number (USGS 10, IEA 20, BGS 30, press quotes 40-60, uncited 90), then
+tonnage tables before share-only tables. The others are reported under ``alternatives``.
+
+Every candidate narrows the headline's bounds on the selected share:
+``[S_lo, S_hi] = intersection over candidates c of [S_lo(c), S_hi(c)]`` (a candidate whose
+interval does not meet the running intersection disagrees and is skipped), and the point
+figure is clamped into it, so a source that names only Chile cannot make China 0% when another
+gives China a share.
+
+A source that covers only some producers (its share rows carry :data:`PARTIAL_NOTE`) is a
+partial candidate: it cannot set a world share. It narrows only from above (the selected
+countries' share of the world is at most their share of the producers it covers) and is the
+headline only when nothing else exists, with bounds ``[0, S_hi]`` and status
+``partial-coverage``. A figure whose source gives no year (:data:`YEAR_UNSTATED_NOTE`) is shown
+with ``year`` null and ``year_stated`` false.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from derisk.analysis.exposure import Concentration, Line, StagePoint, bottleneck, concentration
@@ -22,6 +37,17 @@ from derisk.model.schema import OTHER, ROW_TYPES, WORLD, columns
 from derisk.store.base import Store
 
 EXPOSURE_SCHEMA = "derisk.exposure/1"
+
+#: Marks a share row of a source that covers only some producers (see module docstring).
+PARTIAL_NOTE = "partial coverage:"
+#: Marks a share row whose source states no year (the row's year is the publication's).
+YEAR_UNSTATED_NOTE = "year not stated by the source"
+#: Marks a share row that is a lower bound ("more than 50%").
+LOWER_BOUND_NOTE = "a lower bound"
+#: Years before the latest that still count as "nearby" for choosing and narrowing.
+NEARBY_YEARS = 1
+#: Completeness within this of the best counts as equal (then precedence decides).
+EQUAL_COMPLETENESS = 0.05
 OVERVIEW_SCHEMA = "derisk.overview/1"
 
 
@@ -38,6 +64,9 @@ class Candidate:
     world_total: float | None
     unit: str | None
     precedence: int
+    partial: bool = False
+    year_stated: bool = True
+    lower_bound: bool = False
 
 
 def _as_of(as_of: dt.date | None) -> dt.date:
@@ -114,6 +143,18 @@ def _candidates(
     grouped: dict[tuple[str, str, int, str], list[tuple[Any, ...]]] = defaultdict(list)
     for r in prod:
         grouped[(r[0], r[1], r[2], r[3])].append(r)
+    # Caps on withheld figures: the country's stated capacity for the stage and year (any
+    # source). A withheld output cannot exceed it.
+    caps: dict[tuple[str, str, int, str], float] = {}
+    for r in store.sql(
+        "SELECT p.material_id, p.stage_id, p.year, p.country, min(p.quantity) "
+        "FROM production p JOIN source s USING (source_id) "
+        "WHERE p.measure = 'capacity' AND p.quantity IS NOT NULL "
+        "AND (p.valid_from IS NULL OR p.valid_from <= ?) "
+        "AND (s.published IS NULL OR s.published <= ?)" + filt + " GROUP BY ALL",
+        params,
+    ):
+        caps[(r[0], r[1], r[2], r[3])] = float(r[4])
     out: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for (mat, stage, year, sid), rows in grouped.items():
         world = None
@@ -125,7 +166,8 @@ def _candidates(
             elif r[4] == OTHER:
                 lines.append(Line(None, r[6], quantity=r[5]))
             else:
-                lines.append(Line(r[4], r[6], quantity=r[5], in_world_total=r[8]))
+                cap = caps.get((mat, stage, year, r[4])) if r[6] in ("withheld",) else None
+                lines.append(Line(r[4], r[6], quantity=r[5], in_world_total=r[8], cap=cap))
         # "Other countries" lines are unallocated to named countries: fold into a share block.
         fixed = []
         for ln in lines:
@@ -139,7 +181,7 @@ def _candidates(
         )
     shares = store.sql(
         "SELECT h.material_id, h.stage_id, h.year, h.source_id, h.country, h.share, h.ranks, "
-        "h.world_total, h.unit FROM share h JOIN source s USING (source_id) "
+        "h.world_total, h.unit, h.note FROM share h JOIN source s USING (source_id) "
         "WHERE (h.valid_from IS NULL OR h.valid_from <= ?) "
         "AND (s.published IS NULL OR s.published <= ?)" + filt.replace("p.", "h."),
         params,
@@ -152,7 +194,21 @@ def _candidates(
         world = next((r[7] for r in rows if r[7] is not None), None)
         unit = next((r[8] for r in rows if r[8] is not None), None)
         prec = meta.get(sid, {}).get("precedence", 50)
-        out[(mat, stage)].append(Candidate(sid, "shares", year, tuple(lines), world, unit, prec))
+        notes = [r[9] or "" for r in rows]
+        out[(mat, stage)].append(
+            Candidate(
+                sid,
+                "shares",
+                year,
+                tuple(lines),
+                world,
+                unit,
+                prec,
+                partial=any(PARTIAL_NOTE in n for n in notes),
+                year_stated=not any(YEAR_UNSTATED_NOTE in n for n in notes),
+                lower_bound=any(LOWER_BOUND_NOTE in n for n in notes),
+            )
+        )
     for cands in out.values():
         cands.sort(key=lambda c: (-c.year, c.precedence, c.kind != "quantities", c.source_id))
     return out
@@ -170,17 +226,76 @@ def _round(x: float | None, nd: int = 6) -> float | None:
     return None if x is None else round(float(x), nd)
 
 
+def completeness(c: Candidate) -> float:
+    """Share of the world total the candidate allocates (0 for a partial-coverage source).
+
+    ``a = min(1, sum of named known shares + unnamed blocks)``.
+    """
+    if c.partial:
+        return 0.0
+    k = concentration(list(c.lines), _share_world_total(c), ())
+    return min(1.0, 1.0 - k.unallocated_share + k.overallocated_share)
+
+
 def _pick(cands: list[Candidate], year: int | None) -> tuple[Candidate | None, list[Candidate]]:
+    """The headline candidate and the others (see the module docstring for the rule).
+
+    With ``year`` given, only that year's candidates compete; otherwise the latest year's and
+    those up to ``NEARBY_YEARS`` before it.
+    """
     if not cands:
         return None, []
-    yr = year if year is not None else max(c.year for c in cands)
-    same = sorted(
-        (c for c in cands if c.year == yr),
-        key=lambda c: (c.precedence, c.kind != "quantities", c.source_id),
-    )
-    if not same:
+    if year is not None:
+        pool = [c for c in cands if c.year == year]
+    else:
+        latest = max(c.year for c in cands)
+        newest: dict[str, int] = {}
+        for c in cands:
+            newest[c.source_id] = max(newest.get(c.source_id, c.year), c.year)
+        # One candidate per source: its latest year, if that is near the latest of all.
+        pool = [
+            c for c in cands if c.year == newest[c.source_id] and c.year >= latest - NEARBY_YEARS
+        ]
+    if not pool:
         return None, []
-    return same[0], same[1:]
+    comp = {id(c): completeness(c) for c in pool}
+    best_a = max(comp.values())
+
+    def key(c: Candidate) -> tuple[bool, bool, int, int, bool, str]:
+        equal = comp[id(c)] >= best_a - EQUAL_COMPLETENESS
+        return (not equal, c.partial, -c.year, c.precedence, c.kind != "quantities", c.source_id)
+
+    ranked = sorted(pool, key=key)
+    return ranked[0], ranked[1:]
+
+
+def _bounds_of(c: Candidate, selected: tuple[str, ...]) -> tuple[float, float]:
+    k = _conc(c, selected)
+    lo, hi = k.selected_share_bounds
+    if c.lower_bound:  # "more than x": the selected may hold up to all of the rest
+        return lo, 1.0
+    if not c.partial:
+        return lo, hi
+    covered = {ln.country for ln in c.lines if ln.country is not None}
+    # Among the producers it covers the selected hold `hi`; in the world at most that much,
+    # and only if every selected country is among those covered.
+    return 0.0, (hi if set(selected) <= covered else 1.0)
+
+
+def _headline(best: Candidate, alts: list[Candidate], selected: tuple[str, ...]) -> Concentration:
+    """The headline's concentration with its selected-share bounds narrowed by every source."""
+    k = _conc(best, selected)
+    lo, hi = _bounds_of(best, selected)
+    for a in sorted(alts, key=lambda c: (c.partial, -completeness(c), c.precedence)):
+        if abs(a.year - best.year) > NEARBY_YEARS:
+            continue
+        alo, ahi = _bounds_of(a, selected)
+        nlo, nhi = max(lo, alo), min(hi, ahi)
+        if nlo <= nhi + 1e-9:
+            lo, hi = nlo, max(nlo, nhi)
+    point = k.selected_share if not best.partial else lo
+    point = min(max(point, lo), hi)
+    return replace(k, selected_share=point, selected_share_bounds=(lo, hi))
 
 
 def _summary(c: Candidate, selected: tuple[str, ...]) -> dict[str, Any]:
@@ -188,7 +303,7 @@ def _summary(c: Candidate, selected: tuple[str, ...]) -> dict[str, Any]:
     return {
         "source_id": c.source_id,
         "kind": c.kind,
-        "year": c.year,
+        "year": c.year if c.year_stated else None,
         "top_country": k.top_country,
         "top_share": _round(k.top_share),
         "top3_share": _round(k.top3_share),
@@ -208,13 +323,14 @@ def _detail(
     selected: tuple[str, ...],
     meta: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
-    k = _conc(c, selected)
+    k = _headline(c, alts, selected)
     src = meta.get(c.source_id, {"source_id": c.source_id})
     status = _data_status(c, k)
     return {
         "material": material,
         "stage": stage,
-        "year": c.year,
+        "year": c.year if c.year_stated else None,
+        "year_stated": c.year_stated,
         "unit": c.unit,
         "measure": "production",
         "data_kind": c.kind,
@@ -272,6 +388,8 @@ def _detail(
 
 
 def _data_status(c: Candidate, k: Concentration) -> str:
+    if c.partial:
+        return "partial-coverage"
     if c.kind == "shares":
         return "shares-only"
     if any(u.country is not None for u in k.unknown):
@@ -337,13 +455,14 @@ def exposure(
         if best is None:
             chain.append({"stage": s.id, "name": s.name, "year": None, "data_status": "no-data"})
             continue
-        k = _conc(best, selected)
+        k = _headline(best, _alts, selected)
         points.append(StagePoint(s.id, k.selected_share, k.selected_share_bounds, k.hhi))
         chain.append(
             {
                 "stage": s.id,
                 "name": s.name,
-                "year": best.year,
+                "year": best.year if best.year_stated else None,
+                "year_stated": best.year_stated,
                 "selected_share": _round(k.selected_share),
                 "selected_share_bounds": [
                     _round(k.selected_share_bounds[0]),
@@ -389,6 +508,26 @@ def exposure(
     return out
 
 
+def reliance_bounds(value: float | None, raw: str | None) -> list[float] | None:
+    """Bounds of a net import reliance from its printed form: ``>50`` is [0.5, 1], ``<25`` is
+    [0, 0.25], ``E`` (net exporter) is [0, 0], a number is itself; ``None`` when unknown.
+
+    >>> reliance_bounds(0.5, ">50"), reliance_bounds(0.25, "<25"), reliance_bounds(0.91, "91")
+    ([0.5, 1.0], [0.0, 0.25], [0.91, 0.91])
+    """
+    text = (raw or "").strip()
+    if text.upper() == "E":
+        return [0.0, 0.0]
+    if value is None:
+        return None
+    v = float(value)
+    if text.startswith(">"):
+        return [v, 1.0]
+    if text.startswith("<"):
+        return [0.0, v]
+    return [v, v]
+
+
 def importer_exposure(
     store: Store,
     importer: str,
@@ -401,6 +540,10 @@ def importer_exposure(
 ) -> dict[str, Any]:
     """Import sources by category, the selected countries' direct share, and import reliance.
 
+    Only figures for ``stage`` answer (a category whose stage differs, or an origin traced at
+    another stage, is left out and named under ``other_stages``); import reliance is per
+    material and is kept, but alone it does not make the stage's status ``ok``.
+
     ``origin`` traces the importer's supply back through trade (direct and through third
     countries, see :func:`derisk.services.trade.origin_block`); ``None`` without trade data.
     """
@@ -412,7 +555,13 @@ def importer_exposure(
         [iso, material, as_of],
     )
     cats: dict[tuple[str, str], dict[str, Any]] = {}
+    elsewhere: dict[str, set[str]] = defaultdict(set)
     for cat, stg, ctry, share, period, sid in rows:
+        if stage is not None and stg is not None and stg != stage:
+            # Import sources of another product form (natural graphite for an anode question):
+            # not an answer for this stage; named so the reader can ask for that stage.
+            elsewhere[stg].add(cat)
+            continue
         entry = cats.setdefault(
             (sid, cat),
             {
@@ -439,16 +588,30 @@ def importer_exposure(
         "material_id = ? ORDER BY year DESC, source_id",
         [iso, material],
     )
-    reliance = [{"year": r[0], "value": _round(r[1]), "raw": r[2], "source_id": r[3]} for r in rel]
+    reliance = [
+        {
+            "year": r[0],
+            "value": _round(r[1]),
+            "raw": r[2],
+            "source_id": r[3],
+            "bounds": reliance_bounds(r[1], r[2]),
+        }
+        for r in rel
+    ]
     from derisk.services.trade import importer_origin
 
     origin = importer_origin(store, iso, material, stage, year, selected, as_of)
+    if origin is not None and stage is not None and origin["stage"] != stage:
+        elsewhere[origin["stage"]].add("trade origin")
+        origin = None
     return {
         "importer": iso,
+        "stage": stage,
         "categories": list(cats.values()),
         "import_reliance": reliance,
         "origin": origin,
-        "data_status": "no-data" if not cats and not reliance and origin is None else "ok",
+        "other_stages": {k: sorted(v) for k, v in sorted(elsewhere.items())},
+        "data_status": "no-data" if not cats and origin is None else "ok",
     }
 
 
@@ -479,14 +642,15 @@ def overview(
                     }
                 )
                 continue
-            k = _conc(best, selected)
+            k = _headline(best, alts, selected)
             points.append(StagePoint(s.id, k.selected_share, k.selected_share_bounds, k.hhi))
             mrows.append(
                 {
                     "material": m.id,
                     "stage": s.id,
                     "stage_name": s.name,
-                    "year": best.year,
+                    "year": best.year if best.year_stated else None,
+                    "year_stated": best.year_stated,
                     "selected_share": _round(k.selected_share),
                     "selected_share_bounds": [
                         _round(k.selected_share_bounds[0]),

@@ -403,8 +403,19 @@ def origin_block(
         src_ids.append(inp.production_meta["source_id"])
     for f in feeds:
         src_ids.extend(s for s in f.source_ids if s not in src_ids)
-    total = d.total
-    status = "no-imports" if m <= 0 else ("complete" if d.unknown < 0.05 else "partial")
+    total: float | None = d.total
+    unknown = d.unknown
+    direct: float | None = d.direct
+    indirect: float | None = d.indirect
+    shipped: float | None = d.shipped_from_selected
+    if m <= 0:
+        # No flow into the importer is recorded: its imports are unknown, not zero. Every share
+        # of them is then [0, 1] with the whole of them of unknown origin.
+        total = direct = indirect = shipped = None
+        unknown = 1.0
+        status = "no-data-for-importer"
+    else:
+        status = "complete" if unknown < 0.05 else "partial"
     return {
         "material": material,
         "stage": chosen,
@@ -419,12 +430,12 @@ def origin_block(
         "imports_kg": _round(m, 1),
         "supply_kg": _round(d.supply, 1),
         "domestic_share_of_supply": _round(d.domestic),
-        "direct_share": _round(d.direct),
-        "indirect_share": _round(d.indirect),
+        "direct_share": _round(direct),
+        "indirect_share": _round(indirect),
         "total_share": _round(total),
-        "total_share_bounds": [_round(total), _round(min(1.0, total + d.unknown))],
-        "unknown_share": _round(d.unknown),
-        "shipped_from_selected_share": _round(d.shipped_from_selected),
+        "total_share_bounds": [_round(total or 0.0), _round(min(1.0, (total or 0.0) + unknown))],
+        "unknown_share": _round(unknown),
+        "shipped_from_selected_share": _round(shipped),
         "supply_share": _round(d.supply_share),
         "indirect": [
             {

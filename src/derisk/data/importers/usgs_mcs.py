@@ -41,12 +41,13 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import load_rows
+from derisk.data.usgs_cells import Cell, parse_cell
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import (
@@ -245,55 +246,24 @@ STATISTICS_MEASURE = {
     "reserves": Measure.RESERVES.value,
 }
 
-ZERO_MARKS = frozenset({"\u2014", "\u2013", "-", "--"})
 
 # --------------------------------------------------------------------------------------
 # Cell parsing
 # --------------------------------------------------------------------------------------
 
-_NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _YEAR = re.compile(r"^(\d{4})\s*(e|_estimated|\(e\))?$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A parsed USGS value: a status and, when known, a number (possibly a bound)."""
-
-    status: str
-    number: Decimal | None = None
-    bound: str | None = None
-
-
 def parse_value(raw: str) -> Cell:
-    """Read one printed USGS value.
-
-    ``W`` withheld, ``NA`` / empty not available, an em dash zero, ``E`` net exporter (for
-    import reliance), ``>75`` a bound, ``1,270`` a number. Anything else is an error.
+    """Read one printed USGS value (:func:`derisk.data.usgs_cells.parse_cell`, the one reading
+    the bundling script uses too).
 
     >>> parse_value("1,270").number, parse_value("W").status, parse_value("\u2014").status
     (Decimal('1270'), 'withheld', 'zero')
     >>> c = parse_value(">85,000,000"); (c.bound, c.number)
     ('>', Decimal('85000000'))
     """
-    text = raw.strip()
-    up = text.upper()
-    if up == "W":
-        return Cell(Status.WITHHELD.value)
-    if up in ("NA", ""):
-        return Cell(Status.NOT_AVAILABLE.value)
-    if text in ZERO_MARKS:
-        return Cell(Status.ZERO.value, Decimal(0))
-    if up == "E":
-        return Cell("net-exporter")
-    bound = None
-    if text[:1] in "<>":
-        bound, text = text[0], text[1:].strip()
-    if not _NUMBER.match(text):
-        raise ValueError(f"{raw!r} is not a number, W, NA or an em dash")
-    try:
-        return Cell(Status.REPORTED.value, Decimal(text.replace(",", "")), bound)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise ValueError(f"{raw!r} is not a number") from None
+    return parse_cell(raw)
 
 
 def parse_year(raw: str) -> tuple[int, bool]:
@@ -674,6 +644,7 @@ def _production(
         qty = 0.0
     elif cell.number is not None:
         qty = float(cell.number * factor)
+        estimated = estimated or cell.status == Status.ESTIMATED.value
         status = Status.ESTIMATED.value if estimated else Status.REPORTED.value
         if cell.bound:
             bound_note = f"printed as a bound ({raw.strip()})"
@@ -693,7 +664,7 @@ def _production(
         raw=raw.strip() or None,
         valid_from=start,
         valid_to=end,
-        note=_join(unit_note, bound_note, note),
+        note=_join(unit_note, bound_note, cell.note, note),
     )
 
 
