@@ -109,7 +109,8 @@ def overview(
             mat = r["material"] if r["material"] != last else ""
             last = r["material"]
             if r["data_status"] == "no-data":
-                t.add_row(mat, r["stage"], "", "[dim]no data[/]", "", "", "", "", "")
+                empty = "[dim]no public figure[/]" if r.get("gap") else "[dim]no data[/]"
+                t.add_row(mat, r["stage"], "", empty, "", "", "", "", "")
                 continue
             neck = " ◆" if r.get("bottleneck") else ""
             t.add_row(
@@ -205,7 +206,8 @@ def _print_exposure(res: dict[str, Any]) -> None:
         ch.add_column(col)
     for c in r["chain"]:
         if c["data_status"] == "no-data":
-            ch.add_row(c["stage"], "", "[dim]no data[/]", "", "", "")
+            empty = "[dim]no public figure[/]" if c.get("gap") else "[dim]no data[/]"
+            ch.add_row(c["stage"], "", empty, "", "", "")
         else:
             ch.add_row(
                 c["stage"],
@@ -219,15 +221,17 @@ def _print_exposure(res: dict[str, Any]) -> None:
     imp = r.get("importer")
     if imp:
         it = Table(title=f"Imports of {imp['importer']} (direct shares)")
-        for col in ("category", "period", label, "sources"):
+        for col in ("category", "period", label, "sources", "source"):
             it.add_column(col)
         for c in imp["categories"]:
             srcs = ", ".join(f"{s['country']} {pct(s['share'], 0)}" for s in c["sources"])
+            conf = f" [{c['confidence']}]" if c.get("confidence") else ""
             it.add_row(
                 c["category"],
                 c["period"],
                 f"{pct(c['selected_share'], 0)} {bounds(c['selected_share_bounds'])}",
                 srcs,
+                f"{c['source_id']}{conf}",
             )
         console.print(it)
         for rel in imp["import_reliance"]:
