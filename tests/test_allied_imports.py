@@ -100,7 +100,7 @@ def test_bundled_import_rows_are_valid_derisk_csv() -> None:
 @pytest.mark.parametrize(
     ("importer", "material", "category", "period", "source", "country", "published_range"),
     [
-        # Korea's lithium hydroxide from China, 2022-2024: published as about 80-88% (79.6% in 2023).
+        # Korea's lithium hydroxide from China 2022-2024: about 80-88% (79.6% in 2023).
         (
             "KOR",
             "lithium",
@@ -451,3 +451,16 @@ def test_gap_rows_carry_a_check_date() -> None:
         for r in csv.DictReader(fh):
             assert dt.date.fromisoformat(r["checked"]) <= dt.date.today()
             assert r["statement"]
+
+
+def test_raw_file_checksums_in_sources_md_are_current() -> None:
+    import hashlib
+    import re
+
+    text = (RAW / "SOURCES.md").read_text("utf-8")
+    listed = dict(
+        (name, digest) for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", text, re.M)
+    )
+    assert set(listed) == {"sources.csv", "import_shares.csv", "stage_shares.csv", "stage_gaps.csv"}
+    for name, digest in listed.items():
+        assert hashlib.sha256((RAW / name).read_bytes()).hexdigest() == digest, name
