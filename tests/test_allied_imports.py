@@ -464,3 +464,32 @@ def test_raw_file_checksums_in_sources_md_are_current() -> None:
     assert set(listed) == {"sources.csv", "import_shares.csv", "stage_shares.csv", "stage_gaps.csv"}
     for name, digest in listed.items():
         assert hashlib.sha256((RAW / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_a_stage_without_figures_still_answers_for_an_importer(cli: Cli) -> None:
+    out = cli.json("exposure", "cathode", "--importer", "KOR")
+    assert out["stage"] == "pcam" and out["year"] is None
+    assert out["public_figure"] == NO_PUBLIC_FIGURE
+    cat = _category(out["importer"], "NCM precursors", "2022-01/10", "ked-2022-11")
+    assert _share_of(cat, "CHN") == pytest.approx(
+        _raw_share("KOR", "NCM precursors", "2022-01/10", "CHN", "ked-2022-11")
+    )
+    text = cli.run("exposure", "cathode", "--importer", "KOR")
+    assert "no public figure" in text and "NCM precursors" in text
+    # Without an importer there is nothing to show: a clear error, not an empty answer.
+    assert "no public figure" in cli.run("exposure", "cathode", code=1)
+
+
+def test_web_page_and_api_show_the_allied_importer_views(built_db: Path, cli: Cli) -> None:
+    import httpx
+
+    from tests.web_server import running_server
+
+    with running_server(built_db) as base, httpx.Client(base_url=base, timeout=30) as c:
+        page = c.get("/materials/cathode", params={"importer": "KOR"})
+        assert page.status_code == 200
+        assert "No public figure" in page.text and "NCM precursors" in page.text
+        page = c.get("/materials/rare-earths", params={"importer": "EU27"})
+        assert page.status_code == 200 and "eurostat-ddn-20250409-1" in page.text
+        api = c.get("/api/exposure/lithium", params={"importer": "JPN"}).json()
+    assert api["importer"] == cli.json("exposure", "lithium", "--importer", "JPN")["importer"]

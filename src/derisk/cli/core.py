@@ -171,6 +171,12 @@ def exposure(
 def _print_exposure(res: dict[str, Any]) -> None:
     r = res
     label = r["selected_group"] or ",".join(r["selected_countries"])
+    if r["year"] is None:  # no production figures at this stage: chain and importer only
+        gap = r.get("gap")
+        why = f"no public figure: {gap['statement']}" if gap else "no production figures"
+        console.print(f"[bold]{r['material']} · {r['stage_name']}[/] ({r['stage']}): {why}")
+        _print_chain_and_importer(r, label)
+        return
     console.print(
         f"[bold]{r['material']} · {r['stage_name']}[/] ({r['stage']}), {r['year']}, "
         f"source {r['source_id']} (confidence {r['confidence']}, {r['data_kind']})"
@@ -201,6 +207,10 @@ def _print_exposure(res: dict[str, Any]) -> None:
             f"  other source {a['source_id']} ({a['year']}): top {a['top_country']} "
             f"{pct(a['top_share'])}, {label} {pct(a['selected_share'])}"
         )
+    _print_chain_and_importer(r, label)
+
+
+def _print_chain_and_importer(r: dict[str, Any], label: str) -> None:
     ch = Table(title=f"Chain (bottleneck: {r['bottleneck_stage']})")
     for col in ("stage", "year", label, "top", "HHI", "source"):
         ch.add_column(col)

@@ -399,6 +399,12 @@ def exposure(
                 f"sources with figures: {', '.join(known) or 'none'}"
             )
     best, alts = _pick(stage_cands, year)
+    if best is None and importer is not None and source is None and not stage_cands:
+        # No production figures at this stage, but the importer's own import sources still
+        # answer: say so plainly and give the importer block.
+        return _importer_only(
+            store, material, chosen, year, selected, group, when, importer, chain, neck, gaps
+        )
     if best is None:
         years = sorted({c.year for c in stage_cands})
         hint = f"; years with data: {', '.join(map(str, years))}" if years else ""
@@ -418,6 +424,60 @@ def exposure(
         importer_exposure(store, importer, material, selected, when, stage=chosen, year=year)
         if importer
         else None
+    )
+    return out
+
+
+def _importer_only(
+    store: Store,
+    material: str,
+    stage: str,
+    year: int | None,
+    selected: tuple[str, ...],
+    group: str | None,
+    when: dt.date,
+    importer: str,
+    chain: list[dict[str, Any]],
+    neck: str | None,
+    gaps: dict[tuple[str, str], dict[str, Any]],
+) -> dict[str, Any]:
+    """Exposure of a stage without production figures: the chain and the importer's view."""
+    spec = load_catalog().material(material)
+    out: dict[str, Any] = {"schema": EXPOSURE_SCHEMA, "as_of": when.isoformat()}
+    out.update(
+        {
+            "material": material,
+            "stage": stage,
+            "stage_name": spec.stage(stage).name,
+            "year": None,
+            "unit": None,
+            "measure": "production",
+            "data_kind": None,
+            "world_total": None,
+            "shares": [],
+            "unallocated_share": None,
+            "overallocated_share": None,
+            "hhi": None,
+            "hhi_bounds": None,
+            "top3_share": None,
+            "top_country": None,
+            "top_share": None,
+            "selected_countries": list(selected),
+            "selected_group": group,
+            "selected_share": None,
+            "selected_share_bounds": None,
+            "unknown": [],
+            "confidence": None,
+            "source_id": None,
+            "sources": [],
+            "alternatives": [],
+            "chain": chain,
+            "bottleneck_stage": neck,
+        }
+        | _no_data(gaps.get((material, stage)))
+    )
+    out["importer"] = importer_exposure(
+        store, importer, material, selected, when, stage=stage, year=year
     )
     return out
 
