@@ -10,6 +10,7 @@ under ``alternatives`` with their own headline numbers.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -482,6 +483,16 @@ def _importer_only(
     return out
 
 
+def _period_year(period: str | None) -> int:
+    """The last year a period names (``2021-01/09`` -> 2021; none -> -1), for ordering.
+
+    >>> _period_year("2021-2024"), _period_year("2022-01/10"), _period_year("year not stated")
+    (2024, 2022, -1)
+    """
+    years = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", period or "")
+    return max(int(y) for y in years) if years else -1
+
+
 def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
@@ -550,6 +561,10 @@ def importer_exposure(
             _round(min(1.0, lo)),
             _round(min(1.0, hi + (other_hi if hidden else 0.0))),
         ]
+    ordered = sorted(
+        cats.values(),
+        key=lambda e: (e["stage"] != stage, -_period_year(e["period"]), e["category"]),
+    )
     rel = store.sql(
         "SELECT year, value, raw, source_id FROM import_reliance WHERE importer = ? AND "
         "material_id = ? ORDER BY year DESC, source_id",
@@ -561,7 +576,7 @@ def importer_exposure(
     origin = importer_origin(store, iso, material, stage, year, selected, as_of)
     return {
         "importer": iso,
-        "categories": list(cats.values()),
+        "categories": ordered,
         "import_reliance": reliance,
         "origin": origin,
         "data_status": "no-data" if not cats and not reliance and origin is None else "ok",
