@@ -493,3 +493,27 @@ def test_web_page_and_api_show_the_allied_importer_views(built_db: Path, cli: Cl
         assert page.status_code == 200 and "eurostat-ddn-20250409-1" in page.text
         api = c.get("/api/exposure/lithium", params={"importer": "JPN"}).json()
     assert api["importer"] == cli.json("exposure", "lithium", "--importer", "JPN")["importer"]
+
+
+def test_shares_that_leave_a_rest_unattributed_widen_unnamed_selections(store: DuckStore) -> None:
+    rows = store.sql(
+        "SELECT country, share FROM import_source WHERE importer = 'USA' AND "
+        "material_id = 'antimony' AND source_id = 'usgs-mcs2026-fig3'"
+    )
+    shares = dict(rows)
+    rest = 1.0 - sum(shares.values())
+    assert rest > 0.05 and "OTH" not in shares  # the source lists only some origins
+    when = svc._as_of(None)
+    (cat,) = [
+        c
+        for c in svc.importer_exposure(store, "USA", "antimony", ("CHN",), when)["categories"]
+        if c["source_id"] == "usgs-mcs2026-fig3"
+    ]
+    assert cat["selected_share_bounds"] == pytest.approx([shares["CHN"], shares["CHN"]])
+    covered = ("CHN", "RUS", "PRK", "IRN")
+    (cat,) = [
+        c
+        for c in svc.importer_exposure(store, "USA", "antimony", covered, when)["categories"]
+        if c["source_id"] == "usgs-mcs2026-fig3"
+    ]
+    assert cat["selected_share_bounds"] == pytest.approx([shares["CHN"], shares["CHN"] + rest])

@@ -523,7 +523,7 @@ def importer_exposure(
     meta = _source_meta(store)
     cats: dict[tuple[str, str, str], dict[str, Any]] = {}
     named: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    bounds: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    bounds: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     for cat, stg, ctry, share, period, sid, lo_s, hi_s in rows:
         key = (sid, cat, period)
         entry = cats.setdefault(
@@ -552,10 +552,13 @@ def importer_exposure(
         if ctry == OTHER:
             entry["other_share"] = _round(entry["other_share"] + share)
             b[2] += _or(hi_s, share)
+        b[3] += _or(lo_s, share)
     for key, entry in cats.items():
-        # "Other" is every country the source does not name: it may hide a selected country
-        # only when that country is not named in the category.
-        lo, hi, other_hi = bounds[key]
+        # "Other" is every country the source does not name, and so is whatever the listed
+        # shares leave unattributed: either may hide a selected country only when that
+        # country is not named in the category.
+        lo, hi, other_hi, listed = bounds[key]
+        other_hi += max(0.0, 1.0 - listed)
         hidden = any(c not in named[key] for c in selected)
         entry["selected_share_bounds"] = [
             _round(min(1.0, lo)),
