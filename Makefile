@@ -76,6 +76,7 @@ fuzz: setup-dev
 
 bundle: setup
 	$(PY) scripts/build_bundled.py
+	$(PY) scripts/build_allied_imports.py
 
 # Regenerate the tables of docs/formats.md from the schema (the test checks they are current).
 docs: setup

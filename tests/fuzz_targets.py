@@ -205,6 +205,16 @@ def _news_feed_seed() -> bytes:
     return b"".join((HERE / "data" / "news" / "feed.jsonl").read_bytes().splitlines(True)[:2])
 
 
+def _comext_seed() -> bytes:
+    return (HERE / "data" / "comext" / "full_202401.dat").read_bytes()
+
+
+def _run_comext(store: DuckStore, path: Path) -> Any:
+    from derisk.data.importers.comext import import_comext
+
+    return import_comext(store, [path], source_id="fuzz")
+
+
 TARGETS: dict[str, Target] = {
     t.name: t
     for t in (
@@ -220,6 +230,7 @@ TARGETS: dict[str, Target] = {
         Target("comtrade", "TradeData_1_1_2025.csv", _comtrade_seed, _run_comtrade),
         Target("baci", "BACI_HS22_Y2022_V202401.csv", _baci_seed, _run_baci),
         Target("baci-zip", "BACI_HS22_Y2022_V202401.csv", _baci_seed, _run_baci_zip),
+        Target("comext", "full_202401.dat", _comext_seed, _run_comext),
         Target("bods", "bods.json", _bods_seed, _run_bods),
         Target("ftm", "entities.ftm.json", _ftm_seed, _run_ftm),
         Target("news-html", "article.html", _news_seed, _run_news),

@@ -63,6 +63,8 @@ PAGES = [
     ("material-antimony", "/materials/antimony"),
     ("material-rare-earths", "/materials/rare-earths?stage=magnets"),
     ("material-graphite-covered", "/materials/graphite?group=covered"),
+    ("material-cathode-korea", "/materials/cathode?importer=KOR"),
+    ("material-lithium-hydroxide-eu", "/materials/lithium?stage=hydroxide&importer=EU27"),
     ("sources", "/sources"),
     ("source-usgs-antimony", "/sources/usgs-mcs2026-antimony"),
     ("fact", "/sources/usgs-mcs2026:antimony:mining:production:CHN:2025"),

@@ -158,24 +158,24 @@ class ExposureOut(Out):
     year_stated: bool = True
     unit: str | None
     measure: str
-    data_kind: str
+    data_kind: str | None
     world_total: float | None
     shares: list[ShareLine]
     unallocated_share: float | None
     overallocated_share: float | None
     hhi: float | None
-    hhi_bounds: Bounds
+    hhi_bounds: Bounds | None
     top3_share: float | None
     top_country: str | None
     top_share: float | None
     selected_countries: list[str]
     selected_group: str | None
     selected_share: float | None
-    selected_share_bounds: Bounds
+    selected_share_bounds: Bounds | None
     unknown: list[Unknown]
     data_status: str
     confidence: str | None
-    source_id: str
+    source_id: str | None
     sources: list[SourceMeta]
     alternatives: list[Alternative]
     chain: list[ChainStage]

@@ -109,7 +109,8 @@ def overview(
             mat = r["material"] if r["material"] != last else ""
             last = r["material"]
             if r["data_status"] == "no-data":
-                t.add_row(mat, r["stage"], "", "[dim]no data[/]", "", "", "", "", "")
+                empty = "[dim]no public figure[/]" if r.get("gap") else "[dim]no data[/]"
+                t.add_row(mat, r["stage"], "", empty, "", "", "", "", "")
                 continue
             neck = " ◆" if r.get("bottleneck") else ""
             t.add_row(
@@ -175,6 +176,12 @@ def year_label(year: int | None) -> str:
 def _print_exposure(res: dict[str, Any]) -> None:
     r = res
     label = r["selected_group"] or ",".join(r["selected_countries"])
+    if r["year"] is None:  # no production figures at this stage: chain and importer only
+        gap = r.get("gap")
+        why = f"no public figure: {gap['statement']}" if gap else "no production figures"
+        console.print(f"[bold]{r['material']} · {r['stage_name']}[/] ({r['stage']}): {why}")
+        _print_chain_and_importer(r, label)
+        return
     console.print(
         f"[bold]{r['material']} · {r['stage_name']}[/] ({r['stage']}), {year_label(r['year'])}, "
         f"source {r['source_id']} (confidence {r['confidence']}, {r['data_kind']})"
@@ -205,12 +212,17 @@ def _print_exposure(res: dict[str, Any]) -> None:
             f"  other source {a['source_id']} ({year_label(a['year'])}): top {a['top_country']} "
             f"{pct(a['top_share'])}, {label} {pct(a['selected_share'])}"
         )
+    _print_chain_and_importer(r, label)
+
+
+def _print_chain_and_importer(r: dict[str, Any], label: str) -> None:
     ch = Table(title=f"Chain (bottleneck: {r['bottleneck_stage']})")
     for col in ("stage", "year", label, "top", "HHI", "source"):
         ch.add_column(col)
     for c in r["chain"]:
         if c["data_status"] == "no-data":
-            ch.add_row(c["stage"], "", "[dim]no data[/]", "", "", "")
+            empty = "[dim]no public figure[/]" if c.get("gap") else "[dim]no data[/]"
+            ch.add_row(c["stage"], "", empty, "", "", "")
         else:
             ch.add_row(
                 c["stage"],
@@ -224,15 +236,17 @@ def _print_exposure(res: dict[str, Any]) -> None:
     imp = r.get("importer")
     if imp:
         it = Table(title=f"Imports of {imp['importer']} (direct shares)")
-        for col in ("category", "period", label, "sources"):
+        for col in ("category", "period", label, "sources", "source"):
             it.add_column(col)
         for c in imp["categories"]:
             srcs = ", ".join(f"{s['country']} {pct(s['share'], 0)}" for s in c["sources"])
+            conf = f" [{c['confidence']}]" if c.get("confidence") else ""
             it.add_row(
                 c["category"],
                 c["period"],
                 f"{pct(c['selected_share'], 0)} {bounds(c['selected_share_bounds'])}",
                 srcs,
+                f"{c['source_id']}{conf}",
             )
         if imp["categories"]:
             console.print(it)

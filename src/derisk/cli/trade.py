@@ -39,6 +39,7 @@ from derisk.data.concordance import (
     write_concordance,
 )
 from derisk.data.importers.baci import import_baci
+from derisk.data.importers.comext import import_comext
 from derisk.data.importers.comtrade import import_comtrade
 from derisk.data.importers.examples import import_example
 from derisk.data.importers.trade_common import TradeImport
@@ -81,6 +82,7 @@ def register(app: typer.Typer) -> None:
 
     import_app.command("comtrade")(import_comtrade_cmd)
     import_app.command("baci")(import_baci_cmd)
+    import_app.command("comext")(import_comext_cmd)
     example = next(
         (g.typer_instance for g in import_app.registered_groups if g.name == "example"), None
     )
@@ -161,6 +163,36 @@ def import_comtrade_cmd(
                 progress=tick,
             )
         _report_import(rep, as_json)
+
+    guarded(as_json)(body)
+
+
+def import_comext_cmd(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Eurostat Comext bulk files full_YYYYMM.dat (unpacked from .7z)."),
+    ],
+    source_id: SourceIdOpt = None,
+    concordance: ConcordanceOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import Eurostat Comext bulk files as the EU27's import sources (extra-EU imports)."""
+
+    def body() -> None:
+        conc = load_concordance(concordance)
+        with store_for(db, as_json=as_json, read_only=False) as store:
+            rep = import_comext(store, files, source_id=source_id, concordance=conc)
+        if as_json:
+            emit_json(rep.as_dict())
+            return
+        console.print(
+            f"Imported {rep.written:,} EU27 import-source rows from {rep.rows_kept:,} of "
+            f"{rep.rows_read:,} rows (periods {', '.join(rep.periods) or 'none'}) as source "
+            f"{rep.source_id} in {rep.seconds:.1f}s"
+        )
+        for reason, n in sorted(rep.skipped.items(), key=lambda kv: -kv[1]):
+            console.print(f"  skipped {n:,}: {reason}")
 
     guarded(as_json)(body)
 

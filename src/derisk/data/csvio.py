@@ -51,6 +51,7 @@ from derisk.model.schema import (
     Trade,
     columns,
 )
+from derisk.model.stage_gaps import STAGE_GAP_KINDS
 
 OWNERSHIP_KINDS: dict[str, type[Any]] = {
     "stake_ranges": StakeRange,
@@ -74,6 +75,7 @@ FILE_KINDS: dict[str, type[Any]] = {
     "export_restrictions": ExportRestriction,
     **OWNERSHIP_KINDS,
     **NETWORK_KINDS,
+    **STAGE_GAP_KINDS,
 }
 """File stem -> row type. ``derisk import csv KIND FILE`` takes these kinds."""
 
@@ -88,7 +90,7 @@ ENUMS: dict[str, frozenset[str]] = {
     "tag": frozenset(t.value for t in Tag),
     "right_type": frozenset(r.value for r in Right),
 }
-_VALID_ISO3 = {c[0] for c in countries.all_countries()} | {WORLD, OTHER}
+_VALID_ISO3 = {c[0] for c in countries.all_countries()} | {WORLD, OTHER, countries.EU27}
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,8 @@ def _check_semantics(
     for fname in ("share",):
         if row_type in (Share, ImportSource) and not 0.0 <= v[fname] <= 1.0:
             yield Problem(name, lineno, fname, f"{v[fname]} is not a fraction between 0 and 1")
+    if row_type is ImportSource:
+        yield from _share_bounds(name, lineno, v)
     if row_type is Stake and not 0.0 <= v["percent"] <= 100.0:
         yield Problem(name, lineno, "percent", f"{v['percent']} is not between 0 and 100")
     if row_type in (StakeRange, DeclaredInterest):
@@ -304,6 +308,18 @@ def _check_semantics(
     vf, vt = v.get("valid_from"), v.get("valid_to")
     if vf is not None and vt is not None and vt < vf:
         yield Problem(name, lineno, "valid_to", "is before valid_from")
+
+
+def _share_bounds(name: str, lineno: int, v: Mapping[str, Any]) -> Iterable[Problem]:
+    """``share_low <= share <= share_high``, each a fraction, when bounds are given."""
+    lo, hi = v.get("share_low"), v.get("share_high")
+    for fname, val in (("share_low", lo), ("share_high", hi)):
+        if val is not None and not 0.0 <= val <= 1.0:
+            yield Problem(name, lineno, fname, f"{val} is not a fraction between 0 and 1")
+    if lo is not None and lo > v["share"] + 1e-9:
+        yield Problem(name, lineno, "share_low", f"{lo} is above share {v['share']}")
+    if hi is not None and hi < v["share"] - 1e-9:
+        yield Problem(name, lineno, "share_high", f"{hi} is below share {v['share']}")
 
 
 def write_rows(path: Path, rows: Iterable[Any], row_type: type[Any]) -> int:

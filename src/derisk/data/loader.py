@@ -37,6 +37,10 @@ BUNDLED_FILES: tuple[tuple[str, str], ...] = (
     ("entities_extra.csv", "entities"),
     ("stakes_extra.csv", "stakes"),
     ("control_rights.csv", "control_rights"),
+    ("allied_sources.csv", "sources"),
+    ("allied_import_sources.csv", "import_sources"),
+    ("allied_shares.csv", "shares"),
+    ("stage_gaps.csv", "stage_gaps"),
 )
 
 Progress = Callable[[str, int], None]

@@ -66,3 +66,4 @@ from derisk.model import network as _network  # noqa: F401
 from derisk.model import news as _news  # noqa: F401
 from derisk.model import ownership as _ownership  # noqa: F401
 from derisk.model import products as _products  # noqa: F401
+from derisk.model import stage_gaps as _stage_gaps  # noqa: F401

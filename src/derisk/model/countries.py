@@ -81,7 +81,10 @@ ALIASES: dict[str, str] = {
     "others": OTHER,
 }
 
-PSEUDO = {WORLD: "World", OTHER: "Other countries", "XKX": "Kosovo"}
+EU27 = "EU27"
+"""Pseudo code of the European Union (27) as one importer: extra-EU trade (group ``eu27``)."""
+
+PSEUDO = {WORLD: "World", OTHER: "Other countries", "XKX": "Kosovo", EU27: "European Union (27)"}
 
 SHORT_NAMES = {
     "RUS": "Russia",
@@ -132,6 +135,8 @@ def _index() -> dict[str, str]:
     idx["xk"] = "XKX"
     idx["wld"] = WORLD
     idx["oth"] = OTHER
+    for key in ("eu27", "eu", "eu-27", "european union", "european union (27)"):
+        idx[key] = EU27
     return idx
 
 

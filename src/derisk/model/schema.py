@@ -281,6 +281,9 @@ class ImportSource:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     note: str | None = None
+    share_low: float | None = None
+    share_high: float | None = None
+    """Bounds where the source gives a range or a bound ("more than 70%"); empty when exact."""
 
 
 @dataclass(frozen=True)

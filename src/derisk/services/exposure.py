@@ -25,6 +25,7 @@ with ``year`` null and ``year_stated`` false.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
@@ -34,6 +35,7 @@ from derisk.errors import BadInputError, NotFoundError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import OTHER, ROW_TYPES, WORLD, columns
+from derisk.model.stage_gaps import NO_PUBLIC_FIGURE
 from derisk.store.base import Store
 
 EXPOSURE_SCHEMA = "derisk.exposure/1"
@@ -124,6 +126,33 @@ def _source_meta(store: Store) -> dict[str, dict[str, Any]]:
             "note": r[8],
         }
     return out
+
+
+def _stage_gaps(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
+    """(material, stage) -> the statement that no public country-level figure was found."""
+    rows = store.sql(
+        "SELECT material_id, stage_id, statement, searched, checked, source_id FROM stage_gap "
+        "ORDER BY material_id, stage_id, source_id"
+    )
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for mat, stg, statement, searched, checked, sid in rows:
+        out.setdefault(
+            (mat, stg),
+            {
+                "statement": statement,
+                "searched": searched,
+                "checked": checked.isoformat() if checked is not None else None,
+                "source_id": sid,
+            },
+        )
+    return out
+
+
+def _no_data(gap: dict[str, Any] | None) -> dict[str, Any]:
+    """Status fields of a stage without figures: a searched gap says so plainly."""
+    if gap is None:
+        return {"data_status": "no-data"}
+    return {"data_status": "no-data", "public_figure": NO_PUBLIC_FIGURE, "gap": gap}
 
 
 def _candidates(
@@ -448,12 +477,15 @@ def exposure(
             raise NotFound(exc.args[0]) from None
     cands = _candidates(store, material, when)
     meta = _source_meta(store)
+    gaps = _stage_gaps(store)
     chain: list[dict[str, Any]] = []
     points = []
     for s in spec.stages:
         best, _alts = _pick(cands.get((material, s.id), []), None)
         if best is None:
-            chain.append({"stage": s.id, "name": s.name, "year": None, "data_status": "no-data"})
+            chain.append(
+                {"stage": s.id, "name": s.name, "year": None} | _no_data(gaps.get((material, s.id)))
+            )
             continue
         k = _headline(best, _alts, selected)
         points.append(StagePoint(s.id, k.selected_share, k.selected_share_bounds, k.hhi))
@@ -488,9 +520,18 @@ def exposure(
                 f"sources with figures: {', '.join(known) or 'none'}"
             )
     best, alts = _pick(stage_cands, year)
+    if best is None and importer is not None and source is None and not stage_cands:
+        # No production figures at this stage, but the importer's own import sources still
+        # answer: say so plainly and give the importer block.
+        return _importer_only(
+            store, material, chosen, year, selected, group, when, importer, chain, neck, gaps
+        )
     if best is None:
         years = sorted({c.year for c in stage_cands})
         hint = f"; years with data: {', '.join(map(str, years))}" if years else ""
+        gap = gaps.get((material, chosen))
+        if gap is not None and not years:
+            hint += f"; no public figure: {gap['statement']} (searched {gap['checked']})"
         raise NotFound(
             f"no data for {material} at stage {chosen!r}" + (f" in {year}" if year else "") + hint
         )
@@ -528,6 +569,74 @@ def reliance_bounds(value: float | None, raw: str | None) -> list[float] | None:
     return [v, v]
 
 
+def _importer_only(
+    store: Store,
+    material: str,
+    stage: str,
+    year: int | None,
+    selected: tuple[str, ...],
+    group: str | None,
+    when: dt.date,
+    importer: str,
+    chain: list[dict[str, Any]],
+    neck: str | None,
+    gaps: dict[tuple[str, str], dict[str, Any]],
+) -> dict[str, Any]:
+    """Exposure of a stage without production figures: the chain and the importer's view."""
+    spec = load_catalog().material(material)
+    out: dict[str, Any] = {"schema": EXPOSURE_SCHEMA, "as_of": when.isoformat()}
+    out.update(
+        {
+            "material": material,
+            "stage": stage,
+            "stage_name": spec.stage(stage).name,
+            "year": None,
+            "unit": None,
+            "measure": "production",
+            "data_kind": None,
+            "world_total": None,
+            "shares": [],
+            "unallocated_share": None,
+            "overallocated_share": None,
+            "hhi": None,
+            "hhi_bounds": None,
+            "top3_share": None,
+            "top_country": None,
+            "top_share": None,
+            "selected_countries": list(selected),
+            "selected_group": group,
+            "selected_share": None,
+            "selected_share_bounds": None,
+            "unknown": [],
+            "confidence": None,
+            "source_id": None,
+            "sources": [],
+            "alternatives": [],
+            "chain": chain,
+            "bottleneck_stage": neck,
+        }
+        | _no_data(gaps.get((material, stage)))
+    )
+    out["importer"] = importer_exposure(
+        store, importer, material, selected, when, stage=stage, year=year
+    )
+    return out
+
+
+def _period_year(period: str | None) -> int:
+    """The last year a period names (``2021-01/09`` -> 2021; none -> -1), for ordering.
+
+    >>> _period_year("2021-2024"), _period_year("2022-01/10"), _period_year("year not stated")
+    (2024, 2022, -1)
+    """
+    years = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", period or "")
+    return max(int(y) for y in years) if years else -1
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 def importer_exposure(
     store: Store,
     importer: str,
@@ -549,40 +658,66 @@ def importer_exposure(
     """
     iso = countries.resolve(importer)
     rows = store.sql(
-        "SELECT category, stage_id, country, share, period, source_id FROM import_source "
-        "WHERE importer = ? AND material_id = ? AND (valid_from IS NULL OR valid_from <= ?) "
-        "ORDER BY source_id, category, share DESC",
+        "SELECT category, stage_id, country, share, period, source_id, share_low, share_high "
+        "FROM import_source WHERE importer = ? AND material_id = ? "
+        "AND (valid_from IS NULL OR valid_from <= ?) "
+        "ORDER BY source_id, category, period DESC, share DESC, country",
         [iso, material, as_of],
     )
-    cats: dict[tuple[str, str], dict[str, Any]] = {}
+    meta = _source_meta(store)
+    cats: dict[tuple[str, str, str], dict[str, Any]] = {}
+    named: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    bounds: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     elsewhere: dict[str, set[str]] = defaultdict(set)
-    for cat, stg, ctry, share, period, sid in rows:
+    for cat, stg, ctry, share, period, sid, lo_s, hi_s in rows:
         if stage is not None and stg is not None and stg != stage:
             # Import sources of another product form (natural graphite for an anode question):
             # not an answer for this stage; named so the reader can ask for that stage.
             elsewhere[stg].add(cat)
             continue
+        key = (sid, cat, period)
         entry = cats.setdefault(
-            (sid, cat),
+            key,
             {
                 "category": cat,
                 "stage": stg,
                 "period": period,
                 "source_id": sid,
+                "confidence": meta.get(sid, {}).get("confidence"),
                 "sources": [],
                 "selected_share": 0.0,
                 "other_share": 0.0,
             },
         )
-        entry["sources"].append({"country": ctry, "share": _round(share)})
+        item: dict[str, Any] = {"country": ctry, "share": _round(share)}
+        if lo_s is not None or hi_s is not None:
+            item["share_bounds"] = [_round(_or(lo_s, share)), _round(_or(hi_s, share))]
+        entry["sources"].append(item)
+        named[key].add(ctry)
+        b = bounds[key]
         if ctry in selected:
             entry["selected_share"] = _round(entry["selected_share"] + share)
+            b[0] += _or(lo_s, share)
+            b[1] += _or(hi_s, share)
         if ctry == OTHER:
             entry["other_share"] = _round(entry["other_share"] + share)
-    for entry in cats.values():
-        # "Other" may hide a selected country: the direct share is a lower bound up to that.
-        lo = entry["selected_share"]
-        entry["selected_share_bounds"] = [lo, _round(min(1.0, lo + entry["other_share"]))]
+            b[2] += _or(hi_s, share)
+        b[3] += _or(lo_s, share)
+    for key, entry in cats.items():
+        # "Other" is every country the source does not name, and so is whatever the listed
+        # shares leave unattributed: either may hide a selected country only when that
+        # country is not named in the category.
+        lo, hi, other_hi, listed = bounds[key]
+        other_hi += max(0.0, 1.0 - listed)
+        hidden = any(c not in named[key] for c in selected)
+        entry["selected_share_bounds"] = [
+            _round(min(1.0, lo)),
+            _round(min(1.0, hi + (other_hi if hidden else 0.0))),
+        ]
+    ordered = sorted(
+        cats.values(),
+        key=lambda e: (e["stage"] != stage, -_period_year(e["period"]), e["category"]),
+    )
     rel = store.sql(
         "SELECT year, value, raw, source_id FROM import_reliance WHERE importer = ? AND "
         "material_id = ? ORDER BY year DESC, source_id",
@@ -607,7 +742,7 @@ def importer_exposure(
     return {
         "importer": iso,
         "stage": stage,
-        "categories": list(cats.values()),
+        "categories": ordered,
         "import_reliance": reliance,
         "origin": origin,
         "other_stages": {k: sorted(v) for k, v in sorted(elsewhere.items())},
@@ -625,6 +760,7 @@ def overview(
     when = _as_of(as_of)
     cands = _candidates(store, None, when)
     meta = _source_meta(store)
+    gaps = _stage_gaps(store)
     rows = []
     for m in load_catalog().materials:
         points = []
@@ -638,8 +774,8 @@ def overview(
                         "stage": s.id,
                         "stage_name": s.name,
                         "year": None,
-                        "data_status": "no-data",
                     }
+                    | _no_data(gaps.get((m.id, s.id)))
                 )
                 continue
             k = _headline(best, alts, selected)
