@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
@@ -460,12 +459,13 @@ def _solve_component(
                 "chains of holdings enter a closed cycle (a group held entirely by itself)"
             )
         return np.zeros(m)
-    mat = sp.identity(m, format="csr") - sp.diags(d) @ sub
     if m <= DENSE_LIMIT:
+        dense = np.eye(m) - d[:, None] * sub.toarray()
         try:
-            return np.asarray(sla.solve(mat.toarray(), rhs), dtype=np.float64)
-        except (sla.LinAlgError, np.linalg.LinAlgError) as exc:
+            return np.asarray(np.linalg.solve(dense, rhs), dtype=np.float64)
+        except np.linalg.LinAlgError as exc:
             raise ClosedCycleError("a closed cycle of holdings") from exc
+    mat = sp.identity(m, format="csr") - sp.diags(d) @ sub
     if m <= LU_LIMIT:
         return np.asarray(spla.splu(mat.tocsc()).solve(rhs), dtype=np.float64)
     sol, info = spla.gmres(mat, rhs, rtol=1e-13, atol=0.0, restart=60, maxiter=2_000)

@@ -108,8 +108,10 @@ class LocalEngine:
             b = tt.trace_batch(kn, en, jn, qn, prod, uin)
             sel = [int(pos[c]) for c in np.flatnonzero(np.isin(names, list(selected)))]
             sel = [i for i in sel if i >= 0]
-            share = b.share_from(sel) if sel else np.zeros((k, n))
-            unknown_share = b.unknown_share()
+            if sel:  # one batched solve for both origin sets
+                share, unknown_share = b.shares_from([sel, [n]])
+            else:
+                share, unknown_share = np.zeros((k, n)), b.unknown_share()
             supply = b.supply[:, :n]
             # production as the analysis fills it: unknown -> max(0, exports - imports - u)
             ok = en != jn
