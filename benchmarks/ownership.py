@@ -22,7 +22,12 @@ For each n, in one run and on the same system:
 * at n = 1e4, networkx ``all_simple_paths`` enumeration of the same shares for a sample of
   entities, timed per entity and extrapolated to all of them;
 * loading ``--load`` stakes (default 1e7) from CSV and from Parquet into a derisk store with
-  ``derisk import stakes-bulk`` (DuckDB's native readers).
+  ``derisk import stakes-bulk`` (DuckDB's native readers);
+* with ``--cli N``: the whole cold command ``derisk engine lookthrough`` on the layer of size N
+  written as Parquet (string ids), in a fresh process, against a peer process that reads the
+  same file with pyarrow, encodes the ids, assembles ``W^T`` and runs the Jacobi sweeps to
+  convergence, then writes its shares the same way; both wall times and the largest difference
+  between the two output files.
 
 Run: ``python benchmarks/ownership.py`` (all sizes, about 10 minutes on 2 cores) or
 ``python benchmarks/ownership.py --sizes 100000 1000000 --no-load``; ``--tiny`` is a smoke run
@@ -339,11 +344,95 @@ def run_load(n_stakes: int) -> dict[str, Any]:
     return out
 
 
+PEER = """
+import sys, time
+import numpy as np, pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
+import scipy.sparse as sp
+t = pq.read_table(sys.argv[1], columns=["owner_id", "owned_id", "percent"])
+every = pa.chunked_array(t["owner_id"].chunks + t["owned_id"].chunks)
+ids = pc.unique(every)
+o = pc.index_in(t["owner_id"], value_set=ids).to_numpy()
+d = pc.index_in(t["owned_id"], value_set=ids).to_numpy()
+w = t["percent"].to_numpy() / 100.0
+n = len(ids)
+a = sp.csr_matrix((w, (d, o)), shape=(n, n))
+m = pc.drop_null(pc.index_in(pa.array(open(sys.argv[2]).read().split()), value_set=ids))
+m = m.to_numpy()
+s = np.zeros(n); s[m] = 1.0; dd = 1.0 - s
+x = a @ s
+for it in range(10000):
+    nxt = a @ (s + dd * x)
+    change = np.abs(nxt - x).max(initial=0.0)
+    x = nxt
+    if change < 1e-13:
+        break
+else:
+    raise SystemExit("Jacobi did not converge")
+keep = np.flatnonzero(x > 0)
+pq.write_table(pa.table({"entity": ids.take(pa.array(keep)), "share": x[keep]}), sys.argv[3])
+print(it + 1)
+"""
+
+
+def run_cli(n: int) -> dict[str, Any]:
+    """Whole cold processes from one Parquet file: ``derisk engine lookthrough`` and the peer."""
+    import os
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stakes = generate(n)
+    members = owner_set(n)
+    names = np.char.add("e", np.arange(n).astype(str))
+    out: dict[str, Any] = {"n": n, "stakes": int(stakes.share.size)}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpd = Path(tmp)
+        pq.write_table(
+            pa.table(
+                {
+                    "owner_id": pa.array(names[stakes.owner]),
+                    "owned_id": pa.array(names[stakes.owned]),
+                    "interest": pa.array(np.full(stakes.share.size, "equity")),
+                    "percent": pa.array(stakes.share * 100.0),
+                }
+            ),
+            tmpd / "stakes.parquet",
+        )
+        (tmpd / "members.txt").write_text("\n".join(names[members].tolist()) + "\n")
+        del stakes, names
+        derisk = Path(sys.executable).with_name("derisk")
+        env = dict(os.environ, DERISK_DB=str(tmpd / "cli.duckdb"))
+        for name, cmd in (
+            ("derisk", [str(derisk), "engine", "lookthrough", str(tmpd / "stakes.parquet"),
+                        "--members", str(tmpd / "members.txt"), "--out",
+                        str(tmpd / "derisk.parquet"), "--engine", "local", "--json"]),
+            ("peer", [sys.executable, "-c", PEER, str(tmpd / "stakes.parquet"),
+                      str(tmpd / "members.txt"), str(tmpd / "peer.parquet")]),
+        ):  # fmt: skip
+            t0 = time.perf_counter()
+            res = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
+            if res.returncode:
+                raise RuntimeError(f"{name} failed: {res.stderr[-2000:]}")
+            out[f"{name}_s"] = time.perf_counter() - t0
+            if name == "peer":
+                out["peer_iterations"] = int(res.stdout.strip().splitlines()[-1])
+        a = pq.read_table(tmpd / "derisk.parquet")
+        b = pq.read_table(tmpd / "peer.parquet")
+        ja = dict(zip(a["entity"].to_pylist(), a["share"].to_numpy().tolist(), strict=True))
+        jb = dict(zip(b["entity"].to_pylist(), b["share"].to_numpy().tolist(), strict=True))
+        keys = set(ja) | set(jb)
+        out["held"] = len(ja)
+        out["max_abs_diff"] = max((abs(ja.get(k, 0.0) - jb.get(k, 0.0)) for k in keys), default=0)
+    return out
+
+
 def child(args: argparse.Namespace) -> None:
     if args.child == "size":
         res = run_size(args.n, args.repeats, args.bicg_repeats)
     elif args.child == "networkx":
         res = run_networkx(args.n, args.sample)
+    elif args.child == "cli":
+        res = run_cli(args.n)
     else:
         res = run_load(args.n)
     sys.stdout.write(json.dumps(res) + "\n")
@@ -365,8 +454,9 @@ def main() -> None:
     ap.add_argument("--load", type=int, default=10_000_000, help="stakes to load (0: skip)")
     ap.add_argument("--no-load", action="store_true")
     ap.add_argument("--tiny", action="store_true", help="smoke run: n = 1e4 only")
+    ap.add_argument("--cli", type=int, default=0, help="n for the whole-command run (0: skip)")
     ap.add_argument("--json", type=Path, help="also write the results here")
-    ap.add_argument("--child", choices=["size", "networkx", "load"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["size", "networkx", "load", "cli"], help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -374,7 +464,8 @@ def main() -> None:
         return
     if args.tiny:
         args.sizes, args.networkx, args.no_load, args.repeats = [10_000], 0, True, 2
-    results: dict[str, Any] = {"sizes": [], "networkx": None, "load": None}
+        args.cli = 10_000
+    results: dict[str, Any] = {"sizes": [], "networkx": None, "load": None, "cli": None}
     rows = []
     for n in args.sizes:
         r = spawn(
@@ -411,6 +502,16 @@ def main() -> None:
             f"networkx n={r['n']:,}: {r['mean_per_entity_s'] * 1e3:.2f} ms per entity "
             f"(sample {r['sample']}, {r['paths_enumerated']:,} chains), "
             f"all entities ~{r['extrapolated_all_s']:.1f}s; max |diff| {r['max_abs_diff']:.1e}",
+            flush=True,
+        )
+    if args.cli:
+        r = spawn("--child", "cli", "--n", str(args.cli))
+        results["cli"] = r
+        print(
+            f"whole command, n={r['n']:,} ({r['stakes']:,} stakes) from Parquet: derisk engine "
+            f"lookthrough {r['derisk_s']:.2f}s, peer (read + assemble + Jacobi, "
+            f"{r['peer_iterations']} sweeps) {r['peer_s']:.2f}s: "
+            f"{r['peer_s'] / r['derisk_s']:.2f}x; max |diff| {r['max_abs_diff']:.1e}",
             flush=True,
         )
     if args.load and not args.no_load:

@@ -158,3 +158,20 @@ def test_kernel_and_numpy_paths_agree() -> None:
         b = plan(s)
     assert a.bounds == b.bounds
     np.testing.assert_allclose(set_share(a, mask), set_share(b, mask), atol=1e-12, rtol=0)
+
+
+def test_local_engine_reuses_the_plan_of_an_unchanged_layer() -> None:
+    from derisk.engines.local import LocalEngine, stakes_digest
+
+    eng = LocalEngine()
+    s = layered(300, 21)
+    same = Stakes(s.n, s.owner.copy(), s.owned.copy(), s.share.copy())  # another date, same graph
+    changed = Stakes(s.n, s.owner, s.owned, np.where(np.arange(s.share.size) == 0, 0.01, s.share))
+    assert stakes_digest(s) == stakes_digest(same) != stakes_digest(changed)
+    p1 = eng.prepare(s)
+    assert eng.prepare(same) is p1
+    p3 = eng.prepare(changed)
+    assert p3 is not p1
+    mask = np.zeros(s.n, dtype=bool)
+    mask[:3] = True
+    np.testing.assert_allclose(eng.set_share(p3, mask), reference(changed, mask), atol=TOL)
