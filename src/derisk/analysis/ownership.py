@@ -19,11 +19,13 @@ Stakes are given as edge lists ``(owner, owned, share)``.
 * Control: linear ``C = W``; threshold ``C_ij = 1`` if ``W_ij > 0.5``; relative
   ``C_ij = W_ij^2 / sum_l W_lj^2`` (Vitali et al. 2011, SI section 3.1).
 
-Solving. :func:`plan` condenses strongly connected components, orders the condensed graph in
-levels (longest chain from the top), and factorises the few within-level blocks;
-:func:`set_share` then sweeps the levels once per owner set: a sparse product per level, a
-block solve only inside components (dense, sparse LU or GMRES for very large ones).
-``W~`` is never formed.
+Solving. :func:`plan` condenses strongly connected components, gives each its level (longest
+chain of holders above it) in one pass over the stakes, lays the entities out level by level
+(components contiguous), inverts the small cyclic components in batches by size and factorises
+the larger ones; :func:`set_share` then sweeps the levels once per owner set: a sparse product
+per level for the inflow, one for the small components' inverses, and a solve only inside the
+large components and those with a member inside (dense, sparse LU or GMRES for very large
+ones). ``W~`` is never formed.
 """
 
 from __future__ import annotations
