@@ -8,19 +8,30 @@ short cycles) -- at n = 1e5, 1e6, 1e7, and screens every entity against one owne
 
 For each n, in one run and on the same system:
 
-* ``prepare``: derisk's condensation, levels and block factorisation (once per layer);
-* ``screen``: one owner-set query over all n entities (median of repeats);
-* ``bicgstab``: SciPy BiCGSTAB on ``(I - W^T D) x = W^T s`` (rtol 1e-10), the same shares,
-  timed for the solve alone (assembling its matrix is reported apart);
-* ``max |diff|`` between the two answers; peak resident memory of the process (each n runs in
-  its own process);
+* ``prepare``: derisk's condensation, levels and batched component inverses (once per layer);
+  ``cold`` is prepare plus the first screen (what a user waits for after a data update);
+* ``screen``: one owner-set query over all n entities, warm (median of repeats);
+* the peers, each on the same shares ``x = W^T (s + D x)``, ``D = diag(1 - s)``, from the same
+  stakes: Jacobi/Neumann sweeps ``x <- W^T (s + D x)`` until the largest change is below 1e-13
+  (they converge in about the chain depth), and SciPy BiCGSTAB on ``(I - W^T D) x = W^T s``
+  (rtol 1e-10) with its ``info`` flag checked. Their matrix assembly is timed apart; a peer that
+  does not converge is reported and left out. The ratios use the fastest converging peer:
+  ``cold`` against its assembly plus solve, ``screen`` against its solve alone;
+* ``max |diff|`` between derisk and each converging peer; peak resident memory of the process
+  (each n runs in its own process);
 * at n = 1e4, networkx ``all_simple_paths`` enumeration of the same shares for a sample of
   entities, timed per entity and extrapolated to all of them;
 * loading ``--load`` stakes (default 1e7) from CSV and from Parquet into a derisk store with
-  ``derisk import stakes-bulk`` (DuckDB's native readers).
+  ``derisk import stakes-bulk`` (DuckDB's native readers);
+* with ``--cli N``: the whole cold command ``derisk engine lookthrough`` on the layer of size N
+  written as Parquet (string ids), in a fresh process, against a peer process that reads the
+  same file with pyarrow, encodes the ids, assembles ``W^T`` and runs the Jacobi sweeps to
+  convergence, then writes its shares the same way; both wall times and the largest difference
+  between the two output files.
 
 Run: ``python benchmarks/ownership.py`` (all sizes, about 10 minutes on 2 cores) or
-``python benchmarks/ownership.py --sizes 100000 1000000 --no-load``.
+``python benchmarks/ownership.py --sizes 100000 1000000 --no-load``; ``--tiny`` is a smoke run
+(n = 1e4, no networkx, no load) for CI.
 """
 
 from __future__ import annotations
@@ -113,7 +124,7 @@ def bicgstab_system(stakes: Stakes, members: np.ndarray) -> tuple[Any, np.ndarra
     return mat, np.asarray(a @ s)
 
 
-def bicgstab_share(mat: Any, rhs: np.ndarray) -> tuple[np.ndarray, int]:
+def bicgstab_share(mat: Any, rhs: np.ndarray) -> tuple[np.ndarray, int, int]:
     iters = 0
 
     def count(_: Any) -> None:
@@ -121,9 +132,24 @@ def bicgstab_share(mat: Any, rhs: np.ndarray) -> tuple[np.ndarray, int]:
         iters += 1
 
     x, info = spla.bicgstab(mat, rhs, rtol=1e-10, atol=0.0, maxiter=5000, callback=count)
-    if info != 0:
-        raise RuntimeError(f"BiCGSTAB did not converge (info={info})")
-    return np.asarray(x), iters
+    return np.asarray(x), iters, int(info)
+
+
+def jacobi_share(
+    a: Any, members: np.ndarray, tol: float = 1e-13, maxiter: int = 10_000
+) -> tuple[np.ndarray, int, bool]:
+    """Jacobi/Neumann sweeps ``x <- W^T (s + D x)`` until the largest change is below ``tol``."""
+    s = np.zeros(a.shape[0])
+    s[members] = 1.0
+    d = 1.0 - s
+    x = np.asarray(a @ s)
+    for it in range(1, maxiter + 1):
+        nxt = np.asarray(a @ (s + d * x))
+        change = float(np.abs(nxt - x).max(initial=0.0))
+        x = nxt
+        if change < tol:
+            return x, it, True
+    return x, maxiter, False
 
 
 def peak_mb() -> float:
@@ -138,39 +164,80 @@ def run_size(n: int, repeats: int, bicg_repeats: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     p = plan(stakes)
     prep = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ours = set_share(p, members)
+    first = time.perf_counter() - t0
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         ours = set_share(p, members)
         times.append(time.perf_counter() - t0)
     screen_peak = peak_mb()
-    bt = []
+    shape = {
+        "levels": p.levels,
+        "cyclic_components": p.cyclic_components,
+        "largest_component": p.largest_component,
+    }
+    del p
+    peers: dict[str, dict[str, Any]] = {}
+    # Jacobi / Neumann sweeps on W^T
+    t0 = time.perf_counter()
+    a = stakes.inflow()
+    a.sum_duplicates()
+    assemble = time.perf_counter() - t0
+    jt, it, ok = [], 0, False
     theirs = ours
-    iters = 0
+    for _ in range(bicg_repeats):
+        t0 = time.perf_counter()
+        theirs, it, ok = jacobi_share(a, members)
+        jt.append(time.perf_counter() - t0)
+    peers["jacobi"] = {
+        "assemble_s": assemble, "solve_s": statistics.median(jt), "runs": jt,
+        "iterations": it, "converged": ok, "max_abs_diff": float(np.abs(ours - theirs).max()),
+    }  # fmt: skip
+    del a
     t0 = time.perf_counter()
     mat, rhs = bicgstab_system(stakes, members)
     assemble = time.perf_counter() - t0
+    bt, info = [], 0
     for _ in range(bicg_repeats):
         t0 = time.perf_counter()
-        theirs, iters = bicgstab_share(mat, rhs)
+        theirs, it, info = bicgstab_share(mat, rhs)
         bt.append(time.perf_counter() - t0)
+    peers["bicgstab"] = {
+        "assemble_s": assemble, "solve_s": statistics.median(bt), "runs": bt,
+        "iterations": it, "converged": info == 0, "info": info,
+        "max_abs_diff": float(np.abs(ours - theirs).max()),
+    }  # fmt: skip
     del mat, rhs
+    ok_peers = {k: v for k, v in peers.items() if v["converged"]}
+    best = min(ok_peers, key=lambda k: ok_peers[k]["solve_s"]) if ok_peers else None
+    best_cold = (
+        min(ok_peers, key=lambda k: ok_peers[k]["solve_s"] + ok_peers[k]["assemble_s"])
+        if ok_peers
+        else None
+    )
     return {
         "n": n,
         "stakes": len(stakes.share),
         "back_edges": int(len(stakes.share) - np.count_nonzero(stakes.owner < stakes.owned)),
-        "levels": p.levels,
-        "cyclic_components": p.cyclic_components,
-        "largest_component": p.largest_component,
+        **shape,
         "generate_s": gen,
         "prepare_s": prep,
+        "first_screen_s": first,
+        "cold_s": prep + first,
         "screen_s": statistics.median(times),
         "screen_runs": times,
-        "bicgstab_s": statistics.median(bt),
-        "bicgstab_assemble_s": assemble,
-        "bicgstab_runs": bt,
-        "bicgstab_iterations": iters,
-        "max_abs_diff": float(np.abs(ours - theirs).max()),
+        "peers": peers,
+        "peer": best,
+        "peer_cold": best_cold,
+        "peer_solve_s": ok_peers[best]["solve_s"] if best else None,
+        "peer_cold_s": (
+            ok_peers[best_cold]["solve_s"] + ok_peers[best_cold]["assemble_s"]
+            if best_cold
+            else None
+        ),
+        "max_abs_diff": max((v["max_abs_diff"] for v in ok_peers.values()), default=None),
         "flagged_25pct": int((ours >= 0.25).sum()),
         "peak_mb_screen": screen_peak,
         "peak_mb": peak_mb(),
@@ -277,11 +344,95 @@ def run_load(n_stakes: int) -> dict[str, Any]:
     return out
 
 
+PEER = """
+import sys, time
+import numpy as np, pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
+import scipy.sparse as sp
+t = pq.read_table(sys.argv[1], columns=["owner_id", "owned_id", "percent"])
+every = pa.chunked_array(t["owner_id"].chunks + t["owned_id"].chunks)
+ids = pc.unique(every)
+o = pc.index_in(t["owner_id"], value_set=ids).to_numpy()
+d = pc.index_in(t["owned_id"], value_set=ids).to_numpy()
+w = t["percent"].to_numpy() / 100.0
+n = len(ids)
+a = sp.csr_matrix((w, (d, o)), shape=(n, n))
+m = pc.drop_null(pc.index_in(pa.array(open(sys.argv[2]).read().split()), value_set=ids))
+m = m.to_numpy()
+s = np.zeros(n); s[m] = 1.0; dd = 1.0 - s
+x = a @ s
+for it in range(10000):
+    nxt = a @ (s + dd * x)
+    change = np.abs(nxt - x).max(initial=0.0)
+    x = nxt
+    if change < 1e-13:
+        break
+else:
+    raise SystemExit("Jacobi did not converge")
+keep = np.flatnonzero(x > 0)
+pq.write_table(pa.table({"entity": ids.take(pa.array(keep)), "share": x[keep]}), sys.argv[3])
+print(it + 1)
+"""
+
+
+def run_cli(n: int) -> dict[str, Any]:
+    """Whole cold processes from one Parquet file: ``derisk engine lookthrough`` and the peer."""
+    import os
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stakes = generate(n)
+    members = owner_set(n)
+    names = np.char.add("e", np.arange(n).astype(str))
+    out: dict[str, Any] = {"n": n, "stakes": int(stakes.share.size)}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpd = Path(tmp)
+        pq.write_table(
+            pa.table(
+                {
+                    "owner_id": pa.array(names[stakes.owner]),
+                    "owned_id": pa.array(names[stakes.owned]),
+                    "interest": pa.array(np.full(stakes.share.size, "equity")),
+                    "percent": pa.array(stakes.share * 100.0),
+                }
+            ),
+            tmpd / "stakes.parquet",
+        )
+        (tmpd / "members.txt").write_text("\n".join(names[members].tolist()) + "\n")
+        del stakes, names
+        derisk = Path(sys.executable).with_name("derisk")
+        env = dict(os.environ, DERISK_DB=str(tmpd / "cli.duckdb"))
+        for name, cmd in (
+            ("derisk", [str(derisk), "engine", "lookthrough", str(tmpd / "stakes.parquet"),
+                        "--members", str(tmpd / "members.txt"), "--out",
+                        str(tmpd / "derisk.parquet"), "--engine", "local", "--json"]),
+            ("peer", [sys.executable, "-c", PEER, str(tmpd / "stakes.parquet"),
+                      str(tmpd / "members.txt"), str(tmpd / "peer.parquet")]),
+        ):  # fmt: skip
+            t0 = time.perf_counter()
+            res = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
+            if res.returncode:
+                raise RuntimeError(f"{name} failed: {res.stderr[-2000:]}")
+            out[f"{name}_s"] = time.perf_counter() - t0
+            if name == "peer":
+                out["peer_iterations"] = int(res.stdout.strip().splitlines()[-1])
+        a = pq.read_table(tmpd / "derisk.parquet")
+        b = pq.read_table(tmpd / "peer.parquet")
+        ja = dict(zip(a["entity"].to_pylist(), a["share"].to_numpy().tolist(), strict=True))
+        jb = dict(zip(b["entity"].to_pylist(), b["share"].to_numpy().tolist(), strict=True))
+        keys = set(ja) | set(jb)
+        out["held"] = len(ja)
+        out["max_abs_diff"] = max((abs(ja.get(k, 0.0) - jb.get(k, 0.0)) for k in keys), default=0)
+    return out
+
+
 def child(args: argparse.Namespace) -> None:
     if args.child == "size":
         res = run_size(args.n, args.repeats, args.bicg_repeats)
     elif args.child == "networkx":
         res = run_networkx(args.n, args.sample)
+    elif args.child == "cli":
+        res = run_cli(args.n)
     else:
         res = run_load(args.n)
     sys.stdout.write(json.dumps(res) + "\n")
@@ -302,14 +453,19 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=200)
     ap.add_argument("--load", type=int, default=10_000_000, help="stakes to load (0: skip)")
     ap.add_argument("--no-load", action="store_true")
+    ap.add_argument("--tiny", action="store_true", help="smoke run: n = 1e4 only")
+    ap.add_argument("--cli", type=int, default=0, help="n for the whole-command run (0: skip)")
     ap.add_argument("--json", type=Path, help="also write the results here")
-    ap.add_argument("--child", choices=["size", "networkx", "load"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["size", "networkx", "load", "cli"], help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args)
         return
-    results: dict[str, Any] = {"sizes": [], "networkx": None, "load": None}
+    if args.tiny:
+        args.sizes, args.networkx, args.no_load, args.repeats = [10_000], 0, True, 2
+        args.cli = 10_000
+    results: dict[str, Any] = {"sizes": [], "networkx": None, "load": None, "cli": None}
     rows = []
     for n in args.sizes:
         r = spawn(
@@ -321,12 +477,24 @@ def main() -> None:
         print(
             f"n={n:>10,} stakes={r['stakes']:>11,} levels={r['levels']:>3} "
             f"cycles={r['cyclic_components']:>7,} (largest {r['largest_component']:,}) "
-            f"prepare {r['prepare_s']:.2f}s screen {r['screen_s']:.3f}s "
-            f"bicgstab {r['bicgstab_s']:.2f}s ({r['bicgstab_iterations']} it) "
-            f"ratio {r['bicgstab_s'] / r['screen_s']:.1f}x diff {r['max_abs_diff']:.1e} "
-            f"peak {r['peak_mb']:.0f} MB",
+            f"prepare {r['prepare_s']:.2f}s first screen {r['first_screen_s']:.3f}s "
+            f"warm screen {r['screen_s']:.3f}s peak {r['peak_mb']:.0f} MB",
             flush=True,
         )
+        for name, v in r["peers"].items():
+            print(
+                f"    peer {name}: assemble {v['assemble_s']:.2f}s solve {v['solve_s']:.2f}s "
+                f"({v['iterations']} it, converged {v['converged']}) "
+                f"max |diff| {v['max_abs_diff']:.1e}",
+                flush=True,
+            )
+        if r["peer"]:
+            print(
+                f"    cold {r['cold_s']:.2f}s vs {r['peer_cold']} {r['peer_cold_s']:.2f}s: "
+                f"{r['peer_cold_s'] / r['cold_s']:.2f}x; warm screen vs {r['peer']}: "
+                f"{r['peer_solve_s'] / r['screen_s']:.1f}x",
+                flush=True,
+            )
     if args.networkx:
         r = spawn("--child", "networkx", "--n", str(args.networkx), "--sample", str(args.sample))
         results["networkx"] = r
@@ -334,6 +502,16 @@ def main() -> None:
             f"networkx n={r['n']:,}: {r['mean_per_entity_s'] * 1e3:.2f} ms per entity "
             f"(sample {r['sample']}, {r['paths_enumerated']:,} chains), "
             f"all entities ~{r['extrapolated_all_s']:.1f}s; max |diff| {r['max_abs_diff']:.1e}",
+            flush=True,
+        )
+    if args.cli:
+        r = spawn("--child", "cli", "--n", str(args.cli))
+        results["cli"] = r
+        print(
+            f"whole command, n={r['n']:,} ({r['stakes']:,} stakes) from Parquet: derisk engine "
+            f"lookthrough {r['derisk_s']:.2f}s, peer (read + assemble + Jacobi, "
+            f"{r['peer_iterations']} sweeps) {r['peer_s']:.2f}s: "
+            f"{r['peer_s'] / r['derisk_s']:.2f}x; max |diff| {r['max_abs_diff']:.1e}",
             flush=True,
         )
     if args.load and not args.no_load:
@@ -351,17 +529,22 @@ def main() -> None:
 
 def table(results: dict[str, Any]) -> str:
     lines = [
-        "| n | stakes | levels | cyclic comps (largest) | prepare (s) | screen, median (s) "
-        "| BiCGSTAB, median (s) | speed-up | max abs diff | peak memory (GB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| n | stakes | levels | cyclic comps (largest) | prepare (s) | cold: prepare + first "
+        "screen (s) | warm screen, median (s) | fastest converging peer | peer assemble + solve "
+        "(s) | cold speed-up | warm speed-up | max abs diff | peak memory (GB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in results["sizes"]:
+        if not r["peer"]:
+            continue
+        pc = r["peers"][r["peer_cold"]]
         lines.append(
             f"| {r['n']:.0e} | {r['stakes']:,} | {r['levels']} | "
             f"{r['cyclic_components']:,} ({r['largest_component']}) | {r['prepare_s']:.2f} | "
-            f"{r['screen_s']:.3f} | {r['bicgstab_s']:.2f} | "
-            f"{r['bicgstab_s'] / r['screen_s']:.0f}× | {r['max_abs_diff']:.0e} | "
-            f"{r['peak_mb'] / 1024:.2f} |"
+            f"{r['cold_s']:.2f} | {r['screen_s']:.3f} | {r['peer_cold']} "
+            f"({pc['iterations']} it) | {pc['assemble_s']:.2f} + {pc['solve_s']:.2f} | "
+            f"{r['peer_cold_s'] / r['cold_s']:.2f}× | {r['peer_solve_s'] / r['screen_s']:.0f}× | "
+            f"{r['max_abs_diff']:.0e} | {r['peak_mb'] / 1024:.2f} |"
         )
     nx_ = results.get("networkx")
     if nx_:

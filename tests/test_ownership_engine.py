@@ -112,6 +112,7 @@ def test_block_paths_for_large_components(s: Stakes, seed: int) -> None:
     d = np.diag(1.0 - mask)
     expected = mask.astype(float) @ w @ np.linalg.inv(np.eye(s.n) - d @ w)
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(own, "INVERSE_LIMIT", 1)
         mp.setattr(own, "DENSE_LIMIT", 2)
         mp.setattr(own, "LU_LIMIT", 4)
         got = set_share(plan(s), mask)

@@ -240,3 +240,33 @@ def test_batch_matches_dense(nets: list[tuple[np.ndarray, np.ndarray, np.ndarray
         assert np.allclose(b.matrix(k), c, atol=1e-10)
         assert np.allclose(b.share_from([0])[k], c[:, 0], atol=1e-10)
         assert np.allclose(b.unknown_share()[k], c[:, n], atol=1e-10)
+    # several origin sets in one batched solve give the dense answer for each set
+    sets = [[0], [n], [*range(0, n, 2), n]]
+    many = b.shares_from(sets)
+    for k, c in enumerate(dense):
+        for got, sel in zip(many, sets, strict=True):
+            assert np.allclose(got[k], c[:, sel].sum(axis=1), atol=1e-10)
+
+
+def test_batch_of_many_commodities_of_different_sizes() -> None:
+    """Stacks of commodities with different exporter counts (padding) against the dense solve."""
+    rng = np.random.default_rng(4)
+    n, kk = 12, 23
+    ks, ii, jj, qq = [], [], [], []
+    prod = np.where(rng.random((kk, n)) < 0.4, rng.uniform(1, 50, (kk, n)), 0.0)
+    prod[rng.random((kk, n)) < 0.1] = np.nan  # unknown production, estimated from trade
+    dense = []
+    for k in range(kk):
+        t = np.where(rng.random((n, n)) < rng.uniform(0.05, 0.5), rng.uniform(0, 20, (n, n)), 0)
+        np.fill_diagonal(t, 0.0)
+        i, j = np.nonzero(t)
+        ks += [k] * len(i)
+        ii += i.tolist()
+        jj += j.tolist()
+        qq += t[i, j].tolist()
+        dense.append(origin_shares(prod[k], t).shares)
+    b = trace_batch(ks, ii, jj, qq, prod, chunk=4)
+    share, unknown = b.shares_from([[0, 3], [n]])
+    for k, c in enumerate(dense):
+        np.testing.assert_allclose(share[k], c[:, [0, 3]].sum(axis=1), atol=1e-10)
+        np.testing.assert_allclose(unknown[k], c[:, n], atol=1e-10)

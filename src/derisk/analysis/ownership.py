@@ -19,11 +19,13 @@ Stakes are given as edge lists ``(owner, owned, share)``.
 * Control: linear ``C = W``; threshold ``C_ij = 1`` if ``W_ij > 0.5``; relative
   ``C_ij = W_ij^2 / sum_l W_lj^2`` (Vitali et al. 2011, SI section 3.1).
 
-Solving. :func:`plan` condenses strongly connected components, orders the condensed graph in
-levels (longest chain from the top), and factorises the few within-level blocks;
-:func:`set_share` then sweeps the levels once per owner set: a sparse product per level, a
-block solve only inside components (dense, sparse LU or GMRES for very large ones).
-``W~`` is never formed.
+Solving. :func:`plan` condenses strongly connected components, gives each its level (longest
+chain of holders above it) in one pass over the stakes, lays the entities out level by level
+(components contiguous), inverts the small cyclic components in batches by size and factorises
+the larger ones; :func:`set_share` then sweeps the levels once per owner set: a sparse product
+per level for the inflow, one for the small components' inverses, and a solve only inside the
+large components and those with a member inside (dense, sparse LU or GMRES for very large
+ones). ``W~`` is never formed.
 """
 
 from __future__ import annotations
@@ -31,13 +33,12 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
@@ -172,19 +173,33 @@ def integrated_dense(w: FloatArray) -> FloatArray:
 
 # -- plan: condensation, levels, factorised blocks ---------------------------------------------
 
+INVERSE_LIMIT = 64
+"""Open cyclic components up to this size get their dense ``(I - B)^-1`` once, in batches by
+size; a screen then applies all of them with one sparse product per level."""
+
 
 @dataclass
-class _Block:
-    """The within-level part of one level: block diagonal, one block per component."""
+class _Special:
+    """A component solved on its own at every screen: closed, or too large for a dense inverse."""
 
-    b: Any  # CSR, local coordinates
-    comp_start: IntArray  # local start of each component (sorted), plus the end
-    lu: Any  # factorisation of I - B over the small open components (None if there are none)
-    lu_idx: IntArray  # local rows that the factorisation covers
-    special: list[int]  # components solved on their own: closed or large
-    closed: BoolArray  # per component
-    nontrivial: BoolArray  # per component: more than one node, or a self-holding
-    big_lu: dict[int, Any] = field(default_factory=dict)
+    lo: int  # first position
+    hi: int  # end position
+    closed: bool
+    sub: Any  # CSR of its within-component stakes B (local coordinates)
+    lu: Any | None  # sparse LU of I - B (open components up to LU_LIMIT)
+
+
+@dataclass
+class _Level:
+    """One level of the condensed order, in positions ``lo:hi``."""
+
+    lo: int
+    hi: int
+    rows: Any  # CSR view of the inflow rows of the level (columns: all positions)
+    intra: Any | None  # CSR view of the within-component stakes of these rows (None: acyclic)
+    inverse: Any | None  # CSR view of the stacked inverses (I - B)^-1 of the level's rows
+    inv_local: IntArray  # local rows that ``inverse`` covers
+    special: list[_Special]
 
 
 @dataclass
@@ -195,9 +210,13 @@ class Plan:
     perm: IntArray  # position -> node
     pos: IntArray  # node -> position
     bounds: list[tuple[int, int]]  # level ranges in positions
-    rows: list[Any]  # per level: CSR rows of the inflow (in positions)
-    blocks: list[_Block | None]
+    steps: list[_Level]
     comp: IntArray  # component label per position (contiguous within a level)
+    comp_lo: IntArray  # per component label: its first position
+    comp_hi: IntArray  # per component label: its end position
+    nontrivial: BoolArray  # per component label: a cycle (more than one node, or a self-holding)
+    closed: BoolArray  # per component label: closed cycle (held entirely by itself)
+    intra: Any  # CSR (positions) of all within-component stakes
     levels: int
     components: int
     largest_component: int
@@ -206,8 +225,8 @@ class Plan:
 
 def _gather(indptr: IntArray, rows: IntArray) -> IntArray:
     """Indices of the CSR entries of ``rows`` (vectorised concatenation of ranges)."""
-    starts = indptr[rows]
-    counts = indptr[rows + 1] - starts
+    starts = np.asarray(indptr[rows], dtype=np.int64)
+    counts = np.asarray(indptr[rows + 1], dtype=np.int64) - starts
     total = int(counts.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
@@ -215,40 +234,69 @@ def _gather(indptr: IntArray, rows: IntArray) -> IntArray:
     return np.asarray(np.arange(total, dtype=np.int64) + offsets, dtype=np.int64)
 
 
-def _component_levels(ncomp: int, src: IntArray, dst: IntArray) -> IntArray:
-    """Level of each component in the condensed DAG: the longest chain of holders above it."""
-    keep = src != dst
-    src, dst = src[keep], dst[keep]
-    order = np.argsort(src, kind="stable")
-    dst_sorted = dst[order]
-    indptr = np.zeros(ncomp + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=ncomp), out=indptr[1:])
-    indeg = np.bincount(dst, minlength=ncomp).astype(np.int64)
-    level = np.full(ncomp, -1, dtype=np.int64)
+def _peel_levels(a: Any, labels: IntArray, ncomp: int, erow: IntArray) -> tuple[IntArray, IntArray]:
+    """``(order, clevel)`` by vectorised frontier peeling of the condensed DAG (numpy only; used
+    for small layers, where compiling or loading the kernels of :mod:`._graph` costs more).
+
+    ``a``: inflow CSR; ``erow``: rows (owned nodes) of the within-component stakes.
+    """
+    n = a.shape[0]
+    sizes = np.bincount(labels, minlength=ncomp)
+    in_multi = np.flatnonzero(sizes[labels] > 1)
+    srt = np.argsort(labels[in_multi], kind="stable")
+    members = in_multi[srt]
+    mptr = np.concatenate([[0], np.cumsum(sizes * (sizes > 1))]).astype(np.int64)
+    multi = sizes > 1
+    indeg = np.bincount(labels, weights=np.diff(a.indptr), minlength=ncomp).astype(np.int64)
+    indeg -= np.bincount(labels[erow], minlength=ncomp)
+    w = a.tocsc()  # column i: what node i holds
+    out_ptr = np.asarray(w.indptr, dtype=np.int64)
+    rep = np.empty(ncomp, dtype=np.int64)
+    rep[labels] = np.arange(n, dtype=np.int64)
+    clevel = np.full(ncomp, -1, dtype=np.int64)
     frontier = np.flatnonzero(indeg == 0)
+    out: list[IntArray] = []
     lvl = 0
     while frontier.size:
-        level[frontier] = lvl
-        targets = dst_sorted[_gather(indptr, frontier)]
-        if targets.size * 8 > ncomp:  # many targets: one pass of counting beats sorting
-            counts = np.bincount(targets, minlength=ncomp)
-            hit = np.flatnonzero(counts)
-            indeg[hit] -= counts[hit]
-            frontier = hit[indeg[hit] == 0]
-        elif targets.size:
-            uniq, cnt = np.unique(targets, return_counts=True)
+        clevel[frontier] = lvl
+        m = multi[frontier]
+        nodes = rep[frontier[~m]]
+        if m.any():
+            nodes = np.concatenate([nodes, members[_gather(mptr, frontier[m])]])
+        out.append(nodes)
+        tl = labels[np.asarray(w.indices[_gather(out_ptr, nodes)], dtype=np.int64)]
+        tl = tl[clevel[tl] < 0]  # stakes inside the frontier's own components drop out
+        if tl.size:
+            uniq, cnt = np.unique(tl, return_counts=True)
             indeg[uniq] -= cnt
             frontier = uniq[indeg[uniq] == 0]
         else:
             frontier = np.zeros(0, dtype=np.int64)
         lvl += 1
-    if (level < 0).any():  # pragma: no cover - impossible for a condensation
+    if (clevel < 0).any():  # pragma: no cover - impossible for a condensation
         raise RuntimeError("condensation is not acyclic")
-    return level
+    order = np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+    return order, clevel
+
+
+KERNEL_MIN_STAKES = 1_000_000
+"""From this many stakes on, levels are assigned by the compiled kernels of :mod:`._graph`."""
+
+
+def _csr_rows(m: Any, lo: int, hi: int, ncols: int) -> Any:
+    """Rows ``lo:hi`` of CSR ``m`` as a CSR sharing its data (no copy of the entries)."""
+    a, b = int(m.indptr[lo]), int(m.indptr[hi])
+    return sp.csr_matrix(
+        (m.data[a:b], m.indices[a:b], m.indptr[lo : hi + 1] - a), shape=(hi - lo, ncols)
+    )
 
 
 def plan(stakes: Stakes) -> Plan:
     """Condense, level and factorise a layer once; query it with :func:`set_share`.
+
+    Work is about one pass over the stakes: strongly connected components (SciPy), levels by
+    vectorised frontier peeling, nodes laid out level by level (components contiguous), the
+    inflow permuted once, and the within-component blocks inverted in batches by size.
 
     >>> p = plan(Stakes.from_lists(3, [0, 1, 2], [1, 2, 1], [0.5, 0.4, 0.3]))
     >>> (p.levels, p.cyclic_components, p.largest_component)
@@ -259,77 +307,149 @@ def plan(stakes: Stakes) -> Plan:
     a = stakes.inflow()
     a.sum_duplicates()
     a.eliminate_zeros()
-    ncomp, labels = csgraph.connected_components(a, directed=True, connection="strong")
-    labels = np.asarray(labels, dtype=np.int64)
-    keep = stakes.share > 0
-    clevel = _component_levels(int(ncomp), labels[stakes.owner[keep]], labels[stakes.owned[keep]])
-    node_level = clevel[labels]
-    perm = np.lexsort((labels, node_level)).astype(np.int64)
-    pos = np.empty(n, dtype=np.int64)
-    pos[perm] = np.arange(n, dtype=np.int64)
-    sizes = np.bincount(labels, minlength=int(ncomp))
-    nlevels = int(clevel.max()) + 1 if n else 0
-    level_sorted = node_level[perm]
-    cuts = np.searchsorted(level_sorted, np.arange(nlevels + 1))
+    ncomp_, labels_ = csgraph.connected_components(a, directed=True, connection="strong")
+    ncomp, labels = int(ncomp_), np.asarray(labels_, dtype=np.int64)
+    del labels_
+    sizes = np.bincount(labels, minlength=ncomp)
+    # within-component stakes: only rows of multi-node components or self-holdings carry them
+    cand = np.flatnonzero((sizes[labels] > 1) | _has_self(a, n))
+    eidx = _gather(np.asarray(a.indptr, dtype=np.int64), cand)
+    erow = np.repeat(cand, np.diff(a.indptr)[cand])
+    ecol = np.asarray(a.indices[eidx], dtype=np.int64)
+    same = labels[ecol] == labels[erow]
+    erow, ecol, eval_ = erow[same], ecol[same], a.data[eidx][same]
+    del cand, eidx, same
+    got = None
+    if a.nnz >= KERNEL_MIN_STAKES:
+        from derisk.analysis import _graph  # numba: imported only for large layers
+
+        got = _graph.levels_from_labels(a.indptr, a.indices, labels, ncomp)
+    if got is not None:
+        order, clevel = got
+        perm, pos, cuts = _graph.layout(order, labels, clevel)
+    else:  # small layer, or labels not numbered holders first: peel in numpy
+        order, clevel = _peel_levels(a, labels, ncomp, erow)
+        counts = np.bincount(clevel, weights=sizes, minlength=int(clevel.max(initial=-1)) + 1)
+        cuts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        perm = order
+        pos = np.empty(n, dtype=np.int64)
+        pos[perm] = np.arange(n, dtype=np.int64)
+    del order
+    nlevels = int(cuts.size - 1)
     bounds = [(int(cuts[k]), int(cuts[k + 1])) for k in range(nlevels)]
-    # Inflow in positions: row j holds the holders of node perm[j].
-    coo = a.tocoo()
-    pa = sp.csr_matrix((coo.data, (pos[coo.row], pos[coo.col])), shape=(n, n), dtype=np.float64)
-    del coo
-    comp_sorted = labels[perm]
-    rows: list[Any] = []
-    blocks: list[_Block | None] = []
-    for lo, hi in bounds:
-        # Within-level entries multiply values of the level itself, still zero when the level's
-        # inflow is computed: the full row block serves as the inflow from earlier levels.
-        r = pa[lo:hi]
-        rows.append(r)
-        if not bool((r.indices >= lo).any()):
-            blocks.append(None)
-            continue
-        blocks.append(_make_block(r[:, lo:hi].tocsr(), comp_sorted[lo:hi]))
+    # Inflow in positions: row j lists the holders of node perm[j] (rows moved, columns renamed).
+    pa = a[perm]
+    del a
+    pa.indices = pos.astype(pa.indices.dtype)[pa.indices]
+    comp = labels[perm]
+    del labels
+    comp_lo = np.full(ncomp, n, dtype=np.int64)
+    np.minimum.at(comp_lo, comp, np.arange(n, dtype=np.int64)) if n else None
+    comp_hi = comp_lo + sizes
+    erow, ecol = pos[erow], pos[ecol]
+    intra = sp.csr_matrix((eval_, (erow, ecol)), shape=(n, n))
+    intra.sum_duplicates()
+    nontrivial = (sizes > 1) | (np.bincount(comp[erow[erow == ecol]], minlength=ncomp) > 0)
+    incol = np.bincount(erow, weights=eval_, minlength=n)  # within-component holders of j
+    closed = np.zeros(ncomp, dtype=np.bool_)
+    ntc = np.flatnonzero(nontrivial)
+    if ntc.size:  # closed: every member's within-component holders add up to 100%
+        ntc = ntc[np.argsort(comp_lo[ntc])]
+        ext = np.append(incol, 0.0)
+        ends = np.column_stack([comp_lo[ntc], comp_hi[ntc]]).ravel()
+        low = np.minimum.reduceat(ext, ends)[::2]
+        closed[ntc] = low >= 1 - 1e-12
+    invert = nontrivial & ~closed & (sizes <= INVERSE_LIMIT)
+    inverse = _batched_inverses(intra, comp_lo, sizes, np.flatnonzero(invert), n)
+    special_c = np.flatnonzero(nontrivial & ~invert)
+    specials: dict[int, list[_Special]] = {}
+    for c in special_c.tolist():
+        c0, c1 = int(comp_lo[c]), int(comp_hi[c])
+        sub = intra[c0:c1, c0:c1].tocsr()
+        lu = None
+        if not closed[c] and c1 - c0 <= LU_LIMIT:
+            lu = spla.splu((sp.identity(c1 - c0, format="csc") - sub).tocsc())
+        specials.setdefault(int(clevel[c]), []).append(_Special(c0, c1, bool(closed[c]), sub, lu))
+    inv_rows = np.zeros(n, dtype=np.bool_)
+    inv_rows[np.flatnonzero(invert[comp])] = True
+    steps: list[_Level] = []
+    for k, (lo, hi) in enumerate(bounds):
+        rows = _csr_rows(pa, lo, hi, n)
+        has_intra = intra.indptr[hi] > intra.indptr[lo]
+        loc = np.flatnonzero(inv_rows[lo:hi])
+        steps.append(
+            _Level(
+                lo,
+                hi,
+                rows,
+                _csr_rows(intra, lo, hi, n) if has_intra else None,
+                _csr_rows(inverse, lo, hi, n) if loc.size else None,
+                loc.astype(np.int64),
+                specials.get(k, []),
+            )
+        )
     return Plan(
         n=n,
         perm=perm,
         pos=pos,
         bounds=bounds,
-        rows=rows,
-        blocks=blocks,
-        comp=comp_sorted,
+        steps=steps,
+        comp=comp,
+        comp_lo=comp_lo,
+        comp_hi=comp_hi,
+        nontrivial=nontrivial,
+        closed=closed,
+        intra=intra,
         levels=nlevels,
-        components=int(ncomp),
+        components=ncomp,
         largest_component=int(sizes.max()) if n else 0,
         cyclic_components=int((sizes > 1).sum()),
     )
 
 
-def _make_block(b: Any, comp_local: IntArray) -> _Block:
-    m = b.shape[0]
-    change = np.flatnonzero(np.diff(comp_local)) + 1
-    starts = np.concatenate([[0], change, [m]]).astype(np.int64)
-    sizes = np.diff(starts)
-    colsum = np.asarray(b.sum(axis=0)).ravel()
-    diag = np.asarray(b.diagonal()).ravel()
-    self_loop = np.add.reduceat(diag, starts[:-1]) > 0
-    nontrivial = (sizes > 1) | self_loop
-    closed = nontrivial & (np.minimum.reduceat(colsum, starts[:-1]) >= 1 - 1e-12)
-    special_mask = closed | (sizes > DENSE_LIMIT)
-    special = [int(c) for c in np.flatnonzero(special_mask)]
-    # One sparse LU over the small open components, in compact coordinates (trivial nodes have
-    # no within-level entries: their value is the right-hand side itself).
-    in_lu = np.repeat(nontrivial & ~special_mask, sizes)
-    lu_idx = np.flatnonzero(in_lu).astype(np.int64)
-    lu = None
-    if lu_idx.size:
-        sub = b[lu_idx][:, lu_idx]
-        lu = spla.splu((sp.identity(lu_idx.size, format="csc") - sub).tocsc())
-    big_lu: dict[int, Any] = {}
-    for c in special:
-        c0, c1 = int(starts[c]), int(starts[c + 1])
-        if not closed[c] and c1 - c0 <= LU_LIMIT:
-            sub = b[c0:c1, c0:c1]
-            big_lu[c] = spla.splu((sp.identity(c1 - c0, format="csc") - sub).tocsc())
-    return _Block(b, starts, lu, lu_idx, special, closed, nontrivial, big_lu)
+def _has_self(m: Any, n: int) -> BoolArray:
+    """Rows of CSR ``m`` with a diagonal entry (a node holding part of itself)."""
+    d = np.asarray(m.diagonal(), dtype=np.float64)
+    return np.asarray(d != 0, dtype=np.bool_) if d.size else np.zeros(n, dtype=np.bool_)
+
+
+def _batched_inverses(
+    intra: Any, comp_lo: IntArray, sizes: IntArray, comps: IntArray, n: int
+) -> Any:
+    """Block-diagonal CSR (positions) of ``(I - B_c)^-1`` for the components ``comps``.
+
+    Components are grouped by size and inverted with one batched LAPACK call per size.
+    """
+    rr: list[IntArray] = []
+    cc: list[IntArray] = []
+    vv: list[FloatArray] = []
+    if comps.size:
+        csz = sizes[comps]
+        for m in np.unique(csz).tolist():
+            group = comps[csz == m]
+            g = group.size
+            start = comp_lo[group]
+            rows = (start[:, None] + np.arange(m)[None, :]).ravel()
+            sub = intra[rows]  # (g*m, n)
+            r = np.repeat(np.arange(g * m, dtype=np.int64), np.diff(sub.indptr))
+            gi = r // m
+            li = r % m
+            lj = np.asarray(sub.indices, dtype=np.int64) - start[gi]
+            blocks = np.zeros((g, m, m))
+            np.add.at(blocks, (gi, li, lj), sub.data)
+            mat = np.eye(m)[None, :, :] - blocks
+            try:
+                inv = np.linalg.inv(mat)
+            except np.linalg.LinAlgError as exc:  # pragma: no cover - closed ones are set apart
+                raise ClosedCycleError("a closed cycle of holdings") from exc
+            rr.append(np.repeat(rows, m))
+            cc.append((start[:, None, None] + np.zeros((1, m, 1), np.int64) + np.arange(m)).ravel())
+            vv.append(np.asarray(inv, dtype=np.float64).ravel())
+    if not rr:
+        return sp.csr_matrix((n, n))
+    return sp.csr_matrix(
+        (np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))), shape=(n, n)
+    )
 
 
 def _solve_component(
@@ -345,12 +465,13 @@ def _solve_component(
                 "chains of holdings enter a closed cycle (a group held entirely by itself)"
             )
         return np.zeros(m)
-    mat = sp.identity(m, format="csr") - sp.diags(d) @ sub
     if m <= DENSE_LIMIT:
+        dense = np.eye(m) - d[:, None] * sub.toarray()
         try:
-            return np.asarray(sla.solve(mat.toarray(), rhs), dtype=np.float64)
-        except (sla.LinAlgError, np.linalg.LinAlgError) as exc:
+            return np.asarray(np.linalg.solve(dense, rhs), dtype=np.float64)
+        except np.linalg.LinAlgError as exc:
             raise ClosedCycleError("a closed cycle of holdings") from exc
+    mat = sp.identity(m, format="csr") - sp.diags(d) @ sub
     if m <= LU_LIMIT:
         try:
             sol = spla.splu(mat.tocsc()).solve(rhs)
@@ -384,33 +505,44 @@ def set_share(p: Plan, members: BoolArray | Iterable[int], *, cut: bool = True) 
     s_node = _mask(p.n, members)
     s = s_node[p.perm].astype(np.float64)
     d = 1.0 - s if cut else np.ones(p.n)
+    # components with a member inside are solved anew (their cached inverse assumes D = I)
+    redo: dict[int, list[int]] = {}
+    if cut:
+        hitc = np.unique(p.comp[np.flatnonzero(s > 0)])
+        hitc = hitc[p.nontrivial[hitc]]
+        for c in hitc.tolist():
+            lo = int(p.comp_lo[c])
+            k = int(np.searchsorted([b[1] for b in p.bounds], lo, side="right"))
+            redo.setdefault(k, []).append(c)
     u = np.zeros(p.n)
     x = np.zeros(p.n)
-    for (lo, hi), rows, block in zip(p.bounds, p.rows, p.blocks, strict=True):
-        inflow = rows @ u
-        if block is None:
-            x[lo:hi] = inflow
-            u[lo:hi] = s[lo:hi] + d[lo:hi] * inflow
-            continue
+    for k, st in enumerate(p.steps):
+        lo, hi = st.lo, st.hi
+        inflow = st.rows @ u
         rhs = s[lo:hi] + d[lo:hi] * inflow
-        ul = rhs.copy()
-        if block.lu is not None:
-            ul[block.lu_idx] = block.lu.solve(rhs[block.lu_idx])
-        dl = d[lo:hi]
-        redo = set(block.special)
-        if cut:
-            hit = np.flatnonzero(dl < 1)
-            if hit.size:
-                comps = np.unique(np.searchsorted(block.comp_start, hit, side="right") - 1)
-                redo.update(int(c) for c in comps[block.nontrivial[comps]])
-        for c in sorted(redo):
-            c0, c1 = int(block.comp_start[c]), int(block.comp_start[c + 1])
-            sub = block.b[c0:c1, c0:c1]
-            ul[c0:c1] = _solve_component(
-                sub, dl[c0:c1], rhs[c0:c1], bool(block.closed[c]), block.big_lu.get(c)
+        if st.intra is None:
+            x[lo:hi] = inflow
+            u[lo:hi] = rhs
+            continue
+        u[lo:hi] = rhs
+        if st.inverse is not None:
+            y = st.inverse @ u
+            u[lo + st.inv_local] = y[st.inv_local]
+        done: set[int] = set()
+        for c in redo.get(k, []):
+            c0, c1 = int(p.comp_lo[c]), int(p.comp_hi[c])
+            sub = p.intra[c0:c1, c0:c1]
+            u[c0:c1] = _solve_component(
+                sub, d[c0:c1], rhs[c0 - lo : c1 - lo], bool(p.closed[c]), None
             )
-        u[lo:hi] = ul
-        x[lo:hi] = inflow + block.b @ ul
+            done.add(c0)
+        for sp_ in st.special:
+            if sp_.lo in done:
+                continue
+            u[sp_.lo : sp_.hi] = _solve_component(
+                sp_.sub, d[sp_.lo : sp_.hi], rhs[sp_.lo - lo : sp_.hi - lo], sp_.closed, sp_.lu
+            )
+        x[lo:hi] = inflow + st.intra @ u
     out = np.empty(p.n)
     out[p.perm] = x
     return out

@@ -327,8 +327,9 @@ class BatchOrigins:
     """Origins for ``K`` commodities (or commodity-years) over the same ``n`` countries.
 
     Stored compactly. Node ``n`` is ``UNK``. For commodity ``k`` only the exporters ``E`` carry a
-    solved block ``C[E, O]`` (``O``: exporting producers, then ``UNK``); every other row follows
-    from one pass over the flows, ``C[j, :] = D[j, :] + Σ_i (T[i, j]/s_j) · C[i, :]``.
+    linear system, ``(I − A_EE) C[E, S] = D[E, S]``, kept unsolved and solved per query for the
+    origin sets asked about (one right-hand side per set, batched over commodities); every other
+    row follows from one pass over the flows, ``C[j, S] = D[j, S] + Σ_i (T[i, j]/s_j) · C[i, S]``.
     """
 
     n: int
@@ -340,24 +341,63 @@ class BatchOrigins:
     flow_i: IntArray
     flow_j: IntArray
     flow_w: FloatArray  # T[i, j] / s_j
-    chunks: tuple[tuple[IntArray, IntArray, IntArray, FloatArray], ...]
-    # (commodities, exporter nodes (cn, ne; -1 pad), origin nodes (cn, no; -1 pad), C_EO)
+    chunks: tuple[tuple[IntArray, IntArray, FloatArray], ...]
+    # (commodities (cn,), exporter nodes (cn, ne; -1 pad), I - A_EE (cn, ne, ne))
 
     @property
     def k(self) -> int:
         return int(self.supply.shape[0])
 
-    def _exporter_shares(self, mask: BoolArray) -> FloatArray:
-        """``(K, n + 1)``: ``C[i, S]`` for exporters ``i`` (0 elsewhere)."""
+    def _exporter_shares(self, masks: Sequence[BoolArray]) -> list[FloatArray]:
+        """Per mask, ``(K, n + 1)``: ``C[i, S]`` for exporters ``i`` (0 elsewhere)."""
         big = self.n + 1
-        out = np.zeros((self.k, big))
-        ext = np.append(mask, False)  # padding -1 reads False
-        for ks, e_nodes, o_nodes, c_eo in self.chunks:
-            pick = ext[o_nodes].astype(np.float64)
-            cs = np.einsum("kac,kc->ka", c_eo, pick)
+        outs = [np.zeros((self.k, big)) for _ in masks]
+        exts = [np.append(m, False) for m in masks]  # padding -1 reads False
+
+        def solve(chunk: tuple[IntArray, IntArray, FloatArray]) -> None:
+            ks, e_nodes, lhs = chunk
             ok = e_nodes >= 0
+            at = np.minimum(np.where(ok, e_nodes, 0), big - 1)
+            d_e = np.where(ok, self.dshare[ks[:, None], at], 0.0)
+            s_e = np.where(ok, self.sourceless[ks[:, None], at], False)
+            rhs = np.zeros((ks.size, e_nodes.shape[1], len(masks)))
+            for q, ext in enumerate(exts):
+                rhs[:, :, q] = d_e * ext[e_nodes] + s_e * float(ext[self.n])
+            sol = np.linalg.solve(lhs, rhs)
             rows = np.broadcast_to(ks[:, None], e_nodes.shape)
-            out[rows[ok], e_nodes[ok]] = cs[ok]
+            for q, out in enumerate(outs):
+                out[rows[ok], e_nodes[ok]] = sol[:, :, q][ok]
+
+        # Small systems: one BLAS thread per solve, chunks spread over the cores instead.
+        workers = max(1, min(os.cpu_count() or 1, len(self.chunks)))
+        with threadpool_limits(limits=1, user_api="blas"):
+            if workers == 1:
+                for c in self.chunks:
+                    solve(c)
+            else:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    list(pool.map(solve, self.chunks))
+        return outs
+
+    def shares_from(self, sets: Sequence[Iterable[int]]) -> list[FloatArray]:
+        """:meth:`share_from` for several origin sets at once (one batched solve for all)."""
+        big = self.n + 1
+        masks = []
+        for selected in sets:
+            mask = np.zeros(big, dtype=bool)
+            mask[list(set(selected))] = True
+            masks.append(mask)
+        flat = self.flow_k * big + self.flow_j
+        out = []
+        for mask, cs in zip(masks, self._exporter_shares(masks), strict=True):
+            direct = self.dshare * mask[None, :]
+            if mask[self.n]:
+                direct = direct + self.sourceless
+            contrib = self.flow_w * cs[self.flow_k, self.flow_i]
+            res = direct + np.bincount(flat, weights=contrib, minlength=self.k * big).reshape(
+                self.k, big
+            )
+            out.append(np.asarray(res[:, : self.n], dtype=np.float64))
         return out
 
     def share_from(self, selected: Iterable[int]) -> FloatArray:
@@ -365,19 +405,7 @@ class BatchOrigins:
 
         ``S`` may include ``n`` (the unknown origin).
         """
-        big = self.n + 1
-        mask = np.zeros(big, dtype=bool)
-        mask[list(set(selected))] = True
-        direct = self.dshare * mask[None, :]
-        if mask[self.n]:
-            direct = direct + self.sourceless
-        cs = self._exporter_shares(mask)
-        contrib = self.flow_w * cs[self.flow_k, self.flow_i]
-        flat = self.flow_k * big + self.flow_j
-        out = direct + np.bincount(flat, weights=contrib, minlength=self.k * big).reshape(
-            self.k, big
-        )
-        return np.asarray(out[:, : self.n], dtype=np.float64)
+        return self.shares_from([selected])[0]
 
     def unknown_share(self) -> FloatArray:
         """``(K, n)``: share of every country's pool of unknown origin."""
@@ -387,13 +415,16 @@ class BatchOrigins:
         """Dense ``C`` (n, n + 1) of commodity ``k``, last column unknown."""
         n, big = self.n, self.n + 1
         c_e = np.zeros((big, big))
-        for ks, e_nodes, o_nodes, c_eo in self.chunks:
+        for ks, e_nodes, lhs in self.chunks:
             hit = np.nonzero(ks == k)[0]
             if hit.size:
                 h = hit[0]
-                e_ok, o_ok = e_nodes[h] >= 0, o_nodes[h] >= 0
-                block = c_eo[h][np.ix_(e_ok, o_ok)]
-                c_e[np.ix_(e_nodes[h][e_ok], o_nodes[h][o_ok])] = block
+                e_ok = e_nodes[h] >= 0
+                e = e_nodes[h][e_ok]
+                rhs = np.zeros((e.size, big))
+                rhs[np.arange(e.size), e] = self.dshare[k, e]
+                rhs[:, n] += self.sourceless[k, e]
+                c_e[e] = np.linalg.solve(lhs[h][np.ix_(e_ok, e_ok)], rhs)
         out = np.diag(self.dshare[k])
         out[:, n] += self.sourceless[k]
         sel = self.flow_k == k
@@ -421,8 +452,10 @@ def trace_batch(
     Only exporting countries pass origin on, so the linear system is solved for them alone:
     with ``E`` the exporters and ``O`` the exporting producers (plus ``UNK``),
     ``C[E, O] = (I − A_EE)⁻¹ D_EO`` (``A = ŝ⁻¹Tᵀ``, ``D = ŝ⁻¹p̂``); any other entry follows from
-    ``C = D + A C`` restricted to ``E``'s columns of ``A``. Commodities are sorted by ``|E|`` and
-    solved in padded, batched LAPACK calls of ``chunk`` commodities.
+    ``C = D + A C`` restricted to ``E``'s columns of ``A``. One pass over the flows builds the
+    blocks ``I − A_EE`` of all commodities, sorted by ``|E|`` and padded into stacks of ``chunk``
+    commodities; the solves are left to the queries (:meth:`BatchOrigins.shares_from`), one
+    batched LAPACK call per stack with one right-hand side per origin set asked about.
 
     >>> b = trace_batch([0, 0], [0, 1], [2, 2], [40.0, 10.0], np.array([[100.0, 50.0, 0.0]]))
     >>> b.share_from([0])[0].round(3).tolist()
@@ -475,11 +508,15 @@ def trace_batch(
     # reachability from any source of production (incl. UNK), along the flows
     reach = (pa > 0).ravel()
     src, dst = ks * big + ii, ks * big + jj
-    while True:
-        new = dst[reach[src] & ~reach[dst]]
-        if new.size == 0:
+    live = ~reach[dst]  # flows into pools not reached yet; they drop out once reached
+    src_l, dst_l = src[live], dst[live]
+    while src_l.size:
+        hit = reach[src_l]
+        if not hit.any():
             break
-        reach[new] = True
+        reach[dst_l[hit]] = True
+        keep = ~reach[dst_l]
+        src_l, dst_l = src_l[keep], dst_l[keep]
     reach2 = reach.reshape(kk, big)
     valid = (sa > 0) & reach2
     sourceless = (sa > 0) & ~reach2
@@ -487,10 +524,7 @@ def trace_batch(
     dshare = inv * pa
     exporting = np.bincount(ks * big + ii, minlength=size).reshape(kk, big) > 0
     in_e = exporting & (sa > 0)
-    in_o = exporting & valid & (pa > 0)
-    in_o[:, n] = True
     pos_e = np.cumsum(in_e, axis=1) - 1
-    pos_o = np.cumsum(in_o, axis=1) - 1
     n_e = in_e.sum(axis=1)
     order = np.argsort(n_e, kind="stable")
     flow_w = qq * inv[ks, jj]
@@ -500,43 +534,27 @@ def trace_batch(
     starts = np.searchsorted(ks, np.arange(kk + 1))
     eye: dict[int, FloatArray] = {}
 
-    def solve_chunk(sel: IntArray) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+    def build_chunk(sel: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
         cn = sel.size
         ne = max(int(n_e[sel].max()), 1)
-        no = int(in_o[sel].sum(axis=1).max())
-        ranges = [np.arange(starts[k], starts[k + 1]) for k in sel]
-        rows = np.concatenate(ranges)
-        local = np.repeat(np.arange(cn), [r.size for r in ranges])
+        lo, hi = starts[sel], starts[sel + 1]
+        cnt = hi - lo
+        rows = np.arange(int(cnt.sum()), dtype=np.int64) + np.repeat(
+            lo - (np.cumsum(cnt) - cnt), cnt
+        )
+        local = np.repeat(np.arange(cn), cnt)
         fk, fi, fj = ks[rows], ii[rows], jj[rows]
         both = in_e[fk, fj]  # a flow's exporter is always in E
         a_flat = (local[both] * ne + pos_e[fk[both], fj[both]]) * ne + pos_e[fk[both], fi[both]]
         a_ee = np.bincount(a_flat, weights=flow_w[rows][both], minlength=cn * ne * ne)
         lhs = eye.setdefault(ne, np.eye(ne))[None] - a_ee.reshape(cn, ne, ne)
-        rhs = np.zeros((cn, ne, no))
-        lk, node = np.nonzero(in_o[sel] & in_e[sel])
-        kg = sel[lk]
-        rhs[lk, pos_e[kg, node], pos_o[kg, node]] = dshare[kg, node]
-        lk, node = np.nonzero(sourceless[sel] & in_e[sel])
-        kg = sel[lk]
-        rhs[lk, pos_e[kg, node], pos_o[kg, n]] = 1.0
-        c_eo = np.linalg.solve(lhs, rhs)
         e_nodes = np.full((cn, ne), -1, dtype=np.int64)
         lk, node = np.nonzero(in_e[sel])
         e_nodes[lk, pos_e[sel[lk], node]] = node
-        o_nodes = np.full((cn, no), -1, dtype=np.int64)
-        lk, node = np.nonzero(in_o[sel])
-        o_nodes[lk, pos_o[sel[lk], node]] = node
-        return sel.astype(np.int64), e_nodes, o_nodes, np.asarray(c_eo, dtype=np.float64)
+        return sel.astype(np.int64), e_nodes, np.asarray(lhs, dtype=np.float64)
 
-    # Small systems: one BLAS thread per solve, chunks spread over the cores instead.
     groups = [order[c0 : c0 + chunk] for c0 in range(0, kk, chunk)]
-    workers = max(1, min(os.cpu_count() or 1, len(groups)))
-    with threadpool_limits(limits=1, user_api="blas"):
-        if workers == 1:
-            chunks = [solve_chunk(g) for g in groups]
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                chunks = list(pool.map(solve_chunk, groups))
+    chunks = [build_chunk(g) for g in groups]
     from_e = in_e[ks, ii]
     return BatchOrigins(
         n=n,

@@ -9,8 +9,11 @@ solves: :func:`~derisk.analysis.ownership.plan`, :func:`~derisk.analysis.ownersh
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +31,23 @@ from derisk.engines.tables import (
     encode,
     trace_schema,
 )
+
+PLAN_CACHE_STAKES = 40_000_000
+"""Prepared layers kept for reuse, in stakes (least recently used dropped first)."""
+
+_PLANS: OrderedDict[bytes, tuple[int, own.Plan]] = OrderedDict()
+_PLANS_LOCK = threading.Lock()
+
+
+def stakes_digest(stakes: own.Stakes) -> bytes:
+    """A SHA-256 of a layer's content: the same stakes (say at two ``as_of`` dates between
+    which nothing changed) give the same digest, so their prepared structure is reused."""
+    h = hashlib.sha256(np.int64(stakes.n).tobytes())
+    for arr in (stakes.owner, stakes.owned, stakes.share):
+        a = np.ascontiguousarray(arr)
+        h.update(np.int64(a.size).tobytes())
+        h.update(a.data)
+    return h.digest()
 
 
 class LocalEngine:
@@ -108,8 +128,10 @@ class LocalEngine:
             b = tt.trace_batch(kn, en, jn, qn, prod, uin)
             sel = [int(pos[c]) for c in np.flatnonzero(np.isin(names, list(selected)))]
             sel = [i for i in sel if i >= 0]
-            share = b.share_from(sel) if sel else np.zeros((k, n))
-            unknown_share = b.unknown_share()
+            if sel:  # one batched solve for both origin sets
+                share, unknown_share = b.shares_from([sel, [n]])
+            else:
+                share, unknown_share = np.zeros((k, n)), b.unknown_share()
             supply = b.supply[:, :n]
             # production as the analysis fills it: unknown -> max(0, exports - imports - u)
             ok = en != jn
@@ -134,7 +156,21 @@ class LocalEngine:
     # -- ownership -------------------------------------------------------------------------
 
     def prepare(self, stakes: own.Stakes) -> own.Plan:
-        return own.plan(stakes)
+        """:func:`~derisk.analysis.ownership.plan`, reused while the layer is unchanged."""
+        key = stakes_digest(stakes)
+        with _PLANS_LOCK:
+            hit = _PLANS.get(key)
+            if hit is not None:
+                _PLANS.move_to_end(key)
+                return hit[1]
+        prepared = own.plan(stakes)
+        size = int(stakes.share.size)
+        if size <= PLAN_CACHE_STAKES:
+            with _PLANS_LOCK:
+                _PLANS[key] = (size, prepared)
+                while sum(v[0] for v in _PLANS.values()) > PLAN_CACHE_STAKES:
+                    _PLANS.popitem(last=False)
+        return prepared
 
     def set_share(
         self, prepared: Any, members: BoolArray | Sequence[int], *, cut: bool = True

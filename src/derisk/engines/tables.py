@@ -138,11 +138,17 @@ def encode(columns: Sequence[Any]) -> tuple[npt.NDArray[Any], list[npt.NDArray[n
     (['a', 'b', 'c'], [1, 0], [2, 1])
     """
     chunks = [c.chunks if isinstance(c, pa.ChunkedArray) else [c] for c in columns]
+    lengths = [sum(len(ch) for ch in cs) for cs in chunks]
     every = pa.chunked_array([ch for cs in chunks for ch in cs], type=pa.string())
-    uniq = pc.unique(every)
-    uniq = uniq.take(pc.sort_indices(uniq))
-    out = [
-        np.asarray(pc.index_in(c, value_set=uniq).to_numpy(zero_copy_only=False), dtype=np.int64)
-        for c in columns
-    ]
-    return np.asarray(uniq.to_numpy(zero_copy_only=False), dtype=object), out
+    # one hash pass: codes in order of first appearance, then renumbered in sorted order
+    enc = pc.dictionary_encode(
+        every.combine_chunks() if every.num_chunks else pa.array([], pa.string())
+    )
+    uniq = enc.dictionary
+    order = np.asarray(pc.sort_indices(uniq).to_numpy(), dtype=np.int64)
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size, dtype=np.int64)
+    codes = rank[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
+    cuts = np.cumsum([0, *lengths])
+    out = [codes[cuts[k] : cuts[k + 1]] for k in range(len(columns))]
+    return np.asarray(uniq.take(pa.array(order)).to_numpy(zero_copy_only=False), dtype=object), out

@@ -117,9 +117,14 @@ def lookthrough_files(
         }
     top: list[dict[str, Any]] = []
     if table is not None and table.num_rows:
-        order = np.lexsort((np.asarray(table["entity"].to_pylist()), -table["share"].to_numpy()))[
-            :TOP
-        ]
+        # the TOP largest shares (ties by entity id), sorting only the candidates
+        shares = table["share"].to_numpy()
+        cand = np.arange(shares.size)
+        if shares.size > TOP:
+            cut_at = np.partition(shares, shares.size - TOP)[shares.size - TOP]
+            cand = np.flatnonzero(shares >= cut_at)
+        names = np.asarray(table["entity"].take(pa.array(cand)).to_pylist())
+        order = cand[np.lexsort((names, -shares[cand]))][:TOP]
         top = [
             {
                 "entity": str(table["entity"][int(i)]),

@@ -11,7 +11,7 @@
   bundled database (process start included), against `derisk overview --json` as the peer.
 
 Target (issue): the 10,000-node / 100,000-arc network solved in <= 5 s.
-Run: `.venv/bin/python benchmarks/resource.py [--repeat N]`
+Run: `.venv/bin/python benchmarks/reroute_lp.py [--repeat N]`
 """
 
 from __future__ import annotations
