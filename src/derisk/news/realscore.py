@@ -51,6 +51,7 @@ EXTRA_KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "acquisition": ("acquirer", "target"),
     "price_floor": ("issuer", "material"),
     "joint_venture": ("partners",),
+    "shipment_halt": ("company", "destination"),
 }
 """Key fields of event types that real text states and derisk does not produce (yet)."""
 
