@@ -30,6 +30,7 @@ and line). Articles of the split that the corpus folder lacks are listed and ski
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -42,19 +43,31 @@ from derisk.data.loader import bundled_dir
 from derisk.news import EVENT_TYPES, Article, analyze
 from derisk.news.evaluation import lexicon_from_csv
 from derisk.news.lexicon import Lexicon
-from derisk.news.realscore import (
-    DATE_FIELDS,
-    NUMBER_FIELDS,
-    SCHEMA,
-    LabelError,
-    LabelledArticle,
-    Report,
-    find_corpus_files,
-    read_article,
-    read_labels,
-    score_article,
-    summary,
-)
+
+try:
+    from derisk.news import realscore
+except ImportError:  # an older derisk on the path (e.g. to score a previous version): the
+    # scoring module is pure and version-independent, so load it from this checkout
+    _spec = importlib.util.spec_from_file_location(
+        "derisk_news_realscore",
+        Path(__file__).resolve().parents[1] / "src" / "derisk" / "news" / "realscore.py",
+    )
+    assert _spec is not None and _spec.loader is not None
+    realscore = importlib.util.module_from_spec(_spec)
+    sys.modules[_spec.name] = realscore
+    _spec.loader.exec_module(realscore)
+
+DATE_FIELDS = realscore.DATE_FIELDS
+NUMBER_FIELDS = realscore.NUMBER_FIELDS
+SCHEMA = realscore.SCHEMA
+LabelError = realscore.LabelError
+LabelledArticle = realscore.LabelledArticle
+Report = realscore.Report
+find_corpus_files = realscore.find_corpus_files
+read_article = realscore.read_article
+read_labels = realscore.read_labels
+score_article = realscore.score_article
+summary = realscore.summary
 
 LABELS = Path(__file__).resolve().parent / "news_real" / "labels.jsonl"
 
@@ -168,7 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     ap.add_argument("--auto-accept", type=float, default=0.8, metavar="T")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes for throughput")
-    ap.add_argument("--show-errors", action="store_true", help="list misses and false events")
+    ap.add_argument(
+        "--show-errors",
+        action="store_true",
+        help="list misses, false events and wrong fields (with --json: under errors)",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     try:
@@ -211,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
             "lexicon_s": round(lex_s, 3),
         },
     }
+    if args.show_errors:
+        out["errors"] = {
+            "missed": rep.misses,
+            "false": rep.extras,
+            "wrong_fields": rep.wrong_fields,
+        }
     if args.json:
         json.dump(out, sys.stdout, indent=1, ensure_ascii=False, default=str)
         print()
