@@ -17,8 +17,10 @@ prediction is a false positive; every unmatched label a false negative::
 
 **Agreement.** Organisations agree when both link to the same graph entity, or when their
 names are equal without case, punctuation and legal form (``"Korea Zinc Co., Ltd."`` and
-``korea-zinc``). Numbers agree within a relative 1e-6. Dates, units, currencies and ISO
-codes agree when equal as text.
+``korea-zinc``), or when one is the other's head: ``"BHP"`` for ``"BHP Group"``,
+``"Arafura"`` for ``"Arafura Rare Earths"`` (a head of at least four letters that is not a
+place or a common word such as "China" or "General"). Numbers agree within a relative 1e-6.
+Dates, units, currencies and ISO codes agree when equal as text.
 
 **Field accuracy.** Over matched pairs only: for each non-key field the label states, the
 share of pairs whose prediction states the same value. A value the prediction states and
@@ -97,6 +99,39 @@ GENERIC_NAME_WORDS = frozenset(
     }
 )
 """Words that may follow an organisation's name or not: "BHP Group" is "BHP"."""
+VAGUE_HEADS = frozenset(
+    {
+        "china",
+        "chinese",
+        "korea",
+        "korean",
+        "japan",
+        "japanese",
+        "australia",
+        "australian",
+        "america",
+        "american",
+        "united",
+        "national",
+        "state",
+        "general",
+        "global",
+        "international",
+        "first",
+        "north",
+        "south",
+        "east",
+        "west",
+        "western",
+        "northern",
+        "southern",
+        "eastern",
+        "central",
+        "royal",
+        "great",
+    }
+)
+"""First words too common to identify an organisation when the rest of its name is missing."""
 DATE_FIELDS = ("date", "start", "expiry")
 NUMBER_FIELDS = ("percent", "amount", "quantity", "unit")
 BINS: tuple[tuple[float, float], ...] = (
@@ -363,12 +398,15 @@ def agree(name: str, a: Any, b: Any, lexicon: Lexicon | None = None) -> bool:
 
 
 def _same_org_name(a: str, b: str) -> bool:
-    """Name keys equal but for trailing generic words ("bhp" and "bhp-group")."""
+    """Name keys equal but for trailing words: generic ones ("bhp" and "bhp-group"), or any
+    when the shorter name is a distinctive head ("arafura" and "arafura-rare-earth")."""
     ta, tb = a.split("-"), b.split("-")
     short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
     if not short or not short[0] or long_[: len(short)] != short:
         return False
-    return all(w in GENERIC_NAME_WORDS for w in long_[len(short) :])
+    if all(w in GENERIC_NAME_WORDS for w in long_[len(short) :]):
+        return True
+    return len(short[0]) >= 4 and short[0] not in VAGUE_HEADS
 
 
 def _key_equal(p: Mapping[str, Any], g: Mapping[str, Any], lexicon: Lexicon | None) -> bool:
