@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -250,3 +252,45 @@ def test_benchmark_script_scores_a_corpus_folder(tmp_path: Path) -> None:
         timeout=120,
     )
     assert res.returncode == 2 and "corpus folder not found" in res.stderr
+
+
+def test_committed_labels_are_valid_and_split_by_url_hash() -> None:
+    labels = read_labels(ROOT / "benchmarks" / "news_real" / "labels.jsonl")
+    assert len(labels) >= 150
+    assert len({a.url for a in labels}) == len(labels)
+    for a in labels:
+        parity = int(hashlib.sha256(a.url.encode()).hexdigest(), 16) % 2
+        assert a.split == ("dev" if parity == 0 else "test"), a.id
+        assert len(a.sha256) == 64
+    assert sum(1 for a in labels if not a.events) >= 25
+    assert {a.split for a in labels} == {"dev", "test"}
+
+
+def test_benchmark_scores_a_derisk_without_the_scoring_module(tmp_path: Path) -> None:
+    """The scorer can measure an older derisk (its scoring module loaded from this checkout)."""
+    old = tmp_path / "old"
+    shutil.copytree(ROOT / "src" / "derisk", old / "derisk")
+    (old / "derisk" / "news" / "realscore.py").unlink()
+    corpus, labels = _write_corpus(tmp_path, "Korea Zinc bought a 5% stake in TMC.")
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "news_real_eval.py"),
+            "--corpus",
+            str(corpus),
+            "--labels",
+            str(labels),
+            "--split",
+            "dev",
+            "--repeat",
+            "1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(old)},
+    )
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["articles"] == 1
