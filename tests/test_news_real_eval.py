@@ -45,6 +45,7 @@ def test_agree_links_names_to_graph_ids_and_ignores_legal_form(lexicon) -> None:
     assert agree("company", "BHP Group", "BHP", lexicon)
     assert not agree("company", "BHP Billiton Nickel", "BHP", lexicon)
     assert agree("supplier", "Arafura", "Arafura Rare Earths Limited", lexicon)
+    assert agree("grantor", "US Department of Energy", "Department of Energy", lexicon)
     assert not agree("supplier", "China", "China Minmetals Rare Earth", lexicon)
     assert not agree("buyer", "General Motors", "General Electric", lexicon)
     assert not agree("acquirer", "korea-zinc", "young-poong", lexicon)

@@ -19,8 +19,9 @@ prediction is a false positive; every unmatched label a false negative::
 names are equal without case, punctuation and legal form (``"Korea Zinc Co., Ltd."`` and
 ``korea-zinc``), or when one is the other's head: ``"BHP"`` for ``"BHP Group"``,
 ``"Arafura"`` for ``"Arafura Rare Earths"`` (a head of at least four letters that is not a
-place or a common word such as "China" or "General"). Numbers agree within a relative 1e-6.
-Dates, units, currencies and ISO codes agree when equal as text.
+place or a common word such as "China" or "General"); a leading "U.S." is ignored.
+Numbers agree within a relative 1e-6. Dates, units, currencies and ISO codes agree when equal
+as text.
 
 **Field accuracy.** Over matched pairs only: for each non-key field the label states, the
 share of pairs whose prediction states the same value. A value the prediction states and
@@ -397,10 +398,20 @@ def agree(name: str, a: Any, b: Any, lexicon: Lexicon | None = None) -> bool:
     return False
 
 
+def _drop_lead(tokens: list[str]) -> list[str]:
+    """Name tokens without a leading "the" or "U.S." ("u-s-department-of-energy")."""
+    for lead in (["the"], ["u", "s"], ["us"]):
+        if tokens[: len(lead)] == lead and len(tokens) > len(lead):
+            tokens = tokens[len(lead) :]
+    return tokens
+
+
 def _same_org_name(a: str, b: str) -> bool:
     """Name keys equal but for trailing words: generic ones ("bhp" and "bhp-group"), or any
     when the shorter name is a distinctive head ("arafura" and "arafura-rare-earth")."""
-    ta, tb = a.split("-"), b.split("-")
+    ta, tb = _drop_lead(a.split("-")), _drop_lead(b.split("-"))
+    if ta == tb:
+        return True
     short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
     if not short or not short[0] or long_[: len(short)] != short:
         return False
