@@ -1,0 +1,246 @@
+"""News extraction on real published articles: precision, recall, field accuracy, calibration
+and throughput, against the hand labels of ``benchmarks/news_real/labels.jsonl``.
+
+The article texts are third-party prose and are not in the repository: they live in a corpus
+folder holding one ``<id>.json`` per article (``{id, url, title, published, text,
+fetched_via}``), in any sub-folders (the reference corpus keeps ``dev/`` and ``test/``
+apart). Each text is checked against the SHA-256 its label records, so labels and texts
+cannot drift apart silently. Labels were written from the texts before the extractor was run
+on them; ``benchmarks/news_real/README.md`` gives the conventions.
+
+For every article of the chosen split, derisk's pipeline (``derisk.news.analyze``, with the
+article's publication date, and the bundled graph's names) proposes events; they are matched
+to the labels by type and key fields (see ``derisk.news.realscore``). Reported: precision
+(and strict precision, counting restatements of a found event as false), recall, per event
+type; accuracy of dates (date, start, expiry) and numbers (percent, amount, quantity, unit)
+on found events; accuracy of the proposal confidence per bin, and what
+``--auto-accept T`` would accept and its precision; throughput of the pipeline on one core
+(median of ``--repeat`` passes), with the lexicon built once beforehand.
+
+Run::
+
+    PYTHONPATH=src .venv/bin/python benchmarks/news_real_eval.py --corpus /path/to/corpus \\
+        [--split dev|test|all] [--labels FILE] [--auto-accept 0.8] [--repeat 3] \\
+        [--show-errors] [--json]
+
+Exit status 0; 2 when the labels or the corpus cannot be read (the message names the file
+and line). Articles of the split that the corpus folder lacks are listed and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from derisk.data.loader import bundled_dir
+from derisk.news import EVENT_TYPES, Article, analyze
+from derisk.news.evaluation import lexicon_from_csv
+from derisk.news.lexicon import Lexicon
+
+try:
+    from derisk.news import realscore
+except ImportError:  # an older derisk on the path (e.g. to score a previous version): the
+    # scoring module is pure and version-independent, so load it from this checkout
+    _spec = importlib.util.spec_from_file_location(
+        "derisk_news_realscore",
+        Path(__file__).resolve().parents[1] / "src" / "derisk" / "news" / "realscore.py",
+    )
+    assert _spec is not None and _spec.loader is not None
+    realscore = importlib.util.module_from_spec(_spec)
+    sys.modules[_spec.name] = realscore
+    _spec.loader.exec_module(realscore)
+
+DATE_FIELDS = realscore.DATE_FIELDS
+NUMBER_FIELDS = realscore.NUMBER_FIELDS
+SCHEMA = realscore.SCHEMA
+LabelError = realscore.LabelError
+LabelledArticle = realscore.LabelledArticle
+Report = realscore.Report
+find_corpus_files = realscore.find_corpus_files
+read_article = realscore.read_article
+read_labels = realscore.read_labels
+score_article = realscore.score_article
+summary = realscore.summary
+
+LABELS = Path(__file__).resolve().parent / "news_real" / "labels.jsonl"
+
+
+def _json_value(v: Any) -> Any:
+    return v.isoformat() if hasattr(v, "isoformat") else v
+
+
+def predict(label: LabelledArticle, doc: dict[str, Any], lexicon: Lexicon) -> list[dict[str, Any]]:
+    article = Article(
+        article_id=label.id,
+        url=label.url,
+        title=doc.get("title") or None,
+        published=label.published,
+        site=None,
+        text=doc["text"],
+        origin="news-real-corpus",
+    )
+    return [
+        {
+            "type": e.type,
+            "fields": {k: _json_value(v) for k, v in e.fields.items()},
+            "confidence": e.confidence,
+            "sentence": e.sentence,
+        }
+        for e in analyze(article, lexicon).events
+    ]
+
+
+def _f(x: float | None) -> str:
+    return "   - " if x is None else f"{x:5.2f}"
+
+
+def print_text(out: dict[str, Any], show_errors: bool, rep: Report) -> None:
+    print(
+        f"split {out['split']}: {out['articles']} articles scored "
+        f"({out['no_event_articles']} with no event; "
+        f"{out['no_event_articles_without_prediction']} of them gave none)"
+    )
+    if out["missing_articles"]:
+        print(f"  not in the corpus folder, skipped: {len(out['missing_articles'])}")
+    print(f"\n  {'event type':22s} {'prec':>5s} {'prec*':>5s} {'rec':>5s}   tp  fp  fn dup")
+    for t, c in out["by_type"].items():
+        lack = "  (type derisk lacks)" if t in out["types_derisk_lacks"] else ""
+        print(
+            f"  {t:22s} {_f(c['precision'])} {_f(c['precision_strict'])} {_f(c['recall'])}"
+            f"  {c['tp']:3d} {c['fp']:3d} {c['fn']:3d} {c['duplicates']:3d}{lack}"
+        )
+    for name in ("overall_derisk_types", "overall"):
+        c = out[name]
+        print(
+            f"  {name.upper():22s} {_f(c['precision'])} {_f(c['precision_strict'])} "
+            f"{_f(c['recall'])}  {c['tp']:3d} {c['fp']:3d} {c['fn']:3d} {c['duplicates']:3d}"
+        )
+    print("  (prec* counts restatements of a found event as false positives)")
+    print(
+        f"\n  field accuracy on found events ({'/'.join(DATE_FIELDS)}; {'/'.join(NUMBER_FIELDS)})"
+    )
+    for grp in ("dates", "numbers"):
+        g = out[grp]
+        print(
+            f"  {grp:8s} {g['correct']:3d} of {g['labelled']:3d} right  "
+            f"accuracy {_f(g['accuracy'])}   spurious {g['spurious']}"
+        )
+    for t, per in out["fields"].items():
+        items = ", ".join(
+            f"{k} {v['correct']}/{v['labelled']}"
+            + (f" (+{v['spurious']} spurious)" if v["spurious"] else "")
+            for k, v in per.items()
+        )
+        print(f"    {t}: {items}")
+    print("\n  confidence calibration (non-duplicate predictions)")
+    for row in out["calibration"]:
+        lo, hi = row["bin"]
+        print(
+            f"    [{lo:.1f}, {hi:.1f})  {row['predictions']:4d} predictions  "
+            f"right {_f(row['accuracy'])}"
+        )
+    aa = out["auto_accept"]
+    print(
+        f"  --auto-accept {aa['threshold']}: accepts {aa['accepted']}, right {aa['right']}, "
+        f"precision {_f(aa['precision'])}"
+    )
+    th = out["throughput"]
+    print(
+        f"\n  throughput: {th['articles_per_s_per_core']:.1f} articles/s on one core "
+        f"(median of {th['repeat']}; lexicon built once in {th['lexicon_s']:.2f} s)"
+    )
+    if show_errors:
+        print("\n  MISSED (labelled, not found):")
+        for m in rep.misses:
+            print(f"    {m['article']}: {m['type']} {json.dumps(m['fields'], ensure_ascii=False)}")
+        print("\n  FALSE (proposed, not labelled):")
+        for e in rep.extras:
+            print(
+                f"    {e['article']}: {e['type']} {json.dumps(e['fields'], ensure_ascii=False)}"
+                f" conf={e.get('confidence')}\n      « {e.get('sentence', '')[:160]} »"
+            )
+        print("\n  WRONG FIELDS on found events:")
+        for w in rep.wrong_fields:
+            print(
+                f"    {w['article']}: {w['type']}.{w['field']} label={w['label']!r} "
+                f"predicted={w['predicted']!r}"
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, required=True, help="folder of <id>.json articles")
+    ap.add_argument("--labels", type=Path, default=LABELS)
+    ap.add_argument("--split", choices=("dev", "test", "all"), default="dev")
+    ap.add_argument("--auto-accept", type=float, default=0.8, metavar="T")
+    ap.add_argument("--repeat", type=int, default=3, help="timed passes for throughput")
+    ap.add_argument(
+        "--show-errors",
+        action="store_true",
+        help="list misses, false events and wrong fields (with --json: under errors)",
+    )
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        labels = read_labels(args.labels)
+        files = find_corpus_files(args.corpus)
+        chosen = [a for a in labels if args.split == "all" or a.split == args.split]
+        missing = [a.id for a in chosen if a.id not in files]
+        work = [(a, read_article(files[a.id], a)) for a in chosen if a.id in files]
+    except (LabelError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    t0 = time.perf_counter()
+    lexicon = lexicon_from_csv(bundled_dir() / "entities.csv")
+    lex_s = time.perf_counter() - t0
+    rep = Report()
+    preds = {a.id: predict(a, doc, lexicon) for a, doc in work}
+    for a, _ in work:
+        score_article(rep, preds[a.id], list(a.events), a.id, lexicon)
+    times = []
+    for _ in range(max(1, args.repeat)):
+        t1 = time.perf_counter()
+        for a, doc in work:
+            predict(a, doc, lexicon)
+        times.append(time.perf_counter() - t1)
+    med = statistics.median(times)
+    out: dict[str, Any] = {
+        "schema": SCHEMA,
+        "split": args.split,
+        "labels": str(args.labels),
+        "corpus": str(args.corpus),
+        "missing_articles": missing,
+        **summary(rep, EVENT_TYPES, args.auto_accept),
+        "throughput": {
+            "articles": len(work),
+            "repeat": max(1, args.repeat),
+            "median_s": round(med, 4),
+            "articles_per_s_per_core": round(len(work) / med, 1) if med > 0 else None,
+            "lexicon_s": round(lex_s, 3),
+        },
+    }
+    if args.show_errors:
+        out["errors"] = {
+            "missed": rep.misses,
+            "false": rep.extras,
+            "wrong_fields": rep.wrong_fields,
+        }
+    if args.json:
+        json.dump(out, sys.stdout, indent=1, ensure_ascii=False, default=str)
+        print()
+    else:
+        print_text(out, args.show_errors, rep)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
