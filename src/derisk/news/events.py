@@ -158,8 +158,9 @@ MONEY_WORD_RE = re.compile(
 _PRICE_AFTER = re.compile(r"^\s*(?:a|per|each|apiece|/)\b|^\s*/|^\s*apiece", re.IGNORECASE)
 PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b)", re.IGNORECASE)
 QUANTITY_RE = re.compile(
-    r"(?P<num>" + _NUMBER + r")\s?(?P<scale>million|thousand)?\s*"
-    r"(?P<unit>dry metric tonnes|dry metric tons|metric tonnes|metric tons|tonnes|tons|tonne|"
+    r"(?P<num>" + _NUMBER + r")\s?(?P<scale>million|thousand)?(?:\s*|-)"
+    r"(?P<unit>dry metric tonnes|dry metric tonne|metric tonne|metric ton|dry metric tons|"
+    r"metric tonnes|metric tons|tonnes|tons|tonne|"
     r"kilograms|kg|dmt|mt|t)\b",
     re.IGNORECASE,
 )
@@ -289,14 +290,27 @@ def _value(m: Mention) -> str:
     return m.value
 
 
-def _blocked(s: Sent, trigger_start: int) -> bool:
-    """Negation or hedge in the clause before the trigger (at most 12 words back)."""
+PLANNED = re.compile(
+    r"\b(?:plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|(?:is|are) expected|"
+    r"expect(?:s|ed)? to)\b",
+    re.IGNORECASE,
+)
+"""Hedges that still announce a commitment: an investment a company "plans to" make is news."""
+
+
+def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
+    """Negation or hedge in the clause before the trigger (at most 12 words back); with
+    ``allow_plans``, a stated plan ("plans to put €90 million into") is not a hedge."""
     before = s.text[:trigger_start]
     words = re.split(r"(?<=\s)", before)
     window = "".join(words[-12:])
     # a clause boundary (semicolon, ", but", ", while") ends the window
     window = re.split(r";|,\s+but\b|,\s+while\b|\.\s", window)[-1]
-    return bool(NEGATION.search(window) or HEDGE.search(window))
+    if NEGATION.search(window):
+        return True
+    if allow_plans:
+        window = PLANNED.sub(" ", window)
+    return bool(HEDGE.search(window))
 
 
 _COREF = re.compile(
@@ -463,7 +477,12 @@ _STAKE_NOUN = re.compile(
 _ACQUIRE = re.compile(
     r"\b(?:buy|buys|bought|buying|acquire|acquires|acquired|acquiring|take|takes|took|taking|"
     r"purchase|purchases|purchased|subscribe[sd]?|pick(?:s|ed)? up|gives?|giving|gave|"
-    r"lift(?:s|ed)?|raise[sd]?|increase[sd]?|become|became|agreed to)\b",
+    r"lift(?:s|ed)?|raise[sd]?|increase[sd]?|become|became|agreed to|"
+    r"(?:now|will|would|to|then) (?:own|owns|hold|holds|control|controls)|"
+    r"own(?:s)? (?:a |an )?(?:combined |total |direct )?|took control of|"
+    r"(?:lift|rais|increas|boost)(?:s|ed|ing)? (?:its|their|the) (?:\w+ )?"
+    r"(?:stake|holding|interest)"
+    r"(?: in [^,.]{1,60}?)? to)\b",
     re.IGNORECASE,
 )
 _SELL = re.compile(r"\b(?:sell|sells|selling|sold|divest\w*)\b", re.IGNORECASE)
@@ -538,7 +557,13 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
 
 # --------------------------------------------------------------------------- investment
 _INVEST = re.compile(
-    r"\b(?P<inv>invest(?:s|ed|ing)?|investment of)\b"
+    r"\b(?P<inv>invest(?:s|ed|ing)?|investment of|"
+    r"(?:put|puts|putting|inject\w*|pour\w*|plough\w*|plow\w*|commit(?:s|ted|ting)?)"
+    r"(?= (?:up to |about |around |nearly |some |a further |another |an additional )?"
+    r"(?:US\$|A\$|C\$|\$|€|£|¥|\d))|"
+    r"(?:buy|buys|bought|buying|purchas\w*|subscrib\w* for|acquir\w*)"
+    r"(?= (?:up to |about |around |nearly |some |another )?(?:US\$|A\$|C\$|\$|€|£|¥|\d)"
+    r"[^.;]{0,60}\b(?:shares|stock|notes|bonds|debentures|equity|securities|units)\b))\b"
     r"|\b(?P<recv>secured|raised|received|obtained|won)\b"
     r"|\b(?P<award>award(?:s|ed)?|grant(?:s|ed)?|lend(?:s)?|lent)\b",
     re.IGNORECASE,
@@ -556,7 +581,7 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
             amt = next((x for x in money if x.start >= m.end()), None)
         if amt is None:
             continue
-        if _blocked(s, m.start()):
+        if _blocked(s, m.start(), allow_plans=True):
             continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         subj = subjects[0] if subjects else None
@@ -573,6 +598,8 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
                 continue
             target = subj
             investor = _object_after(s, amt.end, "from", [subj] if subj else [], 5)
+            if investor is None:
+                investor = _name_after(s, amt.end, "from", 5)
         else:
             investor = subj
             target = _object_after(s, amt.end, "to", [subj] if subj else [], 3)
@@ -601,6 +628,30 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_CAP_NAME = re.compile(
+    r"(?:the\s+)?(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+|and\s+|&\s+|for\s+)?[A-Z][\w&'’.-]*){1,6})"
+)
+
+
+def _name_after(s: Sent, pos: int, preps: str, max_gap: int) -> Mention | None:
+    """An organisation not recognised as a name ("Export Finance Australia", "the Minerals
+    Security Partnership Finance Network") introduced by one of ``preps`` after ``pos``: a run
+    of capitalised words; it is proposed as a new organisation."""
+    pattern = re.compile(
+        r"\b(?:" + preps + r")\s+(?:[\w'’.,-]+\s+){0," + str(max_gap) + r"}?(?=(?:the\s+)?[A-Z])"
+    )
+    m = pattern.search(s.text, pos)
+    if not m:
+        return None
+    n = _CAP_NAME.match(s.text, m.end())
+    if not n:
+        return None
+    start, end = n.span("name")
+    if any(x.start < end and start < x.end and x.kind == "material" for x in s.mentions):
+        return None
+    return Mention(start, end, n.group("name"), "company", None, "new")
+
+
 def _investor_capital(s: Sent, pos: int) -> Mention | None:
     caps = [c for c in s.countries() if c.role == "capital" and c.end <= pos]
     return caps[0] if caps else None
@@ -610,9 +661,14 @@ def _investor_capital(s: Sent, pos: int) -> Mention | None:
 _OFFTAKE = re.compile(
     r"\b(?P<agreement>off-?take(?: agreement| deal| contract)?s?|supply (?:agreement|deal|contract|"
     r"pact)s?|sales? agreements?|agreements? to supply|deals? to supply)\b"
-    r"|\b(?P<sell>(?:agreed|agrees|agree|signed|will|to|would) (?:also )?(?:in return )?"
-    r"(?:to )?(?:supply|sell|deliver))\b"
-    r"|\b(?P<buy>(?:agreed|agrees|agree|will|to) (?:also )?(?:to )?(?:buy|purchase|take))\b",
+    r"|\b(?P<sell>(?:agreed|agrees|agree|signed|will|to|would|committed|commits|is set|are set)"
+    r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
+    r" (?:to )?(?:supply|sell|deliver|ship|provide))\b"
+    r"|\b(?P<buy>(?:agreed|agrees|agree|will|to|would|committed|commits|is set|are set)"
+    r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
+    r" (?:to )?(?:buy|purchase|take|source|procure|offtake|receive))\b"
+    r"|\b(?P<buy2>(?:sources|sourced|buys|bought|takes|took|procures|procured|purchases|"
+    r"purchased) (?:its |their |all |most |some )?(?:[\w-]+ ){0,3}from)\b",
     re.IGNORECASE,
 )
 _TERM = re.compile(
@@ -643,7 +699,7 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         subjects, by_ref = _subjects(s, m.start(), ctx)
         if not subjects:
             continue
-        if m.group("buy"):
+        if m.group("buy") or m.group("buy2"):
             buyers = subjects
             other = _object_after(s, m.end(), "from|by|at|of", subjects, 6) or _first_org_after(
                 s, m.end(), subjects
@@ -692,13 +748,17 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
 
 # --------------------------------------------------------------------------- first export
 _FIRST = re.compile(
-    r"\b(?:(?:its |their |the )?first (?:ever )?(?:cargo|cargoes|shipment|shipments|export|exports|"
-    r"delivery|deliveries|consignment|batch)|for the first time|"
+    r"\b(?:(?:its |their |the )?first (?:ever )?"
+    r"(?:[\d,.]+[- ](?:tonnes?|tons?|t|kg|kilograms?)\s+)?"
+    r"(?:cargo|cargoes|shipment|shipments|export|exports|"
+    r"delivery|deliveries|consignment|batch|vessel|parcel|lot)|for the first time|"
     r"maiden (?:cargo|shipment|export))\b",
     re.IGNORECASE,
 )
 _SHIP = re.compile(
-    r"\b(?:export\w*|ship\w*|sent|sending|send|deliver\w*|sold|made|cargo)\b", re.IGNORECASE
+    r"\b(?:export\w*|ship\w*|sent|sending|send|deliver\w*|sold|made|cargo|sail\w*|left|"
+    r"depart\w*|load\w*|arriv\w*|dispatch\w*|consignment)\b",
+    re.IGNORECASE,
 )
 
 
@@ -708,7 +768,9 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
             continue
         gap = s.text[max(0, c.start - 45) : c.start]
         if re.search(
-            r"\b(?:to|bound for|destined for|into)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$", gap
+            r"\b(?:to|bound for|destined for|into|(?:sail\w*|left|depart\w*|head\w*) for)\s+"
+            r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$",
+            gap,
         ) or re.search(r"\bto (?:the |an? )?$", gap):
             return c
     return None
@@ -763,21 +825,29 @@ _R_LIFTED = re.compile(
     re.IGNORECASE,
 )
 _R_SUSPENDED = re.compile(
-    r"\b(?:suspend\w*|paus\w*|waiv\w*|exempt\w*)\b(?:\s+[\w,.'’-]+){0,14}?\s+" + _R_NOUNS + r"\b"
+    r"\b(?:suspend\w*|paus\w*|halt\w*|freez\w*|froze|waiv\w*|exempt\w*|postpon\w*|delay\w*)\b"
+    r"(?:\s+[\w,.'’-]+){0,14}?\s+" + _R_NOUNS + r"\b"
+    r"|\b(?:resum\w*|restart\w*|allow\w*|permit\w*|approv\w*)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
+    r"(?:exports?|shipments|sales abroad)\b(?=[^.;]{0,80}\bfor\s+(?:only\s+|just\s+)?"
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|days?))"
     r"|\bgrant\w*\b[^.;]{0,40}\bexport licen[cs]es\b[^.;]{0,20}\b(?:valid )?for\b",
     re.IGNORECASE,
 )
 _R_IMPOSED = re.compile(
     r"\b(?:ban(?:s|ned|ning)?|embargo\w*|restrict\w*|curbs?|imposed?|imposes|imposing|"
     r"tighten\w*|halt\w*|suspend\w*|stop\w*|block\w*|"
-    r"requir\w* export (?:permits|licen[cs]es)|export (?:permits?|licen[cs]es?) requirements?|"
+    r"requir\w* export (?:permits|licen[cs]es)|"
+    r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted|"
+    r"exported|shipped)\s+without|licen[cs]ing (?:requirements?|regime|system)|"
+    r"export (?:permits?|licen[cs]es?) requirements?|"
     r"export control(?:s| list)?|stricter end-use|end-use (?:checks|reviews)|export quotas?|"
     r"export dut(?:y|ies))\b",
     re.IGNORECASE,
 )
 _EXPORT_WORD = re.compile(r"\bexport\w*|\bshipments\b|\boverseas sales\b", re.IGNORECASE)
 _DURATION = re.compile(
-    r"\b(?:valid )?for (?:a period of )?(?:about |around |up to )?"
+    r"\b(?:valid )?for (?:a period of )?(?:about |around |up to |only |just |another |a further "
+    r"|an additional |an initial )?"
     r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen)\s+"
     r"(?P<u>years?|months?|weeks?|days?)\b"
     r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-(?P<u2>year|month|week|day)"
@@ -836,7 +906,10 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 continue
             # "suspended cobalt exports": the thing suspended is exports, not a restriction
             if action == "suspended" and re.match(
-                r"\w+\s+(?:[\w-]+\s+){0,2}(?:exports|shipments|sales)\b", m.group(0)
+                r"(?:suspend|paus|halt|freez|froze|delay|postpon)\w*\s+(?:[\w-]+\s+){0,2}"
+                r"(?:exports|shipments|sales)\b",
+                m.group(0),
+                re.IGNORECASE,
             ):
                 continue
             if action in ("resumed", "lifted") and re.search(
@@ -886,7 +959,9 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 duration = parse_duration(f"{n} {u}")
         expiry = dates.get("expiry")
         if expiry is None and duration is not None:
-            base = dates.get("start") or dates.get("date")
+            # the window runs from its stated start, else from the date of the decision,
+            # else (no date stated: "recently decided") from the publication date
+            base = dates.get("start") or dates.get("date") or s.dateline or ctx.published
             if base is not None:
                 expiry = add_period(base, duration)
         if expiry is None and duration is None and re.search(r"\bthe same period\b", s.text):
@@ -927,7 +1002,10 @@ _FACILITY_NOUN = re.compile(
 _F_OPEN = re.compile(
     r"\b(?:open(?:s|ed)?|inaugurat\w*|commission(?:s|ed)?|"
     r"(?:began|begins|begin|started|starts|start) (?:commercial |full |first )?"
-    r"(?:production|operations|output|mining)|came on ?stream|first production)\b",
+    r"(?:production|operations|output|mining|processing)|came on ?stream|first production|"
+    r"(?:began|begins|begin|started|starts|start|commenced|commences) (?:turning out|producing|"
+    r"churning out|making|processing|to produce|operating|operations)|"
+    r"(?:produced|poured|turned out) (?:its |the )?first)\b",
     re.IGNORECASE,
 )
 _F_EXPAND = re.compile(
@@ -966,12 +1044,24 @@ def _stage(s: Sent, mat: Mention, catalog: Catalog) -> str | None:
 
 
 def _location(s: Sent, pos: int) -> Mention | None:
+    """Where the facility is: a country after the trigger, else one introduced by "in", "at"
+    or "near" before it ("its plant in Tanzania began …")."""
     after = [c for c in s.countries() if c.start >= pos]
     for c in after:
         gap = s.text[max(0, c.start - 40) : c.start]
         if re.search(r"\b(?:in|at|near)\s+(?:[\w'’.-]+\s+){0,4}$|,\s*$", gap):
             return c
-    return after[0] if after else None
+    if after:
+        return after[0]
+    for c in s.countries():
+        gap = s.text[max(0, c.start - 30) : c.start]
+        if c.end <= pos and re.search(
+            r"\b(?:plant|facility|mine|refinery|smelter|project|factory|operations?)\s+"
+            r"(?:in|at|near)\s+(?:[\w'’.-]+\s+){0,2}$",
+            gap,
+        ):
+            return c
+    return None
 
 
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
@@ -1052,7 +1142,8 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             for e in recent:
                 if e.type == "export_restriction" and "start" not in e.fields:
                     f = dict(e.fields, start=day)
-                    if "duration" in f and "expiry" not in f:
+                    if "duration" in f:
+                        # a window stated as a duration runs from the start given here
                         f["expiry"] = add_period(day, f["duration"])
                     updated.append(replace(e, fields=f))
     qty = find_quantities(s.text)

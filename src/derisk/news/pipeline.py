@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +17,126 @@ from derisk.news.text import sentences
 
 @dataclass(frozen=True)
 class NewEntity:
-    """An organisation named in an event that the graph does not hold yet."""
+    """An organisation named in an event that the graph does not hold yet, proposed with its
+    kind (``company`` or ``government`` for a state agency) and, where the article shows it,
+    its country (ISO alpha-3) and the evidence for it."""
 
     name: str
     proposed_id: str
     kind: str
+    country: str | None = None
+    country_from: str | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "proposed_id": self.proposed_id, "kind": self.kind}
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "name": self.name,
+            "proposed_id": self.proposed_id,
+            "kind": self.kind,
+            "country": self.country,
+            "country_from": self.country_from,
+        }
+
+
+EXCHANGE_COUNTRY = {
+    "NYSE": "USA",
+    "NYSE AMERICAN": "USA",
+    "NASDAQ": "USA",
+    "OTCQX": "USA",
+    "OTCQB": "USA",
+    "ASX": "AUS",
+    "TSX": "CAN",
+    "TSXV": "CAN",
+    "TSX-V": "CAN",
+    "TSX VENTURE": "CAN",
+    "CSE": "CAN",
+    "LSE": "GBR",
+    "AIM": "GBR",
+    "KRX": "KOR",
+    "KOSPI": "KOR",
+    "KOSDAQ": "KOR",
+    "SSE": "CHN",
+    "SZSE": "CHN",
+    "SHA": "CHN",
+    "SHE": "CHN",
+    "TYO": "JPN",
+    "TSE": "JPN",
+    "JSE": "ZAF",
+    "NZX": "NZL",
+    "IDX": "IDN",
+    "SGX": "SGP",
+    "BURSA": "MYS",
+    "B3": "BRA",
+    "BMV": "MEX",
+    "OSE": "NOR",
+}
+"""Home country proposed for a company from the exchange of its ticker: a listing is
+evidence of the country, not proof (the reviewer sees ``country_from``)."""
+
+LEGAL_FORM_COUNTRY = (
+    (r"\bPty\.? Ltd\.?$|\bPty\.? Limited$", "AUS"),
+    (r"\bAB$|\bAB \(publ\)$", "SWE"),
+    (r"\bOyj?$", "FIN"),
+    (r"\bGmbH$|\bAG$", "DEU"),
+    (r"\bS\.?p\.?A\.?$", "ITA"),
+    (r"\bASA$", "NOR"),
+    (r"\bA/S$", "DNK"),
+    (r"\bN\.?V\.?$|\bB\.?V\.?$", "NLD"),
+    (r"\bplc$|\bPLC$", "GBR"),
+    (r"\bK\.?K\.?$|\bKabushiki Kaisha$", "JPN"),
+    (r"\bPte\.? Ltd\.?$", "SGP"),
+    (r"\bSdn\.? Bhd\.?$|\bBhd\.?$", "MYS"),
+    (r"^PT |\bTbk\.?$", "IDN"),
+    (r"\bS\.A\.S\.?$|\bSAS$", "FRA"),
+    (r"\bS\.?R\.?L\.?$", "ITA"),
+)
+_TICKER_AFTER = re.compile(
+    r"^\s*\((?P<ex>[A-Za-z][A-Za-z -]{1,14}?)\s*:\s*[A-Z0-9.]{1,10}(?:\s*[;,][^)]*)?\)"
+)
+_GOVERNMENT_WORDS = re.compile(
+    r"\b(?:Ministry|Department|Agency|Office|Administration|Bank of|Export[- ]Import Bank|"
+    r"Export Finance|Development Bank|Development Finance|Corporation for|Fund of|Authority|"
+    r"Commission|Government|Council)\b"
+)
+
+
+def propose_entity(m: Mention, sentence: str, mentions: tuple[Mention, ...]) -> NewEntity:
+    """A new organisation as the graph would hold it: kind and, where the text shows it, the
+    country, from the exchange of a ticker in parentheses ("(ASX: NAL)"), a country named as
+    possessive or adjective just before it ("Australia's", "Canadian miner"), or a legal form
+    ("Pty Ltd", "AB", "GmbH").
+
+    >>> m = Mention(0, 20, "Norland Antimony Ltd", "company", None, "new")
+    >>> propose_entity(m, "Norland Antimony Ltd (ASX: NAL) said.", (m,)).country
+    'AUS'
+    """
+    name = m.value
+    kind = "government" if _GOVERNMENT_WORDS.search(name) else "company"
+    country: str | None = None
+    why: str | None = None
+    t = _TICKER_AFTER.match(sentence[m.end :]) if m.text == sentence[m.start : m.end] else None
+    if t and t.group("ex").strip().upper() in EXCHANGE_COUNTRY:
+        country = EXCHANGE_COUNTRY[t.group("ex").strip().upper()]
+        why = f"listed on {t.group('ex').strip()}"
+    if country is None:
+        before = [
+            c
+            for c in mentions
+            if c.kind == "country" and c.end <= m.start and m.start - c.end <= 40
+        ]
+        if before:
+            c = before[-1]
+            gap = sentence[c.end : m.start]
+            if re.fullmatch(r"(?:['’]s|-based|-listed|n)?\s+(?:[a-z][\w-]*\s+){0,3}", gap) and (
+                c.role == "demonym" or gap.startswith(("'s", "’s", "-based"))
+            ):
+                country = c.id
+                why = f"described as {sentence[c.start : m.start].strip()}"
+    if country is None:
+        for rx, iso in LEGAL_FORM_COUNTRY:
+            if re.search(rx, name):
+                country, why = iso, "legal form"
+                break
+    return NewEntity(name, proposed_id(name), kind, country, why)
 
 
 @dataclass(frozen=True)
@@ -114,6 +227,8 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
     for e in unique:
         for m in e.links.values():
             if m.id is None and m.kind == "company":
-                pid = proposed_id(m.value)
-                new.setdefault(pid, NewEntity(m.value, pid, "company"))
+                cand = propose_entity(m, e.sentence, e.mentions)
+                have = new.get(cand.proposed_id)
+                if have is None or (have.country is None and cand.country is not None):
+                    new[cand.proposed_id] = cand
     return Analysis(article, tuple(unique), tuple(new.values()))
