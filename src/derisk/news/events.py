@@ -350,7 +350,7 @@ def _object_after(
         if m.start < pos or any(m.id == e.id and m.text == e.text for e in exclude):
             continue
         gap = s.text[pos : m.start]
-        pattern = r"\b(?:" + preps + r")\b(?:\s+[\w'’.,-]+){0," + str(max_gap) + r"}\s*$"
+        pattern = r"\b(?i:" + preps + r")\b(?:\s+[\w'’.,-]+){0," + str(max_gap) + r"}\s*$"
         if re.search(pattern, gap):
             return m
     return None
@@ -470,14 +470,19 @@ _STAKE_NOUN = re.compile(
     r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:equity\s+)?(?P<noun>stake|interest|holding|"
     r"shareholding|share|ownership)\b"
     r"|(?P<noun2>stake|interest|holding|shareholding) of (?:about |around |roughly |nearly |some |"
-    r"approximately |almost )?(?P<pct2>\d+(?:\.\d+)?)\s?(?:%|per ?cent)"
-    r"|(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent) of\b",
+    r"approximately |almost |no less than |not less than |at least |up to |more than |just over "
+    r"|just under )?(?P<pct2>\d+(?:\.\d+)?)\s?(?:%|per ?cent)"
+    r"|(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent) of\b"
+    r"|(?P<pct4>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){1,3}"
+    r"(?P<noun4>stake|interest|holding|shareholding)\b"
+    r"|(?P<bare>\b(?:an?|its|their) (?:\w+ )?(?:equity |minority |majority |strategic )?stake)"
+    r" in\b",
     re.IGNORECASE,
 )
 _ACQUIRE = re.compile(
     r"\b(?:buy|buys|bought|buying|acquire|acquires|acquired|acquiring|take|takes|took|taking|"
     r"purchase|purchases|purchased|subscribe[sd]?|pick(?:s|ed)? up|gives?|giving|gave|"
-    r"lift(?:s|ed)?|raise[sd]?|increase[sd]?|become|became|agreed to|"
+    r"lift(?:s|ed)?|raise[sd]?|increase[sd]?|become|became|agreed to|acquisition of|purchase of|"
     r"(?:now|will|would|to|then) (?:own|owns|hold|holds|control|controls)|"
     r"own(?:s)? (?:a |an )?(?:combined |total |direct )?|took control of|"
     r"(?:lift|rais|increas|boost)(?:s|ed|ing)? (?:its|their|the) (?:\w+ )?"
@@ -491,7 +496,8 @@ _SELL = re.compile(r"\b(?:sell|sells|selling|sold|divest\w*)\b", re.IGNORECASE)
 def stake_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for m in _STAKE_NOUN.finditer(s.text):
-        pct = float(m.group("pct") or m.group("pct2") or m.group("pct3"))
+        raw_pct = m.group("pct") or m.group("pct2") or m.group("pct3") or m.group("pct4")
+        pct = float(raw_pct) if raw_pct else None
         clause_start = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[clause_start : m.start()]
         verb = None
@@ -503,7 +509,9 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         if verb is None and sell is None:
             continue
         trig = clause_start + (sell or verb).start()  # type: ignore[union-attr]
-        if _blocked(s, trig):
+        if _blocked(s, trig, allow_plans=True):
+            continue
+        if m.group("bare") and re.search(r"\b(?:sell|divest)\w*", before, re.IGNORECASE):
             continue
         by_ref = False
         subjects, by_ref = _subjects(s, trig, ctx)
@@ -521,8 +529,18 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 acquirer = subjects[0] if subjects else None
         if m.group("pct3"):
             target = _object_after(s, m.end() - 2, "of", [acquirer] if acquirer else [], 6)
+        elif m.group("bare"):
+            target = _object_after(s, m.end("bare"), "in", [acquirer] if acquirer else [], 0)
         else:
             target = _object_after(s, m.end(), "in|of", [acquirer] if acquirer else [], 8)
+        if target is not None and target.id is None and m.group("bare") is None:
+            # "5% Stake in Lithium Americas and …": an unlinked name right after "in" wins
+            # over a later one the name finder recognised
+            gap = s.text[m.end() : target.start]
+            if re.match(r"\s*(?i:in|of)\s+(?:the\s+)?\S", gap) and len(gap.split()) > 2:
+                named = _name_after(s, m.end(), "in|of", 0)
+                if named is not None and named.start < target.start:
+                    target = named
         if target is None:
             sh = re.search(r"shareholder in\b", s.text)
             if sh:
@@ -629,7 +647,7 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
 
 
 _CAP_NAME = re.compile(
-    r"(?:the\s+)?(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+|and\s+|&\s+|for\s+)?[A-Z][\w&'’.-]*){1,6})"
+    r"(?:the\s+)?(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+|&\s+|for\s+)?[A-Z][\w&'’.-]*){1,6})"
 )
 
 
@@ -647,7 +665,7 @@ def _name_after(s: Sent, pos: int, preps: str, max_gap: int) -> Mention | None:
     if not n:
         return None
     start, end = n.span("name")
-    if any(x.start < end and start < x.end and x.kind == "material" for x in s.mentions):
+    if any(x.start <= start and end <= x.end and x.kind != "company" for x in s.mentions):
         return None
     return Mention(start, end, n.group("name"), "company", None, "new")
 
