@@ -837,6 +837,18 @@ _R_RESUMED = re.compile(
     + r"\b",
     re.IGNORECASE,
 )
+_R_EXTENDED = re.compile(
+    r"\b(?:extend\w*|prolong\w*|renew\w*)\s+(?:[\w,.'’-]+\s+){0,6}?"
+    r"(?:ban|bans|embargo|suspension|halt|moratorium|restrictions?|controls?|curbs|quotas?)\b"
+    r"(?=[^.;]{0,80}?\b(?:by|for (?:a further|another|an additional)?)\s*(?:\d+|one|two|three|"
+    r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?))",
+    re.IGNORECASE,
+)
+_EXTEND_BY = re.compile(
+    r"\b(?:by|for (?:a further|another|an additional)?)\s*(?P<n>\d+|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten|twelve)\s+(?P<u>months?|years?|weeks?|days?)",
+    re.IGNORECASE,
+)
 _R_LIFTED = re.compile(
     r"\b(?:lift\w*|scrap\w*|remov\w*|end(?:s|ed)?|rescind\w*|revok\w*|repeal\w*|drop(?:s|ped)?)\b"
     r"(?:\s+[\w,.'’-]+){0,10}?\s+" + _R_NOUNS + r"\b",
@@ -848,12 +860,22 @@ _R_SUSPENDED = re.compile(
     r"|\b(?:resum\w*|restart\w*|allow\w*|permit\w*|approv\w*)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
     r"(?:exports?|shipments|sales abroad)\b(?=[^.;]{0,80}\bfor\s+(?:only\s+|just\s+)?"
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|days?))"
-    r"|\bgrant\w*\b[^.;]{0,40}\bexport licen[cs]es\b[^.;]{0,20}\b(?:valid )?for\b",
+    r"|\bgrant\w*\b[^.;]{0,40}\bexport licen[cs]es\b[^.;]{0,20}\b(?:valid )?for\b"
+    r"|\b(?:put|puts|putting|placed|places|placing)\s+(?:[\w-]+\s+){0,6}?(?:restrictions?|"
+    r"controls?|bans?|curbs|measures)\s+on hold\b",
     re.IGNORECASE,
 )
 _R_IMPOSED = re.compile(
-    r"\b(?:ban(?:s|ned|ning)?|embargo\w*|restrict\w*|curbs?|imposed?|imposes|imposing|"
-    r"tighten\w*|halt\w*|suspend\w*|stop\w*|block\w*|"
+    r"\b(?:ban(?:s|ned|ning)?|embargo\w*|restrict\w*|curb\w*|imposed?|imposes|imposing|"
+    r"tighten\w*|halt\w*|suspend\w*|stop\w*|block\w*|prohibit\w*|forbid\w*|forbade|"
+    r"bar(?:s|red|ring)?|outlaw\w*|brakes on|"
+    r"(?:be|are|is|being|become|becomes|became) subject to (?:\w+ ){0,3}(?:controls?|licen\w+|"
+    r"approval|permits?|scrutiny|review)|"
+    r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted)|"
+    r"stricter (?:\w+ ){0,2}reviews?|(?:higher|tighter|stricter) (?:regulation|controls?|scrutiny)|"
+    r"regulation of (?:\w+ ){0,2}exports|(?:must|need to|needs to|required to|have to|has to) "
+    r"(?:first )?(?:apply for|obtain|seek) (?:an? )?(?:export )?(?:licen[cs]es?|permits?|approval)|"
+    r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?)|"
     r"requir\w* export (?:permits|licen[cs]es)|"
     r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted|"
     r"exported|shipped)\s+without|licen[cs]ing (?:requirements?|regime|system)|"
@@ -874,6 +896,49 @@ _DURATION = re.compile(
 )
 
 
+_MEASURE_REF = re.compile(
+    r"^(?:The|These|Those|Its|This)\s+(?:new\s+|latest\s+|same\s+)?(?:[\w-]+\s+)?(?:directive|decision|"
+    r"controls?|restrictions?|curbs|ban|measures?|rules?|ministry|announcement|policy|move|"
+    r"notice|statement|spokesperson)\b"
+)
+_COVERS = re.compile(
+    r"\b(?:cover\w*|includ\w*|appl(?:y|ies) to|target\w*|affect\w*|concern\w*|involv\w*|"
+    r"list\w*|span\w*|are|were)\b",
+    re.IGNORECASE,
+)
+
+
+def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
+    """Materials named in the sentence after a restriction's ("The controls, which take effect
+    at once, cover tungsten, tellurium and bismuth"): the same decision, one event each."""
+    if not _MEASURE_REF.match(s.text) or not s.materials():
+        return []
+    prev = next(
+        (
+            e
+            for e in reversed(ctx.events)
+            if e.type == "export_restriction" and s.index - e.sentence_index <= 2
+        ),
+        None,
+    )
+    if prev is None or prev.fields.get("action") != "imposed":
+        return []
+    cov = _COVERS.search(s.text)
+    if cov is None or _blocked(s, cov.start()):
+        return []
+    have = {e.fields.get("material") for e in ctx.events if e.type == "export_restriction"}
+    out = []
+    for mat in s.materials():
+        if mat.start < cov.start() or mat.id is None or mat.id in have:
+            continue
+        have.add(mat.id)
+        fields = {**prev.fields, "material": mat.id}
+        ev = _make(s, "export_restriction", fields, dict(prev.links), by_reference=True)
+        if ev:
+            out.append(ev)
+    return out
+
+
 def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
     """The government acting: the nearest country named before the trigger ("Beijing banned",
     "China's commerce ministry"), else the first after it ("curbs that Beijing placed")."""
@@ -884,17 +949,28 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         gap = s.text[max(0, c.start - 25) : c.start]
         if re.search(r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap):
             continue
-        if c.role == "demonym" and not s.text.startswith(("'s", "’s"), c.end):
+        if (
+            c.role == "demonym"
+            and not s.text.startswith(("'s", "’s"), c.end)
+            and not re.match(
+                r"\s+(?:\w+\s+)?(?:government|president|ministry|authorities|officials|state|"
+                r"cabinet|customs|regulators?|premier|prime minister|commerce ministry)\b",
+                s.text[c.end :],
+                re.IGNORECASE,
+            )
+        ):
             continue
         cands.append(c)
     before = [c for c in cands if c.end <= pos]
     if before:
         return before[-1]
+    if ctx.last_issuer is not None and _MEASURE_REF.match(s.text):
+        return ctx.last_issuer
     if cands:
         return cands[0]
     if ctx.last_issuer is not None and re.search(
-        r"\b(?:the |its )?(?:\w+ )?(?:ministry|government|regulator|authorities|cabinet|"
-        r"state council|"
+        r"\b(?:the |its |his |her )?(?:\w+ )?(?:ministry|government|regulator|authorities|cabinet|"
+        r"state council|spokesperson|directive|decision|controls|restrictions|measures|"
         r"department)\b",
         s.text,
         re.IGNORECASE,
@@ -918,7 +994,12 @@ def _target(s: Sent, pos: int, issuer: Mention) -> Mention | None:
 def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     found: list[tuple[str, re.Match[str]]] = []
     spans: list[tuple[int, int]] = []
-    for action, rx in (("resumed", _R_RESUMED), ("lifted", _R_LIFTED), ("suspended", _R_SUSPENDED)):
+    for action, rx in (
+        ("extended", _R_EXTENDED),
+        ("resumed", _R_RESUMED),
+        ("lifted", _R_LIFTED),
+        ("suspended", _R_SUSPENDED),
+    ):
         for m in rx.finditer(s.text):
             if any(a <= m.start() < b for a, b in spans):
                 continue
@@ -938,6 +1019,22 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             spans.append((m.start(), m.end()))
     for m in _R_IMPOSED.finditer(s.text):
         if any(a <= m.start() < b for a, b in spans):
+            continue
+        # a relative clause about the measure another trigger of this sentence names
+        # ("lifted its ban on gallium, which had been prohibited since …") is no new event
+        rel = s.text.rfind(",", 0, m.start())
+        if (
+            found
+            and rel >= 0
+            and re.match(r",\s+(?:which|that|as|and)\b", s.text[rel:])
+            and "," not in s.text[rel + 1 : m.start()]
+        ):
+            continue
+        if re.search(
+            r"\b(?:which|that)\s+(?:had|has|have)\s+been\s+$"
+            r"|\bintroduced (?:together|along) with\s+(?:the\s+)?$",
+            s.text[max(0, m.start() - 40) : m.start()],
+        ):
             continue
         # the restriction must be on exports: an export word in the trigger or close to it
         lo, hi = clause(s, m.start())
@@ -969,7 +1066,11 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         target = _target(s, lo, issuer)
         dates = _classify_dates(s, ctx, m.start())
         duration = None
-        if action in ("imposed", "suspended"):
+        if action == "extended":
+            eb = _EXTEND_BY.search(s.text, m.start())
+            if eb:
+                duration = parse_duration(f"{eb.group('n')} {eb.group('u')}")
+        elif action in ("imposed", "suspended"):
             dm = _DURATION.search(s.text)
             if dm:
                 n = dm.group("n") or dm.group("n2")
@@ -1205,5 +1306,6 @@ EXTRACTORS = (
     offtake_events,
     first_export_events,
     restriction_events,
+    restriction_scope,
     facility_events,
 )

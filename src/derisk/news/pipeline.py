@@ -218,7 +218,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
     unique: list[Event] = []
     seen: set[tuple[Any, ...]] = set()
     for e in events:
-        k = (*e.key(), *(str(e.fields.get(f)) for f in ("date", "start", "expiry")))
+        k = (*e.key(), *(str(e.fields.get(f)) for f in ("date", "start", "expiry", "target")))
         if k in seen:
             continue
         seen.add(k)
