@@ -139,6 +139,7 @@ _SCALE = {
     "b": 1e9,
     "million": 1e6,
     "mln": 1e6,
+    "mn": 1e6,
     "m": 1e6,
     "thousand": 1e3,
     "k": 1e3,
@@ -148,18 +149,24 @@ MONEY_SYMBOL_RE = re.compile(
     r"(?<![\w$])(?P<cur>US\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|RMB\s?|EUR\s|USD\s|AUD\s|CAD\s|KRW\s|CNY\s|JPY\s)"
     r"\s?(?P<num>"
     + _NUMBER
-    + r")\s?(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|m|b|k))?\b"
+    + r")\s?(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|mn|m|b|k))?\b"
 )
 MONEY_WORD_RE = re.compile(
-    r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|bn|mln)?\s+"
+    r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|bn|mln|mn)?\s+"
     r"(?P<cur>yuan|renminbi|won|yen|euros?|dollars|pounds|rupees|reais)\b",
     re.IGNORECASE,
 )
 _PRICE_AFTER = re.compile(r"^\s*(?:a|per|each|apiece|/)\b|^\s*/|^\s*apiece", re.IGNORECASE)
 PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b)", re.IGNORECASE)
 QUANTITY_RE = re.compile(
-    r"(?P<num>" + _NUMBER + r")\s?(?P<scale>million|thousand)?(?:\s*|-)"
-    r"(?P<unit>dry metric tonnes|dry metric tonne|metric tonne|metric ton|dry metric tons|"
+    r"(?P<num>"
+    + _NUMBER
+    + r")(?:\s?(?:-|–|to)\s?(?:"
+    + _NUMBER
+    + r"))?\s?(?P<scale>million|thousand)?"
+    r"(?:\s*|-)"
+    r"(?P<unit>ktpa|mtpa|tpa|dry metric tonnes|dry metric tonne|metric tonne|metric ton|"
+    r"dry metric tons|"
     r"metric tonnes|metric tons|tonnes|tons|tonne|"
     r"kilograms|kg|dmt|mt|t)\b",
     re.IGNORECASE,
@@ -229,8 +236,17 @@ def find_quantities(sentence: str) -> list[Quantity]:
             (m.group("scale") or "").lower(), 1.0
         )
         unit = "kg" if unit_word in ("kilograms", "kg") else "t"
+        if unit_word in ("ktpa", "mtpa", "tpa"):
+            value *= {"ktpa": 1e3, "mtpa": 1e6, "tpa": 1.0}[unit_word]
+            out.append(Quantity(m.start(), m.end(), value, "t/yr"))
+            continue
         before = sentence[max(0, m.start() - 40) : m.start()].lower()
-        if _PER_YEAR.match(sentence[m.end() :]) or re.search(r"\b(?:annual|yearly)\b", before):
+        after = sentence[m.end() :]
+        if (
+            _PER_YEAR.match(after)
+            or re.match(r"\s*/\s*(?:yr|y|year|a|annum)\b|\s*pa\b", after)
+            or re.search(r"\b(?:annual|yearly)\b", before)
+        ):
             unit += "/yr"
         out.append(Quantity(m.start(), m.end(), value, unit))
     return out
@@ -338,7 +354,70 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
         return group, False
     if _COREF.match(s.text) and ctx.last_orgs:
         return [ctx.last_orgs[0]], True
+    bare = _BARE_SUBJECT.search(s.text[:pos])
+    if bare and bare.group("name").split()[0] not in _NOT_SUBJECT:
+        a, b = bare.span("name")
+        if not any(x.start < b and a < x.end for x in s.mentions):
+            return [Mention(a, b, bare.group("name"), "company", None, "new")], False
     return [], False
+
+
+_BARE_SUBJECT = re.compile(
+    r"(?:^|(?:manufacturer|maker|producer|miner|company|firm|group|trader|carmaker|automaker|"
+    r"refiner|developer|giant|supplier)\s+)"
+    r"(?P<name>[A-Z][\w&.'’-]+(?:\s+[A-Z][\w&.'’-]+){0,3})\s+"
+    r"(?:has\s+|have\s+|had\s+|will\s+|would\s+|is\s+|was\s+)?(?:already\s+|also\s+|now\s+)?"
+    r"(?:\w+\s+){0,1}$"
+)
+_NOT_SUBJECT = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "It",
+        "Its",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "Under",
+        "After",
+        "Before",
+        "In",
+        "On",
+        "At",
+        "For",
+        "As",
+        "If",
+        "When",
+        "While",
+        "Once",
+        "Since",
+        "But",
+        "And",
+        "Or",
+        "So",
+        "Then",
+        "Also",
+        "However",
+        "Meanwhile",
+        "Analysts",
+        "Officials",
+        "Shares",
+        "Prices",
+        "Investors",
+        "Traders",
+        "Exports",
+        "Imports",
+        "Demand",
+        "Supply",
+    ]
+)
 
 
 def _object_after(
@@ -647,27 +726,39 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
 
 
 _CAP_NAME = re.compile(
-    r"(?:the\s+)?(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+|&\s+|for\s+)?[A-Z][\w&'’.-]*){1,6})"
+    r"(?:the\s+)?(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+|&\s+|for\s+)?[A-Z][\w&'’.-]*){0,6})"
 )
 
 
 def _name_after(s: Sent, pos: int, preps: str, max_gap: int) -> Mention | None:
-    """An organisation not recognised as a name ("Export Finance Australia", "the Minerals
-    Security Partnership Finance Network") introduced by one of ``preps`` after ``pos``: a run
-    of capitalised words; it is proposed as a new organisation."""
-    pattern = re.compile(
-        r"\b(?:" + preps + r")\s+(?:[\w'’.,-]+\s+){0," + str(max_gap) + r"}?(?=(?:the\s+)?[A-Z])"
-    )
-    m = pattern.search(s.text, pos)
+    """An organisation not recognised as a name ("Export Finance Australia", "Dutch trader
+    Traxys Europe") introduced by one of ``preps`` after ``pos``: the first run of capitalised
+    words that is not a country, material or other known name, at most ``max_gap`` words
+    after the preposition; it is proposed as a new organisation."""
+    p = re.compile(r"\b(?i:" + preps + r")\s+")
+    m = p.search(s.text, pos)
     if not m:
         return None
-    n = _CAP_NAME.match(s.text, m.end())
-    if not n:
-        return None
-    start, end = n.span("name")
-    if any(x.start <= start and end <= x.end and x.kind != "company" for x in s.mentions):
-        return None
-    return Mention(start, end, n.group("name"), "company", None, "new")
+    at = m.end()
+    for _ in range(max_gap + 1):
+        n = _CAP_NAME.match(s.text, at)
+        if n:
+            start, end = n.span("name")
+            words = n.group("name").split()
+            first_end = start + len(words[0])
+            clash = any(
+                x.start < first_end
+                and start < x.end
+                and (x.kind != "material" or len(words) < 2 or x.end > first_end)
+                for x in s.mentions
+            )
+            if not clash and words[0] not in _NOT_SUBJECT:
+                return Mention(start, end, n.group("name"), "company", None, "new")
+        w = re.match(r"[\w'’.-]+\s+", s.text[at:])
+        if not w or re.match(r"[\w'’.-]+[,;]", s.text[at:]):
+            return None
+        at += w.end()
+    return None
 
 
 def _investor_capital(s: Sent, pos: int) -> Mention | None:
@@ -719,14 +810,18 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         if m.group("buy") or m.group("buy2"):
             buyers = subjects
-            other = _object_after(s, m.end(), "from|by|at|of", subjects, 6) or _first_org_after(
-                s, m.end(), subjects
+            other = (
+                _object_after(s, m.end(), "from|by|at|of", subjects, 6)
+                or _first_org_after(s, m.end(), subjects)
+                or _name_after(s, m.end(), "from", 8)
             )
             pairs: list[tuple[Mention | None, Mention | None]] = [(other, b) for b in buyers]
         else:
             sellers = subjects
-            other = _object_after(s, m.end(), "to|with", subjects, 6) or _object_after(
-                s, m.end(), "through|via", subjects, 2
+            other = (
+                _object_after(s, m.end(), "to|with", subjects, 6)
+                or _object_after(s, m.end(), "through|via", subjects, 2)
+                or _name_after(s, m.end(), "to", 8)
             )
             if other is None and m.group("agreement"):
                 other = _object_after(s, 0, "with", subjects, 6)
@@ -1119,7 +1214,7 @@ _FACILITY_NOUN = re.compile(
     re.IGNORECASE,
 )
 _F_OPEN = re.compile(
-    r"\b(?:open(?:s|ed)?|inaugurat\w*|commission(?:s|ed)?|"
+    r"\b(?:open(?:s|ed)?(?! in a new)|inaugurat\w*|commission(?:s|ed)?|"
     r"(?:began|begins|begin|started|starts|start) (?:commercial |full |first )?"
     r"(?:production|operations|output|mining|processing)|came on ?stream|first production|"
     r"(?:began|begins|begin|started|starts|start|commenced|commences) (?:turning out|producing|"
@@ -1204,8 +1299,17 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             and any(int(y) > ctx.published.year for y in re.findall(r"\b(20\d\d)\b", s.text))
         ):
             continue
+        # "…, which had to suspend operations in June, is working on …": background
+        rel = s.text.rfind(",", 0, m.start())
+        if rel >= 0 and re.match(r",\s+(?:which|who|that)\b", s.text[rel:]):
+            continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         company = next((x for x in subjects if x.kind in ("company", "government")), None)
+        if company is not None and re.match(
+            r"\s+(?:Minister|Secretary|Premier|Governor|President|Mayor)\b", s.text[company.end :]
+        ):
+            # "Resources Minister … opened the Lynas plant": the operator is the object
+            company = _first_org_after(s, m.end(), [company])
         if company is None:
             continue
         mat = _material(s, 0)

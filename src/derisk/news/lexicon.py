@@ -112,6 +112,7 @@ ORG_WORDS = (
     "Industries",
     "Energy",
     "Cells",
+    "Earth",
     "Battery",
     "Refining",
 )
@@ -549,7 +550,7 @@ class Lexicon:
             base = strip_legal(mention.text)
             forms = {base}
             words = base.split()
-            while len(words) > 1 and words[-1] in ORG_WORDS:
+            while len(words) > 1 and (words[-1] in ORG_WORDS or words[-1] == "Rare"):
                 words = words[:-1]
                 forms.add(" ".join(words))
             for f in forms:

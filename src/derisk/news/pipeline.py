@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from derisk.model.catalog import Catalog, load_catalog
@@ -174,6 +175,65 @@ def event_json(e: Event) -> dict[str, Any]:
     }
 
 
+_COMMON_FIRST = frozenset(
+    [
+        "Export",
+        "National",
+        "General",
+        "China",
+        "Chinese",
+        "United",
+        "American",
+        "First",
+        "New",
+        "North",
+        "South",
+        "East",
+        "West",
+        "Global",
+        "International",
+        "Rare",
+        "Critical",
+        "Energy",
+        "Mineral",
+        "Minerals",
+        "Metals",
+        "Battery",
+        "Federal",
+        "State",
+        "Royal",
+        "Western",
+        "Eastern",
+        "Northern",
+        "Southern",
+        "Central",
+        "Asian",
+        "European",
+        "African",
+        "Pacific",
+        "Atlantic",
+        "Lithium",
+        "Graphite",
+        "Nickel",
+        "Cobalt",
+        "Copper",
+        "Antimony",
+        "Tungsten",
+    ]
+)
+
+
+def _new_short_names(m: Mention, lexicon: Lexicon) -> dict[str, Mention]:
+    """Short forms of an organisation not in the graph that an event named ("Traxys" for
+    "Traxys Europe"): those of :meth:`Lexicon.short_names`, and a distinctive first word."""
+    out = lexicon.short_names(m)
+    words = m.text.split()
+    first = words[0]
+    if len(words) >= 2 and len(first) >= 4 and first not in _COMMON_FIRST and first.istitle():
+        out.setdefault(first, replace(m, canonical=m.text))
+    return out
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -194,6 +254,10 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))
         if found:
+            for e in found:
+                for m in e.links.values():
+                    if m.id is None and m.kind == "company":
+                        active.update(_new_short_names(m, lexicon))
             events.extend(found)
             ctx.events = events
             ctx.last_event_index = s.index
@@ -215,14 +279,21 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 ctx.last_issuer = govs[0]
         for m in mentions:
             active.update(lexicon.short_names(m))
+    # a restatement of an event (same type and key fields, no conflicting value) adds the
+    # details it states to the first statement ("… for five years" in the next paragraph)
     unique: list[Event] = []
-    seen: set[tuple[Any, ...]] = set()
     for e in events:
-        k = (*e.key(), *(str(e.fields.get(f)) for f in ("date", "start", "expiry", "target")))
-        if k in seen:
-            continue
-        seen.add(k)
-        unique.append(e)
+        for i, u in enumerate(unique):
+            if u.key() != e.key():
+                continue
+            shared = set(u.fields) & set(e.fields)
+            if all(str(u.fields[f]) == str(e.fields[f]) for f in shared):
+                extra = {k: v for k, v in e.fields.items() if k not in u.fields}
+                if extra:
+                    unique[i] = dataclasses.replace(u, fields={**u.fields, **extra})
+                break
+        else:
+            unique.append(e)
     new: dict[str, NewEntity] = {}
     for e in unique:
         for m in e.links.values():
