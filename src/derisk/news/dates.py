@@ -81,7 +81,7 @@ DATE_RE = re.compile(
     r"|(?P<my>\b" + _MON + r"\s+(?P<y3>(?:19|20)\d\d)\b)"
     r"|(?P<iso>\b(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d)\b)"
     r"|(?P<wd>\b(?:(?:late\s+|early\s+)?on\s+|(?<!next )(?<!coming )(?<!this )(?<!until )"
-    r"(?<!by )(?<!before )(?<!from ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
+    r"(?<!by )(?<!before ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
     r"|(?P<lastmonth>\blast month\b)"
     r"|(?P<thismonth>\b(?:earlier )?this month\b)"
     r"|(?P<today>\btoday\b)"

@@ -945,12 +945,13 @@ _EXTEND_BY = re.compile(
     re.IGNORECASE,
 )
 _R_LIFTED = re.compile(
-    r"\b(?:lift\w*|scrap\w*|remov\w*|end(?:s|ed)?|rescind\w*|revok\w*|repeal\w*|drop(?:s|ped)?)\b"
+    r"\b(?:lift\w*|scrap\w*|remov\w*|end(?:s|ed)?|rescind\w*|revok\w*|repeal\w*|drop(?:s|ped)?|"
+    r"eas(?:e|es|ed|ing)|relax\w*|loosen\w*)\b"
     r"(?:\s+[\w,.'’-]+){0,10}?\s+" + _R_NOUNS + r"\b",
     re.IGNORECASE,
 )
 _R_SUSPENDED = re.compile(
-    r"\b(?:suspend\w*|paus\w*|halt\w*|freez\w*|froze|waiv\w*|exempt\w*|postpon\w*|delay\w*)\b"
+    r"\b(?:suspen\w*|paus\w*|halt\w*|freez\w*|froze|waiv\w*|exempt\w*|postpon\w*|delay\w*)\b"
     r"(?:\s+[\w,.'’-]+){0,14}?\s+" + _R_NOUNS + r"\b"
     r"|\b(?:resum\w*|restart\w*|allow\w*|permit\w*|approv\w*)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}"
     r"(?:exports?|shipments|sales abroad)\b(?=[^.;]{0,80}\bfor\s+(?:only\s+|just\s+)?"
@@ -1100,7 +1101,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 continue
             # "suspended cobalt exports": the thing suspended is exports, not a restriction
             if action == "suspended" and re.match(
-                r"(?:suspend|paus|halt|freez|froze|delay|postpon)\w*\s+(?:[\w-]+\s+){0,2}"
+                r"(?:suspen|paus|halt|freez|froze|delay|postpon)\w*\s+(?:[\w-]+\s+){0,2}"
                 r"(?:exports|shipments|sales)\b",
                 m.group(0),
                 re.IGNORECASE,
@@ -1338,7 +1339,8 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
 
 # --------------------------------------------------------------------------- follow-ups
 _FOLLOW_EFFECT = re.compile(
-    r"^The (?:suspension|ban|measure|restriction|restrictions|controls?|curbs|quotas?|embargo)\b",
+    r"^(?:The|This|These|Its|That)\s+(?:[\w-]+\s+)?(?:suspension|ban|measures?|restrictions?|"
+    r"controls?|curbs|quotas?|embargo|move|decision|pause|exemption|easing|policy|rules?)\b",
     re.IGNORECASE,
 )
 _FOLLOW_PLANT = re.compile(
@@ -1358,17 +1360,28 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
     recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
     updated: list[Event] = []
     if _FOLLOW_EFFECT.match(s.text) and re.search(
-        r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto force\b", s.text
+        r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto force\b|\buntil\b|"
+        r"\bin place\b|\bwill (?:last|run|expire)\b",
+        s.text,
     ):
-        day = next((d.date for d in s.dates if d.precision == "day"), None)
-        if day is not None:
-            for e in recent:
-                if e.type == "export_restriction" and "start" not in e.fields:
-                    f = dict(e.fields, start=day)
-                    if "duration" in f:
-                        # a window stated as a duration runs from the start given here
-                        f["expiry"] = add_period(day, f["duration"])
-                    updated.append(replace(e, fields=f))
+        window = _classify_dates(s, ctx)
+        day = window.get("start")
+        if day is None and re.search(r"\b(?:took|take|takes|taking) effect\b", s.text):
+            day = window.get("date")
+        until = window.get("expiry")
+        for e in recent:
+            if e.type != "export_restriction":
+                continue
+            f = dict(e.fields)
+            if day is not None and "start" not in e.fields:
+                f["start"] = day
+                if "duration" in f and until is None:
+                    # a window stated as a duration runs from the start given here
+                    f["expiry"] = add_period(day, f["duration"])
+            if until is not None and "expiry" not in e.fields:
+                f["expiry"] = until
+            if f != e.fields:
+                updated.append(replace(e, fields=f))
     qty = find_quantities(s.text)
     if qty and _FOLLOW_PLANT.match(s.text):
         for e in recent:
