@@ -652,6 +652,64 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_TAKEOVER = re.compile(
+    r"\b(?:(?P<verb>acquir(?:e|es|ed|ing)|buy(?:s|ing)?|bought|purchas(?:e|es|ed|ing)|"
+    r"take over|took over|takes over|taking over)\s+(?:all of\s+|the whole of\s+)?"
+    r"|(?P<noun>(?:acquisition|takeover|purchase|buyout) of)\s+)(?=[A-Z])",
+    re.IGNORECASE,
+)
+
+
+def takeover_events(s: Sent, ctx: Context) -> list[Event]:
+    """A whole company bought ("agreed to acquire Arcadium Lithium for $6.7 billion", "its
+    $6.7 billion acquisition of Arcadium Lithium"): a stake without a percentage."""
+    out: list[Event] = []
+    for m in _TAKEOVER.finditer(s.text):
+        target = next(
+            (o for o in s.orgs() if o.start == m.end() and o.kind in ("company", "government")),
+            None,
+        )
+        if target is None:
+            continue
+        if re.match(
+            r"\s*(?:['’]s\s+)?(?:[\w-]+\s+){0,2}(?:stake|shares|interest|assets)\b",
+            s.text[target.end :],
+        ):
+            continue
+        money = find_money(s.text)
+        if not money and not re.search(
+            r"\b(?:takeover|definitive agreement|deal|completed|finalis|finaliz)", s.text, re.I
+        ):
+            continue
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        subjects, by_ref = _subjects(s, m.start(), ctx)
+        acquirer = next((x for x in subjects if x.id != target.id or x.text != target.text), None)
+        if acquirer is None or acquirer.start > m.start():
+            continue
+        amt = money[0] if money else None
+        dates = _classify_dates(s, ctx, m.start())
+        fields: dict[str, Any] = {
+            "acquirer": _value(acquirer),
+            "target": _value(target),
+            "amount": amt.amount if amt else None,
+            "currency": amt.currency if amt else None,
+            "date": dates.get("date"),
+        }
+        ev = _make(
+            s,
+            "stake_acquisition",
+            fields,
+            {"acquirer": acquirer, "target": target},
+            complete=False,
+            by_reference=by_ref,
+        )
+        if ev:
+            out.append(ev)
+        break
+    return out
+
+
 # --------------------------------------------------------------------------- investment
 _INVEST = re.compile(
     r"\b(?P<inv>invest(?:s|ed|ing)?|investment of|"
@@ -1382,6 +1440,18 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 f["expiry"] = until
             if f != e.fields:
                 updated.append(replace(e, fields=f))
+    money = find_money(s.text)
+    if money and re.search(
+        r"\b(?:the|this|that)\s+(?:[$€£¥A-Z]*[\d.,]+\s*(?:million|billion|bn|mn|m)?\s+)?"
+        r"(?:deal|agreement|transaction|investment|purchase|acquisition|stake|pact|placement)\b",
+        s.text,
+        re.IGNORECASE,
+    ):
+        for e in recent:
+            if e.type in ("stake_acquisition", "investment") and "amount" not in e.fields:
+                amt = money[0]
+                f = dict(e.fields, amount=amt.amount, currency=amt.currency)
+                updated.append(replace(e, fields=f))
     qty = find_quantities(s.text)
     if qty and _FOLLOW_PLANT.match(s.text):
         for e in recent:
@@ -1419,6 +1489,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
 
 EXTRACTORS = (
     stake_events,
+    takeover_events,
     investment_events,
     offtake_events,
     first_export_events,
