@@ -1145,6 +1145,20 @@ def _target(s: Sent, pos: int, issuer: Mention) -> Mention | None:
     return None
 
 
+_NOUN_TRIGGER = re.compile(
+    r"(?:ban|bans|embargo(?:es)?|restrictions?|curbs?|controls?|export controls?(?: list)?|"
+    r"export quotas?|export dut(?:y|ies)|licen[cs]ing (?:requirements?|regime|system))",
+    re.IGNORECASE,
+)
+_IMPOSING_CUE = re.compile(
+    r"\b(?:announc\w*|introduc\w*|impos\w*|implement\w*|issu\w*|unveil\w*|adopt\w*|enforc\w*|"
+    r"(?:take|takes|took|taking|come|comes|came) (?:into )?effect|effective|appl(?:y|ies|ied)|"
+    r"cover\w*|includ\w*|requir\w*|mandat\w*|tak(?:e|es|ing)|took|placed|put|expand\w*|add\w*|"
+    r"publish\w*|decid\w*|decision|order\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     found: list[tuple[str, re.Match[str]]] = []
     spans: list[tuple[int, int]] = []
@@ -1184,6 +1198,15 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             and "," not in s.text[rel + 1 : m.start()]
         ):
             continue
+        if found and m.start() > min(f.start() for _, f in found):
+            # "the suspension of other export controls imposed on Oct 9, including expanded
+            # curbs on …": what is suspended or lifted, named again, is no new imposition
+            continue
+        if re.search(
+            r"\b(?:controls|restrictions|ban|bans|curbs|measures)\s+(?:[\w-]+\s+)?$",
+            s.text[max(0, m.start() - 30) : m.start()],
+        ) and re.match(r"(?:imposed|introduced|announced|placed)\b", m.group(0), re.I):
+            continue
         if re.search(
             r"\b(?:which|that)\s+(?:had|has|have)\s+been\s+$"
             r"|\bintroduced (?:together|along) with\s+(?:the\s+)?$",
@@ -1207,6 +1230,18 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if issuer is None:
             continue
         lo, hi = clause(s, m.start())
+        if (
+            action == "imposed"
+            and issuer not in s.mentions
+            and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and not re.search(
+                r"\b(?:to|will|would|shall|must)\s+$", s.text[max(0, m.start() - 8) : m.start()]
+            )
+            and not _IMPOSING_CUE.search(s.text[lo:hi])
+        ):
+            # "export restrictions on gallium created challenges": the measure named, not
+            # an act of a government this sentence reports
+            continue
         mats = [x for x in s.materials() if m.start() <= x.start < hi]
         if not mats and re.search(
             r"\bthe (?:metal|mineral|material|metals|minerals)\b", s.text[m.start() : hi]
