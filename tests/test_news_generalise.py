@@ -338,3 +338,41 @@ def test_relative_months_and_next_year() -> None:
     got = {m.text: m.date for m in find_dates("last month; until 28 February next year", pub)}
     assert got["last month"] == dt.date(2025, 12, 1)
     assert got["28 February next year"] == dt.date(2027, 2, 28)
+
+
+# ---------------------------------------------------------------- the Korea Zinc story
+KOREA_ZINC_STORY = (
+    "Korea Zinc to take 5% of deep-sea miner TMC\n"
+    "Korea Zinc said on Friday it had agreed to take a 5% stake in The Metals Company for "
+    "about $85 million, as the smelter looks for nickel and cobalt outside China.\n"
+    "The company earlier this year shipped its first antimony ingots to the United States, "
+    "where defence makers have struggled to find supply.\n"
+    "The deal comes as China keeps a tight grip on critical minerals. China recently resumed "
+    "rare-earth exports to the US but decided to allow them for only six months."
+)
+
+
+def test_korea_zinc_story_yields_its_three_events(lexicon: Lexicon) -> None:
+    ev = run(KOREA_ZINC_STORY, lexicon, "2025-09-26")
+    assert has(
+        only(ev, "stake_acquisition"),
+        acquirer="korea-zinc",
+        target="tmc-the-metals-company",
+        percent=5.0,
+        amount=85e6,
+        currency="USD",
+        date=dt.date(2025, 9, 26),
+    )
+    assert has(
+        only(ev, "first_export"), exporter="korea-zinc", material="antimony", destination="USA"
+    )
+    assert has(
+        only(ev, "export_restriction"),
+        issuer="CHN",
+        action="suspended",
+        material="rare-earths",
+        target="USA",
+        duration="P6M",
+        expiry=dt.date(2026, 3, 26),
+    )
+    assert len(ev) == 3

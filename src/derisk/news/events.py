@@ -923,6 +923,8 @@ _FIRST = re.compile(
     r"(?:[\d,.]+[- ](?:tonnes?|tons?|t|kg|kilograms?)\s+)?"
     r"(?:cargo|cargoes|shipment|shipments|export|exports|"
     r"delivery|deliveries|consignment|batch|vessel|parcel|lot)|for the first time|"
+    r"(?:ship(?:s|ped|ping)?|export(?:s|ed|ing)?|sent|send(?:s|ing)?|deliver(?:s|ed|ing)?|sold)"
+    r"\s+(?:its|their|the)\s+(?:very\s+)?first\b|"
     r"maiden (?:cargo|shipment|export))\b",
     re.IGNORECASE,
 )

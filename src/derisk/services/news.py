@@ -495,7 +495,11 @@ def _facts_for(
                 None,
                 None,
                 suspended_until=expiry,
-                note=f"suspension announced {when}" if when else None,
+                note=(
+                    f"suspended from {start}"
+                    + (f" until {expiry}" if expiry else "")
+                    + (f" (announced {when})" if when else "")
+                ),
             )
         elif action == "lifted":
             er = ExportRestriction(
@@ -510,6 +514,20 @@ def _facts_for(
                 None,
                 start,
                 note="restriction lifted",
+            )
+        elif action == "extended":
+            er = ExportRestriction(
+                f"news-{pid}",
+                issuer,
+                items,
+                target,
+                sid,
+                mat,
+                None,
+                "extended",
+                None,
+                _date(f.get("expiry")),
+                note=f"restriction extended by {f['duration']}" if f.get("duration") else None,
             )
         elif action == "resumed":
             er = ExportRestriction(
