@@ -11,6 +11,7 @@ import pytest
 
 from derisk.data.loader import bundled_dir
 from derisk.news import RawDoc, analyze, extract
+from derisk.news.calibration import calibrated
 from derisk.news.dates import find_dates
 from derisk.news.evaluation import lexicon_from_csv, values_equal
 from derisk.news.lexicon import Lexicon
@@ -376,3 +377,22 @@ def test_korea_zinc_story_yields_its_three_events(lexicon: Lexicon) -> None:
         expiry=dt.date(2026, 3, 26),
     )
     assert len(ev) == 3
+
+
+# ---------------------------------------------------------------- calibration
+def test_calibrated_confidence_backs_off_and_hedges() -> None:
+    counts = {"offtake/new": (1, 2), "offtake/linked": (7, 8), "stake_acquisition/linked": (2, 2)}
+    # a group with too few proposals takes its type's share: (8 + 1) / (10 + 2)
+    assert calibrated("offtake/new", counts=counts) == 0.75
+    # a type with too few takes the share of all: (10 + 1) / (12 + 2)
+    assert calibrated("stake_acquisition/linked", counts=counts) == 0.79
+    assert calibrated("offtake/new", hedged=True, counts=counts) == 0.45
+
+
+def test_proposals_carry_their_calibration_group(lexicon: Lexicon) -> None:
+    art = extract(RawDoc("t.txt", "text", KOREA_ZINC_STORY, published=dt.date(2025, 9, 26)))
+    groups = {e.type: e.group for e in analyze(art, lexicon).events}
+    assert groups["stake_acquisition"] == "stake_acquisition/linked"
+    assert groups["first_export"] == "first_export/linked/ref"
+    for e in analyze(art, lexicon).events:
+        assert e.confidence == calibrated(e.group)
