@@ -1055,7 +1055,7 @@ _DURATION = re.compile(
     r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen)\s+"
     r"(?P<u>years?|months?|weeks?|days?)\b"
     r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-(?P<u2>year|month|week|day)"
-    r"\s+(?:ban|suspension|embargo|halt|moratorium)\b",
+    r"\s+(?:export\s+)?(?:ban|suspension|embargo|halt|moratorium)\b",
     re.IGNORECASE,
 )
 
@@ -1111,14 +1111,17 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         if c.role == "place":
             continue
         gap = s.text[max(0, c.start - 25) : c.start]
-        if re.search(r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap):
+        if re.search(
+            r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap
+        ) and not re.search(r"\b(?:imposed|introduced|enacted|announced)\s+(?:by|in)\s+$", gap):
             continue
         if (
             c.role == "demonym"
             and not s.text.startswith(("'s", "’s"), c.end)
             and not re.match(
                 r"\s+(?:\w+\s+)?(?:government|president|ministry|authorities|officials|state|"
-                r"cabinet|customs|regulators?|premier|prime minister|commerce ministry)\b",
+                r"cabinet|customs|regulators?|premier|prime minister|commerce ministry|"
+                r"(?:export\s+)?(?:controls?|bans?|curbs|restrictions?|rules|licen[cs]ing))\b",
                 s.text[c.end :],
                 re.IGNORECASE,
             )
@@ -1134,6 +1137,7 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         return cands[0]
     if ctx.last_issuer is not None and re.search(
         r"\b(?:the |its |his |her )?(?:\w+ )?(?:ministry|government|regulator|authorities|cabinet|"
+        r"country|nation|"
         r"state council|spokesperson|directive|decision|controls|restrictions|measures|"
         r"department)\b",
         s.text,
@@ -1208,7 +1212,13 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             and "," not in s.text[rel + 1 : m.start()]
         ):
             continue
-        if found and m.start() > min(f.start() for _, f in found):
+        if (
+            found
+            and m.start() > min(f.start() for _, f in found)
+            and not re.search(
+                r"\band\s+(?:to\s+|will\s+)?$", s.text[max(0, m.start() - 12) : m.start()]
+            )
+        ):
             # "the suspension of other export controls imposed on Oct 9, including expanded
             # curbs on …": what is suspended or lifted, named again, is no new imposition
             continue
