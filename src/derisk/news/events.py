@@ -287,6 +287,8 @@ class Context:
     last_issuer: Mention | None = None
     events: list[Event] = field(default_factory=list)
     last_event_index: int = -10
+    pending: tuple[int, Mention, dt.date | None] | None = None
+    """A restriction announced without its materials (sentence index, issuer, date)."""
 
 
 @dataclass(frozen=True)
@@ -438,7 +440,7 @@ def _object_after(
             continue
         gap = s.text[pos : m.start]
         pattern = r"\b(?i:" + preps + r")\b(?:\s+[\w'’.,-]+){0," + str(max_gap) + r"}\s*$"
-        if re.search(pattern, gap):
+        if re.search(pattern, gap) and not re.search(r",\s+(?:which|who|where|while)\b|;", gap):
             return m
     return None
 
@@ -948,11 +950,15 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
         if c.id in exclude:
             continue
         gap = s.text[max(0, c.start - 45) : c.start]
-        if re.search(
-            r"\b(?:to|bound for|destined for|into|(?:sail\w*|left|depart\w*|head\w*) for)\s+"
-            r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$",
-            gap,
-        ) or re.search(r"\bto (?:the |an? )?$", gap):
+        if (
+            re.search(
+                r"\b(?:to|bound for|destined for|into|(?:sail\w*|left|depart\w*|head\w*) for)\s+"
+                r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$",
+                gap,
+            )
+            and not re.search(r"\bto\s+(?:make|help|become|be|turn|keep|see)\s+$", gap)
+            or re.search(r"\bto (?:the |an? )?$", gap)
+        ):
             return c
     return None
 
@@ -1085,6 +1091,10 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
         ),
         None,
     )
+    if prev is None and ctx.pending is not None and s.index - ctx.pending[0] <= 2:
+        issuer, date = ctx.pending[1], ctx.pending[2]
+        fields0: dict[str, Any] = {"issuer": issuer.id, "action": "imposed", "date": date}
+        prev = Event("export_restriction", fields0, "", ctx.pending[0], 0.0, (), {"issuer": issuer})
     if prev is None or prev.fields.get("action") != "imposed":
         return []
     cov = _COVERS.search(s.text)
@@ -1096,7 +1106,7 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
         if mat.start < cov.start() or mat.id is None or mat.id in have:
             continue
         have.add(mat.id)
-        fields = {**prev.fields, "material": mat.id}
+        fields = {k: v for k, v in {**prev.fields, "material": mat.id}.items() if v is not None}
         ev = _make(s, "export_restriction", fields, dict(prev.links), by_reference=True)
         if ev:
             out.append(ev)
@@ -1270,6 +1280,8 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if not mats:
             mats = [x for x in s.materials() if lo <= x.start < m.start()]
         if not mats:
+            if action == "imposed" and issuer in s.mentions:
+                ctx.pending = (s.index, issuer, _classify_dates(s, ctx, m.start()).get("date"))
             continue
         seen_actions.add(action)
         target = _target(s, lo, issuer)
