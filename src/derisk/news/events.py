@@ -46,7 +46,7 @@ from typing import Any
 from derisk.model.catalog import Catalog
 from derisk.news.calibration import calibrated, group_of
 from derisk.news.dates import DateMention, add_period, parse_duration
-from derisk.news.lexicon import Mention
+from derisk.news.lexicon import Mention, name_key
 
 EVENT_TYPES = (
     "stake_acquisition",
@@ -93,7 +93,8 @@ HEDGE = re.compile(
     r"mull(?:s|ing)?|explor(?:e|es|ing)|in talks|potential(?:ly)?|possible|possibly|"
     r"plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|seek(?:s|ing)? to|"
     r"hope(?:s|d)? to|expect(?:s|ed)? to|(?:is|are|was|were) expected|due to (?:start|begin|open)|"
-    r"proposed|talks (?:to|on|about)|study|studying|would like)\b",
+    r"proposed|talks (?:to|on|about)|study|studying|would like|nears?|nearing|approach(?:es|ing)|"
+    r"on track to|poised to|set to|ready to|preparing to|prepares to)\b",
     re.IGNORECASE,
 )
 UNNAMED_SOURCES = re.compile(
@@ -957,8 +958,7 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
                 gap,
             )
             and not re.search(r"\bto\s+(?:make|help|become|be|turn|keep|see)\s+$", gap)
-            or re.search(r"\bto (?:the |an? )?$", gap)
-        ):
+        ) or re.search(r"\bto (?:the |an? )?$", gap):
             return c
     return None
 
@@ -1518,6 +1518,38 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             if e.type in ("stake_acquisition", "investment") and "amount" not in e.fields:
                 amt = money[0]
                 f = dict(e.fields, amount=amt.amount, currency=amt.currency)
+                updated.append(replace(e, fields=f))
+    under = re.match(
+        r"^(?:Under|As part of|Through) (?:the|this) (?:\w+ )?"
+        r"(?:agreement|deal|contract|offtake)\b",
+        s.text,
+    )
+    if under:
+        for e in recent:
+            if e.type != "offtake":
+                continue
+            sup, buy = e.links.get("supplier"), e.links.get("buyer")
+            if sup is None or buy is None:
+                continue
+            f = dict(e.fields)
+            for m in s.mentions:
+                said = re.match(
+                    r"\s+(?:will|would|shall|is to|agreed to)\s+(?:\w+\s+)?"
+                    r"(?:supply|deliver|sell|ship)",
+                    s.text[m.end :],
+                )
+                if (
+                    said
+                    and m.id == buy.id
+                    and (m.id is not None or name_key(m.value) in name_key(buy.value))
+                ):
+                    f["supplier"], f["buyer"] = e.fields["buyer"], e.fields["supplier"]
+                    e = replace(e, links={**e.links, "supplier": buy, "buyer": sup})
+                    break
+            q = find_quantities(s.text)
+            if q and "quantity" not in f:
+                f["quantity"], f["unit"] = q[0].value, q[0].unit
+            if f != e.fields or e.links.get("supplier") is not sup:
                 updated.append(replace(e, fields=f))
     qty = find_quantities(s.text)
     if qty and _FOLLOW_PLANT.match(s.text):
