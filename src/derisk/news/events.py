@@ -441,7 +441,9 @@ def _object_after(
             continue
         gap = s.text[pos : m.start]
         pattern = r"\b(?i:" + preps + r")\b(?:\s+[\w'’.,-]+){0," + str(max_gap) + r"}\s*$"
-        if re.search(pattern, gap) and not re.search(r",\s+(?:which|who|where|while)\b|;", gap):
+        if re.search(pattern, gap) and not re.search(
+            r",\s+(?:which|who|where|while)\b[^,]*$|;", gap
+        ):
             return m
     return None
 
@@ -1226,7 +1228,8 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             found
             and m.start() > min(f.start() for _, f in found)
             and not re.search(
-                r"\band\s+(?:to\s+|will\s+)?$", s.text[max(0, m.start() - 12) : m.start()]
+                r"\band\s+(?:to\s+|will\s+)?$|\breplac\w*\b.{0,25}\bwith\s+(?:\w+\s+){0,2}$",
+                s.text[max(0, m.start() - 50) : m.start()],
             )
         ):
             # "the suspension of other export controls imposed on Oct 9, including expanded
@@ -1341,8 +1344,12 @@ _FACILITY_NOUN = re.compile(
 )
 _F_OPEN = re.compile(
     r"\b(?:open(?:s|ed)?(?! in a new)|inaugurat\w*|commission(?:s|ed)?|"
-    r"(?:began|begins|begin|started|starts|start) (?:commercial |full |first )?"
-    r"(?:production|operations|output|mining|processing)|came on ?stream|first production|"
+    r"(?:began|begun|begins|begin|started|starts|start|commenced|commences|commence|kicked off|"
+    r"kicks off) (?:commercial |full |first |trial )?"
+    r"(?:production|operations|output|mining|processing)"
+    r"|came on ?stream|first production|"
+    r"(?:began|begun|begins|started|starts|commenced|commences) (?:commercially |commercial )?"
+    r"(?:producing|operating)|"
     r"(?:began|begins|begin|started|starts|start|commenced|commences) (?:turning out|producing|"
     r"churning out|making|processing|to produce|operating|operations)|"
     r"(?:produced|poured|turned out) (?:its |the )?first)\b",
@@ -1405,7 +1412,9 @@ def _location(s: Sent, pos: int) -> Mention | None:
 
 
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
-    if not _FACILITY_NOUN.search(s.text):
+    if not _FACILITY_NOUN.search(s.text) and not (
+        s.materials() and re.search(r"\b(?:production|producing|operating|output)\b", s.text, re.I)
+    ):
         return []
     hits = []
     for action, rx in (("opening", _F_OPEN), ("expansion", _F_EXPAND), ("closure", _F_CLOSE)):
@@ -1424,6 +1433,16 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             and ctx.published is not None
             and any(int(y) > ctx.published.year for y in re.findall(r"\b(20\d\d)\b", s.text))
         ):
+            continue
+        lo_c, hi_c = clause(s, m.start())
+        if re.search(r"\bin the (?:19|20)\d0s\b", s.text[lo_c:hi_c]) or (
+            ctx.published is not None
+            and any(
+                int(y) < ctx.published.year - 1
+                for y in re.findall(r"\b((?:19|20)\d\d)\b", s.text[lo_c:hi_c])
+            )
+        ):
+            # "the mine closed in the 1990s": history, not news
             continue
         # "…, which had to suspend operations in June, is working on …": background
         rel = s.text.rfind(",", 0, m.start())

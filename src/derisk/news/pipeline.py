@@ -286,6 +286,9 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for i, u in enumerate(unique):
             if u.key() != e.key():
                 continue
+            years_u = set(re.findall(r"\b(?:19|20)\d\d\b", u.sentence))
+            if set(re.findall(r"\b(?:19|20)\d\d\b", e.sentence)) - years_u:
+                continue  # "… banned exports of raw ore in December 2022": another event
             shared = set(u.fields) & set(e.fields)
             if all(str(u.fields[f]) == str(e.fields[f]) for f in shared):
                 extra = {k: v for k, v in e.fields.items() if k not in u.fields}
