@@ -633,6 +633,17 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 named = _name_after(s, m.end(), "in|of", 0)
                 if named is not None and named.start < target.start:
                     target = named
+        if target is not None:
+            sub = re.match(
+                r"['’]s\s+(?:[\w-]+\s+){0,2}(?:subsidiary|unit|arm|affiliate|project company)\s+",
+                s.text[target.end :],
+            )
+            if sub:
+                # "a stake in Millennial Lithium Corp's Argentine subsidiary Proyecto Pastos
+                # Grandes S.A.": the subsidiary is what is bought into
+                inner = _first_org_after(s, target.end + sub.end(), [target])
+                if inner is not None and inner.start == target.end + sub.end():
+                    target = inner
         if target is None:
             sh = re.search(r"shareholder in\b", s.text)
             if sh:
