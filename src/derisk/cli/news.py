@@ -51,7 +51,10 @@ def ingest(
         typer.Option(
             "--auto-accept",
             metavar="MIN_CONFIDENCE",
-            help="Accept proposals with at least this confidence (0-1) at once.",
+            help=(
+                "Accept proposals with at least this confidence (0-1) at once; confidence "
+                "is the share right on real articles (docs/news.md)."
+            ),
         ),
     ] = None,
     published: Annotated[

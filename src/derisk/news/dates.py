@@ -5,12 +5,17 @@ calendar date and a precision (``day`` or ``month``); durations ("for six months
 ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
 
 - ``today`` → ``P``; ``yesterday`` / ``the previous day`` / ``a day earlier`` → ``P − 1``.
-- ``on Monday`` … ``on Sunday`` → the latest such weekday ``d ≤ P`` (``P`` itself when it is
-  that weekday): ``d = P − ((wd(P) − wd) mod 7)``.
+- ``on Monday`` … ``on Sunday``, and the wire style ``said Tuesday`` / ``Tuesday's`` → the
+  latest such weekday ``d ≤ P`` (``P`` itself when it is that weekday):
+  ``d = P − ((wd(P) − wd) mod 7)`` (``dateutil.relativedelta`` with ``weekday=WD(-1)``);
+  ``next Monday`` is not resolved.
+- ``last month`` → the first of the month before ``P``; ``earlier this month`` / ``this month``
+  → the first of ``P``'s month (precision ``month``).
 - ``earlier in the week`` / ``earlier this week`` / ``this week`` → Monday of ``P``'s week;
   ``last week`` → Monday of the week before.
 - ``March 3``, ``Oct. 16``, ``3 March`` without a year → the year ``y ∈ {Y−1, Y, Y+1}`` that puts
-  the date nearest to ``P``; with a year, as written.
+  the date nearest to ``P``; with a year, as written; followed by ``next year`` → year ``Y+1``,
+  by ``this year`` → ``Y``.
 - ``from January 2027`` / ``in December 2022`` → first of the month, precision ``month``.
 - ``the end of 2026`` / ``end-2026`` → 31 December 2026.
 """
@@ -21,6 +26,8 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
 
 MONTHS: dict[str, int] = {}
 for _i in range(1, 13):
@@ -58,12 +65,25 @@ _MON = (
 _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _NUM = r"(?:\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 
+_REL_YEAR = r"(?:,?\s+(?P<rel%d>next|this|last) year\b)?"
+
 DATE_RE = re.compile(
-    r"(?P<mdy>\b" + _MON + r"\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>(?:19|20)\d\d))?\b)"
-    r"|(?P<dmy>\b(?P<d2>\d{1,2})\s+" + _MON + r"(?:,?\s+(?P<y2>(?:19|20)\d\d))?\b)"
+    r"(?P<mdy>\b"
+    + _MON
+    + r"\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?\b(?:(?:,?\s+(?P<y1>(?:19|20)\d\d))\b"
+    r"|" + _REL_YEAR % 1 + r"))"
+    r"|(?P<dmy>\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+    + _MON
+    + r"(?![a-z])"
+    + r"(?:(?:,?\s+(?P<y2>(?:19|20)\d\d))\b|"
+    + _REL_YEAR % 2
+    + r"))"
     r"|(?P<my>\b" + _MON + r"\s+(?P<y3>(?:19|20)\d\d)\b)"
     r"|(?P<iso>\b(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d)\b)"
-    r"|(?P<wd>\b(?:late\s+|early\s+)?on\s+(?P<wdn>" + _WD + r")\b)"
+    r"|(?P<wd>\b(?:(?:late\s+|early\s+)?on\s+|(?<!next )(?<!coming )(?<!this )(?<!until )"
+    r"(?<!by )(?<!before ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
+    r"|(?P<lastmonth>\blast month\b)"
+    r"|(?P<thismonth>\b(?:earlier )?this month\b)"
     r"|(?P<today>\btoday\b)"
     r"|(?P<yday>\byesterday\b|\bthe previous day\b|\ba day earlier\b|\bthe day before\b)"
     r"|(?P<week>\bearlier (?:in the|this) week\b|\bthis week\b)"
@@ -106,6 +126,22 @@ def _month(name: str) -> int:
     return MONTHS.get(key) or MONTHS[key[:3]]
 
 
+_WD_OBJ: tuple[weekday, ...] = (MO, TU, WE, TH, FR, SA, SU)
+
+
+def _with_rel_year(
+    date: dt.date | None, rel: str | None, published: dt.date | None
+) -> dt.date | None:
+    """``28 February next year``: the year is ``Y+1`` (``this year``: ``Y``)."""
+    if date is None or rel is None or published is None:
+        return date
+    year = published.year + {"next": 1, "this": 0, "last": -1}[rel.lower()]
+    try:
+        return date.replace(year=year)
+    except ValueError:
+        return date.replace(year=year, day=28)
+
+
 def weekday_before(published: dt.date, weekday: int) -> dt.date:
     """The latest date on or before ``published`` falling on ``weekday`` (Monday = 0).
 
@@ -114,7 +150,8 @@ def weekday_before(published: dt.date, weekday: int) -> dt.date:
     >>> weekday_before(dt.date(2025, 7, 11), 3)  # a Friday; "on Thursday"
     datetime.date(2025, 7, 10)
     """
-    return published - dt.timedelta(days=(published.weekday() - weekday) % 7)
+    out: dt.date = published + relativedelta(weekday=_WD_OBJ[weekday](-1))
+    return out
 
 
 def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
@@ -137,13 +174,15 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                     date = dt.date(int(g["y1"]), mon, day)
                 elif published:
                     date = _nearest_year(mon, day, published)
+                    date = _with_rel_year(date, g["rel1"], published)
             elif g["dmy"]:
-                mon = _month(g["dmy"].split()[1])
+                mon = _month([w for w in g["dmy"].split() if w.lower() != "of"][1])
                 day = int(g["d2"])
                 if g["y2"]:
                     date = dt.date(int(g["y2"]), mon, day)
                 elif published:
                     date = _nearest_year(mon, day, published)
+                    date = _with_rel_year(date, g["rel2"], published)
             elif g["my"]:
                 date = dt.date(int(g["y3"]), _month(g["my"].split()[0]), 1)
                 precision = "month"
@@ -153,6 +192,12 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                 date = None
             elif g["wd"]:
                 date = weekday_before(published, WEEKDAYS[g["wdn"].lower()])
+            elif g["lastmonth"]:
+                date = published.replace(day=1) - relativedelta(months=1)
+                precision = "month"
+            elif g["thismonth"]:
+                date = published.replace(day=1)
+                precision = "month"
             elif g["today"]:
                 date = published
             elif g["yday"]:
@@ -197,12 +242,11 @@ def add_period(start: dt.date, period: str) -> dt.date:
     if not m:
         raise ValueError(f"unsupported period {period!r}")
     n, unit = int(m.group(1)), m.group(2)
-    if unit == "D":
-        return start + dt.timedelta(days=n)
-    if unit == "W":
-        return start + dt.timedelta(weeks=n)
-    months = n * (12 if unit == "Y" else 1)
-    total = start.month - 1 + months
-    year, month = start.year + total // 12, total % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day)
+    step = {
+        "D": relativedelta(days=n),
+        "W": relativedelta(weeks=n),
+        "M": relativedelta(months=n),
+        "Y": relativedelta(years=n),
+    }[unit]
+    out: dt.date = start + step
+    return out

@@ -112,6 +112,7 @@ ORG_WORDS = (
     "Industries",
     "Energy",
     "Cells",
+    "Earth",
     "Battery",
     "Refining",
 )
@@ -127,6 +128,20 @@ _ORG_RE = re.compile(
     + r"))*)"
     r"(?![\w])"
 )
+_GOV_ORG_RE = re.compile(
+    r"(?<![\w-])(?P<name>(?:(?:U\.S\.|US|UK|EU|[A-Z][a-z]+(?:ian|ese|an|ish|i)?)\s+)?"
+    r"(?:Department|Ministry|Office|Agency|Administration|Bank|Corporation|Fund|Authority|"
+    r"Commission) (?:of|for) (?:the\s+)?[A-Z][\w&]+(?:(?:,\s+|\s+and\s+|\s+&\s+|\s+)"
+    r"(?:the\s+)?[A-Z][\w&]+){0,4})"
+    r"|(?P<name2>(?:Export Finance|Export[- ]Import Bank of|Development Finance Corporation|"
+    r"Japan Organization for Metals and Energy Security|JOGMEC|KfW|EXIM|US EXIM|"
+    r"Minerals Security Partnership|Export Development Canada|Canada Growth Fund|"
+    r"National Reconstruction Fund Corporation|Critical Minerals Facility)"
+    r"(?:\s+[A-Z][\w]+){0,2})"
+)
+"""Government bodies and state financiers named in full ("U.S. Department of Energy",
+"Export Finance Australia"): organisations even without a company word."""
+
 _NOT_NAME_START = frozenset(
     [
         "The",
@@ -514,6 +529,13 @@ class Lexicon:
                 )
         known = _resolve(cands)
         orgs = _new_orgs(sentence, known)
+        govs = [o for o in orgs if _GOV_ORG_RE.fullmatch(o.text)]
+        # "the U.S. Department of Energy": the body, not the country
+        known = [
+            k
+            for k in known
+            if not (k.kind == "country" and any(o.start < k.end and k.start < o.end for o in govs))
+        ]
         return _resolve(known + orgs, prefer_new=True)
 
     def short_names(self, mention: Mention) -> dict[str, Mention]:
@@ -528,7 +550,7 @@ class Lexicon:
             base = strip_legal(mention.text)
             forms = {base}
             words = base.split()
-            while len(words) > 1 and words[-1] in ORG_WORDS:
+            while len(words) > 1 and (words[-1] in ORG_WORDS or words[-1] == "Rare"):
                 words = words[:-1]
                 forms.add(" ".join(words))
             for f in forms:
@@ -558,7 +580,14 @@ def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
     known_orgs = [
         k for k in known if k.kind in ("company", "government", "person") and k.id is not None
     ]
+    for g in _GOV_ORG_RE.finditer(sentence):
+        grp = "name" if g.group("name") else "name2"
+        a, b = g.span(grp)
+        if not any(k.start < b and a < k.end for k in known_orgs):
+            out.append(Mention(a, b, g.group(grp), "company", None, "new"))
     for m in _ORG_RE.finditer(sentence):
+        if any(o.start <= m.start("name") < o.end for o in out):
+            continue
         start, end = m.start("name"), m.end("name")
         text = m.group("name")
         words = text.split()

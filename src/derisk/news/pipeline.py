@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 from derisk.model.catalog import Catalog, load_catalog
@@ -16,14 +18,126 @@ from derisk.news.text import sentences
 
 @dataclass(frozen=True)
 class NewEntity:
-    """An organisation named in an event that the graph does not hold yet."""
+    """An organisation named in an event that the graph does not hold yet, proposed with its
+    kind (``company`` or ``government`` for a state agency) and, where the article shows it,
+    its country (ISO alpha-3) and the evidence for it."""
 
     name: str
     proposed_id: str
     kind: str
+    country: str | None = None
+    country_from: str | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "proposed_id": self.proposed_id, "kind": self.kind}
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "name": self.name,
+            "proposed_id": self.proposed_id,
+            "kind": self.kind,
+            "country": self.country,
+            "country_from": self.country_from,
+        }
+
+
+EXCHANGE_COUNTRY = {
+    "NYSE": "USA",
+    "NYSE AMERICAN": "USA",
+    "NASDAQ": "USA",
+    "OTCQX": "USA",
+    "OTCQB": "USA",
+    "ASX": "AUS",
+    "TSX": "CAN",
+    "TSXV": "CAN",
+    "TSX-V": "CAN",
+    "TSX VENTURE": "CAN",
+    "CSE": "CAN",
+    "LSE": "GBR",
+    "AIM": "GBR",
+    "KRX": "KOR",
+    "KOSPI": "KOR",
+    "KOSDAQ": "KOR",
+    "SSE": "CHN",
+    "SZSE": "CHN",
+    "SHA": "CHN",
+    "SHE": "CHN",
+    "TYO": "JPN",
+    "TSE": "JPN",
+    "JSE": "ZAF",
+    "NZX": "NZL",
+    "IDX": "IDN",
+    "SGX": "SGP",
+    "BURSA": "MYS",
+    "B3": "BRA",
+    "BMV": "MEX",
+    "OSE": "NOR",
+}
+"""Home country proposed for a company from the exchange of its ticker: a listing is
+evidence of the country, not proof (the reviewer sees ``country_from``)."""
+
+LEGAL_FORM_COUNTRY = (
+    (r"\bPty\.? Ltd\.?$|\bPty\.? Limited$", "AUS"),
+    (r"\bAB$|\bAB \(publ\)$", "SWE"),
+    (r"\bOyj?$", "FIN"),
+    (r"\bGmbH$|\bAG$", "DEU"),
+    (r"\bS\.?p\.?A\.?$", "ITA"),
+    (r"\bASA$", "NOR"),
+    (r"\bA/S$", "DNK"),
+    (r"\bN\.?V\.?$|\bB\.?V\.?$", "NLD"),
+    (r"\bplc$|\bPLC$", "GBR"),
+    (r"\bK\.?K\.?$|\bKabushiki Kaisha$", "JPN"),
+    (r"\bPte\.? Ltd\.?$", "SGP"),
+    (r"\bSdn\.? Bhd\.?$|\bBhd\.?$", "MYS"),
+    (r"^PT |\bTbk\.?$", "IDN"),
+    (r"\bS\.A\.S\.?$|\bSAS$", "FRA"),
+    (r"\bS\.?R\.?L\.?$", "ITA"),
+)
+_TICKER_AFTER = re.compile(
+    r"^\s*\((?P<ex>[A-Za-z][A-Za-z -]{1,14}?)\s*:\s*[A-Z0-9.]{1,10}(?:\s*[;,][^)]*)?\)"
+)
+_GOVERNMENT_WORDS = re.compile(
+    r"\b(?:Ministry|Department|Agency|Office|Administration|Bank of|Export[- ]Import Bank|"
+    r"Export Finance|Development Bank|Development Finance|Corporation for|Fund of|Authority|"
+    r"Commission|Government|Council)\b"
+)
+
+
+def propose_entity(m: Mention, sentence: str, mentions: tuple[Mention, ...]) -> NewEntity:
+    """A new organisation as the graph would hold it: kind and, where the text shows it, the
+    country, from the exchange of a ticker in parentheses ("(ASX: NAL)"), a country named as
+    possessive or adjective just before it ("Australia's", "Canadian miner"), or a legal form
+    ("Pty Ltd", "AB", "GmbH").
+
+    >>> m = Mention(0, 20, "Norland Antimony Ltd", "company", None, "new")
+    >>> propose_entity(m, "Norland Antimony Ltd (ASX: NAL) said.", (m,)).country
+    'AUS'
+    """
+    name = m.value
+    kind = "government" if _GOVERNMENT_WORDS.search(name) else "company"
+    country: str | None = None
+    why: str | None = None
+    t = _TICKER_AFTER.match(sentence[m.end :]) if m.text == sentence[m.start : m.end] else None
+    if t and t.group("ex").strip().upper() in EXCHANGE_COUNTRY:
+        country = EXCHANGE_COUNTRY[t.group("ex").strip().upper()]
+        why = f"listed on {t.group('ex').strip()}"
+    if country is None:
+        before = [
+            c
+            for c in mentions
+            if c.kind == "country" and c.end <= m.start and m.start - c.end <= 40
+        ]
+        if before:
+            c = before[-1]
+            gap = sentence[c.end : m.start]
+            if re.fullmatch(r"(?:['’]s|-based|-listed|n)?\s+(?:[a-z][\w-]*\s+){0,3}", gap) and (
+                c.role == "demonym" or gap.startswith(("'s", "’s", "-based"))
+            ):
+                country = c.id
+                why = f"described as {sentence[c.start : m.start].strip()}"
+    if country is None:
+        for rx, iso in LEGAL_FORM_COUNTRY:
+            if re.search(rx, name):
+                country, why = iso, "legal form"
+                break
+    return NewEntity(name, proposed_id(name), kind, country, why)
 
 
 @dataclass(frozen=True)
@@ -61,6 +175,65 @@ def event_json(e: Event) -> dict[str, Any]:
     }
 
 
+_COMMON_FIRST = frozenset(
+    [
+        "Export",
+        "National",
+        "General",
+        "China",
+        "Chinese",
+        "United",
+        "American",
+        "First",
+        "New",
+        "North",
+        "South",
+        "East",
+        "West",
+        "Global",
+        "International",
+        "Rare",
+        "Critical",
+        "Energy",
+        "Mineral",
+        "Minerals",
+        "Metals",
+        "Battery",
+        "Federal",
+        "State",
+        "Royal",
+        "Western",
+        "Eastern",
+        "Northern",
+        "Southern",
+        "Central",
+        "Asian",
+        "European",
+        "African",
+        "Pacific",
+        "Atlantic",
+        "Lithium",
+        "Graphite",
+        "Nickel",
+        "Cobalt",
+        "Copper",
+        "Antimony",
+        "Tungsten",
+    ]
+)
+
+
+def _new_short_names(m: Mention, lexicon: Lexicon) -> dict[str, Mention]:
+    """Short forms of an organisation not in the graph that an event named ("Traxys" for
+    "Traxys Europe"): those of :meth:`Lexicon.short_names`, and a distinctive first word."""
+    out = lexicon.short_names(m)
+    words = m.text.split()
+    first = words[0]
+    if len(words) >= 2 and len(first) >= 4 and first not in _COMMON_FIRST and first.istitle():
+        out.setdefault(first, replace(m, canonical=m.text))
+    return out
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -81,6 +254,10 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))
         if found:
+            for e in found:
+                for m in e.links.values():
+                    if m.id is None and m.kind == "company":
+                        active.update(_new_short_names(m, lexicon))
             events.extend(found)
             ctx.events = events
             ctx.last_event_index = s.index
@@ -102,18 +279,30 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 ctx.last_issuer = govs[0]
         for m in mentions:
             active.update(lexicon.short_names(m))
+    # a restatement of an event (same type and key fields, no conflicting value) adds the
+    # details it states to the first statement ("… for five years" in the next paragraph)
     unique: list[Event] = []
-    seen: set[tuple[Any, ...]] = set()
     for e in events:
-        k = (*e.key(), *(str(e.fields.get(f)) for f in ("date", "start", "expiry")))
-        if k in seen:
-            continue
-        seen.add(k)
-        unique.append(e)
+        for i, u in enumerate(unique):
+            if u.key() != e.key():
+                continue
+            years_u = set(re.findall(r"\b(?:19|20)\d\d\b", u.sentence))
+            if set(re.findall(r"\b(?:19|20)\d\d\b", e.sentence)) - years_u:
+                continue  # "… banned exports of raw ore in December 2022": another event
+            shared = set(u.fields) & set(e.fields)
+            if all(str(u.fields[f]) == str(e.fields[f]) for f in shared):
+                extra = {k: v for k, v in e.fields.items() if k not in u.fields}
+                if extra:
+                    unique[i] = dataclasses.replace(u, fields={**u.fields, **extra})
+                break
+        else:
+            unique.append(e)
     new: dict[str, NewEntity] = {}
     for e in unique:
         for m in e.links.values():
             if m.id is None and m.kind == "company":
-                pid = proposed_id(m.value)
-                new.setdefault(pid, NewEntity(m.value, pid, "company"))
+                cand = propose_entity(m, e.sentence, e.mentions)
+                have = new.get(cand.proposed_id)
+                if have is None or (have.country is None and cand.country is not None):
+                    new[cand.proposed_id] = cand
     return Analysis(article, tuple(unique), tuple(new.values()))

@@ -38,7 +38,7 @@ from derisk.news.articles import extract, read_paths
 from derisk.news.dates import add_period
 from derisk.news.events import EVENT_TYPES, KEY_FIELDS
 from derisk.news.lexicon import Lexicon, slug
-from derisk.news.pipeline import analyze, event_json, proposed_id
+from derisk.news.pipeline import analyze, event_json, propose_entity, proposed_id
 from derisk.services.exposure import NotFound
 from derisk.store.base import Store
 
@@ -136,7 +136,7 @@ def ingest(
                 for f, m in ev.links.items()
             ]
             news_ents = [
-                {"name": m.value, "proposed_id": proposed_id(m.value), "kind": "company"}
+                propose_entity(m, ev.sentence, ev.mentions).as_dict()
                 for m in ev.links.values()
                 if m.id is None
             ]
@@ -372,9 +372,16 @@ _FACILITY_TYPE = {
 
 
 def _facts_for(
-    store: Store, pid: str, etype: str, f: dict[str, Any], source: Source
+    store: Store,
+    pid: str,
+    etype: str,
+    f: dict[str, Any],
+    source: Source,
+    proposed: list[dict[str, Any]] | None = None,
 ) -> tuple[list[Any], list[str]]:
-    """Rows an accepted event writes (entities first), and notes on what it could not write."""
+    """Rows an accepted event writes (entities first), and notes on what it could not write.
+    ``proposed``: the new organisations the extractor proposed (kind, country)."""
+    new_by_id = {str(n.get("proposed_id")): n for n in proposed or []}
     catalog = load_catalog()
     iso3 = {c[0] for c in all_countries()}
     entity_names = dict(store.sql("SELECT entity_id, name FROM entity"))
@@ -392,7 +399,19 @@ def _facts_for(
             return v
         eid = proposed_id(v)
         if eid not in entity_names:
-            rows.append(Entity(eid, EntityKind.COMPANY.value, v, sid, note="proposed from news"))
+            prop = new_by_id.get(eid, {})
+            kind = EntityKind.GOVERNMENT.value if prop.get("kind") == "government" else None
+            rows.append(
+                Entity(
+                    eid,
+                    kind or EntityKind.COMPANY.value,
+                    v,
+                    sid,
+                    country=prop.get("country") if prop.get("country") in iso3 else None,
+                    note="proposed from news"
+                    + (f" (country: {prop['country_from']})" if prop.get("country_from") else ""),
+                )
+            )
             entity_names[eid] = v
         return eid
 
@@ -476,7 +495,11 @@ def _facts_for(
                 None,
                 None,
                 suspended_until=expiry,
-                note=f"suspension announced {when}" if when else None,
+                note=(
+                    f"suspended from {start}"
+                    + (f" until {expiry}" if expiry else "")
+                    + (f" (announced {when})" if when else "")
+                ),
             )
         elif action == "lifted":
             er = ExportRestriction(
@@ -491,6 +514,20 @@ def _facts_for(
                 None,
                 start,
                 note="restriction lifted",
+            )
+        elif action == "extended":
+            er = ExportRestriction(
+                f"news-{pid}",
+                issuer,
+                items,
+                target,
+                sid,
+                mat,
+                None,
+                "extended",
+                None,
+                _date(f.get("expiry")),
+                note=f"restriction extended by {f['duration']}" if f.get("duration") else None,
             )
         elif action == "resumed":
             er = ExportRestriction(
@@ -582,7 +619,9 @@ def accept(
         via="derisk news review",
         note=f"proposal {pid}; extraction confidence {p.confidence:.2f}; decided by {decided_by}",
     )
-    rows, notes = _facts_for(store, pid, p.event_type, fields, source)
+    rows, notes = _facts_for(
+        store, pid, p.event_type, fields, source, json.loads(p.new_entities or "[]")
+    )
     facts = [
         {
             "table": type(r).Meta.table,
