@@ -510,7 +510,7 @@ def allied_supply(
     # demand
     base_year = years[0]
     given = {k.strip().lower(): v for k, v in (demand or {}).items()}
-    dem_rows = []
+    dem_rows: list[dict[str, Any]] = []
     missing = []
     for m in members:
         q = given.get(m.key.lower(), given.get(m.name.lower()))
@@ -539,7 +539,12 @@ def allied_supply(
     if world_demand is not None:
         if not np.isfinite(world_demand) or world_demand <= 0:
             raise ValueError("--world-demand must be a quantity > 0")
-        world = {"quantity": float(world_demand), "year": None, "source_id": None, "basis": "user"}
+        world: dict[str, Any] = {
+            "quantity": float(world_demand),
+            "year": None,
+            "source_id": None,
+            "basis": "user",
+        }
     else:
         found = _stored_demand(store, material, stage, "WLD", base_year, when)
         if found is None:
@@ -661,10 +666,10 @@ def allied_supply(
     names_map = names
     conf = _confidence(store)
     fac_rows = []
-    for k, p in enumerate(plants):
-        row = _plant_row(p, names_map, conf, years, caps[k])
-        row["eligible"] = bool(eligible[k])
-        row["reason"] = reasons[k]
+    for i_p, p in enumerate(plants):
+        row = _plant_row(p, names_map, conf, years, caps[i_p])
+        row["eligible"] = bool(eligible[i_p])
+        row["reason"] = reasons[i_p]
         if exclude_pfe:
             row["pfe"] = _verdict(p, flagged, unsure)
         fac_rows.append(row)
