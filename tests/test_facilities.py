@@ -343,3 +343,32 @@ def test_cli_facilities_and_club_reroute(built_db: Path) -> None:
                       "refining")  # fmt: skip
     assert single["schema"] == "derisk.allied/1"
     assert "plant-level answer" in single["notes"][0]
+
+
+def test_an_accepted_plant_opening_from_the_news_becomes_capacity(
+    fresh_db: Path, tmp_path: Path
+) -> None:
+    from derisk.services import news
+
+    text = tmp_path / "opening.txt"
+    text.write_text(
+        "Korea Zinc opens antimony plant\n\nUlsan, 3 March 2026. Korea Zinc said on Tuesday it "
+        "had opened a new antimony refinery in South Korea with an annual capacity of 1,000 "
+        "tonnes.\n",
+        encoding="utf-8",
+    )
+    with DuckStore(fresh_db) as store:
+        before = allied_supply(store, "antimony", "refining", ["USA"], demand={"USA": 5000},
+                               years=(2026,), rule="market")  # fmt: skip
+        res = news.ingest(store, [text])
+        (ev,) = [e for e in res["events"] if e["type"] == "facility"]
+        assert store.sql("SELECT count(*) FROM facility WHERE source_id LIKE 'news-%'") == [(0,)]
+        dec = news.accept(store, ev["proposal_id"])
+        (fid,) = [f["id"] for f in dec["facts"] if f["table"] == "facility"]
+        plant = show_facility(store, fid)["facility"]
+        assert (plant["country"], plant["status"], plant["capacity"]) == ("KOR", "operating", 1000)
+        assert plant["operator"] == "korea-zinc" and plant["start_year"] == 2026
+        after = allied_supply(store, "antimony", "refining", ["USA"], demand={"USA": 5000},
+                              years=(2026,), rule="market")  # fmt: skip
+        gain = after["by_year"][0]["eligible_capacity"] - before["by_year"][0]["eligible_capacity"]
+        assert gain == pytest.approx(1000)
