@@ -181,7 +181,8 @@ def allied(
         split_list(exclude_country),
         split_list(exclude),
     )
-    key = ("allied", material, stage, tuple(members), demand, years, rule, pipeline)
+    key: tuple[object, ...] = ("allied", material, stage, tuple(members), demand, years, rule)
+    key += (pipeline,)
     key += (tuple(groups), tuple(countries), tuple(entities), exclude_pfe, world_demand)
     key += (demand_growth, as_of)
     return api.json(

@@ -109,7 +109,8 @@ def allied_page(
     if demand.strip():
         try:
             wd = float(world_demand) if world_demand.strip() else None
-            key = ("allied-page", chain, tuple(members), demand, rule, pipeline, years, wd)
+            key: tuple[object, ...] = ("allied-page", chain, tuple(members), demand, rule)
+            key += (pipeline, years, wd)
             key += (exclude_pfe, as_of)
             res = api.data(
                 key,
