@@ -317,6 +317,10 @@ def test_bundled_antimony_refining_for_a_club(store: DuckStore) -> None:
     assert y["others_take_eligible"] > 0
     assert {s["source_id"] for s in res["sources"]} >= {"fac-kz-chosun-2025-12",
                                                         "fac-usgs-mcs2026-antimony"}  # fmt: skip
+    # the feed: refined antimony needs China-free ore; under pro rata the mine stage binds
+    assert res["upstream"]["stage"] == "mining"
+    assert res["upstream"]["source_id"] == "usgs-mcs2026-antimony"
+    assert y["chain_secured"] == pytest.approx(min(y["secured"], y["upstream_secured"]))
     lst = list_facilities(store, material="antimony", stage="refining")
     assert lst["count"] == len(res["facilities"]) + 0  # every plant has a capacity
 

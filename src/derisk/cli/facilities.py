@@ -204,15 +204,29 @@ def print_allied(r: dict[str, Any]) -> None:
         highlight=False,
     )
     t = Table(title=f"China-free supply secured, by year ({r['unit']}/yr)")
-    for col in ("year", "world demand", "buyers' demand", "eligible capacity", "excluded",
-                "others take", "left for buyers", "secured", "shortfall"):  # fmt: skip
+    up = r.get("upstream")
+    cols = ["year", "world demand", "buyers' demand", "eligible capacity", "excluded",
+            "others take", "left for buyers", "secured", "shortfall"]  # fmt: skip
+    if up:
+        cols += [f"{up['stage']} secured", "through the chain"]
+    for col in cols:
         t.add_column(col, justify="right")
     for y in r["by_year"]:
-        t.add_row(str(y["year"]), _t(y["world_demand"]), _t(y["club_demand"]),
-                  _t(y["eligible_capacity"]), _t(y["excluded_capacity"]),
-                  _t(y["others_take_eligible"]), _t(y["left_for_club"]),
-                  _t(y["secured"]), _t(y["shortfall"]))  # fmt: skip
+        cells = [str(y["year"]), _t(y["world_demand"]), _t(y["club_demand"]),
+                 _t(y["eligible_capacity"]), _t(y["excluded_capacity"]),
+                 _t(y["others_take_eligible"]), _t(y["left_for_club"]),
+                 _t(y["secured"]), _t(y["shortfall"])]  # fmt: skip
+        if up:
+            cells += [_t(y["upstream_secured"]), _t(y["chain_secured"])]
+        t.add_row(*cells)
     console.print(t)
+    if up:
+        console.print(
+            f"[dim]upstream:[/] {up['stage']} from {up['source_id']} {up['year']} "
+            f"({_t(up['eligible_capacity'])} of {_t(up['world_output'])} {r['unit']} eligible); "
+            f"{up['note']}",
+            highlight=False,
+        )
     if len(r["club"]) > 1:
         m = Table(title="Allocation by member (allocation / shortfall)")
         m.add_column("member")

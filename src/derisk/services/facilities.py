@@ -19,7 +19,13 @@ import numpy as np
 from derisk.analysis.allocation import PIPELINES, RULES, allocate, capacity_by_year
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
-from derisk.model.facilities import FacilityStatus, parse_owners, stage_unit, unit_factor
+from derisk.model.facilities import (
+    STAGE_UNITS,
+    FacilityStatus,
+    parse_owners,
+    stage_unit,
+    unit_factor,
+)
 from derisk.services.exposure import NotFound
 from derisk.store.base import Store
 
@@ -420,6 +426,76 @@ def parse_years(text: str | None) -> tuple[int, ...]:
     return tuple(sorted(set(out)))
 
 
+def _upstream(
+    store: Store,
+    material: str,
+    stage: str,
+    excluded: set[str],
+    d_members: np.ndarray,
+    rule: str,
+    member_countries: set[str],
+    n_years: int,
+    when: dt.date,
+) -> tuple[dict[str, Any] | None, np.ndarray | None, str | None]:
+    """The stage upstream from country figures: what the club secures of it under the same rule.
+
+    Returns (description, secured per year in this stage's unit, or None, and a note).
+    """
+    from derisk.services.network import build_stage_network
+
+    spec = load_catalog().material(material)
+    ids = [st.id for st in spec.stages]
+    i = ids.index(stage)
+    if i == 0:
+        return None, None, None
+    prev = ids[i - 1]
+    up_unit = STAGE_UNITS.get((material, prev), ("t", {}))[0]
+    table = STAGE_UNITS.get((material, stage), ("t", {}))[1]
+    if up_unit not in table:
+        return (
+            None,
+            None,
+            (
+                f"upstream {prev} is in {up_unit}, not convertible to "
+                f"{stage_unit(material, stage)}: the feed is not checked"
+            ),
+        )
+    factor = table[up_unit]
+    try:
+        st = build_stage_network(store, material, as_of=when).stage(prev)
+    except NotFound:
+        return None, None, f"upstream {prev}: no country figures; the feed is not checked"
+    if not st.has_data:
+        return None, None, f"upstream {prev}: {st.note or 'no usable figures'}; feed not checked"
+    sites = [x for x in st.sites if x.available > 0]
+    cap = np.array([x.available * factor for x in sites], dtype=float)
+    elig = np.array([x.country is not None and x.country not in excluded for x in sites], bool)
+    world = float(cap.sum())
+    caps = np.repeat(cap[:, None], n_years, axis=1)
+    d_o = np.maximum(world - d_members.sum(axis=0), 0.0)
+    sigma = None
+    if rule == "historical":
+        share = np.minimum(d_members.sum(axis=0) / world, 1.0) if world > 0 else np.zeros(n_years)
+        own = np.array([x.country in member_countries for x in sites], dtype=bool)
+        sigma = np.where(own[:, None], 0.0, 1.0 - share[None, :])
+    a = allocate(caps, elig, d_members, d_o, rule, sigma)
+    desc = {
+        "stage": prev,
+        "source_id": st.source_id,
+        "year": st.year,
+        "unit": up_unit,
+        "factor": factor,
+        "world_output": _r(world),
+        "eligible_capacity": _r(float(cap[elig].sum())),
+        "unknown_origin": _r(
+            float(sum(c for c, x in zip(cap, sites, strict=True) if x.country is None))
+        ),
+        "note": "country figures (output of unknown origin and excluded countries not eligible); "
+        "entity screening does not apply inside country totals",
+    }
+    return desc, a.secured, None
+
+
 def allied_supply(
     store: Store,
     material: str,
@@ -582,6 +658,18 @@ def allied_supply(
             "their share of world demand"
         )
     alloc = allocate(caps, eligible, d_members, d_others, rule, sigma)
+    up_excluded = set(excluded)
+    if exclude_pfe:  # inside country totals the producers are unknown: covered nations' output
+        up_excluded |= set(group_members(store, "covered", when))
+    upstream, up_secured, up_note = _upstream(
+        store, material, stage, up_excluded, d_members, rule, member_countries, len(years), when
+    )
+    if upstream is not None and exclude_pfe:
+        upstream["note"] += (
+            "; with --exclude-pfe the covered nations' country totals are excluded upstream"
+        )
+    if up_note:
+        notes.append(up_note)
 
     # plants that make the difference: change in capacity vs the year before
     diffs: list[list[dict[str, Any]]] = []
@@ -656,6 +744,10 @@ def allied_supply(
                 "left_for_club": _r(float(alloc.residual[:, j].sum())),
                 "secured": _r(float(alloc.secured[j])),
                 "shortfall": _r(float(d_members[:, j].sum() - alloc.secured[j])),
+                "upstream_secured": None if up_secured is None else _r(float(up_secured[j])),
+                "chain_secured": (
+                    None if up_secured is None else _r(float(min(alloc.secured[j], up_secured[j])))
+                ),
                 "club_short": bool(alloc.shadow[:, j].any()),
                 "members": member_rows,
                 "binding": binding,
@@ -770,6 +862,7 @@ def allied_supply(
             ),
         },
         "by_year": by_year,
+        "upstream": upstream,
         "facilities": fac_rows,
         "gaps": gaps,
         "assumptions": assumptions,
