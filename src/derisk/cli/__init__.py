@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "derisk.cli.ownership",
     "derisk.cli.trust",
     "derisk.cli.resource",
+    "derisk.cli.facilities",
 )
 
 # Top-level commands that need only some modules; any other command loads them all.
@@ -30,6 +31,7 @@ FAST_PATHS: dict[str, tuple[str, ...]] = {
 }
 FAST_PATHS["db"] = ("derisk.cli.core", "derisk.cli.trust")
 FAST_PATHS.update({name: ("derisk.cli.resource",) for name in ("reroute", "shock", "scenarios")})
+FAST_PATHS["facilities"] = ("derisk.cli.facilities",)
 
 
 def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:

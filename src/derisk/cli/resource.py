@@ -40,8 +40,16 @@ def _t(x: float | None) -> str:
 
 def reroute(
     material: Annotated[str, typer.Argument(help="Material id, e.g. antimony, rare-earths.")],
-    to: Annotated[str, typer.Option("--to", help="Destination country (ISO alpha-3 or name).")],
-    demand: Annotated[float, typer.Option("--demand", help="Quantity needed, t/yr.")],
+    to: Annotated[
+        str | None, typer.Option("--to", help="Destination country (ISO alpha-3 or name).")
+    ] = None,
+    demand: Annotated[
+        str | None,
+        typer.Option(
+            "--demand",
+            help="Quantity needed, t/yr; with --club, MEMBER=QTY pairs (USA=5000,KOR=3000).",
+        ),
+    ] = None,
     stage: Annotated[
         str | None,
         typer.Option("--stage", help="Stage delivered (default: the last stage with capacity)."),
@@ -88,6 +96,44 @@ def reroute(
     year: Annotated[
         int | None, typer.Option("--year", help="Use figures of this year or earlier.")
     ] = None,
+    club: Annotated[
+        str | None,
+        typer.Option(
+            "--club",
+            help="Buyers' club, comma list of countries or groups (USA,KOR,JPN,EU27): plant-level "
+            "supply the club secures after other buyers' demand.",
+        ),
+    ] = None,
+    years: Annotated[
+        str | None,
+        typer.Option("--years", help="Plant-level answer for these years (2025-2030, 2027)."),
+    ] = None,
+    rule: Annotated[
+        str | None,
+        typer.Option(
+            "--rule",
+            help="How other buyers' demand is netted out: pro-rata (default), historical, market.",
+        ),
+    ] = None,
+    pipeline: Annotated[
+        str | None,
+        typer.Option(
+            "--pipeline",
+            help="Announced capacity that counts: operating, committed (default), risked, "
+            "announced.",
+        ),
+    ] = None,
+    world_demand: Annotated[
+        float | None,
+        typer.Option("--world-demand", help="World demand of the stage (default: the store's)."),
+    ] = None,
+    demand_growth: Annotated[
+        float, typer.Option("--demand-growth", help="Yearly growth of every buyer's demand.")
+    ] = 0.0,
+    plants: Annotated[
+        bool,
+        typer.Option("--plants", help="Answer from the facility layer (plant by plant)."),
+    ] = False,
     as_of: AsOfOpt = None,
     html: HtmlOpt = None,
     db: DbOpt = None,
@@ -96,31 +142,106 @@ def reroute(
     """How much can reach a country without excluded countries or entities, and the cheapest plan.
 
     Without --exclude-group, --exclude-country, --exclude or --exclude-pfe, China is excluded.
+    With --club, --years, --rule, --pipeline or --plants the answer comes from the facility
+    layer: named plants with capacity by year, other buyers' demand netted out (JSON schema
+    derisk.allied/1); otherwise from country figures (derisk.reroute/1).
     """
+    from derisk.services.exposure import NotFound
+    from derisk.services.facilities import allied_supply, parse_demands, parse_years
     from derisk.services.resource import reroute as run
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
         countries = [c.strip() for v in (exclude_country or []) for c in v.split(",") if c.strip()]
-        with store_for(db, as_json=as_json) as store:
-            res = run(
+        entities = [e.strip() for v in (exclude or []) for e in v.split(",") if e.strip()]
+        allied = bool(club or years or rule or pipeline or plants or world_demand)
+        single: float | None = None
+        pairs: dict[str, float] = {}
+        if demand is not None:
+            try:
+                single = float(demand)
+            except ValueError:
+                pairs = parse_demands(demand)
+        if not allied and (to is None or single is None):
+            raise ValueError("give --to COUNTRY and --demand QTY (or --club for a buyers' club)")
+
+        def run_allied(note: str | None = None) -> dict[str, Any]:
+            members = [m.strip() for m in (club or "").split(",") if m.strip()]
+            if not members:
+                if to is None:
+                    raise ValueError("give --to COUNTRY or --club MEMBERS")
+                members = [to]
+            given = dict(pairs)
+            if single is not None:
+                if len(members) != 1:
+                    raise ValueError("with a club, give --demand MEMBER=QTY pairs")
+                given[members[0]] = single
+            if stage is None:
+                raise ValueError("give --stage for a plant-level answer (e.g. refining)")
+            res = allied_supply(
                 store,
                 material,
-                to,
-                demand,
-                stage=stage,
+                stage,
+                members,
+                demand=given,
+                years=parse_years(years)
+                if years
+                else ((year,) if year is not None else parse_years(None)),
+                rule=rule or "pro-rata",
+                pipeline=pipeline or "committed",
                 exclude_countries=countries,
                 exclude_groups=list(exclude_group or []),
-                exclude_entities=[
-                    e.strip() for v in (exclude or []) for e in v.split(",") if e.strip()
-                ],
+                exclude_entities=entities,
                 exclude_pfe=exclude_pfe,
-                spare_only=spare_only,
-                max_country_share=max_country_share,
-                costs_path=costs,
-                year=year,
+                world_demand=world_demand,
+                demand_growth=demand_growth,
                 as_of=when,
             )
+            if note:
+                res["notes"].insert(0, note)
+            return res
+
+        with store_for(db, as_json=as_json) as store:
+            if allied:
+                res = run_allied()
+            else:
+                assert to is not None and single is not None
+                try:
+                    res = run(
+                        store,
+                        material,
+                        to,
+                        single,
+                        stage=stage,
+                        exclude_countries=countries,
+                        exclude_groups=list(exclude_group or []),
+                        exclude_entities=entities,
+                        exclude_pfe=exclude_pfe,
+                        spare_only=spare_only,
+                        max_country_share=max_country_share,
+                        costs_path=costs,
+                        year=year,
+                        as_of=when,
+                    )
+                except NotFound as exc:
+                    if stage is None:
+                        raise
+                    try:
+                        res = run_allied(
+                            f"country figures cannot answer ({exc.args[0]}); plant-level answer"
+                        )
+                    except NotFound:
+                        raise exc from None
+        if res["schema"] != "derisk.reroute/1":
+            if html is not None:
+                raise ValueError("--html is available for country-level answers only")
+            if as_json:
+                emit_json(res)
+                return
+            from derisk.cli.facilities import print_allied
+
+            print_allied(res)
+            return
         if html is not None:
             from derisk.report.resource import render_reroute
 

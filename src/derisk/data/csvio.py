@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,14 @@ from typing import Any
 from derisk.errors import ImportRefusedError
 from derisk.model import countries
 from derisk.model.catalog import Catalog, load_catalog
+from derisk.model.facilities import (
+    DEMAND_BASES,
+    FACILITY_KINDS,
+    Facility,
+    ImporterDemand,
+    facility_problems,
+    unit_factor,
+)
 from derisk.model.network import NETWORK_KINDS
 from derisk.model.ownership import (
     ControlRight,
@@ -76,6 +85,7 @@ FILE_KINDS: dict[str, type[Any]] = {
     **OWNERSHIP_KINDS,
     **NETWORK_KINDS,
     **STAGE_GAP_KINDS,
+    **FACILITY_KINDS,
 }
 """File stem -> row type. ``derisk import csv KIND FILE`` takes these kinds."""
 
@@ -234,7 +244,8 @@ def read_rows(
                                 )
                             )
                             ok = False
-                        if col.name in ENUMS and val not in ENUMS[col.name]:
+                        own_enum = row_type is Facility and col.name == "status"  # checked below
+                        if col.name in ENUMS and val not in ENUMS[col.name] and not own_enum:
                             allowed = ", ".join(sorted(ENUMS[col.name]))
                             probs.append(
                                 Problem(name, lineno, col.name, f"{raw!r} is not one of: {allowed}")
@@ -305,6 +316,24 @@ def _check_semantics(
                 yield Problem(name, lineno, fname, f"{val} is not between 0 and 100")
         if lo is not None and hi is not None and hi < lo:
             yield Problem(name, lineno, "percent_max", f"{hi} is below percent_min {lo}")
+    if row_type is Facility:
+        for fname, msg in facility_problems(Facility(**v)):
+            yield Problem(name, lineno, fname, msg)
+    if row_type is ImporterDemand:
+        if v["basis"] not in DEMAND_BASES:
+            yield Problem(name, lineno, "basis", f"{v['basis']!r} is not one of: "
+                          + ", ".join(sorted(DEMAND_BASES)))  # fmt: skip
+        try:
+            unit_factor(v["material_id"], v["stage_id"], v["unit"])
+        except KeyError as exc:
+            yield Problem(name, lineno, "unit", str(exc.args[0]))
+        if v["quantity"] is not None and v["quantity"] < 0:
+            yield Problem(name, lineno, "quantity", "must not be negative")
+        buyer = v["buyer"]
+        if buyer not in _VALID_ISO3 and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", buyer):
+            yield Problem(
+                name, lineno, "buyer", f"{buyer!r} is neither an ISO alpha-3 code nor a group id"
+            )
     vf, vt = v.get("valid_from"), v.get("valid_to")
     if vf is not None and vt is not None and vt < vf:
         yield Problem(name, lineno, "valid_to", "is before valid_from")

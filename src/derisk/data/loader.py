@@ -12,7 +12,8 @@ from typing import Any
 from derisk.data.csvio import FILE_KINDS, ImportFailed, Problem, read_rows
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
-from derisk.model.schema import Country, Material, Source, Stage
+from derisk.model.facilities import Facility, derived_rows, parse_owners
+from derisk.model.schema import Country, Entity, Material, Source, Stage
 from derisk.store.base import Store, id_conflict_message
 
 BUNDLED_DATASET = "bundled"
@@ -41,6 +42,10 @@ BUNDLED_FILES: tuple[tuple[str, str], ...] = (
     ("allied_import_sources.csv", "import_sources"),
     ("allied_shares.csv", "shares"),
     ("stage_gaps.csv", "stage_gaps"),
+    ("facility_sources.csv", "sources"),
+    ("facility_entities.csv", "entities"),
+    ("facilities.csv", "facilities"),
+    ("demand.csv", "demand"),
 )
 
 Progress = Callable[[str, int], None]
@@ -159,6 +164,7 @@ def load_rows(
         r.source_id for rows in parsed.values() for r in rows if isinstance(r, Source)
     }
     problems.extend(_taken_ids(store, parsed, dataset if replace else None))
+    parsed = _with_facility_rows(store, parsed, dataset if replace else None, problems)
     _check_sources(parsed, known, problems)
     if problems:
         raise ImportFailed(problems)
@@ -178,6 +184,60 @@ def load_rows(
                 counts[table] = counts.get(table, 0) + w.add(group)
         w.record_dataset(dataset, origin, sum(counts.values()))
     return LoadReport(dataset, counts, time.perf_counter() - t0)
+
+
+def _with_facility_rows(
+    store: Store,
+    parsed: Mapping[str, Sequence[Any]],
+    exclude_dataset: str | None,
+    problems: list[Problem],
+) -> dict[str, list[Any]]:
+    """Add the entities and owner stakes that facility rows imply; check the ids they name."""
+    out = {k: list(v) for k, v in parsed.items()}
+    if not any(isinstance(r, Facility) for rows in parsed.values() for r in rows):
+        return out
+    if exclude_dataset is None:
+        stored = {r[0] for r in store.sql("SELECT entity_id FROM entity")}
+    else:
+        stored = {
+            r[0]
+            for r in store.sql("SELECT entity_id FROM entity WHERE dataset <> ?", [exclude_dataset])
+        }
+    known = stored | {
+        r.entity_id for rows in parsed.values() for r in rows if isinstance(r, Entity)
+    }
+    facility_ids = {
+        r.facility_id for rows in parsed.values() for r in rows if isinstance(r, Facility)
+    }
+    for fname, rows in parsed.items():
+        facs = [r for r in rows if isinstance(r, Facility)]
+        if not facs:
+            continue
+        for i, r in enumerate(rows):
+            if not isinstance(r, Facility):
+                continue
+            named = [("operator_id", r.operator_id)] + [
+                ("owners", e) for e, _ in parse_owners(r.owners)
+            ]
+            for field_name, eid in named:
+                if eid is not None and eid not in known and eid not in facility_ids:
+                    problems.append(
+                        Problem(
+                            fname,
+                            i + 2,
+                            field_name,
+                            f"unknown entity {eid!r} (add it to an entities file)",
+                        )
+                    )
+            if r.parent_id is not None and r.parent_id not in facility_ids | stored:
+                problems.append(
+                    Problem(fname, i + 2, "parent_id", f"unknown facility {r.parent_id!r}")
+                )
+        entities, stakes = derived_rows(facs, known)
+        known |= {e.entity_id for e in entities}
+        out[f"{fname} (entities)"] = list(entities)
+        out[f"{fname} (owners)"] = list(stakes)
+    return out
 
 
 def _taken_ids(

@@ -24,6 +24,7 @@ from typing import Any
 
 from derisk.model.catalog import load_catalog
 from derisk.model.countries import all_countries
+from derisk.model.facilities import STAGE_UNITS, Facility
 from derisk.model.news import NewsArticle, NewsDecision, NewsProposal, SupplyEvent
 from derisk.model.schema import (
     Confidence,
@@ -575,8 +576,68 @@ def _facts_for(
             )
             entity_names[fid] = fid
         ev = _with(ev, subject_id=company, object_id=fid, country=loc)
+        plant = _facility_row(store, fid, company, f, when, sid, notes)
+        if plant is not None:
+            rows.append(plant)
     rows.append(ev)
     return rows, notes
+
+
+_REPORTED_TONNES = {None, "t", "t/yr", "tpa", "tonnes", "tons", "metric tons", "t per year"}
+
+
+def _facility_row(
+    store: Store,
+    fid: str,
+    company: str,
+    f: dict[str, Any],
+    when: dt.date | None,
+    sid: str,
+    notes: list[str],
+) -> Facility | None:
+    """The facility-layer row of an accepted opening or expansion with a capacity (else a note)."""
+    mat, stage, loc, cap = f.get("material"), f.get("stage"), f.get("location"), f.get("capacity")
+    action = f.get("action")
+    if action == "closure":
+        notes.append(f"closure of {fid}: set end_year on its facility-layer row, if it has one")
+        return None
+    if not (mat and stage and loc and cap is not None and (mat, stage) in STAGE_UNITS):
+        notes.append("no facility-layer row: material, stage, country and capacity are all needed")
+        return None
+    unit = str(f.get("unit")) if f.get("unit") is not None else None
+    stage_u, table = STAGE_UNITS[(str(mat), str(stage))]
+    if unit in table:
+        stated = str(unit)
+    elif unit in _REPORTED_TONNES:
+        stated = stage_u
+    else:
+        notes.append(f"no facility-layer row: unit {unit!r} cannot be converted to {stage_u}")
+        return None
+    have = {r[0] for r in store.sql("SELECT facility_id FROM facility")}
+    year = when.year if when else dt.date.today().year
+    new_id = fid if fid not in have else f"{fid}-{action}-{year}"
+    if new_id in have:
+        notes.append(f"no facility-layer row: {new_id} is already in the facility layer")
+        return None
+    future = when is not None and when > dt.date.today()
+    return Facility(
+        facility_id=new_id,
+        name=f"{fid} ({action} reported in the news)",
+        country=str(loc),
+        material_id=str(mat),
+        stage_id=str(stage),
+        status="construction" if future else "operating",
+        capacity=float(cap),
+        unit=stated,
+        basis="product",
+        source_id=sid,
+        operator_id=company,
+        start_year=year,
+        ramp_years=1,
+        parent_id=fid if new_id != fid and fid in have else None,
+        note=f"{action} proposed from the news and accepted; capacity as reported"
+        + (f" ({unit}, taken as {stage_u})" if stated != unit else ""),
+    )
 
 
 def _with(ev: SupplyEvent, **kw: Any) -> SupplyEvent:
@@ -625,7 +686,9 @@ def accept(
     facts = [
         {
             "table": type(r).Meta.table,
-            "id": getattr(r, "fact_id", None) or getattr(r, "entity_id", None),
+            "id": getattr(r, "fact_id", None)
+            or getattr(r, "entity_id", None)
+            or getattr(r, "facility_id", None),
         }
         for r in rows
     ]

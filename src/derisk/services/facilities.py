@@ -1,0 +1,887 @@
+"""The facility layer on the store: plants, their owners and screening, capacity by year, and
+allied supply -- how much China-free (or other-exclusion-free) output of a processing stage a
+buyer or a buyers' club secures when the other buyers' demand is netted out, year by year.
+
+The maths is in :mod:`derisk.analysis.allocation` (equations in its docstring); this module
+reads the store, applies the screening to each plant and assembles typed results
+(``derisk.facilities/1``, ``derisk.facility/1``, ``derisk.allied/1``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from derisk.analysis.allocation import PIPELINES, RULES, allocate, capacity_by_year
+from derisk.model import countries
+from derisk.model.catalog import load_catalog
+from derisk.model.facilities import (
+    STAGE_UNITS,
+    FacilityStatus,
+    parse_owners,
+    stage_unit,
+    unit_factor,
+)
+from derisk.services.exposure import NotFound
+from derisk.store.base import Store
+
+FACILITIES_SCHEMA = "derisk.facilities/1"
+FACILITY_SCHEMA = "derisk.facility/1"
+ALLIED_SCHEMA = "derisk.allied/1"
+DEFAULT_YEARS = tuple(range(2025, 2031))
+_COLS = (
+    "facility_id, name, country, material_id, stage_id, status, capacity, unit, basis, "
+    "source_id, facility_type, product, operator_id, owners, start_year, ramp_years, end_year, "
+    "parent_id, status_source_id, latitude, longitude, note"
+)
+
+
+@dataclass(frozen=True)
+class Plant:
+    facility_id: str
+    name: str
+    country: str
+    material: str
+    stage: str
+    status: str
+    capacity_stated: float | None
+    unit_stated: str
+    basis: str
+    source_id: str
+    facility_type: str | None
+    product: str | None
+    operator_id: str | None
+    owners: str | None
+    start_year: int | None
+    ramp_years: int | None
+    end_year: int | None
+    parent_id: str | None
+    status_source_id: str | None
+    latitude: float | None
+    longitude: float | None
+    note: str | None
+
+    @property
+    def capacity(self) -> float | None:
+        """Capacity in the stage's comparison unit (``None``: unknown)."""
+        if self.capacity_stated is None:
+            return None
+        return self.capacity_stated * unit_factor(self.material, self.stage, self.unit_stated)
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    return None if x is None else round(float(x), nd)
+
+
+def load_plants(
+    store: Store,
+    *,
+    material: str | None = None,
+    stage: str | None = None,
+    as_of: dt.date | None = None,
+) -> list[Plant]:
+    """Facility rows valid on ``as_of`` (all of them when ``None``), by material and stage."""
+    where = ["1 = 1"]
+    args: list[Any] = []
+    if material is not None:
+        where.append("material_id = ?")
+        args.append(material)
+    if stage is not None:
+        where.append("stage_id = ?")
+        args.append(stage)
+    if as_of is not None:
+        where.append(
+            "(valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to > ?)"
+        )
+        args.extend([as_of, as_of])
+    rows = store.sql(
+        f"SELECT {_COLS} FROM facility WHERE {' AND '.join(where)} ORDER BY facility_id", args
+    )
+    return [Plant(*r) for r in rows]
+
+
+def _source_meta(store: Store, ids: set[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = store.sql(
+        "SELECT source_id, publisher, title, url, published, confidence, note FROM source "
+        f"WHERE source_id IN ({marks}) ORDER BY source_id",
+        sorted(ids),
+    )
+    return [
+        {
+            "source_id": r[0],
+            "publisher": r[1],
+            "title": r[2],
+            "url": r[3],
+            "published": r[4].isoformat() if r[4] else None,
+            "confidence": r[5],
+            "note": r[6],
+        }
+        for r in rows
+    ]
+
+
+def _confidence(store: Store) -> dict[str, str]:
+    return {r[0]: r[1] for r in store.sql("SELECT source_id, confidence FROM source")}
+
+
+def _names(store: Store) -> dict[str, str]:
+    return {r[0]: r[1] for r in store.sql("SELECT entity_id, name FROM entity")}
+
+
+def _pfe(store: Store, when: dt.date) -> tuple[set[str], set[str], str]:
+    from derisk.services.resource import _pfe_entities
+
+    flagged, unsure, rule = _pfe_entities(store, when)
+    return set(flagged), set(unsure), rule
+
+
+def _plant_row(
+    p: Plant,
+    names: dict[str, str],
+    conf: dict[str, str],
+    years: tuple[int, ...],
+    caps: np.ndarray | None,
+) -> dict[str, Any]:
+    owners = [
+        {"entity": e, "name": names.get(e, e), "percent": pct} for e, pct in parse_owners(p.owners)
+    ]
+    row: dict[str, Any] = {
+        "facility": p.facility_id,
+        "name": p.name,
+        "country": p.country,
+        "country_name": countries.name(p.country),
+        "material": p.material,
+        "stage": p.stage,
+        "type": p.facility_type,
+        "product": p.product,
+        "status": p.status,
+        "capacity_stated": _r(p.capacity_stated),
+        "unit_stated": p.unit_stated,
+        "basis": p.basis,
+        "capacity": _r(p.capacity),
+        "unit": stage_unit(p.material, p.stage),
+        "start_year": p.start_year,
+        "ramp_years": p.ramp_years,
+        "end_year": p.end_year,
+        "parent": p.parent_id,
+        "operator": p.operator_id,
+        "operator_name": names.get(p.operator_id) if p.operator_id else None,
+        "owners": owners,
+        "source_id": p.source_id,
+        "status_source_id": p.status_source_id or p.source_id,
+        "confidence": conf.get(p.source_id),
+        "latitude": p.latitude,
+        "longitude": p.longitude,
+        "note": p.note,
+    }
+    if caps is not None:
+        row["capacity_by_year"] = {str(y): _r(float(c)) for y, c in zip(years, caps, strict=True)}
+    return row
+
+
+def _cap_matrix(plants: list[Plant], years: tuple[int, ...], pipeline: str) -> np.ndarray:
+    nan = float("nan")
+    return capacity_by_year(
+        np.array([p.capacity if p.capacity is not None else 0.0 for p in plants], dtype=float),
+        [p.status for p in plants],
+        np.array([p.start_year if p.start_year is not None else nan for p in plants], float),
+        np.array([p.ramp_years if p.ramp_years is not None else 1 for p in plants], float),
+        np.array([p.end_year if p.end_year is not None else nan for p in plants], float),
+        list(years),
+        pipeline,
+    )
+
+
+def _check_material_stage(material: str | None, stage: str | None) -> None:
+    if material is None:
+        return
+    try:
+        spec = load_catalog().material(material)
+    except KeyError as exc:
+        raise NotFound(str(exc.args[0])) from None
+    if stage is not None:
+        try:
+            spec.stage(stage)
+        except KeyError as exc:
+            raise NotFound(str(exc.args[0])) from None
+
+
+def list_facilities(
+    store: Store,
+    *,
+    material: str | None = None,
+    stage: str | None = None,
+    country: str | None = None,
+    status: str | None = None,
+    screen: bool = False,
+    years: tuple[int, ...] = DEFAULT_YEARS,
+    pipeline: str = "committed",
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """Plants with capacity by year (``derisk facilities list``)."""
+    _check_material_stage(material, stage)
+    if status is not None and status not in {s.value for s in FacilityStatus}:
+        raise ValueError(f"--status must be one of: {', '.join(FacilityStatus)}")
+    if pipeline not in PIPELINES:
+        raise ValueError(f"--pipeline must be one of: {', '.join(PIPELINES)}")
+    when = as_of or dt.date.today()
+    iso = countries.resolve(country) if country else None
+    plants = [
+        p
+        for p in load_plants(store, material=material, stage=stage, as_of=when)
+        if (iso is None or p.country == iso) and (status is None or p.status == status)
+    ]
+    names, conf = _names(store), _confidence(store)
+    caps = _cap_matrix(plants, years, pipeline) if plants else np.zeros((0, len(years)))
+    flagged: set[str] = set()
+    unsure: set[str] = set()
+    rule = None
+    if screen:
+        flagged, unsure, rule = _pfe(store, when)
+    rows = []
+    for i, p in enumerate(plants):
+        row = _plant_row(p, names, conf, years, caps[i])
+        if screen:
+            row["pfe"] = _verdict(p, flagged, unsure)
+        rows.append(row)
+    totals: dict[str, dict[str, Any]] = {}
+    for i, p in enumerate(plants):
+        key = f"{p.material}:{p.stage}"
+        t = totals.setdefault(
+            key,
+            {
+                "material": p.material,
+                "stage": p.stage,
+                "unit": stage_unit(p.material, p.stage),
+                "facilities": 0,
+                "china": {str(y): 0.0 for y in years},
+                "outside_china": {str(y): 0.0 for y in years},
+            },
+        )
+        t["facilities"] += 1
+        side = "china" if p.country == "CHN" else "outside_china"
+        for j, y in enumerate(years):
+            t[side][str(y)] = _r(t[side][str(y)] + float(caps[i, j]))
+    return {
+        "schema": FACILITIES_SCHEMA,
+        "as_of": when.isoformat(),
+        "filters": {
+            "material": material,
+            "stage": stage,
+            "country": iso,
+            "status": status,
+        },
+        "pipeline": pipeline,
+        "pipeline_weights": PIPELINES[pipeline],
+        "years": list(years),
+        "screening": {"rule": rule} if screen else None,
+        "count": len(rows),
+        "totals": list(totals.values()),
+        "facilities": rows,
+        "sources": _source_meta(
+            store,
+            {p.source_id for p in plants}
+            | {p.status_source_id for p in plants if p.status_source_id},
+        ),
+    }
+
+
+def _verdict(p: Plant, flagged: set[str], unsure: set[str]) -> str:
+    if p.facility_id in flagged or (p.operator_id is not None and p.operator_id in flagged):
+        return "flagged"
+    if p.facility_id in unsure or (p.operator_id is not None and p.operator_id in unsure):
+        return "indeterminate"
+    return "clear"
+
+
+def show_facility(
+    store: Store,
+    facility_id: str,
+    *,
+    years: tuple[int, ...] = DEFAULT_YEARS,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """One plant with its owners, screening verdict and capacity by year under each pipeline."""
+    when = as_of or dt.date.today()
+    plants = [p for p in load_plants(store) if p.facility_id == facility_id]
+    if not plants:
+        raise NotFound(f"unknown facility {facility_id!r}; see `derisk facilities list`")
+    p = plants[0]
+    names, conf = _names(store), _confidence(store)
+    row = _plant_row(p, names, conf, years, None)
+    row["capacity_by_year"] = {
+        name: {
+            str(y): _r(float(c))
+            for y, c in zip(years, _cap_matrix([p], years, name)[0], strict=True)
+        }
+        for name in PIPELINES
+    }
+    flagged, unsure, rule = _pfe(store, when)
+    row["pfe"] = {"rule": rule, "verdict": _verdict(p, flagged, unsure)}
+    expansions = [q.facility_id for q in load_plants(store) if q.parent_id == p.facility_id]
+    row["expansions"] = expansions
+    return {
+        "schema": FACILITY_SCHEMA,
+        "as_of": when.isoformat(),
+        "facility": row,
+        "sources": _source_meta(store, {p.source_id, p.status_source_id or p.source_id}),
+    }
+
+
+# -- allied supply ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    key: str  # ISO3 or group id
+    name: str
+    kind: str  # country | group
+    countries: tuple[str, ...]
+
+
+def _groups(store: Store) -> dict[str, str]:
+    return {r[0]: r[1] for r in store.sql("SELECT group_id, name FROM country_group")}
+
+
+def resolve_member(store: Store, text: str, when: dt.date) -> Member:
+    """A club member: an ISO alpha-3 country (or name) or a country-group id (``EU27``)."""
+    from derisk.services.resource import group_members
+
+    groups = _groups(store)
+    low = text.strip().lower()
+    if low in groups:
+        return Member(low, groups[low], "group", tuple(group_members(store, low, when)))
+    iso = countries.resolve(text)
+    return Member(iso, countries.name(iso), "country", (iso,))
+
+
+def parse_demands(text: str | None) -> dict[str, float]:
+    """``"USA=5000,KOR=3000"`` -> ``{"USA": 5000.0, "KOR": 3000.0}`` (keys as given)."""
+    out: dict[str, float] = {}
+    if not text:
+        return out
+    for part in re.split(r"[,;]", text):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise ValueError(f"--demand {part.strip()!r}: expected MEMBER=QUANTITY")
+        k, v = part.split("=", 1)
+        try:
+            q = float(v)
+        except ValueError:
+            raise ValueError(f"--demand {part.strip()!r}: {v.strip()!r} is not a number") from None
+        if not np.isfinite(q) or q < 0:
+            raise ValueError(f"--demand {part.strip()!r}: the quantity must be >= 0")
+        out[k.strip()] = q
+    return out
+
+
+def _stored_demand(
+    store: Store, material: str, stage: str, buyer: str, year: int, when: dt.date
+) -> tuple[float, int, str, str] | None:
+    rows = store.sql(
+        "SELECT quantity, unit, year, source_id, basis FROM importer_demand d "
+        "JOIN source s USING (source_id) WHERE d.buyer = ? AND d.material_id = ? "
+        "AND d.stage_id = ? AND d.quantity IS NOT NULL AND d.year <= ? "
+        "AND (d.valid_from IS NULL OR d.valid_from <= ?) "
+        "AND (s.published IS NULL OR s.published <= ?) "
+        "ORDER BY d.year DESC, s.precedence LIMIT 1",
+        [buyer, material, stage, year, when, when],
+    )
+    if not rows:
+        return None
+    q, unit, y, sid, basis = rows[0]
+    return float(q) * unit_factor(material, stage, unit), int(y), str(sid), str(basis)
+
+
+def parse_years(text: str | None) -> tuple[int, ...]:
+    """``"2025-2030"``, ``"2026"`` or ``"2025,2027"`` -> years (default 2025-2030)."""
+    if not text:
+        return DEFAULT_YEARS
+    out: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        m = re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", part)
+        try:
+            if m:
+                a, b = int(m.group(1)), int(m.group(2))
+                if b < a or b - a > 50:
+                    raise ValueError
+                out.extend(range(a, b + 1))
+            else:
+                out.append(int(part))
+        except ValueError:
+            raise ValueError(
+                f"--years {text!r}: expected YYYY, YYYY-YYYY or a comma list"
+            ) from None
+    if any(not 1990 <= y <= 2100 for y in out):
+        raise ValueError(f"--years {text!r}: years must be between 1990 and 2100")
+    return tuple(sorted(set(out)))
+
+
+def _upstream(
+    store: Store,
+    material: str,
+    stage: str,
+    excluded: set[str],
+    d_members: np.ndarray,
+    rule: str,
+    member_countries: set[str],
+    n_years: int,
+    when: dt.date,
+) -> tuple[dict[str, Any] | None, np.ndarray | None, str | None]:
+    """The stage upstream from country figures: what the club secures of it under the same rule.
+
+    Returns (description, secured per year in this stage's unit, or None, and a note).
+    """
+    from derisk.services.network import build_stage_network
+
+    spec = load_catalog().material(material)
+    ids = [st.id for st in spec.stages]
+    i = ids.index(stage)
+    if i == 0:
+        return None, None, None
+    prev = ids[i - 1]
+    up_unit = STAGE_UNITS.get((material, prev), ("t", {}))[0]
+    table = STAGE_UNITS.get((material, stage), ("t", {}))[1]
+    if up_unit not in table:
+        return (
+            None,
+            None,
+            (
+                f"upstream {prev} is in {up_unit}, not convertible to "
+                f"{stage_unit(material, stage)}: the feed is not checked"
+            ),
+        )
+    factor = table[up_unit]
+    try:
+        st = build_stage_network(store, material, as_of=when).stage(prev)
+    except NotFound:
+        return None, None, f"upstream {prev}: no country figures; the feed is not checked"
+    if not st.has_data:
+        return None, None, f"upstream {prev}: {st.note or 'no usable figures'}; feed not checked"
+    sites = [x for x in st.sites if x.available > 0]
+    cap = np.array([x.available * factor for x in sites], dtype=float)
+    elig = np.array([x.country is not None and x.country not in excluded for x in sites], bool)
+    world = float(cap.sum())
+    caps = np.repeat(cap[:, None], n_years, axis=1)
+    d_o = np.maximum(world - d_members.sum(axis=0), 0.0)
+    sigma = None
+    if rule == "historical":
+        share = np.minimum(d_members.sum(axis=0) / world, 1.0) if world > 0 else np.zeros(n_years)
+        own = np.array([x.country in member_countries for x in sites], dtype=bool)
+        sigma = np.where(own[:, None], 0.0, 1.0 - share[None, :])
+    a = allocate(caps, elig, d_members, d_o, rule, sigma)
+    desc = {
+        "stage": prev,
+        "source_id": st.source_id,
+        "year": st.year,
+        "unit": up_unit,
+        "factor": factor,
+        "world_output": _r(world),
+        "eligible_capacity": _r(float(cap[elig].sum())),
+        "unknown_origin": _r(
+            float(sum(c for c, x in zip(cap, sites, strict=True) if x.country is None))
+        ),
+        "note": "country figures (output of unknown origin and excluded countries not eligible); "
+        "entity screening does not apply inside country totals",
+    }
+    return desc, a.secured, None
+
+
+def allied_supply(
+    store: Store,
+    material: str,
+    stage: str,
+    club: list[str],
+    *,
+    demand: dict[str, float] | None = None,
+    years: tuple[int, ...] = DEFAULT_YEARS,
+    rule: str = "pro-rata",
+    pipeline: str = "committed",
+    exclude_countries: list[str] | None = None,
+    exclude_groups: list[str] | None = None,
+    exclude_entities: list[str] | None = None,
+    exclude_pfe: bool = False,
+    world_demand: float | None = None,
+    demand_growth: float = 0.0,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """China-free supply of a stage that a buyer or club secures each year, plant by plant."""
+    from derisk.services.resource import group_members
+
+    when = as_of or dt.date.today()
+    _check_material_stage(material, stage)
+    if rule not in RULES:
+        raise ValueError(f"--rule must be one of: {', '.join(RULES)}")
+    if pipeline not in PIPELINES:
+        raise ValueError(f"--pipeline must be one of: {', '.join(PIPELINES)}")
+    if not -0.5 < demand_growth < 1.0:
+        raise ValueError("--demand-growth must be a yearly rate between -0.5 and 1")
+    if not club:
+        raise ValueError("name at least one buyer (--to or --club)")
+    if not years:
+        raise ValueError("no years to compute")
+    spec = load_catalog().material(material)
+    plants_all = load_plants(store, material=material, stage=stage, as_of=when)
+    if not plants_all:
+        have = sorted({f"{p.material} {p.stage}" for p in load_plants(store, material=material)})
+        raise NotFound(
+            f"no facilities for {material} {stage} in the store; facilities exist for: "
+            + (", ".join(have) or "none of its stages")
+            + " (import some: derisk import csv facilities FILE)"
+        )
+    unit = stage_unit(material, stage)
+    unknown = [p for p in plants_all if p.capacity is None]
+    plants = [p for p in plants_all if p.capacity is not None]
+    members = [resolve_member(store, m, when) for m in club]
+    if len({m.key for m in members}) != len(members):
+        raise ValueError("a club member is named twice")
+
+    # exclusions, per plant
+    groups = list(exclude_groups or [])
+    explicit = [countries.resolve(c) for c in (exclude_countries or []) if c.strip()]
+    entity_ids = list(exclude_entities or [])
+    defaulted = not (groups or explicit or entity_ids or exclude_pfe)
+    excluded: set[str] = set(explicit)
+    group_report = []
+    for g in groups:
+        mem = group_members(store, g, when)
+        excluded.update(mem)
+        group_report.append({"group": g, "members": mem})
+    if defaulted:
+        excluded.add("CHN")
+    names = _names(store)
+    for eid in entity_ids:
+        if eid not in names:
+            raise NotFound(f"unknown entity {eid!r}; see `derisk entity search` or entities.csv")
+    flagged: set[str] = set()
+    unsure: set[str] = set()
+    pfe_rule = None
+    if exclude_pfe:
+        flagged, unsure, pfe_rule = _pfe(store, when)
+    reasons: list[str | None] = []
+    for p in plants:
+        why = None
+        if p.country in excluded:
+            why = "excluded country"
+        elif p.facility_id in entity_ids or (
+            p.operator_id in entity_ids if p.operator_id else False
+        ):
+            why = "excluded entity"
+        elif any(e in entity_ids for e, _ in parse_owners(p.owners)):
+            why = "excluded owner"
+        elif exclude_pfe and _verdict(p, flagged, unsure) == "flagged":
+            why = "owner screens as a prohibited foreign entity"
+        reasons.append(why)
+    eligible = np.array([r is None for r in reasons], dtype=bool)
+
+    # demand
+    base_year = years[0]
+    given = {k.strip().lower(): v for k, v in (demand or {}).items()}
+    dem_rows: list[dict[str, Any]] = []
+    missing = []
+    for m in members:
+        q = given.get(m.key.lower(), given.get(m.name.lower()))
+        if q is None and len(members) == 1 and "" in given:
+            q = given[""]
+        if q is not None:
+            dem_rows.append({"member": m.key, "quantity": q, "year": None, "source_id": None,
+                             "basis": "user"})  # fmt: skip
+            continue
+        found = _stored_demand(store, material, stage, m.key, base_year, when)
+        if found is None:
+            missing.append(m.key)
+            continue
+        dem_rows.append({"member": m.key, "quantity": found[0], "year": found[1],
+                         "source_id": found[2], "basis": found[3]})  # fmt: skip
+    known_keys = {m.key.lower() for m in members} | {m.name.lower() for m in members} | {""}
+    stray = sorted(k for k in given if k not in known_keys)
+    if stray:
+        raise ValueError(f"--demand names buyers that are not in the club: {', '.join(stray)}")
+    if missing:
+        raise NotFound(
+            f"no demand figure for {', '.join(missing)} at {material} {stage} (unknown is not "
+            f"zero): give --demand {missing[0]}=QUANTITY in {unit}, or import demand rows "
+            "(derisk import csv demand FILE)"
+        )
+    if world_demand is not None:
+        if not np.isfinite(world_demand) or world_demand <= 0:
+            raise ValueError("--world-demand must be a quantity > 0")
+        world: dict[str, Any] = {
+            "quantity": float(world_demand),
+            "year": None,
+            "source_id": None,
+            "basis": "user",
+        }
+    else:
+        found = _stored_demand(store, material, stage, "WLD", base_year, when)
+        if found is None:
+            raise NotFound(
+                f"no world demand for {material} {stage} in the store: give --world-demand "
+                f"QUANTITY ({unit}/yr) so that other buyers' demand can be netted out"
+            )
+        world = {"quantity": found[0], "year": found[1], "source_id": found[2],
+                 "basis": found[3]}  # fmt: skip
+    d_base = np.array([r["quantity"] for r in dem_rows], dtype=float)
+    if d_base.sum() > world["quantity"] * (1 + 1e-9):
+        raise ValueError(
+            f"the club's demand ({d_base.sum():,.6g} {unit}) exceeds world demand "
+            f"({world['quantity']:,.6g}); check the units ({unit}/yr)"
+        )
+    yrs = np.array(years, dtype=float)
+    growth = (1.0 + demand_growth) ** (yrs - base_year)
+    d_members = d_base[:, None] * growth[None, :]
+    d_world = world["quantity"] * growth
+    d_others = np.maximum(d_world - d_members.sum(axis=0), 0.0)
+
+    # capacity by year and allocation
+    caps = _cap_matrix(plants, years, pipeline)
+    member_countries = {c for m in members for c in m.countries}
+    notes: list[str] = []
+    sigma = None
+    if rule == "historical":
+        share_club = np.divide(d_members.sum(axis=0), d_world, out=np.zeros_like(d_world),
+                               where=d_world > 0)  # fmt: skip
+        own = np.array([p.country in member_countries for p in plants], dtype=bool)
+        sigma = np.where(own[:, None], 0.0, 1.0 - share_club[None, :])
+        notes.append(
+            "historical shares: no plant-level trade shares in the store; a member's own plants "
+            "are taken to serve the club, other plants sell to non-members in proportion to "
+            "their share of world demand"
+        )
+    alloc = allocate(caps, eligible, d_members, d_others, rule, sigma)
+    up_excluded = set(excluded)
+    if exclude_pfe:  # inside country totals the producers are unknown: covered nations' output
+        up_excluded |= set(group_members(store, "covered", when))
+    upstream, up_secured, up_note = _upstream(
+        store, material, stage, up_excluded, d_members, rule, member_countries, len(years), when
+    )
+    if upstream is not None and exclude_pfe:
+        upstream["note"] += (
+            "; with --exclude-pfe the covered nations' country totals are excluded upstream"
+        )
+    if up_note:
+        notes.append(up_note)
+
+    # plants that make the difference: change in capacity vs the year before
+    diffs: list[list[dict[str, Any]]] = []
+    for j in range(len(years)):
+        rows_j: list[dict[str, Any]] = []
+        if j > 0:
+            changed = np.flatnonzero(np.abs(caps[:, j] - caps[:, j - 1]) > 1e-9)
+            for k in changed:
+                alt = caps[:, j : j + 1].copy()
+                alt[k, 0] = caps[k, j - 1]
+                sig_j = None if sigma is None else sigma[:, j : j + 1]
+                a2 = allocate(alt, eligible, d_members[:, j : j + 1],
+                              d_others[j : j + 1], rule, sig_j)  # fmt: skip
+                effect = float(alloc.secured[j] - a2.secured[0])
+                p = plants[k]
+                rows_j.append(
+                    {
+                        "facility": p.facility_id,
+                        "name": p.name,
+                        "country": p.country,
+                        "status": p.status,
+                        "eligible": bool(eligible[k]),
+                        "reason": reasons[k],
+                        "capacity_change": _r(float(caps[k, j] - caps[k, j - 1])),
+                        "effect_on_secured": _r(effect),
+                        "source_id": p.source_id,
+                    }
+                )
+            rows_j.sort(
+                key=lambda r: (-abs(r["effect_on_secured"] or 0), -abs(r["capacity_change"] or 0))
+            )
+        diffs.append(rows_j)
+
+    by_year = []
+    for j, y in enumerate(years):
+        binding = [
+            {
+                "facility": plants[k].facility_id,
+                "name": plants[k].name,
+                "country": plants[k].country,
+                "capacity": _r(float(caps[k, j])),
+                "others_take": _r(float(alloc.others_take[k, j])),
+                "left_for_club": _r(float(alloc.residual[k, j])),
+                "club_take": _r(float(alloc.club_take[k, j])),
+                "shadow_price": _r(float(alloc.shadow[k, j]), 6),
+                "source_id": plants[k].source_id,
+            }
+            for k in np.argsort(-alloc.residual[:, j])
+            if alloc.shadow[k, j] > 0 and alloc.residual[k, j] > 1e-9
+        ]
+        member_rows = [
+            {
+                "member": m.key,
+                "name": m.name,
+                "demand": _r(float(d_members[i, j])),
+                "allocation": _r(float(alloc.members[i, j])),
+                "shortfall": _r(float(alloc.shortfall[i, j])),
+            }
+            for i, m in enumerate(members)
+        ]
+        cap_j = caps[:, j]
+        by_year.append(
+            {
+                "year": y,
+                "world_demand": _r(float(d_world[j])),
+                "club_demand": _r(float(d_members[:, j].sum())),
+                "others_demand": _r(float(d_others[j])),
+                "capacity_total": _r(float(cap_j.sum())),
+                "eligible_capacity": _r(float(cap_j[eligible].sum())),
+                "excluded_capacity": _r(float(cap_j[~eligible].sum())),
+                "others_take_eligible": _r(float(alloc.others_take[eligible, j].sum())),
+                "left_for_club": _r(float(alloc.residual[:, j].sum())),
+                "secured": _r(float(alloc.secured[j])),
+                "shortfall": _r(float(d_members[:, j].sum() - alloc.secured[j])),
+                "upstream_secured": None if up_secured is None else _r(float(up_secured[j])),
+                "chain_secured": (
+                    None if up_secured is None else _r(float(min(alloc.secured[j], up_secured[j])))
+                ),
+                "club_short": bool(alloc.shadow[:, j].any()),
+                "members": member_rows,
+                "binding": binding,
+                "difference": diffs[j],
+            }
+        )
+
+    names_map = names
+    conf = _confidence(store)
+    fac_rows = []
+    for i_p, p in enumerate(plants):
+        row = _plant_row(p, names_map, conf, years, caps[i_p])
+        row["eligible"] = bool(eligible[i_p])
+        row["reason"] = reasons[i_p]
+        if exclude_pfe:
+            row["pfe"] = _verdict(p, flagged, unsure)
+        fac_rows.append(row)
+    fac_rows.sort(key=lambda r: (not r["eligible"], -(r["capacity"] or 0)))
+    src_ids = {p.source_id for p in plants_all} | {
+        p.status_source_id for p in plants_all if p.status_source_id
+    }
+    src_ids |= {r["source_id"] for r in dem_rows if r["source_id"]}
+    if world["source_id"]:
+        src_ids.add(str(world["source_id"]))
+    assumptions = [
+        f"pipeline {pipeline!r}: status weights {PIPELINES[pipeline]} (the 'risked' weights are "
+        "this tool's assumptions, not published probabilities)",
+        "ramp-up: a plant reaches (year - start + 1) / ramp_years of nameplate, capped at 1",
+        f"rule {rule!r}: see derisk.analysis.allocation for the equations",
+        f"demand grows {demand_growth:.1%} a year from {base_year}",
+        "output is capacity: plants are taken to run at nameplate when demand is there",
+    ]
+    if world["basis"] == "world-output":
+        assumptions.append(
+            "world demand = world output of the stage in the source year (stocks and recycling "
+            "ignored)"
+        )
+    gaps = []
+    if unknown:
+        gaps.append(
+            {
+                "what": "capacity unknown",
+                "facilities": [p.facility_id for p in unknown],
+                "effect": "not counted as available (unknown is not zero, nor China-free)",
+            }
+        )
+    low = [p.facility_id for p in plants if conf.get(p.source_id) == "L"]
+    if low:
+        gaps.append(
+            {
+                "what": "low-confidence capacities",
+                "facilities": low,
+                "effect": f"{len(low)} of {len(plants)} plants carry an unverified (L) figure",
+            }
+        )
+    gaps.append(
+        {
+            "what": "feed not traced plant to plant",
+            "facilities": [],
+            "effect": f"the origin of the feed of {stage} plants is not checked: a China-free "
+            "plant may run on Chinese intermediates",
+        }
+    )
+    if rule != "market":
+        notes.append(
+            f"{rule}: non-members take their share of every plant; the club may use the rest of "
+            "the eligible plants up to its demand"
+        )
+    return {
+        "schema": ALLIED_SCHEMA,
+        "material": material,
+        "material_name": spec.name,
+        "stage": stage,
+        "stage_name": spec.stage(stage).name,
+        "unit": unit,
+        "as_of": when.isoformat(),
+        "rule": rule,
+        "pipeline": pipeline,
+        "pipeline_weights": PIPELINES[pipeline],
+        "years": list(years),
+        "club": [
+            {
+                "member": m.key,
+                "name": m.name,
+                "kind": m.kind,
+                "countries": list(m.countries),
+                "demand": _r(r["quantity"]),
+                "demand_year": r["year"],
+                "demand_source": r["source_id"],
+                "demand_basis": r["basis"],
+            }
+            for m, r in zip(members, dem_rows, strict=True)
+        ],
+        "world_demand": {k: (_r(v) if k == "quantity" else v) for k, v in world.items()},
+        "demand_growth": demand_growth,
+        "excluded": {
+            "countries": sorted(excluded),
+            "default": defaulted,
+            "groups": group_report,
+            "entities": entity_ids,
+            "pfe": (
+                {
+                    "rule": pfe_rule,
+                    "facilities": sorted(
+                        p.facility_id
+                        for p, r in zip(plants, reasons, strict=True)
+                        if r and "prohibited" in r
+                    ),
+                }
+                if exclude_pfe
+                else None
+            ),
+        },
+        "by_year": by_year,
+        "upstream": upstream,
+        "facilities": fac_rows,
+        "gaps": gaps,
+        "assumptions": assumptions,
+        "notes": notes,
+        "sources": _source_meta(store, src_ids),
+    }
+
+
+__all__ = [
+    "ALLIED_SCHEMA",
+    "DEFAULT_YEARS",
+    "FACILITIES_SCHEMA",
+    "FACILITY_SCHEMA",
+    "Plant",
+    "allied_supply",
+    "list_facilities",
+    "load_plants",
+    "parse_demands",
+    "parse_years",
+    "resolve_member",
+    "show_facility",
+]
