@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "derisk.cli.ownership",
     "derisk.cli.trust",
     "derisk.cli.resource",
+    "derisk.cli.monitor",
 )
 
 # Top-level commands that need only some modules; any other command loads them all.
