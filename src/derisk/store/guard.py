@@ -195,14 +195,14 @@ def dataset_exists(con: duckdb.DuckDBPyConnection, dataset: str) -> bool:
     if _has_table(con, "dataset"):
         row = con.execute(
             f"SELECT 1 FROM {qualified(con, 'dataset')} WHERE name = ?", [dataset]
-        ).fetchone()
+        ).fetchall()
         if row:
             return True
     for cls in ROW_TYPES:
-        row = con.execute(
+        rows = con.execute(  # fetch to the end: a pending result blocks a later register()
             f"SELECT 1 FROM {qualified(con, cls.Meta.table)} WHERE dataset = ? LIMIT 1", [dataset]
-        ).fetchone()
-        if row:
+        ).fetchall()
+        if rows:
             return True
     return False
 
