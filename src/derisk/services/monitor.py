@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import datetime as dt
 import hashlib
 import json
@@ -96,6 +97,24 @@ def _now() -> str:
 
 def _today() -> dt.date:
     return dt.date.today()
+
+
+_LIVE = (
+    "SELECT * FROM watch_item WHERE removed_at IS NULL AND watch_id NOT IN "
+    "(SELECT watch_id FROM watch_item WHERE removed_at IS NOT NULL)"
+)
+
+
+def _watch_rows(store: Store, ids: Sequence[str]) -> list[WatchItem]:
+    cols = ", ".join(f'"{f.name}"' for f in dataclasses.fields(WatchItem))
+    rows = store.sql(
+        f"SELECT {cols} FROM ({_LIVE}) WHERE watch_id = ANY(?) ORDER BY watch_id", [list(ids)]
+    )
+    return [WatchItem(*r) for r in rows]
+
+
+def _ids(store: Store, query: str, params: Sequence[Any] = ()) -> list[str]:
+    return [str(r[0]) for r in store.sql(query, params)]
 
 
 # -- who owns what ------------------------------------------------------------------------------
@@ -335,6 +354,7 @@ def _rule_pack_hash() -> str:
     return h.hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=64)
 def _next_rule_change(rule_id: str, after: dt.date) -> dt.date | None:
     from derisk.services.certify import get_rule
 
@@ -661,22 +681,25 @@ def expand(store: Store, keys: set[str]) -> set[str]:
     return out
 
 
-def affected_watch(store: Store, keys: set[str], tables: set[str], ids: set[str]) -> set[str]:
-    """Watch ids whose last answer used any of ``keys``, or whose kind reads one of ``tables``,
-    restricted to ``ids``; a changed product reaches the products it is a component of."""
+def affected_watch(store: Store, keys: set[str], tables: set[str]) -> set[str]:
+    """Live watch ids whose last answer used any of ``keys``, or whose kind reads one of
+    ``tables`` (a change recorded only as counts)."""
     hit: set[str] = set()
     if keys:
-        rows = store.sql(
-            "SELECT DISTINCT watch_id FROM watch_dep WHERE dep_key = ANY(?)", [sorted(keys)]
+        hit = set(
+            _ids(
+                store,
+                f"SELECT DISTINCT d.watch_id FROM watch_dep d JOIN ({_LIVE}) w "
+                "ON w.watch_id = d.watch_id WHERE d.dep_key = ANY(?)",
+                [sorted(keys)],
+            )
         )
-        hit = {str(r[0]) for r in rows}
     if tables:
         kinds = [k for k, ts in KIND_TABLES.items() if ts & tables]
-        rows = store.sql(
-            "SELECT DISTINCT watch_id FROM watch_item WHERE kind = ANY(?)", [kinds or [""]]
+        hit |= set(
+            _ids(store, f"SELECT watch_id FROM ({_LIVE}) WHERE kind = ANY(?)", [kinds or [""]])
         )
-        hit |= {str(r[0]) for r in rows}
-    return hit & ids
+    return hit
 
 
 # -- the pass ---------------------------------------------------------------------------------
@@ -750,6 +773,99 @@ class RunReport:
     reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
+RESTRICT_MAX = 5_000
+"""Up to this many products are recomputed on their upstream supply graph only."""
+
+
+@contextlib.contextmanager
+def upstream_view(store: Store, product_ids: Sequence[str]) -> Iterator[Store]:
+    """``store`` with ``supply_link`` cut to the links upstream of the products (and of their
+    sub-components): a product's verdict depends on nothing else, so certifying a few products
+    reads a few thousand links instead of the whole graph. The cut is taken from the store as
+    the caller sees it (an organisation's view stays limited to it)."""
+    con = getattr(store, "con", None)
+    if con is None or not isinstance(store, DuckStore):
+        yield store
+        return
+    cur = con.cursor()
+    who = acting(store)
+    if not who.sees_everything:
+        guard.apply_scope(cur, who)
+    try:
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE _derisk_up AS "
+            "WITH RECURSIVE comps(p) AS (SELECT unnest(?::VARCHAR[]) UNION "
+            "SELECT b.component_id FROM bom_line b JOIN comps ON b.product_id = comps.p "
+            "WHERE b.component_id IS NOT NULL), "
+            "up(f) AS (SELECT facility_id FROM product WHERE product_id IN (SELECT p FROM comps) "
+            "UNION SELECT l.supplier_id FROM supply_link l JOIN up ON l.customer_id = up.f) "
+            "SELECT l.* FROM supply_link l WHERE l.customer_id IN (SELECT f FROM up)",
+            [list(product_ids)],
+        )
+        cur.execute("CREATE OR REPLACE TEMP VIEW supply_link AS SELECT * FROM _derisk_up")
+        view = DuckStore.__new__(DuckStore)
+        view.path = getattr(store, "path", None)
+        view.con = cur
+        view.principal = who
+        yield view
+    finally:
+        cur.close()
+
+
+def batch_products(
+    store: Store, ws: Sequence[WatchItem], today: dt.date, old: dict[str, WatchAnswer]
+) -> dict[str, Answer]:
+    """Answers of product watches from the batch engine
+    (:func:`derisk.services.certify.certify_many`), on the upstream graph only when they are
+    few. A watch whose verdict changed is answered in full (with reasons and sources)."""
+    from derisk.services.certify import certify_many
+
+    groups: dict[tuple[str, dt.date], list[WatchItem]] = defaultdict(list)
+    for w in ws:
+        if w.kind == "product" and w.rule_id:
+            groups[(w.rule_id, w.on_date or today)].append(w)
+    out: dict[str, Answer] = {}
+    for (rule, when), group in groups.items():
+        pids = sorted({w.target for w in group})
+        small = len(pids) <= RESTRICT_MAX
+        with upstream_view(store, pids) if small else contextlib.nullcontext(store) as view:
+            try:
+                res = certify_many(view, rule, when, product_ids=pids)
+            except (NotFound, KeyError, ValueError):
+                continue  # each is answered (or its error explained) one by one
+            verdicts = {v["product"]: v["verdict"] for v in res["verdicts"]}
+            deps: dict[str, set[str]] = defaultdict(set)
+            for pid, key in view.sql(
+                "SELECT product_id, 'facility:' || facility_id FROM product "
+                "WHERE product_id = ANY(?) UNION ALL "
+                "SELECT product_id, 'material:' || material_id FROM bom_line "
+                "WHERE product_id = ANY(?) AND material_id IS NOT NULL UNION ALL "
+                "SELECT product_id, 'product:' || component_id FROM bom_line "
+                "WHERE product_id = ANY(?) AND component_id IS NOT NULL",
+                [pids, pids, pids],
+            ):
+                deps[str(pid)].add(str(key))
+            nxt = _next_rule_change(rule, when)
+            for w in group:
+                v = verdicts.get(w.target)
+                prev = old.get(w.watch_id)
+                if v is None:
+                    continue
+                if prev is not None and prev.value != v:
+                    if small:
+                        out[w.watch_id] = compute(view, w, today)
+                    continue  # answered in full on the whole store
+                out[w.watch_id] = Answer(
+                    value=v,
+                    text=f"{w.target} under {res['rule']} on {when}: {v}",
+                    as_of=when,
+                    deps=deps[w.target] | {f"product:{w.target}", f"rule:{rule}"},
+                    next_change=None if w.on_date else nxt,
+                    subject=f"{w.target} under {res['rule']}",
+                )
+    return out
+
+
 def evaluate(
     store: Store,
     items: Sequence[WatchItem],
@@ -758,6 +874,7 @@ def evaluate(
     why: dict[str, str],
     report: RunReport,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> None:
     """Recompute ``items`` (grouped by organisation, each on its organisation's view), store
     their answers and dependency keys and raise an alert for every changed answer."""
@@ -771,8 +888,9 @@ def evaluate(
         alerts: list[Alert] = []
         with org_view(store, org) as view:
             old = latest_answers(view, [w.watch_id for w in ws])
+            quick = batch_products(view, ws, today, old)
             for i, w in enumerate(ws):
-                a = compute(view, w, today)
+                a = quick.get(w.watch_id) or compute(view, w, today)
                 report.computed += 1
                 report.reasons[why.get(w.watch_id, "changed facts")] += 1
                 if progress and i % 100 == 0:
@@ -847,33 +965,40 @@ def run(
     who = acting(store)
     if not who.sees_everything:
         raise guard.Forbidden("`derisk monitor run` needs the local operator or an admin")
+    t0 = dt.datetime.now()
     today = today or _today()
-    items = _live_watch(store)
-    ids = {w.watch_id for w in items}
+    watched = int(store.sql(f"SELECT count(*) FROM ({_LIVE})")[0][0])
     cur = _cursor(store)
     rules_hash = _rule_pack_hash()
     ch = changes_since(store, cur.audit_id if cur else None)
-    answered = latest_answers(store)
     why: dict[str, str] = {}
     if full:
-        why = {i: "full recompute" for i in ids}
+        why = {i: "full recompute" for i in _ids(store, f"SELECT watch_id FROM ({_LIVE})")}
     else:
-        for i in ids - set(answered):
+        for i in _ids(
+            store,
+            f"SELECT watch_id FROM ({_LIVE}) WHERE watch_id NOT IN "
+            "(SELECT watch_id FROM watch_answer)",
+        ):
             why[i] = "new watch item"
         keys = expand(store, ch.keys)
-        for i in affected_watch(store, keys, ch.tables, ids):
+        for i in affected_watch(store, keys, ch.tables):
             why.setdefault(i, "changed facts")
-        for i, a in answered.items():
-            if i in ids and a.next_change is not None and a.next_change <= today:
-                why.setdefault(i, f"date crossed {a.next_change}")
+        for i, nc in store.sql(
+            "SELECT watch_id, next_change FROM (SELECT watch_id, next_change, row_number() "
+            "OVER (PARTITION BY watch_id ORDER BY computed_at DESC) AS rn FROM watch_answer) "
+            f"WHERE rn = 1 AND next_change <= ? AND watch_id IN (SELECT watch_id FROM ({_LIVE}))",
+            [today],
+        ):
+            why.setdefault(str(i), f"date crossed {nc}")
         if cur is not None and cur.rules_hash != rules_hash:
-            for w in items:
-                if w.kind in ("product", "entity"):
-                    why.setdefault(w.watch_id, "rule packs changed")
-    todo = [w for w in items if w.watch_id in why]
+            for i in _ids(
+                store, f"SELECT watch_id FROM ({_LIVE}) WHERE kind IN ('product', 'entity')"
+            ):
+                why.setdefault(i, "rule packs changed")
+    todo = _watch_rows(store, sorted(why))
     report = RunReport()
-    t0 = dt.datetime.now()
-    evaluate(store, todo, today, why=why, report=report, progress=progress)
+    evaluate(store, todo, today, why=why, report=report, progress=progress, full=full)
     last = changes_since(store, ch.last_audit or (cur.audit_id if cur else None)).last_audit
     with _monitor_writer(store, None, _SYSTEM) as wr:
         wr.add(
@@ -889,7 +1014,7 @@ def run(
     return {
         "schema": RUN_SCHEMA,
         "today": today.isoformat(),
-        "watched": len(items),
+        "watched": watched,
         "changes": {
             "audit_entries": ch.entries,
             "keys": len(ch.keys),
