@@ -7,7 +7,8 @@ computes every answer and the dependency index.
 
 Then one news proposal is accepted through the review queue (``services.news.accept``): a
 company takes a 30% stake in a magnet plant that supplies the first product's plant (by
-default), so the change reaches every product downstream of that plant. Timed, each ``--repeat`` times on a fresh copy of the database:
+default), so the change reaches every product downstream of that plant. Timed, each
+``--repeat`` times on a fresh copy of the database:
 
 * **impact**: ``monitor.run`` -- read the change from the audit log, widen it down the supply
   links, look the keys up in the index, recompute only the dependent answers, store them;

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import hashlib
 import json
 import secrets
