@@ -22,6 +22,7 @@ ROUTER_MODULES = (
     "derisk.api.trade",
     "derisk.api.products",
     "derisk.api.resource",
+    "derisk.api.monitor",
 )
 """Each module has ``router`` (an ``APIRouter`` with ``prefix="/api"``); areas add theirs."""
 

@@ -319,21 +319,7 @@ FullOpt = Annotated[
 ]
 
 
-def one_pass(
-    store: Any,
-    *,
-    poll: bool,
-    force: bool,
-    delay: float,
-    full: bool,
-    today: dt.date | None,
-    smtp: delivery.SmtpConfig | None,
-    progress: Any = None,
-) -> dict[str, Any]:
-    polled = feeds.poll(store, force=force, delay=delay, progress=progress) if poll else None
-    res = svc.run(store, today=today, full=full, progress=progress)
-    sent = delivery.deliver(store, smtp=smtp, progress=progress)
-    return {**res, "feeds": polled["feeds"] if polled else [], "deliveries": sent["deliveries"]}
+one_pass = delivery.run_pass
 
 
 def _smtp(value: str | None, sender: str | None) -> delivery.SmtpConfig | None:

@@ -18,6 +18,7 @@ alert, plain text with the before → after line, the reasons and the sources.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -292,3 +293,26 @@ def deliver(
         with monitor._monitor_writer(store, org, monitor._SYSTEM) as w:
             w.add(ds)
     return {"schema": DELIVERY_SCHEMA, "deliveries": report}
+
+
+def run_pass(
+    store: Store,
+    *,
+    poll: bool = True,
+    force: bool = False,
+    delay: float = 1.0,
+    full: bool = False,
+    today: dt.date | None = None,
+    smtp: SmtpConfig | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """One monitoring pass: poll due feeds, recompute dependent answers, deliver new alerts
+    (schema ``derisk.monitor.run/1`` with ``feeds`` and ``deliveries``)."""
+    from derisk.services import feeds
+
+    if not monitor.acting(store).sees_everything:
+        raise guard.Forbidden("a monitoring pass needs the local operator or an admin")
+    polled = feeds.poll(store, force=force, delay=delay, progress=progress) if poll else None
+    res = monitor.run(store, today=today, full=full, progress=progress)
+    sent = deliver(store, smtp=smtp, progress=progress)
+    return {**res, "feeds": polled["feeds"] if polled else [], "deliveries": sent["deliveries"]}

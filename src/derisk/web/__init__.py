@@ -22,6 +22,7 @@ PAGE_MODULES = (
     "derisk.web.products",
     "derisk.web.review",
     "derisk.web.scenarios",
+    "derisk.web.monitor",
 )
 """Each module has ``router`` (an ``APIRouter`` of pages) and ``NAV``: (label, href) pairs."""
 
