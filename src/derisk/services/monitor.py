@@ -591,7 +591,8 @@ def compute(store: Store, w: WatchItem, today: dt.date) -> Answer:
         return Answer(
             value="unavailable",
             text=f"{w.kind} {w.target}: {msg}",
-            as_of=today,
+            as_of=w.on_date or today,
+            reasons=[{"text": msg}],
             deps={f"{'entity' if w.kind == 'facility' else w.kind}:{w.target}"},
             subject=f"{w.kind} {w.target}",
         )
@@ -608,12 +609,44 @@ class Changes:
     last_audit: str | None = None
 
 
+STAT_TABLES = frozenset(
+    {
+        "production",
+        "share",
+        "trade",
+        "import_source",
+        "import_reliance",
+        "export_restriction",
+        "supply_event",
+    }
+)
+"""Tables whose rows are about a material or a country as a whole (statistics, trade,
+restrictions): they give ``material:`` and ``country:`` keys. A row of an entity, a supply
+link or a BOM line names a material or country as an attribute and reaches answers through
+its entity, facility and product keys instead."""
+
+
 def _row_keys(table: str, row: dict[str, Any]) -> set[str]:
+    """Fact keys of one changed row.
+
+    >>> sorted(_row_keys("stake", {"owner_id": "a", "owned_id": "b", "percent": 26.0}))
+    ['entity:a', 'entity:b']
+    >>> sorted(_row_keys("production", {"material_id": "antimony", "country": "CHN"}))
+    ['country:CHN', 'material:antimony']
+    >>> sorted(_row_keys("entity", {"entity_id": "m", "material_id": "x", "country": "AUS"}))
+    ['entity:m']
+    """
     keys: set[str] = set()
     for c in ENTITY_COLUMNS:
         v = row.get(c)
         if isinstance(v, str) and v:
             keys.add(f"entity:{v}")
+    for c in ("product_id", "component_id"):
+        v = row.get(c)
+        if isinstance(v, str) and v:
+            keys.add(f"product:{v}")
+    if table not in STAT_TABLES:
+        return keys
     for c in COUNTRY_COLUMNS:
         v = row.get(c)
         if isinstance(v, str) and len(v) == 3:
@@ -621,10 +654,6 @@ def _row_keys(table: str, row: dict[str, Any]) -> set[str]:
     v = row.get("material_id")
     if isinstance(v, str) and v:
         keys.add(f"material:{v}")
-    for c in ("product_id", "component_id"):
-        v = row.get(c)
-        if isinstance(v, str) and v:
-            keys.add(f"product:{v}")
     return keys
 
 
