@@ -43,7 +43,7 @@ class FeedIn(BaseModel):
     interval_s: int = Field(default=900, ge=60)
 
 
-@router.get("/alerts", responses=m.problems(400, 422))
+@router.get("/alerts", responses=m.problems(400, 401, 422))
 def alerts(
     api: ApiDep,
     page: PageDep,
@@ -58,7 +58,14 @@ def alerts(
     )
 
 
-@router.get("/alerts/feed.atom", response_class=Response, responses=m.problems(401))
+@router.get(
+    "/alerts/feed.atom",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/atom+xml": {}}, "description": "Atom 1.0 feed"},
+        **m.problems(401),
+    },
+)
 def alerts_atom(api: ApiDep, request: Request) -> Response:
     """Your alerts as an Atom 1.0 feed (`derisk alerts --atom`)."""
     base = str(request.base_url).rstrip("/")
@@ -66,7 +73,7 @@ def alerts_atom(api: ApiDep, request: Request) -> Response:
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
-@router.post("/alerts/{alert}/{action}", responses=m.problems(400, 404, 422))
+@router.post("/alerts/{alert}/{action}", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
 def alert_state(
     api: ApiDep,
     alert: AlertPath,
@@ -76,13 +83,13 @@ def alert_state(
     return api.write_json(lambda s: svc.set_state(s, alert, STATE_OF[action]))
 
 
-@router.get("/watchlist", responses=m.problems(400))
+@router.get("/watchlist", responses=m.problems(400, 401, 422))
 def watchlist(api: ApiDep) -> Response:
     """Your watch items and their last answers (`derisk monitor watch list`)."""
     return api.json(("watchlist",), svc.list_watch)
 
 
-@router.post("/watchlist", responses=m.problems(400, 404, 422))
+@router.post("/watchlist", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
 def watch_add(api: ApiDep, body: Annotated[WatchIn, Body()]) -> Response:
     """Watch something (`derisk monitor watch add`)."""
     return api.write_json(
@@ -100,13 +107,13 @@ def watch_add(api: ApiDep, body: Annotated[WatchIn, Body()]) -> Response:
     )
 
 
-@router.delete("/watchlist/{watch_id}", responses=m.problems(404))
+@router.delete("/watchlist/{watch_id}", responses=m.problems(400, 401, 403, 404, 409, 422))
 def watch_remove(api: ApiDep, watch_id: str) -> Response:
     """Stop watching an item."""
     return api.write_json(lambda s: svc.remove_watch(s, watch_id))
 
 
-@router.get("/monitor/calendar", responses=m.problems(400, 422))
+@router.get("/monitor/calendar", responses=m.problems(400, 401, 422))
 def monitor_calendar(
     api: ApiDep,
     days: Annotated[int, Query(ge=1, le=3650, description="How far ahead.")] = 90,
@@ -115,13 +122,13 @@ def monitor_calendar(
     return api.json(("calendar", days), lambda s: svc.calendar(s, days=days))
 
 
-@router.get("/monitor/feeds")
+@router.get("/monitor/feeds", responses=m.problems(401))
 def monitor_feeds(api: ApiDep) -> Response:
     """Feeds visible to you and their last poll (`derisk monitor feed list`)."""
     return api.json(("feeds",), feeds.list_feeds)
 
 
-@router.post("/monitor/feeds", responses=m.problems(400, 422))
+@router.post("/monitor/feeds", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
 def monitor_feed_add(api: ApiDep, body: Annotated[FeedIn, Body()]) -> Response:
     """Poll a news feed (`derisk monitor feed add`)."""
     return api.write_json(
@@ -131,13 +138,13 @@ def monitor_feed_add(api: ApiDep, body: Annotated[FeedIn, Body()]) -> Response:
     )
 
 
-@router.get("/monitor/subscriptions")
+@router.get("/monitor/subscriptions", responses=m.problems(401))
 def subscriptions(api: ApiDep) -> Response:
     """Your alert subscriptions (webhooks and e-mail)."""
     return api.json(("subscriptions",), delivery.list_subscriptions)
 
 
-@router.post("/monitor/subscriptions", responses=m.problems(400, 422))
+@router.post("/monitor/subscriptions", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
 def subscribe(api: ApiDep, body: Annotated[SubscribeIn, Body()]) -> Response:
     """Send your alerts to a signed webhook or an e-mail address (`derisk monitor subscribe`)."""
     return api.write_json(
@@ -151,7 +158,7 @@ class RunIn(BaseModel):
     smtp: str | None = Field(default=None, description="SMTP HOST:PORT for e-mail alerts.")
 
 
-@router.post("/monitor/run", responses=m.problems(400, 403, 409, 422))
+@router.post("/monitor/run", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
 def monitor_run(api: ApiDep, body: Annotated[RunIn | None, Body()] = None) -> Response:
     """One monitoring pass inside the server (admins; the server must be `--writable`): while a
     server holds the database, cron or a timer triggers passes here instead of the CLI."""

@@ -374,9 +374,9 @@ def answer_product(store: Store, w: WatchItem, today: dt.date) -> Answer:
     reasons: list[dict[str, Any]] = []
     if cert.get("reason"):
         reasons.append({"text": str(cert["reason"])})
-    for f in cert.get("findings", []):
-        if not f.get("in_rule_countries") or not f.get("share"):
-            continue
+    found = [f for f in cert.get("findings", []) if f.get("in_rule_countries") and f.get("share")]
+    found.sort(key=lambda f: (f.get("basis") != "traced", -float(f["share"])))
+    for f in found:
         who = f.get("operator_name") or f.get("entity_name")
         where = f.get("country_name") or f.get("country")
         via = f" through {who}" if who and f.get("basis") == "traced" else ""
@@ -922,7 +922,7 @@ def evaluate(
                 a = quick.get(w.watch_id) or compute(view, w, today)
                 report.computed += 1
                 report.reasons[why.get(w.watch_id, "changed facts")] += 1
-                if progress and i % 100 == 0:
+                if progress and len(ws) > 100 and i % 100 == 0:
                     progress(f"{org or 'local'}: {i + 1}/{len(ws)}")
                 prev = old.get(w.watch_id)
                 answers.append(
