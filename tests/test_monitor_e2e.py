@@ -266,3 +266,33 @@ def test_facility_watch_degrades_clearly(fresh_db: Path, kind: str) -> None:
     op.json("monitor", "run", "--no-feeds")
     (item,) = op.json("monitor", "watch", "list")["items"]
     assert item["answer"]["value"] == "unknown"
+
+
+def test_auto_accept_feed_alerts_in_one_pass(fresh_db: Path) -> None:
+    """A feed with an auto-accept threshold: the proposal is accepted as it is read, and the
+    same pass raises the alert; `monitor serve --passes 1` runs that pass."""
+    world(fresh_db)
+    op, bob = User(fresh_db, None), User(fresh_db, "bob")
+    bob.json("monitor", "watch", "add", "entity", "zeta-magnetics")
+    with news_site(18721) as site:
+        site.pages["/feed.json"] = (
+            "application/feed+json",
+            json.dumps(
+                {
+                    "version": "https://jsonfeed.org/version/1.1",
+                    "title": "Loopback Wire",
+                    "items": [{"id": "z", "url": site.url("/z.html"), "title": "Zeta stake"}],
+                }
+            ).encode(),
+        )
+        op.json("monitor", "feed", "add", site.url("/feed.json"), "--auto-accept", "0.8")
+        op.json("monitor", "run", "--no-feeds")  # baseline before the article exists
+        site.pages["/z.html"] = ("text/html", ARTICLE.encode())
+        out = op.run("monitor", "serve", "--passes", "1", "--every", "1", "--delay", "0", "--json")
+    res = json.loads(out)
+    assert res["pass"] == 1 and res["feeds"][0]["auto_accepted"] == 1
+    (alert,) = res["alerts"]
+    assert (alert["owner"], alert["before"], alert["after"]) == ("bob", "clear", "flagged")
+    assert any(s.get("quote") == SENTENCE for s in alert["sources"])
+    accepted = op.json("review", "list", "--status", "accepted")["proposals"]
+    assert len(accepted) == 1 and accepted[0]["sentence"] == SENTENCE

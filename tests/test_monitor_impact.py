@@ -173,3 +173,14 @@ def test_monitor_run_needs_operator(products_db: Path) -> None:
     e = carol.json("monitor", "run", "--no-feeds", code=3)["error"]
     assert e["kind"] == "forbidden"
     assert monitor.ALERT_STATES[0] == "unread"
+
+
+def test_doctests() -> None:
+    import doctest
+
+    from derisk.news import feeds as feed_mod
+    from derisk.services import delivery
+
+    for mod in (monitor, delivery, feed_mod):
+        res = doctest.testmod(mod)
+        assert res.attempted > 0 and res.failed == 0, mod.__name__

@@ -249,7 +249,9 @@ def poll(
                         )
                         continue
                     html = page.body.decode("utf-8", errors="replace")
-                    art = extract(RawDoc(e.url, "html", html, e.url, e.published, e.title))
+                    # the page's own title (a feed's title may differ from the headline, which
+                    # would then stay in the text and be read twice)
+                    art = extract(RawDoc(e.url, "html", html, e.url, e.published))
                     sha = hashlib.sha1(art.text.encode("utf-8")).hexdigest()
                     if sha in seen_sha:
                         items.append(
@@ -264,7 +266,7 @@ def poll(
                         {
                             "url": e.url,
                             "html": html,
-                            "title": e.title,
+                            "title": None if art.title else e.title,
                             "published": e.published.isoformat() if e.published else None,
                         }
                     )
