@@ -331,8 +331,11 @@ def _names(store: Store, ids: Iterable[str]) -> dict[str, str]:
 
 def _upstream_entities(store: Store, eid: str) -> set[str]:
     rows = store.sql(
-        "WITH RECURSIVE up(e) AS (SELECT ?::VARCHAR UNION "
-        "SELECT s.owner_id FROM stake s JOIN up ON s.owned_id = up.e) SELECT e FROM up",
+        "WITH RECURSIVE edges(owner_id, owned_id) AS (SELECT owner_id, owned_id FROM stake "
+        "UNION ALL SELECT owner_id, owned_id FROM stake_range UNION ALL "
+        "SELECT holder_id, subject_id FROM control_right WHERE holder_id IS NOT NULL), "
+        "up(e) AS (SELECT ?::VARCHAR UNION "
+        "SELECT s.owner_id FROM edges s JOIN up ON s.owned_id = up.e) SELECT e FROM up",
         [eid],
     )
     return {str(r[0]) for r in rows}
