@@ -482,24 +482,50 @@ def answer_material(store: Store, w: WatchItem, today: dt.date) -> Answer:
     )
 
 
+def _source_rows(store: Store, ids: Iterable[str]) -> list[dict[str, Any]]:
+    ids = sorted({i for i in ids if i})
+    if not ids:
+        return []
+    rows = store.sql(
+        "SELECT source_id, publisher, title, url, published, quote, confidence FROM source "
+        "WHERE source_id = ANY(?) ORDER BY source_id",
+        [ids],
+    )
+    keys = ("source_id", "publisher", "title", "url", "published", "quote", "confidence")
+    return [{k: (str(v) if k == "published" and v else v) for k, v in zip(keys, r, strict=True)}
+            for r in rows]  # fmt: skip
+
+
 def answer_importer(store: Store, w: WatchItem, today: dt.date) -> Answer:
+    """The selected countries' share of the importer's imports of a material: the import-source
+    category of the watched stage (or the all-forms one), as the importer's statistics give it."""
     from derisk.services.exposure import importer_exposure
 
     sel = _countries(w)
     mat = w.material_id or ""
     res = importer_exposure(store, w.target, mat, sel, today, stage=w.stage_id)
-    share = res.get("selected_share")
-    if share is None and isinstance(res.get("origin"), dict):
-        share = res["origin"].get("selected_share")
-    label = f"{w.target}'s {'+'.join(sel)}-origin share of {mat}"
+    cats = [c for c in res.get("categories", []) if c.get("stage") == w.stage_id]
+    cat = cats[0] if cats else None
+    share = None if cat is None else cat.get("selected_share")
+    what = f"{mat} {w.stage_id}" if w.stage_id else mat
+    label = f"{w.target}'s {'+'.join(sel)}-origin share of {what} imports"
+    reasons = []
+    if cat is not None:
+        top = ", ".join(f"{x['country']} {100 * x['share']:.0f}%" for x in cat["sources"][:5])
+        reasons.append(
+            {
+                "text": f"{cat['category']} ({cat.get('period')}): {top}",
+                "source_ids": [cat.get("source_id")],
+            }
+        )
+    else:
+        reasons.append({"text": f"no import-source statistics of {what} for {w.target}"})
     return Answer(
         value=_share_value(share),
         text=f"{label}: {_share_value(share)}",
         as_of=today,
-        reasons=[{"text": str(res.get("note") or res.get("data_status") or "")}]
-        if res.get("note") or res.get("data_status")
-        else [],
-        sources=[_src(s) for s in res.get("sources", [])][:20],
+        reasons=reasons,
+        sources=_source_rows(store, [c.get("source_id") for c in ([cat] if cat else [])]),
         deps={f"material:{mat}", f"country:{w.target}"},
         number=None if share is None else float(share),
         subject=label,
@@ -523,9 +549,9 @@ def answer_country(store: Store, w: WatchItem, today: dt.date) -> Answer:
     ]
     ends = sorted(d for r in rows for d in (r[6], r[7]) if d is not None and d >= today)
     return Answer(
-        value=f"{len(rows)} active restriction(s): " + ", ".join(r[3] for r in rows)
+        value=f"{len(rows)} active: " + ", ".join(str(r[0]) for r in rows)
         if rows
-        else "no active restriction",
+        else "none active",
         text=f"export restrictions issued by or against {w.target}: {len(rows)}",
         as_of=today,
         reasons=reasons[:12],
