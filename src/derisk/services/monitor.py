@@ -1200,7 +1200,7 @@ def atom(store: Store, base_url: str = "http://127.0.0.1:8000") -> str:
 
     who = acting(store)
     alerts = list_alerts(store, state="all", limit=200)["alerts"]
-    updated = alerts[0]["created_at"] if alerts else _now()
+    updated = alerts[0]["created_at"] if alerts else "1970-01-01T00:00:00Z"  # stable when empty
     feed_id = f"urn:derisk:alerts:{who.label}"
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>',
