@@ -184,3 +184,47 @@ def test_doctests() -> None:
     for mod in (monitor, delivery, feed_mod):
         res = doctest.testmod(mod)
         assert res.attempted > 0 and res.failed == 0, mod.__name__
+
+
+def test_bulk_import_and_dataset_removal(fresh_db: Path) -> None:
+    """A large import is audited as counts only: every answer of a kind that reads the table is
+    recomputed. Removing a dataset is a change too, read from the audit log's snapshot."""
+    from derisk.model.schema import Production, Source
+
+    rows = [
+        fac("sep", "MYS", "rare-earths", "separation", "separation-plant"),
+        fac("mine", "AUS", "rare-earths", "mining", "mine"),
+        fac("mag", "DEU", "rare-earths", "magnets", "component-plant"),
+        link("l1", "mine", "sep", "rare-earths", 1.0),
+        link("l2", "sep", "mag", "rare-earths", 1.0),
+        product("magnet", "mag", "ndfeb-magnet"),
+        bom("magnet", "re", "rare-earths", "separation"),
+    ]
+    load(fresh_db, rows)
+    cli = Cli(fresh_db)
+    cli.json("monitor", "watch", "add", "product", "magnet", "--rule", "dfars-7052",
+             "--on-date", "2027-01-01")  # fmt: skip
+    cli.json("monitor", "watch", "add", "material", "tungsten", "--stage", "mining")
+    assert cli.json("monitor", "run", "--no-feeds")["baseline"] == 2
+    # 150 rows of a made-up world tungsten table: more than the audit log keeps row by row
+    bulk = [Source("t-bulk", "test", "made-up tungsten output")] + [
+        Production(f"t-w{i}", "tungsten", "mining", "production", c, 1990 + i // 3,
+                   10.0 + i, "t", "reported", "t-bulk")
+        for i, c in enumerate(["CHN", "VNM", "RUS"] * 50)
+    ]  # fmt: skip
+    with DuckStore(fresh_db) as s:
+        load_rows(s, {"bulk": bulk}, dataset="bulk", origin="test")
+    res = cli.json("monitor", "run", "--no-feeds")
+    assert "production" in res["changes"]["tables"]
+    assert res["recomputed"] == 1  # the material watch; the product does not read production
+    # a Chinese supplier arrives in a dataset of its own, then the dataset is removed again
+    with DuckStore(fresh_db) as s:
+        cn = [fac("cn-sep", "CHN", "rare-earths", "separation", "separation-plant"),
+              link("l9", "cn-sep", "mag", "rare-earths", 0.0)]  # fmt: skip
+        load_rows(s, {"test": cn}, dataset="t9", origin="test")
+    res = cli.json("monitor", "run", "--no-feeds")
+    assert res["recomputed"] == 1
+    with DuckStore(fresh_db) as s, s.writer("t9") as w:
+        w.delete_dataset("t9")
+    res = cli.json("monitor", "run", "--no-feeds")
+    assert res["recomputed"] == 1 and res["changes"]["audit_entries"] == 1
