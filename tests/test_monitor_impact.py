@@ -228,3 +228,22 @@ def test_bulk_import_and_dataset_removal(fresh_db: Path) -> None:
         w.delete_dataset("t9")
     res = cli.json("monitor", "run", "--no-feeds")
     assert res["recomputed"] == 1 and res["changes"]["audit_entries"] == 1
+
+
+def test_email_digest_once(products_db: Path) -> None:
+    from tests.monitor_servers import smtp_server
+
+    cli = Cli(products_db)
+    cli.json("monitor", "watch", "add", "product", "magnet-jp-cn-oxide", "--rule", "dfars-7052")
+    cli.json("monitor", "subscribe", "email", "ops@example.test")
+    cli.json("monitor", "run", "--no-feeds", "--today", "2026-12-31")
+    with smtp_server(18731) as mails:
+        smtp = ["--smtp", "127.0.0.1:18731", "--digest"]
+        res = cli.json("monitor", "run", "--no-feeds", "--today", "2027-01-01", *smtp)
+        assert [d["channel"] for d in res["deliveries"]] == ["email-digest"]
+        again = cli.json("monitor", "run", "--no-feeds", "--today", "2027-01-01", *smtp)
+        assert again["deliveries"] == []
+    (msg,) = mails
+    assert msg["Subject"].startswith("[derisk] 1 alert(s): magnet-jp-cn-oxide under dfars-7052")
+    body = msg.get_payload(decode=True).decode("utf-8")
+    assert "compliant → non-compliant (effective 2027-01-01)" in body

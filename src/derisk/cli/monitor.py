@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import signal
@@ -310,6 +311,9 @@ SmtpOpt = Annotated[
 MailFromOpt = Annotated[
     str | None, typer.Option("--mail-from", help="Sender address (default: derisk@localhost).")
 ]
+DigestOpt = Annotated[
+    bool, typer.Option("--digest", help="One e-mail per subscriber and pass, not one per alert.")
+]
 FeedsOpt = Annotated[bool, typer.Option("--feeds/--no-feeds", help="Poll the news feeds.")]
 DelayOpt = Annotated[
     float, typer.Option("--delay", help="Seconds between two requests to one host.")
@@ -322,9 +326,13 @@ FullOpt = Annotated[
 one_pass = delivery.run_pass
 
 
-def _smtp(value: str | None, sender: str | None) -> delivery.SmtpConfig | None:
+def _smtp(
+    value: str | None, sender: str | None, digest: bool = False
+) -> delivery.SmtpConfig | None:
     value = value or os.environ.get("DERISK_SMTP")
-    return delivery.SmtpConfig.parse(value, sender) if value else None
+    if not value:
+        return None
+    return dataclasses.replace(delivery.SmtpConfig.parse(value, sender), digest=digest)
 
 
 def _print_pass(res: dict[str, Any]) -> None:
@@ -362,6 +370,7 @@ def run(
     today: TodayOpt = None,
     smtp: SmtpOpt = None,
     mail_from: MailFromOpt = None,
+    digest: DigestOpt = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -370,7 +379,7 @@ def run(
 
     def body() -> None:
         d = _date(today, "--today", as_json)
-        cfg = _smtp(smtp, mail_from)
+        cfg = _smtp(smtp, mail_from, digest)
         prog = None if as_json else (lambda m: err_console.print(f"[dim]{escape(m)}[/]"))
         with store_for(db, as_json=as_json, read_only=False) as store:
             res = one_pass(
@@ -400,6 +409,7 @@ def serve(
     delay: DelayOpt = 1.0,
     smtp: SmtpOpt = None,
     mail_from: MailFromOpt = None,
+    digest: DigestOpt = False,
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -414,7 +424,7 @@ def serve(
     signal.signal(signal.SIGINT, _stop)
 
     def body() -> None:
-        cfg = _smtp(smtp, mail_from)
+        cfg = _smtp(smtp, mail_from, digest)
         n = 0
         while not stop["now"]:
             with store_for(db, as_json=as_json, read_only=False) as store:

@@ -54,6 +54,8 @@ class SmtpConfig:
     starttls: bool = False
     user: str | None = None
     password: str | None = None
+    digest: bool = False
+    """One message per subscription and pass listing every new alert, instead of one each."""
 
     @staticmethod
     def parse(value: str, sender: str | None = None) -> SmtpConfig:
@@ -216,6 +218,28 @@ def _send_mail(cfg: SmtpConfig, to: str, a: Alert, timeout: float) -> tuple[bool
         return False, str(exc)[:200]
 
 
+def _send_digest(cfg: SmtpConfig, to: str, alerts: list[Alert], timeout: float) -> tuple[bool, str]:
+    msg = EmailMessage()
+    msg["From"] = cfg.sender
+    msg["To"] = to
+    msg["Subject"] = f"[derisk] {len(alerts)} alert(s): {alerts[0].title}" + (
+        " and more" if len(alerts) > 1 else ""
+    )
+    msg["X-Derisk-Alerts"] = ",".join(a.alert_id for a in alerts)
+    sep = "\n" + "-" * 72 + "\n\n"
+    msg.set_content(sep.join(email_text(a) for a in alerts))
+    try:
+        with smtplib.SMTP(cfg.host, cfg.port, timeout=timeout) as smtp:
+            if cfg.starttls:
+                smtp.starttls()
+            if cfg.user:
+                smtp.login(cfg.user, cfg.password or "")
+            smtp.send_message(msg)
+        return True, f"digest of {len(alerts)} sent"
+    except (smtplib.SMTPException, OSError) as exc:
+        return False, str(exc)[:200]
+
+
 def deliver(
     store: Store,
     *,
@@ -238,12 +262,30 @@ def deliver(
     rows: list[tuple[str | None, Delivery]] = []
     report = []
     for s in subs:
-        for a in alerts:
-            if a.owner != s.owner or a.org_id != s.org_id or a.watch_id in muted:
-                continue
+        pending = [
+            a
+            for a in alerts
+            if a.owner == s.owner
+            and a.org_id == s.org_id
+            and a.watch_id not in muted
+            and (a.alert_id, s.sub_id) not in ok
+            and done[(a.alert_id, s.sub_id)] < MAX_ATTEMPTS
+        ]
+        if s.channel == "email" and smtp is not None and smtp.digest and pending:
+            sent, detail = _send_digest(smtp, s.target, pending, timeout)
+            for a in pending:
+                n = done[(a.alert_id, s.sub_id)] + 1
+                outcome = "delivered" if sent else "failed"
+                rows.append(
+                    (a.org_id, Delivery(a.alert_id, s.sub_id, n, guard.now(), outcome, detail))
+                )
+                report.append(
+                    {"alert_id": a.alert_id, "sub_id": s.sub_id, "channel": "email-digest",
+                     "outcome": outcome, "attempts": n, "detail": detail}
+                )  # fmt: skip
+            continue
+        for a in pending:
             key = (a.alert_id, s.sub_id)
-            if key in ok or done[key] >= MAX_ATTEMPTS:
-                continue
             if s.channel == "email" and smtp is None:
                 continue
             n = done[key]
