@@ -167,11 +167,17 @@ def test_monitor_run_needs_operator(products_db: Path) -> None:
 
         trust.add_org(s, "acme")
         trust.add_user(s, "carol", "analyst", "acme")
+        trust.add_user(s, "vic", "viewer", "acme")
     from tests.test_monitor_e2e import User
 
     carol = User(products_db, "carol")
     e = carol.json("monitor", "run", "--no-feeds", code=3)["error"]
     assert e["kind"] == "forbidden"
+    vic = User(products_db, "vic")  # a viewer keeps a watchlist but adds no feed
+    vic.json("monitor", "watch", "add", "material", "antimony")
+    e = vic.json("monitor", "feed", "add", "http://127.0.0.1:18799/f.xml", code=3)["error"]
+    assert e["kind"] == "forbidden" and "read-only" in e["message"]
+    assert carol.json("monitor", "feed", "add", "http://127.0.0.1:18799/f.xml")["added"]
     assert monitor.ALERT_STATES[0] == "unread"
 
 

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import derisk
 from derisk.model.monitor import Feed, FeedItem, FeedPoll
+from derisk.model.trust import Principal, Role
 from derisk.news.articles import RawDoc, extract
 from derisk.news.feeds import FeedError, canonical_url, parse_feed
 from derisk.services import monitor
@@ -59,6 +60,15 @@ def _parse_ts(s: str) -> float:
     return dt.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC).timestamp()
 
 
+def _require_analyst(who: Principal) -> None:
+    """A feed's articles go to the shared review queue (and, with auto-accept, its facts to the
+    shared news dataset): only those who may accept proposals may add or remove feeds."""
+    if not (who.sees_everything or who.role.allows(Role.ANALYST)):
+        raise guard.Forbidden(
+            f"{who.label} ({who.role}) may not add or remove feeds: read-only role"
+        )
+
+
 def add_feed(
     store: Store, url: str, *, auto_accept: float | None = None, interval_s: int = 900
 ) -> dict[str, Any]:
@@ -71,6 +81,7 @@ def add_feed(
     if interval_s < 60:
         raise ValueError(f"--interval {interval_s} s is below the 60 s politeness floor")
     who = monitor.acting(store)
+    _require_analyst(who)
     fid = "f-" + hashlib.sha1(canonical_url(url).encode()).hexdigest()[:10]
     if any(f.feed_id == fid for f in _feeds(store)):
         raise ValueError(f"feed {url} is already polled as {fid}")
@@ -91,6 +102,7 @@ def remove_feed(store: Store, feed_id: str) -> dict[str, Any]:
     if not found:
         raise NotFound(f"no feed {feed_id!r}; `derisk monitor feed list`")
     who = monitor.acting(store)
+    _require_analyst(who)
     gone = dataclasses.replace(found[0], removed_at=guard.now())
     with monitor._monitor_writer(store, found[0].org_id, who) as w:
         w.add([gone])
