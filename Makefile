@@ -67,6 +67,10 @@ system-deps:
 bench: setup-dev
 	$(PY) benchmarks/build_and_query.py
 
+# Impact analysis of one accepted news event over 100,000 watched products (--tiny: smoke size).
+bench-monitor: setup-dev
+	$(PY) benchmarks/monitor_impact.py
+
 # Longer fuzzing of every importer (`make test` runs a bounded part): hypothesis, and atheris
 # (coverage-guided) from its wheel; FUZZ_SECONDS per importer and engine.
 FUZZ_SECONDS ?= 60

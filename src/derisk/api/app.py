@@ -23,6 +23,7 @@ ROUTER_MODULES = (
     "derisk.api.products",
     "derisk.api.resource",
     "derisk.api.facilities",
+    "derisk.api.monitor",
 )
 """Each module has ``router`` (an ``APIRouter`` with ``prefix="/api"``); areas add theirs."""
 

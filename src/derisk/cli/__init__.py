@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "derisk.cli.trust",
     "derisk.cli.resource",
     "derisk.cli.facilities",
+    "derisk.cli.monitor",
 )
 
 # Top-level commands that need only some modules; any other command loads them all.

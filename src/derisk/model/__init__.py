@@ -63,6 +63,7 @@ __all__ = [
 # Area modules register their row types on import; keep them imported here so that every
 # table exists whenever the model is loaded.
 from derisk.model import facilities as _facilities  # noqa: F401
+from derisk.model import monitor as _monitor  # noqa: F401
 from derisk.model import network as _network  # noqa: F401
 from derisk.model import news as _news  # noqa: F401
 from derisk.model import ownership as _ownership  # noqa: F401

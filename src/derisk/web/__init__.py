@@ -23,6 +23,7 @@ PAGE_MODULES = (
     "derisk.web.review",
     "derisk.web.scenarios",
     "derisk.web.facilities",
+    "derisk.web.monitor",
 )
 """Each module has ``router`` (an ``APIRouter`` of pages) and ``NAV``: (label, href) pairs."""
 

@@ -1,0 +1,1312 @@
+"""Monitoring: watchlists, answers that depend on facts, and alerts when an answer changes.
+
+A watch item (:class:`~derisk.model.monitor.WatchItem`) names something a user depends on: a
+product under a rule pack and date, an entity (screened for FEOC and the other ownership
+rules), a material and stage (the selected countries' share), an importer, a country (export
+restrictions it issues or faces) or a facility. Its *answer* is computed with the same
+services as the commands (``certify``, ``screen``, ``exposure``) and stored with the fact keys
+it used (the dependency index, :class:`~derisk.model.monitor.WatchDep`).
+
+:func:`run` reads what changed since its last pass from the audit log -- every write of the
+store is recorded there, row by row for small changes: accepted news proposals, imports,
+dataset removals -- turns the changed rows into fact keys (``entity:<id>``, ``material:<id>``,
+``country:<iso3>``, ``product:<id>``), widens entity keys down the supply links (a supplier's
+change reaches every product downstream), looks the keys up in the index and recomputes only
+the answers found, plus those whose ``next_change`` date has come (a rule version starting, a
+licence window closing) and all rule-dependent answers when the rule packs changed. A large
+import recorded only as counts recomputes the watch kinds that read its table.
+
+**Organisations.** Watch items, answers and alerts live in the dataset ``monitor-<org>``,
+private to the organisation; answers are computed on a store limited to what that
+organisation may see (:func:`derisk.store.guard.checkout`), so an alert, digest or webhook
+never carries another organisation's private facts.
+
+JSON schemas: ``derisk.monitor.watchlist/1``, ``derisk.monitor.run/1``, ``derisk.alerts/1``,
+``derisk.monitor.calendar/1`` (documented in ``docs/monitoring.md``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from derisk.model.catalog import load_catalog
+from derisk.model.monitor import (
+    WATCH_KINDS,
+    Alert,
+    AlertState,
+    MonitorCursor,
+    WatchAnswer,
+    WatchDep,
+    WatchItem,
+)
+from derisk.model.schema import ROW_TYPES
+from derisk.model.trust import Access, Principal, Role
+from derisk.services.exposure import NotFound
+from derisk.store import DuckStore, guard
+from derisk.store.base import Store
+
+WATCH_SCHEMA = "derisk.monitor.watchlist/1"
+RUN_SCHEMA = "derisk.monitor.run/1"
+ALERTS_SCHEMA = "derisk.alerts/1"
+ALERT_SCHEMA = "derisk.alert/1"
+CALENDAR_SCHEMA = "derisk.monitor.calendar/1"
+ALERT_STATES = ("unread", "read", "acknowledged", "muted")
+SHARE_STEP = 0.005
+"""A share answer changes when it moves by at least half a percentage point."""
+
+ENTITY_COLUMNS = (
+    "entity_id",
+    "owner_id",
+    "owned_id",
+    "holder_id",
+    "subject_id",
+    "object_id",
+    "supplier_id",
+    "customer_id",
+    "facility_id",
+    "operator_id",
+)
+COUNTRY_COLUMNS = ("country", "iso3", "issuer", "target", "importer", "exporter", "partner")
+KIND_TABLES: dict[str, frozenset[str]] = {
+    "product": frozenset({"product", "bom_line", "supply_link", "entity", "export_restriction"}),
+    "entity": frozenset({"stake", "stake_range", "control_right", "entity_tag", "entity"}),
+    "facility": frozenset({"entity", "supply_link"}),
+    "material": frozenset({"production", "share", "trade", "export_restriction"}),
+    "importer": frozenset({"trade", "import_source", "import_reliance", "production", "share"}),
+    "country": frozenset({"export_restriction"}),
+}
+"""For a large change recorded only as counts: the watch kinds that read each table."""
+
+Progress = Callable[[str], None]
+
+
+def _now() -> str:
+    return guard.now()
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+_LIVE = (
+    "SELECT * FROM watch_item WHERE removed_at IS NULL AND watch_id NOT IN "
+    "(SELECT watch_id FROM watch_item WHERE removed_at IS NOT NULL)"
+)
+
+
+def _watch_rows(store: Store, ids: Sequence[str]) -> list[WatchItem]:
+    cols = ", ".join(f'"{f.name}"' for f in dataclasses.fields(WatchItem))
+    rows = store.sql(
+        f"SELECT {cols} FROM ({_LIVE}) WHERE watch_id = ANY(?) ORDER BY watch_id", [list(ids)]
+    )
+    return [WatchItem(*r) for r in rows]
+
+
+def _ids(store: Store, query: str, params: Sequence[Any] = ()) -> list[str]:
+    return [str(r[0]) for r in store.sql(query, params)]
+
+
+# -- who owns what ------------------------------------------------------------------------------
+
+
+def acting(store: Store) -> Principal:
+    p = getattr(store, "principal", None)
+    return p if isinstance(p, Principal) else guard.local_principal()
+
+
+def dataset_of(org_id: str | None) -> str:
+    """The dataset holding an organisation's watchlists, answers and alerts."""
+    return f"monitor-{org_id}" if org_id else "monitor"
+
+
+_SYSTEM = Principal("monitor", Role.ADMIN, local=True, via="monitor")
+
+
+@contextlib.contextmanager
+def _monitor_writer(store: Store, org_id: str | None, by: Principal) -> Iterator[Any]:
+    """Write monitoring rows of ``org_id`` (any member may keep its watchlist and alert states:
+    the service checks ownership, the rows go to the organisation's private dataset)."""
+    ds = dataset_of(org_id)
+    label = Principal(f"{by.label} via monitor", Role.ADMIN, local=True, via=by.via)
+    with guard.acting_as(label, guard.origin()), store.writer(ds) as w:
+        con = getattr(store, "con", None)
+        if org_id and con is not None and ds not in guard.access_map(con):
+            con.execute(
+                f"INSERT INTO {guard.qualified(con, 'dataset_access')} "
+                "(dataset, access, set_by, set_at, org_id) VALUES (?, ?, ?, ?, ?)",
+                [ds, Access.PRIVATE.value, "monitor", _now(), org_id],
+            )
+        yield w
+
+
+def _live_watch(store: Store, owner: str | None = None) -> list[WatchItem]:
+    items = [w for w in store.rows(WatchItem) if w.removed_at is None]
+    removed = {w.watch_id for w in store.rows(WatchItem) if w.removed_at is not None}
+    items = [w for w in items if w.watch_id not in removed]
+    if owner is not None:
+        items = [w for w in items if w.owner == owner]
+    return sorted(items, key=lambda w: w.watch_id)
+
+
+def _watch_json(w: WatchItem) -> dict[str, Any]:
+    return {
+        "watch_id": w.watch_id,
+        "kind": w.kind,
+        "target": w.target,
+        "owner": w.owner,
+        "org": w.org_id,
+        "material": w.material_id,
+        "stage": w.stage_id,
+        "countries": w.countries.split(",") if w.countries else None,
+        "rule": w.rule_id,
+        "on_date": w.on_date.isoformat() if w.on_date else None,
+        "created_at": w.created_at,
+        "note": w.note,
+    }
+
+
+def _check_target(store: Store, kind: str, target: str, material: str | None) -> list[str]:
+    """Raise for a target that cannot exist; return notes for one that is not (yet) known."""
+    notes: list[str] = []
+    if kind == "product":
+        if not store.sql("SELECT 1 FROM product WHERE product_id = ?", [target]):
+            raise NotFound(f"no product {target!r}; `derisk products` lists them")
+    elif kind == "entity":
+        if not store.sql("SELECT 1 FROM entity WHERE entity_id = ?", [target]):
+            raise NotFound(f"no entity {target!r}; `derisk entity search NAME` finds ids")
+    elif kind == "material":
+        load_catalog().material(target)
+    elif kind in ("country", "importer"):
+        if not store.sql("SELECT 1 FROM country WHERE iso3 = ?", [target]):
+            raise ValueError(f"{target!r} is not an ISO 3166-1 alpha-3 country code")
+        if kind == "importer":
+            if material is None:
+                raise ValueError("an importer watch needs --material")
+            load_catalog().material(material)
+    elif kind == "facility" and not store.sql(
+        "SELECT 1 FROM entity WHERE entity_id = ? AND kind = 'facility'", [target]
+    ):
+        notes.append(
+            f"no facility {target!r} in the store yet: the item is kept by id and its answer "
+            "is 'unknown' until a facility record with that id appears"
+        )
+    return notes
+
+
+def add_watch(
+    store: Store,
+    kind: str,
+    target: str,
+    *,
+    material: str | None = None,
+    stage: str | None = None,
+    countries: Sequence[str] | None = None,
+    rule: str | None = None,
+    on_date: dt.date | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Add a watch item for the acting user (and organisation)."""
+    if kind not in WATCH_KINDS:
+        raise ValueError(f"unknown watch kind {kind!r}; one of {', '.join(WATCH_KINDS)}")
+    if kind == "product" and not rule:
+        raise ValueError("a product watch needs --rule (e.g. dfars-252.225-7052)")
+    if rule and kind == "product":
+        from derisk.services.certify import get_rule
+
+        get_rule(rule)
+    if rule and kind == "entity":
+        from derisk.rules.ownership import RULE_IDS
+
+        if rule not in RULE_IDS:
+            raise ValueError(f"unknown screening rule {rule!r}; one of {', '.join(RULE_IDS)}")
+    if kind == "material" and stage:
+        load_catalog().material(target).stage(stage)
+    notes = _check_target(store, kind, target, material)
+    who = acting(store)
+    cs = ",".join(c.strip().upper() for c in countries if c.strip()) if countries else None
+    key = json.dumps([who.label, kind, target, material, stage, cs, rule, str(on_date)])
+    wid = "w-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+    if any(w.watch_id == wid for w in _live_watch(store)):
+        raise ValueError(f"already watched as {wid}")
+    item = WatchItem(
+        wid,
+        who.user_id,
+        kind,
+        target,
+        _now(),
+        who.org_id,
+        material,
+        stage,
+        cs,
+        rule,
+        on_date,
+        None,
+        note,
+    )
+    with _monitor_writer(store, who.org_id, who) as w:
+        w.add([item])
+    return {"schema": WATCH_SCHEMA, "added": _watch_json(item), "notes": notes}
+
+
+def remove_watch(store: Store, watch_id: str) -> dict[str, Any]:
+    who = acting(store)
+    mine = [w for w in _live_watch(store) if w.watch_id == watch_id]
+    if not mine or (not who.sees_everything and mine[0].owner != who.user_id):
+        raise NotFound(f"no watch item {watch_id!r} of yours; `derisk monitor watch list`")
+    gone = dataclasses.replace(mine[0], removed_at=_now())
+    with _monitor_writer(store, mine[0].org_id, who) as w:
+        w.add([dataclasses.replace(gone, watch_id=watch_id)])
+    return {"schema": WATCH_SCHEMA, "removed": _watch_json(gone)}
+
+
+def list_watch(store: Store) -> dict[str, Any]:
+    """The acting user's watch items (every visible one for the local operator and admins)."""
+    who = acting(store)
+    items = _live_watch(store, None if who.sees_everything else who.user_id)
+    answers = latest_answers(store, [w.watch_id for w in items])
+    out = []
+    for w in items:
+        a = answers.get(w.watch_id)
+        out.append(
+            {
+                **_watch_json(w),
+                "answer": None
+                if a is None
+                else {"value": a.value, "text": a.text, "as_of": a.as_of.isoformat()},
+            }
+        )
+    return {"schema": WATCH_SCHEMA, "items": out}
+
+
+def latest_answers(store: Store, ids: Sequence[str] | None = None) -> dict[str, WatchAnswer]:
+    cols = ", ".join(f'"{f.name}"' for f in dataclasses.fields(WatchAnswer))
+    where = "" if ids is None else "WHERE watch_id = ANY(?)"
+    params: list[Any] = [] if ids is None else [list(ids)]
+    rows = store.sql(
+        f"SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY watch_id "
+        f"ORDER BY computed_at DESC) AS rn FROM watch_answer {where}) WHERE rn = 1",
+        params,
+    )
+    return {r[0]: WatchAnswer(*r) for r in rows}
+
+
+# -- answers ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    value: str
+    text: str
+    as_of: dt.date
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    deps: set[str] = field(default_factory=set)
+    number: float | None = None
+    next_change: dt.date | None = None
+    subject: str = ""
+
+
+def _src(s: dict[str, Any]) -> dict[str, Any]:
+    keep = ("source_id", "publisher", "title", "url", "published", "quote", "confidence")
+    return {k: s.get(k) for k in keep if k in s}
+
+
+def _names(store: Store, ids: Iterable[str]) -> dict[str, str]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return dict(store.sql("SELECT entity_id, name FROM entity WHERE entity_id = ANY(?)", [ids]))
+
+
+def _upstream_entities(store: Store, eid: str) -> set[str]:
+    rows = store.sql(
+        "WITH RECURSIVE edges(owner_id, owned_id) AS (SELECT owner_id, owned_id FROM stake "
+        "UNION ALL SELECT owner_id, owned_id FROM stake_range UNION ALL "
+        "SELECT holder_id, subject_id FROM control_right WHERE holder_id IS NOT NULL), "
+        "up(e) AS (SELECT ?::VARCHAR UNION "
+        "SELECT s.owner_id FROM edges s JOIN up ON s.owned_id = up.e) SELECT e FROM up",
+        [eid],
+    )
+    return {str(r[0]) for r in rows}
+
+
+def _rule_pack_hash() -> str:
+    h = hashlib.sha256()
+    for pkg in ("derisk.rules",):
+        root = resources.files(pkg)
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            for child in sorted(node.iterdir(), key=lambda c: c.name):
+                if child.is_dir():
+                    stack.append(child)
+                elif child.name.endswith((".yaml", ".yml")):
+                    h.update(child.name.encode())
+                    h.update(child.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=64)
+def _next_rule_change(rule_id: str, after: dt.date) -> dt.date | None:
+    from derisk.services.certify import get_rule
+
+    rule = get_rule(rule_id)
+    starts = [v.effective_from for v in rule.versions if v.effective_from is not None]
+    later = sorted(d for d in starts if d is not None and d > after)
+    return later[0] if later else None
+
+
+def answer_product(store: Store, w: WatchItem, today: dt.date) -> Answer:
+    from derisk.services.certify import certify
+
+    when = w.on_date or today
+    rule = w.rule_id or ""
+    cert = certify(store, w.target, rule, when)
+    verdict = str(cert["verdict"])
+    reasons: list[dict[str, Any]] = []
+    if cert.get("reason"):
+        reasons.append({"text": str(cert["reason"])})
+    found = [f for f in cert.get("findings", []) if f.get("in_rule_countries") and f.get("share")]
+    found.sort(key=lambda f: (f.get("basis") != "traced", -float(f["share"])))
+    for f in found:
+        who = f.get("operator_name") or f.get("entity_name")
+        where = f.get("country_name") or f.get("country")
+        via = f" through {who}" if who and f.get("basis") == "traced" else ""
+        reasons.append(
+            {
+                "text": f"{f['stage']} of {f['material']} in {where}{via} "
+                f"({100 * float(f['share']):.1f}%, {f['basis']})",
+                "entity": f.get("entity"),
+                "sources": [_src(s) for s in f.get("sources", [])],
+            }
+        )
+    deps = {f"product:{w.target}", f"rule:{rule}"}
+    for r in store.sql(
+        "SELECT facility_id FROM product WHERE product_id = ? UNION "
+        "SELECT 'material:' || material_id FROM bom_line WHERE product_id = ? "
+        "AND material_id IS NOT NULL UNION "
+        "SELECT 'product:' || component_id FROM bom_line WHERE product_id = ? "
+        "AND component_id IS NOT NULL",
+        [w.target, w.target, w.target],
+    ):
+        k = str(r[0])
+        deps.add(k if ":" in k else f"facility:{k}")
+    return Answer(
+        value=verdict,
+        text=f"{w.target} under {cert['rule']} on {when}: {verdict}",
+        as_of=when,
+        reasons=reasons[:8],
+        sources=[_src(s) for s in cert.get("sources", [])][:20],
+        deps=deps,
+        next_change=None if w.on_date else _next_rule_change(rule, when),
+        subject=f"{w.target} under {cert['rule']}",
+    )
+
+
+def answer_entity(store: Store, w: WatchItem, today: dt.date) -> Answer:
+    from derisk.services.screening import screen
+
+    rule = w.rule_id or "feoc"
+    res = screen(store, w.target, rule=rule, as_of=today)
+    verdict = str(res["verdict"])
+    names = _names(store, [w.target])
+    reasons: list[dict[str, Any]] = []
+    for t in res.get("tests", []):
+        if t.get("result") not in ("flagged", "indeterminate"):
+            continue
+        text = str(t["test"])
+        if t.get("value") is not None:
+            text += f": {100 * float(t['value']):.4g}%"
+            if t.get("threshold") is not None:
+                text += f" (threshold {100 * float(t['threshold']):.4g}%)"
+        for p in t.get("paths", [])[:3]:
+            chain = " → ".join(p.get("names", []))
+            pcts = ", ".join(f"{s['percent']:.4g}%" for s in p.get("stakes", []))
+            reasons.append(
+                {
+                    "text": f"{text} via {chain} ({pcts})",
+                    "facts": [s["fact_id"] for s in p.get("stakes", [])],
+                    "source_ids": [s["source_id"] for s in p.get("stakes", [])],
+                }
+            )
+        if not t.get("paths"):
+            reasons.append({"text": text})
+    deps = {f"entity:{e}" for e in _upstream_entities(store, w.target)}
+    label = names.get(w.target, w.target)
+    return Answer(
+        value=verdict,
+        text=f"{label} under {rule.upper()}: {verdict}",
+        as_of=today,
+        reasons=reasons[:8],
+        sources=[_src(s) for s in res.get("sources", [])][:20],
+        deps=deps,
+        subject=f"{label} ({rule.upper()})",
+    )
+
+
+def _countries(w: WatchItem) -> tuple[str, ...]:
+    return tuple(w.countries.split(",")) if w.countries else ("CHN",)
+
+
+def _share_value(x: float | None) -> str:
+    return "unknown" if x is None else f"{100 * x:.1f}%"
+
+
+def answer_material(store: Store, w: WatchItem, today: dt.date) -> Answer:
+    from derisk.services.exposure import exposure
+
+    sel = _countries(w)
+    res = exposure(store, w.target, w.stage_id, selected=sel, as_of=today)
+    share = res.get("selected_share")
+    label = f"{'+'.join(sel)}-origin share of {w.target} ({res.get('stage')})"
+    return Answer(
+        value=_share_value(share),
+        text=f"{label}: {_share_value(share)} ({res.get('year')})",
+        as_of=today,
+        reasons=[{"text": f"{res.get('data_status')}; top country {res.get('top_country')}"}],
+        sources=[_src(s) for s in res.get("sources", [])][:20],
+        deps={f"material:{w.target}"},
+        number=None if share is None else float(share),
+        subject=label,
+    )
+
+
+def _source_rows(store: Store, ids: Iterable[str]) -> list[dict[str, Any]]:
+    ids = sorted({i for i in ids if i})
+    if not ids:
+        return []
+    rows = store.sql(
+        "SELECT source_id, publisher, title, url, published, quote, confidence FROM source "
+        "WHERE source_id = ANY(?) ORDER BY source_id",
+        [ids],
+    )
+    keys = ("source_id", "publisher", "title", "url", "published", "quote", "confidence")
+    return [{k: (str(v) if k == "published" and v else v) for k, v in zip(keys, r, strict=True)}
+            for r in rows]  # fmt: skip
+
+
+def answer_importer(store: Store, w: WatchItem, today: dt.date) -> Answer:
+    """The selected countries' share of the importer's imports of a material: the import-source
+    category of the watched stage (or the all-forms one), as the importer's statistics give it."""
+    from derisk.services.exposure import importer_exposure
+
+    sel = _countries(w)
+    mat = w.material_id or ""
+    res = importer_exposure(store, w.target, mat, sel, today, stage=w.stage_id)
+    cats = [c for c in res.get("categories", []) if c.get("stage") == w.stage_id]
+    cat = cats[0] if cats else None
+    share = None if cat is None else cat.get("selected_share")
+    what = f"{mat} {w.stage_id}" if w.stage_id else mat
+    label = f"{w.target}'s {'+'.join(sel)}-origin share of {what} imports"
+    reasons = []
+    if cat is not None:
+        top = ", ".join(f"{x['country']} {100 * x['share']:.0f}%" for x in cat["sources"][:5])
+        reasons.append(
+            {
+                "text": f"{cat['category']} ({cat.get('period')}): {top}",
+                "source_ids": [cat.get("source_id")],
+            }
+        )
+    else:
+        reasons.append({"text": f"no import-source statistics of {what} for {w.target}"})
+    return Answer(
+        value=_share_value(share),
+        text=f"{label}: {_share_value(share)}",
+        as_of=today,
+        reasons=reasons,
+        sources=_source_rows(store, [c.get("source_id") for c in ([cat] if cat else [])]),
+        deps={f"material:{mat}", f"country:{w.target}"},
+        number=None if share is None else float(share),
+        subject=label,
+    )
+
+
+def answer_country(store: Store, w: WatchItem, today: dt.date) -> Answer:
+    rows = store.sql(
+        "SELECT r.fact_id, r.issuer, r.target, r.items, r.scope, r.valid_from, r.valid_to, "
+        "r.suspended_until, s.source_id, s.publisher, s.title, s.url, s.quote "
+        "FROM export_restriction r LEFT JOIN source s ON s.source_id = r.source_id "
+        "WHERE (r.issuer = ? OR r.target = ?) AND r.scope IS DISTINCT FROM 'lifted' "
+        "AND (r.valid_from IS NULL OR r.valid_from <= ?) "
+        "AND (r.valid_to IS NULL OR r.valid_to >= ?) "
+        "AND (r.suspended_until IS NULL OR r.suspended_until < ?) ORDER BY r.fact_id",
+        [w.target, w.target, today, today, today],
+    )
+    reasons = [
+        {"text": f"{r[1]} restricts {r[3]} to {r[2]}" + (f" until {r[6]}" if r[6] else "")}
+        for r in rows
+    ]
+    ends = sorted(d for r in rows for d in (r[6], r[7]) if d is not None and d >= today)
+    return Answer(
+        value=f"{len(rows)} active: " + ", ".join(str(r[0]) for r in rows)
+        if rows
+        else "none active",
+        text=f"export restrictions issued by or against {w.target}: {len(rows)}",
+        as_of=today,
+        reasons=reasons[:12],
+        sources=[
+            {"source_id": r[8], "publisher": r[9], "title": r[10], "url": r[11], "quote": r[12]}
+            for r in rows
+            if r[8]
+        ][:20],
+        deps={f"country:{w.target}"},
+        number=float(len(rows)),
+        next_change=ends[0] + dt.timedelta(days=1) if ends else None,
+        subject=f"export restrictions of {w.target}",
+    )
+
+
+def answer_facility(store: Store, w: WatchItem, today: dt.date) -> Answer:
+    rows = store.sql(
+        "SELECT e.name, e.country, e.operator_id, e.valid_from, e.valid_to, e.source_id, "
+        "s.publisher, s.title, s.url, s.quote FROM entity e LEFT JOIN source s "
+        "ON s.source_id = e.source_id WHERE e.entity_id = ? AND e.kind = 'facility'",
+        [w.target],
+    )
+    if not rows:
+        return Answer(
+            value="unknown",
+            text=f"facility {w.target}: no record in this store (kept by id)",
+            as_of=today,
+            deps={f"entity:{w.target}", f"facility:{w.target}"},
+            subject=f"facility {w.target}",
+        )
+    name, country, op, vf, vt, sid, pub, title, url, quote = rows[0]
+    status = "closed" if vt is not None and vt < today else "operating"
+    if vf is not None and vf > today:
+        status = "planned"
+    ops = _names(store, [op]) if op else {}
+    return Answer(
+        value=f"{status}; operator {op or 'unknown'}; {country or 'country unknown'}",
+        text=f"{name}: {status}, operated by {ops.get(op, op) if op else 'unknown'}",
+        as_of=today,
+        reasons=[{"text": f"{name} in {country}"}],
+        sources=[{"source_id": sid, "publisher": pub, "title": title, "url": url, "quote": quote}]
+        if sid
+        else [],
+        deps={f"entity:{w.target}", f"facility:{w.target}"} | ({f"entity:{op}"} if op else set()),
+        next_change=next((d for d in (vf, vt) if d is not None and d > today), None),
+        subject=name,
+    )
+
+
+ANSWERS: dict[str, Callable[[Store, WatchItem, dt.date], Answer]] = {
+    "product": answer_product,
+    "entity": answer_entity,
+    "material": answer_material,
+    "importer": answer_importer,
+    "country": answer_country,
+    "facility": answer_facility,
+}
+
+
+def compute(store: Store, w: WatchItem, today: dt.date) -> Answer:
+    """The answer of one watch item, or an 'error' answer saying why it cannot be computed."""
+    try:
+        return ANSWERS[w.kind](store, w, today)
+    except (NotFound, KeyError, ValueError) as exc:
+        msg = str(exc.args[0]) if exc.args else str(exc)
+        return Answer(
+            value="unavailable",
+            text=f"{w.kind} {w.target}: {msg}",
+            as_of=w.on_date or today,
+            reasons=[{"text": msg}],
+            deps={f"{'entity' if w.kind == 'facility' else w.kind}:{w.target}"},
+            subject=f"{w.kind} {w.target}",
+        )
+
+
+# -- what changed ----------------------------------------------------------------------------
+
+
+@dataclass
+class Changes:
+    keys: set[str] = field(default_factory=set)
+    tables: set[str] = field(default_factory=set)
+    entries: int = 0
+    last_audit: str | None = None
+
+
+STAT_TABLES = frozenset(
+    {
+        "production",
+        "share",
+        "trade",
+        "import_source",
+        "import_reliance",
+        "export_restriction",
+        "supply_event",
+    }
+)
+"""Tables whose rows are about a material or a country as a whole (statistics, trade,
+restrictions): they give ``material:`` and ``country:`` keys. A row of an entity, a supply
+link or a BOM line names a material or country as an attribute and reaches answers through
+its entity, facility and product keys instead."""
+
+
+def _row_keys(table: str, row: dict[str, Any]) -> set[str]:
+    """Fact keys of one changed row.
+
+    >>> sorted(_row_keys("stake", {"owner_id": "a", "owned_id": "b", "percent": 26.0}))
+    ['entity:a', 'entity:b']
+    >>> sorted(_row_keys("production", {"material_id": "antimony", "country": "CHN"}))
+    ['country:CHN', 'material:antimony']
+    >>> sorted(_row_keys("entity", {"entity_id": "m", "material_id": "x", "country": "AUS"}))
+    ['entity:m']
+    """
+    keys: set[str] = set()
+    for c in ENTITY_COLUMNS:
+        v = row.get(c)
+        if isinstance(v, str) and v:
+            keys.add(f"entity:{v}")
+    for c in ("product_id", "component_id"):
+        v = row.get(c)
+        if isinstance(v, str) and v:
+            keys.add(f"product:{v}")
+    if table not in STAT_TABLES:
+        return keys
+    for c in COUNTRY_COLUMNS:
+        v = row.get(c)
+        if isinstance(v, str) and len(v) == 3:
+            keys.add(f"country:{v}")
+    v = row.get("material_id")
+    if isinstance(v, str) and v:
+        keys.add(f"material:{v}")
+    return keys
+
+
+_FACT_TABLES = frozenset(cls.Meta.table for cls in ROW_TYPES if cls.Meta.fact)
+
+
+def changes_since(store: Store, audit_id: str | None) -> Changes:
+    """Fact keys of every change recorded in the audit log after ``audit_id``."""
+    ch = Changes()
+    rows = store.sql(
+        "SELECT audit_id, action, table_name, after, before FROM audit_log "
+        "WHERE audit_id > ? ORDER BY audit_id",
+        [audit_id or ""],
+    )
+    for aid, action, table, after, before in rows:
+        ch.last_audit = str(aid)
+        if action == "delete-dataset":
+            snap = json.loads(before) if before else {}
+            for t, rs in (snap.get("contents") or {}).items():
+                for r in rs:
+                    ch.keys |= _row_keys(t, r)
+            if not snap.get("contents"):
+                ch.tables |= set((snap.get("rows") or {}).keys()) & _FACT_TABLES
+            ch.entries += 1
+            continue
+        if action != "insert" or table not in _FACT_TABLES:
+            continue
+        ch.entries += 1
+        data = json.loads(after) if after else None
+        if isinstance(data, list):
+            for r in data:
+                ch.keys |= _row_keys(str(table), r)
+        else:
+            ch.tables.add(str(table))
+    return ch
+
+
+def expand(store: Store, keys: set[str]) -> set[str]:
+    """Widen entity keys to the facilities they are or operate and everything downstream of
+    those along supply links (``facility:<id>``), level by level (one scan of the links each)."""
+    ents = sorted(k[7:] for k in keys if k.startswith("entity:"))
+    out = set(keys)
+    if not ents:
+        return out
+    front = sorted(
+        {str(r[0]) for r in store.sql(
+            "SELECT entity_id FROM entity WHERE entity_id = ANY(?) OR operator_id = ANY(?)",
+            [ents, ents],
+        )} | set(ents)
+    )  # fmt: skip
+    seen = set(front)
+    while front:
+        got = store.sql(
+            "SELECT DISTINCT customer_id FROM supply_link "
+            "WHERE supplier_id IN (SELECT unnest(?::VARCHAR[]))",
+            [front],
+        )
+        front = sorted({str(r[0]) for r in got} - seen)
+        seen.update(front)
+    out |= {f"facility:{f}" for f in seen}
+    return out
+
+
+def affected_watch(store: Store, keys: set[str], tables: set[str]) -> set[str]:
+    """Live watch ids whose last answer used any of ``keys``, or whose kind reads one of
+    ``tables`` (a change recorded only as counts)."""
+    hit: set[str] = set()
+    if keys:
+        hit = set(
+            _ids(
+                store,
+                f"SELECT DISTINCT d.watch_id FROM watch_dep d JOIN ({_LIVE}) w "
+                "ON w.watch_id = d.watch_id WHERE d.dep_key = ANY(?)",
+                [sorted(keys)],
+            )
+        )
+    if tables:
+        kinds = [k for k, ts in KIND_TABLES.items() if ts & tables]
+        hit |= set(
+            _ids(store, f"SELECT watch_id FROM ({_LIVE}) WHERE kind = ANY(?)", [kinds or [""]])
+        )
+    return hit
+
+
+# -- the pass ---------------------------------------------------------------------------------
+
+
+class _ScopedStore(DuckStore):
+    """A :class:`DuckStore` on a cursor limited to one organisation's view."""
+
+    def __init__(self, base: DuckStore, who: Principal) -> None:
+        self.path = base.path
+        self._base = base.con
+        with guard.acting_as(who):
+            self.con, self.principal = guard.checkout(base.con)
+
+    def close(self) -> None:
+        guard.checkin(self._base, self.con, self.principal)
+
+
+@contextlib.contextmanager
+def org_view(store: Store, org_id: str | None) -> Iterator[Store]:
+    """``store`` as ``org_id`` sees it (the local view for the local operator's items)."""
+    if org_id is None or not isinstance(store, DuckStore):
+        yield store
+        return
+    who = Principal(f"monitor@{org_id}", Role.VIEWER, org_id, via="monitor")
+    scoped = _ScopedStore(store, who)
+    try:
+        with guard.acting_as(who):
+            yield scoped
+    finally:
+        scoped.close()
+
+
+def _direction(before: WatchAnswer, after: Answer) -> str:
+    if before.number is not None and after.number is not None:
+        d = 100 * (after.number - before.number)
+        return f"{'rises' if d > 0 else 'falls'} {abs(d):.1f} points"
+    return f"becomes {after.value}"
+
+
+def _title(w: WatchItem, before: WatchAnswer, after: Answer) -> str:
+    if w.kind == "product":
+        return f"{after.subject} becomes {after.value} on {after.as_of}"
+    if w.kind == "entity":
+        rule = (w.rule_id or "feoc").upper()
+        return f"{after.subject.rsplit(' (', 1)[0]} is now {rule}-{after.value}"
+    if after.number is not None and before.number is not None and w.kind != "country":
+        return f"{after.subject} {_direction(before, after)}"
+    return f"{after.subject}: {before.value} → {after.value}"
+
+
+def _severity(w: WatchItem, after: Answer) -> str:
+    bad = {"non-compliant", "flagged", "closed"}
+    return "high" if after.value in bad else "info"
+
+
+def _changed(before: WatchAnswer, after: Answer) -> bool:
+    if before.number is not None and after.number is not None and before.value != after.value:
+        return abs(after.number - before.number) >= SHARE_STEP or before.value in (
+            "unknown",
+            "unavailable",
+        )
+    return before.value != after.value
+
+
+@dataclass
+class RunReport:
+    computed: int = 0
+    baseline: int = 0
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+RESTRICT_MAX = 5_000
+"""Up to this many products are recomputed on their upstream supply graph only."""
+
+
+@contextlib.contextmanager
+def upstream_view(store: Store, product_ids: Sequence[str]) -> Iterator[Store]:
+    """``store`` with ``supply_link`` cut to the links upstream of the products (and of their
+    sub-components): a product's verdict depends on nothing else, so certifying a few products
+    reads a few thousand links instead of the whole graph. The cut is taken from the store as
+    the caller sees it (an organisation's view stays limited to it)."""
+    con = getattr(store, "con", None)
+    if con is None or not isinstance(store, DuckStore):
+        yield store
+        return
+    cur = con.cursor()
+    who = acting(store)
+    if not who.sees_everything:
+        guard.apply_scope(cur, who)
+    try:
+        # level by level up the chain: one scan of the links per level (faster in DuckDB than
+        # a recursive query, whose union re-reads the growing set)
+        cur.execute("CREATE OR REPLACE TEMP TABLE _derisk_up AS SELECT * FROM supply_link LIMIT 0")
+        front = sorted(
+            str(r[0])
+            for r in cur.execute(
+                "WITH RECURSIVE comps(p) AS (SELECT unnest(?::VARCHAR[]) UNION "
+                "SELECT b.component_id FROM bom_line b JOIN comps ON b.product_id = comps.p "
+                "WHERE b.component_id IS NOT NULL) "
+                "SELECT DISTINCT facility_id FROM product "
+                "WHERE product_id IN (SELECT p FROM comps)",
+                [list(product_ids)],
+            ).fetchall()
+        )
+        seen = set(front)
+        while front:
+            got = cur.execute(
+                "INSERT INTO _derisk_up SELECT * FROM supply_link "
+                "WHERE customer_id IN (SELECT unnest(?::VARCHAR[])) RETURNING supplier_id",
+                [front],
+            ).fetchall()
+            front = sorted({str(r[0]) for r in got} - seen)
+            seen.update(front)
+        cur.execute("CREATE OR REPLACE TEMP VIEW supply_link AS SELECT * FROM _derisk_up")
+        view = DuckStore.__new__(DuckStore)
+        view.path = getattr(store, "path", None)
+        view.con = cur
+        view.principal = who
+        yield view
+    finally:
+        cur.close()
+
+
+def batch_products(
+    store: Store, ws: Sequence[WatchItem], today: dt.date, old: dict[str, WatchAnswer]
+) -> dict[str, Answer]:
+    """Answers of product watches from the batch engine
+    (:func:`derisk.services.certify.certify_many`), on the upstream graph only when they are
+    few. A watch whose verdict changed is answered in full (with reasons and sources)."""
+    from derisk.services.certify import certify_many
+
+    groups: dict[tuple[str, dt.date], list[WatchItem]] = defaultdict(list)
+    for w in ws:
+        if w.kind == "product" and w.rule_id:
+            groups[(w.rule_id, w.on_date or today)].append(w)
+    out: dict[str, Answer] = {}
+    for (rule, when), group in groups.items():
+        pids = sorted({w.target for w in group})
+        small = len(pids) <= RESTRICT_MAX
+        with upstream_view(store, pids) if small else contextlib.nullcontext(store) as view:
+            try:
+                res = certify_many(view, rule, when, product_ids=pids)
+            except (NotFound, KeyError, ValueError):
+                continue  # each is answered (or its error explained) one by one
+            verdicts = {v["product"]: v["verdict"] for v in res["verdicts"]}
+            deps: dict[str, set[str]] = defaultdict(set)
+            for pid, key in view.sql(
+                "SELECT product_id, 'facility:' || facility_id FROM product "
+                "WHERE product_id = ANY(?) UNION ALL "
+                "SELECT product_id, 'material:' || material_id FROM bom_line "
+                "WHERE product_id = ANY(?) AND material_id IS NOT NULL UNION ALL "
+                "SELECT product_id, 'product:' || component_id FROM bom_line "
+                "WHERE product_id = ANY(?) AND component_id IS NOT NULL",
+                [pids, pids, pids],
+            ):
+                deps[str(pid)].add(str(key))
+            nxt = _next_rule_change(rule, when)
+            for w in group:
+                v = verdicts.get(w.target)
+                prev = old.get(w.watch_id)
+                if v is None:
+                    continue
+                if prev is not None and prev.value != v:
+                    if small:
+                        out[w.watch_id] = compute(view, w, today)
+                    continue  # answered in full on the whole store
+                out[w.watch_id] = Answer(
+                    value=v,
+                    text=f"{w.target} under {res['rule']} on {when}: {v}",
+                    as_of=when,
+                    deps=deps[w.target] | {f"product:{w.target}", f"rule:{rule}"},
+                    next_change=None if w.on_date else nxt,
+                    subject=f"{w.target} under {res['rule']}",
+                )
+    return out
+
+
+def evaluate(
+    store: Store,
+    items: Sequence[WatchItem],
+    today: dt.date,
+    *,
+    why: dict[str, str],
+    report: RunReport,
+    progress: Progress | None = None,
+    full: bool = False,
+) -> None:
+    """Recompute ``items`` (grouped by organisation, each on its organisation's view), store
+    their answers and dependency keys and raise an alert for every changed answer."""
+    by_org: dict[str | None, list[WatchItem]] = defaultdict(list)
+    for w in items:
+        by_org[w.org_id].append(w)
+    stamp = _now()
+    for org, ws in sorted(by_org.items(), key=lambda kv: kv[0] or ""):
+        answers: list[WatchAnswer] = []
+        deps: list[WatchDep] = []
+        alerts: list[Alert] = []
+        with org_view(store, org) as view:
+            old = latest_answers(view, [w.watch_id for w in ws])
+            quick = batch_products(view, ws, today, old)
+            for i, w in enumerate(ws):
+                a = quick.get(w.watch_id) or compute(view, w, today)
+                report.computed += 1
+                report.reasons[why.get(w.watch_id, "changed facts")] += 1
+                if progress and len(ws) > 100 and i % 100 == 0:
+                    progress(f"{org or 'local'}: {i + 1}/{len(ws)}")
+                prev = old.get(w.watch_id)
+                answers.append(
+                    WatchAnswer(
+                        w.watch_id,
+                        stamp,
+                        a.value,
+                        a.text,
+                        json.dumps(a.reasons, default=str),
+                        json.dumps(a.sources, default=str),
+                        a.as_of,
+                        a.number,
+                        a.next_change,
+                    )
+                )
+                deps.extend(WatchDep(w.watch_id, k, stamp) for k in sorted(a.deps))
+                if prev is None:
+                    report.baseline += 1
+                    continue
+                if not _changed(prev, a):
+                    continue
+                aid = (
+                    "a-" + hashlib.sha1(f"{w.watch_id}|{stamp}|{a.value}".encode()).hexdigest()[:12]
+                )
+                alert = Alert(
+                    aid,
+                    w.watch_id,
+                    w.owner,
+                    w.kind,
+                    _title(w, prev, a),
+                    prev.value,
+                    a.value,
+                    json.dumps(a.reasons, default=str),
+                    json.dumps(a.sources, default=str),
+                    stamp,
+                    a.as_of,
+                    org,
+                    _severity(w, a),
+                )
+                alerts.append(alert)
+        with _monitor_writer(store, org, _SYSTEM) as wr:
+            con = getattr(store, "con", None)
+            ids = [a.watch_id for a in answers]
+            if con is not None and ids:  # only the latest answer and index keys are kept
+                for table in ("watch_dep", "watch_answer"):
+                    con.execute(
+                        f"DELETE FROM {guard.qualified(con, table)} WHERE watch_id = ANY(?)",
+                        [ids],
+                    )
+            wr.add(answers)
+            wr.add(deps)
+            wr.add(alerts)
+        report.alerts.extend(alert_json(a, "unread") for a in alerts)
+
+
+def _cursor(store: Store) -> MonitorCursor | None:
+    rows = store.rows(MonitorCursor, {"name": "audit"})
+    return max(rows, key=lambda c: c.at) if rows else None
+
+
+def run(
+    store: Store,
+    *,
+    today: dt.date | None = None,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """One monitoring pass over every watch item: recompute the answers that depend on what
+    changed since the last pass (or every answer with ``full``) and raise alerts."""
+    who = acting(store)
+    if not who.sees_everything:
+        raise guard.Forbidden("`derisk monitor run` needs the local operator or an admin")
+    t0 = dt.datetime.now()
+    today = today or _today()
+    watched = int(store.sql(f"SELECT count(*) FROM ({_LIVE})")[0][0])
+    cur = _cursor(store)
+    rules_hash = _rule_pack_hash()
+    ch = changes_since(store, cur.audit_id if cur else None)
+    why: dict[str, str] = {}
+    if full:
+        why = {i: "full recompute" for i in _ids(store, f"SELECT watch_id FROM ({_LIVE})")}
+    else:
+        for i in _ids(
+            store,
+            f"SELECT w.watch_id FROM ({_LIVE}) w WHERE NOT EXISTS "
+            "(SELECT 1 FROM watch_answer a WHERE a.watch_id = w.watch_id)",
+        ):
+            why[i] = "new watch item"
+        keys = expand(store, ch.keys)
+        for i in affected_watch(store, keys, ch.tables):
+            why.setdefault(i, "changed facts")
+        due = _ids(
+            store, "SELECT DISTINCT watch_id FROM watch_answer WHERE next_change <= ?", [today]
+        )
+        if due:
+            live = set(
+                _ids(store, f"SELECT watch_id FROM ({_LIVE}) WHERE watch_id = ANY(?)", [due])
+            )
+            for i, a in latest_answers(store, due).items():
+                if i in live and a.next_change is not None and a.next_change <= today:
+                    why.setdefault(i, f"date crossed {a.next_change}")
+        if cur is not None and cur.rules_hash != rules_hash:
+            for i in _ids(
+                store, f"SELECT watch_id FROM ({_LIVE}) WHERE kind IN ('product', 'entity')"
+            ):
+                why.setdefault(i, "rule packs changed")
+    todo = _watch_rows(store, sorted(why))
+    report = RunReport()
+    evaluate(store, todo, today, why=why, report=report, progress=progress, full=full)
+    last = changes_since(store, ch.last_audit or (cur.audit_id if cur else None)).last_audit
+    with _monitor_writer(store, None, _SYSTEM) as wr:
+        wr.add(
+            [
+                MonitorCursor(
+                    "audit",
+                    _now(),
+                    last or ch.last_audit or (cur.audit_id if cur else ""),
+                    rules_hash,
+                )
+            ]
+        )
+    return {
+        "schema": RUN_SCHEMA,
+        "today": today.isoformat(),
+        "watched": watched,
+        "changes": {
+            "audit_entries": ch.entries,
+            "keys": len(ch.keys),
+            "tables": sorted(ch.tables),
+        },
+        "recomputed": report.computed,
+        "baseline": report.baseline,
+        "why": dict(report.reasons),
+        "seconds": round((dt.datetime.now() - t0).total_seconds(), 3),
+        "alerts": report.alerts,
+    }
+
+
+# -- alerts -----------------------------------------------------------------------------------
+
+
+def alert_json(a: Alert, state: str) -> dict[str, Any]:
+    return {
+        "alert_id": a.alert_id,
+        "watch_id": a.watch_id,
+        "kind": a.kind,
+        "title": a.title,
+        "before": a.before,
+        "after": a.after,
+        "effective": a.effective.isoformat(),
+        "severity": a.severity,
+        "reasons": json.loads(a.reasons),
+        "sources": json.loads(a.sources),
+        "created_at": a.created_at,
+        "owner": a.owner,
+        "org": a.org_id,
+        "state": state,
+    }
+
+
+def _states(store: Store) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for s in sorted(store.rows(AlertState), key=lambda s: s.at):
+        out[s.alert_id] = s.state
+    return out
+
+
+def _visible_alerts(store: Store) -> list[Alert]:
+    who = acting(store)
+    rows = store.rows(Alert)
+    if not who.sees_everything:
+        rows = [a for a in rows if a.owner == who.user_id and a.org_id == who.org_id]
+    return sorted(rows, key=lambda a: (a.created_at, a.alert_id), reverse=True)
+
+
+def list_alerts(store: Store, *, state: str = "open", limit: int | None = None) -> dict[str, Any]:
+    """The acting user's alerts, newest first. ``state``: ``open`` (not acknowledged or muted),
+    ``all``, or one of :data:`ALERT_STATES`."""
+    if state not in ("open", "all", *ALERT_STATES):
+        raise ValueError(f"unknown state {state!r}; open, all, {', '.join(ALERT_STATES)}")
+    states = _states(store)
+    out = []
+    for a in _visible_alerts(store):
+        st = states.get(a.alert_id, "unread")
+        if state == "open" and st in ("acknowledged", "muted"):
+            continue
+        if state not in ("open", "all") and st != state:
+            continue
+        out.append(alert_json(a, st))
+    counts = {s: 0 for s in ALERT_STATES}
+    for a in _visible_alerts(store):
+        counts[states.get(a.alert_id, "unread")] += 1
+    return {
+        "schema": ALERTS_SCHEMA,
+        "state": state,
+        "counts": counts,
+        "alerts": out[:limit] if limit else out,
+    }
+
+
+def set_state(store: Store, alert_id: str, state: str) -> dict[str, Any]:
+    """Mark one of the acting user's alerts ``read``, ``acknowledged``, ``muted`` or ``unread``;
+    muting an alert also mutes later alerts of the same watch item."""
+    if state not in ALERT_STATES:
+        raise ValueError(f"unknown state {state!r}; one of {', '.join(ALERT_STATES)}")
+    who = acting(store)
+    found = [a for a in _visible_alerts(store) if a.alert_id.startswith(alert_id)]
+    if not found:
+        raise NotFound(f"no alert {alert_id!r} of yours; `derisk alerts --state all` lists them")
+    if len(found) > 1:
+        raise ValueError(f"{alert_id!r} is the start of {len(found)} alert ids; give more of it")
+    a = found[0]
+    with _monitor_writer(store, a.org_id, who) as w:
+        w.add([AlertState(a.alert_id, state, _now(), who.label)])
+    return {"schema": ALERT_SCHEMA, "alert": alert_json(a, state)}
+
+
+def muted_watches(store: Store) -> set[str]:
+    states = _states(store)
+    return {a.watch_id for a in store.rows(Alert) if states.get(a.alert_id) == "muted"}
+
+
+def atom(store: Store, base_url: str = "http://127.0.0.1:8000") -> str:
+    """The acting user's alerts as an Atom 1.0 feed."""
+    from xml.sax.saxutils import escape
+
+    who = acting(store)
+    alerts = list_alerts(store, state="all", limit=200)["alerts"]
+    updated = alerts[0]["created_at"] if alerts else "1970-01-01T00:00:00Z"  # stable when empty
+    feed_id = f"urn:derisk:alerts:{who.label}"
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>derisk alerts for {escape(who.label)}</title>",
+        f"<id>{escape(feed_id)}</id>",
+        f"<updated>{escape(updated)}</updated>",
+        f'<link rel="alternate" href="{escape(base_url)}/alerts"/>',
+    ]
+    for a in alerts:
+        body = [f"{a['before']} → {a['after']}"]
+        body += [r.get("text", "") for r in a["reasons"]]
+        body += [
+            f"source: {s.get('title')} ({s.get('url') or s.get('source_id')})"
+            + (f" — “{s['quote']}”" if s.get("quote") else "")
+            for s in a["sources"]
+        ]
+        parts += [
+            "<entry>",
+            f"<title>{escape(a['title'])}</title>",
+            f"<id>urn:derisk:alert:{escape(a['alert_id'])}</id>",
+            f"<updated>{escape(a['created_at'])}</updated>",
+            f'<link rel="alternate" href="{escape(base_url)}/alerts#{escape(a["alert_id"])}"/>',
+            f"<summary>{escape(chr(10).join(body))}</summary>",
+            "</entry>",
+        ]
+    parts.append("</feed>")
+    return "\n".join(parts) + "\n"
+
+
+# -- calendar ---------------------------------------------------------------------------------
+
+
+def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> dict[str, Any]:
+    """Upcoming rule changes and licence expiries that touch the acting user's watchlist."""
+    from derisk.services.certify import certify, get_rule
+
+    today = today or _today()
+    end = today + dt.timedelta(days=days)
+    who = acting(store)
+    items = _live_watch(store, None if who.sees_everything else who.user_id)
+    events: list[dict[str, Any]] = []
+    by_rule: dict[str, list[WatchItem]] = defaultdict(list)
+    for w in items:
+        if w.kind == "product" and w.rule_id and w.on_date is None:
+            by_rule[w.rule_id].append(w)
+    for rid, ws in sorted(by_rule.items()):
+        rule = get_rule(rid)
+        for v in rule.versions:
+            start = v.effective_from
+            if start is None or not today < start <= end:
+                continue
+            failing = []
+            for w in ws:
+                try:
+                    now_v = certify(store, w.target, rid, today)["verdict"]
+                    then_v = certify(store, w.target, rid, start)["verdict"]
+                except (NotFound, KeyError, ValueError):
+                    continue
+                if then_v != now_v:
+                    failing.append({"product": w.target, "now": now_v, "then": then_v})
+            n_bad = sum(1 for f in failing if f["then"] == "non-compliant")
+            events.append(
+                {
+                    "date": start.isoformat(),
+                    "in_days": (start - today).days,
+                    "kind": "rule-change",
+                    "rule": rid,
+                    "version": v.version,
+                    "text": f"in {(start - today).days} days {rid} version {v.version} makes "
+                    f"{n_bad} of your {len(ws)} watched product(s) non-compliant",
+                    "changes": failing,
+                }
+            )
+    mats = {w.target for w in items if w.kind == "material"}
+    mats |= {w.material_id for w in items if w.kind in ("importer",) and w.material_id}
+    ctys = {w.target for w in items if w.kind in ("country", "importer")}
+    rows = store.sql(
+        "SELECT fact_id, issuer, target, items, material_id, scope, valid_to, suspended_until, "
+        "source_id FROM export_restriction WHERE (valid_to BETWEEN ? AND ?) "
+        "OR (suspended_until BETWEEN ? AND ?) ORDER BY fact_id",
+        [today, end, today, end],
+    )
+    for fid, issuer, target, its, mat, _scope, vt, su, sid in rows:
+        if mat not in mats and issuer not in ctys and target not in ctys:
+            continue
+        when = su if su is not None and today <= su <= end else vt
+        what = "suspension ends" if when == su else "restriction window ends"
+        events.append(
+            {
+                "date": when.isoformat(),
+                "in_days": (when - today).days,
+                "kind": "licence-expiry",
+                "fact_id": fid,
+                "source_id": sid,
+                "text": f"{issuer}'s {its} {what} for {target} on {when}",
+            }
+        )
+    events.sort(key=lambda e: (e["date"], e["kind"]))
+    return {
+        "schema": CALENDAR_SCHEMA,
+        "today": today.isoformat(),
+        "days": days,
+        "events": events,
+    }
+
+
+def new_secret() -> str:
+    return secrets.token_hex(24)
