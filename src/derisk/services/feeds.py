@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 import derisk
 from derisk.model.monitor import Feed, FeedItem, FeedPoll
 from derisk.model.trust import Principal, Role
-from derisk.news.articles import RawDoc, extract
 from derisk.news.feeds import FeedError, canonical_url, parse_feed
 from derisk.services import monitor
 from derisk.services.exposure import NotFound
@@ -204,6 +203,8 @@ def poll(
     now: float | None = None,
 ) -> dict[str, Any]:
     """Poll every due feed once; new pages go to the review queue."""
+    # the HTML extraction stack is loaded only when a feed is polled
+    from derisk.news.articles import RawDoc, extract
     from derisk.services import news
 
     t_now = now if now is not None else time.time()
