@@ -57,9 +57,9 @@
           animation: false,
           tooltip: { trigger: "item", formatter: function (p) {
             const c = byCountry[p.name];
-            if (!c) return p.name + ": no plant listed";
-            return c.name + " (" + d.map_year + ")<br>eligible: <b>" + t(c.eligible) + "</b> " + d.unit +
-              "<br>excluded: " + t(c.excluded) + "<br><small>" + c.plants.slice(0, 8).join("<br>") + (c.plants.length > 8 ? "<br>…" : "") + "</small>";
+            if (!c) return derisk.esc(p.name) + ": no plant listed";
+            return derisk.esc(c.name) + " (" + derisk.esc(d.map_year) + ")<br>eligible: <b>" + t(c.eligible) + "</b> " + derisk.esc(d.unit) +
+              "<br>excluded: " + t(c.excluded) + "<br><small>" + c.plants.slice(0, 8).map(derisk.esc).join("<br>") + (c.plants.length > 8 ? "<br>…" : "") + "</small>";
           } },
           series: [{ type: "map", map: "world-allied", nameProperty: "iso3", roam: true, aspectScale: 0.85,
                      left: 0, right: 0, top: 0, bottom: 0, data: data,
