@@ -151,7 +151,7 @@ def _stage_gaps(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
 def _no_data(gap: dict[str, Any] | None) -> dict[str, Any]:
     """Status fields of a stage without figures: a searched gap says so plainly."""
     if gap is None:
-        return {"data_status": "no-data"}
+        return {"data_status": "no-data", "public_figure": None, "gap": None}
     return {"data_status": "no-data", "public_figure": NO_PUBLIC_FIGURE, "gap": gap}
 
 
