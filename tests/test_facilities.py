@@ -7,6 +7,7 @@ small store built from CSV files written here, then the bundled dataset and the 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -302,6 +303,46 @@ def test_bundled_facilities_cover_the_chains_with_a_source_on_every_row() -> Non
                  ("tungsten", "refining")]:  # fmt: skip
         assert need in chains
         assert any(r["country"] == "CHN" for r in rows if (r["material_id"], r["stage_id"]) == need)
+
+
+COMPILATION = "fac-compilation-2026"
+
+
+def _bundled(name: str) -> list[dict[str, str]]:
+    with (bundled_dir() / name).open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_bundled_plant_figure_has_a_source_and_the_cited_share_is_documented() -> None:
+    rows = _bundled("facilities.csv")
+    both = _bundled("facility_sources.csv") + _bundled("sources.csv")
+    sources = {r["source_id"]: r for r in both}
+    fac_sources = {r["source_id"] for r in _bundled("facility_sources.csv")}
+    for r in rows:
+        assert r["source_id"] in sources, (r["facility_id"], r["source_id"])
+        assert not r["status_source_id"] or r["status_source_id"] in sources, r["facility_id"]
+    # every source the plants cite, other than the compilation, points at a page and says
+    # what it states (URL, confidence M or H, a note with the figure)
+    used = {r["source_id"] for r in rows} | {r["status_source_id"] for r in rows} - {""}
+    for sid in used - {COMPILATION}:
+        s = sources[sid]
+        assert s["url"].startswith("http"), sid
+        assert s["confidence"] in ("H", "M"), sid
+        assert s["note"].strip(), sid
+    assert sources[COMPILATION]["confidence"] == "L" and not sources[COMPILATION]["url"]
+    # no two source rows share an id
+    assert len(fac_sources) == len(_bundled("facility_sources.csv"))
+    # the cited share: rows whose capacity figure rests on a page (M/H) and not on the
+    # compilation; FACILITIES.md states the same counts
+    cited = [r for r in rows if sources[r["source_id"]]["confidence"] in ("H", "M")]
+    on_compilation = [r for r in rows if r["source_id"] == COMPILATION]
+    assert len(cited) + len(on_compilation) == len(rows)
+    doc = (bundled_dir() / "FACILITIES.md").read_text()
+    m = re.search(r"Cited: (\d+) of (\d+) rows", doc)
+    assert m, "FACILITIES.md states the cited share"
+    assert (int(m.group(1)), int(m.group(2))) == (len(cited), len(rows))
+    m = re.search(r"(\d+) rows on `fac-compilation-2026`", doc)
+    assert m and int(m.group(1)) == len(on_compilation)
 
 
 def test_bundled_antimony_refining_for_a_club(store: DuckStore) -> None:
