@@ -851,6 +851,59 @@ def mcs_processing_tables(src_dir: Path, sources: Sources) -> list[Production]:
     return out
 
 
+def mcs_copper_mine(src_dir: Path, sources: Sources) -> list[Production]:
+    """usgs_mcs2026_copper_mine/: the mine columns of the MCS 2026 copper world table.
+
+    The extraction that gives the other MCS tables read only the refinery columns of this table;
+    the mine column comes from another transcription of the printed PDF (one row names it).
+    """
+    rows = read_csv(src_dir / "usgs_mcs2026_copper_mine" / "world_copper_mine_production.csv")
+    out: list[Production] = []
+    for r in rows:
+        source_id = sources.add(
+            Source(
+                source_id="usgs-mcs2026-copper-mine",
+                publisher=USGS,
+                title="Mineral Commodity Summaries 2026: Copper (world mine production)",
+                url=MCS_PDF.format(slug="copper"),
+                published=MCS_PUBLISHED,
+                confidence=Confidence.HIGH.value,
+                precedence=10,
+                via=github_via(r["source_repo"], r["source_path"], r["source_commit"]),
+                licence=PUBLIC_DOMAIN,
+                note="Mine production, copper content, 2025 estimates only; the 2024 column and"
+                " the 'Other countries' row were not transcribed (their share stays unallocated).",
+            )
+        )
+        unit = r["unit"]
+        factor = next(f for u, f in UNIT_FACTORS.items() if unit.startswith(u))
+        country, qualifier = country_code(r["country"])
+        raw = r["value_raw"]
+        parsed = parse_usgs(raw, estimated=r["is_estimate"] == "yes")
+        out.append(
+            production_row(
+                material_id="copper",
+                stage_id="mining",
+                measure=Measure.PRODUCTION.value,
+                country=country,
+                year=int(r["year"]),
+                parsed=parsed,
+                factor=factor,
+                raw=raw,
+                source_id=source_id,
+                in_world_total=None,
+                note=join(
+                    f"{r['basis']}; USGS prints {unit}, converted to t",
+                    f"table: {r['table_label']}",
+                    qualifier and f"printed as {r['country']!r}",
+                    parsed.note,
+                    r["row_note"] or None,
+                ),
+            )
+        )
+    return out
+
+
 def iea_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv."""
     path = "refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv"
@@ -1488,7 +1541,11 @@ def write_table(path: Path, row_type: type[Any], rows: Iterable[Any]) -> int:
 
 def build(src_dir: Path) -> dict[str, list[Any]]:
     sources = Sources()
-    production = mcs_world_tables(src_dir, sources) + mcs_processing_tables(src_dir, sources)
+    production = (
+        mcs_world_tables(src_dir, sources)
+        + mcs_processing_tables(src_dir, sources)
+        + mcs_copper_mine(src_dir, sources)
+    )
     shares = (
         iea_shares(src_dir, sources)
         + bgs_shares(src_dir, sources)

@@ -315,3 +315,27 @@ def test_arsenic_trioxide_world_table_leads_white_arsenic(store: DuckStore) -> N
     assert (head["source_id"], head["year"]) == ("usgs-mcs2026-arsenic", 2025)
     caps = raw("usgs_mcs2026_processing/world_processing_capacity_added.csv")
     assert {r["country"] for r in caps} >= {"China", "Peru", "World total (rounded)"}
+
+
+def test_copper_mining_headline_is_the_mcs_mine_table(store: DuckStore) -> None:
+    """Rule a on copper mining: the MCS mine column (most complete) leads the IEA row naming
+    Chile only, and China's share is its printed mine output over the printed world total."""
+    rows = raw("usgs_mcs2026_copper_mine/world_copper_mine_production.csv")
+
+    def kt(country: str) -> float:
+        (r,) = [r for r in rows if r["country"] == country]
+        return float(r["value_raw"].replace(",", ""))
+
+    world = kt("World total (rounded)")
+    head = exposure(store, "copper", "mining")
+    assert (head["source_id"], head["year"]) == ("usgs-mcs2026-copper-mine", 2025)
+    assert head["selected_share"] == pytest.approx(kt("China") / world, abs=1e-6)
+    assert 0.05 < head["selected_share"] < 0.10  # USGS: China about 8% of world mine output
+    assert head["top_country"] == "CHL"
+    assert head["top_share"] == pytest.approx(kt("Chile") / world, abs=1e-6)
+    named = sum(kt(r["country"]) for r in rows if not r["country"].startswith("World"))
+    assert head["unallocated_share"] == pytest.approx(1 - named / world, abs=1e-5)
+    # The overview shows the same figure.
+    rows_ = overview(store)["rows"]
+    (row,) = [r for r in rows_ if (r["material"], r["stage"]) == ("copper", "mining")]
+    assert row["selected_share"] == pytest.approx(head["selected_share"])
