@@ -80,3 +80,19 @@ def test_uflpa_revision_dates_are_not_listing_dates() -> None:
     cut = dt.date(2024, 8, 9)
     by_cut = sum(d <= cut for d in first.values())
     assert sum(d <= cut for d in printed_only.values()) < by_cut <= 73
+
+
+def test_uflpa_names_listed_match_the_latest_published_totals() -> None:
+    """DHS's running totals from November 2024 on (78, 107, 144) equal the names listed by then.
+
+    Earlier totals count groups differently (the June 2023 Ninestar group as one entity).
+    """
+    first = uflpa_first_listed()
+    updates = rows(RAW_DATA / "entity_lists" / "uflpa_updates.csv")
+    checked = 0
+    for u in updates:
+        day = dt.date.fromisoformat(u["effective"])
+        if u["total_after"] and day >= dt.date(2024, 11, 1):
+            assert sum(d <= day for d in first.values()) == int(u["total_after"]), u["effective"]
+            checked += 1
+    assert checked == 3
