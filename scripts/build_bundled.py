@@ -851,6 +851,82 @@ def mcs_processing_tables(src_dir: Path, sources: Sources) -> list[Production]:
     return out
 
 
+# Copper world mine production (the extraction behind usgs_mcs2026_processing/ read only the
+# refinery columns of this table): folder -> (source id, edition, PDF URL, published, note).
+COPPER_MINE: dict[str, tuple[str, str, str, dt.date, str]] = {
+    "usgs_mcs2026_copper_mine": (
+        "usgs-mcs2026-copper-mine",
+        "Mineral Commodity Summaries 2026",
+        MCS_PDF.format(slug="copper"),
+        MCS_PUBLISHED,
+        "Mine production, copper content, 2025 estimates only; the 2024 column and the"
+        " 'Other countries' row were not transcribed (their share stays unallocated).",
+    ),
+    "usgs_mcs2025_copper": (
+        "usgs-mcs2025-copper-mine",
+        "Mineral Commodity Summaries 2025",
+        "https://pubs.usgs.gov/periodicals/mcs2025/mcs2025-copper.pdf",
+        dt.date(2025, 1, 31),
+        "Mine production, copper content, 2023 and 2024 (2024 estimated), every printed row"
+        " with 'Other countries' and the world total; the previous edition's figures.",
+    ),
+}
+
+
+def mcs_copper_mine(src_dir: Path, sources: Sources) -> list[Production]:
+    """usgs_mcs2026_copper_mine/ and usgs_mcs2025_copper/: copper world mine production.
+
+    Read from other transcriptions of the printed PDFs (each row names its repository, path and
+    commit); the years of the two editions do not overlap.
+    """
+    out: list[Production] = []
+    for folder, (source_id, edition, url, published, note) in COPPER_MINE.items():
+        prefix = "usgs-" + edition.rsplit(" ", 1)[1].join(("mcs", ":"))
+        for r in read_csv(src_dir / folder / "world_copper_mine_production.csv"):
+            sources.add(
+                Source(
+                    source_id=source_id,
+                    publisher=USGS,
+                    title=f"{edition}: Copper (world mine production)",
+                    url=url,
+                    published=published,
+                    confidence=Confidence.HIGH.value,
+                    precedence=10,
+                    via=github_via(r["source_repo"], r["source_path"], r["source_commit"]),
+                    licence=PUBLIC_DOMAIN,
+                    note=note,
+                )
+            )
+            unit = r["unit"]
+            factor = next(f for u, f in UNIT_FACTORS.items() if unit.startswith(u))
+            country, qualifier = country_code(r["country"])
+            raw = r["value_raw"]
+            parsed = parse_usgs(raw, estimated=r["is_estimate"] == "yes")
+            row = production_row(
+                material_id="copper",
+                stage_id="mining",
+                measure=Measure.PRODUCTION.value,
+                country=country,
+                year=int(r["year"]),
+                parsed=parsed,
+                factor=factor,
+                raw=raw,
+                source_id=source_id,
+                in_world_total=None,
+                note=join(
+                    f"{r['basis']}; USGS prints {unit}, converted to t",
+                    f"{edition}, table: {r['table_label']}",
+                    qualifier and f"printed as {r['country']!r}",
+                    parsed.note,
+                    r["row_note"] or None,
+                ),
+            )
+            out.append(
+                dataclasses.replace(row, fact_id=row.fact_id.replace("usgs-mcs2026:", prefix))
+            )
+    return out
+
+
 def iea_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv."""
     path = "refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv"
@@ -1488,7 +1564,11 @@ def write_table(path: Path, row_type: type[Any], rows: Iterable[Any]) -> int:
 
 def build(src_dir: Path) -> dict[str, list[Any]]:
     sources = Sources()
-    production = mcs_world_tables(src_dir, sources) + mcs_processing_tables(src_dir, sources)
+    production = (
+        mcs_world_tables(src_dir, sources)
+        + mcs_processing_tables(src_dir, sources)
+        + mcs_copper_mine(src_dir, sources)
+    )
     shares = (
         iea_shares(src_dir, sources)
         + bgs_shares(src_dir, sources)

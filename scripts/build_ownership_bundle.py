@@ -73,7 +73,9 @@ SOURCES = [
         confidence="H",
         precedence=10,
         licence="U.S. Government work (public domain)",
-        note=TRANSCRIBED + " This edition has one entry fewer than the 134 the press reported.",
+        note=TRANSCRIBED + " 134 entities (Federal Register 90 FR 1105, FR Doc. 2025-00070); the"
+        " OpenSanctions copy lacks Hesai Technology Co., Ltd., re-designated on 23 October 2024"
+        " (89 FR 84547), added from the Federal Register notice and court record.",
     ),
     Source(
         "dhs-uflpa-2026-08-03",
@@ -328,8 +330,13 @@ def list_entries(src_dir: Path, entity_names: dict[str, str]) -> list[ListEntry]
                 note=r["listing_note"] or None,
             )
         )
+    first_listed = {
+        (c["entity_name"], c["uflpa_section"], c["date_added_printed"]): c
+        for c in read(src_dir / "entity_lists" / "uflpa_date_corrections.csv")
+    }
     for r in read(src_dir / "entity_lists" / "uflpa.csv"):
         ed = dt.date.fromisoformat(r["edition_date"])
+        fix = first_listed.pop((r["entity_name"], r["uflpa_section"], r["date_added"]), None)
         aliases = [a.strip() for a in r["aliases"].split(";") if a.strip()]
         add(
             ListEntry(
@@ -341,10 +348,24 @@ def list_entries(src_dir: Path, entity_names: dict[str, str]) -> list[ListEntry]
                 aliases="; ".join(aliases) or None,
                 section=r["uflpa_section"] or None,
                 entity_id=link(r["entity_name"], *aliases),
-                valid_from=us_date(r["date_added"]),
-                note=r["scope_note"] or None,
+                valid_from=(
+                    dt.date.fromisoformat(fix["first_listed"]) if fix else us_date(r["date_added"])
+                ),
+                note="; ".join(
+                    t
+                    for t in (
+                        r["scope_note"],
+                        fix
+                        and f"listed since {fix['first_listed']}; the list prints"
+                        f" {r['date_added']}, the date of a later revision ({fix['url']})",
+                    )
+                    if t
+                )
+                or None,
             )
         )
+    if first_listed:
+        raise ValueError(f"uflpa_date_corrections.csv: no such rows in uflpa.csv: {first_listed}")
     for r in read(src_dir / "entity_lists" / "ndaa2024_s154.csv"):
         ed = dt.date.fromisoformat(r["edition_date"])
         aliases = [a.strip() for a in r["aliases"].split(";") if a.strip()]

@@ -36,8 +36,8 @@ OUTPUTS: dict[str, type[Any]] = {
     "stakes": Stake,
 }
 ROW_COUNTS = {
-    "sources": 80,
-    "production": 799,
+    "sources": 82,
+    "production": 852,
     "shares": 852,
     "import_sources": 142,
     "import_reliance": 9,

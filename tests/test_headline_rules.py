@@ -315,3 +315,61 @@ def test_arsenic_trioxide_world_table_leads_white_arsenic(store: DuckStore) -> N
     assert (head["source_id"], head["year"]) == ("usgs-mcs2026-arsenic", 2025)
     caps = raw("usgs_mcs2026_processing/world_processing_capacity_added.csv")
     assert {r["country"] for r in caps} >= {"China", "Peru", "World total (rounded)"}
+
+
+def test_copper_mining_headline_is_the_mcs_mine_table(store: DuckStore) -> None:
+    """Rule a on copper mining: the MCS mine tables (most complete) lead the IEA row naming
+    Chile only; between the two editions the one allocating more of its world total leads,
+    and China's share is its printed mine output over the printed world total."""
+
+    def table(rel: str, year: int) -> tuple[dict[str, float], float]:
+        by = {
+            r["country"]: float(r["value_raw"].replace(",", ""))
+            for r in raw(rel)
+            if r["year"] == str(year)
+        }
+        return by, by.pop("World total (rounded)")
+
+    new, new_world = table("usgs_mcs2026_copper_mine/world_copper_mine_production.csv", 2025)
+    ex = exposure(store, "copper", "mining", 2025)
+    assert ex["source_id"] == "usgs-mcs2026-copper-mine"
+    assert ex["selected_share"] == pytest.approx(new["China"] / new_world, abs=1e-6)
+    assert ex["top_country"] == "CHL"
+    assert ex["top_share"] == pytest.approx(new["Chile"] / new_world, abs=1e-6)
+    assert ex["unallocated_share"] == pytest.approx(1 - sum(new.values()) / new_world, abs=1e-5)
+
+    old, old_world = table("usgs_mcs2025_copper/world_copper_mine_production.csv", 2024)
+    completeness = {
+        ("usgs-mcs2026-copper-mine", 2025): sum(new.values()) / new_world,
+        ("usgs-mcs2025-copper-mine", 2024): sum(old.values()) / old_world,
+    }
+    head = exposure(store, "copper", "mining")
+    assert (head["source_id"], head["year"]) == max(completeness, key=lambda k: completeness[k])
+    assert 0.05 < head["selected_share"] < 0.10  # USGS: China about 8% of world mine output
+    assert head["selected_share_bounds"][0] > 0  # never 0% (rule a)
+    rows_ = overview(store)["rows"]
+    (row,) = [r for r in rows_ if (r["material"], r["stage"]) == ("copper", "mining")]
+    assert row["selected_share"] == pytest.approx(head["selected_share"])
+    assert row["source_id"] == head["source_id"]
+
+
+def test_copper_mining_previous_edition_years_read_from_the_raw_table(store: DuckStore) -> None:
+    """MCS 2025 (2023, 2024e): China about 1.8 of 23 Mt in 2024; every row incl. 'Other'."""
+    rows = raw("usgs_mcs2025_copper/world_copper_mine_production.csv")
+    for year in (2023, 2024):
+        by = {
+            r["country"]: float(r["value_raw"].replace(",", ""))
+            for r in rows
+            if r["year"] == str(year)
+        }
+        world = by.pop("World total (rounded)")
+        ex = exposure(store, "copper", "mining", year)
+        assert ex["source_id"] == "usgs-mcs2025-copper-mine"
+        assert ex["selected_share"] == pytest.approx(by["China"] / world, abs=1e-6)
+        top = max(by, key=lambda c: by[c] if c != "Other countries" else -1)
+        assert top == "Chile" and ex["top_country"] == "CHL"
+        allocated = 1 - ex["unallocated_share"] + ex["overallocated_share"]
+        assert allocated == pytest.approx(sum(by.values()) / world, abs=1e-6)
+    assert exposure(store, "copper", "mining", 2024)["selected_share"] == pytest.approx(
+        1800 / 23000, abs=1e-6
+    )  # the figure the issue quotes from USGS, and the raw table agrees
