@@ -41,6 +41,17 @@ _ALLOWED = tuple(
 )
 
 
+# What lay beside the repository when the run started: the sibling data a clone must not read.
+# Folders the run creates there itself (when the repository sits in the temporary folder, every
+# ``tempfile`` folder of the code under test: uploads, feed pages) are its own, not siblings.
+_PARENT = os.path.dirname(_REPO_REAL)
+try:
+    _BESIDE_AT_START = frozenset(os.listdir(_PARENT))
+except OSError:
+    _BESIDE_AT_START = frozenset()
+_TMP = os.path.realpath(tempfile.gettempdir())
+
+
 class ReadOutsideRepository(PermissionError):
     """A test opened a file beside the repository."""
 
@@ -63,7 +74,13 @@ def outside_repository(path: object) -> bool:
     first = real[len(parent) + 1 :].split(os.sep, 1)[0]
     if first.startswith("."):
         return False  # a hidden entry beside the repository: tool caches and settings (~/.cache)
-    tmp = os.path.realpath(tempfile.gettempdir())
+    if (
+        parent == _PARENT
+        and first not in _BESIDE_AT_START
+        and os.path.lexists(os.path.join(parent, first))
+    ):
+        return False  # made by this run (a temporary folder), not data beside the repository
+    tmp = _TMP
     if real.startswith(tmp + os.sep):
         top = real[len(tmp) + 1 :].split(os.sep, 1)[0]
         if top.startswith(("pytest-of-", "tmp")):
