@@ -31,9 +31,27 @@ Rule = Annotated[Literal["feoc", "sfe", "fie", "pfe"], Query(description="Screen
 
 
 @router.get("/entities", responses=m.problems(422))
-def entities(api: ApiDep, page: PageDep) -> Response:
-    """Companies, governments, persons and facilities, with kind, country and stake count."""
-    return api.json(("entities", page), lambda s: paginate(lookup.entity_list(s), "entities", page))
+def entities(
+    api: ApiDep,
+    page: PageDep,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Part of a name, alias or id (case, accents ignored)."),
+    ] = None,
+    country: Annotated[
+        str | None, Query(pattern="^[A-Za-z0-9]{2,8}$", description="Only this country (ISO3).")
+    ] = None,
+    kind: Annotated[
+        Literal["company", "government", "person", "facility"] | None,
+        Query(description="Only this kind."),
+    ] = None,
+) -> Response:
+    """Companies, governments, persons and facilities, with kind, country and stake count;
+    `q` searches names, aliases and ids (`derisk entities`)."""
+    return api.json(
+        ("entities", page, q, country, kind),
+        lambda s: paginate(lookup.entity_list(s, q, country=country, kind=kind), "entities", page),
+    )
 
 
 @router.get("/owners/{entity}", responses=m.problems(400, 404, 422))

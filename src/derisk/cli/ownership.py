@@ -35,6 +35,7 @@ PathsOpt = Annotated[int, typer.Option("--paths", help="Chains to show per holde
 
 
 def register(app: typer.Typer) -> None:
+    app.command("entities")(entities)
     app.command("owners")(owners)
     app.command("holdings")(holdings)
     app.command("screen")(screen)
@@ -46,6 +47,46 @@ def register(app: typer.Typer) -> None:
     ):  # fmt: skip
         if name not in have:
             import_app.command(name)(fn)
+
+
+def entities(
+    query: Annotated[
+        str | None, typer.Argument(help="Part of a name, alias or id (accents and case ignored).")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="Only this country (ISO3).")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="company, government, person or facility.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows shown in the table.")] = 50,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find entities and their ids: companies, governments, persons and facilities."""
+
+    def body() -> None:
+        from derisk.services import lookup
+
+        with store_for(db, as_json=as_json) as store:
+            res = lookup.entity_list(store, query, country=country, kind=kind)
+        if as_json:
+            emit_json(res)
+            return
+        rows = res["entities"]
+        t = Table(title=f"Entities matching {query!r}" if query else "Entities")
+        for col in ("id", "name", "kind", "country", "stakes", "source"):
+            t.add_column(col, overflow="fold")
+        for e in rows[:limit]:
+            t.add_row(
+                e["id"], e["name"], e["kind"], e["country"] or "", str(e["stakes"]),
+                e["source_id"] or "",
+            )  # fmt: skip
+        console.print(t)
+        more = f" (first {limit} shown; --limit or --json for all)" if len(rows) > limit else ""
+        console.print(f"{len(rows)} entities{more}")
+
+    guarded(as_json)(body)
 
 
 def _pct(x: float | None, nd: int = 2) -> str:

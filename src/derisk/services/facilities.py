@@ -27,6 +27,7 @@ from derisk.model.facilities import (
     unit_factor,
 )
 from derisk.services.exposure import NotFound
+from derisk.services.lookup import FIND_ENTITY
 from derisk.store.base import Store
 
 FACILITIES_SCHEMA = "derisk.facilities/1"
@@ -561,7 +562,7 @@ def allied_supply(
     names = _names(store)
     for eid in entity_ids:
         if eid not in names:
-            raise NotFound(f"unknown entity {eid!r}; see `derisk entity search` or entities.csv")
+            raise NotFound(f"unknown entity {eid!r}; {FIND_ENTITY}")
     flagged: set[str] = set()
     unsure: set[str] = set()
     pfe_rule = None

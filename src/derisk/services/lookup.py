@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 import pycountry
@@ -52,13 +54,33 @@ def importers(store: Store, material: str | None = None) -> dict[str, Any]:
 
 
 ENTITIES_SCHEMA = "derisk.entities/1"
+# Where an unknown entity id sends the user.
+FIND_ENTITY = "search by name: `derisk entities NAME`, GET /api/entities?q=NAME"
 
 
-def entity_list(store: Store) -> dict[str, Any]:
-    """Every entity (company, government, person, facility) with its kind and country."""
+def entity_list(
+    store: Store,
+    query: str | None = None,
+    *,
+    country: str | None = None,
+    kind: str | None = None,
+) -> dict[str, Any]:
+    """Every entity (company, government, person, facility) with its kind and country.
+
+    ``query`` keeps the entities whose id, name or an alias contains it (case and accents
+    ignored, and company suffixes such as "Co., Ltd." too); ``country`` (ISO3) and ``kind``
+    narrow further. Results stay in name order.
+    """
     rows = store.sql(
-        "SELECT entity_id, name, kind, country, source_id FROM entity ORDER BY lower(name)"
+        "SELECT entity_id, name, kind, country, source_id, aliases FROM entity "
+        "ORDER BY lower(name), entity_id"
     )
+    if query is not None and query.strip():
+        rows = [r for r in rows if _matches(query, r[0], r[1], r[5])]
+    if country:
+        rows = [r for r in rows if (r[3] or "").upper() == country.strip().upper()]
+    if kind:
+        rows = [r for r in rows if (r[2] or "") == kind.strip().lower()]
     stakes = dict(
         store.sql(
             "SELECT e, count(*) FROM (SELECT owner_id AS e FROM stake UNION ALL "
@@ -79,3 +101,21 @@ def entity_list(store: Store) -> dict[str, Any]:
             for r in rows
         ],
     }
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: "Mineração" -> "mineracao"."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
+def _matches(query: str, entity_id: str, name: str | None, aliases: str | None) -> bool:
+    """True when ``query`` is part of the id, the name or an alias (folded), or names the same
+    company once legal suffixes are dropped."""
+    q = _fold(query.strip())
+    names = [name or "", *(a.strip() for a in re.split(r"[|;]", aliases or "") if a.strip())]
+    if q in entity_id.casefold() or any(q in _fold(n) for n in names):
+        return True
+    from derisk.services.ownership import normalise_name  # numpy-backed module: load on use
+
+    want = normalise_name(query)
+    return bool(want) and any(want in normalise_name(n) for n in names if n)

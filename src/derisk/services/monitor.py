@@ -53,6 +53,7 @@ from derisk.model.monitor import (
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import Access, Principal, Role
 from derisk.services.exposure import NotFound
+from derisk.services.lookup import FIND_ENTITY
 from derisk.store import DuckStore, guard
 from derisk.store.base import Store
 
@@ -184,7 +185,7 @@ def _check_target(store: Store, kind: str, target: str, material: str | None) ->
             raise NotFound(f"no product {target!r}; `derisk products` lists them")
     elif kind == "entity":
         if not store.sql("SELECT 1 FROM entity WHERE entity_id = ?", [target]):
-            raise NotFound(f"no entity {target!r}; `derisk entity search NAME` finds ids")
+            raise NotFound(f"no entity {target!r}; {FIND_ENTITY}")
     elif kind == "material":
         load_catalog().material(target)
     elif kind in ("country", "importer"):

@@ -29,6 +29,7 @@ from derisk.errors import BadInputError
 from derisk.model.limits import limits
 from derisk.model.schema import Interest
 from derisk.services.exposure import NotFound
+from derisk.services.lookup import FIND_ENTITY
 from derisk.store.base import Store
 
 OWNERS_SCHEMA = "derisk.owners/1"
@@ -132,7 +133,7 @@ def resolve_entity(store: Store, text: str) -> EntityRef:
         if len(hits) > 1:
             shown = ", ".join(f"{k} ({v[1]})" for k, v in sorted(hits.items())[:8])
             raise BadInputError(f"{text!r} matches {len(hits)} entities: {shown}; give an id")
-    raise NotFound(f"no entity matches {text!r}; give an id or a name from `derisk db status`")
+    raise NotFound(f"no entity matches {text!r}; {FIND_ENTITY}")
 
 
 # -- layers ------------------------------------------------------------------------------------

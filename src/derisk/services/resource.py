@@ -30,6 +30,7 @@ from derisk.analysis.resource import FlowNetwork, ShareCap, max_flow, min_cost_p
 from derisk.model import countries
 from derisk.services.costs import CostModel, add_trade_unit_values, load_costs
 from derisk.services.exposure import NotFound
+from derisk.services.lookup import FIND_ENTITY
 from derisk.services.network import Site, StageData, build_stage_network
 from derisk.store.base import Store
 
@@ -86,7 +87,7 @@ def _entity_facilities(
     known = {r[0]: (r[1], r[2]) for r in store.sql("SELECT entity_id, kind, name FROM entity")}
     for eid in entity_ids:
         if eid not in known:
-            raise NotFound(f"unknown entity {eid!r}; see `derisk entity search` or entities.csv")
+            raise NotFound(f"unknown entity {eid!r}; {FIND_ENTITY}")
         hit = [
             s.site_id
             for s in sites
