@@ -396,3 +396,72 @@ def test_proposals_carry_their_calibration_group(lexicon: Lexicon) -> None:
     assert groups["first_export"] == "first_export/linked/ref"
     for e in analyze(art, lexicon).events:
         assert e.confidence == calibrated(e.group)
+
+
+# ---------------------------------------------------------------- classes from the dev half
+def test_currency_after_dollar_sign_and_converted_sum_in_brackets() -> None:
+    from derisk.news.events import find_money
+
+    got = [(m.amount, m.currency) for m in find_money("paid $US2.4 billion ($3.7 billion) for")]
+    assert got == [(2.4e9, "USD")]
+    got = [(m.amount, m.currency) for m in find_money("A$80 million (US$52 million) and $3m")]
+    assert got == [(80e6, "AUD"), (3e6, "USD")]
+
+
+def test_per_twelve_months_is_a_yearly_rate() -> None:
+    from derisk.news.events import find_quantities
+
+    q = find_quantities("to deliver 40,000 tonnes of concentrate per 12 months")
+    assert [(x.value, x.unit) for x in q] == [(40000.0, "t/yr")]
+
+
+def test_stake_in_a_new_company_whose_name_starts_with_a_material(lexicon: Lexicon) -> None:
+    ev = run(
+        "The Department of Energy will take a 7% stake in Cobalt Horizons and a further 7% "
+        "stake in the company's Ridgeway joint venture.",
+        lexicon,
+        "2025-11-12",
+    )
+    st = only(ev, "stake_acquisition")
+    assert has(st, acquirer="Department of Energy", target="Cobalt Horizons", percent=7.0)
+    assert has(st, acquirer="Department of Energy", target="Ridgeway", percent=7.0)
+
+
+def test_stake_in_a_company_and_its_joint_venture(lexicon: Lexicon) -> None:
+    ev = run(
+        "Korea Zinc bought a 10% stake in Norland Antimony Ltd and its Tarrow Creek project.",
+        lexicon,
+        "2025-11-12",
+    )
+    st = only(ev, "stake_acquisition")
+    assert has(st, acquirer="korea-zinc", target="Norland Antimony Ltd", percent=10.0)
+    assert has(st, acquirer="korea-zinc", target="Tarrow Creek", percent=10.0)
+
+
+def test_stake_amount_stated_in_the_sentence_before(lexicon: Lexicon) -> None:
+    ev = run(
+        "Norland Antimony Ltd announced a strategic investment of $42 million from Korea Zinc.\n"
+        "On completion Korea Zinc will hold about 9% of Norland Antimony Ltd.",
+        lexicon,
+        "2025-11-12",
+    )
+    assert has(
+        only(ev, "stake_acquisition"),
+        acquirer="korea-zinc",
+        target="Norland Antimony Ltd",
+        percent=9.0,
+        amount=42e6,
+        currency="USD",
+    )
+
+
+def test_materials_listed_after_a_restriction_announced_without_them(lexicon: Lexicon) -> None:
+    ev = run(
+        "China has placed curbs on exports of some strategic metals to Japan, the commerce "
+        "ministry said.\nThis includes gallium and antimony.",
+        lexicon,
+        "2025-11-12",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="CHN", action="imposed", material="gallium", target="JPN")
+    assert has(r, issuer="CHN", action="imposed", material="antimony", target="JPN")

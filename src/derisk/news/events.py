@@ -107,6 +107,9 @@ UNNAMED_SOURCES = re.compile(
 # --------------------------------------------------------------------------- numbers
 _CUR_SYMBOL = {
     "us$": "USD",
+    "$us": "USD",
+    "$a": "AUD",
+    "$c": "CAD",
     "$": "USD",
     "a$": "AUD",
     "au$": "AUD",
@@ -153,7 +156,7 @@ _SCALE = {
 }
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONEY_SYMBOL_RE = re.compile(
-    r"(?<![\w$])(?P<cur>US\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|RMB\s?|EUR\s|USD\s|AUD\s|CAD\s|KRW\s|CNY\s|JPY\s)"
+    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|RMB\s?|EUR\s|USD\s|AUD\s|CAD\s|KRW\s|CNY\s|JPY\s)"
     r"\s?(?P<num>"
     + _NUMBER
     + r")\s?(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|mn|m|b|k))?\b"
@@ -162,6 +165,9 @@ MONEY_WORD_RE = re.compile(
     r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|bn|mln|mn)?\s+"
     r"(?P<cur>yuan|renminbi|won|yen|euros?|dollars|pounds|rupees|reais)\b",
     re.IGNORECASE,
+)
+_CONVERSION_BEFORE = re.compile(
+    r"^\s*(?:\(|,?\s*or\s+)\s*(?:about\s+|roughly\s+|around\s+|approximately\s+)?$"
 )
 _PRICE_AFTER = re.compile(r"^\s*(?:a|per|each|apiece|/)\b|^\s*/|^\s*apiece", re.IGNORECASE)
 PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b)", re.IGNORECASE)
@@ -179,7 +185,8 @@ QUANTITY_RE = re.compile(
     re.IGNORECASE,
 )
 _PER_YEAR = re.compile(
-    r"^(?:[^.;]{0,60}?)\b(?:a year|per year|per annum|annually|each year|a yr|/yr|p\.a\.)",
+    r"^(?:[^.;]{0,60}?)\b(?:a year|per year|per annum|annually|each year|a yr|/yr|p\.a\.|"
+    r"(?:per|a|every|each) (?:12|twelve) months)",
     re.IGNORECASE,
 )
 
@@ -213,6 +220,10 @@ def find_money(sentence: str) -> list[Money]:
     out: list[Money] = []
     for m in MONEY_SYMBOL_RE.finditer(sentence):
         if _PRICE_AFTER.match(sentence[m.end() :]):
+            continue
+        if out and _CONVERSION_BEFORE.search(sentence[out[-1].end : m.start()]):
+            # "$US6.7 billion ($10.5 billion)", "A$310 million (US$205 million)": the same sum
+            # converted into another currency
             continue
         cur = _CUR_SYMBOL[m.group("cur").strip().lower()]
         scale = _SCALE.get((m.group("scale") or "").lower(), 1.0)
@@ -288,8 +299,10 @@ class Context:
     last_issuer: Mention | None = None
     events: list[Event] = field(default_factory=list)
     last_event_index: int = -10
-    pending: tuple[int, Mention, dt.date | None] | None = None
-    """A restriction announced without its materials (sentence index, issuer, date)."""
+    prev: Sent | None = None
+    """The sentence before the current one."""
+    pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
+    """A restriction announced without its materials (sentence index, issuer, date, target)."""
 
 
 @dataclass(frozen=True)
@@ -644,6 +657,10 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 inner = _first_org_after(s, target.end + sub.end(), [target])
                 if inner is not None and inner.start == target.end + sub.end():
                     target = inner
+        if target is None and m.group("pct3") is None:
+            # "a 5% stake in Lithium Americas", "a 5% stake in the company's Thacker Pass
+            # joint venture": a company the graph does not hold yet, proposed by its name
+            target = _stake_target_name(s, m.end())
         if target is None:
             sh = re.search(r"shareholder in\b", s.text)
             if sh:
@@ -654,26 +671,111 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         if acquirer is None or target is None:
             continue
         money = [x for x in find_money(s.text)]
-        amount = money[0] if money else None
+        amount = money[0] if money else _amount_before(s, ctx, [acquirer, target])
         dates = _classify_dates(s, ctx, trig)
-        fields: dict[str, Any] = {
-            "acquirer": _value(acquirer),
-            "target": _value(target),
-            "percent": pct,
-            "amount": amount.amount if amount else None,
-            "currency": amount.currency if amount else None,
-            "date": dates.get("date"),
-        }
-        ev = _make(
-            s,
-            "stake_acquisition",
-            fields,
-            {"acquirer": acquirer, "target": target},
-            by_reference=by_ref,
-        )
-        if ev:
-            out.append(ev)
+        for tgt in [target, *_coordinated(s, target)]:
+            fields: dict[str, Any] = {
+                "acquirer": _value(acquirer),
+                "target": _value(tgt),
+                "percent": pct,
+                "amount": amount.amount if amount else None,
+                "currency": amount.currency if amount else None,
+                "date": dates.get("date"),
+            }
+            ev = _make(
+                s,
+                "stake_acquisition",
+                fields,
+                {"acquirer": acquirer, "target": tgt},
+                by_reference=by_ref,
+            )
+            if ev:
+                out.append(ev)
     return out
+
+
+def _same_org(a: Mention, b: Mention) -> bool:
+    if a.id is not None or b.id is not None:
+        return a.id == b.id
+    return name_key(a.value) == name_key(b.value)
+
+
+def _amount_before(s: Sent, ctx: Context, orgs: list[Mention]) -> Money | None:
+    """The sum of a deal stated in the sentence just before, when that sentence names one of
+    the parties and calls it an investment, a deal or a purchase ("announced a strategic
+    investment of about $85 million from Korea Zinc." followed by the stake it buys)."""
+    prev = ctx.prev
+    if prev is None or prev.index != s.index - 1:
+        return None
+    if not any(_same_org(m, o) for m in prev.orgs() for o in orgs):
+        return None
+    if not re.search(
+        r"\b(?:investment|deal|transaction|purchase|acquisition|placement|subscription)\b",
+        prev.text,
+        re.IGNORECASE,
+    ):
+        return None
+    money = find_money(prev.text)
+    return money[0] if money else None
+
+
+_AND_ALSO = re.compile(
+    r"\s+and\s+(?:(?:the|its|their)\s+)?(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
+)
+
+
+def _coordinated(s: Sent, target: Mention) -> list[Mention]:
+    """A second organisation coordinated with the target ("a 5% stake in Lithium Americas
+    and its Thacker Pass joint venture"), known to the graph or a new name."""
+    m = _AND_ALSO.match(s.text, target.end)
+    if not m:
+        return []
+    nxt = next((o for o in s.orgs() if o.start == m.end()), None)
+    if nxt is not None:
+        return [nxt] if nxt.kind in ("company", "government") else []
+    n = _CAP_NAME.match(s.text, m.end())
+    if not n or n.start("name") != m.end():
+        return []
+    start, end = n.span("name")
+    words = n.group("name").split()
+    if words[0] in _NOT_SUBJECT or any(x.start < end and start < x.end for x in s.mentions):
+        return []
+    if (
+        not re.match(
+            r"\s+(?:[\w-]+\s+){0,2}(?:joint venture|JV|project|mine|subsidiary|unit|operations?)\b",
+            s.text[end:],
+        )
+        and len(words) < 2
+    ):
+        return []
+    return [Mention(start, end, n.group("name"), "company", None, "new")]
+
+
+_STAKE_IN = re.compile(
+    r"\s+(?:in|of)\s+(?:(?:the|its|their|a)\s+)?(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
+)
+
+
+def _stake_target_name(s: Sent, pos: int) -> Mention | None:
+    """The capitalised name right after "in" (past "the", "its", "the company's") that is
+    not a country or a material alone: an organisation new to the graph."""
+    m = _STAKE_IN.match(s.text, pos)
+    if not m:
+        return None
+    n = _CAP_NAME.match(s.text, m.end())
+    if not n:
+        return None
+    start, end = n.span("name")
+    words = n.group("name").split()
+    if words[0] in _NOT_SUBJECT:
+        return None
+    for x in s.mentions:
+        if x.start < end and start < x.end:
+            if x.kind in ("company", "government", "person"):
+                return None
+            if x.kind == "country" or len(words) < 2 or x.end >= end:
+                return None
+    return Mention(start, end, n.group("name"), "company", None, "new")
 
 
 _TAKEOVER = re.compile(
@@ -1067,7 +1169,11 @@ _R_IMPOSED = re.compile(
     r"export dut(?:y|ies))\b",
     re.IGNORECASE,
 )
-_EXPORT_WORD = re.compile(r"\bexport\w*|\bshipments\b|\boverseas sales\b", re.IGNORECASE)
+_EXPORT_WORD = re.compile(
+    r"\bexport\w*|\bshipments\b|\boverseas sales\b|\bship(?:s|ped|ping)?\b[^.;]{0,40}?"
+    r"\b(?:abroad|overseas)\b|\bshipped to\b",
+    re.IGNORECASE,
+)
 _DURATION = re.compile(
     r"\b(?:valid )?for (?:a period of )?(?:about |around |up to |only |just |another |a further "
     r"|an additional |an initial )?"
@@ -1083,6 +1189,8 @@ _MEASURE_REF = re.compile(
     r"^(?:The|These|Those|Its|This)\s+(?:new\s+|latest\s+|same\s+)?(?:[\w-]+\s+)?(?:directive|decision|"
     r"controls?|restrictions?|curbs|ban|measures?|rules?|ministry|announcement|policy|move|"
     r"notice|statement|spokesperson)\b"
+    r"|^(?:This|These|They|It)\s+(?:also\s+)?(?:includes?|covers?|appl(?:y|ies) to|"
+    r"concerns?|targets?)\b"
 )
 _COVERS = re.compile(
     r"\b(?:cover\w*|includ\w*|appl(?:y|ies) to|target\w*|affect\w*|concern\w*|involv\w*|"
@@ -1105,9 +1213,15 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
         None,
     )
     if prev is None and ctx.pending is not None and s.index - ctx.pending[0] <= 2:
-        issuer, date = ctx.pending[1], ctx.pending[2]
-        fields0: dict[str, Any] = {"issuer": issuer.id, "action": "imposed", "date": date}
-        prev = Event("export_restriction", fields0, "", ctx.pending[0], 0.0, (), {"issuer": issuer})
+        issuer, date, target = ctx.pending[1], ctx.pending[2], ctx.pending[3]
+        fields0: dict[str, Any] = {
+            "issuer": issuer.id,
+            "action": "imposed",
+            "date": date,
+            "target": target.id if target else None,
+        }
+        links0 = {"issuer": issuer, **({"target": target} if target else {})}
+        prev = Event("export_restriction", fields0, "", ctx.pending[0], 0.0, (), links0)
     if prev is None or prev.fields.get("action") != "imposed":
         return []
     cov = _COVERS.search(s.text)
@@ -1295,7 +1409,12 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             mats = [x for x in s.materials() if lo <= x.start < m.start()]
         if not mats:
             if action == "imposed" and issuer in s.mentions:
-                ctx.pending = (s.index, issuer, _classify_dates(s, ctx, m.start()).get("date"))
+                ctx.pending = (
+                    s.index,
+                    issuer,
+                    _classify_dates(s, ctx, m.start()).get("date"),
+                    _target(s, lo, issuer),
+                )
             continue
         seen_actions.add(action)
         target = _target(s, lo, issuer)

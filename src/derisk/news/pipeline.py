@@ -270,6 +270,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                     if e.sentence_index == upd.sentence_index and e.key() == upd.key():
                         events[i] = upd
             ctx.events = events
+        ctx.prev = sent
         orgs = [m for m in mentions if m.kind in ("company", "government")]
         if orgs:
             ctx.last_orgs = orgs
