@@ -465,3 +465,49 @@ def test_materials_listed_after_a_restriction_announced_without_them(lexicon: Le
     r = only(ev, "export_restriction")
     assert has(r, issuer="CHN", action="imposed", material="gallium", target="JPN")
     assert has(r, issuer="CHN", action="imposed", material="antimony", target="JPN")
+
+
+def test_month_without_a_year_looks_back_unless_the_wording_looks_forward() -> None:
+    pub = dt.date(2025, 9, 22)
+    got = [(d.date, d.precision) for d in find_dates("Zambia halted ore exports in March.", pub)]
+    assert got == [(dt.date(2025, 3, 1), "month")]
+    got = [(d.date, d.precision) for d in find_dates("the rules apply from January", pub)]
+    assert got == [(dt.date(2026, 1, 1), "month")]
+    assert find_dates("prices in may be volatile", pub) == []
+
+
+def test_passive_extension_and_the_original_ban_take_the_earlier_material(
+    lexicon: Lexicon,
+) -> None:
+    ev = run(
+        "Zambia will end its ban on cobalt exports on 1 December, introducing yearly export "
+        "quotas.\nZambia had first halted cobalt exports in March to support prices.\n"
+        "That ban was later extended in June, its mining regulator said.",
+        lexicon,
+        "2025-10-20",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="ZMB", action="lifted", material="cobalt", start=dt.date(2025, 12, 1))
+    assert has(r, issuer="ZMB", action="imposed", material="cobalt", start=dt.date(2025, 12, 1))
+    # the halt of March is an event of its own, not a restatement of the quota
+    assert len([e for e in r if e["action"] == "imposed"]) == 2
+    assert has(r, issuer="ZMB", action="extended", material="cobalt")
+
+
+def test_original_ban_began_on_a_past_day(lexicon: Lexicon) -> None:
+    ev = run(
+        "Zambia has extended its suspension of cobalt exports by two months.\n"
+        "The original suspension began on March 10 and was first set for three months.",
+        lexicon,
+        "2025-08-01",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="ZMB", action="extended", material="cobalt", duration="P2M")
+    assert has(
+        r,
+        issuer="ZMB",
+        action="imposed",
+        material="cobalt",
+        start=dt.date(2025, 3, 10),
+        duration="P3M",
+    )

@@ -1128,6 +1128,18 @@ _R_EXTENDED = re.compile(
     r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?))",
     re.IGNORECASE,
 )
+_R_EXTENDED_PASSIVE = re.compile(
+    r"^(?:The|This|That|Its|Their)\s+(?:[\w-]+\s+){0,2}?(?:ban|embargo|suspension|halt|moratorium|"
+    r"restrictions?|quotas?)\s+(?:was|were|has been|had been|have been)\s+(?:later\s+|then\s+|"
+    r"again\s+|also\s+)?(?:extended|prolonged|renewed)\b",
+    re.IGNORECASE,
+)
+_R_BEGAN = re.compile(
+    r"^(?:The|That|Its|Their)\s+(?:original|initial|first|earlier)\s+(?:export\s+)?(?:ban|embargo|"
+    r"suspension|halt|moratorium)\s+(?:began|started|took effect|came into (?:force|effect)|was "
+    r"(?:introduced|imposed))\b",
+    re.IGNORECASE,
+)
 _EXTEND_BY = re.compile(
     r"\b(?:by|for (?:a further|another|an additional)?)\s*(?P<n>\d+|one|two|three|four|five|six|"
     r"seven|eight|nine|ten|twelve)\s+(?P<u>months?|years?|weeks?|days?)",
@@ -1188,7 +1200,7 @@ _DURATION = re.compile(
 _MEASURE_REF = re.compile(
     r"^(?:The|These|Those|Its|This)\s+(?:new\s+|latest\s+|same\s+)?(?:[\w-]+\s+)?(?:directive|decision|"
     r"controls?|restrictions?|curbs|ban|measures?|rules?|ministry|announcement|policy|move|"
-    r"notice|statement|spokesperson)\b"
+    r"notice|statement|spokesperson|suspension|embargo|moratorium|quotas?)\b"
     r"|^(?:This|These|They|It)\s+(?:also\s+)?(?:includes?|covers?|appl(?:y|ies) to|"
     r"concerns?|targets?)\b"
 )
@@ -1310,6 +1322,20 @@ _IMPOSING_CUE = re.compile(
 )
 
 
+def _context_materials(s: Sent, ctx: Context) -> list[Mention]:
+    """The materials of the latest restriction of the article (within five sentences)."""
+    prev = [
+        e
+        for e in ctx.events
+        if e.type == "export_restriction" and 0 < s.index - e.sentence_index <= 5
+    ]
+    if not prev:
+        return []
+    last = prev[-1].sentence_index
+    mats = list(dict.fromkeys(str(e.fields["material"]) for e in prev if e.sentence_index == last))
+    return [Mention(0, 0, mat, "material", mat) for mat in mats]
+
+
 def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     found: list[tuple[str, re.Match[str]]] = []
     spans: list[tuple[int, int]] = []
@@ -1336,6 +1362,11 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 continue
             found.append((action, m))
             spans.append((m.start(), m.end()))
+    for action, rx in (("extended", _R_EXTENDED_PASSIVE), ("imposed", _R_BEGAN)):
+        pm = rx.match(s.text)
+        if pm and not any(a <= pm.start() < b for a, b in spans):
+            found.append((action, pm))
+            spans.append((pm.start(), pm.end()))
     for m in _R_IMPOSED.finditer(s.text):
         if any(a <= m.start() < b for a, b in spans):
             continue
@@ -1353,7 +1384,8 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             found
             and m.start() > min(f.start() for _, f in found)
             and not re.search(
-                r"\band\s+(?:to\s+|will\s+)?$|\breplac\w*\b.{0,25}\bwith\s+(?:\w+\s+){0,2}$",
+                r"\band\s+(?:to\s+|will\s+)?$|\breplac\w*\b.{0,25}\bwith\s+(?:\w+\s+){0,2}$"
+                r"|,\s+(?:implementing|introducing|imposing|instituting|adopting)\s+(?:[\w-]+\s+){0,3}$",
                 s.text[max(0, m.start() - 50) : m.start()],
             )
         ):
@@ -1407,6 +1439,9 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             mats = [x for x in s.materials() if x.start < m.start()][-1:]
         if not mats:
             mats = [x for x in s.materials() if lo <= x.start < m.start()]
+        if not mats and m.re in (_R_EXTENDED_PASSIVE, _R_BEGAN):
+            # "This suspension was extended in June": the measure of the last restriction
+            mats = _context_materials(s, ctx)
         if not mats:
             if action == "imposed" and issuer in s.mentions:
                 ctx.pending = (
@@ -1419,6 +1454,9 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         seen_actions.add(action)
         target = _target(s, lo, issuer)
         dates = _classify_dates(s, ctx, m.start())
+        if m.re is _R_BEGAN and "start" not in dates and "date" in dates:
+            # "the original ban began on 22 February": the day it took effect
+            dates["start"] = dates.pop("date")
         duration = None
         if action == "extended":
             eb = _EXTEND_BY.search(s.text, m.start())

@@ -234,6 +234,15 @@ def _new_short_names(m: Mention, lexicon: Lexicon) -> dict[str, Mention]:
     return out
 
 
+def _months(sentence: str, article: Article) -> set[tuple[int, int]]:
+    """The months a sentence names (its dates at month or day precision)."""
+    return {
+        (d.date.year, d.date.month)
+        for d in find_dates(sentence, article.published)
+        if d.precision in ("day", "month")
+    }
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -290,6 +299,9 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
             years_u = set(re.findall(r"\b(?:19|20)\d\d\b", u.sentence))
             if set(re.findall(r"\b(?:19|20)\d\d\b", e.sentence)) - years_u:
                 continue  # "… banned exports of raw ore in December 2022": another event
+            months_u, months_e = _months(u.sentence, article), _months(e.sentence, article)
+            if months_u and months_e and not months_u & months_e:
+                continue  # "halted exports in February" after "quotas from October 16"
             shared = set(u.fields) & set(e.fields)
             if all(str(u.fields[f]) == str(e.fields[f]) for f in shared):
                 extra = {k: v for k, v in e.fields.items() if k not in u.fields}
