@@ -511,3 +511,69 @@ def test_original_ban_began_on_a_past_day(lexicon: Lexicon) -> None:
         start=dt.date(2025, 3, 10),
         duration="P3M",
     )
+
+
+def test_first_cargo_material_from_the_title_and_port_before_country(lexicon: Lexicon) -> None:
+    art = extract(
+        RawDoc(
+            "t.txt",
+            "text",
+            "Orana Minerals Ltd's first export cargo was loaded this week for the voyage to "
+            "Qinzhou, China.",
+            title="Orana ships its first graphite",
+            published=dt.date(2025, 3, 7),
+        )
+    )
+    ev = [{"type": e.type, **e.fields} for e in analyze(art, lexicon).events]
+    assert has(
+        only(ev, "first_export"),
+        exporter="Orana Minerals Ltd",
+        material="graphite",
+        destination="CHN",
+    )
+
+
+def test_started_exporting_with_destination_in_a_later_sentence(lexicon: Lexicon) -> None:
+    ev = run(
+        "Gecamines has started exporting germanium concentrate from its new plant.\n"
+        "The first shipment will go to a refiner in Belgium.",
+        lexicon,
+        "2025-03-07",
+    )
+    assert has(
+        only(ev, "first_export"), exporter="gecamines", material="germanium", destination="BEL"
+    )
+
+
+def test_cargo_size_and_day_from_a_later_sentence(lexicon: Lexicon) -> None:
+    ev = run(
+        "Korea Zinc has made its first shipment of antimony to the United States.\n"
+        "Analysts expect more to follow.\n"
+        "The company said 12 tonnes of antimony were shipped from Onsan on Thursday.",
+        lexicon,
+        "2025-03-08",  # a Saturday
+    )
+    assert has(
+        only(ev, "first_export"),
+        exporter="korea-zinc",
+        destination="USA",
+        quantity=12.0,
+        unit="t",
+        date=dt.date(2025, 3, 6),
+    )
+
+
+def test_production_start_with_the_material_named_earlier(lexicon: Lexicon) -> None:
+    ev = run(
+        "Brazil's rare earths output is set to grow.\n"
+        "Tatu Verde started commercially producing concentrate in Brazil's Bahia state.",
+        lexicon,
+        "2025-03-07",
+    )
+    assert has(
+        only(ev, "facility"),
+        company="Tatu Verde",
+        action="opening",
+        material="rare-earths",
+        location="BRA",
+    )

@@ -301,6 +301,8 @@ class Context:
     last_event_index: int = -10
     prev: Sent | None = None
     """The sentence before the current one."""
+    last_material: Mention | None = None
+    """The material the article named last (the title's before the text's)."""
     pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
     """A restriction announced without its materials (sentence index, issuer, date, target)."""
 
@@ -1051,7 +1053,8 @@ _FIRST = re.compile(
     r"delivery|deliveries|consignment|batch|vessel|parcel|lot)|for the first time|"
     r"(?:ship(?:s|ped|ping)?|export(?:s|ed|ing)?|sent|send(?:s|ing)?|deliver(?:s|ed|ing)?|sold)"
     r"\s+(?:its|their|the)\s+(?:very\s+)?first\b|"
-    r"maiden (?:cargo|shipment|export))\b",
+    r"maiden (?:cargo|shipment|export)|"
+    r"(?:started|starts|began|begins|begun|commenced|commences) (?:exporting|shipping))\b",
     re.IGNORECASE,
 )
 _SHIP = re.compile(
@@ -1069,7 +1072,10 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
         if (
             re.search(
                 r"\b(?:to|bound for|destined for|into|(?:sail\w*|left|depart\w*|head\w*) for)\s+"
-                r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$",
+                r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$"
+                r"|\b(?:to|bound for|destined for)\s+(?:[A-Z][\w-]+\s+){0,2}[A-Z][\w-]+"
+                r"(?:\s+in\s+|,\s*)$"
+                r"|\b(?:to|for)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){1,2}in\s+$",
                 gap,
             )
             and not re.search(r"\bto\s+(?:make|help|become|be|turn|keep|see)\s+$", gap)
@@ -1089,10 +1095,13 @@ def first_export_events(s: Sent, ctx: Context) -> list[Event]:
     if exporter is None:
         cs = [c for c in s.countries() if c.end <= m.start() and c.role in ("name", "capital")]
         exporter = cs[0] if cs else None
+    if exporter is None and _FOLLOW_SHIPMENT.match(s.text) and ctx.last_orgs:
+        # "The first shipment will be sent to Umicore in Belgium": the company of the story
+        exporter, by_ref = ctx.last_orgs[0], True
     if exporter is None:
         return []
     dest = _destination(s, {exporter.id} if exporter.id else set())
-    mat = _material(s)
+    mat = _material(s) or ctx.last_material
     qty = find_quantities(s.text)
     dates = _classify_dates(s, ctx, m.start())
     fields: dict[str, Any] = {
@@ -1581,7 +1590,8 @@ def _location(s: Sent, pos: int) -> Mention | None:
 
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
     if not _FACILITY_NOUN.search(s.text) and not (
-        s.materials() and re.search(r"\b(?:production|producing|operating|output)\b", s.text, re.I)
+        (s.materials() or ctx.last_material)
+        and re.search(r"\b(?:production|producing|operating|output)\b", s.text, re.I)
     ):
         return []
     hits = []
@@ -1625,7 +1635,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             company = _first_org_after(s, m.end(), [company])
         if company is None:
             continue
-        mat = _material(s, 0)
+        mat = _material(s, 0) or ctx.last_material
         loc = _location(s, m.start())
         qty = [q for q in find_quantities(s.text)]
         dates = _classify_dates(s, ctx, m.start())
@@ -1667,7 +1677,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
     """Details given in the sentence after an event's ("The suspension took effect on
     Saturday", "The plant has capacity to process 12,000 tonnes a year"); returns the
     updated earlier events (same identity, more fields)."""
-    if not ctx.events or s.index - ctx.last_event_index > 2:
+    if not ctx.events or s.index - ctx.last_event_index > 3:
         return []
     recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
     updated: list[Event] = []
@@ -1744,12 +1754,25 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             if e.type == "facility" and "capacity" not in e.fields:
                 cap = next((x for x in qty if x.unit.endswith("/yr")), qty[0])
                 updated.append(replace(e, fields=dict(e.fields, capacity=cap.value, unit=cap.unit)))
-    if qty and _FOLLOW_SHIPMENT.match(s.text):
+    shipped = re.search(
+        r"\b(?:were|was|had been|has been|have been)\s+(?:shipped|loaded|sent|exported|"
+        r"dispatched|delivered)\b",
+        s.text,
+    )
+    if qty and (_FOLLOW_SHIPMENT.match(s.text) or shipped):
+        # "The company said 20 tons of antimony were shipped to Baltimore on Sunday": the
+        # cargo's size, and the day it left when the event only had the report's date
+        day = _classify_dates(s, ctx).get("date") if shipped else None
         for e in recent:
-            if e.type == "first_export" and "quantity" not in e.fields:
-                updated.append(
-                    replace(e, fields=dict(e.fields, quantity=qty[0].value, unit=qty[0].unit))
-                )
+            if e.type != "first_export" or "quantity" in e.fields:
+                continue
+            mats = {x.id for x in s.materials()}
+            if mats and e.fields.get("material") not in mats:
+                continue
+            f = dict(e.fields, quantity=qty[0].value, unit=qty[0].unit)
+            if day is not None and f.get("date") in (None, ctx.published):
+                f["date"] = day
+            updated.append(replace(e, fields=f))
     if qty:
         yearly = any(q.unit.endswith("/yr") for q in qty)
         for e in recent:

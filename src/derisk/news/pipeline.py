@@ -253,6 +253,8 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for m in lexicon.mentions(article.title, active):
             if m.id is not None:
                 active.update(lexicon.short_names(m))
+            if m.kind == "material" and m.id is not None and ctx.last_material is None:
+                ctx.last_material = m
     events: list[Event] = []
     for s in sentences(article.text, article.published):
         mentions = tuple(lexicon.mentions(s.text, active))
@@ -280,6 +282,9 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                         events[i] = upd
             ctx.events = events
         ctx.prev = sent
+        mats = [m for m in mentions if m.kind == "material" and m.id is not None]
+        if mats:
+            ctx.last_material = mats[-1]
         orgs = [m for m in mentions if m.kind in ("company", "government")]
         if orgs:
             ctx.last_orgs = orgs
