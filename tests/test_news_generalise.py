@@ -577,3 +577,68 @@ def test_production_start_with_the_material_named_earlier(lexicon: Lexicon) -> N
         material="rare-earths",
         location="BRA",
     )
+
+
+def test_offtake_partner_supplies_the_subjects_own_plant(lexicon: Lexicon) -> None:
+    ev = run(
+        "Halvorsen Motors Corp has signed a 7-year offtake agreement with Norland Mining Ltd "
+        "to supply antimony concentrate to its smelter in Ohio.",
+        lexicon,
+        "2025-03-07",
+    )
+    assert has(
+        only(ev, "offtake"),
+        supplier="Norland Mining Ltd",
+        buyer="Halvorsen Motors Corp",
+        material="antimony",
+        term="P7Y",
+    )
+
+
+def test_government_agency_in_a_supply_contract_is_the_buyer(lexicon: Lexicon) -> None:
+    ev = run(
+        "Norland Mining Ltd has won a four-year supply contract with the U.S. Department of "
+        "Defense for antimony ingots.",
+        lexicon,
+        "2025-03-07",
+    )
+    assert has(only(ev, "offtake"), supplier="Norland Mining Ltd", buyer="us-dod")
+
+
+def test_supply_verb_with_the_buyer_as_direct_object(lexicon: Lexicon) -> None:
+    ev = run(
+        "Norland Mining Ltd agreed to supply Halvorsen its whole antimony output.",
+        lexicon,
+        "2025-03-07",
+    )
+    assert has(only(ev, "offtake"), supplier="Norland Mining Ltd", buyer="Halvorsen")
+
+
+def test_negotiating_offtakes_is_no_event(lexicon: Lexicon) -> None:
+    ev = run(
+        "Norland Mining Ltd is still negotiating offtake agreements for antimony with Asian "
+        "and European buyers.",
+        lexicon,
+        "2025-03-07",
+    )
+    assert only(ev, "offtake") == []
+
+
+def test_abbreviation_defined_in_the_article_takes_the_full_name(lexicon: Lexicon) -> None:
+    ev = run(
+        "Halvorsen Motor Works (HMW) builds trucks.\n"
+        "Norland Mining Ltd agreed to supply HMW with antimony for five years.",
+        lexicon,
+        "2025-03-07",
+    )
+    assert has(only(ev, "offtake"), supplier="Norland Mining Ltd", buyer="Halvorsen Motor Works")
+
+
+def test_province_name_begins_a_new_company_name(lexicon: Lexicon) -> None:
+    ev = run(
+        "Norland Mining Ltd signed an offtake agreement for spodumene with our partner Sichuan "
+        "Anning.",
+        lexicon,
+        "2025-03-07",
+    )
+    assert has(only(ev, "offtake"), supplier="Norland Mining Ltd", buyer="Sichuan Anning")

@@ -90,7 +90,8 @@ NEGATION = re.compile(
 )
 HEDGE = re.compile(
     r"\b(?:may|might|could|would (?:consider|study|look)|consider(?:s|ed|ing)?|weigh(?:s|ing)?|"
-    r"mull(?:s|ing)?|explor(?:e|es|ing)|in talks|potential(?:ly)?|possible|possibly|"
+    r"mull(?:s|ing)?|explor(?:e|es|ing)|in talks|negotiat(?:e|es|ing)|"
+    r"potential(?:ly)?|possible|possibly|"
     r"plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|seek(?:s|ing)? to|"
     r"hope(?:s|d)? to|expect(?:s|ed)? to|(?:is|are|was|were) expected|due to (?:start|begin|open)|"
     r"proposed|talks (?:to|on|about)|study|studying|would like|nears?|nearing|approach(?:es|ing)|"
@@ -432,6 +433,14 @@ _NOT_SUBJECT = frozenset(
         "Also",
         "However",
         "Meanwhile",
+        "What",
+        "Who",
+        "Which",
+        "How",
+        "Why",
+        "Asian",
+        "European",
+        "African",
         "Analysts",
         "Officials",
         "Shares",
@@ -939,7 +948,23 @@ def _name_after(s: Sent, pos: int, preps: str, max_gap: int) -> Mention | None:
                 for x in s.mentions
             )
             if not clash and words[0] not in _NOT_SUBJECT:
-                return Mention(start, end, n.group("name"), "company", None, "new")
+                # "customer Sichuan Yahua": a province or country name may begin the name
+                lead = next(
+                    (
+                        x
+                        for x in s.mentions
+                        if x.kind == "country"
+                        and x.role in ("place", "name")
+                        and x.start >= m.end()
+                        and s.text[x.end : start] == " "
+                        and x.text[:1].isupper()
+                        and not x.text.lower().startswith("the ")
+                    ),
+                    None,
+                )
+                if lead is not None:
+                    start = lead.start
+                return Mention(start, end, s.text[start:end], "company", None, "new")
         w = re.match(r"[\w'’.-]+\s+", s.text[at:])
         if not w or re.match(r"[\w'’.-]+[,;]", s.text[at:]):
             return None
@@ -981,8 +1006,31 @@ def _term(text: str) -> str | None:
     return parse_duration(f"{m.group('n') or m.group('n2')} years")
 
 
+def _direct_object(s: Sent, pos: int) -> Mention | None:
+    """The buyer named straight after a supply verb ("agreed to supply GM its output",
+    "will supply Tesla with lithium"): a linked organisation, or a capitalised name that is
+    not a country or a material, followed by "with", "its", "their" or "all"."""
+    org = next(
+        (o for o in s.orgs() if re.fullmatch(r"\s+(?:the\s+)?", s.text[pos : o.start])), None
+    )
+    if org is not None:
+        return org
+    n = re.match(
+        r"\s+(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})\s+(?:with|its|their|all)\b",
+        s.text[pos:],
+    )
+    if not n:
+        return None
+    start, end = pos + n.start("name"), pos + n.end("name")
+    if n.group("name").split()[0] in _NOT_SUBJECT:
+        return None
+    if any(x.start < end and start < x.end for x in s.mentions):
+        return None
+    return Mention(start, end, n.group("name"), "company", None, "new")
+
+
 def offtake_events(s: Sent, ctx: Context) -> list[Event]:
-    if not s.materials():
+    if not s.materials() and ctx.last_material is None:
         return []
     out: list[Event] = []
     for m in _OFFTAKE.finditer(s.text):
@@ -1009,15 +1057,39 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
                 or _object_after(s, m.end(), "through|via", subjects, 2)
                 or _name_after(s, m.end(), "to", 8)
             )
+            if other is None and m.group("sell"):
+                other = _direct_object(s, m.end())
             if other is None and m.group("agreement"):
-                other = _object_after(s, 0, "with", subjects, 6)
-            if m.group("agreement") and re.search(
-                r"\bto (?:buy|purchase|take)\b", s.text[m.end() : m.end() + 40]
+                other = _object_after(s, 0, "with", subjects, 6) or _name_after(
+                    s, subjects[-1].end, "with", 4
+                )
+            if (
+                m.group("agreement")
+                and (
+                    re.search(r"\bto (?:buy|purchase|take)\b", s.text[m.end() : m.end() + 40])
+                    # "signed an offtake with Y to supply concentrate to its plant": Y sells
+                    or re.search(
+                        r"\bto (?:supply|sell|deliver|provide)\b[^.;]{0,80}?\bto (?:its|their)\b",
+                        s.text[m.end() : m.end() + 160],
+                    )
+                )
             ):
                 pairs = [(other, b) for b in sellers]
             else:
                 pairs = [(sl, other) for sl in sellers]
-        mat = _material(s, m.start())
+        # a government agency in a supply deal with a company buys ("a supply contract
+        # between the Department of Defense and U.S. Antimony"): stockpiles, not sales
+        pairs = [
+            (b, sl)
+            if sl is not None
+            and b is not None
+            and sl.kind == "government"
+            and b.kind == "company"
+            and m.group("agreement")
+            else (sl, b)
+            for sl, b in pairs
+        ]
+        mat = _material(s, m.start()) or ctx.last_material
         qty = find_quantities(s.text)
         money = find_money(s.text)
         dates = _classify_dates(s, ctx, m.start())

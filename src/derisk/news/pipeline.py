@@ -243,6 +243,40 @@ def _months(sentence: str, article: Article) -> set[tuple[int, int]]:
     }
 
 
+_ABBREV_DEF = re.compile(
+    r"\b(?P<full>[A-Z][\w&.'’-]+(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]+){1,5})\s+\((?P<abbr>[A-Z][A-Z&]{1,5})\)"
+)
+
+
+def _abbreviations(text: str) -> dict[str, str]:
+    """Short forms the article defines ("General Motors (GM)"): abbreviation → full name,
+    kept only when the letters are the initials of the full name."""
+    out: dict[str, str] = {}
+    for m in _ABBREV_DEF.finditer(text):
+        words = [w for w in m.group("full").split() if w not in ("of", "&")]
+        abbr = m.group("abbr").replace("&", "")
+        for k in range(len(words), 0, -1):
+            tail = words[-k:]
+            if "".join(w[0] for w in tail).upper() == abbr:
+                out.setdefault(m.group("abbr"), " ".join(tail))
+                break
+    return out
+
+
+def _expand_abbreviations(e: Event, abbrev: dict[str, str]) -> Event:
+    """An organisation not in the graph named by its abbreviation takes the full name the
+    article defined for it."""
+    fields, links = dict(e.fields), dict(e.links)
+    for k, m in e.links.items():
+        if m.id is None and m.kind == "company" and e.fields.get(k) in abbrev:
+            full = abbrev[str(e.fields[k])]
+            fields[k] = full
+            links[k] = replace(m, canonical=full)
+    if fields == e.fields:
+        return e
+    return replace(e, fields=fields, links=links)
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -315,6 +349,9 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 break
         else:
             unique.append(e)
+    abbrev = _abbreviations(article.text)
+    if abbrev:
+        unique = [_expand_abbreviations(e, abbrev) for e in unique]
     new: dict[str, NewEntity] = {}
     for e in unique:
         for m in e.links.values():
