@@ -642,3 +642,44 @@ def test_province_name_begins_a_new_company_name(lexicon: Lexicon) -> None:
         "2025-03-07",
     )
     assert has(only(ev, "offtake"), supplier="Norland Mining Ltd", buyer="Sichuan Anning")
+
+
+def test_the_month_of_may_is_no_hedge(lexicon: Lexicon) -> None:
+    ev = run(
+        "In May, Korea Zinc bought a 12% stake in Norland Antimony Ltd.",
+        lexicon,
+        "2025-07-02",
+    )
+    assert has(only(ev, "stake_acquisition"), acquirer="korea-zinc", percent=12.0)
+    ev = run("Korea Zinc may buy a 12% stake in Norland Antimony Ltd.", lexicon, "2025-07-02")
+    assert only(ev, "stake_acquisition") == []
+
+
+def test_stake_in_the_project_named_earlier(lexicon: Lexicon) -> None:
+    ev = run(
+        "Ganfeng Lithium began output at its Tamba spodumene project in Mali.\n"
+        "Earlier this year, it bought Norland Mining Ltd's 35% stake in the project for "
+        "$120 million.",
+        lexicon,
+        "2025-07-02",
+    )
+    assert has(
+        only(ev, "stake_acquisition"),
+        acquirer="ganfeng-lithium",
+        target="Tamba",
+        percent=35.0,
+        amount=120e6,
+    )
+
+
+def test_buying_the_rest_of_a_named_project_is_a_stake_not_a_supply_deal(
+    lexicon: Lexicon,
+) -> None:
+    ev = run(
+        "Ganfeng Lithium agreed to purchase the remaining 35% of the Tamba lithium project "
+        "from Norland Mining Ltd.",
+        lexicon,
+        "2025-07-02",
+    )
+    assert has(only(ev, "stake_acquisition"), acquirer="ganfeng-lithium", target="Tamba")
+    assert only(ev, "offtake") == []

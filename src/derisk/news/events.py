@@ -302,6 +302,8 @@ class Context:
     last_event_index: int = -10
     prev: Sent | None = None
     """The sentence before the current one."""
+    last_project: Mention | None = None
+    """The project or mine the article named last ("the Goulamina lithium project")."""
     last_material: Mention | None = None
     """The material the article named last (the title's before the text's)."""
     pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
@@ -341,6 +343,12 @@ PLANNED = re.compile(
 """Hedges that still announce a commitment: an investment a company "plans to" make is news."""
 
 
+_MONTH_MAY = re.compile(
+    r"\b(?i:in|on|since|from|until|by|early|late|mid|of|last|next|this|end of|-)\s*May\b"
+    r"|\bMay\s+\d|\d\s+May\b|^May,"
+)
+
+
 def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
     """Negation or hedge in the clause before the trigger (at most 12 words back); with
     ``allow_plans``, a stated plan ("plans to put €90 million into") is not a hedge."""
@@ -351,13 +359,16 @@ def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
     window = re.split(r";|,\s+but\b|,\s+while\b|\.\s", window)[-1]
     if NEGATION.search(window):
         return True
+    # the month of May is no hedge ("In May, it agreed to …", "on May 5")
+    window = _MONTH_MAY.sub(" ", window)
     if allow_plans:
         window = PLANNED.sub(" ", window)
     return bool(HEDGE.search(window))
 
 
 _COREF = re.compile(
-    r"^(?:It|The (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
+    r"^(?:(?:In|By|On|Last|Earlier|Later|Then|Previously|Separately)\b[\w ]{0,20},\s+)?"
+    r"(?:[Ii]t|The (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
     r"developer|maker|processor))\b"
 )
 _COREF_ANY = re.compile(
@@ -643,7 +654,14 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 acquirer = _object_after(s, trig, "gives|give|giving", [], max_gap=0)
             if acquirer is None:
                 acquirer = subjects[0] if subjects else None
-        if m.group("pct3"):
+        project = _stake_target_name(s, m.end() - 3) if m.group("pct3") else None
+        if project is not None and not _PROJECT_AFTER.match(s.text, project.end):
+            project = None
+        target: Mention | None
+        if project is not None:
+            # "the remaining 40% of the Goulamina project from Leo Lithium"
+            target = project
+        elif m.group("pct3"):
             target = _object_after(s, m.end() - 2, "of", [acquirer] if acquirer else [], 6)
         elif m.group("bare"):
             target = _object_after(s, m.end("bare"), "in", [acquirer] if acquirer else [], 0)
@@ -672,6 +690,17 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             # "a 5% stake in Lithium Americas", "a 5% stake in the company's Thacker Pass
             # joint venture": a company the graph does not hold yet, proposed by its name
             target = _stake_target_name(s, m.end())
+        # "a 40% stake in the project", "… in it": the project the article names
+        if (
+            target is None
+            and ctx.last_project is not None
+            and re.match(
+                r"\s+(?:in|of)\s+(?:it\b|(?:the|its|their)\s+(?:[\w-]+\s+){0,2}"
+                r"(?:project|mine|deposit|operation)\b)",
+                s.text[m.end() :] if m.group("pct3") is None else s.text[m.end() - 3 :],
+            )
+        ):
+            target, by_ref = ctx.last_project, True
         if target is None:
             sh = re.search(r"shareholder in\b", s.text)
             if sh:
@@ -760,6 +789,29 @@ def _coordinated(s: Sent, target: Mention) -> list[Mention]:
     ):
         return []
     return [Mention(start, end, n.group("name"), "company", None, "new")]
+
+
+_PROJECT_AFTER = re.compile(
+    r"\s+(?:[a-z][\w-]*\s+){0,3}(?:project|mine|deposit|joint venture|JV|operation)\b"
+)
+_PROJECT = re.compile(
+    r"\b(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})\s+(?:[a-z][\w-]*\s+){0,3}"
+    r"(?:project|mine|deposit)\b"
+)
+
+
+def project_name(text: str, mentions: tuple[Mention, ...]) -> Mention | None:
+    """The last project or mine named by its own name ("its Goulamina spodumene project"):
+    capitalised words that are no country, material or organisation found in the text."""
+    out: Mention | None = None
+    for m in _PROJECT.finditer(text):
+        start, end = m.span("name")
+        if m.group("name").split()[0] in _NOT_SUBJECT:
+            continue
+        if any(x.start < end and start < x.end for x in mentions):
+            continue
+        out = Mention(start, end, m.group("name"), "company", None, "new")
+    return out
 
 
 _STAKE_IN = re.compile(
@@ -1037,7 +1089,10 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         if _blocked(s, m.start()):
             continue
         tail = s.text[m.end() : m.end() + 60].lower()
-        if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail):
+        if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail) or re.match(
+            r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent)", tail
+        ):
+            # "to purchase the remaining 40% of …": a stake, not a supply deal
             continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         if not subjects:

@@ -11,7 +11,7 @@ from typing import Any
 from derisk.model.catalog import Catalog, load_catalog
 from derisk.news.articles import Article
 from derisk.news.dates import find_dates
-from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up
+from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up, project_name
 from derisk.news.lexicon import Lexicon, Mention, slug, strip_legal
 from derisk.news.text import sentences
 
@@ -289,6 +289,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 active.update(lexicon.short_names(m))
             if m.kind == "material" and m.id is not None and ctx.last_material is None:
                 ctx.last_material = m
+        ctx.last_project = project_name(article.title, tuple(lexicon.mentions(article.title)))
     events: list[Event] = []
     for s in sentences(article.text, article.published):
         mentions = tuple(lexicon.mentions(s.text, active))
@@ -316,6 +317,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                         events[i] = upd
             ctx.events = events
         ctx.prev = sent
+        ctx.last_project = project_name(s.text, mentions) or ctx.last_project
         mats = [m for m in mentions if m.kind == "material" and m.id is not None]
         if mats:
             ctx.last_material = mats[-1]
