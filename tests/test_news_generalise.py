@@ -683,3 +683,44 @@ def test_buying_the_rest_of_a_named_project_is_a_stake_not_a_supply_deal(
     )
     assert has(only(ev, "stake_acquisition"), acquirer="ganfeng-lithium", target="Tamba")
     assert only(ev, "offtake") == []
+
+
+def test_such_as_does_not_end_the_clause(lexicon: Lexicon) -> None:
+    ev = run(
+        "Beijing has already restricted exports of other strategic inputs such as gallium and "
+        "tungsten.",
+        lexicon,
+        "2025-07-02",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="CHN", action="imposed", material="gallium")
+    assert has(r, issuer="CHN", action="imposed", material="tungsten")
+
+
+def test_earlier_measure_in_an_after_clause_takes_the_main_clause_material(
+    lexicon: Lexicon,
+) -> None:
+    ev = run(
+        "Bismuth prices are set to climb further after China barred exports to the U.S.",
+        lexicon,
+        "2025-07-02",
+    )
+    assert has(
+        only(ev, "export_restriction"),
+        issuer="CHN",
+        action="imposed",
+        material="bismuth",
+        target="USA",
+    )
+    # the hedge of a main clause still blocks a trigger in that clause
+    assert run("China may ban exports of gallium after talks fail.", lexicon, "2025-07-02") == []
+
+
+def test_the_president_of_a_country_named_by_its_adjective(lexicon: Lexicon) -> None:
+    ev = run(
+        "Indonesian president Prabowo Subianto spoke at a forum.\n"
+        "The president announced a ban on all bauxite exports from next year.",
+        lexicon,
+        "2025-07-02",
+    )
+    assert has(only(ev, "export_restriction"), issuer="IDN", material="aluminium")

@@ -357,6 +357,9 @@ def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
     window = "".join(words[-12:])
     # a clause boundary (semicolon, ", but", ", while") ends the window
     window = re.split(r";|,\s+but\b|,\s+while\b|\.\s", window)[-1]
+    # a hedge of the main clause does not reach into a clause opened by "after", "since" …
+    # ("prices are poised to rise after China barred exports")
+    window = re.split(r"\b(?:after|since|following|because|when|once)\b", window)[-1]
     if NEGATION.search(window):
         return True
     # the month of May is no hedge ("In May, it agreed to …", "on May 5")
@@ -507,7 +510,10 @@ def _material(s: Sent, pos: int = 0) -> Mention | None:
 
 
 _CLAUSE_BEFORE = re.compile(r"\b(?:after|since|following|because|when|while)\b|;")
-_CLAUSE_AFTER = re.compile(r",?\s+(?:as|after|while|since|because)\s|;|,\s+which\b")
+_CLAUSE_AFTER = re.compile(
+    r"(?<!\bsuch)(?<!\bwell)(?<!\bso)(?<!\bknown)(?<!\bsame),?\s+(?:as|after|while|since|because)\s"
+    r"|;|,\s+which\b"
+)
 
 
 def clause(s: Sent, pos: int) -> tuple[int, int]:
@@ -1422,6 +1428,7 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         return cands[0]
     if ctx.last_issuer is not None and re.search(
         r"\b(?:the |its |his |her )?(?:\w+ )?(?:ministry|government|regulator|authorities|cabinet|"
+        r"president|premier|prime minister|parliament|junta|"
         r"country|nation|"
         r"state council|spokesperson|directive|decision|controls|restrictions|measures|"
         r"department)\b",
@@ -1575,6 +1582,10 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             mats = [x for x in s.materials() if x.start < m.start()][-1:]
         if not mats:
             mats = [x for x in s.materials() if lo <= x.start < m.start()]
+        if not mats and action == "imposed" and lo > 0 and s.text[lo - 1] != ";":
+            # "Antimony shortages have grown since China began export controls": the
+            # material of the main clause is what the earlier measure restricted
+            mats = [x for x in s.materials() if x.end <= lo][:1]
         if not mats and m.re in (_R_EXTENDED_PASSIVE, _R_BEGAN):
             # "This suspension was extended in June": the measure of the last restriction
             mats = _context_materials(s, ctx)

@@ -93,6 +93,10 @@ LEGAL_FORM_COUNTRY = (
 _TICKER_AFTER = re.compile(
     r"^\s*\((?P<ex>[A-Za-z][A-Za-z -]{1,14}?)\s*:\s*[A-Z0-9.]{1,10}(?:\s*[;,][^)]*)?\)"
 )
+_GOVERNMENT_AFTER = re.compile(
+    r"\s+(?:government|president|prime minister|premier|ministry|authorities|cabinet)\b",
+    re.IGNORECASE,
+)
 _GOVERNMENT_WORDS = re.compile(
     r"\b(?:Ministry|Department|Agency|Office|Administration|Bank of|Export[- ]Import Bank|"
     r"Export Finance|Development Bank|Development Finance|Corporation for|Fund of|Authority|"
@@ -325,7 +329,15 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         if orgs:
             ctx.last_orgs = orgs
         if ctx.last_issuer is None:
-            govs = [m for m in mentions if m.kind == "country" and m.role in ("name", "capital")]
+            govs = [
+                m
+                for m in mentions
+                if m.kind == "country"
+                and (
+                    m.role in ("name", "capital")
+                    or (m.role == "demonym" and _GOVERNMENT_AFTER.match(s.text, m.end))
+                )
+            ]
             if govs:
                 ctx.last_issuer = govs[0]
         for m in mentions:
