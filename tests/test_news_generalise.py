@@ -724,3 +724,40 @@ def test_the_president_of_a_country_named_by_its_adjective(lexicon: Lexicon) -> 
         "2025-07-02",
     )
     assert has(only(ev, "export_restriction"), issuer="IDN", material="aluminium")
+
+
+def test_day_without_year_told_in_the_past_is_not_in_the_future() -> None:
+    pub = dt.date(2024, 2, 10)
+    got = [d.date for d in find_dates("The ministry announced the quotas on June 5.", pub)]
+    assert got == [dt.date(2023, 6, 5)]
+    # the nearest year still serves a future wording
+    got = [d.date for d in find_dates("The quotas will apply from June 5.", pub)]
+    assert got == [dt.date(2024, 6, 5)]
+
+
+def test_announcement_day_from_the_sentence_after(lexicon: Lexicon) -> None:
+    ev = run(
+        "Vietnam is introducing export controls on tungsten and bismuth.\n"
+        "The trade ministry confirmed the decision on Tuesday.",
+        lexicon,
+        "2025-02-06",  # a Thursday
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="VNM", material="tungsten", date=dt.date(2025, 2, 4))
+    assert has(r, issuer="VNM", material="bismuth", date=dt.date(2025, 2, 4))
+
+
+def test_window_end_after_a_participial_opening(lexicon: Lexicon) -> None:
+    ev = run(
+        "China suspended its export ban on gallium to the U.S. on Sunday.\n"
+        "Imposed in December 2024, the ban will now be suspended until Nov. 27, 2026.",
+        lexicon,
+        "2025-11-10",
+    )
+    assert has(
+        only(ev, "export_restriction"),
+        issuer="CHN",
+        action="suspended",
+        material="gallium",
+        expiry=dt.date(2026, 11, 27),
+    )

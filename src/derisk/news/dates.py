@@ -14,8 +14,9 @@ ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
 - ``earlier in the week`` / ``earlier this week`` / ``this week`` → Monday of ``P``'s week;
   ``last week`` → Monday of the week before.
 - ``March 3``, ``Oct. 16``, ``3 March`` without a year → the year ``y ∈ {Y−1, Y, Y+1}`` that puts
-  the date nearest to ``P``; with a year, as written; followed by ``next year`` → year ``Y+1``,
-  by ``this year`` → ``Y``.
+  the date nearest to ``P``, but not after ``P`` when a past-tense verb just before it tells
+  of a done thing ("announced the licensing on July 3"); with a year, as written; followed
+  by ``next year`` → year ``Y+1``, by ``this year`` → ``Y``.
 - ``from January 2027`` / ``in December 2022`` → first of the month, precision ``month``.
 - ``in February`` / ``since March`` without a year → the latest such month not after ``P``'s;
   ``from October`` / ``until January``, or after a forward-looking verb ("will … in March")
@@ -147,6 +148,28 @@ def _bare_month(prep: str, month: int, before: str, published: dt.date) -> dt.da
     return past
 
 
+_PAST_CUE = re.compile(
+    r"\b(?:announced|came|took|was|were|had|imposed|introduced|began|started|issued|said|"
+    r"confirmed|unveiled|published|banned|halted|suspended|lifted|signed|completed|opened|"
+    r"shipped|sailed)\s+(?:[\w-]+\s+){0,4}(?:on|in|from)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _past_if_told_so(date: dt.date | None, before: str, published: dt.date) -> dt.date | None:
+    """A day without its year told in the past tense ("announced … on July 3") is not after
+    the publication date: the year before when the nearest one lies ahead."""
+    if date is None or date <= published:
+        return date
+    clause = re.split(r"[.;]|\bwill\b|\buntil\b|\bfrom\b", before)[-1]
+    if not _PAST_CUE.search(clause[-60:]):
+        return date
+    try:
+        return date.replace(year=date.year - 1)
+    except ValueError:
+        return date.replace(year=date.year - 1, day=28)
+
+
 def _month(name: str) -> int:
     key = name.lower().rstrip(".")
     return MONTHS.get(key) or MONTHS[key[:3]]
@@ -200,6 +223,7 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                     date = dt.date(int(g["y1"]), mon, day)
                 elif published:
                     date = _nearest_year(mon, day, published)
+                    date = _past_if_told_so(date, text[: m.start()], published)
                     date = _with_rel_year(date, g["rel1"], published)
             elif g["dmy"]:
                 mon = _month([w for w in g["dmy"].split() if w.lower() != "of"][1])
@@ -208,6 +232,7 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                     date = dt.date(int(g["y2"]), mon, day)
                 elif published:
                     date = _nearest_year(mon, day, published)
+                    date = _past_if_told_so(date, text[: m.start()], published)
                     date = _with_rel_year(date, g["rel2"], published)
             elif g["my"]:
                 date = dt.date(int(g["y3"]), _month(g["my"].split()[0]), 1)

@@ -1799,7 +1799,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
 
 # --------------------------------------------------------------------------- follow-ups
 _FOLLOW_EFFECT = re.compile(
-    r"^(?:The|This|These|Its|That)\s+(?:[\w-]+\s+)?(?:suspension|ban|measures?|restrictions?|"
+    r"^(?:[^,]{0,40},\s+)?(?:The|This|These|Its|That)\s+(?:[\w-]+\s+)?(?:suspension|ban|measures?|restrictions?|"
     r"controls?|curbs|quotas?|embargo|move|decision|pause|exemption|easing|policy|rules?)\b",
     re.IGNORECASE,
 )
@@ -1842,6 +1842,19 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 f["expiry"] = until
             if f != e.fields:
                 updated.append(replace(e, fields=f))
+    if re.search(
+        r"\b(?:announced|confirmed|unveiled|published|issued)\s+(?:the|this|these|its)\s+"
+        r"(?:[\w-]+\s+){0,2}(?:decision|move|measures?|controls|ban|restrictions|rules|curbs|"
+        r"licensing|licen[cs]e requirements?)\b",
+        s.text,
+        re.IGNORECASE,
+    ):
+        # "The ministry confirmed the decision on Tuesday": the day it was announced
+        announced = _classify_dates(s, ctx).get("date")
+        if announced is not None:
+            for e in recent:
+                if e.type == "export_restriction" and "date" not in e.fields:
+                    updated.append(replace(e, fields=dict(e.fields, date=announced)))
     money = find_money(s.text)
     if money and re.search(
         r"\b(?:the|this|that)\s+(?:[$€£¥A-Z]*[\d.,]+\s*(?:million|billion|bn|mn|m)?\s+)?"
