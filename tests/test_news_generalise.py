@@ -761,3 +761,23 @@ def test_window_end_after_a_participial_opening(lexicon: Lexicon) -> None:
         material="gallium",
         expiry=dt.date(2026, 11, 27),
     )
+
+
+def test_headline_party_is_replaced_by_the_one_the_body_names(lexicon: Lexicon) -> None:
+    from derisk.news import Article
+
+    title = "U.S. Government Acquires 8% Stake in Norland Antimony"
+    art = Article(
+        article_id="t",
+        url="https://example.org/t",
+        title=title,
+        published=dt.date(2025, 3, 7),
+        site=None,
+        text=title + "\n\nThe Department of Energy has bought an 8% stake in Norland Antimony "
+        "Ltd, the company said.",
+        origin="test",
+    )
+    st = [{"type": e.type, **e.fields} for e in analyze(art, lexicon).events]
+    st = only(st, "stake_acquisition")
+    assert has(st, acquirer="Department of Energy", target="Norland Antimony Ltd")
+    assert not has(st, acquirer="us-government")

@@ -281,6 +281,53 @@ def _expand_abbreviations(e: Event, abbrev: dict[str, str]) -> Event:
     return replace(e, fields=fields, links=links)
 
 
+_PARTY = {
+    "stake_acquisition": ("acquirer", "target"),
+    "investment": ("investor", "target"),
+    "offtake": ("supplier", "buyer"),
+}
+
+
+def _same_party(x: Any, y: Any) -> bool:
+    """Two names of one organisation: equal keys, or one key the other's head
+    ("lithium-americas" and "lithium-americas-corp")."""
+    if x is None or y is None:
+        return x is y
+    kx, ky = slug(strip_legal(str(x))), slug(strip_legal(str(y)))
+    return kx == ky or kx.startswith(ky + "-") or ky.startswith(kx + "-")
+
+
+def _drop_headline_variants(events: list[Event], title: str | None) -> list[Event]:
+    """Headlines abbreviate ("U.S. Government Acquires 5% Stake in …" for the Department of
+    Energy's stake the body reports): a deal read from a headline repeated in the text is
+    dropped when the body states a deal of the same type with one party the same and the
+    other different."""
+    if not title:
+        return events
+    head = title.strip().rstrip(".").lower()
+
+    def from_headline(e: Event) -> bool:
+        return e.sentence.strip().rstrip(".").lower() == head or (
+            e.sentence_index == 0 and e.sentence.lower().startswith(head)
+        )
+
+    out = []
+    for e in events:
+        roles = _PARTY.get(e.type)
+        if roles and from_headline(e):
+            a, b = roles
+            if any(
+                o.type == e.type
+                and not from_headline(o)
+                and _same_party(o.fields.get(b), e.fields.get(b))
+                != _same_party(o.fields.get(a), e.fields.get(a))
+                for o in events
+            ):
+                continue
+        out.append(e)
+    return out
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -342,6 +389,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 ctx.last_issuer = govs[0]
         for m in mentions:
             active.update(lexicon.short_names(m))
+    events = _drop_headline_variants(events, article.title)
     # a restatement of an event (same type and key fields, no conflicting value) adds the
     # details it states to the first statement ("… for five years" in the next paragraph)
     unique: list[Event] = []
