@@ -781,3 +781,54 @@ def test_headline_party_is_replaced_by_the_one_the_body_names(lexicon: Lexicon) 
     st = only(st, "stake_acquisition")
     assert has(st, acquirer="Department of Energy", target="Norland Antimony Ltd")
     assert not has(st, acquirer="us-government")
+
+
+def test_extension_by_another_months_and_the_top_exporter_as_issuer(lexicon: Lexicon) -> None:
+    ev = run(
+        "Zambia has extended its ban on cobalt exports by another two months, the regulator "
+        "said.\nIn March, the world's largest cobalt exporter suspended exports for three "
+        "months.",
+        lexicon,
+        "2025-07-02",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="ZMB", action="extended", material="cobalt", duration="P2M")
+    assert has(r, issuer="ZMB", action="imposed", material="cobalt", duration="P3M")
+
+
+def test_ban_announced_earlier_takes_the_suspended_materials(lexicon: Lexicon) -> None:
+    ev = run(
+        "China has suspended its ban on exports of gallium and antimony to the US, the "
+        "commerce ministry said.\nThe ministry announced the ban in December 2024.",
+        lexicon,
+        "2025-11-10",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="CHN", action="imposed", material="gallium", target="USA")
+    assert has(r, issuer="CHN", action="imposed", material="antimony", target="USA")
+
+
+def test_measure_named_with_a_participle_about_its_past_is_no_event(lexicon: Lexicon) -> None:
+    ev = run(
+        "China has suspended its ban on exports of gallium to the US.\n"
+        "The restrictions, first imposed in December 2024, covered dual-use goods.",
+        lexicon,
+        "2025-11-10",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="CHN", action="suspended", material="gallium")
+    assert not has(r, action="imposed")
+
+
+def test_quotas_the_named_government_will_apply_take_the_earlier_material(
+    lexicon: Lexicon,
+) -> None:
+    ev = run(
+        "Zambia is lifting its ban on cobalt exports from October 16.\n"
+        "Zambia will now control supply through yearly export quotas, the regulator said.",
+        lexicon,
+        "2025-09-22",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="ZMB", action="lifted", material="cobalt")
+    assert has(r, issuer="ZMB", action="imposed", material="cobalt")

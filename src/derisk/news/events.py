@@ -1265,8 +1265,9 @@ _R_RESUMED = re.compile(
 )
 _R_EXTENDED = re.compile(
     r"\b(?:extend\w*|prolong\w*|renew\w*)\s+(?:[\w,.'’-]+\s+){0,6}?"
-    r"(?:ban|bans|embargo|suspension|halt|moratorium|restrictions?|controls?|curbs|quotas?)\b"
-    r"(?=[^.;]{0,80}?\b(?:by|for (?:a further|another|an additional)?)\s*(?:\d+|one|two|three|"
+    r"(?:ban|bans|embargo|suspension|halt|moratorium|prohibition|restrictions?|controls?|curbs|"
+    r"quotas?)\b"
+    r"(?=[^.;]{0,80}?\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?:\d+|one|two|three|"
     r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?))",
     re.IGNORECASE,
 )
@@ -1283,7 +1284,7 @@ _R_BEGAN = re.compile(
     re.IGNORECASE,
 )
 _EXTEND_BY = re.compile(
-    r"\b(?:by|for (?:a further|another|an additional)?)\s*(?P<n>\d+|one|two|three|four|five|six|"
+    r"\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?P<n>\d+|one|two|three|four|five|six|"
     r"seven|eight|nine|ten|twelve)\s+(?P<u>months?|years?|weeks?|days?)",
     re.IGNORECASE,
 )
@@ -1426,6 +1427,18 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         return ctx.last_issuer
     if cands:
         return cands[0]
+    if (
+        ctx.last_issuer is not None
+        and not s.companies()
+        and re.search(
+            r"\bthe world['’]s (?:largest|biggest|top|leading|main) (?:[\w-]+ ){0,2}"
+            r"(?:producer|exporter|supplier|miner)\b",
+            s.text[:pos],
+            re.IGNORECASE,
+        )
+    ):
+        # "the world's largest cobalt exporter suspended exports": the country of the story
+        return ctx.last_issuer
     if ctx.last_issuer is not None and re.search(
         r"\b(?:the |its |his |her )?(?:\w+ )?(?:ministry|government|regulator|authorities|cabinet|"
         r"president|premier|prime minister|parliament|junta|"
@@ -1465,12 +1478,23 @@ _IMPOSING_CUE = re.compile(
 )
 
 
-def _context_materials(s: Sent, ctx: Context) -> list[Mention]:
-    """The materials of the latest restriction of the article (within five sentences)."""
+def _context_target(ctx: Context, issuer: Mention) -> Mention | None:
+    """The target country of the same government's latest restriction in the article."""
+    for e in reversed(ctx.events):
+        if e.type == "export_restriction" and e.fields.get("issuer") == issuer.id:
+            return e.links.get("target")
+    return None
+
+
+def _context_materials(s: Sent, ctx: Context, issuer: Mention | None = None) -> list[Mention]:
+    """The materials of the latest restriction of the article (within five sentences), of
+    the same government when ``issuer`` is given."""
     prev = [
         e
         for e in ctx.events
-        if e.type == "export_restriction" and 0 < s.index - e.sentence_index <= 5
+        if e.type == "export_restriction"
+        and 0 < s.index - e.sentence_index <= 5
+        and (issuer is None or e.fields.get("issuer") == issuer.id)
     ]
     if not prev:
         return []
@@ -1535,10 +1559,19 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             # "the suspension of other export controls imposed on Oct 9, including expanded
             # curbs on …": what is suspended or lifted, named again, is no new imposition
             continue
+        if re.match(
+            r"\s*,\s+(?:[\w-]+\s+)?(?:imposed|introduced|announced|placed|adopted)\b",
+            s.text[m.end() :],
+        ):
+            # "The restrictions, originally imposed in December 2024, targeted …": a measure
+            # named with a participle about its past is a back-reference
+            continue
         if re.search(
-            r"\b(?:controls|restrictions|ban|bans|curbs|measures)\s+(?:[\w-]+\s+)?$",
+            r"\b(?:controls|restrictions|ban|bans|curbs|measures)\s*,?\s+(?:[\w-]+\s+)?$",
             s.text[max(0, m.start() - 30) : m.start()],
         ) and re.match(r"(?:imposed|introduced|announced|placed)\b", m.group(0), re.I):
+            # "the controls imposed on Oct 9", "The ban, initially imposed in 2023, had …":
+            # the measure named again, no new event
             continue
         if re.search(
             r"\b(?:which|that)\s+(?:had|has|have)\s+been\s+$"
@@ -1549,7 +1582,14 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         # the restriction must be on exports: an export word in the trigger or close to it
         lo, hi = clause(s, m.start())
         near = s.text[max(lo, m.start() - 80) : min(hi, m.end() + 60)]
-        if not _EXPORT_WORD.search(near):
+        if not _EXPORT_WORD.search(near) and not (
+            # "The ministry announced the ban in December 2024": the article's export measure
+            _MEASURE_REF.match(s.text)
+            and any(
+                e.type == "export_restriction" and 0 < s.index - e.sentence_index <= 3
+                for e in ctx.events
+            )
+        ):
             continue
         found.append(("imposed", m))
         spans.append((m.start(), m.end()))
@@ -1586,9 +1626,34 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             # "Antimony shortages have grown since China began export controls": the
             # material of the main clause is what the earlier measure restricted
             mats = [x for x in s.materials() if x.end <= lo][:1]
-        if not mats and m.re in (_R_EXTENDED_PASSIVE, _R_BEGAN):
-            # "This suspension was extended in June": the measure of the last restriction
-            mats = _context_materials(s, ctx)
+        context = False
+        if not mats and (
+            m.re in (_R_EXTENDED_PASSIVE, _R_BEGAN)
+            or (
+                action == "imposed"
+                and _NOUN_TRIGGER.fullmatch(m.group(0))
+                and (
+                    (
+                        issuer in s.mentions
+                        and re.search(
+                            r"\b(?:will|to|would)\s+(?:now\s+)?(?:control|impose|introduce|"
+                            r"apply|set|enforce)\b|\b(?:announc|introduc|impos|implement)\w*",
+                            s.text[lo:hi],
+                            re.IGNORECASE,
+                        )
+                    )
+                    or (
+                        _IMPOSING_CUE.search(s.text[lo:hi])
+                        and re.search(r"\b(?:19|20)\d\d\b", s.text[lo:hi])
+                    )
+                )
+            )
+        ):
+            # "This suspension was extended in June", "Congo will now control supply through
+            # export quotas", "The ministry announced the ban in December 2024": the measure
+            # of the same government's last restriction in the article
+            mats = _context_materials(s, ctx, issuer)
+            context = bool(mats)
         if not mats:
             if action == "imposed" and issuer in s.mentions:
                 ctx.pending = (
@@ -1600,6 +1665,8 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         seen_actions.add(action)
         target = _target(s, lo, issuer)
+        if target is None and context:
+            target = _context_target(ctx, issuer)
         dates = _classify_dates(s, ctx, m.start())
         if m.re is _R_BEGAN and "start" not in dates and "date" in dates:
             # "the original ban began on 22 February": the day it took effect
