@@ -832,3 +832,30 @@ def test_quotas_the_named_government_will_apply_take_the_earlier_material(
     r = only(ev, "export_restriction")
     assert has(r, issuer="ZMB", action="lifted", material="cobalt")
     assert has(r, issuer="ZMB", action="imposed", material="cobalt")
+
+
+def test_investment_approved_in_a_reported_clause(lexicon: Lexicon) -> None:
+    ev = run(
+        "Norland Antimony Ltd has announced that Export Finance Australia has approved a "
+        "$US60 million investment in the company.",
+        lexicon,
+        "2025-07-02",
+    )
+    assert has(
+        only(ev, "investment"),
+        investor="Export Finance Australia",
+        target="Norland Antimony Ltd",
+        amount=60e6,
+        currency="USD",
+    )
+
+
+def test_subject_of_a_reported_clause_acts(lexicon: Lexicon) -> None:
+    ev = run(
+        "Norland Antimony Ltd said that Korea Zinc bought a 6% stake in Tarrow Minerals Ltd.",
+        lexicon,
+        "2025-07-02",
+    )
+    st = only(ev, "stake_acquisition")
+    assert has(st, acquirer="korea-zinc", target="Tarrow Minerals Ltd", percent=6.0)
+    assert not has(st, acquirer="Norland Antimony Ltd")

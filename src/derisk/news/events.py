@@ -383,6 +383,17 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     """Organisations before ``pos`` that are the subject (coordinated with "and"); or the
     organisation an opening "The company" / "It" refers to. Second value: by reference."""
     before = [m for m in s.orgs() if m.end <= pos]
+    said = None
+    for hit in re.finditer(
+        r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|noted)"
+        r"(?: on \w+)?,? that\s",
+        s.text[:pos],
+    ):
+        said = hit
+    if said is not None and any(m.start >= said.end() for m in before):
+        # "Arafura has announced that Export Finance Australia has approved …": the subject
+        # of the reported clause
+        before = [m for m in before if m.start >= said.end()]
     if before:
         first = before[0]
         group = [first]
@@ -914,6 +925,9 @@ _INVEST = re.compile(
     r"(?:buy|buys|bought|buying|purchas\w*|subscrib\w* for|acquir\w*)"
     r"(?= (?:up to |about |around |nearly |some |another )?(?:US\$|A\$|C\$|\$|€|£|¥|\d)"
     r"[^.;]{0,60}\b(?:shares|stock|notes|bonds|debentures|equity|securities|units)\b))\b"
+    r"|\b(?P<approve>approved|approves|made|makes|announced|announces|committed|commits|"
+    r"agreed|provided|provides)\s+(?:an?\s+|its\s+)?(?=(?:US\$|\$US|A\$|C\$|\$|€|£|¥)[^.;]{0,25}"
+    r"\b(?:equity\s+)?investment (?:in|into)\b)"
     r"|\b(?P<recv>secured|raised|received|obtained|won)\b"
     r"|\b(?P<award>award(?:s|ed)?|grant(?:s|ed)?|lend(?:s)?|lent)\b",
     re.IGNORECASE,
@@ -937,9 +951,17 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
         subj = subjects[0] if subjects else None
         investor: Mention | None
         target: Mention | None
-        if m.group("inv"):
+        if m.group("inv") or m.group("approve"):
             investor = subj
             target = _object_after(s, amt.end, "in|into", [subj] if subj else [], 6)
+            if target is None and re.match(
+                r"\s+(?:equity\s+)?investment\s+(?:in|into)\s+the\s+company\b", s.text[amt.end :]
+            ):
+                # "… approved a $100 million investment in the company": the company the
+                # sentence named before
+                target = next(
+                    (o for o in s.orgs() if subj is not None and o.end <= subj.start), None
+                )
         elif m.group("recv"):
             if not re.search(
                 r"\b(?:funding|financing|investment|capital|equity)\b|\bfrom\b",
