@@ -859,3 +859,22 @@ def test_subject_of_a_reported_clause_acts(lexicon: Lexicon) -> None:
     st = only(ev, "stake_acquisition")
     assert has(st, acquirer="korea-zinc", target="Tarrow Minerals Ltd", percent=6.0)
     assert not has(st, acquirer="Norland Antimony Ltd")
+
+
+def test_comes_into_effect_on_a_weekday_in_a_later_sentence(lexicon: Lexicon) -> None:
+    ev = run(
+        "Vietnam announced export controls on tungsten and bismuth.\n"
+        "A ministry official explained the reasons.\n"
+        "The limits, effective from March 20, apply to ores and oxides.",
+        lexicon,
+        "2025-03-06",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="VNM", material="tungsten", start=dt.date(2025, 3, 20))
+    ev = run(
+        "Vietnam announced export controls on tungsten.\n"
+        "The policy comes into effect on Tuesday, the statement said.",
+        lexicon,
+        "2025-03-06",  # a Thursday
+    )
+    assert has(only(ev, "export_restriction"), material="tungsten", start=dt.date(2025, 3, 4))

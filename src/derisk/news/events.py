@@ -551,7 +551,7 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
             out.setdefault("expiry", d.date)
         elif re.search(
             r"(?:from|effective(?: from)?|starting|as of|tak\w* effect(?: on)?|took effect"
-            r"(?: on)?|with effect from|into force(?: on)?)\s*$",
+            r"(?: on)?|with effect from|into (?:force|effect)(?: on)?)\s*$",
             before,
         ):
             out.setdefault("start", d.date)
@@ -1889,7 +1889,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
 # --------------------------------------------------------------------------- follow-ups
 _FOLLOW_EFFECT = re.compile(
     r"^(?:[^,]{0,40},\s+)?(?:The|This|These|Its|That)\s+(?:[\w-]+\s+)?(?:suspension|ban|measures?|restrictions?|"
-    r"controls?|curbs|quotas?|embargo|move|decision|pause|exemption|easing|policy|rules?)\b",
+    r"controls?|curbs|limits|quotas?|embargo|move|decision|pause|exemption|easing|policy|rules?)\b",
     re.IGNORECASE,
 )
 _FOLLOW_PLANT = re.compile(
@@ -1909,13 +1909,15 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
     recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
     updated: list[Event] = []
     if _FOLLOW_EFFECT.match(s.text) and re.search(
-        r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto force\b|\buntil\b|"
-        r"\bin place\b|\bwill (?:last|run|expire)\b",
+        r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto (?:force|effect)\b|"
+        r"\buntil\b|\bin place\b|\bwill (?:last|run|expire)\b",
         s.text,
     ):
         window = _classify_dates(s, ctx)
         day = window.get("start")
-        if day is None and re.search(r"\b(?:took|take|takes|taking) effect\b", s.text):
+        if day is None and re.search(
+            r"\b(?:took|take|takes|taking) effect\b|\binto (?:force|effect)\b", s.text
+        ):
             day = window.get("date")
         until = window.get("expiry")
         for e in recent:
