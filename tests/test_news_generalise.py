@@ -878,3 +878,12 @@ def test_comes_into_effect_on_a_weekday_in_a_later_sentence(lexicon: Lexicon) ->
         "2025-03-06",  # a Thursday
     )
     assert has(only(ev, "export_restriction"), material="tungsten", start=dt.date(2025, 3, 4))
+
+
+def test_share_of_output_supplied_is_a_supply_deal_not_a_stake(lexicon: Lexicon) -> None:
+    ev = run(
+        "Norland Mining Ltd will in return supply up to 40% of its antimony output to Korea Zinc.",
+        lexicon,
+        "2025-07-02",
+    )
+    assert has(only(ev, "offtake"), supplier="Norland Mining Ltd", buyer="korea-zinc")

@@ -1117,8 +1117,14 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         if _blocked(s, m.start()):
             continue
         tail = s.text[m.end() : m.end() + 60].lower()
-        if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail) or re.match(
-            r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent)", tail
+        if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail) or (
+            (m.group("buy") or m.group("buy2"))
+            and re.match(r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of\b", tail)
+            and not re.match(
+                r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of (?:its|their|the) "
+                r"(?:[\w-]+\s+){0,3}(?:output|production|supply|volumes?)\b",
+                tail,
+            )
         ):
             # "to purchase the remaining 40% of …": a stake, not a supply deal
             continue
