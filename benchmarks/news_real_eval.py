@@ -12,8 +12,8 @@ For every article of the chosen split, derisk's pipeline (``derisk.news.analyze`
 article's publication date, and the bundled graph's names) proposes events; they are matched
 to the labels by type and key fields (see ``derisk.news.realscore``). Reported: precision
 (and strict precision, counting restatements of a found event as false), recall, per event
-type; accuracy of dates (date, start, expiry) and numbers (percent, amount, quantity, unit)
-on found events; accuracy of the proposal confidence per bin, and what
+type; accuracy of dates (date, start, expiry) and numbers (percent, amount, quantity,
+capacity, unit) on found events; accuracy of the proposal confidence per bin, and what
 ``--auto-accept T`` would accept and its precision; throughput of the pipeline on one core
 (median of ``--repeat`` passes), with the lexicon built once beforehand.
 

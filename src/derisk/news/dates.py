@@ -14,9 +14,13 @@ ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
 - ``earlier in the week`` / ``earlier this week`` / ``this week`` → Monday of ``P``'s week;
   ``last week`` → Monday of the week before.
 - ``March 3``, ``Oct. 16``, ``3 March`` without a year → the year ``y ∈ {Y−1, Y, Y+1}`` that puts
-  the date nearest to ``P``; with a year, as written; followed by ``next year`` → year ``Y+1``,
-  by ``this year`` → ``Y``.
+  the date nearest to ``P``, but not after ``P`` when a past-tense verb just before it tells
+  of a done thing ("announced the licensing on July 3"); with a year, as written; followed
+  by ``next year`` → year ``Y+1``, by ``this year`` → ``Y``.
 - ``from January 2027`` / ``in December 2022`` → first of the month, precision ``month``.
+- ``in February`` / ``since March`` without a year → the latest such month not after ``P``'s;
+  ``from October`` / ``until January``, or after a forward-looking verb ("will … in March")
+  → the first such month from ``P``'s on (precision ``month``).
 - ``the end of 2026`` / ``end-2026`` → 31 December 2026.
 """
 
@@ -79,6 +83,9 @@ DATE_RE = re.compile(
     + _REL_YEAR % 2
     + r"))"
     r"|(?P<my>\b" + _MON + r"\s+(?P<y3>(?:19|20)\d\d)\b)"
+    r"|(?P<bm>\b(?P<bmp>in|since|from|until|till|through|by|during|starting|effective)\s+"
+    r"(?:early\s+|mid-?|late\s+)?(?P<bmn>January|February|March|April|June|July|August|"
+    r"September|October|November|December|(?-i:May))\b(?!\s*\d|\s+(?:of\s+)?(?:19|20)\d\d))"
     r"|(?P<iso>\b(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d)\b)"
     r"|(?P<wd>\b(?:(?:late\s+|early\s+)?on\s+|(?<!next )(?<!coming )(?<!this )(?<!until )"
     r"(?<!by )(?<!before ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
@@ -119,6 +126,48 @@ def _nearest_year(month: int, day: int, published: dt.date) -> dt.date | None:
         if best is None or abs((cand - published).days) < abs((best - published).days):
             best = cand
     return best
+
+
+_FUTURE_CUE = re.compile(
+    r"\b(?:will|would|shall|to be|is to|are to|set to|due to|plans?|next|from|starting|until|"
+    r"till|by|effective)\b[^.;]{0,60}$",
+    re.IGNORECASE,
+)
+
+
+def _bare_month(prep: str, month: int, before: str, published: dt.date) -> dt.date:
+    """A month named without its year ("in February", "from October"): the latest such month
+    not after ``P``'s, unless the preposition or the verb before it looks forward ("will …
+    in March", "from October", "until January"), then the first such month from ``P``'s on."""
+    past = dt.date(published.year if month <= published.month else published.year - 1, month, 1)
+    forward = prep.lower() in ("from", "until", "till", "by", "starting", "effective") or bool(
+        _FUTURE_CUE.search(before[-80:])
+    )
+    if forward and month != published.month:
+        return dt.date(published.year if month > published.month else published.year + 1, month, 1)
+    return past
+
+
+_PAST_CUE = re.compile(
+    r"\b(?:announced|came|took|was|were|had|imposed|introduced|began|started|issued|said|"
+    r"confirmed|unveiled|published|banned|halted|suspended|lifted|signed|completed|opened|"
+    r"shipped|sailed)\s+(?:[\w-]+\s+){0,4}(?:on|in|from)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _past_if_told_so(date: dt.date | None, before: str, published: dt.date) -> dt.date | None:
+    """A day without its year told in the past tense ("announced … on July 3") is not after
+    the publication date: the year before when the nearest one lies ahead."""
+    if date is None or date <= published:
+        return date
+    clause = re.split(r"[.;]|\bwill\b|\buntil\b|\bfrom\b", before)[-1]
+    if not _PAST_CUE.search(clause[-60:]):
+        return date
+    try:
+        return date.replace(year=date.year - 1)
+    except ValueError:
+        return date.replace(year=date.year - 1, day=28)
 
 
 def _month(name: str) -> int:
@@ -174,6 +223,7 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                     date = dt.date(int(g["y1"]), mon, day)
                 elif published:
                     date = _nearest_year(mon, day, published)
+                    date = _past_if_told_so(date, text[: m.start()], published)
                     date = _with_rel_year(date, g["rel1"], published)
             elif g["dmy"]:
                 mon = _month([w for w in g["dmy"].split() if w.lower() != "of"][1])
@@ -182,9 +232,13 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                     date = dt.date(int(g["y2"]), mon, day)
                 elif published:
                     date = _nearest_year(mon, day, published)
+                    date = _past_if_told_so(date, text[: m.start()], published)
                     date = _with_rel_year(date, g["rel2"], published)
             elif g["my"]:
                 date = dt.date(int(g["y3"]), _month(g["my"].split()[0]), 1)
+                precision = "month"
+            elif g["bm"] and published:
+                date = _bare_month(g["bmp"], _month(g["bmn"]), text[: m.start()], published)
                 precision = "month"
             elif g["iso"]:
                 date = dt.date(int(g["y4"]), int(g["m4"]), int(g["d4"]))
@@ -211,7 +265,10 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
         except (ValueError, KeyError):
             date = None
         if date is not None:
-            out.append(DateMention(m.start(), m.end(), m.group(0), date, precision))
+            # a month without its year starts at the month's name: the preposition before it
+            # ("until", "from") tells how the date is used, as for other dates
+            at = m.start("bmn") if g["bm"] else m.start()
+            out.append(DateMention(at, m.end(), text[at : m.end()], date, precision))
     return out
 
 

@@ -90,7 +90,8 @@ NEGATION = re.compile(
 )
 HEDGE = re.compile(
     r"\b(?:may|might|could|would (?:consider|study|look)|consider(?:s|ed|ing)?|weigh(?:s|ing)?|"
-    r"mull(?:s|ing)?|explor(?:e|es|ing)|in talks|potential(?:ly)?|possible|possibly|"
+    r"mull(?:s|ing)?|explor(?:e|es|ing)|in talks|negotiat(?:e|es|ing)|"
+    r"potential(?:ly)?|possible|possibly|"
     r"plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|seek(?:s|ing)? to|"
     r"hope(?:s|d)? to|expect(?:s|ed)? to|(?:is|are|was|were) expected|due to (?:start|begin|open)|"
     r"proposed|talks (?:to|on|about)|study|studying|would like|nears?|nearing|approach(?:es|ing)|"
@@ -107,6 +108,9 @@ UNNAMED_SOURCES = re.compile(
 # --------------------------------------------------------------------------- numbers
 _CUR_SYMBOL = {
     "us$": "USD",
+    "$us": "USD",
+    "$a": "AUD",
+    "$c": "CAD",
     "$": "USD",
     "a$": "AUD",
     "au$": "AUD",
@@ -153,7 +157,7 @@ _SCALE = {
 }
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONEY_SYMBOL_RE = re.compile(
-    r"(?<![\w$])(?P<cur>US\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|RMB\s?|EUR\s|USD\s|AUD\s|CAD\s|KRW\s|CNY\s|JPY\s)"
+    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|RMB\s?|EUR\s|USD\s|AUD\s|CAD\s|KRW\s|CNY\s|JPY\s)"
     r"\s?(?P<num>"
     + _NUMBER
     + r")\s?(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|mn|m|b|k))?\b"
@@ -162,6 +166,9 @@ MONEY_WORD_RE = re.compile(
     r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|bn|mln|mn)?\s+"
     r"(?P<cur>yuan|renminbi|won|yen|euros?|dollars|pounds|rupees|reais)\b",
     re.IGNORECASE,
+)
+_CONVERSION_BEFORE = re.compile(
+    r"^\s*(?:\(|,?\s*or\s+)\s*(?:about\s+|roughly\s+|around\s+|approximately\s+)?$"
 )
 _PRICE_AFTER = re.compile(r"^\s*(?:a|per|each|apiece|/)\b|^\s*/|^\s*apiece", re.IGNORECASE)
 PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s?(?:%|per ?cent\b)", re.IGNORECASE)
@@ -179,7 +186,8 @@ QUANTITY_RE = re.compile(
     re.IGNORECASE,
 )
 _PER_YEAR = re.compile(
-    r"^(?:[^.;]{0,60}?)\b(?:a year|per year|per annum|annually|each year|a yr|/yr|p\.a\.)",
+    r"^(?:[^.;]{0,60}?)\b(?:a year|per year|per annum|annually|each year|a yr|/yr|p\.a\.|"
+    r"(?:per|a|every|each) (?:12|twelve) months)",
     re.IGNORECASE,
 )
 
@@ -213,6 +221,10 @@ def find_money(sentence: str) -> list[Money]:
     out: list[Money] = []
     for m in MONEY_SYMBOL_RE.finditer(sentence):
         if _PRICE_AFTER.match(sentence[m.end() :]):
+            continue
+        if out and _CONVERSION_BEFORE.search(sentence[out[-1].end : m.start()]):
+            # "$US6.7 billion ($10.5 billion)", "A$310 million (US$205 million)": the same sum
+            # converted into another currency
             continue
         cur = _CUR_SYMBOL[m.group("cur").strip().lower()]
         scale = _SCALE.get((m.group("scale") or "").lower(), 1.0)
@@ -288,8 +300,14 @@ class Context:
     last_issuer: Mention | None = None
     events: list[Event] = field(default_factory=list)
     last_event_index: int = -10
-    pending: tuple[int, Mention, dt.date | None] | None = None
-    """A restriction announced without its materials (sentence index, issuer, date)."""
+    prev: Sent | None = None
+    """The sentence before the current one."""
+    last_project: Mention | None = None
+    """The project or mine the article named last ("the Goulamina lithium project")."""
+    last_material: Mention | None = None
+    """The material the article named last (the title's before the text's)."""
+    pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
+    """A restriction announced without its materials (sentence index, issuer, date, target)."""
 
 
 @dataclass(frozen=True)
@@ -325,6 +343,12 @@ PLANNED = re.compile(
 """Hedges that still announce a commitment: an investment a company "plans to" make is news."""
 
 
+_MONTH_MAY = re.compile(
+    r"\b(?i:in|on|since|from|until|by|early|late|mid|of|last|next|this|end of|-)\s*May\b"
+    r"|\bMay\s+\d|\d\s+May\b|^May,"
+)
+
+
 def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
     """Negation or hedge in the clause before the trigger (at most 12 words back); with
     ``allow_plans``, a stated plan ("plans to put €90 million into") is not a hedge."""
@@ -333,15 +357,21 @@ def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
     window = "".join(words[-12:])
     # a clause boundary (semicolon, ", but", ", while") ends the window
     window = re.split(r";|,\s+but\b|,\s+while\b|\.\s", window)[-1]
+    # a hedge of the main clause does not reach into a clause opened by "after", "since" …
+    # ("prices are poised to rise after China barred exports")
+    window = re.split(r"\b(?:after|since|following|because|when|once)\b", window)[-1]
     if NEGATION.search(window):
         return True
+    # the month of May is no hedge ("In May, it agreed to …", "on May 5")
+    window = _MONTH_MAY.sub(" ", window)
     if allow_plans:
         window = PLANNED.sub(" ", window)
     return bool(HEDGE.search(window))
 
 
 _COREF = re.compile(
-    r"^(?:It|The (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
+    r"^(?:(?:In|By|On|Last|Earlier|Later|Then|Previously|Separately)\b[\w ]{0,20},\s+)?"
+    r"(?:[Ii]t|The (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
     r"developer|maker|processor))\b"
 )
 _COREF_ANY = re.compile(
@@ -353,6 +383,17 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     """Organisations before ``pos`` that are the subject (coordinated with "and"); or the
     organisation an opening "The company" / "It" refers to. Second value: by reference."""
     before = [m for m in s.orgs() if m.end <= pos]
+    said = None
+    for hit in re.finditer(
+        r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|noted)"
+        r"(?: on \w+)?,? that\s",
+        s.text[:pos],
+    ):
+        said = hit
+    if said is not None and any(m.start >= said.end() for m in before):
+        # "Arafura has announced that Export Finance Australia has approved …": the subject
+        # of the reported clause
+        before = [m for m in before if m.start >= said.end()]
     if before:
         first = before[0]
         group = [first]
@@ -417,6 +458,14 @@ _NOT_SUBJECT = frozenset(
         "Also",
         "However",
         "Meanwhile",
+        "What",
+        "Who",
+        "Which",
+        "How",
+        "Why",
+        "Asian",
+        "European",
+        "African",
         "Analysts",
         "Officials",
         "Shares",
@@ -472,7 +521,10 @@ def _material(s: Sent, pos: int = 0) -> Mention | None:
 
 
 _CLAUSE_BEFORE = re.compile(r"\b(?:after|since|following|because|when|while)\b|;")
-_CLAUSE_AFTER = re.compile(r",?\s+(?:as|after|while|since|because)\s|;|,\s+which\b")
+_CLAUSE_AFTER = re.compile(
+    r"(?<!\bsuch)(?<!\bwell)(?<!\bso)(?<!\bknown)(?<!\bsame),?\s+(?:as|after|while|since|because)\s"
+    r"|;|,\s+which\b"
+)
 
 
 def clause(s: Sent, pos: int) -> tuple[int, int]:
@@ -499,7 +551,7 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
             out.setdefault("expiry", d.date)
         elif re.search(
             r"(?:from|effective(?: from)?|starting|as of|tak\w* effect(?: on)?|took effect"
-            r"(?: on)?|with effect from|into force(?: on)?)\s*$",
+            r"(?: on)?|with effect from|into (?:force|effect)(?: on)?)\s*$",
             before,
         ):
             out.setdefault("start", d.date)
@@ -619,7 +671,14 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 acquirer = _object_after(s, trig, "gives|give|giving", [], max_gap=0)
             if acquirer is None:
                 acquirer = subjects[0] if subjects else None
-        if m.group("pct3"):
+        project = _stake_target_name(s, m.end() - 3) if m.group("pct3") else None
+        if project is not None and not _PROJECT_AFTER.match(s.text, project.end):
+            project = None
+        target: Mention | None
+        if project is not None:
+            # "the remaining 40% of the Goulamina project from Leo Lithium"
+            target = project
+        elif m.group("pct3"):
             target = _object_after(s, m.end() - 2, "of", [acquirer] if acquirer else [], 6)
         elif m.group("bare"):
             target = _object_after(s, m.end("bare"), "in", [acquirer] if acquirer else [], 0)
@@ -644,6 +703,21 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 inner = _first_org_after(s, target.end + sub.end(), [target])
                 if inner is not None and inner.start == target.end + sub.end():
                     target = inner
+        if target is None and m.group("pct3") is None:
+            # "a 5% stake in Lithium Americas", "a 5% stake in the company's Thacker Pass
+            # joint venture": a company the graph does not hold yet, proposed by its name
+            target = _stake_target_name(s, m.end())
+        # "a 40% stake in the project", "… in it": the project the article names
+        if (
+            target is None
+            and ctx.last_project is not None
+            and re.match(
+                r"\s+(?:in|of)\s+(?:it\b|(?:the|its|their)\s+(?:[\w-]+\s+){0,2}"
+                r"(?:project|mine|deposit|operation)\b)",
+                s.text[m.end() :] if m.group("pct3") is None else s.text[m.end() - 3 :],
+            )
+        ):
+            target, by_ref = ctx.last_project, True
         if target is None:
             sh = re.search(r"shareholder in\b", s.text)
             if sh:
@@ -654,26 +728,134 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         if acquirer is None or target is None:
             continue
         money = [x for x in find_money(s.text)]
-        amount = money[0] if money else None
+        amount = money[0] if money else _amount_before(s, ctx, [acquirer, target])
         dates = _classify_dates(s, ctx, trig)
-        fields: dict[str, Any] = {
-            "acquirer": _value(acquirer),
-            "target": _value(target),
-            "percent": pct,
-            "amount": amount.amount if amount else None,
-            "currency": amount.currency if amount else None,
-            "date": dates.get("date"),
-        }
-        ev = _make(
-            s,
-            "stake_acquisition",
-            fields,
-            {"acquirer": acquirer, "target": target},
-            by_reference=by_ref,
-        )
-        if ev:
-            out.append(ev)
+        for tgt in [target, *_coordinated(s, target)]:
+            fields: dict[str, Any] = {
+                "acquirer": _value(acquirer),
+                "target": _value(tgt),
+                "percent": pct,
+                "amount": amount.amount if amount else None,
+                "currency": amount.currency if amount else None,
+                "date": dates.get("date"),
+            }
+            ev = _make(
+                s,
+                "stake_acquisition",
+                fields,
+                {"acquirer": acquirer, "target": tgt},
+                by_reference=by_ref,
+            )
+            if ev:
+                out.append(ev)
     return out
+
+
+def _same_org(a: Mention, b: Mention) -> bool:
+    if a.id is not None or b.id is not None:
+        return a.id == b.id
+    return name_key(a.value) == name_key(b.value)
+
+
+def _amount_before(s: Sent, ctx: Context, orgs: list[Mention]) -> Money | None:
+    """The sum of a deal stated in the sentence just before, when that sentence names one of
+    the parties and calls it an investment, a deal or a purchase ("announced a strategic
+    investment of about $85 million from Korea Zinc." followed by the stake it buys)."""
+    prev = ctx.prev
+    if prev is None or prev.index != s.index - 1:
+        return None
+    if not any(_same_org(m, o) for m in prev.orgs() for o in orgs):
+        return None
+    if not re.search(
+        r"\b(?:investment|deal|transaction|purchase|acquisition|placement|subscription)\b",
+        prev.text,
+        re.IGNORECASE,
+    ):
+        return None
+    money = find_money(prev.text)
+    return money[0] if money else None
+
+
+_AND_ALSO = re.compile(
+    r"\s+and\s+(?:(?:the|its|their)\s+)?(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
+)
+
+
+def _coordinated(s: Sent, target: Mention) -> list[Mention]:
+    """A second organisation coordinated with the target ("a 5% stake in Lithium Americas
+    and its Thacker Pass joint venture"), known to the graph or a new name."""
+    m = _AND_ALSO.match(s.text, target.end)
+    if not m:
+        return []
+    nxt = next((o for o in s.orgs() if o.start == m.end()), None)
+    if nxt is not None:
+        return [nxt] if nxt.kind in ("company", "government") else []
+    n = _CAP_NAME.match(s.text, m.end())
+    if not n or n.start("name") != m.end():
+        return []
+    start, end = n.span("name")
+    words = n.group("name").split()
+    if words[0] in _NOT_SUBJECT or any(x.start < end and start < x.end for x in s.mentions):
+        return []
+    if (
+        not re.match(
+            r"\s+(?:[\w-]+\s+){0,2}(?:joint venture|JV|project|mine|subsidiary|unit|operations?)\b",
+            s.text[end:],
+        )
+        and len(words) < 2
+    ):
+        return []
+    return [Mention(start, end, n.group("name"), "company", None, "new")]
+
+
+_PROJECT_AFTER = re.compile(
+    r"\s+(?:[a-z][\w-]*\s+){0,3}(?:project|mine|deposit|joint venture|JV|operation)\b"
+)
+_PROJECT = re.compile(
+    r"\b(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})\s+(?:[a-z][\w-]*\s+){0,3}"
+    r"(?:project|mine|deposit)\b"
+)
+
+
+def project_name(text: str, mentions: tuple[Mention, ...]) -> Mention | None:
+    """The last project or mine named by its own name ("its Goulamina spodumene project"):
+    capitalised words that are no country, material or organisation found in the text."""
+    out: Mention | None = None
+    for m in _PROJECT.finditer(text):
+        start, end = m.span("name")
+        if m.group("name").split()[0] in _NOT_SUBJECT:
+            continue
+        if any(x.start < end and start < x.end for x in mentions):
+            continue
+        out = Mention(start, end, m.group("name"), "company", None, "new")
+    return out
+
+
+_STAKE_IN = re.compile(
+    r"\s+(?:in|of)\s+(?:(?:the|its|their|a)\s+)?(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
+)
+
+
+def _stake_target_name(s: Sent, pos: int) -> Mention | None:
+    """The capitalised name right after "in" (past "the", "its", "the company's") that is
+    not a country or a material alone: an organisation new to the graph."""
+    m = _STAKE_IN.match(s.text, pos)
+    if not m:
+        return None
+    n = _CAP_NAME.match(s.text, m.end())
+    if not n:
+        return None
+    start, end = n.span("name")
+    words = n.group("name").split()
+    if words[0] in _NOT_SUBJECT:
+        return None
+    for x in s.mentions:
+        if x.start < end and start < x.end:
+            if x.kind in ("company", "government", "person"):
+                return None
+            if x.kind == "country" or len(words) < 2 or x.end >= end:
+                return None
+    return Mention(start, end, n.group("name"), "company", None, "new")
 
 
 _TAKEOVER = re.compile(
@@ -743,6 +925,9 @@ _INVEST = re.compile(
     r"(?:buy|buys|bought|buying|purchas\w*|subscrib\w* for|acquir\w*)"
     r"(?= (?:up to |about |around |nearly |some |another )?(?:US\$|A\$|C\$|\$|€|£|¥|\d)"
     r"[^.;]{0,60}\b(?:shares|stock|notes|bonds|debentures|equity|securities|units)\b))\b"
+    r"|\b(?P<approve>approved|approves|made|makes|announced|announces|committed|commits|"
+    r"agreed|provided|provides)\s+(?:an?\s+|its\s+)?(?=(?:US\$|\$US|A\$|C\$|\$|€|£|¥)[^.;]{0,25}"
+    r"\b(?:equity\s+)?investment (?:in|into)\b)"
     r"|\b(?P<recv>secured|raised|received|obtained|won)\b"
     r"|\b(?P<award>award(?:s|ed)?|grant(?:s|ed)?|lend(?:s)?|lent)\b",
     re.IGNORECASE,
@@ -766,9 +951,17 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
         subj = subjects[0] if subjects else None
         investor: Mention | None
         target: Mention | None
-        if m.group("inv"):
+        if m.group("inv") or m.group("approve"):
             investor = subj
             target = _object_after(s, amt.end, "in|into", [subj] if subj else [], 6)
+            if target is None and re.match(
+                r"\s+(?:equity\s+)?investment\s+(?:in|into)\s+the\s+company\b", s.text[amt.end :]
+            ):
+                # "… approved a $100 million investment in the company": the company the
+                # sentence named before
+                target = next(
+                    (o for o in s.orgs() if subj is not None and o.end <= subj.start), None
+                )
         elif m.group("recv"):
             if not re.search(
                 r"\b(?:funding|financing|investment|capital|equity)\b|\bfrom\b",
@@ -835,7 +1028,23 @@ def _name_after(s: Sent, pos: int, preps: str, max_gap: int) -> Mention | None:
                 for x in s.mentions
             )
             if not clash and words[0] not in _NOT_SUBJECT:
-                return Mention(start, end, n.group("name"), "company", None, "new")
+                # "customer Sichuan Yahua": a province or country name may begin the name
+                lead = next(
+                    (
+                        x
+                        for x in s.mentions
+                        if x.kind == "country"
+                        and x.role in ("place", "name")
+                        and x.start >= m.end()
+                        and s.text[x.end : start] == " "
+                        and x.text[:1].isupper()
+                        and not x.text.lower().startswith("the ")
+                    ),
+                    None,
+                )
+                if lead is not None:
+                    start = lead.start
+                return Mention(start, end, s.text[start:end], "company", None, "new")
         w = re.match(r"[\w'’.-]+\s+", s.text[at:])
         if not w or re.match(r"[\w'’.-]+[,;]", s.text[at:]):
             return None
@@ -877,15 +1086,47 @@ def _term(text: str) -> str | None:
     return parse_duration(f"{m.group('n') or m.group('n2')} years")
 
 
+def _direct_object(s: Sent, pos: int) -> Mention | None:
+    """The buyer named straight after a supply verb ("agreed to supply GM its output",
+    "will supply Tesla with lithium"): a linked organisation, or a capitalised name that is
+    not a country or a material, followed by "with", "its", "their" or "all"."""
+    org = next(
+        (o for o in s.orgs() if re.fullmatch(r"\s+(?:the\s+)?", s.text[pos : o.start])), None
+    )
+    if org is not None:
+        return org
+    n = re.match(
+        r"\s+(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})\s+(?:with|its|their|all)\b",
+        s.text[pos:],
+    )
+    if not n:
+        return None
+    start, end = pos + n.start("name"), pos + n.end("name")
+    if n.group("name").split()[0] in _NOT_SUBJECT:
+        return None
+    if any(x.start < end and start < x.end for x in s.mentions):
+        return None
+    return Mention(start, end, n.group("name"), "company", None, "new")
+
+
 def offtake_events(s: Sent, ctx: Context) -> list[Event]:
-    if not s.materials():
+    if not s.materials() and ctx.last_material is None:
         return []
     out: list[Event] = []
     for m in _OFFTAKE.finditer(s.text):
         if _blocked(s, m.start()):
             continue
         tail = s.text[m.end() : m.end() + 60].lower()
-        if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail):
+        if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail) or (
+            (m.group("buy") or m.group("buy2"))
+            and re.match(r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of\b", tail)
+            and not re.match(
+                r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of (?:its|their|the) "
+                r"(?:[\w-]+\s+){0,3}(?:output|production|supply|volumes?)\b",
+                tail,
+            )
+        ):
+            # "to purchase the remaining 40% of …": a stake, not a supply deal
             continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         if not subjects:
@@ -905,15 +1146,39 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
                 or _object_after(s, m.end(), "through|via", subjects, 2)
                 or _name_after(s, m.end(), "to", 8)
             )
+            if other is None and m.group("sell"):
+                other = _direct_object(s, m.end())
             if other is None and m.group("agreement"):
-                other = _object_after(s, 0, "with", subjects, 6)
-            if m.group("agreement") and re.search(
-                r"\bto (?:buy|purchase|take)\b", s.text[m.end() : m.end() + 40]
+                other = _object_after(s, 0, "with", subjects, 6) or _name_after(
+                    s, subjects[-1].end, "with", 4
+                )
+            if (
+                m.group("agreement")
+                and (
+                    re.search(r"\bto (?:buy|purchase|take)\b", s.text[m.end() : m.end() + 40])
+                    # "signed an offtake with Y to supply concentrate to its plant": Y sells
+                    or re.search(
+                        r"\bto (?:supply|sell|deliver|provide)\b[^.;]{0,80}?\bto (?:its|their)\b",
+                        s.text[m.end() : m.end() + 160],
+                    )
+                )
             ):
                 pairs = [(other, b) for b in sellers]
             else:
                 pairs = [(sl, other) for sl in sellers]
-        mat = _material(s, m.start())
+        # a government agency in a supply deal with a company buys ("a supply contract
+        # between the Department of Defense and U.S. Antimony"): stockpiles, not sales
+        pairs = [
+            (b, sl)
+            if sl is not None
+            and b is not None
+            and sl.kind == "government"
+            and b.kind == "company"
+            and m.group("agreement")
+            else (sl, b)
+            for sl, b in pairs
+        ]
+        mat = _material(s, m.start()) or ctx.last_material
         qty = find_quantities(s.text)
         money = find_money(s.text)
         dates = _classify_dates(s, ctx, m.start())
@@ -949,7 +1214,8 @@ _FIRST = re.compile(
     r"delivery|deliveries|consignment|batch|vessel|parcel|lot)|for the first time|"
     r"(?:ship(?:s|ped|ping)?|export(?:s|ed|ing)?|sent|send(?:s|ing)?|deliver(?:s|ed|ing)?|sold)"
     r"\s+(?:its|their|the)\s+(?:very\s+)?first\b|"
-    r"maiden (?:cargo|shipment|export))\b",
+    r"maiden (?:cargo|shipment|export)|"
+    r"(?:started|starts|began|begins|begun|commenced|commences) (?:exporting|shipping))\b",
     re.IGNORECASE,
 )
 _SHIP = re.compile(
@@ -967,7 +1233,10 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
         if (
             re.search(
                 r"\b(?:to|bound for|destined for|into|(?:sail\w*|left|depart\w*|head\w*) for)\s+"
-                r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$",
+                r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$"
+                r"|\b(?:to|bound for|destined for)\s+(?:[A-Z][\w-]+\s+){0,2}[A-Z][\w-]+"
+                r"(?:\s+in\s+|,\s*)$"
+                r"|\b(?:to|for)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){1,2}in\s+$",
                 gap,
             )
             and not re.search(r"\bto\s+(?:make|help|become|be|turn|keep|see)\s+$", gap)
@@ -987,10 +1256,13 @@ def first_export_events(s: Sent, ctx: Context) -> list[Event]:
     if exporter is None:
         cs = [c for c in s.countries() if c.end <= m.start() and c.role in ("name", "capital")]
         exporter = cs[0] if cs else None
+    if exporter is None and _FOLLOW_SHIPMENT.match(s.text) and ctx.last_orgs:
+        # "The first shipment will be sent to Umicore in Belgium": the company of the story
+        exporter, by_ref = ctx.last_orgs[0], True
     if exporter is None:
         return []
     dest = _destination(s, {exporter.id} if exporter.id else set())
-    mat = _material(s)
+    mat = _material(s) or ctx.last_material
     qty = find_quantities(s.text)
     dates = _classify_dates(s, ctx, m.start())
     fields: dict[str, Any] = {
@@ -1021,13 +1293,26 @@ _R_RESUMED = re.compile(
 )
 _R_EXTENDED = re.compile(
     r"\b(?:extend\w*|prolong\w*|renew\w*)\s+(?:[\w,.'’-]+\s+){0,6}?"
-    r"(?:ban|bans|embargo|suspension|halt|moratorium|restrictions?|controls?|curbs|quotas?)\b"
-    r"(?=[^.;]{0,80}?\b(?:by|for (?:a further|another|an additional)?)\s*(?:\d+|one|two|three|"
+    r"(?:ban|bans|embargo|suspension|halt|moratorium|prohibition|restrictions?|controls?|curbs|"
+    r"quotas?)\b"
+    r"(?=[^.;]{0,80}?\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?:\d+|one|two|three|"
     r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?))",
     re.IGNORECASE,
 )
+_R_EXTENDED_PASSIVE = re.compile(
+    r"^(?:The|This|That|Its|Their)\s+(?:[\w-]+\s+){0,2}?(?:ban|embargo|suspension|halt|moratorium|"
+    r"restrictions?|quotas?)\s+(?:was|were|has been|had been|have been)\s+(?:later\s+|then\s+|"
+    r"again\s+|also\s+)?(?:extended|prolonged|renewed)\b",
+    re.IGNORECASE,
+)
+_R_BEGAN = re.compile(
+    r"^(?:The|That|Its|Their)\s+(?:original|initial|first|earlier)\s+(?:export\s+)?(?:ban|embargo|"
+    r"suspension|halt|moratorium)\s+(?:began|started|took effect|came into (?:force|effect)|was "
+    r"(?:introduced|imposed))\b",
+    re.IGNORECASE,
+)
 _EXTEND_BY = re.compile(
-    r"\b(?:by|for (?:a further|another|an additional)?)\s*(?P<n>\d+|one|two|three|four|five|six|"
+    r"\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?P<n>\d+|one|two|three|four|five|six|"
     r"seven|eight|nine|ten|twelve)\s+(?P<u>months?|years?|weeks?|days?)",
     re.IGNORECASE,
 )
@@ -1067,7 +1352,11 @@ _R_IMPOSED = re.compile(
     r"export dut(?:y|ies))\b",
     re.IGNORECASE,
 )
-_EXPORT_WORD = re.compile(r"\bexport\w*|\bshipments\b|\boverseas sales\b", re.IGNORECASE)
+_EXPORT_WORD = re.compile(
+    r"\bexport\w*|\bshipments\b|\boverseas sales\b|\bship(?:s|ped|ping)?\b[^.;]{0,40}?"
+    r"\b(?:abroad|overseas)\b|\bshipped to\b",
+    re.IGNORECASE,
+)
 _DURATION = re.compile(
     r"\b(?:valid )?for (?:a period of )?(?:about |around |up to |only |just |another |a further "
     r"|an additional |an initial )?"
@@ -1082,7 +1371,9 @@ _DURATION = re.compile(
 _MEASURE_REF = re.compile(
     r"^(?:The|These|Those|Its|This)\s+(?:new\s+|latest\s+|same\s+)?(?:[\w-]+\s+)?(?:directive|decision|"
     r"controls?|restrictions?|curbs|ban|measures?|rules?|ministry|announcement|policy|move|"
-    r"notice|statement|spokesperson)\b"
+    r"notice|statement|spokesperson|suspension|embargo|moratorium|quotas?)\b"
+    r"|^(?:This|These|They|It)\s+(?:also\s+)?(?:includes?|covers?|appl(?:y|ies) to|"
+    r"concerns?|targets?)\b"
 )
 _COVERS = re.compile(
     r"\b(?:cover\w*|includ\w*|appl(?:y|ies) to|target\w*|affect\w*|concern\w*|involv\w*|"
@@ -1105,9 +1396,15 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
         None,
     )
     if prev is None and ctx.pending is not None and s.index - ctx.pending[0] <= 2:
-        issuer, date = ctx.pending[1], ctx.pending[2]
-        fields0: dict[str, Any] = {"issuer": issuer.id, "action": "imposed", "date": date}
-        prev = Event("export_restriction", fields0, "", ctx.pending[0], 0.0, (), {"issuer": issuer})
+        issuer, date, target = ctx.pending[1], ctx.pending[2], ctx.pending[3]
+        fields0: dict[str, Any] = {
+            "issuer": issuer.id,
+            "action": "imposed",
+            "date": date,
+            "target": target.id if target else None,
+        }
+        links0 = {"issuer": issuer, **({"target": target} if target else {})}
+        prev = Event("export_restriction", fields0, "", ctx.pending[0], 0.0, (), links0)
     if prev is None or prev.fields.get("action") != "imposed":
         return []
     cov = _COVERS.search(s.text)
@@ -1158,8 +1455,21 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         return ctx.last_issuer
     if cands:
         return cands[0]
+    if (
+        ctx.last_issuer is not None
+        and not s.companies()
+        and re.search(
+            r"\bthe world['’]s (?:largest|biggest|top|leading|main) (?:[\w-]+ ){0,2}"
+            r"(?:producer|exporter|supplier|miner)\b",
+            s.text[:pos],
+            re.IGNORECASE,
+        )
+    ):
+        # "the world's largest cobalt exporter suspended exports": the country of the story
+        return ctx.last_issuer
     if ctx.last_issuer is not None and re.search(
         r"\b(?:the |its |his |her )?(?:\w+ )?(?:ministry|government|regulator|authorities|cabinet|"
+        r"president|premier|prime minister|parliament|junta|"
         r"country|nation|"
         r"state council|spokesperson|directive|decision|controls|restrictions|measures|"
         r"department)\b",
@@ -1196,6 +1506,31 @@ _IMPOSING_CUE = re.compile(
 )
 
 
+def _context_target(ctx: Context, issuer: Mention) -> Mention | None:
+    """The target country of the same government's latest restriction in the article."""
+    for e in reversed(ctx.events):
+        if e.type == "export_restriction" and e.fields.get("issuer") == issuer.id:
+            return e.links.get("target")
+    return None
+
+
+def _context_materials(s: Sent, ctx: Context, issuer: Mention | None = None) -> list[Mention]:
+    """The materials of the latest restriction of the article (within five sentences), of
+    the same government when ``issuer`` is given."""
+    prev = [
+        e
+        for e in ctx.events
+        if e.type == "export_restriction"
+        and 0 < s.index - e.sentence_index <= 5
+        and (issuer is None or e.fields.get("issuer") == issuer.id)
+    ]
+    if not prev:
+        return []
+    last = prev[-1].sentence_index
+    mats = list(dict.fromkeys(str(e.fields["material"]) for e in prev if e.sentence_index == last))
+    return [Mention(0, 0, mat, "material", mat) for mat in mats]
+
+
 def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     found: list[tuple[str, re.Match[str]]] = []
     spans: list[tuple[int, int]] = []
@@ -1222,6 +1557,11 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 continue
             found.append((action, m))
             spans.append((m.start(), m.end()))
+    for action, rx in (("extended", _R_EXTENDED_PASSIVE), ("imposed", _R_BEGAN)):
+        pm = rx.match(s.text)
+        if pm and not any(a <= pm.start() < b for a, b in spans):
+            found.append((action, pm))
+            spans.append((pm.start(), pm.end()))
     for m in _R_IMPOSED.finditer(s.text):
         if any(a <= m.start() < b for a, b in spans):
             continue
@@ -1239,17 +1579,27 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             found
             and m.start() > min(f.start() for _, f in found)
             and not re.search(
-                r"\band\s+(?:to\s+|will\s+)?$|\breplac\w*\b.{0,25}\bwith\s+(?:\w+\s+){0,2}$",
+                r"\band\s+(?:to\s+|will\s+)?$|\breplac\w*\b.{0,25}\bwith\s+(?:\w+\s+){0,2}$"
+                r"|,\s+(?:implementing|introducing|imposing|instituting|adopting)\s+(?:[\w-]+\s+){0,3}$",
                 s.text[max(0, m.start() - 50) : m.start()],
             )
         ):
             # "the suspension of other export controls imposed on Oct 9, including expanded
             # curbs on …": what is suspended or lifted, named again, is no new imposition
             continue
+        if re.match(
+            r"\s*,\s+(?:[\w-]+\s+)?(?:imposed|introduced|announced|placed|adopted)\b",
+            s.text[m.end() :],
+        ):
+            # "The restrictions, originally imposed in December 2024, targeted …": a measure
+            # named with a participle about its past is a back-reference
+            continue
         if re.search(
-            r"\b(?:controls|restrictions|ban|bans|curbs|measures)\s+(?:[\w-]+\s+)?$",
+            r"\b(?:controls|restrictions|ban|bans|curbs|measures)\s*,?\s+(?:[\w-]+\s+)?$",
             s.text[max(0, m.start() - 30) : m.start()],
         ) and re.match(r"(?:imposed|introduced|announced|placed)\b", m.group(0), re.I):
+            # "the controls imposed on Oct 9", "The ban, initially imposed in 2023, had …":
+            # the measure named again, no new event
             continue
         if re.search(
             r"\b(?:which|that)\s+(?:had|has|have)\s+been\s+$"
@@ -1260,7 +1610,14 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         # the restriction must be on exports: an export word in the trigger or close to it
         lo, hi = clause(s, m.start())
         near = s.text[max(lo, m.start() - 80) : min(hi, m.end() + 60)]
-        if not _EXPORT_WORD.search(near):
+        if not _EXPORT_WORD.search(near) and not (
+            # "The ministry announced the ban in December 2024": the article's export measure
+            _MEASURE_REF.match(s.text)
+            and any(
+                e.type == "export_restriction" and 0 < s.index - e.sentence_index <= 3
+                for e in ctx.events
+            )
+        ):
             continue
         found.append(("imposed", m))
         spans.append((m.start(), m.end()))
@@ -1293,13 +1650,55 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             mats = [x for x in s.materials() if x.start < m.start()][-1:]
         if not mats:
             mats = [x for x in s.materials() if lo <= x.start < m.start()]
+        if not mats and action == "imposed" and lo > 0 and s.text[lo - 1] != ";":
+            # "Antimony shortages have grown since China began export controls": the
+            # material of the main clause is what the earlier measure restricted
+            mats = [x for x in s.materials() if x.end <= lo][:1]
+        context = False
+        if not mats and (
+            m.re in (_R_EXTENDED_PASSIVE, _R_BEGAN)
+            or (
+                action == "imposed"
+                and _NOUN_TRIGGER.fullmatch(m.group(0))
+                and (
+                    (
+                        issuer in s.mentions
+                        and re.search(
+                            r"\b(?:will|to|would)\s+(?:now\s+)?(?:control|impose|introduce|"
+                            r"apply|set|enforce)\b|\b(?:announc|introduc|impos|implement)\w*",
+                            s.text[lo:hi],
+                            re.IGNORECASE,
+                        )
+                    )
+                    or (
+                        _IMPOSING_CUE.search(s.text[lo:hi])
+                        and re.search(r"\b(?:19|20)\d\d\b", s.text[lo:hi])
+                    )
+                )
+            )
+        ):
+            # "This suspension was extended in June", "Congo will now control supply through
+            # export quotas", "The ministry announced the ban in December 2024": the measure
+            # of the same government's last restriction in the article
+            mats = _context_materials(s, ctx, issuer)
+            context = bool(mats)
         if not mats:
             if action == "imposed" and issuer in s.mentions:
-                ctx.pending = (s.index, issuer, _classify_dates(s, ctx, m.start()).get("date"))
+                ctx.pending = (
+                    s.index,
+                    issuer,
+                    _classify_dates(s, ctx, m.start()).get("date"),
+                    _target(s, lo, issuer),
+                )
             continue
         seen_actions.add(action)
         target = _target(s, lo, issuer)
+        if target is None and context:
+            target = _context_target(ctx, issuer)
         dates = _classify_dates(s, ctx, m.start())
+        if m.re is _R_BEGAN and "start" not in dates and "date" in dates:
+            # "the original ban began on 22 February": the day it took effect
+            dates["start"] = dates.pop("date")
         duration = None
         if action == "extended":
             eb = _EXTEND_BY.search(s.text, m.start())
@@ -1424,7 +1823,8 @@ def _location(s: Sent, pos: int) -> Mention | None:
 
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
     if not _FACILITY_NOUN.search(s.text) and not (
-        s.materials() and re.search(r"\b(?:production|producing|operating|output)\b", s.text, re.I)
+        (s.materials() or ctx.last_material)
+        and re.search(r"\b(?:production|producing|operating|output)\b", s.text, re.I)
     ):
         return []
     hits = []
@@ -1468,7 +1868,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             company = _first_org_after(s, m.end(), [company])
         if company is None:
             continue
-        mat = _material(s, 0)
+        mat = _material(s, 0) or ctx.last_material
         loc = _location(s, m.start())
         qty = [q for q in find_quantities(s.text)]
         dates = _classify_dates(s, ctx, m.start())
@@ -1494,8 +1894,8 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
 
 # --------------------------------------------------------------------------- follow-ups
 _FOLLOW_EFFECT = re.compile(
-    r"^(?:The|This|These|Its|That)\s+(?:[\w-]+\s+)?(?:suspension|ban|measures?|restrictions?|"
-    r"controls?|curbs|quotas?|embargo|move|decision|pause|exemption|easing|policy|rules?)\b",
+    r"^(?:[^,]{0,40},\s+)?(?:The|This|These|Its|That)\s+(?:[\w-]+\s+)?(?:suspension|ban|measures?|restrictions?|"
+    r"controls?|curbs|limits|quotas?|embargo|move|decision|pause|exemption|easing|policy|rules?)\b",
     re.IGNORECASE,
 )
 _FOLLOW_PLANT = re.compile(
@@ -1510,18 +1910,20 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
     """Details given in the sentence after an event's ("The suspension took effect on
     Saturday", "The plant has capacity to process 12,000 tonnes a year"); returns the
     updated earlier events (same identity, more fields)."""
-    if not ctx.events or s.index - ctx.last_event_index > 2:
+    if not ctx.events or s.index - ctx.last_event_index > 3:
         return []
     recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
     updated: list[Event] = []
     if _FOLLOW_EFFECT.match(s.text) and re.search(
-        r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto force\b|\buntil\b|"
-        r"\bin place\b|\bwill (?:last|run|expire)\b",
+        r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto (?:force|effect)\b|"
+        r"\buntil\b|\bin place\b|\bwill (?:last|run|expire)\b",
         s.text,
     ):
         window = _classify_dates(s, ctx)
         day = window.get("start")
-        if day is None and re.search(r"\b(?:took|take|takes|taking) effect\b", s.text):
+        if day is None and re.search(
+            r"\b(?:took|take|takes|taking) effect\b|\binto (?:force|effect)\b", s.text
+        ):
             day = window.get("date")
         until = window.get("expiry")
         for e in recent:
@@ -1537,6 +1939,19 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 f["expiry"] = until
             if f != e.fields:
                 updated.append(replace(e, fields=f))
+    if re.search(
+        r"\b(?:announced|confirmed|unveiled|published|issued)\s+(?:the|this|these|its)\s+"
+        r"(?:[\w-]+\s+){0,2}(?:decision|move|measures?|controls|ban|restrictions|rules|curbs|"
+        r"licensing|licen[cs]e requirements?)\b",
+        s.text,
+        re.IGNORECASE,
+    ):
+        # "The ministry confirmed the decision on Tuesday": the day it was announced
+        announced = _classify_dates(s, ctx).get("date")
+        if announced is not None:
+            for e in recent:
+                if e.type == "export_restriction" and "date" not in e.fields:
+                    updated.append(replace(e, fields=dict(e.fields, date=announced)))
     money = find_money(s.text)
     if money and re.search(
         r"\b(?:the|this|that)\s+(?:[$€£¥A-Z]*[\d.,]+\s*(?:million|billion|bn|mn|m)?\s+)?"
@@ -1587,12 +2002,25 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             if e.type == "facility" and "capacity" not in e.fields:
                 cap = next((x for x in qty if x.unit.endswith("/yr")), qty[0])
                 updated.append(replace(e, fields=dict(e.fields, capacity=cap.value, unit=cap.unit)))
-    if qty and _FOLLOW_SHIPMENT.match(s.text):
+    shipped = re.search(
+        r"\b(?:were|was|had been|has been|have been)\s+(?:shipped|loaded|sent|exported|"
+        r"dispatched|delivered)\b",
+        s.text,
+    )
+    if qty and (_FOLLOW_SHIPMENT.match(s.text) or shipped):
+        # "The company said 20 tons of antimony were shipped to Baltimore on Sunday": the
+        # cargo's size, and the day it left when the event only had the report's date
+        day = _classify_dates(s, ctx).get("date") if shipped else None
         for e in recent:
-            if e.type == "first_export" and "quantity" not in e.fields:
-                updated.append(
-                    replace(e, fields=dict(e.fields, quantity=qty[0].value, unit=qty[0].unit))
-                )
+            if e.type != "first_export" or "quantity" in e.fields:
+                continue
+            mats = {x.id for x in s.materials()}
+            if mats and e.fields.get("material") not in mats:
+                continue
+            f = dict(e.fields, quantity=qty[0].value, unit=qty[0].unit)
+            if day is not None and f.get("date") in (None, ctx.published):
+                f["date"] = day
+            updated.append(replace(e, fields=f))
     if qty:
         yearly = any(q.unit.endswith("/yr") for q in qty)
         for e in recent:

@@ -11,7 +11,7 @@ from typing import Any
 from derisk.model.catalog import Catalog, load_catalog
 from derisk.news.articles import Article
 from derisk.news.dates import find_dates
-from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up
+from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up, project_name
 from derisk.news.lexicon import Lexicon, Mention, slug, strip_legal
 from derisk.news.text import sentences
 
@@ -92,6 +92,10 @@ LEGAL_FORM_COUNTRY = (
 )
 _TICKER_AFTER = re.compile(
     r"^\s*\((?P<ex>[A-Za-z][A-Za-z -]{1,14}?)\s*:\s*[A-Z0-9.]{1,10}(?:\s*[;,][^)]*)?\)"
+)
+_GOVERNMENT_AFTER = re.compile(
+    r"\s+(?:government|president|prime minister|premier|ministry|authorities|cabinet)\b",
+    re.IGNORECASE,
 )
 _GOVERNMENT_WORDS = re.compile(
     r"\b(?:Ministry|Department|Agency|Office|Administration|Bank of|Export[- ]Import Bank|"
@@ -234,6 +238,96 @@ def _new_short_names(m: Mention, lexicon: Lexicon) -> dict[str, Mention]:
     return out
 
 
+def _months(sentence: str, article: Article) -> set[tuple[int, int]]:
+    """The months a sentence names (its dates at month or day precision)."""
+    return {
+        (d.date.year, d.date.month)
+        for d in find_dates(sentence, article.published)
+        if d.precision in ("day", "month")
+    }
+
+
+_ABBREV_DEF = re.compile(
+    r"\b(?P<full>[A-Z][\w&.'’-]+(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]+){1,5})\s+\((?P<abbr>[A-Z][A-Z&]{1,5})\)"
+)
+
+
+def _abbreviations(text: str) -> dict[str, str]:
+    """Short forms the article defines ("General Motors (GM)"): abbreviation → full name,
+    kept only when the letters are the initials of the full name."""
+    out: dict[str, str] = {}
+    for m in _ABBREV_DEF.finditer(text):
+        words = [w for w in m.group("full").split() if w not in ("of", "&")]
+        abbr = m.group("abbr").replace("&", "")
+        for k in range(len(words), 0, -1):
+            tail = words[-k:]
+            if "".join(w[0] for w in tail).upper() == abbr:
+                out.setdefault(m.group("abbr"), " ".join(tail))
+                break
+    return out
+
+
+def _expand_abbreviations(e: Event, abbrev: dict[str, str]) -> Event:
+    """An organisation not in the graph named by its abbreviation takes the full name the
+    article defined for it."""
+    fields, links = dict(e.fields), dict(e.links)
+    for k, m in e.links.items():
+        if m.id is None and m.kind == "company" and e.fields.get(k) in abbrev:
+            full = abbrev[str(e.fields[k])]
+            fields[k] = full
+            links[k] = replace(m, canonical=full)
+    if fields == e.fields:
+        return e
+    return replace(e, fields=fields, links=links)
+
+
+_PARTY = {
+    "stake_acquisition": ("acquirer", "target"),
+    "investment": ("investor", "target"),
+    "offtake": ("supplier", "buyer"),
+}
+
+
+def _same_party(x: Any, y: Any) -> bool:
+    """Two names of one organisation: equal keys, or one key the other's head
+    ("lithium-americas" and "lithium-americas-corp")."""
+    if x is None or y is None:
+        return x is y
+    kx, ky = slug(strip_legal(str(x))), slug(strip_legal(str(y)))
+    return kx == ky or kx.startswith(ky + "-") or ky.startswith(kx + "-")
+
+
+def _drop_headline_variants(events: list[Event], title: str | None) -> list[Event]:
+    """Headlines abbreviate ("U.S. Government Acquires 5% Stake in …" for the Department of
+    Energy's stake the body reports): a deal read from a headline repeated in the text is
+    dropped when the body states a deal of the same type with one party the same and the
+    other different."""
+    if not title:
+        return events
+    head = title.strip().rstrip(".").lower()
+
+    def from_headline(e: Event) -> bool:
+        return e.sentence.strip().rstrip(".").lower() == head or (
+            e.sentence_index == 0 and e.sentence.lower().startswith(head)
+        )
+
+    out = []
+    for e in events:
+        roles = _PARTY.get(e.type)
+        if roles and from_headline(e):
+            a, b = roles
+            if any(
+                o.type == e.type
+                and not from_headline(o)
+                and _same_party(o.fields.get(b), e.fields.get(b))
+                != _same_party(o.fields.get(a), e.fields.get(a))
+                for o in events
+            ):
+                continue
+        out.append(e)
+    return out
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -244,6 +338,9 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for m in lexicon.mentions(article.title, active):
             if m.id is not None:
                 active.update(lexicon.short_names(m))
+            if m.kind == "material" and m.id is not None and ctx.last_material is None:
+                ctx.last_material = m
+        ctx.last_project = project_name(article.title, tuple(lexicon.mentions(article.title)))
     events: list[Event] = []
     for s in sentences(article.text, article.published):
         mentions = tuple(lexicon.mentions(s.text, active))
@@ -270,15 +367,29 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                     if e.sentence_index == upd.sentence_index and e.key() == upd.key():
                         events[i] = upd
             ctx.events = events
+        ctx.prev = sent
+        ctx.last_project = project_name(s.text, mentions) or ctx.last_project
+        mats = [m for m in mentions if m.kind == "material" and m.id is not None]
+        if mats:
+            ctx.last_material = mats[-1]
         orgs = [m for m in mentions if m.kind in ("company", "government")]
         if orgs:
             ctx.last_orgs = orgs
         if ctx.last_issuer is None:
-            govs = [m for m in mentions if m.kind == "country" and m.role in ("name", "capital")]
+            govs = [
+                m
+                for m in mentions
+                if m.kind == "country"
+                and (
+                    m.role in ("name", "capital")
+                    or (m.role == "demonym" and _GOVERNMENT_AFTER.match(s.text, m.end))
+                )
+            ]
             if govs:
                 ctx.last_issuer = govs[0]
         for m in mentions:
             active.update(lexicon.short_names(m))
+    events = _drop_headline_variants(events, article.title)
     # a restatement of an event (same type and key fields, no conflicting value) adds the
     # details it states to the first statement ("… for five years" in the next paragraph)
     unique: list[Event] = []
@@ -289,6 +400,9 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
             years_u = set(re.findall(r"\b(?:19|20)\d\d\b", u.sentence))
             if set(re.findall(r"\b(?:19|20)\d\d\b", e.sentence)) - years_u:
                 continue  # "… banned exports of raw ore in December 2022": another event
+            months_u, months_e = _months(u.sentence, article), _months(e.sentence, article)
+            if months_u and months_e and not months_u & months_e:
+                continue  # "halted exports in February" after "quotas from October 16"
             shared = set(u.fields) & set(e.fields)
             if all(str(u.fields[f]) == str(e.fields[f]) for f in shared):
                 extra = {k: v for k, v in e.fields.items() if k not in u.fields}
@@ -297,6 +411,9 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 break
         else:
             unique.append(e)
+    abbrev = _abbreviations(article.text)
+    if abbrev:
+        unique = [_expand_abbreviations(e, abbrev) for e in unique]
     new: dict[str, NewEntity] = {}
     for e in unique:
         for m in e.links.values():

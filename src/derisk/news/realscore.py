@@ -26,7 +26,7 @@ as text.
 **Field accuracy.** Over matched pairs only: for each non-key field the label states, the
 share of pairs whose prediction states the same value. A value the prediction states and
 the label does not is counted as *spurious*. Groups: dates (``date``, ``start``, ``expiry``)
-and numbers (``percent``, ``amount``, ``quantity``, ``unit``).
+and numbers (``percent``, ``amount``, ``quantity``, ``capacity``, ``unit``).
 
 **Calibration.** Each non-duplicate prediction is right (it matched) or wrong; per
 confidence bin the share right; for a threshold ``T`` (``--auto-accept T``) the predictions
@@ -134,7 +134,9 @@ VAGUE_HEADS = frozenset(
 )
 """First words too common to identify an organisation when the rest of its name is missing."""
 DATE_FIELDS = ("date", "start", "expiry")
-NUMBER_FIELDS = ("percent", "amount", "quantity", "unit")
+NUMBER_FIELDS = ("percent", "amount", "quantity", "capacity", "unit")
+"""A facility's ``unit`` belongs to its ``capacity``: both are counted, as a quantity and its
+unit are (before, the unit was counted and the capacity it qualifies was not)."""
 BINS: tuple[tuple[float, float], ...] = (
     (0.0, 0.5),
     (0.5, 0.6),
