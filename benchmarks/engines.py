@@ -16,8 +16,17 @@ the largest difference between the two engines' answers. From the local peaks it
 stake count at which the local engine's memory runs out on 24 GB, and from the Spark run at the
 largest size the cluster needed for 1e9 stakes.
 
-Run: ``python benchmarks/engines.py`` (about 30 minutes on 2 cores) or
-``python benchmarks/engines.py --stakes 100000 --trade-codes 200`` for a quick look.
+Run::
+
+    python benchmarks/engines.py     # 1e6 and 1e7 stakes, 5,000 codes: ~30 minutes on 2 cores
+    python benchmarks/engines.py --stakes 100000 --trade-codes 200   # a quick look
+    python benchmarks/engines.py --tiny    # smoke: 300 stakes, 1 code, both engines
+    python benchmarks/engines.py --tiny --json out.json   # the same, results also in out.json
+
+``--tiny`` runs the same four processes (each engine on each task; Spark start-up dominates)
+on the smallest sizes, with Spark as the test suite sets it (two shuffle partitions, 1 GB
+driver). The run exits with status 1 when an engine fails, and when the two
+engines' answers differ by more than 1e-9.
 """
 
 from __future__ import annotations
@@ -166,8 +175,8 @@ def child(args: argparse.Namespace) -> None:
                 master="local[2]",
                 workdir=args.work,
                 conf={
-                    "spark.driver.memory": "12g",
-                    "spark.sql.shuffle.partitions": "8",
+                    "spark.driver.memory": args.driver_memory,
+                    "spark.sql.shuffle.partitions": str(args.partitions),
                     "spark.local.dir": args.work,
                 },
             )
@@ -191,7 +200,7 @@ def child(args: argparse.Namespace) -> None:
 def run_child(**kw: Any) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child"]
     for k, v in kw.items():
-        cmd += [f"--{k}", str(v)]
+        cmd += [f"--{k.replace('_', '-')}", str(v)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         tail = out.stderr.strip().splitlines()[-5:]
@@ -215,13 +224,22 @@ def main() -> None:
     ap.add_argument("--members")
     ap.add_argument("--out")
     ap.add_argument("--work")
+    ap.add_argument("--partitions", type=int, default=8, help=argparse.SUPPRESS)
+    ap.add_argument("--driver-memory", default="12g", help=argparse.SUPPRESS)
     ap.add_argument("--stakes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     ap.add_argument("--trade-codes", type=int, default=5_000)
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument(
+        "--tiny", action="store_true", help="smoke run: 300 stakes and 1 code, both engines"
+    )
     args = ap.parse_args()
     if args.child:
         child(args)
         return
+    spark = {"partitions": args.partitions, "driver_memory": args.driver_memory}
+    if args.tiny:  # the smallest sizes, and Spark set as the test suite sets it
+        args.stakes, args.trade_codes = [300], 1
+        spark = {"partitions": 2, "driver_memory": "1g"}
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="derisk-engines-") as tmp:
         td = Path(tmp)
@@ -233,7 +251,7 @@ def main() -> None:
         for eng in ("local", "spark"):
             res[eng] = run_child(
                 engine=eng, task="trade", input=fpath, production=ppath,
-                out=td / f"origins-{eng}.parquet", work=td / f"work-{eng}",
+                out=td / f"origins-{eng}.parquet", work=td / f"work-{eng}", **spark,
             )  # fmt: skip
             print(f"trade {flows.num_rows:,} {eng}: {res[eng]}", file=sys.stderr)
         diff = (
@@ -254,7 +272,7 @@ def main() -> None:
             for eng in ("local", "spark"):
                 res[eng] = run_child(
                     engine=eng, task="own", input=path, members=mem,
-                    out=td / f"shares-{m}-{eng}.parquet", work=td / f"work-{eng}",
+                    out=td / f"shares-{m}-{eng}.parquet", work=td / f"work-{eng}", **spark,
                 )  # fmt: skip
                 print(f"stakes {table.num_rows:,} {eng}: {res[eng]}", file=sys.stderr)
             diff = (
@@ -267,6 +285,9 @@ def main() -> None:
     report(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2, default=str))
+    failed = [r["case"] for r in rows if r["max_diff"] is None or r["max_diff"] > 1e-9]
+    if failed:
+        raise SystemExit(f"an engine failed or the engines disagree: {'; '.join(failed)}")
 
 
 def report(rows: list[dict[str, Any]]) -> None:
