@@ -238,7 +238,7 @@ def main() -> None:
         return
     spark = {"partitions": args.partitions, "driver_memory": args.driver_memory}
     if args.tiny:  # the smallest sizes, and Spark set as the test suite sets it
-        args.stakes, args.trade_codes = [300], 1
+        args.stakes, args.trade_codes = [30], 1
         spark = {"partitions": 2, "driver_memory": "1g"}
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="derisk-engines-") as tmp:
