@@ -64,7 +64,12 @@ def run_hypothesis(name: str, seconds: float, db: Path, batch: int = 200) -> dic
             count += 1
             check(target, store, work, data)
 
-        while time.perf_counter() - t0 < seconds and finding is None:
+        # run for ``seconds``, and on until the first execution (a batch may draw none, and
+        # a loaded machine may spend the whole budget starting up), but never a minute over
+        while finding is None and (
+            time.perf_counter() - t0 < seconds
+            or (count == 0 and time.perf_counter() - t0 < seconds + 60)
+        ):
             try:
                 once()
             except Unclean as exc:

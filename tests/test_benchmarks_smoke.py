@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 ON_DISK = sorted(p.name for p in BENCH.glob("*.py"))
 TIMEOUT = 600  # seconds per benchmark: a hang fails the run, a loaded machine does not
-WORKERS = 6
+WORKERS = 4
 
 
 def _docstring(name: str) -> str:
