@@ -5,6 +5,7 @@ Run::
     python benchmarks/allied.py            # 10,000 plants x 50 importers x 6 years
     python benchmarks/allied.py --tiny     # 100 plants x 10 importers x 6 years (smoke)
     python benchmarks/allied.py --json     # the same as JSON
+    python benchmarks/allied.py --tiny --json    # the smoke run as JSON
 
 What is timed, on a random but reproducible instance (seed 2026; 30% of the plants excluded,
 statuses mixed so that capacity changes year by year; 4 importers form the club, the others

@@ -18,14 +18,24 @@ country. Every product is an NdFeB magnet certified under DFARS 252.225-7052 as 
 The sampled peers must give the same verdicts as the batch run. Target (issue 5): 100,000
 products and 1e6 links certified in <= 60 s.
 
-Run: ``.venv/bin/python benchmarks/certify.py [--products N] [--sample N] [--repeat N]``
+Run::
+
+    python benchmarks/certify.py [--products N] [--sample N] [--repeat N]   # 100,000 products
+    python benchmarks/certify.py --tiny    # smoke: 200 products over a 1:100 graph, one repeat
+    python benchmarks/certify.py --tiny --json    # the same, results as JSON
+
+``--tiny`` runs the same code on tiers a hundredth of the size (20 mines, 20 separation
+plants, 100 metal plants, 400 magnet plants), 200 products, a sample of 20 and one repeat.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,9 +43,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from benchlib import bundled_database
 
 from derisk.analysis.trace import Edge, MaterialGraph, Node, OriginKey, collapse, stage_origin
-from derisk.data.loader import build_database
 from derisk.model.catalog import load_catalog
 from derisk.rules.certify import Dist, combine, load_rules, share_bounds, stage_status
 from derisk.services.certify import certify_many, resolve_countries
@@ -72,10 +82,14 @@ TIERS = [
     (10_000, 10, "metal-plant", "metal"),
     (40_000, 7, "component-plant", "magnets"),
 ]
+# the smoke size: the same tiers, a hundredth of the facilities
+TINY_TIERS = [(n // 100, fan, ftype, stage) for n, fan, ftype, stage in TIERS]
 PRODUCT_FANIN = 6  # magnet plants per product plant
 
 
-def generate(n_products: int, seed: int = 7) -> dict[str, Any]:
+def generate(
+    n_products: int, seed: int = 7, tiers: list[tuple[int, int, str, str]] | None = None
+) -> dict[str, Any]:
     """Facilities, links and products as columns.
 
     Facilities fall in three pools: ``A`` (allied countries, every input linked), ``G``
@@ -84,6 +98,7 @@ def generate(n_products: int, seed: int = 7) -> dict[str, Any]:
     from ``A`` only, a ``G`` customer from ``A`` and ``G``, an ``M`` customer from anyone; so
     the products get all three verdicts.
     """
+    tiers_spec = TIERS if tiers is None else tiers
     rng = np.random.default_rng(seed)
     allied = [c for c in COUNTRIES if c not in ("CHN", "RUS")]
     weights = np.array([8.0 if c == "CHN" else 1.0 for c in COUNTRIES])
@@ -94,7 +109,7 @@ def generate(n_products: int, seed: int = 7) -> dict[str, Any]:
     fac_type: list[str] = []
     fac_material: list[str | None] = []
     fac_stage: list[str | None] = []
-    tiers: list[dict[str, list[str]]] = []
+    made: list[dict[str, list[str]]] = []
 
     def add_tier(
         n: int, prefix: str, ftype: str, material: str | None, stage: str | None
@@ -118,14 +133,14 @@ def generate(n_products: int, seed: int = 7) -> dict[str, Any]:
             out[pool].append(fid)
         return out
 
-    for t, (n, _fan, ftype, stage) in enumerate(TIERS):
-        tiers.append(add_tier(n, f"t{t}", ftype, "rare-earths", stage))
+    for t, (n, _fan, ftype, stage) in enumerate(tiers_spec):
+        made.append(add_tier(n, f"t{t}", ftype, "rare-earths", stage))
     plants = add_tier(n_products, "p", "component-plant", None, None)
     sup: list[str] = []
     cus: list[str] = []
     share: list[float] = []
-    levels = [(tiers[t], TIERS[t][1], tiers[t - 1]) for t in range(1, len(TIERS))]
-    levels.append((plants, PRODUCT_FANIN, tiers[-1]))
+    levels = [(made[t], tiers_spec[t][1], made[t - 1]) for t in range(1, len(tiers_spec))]
+    levels.append((plants, PRODUCT_FANIN, made[-1]))
     sources = {"A": ["A"], "G": ["A", "G"], "M": ["A", "G", "M"]}
     for custs_by_pool, fan, prev in levels:
         for pool, custs in custs_by_pool.items():
@@ -152,8 +167,8 @@ def generate(n_products: int, seed: int = 7) -> dict[str, Any]:
 
 def write_store(path: Path, data: dict[str, Any]) -> None:
     """Bundled dataset plus the generated graph (bulk insert through Arrow; set-up, not timed)."""
+    bundled_database(path)
     with DuckStore(path) as s:
-        build_database(s)
         con = s.con
         fid, fc, ft, fm, fs = data["facilities"]
         n = len(fid)
@@ -251,15 +266,23 @@ def main() -> None:
     ap.add_argument("--products", type=int, default=100_000)
     ap.add_argument("--sample", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--tiny", action="store_true", help="smoke run: 200 products, 1:100 tiers, one repeat"
+    )
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args()
+    tiers = None
+    if args.tiny:
+        args.products, args.sample, args.repeat, tiers = 200, 20, 1, TINY_TIERS
+    say = (lambda *a, **k: print(*a, **k, file=sys.stderr)) if args.json else print
     t0 = time.perf_counter()
-    data = generate(args.products)
+    data = generate(args.products, tiers=tiers)
     n_links = len(data["links"][0])
     tmp = Path(tempfile.mkdtemp())
     db = tmp / "bench.duckdb"
     write_store(db, data)
     setup = time.perf_counter() - t0
-    print(
+    say(
         f"generated {args.products:,} products, {len(data['facilities'][0]):,} facilities, "
         f"{n_links:,} links; set-up {setup:.1f} s"
     )
@@ -298,6 +321,24 @@ def main() -> None:
         per_cpu = (time.process_time() - c2) / len(sample)
         peers[name] = (per * args.products, per_cpu * args.products)
     store.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        out = {
+            "products": args.products,
+            "facilities": len(data["facilities"][0]),
+            "links": n_links,
+            "repeat": args.repeat,
+            "batch_s": batch,
+            "batch_cpu_s": batch_cpu,
+            "batch_runs_s": times,
+            "sample": len(sample),
+            "peers_scaled_s": {k: v[0] for k, v in peers.items()},
+            "verdict_counts": res["counts"],
+            "peer_mismatches": mismatches,
+            "target_met": batch <= 60,
+        }
+        print(json.dumps(out, indent=1))
+        return
 
     print()
     head = f"{'method':<52}{'wall s':>10}{'x batch':>9}{'CPU s':>10}{'x batch':>9}"

@@ -16,8 +16,17 @@ the largest difference between the two engines' answers. From the local peaks it
 stake count at which the local engine's memory runs out on 24 GB, and from the Spark run at the
 largest size the cluster needed for 1e9 stakes.
 
-Run: ``python benchmarks/engines.py`` (about 30 minutes on 2 cores) or
-``python benchmarks/engines.py --stakes 100000 --trade-codes 200`` for a quick look.
+Run::
+
+    python benchmarks/engines.py     # 1e6 and 1e7 stakes, 5,000 codes: ~30 minutes on 2 cores
+    python benchmarks/engines.py --stakes 100000 --trade-codes 200   # a quick look
+    python benchmarks/engines.py --tiny    # smoke: 30 stakes, 1 code, both engines
+    python benchmarks/engines.py --tiny --json out.json   # the same, results also in out.json
+
+``--tiny`` runs the same tasks on each engine at the smallest sizes (one code of ~2,000 flows;
+~30 stakes), both tasks of an engine in one process so that Spark starts once, with Spark set
+as the test suite sets it (two shuffle partitions, 1 GB driver). Every run exits with status
+1 when an engine fails or the two engines' answers differ by more than 1e-9.
 """
 
 from __future__ import annotations
@@ -166,8 +175,8 @@ def child(args: argparse.Namespace) -> None:
                 master="local[2]",
                 workdir=args.work,
                 conf={
-                    "spark.driver.memory": "12g",
-                    "spark.sql.shuffle.partitions": "8",
+                    "spark.driver.memory": args.driver_memory,
+                    "spark.sql.shuffle.partitions": str(args.partitions),
                     "spark.local.dir": args.work,
                 },
             )
@@ -175,6 +184,14 @@ def child(args: argparse.Namespace) -> None:
     else:
         eng = LocalEngine()
     started = time.perf_counter() - t0
+    if args.task == "both":  # --tiny: both tasks in one process, one Spark start
+        trade = _task(eng, "trade", args.input, args.production, args.members, args.out)
+        own = _task(eng, "own", args.own_input, None, args.members, args.own_out)
+        both = {"trade": trade, "own": own, "startup": started, "peak_mb": tree_peak_mb()}
+        if args.engine == "spark":
+            eng.close()
+        print(json.dumps(both))
+        return
     t0 = time.perf_counter()
     if args.task == "own":
         members = [str(x) for x in json.loads(Path(args.members).read_text())]
@@ -188,10 +205,72 @@ def child(args: argparse.Namespace) -> None:
     print(json.dumps({"seconds": secs, "startup": started, "peak_mb": peak, "result": res}))
 
 
+def _task(
+    eng: Any, task: str, data: str, production: str | None, members: str, out: str
+) -> dict[str, Any]:
+    """One task on an engine already started: its wall seconds and its result."""
+    from derisk.services import engines as svc
+
+    t0 = time.perf_counter()
+    if task == "own":
+        owners = [str(x) for x in json.loads(Path(members).read_text())]
+        res = svc.lookthrough_files(eng, data, owners, out)
+    else:
+        res = svc.trace_files(eng, data, str(production), ["C000", "C001"], out)
+    return {"seconds": time.perf_counter() - t0, "result": res}
+
+
+def tiny(td: Path, stakes: int, codes: int, spark: dict[str, Any]) -> list[dict[str, Any]]:
+    """The smoke run: both tasks at the smallest sizes, each engine in one process."""
+    flows, prod = generate_trade(codes)
+    fpath, ppath = td / "flows.parquet", td / "production.parquet"
+    pq.write_table(flows, fpath)
+    pq.write_table(prod, ppath)
+    table = generate_stakes(stakes)
+    spath = td / f"stakes-{stakes}.parquet"
+    pq.write_table(table, spath)
+    owners = np.unique(table["owner_id"].to_numpy(zero_copy_only=False))
+    mem = td / f"members-{stakes}.json"
+    mem.write_text(json.dumps(sorted(owners.tolist())[:: max(1, owners.size // MEMBERS)]))
+    res: dict[str, dict[str, Any]] = {}
+    for eng in ("local", "spark"):
+        res[eng] = run_child(
+            engine=eng, task="both", input=fpath, production=ppath, members=mem,
+            out=td / f"origins-{eng}.parquet", own_input=spath,
+            own_out=td / f"shares-{eng}.parquet", work=td / f"work-{eng}", **spark,
+        )  # fmt: skip
+        print(f"both tasks, {eng}: {res[eng]}", file=sys.stderr)
+
+    def side(eng: str, task: str) -> dict[str, Any]:
+        r = res[eng]
+        if "error" in r:
+            return r
+        return {**r[task], "startup": r["startup"], "peak_mb": r["peak_mb"]}
+
+    ok = "error" not in res["local"] and "error" not in res["spark"]
+    trade_diff = (
+        max_diff(td / "origins-local.parquet", td / "origins-spark.parquet",
+                 ["commodity", "country"], ["selected_share", "unknown_share"])
+        if ok else None
+    )  # fmt: skip
+    own_diff = (
+        max_diff(td / "shares-local.parquet", td / "shares-spark.parquet", ["entity"], ["share"])
+        if ok
+        else None
+    )
+    return [
+        {"case": f"trade origins, {flows.num_rows:,} flows ({codes:,} codes)",
+         "local": side("local", "trade"), "spark": side("spark", "trade"),
+         "max_diff": trade_diff},
+        {"case": f"look-through, {table.num_rows:,} stakes", "stakes": table.num_rows,
+         "local": side("local", "own"), "spark": side("spark", "own"), "max_diff": own_diff},
+    ]  # fmt: skip
+
+
 def run_child(**kw: Any) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child"]
     for k, v in kw.items():
-        cmd += [f"--{k}", str(v)]
+        cmd += [f"--{k.replace('_', '-')}", str(v)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         tail = out.stderr.strip().splitlines()[-5:]
@@ -205,6 +284,51 @@ def max_diff(a: Path, b: Path, keys: list[str], cols: list[str]) -> float:
     return float(max(np.abs(m[f"{c}_a"] - m[f"{c}_b"]).max() for c in cols))
 
 
+def full(td: Path, args: argparse.Namespace, spark: dict[str, Any]) -> list[dict[str, Any]]:
+    """The full run: each engine on each task and size in its own process."""
+    rows: list[dict[str, Any]] = []
+    flows, prod = generate_trade(args.trade_codes)
+    fpath, ppath = td / "flows.parquet", td / "production.parquet"
+    pq.write_table(flows, fpath)
+    pq.write_table(prod, ppath)
+    res = {}
+    for eng in ("local", "spark"):
+        res[eng] = run_child(
+            engine=eng, task="trade", input=fpath, production=ppath,
+            out=td / f"origins-{eng}.parquet", work=td / f"work-{eng}", **spark,
+        )  # fmt: skip
+        print(f"trade {flows.num_rows:,} {eng}: {res[eng]}", file=sys.stderr)
+    diff = (
+        max_diff(td / "origins-local.parquet", td / "origins-spark.parquet",
+                 ["commodity", "country"], ["selected_share", "unknown_share"])
+        if "error" not in res["local"] and "error" not in res["spark"] else None
+    )  # fmt: skip
+    rows.append({"case": f"trade origins, {flows.num_rows:,} flows ({args.trade_codes:,} "
+                 "codes)", **res, "max_diff": diff})  # fmt: skip
+    for m in args.stakes:
+        table = generate_stakes(m)
+        path = td / f"stakes-{m}.parquet"
+        pq.write_table(table, path)
+        owners = np.unique(table["owner_id"].to_numpy(zero_copy_only=False))
+        mem = td / f"members-{m}.json"
+        mem.write_text(json.dumps(sorted(owners.tolist())[:: max(1, owners.size // MEMBERS)]))
+        res = {}
+        for eng in ("local", "spark"):
+            res[eng] = run_child(
+                engine=eng, task="own", input=path, members=mem,
+                out=td / f"shares-{m}-{eng}.parquet", work=td / f"work-{eng}", **spark,
+            )  # fmt: skip
+            print(f"stakes {table.num_rows:,} {eng}: {res[eng]}", file=sys.stderr)
+        diff = (
+            max_diff(td / f"shares-{m}-local.parquet", td / f"shares-{m}-spark.parquet",
+                     ["entity"], ["share"])
+            if "error" not in res["local"] and "error" not in res["spark"] else None
+        )  # fmt: skip
+        rows.append({"case": f"look-through, {table.num_rows:,} stakes", "stakes":
+                     table.num_rows, **{e: res[e] for e in res}, "max_diff": diff})  # fmt: skip
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -215,61 +339,35 @@ def main() -> None:
     ap.add_argument("--members")
     ap.add_argument("--out")
     ap.add_argument("--work")
+    ap.add_argument("--own-input", help=argparse.SUPPRESS)
+    ap.add_argument("--own-out", help=argparse.SUPPRESS)
+    ap.add_argument("--partitions", type=int, default=8, help=argparse.SUPPRESS)
+    ap.add_argument("--driver-memory", default="12g", help=argparse.SUPPRESS)
     ap.add_argument("--stakes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     ap.add_argument("--trade-codes", type=int, default=5_000)
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument(
+        "--tiny", action="store_true", help="smoke run: 30 stakes and 1 code, both engines"
+    )
     args = ap.parse_args()
     if args.child:
         child(args)
         return
-    rows: list[dict[str, Any]] = []
+    spark = {"partitions": args.partitions, "driver_memory": args.driver_memory}
+    if args.tiny:  # the smallest sizes, and Spark set as the test suite sets it
+        spark = {"partitions": 2, "driver_memory": "1g"}
     with tempfile.TemporaryDirectory(prefix="derisk-engines-") as tmp:
         td = Path(tmp)
-        flows, prod = generate_trade(args.trade_codes)
-        fpath, ppath = td / "flows.parquet", td / "production.parquet"
-        pq.write_table(flows, fpath)
-        pq.write_table(prod, ppath)
-        res = {}
-        for eng in ("local", "spark"):
-            res[eng] = run_child(
-                engine=eng, task="trade", input=fpath, production=ppath,
-                out=td / f"origins-{eng}.parquet", work=td / f"work-{eng}",
-            )  # fmt: skip
-            print(f"trade {flows.num_rows:,} {eng}: {res[eng]}", file=sys.stderr)
-        diff = (
-            max_diff(td / "origins-local.parquet", td / "origins-spark.parquet",
-                     ["commodity", "country"], ["selected_share", "unknown_share"])
-            if "error" not in res["local"] and "error" not in res["spark"] else None
-        )  # fmt: skip
-        rows.append({"case": f"trade origins, {flows.num_rows:,} flows ({args.trade_codes:,} "
-                     "codes)", **res, "max_diff": diff})  # fmt: skip
-        for m in args.stakes:
-            table = generate_stakes(m)
-            path = td / f"stakes-{m}.parquet"
-            pq.write_table(table, path)
-            owners = np.unique(table["owner_id"].to_numpy(zero_copy_only=False))
-            mem = td / f"members-{m}.json"
-            mem.write_text(json.dumps(sorted(owners.tolist())[:: max(1, owners.size // MEMBERS)]))
-            res = {}
-            for eng in ("local", "spark"):
-                res[eng] = run_child(
-                    engine=eng, task="own", input=path, members=mem,
-                    out=td / f"shares-{m}-{eng}.parquet", work=td / f"work-{eng}",
-                )  # fmt: skip
-                print(f"stakes {table.num_rows:,} {eng}: {res[eng]}", file=sys.stderr)
-            diff = (
-                max_diff(td / f"shares-{m}-local.parquet", td / f"shares-{m}-spark.parquet",
-                         ["entity"], ["share"])
-                if "error" not in res["local"] and "error" not in res["spark"] else None
-            )  # fmt: skip
-            rows.append({"case": f"look-through, {table.num_rows:,} stakes", "stakes":
-                         table.num_rows, **{e: res[e] for e in res}, "max_diff": diff})  # fmt: skip
-    report(rows)
+        rows = tiny(td, 30, 1, spark) if args.tiny else full(td, args, spark)
+    report(rows, project=not args.tiny)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2, default=str))
+    failed = [r["case"] for r in rows if r["max_diff"] is None or r["max_diff"] > 1e-9]
+    if failed:
+        raise SystemExit(f"an engine failed or the engines disagree: {'; '.join(failed)}")
 
 
-def report(rows: list[dict[str, Any]]) -> None:
+def report(rows: list[dict[str, Any]], project: bool = True) -> None:
     print(f"{'case':<44} {'local s':>9} {'spark s':>9} {'spark/local':>11} "
           f"{'local MB':>9} {'spark MB':>9} {'max |diff|':>10}")  # fmt: skip
     for r in rows:
@@ -286,6 +384,8 @@ def report(rows: list[dict[str, Any]]) -> None:
         for e in ("local", "spark"):
             if "error" in r[e]:
                 print(f"   {e} failed: {r[e]['error']}")
+    if not project:  # the smoke sizes are too small to project from
+        return
     own = [r for r in rows if "stakes" in r and "peak_mb" in r["local"]]
     if len(own) >= 2:
         a, b = own[-2], own[-1]

@@ -11,7 +11,18 @@ the same way. Then `holdings` is asked 40 times on a ring of 1,500
 companies each holding 99% of the next (median, p95, answer size).
 
 Goal: each refusal ≤ 5 s and ≤ 500 MB; holdings p95 ≤ 1 s with a bounded answer.
-Run: `.venv/bin/python benchmarks/hostile_files.py [--quick]` (quick: smaller files).
+
+Run::
+
+    python benchmarks/hostile_files.py            # every file at full size
+    python benchmarks/hostile_files.py --quick    # the archives 16 times smaller
+    python benchmarks/hostile_files.py --tiny     # smoke: 3 files, holdings asked 5 times
+    python benchmarks/hostile_files.py --tiny --json    # the same, results as JSON
+
+``--tiny`` imports the peer, the 2 MiB CSV cell and the news feed nested 10^5 deep (the
+smallest hostile sizes, each refused the same way as at full size), makes no archives, and
+asks ``holdings`` 5 times on the same ring. The run exits with status 1 when a hostile file is
+accepted or the peer refused.
 """
 
 from __future__ import annotations
@@ -26,10 +37,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchlib import bundled_database  # noqa: E402
 from tests import hostile_fixtures as hf  # noqa: E402
 from tests.ring_fixtures import write_ring  # noqa: E402
 
@@ -75,17 +88,24 @@ def run(db: Path, args: list[str], user: str | None = "bob") -> dict[str, float]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument(
+        "--tiny", action="store_true", help="smoke run: 3 files, no archives, 5 holdings"
+    )
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
     a = ap.parse_args()
     big = 1 if a.quick else 16
+    asks = 5 if a.tiny else 40
+    say = (lambda *x, **k: print(*x, **k, file=sys.stderr)) if a.json else print
+    tiny_cases = ("valid 3-row CSV (peer)", "CSV cell 2 MiB", "news feed nested 100,000")
+    out: dict[str, Any] = {"files": []}
     tmp = Path(tempfile.mkdtemp(prefix="derisk-hostile-"))
     try:
-        from derisk.data.loader import build_database, load_files
+        from derisk.data.loader import load_files
         from derisk.services import trust
         from derisk.store import DuckStore
 
-        db = tmp / "derisk.duckdb"
+        db = bundled_database(tmp / "derisk.duckdb")
         with DuckStore(db) as store:
-            build_database(store)
             trust.add_org(store, "beta")
             trust.add_user(store, "bob", "analyst", "beta")
             trust.add_user(store, "bev", "viewer", "beta")
@@ -111,19 +131,22 @@ def main() -> None:
                     "beta-a",
                 ],
             ),
-            (
-                "CSV line 64 MiB",
-                [
-                    "import",
-                    "csv",
-                    "sources",
-                    str(hf.csv_line(files, 64 * hf.MIB)),
-                    "--dataset",
-                    "beta-a",
-                ],
-            ),
         ]
-        for depth in (100_000, 1_000_000):
+        if not a.tiny:
+            cases += [
+                (
+                    "CSV line 64 MiB",
+                    [
+                        "import",
+                        "csv",
+                        "sources",
+                        str(hf.csv_line(files, 64 * hf.MIB)),
+                        "--dataset",
+                        "beta-a",
+                    ],
+                ),
+            ]
+        for depth in (100_000,) if a.tiny else (100_000, 1_000_000):
             cases += [
                 (
                     f"BODS nested {depth:,}",
@@ -150,37 +173,43 @@ def main() -> None:
                     ["news", "ingest", str(hf.deep_json(files, depth, "news"))],
                 ),
             ]
-        t0 = time.perf_counter()
-        line = hf.baci_long_line(files, 128 * hf.MIB * big)
-        bomb = hf.baci_bomb(files, 192 * hf.MIB * big)
-        gz = hf.comtrade_gzip_bomb(files, 64 * hf.MIB * big)
-        lying = files / "lying.csv.gz"
-        lying.write_bytes(gz.read_bytes()[:-4] + (1000).to_bytes(4, "little"))
-        print(f"(made the archives in {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
-        cases += [
-            (
-                f"BACI zip, one {line.stat().st_size / hf.MIB:.1f} MiB -> {128 * big} MiB line",
-                ["import", "baci", str(line), "--dataset", "beta-baci"],
-            ),
-            (
-                f"BACI zip bomb {bomb.stat().st_size / hf.MIB:.1f} MiB -> {192 * big} MiB",
-                ["import", "baci", str(bomb), "--dataset", "beta-baci"],
-            ),
-            (
-                f"Comtrade gzip bomb -> {64 * big} MiB",
-                ["import", "comtrade", str(gz), "--dataset", "beta-ct"],
-            ),
-            (
-                "Comtrade gzip bomb, trailer lies",
-                ["import", "comtrade", str(lying), "--dataset", "beta-ct"],
-            ),
-            ("news page 30 MiB", ["news", "ingest", str(hf.news_page(files, 30 * hf.MIB))]),
-        ]
-        print(f"{'file':48} {'exit':>4} {'seconds':>8} {'startup':>8} {'peak MB':>8}  message")
+        if not a.tiny:
+            t0 = time.perf_counter()
+            line = hf.baci_long_line(files, 128 * hf.MIB * big)
+            bomb = hf.baci_bomb(files, 192 * hf.MIB * big)
+            gz = hf.comtrade_gzip_bomb(files, 64 * hf.MIB * big)
+            lying = files / "lying.csv.gz"
+            lying.write_bytes(gz.read_bytes()[:-4] + (1000).to_bytes(4, "little"))
+            print(f"(made the archives in {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+            cases += [
+                (
+                    f"BACI zip, one {line.stat().st_size / hf.MIB:.1f} MiB -> {128 * big} MiB line",
+                    ["import", "baci", str(line), "--dataset", "beta-baci"],
+                ),
+                (
+                    f"BACI zip bomb {bomb.stat().st_size / hf.MIB:.1f} MiB -> {192 * big} MiB",
+                    ["import", "baci", str(bomb), "--dataset", "beta-baci"],
+                ),
+                (
+                    f"Comtrade gzip bomb -> {64 * big} MiB",
+                    ["import", "comtrade", str(gz), "--dataset", "beta-ct"],
+                ),
+                (
+                    "Comtrade gzip bomb, trailer lies",
+                    ["import", "comtrade", str(lying), "--dataset", "beta-ct"],
+                ),
+                ("news page 30 MiB", ["news", "ingest", str(hf.news_page(files, 30 * hf.MIB))]),
+            ]
+        cases = [c for c in cases if not a.tiny or c[0] in tiny_cases]
+        say(f"{'file':48} {'exit':>4} {'seconds':>8} {'startup':>8} {'peak MB':>8}  message")
+        wrong = []
         for name, args in cases:
             r = run(db, args)
             msg = str(r["message"])[:90]
-            print(
+            out["files"].append({"file": name, **r})
+            if (r["code"] == 0) != name.endswith("(peer)"):
+                wrong.append(name)
+            say(
                 f"{name:48} {r['code']:>4} {r['seconds']:8.2f} {r['startup']:8.2f} "
                 f"{r['peak_mb']:8.0f}  {msg}"
             )
@@ -197,20 +226,35 @@ def main() -> None:
             from derisk.store import guard
 
             guard.apply_scope(store.con)
-            for i in range(40):
+            for i in range(asks):
                 t = time.perf_counter()
                 ans = holdings(store, f"ring-{i}")
                 times.append(time.perf_counter() - t)
         times.sort()
         p95 = times[int(0.95 * (len(times) - 1))]
         size = len(json.dumps(ans))
-        print(
+        out["holdings"] = {
+            "ring": 1500,
+            "asked": len(times),
+            "median_s": statistics.median(times),
+            "p95_s": p95,
+            "max_s": times[-1],
+            "listed": len(ans["holdings"]),
+            "total_holdings": ans["total_holdings"],
+            "truncated": ans["truncated"],
+            "answer_bytes": size,
+        }
+        say(
             f"holdings on a 1,500-company ring: median {statistics.median(times):.3f} s, "
             f"p95 {p95:.3f} s, max {times[-1]:.3f} s; {len(ans['holdings'])} of "
             f"{ans['total_holdings']} listed, truncated={ans['truncated']}, {size / 1024:.0f} KiB"
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    if a.json:
+        print(json.dumps(out, indent=1))
+    if wrong:
+        raise SystemExit(f"hostile file accepted or peer refused: {'; '.join(wrong)}")
 
 
 if __name__ == "__main__":

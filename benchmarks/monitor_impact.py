@@ -18,8 +18,14 @@ default), so the change reaches every product downstream of that plant. Timed, e
 Both must agree: the full pass finds no change the impact pass missed. Target (issue 18):
 impact <= 5 s over 100,000 watched products.
 
-Run: ``python benchmarks/monitor_impact.py [--products N] [--repeat N]``; ``--tiny`` is a
-smoke size (2,000 products, one repeat) for CI.
+Run::
+
+    python benchmarks/monitor_impact.py [--products N] [--repeat N]   # 100,000 products
+    python benchmarks/monitor_impact.py --tiny    # smoke: 200 products, 1:100 graph, one repeat
+    python benchmarks/monitor_impact.py --tiny --json    # the same, results as JSON
+
+``--tiny`` runs the same passes on the smoke graph of ``certify.py --tiny`` (tiers a
+hundredth of the size) with 200 watched products and one repeat.
 """
 
 from __future__ import annotations
@@ -136,20 +142,25 @@ def main() -> None:
         help="Facility the event is about (default: a magnet plant "
         "supplying the first product's plant).",
     )
-    ap.add_argument("--tiny", action="store_true", help="Smoke size: 2,000 products, 1 repeat.")
+    ap.add_argument(
+        "--tiny", action="store_true", help="Smoke size: 200 products, 1:100 graph, 1 repeat."
+    )
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args()
-    if args.tiny:
-        args.products, args.repeat = 2_000, 1
     g = _graph_module()
+    tiers = None
+    if args.tiny:
+        args.products, args.repeat, tiers = 200, 1, g.TINY_TIERS
+    say = (lambda *a, **k: print(*a, **k, file=sys.stderr)) if args.json else print
     t0 = time.perf_counter()
-    data = g.generate(args.products)
+    data = g.generate(args.products, tiers=tiers)
     tmp = Path(tempfile.mkdtemp(prefix="derisk-monitor-bench-"))
     base = tmp / "base.duckdb"
     g.write_store(base, data)
     add_watches(base, args.products)
     with DuckStore(base) as s:
         first = monitor.run(s, today=dt.date(2026, 12, 1))
-    print(
+    say(
         f"{args.products:,} watched products, {len(data['links'][0]):,} links; set-up and first "
         f"pass {time.perf_counter() - t0:.1f} s ({first['baseline']:,} answers, "
         f"{first['seconds']} s for the first pass)"
@@ -158,7 +169,7 @@ def main() -> None:
         sup, cus, _share = data["links"]
         args.facility = next(s for s, c in zip(sup, cus, strict=True) if c == "p-0")
     affected = downstream_products(base, args.facility)
-    print(f"event: a stake in {args.facility}; {affected} product(s) downstream of it")
+    say(f"event: a stake in {args.facility}; {affected} product(s) downstream of it")
     impact: list[float] = []
     full: list[float] = []
     recomputed = 0
@@ -179,6 +190,24 @@ def main() -> None:
         db.unlink()
     shutil.rmtree(tmp, ignore_errors=True)
     mi, mf = statistics.median(impact), statistics.median(full)
+    if args.json:
+        out = {
+            "products": args.products,
+            "links": len(data["links"][0]),
+            "repeat": args.repeat,
+            "baseline_answers": first["baseline"],
+            "facility": args.facility,
+            "downstream_products": affected,
+            "impact_s": mi,
+            "full_s": mf,
+            "recomputed": recomputed,
+            "missed": missed,
+            "target_met": mi <= 5.0,
+        }
+        print(json.dumps(out, indent=1))
+        if missed:
+            raise SystemExit("the full pass found changes the impact pass missed")
+        return
     print(f"{'pass':<34}{'median s':>10}{'answers':>10}")
     print(f"{'impact (dependent answers only)':<34}{mi:>10.3f}{recomputed:>10,}")
     print(f"{'peer: recompute everything':<34}{mf:>10.3f}{args.products:>10,}")

@@ -29,9 +29,15 @@ For each n, in one run and on the same system:
   convergence, then writes its shares the same way; both wall times and the largest difference
   between the two output files.
 
-Run: ``python benchmarks/ownership.py`` (all sizes, about 10 minutes on 2 cores) or
-``python benchmarks/ownership.py --sizes 100000 1000000 --no-load``; ``--tiny`` is a smoke run
-(n = 1e4, no networkx, no load) for CI.
+Run::
+
+    python benchmarks/ownership.py     # all sizes, about 10 minutes on 2 cores
+    python benchmarks/ownership.py --sizes 100000 1000000 --no-load
+    python benchmarks/ownership.py --tiny    # smoke: n = 1e4, one repeat, the whole command
+    python benchmarks/ownership.py --tiny --json out.json   # the same, results also in out.json
+
+``--tiny`` runs n = 1e4 only, with one repeat, no networkx and no load, and the whole-command
+run (``--cli``) at the same n.
 """
 
 from __future__ import annotations
@@ -453,7 +459,7 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=200)
     ap.add_argument("--load", type=int, default=10_000_000, help="stakes to load (0: skip)")
     ap.add_argument("--no-load", action="store_true")
-    ap.add_argument("--tiny", action="store_true", help="smoke run: n = 1e4 only")
+    ap.add_argument("--tiny", action="store_true", help="smoke run: n = 1e4 only, one repeat")
     ap.add_argument("--cli", type=int, default=0, help="n for the whole-command run (0: skip)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--child", choices=["size", "networkx", "load", "cli"], help=argparse.SUPPRESS)
@@ -463,7 +469,8 @@ def main() -> None:
         child(args)
         return
     if args.tiny:
-        args.sizes, args.networkx, args.no_load, args.repeats = [10_000], 0, True, 2
+        args.sizes, args.networkx, args.no_load, args.repeats = [10_000], 0, True, 1
+        args.bicg_repeats = 1
         args.cli = 10_000
     results: dict[str, Any] = {"sizes": [], "networkx": None, "load": None, "cli": None}
     rows = []

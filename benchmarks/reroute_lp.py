@@ -11,13 +11,20 @@
   bundled database (process start included), against `derisk overview --json` as the peer.
 
 Target (issue): the 10,000-node / 100,000-arc network solved in <= 5 s.
-Run: `.venv/bin/python benchmarks/reroute_lp.py [--repeat N]`
+
+Run::
+
+    python benchmarks/reroute_lp.py [--repeat N] [--skip-lp-peer]   # 10,000 nodes
+    python benchmarks/reroute_lp.py --tiny    # smoke: 5 x 100 sites (5,000 arcs), each once
+    python benchmarks/reroute_lp.py --tiny --json    # the same, results as JSON
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,12 +35,11 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from benchlib import bundled_database
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import maximum_flow
 
 from derisk.analysis.resource import FlowNetwork, max_flow, min_cost_plan
-from derisk.data.loader import build_database
-from derisk.store import DuckStore
 
 
 def _cpu() -> float:
@@ -76,13 +82,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-lp-peer", action="store_true", help="skip the slow plain-LP peer")
+    ap.add_argument(
+        "--tiny", action="store_true", help="smoke run: 5 x 100 sites, every measure once"
+    )
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args()
-    net = layered()
+    per, cli_repeat = 2000, 5
+    if args.tiny:
+        per, cli_repeat, args.repeat = 100, 1, 1
+    say = (lambda *a, **k: print(*a, **k, file=sys.stderr)) if args.json else print
+    net = layered(per=per)
     src, sink = net.n_nodes - 2, net.n_nodes - 1
     rng = np.random.default_rng(11)
     blocked = np.zeros(net.n_nodes, dtype=bool)
     blocked[rng.choice(net.n_nodes - 2, (net.n_nodes - 2) // 10, replace=False)] = True
-    print(f"network: {net.n_nodes:,} nodes, {net.n_arcs:,} arcs, {int(blocked.sum()):,} blocked")
+    say(f"network: {net.n_nodes:,} nodes, {net.n_arcs:,} arcs, {int(blocked.sum()):,} blocked")
 
     mf = max_flow(net, src, sink, blocked=blocked)
     results = []
@@ -139,9 +153,7 @@ def main() -> None:
         results.append(("max flow (combinatorial + min cut)", t_mf, "max flow as plain LP", t_lp))
 
     tmp = Path(tempfile.mkdtemp())
-    db = tmp / "bench.duckdb"
-    with DuckStore(db) as s:
-        build_database(s)
+    db = bundled_database(tmp / "bench.duckdb")
     exe = Path(sys.executable).with_name("derisk")
     env = dict(os.environ, DERISK_DB=str(db))
 
@@ -150,17 +162,33 @@ def main() -> None:
             [str(exe), *argv, "--json"], env=env, check=True, capture_output=True
         )
 
-    t_overview = timed(cli("overview"), 5)
+    t_overview = timed(cli("overview"), cli_repeat)
     results.append(
         ("`derisk reroute antimony` (process)",
-         timed(cli("reroute", "antimony", "--to", "USA", "--demand", "5000"), 5),
+         timed(cli("reroute", "antimony", "--to", "USA", "--demand", "5000"), cli_repeat),
          "`derisk overview --json`", t_overview)
     )  # fmt: skip
+    t_shock = timed(cli("shock", "antimony-us-ban"), cli_repeat)
     results.append(
-        ("`derisk shock antimony-us-ban` (process)", timed(cli("shock", "antimony-us-ban"), 5),
-         "`derisk overview --json`", t_overview)
+        ("`derisk shock antimony-us-ban` (process)", t_shock, "`derisk overview --json`",
+         t_overview)
     )  # fmt: skip
 
+    shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        out = {
+            "nodes": net.n_nodes,
+            "arcs": net.n_arcs,
+            "blocked": int(blocked.sum()),
+            "max_flow": mf.value,
+            "repeat": args.repeat,
+            "measures": [
+                {"measure": name, "wall_s": wall, "cpu_s": cpu, "peer": peer, "peer_s": pw}
+                for name, (wall, cpu), peer, (pw, _) in results
+            ],
+        }
+        print(json.dumps(out, indent=1))
+        return
     print(f"{'measure':42} {'wall s':>8} {'cpu s':>7}  {'peer':28} {'peer s':>8} {'ratio':>7}")
     for name, (wall, cpu), peer, (pw, _) in results:
         print(f"{name:42} {wall:8.3f} {cpu:7.3f}  {peer:28} {pw:8.3f} {wall / pw:7.2f}x")

@@ -11,7 +11,13 @@ and on the same store engine:
   format (the generic reader and loader) into another empty store -- the peer.
 
 Each is repeated ``--repeat`` times (fresh store each time); the table gives medians and the
-ratio usgs-mcs / csv. Run: ``python benchmarks/usgs_import.py`` (about a minute on 2 cores).
+ratio usgs-mcs / csv.
+
+Run::
+
+    python benchmarks/usgs_import.py [--years N] [--repeat N]   # about a minute on 2 cores
+    python benchmarks/usgs_import.py --tiny    # smoke: one copy of the fixture, once
+    python benchmarks/usgs_import.py --tiny --json    # the same, results as JSON
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import statistics
 import tempfile
 import time
@@ -62,7 +69,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--years", type=int, default=60, help="copies of the fixture (152 rows each)")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--tiny", action="store_true", help="smoke run: one copy, once")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args()
+    if args.tiny:
+        args.years, args.repeat = 1, 1
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path, n = big_file(folder, args.years)
@@ -90,6 +101,17 @@ def main() -> None:
                 times["csv"].append(time.perf_counter() - t0)
                 assert rep2.rows["production"] == len(facts)
     med = {k: statistics.median(v) for k, v in times.items()}
+    if args.json:
+        out = {
+            "rows": n,
+            "megabytes": size_mb,
+            "production_facts": len(facts),
+            "repeat": args.repeat,
+            "median_s": med,
+            "ratio": med["usgs-mcs"] / med["csv"],
+        }
+        print(json.dumps(out, indent=1))
+        return
     print(f"long file: {n:,} rows, {size_mb:.1f} MB; {len(facts):,} production facts; "
           f"median of {args.repeat}")  # fmt: skip
     print(f"{'importer':<10} {'median s':>9} {'rows/s':>10} {'ratio':>7}")
