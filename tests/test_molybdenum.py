@@ -106,3 +106,18 @@ def test_news_restriction_on_five_metals_lands_for_molybdenum(
         (new,) = [r for r in after if r not in before]
         assert (new.issuer, new.target, str(new.valid_from)) == ("CHN", "WLD", "2025-02-04")
         assert new.source_id == dec["source_id"]
+
+
+def test_february_2025_controls_are_bundled_with_their_source(store: DuckStore) -> None:
+    rows = {
+        r.material_id: r for r in store.rows(ExportRestriction, {"source_id": "mofcom-2025-10"})
+    }
+    assert set(rows) == {"tungsten", "tellurium", "bismuth", "molybdenum", "indium"}
+    assert {(r.issuer, r.target, str(r.valid_from), r.valid_to) for r in rows.values()} == {
+        ("CHN", "WLD", "2025-02-04", None)
+    }
+    # Molybdenum powders are past the only stage the catalogue models (mining): none is named.
+    assert rows["molybdenum"].stage_id is None and rows["tungsten"].stage_id == "refining"
+    (src,) = store.rows(Source, {"source_id": "mofcom-2025-10"})
+    assert src.url is not None and src.published is not None
+    assert str(src.published) == "2025-02-04"
