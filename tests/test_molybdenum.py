@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from derisk.data.concordance import read_concordance, shipped_path
+from derisk.data.importers.usgs_mcs import import_usgs_mcs
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import ExportRestriction, ImportSource, Source
 from derisk.services import news as svc
+from derisk.services.exposure import exposure
 from derisk.store import DuckStore
 from tests.conftest import RAW_DATA, Cli
 
@@ -121,3 +123,44 @@ def test_february_2025_controls_are_bundled_with_their_source(store: DuckStore) 
     (src,) = store.rows(Source, {"source_id": "mofcom-2025-10"})
     assert src.url is not None and src.published is not None
     assert str(src.published) == "2025-02-04"
+
+
+def test_official_data_release_layout_imports_the_molybdenum_chapter(tmp_path: Path) -> None:
+    """The MCS data-release importer maps the MOLYBDENUM chapter (rows in its published layout,
+    values from the raw world table, reserves in thousand metric tons as the chapter prints)."""
+    header = [
+        "MCS chapter", "Section", "Commodity", "Country", "Statistics", "Statistics_detail",
+        "Unit", "Year", "Value", "Notes", "Is critical mineral 2025", "Other notes",
+    ]  # fmt: skip
+    recs: list[list[str]] = [header]
+    section = "World Mine Production and Reserves"
+    for name, r in _raw_world_table().items():
+        country = "World total" if name.startswith("World total") else name
+        rounded = ": rounded" if country == "World total" else ""
+        for col in ("prev", "latest"):
+            year, raw = r[f"year_{col}"], r[f"production_{col}_raw"]
+            value = f"{int(raw):,}" if raw.isdigit() else raw
+            note = "Estimated." if year == "2025" else ""
+            detail = f"Mine production{rounded}"
+            row = [country, "Production", detail, "metric tons", year, value, note]
+            recs.append(["MOLYBDENUM", section, "Molybdenum", *row, "", ""])
+        row = [country, "Reserves", f"Reserves{rounded}", "thousand metric tons"]
+        recs.append(
+            ["MOLYBDENUM", section, "Molybdenum", *row, r["year_latest"], r["reserves_raw"]]
+        )
+        recs[-1] += ["", "", ""]
+    path = tmp_path / "MCS2026_Commodities_Data.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(recs)
+    with DuckStore(tmp_path / "x.duckdb") as store:
+        report = import_usgs_mcs(store, [path])
+        assert report.files[0].skipped == 0
+        res = exposure(store, "molybdenum", "mining", 2025)
+        china = float(_raw_world_table()["China"]["production_latest_raw"])
+        world = float(_raw_world_table()["World total (rounded)"]["production_latest_raw"])
+        assert (res["top_country"], res["world_total"]) == ("CHN", world)
+        assert res["top_share"] == pytest.approx(china / world, abs=1e-6)
+        (reserves,) = store.sql(
+            "SELECT quantity FROM production WHERE measure = 'reserves' AND country = 'CHN'"
+        )
+        assert reserves[0] == pytest.approx(7_800_000.0)
