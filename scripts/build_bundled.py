@@ -126,7 +126,16 @@ MCS_WORLD_TABLES: dict[str, tuple[str, str, Decimal, str]] = {
         Decimal(1),
         "tantalum content; USGS prints metric tons (units line not captured; verify)",
     ),
+    "Molybdenum": (
+        "molybdenum",
+        "mining",
+        Decimal(1),
+        "molybdenum content; USGS prints metric tons (reserves: thousand metric tons, converted"
+        " to t)",
+    ),
 }
+# Chapters whose reserves column is printed in another unit than production: factor to t.
+MCS_RESERVES_FACTOR: dict[str, Decimal] = {"Molybdenum": Decimal(1000)}
 
 # usgs_mcs2026_processing/*.csv: material -> (material_id, stage_id, chapter title).
 MCS_PROCESSING: dict[str, tuple[str, str, str]] = {
@@ -172,6 +181,7 @@ IMPORT_MATERIALS = {
     "Manganese": "manganese",
     "Magnesium (metal)": "magnesium",
     "Tantalum": "tantalum",
+    "Molybdenum": "molybdenum",
 }
 # (material_id, category) -> stage_id, where the category names one catalogue stage.
 IMPORT_STAGES = {
@@ -188,6 +198,7 @@ IMPORT_STAGES = {
     ("manganese", "Manganese ore"): "mining",
     ("tantalum", "Tantalum ores and concentrates"): "mining",
     ("tantalum", "Tantalum metal and powder"): "refining",
+    ("molybdenum", "Molybdenum ore and concentrates"): "mining",
 }
 IMPORT_DEFECT = "UNKNOWN ("  # magnesium: a second list merged into "Scrap" by the extractor
 
@@ -229,7 +240,8 @@ BGS_STAGES: dict[str, tuple[str, str]] = {
 }
 
 # The atlas author's curated, uncited top-refiner shares: material -> catalogue stage.
-# Lead, molybdenum and bauxite are not in the catalogue; rows labelled "IEA 2026" are skipped.
+# Lead and bauxite are not in the catalogue, nor is a molybdenum roasting stage; rows labelled
+# "IEA 2026" are skipped.
 ATLAS_CURATED: dict[str, tuple[str, str]] = {
     "antimony": ("antimony", "refining"),
     "tungsten": ("tungsten", "refining"),
@@ -751,6 +763,9 @@ def mcs_world_tables(src_dir: Path, sources: Sources) -> list[Production]:
             # 2025 figures are USGS estimates; reserves are not marked as estimates.
             estimated = year >= 2025 and measure is not Measure.RESERVES
             parsed = parse_usgs(raw, estimated=estimated)
+            cell_factor = factor
+            if measure is Measure.RESERVES:
+                cell_factor = MCS_RESERVES_FACTOR.get(commodity, factor)
             in_total = excluded if measure is Measure.PRODUCTION else None
             if raw.strip() == "( )":
                 in_total = True  # footnote: "Included in World total"
@@ -762,7 +777,7 @@ def mcs_world_tables(src_dir: Path, sources: Sources) -> list[Production]:
                     country=country,
                     year=year,
                     parsed=parsed,
-                    factor=factor,
+                    factor=cell_factor,
                     raw=raw,
                     source_id=source_id,
                     in_world_total=in_total,
@@ -1066,7 +1081,8 @@ def atlas_curated_shares(src_dir: Path, sources: Sources) -> list[Share]:
             " figures (IEA GCMO 2025 + USGS MCS 2024/25)'); no year or citation per row:"
             f" pointers only. Left out: the {len(later_iea)} rows labelled '{ATLAS_LATER_IEA}'"
             " (magnets, graphite, lithium; a later IEA edition whose base year is not stated) and"
-            f" {', '.join(skipped)} (not in the catalogue).",
+            f" {', '.join(skipped)} (not in the catalogue, or, for molybdenum, no roasting or"
+            " refining stage in it).",
         )
     )
     out: list[Share] = []

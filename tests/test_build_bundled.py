@@ -36,10 +36,10 @@ OUTPUTS: dict[str, type[Any]] = {
     "stakes": Stake,
 }
 ROW_COUNTS = {
-    "sources": 82,
-    "production": 852,
+    "sources": 83,
+    "production": 903,
     "shares": 852,
-    "import_sources": 142,
+    "import_sources": 155,
     "import_reliance": 9,
     "entities": 45,
     "stakes": 37,

@@ -125,7 +125,7 @@ def test_usgs_world_tables_leading_share(store: DuckStore) -> None:
         "Antimony": "antimony", "Rare earths": "rare-earths", "Gallium": "gallium",
         "Graphite (natural)": "graphite", "Lithium": "lithium", "Cobalt": "cobalt",
         "Nickel": "nickel", "Tungsten": "tungsten", "Manganese": "manganese",
-        "Magnesium (metal)": "magnesium", "Tantalum": "tantalum",
+        "Magnesium (metal)": "magnesium", "Tantalum": "tantalum", "Molybdenum": "molybdenum",
     }  # fmt: skip
     stage = {"gallium": "refining", "magnesium": "refining"}
     table = rows("usgs_mcs2026/world_production_reserves.csv")
