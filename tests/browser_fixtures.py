@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Error,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
 
 from tests.web_server import CHROMIUM, CHROMIUM_ARGS, running_server
 
@@ -23,21 +31,27 @@ class Watch:
     errors: list[str] = field(default_factory=list)
 
     def attach(self, page: Page) -> None:
-        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: self.errors.append(f"script: {e} {e.stack}"))
+        page.on("console", self._console)
+        page.on("pageerror", self._script)
         page.on("requestfailed", self._failed)
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"),
-        )
-        page.on(
-            "request",
-            lambda r: (
-                r.url.startswith(("http://", "https://"))
-                and not r.url.startswith(self.base)
-                and self.errors.append(f"off-site request: {r.url}")
-            ),
-        )
+        page.on("response", self._response)
+        page.on("request", self._request)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def _script(self, error: Error) -> None:
+        self.errors.append(f"script: {error} {error.stack}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+
+    def _request(self, request: Request) -> None:
+        url = request.url
+        if url.startswith(("http://", "https://")) and not url.startswith(self.base):
+            self.errors.append(f"off-site request: {url}")
 
     def _failed(self, request: Request) -> None:
         # ERR_ABORTED is a request the browser cancelled itself, when the page navigated away

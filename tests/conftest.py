@@ -56,13 +56,20 @@ class ReadOutsideRepository(PermissionError):
     """A test opened a file beside the repository."""
 
 
+def _path_text(path: object) -> str | None:
+    """``path`` (str, bytes or path-like) as text; ``None`` for anything else (a descriptor)."""
+    if not isinstance(path, str | bytes | os.PathLike):
+        return None  # a file descriptor (already open) or no path at all
+    try:
+        return os.fsdecode(path)
+    except TypeError:
+        return None  # a path-like whose __fspath__ gives neither str nor bytes
+
+
 def outside_repository(path: object) -> bool:
     """True when ``path`` lies under the repository's parent folder but not in the repository."""
-    if isinstance(path, int):
-        return False  # a file descriptor: already open
-    try:
-        raw = os.fsdecode(path)  # type: ignore[arg-type]
-    except TypeError:
+    raw = _path_text(path)
+    if raw is None:
         return False
     real = os.path.realpath(raw)
     repo = _REPO_REAL
@@ -92,7 +99,7 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
     if event != "open" or not args or not _AUDIT_ON:
         return
     if outside_repository(args[0]):
-        msg = f"read outside the repository: {os.fsdecode(args[0])}"  # type: ignore[arg-type]
+        msg = f"read outside the repository: {_path_text(args[0])}"
         _OUTSIDE.append(msg)
         raise ReadOutsideRepository(msg)
 

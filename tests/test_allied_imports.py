@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -62,7 +62,7 @@ def _raw_share(importer: str, category: str, period: str, country: str, source: 
 def _category(res: dict[str, Any], category: str, period: str, source: str) -> dict[str, Any]:
     (cat,) = [
         c
-        for c in res["categories"]
+        for c in cast(list[dict[str, Any]], res["categories"])
         if (c["category"], c["period"], c["source_id"]) == (category, period, source)
     ]
     return cat

@@ -14,9 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derisk.data.importers.products import load_example_products
+from derisk.model.products import BomLine, DirectCost, Product, SupplyLink
+from derisk.model.schema import Entity
 from derisk.services.certify import CERTIFICATE_SCHEMA, certify, certify_many
 from derisk.store import DuckStore
 from tests.certify_fixtures import bom, company, cost, fac, link, load, product
+
+FactRow = Entity | SupplyLink | Product | BomLine | DirectCost
 
 FINDING_KEYS = {"stage", "country", "entity", "share", "evidence", "sources"}
 CERT_KEYS = {"product", "rule", "rule_version", "as_of", "verdict", "findings", "missing"}
@@ -90,7 +94,7 @@ def test_crma_on_the_cathode_fails_on_indonesian_refining(ex: DuckStore) -> None
     assert [(s["material"], s["stage"]) for s in fail] == [("nickel", "refining")]
 
 
-def crma_chain(aus: float, can: float) -> list:
+def crma_chain(aus: float, can: float) -> list[FactRow]:
     return [
         fac("mine-aus", "AUS", "lithium", "mining", "mine"),
         fac("mine-can", "CAN", "lithium", "mining", "mine"),
@@ -211,8 +215,8 @@ COUNTRY = st.sampled_from(["CHN", "AUS", "CHL", "DEU", "RUS", None])
 
 
 @st.composite
-def lithium_sets(draw: st.DrawFn) -> list:
-    rows: list = []
+def lithium_sets(draw: st.DrawFn) -> list[FactRow]:
+    rows: list[FactRow] = []
     mines = [f"m{i}" for i in range(draw(st.integers(1, 3)))]
     refs = [f"r{i}" for i in range(draw(st.integers(1, 3)))]
     plants = [f"p{i}" for i in range(draw(st.integers(1, 3)))]
@@ -238,7 +242,7 @@ def lithium_sets(draw: st.DrawFn) -> list:
 )
 @given(rows=lithium_sets(), rule=st.sampled_from(["eu-crma-65", "covered-any"]))
 def test_batch_equals_single_on_random_supply_graphs(
-    fresh_db: Path, tmp_path_factory: pytest.TempPathFactory, rows: list, rule: str
+    fresh_db: Path, tmp_path_factory: pytest.TempPathFactory, rows: list[FactRow], rule: str
 ) -> None:
     folder = tmp_path_factory.mktemp("rules")
     pack = folder / "r.yaml"
@@ -270,7 +274,7 @@ def test_worked_example_table_in_the_docs(ex: DuckStore) -> None:
         assert certify(ex, pid, "eu-crma-65", dt.date(2026, 6, 1))["verdict"] == crma
 
 
-def macr_set(pfe_cents: int, total_cents: int) -> list:
+def macr_set(pfe_cents: int, total_cents: int) -> list[FactRow]:
     return [
         company("cn-co", "CHN"),  # incorporated in a covered nation: a specified foreign entity
         company("us-co", "USA"),

@@ -6,6 +6,7 @@ import csv
 import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from typer.testing import CliRunner
@@ -36,9 +37,10 @@ def _expected(path: Path, hs6: str) -> dict[str, float]:
     return {p: v / total for p, v in values.items()}
 
 
-def _category(store: DuckStore, material: str, hs6: str) -> dict[str, object]:
+def _category(store: DuckStore, material: str, hs6: str) -> dict[str, Any]:
     res = svc.importer_exposure(store, "EU27", material, ("CHN",), svc._as_of(None))
-    (cat,) = [c for c in res["categories"] if c["category"].startswith(f"HS {hs6}")]
+    categories = cast(list[dict[str, Any]], res["categories"])
+    (cat,) = [c for c in categories if c["category"].startswith(f"HS {hs6}")]
     return cat
 
 
@@ -52,7 +54,7 @@ def test_extra_eu_imports_become_eu27_import_sources(fresh_db: Path) -> None:
         assert rep.periods == ["202401"]
         cat = _category(store, "rare-earths", "850511")
     exp = _expected(FIXTURE, "850511")
-    shares = {s["country"]: s["share"] for s in cat["sources"]}  # type: ignore[attr-defined]
+    shares = {s["country"]: s["share"] for s in cat["sources"]}
     assert shares["CHN"] == pytest.approx(exp["CN"], abs=1e-6)
     assert shares["JPN"] == pytest.approx(exp["JP"], abs=1e-6)
     # The confidential partner (QP) is kept as Other and may hide China: China's share is a

@@ -43,7 +43,7 @@ def test_every_python_block_of_the_doc_runs(
     assert isinstance(ns["frame"], pd.DataFrame) and len(ns["frame"]) == len(ns["sb"]["shares"])
 
 
-CASES: list[tuple[str, tuple[str, ...], dict[str, Any], tuple[str, ...]]] = [
+CASES: list[tuple[str, tuple[str | int | None, ...], dict[str, Any], tuple[str, ...]]] = [
     ("materials", (), {}, ("materials",)),
     ("overview", (), {"group": "covered"}, ("overview", "--group", "covered")),
     (
@@ -109,7 +109,7 @@ def test_result_is_read_only_and_to_json_is_a_copy(built_db: Path) -> None:
     with derisk.open(built_db) as db:
         res = db.exposure("antimony", stage="mining")
     with pytest.raises(TypeError):
-        res["shares"][0]["share"] = 0.0  # type: ignore[index]
+        res["shares"][0]["share"] = 0.0
     copy = res.to_json()
     copy["shares"][0]["share"] = 0.0
     assert res["shares"][0]["share"] != 0.0

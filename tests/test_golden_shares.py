@@ -136,10 +136,14 @@ def test_usgs_world_tables_leading_share(store: DuckStore) -> None:
         mat = slug[commodity]
         for col, year in (("production_prev_raw", 2024), ("production_latest_raw", 2025)):
             world = next(_num(r[col]) for r in rs if r["country"].startswith("World total"))
+            assert world is not None, (mat, year)  # every table gives a world total
             named = [
-                (r["country"], _num(r[col])) for r in rs if not r["country"].startswith("World")
+                (c, q)
+                for r in rs
+                if not (c := r["country"]).startswith("World")
+                and c != "Other countries"
+                and (q := _num(r[col])) is not None
             ]
-            named = [(c, q) for c, q in named if q is not None and c != "Other countries"]
             top_c, top_q = max(named, key=lambda x: x[1])
             res = exposure(store, mat, stage.get(mat, "mining"), year)
             assert res["source_id"] == f"usgs-mcs2026-{mat}"

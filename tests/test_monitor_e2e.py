@@ -201,7 +201,9 @@ def test_article_to_webhook_and_mail_without_leaks(fresh_db: Path) -> None:
     # e-mail: one message per user, with the before → after line and the article's sentence
     by_rcpt = {m["X-Envelope-To"]: m for m in mails}
     assert set(by_rcpt) == {"alice@acme.test", "bob@beta.test"}
-    text_b = by_rcpt["bob@beta.test"].get_payload(decode=True).decode("utf-8")
+    payload = by_rcpt["bob@beta.test"].get_payload(decode=True)
+    assert isinstance(payload, bytes)  # a single-part text message decodes to bytes
+    text_b = payload.decode("utf-8")
     assert "clear → flagged" in text_b and SENTENCE in " ".join(text_b.split())
 
     # nothing of acme's private data reaches beta: webhook, mail, inbox, Atom feed

@@ -251,5 +251,7 @@ def test_email_digest_once(products_db: Path) -> None:
         assert again["deliveries"] == []
     (msg,) = mails
     assert msg["Subject"].startswith("[derisk] 1 alert(s): magnet-jp-cn-oxide under dfars-7052")
-    body = msg.get_payload(decode=True).decode("utf-8")
+    payload = msg.get_payload(decode=True)
+    assert isinstance(payload, bytes)  # a single-part text message decodes to bytes
+    body = payload.decode("utf-8")
     assert "compliant → non-compliant (effective 2027-01-01)" in body

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -28,7 +29,7 @@ def lexicon() -> Lexicon:
     return lexicon_from_csv(bundled_dir() / "entities.csv")
 
 
-def events_of(text: str, lexicon: Lexicon, published: str = "2025-11-10") -> list[dict]:
+def events_of(text: str, lexicon: Lexicon, published: str = "2025-11-10") -> list[dict[str, Any]]:
     art = extract(RawDoc("t.txt", "text", text, published=dt.date.fromisoformat(published)))
     return [{"type": e.type, **e.fields} for e in analyze(art, lexicon).events]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from derisk.model.schema import Entity, ExportRestriction
 from derisk.services import news as svc
@@ -21,7 +21,8 @@ def _ingest(store: DuckStore, tmp_path: Path, name: str, text: str, published: s
 
 
 def _one(res: dict[str, Any], etype: str) -> dict[str, Any]:
-    (ev,) = [e for e in res["events"] if e["type"] == etype]
+    events = cast(list[dict[str, Any]], res["events"])
+    (ev,) = [e for e in events if e["type"] == etype]
     return ev
 
 

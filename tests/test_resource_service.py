@@ -71,7 +71,9 @@ def test_covered_group_and_unknown_origin_bounds(store: DuckStore) -> None:
     assert set(res["excluded"]["countries"]) == COVERED
     assert res["max_supply"] == pytest.approx(known_total(usgs, COVERED))
     listed = sum(q for c, (q, _) in usgs.items() if c != "WLD" and q is not None)
-    unknown = usgs["OTH"][0] + (usgs["WLD"][0] - listed)  # "other countries" + unallocated
+    other, world = usgs["OTH"][0], usgs["WLD"][0]
+    assert other is not None and world is not None  # the table gives both figures
+    unknown = other + (world - listed)  # "other countries" + unallocated
     assert res["max_supply_upper"] - res["max_supply"] == pytest.approx(unknown)
     used = {s["site"]: s for s in res["sites"]}
     assert used["rare-earths:mining:other"]["excluded"]

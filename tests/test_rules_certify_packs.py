@@ -87,9 +87,9 @@ def test_macr_exactly_at_and_just_below_each_years_threshold(rule_id: str) -> No
     for year in YEARS:
         t = v.threshold_for(year)
         assert t is not None
-        pfe_at = total - t.value * total
-        assert pfe_at.denominator == 1
-        total_y, pfe_at = total, int(pfe_at)
+        pfe_exact = total - t.value * total
+        assert pfe_exact.denominator == 1
+        total_y, pfe_at = total, int(pfe_exact)
         at = macr(_ratio_lines(total_y, pfe_at))
         assert at.lo == at.hi == t.value
         assert macr_verdict(at, t.value) == COMPLIANT
@@ -135,7 +135,9 @@ def test_the_65_percent_line() -> None:
         max_size=4,
     )
 )
-def test_bounds_with_unknown_weights_contain_every_mixture(parts: list) -> None:
+def test_bounds_with_unknown_weights_contain_every_mixture(
+    parts: list[tuple[float, dict[str, float]]],
+) -> None:
     """Whatever the (unknown) weights of the parts, the true share lies inside the bounds."""
     dists = []
     for _w, d in parts:

@@ -20,11 +20,8 @@ from derisk.store import DuckStore
 from tests.conftest import Cli
 
 
-def test(res: dict[str, Any], name: str) -> dict[str, Any]:
+def named_test(res: dict[str, Any], name: str) -> dict[str, Any]:
     return next(t for t in res["tests"] if t["test"] == name)
-
-
-test.__test__ = False  # type: ignore[attr-defined]
 
 
 def test_talison_is_fie_through_tlea(cli: Cli) -> None:
@@ -32,7 +29,7 @@ def test_talison_is_fie_through_tlea(cli: Cli) -> None:
     assert res["schema"] == "derisk.screen/1"
     assert res["rule"]["version"] == "obbba-2025"
     assert res["verdict"] == "flagged"
-    single = test(res, "single")
+    single = named_test(res, "single")
     assert single["holder"] == "tianqi-lithium-energy-australia"  # an SFE: 51% Tianqi
     assert single["value"] == pytest.approx(0.51)  # ownx-103
     assert single["threshold"] == 0.25 and single["comparison"] == ">="
@@ -60,7 +57,7 @@ def test_talison_owners_look_through(cli: Cli) -> None:
 def test_sqm_is_clear_below_25_percent(cli: Cli) -> None:
     res = cli.json("screen", "sqm", "--rule", "fie", "--as-of", "2026-03-01")
     assert res["verdict"] == "clear"
-    single = test(res, "single")
+    single = named_test(res, "single")
     assert single["value"] == pytest.approx(0.219)  # own-006: Tianqi 21.90%
     assert single["result"] == "clear"
     assert any("78.1%" in c for c in res["caveats"])  # unrecorded holders are said
@@ -81,25 +78,27 @@ def test_cmoc_mines_are_sfe_and_fie(cli: Cli) -> None:
 
 def test_feoc_government_share(cli: Cli) -> None:
     res = cli.json("screen", "china-rare-earth-group", "--rule", "feoc", "--as-of", "2025-01-01")
-    gov = test(res, "government-equity")
+    gov = named_test(res, "government-equity")
     assert gov["value"] == pytest.approx(0.3121)  # own-116: SASAC 31.21%
     assert gov["result"] == "flagged"
     zijin = cli.json("screen", "zijin-mining", "--rule", "feoc", "--as-of", "2025-01-01")
-    assert test(zijin, "government-equity")["value"] == pytest.approx(0.24)  # own-114, county
-    assert test(zijin, "government-equity")["result"] == "clear"  # 24% < 25% ...
-    assert test(zijin, "jurisdiction")["result"] == "flagged"  # ... but incorporated in China
+    assert named_test(zijin, "government-equity")["value"] == pytest.approx(0.24)  # own-114, county
+    assert named_test(zijin, "government-equity")["result"] == "clear"  # 24% < 25% ...
+    assert named_test(zijin, "jurisdiction")["result"] == "flagged"  # ... but incorporated in China
 
 
 def test_lists_make_sfe(cli: Cli) -> None:
     res = cli.json("screen", "catl", "--rule", "sfe", "--as-of", "2026-07-01")
-    listed = test(res, "listed")
+    listed = named_test(res, "listed")
     lists = {e["list"] for e in listed["entries"]}
     assert lists == {"dod-1260h", "ndaa-154"}
     assert {e["edition"] for e in listed["entries"] if e["list"] == "dod-1260h"} == {"2026-06-08"}
     zijin = cli.json("screen", "zijin-mining", "--rule", "sfe", "--as-of", "2026-01-01")
-    assert {e["list"] for e in test(zijin, "listed")["entries"]} == {"uflpa"}
+    assert {e["list"] for e in named_test(zijin, "listed")["entries"]} == {"uflpa"}
     earlier = cli.json("screen", "catl", "--rule", "sfe", "--as-of", "2025-08-01")
-    eds = {e["edition"] for e in test(earlier, "listed")["entries"] if e["list"] == "dod-1260h"}
+    eds = {
+        e["edition"] for e in named_test(earlier, "listed")["entries"] if e["list"] == "dod-1260h"
+    }
     assert eds == {"2025-01-07"}  # the edition in force then
 
 
@@ -151,7 +150,7 @@ def test_range_straddling_threshold_is_indeterminate(tmp_path: Path) -> None:
         ],
     )
     res = cli.json("screen", "t", "--rule", "feoc", "--as-of", "2026-01-01")
-    gov = test(res, "government-equity")
+    gov = named_test(res, "government-equity")
     assert gov["bounds"] == [pytest.approx(0.125), pytest.approx(0.375)]
     assert res["verdict"] == "indeterminate"
     assert (res["verdict_at_min"], res["verdict_at_max"]) == ("clear", "flagged")
@@ -170,7 +169,7 @@ def test_state_owned_tag_and_no_double_count(tmp_path: Path) -> None:
         [EntityTag("soe", "state-owned", "s", country="CHN")],
     )
     res = cli.json("screen", "t", "--rule", "feoc", "--as-of", "2026-01-01")
-    gov = test(res, "government-equity")
+    gov = named_test(res, "government-equity")
     assert gov["value"] == pytest.approx(0.26)  # 20% + 6%: soe's own 100% owner not re-counted
     assert res["verdict"] == "flagged"
 
@@ -184,7 +183,7 @@ def test_debt_and_officer_rights(tmp_path: Path) -> None:
         ],
     )
     res = cli.json("screen", "t", "--rule", "fie", "--as-of", "2026-01-01")
-    debt = test(res, "debt")
+    debt = named_test(res, "debt")
     assert debt["value"] == pytest.approx(0.30)  # the lender is itself an SFE (60% Chinese)
     assert res["verdict"] == "flagged"
     cli2 = small_store(
@@ -193,7 +192,7 @@ def test_debt_and_officer_rights(tmp_path: Path) -> None:
         [ControlRight("r", "t", "appoint-covered-officer", "s", holder_id="sfe1")],
     )
     res2 = cli2.json("screen", "t", "--rule", "fie", "--as-of", "2026-01-01")
-    assert test(res2, "control-rights")["result"] == "flagged"
+    assert named_test(res2, "control-rights")["result"] == "flagged"
 
 
 def test_unknown_interest_of_a_member_is_indeterminate(tmp_path: Path) -> None:

@@ -119,8 +119,8 @@ def test_scenario_errors_name_file_and_field(tmp_path: Path) -> None:
     )
     with pytest.raises(ImportFailed) as exc:
         parse_scenario(bad)
-    fields = {p.field for p in exc.value.problems}
-    assert fields == {
+    field_names = {p.field for p in exc.value.problems}
+    assert field_names == {
         "start",
         "months",
         "restrictions[0].issuer",

@@ -18,6 +18,7 @@ from derisk.analysis.trace import (
     Edge,
     MaterialGraph,
     Node,
+    OriginKey,
     StageDist,
     collapse,
     levels,
@@ -162,7 +163,7 @@ def to_arrays(g: MaterialGraph) -> tuple[ArrayGraph, list[str]]:
         ArrayGraph(
             np.array([g.nodes[f].pos for f in ids], dtype=np.int64),
             np.array(
-                [cidx[g.nodes[f].country] if g.nodes[f].country else -1 for f in ids],
+                [cidx[c] if (c := g.nodes[f].country) else -1 for f in ids],
                 dtype=np.int64,
             ),
             np.array([idx[e.supplier] for e in edges], dtype=np.int64),
@@ -210,7 +211,7 @@ def test_batch_propagation_equals_traversal(g: MaterialGraph) -> None:
 @settings(max_examples=60, deadline=None)
 @given(random_graph())
 def test_memoised_and_naive_traversal_agree(g: MaterialGraph) -> None:
-    memo: dict = {}
+    memo: dict[tuple[str, int], dict[OriginKey, float]] = {}
     for f, node in g.nodes.items():
         for k in range(node.pos + 1):
             a = stage_origin(g, f, k, memo)

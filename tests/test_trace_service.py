@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,7 @@ def ex(example_db: Path) -> Iterator[DuckStore]:
     s.close()
 
 
-def _stage(res: dict, material: str, stage: str) -> dict:
+def _stage(res: dict[str, Any], material: str, stage: str) -> dict[str, Any]:
     m = next(m for m in res["materials"] if m["material"] == material)
     return next(s for s in m["stages"] if s["stage"] == stage)
 

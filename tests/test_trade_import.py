@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,7 @@ US, CN, BE, KR, WLD, NES = (
 
 
 @pytest.fixture()
-def db(fresh_db: Path) -> DuckStore:
+def db(fresh_db: Path) -> Iterator[DuckStore]:
     s = DuckStore(fresh_db)
     yield s
     s.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,7 +29,7 @@ STAKES = (
 
 
 def _audit(store: DuckStore, **kw: Any) -> list[dict[str, Any]]:
-    return trust.audit(store, limit=1000, **kw)["entries"]  # type: ignore[no-any-return]
+    return cast(list[dict[str, Any]], trust.audit(store, limit=1000, **kw)["entries"])
 
 
 def test_import_and_replace_record_before_and_after(fresh_db: Path, tmp_path: Path) -> None:

@@ -119,8 +119,8 @@ def test_shared_news_changes_only_by_review(env: TwoOrgs) -> None:
         owners = c.get("/api/owners/mp-materials", headers=_h(env, "bev", "a/b"))
         assert owners.status_code == 200
         # no first-write claim: the news dataset stays public
-        ds = {d["dataset"]: d for d in c.get("/api/datasets", headers=root).json()["datasets"]}
-        assert ds["news"]["access"] == "public"
+        by_ds = {d["dataset"]: d for d in c.get("/api/datasets", headers=root).json()["datasets"]}
+        assert by_ds["news"]["access"] == "public"
 
 
 def test_names_are_namespaced_and_refusals_reveal_nothing(env: TwoOrgs) -> None:

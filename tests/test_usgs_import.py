@@ -6,9 +6,10 @@ import csv
 import hashlib
 import io
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -72,7 +73,9 @@ def imported(empty: DuckStore) -> tuple[DuckStore, ImportReport]:
     return empty, import_usgs_mcs(empty, [DATA, T7, FIG3])
 
 
-def prod(store: DuckStore, source: str, material: str, stage: str, measure: str, year: int) -> dict:
+def prod(
+    store: DuckStore, source: str, material: str, stage: str, measure: str, year: int
+) -> dict[str, tuple[Any, ...]]:
     rows = store.sql(
         "SELECT country, quantity, status, raw, in_world_total FROM production WHERE source_id=? "
         "AND material_id=? AND stage_id=? AND measure=? AND year=?",
@@ -475,12 +478,12 @@ def test_malformed_file_is_refused_and_changes_nothing(
     tmp_path: Path,
     case: str,
     origin: Path,
-    make: object,
+    make: Callable[[], list[list[str]]],
     row: int,
     field: str,
     words: str,
 ) -> None:
-    bad = write_records(tmp_path / origin.name, make())  # type: ignore[operator]
+    bad = write_records(tmp_path / origin.name, make())
     with DuckStore(fresh_db) as s:
         import_usgs_mcs(s, [DATA], dataset="earlier")
         before = snapshot(s)

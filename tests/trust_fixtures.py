@@ -111,14 +111,14 @@ def build(path: Path, built_db: Path, datasets: tuple[str, ...]) -> TwoOrgs:
         for org in ORGS:
             trust.add_org(store, org)
             trust.set_access(store, DATASET[org], "private", org)
-        for user, role, org in (
+        for user, role, user_org in (
             ("alice", "analyst", "acme"),
             ("ann", "viewer", "acme"),
             ("bob", "analyst", "beta"),
             ("bev", "viewer", "beta"),
             ("root", "admin", None),
         ):
-            trust.add_user(store, user, role, org)
+            trust.add_user(store, user, role, user_org)
             tokens[user] = trust.create_token(store, user)["token"]
         for name in datasets:
             load_private(store, name, path.parent)

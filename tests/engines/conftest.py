@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -90,7 +91,15 @@ def graph_engine(request: pytest.FixtureRequest) -> Engine:
     return eng
 
 
-def limited(engine: Engine, **limits: int) -> Engine:
+class SparkLimits(TypedDict, total=False):
+    """The limits of :class:`derisk.engines.spark.SparkSettings` a test may lower."""
+
+    driver_limit: int
+    component_limit: int
+    holders_collect_limit: int
+
+
+def limited(engine: Engine, **limits: Unpack[SparkLimits]) -> Engine:
     """``engine`` with lower Spark limits (the local engine has none)."""
     from dataclasses import replace
 

@@ -70,7 +70,9 @@ def test_origin_random_complete_data(engine: Engine) -> None:
     run()
 
 
-def flows_table(seed: int, years: int = 2, commodities: int = 4, with_unknown: bool = True):
+def flows_table(
+    seed: int, years: int = 2, commodities: int = 4, with_unknown: bool = True
+) -> tuple[pa.Table, list[str]]:
     """Random flows between 7 countries, with world totals to ignore and unknown partners."""
     rng = np.random.default_rng(seed)
     names = ["AUS", "BEL", "CHN", "DEU", "JPN", "USA", "ZAF"]

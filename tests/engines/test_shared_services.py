@@ -61,7 +61,7 @@ def test_exposure_importer_origin(spark_engine: Engine, fresh_db: Path, tmp_path
     # antimony: the bottleneck stage (mining) is detailed; the oxide trade is another stage,
     # so it is named but not traced there. graphite: China's reported exports only, so
     # whatever is traced at a stage with trade data is Chinese.
-    args = ("exposure", "antimony", "--importer", "USA", "--db", str(fresh_db))
+    args: tuple[str, ...] = ("exposure", "antimony", "--importer", "USA", "--db", str(fresh_db))
     local, spark = both(spark_engine, *args)
     assert local["importer"]["origin"] is None
     assert "oxide" in local["importer"]["other_stages"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path as FilePath
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -16,7 +16,7 @@ from derisk.api.state import encode_json
 from derisk.data.csvio import FILE_KINDS
 from derisk.data.loader import import_csv
 from derisk.services import trust as svc
-from derisk.store import DuckStore, Store
+from derisk.store import Store
 
 router = APIRouter(prefix="/api")
 
@@ -77,7 +77,7 @@ def datasets(api: ApiDep, page: PageDep) -> Response:
     """Datasets the request's user sees, with access (public/private) and owner."""
     return api.json(
         ("datasets", page),
-        lambda s: paginate(svc.list_datasets(cast(DuckStore, s)), "datasets", page),
+        lambda s: paginate(svc.list_datasets(s), "datasets", page),
     )
 
 

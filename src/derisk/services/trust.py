@@ -39,7 +39,7 @@ from derisk.model.trust import (
     User,
 )
 from derisk.store import DuckStore, StoreError, guard
-from derisk.store.base import first_row
+from derisk.store.base import Store, first_row
 from derisk.store.duck import SCHEMA_VERSION
 from derisk.store.guard import Forbidden
 
@@ -65,16 +65,26 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _require(store: DuckStore, role: Role) -> Principal:
-    who = guard.resolve_principal(store.con)
+def _con(store: Store) -> duckdb.DuckDBPyConnection:
+    """The connection behind ``store``: users, tokens, access and the audit log live in the
+    DuckDB engine's guarded tables, so any other engine is refused with a clear error."""
+    if not isinstance(store, DuckStore):
+        raise StoreError(
+            f"access control needs a DuckDB store; {type(store).__name__} does not provide one"
+        )
+    return store.con
+
+
+def _require(store: Store, role: Role) -> Principal:
+    who = guard.resolve_principal(_con(store))
     if not who.role.allows(role):
         raise Forbidden(f"{who.label} has role {who.role}; this needs {role}")
     return who
 
 
 @contextmanager
-def _txn(store: DuckStore) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
-    con = store.con
+def _txn(store: Store) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    con = _con(store)
     con.execute("BEGIN TRANSACTION")
     try:
         yield con, guard.new_txn()
@@ -107,7 +117,7 @@ def _as_dict(row: Any) -> dict[str, Any]:
 # -- organisations and users ---------------------------------------------------
 
 
-def add_org(store: DuckStore, org_id: str, name: str | None = None) -> dict[str, Any]:
+def add_org(store: Store, org_id: str, name: str | None = None) -> dict[str, Any]:
     """Create an organisation (admin)."""
     _require(store, Role.ADMIN)
     _slug("organisation id", org_id)
@@ -120,10 +130,10 @@ def add_org(store: DuckStore, org_id: str, name: str | None = None) -> dict[str,
     return {"schema": "derisk.org/1", **_as_dict(org)}
 
 
-def list_orgs(store: DuckStore) -> dict[str, Any]:
+def list_orgs(store: Store) -> dict[str, Any]:
     """Organisations with their users and private datasets (admin)."""
     _require(store, Role.ADMIN)
-    con = store.con
+    con = _con(store)
     users = _all(con, User)
     access = _all(con, DatasetAccess)
     return {
@@ -140,7 +150,7 @@ def list_orgs(store: DuckStore) -> dict[str, Any]:
 
 
 def add_user(
-    store: DuckStore, user_id: str, role: str, org_id: str | None, name: str | None = None
+    store: Store, user_id: str, role: str, org_id: str | None, name: str | None = None
 ) -> dict[str, Any]:
     """Create a user with a role in an organisation (admin). Only admins may have no
     organisation."""
@@ -166,7 +176,7 @@ def add_user(
 
 
 def set_user(
-    store: DuckStore, user_id: str, *, role: str | None = None, disabled: bool | None = None
+    store: Store, user_id: str, *, role: str | None = None, disabled: bool | None = None
 ) -> dict[str, Any]:
     """Change a user's role or disable/enable it (admin). A disabled user's tokens stop
     working."""
@@ -196,10 +206,10 @@ def set_user(
     return {"schema": "derisk.user/1", **_as_dict(after)}
 
 
-def list_users(store: DuckStore) -> dict[str, Any]:
+def list_users(store: Store) -> dict[str, Any]:
     """Users with role, organisation and number of live tokens (admin)."""
     _require(store, Role.ADMIN)
-    con = store.con
+    con = _con(store)
     tokens = [t for t in _all(con, ApiToken) if _live(t)]
     return {
         "schema": "derisk.users/1",
@@ -219,7 +229,7 @@ def _live(t: ApiToken, at: str | None = None) -> bool:
 
 
 def create_token(
-    store: DuckStore, user_id: str, *, days: int | None = None, note: str | None = None
+    store: Store, user_id: str, *, days: int | None = None, note: str | None = None
 ) -> dict[str, Any]:
     """A new API token for ``user_id`` (admin). The secret is in this answer only."""
     _require(store, Role.ADMIN)
@@ -243,7 +253,7 @@ def create_token(
     return {"schema": "derisk.token/1", **shown, "token": token, "role": users[0].role}
 
 
-def revoke_token(store: DuckStore, token_id: str) -> dict[str, Any]:
+def revoke_token(store: Store, token_id: str) -> dict[str, Any]:
     """Revoke a token by its id (admin); it stops working at once."""
     _require(store, Role.ADMIN)
     with _txn(store) as (con, txn):
@@ -270,13 +280,13 @@ def revoke_token(store: DuckStore, token_id: str) -> dict[str, Any]:
     return {"schema": "derisk.token/1", **out}
 
 
-def list_tokens(store: DuckStore, user_id: str | None = None) -> dict[str, Any]:
+def list_tokens(store: Store, user_id: str | None = None) -> dict[str, Any]:
     """Tokens (never their hashes) with their state: live, revoked or expired (admin)."""
     _require(store, Role.ADMIN)
     where, params = ("WHERE user_id = ?", [user_id]) if user_id else ("", [])
     now = guard.now()
     rows = []
-    for t in _all(store.con, ApiToken, where + " ORDER BY created_at", params):
+    for t in _all(_con(store), ApiToken, where + " ORDER BY created_at", params):
         state = "revoked" if t.revoked_at else ("live" if _live(t, now) else "expired")
         d = {k: v for k, v in _as_dict(t).items() if k != "token_hash"}
         rows.append({**d, "state": state})
@@ -311,7 +321,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, token: str) -> Principal | None
 
 
 def set_access(
-    store: DuckStore, dataset: str, access: str, org_id: str | None = None
+    store: Store, dataset: str, access: str, org_id: str | None = None
 ) -> dict[str, Any]:
     """Make ``dataset`` public, or private to ``org_id`` (admin). The dataset need not exist
     yet: assign it before importing to keep it private from the first row."""
@@ -343,10 +353,10 @@ def set_access(
     return {"schema": "derisk.dataset-access/1", **_as_dict(row)}
 
 
-def list_datasets(store: DuckStore) -> dict[str, Any]:
+def list_datasets(store: Store) -> dict[str, Any]:
     """The datasets the acting principal can see, with access, owner and load record."""
-    who = guard.resolve_principal(store.con)
-    con = store.con
+    con = _con(store)
+    who = guard.resolve_principal(con)
     acc = guard.access_map(con)
     names = guard.visible_datasets(con, who)
     loads = {
@@ -375,9 +385,9 @@ def list_datasets(store: DuckStore) -> dict[str, Any]:
 # -- who am I, audit -----------------------------------------------------------------
 
 
-def whoami(store: DuckStore, *, mode: str) -> dict[str, Any]:
+def whoami(store: Store, *, mode: str) -> dict[str, Any]:
     """The acting principal, its role and the datasets it sees."""
-    who = guard.resolve_principal(store.con)
+    who = guard.resolve_principal(_con(store))
     return {
         "schema": "derisk.whoami/1",
         "mode": mode,
@@ -386,7 +396,7 @@ def whoami(store: DuckStore, *, mode: str) -> dict[str, Any]:
         "org_id": who.org_id,
         "role": who.role.value,
         "local": who.local,
-        "datasets": guard.visible_datasets(store.con, who),
+        "datasets": guard.visible_datasets(_con(store), who),
     }
 
 
@@ -405,7 +415,7 @@ def _stamp(value: str, name: str) -> str:
 
 
 def audit(
-    store: DuckStore,
+    store: Store,
     *,
     since: str | None = None,
     until: str | None = None,
