@@ -252,9 +252,10 @@ def runs(
 ) -> Iterator[Runs]:
     names = sorted(
         {
-            item.callspec.params["name"]
+            str(item.callspec.params["name"])
             for item in request.session.items
-            if item.module is request.module
+            if isinstance(item, pytest.Function)
+            and item.module is request.module
             and hasattr(item, "callspec")
             and "name" in item.callspec.params
         }
