@@ -143,7 +143,6 @@ MCS_PROCESSING: dict[str, tuple[str, str, str]] = {
     "aluminum": ("aluminium", "smelting", "Aluminum"),
     "bismuth": ("bismuth", "refining", "Bismuth"),
     "indium": ("indium", "refining", "Indium"),
-    "silicon": ("silicon", "metal", "Silicon"),
     "titanium": ("titanium", "sponge", "Titanium"),
     "tellurium": ("tellurium", "refining", "Tellurium"),
     "zinc": ("zinc", "mining", "Zinc"),
@@ -942,6 +941,132 @@ def mcs_copper_mine(src_dir: Path, sources: Sources) -> list[Production]:
     return out
 
 
+# Silicon: the MCS 2026 world table prints ferrosilicon and silicon metal in separate columns
+# (thousand metric tons, silicon content); the catalogue stage ``silicon/metal`` is both together.
+SILICON_PRODUCTS = ("ferrosilicon", "silicon metal")
+
+
+def mcs_silicon(src_dir: Path, sources: Sources) -> list[Production]:
+    """usgs_mcs2026_silicon/world_silicon_production.csv: the stage is ferrosilicon plus silicon
+    metal, so a country's figure is the sum of its two columns, for the years where both were
+    transcribed (2025 only: the 2024 silicon-metal column was not). A withheld column makes the
+    sum withheld; ``—`` is zero. The world total is the sum of the two printed rounded totals.
+    """
+    rows = read_csv(src_dir / "usgs_mcs2026_silicon" / "world_silicon_production.csv")
+    cells: dict[tuple[str, int], dict[str, dict[str, str]]] = {}
+    for r in rows:
+        if r["product"] not in SILICON_PRODUCTS:
+            raise ValueError(f"silicon: unknown product {r['product']!r}")
+        cells.setdefault((r["country"], int(r["year"])), {})[r["product"]] = r
+    first = rows[0]
+    source_id = mcs_chapter(
+        sources,
+        "silicon",
+        "Silicon",
+        github_via(first["source_repo"], first["source_path"], first["source_commit"]),
+        "World production in two columns, ferrosilicon and silicon metal (silicon content);"
+        " the stage figure is their sum. 2024: only the ferrosilicon column was transcribed, so"
+        " no 2024 figure is given for the stage.",
+    )
+    factor = UNIT_FACTORS["thousand metric tons"]
+    out: list[Production] = []
+    for (name, year), by_product in cells.items():
+        if set(by_product) != set(SILICON_PRODUCTS):
+            continue  # one column only: not the stage's figure
+        country, qualifier = country_code(name)
+        parts = [(p, by_product[p]) for p in SILICON_PRODUCTS]
+        parsed_parts = [
+            (p, parse_usgs(r["value_raw"], estimated=r["is_estimate"] == "yes")) for p, r in parts
+        ]
+        if any(pp.quantity is None for _, pp in parsed_parts):
+            withheld = [p for p, pp in parsed_parts if pp.quantity is None]
+            parsed = Parsed(None, Status.WITHHELD.value, f"{' and '.join(withheld)} withheld")
+        else:
+            total = sum((pp.quantity or Decimal(0) for _, pp in parsed_parts), Decimal(0))
+            status = Status.ESTIMATED if year >= 2025 else Status.REPORTED
+            parsed = Parsed(total, Status.ZERO.value if total == 0 else status.value)
+        raw = " + ".join(f"{p} {r['value_raw']}" for p, r in parts)
+        notes = {n for _, r in parts for n in r["row_note"].split("; ") if n}
+        excluded = False if country == "USA" else None
+        out.append(
+            production_row(
+                material_id="silicon",
+                stage_id="metal",
+                measure=Measure.PRODUCTION.value,
+                country=country,
+                year=year,
+                parsed=parsed,
+                factor=factor,
+                raw=raw,
+                source_id=source_id,
+                in_world_total=excluded,
+                note=join(
+                    "silicon content of ferrosilicon plus silicon metal (sum of the two printed"
+                    " columns); USGS prints thousand metric tons, converted to t",
+                    "table: World Production",
+                    qualifier and f"printed as {name!r}",
+                    parsed.note,
+                    "; ".join(sorted(notes)),
+                ),
+            )
+        )
+    return out
+
+
+# USGS Minerals Yearbook 2015, Cobalt, table 6: world cobalt refinery capacity at year end.
+MYB_COBALT_CAPACITY = (
+    "processing_stage_quotes/usgs_myb2015_cobalt_refinery_capacity.csv",
+    "usgs-myb2015-cobalt",
+)
+
+
+def myb_cobalt_capacity(src_dir: Path, sources: Sources) -> list[Production]:
+    """usgs_myb2015_cobalt_refinery_capacity.csv: refinery capacity by country, 31 Dec 2015."""
+    path, source_id = MYB_COBALT_CAPACITY
+    out: list[Production] = []
+    for r in read_csv(src_dir / path):
+        if (r["material"], r["unit"]) != ("cobalt", "metric tons"):
+            raise ValueError(f"{path}: unexpected row {r['material']!r} {r['unit']!r}")
+        sources.add(
+            Source(
+                source_id=source_id,
+                publisher=USGS,
+                title="2015 Minerals Yearbook: Cobalt, table 6 (world annual cobalt refinery"
+                " capacity, December 31, 2015)",
+                url="https://www.usgs.gov/centers/national-minerals-information-center/"
+                "cobalt-statistics-and-information",
+                confidence=Confidence.MEDIUM.value,
+                precedence=40,
+                via=f"transcribed from {r['source_url']}",
+                licence=PUBLIC_DOMAIN,
+                note="Capacity, not production: includes standby capacity; refinery products"
+                " include cobalt metal, metal powders, oxides and (or) salts. Read on a"
+                " third-party copy of the USGS table.",
+            )
+        )
+        name = "World" if r["country"] == "Total" else r["country"]
+        country, qualifier = country_code(name)
+        raw = r["value"] + (" e" if r["estimate_flag"] == "e" else "")
+        parsed = parse_usgs(r["value"], estimated=r["estimate_flag"] == "e")
+        row = production_row(
+            material_id="cobalt",
+            stage_id="refining",
+            measure=Measure.CAPACITY.value,
+            country=country,
+            year=int(r["year"]),
+            parsed=parsed,
+            factor=Decimal(1),
+            raw=raw,
+            source_id=source_id,
+            in_world_total=None,
+            note=join(r["basis"], qualifier and f"printed as {name!r}", parsed.note),
+        )
+        out.append(
+            dataclasses.replace(row, fact_id=row.fact_id.replace("usgs-mcs2026:", "usgs-myb2015:"))
+        )
+    return out
+
+
 def iea_shares(src_dir: Path, sources: Sources) -> list[Share]:
     """refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv."""
     path = "refining_shares_via_materials_atlas/iea_2024_mining_vs_refining_concentration.csv"
@@ -1584,6 +1709,8 @@ def build(src_dir: Path) -> dict[str, list[Any]]:
         mcs_world_tables(src_dir, sources)
         + mcs_processing_tables(src_dir, sources)
         + mcs_copper_mine(src_dir, sources)
+        + mcs_silicon(src_dir, sources)
+        + myb_cobalt_capacity(src_dir, sources)
     )
     shares = (
         iea_shares(src_dir, sources)

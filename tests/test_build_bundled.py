@@ -36,7 +36,7 @@ OUTPUTS: dict[str, type[Any]] = {
     "stakes": Stake,
 }
 ROW_COUNTS = {
-    "sources": 83,
+    "sources": 84,
     "production": 903,
     "shares": 852,
     "import_sources": 155,
@@ -134,7 +134,7 @@ def test_production_golden_values(built: Path) -> None:
     assert p["usgs-mcs2026:aluminium:smelting:capacity:CHN:2025"]["quantity"] == "44600000"
     assert p["usgs-mcs2026:chromium:mining:production:ZAF:2025"]["quantity"] == "23000000"
     # A 0 the source notes as printed '—' is a zero; W is withheld.
-    assert p["usgs-mcs2026:silicon:metal:production:AUS:2024"]["status"] == "zero"
+    assert p["usgs-mcs2026:titanium:sponge:production:AUS:2024"]["status"] == "zero"
     te = p["usgs-mcs2026:tellurium:refining:production:USA:2025"]
     assert (te["status"], te["in_world_total"]) == ("withheld", "false")
     assert "copper telluride" in te["note"]
@@ -144,6 +144,52 @@ def test_production_golden_values(built: Path) -> None:
     assert (gr["quantity"], gr["status"], gr["in_world_total"]) == ("", "not-available", "true")
     assert p["usgs-mcs2026:manganese:mining:production:CIV:2025"]["quantity"] == "350000"
     assert all(r["unit"] == "t" for r in p.values())
+
+
+def raw_rows(path: str) -> list[dict[str, str]]:
+    with (RAW / path).open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_silicon_stage_sums_both_printed_columns(built: Path) -> None:
+    """The silicon stage is ferrosilicon plus silicon metal: each 2025 figure is the sum of the
+    two printed columns (read here from the raw transcription), and 2024, where only the
+    ferrosilicon column was transcribed, gives no stage figure at all."""
+    raw = raw_rows("usgs_mcs2026_silicon/world_silicon_production.csv")
+    printed = {
+        (r["product"], r["country"], r["year"]): r["value_raw"] for r in raw if r["year"] == "2025"
+    }
+    p = by_id(built, "production")
+    for name, code in (("China", "CHN"), ("Norway", "NOR"), ("World total (rounded)", "WLD")):
+        fesi = int(printed[("ferrosilicon", name, "2025")])
+        metal = int(printed[("silicon metal", name, "2025")])
+        row = p[f"usgs-mcs2026:silicon:metal:production:{code}:2025"]
+        assert float(row["quantity"]) == (fesi + metal) * 1000
+    cn = float(p["usgs-mcs2026:silicon:metal:production:CHN:2025"]["quantity"])
+    world = float(p["usgs-mcs2026:silicon:metal:production:WLD:2025"]["quantity"])
+    # USGS's own text: China "almost 80%" of silicon materials in 2025 (not the 70% of the
+    # ferrosilicon column alone).
+    assert 0.75 < cn / world < 0.8
+    us = p["usgs-mcs2026:silicon:metal:production:USA:2025"]
+    assert (us["quantity"], us["status"], us["in_world_total"]) == ("", "withheld", "false")
+    # A '—' column counts as zero in the sum (Germany: no ferrosilicon, 13 kt silicon metal).
+    assert p["usgs-mcs2026:silicon:metal:production:DEU:2025"]["quantity"] == "13000"
+    assert not any(k.startswith("usgs-mcs2026:silicon:") and k.endswith(":2024") for k in p)
+
+
+def test_cobalt_refinery_capacity_from_the_yearbook(built: Path) -> None:
+    raw = raw_rows("processing_stage_quotes/usgs_myb2015_cobalt_refinery_capacity.csv")
+    printed = {r["country"]: r["value"] for r in raw}
+    p = by_id(built, "production")
+    cn = p["usgs-myb2015:cobalt:refining:capacity:CHN:2015"]
+    assert (cn["quantity"], cn["measure"], cn["status"]) == (
+        printed["China"],
+        "capacity",
+        "estimated",
+    )
+    assert p["usgs-myb2015:cobalt:refining:capacity:WLD:2015"]["quantity"] == printed["Total"]
+    assert p["usgs-myb2015:cobalt:refining:capacity:FIN:2015"]["quantity"] == printed["Finland"]
+    assert sum(1 for k in p if k.startswith("usgs-myb2015:cobalt:refining:")) == len(raw)
 
 
 def test_share_golden_values(built: Path) -> None:
