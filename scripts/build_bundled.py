@@ -562,6 +562,7 @@ PUBLISHERS = {
     "www.fastmarkets.com": "Fastmarkets",
     "mining.com": "MINING.COM",
     "biz.chosun.com": "ChosunBiz",
+    "www.channelnewsasia.com": "CNA (Reuters report)",
 }
 
 # Country names the shared resolver does not know (reported by the build on stderr).

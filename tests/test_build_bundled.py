@@ -250,6 +250,12 @@ def test_ownership_golden_values(built: Path) -> None:
     assert stakes["own-107"]["interest"] == "voting"
     assert stakes["own-104"]["percent"] == "30"
     assert "own-103" not in stakes and "own-115" not in stakes  # no percentage stated
+    # CMOC's two main holders are dated by the report that states both (Reuters, 1 Nov 2022).
+    raw = {r["fact_id"]: r for r in raw_rows("ownership_facts/ownership_facts_more.csv")}
+    for fid in ("own-112", "own-113"):
+        assert stakes[fid]["valid_from"] == raw[fid]["as_of"] == "2022-11-01"
+        assert stakes[fid]["percent"] == raw[fid]["percent"]
+    assert "base" in stakes["own-112"]["note"]
     entities = by_id(built, "entities", "entity_id")
     assert "Shenghe Resources" in entities["shenghe-resources"]["aliases"]
     assert entities["us-dod"]["kind"] == "government"
