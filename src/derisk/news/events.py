@@ -46,7 +46,7 @@ from typing import Any
 from derisk.model.catalog import Catalog
 from derisk.news.calibration import calibrated, group_of
 from derisk.news.dates import DateMention, add_period, parse_duration
-from derisk.news.lexicon import Mention, name_key
+from derisk.news.lexicon import Mention, name_key, sector_maker
 
 EVENT_TYPES = (
     "stake_acquisition",
@@ -625,7 +625,7 @@ _STAKE_NOUN = re.compile(
 )
 _ACQUIRE = re.compile(
     r"\b(?:buy|buys|bought|buying|acquire|acquires|acquired|acquiring|take|takes|took|taking|"
-    r"purchase|purchases|purchased|subscribe[sd]?|pick(?:s|ed)? up|gives?|giving|gave|"
+    r"purchase|purchases|purchased|subscribe[sd]?|pick(?:s|ed)? up|taken|gives?|giving|gave|"
     r"lift(?:s|ed)?|raise[sd]?|increase[sd]?|become|became|agreed to|acquisition of|purchase of|"
     r"(?:now|will|would|to|then) (?:own|owns|hold|holds|control|controls)|"
     r"own(?:s)? (?:a |an )?(?:combined |total |direct )?|took control of|"
@@ -1068,7 +1068,8 @@ _OFFTAKE = re.compile(
     r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
     r" (?:to )?(?:buy|purchase|take|source|procure|offtake|receive))\b"
     r"|\b(?P<buy2>(?:sources|sourced|buys|bought|takes|took|procures|procured|purchases|"
-    r"purchased) (?:its |their |all |most |some )?(?:[\w-]+ ){0,3}from)\b",
+    r"purchased|secured|secures|locked in|locks in) (?:its |their |all |most |some )?"
+    r"(?:[\w,-]+ ){0,4}from)\b",
     re.IGNORECASE,
 )
 _TERM = re.compile(
@@ -1109,6 +1110,10 @@ def _direct_object(s: Sent, pos: int) -> Mention | None:
     return Mention(start, end, n.group("name"), "company", None, "new")
 
 
+def _maker(m: Mention) -> bool:
+    return m.id is None and m.kind == "company" and sector_maker(m.canonical or m.text)
+
+
 def offtake_events(s: Sent, ctx: Context) -> list[Event]:
     if not s.materials() and ctx.last_material is None:
         return []
@@ -1117,9 +1122,30 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         if _blocked(s, m.start()):
             continue
         tail = s.text[m.end() : m.end() + 60].lower()
+        pct_of = re.match(r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of\b", tail)
+        # "to buy up to 50% of the spodumene produced at …": a share of the output
+        of_material = (
+            pct_of is not None
+            and any(
+                x.kind == "material"
+                and re.fullmatch(
+                    r"\s*(?:the|its|their)?\s*(?:[\w-]+\s+){0,2}",
+                    s.text[m.end() + pct_of.end() : x.start],
+                )
+                # not "35% of the Tamba lithium project": a share of an asset is a stake
+                and not re.match(
+                    r"\s+(?:[\w-]+\s+){0,2}(?:project|mine|deposit|operations?|assets?|venture|"
+                    r"company|business|unit|subsidiary)\b",
+                    s.text[x.end :],
+                )
+                for x in s.mentions
+                if x.start >= m.end() + pct_of.end()
+            )
+        )
         if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail) or (
             (m.group("buy") or m.group("buy2"))
-            and re.match(r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of\b", tail)
+            and pct_of is not None
+            and not of_material
             and not re.match(
                 r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of (?:its|their|the) "
                 r"(?:[\w-]+\s+){0,3}(?:output|production|supply|volumes?)\b",
@@ -1128,13 +1154,40 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             # "to purchase the remaining 40% of …": a stake, not a supply deal
             continue
+        if (
+            (m.group("sell") or m.group("buy"))
+            and re.match(
+                r"\s*(?:up to |about |around |nearly |more than |over )?(?:[A-Z]{0,2}[$€£¥]|"
+                r"[\d.,]+\s*(?:million|billion|bn|m)\b)",
+                tail,
+            )
+            and not re.match(r"[^,;]{0,30}\bworth of\b", tail)
+        ):
+            # "which will provide $94.1 million for …", "will receive $435 million from a
+            # loan": funding, not a supply deal
+            continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         if not subjects:
             continue
+        # "signed a contract with Vale to procure nickel", "inked a deal with Hyundai to
+        # supply …": the party of the agreement named before the verb is the counterpart
+        party = None
+        if not m.group("agreement"):
+            party = _object_after(s, subjects[-1].end, "with", subjects, 4)
+            if party is not None and (
+                party.end > m.start()
+                or not re.fullmatch(r"[^,;]{0,40}", s.text[party.end : m.start()])
+                or not re.search(
+                    r"\b(?:agreement|deal|contract|pact|partnership|arrangement)s?\s+with\s",
+                    s.text[subjects[-1].end : party.start],
+                )
+            ):
+                party = None
         if m.group("buy") or m.group("buy2"):
             buyers = subjects
             other = (
-                _object_after(s, m.end(), "from|by|at|of", subjects, 6)
+                party
+                or _object_after(s, m.end(), "from|by|at|of", subjects, 6)
                 or _first_org_after(s, m.end(), subjects)
                 or _name_after(s, m.end(), "from", 8)
             )
@@ -1142,11 +1195,12 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         else:
             sellers = subjects
             other = (
-                _object_after(s, m.end(), "to|with", subjects, 6)
+                party
+                or _object_after(s, m.end(), "to|with", subjects, 6)
                 or _object_after(s, m.end(), "through|via", subjects, 2)
                 or _name_after(s, m.end(), "to", 8)
             )
-            if other is None and m.group("sell"):
+            if other is None and m.group("sell") and party is None:
                 other = _direct_object(s, m.end())
             if other is None and m.group("agreement"):
                 other = _object_after(s, 0, "with", subjects, 6) or _name_after(
@@ -1178,6 +1232,15 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
             else (sl, b)
             for sl, b in pairs
         ]
+        if m.group("agreement"):
+            # "Panasonic signed a supply deal with a graphite miner": a carmaker or cell maker
+            # buys; the wording of an agreement does not say who sells
+            pairs = [
+                (b, sl)
+                if sl is not None and b is not None and _maker(sl) and not _maker(b)
+                else (sl, b)
+                for sl, b in pairs
+            ]
         mat = _material(s, m.start()) or ctx.last_material
         qty = find_quantities(s.text)
         money = find_money(s.text)
@@ -1211,10 +1274,13 @@ _FIRST = re.compile(
     r"\b(?:(?:its |their |the )?first (?:ever )?"
     r"(?:[\d,.]+[- ](?:tonnes?|tons?|t|kg|kilograms?)\s+)?"
     r"(?:cargo|cargoes|shipment|shipments|export|exports|"
-    r"delivery|deliveries|consignment|batch|vessel|parcel|lot)|for the first time|"
+    r"delivery|deliveries|consignment|batch|vessel|parcel|lot|container|containers|"
+    r"truckload|sale|sales)|for the first time|"
+    r"(?:its |their |the )?first [\d,.]+[- ](?:tonnes?|tons?|t|kg|kilograms?) of|"
     r"(?:ship(?:s|ped|ping)?|export(?:s|ed|ing)?|sent|send(?:s|ing)?|deliver(?:s|ed|ing)?|sold)"
     r"\s+(?:its|their|the)\s+(?:very\s+)?first\b|"
-    r"maiden (?:cargo|shipment|export)|"
+    r"(?:maiden|inaugural|debut) (?:[\w-]+ ){0,3}?(?:cargo|shipment|export|consignment|"
+    r"delivery|batch|parcel|sale)s?|"
     r"(?:started|starts|began|begins|begun|commenced|commences) (?:exporting|shipping))\b",
     re.IGNORECASE,
 )
@@ -1232,7 +1298,9 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
         gap = s.text[max(0, c.start - 45) : c.start]
         if (
             re.search(
-                r"\b(?:to|bound for|destined for|into|(?:sail\w*|left|depart\w*|head\w*) for)\s+"
+                r"\b(?:to|bound for|destined for|into|(?:sail\w*|left|depart\w*|head\w*) for|"
+                r"arriv\w* (?:at|in)|(?:sail\w*|left|depart\w*|head\w*)\s+(?:[\w-]+\s+){1,4}for|"
+                r"(?:load\w*|cargo(?:es)?|shipments?|consignments?)\s+(?:[\w-]+\s+){0,4}for)\s+"
                 r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$"
                 r"|\b(?:to|bound for|destined for)\s+(?:[A-Z][\w-]+\s+){0,2}[A-Z][\w-]+"
                 r"(?:\s+in\s+|,\s*)$"
@@ -1749,7 +1817,8 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
 # --------------------------------------------------------------------------- facilities
 _FACILITY_NOUN = re.compile(
     r"\b(?:plant|plants|facility|facilities|mine|mines|refinery|refineries|smelter|smelters|"
-    r"factory|factories|line|lines|train|trains|unit|project|works|operations|processing)\b",
+    r"factory|factories|line|lines|train|trains|unit|project|works|operations|processing|"
+    r"mill|mills|concentrator|complex|furnace|kiln|site|operation)\b",
     re.IGNORECASE,
 )
 _F_OPEN = re.compile(
@@ -1762,7 +1831,10 @@ _F_OPEN = re.compile(
     r"(?:producing|operating)|"
     r"(?:began|begins|begin|started|starts|start|commenced|commences) (?:turning out|producing|"
     r"churning out|making|processing|to produce|operating|operations)|"
-    r"(?:produced|poured|turned out) (?:its |the )?first)\b",
+    r"(?:produced|poured|turned out) (?:its |the )?first|"
+    r"(?:restarted|restarts|resumed|resumes|reopened|reopens|restart|resume|reopen)"
+    r" (?:(?:its|the)\s+)?(?:[\w-]+\s+){0,3}?(?:production|operations|mining|output|processing)|"
+    r"(?:restarted|reopened|reopens|restarts)\b)\b",
     re.IGNORECASE,
 )
 _F_EXPAND = re.compile(
@@ -1775,6 +1847,8 @@ _F_CLOSE = re.compile(
     r"\b(?:clos(?:e|es|ed|ing)|shut(?:s|ting)?(?: down)?|shutter\w*|"
     r"halt(?:s|ed)? (?:production|mining|operations|output)|"
     r"suspend(?:s|ed)? (?:production|mining|operations|output)|idl(?:e|es|ed|ing)|mothball\w*|"
+    r"(?:halt|suspend|stop|pause|cease|curtail)(?:s|ed|ped|ing|ping)?\s+(?:(?:its|the|all)\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:production|mining|operations|output|activities)|"
     r"care and maintenance|stopp?(?:ed|s)? (?:production|mining|operations))\b",
     re.IGNORECASE,
 )
@@ -1824,7 +1898,7 @@ def _location(s: Sent, pos: int) -> Mention | None:
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
     if not _FACILITY_NOUN.search(s.text) and not (
         (s.materials() or ctx.last_material)
-        and re.search(r"\b(?:production|producing|operating|output)\b", s.text, re.I)
+        and re.search(r"\b(?:production|producing|operating|output|mining)\b", s.text, re.I)
     ):
         return []
     hits = []
@@ -1861,6 +1935,11 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         company = next((x for x in subjects if x.kind in ("company", "government")), None)
+        if re.search(r"\b(?:was|were|been|being)\s+(?:\w+ly\s+)?$", s.text[: m.start()]):
+            # "The plant … was commissioned by Albemarle": the agent after "by"
+            agent = _object_after(s, m.end(), "by", [], 0)
+            if agent is not None and agent.kind in ("company", "government"):
+                company, by_ref = agent, False
         if company is not None and re.match(
             r"\s+(?:Minister|Secretary|Premier|Governor|President|Mayor)\b", s.text[company.end :]
         ):

@@ -1,0 +1,218 @@
+"""News extraction by class of wording, on sentences we wrote: well-known companies named
+without a company word, the direction of supply deals, first shipments and facility events
+in the wording trade press uses. Each test is one class, not one article."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from derisk.data.loader import bundled_dir
+from derisk.news import RawDoc, analyze, extract
+from derisk.news.evaluation import lexicon_from_csv, values_equal
+from derisk.news.lexicon import Lexicon, sector_country, sector_maker
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return lexicon_from_csv(bundled_dir() / "entities.csv")
+
+
+def run(text: str, lexicon: Lexicon, published: str = "2025-06-12") -> list[dict[str, Any]]:
+    art = extract(RawDoc("t.txt", "text", text, published=dt.date.fromisoformat(published)))
+    return [{"type": e.type, **e.fields} for e in analyze(art, lexicon).events]
+
+
+def has(events: list[dict[str, Any]], etype: str, **want: Any) -> bool:
+    def plain(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, dt.date) else v
+
+    return any(
+        e["type"] == etype and all(values_equal(plain(e.get(k)), v) for k, v in want.items())
+        for e in events
+    )
+
+
+# ------------------------------------------------------------ companies without a company word
+def test_sector_list_knows_country_and_makers() -> None:
+    assert sector_country("Kia") == "KOR"
+    assert sector_country("Glencore") == "CHE"
+    assert sector_country("Nobody Minerals") is None
+    assert sector_maker("Toyota") and not sector_maker("Rio Tinto")
+
+
+def test_carmaker_named_bare_is_a_party_and_proposed_with_its_country(lexicon: Lexicon) -> None:
+    text = "Under the deal, Norwood Rare Metals will sell 900 tonnes a year of NdPr oxide to Kia."
+    art = extract(RawDoc("t.txt", "text", text, published=dt.date(2025, 6, 12)))
+    a = analyze(art, lexicon)
+    ev = [{"type": e.type, **e.fields} for e in a.events]
+    assert has(ev, "offtake", supplier="Norwood Rare Metals", buyer="Kia", quantity=900.0)
+    kia = [n for n in a.new_entities if n.name == "Kia"]
+    assert kia and kia[0].country == "KOR" and kia[0].country_from == "sector list"
+
+
+def test_acronym_of_a_sector_company_takes_its_full_name(lexicon: Lexicon) -> None:
+    ev = run("Westbrook Lithium Ltd agreed to supply GM with lithium hydroxide.", lexicon)
+    assert has(ev, "offtake", supplier="Westbrook Lithium", buyer="General Motors")
+
+
+# ---------------------------------------------------------------- direction of supply deals
+def test_agreement_wording_a_maker_buys_from_a_miner(lexicon: Lexicon) -> None:
+    ev = run("Honda entered a supply deal with Tarra Graphite Ltd for anode material.", lexicon)
+    assert has(ev, "offtake", supplier="Tarra Graphite", buyer="Honda", material="graphite")
+    assert not has(ev, "offtake", supplier="Honda")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supplier", "buyer"),
+    [
+        # the party after "deal with" is the counterpart of the verb that follows
+        (
+            "Umicore signed a long-term contract with Vale to procure nickel for its plants.",
+            "Vale",
+            "Umicore",
+        ),
+        (
+            "Belmont Minerals inked a deal with Hyundai to supply rare earth oxide from 2027.",
+            "Belmont Minerals",
+            "Hyundai",
+        ),
+        ("Ford has secured lithium supply from Albemarle under a new deal.", "albemarle", "Ford"),
+    ],
+)
+def test_supply_direction_by_verb_family(
+    lexicon: Lexicon, sentence: str, supplier: str, buyer: str
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "offtake", supplier=supplier, buyer=buyer)
+
+
+def test_share_of_a_mines_output_is_a_supply_deal_but_of_a_project_a_stake(
+    lexicon: Lexicon,
+) -> None:
+    ev = run(
+        "Tesla will buy 40% of the spodumene produced by Harlow Lithium Corp over five years.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Harlow Lithium", buyer="Tesla", material="lithium")
+    ev = run("Tesla will buy 40% of the Harlow lithium project from Brent Mining Ltd.", lexicon)
+    assert not has(ev, "offtake")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kestrel Cobalt Ltd signed an agreement with the Department of Energy, which will "
+        "provide $80 million for a new refinery line.",
+        "Kestrel Cobalt Ltd will receive $80 million from a government cobalt loan programme.",
+    ],
+)
+def test_money_given_or_received_is_not_a_supply_deal(lexicon: Lexicon, sentence: str) -> None:
+    assert not has(run(sentence, lexicon), "offtake")
+
+
+def test_earlier_contracts_named_as_a_noun_give_no_direction(lexicon: Lexicon) -> None:
+    ev = run(
+        "That deal, along with Ford's earlier contracts with Norwood Magnet Corp, will allow "
+        "Ford to source most of its rare earth magnets at home.",
+        lexicon,
+    )
+    assert not has(ev, "offtake", supplier="Norwood Magnet")
+
+
+# ------------------------------------------------------------------------ first shipments
+@pytest.mark.parametrize(
+    ("sentence", "exporter", "material", "destination"),
+    [
+        (
+            "Quarry Lithium Ltd said its inaugural shipment of spodumene departed Esperance "
+            "for China on Monday.",
+            "Quarry Lithium",
+            "lithium",
+            "CHN",
+        ),
+        (
+            "Ridgeway Minerals said the first 8,000 tonnes of spodumene left the port bound for "
+            "China.",
+            "Ridgeway Minerals",
+            "lithium",
+            "CHN",
+        ),
+        (
+            "Fjord Graphite AS said the first container of graphite concentrate had arrived in "
+            "Japan.",
+            "Fjord Graphite",
+            "graphite",
+            "JPN",
+        ),
+        (
+            "Tana Antimony Ltd loaded its debut cargo of antimony concentrate for Belgium.",
+            "Tana Antimony",
+            "antimony",
+            "BEL",
+        ),
+    ],
+)
+def test_first_shipment_wording(
+    lexicon: Lexicon, sentence: str, exporter: str, material: str, destination: str
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "first_export", exporter=exporter, material=material, destination=destination)
+
+
+def test_first_shipment_weekday_and_quantity(lexicon: Lexicon) -> None:
+    ev = run(
+        "Ridgeway Minerals said the first 8,000 tonnes of spodumene left the port bound for "
+        "China on Monday.",
+        lexicon,
+        "2025-06-12",  # a Thursday
+    )
+    assert has(ev, "first_export", quantity=8000.0, unit="t", date="2025-06-09", destination="CHN")
+
+
+# ----------------------------------------------------------------------------- facilities
+@pytest.mark.parametrize(
+    ("sentence", "company", "action"),
+    [
+        (
+            "Energy Fuels poured the first rare earth oxide at its Utah mill.",
+            "Energy Fuels",
+            "opening",
+        ),
+        (
+            "BHP will temporarily suspend its Kwinana nickel operations from October.",
+            "BHP",
+            "closure",
+        ),
+        (
+            "Harlow Lithium Corp restarted mining at its Pine Creek lithium mine.",
+            "Harlow Lithium",
+            "opening",
+        ),
+        (
+            "Arcadium said it would halt production at its Mt Cattlin lithium mine.",
+            "Arcadium",
+            "closure",
+        ),
+    ],
+)
+def test_facility_wording(lexicon: Lexicon, sentence: str, company: str, action: str) -> None:
+    assert has(run(sentence, lexicon), "facility", company=company, action=action)
+
+
+def test_passive_commissioning_names_the_operator_after_by(lexicon: Lexicon) -> None:
+    ev = run(
+        "The lithium hydroxide plant was commissioned by Harlow Lithium Corp on Tuesday.",
+        lexicon,
+    )
+    assert has(ev, "facility", company="Harlow Lithium", action="opening", date="2025-06-10")
+
+
+# -------------------------------------------------------------------------------- stakes
+def test_taken_a_stake(lexicon: Lexicon) -> None:
+    ev = run("Hancock Prospecting has taken a 7.5% stake in Brent Mining Ltd.", lexicon)
+    assert has(
+        ev, "stake_acquisition", acquirer="Hancock Prospecting", target="Brent Mining", percent=7.5
+    )
