@@ -216,3 +216,58 @@ def test_taken_a_stake(lexicon: Lexicon) -> None:
     assert has(
         ev, "stake_acquisition", acquirer="Hancock Prospecting", target="Brent Mining", percent=7.5
     )
+
+
+# ------------------------------------------------------- numbers stated after the event
+@pytest.mark.parametrize(
+    "detail",
+    [
+        "It has an annual capacity of 25,000 tonnes.",
+        "The refinery can produce 25,000 tonnes of lithium hydroxide a year.",
+        "This facility is designed to turn out 25,000 tpa of battery-grade hydroxide.",
+    ],
+)
+def test_capacity_in_the_next_sentence(lexicon: Lexicon, detail: str) -> None:
+    ev = run(
+        "Harlow Lithium Corp opened its Pine Creek lithium hydroxide refinery in Nevada.\n"
+        + detail,
+        lexicon,
+    )
+    assert has(ev, "facility", company="Harlow Lithium", capacity=25000.0, unit="t/yr")
+
+
+def test_hyphenated_yearly_rate(lexicon: Lexicon) -> None:
+    ev = run("Harlow Lithium Corp opened a 25,000-tonne-a-year lithium hydroxide plant.", lexicon)
+    assert has(ev, "facility", capacity=25000.0, unit="t/yr")
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        "The vessel carried 30,000 tonnes of concentrate.",
+        "The cargo, of about 30,000 wet metric tonnes, left port at the weekend.",
+    ],
+)
+def test_cargo_size_in_the_next_sentence(lexicon: Lexicon, detail: str) -> None:
+    ev = run("Ridgeway Minerals shipped its first cargo of spodumene to China.\n" + detail, lexicon)
+    assert has(ev, "first_export", destination="CHN", quantity=30000.0, unit="t")
+
+
+def test_deal_size_term_and_value_in_later_sentences(lexicon: Lexicon) -> None:
+    ev = run(
+        "Norwood Rare Metals signed an offtake agreement with Kia for NdPr oxide.\n"
+        "The deal covers 900 tonnes of oxide per year over seven years.\n"
+        "The seven-year contract is worth $400 million.",
+        lexicon,
+    )
+    assert has(
+        ev,
+        "offtake",
+        supplier="Norwood Rare Metals",
+        buyer="Kia",
+        quantity=900.0,
+        unit="t/yr",
+        term="P7Y",
+        amount=400000000.0,
+        currency="USD",
+    )

@@ -179,14 +179,15 @@ QUANTITY_RE = re.compile(
     + _NUMBER
     + r"))?\s?(?P<scale>million|thousand)?"
     r"(?:\s*|-)"
-    r"(?P<unit>ktpa|mtpa|tpa|dry metric tonnes|dry metric tonne|metric tonne|metric ton|"
+    r"(?P<unit>ktpa|mtpa|tpa|dry metric tonnes|dry metric tonne|wet metric tonnes|wmt|"
+    r"metric tonne|metric ton|"
     r"dry metric tons|"
     r"metric tonnes|metric tons|tonnes|tons|tonne|"
     r"kilograms|kg|dmt|mt|t)\b",
     re.IGNORECASE,
 )
 _PER_YEAR = re.compile(
-    r"^(?:[^.;]{0,60}?)\b(?:a year|per year|per annum|annually|each year|a yr|/yr|p\.a\.|"
+    r"^(?:[^.;]{0,60}?)\b(?:a[ -]year|per[ -]year|per annum|annually|each year|a yr|/yr|p\.a\.|"
     r"(?:per|a|every|each) (?:12|twelve) months)",
     re.IGNORECASE,
 )
@@ -1978,10 +1979,15 @@ _FOLLOW_EFFECT = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_PLANT = re.compile(
-    r"^The (?:[\w-]+ ){0,2}(?:plant|facility|mine|refinery|smelter|project|line|unit)\b"
+    r"^(?:The|This|Its) (?:[\w-]+ ){0,2}(?:plant|facility|mine|refinery|smelter|project|line|"
+    r"unit|mill|factory|operation|site|complex)\b|^It (?:has|will have|is designed|can)\b"
 )
 _FOLLOW_SHIPMENT = re.compile(
-    r"^The (?:initial |first |maiden )?(?:shipment|cargo|consignment|delivery|batch)\b"
+    r"^(?:The|This|That) (?:initial |first |maiden |inaugural |debut )?(?:shipment|cargo|"
+    r"consignment|delivery|batch|vessel|ship|parcel|container|load)\b"
+)
+_FOLLOW_DEAL = re.compile(
+    r"^(?:The|This|That|Its) (?:[\w-]+ ){0,2}(?:deal|agreement|contract|offtake|pact)\b"
 )
 
 
@@ -2034,12 +2040,17 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
     money = find_money(s.text)
     if money and re.search(
         r"\b(?:the|this|that)\s+(?:[$€£¥A-Z]*[\d.,]+\s*(?:million|billion|bn|mn|m)?\s+)?"
-        r"(?:deal|agreement|transaction|investment|purchase|acquisition|stake|pact|placement)\b",
+        r"(?:[\w-]+\s+){0,2}"
+        r"(?:deal|agreement|transaction|investment|purchase|acquisition|stake|pact|placement|"
+        r"contract)\b",
         s.text,
         re.IGNORECASE,
     ):
         for e in recent:
-            if e.type in ("stake_acquisition", "investment") and "amount" not in e.fields:
+            if (
+                e.type in ("stake_acquisition", "investment", "offtake")
+                and "amount" not in e.fields
+            ):
                 amt = money[0]
                 f = dict(e.fields, amount=amt.amount, currency=amt.currency)
                 updated.append(replace(e, fields=f))
@@ -2073,7 +2084,22 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             q = find_quantities(s.text)
             if q and "quantity" not in f:
                 f["quantity"], f["unit"] = q[0].value, q[0].unit
+            if f.get("term") is None and _term(s.text):
+                f["term"] = _term(s.text)
             if f != e.fields or e.links.get("supplier") is not sup:
+                updated.append(replace(e, fields=f))
+    if not under and _FOLLOW_DEAL.match(s.text):
+        # "The deal covers 900 tonnes a year over seven years": the deal's size and term
+        q = find_quantities(s.text)
+        for e in recent:
+            if e.type != "offtake":
+                continue
+            f = dict(e.fields)
+            if q and f.get("quantity") is None:
+                f["quantity"], f["unit"] = q[0].value, q[0].unit
+            if f.get("term") is None and _term(s.text):
+                f["term"] = _term(s.text)
+            if f != e.fields:
                 updated.append(replace(e, fields=f))
     qty = find_quantities(s.text)
     if qty and _FOLLOW_PLANT.match(s.text):
@@ -2120,7 +2146,17 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 continue
             unit = share.unit if share.unit.endswith("/yr") or not yearly else share.unit + "/yr"
             updated.append(replace(e, fields=dict(e.fields, quantity=share.value, unit=unit)))
-    return updated
+    # several details of one event in one sentence ("The seven-year deal is worth $400
+    # million"): one update with all of them
+    merged: dict[tuple[int, tuple[Any, ...]], Event] = {}
+    for u in updated:
+        k = (u.sentence_index, u.key())
+        have = merged.get(k)
+        if have is not None:
+            extra = {f: v for f, v in have.fields.items() if u.fields.get(f) is None}
+            u = replace(u, fields={**u.fields, **extra})
+        merged[k] = u
+    return list(merged.values())
 
 
 EXTRACTORS = (
