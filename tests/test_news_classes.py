@@ -271,3 +271,67 @@ def test_deal_size_term_and_value_in_later_sentences(lexicon: Lexicon) -> None:
         amount=400000000.0,
         currency="USD",
     )
+
+
+# ------------------------------------------------------------- restrictions: modality
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Beijing threatened to ban exports of rare earths to the United States.",
+        "China has vowed to restrict shipments of gallium if tariffs rise.",
+        "Analysts said China is likely to curb antimony exports.",
+        "If the talks fail, Beijing will suspend rare earth exports to the US.",
+        "The DRC wants to ban cobalt exports for another year.",
+        "Congo is looking to extend its cobalt export ban.",
+        "China has the power to restrict exports of rare earths.",
+        "Traders fear China will ban exports of tungsten.",
+        "Lawmakers in Zimbabwe called for a ban on lithium ore exports.",
+    ],
+)
+def test_threats_wishes_fears_and_conditions_are_no_restriction(
+    lexicon: Lexicon, sentence: str
+) -> None:
+    assert not has(run(sentence, lexicon), "export_restriction")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "China's rare earth export curbs remain in place.",
+        "Chinese export controls on graphite weigh on anode makers.",
+        "China's export ban on gallium, imposed in 2023, has pushed prices higher.",
+    ],
+)
+def test_a_measure_named_with_its_government_as_possessive_is_no_act(
+    lexicon: Lexicon, sentence: str
+) -> None:
+    assert not has(run(sentence, lexicon), "export_restriction")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Trade in germanium collapsed last year due to new Chinese export controls.",
+        "Vietnam's parliament approved a ban on exports of rare earths.",
+    ],
+)
+def test_a_new_measure_or_one_approved_is_an_act(lexicon: Lexicon, sentence: str) -> None:
+    assert has(run(sentence, lexicon), "export_restriction", action="imposed")
+
+
+def test_requiring_licences_is_a_restriction_with_its_start(lexicon: Lexicon) -> None:
+    ev = run(
+        "China's commerce ministry said on Sunday it would require licences for exports of "
+        "holmium from November 8.",
+        lexicon,
+        "2025-10-10",  # a Friday
+    )
+    assert has(
+        ev,
+        "export_restriction",
+        issuer="CHN",
+        action="imposed",
+        material="rare-earths",
+        start="2025-11-08",
+        date="2025-10-05",
+    )

@@ -95,7 +95,11 @@ HEDGE = re.compile(
     r"plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|seek(?:s|ing)? to|"
     r"hope(?:s|d)? to|expect(?:s|ed)? to|(?:is|are|was|were) expected|due to (?:start|begin|open)|"
     r"proposed|talks (?:to|on|about)|study|studying|would like|nears?|nearing|approach(?:es|ing)|"
-    r"on track to|poised to|set to|ready to|preparing to|prepares to)\b",
+    r"on track to|poised to|set to|ready to|preparing to|prepares to|"
+    r"threat(?:en|ens|ened|ening)? to|vow(?:s|ed|ing)? to|(?:is|are|was|were) (?:un)?likely to|"
+    r"want(?:s|ed)? to|look(?:s|ing)? to|(?:has|have|had) the (?:ability|power|option|means) to|"
+    r"fears?|feared|warn(?:s|ed|ing)?|if|unless|call(?:s|ed)? for|urg(?:e|es|ed|ing)|"
+    r"push(?:es|ed|ing)? for|draft|proposals?)\b",
     re.IGNORECASE,
 )
 UNNAMED_SOURCES = re.compile(
@@ -1414,6 +1418,8 @@ _R_IMPOSED = re.compile(
     r"(?:first )?(?:apply for|obtain|seek) (?:an? )?(?:export )?(?:licen[cs]es?|permits?|approval)|"
     r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?)|"
     r"requir\w* export (?:permits|licen[cs]es)|"
+    r"requir\w* (?:an? |special |dual-use )?(?:export )?(?:licen[cs]es?|permits?|approval)"
+    r"(?= (?:for|to|before|under|from)\b)|"
     r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted|"
     r"exported|shipped)\s+without|licen[cs]ing (?:requirements?|regime|system)|"
     r"export (?:permits?|licen[cs]es?) requirements?|"
@@ -1570,7 +1576,8 @@ _IMPOSING_CUE = re.compile(
     r"\b(?:announc\w*|introduc\w*|impos\w*|implement\w*|issu\w*|unveil\w*|adopt\w*|enforc\w*|"
     r"(?:take|takes|took|taking|come|comes|came) (?:into )?effect|effective|appl(?:y|ies|ied)|"
     r"cover\w*|includ\w*|requir\w*|mandat\w*|tak(?:e|es|ing)|took|placed|put|expand\w*|add\w*|"
-    r"publish\w*|decid\w*|decision|order\w*)\b",
+    r"publish\w*|decid\w*|decision|order\w*|approv\w*|enact\w*|sign(?:s|ed)|passed|"
+    r"slapp?\w*|extend\w*|renew\w*)\b",
     re.IGNORECASE,
 )
 
@@ -1659,6 +1666,13 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if re.match(
             r"\s*,\s+(?:[\w-]+\s+)?(?:imposed|introduced|announced|placed|adopted)\b",
             s.text[m.end() :],
+        ) or (
+            _NOUN_TRIGGER.fullmatch(m.group(0))
+            and re.match(
+                r"[^,.;]{0,50},\s+(?:[\w-]+\s+)?(?:imposed|introduced|announced|placed|"
+                r"adopted|enacted)\s+(?:in|on|since|last|earlier|back)\b",
+                s.text[m.end() :],
+            )
         ):
             # "The restrictions, originally imposed in December 2024, targeted …": a measure
             # named with a participle about its past is a back-reference
@@ -1669,6 +1683,18 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         ) and re.match(r"(?:imposed|introduced|announced|placed)\b", m.group(0), re.I):
             # "the controls imposed on Oct 9", "The ban, initially imposed in 2023, had …":
             # the measure named again, no new event
+            continue
+        if re.match(
+            r"(?:imposed|introduced|announced|placed|adopted|enacted)\b", m.group(0), re.I
+        ) and (
+            re.search(
+                r"\b(?:controls|restrictions|ban|bans|curbs|measures|quotas?|embargo)\b"
+                r"[^,.;]{0,40},\s+(?:[\w-]+\s+)?$",
+                s.text[max(0, m.start() - 60) : m.start()],
+            )
+            and re.match(r"\s+(?:in|on|since|last|earlier|back)\b", s.text[m.end() :])
+        ):
+            # "China's export ban on gallium, imposed in 2023, has …": a back-reference
             continue
         if re.search(
             r"\b(?:which|that)\s+(?:had|has|have)\s+been\s+$"
@@ -1711,6 +1737,25 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             # "export restrictions on gallium created challenges": the measure named, not
             # an act of a government this sentence reports
+            continue
+        if (
+            action == "imposed"
+            and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and issuer in s.mentions
+            and (re.match(r"['’]s?\b", s.text[issuer.end :]) or issuer.role == "demonym")
+            and issuer.end <= m.start()
+            and not _IMPOSING_CUE.search(s.text[lo:hi])
+            # "new Chinese export controls": "new" reports the act
+            and not re.search(
+                r"\b(?:new|newly|latest|fresh|recent|recently)\s+(?:[\w'’-]+\s+){0,3}$",
+                s.text[max(0, issuer.start - 30) : m.start()],
+            )
+            and not re.search(
+                r"\b(?:to|will|would|shall|must)\s+$", s.text[max(0, m.start() - 8) : m.start()]
+            )
+        ):
+            # "China's rare earth export curbs remain in place", "Chinese export controls
+            # weigh on prices": a measure named, with its government as possessive, is no act
             continue
         mats = [x for x in s.materials() if m.start() <= x.start < hi]
         if not mats and re.search(
