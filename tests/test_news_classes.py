@@ -335,3 +335,94 @@ def test_requiring_licences_is_a_restriction_with_its_start(lexicon: Lexicon) ->
         start="2025-11-08",
         date="2025-10-05",
     )
+
+
+# ------------------------------------------------------------- stakes: more wording
+@pytest.mark.parametrize(
+    ("sentence", "acquirer", "target", "percent"),
+    [
+        (
+            "Glencore increased its stake in Harlow Lithium Corp to 12%.",
+            "Glencore",
+            "Harlow Lithium",
+            12.0,
+        ),
+        (
+            "Kia made a strategic investment in Norwood Rare Metals, taking a 5% stake.",
+            "Kia",
+            "Norwood Rare Metals",
+            5.0,
+        ),
+        (
+            "Glencore subscribed for shares in Harlow Lithium Corp giving it an 8% holding.",
+            "Glencore",
+            "Harlow Lithium",
+            8.0,
+        ),
+        # the subject of a reported clause without "that"; "the company" is the reporter
+        (
+            "Harlow Lithium Corp said Sumitomo had acquired a 9.9% stake in the company.",
+            "Sumitomo",
+            "Harlow Lithium",
+            9.9,
+        ),
+    ],
+)
+def test_stake_wording(
+    lexicon: Lexicon, sentence: str, acquirer: str, target: str, percent: float
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "stake_acquisition", acquirer=acquirer, target=target, percent=percent)
+
+
+# ------------------------------------------------------- first shipments: more wording
+@pytest.mark.parametrize(
+    ("sentence", "exporter", "destination"),
+    [
+        ("Ridgeway Minerals ships first spodumene to China.", "Ridgeway Minerals", "CHN"),
+        (
+            "The first shipment of lithium concentrate from Ridgeway Minerals' Bald Hill mine "
+            "left for China.",
+            "Ridgeway Minerals",
+            "CHN",
+        ),
+        (
+            "Ridgeway Minerals has commenced shipments of spodumene concentrate to customers in "
+            "China.",
+            "Ridgeway Minerals",
+            "CHN",
+        ),
+        (
+            "Ridgeway Minerals completed the first sale of antimony to a buyer in the United "
+            "States.",
+            "Ridgeway Minerals",
+            "USA",
+        ),
+    ],
+)
+def test_first_shipment_more_wording(
+    lexicon: Lexicon, sentence: str, exporter: str, destination: str
+) -> None:
+    assert has(run(sentence, lexicon), "first_export", exporter=exporter, destination=destination)
+
+
+# ---------------------------------------------------------- supply deals: the parties
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The offtake agreement between Ridgeway Minerals and Toyota covers 50,000 tonnes of "
+        "lithium hydroxide.",
+        "Ridgeway Minerals and Toyota signed a supply agreement for lithium hydroxide.",
+        "Toyota and Ridgeway Minerals signed a supply agreement for lithium hydroxide.",
+    ],
+)
+def test_both_parties_named_together(lexicon: Lexicon, sentence: str) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "offtake", supplier="Ridgeway Minerals", buyer="Toyota", material="lithium")
+    assert not has(ev, "offtake", supplier="Toyota")
+
+
+def test_well_known_name_keeps_its_longer_form(lexicon: Lexicon) -> None:
+    names = [m.text for m in lexicon.mentions("Mitsubishi Chemical and Kia Corporation agreed.")]
+    assert names == ["Mitsubishi Chemical", "Kia Corporation"]
+    assert sector_maker("Kia Corporation") and sector_country("Hyundai Motor Company") == "KOR"

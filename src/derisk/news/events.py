@@ -391,7 +391,7 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     said = None
     for hit in re.finditer(
         r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|noted)"
-        r"(?: on \w+)?,? that\s",
+        r"(?: on \w+)?,? (?:that\s|(?=[A-Z]))",
         s.text[:pos],
     ):
         said = hit
@@ -646,6 +646,14 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for m in _STAKE_NOUN.finditer(s.text):
         raw_pct = m.group("pct") or m.group("pct2") or m.group("pct3") or m.group("pct4")
+        if raw_pct is None and m.group("bare"):
+            # "increased its stake in X to 12%"
+            to = re.match(
+                r"[^,.;]{0,60}?\bto\s+(?:about\s+|around\s+|nearly\s+)?(\d+(?:\.\d+)?)\s?"
+                r"(?:%|per ?cent)",
+                s.text[m.end() :],
+            )
+            raw_pct = to.group(1) if to else None
         pct = float(raw_pct) if raw_pct else None
         clause_start = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[clause_start : m.start()]
@@ -727,6 +735,20 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             sh = re.search(r"shareholder in\b", s.text)
             if sh:
                 target = _object_after(s, sh.start(), "in", [acquirer] if acquirer else [], 3)
+        if target is None and acquirer is not None:
+            # "made a strategic investment in X, taking a 5% stake", "subscribed for shares in
+            # X giving it an 8% holding": the company invested in earlier in the clause
+            early = _object_after(s, acquirer.end, "in", [acquirer], 3)
+            if (
+                early is not None
+                and early.end <= m.start()
+                and re.search(
+                    r"\b(?:investment|shares|stake|interest|equity|placement|invest\w*)\s+in\s+"
+                    r"(?:the\s+)?$",
+                    s.text[max(0, early.start - 40) : early.start],
+                )
+            ):
+                target = early
         if target is None:
             target = _coref_object(s, m.end(), ctx, [acquirer] if acquirer else [])
             by_ref = by_ref or target is not None
@@ -1172,6 +1194,19 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
             # loan": funding, not a supply deal
             continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
+        between = re.match(
+            r"\s+between\s+(?:the\s+)?$", s.text[m.end() : m.end() + 12]
+        ) or re.match(r"\s+between\s", s.text[m.end() :])
+        if m.group("agreement") and between:
+            # "The offtake agreement between X and Y": the parties after "between"
+            x = _first_org_after(s, m.end(), [])
+            y = _first_org_after(s, x.end, [x]) if x is not None else None
+            if (
+                x is not None
+                and y is not None
+                and re.fullmatch(r"\s*(?:and|&)\s*(?:the\s+)?", s.text[x.end : y.start])
+            ):
+                subjects, by_ref = [x, y], False
         if not subjects:
             continue
         # "signed a contract with Vale to procure nickel", "inked a deal with Hyundai to
@@ -1211,6 +1246,9 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
                 other = _object_after(s, 0, "with", subjects, 6) or _name_after(
                     s, subjects[-1].end, "with", 4
                 )
+            if other is None and m.group("agreement") and len(subjects) == 2:
+                # "X and Y signed a supply agreement": the two parties, the maker buying
+                sellers, other = subjects[:1], subjects[1]
             if (
                 m.group("agreement")
                 and (
@@ -1283,14 +1321,16 @@ _FIRST = re.compile(
     r"truckload|sale|sales)|for the first time|"
     r"(?:its |their |the )?first [\d,.]+[- ](?:tonnes?|tons?|t|kg|kilograms?) of|"
     r"(?:ship(?:s|ped|ping)?|export(?:s|ed|ing)?|sent|send(?:s|ing)?|deliver(?:s|ed|ing)?|sold)"
-    r"\s+(?:its|their|the)\s+(?:very\s+)?first\b|"
+    r"\s+(?:(?:its|their|the)\s+)?(?:very\s+)?first\b|"
     r"(?:maiden|inaugural|debut) (?:[\w-]+ ){0,3}?(?:cargo|shipment|export|consignment|"
     r"delivery|batch|parcel|sale)s?|"
-    r"(?:started|starts|began|begins|begun|commenced|commences) (?:exporting|shipping))\b",
+    r"(?:started|starts|began|begins|begun|commenced|commences) (?:exporting|shipping)|"
+    r"(?:started|starts|began|begins|begun|commenced|commences) (?:its |the )?(?:first )?"
+    r"(?:shipments|exports|deliveries))\b",
     re.IGNORECASE,
 )
 _SHIP = re.compile(
-    r"\b(?:export\w*|ship\w*|sent|sending|send|deliver\w*|sold|made|cargo|sail\w*|left|"
+    r"\b(?:export\w*|ship\w*|sent|sending|send|deliver\w*|sold|sales?|made|cargo|sail\w*|left|"
     r"depart\w*|load\w*|arriv\w*|dispatch\w*|consignment)\b",
     re.IGNORECASE,
 )
@@ -1309,7 +1349,7 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
                 r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$"
                 r"|\b(?:to|bound for|destined for)\s+(?:[A-Z][\w-]+\s+){0,2}[A-Z][\w-]+"
                 r"(?:\s+in\s+|,\s*)$"
-                r"|\b(?:to|for)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){1,2}in\s+$",
+                r"|\b(?:to|for)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){1,2}in\s+(?:the\s+)?$",
                 gap,
             )
             and not re.search(r"\bto\s+(?:make|help|become|be|turn|keep|see)\s+$", gap)
@@ -1329,6 +1369,11 @@ def first_export_events(s: Sent, ctx: Context) -> list[Event]:
     if exporter is None:
         cs = [c for c in s.countries() if c.end <= m.start() and c.role in ("name", "capital")]
         exporter = cs[0] if cs else None
+    if exporter is None:
+        # "The first shipment of concentrate from X's mine", "The first cargo of X's ore"
+        src = _object_after(s, m.end(), "from|of", [], 4)
+        if src is not None and src.kind == "company" and re.match(r"['’]s?\s", s.text[src.end :]):
+            exporter = src
     if exporter is None and _FOLLOW_SHIPMENT.match(s.text) and ctx.last_orgs:
         # "The first shipment will be sent to Umicore in Belgium": the company of the story
         exporter, by_ref = ctx.last_orgs[0], True

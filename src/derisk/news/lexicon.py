@@ -405,7 +405,7 @@ def sector_country(name: str) -> str | None:
     >>> sector_country("GM"), sector_country("Hyundai Motor"), sector_country("Nobody Ltd")
     ('USA', 'KOR', None)
     """
-    row = _sector_data().get(name)
+    row = _sector_row(name)
     return row[1] if row else None
 
 
@@ -415,8 +415,17 @@ def sector_maker(name: str) -> bool:
     >>> sector_maker("Hyundai"), sector_maker("Glencore")
     (True, False)
     """
-    row = _sector_data().get(name)
+    row = _sector_row(name)
     return bool(row and row[2])
+
+
+def _sector_row(name: str) -> tuple[str, str | None, bool] | None:
+    data = _sector_data()
+    row = data.get(name) or data.get(strip_legal(name))
+    if row is None:
+        base = re.sub(r"\s+(?:Company|Corporation|Corp\.?|Group|Holdings?|Co\.?)$", "", name)
+        row = data.get(base)
+    return row
 
 
 def _cased_alias(key: str) -> str | None:
@@ -656,6 +665,17 @@ def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
             continue
         text = " ".join(words)
         inside = [k for k in known_orgs if k.start < end and start < k.end]
+        # "Ford and Ridgeway Minerals": a well-known company joined by "and" to a new one
+        # (but "Mitsubishi Chemical" stays whole)
+        inside += [
+            k
+            for k in known
+            if k.role == "new"
+            and k.kind == "company"
+            and k.start < end
+            and start < k.end
+            and re.match(r"[\s,]*(?:and|&)\s+", sentence[k.end : end])
+        ]
         if inside:
             # "Korea Zinc and Hanul Chemical": keep what follows the graph entity
             rest_start = max(k.end for k in inside)
