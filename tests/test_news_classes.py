@@ -426,3 +426,55 @@ def test_well_known_name_keeps_its_longer_form(lexicon: Lexicon) -> None:
     names = [m.text for m in lexicon.mentions("Mitsubishi Chemical and Kia Corporation agreed.")]
     assert names == ["Mitsubishi Chemical", "Kia Corporation"]
     assert sector_maker("Kia Corporation") and sector_country("Hyundai Motor Company") == "KOR"
+
+
+# ------------------------------------------------------------- facilities: more wording
+@pytest.mark.parametrize(
+    ("sentence", "action"),
+    [
+        (
+            "Ridgeway Minerals has brought its Bald Hill lithium mine back into production.",
+            "opening",
+        ),
+        ("Ridgeway Minerals ceased mining at its Bald Hill lithium mine.", "closure"),
+        ("Production at Ridgeway Minerals' Bald Hill lithium mine was suspended.", "closure"),
+        (
+            "Operations at the Bald Hill lithium mine, owned by Ridgeway Minerals, were halted.",
+            "closure",
+        ),
+    ],
+)
+def test_facility_passive_and_restart_wording(lexicon: Lexicon, sentence: str, action: str) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "facility", company="Ridgeway Minerals", action=action, material="lithium")
+
+
+# ------------------------------------------------------- restrictions: more wording
+def test_extended_without_a_duration_is_an_extension(lexicon: Lexicon) -> None:
+    ev = run("The DRC extended its cobalt export ban last Saturday.", lexicon, "2025-06-12")
+    assert has(
+        ev,
+        "export_restriction",
+        issuer="COD",
+        action="extended",
+        material="cobalt",
+        date="2025-06-07",
+    )
+    ev = run("China extended its export ban to cover more rare earth products.", lexicon)
+    assert not has(ev, "export_restriction", action="extended")
+
+
+def test_will_need_licences_imposes_from_the_stated_day(lexicon: Lexicon) -> None:
+    ev = run(
+        "Starting Nov. 8, exporters of holmium will need licences, Beijing said.",
+        lexicon,
+        "2025-10-10",
+    )
+    assert has(
+        ev,
+        "export_restriction",
+        issuer="CHN",
+        action="imposed",
+        material="rare-earths",
+        start="2025-11-08",
+    )

@@ -1414,7 +1414,10 @@ _R_EXTENDED = re.compile(
     r"(?:ban|bans|embargo|suspension|halt|moratorium|prohibition|restrictions?|controls?|curbs|"
     r"quotas?)\b"
     r"(?=[^.;]{0,80}?\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?:\d+|one|two|three|"
-    r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?))",
+    r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?)"
+    # "extended its ban until …", "extended its ban last Saturday" (not "to cover more goods")
+    r"|[^.;]{0,80}?\buntil\b"
+    r"|(?![^.;]{0,60}?\bto\s+(?:cover|include|also|add|more|other|additional|all|new)\b))",
     re.IGNORECASE,
 )
 _R_EXTENDED_PASSIVE = re.compile(
@@ -1463,6 +1466,7 @@ _R_IMPOSED = re.compile(
     r"(?:first )?(?:apply for|obtain|seek) (?:an? )?(?:export )?(?:licen[cs]es?|permits?|approval)|"
     r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?)|"
     r"requir\w* export (?:permits|licen[cs]es)|"
+    r"(?:will |would )?need (?:an? |special )?(?:export )?(?:licen[cs]es?|permits?)\b|"
     r"requir\w* (?:an? |special |dual-use )?(?:export )?(?:licen[cs]es?|permits?|approval)"
     r"(?= (?:for|to|before|under|from)\b)|"
     r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted|"
@@ -1925,7 +1929,9 @@ _F_OPEN = re.compile(
     r"(?:produced|poured|turned out) (?:its |the )?first|"
     r"(?:restarted|restarts|resumed|resumes|reopened|reopens|restart|resume|reopen)"
     r" (?:(?:its|the)\s+)?(?:[\w-]+\s+){0,3}?(?:production|operations|mining|output|processing)|"
-    r"(?:restarted|reopened|reopens|restarts)\b)\b",
+    r"(?:restarted|reopened|reopens|restarts)\b|"
+    r"(?:brought|brings|bring) (?:[\w'’-]+\s+){0,5}?back (?:into production|online|on ?stream|"
+    r"into operation))\b",
     re.IGNORECASE,
 )
 _F_EXPAND = re.compile(
@@ -1938,8 +1944,10 @@ _F_CLOSE = re.compile(
     r"\b(?:clos(?:e|es|ed|ing)|shut(?:s|ting)?(?: down)?|shutter\w*|"
     r"halt(?:s|ed)? (?:production|mining|operations|output)|"
     r"suspend(?:s|ed)? (?:production|mining|operations|output)|idl(?:e|es|ed|ing)|mothball\w*|"
-    r"(?:halt|suspend|stop|pause|cease|curtail)(?:s|ed|ped|ing|ping)?\s+(?:(?:its|the|all)\s+)?"
-    r"(?:[\w-]+\s+){0,3}?(?:production|mining|operations|output|activities)|"
+    r"(?:halt|suspend|stop|paus|ceas|curtail)(?:e|es|s|ed|ped|ing|ping)?\s+"
+    r"(?:(?:its|the|all)\s+)?(?:[\w-]+\s+){0,3}?(?:production|mining|operations|output|activities)|"
+    r"(?:production|operations|mining|output)\s+(?:at|of)\s+[^.;]{3,80}?\s+(?:was|were|has been|"
+    r"have been|had been)\s+(?:\w+ly\s+)?(?:suspended|halted|stopped|paused|shut|curtailed)|"
     r"care and maintenance|stopp?(?:ed|s)? (?:production|mining|operations))\b",
     re.IGNORECASE,
 )
@@ -2031,6 +2039,17 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             agent = _object_after(s, m.end(), "by", [], 0)
             if agent is not None and agent.kind in ("company", "government"):
                 company, by_ref = agent, False
+        if company is None and re.match(r"(?i:production|operations|mining|output)\b", m.group(0)):
+            # "Production at X's mine was suspended", "Operations at the mine, owned by X,
+            # were halted": the organisation named inside
+            company = next(
+                (
+                    o
+                    for o in s.orgs()
+                    if m.start() <= o.start < m.end() and o.kind in ("company", "government")
+                ),
+                None,
+            )
         if company is not None and re.match(
             r"\s+(?:Minister|Secretary|Premier|Governor|President|Mayor)\b", s.text[company.end :]
         ):
