@@ -478,3 +478,41 @@ def test_will_need_licences_imposes_from_the_stated_day(lexicon: Lexicon) -> Non
         material="rare-earths",
         start="2025-11-08",
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supplier", "buyer"),
+    [
+        # the maker buys, whichever side of "with" it is on
+        (
+            "Toyota signed an agreement with Ridgeway Minerals for the supply of lithium "
+            "hydroxide.",
+            "Ridgeway Minerals",
+            "Toyota",
+        ),
+        (
+            "Ridgeway Minerals signed an agreement with Toyota for the supply of lithium "
+            "hydroxide.",
+            "Ridgeway Minerals",
+            "Toyota",
+        ),
+        (
+            "Ridgeway Minerals has signed a multi-year agreement with Tesla for the sale of "
+            "graphite.",
+            "Ridgeway Minerals",
+            "Tesla",
+        ),
+        (
+            "Glencore signed an agreement with Ridgeway Minerals for the purchase of cobalt "
+            "hydroxide.",
+            "Ridgeway Minerals",
+            "Glencore",
+        ),
+    ],
+)
+def test_agreement_for_the_supply_of(
+    lexicon: Lexicon, sentence: str, supplier: str, buyer: str
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "offtake", supplier=supplier, buyer=buyer)
+    assert not has(ev, "offtake", supplier=buyer)

@@ -1088,6 +1088,8 @@ def _investor_capital(s: Sent, pos: int) -> Mention | None:
 _OFFTAKE = re.compile(
     r"\b(?P<agreement>off-?take(?: agreement| deal| contract)?s?|supply (?:agreement|deal|contract|"
     r"pact)s?|sales? agreements?|agreements? to supply|deals? to supply)\b"
+    r"|\b(?P<forsupply>(?:agreement|deal|contract|pact)s?\s+with\s+[^.;]{2,80}?\s+for\s+the\s+"
+    r"(?:supply|sale|delivery|provision|purchase)\s+of)\b"
     r"|\b(?P<sell>(?:agreed|agrees|agree|signed|will|to|would|committed|commits|is set|are set)"
     r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
     r" (?:to )?(?:supply|sell|deliver|ship|provide))\b"
@@ -1148,6 +1150,8 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
     for m in _OFFTAKE.finditer(s.text):
         if _blocked(s, m.start()):
             continue
+        # "an agreement with Y for the supply of …" is an agreement; who sells is settled below
+        agr = bool(m.group("agreement") or m.group("forsupply"))
         tail = s.text[m.end() : m.end() + 60].lower()
         pct_of = re.match(r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of\b", tail)
         # "to buy up to 50% of the spodumene produced at …": a share of the output
@@ -1197,7 +1201,7 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         between = re.match(
             r"\s+between\s+(?:the\s+)?$", s.text[m.end() : m.end() + 12]
         ) or re.match(r"\s+between\s", s.text[m.end() :])
-        if m.group("agreement") and between:
+        if agr and between:
             # "The offtake agreement between X and Y": the parties after "between"
             x = _first_org_after(s, m.end(), [])
             y = _first_org_after(s, x.end, [x]) if x is not None else None
@@ -1212,7 +1216,7 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         # "signed a contract with Vale to procure nickel", "inked a deal with Hyundai to
         # supply …": the party of the agreement named before the verb is the counterpart
         party = None
-        if not m.group("agreement"):
+        if not agr:
             party = _object_after(s, subjects[-1].end, "with", subjects, 4)
             if party is not None and (
                 party.end > m.start()
@@ -1242,17 +1246,19 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
             )
             if other is None and m.group("sell") and party is None:
                 other = _direct_object(s, m.end())
-            if other is None and m.group("agreement"):
+            if other is None and agr:
                 other = _object_after(s, 0, "with", subjects, 6) or _name_after(
                     s, subjects[-1].end, "with", 4
                 )
-            if other is None and m.group("agreement") and len(subjects) == 2:
+            if other is None and agr and len(subjects) == 2:
                 # "X and Y signed a supply agreement": the two parties, the maker buying
                 sellers, other = subjects[:1], subjects[1]
             if (
-                m.group("agreement")
+                agr
                 and (
                     re.search(r"\bto (?:buy|purchase|take)\b", s.text[m.end() : m.end() + 40])
+                    # "an agreement with Y for the purchase of …": the subject buys
+                    or (m.group("forsupply") or "").endswith(("purchase of", "purchase  of"))
                     # "signed an offtake with Y to supply concentrate to its plant": Y sells
                     or re.search(
                         r"\bto (?:supply|sell|deliver|provide)\b[^.;]{0,80}?\bto (?:its|their)\b",
@@ -1271,11 +1277,11 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
             and b is not None
             and sl.kind == "government"
             and b.kind == "company"
-            and m.group("agreement")
+            and agr
             else (sl, b)
             for sl, b in pairs
         ]
-        if m.group("agreement"):
+        if agr:
             # "Panasonic signed a supply deal with a graphite miner": a carmaker or cell maker
             # buys; the wording of an agreement does not say who sells
             pairs = [
