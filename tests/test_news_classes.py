@@ -516,3 +516,12 @@ def test_agreement_for_the_supply_of(
     ev = run(sentence, lexicon)
     assert has(ev, "offtake", supplier=supplier, buyer=buyer)
     assert not has(ev, "offtake", supplier=buyer)
+
+
+@pytest.mark.parametrize(
+    ("place", "iso3"),
+    [("Utah", "USA"), ("Narva", "EST"), ("Kokkola", "FIN"), ("Zhejiang", "CHN")],
+)
+def test_places_locate_facilities(lexicon: Lexicon, place: str, iso3: str) -> None:
+    ev = run(f"Harlow Lithium Corp opened its lithium refinery in {place}.", lexicon)
+    assert has(ev, "facility", company="Harlow Lithium", location=iso3)
