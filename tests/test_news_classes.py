@@ -525,3 +525,12 @@ def test_agreement_for_the_supply_of(
 def test_places_locate_facilities(lexicon: Lexicon, place: str, iso3: str) -> None:
     ev = run(f"Harlow Lithium Corp opened its lithium refinery in {place}.", lexicon)
     assert has(ev, "facility", company="Harlow Lithium", location=iso3)
+
+
+def test_deal_quantity_is_the_one_stated_with_the_deal(lexicon: Lexicon) -> None:
+    ev = run(
+        "After a trial cargo of 5,000 tonnes, Ridgeway Minerals agreed to sell 20,000 tonnes of "
+        "spodumene to Tesla.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Ridgeway Minerals", buyer="Tesla", quantity=20000.0)

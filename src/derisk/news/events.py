@@ -1291,7 +1291,10 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
                 for sl, b in pairs
             ]
         mat = _material(s, m.start()) or ctx.last_material
-        qty = find_quantities(s.text)
+        # "The second shipment of 13,100 tonnes forms part of an agreement with Y for a total
+        # of 18,500 tonnes": the deal's quantity is the one stated with the deal
+        found_qty = find_quantities(s.text)
+        qty = [q for q in found_qty if q.start >= m.start()] or found_qty
         money = find_money(s.text)
         dates = _classify_dates(s, ctx, m.start())
         for supplier, buyer in pairs:
