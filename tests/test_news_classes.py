@@ -534,3 +534,12 @@ def test_deal_quantity_is_the_one_stated_with_the_deal(lexicon: Lexicon) -> None
         lexicon,
     )
     assert has(ev, "offtake", supplier="Ridgeway Minerals", buyer="Tesla", quantity=20000.0)
+
+
+def test_goods_bought_for_a_sum_are_a_supply_deal(lexicon: Lexicon) -> None:
+    ev = run(
+        "Toyota has agreed to buy $300 million of rare earth magnets made by Ridgeway Magnets "
+        "Corp.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Ridgeway Magnets", buyer="Toyota", amount=300000000.0)

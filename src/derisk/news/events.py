@@ -1193,6 +1193,13 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
                 tail,
             )
             and not re.match(r"[^,;]{0,30}\bworth of\b", tail)
+            # "agreed to buy $500 million of rare earth magnets": goods, bought for a sum
+            and not (
+                re.match(r"[^,;]{0,30}?\bof\b", tail)
+                and any(
+                    x.kind == "material" and m.end() <= x.start <= m.end() + 70 for x in s.mentions
+                )
+            )
         ):
             # "which will provide $94.1 million for …", "will receive $435 million from a
             # loan": funding, not a supply deal
