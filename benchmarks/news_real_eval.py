@@ -22,12 +22,18 @@ Run::
     python benchmarks/news_real_eval.py --corpus /path/to/corpus \\
         [--split dev|test|all] [--labels FILE] [--auto-accept 0.8] [--repeat 3] \\
         [--show-errors] [--json]
+    python benchmarks/news_real_eval.py --corpus DIR --split dev --refit-calibration
     python benchmarks/news_real_eval.py --tiny    # smoke: a 4-article corpus of our own
     python benchmarks/news_real_eval.py --tiny --json    # the same, results as JSON
 
 ``--tiny`` needs no corpus: it writes four short articles, in sentences written for this
 benchmark (no third-party text), and their labels into a temporary folder, and scores them
 with the same reader, pipeline and scorer (split ``all``, one timed pass).
+
+``--refit-calibration`` (development half only) also writes
+``src/derisk/news/data/calibration.yaml``: for each calibration group of
+``derisk.news.calibration``, how many proposals the extractor made and how many matched a
+label (restatements of a found event left out). Refit after every change to the extractor.
 
 Exit status 0; 2 when the labels or the corpus cannot be read (the message names the file
 and line). Articles of the split that the corpus folder lacks are listed and skipped.
@@ -46,6 +52,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from derisk.data.loader import bundled_dir
 from derisk.news import EVENT_TYPES, Article, analyze
@@ -78,6 +86,35 @@ score_article = realscore.score_article
 summary = realscore.summary
 
 LABELS = Path(__file__).resolve().parent / "news_real" / "labels.jsonl"
+CALIBRATION = (
+    Path(__file__).resolve().parents[1] / "src" / "derisk" / "news" / "data" / "calibration.yaml"
+)
+
+
+def calibration_yaml(
+    work: list[tuple[Any, dict[str, Any]]],
+    preds: dict[str, list[dict[str, Any]]],
+    lexicon: Lexicon,
+) -> str:
+    """The calibration table of this run: per group, proposals and how many matched a label;
+    restatements of a found event are left out."""
+    from derisk.news.calibration import fit
+
+    scored: list[tuple[str, bool]] = []
+    for a, _ in work:
+        predicted = preds[a.id]
+        pairs, dups = realscore.match(predicted, list(a.events), lexicon)
+        matched = {p for p, _ in pairs}
+        scored.extend((p["group"], i in matched) for i, p in enumerate(predicted) if i not in dups)
+    head = (
+        "# Proposals per calibration group (derisk.news.calibration) and how many of them were "
+        "right\n# (matched a hand label), measured on the development half of the real-article "
+        f"corpus\n# ({len(work)} published articles, labels in "
+        'benchmarks/news_real/labels.jsonl, split "dev"), with the\n# extractor of this '
+        "commit. Refit whenever the extractor changes: benchmarks/news_real_eval.py --corpus "
+        'DIR\n# --split dev --refit-calibration (docs/news.md, "Calibration").\n'
+    )
+    return head + yaml.safe_dump({"groups": fit(scored)}, sort_keys=True)
 
 
 def _json_value(v: Any) -> Any:
@@ -100,6 +137,7 @@ def predict(label: LabelledArticle, doc: dict[str, Any], lexicon: Lexicon) -> li
             "fields": {k: _json_value(v) for k, v in e.fields.items()},
             "confidence": e.confidence,
             "sentence": e.sentence,
+            "group": e.group,
         }
         for e in analyze(article, lexicon).events
     ]
@@ -302,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json", action="store_true")
     ap.add_argument(
+        "--refit-calibration",
+        action="store_true",
+        help="write src/derisk/news/data/calibration.yaml from this run (split dev only)",
+    )
+    ap.add_argument(
         "--tiny", action="store_true", help="smoke run on a 4-article corpus of our own"
     )
     args = ap.parse_args(argv)
@@ -312,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         args.split, args.repeat = "all", 1
     elif args.corpus is None:
         ap.error("--corpus is required (or --tiny for the smoke corpus)")
+    if args.refit_calibration and (args.tiny or args.split != "dev"):
+        ap.error("--refit-calibration fits on the development half only (--split dev)")
     try:
         return _run(args)
     finally:
@@ -360,6 +405,9 @@ def _run(args: argparse.Namespace) -> int:
             "lexicon_s": round(lex_s, 3),
         },
     }
+    if args.refit_calibration:
+        CALIBRATION.write_text(calibration_yaml(work, preds, lexicon), encoding="utf-8")
+        print(f"calibration table written to {CALIBRATION}", file=sys.stderr)
     if args.show_errors:
         out["errors"] = {
             "missed": rep.misses,

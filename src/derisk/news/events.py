@@ -46,7 +46,7 @@ from typing import Any
 from derisk.model.catalog import Catalog
 from derisk.news.calibration import calibrated, group_of
 from derisk.news.dates import DateMention, add_period, parse_duration
-from derisk.news.lexicon import Mention, name_key
+from derisk.news.lexicon import Mention, name_key, sector_maker
 
 EVENT_TYPES = (
     "stake_acquisition",
@@ -95,7 +95,11 @@ HEDGE = re.compile(
     r"plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|seek(?:s|ing)? to|"
     r"hope(?:s|d)? to|expect(?:s|ed)? to|(?:is|are|was|were) expected|due to (?:start|begin|open)|"
     r"proposed|talks (?:to|on|about)|study|studying|would like|nears?|nearing|approach(?:es|ing)|"
-    r"on track to|poised to|set to|ready to|preparing to|prepares to)\b",
+    r"on track to|poised to|set to|ready to|preparing to|prepares to|"
+    r"threat(?:en|ens|ened|ening)? to|vow(?:s|ed|ing)? to|(?:is|are|was|were) (?:un)?likely to|"
+    r"want(?:s|ed)? to|look(?:s|ing)? to|(?:has|have|had) the (?:ability|power|option|means) to|"
+    r"fears?|feared|warn(?:s|ed|ing)?|if|unless|call(?:s|ed)? for|urg(?:e|es|ed|ing)|"
+    r"push(?:es|ed|ing)? for|draft|proposals?)\b",
     re.IGNORECASE,
 )
 UNNAMED_SOURCES = re.compile(
@@ -179,14 +183,15 @@ QUANTITY_RE = re.compile(
     + _NUMBER
     + r"))?\s?(?P<scale>million|thousand)?"
     r"(?:\s*|-)"
-    r"(?P<unit>ktpa|mtpa|tpa|dry metric tonnes|dry metric tonne|metric tonne|metric ton|"
+    r"(?P<unit>ktpa|mtpa|tpa|dry metric tonnes|dry metric tonne|wet metric tonnes|wmt|"
+    r"metric tonne|metric ton|"
     r"dry metric tons|"
     r"metric tonnes|metric tons|tonnes|tons|tonne|"
     r"kilograms|kg|dmt|mt|t)\b",
     re.IGNORECASE,
 )
 _PER_YEAR = re.compile(
-    r"^(?:[^.;]{0,60}?)\b(?:a year|per year|per annum|annually|each year|a yr|/yr|p\.a\.|"
+    r"^(?:[^.;]{0,60}?)\b(?:a[ -]year|per[ -]year|per annum|annually|each year|a yr|/yr|p\.a\.|"
     r"(?:per|a|every|each) (?:12|twelve) months)",
     re.IGNORECASE,
 )
@@ -386,7 +391,7 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     said = None
     for hit in re.finditer(
         r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|noted)"
-        r"(?: on \w+)?,? that\s",
+        r"(?: on \w+)?,? (?:that\s|(?=[A-Z]))",
         s.text[:pos],
     ):
         said = hit
@@ -625,7 +630,7 @@ _STAKE_NOUN = re.compile(
 )
 _ACQUIRE = re.compile(
     r"\b(?:buy|buys|bought|buying|acquire|acquires|acquired|acquiring|take|takes|took|taking|"
-    r"purchase|purchases|purchased|subscribe[sd]?|pick(?:s|ed)? up|gives?|giving|gave|"
+    r"purchase|purchases|purchased|subscribe[sd]?|pick(?:s|ed)? up|taken|gives?|giving|gave|"
     r"lift(?:s|ed)?|raise[sd]?|increase[sd]?|become|became|agreed to|acquisition of|purchase of|"
     r"(?:now|will|would|to|then) (?:own|owns|hold|holds|control|controls)|"
     r"own(?:s)? (?:a |an )?(?:combined |total |direct )?|took control of|"
@@ -641,6 +646,14 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for m in _STAKE_NOUN.finditer(s.text):
         raw_pct = m.group("pct") or m.group("pct2") or m.group("pct3") or m.group("pct4")
+        if raw_pct is None and m.group("bare"):
+            # "increased its stake in X to 12%"
+            to = re.match(
+                r"[^,.;]{0,60}?\bto\s+(?:about\s+|around\s+|nearly\s+)?(\d+(?:\.\d+)?)\s?"
+                r"(?:%|per ?cent)",
+                s.text[m.end() :],
+            )
+            raw_pct = to.group(1) if to else None
         pct = float(raw_pct) if raw_pct else None
         clause_start = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[clause_start : m.start()]
@@ -722,6 +735,20 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             sh = re.search(r"shareholder in\b", s.text)
             if sh:
                 target = _object_after(s, sh.start(), "in", [acquirer] if acquirer else [], 3)
+        if target is None and acquirer is not None:
+            # "made a strategic investment in X, taking a 5% stake", "subscribed for shares in
+            # X giving it an 8% holding": the company invested in earlier in the clause
+            early = _object_after(s, acquirer.end, "in", [acquirer], 3)
+            if (
+                early is not None
+                and early.end <= m.start()
+                and re.search(
+                    r"\b(?:investment|shares|stake|interest|equity|placement|invest\w*)\s+in\s+"
+                    r"(?:the\s+)?$",
+                    s.text[max(0, early.start - 40) : early.start],
+                )
+            ):
+                target = early
         if target is None:
             target = _coref_object(s, m.end(), ctx, [acquirer] if acquirer else [])
             by_ref = by_ref or target is not None
@@ -1061,6 +1088,8 @@ def _investor_capital(s: Sent, pos: int) -> Mention | None:
 _OFFTAKE = re.compile(
     r"\b(?P<agreement>off-?take(?: agreement| deal| contract)?s?|supply (?:agreement|deal|contract|"
     r"pact)s?|sales? agreements?|agreements? to supply|deals? to supply)\b"
+    r"|\b(?P<forsupply>(?:agreement|deal|contract|pact)s?\s+with\s+[^.;]{2,80}?\s+for\s+the\s+"
+    r"(?:supply|sale|delivery|provision|purchase)\s+of)\b"
     r"|\b(?P<sell>(?:agreed|agrees|agree|signed|will|to|would|committed|commits|is set|are set)"
     r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
     r" (?:to )?(?:supply|sell|deliver|ship|provide))\b"
@@ -1068,7 +1097,8 @@ _OFFTAKE = re.compile(
     r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
     r" (?:to )?(?:buy|purchase|take|source|procure|offtake|receive))\b"
     r"|\b(?P<buy2>(?:sources|sourced|buys|bought|takes|took|procures|procured|purchases|"
-    r"purchased) (?:its |their |all |most |some )?(?:[\w-]+ ){0,3}from)\b",
+    r"purchased|secured|secures|locked in|locks in) (?:its |their |all |most |some )?"
+    r"(?:[\w,-]+ ){0,4}from)\b",
     re.IGNORECASE,
 )
 _TERM = re.compile(
@@ -1109,6 +1139,10 @@ def _direct_object(s: Sent, pos: int) -> Mention | None:
     return Mention(start, end, n.group("name"), "company", None, "new")
 
 
+def _maker(m: Mention) -> bool:
+    return m.id is None and m.kind == "company" and sector_maker(m.canonical or m.text)
+
+
 def offtake_events(s: Sent, ctx: Context) -> list[Event]:
     if not s.materials() and ctx.last_material is None:
         return []
@@ -1116,10 +1150,33 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
     for m in _OFFTAKE.finditer(s.text):
         if _blocked(s, m.start()):
             continue
+        # "an agreement with Y for the supply of …" is an agreement; who sells is settled below
+        agr = bool(m.group("agreement") or m.group("forsupply"))
         tail = s.text[m.end() : m.end() + 60].lower()
+        pct_of = re.match(r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of\b", tail)
+        # "to buy up to 50% of the spodumene produced at …": a share of the output
+        of_material = (
+            pct_of is not None
+            and any(
+                x.kind == "material"
+                and re.fullmatch(
+                    r"\s*(?:the|its|their)?\s*(?:[\w-]+\s+){0,2}",
+                    s.text[m.end() + pct_of.end() : x.start],
+                )
+                # not "35% of the Tamba lithium project": a share of an asset is a stake
+                and not re.match(
+                    r"\s+(?:[\w-]+\s+){0,2}(?:project|mine|deposit|operations?|assets?|venture|"
+                    r"company|business|unit|subsidiary)\b",
+                    s.text[x.end :],
+                )
+                for x in s.mentions
+                if x.start >= m.end() + pct_of.end()
+            )
+        )
         if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail) or (
             (m.group("buy") or m.group("buy2"))
-            and re.match(r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of\b", tail)
+            and pct_of is not None
+            and not of_material
             and not re.match(
                 r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of (?:its|their|the) "
                 r"(?:[\w-]+\s+){0,3}(?:output|production|supply|volumes?)\b",
@@ -1128,13 +1185,60 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             # "to purchase the remaining 40% of …": a stake, not a supply deal
             continue
+        if (
+            (m.group("sell") or m.group("buy"))
+            and re.match(
+                r"\s*(?:up to |about |around |nearly |more than |over )?(?:[A-Z]{0,2}[$€£¥]|"
+                r"[\d.,]+\s*(?:million|billion|bn|m)\b)",
+                tail,
+            )
+            and not re.match(r"[^,;]{0,30}\bworth of\b", tail)
+            # "agreed to buy $500 million of rare earth magnets": goods, bought for a sum
+            and not (
+                re.match(r"[^,;]{0,30}?\bof\b", tail)
+                and any(
+                    x.kind == "material" and m.end() <= x.start <= m.end() + 70 for x in s.mentions
+                )
+            )
+        ):
+            # "which will provide $94.1 million for …", "will receive $435 million from a
+            # loan": funding, not a supply deal
+            continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
+        between = re.match(
+            r"\s+between\s+(?:the\s+)?$", s.text[m.end() : m.end() + 12]
+        ) or re.match(r"\s+between\s", s.text[m.end() :])
+        if agr and between:
+            # "The offtake agreement between X and Y": the parties after "between"
+            x = _first_org_after(s, m.end(), [])
+            y = _first_org_after(s, x.end, [x]) if x is not None else None
+            if (
+                x is not None
+                and y is not None
+                and re.fullmatch(r"\s*(?:and|&)\s*(?:the\s+)?", s.text[x.end : y.start])
+            ):
+                subjects, by_ref = [x, y], False
         if not subjects:
             continue
+        # "signed a contract with Vale to procure nickel", "inked a deal with Hyundai to
+        # supply …": the party of the agreement named before the verb is the counterpart
+        party = None
+        if not agr:
+            party = _object_after(s, subjects[-1].end, "with", subjects, 4)
+            if party is not None and (
+                party.end > m.start()
+                or not re.fullmatch(r"[^,;]{0,40}", s.text[party.end : m.start()])
+                or not re.search(
+                    r"\b(?:agreement|deal|contract|pact|partnership|arrangement)s?\s+with\s",
+                    s.text[subjects[-1].end : party.start],
+                )
+            ):
+                party = None
         if m.group("buy") or m.group("buy2"):
             buyers = subjects
             other = (
-                _object_after(s, m.end(), "from|by|at|of", subjects, 6)
+                party
+                or _object_after(s, m.end(), "from|by|at|of", subjects, 6)
                 or _first_org_after(s, m.end(), subjects)
                 or _name_after(s, m.end(), "from", 8)
             )
@@ -1142,20 +1246,26 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
         else:
             sellers = subjects
             other = (
-                _object_after(s, m.end(), "to|with", subjects, 6)
+                party
+                or _object_after(s, m.end(), "to|with", subjects, 6)
                 or _object_after(s, m.end(), "through|via", subjects, 2)
                 or _name_after(s, m.end(), "to", 8)
             )
-            if other is None and m.group("sell"):
+            if other is None and m.group("sell") and party is None:
                 other = _direct_object(s, m.end())
-            if other is None and m.group("agreement"):
+            if other is None and agr:
                 other = _object_after(s, 0, "with", subjects, 6) or _name_after(
                     s, subjects[-1].end, "with", 4
                 )
+            if other is None and agr and len(subjects) == 2:
+                # "X and Y signed a supply agreement": the two parties, the maker buying
+                sellers, other = subjects[:1], subjects[1]
             if (
-                m.group("agreement")
+                agr
                 and (
                     re.search(r"\bto (?:buy|purchase|take)\b", s.text[m.end() : m.end() + 40])
+                    # "an agreement with Y for the purchase of …": the subject buys
+                    or (m.group("forsupply") or "").endswith(("purchase of", "purchase  of"))
                     # "signed an offtake with Y to supply concentrate to its plant": Y sells
                     or re.search(
                         r"\bto (?:supply|sell|deliver|provide)\b[^.;]{0,80}?\bto (?:its|their)\b",
@@ -1174,12 +1284,24 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
             and b is not None
             and sl.kind == "government"
             and b.kind == "company"
-            and m.group("agreement")
+            and agr
             else (sl, b)
             for sl, b in pairs
         ]
+        if agr:
+            # "Panasonic signed a supply deal with a graphite miner": a carmaker or cell maker
+            # buys; the wording of an agreement does not say who sells
+            pairs = [
+                (b, sl)
+                if sl is not None and b is not None and _maker(sl) and not _maker(b)
+                else (sl, b)
+                for sl, b in pairs
+            ]
         mat = _material(s, m.start()) or ctx.last_material
-        qty = find_quantities(s.text)
+        # "The second shipment of 13,100 tonnes forms part of an agreement with Y for a total
+        # of 18,500 tonnes": the deal's quantity is the one stated with the deal
+        found_qty = find_quantities(s.text)
+        qty = [q for q in found_qty if q.start >= m.start()] or found_qty
         money = find_money(s.text)
         dates = _classify_dates(s, ctx, m.start())
         for supplier, buyer in pairs:
@@ -1211,15 +1333,20 @@ _FIRST = re.compile(
     r"\b(?:(?:its |their |the )?first (?:ever )?"
     r"(?:[\d,.]+[- ](?:tonnes?|tons?|t|kg|kilograms?)\s+)?"
     r"(?:cargo|cargoes|shipment|shipments|export|exports|"
-    r"delivery|deliveries|consignment|batch|vessel|parcel|lot)|for the first time|"
+    r"delivery|deliveries|consignment|batch|vessel|parcel|lot|container|containers|"
+    r"truckload|sale|sales)|for the first time|"
+    r"(?:its |their |the )?first [\d,.]+[- ](?:tonnes?|tons?|t|kg|kilograms?) of|"
     r"(?:ship(?:s|ped|ping)?|export(?:s|ed|ing)?|sent|send(?:s|ing)?|deliver(?:s|ed|ing)?|sold)"
-    r"\s+(?:its|their|the)\s+(?:very\s+)?first\b|"
-    r"maiden (?:cargo|shipment|export)|"
-    r"(?:started|starts|began|begins|begun|commenced|commences) (?:exporting|shipping))\b",
+    r"\s+(?:(?:its|their|the)\s+)?(?:very\s+)?first\b|"
+    r"(?:maiden|inaugural|debut) (?:[\w-]+ ){0,3}?(?:cargo|shipment|export|consignment|"
+    r"delivery|batch|parcel|sale)s?|"
+    r"(?:started|starts|began|begins|begun|commenced|commences) (?:exporting|shipping)|"
+    r"(?:started|starts|began|begins|begun|commenced|commences) (?:its |the )?(?:first )?"
+    r"(?:shipments|exports|deliveries))\b",
     re.IGNORECASE,
 )
 _SHIP = re.compile(
-    r"\b(?:export\w*|ship\w*|sent|sending|send|deliver\w*|sold|made|cargo|sail\w*|left|"
+    r"\b(?:export\w*|ship\w*|sent|sending|send|deliver\w*|sold|sales?|made|cargo|sail\w*|left|"
     r"depart\w*|load\w*|arriv\w*|dispatch\w*|consignment)\b",
     re.IGNORECASE,
 )
@@ -1232,11 +1359,13 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
         gap = s.text[max(0, c.start - 45) : c.start]
         if (
             re.search(
-                r"\b(?:to|bound for|destined for|into|(?:sail\w*|left|depart\w*|head\w*) for)\s+"
+                r"\b(?:to|bound for|destined for|into|(?:sail\w*|left|depart\w*|head\w*) for|"
+                r"arriv\w* (?:at|in)|(?:sail\w*|left|depart\w*|head\w*)\s+(?:[\w-]+\s+){1,4}for|"
+                r"(?:load\w*|cargo(?:es)?|shipments?|consignments?)\s+(?:[\w-]+\s+){0,4}for)\s+"
                 r"(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,1}$"
                 r"|\b(?:to|bound for|destined for)\s+(?:[A-Z][\w-]+\s+){0,2}[A-Z][\w-]+"
                 r"(?:\s+in\s+|,\s*)$"
-                r"|\b(?:to|for)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){1,2}in\s+$",
+                r"|\b(?:to|for)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){1,2}in\s+(?:the\s+)?$",
                 gap,
             )
             and not re.search(r"\bto\s+(?:make|help|become|be|turn|keep|see)\s+$", gap)
@@ -1256,6 +1385,11 @@ def first_export_events(s: Sent, ctx: Context) -> list[Event]:
     if exporter is None:
         cs = [c for c in s.countries() if c.end <= m.start() and c.role in ("name", "capital")]
         exporter = cs[0] if cs else None
+    if exporter is None:
+        # "The first shipment of concentrate from X's mine", "The first cargo of X's ore"
+        src = _object_after(s, m.end(), "from|of", [], 4)
+        if src is not None and src.kind == "company" and re.match(r"['’]s?\s", s.text[src.end :]):
+            exporter = src
     if exporter is None and _FOLLOW_SHIPMENT.match(s.text) and ctx.last_orgs:
         # "The first shipment will be sent to Umicore in Belgium": the company of the story
         exporter, by_ref = ctx.last_orgs[0], True
@@ -1296,7 +1430,10 @@ _R_EXTENDED = re.compile(
     r"(?:ban|bans|embargo|suspension|halt|moratorium|prohibition|restrictions?|controls?|curbs|"
     r"quotas?)\b"
     r"(?=[^.;]{0,80}?\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?:\d+|one|two|three|"
-    r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?))",
+    r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?)"
+    # "extended its ban until …", "extended its ban last Saturday" (not "to cover more goods")
+    r"|[^.;]{0,80}?\buntil\b"
+    r"|(?![^.;]{0,60}?\bto\s+(?:cover|include|also|add|more|other|additional|all|new)\b))",
     re.IGNORECASE,
 )
 _R_EXTENDED_PASSIVE = re.compile(
@@ -1345,6 +1482,9 @@ _R_IMPOSED = re.compile(
     r"(?:first )?(?:apply for|obtain|seek) (?:an? )?(?:export )?(?:licen[cs]es?|permits?|approval)|"
     r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?)|"
     r"requir\w* export (?:permits|licen[cs]es)|"
+    r"(?:will |would )?need (?:an? |special )?(?:export )?(?:licen[cs]es?|permits?)\b|"
+    r"requir\w* (?:an? |special |dual-use )?(?:export )?(?:licen[cs]es?|permits?|approval)"
+    r"(?= (?:for|to|before|under|from)\b)|"
     r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted|"
     r"exported|shipped)\s+without|licen[cs]ing (?:requirements?|regime|system)|"
     r"export (?:permits?|licen[cs]es?) requirements?|"
@@ -1501,7 +1641,8 @@ _IMPOSING_CUE = re.compile(
     r"\b(?:announc\w*|introduc\w*|impos\w*|implement\w*|issu\w*|unveil\w*|adopt\w*|enforc\w*|"
     r"(?:take|takes|took|taking|come|comes|came) (?:into )?effect|effective|appl(?:y|ies|ied)|"
     r"cover\w*|includ\w*|requir\w*|mandat\w*|tak(?:e|es|ing)|took|placed|put|expand\w*|add\w*|"
-    r"publish\w*|decid\w*|decision|order\w*)\b",
+    r"publish\w*|decid\w*|decision|order\w*|approv\w*|enact\w*|sign(?:s|ed)|passed|"
+    r"slapp?\w*|extend\w*|renew\w*)\b",
     re.IGNORECASE,
 )
 
@@ -1590,6 +1731,13 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if re.match(
             r"\s*,\s+(?:[\w-]+\s+)?(?:imposed|introduced|announced|placed|adopted)\b",
             s.text[m.end() :],
+        ) or (
+            _NOUN_TRIGGER.fullmatch(m.group(0))
+            and re.match(
+                r"[^,.;]{0,50},\s+(?:[\w-]+\s+)?(?:imposed|introduced|announced|placed|"
+                r"adopted|enacted)\s+(?:in|on|since|last|earlier|back)\b",
+                s.text[m.end() :],
+            )
         ):
             # "The restrictions, originally imposed in December 2024, targeted …": a measure
             # named with a participle about its past is a back-reference
@@ -1600,6 +1748,18 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         ) and re.match(r"(?:imposed|introduced|announced|placed)\b", m.group(0), re.I):
             # "the controls imposed on Oct 9", "The ban, initially imposed in 2023, had …":
             # the measure named again, no new event
+            continue
+        if re.match(
+            r"(?:imposed|introduced|announced|placed|adopted|enacted)\b", m.group(0), re.I
+        ) and (
+            re.search(
+                r"\b(?:controls|restrictions|ban|bans|curbs|measures|quotas?|embargo)\b"
+                r"[^,.;]{0,40},\s+(?:[\w-]+\s+)?$",
+                s.text[max(0, m.start() - 60) : m.start()],
+            )
+            and re.match(r"\s+(?:in|on|since|last|earlier|back)\b", s.text[m.end() :])
+        ):
+            # "China's export ban on gallium, imposed in 2023, has …": a back-reference
             continue
         if re.search(
             r"\b(?:which|that)\s+(?:had|has|have)\s+been\s+$"
@@ -1642,6 +1802,25 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             # "export restrictions on gallium created challenges": the measure named, not
             # an act of a government this sentence reports
+            continue
+        if (
+            action == "imposed"
+            and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and issuer in s.mentions
+            and (re.match(r"['’]s?\b", s.text[issuer.end :]) or issuer.role == "demonym")
+            and issuer.end <= m.start()
+            and not _IMPOSING_CUE.search(s.text[lo:hi])
+            # "new Chinese export controls": "new" reports the act
+            and not re.search(
+                r"\b(?:new|newly|latest|fresh|recent|recently)\s+(?:[\w'’-]+\s+){0,3}$",
+                s.text[max(0, issuer.start - 30) : m.start()],
+            )
+            and not re.search(
+                r"\b(?:to|will|would|shall|must)\s+$", s.text[max(0, m.start() - 8) : m.start()]
+            )
+        ):
+            # "China's rare earth export curbs remain in place", "Chinese export controls
+            # weigh on prices": a measure named, with its government as possessive, is no act
             continue
         mats = [x for x in s.materials() if m.start() <= x.start < hi]
         if not mats and re.search(
@@ -1749,7 +1928,8 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
 # --------------------------------------------------------------------------- facilities
 _FACILITY_NOUN = re.compile(
     r"\b(?:plant|plants|facility|facilities|mine|mines|refinery|refineries|smelter|smelters|"
-    r"factory|factories|line|lines|train|trains|unit|project|works|operations|processing)\b",
+    r"factory|factories|line|lines|train|trains|unit|project|works|operations|processing|"
+    r"mill|mills|concentrator|complex|furnace|kiln|site|operation)\b",
     re.IGNORECASE,
 )
 _F_OPEN = re.compile(
@@ -1762,7 +1942,12 @@ _F_OPEN = re.compile(
     r"(?:producing|operating)|"
     r"(?:began|begins|begin|started|starts|start|commenced|commences) (?:turning out|producing|"
     r"churning out|making|processing|to produce|operating|operations)|"
-    r"(?:produced|poured|turned out) (?:its |the )?first)\b",
+    r"(?:produced|poured|turned out) (?:its |the )?first|"
+    r"(?:restarted|restarts|resumed|resumes|reopened|reopens|restart|resume|reopen)"
+    r" (?:(?:its|the)\s+)?(?:[\w-]+\s+){0,3}?(?:production|operations|mining|output|processing)|"
+    r"(?:restarted|reopened|reopens|restarts)\b|"
+    r"(?:brought|brings|bring) (?:[\w'’-]+\s+){0,5}?back (?:into production|online|on ?stream|"
+    r"into operation))\b",
     re.IGNORECASE,
 )
 _F_EXPAND = re.compile(
@@ -1775,6 +1960,10 @@ _F_CLOSE = re.compile(
     r"\b(?:clos(?:e|es|ed|ing)|shut(?:s|ting)?(?: down)?|shutter\w*|"
     r"halt(?:s|ed)? (?:production|mining|operations|output)|"
     r"suspend(?:s|ed)? (?:production|mining|operations|output)|idl(?:e|es|ed|ing)|mothball\w*|"
+    r"(?:halt|suspend|stop|paus|ceas|curtail)(?:e|es|s|ed|ped|ing|ping)?\s+"
+    r"(?:(?:its|the|all)\s+)?(?:[\w-]+\s+){0,3}?(?:production|mining|operations|output|activities)|"
+    r"(?:production|operations|mining|output)\s+(?:at|of)\s+[^.;]{3,80}?\s+(?:was|were|has been|"
+    r"have been|had been)\s+(?:\w+ly\s+)?(?:suspended|halted|stopped|paused|shut|curtailed)|"
     r"care and maintenance|stopp?(?:ed|s)? (?:production|mining|operations))\b",
     re.IGNORECASE,
 )
@@ -1824,7 +2013,7 @@ def _location(s: Sent, pos: int) -> Mention | None:
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
     if not _FACILITY_NOUN.search(s.text) and not (
         (s.materials() or ctx.last_material)
-        and re.search(r"\b(?:production|producing|operating|output)\b", s.text, re.I)
+        and re.search(r"\b(?:production|producing|operating|output|mining)\b", s.text, re.I)
     ):
         return []
     hits = []
@@ -1861,6 +2050,22 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         company = next((x for x in subjects if x.kind in ("company", "government")), None)
+        if re.search(r"\b(?:was|were|been|being)\s+(?:\w+ly\s+)?$", s.text[: m.start()]):
+            # "The plant … was commissioned by Albemarle": the agent after "by"
+            agent = _object_after(s, m.end(), "by", [], 0)
+            if agent is not None and agent.kind in ("company", "government"):
+                company, by_ref = agent, False
+        if company is None and re.match(r"(?i:production|operations|mining|output)\b", m.group(0)):
+            # "Production at X's mine was suspended", "Operations at the mine, owned by X,
+            # were halted": the organisation named inside
+            company = next(
+                (
+                    o
+                    for o in s.orgs()
+                    if m.start() <= o.start < m.end() and o.kind in ("company", "government")
+                ),
+                None,
+            )
         if company is not None and re.match(
             r"\s+(?:Minister|Secretary|Premier|Governor|President|Mayor)\b", s.text[company.end :]
         ):
@@ -1899,10 +2104,15 @@ _FOLLOW_EFFECT = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_PLANT = re.compile(
-    r"^The (?:[\w-]+ ){0,2}(?:plant|facility|mine|refinery|smelter|project|line|unit)\b"
+    r"^(?:The|This|Its) (?:[\w-]+ ){0,2}(?:plant|facility|mine|refinery|smelter|project|line|"
+    r"unit|mill|factory|operation|site|complex)\b|^It (?:has|will have|is designed|can)\b"
 )
 _FOLLOW_SHIPMENT = re.compile(
-    r"^The (?:initial |first |maiden )?(?:shipment|cargo|consignment|delivery|batch)\b"
+    r"^(?:The|This|That) (?:initial |first |maiden |inaugural |debut )?(?:shipment|cargo|"
+    r"consignment|delivery|batch|vessel|ship|parcel|container|load)\b"
+)
+_FOLLOW_DEAL = re.compile(
+    r"^(?:The|This|That|Its) (?:[\w-]+ ){0,2}(?:deal|agreement|contract|offtake|pact)\b"
 )
 
 
@@ -1955,12 +2165,17 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
     money = find_money(s.text)
     if money and re.search(
         r"\b(?:the|this|that)\s+(?:[$€£¥A-Z]*[\d.,]+\s*(?:million|billion|bn|mn|m)?\s+)?"
-        r"(?:deal|agreement|transaction|investment|purchase|acquisition|stake|pact|placement)\b",
+        r"(?:[\w-]+\s+){0,2}"
+        r"(?:deal|agreement|transaction|investment|purchase|acquisition|stake|pact|placement|"
+        r"contract)\b",
         s.text,
         re.IGNORECASE,
     ):
         for e in recent:
-            if e.type in ("stake_acquisition", "investment") and "amount" not in e.fields:
+            if (
+                e.type in ("stake_acquisition", "investment", "offtake")
+                and "amount" not in e.fields
+            ):
                 amt = money[0]
                 f = dict(e.fields, amount=amt.amount, currency=amt.currency)
                 updated.append(replace(e, fields=f))
@@ -1994,7 +2209,22 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             q = find_quantities(s.text)
             if q and "quantity" not in f:
                 f["quantity"], f["unit"] = q[0].value, q[0].unit
+            if f.get("term") is None and _term(s.text):
+                f["term"] = _term(s.text)
             if f != e.fields or e.links.get("supplier") is not sup:
+                updated.append(replace(e, fields=f))
+    if not under and _FOLLOW_DEAL.match(s.text):
+        # "The deal covers 900 tonnes a year over seven years": the deal's size and term
+        q = find_quantities(s.text)
+        for e in recent:
+            if e.type != "offtake":
+                continue
+            f = dict(e.fields)
+            if q and f.get("quantity") is None:
+                f["quantity"], f["unit"] = q[0].value, q[0].unit
+            if f.get("term") is None and _term(s.text):
+                f["term"] = _term(s.text)
+            if f != e.fields:
                 updated.append(replace(e, fields=f))
     qty = find_quantities(s.text)
     if qty and _FOLLOW_PLANT.match(s.text):
@@ -2041,7 +2271,17 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 continue
             unit = share.unit if share.unit.endswith("/yr") or not yearly else share.unit + "/yr"
             updated.append(replace(e, fields=dict(e.fields, quantity=share.value, unit=unit)))
-    return updated
+    # several details of one event in one sentence ("The seven-year deal is worth $400
+    # million"): one update with all of them
+    merged: dict[tuple[int, tuple[Any, ...]], Event] = {}
+    for u in updated:
+        k = (u.sentence_index, u.key())
+        have = merged.get(k)
+        if have is not None:
+            extra = {f: v for f, v in have.fields.items() if u.fields.get(f) is None}
+            u = replace(u, fields={**u.fields, **extra})
+        merged[k] = u
+    return list(merged.values())
 
 
 EXTRACTORS = (

@@ -379,6 +379,55 @@ def _data(name: str) -> Any:
     return yaml.safe_load(text)
 
 
+@functools.cache
+def _sector_data() -> dict[str, tuple[str, str | None, bool]]:
+    """surface -> (canonical name, country, maker) for every name of every sector company."""
+    data = _data("sector_companies.yaml") or {}
+    out: dict[str, tuple[str, str | None, bool]] = {}
+    for canonical, spec in data.items():
+        spec = spec or {}
+        row = (str(canonical), spec.get("country") or None, bool(spec.get("maker")))
+        out[str(canonical)] = row
+        for s in spec.get("names") or []:
+            out[str(s)] = row
+    return out
+
+
+def sector_surfaces() -> list[tuple[str, str]]:
+    """(canonical name, surface) pairs of the well-known sector companies that are not graph
+    entities (``news/data/sector_companies.yaml``): "Hyundai", "GM", "Glencore"."""
+    return [(row[0], surface) for surface, row in _sector_data().items()]
+
+
+def sector_country(name: str) -> str | None:
+    """Headquarters country (ISO alpha-3) of a well-known sector company, by any of its names.
+
+    >>> sector_country("GM"), sector_country("Hyundai Motor"), sector_country("Nobody Ltd")
+    ('USA', 'KOR', None)
+    """
+    row = _sector_row(name)
+    return row[1] if row else None
+
+
+def sector_maker(name: str) -> bool:
+    """A well-known maker of cars, cells or equipment: a buyer of minerals, not a seller.
+
+    >>> sector_maker("Hyundai"), sector_maker("Glencore")
+    (True, False)
+    """
+    row = _sector_row(name)
+    return bool(row and row[2])
+
+
+def _sector_row(name: str) -> tuple[str, str | None, bool] | None:
+    data = _sector_data()
+    row = data.get(name) or data.get(strip_legal(name))
+    if row is None:
+        base = re.sub(r"\s+(?:Company|Corporation|Corp\.?|Group|Holdings?|Co\.?)$", "", name)
+        row = data.get(base)
+    return row
+
+
 def _cased_alias(key: str) -> str | None:
     if "(" in key or "," in key:
         return None
@@ -444,6 +493,8 @@ class Lexicon:
     _uncased: dict[str, _Name] = field(default_factory=dict)
     _short: dict[str, _Name] = field(default_factory=dict)
     _tickers: dict[str, _Name] = field(default_factory=dict)
+    _sector: dict[str, str] = field(default_factory=dict)  # surface -> canonical name
+    _sector_re: re.Pattern[str] | None = None
     _cased_re: re.Pattern[str] | None = None
     _uncased_re: re.Pattern[str] | None = None
 
@@ -485,6 +536,10 @@ class Lexicon:
                 lex._cased.setdefault(n.surface, n)
             else:
                 lex._uncased.setdefault(n.surface.lower(), n)
+        for canonical, surface in sector_surfaces():
+            if surface not in lex._cased:
+                lex._sector[surface] = canonical
+        lex._sector_re = _alternation(lex._sector, 0)
         lex._cased_re = _alternation(lex._cased, 0)
         lex._uncased_re = _alternation(lex._uncased, re.IGNORECASE)
         return lex
@@ -514,6 +569,14 @@ class Lexicon:
             if tick is not None:
                 a, b = m.span("ticker")
                 cands.append(Mention(a, b, m.group("ticker"), tick.kind, tick.id, "ticker"))
+        if self._sector_re is not None:
+            for m in self._sector_re.finditer(sentence):
+                surface, canonical = m.group(0), self._sector[m.group(0)]
+                # an acronym stands for the full name ("GM" is General Motors)
+                full = canonical if surface.isupper() and surface != canonical else None
+                cands.append(
+                    Mention(m.start(), m.end(), surface, "company", None, "new", canonical=full)
+                )
         for short, ref in (active_short or {}).items():
             for m in re.finditer(r"(?<![\w])" + re.escape(short) + r"(?![\w])", sentence):
                 cands.append(
@@ -602,6 +665,17 @@ def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
             continue
         text = " ".join(words)
         inside = [k for k in known_orgs if k.start < end and start < k.end]
+        # "Ford and Ridgeway Minerals": a well-known company joined by "and" to a new one
+        # (but "Mitsubishi Chemical" stays whole)
+        inside += [
+            k
+            for k in known
+            if k.role == "new"
+            and k.kind == "company"
+            and k.start < end
+            and start < k.end
+            and re.match(r"[\s,]*(?:and|&)\s+", sentence[k.end : end])
+        ]
         if inside:
             # "Korea Zinc and Hanul Chemical": keep what follows the graph entity
             rest_start = max(k.end for k in inside)

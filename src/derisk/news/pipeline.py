@@ -12,7 +12,7 @@ from derisk.model.catalog import Catalog, load_catalog
 from derisk.news.articles import Article
 from derisk.news.dates import find_dates
 from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up, project_name
-from derisk.news.lexicon import Lexicon, Mention, slug, strip_legal
+from derisk.news.lexicon import Lexicon, Mention, sector_country, slug, strip_legal
 from derisk.news.text import sentences
 
 
@@ -136,6 +136,9 @@ def propose_entity(m: Mention, sentence: str, mentions: tuple[Mention, ...]) -> 
             ):
                 country = c.id
                 why = f"described as {sentence[c.start : m.start].strip()}"
+    if country is None:
+        country = sector_country(name)
+        why = "sector list" if country else None
     if country is None:
         for rx, iso in LEGAL_FORM_COUNTRY:
             if re.search(rx, name):
