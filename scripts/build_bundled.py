@@ -1651,7 +1651,7 @@ def parse_as_of(text: str) -> tuple[dt.date | None, str | None]:
 # ---------------------------------------------------------------------------------------------
 
 
-DEMAND_FLOWS = {"consumption": 1, "imports": 1, "exports": -1}
+DEMAND_FLOWS = {"consumption": 1, "world-output": 1, "imports": 1, "exports": -1}
 DEMAND_PRECEDENCE = {"H": 20, "M": 40, "L": 60}
 
 
@@ -1662,7 +1662,8 @@ def importer_demand(src_dir: Path, sources: Sources) -> list[ImporterDemand]:
     it is printed in). Figures of the same buyer, stage, year and source are converted to the
     stage's unit (:func:`derisk.model.facilities.unit_factor`) and combined as
     ``consumption + imports - exports``; the basis is ``apparent-consumption`` when the source
-    publishes consumption, ``imports`` when only trade is published (said in the note).
+    publishes consumption, ``imports`` when only trade is published (said in the note), and
+    ``world-output`` for a world total read from production.
     """
     folder = "importer_demand"
     known_groups = {r["group_id"] for r in read_csv(DEFAULT_OUT / "groups.csv")}
@@ -1724,13 +1725,15 @@ def importer_demand(src_dir: Path, sources: Sources) -> list[ImporterDemand]:
             raise ValueError(f"{folder}: {buyer} {material} {stage} {year} adds up to {total}")
         flows = {f for f, _q, _n in parts}
         basis = "apparent-consumption" if "consumption" in flows else "imports"
-        if "consumption" in flows and len(flows) > 1:
+        if "world-output" in flows:
+            basis = "world-output"
+        if flows & {"consumption", "world-output"} and len(flows) > 1:
             raise ValueError(
                 f"{folder}: {buyer} {material} {stage} {year} mixes consumption and trade"
             )
         method = (
-            "published consumption"
-            if basis == "apparent-consumption"
+            {"apparent-consumption": "published consumption", "world-output": "world output"}[basis]
+            if basis != "imports"
             else "imports as printed"
             + (" minus exports" if "exports" in flows else "")
             + " stand for demand (no consumption figure published)"

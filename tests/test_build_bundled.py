@@ -38,14 +38,14 @@ OUTPUTS: dict[str, type[Any]] = {
     "importer_demand": ImporterDemand,
 }
 ROW_COUNTS = {
-    "sources": 91,
+    "sources": 93,
     "production": 903,
     "shares": 852,
     "import_sources": 155,
     "import_reliance": 9,
     "entities": 45,
     "stakes": 37,
-    "importer_demand": 8,
+    "importer_demand": 12,
 }
 
 
