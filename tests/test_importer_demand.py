@@ -118,3 +118,19 @@ def test_cli_names_the_demand_source_of_each_member(built_db: Path) -> None:
     flat = " ".join(out.split())
     assert "USA 27,000 (apparent-consumption, dem-usgs-mcs2026-rare-earths 2025)" in flat
     assert "EU27 7,400 (imports, dem-eurostat-ree-2024 2024)" in flat
+
+
+def test_one_buyer_at_a_stage_needs_no_demand_option(built_db: Path) -> None:
+    cli = Cli(built_db)
+    res = cli.json("reroute", "antimony", "--stage", "refining", "--to", "USA", "--exclude-pfe")
+    assert res["schema"] == "derisk.allied/1"
+    us = res["club"][0]
+    want, year = raw_demand("USA", "antimony", "refining")
+    assert (us["demand"], us["demand_year"], us["demand_basis"]) == (
+        want,
+        year,
+        "apparent-consumption",
+    )
+    assert [y["year"] for y in res["by_year"]] == list(range(2025, 2031))
+    err = cli.json("reroute", "antimony", "--stage", "refining", "--to", "KOR", code=1)
+    assert "no demand figure for KOR" in err["error"]["message"]
