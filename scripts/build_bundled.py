@@ -47,6 +47,7 @@ from derisk.model import (
     load_catalog,
     resolve,
 )
+from derisk.model.facilities import ImporterDemand, stage_unit, unit_factor
 from derisk.services.exposure import LOWER_BOUND_NOTE, PARTIAL_NOTE, YEAR_UNSTATED_NOTE
 
 REPO = Path(__file__).resolve().parents[1]
@@ -577,6 +578,7 @@ OUTPUTS: tuple[tuple[str, type[Any]], ...] = (
     ("import_reliance", ImportReliance),
     ("entities", Entity),
     ("stakes", Stake),
+    ("importer_demand", ImporterDemand),
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -1649,6 +1651,110 @@ def parse_as_of(text: str) -> tuple[dt.date | None, str | None]:
 # ---------------------------------------------------------------------------------------------
 
 
+DEMAND_FLOWS = {"consumption": 1, "world-output": 1, "imports": 1, "exports": -1}
+DEMAND_PRECEDENCE = {"H": 20, "M": 40, "L": 60}
+
+
+def importer_demand(src_dir: Path, sources: Sources) -> list[ImporterDemand]:
+    """importer_demand/figures.csv and sources.csv: demand of a buyer at a stage in a year.
+
+    Each raw row is one published figure (a consumption, import or export tonnage in the unit
+    it is printed in). Figures of the same buyer, stage, year and source are converted to the
+    stage's unit (:func:`derisk.model.facilities.unit_factor`) and combined as
+    ``consumption + imports - exports``; the basis is ``apparent-consumption`` when the source
+    publishes consumption, ``imports`` when only trade is published (said in the note), and
+    ``world-output`` for a world total read from production.
+    """
+    folder = "importer_demand"
+    known_groups = {r["group_id"] for r in read_csv(DEFAULT_OUT / "groups.csv")}
+    keys: dict[str, str] = {}
+    for i, r in enumerate(read_csv(src_dir / folder / "sources.csv"), start=2):
+        where = f"{folder}/sources.csv row {i}"
+        if r["confidence"] not in DEMAND_PRECEDENCE:
+            raise ValueError(f"{where}, field confidence: expected H, M or L")
+        published = dt.date.fromisoformat(r["published"]) if r["published"] else None
+        keys[r["source_key"]] = sources.add(
+            Source(
+                source_id=r["source_key"],
+                publisher=r["publisher"],
+                title=r["title"],
+                url=r["url"] or None,
+                published=published,
+                confidence=r["confidence"],
+                precedence=DEMAND_PRECEDENCE[r["confidence"]],
+                via=r["via"] or None,
+                licence=r["licence"] or None,
+                note=r["note"] or None,
+            )
+        )
+    groups: dict[tuple[str, str, str, int, str], list[tuple[str, float, str]]] = {}
+    for i, r in enumerate(read_csv(src_dir / folder / "figures.csv"), start=2):
+        where = f"{folder}/figures.csv row {i}"
+        buyer = r["buyer"]
+        if buyer != WORLD and buyer not in known_groups:
+            try:
+                if resolve(buyer) != buyer:
+                    raise UnknownCountry(buyer)
+            except UnknownCountry:
+                raise ValueError(
+                    f"{where}, field buyer: {buyer!r} is not an ISO alpha-3 code, WLD or a group"
+                ) from None
+        if r["flow"] not in DEMAND_FLOWS:
+            raise ValueError(f"{where}, field flow: one of {sorted(DEMAND_FLOWS)}")
+        if r["source_key"] not in keys:
+            raise ValueError(f"{where}, field source_key: unknown source {r['source_key']!r}")
+        try:
+            factor = unit_factor(r["material_id"], r["stage_id"], r["unit"])
+        except KeyError as exc:
+            raise ValueError(f"{where}, field unit: {exc.args[0]}") from None
+        qty = float(r["quantity"])
+        if not qty > 0:
+            raise ValueError(f"{where}, field quantity: must be > 0")
+        key = (buyer, r["material_id"], r["stage_id"], int(r["year"]), r["source_key"])
+        groups.setdefault(key, []).append(
+            (
+                r["flow"],
+                DEMAND_FLOWS[r["flow"]] * qty * factor,
+                f"{r['note']} ({r['quantity']} {r['unit']})",
+            )
+        )
+    out: list[ImporterDemand] = []
+    for (buyer, material, stage, year, source_id), parts in sorted(groups.items()):
+        total = sum(q for _f, q, _n in parts)
+        if total <= 0:
+            raise ValueError(f"{folder}: {buyer} {material} {stage} {year} adds up to {total}")
+        flows = {f for f, _q, _n in parts}
+        basis = "apparent-consumption" if "consumption" in flows else "imports"
+        if "world-output" in flows:
+            basis = "world-output"
+        if flows & {"consumption", "world-output"} and len(flows) > 1:
+            raise ValueError(
+                f"{folder}: {buyer} {material} {stage} {year} mixes consumption and trade"
+            )
+        method = (
+            {"apparent-consumption": "published consumption", "world-output": "world output"}[basis]
+            if basis != "imports"
+            else "imports as printed"
+            + (" minus exports" if "exports" in flows else "")
+            + " stand for demand (no consumption figure published)"
+        )
+        out.append(
+            ImporterDemand(
+                fact_id=f"dem:{material}:{stage}:{buyer}:{year}:{source_id}",
+                buyer=buyer,
+                material_id=material,
+                stage_id=stage,
+                year=year,
+                quantity=round(total, 1),
+                unit=stage_unit(material, stage),
+                basis=basis,
+                source_id=source_id,
+                note=join(method, *(n for _f, _q, n in parts)),
+            )
+        )
+    return out
+
+
 def check(tables: dict[str, list[Any]]) -> None:
     """Unique keys and fact ids, known sources and catalogue stages: fail loudly otherwise."""
     catalog = load_catalog()
@@ -1725,6 +1831,7 @@ def build(src_dir: Path) -> dict[str, list[Any]]:
     fig3_imports, fig3_reliance = fig3_rows(src_dir, fig3_id)
     reliance = t7_rows(src_dir, t7_id) + fig3_reliance
     entities, stakes = ownership(src_dir, sources)
+    demand = importer_demand(src_dir, sources)
     tables: dict[str, list[Any]] = {
         "sources": list(sources.rows.values()),
         "production": production,
@@ -1733,6 +1840,7 @@ def build(src_dir: Path) -> dict[str, list[Any]]:
         "import_reliance": reliance,
         "entities": entities,
         "stakes": stakes,
+        "importer_demand": demand,
     }
     check(tables)
     return tables

@@ -20,6 +20,7 @@ from derisk.model import (
     Source,
     Stake,
 )
+from derisk.model.facilities import ImporterDemand
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "build_bundled.py"
@@ -34,15 +35,17 @@ OUTPUTS: dict[str, type[Any]] = {
     "import_reliance": ImportReliance,
     "entities": Entity,
     "stakes": Stake,
+    "importer_demand": ImporterDemand,
 }
 ROW_COUNTS = {
-    "sources": 84,
+    "sources": 93,
     "production": 903,
     "shares": 852,
     "import_sources": 155,
     "import_reliance": 9,
     "entities": 45,
     "stakes": 37,
+    "importer_demand": 12,
 }
 
 
@@ -274,3 +277,37 @@ def test_sources(built: Path) -> None:
     assert src["own-001"]["confidence"] == "H" and src["own-002"]["confidence"] == "M"
     used = {r["source_id"] for stem in OUTPUTS if stem != "sources" for r in rows(built, stem)}
     assert used == set(src), "every source is used and every used source exists"
+
+
+def test_importer_demand_golden_values(built: Path) -> None:
+    """Demand rows: published consumption as printed; imports converted to the stage unit by
+    stoichiometry computed here (Li 6.941, Li2CO3 73.89, LiOH.H2O 41.96 g/mol)."""
+    d = by_id(built, "importer_demand")
+    us_sb = d["dem:antimony:refining:USA:2025:dem-usgs-mcs2026-antimony"]
+    assert (us_sb["quantity"], us_sb["unit"], us_sb["basis"]) == (
+        "45000",
+        "t Sb",
+        "apparent-consumption",
+    )
+    us_re = d["dem:rare-earths:separation:USA:2025:dem-usgs-mcs2026-rare-earths"]
+    assert (us_re["quantity"], us_re["unit"]) == ("27000", "t REO")
+    raw = [r for r in raw_rows("importer_demand/figures.csv") if r["buyer"] == "KOR"]
+    lce_per_lioh = 73.89 / (2 * 41.96)
+    want = sum(
+        float(r["quantity"]) * (lce_per_lioh if r["unit"] == "t LiOH.H2O" else 1.0) for r in raw
+    )
+    kor = d["dem:lithium:refining:KOR:2024:dem-kcs-2024-lithium"]
+    assert kor["unit"] == "t LCE" and kor["basis"] == "imports"
+    assert float(kor["quantity"]) == pytest.approx(want, abs=0.1)
+    assert float(kor["quantity"]) == pytest.approx(26965 + 101447 * 0.88048, abs=1)
+    # Imports minus exports when only trade is published, and the note says so.
+    eu = d["dem:rare-earths:separation:eu27:2024:dem-eurostat-ree-2024"]
+    assert (eu["quantity"], eu["basis"]) == ("7400", "imports")
+    assert "minus exports" in eu["note"]
+    # U.S. lithium: apparent consumption withheld, imports (t Li) in t LCE.
+    us_li = d["dem:lithium:refining:USA:2025:dem-usgs-mcs2026-lithium"]
+    assert float(us_li["quantity"]) == pytest.approx(3800 * 73.89 / (2 * 6.941), abs=0.1)
+    assert "withheld" in us_li["note"]
+    # No row invents a member: no KOR rare-earth row, no EU27 lithium row.
+    assert not [k for k in d if k.startswith("dem:rare-earths:separation:KOR")]
+    assert not [k for k in d if k.startswith("dem:lithium:refining:eu27")]

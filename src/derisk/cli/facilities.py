@@ -183,9 +183,14 @@ def show_cmd(
     guarded(as_json)(body)
 
 
+def _member(m: dict[str, Any]) -> str:
+    """A club member as users name it (group ids in capitals: ``EU27``)."""
+    return str(m["member"]).upper() if m.get("kind") == "group" else str(m["member"])
+
+
 def print_allied(r: dict[str, Any]) -> None:
     """Human tables for a ``derisk.allied/1`` result."""
-    club = ", ".join(f"{m['member']} ({_t(m['demand'])})" for m in r["club"])
+    club = ", ".join(f"{_member(m)} ({_t(m['demand'])})" for m in r["club"])
     ex = r["excluded"]
     what = ", ".join(ex["countries"]) or "nothing"
     if ex["default"]:
@@ -201,6 +206,20 @@ def print_allied(r: dict[str, Any]) -> None:
         f"World demand {_t(wd['quantity'])} ({wd['basis']}"
         + (f", {wd['source_id']} {wd['year']}" if wd["source_id"] else "")
         + f"), growing {r['demand_growth']:.1%}/yr",
+        highlight=False,
+    )
+    console.print(
+        "Demand by buyer: "
+        + "; ".join(
+            f"{_member(m)} {_t(m['demand'])} ("
+            + (
+                f"{m['demand_basis']}, {m['demand_source']} {m['demand_year']}"
+                if m["demand_source"]
+                else "given"
+            )
+            + ")"
+            for m in r["club"]
+        ),
         highlight=False,
     )
     t = Table(title=f"China-free supply secured, by year ({r['unit']}/yr)")
@@ -234,7 +253,7 @@ def print_allied(r: dict[str, Any]) -> None:
             m.add_column(str(y["year"]), justify="right")
         for i, mem in enumerate(r["club"]):
             m.add_row(
-                mem["member"],
+                _member(mem),
                 *[
                     f"{_t(y['members'][i]['allocation'])} / {_t(y['members'][i]['shortfall'])}"
                     for y in r["by_year"]

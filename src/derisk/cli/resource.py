@@ -155,6 +155,8 @@ def reroute(
         countries = [c.strip() for v in (exclude_country or []) for c in v.split(",") if c.strip()]
         entities = [e.strip() for v in (exclude or []) for e in v.split(",") if e.strip()]
         allied = bool(club or years or rule or pipeline or plants or world_demand)
+        # one buyer at a named stage without --demand: its demand comes from the store
+        allied = allied or (to is not None and stage is not None and demand is None)
         single: float | None = None
         pairs: dict[str, float] = {}
         if demand is not None:

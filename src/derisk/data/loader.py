@@ -46,6 +46,7 @@ BUNDLED_FILES: tuple[tuple[str, str], ...] = (
     ("facility_entities.csv", "entities"),
     ("facilities.csv", "facilities"),
     ("demand.csv", "demand"),
+    ("importer_demand.csv", "demand"),
 )
 
 Progress = Callable[[str, int], None]

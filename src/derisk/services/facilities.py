@@ -599,7 +599,7 @@ def allied_supply(
             continue
         found = _stored_demand(store, material, stage, m.key, base_year, when)
         if found is None:
-            missing.append(m.key)
+            missing.append(m.key.upper() if m.kind == "group" else m.key)
             continue
         dem_rows.append({"member": m.key, "quantity": found[0], "year": found[1],
                          "source_id": found[2], "basis": found[3]})  # fmt: skip
@@ -608,10 +608,13 @@ def allied_supply(
     if stray:
         raise ValueError(f"--demand names buyers that are not in the club: {', '.join(stray)}")
     if missing:
+        have = [r["member"].upper() if r["member"] in _groups(store) else r["member"]
+                for r in dem_rows]  # fmt: skip
         raise NotFound(
             f"no demand figure for {', '.join(missing)} at {material} {stage} (unknown is not "
             f"zero): give --demand {missing[0]}=QUANTITY in {unit}, or import demand rows "
             "(derisk import csv demand FILE)"
+            + (f"; demand is known for {', '.join(have)}" if have else "")
         )
     if world_demand is not None:
         if not np.isfinite(world_demand) or world_demand <= 0:
