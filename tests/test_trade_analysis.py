@@ -270,3 +270,48 @@ def test_batch_of_many_commodities_of_different_sizes() -> None:
     for k, c in enumerate(dense):
         np.testing.assert_allclose(share[k], c[:, [0, 3]].sum(axis=1), atol=1e-10)
         np.testing.assert_allclose(unknown[k], c[:, n], atol=1e-10)
+
+
+def _sparse_world(
+    rng: np.random.Generator, n: int, kk: int, own_output: float
+) -> tuple[list[int], list[int], list[int], list[float], np.ndarray, np.ndarray, list[np.ndarray]]:
+    """``kk`` commodities over ``n`` countries, about 12 partners per exporter, some unknown
+    partners; production is each country's net exports plus, for half of them, ``own_output``
+    times its exports (0: most supply is re-exported; large: little re-export)."""
+    ks: list[int] = []
+    ii: list[int] = []
+    jj: list[int] = []
+    qq: list[float] = []
+    prod = np.zeros((kk, n))
+    unk = np.where(rng.random((kk, n)) < 0.05, rng.uniform(0, 5, (kk, n)), 0.0)
+    dense = []
+    for k in range(kk):
+        t = np.where(rng.random((n, n)) < 12 / n, rng.lognormal(0, 1.5, (n, n)), 0.0)
+        t[rng.random(n) < 0.3] = 0.0  # not every country exports
+        np.fill_diagonal(t, 0.0)
+        e, m = t.sum(axis=1), t.sum(axis=0)
+        prod[k] = np.maximum(0.0, e - m) + own_output * e * (rng.random(n) < 0.5)
+        i, j = np.nonzero(t)
+        ks += [k] * len(i)
+        ii += i.tolist()
+        jj += j.tolist()
+        qq += t[i, j].tolist()
+        dense.append(origin_shares(prod[k], t, unk[k]).shares)
+    return ks, ii, jj, qq, prod, unk, dense
+
+
+@pytest.mark.parametrize("own_output", [5.0, 0.0])
+def test_batch_of_large_exporter_blocks_matches_dense(own_output: float) -> None:
+    """Exporter blocks of about 60 countries (each commodity's own size, no padding), with
+    little re-export and with most supply re-exported, against the dense solve."""
+    rng = np.random.default_rng(11)
+    n, kk = 90, 6
+    ks, ii, jj, qq, prod, unk, dense = _sparse_world(rng, n, kk, own_output)
+    b = trace_batch(ks, ii, jj, qq, prod, unk, chunk=2)
+    assert b.exporter[:, :n].sum(axis=1).min() > 40
+    sets = [[0, 5, 7], [n]]
+    many = b.shares_from(sets)
+    for k, c in enumerate(dense):
+        for got, sel in zip(many, sets, strict=True):
+            np.testing.assert_allclose(got[k], c[:, sel].sum(axis=1), atol=1e-10)
+        np.testing.assert_allclose(b.matrix(k), c, atol=1e-10)
