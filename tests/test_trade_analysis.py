@@ -256,6 +256,7 @@ def test_batch_of_many_commodities_of_different_sizes() -> None:
     prod = np.where(rng.random((kk, n)) < 0.4, rng.uniform(1, 50, (kk, n)), 0.0)
     prod[rng.random((kk, n)) < 0.1] = np.nan  # unknown production, estimated from trade
     dense = []
+    filled = []
     for k in range(kk):
         t = np.where(rng.random((n, n)) < rng.uniform(0.05, 0.5), rng.uniform(0, 20, (n, n)), 0)
         np.fill_diagonal(t, 0.0)
@@ -264,9 +265,16 @@ def test_batch_of_many_commodities_of_different_sizes() -> None:
         ii += i.tolist()
         jj += j.tolist()
         qq += t[i, j].tolist()
-        dense.append(origin_shares(prod[k], t).shares)
+        o = origin_shares(prod[k], t)
+        dense.append(o.shares)
+        filled.append((o.production, o.estimated, o.unknown_inflow))
     b = trace_batch(ks, ii, jj, qq, prod, chunk=4)
     share, unknown = b.shares_from([[0, 3], [n]])
+    assert b.estimated.any()
+    for k, (p, est, u) in enumerate(filled):  # production filled as the dense solve fills it
+        np.testing.assert_allclose(b.production[k], p, atol=1e-12)
+        np.testing.assert_array_equal(b.estimated[k], est)
+        np.testing.assert_allclose(b.unknown_inflow[k], u, atol=1e-12)
     for k, c in enumerate(dense):
         np.testing.assert_allclose(share[k], c[:, [0, 3]].sum(axis=1), atol=1e-10)
         np.testing.assert_allclose(unknown[k], c[:, n], atol=1e-10)

@@ -337,6 +337,8 @@ class BatchOrigins:
     """
 
     n: int
+    production: FloatArray  # (K, n): as given, unknown (NaN) filled as in origin_shares
+    unknown_inflow: FloatArray  # (K, n): as given, plus exports of pools without known supply
     supply: FloatArray  # (K, n + 1)
     dshare: FloatArray  # (K, n + 1): p_j / s_j (0 where no valid pool)
     estimated: BoolArray  # (K, n)
@@ -490,6 +492,8 @@ def trace_batch(
     _parallel(run, bounds)
     return BatchOrigins(
         n=n,
+        production=p,
+        unknown_inflow=u,
         supply=supply,
         dshare=dshare,
         estimated=est,
