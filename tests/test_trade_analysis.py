@@ -248,7 +248,8 @@ def test_batch_matches_dense(nets: list[tuple[np.ndarray, np.ndarray, np.ndarray
             assert np.allclose(got[k], c[:, sel].sum(axis=1), atol=1e-10)
 
 
-def test_batch_of_many_commodities_of_different_sizes() -> None:
+@pytest.mark.parametrize("compiled", [True, False])
+def test_batch_of_many_commodities_of_different_sizes(compiled: bool) -> None:
     """Stacks of commodities with different exporter counts (padding) against the dense solve."""
     rng = np.random.default_rng(4)
     n, kk = 12, 23
@@ -268,7 +269,7 @@ def test_batch_of_many_commodities_of_different_sizes() -> None:
         o = origin_shares(prod[k], t)
         dense.append(o.shares)
         filled.append((o.production, o.estimated, o.unknown_inflow))
-    b = trace_batch(ks, ii, jj, qq, prod, chunk=4)
+    b = trace_batch(ks, ii, jj, qq, prod, chunk=4, compiled=compiled)
     share, unknown = b.shares_from([[0, 3], [n]])
     assert b.estimated.any()
     for k, (p, est, u) in enumerate(filled):  # production filled as the dense solve fills it
@@ -308,14 +309,17 @@ def _sparse_world(
     return ks, ii, jj, qq, prod, unk, dense
 
 
+@pytest.mark.parametrize("compiled", [True, False])
 @pytest.mark.parametrize("own_output", [5.0, 0.0])
-def test_batch_of_large_exporter_blocks_matches_dense(own_output: float) -> None:
+def test_batch_of_large_exporter_blocks_matches_dense(own_output: float, compiled: bool) -> None:
     """Exporter blocks of about 60 countries (each commodity's own size, no padding), with
-    little re-export and with most supply re-exported, against the dense solve."""
+    little re-export and with most supply re-exported, against the dense solve; the compiled
+    kernels and the same code uncompiled."""
     rng = np.random.default_rng(11)
     n, kk = 90, 6
     ks, ii, jj, qq, prod, unk, dense = _sparse_world(rng, n, kk, own_output)
-    b = trace_batch(ks, ii, jj, qq, prod, unk, chunk=2)
+    b = trace_batch(ks, ii, jj, qq, prod, unk, chunk=2, compiled=compiled)
+    assert b.compiled is compiled
     assert b.exporter[:, :n].sum(axis=1).min() > 40
     sets = [[0, 5, 7], [n]]
     many = b.shares_from(sets)

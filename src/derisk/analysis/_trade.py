@@ -4,28 +4,41 @@ Flows are sorted by commodity, commodity ``k`` owning ``starts[k]:starts[k + 1]`
 is ``UNK`` (imports from unknown partners). Each kernel works on a range of commodities and
 writes into arrays the caller allocated, so that ranges run in parallel threads (``nogil``).
 
-* :func:`_pools`: per commodity, exports and imports, production filled where unknown, orphan
+* :func:`pools`: per commodity, exports and imports, production filled where unknown, orphan
   exporters' unknown inflow, supply pools ``s``, reachability from production (repeated sweeps
   over the commodity's flows until nothing changes), ``D = ŝ⁻¹p`` and the flow weights
   ``T[i, j] / s_j``.
-* :func:`_solve`: per commodity, the exporter block ``(I − A_EE) C[E, S] = D[E, S] + A_E,UNK
+* :func:`solve`: per commodity, the exporter block ``(I − A_EE) C[E, S] = D[E, S] + A_E,UNK
   C[UNK, S]`` built densely from the flows and solved by LAPACK (``gesv``), one right-hand side
   per origin set, then every country's ``C[j, S] = D[j, S] + Σ_i (T[i, j]/s_j) C[i, S]`` in one
   more pass over the flows.
 
-The kernels are compiled on first use and cached on disk (numba's ``cache=True``).
+The functions are plain Python; :func:`compiled` gives them compiled by numba (on first use,
+cached on disk with ``cache=True``). Importing numba and loading compiled code costs about a
+second, so small inputs run the same functions uncompiled.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numba import njit
+
+_JIT: tuple[Callable[..., None], Callable[..., None]] | None = None
 
 
-@njit(cache=True, nogil=True)
-def _pools(
+def compiled() -> tuple[Callable[..., None], Callable[..., None]]:
+    """``(pools, solve)`` compiled with numba (``nogil``: ranges run in parallel threads)."""
+    global _JIT
+    if _JIT is None:
+        from numba import njit
+
+        _JIT = (njit(cache=True, nogil=True)(pools), njit(cache=True, nogil=True)(solve))
+    return _JIT
+
+
+def pools(
     starts: Any,
     ii: Any,
     jj: Any,
@@ -43,7 +56,7 @@ def _pools(
     in_e: Any,
     fw: Any,
     uw: Any,
-) -> None:  # pragma: no cover - compiled
+) -> None:
     n = prod.shape[1]
     big = n + 1
     exports = np.zeros(n)
@@ -101,8 +114,7 @@ def _pools(
             fw[f] = q * inv[j] if (i != j and q > 0) else 0.0
 
 
-@njit(cache=True, nogil=True)
-def _solve(
+def solve(
     which: Any,
     starts: Any,
     ii: Any,
@@ -116,7 +128,7 @@ def _solve(
     w0: int,
     w1: int,
     out: Any,
-) -> None:  # pragma: no cover - compiled
+) -> None:
     nq, big = masks.shape
     n = big - 1
     pos = np.full(big, -1, dtype=np.int64)

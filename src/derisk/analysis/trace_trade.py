@@ -350,6 +350,7 @@ class BatchOrigins:
     flow_j: IntArray
     flow_w: FloatArray  # T[i, j] / s_j (0 for a flow dropped: i == j or no quantity)
     chunk: int = 64
+    compiled: bool = True  # run the numba-compiled kernels (else the same code, uncompiled)
 
     @property
     def k(self) -> int:
@@ -360,13 +361,15 @@ class BatchOrigins:
         out = np.zeros((masks.shape[0], which.size, self.n + 1))
         bounds = [(w0, min(w0 + self.chunk, which.size)) for w0 in range(0, which.size, self.chunk)]
 
+        kernel = _trade.compiled()[1] if self.compiled else _trade.solve
+
         def run(b: tuple[int, int]) -> None:
-            _trade._solve(
+            kernel(
                 which, self.starts, self.flow_i, self.flow_j, self.flow_w, self.unknown_w,
                 self.exporter, self.dshare, self.sourceless, masks, b[0], b[1], out,
             )  # fmt: skip
 
-        _parallel(run, bounds)
+        _parallel(run, bounds if self.compiled else [(0, which.size)])
         return out
 
     def shares_from(self, sets: Sequence[Iterable[int]]) -> list[FloatArray]:
@@ -421,12 +424,15 @@ def trace_batch(
     unknown_inflow: FloatArray | None = None,
     *,
     chunk: int = 64,
+    compiled: bool | None = None,
 ) -> BatchOrigins:
     """:func:`origin_shares` for many commodities, from sparse (COO) trade.
 
     ``commodity, exporter, importer, quantity``: one entry per flow (duplicates add up);
     ``production`` ``(K, n)`` with ``NaN`` for unknown; ``unknown_inflow`` ``(K, n)``;
-    ``chunk``: commodities per task handed to a worker thread.
+    ``chunk``: commodities per task handed to a worker thread; ``compiled``: run the
+    numba-compiled kernels (default: when there are more than 50,000 flows and pools, below which
+    importing and loading them costs more than the uncompiled code takes).
 
     Only exporting countries pass origin on, so the linear system is solved for them alone:
     with ``E`` the exporters and ``O`` the exporting producers (plus ``UNK``),
@@ -483,13 +489,17 @@ def trace_batch(
     uw = np.empty((kk, n))
     bounds = [(k0, min(k0 + chunk, kk)) for k0 in range(0, kk, chunk)]
 
+    if compiled is None:
+        compiled = ks.size + kk * big > 50_000
+    kernel = _trade.compiled()[0] if compiled else _trade.pools
+
     def run(b: tuple[int, int]) -> None:
-        _trade._pools(
+        kernel(
             starts, ii, jj, qq, prod, uin, b[0], b[1],
             p, est, u, supply, dshare, sourceless, in_e, fw, uw,
         )  # fmt: skip
 
-    _parallel(run, bounds)
+    _parallel(run, bounds if compiled else [(0, kk)])
     return BatchOrigins(
         n=n,
         production=p,
@@ -505,6 +515,7 @@ def trace_batch(
         flow_j=np.ascontiguousarray(jj),
         flow_w=fw,
         chunk=chunk,
+        compiled=compiled,
     )
 
 
