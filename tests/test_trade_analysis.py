@@ -248,7 +248,8 @@ def test_batch_matches_dense(nets: list[tuple[np.ndarray, np.ndarray, np.ndarray
             assert np.allclose(got[k], c[:, sel].sum(axis=1), atol=1e-10)
 
 
-def test_batch_of_many_commodities_of_different_sizes() -> None:
+@pytest.mark.parametrize("compiled", [True, False])
+def test_batch_of_many_commodities_of_different_sizes(compiled: bool) -> None:
     """Stacks of commodities with different exporter counts (padding) against the dense solve."""
     rng = np.random.default_rng(4)
     n, kk = 12, 23
@@ -256,6 +257,7 @@ def test_batch_of_many_commodities_of_different_sizes() -> None:
     prod = np.where(rng.random((kk, n)) < 0.4, rng.uniform(1, 50, (kk, n)), 0.0)
     prod[rng.random((kk, n)) < 0.1] = np.nan  # unknown production, estimated from trade
     dense = []
+    filled = []
     for k in range(kk):
         t = np.where(rng.random((n, n)) < rng.uniform(0.05, 0.5), rng.uniform(0, 20, (n, n)), 0)
         np.fill_diagonal(t, 0.0)
@@ -264,9 +266,64 @@ def test_batch_of_many_commodities_of_different_sizes() -> None:
         ii += i.tolist()
         jj += j.tolist()
         qq += t[i, j].tolist()
-        dense.append(origin_shares(prod[k], t).shares)
-    b = trace_batch(ks, ii, jj, qq, prod, chunk=4)
+        o = origin_shares(prod[k], t)
+        dense.append(o.shares)
+        filled.append((o.production, o.estimated, o.unknown_inflow))
+    b = trace_batch(ks, ii, jj, qq, prod, chunk=4, compiled=compiled)
     share, unknown = b.shares_from([[0, 3], [n]])
+    assert b.estimated.any()
+    for k, (p, est, u) in enumerate(filled):  # production filled as the dense solve fills it
+        np.testing.assert_allclose(b.production[k], p, atol=1e-12)
+        np.testing.assert_array_equal(b.estimated[k], est)
+        np.testing.assert_allclose(b.unknown_inflow[k], u, atol=1e-12)
     for k, c in enumerate(dense):
         np.testing.assert_allclose(share[k], c[:, [0, 3]].sum(axis=1), atol=1e-10)
         np.testing.assert_allclose(unknown[k], c[:, n], atol=1e-10)
+
+
+def _sparse_world(
+    rng: np.random.Generator, n: int, kk: int, own_output: float
+) -> tuple[list[int], list[int], list[int], list[float], np.ndarray, np.ndarray, list[np.ndarray]]:
+    """``kk`` commodities over ``n`` countries, about 12 partners per exporter, some unknown
+    partners; production is each country's net exports plus, for half of them, ``own_output``
+    times its exports (0: most supply is re-exported; large: little re-export)."""
+    ks: list[int] = []
+    ii: list[int] = []
+    jj: list[int] = []
+    qq: list[float] = []
+    prod = np.zeros((kk, n))
+    unk = np.where(rng.random((kk, n)) < 0.05, rng.uniform(0, 5, (kk, n)), 0.0)
+    dense = []
+    for k in range(kk):
+        t = np.where(rng.random((n, n)) < 12 / n, rng.lognormal(0, 1.5, (n, n)), 0.0)
+        t[rng.random(n) < 0.3] = 0.0  # not every country exports
+        np.fill_diagonal(t, 0.0)
+        e, m = t.sum(axis=1), t.sum(axis=0)
+        prod[k] = np.maximum(0.0, e - m) + own_output * e * (rng.random(n) < 0.5)
+        i, j = np.nonzero(t)
+        ks += [k] * len(i)
+        ii += i.tolist()
+        jj += j.tolist()
+        qq += t[i, j].tolist()
+        dense.append(origin_shares(prod[k], t, unk[k]).shares)
+    return ks, ii, jj, qq, prod, unk, dense
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("own_output", [5.0, 0.0])
+def test_batch_of_large_exporter_blocks_matches_dense(own_output: float, compiled: bool) -> None:
+    """Exporter blocks of about 60 countries (each commodity's own size, no padding), with
+    little re-export and with most supply re-exported, against the dense solve; the compiled
+    kernels and the same code uncompiled."""
+    rng = np.random.default_rng(11)
+    n, kk = 90, 6
+    ks, ii, jj, qq, prod, unk, dense = _sparse_world(rng, n, kk, own_output)
+    b = trace_batch(ks, ii, jj, qq, prod, unk, chunk=2, compiled=compiled)
+    assert b.compiled is compiled
+    assert b.exporter[:, :n].sum(axis=1).min() > 40
+    sets = [[0, 5, 7], [n]]
+    many = b.shares_from(sets)
+    for k, c in enumerate(dense):
+        for got, sel in zip(many, sets, strict=True):
+            np.testing.assert_allclose(got[k], c[:, sel].sum(axis=1), atol=1e-10)
+        np.testing.assert_allclose(b.matrix(k), c, atol=1e-10)

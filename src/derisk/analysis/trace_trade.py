@@ -32,13 +32,15 @@ column carries over.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+from derisk.analysis import _trade
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -326,79 +328,61 @@ def chain(stage: FloatArray, feed: FloatArray) -> FloatArray:
 class BatchOrigins:
     """Origins for ``K`` commodities (or commodity-years) over the same ``n`` countries.
 
-    Stored compactly. Node ``n`` is ``UNK``. For commodity ``k`` only the exporters ``E`` carry a
-    linear system, ``(I − A_EE) C[E, S] = D[E, S]``, kept unsolved and solved per query for the
-    origin sets asked about (one right-hand side per set, batched over commodities); every other
-    row follows from one pass over the flows, ``C[j, S] = D[j, S] + Σ_i (T[i, j]/s_j) · C[i, S]``.
+    Stored compactly: the flows sorted by commodity (commodity ``k`` owns
+    ``starts[k]:starts[k + 1]``) with their weights ``T[i, j]/s_j``. Node ``n`` is ``UNK``.
+    For commodity ``k`` only the exporters ``E`` carry a linear system,
+    ``(I − A_EE) C[E, S] = D[E, S] + A_E,UNK C[UNK, S]``, solved per query for the origin sets
+    asked about (one right-hand side per set); every other row follows from one pass over the
+    flows, ``C[j, S] = D[j, S] + Σ_i (T[i, j]/s_j) · C[i, S]``.
     """
 
     n: int
+    production: FloatArray  # (K, n): as given, unknown (NaN) filled as in origin_shares
+    unknown_inflow: FloatArray  # (K, n): as given, plus exports of pools without known supply
     supply: FloatArray  # (K, n + 1)
     dshare: FloatArray  # (K, n + 1): p_j / s_j (0 where no valid pool)
     estimated: BoolArray  # (K, n)
     sourceless: BoolArray  # (K, n + 1)
-    flow_k: IntArray
+    exporter: BoolArray  # (K, n + 1): the nodes E that carry the linear system (and UNK)
+    unknown_w: FloatArray  # (K, n): u_j / s_j, the weight of the flow UNK -> j
+    starts: IntArray  # (K + 1,)
     flow_i: IntArray
     flow_j: IntArray
-    flow_w: FloatArray  # T[i, j] / s_j
-    chunks: tuple[tuple[IntArray, IntArray, FloatArray], ...]
-    # (commodities (cn,), exporter nodes (cn, ne; -1 pad), I - A_EE (cn, ne, ne))
+    flow_w: FloatArray  # T[i, j] / s_j (0 for a flow dropped: i == j or no quantity)
+    chunk: int = 64
+    compiled: bool = True  # run the numba-compiled kernels (else the same code, uncompiled)
 
     @property
     def k(self) -> int:
         return int(self.supply.shape[0])
 
-    def _exporter_shares(self, masks: Sequence[BoolArray]) -> list[FloatArray]:
-        """Per mask, ``(K, n + 1)``: ``C[i, S]`` for exporters ``i`` (0 elsewhere)."""
-        big = self.n + 1
-        outs = [np.zeros((self.k, big)) for _ in masks]
-        exts = [np.append(m, False) for m in masks]  # padding -1 reads False
+    def _solve(self, which: IntArray, masks: BoolArray) -> FloatArray:
+        """``(len(masks), len(which), n + 1)``: ``C[:, S]`` of each commodity in ``which``."""
+        out = np.zeros((masks.shape[0], which.size, self.n + 1))
+        bounds = [(w0, min(w0 + self.chunk, which.size)) for w0 in range(0, which.size, self.chunk)]
 
-        def solve(chunk: tuple[IntArray, IntArray, FloatArray]) -> None:
-            ks, e_nodes, lhs = chunk
-            ok = e_nodes >= 0
-            at = np.minimum(np.where(ok, e_nodes, 0), big - 1)
-            d_e = np.where(ok, self.dshare[ks[:, None], at], 0.0)
-            s_e = np.where(ok, self.sourceless[ks[:, None], at], False)
-            rhs = np.zeros((ks.size, e_nodes.shape[1], len(masks)))
-            for q, ext in enumerate(exts):
-                rhs[:, :, q] = d_e * ext[e_nodes] + s_e * float(ext[self.n])
-            sol = np.linalg.solve(lhs, rhs)
-            rows = np.broadcast_to(ks[:, None], e_nodes.shape)
-            for q, out in enumerate(outs):
-                out[rows[ok], e_nodes[ok]] = sol[:, :, q][ok]
+        kernel = _trade.compiled()[1] if self.compiled else _trade.solve
 
-        # Small systems: one BLAS thread per solve, chunks spread over the cores instead.
-        workers = max(1, min(os.cpu_count() or 1, len(self.chunks)))
-        with threadpool_limits(limits=1, user_api="blas"):
-            if workers == 1:
-                for c in self.chunks:
-                    solve(c)
-            else:
-                with ThreadPoolExecutor(max_workers=workers) as pool:
-                    list(pool.map(solve, self.chunks))
-        return outs
+        def run(b: tuple[int, int]) -> None:
+            kernel(
+                which, self.starts, self.flow_i, self.flow_j, self.flow_w, self.unknown_w,
+                self.exporter, self.dshare, self.sourceless, masks, b[0], b[1], out,
+            )  # fmt: skip
+
+        _parallel(run, bounds if self.compiled else [(0, which.size)])
+        return out
 
     def shares_from(self, sets: Sequence[Iterable[int]]) -> list[FloatArray]:
-        """:meth:`share_from` for several origin sets at once (one batched solve for all)."""
+        """:meth:`share_from` for several origin sets at once (one factorisation for all)."""
         big = self.n + 1
-        masks = []
-        for selected in sets:
-            mask = np.zeros(big, dtype=bool)
-            mask[list(set(selected))] = True
-            masks.append(mask)
-        flat = self.flow_k * big + self.flow_j
-        out = []
-        for mask, cs in zip(masks, self._exporter_shares(masks), strict=True):
-            direct = self.dshare * mask[None, :]
-            if mask[self.n]:
-                direct = direct + self.sourceless
-            contrib = self.flow_w * cs[self.flow_k, self.flow_i]
-            res = direct + np.bincount(flat, weights=contrib, minlength=self.k * big).reshape(
-                self.k, big
-            )
-            out.append(np.asarray(res[:, : self.n], dtype=np.float64))
-        return out
+        masks = np.zeros((len(sets), big), dtype=np.bool_)
+        for q, selected in enumerate(sets):
+            idx = sorted(set(selected))
+            if idx and (idx[0] < 0 or idx[-1] >= big):
+                raise ValueError(f"origin index out of range 0..{self.n}: {idx}")
+            masks[q, idx] = True
+        res = self._solve(np.arange(self.k, dtype=np.int64), masks)
+        return [np.ascontiguousarray(res[q, :, : self.n]) for q in range(len(sets))]
 
     def share_from(self, selected: Iterable[int]) -> FloatArray:
         """``(K, n)``: share of every country's pool that originates in the set ``S``.
@@ -413,25 +397,22 @@ class BatchOrigins:
 
     def matrix(self, k: int) -> FloatArray:
         """Dense ``C`` (n, n + 1) of commodity ``k``, last column unknown."""
-        n, big = self.n, self.n + 1
-        c_e = np.zeros((big, big))
-        for ks, e_nodes, lhs in self.chunks:
-            hit = np.nonzero(ks == k)[0]
-            if hit.size:
-                h = hit[0]
-                e_ok = e_nodes[h] >= 0
-                e = e_nodes[h][e_ok]
-                rhs = np.zeros((e.size, big))
-                rhs[np.arange(e.size), e] = self.dshare[k, e]
-                rhs[:, n] += self.sourceless[k, e]
-                c_e[e] = np.linalg.solve(lhs[h][np.ix_(e_ok, e_ok)], rhs)
-        out = np.diag(self.dshare[k])
-        out[:, n] += self.sourceless[k]
-        sel = self.flow_k == k
-        w = np.zeros((big, big))
-        np.add.at(w, (self.flow_j[sel], self.flow_i[sel]), self.flow_w[sel])
-        out += w @ c_e
-        return np.asarray(out[:n], dtype=np.float64)
+        big = self.n + 1
+        res = self._solve(np.array([k], dtype=np.int64), np.eye(big, dtype=np.bool_))
+        return np.ascontiguousarray(res[:, 0, : self.n].T)
+
+
+def _parallel(run: Callable[[tuple[int, int]], None], bounds: list[tuple[int, int]]) -> None:
+    """Run the compiled kernel over commodity ranges, spread over the cores (one BLAS thread
+    each: the systems are small)."""
+    workers = max(1, min(os.cpu_count() or 1, len(bounds)))
+    with threadpool_limits(limits=1, user_api="blas"):
+        if workers == 1:
+            for b in bounds:
+                run(b)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(run, bounds))
 
 
 def trace_batch(
@@ -443,19 +424,23 @@ def trace_batch(
     unknown_inflow: FloatArray | None = None,
     *,
     chunk: int = 64,
+    compiled: bool | None = None,
 ) -> BatchOrigins:
-    """:func:`origin_shares` for many commodities, from sparse (COO) trade, with numpy.
+    """:func:`origin_shares` for many commodities, from sparse (COO) trade.
 
     ``commodity, exporter, importer, quantity``: one entry per flow (duplicates add up);
-    ``production`` ``(K, n)`` with ``NaN`` for unknown; ``unknown_inflow`` ``(K, n)``.
+    ``production`` ``(K, n)`` with ``NaN`` for unknown; ``unknown_inflow`` ``(K, n)``;
+    ``chunk``: commodities per task handed to a worker thread; ``compiled``: run the
+    numba-compiled kernels (default: when there are more than 50,000 flows and pools, below which
+    importing and loading them costs more than the uncompiled code takes).
 
     Only exporting countries pass origin on, so the linear system is solved for them alone:
     with ``E`` the exporters and ``O`` the exporting producers (plus ``UNK``),
     ``C[E, O] = (I − A_EE)⁻¹ D_EO`` (``A = ŝ⁻¹Tᵀ``, ``D = ŝ⁻¹p̂``); any other entry follows from
-    ``C = D + A C`` restricted to ``E``'s columns of ``A``. One pass over the flows builds the
-    blocks ``I − A_EE`` of all commodities, sorted by ``|E|`` and padded into stacks of ``chunk``
-    commodities; the solves are left to the queries (:meth:`BatchOrigins.shares_from`), one
-    batched LAPACK call per stack with one right-hand side per origin set asked about.
+    ``C = D + A C`` restricted to ``E``'s columns of ``A``. One compiled pass over the flows
+    (sorted by commodity) computes the pools and the weights; the solves are left to the
+    queries (:meth:`BatchOrigins.shares_from`): per commodity, the block ``I − A_EE`` is built
+    from its flows and factorised once for all the origin sets asked about.
 
     >>> b = trace_batch([0, 0], [0, 1], [2, 2], [40.0, 10.0], np.array([[100.0, 50.0, 0.0]]))
     >>> b.share_from([0])[0].round(3).tolist()
@@ -468,6 +453,8 @@ def trace_batch(
     prod = np.asarray(production, dtype=np.float64)
     if prod.ndim != 2:
         raise ValueError("production must be (K, n)")
+    if chunk < 1:
+        raise ValueError("chunk must be at least 1")
     kk, n = prod.shape
     if not (ks.shape == ii.shape == jj.shape == qq.shape) or ks.ndim != 1:
         raise ValueError("commodity, exporter, importer and quantity must be 1-d, one length")
@@ -486,87 +473,49 @@ def trace_batch(
     uin = np.zeros((kk, n)) if unknown_inflow is None else np.asarray(unknown_inflow, float)
     if uin.shape != (kk, n) or not np.all(np.isfinite(uin)) or np.any(uin < 0):
         raise ValueError("unknown_inflow must be (K, n), finite and non-negative")
-    big = n + 1
-    keep = (ii != jj) & (qq > 0)
-    ks, ii, jj, qq = ks[keep], ii[keep], jj[keep], qq[keep]
-    size = kk * big
-    exports = np.bincount(ks * big + ii, weights=qq, minlength=size).reshape(kk, big)[:, :n]
-    imports = np.bincount(ks * big + jj, weights=qq, minlength=size).reshape(kk, big)[:, :n]
-    p = prod.copy()
-    est = np.isnan(p)
-    p[est] = np.maximum(0.0, exports - imports - uin)[est]
-    orphan = (p + imports + uin <= 0) & (exports > 0)
-    u = uin + np.where(orphan, exports, 0.0)
-    uk, uj = np.nonzero(u > 0)
-    ks = np.concatenate([ks, uk])
-    ii = np.concatenate([ii, np.full(uk.size, n)])
-    jj = np.concatenate([jj, uj])
-    qq = np.concatenate([qq, u[uk, uj]])
-    pa = np.concatenate([p, u.sum(axis=1, keepdims=True)], axis=1)
-    inflow = np.bincount(ks * big + jj, weights=qq, minlength=size).reshape(kk, big)
-    sa = pa + inflow
-    # reachability from any source of production (incl. UNK), along the flows
-    reach = (pa > 0).ravel()
-    src, dst = ks * big + ii, ks * big + jj
-    live = ~reach[dst]  # flows into pools not reached yet; they drop out once reached
-    src_l, dst_l = src[live], dst[live]
-    while src_l.size:
-        hit = reach[src_l]
-        if not hit.any():
-            break
-        reach[dst_l[hit]] = True
-        keep = ~reach[dst_l]
-        src_l, dst_l = src_l[keep], dst_l[keep]
-    reach2 = reach.reshape(kk, big)
-    valid = (sa > 0) & reach2
-    sourceless = (sa > 0) & ~reach2
-    inv = np.divide(1.0, sa, out=np.zeros_like(sa), where=valid)
-    dshare = inv * pa
-    exporting = np.bincount(ks * big + ii, minlength=size).reshape(kk, big) > 0
-    in_e = exporting & (sa > 0)
-    pos_e = np.cumsum(in_e, axis=1) - 1
-    n_e = in_e.sum(axis=1)
-    order = np.argsort(n_e, kind="stable")
-    flow_w = qq * inv[ks, jj]
-    if ks.size > 1 and np.any(np.diff(ks) < 0):
+    if ks.size > 1 and np.any(ks[1:] < ks[:-1]):
         srt = np.argsort(ks, kind="stable")
-        ks, ii, jj, qq, flow_w = ks[srt], ii[srt], jj[srt], qq[srt], flow_w[srt]
-    starts = np.searchsorted(ks, np.arange(kk + 1))
-    eye: dict[int, FloatArray] = {}
+        ks, ii, jj, qq = ks[srt], ii[srt], jj[srt], qq[srt]
+    starts = np.searchsorted(ks, np.arange(kk + 1)).astype(np.int64)
+    big = n + 1
+    p = np.empty((kk, n))
+    est = np.empty((kk, n), dtype=np.bool_)
+    u = np.empty((kk, n))
+    supply = np.empty((kk, big))
+    dshare = np.empty((kk, big))
+    sourceless = np.empty((kk, big), dtype=np.bool_)
+    in_e = np.empty((kk, big), dtype=np.bool_)
+    fw = np.empty(ks.size)
+    uw = np.empty((kk, n))
+    bounds = [(k0, min(k0 + chunk, kk)) for k0 in range(0, kk, chunk)]
 
-    def build_chunk(sel: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
-        cn = sel.size
-        ne = max(int(n_e[sel].max()), 1)
-        lo, hi = starts[sel], starts[sel + 1]
-        cnt = hi - lo
-        rows = np.arange(int(cnt.sum()), dtype=np.int64) + np.repeat(
-            lo - (np.cumsum(cnt) - cnt), cnt
-        )
-        local = np.repeat(np.arange(cn), cnt)
-        fk, fi, fj = ks[rows], ii[rows], jj[rows]
-        both = in_e[fk, fj]  # a flow's exporter is always in E
-        a_flat = (local[both] * ne + pos_e[fk[both], fj[both]]) * ne + pos_e[fk[both], fi[both]]
-        a_ee = np.bincount(a_flat, weights=flow_w[rows][both], minlength=cn * ne * ne)
-        lhs = eye.setdefault(ne, np.eye(ne))[None] - a_ee.reshape(cn, ne, ne)
-        e_nodes = np.full((cn, ne), -1, dtype=np.int64)
-        lk, node = np.nonzero(in_e[sel])
-        e_nodes[lk, pos_e[sel[lk], node]] = node
-        return sel.astype(np.int64), e_nodes, np.asarray(lhs, dtype=np.float64)
+    if compiled is None:
+        compiled = ks.size + kk * big > 50_000
+    kernel = _trade.compiled()[0] if compiled else _trade.pools
 
-    groups = [order[c0 : c0 + chunk] for c0 in range(0, kk, chunk)]
-    chunks = [build_chunk(g) for g in groups]
-    from_e = in_e[ks, ii]
+    def run(b: tuple[int, int]) -> None:
+        kernel(
+            starts, ii, jj, qq, prod, uin, b[0], b[1],
+            p, est, u, supply, dshare, sourceless, in_e, fw, uw,
+        )  # fmt: skip
+
+    _parallel(run, bounds if compiled else [(0, kk)])
     return BatchOrigins(
         n=n,
-        supply=np.asarray(sa, dtype=np.float64),
-        dshare=np.asarray(dshare, dtype=np.float64),
+        production=p,
+        unknown_inflow=u,
+        supply=supply,
+        dshare=dshare,
         estimated=est,
         sourceless=sourceless,
-        flow_k=ks[from_e],
-        flow_i=ii[from_e],
-        flow_j=jj[from_e],
-        flow_w=flow_w[from_e],
-        chunks=tuple(chunks),
+        exporter=in_e,
+        unknown_w=uw,
+        starts=starts,
+        flow_i=np.ascontiguousarray(ii),
+        flow_j=np.ascontiguousarray(jj),
+        flow_w=fw,
+        chunk=chunk,
+        compiled=compiled,
     )
 
 

@@ -133,12 +133,7 @@ class LocalEngine:
             else:
                 share, unknown_share = np.zeros((k, n)), b.unknown_share()
             supply = b.supply[:, :n]
-            # production as the analysis fills it: unknown -> max(0, exports - imports - u)
-            ok = en != jn
-            exports = np.bincount(kn[ok] * n + en[ok], weights=qn[ok], minlength=k * n)
-            imports = np.bincount(kn[ok] * n + jn[ok], weights=qn[ok], minlength=k * n)
-            need = np.maximum(0.0, (exports - imports).reshape(k, n) - uin)
-            filled = np.where(b.estimated, need, prod)
+            filled = b.production  # unknown -> max(0, exports - imports - u), flagged
             rk, rj = np.nonzero(supply > 0)
             parts["year"].append(np.full(rk.size, year, dtype=np.int64))
             parts["commodity"].append(cids[comms[rk]])
