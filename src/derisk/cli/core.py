@@ -22,6 +22,7 @@ from derisk.cli.common import (
     guarded,
     parse_date,
     pct,
+    print_origin,
     store_for,
 )
 from derisk.data.csvio import FILE_KINDS
@@ -274,8 +275,6 @@ def _print_chain_and_importer(r: dict[str, Any], label: str) -> None:
                 f"Net import reliance {rel['year']}: {rel['raw']}%{span} ({rel['source_id']})"
             )
         if imp.get("origin"):
-            from derisk.cli.trade import print_origin
-
             print_origin(imp["origin"])
 
 

@@ -146,7 +146,7 @@ def reroute(
     layer: named plants with capacity by year, other buyers' demand netted out (JSON schema
     derisk.allied/1); otherwise from country figures (derisk.reroute/1).
     """
-    from derisk.services.exposure import NotFound
+    from derisk.services.common import NotFound
     from derisk.services.facilities import allied_supply, parse_demands, parse_years
     from derisk.services.resource import reroute as run
 

@@ -30,6 +30,7 @@ from derisk.cli.common import (
     guarded,
     parse_date,
     pct,
+    print_origin,
     store_for,
 )
 from derisk.data.concordance import (
@@ -272,52 +273,6 @@ def import_china_exports_cmd(db: DbOpt = None, as_json: JsonOpt = False) -> None
             )
 
     guarded(as_json)(body)
-
-
-def print_origin(o: dict[str, Any]) -> None:
-    """Text rendering of an origin block (used by ``trade origin`` and ``exposure``)."""
-    sel = ",".join(o["selected_countries"])
-    console.print(
-        f"[bold]Origin of {o['importer']} imports of {o['material']} · {o['stage_name']}[/] "
-        f"({o['stage']}), {o['year']} ({o['period']}), re-export corrected, mirror "
-        f"{o['mirror']}"
-    )
-    lo, hi = o["total_share_bounds"]
-    bounds = (
-        f" [{pct(lo)}–{pct(hi)}]" if hi is not None and lo is not None and hi - lo > 5e-4 else ""
-    )
-    console.print(
-        f"{sel}: direct [bold]{pct(o['direct_share'])}[/] + through third countries "
-        f"[bold]{pct(o['indirect_share'])}[/] = total [bold]{pct(o['total_share'])}[/]{bounds}; "
-        f"unknown origin {pct(o['unknown_share'])}; shipped from {sel} "
-        f"{pct(o['shipped_from_selected_share'])} of imports ({o['imports_kg'] / 1000:,.0f} t)"
-    )
-    if o["indirect"]:
-        t = Table(title=f"{sel}-origin material arriving through third countries")
-        for c in ("via", f"{sel} origin", "share of imports shipped from there"):
-            t.add_column(c)
-        for v in o["indirect"]:
-            t.add_row(f"{v['country']} {v['name']}", pct(v["share"]), pct(v["imports_share"]))
-        console.print(t)
-    if o["top_routes"]:
-        console.print(
-            "Top routes: "
-            + "; ".join(f"{' → '.join(r['route'])} {pct(r['share'])}" for r in o["top_routes"])
-        )
-    if o.get("chained"):
-        ch = o["chained"]
-        console.print(
-            f"Chained to {ch['origin_stage']} ({' ← '.join(ch['stages'])}): {sel} "
-            f"{pct(ch['total_share'])}, unknown {pct(ch['unknown_share'])}"
-        )
-    if o["estimated_production"]:
-        names = ", ".join(e["country"] for e in o["estimated_production"][:8])
-        console.print(f"[dim]production unknown, set from net exports: {names}[/]")
-    if o["shared_hs_codes"]:
-        sh = "; ".join(f"{k}: {', '.join(v)}" for k, v in o["shared_hs_codes"].items())
-        console.print(f"[dim]HS codes shared between materials: {sh}[/]")
-    srcs = ", ".join(s["source_id"] for s in o["sources"])
-    console.print(f"[dim]sources: {srcs}; data status {o['data_status']}[/]")
 
 
 @trade_app.command("origin")

@@ -45,7 +45,8 @@ from derisk.rules.certify import (
     RuleSpec,
     RuleVersion,
 )
-from derisk.services.exposure import NotFound, _source_meta
+from derisk.services.common import NotFound, source_meta
+from derisk.services.common import round_or_none as _r
 from derisk.services.trace import (
     PRODUCTION,
     VALID,
@@ -74,10 +75,6 @@ RULES_SCHEMA = "derisk.rules/1"
 PRODUCTS_SCHEMA = "derisk.products/1"
 EVIDENCE_PATHS = 5
 EVIDENCE_PATH_LIMIT = 20_000
-
-
-def _r(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None else round(float(x), nd)
 
 
 def get_rule(rule_id: str, rules_files: Sequence[Path] = ()) -> RuleSpec:
@@ -201,7 +198,7 @@ def certify(
     rule = get_rule(rule_id, rules_files)
     version = rule.version_at(when)
     product = load_product(store, product_id, when)
-    meta = _source_meta(store)
+    meta = source_meta(store)
     out: dict[str, Any] = {
         "schema": CERTIFICATE_SCHEMA,
         "product": product.product_id,

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from derisk.model.monitor import Alert, Delivery, Subscription
 from derisk.services import monitor
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.store import guard
 from derisk.store.base import Store
 

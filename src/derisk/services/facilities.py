@@ -26,7 +26,7 @@ from derisk.model.facilities import (
     stage_unit,
     unit_factor,
 )
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound, round_or_none
 from derisk.services.lookup import FIND_ENTITY
 from derisk.store.base import Store
 
@@ -75,7 +75,7 @@ class Plant:
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:
-    return None if x is None else round(float(x), nd)
+    return round_or_none(x, nd)
 
 
 def load_plants(

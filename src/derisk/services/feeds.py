@@ -35,7 +35,7 @@ from derisk.model.monitor import Feed, FeedItem, FeedPoll
 from derisk.model.trust import Principal, Role
 from derisk.news.feeds import FeedError, canonical_url, parse_feed
 from derisk.services import monitor
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.store import guard
 from derisk.store.base import Store
 

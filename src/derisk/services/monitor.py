@@ -52,7 +52,7 @@ from derisk.model.monitor import (
 )
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import Access, Principal, Role
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.services.lookup import FIND_ENTITY
 from derisk.store import DuckStore, guard
 from derisk.store.base import Store

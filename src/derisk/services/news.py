@@ -25,6 +25,7 @@ from typing import Any
 from derisk.model.catalog import load_catalog
 from derisk.model.countries import all_countries
 from derisk.model.facilities import STAGE_UNITS, Facility
+from derisk.model.names import slug
 from derisk.model.news import NewsArticle, NewsDecision, NewsProposal, SupplyEvent
 from derisk.model.schema import (
     Confidence,
@@ -38,9 +39,9 @@ from derisk.model.schema import (
 from derisk.news.articles import extract, read_paths
 from derisk.news.dates import add_period
 from derisk.news.events import EVENT_TYPES, KEY_FIELDS
-from derisk.news.lexicon import Lexicon, slug
+from derisk.news.lexicon import Lexicon
 from derisk.news.pipeline import analyze, event_json, propose_entity, proposed_id
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.store.base import Store
 
 INGEST_SCHEMA = "derisk.news.ingest/1"

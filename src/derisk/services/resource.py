@@ -28,8 +28,9 @@ import numpy as np
 
 from derisk.analysis.resource import FlowNetwork, ShareCap, max_flow, min_cost_plan
 from derisk.model import countries
+from derisk.services.common import NotFound
+from derisk.services.common import round_or_none as _r
 from derisk.services.costs import CostModel, add_trade_unit_values, load_costs
-from derisk.services.exposure import NotFound
 from derisk.services.lookup import FIND_ENTITY
 from derisk.services.network import Site, StageData, build_stage_network
 from derisk.store.base import Store
@@ -298,10 +299,6 @@ def build_flow_network(
         share_meta,
         site_nodes,
     )
-
-
-def _r(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None else round(float(x), nd)
 
 
 def _statement(kind: str, what: str, cost_sp: float, supply_sp: float, currency: str) -> str:

@@ -47,7 +47,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 TOKEN = re.compile(r"^drk_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
 
 
-def _slug(kind: str, value: str) -> str:
+def _check_id(kind: str, value: str) -> str:
     if not SLUG.match(value):
         raise ValueError(
             f"{kind} {value!r} is not valid: use 1-64 lowercase letters, digits, '.', '_' or '-', "
@@ -120,7 +120,7 @@ def _as_dict(row: Any) -> dict[str, Any]:
 def add_org(store: Store, org_id: str, name: str | None = None) -> dict[str, Any]:
     """Create an organisation (admin)."""
     _require(store, Role.ADMIN)
-    _slug("organisation id", org_id)
+    _check_id("organisation id", org_id)
     with _txn(store) as (con, txn):
         if _all(con, Organisation, "WHERE org_id = ?", [org_id]):
             raise ValueError(f"organisation {org_id!r} already exists")
@@ -155,7 +155,7 @@ def add_user(
     """Create a user with a role in an organisation (admin). Only admins may have no
     organisation."""
     _require(store, Role.ADMIN)
-    _slug("user id", user_id)
+    _check_id("user id", user_id)
     try:
         r = Role(role)
     except ValueError:

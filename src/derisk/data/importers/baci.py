@@ -32,9 +32,9 @@ from derisk.data.importers.trade_common import (
     finish,
     open_member,
     parse_number,
-    slug,
 )
 from derisk.model.countries import UnknownCountry
+from derisk.model.names import slug
 from derisk.model.schema import Source
 from derisk.store.base import Store
 
@@ -101,7 +101,7 @@ def import_baci(
     t0 = time.perf_counter()
     if not paths:
         raise ValueError("give at least one file")
-    sid = source_id or "baci-" + slug(paths[0].name.split(".")[0])
+    sid = source_id or "baci-" + slug(paths[0].name.split(".")[0], fallback="trade")
     conc = concordance or load_concordance()
     col = Collector(sid, conc, all_products=bool(products))
     prods = tuple(sorted({p.strip() for p in products or () if p.strip()}))

@@ -22,7 +22,6 @@ Mapping (two streaming passes: the first learns each record's versions, the seco
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ from derisk.data.importers.streaming import (
 )
 from derisk.data.loader import LoadReport
 from derisk.model import countries
+from derisk.model.names import slug as make_slug
 from derisk.model.ownership import ControlRight, DeclaredInterest, StakeRange
 from derisk.model.schema import Entity, Source, Stake
 from derisk.store.base import Store, id_conflict_message
@@ -59,7 +59,8 @@ GOVERNMENT = {"state", "stateBody"}
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x"
+    """An id from a BODS or FtM record id (``x`` when nothing of it is left)."""
+    return make_slug(text, fallback="x")
 
 
 def _date(v: Any) -> dt.date | None:

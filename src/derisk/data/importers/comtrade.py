@@ -37,10 +37,10 @@ from derisk.data.importers.trade_common import (
     finish,
     open_member,
     parse_number,
-    slug,
 )
 from derisk.data.safeio import csv_cells
 from derisk.model.countries import UnknownCountry
+from derisk.model.names import slug
 from derisk.model.schema import Source
 from derisk.store.base import Store
 
@@ -321,7 +321,7 @@ def import_comtrade(
     t0 = time.perf_counter()
     if not paths:
         raise ValueError("give at least one file")
-    sid = source_id or "comtrade-" + slug(paths[0].name.split(".")[0])
+    sid = source_id or "comtrade-" + slug(paths[0].name.split(".")[0], fallback="trade")
     conc = concordance or load_concordance()
     col = Collector(sid, conc, all_products)
     for p in paths:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 import time
 import zipfile
 from collections import Counter
@@ -118,11 +117,6 @@ def country_from_name(name: str) -> str:
     if key in NAME_ALIASES:
         return NAME_ALIASES[key]
     return countries.resolve(name)
-
-
-def slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return s or "trade"
 
 
 class _Counting(io.RawIOBase):

@@ -50,6 +50,7 @@ from derisk.data.loader import load_rows
 from derisk.data.usgs_cells import Cell, parse_cell
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
+from derisk.model.names import slug
 from derisk.model.schema import (
     OTHER,
     WORLD,
@@ -351,11 +352,6 @@ def _year_span(year: int) -> tuple[dt.date, dt.date]:
 def _join(*parts: str | None) -> str | None:
     text = "; ".join(p for p in parts if p)
     return text or None
-
-
-def slug(text: str) -> str:
-    """``"compounds and metals"`` -> ``"compounds-and-metals"``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 # --------------------------------------------------------------------------------------
