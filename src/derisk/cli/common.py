@@ -16,10 +16,23 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as Bar
 from rich.table import Table
+from rich.text import Text
 
 from derisk.data.csvio import ImportFailed
 from derisk.errors import INTERNAL_EXIT_CODE, DeriskError
+from derisk.progress import Progress, reporting
 from derisk.store import DuckStore, StoreError, default_db_path, open_store
 
 # Piped output (make demo, logs) gets a width that fits the tables; a terminal keeps its own.
@@ -140,6 +153,69 @@ def guarded(as_json: bool) -> Callable[[Callable[[], None]], None]:
             )
 
     return run
+
+
+class _Count(ProgressColumn):
+    """``done/total unit`` (or ``done unit`` while the total is unknown)."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        done = f"{int(task.completed):,}"
+        of = "" if task.total is None else f"/{int(task.total):,}"
+        return Text(f"{done}{of} {self.unit}".rstrip(), style="progress.download")
+
+
+@contextmanager
+def progress_bar(
+    as_json: bool, unit: str = "", first: str = "working"
+) -> Iterator[Progress | None]:
+    """The CLI's rendering of a :class:`~derisk.progress.Progress`: one transient bar on the
+    terminal (step, bar, ``done/total unit`` or bytes, time), nothing with ``--json``.
+
+    Work that reports through :func:`derisk.progress.report` (engines) shows on the same bar.
+    """
+    if as_json:
+        yield None
+        return
+    count: ProgressColumn = DownloadColumn() if unit == "bytes" else _Count(unit)
+    with Bar(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        count,
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(escape(first), total=None)
+
+        def show(step: str, done: int | None = None, total: int | None = None, /) -> None:
+            if total is not None:
+                bar.update(task, total=total)
+            if done is not None:
+                bar.update(task, completed=done)
+            bar.update(task, description=escape(step[:70]))
+
+        with reporting(show):
+            yield show
+
+
+@contextmanager
+def progress_lines(as_json: bool) -> Iterator[Progress | None]:
+    """A :class:`~derisk.progress.Progress` as dim lines on stderr (for unattended runs whose
+    log should keep every step); nothing with ``--json``."""
+    if as_json:
+        yield None
+        return
+
+    def line(step: str, done: int | None = None, total: int | None = None, /) -> None:
+        err_console.print(f"[dim]{escape(step)}[/]", highlight=False)
+
+    with reporting(line):
+        yield line
 
 
 def pct(x: float | None, nd: int = 1) -> str:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from derisk.cli.common import (
@@ -23,6 +22,7 @@ from derisk.cli.common import (
     parse_date,
     pct,
     print_origin,
+    progress_bar,
     store_for,
 )
 from derisk.data.csvio import FILE_KINDS
@@ -313,24 +313,11 @@ def db_init(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
     def body() -> None:
         path = db or default_db_path()
-        with open_store(path) as store:
-            if as_json:
-                rep = build_database(store)
-            else:
-                with Progress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    TextColumn("{task.completed} rows"),
-                    TimeElapsedColumn(),
-                    console=console,
-                    transient=True,
-                ) as prog:
-                    task = prog.add_task("loading bundled dataset", total=None)
-
-                    def tick(name: str, n: int) -> None:
-                        prog.update(task, description=f"read {name}", advance=n)
-
-                    rep = build_database(store, progress=tick)
+        with (
+            open_store(path) as store,
+            progress_bar(as_json, "rows", first="loading bundled dataset") as tick,
+        ):
+            rep = build_database(store, progress=tick)
         res = {
             "schema": "derisk.db-init/1",
             "path": str(path),

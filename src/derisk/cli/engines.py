@@ -14,7 +14,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from derisk.cli.common import EngineOpt, JsonOpt, console, emit_json, err_console, guarded
+from derisk.cli.common import (
+    EngineOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    guarded,
+    progress_bar,
+)
 from derisk.engines import Engine, get_engine
 from derisk.services import engines as svc
 
@@ -33,18 +40,8 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _engine(name: str | None, as_json: bool) -> Iterator[Engine]:
     """The engine, with its progress messages on a status line (not with ``--json``)."""
-    if as_json:
+    with progress_bar(as_json, first="starting the engine…"):
         yield get_engine(name)
-        return
-    with err_console.status("starting the engine…") as status:
-        eng = get_engine(name)
-        if hasattr(eng, "log"):
-            eng.log = lambda msg: status.update(msg)
-        try:
-            yield eng
-        finally:
-            if hasattr(eng, "log"):
-                eng.log = lambda _msg: None
 
 
 @engine_app.command("info")

@@ -3,20 +3,10 @@ trade``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from derisk.cli.common import (
@@ -31,6 +21,7 @@ from derisk.cli.common import (
     parse_date,
     pct,
     print_origin,
+    progress_bar,
     store_for,
 )
 from derisk.data.concordance import (
@@ -95,30 +86,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(trade_app, name="trade")
 
 
-@contextmanager
-def _progress(as_json: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    if as_json:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as prog:
-        tasks: dict[str, Any] = {}
-
-        def tick(label: str, done: int, total: int) -> None:
-            if label not in tasks:
-                tasks[label] = prog.add_task(f"reading {label}", total=total or None)
-            prog.update(tasks[label], completed=done)
-
-        yield tick
-
-
 def _report_import(rep: TradeImport, as_json: bool) -> None:
     if as_json:
         emit_json(rep.as_dict())
@@ -152,7 +119,10 @@ def import_comtrade_cmd(
 
     def body() -> None:
         conc = load_concordance(concordance)
-        with store_for(db, as_json=as_json, read_only=False) as store, _progress(as_json) as tick:
+        with (
+            store_for(db, as_json=as_json, read_only=False) as store,
+            progress_bar(as_json, "bytes") as tick,
+        ):
             rep = import_comtrade(
                 store,
                 files,
@@ -240,7 +210,10 @@ def import_baci_cmd(
             yrs = [int(y) for y in years.split(",")] if years else None
         except ValueError:
             raise ValueError(f"--years {years!r}: give years like 2021,2022") from None
-        with store_for(db, as_json=as_json, read_only=False) as store, _progress(as_json) as tick:
+        with (
+            store_for(db, as_json=as_json, read_only=False) as store,
+            progress_bar(as_json, "bytes") as tick,
+        ):
             rep = import_baci(
                 store,
                 files,

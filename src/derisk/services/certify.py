@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import MaterialSpec, load_catalog
 from derisk.model.products import DirectCost, Product
+from derisk.progress import Progress
 from derisk.rules import certify as rules
 from derisk.rules.certify import (
     COMPLIANT,
@@ -689,9 +690,6 @@ def _certify_macr(
 
 
 # -- many products at once --------------------------------------------------------------------
-
-
-Progress = Callable[[str, int, int], None]
 
 
 def certify_many(

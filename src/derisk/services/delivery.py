@@ -28,13 +28,13 @@ import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
 from derisk.model.monitor import Alert, Delivery, Subscription
+from derisk.progress import Progress
 from derisk.services import monitor
 from derisk.services.common import NotFound
 from derisk.store import guard
@@ -247,7 +247,7 @@ def deliver(
     attempts: int = 3,
     backoff: float = 0.5,
     timeout: float = 10.0,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Deliver every alert not yet delivered to each of its owner's subscriptions."""
     done: dict[tuple[str, str], int] = defaultdict(int)
@@ -346,7 +346,7 @@ def run_pass(
     full: bool = False,
     today: dt.date | None = None,
     smtp: SmtpConfig | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """One monitoring pass: poll due feeds, recompute dependent answers, deliver new alerts
     (schema ``derisk.monitor.run/1`` with ``feeds`` and ``deliveries``)."""

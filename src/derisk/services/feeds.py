@@ -24,7 +24,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ import derisk
 from derisk.model.monitor import Feed, FeedItem, FeedPoll
 from derisk.model.trust import Principal, Role
 from derisk.news.feeds import FeedError, canonical_url, parse_feed
+from derisk.progress import Progress
 from derisk.services import monitor
 from derisk.services.common import NotFound
 from derisk.store import guard
@@ -47,8 +47,6 @@ TIMEOUT = 20.0
 MAX_BACKOFF = 24 * 3600
 MAX_PAGES = 50
 """New pages fetched per feed and pass (the rest wait for the next pass)."""
-
-Progress = Callable[[str], None]
 
 
 def _ts(t: float) -> str:

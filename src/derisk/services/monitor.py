@@ -52,6 +52,7 @@ from derisk.model.monitor import (
 )
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import Access, Principal, Role
+from derisk.progress import Progress
 from derisk.services.common import NotFound
 from derisk.services.lookup import FIND_ENTITY
 from derisk.store import DuckStore, guard
@@ -88,8 +89,6 @@ KIND_TABLES: dict[str, frozenset[str]] = {
     "country": frozenset({"export_restriction"}),
 }
 """For a large change recorded only as counts: the watch kinds that read each table."""
-
-Progress = Callable[[str], None]
 
 
 def _now() -> str:
@@ -973,7 +972,7 @@ def evaluate(
                 report.computed += 1
                 report.reasons[why.get(w.watch_id, "changed facts")] += 1
                 if progress and len(ws) > 100 and i % 100 == 0:
-                    progress(f"{org or 'local'}: {i + 1}/{len(ws)}")
+                    progress(f"{org or 'local'}: {i + 1}/{len(ws)}", i + 1, len(ws))
                 prev = old.get(w.watch_id)
                 answers.append(
                     WatchAnswer(

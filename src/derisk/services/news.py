@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from derisk.news.dates import add_period
 from derisk.news.events import EVENT_TYPES, KEY_FIELDS
 from derisk.news.lexicon import Lexicon
 from derisk.news.pipeline import analyze, event_json, propose_entity, proposed_id
+from derisk.progress import Progress
 from derisk.services.common import NotFound
 from derisk.store.base import Store
 
@@ -54,8 +55,6 @@ NEWS_PRECEDENCE = 60
 NUMERIC_FIELDS = frozenset({"percent", "amount", "quantity", "capacity"})
 DATE_FIELDS = frozenset({"date", "start", "expiry"})
 STATUSES = ("pending", "accepted", "rejected", "all")
-
-Progress = Callable[[str], None]
 
 
 def _now() -> str:
@@ -108,14 +107,14 @@ def ingest(
     results: list[dict[str, Any]] = []
     new_articles: list[NewsArticle] = []
     new_props: list[NewsProposal] = []
-    for raw in read_paths(paths):
+    for n_read, raw in enumerate(read_paths(paths), 1):
         art = extract(raw)
         if art.published is None and published is not None:
             art = dataclasses.replace(art, published=published)
         sha = hashlib.sha1(art.text.encode("utf-8")).hexdigest()
         meta = art.as_dict()
         if progress:
-            progress(art.title or art.origin)
+            progress(art.title or art.origin, n_read)  # articles read so far
         dup = art.article_id if art.article_id in known_ids else known_sha.get(sha)
         if dup is not None:
             results.append(

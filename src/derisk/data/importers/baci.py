@@ -25,7 +25,6 @@ from pathlib import Path
 from derisk.data.concordance import Concordance, load_concordance
 from derisk.data.importers.trade_common import (
     Collector,
-    Progress,
     TradeImport,
     country_from_iso,
     country_from_numeric,
@@ -36,6 +35,7 @@ from derisk.data.importers.trade_common import (
 from derisk.model.countries import UnknownCountry
 from derisk.model.names import slug
 from derisk.model.schema import Source
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 HEADER = ["t", "i", "j", "k", "v", "q"]
@@ -160,7 +160,7 @@ def import_baci(
                     continue
                 col.read += 1
                 if progress and lineno % 200000 == 0:
-                    progress(op.label, op.done(), op.total)
+                    progress(f"reading {op.label}", op.done(), op.total)
                 cells = line.rstrip("\r\n").split(",")
                 if len(cells) != 6:
                     col.problem(op.label, lineno, "-", f"{len(cells)} cells, expected 6")
@@ -219,7 +219,7 @@ def import_baci(
                     pairs=pairs,
                 )
             if progress:
-                progress(op.label, op.total, op.total)
+                progress(f"reading {op.label}", op.total, op.total)
     source = Source(
         source_id=sid,
         publisher="CEPII",

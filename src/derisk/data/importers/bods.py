@@ -30,7 +30,6 @@ from typing import Any
 from derisk.data.csvio import Problem
 from derisk.data.importers.streaming import (
     BatchWriter,
-    Progress,
     iter_json,
     write_atomic,
 )
@@ -39,6 +38,7 @@ from derisk.model import countries
 from derisk.model.names import slug as make_slug
 from derisk.model.ownership import ControlRight, DeclaredInterest, StakeRange
 from derisk.model.schema import Entity, Source, Stake
+from derisk.progress import Progress, part
 from derisk.store.base import Store, id_conflict_message
 
 LAYER = {
@@ -113,7 +113,7 @@ def import_bods(
     problems: list[Problem] = []
     publishers: dict[str, Any] = {}
     latest_pub: dt.date | None = None
-    half: Progress | None = (lambda d, t: progress(d // 2, t)) if progress else None
+    half = part(progress, 0, 2)  # two passes over the file: each is half of the work
 
     # pass 1: versions of every record
     for number, st in iter_json(path, half):
@@ -204,7 +204,7 @@ def import_bods(
             )
         if clash:
             return
-        second = (lambda d, t: progress(t // 2 + d // 2, t)) if progress else None
+        second = part(progress, 1, 2)
         for number, st in iter_json(path, second):
             rid = str(st["recordId"])
             rec = records[rid]

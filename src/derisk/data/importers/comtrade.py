@@ -29,7 +29,6 @@ from pathlib import Path
 from derisk.data.concordance import Concordance, load_concordance
 from derisk.data.importers.trade_common import (
     Collector,
-    Progress,
     SkipRow,
     TradeImport,
     country_from_iso,
@@ -42,6 +41,7 @@ from derisk.data.safeio import csv_cells
 from derisk.model.countries import UnknownCountry
 from derisk.model.names import slug
 from derisk.model.schema import Source
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 PLUS_FLOWS = {"M": "import", "X": "export", "RM": "re-import", "RX": "re-export"}
@@ -178,7 +178,7 @@ def _parse_file(path: Path, col: Collector, progress: Progress | None) -> None:
                 continue
             col.read += 1
             if progress and lineno % 20000 == 0:
-                progress(op.label, op.done(), op.total)
+                progress(f"reading {op.label}", op.done(), op.total)
             while len(cells) > ncols and cells[-1].strip() == "":
                 cells.pop()
             if len(cells) != ncols:
@@ -189,7 +189,7 @@ def _parse_file(path: Path, col: Collector, progress: Progress | None) -> None:
             except SkipRow as skip:
                 col.skipped[str(skip)] += 1
         if progress:
-            progress(op.label, op.total, op.total)
+            progress(f"reading {op.label}", op.total, op.total)
 
 
 def _row(

@@ -20,7 +20,6 @@ from pathlib import Path
 from derisk.data.concordance import load_concordance
 from derisk.data.importers.trade_common import (
     Collector,
-    Progress,
     TradeImport,
     country_from_name,
     finish,
@@ -28,6 +27,7 @@ from derisk.data.importers.trade_common import (
 )
 from derisk.model.countries import UnknownCountry
 from derisk.model.schema import Source
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 EXAMPLES = {"china-exports": "China's exports by partner, monthly 2017-2024 (UN Comtrade)"}
@@ -91,7 +91,7 @@ def import_example(store: Store, name: str, progress: Progress | None = None) ->
                     pairs=pairs,
                 )
         if progress:
-            progress(path.name, 1, 1)
+            progress(f"reading {path.name}", 1, 1)
     source = Source(
         source_id=SOURCE_ID,
         publisher="United Nations Statistics Division (UN Comtrade)",

@@ -22,11 +22,12 @@ from typing import Any
 
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.importers.bods import slug
-from derisk.data.importers.streaming import BatchWriter, Progress, iter_json, write_atomic
+from derisk.data.importers.streaming import BatchWriter, iter_json, write_atomic
 from derisk.data.loader import LoadReport
 from derisk.model import countries
 from derisk.model.ownership import ControlRight, StakeRange
 from derisk.model.schema import Entity, Source, Stake
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 RANGE = re.compile(r"^\s*(?:(>=?|<=?)\s*)?([\d.]+)\s*%?\s*(?:[-–to]+\s*([\d.]+)\s*%?)?\s*$")

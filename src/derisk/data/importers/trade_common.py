@@ -7,7 +7,7 @@ import io
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +22,6 @@ from derisk.data.safeio import Bounded, BoundedText, check_declared
 from derisk.model import countries
 from derisk.model.schema import OTHER, WORLD, Source, Trade
 from derisk.store.base import Store
-
-Progress = Callable[[str, int, int], None]
-"""``progress(label, bytes_done, bytes_total)``."""
 
 MAX_PROBLEMS = 200
 

@@ -39,7 +39,7 @@ import io
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -62,6 +62,7 @@ from derisk.model.schema import (
     Source,
     Status,
 )
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 DEFAULT_DATASET = "usgs-mcs"
@@ -1069,9 +1070,6 @@ def _existing_facts(
     return out
 
 
-Progress = Callable[[str, int], None]
-
-
 def import_usgs_mcs(
     store: Store,
     paths: Sequence[Path],
@@ -1093,7 +1091,7 @@ def import_usgs_mcs(
     problems: list[Problem] = []
     parsed: list[ParsedFile] = []
     names = [p.name for p in paths]
-    for p in paths:
+    for i, p in enumerate(paths):
         display = p.name if names.count(p.name) == 1 else str(p)
         if not p.exists():
             problems.append(Problem(display, 0, "-", "file not found"))
@@ -1101,7 +1099,7 @@ def import_usgs_mcs(
         pf = parse_file(p, problems, edition=edition, display=display)
         parsed.append(pf)
         if progress:
-            progress(pf.name, pf.records)
+            progress(f"read {pf.name} ({pf.records} rows)", i + 1, len(paths))  # files
     if problems:
         raise ImportFailed(problems)
     # Keys must be unique across the files too.
