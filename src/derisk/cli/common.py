@@ -130,11 +130,6 @@ def guarded(as_json: bool) -> Callable[[Callable[[], None]], None]:
         except DeriskError as exc:
             msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
             fail(msg or type(exc).__name__, as_json=as_json, kind=exc.kind, code=exc.exit_code)
-        except (KeyError, LookupError) as exc:  # not yet a DeriskError: an unknown id
-            msg = str(exc.args[0]) if exc.args else str(exc)
-            fail(msg, as_json=as_json, kind="not-found")
-        except ValueError as exc:  # not yet a DeriskError: bad input from a service
-            fail(str(exc), as_json=as_json, kind="bad-input", code=2)
         except PermissionError as exc:
             fail(str(exc), as_json=as_json, kind="forbidden", code=3)
         except KeyboardInterrupt:

@@ -23,6 +23,7 @@ from derisk.cli.common import (
     progress_bar,
 )
 from derisk.engines import Engine, get_engine
+from derisk.errors import BadInputError
 from derisk.services import engines as svc
 
 engine_app = typer.Typer(
@@ -139,13 +140,13 @@ def lookthrough(
 
 def _read_members(path: Path) -> list[str]:
     if not path.exists():
-        raise ValueError(f"{path}: file not found")
+        raise BadInputError(f"{path}: file not found")
     if path.suffix.lower() in (".parquet", ".pq", ".csv"):
         from derisk.engines.tables import read_table
 
         t = read_table(path)
         if "entity_id" not in t.column_names:
-            raise ValueError(f"{path}, row 1, field entity_id: column missing")
+            raise BadInputError(f"{path}, row 1, field entity_id: column missing")
         return [str(v) for v in t.column("entity_id").to_pylist() if v]
     return [ln.strip() for ln in path.read_text("utf-8").splitlines() if ln.strip()]
 

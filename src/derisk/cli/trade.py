@@ -35,6 +35,7 @@ from derisk.data.importers.comext import import_comext
 from derisk.data.importers.comtrade import import_comtrade
 from derisk.data.importers.examples import import_example
 from derisk.data.importers.trade_common import TradeImport
+from derisk.errors import BadInputError
 from derisk.services import exposure as exposure_svc
 from derisk.services import trade as svc
 
@@ -209,7 +210,7 @@ def import_baci_cmd(
         try:
             yrs = [int(y) for y in years.split(",")] if years else None
         except ValueError:
-            raise ValueError(f"--years {years!r}: give years like 2021,2022") from None
+            raise BadInputError(f"--years {years!r}: give years like 2021,2022") from None
         with (
             store_for(db, as_json=as_json, read_only=False) as store,
             progress_bar(as_json, "bytes") as tick,

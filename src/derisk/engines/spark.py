@@ -62,6 +62,7 @@ from derisk.analysis import ownership as own
 from derisk.analysis import trace_trade as tt
 from derisk.engines.base import TRACE_COLUMNS, BoolArray, EngineGap, FloatArray
 from derisk.engines.tables import IGNORED_PARTNERS, UNKNOWN_PARTNERS, check_flows, trace_schema
+from derisk.errors import BadInputError
 from derisk.progress import report
 
 if TYPE_CHECKING:  # Spark frames and sessions are handled as Any (classic and Connect differ)
@@ -512,7 +513,7 @@ class SparkEngine:
         bad = f.where(F.col("quantity").isNull() | (F.col("quantity") < 0)).limit(1).collect()
         if bad:
             r = bad[0]
-            raise ValueError(
+            raise BadInputError(
                 f"trade flows row ({r['year']}, {r['commodity']}, {r['exporter']}, "
                 f"{r['importer']}), field quantity: must be a number >= 0"
             )
@@ -596,7 +597,7 @@ class SparkEngine:
         if bad:
             j, total = int(bad[0]["dst"]), float(bad[0]["s"])
             more = over.count() - 1
-            raise ValueError(
+            raise BadInputError(
                 f"the stakes in node {j} add up to {100 * total:.4g}% (more than 100%)"
                 + (f", and in {more} other node(s)" if more else "")
             )
@@ -981,7 +982,7 @@ class SparkEngine:
         raw = self.spark.read.parquet(stakes)
         miss = [c for c in ("owner_id", "owned_id", "percent") if c not in raw.columns]
         if miss:
-            raise ValueError(f"stakes lack column(s) {', '.join(miss)}")
+            raise BadInputError(f"stakes lack column(s) {', '.join(miss)}")
         if "interest" in raw.columns:
             raw = raw.where(F.col("interest") == interest)
         raw = raw.select(
@@ -1001,7 +1002,7 @@ class SparkEngine:
         )
         if bad:
             r = bad[0]
-            raise ValueError(
+            raise BadInputError(
                 f"stake {r['owner_id']} -> {r['owned_id']}, field percent: must be between "
                 "0 and 100"
             )

@@ -67,7 +67,7 @@ def selection(
     """The selected countries: explicit codes, a group (members as of the date), or China."""
     when = _as_of(as_of)
     if countries_csv and group:
-        raise BadInputError("give --countries or --group, not both")
+        raise BadInputError("give countries or a group, not both")
     if group:
         exists = store.sql("SELECT 1 FROM country_group WHERE group_id = ?", [group])
         if not exists:

@@ -227,7 +227,7 @@ def check_layer(layer: Layer) -> None:
         shown = ", ".join(f"{b['entity']} ({100 * b['known_share']:.4g}%)" for b in bad[:5])
         raise BadInputError(
             f"{layer.interest} stakes add up to more than 100% in {shown}: sources overlap; "
-            "end the older stakes (valid_to) or pick a date with --as-of"
+            "end the older stakes (valid_to) or pick an as-of date"
         )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from derisk.analysis.resource import FlowNetwork, ShareCap, max_flow, min_cost_plan
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.services.common import NotFound
 from derisk.services.common import round_or_none as _r
@@ -358,9 +359,9 @@ def reroute(
     when = _as_of(as_of)
     dest = countries.resolve(destination)
     if not np.isfinite(demand) or demand <= 0:
-        raise ValueError("--demand must be a quantity > 0 (t/yr)")
+        raise BadInputError("demand must be a quantity > 0 (t/yr)")
     if max_country_share is not None and not 0 < max_country_share <= 1:
-        raise ValueError("--max-country-share must be a fraction in (0, 1]")
+        raise BadInputError("max-country-share must be a fraction in (0, 1]")
     network = build_stage_network(store, material, year=year, as_of=when)
     chain, gaps = network.chain(stage)
     costs = load_costs(costs_path)

@@ -518,7 +518,7 @@ def screen(
     if rule not in RULE_IDS:
         raise BadInputError(f"unknown rule {rule!r}; one of {', '.join(RULE_IDS)}")
     if (entity is None) == (not all_entities):
-        raise BadInputError("give an entity or --all, not both")
+        raise BadInputError("give an entity or all, not both")
     when = as_of_date(as_of)
     rv = rule_version(rule, when)
     ctx = context(store, when)

@@ -32,6 +32,7 @@ from derisk.data.importers.trade_common import (
     open_member,
     parse_number,
 )
+from derisk.errors import BadInputError
 from derisk.model.countries import UnknownCountry
 from derisk.model.names import slug
 from derisk.model.schema import Source
@@ -100,7 +101,7 @@ def import_baci(
     """Import BACI files or archives (one source, one dataset); nothing is written on error."""
     t0 = time.perf_counter()
     if not paths:
-        raise ValueError("give at least one file")
+        raise BadInputError("give at least one file")
     sid = source_id or "baci-" + slug(paths[0].name.split(".")[0], fallback="trade")
     conc = concordance or load_concordance()
     col = Collector(sid, conc, all_products=bool(products))

@@ -14,6 +14,7 @@ from typing import Any
 
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import LoadReport
+from derisk.errors import BadInputError
 from derisk.model.schema import Interest
 from derisk.progress import Progress
 from derisk.store.base import Store
@@ -43,7 +44,7 @@ def load_stakes_bulk(
     t0 = time.perf_counter()
     con: Any = getattr(store, "con", None)
     if con is None:
-        raise ValueError("bulk loading needs the DuckDB store")
+        raise BadInputError("bulk loading needs the DuckDB store")
     if not path.exists():
         raise ImportFailed([Problem(path.name, 0, "-", "file not found")])
     name = path.name

@@ -38,6 +38,7 @@ from derisk.data.importers.trade_common import (
     parse_number,
 )
 from derisk.data.safeio import csv_cells
+from derisk.errors import BadInputError
 from derisk.model.countries import UnknownCountry
 from derisk.model.names import slug
 from derisk.model.schema import Source
@@ -320,7 +321,7 @@ def import_comtrade(
     """Import UN Comtrade files (one source, one dataset); nothing is written on any error."""
     t0 = time.perf_counter()
     if not paths:
-        raise ValueError("give at least one file")
+        raise BadInputError("give at least one file")
     sid = source_id or "comtrade-" + slug(paths[0].name.split(".")[0], fallback="trade")
     conc = concordance or load_concordance()
     col = Collector(sid, conc, all_products)

@@ -25,6 +25,7 @@ from derisk.data.importers.trade_common import (
     finish,
     parse_number,
 )
+from derisk.errors import UnknownIdError
 from derisk.model.countries import UnknownCountry
 from derisk.model.schema import Source
 from derisk.progress import Progress
@@ -47,7 +48,7 @@ def _period(raw: str) -> tuple[int, int]:
 def import_example(store: Store, name: str, progress: Progress | None = None) -> TradeImport:
     """Load an example dataset into its own dataset (``example-<name>``), replacing it."""
     if name not in EXAMPLES:
-        raise KeyError(f"unknown example {name!r}; examples: {', '.join(EXAMPLES)}")
+        raise UnknownIdError(f"unknown example {name!r}; examples: {', '.join(EXAMPLES)}")
     t0 = time.perf_counter()
     base = example_dir()
     col = Collector(SOURCE_ID, load_concordance(), all_products=True)

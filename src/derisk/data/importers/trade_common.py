@@ -19,6 +19,7 @@ from derisk.data.concordance import Concordance
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import load_rows
 from derisk.data.safeio import Bounded, BoundedText, check_declared
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.schema import OTHER, WORLD, Source, Trade
 from derisk.store.base import Store
@@ -152,7 +153,7 @@ def open_member(path: Path, member: str | None = None) -> Iterator[Opened]:
         with zipfile.ZipFile(path) as zf:
             names = [member] if member else [n for n in zf.namelist() if not n.endswith("/")]
             if len(names) != 1:
-                raise ValueError(f"{path}: give one member of the archive ({len(names)} found)")
+                raise BadInputError(f"{path}: give one member of the archive ({len(names)} found)")
             info = zf.getinfo(names[0])
             label = f"{path.name}:{names[0]}"
             check_declared(label, info.file_size, info.compress_size)

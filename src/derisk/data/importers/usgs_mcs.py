@@ -48,6 +48,7 @@ from typing import Any
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import load_rows
 from derisk.data.usgs_cells import Cell, parse_cell
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.names import slug
@@ -279,7 +280,7 @@ def parse_year(raw: str) -> tuple[int, bool]:
     """
     m = _YEAR.match(raw.strip())
     if not m or not 1900 <= int(m.group(1)) <= 2100:
-        raise ValueError(f"{raw!r} is not a year")
+        raise BadInputError(f"{raw!r} is not a year")
     return int(m.group(1)), m.group(2) is not None
 
 
@@ -292,7 +293,7 @@ def parse_unit(raw: str) -> tuple[Decimal, str]:
     base = raw.split(",")[0].strip().lower()
     if base not in UNITS:
         known = ", ".join(UNITS)
-        raise ValueError(f"unit {raw!r} cannot be converted to metric tons (known: {known})")
+        raise BadInputError(f"unit {raw!r} cannot be converted to metric tons (known: {known})")
     return UNITS[base], raw.strip()
 
 
@@ -305,7 +306,7 @@ def parse_period(first: str, last: str) -> tuple[str, int, int]:
     start = int(first)
     end = int(last) if len(last) == 4 else start - start % 100 + int(last)
     if end < start:
-        raise ValueError(f"period {first}-{last} ends before it starts")
+        raise BadInputError(f"period {first}-{last} ends before it starts")
     return f"{start}-{end}", start, end
 
 
