@@ -37,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+from derisk.model.names import slug  # noqa: E402
+
 DEFAULT_RAW = REPO / "data" / "sources" / "allied_imports"
 DEFAULT_OUT = REPO / "src" / "derisk" / "data" / "bundled"
 
@@ -186,10 +189,6 @@ def read_raw(raw: Path) -> Raw:
     if problems:
         raise BuildError(problems)
     return out
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _num(fname: str, row: dict[str, str], field: str, problems: list[str]) -> float | None:
@@ -405,7 +404,7 @@ def build_import_sources(raw: Raw, keys: set[str], problems: list[str]) -> list[
             continue
         valid_from = f"{first['year_from']}-01-01" if first["year_from"] else ""
         valid_to = f"{first['year_to']}-12-31" if first["year_to"] else ""
-        base = f"allied:{skey}:{imp}:{mat}:{_slug(category)}:{_slug(period)}"
+        base = f"allied:{skey}:{imp}:{mat}:{slug(category)}:{slug(period)}"
         for s in grp:
             has_bounds = s.low is not None or s.high is not None
             out.append(

@@ -48,7 +48,8 @@ from derisk.model import (
     resolve,
 )
 from derisk.model.facilities import ImporterDemand, stage_unit, unit_factor
-from derisk.services.exposure import LOWER_BOUND_NOTE, PARTIAL_NOTE, YEAR_UNSTATED_NOTE
+from derisk.model.names import slug
+from derisk.services.common import LOWER_BOUND_NOTE, PARTIAL_NOTE, YEAR_UNSTATED_NOTE
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCES = REPO / "data" / "sources"
@@ -624,10 +625,6 @@ def join(*parts: str | bool | None) -> str | None:
     """The non-empty parts joined by "; " (``False`` and ``None`` parts are left out)."""
     text = "; ".join(p for p in parts if isinstance(p, str) and p)
     return text or None
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def github_via(repo: str, path: str, commit: str) -> str:
@@ -1312,7 +1309,7 @@ def quote_shares(src_dir: Path, sources: Sources) -> list[Share]:
 
 #: Series that cover only some producers: (source id, material) -> the coverage they state.
 #: Their shares are shares of the covered producers, not of the world (see
-#: ``derisk.services.exposure.PARTIAL_NOTE``).
+#: ``derisk.services.common.PARTIAL_NOTE``).
 PARTIAL_COVERAGE = {
     ("bgs-wms", "germanium"): "BGS reports germanium metal output only for China, the United"
     " States and Russia; refiners in Canada, Belgium, Germany, Finland and Japan are not counted"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,9 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from derisk.data.csvio import write_rows  # noqa: E402
+from derisk.model.names import normalise_name  # noqa: E402
+from derisk.model.names import slug as make_slug  # noqa: E402
 from derisk.model.ownership import ControlRight, EntityTag, ListEntry  # noqa: E402
 from derisk.model.schema import Entity, Source, Stake  # noqa: E402
-from derisk.services.ownership import normalise_name  # noqa: E402
 
 OUT = ROOT / "src" / "derisk" / "data" / "bundled"
 RAW = ROOT / "data" / "sources"
@@ -279,7 +279,8 @@ RIGHTS = [
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", normalise_name(text) or text.casefold()).strip("-")
+    """An entry id: the name without legal forms, as an id."""
+    return make_slug(normalise_name(text) or text)
 
 
 def read(path: Path) -> list[dict[str, str]]:

@@ -172,11 +172,20 @@ def test_json_lines_and_streaming(tmp_path: Path, db: Path) -> None:
     src = json.loads((EXAMPLES / "tecido.json").read_text())
     jl = tmp_path / "tecido.jsonl"
     jl.write_text("\n".join(json.dumps(s) for s in src) + "\n")
-    seen: list[tuple[int, int]] = []
+    seen: list[tuple[str, int | None, int | None]] = []
+
+    def progress(step: str, done: int | None = None, total: int | None = None, /) -> None:
+        seen.append((step, done, total))
+
     with DuckStore(db) as store:
-        rep = import_bods(store, jl, progress=lambda d, t: seen.append((d, t)))
+        rep = import_bods(store, jl, progress=progress)
     assert rep.rows["stake"] == 13
-    assert seen and seen[-1][0] == seen[-1][1]  # progress reaches the end
+    assert seen and seen[-1][1] == seen[-1][2]  # progress reaches the end
+    assert seen[-1][2] == 2 * jl.stat().st_size  # two passes over the file, in bytes
+    dones = [d for _, d, _ in seen if d is not None]
+    assert len(dones) == len(seen)
+    assert dones == sorted(dones)  # never goes back between the passes
+    assert all(step == "reading tecido.jsonl" for step, _, _ in seen)
 
 
 def test_truncated_json_is_refused(tmp_path: Path, db: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from derisk.analysis.allocation import allocate, capacity_by_year, club_lp, market_lp
 from derisk.data.csvio import ImportFailed
 from derisk.data.loader import bundled_dir, import_csv, load_files
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.services.facilities import allied_supply, list_facilities, show_facility
 from derisk.store import DuckStore
 from tests.conftest import Cli

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from derisk.analysis.exposure import Line
-from derisk.services.exposure import Candidate, _headline, _pick, exposure, overview
+from derisk.services.common import Candidate, pick
+from derisk.services.exposure import _headline, exposure, overview
 from derisk.store import DuckStore
 from tests.conftest import RAW_DATA, Cli
 
@@ -54,11 +55,11 @@ def test_a_most_complete_source_wins_precedence_only_among_equals() -> None:
          Line("JPN", "reported", share=0.06), Line(None, "reported", share=0.18)],
         prec=30,
     )  # fmt: skip
-    best, alts = _pick([narrow, full], None)
+    best, alts = pick([narrow, full], None)
     assert best is full and alts == [narrow]
     # Equally complete: the lower precedence number decides.
     twin = cand("twin", 2024, list(full.lines), prec=10)
-    assert _pick([narrow, full, twin], None)[0] is twin
+    assert pick([narrow, full, twin], None)[0] is twin
     # The narrow source's bounds for China [0, 0.57] contain 0.29: kept, and 0.29 is the point.
     k = _headline(full, [narrow], ("CHN",))
     assert (k.selected_share, k.selected_share_bounds) == (0.29, (0.29, 0.29))
@@ -117,7 +118,7 @@ def test_b_only_a_partial_source_gives_bounds_not_a_figure() -> None:
         "part", 2024, [Line("CHN", "reported", share=0.94), Line("USA", "reported", share=0.03)],
         prec=30, partial=True,
     )  # fmt: skip
-    best, _ = _pick([part], None)
+    best, _ = pick([part], None)
     assert best is not None  # the only candidate is picked
     k = _headline(best, [], ("CHN",))
     assert k.selected_share_bounds == (0.0, 0.94)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.services.facilities import allied_supply
 from derisk.store import DuckStore
 from tests.conftest import Cli
@@ -90,7 +90,7 @@ def test_a_member_without_a_sourced_figure_is_named_and_never_zero(store: DuckSt
                       exclude_pfe=True, years=(2025, 2030))  # fmt: skip
     msg = str(err.value)
     assert "no demand figure for EU27 at lithium refining" in msg
-    assert "eu27" not in msg and "--demand EU27=QUANTITY in t LCE" in msg
+    assert "eu27" not in msg and "demand as EU27=QUANTITY in t LCE" in msg
     assert "demand is known for USA, KOR, JPN" in msg
     with pytest.raises(NotFound, match="no demand figure for KOR at rare-earths separation"):
         allied_supply(store, "rare-earths", "separation", ["USA", "KOR"])

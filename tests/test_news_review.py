@@ -11,7 +11,7 @@ import pytest
 from derisk.model.news import NewsProposal, SupplyEvent
 from derisk.model.schema import Entity, ExportRestriction, Source, Stake
 from derisk.services import news as svc
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.store import DuckStore
 
 from .conftest import Cli

@@ -91,7 +91,7 @@ def test_separation_needs_named_capacity(store: DuckStore) -> None:
 
 
 def test_stage_without_figures_is_a_clear_error(store: DuckStore) -> None:
-    from derisk.services.exposure import NotFound
+    from derisk.services.common import NotFound
 
     with pytest.raises(NotFound, match="shares without a world total"):
         reroute(store, "antimony", "USA", 100, stage="refining")

@@ -12,7 +12,8 @@ import pytest
 
 from derisk.data.loader import load_rows
 from derisk.model.schema import TABLES, Source, columns
-from derisk.services.exposure import NotFound, lookup_tables, source_lookup
+from derisk.services.common import NotFound
+from derisk.services.exposure import lookup_tables, source_lookup
 from derisk.services.sources import list_sources, source_facts
 from derisk.store import DuckStore
 

@@ -29,6 +29,7 @@ __all__ = [
     "ImportRefusedError",
     "NotFoundError",
     "StoreUnavailableError",
+    "UnknownIdError",
     "describe",
 ]
 
@@ -106,3 +107,14 @@ def describe(exc: BaseException) -> tuple[str, int, int] | None:
     if isinstance(exc, DeriskError):
         return exc.kind, exc.status, exc.exit_code
     return None
+
+
+class UnknownIdError(NotFoundError, KeyError):
+    """An unknown id looked up in a table of known ids (a material, stage, unit, example).
+
+    Also a :class:`KeyError`, so that ``except KeyError`` around catalogue look-ups keeps
+    working; its message is the first argument (not ``repr`` of it).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown id"

@@ -46,6 +46,8 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import linprog
 
+from derisk.errors import BadInputError
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
@@ -80,7 +82,7 @@ def capacity_by_year(
     [[0.0, 50.0, 100.0]]
     """
     if pipeline not in PIPELINES:
-        raise ValueError(f"unknown pipeline {pipeline!r}; one of {', '.join(PIPELINES)}")
+        raise BadInputError(f"unknown pipeline {pipeline!r}; one of {', '.join(PIPELINES)}")
     w = PIPELINES[pipeline]
     st = np.asarray(status)
     t = np.asarray(years, dtype=np.float64)[None, :]
@@ -136,7 +138,7 @@ def others_take(
         return np.asarray(cap * frac[None, :], dtype=np.float64)
     if rule == "historical":
         if sigma_others is None:
-            raise ValueError("the historical rule needs the others' historical shares")
+            raise BadInputError("the historical rule needs the others' historical shares")
         sig = np.clip(np.asarray(sigma_others, dtype=np.float64), 0.0, 1.0)
         if sig.ndim == 1:
             sig = sig[:, None]
@@ -153,7 +155,7 @@ def others_take(
         f_n = np.divide(first, c_n, out=np.zeros_like(c_n), where=c_n > 0)
         f_e = np.divide(second, c_e, out=np.zeros_like(c_e), where=c_e > 0)
         return np.asarray(np.where(elig, cap * f_e[None, :], cap * f_n[None, :]), dtype=np.float64)
-    raise ValueError(f"unknown rule {rule!r}; one of {', '.join(RULES)}")
+    raise BadInputError(f"unknown rule {rule!r}; one of {', '.join(RULES)}")
 
 
 def allocate(
@@ -181,7 +183,7 @@ def allocate(
         dm = np.repeat(dm[:, None], n_years, axis=1)
     d_o = np.broadcast_to(np.asarray(d_others, dtype=np.float64), (n_years,)).copy()
     if np.any(dm < 0) or np.any(d_o < 0) or np.any(cap < 0):
-        raise ValueError("capacities and demands must be >= 0")
+        raise BadInputError("capacities and demands must be >= 0")
     d_g = dm.sum(axis=0)
     elig = np.asarray(eligible, dtype=bool)
     o = others_take(cap, elig, d_g, d_o, rule, sigma_others)

@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from derisk.errors import BadInputError
+
 KNOWN = frozenset({"reported", "estimated", "zero"})
 UNKNOWN = frozenset({"withheld", "not-available"})
 
@@ -306,5 +308,5 @@ def import_reliance(imports: float, exports: float, production: float) -> float:
     """
     consumption = production + imports - exports
     if consumption <= 0:
-        raise ValueError("apparent consumption must be positive")
+        raise BadInputError("apparent consumption must be positive")
     return (imports - exports) / consumption

@@ -147,7 +147,7 @@ def check_columns(stakes: Stakes) -> None:
     bad = np.flatnonzero(sums > 1 + COLUMN_TOLERANCE)
     if bad.size:
         j = int(bad[0])
-        raise ValueError(
+        raise BadInputError(
             f"the stakes in node {j} add up to {100 * sums[j]:.4g}% (more than 100%)"
             + (f", and in {bad.size - 1} other node(s)" if bad.size > 1 else "")
         )

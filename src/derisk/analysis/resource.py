@@ -218,9 +218,9 @@ def _lp_parts(
 
 def _check_ends(net: FlowNetwork, source: int, sink: int, blocked: BoolArray) -> None:
     if not (0 <= source < net.n_nodes and 0 <= sink < net.n_nodes) or source == sink:
-        raise ValueError("source and sink must be two different nodes of the network")
+        raise BadInputError("source and sink must be two different nodes of the network")
     if blocked[source] or blocked[sink]:
-        raise ValueError("the source and the sink cannot be blocked")
+        raise BadInputError("the source and the sink cannot be blocked")
 
 
 def _residual_reach(
@@ -415,7 +415,7 @@ def max_flow(
     _check_ends(net, source, sink, mask)
     u = _effective_capacity(net, mask)
     if method not in ("auto", "combinatorial", "lp"):
-        raise ValueError("method must be 'auto', 'combinatorial' or 'lp'")
+        raise BadInputError("method must be 'auto', 'combinatorial' or 'lp'")
     plain = net.unit_gains and not shares
     if net.n_arcs == 0:
         side = np.zeros(net.n_nodes, dtype=bool)
@@ -425,7 +425,7 @@ def max_flow(
             0.0, empty, side, np.zeros(0, np.int64), empty, np.zeros(len(shares)), "none"
         )
     if method == "combinatorial" and not plain:
-        raise ValueError("the combinatorial method needs unit gains and no share caps")
+        raise BadInputError("the combinatorial method needs unit gains and no share caps")
     if method == "combinatorial" or (method == "auto" and plain):
         d = _max_flow_combinatorial(net, source, sink, u)
         side, cut = _cut_from(net, u, d.room, d.back, source)
@@ -473,7 +473,7 @@ def min_cost_plan(
     (70.0, [4.0, 2.0], -5.0)
     """
     if not np.isfinite(demand) or demand < 0:
-        raise ValueError("demand must be a finite quantity >= 0")
+        raise BadInputError("demand must be a finite quantity >= 0")
     mask = _blocked_mask(net, blocked)
     _check_ends(net, source, sink, mask)
     mf = flow_limit or max_flow(net, source, sink, blocked=mask, shares=shares)

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from derisk.errors import BadInputError
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
@@ -131,9 +133,9 @@ class Restriction:
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.fraction <= 1.0:
-            raise ValueError("fraction withheld must be between 0 and 1")
+            raise BadInputError("fraction withheld must be between 0 and 1")
         if self.end < self.start:
-            raise ValueError("a restriction cannot end before it starts")
+            raise BadInputError("a restriction cannot end before it starts")
 
 
 @dataclass(frozen=True)
@@ -209,13 +211,13 @@ def simulate(system: ShockSystem, restrictions: Sequence[Restriction], months: i
     """
     system.check()
     if months < 1:
-        raise ValueError("months must be >= 1")
+        raise BadInputError("months must be >= 1")
     s_n, c_n = system.shape
     for r in restrictions:
         if not 0 <= r.issuer < c_n or r.targets.shape != (c_n,):
-            raise ValueError("restriction issuer or targets do not match the countries")
+            raise BadInputError("restriction issuer or targets do not match the countries")
         if any(not 0 <= s < s_n for s in r.stages):
-            raise ValueError("restriction names a stage outside the network")
+            raise BadInputError("restriction names a stage outside the network")
     req = system.requirement()
     y = system.yields()
     with np.errstate(divide="ignore", invalid="ignore"):

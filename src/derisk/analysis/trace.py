@@ -39,6 +39,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from derisk.errors import BadInputError
+
 TRACED = "traced"
 STATISTICAL = "statistical"
 UNKNOWN = "unknown"
@@ -105,7 +107,7 @@ class MaterialGraph:
             return 0.0
         total = sum(e.share for e in self.inputs.get(f, ()))
         if total > 1.0 + TOL:
-            raise ValueError(
+            raise BadInputError(
                 f"supplier shares of {f!r} for {self.material} sum to {total:.6g} > 1 "
                 f"(links {', '.join(e.link_id for e in self.inputs.get(f, ()))})"
             )
@@ -155,7 +157,7 @@ def stage_origin(
     """
     node = g.nodes[f]
     if k > node.pos:
-        raise ValueError(f"stage {k} is after the stage of {f!r} ({node.pos})")
+        raise BadInputError(f"stage {k} is after the stage of {f!r} ({node.pos})")
     if memo is not None and (f, k) in memo:
         return memo[(f, k)]
     if node.pos == k:
@@ -163,7 +165,7 @@ def stage_origin(
     else:
         active = _active if _active is not None else set()
         if f in active:
-            raise ValueError(f"supply links of {g.material} form a cycle through {f!r}")
+            raise BadInputError(f"supply links of {g.material} form a cycle through {f!r}")
         active.add(f)
         out = {}
         own: OriginKey = (node.country, f, TRACED)
@@ -212,14 +214,14 @@ def _topo_from(g: MaterialGraph, start: str) -> list[str]:
             if f in seen:
                 continue
             if f in active:
-                raise ValueError(f"supply links of {g.material} form a cycle through {f!r}")
+                raise BadInputError(f"supply links of {g.material} form a cycle through {f!r}")
             active.add(f)
         edges = g.inputs.get(f, [])
         if i < len(edges):
             stack.append((f, i + 1))
             s = edges[i].supplier
             if s in active:
-                raise ValueError(f"supply links of {g.material} form a cycle through {s!r}")
+                raise BadInputError(f"supply links of {g.material} form a cycle through {s!r}")
             if s not in seen:
                 stack.append((s, 0))
         else:
@@ -261,7 +263,7 @@ def paths(g: MaterialGraph, start: str, limit: int = 5000) -> tuple[list[Path], 
             continue
         for e in reversed(edges):
             if e.supplier in facs:
-                raise ValueError(
+                raise BadInputError(
                     f"supply links of {g.material} form a cycle through {e.supplier!r}"
                 )
             stack.append(((*facs, e.supplier), (*links, e.link_id), w * e.share))
@@ -338,7 +340,7 @@ def levels(
         frontier = touched[remaining[touched] == 0]
     if done < n:
         stuck = np.flatnonzero(remaining > 0)[:5].tolist()
-        raise ValueError(f"supply links form a cycle (facilities {stuck} among them)")
+        raise BadInputError(f"supply links form a cycle (facilities {stuck} among them)")
     return level
 
 
@@ -363,7 +365,7 @@ def propagate(g: ArrayGraph, k: int, level: npt.NDArray[np.int64] | None = None)
     insum = np.bincount(g.customer, weights=g.share, minlength=n)
     if np.any(insum > 1.0 + TOL):
         bad = int(np.flatnonzero(insum > 1.0 + TOL)[0])
-        raise ValueError(f"supplier shares of facility {bad} sum to {insum[bad]:.6g} > 1")
+        raise BadInputError(f"supplier shares of facility {bad} sum to {insum[bad]:.6g} > 1")
     rem = np.where(pos > 0, np.clip(1.0 - insum, 0.0, None), 0.0)
     integ_w = np.bincount(g.customer[integ], weights=g.share[integ], minlength=n)
     own = np.where(pos == k, 1.0, np.where(pos > k, integ_w, 0.0))

@@ -3,10 +3,10 @@
 Errors map through the one table in :mod:`derisk.errors`: a :class:`~derisk.errors.DeriskError`
 answers with its ``status`` and ``kind`` (the same ``kind`` and the exit code the CLI uses), e.g.
 ``NotFound`` 404, ``BadInputError`` 400, ``ImportFailed`` 422 with its problems, ``Forbidden``
-403, a write to a read-only server 409, ``StoreError`` 503. Plain ``LookupError``/``ValueError``
-still raised by older code map to 404/400. Anything else is a bug: logged with a trace id and
-answered 500 ``internal-error`` with that id. Pages (paths outside ``/api``) get the same
-problem rendered as HTML.
+403, a write to a read-only server 409, ``StoreError`` 503. Anything else — a plain
+``ValueError`` or ``KeyError`` included — is a bug: logged with a trace id and answered 500
+``internal-error`` with that id, never as the caller's mistake. Pages (paths outside ``/api``)
+get the same problem rendered as HTML.
 """
 
 from __future__ import annotations
@@ -78,12 +78,6 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
             return html(request, body)
         return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON)
 
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return respond(request, problem(404, "not-found", _message(exc)))
-
-    async def bad_input(request: Request, exc: Exception) -> Response:
-        return respond(request, problem(400, "bad-input", _message(exc)))
-
     async def import_failed(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ImportFailed)
         probs = [p.__dict__ for p in exc.problems]
@@ -121,8 +115,6 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
         body = problem(500, "internal-error", f"internal error {trace_id}; see the server log")
         return respond(request, {**body, "trace_id": trace_id})
 
-    app.add_exception_handler(LookupError, not_found)
-    app.add_exception_handler(ValueError, bad_input)
     app.add_exception_handler(ImportFailed, import_failed)
     app.add_exception_handler(DeriskError, derisk_error)
     app.add_exception_handler(RequestValidationError, invalid)

@@ -15,6 +15,7 @@ from derisk.api.deps import ApiDep, JSONBody, PageDep, paginate
 from derisk.api.state import encode_json
 from derisk.data.csvio import FILE_KINDS
 from derisk.data.loader import import_csv
+from derisk.errors import NotFoundError
 from derisk.services import trust as svc
 from derisk.store import Store
 
@@ -146,7 +147,7 @@ async def import_file(
     """Import one derisk CSV file (analyst): atomic, audited; a bad file changes nothing and
     the problems name row and field."""
     if kind not in FILE_KINDS:
-        raise LookupError(f"unknown file kind {kind!r}; one of {', '.join(FILE_KINDS)}")
+        raise NotFoundError(f"unknown file kind {kind!r}; one of {', '.join(FILE_KINDS)}")
     body = await request.body()
 
     def run(store: Store) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +20,7 @@ from derisk.cli.common import (
     guarded,
     parse_date,
     pct,
+    progress_bar,
     store_for,
 )
 from derisk.data.importers.products import (
@@ -185,21 +185,7 @@ def certify(
 def _certify_all(
     store: Any, rule: str, when: Any, files: list[Path], year: int | None, as_json: bool
 ) -> dict[str, Any]:
-    if as_json:
-        return csvc.certify_many(store, rule, when, rules_files=files, year=year)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as prog:
-        task = prog.add_task("certifying", total=None)
-
-        def tick(what: str, done: int, total: int) -> None:
-            prog.update(task, description=what, completed=done, total=total)
-
+    with progress_bar(as_json, first="certifying") as tick:
         return csvc.certify_many(store, rule, when, rules_files=files, year=year, progress=tick)
 
 

@@ -16,9 +16,23 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as Bar
+from rich.table import Table
+from rich.text import Text
 
 from derisk.data.csvio import ImportFailed
 from derisk.errors import INTERNAL_EXIT_CODE, DeriskError
+from derisk.progress import Progress, reporting
 from derisk.store import DuckStore, StoreError, default_db_path, open_store
 
 # Piped output (make demo, logs) gets a width that fits the tables; a terminal keeps its own.
@@ -116,11 +130,6 @@ def guarded(as_json: bool) -> Callable[[Callable[[], None]], None]:
         except DeriskError as exc:
             msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
             fail(msg or type(exc).__name__, as_json=as_json, kind=exc.kind, code=exc.exit_code)
-        except (KeyError, LookupError) as exc:  # not yet a DeriskError: an unknown id
-            msg = str(exc.args[0]) if exc.args else str(exc)
-            fail(msg, as_json=as_json, kind="not-found")
-        except ValueError as exc:  # not yet a DeriskError: bad input from a service
-            fail(str(exc), as_json=as_json, kind="bad-input", code=2)
         except PermissionError as exc:
             fail(str(exc), as_json=as_json, kind="forbidden", code=3)
         except KeyboardInterrupt:
@@ -141,6 +150,69 @@ def guarded(as_json: bool) -> Callable[[Callable[[], None]], None]:
     return run
 
 
+class _Count(ProgressColumn):
+    """``done/total unit`` (or ``done unit`` while the total is unknown)."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        done = f"{int(task.completed):,}"
+        of = "" if task.total is None else f"/{int(task.total):,}"
+        return Text(f"{done}{of} {self.unit}".rstrip(), style="progress.download")
+
+
+@contextmanager
+def progress_bar(
+    as_json: bool, unit: str = "", first: str = "working"
+) -> Iterator[Progress | None]:
+    """The CLI's rendering of a :class:`~derisk.progress.Progress`: one transient bar on the
+    terminal (step, bar, ``done/total unit`` or bytes, time), nothing with ``--json``.
+
+    Work that reports through :func:`derisk.progress.report` (engines) shows on the same bar.
+    """
+    if as_json:
+        yield None
+        return
+    count: ProgressColumn = DownloadColumn() if unit == "bytes" else _Count(unit)
+    with Bar(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        count,
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(escape(first), total=None)
+
+        def show(step: str, done: int | None = None, total: int | None = None, /) -> None:
+            if total is not None:
+                bar.update(task, total=total)
+            if done is not None:
+                bar.update(task, completed=done)
+            bar.update(task, description=escape(step[:70]))
+
+        with reporting(show):
+            yield show
+
+
+@contextmanager
+def progress_lines(as_json: bool) -> Iterator[Progress | None]:
+    """A :class:`~derisk.progress.Progress` as dim lines on stderr (for unattended runs whose
+    log should keep every step); nothing with ``--json``."""
+    if as_json:
+        yield None
+        return
+
+    def line(step: str, done: int | None = None, total: int | None = None, /) -> None:
+        err_console.print(f"[dim]{escape(step)}[/]", highlight=False)
+
+    with reporting(line):
+        yield line
+
+
 def pct(x: float | None, nd: int = 1) -> str:
     return "—" if x is None else f"{100 * x:.{nd}f}%"
 
@@ -151,3 +223,49 @@ def bounds(b: list[float | None] | None) -> str:
     if abs(b[1] - b[0]) < 5e-4:
         return ""
     return f"[{pct(b[0])}–{pct(b[1])}]"
+
+
+def print_origin(o: dict[str, Any]) -> None:
+    """Text rendering of an origin block (used by ``trade origin`` and ``exposure``)."""
+    sel = ",".join(o["selected_countries"])
+    console.print(
+        f"[bold]Origin of {o['importer']} imports of {o['material']} · {o['stage_name']}[/] "
+        f"({o['stage']}), {o['year']} ({o['period']}), re-export corrected, mirror "
+        f"{o['mirror']}"
+    )
+    lo, hi = o["total_share_bounds"]
+    bounds = (
+        f" [{pct(lo)}–{pct(hi)}]" if hi is not None and lo is not None and hi - lo > 5e-4 else ""
+    )
+    console.print(
+        f"{sel}: direct [bold]{pct(o['direct_share'])}[/] + through third countries "
+        f"[bold]{pct(o['indirect_share'])}[/] = total [bold]{pct(o['total_share'])}[/]{bounds}; "
+        f"unknown origin {pct(o['unknown_share'])}; shipped from {sel} "
+        f"{pct(o['shipped_from_selected_share'])} of imports ({o['imports_kg'] / 1000:,.0f} t)"
+    )
+    if o["indirect"]:
+        t = Table(title=f"{sel}-origin material arriving through third countries")
+        for c in ("via", f"{sel} origin", "share of imports shipped from there"):
+            t.add_column(c)
+        for v in o["indirect"]:
+            t.add_row(f"{v['country']} {v['name']}", pct(v["share"]), pct(v["imports_share"]))
+        console.print(t)
+    if o["top_routes"]:
+        console.print(
+            "Top routes: "
+            + "; ".join(f"{' → '.join(r['route'])} {pct(r['share'])}" for r in o["top_routes"])
+        )
+    if o.get("chained"):
+        ch = o["chained"]
+        console.print(
+            f"Chained to {ch['origin_stage']} ({' ← '.join(ch['stages'])}): {sel} "
+            f"{pct(ch['total_share'])}, unknown {pct(ch['unknown_share'])}"
+        )
+    if o["estimated_production"]:
+        names = ", ".join(e["country"] for e in o["estimated_production"][:8])
+        console.print(f"[dim]production unknown, set from net exports: {names}[/]")
+    if o["shared_hs_codes"]:
+        sh = "; ".join(f"{k}: {', '.join(v)}" for k, v in o["shared_hs_codes"].items())
+        console.print(f"[dim]HS codes shared between materials: {sh}[/]")
+    srcs = ", ".join(s["source_id"] for s in o["sources"])
+    console.print(f"[dim]sources: {srcs}; data status {o['data_status']}[/]")

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from derisk.cli.common import (
@@ -22,6 +21,8 @@ from derisk.cli.common import (
     guarded,
     parse_date,
     pct,
+    print_origin,
+    progress_bar,
     store_for,
 )
 from derisk.data.csvio import FILE_KINDS
@@ -274,8 +275,6 @@ def _print_chain_and_importer(r: dict[str, Any], label: str) -> None:
                 f"Net import reliance {rel['year']}: {rel['raw']}%{span} ({rel['source_id']})"
             )
         if imp.get("origin"):
-            from derisk.cli.trade import print_origin
-
             print_origin(imp["origin"])
 
 
@@ -314,24 +313,11 @@ def db_init(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
     def body() -> None:
         path = db or default_db_path()
-        with open_store(path) as store:
-            if as_json:
-                rep = build_database(store)
-            else:
-                with Progress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    TextColumn("{task.completed} rows"),
-                    TimeElapsedColumn(),
-                    console=console,
-                    transient=True,
-                ) as prog:
-                    task = prog.add_task("loading bundled dataset", total=None)
-
-                    def tick(name: str, n: int) -> None:
-                        prog.update(task, description=f"read {name}", advance=n)
-
-                    rep = build_database(store, progress=tick)
+        with (
+            open_store(path) as store,
+            progress_bar(as_json, "rows", first="loading bundled dataset") as tick,
+        ):
+            rep = build_database(store, progress=tick)
         res = {
             "schema": "derisk.db-init/1",
             "path": str(path),

@@ -14,8 +14,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from derisk.cli.common import EngineOpt, JsonOpt, console, emit_json, err_console, guarded
+from derisk.cli.common import (
+    EngineOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    guarded,
+    progress_bar,
+)
 from derisk.engines import Engine, get_engine
+from derisk.errors import BadInputError
 from derisk.services import engines as svc
 
 engine_app = typer.Typer(
@@ -33,18 +41,8 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _engine(name: str | None, as_json: bool) -> Iterator[Engine]:
     """The engine, with its progress messages on a status line (not with ``--json``)."""
-    if as_json:
+    with progress_bar(as_json, first="starting the engine…"):
         yield get_engine(name)
-        return
-    with err_console.status("starting the engine…") as status:
-        eng = get_engine(name)
-        if hasattr(eng, "log"):
-            eng.log = lambda msg: status.update(msg)
-        try:
-            yield eng
-        finally:
-            if hasattr(eng, "log"):
-                eng.log = lambda _msg: None
 
 
 @engine_app.command("info")
@@ -142,13 +140,13 @@ def lookthrough(
 
 def _read_members(path: Path) -> list[str]:
     if not path.exists():
-        raise ValueError(f"{path}: file not found")
+        raise BadInputError(f"{path}: file not found")
     if path.suffix.lower() in (".parquet", ".pq", ".csv"):
         from derisk.engines.tables import read_table
 
         t = read_table(path)
         if "entity_id" not in t.column_names:
-            raise ValueError(f"{path}, row 1, field entity_id: column missing")
+            raise BadInputError(f"{path}, row 1, field entity_id: column missing")
         return [str(v) for v in t.column("entity_id").to_pylist() if v]
     return [ln.strip() for ln in path.read_text("utf-8").splitlines() if ln.strip()]
 

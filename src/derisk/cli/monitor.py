@@ -18,9 +18,9 @@ from derisk.cli.common import (
     JsonOpt,
     console,
     emit_json,
-    err_console,
     fail,
     guarded,
+    progress_lines,
     store_for,
 )
 from derisk.model.monitor import WATCH_KINDS
@@ -380,8 +380,10 @@ def run(
     def body() -> None:
         d = _date(today, "--today", as_json)
         cfg = _smtp(smtp, mail_from, digest)
-        prog = None if as_json else (lambda m: err_console.print(f"[dim]{escape(m)}[/]"))
-        with store_for(db, as_json=as_json, read_only=False) as store:
+        with (
+            store_for(db, as_json=as_json, read_only=False) as store,
+            progress_lines(as_json) as prog,
+        ):
             res = one_pass(
                 store,
                 poll=poll,

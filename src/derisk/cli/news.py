@@ -8,10 +8,18 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from derisk.cli.common import DbOpt, JsonOpt, console, emit_json, fail, guarded, store_for
+from derisk.cli.common import (
+    DbOpt,
+    JsonOpt,
+    console,
+    emit_json,
+    fail,
+    guarded,
+    progress_bar,
+    store_for,
+)
 from derisk.store import guard
 
 
@@ -81,26 +89,11 @@ def ingest(
                 fail(
                     f"--published {published!r} is not a date (YYYY-MM-DD)", as_json=as_json, code=2
                 )
-        with store_for(db, as_json=as_json, read_only=False) as store:
-            if as_json:
-                res = _svc().ingest(store, paths, auto_accept=auto_accept, published=pub)
-            else:
-                with Progress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    TextColumn("{task.completed} articles"),
-                    TimeElapsedColumn(),
-                    console=console,
-                    transient=True,
-                ) as bar:
-                    task = bar.add_task("reading", total=None)
-
-                    def tick(title: str) -> None:
-                        bar.update(task, advance=1, description=escape(title[:60]))
-
-                    res = _svc().ingest(
-                        store, paths, auto_accept=auto_accept, published=pub, progress=tick
-                    )
+        with (
+            store_for(db, as_json=as_json, read_only=False) as store,
+            progress_bar(as_json, "articles", first="reading") as tick,
+        ):
+            res = _svc().ingest(store, paths, auto_accept=auto_accept, published=pub, progress=tick)
         if as_json:
             emit_json(res)
             return

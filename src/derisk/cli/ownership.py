@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from derisk.cli.common import (
@@ -18,6 +17,7 @@ from derisk.cli.common import (
     emit_json,
     guarded,
     parse_date,
+    progress_bar,
     store_for,
 )
 from derisk.engines import using
@@ -298,17 +298,6 @@ def _print_tests(tests: list[dict[str, Any]], indent: str = "") -> None:
                 )
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-
-
 FileArg = Annotated[Path, typer.Argument(help="Input file.")]
 DatasetOpt = Annotated[str, typer.Option("--dataset", help="Dataset name for these rows.")]
 ReplaceOpt = Annotated[bool, typer.Option("--replace", help="Replace the dataset's rows.")]
@@ -321,17 +310,11 @@ def _import(kind: str, file: Path, dataset: str, replace: bool, db: Path | None,
     fn = {"bods": bods.import_bods, "ftm": ftm.import_ftm, "bulk": bulk.load_stakes_bulk}[kind]
 
     def body() -> None:
-        with store_for(db, as_json=as_json, read_only=False) as store:
-            if as_json:
-                rep = fn(store, file, dataset=dataset, replace=replace, **kw)
-            else:
-                with _progress() as prog:
-                    task = prog.add_task(f"importing {file.name}", total=file.stat().st_size)
-
-                    def tick(done: int, total: int) -> None:
-                        prog.update(task, completed=done, total=total)
-
-                    rep = fn(store, file, dataset=dataset, replace=replace, progress=tick, **kw)
+        with (
+            store_for(db, as_json=as_json, read_only=False) as store,
+            progress_bar(as_json, "bytes", first=f"importing {file.name}") as tick,
+        ):
+            rep = fn(store, file, dataset=dataset, replace=replace, progress=tick, **kw)
         res = {
             "schema": "derisk.import/1",
             "dataset": rep.dataset,

@@ -21,6 +21,7 @@ from derisk.cli.common import (
 )
 from derisk.report.overview import render_overview
 from derisk.services import exposure as svc
+from derisk.services.common import source_meta
 
 report_app = typer.Typer(help="Write static HTML reports.", no_args_is_help=True)
 
@@ -47,7 +48,7 @@ def overview_report(
         with store_for(db, as_json=as_json) as store:
             sel, grp = svc.selection(store, countries, group, when)
             data = svc.overview(store, sel, grp, when)
-            meta = svc._source_meta(store)
+            meta = source_meta(store)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_overview(data, meta), encoding="utf-8")
         if as_json:

@@ -18,6 +18,7 @@ from derisk.cli.common import (
     parse_date,
     store_for,
 )
+from derisk.errors import BadInputError
 
 HtmlOpt = Annotated[
     Path | None, typer.Option("--html", help="Also write an offline HTML report to this file.")
@@ -146,7 +147,7 @@ def reroute(
     layer: named plants with capacity by year, other buyers' demand netted out (JSON schema
     derisk.allied/1); otherwise from country figures (derisk.reroute/1).
     """
-    from derisk.services.exposure import NotFound
+    from derisk.services.common import NotFound
     from derisk.services.facilities import allied_supply, parse_demands, parse_years
     from derisk.services.resource import reroute as run
 
@@ -165,21 +166,21 @@ def reroute(
             except ValueError:
                 pairs = parse_demands(demand)
         if not allied and (to is None or single is None):
-            raise ValueError("give --to COUNTRY and --demand QTY (or --club for a buyers' club)")
+            raise BadInputError("give --to COUNTRY and --demand QTY (or --club for a buyers' club)")
 
         def run_allied(note: str | None = None) -> dict[str, Any]:
             members = [m.strip() for m in (club or "").split(",") if m.strip()]
             if not members:
                 if to is None:
-                    raise ValueError("give --to COUNTRY or --club MEMBERS")
+                    raise BadInputError("give --to COUNTRY or --club MEMBERS")
                 members = [to]
             given = dict(pairs)
             if single is not None:
                 if len(members) != 1:
-                    raise ValueError("with a club, give --demand MEMBER=QTY pairs")
+                    raise BadInputError("with a club, give --demand MEMBER=QTY pairs")
                 given[members[0]] = single
             if stage is None:
-                raise ValueError("give --stage for a plant-level answer (e.g. refining)")
+                raise BadInputError("give --stage for a plant-level answer (e.g. refining)")
             res = allied_supply(
                 store,
                 material,
@@ -236,7 +237,7 @@ def reroute(
                         raise exc from None
         if res["schema"] != "derisk.reroute/1":
             if html is not None:
-                raise ValueError("--html is available for country-level answers only")
+                raise BadInputError("--html is available for country-level answers only")
             if as_json:
                 emit_json(res)
                 return

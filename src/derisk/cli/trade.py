@@ -3,20 +3,10 @@ trade``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from derisk.cli.common import (
@@ -30,6 +20,8 @@ from derisk.cli.common import (
     guarded,
     parse_date,
     pct,
+    print_origin,
+    progress_bar,
     store_for,
 )
 from derisk.data.concordance import (
@@ -43,6 +35,7 @@ from derisk.data.importers.comext import import_comext
 from derisk.data.importers.comtrade import import_comtrade
 from derisk.data.importers.examples import import_example
 from derisk.data.importers.trade_common import TradeImport
+from derisk.errors import BadInputError
 from derisk.services import exposure as exposure_svc
 from derisk.services import trade as svc
 
@@ -94,30 +87,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(trade_app, name="trade")
 
 
-@contextmanager
-def _progress(as_json: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    if as_json:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as prog:
-        tasks: dict[str, Any] = {}
-
-        def tick(label: str, done: int, total: int) -> None:
-            if label not in tasks:
-                tasks[label] = prog.add_task(f"reading {label}", total=total or None)
-            prog.update(tasks[label], completed=done)
-
-        yield tick
-
-
 def _report_import(rep: TradeImport, as_json: bool) -> None:
     if as_json:
         emit_json(rep.as_dict())
@@ -151,7 +120,10 @@ def import_comtrade_cmd(
 
     def body() -> None:
         conc = load_concordance(concordance)
-        with store_for(db, as_json=as_json, read_only=False) as store, _progress(as_json) as tick:
+        with (
+            store_for(db, as_json=as_json, read_only=False) as store,
+            progress_bar(as_json, "bytes") as tick,
+        ):
             rep = import_comtrade(
                 store,
                 files,
@@ -238,8 +210,11 @@ def import_baci_cmd(
         try:
             yrs = [int(y) for y in years.split(",")] if years else None
         except ValueError:
-            raise ValueError(f"--years {years!r}: give years like 2021,2022") from None
-        with store_for(db, as_json=as_json, read_only=False) as store, _progress(as_json) as tick:
+            raise BadInputError(f"--years {years!r}: give years like 2021,2022") from None
+        with (
+            store_for(db, as_json=as_json, read_only=False) as store,
+            progress_bar(as_json, "bytes") as tick,
+        ):
             rep = import_baci(
                 store,
                 files,
@@ -272,52 +247,6 @@ def import_china_exports_cmd(db: DbOpt = None, as_json: JsonOpt = False) -> None
             )
 
     guarded(as_json)(body)
-
-
-def print_origin(o: dict[str, Any]) -> None:
-    """Text rendering of an origin block (used by ``trade origin`` and ``exposure``)."""
-    sel = ",".join(o["selected_countries"])
-    console.print(
-        f"[bold]Origin of {o['importer']} imports of {o['material']} · {o['stage_name']}[/] "
-        f"({o['stage']}), {o['year']} ({o['period']}), re-export corrected, mirror "
-        f"{o['mirror']}"
-    )
-    lo, hi = o["total_share_bounds"]
-    bounds = (
-        f" [{pct(lo)}–{pct(hi)}]" if hi is not None and lo is not None and hi - lo > 5e-4 else ""
-    )
-    console.print(
-        f"{sel}: direct [bold]{pct(o['direct_share'])}[/] + through third countries "
-        f"[bold]{pct(o['indirect_share'])}[/] = total [bold]{pct(o['total_share'])}[/]{bounds}; "
-        f"unknown origin {pct(o['unknown_share'])}; shipped from {sel} "
-        f"{pct(o['shipped_from_selected_share'])} of imports ({o['imports_kg'] / 1000:,.0f} t)"
-    )
-    if o["indirect"]:
-        t = Table(title=f"{sel}-origin material arriving through third countries")
-        for c in ("via", f"{sel} origin", "share of imports shipped from there"):
-            t.add_column(c)
-        for v in o["indirect"]:
-            t.add_row(f"{v['country']} {v['name']}", pct(v["share"]), pct(v["imports_share"]))
-        console.print(t)
-    if o["top_routes"]:
-        console.print(
-            "Top routes: "
-            + "; ".join(f"{' → '.join(r['route'])} {pct(r['share'])}" for r in o["top_routes"])
-        )
-    if o.get("chained"):
-        ch = o["chained"]
-        console.print(
-            f"Chained to {ch['origin_stage']} ({' ← '.join(ch['stages'])}): {sel} "
-            f"{pct(ch['total_share'])}, unknown {pct(ch['unknown_share'])}"
-        )
-    if o["estimated_production"]:
-        names = ", ".join(e["country"] for e in o["estimated_production"][:8])
-        console.print(f"[dim]production unknown, set from net exports: {names}[/]")
-    if o["shared_hs_codes"]:
-        sh = "; ".join(f"{k}: {', '.join(v)}" for k, v in o["shared_hs_codes"].items())
-        console.print(f"[dim]HS codes shared between materials: {sh}[/]")
-    srcs = ", ".join(s["source_id"] for s in o["sources"])
-    console.print(f"[dim]sources: {srcs}; data status {o['data_status']}[/]")
 
 
 @trade_app.command("origin")

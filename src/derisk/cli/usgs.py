@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from derisk.cli.common import DbOpt, JsonOpt, console, emit_json, guarded, store_for
+from derisk.cli.common import DbOpt, JsonOpt, console, emit_json, guarded, progress_bar, store_for
 from derisk.cli.core import import_app
 from derisk.data.importers.usgs_mcs import DEFAULT_DATASET, ImportReport, import_usgs_mcs
 
@@ -43,33 +42,13 @@ def import_usgs_mcs_cmd(
     """Import USGS MCS data-release CSV files (layout read from the header; atomic)."""
 
     def body() -> None:
-        with store_for(db, as_json=as_json, read_only=False) as store:
-            if as_json:
-                rep = import_usgs_mcs(
-                    store, files, dataset=dataset, replace=replace, edition=edition
-                )
-            else:
-                with Progress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    TextColumn("{task.completed}/{task.total} files"),
-                    TimeElapsedColumn(),
-                    console=console,
-                    transient=True,
-                ) as prog:
-                    task = prog.add_task("reading", total=len(files))
-
-                    def tick(name: str, n: int) -> None:
-                        prog.update(task, description=f"read {name} ({n} rows)", advance=1)
-
-                    rep = import_usgs_mcs(
-                        store,
-                        files,
-                        dataset=dataset,
-                        replace=replace,
-                        edition=edition,
-                        progress=tick,
-                    )
+        with (
+            store_for(db, as_json=as_json, read_only=False) as store,
+            progress_bar(as_json, "files", first="reading") as tick,
+        ):
+            rep = import_usgs_mcs(
+                store, files, dataset=dataset, replace=replace, edition=edition, progress=tick
+            )
         if as_json:
             emit_json(rep.as_dict())
             return

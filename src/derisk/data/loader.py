@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -14,6 +14,7 @@ from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.facilities import Facility, derived_rows, parse_owners
 from derisk.model.schema import Country, Entity, Material, Source, Stage
+from derisk.progress import Progress
 from derisk.store.base import Store, id_conflict_message
 
 BUNDLED_DATASET = "bundled"
@@ -48,8 +49,6 @@ BUNDLED_FILES: tuple[tuple[str, str], ...] = (
     ("demand.csv", "demand"),
     ("importer_demand.csv", "demand"),
 )
-
-Progress = Callable[[str, int], None]
 
 
 @dataclass(frozen=True)
@@ -108,13 +107,15 @@ def load_files(
     """Validate every file, then write all of them in one transaction.
 
     ``files`` are (path, kind) pairs with kinds from :data:`FILE_KINDS`. With ``replace``,
-    the dataset's earlier rows are removed in the same transaction. Raises
+    the dataset's earlier rows are removed in the same transaction. ``progress`` gets the
+    rows read so far. Raises
     :class:`ImportFailed` naming file, row and field; on failure nothing changes.
     """
     t0 = time.perf_counter()
     store.check_write(dataset, replace=replace)
     problems: list[Problem] = []
     parsed: dict[str, list[Any]] = {}
+    rows_read = 0
     for path, kind in files:
         if kind not in FILE_KINDS:
             problems.append(
@@ -126,8 +127,9 @@ def load_files(
             continue
         rows = read_rows(path, FILE_KINDS[kind], problems=problems, display_name=path.name)
         parsed[path.name] = rows
-        if progress:
-            progress(path.name, len(rows))
+        rows_read += len(rows)
+        if progress:  # rows read so far (the number of rows to come is not known)
+            progress(f"read {path.name}", rows_read)
     return load_rows(
         store,
         parsed,

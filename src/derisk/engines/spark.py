@@ -45,7 +45,7 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,6 +62,8 @@ from derisk.analysis import ownership as own
 from derisk.analysis import trace_trade as tt
 from derisk.engines.base import TRACE_COLUMNS, BoolArray, EngineGap, FloatArray
 from derisk.engines.tables import IGNORED_PARTNERS, UNKNOWN_PARTNERS, check_flows, trace_schema
+from derisk.errors import BadInputError
+from derisk.progress import report
 
 if TYPE_CHECKING:  # Spark frames and sessions are handled as Any (classic and Connect differ)
     DataFrame = Any
@@ -389,7 +391,6 @@ class SparkEngine:
         self,
         spark: SparkSession | None = None,
         settings: SparkSettings | None = None,
-        log: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings or SparkSettings.from_env()
         self.spark: Any = spark or start_session(self.settings)
@@ -397,7 +398,6 @@ class SparkEngine:
         self.run_dir = f"{base.rstrip('/')}/derisk-spark-{uuid.uuid4().hex[:12]}"
         self._count = 0
         self.last: str | None = None
-        self.log: Callable[[str], None] = log or (lambda _msg: None)
 
     @classmethod
     def default(cls) -> SparkEngine:
@@ -513,7 +513,7 @@ class SparkEngine:
         bad = f.where(F.col("quantity").isNull() | (F.col("quantity") < 0)).limit(1).collect()
         if bad:
             r = bad[0]
-            raise ValueError(
+            raise BadInputError(
                 f"trade flows row ({r['year']}, {r['commodity']}, {r['exporter']}, "
                 f"{r['importer']}), field quantity: must be a number >= 0"
             )
@@ -597,7 +597,7 @@ class SparkEngine:
         if bad:
             j, total = int(bad[0]["dst"]), float(bad[0]["s"])
             more = over.count() - 1
-            raise ValueError(
+            raise BadInputError(
                 f"the stakes in node {j} add up to {100 * total:.4g}% (more than 100%)"
                 + (f", and in {more} other node(s)" if more else "")
             )
@@ -608,7 +608,7 @@ class SparkEngine:
             self._rm(e_path)
             return SparkPlan(n, "", 0, [], n, 1 if n else 0, 0)
         if count <= self.settings.driver_limit:
-            self.log(f"components and levels on the driver ({count} links)")
+            report(f"components and levels on the driver ({count} links)")
             pdf = live.toPandas()
             cols = structure(
                 pdf["src"].to_numpy(dtype=np.int64),
@@ -661,7 +661,7 @@ class SparkEngine:
         """``(id, comp, level, special, closed)`` for every node, computed on Spark."""
         from pyspark.sql import functions as F
 
-        self.log("components: trimming")
+        report("components: trimming")
         core, trim_rounds = self._trim(
             live.where(F.col("src") != F.col("dst")).select("src", "dst")
         )
@@ -687,7 +687,7 @@ class SparkEngine:
             ),
             "nodes",
         )
-        self.log("levels")
+        report("levels")
         levels, level_rounds = self._levels(live, nodes)
         a = nodes.select(F.col("id").alias("src"), F.col("comp").alias("scomp"))
         b = nodes.select(F.col("id").alias("dst"), F.col("comp").alias("dcomp"))
@@ -739,7 +739,7 @@ class SparkEngine:
             n2 = nxt.count()
             self._rm(cur_path)
             cur, cur_path = nxt, self.last
-            self.log(f"components: trim round {rounds}, {n2} links left")
+            report(f"components: trim round {rounds}, {n2} links left")
             if n2 == count:
                 break
             count = n2
@@ -793,7 +793,7 @@ class SparkEngine:
                 changed = nxt.where("changed").limit(1).count()
                 self._rm(col_path)
                 col, col_path = nxt.select("id", "c"), self.last
-                self.log(f"components: colouring pass {outer}, round {inner}")
+                report(f"components: colouring pass {outer}, round {inner}")
                 if not changed:
                     break
             a = col.select(F.col("id").alias("src"), F.col("c").alias("cs"))
@@ -867,7 +867,7 @@ class SparkEngine:
                 self._rm(f"{ldir}/level={rounds}")
                 break
             rounds += 1
-            self.log(f"levels: round {rounds}")
+            report(f"levels: round {rounds}")
             dec = (
                 cedges.join(F.broadcast(front.withColumnRenamed("comp", "cs")), "cs")
                 .groupBy(F.col("cd").alias("comp"))
@@ -921,7 +921,7 @@ class SparkEngine:
         nodes = self.spark.read.parquet(f"{plan.path}/nodes")
         task = functools.partial(_component_task, limit=self.settings.component_limit)
         for lvl in range(plan.levels):
-            self.log(f"sweep: level {lvl + 1} of {plan.levels}")
+            report(f"sweep: level {lvl + 1} of {plan.levels}", lvl + 1, plan.levels)
             nl = nodes.where(F.col("level") == lvl).join(mem, "id", "left")
             nl = nl.withColumn("s", F.coalesce("s", F.lit(0.0)))
             if lvl:
@@ -982,7 +982,7 @@ class SparkEngine:
         raw = self.spark.read.parquet(stakes)
         miss = [c for c in ("owner_id", "owned_id", "percent") if c not in raw.columns]
         if miss:
-            raise ValueError(f"stakes lack column(s) {', '.join(miss)}")
+            raise BadInputError(f"stakes lack column(s) {', '.join(miss)}")
         if "interest" in raw.columns:
             raw = raw.where(F.col("interest") == interest)
         raw = raw.select(
@@ -1002,7 +1002,7 @@ class SparkEngine:
         )
         if bad:
             r = bad[0]
-            raise ValueError(
+            raise BadInputError(
                 f"stake {r['owner_id']} -> {r['owned_id']}, field percent: must be between "
                 "0 and 100"
             )

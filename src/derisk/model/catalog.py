@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from derisk.errors import UnknownIdError
+
 
 @dataclass(frozen=True)
 class StageSpec:
@@ -30,7 +32,7 @@ class MaterialSpec:
             if s.id == stage_id:
                 return s
         known = ", ".join(s.id for s in self.stages)
-        raise KeyError(f"material {self.id!r} has no stage {stage_id!r} (stages: {known})")
+        raise UnknownIdError(f"material {self.id!r} has no stage {stage_id!r} (stages: {known})")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,9 @@ class Catalog:
         for m in self.materials:
             if m.id == material_id:
                 return m
-        raise KeyError(f"unknown material {material_id!r}; run `derisk materials` to list them")
+        raise UnknownIdError(
+            f"unknown material {material_id!r}; run `derisk materials` to list them"
+        )
 
     def ids(self) -> list[str]:
         return [m.id for m in self.materials]

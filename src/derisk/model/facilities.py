@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from derisk.errors import BadInputError, UnknownIdError
 from derisk.model.schema import Entity, Stake, TableMeta, register
 
 
@@ -187,9 +188,9 @@ def unit_factor(material: str, stage: str, unit: str) -> float:
     try:
         _, table = STAGE_UNITS[(material, stage)]
     except KeyError:
-        raise KeyError(f"no capacity unit is defined for {material} {stage}") from None
+        raise UnknownIdError(f"no capacity unit is defined for {material} {stage}") from None
     if unit not in table:
-        raise KeyError(
+        raise UnknownIdError(
             f"unit {unit!r} cannot be converted for {material} {stage}; one of: "
             + ", ".join(sorted(table))
         )
@@ -214,15 +215,15 @@ def parse_owners(text: str | None) -> list[tuple[str, float]]:
     for part in text.split("|"):
         m = _OWNER.match(part)
         if m is None:
-            raise ValueError(f"{part.strip()!r} is not entity-id:percent")
+            raise BadInputError(f"{part.strip()!r} is not entity-id:percent")
         pct = float(m.group(2))
         if not 0 < pct <= 100:
-            raise ValueError(f"{part.strip()!r}: percent must be in (0, 100]")
+            raise BadInputError(f"{part.strip()!r}: percent must be in (0, 100]")
         out.append((m.group(1), pct))
     if sum(p for _, p in out) > 100 + 1e-9:
-        raise ValueError(f"owners add up to more than 100% ({text})")
+        raise BadInputError(f"owners add up to more than 100% ({text})")
     if len({e for e, _ in out}) != len(out):
-        raise ValueError(f"an owner is named twice ({text})")
+        raise BadInputError(f"an owner is named twice ({text})")
     return out
 
 

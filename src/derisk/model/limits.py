@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
+from derisk.errors import BadInputError
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -46,7 +48,9 @@ class Limits:
             try:
                 values[f.name] = float(raw) if f.type == "float" else int(raw)
             except ValueError:
-                raise ValueError(f"DERISK_LIMIT_{f.name.upper()}={raw!r} is not a number") from None
+                raise BadInputError(
+                    f"DERISK_LIMIT_{f.name.upper()}={raw!r} is not a number"
+                ) from None
         return cls(**values)  # type: ignore[arg-type]
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,6 +27,7 @@ import yaml
 
 from derisk.model.catalog import Catalog, load_catalog
 from derisk.model.countries import SHORT_NAMES
+from derisk.model.names import slug
 
 LEGAL_SUFFIXES = (
     "co., ltd.",
@@ -321,16 +321,6 @@ def strip_legal(name: str) -> str:
                 changed = True
                 break
     return out
-
-
-def slug(text: str) -> str:
-    """Lowercase ASCII slug used for proposed entity ids.
-
-    >>> slug("Serra Azul Mineração")
-    'serra-azul-mineracao'
-    """
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
 
 
 def name_key(text: str) -> str:

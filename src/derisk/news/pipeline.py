@@ -9,10 +9,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from derisk.model.catalog import Catalog, load_catalog
+from derisk.model.names import slug
 from derisk.news.articles import Article
 from derisk.news.dates import find_dates
 from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up, project_name
-from derisk.news.lexicon import Lexicon, Mention, sector_country, slug, strip_legal
+from derisk.news.lexicon import Lexicon, Mention, sector_country, strip_legal
 from derisk.news.text import sentences
 
 

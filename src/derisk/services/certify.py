@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import MaterialSpec, load_catalog
 from derisk.model.products import DirectCost, Product
+from derisk.progress import Progress
 from derisk.rules import certify as rules
 from derisk.rules.certify import (
     COMPLIANT,
@@ -45,7 +46,8 @@ from derisk.rules.certify import (
     RuleSpec,
     RuleVersion,
 )
-from derisk.services.exposure import NotFound, _source_meta
+from derisk.services.common import NotFound, source_meta
+from derisk.services.common import round_or_none as _r
 from derisk.services.trace import (
     PRODUCTION,
     VALID,
@@ -74,10 +76,6 @@ RULES_SCHEMA = "derisk.rules/1"
 PRODUCTS_SCHEMA = "derisk.products/1"
 EVIDENCE_PATHS = 5
 EVIDENCE_PATH_LIMIT = 20_000
-
-
-def _r(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None else round(float(x), nd)
 
 
 def get_rule(rule_id: str, rules_files: Sequence[Path] = ()) -> RuleSpec:
@@ -201,7 +199,7 @@ def certify(
     rule = get_rule(rule_id, rules_files)
     version = rule.version_at(when)
     product = load_product(store, product_id, when)
-    meta = _source_meta(store)
+    meta = source_meta(store)
     out: dict[str, Any] = {
         "schema": CERTIFICATE_SCHEMA,
         "product": product.product_id,
@@ -692,9 +690,6 @@ def _certify_macr(
 
 
 # -- many products at once --------------------------------------------------------------------
-
-
-Progress = Callable[[str, int, int], None]
 
 
 def certify_many(

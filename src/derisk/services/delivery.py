@@ -28,15 +28,16 @@ import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
+from derisk.errors import BadInputError
 from derisk.model.monitor import Alert, Delivery, Subscription
+from derisk.progress import Progress
 from derisk.services import monitor
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.store import guard
 from derisk.store.base import Store
 
@@ -68,7 +69,7 @@ class SmtpConfig:
         try:
             return SmtpConfig(host or value, int(port), sender or "derisk@localhost")
         except ValueError:
-            raise ValueError(f"--smtp {value!r} must be HOST:PORT") from None
+            raise BadInputError(f"smtp {value!r} must be HOST:PORT") from None
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -95,18 +96,18 @@ def subscribe(
 ) -> dict[str, Any]:
     """Send the acting user's alerts to a webhook URL or an e-mail address."""
     if channel not in CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}; one of {', '.join(CHANNELS)}")
+        raise BadInputError(f"unknown channel {channel!r}; one of {', '.join(CHANNELS)}")
     if channel == "webhook":
         p = urlsplit(target)
         if p.scheme not in ("http", "https") or not p.netloc:
-            raise ValueError(f"webhook URL {target!r} must be http:// or https://")
+            raise BadInputError(f"webhook URL {target!r} must be http:// or https://")
         secret = secret or secrets.token_hex(24)
     elif "@" not in target or " " in target.strip():
-        raise ValueError(f"{target!r} is not an e-mail address")
+        raise BadInputError(f"{target!r} is not an e-mail address")
     who = monitor.acting(store)
     sid = "s-" + hashlib.sha1(f"{who.label}|{channel}|{target}".encode()).hexdigest()[:10]
     if any(s.sub_id == sid for s in _subs(store)):
-        raise ValueError(f"already subscribed as {sid}")
+        raise BadInputError(f"already subscribed as {sid}")
     sub = Subscription(sid, who.user_id, channel, target, guard.now(), who.org_id, secret)
     with monitor._monitor_writer(store, who.org_id, who) as w:
         w.add([sub])
@@ -247,7 +248,7 @@ def deliver(
     attempts: int = 3,
     backoff: float = 0.5,
     timeout: float = 10.0,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Deliver every alert not yet delivered to each of its owner's subscriptions."""
     done: dict[tuple[str, str], int] = defaultdict(int)
@@ -346,7 +347,7 @@ def run_pass(
     full: bool = False,
     today: dt.date | None = None,
     smtp: SmtpConfig | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """One monitoring pass: poll due feeds, recompute dependent answers, deliver new alerts
     (schema ``derisk.monitor.run/1`` with ``feeds`` and ``deliveries``)."""

@@ -90,7 +90,7 @@ def lookthrough_files(
     written to ``out`` as ``entity, share`` (entities with a share above 0)."""
     _need(stakes)
     if not members:
-        raise BadInputError("give the owner set: --member ID (repeatable) or --members FILE")
+        raise BadInputError("give the owner set: member ids or a members file")
     t0 = time.perf_counter()
     plan_info: dict[str, Any]
     if engine.name == "spark":

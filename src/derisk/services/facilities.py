@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from derisk.analysis.allocation import PIPELINES, RULES, allocate, capacity_by_year
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.facilities import (
@@ -26,7 +27,7 @@ from derisk.model.facilities import (
     stage_unit,
     unit_factor,
 )
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound, round_or_none
 from derisk.services.lookup import FIND_ENTITY
 from derisk.store.base import Store
 
@@ -75,7 +76,7 @@ class Plant:
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:
-    return None if x is None else round(float(x), nd)
+    return round_or_none(x, nd)
 
 
 def load_plants(
@@ -229,9 +230,9 @@ def list_facilities(
     """Plants with capacity by year (``derisk facilities list``)."""
     _check_material_stage(material, stage)
     if status is not None and status not in {s.value for s in FacilityStatus}:
-        raise ValueError(f"--status must be one of: {', '.join(FacilityStatus)}")
+        raise BadInputError(f"status must be one of: {', '.join(FacilityStatus)}")
     if pipeline not in PIPELINES:
-        raise ValueError(f"--pipeline must be one of: {', '.join(PIPELINES)}")
+        raise BadInputError(f"pipeline must be one of: {', '.join(PIPELINES)}")
     when = as_of or dt.date.today()
     iso = countries.resolve(country) if country else None
     plants = [
@@ -372,14 +373,14 @@ def parse_demands(text: str | None) -> dict[str, float]:
         if not part.strip():
             continue
         if "=" not in part:
-            raise ValueError(f"--demand {part.strip()!r}: expected MEMBER=QUANTITY")
+            raise BadInputError(f"demand {part.strip()!r}: expected MEMBER=QUANTITY")
         k, v = part.split("=", 1)
         try:
             q = float(v)
         except ValueError:
-            raise ValueError(f"--demand {part.strip()!r}: {v.strip()!r} is not a number") from None
+            raise BadInputError(f"demand {part.strip()!r}: {v.strip()!r} is not a number") from None
         if not np.isfinite(q) or q < 0:
-            raise ValueError(f"--demand {part.strip()!r}: the quantity must be >= 0")
+            raise BadInputError(f"demand {part.strip()!r}: the quantity must be >= 0")
         out[k.strip()] = q
     return out
 
@@ -419,11 +420,11 @@ def parse_years(text: str | None) -> tuple[int, ...]:
             else:
                 out.append(int(part))
         except ValueError:
-            raise ValueError(
-                f"--years {text!r}: expected YYYY, YYYY-YYYY or a comma list"
+            raise BadInputError(
+                f"years {text!r}: expected YYYY, YYYY-YYYY or a comma list"
             ) from None
     if any(not 1990 <= y <= 2100 for y in out):
-        raise ValueError(f"--years {text!r}: years must be between 1990 and 2100")
+        raise BadInputError(f"years {text!r}: years must be between 1990 and 2100")
     return tuple(sorted(set(out)))
 
 
@@ -521,15 +522,15 @@ def allied_supply(
     when = as_of or dt.date.today()
     _check_material_stage(material, stage)
     if rule not in RULES:
-        raise ValueError(f"--rule must be one of: {', '.join(RULES)}")
+        raise BadInputError(f"rule must be one of: {', '.join(RULES)}")
     if pipeline not in PIPELINES:
-        raise ValueError(f"--pipeline must be one of: {', '.join(PIPELINES)}")
+        raise BadInputError(f"pipeline must be one of: {', '.join(PIPELINES)}")
     if not -0.5 < demand_growth < 1.0:
-        raise ValueError("--demand-growth must be a yearly rate between -0.5 and 1")
+        raise BadInputError("demand-growth must be a yearly rate between -0.5 and 1")
     if not club:
-        raise ValueError("name at least one buyer (--to or --club)")
+        raise BadInputError("name at least one buyer (a country or a club)")
     if not years:
-        raise ValueError("no years to compute")
+        raise BadInputError("no years to compute")
     spec = load_catalog().material(material)
     plants_all = load_plants(store, material=material, stage=stage, as_of=when)
     if not plants_all:
@@ -544,7 +545,7 @@ def allied_supply(
     plants = [p for p in plants_all if p.capacity is not None]
     members = [resolve_member(store, m, when) for m in club]
     if len({m.key for m in members}) != len(members):
-        raise ValueError("a club member is named twice")
+        raise BadInputError("a club member is named twice")
 
     # exclusions, per plant
     groups = list(exclude_groups or [])
@@ -606,19 +607,19 @@ def allied_supply(
     known_keys = {m.key.lower() for m in members} | {m.name.lower() for m in members} | {""}
     stray = sorted(k for k in given if k not in known_keys)
     if stray:
-        raise ValueError(f"--demand names buyers that are not in the club: {', '.join(stray)}")
+        raise BadInputError(f"demand names buyers that are not in the club: {', '.join(stray)}")
     if missing:
         have = [r["member"].upper() if r["member"] in _groups(store) else r["member"]
                 for r in dem_rows]  # fmt: skip
         raise NotFound(
             f"no demand figure for {', '.join(missing)} at {material} {stage} (unknown is not "
-            f"zero): give --demand {missing[0]}=QUANTITY in {unit}, or import demand rows "
+            f"zero): give the demand as {missing[0]}=QUANTITY in {unit}, or import demand rows "
             "(derisk import csv demand FILE)"
             + (f"; demand is known for {', '.join(have)}" if have else "")
         )
     if world_demand is not None:
         if not np.isfinite(world_demand) or world_demand <= 0:
-            raise ValueError("--world-demand must be a quantity > 0")
+            raise BadInputError("world-demand must be a quantity > 0")
         world: dict[str, Any] = {
             "quantity": float(world_demand),
             "year": None,
@@ -629,14 +630,14 @@ def allied_supply(
         found = _stored_demand(store, material, stage, "WLD", base_year, when)
         if found is None:
             raise NotFound(
-                f"no world demand for {material} {stage} in the store: give --world-demand "
+                f"no world demand for {material} {stage} in the store: give a world demand "
                 f"QUANTITY ({unit}/yr) so that other buyers' demand can be netted out"
             )
         world = {"quantity": found[0], "year": found[1], "source_id": found[2],
                  "basis": found[3]}  # fmt: skip
     d_base = np.array([r["quantity"] for r in dem_rows], dtype=float)
     if d_base.sum() > world["quantity"] * (1 + 1e-9):
-        raise ValueError(
+        raise BadInputError(
             f"the club's demand ({d_base.sum():,.6g} {unit}) exceeds world demand "
             f"({world['quantity']:,.6g}); check the units ({unit}/yr)"
         )

@@ -24,18 +24,19 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import derisk
+from derisk.errors import BadInputError
 from derisk.model.monitor import Feed, FeedItem, FeedPoll
 from derisk.model.trust import Principal, Role
 from derisk.news.feeds import FeedError, canonical_url, parse_feed
+from derisk.progress import Progress
 from derisk.services import monitor
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.store import guard
 from derisk.store.base import Store
 
@@ -47,8 +48,6 @@ TIMEOUT = 20.0
 MAX_BACKOFF = 24 * 3600
 MAX_PAGES = 50
 """New pages fetched per feed and pass (the rest wait for the next pass)."""
-
-Progress = Callable[[str], None]
 
 
 def _ts(t: float) -> str:
@@ -74,16 +73,16 @@ def add_feed(
     """Add a feed to poll (RSS, Atom or JSON Feed, over http or https)."""
     p = urlsplit(url)
     if p.scheme not in ("http", "https") or not p.netloc:
-        raise ValueError(f"feed URL {url!r} must be http:// or https://")
+        raise BadInputError(f"feed URL {url!r} must be http:// or https://")
     if auto_accept is not None and not 0.0 <= auto_accept <= 1.0:
-        raise ValueError(f"--auto-accept {auto_accept} must be a confidence between 0 and 1")
+        raise BadInputError(f"auto-accept {auto_accept} must be a confidence between 0 and 1")
     if interval_s < 60:
-        raise ValueError(f"--interval {interval_s} s is below the 60 s politeness floor")
+        raise BadInputError(f"interval {interval_s} s is below the 60 s politeness floor")
     who = monitor.acting(store)
     _require_analyst(who)
     fid = "f-" + hashlib.sha1(canonical_url(url).encode()).hexdigest()[:10]
     if any(f.feed_id == fid for f in _feeds(store)):
-        raise ValueError(f"feed {url} is already polled as {fid}")
+        raise BadInputError(f"feed {url} is already polled as {fid}")
     feed = Feed(fid, url, guard.now(), who.org_id, auto_accept, interval_s)
     with monitor._monitor_writer(store, who.org_id, who) as w:
         w.add([feed])

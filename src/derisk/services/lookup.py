@@ -9,6 +9,7 @@ from typing import Any
 import pycountry
 
 from derisk.model import countries
+from derisk.model.names import normalise_name
 from derisk.store.base import Store
 
 COUNTRIES_SCHEMA = "derisk.countries/1"
@@ -115,7 +116,6 @@ def _matches(query: str, entity_id: str, name: str | None, aliases: str | None) 
     names = [name or "", *(a.strip() for a in re.split(r"[|;]", aliases or "") if a.strip())]
     if q in entity_id.casefold() or any(q in _fold(n) for n in names):
         return True
-    from derisk.services.ownership import normalise_name  # numpy-backed module: load on use
 
     want = normalise_name(query)
     return bool(want) and any(want in normalise_name(n) for n in names if n)

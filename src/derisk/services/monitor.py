@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from derisk.errors import BadInputError
 from derisk.model.catalog import load_catalog
 from derisk.model.monitor import (
     WATCH_KINDS,
@@ -52,7 +53,8 @@ from derisk.model.monitor import (
 )
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import Access, Principal, Role
-from derisk.services.exposure import NotFound
+from derisk.progress import Progress
+from derisk.services.common import NotFound
 from derisk.services.lookup import FIND_ENTITY
 from derisk.store import DuckStore, guard
 from derisk.store.base import Store
@@ -88,8 +90,6 @@ KIND_TABLES: dict[str, frozenset[str]] = {
     "country": frozenset({"export_restriction"}),
 }
 """For a large change recorded only as counts: the watch kinds that read each table."""
-
-Progress = Callable[[str], None]
 
 
 def _now() -> str:
@@ -190,10 +190,10 @@ def _check_target(store: Store, kind: str, target: str, material: str | None) ->
         load_catalog().material(target)
     elif kind in ("country", "importer"):
         if not store.sql("SELECT 1 FROM country WHERE iso3 = ?", [target]):
-            raise ValueError(f"{target!r} is not an ISO 3166-1 alpha-3 country code")
+            raise BadInputError(f"{target!r} is not an ISO 3166-1 alpha-3 country code")
         if kind == "importer":
             if material is None:
-                raise ValueError("an importer watch needs --material")
+                raise BadInputError("an importer watch needs a material")
             load_catalog().material(material)
     elif kind == "facility" and not store.sql(
         "SELECT 1 FROM entity WHERE entity_id = ? AND kind = 'facility'", [target]
@@ -219,9 +219,9 @@ def add_watch(
 ) -> dict[str, Any]:
     """Add a watch item for the acting user (and organisation)."""
     if kind not in WATCH_KINDS:
-        raise ValueError(f"unknown watch kind {kind!r}; one of {', '.join(WATCH_KINDS)}")
+        raise BadInputError(f"unknown watch kind {kind!r}; one of {', '.join(WATCH_KINDS)}")
     if kind == "product" and not rule:
-        raise ValueError("a product watch needs --rule (e.g. dfars-252.225-7052)")
+        raise BadInputError("a product watch needs a rule (e.g. dfars-252.225-7052)")
     if rule and kind == "product":
         from derisk.services.certify import get_rule
 
@@ -230,7 +230,7 @@ def add_watch(
         from derisk.rules.ownership import RULE_IDS
 
         if rule not in RULE_IDS:
-            raise ValueError(f"unknown screening rule {rule!r}; one of {', '.join(RULE_IDS)}")
+            raise BadInputError(f"unknown screening rule {rule!r}; one of {', '.join(RULE_IDS)}")
     if kind == "material" and stage:
         load_catalog().material(target).stage(stage)
     notes = _check_target(store, kind, target, material)
@@ -239,7 +239,7 @@ def add_watch(
     key = json.dumps([who.label, kind, target, material, stage, cs, rule, str(on_date)])
     wid = "w-" + hashlib.sha1(key.encode()).hexdigest()[:10]
     if any(w.watch_id == wid for w in _live_watch(store)):
-        raise ValueError(f"already watched as {wid}")
+        raise BadInputError(f"already watched as {wid}")
     item = WatchItem(
         wid,
         who.user_id,
@@ -973,7 +973,7 @@ def evaluate(
                 report.computed += 1
                 report.reasons[why.get(w.watch_id, "changed facts")] += 1
                 if progress and len(ws) > 100 and i % 100 == 0:
-                    progress(f"{org or 'local'}: {i + 1}/{len(ws)}")
+                    progress(f"{org or 'local'}: {i + 1}/{len(ws)}", i + 1, len(ws))
                 prev = old.get(w.watch_id)
                 answers.append(
                     WatchAnswer(
@@ -1152,7 +1152,7 @@ def list_alerts(store: Store, *, state: str = "open", limit: int | None = None) 
     """The acting user's alerts, newest first. ``state``: ``open`` (not acknowledged or muted),
     ``all``, or one of :data:`ALERT_STATES`."""
     if state not in ("open", "all", *ALERT_STATES):
-        raise ValueError(f"unknown state {state!r}; open, all, {', '.join(ALERT_STATES)}")
+        raise BadInputError(f"unknown state {state!r}; open, all, {', '.join(ALERT_STATES)}")
     states = _states(store)
     out = []
     for a in _visible_alerts(store):
@@ -1177,13 +1177,13 @@ def set_state(store: Store, alert_id: str, state: str) -> dict[str, Any]:
     """Mark one of the acting user's alerts ``read``, ``acknowledged``, ``muted`` or ``unread``;
     muting an alert also mutes later alerts of the same watch item."""
     if state not in ALERT_STATES:
-        raise ValueError(f"unknown state {state!r}; one of {', '.join(ALERT_STATES)}")
+        raise BadInputError(f"unknown state {state!r}; one of {', '.join(ALERT_STATES)}")
     who = acting(store)
     found = [a for a in _visible_alerts(store) if a.alert_id.startswith(alert_id)]
     if not found:
-        raise NotFound(f"no alert {alert_id!r} of yours; `derisk alerts --state all` lists them")
+        raise NotFound(f"no alert {alert_id!r} of yours; `derisk alerts state all` lists them")
     if len(found) > 1:
-        raise ValueError(f"{alert_id!r} is the start of {len(found)} alert ids; give more of it")
+        raise BadInputError(f"{alert_id!r} is the start of {len(found)} alert ids; give more of it")
     a = found[0]
     with _monitor_writer(store, a.org_id, who) as w:
         w.add([AlertState(a.alert_id, state, _now(), who.label)])

@@ -30,7 +30,8 @@ from typing import Any
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import OTHER, WORLD
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
+from derisk.services.common import round_or_none as _r
 from derisk.store.base import Store
 
 NETWORK_SCHEMA = "derisk.network/1"
@@ -185,10 +186,6 @@ class StageNetwork:
             "stages": [s.as_dict() for s in self.stages],
             "notes": list(self.notes),
         }
-
-
-def _r(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None else round(float(x), nd)
 
 
 def _precedence(store: Store) -> dict[str, int]:

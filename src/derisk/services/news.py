@@ -18,13 +18,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from derisk.errors import BadInputError
 from derisk.model.catalog import load_catalog
 from derisk.model.countries import all_countries
 from derisk.model.facilities import STAGE_UNITS, Facility
+from derisk.model.names import slug
 from derisk.model.news import NewsArticle, NewsDecision, NewsProposal, SupplyEvent
 from derisk.model.schema import (
     Confidence,
@@ -38,9 +40,10 @@ from derisk.model.schema import (
 from derisk.news.articles import extract, read_paths
 from derisk.news.dates import add_period
 from derisk.news.events import EVENT_TYPES, KEY_FIELDS
-from derisk.news.lexicon import Lexicon, slug
+from derisk.news.lexicon import Lexicon
 from derisk.news.pipeline import analyze, event_json, propose_entity, proposed_id
-from derisk.services.exposure import NotFound
+from derisk.progress import Progress
+from derisk.services.common import NotFound
 from derisk.store.base import Store
 
 INGEST_SCHEMA = "derisk.news.ingest/1"
@@ -53,8 +56,6 @@ NEWS_PRECEDENCE = 60
 NUMERIC_FIELDS = frozenset({"percent", "amount", "quantity", "capacity"})
 DATE_FIELDS = frozenset({"date", "start", "expiry"})
 STATUSES = ("pending", "accepted", "rejected", "all")
-
-Progress = Callable[[str], None]
 
 
 def _now() -> str:
@@ -98,7 +99,7 @@ def ingest(
     nothing. With ``auto_accept``, proposals at or above that confidence are accepted.
     """
     if auto_accept is not None and not 0.0 <= auto_accept <= 1.0:
-        raise ValueError(f"--auto-accept {auto_accept} must be a confidence between 0 and 1")
+        raise BadInputError(f"auto-accept {auto_accept} must be a confidence between 0 and 1")
     stamp = now or _now()
     lexicon = lexicon_from_store(store)
     catalog = load_catalog()
@@ -107,14 +108,14 @@ def ingest(
     results: list[dict[str, Any]] = []
     new_articles: list[NewsArticle] = []
     new_props: list[NewsProposal] = []
-    for raw in read_paths(paths):
+    for n_read, raw in enumerate(read_paths(paths), 1):
         art = extract(raw)
         if art.published is None and published is not None:
             art = dataclasses.replace(art, published=published)
         sha = hashlib.sha1(art.text.encode("utf-8")).hexdigest()
         meta = art.as_dict()
         if progress:
-            progress(art.title or art.origin)
+            progress(art.title or art.origin, n_read)  # articles read so far
         dup = art.article_id if art.article_id in known_ids else known_sha.get(sha)
         if dup is not None:
             results.append(
@@ -216,7 +217,7 @@ def _resolve_id(store: Store, ident: str) -> str:
     if not rows:
         raise NotFound(f"no proposal {ident!r}; run `derisk review list` to see them")
     if len(rows) > 1 and rows[0][0] != ident:
-        raise ValueError(f"{ident!r} is the start of {len(rows)} proposal ids; give more of it")
+        raise BadInputError(f"{ident!r} is the start of {len(rows)} proposal ids; give more of it")
     return str(rows[0][0])
 
 
@@ -258,9 +259,9 @@ def list_proposals(
 ) -> dict[str, Any]:
     """Proposals by status (``pending``, ``accepted``, ``rejected`` or ``all``), newest first."""
     if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
+        raise BadInputError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
     if event_type is not None and event_type not in EVENT_TYPES:
-        raise ValueError(f"unknown event type {event_type!r}; one of {', '.join(EVENT_TYPES)}")
+        raise BadInputError(f"unknown event type {event_type!r}; one of {', '.join(EVENT_TYPES)}")
     states = _statuses(store)
     arts = {
         r[0]: {
@@ -346,12 +347,12 @@ def _parse_overrides(overrides: dict[str, str]) -> dict[str, Any]:
             try:
                 out[k] = float(v)
             except ValueError:
-                raise ValueError(f"--set {k}={v!r}: {k} must be a number") from None
+                raise BadInputError(f"set {k}={v!r}: {k} must be a number") from None
         elif k in DATE_FIELDS:
             try:
                 out[k] = dt.date.fromisoformat(v).isoformat()
             except ValueError:
-                raise ValueError(f"--set {k}={v!r}: {k} must be a date (YYYY-MM-DD)") from None
+                raise BadInputError(f"set {k}={v!r}: {k} must be a date (YYYY-MM-DD)") from None
         else:
             out[k] = v
     return out
@@ -422,7 +423,7 @@ def _facts_for(
     for k in ("destination", "location", "target" if etype == "export_restriction" else ""):
         v = f.get(k)
         if k and v is not None and v not in iso3:
-            raise ValueError(f"{k} {v!r} is not an ISO 3166-1 alpha-3 country code")
+            raise BadInputError(f"{k} {v!r} is not an ISO 3166-1 alpha-3 country code")
     ev = SupplyEvent(
         fact_id=f"news-{pid}",
         event_type=etype,
@@ -447,7 +448,7 @@ def _facts_for(
         if pct is None:
             notes.append("no percentage stated: no stake row written (use --set percent=N)")
         elif not 0 < float(pct) <= 100:
-            raise ValueError(f"percent {pct} must be in (0, 100]")
+            raise BadInputError(f"percent {pct} must be in (0, 100]")
         else:
             rows.append(
                 Stake(
@@ -471,7 +472,7 @@ def _facts_for(
     elif etype == "export_restriction":
         issuer = str(f["issuer"])
         if issuer not in iso3:
-            raise ValueError(f"issuer {issuer!r} is not an ISO 3166-1 alpha-3 country code")
+            raise BadInputError(f"issuer {issuer!r} is not an ISO 3166-1 alpha-3 country code")
         action = f["action"]
         start = _date(f.get("start")) or when
         expiry = _date(f.get("expiry"))
@@ -535,7 +536,7 @@ def _facts_for(
                 f"news-{pid}", issuer, items, target, sid, mat, None, "resumed", start, expiry
             )
         else:
-            raise ValueError(f"unknown restriction action {action!r}")
+            raise BadInputError(f"unknown restriction action {action!r}")
         rows.append(er)
         ev = _with(
             ev, subject_id=issuer, country=f.get("target"), valid_from=start, valid_to=expiry
@@ -656,7 +657,7 @@ def accept(
     pid = _resolve_id(store, ident)
     state = _statuses(store).get(pid)
     if state is not None:
-        raise ValueError(f"proposal {pid} was already {state[0]} on {state[1]}")
+        raise BadInputError(f"proposal {pid} was already {state[0]} on {state[1]}")
     p = store.rows(NewsProposal, {"proposal_id": pid})[0]
     art = store.rows(NewsArticle, {"article_id": p.article_id})[0]
     fields: dict[str, Any] = json.loads(p.fields)
@@ -667,7 +668,7 @@ def accept(
             fields[k] = v
     for k in KEY_FIELDS[p.event_type]:
         if fields.get(k) in (None, ""):
-            raise ValueError(f"proposal {pid} needs {k!r} (set it with --set {k}=VALUE)")
+            raise BadInputError(f"proposal {pid} needs {k!r} (set {k}=VALUE when accepting)")
     source = Source(
         source_id=f"news-{pid}",
         publisher=art.site or "unknown publisher",
@@ -733,7 +734,7 @@ def reject(
     pid = _resolve_id(store, ident)
     state = _statuses(store).get(pid)
     if state is not None:
-        raise ValueError(f"proposal {pid} was already {state[0]} on {state[1]}")
+        raise BadInputError(f"proposal {pid} was already {state[0]} on {state[1]}")
     with store.writer(NEWS_DATASET, reviewed=True) as w:
         w.add([NewsDecision(pid, "rejected", now or _now(), decided_by, note=reason)])
     return {

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,34 +26,14 @@ from derisk.analysis import ownership as eng
 from derisk.engines import current as current_engine
 from derisk.errors import BadInputError
 from derisk.model.limits import limits
+from derisk.model.names import normalise_name
 from derisk.model.schema import Interest
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.services.lookup import FIND_ENTITY
 from derisk.store.base import Store
 
 OWNERS_SCHEMA = "derisk.owners/1"
 HOLDINGS_SCHEMA = "derisk.holdings/1"
-
-LEGAL_SUFFIXES = re.compile(
-    r"\b(co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|sa|ag|gmbh|bv|nv|"
-    r"spa|pty|pte|group|holding|holdings|the)\b"
-)
-
-
-def normalise_name(name: str) -> str:
-    """A name for matching: no accents, case, punctuation, parentheses or legal forms.
-
-    >>> normalise_name("Contemporary Amperex Technology Co., Ltd. (CATL)")
-    'contemporary amperex technology'
-    >>> normalise_name("Zijin Mining Group Co., Ltd.")
-    'zijin mining'
-    """
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"\([^)]*\)", " ", text)
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    text = LEGAL_SUFFIXES.sub(" ", text)
-    return " ".join(text.split())
 
 
 def as_of_date(as_of: dt.date | None) -> dt.date:
@@ -248,7 +227,7 @@ def check_layer(layer: Layer) -> None:
         shown = ", ".join(f"{b['entity']} ({100 * b['known_share']:.4g}%)" for b in bad[:5])
         raise BadInputError(
             f"{layer.interest} stakes add up to more than 100% in {shown}: sources overlap; "
-            "end the older stakes (valid_to) or pick a date with --as-of"
+            "end the older stakes (valid_to) or pick an as-of date"
         )
 
 

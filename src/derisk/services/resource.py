@@ -27,9 +27,11 @@ from typing import Any
 import numpy as np
 
 from derisk.analysis.resource import FlowNetwork, ShareCap, max_flow, min_cost_plan
+from derisk.errors import BadInputError
 from derisk.model import countries
+from derisk.services.common import NotFound
+from derisk.services.common import round_or_none as _r
 from derisk.services.costs import CostModel, add_trade_unit_values, load_costs
-from derisk.services.exposure import NotFound
 from derisk.services.lookup import FIND_ENTITY
 from derisk.services.network import Site, StageData, build_stage_network
 from derisk.store.base import Store
@@ -300,10 +302,6 @@ def build_flow_network(
     )
 
 
-def _r(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None else round(float(x), nd)
-
-
 def _statement(kind: str, what: str, cost_sp: float, supply_sp: float, currency: str) -> str:
     parts = []
     if supply_sp > 1e-9:
@@ -361,9 +359,9 @@ def reroute(
     when = _as_of(as_of)
     dest = countries.resolve(destination)
     if not np.isfinite(demand) or demand <= 0:
-        raise ValueError("--demand must be a quantity > 0 (t/yr)")
+        raise BadInputError("demand must be a quantity > 0 (t/yr)")
     if max_country_share is not None and not 0 < max_country_share <= 1:
-        raise ValueError("--max-country-share must be a fraction in (0, 1]")
+        raise BadInputError("max-country-share must be a fraction in (0, 1]")
     network = build_stage_network(store, material, year=year, as_of=when)
     chain, gaps = network.chain(stage)
     costs = load_costs(costs_path)

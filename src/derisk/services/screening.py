@@ -20,6 +20,7 @@ import numpy as np
 from derisk.analysis import ownership as eng
 from derisk.engines import current as current_engine
 from derisk.errors import BadInputError
+from derisk.model.names import normalise_name
 from derisk.rules.ownership import RULE_IDS, RuleVersion, rule_version
 from derisk.services.ownership import (
     IN_FORCE,
@@ -30,7 +31,6 @@ from derisk.services.ownership import (
     entity_names,
     load_layer,
     node_ids,
-    normalise_name,
     resolve_entity,
     source_meta,
 )
@@ -518,7 +518,7 @@ def screen(
     if rule not in RULE_IDS:
         raise BadInputError(f"unknown rule {rule!r}; one of {', '.join(RULE_IDS)}")
     if (entity is None) == (not all_entities):
-        raise BadInputError("give an entity or --all, not both")
+        raise BadInputError("give an entity or all, not both")
     when = as_of_date(as_of)
     rv = rule_version(rule, when)
     ctx = context(store, when)

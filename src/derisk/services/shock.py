@@ -37,7 +37,7 @@ from derisk.data.csvio import ImportFailed, Problem
 from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.services.network import Site, build_stage_network
 from derisk.services.resource import _source_meta, group_members
 from derisk.store.base import Store

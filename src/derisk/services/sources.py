@@ -10,7 +10,8 @@ import datetime as dt
 from typing import Any
 
 from derisk.model.schema import ROW_TYPES, columns
-from derisk.services.exposure import NotFound, _source_meta, lookup_tables
+from derisk.services.common import NotFound, source_meta
+from derisk.services.exposure import lookup_tables
 from derisk.store.base import Store
 
 SOURCES_SCHEMA = "derisk.sources/1"
@@ -41,7 +42,7 @@ def list_sources(store: Store) -> dict[str, Any]:
     for table, _key, _names in _fact_tables():
         for sid, n in store.sql(f"SELECT source_id, count(*) FROM {_q(table)} GROUP BY 1"):
             counts[sid] = counts.get(sid, 0) + int(n)
-    meta = _source_meta(store)
+    meta = source_meta(store)
     rows = sorted(meta.values(), key=lambda s: (s["precedence"], s["source_id"]))
     return {
         "schema": SOURCES_SCHEMA,
@@ -56,7 +57,7 @@ def source_facts(store: Store, source_id: str) -> dict[str, Any]:
     :func:`derisk.services.exposure.source_lookup` finds it by, ``None`` for tables it does
     not search).
     """
-    meta = _source_meta(store)
+    meta = source_meta(store)
     if source_id not in meta:
         raise NotFound(f"no source with id {source_id!r}")
     facts: list[dict[str, Any]] = []

@@ -42,7 +42,8 @@ from derisk.model import countries
 from derisk.model.catalog import MaterialSpec, load_catalog
 from derisk.model.products import BomLine, Product
 from derisk.rules.certify import KIND_TO_STAGE
-from derisk.services.exposure import NotFound, _candidates, _pick, _source_meta
+from derisk.services.common import NotFound, candidates, pick, source_meta
+from derisk.services.common import round_or_none as _round
 from derisk.services.screening import screen
 from derisk.store.base import Store
 
@@ -249,10 +250,10 @@ def world_dists(store: Store, spec: MaterialSpec, when: dt.date) -> dict[int, St
     exceed its total); unnamed rank blocks, withheld figures and the unallocated rest are
     unknown.
     """
-    cands = _candidates(store, spec.id, when)
+    cands = candidates(store, spec.id, when)
     out: dict[int, StageDist] = {}
     for i, s in enumerate(spec.stages):
-        best, _ = _pick(cands.get((spec.id, s.id), []), None)
+        best, _ = pick(cands.get((spec.id, s.id), []), None)
         if best is None:
             continue
         k = concentration(
@@ -485,10 +486,6 @@ def _parts(
 # -- the trace -----------------------------------------------------------------------------------
 
 
-def _round(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None else round(x, nd)
-
-
 def product_materials(
     lines: Sequence[BomLine], store: Store, when: dt.date, seen: tuple[str, ...] = ()
 ) -> list[str]:
@@ -636,7 +633,7 @@ def trace(store: Store, product_id: str, as_of: dt.date | None = None) -> dict[s
     product = load_product(store, product_id, when)
     lines = load_bom(store, product_id, when)
     mats = product_materials(lines, store, when)
-    meta = _source_meta(store)
+    meta = source_meta(store)
     traces = [material_trace(store, product, m, when) for m in mats]
     ent_ids: set[str] = {product.facility_id} | ({product.owner_id} if product.owner_id else set())
     for mt in traces:

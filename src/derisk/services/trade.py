@@ -45,7 +45,8 @@ from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.schema import OTHER, WORLD
-from derisk.services.exposure import NotFound, _source_meta
+from derisk.services.common import NotFound, source_meta
+from derisk.services.common import round_or_none as _round
 from derisk.store.base import Store
 
 TRADE_ORIGIN_SCHEMA = "derisk.trade-origin/1"
@@ -61,10 +62,6 @@ NO_FEED: dict[tuple[str, str], str] = {
     ("graphite", "anode"): "made from natural (spherical) or synthetic graphite: feed ambiguous",
 }
 """Stages whose feed is not the previous stage of the catalogue: the chain stops there."""
-
-
-def _round(x: float | None, nd: int = 6) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(x, nd)
 
 
 @dataclass
@@ -397,7 +394,7 @@ def origin_block(
         {"country": codes[i], "kg": _round(float(b.origins.production[i]), 1)}
         for i in np.nonzero(b.origins.estimated & (b.origins.production > 0))[0]
     ]
-    meta = _source_meta(store)
+    meta = source_meta(store)
     src_ids = list(inp.source_ids)
     if inp.production_meta:
         src_ids.append(inp.production_meta["source_id"])
@@ -567,7 +564,7 @@ def export_series(
         raise NotFound(
             f"no monthly export rows of {rep} for {what}; try `derisk import example china-exports`"
         )
-    meta = _source_meta(store)
+    meta = source_meta(store)
     series: list[dict[str, Any]] = []
     by_code: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for r in rows:

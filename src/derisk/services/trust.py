@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from derisk.errors import BadInputError, NotFoundError
 from derisk.model.schema import columns
 from derisk.model.trust import (
     PUBLIC_BY_DEFAULT,
@@ -47,9 +48,9 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 TOKEN = re.compile(r"^drk_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})$")
 
 
-def _slug(kind: str, value: str) -> str:
+def _check_id(kind: str, value: str) -> str:
     if not SLUG.match(value):
-        raise ValueError(
+        raise BadInputError(
             f"{kind} {value!r} is not valid: use 1-64 lowercase letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
         )
@@ -120,10 +121,10 @@ def _as_dict(row: Any) -> dict[str, Any]:
 def add_org(store: Store, org_id: str, name: str | None = None) -> dict[str, Any]:
     """Create an organisation (admin)."""
     _require(store, Role.ADMIN)
-    _slug("organisation id", org_id)
+    _check_id("organisation id", org_id)
     with _txn(store) as (con, txn):
         if _all(con, Organisation, "WHERE org_id = ?", [org_id]):
-            raise ValueError(f"organisation {org_id!r} already exists")
+            raise BadInputError(f"organisation {org_id!r} already exists")
         org = Organisation(org_id, name or org_id, guard.now())
         _insert(con, org)
         guard.record(con, txn, "org-add", table="organisation", keys=[org_id], after=_as_dict(org))
@@ -155,20 +156,20 @@ def add_user(
     """Create a user with a role in an organisation (admin). Only admins may have no
     organisation."""
     _require(store, Role.ADMIN)
-    _slug("user id", user_id)
+    _check_id("user id", user_id)
     try:
         r = Role(role)
     except ValueError:
-        raise ValueError(f"role {role!r}: one of {', '.join(x.value for x in Role)}") from None
+        raise BadInputError(f"role {role!r}: one of {', '.join(x.value for x in Role)}") from None
     with _txn(store) as (con, txn):
         if org_id is None and r is not Role.ADMIN:
-            raise ValueError(f"a {r} needs an organisation (--org)")
+            raise BadInputError(f"a {r} needs an organisation")
         if org_id is not None and not _all(con, Organisation, "WHERE org_id = ?", [org_id]):
-            raise LookupError(
+            raise NotFoundError(
                 f"unknown organisation {org_id!r}; add it with `derisk admin org add`"
             )
         if _all(con, User, "WHERE user_id = ?", [user_id]):
-            raise ValueError(f"user {user_id!r} already exists")
+            raise BadInputError(f"user {user_id!r} already exists")
         user = User(user_id, r.value, guard.now(), org_id, name)
         _insert(con, user)
         guard.record(con, txn, "user-add", table="app_user", keys=[user_id], after=_as_dict(user))
@@ -184,7 +185,7 @@ def set_user(
     with _txn(store) as (con, txn):
         found = _all(con, User, "WHERE user_id = ?", [user_id])
         if not found:
-            raise LookupError(f"unknown user {user_id!r}")
+            raise NotFoundError(f"unknown user {user_id!r}")
         before = found[0]
         new_role = Role(role).value if role is not None else before.role
         new_disabled = before.disabled if disabled is None else disabled
@@ -234,7 +235,7 @@ def create_token(
     """A new API token for ``user_id`` (admin). The secret is in this answer only."""
     _require(store, Role.ADMIN)
     if days is not None and not 1 <= days <= 3650:
-        raise ValueError("--days must be between 1 and 3650")
+        raise BadInputError("days must be between 1 and 3650")
     token_id = secrets.token_hex(6)
     token = f"drk_{token_id}_{secrets.token_urlsafe(32)}"
     created = guard.now()
@@ -245,7 +246,7 @@ def create_token(
     with _txn(store) as (con, txn):
         users = _all(con, User, "WHERE user_id = ?", [user_id])
         if not users:
-            raise LookupError(f"unknown user {user_id!r}; add it with `derisk admin user add`")
+            raise NotFoundError(f"unknown user {user_id!r}; add it with `derisk admin user add`")
         row = ApiToken(token_id, user_id, token_hash(token), created, expires, None, note)
         _insert(con, row)
         shown = {k: v for k, v in _as_dict(row).items() if k != "token_hash"}
@@ -259,7 +260,7 @@ def revoke_token(store: Store, token_id: str) -> dict[str, Any]:
     with _txn(store) as (con, txn):
         found = _all(con, ApiToken, "WHERE token_id = ?", [token_id])
         if not found:
-            raise LookupError(f"unknown token {token_id!r}")
+            raise NotFoundError(f"unknown token {token_id!r}")
         before = found[0]
         if before.revoked_at is None:
             con.execute(
@@ -328,12 +329,12 @@ def set_access(
     who = _require(store, Role.ADMIN)
     kind = Access(access)
     if kind is Access.PRIVATE and not org_id:
-        raise ValueError("a private dataset needs an organisation (--org)")
+        raise BadInputError("a private dataset needs an organisation")
     if kind is Access.PUBLIC:
         org_id = None
     with _txn(store) as (con, txn):
         if org_id is not None and not _all(con, Organisation, "WHERE org_id = ?", [org_id]):
-            raise LookupError(f"unknown organisation {org_id!r}")
+            raise NotFoundError(f"unknown organisation {org_id!r}")
         before = _all(con, DatasetAccess, "WHERE dataset = ?", [dataset])
         con.execute(
             f"DELETE FROM {guard.qualified(con, 'dataset_access')} WHERE dataset = ?", [dataset]
@@ -406,7 +407,7 @@ def _stamp(value: str, name: str) -> str:
             return dt.date.fromisoformat(value).isoformat()
         t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(
+        raise BadInputError(
             f"{name} {value!r} is not a date or time (YYYY-MM-DD[THH:MM:SS])"
         ) from None
     if t.tzinfo is not None:
@@ -429,7 +430,7 @@ def audit(
     """Audit entries, newest first, filtered by time, table, dataset, actor, action or
     transaction. Limited principals see only entries of datasets they can see."""
     if not 1 <= limit <= 10_000:
-        raise ValueError("limit must be between 1 and 10000")
+        raise BadInputError("limit must be between 1 and 10000")
     conds: list[str] = []
     params: list[Any] = []
     for col, val in (
@@ -570,7 +571,7 @@ def backup(db: Path, out: Path) -> dict[str, Any]:
     if not db.exists():
         raise StoreError(f"no database at {db}")
     if out.exists():
-        raise ValueError(f"{out} exists; choose a new file name")
+        raise BadInputError(f"{out} exists; choose a new file name")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.partial")
     wal = Path(str(db) + ".wal")

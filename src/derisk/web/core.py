@@ -11,6 +11,7 @@ from derisk.api.deps import ApiDep, Page, PageDep, SelectionDep, paginate
 from derisk.model.countries import name as country_name
 from derisk.services import exposure as svc
 from derisk.services import lookup, sources, trade
+from derisk.services.common import NotFound
 from derisk.store import Store
 from derisk.web.render import page
 
@@ -205,7 +206,7 @@ def _exports(material: str) -> Any:
     def run(store: Store) -> Any:
         try:
             return trade.export_series(store, "CHN", material)
-        except svc.NotFound:
+        except NotFound:
             return None
 
     return run

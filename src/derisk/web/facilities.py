@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from derisk.api.deps import ApiDep, AsOfDep
 from derisk.services import facilities as fs
-from derisk.services.exposure import NotFound
+from derisk.services.common import NotFound
 from derisk.web.render import page
 
 router = APIRouter(include_in_schema=False)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from derisk.api.deps import ApiDep
 from derisk.api.monitor import STATE_OF
+from derisk.errors import NotFoundError
 from derisk.services import monitor as svc
 from derisk.web.render import page
 
@@ -46,7 +47,7 @@ def alerts_page(
 def alert_action(request: Request, api: ApiDep, alert: str, action: str) -> RedirectResponse:
     """Read, acknowledge, mute or mark unread from the page, then back (303)."""
     if action not in STATE_OF:
-        raise LookupError(f"no action {action!r}; one of {', '.join(STATE_OF)}")
+        raise NotFoundError(f"no action {action!r}; one of {', '.join(STATE_OF)}")
     res = api.write(lambda s: svc.set_state(s, alert, STATE_OF[action]))
     shown = request.query_params.get("state", "open")
     back = f"/alerts?state={quote(shown)}&done={quote(res['alert']['alert_id'])}.{STATE_OF[action]}"

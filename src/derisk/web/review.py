@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from derisk.api.deps import ApiDep
+from derisk.errors import NotFoundError
 from derisk.store import Store, guard
 from derisk.web.render import page
 
@@ -79,6 +80,6 @@ async def decide(request: Request, api: ApiDep, proposal: str, decision: str) ->
             lambda s: _svc().reject(s, proposal, reason, decided_by=guard.acting_label())
         )
     else:
-        raise LookupError(f"no decision {decision!r}; accept or reject")
+        raise NotFoundError(f"no decision {decision!r}; accept or reject")
     back = f"/review?done={quote(res['proposal_id'])}.{res['decision']}"
     return RedirectResponse(back, status_code=303)

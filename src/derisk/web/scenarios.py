@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from derisk.api.deps import ApiDep, AsOfDep
 from derisk.api.resource import split_list
+from derisk.errors import BadInputError
 from derisk.model.countries import name as country_name
 from derisk.services import exposure as svc
 from derisk.services import lookup
@@ -382,9 +383,9 @@ def _opt_float(raw: str | None, name: str) -> float | None:
     try:
         x = float(raw)
     except ValueError:
-        raise ValueError(f"{name}: {raw!r} is not a number") from None
+        raise BadInputError(f"{name}: {raw!r} is not a number") from None
     if not math.isfinite(x):
-        raise ValueError(f"{name}: {raw!r} is not a finite number")
+        raise BadInputError(f"{name}: {raw!r} is not a finite number")
     return x
 
 
@@ -414,11 +415,11 @@ def reroute_page(
     share = _opt_float(max_country_share, "max_country_share")
     yr = _opt_float(year, "year")
     if qty is not None and not 0 < qty <= 1e12:
-        raise ValueError("demand: give a quantity > 0 (t/yr)")
+        raise BadInputError("demand: give a quantity > 0 (t/yr)")
     if share is not None and not 0 < share <= 1:
-        raise ValueError("max_country_share: give a fraction in (0, 1]")
+        raise BadInputError("max_country_share: give a fraction in (0, 1]")
     if yr is not None and (yr != int(yr) or not 1900 <= yr <= 2200):
-        raise ValueError("year: give a year between 1900 and 2200")
+        raise BadInputError("year: give a year between 1900 and 2200")
     year_i = int(yr) if yr is not None else None
     mats = _materials(api)
     res: dict[str, Any] | None = None

@@ -25,17 +25,18 @@ from pathlib import Path
 from derisk.data.concordance import Concordance, load_concordance
 from derisk.data.importers.trade_common import (
     Collector,
-    Progress,
     TradeImport,
     country_from_iso,
     country_from_numeric,
     finish,
     open_member,
     parse_number,
-    slug,
 )
+from derisk.errors import BadInputError
 from derisk.model.countries import UnknownCountry
+from derisk.model.names import slug
 from derisk.model.schema import Source
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 HEADER = ["t", "i", "j", "k", "v", "q"]
@@ -100,8 +101,8 @@ def import_baci(
     """Import BACI files or archives (one source, one dataset); nothing is written on error."""
     t0 = time.perf_counter()
     if not paths:
-        raise ValueError("give at least one file")
-    sid = source_id or "baci-" + slug(paths[0].name.split(".")[0])
+        raise BadInputError("give at least one file")
+    sid = source_id or "baci-" + slug(paths[0].name.split(".")[0], fallback="trade")
     conc = concordance or load_concordance()
     col = Collector(sid, conc, all_products=bool(products))
     prods = tuple(sorted({p.strip() for p in products or () if p.strip()}))
@@ -160,7 +161,7 @@ def import_baci(
                     continue
                 col.read += 1
                 if progress and lineno % 200000 == 0:
-                    progress(op.label, op.done(), op.total)
+                    progress(f"reading {op.label}", op.done(), op.total)
                 cells = line.rstrip("\r\n").split(",")
                 if len(cells) != 6:
                     col.problem(op.label, lineno, "-", f"{len(cells)} cells, expected 6")
@@ -219,7 +220,7 @@ def import_baci(
                     pairs=pairs,
                 )
             if progress:
-                progress(op.label, op.total, op.total)
+                progress(f"reading {op.label}", op.total, op.total)
     source = Source(
         source_id=sid,
         publisher="CEPII",

@@ -22,7 +22,6 @@ Mapping (two streaming passes: the first learns each record's versions, the seco
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,14 +30,15 @@ from typing import Any
 from derisk.data.csvio import Problem
 from derisk.data.importers.streaming import (
     BatchWriter,
-    Progress,
     iter_json,
     write_atomic,
 )
 from derisk.data.loader import LoadReport
 from derisk.model import countries
+from derisk.model.names import slug as make_slug
 from derisk.model.ownership import ControlRight, DeclaredInterest, StakeRange
 from derisk.model.schema import Entity, Source, Stake
+from derisk.progress import Progress, part
 from derisk.store.base import Store, id_conflict_message
 
 LAYER = {
@@ -59,7 +59,8 @@ GOVERNMENT = {"state", "stateBody"}
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "x"
+    """An id from a BODS or FtM record id (``x`` when nothing of it is left)."""
+    return make_slug(text, fallback="x")
 
 
 def _date(v: Any) -> dt.date | None:
@@ -112,7 +113,7 @@ def import_bods(
     problems: list[Problem] = []
     publishers: dict[str, Any] = {}
     latest_pub: dt.date | None = None
-    half: Progress | None = (lambda d, t: progress(d // 2, t)) if progress else None
+    half = part(progress, 0, 2)  # two passes over the file: each is half of the work
 
     # pass 1: versions of every record
     for number, st in iter_json(path, half):
@@ -203,7 +204,7 @@ def import_bods(
             )
         if clash:
             return
-        second = (lambda d, t: progress(t // 2 + d // 2, t)) if progress else None
+        second = part(progress, 1, 2)
         for number, st in iter_json(path, second):
             rid = str(st["recordId"])
             rec = records[rid]

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from derisk.data.csvio import ImportFailed, Problem
-from derisk.data.importers.streaming import Progress
 from derisk.data.loader import LoadReport
+from derisk.errors import BadInputError
 from derisk.model.schema import Interest
+from derisk.progress import Progress
 from derisk.store.base import Store
 from derisk.store.base import first_row as one_row
 
@@ -43,7 +44,7 @@ def load_stakes_bulk(
     t0 = time.perf_counter()
     con: Any = getattr(store, "con", None)
     if con is None:
-        raise ValueError("bulk loading needs the DuckDB store")
+        raise BadInputError("bulk loading needs the DuckDB store")
     if not path.exists():
         raise ImportFailed([Problem(path.name, 0, "-", "file not found")])
     name = path.name
@@ -58,7 +59,7 @@ def load_stakes_bulk(
             f"{first_row - 1} AS _row, * FROM {_reader(path)}"
         )
         if progress:
-            progress(total // 2, total)
+            progress(f"reading {name}", total // 2, total)
         cols = {r[0] for r in con.execute("DESCRIBE _bulk_stakes").fetchall()}
         missing = [c for c in REQUIRED if c not in cols]
         unknown = sorted(cols - set(REQUIRED) - set(OPTIONAL) - {"_row"})
@@ -123,5 +124,5 @@ def load_stakes_bulk(
         con.execute("DROP TABLE _bulk_stakes")
         w.record_dataset(dataset, str(path), rows)
     if progress:
-        progress(total, total)
+        progress(f"reading {name}", total, total)
     return LoadReport(dataset, {"stake": rows}, time.perf_counter() - t0)

@@ -38,6 +38,7 @@ from derisk.data.concordance import Concordance, load_concordance
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.importers.trade_common import open_member, parse_number
 from derisk.data.loader import load_rows
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.schema import OTHER, ImportSource, Source
 from derisk.store.base import Store
@@ -216,7 +217,7 @@ def import_comext(
     """Import Comext bulk files as EU27 import sources; atomic (nothing written on error)."""
     t0 = time.perf_counter()
     if not paths:
-        raise ValueError("give at least one Comext file")
+        raise BadInputError("give at least one Comext file")
     sid = source_id or "eurostat-comext-" + "-".join(sorted(p.name.split(".")[0] for p in paths))[
         :80
     ].lower().replace("_", "-")

@@ -29,7 +29,6 @@ from pathlib import Path
 from derisk.data.concordance import Concordance, load_concordance
 from derisk.data.importers.trade_common import (
     Collector,
-    Progress,
     SkipRow,
     TradeImport,
     country_from_iso,
@@ -37,11 +36,13 @@ from derisk.data.importers.trade_common import (
     finish,
     open_member,
     parse_number,
-    slug,
 )
 from derisk.data.safeio import csv_cells
+from derisk.errors import BadInputError
 from derisk.model.countries import UnknownCountry
+from derisk.model.names import slug
 from derisk.model.schema import Source
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 PLUS_FLOWS = {"M": "import", "X": "export", "RM": "re-import", "RX": "re-export"}
@@ -178,7 +179,7 @@ def _parse_file(path: Path, col: Collector, progress: Progress | None) -> None:
                 continue
             col.read += 1
             if progress and lineno % 20000 == 0:
-                progress(op.label, op.done(), op.total)
+                progress(f"reading {op.label}", op.done(), op.total)
             while len(cells) > ncols and cells[-1].strip() == "":
                 cells.pop()
             if len(cells) != ncols:
@@ -189,7 +190,7 @@ def _parse_file(path: Path, col: Collector, progress: Progress | None) -> None:
             except SkipRow as skip:
                 col.skipped[str(skip)] += 1
         if progress:
-            progress(op.label, op.total, op.total)
+            progress(f"reading {op.label}", op.total, op.total)
 
 
 def _row(
@@ -320,8 +321,8 @@ def import_comtrade(
     """Import UN Comtrade files (one source, one dataset); nothing is written on any error."""
     t0 = time.perf_counter()
     if not paths:
-        raise ValueError("give at least one file")
-    sid = source_id or "comtrade-" + slug(paths[0].name.split(".")[0])
+        raise BadInputError("give at least one file")
+    sid = source_id or "comtrade-" + slug(paths[0].name.split(".")[0], fallback="trade")
     conc = concordance or load_concordance()
     col = Collector(sid, conc, all_products)
     for p in paths:

@@ -20,14 +20,15 @@ from pathlib import Path
 from derisk.data.concordance import load_concordance
 from derisk.data.importers.trade_common import (
     Collector,
-    Progress,
     TradeImport,
     country_from_name,
     finish,
     parse_number,
 )
+from derisk.errors import UnknownIdError
 from derisk.model.countries import UnknownCountry
 from derisk.model.schema import Source
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 EXAMPLES = {"china-exports": "China's exports by partner, monthly 2017-2024 (UN Comtrade)"}
@@ -47,7 +48,7 @@ def _period(raw: str) -> tuple[int, int]:
 def import_example(store: Store, name: str, progress: Progress | None = None) -> TradeImport:
     """Load an example dataset into its own dataset (``example-<name>``), replacing it."""
     if name not in EXAMPLES:
-        raise KeyError(f"unknown example {name!r}; examples: {', '.join(EXAMPLES)}")
+        raise UnknownIdError(f"unknown example {name!r}; examples: {', '.join(EXAMPLES)}")
     t0 = time.perf_counter()
     base = example_dir()
     col = Collector(SOURCE_ID, load_concordance(), all_products=True)
@@ -91,7 +92,7 @@ def import_example(store: Store, name: str, progress: Progress | None = None) ->
                     pairs=pairs,
                 )
         if progress:
-            progress(path.name, 1, 1)
+            progress(f"reading {path.name}", 1, 1)
     source = Source(
         source_id=SOURCE_ID,
         publisher="United Nations Statistics Division (UN Comtrade)",

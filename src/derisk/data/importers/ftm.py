@@ -22,11 +22,13 @@ from typing import Any
 
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.importers.bods import slug
-from derisk.data.importers.streaming import BatchWriter, Progress, iter_json, write_atomic
+from derisk.data.importers.streaming import BatchWriter, iter_json, write_atomic
 from derisk.data.loader import LoadReport
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.ownership import ControlRight, StakeRange
 from derisk.model.schema import Entity, Source, Stake
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 RANGE = re.compile(r"^\s*(?:(>=?|<=?)\s*)?([\d.]+)\s*%?\s*(?:[-–to]+\s*([\d.]+)\s*%?)?\s*$")
@@ -40,7 +42,7 @@ def parse_percentage(text: str) -> tuple[float, float]:
     """
     m = RANGE.match(text)
     if not m:
-        raise ValueError(f"{text!r} is not a percentage or a range")
+        raise BadInputError(f"{text!r} is not a percentage or a range")
     op, a, b = m.group(1), float(m.group(2)), m.group(3)
     if b is not None:
         return a, float(b)

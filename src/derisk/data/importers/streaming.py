@@ -16,9 +16,9 @@ from derisk.data.loader import LoadReport
 from derisk.data.safeio import InputLimit, check_depth
 from derisk.model.limits import limits
 from derisk.model.schema import Source
+from derisk.progress import Progress
 from derisk.store.base import Store, Writer, id_conflict_message
 
-Progress = Callable[[int, int], None]
 CHUNK = 1 << 20
 
 
@@ -48,7 +48,7 @@ def iter_json(path: Path, progress: Progress | None = None) -> Iterator[tuple[in
             buf += chunk
             done += len(chunk.encode("utf-8", "surrogatepass"))
             if progress:
-                progress(min(done, total), total)
+                progress(f"reading {path.name}", min(done, total), total)
             return True
 
         more()

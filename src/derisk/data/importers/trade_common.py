@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +19,10 @@ from derisk.data.concordance import Concordance
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import load_rows
 from derisk.data.safeio import Bounded, BoundedText, check_declared
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.schema import OTHER, WORLD, Source, Trade
 from derisk.store.base import Store
-
-Progress = Callable[[str, int, int], None]
-"""``progress(label, bytes_done, bytes_total)``."""
 
 MAX_PROBLEMS = 200
 
@@ -120,11 +117,6 @@ def country_from_name(name: str) -> str:
     return countries.resolve(name)
 
 
-def slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return s or "trade"
-
-
 class _Counting(io.RawIOBase):
     """Counts bytes read from a binary stream (for progress on compressed or zipped input)."""
 
@@ -161,7 +153,7 @@ def open_member(path: Path, member: str | None = None) -> Iterator[Opened]:
         with zipfile.ZipFile(path) as zf:
             names = [member] if member else [n for n in zf.namelist() if not n.endswith("/")]
             if len(names) != 1:
-                raise ValueError(f"{path}: give one member of the archive ({len(names)} found)")
+                raise BadInputError(f"{path}: give one member of the archive ({len(names)} found)")
             info = zf.getinfo(names[0])
             label = f"{path.name}:{names[0]}"
             check_declared(label, info.file_size, info.compress_size)

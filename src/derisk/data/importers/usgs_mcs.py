@@ -39,7 +39,7 @@ import io
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -48,8 +48,10 @@ from typing import Any
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import load_rows
 from derisk.data.usgs_cells import Cell, parse_cell
+from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
+from derisk.model.names import slug
 from derisk.model.schema import (
     OTHER,
     WORLD,
@@ -61,6 +63,7 @@ from derisk.model.schema import (
     Source,
     Status,
 )
+from derisk.progress import Progress
 from derisk.store.base import Store
 
 DEFAULT_DATASET = "usgs-mcs"
@@ -277,7 +280,7 @@ def parse_year(raw: str) -> tuple[int, bool]:
     """
     m = _YEAR.match(raw.strip())
     if not m or not 1900 <= int(m.group(1)) <= 2100:
-        raise ValueError(f"{raw!r} is not a year")
+        raise BadInputError(f"{raw!r} is not a year")
     return int(m.group(1)), m.group(2) is not None
 
 
@@ -290,7 +293,7 @@ def parse_unit(raw: str) -> tuple[Decimal, str]:
     base = raw.split(",")[0].strip().lower()
     if base not in UNITS:
         known = ", ".join(UNITS)
-        raise ValueError(f"unit {raw!r} cannot be converted to metric tons (known: {known})")
+        raise BadInputError(f"unit {raw!r} cannot be converted to metric tons (known: {known})")
     return UNITS[base], raw.strip()
 
 
@@ -303,7 +306,7 @@ def parse_period(first: str, last: str) -> tuple[str, int, int]:
     start = int(first)
     end = int(last) if len(last) == 4 else start - start % 100 + int(last)
     if end < start:
-        raise ValueError(f"period {first}-{last} ends before it starts")
+        raise BadInputError(f"period {first}-{last} ends before it starts")
     return f"{start}-{end}", start, end
 
 
@@ -351,11 +354,6 @@ def _year_span(year: int) -> tuple[dt.date, dt.date]:
 def _join(*parts: str | None) -> str | None:
     text = "; ".join(p for p in parts if p)
     return text or None
-
-
-def slug(text: str) -> str:
-    """``"compounds and metals"`` -> ``"compounds-and-metals"``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 # --------------------------------------------------------------------------------------
@@ -1073,9 +1071,6 @@ def _existing_facts(
     return out
 
 
-Progress = Callable[[str, int], None]
-
-
 def import_usgs_mcs(
     store: Store,
     paths: Sequence[Path],
@@ -1097,7 +1092,7 @@ def import_usgs_mcs(
     problems: list[Problem] = []
     parsed: list[ParsedFile] = []
     names = [p.name for p in paths]
-    for p in paths:
+    for i, p in enumerate(paths):
         display = p.name if names.count(p.name) == 1 else str(p)
         if not p.exists():
             problems.append(Problem(display, 0, "-", "file not found"))
@@ -1105,7 +1100,7 @@ def import_usgs_mcs(
         pf = parse_file(p, problems, edition=edition, display=display)
         parsed.append(pf)
         if progress:
-            progress(pf.name, pf.records)
+            progress(f"read {pf.name} ({pf.records} rows)", i + 1, len(paths))  # files
     if problems:
         raise ImportFailed(problems)
     # Keys must be unique across the files too.

@@ -1,0 +1,129 @@
+"""One error map for the CLI and the API, and builtin exceptions answered as bugs.
+
+A :class:`derisk.errors.DeriskError` raised by a service answers with its kind, its exit code
+on the command line and its status over HTTP. A plain ``ValueError``, ``KeyError`` or
+``LookupError`` is a bug (services raise derisk errors for the user's mistakes): it answers
+``internal-error``, exit 70 / HTTP 500, never ``bad-input`` or ``not-found``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from derisk import errors
+from derisk.api.app import create_app
+from derisk.services import exposure
+from tests.conftest import Cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _api_get(db: Path, url: str) -> tuple[int, dict[str, Any]]:
+    with TestClient(create_app(db), raise_server_exceptions=False) as client:
+        r = client.get(url)
+    return r.status_code, r.json()
+
+
+@pytest.mark.parametrize("builtin", [ValueError, KeyError, LookupError, IndexError])
+def test_a_builtin_exception_is_an_internal_error_on_cli_and_api(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, builtin: type[Exception]
+) -> None:
+    def broken(*a: Any, **k: Any) -> Any:
+        raise builtin("a bug, not the user's input")
+
+    monkeypatch.setattr(exposure, "overview", broken)
+    out = Cli(built_db).json("overview", code=errors.INTERNAL_EXIT_CODE)
+    assert out["error"]["kind"] == "internal-error"
+    status, body = _api_get(built_db, "/api/overview")
+    assert (status, body["type"].rsplit(":", 1)[-1]) == (500, "internal-error")
+    assert "a bug" not in body["detail"]  # the server log has it, not the answer
+
+
+KINDS: list[type[errors.DeriskError]] = [
+    errors.NotFoundError,
+    errors.BadInputError,
+    errors.ImportRefusedError,
+    errors.ForbiddenError,
+    errors.ConflictError,
+    errors.StoreUnavailableError,
+    errors.EngineGapError,
+    errors.UnknownIdError,
+]
+
+
+@pytest.mark.parametrize("cls", KINDS, ids=lambda c: c.kind + "-" + c.__name__)
+def test_every_error_kind_maps_the_same_on_cli_and_api(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch, cls: type[errors.DeriskError]
+) -> None:
+    def raising(*a: Any, **k: Any) -> Any:
+        raise cls("the message for the user")
+
+    monkeypatch.setattr(exposure, "overview", raising)
+    out = Cli(built_db).json("overview", code=cls.exit_code)
+    assert out["error"] == {"kind": cls.kind, "message": "the message for the user"}
+    status, body = _api_get(built_db, "/api/overview")
+    assert status == cls.status
+    assert body["type"].rsplit(":", 1)[-1] == cls.kind
+    assert body["detail"] == "the message for the user"
+
+
+def test_unknown_id_is_not_found_and_still_a_key_error() -> None:
+    exc = errors.UnknownIdError("unknown material 'x'")
+    assert isinstance(exc, KeyError) and isinstance(exc, errors.NotFoundError)
+    assert str(exc) == "unknown material 'x'"  # not KeyError's repr of the argument
+    assert errors.describe(exc) == ("not-found", 404, 1)
+
+
+@pytest.mark.parametrize(
+    ("argv", "url", "cls"),
+    [
+        (("exposure", "unobtainium"), "/api/exposure/unobtainium", errors.NotFoundError),
+        (("exposure", "antimony", "--stage", "nope"), "/api/exposure/antimony?stage=nope",
+         errors.NotFoundError),
+        (("exposure", "antimony", "--countries", "XXQ"), "/api/exposure/antimony?countries=XXQ",
+         errors.BadInputError),
+        (("overview", "--countries", "CHN", "--group", "covered"),
+         "/api/overview?countries=CHN&group=covered", errors.BadInputError),
+    ],
+)  # fmt: skip
+def test_real_service_errors_answer_alike(
+    built_db: Path, argv: tuple[str, ...], url: str, cls: type[errors.DeriskError]
+) -> None:
+    out = Cli(built_db).json(*argv, code=cls.exit_code)
+    assert out["error"]["kind"] == cls.kind
+    status, body = _api_get(built_db, url)
+    assert (status, body["type"].rsplit(":", 1)[-1]) == (cls.status, cls.kind)
+    assert "--" not in body["detail"]  # services do not speak CLI options
+
+
+def _plain_raises(folder: Path) -> list[str]:
+    out = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                f = node.exc.func
+                if isinstance(f, ast.Name) and f.id in {"ValueError", "KeyError", "LookupError"}:
+                    out.append(f"{path.relative_to(REPO)}:{node.lineno} {f.id}")
+    return out
+
+
+def test_services_and_front_ends_raise_derisk_errors_for_the_users_mistakes() -> None:
+    src = REPO / "src" / "derisk"
+    found = [r for d in ("services", "cli", "web", "api") for r in _plain_raises(src / d)]
+    assert found == []
+
+
+def test_services_do_not_speak_cli_options() -> None:
+    bad = []
+    for path in sorted((REPO / "src" / "derisk" / "services").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                text = ast.unparse(node.exc)
+                if "--" in text:
+                    bad.append(f"{path.name}:{node.lineno}")
+    assert bad == []
