@@ -34,7 +34,7 @@ from derisk.analysis.exposure import Concentration, Line, StagePoint, bottleneck
 from derisk.errors import BadInputError, NotFoundError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
-from derisk.model.schema import OTHER, ROW_TYPES, WORLD, columns
+from derisk.model.schema import OTHER, ROW_TYPES, WORLD, Production, Share, columns
 from derisk.model.stage_gaps import NO_PUBLIC_FIGURE
 from derisk.store.base import Store
 
@@ -86,17 +86,11 @@ def selection(
     if countries_csv and group:
         raise BadInputError("give --countries or --group, not both")
     if group:
-        exists = store.sql("SELECT 1 FROM country_group WHERE group_id = ?", [group])
-        if not exists:
-            names = [r[0] for r in store.sql("SELECT group_id FROM country_group ORDER BY 1")]
+        view = store.view(as_of=when)
+        names = [g.group_id for g in view.groups()]
+        if group not in names:
             raise NotFound(f"unknown group {group!r}; groups: {', '.join(names)}")
-        rows = store.sql(
-            "SELECT iso3 FROM group_member WHERE group_id = ? "
-            "AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?) "
-            "ORDER BY iso3",
-            [group, when, when],
-        )
-        return tuple(r[0] for r in rows), group
+        return tuple(m.iso3 for m in view.group_members(group)), group
     if countries_csv:
         out = []
         for part in countries_csv.split(","):
@@ -108,41 +102,33 @@ def selection(
 
 
 def _source_meta(store: Store) -> dict[str, dict[str, Any]]:
-    rows = store.sql(
-        "SELECT source_id, publisher, title, url, published, confidence, precedence, via, note "
-        "FROM source"
-    )
     out = {}
-    for r in rows:
-        out[r[0]] = {
-            "source_id": r[0],
-            "publisher": r[1],
-            "title": r[2],
-            "url": r[3],
-            "published": r[4].isoformat() if r[4] else None,
-            "confidence": r[5],
-            "precedence": r[6],
-            "via": r[7],
-            "note": r[8],
+    for r in store.view().sources():
+        out[r.source_id] = {
+            "source_id": r.source_id,
+            "publisher": r.publisher,
+            "title": r.title,
+            "url": r.url,
+            "published": r.published.isoformat() if r.published else None,
+            "confidence": r.confidence,
+            "precedence": r.precedence,
+            "via": r.via,
+            "note": r.note,
         }
     return out
 
 
 def _stage_gaps(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
     """(material, stage) -> the statement that no public country-level figure was found."""
-    rows = store.sql(
-        "SELECT material_id, stage_id, statement, searched, checked, source_id FROM stage_gap "
-        "ORDER BY material_id, stage_id, source_id"
-    )
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for mat, stg, statement, searched, checked, sid in rows:
+    for g in store.view().stage_gaps():
         out.setdefault(
-            (mat, stg),
+            (g.material_id, g.stage_id),
             {
-                "statement": statement,
-                "searched": searched,
-                "checked": checked.isoformat() if checked is not None else None,
-                "source_id": sid,
+                "statement": g.statement,
+                "searched": g.searched,
+                "checked": g.checked.isoformat() if g.checked is not None else None,
+                "source_id": g.source_id,
             },
         )
     return out
@@ -160,43 +146,37 @@ def _candidates(
 ) -> dict[tuple[str, str], list[Candidate]]:
     """All candidate datasets by (material, stage), every year."""
     meta = _source_meta(store)
-    filt = "" if material is None else " AND p.material_id = ?"
-    params: list[Any] = [as_of, as_of] + ([material] if material else [])
-    prod = store.sql(
-        "SELECT p.material_id, p.stage_id, p.year, p.source_id, p.country, p.quantity, p.status, "
-        "p.unit, p.in_world_total FROM production p JOIN source s USING (source_id) "
-        "WHERE p.measure = 'production' AND (p.valid_from IS NULL OR p.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?)" + filt,
-        params,
-    )
-    grouped: dict[tuple[str, str, int, str], list[tuple[Any, ...]]] = defaultdict(list)
-    for r in prod:
-        grouped[(r[0], r[1], r[2], r[3])].append(r)
+    view = store.view(as_of=as_of)
+    grouped: dict[tuple[str, str, int, str], list[Production]] = defaultdict(list)
+    for p in view.production(material):
+        grouped[(p.material_id, p.stage_id, p.year, p.source_id)].append(p)
     # Caps on withheld figures: the country's stated capacity for the stage and year (any
     # source). A withheld output cannot exceed it.
-    caps: dict[tuple[str, str, int, str], float] = {}
-    for r in store.sql(
-        "SELECT p.material_id, p.stage_id, p.year, p.country, min(p.quantity) "
-        "FROM production p JOIN source s USING (source_id) "
-        "WHERE p.measure = 'capacity' AND p.quantity IS NOT NULL "
-        "AND (p.valid_from IS NULL OR p.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?)" + filt + " GROUP BY ALL",
-        params,
-    ):
-        caps[(r[0], r[1], r[2], r[3])] = float(r[4])
+    caps = {
+        (c.material_id, c.stage_id, c.year, c.country): c.quantity
+        for c in view.capacity_caps(material)
+    }
     out: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for (mat, stage, year, sid), rows in grouped.items():
         world = None
         lines = []
-        unit = rows[0][7]
+        unit = rows[0].unit
         for r in rows:
-            if r[4] == WORLD:
-                world = r[5]
-            elif r[4] == OTHER:
-                lines.append(Line(None, r[6], quantity=r[5]))
+            if r.country == WORLD:
+                world = r.quantity
+            elif r.country == OTHER:
+                lines.append(Line(None, r.status, quantity=r.quantity))
             else:
-                cap = caps.get((mat, stage, year, r[4])) if r[6] in ("withheld",) else None
-                lines.append(Line(r[4], r[6], quantity=r[5], in_world_total=r[8], cap=cap))
+                cap = caps.get((mat, stage, year, r.country)) if r.status in ("withheld",) else None
+                lines.append(
+                    Line(
+                        r.country,
+                        r.status,
+                        quantity=r.quantity,
+                        in_world_total=r.in_world_total,
+                        cap=cap,
+                    )
+                )
         # "Other countries" lines are unallocated to named countries: fold into a share block.
         fixed = []
         for ln in lines:
@@ -208,22 +188,15 @@ def _candidates(
         out[(mat, stage)].append(
             Candidate(sid, "quantities", year, tuple(fixed), world, unit, prec)
         )
-    shares = store.sql(
-        "SELECT h.material_id, h.stage_id, h.year, h.source_id, h.country, h.share, h.ranks, "
-        "h.world_total, h.unit, h.note FROM share h JOIN source s USING (source_id) "
-        "WHERE (h.valid_from IS NULL OR h.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?)" + filt.replace("p.", "h."),
-        params,
-    )
-    sgrouped: dict[tuple[str, str, int, str], list[tuple[Any, ...]]] = defaultdict(list)
-    for r in shares:
-        sgrouped[(r[0], r[1], r[2], r[3])].append(r)
-    for (mat, stage, year, sid), rows in sgrouped.items():
-        lines = [Line(r[4], "reported", share=r[5], ranks=r[6]) for r in rows]
-        world = next((r[7] for r in rows if r[7] is not None), None)
-        unit = next((r[8] for r in rows if r[8] is not None), None)
+    sgrouped: dict[tuple[str, str, int, str], list[Share]] = defaultdict(list)
+    for h in view.shares(material):
+        sgrouped[(h.material_id, h.stage_id, h.year, h.source_id)].append(h)
+    for (mat, stage, year, sid), srows in sgrouped.items():
+        lines = [Line(h.country, "reported", share=h.share, ranks=h.ranks) for h in srows]
+        world = next((h.world_total for h in srows if h.world_total is not None), None)
+        s_unit = next((h.unit for h in srows if h.unit is not None), None)
         prec = meta.get(sid, {}).get("precedence", 50)
-        notes = [r[9] or "" for r in rows]
+        notes = [h.note or "" for h in srows]
         out[(mat, stage)].append(
             Candidate(
                 sid,
@@ -231,7 +204,7 @@ def _candidates(
                 year,
                 tuple(lines),
                 world,
-                unit,
+                s_unit,
                 prec,
                 partial=any(PARTIAL_NOTE in n for n in notes),
                 year_stated=not any(YEAR_UNSTATED_NOTE in n for n in notes),
@@ -657,19 +630,15 @@ def importer_exposure(
     countries, see :func:`derisk.services.trade.origin_block`); ``None`` without trade data.
     """
     iso = countries.resolve(importer)
-    rows = store.sql(
-        "SELECT category, stage_id, country, share, period, source_id, share_low, share_high "
-        "FROM import_source WHERE importer = ? AND material_id = ? "
-        "AND (valid_from IS NULL OR valid_from <= ?) "
-        "ORDER BY source_id, category, period DESC, share DESC, country",
-        [iso, material, as_of],
-    )
+    view = store.view(as_of=as_of)
     meta = _source_meta(store)
     cats: dict[tuple[str, str, str], dict[str, Any]] = {}
     named: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     bounds: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     elsewhere: dict[str, set[str]] = defaultdict(set)
-    for cat, stg, ctry, share, period, sid, lo_s, hi_s in rows:
+    for r in view.import_sources(iso, material):
+        cat, stg, ctry, share, period = r.category, r.stage_id, r.country, r.share, r.period
+        sid, lo_s, hi_s = r.source_id, r.share_low, r.share_high
         if stage is not None and stg is not None and stg != stage:
             # Import sources of another product form (natural graphite for an anode question):
             # not an answer for this stage; named so the reader can ask for that stage.
@@ -718,20 +687,15 @@ def importer_exposure(
         cats.values(),
         key=lambda e: (e["stage"] != stage, -_period_year(e["period"]), e["category"]),
     )
-    rel = store.sql(
-        "SELECT year, value, raw, source_id FROM import_reliance WHERE importer = ? AND "
-        "material_id = ? ORDER BY year DESC, source_id",
-        [iso, material],
-    )
     reliance = [
         {
-            "year": r[0],
-            "value": _round(r[1]),
-            "raw": r[2],
-            "source_id": r[3],
-            "bounds": reliance_bounds(r[1], r[2]),
+            "year": r.year,
+            "value": _round(r.value),
+            "raw": r.raw,
+            "source_id": r.source_id,
+            "bounds": reliance_bounds(r.value, r.raw),
         }
-        for r in rel
+        for r in view.import_reliance(iso, material)
     ]
     from derisk.services.trade import importer_origin
 
@@ -817,10 +781,6 @@ def overview(
     }
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def lookup_tables() -> list[tuple[str, str]]:
     """(table, id column) of the tables :func:`source_lookup` finds a fact in, in search order.
 
@@ -857,20 +817,14 @@ def source_lookup(store: Store, ident: str) -> dict[str, Any]:
     Table and column names come from the schema only; the id is a query parameter.
     """
     meta = _source_meta(store)
+    view = store.view()
     if ident in meta:
-        facts = 0
-        for table in cited_tables():
-            r = store.sql(f"SELECT count(*) FROM {_quoted(table)} WHERE source_id = ?", [ident])
-            facts += int(r[0][0])
+        facts = sum(view.count_citing(table, ident) for table in cited_tables())
         return {"schema": "derisk.source/1", "source": meta[ident], "fact": None, "facts": facts}
     for table, key in lookup_tables():
-        names = [r[0] for r in store.sql(f"DESCRIBE {_quoted(table)}")]  # with `dataset`
-        row = store.sql(f"SELECT * FROM {_quoted(table)} WHERE {_quoted(key)} = ? LIMIT 1", [ident])
-        if row:
-            fact = {
-                c: (v.isoformat() if isinstance(v, dt.date) else v)
-                for c, v in zip(names, row[0], strict=True)
-            }
+        row = view.fact(table, key, ident)  # every stored column, `dataset` too
+        if row is not None:
+            fact = {c: (v.isoformat() if isinstance(v, dt.date) else v) for c, v in row.items()}
             fact["table"] = table
             return {
                 "schema": "derisk.source/1",
