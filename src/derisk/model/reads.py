@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class CapacityCap(NamedTuple):
@@ -43,3 +43,17 @@ class RankedFigure(NamedTuple):
     status: str
     unit: str
     precedence: int
+
+
+class StakeColumns(NamedTuple):
+    """The stakes of one interest in force on a date, as numpy columns (one row per owner and
+    owned pair: the latest start, then the source of lowest precedence, then the fact id).
+    ``lo``/``hi`` are percents (equal for an exact stake); ``ranged`` marks a stake range."""
+
+    fact_id: Any
+    owner_id: Any
+    owned_id: Any
+    lo: Any
+    hi: Any
+    source_id: Any
+    ranged: Any

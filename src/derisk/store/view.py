@@ -29,8 +29,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from derisk.model.ownership import ControlRight, DeclaredInterest, EntityTag, ListEntry
 from derisk.model.products import SupplyLink
-from derisk.model.reads import CapacityCap, RankedFigure, TradeFlow
+from derisk.model.reads import CapacityCap, RankedFigure, StakeColumns, TradeFlow
 from derisk.model.schema import (
     CountryGroup,
     Entity,
@@ -313,3 +314,97 @@ class View:
             [material, stage, *dates],
         )
         return [RankedFigure(*r) for r in rows]
+
+    # -- ownership and screening ----------------------------------------------------------------
+    def all_entities(self) -> list[Entity]:
+        """Every entity, whatever its validity, in stored order."""
+        return self._typed(Entity)
+
+    def sources_by_id(self, ids: Sequence[str]) -> list[Source]:
+        """The sources among ``ids``."""
+        return self._typed(Source, "t.source_id = ANY(?)", [list(ids)])
+
+    def _columns(self, query: str, params: Sequence[Any], names: Sequence[str]) -> dict[str, Any]:
+        """A query's result as numpy columns (DuckDB's fast path when the store has one)."""
+        import numpy as np  # loaded on use: commands that read no columns start quicker
+
+        target = self._scoped if self._scoped is not None else self.store
+        con = getattr(target, "con", None)
+        if con is not None:
+            out: dict[str, Any] = con.execute(query, list(params)).fetchnumpy()
+            return {k: np.asarray(out[k]) for k in names}
+        rows = target.sql(query, params)
+        return {k: np.asarray([r[i] for r in rows]) for i, k in enumerate(names)}
+
+    def ownership_nodes(self) -> Any:
+        """Every entity id and every stake end (exact or ranged), sorted, as a numpy array."""
+        cols = self._columns(
+            "SELECT id AS id FROM (SELECT entity_id AS id FROM entity UNION "
+            "SELECT owner_id FROM stake UNION SELECT owned_id FROM stake UNION "
+            "SELECT owner_id FROM stake_range UNION SELECT owned_id FROM stake_range) "
+            "WHERE id IS NOT NULL ORDER BY id",
+            [],
+            ["id"],
+        )
+        return cols["id"].astype(str)
+
+    def stake_columns(self, interest: str) -> StakeColumns:
+        """Stakes and stake ranges of ``interest`` in force on the view's date, one per owner
+        and owned pair (see :class:`derisk.model.reads.StakeColumns`), by owned then owner."""
+        cond, dates = self.valid()
+        q = (
+            "SELECT fact_id AS fact_id, owner_id AS owner_id, owned_id AS owned_id, lo AS lo, "
+            "hi AS hi, source_id AS source_id, ranged AS ranged FROM ("
+            " SELECT f.*, row_number() OVER (PARTITION BY f.owner_id, f.owned_id ORDER BY "
+            "  f.valid_from DESC NULLS LAST, coalesce(s.precedence, 50), f.fact_id) AS rk"
+            " FROM ("
+            "  SELECT fact_id, owner_id, owned_id, percent AS lo, percent AS hi, source_id, "
+            f"   valid_from, false AS ranged FROM stake WHERE interest = ? AND {cond}"
+            "  UNION ALL SELECT fact_id, owner_id, owned_id, percent_min, percent_max, source_id, "
+            f"   valid_from, true FROM stake_range WHERE interest = ? AND {cond}"
+            " ) f LEFT JOIN (SELECT source_id, min(precedence) AS precedence FROM source "
+            "  GROUP BY source_id) s USING (source_id)"
+            ") WHERE rk = 1 ORDER BY owned_id, owner_id"
+        )
+        cols = self._columns(q, [interest, *dates, interest, *dates], StakeColumns._fields)
+        return StakeColumns(**cols)
+
+    def declared_interests(self, owned_id: str) -> list[DeclaredInterest]:
+        """Declared interests in ``owned_id`` in force on the view's date, by owner, fact."""
+        cond, dates = self.valid("t")
+        return self._typed(
+            DeclaredInterest,
+            f"t.owned_id = ? AND {cond}",
+            [owned_id, *dates],
+            "t.owner_id, t.fact_id",
+        )
+
+    def control_rights(self, subject_id: str | None = None) -> list[ControlRight]:
+        """Control rights in force on the view's date: over ``subject_id`` (by right, holder,
+        fact), or every one (in stored order)."""
+        cond, dates = self.valid("t")
+        if subject_id is None:
+            return self._typed(ControlRight, cond, dates)
+        return self._typed(
+            ControlRight,
+            f"t.subject_id = ? AND {cond}",
+            [subject_id, *dates],
+            "t.right_type, t.holder_id, t.fact_id",
+        )
+
+    def entity_tags(self) -> list[EntityTag]:
+        """Entity tags in force on the view's date."""
+        cond, dates = self.valid("t")
+        return self._typed(EntityTag, cond, dates)
+
+    def list_editions(self) -> list[tuple[str, dt.date]]:
+        """Every (list, edition) with entries, sorted."""
+        rows = self._sql("SELECT DISTINCT list_id, edition FROM list_entry ORDER BY 1, 2")
+        return [(str(r[0]), r[1]) for r in rows]
+
+    def list_entries(self, list_id: str, edition: dt.date) -> list[ListEntry]:
+        """Entries of one list edition in force on the view's date."""
+        cond, dates = self.valid("t")
+        return self._typed(
+            ListEntry, f"t.list_id = ? AND t.edition = ? AND {cond}", [list_id, edition, *dates]
+        )
