@@ -361,8 +361,26 @@ class DuckStore(Store):
             )
         return _ScopedDuckStore(self, principal)
 
+    def for_request(self) -> DuckStore:
+        """A store on a cursor of this one limited to the acting principal, for one request
+        of a server: the cursor comes from a pool (:func:`derisk.store.guard.checkout`) and
+        goes back when the returned store is closed."""
+        return _PooledDuckStore(self)
+
     def close(self) -> None:
         self.con.close()
+
+
+class _PooledDuckStore(DuckStore):
+    """A :class:`DuckStore` on a pooled cursor of an open store (one per request)."""
+
+    def __init__(self, base: DuckStore) -> None:  # the base store already opened and checked
+        self.path = base.path
+        self._base = base.con
+        self.con, self.principal = guard.checkout(base.con)  # sees the request's data only
+
+    def close(self) -> None:
+        guard.checkin(self._base, self.con, self.principal)
 
 
 class _ScopedDuckStore(DuckStore):
