@@ -408,3 +408,34 @@ class View:
         return self._typed(
             ListEntry, f"t.list_id = ? AND t.edition = ? AND {cond}", [list_id, edition, *dates]
         )
+
+    # -- facts citing a source ----------------------------------------------------------------
+    def source(self, source_id: str) -> Source | None:
+        """The source ``source_id`` (``None`` when there is none)."""
+        rows = self._typed(Source, "t.source_id = ?", [source_id], limit=1)
+        return rows[0] if rows else None
+
+    def citation_counts(self, row_type: type[Any]) -> dict[str, int]:
+        """source id -> how many rows of ``row_type``'s table cite it."""
+        table = row_type.Meta.table
+        rows = self._sql(f"SELECT source_id, count(*) FROM {_q(table)} GROUP BY 1")
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def citing(self, row_type: type[T], source_id: str) -> list[T]:
+        """Rows of ``row_type``'s table that cite ``source_id``, by the table's key."""
+        key = row_type.Meta.key  # type: ignore[attr-defined]
+        return self._typed(
+            row_type, "t.source_id = ?", [source_id], ", ".join(f"t.{_q(k)}" for k in key)
+        )
+
+    def priced_trade(self, material: str, stage: str, hs_prefixes: Sequence[str]) -> list[Trade]:
+        """Imports and exports (any date) with both a value and a weight, tagged
+        ``material``/``stage`` or untagged with an HS code starting with one of
+        ``hs_prefixes``."""
+        like = " OR ".join(["t.hs_code LIKE ?"] * len(hs_prefixes)) or "FALSE"
+        return self._typed(
+            Trade,
+            "t.value_usd > 0 AND t.quantity_kg > 0 AND t.flow IN ('export', 'import') AND "
+            f"((t.material_id = ? AND t.stage_id = ?) OR (t.material_id IS NULL AND ({like})))",
+            [material, stage, *[h + "%" for h in hs_prefixes]],
+        )
