@@ -439,3 +439,34 @@ class View:
             f"((t.material_id = ? AND t.stage_id = ?) OR (t.material_id IS NULL AND ({like})))",
             [material, stage, *[h + "%" for h in hs_prefixes]],
         )
+
+    # -- look-up lists ------------------------------------------------------------------------
+    def group_membership(self) -> list[tuple[str, str]]:
+        """Every (group, ISO3) ever recorded, whatever the dates, sorted."""
+        rows = self._sql("SELECT DISTINCT group_id, iso3 FROM group_member ORDER BY 1, 2")
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def importer_materials(self, material: str | None = None) -> list[tuple[str, list[str]]]:
+        """Importers with import-source or import-reliance facts (of ``material`` if given),
+        each with its materials, sorted."""
+        filt = "" if material is None else " WHERE material_id = ?"
+        params = [] if material is None else [material]
+        rows = self._sql(
+            "SELECT importer, list(DISTINCT material_id ORDER BY material_id) FROM ("
+            f"SELECT importer, material_id FROM import_source{filt} UNION ALL "
+            f"SELECT importer, material_id FROM import_reliance{filt}) GROUP BY 1 ORDER BY 1",
+            params + params,
+        )
+        return [(str(r[0]), [str(m) for m in r[1]]) for r in rows]
+
+    def entities_by_name(self) -> list[Entity]:
+        """Every entity, whatever its validity, by name (case-folded) then id."""
+        return self._typed(Entity, order_by="lower(t.name), t.entity_id")
+
+    def stake_counts(self) -> dict[str, int]:
+        """entity id -> how many exact stakes it holds or is held by."""
+        rows = self._sql(
+            "SELECT e, count(*) FROM (SELECT owner_id AS e FROM stake UNION ALL "
+            "SELECT owned_id FROM stake) GROUP BY 1"
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
