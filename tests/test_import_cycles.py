@@ -24,6 +24,7 @@ DEFERRED: dict[tuple[str, str], str] = {
     ("derisk.engines.base", "derisk.engines.local"): "engine factory picks the implementation",
     ("derisk.engines.base", "derisk.engines.spark"): "engine factory; pyspark loaded on use",
     ("derisk.data.csvio", "derisk.data.safeio"): "bounded CSV reading loaded on use",
+    ("derisk.store.base", "derisk.store.view"): "Store.view() builds a View (types only back)",
 }
 
 

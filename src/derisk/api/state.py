@@ -27,18 +27,6 @@ from derisk.store import DuckStore, StoreError, guard
 T = TypeVar("T")
 
 
-class _CursorStore(DuckStore):
-    """A :class:`DuckStore` on a cursor of an already open store (one per request)."""
-
-    def __init__(self, base: DuckStore) -> None:  # the base store already opened and checked
-        self.path = base.path
-        self._base = base.con
-        self.con, self.principal = guard.checkout(base.con)  # sees the request's data only
-
-    def close(self) -> None:
-        guard.checkin(self._base, self.con, self.principal)
-
-
 def encode_json(obj: Any) -> bytes:
     """The JSON body of an API answer: the service's dict as the CLI's ``--json`` prints it."""
     return json.dumps(obj, ensure_ascii=False, default=str, separators=(",", ":")).encode()
@@ -62,7 +50,7 @@ class AppState:
     @contextmanager
     def reader(self) -> Iterator[DuckStore]:
         """A store for one request's reads."""
-        store = _CursorStore(self.base)
+        store = self.base.for_request()
         try:
             yield store
         finally:
@@ -76,7 +64,7 @@ class AppState:
                 "the server opened the database read-only; start it with `derisk serve --writable`"
             )
         with self._write_lock:
-            store = _CursorStore(self.base)
+            store = self.base.for_request()
             try:
                 yield store
             finally:

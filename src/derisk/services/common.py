@@ -15,7 +15,7 @@ from typing import Any
 
 from derisk.analysis.exposure import Line, concentration
 from derisk.errors import NotFoundError
-from derisk.model.schema import OTHER, WORLD
+from derisk.model.schema import OTHER, WORLD, Production, Share
 from derisk.store.base import Store
 
 __all__ = [
@@ -65,22 +65,18 @@ class Candidate:
 
 
 def source_meta(store: Store) -> dict[str, dict[str, Any]]:
-    rows = store.sql(
-        "SELECT source_id, publisher, title, url, published, confidence, precedence, via, note "
-        "FROM source"
-    )
     out = {}
-    for r in rows:
-        out[r[0]] = {
-            "source_id": r[0],
-            "publisher": r[1],
-            "title": r[2],
-            "url": r[3],
-            "published": r[4].isoformat() if r[4] else None,
-            "confidence": r[5],
-            "precedence": r[6],
-            "via": r[7],
-            "note": r[8],
+    for r in store.view().sources():
+        out[r.source_id] = {
+            "source_id": r.source_id,
+            "publisher": r.publisher,
+            "title": r.title,
+            "url": r.url,
+            "published": r.published.isoformat() if r.published else None,
+            "confidence": r.confidence,
+            "precedence": r.precedence,
+            "via": r.via,
+            "note": r.note,
         }
     return out
 
@@ -90,43 +86,37 @@ def candidates(
 ) -> dict[tuple[str, str], list[Candidate]]:
     """All candidate datasets by (material, stage), every year."""
     meta = source_meta(store)
-    filt = "" if material is None else " AND p.material_id = ?"
-    params: list[Any] = [as_of, as_of] + ([material] if material else [])
-    prod = store.sql(
-        "SELECT p.material_id, p.stage_id, p.year, p.source_id, p.country, p.quantity, p.status, "
-        "p.unit, p.in_world_total FROM production p JOIN source s USING (source_id) "
-        "WHERE p.measure = 'production' AND (p.valid_from IS NULL OR p.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?)" + filt,
-        params,
-    )
-    grouped: dict[tuple[str, str, int, str], list[tuple[Any, ...]]] = defaultdict(list)
-    for r in prod:
-        grouped[(r[0], r[1], r[2], r[3])].append(r)
+    view = store.view(as_of=as_of)
+    grouped: dict[tuple[str, str, int, str], list[Production]] = defaultdict(list)
+    for p in view.production(material):
+        grouped[(p.material_id, p.stage_id, p.year, p.source_id)].append(p)
     # Caps on withheld figures: the country's stated capacity for the stage and year (any
     # source). A withheld output cannot exceed it.
-    caps: dict[tuple[str, str, int, str], float] = {}
-    for r in store.sql(
-        "SELECT p.material_id, p.stage_id, p.year, p.country, min(p.quantity) "
-        "FROM production p JOIN source s USING (source_id) "
-        "WHERE p.measure = 'capacity' AND p.quantity IS NOT NULL "
-        "AND (p.valid_from IS NULL OR p.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?)" + filt + " GROUP BY ALL",
-        params,
-    ):
-        caps[(r[0], r[1], r[2], r[3])] = float(r[4])
+    caps = {
+        (c.material_id, c.stage_id, c.year, c.country): c.quantity
+        for c in view.capacity_caps(material)
+    }
     out: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for (mat, stage, year, sid), rows in grouped.items():
         world = None
         lines = []
-        unit = rows[0][7]
+        unit = rows[0].unit
         for r in rows:
-            if r[4] == WORLD:
-                world = r[5]
-            elif r[4] == OTHER:
-                lines.append(Line(None, r[6], quantity=r[5]))
+            if r.country == WORLD:
+                world = r.quantity
+            elif r.country == OTHER:
+                lines.append(Line(None, r.status, quantity=r.quantity))
             else:
-                cap = caps.get((mat, stage, year, r[4])) if r[6] in ("withheld",) else None
-                lines.append(Line(r[4], r[6], quantity=r[5], in_world_total=r[8], cap=cap))
+                cap = caps.get((mat, stage, year, r.country)) if r.status in ("withheld",) else None
+                lines.append(
+                    Line(
+                        r.country,
+                        r.status,
+                        quantity=r.quantity,
+                        in_world_total=r.in_world_total,
+                        cap=cap,
+                    )
+                )
         # "Other countries" lines are unallocated to named countries: fold into a share block.
         fixed = []
         for ln in lines:
@@ -138,22 +128,15 @@ def candidates(
         out[(mat, stage)].append(
             Candidate(sid, "quantities", year, tuple(fixed), world, unit, prec)
         )
-    shares = store.sql(
-        "SELECT h.material_id, h.stage_id, h.year, h.source_id, h.country, h.share, h.ranks, "
-        "h.world_total, h.unit, h.note FROM share h JOIN source s USING (source_id) "
-        "WHERE (h.valid_from IS NULL OR h.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?)" + filt.replace("p.", "h."),
-        params,
-    )
-    sgrouped: dict[tuple[str, str, int, str], list[tuple[Any, ...]]] = defaultdict(list)
-    for r in shares:
-        sgrouped[(r[0], r[1], r[2], r[3])].append(r)
-    for (mat, stage, year, sid), rows in sgrouped.items():
-        lines = [Line(r[4], "reported", share=r[5], ranks=r[6]) for r in rows]
-        world = next((r[7] for r in rows if r[7] is not None), None)
-        unit = next((r[8] for r in rows if r[8] is not None), None)
+    sgrouped: dict[tuple[str, str, int, str], list[Share]] = defaultdict(list)
+    for h in view.shares(material):
+        sgrouped[(h.material_id, h.stage_id, h.year, h.source_id)].append(h)
+    for (mat, stage, year, sid), srows in sgrouped.items():
+        lines = [Line(h.country, "reported", share=h.share, ranks=h.ranks) for h in srows]
+        world = next((h.world_total for h in srows if h.world_total is not None), None)
+        s_unit = next((h.unit for h in srows if h.unit is not None), None)
         prec = meta.get(sid, {}).get("precedence", 50)
-        notes = [r[9] or "" for r in rows]
+        notes = [h.note or "" for h in srows]
         out[(mat, stage)].append(
             Candidate(
                 sid,
@@ -161,7 +144,7 @@ def candidates(
                 year,
                 tuple(lines),
                 world,
-                unit,
+                s_unit,
                 prec,
                 partial=any(PARTIAL_NOTE in n for n in notes),
                 year_stated=not any(YEAR_UNSTATED_NOTE in n for n in notes),

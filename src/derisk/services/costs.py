@@ -311,20 +311,16 @@ def add_trade_unit_values(
     """
     spec = load_catalog().material(material).stage(stage)
     hs = [h for h in spec.hs if h]
-    like = " OR ".join(["hs_code LIKE ?"] * len(hs)) or "FALSE"
-    rows = store.sql(
-        "SELECT reporter, partner, flow, year, value_usd, quantity_kg, source_id FROM trade "
-        "WHERE value_usd > 0 AND quantity_kg > 0 AND flow IN ('export', 'import') AND "
-        f"((material_id = ? AND stage_id = ?) OR (material_id IS NULL AND ({like})))",
-        [material, stage, *[h + "%" for h in hs]],
-    )
+    rows = store.view().priced_trade(material, stage, hs)
     if not rows:
         return {}
-    year = max(r[3] for r in rows)
+    year = max(r.year for r in rows)
     value: dict[str, float] = {}
     tonnes: dict[str, float] = {}
     srcs: dict[str, set[str]] = {}
-    for reporter, partner, flow, yr, v, kg, sid in rows:
+    for r in rows:
+        reporter, partner, flow, yr, sid = r.reporter, r.partner, r.flow, r.year, r.source_id
+        v, kg = r.value_usd or 0.0, r.quantity_kg or 0.0  # both > 0: selected so
         if yr != year:
             continue
         origin = reporter if flow == "export" else partner

@@ -69,17 +69,11 @@ def selection(
     if countries_csv and group:
         raise BadInputError("give countries or a group, not both")
     if group:
-        exists = store.sql("SELECT 1 FROM country_group WHERE group_id = ?", [group])
-        if not exists:
-            names = [r[0] for r in store.sql("SELECT group_id FROM country_group ORDER BY 1")]
+        view = store.view(as_of=when)
+        names = [g.group_id for g in view.groups()]
+        if group not in names:
             raise NotFound(f"unknown group {group!r}; groups: {', '.join(names)}")
-        rows = store.sql(
-            "SELECT iso3 FROM group_member WHERE group_id = ? "
-            "AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?) "
-            "ORDER BY iso3",
-            [group, when, when],
-        )
-        return tuple(r[0] for r in rows), group
+        return tuple(m.iso3 for m in view.group_members(group)), group
     if countries_csv:
         out = []
         for part in countries_csv.split(","):
@@ -92,19 +86,15 @@ def selection(
 
 def _stage_gaps(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
     """(material, stage) -> the statement that no public country-level figure was found."""
-    rows = store.sql(
-        "SELECT material_id, stage_id, statement, searched, checked, source_id FROM stage_gap "
-        "ORDER BY material_id, stage_id, source_id"
-    )
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for mat, stg, statement, searched, checked, sid in rows:
+    for g in store.view().stage_gaps():
         out.setdefault(
-            (mat, stg),
+            (g.material_id, g.stage_id),
             {
-                "statement": statement,
-                "searched": searched,
-                "checked": checked.isoformat() if checked is not None else None,
-                "source_id": sid,
+                "statement": g.statement,
+                "searched": g.searched,
+                "checked": g.checked.isoformat() if g.checked is not None else None,
+                "source_id": g.source_id,
             },
         )
     return out
@@ -480,19 +470,15 @@ def importer_exposure(
     countries, see :func:`derisk.services.trade.origin_block`); ``None`` without trade data.
     """
     iso = countries.resolve(importer)
-    rows = store.sql(
-        "SELECT category, stage_id, country, share, period, source_id, share_low, share_high "
-        "FROM import_source WHERE importer = ? AND material_id = ? "
-        "AND (valid_from IS NULL OR valid_from <= ?) "
-        "ORDER BY source_id, category, period DESC, share DESC, country",
-        [iso, material, as_of],
-    )
+    view = store.view(as_of=as_of)
     meta = source_meta(store)
     cats: dict[tuple[str, str, str], dict[str, Any]] = {}
     named: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     bounds: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     elsewhere: dict[str, set[str]] = defaultdict(set)
-    for cat, stg, ctry, share, period, sid, lo_s, hi_s in rows:
+    for r in view.import_sources(iso, material):
+        cat, stg, ctry, share, period = r.category, r.stage_id, r.country, r.share, r.period
+        sid, lo_s, hi_s = r.source_id, r.share_low, r.share_high
         if stage is not None and stg is not None and stg != stage:
             # Import sources of another product form (natural graphite for an anode question):
             # not an answer for this stage; named so the reader can ask for that stage.
@@ -541,20 +527,15 @@ def importer_exposure(
         cats.values(),
         key=lambda e: (e["stage"] != stage, -_period_year(e["period"]), e["category"]),
     )
-    rel = store.sql(
-        "SELECT year, value, raw, source_id FROM import_reliance WHERE importer = ? AND "
-        "material_id = ? ORDER BY year DESC, source_id",
-        [iso, material],
-    )
     reliance = [
         {
-            "year": r[0],
-            "value": _round(r[1]),
-            "raw": r[2],
-            "source_id": r[3],
-            "bounds": reliance_bounds(r[1], r[2]),
+            "year": r.year,
+            "value": _round(r.value),
+            "raw": r.raw,
+            "source_id": r.source_id,
+            "bounds": reliance_bounds(r.value, r.raw),
         }
-        for r in rel
+        for r in view.import_reliance(iso, material)
     ]
     from derisk.services.trade import importer_origin
 
@@ -640,10 +621,6 @@ def overview(
     }
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def lookup_tables() -> list[tuple[str, str]]:
     """(table, id column) of the tables :func:`source_lookup` finds a fact in, in search order.
 
@@ -680,20 +657,14 @@ def source_lookup(store: Store, ident: str) -> dict[str, Any]:
     Table and column names come from the schema only; the id is a query parameter.
     """
     meta = source_meta(store)
+    view = store.view()
     if ident in meta:
-        facts = 0
-        for table in cited_tables():
-            r = store.sql(f"SELECT count(*) FROM {_quoted(table)} WHERE source_id = ?", [ident])
-            facts += int(r[0][0])
+        facts = sum(view.count_citing(table, ident) for table in cited_tables())
         return {"schema": "derisk.source/1", "source": meta[ident], "fact": None, "facts": facts}
     for table, key in lookup_tables():
-        names = [r[0] for r in store.sql(f"DESCRIBE {_quoted(table)}")]  # with `dataset`
-        row = store.sql(f"SELECT * FROM {_quoted(table)} WHERE {_quoted(key)} = ? LIMIT 1", [ident])
-        if row:
-            fact = {
-                c: (v.isoformat() if isinstance(v, dt.date) else v)
-                for c, v in zip(names, row[0], strict=True)
-            }
+        row = view.fact(table, key, ident)  # every stored column, `dataset` too
+        if row is not None:
+            fact = {c: (v.isoformat() if isinstance(v, dt.date) else v) for c, v in row.items()}
             fact["table"] = table
             return {
                 "schema": "derisk.source/1",

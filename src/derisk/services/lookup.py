@@ -22,14 +22,12 @@ def country_list(store: Store) -> dict[str, Any]:
         {"iso3": c.alpha_3, "numeric": c.numeric, "name": countries.name(c.alpha_3)}
         for c in sorted(pycountry.countries, key=lambda c: c.alpha_3)
     ]
-    groups = [
-        {"group": g, "name": n, "members": []}
-        for g, n in store.sql("SELECT group_id, name FROM country_group ORDER BY group_id")
+    view = store.view()
+    groups: list[dict[str, Any]] = [
+        {"group": g.group_id, "name": g.name, "members": []} for g in view.groups()
     ]
     by_id = {g["group"]: g for g in groups}
-    for gid, iso in store.sql(
-        "SELECT DISTINCT group_id, iso3 FROM group_member ORDER BY group_id, iso3"
-    ):
+    for gid, iso in view.group_membership():
         if gid in by_id:
             by_id[gid]["members"].append(iso)
     return {"schema": COUNTRIES_SCHEMA, "countries": rows, "groups": groups}
@@ -37,19 +35,12 @@ def country_list(store: Store) -> dict[str, Any]:
 
 def importers(store: Store, material: str | None = None) -> dict[str, Any]:
     """Importing countries with import-source or import-reliance facts (for one material)."""
-    filt = "" if material is None else " WHERE material_id = ?"
-    params = [] if material is None else [material]
-    rows = store.sql(
-        "SELECT importer, list(DISTINCT material_id ORDER BY material_id) FROM ("
-        f"SELECT importer, material_id FROM import_source{filt} UNION ALL "
-        f"SELECT importer, material_id FROM import_reliance{filt}) GROUP BY 1 ORDER BY 1",
-        params + params,
-    )
+    rows = store.view().importer_materials(material)
     return {
         "schema": IMPORTERS_SCHEMA,
         "material": material,
         "importers": [
-            {"importer": r[0], "name": countries.name(r[0]), "materials": list(r[1])} for r in rows
+            {"importer": imp, "name": countries.name(imp), "materials": mats} for imp, mats in rows
         ],
     }
 
@@ -72,32 +63,25 @@ def entity_list(
     ignored, and company suffixes such as "Co., Ltd." too); ``country`` (ISO3) and ``kind``
     narrow further. Results stay in name order.
     """
-    rows = store.sql(
-        "SELECT entity_id, name, kind, country, source_id, aliases FROM entity "
-        "ORDER BY lower(name), entity_id"
-    )
+    view = store.view()
+    rows = view.entities_by_name()
     if query is not None and query.strip():
-        rows = [r for r in rows if _matches(query, r[0], r[1], r[5])]
+        rows = [r for r in rows if _matches(query, r.entity_id, r.name, r.aliases)]
     if country:
-        rows = [r for r in rows if (r[3] or "").upper() == country.strip().upper()]
+        rows = [r for r in rows if (r.country or "").upper() == country.strip().upper()]
     if kind:
-        rows = [r for r in rows if (r[2] or "") == kind.strip().lower()]
-    stakes = dict(
-        store.sql(
-            "SELECT e, count(*) FROM (SELECT owner_id AS e FROM stake UNION ALL "
-            "SELECT owned_id FROM stake) GROUP BY 1"
-        )
-    )
+        rows = [r for r in rows if (r.kind or "") == kind.strip().lower()]
+    stakes = view.stake_counts()
     return {
         "schema": ENTITIES_SCHEMA,
         "entities": [
             {
-                "id": r[0],
-                "name": r[1],
-                "kind": r[2],
-                "country": r[3],
-                "source_id": r[4],
-                "stakes": int(stakes.get(r[0], 0)),
+                "id": r.entity_id,
+                "name": r.name,
+                "kind": r.kind,
+                "country": r.country,
+                "source_id": r.source_id,
+                "stakes": stakes.get(r.entity_id, 0),
             }
             for r in rows
         ],

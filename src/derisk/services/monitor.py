@@ -771,19 +771,6 @@ def affected_watch(store: Store, keys: set[str], tables: set[str]) -> set[str]:
 # -- the pass ---------------------------------------------------------------------------------
 
 
-class _ScopedStore(DuckStore):
-    """A :class:`DuckStore` on a cursor limited to one organisation's view."""
-
-    def __init__(self, base: DuckStore, who: Principal) -> None:
-        self.path = base.path
-        self._base = base.con
-        with guard.acting_as(who):
-            self.con, self.principal = guard.checkout(base.con)
-
-    def close(self) -> None:
-        guard.checkin(self._base, self.con, self.principal)
-
-
 @contextlib.contextmanager
 def org_view(store: Store, org_id: str | None) -> Iterator[Store]:
     """``store`` as ``org_id`` sees it (the local view for the local operator's items)."""
@@ -791,7 +778,8 @@ def org_view(store: Store, org_id: str | None) -> Iterator[Store]:
         yield store
         return
     who = Principal(f"monitor@{org_id}", Role.VIEWER, org_id, via="monitor")
-    scoped = _ScopedStore(store, who)
+    with guard.acting_as(who):
+        scoped = store.for_request()  # a pooled cursor limited to the organisation's view
     try:
         with guard.acting_as(who):
             yield scoped

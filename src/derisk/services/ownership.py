@@ -27,7 +27,7 @@ from derisk.engines import current as current_engine
 from derisk.errors import BadInputError
 from derisk.model.limits import limits
 from derisk.model.names import normalise_name
-from derisk.model.schema import Interest
+from derisk.model.schema import Entity, Interest
 from derisk.services.common import NotFound
 from derisk.services.lookup import FIND_ENTITY
 from derisk.store.base import Store
@@ -38,20 +38,6 @@ HOLDINGS_SCHEMA = "derisk.holdings/1"
 
 def as_of_date(as_of: dt.date | None) -> dt.date:
     return as_of or dt.date.today()
-
-
-IN_FORCE = "(valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?)"
-
-
-def _columns(store: Store, query: str, params: Sequence[Any]) -> dict[str, Any]:
-    """A query's result as numpy columns (fast path on DuckDB; row tuples elsewhere)."""
-    con = getattr(store, "con", None)
-    if con is not None:
-        out: dict[str, Any] = con.execute(query, list(params)).fetchnumpy()
-        return {k: np.asarray(v) for k, v in out.items()}
-    rows = store.sql(query, params)
-    cur_names = re.findall(r"AS (\w+)", query.split("FROM")[0])
-    return {name: np.asarray([r[i] for r in rows]) for i, name in enumerate(cur_names)}
 
 
 # -- entities ----------------------------------------------------------------------------------
@@ -69,48 +55,42 @@ class EntityRef:
 
 
 def entity_ref(store: Store, entity_id: str) -> EntityRef:
-    rows = store.sql(
-        "SELECT entity_id, name, kind, country FROM entity WHERE entity_id = ? LIMIT 1",
-        [entity_id],
-    )
-    if not rows:
+    e = store.view().entity(entity_id)
+    if e is None:
         return EntityRef(entity_id, entity_id, "unknown", None)
-    r = rows[0]
-    return EntityRef(r[0], r[1], r[2], r[3])
+    return EntityRef(e.entity_id, e.name, e.kind, e.country)
 
 
 def resolve_entity(store: Store, text: str) -> EntityRef:
     """An entity by id, or by a name or alias that matches exactly one entity."""
-    exact = store.sql(
-        "SELECT DISTINCT entity_id, name, kind, country FROM entity WHERE entity_id = ?", [text]
-    )
-    if exact:
-        r = exact[0]
-        return EntityRef(r[0], r[1], r[2], r[3])
-    rows = store.sql("SELECT DISTINCT entity_id, name, kind, country, aliases FROM entity")
+    view = store.view()
+    exact = view.entity(text)
+    if exact is not None:
+        return EntityRef(exact.entity_id, exact.name, exact.kind, exact.country)
+    rows = view.all_entities()
     want = normalise_name(text)
     low = text.casefold().strip()
 
-    def names(r: tuple[Any, ...]) -> list[str]:
-        alias = [a.strip() for a in re.split(r"[|;]", r[4] or "") if a.strip()]
-        return [r[1], *alias]
+    def names(r: Entity) -> list[str]:
+        alias = [a.strip() for a in re.split(r"[|;]", r.aliases or "") if a.strip()]
+        return [r.name, *alias]
 
-    def by_exact(r: tuple[Any, ...]) -> bool:
+    def by_exact(r: Entity) -> bool:
         return any(n.casefold() == low for n in names(r))
 
-    def by_normal(r: tuple[Any, ...]) -> bool:
+    def by_normal(r: Entity) -> bool:
         return bool(want) and any(normalise_name(n) == want for n in names(r))
 
-    def by_part(r: tuple[Any, ...]) -> bool:
+    def by_part(r: Entity) -> bool:
         return any(low in n.casefold() for n in names(r))
 
     for test in (by_exact, by_normal, by_part):
-        hits = {r[0]: r for r in rows if test(r)}
+        hits = {r.entity_id: r for r in rows if test(r)}
         if len(hits) == 1:
             r = next(iter(hits.values()))
-            return EntityRef(r[0], r[1], r[2], r[3])
+            return EntityRef(r.entity_id, r.name, r.kind, r.country)
         if len(hits) > 1:
-            shown = ", ".join(f"{k} ({v[1]})" for k, v in sorted(hits.items())[:8])
+            shown = ", ".join(f"{k} ({v.name})" for k, v in sorted(hits.items())[:8])
             raise BadInputError(f"{text!r} matches {len(hits)} entities: {shown}; give an id")
     raise NotFound(f"no entity matches {text!r}; {FIND_ENTITY}")
 
@@ -154,33 +134,11 @@ class Layer:
 
 def node_ids(store: Store) -> Any:
     """Every entity id and every stake end, sorted (the graph's nodes)."""
-    cols = _columns(
-        store,
-        "SELECT id AS id FROM (SELECT entity_id AS id FROM entity UNION "
-        "SELECT owner_id FROM stake UNION SELECT owned_id FROM stake UNION "
-        "SELECT owner_id FROM stake_range UNION SELECT owned_id FROM stake_range) "
-        "WHERE id IS NOT NULL ORDER BY id",
-        [],
-    )
-    return np.asarray(cols["id"]).astype(str)
+    return store.view().ownership_nodes()
 
 
 def _select(store: Store, interest: str, when: dt.date) -> dict[str, Any]:
-    q = (
-        "SELECT fact_id AS fact_id, owner_id AS owner_id, owned_id AS owned_id, lo AS lo, "
-        "hi AS hi, source_id AS source_id, ranged AS ranged FROM ("
-        " SELECT f.*, row_number() OVER (PARTITION BY f.owner_id, f.owned_id ORDER BY "
-        "  f.valid_from DESC NULLS LAST, coalesce(s.precedence, 50), f.fact_id) AS rk"
-        " FROM ("
-        "  SELECT fact_id, owner_id, owned_id, percent AS lo, percent AS hi, source_id, "
-        "   valid_from, false AS ranged FROM stake WHERE interest = ? AND " + IN_FORCE + ""
-        "  UNION ALL SELECT fact_id, owner_id, owned_id, percent_min, percent_max, source_id, "
-        "   valid_from, true FROM stake_range WHERE interest = ? AND " + IN_FORCE + ""
-        " ) f LEFT JOIN (SELECT source_id, min(precedence) AS precedence FROM source "
-        "  GROUP BY source_id) s USING (source_id)"
-        ") WHERE rk = 1 ORDER BY owned_id, owner_id"
-    )
-    return _columns(store, q, [interest, when, when, interest, when, when])
+    return store.view(as_of=when).stake_columns(interest)._asdict()
 
 
 def load_layer(store: Store, interest: str, as_of: dt.date | None = None, ids: Any = None) -> Layer:
@@ -237,23 +195,17 @@ def check_layer(layer: Layer) -> None:
 def source_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
-    marks = ", ".join("?" for _ in ids)
-    rows = store.sql(
-        "SELECT source_id, publisher, title, url, published, confidence, quote FROM source "
-        f"WHERE source_id IN ({marks})",
-        list(ids),
-    )
     return {
-        r[0]: {
-            "source_id": r[0],
-            "publisher": r[1],
-            "title": r[2],
-            "url": r[3],
-            "published": r[4].isoformat() if r[4] else None,
-            "confidence": r[5],
-            "quote": r[6],
+        r.source_id: {
+            "source_id": r.source_id,
+            "publisher": r.publisher,
+            "title": r.title,
+            "url": r.url,
+            "published": r.published.isoformat() if r.published else None,
+            "confidence": r.confidence,
+            "quote": r.quote,
         }
-        for r in rows
+        for r in store.view().sources_by_id(ids)
     }
 
 
@@ -281,7 +233,7 @@ def chain_dict(layer: Layer, chain: eng.Chain, names: dict[str, str]) -> dict[st
 
 
 def entity_names(store: Store) -> dict[str, str]:
-    return {r[0]: r[1] for r in store.sql("SELECT entity_id, name FROM entity")}
+    return {e.entity_id: e.name for e in store.view().all_entities()}
 
 
 # -- owners and holdings -----------------------------------------------------------------------
@@ -302,7 +254,7 @@ def owners(
     layer = load_layer(store, interest, when)
     check_layer(layer)
     names = entity_names(store)
-    meta = {r[0]: (r[1], r[2]) for r in store.sql("SELECT entity_id, kind, country FROM entity")}
+    meta = {e.entity_id: (e.kind, e.country) for e in store.view().all_entities()}
     try:
         t = layer.index(target.entity_id)
     except NotFound:
@@ -422,42 +374,32 @@ def _control(layer: Layer, t: int) -> dict[str, Any]:
 
 
 def _declared(store: Store, entity_id: str, when: dt.date) -> list[dict[str, Any]]:
-    rows = store.sql(
-        "SELECT fact_id, owner_id, interest, percent_min, percent_max, via, source_id, note "
-        f"FROM declared_interest WHERE owned_id = ? AND {IN_FORCE} ORDER BY owner_id, fact_id",
-        [entity_id, when, when],
-    )
     return [
         {
-            "fact_id": r[0],
-            "owner": r[1],
-            "interest": r[2],
-            "percent_min": r[3],
-            "percent_max": r[4],
-            "via": r[5],
-            "source_id": r[6],
-            "note": r[7],
+            "fact_id": r.fact_id,
+            "owner": r.owner_id,
+            "interest": r.interest,
+            "percent_min": r.percent_min,
+            "percent_max": r.percent_max,
+            "via": r.via,
+            "source_id": r.source_id,
+            "note": r.note,
         }
-        for r in rows
+        for r in store.view(as_of=when).declared_interests(entity_id)
     ]
 
 
 def _rights(store: Store, entity_id: str, when: dt.date) -> list[dict[str, Any]]:
-    rows = store.sql(
-        "SELECT fact_id, holder_id, right_type, reason, source_id, note FROM control_right "
-        f"WHERE subject_id = ? AND {IN_FORCE} ORDER BY right_type, holder_id, fact_id",
-        [entity_id, when, when],
-    )
     return [
         {
-            "fact_id": r[0],
-            "holder": r[1],
-            "right": r[2],
-            "reason": r[3],
-            "source_id": r[4],
-            "note": r[5],
+            "fact_id": r.fact_id,
+            "holder": r.holder_id,
+            "right": r.right_type,
+            "reason": r.reason,
+            "source_id": r.source_id,
+            "note": r.note,
         }
-        for r in rows
+        for r in store.view(as_of=when).control_rights(entity_id)
     ]
 
 

@@ -23,7 +23,6 @@ from derisk.errors import BadInputError
 from derisk.model.names import normalise_name
 from derisk.rules.ownership import RULE_IDS, RuleVersion, rule_version
 from derisk.services.ownership import (
-    IN_FORCE,
     Layer,
     as_of_date,
     chain_dict,
@@ -105,40 +104,33 @@ def context(store: Store, as_of: dt.date | None) -> Context:
     kind = np.full(n, "unknown", dtype=object)
     country = np.full(n, None, dtype=object)
     names: dict[str, list[int]] = {}
-    for eid, k, c, name, aliases in store.sql(
-        "SELECT entity_id, kind, country, name, aliases FROM entity"
-    ):
+    view = store.view(as_of=when)
+    for e in view.all_entities():
+        eid, k, c, name, aliases = e.entity_id, e.kind, e.country, e.name, e.aliases
         i = int(np.searchsorted(ids, eid))
         kind[i], country[i] = k, c
         for nm in [name, *re.split(r"[|;]", aliases or "")]:
             key = normalise_name(nm) if nm and nm.strip() else ""
             if key:
                 names.setdefault(key, []).append(i)
-    covered = {
-        r[0]
-        for r in store.sql(
-            "SELECT iso3 FROM group_member WHERE group_id = 'covered' AND " + IN_FORCE,
-            [when, when],
-        )
-    }
+    covered = {m.iso3 for m in view.group_members("covered")}
     tags: dict[int, list[dict[str, Any]]] = {}
-    for eid, tag, c, sid, note in store.sql(
-        "SELECT entity_id, tag, country, source_id, note FROM entity_tag WHERE " + IN_FORCE,
-        [when, when],
-    ):
-        i = int(np.searchsorted(ids, eid))
-        if i < n and ids[i] == eid:
+    for t in view.entity_tags():
+        i = int(np.searchsorted(ids, t.entity_id))
+        if i < n and ids[i] == t.entity_id:
             tags.setdefault(i, []).append(
-                {"tag": tag, "country": c, "source_id": sid, "note": note}
+                {"tag": t.tag, "country": t.country, "source_id": t.source_id, "note": t.note}
             )
     lists = _list_hits(store, when, ids, names)
     rights = [
-        {"fact_id": r[0], "holder": r[1], "subject": r[2], "right": r[3], "source_id": r[4]}
-        for r in store.sql(
-            "SELECT fact_id, holder_id, subject_id, right_type, source_id FROM control_right "
-            "WHERE " + IN_FORCE,
-            [when, when],
-        )
+        {
+            "fact_id": r.fact_id,
+            "holder": r.holder_id,
+            "subject": r.subject_id,
+            "right": r.right_type,
+            "source_id": r.source_id,
+        }
+        for r in view.control_rights()
     ]
     return Context(store, when, ids, layers, kind, country, covered, tags, lists, rights)
 
@@ -148,19 +140,17 @@ def _list_hits(
 ) -> dict[int, list[dict[str, Any]]]:
     """Entries in force per node: for each list, the latest edition on or before the date
     (or, if none, the earliest edition's entries listed on or before the date)."""
+    view = store.view(as_of=when)
     editions: dict[str, list[dt.date]] = {}
-    for lid, ed in store.sql("SELECT DISTINCT list_id, edition FROM list_entry ORDER BY 1, 2"):
+    for lid, ed in view.list_editions():
         editions.setdefault(lid, []).append(ed)
     out: dict[int, list[dict[str, Any]]] = {}
     for lid, eds in editions.items():
         past = [e for e in eds if e <= when]
         ed = past[-1] if past else eds[0]
-        rows = store.sql(
-            "SELECT entry_id, name, aliases, section, entity_id, source_id, valid_from "
-            "FROM list_entry WHERE list_id = ? AND edition = ? AND " + IN_FORCE,
-            [lid, ed, when, when],
-        )
-        for entry_id, name, aliases, section, eid, sid, vf in rows:
+        for r in view.list_entries(lid, ed):
+            entry_id, name, aliases, section = r.entry_id, r.name, r.aliases, r.section
+            eid, sid, vf = r.entity_id, r.source_id, r.valid_from
             hits: set[int] = set()
             how = "entity id"
             if eid:

@@ -18,18 +18,14 @@ SOURCES_SCHEMA = "derisk.sources/1"
 SOURCE_FACTS_SCHEMA = "derisk.source-facts/1"
 
 
-def _fact_tables() -> list[tuple[str, tuple[str, ...], list[str]]]:
-    """(table, key columns, column names) of every table whose rows cite a source."""
+def _fact_tables() -> list[tuple[type[Any], str, list[str]]]:
+    """(row type, table, column names) of every table whose rows cite a source."""
     out = []
     for cls in ROW_TYPES:
         names = [c.name for c in columns(cls)]
         if "source_id" in names and cls.Meta.table != "source":
-            out.append((cls.Meta.table, tuple(cls.Meta.key), names))
+            out.append((cls, cls.Meta.table, names))
     return out
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _jsonable(v: Any) -> Any:
@@ -39,9 +35,10 @@ def _jsonable(v: Any) -> Any:
 def list_sources(store: Store) -> dict[str, Any]:
     """Every source with the number of facts that cite it, by precedence then id."""
     counts: dict[str, int] = {}
-    for table, _key, _names in _fact_tables():
-        for sid, n in store.sql(f"SELECT source_id, count(*) FROM {_q(table)} GROUP BY 1"):
-            counts[sid] = counts.get(sid, 0) + int(n)
+    view = store.view()
+    for cls, _table, _names in _fact_tables():
+        for sid, n in view.citation_counts(cls).items():
+            counts[sid] = counts.get(sid, 0) + n
     meta = source_meta(store)
     rows = sorted(meta.values(), key=lambda s: (s["precedence"], s["source_id"]))
     return {
@@ -62,18 +59,16 @@ def source_facts(store: Store, source_id: str) -> dict[str, Any]:
         raise NotFound(f"no source with id {source_id!r}")
     facts: list[dict[str, Any]] = []
     lookups = dict(lookup_tables())
-    for table, key, names in _fact_tables():
-        sel = ", ".join(_q(n) for n in names)
-        order = ", ".join(_q(k) for k in key)
-        for row in store.sql(
-            f"SELECT {sel} FROM {_q(table)} WHERE source_id = ? ORDER BY {order}", [source_id]
-        ):
-            fact = {n: _jsonable(v) for n, v in zip(names, row, strict=True)}
+    view = store.view()
+    for cls, table, names in _fact_tables():
+        for row in view.citing(cls, source_id):
+            fact = {n: _jsonable(getattr(row, n)) for n in names}
             fact["table"] = table
             # the id under which `derisk sources ID` finds this fact, if it has one
             lookup = lookups.get(table)
             fact["fact_id"] = fact.get(lookup) if lookup else None
             facts.append(fact)
-    extra = store.sql("SELECT quote, licence FROM source WHERE source_id = ?", [source_id])
-    source = {**meta[source_id], "quote": extra[0][0], "licence": extra[0][1]}
+    extra = view.source(source_id)
+    quote, licence = (extra.quote, extra.licence) if extra is not None else (None, None)
+    source = {**meta[source_id], "quote": quote, "licence": licence}
     return {"schema": SOURCE_FACTS_SCHEMA, "source": source, "facts": facts}

@@ -40,12 +40,13 @@ from derisk.analysis.trace import (
 from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import MaterialSpec, load_catalog
-from derisk.model.products import BomLine, Product
+from derisk.model.products import BomLine, Product, SupplyLink
 from derisk.rules.certify import KIND_TO_STAGE
 from derisk.services.common import NotFound, candidates, pick, source_meta
 from derisk.services.common import round_or_none as _round
 from derisk.services.screening import screen
 from derisk.store.base import Store
+from derisk.store.view import valid_at
 
 TRACE_SCHEMA = "derisk.trace/1"
 PRODUCTION = "production"
@@ -56,7 +57,8 @@ def _when(as_of: dt.date | None) -> dt.date:
     return as_of or dt.date.today()
 
 
-VALID = "(valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?)"
+VALID = valid_at()
+"""The in-force filter (binds the date twice), for the modules whose SQL is not yet in the store."""
 
 
 # -- screening: the one call site of the ownership screening service -----------------------------
@@ -111,10 +113,8 @@ class Screener:
     def _target(self, entity_id: str) -> tuple[str | None, str | None]:
         """(entity to screen, reason it cannot be screened)."""
         if entity_id not in self._operators:
-            rows = self.store.sql(
-                "SELECT kind, operator_id FROM entity WHERE entity_id = ? LIMIT 1", [entity_id]
-            )
-            self._operators[entity_id] = (rows[0][0], rows[0][1]) if rows else ("", None)
+            e = self.store.view(as_of=self.when).entity(entity_id)
+            self._operators[entity_id] = (e.kind, e.operator_id) if e else ("", None)
         kind, operator = self._operators[entity_id]
         if not kind:
             return None, f"no entity {entity_id!r} in the store"
@@ -213,7 +213,7 @@ def load_product(store: Store, product_id: str, when: dt.date) -> Product:
     if not valid:
         if rows:
             raise NotFound(f"product {product_id!r} is not valid on {when}")
-        known = [r[0] for r in store.sql("SELECT product_id FROM product ORDER BY 1 LIMIT 20")]
+        known = store.view(as_of=when).product_ids(20)
         hint = (
             f"; products: {', '.join(known)}" if known else "; run `derisk import example products`"
         )
@@ -235,12 +235,20 @@ def load_entities(store: Store, ids: Iterable[str], when: dt.date) -> dict[str, 
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = store.sql(
-        "SELECT entity_id, name, kind, country, facility_type, material_id, stage_id, "
-        f"operator_id, source_id FROM entity WHERE entity_id = ANY(?) AND {VALID}",
-        [wanted, when, when],
-    )
-    return {r[0]: Facility(*r) for r in rows}
+    return {
+        e.entity_id: Facility(
+            e.entity_id,
+            e.name,
+            e.kind,
+            e.country,
+            e.facility_type,
+            e.material_id,
+            e.stage_id,
+            e.operator_id,
+            e.source_id,
+        )
+        for e in store.view(as_of=when).entities(wanted)
+    }
 
 
 def world_dists(store: Store, spec: MaterialSpec, when: dt.date) -> dict[int, StageDist]:
@@ -347,25 +355,16 @@ class MaterialTrace:
 
 def _fetch_links(
     store: Store, material: str, customers: Sequence[str], when: dt.date
-) -> list[tuple[Any, ...]]:
-    return store.sql(
-        "SELECT link_id, supplier_id, customer_id, share, source_id, stage_id, quantity, unit, "
-        f"note FROM supply_link WHERE material_id = ? AND customer_id = ANY(?) AND {VALID} "
-        "ORDER BY customer_id, share DESC, link_id",
-        [material, list(customers), when, when],
-    )
+) -> list[SupplyLink]:
+    return store.view(as_of=when).supply_links(material, customers=customers)
 
 
 def _supplied_stages(
     store: Store, material: str, ids: Sequence[str], when: dt.date
 ) -> dict[str, set[str | None]]:
     out: dict[str, set[str | None]] = defaultdict(set)
-    for sid, stage in store.sql(
-        "SELECT DISTINCT supplier_id, stage_id FROM supply_link WHERE material_id = ? AND "
-        f"supplier_id = ANY(?) AND {VALID}",
-        [material, list(ids), when, when],
-    ):
-        out[sid].add(stage)
+    for link in store.view(as_of=when).supply_links(material, suppliers=ids):
+        out[link.supplier_id].add(link.stage_id)
     return out
 
 
@@ -387,7 +386,15 @@ def build_material(
     while frontier:
         rows = _fetch_links(store, spec.id, frontier, when)
         nxt: list[str] = []
-        for lid, sup, cust, share, src, stage, qty, unit, note in rows:
+        for r in rows:
+            lid, sup, cust, share, src = (
+                r.link_id,
+                r.supplier_id,
+                r.customer_id,
+                r.share,
+                r.source_id,
+            )
+            stage, qty, unit, note = r.stage_id, r.quantity, r.unit, r.note
             links[lid] = {
                 "link_id": lid,
                 "supplier": sup,

@@ -44,7 +44,8 @@ from derisk.engines import current as current_engine
 from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
-from derisk.model.schema import OTHER, WORLD
+from derisk.model.reads import TradeFlow
+from derisk.model.schema import OTHER, WORLD, Trade
 from derisk.services.common import NotFound, source_meta
 from derisk.services.common import round_or_none as _round
 from derisk.store.base import Store
@@ -83,21 +84,14 @@ class StageInputs:
 
 def _trade_rows(
     store: Store, material: str, stage: str, conc: Concordance, as_of: dt.date
-) -> list[tuple[Any, ...]]:
-    codes = conc.codes(material, stage)
-    conds = ["t.hs_code LIKE ?" for _ in codes] + ["(t.material_id = ? AND t.stage_id = ?)"]
-    params: list[Any] = [c + "%" for c in codes] + [material, stage, as_of]
-    rows = store.sql(
-        "SELECT t.reporter, t.partner, t.flow, t.hs_code, t.year, t.month, t.quantity_kg, "
-        "t.value_usd, t.source_id, coalesce(s.precedence, 50), t.material_id, t.stage_id "
-        "FROM trade t LEFT JOIN source s USING (source_id) WHERE (" + " OR ".join(conds) + ") "
-        "AND t.flow IN ('import', 'export') AND (t.valid_from IS NULL OR t.valid_from <= ?)",
-        params,
-    )
+) -> list[TradeFlow]:
+    rows = store.view(as_of=as_of).trade_flows(conc.codes(material, stage), material, stage)
     out = []
     for r in rows:
-        pairs = conc.lookup(r[3])
-        if (material, stage) in pairs or (not pairs and (r[10], r[11]) == (material, stage)):
+        pairs = conc.lookup(r.hs_code)
+        if (material, stage) in pairs or (
+            not pairs and (r.material_id, r.stage_id) == (material, stage)
+        ):
             out.append(r)
     return out
 
@@ -105,26 +99,20 @@ def _trade_rows(
 def trade_years(
     store: Store, material: str, stage: str, conc: Concordance, as_of: dt.date
 ) -> list[int]:
-    return sorted({r[4] for r in _trade_rows(store, material, stage, conc, as_of)})
+    return sorted({r.year for r in _trade_rows(store, material, stage, conc, as_of)})
 
 
 def _production(
     store: Store, material: str, stage: str, year: int, as_of: dt.date
 ) -> tuple[dict[str, float], dict[str, Any] | None]:
-    rows = store.sql(
-        "SELECT p.year, p.source_id, p.country, p.quantity, p.status, p.unit, "
-        "coalesce(s.precedence, 50) FROM production p LEFT JOIN source s USING (source_id) "
-        "WHERE p.material_id = ? AND p.stage_id = ? AND p.measure = 'production' "
-        "AND (p.valid_from IS NULL OR p.valid_from <= ?)",
-        [material, stage, as_of],
-    )
+    rows = store.view(as_of=as_of).ranked_production(material, stage)
     if not rows:
         return {}, None
-    years = sorted({r[0] for r in rows})
+    years = sorted({r.year for r in rows})
     before = [y for y in years if y <= year]
     chosen = max(before) if before else min(years)
-    cands = [r for r in rows if r[0] == chosen]
-    best = min(cands, key=lambda r: (r[6], r[1]))[1]
+    cands = [r for r in rows if r.year == chosen]
+    best = min(cands, key=lambda r: (r.precedence, r.source_id)).source_id
     out: dict[str, float] = {}
     unit = None
     for y, sid, ctry, qty, status, unit_r, _prec in cands:
@@ -162,8 +150,8 @@ def stage_inputs(
     rows = _trade_rows(store, material, stage, conc, as_of)
     if not rows:
         return None
-    yr = year if year is not None else max(r[4] for r in rows)
-    rows = [r for r in rows if r[4] == yr]
+    yr = year if year is not None else max(r.year for r in rows)
+    rows = [r for r in rows if r.year == yr]
     if not rows:
         return None
     # (rep, par, flow, hs, source) -> annual or monthly quantities
@@ -202,7 +190,7 @@ def stage_inputs(
         sources.add(rank[1])
         months |= mset
         annual_any |= annual
-    hs_codes = sorted({r[3] for r in rows})
+    hs_codes = sorted({r.hs_code for r in rows})
     shared = {h: conc.shared(h) for h in hs_codes if conc.shared(h)}
     production, pmeta = _production(store, material, stage, yr, as_of)
     inp = StageInputs(
@@ -547,18 +535,15 @@ def export_series(
         raise BadInputError("measure must be quantity or value")
     conc = concordance or load_concordance()
     rep = countries.resolve(reporter)
-    rows = store.sql(
-        "SELECT hs_code, year, month, partner, quantity_kg, value_usd, source_id, material_id "
-        "FROM trade WHERE reporter = ? AND flow = 'export' AND month IS NOT NULL "
-        "ORDER BY hs_code, year, month",
-        [rep],
-    )
+    rows = store.view().monthly_exports(rep)
     if material is not None:
         rows = [
-            r for r in rows if r[7] == material or material in {m for m, _ in conc.lookup(r[0])}
+            r
+            for r in rows
+            if r.material_id == material or material in {m for m, _ in conc.lookup(r.hs_code)}
         ]
     if hs is not None:
-        rows = [r for r in rows if r[0].startswith(hs)]
+        rows = [r for r in rows if r.hs_code.startswith(hs)]
     if not rows:
         what = " ".join(x for x in (material, hs) if x) or "any product"
         raise NotFound(
@@ -566,14 +551,15 @@ def export_series(
         )
     meta = source_meta(store)
     series: list[dict[str, Any]] = []
-    by_code: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    by_code: dict[str, list[Trade]] = defaultdict(list)
     for r in rows:
-        by_code[r[0]].append(r)
+        by_code[r.hs_code].append(r)
     for code, rs in by_code.items():
-        months = sorted({(r[1], r[2]) for r in rs})
+        months = sorted({(r.year, r.month or 0) for r in rs})  # monthly rows: month is set
         mpos = {ym: i for i, ym in enumerate(months)}
         vals: dict[str, list[float | None]] = {}
-        for _c, y, mo, par, qkg, usd, _sid, _mat in rs:
+        for r in rs:
+            y, mo, par, qkg, usd = r.year, r.month or 0, r.partner, r.quantity_kg, r.value_usd
             vals.setdefault(par, [None] * len(months))
             v = (qkg / 1000.0 if qkg is not None else None) if measure == "quantity" else usd
             if v is None:
@@ -588,7 +574,9 @@ def export_series(
             for i, x in enumerate(vals[p]):
                 other[i] += x or 0.0
         total = [sum((vals[p][i] or 0.0) for p in ranked) for i in range(len(months))]
-        mats = sorted({m for m, _ in conc.lookup(code)} | {r[7] for r in rs if r[7]})
+        mats = sorted(
+            {m for m, _ in conc.lookup(code)} | {r.material_id for r in rs if r.material_id}
+        )
         series.append(
             {
                 "key": code,
@@ -607,7 +595,7 @@ def export_series(
                 "other": [_round(x, 3) for x in other],
                 "other_partners": len(ranked) - len(named),
                 "total": [_round(x, 3) for x in total],
-                "source_ids": sorted({r[6] for r in rs}),
+                "source_ids": sorted({r.source_id for r in rs}),
             }
         )
     used = sorted({s for ser in series for s in ser["source_ids"]})

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from derisk.errors import StoreUnavailableError
+
+if TYPE_CHECKING:
+    from derisk.model.trust import Principal
+    from derisk.store.view import View
 
 T = TypeVar("T")
 
@@ -112,6 +117,17 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def close(self) -> None: ...
+
+    def view(self, as_of: dt.date | None = None, principal: Principal | None = None) -> View:
+        """Typed reads as of ``as_of`` (default today), seen by ``principal`` (default: the
+        principal this store acts for). See :mod:`derisk.store.view`."""
+        from derisk.store.view import View
+
+        return View(self, as_of, principal)
+
+    def scoped(self, principal: Principal) -> Store:
+        """A store reading what ``principal`` may see (close it after use)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot act for another principal")
 
     def __enter__(self) -> Self:
         return self

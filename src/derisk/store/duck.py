@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from derisk.model.schema import ROW_TYPES, TABLES, columns, ddl
-from derisk.model.trust import TRUST_TYPES
+from derisk.model.trust import TRUST_TYPES, Principal
 from derisk.store import guard
 from derisk.store.base import (
     IdConflict,
@@ -352,8 +352,44 @@ class DuckStore(Store):
             self.con.execute("COMMIT")
             guard.changed()  # visibility of the new rows may differ: rebuild scoped cursors
 
+    def scoped(self, principal: Principal) -> DuckStore:
+        """A store on a cursor of this one limited to what ``principal`` may see. A store
+        already limited to one principal acts for no other."""
+        if not self.principal.sees_everything and principal != self.principal:
+            raise guard.Forbidden(
+                f"a store acting for {self.principal.label} cannot read as {principal.label}"
+            )
+        return _ScopedDuckStore(self, principal)
+
+    def for_request(self) -> DuckStore:
+        """A store on a cursor of this one limited to the acting principal, for one request
+        of a server: the cursor comes from a pool (:func:`derisk.store.guard.checkout`) and
+        goes back when the returned store is closed."""
+        return _PooledDuckStore(self)
+
     def close(self) -> None:
         self.con.close()
+
+
+class _PooledDuckStore(DuckStore):
+    """A :class:`DuckStore` on a pooled cursor of an open store (one per request)."""
+
+    def __init__(self, base: DuckStore) -> None:  # the base store already opened and checked
+        self.path = base.path
+        self._base = base.con
+        self.con, self.principal = guard.checkout(base.con)  # sees the request's data only
+
+    def close(self) -> None:
+        guard.checkin(self._base, self.con, self.principal)
+
+
+class _ScopedDuckStore(DuckStore):
+    """A :class:`DuckStore` on its own cursor of an open store, scoped to one principal."""
+
+    def __init__(self, base: DuckStore, who: Principal) -> None:  # base is open and checked
+        self.path = base.path
+        self.con = base.con.cursor()
+        self.principal = guard.apply_scope(self.con, who)
 
 
 def as_dict(row: Any) -> dict[str, Any]:

@@ -1,0 +1,472 @@
+"""Typed, dated reads of the store: what services read, with the SQL kept here.
+
+``store.view(as_of=..., principal=...)`` returns a :class:`View`: every read method answers
+with typed rows (the schema's frozen dataclasses from :mod:`derisk.model`, or named tuples
+from :mod:`derisk.model.reads` where a read joins or aggregates), never positional tuples.
+
+Two filters are written once, here:
+
+* **As of** (:func:`valid_at`): a fact answers on date ``d`` when its validity interval holds
+  ``d``. Three readings of the interval exist and each is named:
+
+  - ``"in-force"`` -- ``valid_from <= d`` and (``valid_to`` open or ``valid_to >= d``): stakes,
+    group memberships, entity lists, restrictions (the end date is the last day in force);
+  - ``"in-force-exclusive"`` -- as above with ``valid_to > d`` (the end date is the first day
+    no longer in force: facility statuses);
+  - ``"started"`` -- ``valid_from <= d`` only: a figure *about a year* (production, shares,
+    import sources, trade) stays a fact about that year after a later figure supersedes it.
+
+  A ``NULL`` ``valid_from`` means "valid since always".
+* **Dataset visibility**: the view reads through the store's connection, which
+  :func:`derisk.store.guard.apply_scope` limits to the datasets the acting principal may see.
+  A view for another ``principal`` reads through a cursor scoped to that principal (a limited
+  store cannot widen its own scope).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from derisk.model.ownership import ControlRight, DeclaredInterest, EntityTag, ListEntry
+from derisk.model.products import SupplyLink
+from derisk.model.reads import CapacityCap, RankedFigure, StakeColumns, TradeFlow
+from derisk.model.schema import (
+    CountryGroup,
+    Entity,
+    GroupMember,
+    ImportReliance,
+    ImportSource,
+    Production,
+    Share,
+    Source,
+    Trade,
+    columns,
+)
+from derisk.model.stage_gaps import StageGap
+
+if TYPE_CHECKING:
+    from derisk.model.trust import Principal
+    from derisk.store.base import Store
+
+T = TypeVar("T")
+
+Validity = Literal["in-force", "in-force-exclusive", "started"]
+
+
+def _q(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def valid_at(alias: str = "", how: Validity = "in-force") -> str:
+    """The as-of filter on the validity interval of ``alias``'s rows; binds the date once
+    (``"started"``) or twice (the others), in that order. The one place it is written.
+
+    >>> valid_at("p", "started")
+    '(p.valid_from IS NULL OR p.valid_from <= ?)'
+    >>> valid_at()
+    '(valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?)'
+    """
+    a = f"{alias}." if alias else ""
+    start = f"({a}valid_from IS NULL OR {a}valid_from <= ?)"
+    if how == "started":
+        return start
+    op = ">=" if how == "in-force" else ">"
+    return f"{start} AND ({a}valid_to IS NULL OR {a}valid_to {op} ?)"
+
+
+def valid_params(when: dt.date, how: Validity = "in-force") -> list[dt.date]:
+    """The parameters :func:`valid_at` binds."""
+    return [when] if how == "started" else [when, when]
+
+
+def select_list(row_type: type[Any], alias: str = "") -> str:
+    """Every schema column of ``row_type``, in field order (to build ``row_type(*row)``)."""
+    a = f"{alias}." if alias else ""
+    return ", ".join(a + _q(c.name) for c in columns(row_type))
+
+
+class View:
+    """Typed reads as of one date, for one principal. Open with :meth:`Store.view`; close
+    (or use as a context manager) to give back a scoped cursor."""
+
+    def __init__(
+        self,
+        store: Store,
+        as_of: dt.date | None = None,
+        principal: Principal | None = None,
+    ) -> None:
+        self.store = store
+        self.as_of = as_of or dt.date.today()
+        self.principal = principal
+        self._scoped = store.scoped(principal) if principal is not None else None
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        target = self._scoped if self._scoped is not None else self.store
+        return target.sql(query, params)
+
+    def _typed(
+        self,
+        row_type: type[T],
+        where: str = "",
+        params: Sequence[Any] = (),
+        order_by: str = "",
+        *,
+        alias: str = "t",
+        join: str = "",
+        limit: int | None = None,
+    ) -> list[T]:
+        table = row_type.Meta.table  # type: ignore[attr-defined]
+        query = f"SELECT {select_list(row_type, alias)} FROM {table} {alias} {join}"
+        if where:
+            query += f" WHERE {where}"
+        if order_by:
+            query += f" ORDER BY {order_by}"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        return [row_type(*r) for r in self._sql(query, params)]
+
+    def valid(self, alias: str = "", how: Validity = "in-force") -> tuple[str, list[dt.date]]:
+        """The as-of filter for this view's date and its parameters."""
+        return valid_at(alias, how), valid_params(self.as_of, how)
+
+    def close(self) -> None:
+        if self._scoped is not None:
+            self._scoped.close()
+            self._scoped = None
+
+    def __enter__(self) -> View:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sources and countries --------------------------------------------------------------
+    def sources(self) -> list[Source]:
+        """Every visible source."""
+        return self._typed(Source)
+
+    def groups(self) -> list[CountryGroup]:
+        """Every country group, by id."""
+        return self._typed(CountryGroup, order_by="t.group_id")
+
+    def group_members(self, group: str) -> list[GroupMember]:
+        """Members of ``group`` in force on the view's date, by ISO3 code."""
+        cond, params = self.valid("t")
+        return self._typed(GroupMember, f"t.group_id = ? AND {cond}", [group, *params], "t.iso3")
+
+    # -- figures ------------------------------------------------------------------------------
+    def _published(self, alias: str, material: str | None) -> tuple[str, list[Any]]:
+        """Started by the date, from a source published by then, of ``material`` if given."""
+        cond, dates = self.valid(alias, "started")
+        cond += " AND (s.published IS NULL OR s.published <= ?)"
+        params: list[Any] = [*dates, self.as_of]
+        if material is not None:
+            cond += f" AND {alias}.material_id = ?"
+            params.append(material)
+        return cond, params
+
+    def production(self, material: str | None = None) -> list[Production]:
+        """Production figures (measure ``production``) known on the view's date: started by
+        then and from a source published by then."""
+        cond, params = self._published("t", material)
+        return self._typed(
+            Production,
+            f"t.measure = 'production' AND {cond}",
+            params,
+            join="JOIN source s USING (source_id)",
+        )
+
+    def capacity_caps(self, material: str | None = None) -> list[CapacityCap]:
+        """The least stated capacity of each (material, stage, year, country) known on the
+        view's date: a withheld output cannot exceed it."""
+        cond, params = self._published("p", material)
+        rows = self._sql(
+            "SELECT p.material_id, p.stage_id, p.year, p.country, min(p.quantity) "
+            "FROM production p JOIN source s USING (source_id) "
+            f"WHERE p.measure = 'capacity' AND p.quantity IS NOT NULL AND {cond} GROUP BY ALL",
+            params,
+        )
+        return [CapacityCap(r[0], r[1], int(r[2]), r[3], float(r[4])) for r in rows]
+
+    def shares(self, material: str | None = None) -> list[Share]:
+        """Share figures known on the view's date (as :meth:`production`)."""
+        cond, params = self._published("t", material)
+        return self._typed(Share, cond, params, join="JOIN source s USING (source_id)")
+
+    def stage_gaps(self) -> list[StageGap]:
+        """Stages searched without a public country-level figure."""
+        return self._typed(StageGap, order_by="t.material_id, t.stage_id, t.source_id")
+
+    def import_sources(self, importer: str, material: str) -> list[ImportSource]:
+        """``importer``'s import sources of ``material`` started by the view's date, by
+        source, category, latest period first, largest share first."""
+        cond, params = self.valid("t", "started")
+        return self._typed(
+            ImportSource,
+            f"t.importer = ? AND t.material_id = ? AND {cond}",
+            [importer, material, *params],
+            "t.source_id, t.category, t.period DESC, t.share DESC, t.country",
+        )
+
+    def import_reliance(self, importer: str, material: str) -> list[ImportReliance]:
+        """``importer``'s net import reliance on ``material``, every year (latest first)."""
+        return self._typed(
+            ImportReliance,
+            "t.importer = ? AND t.material_id = ?",
+            [importer, material],
+            "t.year DESC, t.source_id",
+        )
+
+    # -- facts by id --------------------------------------------------------------------------
+    def count_citing(self, table: str, source_id: str) -> int:
+        """How many rows of ``table`` (a schema table name) cite ``source_id``."""
+        rows = self._sql(f"SELECT count(*) FROM {_q(table)} WHERE source_id = ?", [source_id])
+        return int(rows[0][0])
+
+    def fact(self, table: str, key: str, ident: str) -> dict[str, Any] | None:
+        """The first row of ``table`` whose ``key`` column is ``ident``, every stored column
+        (``dataset`` included) by name; ``None`` when there is none."""
+        names = [str(r[0]) for r in self._sql(f"DESCRIBE {_q(table)}")]
+        rows = self._sql(f"SELECT * FROM {_q(table)} WHERE {_q(key)} = ? LIMIT 1", [ident])
+        if not rows:
+            return None
+        return dict(zip(names, rows[0], strict=True))
+
+    # -- entities, products and supply links --------------------------------------------------
+    def entity(self, entity_id: str) -> Entity | None:
+        """The entity ``entity_id`` whatever its validity (``None`` when there is none)."""
+        rows = self._typed(Entity, "t.entity_id = ?", [entity_id], limit=1)
+        return rows[0] if rows else None
+
+    def entities(self, ids: Sequence[str]) -> list[Entity]:
+        """The entities among ``ids`` in force on the view's date."""
+        cond, params = self.valid("t")
+        return self._typed(Entity, f"t.entity_id = ANY(?) AND {cond}", [list(ids), *params])
+
+    def product_ids(self, limit: int) -> list[str]:
+        """The first ``limit`` product ids, sorted."""
+        rows = self._sql("SELECT product_id FROM product ORDER BY 1 LIMIT ?", [limit])
+        return [str(r[0]) for r in rows]
+
+    def supply_links(
+        self,
+        material: str,
+        *,
+        customers: Sequence[str] | None = None,
+        suppliers: Sequence[str] | None = None,
+    ) -> list[SupplyLink]:
+        """Supply links of ``material`` in force on the view's date, into ``customers`` and/or
+        out of ``suppliers``; by customer, largest share first, then link id."""
+        cond, dates = self.valid("t")
+        where = ["t.material_id = ?"]
+        params: list[Any] = [material]
+        if customers is not None:
+            where.append("t.customer_id = ANY(?)")
+            params.append(list(customers))
+        if suppliers is not None:
+            where.append("t.supplier_id = ANY(?)")
+            params.append(list(suppliers))
+        return self._typed(
+            SupplyLink,
+            " AND ".join([*where, cond]),
+            [*params, *dates],
+            "t.customer_id, t.share DESC, t.link_id",
+        )
+
+    # -- trade --------------------------------------------------------------------------------
+    def trade_flows(self, hs_prefixes: Sequence[str], material: str, stage: str) -> list[TradeFlow]:
+        """Imports and exports started by the view's date whose HS code starts with one of
+        ``hs_prefixes`` or that are tagged ``material``/``stage``, with source precedence."""
+        cond, dates = self.valid("t", "started")
+        match = ["t.hs_code LIKE ?" for _ in hs_prefixes] + [
+            "(t.material_id = ? AND t.stage_id = ?)"
+        ]
+        rows = self._sql(
+            "SELECT t.reporter, t.partner, t.flow, t.hs_code, t.year, t.month, t.quantity_kg, "
+            "t.value_usd, t.source_id, coalesce(s.precedence, 50), t.material_id, t.stage_id "
+            "FROM trade t LEFT JOIN source s USING (source_id) WHERE (" + " OR ".join(match) + ") "
+            f"AND t.flow IN ('import', 'export') AND {cond}",
+            [*(c + "%" for c in hs_prefixes), material, stage, *dates],
+        )
+        return [TradeFlow(*r) for r in rows]
+
+    def monthly_exports(self, reporter: str) -> list[Trade]:
+        """``reporter``'s monthly export rows (any date), by HS code, year and month."""
+        return self._typed(
+            Trade,
+            "t.reporter = ? AND t.flow = 'export' AND t.month IS NOT NULL",
+            [reporter],
+            "t.hs_code, t.year, t.month",
+        )
+
+    def ranked_production(self, material: str, stage: str) -> list[RankedFigure]:
+        """Production figures of a material stage started by the view's date, every year and
+        source, with source precedence."""
+        cond, dates = self.valid("p", "started")
+        rows = self._sql(
+            "SELECT p.year, p.source_id, p.country, p.quantity, p.status, p.unit, "
+            "coalesce(s.precedence, 50) FROM production p LEFT JOIN source s USING (source_id) "
+            f"WHERE p.material_id = ? AND p.stage_id = ? AND p.measure = 'production' AND {cond}",
+            [material, stage, *dates],
+        )
+        return [RankedFigure(*r) for r in rows]
+
+    # -- ownership and screening ----------------------------------------------------------------
+    def all_entities(self) -> list[Entity]:
+        """Every entity, whatever its validity, in stored order."""
+        return self._typed(Entity)
+
+    def sources_by_id(self, ids: Sequence[str]) -> list[Source]:
+        """The sources among ``ids``."""
+        return self._typed(Source, "t.source_id = ANY(?)", [list(ids)])
+
+    def _columns(self, query: str, params: Sequence[Any], names: Sequence[str]) -> dict[str, Any]:
+        """A query's result as numpy columns (DuckDB's fast path when the store has one)."""
+        import numpy as np  # loaded on use: commands that read no columns start quicker
+
+        target = self._scoped if self._scoped is not None else self.store
+        con = getattr(target, "con", None)
+        if con is not None:
+            out: dict[str, Any] = con.execute(query, list(params)).fetchnumpy()
+            return {k: np.asarray(out[k]) for k in names}
+        rows = target.sql(query, params)
+        return {k: np.asarray([r[i] for r in rows]) for i, k in enumerate(names)}
+
+    def ownership_nodes(self) -> Any:
+        """Every entity id and every stake end (exact or ranged), sorted, as a numpy array."""
+        cols = self._columns(
+            "SELECT id AS id FROM (SELECT entity_id AS id FROM entity UNION "
+            "SELECT owner_id FROM stake UNION SELECT owned_id FROM stake UNION "
+            "SELECT owner_id FROM stake_range UNION SELECT owned_id FROM stake_range) "
+            "WHERE id IS NOT NULL ORDER BY id",
+            [],
+            ["id"],
+        )
+        return cols["id"].astype(str)
+
+    def stake_columns(self, interest: str) -> StakeColumns:
+        """Stakes and stake ranges of ``interest`` in force on the view's date, one per owner
+        and owned pair (see :class:`derisk.model.reads.StakeColumns`), by owned then owner."""
+        cond, dates = self.valid()
+        q = (
+            "SELECT fact_id AS fact_id, owner_id AS owner_id, owned_id AS owned_id, lo AS lo, "
+            "hi AS hi, source_id AS source_id, ranged AS ranged FROM ("
+            " SELECT f.*, row_number() OVER (PARTITION BY f.owner_id, f.owned_id ORDER BY "
+            "  f.valid_from DESC NULLS LAST, coalesce(s.precedence, 50), f.fact_id) AS rk"
+            " FROM ("
+            "  SELECT fact_id, owner_id, owned_id, percent AS lo, percent AS hi, source_id, "
+            f"   valid_from, false AS ranged FROM stake WHERE interest = ? AND {cond}"
+            "  UNION ALL SELECT fact_id, owner_id, owned_id, percent_min, percent_max, source_id, "
+            f"   valid_from, true FROM stake_range WHERE interest = ? AND {cond}"
+            " ) f LEFT JOIN (SELECT source_id, min(precedence) AS precedence FROM source "
+            "  GROUP BY source_id) s USING (source_id)"
+            ") WHERE rk = 1 ORDER BY owned_id, owner_id"
+        )
+        cols = self._columns(q, [interest, *dates, interest, *dates], StakeColumns._fields)
+        return StakeColumns(**cols)
+
+    def declared_interests(self, owned_id: str) -> list[DeclaredInterest]:
+        """Declared interests in ``owned_id`` in force on the view's date, by owner, fact."""
+        cond, dates = self.valid("t")
+        return self._typed(
+            DeclaredInterest,
+            f"t.owned_id = ? AND {cond}",
+            [owned_id, *dates],
+            "t.owner_id, t.fact_id",
+        )
+
+    def control_rights(self, subject_id: str | None = None) -> list[ControlRight]:
+        """Control rights in force on the view's date: over ``subject_id`` (by right, holder,
+        fact), or every one (in stored order)."""
+        cond, dates = self.valid("t")
+        if subject_id is None:
+            return self._typed(ControlRight, cond, dates)
+        return self._typed(
+            ControlRight,
+            f"t.subject_id = ? AND {cond}",
+            [subject_id, *dates],
+            "t.right_type, t.holder_id, t.fact_id",
+        )
+
+    def entity_tags(self) -> list[EntityTag]:
+        """Entity tags in force on the view's date."""
+        cond, dates = self.valid("t")
+        return self._typed(EntityTag, cond, dates)
+
+    def list_editions(self) -> list[tuple[str, dt.date]]:
+        """Every (list, edition) with entries, sorted."""
+        rows = self._sql("SELECT DISTINCT list_id, edition FROM list_entry ORDER BY 1, 2")
+        return [(str(r[0]), r[1]) for r in rows]
+
+    def list_entries(self, list_id: str, edition: dt.date) -> list[ListEntry]:
+        """Entries of one list edition in force on the view's date."""
+        cond, dates = self.valid("t")
+        return self._typed(
+            ListEntry, f"t.list_id = ? AND t.edition = ? AND {cond}", [list_id, edition, *dates]
+        )
+
+    # -- facts citing a source ----------------------------------------------------------------
+    def source(self, source_id: str) -> Source | None:
+        """The source ``source_id`` (``None`` when there is none)."""
+        rows = self._typed(Source, "t.source_id = ?", [source_id], limit=1)
+        return rows[0] if rows else None
+
+    def citation_counts(self, row_type: type[Any]) -> dict[str, int]:
+        """source id -> how many rows of ``row_type``'s table cite it."""
+        table = row_type.Meta.table
+        rows = self._sql(f"SELECT source_id, count(*) FROM {_q(table)} GROUP BY 1")
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def citing(self, row_type: type[T], source_id: str) -> list[T]:
+        """Rows of ``row_type``'s table that cite ``source_id``, by the table's key."""
+        key = row_type.Meta.key  # type: ignore[attr-defined]
+        return self._typed(
+            row_type, "t.source_id = ?", [source_id], ", ".join(f"t.{_q(k)}" for k in key)
+        )
+
+    def priced_trade(self, material: str, stage: str, hs_prefixes: Sequence[str]) -> list[Trade]:
+        """Imports and exports (any date) with both a value and a weight, tagged
+        ``material``/``stage`` or untagged with an HS code starting with one of
+        ``hs_prefixes``."""
+        like = " OR ".join(["t.hs_code LIKE ?"] * len(hs_prefixes)) or "FALSE"
+        return self._typed(
+            Trade,
+            "t.value_usd > 0 AND t.quantity_kg > 0 AND t.flow IN ('export', 'import') AND "
+            f"((t.material_id = ? AND t.stage_id = ?) OR (t.material_id IS NULL AND ({like})))",
+            [material, stage, *[h + "%" for h in hs_prefixes]],
+        )
+
+    # -- look-up lists ------------------------------------------------------------------------
+    def group_membership(self) -> list[tuple[str, str]]:
+        """Every (group, ISO3) ever recorded, whatever the dates, sorted."""
+        rows = self._sql("SELECT DISTINCT group_id, iso3 FROM group_member ORDER BY 1, 2")
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def importer_materials(self, material: str | None = None) -> list[tuple[str, list[str]]]:
+        """Importers with import-source or import-reliance facts (of ``material`` if given),
+        each with its materials, sorted."""
+        filt = "" if material is None else " WHERE material_id = ?"
+        params = [] if material is None else [material]
+        rows = self._sql(
+            "SELECT importer, list(DISTINCT material_id ORDER BY material_id) FROM ("
+            f"SELECT importer, material_id FROM import_source{filt} UNION ALL "
+            f"SELECT importer, material_id FROM import_reliance{filt}) GROUP BY 1 ORDER BY 1",
+            params + params,
+        )
+        return [(str(r[0]), [str(m) for m in r[1]]) for r in rows]
+
+    def entities_by_name(self) -> list[Entity]:
+        """Every entity, whatever its validity, by name (case-folded) then id."""
+        return self._typed(Entity, order_by="lower(t.name), t.entity_id")
+
+    def stake_counts(self) -> dict[str, int]:
+        """entity id -> how many exact stakes it holds or is held by."""
+        rows = self._sql(
+            "SELECT e, count(*) FROM (SELECT owner_id AS e FROM stake UNION ALL "
+            "SELECT owned_id FROM stake) GROUP BY 1"
+        )
+        return {str(r[0]): int(r[1]) for r in rows}

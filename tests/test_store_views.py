@@ -1,0 +1,198 @@
+"""Store views: typed reads as of a date and for a principal, and SQL kept in the store.
+
+The as-of filter and dataset visibility are written once (``derisk.store.view`` and
+``derisk.store.guard``); these tests check both on rows written here, and that no module
+outside ``derisk.store`` gains SQL: modules not yet moved are listed with their current count
+of query calls, and a count may only go down (a module moved entirely leaves the list).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from derisk.model.schema import CountryGroup, GroupMember, Production, Source
+from derisk.model.trust import Principal, Role
+from derisk.store import DuckStore
+from derisk.store.guard import Forbidden
+from derisk.store.view import valid_at, valid_params
+from tests.trust_fixtures import DATASET, build
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "derisk"
+
+QUERY_CALL = re.compile(r"\.(?:sql|iter_sql|execute|executemany)\(|duckdb\.connect\(")
+
+NOT_YET_MOVED = {
+    "data/importers/bulk.py": 6,
+    "data/importers/products.py": 3,
+    "data/importers/streaming.py": 4,
+    "data/importers/usgs_mcs.py": 3,
+    "data/loader.py": 4,
+    "services/certify.py": 8,
+    "services/facilities.py": 6,
+    "services/feeds.py": 3,
+    "services/monitor.py": 25,
+    "services/network.py": 4,
+    "services/news.py": 9,
+    "services/resource.py": 5,
+    "services/shock.py": 6,
+    "services/trust.py": 19,
+}
+"""Modules outside ``derisk.store`` that still run queries themselves -> how many calls.
+Shrink it as reads move into :class:`derisk.store.view.View`; never grow it."""
+
+
+def _query_calls() -> dict[str, int]:
+    out = {}
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel.startswith("store/"):
+            continue
+        n = len(QUERY_CALL.findall(path.read_text(encoding="utf-8")))
+        if n:
+            out[rel] = n
+    return out
+
+
+def test_no_sql_outside_the_store_but_the_listed_modules() -> None:
+    found = _query_calls()
+    new = {m: n for m, n in found.items() if m not in NOT_YET_MOVED}
+    assert not new, f"queries outside derisk.store (add a View method instead): {new}"
+    grown = {m: (n, NOT_YET_MOVED[m]) for m, n in found.items() if n > NOT_YET_MOVED.get(m, 0)}
+    assert not grown, f"more queries than listed (found, listed): {grown}"
+    stale = {m: (found.get(m, 0), n) for m, n in NOT_YET_MOVED.items() if found.get(m, 0) < n}
+    assert not stale, f"fewer queries than listed: lower the list (found, listed): {stale}"
+
+
+MOVED = (
+    "services/costs.py",
+    "services/exposure.py",
+    "services/lookup.py",
+    "services/ownership.py",
+    "services/screening.py",
+    "services/sources.py",
+    "services/trace.py",
+    "services/trade.py",
+)
+"""Services whose reads all go through :class:`derisk.store.view.View`."""
+
+
+@pytest.mark.parametrize("module", MOVED)
+def test_moved_services_hold_no_sql(module: str) -> None:
+    text = (SRC / module).read_text(encoding="utf-8")
+    assert not QUERY_CALL.findall(text)
+    assert "valid_from IS NULL" not in text
+
+
+def test_the_validity_filter_is_written_in_the_store_only() -> None:
+    pattern = re.compile(r"valid_from IS NULL OR")
+    where = [m for m in MOVED if pattern.search((SRC / m).read_text(encoding="utf-8"))]
+    assert where == []
+    code = [  # doctest examples and their outputs aside
+        line
+        for line in (SRC / "store" / "view.py").read_text(encoding="utf-8").splitlines()
+        if not line.strip().startswith((">>>", "'"))
+    ]
+    assert len([line for line in code if pattern.search(line)]) == 1
+
+
+def test_valid_at_binds_the_date_as_often_as_it_asks() -> None:
+    day = dt.date(2025, 1, 1)
+    for how in ("in-force", "in-force-exclusive", "started"):
+        assert valid_at("x", how).count("?") == len(valid_params(day, how))
+
+
+def _write_groups(path: Path) -> None:
+    src = Source("test-src", "Test", "Group membership written by the test")
+    rows = [
+        GroupMember("club", "AAA", "test-src"),  # always
+        GroupMember("club", "BBB", "test-src", dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+        GroupMember("club", "CCC", "test-src", dt.date(2025, 1, 1)),
+    ]
+    with DuckStore(path) as store, store.writer("test-groups") as w:
+        w.add([src])
+        w.add([CountryGroup("club", "Club")])
+        w.add(rows)
+
+
+@pytest.mark.parametrize(
+    ("day", "members"),
+    [
+        (dt.date(2023, 6, 1), ["AAA"]),
+        (dt.date(2024, 1, 1), ["AAA", "BBB"]),
+        (dt.date(2024, 12, 31), ["AAA", "BBB"]),  # the end date is still in force
+        (dt.date(2025, 1, 1), ["AAA", "CCC"]),
+    ],
+)
+def test_a_view_reads_members_in_force_on_its_date(
+    fresh_db: Path, day: dt.date, members: list[str]
+) -> None:
+    _write_groups(fresh_db)
+    with DuckStore(fresh_db, read_only=True) as store:
+        got = store.view(as_of=day).group_members("club")
+    assert [m.iso3 for m in got] == members
+    assert all(isinstance(m, GroupMember) for m in got)
+
+
+def test_a_figure_about_a_year_is_known_once_started_and_once_published(
+    fresh_db: Path,
+) -> None:
+    src = Source("late-src", "Test", "Published mid-2025", published=dt.date(2025, 6, 30))
+    fig = Production(
+        "late-1", "antimony", "mining", "production", "CAN", 2024, 5.0, "t", "reported",
+        "late-src", valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 3, 1),
+    )  # fmt: skip
+    with DuckStore(fresh_db) as store, store.writer("test-late") as w:
+        w.add([src])
+        w.add([fig])
+    with DuckStore(fresh_db, read_only=True) as store:
+
+        def ids(day: dt.date) -> list[str]:
+            rows = store.view(as_of=day).production("antimony")
+            return [p.fact_id for p in rows if p.source_id == "late-src"]
+
+        assert ids(dt.date(2025, 5, 1)) == []  # started, but its source not yet published
+        assert ids(dt.date(2025, 7, 1)) == ["late-1"]  # a figure about 2024 stays one
+        assert ids(dt.date(2024, 12, 1)) == []
+
+
+@pytest.fixture(scope="module")
+def two_orgs(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Path:
+    path = tmp_path_factory.mktemp("views") / "two.duckdb"
+    build(path, built_db, ("acme", "beta"))
+    return path
+
+
+BOB = Principal("bob", Role.ANALYST, "beta", via="api")
+ALICE = Principal("alice", Role.ANALYST, "acme", via="api")
+
+
+def test_a_view_for_a_principal_sees_only_its_datasets(two_orgs: Path) -> None:
+    with DuckStore(two_orgs, read_only=True) as store:
+        everything = {s.source_id for s in store.view().sources()}
+        with store.view(principal=BOB) as bob:
+            seen = {s.source_id for s in bob.sources()}
+            prod = {p.fact_id for p in bob.production("antimony")}
+            gallium = {i.fact_id for i in bob.import_sources("DEU", "gallium")}
+        with store.view(principal=ALICE) as alice:
+            alice_prod = {p.fact_id for p in alice.production("antimony")}
+    assert {"acme-contract-2026", "beta-intel-2026"} <= everything
+    assert "beta-intel-2026" in seen and "acme-contract-2026" not in seen
+    assert "acme-p1" not in prod and "acme-i1" not in gallium
+    assert "acme-p1" in alice_prod
+    assert DATASET["acme"] == "acme-supply"
+
+
+def test_a_limited_store_cannot_read_as_someone_else(
+    two_orgs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DERISK_USER", "bob")
+    with DuckStore(two_orgs, read_only=True) as store:
+        assert "acme-contract-2026" not in {s.source_id for s in store.view().sources()}
+        with pytest.raises(Forbidden):
+            store.view(principal=ALICE)
+        with store.view(principal=store.principal) as same:
+            assert "beta-intel-2026" in {s.source_id for s in same.sources()}
