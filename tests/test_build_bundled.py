@@ -38,14 +38,14 @@ OUTPUTS: dict[str, type[Any]] = {
     "importer_demand": ImporterDemand,
 }
 ROW_COUNTS = {
-    "sources": 93,
+    "sources": 96,
     "production": 903,
     "shares": 852,
     "import_sources": 155,
     "import_reliance": 9,
     "entities": 45,
     "stakes": 37,
-    "importer_demand": 12,
+    "importer_demand": 15,
 }
 
 
@@ -291,7 +291,11 @@ def test_importer_demand_golden_values(built: Path) -> None:
     )
     us_re = d["dem:rare-earths:separation:USA:2025:dem-usgs-mcs2026-rare-earths"]
     assert (us_re["quantity"], us_re["unit"]) == ("27000", "t REO")
-    raw = [r for r in raw_rows("importer_demand/figures.csv") if r["buyer"] == "KOR"]
+    raw = [
+        r
+        for r in raw_rows("importer_demand/figures.csv")
+        if r["buyer"] == "KOR" and r["material_id"] == "lithium"
+    ]
     lce_per_lioh = 73.89 / (2 * 41.96)
     want = sum(
         float(r["quantity"]) * (lce_per_lioh if r["unit"] == "t LiOH.H2O" else 1.0) for r in raw
@@ -311,3 +315,19 @@ def test_importer_demand_golden_values(built: Path) -> None:
     # No row invents a member: no KOR rare-earth row, no EU27 lithium row.
     assert not [k for k in d if k.startswith("dem:rare-earths:separation:KOR")]
     assert not [k for k in d if k.startswith("dem:lithium:refining:eu27")]
+    # NdFeB magnets: imports from China (Chinese customs by destination) as printed or as a
+    # printed share of the printed total; world output; JPN and EU27 have no figure.
+    kor_mag = d["dem:rare-earths:magnets:KOR:2023:dem-gacc-2023-magnets-kor"]
+    assert float(kor_mag["quantity"]) == pytest.approx(0.113 * 52576, abs=1)
+    assert (kor_mag["unit"], kor_mag["basis"]) == ("t magnet", "imports")
+    us_mag = d["dem:rare-earths:magnets:USA:2025:dem-gacc-2025-magnets-usa"]
+    assert (us_mag["quantity"], us_mag["basis"]) == ("5933", "imports")
+    assert "from China only" in us_mag["note"]
+    wld_mag = d["dem:rare-earths:magnets:WLD:2023:dem-metalnomist-2025-magnets"]
+    assert (wld_mag["quantity"], wld_mag["basis"]) == ("270000", "world-output")
+    assert not [
+        k
+        for k in d
+        if k.startswith(("dem:rare-earths:magnets:JPN", "dem:rare-earths:magnets:eu27"))
+    ]
+    assert not [k for k in d if k.startswith("dem:graphite:anode:")]
