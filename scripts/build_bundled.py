@@ -1038,11 +1038,22 @@ MCS2025_TABLES: dict[tuple[str, str], tuple[str, str, str]] = {
         "mining",
         "fluorspar mine production, gross weight (USGS estimates)",
     ),
+    ("Platinum-Group metals", "Mine production, Palladium content"): (
+        "palladium",
+        "mining",
+        "mine production, palladium content",
+    ),
+    ("Platinum-Group metals", "Mine production, Platinum content"): (
+        "platinum",
+        "mining",
+        "mine production, platinum content",
+    ),
 }
 MCS2025_UNITS = {
     "thousand metric dry tons": Decimal(1000),
     "thousand metric tons": Decimal(1000),
     "metric tons": Decimal(1),
+    "kilograms": Decimal("0.001"),
 }
 MCS2025_YEARS = (("PROD_2023", 2023), ("PROD_EST_ 2024", 2024))
 OTHER_CODE = "OTH"
@@ -1067,9 +1078,10 @@ def mcs2025_cell(raw: str, note: str, *, country: str, year: int) -> Parsed:
 
 
 def mcs2025_world_data(src_dir: Path, sources: Sources) -> list[Production]:
-    """usgs_mcs2025_world_data/: alumina refining, cadmium and selenium refining and fluorspar
-    mining, 2023 and 2024, from the MCS 2025 data release (tables the 2026 chapters read here
-    do not give). A world total noted "Excludes U.S. production" leaves the U.S. line out."""
+    """usgs_mcs2025_world_data/: alumina refining, cadmium and selenium refining, fluorspar,
+    palladium and platinum mining, 2023 and 2024, from the MCS 2025 data release (tables the
+    2026 chapters read here do not give). A world total noted "Excludes U.S. production" leaves
+    the U.S. line out."""
     rows = read_csv(src_dir / MCS2025_DATA)
     sources.add(
         Source(
