@@ -1013,6 +1013,202 @@ def mcs_silicon(src_dir: Path, sources: Sources) -> list[Production]:
     return out
 
 
+# USGS MCS 2025 data release, world production file (MCS2025_World_Data.csv): the tables the 2026
+# chapters read elsewhere do not give. (COMMODITY, TYPE) as printed -> (material, stage, basis).
+MCS2025_DATA = "usgs_mcs2025_world_data/MCS2025_World_Data.subset.csv"
+MCS2025_SOURCE = "usgs-mcs2025-world-data"
+MCS2025_TABLES: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("Bauxite", "Refinery production, alumina - calcined equivalent weights"): (
+        "aluminium",
+        "alumina",
+        "alumina refinery production, calcined equivalent weight",
+    ),
+    ("Cadmium", "Refinery production, estimated"): (
+        "cadmium",
+        "refining",
+        "refined cadmium (USGS estimates)",
+    ),
+    ("Selenium", "Refinery production, selenium content"): (
+        "selenium",
+        "refining",
+        "refinery production, selenium content",
+    ),
+    ("Fluorspar", "Mine production, estimated"): (
+        "fluorspar",
+        "mining",
+        "fluorspar mine production, gross weight (USGS estimates)",
+    ),
+    ("Platinum-Group metals", "Mine production, Palladium content"): (
+        "palladium",
+        "mining",
+        "mine production, palladium content",
+    ),
+    ("Platinum-Group metals", "Mine production, Platinum content"): (
+        "platinum",
+        "mining",
+        "mine production, platinum content",
+    ),
+}
+MCS2025_UNITS = {
+    "thousand metric dry tons": Decimal(1000),
+    "thousand metric tons": Decimal(1000),
+    "metric tons": Decimal(1),
+    "kilograms": Decimal("0.001"),
+}
+MCS2025_YEARS = (("PROD_2023", 2023), ("PROD_EST_ 2024", 2024))
+OTHER_CODE = "OTH"
+
+
+def mcs2025_cell(raw: str, note: str, *, country: str, year: int) -> Parsed:
+    """One production cell of the MCS 2025 data release.
+
+    The release writes numbers plainly and puts ``W`` and ``NA`` in the notes column; a blank
+    cell of a named country with neither is the printed table's ``—`` (zero). A blank "Other
+    countries" cell is unknown. 2024 figures are estimates, as are 2023 figures noted so.
+    """
+    text = raw.strip()
+    if text:
+        estimated = year >= 2024 or "estimated" in note.lower()
+        return parse_usgs(text, estimated=estimated)
+    if re.search(r"\bW\b", note):
+        return Parsed(None, Status.WITHHELD.value, "withheld ('W' in the release's notes)")
+    if re.search(r"\bNA\b", note, re.IGNORECASE) or country == OTHER_CODE:
+        return Parsed(None, Status.NOT_AVAILABLE.value, "not available")
+    return Parsed(Decimal(0), Status.ZERO.value, "blank in the data release, read as zero")
+
+
+def mcs2025_world_data(src_dir: Path, sources: Sources) -> list[Production]:
+    """usgs_mcs2025_world_data/: alumina refining, cadmium and selenium refining, fluorspar,
+    palladium and platinum mining, 2023 and 2024, from the MCS 2025 data release (tables the
+    2026 chapters read here do not give). A world total noted "Excludes U.S. production" leaves
+    the U.S. line out."""
+    rows = read_csv(src_dir / MCS2025_DATA)
+    sources.add(
+        Source(
+            source_id=MCS2025_SOURCE,
+            publisher=USGS,
+            title="Mineral Commodity Summaries 2025 data release: world production, capacity and"
+            " reserves (MCS2025_World_Data.csv)",
+            url="https://www.usgs.gov/centers/national-minerals-information-center/"
+            "mineral-commodity-summaries",
+            published=dt.date(2025, 1, 31),
+            confidence=Confidence.HIGH.value,
+            precedence=10,
+            via="GitHub ooi-darren/project-008-global-supply-chain-intelligence"
+            " data/raw/usgs_world_2025/MCS2025_World_Data.csv"
+            " @ 62ed611b8d1a5a0827512d0a49abb7d1dad3d6c2 (copy of the ScienceBase file;"
+            " the rows used are kept verbatim in data/sources)",
+            licence=PUBLIC_DOMAIN,
+            note="The previous edition's world tables as USGS released them in CSV: 2023 and"
+            " 2024 (estimated) columns. Blank cells of named countries are read as zero; W and"
+            " NA are given in the notes column.",
+        )
+    )
+    out: list[Production] = []
+    excludes_us = {
+        (r["COMMODITY"].strip(), r["TYPE"].strip())
+        for r in rows
+        if country_code(r["COUNTRY"].strip())[0] == WORLD and EXCLUDES_US.search(r["PROD_NOTES"])
+    }
+    for r in rows:
+        commodity, type_ = r["COMMODITY"].strip(), r["TYPE"].strip()
+        name = r["COUNTRY"].strip()
+        country, qualifier = country_code(name)
+        factor = MCS2025_UNITS[r["UNIT_MEAS"].strip()]
+        for column, year in MCS2025_YEARS:
+            parsed = mcs2025_cell(r[column], r["PROD_NOTES"], country=country, year=year)
+            material_id, stage_id, basis = MCS2025_TABLES[(commodity, type_)]
+            excluded = False if country == "USA" and (commodity, type_) in excludes_us else None
+            row = production_row(
+                material_id=material_id,
+                stage_id=stage_id,
+                measure=Measure.PRODUCTION.value,
+                country=country,
+                year=year,
+                parsed=parsed,
+                factor=factor,
+                raw=r[column].strip() or "(blank)",
+                source_id=MCS2025_SOURCE,
+                in_world_total=excluded,
+                note=join(
+                    f"{basis}; USGS gives {r['UNIT_MEAS'].strip()}"
+                    + (", converted to t" if factor != 1 else ""),
+                    f"MCS 2025 data release, {commodity}: {type_}",
+                    qualifier and f"printed as {name!r}",
+                    parsed.note,
+                    r["PROD_NOTES"].strip() or None,
+                ),
+            )
+            out.append(
+                dataclasses.replace(
+                    row, fact_id=row.fact_id.replace("usgs-mcs2026:", "usgs-mcs2025:")
+                )
+            )
+    return out
+
+
+# Silicon: the U.S. output of the stage is withheld (W) and left out of the world total; the
+# chapter's salient statistics bound it (rule d) where net import reliance is printed as a bound.
+SILICON_SALIENT = "usgs_mcs2026_silicon/us_salient_statistics.csv"
+
+
+def silicon_us_cap(src_dir: Path, sources: Sources) -> list[Production]:
+    """usgs_mcs2026_silicon/us_salient_statistics.csv: an upper bound on withheld U.S. output.
+
+    Net import reliance ``r = (C - P) / C`` with apparent consumption ``C = P + N + D`` (``N``
+    imports minus exports, ``D`` the producers' stock drawdown). Printed as ``>r``, it gives
+    ``P < (1 - r) / r * (N + D)``. ``D`` is at most the stocks held at the start of the year; that
+    year-end figure is withheld, so the largest year-end stock USGS published (2021-23) stands
+    for it. Years whose reliance is printed ``<r`` give a lower bound only and are skipped.
+    """
+    rows = read_csv(src_dir / SILICON_SALIENT)
+    by: dict[tuple[str, str], dict[int, str]] = {}
+    for r in rows:
+        by.setdefault((r["section"], r["item"]), {})[int(r["year"].rstrip("e"))] = r["value_raw"]
+    stocks = by[("Stocks, producer, ferrosilicon and silicon metal, yearend",) * 2]
+    published_stocks = [Decimal(v) for v in stocks.values() if v not in ("W", "NA")]
+    max_stock = max(published_stocks)
+    nir = by[("Net import reliance as a percentage of apparent consumption", "Total")]
+    out: list[Production] = []
+    for year, raw_nir in sorted(nir.items()):
+        if not raw_nir.startswith(">"):
+            continue
+        r = Decimal(raw_nir[1:]) / 100
+        imports = sum(
+            Decimal(v[year]) for (sec, _), v in by.items() if sec == "Imports for consumption"
+        )
+        exports = sum(Decimal(v[year]) for (sec, _), v in by.items() if sec == "Exports")
+        net = imports - exports
+        cap_kt = (1 - r) / r * (net + max_stock)
+        start, end = year_span(year)
+        out.append(
+            Production(
+                fact_id=f"usgs-mcs2026:silicon:metal:upper-bound:USA:{year}",
+                material_id="silicon",
+                stage_id="metal",
+                measure=Measure.UPPER_BOUND.value,
+                country="USA",
+                year=year,
+                quantity=float(cap_kt * 1000),
+                unit="t",
+                status=Status.ESTIMATED.value,
+                source_id="usgs-mcs2026-silicon",
+                raw=f"net import reliance {raw_nir}%; imports {imports}, exports {exports},"
+                f" producer stocks at most {max_stock} (thousand t)",
+                in_world_total=None,
+                valid_from=start,
+                valid_to=end,
+                note=f"Upper bound on the withheld U.S. output (silicon content, ferrosilicon plus"
+                f" silicon metal), not a figure: net import reliance above {raw_nir[1:]}% of"
+                f" apparent consumption means output below {(1 - r) / r:g} x (imports {imports} -"
+                f" exports {exports} + stock drawdown) thousand t; the drawdown is at most the"
+                f" stocks held, withheld for {year - 1}, taken at the largest published year-end"
+                f" stock ({max_stock} thousand t)",
+            )
+        )
+    return out
+
+
 # USGS Minerals Yearbook 2015, Cobalt, table 6: world cobalt refinery capacity at year end.
 MYB_COBALT_CAPACITY = (
     "processing_stage_quotes/usgs_myb2015_cobalt_refinery_capacity.csv",
@@ -1814,6 +2010,8 @@ def build(src_dir: Path) -> dict[str, list[Any]]:
         + mcs_processing_tables(src_dir, sources)
         + mcs_copper_mine(src_dir, sources)
         + mcs_silicon(src_dir, sources)
+        + mcs2025_world_data(src_dir, sources)
+        + silicon_us_cap(src_dir, sources)
         + myb_cobalt_capacity(src_dir, sources)
     )
     shares = (

@@ -38,8 +38,8 @@ OUTPUTS: dict[str, type[Any]] = {
     "importer_demand": ImporterDemand,
 }
 ROW_COUNTS = {
-    "sources": 96,
-    "production": 903,
+    "sources": 97,
+    "production": 1070,
     "shares": 852,
     "import_sources": 155,
     "import_reliance": 9,
@@ -178,6 +178,82 @@ def test_silicon_stage_sums_both_printed_columns(built: Path) -> None:
     # A '—' column counts as zero in the sum (Germany: no ferrosilicon, 13 kt silicon metal).
     assert p["usgs-mcs2026:silicon:metal:production:DEU:2025"]["quantity"] == "13000"
     assert not any(k.startswith("usgs-mcs2026:silicon:") and k.endswith(":2024") for k in p)
+
+
+MCS2025 = "usgs_mcs2025_world_data/MCS2025_World_Data.subset.csv"
+MCS2025_STAGES = {
+    "Bauxite": ("aluminium", "alumina"),
+    "Cadmium": ("cadmium", "refining"),
+    "Selenium": ("selenium", "refining"),
+    "Fluorspar": ("fluorspar", "mining"),
+    "Palladium": ("palladium", "mining"),
+    "Platinum": ("platinum", "mining"),
+}
+MCS2025_FACTORS = {"thousand": 1000.0, "metric": 1.0, "kilograms": 0.001}
+
+
+def test_mcs2025_data_release_tables_read_as_released(built: Path) -> None:
+    """Every number of the MCS 2025 data-release rows lands in its stage, in metric tons; W and
+    NA in the notes column are withheld and not available, a blank of a named country is zero."""
+    raw = raw_rows(MCS2025)
+    p = by_id(built, "production")
+    numbers = 0
+    for r in raw:
+        key = r["COMMODITY"].strip()
+        if key == "Platinum-Group metals":  # one commodity, a table per metal
+            key = "Palladium" if "Palladium" in r["TYPE"] else "Platinum"
+        material, stage = MCS2025_STAGES[key]
+        factor = MCS2025_FACTORS[r["UNIT_MEAS"].split()[0]]
+        for column, year in (("PROD_2023", 2023), ("PROD_EST_ 2024", 2024)):
+            if not r[column].strip():
+                continue
+            matches = [
+                row
+                for k, row in p.items()
+                if k.startswith(f"usgs-mcs2025:{material}:{stage}:production:")
+                and k.endswith(f":{year}")
+                and row["raw"] == r[column].strip()
+                and abs(float(row["quantity"]) - float(r[column]) * factor) < 1e-6
+            ]
+            assert matches, (r["COMMODITY"], r["COUNTRY"], year)
+            numbers += 1
+    assert numbers > 100
+    cn = p["usgs-mcs2025:aluminium:alumina:production:CHN:2024"]
+    assert (cn["quantity"], cn["status"]) == ("84000000", "estimated")
+    assert p["usgs-mcs2025:aluminium:alumina:production:WLD:2024"]["quantity"] == "142000000"
+    us_se = p["usgs-mcs2025:selenium:refining:production:USA:2024"]
+    assert (us_se["quantity"], us_se["status"], us_se["in_world_total"]) == (
+        "",
+        "withheld",
+        "false",
+    )
+    assert p["usgs-mcs2025:selenium:refining:production:OTH:2024"]["status"] == "not-available"
+    assert p["usgs-mcs2025:fluorspar:mining:production:USA:2024"]["status"] == "not-available"
+    de = p["usgs-mcs2025:cadmium:refining:production:DEU:2023"]
+    assert (de["quantity"], de["status"]) == ("0", "zero")
+    # 2023 figures are reported unless the release notes them as estimated.
+    assert p["usgs-mcs2025:aluminium:alumina:production:AUS:2023"]["status"] == "reported"
+    assert p["usgs-mcs2025:aluminium:alumina:production:BRA:2023"]["status"] == "estimated"
+    # Platinum-group metals are printed in kilograms.
+    assert p["usgs-mcs2025:palladium:mining:production:RUS:2024"]["quantity"] == "75"
+    assert p["usgs-mcs2025:platinum:mining:production:ZAF:2024"]["quantity"] == "120"
+
+
+def test_silicon_us_upper_bound_from_the_salient_statistics(built: Path) -> None:
+    raw = raw_rows("usgs_mcs2026_silicon/us_salient_statistics.csv")
+    val = {(r["section"], r["item"], r["year"]): r["value_raw"] for r in raw}
+    imports = sum(
+        int(v) for (sec, _, y), v in val.items() if sec.startswith("Imports") and y == "2025e"
+    )
+    exports = sum(int(v) for (sec, _, y), v in val.items() if sec == "Exports" and y == "2025e")
+    stocks = max(int(v) for (sec, _, _), v in val.items() if sec.startswith("Stocks") and v != "W")
+    assert (imports, exports, stocks) == (290, 32, 17)
+    p = by_id(built, "production")
+    cap = p["usgs-mcs2026:silicon:metal:upper-bound:USA:2025"]
+    assert cap["measure"] == "upper-bound" and cap["country"] == "USA"
+    assert float(cap["quantity"]) == (imports - exports + stocks) * 1000
+    # 2024 reliance is printed '<50': a lower bound on output, so no cap for 2024.
+    assert "usgs-mcs2026:silicon:metal:upper-bound:USA:2024" not in p
 
 
 def test_cobalt_refinery_capacity_from_the_yearbook(built: Path) -> None:

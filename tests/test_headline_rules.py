@@ -238,6 +238,44 @@ def test_d_a_cap_from_another_fact_bounds_the_widening() -> None:
     assert lo == 0.0 and hi == pytest.approx(40 / 110)
 
 
+def test_d_withheld_us_silicon_is_capped_by_its_import_reliance(store: DuckStore) -> None:
+    """MCS 2026 silicon: U.S. output W, left out of the world total; net import reliance above
+    50% in 2025 caps it at net imports plus stocks, so China's share has a lower bound."""
+    world = {
+        (r["product"], r["country"]): float(r["value_raw"])
+        for r in raw("usgs_mcs2026_silicon/world_silicon_production.csv")
+        if r["year"] == "2025" and r["value_raw"] not in ("W", "—")
+    }
+    china = sum(v for (_, c), v in world.items() if c == "China") * 1000
+    total = sum(v for (_, c), v in world.items() if c.startswith("World")) * 1000
+    sal = raw("usgs_mcs2026_silicon/us_salient_statistics.csv")
+    assert any(
+        r["item"] == "Total" and r["year"] == "2025e" and r["value_raw"] == ">50" for r in sal
+    )
+    net = sum(
+        float(r["value_raw"]) * (1 if r["section"].startswith("Imports") else -1)
+        for r in sal
+        if r["year"] == "2025e" and r["section"] in ("Imports for consumption", "Exports")
+    )
+    stocks = max(
+        float(r["value_raw"])
+        for r in sal
+        if r["section"].startswith("Stocks") and r["value_raw"] != "W"
+    )
+    cap = (net + stocks) * 1000
+    res = exposure(store, "silicon", "metal", 2025)
+    assert res["selected_share"] == pytest.approx(china / total, abs=1e-6)
+    lo, hi = res["selected_share_bounds"]
+    assert hi == pytest.approx(china / total, abs=1e-6)
+    assert lo == pytest.approx(china / (total + cap), abs=1e-6)
+    assert lo > 0.75  # was open (0) before the cap
+    (usa,) = [u for u in res["unknown"] if u["country"] == "USA"]
+    assert usa["status"] == "withheld" and usa["bounded"]
+    assert "275,000" in usa["note"]
+    # The bound is not a production figure: the world total and the U.S. status are unchanged.
+    assert res["world_total"] == pytest.approx(total)
+
+
 def test_import_reliance_printed_as_a_bound_is_a_bound(cli: Cli) -> None:
     t7_file = "usgs_mcs2026_official_fixture_subset/MCS2026_T7_Critical_Minerals_Salient.subset.csv"
     (t7,) = [r for r in raw(t7_file) if r["Critical_mineral"] == "Lithium"]

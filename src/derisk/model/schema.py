@@ -41,6 +41,9 @@ class Measure(StrEnum):
     PRODUCTION = "production"
     CAPACITY = "capacity"
     RESERVES = "reserves"
+    # The most a withheld figure can be, implied by other published figures of the same source
+    # (import reliance, imports and exports, stocks): caps the figure, is not a figure itself.
+    UPPER_BOUND = "upper-bound"
 
 
 class Confidence(StrEnum):

@@ -181,13 +181,14 @@ class View:
         )
 
     def capacity_caps(self, material: str | None = None) -> list[CapacityCap]:
-        """The least stated capacity of each (material, stage, year, country) known on the
-        view's date: a withheld output cannot exceed it."""
+        """The least stated capacity or upper bound of each (material, stage, year, country)
+        known on the view's date: a withheld output cannot exceed it."""
         cond, params = self._published("p", material)
         rows = self._sql(
             "SELECT p.material_id, p.stage_id, p.year, p.country, min(p.quantity) "
             "FROM production p JOIN source s USING (source_id) "
-            f"WHERE p.measure = 'capacity' AND p.quantity IS NOT NULL AND {cond} GROUP BY ALL",
+            "WHERE p.measure IN ('capacity', 'upper-bound') AND p.quantity IS NOT NULL "
+            f"AND {cond} GROUP BY ALL",
             params,
         )
         return [CapacityCap(r[0], r[1], int(r[2]), r[3], float(r[4])) for r in rows]
