@@ -132,5 +132,5 @@ def test_one_buyer_at_a_stage_needs_no_demand_option(built_db: Path) -> None:
         "apparent-consumption",
     )
     assert [y["year"] for y in res["by_year"]] == list(range(2025, 2031))
-    err = cli.json("reroute", "antimony", "--stage", "refining", "--to", "KOR", code=1)
-    assert "no demand figure for KOR" in err["error"]["message"]
+    err = cli.json("reroute", "antimony", "--stage", "refining", "--to", "CAN", code=1)
+    assert "no demand figure for CAN" in err["error"]["message"]
