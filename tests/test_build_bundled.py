@@ -38,14 +38,14 @@ OUTPUTS: dict[str, type[Any]] = {
     "importer_demand": ImporterDemand,
 }
 ROW_COUNTS = {
-    "sources": 97,
+    "sources": 98,
     "production": 1070,
     "shares": 852,
     "import_sources": 155,
     "import_reliance": 9,
     "entities": 45,
     "stakes": 37,
-    "importer_demand": 15,
+    "importer_demand": 17,
 }
 
 
@@ -370,7 +370,7 @@ def test_importer_demand_golden_values(built: Path) -> None:
     raw = [
         r
         for r in raw_rows("importer_demand/figures.csv")
-        if r["buyer"] == "KOR" and r["material_id"] == "lithium"
+        if (r["buyer"], r["material_id"]) == ("KOR", "lithium")
     ]
     lce_per_lioh = 73.89 / (2 * 41.96)
     want = sum(
@@ -388,6 +388,13 @@ def test_importer_demand_golden_values(built: Path) -> None:
     us_li = d["dem:lithium:refining:USA:2025:dem-usgs-mcs2026-lithium"]
     assert float(us_li["quantity"]) == pytest.approx(3800 * 73.89 / (2 * 6.941), abs=0.1)
     assert "withheld" in us_li["note"]
+    # Antimony trade: oxide tonnes in t Sb by stoichiometry (Sb 121.76, O 16.00 g/mol).
+    sb_per_oxide = 2 * 121.76 / (2 * 121.76 + 3 * 16.00)
+    jp_sb = d["dem:antimony:refining:JPN:2023:dem-chemlocus-2023-antimony"]
+    assert float(jp_sb["quantity"]) == pytest.approx(4900 + 3300 * sb_per_oxide, abs=0.1)
+    kr_sb = d["dem:antimony:refining:KOR:2023:dem-chemlocus-2023-antimony"]
+    assert float(kr_sb["quantity"]) == pytest.approx((3133 - 1418) * sb_per_oxide, abs=0.1)
+    assert kr_sb["basis"] == "imports" and "minus exports" in kr_sb["note"]
     # No row invents a member: no KOR rare-earth row, no EU27 lithium row.
     assert not [k for k in d if k.startswith("dem:rare-earths:separation:KOR")]
     assert not [k for k in d if k.startswith("dem:lithium:refining:eu27")]

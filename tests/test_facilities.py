@@ -382,8 +382,8 @@ def test_cli_facilities_and_club_reroute(built_db: Path) -> None:
     ]  # fmt: skip
     diff = {d["facility"] for d in res["by_year"][1]["difference"]}
     assert "mp-10x-magnets" in diff
-    err = cli.json("reroute", "antimony", "--stage", "refining", "--club", "USA,KOR", code=1)
-    assert err["error"]["kind"] == "not-found" and "KOR" in err["error"]["message"]
+    err = cli.json("reroute", "antimony", "--stage", "refining", "--club", "USA,EU27", code=1)
+    assert err["error"]["kind"] == "not-found" and "EU27" in err["error"]["message"]
     single = cli.json("reroute", "antimony", "--to", "USA", "--demand", "5000", "--stage",
                       "refining")  # fmt: skip
     assert single["schema"] == "derisk.allied/1"

@@ -132,5 +132,85 @@ def test_one_buyer_at_a_stage_needs_no_demand_option(built_db: Path) -> None:
         "apparent-consumption",
     )
     assert [y["year"] for y in res["by_year"]] == list(range(2025, 2031))
-    err = cli.json("reroute", "antimony", "--stage", "refining", "--to", "KOR", code=1)
-    assert "no demand figure for KOR" in err["error"]["message"]
+    err = cli.json("reroute", "antimony", "--stage", "refining", "--to", "CAN", code=1)
+    assert "no demand figure for CAN" in err["error"]["message"]
+
+
+def _import_own_demand(cli: Cli, tmp: Path, rows: str) -> None:
+    """Import a source and demand rows of our own into the dataset ``acme`` (as a user would)."""
+    src = tmp / "sources.csv"
+    src.write_text(
+        "source_id,publisher,title,url,published,confidence,precedence\n"
+        "acme-sb,Acme Batteries,Our antimony purchases,https://example.org/acme,2025-06-01,M,45\n",
+        encoding="utf-8",
+    )
+    dem = tmp / "demand.csv"
+    dem.write_text(
+        "fact_id,buyer,material_id,stage_id,year,quantity,unit,basis,source_id\n" + rows,
+        encoding="utf-8",
+    )
+    cli.run("import", "csv", "sources", str(src), "--dataset", "acme")
+    cli.run("import", "csv", "demand", str(dem), "--dataset", "acme")
+
+
+def test_imported_demand_beats_the_bundled_figure_of_the_same_year(
+    fresh_db: Path, tmp_path: Path
+) -> None:
+    cli = Cli(fresh_db)
+    bundled, year = raw_demand("USA", "antimony", "refining")
+    # our source ranks below USGS (precedence 45 > 20): imported demand is used all the same;
+    # 20,000 t Sb2O3 is 20,000 x 2 x 121.76 / 291.52 t Sb (stoichiometry, worked out here)
+    _import_own_demand(
+        cli, tmp_path, f"acme-usa-sb,USA,antimony,refining,{year},20000,t Sb2O3,user,acme-sb\n"
+    )
+    want = 20000 * 2 * 121.76 / (2 * 121.76 + 3 * 16.0)
+    res = cli.json("reroute", "antimony", "--stage", "refining", "--to", "USA", "--exclude-pfe",
+                   "--years", "2025")  # fmt: skip
+    us = res["club"][0]
+    assert us["demand"] == pytest.approx(want, rel=1e-3)
+    assert (us["demand_source"], us["demand_dataset"], us["demand_year"]) == (
+        "acme-sb",
+        "acme",
+        year,
+    )
+    assert us["demand_set_aside"] == {
+        "quantity": bundled,
+        "year": year,
+        "source_id": "dem-usgs-mcs2026-antimony",
+        "dataset": "bundled",
+    }
+    assert res["by_year"][0]["club_demand"] == pytest.approx(want, rel=1e-3)
+    text = cli.run("reroute", "antimony", "--stage", "refining", "--to", "USA", "--years",
+                   "2025", "--exclude-pfe")  # fmt: skip
+    out = " ".join(text.split())
+    assert "acme-sb 2025, imported dataset acme; bundled 45,000 (dem-usgs-mcs2026-antimony)" in out
+    # --demand still overrides every stored figure
+    given = cli.json("reroute", "antimony", "--stage", "refining", "--to", "USA", "--demand",
+                     "1000", "--years", "2025", "--exclude-pfe")["club"][0]  # fmt: skip
+    assert (given["demand"], given["demand_dataset"], given["demand_set_aside"]) == (
+        1000,
+        None,
+        None,
+    )
+
+
+def test_bundled_demand_is_marked_and_an_older_imported_year_does_not_displace_it(
+    fresh_db: Path, tmp_path: Path
+) -> None:
+    cli = Cli(fresh_db)
+    bundled, year = raw_demand("USA", "antimony", "refining")
+    _import_own_demand(
+        cli, tmp_path, f"acme-usa-sb-old,USA,antimony,refining,{year - 1},9000,t Sb,user,acme-sb\n"
+    )
+    us = cli.json("reroute", "antimony", "--stage", "refining", "--to", "USA", "--exclude-pfe",
+                  "--years", str(year))["club"][0]  # fmt: skip
+    assert (us["demand"], us["demand_dataset"], us["demand_set_aside"]) == (
+        bundled,
+        "bundled",
+        None,
+    )
+    # asked for the year of the imported figure, the imported figure is the latest there is
+    # (the bundled world figure is of the later year: world demand is given)
+    older = cli.json("reroute", "antimony", "--stage", "refining", "--to", "USA", "--exclude-pfe",
+                     "--years", str(year - 1), "--world-demand", "100000")["club"][0]  # fmt: skip
+    assert (older["demand"], older["demand_dataset"]) == (9000, "acme")

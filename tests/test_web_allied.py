@@ -60,5 +60,5 @@ def test_allied_missing_demand_is_a_readable_error(page: tuple[Page, Watch]) -> 
     pg, watch = page
     visit(pg, "/allied?" + urlencode({**PARAMS, "chain": "antimony:refining",
                                       "demand": "USA=5000"}))  # fmt: skip
-    assert "no demand figure for KOR" in pg.locator("#allied-error").inner_text()
+    assert "no demand figure for EU27" in pg.locator("#allied-error").inner_text()
     assert watch.errors == []

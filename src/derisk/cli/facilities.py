@@ -217,6 +217,17 @@ def print_allied(r: dict[str, Any]) -> None:
                 if m["demand_source"]
                 else "given"
             )
+            + (
+                f", imported dataset {m['demand_dataset']}"
+                if m.get("demand_dataset") not in (None, "bundled")
+                else ""
+            )
+            + (
+                f"; bundled {_t(m['demand_set_aside']['quantity'])} "
+                f"({m['demand_set_aside']['source_id']}) not used"
+                if m.get("demand_set_aside")
+                else ""
+            )
             + ")"
             for m in r["club"]
         ),

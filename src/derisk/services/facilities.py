@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from derisk.analysis.allocation import PIPELINES, RULES, allocate, capacity_by_year
+from derisk.data.loader import BUNDLED_DATASET
 from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
@@ -387,20 +388,42 @@ def parse_demands(text: str | None) -> dict[str, float]:
 
 def _stored_demand(
     store: Store, material: str, stage: str, buyer: str, year: int, when: dt.date
-) -> tuple[float, int, str, str] | None:
+) -> dict[str, Any] | None:
+    """The buyer's demand row used: the latest year at or before ``year``; within that year a
+    row the user imported (any dataset but the bundled one) before a bundled row, then the
+    lowest source precedence number. A bundled row of the same year that an imported row
+    displaced is returned as ``set_aside`` so that the answer can say which figure it did not use.
+    """
     rows = store.sql(
-        "SELECT quantity, unit, year, source_id, basis FROM importer_demand d "
+        "SELECT quantity, unit, year, source_id, basis, d.dataset FROM importer_demand d "
         "JOIN source s USING (source_id) WHERE d.buyer = ? AND d.material_id = ? "
         "AND d.stage_id = ? AND d.quantity IS NOT NULL AND d.year <= ? "
         "AND (d.valid_from IS NULL OR d.valid_from <= ?) "
         "AND (s.published IS NULL OR s.published <= ?) "
-        "ORDER BY d.year DESC, s.precedence LIMIT 1",
-        [buyer, material, stage, year, when, when],
+        "ORDER BY d.year DESC, (d.dataset = ?), s.precedence, d.fact_id",
+        [buyer, material, stage, year, when, when, BUNDLED_DATASET],
     )
     if not rows:
         return None
-    q, unit, y, sid, basis = rows[0]
-    return float(q) * unit_factor(material, stage, unit), int(y), str(sid), str(basis)
+
+    def row(r: tuple[Any, ...]) -> dict[str, Any]:
+        q, unit, y, sid, basis, dataset = r
+        return {
+            "quantity": float(q) * unit_factor(material, stage, unit),
+            "year": int(y),
+            "source_id": str(sid),
+            "basis": str(basis),
+            "dataset": str(dataset),
+        }
+
+    used = row(rows[0])
+    used["set_aside"] = None
+    if used["dataset"] != BUNDLED_DATASET:
+        same = [r for r in rows if int(r[2]) == used["year"] and r[5] == BUNDLED_DATASET]
+        if same:
+            aside = row(same[0])
+            used["set_aside"] = {k: aside[k] for k in ("quantity", "year", "source_id", "dataset")}
+    return used
 
 
 def parse_years(text: str | None) -> tuple[int, ...]:
@@ -596,14 +619,13 @@ def allied_supply(
             q = given[""]
         if q is not None:
             dem_rows.append({"member": m.key, "quantity": q, "year": None, "source_id": None,
-                             "basis": "user"})  # fmt: skip
+                             "basis": "user", "dataset": None, "set_aside": None})  # fmt: skip
             continue
         found = _stored_demand(store, material, stage, m.key, base_year, when)
         if found is None:
             missing.append(m.key.upper() if m.kind == "group" else m.key)
             continue
-        dem_rows.append({"member": m.key, "quantity": found[0], "year": found[1],
-                         "source_id": found[2], "basis": found[3]})  # fmt: skip
+        dem_rows.append({"member": m.key, **found})
     known_keys = {m.key.lower() for m in members} | {m.name.lower() for m in members} | {""}
     stray = sorted(k for k in given if k not in known_keys)
     if stray:
@@ -633,8 +655,7 @@ def allied_supply(
                 f"no world demand for {material} {stage} in the store: give a world demand "
                 f"QUANTITY ({unit}/yr) so that other buyers' demand can be netted out"
             )
-        world = {"quantity": found[0], "year": found[1], "source_id": found[2],
-                 "basis": found[3]}  # fmt: skip
+        world = {k: found[k] for k in ("quantity", "year", "source_id", "basis")}
     d_base = np.array([r["quantity"] for r in dem_rows], dtype=float)
     if d_base.sum() > world["quantity"] * (1 + 1e-9):
         raise BadInputError(
@@ -843,6 +864,12 @@ def allied_supply(
                 "demand_year": r["year"],
                 "demand_source": r["source_id"],
                 "demand_basis": r["basis"],
+                "demand_dataset": r["dataset"],
+                "demand_set_aside": (
+                    {k: (_r(v) if k == "quantity" else v) for k, v in r["set_aside"].items()}
+                    if r["set_aside"]
+                    else None
+                ),
             }
             for m, r in zip(members, dem_rows, strict=True)
         ],
