@@ -35,11 +35,6 @@ FACILITIES_SCHEMA = "derisk.facilities/1"
 FACILITY_SCHEMA = "derisk.facility/1"
 ALLIED_SCHEMA = "derisk.allied/1"
 DEFAULT_YEARS = tuple(range(2025, 2031))
-_COLS = (
-    "facility_id, name, country, material_id, stage_id, status, capacity, unit, basis, "
-    "source_id, facility_type, product, operator_id, owners, start_year, ramp_years, end_year, "
-    "parent_id, status_source_id, latitude, longitude, note"
-)
 
 
 @dataclass(frozen=True)
@@ -87,54 +82,60 @@ def load_plants(
     as_of: dt.date | None = None,
 ) -> list[Plant]:
     """Facility rows valid on ``as_of`` (all of them when ``None``), by material and stage."""
-    where = ["1 = 1"]
-    args: list[Any] = []
-    if material is not None:
-        where.append("material_id = ?")
-        args.append(material)
-    if stage is not None:
-        where.append("stage_id = ?")
-        args.append(stage)
-    if as_of is not None:
-        where.append(
-            "(valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to > ?)"
+    view = store.view(as_of=as_of)
+    return [
+        Plant(
+            f.facility_id,
+            f.name,
+            f.country,
+            f.material_id,
+            f.stage_id,
+            f.status,
+            f.capacity,
+            f.unit,
+            f.basis,
+            f.source_id,
+            f.facility_type,
+            f.product,
+            f.operator_id,
+            f.owners,
+            f.start_year,
+            f.ramp_years,
+            f.end_year,
+            f.parent_id,
+            f.status_source_id,
+            f.latitude,
+            f.longitude,
+            f.note,
         )
-        args.extend([as_of, as_of])
-    rows = store.sql(
-        f"SELECT {_COLS} FROM facility WHERE {' AND '.join(where)} ORDER BY facility_id", args
-    )
-    return [Plant(*r) for r in rows]
+        for f in view.facilities(material, stage, dated=as_of is not None)
+    ]
 
 
 def _source_meta(store: Store, ids: set[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    marks = ",".join("?" * len(ids))
-    rows = store.sql(
-        "SELECT source_id, publisher, title, url, published, confidence, note FROM source "
-        f"WHERE source_id IN ({marks}) ORDER BY source_id",
-        sorted(ids),
-    )
+    rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
     return [
         {
-            "source_id": r[0],
-            "publisher": r[1],
-            "title": r[2],
-            "url": r[3],
-            "published": r[4].isoformat() if r[4] else None,
-            "confidence": r[5],
-            "note": r[6],
+            "source_id": r.source_id,
+            "publisher": r.publisher,
+            "title": r.title,
+            "url": r.url,
+            "published": r.published.isoformat() if r.published else None,
+            "confidence": r.confidence,
+            "note": r.note,
         }
         for r in rows
     ]
 
 
 def _confidence(store: Store) -> dict[str, str]:
-    return {r[0]: r[1] for r in store.sql("SELECT source_id, confidence FROM source")}
+    return {s.source_id: s.confidence for s in store.view().sources()}
 
 
 def _names(store: Store) -> dict[str, str]:
-    return {r[0]: r[1] for r in store.sql("SELECT entity_id, name FROM entity")}
+    return {e.entity_id: e.name for e in store.view().all_entities()}
 
 
 def _pfe(store: Store, when: dt.date) -> tuple[set[str], set[str], str]:
@@ -349,7 +350,7 @@ class Member:
 
 
 def _groups(store: Store) -> dict[str, str]:
-    return {r[0]: r[1] for r in store.sql("SELECT group_id, name FROM country_group")}
+    return {g.group_id: g.name for g in store.view().groups()}
 
 
 def resolve_member(store: Store, text: str, when: dt.date) -> Member:
@@ -388,19 +389,11 @@ def parse_demands(text: str | None) -> dict[str, float]:
 def _stored_demand(
     store: Store, material: str, stage: str, buyer: str, year: int, when: dt.date
 ) -> tuple[float, int, str, str] | None:
-    rows = store.sql(
-        "SELECT quantity, unit, year, source_id, basis FROM importer_demand d "
-        "JOIN source s USING (source_id) WHERE d.buyer = ? AND d.material_id = ? "
-        "AND d.stage_id = ? AND d.quantity IS NOT NULL AND d.year <= ? "
-        "AND (d.valid_from IS NULL OR d.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?) "
-        "ORDER BY d.year DESC, s.precedence LIMIT 1",
-        [buyer, material, stage, year, when, when],
-    )
-    if not rows:
+    d = store.view(as_of=when).latest_demand(material, stage, buyer, year)
+    if d is None or d.quantity is None:
         return None
-    q, unit, y, sid, basis = rows[0]
-    return float(q) * unit_factor(material, stage, unit), int(y), str(sid), str(basis)
+    q = float(d.quantity) * unit_factor(material, stage, d.unit)
+    return q, int(d.year), str(d.source_id), str(d.basis)
 
 
 def parse_years(text: str | None) -> tuple[int, ...]:
