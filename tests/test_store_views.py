@@ -191,3 +191,30 @@ def test_a_limited_store_cannot_read_as_someone_else(
             store.view(principal=ALICE)
         with store.view(principal=store.principal) as same:
             assert "beta-intel-2026" in {s.source_id for s in same.sources()}
+
+
+def test_a_facility_is_out_of_force_from_its_end_date(fresh_db: Path) -> None:
+    """Facility statuses read the end date as the first day out of force (as the facility
+    service always has); undated reads see every row."""
+    from derisk.model.facilities import Facility
+
+    src = Source("fac-src", "Test", "A plant written by the test")
+    plant = Facility(
+        "test-plant", "Test plant", "CAN", "antimony", "refining", "operating", 100.0, "t Sb",
+        "content", "fac-src", valid_from=dt.date(2024, 1, 1), valid_to=dt.date(2025, 1, 1),
+    )  # fmt: skip
+    with DuckStore(fresh_db) as store, store.writer("test-fac") as w:
+        w.add([src])
+        w.add([plant])
+    with DuckStore(fresh_db, read_only=True) as store:
+
+        def ids(day: dt.date, *, dated: bool = True) -> list[str]:
+            rows = store.view(as_of=day).facilities("antimony", "refining", dated=dated)
+            return [f.facility_id for f in rows if f.source_id == "fac-src"]
+
+        assert ids(dt.date(2024, 12, 31)) == ["test-plant"]
+        assert ids(dt.date(2025, 1, 1)) == []
+        assert ids(dt.date(2023, 1, 1)) == []
+        assert ids(dt.date(2023, 1, 1), dated=False) == ["test-plant"]
+        with pytest.raises(KeyError):
+            store.view().stored_ids(Source, "no_such_column")
