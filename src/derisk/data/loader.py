@@ -87,12 +87,7 @@ def _check_sources(
 
 
 def _existing_sources(store: Store, exclude_dataset: str | None) -> set[str]:
-    if exclude_dataset is None:
-        return {r[0] for r in store.sql("SELECT source_id FROM source")}
-    return {
-        r[0]
-        for r in store.sql("SELECT source_id FROM source WHERE dataset <> ?", [exclude_dataset])
-    }
+    return store.view().stored_ids(Source, "source_id", exclude_dataset)
 
 
 def load_files(
@@ -199,13 +194,7 @@ def _with_facility_rows(
     out = {k: list(v) for k, v in parsed.items()}
     if not any(isinstance(r, Facility) for rows in parsed.values() for r in rows):
         return out
-    if exclude_dataset is None:
-        stored = {r[0] for r in store.sql("SELECT entity_id FROM entity")}
-    else:
-        stored = {
-            r[0]
-            for r in store.sql("SELECT entity_id FROM entity WHERE dataset <> ?", [exclude_dataset])
-        }
+    stored = store.view().stored_ids(Entity, "entity_id", exclude_dataset)
     known = stored | {
         r.entity_id for rows in parsed.values() for r in rows if isinstance(r, Entity)
     }

@@ -50,7 +50,6 @@ from derisk.services.common import NotFound, source_meta
 from derisk.services.common import round_or_none as _r
 from derisk.services.trace import (
     PRODUCTION,
-    VALID,
     Facility,
     MaterialTrace,
     Screener,
@@ -92,14 +91,11 @@ def resolve_countries(store: Store, spec: CountrySpec, when: dt.date) -> Country
     group = spec.group or spec.not_in_group
     if group is None:
         raise BadInputError("the rule names no countries")
-    if not store.sql("SELECT 1 FROM country_group WHERE group_id = ?", [group]):
+    view = store.view(as_of=when)
+    if not view.group_exists(group):
         raise NotFound(f"unknown country group {group!r} (named by the rule)")
-    rows = store.sql(
-        "SELECT iso3 FROM group_member WHERE group_id = ? AND "
-        "(valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?)",
-        [group, when, when],
-    )
-    return CountrySet(frozenset(r[0] for r in rows), complement=spec.not_in_group is not None)
+    members = view.group_members(group)
+    return CountrySet(frozenset(m.iso3 for m in members), complement=spec.not_in_group is not None)
 
 
 def rule_json(rule: RuleSpec, version: RuleVersion | None = None) -> dict[str, Any]:
@@ -154,29 +150,20 @@ def list_rules(rules_files: Sequence[Path] = ()) -> dict[str, Any]:
 def list_products(store: Store, as_of: dt.date | None = None) -> dict[str, Any]:
     """Products valid at the date, with their facility, country and BOM materials."""
     when = _when(as_of)
-    rows = store.sql(
-        "SELECT p.product_id, p.name, p.item_class, p.facility_id, e.country, p.owner_id, "
-        "p.source_id, (SELECT list(DISTINCT b.material_id ORDER BY b.material_id) FROM bom_line b "
-        "WHERE b.product_id = p.product_id AND b.material_id IS NOT NULL) "
-        "FROM product p LEFT JOIN entity e ON e.entity_id = p.facility_id "
-        "WHERE (p.valid_from IS NULL OR p.valid_from <= ?) "
-        "AND (p.valid_to IS NULL OR p.valid_to >= ?) "
-        "ORDER BY p.product_id",
-        [when, when],
-    )
+    rows = store.view(as_of=when).product_listing()
     return {
         "schema": PRODUCTS_SCHEMA,
         "as_of": when.isoformat(),
         "products": [
             {
-                "product": r[0],
-                "name": r[1],
-                "item_class": r[2],
-                "facility": r[3],
-                "country": r[4],
-                "owner": r[5],
-                "source_id": r[6],
-                "materials": list(r[7] or []),
+                "product": r.product_id,
+                "name": r.name,
+                "item_class": r.item_class,
+                "facility": r.facility_id,
+                "country": r.country,
+                "owner": r.owner_id,
+                "source_id": r.source_id,
+                "materials": r.materials,
             }
             for r in rows
         ],
@@ -710,21 +697,16 @@ def certify_many(
     when = _when(as_of)
     rule = get_rule(rule_id, rules_files)
     version = rule.version_at(when)
-    filt = "" if product_ids is None else " AND product_id = ANY(?)"
-    params: list[Any] = [when, when] + ([list(product_ids)] if product_ids is not None else [])
-    prows = store.sql(
-        f"SELECT product_id, item_class, facility_id FROM product WHERE {VALID}{filt} "
-        "ORDER BY product_id",
-        params,
-    )
+    prows = store.view(as_of=when).products(product_ids)
     if product_ids is not None:
-        found = {r[0] for r in prows}
+        found = {p.product_id for p in prows}
         absent = [p for p in product_ids if p not in found]
         if absent:
             raise NotFound(f"no product(s) valid on {when}: {', '.join(absent[:10])}")
     verdicts: dict[str, str] = {}
     applicable = []
-    for pid, cls, fac in prows:
+    for prod in prows:
+        pid, cls, fac = prod.product_id, prod.item_class, prod.facility_id
         if rule.applies(cls):
             applicable.append((pid, cls, fac))
         else:
@@ -764,18 +746,15 @@ def _batch_share(
     cset = resolve_countries(store, rule.countries, when)
     ids = [p[0] for p in products]
     wanted_ids = set(ids)
-    bom = store.sql(
-        f"SELECT product_id, material_id, component_id FROM bom_line WHERE {VALID}", [when, when]
-    )
     direct: dict[str, set[str]] = defaultdict(set)
     slow: set[str] = set()
-    for pid, mat, comp in bom:
-        if pid not in wanted_ids:
+    for line in store.view(as_of=when).bom_lines():
+        if line.product_id not in wanted_ids:
             continue
-        if comp is not None:
-            slow.add(pid)
-        elif mat is not None:
-            direct[pid].add(mat)
+        if line.component_id is not None:
+            slow.add(line.product_id)
+        elif line.material_id is not None:
+            direct[line.product_id].add(line.material_id)
     # worst status per product: 0 pass, 1 undetermined, 2 fail; -1 nothing evaluated yet
     worst = {pid: -1 for pid in ids if pid not in slow}
     by_material: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -844,64 +823,46 @@ def array_graph(
     Facility ids are numbered in the database (sorted by id) and the links fetched as index
     triples, so no per-link work happens in Python beyond one pass to build the arrays.
     """
-    links_cte = (
-        "l AS (SELECT supplier_id, customer_id, share, stage_id FROM supply_link "
-        "WHERE material_id = ? AND (valid_from IS NULL OR valid_from <= ?) "
-        "AND (valid_to IS NULL OR valid_to >= ?)), "
-        "ids AS (SELECT supplier_id AS id FROM l UNION SELECT customer_id FROM l "
-        "UNION SELECT unnest(?::VARCHAR[])), "
-        "f AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx FROM ids)"
-    )
-    params: list[Any] = [spec.id, when, when, sorted(set(product_facilities))]
-    facs = store.sql(
-        f"WITH {links_cte}, e AS (SELECT entity_id, kind, country, material_id, stage_id, "
-        "row_number() OVER (PARTITION BY entity_id ORDER BY valid_from DESC NULLS LAST) AS r "
-        "FROM entity WHERE (valid_from IS NULL OR valid_from <= ?) "
-        "AND (valid_to IS NULL OR valid_to >= ?)) "
-        "SELECT f.idx, f.id, e.kind, e.country, e.material_id, e.stage_id FROM f "
-        "LEFT JOIN e ON e.entity_id = f.id AND e.r = 1 ORDER BY f.idx",
-        [*params, when, when],
-    )
-    bad = [r[1] for r in facs if r[2] != "facility"]
+    graph = store.view(as_of=when).link_graph(spec.id, product_facilities)
+    facs, supplied, trip = graph.nodes, graph.supplied, graph.links
+    bad = [r.facility_id for r in facs if r.kind != "facility"]
     if bad:
         raise BadInputError(
             f"supply links or products of {spec.id} name facilities that are not in the store "
             f"(or not valid on {when}, or not of kind facility): {', '.join(bad[:10])}"
         )
-    supplied: dict[str, set[str | None]] = {
-        sid: set(stages)
-        for sid, stages in store.sql(
-            f"WITH {links_cte} SELECT supplier_id, list(DISTINCT stage_id) FROM l GROUP BY 1",
-            params,
-        )
-    }
-    trip = store.sql(
-        f"WITH {links_cte} SELECT s.idx, c.idx, l.share FROM l "
-        "JOIN f s ON s.id = l.supplier_id JOIN f c ON c.id = l.customer_id",
-        params,
-    )
     arr = np.fromiter(
         itertools.chain.from_iterable(trip), dtype=np.float64, count=3 * len(trip)
     ).reshape(-1, 3)
-    names = [r[1] for r in facs]
+    names = [r.facility_id for r in facs]
     fac_ids = {f: i for i, f in enumerate(names)}
     world = world_dists(store, spec, when)
     cnames: list[str] = sorted(
-        {r[3] for r in facs if r[3]} | {c for d in world.values() for c in d.shares}
+        {r.country for r in facs if r.country} | {c for d in world.values() for c in d.shares}
     )
     cidx = {c: i for i, c in enumerate(cnames)}
     pos = np.array(
         [
             position(
-                Facility(r[1], r[1], r[2], r[3], None, r[4], r[5], None, ""),
+                Facility(
+                    r.facility_id,
+                    r.facility_id,
+                    r.kind or "",
+                    r.country,
+                    None,
+                    r.material_id,
+                    r.stage_id,
+                    None,
+                    "",
+                ),
                 spec,
-                supplied.get(r[1], set()),
+                supplied.get(r.facility_id, set()),
             )
             for r in facs
         ],
         dtype=np.int64,
     )
-    ctry = np.array([cidx.get(r[3] or "", -1) for r in facs], dtype=np.int64)
+    ctry = np.array([cidx.get(r.country or "", -1) for r in facs], dtype=np.int64)
     wd = {
         k: (
             np.array([cidx[c] for c in d.shares], dtype=np.int64),

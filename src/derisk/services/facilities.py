@@ -24,6 +24,7 @@ from derisk.model.catalog import load_catalog
 from derisk.model.facilities import (
     STAGE_UNITS,
     FacilityStatus,
+    ImporterDemand,
     parse_owners,
     stage_unit,
     unit_factor,
@@ -36,11 +37,6 @@ FACILITIES_SCHEMA = "derisk.facilities/1"
 FACILITY_SCHEMA = "derisk.facility/1"
 ALLIED_SCHEMA = "derisk.allied/1"
 DEFAULT_YEARS = tuple(range(2025, 2031))
-_COLS = (
-    "facility_id, name, country, material_id, stage_id, status, capacity, unit, basis, "
-    "source_id, facility_type, product, operator_id, owners, start_year, ramp_years, end_year, "
-    "parent_id, status_source_id, latitude, longitude, note"
-)
 
 
 @dataclass(frozen=True)
@@ -88,54 +84,60 @@ def load_plants(
     as_of: dt.date | None = None,
 ) -> list[Plant]:
     """Facility rows valid on ``as_of`` (all of them when ``None``), by material and stage."""
-    where = ["1 = 1"]
-    args: list[Any] = []
-    if material is not None:
-        where.append("material_id = ?")
-        args.append(material)
-    if stage is not None:
-        where.append("stage_id = ?")
-        args.append(stage)
-    if as_of is not None:
-        where.append(
-            "(valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to > ?)"
+    view = store.view(as_of=as_of)
+    return [
+        Plant(
+            f.facility_id,
+            f.name,
+            f.country,
+            f.material_id,
+            f.stage_id,
+            f.status,
+            f.capacity,
+            f.unit,
+            f.basis,
+            f.source_id,
+            f.facility_type,
+            f.product,
+            f.operator_id,
+            f.owners,
+            f.start_year,
+            f.ramp_years,
+            f.end_year,
+            f.parent_id,
+            f.status_source_id,
+            f.latitude,
+            f.longitude,
+            f.note,
         )
-        args.extend([as_of, as_of])
-    rows = store.sql(
-        f"SELECT {_COLS} FROM facility WHERE {' AND '.join(where)} ORDER BY facility_id", args
-    )
-    return [Plant(*r) for r in rows]
+        for f in view.facilities(material, stage, dated=as_of is not None)
+    ]
 
 
 def _source_meta(store: Store, ids: set[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    marks = ",".join("?" * len(ids))
-    rows = store.sql(
-        "SELECT source_id, publisher, title, url, published, confidence, note FROM source "
-        f"WHERE source_id IN ({marks}) ORDER BY source_id",
-        sorted(ids),
-    )
+    rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
     return [
         {
-            "source_id": r[0],
-            "publisher": r[1],
-            "title": r[2],
-            "url": r[3],
-            "published": r[4].isoformat() if r[4] else None,
-            "confidence": r[5],
-            "note": r[6],
+            "source_id": r.source_id,
+            "publisher": r.publisher,
+            "title": r.title,
+            "url": r.url,
+            "published": r.published.isoformat() if r.published else None,
+            "confidence": r.confidence,
+            "note": r.note,
         }
         for r in rows
     ]
 
 
 def _confidence(store: Store) -> dict[str, str]:
-    return {r[0]: r[1] for r in store.sql("SELECT source_id, confidence FROM source")}
+    return {s.source_id: s.confidence for s in store.view().sources()}
 
 
 def _names(store: Store) -> dict[str, str]:
-    return {r[0]: r[1] for r in store.sql("SELECT entity_id, name FROM entity")}
+    return {e.entity_id: e.name for e in store.view().all_entities()}
 
 
 def _pfe(store: Store, when: dt.date) -> tuple[set[str], set[str], str]:
@@ -350,7 +352,7 @@ class Member:
 
 
 def _groups(store: Store) -> dict[str, str]:
-    return {r[0]: r[1] for r in store.sql("SELECT group_id, name FROM country_group")}
+    return {g.group_id: g.name for g in store.view().groups()}
 
 
 def resolve_member(store: Store, text: str, when: dt.date) -> Member:
@@ -394,34 +396,25 @@ def _stored_demand(
     lowest source precedence number. A bundled row of the same year that an imported row
     displaced is returned as ``set_aside`` so that the answer can say which figure it did not use.
     """
-    rows = store.sql(
-        "SELECT quantity, unit, year, source_id, basis, d.dataset FROM importer_demand d "
-        "JOIN source s USING (source_id) WHERE d.buyer = ? AND d.material_id = ? "
-        "AND d.stage_id = ? AND d.quantity IS NOT NULL AND d.year <= ? "
-        "AND (d.valid_from IS NULL OR d.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?) "
-        "ORDER BY d.year DESC, (d.dataset = ?), s.precedence, d.fact_id",
-        [buyer, material, stage, year, when, when, BUNDLED_DATASET],
-    )
+    rows = store.view(as_of=when).demand_figures(material, stage, buyer, year, BUNDLED_DATASET)
     if not rows:
         return None
 
-    def row(r: tuple[Any, ...]) -> dict[str, Any]:
-        q, unit, y, sid, basis, dataset = r
+    def row(d: ImporterDemand, dataset: str) -> dict[str, Any]:
         return {
-            "quantity": float(q) * unit_factor(material, stage, unit),
-            "year": int(y),
-            "source_id": str(sid),
-            "basis": str(basis),
-            "dataset": str(dataset),
+            "quantity": float(d.quantity or 0.0) * unit_factor(material, stage, d.unit),
+            "year": int(d.year),
+            "source_id": str(d.source_id),
+            "basis": str(d.basis),
+            "dataset": dataset,
         }
 
-    used = row(rows[0])
+    used = row(*rows[0])
     used["set_aside"] = None
     if used["dataset"] != BUNDLED_DATASET:
-        same = [r for r in rows if int(r[2]) == used["year"] and r[5] == BUNDLED_DATASET]
+        same = [r for r in rows if int(r[0].year) == used["year"] and r[1] == BUNDLED_DATASET]
         if same:
-            aside = row(same[0])
+            aside = row(*same[0])
             used["set_aside"] = {k: aside[k] for k in ("quantity", "year", "source_id", "dataset")}
     return used
 

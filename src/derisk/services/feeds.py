@@ -208,9 +208,7 @@ def poll(
 
     t_now = now if now is not None else time.time()
     polls = _last_polls(store)
-    seen_urls = {r[0] for r in store.sql("SELECT url FROM monitor_feed_item")}
-    seen_sha = {r[0] for r in store.sql("SELECT content_sha FROM monitor_feed_item")}
-    seen_sha |= {r[0] for r in store.sql("SELECT text_sha FROM news_article")}
+    seen_urls, seen_sha = store.view().seen_feed_items()
     gate = _Politeness(delay)
     results: list[dict[str, Any]] = []
     for feed in _feeds(store):

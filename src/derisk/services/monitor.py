@@ -52,12 +52,14 @@ from derisk.model.monitor import (
     WatchItem,
 )
 from derisk.model.schema import ROW_TYPES
-from derisk.model.trust import Access, Principal, Role
+from derisk.model.trust import Principal, Role
 from derisk.progress import Progress
 from derisk.services.common import NotFound
 from derisk.services.lookup import FIND_ENTITY
 from derisk.store import DuckStore, guard
 from derisk.store.base import Store
+from derisk.store.monitoring import drop_watch_answers, ensure_private_dataset
+from derisk.store.monitoring import upstream_view as _upstream_view
 
 WATCH_SCHEMA = "derisk.monitor.watchlist/1"
 RUN_SCHEMA = "derisk.monitor.run/1"
@@ -100,22 +102,8 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-_LIVE = (
-    "SELECT * FROM watch_item WHERE removed_at IS NULL AND watch_id NOT IN "
-    "(SELECT watch_id FROM watch_item WHERE removed_at IS NOT NULL)"
-)
-
-
 def _watch_rows(store: Store, ids: Sequence[str]) -> list[WatchItem]:
-    cols = ", ".join(f'"{f.name}"' for f in dataclasses.fields(WatchItem))
-    rows = store.sql(
-        f"SELECT {cols} FROM ({_LIVE}) WHERE watch_id = ANY(?) ORDER BY watch_id", [list(ids)]
-    )
-    return [WatchItem(*r) for r in rows]
-
-
-def _ids(store: Store, query: str, params: Sequence[Any] = ()) -> list[str]:
-    return [str(r[0]) for r in store.sql(query, params)]
+    return store.view().live_watch_items(ids)
 
 
 # -- who owns what ------------------------------------------------------------------------------
@@ -141,13 +129,8 @@ def _monitor_writer(store: Store, org_id: str | None, by: Principal) -> Iterator
     ds = dataset_of(org_id)
     label = Principal(f"{by.label} via monitor", Role.ADMIN, local=True, via=by.via)
     with guard.acting_as(label, guard.origin()), store.writer(ds) as w:
-        con = getattr(store, "con", None)
-        if org_id and con is not None and ds not in guard.access_map(con):
-            con.execute(
-                f"INSERT INTO {guard.qualified(con, 'dataset_access')} "
-                "(dataset, access, set_by, set_at, org_id) VALUES (?, ?, ?, ?, ?)",
-                [ds, Access.PRIVATE.value, "monitor", _now(), org_id],
-            )
+        if org_id:
+            ensure_private_dataset(store, ds, org_id, "monitor", _now())
         yield w
 
 
@@ -181,23 +164,21 @@ def _check_target(store: Store, kind: str, target: str, material: str | None) ->
     """Raise for a target that cannot exist; return notes for one that is not (yet) known."""
     notes: list[str] = []
     if kind == "product":
-        if not store.sql("SELECT 1 FROM product WHERE product_id = ?", [target]):
+        if not store.view().product_exists(target):
             raise NotFound(f"no product {target!r}; `derisk products` lists them")
     elif kind == "entity":
-        if not store.sql("SELECT 1 FROM entity WHERE entity_id = ?", [target]):
+        if not store.view().entity_exists(target):
             raise NotFound(f"no entity {target!r}; {FIND_ENTITY}")
     elif kind == "material":
         load_catalog().material(target)
     elif kind in ("country", "importer"):
-        if not store.sql("SELECT 1 FROM country WHERE iso3 = ?", [target]):
+        if not store.view().country_exists(target):
             raise BadInputError(f"{target!r} is not an ISO 3166-1 alpha-3 country code")
         if kind == "importer":
             if material is None:
                 raise BadInputError("an importer watch needs a material")
             load_catalog().material(material)
-    elif kind == "facility" and not store.sql(
-        "SELECT 1 FROM entity WHERE entity_id = ? AND kind = 'facility'", [target]
-    ):
+    elif kind == "facility" and not store.view().entity_exists(target, "facility"):
         notes.append(
             f"no facility {target!r} in the store yet: the item is kept by id and its answer "
             "is 'unknown' until a facility record with that id appears"
@@ -291,15 +272,7 @@ def list_watch(store: Store) -> dict[str, Any]:
 
 
 def latest_answers(store: Store, ids: Sequence[str] | None = None) -> dict[str, WatchAnswer]:
-    cols = ", ".join(f'"{f.name}"' for f in dataclasses.fields(WatchAnswer))
-    where = "" if ids is None else "WHERE watch_id = ANY(?)"
-    params: list[Any] = [] if ids is None else [list(ids)]
-    rows = store.sql(
-        f"SELECT {cols} FROM (SELECT *, row_number() OVER (PARTITION BY watch_id "
-        f"ORDER BY computed_at DESC) AS rn FROM watch_answer {where}) WHERE rn = 1",
-        params,
-    )
-    return {r[0]: WatchAnswer(*r) for r in rows}
+    return {a.watch_id: a for a in store.view().latest_answers(ids)}
 
 
 # -- answers ------------------------------------------------------------------------------------
@@ -327,19 +300,11 @@ def _names(store: Store, ids: Iterable[str]) -> dict[str, str]:
     ids = sorted(set(ids))
     if not ids:
         return {}
-    return dict(store.sql("SELECT entity_id, name FROM entity WHERE entity_id = ANY(?)", [ids]))
+    return store.view().entity_names(ids)
 
 
 def _upstream_entities(store: Store, eid: str) -> set[str]:
-    rows = store.sql(
-        "WITH RECURSIVE edges(owner_id, owned_id) AS (SELECT owner_id, owned_id FROM stake "
-        "UNION ALL SELECT owner_id, owned_id FROM stake_range UNION ALL "
-        "SELECT holder_id, subject_id FROM control_right WHERE holder_id IS NOT NULL), "
-        "up(e) AS (SELECT ?::VARCHAR UNION "
-        "SELECT s.owner_id FROM edges s JOIN up ON s.owned_id = up.e) SELECT e FROM up",
-        [eid],
-    )
-    return {str(r[0]) for r in rows}
+    return store.view().upstream_owners(eid)
 
 
 def _rule_pack_hash() -> str:
@@ -393,16 +358,7 @@ def answer_product(store: Store, w: WatchItem, today: dt.date) -> Answer:
             }
         )
     deps = {f"product:{w.target}", f"rule:{rule}"}
-    for r in store.sql(
-        "SELECT facility_id FROM product WHERE product_id = ? UNION "
-        "SELECT 'material:' || material_id FROM bom_line WHERE product_id = ? "
-        "AND material_id IS NOT NULL UNION "
-        "SELECT 'product:' || component_id FROM bom_line WHERE product_id = ? "
-        "AND component_id IS NOT NULL",
-        [w.target, w.target, w.target],
-    ):
-        k = str(r[0])
-        deps.add(k if ":" in k else f"facility:{k}")
+    deps.update(d.key for d in store.view().product_dependencies([w.target]))
     return Answer(
         value=verdict,
         text=f"{w.target} under {cert['rule']} on {when}: {verdict}",
@@ -487,14 +443,19 @@ def _source_rows(store: Store, ids: Iterable[str]) -> list[dict[str, Any]]:
     ids = sorted({i for i in ids if i})
     if not ids:
         return []
-    rows = store.sql(
-        "SELECT source_id, publisher, title, url, published, quote, confidence FROM source "
-        "WHERE source_id = ANY(?) ORDER BY source_id",
-        [ids],
-    )
-    keys = ("source_id", "publisher", "title", "url", "published", "quote", "confidence")
-    return [{k: (str(v) if k == "published" and v else v) for k, v in zip(keys, r, strict=True)}
-            for r in rows]  # fmt: skip
+    rows = sorted(store.view().sources_by_id(ids), key=lambda s: s.source_id)
+    return [
+        {
+            "source_id": s.source_id,
+            "publisher": s.publisher,
+            "title": s.title,
+            "url": s.url,
+            "published": str(s.published) if s.published else s.published,
+            "quote": s.quote,
+            "confidence": s.confidence,
+        }
+        for s in rows
+    ]
 
 
 def answer_importer(store: Store, w: WatchItem, today: dt.date) -> Answer:
@@ -534,32 +495,34 @@ def answer_importer(store: Store, w: WatchItem, today: dt.date) -> Answer:
 
 
 def answer_country(store: Store, w: WatchItem, today: dt.date) -> Answer:
-    rows = store.sql(
-        "SELECT r.fact_id, r.issuer, r.target, r.items, r.scope, r.valid_from, r.valid_to, "
-        "r.suspended_until, s.source_id, s.publisher, s.title, s.url, s.quote "
-        "FROM export_restriction r LEFT JOIN source s ON s.source_id = r.source_id "
-        "WHERE (r.issuer = ? OR r.target = ?) AND r.scope IS DISTINCT FROM 'lifted' "
-        "AND (r.valid_from IS NULL OR r.valid_from <= ?) "
-        "AND (r.valid_to IS NULL OR r.valid_to >= ?) "
-        "AND (r.suspended_until IS NULL OR r.suspended_until < ?) ORDER BY r.fact_id",
-        [w.target, w.target, today, today, today],
-    )
+    rows = store.view(as_of=today).active_restrictions(w.target)
     reasons = [
-        {"text": f"{r[1]} restricts {r[3]} to {r[2]}" + (f" until {r[6]}" if r[6] else "")}
+        {
+            "text": f"{r.issuer} restricts {r.items} to {r.target}"
+            + (f" until {r.valid_to}" if r.valid_to else "")
+        }
         for r in rows
     ]
-    ends = sorted(d for r in rows for d in (r[6], r[7]) if d is not None and d >= today)
+    ends = sorted(
+        d for r in rows for d in (r.valid_to, r.suspended_until) if d is not None and d >= today
+    )
     return Answer(
-        value=f"{len(rows)} active: " + ", ".join(str(r[0]) for r in rows)
+        value=f"{len(rows)} active: " + ", ".join(str(r.fact_id) for r in rows)
         if rows
         else "none active",
         text=f"export restrictions issued by or against {w.target}: {len(rows)}",
         as_of=today,
         reasons=reasons[:12],
         sources=[
-            {"source_id": r[8], "publisher": r[9], "title": r[10], "url": r[11], "quote": r[12]}
+            {
+                "source_id": r.source_id,
+                "publisher": r.publisher,
+                "title": r.title,
+                "url": r.url,
+                "quote": r.quote,
+            }
             for r in rows
-            if r[8]
+            if r.source_id
         ][:20],
         deps={f"country:{w.target}"},
         number=float(len(rows)),
@@ -569,12 +532,7 @@ def answer_country(store: Store, w: WatchItem, today: dt.date) -> Answer:
 
 
 def answer_facility(store: Store, w: WatchItem, today: dt.date) -> Answer:
-    rows = store.sql(
-        "SELECT e.name, e.country, e.operator_id, e.valid_from, e.valid_to, e.source_id, "
-        "s.publisher, s.title, s.url, s.quote FROM entity e LEFT JOIN source s "
-        "ON s.source_id = e.source_id WHERE e.entity_id = ? AND e.kind = 'facility'",
-        [w.target],
-    )
+    rows = store.view().cited_entities(w.target, "facility")
     if not rows:
         return Answer(
             value="unknown",
@@ -583,7 +541,9 @@ def answer_facility(store: Store, w: WatchItem, today: dt.date) -> Answer:
             deps={f"entity:{w.target}", f"facility:{w.target}"},
             subject=f"facility {w.target}",
         )
-    name, country, op, vf, vt, sid, pub, title, url, quote = rows[0]
+    e = rows[0]
+    name, country, op, vf, vt = e.name, e.country, e.operator_id, e.valid_from, e.valid_to
+    sid, pub, title, url, quote = e.source_id, e.publisher, e.title, e.url, e.quote
     status = "closed" if vt is not None and vt < today else "operating"
     if vf is not None and vf > today:
         status = "planned"
@@ -693,12 +653,7 @@ _FACT_TABLES = frozenset(cls.Meta.table for cls in ROW_TYPES if cls.Meta.fact)
 def changes_since(store: Store, audit_id: str | None) -> Changes:
     """Fact keys of every change recorded in the audit log after ``audit_id``."""
     ch = Changes()
-    rows = store.sql(
-        "SELECT audit_id, action, table_name, after, before FROM audit_log "
-        "WHERE audit_id > ? ORDER BY audit_id",
-        [audit_id or ""],
-    )
-    for aid, action, table, after, before in rows:
+    for aid, action, table, after, before in store.view().audit_changes_after(audit_id or ""):
         ch.last_audit = str(aid)
         if action == "delete-dataset":
             snap = json.loads(before) if before else {}
@@ -728,20 +683,11 @@ def expand(store: Store, keys: set[str]) -> set[str]:
     out = set(keys)
     if not ents:
         return out
-    front = sorted(
-        {str(r[0]) for r in store.sql(
-            "SELECT entity_id FROM entity WHERE entity_id = ANY(?) OR operator_id = ANY(?)",
-            [ents, ents],
-        )} | set(ents)
-    )  # fmt: skip
+    view = store.view()
+    front = sorted(view.entities_or_operated(ents) | set(ents))
     seen = set(front)
     while front:
-        got = store.sql(
-            "SELECT DISTINCT customer_id FROM supply_link "
-            "WHERE supplier_id IN (SELECT unnest(?::VARCHAR[]))",
-            [front],
-        )
-        front = sorted({str(r[0]) for r in got} - seen)
+        front = sorted(view.customers_of(front) - seen)
         seen.update(front)
     out |= {f"facility:{f}" for f in seen}
     return out
@@ -752,19 +698,10 @@ def affected_watch(store: Store, keys: set[str], tables: set[str]) -> set[str]:
     ``tables`` (a change recorded only as counts)."""
     hit: set[str] = set()
     if keys:
-        hit = set(
-            _ids(
-                store,
-                f"SELECT DISTINCT d.watch_id FROM watch_dep d JOIN ({_LIVE}) w "
-                "ON w.watch_id = d.watch_id WHERE d.dep_key = ANY(?)",
-                [sorted(keys)],
-            )
-        )
+        hit = set(store.view().watch_ids_depending_on(sorted(keys)))
     if tables:
         kinds = [k for k, ts in KIND_TABLES.items() if ts & tables]
-        hit |= set(
-            _ids(store, f"SELECT watch_id FROM ({_LIVE}) WHERE kind = ANY(?)", [kinds or [""]])
-        )
+        hit |= set(store.view().live_watch_ids(kinds=kinds or [""]))
     return hit
 
 
@@ -837,46 +774,8 @@ def upstream_view(store: Store, product_ids: Sequence[str]) -> Iterator[Store]:
     sub-components): a product's verdict depends on nothing else, so certifying a few products
     reads a few thousand links instead of the whole graph. The cut is taken from the store as
     the caller sees it (an organisation's view stays limited to it)."""
-    con = getattr(store, "con", None)
-    if con is None or not isinstance(store, DuckStore):
-        yield store
-        return
-    cur = con.cursor()
-    who = acting(store)
-    if not who.sees_everything:
-        guard.apply_scope(cur, who)
-    try:
-        # level by level up the chain: one scan of the links per level (faster in DuckDB than
-        # a recursive query, whose union re-reads the growing set)
-        cur.execute("CREATE OR REPLACE TEMP TABLE _derisk_up AS SELECT * FROM supply_link LIMIT 0")
-        front = sorted(
-            str(r[0])
-            for r in cur.execute(
-                "WITH RECURSIVE comps(p) AS (SELECT unnest(?::VARCHAR[]) UNION "
-                "SELECT b.component_id FROM bom_line b JOIN comps ON b.product_id = comps.p "
-                "WHERE b.component_id IS NOT NULL) "
-                "SELECT DISTINCT facility_id FROM product "
-                "WHERE product_id IN (SELECT p FROM comps)",
-                [list(product_ids)],
-            ).fetchall()
-        )
-        seen = set(front)
-        while front:
-            got = cur.execute(
-                "INSERT INTO _derisk_up SELECT * FROM supply_link "
-                "WHERE customer_id IN (SELECT unnest(?::VARCHAR[])) RETURNING supplier_id",
-                [front],
-            ).fetchall()
-            front = sorted({str(r[0]) for r in got} - seen)
-            seen.update(front)
-        cur.execute("CREATE OR REPLACE TEMP VIEW supply_link AS SELECT * FROM _derisk_up")
-        view = DuckStore.__new__(DuckStore)
-        view.path = getattr(store, "path", None)
-        view.con = cur
-        view.principal = who
+    with _upstream_view(store, product_ids, acting(store)) as view:
         yield view
-    finally:
-        cur.close()
 
 
 def batch_products(
@@ -902,16 +801,8 @@ def batch_products(
                 continue  # each is answered (or its error explained) one by one
             verdicts = {v["product"]: v["verdict"] for v in res["verdicts"]}
             deps: dict[str, set[str]] = defaultdict(set)
-            for pid, key in view.sql(
-                "SELECT product_id, 'facility:' || facility_id FROM product "
-                "WHERE product_id = ANY(?) UNION ALL "
-                "SELECT product_id, 'material:' || material_id FROM bom_line "
-                "WHERE product_id = ANY(?) AND material_id IS NOT NULL UNION ALL "
-                "SELECT product_id, 'product:' || component_id FROM bom_line "
-                "WHERE product_id = ANY(?) AND component_id IS NOT NULL",
-                [pids, pids, pids],
-            ):
-                deps[str(pid)].add(str(key))
+            for dep in view.view().product_dependencies(pids):
+                deps[dep.product_id].add(dep.key)
             nxt = _next_rule_change(rule, when)
             for w in group:
                 v = verdicts.get(w.target)
@@ -1002,14 +893,8 @@ def evaluate(
                 )
                 alerts.append(alert)
         with _monitor_writer(store, org, _SYSTEM) as wr:
-            con = getattr(store, "con", None)
-            ids = [a.watch_id for a in answers]
-            if con is not None and ids:  # only the latest answer and index keys are kept
-                for table in ("watch_dep", "watch_answer"):
-                    con.execute(
-                        f"DELETE FROM {guard.qualified(con, table)} WHERE watch_id = ANY(?)",
-                        [ids],
-                    )
+            # only the latest answer and index keys are kept
+            drop_watch_answers(store, [a.watch_id for a in answers])
             wr.add(answers)
             wr.add(deps)
             wr.add(alerts)
@@ -1035,37 +920,28 @@ def run(
         raise guard.Forbidden("`derisk monitor run` needs the local operator or an admin")
     t0 = dt.datetime.now()
     today = today or _today()
-    watched = int(store.sql(f"SELECT count(*) FROM ({_LIVE})")[0][0])
+    view = store.view()
+    watched = view.live_watch_count()
     cur = _cursor(store)
     rules_hash = _rule_pack_hash()
     ch = changes_since(store, cur.audit_id if cur else None)
     why: dict[str, str] = {}
     if full:
-        why = {i: "full recompute" for i in _ids(store, f"SELECT watch_id FROM ({_LIVE})")}
+        why = {i: "full recompute" for i in view.live_watch_ids()}
     else:
-        for i in _ids(
-            store,
-            f"SELECT w.watch_id FROM ({_LIVE}) w WHERE NOT EXISTS "
-            "(SELECT 1 FROM watch_answer a WHERE a.watch_id = w.watch_id)",
-        ):
+        for i in view.unanswered_watch_ids():
             why[i] = "new watch item"
         keys = expand(store, ch.keys)
         for i in affected_watch(store, keys, ch.tables):
             why.setdefault(i, "changed facts")
-        due = _ids(
-            store, "SELECT DISTINCT watch_id FROM watch_answer WHERE next_change <= ?", [today]
-        )
+        due = view.watch_ids_due(today)
         if due:
-            live = set(
-                _ids(store, f"SELECT watch_id FROM ({_LIVE}) WHERE watch_id = ANY(?)", [due])
-            )
+            live = set(view.live_watch_ids(ids=due))
             for i, a in latest_answers(store, due).items():
                 if i in live and a.next_change is not None and a.next_change <= today:
                     why.setdefault(i, f"date crossed {a.next_change}")
         if cur is not None and cur.rules_hash != rules_hash:
-            for i in _ids(
-                store, f"SELECT watch_id FROM ({_LIVE}) WHERE kind IN ('product', 'entity')"
-            ):
+            for i in view.live_watch_ids(kinds=("product", "entity")):
                 why.setdefault(i, "rule packs changed")
     todo = _watch_rows(store, sorted(why))
     report = RunReport()
@@ -1267,16 +1143,13 @@ def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> d
     mats = {w.target for w in items if w.kind == "material"}
     mats |= {w.material_id for w in items if w.kind in ("importer",) and w.material_id}
     ctys = {w.target for w in items if w.kind in ("country", "importer")}
-    rows = store.sql(
-        "SELECT fact_id, issuer, target, items, material_id, scope, valid_to, suspended_until, "
-        "source_id FROM export_restriction WHERE (valid_to BETWEEN ? AND ?) "
-        "OR (suspended_until BETWEEN ? AND ?) ORDER BY fact_id",
-        [today, end, today, end],
-    )
-    for fid, issuer, target, its, mat, _scope, vt, su, sid in rows:
+    for r in store.view().restrictions_ending(today, end):
+        fid, issuer, target, its, mat = r.fact_id, r.issuer, r.target, r.items, r.material_id
+        vt, su, sid = r.valid_to, r.suspended_until, r.source_id
         if mat not in mats and issuer not in ctys and target not in ctys:
             continue
         when = su if su is not None and today <= su <= end else vt
+        assert when is not None  # the row was read for one of these dates in the window
         what = "suspension ends" if when == su else "restriction window ends"
         events.append(
             {

@@ -29,7 +29,8 @@ from typing import Any
 
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
-from derisk.model.schema import OTHER, WORLD
+from derisk.model.rows import FacilityFigure
+from derisk.model.schema import OTHER, WORLD, Production, Share
 from derisk.services.common import NotFound
 from derisk.services.common import round_or_none as _r
 from derisk.store.base import Store
@@ -188,10 +189,6 @@ class StageNetwork:
         }
 
 
-def _precedence(store: Store) -> dict[str, int]:
-    return {r[0]: int(r[1]) for r in store.sql("SELECT source_id, precedence FROM source")}
-
-
 @dataclass
 class _Candidate:
     stage: str
@@ -199,43 +196,32 @@ class _Candidate:
     year: int
     kind: str
     precedence: int
-    rows: list[tuple[Any, ...]]
+    rows: list[Production] = field(default_factory=list)  # kind "quantities"
+    share_rows: list[Share] = field(default_factory=list)  # kind "shares"
 
 
 def _candidates(
     store: Store, material: str, as_of: dt.date
-) -> tuple[dict[str, list[_Candidate]], dict[tuple[str, int], list[tuple[Any, ...]]]]:
-    prec = _precedence(store)
-    prod = store.sql(
-        "SELECT p.stage_id, p.source_id, p.year, p.measure, p.country, p.quantity, p.status, "
-        "p.unit, p.fact_id FROM production p JOIN source s USING (source_id) "
-        "WHERE p.material_id = ? AND p.measure IN ('production', 'capacity') "
-        "AND (p.valid_from IS NULL OR p.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?)",
-        [material, as_of, as_of],
-    )
-    grouped: dict[tuple[str, str, int], list[tuple[Any, ...]]] = defaultdict(list)
-    capacity: dict[tuple[str, int], list[tuple[Any, ...]]] = defaultdict(list)
-    for r in prod:
-        if r[3] == "production":
-            grouped[(r[0], r[1], r[2])].append(r)
+) -> tuple[dict[str, list[_Candidate]], dict[tuple[str, int], list[Production]]]:
+    view = store.view(as_of=as_of)
+    prec = view.precedences()
+    grouped: dict[tuple[str, str, int], list[Production]] = defaultdict(list)
+    capacity: dict[tuple[str, int], list[Production]] = defaultdict(list)
+    for r in view.figures(material, ("production", "capacity")):
+        if r.measure == "production":
+            grouped[(r.stage_id, r.source_id, r.year)].append(r)
         else:
-            capacity[(r[0], r[2])].append(r)
+            capacity[(r.stage_id, r.year)].append(r)
     out: dict[str, list[_Candidate]] = defaultdict(list)
     for (stage, sid, year), rows in grouped.items():
         out[stage].append(_Candidate(stage, sid, year, "quantities", prec.get(sid, 50), rows))
-    shares = store.sql(
-        "SELECT h.stage_id, h.source_id, h.year, h.country, h.share, h.ranks, h.world_total, "
-        "h.unit, h.fact_id FROM share h JOIN source s USING (source_id) "
-        "WHERE h.material_id = ? AND (h.valid_from IS NULL OR h.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?)",
-        [material, as_of, as_of],
-    )
-    sgrouped: dict[tuple[str, str, int], list[tuple[Any, ...]]] = defaultdict(list)
-    for r in shares:
-        sgrouped[(r[0], r[1], r[2])].append(r)
-    for (stage, sid, year), rows in sgrouped.items():
-        out[stage].append(_Candidate(stage, sid, year, "shares", prec.get(sid, 50), rows))
+    sgrouped: dict[tuple[str, str, int], list[Share]] = defaultdict(list)
+    for h in view.shares(material):
+        sgrouped[(h.stage_id, h.source_id, h.year)].append(h)
+    for (stage, sid, year), srows in sgrouped.items():
+        out[stage].append(
+            _Candidate(stage, sid, year, "shares", prec.get(sid, 50), share_rows=srows)
+        )
     for cands in out.values():
         cands.sort(key=lambda c: (-c.year, c.precedence, c.kind != "quantities", c.source_id))
     return out, capacity
@@ -243,27 +229,29 @@ def _candidates(
 
 def _usable(c: _Candidate) -> bool:
     if c.kind == "quantities":
-        return any(r[4] not in (WORLD,) and r[5] is not None and r[5] > 0 for r in c.rows)
-    return any(r[6] is not None for r in c.rows)
+        return any(
+            r.country not in (WORLD,) and r.quantity is not None and r.quantity > 0 for r in c.rows
+        )
+    return any(r.world_total is not None for r in c.share_rows)
 
 
 def _quantity_sites(
     material: str,
     seq: int,
     c: _Candidate,
-    capacity_rows: list[tuple[Any, ...]],
+    capacity_rows: list[Production],
 ) -> tuple[list[Site], list[Site], float | None, str | None]:
     sites: list[Site] = []
     withheld: list[Site] = []
     world = None
-    unit = c.rows[0][7] if c.rows else None
+    unit = c.rows[0].unit if c.rows else None
     cap: dict[str, tuple[float | None, str, str, str]] = {}
     for r in capacity_rows:
-        cap[r[4]] = (r[5], r[6], r[8], r[1])
+        cap[r.country] = (r.quantity, r.status, r.fact_id, r.source_id)
     named_total = 0.0
     seen: set[str] = set()
-    for r in sorted(c.rows, key=lambda r: r[4]):
-        country, qty, status, fact = r[4], r[5], r[6], r[8]
+    for r in sorted(c.rows, key=lambda r: r.country):
+        country, qty, status, fact = r.country, r.quantity, r.status, r.fact_id
         if country == WORLD:
             world = qty
             continue
@@ -386,7 +374,7 @@ def _quantity_sites(
                     "estimated",
                     "unallocated",
                     c.year,
-                    tuple(r[8] for r in c.rows if r[4] == WORLD),
+                    tuple(r.fact_id for r in c.rows if r.country == WORLD),
                     (c.source_id,),
                     note=note,
                 )
@@ -395,12 +383,14 @@ def _quantity_sites(
 
 
 def _share_sites(material: str, seq: int, c: _Candidate) -> tuple[list[Site], float, str | None]:
-    world = next(r[6] for r in c.rows if r[6] is not None)
-    unit = next((r[7] for r in c.rows if r[7] is not None), None)
+    world = next(r.world_total for r in c.share_rows if r.world_total is not None)
+    unit = next((r.unit for r in c.share_rows if r.unit is not None), None)
     sites: list[Site] = []
     total = 0.0
-    for r in sorted(c.rows, key=lambda r: (r[3] is None, r[3] or "", r[5] or "")):
-        country, share, ranks, fact = r[3], r[4], r[5], r[8]
+    for r in sorted(
+        c.share_rows, key=lambda r: (r.country is None, r.country or "", r.ranks or "")
+    ):
+        country, share, ranks, fact = r.country, r.share, r.ranks, r.fact_id
         q = share * world
         total += share
         if q <= 0:
@@ -464,7 +454,7 @@ def _share_sites(material: str, seq: int, c: _Candidate) -> tuple[list[Site], fl
                 "statistical",
                 "unallocated",
                 c.year,
-                tuple(r[8] for r in c.rows),
+                tuple(r.fact_id for r in c.share_rows),
                 (c.source_id,),
                 note=f"1 - listed shares = {1 - total:.3f} of world total {world:,.0f}",
             )
@@ -475,32 +465,21 @@ def _share_sites(material: str, seq: int, c: _Candidate) -> tuple[list[Site], fl
 def _facility_sites(
     store: Store, material: str, as_of: dt.date, seqs: dict[str, int]
 ) -> dict[str, list[Site]]:
-    rows = store.sql(
-        "SELECT f.entity_id, f.stage_id, f.measure, f.year, f.quantity, f.status, f.fact_id, "
-        "f.source_id, e.name, e.country, e.operator_id FROM facility_capacity f "
-        "LEFT JOIN entity e USING (entity_id) JOIN source s ON s.source_id = f.source_id "
-        "WHERE f.material_id = ? AND (f.valid_from IS NULL OR f.valid_from <= ?) "
-        "AND (s.published IS NULL OR s.published <= ?) ORDER BY f.year DESC",
-        [material, as_of, as_of],
-    )
-    latest: dict[tuple[str, str], dict[str, tuple[Any, ...]]] = {}
-    for r in rows:
-        key = (r[0], r[1])
-        slot = latest.setdefault(key, {})
-        if r[2] not in slot:
-            slot[r[2]] = r
-        elif slot[r[2]][3] != r[3]:
-            continue
+    latest: dict[tuple[str, str], dict[str, FacilityFigure]] = {}
+    for r in store.view(as_of=as_of).facility_figures(material):
+        slot = latest.setdefault((r.entity_id, r.stage_id), {})
+        if r.measure not in slot:
+            slot[r.measure] = r
     out: dict[str, list[Site]] = defaultdict(list)
     for (entity, stage), by_measure in sorted(latest.items()):
         prod, capr = by_measure.get("production"), by_measure.get("capacity")
         ref = capr or prod
         assert ref is not None
-        q = prod[4] if prod and prod[5] in KNOWN else None
-        cap = capr[4] if capr and capr[5] in KNOWN else None
+        q = prod.quantity if prod and prod.status in KNOWN else None
+        cap = capr.quantity if capr and capr.status in KNOWN else None
         avail = max(x for x in (q, cap, 0.0) if x is not None)
-        facts = tuple(r[6] for r in (prod, capr) if r is not None)
-        srcs = tuple(dict.fromkeys(r[7] for r in (prod, capr) if r is not None))
+        facts = tuple(r.fact_id for r in (prod, capr) if r is not None)
+        srcs = tuple(dict.fromkeys(r.source_id for r in (prod, capr) if r is not None))
         known = avail > 0
         out[stage].append(
             Site(
@@ -508,19 +487,19 @@ def _facility_sites(
                 material,
                 stage,
                 seqs.get(stage, 0),
-                ref[9],
-                ref[8] or entity,
+                ref.country,
+                ref.name or entity,
                 q,
                 cap,
                 avail,
                 (cap - q) if cap is not None and q is not None else None,
-                ref[5] if known else "withheld",
+                ref.status if known else "withheld",
                 "facility" if known else "withheld",
-                ref[3],
+                ref.year,
                 facts,
                 srcs,
                 entity_id=entity,
-                operator_id=ref[10],
+                operator_id=ref.operator_id,
                 note=None if known else "quantity unknown: not counted as available",
             )
         )

@@ -64,8 +64,8 @@ def _now() -> str:
 
 def lexicon_from_store(store: Store) -> Lexicon:
     """Names to link: the store's entities plus the shipped country and material data."""
-    rows = store.sql("SELECT entity_id, kind, name, aliases FROM entity ORDER BY entity_id")
-    return Lexicon.build([(r[0], r[1], r[2], r[3]) for r in rows])
+    rows = store.view().entities_by_id()
+    return Lexicon.build([(e.entity_id, e.kind, e.name, e.aliases) for e in rows])
 
 
 def _proposal_id(article_id: str, seq: int, ev: dict[str, Any]) -> str:
@@ -76,10 +76,8 @@ def _proposal_id(article_id: str, seq: int, ev: dict[str, Any]) -> str:
 def _statuses(store: Store) -> dict[str, tuple[str, str]]:
     """proposal id -> (latest decision, when)."""
     out: dict[str, tuple[str, str]] = {}
-    for pid, decision, when in store.sql(
-        "SELECT proposal_id, decision, decided_at FROM news_decision ORDER BY decided_at"
-    ):
-        out[pid] = (decision, when)
+    for d in store.view().news_decisions():
+        out[d.proposal_id] = (d.decision, d.decided_at)
     return out
 
 
@@ -103,8 +101,9 @@ def ingest(
     stamp = now or _now()
     lexicon = lexicon_from_store(store)
     catalog = load_catalog()
-    known_ids = {r[0] for r in store.sql("SELECT article_id FROM news_article")}
-    known_sha = {r[0]: r[1] for r in store.sql("SELECT text_sha, article_id FROM news_article")}
+    heads = store.view().article_heads()
+    known_ids = {a.article_id for a in heads}
+    known_sha = {a.text_sha: a.article_id for a in heads}
     results: list[dict[str, Any]] = []
     new_articles: list[NewsArticle] = []
     new_props: list[NewsProposal] = []
@@ -210,15 +209,12 @@ def ingest(
 
 # --------------------------------------------------------------------------- review
 def _resolve_id(store: Store, ident: str) -> str:
-    rows = store.sql(
-        "SELECT proposal_id FROM news_proposal WHERE proposal_id LIKE ? ORDER BY 1",
-        [ident + "%"],
-    )
-    if not rows:
+    ids = store.view().proposal_ids(ident)
+    if not ids:
         raise NotFound(f"no proposal {ident!r}; run `derisk review list` to see them")
-    if len(rows) > 1 and rows[0][0] != ident:
-        raise BadInputError(f"{ident!r} is the start of {len(rows)} proposal ids; give more of it")
-    return str(rows[0][0])
+    if len(ids) > 1 and ids[0] != ident:
+        raise BadInputError(f"{ident!r} is the start of {len(ids)} proposal ids; give more of it")
+    return ids[0]
 
 
 def _article_meta(store: Store, article_id: str) -> dict[str, Any]:
@@ -263,21 +259,20 @@ def list_proposals(
     if event_type is not None and event_type not in EVENT_TYPES:
         raise BadInputError(f"unknown event type {event_type!r}; one of {', '.join(EVENT_TYPES)}")
     states = _statuses(store)
+    view = store.view()
     arts = {
-        r[0]: {
-            "title": r[1],
-            "url": r[2],
-            "published": r[3].isoformat() if r[3] else None,
-            "site": r[4],
+        a.article_id: {
+            "title": a.title,
+            "url": a.url,
+            "published": a.published.isoformat() if a.published else None,
+            "site": a.site,
         }
-        for r in store.sql("SELECT article_id, title, url, published, site FROM news_article")
+        for a in view.article_heads()
     }
-    rows = store.sql(
-        "SELECT proposal_id, article_id, event_type, fields, sentence, confidence, created_at "
-        "FROM news_proposal ORDER BY created_at DESC, article_id, seq"
-    )
     out = []
-    for pid, aid, etype, fields, sentence, conf, created in rows:
+    for p in view.proposals():
+        pid, aid, etype, fields = p.proposal_id, p.article_id, p.event_type, p.fields
+        sentence, conf, created = p.sentence, p.confidence, p.created_at
         st = states.get(pid, ("pending", None))[0]
         if status != "all" and st != status:
             continue
@@ -386,7 +381,7 @@ def _facts_for(
     new_by_id = {str(n.get("proposed_id")): n for n in proposed or []}
     catalog = load_catalog()
     iso3 = {c[0] for c in all_countries()}
-    entity_names = dict(store.sql("SELECT entity_id, name FROM entity"))
+    entity_names = {e.entity_id: e.name for e in store.view().all_entities()}
     rows: list[Any] = []
     notes: list[str] = []
     sid = source.source_id
@@ -614,7 +609,7 @@ def _facility_row(
     else:
         notes.append(f"no facility-layer row: unit {unit!r} cannot be converted to {stage_u}")
         return None
-    have = {r[0] for r in store.sql("SELECT facility_id FROM facility")}
+    have = store.view().facility_ids()
     year = when.year if when else dt.date.today().year
     new_id = fid if fid not in have else f"{fid}-{action}-{year}"
     if new_id in have:

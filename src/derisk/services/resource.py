@@ -68,16 +68,10 @@ def _as_of(as_of: dt.date | None) -> dt.date:
 
 
 def group_members(store: Store, group: str, when: dt.date) -> list[str]:
-    if not store.sql("SELECT 1 FROM country_group WHERE group_id = ?", [group]):
-        names = [r[0] for r in store.sql("SELECT group_id FROM country_group ORDER BY 1")]
-        raise NotFound(f"unknown group {group!r}; groups: {', '.join(names)}")
-    rows = store.sql(
-        "SELECT iso3 FROM group_member WHERE group_id = ? "
-        "AND (valid_from IS NULL OR valid_from <= ?) AND (valid_to IS NULL OR valid_to >= ?) "
-        "ORDER BY iso3",
-        [group, when, when],
-    )
-    return [r[0] for r in rows]
+    view = store.view(as_of=when)
+    if not view.group_exists(group):
+        raise NotFound(f"unknown group {group!r}; groups: {', '.join(view.group_ids())}")
+    return [m.iso3 for m in view.group_members(group)]
 
 
 def _entity_facilities(
@@ -86,7 +80,7 @@ def _entity_facilities(
     """Facility sites excluded by the entity ids, and what each id did."""
     blocked: set[str] = set()
     report = []
-    known = {r[0]: (r[1], r[2]) for r in store.sql("SELECT entity_id, kind, name FROM entity")}
+    known = {e.entity_id: e for e in store.view().all_entities()}
     for eid in entity_ids:
         if eid not in known:
             raise NotFound(f"unknown entity {eid!r}; {FIND_ENTITY}")
@@ -99,8 +93,8 @@ def _entity_facilities(
         report.append(
             {
                 "entity": eid,
-                "name": known[eid][1],
-                "kind": known[eid][0],
+                "name": known[eid].name,
+                "kind": known[eid].kind,
                 "sites": hit,
                 "effect": (
                     f"{len(hit)} facility site(s) excluded"
@@ -317,22 +311,17 @@ def _statement(kind: str, what: str, cost_sp: float, supply_sp: float, currency:
 def _source_meta(store: Store, ids: set[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    marks = ",".join(["?"] * len(ids))
-    rows = store.sql(
-        "SELECT source_id, publisher, title, url, published, confidence, via, note FROM source "
-        f"WHERE source_id IN ({marks}) ORDER BY source_id",
-        sorted(ids),
-    )
+    rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
     return [
         {
-            "source_id": r[0],
-            "publisher": r[1],
-            "title": r[2],
-            "url": r[3],
-            "published": r[4].isoformat() if r[4] else None,
-            "confidence": r[5],
-            "via": r[6],
-            "note": r[7],
+            "source_id": r.source_id,
+            "publisher": r.publisher,
+            "title": r.title,
+            "url": r.url,
+            "published": r.published.isoformat() if r.published else None,
+            "confidence": r.confidence,
+            "via": r.via,
+            "note": r.note,
         }
         for r in rows
     ]

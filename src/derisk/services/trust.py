@@ -15,13 +15,8 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -32,16 +27,32 @@ from derisk.model.trust import (
     PUBLIC_BY_DEFAULT,
     Access,
     ApiToken,
-    AuditEntry,
     DatasetAccess,
     Organisation,
     Principal,
     Role,
     User,
 )
-from derisk.store import DuckStore, StoreError, guard
-from derisk.store.base import Store, first_row
-from derisk.store.duck import SCHEMA_VERSION
+from derisk.store import guard
+from derisk.store.admin import (
+    audit_entries,
+    clear_access,
+    connection,
+    dataset_loads,
+    insert,
+    select,
+    token_owner,
+    transaction,
+)
+from derisk.store.admin import revoke_token as revoke_token_row
+from derisk.store.admin import set_user as set_user_row
+from derisk.store.backup import MANIFEST_SCHEMA as MANIFEST_SCHEMA
+from derisk.store.backup import MANIFEST_SUFFIX as MANIFEST_SUFFIX
+from derisk.store.backup import _table_facts as _table_facts
+from derisk.store.backup import backup as backup
+from derisk.store.backup import known_tables as known_tables
+from derisk.store.backup import restore as restore
+from derisk.store.base import Store
 from derisk.store.guard import Forbidden
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -66,14 +77,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _con(store: Store) -> duckdb.DuckDBPyConnection:
-    """The connection behind ``store``: users, tokens, access and the audit log live in the
-    DuckDB engine's guarded tables, so any other engine is refused with a clear error."""
-    if not isinstance(store, DuckStore):
-        raise StoreError(
-            f"access control needs a DuckDB store; {type(store).__name__} does not provide one"
-        )
-    return store.con
+_con = connection
+_txn = transaction
+_insert = insert
 
 
 def _require(store: Store, role: Role) -> Principal:
@@ -81,34 +87,6 @@ def _require(store: Store, role: Role) -> Principal:
     if not who.role.allows(role):
         raise Forbidden(f"{who.label} has role {who.role}; this needs {role}")
     return who
-
-
-@contextmanager
-def _txn(store: Store) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
-    con = _con(store)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con, guard.new_txn()
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-    guard.changed()
-
-
-def _insert(con: duckdb.DuckDBPyConnection, row: Any) -> None:
-    cols = [c.name for c in columns(type(row))]
-    con.execute(
-        f"INSERT INTO {guard.qualified(con, type(row).Meta.table)} "
-        f"({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-        [getattr(row, c) for c in cols],
-    )
-
-
-def _all(con: duckdb.DuckDBPyConnection, cls: type[Any], where: str = "", params: Any = ()) -> Any:
-    cols = [c.name for c in columns(cls)]
-    sql = f"SELECT {', '.join(cols)} FROM {guard.qualified(con, cls.Meta.table)} {where}"
-    return [cls(*r) for r in con.execute(sql, list(params)).fetchall()]
 
 
 def _as_dict(row: Any) -> dict[str, Any]:
@@ -123,7 +101,7 @@ def add_org(store: Store, org_id: str, name: str | None = None) -> dict[str, Any
     _require(store, Role.ADMIN)
     _check_id("organisation id", org_id)
     with _txn(store) as (con, txn):
-        if _all(con, Organisation, "WHERE org_id = ?", [org_id]):
+        if select(con, Organisation, {"org_id": org_id}):
             raise BadInputError(f"organisation {org_id!r} already exists")
         org = Organisation(org_id, name or org_id, guard.now())
         _insert(con, org)
@@ -135,8 +113,8 @@ def list_orgs(store: Store) -> dict[str, Any]:
     """Organisations with their users and private datasets (admin)."""
     _require(store, Role.ADMIN)
     con = _con(store)
-    users = _all(con, User)
-    access = _all(con, DatasetAccess)
+    users = select(con, User)
+    access = select(con, DatasetAccess)
     return {
         "schema": "derisk.orgs/1",
         "organisations": [
@@ -145,7 +123,7 @@ def list_orgs(store: Store) -> dict[str, Any]:
                 "users": sorted(u.user_id for u in users if u.org_id == o.org_id),
                 "datasets": sorted(a.dataset for a in access if a.org_id == o.org_id),
             }
-            for o in _all(con, Organisation, "ORDER BY org_id")
+            for o in select(con, Organisation, order_by="org_id")
         ],
     }
 
@@ -164,11 +142,11 @@ def add_user(
     with _txn(store) as (con, txn):
         if org_id is None and r is not Role.ADMIN:
             raise BadInputError(f"a {r} needs an organisation")
-        if org_id is not None and not _all(con, Organisation, "WHERE org_id = ?", [org_id]):
+        if org_id is not None and not select(con, Organisation, {"org_id": org_id}):
             raise NotFoundError(
                 f"unknown organisation {org_id!r}; add it with `derisk admin org add`"
             )
-        if _all(con, User, "WHERE user_id = ?", [user_id]):
+        if select(con, User, {"user_id": user_id}):
             raise BadInputError(f"user {user_id!r} already exists")
         user = User(user_id, r.value, guard.now(), org_id, name)
         _insert(con, user)
@@ -183,18 +161,14 @@ def set_user(
     working."""
     _require(store, Role.ADMIN)
     with _txn(store) as (con, txn):
-        found = _all(con, User, "WHERE user_id = ?", [user_id])
+        found = select(con, User, {"user_id": user_id})
         if not found:
             raise NotFoundError(f"unknown user {user_id!r}")
         before = found[0]
         new_role = Role(role).value if role is not None else before.role
         new_disabled = before.disabled if disabled is None else disabled
-        con.execute(
-            f"UPDATE {guard.qualified(con, 'app_user')} SET role = ?, disabled = ? "
-            "WHERE user_id = ?",
-            [new_role, new_disabled, user_id],
-        )
-        after = _all(con, User, "WHERE user_id = ?", [user_id])[0]
+        set_user_row(con, user_id, new_role, new_disabled)
+        after = select(con, User, {"user_id": user_id})[0]
         guard.record(
             con,
             txn,
@@ -211,12 +185,12 @@ def list_users(store: Store) -> dict[str, Any]:
     """Users with role, organisation and number of live tokens (admin)."""
     _require(store, Role.ADMIN)
     con = _con(store)
-    tokens = [t for t in _all(con, ApiToken) if _live(t)]
+    tokens = [t for t in select(con, ApiToken) if _live(t)]
     return {
         "schema": "derisk.users/1",
         "users": [
             {**_as_dict(u), "tokens": sum(1 for t in tokens if t.user_id == u.user_id)}
-            for u in _all(con, User, "ORDER BY user_id")
+            for u in select(con, User, order_by="user_id")
         ],
     }
 
@@ -244,7 +218,7 @@ def create_token(
         when = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
         expires = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with _txn(store) as (con, txn):
-        users = _all(con, User, "WHERE user_id = ?", [user_id])
+        users = select(con, User, {"user_id": user_id})
         if not users:
             raise NotFoundError(f"unknown user {user_id!r}; add it with `derisk admin user add`")
         row = ApiToken(token_id, user_id, token_hash(token), created, expires, None, note)
@@ -258,16 +232,13 @@ def revoke_token(store: Store, token_id: str) -> dict[str, Any]:
     """Revoke a token by its id (admin); it stops working at once."""
     _require(store, Role.ADMIN)
     with _txn(store) as (con, txn):
-        found = _all(con, ApiToken, "WHERE token_id = ?", [token_id])
+        found = select(con, ApiToken, {"token_id": token_id})
         if not found:
             raise NotFoundError(f"unknown token {token_id!r}")
         before = found[0]
         if before.revoked_at is None:
-            con.execute(
-                f"UPDATE {guard.qualified(con, 'api_token')} SET revoked_at = ? WHERE token_id = ?",
-                [guard.now(), token_id],
-            )
-        after = _all(con, ApiToken, "WHERE token_id = ?", [token_id])[0]
+            revoke_token_row(con, token_id, guard.now())
+        after = select(con, ApiToken, {"token_id": token_id})[0]
         guard.record(
             con,
             txn,
@@ -284,10 +255,10 @@ def revoke_token(store: Store, token_id: str) -> dict[str, Any]:
 def list_tokens(store: Store, user_id: str | None = None) -> dict[str, Any]:
     """Tokens (never their hashes) with their state: live, revoked or expired (admin)."""
     _require(store, Role.ADMIN)
-    where, params = ("WHERE user_id = ?", [user_id]) if user_id else ("", [])
     now = guard.now()
     rows = []
-    for t in _all(_con(store), ApiToken, where + " ORDER BY created_at", params):
+    owned = {"user_id": user_id} if user_id else None
+    for t in select(_con(store), ApiToken, owned, order_by="created_at"):
         state = "revoked" if t.revoked_at else ("live" if _live(t, now) else "expired")
         d = {k: v for k, v in _as_dict(t).items() if k != "token_hash"}
         rows.append({**d, "state": state})
@@ -300,22 +271,18 @@ def authenticate(con: duckdb.DuckDBPyConnection, token: str) -> Principal | None
     m = TOKEN.match(token)
     if not m:
         return None
-    row = first_row(
-        con.execute(
-            f"SELECT t.token_hash, t.revoked_at, t.expires_at, u.user_id, u.role, u.org_id, "
-            f"u.disabled FROM {guard.qualified(con, 'api_token')} t "
-            f"JOIN {guard.qualified(con, 'app_user')} u USING (user_id) WHERE t.token_id = ?",
-            [m.group(1)],
-        )
-    )
+    row = token_owner(con, m.group(1))
     if row is None:
         hmac.compare_digest(token_hash(token), "0" * 64)  # same work for unknown ids
         return None
-    if not hmac.compare_digest(token_hash(token), str(row[0])):
+    if not hmac.compare_digest(token_hash(token), str(row.token_hash)):
         return None
-    if row[1] is not None or (row[2] is not None and str(row[2]) <= guard.now()) or row[6]:
+    expired = row.expires_at is not None and str(row.expires_at) <= guard.now()
+    if row.revoked_at is not None or expired or row.disabled:
         return None
-    return Principal(str(row[3]), Role(row[4]), row[5], via="api", extra={"token_id": m.group(1)})
+    return Principal(
+        str(row.user_id), Role(row.role), row.org_id, via="api", extra={"token_id": m.group(1)}
+    )
 
 
 # -- datasets ----------------------------------------------------------------------
@@ -333,12 +300,10 @@ def set_access(
     if kind is Access.PUBLIC:
         org_id = None
     with _txn(store) as (con, txn):
-        if org_id is not None and not _all(con, Organisation, "WHERE org_id = ?", [org_id]):
+        if org_id is not None and not select(con, Organisation, {"org_id": org_id}):
             raise NotFoundError(f"unknown organisation {org_id!r}")
-        before = _all(con, DatasetAccess, "WHERE dataset = ?", [dataset])
-        con.execute(
-            f"DELETE FROM {guard.qualified(con, 'dataset_access')} WHERE dataset = ?", [dataset]
-        )
+        before = select(con, DatasetAccess, {"dataset": dataset})
+        clear_access(con, dataset)
         row = DatasetAccess(dataset, kind.value, who.label, guard.now(), org_id)
         _insert(con, row)
         guard.record(
@@ -360,12 +325,7 @@ def list_datasets(store: Store) -> dict[str, Any]:
     who = guard.resolve_principal(con)
     acc = guard.access_map(con)
     names = guard.visible_datasets(con, who)
-    loads = {
-        str(r[0]): r[1:]
-        for r in con.execute(
-            f"SELECT name, origin, rows, loaded_at FROM {guard.qualified(con, 'dataset')}"
-        ).fetchall()
-    }
+    loads = dataset_loads(con)
     out = []
     for d in names:
         kind, org = acc.get(d, ("public" if d in PUBLIC_BY_DEFAULT else "unassigned", None))
@@ -375,9 +335,9 @@ def list_datasets(store: Store) -> dict[str, Any]:
                 "dataset": d,
                 "access": kind,
                 "org_id": org,
-                "rows": int(load[1]) if load else None,
-                "loaded_at": str(load[2]) if load else None,
-                "origin": load[0] if load and who.sees_everything else None,
+                "rows": int(load.rows) if load else None,
+                "loaded_at": str(load.loaded_at) if load else None,
+                "origin": load.origin if load and who.sees_everything else None,
             }
         )
     return {"schema": "derisk.datasets/1", "datasets": out}
@@ -431,290 +391,28 @@ def audit(
     transaction. Limited principals see only entries of datasets they can see."""
     if not 1 <= limit <= 10_000:
         raise BadInputError("limit must be between 1 and 10000")
-    conds: list[str] = []
-    params: list[Any] = []
-    for col, val in (
-        ("table_name", table),
-        ("dataset", dataset),
-        ("actor", actor),
-        ("action", action),
-        ("txn", txn),
-    ):
-        if val is not None:
-            conds.append(f'"{col}" = ?')
-            params.append(val)
-    if since is not None:
-        conds.append('"at" >= ?')
-        params.append(_stamp(since, "since"))
-    if until is not None:
-        conds.append('"at" < ?')
-        params.append(_stamp(until, "until"))
-    where = ("WHERE " + " AND ".join(conds)) if conds else ""
-    cols = [c.name for c in columns(AuditEntry)]
-    sel = ", ".join('"' + c + '"' for c in cols)
-    total = store.sql(f"SELECT count(*) FROM audit_log {where}", params)[0][0]
-    res = store.sql(
-        f"SELECT {sel} FROM audit_log {where} ORDER BY audit_id DESC LIMIT ?", [*params, limit]
+    equal = {
+        col: val
+        for col, val in (
+            ("table_name", table),
+            ("dataset", dataset),
+            ("actor", actor),
+            ("action", action),
+            ("txn", txn),
+        )
+        if val is not None
+    }
+    total, found = audit_entries(
+        store,
+        equal,
+        _stamp(since, "since") if since is not None else None,
+        _stamp(until, "until") if until is not None else None,
+        limit,
     )
     entries = []
-    for r in res:
-        e = dict(zip(cols, r, strict=True))
+    for row in found:
+        e = _as_dict(row)
         for k in ("keys", "before", "after", "source_ids"):
             e[k] = json.loads(e[k]) if e[k] is not None else None
         entries.append(e)
     return {"schema": "derisk.audit/1", "total": int(total), "entries": entries}
-
-
-# -- backup and restore -----------------------------------------------------------------
-
-
-MANIFEST_SUFFIX = ".manifest.json"
-MANIFEST_SCHEMA = "derisk.backup-manifest/1"
-
-
-def known_tables() -> list[str]:
-    """Every table a derisk database of this version may hold (the only names restore reads)."""
-    from derisk.model.schema import ROW_TYPES
-    from derisk.model.trust import TRUST_TYPES
-
-    return sorted(
-        {c.Meta.table for c in (*ROW_TYPES, *TRUST_TYPES)} | {"schema_version", "dataset"}
-    )
-
-
-def _qi(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _table_facts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Schema version, then row count and checksum of every known table of an open copy. Only
-    known table names are read, quoted: a name in the file is never made into SQL. A table
-    not known to this derisk is refused."""
-    present = {
-        str(r[0])
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
-    }
-    known = known_tables()
-    unknown = sorted(present - set(known))
-    if unknown:
-        shown = ", ".join(repr(u[:60]) for u in unknown[:5])
-        raise StoreError(f"the file holds tables derisk does not know ({shown}); not a backup")
-    if "schema_version" not in present:
-        raise StoreError("not a derisk database (no schema_version table)")
-    row = first_row(con.execute("SELECT max(version) FROM schema_version"))
-    version = int(row[0]) if row and row[0] is not None else 0
-    tables: dict[str, dict[str, Any]] = {}
-    for t in known:
-        if t not in present:
-            continue
-        n, digest = first_row(con.execute(f"SELECT count(*), bit_xor(hash(x)) FROM {_qi(t)} x"))
-        tables[t] = {"rows": int(n), "checksum": str(digest or 0)}
-    return {"schema_version": version, "tables": tables}
-
-
-def _open_copy(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as exc:
-        raise StoreError(f"{path} is not a derisk database: {exc}") from None
-
-
-def _check_copy(path: Path) -> dict[str, Any]:
-    """Open a fresh copy of the database (replaying its WAL), check its schema and read every
-    table: what the manifest records."""
-    con = _open_copy(path, read_only=False)
-    try:
-        facts = _table_facts(con)
-        if facts["schema_version"] > SCHEMA_VERSION:
-            raise StoreError(
-                f"{path} has schema version {facts['schema_version']}, newer than this derisk"
-            )
-        con.execute("CHECKPOINT")
-    except duckdb.Error as exc:
-        raise StoreError(f"{path} cannot be read: {exc}") from None
-    finally:
-        con.close()
-    return facts
-
-
-def _summary(facts: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "schema_version": facts["schema_version"],
-        "missing_tables": [t for t in known_tables() if t not in facts["tables"]],
-        "counts": {t: v["rows"] for t, v in facts["tables"].items()},
-    }
-
-
-def _lock(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as exc:
-        raise StoreError(
-            f"cannot open {path}: {exc}. Another process (a writable `derisk serve`?) holds "
-            "it; stop it first"
-        ) from None
-
-
-def backup(db: Path, out: Path) -> dict[str, Any]:
-    """Copy the database to ``out`` consistently: while a read-only hold keeps writers out,
-    copy the file and its WAL, then open the copy (folding the WAL in) and check it."""
-    if not db.exists():
-        raise StoreError(f"no database at {db}")
-    if out.exists():
-        raise BadInputError(f"{out} exists; choose a new file name")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.partial")
-    wal = Path(str(db) + ".wal")
-    hold = _lock(db, read_only=True)
-    try:
-        shutil.copyfile(db, tmp)
-        if wal.exists():
-            shutil.copyfile(wal, Path(str(tmp) + ".wal"))
-    finally:
-        hold.close()
-    manifest_path = Path(str(out) + MANIFEST_SUFFIX)
-    try:
-        facts = _check_copy(tmp)
-        manifest = {
-            "schema": MANIFEST_SCHEMA,
-            "file": out.name,
-            "bytes": tmp.stat().st_size,
-            "sha256": _sha256(tmp),
-            "duckdb": duckdb.__version__,
-            "created_at": guard.now(),
-            **facts,
-        }
-        part = Path(str(manifest_path) + ".partial")
-        part.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, out)
-        os.replace(part, manifest_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        Path(str(manifest_path) + ".partial").unlink(missing_ok=True)
-        raise
-    return {
-        "schema": "derisk.backup/1",
-        "database": str(db),
-        "backup": str(out),
-        "manifest": str(manifest_path),
-        "bytes": out.stat().st_size,
-        **_summary(facts),
-    }
-
-
-def _verify(path: Path, manifest: dict[str, Any], *, same_engine: bool) -> dict[str, Any]:
-    """Open ``path`` read-only and compare it with the manifest (schema version, tables, row
-    counts, checksums when the DuckDB version is the manifest's)."""
-    con = _open_copy(path, read_only=True)
-    try:
-        facts = _table_facts(con)
-    except duckdb.Error as exc:
-        raise StoreError(f"{path} cannot be read: {exc}") from None
-    finally:
-        con.close()
-    if facts["schema_version"] != manifest.get("schema_version"):
-        raise StoreError(
-            f"schema version {facts['schema_version']} differs from the manifest's "
-            f"{manifest.get('schema_version')}"
-        )
-    if facts["schema_version"] > SCHEMA_VERSION:
-        raise StoreError(f"schema version {facts['schema_version']} is newer than this derisk")
-    want: dict[str, dict[str, Any]] = manifest.get("tables") or {}
-    if set(want) != set(facts["tables"]):
-        raise StoreError(
-            f"tables differ from the manifest: {sorted(set(want) ^ set(facts['tables']))}"
-        )
-    for t, got in facts["tables"].items():
-        if got["rows"] != want[t].get("rows"):
-            raise StoreError(f"table {t}: {got['rows']} rows, the manifest says {want[t]['rows']}")
-        if same_engine and got["checksum"] != want[t].get("checksum"):
-            raise StoreError(f"table {t}: checksum differs from the manifest")
-    core = ("source", "entity", "stake", "dataset", "dataset_access", "app_user", "audit_log")
-    missing = [t for t in core if t not in facts["tables"]]
-    if missing:  # tables registered later are created on open; these every version has
-        raise StoreError(f"not a complete derisk database: no table(s) {', '.join(missing)}")
-    return facts
-
-
-def restore(db: Path, src: Path, manifest_path: Path | None = None) -> dict[str, Any]:
-    """Replace the database with the backup ``src`` without any way to lose data.
-
-    1. The manifest (``<backup>.manifest.json``, written by :func:`backup`) must be there and
-       match the file's size and SHA-256: a truncated or altered backup is refused.
-    2. The backup is copied next to the database, and the copy is opened read-only and checked
-       against the manifest: schema version, the table set (known names only, read quoted),
-       row counts and per-table checksums.
-    3. The current database is kept as ``<db>.pre-restore``; the copy is renamed over the
-       database (atomic), opened and checked again; if that fails, the previous database is
-       put back. Nothing changes if any step fails.
-    """
-    if not src.exists():
-        raise StoreError(f"no backup at {src}")
-    manifest_path = manifest_path or Path(str(src) + MANIFEST_SUFFIX)
-    if not manifest_path.exists():
-        raise StoreError(
-            f"no manifest at {manifest_path}: only a backup written by `derisk db backup` "
-            "(file and manifest) can be restored"
-        )
-    try:
-        manifest = json.loads(manifest_path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{manifest_path} is not a backup manifest: {exc}") from None
-    if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA:
-        raise StoreError(f"{manifest_path} is not a backup manifest ({MANIFEST_SCHEMA})")
-    size = src.stat().st_size
-    if size != manifest.get("bytes") or _sha256(src) != manifest.get("sha256"):
-        raise StoreError(
-            f"{src} does not match its manifest ({size:,} bytes; the manifest says "
-            f"{manifest.get('bytes')!r}): the backup is incomplete or changed"
-        )
-    same_engine = manifest.get("duckdb") == duckdb.__version__
-    db.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db.with_name(f".{db.name}.restoring")
-    previous = db.with_name(db.name + ".pre-restore")
-    shutil.copyfile(src, tmp)
-    try:
-        if _sha256(tmp) != manifest["sha256"]:
-            raise StoreError(f"the copy of {src} differs from it; not restoring")
-        facts = _verify(tmp, manifest, same_engine=same_engine)
-        if db.exists():
-            hold = _lock(db, read_only=False)  # no one else may hold it; checkpoints the WAL
-            hold.execute("CHECKPOINT")
-            hold.close()
-            if Path(str(db) + ".wal").exists():
-                raise StoreError(f"{db}.wal is still there after a checkpoint; not restoring")
-            shutil.copyfile(db, previous)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        raise
-    os.replace(tmp, db)
-    try:
-        _verify(db, manifest, same_engine=same_engine)
-        store = DuckStore(db)
-        with store, _txn(store) as (con, txn):
-            guard.record(con, txn, "restore", after={"from": str(src), **_summary(facts)["counts"]})
-    except BaseException:
-        if previous.exists():
-            os.replace(previous, db)  # put the previous database back
-        else:
-            db.unlink(missing_ok=True)
-        raise
-    return {
-        "schema": "derisk.restore/1",
-        "database": str(db),
-        "backup": str(src),
-        "previous": str(previous) if previous.exists() else None,
-        **_summary(facts),
-    }

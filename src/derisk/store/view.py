@@ -26,15 +26,34 @@ Two filters are written once, here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from derisk.model.facilities import Facility, ImporterDemand
+from derisk.model.monitor import WatchAnswer, WatchItem
+from derisk.model.news import NewsDecision, NewsProposal
 from derisk.model.ownership import ControlRight, DeclaredInterest, EntityTag, ListEntry
-from derisk.model.products import SupplyLink
+from derisk.model.products import BomLine, Product, SupplyLink
 from derisk.model.reads import CapacityCap, RankedFigure, StakeColumns, TradeFlow
+from derisk.model.rows import (
+    ArticleHead,
+    AuditChange,
+    BomUse,
+    ChainNode,
+    EntityCited,
+    FacilityFigure,
+    LinkGraph,
+    LinkTriple,
+    ProductDep,
+    ProductListing,
+    RestrictionCited,
+    SeenItems,
+    Stored,
+)
 from derisk.model.schema import (
     CountryGroup,
     Entity,
+    ExportRestriction,
     GroupMember,
     ImportReliance,
     ImportSource,
@@ -471,3 +490,422 @@ class View:
             "SELECT owned_id FROM stake) GROUP BY 1"
         )
         return {str(r[0]): int(r[1]) for r in rows}
+
+    # -- certification, facilities, resource, shock and network reads ------------------------
+    def group_exists(self, group: str) -> bool:
+        """Whether the country group ``group`` is stored."""
+        return bool(self._sql("SELECT 1 FROM country_group WHERE group_id = ?", [group]))
+
+    def group_ids(self) -> list[str]:
+        """Every country group id, sorted."""
+        return [str(r[0]) for r in self._sql("SELECT group_id FROM country_group ORDER BY 1")]
+
+    def product_listing(self) -> list[ProductListing]:
+        """Products in force on the view's date, by id, with their facility's country and the
+        materials of their bill of materials (sorted)."""
+        cond, dates = self.valid("p")
+        rows = self._sql(
+            "SELECT p.product_id, p.name, p.item_class, p.facility_id, e.country, p.owner_id, "
+            "p.source_id, (SELECT list(DISTINCT b.material_id ORDER BY b.material_id) "
+            "FROM bom_line b WHERE b.product_id = p.product_id AND b.material_id IS NOT NULL) "
+            "FROM product p LEFT JOIN entity e ON e.entity_id = p.facility_id "
+            f"WHERE {cond} ORDER BY p.product_id",
+            dates,
+        )
+        return [
+            ProductListing(r[0], r[1], r[2], r[3], r[4], r[5], r[6], list(r[7] or [])) for r in rows
+        ]
+
+    def products(self, ids: Sequence[str] | None = None) -> list[Product]:
+        """Products in force on the view's date (those among ``ids`` if given), by id."""
+        cond, dates = self.valid("t")
+        if ids is None:
+            return self._typed(Product, cond, dates, "t.product_id")
+        return self._typed(
+            Product, f"{cond} AND t.product_id = ANY(?)", [*dates, list(ids)], "t.product_id"
+        )
+
+    def bom_lines(self) -> list[BomLine]:
+        """Every bill-of-materials line in force on the view's date (stored order)."""
+        cond, dates = self.valid("t")
+        return self._typed(BomLine, cond, dates)
+
+    def link_graph(self, material: str, facilities: Iterable[str]) -> LinkGraph:
+        """``material``'s supply links in force on the view's date as index triples over the
+        facilities they name and ``facilities`` (numbered in id order), each facility with its
+        latest entity row in force."""
+        cond, dates = self.valid()
+        links_cte = (
+            "l AS (SELECT supplier_id, customer_id, share, stage_id FROM supply_link "
+            f"WHERE material_id = ? AND {cond}), "
+            "ids AS (SELECT supplier_id AS id FROM l UNION SELECT customer_id FROM l "
+            "UNION SELECT unnest(?::VARCHAR[])), "
+            "f AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx FROM ids)"
+        )
+        params: list[Any] = [material, *dates, sorted(set(facilities))]
+        nodes = self._sql(
+            f"WITH {links_cte}, e AS (SELECT entity_id, kind, country, material_id, stage_id, "
+            "row_number() OVER (PARTITION BY entity_id ORDER BY valid_from DESC NULLS LAST) AS r "
+            f"FROM entity WHERE {cond}) "
+            "SELECT f.idx, f.id, e.kind, e.country, e.material_id, e.stage_id FROM f "
+            "LEFT JOIN e ON e.entity_id = f.id AND e.r = 1 ORDER BY f.idx",
+            [*params, *dates],
+        )
+        supplied = self._sql(
+            f"WITH {links_cte} SELECT supplier_id, list(DISTINCT stage_id) FROM l GROUP BY 1",
+            params,
+        )
+        trip = self._sql(
+            f"WITH {links_cte} SELECT s.idx, c.idx, l.share FROM l "
+            "JOIN f s ON s.id = l.supplier_id JOIN f c ON c.id = l.customer_id",
+            params,
+        )
+        return LinkGraph(
+            [ChainNode(*r) for r in nodes],
+            {str(r[0]): set(r[1]) for r in supplied},
+            [LinkTriple(*r) for r in trip],
+        )
+
+    def facilities(
+        self, material: str | None = None, stage: str | None = None, *, dated: bool = True
+    ) -> list[Facility]:
+        """Facility rows of ``material``/``stage`` (each when given) in force on the view's date
+        (the end date is the first day out of force), or whatever their dates when not
+        ``dated``; by facility id."""
+        where = ["1 = 1"]
+        params: list[Any] = []
+        if material is not None:
+            where.append("t.material_id = ?")
+            params.append(material)
+        if stage is not None:
+            where.append("t.stage_id = ?")
+            params.append(stage)
+        if dated:
+            cond, dates = self.valid("t", "in-force-exclusive")
+            where.append(cond)
+            params.extend(dates)
+        return self._typed(Facility, " AND ".join(where), params, "t.facility_id")
+
+    def demand_figures(
+        self, material: str, stage: str, buyer: str, year: int, bundled: str
+    ) -> list[tuple[ImporterDemand, str]]:
+        """Every stated demand figure of ``buyer`` for a material stage in ``year`` or before,
+        known on the view's date, with the dataset it was imported into: the latest year first;
+        within a year a figure a user imported (any dataset but ``bundled``) before a bundled one,
+        then the source of lowest precedence."""
+        cond, params = self._published("t", None)
+        table = ImporterDemand.Meta.table
+        query = (
+            f"SELECT {select_list(ImporterDemand, 't')}, t.dataset FROM {table} t "
+            "JOIN source s USING (source_id) WHERE t.buyer = ? AND t.material_id = ? "
+            f"AND t.stage_id = ? AND t.quantity IS NOT NULL AND t.year <= ? AND {cond} "
+            "ORDER BY t.year DESC, (t.dataset = ?), s.precedence, t.fact_id"
+        )
+        rows = self._sql(query, [buyer, material, stage, year, *params, bundled])
+        return [(ImporterDemand(*r[:-1]), str(r[-1])) for r in rows]
+
+    def export_restrictions(self) -> list[ExportRestriction]:
+        """Every export restriction, whatever its dates (stored order)."""
+        return self._typed(ExportRestriction)
+
+    def export_restriction(self, fact_id: str) -> ExportRestriction | None:
+        """The export restriction ``fact_id`` whatever its dates (``None`` when there is none)."""
+        rows = self._typed(ExportRestriction, "t.fact_id = ?", [fact_id])
+        return rows[0] if rows else None
+
+    def import_source_rows(self, importer: str, material: str) -> list[ImportSource]:
+        """Every import-source row of ``importer`` for ``material``, whatever its dates
+        (stored order)."""
+        return self._typed(
+            ImportSource, "t.importer = ? AND t.material_id = ?", [importer, material]
+        )
+
+    def bom_uses(self, material: str) -> list[BomUse]:
+        """Bill-of-materials lines of ``material`` with their product and its facility's
+        country, whatever their dates (stored order)."""
+        rows = self._sql(
+            "SELECT p.product_id, p.name, b.stage_id, b.quantity, b.unit, e.country, b.source_id "
+            "FROM bom_line b JOIN product p USING (product_id) "
+            "LEFT JOIN entity e ON e.entity_id = p.facility_id WHERE b.material_id = ?",
+            [material],
+        )
+        return [BomUse(*r) for r in rows]
+
+    def precedences(self) -> dict[str, int]:
+        """source id -> precedence (lower wins)."""
+        return {s.source_id: int(s.precedence) for s in self._typed(Source)}
+
+    def figures(self, material: str, measures: Sequence[str]) -> list[Production]:
+        """Production-table figures of ``material`` with one of ``measures`` known on the
+        view's date (as :meth:`production`), in stored order."""
+        cond, params = self._published("t", material)
+        return self._typed(
+            Production,
+            f"t.measure = ANY(?) AND {cond}",
+            [list(measures), *params],
+            join="JOIN source s USING (source_id)",
+        )
+
+    def facility_figures(self, material: str) -> list[FacilityFigure]:
+        """Facility capacity and production figures of ``material`` known on the view's date
+        (started, from a source published by then) with their entity, latest year first."""
+        cond, dates = self.valid("f", "started")
+        rows = self._sql(
+            "SELECT f.entity_id, f.stage_id, f.measure, f.year, f.quantity, f.status, f.fact_id, "
+            "f.source_id, e.name, e.country, e.operator_id FROM facility_capacity f "
+            "LEFT JOIN entity e USING (entity_id) JOIN source s ON s.source_id = f.source_id "
+            f"WHERE f.material_id = ? AND {cond} "
+            "AND (s.published IS NULL OR s.published <= ?) ORDER BY f.year DESC",
+            [material, *dates, self.as_of],
+        )
+        return [FacilityFigure(*r) for r in rows]
+
+    # -- news review --------------------------------------------------------------------------
+    def entities_by_id(self) -> list[Entity]:
+        """Every entity, whatever its validity, by id."""
+        return self._typed(Entity, order_by="t.entity_id")
+
+    def article_heads(self) -> list[ArticleHead]:
+        """Every stored news article without its text (stored order)."""
+        rows = self._sql(
+            "SELECT article_id, text_sha, title, url, published, site FROM news_article"
+        )
+        return [ArticleHead(*r) for r in rows]
+
+    def news_decisions(self) -> list[NewsDecision]:
+        """Every review decision, oldest first."""
+        return self._typed(NewsDecision, order_by="t.decided_at")
+
+    def proposal_ids(self, prefix: str) -> list[str]:
+        """Ids of the proposals starting with ``prefix``, sorted."""
+        rows = self._sql(
+            "SELECT proposal_id FROM news_proposal WHERE proposal_id LIKE ? ORDER BY 1",
+            [prefix + "%"],
+        )
+        return [str(r[0]) for r in rows]
+
+    def proposals(self) -> list[NewsProposal]:
+        """Every proposal, newest first (then by article and sequence)."""
+        return self._typed(NewsProposal, order_by="t.created_at DESC, t.article_id, t.seq")
+
+    def facility_ids(self) -> set[str]:
+        """Every facility id of the facility layer, whatever its dates."""
+        return {str(r[0]) for r in self._sql("SELECT facility_id FROM facility")}
+
+    def seen_feed_items(self) -> SeenItems:
+        """URLs and content hashes of every feed item polled, with the text hashes of every
+        stored article."""
+        urls = {str(r[0]) for r in self._sql("SELECT url FROM monitor_feed_item")}
+        shas = {r[0] for r in self._sql("SELECT content_sha FROM monitor_feed_item")}
+        shas |= {r[0] for r in self._sql("SELECT text_sha FROM news_article")}
+        return SeenItems(urls, shas)
+
+    # -- monitoring -----------------------------------------------------------------------------
+    _LIVE = (
+        "SELECT * FROM watch_item WHERE removed_at IS NULL AND watch_id NOT IN "
+        "(SELECT watch_id FROM watch_item WHERE removed_at IS NOT NULL)"
+    )
+
+    def live_watch_items(self, ids: Sequence[str]) -> list[WatchItem]:
+        """The live (never removed) watch items among ``ids``, by id."""
+        rows = self._sql(
+            f"SELECT {select_list(WatchItem)} FROM ({self._LIVE}) WHERE watch_id = ANY(?) "
+            "ORDER BY watch_id",
+            [list(ids)],
+        )
+        return [WatchItem(*r) for r in rows]
+
+    def live_watch_ids(
+        self, *, kinds: Sequence[str] | None = None, ids: Sequence[str] | None = None
+    ) -> list[str]:
+        """Ids of the live watch items (of ``kinds``, among ``ids``, when given)."""
+        where: list[str] = []
+        params: list[Any] = []
+        if kinds is not None:
+            where.append("kind = ANY(?)")
+            params.append(list(kinds))
+        if ids is not None:
+            where.append("watch_id = ANY(?)")
+            params.append(list(ids))
+        cond = f" WHERE {' AND '.join(where)}" if where else ""
+        return [str(r[0]) for r in self._sql(f"SELECT watch_id FROM ({self._LIVE}){cond}", params)]
+
+    def live_watch_count(self) -> int:
+        """How many live watch items there are."""
+        return int(self._sql(f"SELECT count(*) FROM ({self._LIVE})")[0][0])
+
+    def unanswered_watch_ids(self) -> list[str]:
+        """Ids of the live watch items never answered."""
+        rows = self._sql(
+            f"SELECT w.watch_id FROM ({self._LIVE}) w WHERE NOT EXISTS "
+            "(SELECT 1 FROM watch_answer a WHERE a.watch_id = w.watch_id)"
+        )
+        return [str(r[0]) for r in rows]
+
+    def watch_ids_depending_on(self, keys: Sequence[str]) -> list[str]:
+        """Ids of the live watch items whose last answer used one of ``keys``."""
+        rows = self._sql(
+            f"SELECT DISTINCT d.watch_id FROM watch_dep d JOIN ({self._LIVE}) w "
+            "ON w.watch_id = d.watch_id WHERE d.dep_key = ANY(?)",
+            [list(keys)],
+        )
+        return [str(r[0]) for r in rows]
+
+    def watch_ids_due(self, day: dt.date) -> list[str]:
+        """Ids of watch items with an answer whose next change is on or before ``day``."""
+        rows = self._sql("SELECT DISTINCT watch_id FROM watch_answer WHERE next_change <= ?", [day])
+        return [str(r[0]) for r in rows]
+
+    def latest_answers(self, ids: Sequence[str] | None = None) -> list[WatchAnswer]:
+        """The latest answer of each watch item (among ``ids`` when given)."""
+        where = "" if ids is None else "WHERE watch_id = ANY(?)"
+        params: list[Any] = [] if ids is None else [list(ids)]
+        rows = self._sql(
+            f"SELECT {select_list(WatchAnswer)} FROM (SELECT *, row_number() OVER (PARTITION BY "
+            f"watch_id ORDER BY computed_at DESC) AS rn FROM watch_answer {where}) WHERE rn = 1",
+            params,
+        )
+        return [WatchAnswer(*r) for r in rows]
+
+    def entity_names(self, ids: Sequence[str]) -> dict[str, str]:
+        """entity id -> name, for the entities among ``ids``."""
+        rows = self._sql("SELECT entity_id, name FROM entity WHERE entity_id = ANY(?)", [list(ids)])
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def upstream_owners(self, entity_id: str) -> set[str]:
+        """``entity_id`` and every entity above it through stakes, stake ranges and control
+        rights, whatever their dates."""
+        rows = self._sql(
+            "WITH RECURSIVE edges(owner_id, owned_id) AS (SELECT owner_id, owned_id FROM stake "
+            "UNION ALL SELECT owner_id, owned_id FROM stake_range UNION ALL "
+            "SELECT holder_id, subject_id FROM control_right WHERE holder_id IS NOT NULL), "
+            "up(e) AS (SELECT ?::VARCHAR UNION "
+            "SELECT s.owner_id FROM edges s JOIN up ON s.owned_id = up.e) SELECT e FROM up",
+            [entity_id],
+        )
+        return {str(r[0]) for r in rows}
+
+    def product_dependencies(self, product_ids: Sequence[str]) -> list[ProductDep]:
+        """What the products' answers rest on: their facility, materials and components."""
+        pids = list(product_ids)
+        rows = self._sql(
+            "SELECT product_id, 'facility:' || facility_id FROM product "
+            "WHERE product_id = ANY(?) UNION ALL "
+            "SELECT product_id, 'material:' || material_id FROM bom_line "
+            "WHERE product_id = ANY(?) AND material_id IS NOT NULL UNION ALL "
+            "SELECT product_id, 'product:' || component_id FROM bom_line "
+            "WHERE product_id = ANY(?) AND component_id IS NOT NULL",
+            [pids, pids, pids],
+        )
+        return [ProductDep(str(r[0]), str(r[1])) for r in rows]
+
+    def active_restrictions(self, country: str) -> list[RestrictionCited]:
+        """Export restrictions issued by or against ``country`` in force on the view's date,
+        neither lifted nor suspended, with their sources, by fact id."""
+        cond, dates = self.valid("r")
+        rows = self._sql(
+            "SELECT r.fact_id, r.issuer, r.target, r.items, r.scope, r.valid_from, r.valid_to, "
+            "r.suspended_until, s.source_id, s.publisher, s.title, s.url, s.quote "
+            "FROM export_restriction r LEFT JOIN source s ON s.source_id = r.source_id "
+            "WHERE (r.issuer = ? OR r.target = ?) AND r.scope IS DISTINCT FROM 'lifted' "
+            f"AND {cond} AND (r.suspended_until IS NULL OR r.suspended_until < ?) "
+            "ORDER BY r.fact_id",
+            [country, country, *dates, self.as_of],
+        )
+        return [RestrictionCited(*r) for r in rows]
+
+    def restrictions_ending(self, start: dt.date, end: dt.date) -> list[ExportRestriction]:
+        """Export restrictions whose window or suspension ends between ``start`` and ``end``,
+        by fact id."""
+        return self._typed(
+            ExportRestriction,
+            "(t.valid_to BETWEEN ? AND ?) OR (t.suspended_until BETWEEN ? AND ?)",
+            [start, end, start, end],
+            "t.fact_id",
+        )
+
+    def cited_entities(self, entity_id: str, kind: str) -> list[EntityCited]:
+        """The rows of entity ``entity_id`` of ``kind``, whatever their dates, with sources."""
+        rows = self._sql(
+            "SELECT e.name, e.country, e.operator_id, e.valid_from, e.valid_to, e.source_id, "
+            "s.publisher, s.title, s.url, s.quote FROM entity e LEFT JOIN source s "
+            "ON s.source_id = e.source_id WHERE e.entity_id = ? AND e.kind = ?",
+            [entity_id, kind],
+        )
+        return [EntityCited(*r) for r in rows]
+
+    def audit_changes_after(self, audit_id: str) -> list[AuditChange]:
+        """Audit-log entries after ``audit_id``, oldest first."""
+        rows = self._sql(
+            "SELECT audit_id, action, table_name, after, before FROM audit_log "
+            "WHERE audit_id > ? ORDER BY audit_id",
+            [audit_id],
+        )
+        return [AuditChange(*r) for r in rows]
+
+    def entities_or_operated(self, ids: Sequence[str]) -> set[str]:
+        """The entities among ``ids`` and those operated by one of them."""
+        rows = self._sql(
+            "SELECT entity_id FROM entity WHERE entity_id = ANY(?) OR operator_id = ANY(?)",
+            [list(ids), list(ids)],
+        )
+        return {str(r[0]) for r in rows}
+
+    def customers_of(self, suppliers: Sequence[str]) -> set[str]:
+        """Customers of the supply links out of ``suppliers``, whatever their dates."""
+        rows = self._sql(
+            "SELECT DISTINCT customer_id FROM supply_link "
+            "WHERE supplier_id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(suppliers)],
+        )
+        return {str(r[0]) for r in rows}
+
+    def product_exists(self, product_id: str) -> bool:
+        """Whether a product ``product_id`` is stored (whatever its dates)."""
+        return bool(self._sql("SELECT 1 FROM product WHERE product_id = ?", [product_id]))
+
+    def entity_exists(self, entity_id: str, kind: str | None = None) -> bool:
+        """Whether an entity ``entity_id`` (of ``kind`` if given) is stored."""
+        if kind is None:
+            return bool(self._sql("SELECT 1 FROM entity WHERE entity_id = ?", [entity_id]))
+        return bool(
+            self._sql("SELECT 1 FROM entity WHERE entity_id = ? AND kind = ?", [entity_id, kind])
+        )
+
+    def country_exists(self, iso3: str) -> bool:
+        """Whether ``iso3`` is a stored country code."""
+        return bool(self._sql("SELECT 1 FROM country WHERE iso3 = ?", [iso3]))
+
+    # -- importers ----------------------------------------------------------------------------
+    def stored_ids(
+        self, row_type: type[Any], column: str, exclude_dataset: str | None = None
+    ) -> set[str]:
+        """Distinct values of ``column`` of ``row_type``'s table, outside ``exclude_dataset``
+        when given (ids an import must not reuse)."""
+        if column not in {c.name for c in columns(row_type)}:
+            raise KeyError(f"{row_type.__name__} has no column {column!r}")
+        q = f"SELECT DISTINCT {_q(column)} FROM {_q(row_type.Meta.table)}"
+        if exclude_dataset is None:
+            return {r[0] for r in self._sql(q)}
+        return {r[0] for r in self._sql(q + " WHERE dataset <> ?", [exclude_dataset])}
+
+    def entities_outside(self, dataset: str) -> list[Entity]:
+        """Every entity row not loaded under ``dataset`` (stored order)."""
+        return self._typed(Entity, "t.dataset <> ?", [dataset])
+
+    def stored_citing(
+        self, row_type: type[T], source_ids: Sequence[str], exclude_dataset: str | None = None
+    ) -> list[Stored[T]]:
+        """Rows of ``row_type``'s table citing one of ``source_ids`` (outside
+        ``exclude_dataset`` when given), each with the dataset holding it."""
+        where = "t.source_id = ANY(?)"
+        params: list[Any] = [list(source_ids)]
+        if exclude_dataset is not None:
+            where += " AND t.dataset <> ?"
+            params.append(exclude_dataset)
+        table = row_type.Meta.table  # type: ignore[attr-defined]
+        rows = self._sql(
+            f"SELECT {select_list(row_type, 't')}, t.dataset FROM {_q(table)} t WHERE {where}",
+            params,
+        )
+        return [Stored(row_type(*r[:-1]), str(r[-1])) for r in rows]

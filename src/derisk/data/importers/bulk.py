@@ -10,26 +10,21 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import LoadReport
-from derisk.errors import BadInputError
-from derisk.model.schema import Interest
 from derisk.progress import Progress
 from derisk.store.base import Store
-from derisk.store.base import first_row as one_row
+from derisk.store.bulk import (
+    OPTIONAL,
+    REQUIRED,
+    check_bulk_store,
+    insert_staged_stakes,
+    stage_stakes,
+    staged_problems,
+)
 
-REQUIRED = ("fact_id", "owner_id", "owned_id", "interest", "percent", "source_id")
-OPTIONAL = ("valid_from", "valid_to", "note")
 SHOWN = 20
-
-
-def _reader(path: Path) -> str:
-    quoted = str(path).replace("'", "''")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return f"read_parquet('{quoted}')"
-    return f"read_csv('{quoted}', header = true, all_varchar = true)"
 
 
 def load_stakes_bulk(
@@ -42,9 +37,7 @@ def load_stakes_bulk(
 ) -> LoadReport:
     """Load stakes from a CSV or Parquet file in one transaction (see the module doc)."""
     t0 = time.perf_counter()
-    con: Any = getattr(store, "con", None)
-    if con is None:
-        raise BadInputError("bulk loading needs the DuckDB store")
+    check_bulk_store(store)
     if not path.exists():
         raise ImportFailed([Problem(path.name, 0, "-", "file not found")])
     name = path.name
@@ -53,14 +46,9 @@ def load_stakes_bulk(
     with store.writer(dataset) as w:
         if replace:
             w.delete_dataset(dataset)
-        con.execute("DROP TABLE IF EXISTS _bulk_stakes")
-        con.execute(
-            "CREATE TEMP TABLE _bulk_stakes AS SELECT row_number() OVER () + "
-            f"{first_row - 1} AS _row, * FROM {_reader(path)}"
-        )
+        cols = stage_stakes(store, path, first_row)
         if progress:
             progress(f"reading {name}", total // 2, total)
-        cols = {r[0] for r in con.execute("DESCRIBE _bulk_stakes").fetchall()}
         missing = [c for c in REQUIRED if c not in cols]
         unknown = sorted(cols - set(REQUIRED) - set(OPTIONAL) - {"_row"})
         problems: list[Problem] = []
@@ -70,58 +58,12 @@ def load_stakes_bulk(
             problems.append(Problem(name, 1, ", ".join(unknown), "unknown column(s) for Stake"))
         if problems:
             raise ImportFailed(problems)
-        interests = ", ".join(f"'{i.value}'" for i in Interest)
-        checks = [
-            *(
-                (c, f"{c} IS NULL OR trim(CAST({c} AS VARCHAR)) = ''", "required value is empty")
-                for c in REQUIRED
-            ),
-            (
-                "interest",
-                f"interest NOT IN ({interests})",
-                "not one of: board, debt, equity, voting",
-            ),
-            (
-                "percent",
-                "TRY_CAST(percent AS DOUBLE) IS NULL OR NOT isfinite(TRY_CAST(percent AS DOUBLE)) "
-                "OR TRY_CAST(percent AS DOUBLE) < 0 OR TRY_CAST(percent AS DOUBLE) > 100",
-                "not a number between 0 and 100",
-            ),
-            (
-                "source_id",
-                "source_id NOT IN (SELECT source_id FROM source)",
-                "unknown source (import its sources first)",
-            ),
+        problems = [
+            Problem(name, p.row, p.column, p.message) for p in staged_problems(store, cols, SHOWN)
         ]
-        for c in ("valid_from", "valid_to"):
-            if c in cols:
-                checks.append(
-                    (c, f"{c} IS NOT NULL AND TRY_CAST({c} AS DATE) IS NULL", "not a date")
-                )
-        for col, cond, msg in checks:
-            for row, val in con.execute(
-                f"SELECT _row, CAST({col} AS VARCHAR) FROM _bulk_stakes WHERE {cond} "
-                f"ORDER BY _row LIMIT {SHOWN}"
-            ).fetchall():
-                problems.append(Problem(name, int(row), col, f"{val!r}: {msg}"))
-            if len(problems) >= SHOWN:
-                break
         if problems:
             raise ImportFailed(problems)
-        opt = {c: (f"TRY_CAST({c} AS DATE)" if c != "note" else "CAST(note AS VARCHAR)")
-               if c in cols else "NULL" for c in OPTIONAL}  # fmt: skip
-        n = one_row(
-            con.execute(
-                "INSERT INTO stake (fact_id, owner_id, owned_id, interest, percent, source_id, "
-                "valid_from, valid_to, note, dataset) SELECT CAST(fact_id AS VARCHAR), "
-                "CAST(owner_id AS VARCHAR), CAST(owned_id AS VARCHAR), CAST(interest AS VARCHAR), "
-                f"CAST(percent AS DOUBLE), CAST(source_id AS VARCHAR), {opt['valid_from']}, "
-                f"{opt['valid_to']}, {opt['note']}, ? FROM _bulk_stakes",
-                [dataset],
-            )
-        )
-        rows = int(n[0]) if n else 0
-        con.execute("DROP TABLE _bulk_stakes")
+        rows = insert_staged_stakes(store, dataset, cols)
         w.record_dataset(dataset, str(path), rows)
     if progress:
         progress(f"reading {name}", total, total)

@@ -49,16 +49,7 @@ def example_dir() -> Path:
 
 
 def _existing_entities(store: Store, dataset: str) -> dict[str, tuple[str, str | None]]:
-    return {
-        r[0]: (r[1], r[2])
-        for r in store.sql(
-            "SELECT entity_id, kind, country FROM entity WHERE dataset <> ?", [dataset]
-        )
-    }
-
-
-def _existing_ids(store: Store, table: str, key: str, dataset: str) -> set[str]:
-    return {r[0] for r in store.sql(f"SELECT {key} FROM {table} WHERE dataset <> ?", [dataset])}
+    return {e.entity_id: (e.kind, e.country) for e in store.view().entities_outside(dataset)}
 
 
 def load_product_dir(
@@ -106,8 +97,8 @@ def load_product_dir(
         ents[e.entity_id] = (e.kind, e)
     _check_entities(kept_entities, problems)
     products = parsed.get("products.csv", [])
-    known_products = {p.product_id for p in products} | _existing_ids(
-        store, "product", "product_id", dataset
+    known_products = {p.product_id for p in products} | store.view().stored_ids(
+        Product, "product_id", dataset
     )
     _check_products(products, ents, problems)
     _check_bom(parsed.get("bom.csv", []), known_products, problems)
@@ -224,12 +215,9 @@ def _check_links(
     problems: list[Problem],
 ) -> None:
     stored = {
-        r[0]: (r[1], r[2])
-        for r in store.sql(
-            "SELECT entity_id, material_id, stage_id FROM entity WHERE dataset <> ? "
-            "AND kind = 'facility'",
-            [dataset],
-        )
+        e.entity_id: (e.material_id, e.stage_id)
+        for e in store.view().entities_outside(dataset)
+        if e.kind == "facility"
     }
     for i, ln in enumerate(rows):
         row = i + 2

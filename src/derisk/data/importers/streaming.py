@@ -15,7 +15,7 @@ from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import LoadReport
 from derisk.data.safeio import InputLimit, check_depth
 from derisk.model.limits import limits
-from derisk.model.schema import Source
+from derisk.model.schema import Entity, Source
 from derisk.progress import Progress
 from derisk.store.base import Store, Writer, id_conflict_message
 
@@ -129,19 +129,11 @@ class BatchWriter:
 
 
 def existing_sources(store: Store, dataset: str, replace: bool) -> set[str]:
-    if replace:
-        rows = store.sql("SELECT source_id FROM source WHERE dataset <> ?", [dataset])
-    else:
-        rows = store.sql("SELECT source_id FROM source")
-    return {r[0] for r in rows}
+    return store.view().stored_ids(Source, "source_id", dataset if replace else None)
 
 
 def existing_entities(store: Store, dataset: str, replace: bool) -> set[str]:
-    if replace:
-        rows = store.sql("SELECT DISTINCT entity_id FROM entity WHERE dataset <> ?", [dataset])
-    else:
-        rows = store.sql("SELECT DISTINCT entity_id FROM entity")
-    return {r[0] for r in rows}
+    return store.view().stored_ids(Entity, "entity_id", dataset if replace else None)
 
 
 def write_atomic(

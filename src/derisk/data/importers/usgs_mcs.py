@@ -1057,17 +1057,9 @@ def _existing_facts(
         return out
     for cls, subst in SUBSTANCE.items():
         keys = list(cls.Meta.key)
-        marks = ", ".join("?" * len(source_ids))
-        sql = (
-            f"SELECT {', '.join(keys + list(subst))}, dataset FROM {cls.Meta.table} "
-            f"WHERE source_id IN ({marks})"
-        )
-        params: list[Any] = sorted(source_ids)
-        if exclude is not None:
-            sql += " AND dataset <> ?"
-            params.append(exclude)
-        for rec in store.sql(sql, params):
-            out[(cls.__name__, *rec[: len(keys)])] = (tuple(rec[len(keys) : -1]), rec[-1])
+        for got in store.view().stored_citing(cls, sorted(source_ids), exclude):
+            key = tuple(getattr(got.row, k) for k in keys)
+            out[(cls.__name__, *key)] = (tuple(getattr(got.row, c) for c in subst), got.dataset)
     return out
 
 
@@ -1119,11 +1111,7 @@ def import_usgs_mcs(
                 )
             first.setdefault(k, (pf.name, line))
     exclude = dataset if replace else None
-    if exclude is None:
-        src_rows = store.sql("SELECT source_id FROM source")
-    else:
-        src_rows = store.sql("SELECT source_id FROM source WHERE dataset <> ?", [exclude])
-    existing_sources = {r[0] for r in src_rows}
+    existing_sources = store.view().stored_ids(Source, "source_id", exclude)
     source_ids = {pf.source.source_id for pf in parsed if pf.source is not None}
     existing = _existing_facts(store, source_ids, exclude)
     to_write: dict[str, list[Any]] = {}
