@@ -1,0 +1,173 @@
+"""Deal events by family of wording, on sentences we wrote: public loans and grants (new
+event types, from extraction to an accepted fact), share purchases and holdings, supply
+deals without the word offtake, first cargoes, and numbers stated in the next sentence.
+Each test is one class of wording, not one article."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from derisk.data.loader import bundled_dir
+from derisk.model.news import SupplyEvent
+from derisk.model.schema import Entity
+from derisk.news import EVENT_TYPES, KEY_FIELDS, RawDoc, analyze, extract
+from derisk.news.evaluation import lexicon_from_csv, values_equal
+from derisk.news.lexicon import Lexicon
+from derisk.services import news as svc
+from derisk.store import DuckStore
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return lexicon_from_csv(bundled_dir() / "entities.csv")
+
+
+def run(text: str, lexicon: Lexicon, published: str = "2025-06-12") -> list[dict[str, Any]]:
+    art = extract(RawDoc("t.txt", "text", text, published=dt.date.fromisoformat(published)))
+    return [{"type": e.type, **e.fields} for e in analyze(art, lexicon).events]
+
+
+def has(events: list[dict[str, Any]], etype: str, **want: Any) -> bool:
+    def plain(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, dt.date) else v
+
+    return any(
+        e["type"] == etype and all(values_equal(plain(e.get(k)), v) for k, v in want.items())
+        for e in events
+    )
+
+
+def types(events: list[dict[str, Any]]) -> set[str]:
+    return {e["type"] for e in events}
+
+
+# ------------------------------------------------------------------------------ loans
+def test_loan_and_grant_are_event_types_with_key_fields() -> None:
+    assert "loan" in EVENT_TYPES and "grant" in EVENT_TYPES
+    assert KEY_FIELDS["loan"] == ("lender", "borrower")
+    assert KEY_FIELDS["grant"] == ("grantor", "recipient")
+
+
+@pytest.mark.parametrize(
+    ("text", "lender", "borrower", "amount"),
+    [
+        (
+            "The Energy Department has agreed to lend $300 million to Northwind Lithium for "
+            "its refinery in Nevada.",
+            "Energy Department",
+            "Northwind Lithium",
+            300e6,
+        ),
+        (
+            "Northwind Lithium secured a $300 million loan from the Export-Import Bank of the "
+            "United States on Monday.",
+            "Export-Import Bank of the United States",
+            "Northwind Lithium",
+            300e6,
+        ),
+        (
+            "Redgum Metals will receive $200 million from a $1.5 billion Department of Energy "
+            "loan for its mine.",
+            "Department of Energy",
+            "Redgum Metals",
+            200e6,
+        ),
+        (
+            "Export Finance Australia approved a A$75 million loan to Quenda Minerals for the "
+            "processing plant.",
+            "Export Finance Australia",
+            "Quenda Minerals",
+            75e6,
+        ),
+    ],
+)
+def test_loan_roles_from_clause(
+    lexicon: Lexicon, text: str, lender: str, borrower: str, amount: float
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "loan", lender=lender, borrower=borrower, amount=amount), ev
+    # a loan is not also read as an equity investment by the lender
+    assert "investment" not in types(ev)
+
+
+def test_lending_to_a_purpose_borrows_the_company_of_the_sentence(lexicon: Lexicon) -> None:
+    ev = run("Redgum Metals said the Pentagon will lend $80 million to expand its plant.", lexicon)
+    assert has(ev, "loan", lender="us-dod", borrower="Redgum Metals", amount=80e6)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Northwind Lithium received a letter of interest for a $300 million loan from EXIM.",
+        "Northwind Lithium may secure a $300 million loan from the Export-Import Bank of Korea.",
+        "Northwind Lithium denied it had secured a $300 million loan from JBIC.",
+    ],
+)
+def test_non_binding_or_hedged_loans_are_not_events(lexicon: Lexicon, text: str) -> None:
+    assert "loan" not in types(run(text, lexicon))
+
+
+# ------------------------------------------------------------------------------ grants
+@pytest.mark.parametrize(
+    ("text", "grantor", "recipient"),
+    [
+        (
+            "The Pentagon awarded Stonecrest Graphite Inc. $12.5 million under the Defense "
+            "Production Act.",
+            "us-dod",
+            "Stonecrest Graphite",
+        ),
+        (
+            "In 2024, Stonecrest Graphite received a $12.5 million grant under the Defense "
+            "Production Act to finish its study.",
+            "us-government",
+            "Stonecrest Graphite",
+        ),
+        (
+            "Harbor Magnetics – a unit of Germany's VAC – signed an agreement with the "
+            "Department of Defense, which will provide $12.5 million for new furnaces.",
+            "us-dod",
+            "Harbor Magnetics",
+        ),
+    ],
+)
+def test_grant_roles_and_programme(
+    lexicon: Lexicon, text: str, grantor: str, recipient: str
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "grant", grantor=grantor, recipient=recipient, amount=12.5e6), ev
+
+
+def test_a_contract_awarded_is_no_grant(lexicon: Lexicon) -> None:
+    ev = run(
+        "The Defense Logistics Agency awarded Stonecrest Graphite a $12.5 million contract "
+        "to supply graphite.",
+        lexicon,
+    )
+    assert "grant" not in types(ev)
+
+
+def test_accepted_loan_records_lender_borrower_and_amount(fresh_db: Path, tmp_path: Path) -> None:
+    page = tmp_path / "loan.txt"
+    page.write_text(
+        "Lender backs a lithium refinery\n\n"
+        "Northwind Lithium secured a $300 million loan from the Export-Import Bank of the "
+        "United States on Monday, the company said.\n",
+        encoding="utf-8",
+    )
+    with DuckStore(fresh_db) as store:
+        res = svc.ingest(store, [page], published=dt.date(2025, 6, 12))
+        (prop,) = [e for e in res["events"] if e["type"] == "loan"]
+        assert svc.list_proposals(store, event_type="loan")["proposals"][0]["type"] == "loan"
+        dec = svc.accept(store, prop["proposal_id"])
+        (ev,) = store.rows(SupplyEvent, {"source_id": dec["source_id"]})
+        assert ev.event_type == "loan"
+        assert (ev.amount, ev.currency, str(ev.valid_from)) == (300e6, "USD", "2025-06-09")
+        names = {e.entity_id: e for e in store.rows(Entity)}
+        assert names[ev.subject_id].name == "Export-Import Bank of the United States"
+        assert names[ev.subject_id].kind == "government"
+        assert names[str(ev.object_id)].name == "Northwind Lithium"
