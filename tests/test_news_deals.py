@@ -171,3 +171,80 @@ def test_accepted_loan_records_lender_borrower_and_amount(fresh_db: Path, tmp_pa
         assert names[ev.subject_id].name == "Export-Import Bank of the United States"
         assert names[ev.subject_id].kind == "government"
         assert names[str(ev.object_id)].name == "Northwind Lithium"
+
+
+# ------------------------------------------------------------------------------ stakes
+@pytest.mark.parametrize(
+    ("text", "acquirer", "target", "amount"),
+    [
+        (
+            "Kestrel Capital subscribed for A$40 million of new shares in Lodestar Metals.",
+            "Kestrel Capital",
+            "Lodestar Metals",
+            40e6,
+        ),
+        (
+            "The Pentagon will become the largest shareholder in Lodestar Metals after agreeing "
+            "to buy $400 million of its preferred stock.",
+            "us-dod",
+            "Lodestar Metals",
+            400e6,
+        ),
+        (
+            "Lodestar Metals will sell newly issued shares to Kestrel Capital for $70 million.",
+            "Kestrel Capital",
+            "Lodestar Metals",
+            70e6,
+        ),
+        (
+            "Kestrel Capital bought $12 million worth of Lodestar Metals' shares on the market.",
+            "Kestrel Capital",
+            "Lodestar Metals",
+            12e6,
+        ),
+    ],
+)
+def test_share_purchases_are_stakes_with_buyer_and_issuer(
+    lexicon: Lexicon, text: str, acquirer: str, target: str, amount: float
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "stake_acquisition", acquirer=acquirer, target=target, amount=amount), ev
+    assert "investment" not in types(ev) and "offtake" not in types(ev)
+
+
+def test_passive_stake_by_names_the_buyer(lexicon: Lexicon) -> None:
+    ev = run(
+        "Lodestar Metals shares jumped after the announcement of a 5% stake acquisition by "
+        "the U.S. government.",
+        lexicon,
+    )
+    assert has(ev, "stake_acquisition", acquirer="us-government", target="Lodestar Metals")
+    assert not has(ev, "stake_acquisition", acquirer="Lodestar Metals")
+
+
+def test_descriptive_subject_and_plural_possessive_seller(lexicon: Lexicon) -> None:
+    ev = run(
+        "Lodestar Metals started production at its Wattle Creek lithium project. "
+        "China's largest lithium producer acquired Bilby Resources' 40% stake in it for "
+        "US$342.7 million in May.",
+        lexicon,
+    )
+    assert has(
+        ev,
+        "stake_acquisition",
+        acquirer="Lodestar Metals",
+        target="Wattle Creek",
+        percent=40.0,
+        amount=342.7e6,
+    )
+    # the seller of the stake is not a company bought whole
+    assert not has(ev, "stake_acquisition", target="Bilby Resources")
+
+
+def test_a_share_purchase_that_is_only_considered_is_no_stake(lexicon: Lexicon) -> None:
+    ev = run(
+        "Kestrel Capital is considering whether to buy $40 million of new shares in Lodestar "
+        "Metals.",
+        lexicon,
+    )
+    assert "stake_acquisition" not in types(ev)

@@ -34,6 +34,7 @@ as a loan or a grant into one, and corrects a stake read against a passive "by X
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from derisk.news.events import (
@@ -192,6 +193,19 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
         if inner is not None:
             return inner, False
     subjects, by_ref = _subjects(s, pos, ctx)
+    gov = next(
+        (
+            g
+            for c in s.countries()
+            if c.end <= pos
+            and (not subjects or c.end <= subjects[0].start)
+            and (g := _government_at(s, c.start)) is not None
+        ),
+        None,
+    )
+    if gov is not None and gov.end <= pos:
+        # "Australia's federal government agreed to …"
+        return gov, False
     if subjects:
         return subjects[0], by_ref
     f = _last(_FUNDER, s.text[:pos])
@@ -487,6 +501,193 @@ def _grant(
     )
 
 
+# --------------------------------------------------------------------------- stakes
+_SHARES = (
+    r"(?:(?:newly[- ]issued|new|convertible|preferred|preference|ordinary|common|class [A-Z]|"
+    r"series [A-Z]|redeemable|voting)\s+)*(?:shares|stock|equity|preferred|preference shares)"
+)
+_SHARE_BUY = re.compile(
+    r"\b(?:buy|buys|bought|buying|purchas(?:e|es|ed|ing)|acquir(?:e|es|ed|ing)|"
+    r"subscrib(?:e|es|ed|ing)\s+(?:for|to)|tak(?:e|es|ing)\s+up|took\s+up)\s+"
+    r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|another\s+|a\s+further\s+)?"
+    r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][^,;]{0,24}?|[\d.,]+\s*(?:million|billion|bn|mn|m)\s+"
+    r"(?:dollars|euros|won|yen|yuan|pounds)[^,;]{0,8}?)\s+(?:worth\s+)?of\s+"
+    r"(?:(?P<poss>its|their|the company['’]s)\s+|(?P<owner>[A-Z][^,;]{0,60}?)['’]s?\s+)?"
+    + _SHARES
+    + r"\b",
+)
+_SHAREHOLDER = re.compile(
+    r"\b(?:become|becomes|became|becoming|is now|are now|will be)\s+(?:the|a|an)\s+"
+    r"(?:(?:single|largest|biggest|second-largest|third-largest|major|significant|strategic|"
+    r"cornerstone|substantial|top|key|leading)\s+)+(?:share|stock)holder\s+(?:in|of)\s+",
+    re.IGNORECASE,
+)
+_ISSUE_TO = re.compile(
+    r"\b(?:sell|sells|sold|selling|issue|issues|issued|issuing|allot|allots|allotted|place|"
+    r"placed)\s+(?:[\w$€£.,-]+\s+){0,4}?" + _SHARES + r"\s+(?:\w+\s+){0,2}?to\s+",
+    re.IGNORECASE,
+)
+_STAKE_BY = re.compile(
+    r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:stake|holding|interest|shareholding)(?:\s+acquisition|\s+purchase)?\s+"
+    r"(?:(?:was|were|has been|have been|had been|will be|is being)\s+)?"
+    r"(?:(?:acquired|bought|taken|purchased)\s+)?by\s+",
+    re.IGNORECASE,
+)
+_PCT_STAKE = re.compile(
+    r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:stake|holding|interest|shareholding)\b",
+    re.IGNORECASE,
+)
+
+
+def _stake(
+    s: Sent,
+    ctx: Context,
+    acquirer: Mention | None,
+    target: Mention | None,
+    trig: int,
+    by_ref: bool,
+    *,
+    amount: Money | None = None,
+    percent: float | None = None,
+) -> Event | None:
+    if acquirer is None or target is None or _same(acquirer, target):
+        return None
+    if acquirer.kind == "person" or target.kind == "person":
+        return None
+    if percent is None:
+        p = _PCT_STAKE.search(s.text)
+        percent = float(p.group("pct")) if p else None
+    fields: dict[str, Any] = {
+        "acquirer": _value(acquirer),
+        "target": _value(target),
+        "percent": percent,
+        "amount": amount.amount if amount else None,
+        "currency": amount.currency if amount else None,
+        "date": _classify_dates(s, ctx, trig).get("date"),
+    }
+    return _make(
+        s,
+        "stake_acquisition",
+        fields,
+        {"acquirer": acquirer, "target": target},
+        complete=percent is not None,
+        by_reference=by_ref,
+    )
+
+
+_GOVERNMENT_WORDS = re.compile(
+    r"(?:['’]s)?\s+(?:(?:federal|national|central|state|Labor|Liberal|Conservative|"
+    r"[A-Z][a-z]+)\s+){0,2}(?:government|administration)\b"
+)
+
+
+def _government_at(s: Sent, pos: int) -> Mention | None:
+    """A country named as its government ("the U.S. government", "Australia's federal
+    government"): the graph's U.S. government, or the country's ISO code as for issuers."""
+    for c in s.countries():
+        if c.start < pos or not re.fullmatch(r"\s*(?:the\s+)?", s.text[pos : c.start]):
+            continue
+        g = _GOVERNMENT_WORDS.match(s.text, c.end)
+        if g is None or c.id is None:
+            return None
+        gid = US_GOVERNMENT if c.id == "USA" else c.id
+        return Mention(c.start, g.end(), s.text[c.start : g.end()], "government", gid, "name")
+    return None
+
+
+def _org_at(s: Sent, pos: int, max_gap: int = 4) -> Mention | None:
+    """The organisation named from ``pos`` (past "the" and up to ``max_gap`` descriptor
+    words: "rare earth miner MP Materials"), linked or new."""
+    gov = _government_at(s, pos)
+    if gov is not None:
+        return gov
+    for o in s.orgs():
+        if (
+            o.start >= pos
+            and o.kind in ("company", "government")
+            and re.fullmatch(
+                r"\s*(?:the\s+)?(?:[\w'’-]+\s+){0," + str(max_gap) + r"}",
+                s.text[pos : o.start],
+            )
+        ):
+            return o
+    n = re.match(r"\s*(?:the\s+)?", s.text[pos:])
+    assert n is not None
+    return _name_at(s, pos + n.end())
+
+
+def stake_events(s: Sent, ctx: Context) -> list[Event]:
+    """Holdings bought in wordings other than "acquired a N% stake in"."""
+    out: list[Event] = []
+    money = find_money(s.text)
+    for m in _SHARE_BUY.finditer(s.text):
+        # "agreed to buy $250 million of convertible preferred shares in X", "… of its stock"
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        target: Mention | None = None
+        if m.group("owner"):
+            target = _org_at(s, m.start("owner"), 0)
+        elif m.group("poss"):
+            before = [
+                o
+                for o in s.orgs()
+                if o.end <= m.start() and (acquirer is None or not _same(o, acquirer))
+            ]
+            target = before[-1] if before else None
+            if target is None and acquirer is not None:
+                target = _main_company(ctx, [acquirer])
+                by_ref = True
+        else:
+            target = _org_after_prep(s, m.end(), "in|of")
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    for m in _SHAREHOLDER.finditer(s.text):
+        # "will become the largest shareholder in X"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        target = _org_at(s, m.end())
+        buy = _SHARE_BUY.search(s.text, m.end())
+        amt = _money_near(money, buy.start("money"), buy.end("money")) if buy else None
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    for m in _ISSUE_TO.finditer(s.text):
+        # "X would sell newly issued shares to Y for $70 million": Y buys into X
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        issuer, by_ref = _subject(s, m.start(), ctx)
+        buyer = _org_at(s, m.end(), 3)
+        amt = _money_near(money, m.end(), m.end() + 80)
+        ev = _stake(s, ctx, buyer, issuer, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    for m in _STAKE_BY.finditer(s.text):
+        # "a 5% stake acquisition by X", "a 5% stake was acquired by X"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer = _org_at(s, m.end(), 2)
+        target = _org_after_prep(s, m.end("pct"), "in")
+        if target is None or (acquirer is not None and _same(target, acquirer)):
+            target = next(
+                (o for o in s.orgs() if o.kind == "company" and o.end <= m.start()), None
+            ) or _name_at(s, 0)
+        ev = _stake(s, ctx, acquirer, target, m.start(), False, percent=float(m.group("pct")))
+        if ev:
+            out.append(ev)
+    return out
+
+
+def _org_after_prep(s: Sent, pos: int, preps: str) -> Mention | None:
+    p = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?i:" + preps + r")\s+").match(s.text, pos)
+    return _org_at(s, p.end(), 3) if p else None
+
+
 # --------------------------------------------------------------------------- refine
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """The events of the sentence after the deal families: ``found`` (what the base
@@ -504,6 +705,39 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 and any(_overlap(e, x, ("investor", "target")) for x in extra)
             )
         ]
+    stakes = stake_events(s, ctx)
+    for st in stakes:
+        acq, tgt = st.links["acquirer"], st.links["target"]
+        # the same deal read as an investment ("buy $250 million of shares in X") or as a
+        # stake with the roles the wrong way round ("a stake acquisition by X")
+        out = [
+            e
+            for e in out
+            if not (
+                e.type == "investment"
+                and _same(e.links["investor"], acq)
+                and _same(e.links["target"], tgt)
+            )
+            and not (
+                e.type == "stake_acquisition"
+                and _STAKE_BY.search(s.text)
+                and e.fields.get("percent") == st.fields.get("percent")
+                and not _same(e.links["acquirer"], acq)
+            )
+        ]
+        for i, e in enumerate(out):
+            if (
+                e.type == "stake_acquisition"
+                and _same(e.links["acquirer"], acq)
+                and _same(e.links["target"], tgt)
+            ):
+                # the base reading stands; the family adds the sum or share it missed
+                add = {k: v for k, v in st.fields.items() if k not in e.fields}
+                if add:
+                    out[i] = replace(e, fields={**e.fields, **add})
+                break
+        else:
+            extra.append(st)
     have = {e.key() for e in out}
     for e in extra:
         if e.key() not in have:

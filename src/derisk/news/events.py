@@ -917,7 +917,7 @@ def takeover_events(s: Sent, ctx: Context) -> list[Event]:
         if target is None:
             continue
         if re.match(
-            r"\s*(?:['’]s\s+)?(?:[\w-]+\s+){0,2}(?:stake|shares|interest|assets)\b",
+            r"\s*(?:['’]s?\s+)?(?:[\w%.-]+\s+){0,2}(?:stake|shares|interest|assets)\b",
             s.text[target.end :],
         ):
             continue
