@@ -248,3 +248,117 @@ def test_a_share_purchase_that_is_only_considered_is_no_stake(lexicon: Lexicon) 
         lexicon,
     )
     assert "stake_acquisition" not in types(ev)
+
+
+# ------------------------------------------------------------------------------ supply deals
+@pytest.mark.parametrize(
+    ("text", "supplier", "buyer"),
+    [
+        (
+            "Harwick Rare Earths will deliver 400 tonnes a year of NdPr oxide to Siemens from "
+            "2027.",
+            "Harwick Rare Earths",
+            "Siemens",
+        ),
+        (
+            "Toyota has committed to take 3,000 tonnes a year of lithium hydroxide from Quenda "
+            "Minerals.",
+            "Quenda Minerals",
+            "Toyota",
+        ),
+        (
+            "BMW will source its magnets from Harwick Rare Earths under a seven-year deal.",
+            "Harwick Rare Earths",
+            "BMW",
+        ),
+        (
+            "Ganfeng Lithium signed a binding agreement to buy 100,000 tonnes of spodumene from "
+            "Quenda Minerals.",
+            "Quenda Minerals",
+            "ganfeng-lithium",
+        ),
+        (
+            "Granite Antimony has secured a five-year exclusive contract with the U.S. "
+            "Department of Defense, with a supply value of up to $245 million for antimony "
+            "ingots.",
+            "Granite Antimony",
+            "us-dod",
+        ),
+        (
+            "The Defense Logistics Agency awarded Granite Antimony a $245 million contract to "
+            "supply antimony ingots.",
+            "Granite Antimony",
+            "Defense Logistics Agency",
+        ),
+    ],
+)
+def test_supply_deal_direction_without_the_word_offtake(
+    lexicon: Lexicon, text: str, supplier: str, buyer: str
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "offtake", supplier=supplier, buyer=buyer), ev
+    assert not has(ev, "offtake", supplier=buyer, buyer=supplier)
+    assert "grant" not in types(ev)
+
+
+def test_buyers_in_an_absolute_clause_take_their_own_quantity(lexicon: Lexicon) -> None:
+    ev = run(
+        "German manufacturer Siemens has agreed to buy 520 t/yr of NdPr from Harwick Rare "
+        "Earths, with South Korean firms Hyundai and Kia taking an additional 1,500 t/yr of "
+        "the material.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Harwick Rare Earths", buyer="Siemens", quantity=520.0)
+    for b in ("Hyundai", "Kia"):
+        assert has(ev, "offtake", supplier="Harwick Rare Earths", buyer=b, quantity=1500.0)
+
+
+def test_output_sold_to_named_partners_of_the_story_company(lexicon: Lexicon) -> None:
+    ev = run(
+        "Quenda Minerals shipped its first cargo of spodumene to China in May. "
+        "Most of its first four years of output is already sold to offtake partners, "
+        "including Ganfeng Lithium and Yibin Tianyi.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Quenda Minerals", buyer="ganfeng-lithium")
+    assert has(ev, "offtake", supplier="Quenda Minerals", buyer="Yibin Tianyi")
+
+
+def test_first_cargo_sent_to_a_company_is_also_a_sale_to_it(lexicon: Lexicon) -> None:
+    ev = run(
+        "Quenda Minerals has shipped its first spodumene cargo to China. "
+        "The first shipment will be sent to Umicore in Belgium for refining.",
+        lexicon,
+    )
+    assert has(ev, "first_export", exporter="Quenda Minerals", destination="CHN")
+    assert has(ev, "offtake", supplier="Quenda Minerals", buyer="Umicore", material="lithium")
+
+
+# ------------------------------------------------------------------------------ investments
+def test_government_investing_in_the_project_of_the_story_company(lexicon: Lexicon) -> None:
+    ev = run(
+        "Quenda Minerals started work on its Bilby lithium project. "
+        "Australia's federal government agreed to invest A$200 million into the project in "
+        "mid-January.",
+        lexicon,
+    )
+    assert has(ev, "investment", investor="AUS", target="Quenda Minerals", amount=200e6)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestrel Capital backed Lodestar Metals with $25 million.",
+        "Kestrel Capital injected $25 million into Lodestar Metals in March.",
+        "Lodestar Metals obtained $25 million of funding from Kestrel Capital.",
+        "Kestrel Capital plans to put up to $25 million into Lodestar Metals.",
+    ],
+)
+def test_investment_verb_family(lexicon: Lexicon, text: str) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "investment", investor="Kestrel Capital", target="Lodestar Metals", amount=25e6)
+
+
+def test_investment_only_hoped_for_is_no_event(lexicon: Lexicon) -> None:
+    ev = run("Kestrel Capital hopes to put $25 million into Lodestar Metals next year.", lexicon)
+    assert "investment" not in types(ev)

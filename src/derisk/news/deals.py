@@ -47,11 +47,14 @@ from derisk.news.events import (
     _classify_dates,
     _first_org_after,
     _make,
+    _material,
     _name_after,
     _object_after,
     _subjects,
+    _term,
     _value,
     find_money,
+    find_quantities,
 )
 from derisk.news.lexicon import Mention, name_key
 
@@ -167,6 +170,10 @@ def _same(a: Mention, b: Mention) -> bool:
     return name_key(a.value) == name_key(b.value)
 
 
+_AGENCY = re.compile(
+    r"(?:The\s+)?(?P<name>(?:[A-Z][\w.&-]+\s+){1,5}(?:Agency|Department|Ministry|Bank|"
+    r"Corporation|Office|Administration|Fund|Authority|Commission|Facility))\b"
+)
 _REPORTED = re.compile(
     r"\b(?:said|says|announced|announces|reported|confirmed|stated)(?: on \w+)?,?\s+"
     r"(?:that\s+)?(?=the\s|[A-Z])"
@@ -211,6 +218,10 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
     f = _last(_FUNDER, s.text[:pos])
     if f is not None:
         return _new(s, f.start("name"), f.end("name"), "government"), False
+    agency = _AGENCY.match(s.text)
+    if agency is not None and agency.end() <= pos:
+        # "The Defense Logistics Agency awarded …"
+        return _new(s, agency.start("name"), agency.end("name"), "government"), False
     return None, False
 
 
@@ -351,7 +362,7 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for m in _AWARD.finditer(s.text):
         tail = s.text[m.end() : m.end() + 120]
-        if re.match(r"[^.;]{0,80}?\b(?:contracts?|orders?|tenders?)\b", tail) or re.search(
+        if re.match(r"[^;]{0,80}?\b(?:contracts?|orders?|tenders?)\b", tail) or re.search(
             r"\bcontracts?\s+(?:\w+\s+){0,2}$", s.text[: m.start()]
         ):
             continue  # a contract awarded is a sale, not a grant
@@ -688,6 +699,260 @@ def _org_after_prep(s: Sent, pos: int, preps: str) -> Mention | None:
     return _org_at(s, p.end(), 3) if p else None
 
 
+# --------------------------------------------------------------------------- investment
+_PUT_INTO = re.compile(
+    r"\b(?:invest(?:s|ed|ing)?|inject(?:s|ed|ing)?|put(?:s|ting)?|pour(?:s|ed|ing)?|"
+    r"plough(?:s|ed|ing)?|plow(?:s|ed|ing)?|sink(?:s|ing)?|sank)\s+"
+    r"(?:a\s+total\s+of\s+|up\s+to\s+|about\s+|around\s+|nearly\s+|another\s+|"
+    r"a\s+further\s+|an\s+additional\s+)?(?P<money>\S{0,6}[\d.,]+[^,;]{0,40}?)\s+"
+    r"(?:in|into)\s+",
+    re.IGNORECASE,
+)
+_BACKED = re.compile(r"\b(?:backed|backs|bankrolled|bankrolls|funded|funds)\s+", re.IGNORECASE)
+_ASSET = re.compile(
+    r"(?:the|its|their)\s+(?:[\w-]+\s+){0,2}(?:project|mine|company|plant|refinery|facility|"
+    r"operations?|deposit|development)\b"
+)
+
+
+def investment_events(s: Sent, ctx: Context) -> list[Event]:
+    """Money put into a company or its project by an investor the base reading misses: a
+    government named as such, a target named as "the project"."""
+    money = find_money(s.text)
+    if not money:
+        return []
+    out: list[Event] = []
+    for m in _PUT_INTO.finditer(s.text):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        investor, by_ref = _subject(s, m.start(), ctx)
+        target = _org_at(s, m.end(), 3)
+        if target is None and _ASSET.match(s.text, m.end()):
+            # "into the project": the company whose project the story is about
+            target = _main_company(ctx, [investor] if investor else [])
+            by_ref = True
+        ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    for m in _BACKED.finditer(s.text):
+        # "X backed Y with $25 million"
+        target = _org_at(s, m.end(), 2)
+        if target is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        w = re.match(r"\s+with\s+(?:a\s+|an\s+)?", s.text[target.end :])
+        amt = _money_near(money, target.end, target.end + 30) if w else None
+        if amt is None:
+            continue
+        investor, by_ref = _subject(s, m.start(), ctx)
+        ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    return out
+
+
+def _investment(
+    s: Sent,
+    ctx: Context,
+    investor: Mention | None,
+    target: Mention | None,
+    amt: Money,
+    trig: int,
+    by_ref: bool,
+) -> Event | None:
+    if investor is None or target is None or _same(investor, target):
+        return None
+    if investor.kind == "person" or target.kind in ("person", "country"):
+        return None
+    mat = _material(s, amt.end)
+    fields: dict[str, Any] = {
+        "investor": _value(investor),
+        "target": _value(target),
+        "amount": amt.amount,
+        "currency": amt.currency,
+        "material": mat.id if mat else None,
+        "date": _classify_dates(s, ctx, trig).get("date"),
+    }
+    return _make(
+        s, "investment", fields, {"investor": investor, "target": target}, by_reference=by_ref
+    )
+
+
+# --------------------------------------------------------------------------- supply
+_ALSO_TAKING = re.compile(
+    r",?\s+with\s+(?P<who>[^,;]{2,80}?)\s+(?:also\s+)?(?:taking|buying|receiving|purchasing|"
+    r"offtaking|getting)\s+(?:an?\s+|the\s+)?(?:additional\s+|further\s+|another\s+|"
+    r"remaining\s+)?",
+    re.IGNORECASE,
+)
+_CONTRACT_WITH = re.compile(
+    r"\b(?P<verb>secured|secures|won|wins|signed|signs|landed|lands|inked|inks|"
+    r"(?:was|has been|were|have been)\s+awarded|received|receives|entered into)\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w$.,-]+\s+){0,5}?(?:contract|order|tender)s?\s+"
+    r"(?:with|from|by)\s+",
+    re.IGNORECASE,
+)
+_AWARD_CONTRACT = re.compile(r"\b(?:awarded|awards|granted|grants|gave|gives)\s+", re.IGNORECASE)
+_CONTRACT_TO_BY = re.compile(r"\bcontracts?\s+(?:was\s+|were\s+)?awarded\s+to\s+", re.IGNORECASE)
+_SUPPLY_WORD = re.compile(
+    r"\b(?:supply|supplies|deliver\w*|sale|sell|provide|provision|ingots?|concentrate|"
+    r"oxide|metal|tonnes?|t/yr)\b",
+    re.IGNORECASE,
+)
+_PARTNERS = re.compile(
+    r"\b(?:sold|committed|contracted|allocated|pledged|promised)\s+to\s+(?:its\s+|our\s+|"
+    r"their\s+)?(?:offtake\s+|long-term\s+|foundation\s+|key\s+)?(?:partners|customers|buyers|"
+    r"offtakers)\s*,?\s+(?:including|such as|namely|among them)\s+",
+    re.IGNORECASE,
+)
+
+
+def _listed_orgs(s: Sent, pos: int, limit: int = 160) -> list[Mention]:
+    """Organisations listed from ``pos`` ("X, Y and Z"), linked or new."""
+    out: list[Mention] = []
+    at = pos
+    while at < min(len(s.text), pos + limit):
+        o = _org_at(s, at, 0)
+        if o is None:
+            break
+        out.append(o)
+        sep = re.match(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)", s.text[o.end :])
+        if sep is None:
+            break
+        at = o.end + sep.end()
+    return out
+
+
+def _offtake(
+    s: Sent,
+    ctx: Context,
+    supplier: Mention | None,
+    buyer: Mention | None,
+    trig: int,
+    by_ref: bool,
+    **extra: Any,
+) -> Event | None:
+    if supplier is None or buyer is None or _same(supplier, buyer):
+        return None
+    if supplier.kind == "person" or buyer.kind == "person":
+        return None
+    mat = _material(s, trig) or ctx.last_material
+    money = find_money(s.text)
+    fields: dict[str, Any] = {
+        "supplier": _value(supplier),
+        "buyer": _value(buyer),
+        "material": mat.id if mat else None,
+        "term": _term(s.text),
+        "amount": money[0].amount if money else None,
+        "currency": money[0].currency if money else None,
+        "date": _classify_dates(s, ctx, trig).get("date"),
+        **extra,
+    }
+    return _make(s, "offtake", fields, {"supplier": supplier, "buyer": buyer}, by_reference=by_ref)
+
+
+def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
+    """Supply deals in wordings the base reading misses."""
+    out: list[Event] = []
+    qty = find_quantities(s.text)
+    for m in _ALSO_TAKING.finditer(s.text):
+        # "X agreed to buy 520 t/yr from Y, with Hyundai and Kia taking a further 1,500 t/yr"
+        main = next((e for e in found if e.type == "offtake" and e.sentence_index == s.index), None)
+        if main is None:
+            continue
+        who = [
+            o
+            for o in s.orgs()
+            if m.start("who") <= o.start and o.end <= m.end("who") and o.kind == "company"
+        ]
+        if not who:
+            who = _listed_orgs(s, _last_descriptor_end(s.text, m.start("who"), m.end("who")))
+        q = next((x for x in qty if x.start >= m.end()), None)
+        for b in who:
+            ev = _offtake(
+                s,
+                ctx,
+                main.links["supplier"],
+                b,
+                m.start(),
+                False,
+                quantity=q.value if q else None,
+                unit=q.unit if q else None,
+            )
+            if ev:
+                out.append(ev)
+    for e in found:
+        if e.type != "first_export":
+            continue
+        # "The first shipment will be sent to Umicore in Belgium": the buyer of the cargo
+        for m in re.finditer(
+            r"\b(?:sent|shipped|delivered|sold|dispatched|exported|bound|destined)\s+"
+            r"(?:for\s+)?to\s+|\bbound\s+for\s+",
+            s.text,
+        ):
+            dest = _org_at(s, m.end(), 2)
+            if dest is not None and dest.kind == "company":
+                ev = _offtake(s, ctx, e.links["exporter"], dest, m.start(), e.group.endswith("ref"))
+                if ev:
+                    out.append(ev)
+                break
+    for m in _PARTNERS.finditer(s.text):
+        # "80% is sold to offtake partners, including Ganfeng Lithium and Sichuan Yahua"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        if supplier is None:
+            supplier, by_ref = _main_company(ctx, []), True
+        for b in _listed_orgs(s, m.end()):
+            ev = _offtake(s, ctx, supplier, b, m.start(), by_ref)
+            if ev:
+                out.append(ev)
+    if not _SUPPLY_WORD.search(s.text) and not s.materials():
+        return out
+    for m in _CONTRACT_WITH.finditer(s.text):
+        # "X has secured a five-year contract with the Department of Defense … antimony"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        buyer = _org_at(s, m.end(), 3) or _funder_after(s, m.end() - 5, "with|from|by", 2)
+        ev = _offtake(s, ctx, supplier, buyer, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    for m in _AWARD_CONTRACT.finditer(s.text):
+        # "The agency awarded X a $245 million contract to supply antimony"
+        rec = _org_at(s, m.end(), 0)
+        if rec is None or not re.match(
+            r"\s+(?:an?\s+)?(?:[\w$.,-]+\s+){0,5}?(?:contract|order)s?\b", s.text[rec.end :]
+        ):
+            continue
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        buyer, by_ref = _subject(s, m.start(), ctx)
+        ev = _offtake(s, ctx, rec, buyer, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    for m in _CONTRACT_TO_BY.finditer(s.text):
+        # "the contract awarded to X by the Department of Defense for the supply of …"
+        rec = _org_at(s, m.end(), 2)
+        if rec is None:
+            continue
+        by = re.match(r"\s*(?:\([^)]{1,20}\)\s*)?by\s+", s.text[rec.end :])
+        buyer = _org_at(s, rec.end + by.end(), 2) if by else None
+        ev = _offtake(s, ctx, rec, buyer, m.start(), False)
+        if ev:
+            out.append(ev)
+    return out
+
+
+def _last_descriptor_end(text: str, lo: int, hi: int) -> int:
+    """Past descriptor words ("South Korean firms ") to the first capitalised name that
+    follows a lower-case word, within ``[lo, hi)``."""
+    m = None
+    for m in re.finditer(r"\b[a-z][\w-]*\s+(?=[A-Z])", text[lo:hi]):  # noqa: B007
+        pass
+    return lo + m.end() if m else lo
+
+
 # --------------------------------------------------------------------------- refine
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """The events of the sentence after the deal families: ``found`` (what the base
@@ -738,6 +1003,21 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 break
         else:
             extra.append(st)
+    for inv in investment_events(s, ctx):
+        if not any(
+            e.type in ("investment", "stake_acquisition", "loan", "grant")
+            and any(_same(m, inv.links["investor"]) for m in e.links.values())
+            for e in [*out, *extra]
+        ):
+            extra.append(inv)
+    for sup in supply_events(s, ctx, out):
+        if not any(
+            e.type == "offtake"
+            and _same(e.links["supplier"], sup.links["supplier"])
+            and _same(e.links["buyer"], sup.links["buyer"])
+            for e in [*out, *extra]
+        ):
+            extra.append(sup)
     have = {e.key() for e in out}
     for e in extra:
         if e.key() not in have:
