@@ -301,7 +301,7 @@ def test_supply_deal_direction_without_the_word_offtake(
     assert "grant" not in types(ev)
 
 
-def test_buyers_in_an_absolute_clause_take_their_own_quantity(lexicon: Lexicon) -> None:
+def test_buyers_in_an_absolute_clause_and_their_quantity(lexicon: Lexicon) -> None:
     ev = run(
         "German manufacturer Siemens has agreed to buy 520 t/yr of NdPr from Harwick Rare "
         "Earths, with South Korean firms Hyundai and Kia taking an additional 1,500 t/yr of "
@@ -310,7 +310,14 @@ def test_buyers_in_an_absolute_clause_take_their_own_quantity(lexicon: Lexicon) 
     )
     assert has(ev, "offtake", supplier="Harwick Rare Earths", buyer="Siemens", quantity=520.0)
     for b in ("Hyundai", "Kia"):
-        assert has(ev, "offtake", supplier="Harwick Rare Earths", buyer=b, quantity=1500.0)
+        # the two take 1,500 t/yr between them: no quantity is each one's
+        assert has(ev, "offtake", supplier="Harwick Rare Earths", buyer=b, quantity=None)
+    ev = run(
+        "Siemens has agreed to buy 520 t/yr of NdPr from Harwick Rare Earths, with Hyundai "
+        "taking a further 300 t/yr.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Harwick Rare Earths", buyer="Hyundai", quantity=300.0)
 
 
 def test_output_sold_to_named_partners_of_the_story_company(lexicon: Lexicon) -> None:
@@ -362,3 +369,39 @@ def test_investment_verb_family(lexicon: Lexicon, text: str) -> None:
 def test_investment_only_hoped_for_is_no_event(lexicon: Lexicon) -> None:
     ev = run("Kestrel Capital hopes to put $25 million into Lodestar Metals next year.", lexicon)
     assert "investment" not in types(ev)
+
+
+# ------------------------------------------------------------------------------ next sentence
+def test_stake_share_from_a_later_sentence_about_the_deal(lexicon: Lexicon) -> None:
+    ev = run(
+        "Lodestar Metals will sell newly issued shares to Kestrel Capital for $70 million. "
+        "Sign up for our newsletter. "
+        "This investment will give Kestrel a 15% stake in Lodestar Metals.",
+        lexicon,
+    )
+    assert has(
+        ev,
+        "stake_acquisition",
+        acquirer="Kestrel Capital",
+        target="Lodestar Metals",
+        amount=70e6,
+        percent=15.0,
+    )
+
+
+def test_loan_amount_from_the_next_sentence(lexicon: Lexicon) -> None:
+    ev = run(
+        "Northwind Lithium has secured a loan from the Export-Import Bank of Korea, the company "
+        "said. The loan is worth $120 million and runs for ten years.",
+        lexicon,
+    )
+    assert has(ev, "loan", borrower="Northwind Lithium", amount=120e6, currency="USD"), ev
+
+
+def test_shipment_sold_to_a_named_company_in_the_next_sentence(lexicon: Lexicon) -> None:
+    ev = run(
+        "Quenda Minerals said its germanium concentrate plant is running. "
+        "The shipment will be exported to Umicore, a Belgian refiner, for processing.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Quenda Minerals", buyer="Umicore")

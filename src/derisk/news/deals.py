@@ -239,7 +239,7 @@ def _money_near(money: list[Money], lo: int, hi: int) -> Money | None:
 # --------------------------------------------------------------------------- loans
 def loan_events(s: Sent, ctx: Context) -> list[Event]:
     money = find_money(s.text)
-    if not money or _NONBINDING.search(s.text):
+    if _NONBINDING.search(s.text) or not (money or _LOAN.search(s.text)):
         return []
     out: list[Event] = []
     lender: Mention | None
@@ -294,7 +294,7 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
             ),
             None,
         ) or _money_near(money, m.end(), m.end() + 12)
-        if amt is None:
+        if amt is None and not re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,2}$", before):
             continue
         recv = _last(_RECEIVE, before)
         give = _last(_GIVE, before)
@@ -310,15 +310,17 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         if verb is recv:
             borrower = subj
             # "a $2.26 billion Department of Energy (DOE) loan": the lender before the noun
-            named = _FUNDER.search(s.text, amt.end, m.start())
-            org = next((o for o in s.orgs() if amt.end <= o.start and o.end <= m.start()), None)
+            lo_name = amt.end if amt is not None else lo + verb.end()
+            named = _FUNDER.search(s.text, lo_name, m.start())
+            org = next((o for o in s.orgs() if lo_name <= o.start and o.end <= m.start()), None)
             if named is not None:
                 lender = _new(s, named.start("name"), named.end("name"), "government")
             elif org is not None and not _same(org, subj):
                 lender = org
             else:
                 lender = _funder_after(s, m.end(), "from|by", 4)
-            amt = money[0] if money[0].start > trig and money[0].start < m.start() else amt
+            if money and trig < money[0].start < m.start():
+                amt = money[0]
         else:
             lender = subj
             borrower = _object_after(s, m.end(), "to|for", [subj], 3) or _name_after(
@@ -336,7 +338,7 @@ def _loan(
     ctx: Context,
     lender: Mention | None,
     borrower: Mention | None,
-    amt: Money,
+    amt: Money | None,
     trig: int,
     by_ref: bool,
 ) -> Event | None:
@@ -347,8 +349,8 @@ def _loan(
     fields: dict[str, Any] = {
         "lender": _value(lender),
         "borrower": _value(borrower),
-        "amount": amt.amount,
-        "currency": amt.currency,
+        "amount": amt.amount if amt else None,
+        "currency": amt.currency if amt else None,
         "date": _classify_dates(s, ctx, trig).get("date"),
     }
     return _make(s, "loan", fields, {"lender": lender, "borrower": borrower}, by_reference=by_ref)
@@ -868,6 +870,8 @@ def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         if not who:
             who = _listed_orgs(s, _last_descriptor_end(s.text, m.start("who"), m.end("who")))
         q = next((x for x in qty if x.start >= m.end()), None)
+        if len(who) > 1:
+            q = None  # "Hyundai and Kia taking 1,500 t/yr": a joint quantity, not each's
         for b in who:
             ev = _offtake(
                 s,
@@ -1010,7 +1014,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             for e in [*out, *extra]
         ):
             extra.append(inv)
-    for sup in supply_events(s, ctx, out):
+    for sup in [*supply_events(s, ctx, out), *shipment_buyer(s, ctx)]:
         if not any(
             e.type == "offtake"
             and _same(e.links["supplier"], sup.links["supplier"])
@@ -1033,3 +1037,56 @@ def _overlap(e: Event, x: Event, roles: tuple[str, str]) -> bool:
     if any(m is None for m in mine):
         return False
     return sum(1 for m in mine if m is not None and any(_same(m, t) for t in theirs)) >= 1
+
+
+# --------------------------------------------------------------------------- next sentence
+_THIS_DEAL = re.compile(
+    r"^(?:[^,]{0,40},\s+)?(?:The|This|That|These|Its|Their)\s+(?:[\w$.,-]+\s+){0,3}?"
+    r"(?:investment|deal|transaction|placement|subscription|purchase|acquisition|agreement|"
+    r"loan|grant|award|funding|financing|facility|stake)s?\b"
+)
+_SHIPMENT_TO = re.compile(
+    r"^(?:The|This|That|Its)\s+(?:first\s+|initial\s+|maiden\s+|inaugural\s+)?"
+    r"(?:[\w-]+\s+)?(?:shipment|cargo|consignment|delivery|batch|concentrate)s?\s+"
+    r"(?:will be|was|were|is|are|has been|have been|is to be)\s+(?:[\w-]+\s+)?"
+    r"(?:exported|sent|shipped|delivered|sold)\s+to\s+"
+)
+
+
+def follow(s: Sent, ctx: Context) -> list[Event]:
+    """Details of the last sentence's deal stated in this one, which names no event of its
+    own: "This investment gives it a 15% stake in X", "The loan is worth $300 million".
+    Returns the updated earlier events (same identity, more fields)."""
+    # "This investment …" refers to the last deal even past a block of promotions
+    if not ctx.events or s.index - ctx.last_event_index > 8:
+        return []
+    recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
+    out: list[Event] = []
+    if _THIS_DEAL.match(s.text):
+        pct = _PCT_STAKE.search(s.text)
+        money = find_money(s.text)
+        for e in recent:
+            f = dict(e.fields)
+            if e.type == "stake_acquisition" and pct and f.get("percent") is None:
+                f["percent"] = float(pct.group("pct"))
+            if e.type in ("loan", "grant") and money and f.get("amount") is None:
+                f["amount"], f["currency"] = money[0].amount, money[0].currency
+            if f != e.fields:
+                out.append(replace(e, fields=f))
+    return out
+
+
+def shipment_buyer(s: Sent, ctx: Context) -> list[Event]:
+    """ "The shipment will be exported to Umicore, a Belgian refiner": the company of the
+    story sells the cargo to the company named."""
+    m = _SHIPMENT_TO.match(s.text)
+    if m is None:
+        return []
+    buyer = _org_at(s, m.end(), 2)
+    if buyer is None or buyer.kind != "company":
+        return []
+    supplier = next(
+        (e.links["exporter"] for e in reversed(ctx.events) if e.type == "first_export"), None
+    ) or _main_company(ctx, [buyer])
+    ev = _offtake(s, ctx, supplier, buyer, m.start(), True)
+    return [ev] if ev else []

@@ -2265,11 +2265,13 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             updated.append(replace(e, fields=f))
     if qty:
         yearly = any(q.unit.endswith("/yr") for q in qty)
+        lacking = [x for x in recent if x.type == "offtake" and "quantity" not in x.fields]
         for e in recent:
             if e.type != "offtake" or "quantity" in e.fields:
                 continue
             sup = e.links.get("supplier")
-            if sup is None:
+            if sup is None or len(lacking) > 1:
+                # several buyers without a quantity: the next one stated is no one's own
                 continue
             pos = next((m.end for m in s.mentions if m.id == sup.id and m.text == sup.text), None)
             if pos is None:

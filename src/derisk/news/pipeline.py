@@ -375,6 +375,11 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                     if e.sentence_index == upd.sentence_index and e.key() == upd.key():
                         events[i] = upd
             ctx.events = events
+            for upd in deals.follow(sent, ctx):
+                for i, e in enumerate(events):
+                    if e.sentence_index == upd.sentence_index and e.key() == upd.key():
+                        events[i] = upd
+            ctx.events = events
         ctx.prev = sent
         ctx.last_project = project_name(s.text, mentions) or ctx.last_project
         mats = [m for m in mentions if m.kind == "material" and m.id is not None]
