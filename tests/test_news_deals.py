@@ -405,3 +405,72 @@ def test_shipment_sold_to_a_named_company_in_the_next_sentence(lexicon: Lexicon)
         lexicon,
     )
     assert has(ev, "offtake", supplier="Quenda Minerals", buyer="Umicore")
+
+
+# ------------------------------------------------------------------------------ first cargoes
+@pytest.mark.parametrize(
+    ("text", "exporter", "destination"),
+    [
+        (
+            "Quenda Minerals said the first 20,000-tonne cargo of spodumene sailed from Port "
+            "Hedland for China on Tuesday.",
+            "Quenda Minerals",
+            "CHN",
+        ),
+        (
+            "The first shipment of antimony ingots from Granite Antimony arrived in Baltimore, "
+            "in the United States, last week.",
+            "Granite Antimony",
+            "USA",
+        ),
+        (
+            "Quenda Minerals' first lithium shipment left Geraldton for China on June 3.",
+            "Quenda Minerals",
+            "CHN",
+        ),
+        (
+            "Granite Antimony began shipping antimony ingots to the United States in May.",
+            "Granite Antimony",
+            "USA",
+        ),
+        (
+            "Quenda Minerals loaded its maiden cargo of lithium concentrate bound for China.",
+            "Quenda Minerals",
+            "CHN",
+        ),
+        (
+            "Tern Rare Earths Ltd delivered its first batch of NdPr oxide to Japan on Monday.",
+            "Tern Rare Earths Ltd",
+            "JPN",
+        ),
+    ],
+)
+def test_first_cargo_family(lexicon: Lexicon, text: str, exporter: str, destination: str) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "first_export", exporter=exporter, destination=destination), ev
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quenda Minerals reported its first quarter sales of lithium to China rose.",
+        "Quenda Minerals hopes to load its first lithium cargo for China in July.",
+    ],
+)
+def test_no_first_cargo_from_periods_or_hopes(lexicon: Lexicon, text: str) -> None:
+    assert "first_export" not in types(run(text, lexicon))
+
+
+# ------------------------------------------------------------------------------ new companies
+def test_company_with_ticker_or_legal_form_is_proposed_not_dropped(lexicon: Lexicon) -> None:
+    text = (
+        "Granite Antimony Ltd (ASX: GAN) secured a A$40 million loan from Export Finance "
+        "Australia for its smelter."
+    )
+    art = extract(RawDoc("t.txt", "text", text, published=dt.date(2025, 6, 12)))
+    a = analyze(art, lexicon)
+    ev = [{"type": e.type, **e.fields} for e in a.events]
+    assert has(ev, "loan", lender="Export Finance Australia", amount=40e6, currency="AUD")
+    names = {n.name for n in a.new_entities}
+    assert any(n.startswith("Granite Antimony") for n in names), names
+    assert "Export Finance Australia" in names

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from derisk.news.events import (
@@ -59,6 +60,17 @@ from derisk.news.events import (
 from derisk.news.lexicon import Mention, name_key
 
 US_GOVERNMENT = "us-government"
+
+
+@lru_cache(maxsize=32)
+def _money_of(text: str) -> tuple[Money, ...]:
+    return tuple(find_money(text))
+
+
+def _money(s: Sent) -> list[Money]:
+    """Sums of money in the sentence (computed once per sentence)."""
+    return list(_money_of(s.text))
+
 
 _PROGRAM = re.compile(
     r"\b(?:Defen[cs]e Production Act|DPA(?: Title III)?|Title III|Inflation Reduction Act|IRA|"
@@ -238,7 +250,7 @@ def _money_near(money: list[Money], lo: int, hi: int) -> Money | None:
 
 # --------------------------------------------------------------------------- loans
 def loan_events(s: Sent, ctx: Context) -> list[Event]:
-    money = find_money(s.text)
+    money = _money(s)
     if _NONBINDING.search(s.text) or not (money or _LOAN.search(s.text)):
         return []
     out: list[Event] = []
@@ -358,7 +370,7 @@ def _loan(
 
 # --------------------------------------------------------------------------- grants
 def grant_events(s: Sent, ctx: Context) -> list[Event]:
-    money = find_money(s.text)
+    money = _money(s)
     if not money or _NONBINDING.search(s.text):
         return []
     out: list[Event] = []
@@ -476,6 +488,8 @@ def _name_at(s: Sent, pos: int) -> Mention | None:
     if n is None or n.group("name").split()[0] in _NOT_SUBJECT:
         return None
     start, end = n.span("name")
+    while end > start and s.text[end - 1] in "'’.":
+        end -= 1  # "Quenda Minerals' first cargo", a name ending a sentence
     if any(
         x.start < end and start < x.end and x.kind in ("country", "material") for x in s.mentions
     ):
@@ -631,10 +645,20 @@ def _org_at(s: Sent, pos: int, max_gap: int = 4) -> Mention | None:
     return _name_at(s, pos + n.end())
 
 
+_STAKE_CUE = re.compile(r"share|stock|equity|preferred|stake|holding|interest", re.IGNORECASE)
+_SUPPLY_CUE = re.compile(
+    r"\bwith\b|contract|order|tender|partners|customers|buyers|offtakers|sent|shipped|"
+    r"delivered|sold|dispatched|exported|bound|destined",
+    re.IGNORECASE,
+)
+
+
 def stake_events(s: Sent, ctx: Context) -> list[Event]:
     """Holdings bought in wordings other than "acquired a N% stake in"."""
     out: list[Event] = []
-    money = find_money(s.text)
+    if not _STAKE_CUE.search(s.text):
+        return out
+    money = _money(s)
     for m in _SHARE_BUY.finditer(s.text):
         # "agreed to buy $250 million of convertible preferred shares in X", "… of its stock"
         amt = _money_near(money, m.start("money"), m.end("money"))
@@ -720,7 +744,7 @@ _ASSET = re.compile(
 def investment_events(s: Sent, ctx: Context) -> list[Event]:
     """Money put into a company or its project by an investor the base reading misses: a
     government named as such, a target named as "the project"."""
-    money = find_money(s.text)
+    money = _money(s)
     if not money:
         return []
     out: list[Event] = []
@@ -839,7 +863,7 @@ def _offtake(
     if supplier.kind == "person" or buyer.kind == "person":
         return None
     mat = _material(s, trig) or ctx.last_material
-    money = find_money(s.text)
+    money = _money(s)
     fields: dict[str, Any] = {
         "supplier": _value(supplier),
         "buyer": _value(buyer),
@@ -856,6 +880,8 @@ def _offtake(
 def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """Supply deals in wordings the base reading misses."""
     out: list[Event] = []
+    if not _SUPPLY_CUE.search(s.text):
+        return out
     qty = find_quantities(s.text)
     for m in _ALSO_TAKING.finditer(s.text):
         # "X agreed to buy 520 t/yr from Y, with Hyundai and Kia taking a further 1,500 t/yr"
@@ -957,6 +983,74 @@ def _last_descriptor_end(text: str, lo: int, hi: int) -> int:
     return lo + m.end() if m else lo
 
 
+# --------------------------------------------------------------------------- first cargo
+_FIRST_WIDE = re.compile(
+    r"\b(?:first|maiden|inaugural|debut)(?:[- ]ever)?\s+(?P<mid>(?:[\w,.-]+\s+){0,3}?)"
+    r"(?:cargo(?:es)?|shipments?|consignments?|batch(?:es)?|parcels?|deliver(?:y|ies)|"
+    r"exports?)\b",
+    re.IGNORECASE,
+)
+_NOT_CARGO = re.compile(
+    r"\b(?:quarter|half|year|month|week|time|phase|stage|round|tranche|day)s?\b", re.IGNORECASE
+)
+_MOVED = re.compile(
+    r"\b(?:sail\w*|left|depart\w*|arriv\w*|reach\w*|ship\w*|export\w*|load\w*|sent|"
+    r"deliver\w*|dispatch\w*|docked|landed)\b",
+    re.IGNORECASE,
+)
+
+
+def first_cargo_events(s: Sent, ctx: Context) -> list[Event]:
+    """A first cargo worded with the material or its size between "first" and the noun ("the
+    first lithium shipment left …", "X's first 20,000-tonne cargo sailed"), its exporter
+    named after "from" or as a possessive."""
+    m = _FIRST_WIDE.search(s.text)
+    if m is None or not _MOVED.search(s.text) or _NOT_CARGO.search(m.group("mid")):
+        return []
+    mid_lo, mid_hi = m.span("mid")
+    if m.group("mid").strip() and not (
+        any(x.kind == "material" and mid_lo <= x.start < mid_hi for x in s.mentions)
+        or re.search(r"\d", m.group("mid"))
+        or re.fullmatch(
+            r"(?:(?:commercial|export|bulk|direct|ore|concentrate)\s+)+", m.group("mid")
+        )
+    ):
+        return []
+    if _blocked(s, m.start()):
+        return []
+    exporter, by_ref = _subject(s, m.start(), ctx)
+    if exporter is None or exporter.kind == "person":
+        src = re.compile(r"\s+(?:[\w-]+\s+){0,4}?from\s+").match(s.text, m.end())
+        exporter = _org_at(s, src.end(), 2) if src else None
+        by_ref = False
+    if exporter is None:
+        return []
+    dest = next(
+        (
+            c
+            for c in s.countries()
+            if c.start > m.end()
+            and c.id not in (exporter.id, None)
+            and re.search(r"\b(?:to|for|in|at|into)\s+(?:the\s+)?$", s.text[m.end() : c.start])
+            and not re.search(r"\bfrom\s+(?:the\s+)?$", s.text[m.end() : c.start])
+        ),
+        None,
+    )
+    mat = _material(s) or ctx.last_material
+    qty = find_quantities(s.text)
+    fields: dict[str, Any] = {
+        "exporter": _value(exporter),
+        "material": mat.id if mat else None,
+        "destination": dest.id if dest else None,
+        "quantity": qty[0].value if qty else None,
+        "unit": qty[0].unit if qty else None,
+        "date": _classify_dates(s, ctx, m.start()).get("date"),
+    }
+    links = {"exporter": exporter, **({"destination": dest} if dest else {})}
+    ev = _make(s, "first_export", fields, links, by_reference=by_ref)
+    return [ev] if ev else []
+
+
 # --------------------------------------------------------------------------- refine
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """The events of the sentence after the deal families: ``found`` (what the base
@@ -1022,6 +1116,8 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             for e in [*out, *extra]
         ):
             extra.append(sup)
+    if not any(e.type == "first_export" for e in out):
+        extra.extend(first_cargo_events(s, ctx))
     have = {e.key() for e in out}
     for e in extra:
         if e.key() not in have:
@@ -1064,7 +1160,7 @@ def follow(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     if _THIS_DEAL.match(s.text):
         pct = _PCT_STAKE.search(s.text)
-        money = find_money(s.text)
+        money = _money(s)
         for e in recent:
             f = dict(e.fields)
             if e.type == "stake_acquisition" and pct and f.get("percent") is None:
