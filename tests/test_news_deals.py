@@ -474,3 +474,43 @@ def test_company_with_ticker_or_legal_form_is_proposed_not_dropped(lexicon: Lexi
     names = {n.name for n in a.new_entities}
     assert any(n.startswith("Granite Antimony") for n in names), names
     assert "Export Finance Australia" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "percent"),
+    [
+        ("Kestrel Capital completed its acquisition of a 10% stake in Lodestar Metals.", 10.0),
+        ("The deal gives Kestrel Capital a 20% stake in Lodestar Metals.", 20.0),
+        ("Lodestar Metals sells 20% stake to Kestrel Capital for $50 million.", 20.0),
+        (
+            "Lodestar Metals has sold a 20% interest in its business to Kestrel Capital.",
+            20.0,
+        ),
+        ("Kestrel Capital is now Lodestar Metals' largest shareholder with a 15% stake.", 15.0),
+    ],
+)
+def test_stated_share_read_with_the_verb_of_its_clause(
+    lexicon: Lexicon, text: str, percent: float
+) -> None:
+    ev = run(text, lexicon)
+    assert has(
+        ev,
+        "stake_acquisition",
+        acquirer="Kestrel Capital",
+        target="Lodestar Metals",
+        percent=percent,
+    ), ev
+    assert not has(ev, "stake_acquisition", acquirer="Lodestar Metals")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shares of Lodestar Metals rose 12% after the results.",
+        "Kestrel Capital, which holds 25% of Lodestar Metals, declined to comment.",
+        "Kestrel Capital does not plan to sell its 10% stake in Lodestar Metals.",
+        "Lodestar Metals holds a 60% interest in the Wattle Creek project.",
+    ],
+)
+def test_no_stake_from_prices_background_or_denials(lexicon: Lexicon, text: str) -> None:
+    assert "stake_acquisition" not in types(run(text, lexicon))

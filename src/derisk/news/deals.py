@@ -234,6 +234,14 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
     if agency is not None and agency.end() <= pos:
         # "The Defense Logistics Agency awarded …"
         return _new(s, agency.start("name"), agency.end("name"), "government"), False
+    opener = _name_at(s, 0)
+    if (
+        opener is not None
+        and opener.end <= pos
+        and re.fullmatch(r"\s+(?:[a-z][\w'’-]*\s+){1,5}", s.text[opener.end : pos] + " ")
+    ):
+        # "Kestrel Capital completed its acquisition of …": the name opening the sentence
+        return opener, False
     return None, False
 
 
@@ -720,6 +728,82 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_PCT_HOLDING = re.compile(
+    r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:(?:equity|economic|direct|indirect|"
+    r"minority|majority|strategic|controlling)\s+)?(?:stake|interest|holding|shareholding)\b"
+    r"|\bwith\s+(?:a\s+)?(?P<pct2>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\b",
+    re.IGNORECASE,
+)
+_GIVE_VERB = re.compile(
+    r"\b(?:gives?|giving|gave|hands?|handing|handed)\s+(?P<who>[^,;]{1,60}?)\s+(?:an?|the)\s+$",
+    re.IGNORECASE,
+)
+_SELL_VERB = re.compile(
+    r"\b(?:sell|sells|sold|selling|divest\w*|offload\w*|dispos\w+ of|transferr?\w*)\b",
+    re.IGNORECASE,
+)
+_BUY_VERB = re.compile(
+    r"\b(?:buy|buys|bought|buying|acquir\w+|acquisition of|purchas\w+|take|takes|took|taking|"
+    r"taken|pick\w* up|obtain\w*|secur\w+|become|became|becomes|is now|are now|emerged as|"
+    r"will own|now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?)\b",
+    re.IGNORECASE,
+)
+
+
+def holding_events(s: Sent, ctx: Context) -> list[Event]:
+    """A stated share ("a 10% stake", "with 5.1%") read with the verb of its clause: bought
+    by the subject, sold by the subject to the party after "to", given to the party after
+    "gives"; the company held is the one after "in" or "of", or a possessive."""
+    out: list[Event] = []
+    money = _money(s)
+    for m in _PCT_HOLDING.finditer(s.text):
+        pct = float(m.group("pct") or m.group("pct2"))
+        lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
+        before = s.text[lo : m.start()]
+        give = _GIVE_VERB.search(before)
+        sell = _last(_SELL_VERB, before)
+        buy = _last(_BUY_VERB, before)
+        verb = sell if sell is not None and (buy is None or sell.start() > buy.start()) else buy
+        if verb is None and give is None:
+            continue
+        trig = lo + (verb.start() if verb is not None else len(before))
+        if _blocked(s, trig, allow_plans=True):
+            continue
+        subj, by_ref = _subject(s, trig, ctx)
+        after_in = _org_after_prep(s, m.end(), "in|of")
+        acquirer: Mention | None
+        target: Mention | None
+        if give is not None:
+            # "The deal gives X a 20% stake in Y"
+            acquirer = _org_at(s, lo + give.start("who"), 0)
+            target = after_in
+        elif verb is sell:
+            target = after_in or subj
+            if after_in is not None and re.match(
+                r"\s+(?:in|of)\s+(?:its|their)\s", s.text[m.end() :]
+            ):
+                target = subj
+            to = re.compile(r"\s+(?:[\w$.,-]+\s+){0,8}?to\s+").match(s.text, m.end())
+            acquirer = _org_at(s, to.end(), 2) if to else None
+        else:
+            acquirer = subj
+            target = after_in
+            if target is None or (acquirer is not None and _same(target, acquirer)):
+                poss = [
+                    o
+                    for o in s.orgs()
+                    if o.start > trig
+                    and o.end < m.start()
+                    and re.match(r"['’]s?\s", s.text[o.end :])
+                ]
+                target = poss[-1] if poss else None
+        amt = next((x for x in money if x.start > m.end()), None) if money else None
+        ev = _stake(s, ctx, acquirer, target, trig, by_ref, amount=amt, percent=pct)
+        if ev:
+            out.append(ev)
+    return out
+
+
 def _org_after_prep(s: Sent, pos: int, preps: str) -> Mention | None:
     p = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?i:" + preps + r")\s+").match(s.text, pos)
     return _org_at(s, p.end(), 3) if p else None
@@ -1069,6 +1153,8 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             )
         ]
     stakes = stake_events(s, ctx)
+    if not any(e.type == "stake_acquisition" for e in out):
+        stakes += holding_events(s, ctx)
     for st in stakes:
         acq, tgt = st.links["acquirer"], st.links["target"]
         # the same deal read as an investment ("buy $250 million of shares in X") or as a
