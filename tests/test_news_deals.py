@@ -514,3 +514,20 @@ def test_stated_share_read_with_the_verb_of_its_clause(
 )
 def test_no_stake_from_prices_background_or_denials(lexicon: Lexicon, text: str) -> None:
     assert "stake_acquisition" not in types(run(text, lexicon))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Toyota signed a contract with Panasonic to build a lithium battery plant in Osaka.",
+        "The Defense Logistics Agency awarded Granite Antimony a $245 million contract to build "
+        "an antimony smelter.",
+        "Quenda Minerals' exports of lithium to China fell 20% in May, with Ganfeng Lithium "
+        "buying less.",
+    ],
+)
+def test_contracts_for_works_and_market_comment_are_no_supply_deal(
+    lexicon: Lexicon, text: str
+) -> None:
+    ev = run(text, lexicon)
+    assert "offtake" not in types(ev) and "grant" not in types(ev), ev

@@ -909,6 +909,12 @@ _SUPPLY_WORD = re.compile(
     r"oxide|metal|tonnes?|t/yr)\b",
     re.IGNORECASE,
 )
+_WORKS = re.compile(
+    r"\bto\s+(?:build|construct|develop|design|engineer|operate|run|explore|drill|mine|"
+    r"study|expand|upgrade|maintain|manage|transport|haul)\b|\bfor\s+the\s+(?:construction|"
+    r"design|engineering|development|expansion|operation|exploration|study)\b",
+    re.IGNORECASE,
+)
 _PARTNERS = re.compile(
     r"\b(?:sold|committed|contracted|allocated|pledged|promised)\s+to\s+(?:its\s+|our\s+|"
     r"their\s+)?(?:offtake\s+|long-term\s+|foundation\s+|key\s+)?(?:partners|customers|buyers|"
@@ -1027,6 +1033,9 @@ def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         # "X has secured a five-year contract with the Department of Defense … antimony"
         if _blocked(s, m.start(), allow_plans=True):
             continue
+        window = s.text[m.end() : m.end() + 160]
+        if not _SUPPLY_WORD.search(window) or _WORKS.search(window):
+            continue  # a contract to build, explore or operate is no sale of goods
         supplier, by_ref = _subject(s, m.start(), ctx)
         buyer = _org_at(s, m.end(), 3) or _funder_after(s, m.end() - 5, "with|from|by", 2)
         ev = _offtake(s, ctx, supplier, buyer, m.start(), by_ref)
@@ -1039,7 +1048,7 @@ def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             r"\s+(?:an?\s+)?(?:[\w$.,-]+\s+){0,5}?(?:contract|order)s?\b", s.text[rec.end :]
         ):
             continue
-        if _blocked(s, m.start(), allow_plans=True):
+        if _blocked(s, m.start(), allow_plans=True) or _WORKS.search(s.text[rec.end :]):
             continue
         buyer, by_ref = _subject(s, m.start(), ctx)
         ev = _offtake(s, ctx, rec, buyer, m.start(), by_ref)
