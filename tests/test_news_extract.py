@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from derisk.data.csvio import ImportFailed
 from derisk.data.loader import bundled_dir
-from derisk.news import RawDoc, analyze, extract, read_paths
+from derisk.news import EVENT_TYPES, RawDoc, analyze, extract, read_paths
 from derisk.news.articles import article_id
 from derisk.news.dates import add_period, find_dates, parse_duration, weekday_before
 from derisk.news.evaluation import lexicon_from_csv
@@ -296,18 +296,12 @@ def test_labels_file_is_consistent() -> None:
     doc = json.loads((DATA / "labels.json").read_text())
     assert len(doc["articles"]) >= 40
     types = {e["type"] for a in doc["articles"] for e in a["events"]}
-    assert types == {
-        "stake_acquisition",
-        "investment",
-        "offtake",
-        "first_export",
-        "export_restriction",
-        "facility",
-    }
+    assert types == set(EVENT_TYPES)
 
 
 @pytest.mark.parametrize(
-    "module", ["articles", "dates", "events", "evaluation", "lexicon", "pipeline", "text"]
+    "module",
+    ["articles", "dates", "deals", "events", "evaluation", "lexicon", "pipeline", "text"],
 )
 def test_docstring_examples(module: str) -> None:
     import doctest

@@ -151,15 +151,18 @@ def test_exports_resumed_for_only_six_months_is_a_dated_suspension(lexicon: Lexi
 
 
 # ---------------------------------------------------------------- stakes and investments
-def test_preferred_shares_purchase_is_an_investment_in_a_new_company(lexicon: Lexicon) -> None:
+def test_preferred_shares_purchase_is_a_stake_in_a_new_company(lexicon: Lexicon) -> None:
+    # shares bought for a sum are a holding (as the real-article labels read "agreed to buy
+    # $400 million of its preferred stock"), not a bare investment
     ev = run(
         "Korea Zinc agreed to buy $250 million of convertible preferred shares in Kestrel "
         "Lithium Corp (NYSE: KLC), the companies said on Monday.",
         lexicon,
         "2025-11-12",
     )
-    inv = only(ev, "investment")
-    assert has(inv, investor="korea-zinc", target="Kestrel Lithium Corp", amount=250e6)
+    st = only(ev, "stake_acquisition")
+    assert has(st, acquirer="korea-zinc", target="Kestrel Lithium Corp", amount=250e6)
+    assert only(ev, "investment") == []
     assert only(ev, "offtake") == []
 
 

@@ -77,11 +77,12 @@ class NewsDecision:
 @dataclass(frozen=True)
 class SupplyEvent:
     """An accepted supply-chain event (stake acquisition, investment, offtake, first export,
-    export restriction, facility), as the article stated it.
+    export restriction, facility, loan, grant), as the article stated it.
 
     ``subject_id`` is the acting entity or country (acquirer, investor, supplier, exporter,
-    issuer, company); ``object_id`` the other party (target, buyer); ``country`` the
-    destination, restriction target or facility location.
+    issuer, company, lender, grantor); ``object_id`` the other party (target, buyer,
+    borrower, recipient); ``country`` the destination, restriction target or facility
+    location.
     """
 
     Meta: ClassVar[TableMeta] = TableMeta(

@@ -21,6 +21,8 @@ Event types and fields (entity-valued fields hold a graph id when linked, else t
                              target, duration, start, expiry, date
 ``facility``                 company, action (opening|expansion|closure), material, stage,
                              location, capacity, unit, date
+``loan``                     lender, borrower, amount, currency, date
+``grant``                    grantor, recipient, amount, currency, program, date
 ============================ ==========================================================
 
 Confidence is calibrated (:mod:`derisk.news.calibration`): the share of proposals of the
@@ -55,6 +57,8 @@ EVENT_TYPES = (
     "first_export",
     "export_restriction",
     "facility",
+    "loan",
+    "grant",
 )
 
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -64,6 +68,8 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "first_export": ("exporter", "material", "destination"),
     "export_restriction": ("issuer", "action", "material"),
     "facility": ("company", "action"),
+    "loan": ("lender", "borrower"),
+    "grant": ("grantor", "recipient"),
 }
 """Fields that identify an event: a proposal needs all of them; evaluation matches on them."""
 
@@ -74,11 +80,14 @@ EXPECTED_FIELDS: dict[str, tuple[str, ...]] = {
     "first_export": ("material",),
     "export_restriction": (),
     "facility": ("material",),
+    "loan": ("amount",),
+    "grant": ("amount",),
 }
 """Fields whose presence raises an event's confidence."""
 
 ENTITY_FIELDS = frozenset(
     {"acquirer", "target", "investor", "supplier", "buyer", "exporter", "company", "issuer"}
+    | {"lender", "borrower", "grantor", "recipient"}
 )
 COUNTRY_FIELDS = frozenset({"destination", "location", "issuer"})
 
@@ -376,8 +385,11 @@ def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
 
 _COREF = re.compile(
     r"^(?:(?:In|By|On|Last|Earlier|Later|Then|Previously|Separately)\b[\w ]{0,20},\s+)?"
-    r"(?:[Ii]t|The (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
-    r"developer|maker|processor))\b"
+    r"(?:[Ii]t|(?<=, )the (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
+    r"developer|maker|processor)|The (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|"
+    r"refiner|smelter|developer|maker|processor)|[A-Z][\w.]+['’]s (?:(?:largest|biggest|top|"
+    r"leading|second-largest|No\. \d|[\w-]+)\s+){0,3}(?:company|miner|producer|refiner|"
+    r"smelter|developer|maker|processor))\b"
 )
 _COREF_ANY = re.compile(
     r"\bthe (?:[\w-]+\s+){0,2}(?:company|firm|miner|producer|refiner|smelter|developer|processor)\b"
@@ -905,7 +917,7 @@ def takeover_events(s: Sent, ctx: Context) -> list[Event]:
         if target is None:
             continue
         if re.match(
-            r"\s*(?:['’]s\s+)?(?:[\w-]+\s+){0,2}(?:stake|shares|interest|assets)\b",
+            r"\s*(?:['’]s?\s+)?(?:[\w%.-]+\s+){0,2}(?:stake|shares|interest|assets)\b",
             s.text[target.end :],
         ):
             continue
@@ -2253,11 +2265,13 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             updated.append(replace(e, fields=f))
     if qty:
         yearly = any(q.unit.endswith("/yr") for q in qty)
+        lacking = [x for x in recent if x.type == "offtake" and "quantity" not in x.fields]
         for e in recent:
             if e.type != "offtake" or "quantity" in e.fields:
                 continue
             sup = e.links.get("supplier")
-            if sup is None:
+            if sup is None or len(lacking) > 1:
+                # several buyers without a quantity: the next one stated is no one's own
                 continue
             pos = next((m.end for m in s.mentions if m.id == sup.id and m.text == sup.text), None)
             if pos is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from derisk.model.catalog import Catalog, load_catalog
 from derisk.model.names import slug
+from derisk.news import deals
 from derisk.news.articles import Article
 from derisk.news.dates import find_dates
 from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up, project_name
@@ -289,6 +290,8 @@ _PARTY = {
     "stake_acquisition": ("acquirer", "target"),
     "investment": ("investor", "target"),
     "offtake": ("supplier", "buyer"),
+    "loan": ("lender", "borrower"),
+    "grant": ("grantor", "recipient"),
 }
 
 
@@ -354,6 +357,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         found: list[Event] = []
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))
+        found = deals.refine(sent, ctx, found)
         if found:
             for e in found:
                 for m in e.links.values():
@@ -367,6 +371,11 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 ctx.last_issuer = issuers[0]
         else:
             for upd in follow_up(sent, ctx):
+                for i, e in enumerate(events):
+                    if e.sentence_index == upd.sentence_index and e.key() == upd.key():
+                        events[i] = upd
+            ctx.events = events
+            for upd in deals.follow(sent, ctx):
                 for i, e in enumerate(events):
                     if e.sentence_index == upd.sentence_index and e.key() == upd.key():
                         events[i] = upd

@@ -392,7 +392,9 @@ def _facts_for(
         if v is None:
             return None
         v = str(v)
-        if v in entity_names or (v in iso3 and field in ("issuer", "investor", "exporter")):
+        if v in entity_names or (
+            v in iso3 and field in ("issuer", "investor", "exporter", "lender", "grantor")
+        ):
             return v
         eid = proposed_id(v)
         if eid not in entity_names:
@@ -462,6 +464,10 @@ def _facts_for(
         ev = _with(ev, subject_id=party("investor") or "", object_id=party("target"))
     elif etype == "offtake":
         ev = _with(ev, subject_id=party("supplier") or "", object_id=party("buyer"))
+    elif etype == "loan":
+        ev = _with(ev, subject_id=party("lender") or "", object_id=party("borrower"))
+    elif etype == "grant":
+        ev = _with(ev, subject_id=party("grantor") or "", object_id=party("recipient"))
     elif etype == "first_export":
         ev = _with(ev, subject_id=party("exporter") or "", country=f.get("destination"))
     elif etype == "export_restriction":

@@ -1,0 +1,1283 @@
+"""Deal events by pattern family: public loans and grants, share purchases and holdings,
+supply contracts and buyers named in an absolute clause.
+
+The extractors of :mod:`derisk.news.events` find one event per trigger word; this module adds
+the families of wording real articles use for the same deals, and two event types:
+
+============ =================================================================
+``loan``     lender, borrower, amount, currency, date
+``grant``    grantor, recipient, amount, currency, program, date
+============ =================================================================
+
+A loan is money lent (a loan, a loan guarantee, a credit facility) by a public lender or a
+bank: "X will lend $N to Y", "Y secured a $N loan from X", "Y will receive $N from a $M X
+loan", "X approved a $N loan to Y". A grant is money given without equity or repayment:
+"X awarded Y $N", "Y received a $N grant under the Defense Production Act", "an agreement
+with X, which will provide $N for new equipment" (X a government). A programme named
+without its grantor ("under the Defense Production Act", "CHIPS Act funding") names the
+government that runs it.
+
+Share purchases and holdings: "agreed to buy $N of its preferred stock", "will become the
+largest shareholder in X", "would sell newly issued shares to X for $N", "a 5% stake
+acquisition by X". Supply: "secured a five-year contract with X" for a material, "with X and
+Y taking a further 1,500 t/yr", "sold to offtake partners including X and Y", "the first
+shipment will be sent to X". Every family keeps the guards of the base extractor: a hedge
+or a denial before the trigger in its clause blocks it; roles come from clause structure
+(the subject before the verb, the object after its preposition).
+
+:func:`refine` runs after the base extractors on each sentence, with what they found: it adds
+the events of these families that the base extractors missed, turns a funding event worded
+as a loan or a grant into one, and corrects a stake read against a passive "by X".
+:func:`follow` adds a stake's percentage or a loan's amount stated in the next sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from derisk.news.events import (
+    _NOT_SUBJECT,
+    Context,
+    Event,
+    Money,
+    Sent,
+    _blocked,
+    _classify_dates,
+    _first_org_after,
+    _make,
+    _material,
+    _name_after,
+    _object_after,
+    _subjects,
+    _term,
+    _value,
+    find_money,
+    find_quantities,
+)
+from derisk.news.lexicon import Mention, name_key
+
+US_GOVERNMENT = "us-government"
+
+
+@lru_cache(maxsize=32)
+def _money_of(text: str) -> tuple[Money, ...]:
+    return tuple(find_money(text))
+
+
+def _money(s: Sent) -> list[Money]:
+    """Sums of money in the sentence (computed once per sentence)."""
+    return list(_money_of(s.text))
+
+
+_PROGRAM = re.compile(
+    r"\b(?:Defen[cs]e Production Act|DPA(?: Title III)?|Title III|Inflation Reduction Act|IRA|"
+    r"CHIPS(?: and Science)? Act|CHIPS|Bipartisan Infrastructure Law|BIL|"
+    r"Infrastructure Investment and Jobs Act)\b"
+)
+"""Public funding programmes of the United States: a grant "under the DPA" is the U.S.
+government's when the article names no agency."""
+
+_FUNDER = re.compile(
+    r"(?:the\s+)?(?P<name>(?:U\.S\.\s+|US\s+)?(?:Department of (?:Energy|Commerce)|"
+    r"(?:Energy|Commerce) Department|Loan Programs Office|"
+    r"Export[- ]Import Bank of (?:the United States|Korea|China|India)|(?:US\s+)?EXIM(?:\s+Bank)?|"
+    r"KEXIM|Korea Eximbank|Japan Bank for International Cooperation|JBIC|JOGMEC|"
+    r"(?:U\.S\.\s+)?International Development Finance Corp(?:oration)?|DFC|"
+    r"European Investment Bank|EIB|Export Finance Australia|EFA|"
+    r"Northern Australia Infrastructure Facility|NAIF|Canada Infrastructure Bank|"
+    r"UK Export Finance|UKEF|KfW|Bpifrance|National Reconstruction Fund(?: Corporation)?|"
+    r"Critical Minerals Facility))\b"
+)
+"""Public lenders and funders the graph may not hold, by the names the press uses."""
+
+_LOAN_NOUN = (
+    r"(?:(?:conditional\s+|direct\s+|senior\s+|term\s+|construction\s+|debt\s+)*"
+    r"loans?(?:\s+guarantees?)?|loan\s+facility|credit\s+(?:facility|line)|debt\s+facility|"
+    r"debt\s+financing)"
+)
+_LEND = re.compile(r"\b(?:lend|lends|lent|lending)\b", re.IGNORECASE)
+_LOAN = re.compile(r"\b" + _LOAN_NOUN + r"\b", re.IGNORECASE)
+_RECEIVE = re.compile(
+    r"\b(?:secur(?:ed|es|ing)|receiv(?:ed|es|e|ing)|obtain(?:ed|s)?|won|wins|clos(?:ed|es)|"
+    r"land(?:ed|s)|got|gets|pocket(?:ed|s)?|drew|draws|drawn|(?:was|were|been|is|are) "
+    r"(?:granted|awarded|offered|approved for|given))\b",
+    re.IGNORECASE,
+)
+_GIVE = re.compile(
+    r"\b(?:approv(?:ed|es)|provid(?:ed|es|e)|extend(?:ed|s)|grant(?:ed|s)|offer(?:ed|s)|"
+    r"issu(?:ed|es)|made|makes|committ?(?:ed|s)|finali[sz](?:ed|es)|sign(?:ed|s)|"
+    r"award(?:ed|s)|announc(?:ed|es)|gave|gives|will (?:provide|extend|grant|give|award))\b",
+    re.IGNORECASE,
+)
+_NONBINDING = re.compile(
+    r"\b(?:letters? of interest|LOIs?|letters? of support|expressions? of interest|"
+    r"memorand(?:um|a) of understanding|MOUs?|non-binding|term sheets?)\b",
+    re.IGNORECASE,
+)
+_GRANT_NOUN = re.compile(
+    r"\b(?:grants?|subsid(?:y|ies)|awards?|(?:federal |government |public )?funding)\b",
+    re.IGNORECASE,
+)
+_AWARD = re.compile(r"\b(?:award(?:s|ed)?|grant(?:s|ed)?)\b", re.IGNORECASE)
+_EQUITY_WORD = re.compile(
+    r"\b(?:shares?|stock|equity|stake|invest\w*|loan\w*|lend\w*|credit|debt|"
+    r"supply|offtake|price)\b",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------- parties
+def _funder_after(s: Sent, pos: int, preps: str, max_gap: int = 4) -> Mention | None:
+    """The lender or funder introduced by ``preps`` after ``pos``: a linked organisation, a
+    public lender known by name, or a new capitalised name."""
+    org = _object_after(s, pos, preps, [], max_gap)
+    fm = re.compile(r"\b(?i:" + preps + r")\s+(?:an?\s+|the\s+)?").search(s.text, pos)
+    if fm is not None:
+        f = _FUNDER.match(s.text, fm.end())
+        if f is not None and (
+            org is None or f.start("name") < org.start or f.end("name") > org.end >= f.start()
+        ):
+            return _new(s, f.start("name"), f.end("name"), "government")
+    return org or _name_after(s, pos, preps, max_gap)
+
+
+def _new(s: Sent, start: int, end: int, kind: str = "company") -> Mention:
+    for m in s.orgs():
+        if m.start <= start and m.end >= end:
+            return m
+    return Mention(start, end, s.text[start:end], kind, None, "new")
+
+
+def _program(s: Sent, lo: int = 0) -> Mention | None:
+    p = _PROGRAM.search(s.text, lo)
+    if p is None:
+        return None
+    return Mention(p.start(), p.end(), "U.S. government", "government", US_GOVERNMENT, "name")
+
+
+def _main_company(ctx: Context, exclude: list[Mention]) -> Mention | None:
+    """The company the story is about so far: the party named most often in its events,
+    else the first organisation of the last sentence that named one."""
+    counts: dict[str, tuple[int, Mention]] = {}
+    for e in ctx.events:
+        for m in e.links.values():
+            if m.kind != "company":
+                continue
+            k = m.id or name_key(m.value)
+            n, _ = counts.get(k, (0, m))
+            counts[k] = (n + 1, m)
+    ranked = [m for _, m in sorted(counts.values(), key=lambda x: -x[0])]
+    for m in [*ranked, *ctx.last_orgs]:
+        if m.kind == "company" and not any(_same(m, x) for x in exclude):
+            return m
+    return None
+
+
+def _same(a: Mention, b: Mention) -> bool:
+    if a.id is not None or b.id is not None:
+        return a.id == b.id
+    return name_key(a.value) == name_key(b.value)
+
+
+_AGENCY = re.compile(
+    r"(?:The\s+)?(?P<name>(?:[A-Z][\w.&-]+\s+){1,5}(?:Agency|Department|Ministry|Bank|"
+    r"Corporation|Office|Administration|Fund|Authority|Commission|Facility))\b"
+)
+_REPORTED = re.compile(
+    r"\b(?:said|says|announced|announces|reported|confirmed|stated)(?: on \w+)?,?\s+"
+    r"(?:that\s+)?(?=the\s|[A-Z])"
+)
+_APPOSITION = re.compile(r"\s*(?:[–—]|,\s+(?:an?|the|its|which|whose)\s|\()")
+
+
+def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
+    """The subject of the clause before ``pos``; a new name opening the sentence before an
+    apposition ("E-Volt Magnetics – a unit of X – signed …") wins over the apposition's."""
+    name = _name_at(s, 0)
+    if (
+        name is not None
+        and name.id is None
+        and name.end < pos
+        and _APPOSITION.match(s.text, name.end)
+        and any(o.start > name.end for o in s.orgs() if o.end <= pos)
+    ):
+        return name, False
+    said = _last(_REPORTED, s.text[:pos])
+    if said is not None:
+        # "X said the Pentagon will lend …": the subject of the reported clause
+        inner = next((o for o in s.orgs() if o.start == said.end() and o.end <= pos), None)
+        if inner is not None:
+            return inner, False
+    subjects, by_ref = _subjects(s, pos, ctx)
+    gov = next(
+        (
+            g
+            for c in s.countries()
+            if c.end <= pos
+            and (not subjects or c.end <= subjects[0].start)
+            and (g := _government_at(s, c.start)) is not None
+        ),
+        None,
+    )
+    if gov is not None and gov.end <= pos:
+        # "Australia's federal government agreed to …"
+        return gov, False
+    if subjects:
+        return subjects[0], by_ref
+    f = _last(_FUNDER, s.text[:pos])
+    if f is not None:
+        return _new(s, f.start("name"), f.end("name"), "government"), False
+    agency = _AGENCY.match(s.text)
+    if agency is not None and agency.end() <= pos:
+        # "The Defense Logistics Agency awarded …"
+        return _new(s, agency.start("name"), agency.end("name"), "government"), False
+    opener = _name_at(s, 0)
+    if (
+        opener is not None
+        and opener.end <= pos
+        and re.fullmatch(r"\s+(?:[a-z][\w'’-]*\s+){1,5}", s.text[opener.end : pos] + " ")
+    ):
+        # "Kestrel Capital completed its acquisition of …": the name opening the sentence
+        return opener, False
+    return None, False
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    out = None
+    for out in pattern.finditer(text):  # noqa: B007
+        pass
+    return out
+
+
+def _money_near(money: list[Money], lo: int, hi: int) -> Money | None:
+    return next((x for x in money if lo <= x.start <= hi), None)
+
+
+# --------------------------------------------------------------------------- loans
+def loan_events(s: Sent, ctx: Context) -> list[Event]:
+    money = _money(s)
+    if _NONBINDING.search(s.text) or not (money or _LOAN.search(s.text)):
+        return []
+    out: list[Event] = []
+    lender: Mention | None
+    borrower: Mention | None
+    for m in _LEND.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        lender, by_ref = _subject(s, m.start(), ctx)
+        amt = _money_near(money, m.end(), m.end() + 40)
+        if lender is None or amt is None:
+            continue
+        borrower = _object_after(s, amt.end, "to", [lender], 3)
+        if borrower is None:
+            # "will lend Norwind $300 million"
+            direct = _first_org_after(s, m.end(), [lender])
+            if direct is not None and direct.end <= amt.start:
+                borrower = direct
+        if borrower is None:
+            borrower = _name_after(s, amt.end, "to", 2)
+            if borrower is not None and not re.match(
+                r"\s+to\s+$", s.text[amt.end : borrower.start]
+            ):
+                borrower = None
+        if borrower is None and re.match(r"\s+to\s+[a-z]", s.text[amt.end :]):
+            # "will lend $150 million to expand its separation plant": the story's company
+            # "X said the Pentagon will lend …": the reporting company borrows
+            opener = next((o for o in s.companies() if o.start == 0), None) or _name_at(s, 0)
+            here = (
+                [opener]
+                if opener is not None
+                and not _same(opener, lender)
+                and _REPORTED.match(s.text, opener.end + 1)
+                else []
+            )
+            if here:
+                borrower = here[0]
+            else:
+                borrower, by_ref = _main_company(ctx, [lender]), True
+        ev = _loan(s, ctx, lender, borrower, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    if out:
+        return out
+    for m in _LOAN.finditer(s.text):
+        lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
+        before = s.text[lo : m.start()]
+        amt = next(
+            (
+                x
+                for x in reversed(money)
+                if lo <= x.start and x.end <= m.start() and m.start() - x.end < 60
+            ),
+            None,
+        ) or _money_near(money, m.end(), m.end() + 12)
+        if amt is None and not re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,2}$", before):
+            continue
+        recv = _last(_RECEIVE, before)
+        give = _last(_GIVE, before)
+        verb = recv if recv is not None and (give is None or recv.start() > give.start()) else give
+        if verb is None:
+            continue
+        trig = lo + verb.start()
+        if _blocked(s, trig, allow_plans=True):
+            continue
+        subj, by_ref = _subject(s, trig, ctx)
+        if subj is None:
+            continue
+        if verb is recv:
+            borrower = subj
+            # "a $2.26 billion Department of Energy (DOE) loan": the lender before the noun
+            lo_name = amt.end if amt is not None else lo + verb.end()
+            named = _FUNDER.search(s.text, lo_name, m.start())
+            org = next((o for o in s.orgs() if lo_name <= o.start and o.end <= m.start()), None)
+            if named is not None:
+                lender = _new(s, named.start("name"), named.end("name"), "government")
+            elif org is not None and not _same(org, subj):
+                lender = org
+            else:
+                lender = _funder_after(s, m.end(), "from|by", 4)
+            if money and trig < money[0].start < m.start():
+                amt = money[0]
+        else:
+            lender = subj
+            borrower = _object_after(s, m.end(), "to|for", [subj], 3) or _name_after(
+                s, m.end(), "to", 2
+            )
+        ev = _loan(s, ctx, lender, borrower, amt, trig, by_ref)
+        if ev:
+            out.append(ev)
+            break
+    return out
+
+
+def _loan(
+    s: Sent,
+    ctx: Context,
+    lender: Mention | None,
+    borrower: Mention | None,
+    amt: Money | None,
+    trig: int,
+    by_ref: bool,
+) -> Event | None:
+    if lender is None or borrower is None or _same(lender, borrower):
+        return None
+    if lender.kind == "person" or borrower.kind == "person":
+        return None
+    fields: dict[str, Any] = {
+        "lender": _value(lender),
+        "borrower": _value(borrower),
+        "amount": amt.amount if amt else None,
+        "currency": amt.currency if amt else None,
+        "date": _classify_dates(s, ctx, trig).get("date"),
+    }
+    return _make(s, "loan", fields, {"lender": lender, "borrower": borrower}, by_reference=by_ref)
+
+
+# --------------------------------------------------------------------------- grants
+def grant_events(s: Sent, ctx: Context) -> list[Event]:
+    money = _money(s)
+    if not money or _NONBINDING.search(s.text):
+        return []
+    out: list[Event] = []
+    for m in _AWARD.finditer(s.text):
+        tail = s.text[m.end() : m.end() + 120]
+        if re.match(r"[^;]{0,80}?\b(?:contracts?|orders?|tenders?)\b", tail) or re.search(
+            r"\bcontracts?\s+(?:\w+\s+){0,2}$", s.text[: m.start()]
+        ):
+            continue  # a contract awarded is a sale, not a grant
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        before = s.text[: m.start()]
+        if re.search(
+            r"(?:\b(?:an?|the|its|their)|[\d%]|million|billion|bn|mn)\s+(?:[\w-]+\s+){0,2}$", before
+        ):
+            continue  # a noun ("a $12.5 million grant"): the noun family below
+        passive = re.search(r"\b(?:was|were|been|is|are|being)\s+$", before)
+        subj, by_ref = _subject(s, m.start(), ctx)
+        amt = _money_near(money, m.end(), m.end() + 90)
+        if amt is None:
+            continue
+        grantor: Mention | None
+        recipient: Mention | None
+        if passive:
+            recipient = subj
+            grantor = _funder_after(s, amt.end, "from|by", 4) or _program(s, m.start())
+        else:
+            grantor = subj
+            excl = [subj] if subj else []
+            recipient = next(
+                (
+                    o
+                    for o in s.orgs()
+                    if o.start >= m.end()
+                    and o.end <= amt.start
+                    and re.fullmatch(r"\s+(?:the\s+)?", s.text[m.end() : o.start])
+                    and not any(_same(o, x) for x in excl)
+                ),
+                None,
+            ) or _object_after(s, amt.end, "to", excl, 3)
+            if recipient is None:
+                n = re.match(r"\s+(?:the\s+)?", s.text[m.end() :])
+                assert n is not None
+                name = _name_at(s, m.end() + n.end())
+                if name is not None and name.end <= amt.start:
+                    recipient = name
+        if grantor is None and recipient is not None:
+            grantor = _program(s)
+        ev = _grant(s, ctx, grantor, recipient, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+            return out
+    for m in _GRANT_NOUN.finditer(s.text):
+        if m.group(0).lower().endswith("funding") and not _PROGRAM.search(s.text):
+            continue  # funding from a named funder is an investment
+        lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
+        before = s.text[lo : m.start()]
+        amt = next(
+            (
+                x
+                for x in reversed(money)
+                if lo <= x.start and x.end <= m.start() and m.start() - x.end < 40
+            ),
+            None,
+        ) or _money_near(money, m.end(), m.end() + 14)
+        if amt is None:
+            continue
+        recv = _last(_RECEIVE, before)
+        if recv is None:
+            continue
+        trig = lo + recv.start()
+        if _blocked(s, trig, allow_plans=True):
+            continue
+        subj, by_ref = _subject(s, trig, ctx)
+        grantor = _funder_after(s, m.end(), "from|by", 4) or _program(s, m.start())
+        ev = _grant(s, ctx, grantor, subj, amt, trig, by_ref)
+        if ev:
+            out.append(ev)
+            return out
+    for m in re.finditer(
+        r",\s+which\s+(?:will\s+|would\s+|is to\s+|has agreed to\s+)?"
+        r"(?:provides?|provided|give|gives|gave|contribute|contributes|contributed)\s+",
+        s.text,
+    ):
+        # "signed an agreement with the Department of Defense, which will provide $N for …"
+        gov = next((o for o in reversed(s.orgs()) if o.end <= m.start()), None)
+        amt = _money_near(money, m.end(), m.end() + 12)
+        if gov is None or gov.kind != "government" or amt is None:
+            continue
+        if gov.end != m.start() and not re.fullmatch(
+            r"\s*\([^)]{1,12}\)", s.text[gov.end : m.start()]
+        ):
+            continue
+        if _EQUITY_WORD.search(s.text[amt.end : amt.end + 60]):
+            continue
+        if not re.search(
+            r"\b(?:agreement|deal|contract|partnership)\s+with\s+(?:the\s+)?$",
+            s.text[max(0, gov.start - 40) : gov.start],
+        ):
+            continue
+        subj, by_ref = _subject(s, gov.start, ctx)
+        ev = _grant(s, ctx, gov, subj, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    return out
+
+
+_NAME = re.compile(r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&'’.-]*){0,5})")
+
+
+def _name_at(s: Sent, pos: int) -> Mention | None:
+    """A capitalised name starting at ``pos`` that is no country or material: a new
+    organisation ("awarded Stonecrest Graphite Inc. $12.5 million")."""
+    n = _NAME.match(s.text, pos)
+    if n is None or n.group("name").split()[0] in _NOT_SUBJECT:
+        return None
+    start, end = n.span("name")
+    while end > start and s.text[end - 1] in "'’.":
+        end -= 1  # "Quenda Minerals' first cargo", a name ending a sentence
+    if any(
+        x.start < end and start < x.end and x.kind in ("country", "material") for x in s.mentions
+    ):
+        return None
+    inner = next((o for o in s.orgs() if o.start < end and start < o.end), None)
+    if inner is not None and inner.start == start:
+        return inner
+    # "E-Volt Magnetics" holding a known short name ("Volt") inside: a name of its own
+    return Mention(start, end, s.text[start:end], "company", None, "new")
+
+
+def _grant(
+    s: Sent,
+    ctx: Context,
+    grantor: Mention | None,
+    recipient: Mention | None,
+    amt: Money,
+    trig: int,
+    by_ref: bool,
+) -> Event | None:
+    if grantor is None or recipient is None or _same(grantor, recipient):
+        return None
+    if recipient.kind == "person" or grantor.kind == "person":
+        return None
+    prog = _PROGRAM.search(s.text)
+    fields: dict[str, Any] = {
+        "grantor": _value(grantor),
+        "recipient": _value(recipient),
+        "amount": amt.amount,
+        "currency": amt.currency,
+        "program": prog.group(0) if prog else None,
+        "date": _classify_dates(s, ctx, trig).get("date"),
+    }
+    return _make(
+        s, "grant", fields, {"grantor": grantor, "recipient": recipient}, by_reference=by_ref
+    )
+
+
+# --------------------------------------------------------------------------- stakes
+_SHARES = (
+    r"(?:(?:newly[- ]issued|new|convertible|preferred|preference|ordinary|common|class [A-Z]|"
+    r"series [A-Z]|redeemable|voting)\s+)*(?:shares|stock|equity|preferred|preference shares)"
+)
+_SHARE_BUY = re.compile(
+    r"\b(?:buy|buys|bought|buying|purchas(?:e|es|ed|ing)|acquir(?:e|es|ed|ing)|"
+    r"subscrib(?:e|es|ed|ing)\s+(?:for|to)|tak(?:e|es|ing)\s+up|took\s+up)\s+"
+    r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|another\s+|a\s+further\s+)?"
+    r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][^,;]{0,24}?|[\d.,]+\s*(?:million|billion|bn|mn|m)\s+"
+    r"(?:dollars|euros|won|yen|yuan|pounds)[^,;]{0,8}?)\s+(?:worth\s+)?of\s+"
+    r"(?:(?P<poss>its|their|the company['’]s)\s+|(?P<owner>[A-Z][^,;]{0,60}?)['’]s?\s+)?"
+    + _SHARES
+    + r"\b",
+)
+_SHAREHOLDER = re.compile(
+    r"\b(?:become|becomes|became|becoming|is now|are now|will be)\s+(?:the|a|an)\s+"
+    r"(?:(?:single|largest|biggest|second-largest|third-largest|major|significant|strategic|"
+    r"cornerstone|substantial|top|key|leading)\s+)+(?:share|stock)holder\s+(?:in|of)\s+",
+    re.IGNORECASE,
+)
+_ISSUE_TO = re.compile(
+    r"\b(?:sell|sells|sold|selling|issue|issues|issued|issuing|allot|allots|allotted|place|"
+    r"placed)\s+(?:[\w$€£.,-]+\s+){0,4}?" + _SHARES + r"\s+(?:\w+\s+){0,2}?to\s+",
+    re.IGNORECASE,
+)
+_STAKE_BY = re.compile(
+    r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:stake|holding|interest|shareholding)(?:\s+acquisition|\s+purchase)?\s+"
+    r"(?:(?:was|were|has been|have been|had been|will be|is being)\s+)?"
+    r"(?:(?:acquired|bought|taken|purchased)\s+)?by\s+",
+    re.IGNORECASE,
+)
+_PCT_STAKE = re.compile(
+    r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:stake|holding|interest|shareholding)\b",
+    re.IGNORECASE,
+)
+
+
+def _stake(
+    s: Sent,
+    ctx: Context,
+    acquirer: Mention | None,
+    target: Mention | None,
+    trig: int,
+    by_ref: bool,
+    *,
+    amount: Money | None = None,
+    percent: float | None = None,
+) -> Event | None:
+    if acquirer is None or target is None or _same(acquirer, target):
+        return None
+    if acquirer.kind == "person" or target.kind == "person":
+        return None
+    if percent is None:
+        p = _PCT_STAKE.search(s.text)
+        percent = float(p.group("pct")) if p else None
+    fields: dict[str, Any] = {
+        "acquirer": _value(acquirer),
+        "target": _value(target),
+        "percent": percent,
+        "amount": amount.amount if amount else None,
+        "currency": amount.currency if amount else None,
+        "date": _classify_dates(s, ctx, trig).get("date"),
+    }
+    return _make(
+        s,
+        "stake_acquisition",
+        fields,
+        {"acquirer": acquirer, "target": target},
+        complete=percent is not None,
+        by_reference=by_ref,
+    )
+
+
+_GOVERNMENT_WORDS = re.compile(
+    r"(?:['’]s)?\s+(?:(?:federal|national|central|state|Labor|Liberal|Conservative|"
+    r"[A-Z][a-z]+)\s+){0,2}(?:government|administration)\b"
+)
+
+
+def _government_at(s: Sent, pos: int) -> Mention | None:
+    """A country named as its government ("the U.S. government", "Australia's federal
+    government"): the graph's U.S. government, or the country's ISO code as for issuers."""
+    for c in s.countries():
+        if c.start < pos or not re.fullmatch(r"\s*(?:the\s+)?", s.text[pos : c.start]):
+            continue
+        g = _GOVERNMENT_WORDS.match(s.text, c.end)
+        if g is None or c.id is None:
+            return None
+        gid = US_GOVERNMENT if c.id == "USA" else c.id
+        return Mention(c.start, g.end(), s.text[c.start : g.end()], "government", gid, "name")
+    return None
+
+
+def _org_at(s: Sent, pos: int, max_gap: int = 4) -> Mention | None:
+    """The organisation named from ``pos`` (past "the" and up to ``max_gap`` descriptor
+    words: "rare earth miner MP Materials"), linked or new."""
+    gov = _government_at(s, pos)
+    if gov is not None:
+        return gov
+    for o in s.orgs():
+        if (
+            o.start >= pos
+            and o.kind in ("company", "government")
+            and re.fullmatch(
+                r"\s*(?:the\s+)?(?:[\w'’-]+\s+){0," + str(max_gap) + r"}",
+                s.text[pos : o.start],
+            )
+        ):
+            return o
+    n = re.match(r"\s*(?:the\s+)?", s.text[pos:])
+    assert n is not None
+    return _name_at(s, pos + n.end())
+
+
+_STAKE_CUE = re.compile(r"share|stock|equity|preferred|stake|holding|interest", re.IGNORECASE)
+_SUPPLY_CUE = re.compile(
+    r"\bwith\b|contract|order|tender|partners|customers|buyers|offtakers|sent|shipped|"
+    r"delivered|sold|dispatched|exported|bound|destined",
+    re.IGNORECASE,
+)
+
+
+def stake_events(s: Sent, ctx: Context) -> list[Event]:
+    """Holdings bought in wordings other than "acquired a N% stake in"."""
+    out: list[Event] = []
+    if not _STAKE_CUE.search(s.text):
+        return out
+    money = _money(s)
+    for m in _SHARE_BUY.finditer(s.text):
+        # "agreed to buy $250 million of convertible preferred shares in X", "… of its stock"
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        target: Mention | None = None
+        if m.group("owner"):
+            target = _org_at(s, m.start("owner"), 0)
+        elif m.group("poss"):
+            before = [
+                o
+                for o in s.orgs()
+                if o.end <= m.start() and (acquirer is None or not _same(o, acquirer))
+            ]
+            target = before[-1] if before else None
+            if target is None and acquirer is not None:
+                target = _main_company(ctx, [acquirer])
+                by_ref = True
+        else:
+            target = _org_after_prep(s, m.end(), "in|of")
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    for m in _SHAREHOLDER.finditer(s.text):
+        # "will become the largest shareholder in X"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        target = _org_at(s, m.end())
+        buy = _SHARE_BUY.search(s.text, m.end())
+        amt = _money_near(money, buy.start("money"), buy.end("money")) if buy else None
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    for m in _ISSUE_TO.finditer(s.text):
+        # "X would sell newly issued shares to Y for $70 million": Y buys into X
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        issuer, by_ref = _subject(s, m.start(), ctx)
+        buyer = _org_at(s, m.end(), 3)
+        amt = _money_near(money, m.end(), m.end() + 80)
+        ev = _stake(s, ctx, buyer, issuer, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    for m in _STAKE_BY.finditer(s.text):
+        # "a 5% stake acquisition by X", "a 5% stake was acquired by X"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer = _org_at(s, m.end(), 2)
+        target = _org_after_prep(s, m.end("pct"), "in")
+        if target is None or (acquirer is not None and _same(target, acquirer)):
+            target = next(
+                (o for o in s.orgs() if o.kind == "company" and o.end <= m.start()), None
+            ) or _name_at(s, 0)
+        ev = _stake(s, ctx, acquirer, target, m.start(), False, percent=float(m.group("pct")))
+        if ev:
+            out.append(ev)
+    return out
+
+
+_PCT_HOLDING = re.compile(
+    r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:(?:equity|economic|direct|indirect|"
+    r"minority|majority|strategic|controlling)\s+)?(?:stake|interest|holding|shareholding)\b"
+    r"|\bwith\s+(?:a\s+)?(?P<pct2>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\b",
+    re.IGNORECASE,
+)
+_GIVE_VERB = re.compile(
+    r"\b(?:gives?|giving|gave|hands?|handing|handed)\s+(?P<who>[^,;]{1,60}?)\s+(?:an?|the)\s+$",
+    re.IGNORECASE,
+)
+_SELL_VERB = re.compile(
+    r"\b(?:sell|sells|sold|selling|divest\w*|offload\w*|dispos\w+ of|transferr?\w*)\b",
+    re.IGNORECASE,
+)
+_BUY_VERB = re.compile(
+    r"\b(?:buy|buys|bought|buying|acquir\w+|acquisition of|purchas\w+|take|takes|took|taking|"
+    r"taken|pick\w* up|obtain\w*|secur\w+|become|became|becomes|is now|are now|emerged as|"
+    r"will own|now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?)\b",
+    re.IGNORECASE,
+)
+
+
+def holding_events(s: Sent, ctx: Context) -> list[Event]:
+    """A stated share ("a 10% stake", "with 5.1%") read with the verb of its clause: bought
+    by the subject, sold by the subject to the party after "to", given to the party after
+    "gives"; the company held is the one after "in" or "of", or a possessive."""
+    out: list[Event] = []
+    money = _money(s)
+    for m in _PCT_HOLDING.finditer(s.text):
+        pct = float(m.group("pct") or m.group("pct2"))
+        lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
+        before = s.text[lo : m.start()]
+        give = _GIVE_VERB.search(before)
+        sell = _last(_SELL_VERB, before)
+        buy = _last(_BUY_VERB, before)
+        verb = sell if sell is not None and (buy is None or sell.start() > buy.start()) else buy
+        if verb is None and give is None:
+            continue
+        trig = lo + (verb.start() if verb is not None else len(before))
+        if _blocked(s, trig, allow_plans=True):
+            continue
+        subj, by_ref = _subject(s, trig, ctx)
+        after_in = _org_after_prep(s, m.end(), "in|of")
+        acquirer: Mention | None
+        target: Mention | None
+        if give is not None:
+            # "The deal gives X a 20% stake in Y"
+            acquirer = _org_at(s, lo + give.start("who"), 0)
+            target = after_in
+        elif verb is sell:
+            target = after_in or subj
+            if after_in is not None and re.match(
+                r"\s+(?:in|of)\s+(?:its|their)\s", s.text[m.end() :]
+            ):
+                target = subj
+            to = re.compile(r"\s+(?:[\w$.,-]+\s+){0,8}?to\s+").match(s.text, m.end())
+            acquirer = _org_at(s, to.end(), 2) if to else None
+        else:
+            acquirer = subj
+            target = after_in
+            if target is None or (acquirer is not None and _same(target, acquirer)):
+                poss = [
+                    o
+                    for o in s.orgs()
+                    if o.start > trig
+                    and o.end < m.start()
+                    and re.match(r"['’]s?\s", s.text[o.end :])
+                ]
+                target = poss[-1] if poss else None
+        amt = next((x for x in money if x.start > m.end()), None) if money else None
+        ev = _stake(s, ctx, acquirer, target, trig, by_ref, amount=amt, percent=pct)
+        if ev:
+            out.append(ev)
+    return out
+
+
+def _org_after_prep(s: Sent, pos: int, preps: str) -> Mention | None:
+    p = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?i:" + preps + r")\s+").match(s.text, pos)
+    return _org_at(s, p.end(), 3) if p else None
+
+
+# --------------------------------------------------------------------------- investment
+_PUT_INTO = re.compile(
+    r"\b(?:invest(?:s|ed|ing)?|inject(?:s|ed|ing)?|put(?:s|ting)?|pour(?:s|ed|ing)?|"
+    r"plough(?:s|ed|ing)?|plow(?:s|ed|ing)?|sink(?:s|ing)?|sank)\s+"
+    r"(?:a\s+total\s+of\s+|up\s+to\s+|about\s+|around\s+|nearly\s+|another\s+|"
+    r"a\s+further\s+|an\s+additional\s+)?(?P<money>\S{0,6}[\d.,]+[^,;]{0,40}?)\s+"
+    r"(?:in|into)\s+",
+    re.IGNORECASE,
+)
+_BACKED = re.compile(r"\b(?:backed|backs|bankrolled|bankrolls|funded|funds)\s+", re.IGNORECASE)
+_ASSET = re.compile(
+    r"(?:the|its|their)\s+(?:[\w-]+\s+){0,2}(?:project|mine|company|plant|refinery|facility|"
+    r"operations?|deposit|development)\b"
+)
+
+
+def investment_events(s: Sent, ctx: Context) -> list[Event]:
+    """Money put into a company or its project by an investor the base reading misses: a
+    government named as such, a target named as "the project"."""
+    money = _money(s)
+    if not money:
+        return []
+    out: list[Event] = []
+    for m in _PUT_INTO.finditer(s.text):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        investor, by_ref = _subject(s, m.start(), ctx)
+        target = _org_at(s, m.end(), 3)
+        if target is None and _ASSET.match(s.text, m.end()):
+            # "into the project": the company whose project the story is about
+            target = _main_company(ctx, [investor] if investor else [])
+            by_ref = True
+        ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    for m in _BACKED.finditer(s.text):
+        # "X backed Y with $25 million"
+        target = _org_at(s, m.end(), 2)
+        if target is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        w = re.match(r"\s+with\s+(?:a\s+|an\s+)?", s.text[target.end :])
+        amt = _money_near(money, target.end, target.end + 30) if w else None
+        if amt is None:
+            continue
+        investor, by_ref = _subject(s, m.start(), ctx)
+        ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    return out
+
+
+def _investment(
+    s: Sent,
+    ctx: Context,
+    investor: Mention | None,
+    target: Mention | None,
+    amt: Money,
+    trig: int,
+    by_ref: bool,
+) -> Event | None:
+    if investor is None or target is None or _same(investor, target):
+        return None
+    if investor.kind == "person" or target.kind in ("person", "country"):
+        return None
+    mat = _material(s, amt.end)
+    fields: dict[str, Any] = {
+        "investor": _value(investor),
+        "target": _value(target),
+        "amount": amt.amount,
+        "currency": amt.currency,
+        "material": mat.id if mat else None,
+        "date": _classify_dates(s, ctx, trig).get("date"),
+    }
+    return _make(
+        s, "investment", fields, {"investor": investor, "target": target}, by_reference=by_ref
+    )
+
+
+# --------------------------------------------------------------------------- supply
+_ALSO_TAKING = re.compile(
+    r",?\s+with\s+(?P<who>[^,;]{2,80}?)\s+(?:also\s+)?(?:taking|buying|receiving|purchasing|"
+    r"offtaking|getting)\s+(?:an?\s+|the\s+)?(?:additional\s+|further\s+|another\s+|"
+    r"remaining\s+)?",
+    re.IGNORECASE,
+)
+_CONTRACT_WITH = re.compile(
+    r"\b(?P<verb>secured|secures|won|wins|signed|signs|landed|lands|inked|inks|"
+    r"(?:was|has been|were|have been)\s+awarded|received|receives|entered into)\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w$.,-]+\s+){0,5}?(?:contract|order|tender)s?\s+"
+    r"(?:with|from|by)\s+",
+    re.IGNORECASE,
+)
+_AWARD_CONTRACT = re.compile(r"\b(?:awarded|awards|granted|grants|gave|gives)\s+", re.IGNORECASE)
+_CONTRACT_TO_BY = re.compile(r"\bcontracts?\s+(?:was\s+|were\s+)?awarded\s+to\s+", re.IGNORECASE)
+_SUPPLY_WORD = re.compile(
+    r"\b(?:supply|supplies|deliver\w*|sale|sell|provide|provision|ingots?|concentrate|"
+    r"oxide|metal|tonnes?|t/yr)\b",
+    re.IGNORECASE,
+)
+_WORKS = re.compile(
+    r"\bto\s+(?:build|construct|develop|design|engineer|operate|run|explore|drill|mine|"
+    r"study|expand|upgrade|maintain|manage|transport|haul)\b|\bfor\s+the\s+(?:construction|"
+    r"design|engineering|development|expansion|operation|exploration|study)\b",
+    re.IGNORECASE,
+)
+_PARTNERS = re.compile(
+    r"\b(?:sold|committed|contracted|allocated|pledged|promised)\s+to\s+(?:its\s+|our\s+|"
+    r"their\s+)?(?:offtake\s+|long-term\s+|foundation\s+|key\s+)?(?:partners|customers|buyers|"
+    r"offtakers)\s*,?\s+(?:including|such as|namely|among them)\s+",
+    re.IGNORECASE,
+)
+
+
+def _listed_orgs(s: Sent, pos: int, limit: int = 160) -> list[Mention]:
+    """Organisations listed from ``pos`` ("X, Y and Z"), linked or new."""
+    out: list[Mention] = []
+    at = pos
+    while at < min(len(s.text), pos + limit):
+        o = _org_at(s, at, 0)
+        if o is None:
+            break
+        out.append(o)
+        sep = re.match(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)", s.text[o.end :])
+        if sep is None:
+            break
+        at = o.end + sep.end()
+    return out
+
+
+def _offtake(
+    s: Sent,
+    ctx: Context,
+    supplier: Mention | None,
+    buyer: Mention | None,
+    trig: int,
+    by_ref: bool,
+    **extra: Any,
+) -> Event | None:
+    if supplier is None or buyer is None or _same(supplier, buyer):
+        return None
+    if supplier.kind == "person" or buyer.kind == "person":
+        return None
+    mat = _material(s, trig) or ctx.last_material
+    money = _money(s)
+    fields: dict[str, Any] = {
+        "supplier": _value(supplier),
+        "buyer": _value(buyer),
+        "material": mat.id if mat else None,
+        "term": _term(s.text),
+        "amount": money[0].amount if money else None,
+        "currency": money[0].currency if money else None,
+        "date": _classify_dates(s, ctx, trig).get("date"),
+        **extra,
+    }
+    return _make(s, "offtake", fields, {"supplier": supplier, "buyer": buyer}, by_reference=by_ref)
+
+
+def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
+    """Supply deals in wordings the base reading misses."""
+    out: list[Event] = []
+    if not _SUPPLY_CUE.search(s.text):
+        return out
+    qty = find_quantities(s.text)
+    for m in _ALSO_TAKING.finditer(s.text):
+        # "X agreed to buy 520 t/yr from Y, with Hyundai and Kia taking a further 1,500 t/yr"
+        main = next((e for e in found if e.type == "offtake" and e.sentence_index == s.index), None)
+        if main is None:
+            continue
+        who = [
+            o
+            for o in s.orgs()
+            if m.start("who") <= o.start and o.end <= m.end("who") and o.kind == "company"
+        ]
+        if not who:
+            who = _listed_orgs(s, _last_descriptor_end(s.text, m.start("who"), m.end("who")))
+        q = next((x for x in qty if x.start >= m.end()), None)
+        if len(who) > 1:
+            q = None  # "Hyundai and Kia taking 1,500 t/yr": a joint quantity, not each's
+        for b in who:
+            ev = _offtake(
+                s,
+                ctx,
+                main.links["supplier"],
+                b,
+                m.start(),
+                False,
+                quantity=q.value if q else None,
+                unit=q.unit if q else None,
+            )
+            if ev:
+                out.append(ev)
+    for e in found:
+        if e.type != "first_export":
+            continue
+        # "The first shipment will be sent to Umicore in Belgium": the buyer of the cargo
+        for m in re.finditer(
+            r"\b(?:sent|shipped|delivered|sold|dispatched|exported|bound|destined)\s+"
+            r"(?:for\s+)?to\s+|\bbound\s+for\s+",
+            s.text,
+        ):
+            dest = _org_at(s, m.end(), 2)
+            if dest is not None and dest.kind == "company":
+                ev = _offtake(s, ctx, e.links["exporter"], dest, m.start(), e.group.endswith("ref"))
+                if ev:
+                    out.append(ev)
+                break
+    for m in _PARTNERS.finditer(s.text):
+        # "80% is sold to offtake partners, including Ganfeng Lithium and Sichuan Yahua"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        if supplier is None:
+            supplier, by_ref = _main_company(ctx, []), True
+        for b in _listed_orgs(s, m.end()):
+            ev = _offtake(s, ctx, supplier, b, m.start(), by_ref)
+            if ev:
+                out.append(ev)
+    if not _SUPPLY_WORD.search(s.text) and not s.materials():
+        return out
+    for m in _CONTRACT_WITH.finditer(s.text):
+        # "X has secured a five-year contract with the Department of Defense … antimony"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        window = s.text[m.end() : m.end() + 160]
+        if not _SUPPLY_WORD.search(window) or _WORKS.search(window):
+            continue  # a contract to build, explore or operate is no sale of goods
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        buyer = _org_at(s, m.end(), 3) or _funder_after(s, m.end() - 5, "with|from|by", 2)
+        ev = _offtake(s, ctx, supplier, buyer, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    for m in _AWARD_CONTRACT.finditer(s.text):
+        # "The agency awarded X a $245 million contract to supply antimony"
+        rec = _org_at(s, m.end(), 0)
+        if rec is None or not re.match(
+            r"\s+(?:an?\s+)?(?:[\w$.,-]+\s+){0,5}?(?:contract|order)s?\b", s.text[rec.end :]
+        ):
+            continue
+        if _blocked(s, m.start(), allow_plans=True) or _WORKS.search(s.text[rec.end :]):
+            continue
+        buyer, by_ref = _subject(s, m.start(), ctx)
+        ev = _offtake(s, ctx, rec, buyer, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    for m in _CONTRACT_TO_BY.finditer(s.text):
+        # "the contract awarded to X by the Department of Defense for the supply of …"
+        rec = _org_at(s, m.end(), 2)
+        if rec is None:
+            continue
+        by = re.match(r"\s*(?:\([^)]{1,20}\)\s*)?by\s+", s.text[rec.end :])
+        buyer = _org_at(s, rec.end + by.end(), 2) if by else None
+        ev = _offtake(s, ctx, rec, buyer, m.start(), False)
+        if ev:
+            out.append(ev)
+    return out
+
+
+def _last_descriptor_end(text: str, lo: int, hi: int) -> int:
+    """Past descriptor words ("South Korean firms ") to the first capitalised name that
+    follows a lower-case word, within ``[lo, hi)``."""
+    m = None
+    for m in re.finditer(r"\b[a-z][\w-]*\s+(?=[A-Z])", text[lo:hi]):  # noqa: B007
+        pass
+    return lo + m.end() if m else lo
+
+
+# --------------------------------------------------------------------------- first cargo
+_FIRST_WIDE = re.compile(
+    r"\b(?:first|maiden|inaugural|debut)(?:[- ]ever)?\s+(?P<mid>(?:[\w,.-]+\s+){0,3}?)"
+    r"(?:cargo(?:es)?|shipments?|consignments?|batch(?:es)?|parcels?|deliver(?:y|ies)|"
+    r"exports?)\b",
+    re.IGNORECASE,
+)
+_NOT_CARGO = re.compile(
+    r"\b(?:quarter|half|year|month|week|time|phase|stage|round|tranche|day)s?\b", re.IGNORECASE
+)
+_MOVED = re.compile(
+    r"\b(?:sail\w*|left|depart\w*|arriv\w*|reach\w*|ship\w*|export\w*|load\w*|sent|"
+    r"deliver\w*|dispatch\w*|docked|landed)\b",
+    re.IGNORECASE,
+)
+
+
+def first_cargo_events(s: Sent, ctx: Context) -> list[Event]:
+    """A first cargo worded with the material or its size between "first" and the noun ("the
+    first lithium shipment left …", "X's first 20,000-tonne cargo sailed"), its exporter
+    named after "from" or as a possessive."""
+    m = _FIRST_WIDE.search(s.text)
+    if m is None or not _MOVED.search(s.text) or _NOT_CARGO.search(m.group("mid")):
+        return []
+    mid_lo, mid_hi = m.span("mid")
+    if m.group("mid").strip() and not (
+        any(x.kind == "material" and mid_lo <= x.start < mid_hi for x in s.mentions)
+        or re.search(r"\d", m.group("mid"))
+        or re.fullmatch(
+            r"(?:(?:commercial|export|bulk|direct|ore|concentrate)\s+)+", m.group("mid")
+        )
+    ):
+        return []
+    if _blocked(s, m.start()):
+        return []
+    exporter, by_ref = _subject(s, m.start(), ctx)
+    if exporter is None or exporter.kind == "person":
+        src = re.compile(r"\s+(?:[\w-]+\s+){0,4}?from\s+").match(s.text, m.end())
+        exporter = _org_at(s, src.end(), 2) if src else None
+        by_ref = False
+    if exporter is None:
+        return []
+    dest = next(
+        (
+            c
+            for c in s.countries()
+            if c.start > m.end()
+            and c.id not in (exporter.id, None)
+            and re.search(r"\b(?:to|for|in|at|into)\s+(?:the\s+)?$", s.text[m.end() : c.start])
+            and not re.search(r"\bfrom\s+(?:the\s+)?$", s.text[m.end() : c.start])
+        ),
+        None,
+    )
+    mat = _material(s) or ctx.last_material
+    qty = find_quantities(s.text)
+    fields: dict[str, Any] = {
+        "exporter": _value(exporter),
+        "material": mat.id if mat else None,
+        "destination": dest.id if dest else None,
+        "quantity": qty[0].value if qty else None,
+        "unit": qty[0].unit if qty else None,
+        "date": _classify_dates(s, ctx, m.start()).get("date"),
+    }
+    links = {"exporter": exporter, **({"destination": dest} if dest else {})}
+    ev = _make(s, "first_export", fields, links, by_reference=by_ref)
+    return [ev] if ev else []
+
+
+# --------------------------------------------------------------------------- refine
+def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
+    """The events of the sentence after the deal families: ``found`` (what the base
+    extractors proposed) with funding worded as a loan or a grant retyped, stakes read
+    against a passive "by X" corrected, and the families' events the base missed."""
+    out = list(found)
+    extra: list[Event] = [*loan_events(s, ctx), *grant_events(s, ctx)]
+    if extra:
+        # "secured a $300 million loan from X": not an investment of X's
+        out = [
+            e
+            for e in out
+            if not (
+                e.type == "investment"
+                and any(_overlap(e, x, ("investor", "target")) for x in extra)
+            )
+        ]
+    stakes = stake_events(s, ctx)
+    if not any(e.type == "stake_acquisition" for e in out):
+        stakes += holding_events(s, ctx)
+    for st in stakes:
+        acq, tgt = st.links["acquirer"], st.links["target"]
+        # the same deal read as an investment ("buy $250 million of shares in X") or as a
+        # stake with the roles the wrong way round ("a stake acquisition by X")
+        out = [
+            e
+            for e in out
+            if not (
+                e.type == "investment"
+                and _same(e.links["investor"], acq)
+                and _same(e.links["target"], tgt)
+            )
+            and not (
+                e.type == "stake_acquisition"
+                and _STAKE_BY.search(s.text)
+                and e.fields.get("percent") == st.fields.get("percent")
+                and not _same(e.links["acquirer"], acq)
+            )
+        ]
+        for i, e in enumerate(out):
+            if (
+                e.type == "stake_acquisition"
+                and _same(e.links["acquirer"], acq)
+                and _same(e.links["target"], tgt)
+            ):
+                # the base reading stands; the family adds the sum or share it missed
+                add = {k: v for k, v in st.fields.items() if k not in e.fields}
+                if add:
+                    out[i] = replace(e, fields={**e.fields, **add})
+                break
+        else:
+            extra.append(st)
+    for inv in investment_events(s, ctx):
+        if not any(
+            e.type in ("investment", "stake_acquisition", "loan", "grant")
+            and any(_same(m, inv.links["investor"]) for m in e.links.values())
+            for e in [*out, *extra]
+        ):
+            extra.append(inv)
+    for sup in [*supply_events(s, ctx, out), *shipment_buyer(s, ctx)]:
+        if not any(
+            e.type == "offtake"
+            and _same(e.links["supplier"], sup.links["supplier"])
+            and _same(e.links["buyer"], sup.links["buyer"])
+            for e in [*out, *extra]
+        ):
+            extra.append(sup)
+    if not any(e.type == "first_export" for e in out):
+        extra.extend(first_cargo_events(s, ctx))
+    have = {e.key() for e in out}
+    for e in extra:
+        if e.key() not in have:
+            out.append(e)
+            have.add(e.key())
+    return out
+
+
+def _overlap(e: Event, x: Event, roles: tuple[str, str]) -> bool:
+    """``e`` names the same two parties as the loan or grant ``x`` (in either role)."""
+    mine = [e.links.get(r) for r in roles]
+    theirs = [m for k, m in x.links.items()]
+    if any(m is None for m in mine):
+        return False
+    return sum(1 for m in mine if m is not None and any(_same(m, t) for t in theirs)) >= 1
+
+
+# --------------------------------------------------------------------------- next sentence
+_THIS_DEAL = re.compile(
+    r"^(?:[^,]{0,40},\s+)?(?:The|This|That|These|Its|Their)\s+(?:[\w$.,-]+\s+){0,3}?"
+    r"(?:investment|deal|transaction|placement|subscription|purchase|acquisition|agreement|"
+    r"loan|grant|award|funding|financing|facility|stake)s?\b"
+)
+_SHIPMENT_TO = re.compile(
+    r"^(?:The|This|That|Its)\s+(?:first\s+|initial\s+|maiden\s+|inaugural\s+)?"
+    r"(?:[\w-]+\s+)?(?:shipment|cargo|consignment|delivery|batch|concentrate)s?\s+"
+    r"(?:will be|was|were|is|are|has been|have been|is to be)\s+(?:[\w-]+\s+)?"
+    r"(?:exported|sent|shipped|delivered|sold)\s+to\s+"
+)
+
+
+def follow(s: Sent, ctx: Context) -> list[Event]:
+    """Details of the last sentence's deal stated in this one, which names no event of its
+    own: "This investment gives it a 15% stake in X", "The loan is worth $300 million".
+    Returns the updated earlier events (same identity, more fields)."""
+    # "This investment …" refers to the last deal even past a block of promotions
+    if not ctx.events or s.index - ctx.last_event_index > 8:
+        return []
+    recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
+    out: list[Event] = []
+    if _THIS_DEAL.match(s.text):
+        pct = _PCT_STAKE.search(s.text)
+        money = _money(s)
+        for e in recent:
+            f = dict(e.fields)
+            if e.type == "stake_acquisition" and pct and f.get("percent") is None:
+                f["percent"] = float(pct.group("pct"))
+            if e.type in ("loan", "grant") and money and f.get("amount") is None:
+                f["amount"], f["currency"] = money[0].amount, money[0].currency
+            if f != e.fields:
+                out.append(replace(e, fields=f))
+    return out
+
+
+def shipment_buyer(s: Sent, ctx: Context) -> list[Event]:
+    """ "The shipment will be exported to Umicore, a Belgian refiner": the company of the
+    story sells the cargo to the company named."""
+    m = _SHIPMENT_TO.match(s.text)
+    if m is None:
+        return []
+    buyer = _org_at(s, m.end(), 2)
+    if buyer is None or buyer.kind != "company":
+        return []
+    supplier = next(
+        (e.links["exporter"] for e in reversed(ctx.events) if e.type == "first_export"), None
+    ) or _main_company(ctx, [buyer])
+    ev = _offtake(s, ctx, supplier, buyer, m.start(), True)
+    return [ev] if ev else []
