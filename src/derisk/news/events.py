@@ -45,6 +45,7 @@ from typing import Any
 
 from derisk.model.catalog import Catalog
 from derisk.news.calibration import calibrated, group_of
+from derisk.news.clauses import not_asserted, subject_is_reference
 from derisk.news.dates import DateMention, add_period, parse_duration
 from derisk.news.lexicon import Mention, name_key, sector_maker
 
@@ -1617,6 +1618,10 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         re.IGNORECASE,
     ):
         return ctx.last_issuer
+    if ctx.last_issuer is not None and not s.companies() and subject_is_reference(s.text, pos):
+        # "It also restricted …", "The government banned …", "Exporters of graphite must
+        # apply for permits": the government the article is about
+        return ctx.last_issuer
     return None
 
 
@@ -1785,7 +1790,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     seen_actions: set[str] = set()
     for action, m in sorted(found, key=lambda x: x[1].start()):
-        if action in seen_actions or _blocked(s, m.start()):
+        if action in seen_actions or _blocked(s, m.start()) or not_asserted(s.text, m.start()):
             continue
         issuer = _issuer(s, m.start(), ctx)
         if issuer is None:
@@ -2026,7 +2031,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             break
     out: list[Event] = []
     for _, action, m in sorted(hits, key=lambda h: h[0]):
-        if _blocked(s, m.start()):
+        if _blocked(s, m.start()) or not_asserted(s.text, m.start()):
             continue
         if (
             action == "opening"
