@@ -243,3 +243,93 @@ def test_history_in_a_relative_clause_is_no_facility_event(lexicon: Lexicon) -> 
         "2025-10-12",
     )
     assert only(ev, "facility") == []
+
+
+# ---------------------------------------------------------------- windows and dates
+def test_paused_for_a_year_from_a_day_gives_start_and_expiry(lexicon: Lexicon) -> None:
+    ev = run(
+        "Beijing paused its October export curbs on rare earths for a year from Nov. 10, the "
+        "ministry said.",
+        lexicon,
+        "2025-11-01",
+    )
+    r = only(ev, "export_restriction")
+    assert has(
+        r,
+        issuer="CHN",
+        action="suspended",
+        material="rare-earths",
+        duration="P1Y",
+        start="2025-11-10",
+        expiry="2026-11-10",
+    ), r
+
+
+def test_month_after_a_passive_agent_is_not_read_forward(lexicon: Lexicon) -> None:
+    # "by the government" is the agent, not "by February": the month told in the past
+    # lies before publication
+    from derisk.news.dates import find_dates
+
+    text = "Exports of cobalt were halted by the government in February."
+    (m,) = find_dates(text, dt.date(2025, 3, 12))
+    assert m.date == dt.date(2025, 2, 1)
+    r = only(run(text, lexicon, "2025-03-12"), "export_restriction")
+    assert all(e.get("start") != dt.date(2026, 2, 1) for e in r)
+
+
+def test_kept_in_place_for_another_period_is_an_extension(lexicon: Lexicon) -> None:
+    ev = run(
+        "Congo will keep its cobalt export suspension in place for another three months.",
+        lexicon,
+        "2025-06-21",
+    )
+    r = only(ev, "export_restriction")
+    assert [(e["issuer"], e["action"], e["material"], e.get("duration")) for e in r] == [
+        ("COD", "extended", "cobalt", "P3M")
+    ]
+
+
+def test_officials_named_by_demonym_are_the_government_for_they(lexicon: Lexicon) -> None:
+    ev = run(
+        "Chinese officials met battery makers on Monday.\n"
+        "They later imposed licensing requirements on indium exports.",
+        lexicon,
+        "2025-10-12",
+    )
+    assert has(only(ev, "export_restriction"), issuer="CHN", action="imposed", material="indium")
+
+
+# ---------------------------------------------------------------- the Korea Zinc story, reworded
+KOREA_ZINC_REWORDED = (
+    "Korea Zinc will buy 5 per cent of The Metals Company\n"
+    "Korea Zinc has agreed to acquire a 5 per cent holding in The Metals Company for "
+    "$85 million, the smelter said on Thursday.\n"
+    "It also sent its first cargo of antimony to the United States this month.\n"
+    "Meanwhile, Beijing has resumed rare earth shipments to America, but only for six months."
+)
+
+
+def test_korea_zinc_story_in_other_words_yields_its_three_events(lexicon: Lexicon) -> None:
+    ev = run(KOREA_ZINC_REWORDED, lexicon, "2025-09-26")
+    assert has(
+        only(ev, "stake_acquisition"),
+        acquirer="korea-zinc",
+        target="tmc-the-metals-company",
+        percent=5.0,
+        amount=85e6,
+        currency="USD",
+        date="2025-09-25",
+    )
+    assert has(
+        only(ev, "first_export"), exporter="korea-zinc", material="antimony", destination="USA"
+    )
+    assert has(
+        only(ev, "export_restriction"),
+        issuer="CHN",
+        action="suspended",
+        material="rare-earths",
+        target="USA",
+        duration="P6M",
+        expiry="2026-03-26",
+    )
+    assert len(ev) == 3

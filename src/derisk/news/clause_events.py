@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from derisk.news.clauses import Clause, clause_at, parse_cached, status_at
+from derisk.news.clauses import Clause, clause_at, parse_cached, status_at, subject_is_reference
 from derisk.news.dates import add_period, parse_duration
 from derisk.news.events import (
     _DURATION,
+    _EXTEND_BY,
     _F_CLOSE,
     _F_EXPAND,
     _F_OPEN,
@@ -36,6 +37,7 @@ from derisk.news.events import (
     Sent,
     _classify_dates,
     _context_materials,
+    _context_target,
     _location,
     _make,
     _stage,
@@ -134,11 +136,16 @@ def restriction_passive_events(s: Sent, ctx: Context) -> list[Event]:
         issuer = _issuer(s, c, ctx)
         if issuer is None:
             continue
+        by_context = False
         if not mats and re.match(r"(?i)\s*(?:the|this|that|these|its|their)\b", subj):
             mats = _context_materials(s, ctx, issuer)
+            by_context = True
         if not mats:
             continue
         target = _target(s, subject_span[0], issuer)
+        if target is None and by_context:
+            # "The ban has been suspended": the measure, and its target, named before
+            target = _context_target(ctx, issuer)
         dates = _classify_dates(s, ctx, c.verb.start)
         duration = None
         dm = _DURATION.search(s.text, c.verb.start)
@@ -285,12 +292,55 @@ def facility_clause_events(s: Sent, ctx: Context) -> list[Event]:
     return []
 
 
+_KEEP = re.compile(
+    r"\b(?:keep|keeps|kept|keeping|maintain\w*|retain\w*|leave|leaves|left)\s+(?:[\w'’-]+\s+){0,6}?"
+    r"(?:ban|embargo|suspension|halt|moratorium|prohibition|restrictions?|controls?|curbs|"
+    r"quotas?)\b(?:\s+(?:in place|in force|on))?(?=[^.;]{0,40}?\b(?:for (?:another|a further|an "
+    r"additional)|until|through)\b)",
+    re.IGNORECASE,
+)
+"""A measure kept in place for a further period or until a date: an extension."""
+
+
+def restriction_kept_events(s: Sent, ctx: Context) -> list[Event]:
+    """ "Congo will keep its cobalt export suspension in place for another three months":
+    the measure extended, by the stated period or until the stated date."""
+    m = _KEEP.search(s.text)
+    if m is None or status_at(s.text, m.start())[1] != "asserted":
+        return []
+    issuer = next((c for c in s.countries() if c.end <= m.start() and c.role != "place"), None) or (
+        ctx.last_issuer if subject_is_reference(s.text, m.start()) else None
+    )
+    if issuer is None:
+        return []
+    mats = [x for x in s.materials() if m.start() <= x.start < m.end() and x.id]
+    if not mats:
+        mats = _context_materials(s, ctx, issuer)
+    dates = _classify_dates(s, ctx, m.start())
+    eb = _EXTEND_BY.search(s.text, m.start())
+    duration = parse_duration(f"{eb.group('n')} {eb.group('u')}") if eb else None
+    out: list[Event] = []
+    for mat in mats:
+        fields: dict[str, Any] = {
+            "issuer": issuer.id,
+            "action": "extended",
+            "material": mat.id,
+            "duration": duration,
+            "expiry": dates.get("expiry"),
+            "date": dates.get("date"),
+        }
+        ev = _make(s, "export_restriction", fields, {"issuer": issuer})
+        if ev:
+            out.append(ev)
+    return out
+
+
 def fallback_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """Clause-read events of the types the pattern extractors found none of in ``s``."""
     types = {e.type for e in found}
     out: list[Event] = []
     if "export_restriction" not in types:
-        out.extend(restriction_passive_events(s, ctx))
+        out.extend(restriction_passive_events(s, ctx) or restriction_kept_events(s, ctx))
     if "facility" not in types and not found:
         out.extend(facility_clause_events(s, ctx))
     return out

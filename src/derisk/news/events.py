@@ -1501,7 +1501,8 @@ _EXPORT_WORD = re.compile(
 _DURATION = re.compile(
     r"\b(?:valid )?for (?:a period of )?(?:about |around |up to |only |just |another |a further "
     r"|an additional |an initial )?"
-    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen)\s+"
+    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen"
+    r"|a(?= year\b)|an?(?= (?:year|month|week)\b))\s+"
     r"(?P<u>years?|months?|weeks?|days?)\b"
     r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-(?P<u2>year|month|week|day)"
     r"\s+(?:export\s+)?(?:ban|suspension|embargo|halt|moratorium)\b",

@@ -96,7 +96,8 @@ _TICKER_AFTER = re.compile(
     r"^\s*\((?P<ex>[A-Za-z][A-Za-z -]{1,14}?)\s*:\s*[A-Z0-9.]{1,10}(?:\s*[;,][^)]*)?\)"
 )
 _GOVERNMENT_AFTER = re.compile(
-    r"\s+(?:government|president|prime minister|premier|ministry|authorities|cabinet)\b",
+    r"\s+(?:government|president|prime minister|premier|ministry|authorities|cabinet|officials|"
+    r"regulators?|junta|customs)\b",
     re.IGNORECASE,
 )
 _GOVERNMENT_WORDS = re.compile(
