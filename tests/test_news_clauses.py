@@ -333,3 +333,18 @@ def test_korea_zinc_story_in_other_words_yields_its_three_events(lexicon: Lexico
         expiry="2026-03-26",
     )
     assert len(ev) == 3
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Glencore halted cobalt exports from its Congo mines because of the ban.",
+        "Beijing has so far stopped short of banning antimony exports outright.",
+        "Beijing said it would answer with export controls on antimony if Washington raised "
+        "tariffs.",
+    ],
+)
+def test_company_decisions_restraint_and_threats_are_no_restrictions(
+    lexicon: Lexicon, sentence: str
+) -> None:
+    assert only(run(sentence, lexicon, "2025-10-12"), "export_restriction") == []

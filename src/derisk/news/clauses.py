@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 def _words(text: str) -> frozenset[str]:
@@ -90,7 +90,8 @@ _HEDGE_PHRASE = re.compile(
     r"\b(?:(?:is|are|was|were) (?:un)?likely to|(?:is|are|was|were) set to|poised to|"
     r"in talks|on the table|(?:is|are|was|were) expected to|(?:is|are|was|were) due to|"
     r"no (?:plans?|intention|decision) (?:to|has been|was)|not yet (?:decided|clear)|"
-    r"has the (?:power|option|ability) to|possible|possibility of|potential)\b",
+    r"has the (?:power|option|ability) to|possible|possibility of|potential|"
+    r"(?:stop|stops|stopped|stopping) short of|refrain\w* from|h[oe]ld(?:s|ing)? off)\b",
     re.IGNORECASE,
 )
 DETERMINERS = _words(
@@ -494,9 +495,19 @@ def _clause(text: str, own: list[Token], op: _Open, end: int) -> Clause:
 
 def _inherit(clauses: list[Clause], text: str) -> list[Clause]:
     """A complement or an infinitive object takes the doubt or denial of the clause that
-    governs it ("denied that it had banned", "is considering whether to curb")."""
+    governs it ("denied that it had banned", "is considering whether to curb"); a clause
+    with a modal of consequence ("would", "could") beside an "if" or "unless" clause is
+    conditional ("it would retaliate with export controls if Washington raised tariffs")."""
     out: list[Clause] = []
+    conditional = any(c.opener in CONDITIONAL for c in clauses)
     for c in clauses:
+        if (
+            conditional
+            and c.verb is not None
+            and c.verb.modal in ("would", "could", "might", "will", "'ll")
+            and c.modality == "asserted"
+        ):
+            c = replace(c, modality="conditional")
         if c.kind == "complement" and 0 <= c.parent < len(out):
             gov = out[c.parent]
             if gov.modality in ("hedged", "negated", "conditional") and c.modality == "asserted":
@@ -598,3 +609,17 @@ def not_asserted(text: str, pos: int) -> bool:
     """The word at ``pos`` is hedged, denied, conditional or only background (a relative
     clause about an earlier measure): it makes no event of its own."""
     return status_at(text, pos)[1] != "asserted"
+
+
+def subject_span(text: str, pos: int) -> tuple[int, int]:
+    """Character span of the subject of the clause holding ``pos``: from the clause's start
+    (after an opening phrase closed by a comma) to its verb group; empty when the clause has
+    no verb group before ``pos``."""
+    c = clause_at(list(parse_cached(text)), pos)
+    if c.verb is None or c.verb.start > pos:
+        return (pos, pos)
+    start = c.start
+    comma = text.rfind(",", c.start, c.verb.start)
+    if comma >= 0:
+        start = comma + 1
+    return (start, c.verb.start)

@@ -45,7 +45,7 @@ from typing import Any
 
 from derisk.model.catalog import Catalog
 from derisk.news.calibration import calibrated, group_of
-from derisk.news.clauses import not_asserted, subject_is_reference
+from derisk.news.clauses import not_asserted, subject_is_reference, subject_span
 from derisk.news.dates import DateMention, add_period, parse_duration
 from derisk.news.lexicon import Mention, name_key, sector_maker
 
@@ -1626,6 +1626,16 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
     return None
 
 
+def _company_subject(s: Sent, pos: int) -> bool:
+    """The clause's subject is a company and no government: "Glencore halted cobalt exports
+    from its Congo mines" is a company's decision, not an export restriction."""
+    a, b = subject_span(s.text, pos)
+    inside = [x for x in s.mentions if a <= x.start < b]
+    return any(x.kind == "company" for x in inside) and not any(
+        x.kind in ("country", "government") for x in inside
+    )
+
+
 def _target(s: Sent, pos: int, issuer: Mention) -> Mention | None:
     for c in s.countries():
         if c.start < pos or c.id == issuer.id or c.role == "place":
@@ -1794,7 +1804,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if action in seen_actions or _blocked(s, m.start()) or not_asserted(s.text, m.start()):
             continue
         issuer = _issuer(s, m.start(), ctx)
-        if issuer is None:
+        if issuer is None or _company_subject(s, m.start()):
             continue
         lo, hi = clause(s, m.start())
         if (
