@@ -348,3 +348,42 @@ def test_company_decisions_restraint_and_threats_are_no_restrictions(
     lexicon: Lexicon, sentence: str
 ) -> None:
     assert only(run(sentence, lexicon, "2025-10-12"), "export_restriction") == []
+
+
+def test_date_of_the_measure_in_a_relative_clause_is_not_the_events(lexicon: Lexicon) -> None:
+    text = "China will suspend the rare earth controls it announced on Oct. 9 until November 2026."
+    cl = parse(text)
+    assert clause_at(cl, text.index("announced")).kind == "relative"
+    assert clause_at(cl, text.index("until")).kind == "main"
+    r = only(run(text, lexicon, "2025-11-01"), "export_restriction")
+    assert [(e["action"], e["material"], e.get("date"), e.get("expiry")) for e in r] == [
+        ("suspended", "rare-earths", None, dt.date(2026, 11, 1))
+    ]
+
+
+def test_pronoun_after_an_opening_phrase(lexicon: Lexicon) -> None:
+    ev = run(
+        "China is the largest antimony producer. In September it banned antimony shipments "
+        "to the US.",
+        lexicon,
+        "2025-11-10",
+    )
+    assert has(
+        only(ev, "export_restriction"),
+        issuer="CHN",
+        action="imposed",
+        material="antimony",
+        target="USA",
+    )
+
+
+def test_start_stated_in_the_sentence_before_for_the_same_material(lexicon: Lexicon) -> None:
+    ev = run(
+        "Beijing tightens its rules for graphite\n"
+        "China's new rules on graphite take effect on December 1.\n"
+        "Exporters of graphite will need permits for each shipment.",
+        lexicon,
+        "2025-10-20",
+    )
+    r = only(ev, "export_restriction")
+    assert has(r, issuer="CHN", action="imposed", material="graphite", start="2025-12-01"), r

@@ -21,6 +21,7 @@ Only asserted main or complement clauses count (not hedged, denied, conditional,
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from derisk.news.clauses import Clause, clause_at, parse_cached, status_at, subject_is_reference
@@ -332,6 +333,44 @@ def restriction_kept_events(s: Sent, ctx: Context) -> list[Event]:
         ev = _make(s, "export_restriction", fields, {"issuer": issuer})
         if ev:
             out.append(ev)
+    return out
+
+
+_EFFECT_CUE = re.compile(
+    r"\b(?:effective|take[sn]? effect|took effect|come[s]? into (?:force|effect)|starting|"
+    r"from|as of|until|expir\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def window_from_previous(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
+    """A restriction stated without its window takes the start and expiry the sentence just
+    before gave for the same material, when that sentence made no event of its own ("Rules
+    on graphite take effect on December 1. Exporters will need permits for graphite."):
+    ``found`` with those fields."""
+    prev = ctx.prev
+    if (
+        prev is None
+        or prev.index != s.index - 1
+        or ctx.last_event_index == prev.index
+        or not prev.dates
+        or not _EFFECT_CUE.search(prev.text)
+    ):
+        return found
+    window = _classify_dates(prev, ctx)
+    extra: dict[str, Any] = {k: window[k] for k in ("start", "expiry") if k in window}
+    if not extra:
+        return found
+    named = {m.id for m in prev.materials()}
+    out = []
+    for e in found:
+        if (
+            e.type == "export_restriction"
+            and e.fields.get("material") in named
+            and not any(k in e.fields for k in ("start", "expiry"))
+        ):
+            e = replace(e, fields={**e.fields, **extra})
+        out.append(e)
     return out
 
 

@@ -311,6 +311,17 @@ def _finite_ahead(toks: list[Token], i: int, text: str) -> int | None:
     return None
 
 
+_MAIN_WINDOW = re.compile(
+    r"\b(?:until|till|through|starting|effective|for (?:another|a further|only|just|a|one|two|"
+    r"three|four|six|twelve|\d+)\b)",
+    re.IGNORECASE,
+)
+_CONTACT_HEAD = re.compile(
+    r"(?:ban|bans|embargo|controls?|restrictions?|curbs?|quotas?|measures?|rules?|limits?|"
+    r"licen[cs]es?|licensing|suspension|moratorium|exports?|shipments?|decision|policy)"
+)
+"""Nouns a relative clause without its pronoun follows in this domain ("the curbs it
+imposed"): a closed list keeps "said it banned" a reported clause."""
 _AFTER_PARTICIPLE = _words("in on since last by earlier back from at during")
 
 
@@ -351,6 +362,21 @@ def parse(text: str) -> list[Clause]:
             if k is not None and not (w == "as" and prev in ("such", "well", "same", "so")):
                 kind = "subordinate"
                 opens.append(_Open(t.start, kind, w, 0))
+        elif (
+            w in ("it", "they")
+            and i > 1
+            and _CONTACT_HEAD.fullmatch(prev)
+            and prev not in DETERMINERS
+            and prev not in _PREPOSITIONS
+            and prev not in MODALS
+            and prev not in AUX_BE
+            and prev not in AUX_HAVE
+            and i + 1 < n
+            and _is_past(toks[i + 1].low)
+            and any(verb_group_at(toks, k, text) for k in range(i - 1))
+        ):
+            # a relative clause without its pronoun: "the controls it announced on Oct. 9"
+            opens.append(_Open(t.start, "relative", "", len(opens) - 1))
         elif w in RELATIVES and i > 0 and (prev == "," or toks[i - 1].text[:1].isalpha()):
             opens.append(_Open(t.start, "relative", w, len(opens) - 1))
         elif w == "that" and i > 0:
@@ -418,6 +444,12 @@ def parse(text: str) -> list[Clause]:
             comma = text.find(",", op.start + 1, end)
             if comma >= 0:
                 end = comma
+        if op.kind in ("relative", "reduced"):
+            # a relative clause without commas gives the main clause back at its window
+            # ("the controls it announced on Oct. 9 until November 2026")
+            win = _MAIN_WINDOW.search(text, op.start + 1, end)
+            if win is not None:
+                end = win.start()
         spans.append((op, end))
     out: list[Clause] = []
     for idx, (op, end) in enumerate(spans):
@@ -575,14 +607,20 @@ def _reference(subject: str) -> bool:
     s = subject.strip()
     if not s:
         return False
-    first = s.split()[0].lower()
-    if first in PRONOUNS and len(s.split()) <= 2:
+    words = s.split()
+    first = words[0].lower()
+    if first in PRONOUNS and len(words) <= 2:
+        return True
+    if words[-1].lower() in ("it", "they") and words[0].lower() in _OPENING_PREPOSITIONS:
+        # "In September it banned …", "Since then they have …": an opening phrase, then
+        # the pronoun
         return True
     if _BOUND_PARTY.match(s):
         return True
     return bool(_DEFINITE_GOVERNMENT.match(s)) and not re.search(r"\b[A-Z][a-z]+['’]s\b", s)
 
 
+_OPENING_PREPOSITIONS = _words("in on at since after before by during last earlier later then")
 _BOUND_PARTY = re.compile(
     r"^(?:(?:all|the|its|their|domestic|local|foreign)\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:exporters|exports|shipments|producers|companies|firms|traders|sales abroad|overseas "
@@ -623,3 +661,12 @@ def subject_span(text: str, pos: int) -> tuple[int, int]:
     if comma >= 0:
         start = comma + 1
     return (start, c.verb.start)
+
+
+def in_background(text: str, pos: int) -> bool:
+    """``pos`` lies in a relative or reduced relative clause told in the past ("the controls
+    it announced on Oct. 9", "which had been banned since …"): context about an earlier
+    measure. A relative clause in the present or future ("the rules, which take effect on
+    Dec. 1,") tells of the measure itself and is not background."""
+    c = clause_at(list(parse_cached(text)), pos)
+    return c.background and c.verb is not None and (c.verb.tense == "past" or c.verb.perfect)

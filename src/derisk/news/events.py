@@ -45,7 +45,12 @@ from typing import Any
 
 from derisk.model.catalog import Catalog
 from derisk.news.calibration import calibrated, group_of
-from derisk.news.clauses import not_asserted, subject_is_reference, subject_span
+from derisk.news.clauses import (
+    in_background,
+    not_asserted,
+    subject_is_reference,
+    subject_span,
+)
 from derisk.news.dates import DateMention, add_period, parse_duration
 from derisk.news.lexicon import Mention, name_key, sector_maker
 
@@ -551,6 +556,10 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
     lo, hi = clause(s, pos) if pos is not None else (0, len(s.text))
     for d in s.dates:
         if not lo <= d.start < hi:
+            continue
+        if pos is not None and not in_background(s.text, pos) and in_background(s.text, d.start):
+            # "the controls it announced on Oct. 9", "which had been banned since …": the
+            # date of the earlier measure, not of this event
             continue
         before = s.text[max(0, d.start - 30) : d.start].lower()
         if re.search(r"(?:until|till|through|expir\w*(?: on)?|ending)\s*$", before):

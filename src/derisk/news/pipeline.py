@@ -11,7 +11,7 @@ from typing import Any
 from derisk.model.catalog import Catalog, load_catalog
 from derisk.model.names import slug
 from derisk.news.articles import Article
-from derisk.news.clause_events import fallback_events
+from derisk.news.clause_events import fallback_events, window_from_previous
 from derisk.news.dates import find_dates
 from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up, project_name
 from derisk.news.lexicon import Lexicon, Mention, sector_country, strip_legal
@@ -357,6 +357,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))
         found.extend(fallback_events(sent, ctx, found))
+        found = window_from_previous(sent, ctx, found)
         if found:
             for e in found:
                 for m in e.links.values():
