@@ -387,3 +387,17 @@ def test_start_stated_in_the_sentence_before_for_the_same_material(lexicon: Lexi
     )
     r = only(ev, "export_restriction")
     assert has(r, issuer="CHN", action="imposed", material="graphite", start="2025-12-01"), r
+
+
+def test_the_ministry_before_the_text_names_a_country_is_the_headlines(lexicon: Lexicon) -> None:
+    ev = run(
+        "China eases graphite curbs for US buyers\n"
+        "The ministry said on Sunday that it had lifted the stricter graphite reviews "
+        "introduced together with the ban.\n"
+        "The step followed talks with Washington.",
+        lexicon,
+        "2025-11-10",
+    )
+    r = only(ev, "export_restriction")
+    assert [(e["issuer"], e["action"], e["material"]) for e in r] == [("CHN", "lifted", "graphite")]
+    assert r[0]["date"] == dt.date(2025, 11, 9)

@@ -346,6 +346,19 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 active.update(lexicon.short_names(m))
             if m.kind == "material" and m.id is not None and ctx.last_material is None:
                 ctx.last_material = m
+            if (
+                m.kind == "country"
+                and ctx.last_issuer is None
+                and m.role in ("name", "capital")
+                and not re.search(
+                    r"\b(?:to|from|against|in|on|for|into|of|with)\s+(?:the\s+)?$",
+                    article.title[: m.start],
+                    re.IGNORECASE,
+                )
+            ):
+                # the headline's acting country is the government "the ministry" and "it"
+                # refer to before the text names it
+                ctx.last_issuer = m
         ctx.last_project = project_name(article.title, tuple(lexicon.mentions(article.title)))
     events: list[Event] = []
     for s in sentences(article.text, article.published):
