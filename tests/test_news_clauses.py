@@ -401,3 +401,49 @@ def test_the_ministry_before_the_text_names_a_country_is_the_headlines(lexicon: 
     r = only(ev, "export_restriction")
     assert [(e["issuer"], e["action"], e["material"]) for e in r] == [("CHN", "lifted", "graphite")]
     assert r[0]["date"] == dt.date(2025, 11, 9)
+
+
+def test_measure_put_on_hold_is_suspended_not_imposed(lexicon: Lexicon) -> None:
+    ev = run(
+        "The stricter end-use checks on graphite shipments to US users, which Beijing "
+        "introduced in December, have been put on hold until November 2026.",
+        lexicon,
+        "2025-11-10",
+    )
+    r = only(ev, "export_restriction")
+    assert [(e["issuer"], e["action"], e["material"], e.get("target")) for e in r] == [
+        ("CHN", "suspended", "graphite", "USA")
+    ]
+    assert r[0]["expiry"] == dt.date(2026, 11, 1)
+
+
+def test_government_named_after_from_and_approval_wording(lexicon: Lexicon) -> None:
+    ev = run(
+        "Exports of indium will require licences from Nov. 8, according to a notice from "
+        "China's Ministry of Commerce.",
+        lexicon,
+        "2025-10-12",
+    )
+    assert has(
+        only(ev, "export_restriction"),
+        issuer="CHN",
+        action="imposed",
+        material="indium",
+        start="2025-11-08",
+    )
+    ev = run(
+        "Vietnam's trade ministry said on Thursday that tungsten exports would need approval.",
+        lexicon,
+        "2025-10-12",
+    )
+    assert has(only(ev, "export_restriction"), issuer="VNM", action="imposed", material="tungsten")
+
+
+def test_exports_capped_is_a_restriction(lexicon: Lexicon) -> None:
+    ev = run(
+        "Congo's mining regulator said cobalt exports would be capped at 18,000 tonnes for "
+        "the rest of the year.",
+        lexicon,
+        "2025-10-12",
+    )
+    assert has(only(ev, "export_restriction"), issuer="COD", action="imposed", material="cobalt")

@@ -56,7 +56,8 @@ _EXTEND = re.compile(r"(?:extended|prolonged|renewed)$")
 _IMPOSE = re.compile(r"(?:imposed|introduced|reimposed|re-imposed|reinstated|tightened)$")
 _R_SUBJECT = re.compile(
     r"\b(?:ban|bans|embargo|embargoes|restrictions?|controls?|curbs?|quotas?|prohibition|"
-    r"moratorium|licen[cs]ing (?:requirements?|regime|rules|system)|measures?|suspension)\b",
+    r"moratorium|licen[cs]ing (?:requirements?|regime|rules|system)|measures?|suspension|"
+    r"checks|reviews)\b",
     re.IGNORECASE,
 )
 _EXPORT_CUE = re.compile(r"\bexport|\bshipments?\b|\bsales?\b", re.IGNORECASE)
@@ -66,7 +67,7 @@ _PASSIVE_GATE = re.compile(
     r"\b(?:be|is|are|was|were|been|being)\s+(?:\w+\s+)?(?:lifted|scrapped|removed|ended|"
     r"rescinded|revoked|repealed|dropped|eased|relaxed|loosened|withdrawn|abolished|cancell?ed|"
     r"suspended|paused|halted|frozen|waived|postponed|delayed|shelved|extended|prolonged|renewed|"
-    r"imposed|introduced|reimposed|re-imposed|reinstated|tightened)\b",
+    r"imposed|introduced|reimposed|re-imposed|reinstated|tightened|put on hold|placed on hold)\b",
     re.IGNORECASE,
 )
 
@@ -75,6 +76,8 @@ def _action(c: Clause) -> str | None:
     if c.verb is None or not c.verb.passive:
         return None
     head = c.verb.head
+    if head in ("put", "placed"):
+        return "suspended" if c.object.startswith("on hold") else None
     if _LIFT.fullmatch(head):
         return "lifted"
     if _SUSPEND.fullmatch(head):

@@ -670,3 +670,23 @@ def in_background(text: str, pos: int) -> bool:
     Dec. 1,") tells of the measure itself and is not background."""
     c = clause_at(list(parse_cached(text)), pos)
     return c.background and c.verb is not None and (c.verb.tense == "past" or c.verb.perfect)
+
+
+_CHANGE = re.compile(
+    r"(?:lifted|scrapped|removed|ended|rescinded|revoked|repealed|dropped|eased|relaxed|"
+    r"loosened|withdrawn|abolished|cancell?ed|suspended|paused|halted|frozen|waived|postponed|"
+    r"delayed|shelved|extended|prolonged|renewed|put|placed)"
+)
+
+
+def measure_is_changed(text: str, pos: int) -> bool:
+    """``pos`` lies in the subject of a passive clause whose verb lifts, suspends or extends
+    it ("The stricter checks on graphite … have been put on hold", "The ban was lifted"):
+    the measure is named as what changes, not imposed anew."""
+    c = clause_at(list(parse_cached(text)), pos)
+    v = c.verb
+    if v is None or not v.passive or pos >= v.start or not _CHANGE.fullmatch(v.head):
+        return False
+    if v.head in ("put", "placed"):
+        return bool(re.match(r"\s+on hold\b", text[v.end :]))
+    return True

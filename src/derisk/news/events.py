@@ -47,6 +47,7 @@ from derisk.model.catalog import Catalog
 from derisk.news.calibration import calibrated, group_of
 from derisk.news.clauses import (
     in_background,
+    measure_is_changed,
     not_asserted,
     subject_is_reference,
     subject_span,
@@ -1492,7 +1493,8 @@ _R_IMPOSED = re.compile(
     r"(?:first )?(?:apply for|obtain|seek) (?:an? )?(?:export )?(?:licen[cs]es?|permits?|approval)|"
     r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?)|"
     r"requir\w* export (?:permits|licen[cs]es)|"
-    r"(?:will |would )?need (?:an? |special )?(?:export )?(?:licen[cs]es?|permits?)\b|"
+    r"(?:will |would )?need(?:s|ing)? (?:an? |special )?(?:export )?(?:licen[cs]es?|permits?|"
+    r"approval)\b|capp(?:ed|ing)\b|"
     r"requir\w* (?:an? |special |dual-use )?(?:export )?(?:licen[cs]es?|permits?|approval)"
     r"(?= (?:for|to|before|under|from)\b)|"
     r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted|"
@@ -1574,6 +1576,12 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_GOVERNMENT_OF = re.compile(
+    r"['’]s\s+(?:[\w-]+\s+)?(?:ministry|government|cabinet|state council|customs|regulator|"
+    r"authorities|Ministry|Government|State Council|General Administration)\b"
+)
+
+
 def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
     """The government acting: the nearest country named before the trigger ("Beijing banned",
     "China's commerce ministry"), else the first after it ("curbs that Beijing placed")."""
@@ -1582,9 +1590,12 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         if c.role == "place":
             continue
         gap = s.text[max(0, c.start - 25) : c.start]
-        if re.search(
-            r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap
-        ) and not re.search(r"\b(?:imposed|introduced|enacted|announced)\s+(?:by|in)\s+$", gap):
+        if (
+            re.search(r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap)
+            and not re.search(r"\b(?:imposed|introduced|enacted|announced)\s+(?:by|in)\s+$", gap)
+            # "according to a notice from China's Ministry of Commerce": the government
+            and not _GOVERNMENT_OF.match(s.text, c.end)
+        ):
             continue
         if (
             c.role == "demonym"
@@ -1730,6 +1741,10 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             spans.append((pm.start(), pm.end()))
     for m in _R_IMPOSED.finditer(s.text):
         if any(a <= m.start() < b for a, b in spans):
+            continue
+        if measure_is_changed(s.text, m.start()):
+            # "The stricter checks on graphite … have been put on hold": the measure is the
+            # subject of its suspension, lifting or extension, not imposed again
             continue
         # a relative clause about the measure another trigger of this sentence names
         # ("lifted its ban on gallium, which had been prohibited since …") is no new event
