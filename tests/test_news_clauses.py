@@ -447,3 +447,21 @@ def test_exports_capped_is_a_restriction(lexicon: Lexicon) -> None:
         "2025-10-12",
     )
     assert has(only(ev, "export_restriction"), issuer="COD", action="imposed", material="cobalt")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Lynas opened talks with the owners of a closed nickel plant in Malaysia.",
+        "Albemarle opened an office in Seoul near its customers' battery plants.",
+        "Shares in IGO fell after it said its Kwinana lithium plant in Australia would remain "
+        "closed.",
+        "MP Materials denied that it had halted production at its Mountain Pass mine in "
+        "California.",
+        "Analysts said Pilbara Minerals may idle its Ngungaju lithium plant in Australia.",
+    ],
+)
+def test_no_facility_event_from_other_objects_states_or_doubt(
+    lexicon: Lexicon, sentence: str
+) -> None:
+    assert only(run(sentence, lexicon, "2025-10-12"), "facility") == []

@@ -2050,6 +2050,22 @@ def _location(s: Sent, pos: int) -> Mention | None:
     return None
 
 
+_STATE_BEFORE = re.compile(
+    r"\b(?:remain|remains|remained|remaining|stay|stays|stayed|staying|still|already)\s+$",
+    re.IGNORECASE,
+)
+_BARE_OPEN = re.compile(r"(?i:open(?:s|ed)?|inaugurat\w*|commission(?:s|ed)?)")
+_OBJECT_PHRASE = re.compile(
+    r".*?(?=\s+(?:with|in|at|for|to|near|on|after|as|from|by)\b|[,.;](?:\s|$)|;|$)"
+)
+"""The object after a verb, up to its first preposition ("opened talks| with …")."""
+
+
+def _object_phrase(text: str, pos: int) -> str:
+    m = _OBJECT_PHRASE.match(text, pos)
+    return m.group(0) if m else ""
+
+
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
     if not _FACILITY_NOUN.search(s.text) and not (
         (s.materials() or ctx.last_material)
@@ -2067,6 +2083,18 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for _, action, m in sorted(hits, key=lambda h: h[0]):
         if _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+            continue
+        if (
+            _STATE_BEFORE.search(s.text, 0, m.start())
+            or re.search(r"\b(?:a|an|the|its|their|his|her)\s+$", s.text[: m.start()])
+            or (
+                _BARE_OPEN.fullmatch(m.group(0))
+                and not _FACILITY_NOUN.search(_object_phrase(s.text, m.end()))
+                and not _FACILITY_NOUN.search(s.text, max(0, m.start() - 60), m.start())
+            )
+        ):
+            # "would remain closed" is a state, "a closed plant" a description; "opened
+            # talks", "opened an office": the thing opened is no facility
             continue
         if (
             action == "opening"
