@@ -115,6 +115,13 @@ def _news_eval(d: dict[str, Any]) -> None:
     assert d["articles_per_s"] > 0 and d["peer_articles_per_s"] > 0
 
 
+def _news_dates_eval(d: dict[str, Any]) -> None:
+    assert set(d) == {"derisk.news.dates", "dateparser.search_dates"}
+    for r in d.values():
+        assert r["cases"] == 6 and r["repeat"] == 1 and 0 <= r["right"] <= 6
+        assert r["ms_per_sentence"] > 0
+
+
 def _news_real_eval(d: dict[str, Any]) -> None:
     assert d["schema"] == "derisk.bench.news_real/1"
     assert d["split"] == "all" and d["articles"] == 4 and d["missing_articles"] == []
@@ -177,6 +184,7 @@ SMOKE: dict[str, Smoke] = {
     "fuzz.py": Smoke(_fuzz),
     "hostile_files.py": Smoke(_hostile_files),
     "monitor_impact.py": Smoke(_monitor_impact),
+    "news_dates_eval.py": Smoke(_news_dates_eval),
     "news_eval.py": Smoke(_news_eval),
     "news_real_eval.py": Smoke(_news_real_eval),
     "ownership.py": Smoke(_ownership, json="file"),

@@ -93,3 +93,31 @@ def test_new_company_is_written_with_its_proposed_country(fresh_db: Path, tmp_pa
         svc.accept(store, _one(res, "offtake")["proposal_id"])
         (ent,) = store.rows(Entity, {"entity_id": "norland-antimony"})
         assert (ent.kind, ent.country) == ("company", "AUS")
+
+
+def test_passive_suspension_window_lands_in_the_restriction_fact(
+    fresh_db: Path, tmp_path: Path
+) -> None:
+    """A window read from a passive clause ("The ban has been suspended until …") is the
+    suspension window of the fact the shock simulation reads."""
+    text = (
+        "Beijing banned exports of germanium to the US in December.\n"
+        "The ban has been suspended from Nov. 10 until Nov. 27, 2026, the ministry said."
+    )
+    with DuckStore(fresh_db) as store:
+        res = _ingest(store, tmp_path, "ge", text, "2025-11-10")
+        events = cast(list[dict[str, Any]], res["events"])
+        (ev,) = [
+            e
+            for e in events
+            if e["type"] == "export_restriction" and e["fields"]["action"] == "suspended"
+        ]
+        dec = svc.accept(store, ev["proposal_id"])
+        (fact,) = store.rows(ExportRestriction, {"source_id": dec["source_id"]})
+        assert (fact.issuer, fact.target, fact.material_id, fact.scope) == (
+            "CHN",
+            "USA",
+            "germanium",
+            "suspended",
+        )
+        assert fact.suspended_until == dt.date(2026, 11, 27)

@@ -129,8 +129,8 @@ def _nearest_year(month: int, day: int, published: dt.date) -> dt.date | None:
 
 
 _FUTURE_CUE = re.compile(
-    r"\b(?:will|would|shall|to be|is to|are to|set to|due to|plans?|next|from|starting|until|"
-    r"till|by|effective)\b[^.;]{0,60}$",
+    r"\b(?:will|would|shall|to be|is to|are to|set to|due to|plans?|next|starting|"
+    r"effective)\b[^.;]{0,60}$",
     re.IGNORECASE,
 )
 

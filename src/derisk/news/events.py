@@ -47,6 +47,13 @@ from typing import Any
 
 from derisk.model.catalog import Catalog
 from derisk.news.calibration import calibrated, group_of
+from derisk.news.clauses import (
+    in_background,
+    measure_is_changed,
+    not_asserted,
+    subject_is_reference,
+    subject_span,
+)
 from derisk.news.dates import DateMention, add_period, parse_duration
 from derisk.news.lexicon import Mention, name_key, sector_maker
 
@@ -562,6 +569,10 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
     lo, hi = clause(s, pos) if pos is not None else (0, len(s.text))
     for d in s.dates:
         if not lo <= d.start < hi:
+            continue
+        if pos is not None and not in_background(s.text, pos) and in_background(s.text, d.start):
+            # "the controls it announced on Oct. 9", "which had been banned since …": the
+            # date of the earlier measure, not of this event
             continue
         before = s.text[max(0, d.start - 30) : d.start].lower()
         if re.search(r"(?:until|till|through|expir\w*(?: on)?|ending)\s*$", before):
@@ -1494,7 +1505,8 @@ _R_IMPOSED = re.compile(
     r"(?:first )?(?:apply for|obtain|seek) (?:an? )?(?:export )?(?:licen[cs]es?|permits?|approval)|"
     r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?)|"
     r"requir\w* export (?:permits|licen[cs]es)|"
-    r"(?:will |would )?need (?:an? |special )?(?:export )?(?:licen[cs]es?|permits?)\b|"
+    r"(?:will |would )?need(?:s|ing)? (?:an? |special )?(?:export )?(?:licen[cs]es?|permits?|"
+    r"approval)\b|capp(?:ed|ing)\b|"
     r"requir\w* (?:an? |special |dual-use )?(?:export )?(?:licen[cs]es?|permits?|approval)"
     r"(?= (?:for|to|before|under|from)\b)|"
     r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted|"
@@ -1512,7 +1524,8 @@ _EXPORT_WORD = re.compile(
 _DURATION = re.compile(
     r"\b(?:valid )?for (?:a period of )?(?:about |around |up to |only |just |another |a further "
     r"|an additional |an initial )?"
-    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen)\s+"
+    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen"
+    r"|a(?= year\b)|an?(?= (?:year|month|week)\b))\s+"
     r"(?P<u>years?|months?|weeks?|days?)\b"
     r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-(?P<u2>year|month|week|day)"
     r"\s+(?:export\s+)?(?:ban|suspension|embargo|halt|moratorium)\b",
@@ -1575,6 +1588,12 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_GOVERNMENT_OF = re.compile(
+    r"['’]s\s+(?:[\w-]+\s+)?(?:ministry|government|cabinet|state council|customs|regulator|"
+    r"authorities|Ministry|Government|State Council|General Administration)\b"
+)
+
+
 def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
     """The government acting: the nearest country named before the trigger ("Beijing banned",
     "China's commerce ministry"), else the first after it ("curbs that Beijing placed")."""
@@ -1583,9 +1602,12 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         if c.role == "place":
             continue
         gap = s.text[max(0, c.start - 25) : c.start]
-        if re.search(
-            r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap
-        ) and not re.search(r"\b(?:imposed|introduced|enacted|announced)\s+(?:by|in)\s+$", gap):
+        if (
+            re.search(r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap)
+            and not re.search(r"\b(?:imposed|introduced|enacted|announced)\s+(?:by|in)\s+$", gap)
+            # "according to a notice from China's Ministry of Commerce": the government
+            and not _GOVERNMENT_OF.match(s.text, c.end)
+        ):
             continue
         if (
             c.role == "demonym"
@@ -1629,7 +1651,21 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         re.IGNORECASE,
     ):
         return ctx.last_issuer
+    if ctx.last_issuer is not None and not s.companies() and subject_is_reference(s.text, pos):
+        # "It also restricted …", "The government banned …", "Exporters of graphite must
+        # apply for permits": the government the article is about
+        return ctx.last_issuer
     return None
+
+
+def _company_subject(s: Sent, pos: int) -> bool:
+    """The clause's subject is a company and no government: "Glencore halted cobalt exports
+    from its Congo mines" is a company's decision, not an export restriction."""
+    a, b = subject_span(s.text, pos)
+    inside = [x for x in s.mentions if a <= x.start < b]
+    return any(x.kind == "company" for x in inside) and not any(
+        x.kind in ("country", "government") for x in inside
+    )
 
 
 def _target(s: Sent, pos: int, issuer: Mention) -> Mention | None:
@@ -1718,6 +1754,10 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     for m in _R_IMPOSED.finditer(s.text):
         if any(a <= m.start() < b for a, b in spans):
             continue
+        if measure_is_changed(s.text, m.start()):
+            # "The stricter checks on graphite … have been put on hold": the measure is the
+            # subject of its suspension, lifting or extension, not imposed again
+            continue
         # a relative clause about the measure another trigger of this sentence names
         # ("lifted its ban on gallium, which had been prohibited since …") is no new event
         rel = s.text.rfind(",", 0, m.start())
@@ -1797,10 +1837,10 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     seen_actions: set[str] = set()
     for action, m in sorted(found, key=lambda x: x[1].start()):
-        if action in seen_actions or _blocked(s, m.start()):
+        if action in seen_actions or _blocked(s, m.start()) or not_asserted(s.text, m.start()):
             continue
         issuer = _issuer(s, m.start(), ctx)
-        if issuer is None:
+        if issuer is None or _company_subject(s, m.start()):
             continue
         lo, hi = clause(s, m.start())
         if (
@@ -2022,6 +2062,22 @@ def _location(s: Sent, pos: int) -> Mention | None:
     return None
 
 
+_STATE_BEFORE = re.compile(
+    r"\b(?:remain|remains|remained|remaining|stay|stays|stayed|staying|still|already)\s+$",
+    re.IGNORECASE,
+)
+_BARE_OPEN = re.compile(r"(?i:open(?:s|ed)?|inaugurat\w*|commission(?:s|ed)?)")
+_OBJECT_PHRASE = re.compile(
+    r".*?(?=\s+(?:with|in|at|for|to|near|on|after|as|from|by)\b|[,.;](?:\s|$)|;|$)"
+)
+"""The object after a verb, up to its first preposition ("opened talks| with …")."""
+
+
+def _object_phrase(text: str, pos: int) -> str:
+    m = _OBJECT_PHRASE.match(text, pos)
+    return m.group(0) if m else ""
+
+
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
     if not _FACILITY_NOUN.search(s.text) and not (
         (s.materials() or ctx.last_material)
@@ -2038,7 +2094,19 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             break
     out: list[Event] = []
     for _, action, m in sorted(hits, key=lambda h: h[0]):
-        if _blocked(s, m.start()):
+        if _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+            continue
+        if (
+            _STATE_BEFORE.search(s.text, 0, m.start())
+            or re.search(r"\b(?:a|an|the|its|their|his|her)\s+$", s.text[: m.start()])
+            or (
+                _BARE_OPEN.fullmatch(m.group(0))
+                and not _FACILITY_NOUN.search(_object_phrase(s.text, m.end()))
+                and not _FACILITY_NOUN.search(s.text, max(0, m.start() - 60), m.start())
+            )
+        ):
+            # "would remain closed" is a state, "a closed plant" a description; "opened
+            # talks", "opened an office": the thing opened is no facility
             continue
         if (
             action == "opening"

@@ -12,6 +12,7 @@ from derisk.model.catalog import Catalog, load_catalog
 from derisk.model.names import slug
 from derisk.news import deals
 from derisk.news.articles import Article
+from derisk.news.clause_events import fallback_events, window_from_previous
 from derisk.news.dates import find_dates
 from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up, project_name
 from derisk.news.lexicon import Lexicon, Mention, sector_country, strip_legal
@@ -96,7 +97,8 @@ _TICKER_AFTER = re.compile(
     r"^\s*\((?P<ex>[A-Za-z][A-Za-z -]{1,14}?)\s*:\s*[A-Z0-9.]{1,10}(?:\s*[;,][^)]*)?\)"
 )
 _GOVERNMENT_AFTER = re.compile(
-    r"\s+(?:government|president|prime minister|premier|ministry|authorities|cabinet)\b",
+    r"\s+(?:government|president|prime minister|premier|ministry|authorities|cabinet|officials|"
+    r"regulators?|junta|customs)\b",
     re.IGNORECASE,
 )
 _GOVERNMENT_WORDS = re.compile(
@@ -347,6 +349,19 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 active.update(lexicon.short_names(m))
             if m.kind == "material" and m.id is not None and ctx.last_material is None:
                 ctx.last_material = m
+            if (
+                m.kind == "country"
+                and ctx.last_issuer is None
+                and m.role in ("name", "capital")
+                and not re.search(
+                    r"\b(?:to|from|against|in|on|for|into|of|with)\s+(?:the\s+)?$",
+                    article.title[: m.start],
+                    re.IGNORECASE,
+                )
+            ):
+                # the headline's acting country is the government "the ministry" and "it"
+                # refer to before the text names it
+                ctx.last_issuer = m
         ctx.last_project = project_name(article.title, tuple(lexicon.mentions(article.title)))
     events: list[Event] = []
     for s in sentences(article.text, article.published):
@@ -358,6 +373,8 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))
         found = deals.refine(sent, ctx, found)
+        found.extend(fallback_events(sent, ctx, found))
+        found = window_from_previous(sent, ctx, found)
         if found:
             for e in found:
                 for m in e.links.values():
