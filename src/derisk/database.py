@@ -27,6 +27,16 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
     import pyarrow
 
+    from derisk.services.results import (
+        Exposure,
+        Holdings,
+        Materials,
+        Overview,
+        Owners,
+        SourceLookup,
+        TradeOrigin,
+    )
+
 __all__ = ["Database", "NewsQueue", "Result", "open"]
 
 DateLike = dt.date | str | None
@@ -279,11 +289,11 @@ class Database:
 
     # -- exposure ----------------------------------------------------------------------------
 
-    def materials(self) -> Result:
+    def materials(self) -> Materials:
         """Materials, their stages, HS codes and years with data (``derisk materials``)."""
         from derisk.services import exposure
 
-        return Result({"schema": "derisk.materials/1", "materials": exposure.materials(self.store)})
+        return exposure.materials(self.store)
 
     def overview(
         self,
@@ -291,13 +301,13 @@ class Database:
         countries: str | Sequence[str] | None = None,
         group: str | None = None,
         as_of: DateLike = None,
-    ) -> Result:
+    ) -> Overview:
         """Every material × stage: the selected share (default China) with bounds."""
         from derisk.services import exposure
 
         when = _date(as_of)
         sel, grp = exposure.selection(self.store, _codes(countries), group, when)
-        return Result(exposure.overview(self.store, sel, grp, when))
+        return exposure.overview(self.store, sel, grp, when)
 
     def exposure(
         self,
@@ -311,7 +321,7 @@ class Database:
         source: str | None = None,
         as_of: DateLike = None,
         engine: str | None = None,
-    ) -> Result:
+    ) -> Exposure:
         """Concentration and the selected countries' share at one stage (``derisk exposure``)."""
         from derisk.engines import using
         from derisk.services import exposure
@@ -319,16 +329,15 @@ class Database:
         when = _date(as_of)
         with using(engine):
             sel, grp = exposure.selection(self.store, _codes(countries), group, when)
-            res = exposure.exposure(
+            return exposure.exposure(
                 self.store, material, stage, year, sel, grp, when, importer, source
             )
-        return Result(res)
 
-    def sources(self, ident: str) -> Result:
+    def sources(self, ident: str) -> SourceLookup:
         """A source, or the source of a fact id (``derisk sources``)."""
         from derisk.services import exposure
 
-        return Result(exposure.source_lookup(self.store, ident))
+        return exposure.source_lookup(self.store, ident)
 
     def trade_origin(
         self,
@@ -341,14 +350,14 @@ class Database:
         group: str | None = None,
         mirror: str = "importer",
         as_of: DateLike = None,
-    ) -> Result:
+    ) -> TradeOrigin:
         """Origin of an importer's imports, directly and through third countries."""
         from derisk.data.concordance import load_concordance
         from derisk.services import exposure, trade
 
         when = _date(as_of)
         sel, grp = exposure.selection(self.store, _codes(countries), group, when)
-        res = trade.trade_origin(
+        return trade.trade_origin(
             self.store,
             material,
             importer,
@@ -360,7 +369,6 @@ class Database:
             concordance=load_concordance(None),
             as_of=when,
         )
-        return Result(res)
 
     # -- ownership ---------------------------------------------------------------------------
 
@@ -373,7 +381,7 @@ class Database:
         min_share: float = 0.0,
         paths: int = 3,
         engine: str | None = None,
-    ) -> Result:
+    ) -> Owners:
         """Look-through owners of an entity with their chains (``derisk owners``)."""
         from derisk.engines import using
         from derisk.services import ownership
@@ -387,7 +395,7 @@ class Database:
                 min_share=min_share,
                 paths=paths,
             )
-        return Result(res)
+        return res
 
     def holdings(
         self,
@@ -398,7 +406,7 @@ class Database:
         min_share: float = 0.0,
         paths: int = 1,
         engine: str | None = None,
-    ) -> Result:
+    ) -> Holdings:
         """Everything an owner holds, directly and through chains (``derisk holdings``)."""
         from derisk.engines import using
         from derisk.services import ownership
@@ -412,7 +420,7 @@ class Database:
                 min_share=min_share,
                 paths=paths,
             )
-        return Result(res)
+        return res
 
     def screen(
         self,

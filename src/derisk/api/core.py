@@ -52,9 +52,7 @@ def materials(api: ApiDep, page: PageDep) -> Response:
     """Materials, their processing stages, HS codes and years with data (`derisk materials`)."""
     return api.json(
         ("materials", page),
-        lambda s: paginate(
-            {"schema": "derisk.materials/1", "materials": svc.materials(s)}, "materials", page
-        ),
+        lambda s: paginate(svc.materials(s).to_json(), "materials", page),
     )
 
 
@@ -68,7 +66,7 @@ def overview(api: ApiDep, sel: SelectionDep, page: PageDep) -> Response:
     """Every material x stage: selected share with bounds, top country, HHI (`derisk overview`)."""
     return api.json(
         ("overview", sel.key, page),
-        lambda s: paginate(svc.overview(s, *sel.resolve(s), sel.as_of), "rows", page),
+        lambda s: paginate(svc.overview(s, *sel.resolve(s), sel.as_of).to_json(), "rows", page),
     )
 
 
@@ -97,7 +95,9 @@ def exposure(
     importer = importer or None
     return api.json(
         ("exposure", material, stage, year, importer, sel.key),
-        lambda s: svc.exposure(s, material, stage, year, *sel.resolve(s), sel.as_of, importer),
+        lambda s: svc.exposure(
+            s, material, stage, year, *sel.resolve(s), sel.as_of, importer
+        ).to_json(),
     )
 
 
@@ -113,13 +113,15 @@ def importers(
 ) -> Response:
     """Importing countries with import-source or import-reliance facts."""
     material = material or None
-    return api.json(("importers", material), lambda s: lookup.importers(s, material))
+    return api.json(("importers", material), lambda s: lookup.importers(s, material).to_json())
 
 
 @router.get("/sources", response_model=m.SourcesOut, tags=["sources"], responses=m.problems(422))
 def source_list(api: ApiDep, page: PageDep) -> Response:
     """Every source with its publisher, URL, confidence and number of facts."""
-    return api.json(("sources", page), lambda s: paginate(sources.list_sources(s), "sources", page))
+    return api.json(
+        ("sources", page), lambda s: paginate(sources.list_sources(s).to_json(), "sources", page)
+    )
 
 
 @router.get(
@@ -135,7 +137,7 @@ def source(
     ],
 ) -> Response:
     """A source, or a fact and the source it comes from (`derisk sources ID`)."""
-    return api.json(("source", ident), lambda s: svc.source_lookup(s, ident))
+    return api.json(("source", ident), lambda s: svc.source_lookup(s, ident).to_json())
 
 
 @router.get(
@@ -152,7 +154,7 @@ def source_facts(
     """Every fact that cites one source, from every fact table."""
     return api.json(
         ("source-facts", source_id, page),
-        lambda s: paginate(sources.source_facts(s, source_id), "facts", page),
+        lambda s: paginate(sources.source_facts(s, source_id).to_json(), "facts", page),
     )
 
 
@@ -160,5 +162,6 @@ def source_facts(
 def countries(api: ApiDep, page: PageDep) -> Response:
     """ISO 3166-1 countries (alpha-3, numeric, name) and the country groups with members."""
     return api.json(
-        ("countries", page), lambda s: paginate(lookup.country_list(s), "countries", page)
+        ("countries", page),
+        lambda s: paginate(lookup.country_list(s).to_json(), "countries", page),
     )

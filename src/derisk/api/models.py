@@ -1,16 +1,24 @@
-"""Response schemas of the core endpoints, for the OpenAPI document.
+"""Response schemas of the endpoints, for the OpenAPI document.
 
-They describe the dicts the services return (the CLI's ``--json``); the API sends those dicts
-as they are. Models allow extra keys so that a service may add fields in a compatible way.
+The models of typed results are derived from the result records
+(:mod:`derisk.services.results`, :func:`derive`): the API sends ``result.to_json()`` and the
+document describes the same keys and types. Models allow extra keys so that a service may add
+fields in a compatible way.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import functools
+import operator
+import types
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from derisk.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA
+from derisk.model.record import Absent, Record, field_types
+from derisk.services import results
 
 Bounds = list[float | None]
 
@@ -26,216 +34,96 @@ class PageInfo(Out):
     next: int | None = Field(description="Offset of the next page, or null on the last page.")
 
 
-class SourceMeta(Out):
-    source_id: str
-    publisher: str | None = None
-    title: str | None = None
-    url: str | None = None
-    published: str | None = None
-    confidence: str | None = None
-    precedence: int | None = None
-    via: str | None = None
-    note: str | None = None
+def _field_type(tp: Any) -> Any:
+    """The pydantic annotation of a record field's type (records become their models)."""
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        options = [_field_type(a) for a in get_args(tp) if a is not Absent]
+        return functools.reduce(operator.or_, options)
+    if origin is tuple:
+        args = [a for a in get_args(tp) if a is not Ellipsis]
+        item = functools.reduce(operator.or_, [_field_type(a) for a in args])
+        return list.__class_getitem__(item)
+    if origin is not None and getattr(origin, "__name__", "") in ("Mapping", "dict"):
+        key, value = get_args(tp)
+        return dict.__class_getitem__((key, _field_type(value)))
+    if isinstance(tp, type) and issubclass(tp, Record):
+        return derive(tp)
+    return tp
 
 
-class StageInfo(Out):
-    stage: str
-    name: str
-    kind: str
-    hs_codes: list[str]
-    years: list[int]
+_DERIVED: dict[type[Record], type[Out]] = {}
+
+#: OpenAPI names of the derived models, where they differ from the record's class name.
+_NAMES: dict[type[Record], str] = {
+    results.UnknownLine: "Unknown",
+    results.ImporterExposure: "ImporterOut",
+    results.Materials: "MaterialsOut",
+    results.Overview: "OverviewOut",
+    results.Exposure: "ExposureOut",
+    results.SourceLookup: "SourceLookupOut",
+}
 
 
-class MaterialInfo(Out):
-    material: str
-    name: str
-    stages: list[StageInfo]
+def derive(cls: type[Record], name: str | None = None, **extra: Any) -> type[Out]:
+    """The response model of a result record: one field per JSON key, with the record's types
+    (a key the record may leave out is optional); ``extra`` adds keys the API adds (``page``).
+
+    The models are made from the records, never written by hand, so a key renamed in a result
+    type is renamed in the OpenAPI document too.
+    """
+    if name is None and not extra and cls in _DERIVED:
+        return _DERIVED[cls]
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    fields: dict[str, Any] = {}
+    for key, tp in field_types(cls).items():
+        ann = _field_type(tp)
+        if key == "schema":  # a pydantic model keeps `schema` for itself: an alias
+            fields["schema_"] = (ann, Field(alias="schema", examples=[defaults.get("schema")]))
+        elif Absent in get_args(tp):  # a key only some answers carry
+            fields[key] = (ann, Field(default=None))
+        else:
+            fields[key] = (ann, Field())
+    for key, value in extra.items():
+        fields[key] = value
+    model: type[Out] = create_model(
+        name or _NAMES.get(cls, cls.__name__),
+        __base__=Out,
+        __module__=__name__,
+        __doc__=(cls.__doc__ or "").strip() or None,
+        **fields,
+    )
+    if name is None and not extra:
+        _DERIVED[cls] = model
+    return model
 
 
-class MaterialsOut(Out):
-    schema_: str = Field(alias="schema", examples=["derisk.materials/1"])
-    materials: list[MaterialInfo]
-    page: PageInfo
+if TYPE_CHECKING:  # the other modules' annotations see a model class
+    SourceMeta = Out
+else:
+    SourceMeta = derive(results.SourceMeta)
+StageInfo = derive(results.StageInfo)
+MaterialInfo = derive(results.MaterialInfo)
+MaterialsOut = derive(results.Materials, page=(PageInfo, ...))
+OverviewRow = derive(results.OverviewRow)
+OverviewOut = derive(results.Overview, page=(PageInfo, ...))
+ExposureOut = derive(results.Exposure)
+SourceLookupOut = derive(results.SourceLookup)
+TradeOriginOut = derive(results.TradeOrigin, "TradeOriginOut")
+TradeSeriesOut = derive(results.TradeSeries, "TradeSeriesOut")
+OwnersOut = derive(results.Owners, "OwnersOut")
+HoldingsOut = derive(results.Holdings, "HoldingsOut")
 
 
-class OverviewRow(Out):
-    material: str
-    stage: str
-    stage_name: str
-    year: int | None
-    year_stated: bool = True
-    data_status: str
-    selected_share: float | None = None
-    selected_share_bounds: Bounds | None = None
-    top_country: str | None = None
-    top_share: float | None = None
-    top3_share: float | None = None
-    hhi: float | None = None
-    unallocated_share: float | None = None
-    source_id: str | None = None
-    source_url: str | None = None
-    confidence: str | None = None
-    alternatives: int | None = None
-    bottleneck: bool
-
-
-class OverviewOut(Out):
-    schema_: str = Field(alias="schema", examples=["derisk.overview/1"])
-    as_of: str
-    selected_countries: list[str]
-    selected_group: str | None
-    rows: list[OverviewRow]
-    page: PageInfo
-
-
-class ShareLine(Out):
-    country: str | None
-    name: str | None
-    quantity: float | None
-    share: float | None
-    status: str
-
-
-class Unknown(Out):
-    country: str | None
-    status: str
-    share_bound: float | None
-    bounded: bool
-    note: str | None
-
-
-class Alternative(Out):
-    source_id: str
-    kind: str
-    year: int | None
-    top_country: str | None
-    top_share: float | None
-    top3_share: float | None
-    selected_share: float | None
-    selected_share_bounds: Bounds
-
-
-class ChainStage(Out):
-    stage: str
-    name: str
-    year: int | None
-    year_stated: bool = True
-    data_status: str
-    selected_share: float | None = None
-    selected_share_bounds: Bounds | None = None
-    top_country: str | None = None
-    top_share: float | None = None
-    hhi: float | None = None
-    source_id: str | None = None
-    confidence: str | None = None
-
-
-class ImportCategory(Out):
-    category: str
-    stage: str | None
-    period: str | None
-    source_id: str
-    sources: list[dict[str, Any]]
-    selected_share: float | None
-    other_share: float | None
-    selected_share_bounds: Bounds
-
-
-class ImporterOut(Out):
-    importer: str
-    categories: list[ImportCategory]
-    import_reliance: list[dict[str, Any]]
-    data_status: str
-
-
-class ExposureOut(Out):
-    schema_: str = Field(alias="schema", examples=["derisk.exposure/1"])
-    as_of: str
-    material: str
-    stage: str
-    stage_name: str
-    year: int | None
-    year_stated: bool = True
-    unit: str | None
-    measure: str
-    data_kind: str | None
-    world_total: float | None
-    shares: list[ShareLine]
-    unallocated_share: float | None
-    overallocated_share: float | None
-    hhi: float | None
-    hhi_bounds: Bounds | None
-    top3_share: float | None
-    top_country: str | None
-    top_share: float | None
-    selected_countries: list[str]
-    selected_group: str | None
-    selected_share: float | None
-    selected_share_bounds: Bounds | None
-    unknown: list[Unknown]
-    data_status: str
-    confidence: str | None
-    source_id: str | None
-    sources: list[SourceMeta]
-    alternatives: list[Alternative]
-    chain: list[ChainStage]
-    bottleneck_stage: str | None
-    importer: ImporterOut | None
-
-
-class SourceLookupOut(Out):
-    schema_: str = Field(alias="schema", examples=["derisk.source/1"])
-    source: SourceMeta | None
-    fact: dict[str, Any] | None
-    facts: int
-
-
-class SourceListed(SourceMeta):
-    facts: int
-
-
-class SourcesOut(Out):
-    schema_: str = Field(alias="schema", examples=["derisk.sources/1"])
-    sources: list[SourceListed]
-    page: PageInfo
-
-
-class SourceFactsOut(Out):
-    schema_: str = Field(alias="schema", examples=["derisk.source-facts/1"])
-    source: SourceMeta
-    facts: list[dict[str, Any]]
-    page: PageInfo
-
-
-class CountryInfo(Out):
-    iso3: str
-    numeric: str
-    name: str
-
-
-class GroupInfo(Out):
-    group: str
-    name: str
-    members: list[str]
-
-
-class CountriesOut(Out):
-    schema_: str = Field(alias="schema", examples=["derisk.countries/1"])
-    countries: list[CountryInfo]
-    groups: list[GroupInfo]
-    page: PageInfo
-
-
-class ImporterInfo(Out):
-    importer: str
-    name: str
-    materials: list[str]
-
-
-class ImportersOut(Out):
-    schema_: str = Field(alias="schema", examples=["derisk.importers/1"])
-    material: str | None
-    importers: list[ImporterInfo]
+SourceListed = derive(results.SourceListed)
+SourcesOut = derive(results.SourceList, "SourcesOut", page=(PageInfo, ...))
+SourceFactsOut = derive(results.SourceFacts, "SourceFactsOut", page=(PageInfo, ...))
+CountryInfo = derive(results.CountryInfo)
+GroupInfo = derive(results.GroupInfo)
+CountriesOut = derive(results.Countries, "CountriesOut", page=(PageInfo, ...))
+ImporterInfo = derive(results.ImporterInfo)
+ImportersOut = derive(results.Importers, "ImportersOut")
+EntitiesOut = derive(results.Entities, "EntitiesOut", page=(PageInfo, ...))
 
 
 class HealthOut(Out):

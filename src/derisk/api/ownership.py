@@ -30,7 +30,7 @@ MinShare = Annotated[
 Rule = Annotated[Literal["feoc", "sfe", "fie", "pfe"], Query(description="Screening rule.")]
 
 
-@router.get("/entities", responses=m.problems(422))
+@router.get("/entities", response_model=m.EntitiesOut, responses=m.problems(422))
 def entities(
     api: ApiDep,
     page: PageDep,
@@ -50,11 +50,13 @@ def entities(
     `q` searches names, aliases and ids (`derisk entities`)."""
     return api.json(
         ("entities", page, q, country, kind),
-        lambda s: paginate(lookup.entity_list(s, q, country=country, kind=kind), "entities", page),
+        lambda s: paginate(
+            lookup.entity_list(s, q, country=country, kind=kind).to_json(), "entities", page
+        ),
     )
 
 
-@router.get("/owners/{entity}", responses=m.problems(400, 404, 422))
+@router.get("/owners/{entity}", response_model=m.OwnersOut, responses=m.problems(400, 404, 422))
 def owners(
     api: ApiDep,
     entity: EntityPath,
@@ -69,11 +71,11 @@ def owners(
         ("owners", entity, as_of, interest, min_share, paths),
         lambda s: own.owners(
             s, entity, as_of=as_of, interest=interest, min_share=min_share, paths=paths
-        ),
+        ).to_json(),
     )
 
 
-@router.get("/holdings/{entity}", responses=m.problems(400, 404, 422))
+@router.get("/holdings/{entity}", response_model=m.HoldingsOut, responses=m.problems(400, 404, 422))
 def holdings(
     api: ApiDep,
     entity: EntityPath,
@@ -87,7 +89,7 @@ def holdings(
         ("holdings", entity, as_of, interest, min_share, paths),
         lambda s: own.holdings(
             s, entity, as_of=as_of, interest=interest, min_share=min_share, paths=paths
-        ),
+        ).to_json(),
     )
 
 

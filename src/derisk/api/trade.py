@@ -13,7 +13,9 @@ from derisk.services import trade as svc
 router = APIRouter(prefix="/api/trade", tags=["trade"])
 
 
-@router.get("/origin/{material}", responses=m.problems(400, 404, 422))
+@router.get(
+    "/origin/{material}", response_model=m.TradeOriginOut, responses=m.problems(400, 404, 422)
+)
 def origin(
     api: ApiDep,
     sel: SelectionDep,
@@ -34,11 +36,11 @@ def origin(
         ("trade-origin", material, importer, stage, year, mirror, sel.key),
         lambda s: svc.trade_origin(
             s, material, importer, stage, year, *sel.resolve(s), mirror=mirror, as_of=sel.as_of
-        ),
+        ).to_json(),
     )
 
 
-@router.get("/series", responses=m.problems(400, 404, 422))
+@router.get("/series", response_model=m.TradeSeriesOut, responses=m.problems(400, 404, 422))
 def series(
     api: ApiDep,
     reporter: Annotated[str, Query(description="Exporting country, ISO alpha-3.")] = "CHN",
@@ -52,5 +54,5 @@ def series(
     material, hs = material or None, hs or None
     return api.json(
         ("trade-series", reporter, material, hs, measure, top),
-        lambda s: svc.export_series(s, reporter, material, hs, measure=measure, top=top),
+        lambda s: svc.export_series(s, reporter, material, hs, measure=measure, top=top).to_json(),
     )

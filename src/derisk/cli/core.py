@@ -57,10 +57,11 @@ def materials(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
     def body() -> None:
         with store_for(db, as_json=as_json) as store:
-            rows = svc.materials(store)
+            res = svc.materials(store).to_json()
         if as_json:
-            emit_json({"schema": "derisk.materials/1", "materials": rows})
+            emit_json(res)
             return
+        rows = res["materials"]
         t = Table(title="Materials and stages")
         for col in ("material", "stage", "name", "HS codes", "years"):
             t.add_column(col)
@@ -92,7 +93,7 @@ def overview(
         when = parse_date(as_of, as_json=as_json)
         with store_for(db, as_json=as_json) as store:
             sel, grp = svc.selection(store, countries, group, when)
-            res = svc.overview(store, sel, grp, when)
+            res = svc.overview(store, sel, grp, when).to_json()
         if as_json:
             emit_json(res)
             return
@@ -160,7 +161,9 @@ def exposure(
         when = parse_date(as_of, as_json=as_json)
         with store_for(db, as_json=as_json) as store, using(engine):
             sel, grp = svc.selection(store, countries, group, when)
-            res = svc.exposure(store, material, stage, year, sel, grp, when, importer, source)
+            res = svc.exposure(
+                store, material, stage, year, sel, grp, when, importer, source
+            ).to_json()
         if as_json:
             emit_json(res)
             return
@@ -287,7 +290,7 @@ def sources(
 
     def body() -> None:
         with store_for(db, as_json=as_json) as store:
-            res = svc.source_lookup(store, ident)
+            res = svc.source_lookup(store, ident).to_json()
         if as_json:
             emit_json(res)
             return

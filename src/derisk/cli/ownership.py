@@ -69,7 +69,7 @@ def entities(
         from derisk.services import lookup
 
         with store_for(db, as_json=as_json) as store:
-            res = lookup.entity_list(store, query, country=country, kind=kind)
+            res = lookup.entity_list(store, query, country=country, kind=kind).to_json()
         if as_json:
             emit_json(res)
             return
@@ -125,7 +125,7 @@ def owners(
         with store_for(db, as_json=as_json) as store, using(engine):
             res = svc.owners(
                 store, entity, as_of=when, interest=interest, min_share=min_share, paths=paths
-            )
+            ).to_json()
         if as_json:
             emit_json(res)
             return
@@ -183,7 +183,7 @@ def holdings(
         with store_for(db, as_json=as_json) as store, using(engine):
             res = svc.holdings(
                 store, owner, as_of=when, interest=interest, min_share=min_share, paths=paths
-            )
+            ).to_json()
         if as_json:
             emit_json(res)
             return

@@ -283,7 +283,7 @@ def origin_cmd(
                 mirror=mirror,
                 concordance=load_concordance(concordance),
                 as_of=when,
-            )
+            ).to_json()
         if as_json:
             emit_json(res)
             return
@@ -320,7 +320,9 @@ def series_cmd(
 
     def body() -> None:
         with store_for(db, as_json=as_json) as store:
-            res = svc.export_series(store, reporter, material, hs, measure=measure, top=top)
+            res = svc.export_series(
+                store, reporter, material, hs, measure=measure, top=top
+            ).to_json()
         if as_json:
             emit_json(res)
             return
@@ -420,14 +422,14 @@ def trade_report(
 
     def body() -> None:
         with store_for(db, as_json=as_json) as store:
-            series = svc.export_series(store, reporter, material, measure=measure)
+            series = svc.export_series(store, reporter, material, measure=measure).to_json()
             origins = []
             if importer:
                 mats = sorted({m for s in series["series"] for m in s["materials"]})
                 for m in mats:
                     blk = svc.origin_block(store, importer, m, selected=(series["reporter"],))
                     if blk is not None:
-                        origins.append(blk)
+                        origins.append(blk.to_json())
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_trade(series, origins), encoding="utf-8")
         if as_json:

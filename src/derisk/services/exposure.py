@@ -28,12 +28,14 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from derisk.analysis.exposure import Concentration, StagePoint, bottleneck, concentration
 from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
+from derisk.model.record import ABSENT
 from derisk.model.schema import OTHER, ROW_TYPES, columns
 from derisk.model.stage_gaps import NO_PUBLIC_FIGURE
 from derisk.services.common import (
@@ -47,6 +49,28 @@ from derisk.services.common import (
     source_meta,
 )
 from derisk.services.common import round_or_none as _round
+from derisk.services.results import (
+    Alternative,
+    Bounds,
+    ChainStage,
+    Exposure,
+    ExposureNoFigures,
+    ImportCategory,
+    ImporterExposure,
+    ImportReliance,
+    ImportShare,
+    MaterialInfo,
+    Materials,
+    Overview,
+    OverviewRow,
+    ShareLine,
+    SourceLookup,
+    SourceMeta,
+    StageGapInfo,
+    StageInfo,
+    UnknownLine,
+    source_record,
+)
 from derisk.store.base import Store
 
 EXPOSURE_SCHEMA = "derisk.exposure/1"
@@ -84,27 +108,31 @@ def selection(
     return ("CHN",), None
 
 
-def _stage_gaps(store: Store) -> dict[tuple[str, str], dict[str, Any]]:
+def _stage_gaps(store: Store) -> dict[tuple[str, str], StageGapInfo]:
     """(material, stage) -> the statement that no public country-level figure was found."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
+    out: dict[tuple[str, str], StageGapInfo] = {}
     for g in store.view().stage_gaps():
         out.setdefault(
             (g.material_id, g.stage_id),
-            {
-                "statement": g.statement,
-                "searched": g.searched,
-                "checked": g.checked.isoformat() if g.checked is not None else None,
-                "source_id": g.source_id,
-            },
+            StageGapInfo(
+                statement=g.statement,
+                searched=g.searched,
+                checked=g.checked.isoformat() if g.checked is not None else None,
+                source_id=g.source_id,
+            ),
         )
     return out
 
 
-def _no_data(gap: dict[str, Any] | None) -> dict[str, Any]:
+def _no_data(gap: StageGapInfo | None) -> dict[str, Any]:
     """Status fields of a stage without figures: a searched gap says so plainly."""
     if gap is None:
         return {"data_status": "no-data", "public_figure": None, "gap": None}
     return {"data_status": "no-data", "public_figure": NO_PUBLIC_FIGURE, "gap": gap}
+
+
+def _bounds(b: tuple[float, float]) -> Bounds:
+    return (_round(b[0]), _round(b[1]))
 
 
 def _conc(c: Candidate, selected: tuple[str, ...]) -> Concentration:
@@ -140,21 +168,18 @@ def _headline(best: Candidate, alts: list[Candidate], selected: tuple[str, ...])
     return replace(k, selected_share=point, selected_share_bounds=(lo, hi))
 
 
-def _summary(c: Candidate, selected: tuple[str, ...]) -> dict[str, Any]:
+def _summary(c: Candidate, selected: tuple[str, ...]) -> Alternative:
     k = _conc(c, selected)
-    return {
-        "source_id": c.source_id,
-        "kind": c.kind,
-        "year": c.year if c.year_stated else None,
-        "top_country": k.top_country,
-        "top_share": _round(k.top_share),
-        "top3_share": _round(k.top3_share),
-        "selected_share": _round(k.selected_share),
-        "selected_share_bounds": [
-            _round(k.selected_share_bounds[0]),
-            _round(k.selected_share_bounds[1]),
-        ],
-    }
+    return Alternative(
+        source_id=c.source_id,
+        kind=c.kind,
+        year=c.year if c.year_stated else None,
+        top_country=k.top_country,
+        top_share=_round(k.top_share),
+        top3_share=_round(k.top3_share),
+        selected_share=_round(k.selected_share),
+        selected_share_bounds=_bounds(k.selected_share_bounds),
+    )
 
 
 def _detail(
@@ -165,8 +190,9 @@ def _detail(
     selected: tuple[str, ...],
     meta: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
+    """The fields of an :class:`Exposure` that describe the headline figures."""
     k = _headline(c, alts, selected)
-    src = meta.get(c.source_id, {"source_id": c.source_id})
+    src = source_record(meta, c.source_id)
     status = _data_status(c, k)
     return {
         "material": material,
@@ -177,55 +203,52 @@ def _detail(
         "measure": "production",
         "data_kind": c.kind,
         "world_total": _round(k.world_total, 3),
-        "shares": [
-            {
-                "country": s.country,
-                "name": countries.name(s.country),
-                "quantity": s.quantity,
-                "share": _round(s.share),
-                "status": s.status,
-            }
+        "shares": tuple(
+            ShareLine(
+                country=s.country,
+                name=countries.name(s.country),
+                quantity=s.quantity,
+                share=_round(s.share),
+                status=s.status,
+            )
             for s in k.shares
-        ]
-        + [
-            {
-                "country": u.country,
-                "name": countries.name(u.country),
-                "quantity": None,
-                "share": None,
-                "status": u.status,
-            }
+        )
+        + tuple(
+            ShareLine(
+                country=u.country,
+                name=countries.name(u.country),
+                quantity=None,
+                share=None,
+                status=u.status,
+            )
             for u in k.unknown
             if u.country is not None
-        ],
+        ),
         "unallocated_share": _round(k.unallocated_share),
         "overallocated_share": _round(k.overallocated_share),
         "hhi": _round(k.hhi),
-        "hhi_bounds": [_round(k.hhi_bounds[0]), _round(k.hhi_bounds[1])],
+        "hhi_bounds": _bounds(k.hhi_bounds),
         "top3_share": _round(k.top3_share),
         "top_country": k.top_country,
         "top_share": _round(k.top_share),
-        "selected_countries": list(selected),
+        "selected_countries": tuple(selected),
         "selected_share": _round(k.selected_share),
-        "selected_share_bounds": [
-            _round(k.selected_share_bounds[0]),
-            _round(k.selected_share_bounds[1]),
-        ],
-        "unknown": [
-            {
-                "country": u.country,
-                "status": u.status,
-                "share_bound": _round(u.share_bound),
-                "bounded": u.bounded,
-                "note": u.note,
-            }
+        "selected_share_bounds": _bounds(k.selected_share_bounds),
+        "unknown": tuple(
+            UnknownLine(
+                country=u.country,
+                status=u.status,
+                share_bound=_round(u.share_bound),
+                bounded=u.bounded,
+                note=u.note,
+            )
             for u in k.unknown
-        ],
+        ),
         "data_status": status,
-        "confidence": src.get("confidence"),
+        "confidence": None if src.confidence is ABSENT else src.confidence,
         "source_id": c.source_id,
-        "sources": [src] + [meta.get(a.source_id, {"source_id": a.source_id}) for a in alts],
-        "alternatives": [_summary(a, selected) for a in alts],
+        "sources": (src, *(source_record(meta, a.source_id) for a in alts)),
+        "alternatives": tuple(_summary(a, selected) for a in alts),
     }
 
 
@@ -239,28 +262,28 @@ def _data_status(c: Candidate, k: Concentration) -> str:
     return "complete" if k.unallocated_share < 0.05 else "partial"
 
 
-def materials(store: Store) -> list[dict[str, Any]]:
+def materials(store: Store) -> Materials:
     """Every material with its stages and which stages have data."""
     cands = candidates(store, None, dt.date.max)
-    out = []
-    for m in load_catalog().materials:
-        out.append(
-            {
-                "material": m.id,
-                "name": m.name,
-                "stages": [
-                    {
-                        "stage": s.id,
-                        "name": s.name,
-                        "kind": s.kind,
-                        "hs_codes": list(s.hs),
-                        "years": sorted({c.year for c in cands.get((m.id, s.id), [])}),
-                    }
+    return Materials(
+        materials=tuple(
+            MaterialInfo(
+                material=m.id,
+                name=m.name,
+                stages=tuple(
+                    StageInfo(
+                        stage=s.id,
+                        name=s.name,
+                        kind=s.kind,
+                        hs_codes=tuple(s.hs),
+                        years=tuple(sorted({c.year for c in cands.get((m.id, s.id), [])})),
+                    )
                     for s in m.stages
-                ],
-            }
+                ),
+            )
+            for m in load_catalog().materials
         )
-    return out
+    )
 
 
 def exposure(
@@ -273,7 +296,7 @@ def exposure(
     as_of: dt.date | None = None,
     importer: str | None = None,
     source: str | None = None,
-) -> dict[str, Any]:
+) -> Exposure:
     """Exposure of one material: the chosen stage in detail, every stage in the chain.
 
     ``source`` forces the figures of one source for the detailed stage (default: precedence).
@@ -291,35 +314,34 @@ def exposure(
     cands = candidates(store, material, when)
     meta = source_meta(store)
     gaps = _stage_gaps(store)
-    chain: list[dict[str, Any]] = []
+    chain: list[ChainStage] = []
     points = []
     for s in spec.stages:
         best, _alts = pick(cands.get((material, s.id), []), None)
         if best is None:
             chain.append(
-                {"stage": s.id, "name": s.name, "year": None} | _no_data(gaps.get((material, s.id)))
+                ChainStage(
+                    stage=s.id, name=s.name, year=None, **_no_data(gaps.get((material, s.id)))
+                )
             )
             continue
         k = _headline(best, _alts, selected)
         points.append(StagePoint(s.id, k.selected_share, k.selected_share_bounds, k.hhi))
         chain.append(
-            {
-                "stage": s.id,
-                "name": s.name,
-                "year": best.year if best.year_stated else None,
-                "year_stated": best.year_stated,
-                "selected_share": _round(k.selected_share),
-                "selected_share_bounds": [
-                    _round(k.selected_share_bounds[0]),
-                    _round(k.selected_share_bounds[1]),
-                ],
-                "top_country": k.top_country,
-                "top_share": _round(k.top_share),
-                "hhi": _round(k.hhi),
-                "data_status": _data_status(best, k),
-                "source_id": best.source_id,
-                "confidence": meta.get(best.source_id, {}).get("confidence"),
-            }
+            ChainStage(
+                stage=s.id,
+                name=s.name,
+                year=best.year if best.year_stated else None,
+                year_stated=best.year_stated,
+                selected_share=_round(k.selected_share),
+                selected_share_bounds=_bounds(k.selected_share_bounds),
+                top_country=k.top_country,
+                top_share=_round(k.top_share),
+                hhi=_round(k.hhi),
+                data_status=_data_status(best, k),
+                source_id=best.source_id,
+                confidence=meta.get(best.source_id, {}).get("confidence"),
+            )
         )
     neck = bottleneck(points)
     chosen = stage or neck or spec.stages[0].id
@@ -344,22 +366,24 @@ def exposure(
         hint = f"; years with data: {', '.join(map(str, years))}" if years else ""
         gap = gaps.get((material, chosen))
         if gap is not None and not years:
-            hint += f"; no public figure: {gap['statement']} (searched {gap['checked']})"
+            hint += f"; no public figure: {gap.statement} (searched {gap.checked})"
         raise NotFound(
             f"no data for {material} at stage {chosen!r}" + (f" in {year}" if year else "") + hint
         )
-    out: dict[str, Any] = {"schema": EXPOSURE_SCHEMA, "as_of": when.isoformat()}
-    out.update(_detail(material, chosen, best, alts, selected, meta))
-    out["stage_name"] = spec.stage(chosen).name
-    out["selected_group"] = group
-    out["chain"] = chain
-    out["bottleneck_stage"] = neck
-    out["importer"] = (
-        importer_exposure(store, importer, material, selected, when, stage=chosen, year=year)
-        if importer
-        else None
+    return Exposure(
+        schema=EXPOSURE_SCHEMA,
+        as_of=when.isoformat(),
+        **_detail(material, chosen, best, alts, selected, meta),
+        stage_name=spec.stage(chosen).name,
+        selected_group=group,
+        chain=tuple(chain),
+        bottleneck_stage=neck,
+        importer=(
+            importer_exposure(store, importer, material, selected, when, stage=chosen, year=year)
+            if importer
+            else None
+        ),
     )
-    return out
 
 
 def reliance_bounds(value: float | None, raw: str | None) -> list[float] | None:
@@ -391,49 +415,47 @@ def _importer_only(
     group: str | None,
     when: dt.date,
     importer: str,
-    chain: list[dict[str, Any]],
+    chain: list[ChainStage],
     neck: str | None,
-    gaps: dict[tuple[str, str], dict[str, Any]],
-) -> dict[str, Any]:
+    gaps: dict[tuple[str, str], StageGapInfo],
+) -> ExposureNoFigures:
     """Exposure of a stage without production figures: the chain and the importer's view."""
     spec = load_catalog().material(material)
-    out: dict[str, Any] = {"schema": EXPOSURE_SCHEMA, "as_of": when.isoformat()}
-    out.update(
-        {
-            "material": material,
-            "stage": stage,
-            "stage_name": spec.stage(stage).name,
-            "year": None,
-            "unit": None,
-            "measure": "production",
-            "data_kind": None,
-            "world_total": None,
-            "shares": [],
-            "unallocated_share": None,
-            "overallocated_share": None,
-            "hhi": None,
-            "hhi_bounds": None,
-            "top3_share": None,
-            "top_country": None,
-            "top_share": None,
-            "selected_countries": list(selected),
-            "selected_group": group,
-            "selected_share": None,
-            "selected_share_bounds": None,
-            "unknown": [],
-            "confidence": None,
-            "source_id": None,
-            "sources": [],
-            "alternatives": [],
-            "chain": chain,
-            "bottleneck_stage": neck,
-        }
-        | _no_data(gaps.get((material, stage)))
+    return ExposureNoFigures(
+        schema=EXPOSURE_SCHEMA,
+        as_of=when.isoformat(),
+        material=material,
+        stage=stage,
+        stage_name=spec.stage(stage).name,
+        year=None,
+        unit=None,
+        measure="production",
+        data_kind=None,
+        world_total=None,
+        shares=(),
+        unallocated_share=None,
+        overallocated_share=None,
+        hhi=None,
+        hhi_bounds=None,
+        top3_share=None,
+        top_country=None,
+        top_share=None,
+        selected_countries=tuple(selected),
+        selected_group=group,
+        selected_share=None,
+        selected_share_bounds=None,
+        unknown=(),
+        confidence=None,
+        source_id=None,
+        sources=(),
+        alternatives=(),
+        chain=tuple(chain),
+        bottleneck_stage=neck,
+        **_no_data(gaps.get((material, stage))),
+        importer=importer_exposure(
+            store, importer, material, selected, when, stage=stage, year=year
+        ),
     )
-    out["importer"] = importer_exposure(
-        store, importer, material, selected, when, stage=stage, year=year
-    )
-    return out
 
 
 def _period_year(period: str | None) -> int:
@@ -459,7 +481,7 @@ def importer_exposure(
     *,
     stage: str | None = None,
     year: int | None = None,
-) -> dict[str, Any]:
+) -> ImporterExposure:
     """Import sources by category, the selected countries' direct share, and import reliance.
 
     Only figures for ``stage`` answer (a category whose stage differs, or an origin traced at
@@ -498,9 +520,13 @@ def importer_exposure(
                 "other_share": 0.0,
             },
         )
-        item: dict[str, Any] = {"country": ctry, "share": _round(share)}
+        item = ImportShare(country=ctry, share=_round(share))
         if lo_s is not None or hi_s is not None:
-            item["share_bounds"] = [_round(_or(lo_s, share)), _round(_or(hi_s, share))]
+            item = ImportShare(
+                country=ctry,
+                share=_round(share),
+                share_bounds=(_round(_or(lo_s, share)), _round(_or(hi_s, share))),
+            )
         entry["sources"].append(item)
         named[key].add(ctry)
         b = bounds[key]
@@ -519,39 +545,42 @@ def importer_exposure(
         lo, hi, other_hi, listed = bounds[key]
         other_hi += max(0.0, 1.0 - listed)
         hidden = any(c not in named[key] for c in selected)
-        entry["selected_share_bounds"] = [
+        entry["selected_share_bounds"] = (
             _round(min(1.0, lo)),
             _round(min(1.0, hi + (other_hi if hidden else 0.0))),
-        ]
+        )
+        entry["sources"] = tuple(entry["sources"])
     ordered = sorted(
-        cats.values(),
-        key=lambda e: (e["stage"] != stage, -_period_year(e["period"]), e["category"]),
+        (ImportCategory(**e) for e in cats.values()),
+        key=lambda e: (e.stage != stage, -_period_year(e.period), e.category),
     )
-    reliance = [
-        {
-            "year": r.year,
-            "value": _round(r.value),
-            "raw": r.raw,
-            "source_id": r.source_id,
-            "bounds": reliance_bounds(r.value, r.raw),
-        }
-        for r in view.import_reliance(iso, material)
-    ]
+    reliance = []
+    for ir in view.import_reliance(iso, material):
+        rb = reliance_bounds(ir.value, ir.raw)
+        reliance.append(
+            ImportReliance(
+                year=ir.year,
+                value=_round(ir.value),
+                raw=ir.raw,
+                source_id=ir.source_id,
+                bounds=None if rb is None else (rb[0], rb[1]),
+            )
+        )
     from derisk.services.trade import importer_origin
 
     origin = importer_origin(store, iso, material, stage, year, selected, as_of)
-    if origin is not None and stage is not None and origin["stage"] != stage:
-        elsewhere[origin["stage"]].add("trade origin")
+    if origin is not None and stage is not None and origin.stage != stage:
+        elsewhere[origin.stage].add("trade origin")
         origin = None
-    return {
-        "importer": iso,
-        "stage": stage,
-        "categories": ordered,
-        "import_reliance": reliance,
-        "origin": origin,
-        "other_stages": {k: sorted(v) for k, v in sorted(elsewhere.items())},
-        "data_status": "no-data" if not cats and origin is None else "ok",
-    }
+    return ImporterExposure(
+        importer=iso,
+        stage=stage,
+        categories=tuple(ordered),
+        import_reliance=tuple(reliance),
+        origin=origin,
+        other_stages={k: tuple(sorted(v)) for k, v in sorted(elsewhere.items())},
+        data_status="no-data" if not cats and origin is None else "ok",
+    )
 
 
 def overview(
@@ -559,13 +588,13 @@ def overview(
     selected: tuple[str, ...] = ("CHN",),
     group: str | None = None,
     as_of: dt.date | None = None,
-) -> dict[str, Any]:
+) -> Overview:
     """Every material x stage: selected share with bounds, top country, HHI, status, source."""
     when = _as_of(as_of)
     cands = candidates(store, None, when)
     meta = source_meta(store)
     gaps = _stage_gaps(store)
-    rows = []
+    rows: list[OverviewRow] = []
     for m in load_catalog().materials:
         points = []
         mrows: list[dict[str, Any]] = []
@@ -592,10 +621,7 @@ def overview(
                     "year": best.year if best.year_stated else None,
                     "year_stated": best.year_stated,
                     "selected_share": _round(k.selected_share),
-                    "selected_share_bounds": [
-                        _round(k.selected_share_bounds[0]),
-                        _round(k.selected_share_bounds[1]),
-                    ],
+                    "selected_share_bounds": _bounds(k.selected_share_bounds),
                     "top_country": k.top_country,
                     "top_share": _round(k.top_share),
                     "top3_share": _round(k.top3_share),
@@ -609,16 +635,13 @@ def overview(
                 }
             )
         neck = bottleneck(points)
-        for r in mrows:
-            r["bottleneck"] = r["stage"] == neck
-        rows.extend(mrows)
-    return {
-        "schema": OVERVIEW_SCHEMA,
-        "as_of": when.isoformat(),
-        "selected_countries": list(selected),
-        "selected_group": group,
-        "rows": rows,
-    }
+        rows.extend(OverviewRow(**r, bottleneck=r["stage"] == neck) for r in mrows)
+    return Overview(
+        as_of=when.isoformat(),
+        selected_countries=tuple(selected),
+        selected_group=group,
+        rows=tuple(rows),
+    )
 
 
 def lookup_tables() -> list[tuple[str, str]]:
@@ -650,7 +673,7 @@ def cited_tables() -> list[str]:
     ]
 
 
-def source_lookup(store: Store, ident: str) -> dict[str, Any]:
+def source_lookup(store: Store, ident: str) -> SourceLookup:
     """A source by id (with the number of facts citing it, over every fact table), or a fact
     by its id (searched in every table of :func:`lookup_tables`) with its source.
 
@@ -660,16 +683,16 @@ def source_lookup(store: Store, ident: str) -> dict[str, Any]:
     view = store.view()
     if ident in meta:
         facts = sum(view.count_citing(table, ident) for table in cited_tables())
-        return {"schema": "derisk.source/1", "source": meta[ident], "fact": None, "facts": facts}
+        return SourceLookup(source=SourceMeta(**meta[ident]), fact=None, facts=facts)
     for table, key in lookup_tables():
         row = view.fact(table, key, ident)  # every stored column, `dataset` too
         if row is not None:
             fact = {c: (v.isoformat() if isinstance(v, dt.date) else v) for c, v in row.items()}
             fact["table"] = table
-            return {
-                "schema": "derisk.source/1",
-                "source": meta.get(fact["source_id"]),
-                "fact": fact,
-                "facts": 1,
-            }
+            sid = fact["source_id"]
+            return SourceLookup(
+                source=SourceMeta(**meta[sid]) if sid in meta else None,
+                fact=MappingProxyType(fact),
+                facts=1,
+            )
     raise NotFound(f"no source or fact with id {ident!r}")

@@ -4,45 +4,59 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 import pycountry
 
 from derisk.model import countries
 from derisk.model.names import normalise_name
+from derisk.services.results import (
+    Countries,
+    CountryInfo,
+    Entities,
+    EntityRow,
+    GroupInfo,
+    ImporterInfo,
+    Importers,
+)
 from derisk.store.base import Store
 
 COUNTRIES_SCHEMA = "derisk.countries/1"
 IMPORTERS_SCHEMA = "derisk.importers/1"
 
 
-def country_list(store: Store) -> dict[str, Any]:
+def country_list(store: Store) -> Countries:
     """Every ISO 3166-1 country (alpha-3, numeric, display name) and every country group."""
-    rows = [
-        {"iso3": c.alpha_3, "numeric": c.numeric, "name": countries.name(c.alpha_3)}
+    rows = tuple(
+        CountryInfo(iso3=c.alpha_3, numeric=c.numeric, name=countries.name(c.alpha_3))
         for c in sorted(pycountry.countries, key=lambda c: c.alpha_3)
-    ]
+    )
     view = store.view()
-    groups: list[dict[str, Any]] = [
-        {"group": g.group_id, "name": g.name, "members": []} for g in view.groups()
-    ]
-    by_id = {g["group"]: g for g in groups}
+    groups = view.groups()
+    members: dict[str, list[str]] = {g.group_id: [] for g in groups}
     for gid, iso in view.group_membership():
-        if gid in by_id:
-            by_id[gid]["members"].append(iso)
-    return {"schema": COUNTRIES_SCHEMA, "countries": rows, "groups": groups}
+        if gid in members:
+            members[gid].append(iso)
+    return Countries(
+        schema=COUNTRIES_SCHEMA,
+        countries=rows,
+        groups=tuple(
+            GroupInfo(group=g.group_id, name=g.name, members=tuple(members[g.group_id]))
+            for g in groups
+        ),
+    )
 
 
-def importers(store: Store, material: str | None = None) -> dict[str, Any]:
+def importers(store: Store, material: str | None = None) -> Importers:
     """Importing countries with import-source or import-reliance facts (for one material)."""
     rows = store.view().importer_materials(material)
-    return {
-        "schema": IMPORTERS_SCHEMA,
-        "material": material,
-        "importers": [
-            {"importer": imp, "name": countries.name(imp), "materials": mats} for imp, mats in rows
-        ],
-    }
+    return Importers(
+        schema=IMPORTERS_SCHEMA,
+        material=material,
+        importers=tuple(
+            ImporterInfo(importer=imp, name=countries.name(imp), materials=tuple(mats))
+            for imp, mats in rows
+        ),
+    )
 
 
 ENTITIES_SCHEMA = "derisk.entities/1"
@@ -56,7 +70,7 @@ def entity_list(
     *,
     country: str | None = None,
     kind: str | None = None,
-) -> dict[str, Any]:
+) -> Entities:
     """Every entity (company, government, person, facility) with its kind and country.
 
     ``query`` keeps the entities whose id, name or an alias contains it (case and accents
@@ -72,20 +86,20 @@ def entity_list(
     if kind:
         rows = [r for r in rows if (r.kind or "") == kind.strip().lower()]
     stakes = view.stake_counts()
-    return {
-        "schema": ENTITIES_SCHEMA,
-        "entities": [
-            {
-                "id": r.entity_id,
-                "name": r.name,
-                "kind": r.kind,
-                "country": r.country,
-                "source_id": r.source_id,
-                "stakes": stakes.get(r.entity_id, 0),
-            }
+    return Entities(
+        schema=ENTITIES_SCHEMA,
+        entities=tuple(
+            EntityRow(
+                id=r.entity_id,
+                name=r.name,
+                kind=r.kind,
+                country=r.country,
+                source_id=r.source_id,
+                stakes=stakes.get(r.entity_id, 0),
+            )
             for r in rows
-        ],
-    }
+        ),
+    )
 
 
 def _fold(text: str) -> str:

@@ -30,6 +30,21 @@ from derisk.model.names import normalise_name
 from derisk.model.schema import Entity, Interest
 from derisk.services.common import NotFound
 from derisk.services.lookup import FIND_ENTITY
+from derisk.services.results import (
+    ChainLimits,
+    CitedSource,
+    Control,
+    ControlRight,
+    ControlWeight,
+    DeclaredInterest,
+    EntityInfo,
+    Holder,
+    Holding,
+    Holdings,
+    Owners,
+    OwnershipChain,
+    Stake,
+)
 from derisk.store.base import Store
 
 OWNERS_SCHEMA = "derisk.owners/1"
@@ -51,7 +66,10 @@ class EntityRef:
     country: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.entity_id, "name": self.name, "kind": self.kind, "country": self.country}
+        return self.record().to_json()
+
+    def record(self) -> EntityInfo:
+        return EntityInfo(id=self.entity_id, name=self.name, kind=self.kind, country=self.country)
 
 
 def entity_ref(store: Store, entity_id: str) -> EntityRef:
@@ -209,27 +227,37 @@ def source_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     }
 
 
-def chain_dict(layer: Layer, chain: eng.Chain, names: dict[str, str]) -> dict[str, Any]:
+def chain_record(layer: Layer, chain: eng.Chain, names: dict[str, str]) -> OwnershipChain:
+    """A chain of stakes with the share it carries, its entities and their names."""
     stakes = []
     for a, b in zip(chain.nodes, chain.nodes[1:], strict=False):
         k = layer.edge(a, b)
         stakes.append(
-            {
-                "owner": str(layer.ids[a]),
-                "owned": str(layer.ids[b]),
-                "percent": round(100 * float(layer.lo[k]), 6),
-                "percent_max": round(100 * float(layer.hi[k]), 6) if layer.ranged[k] else None,
-                "fact_id": str(layer.fact_id[k]),
-                "source_id": str(layer.source_id[k]),
-                "equity_as_voting": bool(layer.fallback[k]),
-            }
+            Stake(
+                owner=str(layer.ids[a]),
+                owned=str(layer.ids[b]),
+                percent=round(100 * float(layer.lo[k]), 6),
+                percent_max=round(100 * float(layer.hi[k]), 6) if layer.ranged[k] else None,
+                fact_id=str(layer.fact_id[k]),
+                source_id=str(layer.source_id[k]),
+                equity_as_voting=bool(layer.fallback[k]),
+            )
         )
-    return {
-        "share": round(chain.share, 9),
-        "entities": [str(layer.ids[v]) for v in chain.nodes],
-        "names": [names.get(str(layer.ids[v]), str(layer.ids[v])) for v in chain.nodes],
-        "stakes": stakes,
-    }
+    return OwnershipChain(
+        share=round(chain.share, 9),
+        entities=tuple(str(layer.ids[v]) for v in chain.nodes),
+        names=tuple(names.get(str(layer.ids[v]), str(layer.ids[v])) for v in chain.nodes),
+        stakes=tuple(stakes),
+    )
+
+
+def chain_dict(layer: Layer, chain: eng.Chain, names: dict[str, str]) -> dict[str, Any]:
+    """:func:`chain_record` as its JSON object."""
+    return chain_record(layer, chain, names).to_json()
+
+
+def _cited(store: Store, ids: Sequence[str]) -> tuple[CitedSource, ...]:
+    return tuple(CitedSource(**m) for m in source_meta(store, ids).values())
 
 
 def entity_names(store: Store) -> dict[str, str]:
@@ -247,7 +275,7 @@ def owners(
     interest: str = "equity",
     min_share: float = 0.0,
     paths: int = 3,
-) -> dict[str, Any]:
+) -> Owners:
     """Direct and look-through holders of an entity, with the chains that carry each share."""
     when = as_of_date(as_of)
     target = resolve_entity(store, entity)
@@ -259,7 +287,7 @@ def owners(
         t = layer.index(target.entity_id)
     except NotFound:
         t = -1
-    holders: list[dict[str, Any]] = []
+    holders: list[Holder] = []
     direct_known = 0.0
     sources: set[str] = set()
     cycles: list[list[str]] = []
@@ -283,52 +311,52 @@ def owners(
             eid = str(layer.ids[i])
             k = direct.get(i)
             chains = eng.top_chains(st_lo, [i], t, k=paths, total=lo) if paths else []
-            ch = [chain_dict(layer, c, names) for c in chains]
+            ch = tuple(chain_record(layer, c, names) for c in chains)
             for c in ch:
-                sources.update(s["source_id"] for s in c["stakes"])
+                sources.update(s.source_id for s in c.stakes)
             kind, country = meta.get(eid, ("unknown", None))
             holders.append(
-                {
-                    "id": eid,
-                    "name": names.get(eid, eid),
-                    "kind": kind,
-                    "country": country,
-                    "direct_percent": None if k is None else round(100 * float(layer.lo[k]), 6),
-                    "direct_percent_max": None
+                Holder(
+                    id=eid,
+                    name=names.get(eid, eid),
+                    kind=kind,
+                    country=country,
+                    direct_percent=None if k is None else round(100 * float(layer.lo[k]), 6),
+                    direct_percent_max=None
                     if k is None or not layer.ranged[k]
                     else round(100 * float(layer.hi[k]), 6),
-                    "direct_fact_id": None if k is None else str(layer.fact_id[k]),
-                    "look_through": round(lo, 9),
-                    "look_through_bounds": [round(lo, 9), round(hi, 9)],
-                    "integrated": None if not np.isfinite(integ) else round(integ, 9),
-                    "ultimate": bool(not np.any(layer.owned == i)),
-                    "paths": ch,
-                    "paths_cover": round(sum(c["share"] for c in ch) / lo, 6) if lo > 0 else None,
-                }
+                    direct_fact_id=None if k is None else str(layer.fact_id[k]),
+                    look_through=round(lo, 9),
+                    look_through_bounds=(round(lo, 9), round(hi, 9)),
+                    integrated=None if not np.isfinite(integ) else round(integ, 9),
+                    ultimate=bool(not np.any(layer.owned == i)),
+                    paths=ch,
+                    paths_cover=round(sum(c.share for c in ch) / lo, 6) if lo > 0 else None,
+                )
             )
             if k is not None:
                 sources.add(str(layer.source_id[k]))
-        holders.sort(key=lambda h: (-float(h["look_through"]), str(h["id"])))
+        holders.sort(key=lambda h: (-float(h.look_through), str(h.id)))
         cycles = _cycles_above(layer, t)
-    control = _control(layer, t) if t >= 0 else {}
+    control = _control(layer, t) if t >= 0 else Control()
     declared = _declared(store, target.entity_id, when)
     rights = _rights(store, target.entity_id, when)
-    sources.update(d["source_id"] for d in declared)
-    sources.update(r["source_id"] for r in rights)
-    return {
-        "schema": OWNERS_SCHEMA,
-        "as_of": when.isoformat(),
-        "interest": interest,
-        "entity": target.as_dict(),
-        "known_direct_share": round(direct_known, 9),
-        "unaccounted_share": round(max(0.0, 1.0 - direct_known), 9),
-        "owners": holders,
-        "control": control,
-        "declared_interests": declared,
-        "rights": rights,
-        "cycles": cycles,
-        "sources": list(source_meta(store, sorted(sources)).values()),
-    }
+    sources.update(d.source_id for d in declared)
+    sources.update(r.source_id for r in rights)
+    return Owners(
+        schema=OWNERS_SCHEMA,
+        as_of=when.isoformat(),
+        interest=interest,
+        entity=target.record(),
+        known_direct_share=round(direct_known, 9),
+        unaccounted_share=round(max(0.0, 1.0 - direct_known), 9),
+        owners=tuple(holders),
+        control=control,
+        declared_interests=declared,
+        rights=rights,
+        cycles=tuple(tuple(c) for c in cycles),
+        sources=_cited(store, sorted(sources)),
+    )
 
 
 def _cycles_above(layer: Layer, t: int) -> list[list[str]]:
@@ -350,57 +378,60 @@ def _cycles_above(layer: Layer, t: int) -> list[list[str]]:
     return sorted(out)
 
 
-def _control(layer: Layer, t: int) -> dict[str, Any]:
+def _control(layer: Layer, t: int) -> Control:
     """Who controls ``t`` under the threshold model (chains of majorities) and the strongest
     holders under the relative model (W_ij^2 / sum_l W_lj^2, integrated)."""
-    out: dict[str, Any] = {}
+    out: dict[str, tuple[ControlWeight, ...]] = {}
     base = layer.stakes("lo")
     for model in (eng.ControlModel.THRESHOLD, eng.ControlModel.RELATIVE):
         c = eng.control_weights(base, model)
         lt = current_engine().look_through(c, t)
-        vals: list[dict[str, Any]] = [
-            {"id": str(layer.ids[i]), "control": round(float(v), 6)}
+        vals = [
+            ControlWeight(id=str(layer.ids[i]), control=round(float(v), 6))
             for i, v in zip(lt.nodes.tolist(), lt.corrected.tolist(), strict=True)
             if v > 1e-12
         ]
-        vals.sort(key=lambda d: (-float(d["control"]), str(d["id"])))
-        out[model.value] = vals[:10]
-    parents = [v["id"] for v in out["threshold"] if v["control"] >= 1 - 1e-12]
+        vals.sort(key=lambda d: (-float(d.control), str(d.id)))
+        out[model.value] = tuple(vals[:10])
+    parents = [v.id for v in out["threshold"] if v.control >= 1 - 1e-12]
     ultimate = [p for p in parents if not any(
         layer.owned[k] == layer.index(p) and layer.lo[k] > 0.5 for k in range(len(layer.owned))
     )]  # fmt: skip
-    out["ultimate_parent"] = ultimate[0] if ultimate else None
-    return out
+    return Control(
+        threshold=out["threshold"],
+        relative=out["relative"],
+        ultimate_parent=ultimate[0] if ultimate else None,
+    )
 
 
-def _declared(store: Store, entity_id: str, when: dt.date) -> list[dict[str, Any]]:
-    return [
-        {
-            "fact_id": r.fact_id,
-            "owner": r.owner_id,
-            "interest": r.interest,
-            "percent_min": r.percent_min,
-            "percent_max": r.percent_max,
-            "via": r.via,
-            "source_id": r.source_id,
-            "note": r.note,
-        }
+def _declared(store: Store, entity_id: str, when: dt.date) -> tuple[DeclaredInterest, ...]:
+    return tuple(
+        DeclaredInterest(
+            fact_id=r.fact_id,
+            owner=r.owner_id,
+            interest=r.interest,
+            percent_min=r.percent_min,
+            percent_max=r.percent_max,
+            via=r.via,
+            source_id=r.source_id,
+            note=r.note,
+        )
         for r in store.view(as_of=when).declared_interests(entity_id)
-    ]
+    )
 
 
-def _rights(store: Store, entity_id: str, when: dt.date) -> list[dict[str, Any]]:
-    return [
-        {
-            "fact_id": r.fact_id,
-            "holder": r.holder_id,
-            "right": r.right_type,
-            "reason": r.reason,
-            "source_id": r.source_id,
-            "note": r.note,
-        }
+def _rights(store: Store, entity_id: str, when: dt.date) -> tuple[ControlRight, ...]:
+    return tuple(
+        ControlRight(
+            fact_id=r.fact_id,
+            holder=r.holder_id,
+            right=r.right_type,
+            reason=r.reason,
+            source_id=r.source_id,
+            note=r.note,
+        )
         for r in store.view(as_of=when).control_rights(entity_id)
-    ]
+    )
 
 
 def holdings(
@@ -411,7 +442,7 @@ def holdings(
     interest: str = "equity",
     min_share: float = 0.0,
     paths: int = 1,
-) -> dict[str, Any]:
+) -> Holdings:
     """Everything an owner holds, directly and through chains (Vitali-corrected shares).
 
     Bounded (:mod:`derisk.model.limits`): at most ``chain_results`` holdings (largest first),
@@ -424,7 +455,7 @@ def holdings(
     names = entity_names(store)
     lim = limits()
     deadline = time.monotonic() + lim.chain_seconds
-    out: list[dict[str, Any]] = []
+    out: list[Holding] = []
     sources: set[str] = set()
     truncated = False
     total = 0
@@ -469,35 +500,35 @@ def holdings(
                     )
                 if paths and not chains:
                     truncated = True  # reached only by chains past the depth or time bound
-                ch = [chain_dict(layer, c, names) for c in chains]
+                ch = tuple(chain_record(layer, c, names) for c in chains)
                 for c in ch:
-                    sources.update(s["source_id"] for s in c["stakes"])
+                    sources.update(s.source_id for s in c.stakes)
                 eid = str(layer.ids[j])
                 out.append(
-                    {
-                        "id": eid,
-                        "name": names.get(eid, eid),
-                        "direct_percent": round(100 * float(layer.lo[hit[0]]), 6)
+                    Holding(
+                        id=eid,
+                        name=names.get(eid, eid),
+                        direct_percent=round(100 * float(layer.lo[hit[0]]), 6)
                         if hit.size
                         else None,
-                        "look_through": round(lo, 9),
-                        "look_through_bounds": [round(lo, 9), round(hi, 9)],
-                        "paths": ch,
-                    }
+                        look_through=round(lo, 9),
+                        look_through_bounds=(round(lo, 9), round(hi, 9)),
+                        paths=ch,
+                    )
                 )
-    out.sort(key=lambda h: (-float(h["look_through"]), str(h["id"])))
-    return {
-        "schema": HOLDINGS_SCHEMA,
-        "as_of": when.isoformat(),
-        "interest": interest,
-        "owner": ref.as_dict(),
-        "truncated": truncated,
-        "total_holdings": total,
-        "limits": {
-            "holdings": lim.chain_results,
-            "chain_depth": lim.chain_depth,
-            "seconds": lim.chain_seconds,
-        },
-        "holdings": out,
-        "sources": list(source_meta(store, sorted(sources)).values()),
-    }
+    out.sort(key=lambda h: (-float(h.look_through), str(h.id)))
+    return Holdings(
+        schema=HOLDINGS_SCHEMA,
+        as_of=when.isoformat(),
+        interest=interest,
+        owner=ref.record(),
+        truncated=truncated,
+        total_holdings=total,
+        limits=ChainLimits(
+            holdings=lim.chain_results,
+            chain_depth=lim.chain_depth,
+            seconds=lim.chain_seconds,
+        ),
+        holdings=tuple(out),
+        sources=_cited(store, sorted(sources)),
+    )

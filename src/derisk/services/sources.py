@@ -7,11 +7,13 @@ areas added later are listed without changes here.
 from __future__ import annotations
 
 import datetime as dt
+from types import MappingProxyType
 from typing import Any
 
 from derisk.model.schema import ROW_TYPES, columns
 from derisk.services.common import NotFound, source_meta
 from derisk.services.exposure import lookup_tables
+from derisk.services.results import SourceDetail, SourceFacts, SourceList, SourceListed
 from derisk.store.base import Store
 
 SOURCES_SCHEMA = "derisk.sources/1"
@@ -32,7 +34,7 @@ def _jsonable(v: Any) -> Any:
     return v.isoformat() if isinstance(v, dt.date) else v
 
 
-def list_sources(store: Store) -> dict[str, Any]:
+def list_sources(store: Store) -> SourceList:
     """Every source with the number of facts that cite it, by precedence then id."""
     counts: dict[str, int] = {}
     view = store.view()
@@ -41,13 +43,13 @@ def list_sources(store: Store) -> dict[str, Any]:
             counts[sid] = counts.get(sid, 0) + n
     meta = source_meta(store)
     rows = sorted(meta.values(), key=lambda s: (s["precedence"], s["source_id"]))
-    return {
-        "schema": SOURCES_SCHEMA,
-        "sources": [{**s, "facts": counts.get(s["source_id"], 0)} for s in rows],
-    }
+    return SourceList(
+        schema=SOURCES_SCHEMA,
+        sources=tuple(SourceListed(**s, facts=counts.get(s["source_id"], 0)) for s in rows),
+    )
 
 
-def source_facts(store: Store, source_id: str) -> dict[str, Any]:
+def source_facts(store: Store, source_id: str) -> SourceFacts:
     """A source and every fact that cites it.
 
     Each fact is a dict of its columns plus ``table`` and ``fact_id`` (the id that
@@ -70,5 +72,9 @@ def source_facts(store: Store, source_id: str) -> dict[str, Any]:
             facts.append(fact)
     extra = view.source(source_id)
     quote, licence = (extra.quote, extra.licence) if extra is not None else (None, None)
-    source = {**meta[source_id], "quote": quote, "licence": licence}
-    return {"schema": SOURCE_FACTS_SCHEMA, "source": source, "facts": facts}
+    source = SourceDetail(**meta[source_id], quote=quote, licence=licence)
+    return SourceFacts(
+        schema=SOURCE_FACTS_SCHEMA,
+        source=source,
+        facts=tuple(MappingProxyType(f) for f in facts),
+    )

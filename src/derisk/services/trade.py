@@ -45,9 +45,23 @@ from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.reads import TradeFlow
+from derisk.model.record import fields_of
 from derisk.model.schema import OTHER, WORLD, Trade
 from derisk.services.common import NotFound, source_meta
 from derisk.services.common import round_or_none as _round
+from derisk.services.results import (
+    ChainedOrigin,
+    CountryShare,
+    EstimatedProduction,
+    ExportSeries,
+    OriginBlock,
+    Route,
+    SeriesPartner,
+    TradeOrigin,
+    TradeSeries,
+    ViaCountry,
+    source_record,
+)
 from derisk.store.base import Store
 
 TRADE_ORIGIN_SCHEMA = "derisk.trade-origin/1"
@@ -312,7 +326,7 @@ def origin_block(
     concordance: Concordance | None = None,
     as_of: dt.date | None = None,
     routes: int = 5,
-) -> dict[str, Any] | None:
+) -> OriginBlock | None:
     """The ``origin`` block of an importer: direct, indirect, total, unknown, routes, chain.
 
     ``None`` when the store holds no trade data for any stage of the material. Shares are
@@ -360,7 +374,7 @@ def origin_block(
                 break
             code = codes[k] if k < n else "UNK"
             name = _cname(code) if k < n else "unknown origin"
-            by_origin.append({"country": code, "name": name, "share": _round(float(carried[k]))})
+            by_origin.append(CountryShare(country=code, name=name, share=_round(float(carried[k]))))
     chained = None
     if feeds:
         cmat = b.origins.shares
@@ -372,16 +386,16 @@ def origin_block(
         if m > 0:
             ch = (b.trade[:, j] @ cmat) / m
             ch[n] += b.origins.unknown_inflow[j] / m
-            chained = {
-                "stages": [chosen, *used],
-                "origin_stage": used[-1],
-                "total_share": _round(float(ch[sidx].sum())),
-                "unknown_share": _round(float(ch[n])),
-            }
-    est = [
-        {"country": codes[i], "kg": _round(float(b.origins.production[i]), 1)}
+            chained = ChainedOrigin(
+                stages=(chosen, *used),
+                origin_stage=used[-1],
+                total_share=_round(float(ch[sidx].sum())),
+                unknown_share=_round(float(ch[n])),
+            )
+    est = tuple(
+        EstimatedProduction(country=codes[i], kg=_round(float(b.origins.production[i]), 1))
         for i in np.nonzero(b.origins.estimated & (b.origins.production > 0))[0]
-    ]
+    )
     meta = source_meta(store)
     src_ids = list(inp.source_ids)
     if inp.production_meta:
@@ -401,55 +415,55 @@ def origin_block(
         status = "no-data-for-importer"
     else:
         status = "complete" if unknown < 0.05 else "partial"
-    return {
-        "material": material,
-        "stage": chosen,
-        "stage_name": spec.stage(chosen).name,
-        "year": inp.year,
-        "period": "annual" if inp.annual else f"{len(inp.months)} months",
-        "months": inp.months,
-        "importer": iso,
-        "selected_countries": sel,
-        "basis": "imports",
-        "unit": "kg",
-        "imports_kg": _round(m, 1),
-        "supply_kg": _round(d.supply, 1),
-        "domestic_share_of_supply": _round(d.domestic),
-        "direct_share": _round(direct),
-        "indirect_share": _round(indirect),
-        "total_share": _round(total),
-        "total_share_bounds": [_round(total or 0.0), _round(min(1.0, (total or 0.0) + unknown))],
-        "unknown_share": _round(unknown),
-        "shipped_from_selected_share": _round(shipped),
-        "supply_share": _round(d.supply_share),
-        "indirect": [
-            {
-                "country": codes[i],
-                "name": _cname(codes[i]),
-                "share": _round(s),
-                "imports_share": _round(float(b.trade[i, j] / m)) if m > 0 else None,
-            }
+    return OriginBlock(
+        material=material,
+        stage=chosen,
+        stage_name=spec.stage(chosen).name,
+        year=inp.year,
+        period="annual" if inp.annual else f"{len(inp.months)} months",
+        months=tuple(inp.months),
+        importer=iso,
+        selected_countries=tuple(sel),
+        basis="imports",
+        unit="kg",
+        imports_kg=_round(m, 1),
+        supply_kg=_round(d.supply, 1),
+        domestic_share_of_supply=_round(d.domestic),
+        direct_share=_round(direct),
+        indirect_share=_round(indirect),
+        total_share=_round(total),
+        total_share_bounds=(_round(total or 0.0), _round(min(1.0, (total or 0.0) + unknown))),
+        unknown_share=_round(unknown),
+        shipped_from_selected_share=_round(shipped),
+        supply_share=_round(d.supply_share),
+        indirect=tuple(
+            ViaCountry(
+                country=codes[i],
+                name=_cname(codes[i]),
+                share=_round(s),
+                imports_share=_round(float(b.trade[i, j] / m)) if m > 0 else None,
+            )
             for i, s in via[:10]
-        ],
-        "origins": by_origin[:15],
-        "top_routes": [
-            {"route": [codes[x] for x in r.path], "share": _round(r.share)} for r in rts
-        ],
-        "routes_share": _round(sum(r.share for r in rts)),
-        "chained": chained,
-        "estimated_production": est,
-        "production": inp.production_meta,
-        "mirror": mirror,
-        "filled_from_partner_reports": b.filled,
-        "hs_codes": inp.hs_codes,
-        "shared_hs_codes": inp.shared,
-        "value_without_quantity_usd": _round(inp.value_without_quantity, 2),
-        "method": METHOD,
-        "data_years": trade_years(store, material, chosen, conc, when),
-        "data_status": status,
-        "concordance": conc.origin,
-        "sources": [meta.get(s, {"source_id": s}) for s in dict.fromkeys(src_ids)],
-    }
+        ),
+        origins=tuple(by_origin[:15]),
+        top_routes=tuple(
+            Route(route=tuple(codes[x] for x in r.path), share=_round(r.share)) for r in rts
+        ),
+        routes_share=_round(sum(r.share for r in rts)),
+        chained=chained,
+        estimated_production=est,
+        production=inp.production_meta,
+        mirror=mirror,
+        filled_from_partner_reports=tuple(b.filled),
+        hs_codes=tuple(inp.hs_codes),
+        shared_hs_codes={k: tuple(x) for k, x in inp.shared.items()},
+        value_without_quantity_usd=_round(inp.value_without_quantity, 2),
+        method=METHOD,
+        data_years=tuple(trade_years(store, material, chosen, conc, when)),
+        data_status=status,
+        concordance=conc.origin,
+        sources=tuple(source_record(meta, s) for s in dict.fromkeys(src_ids)),
+    )
 
 
 def importer_origin(
@@ -460,7 +474,7 @@ def importer_origin(
     year: int | None,
     selected: Sequence[str],
     as_of: dt.date,
-) -> dict[str, Any] | None:
+) -> OriginBlock | None:
     """The origin block for ``derisk exposure --importer`` (latest trade year if ``year`` has
     no trade data). ``$DERISK_HS_CONCORDANCE`` chooses the concordance."""
     try:
@@ -483,7 +497,7 @@ def trade_origin(
     mirror: str = "importer",
     concordance: Concordance | None = None,
     as_of: dt.date | None = None,
-) -> dict[str, Any]:
+) -> TradeOrigin:
     """``derisk trade origin``: the origin block as a document (raises when there is no data)."""
     when = as_of or dt.date.today()
     block = origin_block(
@@ -502,17 +516,17 @@ def trade_origin(
             f"no trade data for {material}; import some with `derisk import comtrade`, "
             "`derisk import baci` or `derisk import example china-exports`"
         )
-    if stage is not None and block["stage"] != stage:
+    if stage is not None and block.stage != stage:
         raise NotFound(
             f"no trade data for {material} at stage {stage!r}; stages with data: "
-            f"{block['stage']} (and earlier)"
+            f"{block.stage} (and earlier)"
         )
-    return {
-        "schema": TRADE_ORIGIN_SCHEMA,
-        "as_of": when.isoformat(),
-        "selected_group": group,
-        **block,
-    }
+    return TradeOrigin(
+        schema=TRADE_ORIGIN_SCHEMA,
+        as_of=when.isoformat(),
+        selected_group=group,
+        **fields_of(block),
+    )
 
 
 def export_series(
@@ -524,7 +538,7 @@ def export_series(
     measure: str = "quantity",
     top: int = 6,
     concordance: Concordance | None = None,
-) -> dict[str, Any]:
+) -> TradeSeries:
     """Monthly exports of ``reporter`` by destination, one series per HS code (or group).
 
     The ``top`` destinations over the whole period are named; the rest is ``other``. ``measure``
@@ -550,7 +564,7 @@ def export_series(
             f"no monthly export rows of {rep} for {what}; try `derisk import example china-exports`"
         )
     meta = source_meta(store)
-    series: list[dict[str, Any]] = []
+    series: list[ExportSeries] = []
     by_code: dict[str, list[Trade]] = defaultdict(list)
     for r in rows:
         by_code[r.hs_code].append(r)
@@ -578,33 +592,33 @@ def export_series(
             {m for m, _ in conc.lookup(code)} | {r.material_id for r in rs if r.material_id}
         )
         series.append(
-            {
-                "key": code,
-                "materials": mats,
-                "shared_hs": conc.shared(code),
-                "months": [f"{y}-{mo:02d}" for y, mo in months],
-                "partners": [
-                    {
-                        "country": p,
-                        "name": _cname(p),
-                        "values": [_round(x, 3) for x in vals[p]],
-                        "total": _round(totals[p], 3),
-                    }
+            ExportSeries(
+                key=code,
+                materials=tuple(mats),
+                shared_hs=tuple(conc.shared(code)),
+                months=tuple(f"{y}-{mo:02d}" for y, mo in months),
+                partners=tuple(
+                    SeriesPartner(
+                        country=p,
+                        name=_cname(p),
+                        values_=tuple(_round(x, 3) for x in vals[p]),
+                        total=_round(totals[p], 3),
+                    )
                     for p in named
-                ],
-                "other": [_round(x, 3) for x in other],
-                "other_partners": len(ranked) - len(named),
-                "total": [_round(x, 3) for x in total],
-                "source_ids": sorted({r.source_id for r in rs}),
-            }
+                ),
+                other=tuple(_round(x, 3) for x in other),
+                other_partners=len(ranked) - len(named),
+                total=tuple(_round(x, 3) for x in total),
+                source_ids=tuple(sorted({r.source_id for r in rs})),
+            )
         )
-    used = sorted({s for ser in series for s in ser["source_ids"]})
-    return {
-        "schema": TRADE_SERIES_SCHEMA,
-        "reporter": rep,
-        "flow": "export",
-        "measure": measure,
-        "unit": "t" if measure == "quantity" else "USD",
-        "series": series,
-        "sources": [meta.get(s, {"source_id": s}) for s in used],
-    }
+    used = sorted({s for ser in series for s in ser.source_ids})
+    return TradeSeries(
+        schema=TRADE_SERIES_SCHEMA,
+        reporter=rep,
+        flow="export",
+        measure=measure,
+        unit="t" if measure == "quantity" else "USD",
+        series=tuple(series),
+        sources=tuple(source_record(meta, s) for s in used),
+    )

@@ -64,18 +64,20 @@ def selection_label(countries: list[str], group: str | None, groups: list[dict[s
 
 
 def _groups(api: ApiDep) -> list[dict[str, Any]]:
-    data = api.data(("countries",), lookup.country_list)
+    data = api.data(("countries",), lambda s: lookup.country_list(s).to_json())
     return list(data["groups"])
 
 
 def _materials(api: ApiDep) -> list[dict[str, Any]]:
-    return list(api.data(("materials",), svc.materials))
+    return list(api.data(("materials",), lambda s: svc.materials(s).to_json()["materials"]))
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, api: ApiDep, sel: SelectionDep) -> HTMLResponse:
     """Heat table of the selected share by material x stage, with bounds and data quality."""
-    data = api.data(("overview", sel.key), lambda s: svc.overview(s, *sel.resolve(s), sel.as_of))
+    data = api.data(
+        ("overview", sel.key), lambda s: svc.overview(s, *sel.resolve(s), sel.as_of).to_json()
+    )
     names = {m["material"]: m["name"] for m in _materials(api)}
     by_mat: dict[str, list[dict[str, Any]]] = {}
     for r in data["rows"]:
@@ -132,14 +134,16 @@ def material_page(
 ) -> HTMLResponse:
     """One material: world map, stage flows, shares with sources, importer exposure."""
     stage = stage or None
-    imps = api.data(("importers", material), lambda s: lookup.importers(s, material))["importers"]
+    imps = api.data(("importers", material), lambda s: lookup.importers(s, material).to_json())[
+        "importers"
+    ]
     if importer is None and imps:
         importer = imps[0]["importer"]  # show real import data by default
     importer = importer or None
 
     def exp(st: str | None, yr: int | None, imp: str | None) -> Any:
         def run(s: Store) -> Any:
-            return svc.exposure(s, material, st, yr, *sel.resolve(s), sel.as_of, imp)
+            return svc.exposure(s, material, st, yr, *sel.resolve(s), sel.as_of, imp).to_json()
 
         return api.data(("exposure", material, st, yr, imp, sel.key), run)
 
@@ -205,7 +209,7 @@ def _exports(material: str) -> Any:
 
     def run(store: Store) -> Any:
         try:
-            return trade.export_series(store, "CHN", material)
+            return trade.export_series(store, "CHN", material).to_json()
         except NotFound:
             return None
 
@@ -215,7 +219,7 @@ def _exports(material: str) -> Any:
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, api: ApiDep) -> HTMLResponse:
     """Every source with its publisher, confidence and number of facts."""
-    data = api.data(("sources",), sources.list_sources)
+    data = api.data(("sources",), lambda s: sources.list_sources(s).to_json())
     return page(request, "sources.html.j2", title="Sources", data=data)
 
 
@@ -227,7 +231,7 @@ def source_page(
     pg: PageDep,
 ) -> HTMLResponse:
     """A source and the facts that cite it; or a fact with its source."""
-    found = api.data(("source", ident), lambda s: svc.source_lookup(s, ident))
+    found = api.data(("source", ident), lambda s: svc.source_lookup(s, ident).to_json())
     if found["fact"] is not None:
         return page(
             request, "fact.html.j2", title=f"Fact {ident}", fact=found["fact"], src=found["source"]
@@ -235,7 +239,7 @@ def source_page(
     size = Page(limit=pg.limit if "limit" in request.query_params else 50, offset=pg.offset)
     data = api.data(
         ("source-facts", ident, size),
-        lambda s: paginate(sources.source_facts(s, ident), "facts", size),
+        lambda s: paginate(sources.source_facts(s, ident).to_json(), "facts", size),
     )
     return page(
         request,

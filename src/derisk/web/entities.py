@@ -86,7 +86,7 @@ def ownership_graph(owners: dict[str, Any], holdings: dict[str, Any]) -> dict[st
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """Every entity with its kind, country, number of stakes and PFE screening verdict."""
-    data = api.data(("entities",), lookup.entity_list)
+    data = api.data(("entities",), lambda s: lookup.entity_list(s).to_json())
     verdicts = api.data(
         ("screen-all", "pfe", as_of),
         lambda s: scr.screen(s, rule="pfe", as_of=as_of, all_entities=True),
@@ -108,11 +108,11 @@ def entity_page(request: Request, api: ApiDep, entity: str, as_of: AsOfDep) -> H
     """Ownership graph with look-through shares, owners and holdings, screening verdicts."""
     owners = api.data(
         ("owners", entity, as_of, "equity", 0.0, 3),
-        lambda s: own.owners(s, entity, as_of=as_of),
+        lambda s: own.owners(s, entity, as_of=as_of).to_json(),
     )
     holdings = api.data(
         ("holdings", entity, as_of, "equity", 0.0, 1),
-        lambda s: own.holdings(s, entity, as_of=as_of),
+        lambda s: own.holdings(s, entity, as_of=as_of).to_json(),
     )
     screens = [
         api.data(
