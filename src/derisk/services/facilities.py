@@ -557,7 +557,8 @@ def allied_supply(
             + " (import some: derisk import csv facilities FILE)"
         )
     unit = stage_unit(material, stage)
-    unknown = [p for p in plants_all if p.capacity is None]
+    # a closed plant without a figure is no gap: it supplies nothing whatever its size
+    unknown = [p for p in plants_all if p.capacity is None and p.status != "closed"]
     plants = [p for p in plants_all if p.capacity is not None]
     members = [resolve_member(store, m, when) for m in club]
     if len({m.key for m in members}) != len(members):
