@@ -18,7 +18,9 @@ absolute seconds less so). From the Spark run at the largest size it projects th
 10^9 stakes on a cluster from the measured per-stake costs: inside the component tasks (seconds
 per stake summed over tasks), per round of component labelling (rounds scaled by
 log(10^9)/log(stakes)), and everything else (reads, joins, shuffles, writes: the rest of the
-core-seconds, 2 cores x wall), each linear in stakes.
+core-seconds, 2 cores x wall); with two sizes, the labelling and the rest are fitted as a fixed
+cost plus a cost per stake (see ``projection``), and the whole cost per stake of the largest run
+is given as an upper bound.
 
 Run::
 
@@ -178,27 +180,61 @@ def max_diff(a: Path, b: Path) -> float:
     return float(np.abs(m["share_a"] - m["share_b"]).max()) if len(m) else 0.0
 
 
-def projection(stakes: int, spark: dict[str, Any], cores: int = 2) -> dict[str, Any]:
-    """Core-hours for 10^9 stakes from the per-stake costs of one Spark run (module doc)."""
-    t = spark.get("timings", {})
-    total_cs = cores * float(spark["seconds"])
-    weak_cs = cores * float(t.get("weak_s", 0.0))
-    rounds = int(t.get("weak_rounds", 0))
-    task_cs = float(t.get("task_s", 0.0))
-    rest_cs = max(0.0, total_cs - weak_cs - task_cs)
-    per_round = weak_cs / max(1, rounds) / stakes
-    rounds_at = math.ceil(rounds * math.log(TARGET_STAKES) / math.log(stakes)) if rounds else 0
-    task_ps = task_cs / max(1.0, float(t.get("task_stakes", stakes)))
-    rest_ps = rest_cs / stakes
-    core_s = TARGET_STAKES * (task_ps + rest_ps + per_round * max(rounds_at, 1))
+def _costs(row: dict[str, Any], cores: int) -> tuple[float, float, float, int, float]:
+    """Core-seconds of one Spark run: (tasks, labelling, the rest), rounds, stakes in tasks."""
+    sp_ = row["spark"]
+    t = sp_.get("timings", {})
+    total = cores * float(sp_["seconds"])
+    weak = cores * float(t.get("weak_s", 0.0))
+    task = float(t.get("task_s", 0.0))
+    return (
+        task,
+        weak,
+        max(0.0, total - weak - task),
+        int(t.get("weak_rounds", 0)),
+        float(t.get("task_stakes", row["stakes"])),
+    )
+
+
+def projection(rows: list[dict[str, Any]], cores: int = 2) -> dict[str, Any]:
+    """Core-hours for 10^9 stakes from the Spark runs' per-stake costs (module doc).
+
+    With two sizes, the labelling (per round) and the rest are each fitted as a fixed cost plus
+    a cost per stake through the two runs (the fixed part is mostly job scheduling, which a busy
+    single machine inflates); the work inside tasks is per stake as measured at the largest
+    size. ``upper_core_hours_1e9`` scales the largest run's whole cost per stake instead (fixed
+    costs counted as if they grew with the stakes)."""
+    b = rows[-1]
+    s2 = float(b["stakes"])
+    task2, weak2, rest2, r2, ts2 = _costs(b, cores)
+    task_ps = task2 / max(1.0, ts2)
+    rounds_at = math.ceil(r2 * math.log(TARGET_STAKES) / math.log(s2)) if r2 else 0
+    weak_round_ps = weak2 / max(1, r2) / s2
+    rest_ps = rest2 / s2
+    upper = TARGET_STAKES * (task_ps + rest_ps + weak_round_ps * max(rounds_at, 1)) / 3600
+    fixed = 0.0
+    if len(rows) >= 2:
+        a = rows[-2]
+        s1 = float(a["stakes"])
+        _task1, weak1, rest1, r1, _ts1 = _costs(a, cores)
+        slope = (rest2 - rest1) / (s2 - s1)
+        if slope > 0:
+            rest_ps, fixed = slope, rest2 - slope * s2
+        wslope = (weak2 / max(1, r2) - weak1 / max(1, r1)) / (s2 - s1)
+        if wslope > 0:
+            weak_round_ps = wslope
+            fixed += (weak2 / max(1, r2) - wslope * s2) * max(rounds_at, 1)
+    core_s = TARGET_STAKES * (task_ps + rest_ps + weak_round_ps * max(rounds_at, 1)) + fixed
     return {
-        "from_stakes": stakes,
+        "from_stakes": [int(r["stakes"]) for r in rows[-2:]],
         "task_core_us_per_stake": round(task_ps * 1e6, 3),
-        "weak_round_core_us_per_stake": round(per_round * 1e6, 3),
-        "weak_rounds": rounds,
+        "weak_round_core_us_per_stake": round(weak_round_ps * 1e6, 3),
+        "weak_rounds": r2,
         "weak_rounds_at_1e9": rounds_at,
         "rest_core_us_per_stake": round(rest_ps * 1e6, 3),
+        "fixed_core_s": round(fixed, 1),
         "core_hours_1e9": round(core_s / 3600, 2),
+        "upper_core_hours_1e9": round(upper, 2),
     }
 
 
@@ -249,11 +285,12 @@ def report(rows: list[dict[str, Any]], proj: dict[str, Any] | None) -> None:
                 print(f"   {e} failed: {r[e]['error']}")
     if proj:
         print(
-            f"projected for 1e9 stakes from {proj['from_stakes']:,}: "
+            f"projected for 1e9 stakes from {proj['from_stakes']} stakes: "
             f"{proj['task_core_us_per_stake']} core-us/stake in tasks + "
             f"{proj['weak_round_core_us_per_stake']} per labelling round x "
-            f"{proj['weak_rounds_at_1e9']} rounds + {proj['rest_core_us_per_stake']} the rest "
-            f"= {proj['core_hours_1e9']} core-hours"
+            f"{proj['weak_rounds_at_1e9']} rounds + {proj['rest_core_us_per_stake']} the rest, "
+            f"+ {proj['fixed_core_s']} core-s fixed = {proj['core_hours_1e9']} core-hours "
+            f"(whole cost per stake of the largest run: {proj['upper_core_hours_1e9']})"
         )
 
 
@@ -281,11 +318,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="derisk-spark-cc-") as tmp:
         rows = [measure(Path(tmp), s, args) for s in args.stakes]
     last = rows[-1]
-    proj = (
-        projection(last["stakes"], last["spark"])
-        if not args.tiny and "error" not in last["spark"]
-        else None
-    )
+    good = [r for r in rows if r["max_diff"] is not None]
+    proj = projection(good) if not args.tiny and good and good[-1] is last else None
     report(rows, proj)
     if args.json:
         Path(args.json).write_text(

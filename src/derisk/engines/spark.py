@@ -15,7 +15,13 @@ commodity's countries, ~230). The result has one row per commodity-year and coun
 
 **Look-through ownership** (share of every entity held by an owner set ``S``,
 ``u_j = s_j + d_j Σ_i W_ij u_i``, ``x_j = Σ_i W_ij u_i``, ``d = 1 − s`` when chains are cut at
-the first member) by iterative joins over the condensed graph:
+the first member) *by components*: weakly connected components are labelled (on the driver up
+to ``driver_limit`` links, else on Spark by hooking and pointer jumping, rounds growing as the
+logarithm of the component size); components up to ``task_limit`` stakes are packed into buckets
+of about ``bucket_stakes`` stakes and each bucket is solved whole in one task with the local
+algorithm (:func:`derisk.analysis.ownership.plan` and :func:`~derisk.analysis.ownership.set_share`);
+larger components (all of them with ``task_limit = 0``) by iterative joins over the condensed
+graph (*level rounds*):
 
 1. *Strongly connected components*, exactly: the graph is trimmed (entities with no holder or
    no holding among the remaining ones are removed, round after round, by joins); the
