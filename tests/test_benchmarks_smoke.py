@@ -197,7 +197,12 @@ SMOKE: dict[str, Smoke] = {
     "trust_overhead.py": Smoke(_trust_overhead),
     "usgs_import.py": Smoke(_usgs_import),
 }
-FIRST = ("engines.py", "spark_components.py", "api_load.py", "hostile_files.py")  # the longest start first
+FIRST = (
+    "engines.py",
+    "spark_components.py",
+    "api_load.py",
+    "hostile_files.py",
+)  # the longest start first
 
 
 # --- running them --------------------------------------------------------------------------
