@@ -121,6 +121,29 @@ def size_profile(table: pa.Table) -> dict[str, Any]:
     }
 
 
+def tree_cpu_s() -> float:
+    """CPU seconds used so far by this process and its descendants (the Spark JVM and its
+    Python workers, finished ones included): core-seconds actually spent, which a loaded
+    machine does not inflate as it does wall time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stats[int(d.name)] = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+    me = os.getpid()
+    total = 0.0
+    for pid, st in stats.items():
+        p, seen = pid, 0
+        while p in stats and p != me and seen < 50:
+            p, seen = int(stats[p][1]), seen + 1
+        if p == me:  # utime, stime, cutime, cstime
+            total += sum(int(x) for x in st[11:15]) / tick
+    return total
+
+
 def child(args: argparse.Namespace) -> None:
     from derisk.engines.local import LocalEngine
     from derisk.services import engines as svc
@@ -147,11 +170,13 @@ def child(args: argparse.Namespace) -> None:
         eng = LocalEngine()
     members = [str(x) for x in json.loads(Path(args.members).read_text())]
     load0 = os.getloadavg()[0]
+    cpu0 = tree_cpu_s()
     t0 = time.perf_counter()
     res = svc.lookthrough_files(eng, args.input, members, args.out)
     secs = time.perf_counter() - t0
     out = {
         "seconds": secs,
+        "cpu_s": tree_cpu_s() - cpu0,
         "load": [load0, os.getloadavg()[0]],
         "plan": res["plan"],
         "held": res["held"],
@@ -203,7 +228,8 @@ def projection(rows: list[dict[str, Any]], cores: int = 2) -> dict[str, Any]:
     a cost per stake through the two runs (the fixed part is mostly job scheduling, which a busy
     single machine inflates); the work inside tasks is per stake as measured at the largest
     size. ``upper_core_hours_1e9`` scales the largest run's whole cost per stake instead (fixed
-    costs counted as if they grew with the stakes)."""
+    costs counted as if they grew with the stakes), and ``cpu_core_hours_1e9`` the CPU seconds
+    its process tree used per stake (not inflated by other work on the machine)."""
     b = rows[-1]
     s2 = float(b["stakes"])
     task2, weak2, rest2, r2, ts2 = _costs(b, cores)
@@ -225,7 +251,10 @@ def projection(rows: list[dict[str, Any]], cores: int = 2) -> dict[str, Any]:
             weak_round_ps = wslope
             fixed += (weak2 / max(1, r2) - wslope * s2) * max(rounds_at, 1)
     core_s = TARGET_STAKES * (task_ps + rest_ps + weak_round_ps * max(rounds_at, 1)) + fixed
+    cpu = b["spark"].get("cpu_s")
     return {
+        "spark_cpu_s": cpu,
+        "cpu_core_hours_1e9": round(cpu * TARGET_STAKES / s2 / 3600, 2) if cpu else None,
         "from_stakes": [int(r["stakes"]) for r in rows[-2:]],
         "task_core_us_per_stake": round(task_ps * 1e6, 3),
         "weak_round_core_us_per_stake": round(weak_round_ps * 1e6, 3),
@@ -290,7 +319,8 @@ def report(rows: list[dict[str, Any]], proj: dict[str, Any] | None) -> None:
             f"{proj['weak_round_core_us_per_stake']} per labelling round x "
             f"{proj['weak_rounds_at_1e9']} rounds + {proj['rest_core_us_per_stake']} the rest, "
             f"+ {proj['fixed_core_s']} core-s fixed = {proj['core_hours_1e9']} core-hours "
-            f"(whole cost per stake of the largest run: {proj['upper_core_hours_1e9']})"
+            f"(whole cost per stake of the largest run: {proj['upper_core_hours_1e9']}; "
+            f"its CPU seconds per stake: {proj['cpu_core_hours_1e9']})"
         )
 
 
