@@ -149,6 +149,17 @@ def _reroute_lp(d: dict[str, Any]) -> None:
     assert all(m["wall_s"] > 0 and m["peer_s"] > 0 for m in d["measures"])
 
 
+def _spark_components(d: dict[str, Any]) -> None:
+    (row,) = d["rows"]
+    assert 100 <= row["stakes"] <= 300 and row["components"] > 1
+    for eng in ("local", "spark"):
+        assert "error" not in row[eng], row[eng]
+        assert row[eng]["seconds"] > 0 and row[eng]["engine"] == eng and row[eng]["held"] > 0
+    assert row["spark"]["timings"]["buckets"] >= 1 and row["spark"]["timings"]["task_s"] > 0
+    assert row["max_diff"] is not None and row["max_diff"] <= 1e-9
+    assert d["projection"] is None  # the smoke size is too small to project from
+
+
 def _trade(d: dict[str, Any]) -> None:
     assert (d["commodities"], d["countries"], d["repeat"]) == (50, 230, 1)
     assert d["flows"] > 0 and d["trace_batch_s"] > 0 and d["peer_s"] > 0
@@ -189,11 +200,17 @@ SMOKE: dict[str, Smoke] = {
     "news_real_eval.py": Smoke(_news_real_eval),
     "ownership.py": Smoke(_ownership, json="file"),
     "reroute_lp.py": Smoke(_reroute_lp),
+    "spark_components.py": Smoke(_spark_components, json="file"),
     "trade.py": Smoke(_trade),
     "trust_overhead.py": Smoke(_trust_overhead),
     "usgs_import.py": Smoke(_usgs_import),
 }
-FIRST = ("engines.py", "api_load.py", "hostile_files.py")  # the longest start first
+FIRST = (
+    "engines.py",
+    "spark_components.py",
+    "api_load.py",
+    "hostile_files.py",
+)  # the longest start first
 
 
 # --- running them --------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from derisk.engines.local import LocalEngine
 
 GAPS: dict[tuple[str, str], str] = {
     ("spark", "cycle-larger-than-a-task"): (
-        "a cycle of holdings is solved in one Spark task: cycles above "
+        "inside a component above DERISK_SPARK_TASK_LIMIT stakes (solved by level rounds), a "
+        "cycle of holdings is solved in one Spark task: cycles above "
         "DERISK_SPARK_COMPONENT_LIMIT entities are refused"
     ),
     ("spark", "holders-beyond-collect-limit"): (
@@ -63,19 +64,21 @@ def spark_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def spark_distributed(spark_engine: Engine) -> Engine:
-    """The same session with every step on Spark (no driver shortcut for small graphs)."""
+    """The same session with every step on Spark (no driver shortcut for small graphs) and
+    every component by level rounds (none solved whole in one task)."""
     from dataclasses import replace
 
     from derisk.engines.spark import SparkEngine
 
     assert isinstance(spark_engine, SparkEngine)
-    settings = replace(spark_engine.settings, driver_limit=0)
+    settings = replace(spark_engine.settings, driver_limit=0, task_limit=0)
     return SparkEngine(spark_engine.spark, settings)
 
 
 @pytest.fixture(params=["local", "spark"])
 def engine(request: pytest.FixtureRequest) -> Engine:
-    """Each engine in turn (Spark: components and levels of small graphs on the driver)."""
+    """Each engine in turn (Spark: weakly connected components of small graphs on the driver,
+    each solved whole in one task)."""
     if request.param == "local":
         return LocalEngine()
     eng: Engine = request.getfixturevalue("spark_engine")
@@ -84,7 +87,8 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 
 @pytest.fixture(params=["local", "spark"])
 def graph_engine(request: pytest.FixtureRequest) -> Engine:
-    """Each engine in turn (Spark: trimming, colouring and levels all on Spark)."""
+    """Each engine in turn (Spark: trimming, colouring and levels all on Spark, no component
+    solved whole in one task)."""
     if request.param == "local":
         return LocalEngine()
     eng: Engine = request.getfixturevalue("spark_distributed")
@@ -97,6 +101,8 @@ class SparkLimits(TypedDict, total=False):
     driver_limit: int
     component_limit: int
     holders_collect_limit: int
+    task_limit: int
+    bucket_stakes: int
 
 
 def limited(engine: Engine, **limits: Unpack[SparkLimits]) -> Engine:

@@ -224,6 +224,53 @@ def test_set_share_layered_cycles(graph_engine: Engine) -> None:
         assert (prepared.levels, prepared.cyclic_components) == (5, 2)
 
 
+def many_components(seed: int, sizes: list[int]) -> Stakes:
+    """Disjoint layers of the given sizes (each with cycles), ids shuffled across them."""
+    rng = np.random.default_rng(seed)
+    parts = [random_layer(seed + k, m, min(0.9, 3.0 / m)) for k, m in enumerate(sizes)]
+    n = sum(sizes)
+    perm = rng.permutation(n)
+    off = np.cumsum([0, *sizes])
+    o = np.concatenate([perm[p.owner + off[k]] for k, p in enumerate(parts)])
+    d = np.concatenate([perm[p.owned + off[k]] for k, p in enumerate(parts)])
+    w = np.concatenate([p.share for p in parts])
+    return Stakes(n, o.astype(np.int64), d.astype(np.int64), w)
+
+
+@pytest.mark.parametrize(
+    ("driver_limit", "task_limit"), [(0, 10_000), (10_000, 40)],
+    ids=["weak-on-spark-all-tasks", "weak-on-driver-mixed"],
+)  # fmt: skip
+def test_set_share_by_components(engine: Engine, driver_limit: int, task_limit: int) -> None:
+    """Many weakly connected components and two large ones: on Spark, components up to the
+    task limit are solved whole in tasks (several to a task), the larger by level rounds."""
+    sizes = [1, 2, 2, 3, 3, 4, 5, 6, 8, 9, 12, 40, 60]
+    s = many_components(21, sizes)
+    eng = limited(engine, driver_limit=driver_limit, task_limit=task_limit, bucket_stakes=30)
+    prepared = eng.prepare(s)
+    rng = np.random.default_rng(5)
+    for cut in (True, False):
+        mask = rng.random(s.n) < 0.15
+        got = eng.set_share(prepared, mask, cut=cut)
+        np.testing.assert_allclose(got, reference_shares(s, mask, cut), atol=TOL, rtol=0)
+    if eng.name == "spark":
+        from scipy.sparse.csgraph import connected_components
+
+        from derisk.analysis.ownership import plan
+
+        _nc, lab = connected_components(s.matrix(), directed=True, connection="weak")
+        ends = lab[np.concatenate([s.owner, s.owned])]
+        assert prepared.weak_components == np.unique(ends).size
+        assert (prepared.big is not None) == (np.bincount(lab[s.owned]).max() > task_limit)
+        local = plan(s)
+        assert (
+            prepared.levels, prepared.components, prepared.largest_component,
+            prepared.cyclic_components,
+        ) == (
+            local.levels, local.components, local.largest_component, local.cyclic_components,
+        )  # fmt: skip
+
+
 def test_set_share_property(engine: Engine) -> None:
     cases = 60 if engine.name == "local" else 3
 
@@ -275,7 +322,8 @@ def test_cycle_larger_than_a_task(request: pytest.FixtureRequest, engine: Engine
     # a ring of 6 entities (each holds 40% of the next) below one owner
     ring = list(range(1, 7))
     s = Stakes.from_lists(7, [0, *ring], [1, *[r % 6 + 1 for r in ring]], [0.5, *[0.4] * 6])
-    eng = limited(engine, component_limit=4)
+    # on Spark the whole graph (7 stakes) is above the task limit: solved by level rounds
+    eng = limited(engine, component_limit=4, task_limit=4)
     declare_gap(request, eng, "cycle-larger-than-a-task")
     got = eng.set_share(eng.prepare(s), [0])
     mask = np.zeros(7, dtype=bool)

@@ -15,7 +15,13 @@ commodity's countries, ~230). The result has one row per commodity-year and coun
 
 **Look-through ownership** (share of every entity held by an owner set ``S``,
 ``u_j = s_j + d_j Σ_i W_ij u_i``, ``x_j = Σ_i W_ij u_i``, ``d = 1 − s`` when chains are cut at
-the first member) by iterative joins over the condensed graph:
+the first member) *by components*: weakly connected components are labelled (on the driver up
+to ``driver_limit`` links, else on Spark by hooking and pointer jumping, rounds growing as the
+logarithm of the component size); components up to ``task_limit`` stakes are packed into buckets
+of about ``bucket_stakes`` stakes and each bucket is solved whole in one task with the local
+algorithm (:func:`derisk.analysis.ownership.plan` and :func:`~derisk.analysis.ownership.set_share`);
+larger components (all of them with ``task_limit = 0``) by iterative joins over the condensed
+graph (*level rounds*):
 
 1. *Strongly connected components*, exactly: the graph is trimmed (entities with no holder or
    no holding among the remaining ones are removed, round after round, by joins); the
@@ -44,6 +50,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -116,6 +123,12 @@ class SparkSettings:
     """Largest cyclic component solved in one task; a larger one raises :class:`EngineGap`."""
     holders_collect_limit: int = 2_000_000
     """Largest holder subgraph (links) of one entity that ``look_through`` collects."""
+    task_limit: int = 2_000_000
+    """Largest weakly connected component (in stakes) solved whole in one task with the local
+    algorithm; larger components are solved by level rounds. 0: every component by level
+    rounds."""
+    bucket_stakes: int = 500_000
+    """Stakes per task (about) when small components are packed into tasks."""
 
     @classmethod
     def from_env(cls) -> SparkSettings:
@@ -129,6 +142,8 @@ class SparkSettings:
             driver_limit=int(env.get("DERISK_SPARK_DRIVER_LIMIT", 5_000_000)),
             component_limit=int(env.get("DERISK_SPARK_COMPONENT_LIMIT", 200_000)),
             holders_collect_limit=int(env.get("DERISK_SPARK_HOLDERS_COLLECT", 2_000_000)),
+            task_limit=int(env.get("DERISK_SPARK_TASK_LIMIT", 2_000_000)),
+            bucket_stakes=int(env.get("DERISK_SPARK_BUCKET_STAKES", 500_000)),
         )
 
 
@@ -287,6 +302,56 @@ def _component_task(nodes: pd.DataFrame, links: pd.DataFrame, limit: int) -> pd.
     return pd.DataFrame({"id": ids, "u": u})
 
 
+BUCKET_DDL = (
+    "id long, x double, levels long, components long, largest long, cyclic long, "
+    "stakes long, seconds double"
+)
+
+
+def _bucket_task(pdf: pd.DataFrame, cut: bool) -> pd.DataFrame:
+    """Whole weakly connected components (one bucket of them), solved with the local algorithm.
+
+    Rows: the bucket's stakes ``src, dst, w`` and member flags ``sm, dm`` of their ends. Out:
+    ``(id, x)`` for every entity held (x > 0), and one row with ``id = -1`` carrying the
+    bucket's plan statistics and the seconds the task took.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    src = pdf["src"].to_numpy(dtype=np.int64)
+    dst = pdf["dst"].to_numpy(dtype=np.int64)
+    k = src.size
+    ids, inv = np.unique(np.concatenate([src, dst]), return_inverse=True)
+    inv = np.asarray(inv, dtype=np.int64).ravel()
+    m = int(ids.size)
+    st = own.Stakes(m, inv[:k], inv[k:], pdf["w"].to_numpy(dtype=np.float64))
+    mask = np.zeros(m, dtype=np.bool_)
+    mask[inv[:k][pdf["sm"].to_numpy(dtype=np.bool_)]] = True
+    mask[inv[k:][pdf["dm"].to_numpy(dtype=np.bool_)]] = True
+    p = own.plan(st)
+    x = own.set_share(p, mask, cut=cut) if mask.any() else np.zeros(m)
+    keep = np.flatnonzero(x > 0)
+    zi = np.zeros(keep.size + 1, dtype=np.int64)
+    out = pd.DataFrame(
+        {
+            "id": np.append(ids[keep], -1),
+            "x": np.append(x[keep], 0.0),
+            "levels": zi,
+            "components": zi.copy(),
+            "largest": zi.copy(),
+            "cyclic": zi.copy(),
+            "stakes": zi.copy(),
+            "seconds": np.zeros(keep.size + 1),
+        }
+    )
+    last = keep.size
+    out.loc[last, ["levels", "components", "largest", "cyclic", "stakes"]] = [
+        p.levels, p.components, p.largest_component, p.cyclic_components, k,
+    ]  # fmt: skip
+    out.loc[last, "seconds"] = time.perf_counter() - t0
+    return out
+
+
 _ERRORS: tuple[tuple[str, type[Exception]], ...] = (
     ("ClosedCycleError", own.ClosedCycleError),
     ("EngineGap", EngineGap),
@@ -378,6 +443,19 @@ class SparkPlan:
     cyclic_components: int
     trim_rounds: int = 0
     level_rounds: int = 0
+    small: str | None = None
+    """Parquet of the stakes of components solved whole in tasks (``bucket, src, dst, w``)."""
+    big: SparkPlan | None = None
+    """The level plan of the components above the task limit (None: there are none)."""
+    weak_components: int = 0
+    weak_rounds: int = 0
+    largest_weak: int = 0
+    """Stakes in the largest weakly connected component."""
+    big_components: int = 0
+    graph_nodes: int = 0
+    """Entities with at least one stake."""
+    solved: bool = False
+    """Plan statistics of the task-solved components are known (after the first query)."""
 
 
 class SparkEngine:
@@ -398,6 +476,8 @@ class SparkEngine:
         self.run_dir = f"{base.rstrip('/')}/derisk-spark-{uuid.uuid4().hex[:12]}"
         self._count = 0
         self.last: str | None = None
+        self.timings: dict[str, float] = {}
+        """Seconds and rounds of the last prepare and query (for benchmarks)."""
 
     @classmethod
     def default(cls) -> SparkEngine:
@@ -603,10 +683,181 @@ class SparkEngine:
             )
         live = e.where(F.col("w") > 0)
         count = live.count()
-        trim_rounds = level_rounds = 0
         if count == 0:  # no stake: nothing is held
             self._rm(e_path)
             return SparkPlan(n, "", 0, [], n, 1 if n else 0, 0)
+        if self.settings.task_limit > 0:
+            plan = self._prepare_components(live, n, count)
+        else:
+            plan = self._prepare_levels(live, n, count)
+        self._rm(e_path)
+        return plan
+
+    def _prepare_components(self, live: DataFrame, n: int, count: int) -> SparkPlan:
+        """Weakly connected components: those up to ``task_limit`` stakes are packed into
+        buckets solved whole in one task each; the larger ones get a level plan."""
+        from pyspark.sql import functions as F
+
+        t0 = time.perf_counter()
+        labels, rounds = self._weak_labels(live, count)
+        labels_path = self.last
+        self.timings["weak_s"] = time.perf_counter() - t0
+        self.timings["weak_rounds"] = rounds
+        ce = self._ckpt(
+            live.join(labels.select(F.col("id").alias("src"), "cc"), "src"), "weak-stakes"
+        )
+        ce_path = self.last
+        limit = self.settings.task_limit
+        sizes = ce.groupBy("cc").agg(F.count("*").alias("k"))
+        row = sizes.agg(
+            F.count("*").alias("comps"),
+            F.max("k").alias("largest"),
+            F.sum(F.when(F.col("k") > limit, F.col("k")).otherwise(0)).alias("big_stakes"),
+            F.sum((F.col("k") > limit).cast("long")).alias("big"),
+        ).collect()[0]
+        nodes = labels.count()
+        big_stakes, nbig = int(row["big_stakes"] or 0), int(row["big"] or 0)
+        small_stakes = count - big_stakes
+        path = self._path("plan")
+        small = None
+        if small_stakes:
+            parts = int(self.spark.conf.get("spark.sql.shuffle.partitions") or 2)
+            buckets = max(parts, -(-small_stakes // max(1, self.settings.bucket_stakes)))
+            keep = ce
+            if nbig:
+                keep = ce.join(sizes.where(F.col("k") > limit).select("cc"), "cc", "left_anti")
+            small = f"{path}/small"
+            keep.select(
+                F.pmod(F.xxhash64("cc"), F.lit(buckets)).alias("bucket"), "src", "dst", "w"
+            ).write.mode("overwrite").parquet(small)
+        sub = None
+        if nbig:
+            report(f"{nbig} component(s) above {limit} stakes: level rounds")
+            blinks = ce.join(sizes.where(F.col("k") > limit).select("cc"), "cc", "left_semi")
+            sub = self._prepare_levels(blinks.select("src", "dst", "w"), n, big_stakes)
+        self._rm(ce_path)
+        self._rm(labels_path)
+        self.timings["prepare_components_s"] = time.perf_counter() - t0
+        return SparkPlan(
+            n=n,
+            path=path,
+            levels=sub.levels if sub else 0,
+            special_levels=sub.special_levels if sub else [],
+            components=n,
+            largest_component=1 if n else 0,
+            cyclic_components=0,
+            trim_rounds=sub.trim_rounds if sub else 0,
+            level_rounds=sub.level_rounds if sub else 0,
+            small=small,
+            big=sub,
+            weak_components=int(row["comps"]),
+            weak_rounds=rounds,
+            largest_weak=int(row["largest"] or 0),
+            big_components=nbig,
+            graph_nodes=nodes,
+        )
+
+    def _weak_labels(self, live: DataFrame, count: int) -> tuple[DataFrame, int]:
+        """``(id, cc)`` for every entity with a stake, ``cc`` the least id of its weakly
+        connected component, and the number of Spark rounds it took (0: on the driver).
+
+        On Spark, by hooking and pointer jumping: the links are kept as pairs of current roots
+        ``(a, b)``, ``a < b``; in a round every root ``b`` hooks onto its least neighbour
+        ``a`` (so every root that has a smaller neighbour moves), the hooks are followed to
+        their ends by pointer jumping (doubling: ⌈log₂ chain⌉ joins), the links are renamed to
+        the new roots and those inside one tree dropped. Each root merges with a neighbour
+        tree or receives one, so the rounds grow about as the logarithm of the component
+        size. Every entity is hooked at most once: the union of the rounds' hooks is a forest
+        of depth at most the number of rounds, resolved at the end by pointer jumping."""
+        from pyspark.sql import functions as F
+
+        if count <= self.settings.driver_limit:
+            pdf = live.select("src", "dst").toPandas()
+            src = pdf["src"].to_numpy(dtype=np.int64)
+            dst = pdf["dst"].to_numpy(dtype=np.int64)
+            ids, inv = np.unique(np.concatenate([src, dst]), return_inverse=True)
+            m, k = ids.size, src.size
+            g = sp.csr_matrix((np.ones(k), (inv[:k], inv[k:])), shape=(m, m))
+            nc, lab = csgraph.connected_components(g, directed=True, connection="weak")
+            least = np.full(int(nc), np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(least, lab, ids)
+            out = self._ckpt(self._frame({"id": ids, "cc": least[lab]}, "id long, cc long"), "cc")
+            return out, 0
+        e = self._ckpt(
+            live.where(F.col("src") != F.col("dst"))
+            .select(F.least("src", "dst").alias("a"), F.greatest("src", "dst").alias("b"))
+            .distinct(),
+            "undirected",
+        )
+        e_path = self.last
+        hooks: list[str] = []
+        rounds = 0
+        while e.limit(1).count():
+            rounds += 1
+            hook, hook_path = self._jump(e.groupBy("b").agg(F.min("a").alias("p")))
+            hooks.append(hook_path)
+            pa = hook.select(F.col("b").alias("a"), F.col("p").alias("pa"))
+            pb = hook.select("b", F.col("p").alias("pb"))
+            x, y = F.coalesce("pa", "a"), F.coalesce("pb", "b")
+            nxt = self._ckpt(
+                e.join(pa, "a", "left")
+                .join(pb, "b", "left")
+                .where(x != y)
+                .select(F.least(x, y).alias("a"), F.greatest(x, y).alias("b"))
+                .distinct(),
+                "undirected",
+            )
+            self._rm(e_path)
+            e, e_path = nxt, self.last
+            report(f"components: weak round {rounds}")
+        self._rm(e_path)
+        nodes = live.select(F.col("src").alias("id")).union(live.select(F.col("dst").alias("id")))
+        if hooks:
+            par, par_path = self._jump(
+                functools.reduce(
+                    lambda p, q: p.union(q), (self.spark.read.parquet(h) for h in hooks)
+                )
+            )
+            out = self._ckpt(
+                nodes.distinct()
+                .join(par.withColumnRenamed("b", "id"), "id", "left")
+                .select("id", F.coalesce("p", "id").alias("cc")),
+                "cc",
+            )
+            self._rm(par_path)
+        else:
+            out = self._ckpt(nodes.distinct().select("id", F.col("id").alias("cc")), "cc")
+        for h in hooks:
+            self._rm(h)
+        return out, rounds
+
+    def _jump(self, pointers: DataFrame) -> tuple[DataFrame, str]:
+        """Pointer jumping on ``(b, p)`` pointers (``p < b``, acyclic) until every ``p`` is a
+        root (not itself a ``b``): each pass doubles the distance covered."""
+        from pyspark.sql import functions as F
+
+        cur = self._ckpt(pointers, "hook")
+        cur_path = self.last
+        while True:
+            up = cur.select(F.col("b").alias("p"), F.col("p").alias("pp"))
+            nxt = self._ckpt(
+                cur.join(up, "p", "left").select(
+                    "b", F.coalesce("pp", "p").alias("p"), F.col("pp").isNotNull().alias("moved")
+                ),
+                "hook",
+            )
+            self._rm(cur_path)
+            cur_path = str(self.last)
+            moved = nxt.where("moved").limit(1).count()
+            cur = nxt.select("b", "p")
+            if not moved:
+                return cur, cur_path
+
+    def _prepare_levels(self, live: DataFrame, n: int, count: int) -> SparkPlan:
+        """The level plan (module doc: components, levels, stakes partitioned by level)."""
+        from pyspark.sql import functions as F
+
+        trim_rounds = level_rounds = 0
         if count <= self.settings.driver_limit:
             report(f"components and levels on the driver ({count} links)")
             pdf = live.toPandas()
@@ -641,7 +892,6 @@ class SparkEngine:
                  F.sum("size").alias("nodes"))
             .collect()
         )  # fmt: skip
-        self._rm(e_path)
         return SparkPlan(
             n=n,
             path=path,
@@ -655,6 +905,8 @@ class SparkEngine:
             cyclic_components=sum(int(r["cyclic"]) for r in stats),
             trim_rounds=trim_rounds,
             level_rounds=level_rounds,
+            graph_nodes=sum(int(r["nodes"]) for r in stats),
+            solved=True,
         )
 
     def _structure(self, live: DataFrame) -> tuple[DataFrame, int, int]:
@@ -908,10 +1160,95 @@ class SparkEngine:
         return out
 
     def sweep(self, plan: SparkPlan, members: DataFrame, *, cut: bool = True) -> DataFrame:
-        """``(id, x)`` for every held entity: the level-by-level sweep of the module doc."""
+        """``(id, x)`` for every held entity: components up to the task limit in one task
+        each (packed in buckets), larger ones by the level-by-level sweep of the module doc.
+        The frame is a checkpoint whose path is left in ``self.last``."""
         from pyspark.sql import functions as F
 
         mem = members.select(F.col("id").cast("long").alias("id")).distinct()
+        if plan.small is None and plan.big is None:
+            return self._sweep_levels(plan, mem, cut=cut)
+        t0 = time.perf_counter()
+        parts: list[DataFrame] = []
+        paths: list[str | None] = []
+        if plan.small is not None:
+            parts.append(self._sweep_small(plan, mem, cut=cut))
+            paths.append(self.last)
+        if plan.big is not None:
+            t1 = time.perf_counter()
+            parts.append(self._sweep_levels(plan.big, mem, cut=cut))
+            paths.append(self.last)
+            self.timings["levels_sweep_s"] = time.perf_counter() - t1
+        if len(parts) == 1:
+            self.timings["sweep_s"] = time.perf_counter() - t0
+            return parts[0]
+        x = self._ckpt(parts[0].union(parts[1]), "shares")
+        for path in paths:
+            self._rm(path)
+        self.timings["sweep_s"] = time.perf_counter() - t0
+        return x
+
+    def _sweep_small(self, plan: SparkPlan, mem: DataFrame, *, cut: bool) -> DataFrame:
+        """Every bucket of whole components solved in one task (:func:`_bucket_task`)."""
+        from pyspark.sql import functions as F
+
+        t0 = time.perf_counter()
+        e = self.spark.read.parquet(str(plan.small))
+        ms = mem.select(F.col("id").alias("src"), F.lit(True).alias("sm"))
+        md = mem.select(F.col("id").alias("dst"), F.lit(True).alias("dm"))
+        e = (
+            e.join(ms, "src", "left")
+            .join(md, "dst", "left")
+            .select(
+                "bucket", "src", "dst", "w",
+                F.coalesce("sm", F.lit(False)).alias("sm"),
+                F.coalesce("dm", F.lit(False)).alias("dm"),
+            )
+        )  # fmt: skip
+        res = e.groupBy("bucket").applyInPandas(
+            functools.partial(_bucket_task, cut=cut), BUCKET_DDL
+        )
+        try:
+            out = self._ckpt(res, "bucket-shares")
+        except Exception as exc:
+            _reraise(exc)
+            raise
+        st = (
+            out.where(F.col("id") < 0)
+            .agg(
+                F.max("levels").alias("levels"), F.sum("components").alias("components"),
+                F.max("largest").alias("largest"), F.sum("cyclic").alias("cyclic"),
+                F.sum("stakes").alias("stakes"), F.sum("seconds").alias("seconds"),
+                F.count("*").alias("buckets"),
+            )
+            .collect()[0]
+        )  # fmt: skip
+        self.timings.update(
+            small_sweep_s=time.perf_counter() - t0,
+            task_s=float(st["seconds"] or 0.0),
+            task_stakes=float(st["stakes"] or 0),
+            buckets=float(st["buckets"] or 0),
+        )
+        if not plan.solved:  # the statistics of the whole layer, as the local plan gives them
+            big = plan.big
+            levels = int(st["levels"] or 0)
+            comps = int(st["components"] or 0) + plan.n - plan.graph_nodes
+            largest = int(st["largest"] or 0)
+            cyclic = int(st["cyclic"] or 0)
+            if big is not None:
+                levels = max(levels, big.levels)
+                comps += big.components - (big.n - big.graph_nodes)
+                largest = max(largest, big.largest_component)
+                cyclic += big.cyclic_components
+            plan.levels, plan.components = levels, comps
+            plan.largest_component, plan.cyclic_components = largest, cyclic
+            plan.solved = True
+        return out.where(F.col("id") >= 0).select("id", "x")
+
+    def _sweep_levels(self, plan: SparkPlan, mem: DataFrame, *, cut: bool = True) -> DataFrame:
+        """``(id, x)`` by the level-by-level sweep of the module doc."""
+        from pyspark.sql import functions as F
+
         mem = mem.withColumn("s", F.lit(1.0))
         if plan.levels == 0:
             self.last = None
