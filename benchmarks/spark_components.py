@@ -26,7 +26,7 @@ Run::
 
     python benchmarks/spark_components.py                    # 1e5 and 1e6 stakes: ~10 min
     python benchmarks/spark_components.py --stakes 10000000  # 1e7 stakes (12 GB driver)
-    python benchmarks/spark_components.py --tiny              # smoke: ~300 stakes, labels on the driver
+    python benchmarks/spark_components.py --tiny              # smoke: ~300 stakes (driver labels)
     python benchmarks/spark_components.py --tiny --json out.json   # the same, JSON in out.json
 
 Exits with status 1 when an engine fails or the answers differ by more than 1e-9.
