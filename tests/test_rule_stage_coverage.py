@@ -43,6 +43,14 @@ def test_both_stage_rules_are_enumerated() -> None:
     # DFARS from 2027 names magnets (production) and rare-earth metals (melting).
     assert ("dfars-7052", "rare-earths", "magnets") in named
     assert ("dfars-7052", "rare-earths", "metal") in named
+    # Its other products: tungsten and tantalum metal (melted) and samarium-cobalt magnets
+    # (produced), reached through the materials the pack names for each product.
+    assert ("dfars-7052", "tungsten", "metal") in named
+    assert ("dfars-7052", "tantalum", "metal") in named
+    assert ("dfars-7052", "cobalt", "magnets") in named
+    for mid in ("tungsten", "tantalum", "cobalt"):
+        kinds = {KIND_TO_STAGE.get(s.kind, s.kind) for s in load_catalog().material(mid).stages}
+        assert kinds & {"melting", "production"}, mid
     # The CRMA benchmark leaves component production out.
     assert ("eu-crma-65", "rare-earths", "magnets") not in named
     assert ("eu-crma-65", "cathode", "pcam") in named
