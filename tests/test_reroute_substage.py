@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from derisk.data.loader import load_files
+from derisk.data.loader import import_csv, load_files
 from derisk.services.common import NotFound
 from derisk.services.facilities import allied_supply
 from derisk.store import DuckStore
@@ -95,9 +95,13 @@ def test_one_buyer_at_the_hydroxide_stage(li_store: DuckStore) -> None:
     src = res["from_parent_stage"]
     assert src["stage"] == "refining" and sorted(src["taken"]) == ["h-aus", "h-kor"]
     assert src["other_product"] == ["c-chl"] and src["product_not_stated"] == ["u-usa"]
+    assert src["own_rows"] == []
     gap = next(g for g in res["gaps"] if g["what"] == "product not stated")
     assert gap["facilities"] == ["u-usa"]
-    assert any(n.startswith("hydroxide: no facility rows of its own") for n in res["notes"])
+    assert any(
+        n.startswith("hydroxide: no facility rows of its own; answered from them and 2 refining")
+        for n in res["notes"]
+    )
 
 
 def test_a_club_of_two_at_the_hydroxide_stage(li_store: DuckStore) -> None:
@@ -151,3 +155,22 @@ def test_cli_one_buyer_at_the_hydroxide_stage(built_db: Path) -> None:
     assert res["unit"] == "t LiOH.H2O" and res["from_parent_stage"]["stage"] == "refining"
     assert len(res["by_year"]) == 6 and res["by_year"][0]["secured"] > 0
     assert "livent-bessemer" in {r["facility"] for r in res["facilities"]}
+
+
+def test_a_row_of_the_sub_stage_itself_is_counted_with_the_parent_rows(
+    li_store: DuckStore, tmp_path: Path
+) -> None:
+    # a hydroxide-stage row (as an accepted news item writes it) adds to the refining rows
+    path = _write(
+        tmp_path / "own.csv",
+        "facility_id,name,country,material_id,stage_id,status,capacity,unit,basis,source_id",
+        ["h-can,Canadian hydroxide,CAN,lithium,hydroxide,operating,20,t LiOH.H2O,product,t1"],
+    )
+    import_csv(li_store, "facilities", path)
+    res = allied_supply(li_store, "lithium", "hydroxide", ["USA"], years=(2025,))
+    rows = {r["facility"]: r for r in res["facilities"]}
+    assert set(rows) == {"h-kor", "h-aus", "h-can"}
+    assert rows["h-can"]["stored_stage"] == "hydroxide"
+    assert res["from_parent_stage"]["own_rows"] == ["h-can"]
+    # others take 160/200 of each plant: the buyer keeps 0.2 x (113.92 + 20)
+    assert res["by_year"][0]["secured"] == pytest.approx(0.2 * (HYD + 20), abs=1e-3)

@@ -597,10 +597,12 @@ def allied_supply(
     spec = load_catalog().material(material)
     plants_all = load_plants(store, material=material, stage=stage, as_of=when)
     from_parent = None
-    if not plants_all:
-        sub = _substage_plants(store, material, stage, when)
-        if sub is not None:
-            plants_all, from_parent = sub
+    sub = _substage_plants(store, material, stage, when)
+    if sub is not None:  # rows of its own (an accepted news item) come first, then the parent's
+        own_ids = {p.facility_id for p in plants_all}
+        plants_all = plants_all + [p for p in sub[0] if p.facility_id not in own_ids]
+        from_parent = sub[1]
+        from_parent["own_rows"] = sorted(own_ids)
     if not plants_all:
         have = sorted({f"{p.material} {p.stage}" for p in load_plants(store, material=material)})
         raise NotFound(
@@ -836,7 +838,8 @@ def allied_supply(
         row = _plant_row(p, names_map, conf, years, caps[i_p])
         row["eligible"] = bool(eligible[i_p])
         if from_parent is not None:
-            row["stored_stage"] = from_parent["stage"]
+            own_row = p.facility_id in from_parent["own_rows"]
+            row["stored_stage"] = stage if own_row else from_parent["stage"]
         row["reason"] = reasons[i_p]
         if exclude_pfe:
             row["pfe"] = _verdict(p, flagged, unsure)
@@ -890,8 +893,9 @@ def allied_supply(
         )
     if from_parent is not None:
         notes.append(
-            f"{stage}: no facility rows of its own; answered from {len(from_parent['taken'])} "
-            f"{from_parent['stage']} rows ({from_parent['rule']})"
+            f"{stage}: {len(from_parent['own_rows']) or 'no'} facility rows of its own; "
+            f"answered from them and {len(from_parent['taken'])} {from_parent['stage']} rows "
+            f"({from_parent['rule']})"
         )
     gaps.append(
         {
