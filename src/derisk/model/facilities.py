@@ -65,6 +65,7 @@ FACILITY_TYPES = frozenset(
 # Sb2O3 291.52, W 183.84, WO3 231.84). APT is (NH4)10[H2W12O42].4H2O: 12 WO3 / 3132.5 = 0.888.
 _LCE_PER_LIOH = 73.89 / (2 * 41.96)
 _LCE_PER_LI = 73.89 / (2 * 6.941)
+_LIOH_PER_LI = 41.96 / 6.941
 _SB_PER_SB2O3 = 2 * 121.76 / 291.52
 _W_PER_WO3 = 183.84 / 231.84
 _WO3_PER_APT = 12 * 231.84 / 3132.5
@@ -82,6 +83,16 @@ STAGE_UNITS: dict[tuple[str, str], tuple[str, dict[str, float]]] = {
         "lithium",
         "refining",
     ): ("t LCE", {"t LCE": 1.0, "t Li2CO3": 1.0, "t LiOH.H2O": _LCE_PER_LIOH, "t Li": _LCE_PER_LI}),
+    # sub-stages of lithium chemicals: each in its own product; t LCE converts stoichiometrically
+    # (1 t LCE = 2 x 41.96 / 73.89 = 1.1357 t LiOH.H2O), the other salt's tonnes do not
+    ("lithium", "hydroxide"): (
+        "t LiOH.H2O",
+        {"t LiOH.H2O": 1.0, "t LCE": 1 / _LCE_PER_LIOH, "t Li": _LIOH_PER_LI},
+    ),
+    ("lithium", "carbonate"): (
+        "t Li2CO3",
+        {"t Li2CO3": 1.0, "t LCE": 1.0, "t Li": _LCE_PER_LI},
+    ),
     ("nickel", "mining"): ("t Ni", {"t Ni": 1.0}),
     ("nickel", "refining"): ("t Ni", {"t Ni": 1.0}),
     ("cobalt", "mining"): ("t Co", {"t Co": 1.0}),
@@ -98,6 +109,44 @@ STAGE_UNITS: dict[tuple[str, str], tuple[str, dict[str, float]]] = {
     ): ("t WO3", {"t WO3": 1.0, "t APT": _WO3_PER_APT, "t W": 1 / _W_PER_WO3}),
 }
 """(material, stage) -> (unit capacities are compared in, {stated unit: factor to it})."""
+
+SUBSTAGES: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("lithium", "hydroxide"): ("refining", "t LiOH.H2O", "hydroxide"),
+    ("lithium", "carbonate"): ("refining", "t Li2CO3", "carbonate"),
+}
+"""(material, sub-stage) -> (parent stage whose rows it is answered from when it has none of
+its own, the product's own unit, the word naming the product)."""
+
+
+def substage_share(material: str, substage: str, unit: str, product: str | None) -> str:
+    """Whether a row of the parent stage is capacity of ``substage``: ``"taken"`` (stated in
+    the sub-stage's product unit, or in a content unit such as t LCE with a product naming the
+    sub-stage only), ``"other"`` (another product: a sibling's product unit, or a product that
+    names only other salts) or ``"not-stated"`` (a content unit with no product, a product naming
+    no salt, or both salts without a split): a gap, never counted.
+
+    >>> substage_share("lithium", "hydroxide", "t LCE", "lithium hydroxide")
+    'taken'
+    >>> substage_share("lithium", "hydroxide", "t LCE", "lithium carbonate and hydroxide")
+    'not-stated'
+    >>> substage_share("lithium", "hydroxide", "t Li2CO3", "lithium salts")
+    'other'
+    """
+    _, own_unit, word = SUBSTAGES[(material, substage)]
+    siblings = {u: w for (m, s), (_, u, w) in SUBSTAGES.items() if m == material and s != substage}
+    if unit == own_unit:
+        return "taken"
+    if unit in siblings:
+        return "other"
+    text = (product or "").lower()
+    names_own = word in text
+    names_other = any(w in text for w in siblings.values())
+    if names_own and not names_other:
+        return "taken"
+    if names_own or not text.strip() or re.search(r"\b(salts?|chemicals?)\b", text):
+        return "not-stated"
+    return "other"
+
 
 _OWNER = re.compile(r"^\s*([a-z0-9][a-z0-9._-]*)\s*:\s*([0-9]+(?:\.[0-9]+)?)\s*$")
 
@@ -322,6 +371,7 @@ __all__ = [
     "FACILITY_KINDS",
     "FACILITY_TYPES",
     "STAGE_UNITS",
+    "SUBSTAGES",
     "CapacityBasis",
     "Facility",
     "FacilityStatus",
@@ -330,5 +380,6 @@ __all__ = [
     "facility_problems",
     "parse_owners",
     "stage_unit",
+    "substage_share",
     "unit_factor",
 ]

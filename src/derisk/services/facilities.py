@@ -9,6 +9,7 @@ reads the store, applies the screening to each plant and assembles typed results
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -23,10 +24,12 @@ from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.facilities import (
     STAGE_UNITS,
+    SUBSTAGES,
     FacilityStatus,
     ImporterDemand,
     parse_owners,
     stage_unit,
+    substage_share,
     unit_factor,
 )
 from derisk.services.common import NotFound, round_or_none
@@ -463,7 +466,8 @@ def _upstream(
 
     spec = load_catalog().material(material)
     ids = [st.id for st in spec.stages]
-    i = ids.index(stage)
+    # a sub-stage (lithium hydroxide) is fed from its parent's upstream (mining), not a sibling
+    i = ids.index(SUBSTAGES.get((material, stage), (stage,))[0])
     if i == 0:
         return None, None, None
     prev = ids[i - 1]
@@ -514,6 +518,49 @@ def _upstream(
     return desc, a.secured, None
 
 
+def _parent_demand_hint(material: str, stage: str) -> str:
+    spec = SUBSTAGES.get((material, stage))
+    if spec is None:
+        return ""
+    return (
+        f" ({material} {spec[0]} demand figures count all salts together and are not used "
+        f"for {stage})"
+    )
+
+
+def _substage_plants(
+    store: Store, material: str, stage: str, when: dt.date
+) -> tuple[list[Plant], dict[str, Any]] | None:
+    """A sub-stage without rows of its own (lithium hydroxide, carbonate) answered from its
+    parent stage's rows whose product is the sub-stage (see
+    :func:`derisk.model.facilities.substage_share`), in the sub-stage's unit; ``None`` when
+    ``stage`` is no sub-stage or its parent has no rows."""
+    spec = SUBSTAGES.get((material, stage))
+    if spec is None:
+        return None
+    parent, own_unit, word = spec
+    rows = load_plants(store, material=material, stage=parent, as_of=when)
+    if not rows:
+        return None
+    split: dict[str, list[Plant]] = {"taken": [], "other": [], "not-stated": []}
+    for p in rows:
+        split[substage_share(material, stage, p.unit_stated, p.product)].append(p)
+    taken = [dataclasses.replace(p, stage=stage) for p in split["taken"]]
+    info = {
+        "stage": parent,
+        "rule": (
+            f"rows of {material} {parent} stated in {own_unit}, or in another convertible unit "
+            f"(t LCE) with a product naming {word} only, are taken as {stage} capacity in "
+            f"{stage_unit(material, stage)}; rows of another product are left out; rows whose "
+            "product is not stated (or mixes salts without a split) are a gap, never counted"
+        ),
+        "taken": [p.facility_id for p in split["taken"]],
+        "other_product": [p.facility_id for p in split["other"]],
+        "product_not_stated": [p.facility_id for p in split["not-stated"]],
+    }
+    return taken, info
+
+
 def allied_supply(
     store: Store,
     material: str,
@@ -549,6 +596,13 @@ def allied_supply(
         raise BadInputError("no years to compute")
     spec = load_catalog().material(material)
     plants_all = load_plants(store, material=material, stage=stage, as_of=when)
+    from_parent = None
+    sub = _substage_plants(store, material, stage, when)
+    if sub is not None:  # rows of its own (an accepted news item) come first, then the parent's
+        own_ids = {p.facility_id for p in plants_all}
+        plants_all = plants_all + [p for p in sub[0] if p.facility_id not in own_ids]
+        from_parent = sub[1]
+        from_parent["own_rows"] = sorted(own_ids)
     if not plants_all:
         have = sorted({f"{p.material} {p.stage}" for p in load_plants(store, material=material)})
         raise NotFound(
@@ -632,6 +686,7 @@ def allied_supply(
             f"zero): give the demand as {missing[0]}=QUANTITY in {unit}, or import demand rows "
             "(derisk import csv demand FILE)"
             + (f"; demand is known for {', '.join(have)}" if have else "")
+            + _parent_demand_hint(material, stage)
         )
     if world_demand is not None:
         if not np.isfinite(world_demand) or world_demand <= 0:
@@ -648,6 +703,7 @@ def allied_supply(
             raise NotFound(
                 f"no world demand for {material} {stage} in the store: give a world demand "
                 f"QUANTITY ({unit}/yr) so that other buyers' demand can be netted out"
+                + _parent_demand_hint(material, stage)
             )
         world = {k: found[k] for k in ("quantity", "year", "source_id", "basis")}
     d_base = np.array([r["quantity"] for r in dem_rows], dtype=float)
@@ -781,6 +837,9 @@ def allied_supply(
     for i_p, p in enumerate(plants):
         row = _plant_row(p, names_map, conf, years, caps[i_p])
         row["eligible"] = bool(eligible[i_p])
+        if from_parent is not None:
+            own_row = p.facility_id in from_parent["own_rows"]
+            row["stored_stage"] = stage if own_row else from_parent["stage"]
         row["reason"] = reasons[i_p]
         if exclude_pfe:
             row["pfe"] = _verdict(p, flagged, unsure)
@@ -822,6 +881,21 @@ def allied_supply(
                 "facilities": low,
                 "effect": f"{len(low)} of {len(plants)} plants carry an unverified (L) figure",
             }
+        )
+    if from_parent is not None and from_parent["product_not_stated"]:
+        gaps.append(
+            {
+                "what": "product not stated",
+                "facilities": from_parent["product_not_stated"],
+                "effect": f"{from_parent['stage']} rows whose product is not stated (or that mix "
+                f"salts without a split) are not counted as {stage} capacity",
+            }
+        )
+    if from_parent is not None:
+        notes.append(
+            f"{stage}: {len(from_parent['own_rows']) or 'no'} facility rows of its own; "
+            f"answered from them and {len(from_parent['taken'])} {from_parent['stage']} rows "
+            f"({from_parent['rule']})"
         )
     gaps.append(
         {
@@ -893,6 +967,7 @@ def allied_supply(
         "gaps": gaps,
         "assumptions": assumptions,
         "notes": notes,
+        "from_parent_stage": from_parent,
         "sources": _source_meta(store, src_ids),
     }
 
