@@ -45,7 +45,7 @@ ROW_COUNTS = {
     "import_reliance": 9,
     "entities": 45,
     "stakes": 37,
-    "importer_demand": 17,
+    "importer_demand": 19,
 }
 
 
@@ -370,7 +370,7 @@ def test_importer_demand_golden_values(built: Path) -> None:
     raw = [
         r
         for r in raw_rows("importer_demand/figures.csv")
-        if (r["buyer"], r["material_id"]) == ("KOR", "lithium")
+        if (r["buyer"], r["material_id"], r["stage_id"]) == ("KOR", "lithium", "refining")
     ]
     lce_per_lioh = 73.89 / (2 * 41.96)
     want = sum(
