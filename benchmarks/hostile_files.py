@@ -232,7 +232,7 @@ def main() -> None:
                 times.append(time.perf_counter() - t)
         times.sort()
         p95 = times[int(0.95 * (len(times) - 1))]
-        size = len(json.dumps(ans))
+        size = len(json.dumps(ans.to_json()))
         out["holdings"] = {
             "ring": 1500,
             "asked": len(times),
