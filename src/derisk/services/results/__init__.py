@@ -3,6 +3,10 @@
 Each record's fields are the JSON keys in printed order (see :mod:`derisk.model.record`); a
 field holding ``ABSENT`` is a key that only some answers carry. The API's response models are
 derived from these types (:mod:`derisk.api.models`), so a renamed key changes both at once.
+
+This package's ``__init__`` holds the exposure, trade, ownership, look-up and source results;
+each other service area keeps its result types in a module of its own here
+(``derisk.services.results.<area>``).
 """
 
 from __future__ import annotations
