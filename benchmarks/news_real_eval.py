@@ -22,7 +22,8 @@ Run::
     python benchmarks/news_real_eval.py --corpus /path/to/corpus \\
         [--split dev|test|all] [--labels FILE] [--auto-accept 0.8] [--repeat 3] \\
         [--show-errors] [--json]
-    python benchmarks/news_real_eval.py --corpus DIR --split dev --refit-calibration
+    python benchmarks/news_real_eval.py --corpus DIR --split dev [--labels FILE] \\
+        --refit-calibration
     python benchmarks/news_real_eval.py --tiny    # smoke: a 4-article corpus of our own
     python benchmarks/news_real_eval.py --tiny --json    # the same, results as JSON
 
@@ -33,7 +34,10 @@ with the same reader, pipeline and scorer (split ``all``, one timed pass).
 ``--refit-calibration`` (development half only) also writes
 ``src/derisk/news/data/calibration.yaml``: for each calibration group of
 ``derisk.news.calibration``, how many proposals the extractor made and how many matched a
-label (restatements of a found event left out). Refit after every change to the extractor.
+label (restatements of a found event left out). Fit it on development articles the rules
+were not written from (a ``--labels`` file holding only those rows), so that the table says
+how often proposals are right on unseen text; refit after every change to the extractor, on
+articles still unseen.
 
 Exit status 0; 2 when the labels or the corpus cannot be read (the message names the file
 and line). Articles of the split that the corpus folder lacks are listed and skipped.
@@ -95,6 +99,7 @@ def calibration_yaml(
     work: list[tuple[Any, dict[str, Any]]],
     preds: dict[str, list[dict[str, Any]]],
     lexicon: Lexicon,
+    labels_name: str = "benchmarks/news_real/labels.jsonl",
 ) -> str:
     """The calibration table of this run: per group, proposals and how many matched a label;
     restatements of a found event are left out."""
@@ -109,10 +114,10 @@ def calibration_yaml(
     head = (
         "# Proposals per calibration group (derisk.news.calibration) and how many of them were "
         "right\n# (matched a hand label), measured on the development half of the real-article "
-        f"corpus\n# ({len(work)} published articles, labels in "
-        'benchmarks/news_real/labels.jsonl, split "dev"), with the\n# extractor of this '
-        "commit. Refit whenever the extractor changes: benchmarks/news_real_eval.py --corpus "
-        'DIR\n# --split dev --refit-calibration (docs/news.md, "Calibration").\n'
+        f'corpus\n# ({len(work)} published articles of split "dev" in {labels_name}), with '
+        "the extractor\n# of this commit. The articles should be ones the rules were not written "
+        'from (docs/news.md,\n# "Calibration, refitting"): benchmarks/news_real_eval.py '
+        "--corpus DIR --split dev\n# --labels FILE --refit-calibration.\n"
     )
     return head + yaml.safe_dump({"groups": fit(scored)}, sort_keys=True)
 
@@ -406,7 +411,9 @@ def _run(args: argparse.Namespace) -> int:
         },
     }
     if args.refit_calibration:
-        CALIBRATION.write_text(calibration_yaml(work, preds, lexicon), encoding="utf-8")
+        CALIBRATION.write_text(
+            calibration_yaml(work, preds, lexicon, args.labels.name), encoding="utf-8"
+        )
         print(f"calibration table written to {CALIBRATION}", file=sys.stderr)
     if args.show_errors:
         out["errors"] = {

@@ -287,7 +287,10 @@ def test_auto_accept_feed_alerts_in_one_pass(fresh_db: Path) -> None:
                 }
             ).encode(),
         )
-        op.json("monitor", "feed", "add", site.url("/feed.json"), "--auto-accept", "0.8")
+        # stakes are right far less than 80% of the time on unseen text, so their calibrated
+        # confidence is low (docs/news.md, "Round 5"): the threshold here is below any
+        # calibrated confidence, since what is tested is the one-pass alert, not the table
+        op.json("monitor", "feed", "add", site.url("/feed.json"), "--auto-accept", "0.05")
         op.json("monitor", "run", "--no-feeds")  # baseline before the article exists
         site.pages["/z.html"] = ("text/html", ARTICLE.encode())
         out = op.run("monitor", "serve", "--passes", "1", "--every", "1", "--delay", "0", "--json")

@@ -384,19 +384,40 @@ def test_korea_zinc_story_yields_its_three_events(lexicon: Lexicon) -> None:
 
 # ---------------------------------------------------------------- calibration
 def test_calibrated_confidence_backs_off_and_hedges() -> None:
-    counts = {"offtake/new": (1, 2), "offtake/linked": (7, 8), "stake_acquisition/linked": (2, 2)}
-    # a group with too few proposals takes its type's share: (8 + 1) / (10 + 2)
-    assert calibrated("offtake/new", counts=counts) == 0.75
-    # a type with too few takes the share of all: (10 + 1) / (12 + 2)
-    assert calibrated("stake_acquisition/linked", counts=counts) == 0.79
-    assert calibrated("offtake/new", hedged=True, counts=counts) == 0.45
+    counts = {
+        "deal/lead/current/new": (1, 2),
+        "deal/lead/current/linked": (7, 8),
+        "restriction/lead/current/linked": (2, 2),
+    }
+    # a group with too few proposals takes the next coarser group's share: (8 + 1) / (10 + 2)
+    assert calibrated("deal/lead/current/new", counts=counts) == 0.75
+    # too few down to the family: the share of all, (10 + 1) / (12 + 2)
+    assert calibrated("restriction/lead/current/linked", counts=counts) == 0.79
+    assert calibrated("deal/lead/current/new", hedged=True, counts=counts) == 0.45
+
+
+def test_background_and_late_statements_fall_in_groups_of_their_own() -> None:
+    from derisk.news.calibration import group_of, is_old
+
+    pub = dt.date(2025, 6, 10)
+    # a sentence that names an earlier year, or an event dated long before publication
+    assert is_old("Exports stopped when the country first curbed them in 2023.", [], pub)
+    assert is_old("The ban took effect.", [dt.date(2024, 9, 15)], pub)
+    assert not is_old("The ban takes effect on 1 July.", [dt.date(2025, 7, 1)], pub)
+
+    def group(etype: str, lead: bool, old: bool) -> str:
+        return group_of(etype, lead=lead, old=old, new=0, by_reference=False, complete=True)
+
+    assert group("export_restriction", True, False) == "restriction/lead/current/linked"
+    assert group("facility", False, True) == "facility/body/old/linked"
+    assert group("loan", True, False).startswith("deal/")
 
 
 def test_proposals_carry_their_calibration_group(lexicon: Lexicon) -> None:
     art = extract(RawDoc("t.txt", "text", KOREA_ZINC_STORY, published=dt.date(2025, 9, 26)))
     groups = {e.type: e.group for e in analyze(art, lexicon).events}
-    assert groups["stake_acquisition"] == "stake_acquisition/linked"
-    assert groups["first_export"] == "first_export/linked/ref"
+    assert groups["stake_acquisition"] == "deal/lead/current/linked"
+    assert groups["first_export"].startswith("deal/lead/current/linked/ref")
     for e in analyze(art, lexicon).events:
         assert e.confidence == calibrated(e.group)
 

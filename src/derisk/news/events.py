@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from derisk.model.catalog import Catalog
-from derisk.news.calibration import calibrated, group_of
+from derisk.news.calibration import LEAD_SENTENCES, calibrated, group_of
 from derisk.news.clauses import (
     in_background,
     measure_is_changed,
@@ -612,7 +612,16 @@ def _confidence(
     keys = [k for k in KEY_FIELDS[etype] if k in links]
     new = sum(1 for k in keys if links[k].id is None and links[k].kind != "country")
     hedged = bool(UNNAMED_SOURCES.search(s.text))
-    group = group_of(etype, new=new, by_reference=by_reference, complete=complete)
+    # the time of the event (``old``) needs the publication date: the pipeline regroups
+    # every proposal of an article once it is read (``pipeline.analyze``)
+    group = group_of(
+        etype,
+        lead=s.index < LEAD_SENTENCES,
+        old=False,
+        new=new,
+        by_reference=by_reference,
+        complete=complete,
+    )
     return calibrated(group, hedged=hedged), group
 
 

@@ -10,11 +10,20 @@ from typing import Any
 
 from derisk.model.catalog import Catalog, load_catalog
 from derisk.model.names import slug
-from derisk.news import deals
+from derisk.news import calibration, deals
 from derisk.news.articles import Article
 from derisk.news.clause_events import fallback_events, window_from_previous
 from derisk.news.dates import find_dates
-from derisk.news.events import EXTRACTORS, Context, Event, Sent, follow_up, project_name
+from derisk.news.events import (
+    EXTRACTORS,
+    KEY_FIELDS,
+    UNNAMED_SOURCES,
+    Context,
+    Event,
+    Sent,
+    follow_up,
+    project_name,
+)
 from derisk.news.lexicon import Lexicon, Mention, sector_country, strip_legal
 from derisk.news.text import sentences
 
@@ -337,6 +346,25 @@ def _drop_headline_variants(events: list[Event], title: str | None) -> list[Even
     return out
 
 
+def _recalibrate(e: Event, published: dt.date | None) -> Event:
+    """The event's calibration group and confidence, now that the article's publication date
+    tells whether it looks back (:mod:`derisk.news.calibration`)."""
+    flags = set(e.group.split("/")[4:]) if e.group else set()
+    keys = [k for k in KEY_FIELDS[e.type] if k in e.links]
+    new = sum(1 for k in keys if e.links[k].id is None and e.links[k].kind != "country")
+    dates = [v for k, v in e.fields.items() if k in ("date", "start") and isinstance(v, dt.date)]
+    group = calibration.group_of(
+        e.type,
+        lead=e.sentence_index < calibration.LEAD_SENTENCES,
+        old=calibration.is_old(e.sentence, dates, published),
+        new=new,
+        by_reference="ref" in flags,
+        complete="partial" not in flags,
+    )
+    hedged = bool(UNNAMED_SOURCES.search(e.sentence))
+    return replace(e, group=group, confidence=calibration.calibrated(group, hedged=hedged))
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -441,6 +469,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 break
         else:
             unique.append(e)
+    unique = [_recalibrate(e, article.published) for e in unique]
     abbrev = _abbreviations(article.text)
     if abbrev:
         unique = [_expand_abbreviations(e, abbrev) for e in unique]
