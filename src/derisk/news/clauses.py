@@ -122,6 +122,12 @@ _TIME_WORD = re.compile(
     r"\d{1,2}|(?:19|20)\d\d|Jan\w*|Feb\w*|Mar\w*|Apr\w*|May|June?|July?|Aug\w*|Sept?\w*|"
     r"Oct\w*|Nov\w*|Dec\w*|\.",
 )
+_TIME_NOUN = re.compile(
+    r"(?:19|20)\d\d|[Ss]ummer|[Ww]inter|[Ss]pring|[Aa]utumn|[Ff]all|time|times|period|day|days|"
+    r"week|month|year|years|era|moment|January|February|March|April|June|July|August|"
+    r"September|October|November|December"
+)
+"""Words of time a "when" clause can relate to ("the year when …")."""
 _PREPOSITIONS = _words(
     "of to for by with in on at from into onto against about over under between among including"
 )
@@ -361,7 +367,12 @@ def parse(text: str) -> list[Clause]:
             k = _finite_ahead(toks, i + 1, text)
             if k is not None and not (w == "as" and prev in ("such", "well", "same", "so")):
                 kind = "subordinate"
-                opens.append(_Open(t.start, kind, w, 0))
+                parent = 0
+                if w == "when" and _TIME_NOUN.fullmatch(toks[i - 1].text if i else ""):
+                    # "since the summer of 2023 when Beijing first imposed …": "when" after a
+                    # time relates a clause to that time, an earlier measure as background
+                    kind, parent = "relative", len(opens) - 1
+                opens.append(_Open(t.start, kind, w, parent))
         elif (
             w in ("it", "they")
             and i > 1

@@ -343,8 +343,12 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
                 amt = money[0]
         else:
             lender = subj
-            borrower = _object_after(s, m.end(), "to|for", [subj], 3) or _name_after(
-                s, m.end(), "to", 2
+            borrower = (
+                _object_after(s, m.end(), "to|for", [subj], 3)
+                or _name_after(s, m.end(), "to", 2)
+                # "signed a loan agreement of up to $N with X": the other party of the contract
+                or _object_after(s, m.end(), "with", [subj], 3)
+                or _name_after(s, m.end(), "with", 1)
             )
         ev = _loan(s, ctx, lender, borrower, amt, trig, by_ref)
         if ev:

@@ -177,7 +177,7 @@ _SCALE = {
 }
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONEY_SYMBOL_RE = re.compile(
-    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|RMB\s?|EUR\s|USD\s|AUD\s|CAD\s|KRW\s|CNY\s|JPY\s)"
+    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|RMB\s?|EUR\s?|USD\s?|AUD\s?|CAD\s?|KRW\s?|CNY\s?|JPY\s?)"
     r"\s?(?P<num>"
     + _NUMBER
     + r")\s?(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|mn|m|b|k))?\b"
@@ -238,6 +238,8 @@ def find_money(sentence: str) -> list[Money]:
 
     >>> [(m.amount, m.currency) for m in find_money("for A$310 million, or 120 billion won")]
     [(310000000.0, 'AUD'), (120000000000.0, 'KRW')]
+    >>> [(m.amount, m.currency) for m in find_money("a loan of up to USD75 million")]
+    [(75000000.0, 'USD')]
     """
     out: list[Money] = []
     for m in MONEY_SYMBOL_RE.finditer(sentence):
@@ -370,10 +372,21 @@ _MONTH_MAY = re.compile(
 )
 
 
+_PREVENTED = re.compile(
+    r"\b(?:stop|block|prevent|prohibit|bar|forbid|restrain|preclude)(?:s|ped|ed|red|ded|ping|ing|"
+    r"ring|ding)?\b[^.;]{0,120}?\bfrom\s+$",
+    re.IGNORECASE,
+)
+"""A verb of prevention whose "from" governs the trigger: "to stop X from acquiring"."""
+
+
 def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
     """Negation or hedge in the clause before the trigger (at most 12 words back); with
     ``allow_plans``, a stated plan ("plans to put €90 million into") is not a hedge."""
     before = s.text[:trigger_start]
+    if _PREVENTED.search(before[-200:]):
+        # "an order to stop X from acquiring …", "blocked Y from buying": prevented, not done
+        return True
     words = re.split(r"(?<=\s)", before)
     window = "".join(words[-12:])
     # a clause boundary (semicolon, ", but", ", while") ends the window
@@ -407,6 +420,12 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     """Organisations before ``pos`` that are the subject (coordinated with "and"); or the
     organisation an opening "The company" / "It" refers to. Second value: by reference."""
     before = [m for m in s.orgs() if m.end <= pos]
+    for m in before:
+        if re.fullmatch(r"\s+to\s+(?:\w+ly\s+)?", s.text[m.end : pos]) and re.search(
+            r"\bfor\s+(?:the\s+)?$", s.text[: m.start]
+        ):
+            # "signed a deal with Y for X to acquire …": X is the subject of "to acquire"
+            return [m], False
     said = None
     for hit in re.finditer(
         r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|noted)"
@@ -639,7 +658,13 @@ def _make(
         if fields.get(k) in (None, ""):
             return None
     ents = [links[k] for k in KEY_FIELDS[etype] if k in links]
-    if len(ents) == 2 and ents[0].id == ents[1].id and ents[0].text == ents[1].text:
+    if (
+        len(ents) == 2
+        and ents[0].id == ents[1].id
+        and (ents[0].text == ents[1].text or ents[0].value == ents[1].value)
+    ):
+        # one party twice ("Redwood has acquired 8% of the company", the company being
+        # Redwood itself): the other party is not named
         return None
     complete = complete and all(k in fields for k in EXPECTED_FIELDS[etype])
     conf, group = _confidence(s, etype, links, complete=complete, by_reference=by_reference)
@@ -1086,7 +1111,8 @@ def _name_after(s: Sent, pos: int, preps: str, max_gap: int) -> Mention | None:
                 and (x.kind != "material" or len(words) < 2 or x.end > first_end)
                 for x in s.mentions
             )
-            if not clash and words[0] not in _NOT_SUBJECT:
+            if not clash and words[0] not in _NOT_SUBJECT and not re.search(r"\d", words[0]):
+                # "USD248 million": a sum, not a name
                 # "customer Sichuan Yahua": a province or country name may begin the name
                 lead = next(
                     (
@@ -1694,6 +1720,26 @@ _NOUN_TRIGGER = re.compile(
     r"export quotas?|export dut(?:y|ies)|licen[cs]ing (?:requirements?|regime|system))",
     re.IGNORECASE,
 )
+_PRESUPPOSED = re.compile(
+    r"\b(?:(?P<frame>under|despite|ahead of|in light of|given)|amid|amidst|because of|due to|"
+    r"in response to|in the wake of)\s+(?P<np>(?:(?:the|its|their|these|those|such|"
+    r"[A-Z][a-z]+['’]s|[\w-]+)\s+){0,5})$",
+    re.IGNORECASE,
+)
+"""A preposition that names an existing measure as the setting of another act ("under its
+new export controls", "amid the curbs"); a cause ("due to new Chinese export controls") is
+news when the measure is called new."""
+
+
+def _presupposed(text: str) -> bool:
+    m = _PRESUPPOSED.search(text)
+    if m is None:
+        return False
+    return bool(m.group("frame")) or not re.search(
+        r"\b(?:new|newly|latest|fresh|recent)\b", m.group("np"), re.IGNORECASE
+    )
+
+
 _IMPOSING_CUE = re.compile(
     r"\b(?:announc\w*|introduc\w*|impos\w*|implement\w*|issu\w*|unveil\w*|adopt\w*|enforc\w*|"
     r"(?:take|takes|took|taking|come|comes|came) (?:into )?effect|effective|appl(?:y|ies|ied)|"
@@ -1867,6 +1913,15 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if (
             action == "imposed"
             and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and _presupposed(s.text[max(lo, m.start() - 60) : m.start()])
+            and not _IMPOSING_CUE.search(s.text[lo : m.start()])
+        ):
+            # "… shorten review times under its new export controls", "prices rose amid the
+            # curbs": a measure named as the setting of something else, not an act
+            continue
+        if (
+            action == "imposed"
+            and _NOUN_TRIGGER.fullmatch(m.group(0))
             and issuer in s.mentions
             and (re.match(r"['’]s?\b", s.text[issuer.end :]) or issuer.role == "demonym")
             and issuer.end <= m.start()
@@ -2017,6 +2072,18 @@ _F_EXPAND = re.compile(
     r"boost(?:s|ed)? (?:its )?capacity|increas(?:e|es|ed|ing) (?:its )?capacity)\b",
     re.IGNORECASE,
 )
+_MARKET_CLOSE = re.compile(r"clos(?:e|es|ed|ing)$", re.IGNORECASE)
+_MARKET_AFTER = re.compile(
+    r"\s+(?:\w+ly\s+)?(?:up|down|higher|lower|flat|unchanged|at\b|on\s+(?:a\s+)?(?:high|low)\b|"
+    r"[+-]?\$?\d)",
+    re.IGNORECASE,
+)
+_MARKET_SUBJECT = re.compile(
+    r"\b(?:shares?|stocks?|equit(?:y|ies)|index|indices|prices?|futures|bonds?|trading|"
+    r"markets?|the (?:dollar|yuan|euro))\b",
+    re.IGNORECASE,
+)
+"""A market's close ("Shares closed up 9%", "the index closed lower") is no facility's."""
 _F_CLOSE = re.compile(
     r"\b(?:clos(?:e|es|ed|ing)|shut(?:s|ting)?(?: down)?|shutter\w*|"
     r"halt(?:s|ed)? (?:production|mining|operations|output)|"
@@ -2105,6 +2172,13 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
     for _, action, m in sorted(hits, key=lambda h: h[0]):
         if _blocked(s, m.start()) or not_asserted(s.text, m.start()):
             continue
+        if action == "closure" and _MARKET_CLOSE.match(m.group(0)):
+            lo_c, _ = clause(s, m.start())
+            if _MARKET_AFTER.match(s.text, m.end()) or _MARKET_SUBJECT.search(
+                s.text, lo_c, m.start()
+            ):
+                # "Shares closed up 9%", "the stock closed at $4": a market's close, no plant
+                continue
         if (
             _STATE_BEFORE.search(s.text, 0, m.start())
             or re.search(r"\b(?:a|an|the|its|their|his|her)\s+$", s.text[: m.start()])

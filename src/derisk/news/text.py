@@ -65,6 +65,9 @@ ABBREVIATIONS = frozenset(
     ]
 )
 
+_GLUED = re.compile(
+    r"(?<=[a-z]{3})\.(?=(?:It|In|The|This|That|These|Those|He|She|They|We|A|An|But|And|As|On|At|For|Its|Their|His|Her)\b)"
+)
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9$])")
 
 _DATELINE = re.compile(
@@ -89,9 +92,14 @@ def split_sentences(paragraph: str) -> list[str]:
 
     >>> split_sentences("Cascade Antimony Corp. (TSXV: CAC) opened. Prices rose in the U.S. too.")
     ['Cascade Antimony Corp. (TSXV: CAC) opened.', 'Prices rose in the U.S. too.']
+    >>> split_sentences("Output fell in March.It also rose at first.")
+    ['Output fell in March.', 'It also rose at first.']
     """
     out: list[str] = []
     start = 0
+    # scraped text glues sentences together ("… on China.It also …"): a full stop after a
+    # lower-case word and before a capitalised word ends a sentence even without a space
+    paragraph = _GLUED.sub(". ", paragraph)
     for m in _BOUNDARY.finditer(paragraph):
         before = paragraph[start : m.start()].rstrip('"”’)')
         word = re.search(r"([\w.]+)\.$", before)
