@@ -145,3 +145,68 @@ def test_subject_of_an_infinitive_after_for(lexicon: Lexicon) -> None:
     )
     assert has(ev, "stake_acquisition", acquirer="Bluegum Lithium", target="Andes Nickel")
     assert not has(ev, "stake_acquisition", acquirer="Andes Cobalt")
+
+
+# ------------------------------------------------------------------ recall by mechanism
+def test_short_name_takes_the_full_name_and_the_company_is_the_other_one(
+    lexicon: Lexicon,
+) -> None:
+    ev = run(
+        "United States Antimony Corp. is up after unveiling a plan to buy Canadian miner "
+        "Bluegum Lithium. US Antimony has already acquired 10% of the company on the market.",
+        lexicon,
+    )
+    assert has(
+        ev,
+        "stake_acquisition",
+        acquirer="United States Antimony Corp.",
+        target="Bluegum Lithium",
+        percent=10.0,
+    )
+
+
+def test_subject_of_an_infinitive_after_an_apposition(lexicon: Lexicon) -> None:
+    ev = run(
+        "The state miner has entered into a deal with Redwood Holding (RH) for RH's "
+        "wholly-owned subsidiary, Delta Mining, to acquire a 51% interest in Andes Nickel Mines.",
+        lexicon,
+    )
+    assert has(ev, "stake_acquisition", acquirer="Delta Mining", percent=51.0)
+
+
+def test_raising_a_stake_in_the_explorer_named_before(lexicon: Lexicon) -> None:
+    ev = run(
+        "Japanese group Kanto Metals has put a foot in Westbrook Lithium by lifting its stake in "
+        "the explorer to 15 per cent through a $30 million placement.",
+        lexicon,
+    )
+    assert has(
+        ev, "stake_acquisition", acquirer="Kanto Metals", target="Westbrook Lithium", percent=15.0
+    )
+
+
+def test_a_name_introduced_by_its_trade_is_a_company(lexicon: Lexicon) -> None:
+    ev = run("Japanese group Okuma has bought a 9% stake in Westbrook Lithium.", lexicon)
+    assert has(ev, "stake_acquisition", acquirer="Okuma", target="Westbrook Lithium")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "action"),
+    [
+        (
+            "Redwood Mining has announced the closure of its Kambalda nickel operation in "
+            "Western Australia.",
+            "closure",
+        ),
+        (
+            "Ganfeng said the first phase of its Goulamina lithium mine in Mali had gone live "
+            "in mid-December.",
+            "opening",
+        ),
+        ("Albemarle's new lithium hydroxide plant in Australia came online in May.", "opening"),
+    ],
+)
+def test_facility_acts_named_by_a_noun_or_an_idiom(
+    sentence: str, action: str, lexicon: Lexicon
+) -> None:
+    assert has(run(sentence, lexicon), "facility", action=action)

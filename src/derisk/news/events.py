@@ -384,7 +384,7 @@ def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
     """Negation or hedge in the clause before the trigger (at most 12 words back); with
     ``allow_plans``, a stated plan ("plans to put €90 million into") is not a hedge."""
     before = s.text[:trigger_start]
-    if _PREVENTED.search(before[-200:]):
+    if before.endswith("from ") and _PREVENTED.search(before[-200:]):
         # "an order to stop X from acquiring …", "blocked Y from buying": prevented, not done
         return True
     words = re.split(r"(?<=\s)", before)
@@ -412,7 +412,8 @@ _COREF = re.compile(
     r"smelter|developer|maker|processor))\b"
 )
 _COREF_ANY = re.compile(
-    r"\bthe (?:[\w-]+\s+){0,2}(?:company|firm|miner|producer|refiner|smelter|developer|processor)\b"
+    r"\bthe (?:[\w-]+\s+){0,2}(?:company|firm|miner|producer|refiner|smelter|developer|processor|"
+    r"explorer)\b"
 )
 
 
@@ -421,10 +422,11 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     organisation an opening "The company" / "It" refers to. Second value: by reference."""
     before = [m for m in s.orgs() if m.end <= pos]
     for m in before:
-        if re.fullmatch(r"\s+to\s+(?:\w+ly\s+)?", s.text[m.end : pos]) and re.search(
-            r"\bfor\s+(?:the\s+)?$", s.text[: m.start]
+        if re.fullmatch(r",?\s+to\s+(?:\w+ly\s+)?", s.text[m.end : pos]) and re.search(
+            r"\bfor\s+(?:the\s+)?$|\bfor\s+[^.;,]{1,60},\s+$", s.text[: m.start]
         ):
-            # "signed a deal with Y for X to acquire …": X is the subject of "to acquire"
+            # "signed a deal with Y for X to acquire …", "for Y's subsidiary, X, to acquire":
+            # X is the subject of "to acquire"
             return [m], False
     said = None
     for hit in re.finditer(
@@ -553,9 +555,35 @@ def _coref_object(s: Sent, pos: int, ctx: Context, exclude: list[Mention]) -> Me
         return None
     here = [o for o in s.orgs() if o.end <= m.start()]
     for o in [*here, *ctx.last_orgs]:
-        if not any(o.id == e.id and o.text == e.text for e in exclude):
+        if not any(same_org(o, e) for e in exclude):
             return o
     return None
+
+
+_LEGAL_TAIL = re.compile(
+    r"\b(?:corp(?:oration)?|inc|ltd|limited|plc|co|company|group|holdings?|s\.?a|ag|nv|llc)\b\.?",
+    re.IGNORECASE,
+)
+
+
+def _org_key(m: Mention) -> str:
+    name = m.value.lower().replace("’", "'")
+    name = re.sub(r"\bu\.?s\.?(?=\s)", "united states", name)
+    name = _LEGAL_TAIL.sub(" ", name)
+    return " ".join(re.findall(r"[a-z0-9]+", name))
+
+
+def same_org(a: Mention, b: Mention) -> bool:
+    """The same organisation named twice: one graph entity, or one name up to its legal form
+    and a "US" for "United States" ("US Antimony", "United States Antimony Corp.").
+
+    >>> x = Mention(0, 11, "US Antimony", "company", None, "new")
+    >>> same_org(x, Mention(0, 28, "United States Antimony Corp.", "company", None, "new"))
+    True
+    """
+    if a.id is not None or b.id is not None:
+        return a.id == b.id
+    return a.text == b.text or a.value == b.value or _org_key(a) == _org_key(b)
 
 
 def _material(s: Sent, pos: int = 0) -> Mention | None:
@@ -658,11 +686,7 @@ def _make(
         if fields.get(k) in (None, ""):
             return None
     ents = [links[k] for k in KEY_FIELDS[etype] if k in links]
-    if (
-        len(ents) == 2
-        and ents[0].id == ents[1].id
-        and (ents[0].text == ents[1].text or ents[0].value == ents[1].value)
-    ):
+    if len(ents) == 2 and same_org(ents[0], ents[1]):
         # one party twice ("Redwood has acquired 8% of the company", the company being
         # Redwood itself): the other party is not named
         return None
@@ -688,7 +712,8 @@ _STAKE_NOUN = re.compile(
 _ACQUIRE = re.compile(
     r"\b(?:buy|buys|bought|buying|acquire|acquires|acquired|acquiring|take|takes|took|taking|"
     r"purchase|purchases|purchased|subscribe[sd]?|pick(?:s|ed)? up|taken|gives?|giving|gave|"
-    r"lift(?:s|ed)?|raise[sd]?|increase[sd]?|become|became|agreed to|acquisition of|purchase of|"
+    r"lift(?:s|ed|ing)?|rais(?:e|es|ed|ing)|increas(?:e|es|ed|ing)|boost(?:s|ed|ing)?|become|"
+    r"became|agreed to|acquisition of|purchase of|"
     r"(?:now|will|would|to|then) (?:own|owns|hold|holds|control|controls)|"
     r"own(?:s)? (?:a |an )?(?:combined |total |direct )?|took control of|"
     r"(?:lift|rais|increas|boost)(?:s|ed|ing)? (?:its|their|the) (?:\w+ )?"
@@ -2053,7 +2078,8 @@ _F_OPEN = re.compile(
     r"(?:began|begun|begins|begin|started|starts|start|commenced|commences|commence|kicked off|"
     r"kicks off) (?:commercial |full |first |trial )?"
     r"(?:production|operations|output|mining|processing)"
-    r"|came on ?stream|first production|"
+    r"|came on ?stream|first production|(?:gone|went|goes|go) live|"
+    r"(?:came|come|comes|coming) online|"
     r"(?:began|begun|begins|started|starts|commenced|commences) (?:commercially |commercial )?"
     r"(?:producing|operating)|"
     r"(?:began|begins|begin|started|starts|start|commenced|commences) (?:turning out|producing|"
@@ -2092,7 +2118,10 @@ _F_CLOSE = re.compile(
     r"(?:(?:its|the|all)\s+)?(?:[\w-]+\s+){0,3}?(?:production|mining|operations|output|activities)|"
     r"(?:production|operations|mining|output)\s+(?:at|of)\s+[^.;]{3,80}?\s+(?:was|were|has been|"
     r"have been|had been)\s+(?:\w+ly\s+)?(?:suspended|halted|stopped|paused|shut|curtailed)|"
-    r"care and maintenance|stopp?(?:ed|s)? (?:production|mining|operations))\b",
+    r"care and maintenance|stopp?(?:ed|s)? (?:production|mining|operations)|"
+    # "has announced the closure of its … operation": the act named by its noun
+    r"(?:announc|confirm)(?:e|es|ed|ing) (?:the |a )?(?:permanent |temporary )?"
+    r"(?:closure|shutdown|suspension) of)\b",
     re.IGNORECASE,
 )
 _STAGE_BY_NOUN = (

@@ -624,6 +624,16 @@ def _resolve(cands: list[Mention], prefer_new: bool = False) -> list[Mention]:
     return out
 
 
+_DESCRIBED_RE = re.compile(
+    r"\b(?:group|conglomerate|trading house|trader|refiner|smelter|miner|carmaker|automaker|"
+    r"steelmaker|chipmaker|battery maker|magnet maker|investor|explorer|developer|producer)\s+"
+    r"(?P<name>[A-Z][a-z][\w&'’-]*(?:\s+[A-Z][\w&'’-]+){0,2})"
+    r"(?=\s+(?:has|have|had|is|was|will|would|said|says|signed|agreed|took|takes|bought|buys|"
+    r"acquired|acquires|announced|announces|plans|and)\b|\s*[,.(])"
+)
+"""A name introduced by the noun of its trade ("Japanese group Idemitsu has …")."""
+
+
 def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
     """Organisations not in the graph: capitalised names ending in a company word, or a
     capitalised sentence subject followed by a verb of corporate action ("Apple has agreed")."""
@@ -681,6 +691,15 @@ def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
         if sentence[m.start() : m.start() + 3] == "PT ":
             start, text = m.start(), "PT " + text
         out.append(Mention(start, start + len(text), text, "company", None, "new"))
+    for d in _DESCRIBED_RE.finditer(sentence):
+        # "Japanese group Idemitsu", "trading house Okada": a name the noun before introduces
+        a, b = d.span("name")
+        words = d.group("name").split()
+        if words[0] in _NOT_NAME_START or words[0] in STOP_SUBJECTS:
+            continue
+        if any(k.start < b and a < k.end for k in known + out):
+            continue
+        out.append(Mention(a, b, d.group("name"), "company", None, "new"))
     sm = SUBJECT_RE.match(sentence)
     if sm:
         name = sm.group("name")

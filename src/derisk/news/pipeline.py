@@ -23,6 +23,7 @@ from derisk.news.events import (
     Sent,
     follow_up,
     project_name,
+    same_org,
 )
 from derisk.news.lexicon import Lexicon, Mention, sector_country, strip_legal
 from derisk.news.text import sentences
@@ -346,6 +347,19 @@ def _drop_headline_variants(events: list[Event], title: str | None) -> list[Even
     return out
 
 
+def _full_names(e: Event, named: list[Mention]) -> Event:
+    """A new company named in short in the event ("US Antimony") takes the longest name the
+    article gives it ("United States Antimony Corp.")."""
+    fields = dict(e.fields)
+    for k, m in e.links.items():
+        if m.id is not None or m.kind != "company" or fields.get(k) != m.value:
+            continue
+        longer = [c for c in named if len(c.value) > len(m.value) and same_org(c, m)]
+        if longer:
+            fields[k] = max(longer, key=lambda c: len(c.value)).value
+    return e if fields == e.fields else replace(e, fields=fields)
+
+
 def _recalibrate(e: Event, published: dt.date | None) -> Event:
     """The event's calibration group and confidence, now that the article's publication date
     tells whether it looks back (:mod:`derisk.news.calibration`)."""
@@ -392,8 +406,10 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 ctx.last_issuer = m
         ctx.last_project = project_name(article.title, tuple(lexicon.mentions(article.title)))
     events: list[Event] = []
+    named: list[Mention] = []
     for s in sentences(article.text, article.published):
         mentions = tuple(lexicon.mentions(s.text, active))
+        named.extend(m for m in mentions if m.kind == "company" and m.id is None)
         sent = Sent(
             s.text, s.index, mentions, s.dateline, tuple(find_dates(s.text, article.published))
         )
@@ -469,7 +485,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 break
         else:
             unique.append(e)
-    unique = [_recalibrate(e, article.published) for e in unique]
+    unique = [_full_names(_recalibrate(e, article.published), named) for e in unique]
     abbrev = _abbreviations(article.text)
     if abbrev:
         unique = [_expand_abbreviations(e, abbrev) for e in unique]
