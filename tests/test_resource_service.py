@@ -12,9 +12,9 @@ import pytest
 
 from derisk.data.csvio import ImportFailed
 from derisk.data.loader import bundled_dir, load_files
+from derisk.services import resource
 from derisk.services.costs import load_costs
 from derisk.services.network import build_stage_network
-from derisk.services import resource
 from derisk.store import DuckStore
 from tests.conftest import Cli
 
