@@ -23,7 +23,7 @@ COVERED = {"CHN", "RUS", "PRK", "IRN"}
 
 def reroute(store: DuckStore, material: str, to: str, demand: float, **kw: Any) -> dict[str, Any]:
     """The reroute answer as the CLI prints it (lists given as lists, like its options)."""
-    given = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
+    given: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
     options = resource.RerouteOptions(material=material, destination=to, demand=demand, **given)
     return resource.reroute(store, options).to_json()
 
