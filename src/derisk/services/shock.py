@@ -257,12 +257,12 @@ def _scenario_products(sc: Scenario) -> list[ScenarioProduct]:
     """The products the scenario file names (not yet modelled)."""
     return [
         ScenarioProduct(
-            id=str(p["id"]),
-            name=str(p["name"]),
-            country=p["country"],
-            stage=p["stage"],
-            use=p["use"],
-            note=p["note"],
+            id=p.id,
+            name=p.name,
+            country=p.country,
+            stage=p.stage,
+            use=p.use,
+            note=p.note,
             modelled=False,
             months=(),
         )
