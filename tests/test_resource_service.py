@@ -12,13 +12,20 @@ import pytest
 
 from derisk.data.csvio import ImportFailed
 from derisk.data.loader import bundled_dir, load_files
+from derisk.services import resource
 from derisk.services.costs import load_costs
 from derisk.services.network import build_stage_network
-from derisk.services.resource import reroute
 from derisk.store import DuckStore
 from tests.conftest import Cli
 
 COVERED = {"CHN", "RUS", "PRK", "IRN"}
+
+
+def reroute(store: DuckStore, material: str, to: str, demand: float, **kw: Any) -> dict[str, Any]:
+    """The reroute answer as the CLI prints it (lists given as lists, like its options)."""
+    given: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
+    options = resource.RerouteOptions(material=material, destination=to, demand=demand, **given)
+    return resource.reroute(store, options).to_json()
 
 
 def usgs_mine_output(material: str, year: int) -> dict[str, tuple[float | None, str]]:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover
         SourceLookup,
         TradeOrigin,
     )
+    from derisk.services.results.resource import Reroute
+    from derisk.services.results.shock import Scenarios, Shock
 
 __all__ = ["Database", "NewsQueue", "Result", "open"]
 
@@ -495,20 +497,19 @@ class Database:
         costs: Path | str | None = None,
         year: int | None = None,
         as_of: DateLike = None,
-    ) -> Result:
+    ) -> Reroute:
         """How much can reach ``to`` without the excluded countries or entities, and the
         cheapest plan (``derisk reroute``); China is excluded when nothing else is."""
-        from derisk.services.resource import reroute
+        from derisk.services.resource import RerouteOptions, reroute
 
-        res = reroute(
-            self.store,
-            material,
-            to,
-            demand,
+        options = RerouteOptions(
+            material=material,
+            destination=to,
+            demand=demand,
             stage=stage,
-            exclude_countries=_list(exclude_countries),
-            exclude_groups=_list(exclude_groups),
-            exclude_entities=_list(exclude_entities),
+            exclude_countries=tuple(_list(exclude_countries)),
+            exclude_groups=tuple(_list(exclude_groups)),
+            exclude_entities=tuple(_list(exclude_entities)),
             exclude_pfe=exclude_pfe,
             spare_only=spare_only,
             max_country_share=max_country_share,
@@ -516,19 +517,19 @@ class Database:
             year=year,
             as_of=_date(as_of),
         )
-        return Result(res)
+        return reroute(self.store, options)
 
-    def shock(self, scenario: str | Path, *, as_of: DateLike = None) -> Result:
+    def shock(self, scenario: str | Path, *, as_of: DateLike = None) -> Shock:
         """Month-by-month export-restriction scenario (``derisk shock``)."""
         from derisk.services.shock import run_scenario
 
-        return Result(run_scenario(self.store, str(scenario), as_of=_date(as_of)))
+        return run_scenario(self.store, str(scenario), as_of=_date(as_of))
 
-    def scenarios(self) -> Result:
-        """Bundled and stored scenarios (``derisk scenarios``)."""
+    def scenarios(self) -> Scenarios:
+        """The bundled scenarios (``derisk scenarios``)."""
         from derisk.services.shock import list_scenarios
 
-        return Result(list_scenarios(self.store))
+        return list_scenarios(self.store)
 
 
 def open(path: str | Path | None = None, *, read_only: bool = True) -> Database:

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from derisk.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA
 from derisk.model.record import Absent, Record, field_types
 from derisk.services import results
+from derisk.services.results import resource as resource_results
+from derisk.services.results import shock as shock_results
 
 Bounds = list[float | None]
 
@@ -124,6 +126,9 @@ CountriesOut = derive(results.Countries, "CountriesOut", page=(PageInfo, ...))
 ImporterInfo = derive(results.ImporterInfo)
 ImportersOut = derive(results.Importers, "ImportersOut")
 EntitiesOut = derive(results.Entities, "EntitiesOut", page=(PageInfo, ...))
+ScenariosOut = derive(shock_results.Scenarios, "ScenariosOut")
+ShockOut = derive(shock_results.Shock, "ShockOut")
+RerouteOut = derive(resource_results.Reroute, "RerouteOut")
 
 
 class HealthOut(Out):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Any
 
@@ -24,13 +25,28 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from derisk.data.csvio import ImportFailed
 from derisk.errors import DeriskError
+from derisk.model.record import ABSENT, Absent, JSONObject, Record
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:derisk:problem:"
 
 log = logging.getLogger("derisk.api")
 
-HtmlRenderer = Callable[[Request, dict[str, Any]], Response]
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Problem(Record):
+    """A problem-details body (RFC 9457): what went wrong, for the API and the error page."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: tuple[JSONObject, ...] | Absent = ABSENT
+    trace_id: str | Absent = ABSENT
+    instance: str | Absent = ABSENT
+
+
+HtmlRenderer = Callable[[Request, Problem], Response]
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -48,19 +64,27 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 """JSON schema of a problem body, for the OpenAPI document."""
 
 
-def problem(status: int, kind: str, detail: str, **extra: Any) -> dict[str, Any]:
-    """A problem-details dict.
+def problem(
+    status: int,
+    kind: str,
+    detail: str,
+    *,
+    errors: Sequence[Mapping[str, Any]] | None = None,
+    trace_id: str | None = None,
+) -> Problem:
+    """A problem-details body.
 
     >>> problem(404, "not-found", "unknown material 'tin'")["title"]
     'Not Found'
     """
-    return {
-        "type": TYPE_PREFIX + kind,
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        **extra,
-    }
+    return Problem(
+        type=TYPE_PREFIX + kind,
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        errors=ABSENT if errors is None else tuple(errors),
+        trace_id=ABSENT if trace_id is None else trace_id,
+    )
 
 
 def _message(exc: BaseException) -> str:
@@ -72,11 +96,11 @@ def _message(exc: BaseException) -> str:
 def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
     """Register the handlers; ``html`` renders problems for page requests."""
 
-    def respond(request: Request, body: dict[str, Any]) -> Response:
-        body = {**body, "instance": request.url.path}
+    def respond(request: Request, body: Problem) -> Response:
+        body = replace(body, instance=request.url.path)
         if html is not None and not request.url.path.startswith(("/api", "/openapi")):
             return html(request, body)
-        return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON)
+        return JSONResponse(body.to_json(), status_code=body.status, media_type=PROBLEM_JSON)
 
     async def import_failed(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ImportFailed)
@@ -112,8 +136,13 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
     async def internal(request: Request, exc: Exception) -> Response:
         trace_id = uuid.uuid4().hex[:12]
         log.error("internal error %s on %s", trace_id, request.url.path, exc_info=exc)
-        body = problem(500, "internal-error", f"internal error {trace_id}; see the server log")
-        return respond(request, {**body, "trace_id": trace_id})
+        body = problem(
+            500,
+            "internal-error",
+            f"internal error {trace_id}; see the server log",
+            trace_id=trace_id,
+        )
+        return respond(request, body)
 
     app.add_exception_handler(ImportFailed, import_failed)
     app.add_exception_handler(DeriskError, derisk_error)

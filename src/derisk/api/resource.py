@@ -1,21 +1,24 @@
 """Re-sourcing and shock endpoints: reroute, shock scenarios, the list of scenarios.
 
-Each answer is the dict the service returns, the same JSON as the CLI's ``--json``
+Each answer is the service's result record as ``to_json()`` gives it, the CLI's ``--json``
 (``derisk reroute``, ``derisk shock``, ``derisk scenarios``). The server runs bundled
 scenarios only, by id: it never reads a scenario or cost file named by a request.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable, Hashable
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import Field
 
 from derisk.api import models as m
-from derisk.api.deps import ApiDep, AsOfDep
+from derisk.api.deps import ApiDep, AsOfDep, JSONBody
+from derisk.api.state import encode_json
+from derisk.model.record import Record
 from derisk.services import resource as rs
 from derisk.services import shock as sh
+from derisk.store import Store
 
 router = APIRouter(prefix="/api", tags=["scenarios"])
 
@@ -40,166 +43,35 @@ def split_list(values: list[str] | None) -> list[str]:
     return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
 
 
-# -- response schemas (the services' dicts; extra keys allowed) --------------------------------
-
-
-class ScenarioInfo(m.Out):
-    id: str
-    title: str
-    material: str
-    start: str = Field(description="First simulated month, YYYY-MM.")
-    months: int
-    file: str
-    facts: list[str] = Field(description="export_restriction facts the scenario cites.")
-    missing_facts: list[str] = Field(description="Cited facts the database does not hold.")
-
-
-class ScenariosOut(m.Out):
-    schema_: str = Field(alias="schema", examples=["derisk.scenarios/1"])
-    scenarios: list[ScenarioInfo]
-
-
-class ShockScenario(m.Out):
-    id: str
-    title: str
-    description: str
-    file: str
-    material: str
-    start: str
-    months: int
-
-
-class ShockRestriction(m.Out):
-    id: str
-    fact: str | None
-    issuer: str | None
-    stages: list[str]
-    targets: list[str]
-    start: str
-    end: str
-    fraction: float
-    source_id: str | None
-    effect: str
-
-
-class ShockMonth(m.Out):
-    month: str
-    stage: str
-    country: str
-    supply: float
-    demand: float
-    shortfall: float
-    withheld: float
-    substitution: float
-    stock_draw: float
-    stock_end: float
-
-
-class ShockSummary(m.Out):
-    stage: str
-    country: str
-    name: str
-    demand: float
-    shortfall: float
-    shortfall_share: float
-    peak_shortfall: float
-    peak_month: str | None
-    first_short_month: str | None
-    months_short: int
-    withheld: float
-    substitution: float
-    stock_used: float
-
-
-class ShockOut(m.Out):
-    schema_: str = Field(alias="schema", examples=["derisk.shock/1"])
-    scenario: ShockScenario
-    material: str
-    unit: str
-    stages: list[str]
-    countries: list[dict[str, Any]]
-    restrictions: list[ShockRestriction]
-    assumptions: list[str]
-    months: list[ShockMonth]
-    summary: list[ShockSummary]
-    products: list[dict[str, Any]]
-    balance: dict[str, Any]
-    notes: list[str]
-    sources: list[m.SourceMeta]
-
-
-class PlanRow(m.Out):
-    from_: str = Field(alias="from")
-    to: str
-    stage: str
-    kind: str = Field(description="supply, trade, processing or delivery.")
-    quantity: float
-    cost: float
-    from_country: str | None
-    to_country: str | None
-    site: str | None
-
-
-class Binding(m.Out):
-    constraint: str
-    kind: str = Field(description="capacity or share.")
-    binds: list[str] = Field(description="plan and/or max_supply.")
-    capacity: float | None
-    flow: float | None
-    shadow_price: float | None = Field(description="Cost change per t/yr more capacity.")
-    supply_shadow_price: float | None = Field(description="Supply change per t/yr more.")
-    statement: str
-
-
-class RerouteOut(m.Out):
-    schema_: str = Field(alias="schema", examples=["derisk.reroute/1"])
-    material: str
-    material_name: str
-    destination: str
-    destination_name: str
-    demand: float
-    unit: str
-    stage: str
-    stages: list[str]
-    as_of: str
-    excluded: dict[str, Any]
-    max_supply: float
-    max_supply_upper: float
-    delivered: float
-    unmet: float
-    cost: float
-    cost_basis: dict[str, Any]
-    plan: list[PlanRow]
-    binding: list[Binding]
-    stage_summary: list[dict[str, Any]]
-    sites: list[dict[str, Any]]
-    withheld: list[dict[str, Any]]
-    gaps: list[dict[str, Any]]
-    notes: list[str]
-    sources: list[m.SourceMeta]
+def _json(api: ApiDep, key: Hashable, compute: Callable[[Store], Record]) -> Response:
+    """The (cached) result record of ``compute(store)`` as a JSON response; the record itself
+    is cached under ``key`` too, where the web pages read it."""
+    body = api.state.cached(("json", key), lambda: encode_json(api.data(key, compute).to_json()))
+    return JSONBody(body)
 
 
 # -- endpoints ----------------------------------------------------------------------------------
 
 
-@router.get("/scenarios", response_model=ScenariosOut, responses=m.problems(422))
+@router.get("/scenarios", response_model=m.ScenariosOut, responses=m.problems(422))
 def scenarios(api: ApiDep) -> Response:
     """The bundled shock scenarios and whether their restriction facts are loaded
     (`derisk scenarios`)."""
-    return api.json(("scenarios",), sh.list_scenarios)
+    return _json(api, ("scenarios",), sh.list_scenarios)
 
 
-@router.get("/shock/{scenario}", response_model=ShockOut, responses=m.problems(404, 422))
+@router.get("/shock/{scenario}", response_model=m.ShockOut, responses=m.problems(404, 422))
 def shock(api: ApiDep, scenario: ScenarioPath, as_of: AsOfDep) -> Response:
     """Simulate a bundled export-restriction scenario month by month: shortfall by month,
     stage and country, stocks and substitution (`derisk shock SCENARIO`)."""
-    return api.json(
+    return _json(
+        api,
         ("shock", scenario, as_of),
         lambda s: sh.run_scenario(s, sh.bundled_scenario(scenario), as_of=as_of),
     )
 
 
-@router.get("/reroute", response_model=RerouteOut, responses=m.problems(400, 404, 422))
+@router.get("/reroute", response_model=m.RerouteOut, responses=m.problems(400, 404, 422))
 def reroute(
     api: ApiDep,
     as_of: AsOfDep,
@@ -257,21 +129,18 @@ def reroute(
     key: tuple[object, ...] = ("reroute", material, to, demand, stage, tuple(groups))
     key += (tuple(countries), tuple(entities), exclude_pfe, spare_only, max_country_share)
     key += (year, as_of)
-    return api.json(
-        key,
-        lambda s: rs.reroute(
-            s,
-            material,
-            to,
-            demand,
-            stage=stage,
-            exclude_countries=countries,
-            exclude_groups=groups,
-            exclude_entities=entities,
-            exclude_pfe=exclude_pfe,
-            spare_only=spare_only,
-            max_country_share=max_country_share,
-            year=year,
-            as_of=as_of,
-        ),
+    options = rs.RerouteOptions(
+        material=material,
+        destination=to,
+        demand=demand,
+        stage=stage,
+        exclude_countries=tuple(countries),
+        exclude_groups=tuple(groups),
+        exclude_entities=tuple(entities),
+        exclude_pfe=exclude_pfe,
+        spare_only=spare_only,
+        max_country_share=max_country_share,
+        year=year,
+        as_of=as_of,
     )
+    return _json(api, key, lambda s: rs.reroute(s, options))

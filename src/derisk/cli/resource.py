@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,6 +19,10 @@ from derisk.cli.common import (
     store_for,
 )
 from derisk.errors import BadInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from derisk.services.results.resource import Reroute
+    from derisk.services.results.shock import Shock
 
 HtmlOpt = Annotated[
     Path | None, typer.Option("--html", help="Also write an offline HTML report to this file.")
@@ -149,6 +153,7 @@ def reroute(
     """
     from derisk.services.common import NotFound
     from derisk.services.facilities import allied_supply, parse_demands, parse_years
+    from derisk.services.resource import RerouteOptions
     from derisk.services.resource import reroute as run
 
     def body() -> None:
@@ -204,21 +209,22 @@ def reroute(
                 res["notes"].insert(0, note)
             return res
 
+        rec: Reroute | None = None
+        res: dict[str, Any] | None = None
         with store_for(db, as_json=as_json) as store:
             if allied:
                 res = run_allied()
             else:
                 assert to is not None and single is not None
                 try:
-                    res = run(
-                        store,
-                        material,
-                        to,
-                        single,
+                    options = RerouteOptions(
+                        material=material,
+                        destination=to,
+                        demand=single,
                         stage=stage,
-                        exclude_countries=countries,
-                        exclude_groups=list(exclude_group or []),
-                        exclude_entities=entities,
+                        exclude_countries=tuple(countries),
+                        exclude_groups=tuple(exclude_group or ()),
+                        exclude_entities=tuple(entities),
                         exclude_pfe=exclude_pfe,
                         spare_only=spare_only,
                         max_country_share=max_country_share,
@@ -226,6 +232,7 @@ def reroute(
                         year=year,
                         as_of=when,
                     )
+                    rec = run(store, options)
                 except NotFound as exc:
                     if stage is None:
                         raise
@@ -235,7 +242,8 @@ def reroute(
                         )
                     except NotFound:
                         raise exc from None
-        if res["schema"] != "derisk.reroute/1":
+        if rec is None:
+            assert res is not None
             if html is not None:
                 raise BadInputError("--html is available for country-level answers only")
             if as_json:
@@ -249,18 +257,18 @@ def reroute(
             from derisk.report.resource import render_reroute
 
             html.parent.mkdir(parents=True, exist_ok=True)
-            html.write_text(render_reroute(res), encoding="utf-8")
+            html.write_text(render_reroute(rec), encoding="utf-8")
         if as_json:
-            emit_json(res)
+            emit_json(rec.to_json())
             return
-        _print_reroute(res)
+        _print_reroute(rec)
         if html is not None:
             console.print(f"Wrote {html}")
 
     guarded(as_json)(body)
 
 
-def _print_reroute(r: dict[str, Any]) -> None:
+def _print_reroute(r: Reroute) -> None:
     ex = r["excluded"]
     what = ", ".join(ex["countries"]) or "nothing"
     if ex["default"]:
@@ -364,7 +372,7 @@ def shock(
             html.parent.mkdir(parents=True, exist_ok=True)
             html.write_text(render_shock(res), encoding="utf-8")
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         _print_shock(res, country)
         if html is not None:
@@ -373,7 +381,7 @@ def shock(
     guarded(as_json)(body)
 
 
-def _print_shock(r: dict[str, Any], country: str | None) -> None:
+def _print_shock(r: Shock, country: str | None) -> None:
     sc = r["scenario"]
     console.print(
         f"[bold]{sc['title']}[/]\n{sc['material']}, {sc['months']} months from {sc['start']}; "
@@ -453,20 +461,19 @@ def scenarios(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         with store_for(db, as_json=as_json) as store:
             res = list_scenarios(store)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
-        rows = res["scenarios"]
+        rows = res.scenarios
         t = Table(title="Bundled scenarios (derisk shock ID)")
         for col in ("id", "material", "start", "months", "title"):
             t.add_column(col)
         for x in rows:
-            t.add_row(x["id"], x["material"], x["start"], str(x["months"]), x["title"])
+            t.add_row(x.id, x.material, x.start, str(x.months), x.title)
         console.print(t)
         for x in rows:
-            if x["missing_facts"]:
+            if x.missing_facts:
                 console.print(
-                    f"[yellow]{x['id']}: facts not in the database: "
-                    f"{', '.join(x['missing_facts'])}[/]"
+                    f"[yellow]{x.id}: facts not in the database: {', '.join(x.missing_facts)}[/]"
                 )
 
     guarded(as_json)(body)

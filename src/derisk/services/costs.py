@@ -26,6 +26,7 @@ import yaml
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.model.catalog import load_catalog
 from derisk.model.countries import UnknownCountry, resolve
+from derisk.services.results.resource import TradeUnitValue
 from derisk.store.base import Store
 
 
@@ -304,7 +305,7 @@ def load_costs(path: Path | None = None) -> CostModel:
 
 def add_trade_unit_values(
     store: Store, model: CostModel, material: str, stage: str
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, TradeUnitValue]:
     """Origin prices from trade rows of the stage (latest year): value / tonnes by origin.
 
     Only origins without a user price are filled. Returns what was used, by origin.
@@ -330,19 +331,19 @@ def add_trade_unit_values(
         tonnes[origin] = tonnes.get(origin, 0.0) + float(kg) / 1000.0
         srcs.setdefault(origin, set()).add(sid)
     rate = model.prices.setdefault((material, stage), Rate())
-    used: dict[str, dict[str, Any]] = {}
+    used: dict[str, TradeUnitValue] = {}
     for origin, v in value.items():
         if rate.country_origin.get(origin) == "user":
             continue
         uv = v / tonnes[origin]
         rate.by_country[origin] = uv
         rate.country_origin[origin] = "trade-unit-value"
-        used[origin] = {
-            "value": round(uv, 2),
-            "year": year,
-            "tonnes": round(tonnes[origin], 3),
-            "sources": sorted(srcs[origin]),
-        }
+        used[origin] = TradeUnitValue(
+            value=round(uv, 2),
+            year=year,
+            tonnes=round(tonnes[origin], 3),
+            sources=tuple(sorted(srcs[origin])),
+        )
     return used
 
 

@@ -21,19 +21,38 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from derisk.analysis.resource import FlowNetwork, ShareCap, max_flow, min_cost_plan
 from derisk.errors import BadInputError
 from derisk.model import countries
+from derisk.model.record import fields_of
 from derisk.services.common import NotFound
 from derisk.services.common import round_or_none as _r
 from derisk.services.costs import CostModel, add_trade_unit_values, load_costs
 from derisk.services.lookup import FIND_ENTITY
 from derisk.services.network import Site, StageData, build_stage_network
+from derisk.services.results import SourceMeta
+from derisk.services.results.resource import (
+    Binding,
+    CostBasis,
+    Excluded,
+    ExcludedEntity,
+    ExcludedGroup,
+    ExcludedPfe,
+    Freight,
+    NetworkSize,
+    PlanRow,
+    PriceRow,
+    ProcessingRate,
+    Reroute,
+    RerouteOptions,
+    RerouteSite,
+    StageGap,
+    StageSummary,
+    WithheldSite,
+)
 from derisk.store.base import Store
 
 REROUTE_SCHEMA = "derisk.reroute/1"
@@ -52,6 +71,14 @@ class Arc:
     capacity_out: float | None = None  # capacity in output units (t/yr)
 
 
+@dataclass(frozen=True)
+class ShareOf:
+    """The stage and country a share cap limits."""
+
+    stage: str
+    country: str
+
+
 @dataclass
 class Built:
     net: FlowNetwork
@@ -59,7 +86,7 @@ class Built:
     blocked_strict: np.ndarray
     blocked_known: np.ndarray
     shares: list[ShareCap]
-    share_meta: list[dict[str, Any]]
+    share_meta: list[ShareOf]
     site_nodes: dict[str, int] = field(default_factory=dict)
 
 
@@ -76,10 +103,10 @@ def group_members(store: Store, group: str, when: dt.date) -> list[str]:
 
 def _entity_facilities(
     store: Store, entity_ids: list[str], sites: list[Site]
-) -> tuple[set[str], list[dict[str, Any]]]:
+) -> tuple[set[str], list[ExcludedEntity]]:
     """Facility sites excluded by the entity ids, and what each id did."""
     blocked: set[str] = set()
-    report = []
+    report: list[ExcludedEntity] = []
     known = {e.entity_id: e for e in store.view().all_entities()}
     for eid in entity_ids:
         if eid not in known:
@@ -91,18 +118,18 @@ def _entity_facilities(
         ]
         blocked.update(hit)
         report.append(
-            {
-                "entity": eid,
-                "name": known[eid].name,
-                "kind": known[eid].kind,
-                "sites": hit,
-                "effect": (
+            ExcludedEntity(
+                entity=eid,
+                name=known[eid].name,
+                kind=known[eid].kind,
+                sites=tuple(hit),
+                effect=(
                     f"{len(hit)} facility site(s) excluded"
                     if hit
                     else "no facility capacity facts for this entity in the modelled stages: "
                     "its output is inside country totals and cannot be excluded separately"
                 ),
-            }
+            )
         )
     return blocked, report
 
@@ -257,7 +284,7 @@ def build_flow_network(
     b_known = np.array(blocked_known, dtype=bool)
     b_unknown = np.array(blocked_unknown, dtype=bool)
     shares: list[ShareCap] = []
-    share_meta: list[dict[str, Any]] = []
+    share_meta: list[ShareOf] = []
     if max_country_share is not None:
         for st, nodes in zip(chain, stage_nodes, strict=True):
             out_arcs = {
@@ -284,7 +311,7 @@ def build_flow_network(
                         base=base,
                     )
                 )
-                share_meta.append({"stage": st.stage, "country": c})
+                share_meta.append(ShareOf(st.stage, c))
     return Built(
         net,
         arcs,
@@ -308,44 +335,54 @@ def _statement(kind: str, what: str, cost_sp: float, supply_sp: float, currency:
     return f"1 {unit} at {what} would " + " and ".join(parts)
 
 
-def _source_meta(store: Store, ids: set[str]) -> list[dict[str, Any]]:
+def _source_meta(store: Store, ids: set[str]) -> tuple[SourceMeta, ...]:
+    """The sources ``ids`` as results cite them (sorted by id)."""
     if not ids:
-        return []
+        return ()
     rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
-    return [
-        {
-            "source_id": r.source_id,
-            "publisher": r.publisher,
-            "title": r.title,
-            "url": r.url,
-            "published": r.published.isoformat() if r.published else None,
-            "confidence": r.confidence,
-            "via": r.via,
-            "note": r.note,
-        }
+    return tuple(
+        SourceMeta(
+            source_id=r.source_id,
+            publisher=r.publisher,
+            title=r.title,
+            url=r.url,
+            published=r.published.isoformat() if r.published else None,
+            confidence=r.confidence,
+            via=r.via,
+            note=r.note,
+        )
         for r in rows
-    ]
+    )
 
 
-def reroute(
-    store: Store,
-    material: str,
-    destination: str,
-    demand: float,
-    *,
-    stage: str | None = None,
-    exclude_countries: list[str] | None = None,
-    exclude_groups: list[str] | None = None,
-    exclude_entities: list[str] | None = None,
-    exclude_pfe: bool = False,
-    spare_only: bool = False,
-    max_country_share: float | None = None,
-    costs_path: Path | None = None,
-    year: int | None = None,
-    as_of: dt.date | None = None,
-) -> dict[str, Any]:
+def _withheld_site(s: Site) -> WithheldSite:
+    return WithheldSite(
+        site=s.site_id,
+        stage=s.stage,
+        country=s.country,
+        label=s.label,
+        production=_r(s.production),
+        capacity=_r(s.capacity),
+        available=_r(s.available),
+        spare=_r(s.spare),
+        status=s.status,
+        basis=s.basis,
+        year=s.year,
+        entity=s.entity_id,
+        operator=s.operator_id,
+        facts=tuple(s.fact_ids),
+        sources=tuple(s.source_ids),
+        note=s.note,
+    )
+
+
+def reroute(store: Store, options: RerouteOptions) -> Reroute:
     """Maximum China-free (or other-exclusion-free) supply and the least-cost plan."""
-    when = _as_of(as_of)
+    o = options
+    material, demand, stage = o.material, o.demand, o.stage
+    exclude_pfe, spare_only, max_country_share = o.exclude_pfe, o.spare_only, o.max_country_share
+    year, destination = o.year, o.destination
+    when = _as_of(o.as_of)
     dest = countries.resolve(destination)
     if not np.isfinite(demand) or demand <= 0:
         raise BadInputError("demand must be a quantity > 0 (t/yr)")
@@ -353,24 +390,24 @@ def reroute(
         raise BadInputError("max-country-share must be a fraction in (0, 1]")
     network = build_stage_network(store, material, year=year, as_of=when)
     chain, gaps = network.chain(stage)
-    costs = load_costs(costs_path)
+    costs = load_costs(o.costs_path)
     trade_uv = add_trade_unit_values(store, costs, material, chain[-1].stage)
 
-    groups = list(exclude_groups or [])
-    explicit = [countries.resolve(c) for c in (exclude_countries or []) if c.strip()]
-    entity_ids = list(exclude_entities or [])
+    groups = list(o.exclude_groups)
+    explicit = [countries.resolve(c) for c in o.exclude_countries if c.strip()]
+    entity_ids = list(o.exclude_entities)
     defaulted = not (groups or explicit or entity_ids or exclude_pfe)
     excluded: set[str] = set(explicit)
     group_report = []
     for g in groups:
         members = group_members(store, g, when)
         excluded.update(members)
-        group_report.append({"group": g, "members": members})
+        group_report.append(ExcludedGroup(group=g, members=tuple(members)))
     if defaulted:
         excluded.add("CHN")
     sites = [s for st in chain for s in st.sites]
     blocked_sites, entity_report = _entity_facilities(store, entity_ids, sites)
-    pfe_report: dict[str, Any] | None = None
+    pfe_report: ExcludedPfe | None = None
     if exclude_pfe:
         flagged, unsure, rule = _pfe_entities(store, when)
         hit = {
@@ -379,22 +416,25 @@ def reroute(
             if s.entity_id is not None and (s.entity_id in flagged or s.operator_id in flagged)
         }
         blocked_sites |= hit
-        pfe_report = {
-            "rule": rule,
-            "flagged_entities": len(flagged),
-            "indeterminate_entities": len(unsure),
-            "sites": sorted(hit),
-            "indeterminate_sites": sorted(
-                s.site_id
-                for s in sites
-                if s.entity_id is not None and (s.entity_id in unsure or s.operator_id in unsure)
+        pfe_report = ExcludedPfe(
+            rule=rule,
+            flagged_entities=len(flagged),
+            indeterminate_entities=len(unsure),
+            sites=tuple(sorted(hit)),
+            indeterminate_sites=tuple(
+                sorted(
+                    s.site_id
+                    for s in sites
+                    if s.entity_id is not None
+                    and (s.entity_id in unsure or s.operator_id in unsure)
+                )
             ),
-            "effect": (
+            effect=(
                 f"{len(hit)} facility site(s) excluded"
                 if hit
                 else "no facility capacity facts for flagged entities in the modelled stages"
             ),
-        }
+        )
     strict = bool(excluded or blocked_sites or entity_ids or exclude_pfe)
     built = build_flow_network(
         chain,
@@ -422,19 +462,19 @@ def reroute(
             continue
         qty = x * float(net.gain[a]) if meta.kind == "processing" else x
         plan_rows.append(
-            {
-                "from": meta.tail_label,
-                "to": meta.head_label,
-                "stage": meta.stage,
-                "kind": meta.kind,
-                "quantity": _r(qty, 3),
-                "cost": _r(x * float(net.cost[a]), 2),
-                "from_country": meta.tail_country,
-                "to_country": meta.head_country,
-                "site": meta.site.site_id if meta.site else None,
-            }
+            PlanRow(
+                from_=meta.tail_label,
+                to=meta.head_label,
+                stage=meta.stage,
+                kind=meta.kind,
+                quantity=_r(qty, 3),
+                cost=_r(x * float(net.cost[a]), 2),
+                from_country=meta.tail_country,
+                to_country=meta.head_country,
+                site=meta.site.site_id if meta.site else None,
+            )
         )
-    binding: list[dict[str, Any]] = []
+    binding: list[Binding] = []
     for a, meta in enumerate(built.arcs):
         if meta.kind not in ("supply", "processing") or meta.site is None:
             continue
@@ -455,19 +495,19 @@ def reroute(
             continue
         what = f"{_label(meta.site)} {meta.stage}"
         binding.append(
-            {
-                "constraint": f"capacity of {what} (t/yr)",
-                "kind": "capacity",
-                "binds": binds,
-                "stage": meta.stage,
-                "site": meta.site.site_id,
-                "country": meta.site.country,
-                "capacity": _r(u * gain),
-                "flow": _r(x * gain),
-                "shadow_price": _r(cost_sp, 4),
-                "supply_shadow_price": _r(supply_sp, 6),
-                "statement": _statement("capacity", what, cost_sp, supply_sp, costs.currency),
-            }
+            Binding(
+                constraint=f"capacity of {what} (t/yr)",
+                kind="capacity",
+                binds=tuple(binds),
+                stage=meta.stage,
+                site=meta.site.site_id,
+                country=meta.site.country,
+                capacity=_r(u * gain),
+                flow=_r(x * gain),
+                shadow_price=_r(cost_sp, 4),
+                supply_shadow_price=_r(supply_sp, 6),
+                statement=_statement("capacity", what, cost_sp, supply_sp, costs.currency),
+            )
         )
     for k, (cap, meta2) in enumerate(zip(built.shares, built.share_meta, strict=True)):
         cost_sp = float(plan.share_cost_marginal[k]) if plan.share_cost_marginal.size else 0.0
@@ -478,26 +518,26 @@ def reroute(
         if not binds:
             continue
         binding.append(
-            {
-                "constraint": cap.label,
-                "kind": "share",
-                "binds": binds,
-                "stage": meta2["stage"],
-                "site": None,
-                "country": meta2["country"],
-                "capacity": None,
-                "flow": None,
-                "shadow_price": _r(cost_sp, 4),
-                "supply_shadow_price": _r(supply_sp, 6),
-                "statement": _statement("share", cap.label, cost_sp, supply_sp, costs.currency),
-            }
+            Binding(
+                constraint=cap.label,
+                kind="share",
+                binds=tuple(binds),
+                stage=meta2.stage,
+                site=None,
+                country=meta2.country,
+                capacity=None,
+                flow=None,
+                shadow_price=_r(cost_sp, 4),
+                supply_shadow_price=_r(supply_sp, 6),
+                statement=_statement("share", cap.label, cost_sp, supply_sp, costs.currency),
+            )
         )
     binding.sort(
         key=lambda b: (
-            "plan" not in b["binds"],
-            b["shadow_price"] or 0,
-            -(b["supply_shadow_price"] or 0),
-            b["constraint"],
+            "plan" not in b.binds,
+            b.shadow_price or 0,
+            -(b.supply_shadow_price or 0),
+            b.constraint,
         )
     )
 
@@ -505,7 +545,7 @@ def reroute(
     for a, meta in enumerate(built.arcs):
         if meta.kind in ("supply", "processing") and meta.site is not None:
             used_flow[meta.site.site_id] = float(plan.flow[a] * net.gain[a])
-    site_rows = []
+    site_rows: list[RerouteSite] = []
     src_ids: set[str] = set()
     for st in chain:
         for s in st.sites:
@@ -517,47 +557,35 @@ def reroute(
                 reason = "excluded entity"
             elif built.blocked_strict[node]:
                 reason = "origin unknown (cannot be checked)"
-            row = s.as_dict()
-            row.update(
-                {
-                    "excluded": reason is not None,
-                    "reason": reason,
-                    "usable": _r(s.spare or 0.0) if spare_only else _r(s.available),
-                    "used": _r(used_flow.get(s.site_id, 0.0)),
-                }
+            site_rows.append(
+                RerouteSite(
+                    **fields_of(_withheld_site(s)),
+                    excluded=reason is not None,
+                    reason=reason,
+                    usable=_r(s.spare or 0.0) if spare_only else _r(s.available),
+                    used=_r(used_flow.get(s.site_id, 0.0)),
+                )
             )
-            site_rows.append(row)
             src_ids.update(s.source_ids)
-    withheld = [w.as_dict() for st in chain for w in st.withheld]
-    summary = []
+    withheld = [_withheld_site(w) for st in chain for w in st.withheld]
+    summary: list[StageSummary] = []
+    unknown = "origin unknown (cannot be checked)"
     for st in chain:
-        rows_st = [r for r in site_rows if r["stage"] == st.stage]
+        rows_st = [r for r in site_rows if r.stage == st.stage]
         summary.append(
-            {
-                "stage": st.stage,
-                "year": st.year,
-                "source_id": st.source_id,
-                "data_kind": st.kind,
-                "eligible": _r(sum(r["usable"] or 0 for r in rows_st if not r["excluded"]), 3),
-                "excluded": _r(
-                    sum(
-                        r["usable"] or 0
-                        for r in rows_st
-                        if r["excluded"] and r["reason"] != "origin unknown (cannot be checked)"
-                    ),
-                    3,
+            StageSummary(
+                stage=st.stage,
+                year=st.year,
+                source_id=st.source_id,
+                data_kind=st.kind,
+                eligible=_r(sum(r.usable or 0 for r in rows_st if not r.excluded), 3),
+                excluded=_r(
+                    sum(r.usable or 0 for r in rows_st if r.excluded and r.reason != unknown), 3
                 ),
-                "unknown_origin": _r(
-                    sum(
-                        r["usable"] or 0
-                        for r in rows_st
-                        if r["reason"] == "origin unknown (cannot be checked)"
-                    ),
-                    3,
-                ),
-                "withheld": [w.site_id for w in st.withheld],
-                "used": _r(sum(r["used"] or 0 for r in rows_st), 3),
-            }
+                unknown_origin=_r(sum(r.usable or 0 for r in rows_st if r.reason == unknown), 3),
+                withheld=tuple(w.site_id for w in st.withheld),
+                used=_r(sum(r.used or 0 for r in rows_st), 3),
+            )
         )
     for st in chain:
         for w in st.withheld:
@@ -565,63 +593,65 @@ def reroute(
 
     last = chain[-1].stage
     rate = costs.prices.get((material, last))
-    price_rows = []
+    price_rows: list[PriceRow] = []
     if rate is not None:
         if rate.default is not None:
             price_rows.append(
-                {
-                    "stage": last,
-                    "origin": "default",
-                    "value": rate.default,
-                    "basis": rate.origin,
-                    "source": rate.source,
-                    "note": rate.note,
-                }
+                PriceRow(
+                    stage=last,
+                    origin="default",
+                    value=rate.default,
+                    basis=rate.origin,
+                    source=rate.source,
+                    note=rate.note,
+                )
             )
             if rate.source:
                 src_ids.add(rate.source)
         for c, v in sorted(rate.by_country.items()):
             price_rows.append(
-                {
-                    "stage": last,
-                    "origin": c,
-                    "value": _r(v, 2),
-                    "basis": rate.country_origin.get(c, rate.origin),
-                    "source": None,
-                    "note": None,
-                }
+                PriceRow(
+                    stage=last,
+                    origin=c,
+                    value=_r(v, 2),
+                    basis=rate.country_origin.get(c, rate.origin),
+                    source=None,
+                    note=None,
+                )
             )
     for info in trade_uv.values():
-        src_ids.update(info["sources"])
+        src_ids.update(info.sources)
     by_kind: dict[str, set[float]] = {}
     for c, arc_meta in zip(net.cost, built.arcs, strict=True):
         by_kind.setdefault(arc_meta.kind, set()).add(round(float(c), 9))
     uniform = all(len(v) <= 1 for v in by_kind.values())
-    cost_basis = {
-        "currency": costs.currency,
-        "unit": f"{costs.currency} per t",
-        "prices": price_rows,
-        "trade_unit_values": trade_uv,
-        "freight": {
-            "default": costs.freight_default,
-            "routes": {f"{a}-{b}": v for (a, b), v in sorted(costs.freight_routes.items())},
-            "basis": costs.freight_origin,
-            "note": costs.freight_note,
-        },
-        "processing": {
-            f"{m}:{s}": {"default": r.default, "by_country": r.by_country, "basis": r.origin}
+    cost_basis = CostBasis(
+        currency=costs.currency,
+        unit=f"{costs.currency} per t",
+        prices=tuple(price_rows),
+        trade_unit_values=trade_uv,
+        freight=Freight(
+            default=costs.freight_default,
+            routes={f"{a}-{b}": v for (a, b), v in sorted(costs.freight_routes.items())},
+            basis=costs.freight_origin,
+            note=costs.freight_note,
+        ),
+        processing={
+            f"{m}:{s}": ProcessingRate(
+                default=r.default, by_country=dict(r.by_country), basis=r.origin
+            )
             for (m, s), r in sorted(costs.processing.items())
             if m == material
         },
-        "yields": {st.stage: costs.yield_of(material, st.stage) for st in chain[1:]},
-        "files": costs.files,
-        "note": (
+        yields={st.stage: costs.yield_of(material, st.stage) for st in chain[1:]},
+        files=tuple(costs.files),
+        note=(
             "no price for this stage: the plan minimises freight and fees only"
             if not price_rows
             else "prices are paid on delivery of the last modelled stage; upstream stages "
             "carry freight and tolling fees only"
         ),
-    }
+    )
     notes = list(network.notes)
     if uniform:
         notes.append(
@@ -635,7 +665,7 @@ def reroute(
     if withheld:
         notes.append(
             f"{len(withheld)} withheld or unavailable figure(s) are not counted as available: "
-            + ", ".join(w["site"] for w in withheld)
+            + ", ".join(w.site for w in withheld)
         )
     if upper.value > mf.value + tol:
         notes.append(
@@ -650,43 +680,48 @@ def reroute(
             )
     notes.extend(plan.notes)
 
-    return {
-        "schema": REROUTE_SCHEMA,
-        "material": material,
-        "material_name": network.name,
-        "destination": dest,
-        "destination_name": countries.name(dest),
-        "demand": _r(demand),
-        "unit": "t/yr",
-        "stage": last,
-        "stages": [st.stage for st in chain],
-        "as_of": when.isoformat(),
-        "excluded": {
-            "countries": sorted(excluded),
-            "default": defaulted,
-            "groups": group_report,
-            "entities": entity_report,
-            "pfe": pfe_report,
-            "unknown_origin": strict,
-        },
-        "max_supply": _r(mf.value, 3),
-        "max_supply_upper": _r(upper.value, 3),
-        "delivered": _r(plan.delivered, 3),
-        "unmet": _r(plan.unmet, 3),
-        "cost": _r(plan.cost, 2),
-        "cost_basis": cost_basis,
-        "plan": plan_rows,
-        "binding": binding,
-        "max_country_share": max_country_share,
-        "spare_only": spare_only,
-        "stage_summary": summary,
-        "sites": site_rows,
-        "withheld": withheld,
-        "gaps": gaps,
-        "network": {"nodes": net.n_nodes, "arcs": net.n_arcs, "method": mf.method},
-        "notes": notes,
-        "sources": _source_meta(store, src_ids),
-    }
+    return Reroute(
+        material=material,
+        material_name=network.name,
+        destination=dest,
+        destination_name=countries.name(dest),
+        demand=_r(demand),
+        unit="t/yr",
+        stage=last,
+        stages=tuple(st.stage for st in chain),
+        as_of=when.isoformat(),
+        excluded=Excluded(
+            countries=tuple(sorted(excluded)),
+            default=defaulted,
+            groups=tuple(group_report),
+            entities=tuple(entity_report),
+            pfe=pfe_report,
+            unknown_origin=strict,
+        ),
+        max_supply=_r(mf.value, 3),
+        max_supply_upper=_r(upper.value, 3),
+        delivered=_r(plan.delivered, 3),
+        unmet=_r(plan.unmet, 3),
+        cost=_r(plan.cost, 2),
+        cost_basis=cost_basis,
+        plan=tuple(plan_rows),
+        binding=tuple(binding),
+        max_country_share=max_country_share,
+        spare_only=spare_only,
+        stage_summary=tuple(summary),
+        sites=tuple(site_rows),
+        withheld=tuple(withheld),
+        gaps=tuple(StageGap(**g) for g in gaps),
+        network=NetworkSize(nodes=net.n_nodes, arcs=net.n_arcs, method=mf.method),
+        notes=tuple(notes),
+        sources=_source_meta(store, src_ids),
+    )
 
 
-__all__ = ["REROUTE_SCHEMA", "build_flow_network", "group_members", "reroute"]
+__all__ = [
+    "REROUTE_SCHEMA",
+    "RerouteOptions",
+    "build_flow_network",
+    "group_members",
+    "reroute",
+]

@@ -105,34 +105,34 @@ def build_baseline(store: Store, sc: Scenario, as_of: dt.date | None = None) -> 
     # scenario supply overrides
     stages_data: dict[str, list[Site]] = {st.stage: list(st.sites) for st in net.stages}
     for s in sc.supply:
-        st = net.stage(s["stage"])
-        rest = [x for x in stages_data[st.stage] if x.country != s["country"]]
+        st = net.stage(s.stage)
+        rest = [x for x in stages_data[st.stage] if x.country != s.country]
         rest.append(
             Site(
-                f"{sc.material}:{st.stage}:{s['country']}:scenario",
+                f"{sc.material}:{st.stage}:{s.country}:scenario",
                 sc.material,
                 st.stage,
                 st.seq,
-                s["country"],
-                s["country"],
-                s["quantity"],
-                s["capacity"],
-                max(s["quantity"], s["capacity"] or 0.0),
-                (s["capacity"] - s["quantity"]) if s["capacity"] is not None else None,
+                s.country,
+                s.country,
+                s.quantity,
+                s.capacity,
+                max(s.quantity, s.capacity or 0.0),
+                (s.capacity - s.quantity) if s.capacity is not None else None,
                 "reported",
                 "scenario",
                 sc.year or sc.start.year,
                 (),
-                (s["source"],) if s.get("source") else (),
-                note=s.get("note"),
+                (s.source,) if s.source else (),
+                note=s.note,
             )
         )
         stages_data[st.stage] = rest
-        if s.get("source"):
-            sources.add(str(s["source"]))
+        if s.source:
+            sources.add(str(s.source))
         assumptions.append(
-            f"supply of {st.stage} in {s['country']}: {s['quantity']:,.6g} t/yr from the scenario"
-            + (f" ({s['note']})" if s.get("note") else "")
+            f"supply of {st.stage} in {s.country}: {s.quantity:,.6g} t/yr from the scenario"
+            + (f" ({s.note})" if s.note else "")
         )
     has = {k: any(x.available > 0 for x in v) for k, v in stages_data.items()}
     order = [st.stage for st in net.stages]
@@ -191,10 +191,10 @@ def build_baseline(store: Store, sc: Scenario, as_of: dt.date | None = None) -> 
     fixed: dict[tuple[str, str], float] = {}
     pool_demand: dict[str, float] = {}
     for dspec in sc.demand:
-        c, qty = dspec["country"], float(dspec["quantity"])
-        if dspec.get("source"):
-            sources.add(str(dspec["source"]))
-        ir = dspec.get("import_reliance")
+        c, qty = dspec.country, float(dspec.quantity)
+        if dspec.source:
+            sources.add(str(dspec.source))
+        ir = dspec.import_reliance
         ir_fact = None
         if ir == "store":
             ir, ir_fact = _import_reliance(store, c, sc.material)
@@ -202,7 +202,7 @@ def build_baseline(store: Store, sc: Scenario, as_of: dt.date | None = None) -> 
                 raise NotFound(f"no import reliance fact for {c} {sc.material}")
             facts.add(str(ir_fact))
         shares, category, share_facts = _import_shares(
-            store, c, sc.material, chain[last], dspec.get("import_category")
+            store, c, sc.material, chain[last], dspec.import_category
         )
         if ir is None or not shares:
             pool_demand[c] = pool_demand.get(c, 0.0) + qty
@@ -318,22 +318,21 @@ def build_baseline(store: Store, sc: Scenario, as_of: dt.date | None = None) -> 
             else:
                 spare[i, ix[k]] = sc.spare_fraction * output[i, ix[k]]
         for b in sc.spare_by:
-            if b["stage"] == st_id and b["country"] in ix:
-                spare[i, ix[b["country"]]] = b["spare"] / 12.0
+            if b.stage == st_id and b.country in ix:
+                spare[i, ix[b.country]] = b.spare / 12.0
     if sc.spare_fraction > 0:
         assumptions.append(
             f"spare capacity where the data give none: {sc.spare_fraction:.0%} of output"
         )
     cover = np.full((s_n, c_n), sc.cover_default)
-    for b in sc.cover_by:
+    for cv in sc.cover_by:
         for i, st_id in enumerate(chain):
-            if (b["stage"] is None or b["stage"] == st_id) and b["country"] in ix:
-                cover[i, ix[b["country"]]] = b["months"]
+            if (cv.stage is None or cv.stage == st_id) and cv.country in ix:
+                cover[i, ix[cv.country]] = cv.months
     assumptions.append(
         f"inventories: {sc.cover_default:g} months of cover by default"
         + "".join(
-            f"; {b['country']}{' ' + b['stage'] if b['stage'] else ''} {b['months']:g}"
-            for b in sc.cover_by
+            f"; {b.country}{' ' + b.stage if b.stage else ''} {b.months:g}" for b in sc.cover_by
         )
     )
     assumptions.append(f"substitution ramps up over {sc.ramp_months:g} months")

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
+from derisk.api.problems import HtmlRenderer, Problem
 from derisk.web.render import page
 
 PAGE_MODULES = (
@@ -37,7 +38,7 @@ class _Static(StaticFiles):
         return resp
 
 
-def install(app: FastAPI) -> Any:
+def install(app: FastAPI) -> HtmlRenderer:
     """Mount the static files and every page module; return the HTML problem renderer."""
     static = _Static(packages=[("derisk.web", "static")])
     app.mount("/static", GZipMiddleware(static, minimum_size=1024), name="static")
@@ -50,13 +51,13 @@ def install(app: FastAPI) -> Any:
         last.extend(getattr(mod, "NAV_LAST", []))
     app.state.nav = nav + last
 
-    def error_page(request: Request, problem: dict[str, Any]) -> Response:
+    def error_page(request: Request, problem: Problem) -> Response:
         return page(
             request,
             "error.html.j2",
-            title=problem["title"],
+            title=problem.title,
             problem=problem,
-            status=problem["status"],
+            status=problem.status,
         )
 
     return error_page

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -17,20 +18,19 @@ from fastapi.responses import HTMLResponse
 from derisk.api.deps import ApiDep, AsOfDep
 from derisk.api.resource import split_list
 from derisk.errors import BadInputError
-from derisk.model.countries import name as country_name
 from derisk.services import exposure as svc
 from derisk.services import lookup
 from derisk.services import resource as rs
 from derisk.services import shock as sh
+from derisk.services.plan_flows import plan_flows, site_ref
+from derisk.services.results.resource import Reroute, RerouteOptions
+from derisk.services.results.shock import Scenarios, Shock
 from derisk.store import Store
 from derisk.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
 NAV = [("Scenarios", "/scenarios"), ("Re-sourcing", "/reroute")]
-
-DEST = "destination"
-UNMET = "unmet"
 
 
 # -- shapes for the charts (pure) ---------------------------------------------------------------
@@ -128,150 +128,7 @@ def shock_chart(result: dict[str, Any], stage_names: dict[str, str]) -> dict[str
     }
 
 
-def _site_label(site: dict[str, Any]) -> str:
-    country = site.get("country")
-    if country and site.get("label") == country:
-        return country_name(country)
-    return str(site.get("label") or site["site"])
-
-
-def site_ref(site: dict[str, Any]) -> str | None:
-    """The page a site's figure links to: its first fact, else its first source."""
-    facts = site.get("facts") or []
-    if facts:
-        return str(facts[0])
-    srcs = site.get("sources") or []
-    return str(srcs[0]) if srcs else None
-
-
-def plan_flows(result: dict[str, Any], stage_names: dict[str, str]) -> dict[str, Any]:
-    """The least-cost plan of a reroute result as Sankey nodes and links.
-
-    Nodes are the sites used (one column per stage), the destination, and the unmet demand.
-    The plan routes stage-``s`` material from sites to the *place* of stage ``s+1`` in a
-    country (``trade``), and from a place to the sites that process it (``processing``). A
-    place is drawn through: input q_i from site a_i and processing p_j by site b_j become links
-    a_i -> b_j of q_i * p_j / sum_k p_k (the plan's flow split in proportion, tonnes of
-    stage-``s`` material). Deliveries link the last stage's sites to the destination; unmet
-    demand (demand - delivered) is a link of its own.
-
-    >>> r = {"stages": ["mining", "refining"], "destination": "USA",
-    ...      "destination_name": "United States", "unmet": 5.0, "sites": [
-    ...  {"site": "m:AUS", "stage": "mining", "country": "AUS", "label": "AUS", "facts": ["f1"]},
-    ...  {"site": "m:CAN", "stage": "mining", "country": "CAN", "label": "CAN", "facts": ["f2"]},
-    ...  {"site": "r:JPN", "stage": "refining", "country": "JPN", "label": "JPN", "facts": []}],
-    ...  "plan": [
-    ...  {"from": "AUS", "to": "JPN", "stage": "mining", "kind": "trade", "quantity": 6.0,
-    ...   "site": None, "from_country": "AUS", "to_country": "JPN"},
-    ...  {"from": "CAN", "to": "JPN", "stage": "mining", "kind": "trade", "quantity": 2.0,
-    ...   "site": None, "from_country": "CAN", "to_country": "JPN"},
-    ...  {"from": "JPN", "to": "JPN", "stage": "refining", "kind": "processing",
-    ...   "quantity": 8.0, "site": "r:JPN", "from_country": "JPN", "to_country": "JPN"},
-    ...  {"from": "JPN", "to": "USA", "stage": "refining", "kind": "delivery",
-    ...   "quantity": 8.0, "site": "r:JPN", "from_country": "JPN", "to_country": "USA"}]}
-    >>> f = plan_flows(r, {})
-    >>> for x in f["links"]:
-    ...     print(x["source"], "->", x["target"], x["value"])
-    m:AUS -> r:JPN 6.0
-    m:CAN -> r:JPN 2.0
-    r:JPN -> destination 8.0
-    unmet -> destination 5.0
-    >>> [n["label"] for n in f["nodes"]][-2:]
-    ['United States', 'Unmet demand']
-    """
-    stages: list[str] = result["stages"]
-    depth = {s: i for i, s in enumerate(stages)}
-    sites = {s["site"]: s for s in result["sites"]}
-    by_label = {(s["stage"], s["label"]): s["site"] for s in result["sites"]}
-    by_country = {(s["stage"], s["country"]): s["site"] for s in result["sites"] if s["country"]}
-    used: dict[str, float] = defaultdict(float)
-    inflow: dict[tuple[int, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    outflow: dict[tuple[int, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    links: list[dict[str, Any]] = []
-    delivered: dict[str, float] = defaultdict(float)
-    for row in result["plan"]:
-        q = float(row["quantity"] or 0.0)
-        if q <= 0:
-            continue
-        i = depth[row["stage"]]
-        if row["kind"] == "trade":
-            tail = by_label.get((row["stage"], row["from"])) or by_country.get(
-                (row["stage"], row["from_country"])
-            )
-            if tail is not None:
-                inflow[(i + 1, row["to"])][tail] += q
-                used[tail] += q
-        elif row["kind"] == "processing" and row["site"]:
-            outflow[(i, row["from"])][row["site"]] += q
-        elif row["kind"] == "delivery" and row["site"]:
-            delivered[row["site"]] += q
-            used[row["site"]] += q
-    for place, ins in inflow.items():
-        outs = outflow.get(place, {})
-        total = sum(outs.values())
-        for tail, q in ins.items():
-            for head, p in outs.items():
-                if total > 0:
-                    links.append(_link(tail, head, q * p / total, stages[place[0] - 1], sites))
-    for site, q in delivered.items():
-        links.append(_link(site, DEST, q, sites[site]["stage"], sites))
-    unmet = float(result.get("unmet") or 0.0)
-    if unmet > 1e-9:
-        links.append({"source": UNMET, "target": DEST, "value": unmet, "kind": "unmet"})
-    seen = {x["source"] for x in links} | {x["target"] for x in links}
-    nodes = []
-    for sid, site in sites.items():
-        if sid in seen:
-            stage = site["stage"]
-            nodes.append(
-                {
-                    "name": sid,
-                    "label": _site_label(site),
-                    "country": site.get("country"),
-                    "stage": stage,
-                    "stage_name": stage_names.get(stage, stage),
-                    "depth": depth[stage],
-                    "ref": site_ref(site),
-                    "used": round(used.get(sid, 0.0), 3),
-                    "available": site.get("available"),
-                }
-            )
-    nodes.sort(key=lambda n: (n["depth"], -n["used"]))
-    nodes.append(
-        {
-            "name": DEST,
-            "label": result["destination_name"],
-            "country": result["destination"],
-            "depth": len(stages),
-            "kind": "destination",
-        }
-    )
-    if unmet > 1e-9:
-        nodes.append(
-            {
-                "name": UNMET,
-                "label": "Unmet demand",
-                "depth": max(0, len(stages) - 1),
-                "kind": "unmet",
-            }
-        )
-    columns = [stage_names.get(s, s) for s in stages] + [result["destination_name"]]
-    return {"nodes": nodes, "links": links, "columns": columns}
-
-
-def _link(
-    tail: str, head: str, value: float, stage: str, sites: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    return {
-        "source": tail,
-        "target": head,
-        "value": round(value, 3),
-        "stage": stage,
-        "ref": site_ref(sites[tail]),
-    }
-
-
-def capacity_bars(result: dict[str, Any], stage_names: dict[str, str]) -> list[dict[str, Any]]:
+def capacity_bars(result: Mapping[str, Any], stage_names: dict[str, str]) -> list[dict[str, Any]]:
     """Per modelled stage: capacity used by the plan, eligible but unused, excluded, and of
     unknown origin (t/yr), with the stage's source; eligible = used + unused.
 
@@ -312,32 +169,35 @@ def _stage_names(api: ApiDep, material: str) -> dict[str, str]:
     return {}
 
 
-def _shock(api: ApiDep, scenario: str, as_of: Any) -> dict[str, Any]:
+def _shock(api: ApiDep, scenario: str, as_of: Any) -> Shock:
     """The shock result under the API's cache key (``/api/shock/{scenario}``)."""
 
-    def run(s: Store) -> dict[str, Any]:
+    def run(s: Store) -> Shock:
         return sh.run_scenario(s, sh.bundled_scenario(scenario), as_of=as_of)
 
-    result: dict[str, Any] = api.data(("shock", scenario, as_of), run)
-    return result
+    return api.data(("shock", scenario, as_of), run)
+
+
+def _scenarios(api: ApiDep) -> Scenarios:
+    """The bundled scenarios under the API's cache key (``/api/scenarios``)."""
+    return api.data(("scenarios",), sh.list_scenarios)
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
 def scenarios_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """The bundled scenarios, each with its worst shortfall."""
-    data = api.data(("scenarios",), sh.list_scenarios)
     rows = []
-    for x in data["scenarios"]:
-        res = _shock(api, x["id"], as_of)
-        worst = next((s for s in res["summary"] if s["shortfall"] > 0), None)
-        names = _stage_names(api, x["material"])
+    for x in _scenarios(api).scenarios:
+        res = _shock(api, x.id, as_of)
+        worst = next((s for s in res.summary if s.shortfall > 0), None)
+        names = _stage_names(api, x.material)
         rows.append(
             {
-                **x,
+                **x.to_json(),
                 "worst": worst,
-                "worst_stage": names.get(worst["stage"], worst["stage"]) if worst else None,
-                "restrictions": res["restrictions"],
-                "illustrative": [a for a in res["assumptions"] if "llustrative" in a],
+                "worst_stage": names.get(worst.stage, worst.stage) if worst else None,
+                "restrictions": res.restrictions,
+                "illustrative": [a for a in res.assumptions if "llustrative" in a],
             }
         )
     return page(request, "scenarios.html.j2", title="Shock scenarios", rows=rows, as_of=as_of)
@@ -352,22 +212,22 @@ def scenario_page(
 ) -> HTMLResponse:
     """One scenario: restrictions, shortfall timeline, stocks and substitution, products."""
     res = _shock(api, scenario, as_of)
-    listed = api.data(("scenarios",), sh.list_scenarios)["scenarios"]
-    names = _stage_names(api, res["material"])
-    chart = shock_chart(res, names)
+    listed = _scenarios(api).scenarios
+    names = _stage_names(api, res.material)
+    chart = shock_chart(res.to_json(), names)
     material_name = next(
-        (m["name"] for m in _materials(api) if m["material"] == res["material"]), res["material"]
+        (m["name"] for m in _materials(api) if m["material"] == res.material), res.material
     )
     return page(
         request,
         "scenario.html.j2",
-        title=res["scenario"]["title"],
+        title=res.scenario.title,
         r=res,
         chart=chart,
         scenarios=listed,
         stage_names=names,
         material_name=material_name,
-        affected=[s for s in res["summary"] if s["shortfall"] > 0 or s["withheld"] > 0],
+        affected=[s for s in res.summary if s.shortfall > 0 or s.withheld > 0],
         as_of=as_of,
     )
 
@@ -422,30 +282,27 @@ def reroute_page(
         raise BadInputError("year: give a year between 1900 and 2200")
     year_i = int(yr) if yr is not None else None
     mats = _materials(api)
-    res: dict[str, Any] | None = None
+    res: Reroute | None = None
     if material and to and qty is not None:
         # the API's cache key (/api/reroute): the page and the API share one computation
         key: tuple[object, ...] = ("reroute", material, to, qty, stage, tuple(groups))
         key += (tuple(countries), tuple(entities), exclude_pfe, spare_only, share)
         key += (year_i, as_of)
-        res = api.data(
-            key,
-            lambda s: rs.reroute(
-                s,
-                material,
-                to,
-                qty,
-                stage=stage,
-                exclude_countries=countries,
-                exclude_groups=groups,
-                exclude_entities=entities,
-                exclude_pfe=exclude_pfe,
-                spare_only=spare_only,
-                max_country_share=share,
-                year=year_i,
-                as_of=as_of,
-            ),
+        options = RerouteOptions(
+            material=material,
+            destination=to,
+            demand=qty,
+            stage=stage,
+            exclude_countries=tuple(countries),
+            exclude_groups=tuple(groups),
+            exclude_entities=tuple(entities),
+            exclude_pfe=exclude_pfe,
+            spare_only=spare_only,
+            max_country_share=share,
+            year=year_i,
+            as_of=as_of,
         )
+        res = api.data(key, lambda s: rs.reroute(s, options))
     form = {
         "material": material or "antimony",
         "to": to or "USA",
@@ -463,26 +320,27 @@ def reroute_page(
     ctx: dict[str, Any] = {"form": form, "materials": mats, "groups": country_groups}
     if res is None:
         return page(request, "reroute.html.j2", title="Re-sourcing", r=None, as_of=as_of, **ctx)
-    names = _stage_names(api, res["material"])
-    sites = {s["site"]: s for s in [*res["sites"], *res["withheld"]]}
+    names = _stage_names(api, res.material)
+    refs = {s.site: site_ref(s.facts, s.sources) for s in res.sites}
+    refs.update({w.site: site_ref(w.facts, w.sources) for w in res.withheld})
     flows = plan_flows(res, names)
     per_column: dict[int, int] = defaultdict(int)
-    for n in flows["nodes"]:
-        per_column[n["depth"]] += 1
+    for n in flows.nodes:
+        per_column[n.depth] += 1
     chart = {
-        "flows": flows,
+        "flows": flows.to_json(),
         "plan_height": min(640, max(280, 110 + 48 * max(per_column.values(), default=1))),
         "capacity": capacity_bars(res, names),
-        "unit": res["unit"],
+        "unit": res.unit,
     }
     return page(
         request,
         "reroute.html.j2",
-        title=f"Re-sourcing {res['material_name']} for {res['destination_name']}",
+        title=f"Re-sourcing {res.material_name} for {res.destination_name}",
         r=res,
         chart=chart,
         stage_names=names,
-        site_refs={k: site_ref(v) for k, v in sites.items()},
+        site_refs=refs,
         as_of=as_of,
         **ctx,
     )

@@ -42,6 +42,68 @@ class RestrictionSpec:
     note: str | None
 
 
+@dataclass(frozen=True)
+class SupplySpec:
+    """Output (t/yr) the file states for a stage and country, replacing the store's."""
+
+    stage: str
+    country: str
+    quantity: float
+    capacity: float | None
+    source: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class DemandSpec:
+    """Final demand (t/yr) of a country; ``import_reliance`` a fraction or ``"store"``."""
+
+    country: str
+    quantity: float
+    import_reliance: float | str | None
+    import_category: str | None
+    source: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CoverSpec:
+    """Months of inventory cover of a country (at one stage, or all when ``stage`` is None)."""
+
+    country: str
+    stage: str | None
+    months: float
+
+
+@dataclass(frozen=True)
+class SpareSpec:
+    """Spare capacity (t/yr) of a country at a stage, for substitution."""
+
+    country: str
+    stage: str
+    spare: float
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    """A product the scenario follows: its use (t/yr) of the stage's material in a country."""
+
+    id: str
+    name: str
+    country: str
+    stage: str
+    use: float
+    note: str | None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# A field that failed its check reads "" here: the problem is recorded and the parse fails.
+_BAD = ""
+
+
 @dataclass
 class Scenario:
     id: str
@@ -53,15 +115,15 @@ class Scenario:
     description: str = ""
     final_stage: str | None = None
     year: int | None = None
-    supply: list[dict[str, Any]] = field(default_factory=list)
-    demand: list[dict[str, Any]] = field(default_factory=list)
+    supply: list[SupplySpec] = field(default_factory=list)
+    demand: list[DemandSpec] = field(default_factory=list)
     restrictions: list[RestrictionSpec] = field(default_factory=list)
     cover_default: float = 0.0
-    cover_by: list[dict[str, Any]] = field(default_factory=list)
+    cover_by: list[CoverSpec] = field(default_factory=list)
     ramp_months: float = 6.0
     spare_fraction: float = 0.0
-    spare_by: list[dict[str, Any]] = field(default_factory=list)
-    products: list[dict[str, Any]] = field(default_factory=list)
+    spare_by: list[SpareSpec] = field(default_factory=list)
+    products: list[ProductSpec] = field(default_factory=list)
     store_products: bool = True
     assumptions: list[str] = field(default_factory=list)
 
@@ -176,9 +238,15 @@ def parse_scenario(path: Path) -> Scenario:
         cap = s.get("capacity")
         capn = _number(cap, name, f"{p}.capacity", problems) if cap is not None else None
         sc.supply.append(
-            {"stage": st, "country": c, "quantity": q, "capacity": capn,
-             "source": s.get("source"), "note": s.get("note")}
-        )  # fmt: skip
+            SupplySpec(
+                st or _BAD,
+                c or _BAD,
+                q,
+                capn,
+                _text(s.get("source") or None),
+                _text(s.get("note")),
+            )
+        )
     for i, d in enumerate(doc.get("demand") or []):
         p = f"demand[{i}]"
         c = _iso(d.get("country"), name, f"{p}.country", problems)
@@ -190,10 +258,15 @@ def parse_scenario(path: Path) -> Scenario:
         elif ir is not None:
             irv = _number(ir, name, f"{p}.import_reliance", problems, 0, 1)
         sc.demand.append(
-            {"country": c, "quantity": q, "import_reliance": irv,
-             "import_category": d.get("import_category"), "source": d.get("source"),
-             "note": d.get("note")}
-        )  # fmt: skip
+            DemandSpec(
+                c or _BAD,
+                q,
+                irv,
+                _text(d.get("import_category")),
+                _text(d.get("source") or None),
+                _text(d.get("note")),
+            )
+        )
     for i, r in enumerate(doc.get("restrictions") or []):
         p = f"restrictions[{i}]"
         if not isinstance(r, dict):
@@ -237,11 +310,11 @@ def parse_scenario(path: Path) -> Scenario:
     for i, b in enumerate(inv.get("by") or []):
         p = f"inventories.by[{i}]"
         sc.cover_by.append(
-            {
-                "country": _iso(b.get("country"), name, f"{p}.country", problems),
-                "stage": stage_of(b.get("stage"), f"{p}.stage") if b.get("stage") else None,
-                "months": _number(b.get("months"), name, f"{p}.months", problems, 0, 120),
-            }
+            CoverSpec(
+                country=_iso(b.get("country"), name, f"{p}.country", problems) or _BAD,
+                stage=stage_of(b.get("stage"), f"{p}.stage") if b.get("stage") else None,
+                months=_number(b.get("months"), name, f"{p}.months", problems, 0, 120),
+            )
         )
     sub = doc.get("substitution") or {}
     sc.ramp_months = _number(
@@ -253,23 +326,23 @@ def parse_scenario(path: Path) -> Scenario:
     for i, b in enumerate(sub.get("by") or []):
         p = f"substitution.by[{i}]"
         sc.spare_by.append(
-            {
-                "country": _iso(b.get("country"), name, f"{p}.country", problems),
-                "stage": stage_of(b.get("stage"), f"{p}.stage"),
-                "spare": _number(b.get("spare"), name, f"{p}.spare", problems),
-            }
+            SpareSpec(
+                country=_iso(b.get("country"), name, f"{p}.country", problems) or _BAD,
+                stage=stage_of(b.get("stage"), f"{p}.stage") or _BAD,
+                spare=_number(b.get("spare"), name, f"{p}.spare", problems),
+            )
         )
     for i, pr in enumerate(doc.get("products") or []):
         p = f"products[{i}]"
         sc.products.append(
-            {
-                "id": str(pr.get("id") or f"p{i + 1}"),
-                "name": str(pr.get("name") or pr.get("id") or f"p{i + 1}"),
-                "country": _iso(pr.get("country"), name, f"{p}.country", problems),
-                "stage": stage_of(pr.get("stage"), f"{p}.stage"),
-                "use": _number(pr.get("use"), name, f"{p}.use", problems),
-                "note": pr.get("note"),
-            }
+            ProductSpec(
+                id=str(pr.get("id") or f"p{i + 1}"),
+                name=str(pr.get("name") or pr.get("id") or f"p{i + 1}"),
+                country=_iso(pr.get("country"), name, f"{p}.country", problems) or _BAD,
+                stage=stage_of(pr.get("stage"), f"{p}.stage") or _BAD,
+                use=_number(pr.get("use"), name, f"{p}.use", problems),
+                note=_text(pr.get("note")),
+            )
         )
     sc.store_products = bool(doc.get("store_products", True))
     sc.assumptions = [str(a) for a in (doc.get("assumptions") or [])]
@@ -278,4 +351,14 @@ def parse_scenario(path: Path) -> Scenario:
     return sc
 
 
-__all__ = ["RestrictionSpec", "Scenario", "bundled_scenarios", "parse_scenario"]
+__all__ = [
+    "CoverSpec",
+    "DemandSpec",
+    "ProductSpec",
+    "RestrictionSpec",
+    "Scenario",
+    "SpareSpec",
+    "SupplySpec",
+    "bundled_scenarios",
+    "parse_scenario",
+]
