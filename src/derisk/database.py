@@ -36,6 +36,12 @@ if TYPE_CHECKING:  # pragma: no cover
         SourceLookup,
         TradeOrigin,
     )
+    from derisk.services.results.news import (
+        NewsDecisionResult,
+        NewsIngest,
+        NewsProposalShow,
+        NewsReview,
+    )
 
 __all__ = ["Database", "NewsQueue", "Result", "open"]
 
@@ -208,46 +214,45 @@ class NewsQueue:
         *,
         auto_accept: float | None = None,
         published: DateLike = None,
-    ) -> Result:
+    ) -> NewsIngest:
         """Read articles (HTML, text, JSON Lines, folders) into the review queue
         (``derisk news ingest``)."""
         from derisk.services import news
 
         items = [paths] if isinstance(paths, (str, Path)) else list(paths)
         store = self._db._writable("news.ingest")
-        res = news.ingest(
+        return news.ingest(
             store,
             [Path(p) for p in items],
             auto_accept=auto_accept,
             published=_date(published, "published"),
         )
-        return Result(res)
 
-    def proposals(self, status: str = "pending", event_type: str | None = None) -> Result:
+    def proposals(self, status: str = "pending", event_type: str | None = None) -> NewsReview:
         """Proposals in the queue (``derisk review list``)."""
         from derisk.services import news
 
-        return Result(news.list_proposals(self._db.store, status, event_type))
+        return news.list_proposals(self._db.store, status, event_type)
 
-    def show(self, ident: str) -> Result:
+    def show(self, ident: str) -> NewsProposalShow:
         """One proposal with its sentence and article (``derisk review show``)."""
         from derisk.services import news
 
-        return Result(news.show(self._db.store, ident))
+        return news.show(self._db.store, ident)
 
-    def accept(self, ident: str, overrides: Mapping[str, str] | None = None) -> Result:
+    def accept(self, ident: str, overrides: Mapping[str, str] | None = None) -> NewsDecisionResult:
         """Accept a proposal: its facts are written with the article as source."""
         from derisk.services import news
 
         store = self._db._writable("news.accept")
-        return Result(news.accept(store, ident, dict(overrides or {})))
+        return news.accept(store, ident, dict(overrides or {}))
 
-    def reject(self, ident: str, reason: str | None = None) -> Result:
+    def reject(self, ident: str, reason: str | None = None) -> NewsDecisionResult:
         """Reject a proposal (kept, with the reason, so re-ingesting does not propose it)."""
         from derisk.services import news
 
         store = self._db._writable("news.reject")
-        return Result(news.reject(store, ident, reason))
+        return news.reject(store, ident, reason)
 
 
 class Database:
