@@ -55,16 +55,18 @@ def facilities(
     key = ("facilities", material, stage, country, status, screen, years, pipeline, as_of)
     return api.json(
         key,
-        lambda s: fs.list_facilities(
+        lambda s: fs.facility_list(
             s,
-            material=material,
-            stage=stage,
-            country=country,
-            status=status,
-            screen=screen,
-            years=fs.parse_years(years),
-            pipeline=pipeline,
-            as_of=as_of,
+            fs.FacilityQuery(
+                material=material,
+                stage=stage,
+                country=country,
+                status=status,
+                screen=screen,
+                years=fs.parse_years(years),
+                pipeline=pipeline,
+                as_of=as_of,
+            ),
         ).to_json(),
     )
 
@@ -140,21 +142,23 @@ def allied(
     key += (demand_growth, as_of)
     return api.json(
         key,
-        lambda s: fs.allied_supply(
+        lambda s: fs.allied(
             s,
             material,
             stage,
             members,
-            demand=fs.parse_demands(demand),
-            years=fs.parse_years(years),
-            rule=rule,
-            pipeline=pipeline,
-            exclude_countries=countries,
-            exclude_groups=groups,
-            exclude_entities=entities,
-            exclude_pfe=exclude_pfe,
-            world_demand=world_demand,
-            demand_growth=demand_growth,
-            as_of=as_of,
+            fs.AlliedQuery(
+                demand=fs.parse_demands(demand),
+                years=fs.parse_years(years),
+                rule=rule,
+                pipeline=pipeline,
+                exclude_countries=countries,
+                exclude_groups=groups,
+                exclude_entities=entities,
+                exclude_pfe=exclude_pfe,
+                world_demand=world_demand,
+                demand_growth=demand_growth,
+                as_of=as_of,
+            ),
         ).to_json(),
     )

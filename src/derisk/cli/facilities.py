@@ -70,13 +70,12 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List plants with their capacity by year (in the stage's unit) and their sources."""
-    from derisk.services.facilities import list_facilities, parse_years
+    from derisk.services.facilities import FacilityQuery, facility_list, parse_years
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
         with store_for(db, as_json=as_json) as store:
-            res = list_facilities(
-                store,
+            query = FacilityQuery(
                 material=material,
                 stage=stage,
                 country=country,
@@ -86,6 +85,7 @@ def list_cmd(
                 pipeline=pipeline,
                 as_of=when,
             )
+            res = facility_list(store, query)
         if as_json:
             emit_json(res.to_json())
             return

@@ -12,7 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -217,7 +219,7 @@ def _plant_row(p: Plant, names: dict[str, str], conf: dict[str, str]) -> Facilit
 
 
 def _by_year(years: tuple[int, ...], caps: np.ndarray) -> CapacityByYear:
-    return {str(y): _r(float(c)) for y, c in zip(years, caps, strict=True)}
+    return MappingProxyType({str(y): _r(float(c)) for y, c in zip(years, caps, strict=True)})
 
 
 def _cap_matrix(plants: list[Plant], years: tuple[int, ...], pipeline: str) -> np.ndarray:
@@ -247,6 +249,22 @@ def _check_material_stage(material: str | None, stage: str | None) -> None:
             raise NotFound(str(exc.args[0])) from None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FacilityQuery:
+    """What ``derisk facilities list`` asks: which plants (material, stage, country, status),
+    with their screening verdict or not, for which years, under which pipeline, on which date
+    (``None``: today)."""
+
+    material: str | None = None
+    stage: str | None = None
+    country: str | None = None
+    status: str | None = None
+    screen: bool = False
+    years: tuple[int, ...] = DEFAULT_YEARS
+    pipeline: str = "committed"
+    as_of: dt.date | None = None
+
+
 def list_facilities(
     store: Store,
     *,
@@ -259,7 +277,24 @@ def list_facilities(
     pipeline: str = "committed",
     as_of: dt.date | None = None,
 ) -> FacilitiesList:
+    """:func:`facility_list` with the query's fields as keywords."""
+    query = FacilityQuery(
+        material=material,
+        stage=stage,
+        country=country,
+        status=status,
+        screen=screen,
+        years=years,
+        pipeline=pipeline,
+        as_of=as_of,
+    )
+    return facility_list(store, query)
+
+
+def facility_list(store: Store, query: FacilityQuery) -> FacilitiesList:
     """Plants with capacity by year (``derisk facilities list``)."""
+    material, stage, country, status = query.material, query.stage, query.country, query.status
+    screen, years, pipeline, as_of = query.screen, query.years, query.pipeline, query.as_of
     _check_material_stage(material, stage)
     if status is not None and status not in {s.value for s in FacilityStatus}:
         raise BadInputError(f"status must be one of: {', '.join(FacilityStatus)}")
@@ -301,7 +336,7 @@ def list_facilities(
         as_of=when.isoformat(),
         filters=FacilityFilters(material=material, stage=stage, country=iso, status=status),
         pipeline=pipeline,
-        pipeline_weights=PIPELINES[pipeline],
+        pipeline_weights=MappingProxyType(PIPELINES[pipeline]),
         years=tuple(years),
         screening=FacilityScreening(rule=rule) if screen else None,
         count=len(rows),
@@ -311,8 +346,8 @@ def list_facilities(
                 stage=ps[0].stage,
                 unit=stage_unit(ps[0].material, ps[0].stage),
                 facilities=len(ps),
-                china=china,
-                outside_china=outside,
+                china=MappingProxyType(china),
+                outside_china=MappingProxyType(outside),
             )
             for ps, china, outside in totals.values()
         ),
@@ -353,7 +388,7 @@ def show_facility(
     expansions = [q.facility_id for q in load_plants(store) if q.parent_id == p.facility_id]
     row = FacilityDetail(
         **fields_of(base),
-        capacity_by_year=by_pipeline,
+        capacity_by_year=MappingProxyType(by_pipeline),
         pfe=FacilityPfeVerdict(rule=rule, verdict=_verdict(p, flagged, unsure)),
         expansions=tuple(expansions),
     )
@@ -604,26 +639,75 @@ def _substage_plants(
     return taken, info
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlliedQuery:
+    """What an allied-supply question states besides the material, stage and club.
+
+    ``demand``: member (ISO3, group id or name; ``""`` for a single buyer) -> quantity in the
+    stage's unit (default: the store's figures); ``rule``: pro-rata, historical or market;
+    ``pipeline``: which announced capacity counts; the exclusions (China when none is given);
+    ``world_demand`` (default: the store's), ``demand_growth`` (yearly rate) and ``as_of``.
+    """
+
+    demand: Mapping[str, float] | None = None
+    years: tuple[int, ...] = DEFAULT_YEARS
+    rule: str = "pro-rata"
+    pipeline: str = "committed"
+    exclude_countries: Sequence[str] | None = None
+    exclude_groups: Sequence[str] | None = None
+    exclude_entities: Sequence[str] | None = None
+    exclude_pfe: bool = False
+    world_demand: float | None = None
+    demand_growth: float = 0.0
+    as_of: dt.date | None = None
+
+
 def allied_supply(
     store: Store,
     material: str,
     stage: str,
-    club: list[str],
+    club: Sequence[str],
     *,
-    demand: dict[str, float] | None = None,
+    demand: Mapping[str, float] | None = None,
     years: tuple[int, ...] = DEFAULT_YEARS,
     rule: str = "pro-rata",
     pipeline: str = "committed",
-    exclude_countries: list[str] | None = None,
-    exclude_groups: list[str] | None = None,
-    exclude_entities: list[str] | None = None,
+    exclude_countries: Sequence[str] | None = None,
+    exclude_groups: Sequence[str] | None = None,
+    exclude_entities: Sequence[str] | None = None,
     exclude_pfe: bool = False,
     world_demand: float | None = None,
     demand_growth: float = 0.0,
     as_of: dt.date | None = None,
 ) -> Allied:
-    """China-free supply of a stage that a buyer or club secures each year, plant by plant."""
+    """:func:`allied` with the query's fields as keywords."""
+    query = AlliedQuery(
+        demand=demand,
+        years=years,
+        rule=rule,
+        pipeline=pipeline,
+        exclude_countries=exclude_countries,
+        exclude_groups=exclude_groups,
+        exclude_entities=exclude_entities,
+        exclude_pfe=exclude_pfe,
+        world_demand=world_demand,
+        demand_growth=demand_growth,
+        as_of=as_of,
+    )
+    return allied(store, material, stage, club, query)
+
+
+def allied(
+    store: Store, material: str, stage: str, club: Sequence[str], query: AlliedQuery
+) -> Allied:
+    """China-free supply of a stage that a buyer or club secures each year, plant by plant
+    (``derisk reroute MATERIAL --stage S --club …``)."""
     from derisk.services.resource import group_members
+
+    demand, years, rule, pipeline = query.demand, query.years, query.rule, query.pipeline
+    exclude_countries, exclude_groups = query.exclude_countries, query.exclude_groups
+    exclude_entities, exclude_pfe = query.exclude_entities, query.exclude_pfe
+    world_demand, demand_growth, as_of = query.world_demand, query.demand_growth, query.as_of
 
     when = as_of or dt.date.today()
     _check_material_stage(material, stage)
@@ -961,7 +1045,7 @@ def allied_supply(
         as_of=when.isoformat(),
         rule=rule,
         pipeline=pipeline,
-        pipeline_weights=PIPELINES[pipeline],
+        pipeline_weights=MappingProxyType(PIPELINES[pipeline]),
         years=tuple(years),
         club=tuple(
             AlliedClubMember(
@@ -1025,8 +1109,12 @@ __all__ = [
     "DEFAULT_YEARS",
     "FACILITIES_SCHEMA",
     "FACILITY_SCHEMA",
+    "AlliedQuery",
+    "FacilityQuery",
     "Plant",
+    "allied",
     "allied_supply",
+    "facility_list",
     "list_facilities",
     "load_plants",
     "parse_demands",

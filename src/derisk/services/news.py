@@ -20,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from derisk.errors import BadInputError
@@ -263,7 +264,7 @@ def _ingest_event(pid: str, j: EventJSON, accepted: bool) -> NewsIngestEvent:
         proposal_id=pid,
         status="accepted" if accepted else "pending",
         type=j["type"],
-        fields=j["fields"],
+        fields=MappingProxyType(j["fields"]),
         sentence=j["sentence"],
         confidence=j["confidence"],
         entities=tuple(NewsMention(**m) for m in j["entities"]),
@@ -342,7 +343,7 @@ def list_proposals(
                 status=st,
                 confidence=conf,
                 summary=_summary(etype, f),
-                fields=f,
+                fields=MappingProxyType(f),
                 sentence=sentence,
                 article=arts.get(aid),
                 created_at=created,
@@ -376,12 +377,12 @@ def show(store: Store, ident: str) -> NewsProposalShow:
             type=p.event_type,
             status=decisions[-1].decision if decisions else "pending",
             confidence=p.confidence,
-            fields=json.loads(p.fields),
+            fields=MappingProxyType(json.loads(p.fields)),
             sentence=p.sentence,
             paragraph=para,
-            entities=tuple(ents["mentions"]),
-            links=tuple(ents["links"]),
-            new_entities=tuple(json.loads(p.new_entities)),
+            entities=tuple(MappingProxyType(x) for x in ents["mentions"]),
+            links=tuple(MappingProxyType(x) for x in ents["links"]),
+            new_entities=tuple(MappingProxyType(x) for x in json.loads(p.new_entities)),
             article=_article_meta(store, p.article_id),
             created_at=p.created_at,
             decisions=decisions,
@@ -773,7 +774,7 @@ def accept(
         proposal_id=pid,
         decision="accepted",
         source_id=source.source_id,
-        fields=fields,
+        fields=MappingProxyType(fields),
         facts=facts,
         notes=tuple(notes),
     )

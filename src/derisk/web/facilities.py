@@ -116,18 +116,20 @@ def allied_page(
             key += (exclude_pfe, as_of)
             res = api.data(
                 key,
-                lambda s: fs.allied_supply(
+                lambda s: fs.allied(
                     s,
                     material,
                     stage,
                     members,
-                    demand=fs.parse_demands(demand),
-                    years=fs.parse_years(years),
-                    rule=rule,
-                    pipeline=pipeline,
-                    exclude_pfe=exclude_pfe,
-                    world_demand=wd,
-                    as_of=as_of,
+                    fs.AlliedQuery(
+                        demand=fs.parse_demands(demand),
+                        years=fs.parse_years(years),
+                        rule=rule,
+                        pipeline=pipeline,
+                        exclude_pfe=exclude_pfe,
+                        world_demand=wd,
+                        as_of=as_of,
+                    ),
                 ),
             )
         except (NotFound, ValueError, KeyError) as exc:
