@@ -208,7 +208,7 @@ def test_a_plant_is_excluded_because_its_owner_screens_as_a_pfe(small_store: Duc
     assert not rows["p-idn"]["eligible"]
     assert rows["p-idn"]["reason"] == "owner screens as a prohibited foreign entity"
     assert rows["p-kor"]["eligible"]
-    assert pfe["excluded"]["pfe"]["facilities"] == ["p-chn", "p-idn"]
+    assert pfe["excluded"]["pfe"]["facilities"] == ("p-chn", "p-idn")
     # pro rata, 2026: C = 440, D = 400; others (280) take 280/440 of each plant.
     # Without screening the club may use (100 + 40) * (1 - 280/440) = 50.909 t.
     assert base["by_year"][0]["secured"] == pytest.approx(140 * 160 / 440, abs=1e-3)
@@ -230,7 +230,7 @@ def test_a_planned_plant_changes_the_answer_in_its_commissioning_year(
     assert [d["facility"] for d in diff] == ["p-usa"]
     assert diff[0]["capacity_change"] == 50 and diff[0]["effect_on_secured"] == pytest.approx(20)
     assert by[2026]["binding"][0]["facility"] == "p-kor"
-    assert by[2026]["binding"][0]["shadow_price"] == 1.0 and by[2027]["binding"] == []
+    assert by[2026]["binding"][0]["shadow_price"] == 1.0 and by[2027]["binding"] == ()
     committed = allied_supply(small_store, "antimony", "refining", ["USA"], years=(2027,),
                               rule="market", exclude_pfe=True)  # fmt: skip
     assert committed["by_year"][0]["secured"] == pytest.approx(100)  # planned not counted

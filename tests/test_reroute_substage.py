@@ -94,10 +94,10 @@ def test_one_buyer_at_the_hydroxide_stage(li_store: DuckStore) -> None:
     assert {b["facility"] for b in y["binding"]} == {"h-kor", "h-aus"}
     src = res["from_parent_stage"]
     assert src["stage"] == "refining" and sorted(src["taken"]) == ["h-aus", "h-kor"]
-    assert src["other_product"] == ["c-chl"] and src["product_not_stated"] == ["u-usa"]
-    assert src["own_rows"] == []
+    assert src["other_product"] == ("c-chl",) and src["product_not_stated"] == ("u-usa",)
+    assert src["own_rows"] == ()
     gap = next(g for g in res["gaps"] if g["what"] == "product not stated")
-    assert gap["facilities"] == ["u-usa"]
+    assert gap["facilities"] == ("u-usa",)
     assert any(
         n.startswith("hydroxide: no facility rows of its own; answered from them and 2 refining")
         for n in res["notes"]
@@ -171,6 +171,6 @@ def test_a_row_of_the_sub_stage_itself_is_counted_with_the_parent_rows(
     rows = {r["facility"]: r for r in res["facilities"]}
     assert set(rows) == {"h-kor", "h-aus", "h-can"}
     assert rows["h-can"]["stored_stage"] == "hydroxide"
-    assert res["from_parent_stage"]["own_rows"] == ["h-can"]
+    assert res["from_parent_stage"]["own_rows"] == ("h-can",)
     # others take 160/200 of each plant: the buyer keeps 0.2 x (113.92 + 20)
     assert res["by_year"][0]["secured"] == pytest.approx(0.2 * (HYD + 20), abs=1e-3)

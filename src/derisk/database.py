@@ -36,6 +36,13 @@ if TYPE_CHECKING:  # pragma: no cover
         SourceLookup,
         TradeOrigin,
     )
+    from derisk.services.results.facilities import Allied, FacilitiesList, FacilityShow
+    from derisk.services.results.news import (
+        NewsDecisionResult,
+        NewsIngest,
+        NewsProposalShow,
+        NewsReview,
+    )
     from derisk.services.results.resource import Reroute
     from derisk.services.results.shock import Scenarios, Shock
 
@@ -191,6 +198,14 @@ def _codes(value: str | Sequence[str] | None) -> str | None:
     return ",".join(value)
 
 
+def _years(value: str | Sequence[int] | None) -> tuple[int, ...]:
+    from derisk.services.facilities import parse_years
+
+    if value is None or isinstance(value, str):
+        return parse_years(value)
+    return tuple(sorted({int(y) for y in value}))
+
+
 def _list(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
@@ -210,46 +225,45 @@ class NewsQueue:
         *,
         auto_accept: float | None = None,
         published: DateLike = None,
-    ) -> Result:
+    ) -> NewsIngest:
         """Read articles (HTML, text, JSON Lines, folders) into the review queue
         (``derisk news ingest``)."""
         from derisk.services import news
 
         items = [paths] if isinstance(paths, (str, Path)) else list(paths)
         store = self._db._writable("news.ingest")
-        res = news.ingest(
+        return news.ingest(
             store,
             [Path(p) for p in items],
             auto_accept=auto_accept,
             published=_date(published, "published"),
         )
-        return Result(res)
 
-    def proposals(self, status: str = "pending", event_type: str | None = None) -> Result:
+    def proposals(self, status: str = "pending", event_type: str | None = None) -> NewsReview:
         """Proposals in the queue (``derisk review list``)."""
         from derisk.services import news
 
-        return Result(news.list_proposals(self._db.store, status, event_type))
+        return news.list_proposals(self._db.store, status, event_type)
 
-    def show(self, ident: str) -> Result:
+    def show(self, ident: str) -> NewsProposalShow:
         """One proposal with its sentence and article (``derisk review show``)."""
         from derisk.services import news
 
-        return Result(news.show(self._db.store, ident))
+        return news.show(self._db.store, ident)
 
-    def accept(self, ident: str, overrides: Mapping[str, str] | None = None) -> Result:
+    def accept(self, ident: str, overrides: Mapping[str, str] | None = None) -> NewsDecisionResult:
         """Accept a proposal: its facts are written with the article as source."""
         from derisk.services import news
 
         store = self._db._writable("news.accept")
-        return Result(news.accept(store, ident, dict(overrides or {})))
+        return news.accept(store, ident, dict(overrides or {}))
 
-    def reject(self, ident: str, reason: str | None = None) -> Result:
+    def reject(self, ident: str, reason: str | None = None) -> NewsDecisionResult:
         """Reject a proposal (kept, with the reason, so re-ingesting does not propose it)."""
         from derisk.services import news
 
         store = self._db._writable("news.reject")
-        return Result(news.reject(store, ident, reason))
+        return news.reject(store, ident, reason)
 
 
 class Database:
@@ -340,6 +354,80 @@ class Database:
         from derisk.services import exposure
 
         return exposure.source_lookup(self.store, ident)
+
+    def facilities(
+        self,
+        *,
+        material: str | None = None,
+        stage: str | None = None,
+        country: str | None = None,
+        status: str | None = None,
+        screen: bool = False,
+        years: str | Sequence[int] | None = None,
+        pipeline: str = "committed",
+        as_of: DateLike = None,
+    ) -> FacilitiesList:
+        """Plants with capacity by year, totals and sources (``derisk facilities list``);
+        ``years`` as ``"2025-2030"`` or a list of years."""
+        from derisk.services import facilities as fs
+
+        query = fs.FacilityQuery(
+            material=material,
+            stage=stage,
+            country=country,
+            status=status,
+            screen=screen,
+            years=_years(years),
+            pipeline=pipeline,
+            as_of=_date(as_of),
+        )
+        return fs.facility_list(self.store, query)
+
+    def facility(
+        self, facility: str, *, years: str | Sequence[int] | None = None, as_of: DateLike = None
+    ) -> FacilityShow:
+        """One plant: capacity by year under each pipeline, owners, screening
+        (``derisk facilities show``)."""
+        from derisk.services import facilities as fs
+
+        return fs.show_facility(self.store, facility, years=_years(years), as_of=_date(as_of))
+
+    def allied(
+        self,
+        material: str,
+        stage: str,
+        club: str | Sequence[str],
+        *,
+        demand: Mapping[str, float] | None = None,
+        years: str | Sequence[int] | None = None,
+        rule: str = "pro-rata",
+        pipeline: str = "committed",
+        exclude_countries: str | Sequence[str] | None = None,
+        exclude_groups: str | Sequence[str] | None = None,
+        exclude_entities: str | Sequence[str] | None = None,
+        exclude_pfe: bool = False,
+        world_demand: float | None = None,
+        demand_growth: float = 0.0,
+        as_of: DateLike = None,
+    ) -> Allied:
+        """China-free supply of a stage that a buyer or club secures each year, plant by plant
+        (``derisk reroute MATERIAL --stage S --club …``)."""
+        from derisk.services import facilities as fs
+
+        query = fs.AlliedQuery(
+            demand=dict(demand or {}),
+            years=_years(years),
+            rule=rule,
+            pipeline=pipeline,
+            exclude_countries=_list(exclude_countries),
+            exclude_groups=_list(exclude_groups),
+            exclude_entities=_list(exclude_entities),
+            exclude_pfe=exclude_pfe,
+            world_demand=world_demand,
+            demand_growth=demand_growth,
+            as_of=_date(as_of),
+        )
+        return fs.allied(self.store, material, stage, _list(club), query)
 
     def trade_origin(
         self,

@@ -1,7 +1,8 @@
 """Facility-layer endpoints: plants, one plant, and allied supply (a buyer or a buyers' club).
 
-Each answer is the dict the service returns, the same JSON as the CLI's ``--json``
-(``derisk facilities list|show``, ``derisk reroute ... --club``).
+Each answer is the service's result as JSON (``to_json()``), the same as the CLI's ``--json``
+(``derisk facilities list|show``, ``derisk reroute ... --club``); the response models are
+derived from the result types (:mod:`derisk.services.results.facilities`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import Field
 
 from derisk.api import models as m
 from derisk.api.deps import ApiDep, AsOfDep
@@ -19,53 +19,6 @@ from derisk.services import facilities as fs
 router = APIRouter(prefix="/api", tags=["facilities"])
 
 Slug = r"^[a-z0-9][a-z0-9-]*$"
-
-
-class FacilityRow(m.Out):
-    facility: str
-    name: str
-    country: str
-    material: str
-    stage: str
-    status: str
-    capacity: float | None = Field(description="Capacity in the stage's unit (null: unknown).")
-    unit: str
-    source_id: str
-
-
-class FacilitiesOut(m.Out):
-    schema_: str = Field(alias="schema", examples=["derisk.facilities/1"])
-    count: int
-    years: list[int]
-    facilities: list[FacilityRow]
-    sources: list[m.SourceMeta]
-
-
-class FacilityOut(m.Out):
-    schema_: str = Field(alias="schema", examples=["derisk.facility/1"])
-    facility: FacilityRow
-    sources: list[m.SourceMeta]
-
-
-class AlliedYear(m.Out):
-    year: int
-    world_demand: float
-    club_demand: float
-    eligible_capacity: float
-    secured: float
-    shortfall: float
-
-
-class AlliedOut(m.Out):
-    schema_: str = Field(alias="schema", examples=["derisk.allied/1"])
-    material: str
-    stage: str
-    unit: str
-    rule: str
-    pipeline: str
-    by_year: list[AlliedYear]
-    facilities: list[FacilityRow]
-    sources: list[m.SourceMeta]
 
 
 YearsQ = Annotated[
@@ -81,7 +34,7 @@ PipelineQ = Annotated[
 ]
 
 
-@router.get("/facilities", response_model=FacilitiesOut, responses=m.problems(400, 404, 422))
+@router.get("/facilities", response_model=m.FacilitiesOut, responses=m.problems(400, 404, 422))
 def facilities(
     api: ApiDep,
     as_of: AsOfDep,
@@ -102,22 +55,24 @@ def facilities(
     key = ("facilities", material, stage, country, status, screen, years, pipeline, as_of)
     return api.json(
         key,
-        lambda s: fs.list_facilities(
+        lambda s: fs.facility_list(
             s,
-            material=material,
-            stage=stage,
-            country=country,
-            status=status,
-            screen=screen,
-            years=fs.parse_years(years),
-            pipeline=pipeline,
-            as_of=as_of,
-        ),
+            fs.FacilityQuery(
+                material=material,
+                stage=stage,
+                country=country,
+                status=status,
+                screen=screen,
+                years=fs.parse_years(years),
+                pipeline=pipeline,
+                as_of=as_of,
+            ),
+        ).to_json(),
     )
 
 
 @router.get(
-    "/facilities/{facility}", response_model=FacilityOut, responses=m.problems(400, 404, 422)
+    "/facilities/{facility}", response_model=m.FacilityOut, responses=m.problems(400, 404, 422)
 )
 def facility(
     api: ApiDep,
@@ -132,11 +87,11 @@ def facility(
     under each pipeline (`derisk facilities show`)."""
     return api.json(
         ("facility", facility, years, as_of),
-        lambda s: fs.show_facility(s, facility, years=fs.parse_years(years), as_of=as_of),
+        lambda s: fs.show_facility(s, facility, years=fs.parse_years(years), as_of=as_of).to_json(),
     )
 
 
-@router.get("/allied", response_model=AlliedOut, responses=m.problems(400, 404, 422))
+@router.get("/allied", response_model=m.AlliedOut, responses=m.problems(400, 404, 422))
 def allied(
     api: ApiDep,
     as_of: AsOfDep,
@@ -187,21 +142,23 @@ def allied(
     key += (demand_growth, as_of)
     return api.json(
         key,
-        lambda s: fs.allied_supply(
+        lambda s: fs.allied(
             s,
             material,
             stage,
             members,
-            demand=fs.parse_demands(demand),
-            years=fs.parse_years(years),
-            rule=rule,
-            pipeline=pipeline,
-            exclude_countries=countries,
-            exclude_groups=groups,
-            exclude_entities=entities,
-            exclude_pfe=exclude_pfe,
-            world_demand=world_demand,
-            demand_growth=demand_growth,
-            as_of=as_of,
-        ),
+            fs.AlliedQuery(
+                demand=fs.parse_demands(demand),
+                years=fs.parse_years(years),
+                rule=rule,
+                pipeline=pipeline,
+                exclude_countries=countries,
+                exclude_groups=groups,
+                exclude_entities=entities,
+                exclude_pfe=exclude_pfe,
+                world_demand=world_demand,
+                demand_growth=demand_growth,
+                as_of=as_of,
+            ),
+        ).to_json(),
     )

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from derisk.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA
 from derisk.model.record import Absent, Record, field_types
 from derisk.services import results
+from derisk.services.results import facilities as facility_results
+from derisk.services.results import news as news_results
 from derisk.services.results import resource as resource_results
 from derisk.services.results import shock as shock_results
 
@@ -129,6 +131,13 @@ EntitiesOut = derive(results.Entities, "EntitiesOut", page=(PageInfo, ...))
 ScenariosOut = derive(shock_results.Scenarios, "ScenariosOut")
 ShockOut = derive(shock_results.Shock, "ShockOut")
 RerouteOut = derive(resource_results.Reroute, "RerouteOut")
+
+NewsReviewOut = derive(news_results.NewsReview, "NewsReviewOut", page=(PageInfo, ...))
+NewsProposalOut = derive(news_results.NewsProposalShow, "NewsProposalOut")
+NewsDecisionOut = derive(news_results.NewsDecisionResult, "NewsDecisionOut")
+FacilitiesOut = derive(facility_results.FacilitiesList, "FacilitiesOut")
+FacilityOut = derive(facility_results.FacilityShow, "FacilityOut")
+AlliedOut = derive(facility_results.Allied, "AlliedOut")
 
 
 class HealthOut(Out):

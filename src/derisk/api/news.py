@@ -37,7 +37,7 @@ class RejectIn(BaseModel):
     reason: str | None = Field(default=None, description="Why the proposal is rejected.")
 
 
-@router.get("/review", responses=m.problems(400, 422))
+@router.get("/review", response_model=m.NewsReviewOut, responses=m.problems(400, 422))
 def review_list(
     api: ApiDep,
     page: PageDep,
@@ -50,33 +50,43 @@ def review_list(
     etype = type or None
     return api.json(
         ("review", status, etype, page),
-        lambda s: paginate(_svc().list_proposals(s, status, etype), "proposals", page),
+        lambda s: paginate(_svc().list_proposals(s, status, etype).to_json(), "proposals", page),
     )
 
 
-@router.get("/review/{proposal}", responses=m.problems(400, 404, 422))
+@router.get(
+    "/review/{proposal}", response_model=m.NewsProposalOut, responses=m.problems(400, 404, 422)
+)
 def review_show(api: ApiDep, proposal: ProposalPath) -> Response:
     """One proposal with its article, sentence in context, entities and decisions."""
-    return api.json(("review-show", proposal), lambda s: _svc().show(s, proposal))
+    return api.json(("review-show", proposal), lambda s: _svc().show(s, proposal).to_json())
 
 
-@router.post("/review/{proposal}/accept", responses=m.problems(400, 404, 409, 422))
+@router.post(
+    "/review/{proposal}/accept",
+    response_model=m.NewsDecisionOut,
+    responses=m.problems(400, 404, 409, 422),
+)
 def review_accept(
     api: ApiDep, proposal: ProposalPath, body: Annotated[AcceptIn | None, Body()] = None
 ) -> Response:
     """Accept a pending proposal: its facts are written with the article as their source."""
     sets = body.set if body else {}
     return api.write_json(
-        lambda s: _svc().accept(s, proposal, sets, decided_by=guard.acting_label())
+        lambda s: _svc().accept(s, proposal, sets, decided_by=guard.acting_label()).to_json()
     )
 
 
-@router.post("/review/{proposal}/reject", responses=m.problems(400, 404, 409, 422))
+@router.post(
+    "/review/{proposal}/reject",
+    response_model=m.NewsDecisionOut,
+    responses=m.problems(400, 404, 409, 422),
+)
 def review_reject(
     api: ApiDep, proposal: ProposalPath, body: Annotated[RejectIn | None, Body()] = None
 ) -> Response:
     """Reject a pending proposal (recorded; the graph does not change)."""
     reason = body.reason if body else None
     return api.write_json(
-        lambda s: _svc().reject(s, proposal, reason, decided_by=guard.acting_label())
+        lambda s: _svc().reject(s, proposal, reason, decided_by=guard.acting_label()).to_json()
     )

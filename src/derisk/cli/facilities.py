@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -69,13 +70,12 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List plants with their capacity by year (in the stage's unit) and their sources."""
-    from derisk.services.facilities import list_facilities, parse_years
+    from derisk.services.facilities import FacilityQuery, facility_list, parse_years
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
         with store_for(db, as_json=as_json) as store:
-            res = list_facilities(
-                store,
+            query = FacilityQuery(
                 material=material,
                 stage=stage,
                 country=country,
@@ -85,41 +85,40 @@ def list_cmd(
                 pipeline=pipeline,
                 as_of=when,
             )
+            res = facility_list(store, query)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
-        yrs = [str(y) for y in res["years"]]
-        t = Table(
-            title=f"Facilities ({res['count']}), capacity by year, pipeline {res['pipeline']}"
-        )
+        yrs = [str(y) for y in res.years]
+        t = Table(title=f"Facilities ({res.count}), capacity by year, pipeline {res.pipeline}")
         for col in ("facility", "country", "stage", "status", "operator", "unit", *yrs, "conf."):
             t.add_column(col, justify="right" if col in yrs else "left")
         if screen:
             t.add_column("PFE")
-        for r in res["facilities"]:
+        for r in res.facilities:
             cells = [
-                r["facility"],
-                r["country"],
-                f"{r['material']} {r['stage']}",
-                r["status"],
-                r["operator"] or "—",
-                r["unit"],
-                *[_t(r["capacity_by_year"][y]) for y in yrs],
-                r["confidence"] or "",
+                r.facility,
+                r.country,
+                f"{r.material} {r.stage}",
+                r.status,
+                r.operator or "—",
+                r.unit,
+                *[_t(r.capacity_by_year[y]) for y in yrs],
+                r.confidence or "",
             ]
             if screen:
-                cells.append(r["pfe"])
+                cells.append(str(r.pfe))
             t.add_row(*cells)
         console.print(t)
         s = Table(title="Totals (China / outside China)")
         for col in ("material stage", "unit", "plants", *yrs):
             s.add_column(col, justify="right" if col in yrs else "left")
-        for x in res["totals"]:
+        for x in res.totals:
             s.add_row(
-                f"{x['material']} {x['stage']}",
-                x["unit"],
-                str(x["facilities"]),
-                *[f"{_t(x['china'][y])} / {_t(x['outside_china'][y])}" for y in yrs],
+                f"{x.material} {x.stage}",
+                x.unit,
+                str(x.facilities),
+                *[f"{_t(x.china[y])} / {_t(x.outside_china[y])}" for y in yrs],
             )
         console.print(s)
 
@@ -142,54 +141,53 @@ def show_cmd(
         with store_for(db, as_json=as_json) as store:
             res = show_facility(store, facility, years=parse_years(years), as_of=when)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
-        f = res["facility"]
+        f = res.facility
         console.print(
-            f"[bold]{f['name']}[/] ({f['facility']}), {f['country_name']}: {f['material']} "
-            f"{f['stage']}, {f['type'] or 'plant'}, {f['product'] or ''}",
+            f"[bold]{f.name}[/] ({f.facility}), {f.country_name}: {f.material} "
+            f"{f.stage}, {f.type or 'plant'}, {f.product or ''}",
             highlight=False,
         )
         console.print(
-            f"status {f['status']}; start {f['start_year'] or '—'}, ramp {f['ramp_years'] or 1} "
-            f"yr, end {f['end_year'] or '—'}; capacity {_t(f['capacity_stated'])} "
-            f"{f['unit_stated']} ({f['basis']}) = {_t(f['capacity'])} {f['unit']}; "
-            f"confidence {f['confidence']}",
+            f"status {f.status}; start {f.start_year or '—'}, ramp {f.ramp_years or 1} "
+            f"yr, end {f.end_year or '—'}; capacity {_t(f.capacity_stated)} "
+            f"{f.unit_stated} ({f.basis}) = {_t(f.capacity)} {f.unit}; "
+            f"confidence {f.confidence}",
             highlight=False,
         )
-        console.print(f"operator: {f['operator_name'] or f['operator'] or '—'}", highlight=False)
-        for o in f["owners"]:
-            console.print(
-                f"  owner {o['name']} ({o['entity']}): {o['percent']:g}%", highlight=False
-            )
-        console.print(f"PFE screening ({f['pfe']['rule']}): {f['pfe']['verdict']}", highlight=False)
-        t = Table(title=f"Capacity by year ({f['unit']})")
-        yrs = list(next(iter(f["capacity_by_year"].values())).keys())
+        console.print(f"operator: {f.operator_name or f.operator or '—'}", highlight=False)
+        for o in f.owners:
+            console.print(f"  owner {o.name} ({o.entity}): {o.percent:g}%", highlight=False)
+        console.print(f"PFE screening ({f.pfe.rule}): {f.pfe.verdict}", highlight=False)
+        t = Table(title=f"Capacity by year ({f.unit})")
+        yrs = list(next(iter(f.capacity_by_year.values())).keys())
         t.add_column("pipeline")
         for y in yrs:
             t.add_column(y, justify="right")
-        for name, row in f["capacity_by_year"].items():
+        for name, row in f.capacity_by_year.items():
             t.add_row(name, *[_t(row[y]) for y in yrs])
         console.print(t)
-        if f["note"]:
-            console.print(f"[dim]note:[/] {f['note']}", highlight=False)
-        for s in res["sources"]:
+        if f.note:
+            console.print(f"[dim]note:[/] {f.note}", highlight=False)
+        for s in res.sources:
             console.print(
-                f"[dim]source:[/] {s['source_id']} [{s['confidence']}] {s['publisher']}: "
-                f"{s['title']} {s['url'] or ''}",
+                f"[dim]source:[/] {s.source_id} [{s.confidence}] {s.publisher}: "
+                f"{s.title} {s.url or ''}",
                 highlight=False,
             )
 
     guarded(as_json)(body)
 
 
-def _member(m: dict[str, Any]) -> str:
+def _member(m: Mapping[str, Any]) -> str:
     """A club member as users name it (group ids in capitals: ``EU27``)."""
     return str(m["member"]).upper() if m.get("kind") == "group" else str(m["member"])
 
 
-def print_allied(r: dict[str, Any]) -> None:
-    """Human tables for a ``derisk.allied/1`` result."""
+def print_allied(r: Mapping[str, Any]) -> None:
+    """Human tables for a ``derisk.allied/1`` result (an :class:`~derisk.services.results.
+    facilities.Allied`, or its JSON)."""
     club = ", ".join(f"{_member(m)} ({_t(m['demand'])})" for m in r["club"])
     ex = r["excluded"]
     what = ", ".join(ex["countries"]) or "nothing"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -21,6 +22,15 @@ from derisk.cli.common import (
     store_for,
 )
 from derisk.store import guard
+
+if TYPE_CHECKING:  # pragma: no cover
+    from derisk.model.news import FieldValue
+    from derisk.services.results.news import (
+        NewsDecisionResult,
+        NewsIngest,
+        NewsProposalShow,
+        NewsReview,
+    )
 
 
 def _svc() -> ModuleType:
@@ -44,7 +54,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review")
 
 
-def _fields(fields: dict[str, Any]) -> str:
+def _fields(fields: Mapping[str, FieldValue]) -> str:
     return ", ".join(f"{k}={v}" for k, v in fields.items())
 
 
@@ -93,34 +103,36 @@ def ingest(
             store_for(db, as_json=as_json, read_only=False) as store,
             progress_bar(as_json, "articles", first="reading") as tick,
         ):
-            res = _svc().ingest(store, paths, auto_accept=auto_accept, published=pub, progress=tick)
-        if as_json:
-            emit_json(res)
-            return
-        for a in res["articles"]:
-            meta = a["article"]
-            head = (
-                f"[bold]{escape(meta['title'] or meta['origin'])}[/] "
-                f"[dim]{meta['published'] or 'no date'} · {escape(meta['site'] or '')}[/]"
+            res: NewsIngest = _svc().ingest(
+                store, paths, auto_accept=auto_accept, published=pub, progress=tick
             )
-            if a["status"] == "duplicate":
-                console.print(head + f"  [yellow]already ingested ({a['duplicate_of']})[/]")
+        if as_json:
+            emit_json(res.to_json())
+            return
+        for a in res.articles:
+            meta = a.article
+            head = (
+                f"[bold]{escape(meta.title or meta.origin)}[/] "
+                f"[dim]{meta.published or 'no date'} · {escape(meta.site or '')}[/]"
+            )
+            if a.status == "duplicate":
+                console.print(head + f"  [yellow]already ingested ({a.duplicate_of})[/]")
                 continue
             console.print(head)
-            if not a["events"]:
+            if not a.events:
                 console.print("  [dim]no events[/]")
-            for e in a["events"]:
-                mark = "[green]accepted[/]" if e["status"] == "accepted" else "pending"
+            for e in a.events:
+                mark = "[green]accepted[/]" if e.status == "accepted" else "pending"
                 console.print(
-                    f"  {e['proposal_id']}  {e['type']}  {e['confidence']:.2f}  "
-                    f"{mark}  {escape(_fields(e['fields']))}"
+                    f"  {e.proposal_id}  {e.type}  {e.confidence:.2f}  "
+                    f"{mark}  {escape(_fields(e.fields))}"
                 )
-            for n in a["new_entities"]:
-                console.print(f"  [cyan]new entity[/] {escape(n['name'])} → {n['proposed_id']}")
-        s = res["summary"]
+            for n in a.new_entities:
+                console.print(f"  [cyan]new entity[/] {escape(n.name)} → {n.proposed_id}")
+        s = res.summary
         console.print(
-            f"{s['read']} read, {s['new_articles']} new, {s['duplicates']} already "
-            f"ingested, {s['proposals']} proposals, {s['auto_accepted']} auto-accepted. "
+            f"{s.read} read, {s.new_articles} new, {s.duplicates} already "
+            f"ingested, {s.proposals} proposals, {s.auto_accepted} auto-accepted. "
             "Review with `derisk review list`."
         )
 
@@ -138,25 +150,27 @@ def review_list(
 
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = _svc().list_proposals(store, status, event_type)
+            res: NewsReview = _svc().list_proposals(store, status, event_type)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         t = Table(title=f"Proposals ({status})")
         for col in ("id", "type", "conf", "status", "fields", "article"):
             t.add_column(col)
-        for p in res["proposals"]:
-            art = p["article"] or {}
+        for p in res.proposals:
+            art = p.article
+            published = (art.published if art else None) or ""
+            title = (art.title if art else None) or ""
             t.add_row(
-                p["proposal_id"],
-                p["type"],
-                f"{p['confidence']:.2f}",
-                p["status"],
-                escape(p["summary"]),
-                escape(f"{art.get('published') or ''} {(art.get('title') or '')[:50]}"),
+                p.proposal_id,
+                p.type,
+                f"{p.confidence:.2f}",
+                p.status,
+                escape(p.summary),
+                escape(f"{published} {title[:50]}"),
             )
         console.print(t)
-        if not res["proposals"]:
+        if not res.proposals:
             console.print("[dim]nothing to review[/]")
 
     guarded(as_json)(body)
@@ -172,26 +186,26 @@ def review_show(
 
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = _svc().show(store, ident)
+            res: NewsProposalShow = _svc().show(store, ident)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
-        p = res["proposal"]
-        art = p["article"]
-        t = Table(title=f"Proposal {p['proposal_id']} ({p['status']})", show_header=False)
-        t.add_row("type", p["type"])
-        t.add_row("confidence", f"{p['confidence']:.2f}")
-        for k, v in p["fields"].items():
+        p = res.proposal
+        art = p.article
+        t = Table(title=f"Proposal {p.proposal_id} ({p.status})", show_header=False)
+        t.add_row("type", p.type)
+        t.add_row("confidence", f"{p.confidence:.2f}")
+        for k, v in p.fields.items():
             t.add_row(k, escape(str(v)))
-        t.add_row("sentence", escape(p["sentence"]))
-        t.add_row("article", escape(f"{art['title']} ({art['site']}, {art['published']})"))
-        t.add_row("url", escape(art["url"] or art["origin"]))
+        t.add_row("sentence", escape(p.sentence))
+        t.add_row("article", escape(f"{art.title} ({art.site}, {art.published})"))
+        t.add_row("url", escape(art.url or art.origin))
         ents = "; ".join(
-            f"{e['text']} → {e['id_or_null'] or 'new'} ({e['kind']})" for e in p["entities"]
+            f"{e['text']} → {e['id_or_null'] or 'new'} ({e['kind']})" for e in p.entities
         )
         t.add_row("entities", escape(ents))
-        for d in p["decisions"]:
-            t.add_row(d["decision"], f"{d['decided_at']} by {d['decided_by']}")
+        for d in p.decisions:
+            t.add_row(d.decision, f"{d.decided_at} by {d.decided_by}")
         console.print(t)
 
     guarded(as_json)(body)
@@ -222,15 +236,17 @@ def review_accept(
     def body() -> None:
         overrides = _parse_sets(set_, as_json)
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = _svc().accept(store, ident, overrides, decided_by=guard.acting_label(store.con))
+            res: NewsDecisionResult = _svc().accept(
+                store, ident, overrides, decided_by=guard.acting_label(store.con)
+            )
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
-        written = ", ".join(f"{f['table']} {f['id']}" for f in res["facts"])
+        written = ", ".join(f"{f.table} {f.id}" for f in res.facts)
         console.print(
-            f"[green]accepted[/] {res['proposal_id']}: wrote {written} (source {res['source_id']})"
+            f"[green]accepted[/] {res.proposal_id}: wrote {written} (source {res.source_id})"
         )
-        for n in res["notes"]:
+        for n in res.notes:
             console.print(f"[yellow]note:[/] {escape(n)}")
 
     guarded(as_json)(body)
@@ -247,10 +263,12 @@ def review_reject(
 
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
-            res = _svc().reject(store, ident, reason, decided_by=guard.acting_label(store.con))
+            res: NewsDecisionResult = _svc().reject(
+                store, ident, reason, decided_by=guard.acting_label(store.con)
+            )
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
-        console.print(f"[red]rejected[/] {res['proposal_id']}")
+        console.print(f"[red]rejected[/] {res.proposal_id}")
 
     guarded(as_json)(body)

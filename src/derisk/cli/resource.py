@@ -186,7 +186,7 @@ def reroute(
                 given[members[0]] = single
             if stage is None:
                 raise BadInputError("give --stage for a plant-level answer (e.g. refining)")
-            res = allied_supply(
+            res = allied_supply(  # rendered from its JSON, like the country-level answer
                 store,
                 material,
                 stage,
@@ -204,7 +204,7 @@ def reroute(
                 world_demand=world_demand,
                 demand_growth=demand_growth,
                 as_of=when,
-            )
+            ).to_json()
             if note:
                 res["notes"].insert(0, note)
             return res

@@ -10,8 +10,9 @@ article, in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from derisk.model.schema import TableMeta, register
 
@@ -107,3 +108,27 @@ class SupplyEvent:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     note: str | None = None
+
+
+#: A value of an extracted event's field: text (ids, names, ISO dates), a number or null.
+FieldValue = str | int | float | bool | None
+#: An extracted event's fields by name (``percent``, ``acquirer``, ``date`` …), as JSON values.
+EventFields = Mapping[str, FieldValue]
+
+
+class MentionJSON(TypedDict):
+    """A name an event's sentence mentions, as ``derisk.news.ingest/1`` lists it."""
+
+    text: str
+    id_or_null: str | None
+    kind: str
+
+
+class EventJSON(TypedDict):
+    """An extracted event as the extractor hands it to the news services."""
+
+    type: str
+    fields: dict[str, FieldValue]
+    sentence: str
+    confidence: float
+    entities: list[MentionJSON]

@@ -10,6 +10,7 @@ from typing import Any
 
 from derisk.model.catalog import Catalog, load_catalog
 from derisk.model.names import slug
+from derisk.model.news import EventJSON, FieldValue, MentionJSON
 from derisk.news import calibration, deals
 from derisk.news.articles import Article
 from derisk.news.clause_events import fallback_events, window_from_previous
@@ -177,15 +178,16 @@ def proposed_id(name: str) -> str:
     return slug(strip_legal(name))
 
 
-def _json_value(v: Any) -> Any:
-    return v.isoformat() if isinstance(v, dt.date) else v
+def _json_value(v: Any) -> FieldValue:
+    out: FieldValue = v.isoformat() if isinstance(v, dt.date) else v
+    return out
 
 
-def entity_json(m: Mention) -> dict[str, Any]:
+def entity_json(m: Mention) -> MentionJSON:
     return {"text": m.text, "id_or_null": m.id, "kind": m.kind}
 
 
-def event_json(e: Event) -> dict[str, Any]:
+def event_json(e: Event) -> EventJSON:
     """An event as the ``events[]`` item of ``derisk.news.ingest/1``."""
     return {
         "type": e.type,

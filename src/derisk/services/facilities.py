@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
 
 import numpy as np
 
@@ -32,8 +33,38 @@ from derisk.model.facilities import (
     substage_share,
     unit_factor,
 )
+from derisk.model.record import ABSENT, fields_of
 from derisk.services.common import NotFound, round_or_none
 from derisk.services.lookup import FIND_ENTITY
+from derisk.services.results import SourceMeta
+from derisk.services.results.facilities import (
+    Allied,
+    AlliedBindingPlant,
+    AlliedClubMember,
+    AlliedDemandSetAside,
+    AlliedExclusions,
+    AlliedFacility,
+    AlliedFromParentStage,
+    AlliedGap,
+    AlliedGroupExclusion,
+    AlliedMemberAllocation,
+    AlliedPfeExclusion,
+    AlliedPlantDifference,
+    AlliedUpstream,
+    AlliedWorldDemand,
+    AlliedYear,
+    CapacityByYear,
+    FacilitiesList,
+    FacilityBase,
+    FacilityCapacityTotal,
+    FacilityDetail,
+    FacilityFilters,
+    FacilityOwner,
+    FacilityPfeVerdict,
+    FacilityRow,
+    FacilityScreening,
+    FacilityShow,
+)
 from derisk.store.base import Store
 
 FACILITIES_SCHEMA = "derisk.facilities/1"
@@ -117,22 +148,22 @@ def load_plants(
     ]
 
 
-def _source_meta(store: Store, ids: set[str]) -> list[dict[str, Any]]:
+def _source_meta(store: Store, ids: set[str]) -> tuple[SourceMeta, ...]:
     if not ids:
-        return []
+        return ()
     rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
-    return [
-        {
-            "source_id": r.source_id,
-            "publisher": r.publisher,
-            "title": r.title,
-            "url": r.url,
-            "published": r.published.isoformat() if r.published else None,
-            "confidence": r.confidence,
-            "note": r.note,
-        }
+    return tuple(
+        SourceMeta(
+            source_id=r.source_id,
+            publisher=r.publisher,
+            title=r.title,
+            url=r.url,
+            published=r.published.isoformat() if r.published else None,
+            confidence=r.confidence,
+            note=r.note,
+        )
         for r in rows
-    ]
+    )
 
 
 def _confidence(store: Store) -> dict[str, str]:
@@ -150,48 +181,45 @@ def _pfe(store: Store, when: dt.date) -> tuple[set[str], set[str], str]:
     return set(flagged), set(unsure), rule
 
 
-def _plant_row(
-    p: Plant,
-    names: dict[str, str],
-    conf: dict[str, str],
-    years: tuple[int, ...],
-    caps: np.ndarray | None,
-) -> dict[str, Any]:
-    owners = [
-        {"entity": e, "name": names.get(e, e), "percent": pct} for e, pct in parse_owners(p.owners)
-    ]
-    row: dict[str, Any] = {
-        "facility": p.facility_id,
-        "name": p.name,
-        "country": p.country,
-        "country_name": countries.name(p.country),
-        "material": p.material,
-        "stage": p.stage,
-        "type": p.facility_type,
-        "product": p.product,
-        "status": p.status,
-        "capacity_stated": _r(p.capacity_stated),
-        "unit_stated": p.unit_stated,
-        "basis": p.basis,
-        "capacity": _r(p.capacity),
-        "unit": stage_unit(p.material, p.stage),
-        "start_year": p.start_year,
-        "ramp_years": p.ramp_years,
-        "end_year": p.end_year,
-        "parent": p.parent_id,
-        "operator": p.operator_id,
-        "operator_name": names.get(p.operator_id) if p.operator_id else None,
-        "owners": owners,
-        "source_id": p.source_id,
-        "status_source_id": p.status_source_id or p.source_id,
-        "confidence": conf.get(p.source_id),
-        "latitude": p.latitude,
-        "longitude": p.longitude,
-        "note": p.note,
-    }
-    if caps is not None:
-        row["capacity_by_year"] = {str(y): _r(float(c)) for y, c in zip(years, caps, strict=True)}
-    return row
+def _plant_row(p: Plant, names: dict[str, str], conf: dict[str, str]) -> FacilityBase:
+    """The keys every plant row carries (the results extend it: :func:`fields_of`)."""
+    owners = tuple(
+        FacilityOwner(entity=e, name=names.get(e, e), percent=pct)
+        for e, pct in parse_owners(p.owners)
+    )
+    return FacilityBase(
+        facility=p.facility_id,
+        name=p.name,
+        country=p.country,
+        country_name=countries.name(p.country),
+        material=p.material,
+        stage=p.stage,
+        type=p.facility_type,
+        product=p.product,
+        status=p.status,
+        capacity_stated=_r(p.capacity_stated),
+        unit_stated=p.unit_stated,
+        basis=p.basis,
+        capacity=_r(p.capacity),
+        unit=stage_unit(p.material, p.stage),
+        start_year=p.start_year,
+        ramp_years=p.ramp_years,
+        end_year=p.end_year,
+        parent=p.parent_id,
+        operator=p.operator_id,
+        operator_name=names.get(p.operator_id) if p.operator_id else None,
+        owners=owners,
+        source_id=p.source_id,
+        status_source_id=p.status_source_id or p.source_id,
+        confidence=conf.get(p.source_id),
+        latitude=p.latitude,
+        longitude=p.longitude,
+        note=p.note,
+    )
+
+
+def _by_year(years: tuple[int, ...], caps: np.ndarray) -> CapacityByYear:
+    return MappingProxyType({str(y): _r(float(c)) for y, c in zip(years, caps, strict=True)})
 
 
 def _cap_matrix(plants: list[Plant], years: tuple[int, ...], pipeline: str) -> np.ndarray:
@@ -221,6 +249,22 @@ def _check_material_stage(material: str | None, stage: str | None) -> None:
             raise NotFound(str(exc.args[0])) from None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FacilityQuery:
+    """What ``derisk facilities list`` asks: which plants (material, stage, country, status),
+    with their screening verdict or not, for which years, under which pipeline, on which date
+    (``None``: today)."""
+
+    material: str | None = None
+    stage: str | None = None
+    country: str | None = None
+    status: str | None = None
+    screen: bool = False
+    years: tuple[int, ...] = DEFAULT_YEARS
+    pipeline: str = "committed"
+    as_of: dt.date | None = None
+
+
 def list_facilities(
     store: Store,
     *,
@@ -232,8 +276,25 @@ def list_facilities(
     years: tuple[int, ...] = DEFAULT_YEARS,
     pipeline: str = "committed",
     as_of: dt.date | None = None,
-) -> dict[str, Any]:
+) -> FacilitiesList:
+    """:func:`facility_list` with the query's fields as keywords."""
+    query = FacilityQuery(
+        material=material,
+        stage=stage,
+        country=country,
+        status=status,
+        screen=screen,
+        years=years,
+        pipeline=pipeline,
+        as_of=as_of,
+    )
+    return facility_list(store, query)
+
+
+def facility_list(store: Store, query: FacilityQuery) -> FacilitiesList:
     """Plants with capacity by year (``derisk facilities list``)."""
+    material, stage, country, status = query.material, query.stage, query.country, query.status
+    screen, years, pipeline, as_of = query.screen, query.years, query.pipeline, query.as_of
     _check_material_stage(material, stage)
     if status is not None and status not in {s.value for s in FacilityStatus}:
         raise BadInputError(f"status must be one of: {', '.join(FacilityStatus)}")
@@ -253,52 +314,50 @@ def list_facilities(
     rule = None
     if screen:
         flagged, unsure, rule = _pfe(store, when)
-    rows = []
-    for i, p in enumerate(plants):
-        row = _plant_row(p, names, conf, years, caps[i])
-        if screen:
-            row["pfe"] = _verdict(p, flagged, unsure)
-        rows.append(row)
-    totals: dict[str, dict[str, Any]] = {}
+    rows = tuple(
+        FacilityRow(
+            **fields_of(_plant_row(p, names, conf)),
+            capacity_by_year=_by_year(years, caps[i]),
+            pfe=_verdict(p, flagged, unsure) if screen else ABSENT,
+        )
+        for i, p in enumerate(plants)
+    )
+    # material:stage -> (plants, capacity in China by year, outside China by year)
+    totals: dict[str, tuple[list[Plant], dict[str, float | None], dict[str, float | None]]] = {}
     for i, p in enumerate(plants):
         key = f"{p.material}:{p.stage}"
-        t = totals.setdefault(
-            key,
-            {
-                "material": p.material,
-                "stage": p.stage,
-                "unit": stage_unit(p.material, p.stage),
-                "facilities": 0,
-                "china": {str(y): 0.0 for y in years},
-                "outside_china": {str(y): 0.0 for y in years},
-            },
-        )
-        t["facilities"] += 1
-        side = "china" if p.country == "CHN" else "outside_china"
+        t = totals.setdefault(key, ([], {str(y): 0.0 for y in years}, {str(y): 0.0 for y in years}))
+        t[0].append(p)
+        side = t[1] if p.country == "CHN" else t[2]
         for j, y in enumerate(years):
-            t[side][str(y)] = _r(t[side][str(y)] + float(caps[i, j]))
-    return {
-        "schema": FACILITIES_SCHEMA,
-        "as_of": when.isoformat(),
-        "filters": {
-            "material": material,
-            "stage": stage,
-            "country": iso,
-            "status": status,
-        },
-        "pipeline": pipeline,
-        "pipeline_weights": PIPELINES[pipeline],
-        "years": list(years),
-        "screening": {"rule": rule} if screen else None,
-        "count": len(rows),
-        "totals": list(totals.values()),
-        "facilities": rows,
-        "sources": _source_meta(
+            side[str(y)] = _r((side[str(y)] or 0.0) + float(caps[i, j]))
+    return FacilitiesList(
+        schema=FACILITIES_SCHEMA,
+        as_of=when.isoformat(),
+        filters=FacilityFilters(material=material, stage=stage, country=iso, status=status),
+        pipeline=pipeline,
+        pipeline_weights=MappingProxyType(PIPELINES[pipeline]),
+        years=tuple(years),
+        screening=FacilityScreening(rule=rule) if screen else None,
+        count=len(rows),
+        totals=tuple(
+            FacilityCapacityTotal(
+                material=ps[0].material,
+                stage=ps[0].stage,
+                unit=stage_unit(ps[0].material, ps[0].stage),
+                facilities=len(ps),
+                china=MappingProxyType(china),
+                outside_china=MappingProxyType(outside),
+            )
+            for ps, china, outside in totals.values()
+        ),
+        facilities=rows,
+        sources=_source_meta(
             store,
             {p.source_id for p in plants}
             | {p.status_source_id for p in plants if p.status_source_id},
         ),
-    }
+    )
 
 
 def _verdict(p: Plant, flagged: set[str], unsure: set[str]) -> str:
@@ -315,7 +374,7 @@ def show_facility(
     *,
     years: tuple[int, ...] = DEFAULT_YEARS,
     as_of: dt.date | None = None,
-) -> dict[str, Any]:
+) -> FacilityShow:
     """One plant with its owners, screening verdict and capacity by year under each pipeline."""
     when = as_of or dt.date.today()
     plants = [p for p in load_plants(store) if p.facility_id == facility_id]
@@ -323,24 +382,22 @@ def show_facility(
         raise NotFound(f"unknown facility {facility_id!r}; see `derisk facilities list`")
     p = plants[0]
     names, conf = _names(store), _confidence(store)
-    row = _plant_row(p, names, conf, years, None)
-    row["capacity_by_year"] = {
-        name: {
-            str(y): _r(float(c))
-            for y, c in zip(years, _cap_matrix([p], years, name)[0], strict=True)
-        }
-        for name in PIPELINES
-    }
+    base = _plant_row(p, names, conf)
+    by_pipeline = {name: _by_year(years, _cap_matrix([p], years, name)[0]) for name in PIPELINES}
     flagged, unsure, rule = _pfe(store, when)
-    row["pfe"] = {"rule": rule, "verdict": _verdict(p, flagged, unsure)}
     expansions = [q.facility_id for q in load_plants(store) if q.parent_id == p.facility_id]
-    row["expansions"] = expansions
-    return {
-        "schema": FACILITY_SCHEMA,
-        "as_of": when.isoformat(),
-        "facility": row,
-        "sources": _source_meta(store, {p.source_id, p.status_source_id or p.source_id}),
-    }
+    row = FacilityDetail(
+        **fields_of(base),
+        capacity_by_year=MappingProxyType(by_pipeline),
+        pfe=FacilityPfeVerdict(rule=rule, verdict=_verdict(p, flagged, unsure)),
+        expansions=tuple(expansions),
+    )
+    return FacilityShow(
+        schema=FACILITY_SCHEMA,
+        as_of=when.isoformat(),
+        facility=row,
+        sources=_source_meta(store, {p.source_id, p.status_source_id or p.source_id}),
+    )
 
 
 # -- allied supply ------------------------------------------------------------------------------
@@ -391,9 +448,22 @@ def parse_demands(text: str | None) -> dict[str, float]:
     return out
 
 
+@dataclass(frozen=True)
+class _Demand:
+    """A demand figure used: given by the user (``basis`` "user") or stored (quantities in
+    the stage's unit, not rounded)."""
+
+    quantity: float
+    year: int | None
+    source_id: str | None
+    basis: str
+    dataset: str | None = None
+    set_aside: AlliedDemandSetAside | None = None
+
+
 def _stored_demand(
     store: Store, material: str, stage: str, buyer: str, year: int, when: dt.date
-) -> dict[str, Any] | None:
+) -> _Demand | None:
     """The buyer's demand row used: the latest year at or before ``year``; within that year a
     row the user imported (any dataset but the bundled one) before a bundled row, then the
     lowest source precedence number. A bundled row of the same year that an imported row
@@ -403,22 +473,29 @@ def _stored_demand(
     if not rows:
         return None
 
-    def row(d: ImporterDemand, dataset: str) -> dict[str, Any]:
-        return {
-            "quantity": float(d.quantity or 0.0) * unit_factor(material, stage, d.unit),
-            "year": int(d.year),
-            "source_id": str(d.source_id),
-            "basis": str(d.basis),
-            "dataset": dataset,
-        }
+    def row(d: ImporterDemand, dataset: str) -> _Demand:
+        return _Demand(
+            quantity=float(d.quantity or 0.0) * unit_factor(material, stage, d.unit),
+            year=int(d.year),
+            source_id=str(d.source_id),
+            basis=str(d.basis),
+            dataset=dataset,
+        )
 
     used = row(*rows[0])
-    used["set_aside"] = None
-    if used["dataset"] != BUNDLED_DATASET:
-        same = [r for r in rows if int(r[0].year) == used["year"] and r[1] == BUNDLED_DATASET]
+    if used.dataset != BUNDLED_DATASET:
+        same = [r for r in rows if int(r[0].year) == used.year and r[1] == BUNDLED_DATASET]
         if same:
             aside = row(*same[0])
-            used["set_aside"] = {k: aside[k] for k in ("quantity", "year", "source_id", "dataset")}
+            used = dataclasses.replace(
+                used,
+                set_aside=AlliedDemandSetAside(
+                    quantity=aside.quantity,
+                    year=int(same[0][0].year),
+                    source_id=str(aside.source_id),
+                    dataset=str(aside.dataset),
+                ),
+            )
     return used
 
 
@@ -457,7 +534,7 @@ def _upstream(
     member_countries: set[str],
     n_years: int,
     when: dt.date,
-) -> tuple[dict[str, Any] | None, np.ndarray | None, str | None]:
+) -> tuple[AlliedUpstream | None, np.ndarray | None, str | None]:
     """The stage upstream from country figures: what the club secures of it under the same rule.
 
     Returns (description, secured per year in this stage's unit, or None, and a note).
@@ -501,20 +578,20 @@ def _upstream(
         own = np.array([x.country in member_countries for x in sites], dtype=bool)
         sigma = np.where(own[:, None], 0.0, 1.0 - share[None, :])
     a = allocate(caps, elig, d_members, d_o, rule, sigma)
-    desc = {
-        "stage": prev,
-        "source_id": st.source_id,
-        "year": st.year,
-        "unit": up_unit,
-        "factor": factor,
-        "world_output": _r(world),
-        "eligible_capacity": _r(float(cap[elig].sum())),
-        "unknown_origin": _r(
+    desc = AlliedUpstream(
+        stage=prev,
+        source_id=st.source_id,
+        year=st.year,
+        unit=up_unit,
+        factor=factor,
+        world_output=_r(world),
+        eligible_capacity=_r(float(cap[elig].sum())),
+        unknown_origin=_r(
             float(sum(c for c, x in zip(cap, sites, strict=True) if x.country is None))
         ),
-        "note": "country figures (output of unknown origin and excluded countries not eligible); "
+        note="country figures (output of unknown origin and excluded countries not eligible); "
         "entity screening does not apply inside country totals",
-    }
+    )
     return desc, a.secured, None
 
 
@@ -530,7 +607,7 @@ def _parent_demand_hint(material: str, stage: str) -> str:
 
 def _substage_plants(
     store: Store, material: str, stage: str, when: dt.date
-) -> tuple[list[Plant], dict[str, Any]] | None:
+) -> tuple[list[Plant], AlliedFromParentStage] | None:
     """A sub-stage without rows of its own (lithium hydroxide, carbonate) answered from its
     parent stage's rows whose product is the sub-stage (see
     :func:`derisk.model.facilities.substage_share`), in the sub-stage's unit; ``None`` when
@@ -546,41 +623,91 @@ def _substage_plants(
     for p in rows:
         split[substage_share(material, stage, p.unit_stated, p.product)].append(p)
     taken = [dataclasses.replace(p, stage=stage) for p in split["taken"]]
-    info = {
-        "stage": parent,
-        "rule": (
+    info = AlliedFromParentStage(
+        stage=parent,
+        rule=(
             f"rows of {material} {parent} stated in {own_unit}, or in another convertible unit "
             f"(t LCE) with a product naming {word} only, are taken as {stage} capacity in "
             f"{stage_unit(material, stage)}; rows of another product are left out; rows whose "
             "product is not stated (or mixes salts without a split) are a gap, never counted"
         ),
-        "taken": [p.facility_id for p in split["taken"]],
-        "other_product": [p.facility_id for p in split["other"]],
-        "product_not_stated": [p.facility_id for p in split["not-stated"]],
-    }
+        taken=tuple(p.facility_id for p in split["taken"]),
+        other_product=tuple(p.facility_id for p in split["other"]),
+        product_not_stated=tuple(p.facility_id for p in split["not-stated"]),
+        own_rows=(),
+    )
     return taken, info
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlliedQuery:
+    """What an allied-supply question states besides the material, stage and club.
+
+    ``demand``: member (ISO3, group id or name; ``""`` for a single buyer) -> quantity in the
+    stage's unit (default: the store's figures); ``rule``: pro-rata, historical or market;
+    ``pipeline``: which announced capacity counts; the exclusions (China when none is given);
+    ``world_demand`` (default: the store's), ``demand_growth`` (yearly rate) and ``as_of``.
+    """
+
+    demand: Mapping[str, float] | None = None
+    years: tuple[int, ...] = DEFAULT_YEARS
+    rule: str = "pro-rata"
+    pipeline: str = "committed"
+    exclude_countries: Sequence[str] | None = None
+    exclude_groups: Sequence[str] | None = None
+    exclude_entities: Sequence[str] | None = None
+    exclude_pfe: bool = False
+    world_demand: float | None = None
+    demand_growth: float = 0.0
+    as_of: dt.date | None = None
 
 
 def allied_supply(
     store: Store,
     material: str,
     stage: str,
-    club: list[str],
+    club: Sequence[str],
     *,
-    demand: dict[str, float] | None = None,
+    demand: Mapping[str, float] | None = None,
     years: tuple[int, ...] = DEFAULT_YEARS,
     rule: str = "pro-rata",
     pipeline: str = "committed",
-    exclude_countries: list[str] | None = None,
-    exclude_groups: list[str] | None = None,
-    exclude_entities: list[str] | None = None,
+    exclude_countries: Sequence[str] | None = None,
+    exclude_groups: Sequence[str] | None = None,
+    exclude_entities: Sequence[str] | None = None,
     exclude_pfe: bool = False,
     world_demand: float | None = None,
     demand_growth: float = 0.0,
     as_of: dt.date | None = None,
-) -> dict[str, Any]:
-    """China-free supply of a stage that a buyer or club secures each year, plant by plant."""
+) -> Allied:
+    """:func:`allied` with the query's fields as keywords."""
+    query = AlliedQuery(
+        demand=demand,
+        years=years,
+        rule=rule,
+        pipeline=pipeline,
+        exclude_countries=exclude_countries,
+        exclude_groups=exclude_groups,
+        exclude_entities=exclude_entities,
+        exclude_pfe=exclude_pfe,
+        world_demand=world_demand,
+        demand_growth=demand_growth,
+        as_of=as_of,
+    )
+    return allied(store, material, stage, club, query)
+
+
+def allied(
+    store: Store, material: str, stage: str, club: Sequence[str], query: AlliedQuery
+) -> Allied:
+    """China-free supply of a stage that a buyer or club secures each year, plant by plant
+    (``derisk reroute MATERIAL --stage S --club …``)."""
     from derisk.services.resource import group_members
+
+    demand, years, rule, pipeline = query.demand, query.years, query.rule, query.pipeline
+    exclude_countries, exclude_groups = query.exclude_countries, query.exclude_groups
+    exclude_entities, exclude_pfe = query.exclude_entities, query.exclude_pfe
+    world_demand, demand_growth, as_of = query.world_demand, query.demand_growth, query.as_of
 
     when = as_of or dt.date.today()
     _check_material_stage(material, stage)
@@ -601,8 +728,7 @@ def allied_supply(
     if sub is not None:  # rows of its own (an accepted news item) come first, then the parent's
         own_ids = {p.facility_id for p in plants_all}
         plants_all = plants_all + [p for p in sub[0] if p.facility_id not in own_ids]
-        from_parent = sub[1]
-        from_parent["own_rows"] = sorted(own_ids)
+        from_parent = dataclasses.replace(sub[1], own_rows=tuple(sorted(own_ids)))
     if not plants_all:
         have = sorted({f"{p.material} {p.stage}" for p in load_plants(store, material=material)})
         raise NotFound(
@@ -628,7 +754,7 @@ def allied_supply(
     for g in groups:
         mem = group_members(store, g, when)
         excluded.update(mem)
-        group_report.append({"group": g, "members": mem})
+        group_report.append(AlliedGroupExclusion(group=g, members=tuple(mem)))
     if defaulted:
         excluded.add("CHN")
     names = _names(store)
@@ -659,28 +785,26 @@ def allied_supply(
     # demand
     base_year = years[0]
     given = {k.strip().lower(): v for k, v in (demand or {}).items()}
-    dem_rows: list[dict[str, Any]] = []
+    dem_rows: list[tuple[str, _Demand]] = []  # (member, demand used)
     missing = []
     for m in members:
         q = given.get(m.key.lower(), given.get(m.name.lower()))
         if q is None and len(members) == 1 and "" in given:
             q = given[""]
         if q is not None:
-            dem_rows.append({"member": m.key, "quantity": q, "year": None, "source_id": None,
-                             "basis": "user", "dataset": None, "set_aside": None})  # fmt: skip
+            dem_rows.append((m.key, _Demand(quantity=q, year=None, source_id=None, basis="user")))
             continue
         found = _stored_demand(store, material, stage, m.key, base_year, when)
         if found is None:
             missing.append(m.key.upper() if m.kind == "group" else m.key)
             continue
-        dem_rows.append({"member": m.key, **found})
+        dem_rows.append((m.key, found))
     known_keys = {m.key.lower() for m in members} | {m.name.lower() for m in members} | {""}
     stray = sorted(k for k in given if k not in known_keys)
     if stray:
         raise BadInputError(f"demand names buyers that are not in the club: {', '.join(stray)}")
     if missing:
-        have = [r["member"].upper() if r["member"] in _groups(store) else r["member"]
-                for r in dem_rows]  # fmt: skip
+        have = [k.upper() if k in _groups(store) else k for k, _ in dem_rows]
         raise NotFound(
             f"no demand figure for {', '.join(missing)} at {material} {stage} (unknown is not "
             f"zero): give the demand as {missing[0]}=QUANTITY in {unit}, or import demand rows "
@@ -691,12 +815,7 @@ def allied_supply(
     if world_demand is not None:
         if not np.isfinite(world_demand) or world_demand <= 0:
             raise BadInputError("world-demand must be a quantity > 0")
-        world: dict[str, Any] = {
-            "quantity": float(world_demand),
-            "year": None,
-            "source_id": None,
-            "basis": "user",
-        }
+        world = _Demand(quantity=float(world_demand), year=None, source_id=None, basis="user")
     else:
         found = _stored_demand(store, material, stage, "WLD", base_year, when)
         if found is None:
@@ -705,17 +824,19 @@ def allied_supply(
                 f"QUANTITY ({unit}/yr) so that other buyers' demand can be netted out"
                 + _parent_demand_hint(material, stage)
             )
-        world = {k: found[k] for k in ("quantity", "year", "source_id", "basis")}
-    d_base = np.array([r["quantity"] for r in dem_rows], dtype=float)
-    if d_base.sum() > world["quantity"] * (1 + 1e-9):
+        world = _Demand(
+            quantity=found.quantity, year=found.year, source_id=found.source_id, basis=found.basis
+        )
+    d_base = np.array([r.quantity for _, r in dem_rows], dtype=float)
+    if d_base.sum() > world.quantity * (1 + 1e-9):
         raise BadInputError(
             f"the club's demand ({d_base.sum():,.6g} {unit}) exceeds world demand "
-            f"({world['quantity']:,.6g}); check the units ({unit}/yr)"
+            f"({world.quantity:,.6g}); check the units ({unit}/yr)"
         )
     yrs = np.array(years, dtype=float)
     growth = (1.0 + demand_growth) ** (yrs - base_year)
     d_members = d_base[:, None] * growth[None, :]
-    d_world = world["quantity"] * growth
+    d_world = world.quantity * growth
     d_others = np.maximum(d_world - d_members.sum(axis=0), 0.0)
 
     # capacity by year and allocation
@@ -741,16 +862,18 @@ def allied_supply(
         store, material, stage, up_excluded, d_members, rule, member_countries, len(years), when
     )
     if upstream is not None and exclude_pfe:
-        upstream["note"] += (
-            "; with --exclude-pfe the covered nations' country totals are excluded upstream"
+        upstream = dataclasses.replace(
+            upstream,
+            note=upstream.note
+            + "; with --exclude-pfe the covered nations' country totals are excluded upstream",
         )
     if up_note:
         notes.append(up_note)
 
     # plants that make the difference: change in capacity vs the year before
-    diffs: list[list[dict[str, Any]]] = []
+    diffs: list[list[AlliedPlantDifference]] = []
     for j in range(len(years)):
-        rows_j: list[dict[str, Any]] = []
+        rows_j: list[AlliedPlantDifference] = []
         if j > 0:
             changed = np.flatnonzero(np.abs(caps[:, j] - caps[:, j - 1]) > 1e-9)
             for k in changed:
@@ -762,95 +885,97 @@ def allied_supply(
                 effect = float(alloc.secured[j] - a2.secured[0])
                 p = plants[k]
                 rows_j.append(
-                    {
-                        "facility": p.facility_id,
-                        "name": p.name,
-                        "country": p.country,
-                        "status": p.status,
-                        "eligible": bool(eligible[k]),
-                        "reason": reasons[k],
-                        "capacity_change": _r(float(caps[k, j] - caps[k, j - 1])),
-                        "effect_on_secured": _r(effect),
-                        "source_id": p.source_id,
-                    }
+                    AlliedPlantDifference(
+                        facility=p.facility_id,
+                        name=p.name,
+                        country=p.country,
+                        status=p.status,
+                        eligible=bool(eligible[k]),
+                        reason=reasons[k],
+                        capacity_change=_r(float(caps[k, j] - caps[k, j - 1])),
+                        effect_on_secured=_r(effect),
+                        source_id=p.source_id,
+                    )
                 )
             rows_j.sort(
-                key=lambda r: (-abs(r["effect_on_secured"] or 0), -abs(r["capacity_change"] or 0))
+                key=lambda r: (-abs(r.effect_on_secured or 0), -abs(r.capacity_change or 0))
             )
         diffs.append(rows_j)
 
-    by_year = []
+    by_year: list[AlliedYear] = []
     for j, y in enumerate(years):
-        binding = [
-            {
-                "facility": plants[k].facility_id,
-                "name": plants[k].name,
-                "country": plants[k].country,
-                "capacity": _r(float(caps[k, j])),
-                "others_take": _r(float(alloc.others_take[k, j])),
-                "left_for_club": _r(float(alloc.residual[k, j])),
-                "club_take": _r(float(alloc.club_take[k, j])),
-                "shadow_price": _r(float(alloc.shadow[k, j]), 6),
-                "source_id": plants[k].source_id,
-            }
+        binding = tuple(
+            AlliedBindingPlant(
+                facility=plants[k].facility_id,
+                name=plants[k].name,
+                country=plants[k].country,
+                capacity=_r(float(caps[k, j])),
+                others_take=_r(float(alloc.others_take[k, j])),
+                left_for_club=_r(float(alloc.residual[k, j])),
+                club_take=_r(float(alloc.club_take[k, j])),
+                shadow_price=_r(float(alloc.shadow[k, j]), 6),
+                source_id=plants[k].source_id,
+            )
             for k in np.argsort(-alloc.residual[:, j])
             if alloc.shadow[k, j] > 0 and alloc.residual[k, j] > 1e-9
-        ]
-        member_rows = [
-            {
-                "member": m.key,
-                "name": m.name,
-                "demand": _r(float(d_members[i, j])),
-                "allocation": _r(float(alloc.members[i, j])),
-                "shortfall": _r(float(alloc.shortfall[i, j])),
-            }
+        )
+        member_rows = tuple(
+            AlliedMemberAllocation(
+                member=m.key,
+                name=m.name,
+                demand=_r(float(d_members[i, j])),
+                allocation=_r(float(alloc.members[i, j])),
+                shortfall=_r(float(alloc.shortfall[i, j])),
+            )
             for i, m in enumerate(members)
-        ]
+        )
         cap_j = caps[:, j]
         by_year.append(
-            {
-                "year": y,
-                "world_demand": _r(float(d_world[j])),
-                "club_demand": _r(float(d_members[:, j].sum())),
-                "others_demand": _r(float(d_others[j])),
-                "capacity_total": _r(float(cap_j.sum())),
-                "eligible_capacity": _r(float(cap_j[eligible].sum())),
-                "excluded_capacity": _r(float(cap_j[~eligible].sum())),
-                "others_take_eligible": _r(float(alloc.others_take[eligible, j].sum())),
-                "left_for_club": _r(float(alloc.residual[:, j].sum())),
-                "secured": _r(float(alloc.secured[j])),
-                "shortfall": _r(float(d_members[:, j].sum() - alloc.secured[j])),
-                "upstream_secured": None if up_secured is None else _r(float(up_secured[j])),
-                "chain_secured": (
+            AlliedYear(
+                year=y,
+                world_demand=_r(float(d_world[j])),
+                club_demand=_r(float(d_members[:, j].sum())),
+                others_demand=_r(float(d_others[j])),
+                capacity_total=_r(float(cap_j.sum())),
+                eligible_capacity=_r(float(cap_j[eligible].sum())),
+                excluded_capacity=_r(float(cap_j[~eligible].sum())),
+                others_take_eligible=_r(float(alloc.others_take[eligible, j].sum())),
+                left_for_club=_r(float(alloc.residual[:, j].sum())),
+                secured=_r(float(alloc.secured[j])),
+                shortfall=_r(float(d_members[:, j].sum() - alloc.secured[j])),
+                upstream_secured=None if up_secured is None else _r(float(up_secured[j])),
+                chain_secured=(
                     None if up_secured is None else _r(float(min(alloc.secured[j], up_secured[j])))
                 ),
-                "club_short": bool(alloc.shadow[:, j].any()),
-                "members": member_rows,
-                "binding": binding,
-                "difference": diffs[j],
-            }
+                club_short=bool(alloc.shadow[:, j].any()),
+                members=member_rows,
+                binding=binding,
+                difference=tuple(diffs[j]),
+            )
         )
 
     names_map = names
     conf = _confidence(store)
-    fac_rows = []
-    for i_p, p in enumerate(plants):
-        row = _plant_row(p, names_map, conf, years, caps[i_p])
-        row["eligible"] = bool(eligible[i_p])
-        if from_parent is not None:
-            own_row = p.facility_id in from_parent["own_rows"]
-            row["stored_stage"] = stage if own_row else from_parent["stage"]
-        row["reason"] = reasons[i_p]
-        if exclude_pfe:
-            row["pfe"] = _verdict(p, flagged, unsure)
-        fac_rows.append(row)
-    fac_rows.sort(key=lambda r: (not r["eligible"], -(r["capacity"] or 0)))
+    fac_rows = [
+        AlliedFacility(
+            **fields_of(_plant_row(p, names_map, conf)),
+            capacity_by_year=_by_year(years, caps[i_p]),
+            eligible=bool(eligible[i_p]),
+            stored_stage=ABSENT
+            if from_parent is None
+            else (stage if p.facility_id in from_parent.own_rows else from_parent.stage),
+            reason=reasons[i_p],
+            pfe=_verdict(p, flagged, unsure) if exclude_pfe else ABSENT,
+        )
+        for i_p, p in enumerate(plants)
+    ]
+    fac_rows.sort(key=lambda r: (not r.eligible, -(r.capacity or 0)))
     src_ids = {p.source_id for p in plants_all} | {
         p.status_source_id for p in plants_all if p.status_source_id
     }
-    src_ids |= {r["source_id"] for r in dem_rows if r["source_id"]}
-    if world["source_id"]:
-        src_ids.add(str(world["source_id"]))
+    src_ids |= {r.source_id for _, r in dem_rows if r.source_id}
+    if world.source_id:
+        src_ids.add(str(world.source_id))
     assumptions = [
         f"pipeline {pipeline!r}: status weights {PIPELINES[pipeline]} (the 'risked' weights are "
         "this tool's assumptions, not published probabilities)",
@@ -859,117 +984,124 @@ def allied_supply(
         f"demand grows {demand_growth:.1%} a year from {base_year}",
         "output is capacity: plants are taken to run at nameplate when demand is there",
     ]
-    if world["basis"] == "world-output":
+    if world.basis == "world-output":
         assumptions.append(
             "world demand = world output of the stage in the source year (stocks and recycling "
             "ignored)"
         )
-    gaps = []
+    gaps: list[AlliedGap] = []
     if unknown:
         gaps.append(
-            {
-                "what": "capacity unknown",
-                "facilities": [p.facility_id for p in unknown],
-                "effect": "not counted as available (unknown is not zero, nor China-free)",
-            }
+            AlliedGap(
+                what="capacity unknown",
+                facilities=tuple(p.facility_id for p in unknown),
+                effect="not counted as available (unknown is not zero, nor China-free)",
+            )
         )
-    low = [p.facility_id for p in plants if conf.get(p.source_id) == "L"]
+    low = tuple(p.facility_id for p in plants if conf.get(p.source_id) == "L")
     if low:
         gaps.append(
-            {
-                "what": "low-confidence capacities",
-                "facilities": low,
-                "effect": f"{len(low)} of {len(plants)} plants carry an unverified (L) figure",
-            }
+            AlliedGap(
+                what="low-confidence capacities",
+                facilities=low,
+                effect=f"{len(low)} of {len(plants)} plants carry an unverified (L) figure",
+            )
         )
-    if from_parent is not None and from_parent["product_not_stated"]:
+    if from_parent is not None and from_parent.product_not_stated:
         gaps.append(
-            {
-                "what": "product not stated",
-                "facilities": from_parent["product_not_stated"],
-                "effect": f"{from_parent['stage']} rows whose product is not stated (or that mix "
+            AlliedGap(
+                what="product not stated",
+                facilities=from_parent.product_not_stated,
+                effect=f"{from_parent.stage} rows whose product is not stated (or that mix "
                 f"salts without a split) are not counted as {stage} capacity",
-            }
+            )
         )
     if from_parent is not None:
         notes.append(
-            f"{stage}: {len(from_parent['own_rows']) or 'no'} facility rows of its own; "
-            f"answered from them and {len(from_parent['taken'])} {from_parent['stage']} rows "
-            f"({from_parent['rule']})"
+            f"{stage}: {len(from_parent.own_rows) or 'no'} facility rows of its own; "
+            f"answered from them and {len(from_parent.taken)} {from_parent.stage} rows "
+            f"({from_parent.rule})"
         )
     gaps.append(
-        {
-            "what": "feed not traced plant to plant",
-            "facilities": [],
-            "effect": f"the origin of the feed of {stage} plants is not checked: a China-free "
+        AlliedGap(
+            what="feed not traced plant to plant",
+            facilities=(),
+            effect=f"the origin of the feed of {stage} plants is not checked: a China-free "
             "plant may run on Chinese intermediates",
-        }
+        )
     )
     if rule != "market":
         notes.append(
             f"{rule}: non-members take their share of every plant; the club may use the rest of "
             "the eligible plants up to its demand"
         )
-    return {
-        "schema": ALLIED_SCHEMA,
-        "material": material,
-        "material_name": spec.name,
-        "stage": stage,
-        "stage_name": spec.stage(stage).name,
-        "unit": unit,
-        "as_of": when.isoformat(),
-        "rule": rule,
-        "pipeline": pipeline,
-        "pipeline_weights": PIPELINES[pipeline],
-        "years": list(years),
-        "club": [
-            {
-                "member": m.key,
-                "name": m.name,
-                "kind": m.kind,
-                "countries": list(m.countries),
-                "demand": _r(r["quantity"]),
-                "demand_year": r["year"],
-                "demand_source": r["source_id"],
-                "demand_basis": r["basis"],
-                "demand_dataset": r["dataset"],
-                "demand_set_aside": (
-                    {k: (_r(v) if k == "quantity" else v) for k, v in r["set_aside"].items()}
-                    if r["set_aside"]
+    return Allied(
+        schema=ALLIED_SCHEMA,
+        material=material,
+        material_name=spec.name,
+        stage=stage,
+        stage_name=spec.stage(stage).name,
+        unit=unit,
+        as_of=when.isoformat(),
+        rule=rule,
+        pipeline=pipeline,
+        pipeline_weights=MappingProxyType(PIPELINES[pipeline]),
+        years=tuple(years),
+        club=tuple(
+            AlliedClubMember(
+                member=m.key,
+                name=m.name,
+                kind=m.kind,
+                countries=m.countries,
+                demand=_r(r.quantity),
+                demand_year=r.year,
+                demand_source=r.source_id,
+                demand_basis=r.basis,
+                demand_dataset=r.dataset,
+                demand_set_aside=(
+                    dataclasses.replace(r.set_aside, quantity=_r(r.set_aside.quantity))
+                    if r.set_aside
                     else None
                 ),
-            }
-            for m, r in zip(members, dem_rows, strict=True)
-        ],
-        "world_demand": {k: (_r(v) if k == "quantity" else v) for k, v in world.items()},
-        "demand_growth": demand_growth,
-        "excluded": {
-            "countries": sorted(excluded),
-            "default": defaulted,
-            "groups": group_report,
-            "entities": entity_ids,
-            "pfe": (
-                {
-                    "rule": pfe_rule,
-                    "facilities": sorted(
-                        p.facility_id
-                        for p, r in zip(plants, reasons, strict=True)
-                        if r and "prohibited" in r
+            )
+            for m, (_, r) in zip(members, dem_rows, strict=True)
+        ),
+        world_demand=AlliedWorldDemand(
+            quantity=_r(world.quantity),
+            year=world.year,
+            source_id=world.source_id,
+            basis=world.basis,
+        ),
+        demand_growth=demand_growth,
+        excluded=AlliedExclusions(
+            countries=tuple(sorted(excluded)),
+            default=defaulted,
+            groups=tuple(group_report),
+            entities=tuple(entity_ids),
+            pfe=(
+                AlliedPfeExclusion(
+                    rule=pfe_rule,
+                    facilities=tuple(
+                        sorted(
+                            p.facility_id
+                            for p, r in zip(plants, reasons, strict=True)
+                            if r and "prohibited" in r
+                        )
                     ),
-                }
+                )
                 if exclude_pfe
                 else None
             ),
-        },
-        "by_year": by_year,
-        "upstream": upstream,
-        "facilities": fac_rows,
-        "gaps": gaps,
-        "assumptions": assumptions,
-        "notes": notes,
-        "from_parent_stage": from_parent,
-        "sources": _source_meta(store, src_ids),
-    }
+        ),
+        by_year=tuple(by_year),
+        upstream=upstream,
+        facilities=tuple(fac_rows),
+        gaps=tuple(gaps),
+        assumptions=tuple(assumptions),
+        notes=tuple(notes),
+        from_parent_stage=from_parent,
+        sources=_source_meta(store, src_ids),
+    )
 
 
 __all__ = [
@@ -977,8 +1109,12 @@ __all__ = [
     "DEFAULT_YEARS",
     "FACILITIES_SCHEMA",
     "FACILITY_SCHEMA",
+    "AlliedQuery",
+    "FacilityQuery",
     "Plant",
+    "allied",
     "allied_supply",
+    "facility_list",
     "list_facilities",
     "load_plants",
     "parse_demands",

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import derisk
@@ -39,6 +39,9 @@ from derisk.services import monitor
 from derisk.services.common import NotFound
 from derisk.store import guard
 from derisk.store.base import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from derisk.services.results.news import NewsIngest
 
 FEEDS_SCHEMA = "derisk.monitor.feeds/1"
 POLL_SCHEMA = "derisk.monitor.poll/1"
@@ -294,7 +297,7 @@ def poll(
                 with_ra = _retry_after(retry_hdr, t_now)
                 if with_ra:
                     next_at = max(next_at, with_ra)
-        ingested: dict[str, Any] | None = None
+        ingested: NewsIngest | None = None
         if docs:
             with tempfile.TemporaryDirectory(prefix="derisk-feed-") as tmp:
                 path = Path(tmp) / "pages.jsonl"
@@ -326,8 +329,8 @@ def poll(
                 "entries": entries_n,
                 "new_pages": new_n,
                 "duplicates": sum(1 for i in items if i.status == "duplicate"),
-                "proposals": ingested["summary"]["proposals"] if ingested else 0,
-                "auto_accepted": ingested["summary"]["auto_accepted"] if ingested else 0,
+                "proposals": ingested.summary.proposals if ingested else 0,
+                "auto_accepted": ingested.summary.auto_accepted if ingested else 0,
                 "proposal_ids": [
                     e["proposal_id"] for a in ingested["articles"] for e in a["events"]
                 ]

@@ -20,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from derisk.errors import BadInputError
@@ -27,7 +28,15 @@ from derisk.model.catalog import load_catalog
 from derisk.model.countries import all_countries
 from derisk.model.facilities import STAGE_UNITS, Facility
 from derisk.model.names import slug
-from derisk.model.news import NewsArticle, NewsDecision, NewsProposal, SupplyEvent
+from derisk.model.news import (
+    EventFields,
+    EventJSON,
+    NewsArticle,
+    NewsDecision,
+    NewsProposal,
+    SupplyEvent,
+)
+from derisk.model.record import ABSENT
 from derisk.model.schema import (
     Confidence,
     Entity,
@@ -41,9 +50,26 @@ from derisk.news.articles import extract, read_paths
 from derisk.news.dates import add_period
 from derisk.news.events import EVENT_TYPES, KEY_FIELDS
 from derisk.news.lexicon import Lexicon
-from derisk.news.pipeline import analyze, event_json, propose_entity, proposed_id
+from derisk.news.pipeline import NewEntity, analyze, event_json, propose_entity, proposed_id
 from derisk.progress import Progress
 from derisk.services.common import NotFound
+from derisk.services.results.news import (
+    NewsArticleHead,
+    NewsArticleMeta,
+    NewsDecisionResult,
+    NewsFactRef,
+    NewsIngest,
+    NewsIngestedArticle,
+    NewsIngestEvent,
+    NewsIngestSummary,
+    NewsMention,
+    NewsNewEntity,
+    NewsProposalDecision,
+    NewsProposalDetail,
+    NewsProposalListed,
+    NewsProposalShow,
+    NewsReview,
+)
 from derisk.store.base import Store
 
 INGEST_SCHEMA = "derisk.news.ingest/1"
@@ -68,7 +94,7 @@ def lexicon_from_store(store: Store) -> Lexicon:
     return Lexicon.build([(e.entity_id, e.kind, e.name, e.aliases) for e in rows])
 
 
-def _proposal_id(article_id: str, seq: int, ev: dict[str, Any]) -> str:
+def _proposal_id(article_id: str, seq: int, ev: EventJSON) -> str:
     key = json.dumps([article_id, seq, ev["type"], ev["fields"], ev["sentence"]], sort_keys=True)
     return "p-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
@@ -90,7 +116,7 @@ def ingest(
     published: dt.date | None = None,
     progress: Progress | None = None,
     now: str | None = None,
-) -> dict[str, Any]:
+) -> NewsIngest:
     """Read articles, extract events and queue them as proposals (one transaction).
 
     An article already in the store (same canonical URL, or same main text) proposes
@@ -104,7 +130,11 @@ def ingest(
     heads = store.view().article_heads()
     known_ids = {a.article_id for a in heads}
     known_sha = {a.text_sha: a.article_id for a in heads}
-    results: list[dict[str, Any]] = []
+    # per article read: its metadata, the duplicate it repeats (or None), its events as
+    # (proposal id, extracted event) and the organisations it names that are not in the graph
+    read: list[
+        tuple[NewsArticleMeta, str | None, list[tuple[str, EventJSON]], tuple[NewsNewEntity, ...]]
+    ] = []
     new_articles: list[NewsArticle] = []
     new_props: list[NewsProposal] = []
     for n_read, raw in enumerate(read_paths(paths), 1):
@@ -112,23 +142,15 @@ def ingest(
         if art.published is None and published is not None:
             art = dataclasses.replace(art, published=published)
         sha = hashlib.sha1(art.text.encode("utf-8")).hexdigest()
-        meta = art.as_dict()
+        meta = _meta(art.article_id, art.url, art.title, art.published, art.site, art.origin)
         if progress:
             progress(art.title or art.origin, n_read)  # articles read so far
         dup = art.article_id if art.article_id in known_ids else known_sha.get(sha)
         if dup is not None:
-            results.append(
-                {
-                    "article": meta,
-                    "status": "duplicate",
-                    "duplicate_of": dup,
-                    "events": [],
-                    "new_entities": [],
-                }
-            )
+            read.append((meta, dup, [], ()))
             continue
         analysis = analyze(art, lexicon, catalog)
-        events = []
+        events: list[tuple[str, EventJSON]] = []
         for seq, ev in enumerate(analysis.events):
             j = event_json(ev)
             pid = _proposal_id(art.article_id, seq, j)
@@ -155,7 +177,7 @@ def ingest(
                     json.dumps(news_ents),
                 )
             )
-            events.append({"proposal_id": pid, "status": "pending", **j})
+            events.append((pid, j))
         new_articles.append(
             NewsArticle(
                 art.article_id,
@@ -171,40 +193,82 @@ def ingest(
         )
         known_ids.add(art.article_id)
         known_sha[sha] = art.article_id
-        results.append(
-            {
-                "article": meta,
-                "status": "new",
-                "events": events,
-                "new_entities": [n.as_dict() for n in analysis.new_entities],
-            }
-        )
+        read.append((meta, None, events, tuple(_new_entity(n) for n in analysis.new_entities)))
     with store.writer(NEWS_DATASET, reviewed=True) as w:
         w.add(new_articles)
         w.add(new_props)
-    accepted = 0
+    accepted: set[str] = set()
     if auto_accept is not None:
-        for r in results:
-            for e in r["events"]:
-                if e["confidence"] >= auto_accept:
-                    accept(store, e["proposal_id"], decided_by="auto", now=stamp)
-                    e["status"] = "accepted"
-                    accepted += 1
+        for _, _, events, _ in read:
+            for pid, j in events:
+                if j["confidence"] >= auto_accept:
+                    accept(store, pid, decided_by="auto", now=stamp)
+                    accepted.add(pid)
+    results = tuple(
+        NewsIngestedArticle(
+            article=meta,
+            status="new" if dup is None else "duplicate",
+            duplicate_of=ABSENT if dup is None else dup,
+            events=tuple(_ingest_event(pid, j, pid in accepted) for pid, j in events),
+            new_entities=new_ents,
+        )
+        for meta, dup, events, new_ents in read
+    )
     first = results[0] if results else None
-    return {
-        "schema": INGEST_SCHEMA,
-        "article": first["article"] if first else None,
-        "events": first["events"] if first else [],
-        "articles": results,
-        "summary": {
-            "read": len(results),
-            "new_articles": sum(1 for r in results if r["status"] == "new"),
-            "duplicates": sum(1 for r in results if r["status"] == "duplicate"),
-            "proposals": sum(len(r["events"]) for r in results),
-            "auto_accepted": accepted,
-            "auto_accept_min": auto_accept,
-        },
-    }
+    return NewsIngest(
+        schema=INGEST_SCHEMA,
+        article=first.article if first else None,
+        events=first.events if first else (),
+        articles=results,
+        summary=NewsIngestSummary(
+            read=len(results),
+            new_articles=sum(1 for r in results if r.status == "new"),
+            duplicates=sum(1 for r in results if r.status == "duplicate"),
+            proposals=sum(len(r.events) for r in results),
+            auto_accepted=len(accepted),
+            auto_accept_min=auto_accept,
+        ),
+    )
+
+
+def _meta(
+    article_id: str,
+    url: str | None,
+    title: str | None,
+    published: dt.date | None,
+    site: str | None,
+    origin: str,
+) -> NewsArticleMeta:
+    return NewsArticleMeta(
+        article_id=article_id,
+        url=url,
+        title=title,
+        published=published.isoformat() if published else None,
+        site=site,
+        origin=origin,
+    )
+
+
+def _new_entity(n: NewEntity) -> NewsNewEntity:
+    return NewsNewEntity(
+        name=n.name,
+        proposed_id=n.proposed_id,
+        kind=n.kind,
+        country=n.country,
+        country_from=n.country_from,
+    )
+
+
+def _ingest_event(pid: str, j: EventJSON, accepted: bool) -> NewsIngestEvent:
+    return NewsIngestEvent(
+        proposal_id=pid,
+        status="accepted" if accepted else "pending",
+        type=j["type"],
+        fields=MappingProxyType(j["fields"]),
+        sentence=j["sentence"],
+        confidence=j["confidence"],
+        entities=tuple(NewsMention(**m) for m in j["entities"]),
+    )
 
 
 # --------------------------------------------------------------------------- review
@@ -217,19 +281,12 @@ def _resolve_id(store: Store, ident: str) -> str:
     return ids[0]
 
 
-def _article_meta(store: Store, article_id: str) -> dict[str, Any]:
+def _article_meta(store: Store, article_id: str) -> NewsArticleMeta:
     a = store.rows(NewsArticle, {"article_id": article_id})[0]
-    return {
-        "article_id": a.article_id,
-        "url": a.url,
-        "title": a.title,
-        "published": a.published.isoformat() if a.published else None,
-        "site": a.site,
-        "origin": a.origin,
-    }
+    return _meta(a.article_id, a.url, a.title, a.published, a.site, a.origin)
 
 
-def _summary(etype: str, fields: dict[str, Any]) -> str:
+def _summary(etype: str, fields: EventFields) -> str:
     keys = KEY_FIELDS[etype]
     extra = [
         k
@@ -252,7 +309,7 @@ def _summary(etype: str, fields: dict[str, Any]) -> str:
 
 def list_proposals(
     store: Store, status: str = "pending", event_type: str | None = None
-) -> dict[str, Any]:
+) -> NewsReview:
     """Proposals by status (``pending``, ``accepted``, ``rejected`` or ``all``), newest first."""
     if status not in STATUSES:
         raise BadInputError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
@@ -261,12 +318,12 @@ def list_proposals(
     states = _statuses(store)
     view = store.view()
     arts = {
-        a.article_id: {
-            "title": a.title,
-            "url": a.url,
-            "published": a.published.isoformat() if a.published else None,
-            "site": a.site,
-        }
+        a.article_id: NewsArticleHead(
+            title=a.title,
+            url=a.url,
+            published=a.published.isoformat() if a.published else None,
+            site=a.site,
+        )
         for a in view.article_heads()
     }
     out = []
@@ -278,59 +335,59 @@ def list_proposals(
             continue
         if event_type is not None and etype != event_type:
             continue
-        f = json.loads(fields)
+        f: EventFields = json.loads(fields)
         out.append(
-            {
-                "proposal_id": pid,
-                "type": etype,
-                "status": st,
-                "confidence": conf,
-                "summary": _summary(etype, f),
-                "fields": f,
-                "sentence": sentence,
-                "article": arts.get(aid),
-                "created_at": created,
-            }
+            NewsProposalListed(
+                proposal_id=pid,
+                type=etype,
+                status=st,
+                confidence=conf,
+                summary=_summary(etype, f),
+                fields=MappingProxyType(f),
+                sentence=sentence,
+                article=arts.get(aid),
+                created_at=created,
+            )
         )
-    return {"schema": REVIEW_SCHEMA, "status": status, "type": event_type, "proposals": out}
+    return NewsReview(schema=REVIEW_SCHEMA, status=status, type=event_type, proposals=tuple(out))
 
 
-def show(store: Store, ident: str) -> dict[str, Any]:
+def show(store: Store, ident: str) -> NewsProposalShow:
     """One proposal with its article, sentence in context, entities and decisions."""
     pid = _resolve_id(store, ident)
     p = store.rows(NewsProposal, {"proposal_id": pid})[0]
     art = store.rows(NewsArticle, {"article_id": p.article_id})[0]
-    decisions = [
-        {
-            "decision": d.decision,
-            "decided_at": d.decided_at,
-            "decided_by": d.decided_by,
-            "source_id": d.source_id,
-            "facts": json.loads(d.facts) if d.facts else [],
-            "note": d.note,
-        }
+    decisions = tuple(
+        NewsProposalDecision(
+            decision=d.decision,
+            decided_at=d.decided_at,
+            decided_by=d.decided_by,
+            source_id=d.source_id,
+            facts=tuple(NewsFactRef(**x) for x in json.loads(d.facts)) if d.facts else (),
+            note=d.note,
+        )
         for d in sorted(store.rows(NewsDecision, {"proposal_id": pid}), key=lambda d: d.decided_at)
-    ]
+    )
     ents = json.loads(p.entities)
     para = next((line for line in art.text.splitlines() if p.sentence in line), p.sentence)
-    return {
-        "schema": PROPOSAL_SCHEMA,
-        "proposal": {
-            "proposal_id": pid,
-            "type": p.event_type,
-            "status": decisions[-1]["decision"] if decisions else "pending",
-            "confidence": p.confidence,
-            "fields": json.loads(p.fields),
-            "sentence": p.sentence,
-            "paragraph": para,
-            "entities": ents["mentions"],
-            "links": ents["links"],
-            "new_entities": json.loads(p.new_entities),
-            "article": _article_meta(store, p.article_id),
-            "created_at": p.created_at,
-            "decisions": decisions,
-        },
-    }
+    return NewsProposalShow(
+        schema=PROPOSAL_SCHEMA,
+        proposal=NewsProposalDetail(
+            proposal_id=pid,
+            type=p.event_type,
+            status=decisions[-1].decision if decisions else "pending",
+            confidence=p.confidence,
+            fields=MappingProxyType(json.loads(p.fields)),
+            sentence=p.sentence,
+            paragraph=para,
+            entities=tuple(MappingProxyType(x) for x in ents["mentions"]),
+            links=tuple(MappingProxyType(x) for x in ents["links"]),
+            new_entities=tuple(MappingProxyType(x) for x in json.loads(p.new_entities)),
+            article=_article_meta(store, p.article_id),
+            created_at=p.created_at,
+            decisions=decisions,
+        ),
+    )
 
 
 def _parse_overrides(overrides: dict[str, str]) -> dict[str, Any]:
@@ -653,7 +710,7 @@ def accept(
     *,
     decided_by: str = "user",
     now: str | None = None,
-) -> dict[str, Any]:
+) -> NewsDecisionResult:
     """Accept a pending proposal: write its facts with the article as their source."""
     pid = _resolve_id(store, ident)
     state = _statuses(store).get(pid)
@@ -685,15 +742,15 @@ def accept(
     rows, notes = _facts_for(
         store, pid, p.event_type, fields, source, json.loads(p.new_entities or "[]")
     )
-    facts = [
-        {
-            "table": type(r).Meta.table,
-            "id": getattr(r, "fact_id", None)
+    facts = tuple(
+        NewsFactRef(
+            table=type(r).Meta.table,
+            id=getattr(r, "fact_id", None)
             or getattr(r, "entity_id", None)
             or getattr(r, "facility_id", None),
-        }
+        )
         for r in rows
-    ]
+    )
     decision = NewsDecision(
         pid,
         "accepted",
@@ -701,7 +758,7 @@ def accept(
         decided_by,
         json.dumps(fields),
         source.source_id,
-        json.dumps(facts),
+        json.dumps([f.to_json() for f in facts]),
         "; ".join(notes) or None,
     )
     with store.writer(NEWS_DATASET, reviewed=True) as w:
@@ -712,15 +769,15 @@ def accept(
         for group in by_type.values():
             w.add(group)
         w.add([decision])
-    return {
-        "schema": DECISION_SCHEMA,
-        "proposal_id": pid,
-        "decision": "accepted",
-        "source_id": source.source_id,
-        "fields": fields,
-        "facts": facts,
-        "notes": notes,
-    }
+    return NewsDecisionResult(
+        schema=DECISION_SCHEMA,
+        proposal_id=pid,
+        decision="accepted",
+        source_id=source.source_id,
+        fields=MappingProxyType(fields),
+        facts=facts,
+        notes=tuple(notes),
+    )
 
 
 def reject(
@@ -730,7 +787,7 @@ def reject(
     *,
     decided_by: str = "user",
     now: str | None = None,
-) -> dict[str, Any]:
+) -> NewsDecisionResult:
     """Reject a pending proposal (recorded; the graph does not change)."""
     pid = _resolve_id(store, ident)
     state = _statuses(store).get(pid)
@@ -738,12 +795,12 @@ def reject(
         raise BadInputError(f"proposal {pid} was already {state[0]} on {state[1]}")
     with store.writer(NEWS_DATASET, reviewed=True) as w:
         w.add([NewsDecision(pid, "rejected", now or _now(), decided_by, note=reason)])
-    return {
-        "schema": DECISION_SCHEMA,
-        "proposal_id": pid,
-        "decision": "rejected",
-        "source_id": None,
-        "fields": None,
-        "facts": [],
-        "notes": [reason] if reason else [],
-    }
+    return NewsDecisionResult(
+        schema=DECISION_SCHEMA,
+        proposal_id=pid,
+        decision="rejected",
+        source_id=None,
+        fields=None,
+        facts=(),
+        notes=(reason,) if reason else (),
+    )

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from derisk.api.deps import ApiDep, AsOfDep
 from derisk.services import facilities as fs
 from derisk.services.common import NotFound
+from derisk.services.results.facilities import Allied
 from derisk.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -38,36 +39,37 @@ CHOICES = [
 ]
 
 
-def chart_data(r: dict[str, Any]) -> dict[str, Any]:
-    """What the page's charts draw: totals by year, members, plants by country."""
+def chart_data(r: Allied) -> dict[str, Any]:
+    """What the page's charts draw (JSON for its script): totals by year, members, plants by
+    country."""
     by_country: dict[str, dict[str, Any]] = {}
-    first = str(r["years"][0])
-    for f in r["facilities"]:
+    first = str(r.years[0])
+    for f in r.facilities:
         c = by_country.setdefault(
-            f["country"],
-            {"country": f["country"], "name": f["country_name"], "eligible": 0.0, "excluded": 0.0,
+            f.country,
+            {"country": f.country, "name": f.country_name, "eligible": 0.0, "excluded": 0.0,
              "plants": []},
         )  # fmt: skip
-        cap = f["capacity_by_year"].get(first) or 0.0
-        c["eligible" if f["eligible"] else "excluded"] += cap
-        c["plants"].append(f"{f['name']} ({f['status']}{'' if f['eligible'] else ', excluded'})")
+        cap = f.capacity_by_year.get(first) or 0.0
+        c["eligible" if f.eligible else "excluded"] += cap
+        c["plants"].append(f"{f.name} ({f.status}{'' if f.eligible else ', excluded'})")
     return {
-        "unit": r["unit"],
-        "years": r["years"],
-        "secured": [y["secured"] for y in r["by_year"]],
-        "shortfall": [y["shortfall"] for y in r["by_year"]],
-        "eligible": [y["eligible_capacity"] for y in r["by_year"]],
-        "others": [y["others_take_eligible"] for y in r["by_year"]],
-        "demand": [y["club_demand"] for y in r["by_year"]],
+        "unit": r.unit,
+        "years": list(r.years),
+        "secured": [y.secured for y in r.by_year],
+        "shortfall": [y.shortfall for y in r.by_year],
+        "eligible": [y.eligible_capacity for y in r.by_year],
+        "others": [y.others_take_eligible for y in r.by_year],
+        "demand": [y.club_demand for y in r.by_year],
         "members": [
             {
-                "member": m["member"],
-                "allocation": [y["members"][i]["allocation"] for y in r["by_year"]],
+                "member": m.member,
+                "allocation": [y.members[i].allocation for y in r.by_year],
             }
-            for i, m in enumerate(r["club"])
+            for i, m in enumerate(r.club)
         ],
         "countries": list(by_country.values()),
-        "map_year": r["years"][0],
+        "map_year": r.years[0],
     }
 
 
@@ -105,7 +107,7 @@ def allied_page(
         "as_of": as_of,
     }
     error = None
-    res = None
+    res: Allied | None = None
     if demand.strip():
         try:
             wd = float(world_demand) if world_demand.strip() else None
@@ -114,18 +116,20 @@ def allied_page(
             key += (exclude_pfe, as_of)
             res = api.data(
                 key,
-                lambda s: fs.allied_supply(
+                lambda s: fs.allied(
                     s,
                     material,
                     stage,
                     members,
-                    demand=fs.parse_demands(demand),
-                    years=fs.parse_years(years),
-                    rule=rule,
-                    pipeline=pipeline,
-                    exclude_pfe=exclude_pfe,
-                    world_demand=wd,
-                    as_of=as_of,
+                    fs.AlliedQuery(
+                        demand=fs.parse_demands(demand),
+                        years=fs.parse_years(years),
+                        rule=rule,
+                        pipeline=pipeline,
+                        exclude_pfe=exclude_pfe,
+                        world_demand=wd,
+                        as_of=as_of,
+                    ),
                 ),
             )
         except (NotFound, ValueError, KeyError) as exc:

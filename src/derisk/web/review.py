@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from types import ModuleType
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Query, Request
@@ -14,6 +14,9 @@ from derisk.api.deps import ApiDep
 from derisk.errors import NotFoundError
 from derisk.store import Store, guard
 from derisk.web.render import page
+
+if TYPE_CHECKING:  # pragma: no cover
+    from derisk.services.results.news import NewsDecisionResult, NewsReview
 
 
 def _svc() -> ModuleType:
@@ -29,8 +32,8 @@ router = APIRouter(include_in_schema=False)
 NAV = [("News review", "/review")]
 
 
-def _listed(store: Store, status: str) -> dict[str, Any]:
-    listed: dict[str, Any] = _svc().list_proposals(store, status)
+def _listed(store: Store, status: str) -> NewsReview:
+    listed: NewsReview = _svc().list_proposals(store, status)
     return listed
 
 
@@ -41,11 +44,11 @@ def review_page(
     status: Annotated[Literal["pending", "accepted", "rejected", "all"], Query()] = "pending",
 ) -> HTMLResponse:
     """Proposals of one status, each with its sentence, fields and article."""
-    data = api.data(("review", status, None), lambda s: _svc().list_proposals(s, status))
+    data = api.data(("review", status, None), functools.partial(_listed, status=status))
     counts = {}
     for st in ("pending", "accepted", "rejected"):
         listed = api.data(("review", st, None), functools.partial(_listed, status=st))
-        counts[st] = len(listed["proposals"])
+        counts[st] = len(listed.proposals)
     return page(
         request,
         "review.html.j2",
@@ -73,7 +76,9 @@ async def decide(request: Request, api: ApiDep, proposal: str, decision: str) ->
         sets = {
             k.removeprefix("set_"): v[0] for k, v in form.items() if k.startswith("set_") and v[0]
         }
-        res = api.write(lambda s: _svc().accept(s, proposal, sets, decided_by=guard.acting_label()))
+        res: NewsDecisionResult = api.write(
+            lambda s: _svc().accept(s, proposal, sets, decided_by=guard.acting_label())
+        )
     elif decision == "reject":
         reason = (form.get("reason") or [""])[0] or None
         res = api.write(
@@ -81,5 +86,5 @@ async def decide(request: Request, api: ApiDep, proposal: str, decision: str) ->
         )
     else:
         raise NotFoundError(f"no decision {decision!r}; accept or reject")
-    back = f"/review?done={quote(res['proposal_id'])}.{res['decision']}"
+    back = f"/review?done={quote(res.proposal_id)}.{res.decision}"
     return RedirectResponse(back, status_code=303)
