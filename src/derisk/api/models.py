@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from derisk.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA
 from derisk.model.record import Absent, Record, field_types
 from derisk.services import results
+from derisk.services.results import certify as certify_results
+from derisk.services.results import trace as trace_results
 
 Bounds = list[float | None]
 
@@ -124,6 +126,12 @@ CountriesOut = derive(results.Countries, "CountriesOut", page=(PageInfo, ...))
 ImporterInfo = derive(results.ImporterInfo)
 ImportersOut = derive(results.Importers, "ImportersOut")
 EntitiesOut = derive(results.Entities, "EntitiesOut", page=(PageInfo, ...))
+
+# products, rules, trace and certificates
+ProductsOut = derive(certify_results.Products, "ProductsOut", page=(PageInfo, ...))
+RulesOut = derive(certify_results.Rules, "RulesOut")
+TraceOut = derive(trace_results.Trace, "TraceOut")
+CertificateOut = derive(certify_results.Certificate, "CertificateOut")
 
 
 class HealthOut(Out):
