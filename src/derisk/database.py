@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from derisk.errors import BadInputError, ConflictError
 from derisk.store import DuckStore, default_db_path, open_store
@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SourceLookup,
         TradeOrigin,
     )
+    from derisk.services.results.certify import Certificate, CertifyBatch, Products
     from derisk.services.results.facilities import Allied, FacilitiesList, FacilityShow
     from derisk.services.results.news import (
         NewsDecisionResult,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from derisk.services.results.resource import Reroute
     from derisk.services.results.shock import Scenarios, Shock
+    from derisk.services.results.trace import Trace
 
 __all__ = ["Database", "NewsQueue", "Result", "open"]
 
@@ -533,17 +535,39 @@ class Database:
 
     # -- products ----------------------------------------------------------------------------
 
-    def products(self, *, as_of: DateLike = None) -> Result:
+    def products(self, *, as_of: DateLike = None) -> Products:
         """Products in the database (``derisk products``)."""
         from derisk.services import certify
 
-        return Result(certify.list_products(self.store, _date(as_of)))
+        return certify.list_products(self.store, _date(as_of))
 
-    def trace(self, product: str, *, as_of: DateLike = None) -> Result:
+    def trace(self, product: str, *, as_of: DateLike = None) -> Trace:
         """A product's materials traced back to the mines (``derisk trace``)."""
         from derisk.services import trace
 
-        return Result(trace.trace(self.store, product, _date(as_of)))
+        return trace.trace(self.store, product, _date(as_of))
+
+    @overload
+    def certify(
+        self,
+        product: str,
+        rule: str,
+        *,
+        as_of: DateLike = None,
+        year: int | None = None,
+        rules_files: Sequence[Path | str] = (),
+    ) -> Certificate: ...
+
+    @overload
+    def certify(
+        self,
+        product: None,
+        rule: str,
+        *,
+        as_of: DateLike = None,
+        year: int | None = None,
+        rules_files: Sequence[Path | str] = (),
+    ) -> CertifyBatch: ...
 
     def certify(
         self,
@@ -553,7 +577,7 @@ class Database:
         as_of: DateLike = None,
         year: int | None = None,
         rules_files: Sequence[Path | str] = (),
-    ) -> Result:
+    ) -> Certificate | CertifyBatch:
         """Verdict of a product under a rule, with evidence (``derisk certify``).
 
         ``product=None`` certifies every product (``derisk certify --all``)."""
@@ -562,10 +586,8 @@ class Database:
         when = _date(as_of)
         files = [Path(f) for f in rules_files]
         if product is None:
-            return Result(
-                certify.certify_many(self.store, rule, when, rules_files=files, year=year)
-            )
-        return Result(certify.certify(self.store, product, rule, when, files, year))
+            return certify.certify_many(self.store, rule, when, rules_files=files, year=year)
+        return certify.certify(self.store, product, rule, when, files, year)
 
     # -- re-sourcing and shocks -------------------------------------------------------------
 

@@ -19,10 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from derisk.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA
 from derisk.model.record import Absent, Record, field_types
 from derisk.services import results
+from derisk.services.results import certify as certify_results
 from derisk.services.results import facilities as facility_results
 from derisk.services.results import news as news_results
 from derisk.services.results import resource as resource_results
 from derisk.services.results import shock as shock_results
+from derisk.services.results import trace as trace_results
 
 Bounds = list[float | None]
 
@@ -138,6 +140,12 @@ NewsDecisionOut = derive(news_results.NewsDecisionResult, "NewsDecisionOut")
 FacilitiesOut = derive(facility_results.FacilitiesList, "FacilitiesOut")
 FacilityOut = derive(facility_results.FacilityShow, "FacilityOut")
 AlliedOut = derive(facility_results.Allied, "AlliedOut")
+
+# products, rules, trace and certificates
+ProductsOut = derive(certify_results.Products, "ProductsOut", page=(PageInfo, ...))
+RulesOut = derive(certify_results.Rules, "RulesOut")
+TraceOut = derive(trace_results.Trace, "TraceOut")
+CertificateOut = derive(certify_results.Certificate, "CertificateOut")
 
 
 class HealthOut(Out):

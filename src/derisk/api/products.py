@@ -18,29 +18,31 @@ ProductPath = Annotated[
 ]
 
 
-@router.get("/products", responses=m.problems(422))
+@router.get("/products", response_model=m.ProductsOut, responses=m.problems(422))
 def products(api: ApiDep, as_of: AsOfDep, page: PageDep) -> Response:
     """Products valid at the date, with facility, country and materials (`derisk products`)."""
     return api.json(
         ("products", as_of, page),
-        lambda s: paginate(cert.list_products(s, as_of), "products", page),
+        lambda s: paginate(cert.list_products(s, as_of).to_json(), "products", page),
     )
 
 
-@router.get("/rules", responses=m.problems(422))
+@router.get("/rules", response_model=m.RulesOut, responses=m.problems(422))
 def rules(api: ApiDep) -> Response:
     """Certification rules, their versions, thresholds and citations (`derisk rule-packs`)."""
-    return api.json(("rules",), lambda s: cert.list_rules())
+    return api.json(("rules",), lambda s: cert.list_rules().to_json())
 
 
-@router.get("/trace/{product}", responses=m.problems(400, 404, 422))
+@router.get("/trace/{product}", response_model=m.TraceOut, responses=m.problems(400, 404, 422))
 def trace(api: ApiDep, product: ProductPath, as_of: AsOfDep) -> Response:
     """A product's materials traced to the mines, stage by stage, traced or statistical, with
     the mass balance and what is missing (`derisk trace`)."""
-    return api.json(("trace", product, as_of), lambda s: tr.trace(s, product, as_of))
+    return api.json(("trace", product, as_of), lambda s: tr.trace(s, product, as_of).to_json())
 
 
-@router.get("/certify/{product}", responses=m.problems(400, 404, 422))
+@router.get(
+    "/certify/{product}", response_model=m.CertificateOut, responses=m.problems(400, 404, 422)
+)
 def certify(
     api: ApiDep,
     product: ProductPath,
@@ -52,5 +54,5 @@ def certify(
     certify`)."""
     return api.json(
         ("certify", product, rule, as_of, year),
-        lambda s: cert.certify(s, product, rule, as_of, year=year),
+        lambda s: cert.certify(s, product, rule, as_of, year=year).to_json(),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +33,16 @@ from derisk.data.importers.products import (
 from derisk.rules.certify import RulePackError
 from derisk.services import certify as csvc
 from derisk.services import trace as tsvc
+from derisk.services.results.certify import (
+    Certificate,
+    CertifyBatch,
+    CostFinding,
+    Macr,
+    MacrParameters,
+    ShareFinding,
+)
+from derisk.services.results.trace import Trace
+from derisk.store.base import Store
 
 RulesFileOpt = Annotated[
     list[Path] | None,
@@ -87,49 +99,51 @@ def trace(
         with store_for(db, as_json=as_json) as store:
             res = tsvc.trace(store, product, when)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         _print_trace(res)
 
     guarded(as_json)(body)
 
 
-def _print_trace(res: dict[str, Any]) -> None:
-    p = res["product"]
+def _print_trace(res: Trace) -> None:
+    p = res.product
     console.print(
         Text.assemble(
-            (p["name"], "bold"),
-            f" ({p['product']}, {p['item_class']}), made at {p['facility_name']} "
-            f"({p['country']}); as of {res['as_of']}",
+            (p.name, "bold"),
+            f" ({p.product}, {p.item_class}), made at {p.facility_name} "
+            f"({p.country}); as of {res.as_of}",
         )
     )
-    ents = res["entities"]
-    for m in res["materials"]:
-        t = Table(title=f"{m['material_name']}: origin by stage")
+    for m in res.materials:
+        t = Table(title=f"{m.material_name}: origin by stage")
         for col in ("stage", "rule stage", "origin (country share, basis)", "by entity", "unknown"):
             t.add_column(col, overflow="fold")
-        for s in m["stages"]:
-            for part in s["parts"]:
+        for s in m.stages:
+            for part in s.parts:
                 countries = ", ".join(
-                    f"{c['country']} {pct(c['share'])}"
-                    + (" stat" if c["statistical"] and not c["traced"] else "")
-                    for c in part["by_country"][:6]
+                    f"{c.country} {pct(c.share)}"
+                    + (" stat" if c.statistical and not c.traced else "")
+                    for c in part.by_country[:6]
                 )
                 ents_txt = "; ".join(
-                    f"{e['entity_name']} {pct(e['share'])}"
-                    + (f" [{e['screening'].get('pfe')}]" if e["screening"].get("pfe") else "")
-                    + (" (integrated)" if e["integrated"] else "")
-                    for e in part["by_entity"]
-                    if e["entity"]
+                    f"{e.entity_name} {pct(e.share)}"
+                    + (f" [{e.screening.get('pfe')}]" if e.screening.get("pfe") else "")
+                    + (" (integrated)" if e.integrated else "")
+                    for e in part.by_entity
+                    if e.entity
                 )
-                label = s["stage"] + (f" (part {part['part']})" if len(s["parts"]) > 1 else "")
-                t.add_row(label, s["rule_stage"], countries, ents_txt, pct(part["unknown_share"]))
+                label = s.stage + (f" (part {part.part})" if len(s.parts) > 1 else "")
+                t.add_row(label, s.rule_stage, countries, ents_txt, pct(part.unknown_share))
         console.print(t)
-    if res["missing"]:
+    if res.missing:
         console.print("Missing", style="bold")
-        for x in res["missing"]:
-            console.print(f"  • {x['message']}")
-    pfe = {e: v["screening"].get("pfe", {}).get("verdict") for e, v in ents.items()}
+        for x in res.missing:
+            console.print(f"  • {x.message}")
+    pfe = {
+        e: v.screening["pfe"].verdict if "pfe" in v.screening else None
+        for e, v in res.entities.items()
+    }
     shown = ", ".join(f"{e}: {v}" for e, v in pfe.items() if v)
     if shown:
         console.print(f"Screening (PFE): {shown}")
@@ -166,30 +180,38 @@ def certify(
         files = list(rules_file or [])
         with store_for(db, as_json=as_json) as store:
             if all_products:
-                res = _certify_all(store, rule, when, files, year, as_json)
+                batch = _certify_all(store, rule, when, files, year, as_json)
             else:
                 assert product is not None
-                res = csvc.certify(store, product, rule, when, files, year)
-        if not all_products:
-            _write_reports(res, html, pdf)
+                cert = csvc.certify(store, product, rule, when, files, year)
+        if all_products:
+            if as_json:
+                emit_json(batch.to_json())
+            else:
+                _print_batch(batch)
+            return
+        _write_reports(cert, html, pdf)
         if as_json:
-            emit_json(res)
-        elif all_products:
-            _print_batch(res)
+            emit_json(cert.to_json())
         else:
-            _print_certificate(res, html, pdf)
+            _print_certificate(cert, html, pdf)
 
     _rule_guard(as_json, body)
 
 
 def _certify_all(
-    store: Any, rule: str, when: Any, files: list[Path], year: int | None, as_json: bool
-) -> dict[str, Any]:
+    store: Store,
+    rule: str,
+    when: dt.date | None,
+    files: list[Path],
+    year: int | None,
+    as_json: bool,
+) -> CertifyBatch:
     with progress_bar(as_json, first="certifying") as tick:
         return csvc.certify_many(store, rule, when, rules_files=files, year=year, progress=tick)
 
 
-def _write_reports(res: dict[str, Any], html: Path | None, pdf: Path | None) -> None:
+def _write_reports(res: Certificate, html: Path | None, pdf: Path | None) -> None:
     from derisk.report.certificate import render_certificate_html, write_certificate_pdf
 
     if html is not None:
@@ -200,56 +222,55 @@ def _write_reports(res: dict[str, Any], html: Path | None, pdf: Path | None) -> 
         write_certificate_pdf(res, pdf)
 
 
-def _print_certificate(res: dict[str, Any], html: Path | None, pdf: Path | None) -> None:
-    style = VERDICT_STYLE.get(res["verdict"], "bold")
+def _print_certificate(res: Certificate, html: Path | None, pdf: Path | None) -> None:
+    style = VERDICT_STYLE.get(res.verdict, "bold")
     console.print(
         Panel(
-            Group(Text(res["verdict"].upper(), style=style), Text(res["reason"])),
-            title=f"{res['product']} · {res['rule']} {res['rule_version']} · as of {res['as_of']}",
+            Group(Text(res.verdict.upper(), style=style), Text(res.reason)),
+            title=f"{res.product} · {res.rule} {res.rule_version} · as of {res.as_of}",
             expand=False,
         )
     )
-    if res["statistical_verdict"] != res["verdict"]:
+    if res.statistical_verdict != res.verdict:
         console.print(
-            f"With country statistics standing in for unnamed suppliers: "
-            f"{res['statistical_verdict']}"
+            f"With country statistics standing in for unnamed suppliers: {res.statistical_verdict}"
         )
-    if res.get("macr"):
-        m = res["macr"]
+    if isinstance(res.macr, Macr) and isinstance(res.parameters, MacrParameters):
+        m, par = res.macr, res.parameters
         console.print(
-            f"MACR {pct(m['bounds'][0], 2)}–{pct(m['bounds'][1], 2)} vs threshold "
-            f"{pct(res['parameters']['threshold'], 0)} ({res['parameters']['year']}); total "
-            f"{m['total']:,.0f}, PFE {m['pfe']:,.0f}, unscreened {m['unscreened']:,.0f}"
+            f"MACR {pct(m.bounds[0], 2)}–{pct(m.bounds[1], 2)} vs threshold "
+            f"{pct(par.threshold, 0)} ({par.year}); total "
+            f"{m.total:,.0f}, PFE {m.pfe:,.0f}, unscreened {m.unscreened:,.0f}"
         )
-    if res["stages"]:
+    if res.stages:
         t = Table(title="Stages")
         for col in ("material", "stage", "rule stage", "share", "with statistics", "status"):
             t.add_column(col)
-        for s in res["stages"]:
-            b, sb = s["share_bounds"], s["statistical_share_bounds"]
+        for s in res.stages:
+            b, sb = s.share_bounds, s.statistical_share_bounds
             t.add_row(
-                s["material"],
-                s["stage"],
-                s["rule_stage"],
+                s.material,
+                s.stage,
+                s.rule_stage,
                 f"{pct(b[0])}–{pct(b[1])}",
                 f"{pct(sb[0])}–{pct(sb[1])}",
-                s["status"],
+                s.status,
             )
         console.print(t)
-    if res["findings"]:
-        console.print(_findings_table(res["findings"]))
-    if res["missing"]:
+    if res.findings:
+        console.print(_findings_table(res.findings))
+    if res.missing:
         console.print("Missing data", style="bold")
-        for m in res["missing"]:
-            console.print(f"  • {m['message']}")
-    if res["low_confidence"]:
-        console.print(f"Rests on unverified [L] items: {', '.join(res['low_confidence'])}")
+        for item in res.missing:
+            console.print(f"  • {item.message}")
+    if res.low_confidence:
+        console.print(f"Rests on unverified [L] items: {', '.join(res.low_confidence)}")
     for path in (html, pdf):
         if path is not None:
             console.print(f"Wrote {path}")
 
 
-def _findings_table(findings: list[dict[str, Any]]) -> Table:
+def _findings_table(findings: Sequence[ShareFinding | CostFinding]) -> Table:
     """Findings, with statistical lines under 1% folded into one line per stage (--json has
     every line)."""
     t = Table(title="Findings (◀ = a country the rule names)")
@@ -257,22 +278,20 @@ def _findings_table(findings: list[dict[str, Any]]) -> Table:
         t.add_column(col, overflow="fold")
     folded: dict[str, tuple[float, set[str]]] = {}
     for f in findings:
-        stage = f"{f.get('material') or ''} {f.get('stage') or ''}".strip()
-        if f["basis"] == "statistical" and (f["share"] or 0) < 0.01:
+        stage = f"{f.material or ''} {f.stage or ''}".strip()
+        if f.basis == "statistical" and (f.share or 0) < 0.01:
             share, srcs = folded.get(stage, (0.0, set()))
-            folded[stage] = (
-                share + (f["share"] or 0),
-                srcs | {s["source_id"] for s in f["sources"]},
-            )
+            folded[stage] = (share + (f.share or 0), srcs | {s.source_id for s in f.sources})
             continue
-        mark = " ◀" if f.get("in_rule_countries") else ""
+        in_rule = isinstance(f, ShareFinding) and f.in_rule_countries
+        status = f.status if isinstance(f, CostFinding) else None
         t.add_row(
             stage,
-            (f.get("country") or "unknown") + mark,
-            f.get("entity_name") or f.get("entity") or "—",
-            pct(f["share"]),
-            f["basis"] + (f" {f['status']}" if f.get("status") else ""),
-            ", ".join(s["source_id"] for s in f["sources"]),
+            (f.country or "unknown") + (" ◀" if in_rule else ""),
+            f.entity_name or f.entity or "—",
+            pct(f.share),
+            f.basis + (f" {status}" if status else ""),
+            ", ".join(s.source_id for s in f.sources),
         )
     for stage, (share, srcs) in folded.items():
         t.add_row(
@@ -281,11 +300,11 @@ def _findings_table(findings: list[dict[str, Any]]) -> Table:
     return t
 
 
-def _print_batch(res: dict[str, Any]) -> None:
-    t = Table(title=f"{res['rule']} {res['rule_version']} as of {res['as_of']}")
+def _print_batch(res: CertifyBatch) -> None:
+    t = Table(title=f"{res.rule} {res.rule_version} as of {res.as_of}")
     t.add_column("verdict")
     t.add_column("products", justify="right")
-    for v, n in res["counts"].items():
+    for v, n in res.counts.items():
         t.add_row(v, str(n))
     console.print(t)
 
@@ -298,13 +317,13 @@ def products(db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False) 
         with store_for(db, as_json=as_json) as store:
             res = csvc.list_products(store, when)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         t = Table(title="Products")
         for col in ("product", "name", "item class", "facility", "country"):
             t.add_column(col, overflow="fold")
-        for p in res["products"]:
-            t.add_row(p["product"], p["name"], p["item_class"], p["facility"], p["country"] or "")
+        for p in res.products:
+            t.add_row(p.product, p.name, p.item_class, p.facility, p.country or "")
         console.print(t)
 
     guarded(as_json)(body)
@@ -317,20 +336,18 @@ def rule_packs(rules_file: RulesFileOpt = None, db: DbOpt = None, as_json: JsonO
     def body() -> None:
         res = csvc.list_rules(list(rules_file or []))
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         t = Table(title="Certification rules")
         for col in ("rule", "kind", "applies to", "versions", "confidence"):
             t.add_column(col, overflow="fold")
-        for r in res["rules"]:
+        for r in res.rules:
             vers = "; ".join(
-                f"{v['version']} ({v['effective_from'] or '…'}–{v['effective_to'] or '…'})"
-                for v in r["versions"]
+                f"{v.version} ({v.effective_from or '…'}–{v.effective_to or '…'})"
+                for v in r.versions
             )
-            applies = (
-                r["applies_to"] if isinstance(r["applies_to"], str) else ", ".join(r["applies_to"])
-            )
-            t.add_row(r["rule"], r["kind"], applies, vers, r["confidence"])
+            applies = r.applies_to if isinstance(r.applies_to, str) else ", ".join(r.applies_to)
+            t.add_row(r.rule, r.kind, applies, vers, r.confidence)
         console.print(t)
 
     _rule_guard(as_json, body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import jinja2
@@ -15,14 +15,17 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+if TYPE_CHECKING:  # pragma: no cover
+    from derisk.services.results.certify import Certificate
+
 
 def _pct(x: float | None, nd: int = 1) -> str:
     return "—" if x is None else f"{100 * x:.{nd}f}%"
 
 
 def folded_findings(findings: list[dict[str, Any]], below: float = 0.01) -> list[dict[str, Any]]:
-    """Findings with statistical lines under ``below`` folded into one line per stage (the
-    JSON keeps every line)."""
+    """Findings (as the certificate's JSON lists them) with statistical lines under ``below``
+    folded into one line per stage (the JSON keeps every line)."""
     out: list[dict[str, Any]] = []
     folded: dict[tuple[Any, Any], dict[str, Any]] = {}
     for f in findings:
@@ -47,8 +50,9 @@ def folded_findings(findings: list[dict[str, Any]], below: float = 0.01) -> list
     return out
 
 
-def render_certificate_html(cert: dict[str, Any]) -> str:
-    """HTML for a certificate (no scripts, no remote assets)."""
+def render_certificate_html(certificate: Certificate) -> str:
+    """HTML for a certificate (no scripts, no remote assets), rendered from its JSON."""
+    cert = certificate.to_json()
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(
             lambda n: resources.files("derisk.report").joinpath("templates", n).read_text("utf-8")
@@ -78,8 +82,9 @@ def _latin(text: Any) -> str:
     return escape(s.encode("cp1252", "replace").decode("cp1252"))
 
 
-def write_certificate_pdf(cert: dict[str, Any], path: Path) -> None:
-    """Write a certificate as a PDF (A4 landscape)."""
+def write_certificate_pdf(certificate: Certificate, path: Path) -> None:
+    """Write a certificate as a PDF (A4 landscape), rendered from its JSON."""
+    cert = certificate.to_json()
     styles = getSampleStyleSheet()
     small = ParagraphStyle("small", parent=styles["BodyText"], fontSize=7.5, leading=9)
     body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=9, leading=11)

@@ -14,13 +14,26 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TypedDict
 
 import yaml
 
 from derisk.errors import BadInputError
+from derisk.model.record import JSONObject
 
 RULE_IDS = ("feoc", "sfe", "fie", "pfe")
+
+
+class RuleDescription(TypedDict):
+    """A rule version as screening results cite it."""
+
+    rule: str
+    title: str
+    version: str
+    effective_from: str | None
+    effective_to: str | None
+    confidence: str
+    citations: list[JSONObject]
 
 
 @dataclass(frozen=True)
@@ -31,10 +44,11 @@ class RuleVersion:
     effective_from: dt.date | None
     effective_to: dt.date | None
     confidence: str
-    citations: tuple[dict[str, Any], ...]
-    params: dict[str, Any]
+    citations: tuple[JSONObject, ...]
+    #: the version's parameters as the pack gives them (thresholds, groups, ...)
+    params: JSONObject
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> RuleDescription:
         return {
             "rule": self.rule_id,
             "title": self.title,
@@ -47,17 +61,17 @@ class RuleVersion:
 
 
 @functools.cache
-def load_pack() -> dict[str, Any]:
-    """The pack shipped with the package."""
+def load_pack() -> JSONObject:
+    """The pack shipped with the package (the parsed YAML document)."""
     text = resources.files("derisk.rules").joinpath("ownership.yaml").read_text("utf-8")
-    doc: dict[str, Any] = yaml.safe_load(text)
+    doc: JSONObject = yaml.safe_load(text)
     ids = [r["id"] for r in doc["rules"]]
     if tuple(ids) != RULE_IDS:
         raise BadInputError(f"ownership.yaml must define rules {RULE_IDS}, has {ids}")
     return doc
 
 
-def _date(v: Any) -> dt.date | None:
+def _date(v: object) -> dt.date | None:
     if v is None or v == "":
         return None
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))

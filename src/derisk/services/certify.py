@@ -9,6 +9,7 @@ grows with the number of links, not with the number of paths per product.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections import defaultdict
@@ -34,6 +35,7 @@ from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import MaterialSpec, load_catalog
 from derisk.model.products import DirectCost, Product
+from derisk.model.record import ABSENT, Absent
 from derisk.progress import Progress
 from derisk.rules import certify as rules
 from derisk.rules.certify import (
@@ -48,12 +50,40 @@ from derisk.rules.certify import (
 )
 from derisk.services.common import NotFound, source_meta
 from derisk.services.common import round_or_none as _r
+from derisk.services.results import SourceMeta
+from derisk.services.results.certify import (
+    Certificate,
+    CertifyBatch,
+    CitationInfo,
+    CostEvidence,
+    CostFinding,
+    CountryRule,
+    Macr,
+    MacrParameters,
+    NoParameters,
+    PathEvidence,
+    ProductInfo,
+    Products,
+    RuleInfo,
+    Rules,
+    RuleVersionInfo,
+    ShareFinding,
+    ShareParameters,
+    StageVerdict,
+    StatisticEvidence,
+    StatisticRef,
+    ThresholdInfo,
+    VerdictLine,
+)
+from derisk.services.results.trace import AskWhom, MissingItem, ScreeningStatus
 from derisk.services.trace import (
     PRODUCTION,
     Facility,
     MaterialTrace,
     Screener,
+    StageLabel,
     _when,
+    cited,
     facility_of,
     load_bom,
     load_entities,
@@ -98,76 +128,91 @@ def resolve_countries(store: Store, spec: CountrySpec, when: dt.date) -> Country
     return CountrySet(frozenset(m.iso3 for m in members), complement=spec.not_in_group is not None)
 
 
-def rule_json(rule: RuleSpec, version: RuleVersion | None = None) -> dict[str, Any]:
-    """A rule (and, if given, the version in force) as JSON."""
-    out: dict[str, Any] = {
-        "rule": rule.id,
-        "title": rule.title,
-        "kind": rule.kind,
-        "pack": rule.pack,
-        "origin": rule.origin,
-        "confidence": rule.confidence,
-        "applies_to": list(rule.applies_to) if rule.applies_to is not None else "any",
-        "citations": [c.__dict__ for c in rule.citations],
-        "versions": [_version_json(v) for v in rule.versions],
-    }
-    if rule.kind == "max-share":
-        out["metric"] = rule.metric
-        out["countries"] = {k: v for k, v in rule.countries.__dict__.items() if v}
-        out["materials"] = {k: list(v) for k, v in rule.materials.items()}
-    else:
-        out["screening"] = rule.screening
-        out["year_basis"] = rule.year_basis
-    return out
+def _citations(rule: RuleSpec) -> tuple[CitationInfo, ...]:
+    return tuple(
+        CitationInfo(id=c.id, title=c.title, url=c.url, confidence=c.confidence, note=c.note)
+        for c in rule.citations
+    )
 
 
-def _version_json(v: RuleVersion) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "version": v.version,
-        "effective_from": v.effective_from.isoformat() if v.effective_from else None,
-        "effective_to": v.effective_to.isoformat() if v.effective_to else None,
-        "confidence": v.confidence,
-        "note": v.note,
-    }
-    if v.threshold is not None:
-        out["stages"] = list(v.stages)
-        out["threshold"] = float(v.threshold)
-    if v.thresholds:
-        out["thresholds"] = {
-            str(y): {"value": float(t.value), "confidence": t.confidence}
-            for y, t in sorted(v.thresholds.items())
-        }
-        out["later"] = float(v.later.value) if v.later else None
-    return out
+def _country_rule(spec: CountrySpec) -> CountryRule:
+    """The countries as the pack gives them (keys left empty there are left out)."""
+    return CountryRule(
+        group=spec.group or ABSENT,
+        countries=tuple(spec.countries) if spec.countries else ABSENT,
+        not_in_group=spec.not_in_group or ABSENT,
+    )
 
 
-def list_rules(rules_files: Sequence[Path] = ()) -> dict[str, Any]:
+def rule_json(rule: RuleSpec) -> RuleInfo:
+    """A rule with its versions, as ``derisk rule-packs`` lists it."""
+    share = rule.kind == "max-share"
+    return RuleInfo(
+        rule=rule.id,
+        title=rule.title,
+        kind=rule.kind,
+        pack=rule.pack,
+        origin=rule.origin,
+        confidence=rule.confidence,
+        applies_to=tuple(rule.applies_to) if rule.applies_to is not None else "any",
+        citations=_citations(rule),
+        versions=tuple(_version_json(v) for v in rule.versions),
+        metric=rule.metric if share else ABSENT,
+        countries=_country_rule(rule.countries) if share else ABSENT,
+        materials={k: tuple(v) for k, v in rule.materials.items()} if share else ABSENT,
+        screening=ABSENT if share else rule.screening,
+        year_basis=ABSENT if share else rule.year_basis,
+    )
+
+
+def _version_json(v: RuleVersion) -> RuleVersionInfo:
+    share = v.threshold is not None
+    return RuleVersionInfo(
+        version=v.version,
+        effective_from=v.effective_from.isoformat() if v.effective_from else None,
+        effective_to=v.effective_to.isoformat() if v.effective_to else None,
+        confidence=v.confidence,
+        note=v.note,
+        stages=tuple(v.stages) if share else ABSENT,
+        threshold=float(v.threshold) if v.threshold is not None else ABSENT,
+        thresholds=(
+            {
+                str(y): ThresholdInfo(value=float(t.value), confidence=t.confidence)
+                for y, t in sorted(v.thresholds.items())
+            }
+            if v.thresholds
+            else ABSENT
+        ),
+        later=(float(v.later.value) if v.later else None) if v.thresholds else ABSENT,
+    )
+
+
+def list_rules(rules_files: Sequence[Path] = ()) -> Rules:
     """Every rule of the packaged packs (and of extra pack files)."""
     known = rules.load_rules(rules_files)
-    return {"schema": RULES_SCHEMA, "rules": [rule_json(r) for r in known.values()]}
+    return Rules(rules=tuple(rule_json(r) for r in known.values()))
 
 
-def list_products(store: Store, as_of: dt.date | None = None) -> dict[str, Any]:
+def list_products(store: Store, as_of: dt.date | None = None) -> Products:
     """Products valid at the date, with their facility, country and BOM materials."""
     when = _when(as_of)
     rows = store.view(as_of=when).product_listing()
-    return {
-        "schema": PRODUCTS_SCHEMA,
-        "as_of": when.isoformat(),
-        "products": [
-            {
-                "product": r.product_id,
-                "name": r.name,
-                "item_class": r.item_class,
-                "facility": r.facility_id,
-                "country": r.country,
-                "owner": r.owner_id,
-                "source_id": r.source_id,
-                "materials": r.materials,
-            }
+    return Products(
+        as_of=when.isoformat(),
+        products=tuple(
+            ProductInfo(
+                product=r.product_id,
+                name=r.name,
+                item_class=r.item_class,
+                facility=r.facility_id,
+                country=r.country,
+                owner=r.owner_id,
+                source_id=r.source_id,
+                materials=tuple(r.materials),
+            )
             for r in rows
-        ],
-    }
+        ),
+    )
 
 
 # -- one product ------------------------------------------------------------------------------
@@ -180,52 +225,73 @@ def certify(
     as_of: dt.date | None = None,
     rules_files: Sequence[Path] = (),
     year: int | None = None,
-) -> dict[str, Any]:
+) -> Certificate:
     """Certificate of one product under one rule (schema ``derisk.certificate/1``)."""
     when = _when(as_of)
     rule = get_rule(rule_id, rules_files)
     version = rule.version_at(when)
     product = load_product(store, product_id, when)
     meta = source_meta(store)
-    out: dict[str, Any] = {
-        "schema": CERTIFICATE_SCHEMA,
-        "product": product.product_id,
-        "product_name": product.name,
-        "item_class": product.item_class,
-        "rule": rule.id,
-        "rule_title": rule.title,
-        "rule_kind": rule.kind,
-        "rule_version": version.version,
-        "rule_confidence": version.confidence,
-        "rule_note": version.note,
-        "citations": [c.__dict__ for c in rule.citations],
-        "as_of": when.isoformat(),
-    }
     if not rule.applies(product.item_class):
         covers = ", ".join(rule.applies_to or ())
-        out.update(
+        body = _Body(
             verdict=NOT_APPLICABLE,
             statistical_verdict=NOT_APPLICABLE,
             reason=f"{rule.id} covers {covers}; {product.product_id} is a {product.item_class}",
-            parameters={},
-            stages=[],
-            findings=[],
-            missing=[],
-            sources=[meta[s] for s in [product.source_id] if s in meta],
-            low_confidence=[],
+            parameters=NoParameters(),
+            stages=(),
+            findings=(),
+            missing=(),
+            sources=cited(meta, [product.source_id]),
         )
-        return out
-    if rule.kind == "max-share":
-        body = _certify_share(store, product, rule, version, when, meta)
+        low: list[str] = []
     else:
-        body = _certify_macr(store, product, rule, version, when, meta, year)
-    out.update(body)
-    low = sorted(
-        {s["source_id"] for s in out["sources"] if s.get("confidence") == "L"}
-        | ({f"rule:{rule.id}"} if version.confidence == "L" else set())
+        if rule.kind == "max-share":
+            body = _certify_share(store, product, rule, version, when, meta)
+        else:
+            body = _certify_macr(store, product, rule, version, when, meta, year)
+        low = sorted(
+            {s.source_id for s in body.sources if s.confidence == "L"}
+            | ({f"rule:{rule.id}"} if version.confidence == "L" else set())
+        )
+    return Certificate(
+        product=product.product_id,
+        product_name=product.name,
+        item_class=product.item_class,
+        rule=rule.id,
+        rule_title=rule.title,
+        rule_kind=rule.kind,
+        rule_version=version.version,
+        rule_confidence=version.confidence,
+        rule_note=version.note,
+        citations=_citations(rule),
+        as_of=when.isoformat(),
+        verdict=body.verdict,
+        statistical_verdict=body.statistical_verdict,
+        reason=body.reason,
+        parameters=body.parameters,
+        macr=body.macr,
+        stages=body.stages,
+        findings=body.findings,
+        missing=body.missing,
+        sources=body.sources,
+        low_confidence=tuple(low),
     )
-    out["low_confidence"] = low
-    return out
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Body:
+    """The rule-kind specific part of a certificate."""
+
+    verdict: str
+    statistical_verdict: str
+    reason: str
+    parameters: ShareParameters | MacrParameters | NoParameters
+    stages: tuple[StageVerdict, ...]
+    findings: tuple[ShareFinding | CostFinding, ...]
+    missing: tuple[MissingItem, ...]
+    sources: tuple[SourceMeta, ...]
+    macr: Macr | Absent = ABSENT
 
 
 def performer(mt: MaterialTrace, facs: Sequence[str], k: int) -> str | None:
@@ -244,18 +310,18 @@ def performer(mt: MaterialTrace, facs: Sequence[str], k: int) -> str | None:
 
 def _evidence(
     mt: MaterialTrace, ps: Sequence[TracePath], k: int, limit: int = EVIDENCE_PATHS
-) -> dict[str | None, list[dict[str, Any]]]:
+) -> dict[str | None, list[PathEvidence]]:
     """Paths (heaviest first) by the facility performing stage ``k`` on them."""
-    by: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    by: dict[str | None, list[PathEvidence]] = defaultdict(list)
     for p in ps:
         key = facility_of(mt, performer(mt, p.facilities, k))
         if len(by[key]) < limit:
             by[key].append(
-                {
-                    "path": [facility_of(mt, f) for f in p.facilities],
-                    "links": [lk for lk in p.links if lk in mt.links],
-                    "share": _r(p.weight),
-                }
+                PathEvidence(
+                    path=tuple(facility_of(mt, f) for f in p.facilities),
+                    links=tuple(lk for lk in p.links if lk in mt.links),
+                    share=_r(p.weight),
+                )
             )
     return by
 
@@ -266,8 +332,8 @@ def _certify_share(
     rule: RuleSpec,
     version: RuleVersion,
     when: dt.date,
-    meta: Mapping[str, dict[str, Any]],
-) -> dict[str, Any]:
+    meta: Mapping[str, Mapping[str, Any]],
+) -> _Body:
     assert version.threshold is not None
     threshold = float(version.threshold)
     cset = resolve_countries(store, rule.countries, when)
@@ -276,23 +342,23 @@ def _certify_share(
     wanted = rule.materials_for(product.item_class)
     considered = [m for m in mats if wanted is None or m in wanted]
     used: set[str] = {product.source_id} | {b.source_id for b in lines}
-    stages_out: list[dict[str, Any]] = []
-    findings: list[dict[str, Any]] = []
-    missing: list[dict[str, Any]] = []
+    stages_out: list[StageVerdict] = []
+    findings: list[ShareFinding | CostFinding] = []
+    missing: list[MissingItem] = []
     statuses: list[str] = []
     stat_statuses: list[str] = []
     if not considered:
         need = ", ".join(wanted) if wanted else "any material"
         missing.append(
-            {
-                "kind": "bom",
-                "material": None,
-                "facility": None,
-                "share_of_product": None,
-                "stages": [],
-                "ask": None,
-                "message": f"the bill of materials of {product.product_id} names none of: {need}",
-            }
+            MissingItem(
+                kind="bom",
+                material=None,
+                facility=None,
+                share_of_product=None,
+                stages=(),
+                ask=None,
+                message=f"the bill of materials of {product.product_id} names none of: {need}",
+            )
         )
         statuses.append(rules.UNDETERMINED)
         stat_statuses.append(rules.UNDETERMINED)
@@ -313,9 +379,9 @@ def _certify_share(
         counted: list[str] = []
         for k in range(mt.top + 1):
             lab = labels[k]
-            if lab["rule_stage"] not in version.stages:
+            if lab.rule_stage not in version.stages:
                 continue
-            counted.append(lab["stage"])
+            counted.append(lab.stage)
             parts = [(p.weight, _dist(org[i][k])) for i, p in enumerate(mt.parts)]
             b = rules.share_bounds(parts, cset, rule.metric)
             st = rules.stage_status(b.lo, b.hi, threshold)
@@ -324,16 +390,16 @@ def _certify_share(
             stat_statuses.append(sst)
             dist = mt.graph.dist(k)
             stages_out.append(
-                {
-                    "material": mt.spec.id,
-                    "stage": lab["stage"],
-                    "rule_stage": lab["rule_stage"],
-                    "share_bounds": [_r(b.lo), _r(b.hi)],
-                    "statistical_share_bounds": [_r(b.stat_lo), _r(b.stat_hi)],
-                    "threshold": threshold,
-                    "status": st,
-                    "statistical_status": sst,
-                }
+                StageVerdict(
+                    material=mt.spec.id,
+                    stage=lab.stage,
+                    rule_stage=lab.rule_stage,
+                    share_bounds=(_r(b.lo), _r(b.hi)),
+                    statistical_share_bounds=(_r(b.stat_lo), _r(b.stat_hi)),
+                    threshold=threshold,
+                    status=st,
+                    statistical_status=sst,
+                )
             )
             for i in range(len(mt.parts)):
                 ev = _evidence(mt, part_paths[i], k)
@@ -361,29 +427,29 @@ def _certify_share(
                         )
                     )
         for item in missing_items(mt, ents):
-            if item["kind"] == "bom-quantity" or set(item["stages"]) & set(counted):
+            if item.kind == "bom-quantity" or set(item.stages) & set(counted):
                 missing.append(item)
     for mt in traces:
         used |= {f.source_id for f in mt.facilities.values()}
     verdict = rules.combine(statuses)
     stat_verdict = rules.combine(stat_statuses)
-    return {
-        "verdict": verdict,
-        "statistical_verdict": stat_verdict,
-        "reason": _share_reason(verdict, stages_out, rule, cset, threshold, version),
-        "parameters": {
-            "metric": rule.metric,
-            "countries": cset.describe(),
-            "country_rule": {k: v for k, v in rule.countries.__dict__.items() if v},
-            "threshold": threshold,
-            "stages": list(version.stages),
-            "materials": considered,
-        },
-        "stages": stages_out,
-        "findings": findings,
-        "missing": missing,
-        "sources": [meta[s] for s in sorted(used) if s in meta],
-    }
+    return _Body(
+        verdict=verdict,
+        statistical_verdict=stat_verdict,
+        reason=_share_reason(verdict, stages_out, rule, cset, threshold, version),
+        parameters=ShareParameters(
+            metric=rule.metric,
+            countries=cset.describe(),
+            country_rule=_country_rule(rule.countries),
+            threshold=threshold,
+            stages=tuple(version.stages),
+            materials=tuple(considered),
+        ),
+        stages=tuple(stages_out),
+        findings=tuple(findings),
+        missing=tuple(missing),
+        sources=cited(meta, used),
+    )
 
 
 def _dist(origin: Mapping[OriginKey, float]) -> Dist:
@@ -394,7 +460,7 @@ def _dist(origin: Mapping[OriginKey, float]) -> Dist:
 def _finding(
     mt: MaterialTrace,
     k: int,
-    lab: Mapping[str, Any],
+    lab: StageLabel,
     part: int,
     country: str | None,
     node: str | None,
@@ -402,24 +468,25 @@ def _finding(
     share: float,
     cset: CountrySet,
     status: str,
-    ev: Mapping[str | None, list[dict[str, Any]]],
+    ev: Mapping[str | None, list[PathEvidence]],
     ents: Mapping[str, Facility],
     stat_source: str | None,
     stat_year: int | None,
-    meta: Mapping[str, dict[str, Any]],
+    meta: Mapping[str, Mapping[str, Any]],
     used: set[str],
-) -> dict[str, Any]:
+) -> ShareFinding:
     f = facility_of(mt, node)
     fac = ents.get(f) if f else None
     op = fac.operator_id if fac else None
     opent = ents.get(op) if op else None
     srcs: set[str] = set()
-    evidence: list[dict[str, Any]] = []
+    evidence: list[PathEvidence | StatisticEvidence] = []
     note = None
     if basis == TRACED and f is not None:
-        evidence = ev.get(f, [])
-        for e in evidence:
-            srcs |= {mt.links[lk]["source_id"] for lk in e["links"]}
+        paths_here = ev.get(f, [])
+        evidence = list(paths_here)
+        for e in paths_here:
+            srcs |= {mt.links[lk].source_id for lk in e.links}
         if fac:
             srcs.add(fac.source_id)
         if mt.graph.nodes[f].pos != k:
@@ -431,43 +498,40 @@ def _finding(
         if stat_source:
             srcs.add(stat_source)
         evidence = [
-            {
-                "statistic": {
-                    "material": mt.spec.id,
-                    "stage": lab["stage"],
-                    "year": stat_year,
-                    "source_id": stat_source,
-                }
-            }
+            StatisticEvidence(
+                statistic=StatisticRef(
+                    material=mt.spec.id, stage=lab.stage, year=stat_year, source_id=stat_source
+                )
+            )
         ]
         note = "country share of world output at this stage, standing in for unnamed suppliers"
     else:
         note = "no supplier link or statistic explains this share"
     used |= srcs
-    return {
-        "material": mt.spec.id,
-        "stage": lab["stage"],
-        "rule_stage": lab["rule_stage"],
-        "part": part,
-        "country": country,
-        "country_name": countries.name(country) if country else None,
-        "entity": f,
-        "entity_name": fac.name if fac else None,
-        "operator": op,
-        "operator_name": opent.name if opent else None,
-        "share": _r(share),
-        "basis": basis if (country is not None or basis != TRACED) else UNKNOWN,
-        "in_rule_countries": country in cset,
-        "stage_status": status,
-        "note": note,
-        "evidence": evidence,
-        "sources": [meta[s] for s in sorted(srcs) if s in meta],
-    }
+    return ShareFinding(
+        material=mt.spec.id,
+        stage=lab.stage,
+        rule_stage=lab.rule_stage,
+        part=part,
+        country=country,
+        country_name=countries.name(country) if country else None,
+        entity=f,
+        entity_name=fac.name if fac else None,
+        operator=op,
+        operator_name=opent.name if opent else None,
+        share=_r(share),
+        basis=basis if (country is not None or basis != TRACED) else UNKNOWN,
+        in_rule_countries=country in cset,
+        stage_status=status,
+        note=note,
+        evidence=tuple(evidence),
+        sources=cited(meta, srcs),
+    )
 
 
 def _share_reason(
     verdict: str,
-    stages: Sequence[Mapping[str, Any]],
+    stages: Sequence[StageVerdict],
     rule: RuleSpec,
     cset: CountrySet,
     threshold: float,
@@ -480,23 +544,27 @@ def _share_reason(
     )
     limit = f"{100 * threshold:g}%"
     if verdict == rules.NON_COMPLIANT:
-        s = next(s for s in stages if s["status"] == rules.FAIL)
+        s = next(s for s in stages if s.status == rules.FAIL)
         return (
-            f"{s['material']} at stage {s['stage']}: {what} at least "
-            f"{100 * s['share_bounds'][0]:.1f}% (traced), more than {limit}"
+            f"{s.material} at stage {s.stage}: {what} at least "
+            f"{100 * (s.share_bounds[0] or 0.0):.1f}% (traced), more than {limit}"
         )
     if verdict == INDETERMINATE:
-        und = [s for s in stages if s["status"] == rules.UNDETERMINED]
+        und = [s for s in stages if s.status == rules.UNDETERMINED]
         if not und:
             return "the bill of materials does not name the materials the rule looks at"
         s = und[0]
         return (
-            f"{s['material']} at stage {s['stage']}: {what} between "
-            f"{100 * s['share_bounds'][0]:.1f}% and {100 * s['share_bounds'][1]:.1f}% "
+            f"{s.material} at stage {s.stage}: {what} between "
+            f"{100 * (s.share_bounds[0] or 0.0):.1f}% and {100 * (s.share_bounds[1] or 0.0):.1f}% "
             f"(limit {limit}); the untraced share decides"
         )
     counted = ", ".join(version.stages)
     return f"at every counted stage ({counted}) {what} at most {limit} (traced)"
+
+
+def _screen_sources(scr: ScreeningStatus) -> set[str]:
+    return set(scr.sources) if isinstance(scr.sources, tuple) else set()
 
 
 def _certify_macr(
@@ -505,9 +573,9 @@ def _certify_macr(
     rule: RuleSpec,
     version: RuleVersion,
     when: dt.date,
-    meta: Mapping[str, dict[str, Any]],
+    meta: Mapping[str, Mapping[str, Any]],
     year: int | None,
-) -> dict[str, Any]:
+) -> _Body:
     y = year if year is not None else when.year
     th = version.threshold_for(y)
     if th is None:
@@ -528,55 +596,52 @@ def _certify_macr(
     ents = load_entities(store, {c.supplier_id for c in costs if c.supplier_id}, when)
     owner = load_entities(store, [product.owner_id] if product.owner_id else [], when)
     lines: list[rules.CostLine] = []
-    findings: list[dict[str, Any]] = []
-    missing: list[dict[str, Any]] = []
+    findings: list[CostFinding] = []
+    missing: list[MissingItem] = []
     used: set[str] = {product.source_id}
-    screened: dict[str, dict[str, Any]] = {}
+    screened: dict[str, ScreeningStatus] = {}
     screener = Screener(store, when)
     for c in costs:
         used.add(c.source_id)
         if c.supplier_id is None:
             status = rules.UNSCREENED
-            scr: dict[str, Any] = {"verdict": "unknown", "explanation": "supplier not known"}
+            scr = ScreeningStatus(verdict="unknown", explanation="supplier not known")
             ask = product.owner_id
             missing.append(
-                {
-                    "kind": "cost-supplier",
-                    "cost_id": c.cost_id,
-                    "facility": None,
-                    "share_of_product": None,
-                    "stages": [],
-                    "ask": {"entity": ask, "name": owner[ask].name if ask in owner else ask},
-                    "message": f"the supplier of {c.description} (cost {c.cost_id}) is not "
+                MissingItem(
+                    kind="cost-supplier",
+                    cost_id=c.cost_id,
+                    facility=None,
+                    share_of_product=None,
+                    stages=(),
+                    ask=AskWhom(entity=ask, name=owner[ask].name if ask in owner else ask),
+                    message=f"the supplier of {c.description} (cost {c.cost_id}) is not "
                     "recorded: name it so that it can be screened",
-                }
+                )
             )
         else:
             if c.supplier_id not in screened:
                 screened[c.supplier_id] = screener.status(c.supplier_id, rule.screening, True)
             scr = screened[c.supplier_id]
-            v = scr.get("verdict")
+            v = scr.verdict
             flagged, clear = rule.screening, f"not-{rule.screening}"
             status = (
                 rules.PFE if v == flagged else rules.NOT_PFE if v == clear else rules.UNSCREENED
             )
-            used |= set(scr.get("sources") or ())
+            used |= _screen_sources(scr)
             if status == rules.UNSCREENED:
                 ent = ents.get(c.supplier_id)
                 missing.append(
-                    {
-                        "kind": "supplier-screening",
-                        "cost_id": c.cost_id,
-                        "facility": c.supplier_id,
-                        "share_of_product": None,
-                        "stages": [],
-                        "ask": {
-                            "entity": c.supplier_id,
-                            "name": ent.name if ent else c.supplier_id,
-                        },
-                        "message": f"{ent.name if ent else c.supplier_id} could not be screened: "
-                        f"{scr.get('explanation')}",
-                    }
+                    MissingItem(
+                        kind="supplier-screening",
+                        cost_id=c.cost_id,
+                        facility=c.supplier_id,
+                        share_of_product=None,
+                        stages=(),
+                        ask=AskWhom(entity=c.supplier_id, name=ent.name if ent else c.supplier_id),
+                        message=f"{ent.name if ent else c.supplier_id} could not be screened: "
+                        f"{scr.explanation}",
+                    )
                 )
         lines.append(rules.CostLine(c.cost_id, rules.to_fraction(c.amount), status))
         ent = ents.get(c.supplier_id) if c.supplier_id else None
@@ -590,45 +655,43 @@ def _certify_macr(
             except KeyError:
                 stage = None
         findings.append(
-            {
-                "cost_id": c.cost_id,
-                "description": c.description,
-                "material": c.material_id,
-                "stage": stage,
-                "country": ent.country if ent else None,
-                "entity": c.supplier_id,
-                "entity_name": ent.name if ent else None,
-                "amount": c.amount,
-                "currency": c.currency,
-                "share": None,
-                "status": status,
-                "basis": "reported",
-                "evidence": [{"cost": c.cost_id, "screening": scr}],
-                "sources": [
-                    meta[s]
-                    for s in sorted(
-                        {c.source_id}
-                        | ({ent.source_id} if ent else set())
-                        | set(scr.get("sources") or ())
-                    )
-                    if s in meta
-                ],
-            }
+            CostFinding(
+                cost_id=c.cost_id,
+                description=c.description,
+                material=c.material_id,
+                stage=stage,
+                country=ent.country if ent else None,
+                entity=c.supplier_id,
+                entity_name=ent.name if ent else None,
+                amount=c.amount,
+                currency=c.currency,
+                share=None,
+                status=status,
+                basis="reported",
+                evidence=(CostEvidence(cost=c.cost_id, screening=scr),),
+                sources=cited(
+                    meta,
+                    {c.source_id} | ({ent.source_id} if ent else set()) | _screen_sources(scr),
+                ),
+            )
         )
     m = rules.macr(lines)
-    for f in findings:
-        f["share"] = _r(float(rules.to_fraction(f["amount"]) / m.total)) if m.total > 0 else None
+    if m.total > 0:
+        findings = [
+            dataclasses.replace(f, share=_r(float(rules.to_fraction(f.amount) / m.total)))
+            for f in findings
+        ]
     if not costs:
         missing.append(
-            {
-                "kind": "direct-costs",
-                "cost_id": None,
-                "facility": None,
-                "share_of_product": None,
-                "stages": [],
-                "ask": None,
-                "message": f"no direct costs of {product.product_id} are recorded",
-            }
+            MissingItem(
+                kind="direct-costs",
+                cost_id=None,
+                facility=None,
+                share_of_product=None,
+                stages=(),
+                ask=None,
+                message=f"no direct costs of {product.product_id} are recorded",
+            )
         )
     verdict = rules.macr_verdict(m, th.value)
     if verdict == COMPLIANT and th.value == 0:
@@ -643,37 +706,37 @@ def _certify_macr(
         )
         cmp = {COMPLIANT: "at least", rules.NON_COMPLIANT: "below"}.get(verdict, "against")
         reason = f"MACR {span}, {cmp} the {y} threshold of {100 * float(th.value):g}%"
-    return {
-        "verdict": verdict,
-        "statistical_verdict": verdict,
-        "reason": reason,
-        "parameters": {
-            "year": y,
-            "year_basis": rule.year_basis,
-            "threshold": float(th.value),
-            "threshold_confidence": th.confidence,
-            "screening": rule.screening,
-            "currency": next(iter(currencies)) if currencies else None,
-        },
-        "macr": {
-            "value": _r(float(m.lo)) if m.lo is not None and m.lo == m.hi else None,
-            "bounds": [
+    return _Body(
+        verdict=verdict,
+        statistical_verdict=verdict,
+        reason=reason,
+        parameters=MacrParameters(
+            year=y,
+            year_basis=rule.year_basis,
+            threshold=float(th.value),
+            threshold_confidence=th.confidence,
+            screening=rule.screening,
+            currency=next(iter(currencies)) if currencies else None,
+        ),
+        macr=Macr(
+            value=_r(float(m.lo)) if m.lo is not None and m.lo == m.hi else None,
+            bounds=(
                 _r(float(m.lo)) if m.lo is not None else None,
                 _r(float(m.hi)) if m.hi is not None else None,
-            ],
-            "exact_bounds": [
+            ),
+            exact_bounds=(
                 str(m.lo) if m.lo is not None else None,
                 str(m.hi) if m.hi is not None else None,
-            ],
-            "total": float(m.total),
-            "pfe": float(m.pfe),
-            "unscreened": float(m.unknown),
-        },
-        "stages": [],
-        "findings": findings,
-        "missing": missing,
-        "sources": [meta[s] for s in sorted(used) if s in meta],
-    }
+            ),
+            total=float(m.total),
+            pfe=float(m.pfe),
+            unscreened=float(m.unknown),
+        ),
+        stages=(),
+        findings=tuple(findings),
+        missing=tuple(missing),
+        sources=cited(meta, used),
+    )
 
 
 # -- many products at once --------------------------------------------------------------------
@@ -687,7 +750,7 @@ def certify_many(
     rules_files: Sequence[Path] = (),
     year: int | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> CertifyBatch:
     """Verdicts for many products under one rule (schema ``derisk.certify-batch/1``).
 
     ``max-share`` rules run on the batch engine (every facility at once); ``macr`` rules and
@@ -713,7 +776,7 @@ def certify_many(
             verdicts[pid] = NOT_APPLICABLE
     if rule.kind == "macr":
         for i, (pid, _c, _f) in enumerate(applicable):
-            verdicts[pid] = certify(store, pid, rule_id, when, rules_files, year)["verdict"]
+            verdicts[pid] = certify(store, pid, rule_id, when, rules_files, year).verdict
             if progress:
                 progress("certify", i + 1, len(applicable))
     else:
@@ -721,15 +784,14 @@ def certify_many(
     counts = {v: 0 for v in rules.VERDICTS}
     for v in verdicts.values():
         counts[v] += 1
-    return {
-        "schema": BATCH_SCHEMA,
-        "rule": rule.id,
-        "rule_version": version.version,
-        "as_of": when.isoformat(),
-        "products": len(verdicts),
-        "counts": counts,
-        "verdicts": [{"product": p, "verdict": verdicts[p]} for p in sorted(verdicts)],
-    }
+    return CertifyBatch(
+        rule=rule.id,
+        rule_version=version.version,
+        as_of=when.isoformat(),
+        products=len(verdicts),
+        counts=counts,
+        verdicts=tuple(VerdictLine(product=p, verdict=verdicts[p]) for p in sorted(verdicts)),
+    )
 
 
 def _batch_share(
@@ -777,7 +839,7 @@ def _batch_share(
             progress(f"material {m}", mi + 1, len(by_material))
     out = {pid: rules.VERDICT_CODES[max(0, w)] for pid, w in worst.items()}
     for pid in sorted(slow):
-        out[pid] = certify(store, pid, rule.id, when, rules_files)["verdict"]
+        out[pid] = certify(store, pid, rule.id, when, rules_files).verdict
     return out
 
 
@@ -800,7 +862,7 @@ def _material_statuses(
     lev = levels(g.n, g.supplier, g.customer)
     member = np.array([c in cset for c in cnames], dtype=bool)
     for k, lab in enumerate(labels):
-        if lab["rule_stage"] not in version.stages:
+        if lab.rule_stage not in version.stages:
             continue
         here = top >= k
         if not here.any():

@@ -44,6 +44,26 @@ from derisk.model.products import BomLine, Product, SupplyLink
 from derisk.rules.certify import KIND_TO_STAGE
 from derisk.services.common import NotFound, candidates, pick, source_meta
 from derisk.services.common import round_or_none as _round
+from derisk.services.results import SourceMeta, source_record
+from derisk.services.results.trace import (
+    AskWhom,
+    BalanceRow,
+    CountryOrigin,
+    EntityOrigin,
+    MaterialTraceResult,
+    MissingItem,
+    PartInfo,
+    ScreeningStatus,
+    StagePart,
+    StatisticalSource,
+    SupplyLinkInfo,
+    Trace,
+    TraceEntity,
+    TraceFacility,
+    TracePathInfo,
+    TraceProduct,
+    TraceStage,
+)
 from derisk.services.screening import screen
 from derisk.store.base import Store
 from derisk.store.view import valid_at
@@ -106,8 +126,8 @@ class Screener:
     def __init__(self, store: Store, as_of: dt.date) -> None:
         self.store = store
         self.when = as_of
-        self._bulk: dict[str, dict[str, dict[str, Any]] | str] = {}
-        self._detail: dict[tuple[str, str], dict[str, Any]] = {}
+        self._bulk: dict[str, dict[str, Mapping[str, Any]] | str] = {}
+        self._detail: dict[tuple[str, str], ScreeningStatus] = {}
         self._operators: dict[str, tuple[str, str | None]] = {}
 
     def _target(self, entity_id: str) -> tuple[str | None, str | None]:
@@ -124,30 +144,30 @@ class Screener:
             return operator, None
         return entity_id, None
 
-    def status(self, entity_id: str, rule: str, detail: bool = False) -> dict[str, Any]:
+    def status(self, entity_id: str, rule: str, detail: bool = False) -> ScreeningStatus:
         target, why = self._target(entity_id)
         if target is None:
-            return {"verdict": "unknown", "explanation": why, "screened_entity": None}
+            return ScreeningStatus(verdict="unknown", explanation=why, screened_entity=None)
         if detail:
             key = (target, rule)
             if key not in self._detail:
                 try:
                     res = screen(self.store, target, rule=rule, as_of=self.when)
                 except (ValueError, LookupError) as exc:
-                    self._detail[key] = {
-                        "verdict": "unknown",
-                        "explanation": str(exc.args[0] if exc.args else exc),
-                        "screened_entity": target,
-                    }
+                    self._detail[key] = ScreeningStatus(
+                        verdict="unknown",
+                        explanation=str(exc.args[0] if exc.args else exc),
+                        screened_entity=target,
+                    )
                 else:
-                    self._detail[key] = {
-                        "verdict": _screen_verdict(rule, res["verdict"]),
-                        "explanation": _explain(res),
-                        "screened_entity": target,
-                        "screen_verdict": res["verdict"],
-                        "rule_version": res["rule"].get("version"),
-                        "sources": [s["source_id"] for s in res.get("sources", [])],
-                    }
+                    self._detail[key] = ScreeningStatus(
+                        verdict=_screen_verdict(rule, res["verdict"]),
+                        explanation=_explain(res),
+                        screened_entity=target,
+                        screen_verdict=res["verdict"],
+                        rule_version=res["rule"].get("version"),
+                        sources=tuple(s["source_id"] for s in res.get("sources", [])),
+                    )
             return self._detail[key]
         if rule not in self._bulk:
             try:
@@ -157,28 +177,28 @@ class Screener:
                 self._bulk[rule] = str(exc.args[0] if exc.args else exc)
         bulk = self._bulk[rule]
         if isinstance(bulk, str):
-            return {"verdict": "unknown", "explanation": bulk, "screened_entity": target}
+            return ScreeningStatus(verdict="unknown", explanation=bulk, screened_entity=target)
         row = bulk.get(target)
         if row is None:
-            return {
-                "verdict": "unknown",
-                "explanation": f"{target!r} could not be screened",
-                "screened_entity": target,
-            }
+            return ScreeningStatus(
+                verdict="unknown",
+                explanation=f"{target!r} could not be screened",
+                screened_entity=target,
+            )
         flagged = ", ".join(row.get("flagged_by") or [])
-        return {
-            "verdict": _screen_verdict(rule, row["verdict"]),
-            "explanation": f"{row['name']}: {rule} {row['verdict']}"
+        return ScreeningStatus(
+            verdict=_screen_verdict(rule, row["verdict"]),
+            explanation=f"{row['name']}: {rule} {row['verdict']}"
             + (f" (by {flagged})" if flagged else ""),
-            "screened_entity": target,
-            "screen_verdict": row["verdict"],
-        }
+            screened_entity=target,
+            screen_verdict=row["verdict"],
+        )
 
 
-def screening_status(store: Store, entity_id: str, rule: str, as_of: dt.date) -> dict[str, Any]:
+def screening_status(store: Store, entity_id: str, rule: str, as_of: dt.date) -> ScreeningStatus:
     """Screening verdict of an entity under ``rule`` (``pfe``, ``feoc``, ``sfe``, ``fie``).
 
-    Returns ``{"verdict", "explanation", ...}``; ``verdict`` is ``pfe``/``not-pfe`` (``feoc``/
+    ``verdict`` is ``pfe``/``not-pfe`` (``feoc``/
     ``not-feoc``, ...) or ``unknown`` when the ownership screening is indeterminate or the
     entity cannot be screened (a facility without a recorded operator). A facility is screened
     through its operator.
@@ -306,25 +326,20 @@ def position(fac: Facility | None, spec: MaterialSpec, supplied_stages: set[str 
     )
 
 
-def stage_labels(spec: MaterialSpec) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class StageLabel:
+    """A stage of a material's chain with the rule stage it counts as."""
+
+    stage: str
+    name: str
+    kind: str
+    rule_stage: str
+
+
+def stage_labels(spec: MaterialSpec) -> list[StageLabel]:
     """Chain stages plus the pseudo-stage ``production``, with the rule stage of each."""
-    out = [
-        {
-            "stage": s.id,
-            "name": s.name,
-            "kind": s.kind,
-            "rule_stage": KIND_TO_STAGE.get(s.kind, s.kind),
-        }
-        for s in spec.stages
-    ]
-    out.append(
-        {
-            "stage": PRODUCTION,
-            "name": "Production of the product",
-            "kind": "production",
-            "rule_stage": PRODUCTION,
-        }
-    )
+    out = [StageLabel(s.id, s.name, s.kind, KIND_TO_STAGE.get(s.kind, s.kind)) for s in spec.stages]
+    out.append(StageLabel(PRODUCTION, "Production of the product", "production", PRODUCTION))
     return out
 
 
@@ -347,10 +362,10 @@ class MaterialTrace:
     spec: MaterialSpec
     graph: MaterialGraph
     facilities: dict[str, Facility]
-    links: dict[str, dict[str, Any]]
+    links: dict[str, SupplyLinkInfo]
     parts: list[Part]
     top: int
-    missing: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[MissingItem] = field(default_factory=list)
 
 
 def _fetch_links(
@@ -379,7 +394,7 @@ def build_material(
     parts_raw = _parts(store, product, spec.id, bom, when, seen=(product.product_id,))
     starts = {product.facility_id} | {f for _p, _w, _u, f, _c in parts_raw if f}
     # Breadth-first over customers, fetching their links of this material.
-    links: dict[str, dict[str, Any]] = {}
+    links: dict[str, SupplyLinkInfo] = {}
     frontier = sorted(starts)
     seen_f: set[str] = set(frontier)
     inputs: dict[str, list[Edge]] = defaultdict(list)
@@ -395,17 +410,17 @@ def build_material(
                 r.source_id,
             )
             stage, qty, unit, note = r.stage_id, r.quantity, r.unit, r.note
-            links[lid] = {
-                "link_id": lid,
-                "supplier": sup,
-                "customer": cust,
-                "share": share,
-                "source_id": src,
-                "stage": stage,
-                "quantity": qty,
-                "unit": unit,
-                "note": note,
-            }
+            links[lid] = SupplyLinkInfo(
+                link_id=lid,
+                supplier=sup,
+                customer=cust,
+                share=share,
+                source_id=src,
+                stage=stage,
+                quantity=qty,
+                unit=unit,
+                note=note,
+            )
             inputs[cust].append(Edge(lid, sup, cust, share, src))
             if sup not in seen_f:
                 seen_f.add(sup)
@@ -533,61 +548,61 @@ def facility_of(mt: MaterialTrace, node_id: str | None) -> str | None:
     return node_id.split("#", 1)[0]
 
 
-def balance(mt: MaterialTrace) -> list[dict[str, Any]]:
+def balance(mt: MaterialTrace) -> list[BalanceRow]:
     """Mass balance of each facility upstream: linked share, unknown remainder, and the share of
     the product's material that passes through it."""
     through: dict[str, float] = defaultdict(float)
     for p in mt.parts:
         for f, w in reach(mt.graph, p.start).items():
             through[f] = max(through[f], w)
-    out = []
+    out: list[BalanceRow] = []
     for f, node in mt.graph.nodes.items():
         if "#" in f or node.pos == 0:
             continue
         r = mt.graph.remainder(f)
         linked = sum(e.share for e in mt.graph.inputs.get(f, ()))
         out.append(
-            {
-                "facility": f,
-                "position": node.pos,
-                "linked_share": _round(linked),
-                "unknown_share": _round(r),
-                "through_share": _round(through.get(f, 0.0)),
-            }
+            BalanceRow(
+                facility=f,
+                position=node.pos,
+                linked_share=_round(linked),
+                unknown_share=_round(r),
+                through_share=_round(through.get(f, 0.0)),
+            )
         )
-    return sorted(out, key=lambda r: (-r["position"], r["facility"]))
+    return sorted(out, key=lambda r: (-r.position, r.facility))
 
 
-def missing_items(mt: MaterialTrace, ents: Mapping[str, Facility]) -> list[dict[str, Any]]:
+def missing_items(mt: MaterialTrace, ents: Mapping[str, Facility]) -> list[MissingItem]:
     """What would settle the unknowns: each facility's unexplained input and whom to ask."""
     labels = stage_labels(mt.spec)
-    out: list[dict[str, Any]] = []
+    out: list[MissingItem] = []
     for row in balance(mt):
-        if not row["unknown_share"] or not row["through_share"]:
+        if not row.unknown_share or not row.through_share:
             continue
-        f = row["facility"]
+        f = row.facility
         fac = mt.facilities.get(f)
         op = fac.operator_id if fac else None
         ask_id = op or f
         ask = ents.get(ask_id)
-        stages = [labels[k]["stage"] for k in range(row["position"])]
-        share = row["unknown_share"] * row["through_share"]
+        stages = tuple(labels[k].stage for k in range(row.position))
+        share = row.unknown_share * row.through_share
         out.append(
-            {
-                "kind": "supplier-share",
-                "material": mt.spec.id,
-                "facility": f,
-                "facility_name": fac.name if fac else f,
-                "unknown_share_of_input": row["unknown_share"],
-                "share_of_product": _round(share),
-                "stages": stages,
-                "ask": {"entity": ask_id, "name": ask.name if ask else ask_id},
-                "message": (
+            MissingItem(
+                kind="supplier-share",
+                material=mt.spec.id,
+                facility=f,
+                facility_name=fac.name if fac else f,
+                unknown_share_of_input=row.unknown_share,
+                share_of_product=_round(share),
+                stages=stages,
+                ask=AskWhom(entity=ask_id, name=ask.name if ask else ask_id),
+                message=(
                     f"ask {ask.name if ask else ask_id} which suppliers provide the remaining "
-                    f"{100 * row['unknown_share']:.1f}% of the {mt.spec.id} input of "
+                    f"{100 * row.unknown_share:.1f}% of the {mt.spec.id} input of "
                     f"{fac.name if fac else f} (stages {', '.join(stages)})"
                 ),
-            }
+            )
         )
     for f, node in mt.graph.nodes.items():
         if "#" in f or node.country is not None:
@@ -596,45 +611,45 @@ def missing_items(mt: MaterialTrace, ents: Mapping[str, Facility]) -> list[dict[
         op = fac.operator_id if fac else None
         ask = ents.get(op or f)
         out.append(
-            {
-                "kind": "facility-country",
-                "material": mt.spec.id,
-                "facility": f,
-                "facility_name": fac.name if fac else f,
-                "share_of_product": None,
-                "stages": [labels[node.pos]["stage"]],
-                "ask": {"entity": op or f, "name": ask.name if ask else (op or f)},
-                "message": f"the country of facility {fac.name if fac else f} is not known",
-            }
+            MissingItem(
+                kind="facility-country",
+                material=mt.spec.id,
+                facility=f,
+                facility_name=fac.name if fac else f,
+                share_of_product=None,
+                stages=(labels[node.pos].stage,),
+                ask=AskWhom(entity=op or f, name=ask.name if ask else (op or f)),
+                message=f"the country of facility {fac.name if fac else f} is not known",
+            )
         )
     for p in mt.parts:
         if p.weight is None and len(mt.parts) > 1:
             out.append(
-                {
-                    "kind": "bom-quantity",
-                    "material": mt.spec.id,
-                    "facility": None,
-                    "line_id": p.line_id,
-                    "share_of_product": None,
-                    "stages": [],
-                    "ask": None,
-                    "message": (
+                MissingItem(
+                    kind="bom-quantity",
+                    material=mt.spec.id,
+                    facility=None,
+                    line_id=p.line_id,
+                    share_of_product=None,
+                    stages=(),
+                    ask=None,
+                    message=(
                         f"the {mt.spec.id} quantity of BOM line {p.line_id} is not known: the "
                         "parts' mix is bounded, not computed"
                     ),
-                }
+                )
             )
     return out
 
 
 def _screen_all(
     store: Store, ids: Iterable[str], when: dt.date
-) -> dict[str, dict[str, dict[str, Any]]]:
+) -> dict[str, dict[str, ScreeningStatus]]:
     sc = Screener(store, when)
     return {e: {rule: sc.status(e, rule) for rule in ("pfe", "feoc")} for e in sorted(set(ids))}
 
 
-def trace(store: Store, product_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
+def trace(store: Store, product_id: str, as_of: dt.date | None = None) -> Trace:
     """The trace of a product (schema ``derisk.trace/1``, see ``docs/certify.md``)."""
     when = _when(as_of)
     product = load_product(store, product_id, when)
@@ -650,61 +665,65 @@ def trace(store: Store, product_id: str, as_of: dt.date | None = None) -> dict[s
     screening = _screen_all(store, [e for e in ent_ids if e in ents], when)
     used_sources: set[str] = {product.source_id} | {b.source_id for b in lines}
     materials_out = []
-    missing: list[dict[str, Any]] = []
+    missing: list[MissingItem] = []
     for mt in traces:
-        used_sources |= {ln["source_id"] for ln in mt.links.values()}
+        used_sources |= {ln.source_id for ln in mt.links.values()}
         used_sources |= {f.source_id for f in mt.facilities.values()}
         materials_out.append(material_json(mt, ents, screening, used_sources))
         missing.extend(missing_items(mt, ents))
     if not mats:
         missing.append(
-            {
-                "kind": "bom",
-                "material": None,
-                "facility": None,
-                "share_of_product": None,
-                "stages": [],
-                "ask": None,
-                "message": f"product {product_id} has no bill-of-materials lines",
-            }
+            MissingItem(
+                kind="bom",
+                material=None,
+                facility=None,
+                share_of_product=None,
+                stages=(),
+                ask=None,
+                message=f"product {product_id} has no bill-of-materials lines",
+            )
         )
-    return {
-        "schema": TRACE_SCHEMA,
-        "as_of": when.isoformat(),
-        "product": _product_json(product, ents),
-        "materials": materials_out,
-        "entities": {
-            e: {
-                "name": f.name,
-                "kind": f.kind,
-                "country": f.country,
-                "facility_type": f.facility_type,
-                "operator": f.operator_id,
-                "source_id": f.source_id,
-                "screening": screening.get(e, {}),
-            }
+    return Trace(
+        as_of=when.isoformat(),
+        product=_product_json(product, ents),
+        materials=tuple(materials_out),
+        entities={
+            e: TraceEntity(
+                name=f.name,
+                kind=f.kind,
+                country=f.country,
+                facility_type=f.facility_type,
+                operator=f.operator_id,
+                source_id=f.source_id,
+                screening=screening.get(e, {}),
+            )
             for e, f in sorted(ents.items())
         },
-        "missing": missing,
-        "sources": [meta[s] for s in sorted(used_sources) if s in meta],
-    }
+        missing=tuple(missing),
+        sources=cited(meta, used_sources),
+    )
 
 
-def _product_json(p: Product, ents: Mapping[str, Facility]) -> dict[str, Any]:
+def cited(meta: Mapping[str, Mapping[str, Any]], ids: Iterable[str]) -> tuple[SourceMeta, ...]:
+    """The stored sources among ``ids``, sorted by id (ids with no stored source are left out)."""
+    return tuple(source_record(meta, s) for s in sorted(ids) if s in meta)
+
+
+def _product_json(p: Product, ents: Mapping[str, Facility]) -> TraceProduct:
     fac = ents.get(p.facility_id)
     owner = ents.get(p.owner_id) if p.owner_id else None
-    return {
-        "product": p.product_id,
-        "name": p.name,
-        "item_class": p.item_class,
-        "facility": p.facility_id,
-        "facility_name": fac.name if fac else None,
-        "country": fac.country if fac else None,
-        "owner": p.owner_id,
-        "owner_name": owner.name if owner else None,
-        "source_id": p.source_id,
-        "note": p.note,
-    }
+    return TraceProduct(
+        product=p.product_id,
+        name=p.name,
+        item_class=p.item_class,
+        facility=p.facility_id,
+        facility_name=fac.name if fac else None,
+        country=fac.country if fac else None,
+        owner=p.owner_id,
+        owner_name=owner.name if owner else None,
+        source_id=p.source_id,
+        note=p.note,
+    )
 
 
 def by_entity_rows(
@@ -712,10 +731,10 @@ def by_entity_rows(
     origin: Mapping[OriginKey, float],
     k: int,
     ents: Mapping[str, Facility],
-    screening: Mapping[str, Mapping[str, Mapping[str, Any]]],
-) -> list[dict[str, Any]]:
+    screening: Mapping[str, Mapping[str, ScreeningStatus]],
+) -> list[EntityOrigin]:
     """Rows of an origin by (country, facility, basis), largest first."""
-    rows: list[dict[str, Any]] = []
+    rows: list[EntityOrigin] = []
     dist = mt.graph.dist(k)
     for (country, node, basis), share in origin.items():
         f = facility_of(mt, node)
@@ -725,34 +744,32 @@ def by_entity_rows(
         integrated = bool(f and basis == TRACED and mt.graph.nodes[f].pos != k)
         screen_id = op or f
         rows.append(
-            {
-                "country": country,
-                "country_name": countries.name(country) if country else None,
-                "entity": f,
-                "entity_name": fac.name if fac else None,
-                "operator": op,
-                "operator_name": opent.name if opent else None,
-                "share": _round(share),
-                "basis": basis if country is not None or basis != TRACED else UNKNOWN,
-                "integrated": integrated,
-                "screening": {
-                    r: v.get("verdict") for r, v in screening.get(screen_id or "", {}).items()
-                },
-                "source_id": fac.source_id
+            EntityOrigin(
+                country=country,
+                country_name=countries.name(country) if country else None,
+                entity=f,
+                entity_name=fac.name if fac else None,
+                operator=op,
+                operator_name=opent.name if opent else None,
+                share=_round(share),
+                basis=basis if country is not None or basis != TRACED else UNKNOWN,
+                integrated=integrated,
+                screening={r: v.verdict for r, v in screening.get(screen_id or "", {}).items()},
+                source_id=fac.source_id
                 if fac
                 else (dist.source_id if basis == STATISTICAL else None),
-            }
+            )
         )
-    rows.sort(key=lambda r: (-(r["share"] or 0), r["country"] or "~", r["entity"] or "~"))
+    rows.sort(key=lambda r: (-(r.share or 0), r.country or "~", r.entity or "~"))
     return rows
 
 
 def material_json(
     mt: MaterialTrace,
     ents: Mapping[str, Facility],
-    screening: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    screening: Mapping[str, Mapping[str, ScreeningStatus]],
     used_sources: set[str],
-) -> dict[str, Any]:
+) -> MaterialTraceResult:
     labels = stage_labels(mt.spec)
     org = origins(mt)
     stages = []
@@ -768,82 +785,86 @@ def material_json(
         for i, _p in enumerate(mt.parts):
             t, s, u = collapse(org[i][k])
             part_rows.append(
-                {
-                    "part": i,
-                    "by_country": _country_rows(t, s),
-                    "unknown_share": _round(u),
-                    "by_entity": by_entity_rows(mt, org[i][k], k, ents, screening),
-                }
+                StagePart(
+                    part=i,
+                    by_country=_country_rows(t, s),
+                    unknown_share=_round(u),
+                    by_entity=tuple(by_entity_rows(mt, org[i][k], k, ents, screening)),
+                )
             )
+        lab = labels[k]
         stages.append(
-            {
-                **labels[k],
-                "position": k,
-                "statistical_source": (
-                    {"source_id": dist.source_id, "year": dist.year} if dist.source_id else None
+            TraceStage(
+                stage=lab.stage,
+                name=lab.name,
+                kind=lab.kind,
+                rule_stage=lab.rule_stage,
+                position=k,
+                statistical_source=(
+                    StatisticalSource(source_id=dist.source_id, year=dist.year)
+                    if dist.source_id
+                    else None
                 ),
-                "parts": part_rows,
-            }
+                parts=tuple(part_rows),
+            )
         )
-    all_paths: list[dict[str, Any]] = []
+    all_paths: list[TracePathInfo] = []
     truncated = False
     for i, p in enumerate(mt.parts):
         ps, cut = paths(mt.graph, p.start, PATH_LIMIT)
         truncated |= cut
         for path in ps:
             all_paths.append(
-                {
-                    "part": i,
-                    "facilities": [facility_of(mt, f) for f in path.facilities],
-                    "links": [lk for lk in path.links if lk in mt.links],
-                    "share": _round(path.weight),
-                }
+                TracePathInfo(
+                    part=i,
+                    facilities=tuple(facility_of(mt, f) for f in path.facilities),
+                    links=tuple(lk for lk in path.links if lk in mt.links),
+                    share=_round(path.weight),
+                )
             )
-    return {
-        "material": mt.spec.id,
-        "material_name": mt.spec.name,
-        "position": mt.top,
-        "parts": [
-            {
-                "part": i,
-                "line_id": p.line_id,
-                "component": p.component,
-                "weight": p.weight,
-                "unit": p.unit,
-                "start": facility_of(mt, p.start),
-            }
+    return MaterialTraceResult(
+        material=mt.spec.id,
+        material_name=mt.spec.name,
+        position=mt.top,
+        parts=tuple(
+            PartInfo(
+                part=i,
+                line_id=p.line_id,
+                component=p.component,
+                weight=p.weight,
+                unit=p.unit,
+                start=facility_of(mt, p.start),
+            )
             for i, p in enumerate(mt.parts)
-        ],
-        "stages": stages,
-        "facilities": [
-            {
-                "facility": f,
-                "name": fac.name,
-                "country": fac.country,
-                "facility_type": fac.facility_type,
-                "stage": labels[mt.graph.nodes[f].pos]["stage"],
-                "operator": fac.operator_id,
-                "source_id": fac.source_id,
-            }
+        ),
+        stages=tuple(stages),
+        facilities=tuple(
+            TraceFacility(
+                facility=f,
+                name=fac.name,
+                country=fac.country,
+                facility_type=fac.facility_type,
+                stage=labels[mt.graph.nodes[f].pos].stage,
+                operator=fac.operator_id,
+                source_id=fac.source_id,
+            )
             for f, fac in sorted(mt.facilities.items())
-        ],
-        "links": sorted(mt.links.values(), key=lambda r: r["link_id"]),
-        "balance": balance(mt),
-        "paths": all_paths,
-        "paths_truncated": truncated,
-    }
+        ),
+        links=tuple(sorted(mt.links.values(), key=lambda r: r.link_id)),
+        balance=tuple(balance(mt)),
+        paths=tuple(all_paths),
+        paths_truncated=truncated,
+    )
 
 
-def _country_rows(t: Mapping[str, float], s: Mapping[str, float]) -> list[dict[str, Any]]:
-    out = []
-    for c in sorted(set(t) | set(s), key=lambda c: (-(t.get(c, 0) + s.get(c, 0)), c)):
-        out.append(
-            {
-                "country": c,
-                "name": countries.name(c),
-                "share": _round(t.get(c, 0) + s.get(c, 0)),
-                "traced": _round(t.get(c, 0.0)),
-                "statistical": _round(s.get(c, 0.0)),
-            }
+def _country_rows(t: Mapping[str, float], s: Mapping[str, float]) -> tuple[CountryOrigin, ...]:
+    return tuple(
+        CountryOrigin(
+            country=c,
+            name=countries.name(c),
+            share=_round(t.get(c, 0) + s.get(c, 0)),
+            traced=_round(t.get(c, 0.0)),
+            statistical=_round(s.get(c, 0.0)),
         )
-    return out
+        for c in sorted(set(t) | set(s), key=lambda c: (-(t.get(c, 0) + s.get(c, 0)), c))
+    )

@@ -81,7 +81,7 @@ def trace_tree(trace: dict[str, Any], top: int = TOP_ORIGINS) -> dict[str, Any]:
 @router.get("/products", response_class=HTMLResponse)
 def products_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """Every product with its facility, country and materials."""
-    data = api.data(("products", as_of), lambda s: cert.list_products(s, as_of))
+    data = api.data(("products", as_of), lambda s: cert.list_products(s, as_of).to_json())
     return page(request, "products.html.j2", title="Products", data=data)
 
 
@@ -94,14 +94,14 @@ def product_page(
     rule: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     """Trace tree to the mines, certificates under every rule, one certificate in detail."""
-    traced = api.data(("trace", product, as_of), lambda s: tr.trace(s, product, as_of))
-    rules = api.data(("rules",), lambda s: cert.list_rules())["rules"]
+    traced = api.data(("trace", product, as_of), lambda s: tr.trace(s, product, as_of).to_json())
+    rules = api.data(("rules",), lambda s: cert.list_rules().to_json())["rules"]
     item_class = traced["product"].get("item_class")
     applicable = [r for r in rules if not r.get("applies_to") or item_class in r["applies_to"]]
     certs = [
         api.data(
             ("certify", product, r["rule"], as_of, None),
-            lambda s, rid=r["rule"]: cert.certify(s, product, rid, as_of),  # type: ignore[misc]
+            lambda s, rid=r["rule"]: cert.certify(s, product, rid, as_of).to_json(),  # type: ignore[misc]
         )
         for r in applicable
     ]
@@ -110,7 +110,7 @@ def product_page(
     if chosen is None and chosen_id is not None:
         chosen = api.data(
             ("certify", product, chosen_id, as_of, None),
-            lambda s: cert.certify(s, product, chosen_id, as_of),
+            lambda s: cert.certify(s, product, chosen_id, as_of).to_json(),
         )
     return page(
         request,
