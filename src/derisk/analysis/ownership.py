@@ -307,9 +307,16 @@ def plan(stakes: Stakes) -> Plan:
     a = stakes.inflow()
     a.sum_duplicates()
     a.eliminate_zeros()
-    ncomp_, labels_ = csgraph.connected_components(a, directed=True, connection="strong")
-    ncomp, labels = int(ncomp_), np.asarray(labels_, dtype=np.int64)
-    del labels_
+    kernel = a.nnz >= KERNEL_MIN_STAKES
+    if kernel:  # one compiled pass: components, levels and layout
+        from derisk.analysis import _graph  # numba: imported only for large layers
+
+        perm, pos, cuts, labels, clevel = _graph.condense(a.indptr, a.indices)
+        ncomp = int(clevel.size)
+    else:
+        ncomp_, labels_ = csgraph.connected_components(a, directed=True, connection="strong")
+        ncomp, labels = int(ncomp_), np.asarray(labels_, dtype=np.int64)
+        del labels_
     sizes = np.bincount(labels, minlength=ncomp)
     # within-component stakes: only rows of multi-node components or self-holdings carry them
     cand = np.flatnonzero((sizes[labels] > 1) | _has_self(a, n))
@@ -319,28 +326,20 @@ def plan(stakes: Stakes) -> Plan:
     same = labels[ecol] == labels[erow]
     erow, ecol, eval_ = erow[same], ecol[same], a.data[eidx][same]
     del cand, eidx, same
-    got = None
-    if a.nnz >= KERNEL_MIN_STAKES:
-        from derisk.analysis import _graph  # numba: imported only for large layers
-
-        got = _graph.levels_from_labels(a.indptr, a.indices, labels, ncomp)
-    if got is not None:
-        order, clevel = got
-        perm, pos, cuts = _graph.layout(order, labels, clevel)
-    else:  # small layer, or labels not numbered holders first: peel in numpy
+    if not kernel:  # small layer: peel levels in numpy (no compile or kernel load)
         order, clevel = _peel_levels(a, labels, ncomp, erow)
         counts = np.bincount(clevel, weights=sizes, minlength=int(clevel.max(initial=-1)) + 1)
         cuts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         perm = order
         pos = np.empty(n, dtype=np.int64)
         pos[perm] = np.arange(n, dtype=np.int64)
-    del order
+        del order
     nlevels = int(cuts.size - 1)
     bounds = [(int(cuts[k]), int(cuts[k + 1])) for k in range(nlevels)]
     # Inflow in positions: row j lists the holders of node perm[j] (rows moved, columns renamed).
     pa = a[perm]
-    del a
     pa.indices = pos.astype(pa.indices.dtype)[pa.indices]
+    del a
     comp = labels[perm]
     del labels
     comp_lo = np.full(ncomp, n, dtype=np.int64)
