@@ -143,3 +143,18 @@ def test_kernel_plan_equals_a_dense_solve(n: int, degree: float, back: float, se
         mp.setattr(own, "KERNEL_MIN_STAKES", 0)
         p = plan(s)
     np.testing.assert_allclose(set_share(p, mask), dense_share(s, mask), atol=1e-9, rtol=0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 200), st.integers(0, 600), st.integers(0, 2**31))
+def test_inflow_by_counting_sort_equals_scipy(n: int, m: int, seed: int) -> None:
+    """Duplicate stakes stay apart but add up; zero stakes are left out."""
+    rng = np.random.default_rng(seed)
+    owner, owned = rng.integers(0, n, size=m), rng.integers(0, n, size=m)
+    share = np.where(rng.random(m) < 0.1, 0.0, rng.random(m))
+    indptr, indices, data = _graph.inflow_csr(owner, owned, share, n)
+    assert indptr.dtype == indices.dtype == np.int32
+    assert data.size == np.count_nonzero(share) and np.all(data != 0)
+    got = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+    want = Stakes(n, owner, owned, share).inflow()
+    np.testing.assert_allclose(got.toarray(), want.toarray(), atol=1e-15, rtol=0)

@@ -304,16 +304,19 @@ def plan(stakes: Stakes) -> Plan:
     """
     check_columns(stakes)
     n = stakes.n
-    a = stakes.inflow()
-    a.sum_duplicates()
-    a.eliminate_zeros()
-    kernel = a.nnz >= KERNEL_MIN_STAKES
-    if kernel:  # one compiled pass: components, levels and layout
+    kernel = stakes.share.size >= KERNEL_MIN_STAKES
+    if kernel:  # compiled: the inflow by a counting sort, then components, levels and layout
         from derisk.analysis import _graph  # numba: imported only for large layers
 
+        a = sp.csr_matrix(
+            _graph.inflow_csr(stakes.owner, stakes.owned, stakes.share, n)[::-1], shape=(n, n)
+        )
         perm, pos, cuts, labels, clevel = _graph.condense(a.indptr, a.indices)
         ncomp = int(clevel.size)
     else:
+        a = stakes.inflow()
+        a.sum_duplicates()
+        a.eliminate_zeros()
         ncomp_, labels_ = csgraph.connected_components(a, directed=True, connection="strong")
         ncomp, labels = int(ncomp_), np.asarray(labels_, dtype=np.int64)
         del labels_
