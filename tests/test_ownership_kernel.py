@@ -157,4 +157,4 @@ def test_inflow_by_counting_sort_equals_scipy(n: int, m: int, seed: int) -> None
     assert data.size == np.count_nonzero(share) and np.all(data != 0)
     got = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     want = Stakes(n, owner, owned, share).inflow()
-    np.testing.assert_allclose(got.toarray(), want.toarray(), atol=1e-15, rtol=0)
+    np.testing.assert_allclose(got.toarray(), want.toarray(), atol=1e-15, rtol=1e-13)

@@ -34,6 +34,7 @@ def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - c
     comp = np.empty(n, dtype=indices.dtype)
     stack = np.empty(n, dtype=indices.dtype)  # Tarjan's stack
     order = np.empty(n, dtype=indices.dtype)  # nodes in completion order, components contiguous
+    olevel = np.empty(n, dtype=indices.dtype)  # the level of each of them
     call_v = np.empty(n, dtype=indices.dtype)
     call_e = np.empty(n, dtype=indptr.dtype)
     call_up = np.empty(n, dtype=indices.dtype)  # 1 + highest level above the subtree's members
@@ -99,6 +100,7 @@ def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - c
                         break
                 for t in range(k, top):
                     order[done] = stack[t]
+                    olevel[done] = up
                     done += 1
                 clevel[ncomp] = up
                 if up + 1 > nlevels:
@@ -115,8 +117,8 @@ def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - c
                     call_up[depth] = up
     # stable counting sort of ``order`` by level: components stay contiguous
     cuts = np.zeros(nlevels + 1, dtype=np.int64)
-    for v in range(n):
-        cuts[state[v] - big + 1] += 1
+    for k in range(n):
+        cuts[olevel[k] + 1] += 1
     for lv in range(nlevels):
         cuts[lv + 1] += cuts[lv]
     fill = cuts[:-1].copy()
@@ -124,7 +126,7 @@ def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - c
     pos = call_v
     for k in range(n):
         v = order[k]
-        lv = state[v] - big
+        lv = olevel[k]
         perm[fill[lv]] = v
         pos[v] = fill[lv]
         fill[lv] += 1

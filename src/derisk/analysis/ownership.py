@@ -345,8 +345,11 @@ def plan(stakes: Stakes) -> Plan:
     del a
     comp = labels[perm]
     del labels
-    comp_lo = np.full(ncomp, n, dtype=np.int64)
-    np.minimum.at(comp_lo, comp, np.arange(n, dtype=np.int64)) if n else None
+    comp_lo = np.empty(ncomp, dtype=np.int64)  # components are contiguous: where runs start
+    starts = np.flatnonzero(np.diff(comp)) + 1 if n else np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([np.zeros(min(n, 1), dtype=np.int64), starts])
+    comp_lo[comp[starts]] = starts
+    del starts
     comp_hi = comp_lo + sizes
     erow, ecol = pos[erow], pos[ecol]
     intra = sp.csr_matrix((eval_, (erow, ecol)), shape=(n, n))
