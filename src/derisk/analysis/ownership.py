@@ -19,9 +19,10 @@ Stakes are given as edge lists ``(owner, owned, share)``.
 * Control: linear ``C = W``; threshold ``C_ij = 1`` if ``W_ij > 0.5``; relative
   ``C_ij = W_ij^2 / sum_l W_lj^2`` (Vitali et al. 2011, SI section 3.1).
 
-Solving. :func:`plan` condenses strongly connected components, gives each its level (longest
-chain of holders above it) in one pass over the stakes, lays the entities out level by level
-(components contiguous), inverts the small cyclic components in batches by size and factorises
+Solving. :func:`plan` builds the inflow, condenses strongly connected components, gives each
+its level (longest chain of holders above it) and lays the entities out level by level
+(components contiguous) -- for large layers in one compiled depth-first pass over the stakes
+(:mod:`._graph`) -- inverts the small cyclic components in batches by size and factorises
 the larger ones; :func:`set_share` then sweeps the levels once per owner set: a sparse product
 per level for the inflow, one for the small components' inverses, and a solve only inside the
 large components and those with a member inside (dense, sparse LU or GMRES for very large
@@ -280,7 +281,7 @@ def _peel_levels(a: Any, labels: IntArray, ncomp: int, erow: IntArray) -> tuple[
 
 
 KERNEL_MIN_STAKES = 1_000_000
-"""From this many stakes on, levels are assigned by the compiled kernels of :mod:`._graph`."""
+"""From this many stakes on, the layer is condensed by the compiled kernels of :mod:`._graph`."""
 
 
 def _csr_rows(m: Any, lo: int, hi: int, ncols: int) -> Any:
@@ -294,9 +295,11 @@ def _csr_rows(m: Any, lo: int, hi: int, ncols: int) -> Any:
 def plan(stakes: Stakes) -> Plan:
     """Condense, level and factorise a layer once; query it with :func:`set_share`.
 
-    Work is about one pass over the stakes: strongly connected components (SciPy), levels by
-    vectorised frontier peeling, nodes laid out level by level (components contiguous), the
-    inflow permuted once, and the within-component blocks inverted in batches by size.
+    Work is about one pass over the stakes. From ``KERNEL_MIN_STAKES`` on: the inflow by a
+    compiled counting sort, then one compiled Tarjan pass giving components, their levels and
+    the layout (:func:`._graph.condense`); below it (no kernel to load): SciPy's components and
+    vectorised frontier peeling. Then the inflow is permuted once and the within-component
+    blocks are inverted in batches by size.
 
     >>> p = plan(Stakes.from_lists(3, [0, 1, 2], [1, 2, 1], [0.5, 0.4, 0.3]))
     >>> (p.levels, p.cyclic_components, p.largest_component)
