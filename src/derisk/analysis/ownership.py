@@ -19,9 +19,10 @@ Stakes are given as edge lists ``(owner, owned, share)``.
 * Control: linear ``C = W``; threshold ``C_ij = 1`` if ``W_ij > 0.5``; relative
   ``C_ij = W_ij^2 / sum_l W_lj^2`` (Vitali et al. 2011, SI section 3.1).
 
-Solving. :func:`plan` condenses strongly connected components, gives each its level (longest
-chain of holders above it) in one pass over the stakes, lays the entities out level by level
-(components contiguous), inverts the small cyclic components in batches by size and factorises
+Solving. :func:`plan` builds the inflow, condenses strongly connected components, gives each
+its level (longest chain of holders above it) and lays the entities out level by level
+(components contiguous) -- for large layers in one compiled depth-first pass over the stakes
+(:mod:`._graph`) -- inverts the small cyclic components in batches by size and factorises
 the larger ones; :func:`set_share` then sweeps the levels once per owner set: a sparse product
 per level for the inflow, one for the small components' inverses, and a solve only inside the
 large components and those with a member inside (dense, sparse LU or GMRES for very large
@@ -280,7 +281,7 @@ def _peel_levels(a: Any, labels: IntArray, ncomp: int, erow: IntArray) -> tuple[
 
 
 KERNEL_MIN_STAKES = 1_000_000
-"""From this many stakes on, levels are assigned by the compiled kernels of :mod:`._graph`."""
+"""From this many stakes on, the layer is condensed by the compiled kernels of :mod:`._graph`."""
 
 
 def _csr_rows(m: Any, lo: int, hi: int, ncols: int) -> Any:
@@ -294,9 +295,11 @@ def _csr_rows(m: Any, lo: int, hi: int, ncols: int) -> Any:
 def plan(stakes: Stakes) -> Plan:
     """Condense, level and factorise a layer once; query it with :func:`set_share`.
 
-    Work is about one pass over the stakes: strongly connected components (SciPy), levels by
-    vectorised frontier peeling, nodes laid out level by level (components contiguous), the
-    inflow permuted once, and the within-component blocks inverted in batches by size.
+    Work is about one pass over the stakes. From ``KERNEL_MIN_STAKES`` on: the inflow by a
+    compiled counting sort, then one compiled Tarjan pass giving components, their levels and
+    the layout (:func:`._graph.condense`); below it (no kernel to load): SciPy's components and
+    vectorised frontier peeling. Then the inflow is permuted once and the within-component
+    blocks are inverted in batches by size.
 
     >>> p = plan(Stakes.from_lists(3, [0, 1, 2], [1, 2, 1], [0.5, 0.4, 0.3]))
     >>> (p.levels, p.cyclic_components, p.largest_component)
@@ -304,12 +307,22 @@ def plan(stakes: Stakes) -> Plan:
     """
     check_columns(stakes)
     n = stakes.n
-    a = stakes.inflow()
-    a.sum_duplicates()
-    a.eliminate_zeros()
-    ncomp_, labels_ = csgraph.connected_components(a, directed=True, connection="strong")
-    ncomp, labels = int(ncomp_), np.asarray(labels_, dtype=np.int64)
-    del labels_
+    kernel = stakes.share.size >= KERNEL_MIN_STAKES
+    if kernel:  # compiled: the inflow by a counting sort, then components, levels and layout
+        from derisk.analysis import _graph  # numba: imported only for large layers
+
+        a = sp.csr_matrix(
+            _graph.inflow_csr(stakes.owner, stakes.owned, stakes.share, n)[::-1], shape=(n, n)
+        )
+        perm, pos, cuts, labels, clevel = _graph.condense(a.indptr, a.indices)
+        ncomp = int(clevel.size)
+    else:
+        a = stakes.inflow()
+        a.sum_duplicates()
+        a.eliminate_zeros()
+        ncomp_, labels_ = csgraph.connected_components(a, directed=True, connection="strong")
+        ncomp, labels = int(ncomp_), np.asarray(labels_, dtype=np.int64)
+        del labels_
     sizes = np.bincount(labels, minlength=ncomp)
     # within-component stakes: only rows of multi-node components or self-holdings carry them
     cand = np.flatnonzero((sizes[labels] > 1) | _has_self(a, n))
@@ -319,32 +332,27 @@ def plan(stakes: Stakes) -> Plan:
     same = labels[ecol] == labels[erow]
     erow, ecol, eval_ = erow[same], ecol[same], a.data[eidx][same]
     del cand, eidx, same
-    got = None
-    if a.nnz >= KERNEL_MIN_STAKES:
-        from derisk.analysis import _graph  # numba: imported only for large layers
-
-        got = _graph.levels_from_labels(a.indptr, a.indices, labels, ncomp)
-    if got is not None:
-        order, clevel = got
-        perm, pos, cuts = _graph.layout(order, labels, clevel)
-    else:  # small layer, or labels not numbered holders first: peel in numpy
+    if not kernel:  # small layer: peel levels in numpy (no compile or kernel load)
         order, clevel = _peel_levels(a, labels, ncomp, erow)
         counts = np.bincount(clevel, weights=sizes, minlength=int(clevel.max(initial=-1)) + 1)
         cuts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         perm = order
         pos = np.empty(n, dtype=np.int64)
         pos[perm] = np.arange(n, dtype=np.int64)
-    del order
+        del order
     nlevels = int(cuts.size - 1)
     bounds = [(int(cuts[k]), int(cuts[k + 1])) for k in range(nlevels)]
     # Inflow in positions: row j lists the holders of node perm[j] (rows moved, columns renamed).
     pa = a[perm]
-    del a
     pa.indices = pos.astype(pa.indices.dtype)[pa.indices]
+    del a
     comp = labels[perm]
     del labels
-    comp_lo = np.full(ncomp, n, dtype=np.int64)
-    np.minimum.at(comp_lo, comp, np.arange(n, dtype=np.int64)) if n else None
+    comp_lo = np.empty(ncomp, dtype=np.int64)  # components are contiguous: where runs start
+    starts = np.flatnonzero(np.diff(comp)) + 1 if n else np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([np.zeros(min(n, 1), dtype=np.int64), starts])
+    comp_lo[comp[starts]] = starts
+    del starts
     comp_hi = comp_lo + sizes
     erow, ecol = pos[erow], pos[ecol]
     intra = sp.csr_matrix((eval_, (erow, ecol)), shape=(n, n))
