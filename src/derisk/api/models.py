@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from derisk.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA
 from derisk.model.record import Absent, Record, field_types
 from derisk.services import results
+from derisk.services.results import trust as results_trust
 
 Bounds = list[float | None]
 
@@ -124,6 +125,12 @@ CountriesOut = derive(results.Countries, "CountriesOut", page=(PageInfo, ...))
 ImporterInfo = derive(results.ImporterInfo)
 ImportersOut = derive(results.Importers, "ImportersOut")
 EntitiesOut = derive(results.Entities, "EntitiesOut", page=(PageInfo, ...))
+
+# -- trust (derisk.services.results.trust) ---------------------------------------------------
+WhoamiOut = derive(results_trust.Whoami, "WhoamiOut")
+DatasetInfo = derive(results_trust.DatasetInfo)
+DatasetsOut = derive(results_trust.Datasets, "DatasetsOut", page=(PageInfo, ...))
+AuditOut = derive(results_trust.Audit, "AuditOut")
 
 
 class HealthOut(Out):
