@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from derisk.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA
 from derisk.model.record import Absent, Record, field_types
 from derisk.services import results
+from derisk.services.results import monitor as results_monitor
 from derisk.services.results import trust as results_trust
 
 Bounds = list[float | None]
@@ -131,6 +132,19 @@ WhoamiOut = derive(results_trust.Whoami, "WhoamiOut")
 DatasetInfo = derive(results_trust.DatasetInfo)
 DatasetsOut = derive(results_trust.Datasets, "DatasetsOut", page=(PageInfo, ...))
 AuditOut = derive(results_trust.Audit, "AuditOut")
+
+# -- monitoring (derisk.services.results.monitor) --------------------------------------------
+WatchlistOut = derive(results_monitor.Watchlist, "WatchlistOut")
+WatchAddedOut = derive(results_monitor.WatchAdded, "WatchAddedOut")
+WatchRemovedOut = derive(results_monitor.WatchRemoved, "WatchRemovedOut")
+AlertsOut = derive(results_monitor.Alerts, "AlertsOut", page=(PageInfo, ...))
+AlertStateOut = derive(results_monitor.AlertStateSet, "AlertStateOut")
+CalendarOut = derive(results_monitor.Calendar, "CalendarOut")
+FeedsOut = derive(results_monitor.Feeds, "FeedsOut")
+FeedAddedOut = derive(results_monitor.FeedAdded, "FeedAddedOut")
+SubscriptionsOut = derive(results_monitor.Subscriptions, "SubscriptionsOut")
+SubAddedOut = derive(results_monitor.SubAdded, "SubAddedOut")
+MonitorRunOut = derive(results_monitor.MonitorRun, "MonitorRunOut")
 
 
 class HealthOut(Out):
