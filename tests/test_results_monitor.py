@@ -154,3 +154,27 @@ def test_monitor_results_are_frozen_and_typed(watched: Path) -> None:
     assert kinds["material"].countries == ("CHN",) and kinds["country"].note == "exports"
     assert all(w.answer is not None for w in items.items)
     assert kinds["facility"].answer is not None and kinds["facility"].answer.value == "unknown"
+
+
+def test_remove_and_add_again(watched: Path) -> None:
+    """A watch item, feed or subscription can be removed (its removal record keeps the id) and
+    added again, from the CLI as its owner."""
+    cli = Cli(watched)
+    with as_user("alice"):
+        item = cli.json("monitor", "watch", "list")["items"][0]
+        wid = item["watch_id"]
+        assert cli.json("monitor", "watch", "remove", wid)["removed"]["watch_id"] == wid
+        assert wid not in {w["watch_id"] for w in cli.json("monitor", "watch", "list")["items"]}
+        again = cli.json("monitor", "watch", "add", item["kind"], item["target"])
+        assert again["added"]["watch_id"] == wid
+        fid = cli.json("monitor", "feed", "list")["feeds"][0]["feed_id"]
+        cli.json("monitor", "feed", "remove", fid)
+        assert cli.json("monitor", "feed", "list")["feeds"] == []
+        url = "http://127.0.0.1:9/feed.xml"
+        assert cli.json("monitor", "feed", "add", url)["added"]["feed_id"] == fid
+        sid = cli.json("monitor", "subscriptions")["subscriptions"][0]["sub_id"]
+        cli.json("monitor", "unsubscribe", sid)
+        assert cli.json("monitor", "subscriptions")["subscriptions"] == []
+        assert (
+            cli.json("monitor", "subscribe", "email", "alice@example.org")["added"]["sub_id"] == sid
+        )

@@ -52,6 +52,7 @@ from derisk.services.results.monitor import (
 )
 from derisk.store import guard
 from derisk.store.base import Store
+from derisk.store.monitoring import retire_rows
 
 MAX_ATTEMPTS = 8
 CHANNELS = ("webhook", "email")
@@ -118,6 +119,7 @@ def subscribe(store: Store, channel: str, target: str, *, secret: str | None = N
         raise BadInputError(f"already subscribed as {sid}")
     sub = Subscription(sid, who.user_id, channel, target, guard.now(), who.org_id, secret)
     with monitor._monitor_writer(store, who.org_id, who) as w:
+        retire_rows(store, "monitor_subscription", [sid])  # an earlier removal record
         w.add([sub])
     out = _sub_json(sub)
     if channel == "webhook":
@@ -152,6 +154,7 @@ def unsubscribe(store: Store, sub_id: str) -> SubRemoved:
         raise NotFound(f"no subscription {sub_id!r} of yours")
     gone = dataclasses.replace(found[0], removed_at=guard.now())
     with monitor._monitor_writer(store, found[0].org_id, who) as w:
+        retire_rows(store, "monitor_subscription", [sub_id])
         w.add([gone])
     return SubRemoved(removed=_sub_json(gone))
 

@@ -50,6 +50,7 @@ from derisk.services.results.monitor import (
 )
 from derisk.store import guard
 from derisk.store.base import Store
+from derisk.store.monitoring import retire_rows
 
 USER_AGENT = f"derisk-monitor/{derisk.__version__} (+https://github.com/derisk)"
 MAX_BYTES = 10 << 20
@@ -94,6 +95,7 @@ def add_feed(
         raise BadInputError(f"feed {url} is already polled as {fid}")
     feed = Feed(fid, url, guard.now(), who.org_id, auto_accept, interval_s)
     with monitor._monitor_writer(store, who.org_id, who) as w:
+        retire_rows(store, "monitor_feed", [fid])  # an earlier removal record of the feed
         w.add([feed])
     return FeedAdded(added=_feed_json(feed, None))
 
@@ -112,6 +114,7 @@ def remove_feed(store: Store, feed_id: str) -> FeedRemoved:
     _require_analyst(who)
     gone = dataclasses.replace(found[0], removed_at=guard.now())
     with monitor._monitor_writer(store, found[0].org_id, who) as w:
+        retire_rows(store, "monitor_feed", [feed_id])
         w.add([gone])
     return FeedRemoved(removed=_feed_json(gone, None))
 

@@ -80,7 +80,7 @@ from derisk.services.results.monitor import (
 )
 from derisk.store import DuckStore, guard
 from derisk.store.base import Store
-from derisk.store.monitoring import drop_watch_answers, ensure_private_dataset
+from derisk.store.monitoring import drop_watch_answers, ensure_private_dataset, retire_rows
 from derisk.store.monitoring import upstream_view as _upstream_view
 
 ALERT_STATES = ("unread", "read", "acknowledged", "muted")
@@ -254,6 +254,7 @@ def add_watch(
         note,
     )
     with _monitor_writer(store, who.org_id, who) as w:
+        retire_rows(store, "watch_item", [wid])  # an earlier removal record of the same item
         w.add([item])
     return WatchAdded(added=_watch_json(item), notes=tuple(notes))
 
@@ -265,6 +266,7 @@ def remove_watch(store: Store, watch_id: str) -> WatchRemoved:
         raise NotFound(f"no watch item {watch_id!r} of yours; `derisk monitor watch list`")
     gone = dataclasses.replace(mine[0], removed_at=_now())
     with _monitor_writer(store, mine[0].org_id, who) as w:
+        retire_rows(store, "watch_item", [watch_id])
         w.add([dataclasses.replace(gone, watch_id=watch_id)])
     return WatchRemoved(removed=_watch_json(gone))
 
