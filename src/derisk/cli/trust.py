@@ -369,7 +369,7 @@ def db_backup(
     def body() -> None:
         res = svc.backup(db or default_db_path(), out)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
             console.print(
                 f"Backed up {res['database']} to {res['backup']} ({res['bytes']:,} bytes, "
@@ -399,7 +399,7 @@ def db_restore(
             raise typer.Exit(1)
         res = svc.restore(path, src, manifest)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
             console.print(
                 f"Restored {res['database']} from {res['backup']} "

@@ -17,6 +17,7 @@ import hmac
 import json
 import re
 import secrets
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -37,12 +38,14 @@ from derisk.model.trust import (
 from derisk.services.results.trust import (
     Audit,
     AuditRecord,
+    BackupDone,
     DatasetAccessSet,
     DatasetInfo,
     Datasets,
     OrgAdded,
     OrgInfo,
     Orgs,
+    RestoreDone,
     TokenInfo,
     TokenResult,
     Tokens,
@@ -67,9 +70,9 @@ from derisk.store.admin import set_user as set_user_row
 from derisk.store.backup import MANIFEST_SCHEMA as MANIFEST_SCHEMA
 from derisk.store.backup import MANIFEST_SUFFIX as MANIFEST_SUFFIX
 from derisk.store.backup import _table_facts as _table_facts
-from derisk.store.backup import backup as backup
+from derisk.store.backup import backup as backup_copy
 from derisk.store.backup import known_tables as known_tables
-from derisk.store.backup import restore as restore
+from derisk.store.backup import restore as restore_copy
 from derisk.store.base import Store
 from derisk.store.guard import Forbidden
 
@@ -486,3 +489,35 @@ def audit(
         for row in found
     )
     return Audit(total=int(total), entries=entries)
+
+
+# -- backup and restore ----------------------------------------------------------------
+
+
+def backup(db: Path, out: Path) -> BackupDone:
+    """A consistent, checked copy of the database with its manifest
+    (:func:`derisk.store.backup.backup`)."""
+    done = backup_copy(db, out)
+    assert done.manifest is not None and done.bytes is not None
+    return BackupDone(
+        database=done.database,
+        backup=done.backup,
+        manifest=done.manifest,
+        bytes=done.bytes,
+        schema_version=done.schema_version,
+        missing_tables=done.missing_tables,
+        counts=done.counts,
+    )
+
+
+def restore(db: Path, src: Path, manifest_path: Path | None = None) -> RestoreDone:
+    """Replace the database with a checked backup (:func:`derisk.store.backup.restore`)."""
+    done = restore_copy(db, src, manifest_path)
+    return RestoreDone(
+        database=done.database,
+        backup=done.backup,
+        previous=done.previous,
+        schema_version=done.schema_version,
+        missing_tables=done.missing_tables,
+        counts=done.counts,
+    )

@@ -7,6 +7,7 @@ Each record's ``to_json()`` is the ``--json`` object of the matching ``derisk ad
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -15,12 +16,14 @@ from derisk.model.record import ABSENT, Absent, Record
 __all__ = [
     "Audit",
     "AuditRecord",
+    "BackupDone",
     "DatasetAccessSet",
     "DatasetInfo",
     "Datasets",
     "OrgAdded",
     "OrgInfo",
     "Orgs",
+    "RestoreDone",
     "TokenInfo",
     "TokenResult",
     "Tokens",
@@ -203,3 +206,30 @@ class Audit(Record):
     schema: str = "derisk.audit/1"
     total: int
     entries: tuple[AuditRecord, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class BackupDone(Record):
+    """``derisk db backup``: the checked copy, its manifest, and what it holds."""
+
+    schema: str = "derisk.backup/1"
+    database: str
+    backup: str
+    manifest: str
+    bytes: int
+    schema_version: int
+    missing_tables: tuple[str, ...]
+    counts: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class RestoreDone(Record):
+    """``derisk db restore``: the database replaced, and where the previous one is kept."""
+
+    schema: str = "derisk.restore/1"
+    database: str
+    backup: str
+    previous: str | None
+    schema_version: int
+    missing_tables: tuple[str, ...]
+    counts: Mapping[str, int]
