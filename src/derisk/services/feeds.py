@@ -141,7 +141,7 @@ def _feed_json(f: Feed, last: FeedPoll | None) -> FeedInfo:
             http_status=last.http_status,
             failures=last.failures,
             next_poll_at=last.next_poll_at,
-            items=last.items,
+            items_=last.items,
             new_items=last.new_items,
             error=last.error,
         ),

@@ -287,7 +287,7 @@ def list_watch(store: Store) -> Watchlist:
                 else WatchAnswerInfo(value=a.value, text=a.text, as_of=a.as_of.isoformat()),
             )
         )
-    return Watchlist(items=tuple(out))
+    return Watchlist(items_=tuple(out))
 
 
 def latest_answers(store: Store, ids: Sequence[str] | None = None) -> dict[str, WatchAnswer]:
@@ -981,7 +981,7 @@ def run(
         today=today.isoformat(),
         watched=watched,
         changes=RunChanges(
-            audit_entries=ch.entries, keys=len(ch.keys), tables=tuple(sorted(ch.tables))
+            audit_entries=ch.entries, keys_=len(ch.keys), tables=tuple(sorted(ch.tables))
         ),
         recomputed=report.computed,
         baseline=report.baseline,

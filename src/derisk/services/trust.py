@@ -481,7 +481,7 @@ def audit(
             table_name=row.table_name,
             dataset=row.dataset,
             rows=row.rows,
-            keys=stored(row.keys),
+            keys_=stored(row.keys),
             before=stored(row.before),
             after=stored(row.after),
             source_ids=stored(row.source_ids),

@@ -111,9 +111,10 @@ class WatchRemoved(Record):
 class Watchlist(Record):
     """``derisk monitor watch list`` / ``GET /api/watchlist``."""
 
-    ROWS: ClassVar[str | None] = "items"
+    KEYS: ClassVar[Mapping[str, str]] = {"items_": "items"}  # items() is the mapping's
+    ROWS: ClassVar[str | None] = "items_"
     schema: str = WATCH_SCHEMA
-    items: tuple[WatchListed, ...]
+    items_: tuple[WatchListed, ...]
 
 
 # -- alerts ------------------------------------------------------------------------------------
@@ -200,12 +201,13 @@ class Calendar(Record):
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class FeedLastPoll(Record):
+    KEYS: ClassVar[Mapping[str, str]] = {"items_": "items"}  # items() is the mapping's
     at: str
     outcome: str
     http_status: int | None
     failures: int
     next_poll_at: str
-    items: int
+    items_: int
     new_items: int
     error: str | None
 
@@ -336,8 +338,9 @@ class Deliveries(Record):
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class RunChanges(Record):
+    KEYS: ClassVar[Mapping[str, str]] = {"keys_": "keys"}  # keys() is the mapping's
     audit_entries: int
-    keys: int
+    keys_: int
     tables: tuple[str, ...]
 
 

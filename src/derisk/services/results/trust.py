@@ -183,6 +183,8 @@ class Whoami(Record):
 class AuditRecord(Record):
     """One audit log entry; ``keys``, ``before`` and ``after`` are the stored JSON."""
 
+    KEYS: ClassVar[Mapping[str, str]] = {"keys_": "keys"}  # keys() is the mapping's
+
     audit_id: str
     txn: str
     at: str
@@ -192,7 +194,7 @@ class AuditRecord(Record):
     table_name: str | None
     dataset: str | None
     rows: int
-    keys: StoredJSON
+    keys_: StoredJSON
     before: StoredJSON
     after: StoredJSON
     source_ids: StoredJSON
