@@ -29,7 +29,8 @@ STAKES = (
 
 
 def _audit(store: DuckStore, **kw: Any) -> list[dict[str, Any]]:
-    return cast(list[dict[str, Any]], trust.audit(store, limit=1000, **kw)["entries"])
+    """The entries as the CLI's ``--json`` prints them."""
+    return cast(list[dict[str, Any]], trust.audit(store, limit=1000, **kw).to_json()["entries"])
 
 
 def test_import_and_replace_record_before_and_after(fresh_db: Path, tmp_path: Path) -> None:

@@ -21,10 +21,12 @@ from derisk.model.record import Absent, Record, field_types
 from derisk.services import results
 from derisk.services.results import certify as certify_results
 from derisk.services.results import facilities as facility_results
+from derisk.services.results import monitor as results_monitor
 from derisk.services.results import news as news_results
 from derisk.services.results import resource as resource_results
 from derisk.services.results import shock as shock_results
 from derisk.services.results import trace as trace_results
+from derisk.services.results import trust as results_trust
 
 Bounds = list[float | None]
 
@@ -146,6 +148,25 @@ ProductsOut = derive(certify_results.Products, "ProductsOut", page=(PageInfo, ..
 RulesOut = derive(certify_results.Rules, "RulesOut")
 TraceOut = derive(trace_results.Trace, "TraceOut")
 CertificateOut = derive(certify_results.Certificate, "CertificateOut")
+
+# -- trust (derisk.services.results.trust) ---------------------------------------------------
+WhoamiOut = derive(results_trust.Whoami, "WhoamiOut")
+DatasetInfo = derive(results_trust.DatasetInfo)
+DatasetsOut = derive(results_trust.Datasets, "DatasetsOut", page=(PageInfo, ...))
+AuditOut = derive(results_trust.Audit, "AuditOut")
+
+# -- monitoring (derisk.services.results.monitor) --------------------------------------------
+WatchlistOut = derive(results_monitor.Watchlist, "WatchlistOut")
+WatchAddedOut = derive(results_monitor.WatchAdded, "WatchAddedOut")
+WatchRemovedOut = derive(results_monitor.WatchRemoved, "WatchRemovedOut")
+AlertsOut = derive(results_monitor.Alerts, "AlertsOut", page=(PageInfo, ...))
+AlertStateOut = derive(results_monitor.AlertStateSet, "AlertStateOut")
+CalendarOut = derive(results_monitor.Calendar, "CalendarOut")
+FeedsOut = derive(results_monitor.Feeds, "FeedsOut")
+FeedAddedOut = derive(results_monitor.FeedAdded, "FeedAddedOut")
+SubscriptionsOut = derive(results_monitor.Subscriptions, "SubscriptionsOut")
+SubAddedOut = derive(results_monitor.SubAdded, "SubAddedOut")
+MonitorRunOut = derive(results_monitor.MonitorRun, "MonitorRunOut")
 
 
 class HealthOut(Out):

@@ -43,7 +43,7 @@ class FeedIn(BaseModel):
     interval_s: int = Field(default=900, ge=60)
 
 
-@router.get("/alerts", responses=m.problems(400, 401, 422))
+@router.get("/alerts", response_model=m.AlertsOut, responses=m.problems(400, 401, 422))
 def alerts(
     api: ApiDep,
     page: PageDep,
@@ -54,7 +54,8 @@ def alerts(
 ) -> Response:
     """Your alerts, newest first: before → after, reasons and sources (`derisk alerts`)."""
     return api.json(
-        ("alerts", state, page), lambda s: paginate(svc.list_alerts(s, state=state), "alerts", page)
+        ("alerts", state, page),
+        lambda s: paginate(svc.list_alerts(s, state=state).to_json(), "alerts", page),
     )
 
 
@@ -73,23 +74,31 @@ def alerts_atom(api: ApiDep, request: Request) -> Response:
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
-@router.post("/alerts/{alert}/{action}", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
+@router.post(
+    "/alerts/{alert}/{action}",
+    response_model=m.AlertStateOut,
+    responses=m.problems(400, 401, 403, 404, 409, 413, 422),
+)
 def alert_state(
     api: ApiDep,
     alert: AlertPath,
     action: Annotated[Literal["read", "ack", "mute", "unread"], Path()],
 ) -> Response:
     """Mark one of your alerts read, acknowledged, muted or unread (`derisk alerts ack ID`)."""
-    return api.write_json(lambda s: svc.set_state(s, alert, STATE_OF[action]))
+    return api.write_json(lambda s: svc.set_state(s, alert, STATE_OF[action]).to_json())
 
 
-@router.get("/watchlist", responses=m.problems(400, 401, 422))
+@router.get("/watchlist", response_model=m.WatchlistOut, responses=m.problems(400, 401, 422))
 def watchlist(api: ApiDep) -> Response:
     """Your watch items and their last answers (`derisk monitor watch list`)."""
-    return api.json(("watchlist",), svc.list_watch)
+    return api.json(("watchlist",), lambda s: svc.list_watch(s).to_json())
 
 
-@router.post("/watchlist", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
+@router.post(
+    "/watchlist",
+    response_model=m.WatchAddedOut,
+    responses=m.problems(400, 401, 403, 404, 409, 413, 422),
+)
 def watch_add(api: ApiDep, body: Annotated[WatchIn, Body()]) -> Response:
     """Watch something (`derisk monitor watch add`)."""
     return api.write_json(
@@ -103,52 +112,64 @@ def watch_add(api: ApiDep, body: Annotated[WatchIn, Body()]) -> Response:
             rule=body.rule,
             on_date=body.on_date,
             note=body.note,
-        )
+        ).to_json()
     )
 
 
-@router.delete("/watchlist/{watch_id}", responses=m.problems(400, 401, 403, 404, 409, 422))
+@router.delete(
+    "/watchlist/{watch_id}",
+    response_model=m.WatchRemovedOut,
+    responses=m.problems(400, 401, 403, 404, 409, 422),
+)
 def watch_remove(api: ApiDep, watch_id: str) -> Response:
     """Stop watching an item."""
-    return api.write_json(lambda s: svc.remove_watch(s, watch_id))
+    return api.write_json(lambda s: svc.remove_watch(s, watch_id).to_json())
 
 
-@router.get("/monitor/calendar", responses=m.problems(400, 401, 422))
+@router.get("/monitor/calendar", response_model=m.CalendarOut, responses=m.problems(400, 401, 422))
 def monitor_calendar(
     api: ApiDep,
     days: Annotated[int, Query(ge=1, le=3650, description="How far ahead.")] = 90,
 ) -> Response:
     """Upcoming rule changes and licence expiries touching your watchlist."""
-    return api.json(("calendar", days), lambda s: svc.calendar(s, days=days))
+    return api.json(("calendar", days), lambda s: svc.calendar(s, days=days).to_json())
 
 
-@router.get("/monitor/feeds", responses=m.problems(401))
+@router.get("/monitor/feeds", response_model=m.FeedsOut, responses=m.problems(401))
 def monitor_feeds(api: ApiDep) -> Response:
     """Feeds visible to you and their last poll (`derisk monitor feed list`)."""
-    return api.json(("feeds",), feeds.list_feeds)
+    return api.json(("feeds",), lambda s: feeds.list_feeds(s).to_json())
 
 
-@router.post("/monitor/feeds", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
+@router.post(
+    "/monitor/feeds",
+    response_model=m.FeedAddedOut,
+    responses=m.problems(400, 401, 403, 404, 409, 413, 422),
+)
 def monitor_feed_add(api: ApiDep, body: Annotated[FeedIn, Body()]) -> Response:
     """Poll a news feed (`derisk monitor feed add`)."""
     return api.write_json(
         lambda s: feeds.add_feed(
             s, body.url, auto_accept=body.auto_accept, interval_s=body.interval_s
-        )
+        ).to_json()
     )
 
 
-@router.get("/monitor/subscriptions", responses=m.problems(401))
+@router.get("/monitor/subscriptions", response_model=m.SubscriptionsOut, responses=m.problems(401))
 def subscriptions(api: ApiDep) -> Response:
     """Your alert subscriptions (webhooks and e-mail)."""
-    return api.json(("subscriptions",), delivery.list_subscriptions)
+    return api.json(("subscriptions",), lambda s: delivery.list_subscriptions(s).to_json())
 
 
-@router.post("/monitor/subscriptions", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
+@router.post(
+    "/monitor/subscriptions",
+    response_model=m.SubAddedOut,
+    responses=m.problems(400, 401, 403, 404, 409, 413, 422),
+)
 def subscribe(api: ApiDep, body: Annotated[SubscribeIn, Body()]) -> Response:
     """Send your alerts to a signed webhook or an e-mail address (`derisk monitor subscribe`)."""
     return api.write_json(
-        lambda s: delivery.subscribe(s, body.channel, body.target, secret=body.secret)
+        lambda s: delivery.subscribe(s, body.channel, body.target, secret=body.secret).to_json()
     )
 
 
@@ -158,7 +179,11 @@ class RunIn(BaseModel):
     smtp: str | None = Field(default=None, description="SMTP HOST:PORT for e-mail alerts.")
 
 
-@router.post("/monitor/run", responses=m.problems(400, 401, 403, 404, 409, 413, 422))
+@router.post(
+    "/monitor/run",
+    response_model=m.MonitorRunOut,
+    responses=m.problems(400, 401, 403, 404, 409, 413, 422),
+)
 def monitor_run(api: ApiDep, body: Annotated[RunIn | None, Body()] = None) -> Response:
     """One monitoring pass inside the server (admins; the server must be `--writable`): while a
     server holds the database, cron or a timer triggers passes here instead of the CLI."""
@@ -173,5 +198,5 @@ def monitor_run(api: ApiDep, body: Annotated[RunIn | None, Body()] = None) -> Re
             full=opts.full,
             today=None,
             smtp=smtp,
-        )
+        ).to_json()
     )

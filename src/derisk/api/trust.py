@@ -24,37 +24,6 @@ router = APIRouter(prefix="/api")
 DATASET_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
 
-class WhoamiOut(m.Out):
-    schema_: str = Field(alias="schema", examples=["derisk.whoami/1"])
-    mode: str = Field(description="`local` (single-user, no login) or `multi-user`.")
-    user: str
-    user_id: str
-    org_id: str | None
-    role: str
-    local: bool
-    datasets: list[str] = Field(description="Datasets this principal sees.")
-
-
-class DatasetInfo(m.Out):
-    dataset: str
-    access: str = Field(description="`public`, `private` or `unassigned` (admins only).")
-    org_id: str | None
-    rows: int | None
-    loaded_at: str | None
-
-
-class DatasetsOut(m.Out):
-    schema_: str = Field(alias="schema", examples=["derisk.datasets/1"])
-    datasets: list[DatasetInfo]
-    page: m.PageInfo
-
-
-class AuditOut(m.Out):
-    schema_: str = Field(alias="schema", examples=["derisk.audit/1"])
-    total: int
-    entries: list[dict[str, Any]]
-
-
 class ImportOut(m.Out):
     schema_: str = Field(alias="schema", examples=["derisk.import/1"])
     dataset: str
@@ -66,23 +35,27 @@ def _mode(request: Request) -> str:
     return str(request.scope.get("derisk.mode", "local"))
 
 
-@router.get("/whoami", response_model=WhoamiOut, tags=["trust"], responses=m.problems(401))
+@router.get("/whoami", response_model=m.WhoamiOut, tags=["trust"], responses=m.problems(401))
 def whoami(request: Request, api: ApiDep) -> Response:
     """Who the request acts as, in which mode, and the datasets it sees (never cached)."""
     with api.state.reader() as store:
-        return JSONBody(encode_json(svc.whoami(store, mode=_mode(request))))
+        return JSONBody(encode_json(svc.whoami(store, mode=_mode(request)).to_json()))
 
 
-@router.get("/datasets", response_model=DatasetsOut, tags=["trust"], responses=m.problems(401, 422))
+@router.get(
+    "/datasets", response_model=m.DatasetsOut, tags=["trust"], responses=m.problems(401, 422)
+)
 def datasets(api: ApiDep, page: PageDep) -> Response:
     """Datasets the request's user sees, with access (public/private) and owner."""
     return api.json(
         ("datasets", page),
-        lambda s: paginate(svc.list_datasets(s), "datasets", page),
+        lambda s: paginate(svc.list_datasets(s).to_json(), "datasets", page),
     )
 
 
-@router.get("/audit", response_model=AuditOut, tags=["trust"], responses=m.problems(400, 401, 422))
+@router.get(
+    "/audit", response_model=m.AuditOut, tags=["trust"], responses=m.problems(400, 401, 422)
+)
 def audit(
     api: ApiDep,
     since: Annotated[
@@ -111,7 +84,7 @@ def audit(
             txn=txn or None,
             limit=limit,
         )
-    return JSONBody(encode_json(res))
+    return JSONBody(encode_json(res.to_json()))
 
 
 @router.post(

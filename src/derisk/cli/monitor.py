@@ -26,6 +26,7 @@ from derisk.cli.common import (
 from derisk.model.monitor import WATCH_KINDS
 from derisk.services import delivery, feeds
 from derisk.services import monitor as svc
+from derisk.services.results.monitor import MonitorRun
 
 monitor_app = typer.Typer(
     help="Watch products, entities, materials, countries, importers and facilities; poll news "
@@ -112,7 +113,7 @@ def watch_add(
                 note=note,
             )
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         console.print(f"watching {kind} {escape(target)} as [bold]{res['added']['watch_id']}[/]")
         for n in res["notes"]:
@@ -129,7 +130,7 @@ def watch_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         with store_for(db, as_json=as_json) as store:
             res = svc.list_watch(store)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         t = Table("id", "kind", "target", "detail", "answer")
         for w in res["items"]:
@@ -156,7 +157,10 @@ def watch_remove(
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
             res = svc.remove_watch(store, watch_id)
-        emit_json(res) if as_json else console.print(f"removed {watch_id}")
+        if as_json:
+            emit_json(res.to_json())
+        else:
+            console.print(f"removed {watch_id}")
 
     guarded(as_json)(body)
 
@@ -187,7 +191,7 @@ def feed_add(
         with store_for(db, as_json=as_json, read_only=False) as store:
             res = feeds.add_feed(store, url, auto_accept=auto_accept, interval_s=interval)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
             console.print(f"polling {escape(url)} as [bold]{res['added']['feed_id']}[/]")
 
@@ -202,7 +206,7 @@ def feed_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         with store_for(db, as_json=as_json) as store:
             res = feeds.list_feeds(store)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         t = Table("id", "url", "auto-accept", "last poll", "next", "failures")
         for f in res["feeds"]:
@@ -231,7 +235,10 @@ def feed_remove(
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
             res = feeds.remove_feed(store, feed_id)
-        emit_json(res) if as_json else console.print(f"removed {feed_id}")
+        if as_json:
+            emit_json(res.to_json())
+        else:
+            console.print(f"removed {feed_id}")
 
     guarded(as_json)(body)
 
@@ -256,7 +263,7 @@ def subscribe(
         with store_for(db, as_json=as_json, read_only=False) as store:
             res = delivery.subscribe(store, channel, target, secret=secret)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         console.print(f"subscribed as [bold]{res['added']['sub_id']}[/]")
         if res["added"].get("secret"):
@@ -273,7 +280,7 @@ def subscriptions(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         with store_for(db, as_json=as_json) as store:
             res = delivery.list_subscriptions(store)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         t = Table("id", "channel", "target", "owner")
         for s in res["subscriptions"]:
@@ -294,7 +301,10 @@ def unsubscribe(
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
             res = delivery.unsubscribe(store, sub_id)
-        emit_json(res) if as_json else console.print(f"removed {sub_id}")
+        if as_json:
+            emit_json(res.to_json())
+        else:
+            console.print(f"removed {sub_id}")
 
     guarded(as_json)(body)
 
@@ -335,7 +345,7 @@ def _smtp(
     return dataclasses.replace(delivery.SmtpConfig.parse(value, sender), digest=digest)
 
 
-def _print_pass(res: dict[str, Any]) -> None:
+def _print_pass(res: MonitorRun) -> None:
     for f in res["feeds"]:
         console.print(
             f"feed {f['feed_id']}: {f['outcome']}"
@@ -394,7 +404,10 @@ def run(
                 smtp=cfg,
                 progress=prog,
             )
-        emit_json(res) if as_json else _print_pass(res)
+        if as_json:
+            emit_json(res.to_json())
+        else:
+            _print_pass(res)
 
     guarded(as_json)(body)
 
@@ -435,7 +448,7 @@ def serve(
                 )
             n += 1
             if as_json:
-                emit_json({**res, "pass": n})
+                emit_json({**res.to_json(), "pass": n})
             else:
                 console.print(f"[bold]pass {n}[/] {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S}Z")
                 _print_pass(res)
@@ -462,7 +475,7 @@ def calendar(
         with store_for(db, as_json=as_json) as store:
             res = svc.calendar(store, days=days, today=d)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         if not res["events"]:
             console.print(f"nothing in the next {days} days touches your watchlist")
@@ -500,7 +513,7 @@ def alerts(
                 return
             res = svc.list_alerts(store, state=state, limit=limit)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         c = res["counts"]
         console.print(
@@ -533,7 +546,9 @@ def _state_command(name: str, state: str, doc: str) -> None:
         def body() -> None:
             with store_for(db, as_json=as_json, read_only=False) as store:
                 res = svc.set_state(store, alert_id, state)
-            emit_json(res) if as_json else console.print(f"{res['alert']['alert_id']}: {state}")
+            emit_json(res.to_json()) if as_json else console.print(
+                f"{res['alert']['alert_id']}: {state}"
+            )
 
         guarded(as_json)(body)
 

@@ -7,17 +7,21 @@ user of the database: then every command sees and may change only what that user
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
 
 from derisk.cli.common import DbOpt, JsonOpt, console, emit_json, fail, guarded, store_for
+from derisk.model.record import Record
 from derisk.services import trust as svc
+from derisk.services.results import trust as res_t
 from derisk.store import default_db_path
 from derisk.store.guard import Forbidden
+
+R = TypeVar("R", bound=Record)
 
 admin_app = typer.Typer(
     help="Organisations, users, API tokens and dataset access (multi-user server).",
@@ -47,8 +51,8 @@ def _run(
     as_json: bool,
     write: bool,
     db: Path | None,
-    compute: Callable[[Any], dict[str, Any]],
-    show: Callable[[dict[str, Any]], None],
+    compute: Callable[[Any], R],
+    show: Callable[[R], None],
 ) -> None:
     def body() -> None:
         try:
@@ -59,14 +63,14 @@ def _run(
         except LookupError as exc:
             fail(str(exc.args[0]) if exc.args else str(exc), as_json=as_json, kind="not-found")
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
             show(res)
 
     guarded(as_json)(body)
 
 
-def _table(title: str, rows: list[dict[str, Any]], cols: list[str]) -> None:
+def _table(title: str, rows: Sequence[Mapping[str, Any]], cols: list[str]) -> None:
     t = Table(title=title)
     for c in cols:
         t.add_column(c)
@@ -99,7 +103,7 @@ def org_add(
 def org_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List organisations with their users and private datasets."""
 
-    def show(r: dict[str, Any]) -> None:
+    def show(r: res_t.Orgs) -> None:
         rows = [
             {**o, "users": ", ".join(o["users"]), "datasets": ", ".join(o["datasets"])}
             for o in r["organisations"]
@@ -186,7 +190,7 @@ def token_create(
 ) -> None:
     """Create an API token; its secret is printed once and never stored."""
 
-    def show(r: dict[str, Any]) -> None:
+    def show(r: res_t.TokenResult) -> None:
         console.print(f"Token {r['token_id']} for {r['user_id']} ({r['role']}):")
         console.print(r["token"], highlight=False, soft_wrap=True)
         console.print("[dim]Shown once: only its SHA-256 is stored.[/]")
@@ -301,7 +305,7 @@ def audit(
 ) -> None:
     """The audit log: who changed what, when, before and after (newest first)."""
 
-    def show(r: dict[str, Any]) -> None:
+    def show(r: res_t.Audit) -> None:
         t = Table(title=f"Audit log ({len(r['entries'])} of {r['total']})")
         for c in ("at", "actor", "action", "table", "dataset", "rows", "origin"):
             t.add_column(c, overflow="fold")
@@ -339,7 +343,7 @@ def audit(
 def whoami(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Who the CLI acts as ($DERISK_USER or the local operator) and what it sees."""
 
-    def show(r: dict[str, Any]) -> None:
+    def show(r: res_t.Whoami) -> None:
         mode = "local single-user mode" if r["local"] else f"as user {r['user']}"
         console.print(f"{r['user']} ({r['role']}), {mode}; datasets: {', '.join(r['datasets'])}")
 
@@ -365,7 +369,7 @@ def db_backup(
     def body() -> None:
         res = svc.backup(db or default_db_path(), out)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
             console.print(
                 f"Backed up {res['database']} to {res['backup']} ({res['bytes']:,} bytes, "
@@ -395,7 +399,7 @@ def db_restore(
             raise typer.Exit(1)
         res = svc.restore(path, src, manifest)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
             console.print(
                 f"Restored {res['database']} from {res['backup']} "

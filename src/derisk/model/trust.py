@@ -13,6 +13,7 @@ organisation; an admin and the local single-user mode see everything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -152,7 +153,8 @@ class Principal:
     org_id: str | None = None
     local: bool = False
     via: str = "cli"
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    extra: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """What identified the principal (``token_id`` for an API token)."""
 
     @property
     def sees_everything(self) -> bool:

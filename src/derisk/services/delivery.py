@@ -18,6 +18,7 @@ alert, plain text with the before → after line, the reasons and the sources.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -30,7 +31,6 @@ import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
 from urllib.parse import urlsplit
 
 from derisk.errors import BadInputError
@@ -38,11 +38,22 @@ from derisk.model.monitor import Alert, Delivery, Subscription
 from derisk.progress import Progress
 from derisk.services import monitor
 from derisk.services.common import NotFound
+from derisk.services.results.monitor import DELIVERY_SCHEMA as DELIVERY_SCHEMA
+from derisk.services.results.monitor import SUBS_SCHEMA as SUBS_SCHEMA
+from derisk.services.results.monitor import (
+    AlertStateSet,
+    Deliveries,
+    DeliveryInfo,
+    MonitorRun,
+    SubAdded,
+    SubInfo,
+    SubRemoved,
+    Subscriptions,
+)
 from derisk.store import guard
 from derisk.store.base import Store
+from derisk.store.monitoring import retire_rows
 
-SUBS_SCHEMA = "derisk.monitor.subscriptions/1"
-DELIVERY_SCHEMA = "derisk.monitor.delivery/1"
 MAX_ATTEMPTS = 8
 CHANNELS = ("webhook", "email")
 
@@ -91,9 +102,7 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, max_age:
     return fresh and hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-def subscribe(
-    store: Store, channel: str, target: str, *, secret: str | None = None
-) -> dict[str, Any]:
+def subscribe(store: Store, channel: str, target: str, *, secret: str | None = None) -> SubAdded:
     """Send the acting user's alerts to a webhook URL or an e-mail address."""
     if channel not in CHANNELS:
         raise BadInputError(f"unknown channel {channel!r}; one of {', '.join(CHANNELS)}")
@@ -110,11 +119,12 @@ def subscribe(
         raise BadInputError(f"already subscribed as {sid}")
     sub = Subscription(sid, who.user_id, channel, target, guard.now(), who.org_id, secret)
     with monitor._monitor_writer(store, who.org_id, who) as w:
+        retire_rows(store, "monitor_subscription", [sid])  # an earlier removal record
         w.add([sub])
     out = _sub_json(sub)
     if channel == "webhook":
-        out["secret"] = secret  # shown once, to configure the receiver
-    return {"schema": SUBS_SCHEMA, "added": out}
+        out = dataclasses.replace(out, secret=secret)  # shown once, to configure the receiver
+    return SubAdded(added=out)
 
 
 def _subs(store: Store) -> list[Subscription]:
@@ -123,23 +133,17 @@ def _subs(store: Store) -> list[Subscription]:
     return sorted((s for s in rows if s.sub_id not in gone), key=lambda s: s.sub_id)
 
 
-def _sub_json(s: Subscription) -> dict[str, Any]:
-    return {
-        "sub_id": s.sub_id,
-        "channel": s.channel,
-        "target": s.target,
-        "owner": s.owner,
-        "org": s.org_id,
-    }
+def _sub_json(s: Subscription) -> SubInfo:
+    return SubInfo(sub_id=s.sub_id, channel=s.channel, target=s.target, owner=s.owner, org=s.org_id)
 
 
-def list_subscriptions(store: Store) -> dict[str, Any]:
+def list_subscriptions(store: Store) -> Subscriptions:
     who = monitor.acting(store)
     subs = [s for s in _subs(store) if who.sees_everything or s.owner == who.user_id]
-    return {"schema": SUBS_SCHEMA, "subscriptions": [_sub_json(s) for s in subs]}
+    return Subscriptions(subscriptions=tuple(_sub_json(s) for s in subs))
 
 
-def unsubscribe(store: Store, sub_id: str) -> dict[str, Any]:
+def unsubscribe(store: Store, sub_id: str) -> SubRemoved:
     who = monitor.acting(store)
     found = [
         s
@@ -148,16 +152,15 @@ def unsubscribe(store: Store, sub_id: str) -> dict[str, Any]:
     ]
     if not found:
         raise NotFound(f"no subscription {sub_id!r} of yours")
-    import dataclasses
-
     gone = dataclasses.replace(found[0], removed_at=guard.now())
     with monitor._monitor_writer(store, found[0].org_id, who) as w:
+        retire_rows(store, "monitor_subscription", [sub_id])
         w.add([gone])
-    return {"schema": SUBS_SCHEMA, "removed": _sub_json(gone)}
+    return SubRemoved(removed=_sub_json(gone))
 
 
 def payload(a: Alert) -> bytes:
-    body = {"schema": monitor.ALERT_SCHEMA, "alert": monitor.alert_json(a, "unread")}
+    body = AlertStateSet(alert=monitor.alert_json(a, "unread")).to_json()
     return json.dumps(body, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
 
 
@@ -249,7 +252,7 @@ def deliver(
     backoff: float = 0.5,
     timeout: float = 10.0,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> Deliveries:
     """Deliver every alert not yet delivered to each of its owner's subscriptions."""
     done: dict[tuple[str, str], int] = defaultdict(int)
     ok: set[tuple[str, str]] = set()
@@ -261,7 +264,7 @@ def deliver(
     alerts = sorted(store.rows(Alert), key=lambda a: a.created_at)
     subs = _subs(store)
     rows: list[tuple[str | None, Delivery]] = []
-    report = []
+    report: list[DeliveryInfo] = []
     for s in subs:
         pending = [
             a
@@ -281,8 +284,8 @@ def deliver(
                     (a.org_id, Delivery(a.alert_id, s.sub_id, n, guard.now(), outcome, detail))
                 )
                 report.append(
-                    {"alert_id": a.alert_id, "sub_id": s.sub_id, "channel": "email-digest",
-                     "outcome": outcome, "attempts": n, "detail": detail}
+                    DeliveryInfo(alert_id=a.alert_id, sub_id=s.sub_id, channel="email-digest",
+                                 outcome=outcome, attempts=n, detail=detail)
                 )  # fmt: skip
             continue
         for a in pending:
@@ -320,14 +323,14 @@ def deliver(
             if progress:
                 progress(f"{s.channel} {s.target}: {a.alert_id} {detail}")
             report.append(
-                {
-                    "alert_id": a.alert_id,
-                    "sub_id": s.sub_id,
-                    "channel": s.channel,
-                    "outcome": "delivered" if delivered else "failed",
-                    "attempts": n,
-                    "detail": detail,
-                }
+                DeliveryInfo(
+                    alert_id=a.alert_id,
+                    sub_id=s.sub_id,
+                    channel=s.channel,
+                    outcome="delivered" if delivered else "failed",
+                    attempts=n,
+                    detail=detail,
+                )
             )
     by_org: dict[str | None, list[Delivery]] = defaultdict(list)
     for org, d in rows:
@@ -335,7 +338,7 @@ def deliver(
     for org, ds in by_org.items():
         with monitor._monitor_writer(store, org, monitor._SYSTEM) as w:
             w.add(ds)
-    return {"schema": DELIVERY_SCHEMA, "deliveries": report}
+    return Deliveries(deliveries=tuple(report))
 
 
 def run_pass(
@@ -348,7 +351,7 @@ def run_pass(
     today: dt.date | None = None,
     smtp: SmtpConfig | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> MonitorRun:
     """One monitoring pass: poll due feeds, recompute dependent answers, deliver new alerts
     (schema ``derisk.monitor.run/1`` with ``feeds`` and ``deliveries``)."""
     from derisk.services import feeds
@@ -358,4 +361,6 @@ def run_pass(
     polled = feeds.poll(store, force=force, delay=delay, progress=progress) if poll else None
     res = monitor.run(store, today=today, full=full, progress=progress)
     sent = deliver(store, smtp=smtp, progress=progress)
-    return {**res, "feeds": polled["feeds"] if polled else [], "deliveries": sent["deliveries"]}
+    return dataclasses.replace(
+        res, feeds=polled.feeds if polled else (), deliveries=sent.deliveries
+    )

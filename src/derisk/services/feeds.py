@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import derisk
@@ -37,14 +37,24 @@ from derisk.news.feeds import FeedError, canonical_url, parse_feed
 from derisk.progress import Progress
 from derisk.services import monitor
 from derisk.services.common import NotFound
+from derisk.services.results.monitor import FEEDS_SCHEMA as FEEDS_SCHEMA
+from derisk.services.results.monitor import POLL_SCHEMA as POLL_SCHEMA
+from derisk.services.results.monitor import (
+    FeedAdded,
+    FeedInfo,
+    FeedLastPoll,
+    FeedPolled,
+    FeedRemoved,
+    Feeds,
+    Poll,
+)
 from derisk.store import guard
 from derisk.store.base import Store
+from derisk.store.monitoring import retire_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from derisk.services.results.news import NewsIngest
 
-FEEDS_SCHEMA = "derisk.monitor.feeds/1"
-POLL_SCHEMA = "derisk.monitor.poll/1"
 USER_AGENT = f"derisk-monitor/{derisk.__version__} (+https://github.com/derisk)"
 MAX_BYTES = 10 << 20
 TIMEOUT = 20.0
@@ -72,7 +82,7 @@ def _require_analyst(who: Principal) -> None:
 
 def add_feed(
     store: Store, url: str, *, auto_accept: float | None = None, interval_s: int = 900
-) -> dict[str, Any]:
+) -> FeedAdded:
     """Add a feed to poll (RSS, Atom or JSON Feed, over http or https)."""
     p = urlsplit(url)
     if p.scheme not in ("http", "https") or not p.netloc:
@@ -88,8 +98,9 @@ def add_feed(
         raise BadInputError(f"feed {url} is already polled as {fid}")
     feed = Feed(fid, url, guard.now(), who.org_id, auto_accept, interval_s)
     with monitor._monitor_writer(store, who.org_id, who) as w:
+        retire_rows(store, "monitor_feed", [fid])  # an earlier removal record of the feed
         w.add([feed])
-    return {"schema": FEEDS_SCHEMA, "added": _feed_json(feed, None)}
+    return FeedAdded(added=_feed_json(feed, None))
 
 
 def _feeds(store: Store) -> list[Feed]:
@@ -98,7 +109,7 @@ def _feeds(store: Store) -> list[Feed]:
     return sorted((f for f in rows if f.feed_id not in gone), key=lambda f: f.feed_id)
 
 
-def remove_feed(store: Store, feed_id: str) -> dict[str, Any]:
+def remove_feed(store: Store, feed_id: str) -> FeedRemoved:
     found = [f for f in _feeds(store) if f.feed_id == feed_id]
     if not found:
         raise NotFound(f"no feed {feed_id!r}; `derisk monitor feed list`")
@@ -106,8 +117,9 @@ def remove_feed(store: Store, feed_id: str) -> dict[str, Any]:
     _require_analyst(who)
     gone = dataclasses.replace(found[0], removed_at=guard.now())
     with monitor._monitor_writer(store, found[0].org_id, who) as w:
+        retire_rows(store, "monitor_feed", [feed_id])
         w.add([gone])
-    return {"schema": FEEDS_SCHEMA, "removed": _feed_json(gone, None)}
+    return FeedRemoved(removed=_feed_json(gone, None))
 
 
 def _last_polls(store: Store) -> dict[str, FeedPoll]:
@@ -117,34 +129,31 @@ def _last_polls(store: Store) -> dict[str, FeedPoll]:
     return out
 
 
-def _feed_json(f: Feed, last: FeedPoll | None) -> dict[str, Any]:
-    return {
-        "feed_id": f.feed_id,
-        "url": f.url,
-        "org": f.org_id,
-        "auto_accept": f.auto_accept,
-        "interval_s": f.interval_s,
-        "last_poll": None
+def _feed_json(f: Feed, last: FeedPoll | None) -> FeedInfo:
+    return FeedInfo(
+        feed_id=f.feed_id,
+        url=f.url,
+        org=f.org_id,
+        auto_accept=f.auto_accept,
+        interval_s=f.interval_s,
+        last_poll=None
         if last is None
-        else {
-            "at": last.polled_at,
-            "outcome": last.outcome,
-            "http_status": last.http_status,
-            "failures": last.failures,
-            "next_poll_at": last.next_poll_at,
-            "items": last.items,
-            "new_items": last.new_items,
-            "error": last.error,
-        },
-    }
+        else FeedLastPoll(
+            at=last.polled_at,
+            outcome=last.outcome,
+            http_status=last.http_status,
+            failures=last.failures,
+            next_poll_at=last.next_poll_at,
+            items_=last.items,
+            new_items=last.new_items,
+            error=last.error,
+        ),
+    )
 
 
-def list_feeds(store: Store) -> dict[str, Any]:
+def list_feeds(store: Store) -> Feeds:
     polls = _last_polls(store)
-    return {
-        "schema": FEEDS_SCHEMA,
-        "feeds": [_feed_json(f, polls.get(f.feed_id)) for f in _feeds(store)],
-    }
+    return Feeds(feeds=tuple(_feed_json(f, polls.get(f.feed_id)) for f in _feeds(store)))
 
 
 class _Fetched:
@@ -203,7 +212,7 @@ def poll(
     delay: float = 1.0,
     progress: Progress | None = None,
     now: float | None = None,
-) -> dict[str, Any]:
+) -> Poll:
     """Poll every due feed once; new pages go to the review queue."""
     # the HTML extraction stack is loaded only when a feed is polled
     from derisk.news.articles import RawDoc, extract
@@ -213,12 +222,12 @@ def poll(
     polls = _last_polls(store)
     seen_urls, seen_sha = store.view().seen_feed_items()
     gate = _Politeness(delay)
-    results: list[dict[str, Any]] = []
+    results: list[FeedPolled] = []
     for feed in _feeds(store):
         last = polls.get(feed.feed_id)
         if not force and last is not None and _parse_ts(last.next_poll_at) > t_now:
             results.append(
-                {"feed_id": feed.feed_id, "outcome": "not-due", "due": last.next_poll_at}
+                FeedPolled(feed_id=feed.feed_id, outcome="not-due", due=last.next_poll_at)
             )
             continue
         if progress:
@@ -232,7 +241,7 @@ def poll(
         etag = last.etag if last else None
         modified = last.last_modified if last else None
         items: list[FeedItem] = []
-        docs: list[dict[str, Any]] = []
+        docs: list[dict[str, str | None]] = []
         entries_n = 0
         status: int | None = None
         error = None
@@ -321,24 +330,24 @@ def poll(
             w.add([row])
             w.add(items)
         results.append(
-            {
-                "feed_id": feed.feed_id,
-                "url": feed.url,
-                "outcome": outcome,
-                "http_status": status,
-                "entries": entries_n,
-                "new_pages": new_n,
-                "duplicates": sum(1 for i in items if i.status == "duplicate"),
-                "proposals": ingested.summary.proposals if ingested else 0,
-                "auto_accepted": ingested.summary.auto_accepted if ingested else 0,
-                "proposal_ids": [
-                    e["proposal_id"] for a in ingested["articles"] for e in a["events"]
-                ]
+            FeedPolled(
+                feed_id=feed.feed_id,
+                url=feed.url,
+                outcome=outcome,
+                http_status=status,
+                entries=entries_n,
+                new_pages=new_n,
+                duplicates=sum(1 for i in items if i.status == "duplicate"),
+                proposals=ingested.summary.proposals if ingested else 0,
+                auto_accepted=ingested.summary.auto_accepted if ingested else 0,
+                proposal_ids=tuple(
+                    str(e["proposal_id"]) for a in ingested["articles"] for e in a["events"]
+                )
                 if ingested
-                else [],
-                "failures": failures,
-                "next_poll_at": _ts(next_at),
-                "error": error,
-            }
+                else (),
+                failures=failures,
+                next_poll_at=_ts(next_at),
+                error=error,
+            )
         )
-    return {"schema": POLL_SCHEMA, "feeds": results}
+    return Poll(feeds=tuple(results))

@@ -51,21 +51,38 @@ from derisk.model.monitor import (
     WatchDep,
     WatchItem,
 )
+from derisk.model.record import JSONObject, fields_of
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import Principal, Role
 from derisk.progress import Progress
 from derisk.services.common import NotFound
 from derisk.services.lookup import FIND_ENTITY
+from derisk.services.results.monitor import ALERT_SCHEMA as ALERT_SCHEMA
+from derisk.services.results.monitor import ALERTS_SCHEMA as ALERTS_SCHEMA
+from derisk.services.results.monitor import CALENDAR_SCHEMA as CALENDAR_SCHEMA
+from derisk.services.results.monitor import RUN_SCHEMA as RUN_SCHEMA
+from derisk.services.results.monitor import WATCH_SCHEMA as WATCH_SCHEMA
+from derisk.services.results.monitor import (
+    AlertInfo,
+    Alerts,
+    AlertStateSet,
+    Calendar,
+    CalendarEvent,
+    MonitorRun,
+    RuleChange,
+    RunChanges,
+    WatchAdded,
+    WatchAnswerInfo,
+    WatchInfo,
+    Watchlist,
+    WatchListed,
+    WatchRemoved,
+)
 from derisk.store import DuckStore, guard
 from derisk.store.base import Store
-from derisk.store.monitoring import drop_watch_answers, ensure_private_dataset
+from derisk.store.monitoring import drop_watch_answers, ensure_private_dataset, retire_rows
 from derisk.store.monitoring import upstream_view as _upstream_view
 
-WATCH_SCHEMA = "derisk.monitor.watchlist/1"
-RUN_SCHEMA = "derisk.monitor.run/1"
-ALERTS_SCHEMA = "derisk.alerts/1"
-ALERT_SCHEMA = "derisk.alert/1"
-CALENDAR_SCHEMA = "derisk.monitor.calendar/1"
 ALERT_STATES = ("unread", "read", "acknowledged", "muted")
 SHARE_STEP = 0.005
 """A share answer changes when it moves by at least half a percentage point."""
@@ -143,21 +160,21 @@ def _live_watch(store: Store, owner: str | None = None) -> list[WatchItem]:
     return sorted(items, key=lambda w: w.watch_id)
 
 
-def _watch_json(w: WatchItem) -> dict[str, Any]:
-    return {
-        "watch_id": w.watch_id,
-        "kind": w.kind,
-        "target": w.target,
-        "owner": w.owner,
-        "org": w.org_id,
-        "material": w.material_id,
-        "stage": w.stage_id,
-        "countries": w.countries.split(",") if w.countries else None,
-        "rule": w.rule_id,
-        "on_date": w.on_date.isoformat() if w.on_date else None,
-        "created_at": w.created_at,
-        "note": w.note,
-    }
+def _watch_json(w: WatchItem) -> WatchInfo:
+    return WatchInfo(
+        watch_id=w.watch_id,
+        kind=w.kind,
+        target=w.target,
+        owner=w.owner,
+        org=w.org_id,
+        material=w.material_id,
+        stage=w.stage_id,
+        countries=tuple(w.countries.split(",")) if w.countries else None,
+        rule=w.rule_id,
+        on_date=w.on_date.isoformat() if w.on_date else None,
+        created_at=w.created_at,
+        note=w.note,
+    )
 
 
 def _check_target(store: Store, kind: str, target: str, material: str | None) -> list[str]:
@@ -197,7 +214,7 @@ def add_watch(
     rule: str | None = None,
     on_date: dt.date | None = None,
     note: str | None = None,
-) -> dict[str, Any]:
+) -> WatchAdded:
     """Add a watch item for the acting user (and organisation)."""
     if kind not in WATCH_KINDS:
         raise BadInputError(f"unknown watch kind {kind!r}; one of {', '.join(WATCH_KINDS)}")
@@ -237,22 +254,24 @@ def add_watch(
         note,
     )
     with _monitor_writer(store, who.org_id, who) as w:
+        retire_rows(store, "watch_item", [wid])  # an earlier removal record of the same item
         w.add([item])
-    return {"schema": WATCH_SCHEMA, "added": _watch_json(item), "notes": notes}
+    return WatchAdded(added=_watch_json(item), notes=tuple(notes))
 
 
-def remove_watch(store: Store, watch_id: str) -> dict[str, Any]:
+def remove_watch(store: Store, watch_id: str) -> WatchRemoved:
     who = acting(store)
     mine = [w for w in _live_watch(store) if w.watch_id == watch_id]
     if not mine or (not who.sees_everything and mine[0].owner != who.user_id):
         raise NotFound(f"no watch item {watch_id!r} of yours; `derisk monitor watch list`")
     gone = dataclasses.replace(mine[0], removed_at=_now())
     with _monitor_writer(store, mine[0].org_id, who) as w:
+        retire_rows(store, "watch_item", [watch_id])
         w.add([dataclasses.replace(gone, watch_id=watch_id)])
-    return {"schema": WATCH_SCHEMA, "removed": _watch_json(gone)}
+    return WatchRemoved(removed=_watch_json(gone))
 
 
-def list_watch(store: Store) -> dict[str, Any]:
+def list_watch(store: Store) -> Watchlist:
     """The acting user's watch items (every visible one for the local operator and admins)."""
     who = acting(store)
     items = _live_watch(store, None if who.sees_everything else who.user_id)
@@ -261,14 +280,14 @@ def list_watch(store: Store) -> dict[str, Any]:
     for w in items:
         a = answers.get(w.watch_id)
         out.append(
-            {
-                **_watch_json(w),
-                "answer": None
+            WatchListed(
+                **fields_of(_watch_json(w)),
+                answer=None
                 if a is None
-                else {"value": a.value, "text": a.text, "as_of": a.as_of.isoformat()},
-            }
+                else WatchAnswerInfo(value=a.value, text=a.text, as_of=a.as_of.isoformat()),
+            )
         )
-    return {"schema": WATCH_SCHEMA, "items": out}
+    return Watchlist(items_=tuple(out))
 
 
 def latest_answers(store: Store, ids: Sequence[str] | None = None) -> dict[str, WatchAnswer]:
@@ -283,15 +302,15 @@ class Answer:
     value: str
     text: str
     as_of: dt.date
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-    sources: list[dict[str, Any]] = field(default_factory=list)
+    reasons: Sequence[JSONObject] = field(default_factory=list)
+    sources: Sequence[JSONObject] = field(default_factory=list)
     deps: set[str] = field(default_factory=set)
     number: float | None = None
     next_change: dt.date | None = None
     subject: str = ""
 
 
-def _src(s: dict[str, Any]) -> dict[str, Any]:
+def _src(s: JSONObject) -> JSONObject:
     keep = ("source_id", "publisher", "title", "url", "published", "quote", "confidence")
     return {k: s.get(k) for k in keep if k in s}
 
@@ -340,7 +359,7 @@ def answer_product(store: Store, w: WatchItem, today: dt.date) -> Answer:
     rule = w.rule_id or ""
     cert = certify(store, w.target, rule, when)
     verdict = str(cert["verdict"])
-    reasons: list[dict[str, Any]] = []
+    reasons: list[JSONObject] = []
     if cert.get("reason"):
         reasons.append({"text": str(cert["reason"])})
     found = [f for f in cert.get("findings", []) if f.get("in_rule_countries") and f.get("share")]
@@ -378,7 +397,7 @@ def answer_entity(store: Store, w: WatchItem, today: dt.date) -> Answer:
     res = screen(store, w.target, rule=rule, as_of=today)
     verdict = str(res["verdict"])
     names = _names(store, [w.target])
-    reasons: list[dict[str, Any]] = []
+    reasons: list[JSONObject] = []
     for t in res.get("tests", []):
         if t.get("result") not in ("flagged", "indeterminate"):
             continue
@@ -439,7 +458,7 @@ def answer_material(store: Store, w: WatchItem, today: dt.date) -> Answer:
     )
 
 
-def _source_rows(store: Store, ids: Iterable[str]) -> list[dict[str, Any]]:
+def _source_rows(store: Store, ids: Iterable[str | None]) -> list[JSONObject]:
     ids = sorted({i for i in ids if i})
     if not ids:
         return []
@@ -616,7 +635,7 @@ link or a BOM line names a material or country as an attribute and reaches answe
 its entity, facility and product keys instead."""
 
 
-def _row_keys(table: str, row: dict[str, Any]) -> set[str]:
+def _row_keys(table: str, row: JSONObject) -> set[str]:
     """Fact keys of one changed row.
 
     >>> sorted(_row_keys("stake", {"owner_id": "a", "owned_id": "b", "percent": 26.0}))
@@ -760,7 +779,7 @@ def _changed(before: WatchAnswer, after: Answer) -> bool:
 class RunReport:
     computed: int = 0
     baseline: int = 0
-    alerts: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[AlertInfo] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -912,7 +931,7 @@ def run(
     today: dt.date | None = None,
     full: bool = False,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> MonitorRun:
     """One monitoring pass over every watch item: recompute the answers that depend on what
     changed since the last pass (or every answer with ``full``) and raise alerts."""
     who = acting(store)
@@ -958,43 +977,40 @@ def run(
                 )
             ]
         )
-    return {
-        "schema": RUN_SCHEMA,
-        "today": today.isoformat(),
-        "watched": watched,
-        "changes": {
-            "audit_entries": ch.entries,
-            "keys": len(ch.keys),
-            "tables": sorted(ch.tables),
-        },
-        "recomputed": report.computed,
-        "baseline": report.baseline,
-        "why": dict(report.reasons),
-        "seconds": round((dt.datetime.now() - t0).total_seconds(), 3),
-        "alerts": report.alerts,
-    }
+    return MonitorRun(
+        today=today.isoformat(),
+        watched=watched,
+        changes=RunChanges(
+            audit_entries=ch.entries, keys_=len(ch.keys), tables=tuple(sorted(ch.tables))
+        ),
+        recomputed=report.computed,
+        baseline=report.baseline,
+        why=dict(report.reasons),
+        seconds=round((dt.datetime.now() - t0).total_seconds(), 3),
+        alerts=tuple(report.alerts),
+    )
 
 
 # -- alerts -----------------------------------------------------------------------------------
 
 
-def alert_json(a: Alert, state: str) -> dict[str, Any]:
-    return {
-        "alert_id": a.alert_id,
-        "watch_id": a.watch_id,
-        "kind": a.kind,
-        "title": a.title,
-        "before": a.before,
-        "after": a.after,
-        "effective": a.effective.isoformat(),
-        "severity": a.severity,
-        "reasons": json.loads(a.reasons),
-        "sources": json.loads(a.sources),
-        "created_at": a.created_at,
-        "owner": a.owner,
-        "org": a.org_id,
-        "state": state,
-    }
+def alert_json(a: Alert, state: str) -> AlertInfo:
+    return AlertInfo(
+        alert_id=a.alert_id,
+        watch_id=a.watch_id,
+        kind=a.kind,
+        title=a.title,
+        before=a.before,
+        after=a.after,
+        effective=a.effective.isoformat(),
+        severity=a.severity,
+        reasons=tuple(json.loads(a.reasons)),
+        sources=tuple(json.loads(a.sources)),
+        created_at=a.created_at,
+        owner=a.owner,
+        org=a.org_id,
+        state=state,
+    )
 
 
 def _states(store: Store) -> dict[str, str]:
@@ -1012,7 +1028,7 @@ def _visible_alerts(store: Store) -> list[Alert]:
     return sorted(rows, key=lambda a: (a.created_at, a.alert_id), reverse=True)
 
 
-def list_alerts(store: Store, *, state: str = "open", limit: int | None = None) -> dict[str, Any]:
+def list_alerts(store: Store, *, state: str = "open", limit: int | None = None) -> Alerts:
     """The acting user's alerts, newest first. ``state``: ``open`` (not acknowledged or muted),
     ``all``, or one of :data:`ALERT_STATES`."""
     if state not in ("open", "all", *ALERT_STATES):
@@ -1029,15 +1045,10 @@ def list_alerts(store: Store, *, state: str = "open", limit: int | None = None) 
     counts = {s: 0 for s in ALERT_STATES}
     for a in _visible_alerts(store):
         counts[states.get(a.alert_id, "unread")] += 1
-    return {
-        "schema": ALERTS_SCHEMA,
-        "state": state,
-        "counts": counts,
-        "alerts": out[:limit] if limit else out,
-    }
+    return Alerts(state=state, counts=counts, alerts=tuple(out[:limit] if limit else out))
 
 
-def set_state(store: Store, alert_id: str, state: str) -> dict[str, Any]:
+def set_state(store: Store, alert_id: str, state: str) -> AlertStateSet:
     """Mark one of the acting user's alerts ``read``, ``acknowledged``, ``muted`` or ``unread``;
     muting an alert also mutes later alerts of the same watch item."""
     if state not in ALERT_STATES:
@@ -1051,7 +1062,7 @@ def set_state(store: Store, alert_id: str, state: str) -> dict[str, Any]:
     a = found[0]
     with _monitor_writer(store, a.org_id, who) as w:
         w.add([AlertState(a.alert_id, state, _now(), who.label)])
-    return {"schema": ALERT_SCHEMA, "alert": alert_json(a, state)}
+    return AlertStateSet(alert=alert_json(a, state))
 
 
 def muted_watches(store: Store) -> set[str]:
@@ -1064,7 +1075,7 @@ def atom(store: Store, base_url: str = "http://127.0.0.1:8000") -> str:
     from xml.sax.saxutils import escape
 
     who = acting(store)
-    alerts = list_alerts(store, state="all", limit=200)["alerts"]
+    alerts = list_alerts(store, state="all", limit=200).alerts
     updated = alerts[0]["created_at"] if alerts else "1970-01-01T00:00:00Z"  # stable when empty
     feed_id = f"urn:derisk:alerts:{who.label}"
     parts = [
@@ -1099,7 +1110,7 @@ def atom(store: Store, base_url: str = "http://127.0.0.1:8000") -> str:
 # -- calendar ---------------------------------------------------------------------------------
 
 
-def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> dict[str, Any]:
+def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> Calendar:
     """Upcoming rule changes and licence expiries that touch the acting user's watchlist."""
     from derisk.services.certify import certify, get_rule
 
@@ -1107,7 +1118,7 @@ def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> d
     end = today + dt.timedelta(days=days)
     who = acting(store)
     items = _live_watch(store, None if who.sees_everything else who.user_id)
-    events: list[dict[str, Any]] = []
+    events: list[CalendarEvent] = []
     by_rule: dict[str, list[WatchItem]] = defaultdict(list)
     for w in items:
         if w.kind == "product" and w.rule_id and w.on_date is None:
@@ -1118,7 +1129,7 @@ def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> d
             start = v.effective_from
             if start is None or not today < start <= end:
                 continue
-            failing = []
+            failing: list[RuleChange] = []
             for w in ws:
                 try:
                     now_v = certify(store, w.target, rid, today)["verdict"]
@@ -1126,19 +1137,19 @@ def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> d
                 except (NotFound, KeyError, ValueError):
                     continue
                 if then_v != now_v:
-                    failing.append({"product": w.target, "now": now_v, "then": then_v})
-            n_bad = sum(1 for f in failing if f["then"] == "non-compliant")
+                    failing.append(RuleChange(product=w.target, now=now_v, then=then_v))
+            n_bad = sum(1 for f in failing if f.then == "non-compliant")
             events.append(
-                {
-                    "date": start.isoformat(),
-                    "in_days": (start - today).days,
-                    "kind": "rule-change",
-                    "rule": rid,
-                    "version": v.version,
-                    "text": f"in {(start - today).days} days {rid} version {v.version} makes "
+                CalendarEvent(
+                    date=start.isoformat(),
+                    in_days=(start - today).days,
+                    kind="rule-change",
+                    rule=rid,
+                    version=v.version,
+                    text=f"in {(start - today).days} days {rid} version {v.version} makes "
                     f"{n_bad} of your {len(ws)} watched product(s) non-compliant",
-                    "changes": failing,
-                }
+                    changes=tuple(failing),
+                )
             )
     mats = {w.target for w in items if w.kind == "material"}
     mats |= {w.material_id for w in items if w.kind in ("importer",) and w.material_id}
@@ -1152,22 +1163,17 @@ def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> d
         assert when is not None  # the row was read for one of these dates in the window
         what = "suspension ends" if when == su else "restriction window ends"
         events.append(
-            {
-                "date": when.isoformat(),
-                "in_days": (when - today).days,
-                "kind": "licence-expiry",
-                "fact_id": fid,
-                "source_id": sid,
-                "text": f"{issuer}'s {its} {what} for {target} on {when}",
-            }
+            CalendarEvent(
+                date=when.isoformat(),
+                in_days=(when - today).days,
+                kind="licence-expiry",
+                fact_id=fid,
+                source_id=sid,
+                text=f"{issuer}'s {its} {what} for {target} on {when}",
+            )
         )
-    events.sort(key=lambda e: (e["date"], e["kind"]))
-    return {
-        "schema": CALENDAR_SCHEMA,
-        "today": today.isoformat(),
-        "days": days,
-        "events": events,
-    }
+    events.sort(key=lambda e: (e.date, e.kind))
+    return Calendar(today=today.isoformat(), days=days, events=tuple(events))
 
 
 def new_secret() -> str:

@@ -17,11 +17,13 @@ import hmac
 import json
 import re
 import secrets
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from derisk.errors import BadInputError, NotFoundError
+from derisk.model.record import ABSENT, Absent, JSONObject, fields_of
 from derisk.model.schema import columns
 from derisk.model.trust import (
     PUBLIC_BY_DEFAULT,
@@ -32,6 +34,25 @@ from derisk.model.trust import (
     Principal,
     Role,
     User,
+)
+from derisk.services.results.trust import (
+    Audit,
+    AuditRecord,
+    BackupDone,
+    DatasetAccessSet,
+    DatasetInfo,
+    Datasets,
+    OrgAdded,
+    OrgInfo,
+    Orgs,
+    RestoreDone,
+    TokenInfo,
+    TokenResult,
+    Tokens,
+    UserInfo,
+    UserResult,
+    Users,
+    Whoami,
 )
 from derisk.store import guard
 from derisk.store.admin import (
@@ -49,9 +70,9 @@ from derisk.store.admin import set_user as set_user_row
 from derisk.store.backup import MANIFEST_SCHEMA as MANIFEST_SCHEMA
 from derisk.store.backup import MANIFEST_SUFFIX as MANIFEST_SUFFIX
 from derisk.store.backup import _table_facts as _table_facts
-from derisk.store.backup import backup as backup
+from derisk.store.backup import backup as backup_copy
 from derisk.store.backup import known_tables as known_tables
-from derisk.store.backup import restore as restore
+from derisk.store.backup import restore as restore_copy
 from derisk.store.base import Store
 from derisk.store.guard import Forbidden
 
@@ -89,14 +110,42 @@ def _require(store: Store, role: Role) -> Principal:
     return who
 
 
-def _as_dict(row: Any) -> dict[str, Any]:
+def _as_dict(row: Any) -> JSONObject:
+    """A stored row with every column (as the audit log records it)."""
     return {c.name: getattr(row, c.name) for c in columns(type(row))}
+
+
+def _user(u: User) -> UserResult:
+    return UserResult(
+        user_id=u.user_id,
+        role=u.role,
+        created_at=u.created_at,
+        org_id=u.org_id,
+        name=u.name,
+        disabled=bool(u.disabled),
+    )
+
+
+def _token(
+    t: ApiToken, *, token: str | Absent = ABSENT, role: str | Absent = ABSENT
+) -> TokenResult:
+    """A token as shown (never its hash); the secret and role only when it is created."""
+    return TokenResult(
+        token_id=t.token_id,
+        user_id=t.user_id,
+        created_at=t.created_at,
+        expires_at=t.expires_at,
+        revoked_at=t.revoked_at,
+        note=t.note,
+        token=token,
+        role=role,
+    )
 
 
 # -- organisations and users ---------------------------------------------------
 
 
-def add_org(store: Store, org_id: str, name: str | None = None) -> dict[str, Any]:
+def add_org(store: Store, org_id: str, name: str | None = None) -> OrgAdded:
     """Create an organisation (admin)."""
     _require(store, Role.ADMIN)
     _check_id("organisation id", org_id)
@@ -106,31 +155,32 @@ def add_org(store: Store, org_id: str, name: str | None = None) -> dict[str, Any
         org = Organisation(org_id, name or org_id, guard.now())
         _insert(con, org)
         guard.record(con, txn, "org-add", table="organisation", keys=[org_id], after=_as_dict(org))
-    return {"schema": "derisk.org/1", **_as_dict(org)}
+    return OrgAdded(org_id=org.org_id, name=org.name, created_at=org.created_at)
 
 
-def list_orgs(store: Store) -> dict[str, Any]:
+def list_orgs(store: Store) -> Orgs:
     """Organisations with their users and private datasets (admin)."""
     _require(store, Role.ADMIN)
     con = _con(store)
     users = select(con, User)
     access = select(con, DatasetAccess)
-    return {
-        "schema": "derisk.orgs/1",
-        "organisations": [
-            {
-                **_as_dict(o),
-                "users": sorted(u.user_id for u in users if u.org_id == o.org_id),
-                "datasets": sorted(a.dataset for a in access if a.org_id == o.org_id),
-            }
+    return Orgs(
+        organisations=tuple(
+            OrgInfo(
+                org_id=o.org_id,
+                name=o.name,
+                created_at=o.created_at,
+                users=tuple(sorted(u.user_id for u in users if u.org_id == o.org_id)),
+                datasets=tuple(sorted(a.dataset for a in access if a.org_id == o.org_id)),
+            )
             for o in select(con, Organisation, order_by="org_id")
-        ],
-    }
+        )
+    )
 
 
 def add_user(
     store: Store, user_id: str, role: str, org_id: str | None, name: str | None = None
-) -> dict[str, Any]:
+) -> UserResult:
     """Create a user with a role in an organisation (admin). Only admins may have no
     organisation."""
     _require(store, Role.ADMIN)
@@ -151,12 +201,12 @@ def add_user(
         user = User(user_id, r.value, guard.now(), org_id, name)
         _insert(con, user)
         guard.record(con, txn, "user-add", table="app_user", keys=[user_id], after=_as_dict(user))
-    return {"schema": "derisk.user/1", **_as_dict(user)}
+    return _user(user)
 
 
 def set_user(
     store: Store, user_id: str, *, role: str | None = None, disabled: bool | None = None
-) -> dict[str, Any]:
+) -> UserResult:
     """Change a user's role or disable/enable it (admin). A disabled user's tokens stop
     working."""
     _require(store, Role.ADMIN)
@@ -178,21 +228,23 @@ def set_user(
             before=_as_dict(before),
             after=_as_dict(after),
         )
-    return {"schema": "derisk.user/1", **_as_dict(after)}
+    return _user(after)
 
 
-def list_users(store: Store) -> dict[str, Any]:
+def list_users(store: Store) -> Users:
     """Users with role, organisation and number of live tokens (admin)."""
     _require(store, Role.ADMIN)
     con = _con(store)
     tokens = [t for t in select(con, ApiToken) if _live(t)]
-    return {
-        "schema": "derisk.users/1",
-        "users": [
-            {**_as_dict(u), "tokens": sum(1 for t in tokens if t.user_id == u.user_id)}
+    return Users(
+        users=tuple(
+            UserInfo(
+                **{k: v for k, v in fields_of(_user(u)).items() if k != "schema"},
+                tokens=sum(1 for t in tokens if t.user_id == u.user_id),
+            )
             for u in select(con, User, order_by="user_id")
-        ],
-    }
+        )
+    )
 
 
 # -- tokens ----------------------------------------------------------------------
@@ -205,7 +257,7 @@ def _live(t: ApiToken, at: str | None = None) -> bool:
 
 def create_token(
     store: Store, user_id: str, *, days: int | None = None, note: str | None = None
-) -> dict[str, Any]:
+) -> TokenResult:
     """A new API token for ``user_id`` (admin). The secret is in this answer only."""
     _require(store, Role.ADMIN)
     if days is not None and not 1 <= days <= 3650:
@@ -225,10 +277,10 @@ def create_token(
         _insert(con, row)
         shown = {k: v for k, v in _as_dict(row).items() if k != "token_hash"}
         guard.record(con, txn, "token-create", table="api_token", keys=[token_id], after=shown)
-    return {"schema": "derisk.token/1", **shown, "token": token, "role": users[0].role}
+    return _token(row, token=token, role=users[0].role)
 
 
-def revoke_token(store: Store, token_id: str) -> dict[str, Any]:
+def revoke_token(store: Store, token_id: str) -> TokenResult:
     """Revoke a token by its id (admin); it stops working at once."""
     _require(store, Role.ADMIN)
     with _txn(store) as (con, txn):
@@ -248,11 +300,10 @@ def revoke_token(store: Store, token_id: str) -> dict[str, Any]:
             before={"revoked_at": before.revoked_at},
             after={"revoked_at": after.revoked_at},
         )
-    out = {k: v for k, v in _as_dict(after).items() if k != "token_hash"}
-    return {"schema": "derisk.token/1", **out}
+    return _token(after)
 
 
-def list_tokens(store: Store, user_id: str | None = None) -> dict[str, Any]:
+def list_tokens(store: Store, user_id: str | None = None) -> Tokens:
     """Tokens (never their hashes) with their state: live, revoked or expired (admin)."""
     _require(store, Role.ADMIN)
     now = guard.now()
@@ -260,9 +311,10 @@ def list_tokens(store: Store, user_id: str | None = None) -> dict[str, Any]:
     owned = {"user_id": user_id} if user_id else None
     for t in select(_con(store), ApiToken, owned, order_by="created_at"):
         state = "revoked" if t.revoked_at else ("live" if _live(t, now) else "expired")
-        d = {k: v for k, v in _as_dict(t).items() if k != "token_hash"}
-        rows.append({**d, "state": state})
-    return {"schema": "derisk.tokens/1", "tokens": rows}
+        shown = fields_of(_token(t))
+        del shown["schema"], shown["token"], shown["role"]
+        rows.append(TokenInfo(**shown, state=state))
+    return Tokens(tokens=tuple(rows))
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, token: str) -> Principal | None:
@@ -290,7 +342,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, token: str) -> Principal | None
 
 def set_access(
     store: Store, dataset: str, access: str, org_id: str | None = None
-) -> dict[str, Any]:
+) -> DatasetAccessSet:
     """Make ``dataset`` public, or private to ``org_id`` (admin). The dataset need not exist
     yet: assign it before importing to keep it private from the first row."""
     who = _require(store, Role.ADMIN)
@@ -316,10 +368,16 @@ def set_access(
             before=_as_dict(before[0]) if before else None,
             after=_as_dict(row),
         )
-    return {"schema": "derisk.dataset-access/1", **_as_dict(row)}
+    return DatasetAccessSet(
+        dataset=row.dataset,
+        access=row.access,
+        set_by=row.set_by,
+        set_at=row.set_at,
+        org_id=row.org_id,
+    )
 
 
-def list_datasets(store: Store) -> dict[str, Any]:
+def list_datasets(store: Store) -> Datasets:
     """The datasets the acting principal can see, with access, owner and load record."""
     con = _con(store)
     who = guard.resolve_principal(con)
@@ -331,34 +389,33 @@ def list_datasets(store: Store) -> dict[str, Any]:
         kind, org = acc.get(d, ("public" if d in PUBLIC_BY_DEFAULT else "unassigned", None))
         load = loads.get(d)
         out.append(
-            {
-                "dataset": d,
-                "access": kind,
-                "org_id": org,
-                "rows": int(load.rows) if load else None,
-                "loaded_at": str(load.loaded_at) if load else None,
-                "origin": load.origin if load and who.sees_everything else None,
-            }
+            DatasetInfo(
+                dataset=d,
+                access=kind,
+                org_id=org,
+                rows=int(load.rows) if load else None,
+                loaded_at=str(load.loaded_at) if load else None,
+                origin=load.origin if load and who.sees_everything else None,
+            )
         )
-    return {"schema": "derisk.datasets/1", "datasets": out}
+    return Datasets(datasets=tuple(out))
 
 
 # -- who am I, audit -----------------------------------------------------------------
 
 
-def whoami(store: Store, *, mode: str) -> dict[str, Any]:
+def whoami(store: Store, *, mode: str) -> Whoami:
     """The acting principal, its role and the datasets it sees."""
     who = guard.resolve_principal(_con(store))
-    return {
-        "schema": "derisk.whoami/1",
-        "mode": mode,
-        "user": who.label,
-        "user_id": who.user_id,
-        "org_id": who.org_id,
-        "role": who.role.value,
-        "local": who.local,
-        "datasets": guard.visible_datasets(_con(store), who),
-    }
+    return Whoami(
+        mode=mode,
+        user=who.label,
+        user_id=who.user_id,
+        org_id=who.org_id,
+        role=who.role.value,
+        local=who.local,
+        datasets=tuple(guard.visible_datasets(_con(store), who)),
+    )
 
 
 def _stamp(value: str, name: str) -> str:
@@ -386,7 +443,7 @@ def audit(
     action: str | None = None,
     txn: str | None = None,
     limit: int = 100,
-) -> dict[str, Any]:
+) -> Audit:
     """Audit entries, newest first, filtered by time, table, dataset, actor, action or
     transaction. Limited principals see only entries of datasets they can see."""
     if not 1 <= limit <= 10_000:
@@ -409,10 +466,58 @@ def audit(
         _stamp(until, "until") if until is not None else None,
         limit,
     )
-    entries = []
-    for row in found:
-        e = _as_dict(row)
-        for k in ("keys", "before", "after", "source_ids"):
-            e[k] = json.loads(e[k]) if e[k] is not None else None
-        entries.append(e)
-    return {"schema": "derisk.audit/1", "total": int(total), "entries": entries}
+
+    def stored(text: str | None) -> Any:
+        return json.loads(text) if text is not None else None
+
+    entries = tuple(
+        AuditRecord(
+            audit_id=row.audit_id,
+            txn=row.txn,
+            at=row.at,
+            actor=row.actor,
+            action=row.action,
+            origin=row.origin,
+            table_name=row.table_name,
+            dataset=row.dataset,
+            rows=row.rows,
+            keys_=stored(row.keys),
+            before=stored(row.before),
+            after=stored(row.after),
+            source_ids=stored(row.source_ids),
+        )
+        for row in found
+    )
+    return Audit(total=int(total), entries=entries)
+
+
+# -- backup and restore ----------------------------------------------------------------
+
+
+def backup(db: Path, out: Path) -> BackupDone:
+    """A consistent, checked copy of the database with its manifest
+    (:func:`derisk.store.backup.backup`)."""
+    done = backup_copy(db, out)
+    assert done.manifest is not None and done.bytes is not None
+    return BackupDone(
+        database=done.database,
+        backup=done.backup,
+        manifest=done.manifest,
+        bytes=done.bytes,
+        schema_version=done.schema_version,
+        missing_tables=done.missing_tables,
+        counts=done.counts,
+    )
+
+
+def restore(db: Path, src: Path, manifest_path: Path | None = None) -> RestoreDone:
+    """Replace the database with a checked backup (:func:`derisk.store.backup.restore`)."""
+    done = restore_copy(db, src, manifest_path)
+    return RestoreDone(
+        database=done.database,
+        backup=done.backup,
+        previous=done.previous,
+        schema_version=done.schema_version,
+        missing_tables=done.missing_tables,
+        counts=done.counts,
+    )

@@ -8,12 +8,15 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from derisk.errors import BadInputError
+from derisk.model.record import JSONObject
 from derisk.store import guard
 from derisk.store.admin import transaction
 from derisk.store.base import StoreError, first_row
@@ -33,6 +36,21 @@ def known_tables() -> list[str]:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CopySummary:
+    """What a backup or restore did: the files, and the schema version, missing tables and
+    row counts of the checked copy (``manifest`` for a backup, ``previous`` for a restore)."""
+
+    database: str
+    backup: str
+    manifest: str | None = None
+    previous: str | None = None
+    bytes: int | None = None
+    schema_version: int
+    missing_tables: tuple[str, ...]
+    counts: Mapping[str, int]
+
+
 def _qi(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -45,7 +63,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _table_facts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _table_facts(con: duckdb.DuckDBPyConnection) -> JSONObject:
     """Schema version, then row count and checksum of every known table of an open copy. Only
     known table names are read, quoted: a name in the file is never made into SQL. A table
     not known to this derisk is refused."""
@@ -64,7 +82,7 @@ def _table_facts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         raise StoreError("not a derisk database (no schema_version table)")
     row = first_row(con.execute("SELECT max(version) FROM schema_version"))
     version = int(row[0]) if row and row[0] is not None else 0
-    tables: dict[str, dict[str, Any]] = {}
+    tables: dict[str, dict[str, int | str]] = {}
     for t in known:
         if t not in present:
             continue
@@ -80,7 +98,7 @@ def _open_copy(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"{path} is not a derisk database: {exc}") from None
 
 
-def _check_copy(path: Path) -> dict[str, Any]:
+def _check_copy(path: Path) -> JSONObject:
     """Open a fresh copy of the database (replaying its WAL), check its schema and read every
     table: what the manifest records."""
     con = _open_copy(path, read_only=False)
@@ -98,12 +116,19 @@ def _check_copy(path: Path) -> dict[str, Any]:
     return facts
 
 
-def _summary(facts: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "schema_version": facts["schema_version"],
-        "missing_tables": [t for t in known_tables() if t not in facts["tables"]],
-        "counts": {t: v["rows"] for t, v in facts["tables"].items()},
-    }
+def _counts(facts: JSONObject) -> dict[str, int]:
+    return {t: int(v["rows"]) for t, v in facts["tables"].items()}
+
+
+def _summary(facts: JSONObject, database: Path, backup: Path, **files: Any) -> CopySummary:
+    return CopySummary(
+        database=str(database),
+        backup=str(backup),
+        schema_version=int(facts["schema_version"]),
+        missing_tables=tuple(t for t in known_tables() if t not in facts["tables"]),
+        counts=_counts(facts),
+        **files,
+    )
 
 
 def _lock(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -116,7 +141,7 @@ def _lock(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         ) from None
 
 
-def backup(db: Path, out: Path) -> dict[str, Any]:
+def backup(db: Path, out: Path) -> CopySummary:
     """Copy the database to ``out`` consistently: while a read-only hold keeps writers out,
     copy the file and its WAL, then open the copy (folding the WAL in) and check it."""
     if not db.exists():
@@ -154,17 +179,10 @@ def backup(db: Path, out: Path) -> dict[str, Any]:
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
         Path(str(manifest_path) + ".partial").unlink(missing_ok=True)
         raise
-    return {
-        "schema": "derisk.backup/1",
-        "database": str(db),
-        "backup": str(out),
-        "manifest": str(manifest_path),
-        "bytes": out.stat().st_size,
-        **_summary(facts),
-    }
+    return _summary(facts, db, out, manifest=str(manifest_path), bytes=out.stat().st_size)
 
 
-def _verify(path: Path, manifest: dict[str, Any], *, same_engine: bool) -> dict[str, Any]:
+def _verify(path: Path, manifest: JSONObject, *, same_engine: bool) -> JSONObject:
     """Open ``path`` read-only and compare it with the manifest (schema version, tables, row
     counts, checksums when the DuckDB version is the manifest's)."""
     con = _open_copy(path, read_only=True)
@@ -181,7 +199,7 @@ def _verify(path: Path, manifest: dict[str, Any], *, same_engine: bool) -> dict[
         )
     if facts["schema_version"] > SCHEMA_VERSION:
         raise StoreError(f"schema version {facts['schema_version']} is newer than this derisk")
-    want: dict[str, dict[str, Any]] = manifest.get("tables") or {}
+    want: Mapping[str, JSONObject] = manifest.get("tables") or {}
     if set(want) != set(facts["tables"]):
         raise StoreError(
             f"tables differ from the manifest: {sorted(set(want) ^ set(facts['tables']))}"
@@ -198,7 +216,7 @@ def _verify(path: Path, manifest: dict[str, Any], *, same_engine: bool) -> dict[
     return facts
 
 
-def restore(db: Path, src: Path, manifest_path: Path | None = None) -> dict[str, Any]:
+def restore(db: Path, src: Path, manifest_path: Path | None = None) -> CopySummary:
     """Replace the database with the backup ``src`` without any way to lose data.
 
     1. The manifest (``<backup>.manifest.json``, written by :func:`backup`) must be there and
@@ -255,20 +273,14 @@ def restore(db: Path, src: Path, manifest_path: Path | None = None) -> dict[str,
         _verify(db, manifest, same_engine=same_engine)
         store = DuckStore(db)
         with store, transaction(store) as (con, txn):
-            guard.record(con, txn, "restore", after={"from": str(src), **_summary(facts)["counts"]})
+            guard.record(con, txn, "restore", after={"from": str(src), **_counts(facts)})
     except BaseException:
         if previous.exists():
             os.replace(previous, db)  # put the previous database back
         else:
             db.unlink(missing_ok=True)
         raise
-    return {
-        "schema": "derisk.restore/1",
-        "database": str(db),
-        "backup": str(src),
-        "previous": str(previous) if previous.exists() else None,
-        **_summary(facts),
-    }
+    return _summary(facts, db, src, previous=str(previous) if previous.exists() else None)
 
 
-__all__ = ["MANIFEST_SCHEMA", "MANIFEST_SUFFIX", "backup", "known_tables", "restore"]
+__all__ = ["MANIFEST_SCHEMA", "MANIFEST_SUFFIX", "CopySummary", "backup", "known_tables", "restore"]

@@ -37,6 +37,7 @@ from typing import Any
 import duckdb
 
 from derisk.errors import ForbiddenError
+from derisk.model.record import JSONObject
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import (
     PUBLIC_BY_DEFAULT,
@@ -469,7 +470,8 @@ def record(
     )
 
 
-def _row_dict(row: Any) -> dict[str, Any]:
+def _row_dict(row: Any) -> dict[str, object]:
+    """A stored row with every column, dates as ISO text (as the audit log records it)."""
     out = dataclasses.asdict(row)
     for k, v in out.items():
         if isinstance(v, dt.date):
@@ -503,7 +505,7 @@ def audit_insert(
     )
 
 
-def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, Any]:
+def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> JSONObject:
     """What a dataset holds before it is removed: row counts per table, and the rows
     themselves when there are at most :data:`AUDIT_ROWS` in all."""
     counts: dict[str, int] = {}
@@ -516,11 +518,11 @@ def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, 
         )
         if row and row[0]:
             counts[cls.Meta.table] = int(row[0])
-    out: dict[str, Any] = {"rows": counts, "load": dataset_record(con, dataset)}
+    out: dict[str, object] = {"rows": counts, "load": dataset_record(con, dataset)}
     if 0 < sum(counts.values()) <= AUDIT_ROWS:
         from derisk.model.schema import TABLES, columns
 
-        contents: dict[str, list[dict[str, Any]]] = {}
+        contents: dict[str, list[dict[str, object]]] = {}
         for table in counts:
             cols = [c.name for c in columns(TABLES[table])]
             sel = ", ".join('"' + c + '"' for c in cols)
@@ -538,7 +540,7 @@ def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, 
     return out
 
 
-def dataset_record(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, Any] | None:
+def dataset_record(con: duckdb.DuckDBPyConnection, dataset: str) -> JSONObject | None:
     """The ``dataset`` table's row for ``dataset`` (origin, rows, loaded_at), if any."""
     row = first_row(
         con.execute(

@@ -38,6 +38,26 @@ def drop_watch_answers(store: Store, watch_ids: Sequence[str]) -> None:
             )
 
 
+RETIRABLE = {
+    "watch_item": "watch_id",
+    "monitor_feed": "feed_id",
+    "monitor_subscription": "sub_id",
+}
+"""Tables whose rows are removed by writing the row again with ``removed_at`` set."""
+
+
+def retire_rows(store: Store, table: str, ids: Sequence[str]) -> None:
+    """Delete the stored rows of ``ids`` in ``table`` (inside the caller's write transaction)
+    so that the row written next under the same id -- the removal record with
+    ``removed_at``, or the item added again -- keeps ids unique across datasets."""
+    con = getattr(store, "con", None)
+    column = RETIRABLE[table]
+    if con is not None and ids:
+        con.execute(
+            f"DELETE FROM {guard.qualified(con, table)} WHERE {column} = ANY(?)", [list(ids)]
+        )
+
+
 @contextlib.contextmanager
 def upstream_view(store: Store, product_ids: Sequence[str], who: Any) -> Iterator[Store]:
     """``store`` with ``supply_link`` cut to the links upstream of the products (and of their

@@ -27,9 +27,9 @@ def alerts_page(
     request: Request, api: ApiDep, state: Annotated[States, Query()] = "open"
 ) -> HTMLResponse:
     """The inbox of one state, the calendar and the watchlist."""
-    data = api.data(("alerts", state, None), lambda s: svc.list_alerts(s, state=state))
-    cal = api.data(("calendar", 90), lambda s: svc.calendar(s, days=90))
-    watch = api.data(("watchlist",), svc.list_watch)
+    data = api.data(("alerts", state, None), lambda s: svc.list_alerts(s, state=state).to_json())
+    cal = api.data(("calendar", 90), lambda s: svc.calendar(s, days=90).to_json())
+    watch = api.data(("watchlist",), lambda s: svc.list_watch(s).to_json())
     return page(
         request,
         "alerts.html.j2",
@@ -48,7 +48,7 @@ def alert_action(request: Request, api: ApiDep, alert: str, action: str) -> Redi
     """Read, acknowledge, mute or mark unread from the page, then back (303)."""
     if action not in STATE_OF:
         raise NotFoundError(f"no action {action!r}; one of {', '.join(STATE_OF)}")
-    res = api.write(lambda s: svc.set_state(s, alert, STATE_OF[action]))
+    res = api.write(lambda s: svc.set_state(s, alert, STATE_OF[action]).to_json())
     shown = request.query_params.get("state", "open")
     back = f"/alerts?state={quote(shown)}&done={quote(res['alert']['alert_id'])}.{STATE_OF[action]}"
     return RedirectResponse(back, status_code=303)
