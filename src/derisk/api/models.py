@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from derisk.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA
 from derisk.model.record import Absent, Record, field_types
 from derisk.services import results
+from derisk.services.results import screening as screening_results
 
 Bounds = list[float | None]
 
@@ -124,6 +125,8 @@ CountriesOut = derive(results.Countries, "CountriesOut", page=(PageInfo, ...))
 ImporterInfo = derive(results.ImporterInfo)
 ImportersOut = derive(results.Importers, "ImportersOut")
 EntitiesOut = derive(results.Entities, "EntitiesOut", page=(PageInfo, ...))
+ScreenOut = derive(screening_results.ScreenEntity, "ScreenOut")
+ScreenAllOut = derive(screening_results.ScreenAll, "ScreenAllOut", page=(PageInfo, ...))
 
 
 class HealthOut(Out):
