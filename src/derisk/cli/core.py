@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -29,6 +29,7 @@ from derisk.data.csvio import FILE_KINDS
 from derisk.engines import using
 from derisk.services import exposure as svc
 from derisk.services import imports
+from derisk.services.results import Exposure
 from derisk.store import default_db_path, open_store
 
 db_app = typer.Typer(help="Create, inspect and reset the database.", no_args_is_help=True)
@@ -161,11 +162,9 @@ def exposure(
         when = parse_date(as_of, as_json=as_json)
         with store_for(db, as_json=as_json) as store, using(engine):
             sel, grp = svc.selection(store, countries, group, when)
-            res = svc.exposure(
-                store, material, stage, year, sel, grp, when, importer, source
-            ).to_json()
+            res = svc.exposure(store, material, stage, year, sel, grp, when, importer, source)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         _print_exposure(res)
 
@@ -177,7 +176,7 @@ def year_label(year: int | None) -> str:
     return "year unknown" if year is None else str(year)
 
 
-def _print_exposure(res: dict[str, Any]) -> None:
+def _print_exposure(res: Exposure) -> None:
     r = res
     label = r["selected_group"] or ",".join(r["selected_countries"])
     if r["year"] is None:  # no production figures at this stage: chain and importer only
@@ -219,7 +218,7 @@ def _print_exposure(res: dict[str, Any]) -> None:
     _print_chain_and_importer(r, label)
 
 
-def _print_chain_and_importer(r: dict[str, Any], label: str) -> None:
+def _print_chain_and_importer(r: Exposure, label: str) -> None:
     ch = Table(title=f"Chain (bottleneck: {r['bottleneck_stage']})")
     for col in ("stage", "year", label, "top", "HHI", "source"):
         ch.add_column(col)

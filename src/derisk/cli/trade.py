@@ -288,9 +288,9 @@ def origin_cmd(
                 mirror=mirror,
                 concordance=load_concordance(concordance),
                 as_of=when,
-            ).to_json()
+            )
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         print_origin(res)
         t = Table(title="Origin of imports by country")
