@@ -202,7 +202,9 @@ def child(args: argparse.Namespace) -> None:
     peak = tree_peak_mb()
     if args.engine == "spark":
         eng.close()
-    print(json.dumps({"seconds": secs, "startup": started, "peak_mb": peak, "result": res}))
+    print(
+        json.dumps({"seconds": secs, "startup": started, "peak_mb": peak, "result": res.to_json()})
+    )
 
 
 def _task(
@@ -217,7 +219,7 @@ def _task(
         res = svc.lookthrough_files(eng, data, owners, out)
     else:
         res = svc.trace_files(eng, data, str(production), ["C000", "C001"], out)
-    return {"seconds": time.perf_counter() - t0, "result": res}
+    return {"seconds": time.perf_counter() - t0, "result": res.to_json()}
 
 
 def tiny(td: Path, stakes: int, codes: int, spark: dict[str, Any]) -> list[dict[str, Any]]:

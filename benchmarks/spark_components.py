@@ -178,9 +178,9 @@ def child(args: argparse.Namespace) -> None:
         "seconds": secs,
         "cpu_s": tree_cpu_s() - cpu0,
         "load": [load0, os.getloadavg()[0]],
-        "plan": res["plan"],
-        "held": res["held"],
-        "engine": res["engine"],
+        "plan": res.plan.to_json(),
+        "held": res.held,
+        "engine": res.engine,
     }
     if args.engine == "spark":
         out["timings"] = dict(eng.timings)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
         NewsReview,
     )
     from derisk.services.results.resource import Reroute
+    from derisk.services.results.screening import ScreenAll, ScreenEntity
     from derisk.services.results.shock import Scenarios, Shock
     from derisk.services.results.trace import Trace
 
@@ -522,16 +523,16 @@ class Database:
         as_of: DateLike = None,
         all_entities: bool = False,
         engine: str | None = None,
-    ) -> Result:
-        """FEOC / SFE / FIE / PFE verdicts (``derisk screen``); ``all_entities=True`` for all."""
+    ) -> ScreenEntity | ScreenAll:
+        """FEOC / SFE / FIE / PFE verdicts (``derisk screen``); ``all_entities=True`` for all
+        (a :class:`ScreenAll`, one row per entity), else one entity's explained verdict."""
         from derisk.engines import using
         from derisk.services import screening
 
         with using(engine):
-            res = screening.screen(
+            return screening.screen(
                 self.store, entity, rule=rule, as_of=_date(as_of), all_entities=all_entities
             )
-        return Result(res)
 
     # -- products ----------------------------------------------------------------------------
 

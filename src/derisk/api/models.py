@@ -24,6 +24,7 @@ from derisk.services.results import facilities as facility_results
 from derisk.services.results import monitor as results_monitor
 from derisk.services.results import news as news_results
 from derisk.services.results import resource as resource_results
+from derisk.services.results import screening as screening_results
 from derisk.services.results import shock as shock_results
 from derisk.services.results import trace as trace_results
 from derisk.services.results import trust as results_trust
@@ -167,6 +168,8 @@ FeedAddedOut = derive(results_monitor.FeedAdded, "FeedAddedOut")
 SubscriptionsOut = derive(results_monitor.Subscriptions, "SubscriptionsOut")
 SubAddedOut = derive(results_monitor.SubAdded, "SubAddedOut")
 MonitorRunOut = derive(results_monitor.MonitorRun, "MonitorRunOut")
+ScreenOut = derive(screening_results.ScreenEntity, "ScreenOut")
+ScreenAllOut = derive(screening_results.ScreenAll, "ScreenAllOut", page=(PageInfo, ...))
 
 
 class HealthOut(Out):

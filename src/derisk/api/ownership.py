@@ -93,21 +93,20 @@ def holdings(
     )
 
 
-@router.get("/screen/{entity}", responses=m.problems(400, 404, 422))
+@router.get("/screen/{entity}", response_model=m.ScreenOut, responses=m.problems(400, 404, 422))
 def screen(api: ApiDep, entity: EntityPath, as_of: AsOfDep, rule: Rule = "pfe") -> Response:
     """Verdict of one entity under a rule, with figures, thresholds, chains and sources
     (`derisk screen ENTITY`)."""
     return api.json(
-        ("screen", entity, rule, as_of), lambda s: scr.screen(s, entity, rule=rule, as_of=as_of)
+        ("screen", entity, rule, as_of),
+        lambda s: scr.screen_entity(s, entity, rule=rule, as_of=as_of).to_json(),
     )
 
 
-@router.get("/screen", responses=m.problems(400, 422))
+@router.get("/screen", response_model=m.ScreenAllOut, responses=m.problems(400, 422))
 def screen_all(api: ApiDep, as_of: AsOfDep, page: PageDep, rule: Rule = "pfe") -> Response:
     """One line per entity under a rule (`derisk screen --all`)."""
     return api.json(
         ("screen-all", rule, as_of, page),
-        lambda s: paginate(
-            scr.screen(s, rule=rule, as_of=as_of, all_entities=True), "entities", page
-        ),
+        lambda s: paginate(scr.screen_all(s, rule=rule, as_of=as_of).to_json(), "entities", page),
     )

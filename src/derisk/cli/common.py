@@ -33,6 +33,7 @@ from rich.text import Text
 from derisk.data.csvio import ImportFailed
 from derisk.errors import INTERNAL_EXIT_CODE, DeriskError
 from derisk.progress import Progress, reporting
+from derisk.services.results import OriginBlock
 from derisk.store import DuckStore, StoreError, default_db_path, open_store
 
 # Piped output (make demo, logs) gets a width that fits the tables; a terminal keeps its own.
@@ -225,7 +226,7 @@ def bounds(b: list[float | None] | None) -> str:
     return f"[{pct(b[0])}–{pct(b[1])}]"
 
 
-def print_origin(o: dict[str, Any]) -> None:
+def print_origin(o: OriginBlock) -> None:
     """Text rendering of an origin block (used by ``trade origin`` and ``exposure``)."""
     sel = ",".join(o["selected_countries"])
     console.print(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -26,10 +26,11 @@ from derisk.cli.common import (
     store_for,
 )
 from derisk.data.csvio import FILE_KINDS
-from derisk.data.loader import build_database, import_csv
 from derisk.engines import using
 from derisk.services import exposure as svc
-from derisk.store import SCHEMA_VERSION, default_db_path, open_store
+from derisk.services import imports
+from derisk.services.results import Exposure
+from derisk.store import default_db_path, open_store
 
 db_app = typer.Typer(help="Create, inspect and reset the database.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data files (atomic: a bad file changes nothing).")
@@ -161,11 +162,9 @@ def exposure(
         when = parse_date(as_of, as_json=as_json)
         with store_for(db, as_json=as_json) as store, using(engine):
             sel, grp = svc.selection(store, countries, group, when)
-            res = svc.exposure(
-                store, material, stage, year, sel, grp, when, importer, source
-            ).to_json()
+            res = svc.exposure(store, material, stage, year, sel, grp, when, importer, source)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         _print_exposure(res)
 
@@ -177,7 +176,7 @@ def year_label(year: int | None) -> str:
     return "year unknown" if year is None else str(year)
 
 
-def _print_exposure(res: dict[str, Any]) -> None:
+def _print_exposure(res: Exposure) -> None:
     r = res
     label = r["selected_group"] or ",".join(r["selected_countries"])
     if r["year"] is None:  # no production figures at this stage: chain and importer only
@@ -219,7 +218,7 @@ def _print_exposure(res: dict[str, Any]) -> None:
     _print_chain_and_importer(r, label)
 
 
-def _print_chain_and_importer(r: dict[str, Any], label: str) -> None:
+def _print_chain_and_importer(r: Exposure, label: str) -> None:
     ch = Table(title=f"Chain (bottleneck: {r['bottleneck_stage']})")
     for col in ("stage", "year", label, "top", "HHI", "source"):
         ch.add_column(col)
@@ -320,20 +319,13 @@ def db_init(db: DbOpt = None, as_json: JsonOpt = False) -> None:
             open_store(path) as store,
             progress_bar(as_json, "rows", first="loading bundled dataset") as tick,
         ):
-            rep = build_database(store, progress=tick)
-        res = {
-            "schema": "derisk.db-init/1",
-            "path": str(path),
-            "rows": rep.rows,
-            "seconds": round(rep.seconds, 3),
-            "schema_version": SCHEMA_VERSION,
-        }
+            res = imports.init_database(store, path, progress=tick)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
             console.print(
-                f"Built {path} in {rep.seconds:.2f}s: "
-                + ", ".join(f"{k} {v}" for k, v in rep.rows.items())
+                f"Built {path} in {res.seconds:.2f}s: "
+                + ", ".join(f"{k} {v}" for k, v in res.rows.items())
             )
 
     guarded(as_json)(body)
@@ -389,18 +381,11 @@ def db_reset(
         for p in (path, Path(str(path) + ".wal")):
             p.unlink(missing_ok=True)
         with open_store(path) as store:
-            rep = build_database(store)
-        res = {
-            "schema": "derisk.db-init/1",
-            "path": str(path),
-            "rows": rep.rows,
-            "seconds": round(rep.seconds, 3),
-            "schema_version": SCHEMA_VERSION,
-        }
+            res = imports.init_database(store, path)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
-            console.print(f"Reset {path}: {sum(rep.rows.values())} rows in {rep.seconds:.2f}s")
+            console.print(f"Reset {path}: {sum(res.rows.values())} rows in {res.seconds:.2f}s")
 
     guarded(as_json)(body)
 
@@ -420,16 +405,12 @@ def import_csv_cmd(
 
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
-            rep = import_csv(store, kind, file, dataset=dataset, replace=replace)
-        res = {
-            "schema": "derisk.import/1",
-            "dataset": rep.dataset,
-            "rows": rep.rows,
-            "seconds": round(rep.seconds, 3),
-        }
+            res = imports.import_file(
+                store, "csv", file, kind=kind, dataset=dataset, replace=replace
+            )
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
-            console.print(f"Imported {sum(rep.rows.values())} rows into dataset {rep.dataset}")
+            console.print(f"Imported {sum(res.rows.values())} rows into dataset {res.dataset}")
 
     guarded(as_json)(body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -24,6 +24,7 @@ from derisk.cli.common import (
 )
 from derisk.engines import Engine, get_engine
 from derisk.errors import BadInputError
+from derisk.model.record import Record
 from derisk.services import engines as svc
 
 engine_app = typer.Typer(
@@ -53,7 +54,7 @@ def info(engine: EngineOpt = None, as_json: JsonOpt = False) -> None:
         with _engine(engine, as_json) as eng:
             res = svc.engine_info(eng)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         t = Table(show_header=False)
         for k, v in res.items():
@@ -89,7 +90,7 @@ def trace(
         with _engine(engine, as_json) as eng:
             res = svc.trace_files(eng, flows, production, sel, out)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         _summary(res, ["engine", "rows", "commodity_years", "out", "seconds"])
 
@@ -127,12 +128,12 @@ def lookthrough(
         with _engine(engine, as_json) as eng:
             res = svc.lookthrough_files(eng, stakes, ids, out, interest=interest, cut=not no_cut)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         _summary(res, ["engine", "entities", "held", "out", "seconds"])
         t = Table("entity", "share held")
-        for r in res["top"]:
-            t.add_row(r["entity"], f"{100 * r['share']:.4g}%")
+        for r in res.top:
+            t.add_row(r.entity, f"{100 * r.share:.4g}%")
         console.print(t)
 
     guarded(as_json)(body)
@@ -151,7 +152,7 @@ def _read_members(path: Path) -> list[str]:
     return [ln.strip() for ln in path.read_text("utf-8").splitlines() if ln.strip()]
 
 
-def _summary(res: dict[str, Any], keys: list[str]) -> None:
+def _summary(res: Record, keys: list[str]) -> None:
     t = Table(show_header=False)
     for k in keys:
         t.add_row(k, str(res[k]))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -21,8 +22,13 @@ from derisk.cli.common import (
     store_for,
 )
 from derisk.engines import using
+from derisk.model.record import Absent
+from derisk.services import imports
 from derisk.services import ownership as svc
 from derisk.services import screening as scr
+from derisk.services.imports import Format
+from derisk.services.results import OwnershipChain
+from derisk.services.results.screening import FlagTest, ScreenAll, ScreenTest, ThresholdTest
 
 InterestOpt = Annotated[
     str, typer.Option("--interest", help="Layer: equity, voting, board or debt.")
@@ -93,18 +99,15 @@ def _pct(x: float | None, nd: int = 2) -> str:
     return "—" if x is None else f"{100 * x:.{nd}f}%"
 
 
-def _bounds(b: list[float]) -> str:
+def _bounds(b: Sequence[float]) -> str:
     return "" if abs(b[1] - b[0]) < 5e-7 else f"[{_pct(b[0])}–{_pct(b[1])}]"
 
 
-def _chain(c: dict[str, Any]) -> str:
-    parts = []
-    for name, st in zip(c["names"], [None, *c["stakes"]], strict=True):
-        if st is None:
-            parts.append(name)
-        else:
-            rng = f"–{st['percent_max']:g}" if st["percent_max"] is not None else ""
-            parts.append(f"—{st['percent']:g}{rng}% \\[{st['fact_id']}]→ {name}")
+def _chain(c: OwnershipChain) -> str:
+    parts = [c.names[0]] if c.names else []
+    for name, st in zip(c.names[1:], c.stakes, strict=True):
+        rng = f"–{st.percent_max:g}" if st.percent_max is not None else ""
+        parts.append(f"—{st.percent:g}{rng}% \\[{st.fact_id}]→ {name}")
     return " ".join(parts)
 
 
@@ -125,9 +128,9 @@ def owners(
         with store_for(db, as_json=as_json) as store, using(engine):
             res = svc.owners(
                 store, entity, as_of=when, interest=interest, min_share=min_share, paths=paths
-            ).to_json()
+            )
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         e = res["entity"]
         console.print(
@@ -183,9 +186,9 @@ def holdings(
         with store_for(db, as_json=as_json) as store, using(engine):
             res = svc.holdings(
                 store, owner, as_of=when, interest=interest, min_share=min_share, paths=paths
-            ).to_json()
+            )
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         o = res["owner"]
         console.print(f"[bold]{o['name']}[/] ({o['id']}) · {res['interest']} as of {res['as_of']}")
@@ -231,42 +234,40 @@ def screen(
         with store_for(db, as_json=as_json) as store, using(engine):
             res = scr.screen(store, entity, rule=rule, as_of=when, all_entities=all_entities)
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
-        r = res["rule"]
-        head = f"{r['title']} · version {r['version']} (confidence {r['confidence']})"
-        if all_entities:
-            t = Table(title=f"{head} · as of {res['as_of']}")
+        r = res.rule
+        head = f"{r.title} · version {r.version} (confidence {r.confidence})"
+        if isinstance(res, ScreenAll):
+            t = Table(title=f"{head} · as of {res.as_of}")
             for col in ("entity", "verdict", "at min", "at max", "flagged by"):
                 t.add_column(col)
-            for row in res["entities"]:
+            for row in res.entities:
                 t.add_row(
-                    f"{row['name']} ({row['id']})",
-                    _colour(row["verdict"]),
-                    row["verdict_at_min"],
-                    row["verdict_at_max"],
-                    ", ".join(row["flagged_by"]),
+                    f"{row.name} ({row.id})",
+                    _colour(row.verdict),
+                    row.verdict_at_min,
+                    row.verdict_at_max,
+                    ", ".join(row.flagged_by),
                 )
             console.print(t)
-            console.print(", ".join(f"{k}: {v}" for k, v in res["counts"].items()))
+            console.print(", ".join(f"{k}: {v}" for k, v in res.counts.items()))
             return
-        e = res["entity"]
-        console.print(f"[bold]{e['name']}[/] ({e['id']}) · {head} · as of {res['as_of']}")
+        e = res.entity
+        console.print(f"[bold]{e.name}[/] ({e.id}) · {head} · as of {res.as_of}")
         console.print(
-            f"Verdict: {_colour(res['verdict'])} "
-            f"(at lower ends: {res['verdict_at_min']}, at upper ends: {res['verdict_at_max']})"
+            f"Verdict: {_colour(res.verdict)} "
+            f"(at lower ends: {res.verdict_at_min}, at upper ends: {res.verdict_at_max})"
         )
-        _print_tests(res["tests"])
-        for name, comp in res["components"].items():
-            console.print(f"[bold]{name.upper()}[/]: {_colour(comp['verdict'])}")
-            _print_tests(comp["tests"], indent="  ")
-        for s in res["settle"]:
-            console.print(
-                f"To settle: {s['what']} {s.get('fact_id')} ({s.get('owner')}→{s.get('owned')})"
-            )
-        for c in res["caveats"]:
+        _print_tests(res.tests)
+        for name, comp in res.components.items():
+            console.print(f"[bold]{name.upper()}[/]: {_colour(comp.verdict)}")
+            _print_tests(comp.tests, indent="  ")
+        for s in res.settle:
+            console.print(f"To settle: {s.what} {s.fact_id} ({s.get('owner')}→{s.get('owned')})")
+        for c in res.caveats:
             console.print(f"[yellow]Note:[/] {c}")
-        console.print("Sources: " + ", ".join(s["source_id"] for s in res["sources"]))
+        console.print("Sources: " + ", ".join(src.source_id for src in res.sources))
 
     guarded(as_json)(body)
 
@@ -277,24 +278,25 @@ def _colour(v: str) -> str:
     )
 
 
-def _print_tests(tests: list[dict[str, Any]], indent: str = "") -> None:
+def _print_tests(tests: Sequence[ScreenTest], indent: str = "") -> None:
     for t in tests:
-        if "value" in t:
+        if isinstance(t, ThresholdTest):
             line = (
-                f"{indent}{t['test']}: {_pct(t['value'])} {_bounds(t['bounds'])} "
-                f"{t['comparison']} {_pct(t['threshold'], 0)} → {t['result']}"
+                f"{indent}{t.test}: {_pct(t.value)} {_bounds(t.bounds)} "
+                f"{t.comparison} {_pct(t.threshold, 0)} → {t.result}"
             )
-            if t.get("holder"):
-                line += f" (holder {t['holder']})"
+            if t.holder:
+                line += f" (holder {t.holder})"
             console.print(line)
-            for c in t.get("paths", [])[:2]:
-                console.print(f"{indent}    {_pct(c['share'])}: {_chain(c)}")
+            for c in () if isinstance(t.paths, Absent) else t.paths[:2]:
+                console.print(f"{indent}    {_pct(c.share)}: {_chain(c)}")
         else:
-            console.print(f"{indent}{t['test']}: {t['result']}")
-            for en in t.get("entries", []):
+            console.print(f"{indent}{t.test}: {t.result}")
+            entries = t.entries if isinstance(t, FlagTest) else ()
+            for en in () if isinstance(entries, Absent) else entries:
                 console.print(
-                    f"{indent}    {en['list']} {en['edition']}: {en['name_as_listed']}"
-                    + (f" §{en['section']}" if en["section"] else "")
+                    f"{indent}    {en.list} {en.edition}: {en.name_as_listed}"
+                    + (f" §{en.section}" if en.section else "")
                 )
 
 
@@ -303,30 +305,22 @@ DatasetOpt = Annotated[str, typer.Option("--dataset", help="Dataset name for the
 ReplaceOpt = Annotated[bool, typer.Option("--replace", help="Replace the dataset's rows.")]
 
 
-def _import(kind: str, file: Path, dataset: str, replace: bool, db: Path | None, as_json: bool,
-            **kw: Any) -> None:  # fmt: skip
-    from derisk.data.importers import bods, bulk, ftm
-
-    fn = {"bods": bods.import_bods, "ftm": ftm.import_ftm, "bulk": bulk.load_stakes_bulk}[kind]
-
+def _import(fmt: Format, file: Path, dataset: str, replace: bool, db: Path | None,
+            as_json: bool, prefix: str = "") -> None:  # fmt: skip
     def body() -> None:
         with (
             store_for(db, as_json=as_json, read_only=False) as store,
             progress_bar(as_json, "bytes", first=f"importing {file.name}") as tick,
         ):
-            rep = fn(store, file, dataset=dataset, replace=replace, progress=tick, **kw)
-        res = {
-            "schema": "derisk.import/1",
-            "dataset": rep.dataset,
-            "rows": rep.rows,
-            "seconds": round(rep.seconds, 3),
-        }
+            res = imports.import_file(
+                store, fmt, file, dataset=dataset, replace=replace, prefix=prefix, progress=tick
+            )
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
         else:
             console.print(
-                f"Imported {sum(rep.rows.values())} rows into dataset {rep.dataset} in "
-                f"{rep.seconds:.2f}s: " + ", ".join(f"{k} {v}" for k, v in rep.rows.items())
+                f"Imported {sum(res.rows.values())} rows into dataset {res.dataset} in "
+                f"{res.seconds:.2f}s: " + ", ".join(f"{k} {v}" for k, v in res.rows.items())
             )
 
     guarded(as_json)(body)
@@ -364,4 +358,4 @@ def import_stakes_bulk(
     as_json: JsonOpt = False,
 ) -> None:
     """Load many stakes fast with DuckDB's native CSV/Parquet reader (atomic, checked)."""
-    _import("bulk", file, dataset, replace, db, as_json)
+    _import("stakes-bulk", file, dataset, replace, db, as_json)

@@ -37,6 +37,7 @@ from derisk.data.importers.examples import import_example
 from derisk.data.importers.trade_common import TradeImport
 from derisk.errors import BadInputError
 from derisk.services import exposure as exposure_svc
+from derisk.services import imports
 from derisk.services import trade as svc
 
 trade_app = typer.Typer(
@@ -88,19 +89,21 @@ def register(app: typer.Typer) -> None:
 
 
 def _report_import(rep: TradeImport, as_json: bool) -> None:
+    res = imports.trade_result(rep)
     if as_json:
-        emit_json(rep.as_dict())
+        emit_json(res.to_json())
         return
     console.print(
-        f"Imported {rep.rows:,} trade rows ({', '.join(f'{k} {v:,}' for k, v in rep.flows.items())}"
-        f") of {rep.rows_read:,} read into dataset {rep.dataset} in {rep.seconds:.1f}s"
+        f"Imported {res.rows_imported:,} trade rows "
+        f"({', '.join(f'{k} {v:,}' for k, v in res.flows.items())}"
+        f") of {res.rows_read:,} read into dataset {res.dataset} in {res.seconds:.1f}s"
     )
-    if rep.years:
+    if res.years:
         console.print(
-            f"years {rep.years[0]}–{rep.years[-1]}; HS codes {' '.join(rep.hs_codes[:12])}"
-            + (" …" if len(rep.hs_codes) > 12 else "")
+            f"years {res.years[0]}–{res.years[-1]}; HS codes {' '.join(res.hs_codes[:12])}"
+            + (" …" if len(res.hs_codes) > 12 else "")
         )
-    for reason, n in sorted(rep.skipped.items(), key=lambda kv: -kv[1]):
+    for reason, n in sorted(res.skipped.items(), key=lambda kv: -kv[1]):
         console.print(f"  skipped {n:,}: {reason}")
 
 
@@ -154,16 +157,18 @@ def import_comext_cmd(
     def body() -> None:
         conc = load_concordance(concordance)
         with store_for(db, as_json=as_json, read_only=False) as store:
-            rep = import_comext(store, files, source_id=source_id, concordance=conc)
+            res = imports.comext_result(
+                import_comext(store, files, source_id=source_id, concordance=conc)
+            )
         if as_json:
-            emit_json(rep.as_dict())
+            emit_json(res.to_json())
             return
         console.print(
-            f"Imported {rep.written:,} EU27 import-source rows from {rep.rows_kept:,} of "
-            f"{rep.rows_read:,} rows (periods {', '.join(rep.periods) or 'none'}) as source "
-            f"{rep.source_id} in {rep.seconds:.1f}s"
+            f"Imported {res.import_source_rows:,} EU27 import-source rows from "
+            f"{res.rows_kept:,} of {res.rows_read:,} rows (periods "
+            f"{', '.join(res.periods) or 'none'}) as source {res.source_id} in {res.seconds:.1f}s"
         )
-        for reason, n in sorted(rep.skipped.items(), key=lambda kv: -kv[1]):
+        for reason, n in sorted(res.skipped.items(), key=lambda kv: -kv[1]):
             console.print(f"  skipped {n:,}: {reason}")
 
     guarded(as_json)(body)
@@ -283,9 +288,9 @@ def origin_cmd(
                 mirror=mirror,
                 concordance=load_concordance(concordance),
                 as_of=when,
-            ).to_json()
+            )
         if as_json:
-            emit_json(res)
+            emit_json(res.to_json())
             return
         print_origin(res)
         t = Table(title="Origin of imports by country")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # keep ``import derisk.engines`` light: no scipy, pyarrow or 
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+#: What an engine says of itself (:meth:`Engine.describe`): name, versions, configuration.
+EngineFacts = Mapping[str, str | int | bool | None]
 
 ENGINES = ("local", "spark")
 ENGINE_ENV = "DERISK_ENGINE"
@@ -96,7 +98,7 @@ class Engine(Protocol):
 
     def look_through(self, stakes: Stakes, target: int) -> LookThrough: ...
 
-    def describe(self) -> dict[str, Any]: ...
+    def describe(self) -> EngineFacts: ...
 
 
 _CURRENT: contextvars.ContextVar[Engine | None] = contextvars.ContextVar(

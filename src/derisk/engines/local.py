@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from derisk.analysis import ownership as own
 from derisk.analysis import trace_trade as tt
-from derisk.engines.base import TRACE_COLUMNS, BoolArray, FloatArray
+from derisk.engines.base import TRACE_COLUMNS, BoolArray, EngineFacts, FloatArray
 from derisk.engines.tables import (
     IGNORED_PARTNERS,
     UNKNOWN_PARTNERS,
@@ -55,7 +55,7 @@ class LocalEngine:
 
     name = "local"
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> EngineFacts:
         return {
             "engine": self.name,
             "python": platform.python_version(),

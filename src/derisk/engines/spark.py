@@ -55,7 +55,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,7 @@ import scipy.sparse.linalg as spla
 
 from derisk.analysis import ownership as own
 from derisk.analysis import trace_trade as tt
-from derisk.engines.base import TRACE_COLUMNS, BoolArray, EngineGap, FloatArray
+from derisk.engines.base import TRACE_COLUMNS, BoolArray, EngineFacts, EngineGap, FloatArray
 from derisk.engines.tables import IGNORED_PARTNERS, UNKNOWN_PARTNERS, check_flows, trace_schema
 from derisk.errors import BadInputError
 from derisk.progress import report
@@ -105,6 +105,21 @@ def _read_conf_file(path: str) -> dict[str, str]:
             key, _, val = line.partition(" ")
         out[key.strip()] = val.strip()
     return out
+
+
+class ParquetTrace(NamedTuple):
+    """What :meth:`SparkEngine.trace_parquet` wrote: rows, and commodity-years traced."""
+
+    rows: int
+    groups: int
+
+
+class ParquetShares(NamedTuple):
+    """What :meth:`SparkEngine.lookthrough_parquet` wrote, and the plan's shape."""
+
+    entities: int
+    held: int
+    plan: dict[str, int]
 
 
 @dataclass
@@ -368,7 +383,7 @@ def _reraise(exc: Exception) -> None:
             raise cls(msg) from None
 
 
-def structure(src: Any, dst: Any, w: Any) -> dict[str, Any]:
+def structure(src: Any, dst: Any, w: Any) -> dict[str, np.ndarray[Any, Any]]:
     """Components, levels and closed cycles of a (small) layer on the driver, with scipy.
 
     Same columns as the Spark path: ``id``, ``comp`` (least id of the component), ``level``
@@ -488,8 +503,8 @@ class SparkEngine:
                 atexit.register(cls._default.close)
             return cls._default
 
-    def describe(self) -> dict[str, Any]:
-        conf = {}
+    def describe(self) -> EngineFacts:
+        conf: dict[str, str | int] = {}
         if not self.settings.remote:
             sc = self.spark.sparkContext
             conf = {"master": sc.master, "default_parallelism": sc.defaultParallelism}
@@ -640,7 +655,7 @@ class SparkEngine:
 
     def trace_parquet(
         self, flows: str, production: str | None, selected: Sequence[str], out: str
-    ) -> dict[str, Any]:
+    ) -> ParquetTrace:
         """Parquet in, Parquet out (partitioned by year): the path for data on a cluster."""
         fdf = self.spark.read.parquet(flows)
         pdf = self.spark.read.parquet(production) if production else None
@@ -649,7 +664,9 @@ class SparkEngine:
             "year"
         ).parquet(out)
         back = self.spark.read.parquet(out)
-        return {"rows": back.count(), "groups": back.select("year", "commodity").distinct().count()}
+        return ParquetTrace(
+            rows=back.count(), groups=back.select("year", "commodity").distinct().count()
+        )
 
     # -- ownership: plan -------------------------------------------------------------------
 
@@ -1312,7 +1329,7 @@ class SparkEngine:
         *,
         interest: str = "equity",
         cut: bool = True,
-    ) -> dict[str, Any]:
+    ) -> ParquetShares:
         """Parquet stakes (string ids) in, ``entity, share`` Parquet out: the cluster path."""
         from pyspark.sql import functions as F
 
@@ -1368,10 +1385,10 @@ class SparkEngine:
         ).write.mode("overwrite").parquet(out)
         self._rm(x_path)
         held = self.spark.read.parquet(out).count()
-        return {
-            "entities": entities,
-            "held": held,
-            "plan": {
+        return ParquetShares(
+            entities=int(entities),
+            held=int(held),
+            plan={
                 "levels": plan.levels,
                 "components": plan.components,
                 "largest_component": plan.largest_component,
@@ -1379,7 +1396,7 @@ class SparkEngine:
                 "trim_rounds": plan.trim_rounds,
                 "level_rounds": plan.level_rounds,
             },
-        }
+        )
 
     def look_through(self, stakes: own.Stakes, target: int) -> own.LookThrough:
         """Holders of ``target`` found by rounds of joins on Spark, then solved exactly on

@@ -12,9 +12,9 @@ Both engines read and write the same layouts (:mod:`derisk.engines.tables`) and 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +22,13 @@ import pyarrow as pa
 from derisk.engines import Engine
 from derisk.engines.tables import read_table, stakes_from_table, write_table
 from derisk.errors import BadInputError
+from derisk.services.results.engines import (
+    EngineInfo,
+    EnginePlan,
+    EngineShares,
+    EngineTrace,
+    TopShare,
+)
 
 ENGINE_INFO_SCHEMA = "derisk.engine-info/1"
 ENGINE_TRACE_SCHEMA = "derisk.engine-trace/1"
@@ -29,8 +36,10 @@ ENGINE_SHARES_SCHEMA = "derisk.engine-shares/1"
 TOP = 10
 
 
-def engine_info(engine: Engine) -> dict[str, Any]:
-    return {"schema": ENGINE_INFO_SCHEMA, **engine.describe()}
+def engine_info(engine: Engine) -> EngineInfo:
+    """Which engine runs, and how it is configured."""
+    facts = cast("Mapping[str, Any]", engine.describe())  # keys: EngineInfo's fields
+    return EngineInfo(**facts)
 
 
 def _need(path: str) -> None:
@@ -44,7 +53,7 @@ def trace_files(
     production: str | None,
     selected: Sequence[str],
     out: str,
-) -> dict[str, Any]:
+) -> EngineTrace:
     """Trace every commodity-year of ``flows`` (Parquet) and write the origins to ``out``."""
     for p in (flows, production):
         if p:
@@ -55,7 +64,7 @@ def trace_files(
 
         assert isinstance(engine, SparkEngine)
         res = engine.trace_parquet(flows, production, selected, out)
-        rows, groups = int(res["rows"]), int(res["groups"])
+        rows, groups = res.rows, res.groups
     else:
         table = engine.trace_table(
             read_table(flows), read_table(production) if production else None, selected
@@ -64,17 +73,16 @@ def trace_files(
         rows = table.num_rows
         keys = table.select(["year", "commodity"]).group_by(["year", "commodity"]).aggregate([])
         groups = keys.num_rows
-    return {
-        "schema": ENGINE_TRACE_SCHEMA,
-        "engine": engine.name,
-        "flows": flows,
-        "production": production,
-        "selected_countries": list(selected),
-        "rows": rows,
-        "commodity_years": groups,
-        "out": out,
-        "seconds": round(time.perf_counter() - t0, 3),
-    }
+    return EngineTrace(
+        engine=engine.name,
+        flows=flows,
+        production=production,
+        selected_countries=tuple(selected),
+        rows=rows,
+        commodity_years=groups,
+        out=out,
+        seconds=round(time.perf_counter() - t0, 3),
+    )
 
 
 def lookthrough_files(
@@ -85,22 +93,22 @@ def lookthrough_files(
     *,
     interest: str = "equity",
     cut: bool = True,
-) -> dict[str, Any]:
+) -> EngineShares:
     """Share of every entity held by ``members`` through every chain of ``stakes`` (Parquet),
     written to ``out`` as ``entity, share`` (entities with a share above 0)."""
     _need(stakes)
     if not members:
         raise BadInputError("give the owner set: member ids or a members file")
     t0 = time.perf_counter()
-    plan_info: dict[str, Any]
+    plan_info: EnginePlan
     if engine.name == "spark":
         from derisk.engines.spark import SparkEngine
 
         assert isinstance(engine, SparkEngine)
         res = engine.lookthrough_parquet(stakes, members, out, interest=interest, cut=cut)
         table = read_table(out) if "://" not in out else None
-        held, plan_info = int(res["held"]), res["plan"]
-        entities = int(res["entities"])
+        held, entities = res.held, res.entities
+        plan_info = EnginePlan(**res.plan)
     else:
         ids = stakes_from_table(read_table(stakes), interest)
         prepared = engine.prepare(ids.stakes)
@@ -109,13 +117,13 @@ def lookthrough_files(
         table = pa.table({"entity": ids.ids[keep].tolist(), "share": x[keep]})
         write_table(table, out)
         held, entities = int(keep.size), int(ids.stakes.n)
-        plan_info = {
-            "levels": prepared.levels,
-            "components": prepared.components,
-            "largest_component": prepared.largest_component,
-            "cyclic_components": prepared.cyclic_components,
-        }
-    top: list[dict[str, Any]] = []
+        plan_info = EnginePlan(
+            levels=prepared.levels,
+            components=prepared.components,
+            largest_component=prepared.largest_component,
+            cyclic_components=prepared.cyclic_components,
+        )
+    top: list[TopShare] = []
     if table is not None and table.num_rows:
         # the TOP largest shares (ties by entity id), sorting only the candidates
         shares = table["share"].to_numpy()
@@ -126,23 +134,22 @@ def lookthrough_files(
         names = np.asarray(table["entity"].take(pa.array(cand)).to_pylist())
         order = cand[np.lexsort((names, -shares[cand]))][:TOP]
         top = [
-            {
-                "entity": str(table["entity"][int(i)]),
-                "share": round(float(table["share"][int(i)]), 9),
-            }
+            TopShare(
+                entity=str(table["entity"][int(i)]),
+                share=round(float(table["share"][int(i)]), 9),
+            )
             for i in order
         ]
-    return {
-        "schema": ENGINE_SHARES_SCHEMA,
-        "engine": engine.name,
-        "stakes": stakes,
-        "interest": interest,
-        "members": len(set(members)),
-        "cut": cut,
-        "entities": entities,
-        "held": held,
-        "plan": plan_info,
-        "top": top,
-        "out": out,
-        "seconds": round(time.perf_counter() - t0, 3),
-    }
+    return EngineShares(
+        engine=engine.name,
+        stakes=stakes,
+        interest=interest,
+        members=len(set(members)),
+        cut=cut,
+        entities=entities,
+        held=held,
+        plan=plan_info,
+        top=tuple(top),
+        out=out,
+        seconds=round(time.perf_counter() - t0, 3),
+    )

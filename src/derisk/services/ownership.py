@@ -65,9 +65,6 @@ class EntityRef:
     kind: str
     country: str | None
 
-    def as_dict(self) -> dict[str, Any]:
-        return self.record().to_json()
-
     def record(self) -> EntityInfo:
         return EntityInfo(id=self.entity_id, name=self.name, kind=self.kind, country=self.country)
 
@@ -155,8 +152,9 @@ def node_ids(store: Store) -> Any:
     return store.view().ownership_nodes()
 
 
-def _select(store: Store, interest: str, when: dt.date) -> dict[str, Any]:
-    return store.view(as_of=when).stake_columns(interest)._asdict()
+def _select(store: Store, interest: str, when: dt.date) -> dict[str, np.ndarray[Any, Any]]:
+    cols = store.view(as_of=when).stake_columns(interest)
+    return {k: np.asarray(v) for k, v in zip(cols._fields, cols, strict=True)}
 
 
 def load_layer(store: Store, interest: str, as_of: dt.date | None = None, ids: Any = None) -> Layer:
@@ -190,17 +188,18 @@ def load_layer(store: Store, interest: str, as_of: dt.date | None = None, ids: A
     )
 
 
-def overfull(layer: Layer) -> list[dict[str, Any]]:
-    """Entities whose holders (lower ends) add up to more than 100% on the date."""
+def overfull(layer: Layer) -> list[tuple[str, float]]:
+    """Entities whose holders (lower ends) add up to more than 100% on the date, with the
+    share their holders add up to."""
     sums = eng.column_sums(layer.stakes("lo"))
     bad = np.flatnonzero(sums > 1 + eng.COLUMN_TOLERANCE)
-    return [{"entity": str(layer.ids[j]), "known_share": round(float(sums[j]), 6)} for j in bad]
+    return [(str(layer.ids[j]), round(float(sums[j]), 6)) for j in bad]
 
 
 def check_layer(layer: Layer) -> None:
     bad = overfull(layer)
     if bad:
-        shown = ", ".join(f"{b['entity']} ({100 * b['known_share']:.4g}%)" for b in bad[:5])
+        shown = ", ".join(f"{entity} ({100 * share:.4g}%)" for entity, share in bad[:5])
         raise BadInputError(
             f"{layer.interest} stakes add up to more than 100% in {shown}: sources overlap; "
             "end the older stakes (valid_to) or pick an as-of date"
@@ -210,19 +209,20 @@ def check_layer(layer: Layer) -> None:
 # -- source metadata and chains ----------------------------------------------------------------
 
 
-def source_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def source_meta(store: Store, ids: Sequence[str]) -> dict[str, CitedSource]:
+    """The sources ``ids`` by id, as the ownership answers cite them."""
     if not ids:
         return {}
     return {
-        r.source_id: {
-            "source_id": r.source_id,
-            "publisher": r.publisher,
-            "title": r.title,
-            "url": r.url,
-            "published": r.published.isoformat() if r.published else None,
-            "confidence": r.confidence,
-            "quote": r.quote,
-        }
+        r.source_id: CitedSource(
+            source_id=r.source_id,
+            publisher=r.publisher,
+            title=r.title,
+            url=r.url,
+            published=r.published.isoformat() if r.published else None,
+            confidence=r.confidence,
+            quote=r.quote,
+        )
         for r in store.view().sources_by_id(ids)
     }
 
@@ -251,13 +251,9 @@ def chain_record(layer: Layer, chain: eng.Chain, names: dict[str, str]) -> Owner
     )
 
 
-def chain_dict(layer: Layer, chain: eng.Chain, names: dict[str, str]) -> dict[str, Any]:
-    """:func:`chain_record` as its JSON object."""
-    return chain_record(layer, chain, names).to_json()
-
-
-def _cited(store: Store, ids: Sequence[str]) -> tuple[CitedSource, ...]:
-    return tuple(CitedSource(**m) for m in source_meta(store, ids).values())
+def cited_sources(store: Store, ids: Sequence[str]) -> tuple[CitedSource, ...]:
+    """The sources ``ids`` as the ownership answers cite them (in the store's order)."""
+    return tuple(source_meta(store, ids).values())
 
 
 def entity_names(store: Store) -> dict[str, str]:
@@ -355,7 +351,7 @@ def owners(
         declared_interests=declared,
         rights=rights,
         cycles=tuple(tuple(c) for c in cycles),
-        sources=_cited(store, sorted(sources)),
+        sources=cited_sources(store, sorted(sources)),
     )
 
 
@@ -530,5 +526,5 @@ def holdings(
             seconds=lim.chain_seconds,
         ),
         holdings=tuple(out),
-        sources=_cited(store, sorted(sources)),
+        sources=cited_sources(store, sorted(sources)),
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Literal, cast
 
 import numpy as np
 
@@ -21,27 +22,56 @@ from derisk.analysis import ownership as eng
 from derisk.engines import current as current_engine
 from derisk.errors import BadInputError
 from derisk.model.names import normalise_name
+from derisk.model.record import ABSENT, Record
 from derisk.rules.ownership import RULE_IDS, RuleVersion, rule_version
 from derisk.services.ownership import (
     Layer,
     as_of_date,
-    chain_dict,
+    chain_record,
     check_layer,
+    cited_sources,
     entity_names,
     load_layer,
     node_ids,
     resolve_entity,
-    source_meta,
+)
+from derisk.services.results.screening import (
+    DebtHolder,
+    FlagTest,
+    ListEntry,
+    RightHeld,
+    RuleCitation,
+    RuleInfo,
+    ScreenAll,
+    ScreenComponent,
+    ScreenCounts,
+    ScreenEntity,
+    ScreenRow,
+    ScreenTest,
+    SettleInterest,
+    SettleItem,
+    SettleStake,
+    TagHeld,
+    ThresholdTest,
+    Verdict,
+    VerdictTest,
 )
 from derisk.store.base import Store
 
 SCREEN_SCHEMA = "derisk.screen/1"
 UNQUANTIFIED = ("unknown-interest", "other-influence-or-control", "appoint-board", "controls")
 
-FLAGGED, CLEAR, INDETERMINATE = "flagged", "clear", "indeterminate"
+FLAGGED: Final = "flagged"
+CLEAR: Final = "clear"
+INDETERMINATE: Final = "indeterminate"
 
 
-def _verdict(at_min: bool, at_max: bool, unknown: bool = False) -> str:
+def _v(value: object) -> Verdict:
+    """A verdict read from an array of verdicts (``numpy.str_``) as the literal it is."""
+    return cast(Verdict, str(value))
+
+
+def _verdict(at_min: bool, at_max: bool, unknown: bool = False) -> Verdict:
     if at_min:
         return FLAGGED
     if at_max or unknown:
@@ -65,9 +95,9 @@ class Context:
     kind: Any
     country: Any
     covered: set[str]
-    tags: dict[int, list[dict[str, Any]]]
-    lists: dict[int, list[dict[str, Any]]]
-    rights: list[dict[str, Any]]
+    tags: dict[int, list[TagHeld]]
+    lists: dict[int, list[ListEntry]]
+    rights: list[RightHeld]
     plans: dict[tuple[str, str], Any] = field(default_factory=dict)  # the engine's plans
     shares: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
@@ -114,22 +144,22 @@ def context(store: Store, as_of: dt.date | None) -> Context:
             if key:
                 names.setdefault(key, []).append(i)
     covered = {m.iso3 for m in view.group_members("covered")}
-    tags: dict[int, list[dict[str, Any]]] = {}
+    tags: dict[int, list[TagHeld]] = {}
     for t in view.entity_tags():
         i = int(np.searchsorted(ids, t.entity_id))
         if i < n and ids[i] == t.entity_id:
             tags.setdefault(i, []).append(
-                {"tag": t.tag, "country": t.country, "source_id": t.source_id, "note": t.note}
+                TagHeld(tag=t.tag, country=t.country, source_id=t.source_id, note=t.note)
             )
     lists = _list_hits(store, when, ids, names)
     rights = [
-        {
-            "fact_id": r.fact_id,
-            "holder": r.holder_id,
-            "subject": r.subject_id,
-            "right": r.right_type,
-            "source_id": r.source_id,
-        }
+        RightHeld(
+            fact_id=r.fact_id,
+            holder=r.holder_id,
+            subject=r.subject_id,
+            right=r.right_type,
+            source_id=r.source_id,
+        )
         for r in view.control_rights()
     ]
     return Context(store, when, ids, layers, kind, country, covered, tags, lists, rights)
@@ -137,14 +167,14 @@ def context(store: Store, as_of: dt.date | None) -> Context:
 
 def _list_hits(
     store: Store, when: dt.date, ids: Any, names: dict[str, list[int]]
-) -> dict[int, list[dict[str, Any]]]:
+) -> dict[int, list[ListEntry]]:
     """Entries in force per node: for each list, the latest edition on or before the date
     (or, if none, the earliest edition's entries listed on or before the date)."""
     view = store.view(as_of=when)
     editions: dict[str, list[dt.date]] = {}
     for lid, ed in view.list_editions():
         editions.setdefault(lid, []).append(ed)
-    out: dict[int, list[dict[str, Any]]] = {}
+    out: dict[int, list[ListEntry]] = {}
     for lid, eds in editions.items():
         past = [e for e in eds if e <= when]
         ed = past[-1] if past else eds[0]
@@ -152,7 +182,7 @@ def _list_hits(
             entry_id, name, aliases, section = r.entry_id, r.name, r.aliases, r.section
             eid, sid, vf = r.entity_id, r.source_id, r.valid_from
             hits: set[int] = set()
-            how = "entity id"
+            how: Literal["entity id", "name"] = "entity id"
             if eid:
                 i = int(np.searchsorted(ids, eid))
                 if i < len(ids) and ids[i] == eid:
@@ -163,21 +193,50 @@ def _list_hits(
                     hits.update(names.get(normalise_name(nm), []) if nm.strip() else [])
             for i in hits:
                 out.setdefault(i, []).append(
-                    {
-                        "list": lid,
-                        "entry_id": entry_id,
-                        "name_as_listed": name,
-                        "section": section,
-                        "edition": ed.isoformat(),
-                        "listed_from": vf.isoformat() if vf else None,
-                        "matched_by": how,
-                        "source_id": sid,
-                    }
+                    ListEntry(
+                        list=lid,
+                        entry_id=entry_id,
+                        name_as_listed=name,
+                        section=section,
+                        edition=ed.isoformat(),
+                        listed_from=vf.isoformat() if vf else None,
+                        matched_by=how,
+                        source_id=sid,
+                    )
                 )
     return out
 
 
 # -- the rules, vectorised over every entity --------------------------------------------------
+
+
+@dataclass
+class Check:
+    """One test of a rule over every entity: a yes/no mask (``value``), a share at both ends
+    compared with a threshold (``lo``, ``hi``), or another rule's verdicts (``verdict``)."""
+
+    value: Any = None  # bool per node
+    lo: Any = None  # share per node, stakes at their lower ends
+    hi: Any = None
+    threshold: float = 0.0
+    comparison: str = ">="
+    members: Any = None  # bool per node: the set whose share is measured
+    members_hi: Any = None
+    interest: str | None = None  # layer whose chains explain the share
+    note: str | None = None
+    confidence: str | None = None
+    verdict: Any = None  # verdict per node
+    holders: dict[int, tuple[int, str]] | None = None  # node -> (largest holder, layer)
+    lists: list[str] | None = None
+    rights: list[str] | None = None
+
+    def flags(self, i: int) -> bool:
+        """Whether this test alone flags entity ``i`` (at the lower ends)."""
+        if self.value is not None:
+            return bool(self.value[i])
+        if self.lo is not None:
+            return _passes(float(self.lo[i]), self.threshold, self.comparison)
+        return self.verdict is not None and bool(self.verdict[i] == FLAGGED)
 
 
 @dataclass
@@ -187,7 +246,7 @@ class Outcome:
     at_min: Any  # bool per node
     at_max: Any
     unknown: Any  # bool: an interest of unknown size could decide it
-    tests: dict[str, dict[str, Any]]  # test name -> arrays and parameters
+    tests: dict[str, Check]  # test name -> arrays and parameters
 
     def verdicts(self) -> Any:
         return np.where(
@@ -206,9 +265,9 @@ def _membership(ctx: Context, rv: RuleVersion) -> tuple[Any, Any, Any]:
     jur_tags = set(rv.params.get("jurisdiction", {}).get("tags", []))
     for i, ts in ctx.tags.items():
         for t in ts:
-            if t["country"] in covered and t["tag"] in gov_tags:
+            if t.country in covered and t.tag in gov_tags:
                 gov[i] = True
-            if t["country"] in covered and (t["tag"] in jur_tags or t["tag"] == "nationality"):
+            if t.country in covered and (t.tag in jur_tags or t.tag == "nationality"):
                 juris[i] = True
     return gov, juris, gov | juris
 
@@ -218,10 +277,10 @@ def _unknown_above(ctx: Context, holders: Any, held: Any) -> Any:
     out = np.zeros(ctx.n, dtype=np.bool_)
     st = ctx.layers["equity"].stakes("lo")
     for r in ctx.rights:
-        if r["right"] not in ("unknown-interest",) or not r["holder"]:
+        if r.right not in ("unknown-interest",) or not r.holder:
             continue
-        h = int(np.searchsorted(ctx.ids, r["holder"]))
-        s = int(np.searchsorted(ctx.ids, r["subject"]))
+        h = int(np.searchsorted(ctx.ids, r.holder))
+        s = int(np.searchsorted(ctx.ids, r.subject))
         if h < ctx.n and s < ctx.n and (holders[h] or held[h] > 0):
             out[eng.descendants(st, s)] = True
     return out
@@ -230,9 +289,9 @@ def _unknown_above(ctx: Context, holders: Any, held: Any) -> Any:
 def _rights_mask(ctx: Context, holders: Any, kinds: set[str]) -> Any:
     out = np.zeros(ctx.n, dtype=np.bool_)
     for r in ctx.rights:
-        if r["right"] in kinds and r["holder"]:
-            h = int(np.searchsorted(ctx.ids, r["holder"]))
-            s = int(np.searchsorted(ctx.ids, r["subject"]))
+        if r.right in kinds and r.holder:
+            h = int(np.searchsorted(ctx.ids, r.holder))
+            s = int(np.searchsorted(ctx.ids, r.subject))
             if h < ctx.n and s < ctx.n and holders[h]:
                 out[s] = True
     return out
@@ -245,9 +304,9 @@ def feoc(ctx: Context) -> Outcome:
     thr, cmp_ = float(own["threshold"]), str(own["comparison"])
     at_min = gov | juris
     at_max = at_min.copy()
-    tests: dict[str, dict[str, Any]] = {
-        "government-body": {"value": gov, "note": "is a covered-nation government body"},
-        "jurisdiction": {"value": juris, "note": rv.params["jurisdiction"]["note"]},
+    tests: dict[str, Check] = {
+        "government-body": Check(value=gov, note="is a covered-nation government body"),
+        "jurisdiction": Check(value=juris, note=rv.params["jurisdiction"]["note"]),
     }
     held_hi = np.zeros(ctx.n)
     for layer in own["layers"]:
@@ -256,13 +315,13 @@ def feoc(ctx: Context) -> Outcome:
         held_hi = np.maximum(held_hi, hi)
         at_min |= np.array([_passes(v, thr, cmp_) for v in lo]) if ctx.n < 50_000 else lo >= thr
         at_max |= hi >= thr - 1e-12
-        tests[f"government-{layer}"] = {
-            "lo": lo, "hi": hi, "threshold": thr, "comparison": cmp_, "members": gov,
-            "interest": layer, "note": own["note"],
-        }  # fmt: skip
+        tests[f"government-{layer}"] = Check(
+            lo=lo, hi=hi, threshold=thr, comparison=cmp_, members=gov, interest=layer,
+            note=own["note"],
+        )  # fmt: skip
     rights = _rights_mask(ctx, gov, set(rv.params.get("control_rights", [])))
     at_min |= rights
-    tests["control-rights"] = {"value": rights, "note": "a government body holds a control right"}
+    tests["control-rights"] = Check(value=rights, note="a government body holds a control right")
     unknown = _unknown_above(ctx, gov, held_hi) & ~at_min
     return Outcome(at_min, at_max, unknown, tests)
 
@@ -272,7 +331,7 @@ def sfe(ctx: Context) -> Outcome:
     lists = set(rv.params["lists"])
     listed = np.zeros(ctx.n, dtype=np.bool_)
     for i, hits in ctx.lists.items():
-        if any(h["list"] in lists for h in hits):
+        if any(h.list in lists for h in hits):
             listed[i] = True
     f = feoc(ctx) if rv.params.get("include_feoc") else None
     fc = rv.params["foreign_controlled"]
@@ -280,22 +339,22 @@ def sfe(ctx: Context) -> Outcome:
     thr, cmp_ = float(fc["threshold"]), str(fc["comparison"])
     at_min = listed.copy()
     at_max = listed.copy()
-    tests: dict[str, dict[str, Any]] = {"listed": {"value": listed, "lists": rv.params["lists"]}}
+    tests: dict[str, Check] = {"listed": Check(value=listed, lists=list(rv.params["lists"]))}
     for layer in fc["layers"]:
         lo = ctx.share("foreign", layer, "lo", foreign)
         hi = ctx.share("foreign", layer, "hi", foreign)
         at_min |= lo > thr + 1e-12 if cmp_ == ">" else lo >= thr - 1e-12
         at_max |= hi > thr + 1e-12 if cmp_ == ">" else hi >= thr - 1e-12
-        tests[f"foreign-controlled-{layer}"] = {
-            "lo": lo, "hi": hi, "threshold": thr, "comparison": cmp_, "members": foreign,
-            "interest": layer, "note": fc["note"], "confidence": fc.get("confidence"),
-        }  # fmt: skip
+        tests[f"foreign-controlled-{layer}"] = Check(
+            lo=lo, hi=hi, threshold=thr, comparison=cmp_, members=foreign, interest=layer,
+            note=fc["note"], confidence=fc.get("confidence"),
+        )  # fmt: skip
     unknown = np.zeros(ctx.n, dtype=np.bool_)
     if f is not None:
         at_min |= f.at_min
         at_max |= f.at_max
         unknown |= f.unknown
-        tests["feoc"] = {"verdict": f.verdicts()}
+        tests["feoc"] = Check(verdict=f.verdicts())
     return Outcome(at_min, at_max, unknown & ~at_min, tests)
 
 
@@ -307,7 +366,7 @@ def fie(ctx: Context, s: Outcome | None = None, focus: int | None = None) -> Out
     p = rv.params
     at_min = np.zeros(ctx.n, dtype=np.bool_)
     at_max = np.zeros(ctx.n, dtype=np.bool_)
-    tests: dict[str, dict[str, Any]] = {}
+    tests: dict[str, Check] = {}
     agg_max = np.zeros(ctx.n)
     for layer in p["aggregate"]["layers"]:
         lo = ctx.share("sfe-lo", layer, "lo", sfe_lo)
@@ -316,15 +375,15 @@ def fie(ctx: Context, s: Outcome | None = None, focus: int | None = None) -> Out
         at_min |= lo >= thr - 1e-12
         at_max |= hi >= thr - 1e-12
         agg_max = np.maximum(agg_max, hi)
-        tests[f"aggregate-{layer}"] = {
-            "lo": lo, "hi": hi, "threshold": thr, "comparison": ">=", "members": sfe_lo,
-            "members_hi": sfe_hi, "interest": layer, "note": p["aggregate"]["note"],
-        }  # fmt: skip
+        tests[f"aggregate-{layer}"] = Check(
+            lo=lo, hi=hi, threshold=thr, comparison=">=", members=sfe_lo, members_hi=sfe_hi,
+            interest=layer, note=p["aggregate"]["note"],
+        )  # fmt: skip
     # One SFE >= 25%: only where all SFEs together could reach it, then holder by holder.
     thr1 = float(p["single"]["threshold"])
     single_lo = np.zeros(ctx.n)
     single_hi = np.zeros(ctx.n)
-    single_holder: dict[int, dict[str, Any]] = {}
+    single_holder: dict[int, tuple[int, str]] = {}
     cand = set(np.flatnonzero(agg_max >= thr1 - 1e-12).tolist())
     if focus is not None and agg_max[focus] > 0:
         cand.add(focus)  # the screened entity gets its largest single holder even below 25%
@@ -343,13 +402,13 @@ def fie(ctx: Context, s: Outcome | None = None, focus: int | None = None) -> Out
                     if vals[k] > arr[t]:
                         arr[t] = float(vals[k])
                         if bound == "lo":
-                            single_holder[t] = {"holder": int(nodes[k]), "interest": layer}
+                            single_holder[t] = (int(nodes[k]), layer)
     at_min |= single_lo >= thr1 - 1e-12
     at_max |= single_hi >= thr1 - 1e-12
-    tests["single"] = {
-        "lo": single_lo, "hi": single_hi, "threshold": thr1, "comparison": ">=",
-        "holders": single_holder, "note": p["single"]["note"],
-    }  # fmt: skip
+    tests["single"] = Check(
+        lo=single_lo, hi=single_hi, threshold=thr1, comparison=">=", holders=single_holder,
+        note=p["single"]["note"],
+    )  # fmt: skip
     # Debt: SFEs' share of each entity's debt (a debt holder counts by the SFE share in it).
     debt = ctx.layers["debt"]
     eq_lo = ctx.share("sfe-lo", "equity", "lo", sfe_lo)
@@ -361,12 +420,12 @@ def fie(ctx: Context, s: Outcome | None = None, focus: int | None = None) -> Out
     thr_d = float(p["debt"]["threshold"])
     at_min |= d_lo >= thr_d - 1e-12
     at_max |= d_hi >= thr_d - 1e-12
-    tests["debt"] = {
-        "lo": d_lo, "hi": d_hi, "threshold": thr_d, "comparison": ">=", "note": p["debt"]["note"],
-    }  # fmt: skip
+    tests["debt"] = Check(
+        lo=d_lo, hi=d_hi, threshold=thr_d, comparison=">=", note=p["debt"]["note"]
+    )
     rights = _rights_mask(ctx, sfe_lo, set(p["control_rights"]))
     at_min |= rights
-    tests["control-rights"] = {"value": rights, "rights": p["control_rights"]}
+    tests["control-rights"] = Check(value=rights, rights=list(p["control_rights"]))
     unknown = _unknown_above(ctx, sfe_hi, agg_max) & ~at_min
     return Outcome(at_min, at_max, unknown, tests)
 
@@ -378,7 +437,7 @@ def pfe(ctx: Context, focus: int | None = None) -> tuple[Outcome, Outcome, Outco
         s.at_min | f.at_min,
         s.at_max | f.at_max,
         (s.unknown | f.unknown) & ~(s.at_min | f.at_min),
-        {"sfe": {"verdict": s.verdicts()}, "fie": {"verdict": f.verdicts()}},
+        {"sfe": Check(verdict=s.verdicts()), "fie": Check(verdict=f.verdicts())},
     )
     return out, s, f
 
@@ -390,132 +449,152 @@ def _r(x: float) -> float:
     return round(float(x), 9)
 
 
+def _flag_test(ctx: Context, name: str, tst: Check, t: int) -> FlagTest:
+    val = bool(tst.value[t])
+    subject = str(ctx.ids[t])
+    return FlagTest(
+        test=name,
+        result=FLAGGED if val else CLEAR,
+        note=tst.note if tst.note else ABSENT,
+        entries=tuple(ctx.lists[t]) if name == "listed" and t in ctx.lists else ABSENT,
+        country=ctx.country[t] if name == "jurisdiction" and val else ABSENT,
+        tags=tuple(ctx.tags.get(t, [])) if name == "jurisdiction" and val else ABSENT,
+        rights=(
+            tuple(r for r in ctx.rights if r.subject == subject)
+            if name == "control-rights" and val
+            else ABSENT
+        ),
+    )
+
+
+def _threshold_test(
+    ctx: Context, name: str, tst: Check, t: int, names: dict[str, str]
+) -> ThresholdTest:
+    lo, hi = float(tst.lo[t]), float(tst.hi[t])
+    thr, cmp_ = tst.threshold, tst.comparison
+    paths: tuple[Any, ...] | None = None
+    holder: str | None = None
+    interest: str | None = None
+    if tst.interest is not None and lo > 0:
+        lay = ctx.layers[tst.interest]
+        members = np.flatnonzero(tst.members)
+        chains = eng.top_chains(lay.stakes("lo"), members, t, k=5, total=lo)
+        paths = tuple(chain_record(lay, c, names) for c in chains)
+    if name == "single" and tst.holders is not None and t in tst.holders:
+        h, interest = tst.holders[t]
+        lay = ctx.layers[interest]
+        holder = str(ctx.ids[h])
+        chains = eng.top_chains(lay.stakes("lo"), [h], t, k=5, total=lo)
+        paths = tuple(chain_record(lay, c, names) for c in chains)
+    debt_holders: tuple[DebtHolder, ...] | None = None
+    if name == "debt" and hi > 0:
+        debt = ctx.layers["debt"]
+        rows = np.flatnonzero(debt.owned == t)
+        debt_holders = tuple(
+            DebtHolder(holder=str(ctx.ids[debt.owner[k]]), percent=_r(100 * debt.lo[k]),
+                       fact_id=str(debt.fact_id[k]), source_id=str(debt.source_id[k]))
+            for k in rows
+        )  # fmt: skip
+    return ThresholdTest(
+        test=name,
+        value=_r(lo),
+        bounds=(_r(lo), _r(hi)),
+        threshold=thr,
+        comparison=cmp_,
+        result=_verdict(_passes(lo, thr, cmp_), _passes(hi, thr, cmp_)),
+        note=tst.note,
+        confidence=tst.confidence if tst.confidence else ABSENT,
+        holder=ABSENT if holder is None else holder,
+        interest=ABSENT if interest is None else interest,
+        paths=ABSENT if paths is None else paths,
+        debt_holders=ABSENT if debt_holders is None else debt_holders,
+    )
+
+
 def _explain_tests(
     ctx: Context, out: Outcome, t: int, names: dict[str, str]
-) -> list[dict[str, Any]]:
-    res: list[dict[str, Any]] = []
+) -> tuple[ScreenTest, ...]:
+    res: list[ScreenTest] = []
     for name, tst in out.tests.items():
-        if "verdict" in tst:
-            res.append({"test": name, "result": str(tst["verdict"][t])})
-            continue
-        if "lo" not in tst:
-            val = bool(tst["value"][t])
-            item: dict[str, Any] = {"test": name, "result": FLAGGED if val else CLEAR}
-            if tst.get("note"):
-                item["note"] = tst["note"]
-            if name == "listed" and t in ctx.lists:
-                item["entries"] = ctx.lists[t]
-            if name in ("jurisdiction",) and val:
-                item["country"] = ctx.country[t]
-                item["tags"] = ctx.tags.get(t, [])
-            if name == "control-rights" and val:
-                item["rights"] = [r for r in ctx.rights if r["subject"] == str(ctx.ids[t])]
-            res.append(item)
-            continue
-        lo, hi = float(tst["lo"][t]), float(tst["hi"][t])
-        thr, cmp_ = tst["threshold"], tst["comparison"]
-        r_min = _passes(lo, thr, cmp_)
-        r_max = _passes(hi, thr, cmp_)
-        item = {
-            "test": name,
-            "value": _r(lo),
-            "bounds": [_r(lo), _r(hi)],
-            "threshold": thr,
-            "comparison": cmp_,
-            "result": _verdict(r_min, r_max),
-            "note": tst.get("note"),
-        }
-        if tst.get("confidence"):
-            item["confidence"] = tst["confidence"]
-        if "interest" in tst and lo > 0:
-            lay = ctx.layers[tst["interest"]]
-            members = np.flatnonzero(tst["members"])
-            chains = eng.top_chains(lay.stakes("lo"), members, t, k=5, total=lo)
-            item["paths"] = [chain_dict(lay, c, names) for c in chains]
-        if name == "single" and t in tst["holders"]:
-            h = tst["holders"][t]
-            lay = ctx.layers[h["interest"]]
-            item["holder"] = str(ctx.ids[h["holder"]])
-            item["interest"] = h["interest"]
-            chains = eng.top_chains(lay.stakes("lo"), [h["holder"]], t, k=5, total=lo)
-            item["paths"] = [chain_dict(lay, c, names) for c in chains]
-        if name == "debt" and hi > 0:
-            debt = ctx.layers["debt"]
-            rows = np.flatnonzero(debt.owned == t)
-            item["debt_holders"] = [
-                {"holder": str(ctx.ids[debt.owner[k]]), "percent": _r(100 * debt.lo[k]),
-                 "fact_id": str(debt.fact_id[k]), "source_id": str(debt.source_id[k])}
-                for k in rows
-            ]  # fmt: skip
-        res.append(item)
-    return res
+        if tst.verdict is not None:
+            res.append(VerdictTest(test=name, result=_v(tst.verdict[t])))
+        elif tst.lo is None:
+            res.append(_flag_test(ctx, name, tst, t))
+        else:
+            res.append(_threshold_test(ctx, name, tst, t, names))
+    return tuple(res)
 
 
-def _settle(ctx: Context, t: int) -> list[dict[str, Any]]:
+def _settle(ctx: Context, t: int) -> tuple[SettleItem, ...]:
     """Ranged stakes above ``t`` and interests of unknown size: what would settle it."""
-    out: list[dict[str, Any]] = []
+    out: list[SettleItem] = []
     for interest in ("equity", "voting", "board", "debt"):
         lay = ctx.layers[interest]
         if not lay.ranged.any():
             continue
         anc = eng.ancestors(lay.stakes("hi"), t)
         for k in np.flatnonzero(lay.ranged & np.isin(lay.owned, anc)).tolist():
-            if any(o.get("fact_id") == str(lay.fact_id[k]) for o in out):
+            if any(o.fact_id == str(lay.fact_id[k]) for o in out):
                 continue  # an equity range standing in for voting rights is listed once
             out.append(
-                {
-                    "fact_id": str(lay.fact_id[k]),
-                    "owner": str(ctx.ids[lay.owner[k]]),
-                    "owned": str(ctx.ids[lay.owned[k]]),
-                    "interest": interest,
-                    "percent_min": _r(100 * lay.lo[k]),
-                    "percent_max": _r(100 * lay.hi[k]),
-                    "source_id": str(lay.source_id[k]),
-                    "what": "the exact size of this stake",
-                }
+                SettleStake(
+                    fact_id=str(lay.fact_id[k]),
+                    owner=str(ctx.ids[lay.owner[k]]),
+                    owned=str(ctx.ids[lay.owned[k]]),
+                    interest=interest,
+                    percent_min=_r(100 * lay.lo[k]),
+                    percent_max=_r(100 * lay.hi[k]),
+                    source_id=str(lay.source_id[k]),
+                )
             )
     anc_eq = set(eng.ancestors(ctx.layers["equity"].stakes("hi"), t).tolist())
     for r in ctx.rights:
-        s = int(np.searchsorted(ctx.ids, r["subject"]))
-        if r["right"] == "unknown-interest" and s in anc_eq:
-            out.append({**r, "what": "the size of this interest"})
-    return out
+        s = int(np.searchsorted(ctx.ids, r.subject))
+        if r.right == "unknown-interest" and s in anc_eq:
+            out.append(
+                SettleInterest(
+                    fact_id=r.fact_id,
+                    holder=r.holder,
+                    subject=r.subject,
+                    right=r.right,
+                    source_id=r.source_id,
+                )
+            )
+    return tuple(out)
 
 
-def _sources_of(items: Any) -> set[str]:
+def _sources_of(items: object) -> set[str]:
+    """Every ``source_id`` named anywhere in ``items`` (records, mappings, sequences)."""
     found: set[str] = set()
-    if isinstance(items, dict):
+    if isinstance(items, Record):
+        items = items.to_json()
+    if isinstance(items, Mapping):
         for k, v in items.items():
             if k == "source_id" and isinstance(v, str):
                 found.add(v)
             else:
                 found |= _sources_of(v)
-    elif isinstance(items, list):
+    elif isinstance(items, (list, tuple)):
         for v in items:
             found |= _sources_of(v)
     return found
 
 
-def screen(
-    store: Store,
-    entity: str | None = None,
-    *,
-    rule: str = "pfe",
-    as_of: dt.date | None = None,
-    all_entities: bool = False,
-) -> dict[str, Any]:
-    """Screen one entity (with a full explanation) or every entity (one line each)."""
-    if rule not in RULE_IDS:
-        raise BadInputError(f"unknown rule {rule!r}; one of {', '.join(RULE_IDS)}")
-    if (entity is None) == (not all_entities):
-        raise BadInputError("give an entity or all, not both")
-    when = as_of_date(as_of)
-    rv = rule_version(rule, when)
-    ctx = context(store, when)
-    focus = None
-    if not all_entities:
-        ref = resolve_entity(store, str(entity))
-        focus = int(np.searchsorted(ctx.ids, ref.entity_id))
+def rule_info(rv: RuleVersion) -> RuleInfo:
+    """The rule version as results describe it."""
+    d = rv.describe()
+    return RuleInfo(
+        rule=d["rule"],
+        title=d["title"],
+        version=d["version"],
+        effective_from=d["effective_from"],
+        effective_to=d["effective_to"],
+        confidence=d["confidence"],
+        citations=tuple(RuleCitation(**c) for c in d["citations"]),
+    )
+
+
+def _outcomes(ctx: Context, rule: str, focus: int | None) -> tuple[Outcome, dict[str, Outcome]]:
     parts: dict[str, Outcome] = {}
     if rule == "feoc":
         out = feoc(ctx)
@@ -525,48 +604,72 @@ def screen(
         out = fie(ctx, focus=focus)
     else:
         out, parts["sfe"], parts["fie"] = pfe(ctx, focus)
+    return out, parts
+
+
+def _check_rule(rule: str) -> None:
+    if rule not in RULE_IDS:
+        raise BadInputError(f"unknown rule {rule!r}; one of {', '.join(RULE_IDS)}")
+
+
+def screen_all(store: Store, *, rule: str = "pfe", as_of: dt.date | None = None) -> ScreenAll:
+    """Every entity's verdict under ``rule`` (one line each, flagged first)."""
+    _check_rule(rule)
+    when = as_of_date(as_of)
+    rv = rule_version(rule, when)
+    ctx = context(store, when)
+    out, _parts = _outcomes(ctx, rule, None)
     verdicts = out.verdicts()
-    base = {"schema": SCREEN_SCHEMA, "as_of": when.isoformat(), "rule": rv.describe()}
     names = entity_names(store)
-    if all_entities:
-        rows = []
-        named = set(names)
-        for i in range(ctx.n):
-            eid = str(ctx.ids[i])
-            if eid not in named:
-                continue
-            reasons = [
-                k for k, tst in out.tests.items()
-                if ("value" in tst and bool(tst["value"][i]))
-                or ("lo" in tst
-                    and _passes(float(tst["lo"][i]), tst["threshold"], tst["comparison"]))
-                or ("verdict" in tst and tst["verdict"][i] == FLAGGED)
-            ]  # fmt: skip
-            rows.append(
-                {
-                    "id": eid,
-                    "name": names[eid],
-                    "verdict": str(verdicts[i]),
-                    "verdict_at_min": FLAGGED if out.at_min[i] else CLEAR,
-                    "verdict_at_max": FLAGGED if (out.at_max[i] or out.at_min[i]) else CLEAR,
-                    "flagged_by": reasons,
-                }
+    rows: list[ScreenRow] = []
+    for i in range(ctx.n):
+        eid = str(ctx.ids[i])
+        if eid not in names:
+            continue
+        rows.append(
+            ScreenRow(
+                id=eid,
+                name=names[eid],
+                verdict=_v(verdicts[i]),
+                verdict_at_min=FLAGGED if out.at_min[i] else CLEAR,
+                verdict_at_max=FLAGGED if (out.at_max[i] or out.at_min[i]) else CLEAR,
+                flagged_by=tuple(k for k, tst in out.tests.items() if tst.flags(i)),
             )
-        order = {FLAGGED: 0, INDETERMINATE: 1, CLEAR: 2}
-        rows.sort(key=lambda r: (order[str(r["verdict"])], str(r["id"])))
-        counts = {v: sum(1 for r in rows if r["verdict"] == v) for v in order}
-        return {**base, "counts": counts, "entities": rows}
-    i = int(focus)  # type: ignore[arg-type]
+        )
+    order = {FLAGGED: 0, INDETERMINATE: 1, CLEAR: 2}
+    rows.sort(key=lambda r: (order[r.verdict], r.id))
+    n = {v: sum(1 for r in rows if r.verdict == v) for v in order}
+    return ScreenAll(
+        as_of=when.isoformat(),
+        rule=rule_info(rv),
+        counts=ScreenCounts(flagged=n[FLAGGED], indeterminate=n[INDETERMINATE], clear=n[CLEAR]),
+        entities=tuple(rows),
+    )
+
+
+def screen_entity(
+    store: Store, entity: str, *, rule: str = "pfe", as_of: dt.date | None = None
+) -> ScreenEntity:
+    """One entity's verdict under ``rule``, with every test explained."""
+    _check_rule(rule)
+    when = as_of_date(as_of)
+    rv = rule_version(rule, when)
+    ctx = context(store, when)
+    ref = resolve_entity(store, entity)
+    i = int(np.searchsorted(ctx.ids, ref.entity_id))
+    out, parts = _outcomes(ctx, rule, i)
+    verdicts = out.verdicts()
+    names = entity_names(store)
     tests = _explain_tests(ctx, out, i, names)
     components = {
-        k: {
-            "rule": rule_version(k, when).describe(),
-            "verdict": str(o.verdicts()[i]),
-            "tests": _explain_tests(ctx, o, i, names),
-        }
+        k: ScreenComponent(
+            rule=rule_info(rule_version(k, when)),
+            verdict=_v(o.verdicts()[i]),
+            tests=_explain_tests(ctx, o, i, names),
+        )
         for k, o in parts.items()
     }
-    settle = _settle(ctx, i) if verdicts[i] == INDETERMINATE else []
+    settle = _settle(ctx, i) if verdicts[i] == INDETERMINATE else ()
     caveats = []
     eq = ctx.layers["equity"]
     recorded = float(eq.lo[eq.owned == i].sum())
@@ -576,21 +679,37 @@ def screen(
             "rests on the recorded holders"
         )
     used = _sources_of(tests) | _sources_of(components) | _sources_of(settle)
-    low = [s for s in source_meta(store, sorted(used)).values() if s["confidence"] == "L"]
+    sources = cited_sources(store, sorted(used))
+    low = [s.source_id for s in sources if s.confidence == "L"]
     if low:
-        caveats.append(
-            "rests in part on unverified figures (confidence L): "
-            + ", ".join(s["source_id"] for s in low)
-        )
-    return {
-        **base,
-        "entity": ref.as_dict(),
-        "verdict": str(verdicts[i]),
-        "verdict_at_min": FLAGGED if out.at_min[i] else CLEAR,
-        "verdict_at_max": FLAGGED if (out.at_max[i] or out.at_min[i]) else CLEAR,
-        "tests": tests,
-        "components": components,
-        "settle": settle,
-        "caveats": caveats,
-        "sources": list(source_meta(store, sorted(used)).values()),
-    }
+        caveats.append("rests in part on unverified figures (confidence L): " + ", ".join(low))
+    return ScreenEntity(
+        as_of=when.isoformat(),
+        rule=rule_info(rv),
+        entity=ref.record(),
+        verdict=_v(verdicts[i]),
+        verdict_at_min=FLAGGED if out.at_min[i] else CLEAR,
+        verdict_at_max=FLAGGED if (out.at_max[i] or out.at_min[i]) else CLEAR,
+        tests=tests,
+        components=components,
+        settle=settle,
+        caveats=tuple(caveats),
+        sources=sources,
+    )
+
+
+def screen(
+    store: Store,
+    entity: str | None = None,
+    *,
+    rule: str = "pfe",
+    as_of: dt.date | None = None,
+    all_entities: bool = False,
+) -> ScreenEntity | ScreenAll:
+    """Screen one entity (with a full explanation) or every entity (one line each)."""
+    _check_rule(rule)
+    if (entity is None) == (not all_entities):
+        raise BadInputError("give an entity or all, not both")
+    if entity is None:
+        return screen_all(store, rule=rule, as_of=as_of)
+    return screen_entity(store, entity, rule=rule, as_of=as_of)

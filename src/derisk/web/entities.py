@@ -89,7 +89,7 @@ def entities_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse
     data = api.data(("entities",), lambda s: lookup.entity_list(s).to_json())
     verdicts = api.data(
         ("screen-all", "pfe", as_of),
-        lambda s: scr.screen(s, rule="pfe", as_of=as_of, all_entities=True),
+        lambda s: scr.screen_all(s, rule="pfe", as_of=as_of).to_json(),
     )
     by_id = {e["id"]: e for e in verdicts.get("entities", [])}
     return page(
@@ -117,7 +117,7 @@ def entity_page(request: Request, api: ApiDep, entity: str, as_of: AsOfDep) -> H
     screens = [
         api.data(
             ("screen", entity, rule, as_of),
-            lambda s, rule=rule: scr.screen(s, entity, rule=rule, as_of=as_of),  # type: ignore[misc]
+            lambda s, rule=rule: scr.screen_entity(s, entity, rule=rule, as_of=as_of).to_json(),  # type: ignore[misc]
         )
         for rule in SCREEN_RULES
     ]

@@ -32,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from derisk.data.concordance import Concordance, load_concordance
 from derisk.data.csvio import ImportFailed, Problem
@@ -78,18 +77,6 @@ class ComextImport:
     periods: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "schema": "derisk.import-comext/1",
-            "source_id": self.source_id,
-            "rows_read": self.rows_read,
-            "rows_kept": self.rows_kept,
-            "import_source_rows": self.written,
-            "periods": self.periods,
-            "skipped": self.skipped,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 def _partner(code: str) -> str:

@@ -280,21 +280,6 @@ class TradeImport:
     hs_codes: list[str]
     seconds: float
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "schema": "derisk.trade-import/1",
-            "dataset": self.dataset,
-            "source_id": self.source_id,
-            "files": self.files,
-            "rows_read": self.rows_read,
-            "rows_imported": self.rows,
-            "skipped": self.skipped,
-            "flows": self.flows,
-            "years": self.years,
-            "hs_codes": self.hs_codes,
-            "seconds": round(self.seconds, 3),
-        }
-
 
 def finish(
     store: Store,

@@ -1,0 +1,69 @@
+"""Result types of the imports (``derisk import …``, ``derisk db init``).
+
+Every importer reports through one of these records (built by :mod:`derisk.services.imports`),
+so the CLI and the API print the same object for the same import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from derisk.model.record import Record
+
+__all__ = ["ComextImportResult", "DbInitResult", "ImportResult", "TradeImportResult"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ImportResult(Record):
+    """Rows written per table into a dataset (``derisk import csv|bods|ftm|stakes-bulk``)."""
+
+    schema: str = "derisk.import/1"
+    dataset: str
+    rows: Mapping[str, int]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class DbInitResult(Record):
+    """``derisk db init`` / ``db reset``: the database built and its rows per table."""
+
+    schema: str = "derisk.db-init/1"
+    path: str
+    rows: Mapping[str, int]
+    seconds: float
+    schema_version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class TradeImportResult(Record):
+    """``derisk import comtrade|baci|example china-exports``: trade rows written per flow."""
+
+    ROWS: ClassVar[str | None] = "skipped"
+    schema: str = "derisk.trade-import/1"
+    dataset: str
+    source_id: str
+    files: tuple[str, ...]
+    rows_read: int
+    rows_imported: int
+    skipped: Mapping[str, int]
+    flows: Mapping[str, int]
+    years: tuple[int, ...]
+    hs_codes: tuple[str, ...]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ComextImportResult(Record):
+    """``derisk import comext``: EU27 import-source rows written from Comext bulk files."""
+
+    ROWS: ClassVar[str | None] = "skipped"
+    schema: str = "derisk.import-comext/1"
+    source_id: str
+    rows_read: int
+    rows_kept: int
+    import_source_rows: int
+    periods: tuple[str, ...]
+    skipped: Mapping[str, int]
+    seconds: float
