@@ -9,6 +9,7 @@ on the command line and its status over HTTP. A plain ``ValueError``, ``KeyError
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,31 @@ def test_services_do_not_speak_cli_options() -> None:
                 if "--" in text:
                     bad.append(f"{path.name}:{node.lineno}")
     assert bad == []
+
+
+@pytest.mark.parametrize("command", ["trace", "lookthrough"])
+def test_engine_input_files_the_user_names_are_the_users_mistake(
+    tmp_path: Path, command: str
+) -> None:
+    """A missing or unreadable input file is not-found / bad-input naming the file, not a bug."""
+    from typer.testing import CliRunner
+
+    from derisk.cli import app
+
+    extra = ["--member", "x"] if command == "lookthrough" else []
+
+    def run(path: Path, code: int) -> Any:
+        args = ["engine", command, str(path), "--out", str(tmp_path / "o.parquet"), *extra]
+        res = CliRunner().invoke(app, [*args, "--json"])
+        assert res.exit_code == code, (res.exit_code, res.output)
+        return json.loads(res.output)
+
+    missing = tmp_path / "missing.parquet"
+    out = run(missing, errors.NotFoundError.exit_code)
+    assert out["error"]["kind"] == "not-found"
+    assert str(missing) in out["error"]["message"]
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_text("not a parquet file\n")
+    out = run(garbage, errors.BadInputError.exit_code)
+    assert out["error"]["kind"] == "bad-input"
+    assert str(garbage) in out["error"]["message"]

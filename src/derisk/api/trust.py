@@ -14,8 +14,8 @@ from derisk.api import models as m
 from derisk.api.deps import ApiDep, JSONBody, PageDep, paginate
 from derisk.api.state import encode_json
 from derisk.data.csvio import FILE_KINDS
-from derisk.data.loader import import_csv
 from derisk.errors import NotFoundError
+from derisk.services import imports as import_svc
 from derisk.services import trust as svc
 from derisk.store import Store
 
@@ -127,12 +127,9 @@ async def import_file(
         with tempfile.TemporaryDirectory(prefix="derisk-upload-") as tmp:
             path = FilePath(tmp) / f"{kind}.csv"
             path.write_bytes(body)
-            rep = import_csv(store, kind, path, dataset=dataset, replace=replace)
-        return {
-            "schema": "derisk.import/1",
-            "dataset": rep.dataset,
-            "rows": rep.rows,
-            "seconds": round(rep.seconds, 3),
-        }
+            res = import_svc.import_file(
+                store, "csv", path, dataset=dataset, replace=replace, kind=kind
+            )
+        return res.to_json()
 
     return await run_in_threadpool(api.write_json, run)

@@ -33,6 +33,7 @@ from derisk.data.importers.products import (
 from derisk.rules.certify import RulePackError
 from derisk.services import certify as csvc
 from derisk.services import trace as tsvc
+from derisk.services.imports import import_result
 from derisk.services.results.certify import (
     Certificate,
     CertifyBatch,
@@ -381,15 +382,9 @@ def import_example_products(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
 
 def _print_import(rep: Any, reused: list[str], as_json: bool) -> None:
-    res = {
-        "schema": "derisk.import/1",
-        "dataset": rep.dataset,
-        "rows": rep.rows,
-        "seconds": round(rep.seconds, 3),
-        "reused_entities": reused,
-    }
+    res = import_result(rep, reused)
     if as_json:
-        emit_json(res)
+        emit_json(res.to_json())
         return
     console.print(
         f"Imported {sum(rep.rows.values())} rows into dataset {rep.dataset}"

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from derisk.analysis.ownership import Stakes
-from derisk.errors import BadInputError
+from derisk.errors import BadInputError, NotFoundError
 from derisk.model.schema import OTHER, WORLD
 
 UNKNOWN_PARTNERS = (OTHER,)
@@ -83,12 +83,17 @@ def _first_bad(col: Any) -> int:
 def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pa.Table:
     """A Parquet file or directory (or a CSV file) as an Arrow table."""
     p = Path(path)
-    if p.suffix.lower() == ".csv":
-        import pyarrow.csv as pcsv
+    try:
+        if p.suffix.lower() == ".csv":
+            import pyarrow.csv as pcsv
 
-        t = pcsv.read_csv(p)
-        return t.select(list(columns)) if columns else t
-    return pq.read_table(p, columns=list(columns) if columns else None)
+            t = pcsv.read_csv(p)
+            return t.select(list(columns)) if columns else t
+        return pq.read_table(p, columns=list(columns) if columns else None)
+    except FileNotFoundError as e:
+        raise NotFoundError(f"{p}: no such file or directory") from e
+    except (pa.ArrowInvalid, pa.ArrowTypeError, KeyError) as e:
+        raise BadInputError(f"{p}: not a readable Parquet or CSV table ({e})") from e
 
 
 def write_table(table: pa.Table, path: str | Path) -> None:

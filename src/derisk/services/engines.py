@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from derisk.engines import Engine
 from derisk.engines.tables import read_table, stakes_from_table, write_table
-from derisk.errors import BadInputError
+from derisk.errors import BadInputError, NotFoundError
 from derisk.services.results.engines import (
     EngineInfo,
     EnginePlan,
@@ -43,8 +43,9 @@ def engine_info(engine: Engine) -> EngineInfo:
 
 
 def _need(path: str) -> None:
+    """A local input file that does not exist is the user's mistake, named in the error."""
     if "://" not in path and not Path(path).exists():
-        raise FileNotFoundError(path)
+        raise NotFoundError(f"{path}: no such file or directory")
 
 
 def trace_files(

@@ -8,6 +8,7 @@ file changes nothing) and its problems name file, row and field.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +16,7 @@ from derisk.data.importers.comext import ComextImport
 from derisk.data.importers.trade_common import TradeImport
 from derisk.data.loader import LoadReport, build_database, import_csv
 from derisk.errors import BadInputError
+from derisk.model.record import ABSENT
 from derisk.progress import Progress
 from derisk.services.results.imports import (
     ComextImportResult,
@@ -40,9 +42,15 @@ Format = Literal["csv", "bods", "ftm", "stakes-bulk"]
 FORMATS: tuple[Format, ...] = ("csv", "bods", "ftm", "stakes-bulk")
 
 
-def import_result(rep: LoadReport) -> ImportResult:
-    """An importer's report as the result the front ends print."""
-    return ImportResult(dataset=rep.dataset, rows=dict(rep.rows), seconds=round(rep.seconds, 3))
+def import_result(rep: LoadReport, reused_entities: Sequence[str] | None = None) -> ImportResult:
+    """An importer's report as the result the front ends print (``reused_entities``: the
+    example products' entities that were already in the graph)."""
+    return ImportResult(
+        dataset=rep.dataset,
+        rows=dict(rep.rows),
+        seconds=round(rep.seconds, 3),
+        reused_entities=ABSENT if reused_entities is None else tuple(reused_entities),
+    )
 
 
 def import_file(

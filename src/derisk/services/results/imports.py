@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from derisk.model.record import Record
+from derisk.model.record import ABSENT, Absent, Record
 
 __all__ = ["ComextImportResult", "DbInitResult", "ImportResult", "TradeImportResult"]
 
@@ -23,6 +23,8 @@ class ImportResult(Record):
     dataset: str
     rows: Mapping[str, int]
     seconds: float
+    #: entities of the example products already in the graph (``import example products``)
+    reused_entities: tuple[str, ...] | Absent = ABSENT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
