@@ -21,7 +21,7 @@ from derisk.errors import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from derisk.database import Database, NewsQueue, Result, open
+    from derisk.database import Database, NewsQueue, open
 
 __version__ = "0.1.0"
 
@@ -35,13 +35,12 @@ __all__ = [
     "ImportRefusedError",
     "NewsQueue",
     "NotFoundError",
-    "Result",
     "StoreUnavailableError",
     "__version__",
     "open",
 ]
 
-_LAZY = {"Database", "NewsQueue", "Result", "open"}
+_LAZY = {"Database", "NewsQueue", "open"}
 
 
 def __getattr__(name: str) -> Any:

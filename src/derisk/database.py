@@ -11,22 +11,16 @@ schema name), with ``to_frame()`` (pandas) and ``to_arrow()`` for its main table
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import json
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, overload
+from types import TracebackType
+from typing import TYPE_CHECKING, overload
 
 from derisk.errors import BadInputError, ConflictError
 from derisk.store import DuckStore, default_db_path, open_store
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas
-    import pyarrow
-
     from derisk.services.results import (
         Exposure,
         Holdings,
@@ -49,141 +43,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from derisk.services.results.shock import Scenarios, Shock
     from derisk.services.results.trace import Trace
 
-__all__ = ["Database", "NewsQueue", "Result", "open"]
+__all__ = ["Database", "NewsQueue", "open"]
 
 DateLike = dt.date | str | None
-
-# The main table of each result: what to_frame() returns without an argument.
-ROWS: dict[str, str] = {
-    "derisk.materials": "materials",
-    "derisk.overview": "rows",
-    "derisk.exposure": "shares",
-    "derisk.owners": "owners",
-    "derisk.holdings": "holdings",
-    "derisk.screen": "tests",
-    "derisk.screen-all": "entities",
-    "derisk.reroute": "plan",
-    "derisk.shock": "months",
-    "derisk.scenarios": "scenarios",
-    "derisk.products": "products",
-    "derisk.trace": "materials",
-    "derisk.certificate": "findings",
-    "derisk.certify-batch": "products",
-    "derisk.trade-origin": "origins",
-    "derisk.news.ingest": "articles",
-    "derisk.news.review": "proposals",
-}
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
-def _thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [_thaw(v) for v in value]
-    return value
-
-
-@dataclass(frozen=True)
-class Result(Mapping[str, Any]):
-    """One answer: read it like the ``--json`` object, or as a table.
-
-    ``result["shares"]``, ``result.schema``, ``result.to_json()`` (a fresh ``dict``, equal to
-    the CLI's ``--json``), ``result.to_frame()`` / ``result.to_frame("chain")`` (pandas) and
-    ``result.to_arrow()``. Results are read-only.
-
-    >>> r = Result({"schema": "derisk.owners/1", "owners": [{"id": "a", "look_through": 0.5}]})
-    >>> r.schema, r.rows()
-    ('derisk.owners/1', [{'id': 'a', 'look_through': 0.5}])
-    >>> r["owners"][0]["id"]
-    'a'
-    """
-
-    data: Mapping[str, Any] = field(repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "data", _freeze(dict(self.data)))
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    @property
-    def schema(self) -> str:
-        """The layout's name and version, e.g. ``derisk.exposure/1``."""
-        return str(self.data.get("schema", ""))
-
-    @property
-    def default_table(self) -> str | None:
-        """The key that :meth:`to_frame` reads without an argument."""
-        name = self.schema.split("/")[0]
-        if name == "derisk.screen" and "entities" in self.data:
-            return "entities"
-        return ROWS.get(name)
-
-    def to_json(self) -> dict[str, Any]:
-        """The result as the CLI prints it with ``--json`` (a new, mutable ``dict``)."""
-        out: dict[str, Any] = json.loads(json.dumps(_thaw(self.data), default=str))
-        return out
-
-    def rows(self, table: str | None = None) -> list[dict[str, Any]]:
-        """The records of ``table`` (default: the result's main table) as plain dicts."""
-        key = table or self.default_table
-        if key is None:
-            raise BadInputError(
-                f"{self.schema or 'this result'} has no main table; "
-                f"name one of: {', '.join(self._tables()) or 'none'}"
-            )
-        if key not in self.data:
-            raise BadInputError(f"no table {key!r}; tables: {', '.join(self._tables())}")
-        value = _thaw(self.data[key])
-        if isinstance(value, dict):
-            value = [
-                {"key": k, **v} if isinstance(v, dict) else {"key": k, "value": v}
-                for k, v in value.items()
-            ]
-        if not isinstance(value, list):
-            raise BadInputError(f"{key!r} is a single value, not a table")
-        return [v if isinstance(v, dict) else {"value": v} for v in copy.deepcopy(value)]
-
-    def _tables(self) -> list[str]:
-        return [
-            k
-            for k, v in self.data.items()
-            if isinstance(v, tuple) and v and all(isinstance(x, Mapping) for x in v)
-        ]
-
-    def to_frame(self, table: str | None = None) -> pandas.DataFrame:
-        """``table`` (default: the main table) as a pandas DataFrame, one row per record."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ConflictError(
-                "to_frame() needs pandas: pip install 'derisk[notebook]' (or use to_arrow())"
-            ) from exc
-        return pd.DataFrame.from_records(self.rows(table))
-
-    def to_arrow(self, table: str | None = None) -> pyarrow.Table:
-        """``table`` (default: the main table) as a pyarrow Table."""
-        import pyarrow as pa
-
-        return pa.Table.from_pylist(self.rows(table))
-
-    def __repr__(self) -> str:
-        keys = ", ".join(list(self.data)[:8])
-        return f"Result({self.schema or 'untitled'}: {keys}{', …' if len(self.data) > 8 else ''})"
 
 
 def _date(value: DateLike, name: str = "as_of") -> dt.date | None:
