@@ -69,7 +69,7 @@ def _state(path: Path) -> dict[str, Any]:
         audit = store.sql("SELECT count(*) FROM audit_log")[0][0]
         return {
             "counts": st.counts,
-            "datasets": sorted((d["name"], d["rows"]) for d in st.datasets),
+            "datasets": sorted((d.name, d.rows or 0) for d in st.datasets),
             "audit": audit,
         }
 

@@ -337,17 +337,9 @@ def db_status(db: DbOpt = None, as_json: JsonOpt = False) -> None:
 
     def body() -> None:
         with store_for(db, as_json=as_json) as store:
-            st = store.status()
-        res = {
-            "schema": "derisk.db-status/1",
-            "path": st.path,
-            "schema_version": st.schema_version,
-            "expected_version": st.expected_version,
-            "counts": st.counts,
-            "datasets": st.datasets,
-        }
+            st = imports.db_status(store)
         if as_json:
-            emit_json(res)
+            emit_json(st.to_json())
             return
         console.print(
             f"{st.path}: schema version {st.schema_version} (expected {st.expected_version})"
@@ -359,9 +351,7 @@ def db_status(db: DbOpt = None, as_json: JsonOpt = False) -> None:
             t.add_row(k, str(v))
         console.print(t)
         for d in st.datasets:
-            console.print(
-                f"dataset {d['name']}: {d['rows']} rows from {d['origin']} at {d['loaded_at']}"
-            )
+            console.print(f"dataset {d.name}: {d.rows} rows from {d.origin} at {d.loaded_at}")
 
     guarded(as_json)(body)
 

@@ -20,7 +20,9 @@ from derisk.model.record import ABSENT
 from derisk.progress import Progress
 from derisk.services.results.imports import (
     ComextImportResult,
+    DbDataset,
     DbInitResult,
+    DbStatus,
     ImportResult,
     TradeImportResult,
 )
@@ -40,6 +42,21 @@ __all__ = [
 #: the file formats :func:`import_file` reads
 Format = Literal["csv", "bods", "ftm", "stakes-bulk"]
 FORMATS: tuple[Format, ...] = ("csv", "bods", "ftm", "stakes-bulk")
+
+
+def db_status(store: Store) -> DbStatus:
+    """Schema version, rows per table and the loaded datasets of ``store``."""
+    st = store.status()
+    return DbStatus(
+        path=st.path,
+        schema_version=st.schema_version,
+        expected_version=st.expected_version,
+        counts=dict(st.counts),
+        datasets=tuple(
+            DbDataset(name=d.name, origin=d.origin, rows=d.rows, loaded_at=d.loaded_at)
+            for d in st.datasets
+        ),
+    )
 
 
 def import_result(rep: LoadReport, reused_entities: Sequence[str] | None = None) -> ImportResult:

@@ -20,12 +20,22 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class DatasetStatus:
+    """One loaded dataset: its name, where it came from, its rows, when it was loaded."""
+
+    name: str
+    origin: str | None
+    rows: int | None
+    loaded_at: str
+
+
+@dataclass(frozen=True)
 class StoreStatus:
     path: str
     schema_version: int
     expected_version: int
     counts: dict[str, int]
-    datasets: list[dict[str, Any]]
+    datasets: tuple[DatasetStatus, ...]
 
 
 def first_row(result: Any) -> Any:

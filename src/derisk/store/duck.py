@@ -16,6 +16,7 @@ from derisk.model.schema import ROW_TYPES, TABLES, columns, ddl
 from derisk.model.trust import TRUST_TYPES, Principal
 from derisk.store import guard
 from derisk.store.base import (
+    DatasetStatus,
     IdConflict,
     Store,
     StoreError,
@@ -279,12 +280,12 @@ class DuckStore(Store):
         counts = {
             t: int(first_row(self.con.execute(f"SELECT count(*) FROM {t}"))[0]) for t in TABLES
         }
-        ds = [
-            {"name": r[0], "origin": r[1], "rows": r[2], "loaded_at": str(r[3])}
+        ds = tuple(
+            DatasetStatus(name=r[0], origin=r[1], rows=r[2], loaded_at=str(r[3]))
             for r in self.con.execute(
                 "SELECT name, origin, rows, loaded_at FROM dataset ORDER BY name"
             ).fetchall()
-        ]
+        )
         return StoreStatus(str(self.path), self.schema_version(), SCHEMA_VERSION, counts, ds)
 
     def rows(self, row_type: type[T], where: Mapping[str, Any] | None = None) -> list[T]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from derisk.model.facilities import Facility, ImporterDemand
@@ -35,6 +36,7 @@ from derisk.model.news import NewsDecision, NewsProposal
 from derisk.model.ownership import ControlRight, DeclaredInterest, EntityTag, ListEntry
 from derisk.model.products import BomLine, Product, SupplyLink
 from derisk.model.reads import CapacityCap, RankedFigure, StakeColumns, TradeFlow
+from derisk.model.record import JSONObject
 from derisk.model.rows import (
     ArticleHead,
     AuditChange,
@@ -247,14 +249,14 @@ class View:
         rows = self._sql(f"SELECT count(*) FROM {_q(table)} WHERE source_id = ?", [source_id])
         return int(rows[0][0])
 
-    def fact(self, table: str, key: str, ident: str) -> dict[str, Any] | None:
+    def fact(self, table: str, key: str, ident: str) -> JSONObject | None:
         """The first row of ``table`` whose ``key`` column is ``ident``, every stored column
-        (``dataset`` included) by name; ``None`` when there is none."""
+        (``dataset`` included) by name, read-only; ``None`` when there is none."""
         names = [str(r[0]) for r in self._sql(f"DESCRIBE {_q(table)}")]
         rows = self._sql(f"SELECT * FROM {_q(table)} WHERE {_q(key)} = ? LIMIT 1", [ident])
         if not rows:
             return None
-        return dict(zip(names, rows[0], strict=True))
+        return MappingProxyType(dict(zip(names, rows[0], strict=True)))
 
     # -- entities, products and supply links --------------------------------------------------
     def entity(self, entity_id: str) -> Entity | None:

@@ -12,7 +12,14 @@ from typing import ClassVar
 
 from derisk.model.record import ABSENT, Absent, Record
 
-__all__ = ["ComextImportResult", "DbInitResult", "ImportResult", "TradeImportResult"]
+__all__ = [
+    "ComextImportResult",
+    "DbDataset",
+    "DbInitResult",
+    "DbStatus",
+    "ImportResult",
+    "TradeImportResult",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -36,6 +43,29 @@ class DbInitResult(Record):
     rows: Mapping[str, int]
     seconds: float
     schema_version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class DbDataset(Record):
+    """A loaded dataset as ``derisk db status`` lists it."""
+
+    name: str
+    origin: str | None
+    rows: int | None
+    loaded_at: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class DbStatus(Record):
+    """``derisk db status``: schema version, rows per table and the loaded datasets."""
+
+    ROWS: ClassVar[str | None] = "datasets"
+    schema: str = "derisk.db-status/1"
+    path: str
+    schema_version: int
+    expected_version: int
+    counts: Mapping[str, int]
+    datasets: tuple[DbDataset, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)

@@ -1,0 +1,30 @@
+"""`derisk db status` answers with a typed record built by the import service, not a dict the
+CLI assembles from the store (the same record for the CLI's --json and the Python caller)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from derisk.services import imports
+from derisk.services.results import imports as import_results
+from derisk.store import DuckStore
+from tests.conftest import Cli
+from tests.test_results import conforms
+
+
+def test_db_status_is_a_typed_record_equal_to_the_cli_json(fresh_db: Path) -> None:
+    cli = Cli(fresh_db)
+    imported = cli.json("import", "example", "products")
+    printed = cli.json("db", "status")
+    with DuckStore(fresh_db, read_only=True) as store:
+        res = imports.db_status(store)
+    assert isinstance(res, import_results.DbStatus)
+    assert all(isinstance(d, import_results.DbDataset) for d in res.datasets)
+    assert res.to_json() == printed
+    assert conforms(res) == printed  # the JSON matches the record's SCHEMA
+    names = [d.name for d in res.datasets]
+    assert "example-products" in names and names == sorted(names)
+    example = next(d for d in res.datasets if d.name == "example-products")
+    assert example.rows == sum(imported["rows"].values())  # what the import wrote
+    frame = res.to_frame()
+    assert list(frame["name"]) == names
