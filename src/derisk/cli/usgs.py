@@ -10,7 +10,9 @@ from rich.table import Table
 
 from derisk.cli.common import DbOpt, JsonOpt, console, emit_json, guarded, progress_bar, store_for
 from derisk.cli.core import import_app
-from derisk.data.importers.usgs_mcs import DEFAULT_DATASET, ImportReport, import_usgs_mcs
+from derisk.data.importers.usgs_mcs import DEFAULT_DATASET
+from derisk.services import imports
+from derisk.services.results.imports import UsgsImportResult
 
 
 def register(app: typer.Typer) -> None:
@@ -46,18 +48,18 @@ def import_usgs_mcs_cmd(
             store_for(db, as_json=as_json, read_only=False) as store,
             progress_bar(as_json, "files", first="reading") as tick,
         ):
-            rep = import_usgs_mcs(
+            rep = imports.import_usgs(
                 store, files, dataset=dataset, replace=replace, edition=edition, progress=tick
             )
         if as_json:
-            emit_json(rep.as_dict())
+            emit_json(rep.to_json())
             return
         _print(rep)
 
     guarded(as_json)(body)
 
 
-def _print(rep: ImportReport) -> None:
+def _print(rep: UsgsImportResult) -> None:
     t = Table(title=f"USGS MCS import into dataset {rep.dataset}")
     for col in ("file", "layout", "source", "records", "written", "already there", "skipped"):
         t.add_column(
@@ -69,7 +71,7 @@ def _print(rep: ImportReport) -> None:
         written = ", ".join(f"{k} {v}" for k, v in f.rows.items()) or "—"
         src = f"{f.source_id}{' (existing)' if f.source_reused else ''}"
         t.add_row(
-            f.file, f.layout, src, str(f.records), written, str(f.already_present), str(f.skipped)
+            f.file, f.layout, src, str(f.records_), written, str(f.already_present), str(f.skipped)
         )
     console.print(t)
     total = sum(rep.rows.values())
@@ -77,11 +79,11 @@ def _print(rep: ImportReport) -> None:
         f"Wrote {total} rows ({', '.join(f'{k} {v}' for k, v in rep.rows.items()) or 'none'}) "
         f"in {rep.seconds:.2f}s; {rep.already_present} facts were already in the database."
     )
-    groups = rep.skipped_by_reason()
+    groups = rep.skipped.by_reason
     if groups:
-        s = Table(title=f"Skipped rows ({len(rep.skipped)}): not mapped to the catalogue")
+        s = Table(title=f"Skipped rows ({rep.skipped.total}): not mapped to the catalogue")
         for col in ("file", "reason", "rows", "first rows"):
             s.add_column(col, justify="right" if col == "rows" else "left")
         for g in groups:
-            s.add_row(g["file"], g["reason"], str(g["count"]), ", ".join(map(str, g["rows"])))
+            s.add_row(g.file, g.reason, str(g.count), ", ".join(map(str, g.rows)))
         console.print(s)

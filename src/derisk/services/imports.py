@@ -14,6 +14,8 @@ from typing import Literal
 
 from derisk.data.importers.comext import ComextImport
 from derisk.data.importers.trade_common import TradeImport
+from derisk.data.importers.usgs_mcs import ImportReport as UsgsReport
+from derisk.data.importers.usgs_mcs import import_usgs_mcs
 from derisk.data.loader import LoadReport, build_database, import_csv
 from derisk.errors import BadInputError
 from derisk.model.record import ABSENT
@@ -25,6 +27,10 @@ from derisk.services.results.imports import (
     DbStatus,
     ImportResult,
     TradeImportResult,
+    UsgsFile,
+    UsgsImportResult,
+    UsgsSkipGroup,
+    UsgsSkipped,
 )
 from derisk.store import SCHEMA_VERSION
 from derisk.store.base import Store
@@ -57,6 +63,55 @@ def db_status(store: Store) -> DbStatus:
             for d in st.datasets
         ),
     )
+
+
+def usgs_result(rep: UsgsReport) -> UsgsImportResult:
+    """A USGS MCS import's report as the result the front ends print."""
+    return UsgsImportResult(
+        dataset=rep.dataset,
+        replace=rep.replace,
+        files=tuple(
+            UsgsFile(
+                file=f.file,
+                layout=f.layout,
+                source_id=f.source_id,
+                source_reused=f.source_reused,
+                records_=f.records,
+                rows=dict(f.rows),
+                already_present=f.already_present,
+                skipped=f.skipped,
+            )
+            for f in rep.files
+        ),
+        rows=dict(rep.rows),
+        already_present=rep.already_present,
+        skipped=UsgsSkipped(
+            total=len(rep.skipped),
+            by_reason=tuple(
+                UsgsSkipGroup(
+                    file=g["file"], reason=g["reason"], count=g["count"], rows=tuple(g["rows"])
+                )
+                for g in rep.skipped_by_reason()
+            ),
+        ),
+        seconds=round(rep.seconds, 3),
+    )
+
+
+def import_usgs(
+    store: Store,
+    files: Sequence[Path],
+    *,
+    dataset: str,
+    replace: bool = False,
+    edition: int | None = None,
+    progress: Progress | None = None,
+) -> UsgsImportResult:
+    """Import USGS MCS data-release CSV files into ``dataset`` (atomic)."""
+    rep = import_usgs_mcs(
+        store, list(files), dataset=dataset, replace=replace, edition=edition, progress=progress
+    )
+    return usgs_result(rep)
 
 
 def import_result(rep: LoadReport, reused_entities: Sequence[str] | None = None) -> ImportResult:

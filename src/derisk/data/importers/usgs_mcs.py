@@ -43,7 +43,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from derisk.data.csvio import ImportFailed, Problem
 from derisk.data.loader import load_rows
@@ -382,6 +382,15 @@ class ParsedFile:
     records: int = 0
 
 
+class SkipGroup(TypedDict):
+    """Skipped rows of one file for one reason: how many, and the first row numbers."""
+
+    file: str
+    reason: str
+    count: int
+    rows: list[int]
+
+
 @dataclass(frozen=True)
 class FileReport:
     file: str
@@ -404,28 +413,15 @@ class ImportReport:
     already_present: int
     seconds: float
 
-    def skipped_by_reason(self, examples: int = 5) -> list[dict[str, Any]]:
+    def skipped_by_reason(self, examples: int = 5) -> list[SkipGroup]:
         """Skipped rows grouped by file and reason: count and the first row numbers."""
         groups: dict[tuple[str, str], list[int]] = {}
         for s in self.skipped:
             groups.setdefault((s.file, s.reason), []).append(s.row)
         return [
-            {"file": f, "reason": r, "count": len(rows), "rows": rows[:examples]}
+            SkipGroup(file=f, reason=r, count=len(rows), rows=rows[:examples])
             for (f, r), rows in sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1])))
         ]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready result (schema ``derisk.import-usgs-mcs/1``)."""
-        return {
-            "schema": "derisk.import-usgs-mcs/1",
-            "dataset": self.dataset,
-            "replace": self.replace,
-            "files": [dataclasses.asdict(f) for f in self.files],
-            "rows": dict(self.rows),
-            "already_present": self.already_present,
-            "skipped": {"total": len(self.skipped), "by_reason": self.skipped_by_reason()},
-            "seconds": round(self.seconds, 3),
-        }
 
 
 # --------------------------------------------------------------------------------------

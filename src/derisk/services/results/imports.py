@@ -19,6 +19,10 @@ __all__ = [
     "DbStatus",
     "ImportResult",
     "TradeImportResult",
+    "UsgsFile",
+    "UsgsImportResult",
+    "UsgsSkipGroup",
+    "UsgsSkipped",
 ]
 
 
@@ -98,4 +102,50 @@ class ComextImportResult(Record):
     import_source_rows: int
     periods: tuple[str, ...]
     skipped: Mapping[str, int]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class UsgsFile(Record):
+    """One MCS data-release file of an import: its layout, source and what it wrote."""
+
+    KEYS: ClassVar[Mapping[str, str]] = {"records_": "records"}  # records() is the record's
+    file: str
+    layout: str
+    source_id: str | None
+    source_reused: bool
+    records_: int
+    rows: Mapping[str, int]
+    already_present: int
+    skipped: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class UsgsSkipGroup(Record):
+    """Skipped rows of one file for one reason: how many, and the first row numbers."""
+
+    file: str
+    reason: str
+    count: int
+    rows: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class UsgsSkipped(Record):
+    total: int
+    by_reason: tuple[UsgsSkipGroup, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class UsgsImportResult(Record):
+    """``derisk import usgs-mcs``: the files read, rows written and rows skipped by reason."""
+
+    ROWS: ClassVar[str | None] = "files"
+    schema: str = "derisk.import-usgs-mcs/1"
+    dataset: str
+    replace: bool
+    files: tuple[UsgsFile, ...]
+    rows: Mapping[str, int]
+    already_present: int
+    skipped: UsgsSkipped
     seconds: float
