@@ -484,7 +484,7 @@ def install(
                     429, "too-many-requests", f"too many failed sign-ins; retry in {wait} s"
                 )
                 return JSONResponse(
-                    body,
+                    body.to_json(),
                     status_code=429,
                     media_type=PROBLEM_JSON,
                     headers={"retry-after": str(wait)},
