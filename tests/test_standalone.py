@@ -37,7 +37,7 @@ def test_every_raw_file_is_listed_with_provenance_and_its_checksum() -> None:
 
 
 def test_a_file_beside_the_repository_is_refused() -> None:
-    beside = REPO.parent / "shared" / "data" / "SOURCES.md"
+    beside = REPO.parent / "beside-the-clone" / "data" / "SOURCES.md"  # any folder outside
     assert outside_repository(beside)
     assert outside_repository(str(beside))
     assert not outside_repository(RAW_DATA / "SOURCES.csv")

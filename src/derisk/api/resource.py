@@ -126,9 +126,6 @@ def reroute(
     countries = split_list(exclude_country)
     entities = split_list(exclude)
     stage = stage or None
-    key: tuple[object, ...] = ("reroute", material, to, demand, stage, tuple(groups))
-    key += (tuple(countries), tuple(entities), exclude_pfe, spare_only, max_country_share)
-    key += (year, as_of)
     options = rs.RerouteOptions(
         material=material,
         destination=to,
@@ -143,4 +140,5 @@ def reroute(
         year=year,
         as_of=as_of,
     )
-    return _json(api, key, lambda s: rs.reroute(s, options))
+    # the options are the cache key (frozen, hashable): the /resource page shares the answer
+    return _json(api, ("reroute", options), lambda s: rs.reroute(s, options))

@@ -15,7 +15,9 @@ from typing import Any
 
 from derisk.analysis.exposure import Line, concentration
 from derisk.errors import NotFoundError
+from derisk.model.record import ABSENT
 from derisk.model.schema import OTHER, WORLD, Production, Share
+from derisk.services.results import SourceMeta
 from derisk.store.base import Store
 
 __all__ = [
@@ -213,3 +215,24 @@ def pick(cands: list[Candidate], year: int | None) -> tuple[Candidate | None, li
 
     ranked = sorted(pool, key=key)
     return ranked[0], ranked[1:]
+
+
+def cited_sources(store: Store, ids: set[str], *, via: bool = True) -> tuple[SourceMeta, ...]:
+    """The sources ``ids`` as results cite them, sorted by id (``via=False``: without the
+    ``via`` key, as the facility answers print them)."""
+    if not ids:
+        return ()
+    rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
+    return tuple(
+        SourceMeta(
+            source_id=r.source_id,
+            publisher=r.publisher,
+            title=r.title,
+            url=r.url,
+            published=r.published.isoformat() if r.published else None,
+            confidence=r.confidence,
+            via=r.via if via else ABSENT,
+            note=r.note,
+        )
+        for r in rows
+    )

@@ -34,7 +34,7 @@ from derisk.model.facilities import (
     unit_factor,
 )
 from derisk.model.record import ABSENT, fields_of
-from derisk.services.common import NotFound, round_or_none
+from derisk.services.common import NotFound, cited_sources, round_or_none
 from derisk.services.lookup import FIND_ENTITY
 from derisk.services.results import SourceMeta
 from derisk.services.results.facilities import (
@@ -149,21 +149,7 @@ def load_plants(
 
 
 def _source_meta(store: Store, ids: set[str]) -> tuple[SourceMeta, ...]:
-    if not ids:
-        return ()
-    rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
-    return tuple(
-        SourceMeta(
-            source_id=r.source_id,
-            publisher=r.publisher,
-            title=r.title,
-            url=r.url,
-            published=r.published.isoformat() if r.published else None,
-            confidence=r.confidence,
-            note=r.note,
-        )
-        for r in rows
-    )
+    return cited_sources(store, ids, via=False)
 
 
 def _confidence(store: Store) -> dict[str, str]:

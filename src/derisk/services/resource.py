@@ -28,7 +28,7 @@ from derisk.analysis.resource import FlowNetwork, ShareCap, max_flow, min_cost_p
 from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.record import fields_of
-from derisk.services.common import NotFound
+from derisk.services.common import NotFound, cited_sources
 from derisk.services.common import round_or_none as _r
 from derisk.services.costs import CostModel, add_trade_unit_values, load_costs
 from derisk.services.lookup import FIND_ENTITY
@@ -336,23 +336,7 @@ def _statement(kind: str, what: str, cost_sp: float, supply_sp: float, currency:
 
 
 def _source_meta(store: Store, ids: set[str]) -> tuple[SourceMeta, ...]:
-    """The sources ``ids`` as results cite them (sorted by id)."""
-    if not ids:
-        return ()
-    rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
-    return tuple(
-        SourceMeta(
-            source_id=r.source_id,
-            publisher=r.publisher,
-            title=r.title,
-            url=r.url,
-            published=r.published.isoformat() if r.published else None,
-            confidence=r.confidence,
-            via=r.via,
-            note=r.note,
-        )
-        for r in rows
-    )
+    return cited_sources(store, ids)
 
 
 def _withheld_site(s: Site) -> WithheldSite:

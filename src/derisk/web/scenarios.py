@@ -284,10 +284,6 @@ def reroute_page(
     mats = _materials(api)
     res: Reroute | None = None
     if material and to and qty is not None:
-        # the API's cache key (/api/reroute): the page and the API share one computation
-        key: tuple[object, ...] = ("reroute", material, to, qty, stage, tuple(groups))
-        key += (tuple(countries), tuple(entities), exclude_pfe, spare_only, share)
-        key += (year_i, as_of)
         options = RerouteOptions(
             material=material,
             destination=to,
@@ -302,7 +298,8 @@ def reroute_page(
             year=year_i,
             as_of=as_of,
         )
-        res = api.data(key, lambda s: rs.reroute(s, options))
+        # the API's cache key (/api/reroute): the page and the API share one computation
+        res = api.data(("reroute", options), lambda s: rs.reroute(s, options))
     form = {
         "material": material or "antimony",
         "to": to or "USA",
