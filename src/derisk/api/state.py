@@ -22,14 +22,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from derisk.errors import ConflictError
+from derisk.model.record import json_default
 from derisk.store import DuckStore, StoreError, guard
 
 T = TypeVar("T")
 
 
 def encode_json(obj: Any) -> bytes:
-    """The JSON body of an API answer: the service's dict as the CLI's ``--json`` prints it."""
-    return json.dumps(obj, ensure_ascii=False, default=str, separators=(",", ":")).encode()
+    """The JSON body of an API answer: the service's dict as the CLI's ``--json`` prints it.
+
+    A result record handed over without ``to_json()`` raises ``TypeError`` (an internal
+    error), never its repr as the answer."""
+    return json.dumps(obj, ensure_ascii=False, default=json_default, separators=(",", ":")).encode()
 
 
 class AppState:

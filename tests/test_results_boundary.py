@@ -1,0 +1,79 @@
+"""Results cross the layers as records, and only ``to_json()`` turns them into JSON.
+
+A record handed to a front end's JSON encoder as it is (without ``to_json()``) used to print
+its Python repr as a string, silently; now the encoder refuses it and the command or request
+answers as the bug it is (internal error), on the CLI and over HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from derisk import errors
+from derisk.api.app import create_app
+from derisk.api.state import encode_json
+from derisk.cli.common import emit_json
+from derisk.model.record import json_default
+from derisk.services.common import source_meta
+from derisk.services.results import Overview, SourceMeta
+from derisk.store import DuckStore
+from tests.conftest import Cli
+
+
+def test_encoders_refuse_a_record_and_keep_plain_data(capsys: pytest.CaptureFixture[str]) -> None:
+    rec = SourceMeta(source_id="s1", url=None)
+    with pytest.raises(TypeError, match=r"SourceMeta record .* without \.to_json\(\)"):
+        encode_json({"source": rec})
+    with pytest.raises(TypeError, match="SourceMeta record"):
+        emit_json([rec])
+    # the record's JSON passes; dates still print as text
+    assert json.loads(encode_json({"source": rec.to_json(), "on": dt.date(2026, 1, 2)})) == {
+        "source": {"source_id": "s1", "url": None},
+        "on": "2026-01-02",
+    }
+    emit_json(rec.to_json())
+    assert json.loads(capsys.readouterr().out) == {"source_id": "s1", "url": None}
+    assert json_default(Path("a/b")) == str(Path("a/b"))
+
+
+def test_a_record_reaching_the_encoder_is_an_internal_error(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A front end that forgets to_json(): the record itself reaches the encoder.
+    def unconverted(self: Overview) -> Any:
+        return self
+
+    monkeypatch.setattr(Overview, "to_json", unconverted)
+    out = Cli(built_db).json("overview", code=errors.INTERNAL_EXIT_CODE)
+    assert out["error"]["kind"] == "internal-error"
+    assert "Overview record" in out["error"]["message"]
+    with TestClient(create_app(built_db), raise_server_exceptions=False) as client:
+        r = client.get("/api/overview")
+    assert r.status_code == 500
+    assert r.json()["type"].rsplit(":", 1)[-1] == "internal-error"
+    assert "OverviewRow(" not in r.text
+
+
+def test_source_meta_is_typed_records(store: DuckStore) -> None:
+    meta = source_meta(store)
+    assert meta and all(isinstance(m, SourceMeta) for m in meta.values())
+    one = meta["usgs-mcs2026-antimony"]
+    # every key is present (null when unknown), in the order results print them
+    assert list(one.to_json()) == [
+        "source_id",
+        "publisher",
+        "title",
+        "url",
+        "published",
+        "confidence",
+        "precedence",
+        "via",
+        "note",
+    ]
+    assert one.source_id == "usgs-mcs2026-antimony" and isinstance(one.precedence, int)
