@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from starlette.types import Message
+
 from derisk.errors import ConflictError
 from derisk.model.record import json_default
 from derisk.store import DuckStore, StoreError, guard
@@ -152,7 +154,7 @@ class ResponseCache:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
-        start: dict[str, Any] = {}
+        start: Message = {}
         chunks: list[bytes] = []
         whole = True
 

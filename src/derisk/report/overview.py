@@ -8,6 +8,7 @@ from importlib import resources
 import jinja2
 
 from derisk.model.countries import name as country_name
+from derisk.report.templating import RecordEnvironment
 from derisk.services.results import Overview, OverviewRow, SourceMeta
 
 
@@ -21,7 +22,7 @@ def _color(share: float | None) -> str:
 
 def render_overview(data: Overview, sources: Mapping[str, SourceMeta]) -> str:
     """HTML for an overview result (``derisk.overview/1``) and its sources."""
-    env = jinja2.Environment(
+    env = RecordEnvironment(
         loader=jinja2.FunctionLoader(
             lambda n: resources.files("derisk.report").joinpath("templates", n).read_text("utf-8")
         ),

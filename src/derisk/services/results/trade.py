@@ -1,16 +1,18 @@
 """Typed pieces of the trade results that are not results of their own.
 
 :class:`ProductionBasis` is the production figure set an origin trace used (the ``production``
-object of ``derisk trade origin --json``).
+object of ``derisk trade origin --json``); :class:`ConcordanceListing` is ``derisk trade
+concordance --json``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from derisk.model.record import ABSENT, Absent, Record
 
-__all__ = ["ProductionBasis"]
+__all__ = ["ConcordanceEntry", "ConcordanceListing", "ProductionBasis"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -24,3 +26,24 @@ class ProductionBasis(Record):
     countries_known: int | Absent = ABSENT
     countries_unknown: tuple[str, ...] | Absent = ABSENT
     note: str | Absent = ABSENT
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ConcordanceEntry(Record):
+    """An HS code's material and stage, with the other materials its code also covers."""
+
+    hs_code: str
+    material_id: str
+    stage_id: str
+    note: str
+    shared_with: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ConcordanceListing(Record):
+    """``derisk trade concordance``: the HS concordance in use and where it comes from."""
+
+    ROWS: ClassVar[str | None] = "entries"
+    schema: str = "derisk.trade-concordance/1"
+    path: str
+    entries: tuple[ConcordanceEntry, ...]
