@@ -20,9 +20,13 @@ from derisk.api.app import create_app
 from derisk.api.state import encode_json
 from derisk.cli.common import emit_json
 from derisk.model.record import json_default
+from derisk.services import ownership as own
 from derisk.services.common import source_meta
 from derisk.services.results import Overview, SourceMeta
+from derisk.services.trace import trace
 from derisk.store import DuckStore
+from derisk.web.entities import ownership_graph
+from derisk.web.products import trace_tree
 from tests.conftest import Cli
 
 
@@ -77,3 +81,45 @@ def test_source_meta_is_typed_records(store: DuckStore) -> None:
         "note",
     ]
     assert one.source_id == "usgs-mcs2026-antimony" and isinstance(one.precedence, int)
+
+
+def test_ownership_graph_reads_the_owner_and_holding_records(store: DuckStore) -> None:
+    owners = own.owners(store, "talison-lithium")
+    holdings = own.holdings(store, "talison-lithium")
+    graph = ownership_graph(owners, holdings)
+    levels = {n.id: n.level for n in graph.nodes}
+    assert graph.nodes[0].id == "talison-lithium" and graph.nodes[0].focus is True
+    assert levels["talison-lithium"] == 0
+    # every direct owner sits one level above; every stake joins two nodes of the graph
+    direct = [h.id for h in owners.owners if h.direct_percent is not None]
+    assert direct and all(levels[d] == -1 for d in direct)
+    assert all(e.source in levels and e.target in levels for e in graph.edges)
+    by_pair = {(e.source, e.target): e.percent for e in graph.edges}
+    for h in owners.owners:
+        if h.direct_percent is not None:
+            assert by_pair[(h.id, "talison-lithium")] == h.direct_percent
+    # the page's script receives the graph as JSON, focus only on the entity itself
+    data = graph.to_json()
+    assert [n for n in data["nodes"] if "focus" in n] == [data["nodes"][0]]
+
+
+def test_trace_tree_reads_the_trace_record(fresh_db: Path) -> None:
+    Cli(fresh_db).json("import", "example", "products")
+    with DuckStore(fresh_db, read_only=True) as s:
+        traced = trace(s, "magnet-jp-cn-oxide", dt.date(2026, 6, 30))
+    tree = trace_tree(traced, top=2)
+    assert (tree.name, tree.kind) == (traced.product.name, "product")
+    assert isinstance(tree.children, tuple)
+    assert [m.name for m in tree.children] == [m.material_name for m in traced.materials]
+    # down each material's chain: at most `top` origins per stage, shares in (0, 1]
+    stage = tree.children[0].children[0]  # type: ignore[index]
+    assert stage.kind == "stage"
+    while True:
+        assert isinstance(stage.children, tuple)
+        origins = [c for c in stage.children if c.kind == "origin"]
+        assert len(origins) <= 2
+        assert all(0 < c.share <= 1 + 1e-9 for c in origins)  # type: ignore[operator]
+        up = [c for c in stage.children if c.kind == "stage"]
+        if not up:
+            break
+        stage = up[0]
