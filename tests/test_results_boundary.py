@@ -21,12 +21,14 @@ from derisk.api.state import encode_json
 from derisk.cli.common import emit_json
 from derisk.model.record import json_default
 from derisk.services import ownership as own
+from derisk.services import shock as sh
 from derisk.services.common import source_meta
 from derisk.services.results import Overview, SourceMeta
 from derisk.services.trace import trace
 from derisk.store import DuckStore
 from derisk.web.entities import ownership_graph
 from derisk.web.products import trace_tree
+from derisk.web.scenarios import shock_chart
 from tests.conftest import Cli
 
 
@@ -123,3 +125,17 @@ def test_trace_tree_reads_the_trace_record(fresh_db: Path) -> None:
         if not up:
             break
         stage = up[0]
+
+
+def test_shock_chart_series_balance_each_month(store: DuckStore) -> None:
+    res = sh.run_scenario(store, sh.bundled_scenario("antimony-us-ban"))
+    chart = shock_chart(res, {})
+    assert len(chart.months) == res.scenario.months and chart.months[0] == res.scenario.start
+    assert [n.key for n in chart.nodes] == [f"{x.stage}|{x.country}" for x in res.summary]
+    for n in chart.nodes:
+        for t in range(len(chart.months)):
+            total = n.deliveries[t] + n.substitution[t] + n.stock_draw[t] + n.shortfall[t]
+            assert total == pytest.approx(n.demand[t], abs=1e-2)
+    short = {x.stage + "|" + x.country for x in res.summary if x.shortfall > 0 or x.withheld > 0}
+    assert set(chart.affected) == short
+    assert chart.focus == (chart.affected[0] if chart.affected else chart.nodes[0].key)
