@@ -111,20 +111,18 @@ def ownership_graph(owners: Owners, holdings: Holdings) -> OwnershipGraph:
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """Every entity with its kind, country, number of stakes and PFE screening verdict."""
-    data = api.data(("entities",), lambda s: lookup.entity_list(s).to_json())
-    verdicts = api.data(
-        ("screen-all", "pfe", as_of),
-        lambda s: scr.screen_all(s, rule="pfe", as_of=as_of).to_json(),
+    data = api.record(("entities",), lookup.entity_list)
+    verdicts = api.record(
+        ("screen-all", "pfe", as_of), lambda s: scr.screen_all(s, rule="pfe", as_of=as_of)
     )
-    by_id = {e["id"]: e for e in verdicts.get("entities", [])}
     return page(
         request,
         "entities.html.j2",
         title="Entities",
-        entities=data["entities"],
-        verdicts=by_id,
-        counts=verdicts.get("counts", {}),
-        rule=verdicts["rule"],
+        entities=data.entities,
+        verdicts={e.id: e for e in verdicts.entities},
+        counts=verdicts.counts,
+        rule=verdicts.rule,
     )
 
 
