@@ -29,7 +29,8 @@ def quantity_cells(store: DuckStore) -> dict[tuple[str, str], int]:
     out: dict[tuple[str, str], int] = {}
     for row in overview(store)["rows"]:
         sid = row.get("source_id")
-        if not sid or not meta.get(sid, {}).get("url"):
+        src = meta.get(sid) if sid else None
+        if src is None or not src.url:
             continue
         countries = {
             p.country

@@ -18,6 +18,7 @@ from derisk.api import create_app
 from derisk.api.deps import Page, paginate
 from derisk.api.state import AppState, ReadOnly
 from derisk.model.schema import Source
+from derisk.services.results import ShareLine
 from derisk.web.core import stage_breakdown
 from derisk.web.render import heat
 from tests.conftest import Cli
@@ -210,7 +211,11 @@ shares = st.lists(
 
 @given(shares, st.integers(1, 8))
 def test_stage_breakdown_sums_to_one(rows: list[dict[str, Any]], top: int) -> None:
-    out = stage_breakdown(rows, top=top)
+    lines = [
+        ShareLine(country=r["country"], name=None, quantity=None, share=r["share"], status="x")
+        for r in rows
+    ]
+    out = stage_breakdown(lines, top=top)
     assert abs(sum(r["share"] for r in out) - 1.0) < 1e-3 or not out
     named = [r for r in out if r["country"]]
     assert len(named) <= top

@@ -15,10 +15,12 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Query, Request, Response
 
 from derisk.api.state import AppState, encode_json, today
+from derisk.model.record import JSONObject, Record
 from derisk.services import exposure as svc
 from derisk.store import Store
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Record)
 
 MAX_LIMIT = 1000
 
@@ -41,6 +43,11 @@ class Api:
                 return compute(store)
 
         return self.state.cached(("data", key), run)
+
+    def record(self, key: Hashable, compute: Callable[[Store], R]) -> R:
+        """The (cached) result record of ``compute(store)``, for pages that render records
+        (cached apart from :meth:`json`'s plain data under the same key)."""
+        return self.data(("record", key), compute)
 
     def json(self, key: Hashable, compute: Callable[[Store], Any]) -> Response:
         """The (cached) result of ``compute(store)`` as a JSON response."""
@@ -129,8 +136,9 @@ def get_page(
 PageDep = Annotated[Page, Depends(get_page)]
 
 
-def paginate(result: dict[str, Any], items: str, page: Page) -> dict[str, Any]:
-    """``result`` with its list ``items`` cut to one page and a ``page`` block added.
+def paginate(result: JSONObject, items: str, page: Page) -> JSONObject:
+    """``result`` (a result's ``to_json()``) with its list ``items`` cut to one page and a
+    ``page`` block added.
 
     >>> paginate({"schema": "x/1", "rows": [1, 2, 3]}, "rows", Page(limit=2, offset=1))
     {'schema': 'x/1', 'rows': [2, 3], 'page': {'total': 3, 'limit': 2, 'offset': 1, 'next': None}}

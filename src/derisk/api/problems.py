@@ -48,7 +48,7 @@ class Problem(Record):
 
 HtmlRenderer = Callable[[Request, Problem], Response]
 
-PROBLEM_SCHEMA: dict[str, Any] = {
+PROBLEM_SCHEMA: JSONObject = {
     "title": "Problem",
     "type": "object",
     "required": ["type", "title", "status", "detail"],

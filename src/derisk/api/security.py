@@ -35,6 +35,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from derisk.api.problems import PROBLEM_JSON, problem
+from derisk.model.record import JSONObject
 from derisk.model.trust import Principal, Role
 from derisk.store import guard
 
@@ -546,10 +547,10 @@ def _document(app: FastAPI, *, multi_user: bool) -> None:
 
     original = app.openapi
 
-    def problem_response(text: str) -> dict[str, Any]:
+    def problem_response(text: str) -> JSONObject:
         return {"description": text, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
 
-    def openapi() -> dict[str, Any]:
+    def openapi() -> dict[str, Any]:  # FastAPI's type for the OpenAPI document
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()

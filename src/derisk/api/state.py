@@ -21,15 +21,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from starlette.types import Message
+
 from derisk.errors import ConflictError
+from derisk.model.record import json_default
 from derisk.store import DuckStore, StoreError, guard
 
 T = TypeVar("T")
 
 
 def encode_json(obj: Any) -> bytes:
-    """The JSON body of an API answer: the service's dict as the CLI's ``--json`` prints it."""
-    return json.dumps(obj, ensure_ascii=False, default=str, separators=(",", ":")).encode()
+    """The JSON body of an API answer: the service's dict as the CLI's ``--json`` prints it.
+
+    A result record handed over without ``to_json()`` raises ``TypeError`` (an internal
+    error), never its repr as the answer."""
+    return json.dumps(obj, ensure_ascii=False, default=json_default, separators=(",", ":")).encode()
 
 
 class AppState:
@@ -148,7 +154,7 @@ class ResponseCache:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
-        start: dict[str, Any] = {}
+        start: Message = {}
         chunks: list[bytes] = []
         whole = True
 

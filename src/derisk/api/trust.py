@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -17,6 +17,7 @@ from derisk.data.csvio import FILE_KINDS
 from derisk.errors import NotFoundError
 from derisk.services import imports as import_svc
 from derisk.services import trust as svc
+from derisk.services.results.imports import ImportResult
 from derisk.store import Store
 
 router = APIRouter(prefix="/api")
@@ -123,13 +124,12 @@ async def import_file(
         raise NotFoundError(f"unknown file kind {kind!r}; one of {', '.join(FILE_KINDS)}")
     body = await request.body()
 
-    def run(store: Store) -> dict[str, Any]:
+    def run(store: Store) -> ImportResult:
         with tempfile.TemporaryDirectory(prefix="derisk-upload-") as tmp:
             path = FilePath(tmp) / f"{kind}.csv"
             path.write_bytes(body)
-            res = import_svc.import_file(
+            return import_svc.import_file(
                 store, "csv", path, dataset=dataset, replace=replace, kind=kind
             )
-        return res.to_json()
 
-    return await run_in_threadpool(api.write_json, run)
+    return await run_in_threadpool(api.write_json, lambda store: run(store).to_json())

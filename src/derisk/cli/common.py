@@ -32,6 +32,7 @@ from rich.text import Text
 
 from derisk.data.csvio import ImportFailed
 from derisk.errors import INTERNAL_EXIT_CODE, DeriskError
+from derisk.model.record import json_default
 from derisk.progress import Progress, reporting
 from derisk.services.results import OriginBlock
 from derisk.store import DuckStore, StoreError, default_db_path, open_store
@@ -67,7 +68,12 @@ EngineOpt = Annotated[
 
 
 def emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
+    """Print ``obj`` (plain JSON data: a result's ``to_json()``) as indented JSON.
+
+    A result record handed over as it is raises ``TypeError`` (an internal error): only
+    ``to_json()`` turns results into JSON."""
+    text = json.dumps(obj, indent=2, ensure_ascii=False, default=json_default)
+    sys.stdout.write(text + "\n")
 
 
 def fail(message: str, *, as_json: bool, code: int = 1, kind: str = "error") -> NoReturn:

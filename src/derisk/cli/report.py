@@ -47,7 +47,7 @@ def overview_report(
         when = parse_date(as_of, as_json=as_json)
         with store_for(db, as_json=as_json) as store:
             sel, grp = svc.selection(store, countries, group, when)
-            data = svc.overview(store, sel, grp, when).to_json()
+            data = svc.overview(store, sel, grp, when)
             meta = source_meta(store)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_overview(data, meta), encoding="utf-8")

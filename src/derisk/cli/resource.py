@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,6 +22,7 @@ from derisk.cli.common import (
 from derisk.errors import BadInputError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from derisk.services.results.facilities import Allied
     from derisk.services.results.resource import Reroute
     from derisk.services.results.shock import Shock
 
@@ -173,7 +175,7 @@ def reroute(
         if not allied and (to is None or single is None):
             raise BadInputError("give --to COUNTRY and --demand QTY (or --club for a buyers' club)")
 
-        def run_allied(note: str | None = None) -> dict[str, Any]:
+        def run_allied(note: str | None = None) -> Allied:
             members = [m.strip() for m in (club or "").split(",") if m.strip()]
             if not members:
                 if to is None:
@@ -186,7 +188,7 @@ def reroute(
                 given[members[0]] = single
             if stage is None:
                 raise BadInputError("give --stage for a plant-level answer (e.g. refining)")
-            res = allied_supply(  # rendered from its JSON, like the country-level answer
+            res = allied_supply(
                 store,
                 material,
                 stage,
@@ -204,13 +206,11 @@ def reroute(
                 world_demand=world_demand,
                 demand_growth=demand_growth,
                 as_of=when,
-            ).to_json()
-            if note:
-                res["notes"].insert(0, note)
-            return res
+            )
+            return replace(res, notes=(note, *res.notes)) if note else res
 
         rec: Reroute | None = None
-        res: dict[str, Any] | None = None
+        res: Allied | None = None
         with store_for(db, as_json=as_json) as store:
             if allied:
                 res = run_allied()
@@ -247,7 +247,7 @@ def reroute(
             if html is not None:
                 raise BadInputError("--html is available for country-level answers only")
             if as_json:
-                emit_json(res)
+                emit_json(res.to_json())
                 return
             from derisk.cli.facilities import print_allied
 

@@ -4,7 +4,7 @@ trade``."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -39,6 +39,7 @@ from derisk.errors import BadInputError
 from derisk.services import exposure as exposure_svc
 from derisk.services import imports
 from derisk.services import trade as svc
+from derisk.services.results.trade import ConcordanceEntry, ConcordanceListing
 
 trade_app = typer.Typer(
     help="Trade flows: origin through third countries, export series.", no_args_is_help=True
@@ -386,26 +387,27 @@ def concordance_cmd(
                 console.print(f"Wrote {n} entries to {target}")
             return
         conc = load_concordance(concordance)
-        rows: list[dict[str, Any]] = [
-            {
-                "hs_code": e.hs_code,
-                "material_id": e.material_id,
-                "stage_id": e.stage_id,
-                "note": e.note,
-                "shared_with": conc.shared(e.hs_code),
-            }
-            for e in conc.entries
-        ]
+        listing = ConcordanceListing(
+            path=conc.origin,
+            entries=tuple(
+                ConcordanceEntry(
+                    hs_code=e.hs_code,
+                    material_id=e.material_id,
+                    stage_id=e.stage_id,
+                    note=e.note,
+                    shared_with=tuple(conc.shared(e.hs_code)),
+                )
+                for e in conc.entries
+            ),
+        )
         if as_json:
-            emit_json(
-                {"schema": "derisk.trade-concordance/1", "path": conc.origin, "entries": rows}
-            )
+            emit_json(listing.to_json())
             return
         t = Table(title=f"HS concordance ({conc.origin})")
         for c in ("hs_code", "material", "stage", "shared with"):
             t.add_column(c)
-        for r in rows:
-            t.add_row(r["hs_code"], r["material_id"], r["stage_id"], ", ".join(r["shared_with"]))
+        for r in listing.entries:
+            t.add_row(r.hs_code, r.material_id, r.stage_id, ", ".join(r.shared_with))
         console.print(t)
 
     guarded(as_json)(body)
@@ -427,14 +429,14 @@ def trade_report(
 
     def body() -> None:
         with store_for(db, as_json=as_json) as store:
-            series = svc.export_series(store, reporter, material, measure=measure).to_json()
+            series = svc.export_series(store, reporter, material, measure=measure)
             origins = []
             if importer:
-                mats = sorted({m for s in series["series"] for m in s["materials"]})
+                mats = sorted({m for s in series.series for m in s.materials})
                 for m in mats:
-                    blk = svc.origin_block(store, importer, m, selected=(series["reporter"],))
+                    blk = svc.origin_block(store, importer, m, selected=(series.reporter,))
                     if blk is not None:
-                        origins.append(blk.to_json())
+                        origins.append(blk)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_trade(series, origins), encoding="utf-8")
         if as_json:

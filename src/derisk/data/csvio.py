@@ -214,7 +214,7 @@ def read_rows(
                     if None in rec:
                         probs.append(Problem(name, lineno, "-", "more cells than header columns"))
                         continue
-                    values: dict[str, Any] = {}
+                    values: dict[str, object] = {}
                     ok = True
                     for col in cols:
                         raw = (rec.get(col.name) or "").strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -51,7 +52,8 @@ class Catalog:
         return [m.id for m in self.materials]
 
 
-def parse_catalog(doc: dict[str, Any]) -> Catalog:
+def parse_catalog(doc: Mapping[str, Any]) -> Catalog:
+    """The catalogue from its YAML document (``materials`` with their ``stages``)."""
     mats = []
     for m in doc["materials"]:
         stages = tuple(

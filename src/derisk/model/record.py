@@ -43,6 +43,7 @@ __all__ = [
     "Record",
     "field_types",
     "fields_of",
+    "json_default",
     "json_schema",
     "to_jsonable",
 ]
@@ -75,6 +76,22 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     return value
+
+
+def json_default(value: object) -> str:
+    """``default`` of the front ends' JSON encoders: dates, paths and the like print as text;
+    a :class:`Record` is refused — it must pass through ``to_json()`` (``str()`` would print
+    its repr as if it were data).
+
+    >>> import datetime
+    >>> json_default(datetime.date(2026, 12, 3))
+    '2026-12-03'
+    """
+    if isinstance(value, Record):
+        raise TypeError(
+            f"{type(value).__name__} record handed to the JSON encoder without .to_json()"
+        )
+    return str(value)
 
 
 class _Schema:

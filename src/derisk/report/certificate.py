@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,9 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from derisk.report.templating import RecordEnvironment
+from derisk.services.results.certify import CostFinding, ShareFinding
+
 if TYPE_CHECKING:  # pragma: no cover
     from derisk.services.results.certify import Certificate
 
@@ -23,37 +28,45 @@ def _pct(x: float | None, nd: int = 1) -> str:
     return "—" if x is None else f"{100 * x:.{nd}f}%"
 
 
-def folded_findings(findings: list[dict[str, Any]], below: float = 0.01) -> list[dict[str, Any]]:
-    """Findings (as the certificate's JSON lists them) with statistical lines under ``below``
-    folded into one line per stage (the JSON keeps every line)."""
-    out: list[dict[str, Any]] = []
-    folded: dict[tuple[Any, Any], dict[str, Any]] = {}
+def folded_findings(
+    findings: Sequence[ShareFinding | CostFinding], below: float = 0.01
+) -> list[ShareFinding | CostFinding]:
+    """A certificate's findings with statistical lines under ``below`` folded into one line
+    per stage (the certificate keeps every line)."""
+    out: list[ShareFinding | CostFinding] = []
+    folded: dict[tuple[str, str], int] = {}  # (material, stage) -> its line in ``out``
     for f in findings:
-        if f.get("basis") == "statistical" and (f.get("share") or 0) < below:
-            key = (f.get("material"), f.get("stage"))
-            agg = folded.get(key)
-            if agg is None:
-                agg = folded[key] = {
-                    **f,
-                    "country": None,
-                    "country_name": f"others, under {100 * below:g}% each",
-                    "in_rule_countries": False,
-                    "share": 0.0,
-                    "evidence": f["evidence"][:1],
-                    "note": None,
-                }
-                out.append(agg)
-            agg["share"] = round(agg["share"] + (f.get("share") or 0), 6)
-            agg["in_rule_countries"] = agg["in_rule_countries"] or f.get("in_rule_countries")
+        if isinstance(f, ShareFinding) and f.basis == "statistical" and (f.share or 0) < below:
+            key = (f.material, f.stage)
+            at = folded.get(key)
+            if at is None:
+                at = folded[key] = len(out)
+                out.append(
+                    replace(
+                        f,
+                        country=None,
+                        country_name=f"others, under {100 * below:g}% each",
+                        in_rule_countries=False,
+                        share=0.0,
+                        evidence=f.evidence[:1],
+                        note=None,
+                    )
+                )
+            agg = out[at]
+            assert isinstance(agg, ShareFinding)
+            out[at] = replace(
+                agg,
+                share=round((agg.share or 0.0) + (f.share or 0), 6),
+                in_rule_countries=agg.in_rule_countries or f.in_rule_countries,
+            )
             continue
         out.append(f)
     return out
 
 
 def render_certificate_html(certificate: Certificate) -> str:
-    """HTML for a certificate (no scripts, no remote assets), rendered from its JSON."""
-    cert = certificate.to_json()
-    env = jinja2.Environment(
+    """HTML for a certificate (no scripts, no remote assets)."""
+    env = RecordEnvironment(
         loader=jinja2.FunctionLoader(
             lambda n: resources.files("derisk.report").joinpath("templates", n).read_text("utf-8")
         ),
@@ -62,7 +75,9 @@ def render_certificate_html(certificate: Certificate) -> str:
     env.filters["pct1"] = lambda x: _pct(x, 1)
     env.filters["pct2"] = lambda x: _pct(x, 2)
     return env.get_template("certificate.html.j2").render(
-        c=cert, findings=folded_findings(cert["findings"])
+        c=certificate,
+        parameters=certificate.parameters.to_json(),  # printed as their JSON values
+        findings=folded_findings(certificate.findings),
     )
 
 
@@ -200,7 +215,7 @@ def write_certificate_pdf(certificate: Certificate, path: Path) -> None:
             table(rows, [30 * mm, 25 * mm, 25 * mm, 40 * mm, 40 * mm, 20 * mm, 30 * mm]),
         ]
     rows = [[p(h) for h in ("stage", "country", "entity", "share", "basis", "evidence", "sources")]]
-    for f in folded_findings(cert["findings"]):
+    for f in folded_findings(certificate.findings):
         ev = []
         for e in f["evidence"]:
             if e.get("path"):

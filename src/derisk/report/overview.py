@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
-from typing import Any
 
 import jinja2
 
 from derisk.model.countries import name as country_name
+from derisk.report.templating import RecordEnvironment
+from derisk.services.results import Overview, OverviewRow, SourceMeta
 
 
 def _color(share: float | None) -> str:
@@ -18,9 +20,9 @@ def _color(share: float | None) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def render_overview(data: dict[str, Any], sources: dict[str, dict[str, Any]]) -> str:
+def render_overview(data: Overview, sources: Mapping[str, SourceMeta]) -> str:
     """HTML for an overview result (``derisk.overview/1``) and its sources."""
-    env = jinja2.Environment(
+    env = RecordEnvironment(
         loader=jinja2.FunctionLoader(
             lambda n: resources.files("derisk.report").joinpath("templates", n).read_text("utf-8")
         ),
@@ -30,14 +32,12 @@ def render_overview(data: dict[str, Any], sources: dict[str, dict[str, Any]]) ->
     env.filters["pct1"] = lambda x: "—" if x is None else f"{100 * x:.1f}%"
     env.filters["color"] = _color
     env.filters["cname"] = lambda c: country_name(c) if c else ""
-    by_mat: dict[str, list[dict[str, Any]]] = {}
-    for r in data["rows"]:
-        by_mat.setdefault(r["material"], []).append(r)
+    by_mat: dict[str, list[OverviewRow]] = {}
+    for r in data.rows:
+        by_mat.setdefault(r.material, []).append(r)
     max_stages = max(len(v) for v in by_mat.values()) if by_mat else 0
-    used = sorted({r["source_id"] for r in data["rows"] if r.get("source_id")})
-    label = data.get("selected_group") or ", ".join(
-        country_name(c) for c in data["selected_countries"]
-    )
+    used = sorted({r.source_id for r in data.rows if isinstance(r.source_id, str) and r.source_id})
+    label = data.selected_group or ", ".join(country_name(c) for c in data.selected_countries)
     return env.get_template("overview.html.j2").render(
         data=data,
         by_mat=by_mat,

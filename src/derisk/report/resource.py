@@ -18,6 +18,7 @@ from importlib import resources
 import jinja2
 
 from derisk.model.record import ABSENT
+from derisk.report.templating import RecordEnvironment
 from derisk.services.plan_flows import plan_flows
 from derisk.services.results.resource import Reroute
 from derisk.services.results.shock import Shock
@@ -26,7 +27,7 @@ PALETTE = ("#1f6feb", "#d9480f", "#2f9e44", "#9c36b5", "#e8590c", "#0c8599", "#5
 
 
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = RecordEnvironment(
         loader=jinja2.FunctionLoader(
             lambda n: resources.files("derisk.report").joinpath("templates", n).read_text("utf-8")
         ),

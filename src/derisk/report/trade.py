@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 import jinja2
 import markupsafe
+
+from derisk.report.templating import RecordEnvironment
+from derisk.services.results import ExportSeries, OriginBlock, TradeSeries
 
 PALETTE = [
     "#1b6ca8",
@@ -47,8 +51,8 @@ def _fmt(v: float) -> str:
 
 
 def stacked_area_svg(
-    months: list[str],
-    layers: list[tuple[str, list[float | None]]],
+    months: Sequence[str],
+    layers: Sequence[tuple[str, Sequence[float | None]]],
     unit: str,
     *,
     width: int = 880,
@@ -135,39 +139,59 @@ def stacked_area_svg(
     return "\n".join(parts)
 
 
-def _chart(series: dict[str, Any], unit: str, reporter: str) -> str:
-    layers: list[tuple[str, list[float | None]]] = [
-        (p["name"], p["values"]) for p in series["partners"]
+def _chart(series: ExportSeries, unit: str, reporter: str) -> str:
+    layers: list[tuple[str, Sequence[float | None]]] = [
+        (p.name, p.values_) for p in series.partners
     ]
-    if series["other_partners"]:
-        layers.append((f"other ({series['other_partners']})", series["other"]))
-    title = f"{reporter} exports of HS {series['key']} by destination, {unit} per month"
-    return stacked_area_svg(series["months"], layers, unit, title=title)
+    if series.other_partners:
+        layers.append((f"other ({series.other_partners})", series.other))
+    title = f"{reporter} exports of HS {series.key} by destination, {unit} per month"
+    return stacked_area_svg(series.months, layers, unit, title=title)
 
 
-def _summary(series: dict[str, Any]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class SummaryRow:
+    """A destination's total and its shares of the first and the last twelve months."""
+
+    country: str
+    name: str
+    total: float | None
+    first: float | None
+    last: float | None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One HS code's chart and destination summary."""
+
+    series: ExportSeries
+    svg: markupsafe.Markup
+    summary: list[SummaryRow]
+
+
+def _summary(series: ExportSeries) -> list[SummaryRow]:
     """Destination shares over the first and the last twelve months of the series."""
-    total_first = sum(x or 0.0 for x in series["total"][:12])
-    total_last = sum(x or 0.0 for x in series["total"][-12:])
+    total_first = sum(x or 0.0 for x in series.total[:12])
+    total_last = sum(x or 0.0 for x in series.total[-12:])
     rows = []
-    for p in series["partners"]:
-        first = sum(x or 0.0 for x in p["values"][:12])
-        last = sum(x or 0.0 for x in p["values"][-12:])
+    for p in series.partners:
+        first = sum(x or 0.0 for x in p.values_[:12])
+        last = sum(x or 0.0 for x in p.values_[-12:])
         rows.append(
-            {
-                "country": p["country"],
-                "name": p["name"],
-                "total": p["total"],
-                "first": first / total_first if total_first else None,
-                "last": last / total_last if total_last else None,
-            }
+            SummaryRow(
+                country=p.country,
+                name=p.name,
+                total=p.total,
+                first=first / total_first if total_first else None,
+                last=last / total_last if total_last else None,
+            )
         )
     return rows
 
 
-def render_trade(series: dict[str, Any], origins: list[dict[str, Any]]) -> str:
+def render_trade(series: TradeSeries, origins: Sequence[OriginBlock]) -> str:
     """HTML for an export series (``derisk.trade-series/1``) and optional origin blocks."""
-    env = jinja2.Environment(
+    env = RecordEnvironment(
         loader=jinja2.FunctionLoader(
             lambda n: resources.files("derisk.report").joinpath("templates", n).read_text("utf-8")
         ),
@@ -177,17 +201,17 @@ def render_trade(series: dict[str, Any], origins: list[dict[str, Any]]) -> str:
     env.filters["pct1"] = lambda x: "—" if x is None else f"{100 * x:.1f}%"
     env.filters["num"] = lambda x: "—" if x is None else f"{x:,.0f}"
     charts = [
-        {
-            "series": s,
-            "svg": markupsafe.Markup(_chart(s, series["unit"], series["reporter"])),
-            "summary": _summary(s),
-        }
-        for s in series["series"]
+        Chart(
+            series=s,
+            svg=markupsafe.Markup(_chart(s, series.unit, series.reporter)),
+            summary=_summary(s),
+        )
+        for s in series.series
     ]
-    srcs = {s["source_id"]: s for s in series["sources"]}
+    srcs = {s.source_id: s for s in series.sources}
     for o in origins:
-        for s in o["sources"]:
-            srcs.setdefault(s["source_id"], s)
+        for src in o.sources:
+            srcs.setdefault(src.source_id, src)
     return env.get_template("trade.html.j2").render(
         data=series, charts=charts, origins=origins, sources=list(srcs.values())
     )

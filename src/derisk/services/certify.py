@@ -332,7 +332,7 @@ def _certify_share(
     rule: RuleSpec,
     version: RuleVersion,
     when: dt.date,
-    meta: Mapping[str, Mapping[str, Any]],
+    meta: Mapping[str, SourceMeta],
 ) -> _Body:
     assert version.threshold is not None
     threshold = float(version.threshold)
@@ -472,7 +472,7 @@ def _finding(
     ents: Mapping[str, Facility],
     stat_source: str | None,
     stat_year: int | None,
-    meta: Mapping[str, Mapping[str, Any]],
+    meta: Mapping[str, SourceMeta],
     used: set[str],
 ) -> ShareFinding:
     f = facility_of(mt, node)
@@ -573,7 +573,7 @@ def _certify_macr(
     rule: RuleSpec,
     version: RuleVersion,
     when: dt.date,
-    meta: Mapping[str, Mapping[str, Any]],
+    meta: Mapping[str, SourceMeta],
     year: int | None,
 ) -> _Body:
     y = year if year is not None else when.year

@@ -11,7 +11,6 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from derisk.analysis.exposure import Line, concentration
 from derisk.errors import NotFoundError
@@ -66,21 +65,28 @@ class Candidate:
     lower_bound: bool = False
 
 
-def source_meta(store: Store) -> dict[str, dict[str, Any]]:
-    out = {}
-    for r in store.view().sources():
-        out[r.source_id] = {
-            "source_id": r.source_id,
-            "publisher": r.publisher,
-            "title": r.title,
-            "url": r.url,
-            "published": r.published.isoformat() if r.published else None,
-            "confidence": r.confidence,
-            "precedence": r.precedence,
-            "via": r.via,
-            "note": r.note,
-        }
-    return out
+def source_meta(store: Store) -> dict[str, SourceMeta]:
+    """Every stored source as results cite it, by id (each record carries every key)."""
+    return {
+        r.source_id: SourceMeta(
+            source_id=r.source_id,
+            publisher=r.publisher,
+            title=r.title,
+            url=r.url,
+            published=r.published.isoformat() if r.published else None,
+            confidence=r.confidence,
+            precedence=r.precedence,
+            via=r.via,
+            note=r.note,
+        )
+        for r in store.view().sources()
+    }
+
+
+def _precedence(meta: dict[str, SourceMeta], source_id: str) -> int:
+    """The precedence of a source (50, the default, for one that is not stored)."""
+    found = meta.get(source_id)
+    return found.precedence if found is not None and isinstance(found.precedence, int) else 50
 
 
 def candidates(
@@ -126,7 +132,7 @@ def candidates(
                 fixed.append(Line(None, ln.status, share=ln.quantity / world, ranks=None))
             else:
                 fixed.append(ln)
-        prec = meta.get(sid, {}).get("precedence", 50)
+        prec = _precedence(meta, sid)
         out[(mat, stage)].append(
             Candidate(sid, "quantities", year, tuple(fixed), world, unit, prec)
         )
@@ -137,7 +143,7 @@ def candidates(
         lines = [Line(h.country, "reported", share=h.share, ranks=h.ranks) for h in srows]
         world = next((h.world_total for h in srows if h.world_total is not None), None)
         s_unit = next((h.unit for h in srows if h.unit is not None), None)
-        prec = meta.get(sid, {}).get("precedence", 50)
+        prec = _precedence(meta, sid)
         notes = [h.note or "" for h in srows]
         out[(mat, stage)].append(
             Candidate(

@@ -27,15 +27,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import TypedDict
 
 from derisk.analysis.exposure import Concentration, StagePoint, bottleneck, concentration
 from derisk.errors import BadInputError
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
-from derisk.model.record import ABSENT
 from derisk.model.schema import OTHER, ROW_TYPES, columns
 from derisk.model.stage_gaps import NO_PUBLIC_FIGURE
 from derisk.services.common import (
@@ -124,7 +124,22 @@ def _stage_gaps(store: Store) -> dict[tuple[str, str], StageGapInfo]:
     return out
 
 
-def _no_data(gap: StageGapInfo | None) -> dict[str, Any]:
+def _known(meta: Mapping[str, SourceMeta], source_id: str, key: str) -> str | None:
+    """A text field (``url``, ``confidence``) of a stored source; ``None`` when not stored."""
+    found = meta.get(source_id)
+    value = None if found is None else found.get(key)
+    return value if isinstance(value, str) else None
+
+
+class _NoData(TypedDict):
+    """Status fields of a stage without figures."""
+
+    data_status: str
+    public_figure: str | None
+    gap: StageGapInfo | None
+
+
+def _no_data(gap: StageGapInfo | None) -> _NoData:
     """Status fields of a stage without figures: a searched gap says so plainly."""
     if gap is None:
         return {"data_status": "no-data", "public_figure": None, "gap": None}
@@ -182,14 +197,44 @@ def _summary(c: Candidate, selected: tuple[str, ...]) -> Alternative:
     )
 
 
+class _Detail(TypedDict):
+    """The fields of an :class:`Exposure` that describe the headline figures."""
+
+    material: str
+    stage: str
+    year: int | None
+    year_stated: bool
+    unit: str | None
+    measure: str
+    data_kind: str | None
+    world_total: float | None
+    shares: tuple[ShareLine, ...]
+    unallocated_share: float | None
+    overallocated_share: float | None
+    hhi: float | None
+    hhi_bounds: Bounds
+    top3_share: float | None
+    top_country: str | None
+    top_share: float | None
+    selected_countries: tuple[str, ...]
+    selected_share: float | None
+    selected_share_bounds: Bounds
+    unknown: tuple[UnknownLine, ...]
+    data_status: str
+    confidence: str | None
+    source_id: str | None
+    sources: tuple[SourceMeta, ...]
+    alternatives: tuple[Alternative, ...]
+
+
 def _detail(
     material: str,
     stage: str,
     c: Candidate,
     alts: list[Candidate],
     selected: tuple[str, ...],
-    meta: dict[str, dict[str, Any]],
-) -> dict[str, Any]:
+    meta: Mapping[str, SourceMeta],
+) -> _Detail:
     """The fields of an :class:`Exposure` that describe the headline figures."""
     k = _headline(c, alts, selected)
     src = source_record(meta, c.source_id)
@@ -245,7 +290,7 @@ def _detail(
             for u in k.unknown
         ),
         "data_status": status,
-        "confidence": None if src.confidence is ABSENT else src.confidence,
+        "confidence": src.confidence if isinstance(src.confidence, str) else None,
         "source_id": c.source_id,
         "sources": (src, *(source_record(meta, a.source_id) for a in alts)),
         "alternatives": tuple(_summary(a, selected) for a in alts),
@@ -340,7 +385,7 @@ def exposure(
                 hhi=_round(k.hhi),
                 data_status=_data_status(best, k),
                 source_id=best.source_id,
-                confidence=meta.get(best.source_id, {}).get("confidence"),
+                confidence=_known(meta, best.source_id, "confidence"),
             )
         )
     neck = bottleneck(points)
@@ -472,6 +517,25 @@ def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
 
+def _plus(total: float | None, share: float) -> float | None:
+    """A running share sum, rounded at every step (unknown stays unknown)."""
+    return None if total is None else _round(total + share)
+
+
+@dataclass
+class _Category:
+    """An import-source category being summed (see :class:`ImportCategory`)."""
+
+    category: str
+    stage: str | None
+    period: str | None
+    source_id: str
+    confidence: str | None
+    sources: list[ImportShare] = field(default_factory=list)
+    selected_share: float | None = 0.0
+    other_share: float | None = 0.0
+
+
 def importer_exposure(
     store: Store,
     importer: str,
@@ -494,7 +558,7 @@ def importer_exposure(
     iso = countries.resolve(importer)
     view = store.view(as_of=as_of)
     meta = source_meta(store)
-    cats: dict[tuple[str, str, str], dict[str, Any]] = {}
+    cats: dict[tuple[str, str, str], _Category] = {}
     named: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     bounds: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     elsewhere: dict[str, set[str]] = defaultdict(set)
@@ -507,19 +571,9 @@ def importer_exposure(
             elsewhere[stg].add(cat)
             continue
         key = (sid, cat, period)
-        entry = cats.setdefault(
-            key,
-            {
-                "category": cat,
-                "stage": stg,
-                "period": period,
-                "source_id": sid,
-                "confidence": meta.get(sid, {}).get("confidence"),
-                "sources": [],
-                "selected_share": 0.0,
-                "other_share": 0.0,
-            },
-        )
+        entry = cats.get(key)
+        if entry is None:
+            entry = cats[key] = _Category(cat, stg, period, sid, _known(meta, sid, "confidence"))
         item = ImportShare(country=ctry, share=_round(share))
         if lo_s is not None or hi_s is not None:
             item = ImportShare(
@@ -527,17 +581,18 @@ def importer_exposure(
                 share=_round(share),
                 share_bounds=(_round(_or(lo_s, share)), _round(_or(hi_s, share))),
             )
-        entry["sources"].append(item)
+        entry.sources.append(item)
         named[key].add(ctry)
         b = bounds[key]
         if ctry in selected:
-            entry["selected_share"] = _round(entry["selected_share"] + share)
+            entry.selected_share = _plus(entry.selected_share, share)
             b[0] += _or(lo_s, share)
             b[1] += _or(hi_s, share)
         if ctry == OTHER:
-            entry["other_share"] = _round(entry["other_share"] + share)
+            entry.other_share = _plus(entry.other_share, share)
             b[2] += _or(hi_s, share)
         b[3] += _or(lo_s, share)
+    done = []
     for key, entry in cats.items():
         # "Other" is every country the source does not name, and so is whatever the listed
         # shares leave unattributed: either may hide a selected country only when that
@@ -545,13 +600,24 @@ def importer_exposure(
         lo, hi, other_hi, listed = bounds[key]
         other_hi += max(0.0, 1.0 - listed)
         hidden = any(c not in named[key] for c in selected)
-        entry["selected_share_bounds"] = (
-            _round(min(1.0, lo)),
-            _round(min(1.0, hi + (other_hi if hidden else 0.0))),
+        done.append(
+            ImportCategory(
+                category=entry.category,
+                stage=entry.stage,
+                period=entry.period,
+                source_id=entry.source_id,
+                confidence=entry.confidence,
+                sources=tuple(entry.sources),
+                selected_share=entry.selected_share,
+                other_share=entry.other_share,
+                selected_share_bounds=(
+                    _round(min(1.0, lo)),
+                    _round(min(1.0, hi + (other_hi if hidden else 0.0))),
+                ),
+            )
         )
-        entry["sources"] = tuple(entry["sources"])
     ordered = sorted(
-        (ImportCategory(**e) for e in cats.values()),
+        done,
         key=lambda e: (e.stage != stage, -_period_year(e.period), e.category),
     )
     reliance = []
@@ -597,45 +663,47 @@ def overview(
     rows: list[OverviewRow] = []
     for m in load_catalog().materials:
         points = []
-        mrows: list[dict[str, Any]] = []
+        mrows: list[OverviewRow] = []
         for s in m.stages:
             best, alts = pick(cands.get((m.id, s.id), []), None)
             if best is None:
                 mrows.append(
-                    {
-                        "material": m.id,
-                        "stage": s.id,
-                        "stage_name": s.name,
-                        "year": None,
-                    }
-                    | _no_data(gaps.get((m.id, s.id)))
+                    OverviewRow(
+                        material=m.id,
+                        stage=s.id,
+                        stage_name=s.name,
+                        year=None,
+                        **_no_data(gaps.get((m.id, s.id))),
+                        bottleneck=False,
+                    )
                 )
                 continue
             k = _headline(best, alts, selected)
             points.append(StagePoint(s.id, k.selected_share, k.selected_share_bounds, k.hhi))
             mrows.append(
-                {
-                    "material": m.id,
-                    "stage": s.id,
-                    "stage_name": s.name,
-                    "year": best.year if best.year_stated else None,
-                    "year_stated": best.year_stated,
-                    "selected_share": _round(k.selected_share),
-                    "selected_share_bounds": _bounds(k.selected_share_bounds),
-                    "top_country": k.top_country,
-                    "top_share": _round(k.top_share),
-                    "top3_share": _round(k.top3_share),
-                    "hhi": _round(k.hhi),
-                    "unallocated_share": _round(k.unallocated_share),
-                    "data_status": _data_status(best, k),
-                    "source_id": best.source_id,
-                    "source_url": meta.get(best.source_id, {}).get("url"),
-                    "confidence": meta.get(best.source_id, {}).get("confidence"),
-                    "alternatives": len(alts),
-                }
+                OverviewRow(
+                    material=m.id,
+                    stage=s.id,
+                    stage_name=s.name,
+                    year=best.year if best.year_stated else None,
+                    year_stated=best.year_stated,
+                    selected_share=_round(k.selected_share),
+                    selected_share_bounds=_bounds(k.selected_share_bounds),
+                    top_country=k.top_country,
+                    top_share=_round(k.top_share),
+                    top3_share=_round(k.top3_share),
+                    hhi=_round(k.hhi),
+                    unallocated_share=_round(k.unallocated_share),
+                    data_status=_data_status(best, k),
+                    source_id=best.source_id,
+                    source_url=_known(meta, best.source_id, "url"),
+                    confidence=_known(meta, best.source_id, "confidence"),
+                    alternatives=len(alts),
+                    bottleneck=False,
+                )
             )
         neck = bottleneck(points)
-        rows.extend(OverviewRow(**r, bottleneck=r["stage"] == neck) for r in mrows)
+        rows.extend(replace(r, bottleneck=r.stage == neck) for r in mrows)
     return Overview(
         as_of=when.isoformat(),
         selected_countries=tuple(selected),
@@ -683,7 +751,7 @@ def source_lookup(store: Store, ident: str) -> SourceLookup:
     view = store.view()
     if ident in meta:
         facts = sum(view.count_citing(table, ident) for table in cited_tables())
-        return SourceLookup(source=SourceMeta(**meta[ident]), fact=None, facts=facts)
+        return SourceLookup(source=meta[ident], fact=None, facts=facts)
     for table, key in lookup_tables():
         row = view.fact(table, key, ident)  # every stored column, `dataset` too
         if row is not None:
@@ -691,7 +759,7 @@ def source_lookup(store: Store, ident: str) -> SourceLookup:
             fact["table"] = table
             sid = fact["source_id"]
             return SourceLookup(
-                source=SourceMeta(**meta[sid]) if sid in meta else None,
+                source=meta.get(sid),
                 fact=MappingProxyType(fact),
                 facts=1,
             )

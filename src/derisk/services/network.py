@@ -25,17 +25,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from derisk.model import countries
 from derisk.model.catalog import load_catalog
 from derisk.model.rows import FacilityFigure
 from derisk.model.schema import OTHER, WORLD, Production, Share
 from derisk.services.common import NotFound
-from derisk.services.common import round_or_none as _r
 from derisk.store.base import Store
 
-NETWORK_SCHEMA = "derisk.network/1"
 KNOWN = ("reported", "estimated", "zero")
 
 
@@ -66,26 +63,6 @@ class Site:
     def known_origin(self) -> bool:
         return self.country is not None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "site": self.site_id,
-            "stage": self.stage,
-            "country": self.country,
-            "label": self.label,
-            "production": _r(self.production),
-            "capacity": _r(self.capacity),
-            "available": _r(self.available),
-            "spare": _r(self.spare),
-            "status": self.status,
-            "basis": self.basis,
-            "year": self.year,
-            "entity": self.entity_id,
-            "operator": self.operator_id,
-            "facts": list(self.fact_ids),
-            "sources": list(self.source_ids),
-            "note": self.note,
-        }
-
 
 @dataclass(frozen=True)
 class StageData:
@@ -105,21 +82,6 @@ class StageData:
     @property
     def has_data(self) -> bool:
         return any(s.available > 0 for s in self.sites)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "stage": self.stage,
-            "name": self.name,
-            "year": self.year,
-            "source_id": self.source_id,
-            "data_kind": self.kind,
-            "unit": self.unit,
-            "world_total": _r(self.world_total),
-            "has_data": self.has_data,
-            "note": self.note,
-            "sites": [s.as_dict() for s in self.sites],
-            "withheld": [s.as_dict() for s in self.withheld],
-        }
 
 
 @dataclass(frozen=True)
@@ -177,16 +139,6 @@ class StageNetwork:
         for s in self.stages[idx + 1 :]:
             gaps.append({"stage": s.stage, "reason": "after the requested stage", "effect": ""})
         return list(self.stages[start : idx + 1]), gaps
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "schema": NETWORK_SCHEMA,
-            "material": self.material,
-            "name": self.name,
-            "as_of": self.as_of.isoformat(),
-            "stages": [s.as_dict() for s in self.stages],
-            "notes": list(self.notes),
-        }
 
 
 @dataclass
@@ -620,7 +572,6 @@ def country_name(code: str | None) -> str:
 
 
 __all__ = [
-    "NETWORK_SCHEMA",
     "Site",
     "StageData",
     "StageNetwork",

@@ -21,11 +21,22 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from derisk.errors import BadInputError
 from derisk.model.catalog import load_catalog
 from derisk.model.countries import all_countries
+from derisk.model.event_fields import (
+    OverrideValue,
+    PartyField,
+    ProposalFields,
+    ProposedEntity,
+    as_event_fields,
+    field_value,
+    load_fields,
+    load_proposed,
+    with_overrides,
+)
 from derisk.model.facilities import STAGE_UNITS, Facility
 from derisk.model.names import slug
 from derisk.model.news import (
@@ -390,8 +401,8 @@ def show(store: Store, ident: str) -> NewsProposalShow:
     )
 
 
-def _parse_overrides(overrides: dict[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _parse_overrides(overrides: dict[str, str]) -> dict[str, OverrideValue | None]:
+    out: dict[str, OverrideValue | None] = {}
     for k, v in overrides.items():
         if v.strip().lower() in ("", "null", "none"):
             out[k] = None
@@ -429,9 +440,9 @@ def _facts_for(
     store: Store,
     pid: str,
     etype: str,
-    f: dict[str, Any],
+    f: ProposalFields,
     source: Source,
-    proposed: list[dict[str, Any]] | None = None,
+    proposed: list[ProposedEntity] | None = None,
 ) -> tuple[list[Any], list[str]]:
     """Rows an accepted event writes (entities first), and notes on what it could not write.
     ``proposed``: the new organisations the extractor proposed (kind, country)."""
@@ -444,7 +455,7 @@ def _facts_for(
     sid = source.source_id
     when = _date(f.get("date")) or source.published
 
-    def party(field: str) -> str | None:
+    def party(field: PartyField) -> str | None:
         v = f.get(field)
         if v is None:
             return None
@@ -474,9 +485,14 @@ def _facts_for(
     mat = f.get("material")
     if mat is not None:
         catalog.material(str(mat))  # raises KeyError for an unknown material
-    for k in ("destination", "location", "target" if etype == "export_restriction" else ""):
+    places: tuple[Literal["destination", "location", "target"], ...] = (
+        ("destination", "location", "target")
+        if etype == "export_restriction"
+        else ("destination", "location")
+    )
+    for k in places:
         v = f.get(k)
-        if k and v is not None and v not in iso3:
+        if v is not None and v not in iso3:
             raise BadInputError(f"{k} {v!r} is not an ISO 3166-1 alpha-3 country code")
     ev = SupplyEvent(
         fact_id=f"news-{pid}",
@@ -649,7 +665,7 @@ def _facility_row(
     store: Store,
     fid: str,
     company: str,
-    f: dict[str, Any],
+    f: ProposalFields,
     when: dt.date | None,
     sid: str,
     notes: list[str],
@@ -718,14 +734,9 @@ def accept(
         raise BadInputError(f"proposal {pid} was already {state[0]} on {state[1]}")
     p = store.rows(NewsProposal, {"proposal_id": pid})[0]
     art = store.rows(NewsArticle, {"article_id": p.article_id})[0]
-    fields: dict[str, Any] = json.loads(p.fields)
-    for k, v in _parse_overrides(overrides or {}).items():
-        if v is None:
-            fields.pop(k, None)
-        else:
-            fields[k] = v
+    fields = with_overrides(load_fields(p.fields), _parse_overrides(overrides or {}))
     for k in KEY_FIELDS[p.event_type]:
-        if fields.get(k) in (None, ""):
+        if field_value(fields, k) in (None, ""):
             raise BadInputError(f"proposal {pid} needs {k!r} (set {k}=VALUE when accepting)")
     source = Source(
         source_id=f"news-{pid}",
@@ -740,7 +751,7 @@ def accept(
         note=f"proposal {pid}; extraction confidence {p.confidence:.2f}; decided by {decided_by}",
     )
     rows, notes = _facts_for(
-        store, pid, p.event_type, fields, source, json.loads(p.new_entities or "[]")
+        store, pid, p.event_type, fields, source, load_proposed(p.new_entities)
     )
     facts = tuple(
         NewsFactRef(
@@ -774,7 +785,7 @@ def accept(
         proposal_id=pid,
         decision="accepted",
         source_id=source.source_id,
-        fields=MappingProxyType(fields),
+        fields=MappingProxyType(as_event_fields(fields)),
         facts=facts,
         notes=tuple(notes),
     )

@@ -10,6 +10,7 @@ import datetime as dt
 from types import MappingProxyType
 from typing import Any
 
+from derisk.model.record import JSONObject, fields_of
 from derisk.model.schema import ROW_TYPES, columns
 from derisk.services.common import NotFound, source_meta
 from derisk.services.exposure import lookup_tables
@@ -45,7 +46,7 @@ def list_sources(store: Store) -> SourceList:
     rows = sorted(meta.values(), key=lambda s: (s["precedence"], s["source_id"]))
     return SourceList(
         schema=SOURCES_SCHEMA,
-        sources=tuple(SourceListed(**s, facts=counts.get(s["source_id"], 0)) for s in rows),
+        sources=tuple(SourceListed(**fields_of(s), facts=counts.get(s.source_id, 0)) for s in rows),
     )
 
 
@@ -59,22 +60,23 @@ def source_facts(store: Store, source_id: str) -> SourceFacts:
     meta = source_meta(store)
     if source_id not in meta:
         raise NotFound(f"no source with id {source_id!r}")
-    facts: list[dict[str, Any]] = []
+    facts: list[JSONObject] = []
     lookups = dict(lookup_tables())
     view = store.view()
     for cls, table, names in _fact_tables():
+        # the id under which `derisk sources ID` finds a fact of this table, if it has one
+        lookup = lookups.get(table)
         for row in view.citing(cls, source_id):
-            fact = {n: _jsonable(getattr(row, n)) for n in names}
-            fact["table"] = table
-            # the id under which `derisk sources ID` finds this fact, if it has one
-            lookup = lookups.get(table)
-            fact["fact_id"] = fact.get(lookup) if lookup else None
-            facts.append(fact)
+            facts.append(_fact(row, names, table, lookup))
     extra = view.source(source_id)
     quote, licence = (extra.quote, extra.licence) if extra is not None else (None, None)
-    source = SourceDetail(**meta[source_id], quote=quote, licence=licence)
-    return SourceFacts(
-        schema=SOURCE_FACTS_SCHEMA,
-        source=source,
-        facts=tuple(MappingProxyType(f) for f in facts),
-    )
+    source = SourceDetail(**fields_of(meta[source_id]), quote=quote, licence=licence)
+    return SourceFacts(schema=SOURCE_FACTS_SCHEMA, source=source, facts=tuple(facts))
+
+
+def _fact(row: object, names: list[str], table: str, lookup: str | None) -> JSONObject:
+    """A fact as ``derisk sources`` lists it: every stored column (a free-form row), then its
+    ``table`` and ``fact_id``."""
+    values = {n: _jsonable(getattr(row, n)) for n in names}
+    fact_id = values.get(lookup) if lookup else None
+    return MappingProxyType({**values, "table": table, "fact_id": fact_id})

@@ -704,7 +704,7 @@ def trace(store: Store, product_id: str, as_of: dt.date | None = None) -> Trace:
     )
 
 
-def cited(meta: Mapping[str, Mapping[str, Any]], ids: Iterable[str]) -> tuple[SourceMeta, ...]:
+def cited(meta: Mapping[str, SourceMeta], ids: Iterable[str]) -> tuple[SourceMeta, ...]:
     """The stored sources among ``ids``, sorted by id (ids with no stored source are left out)."""
     return tuple(source_record(meta, s) for s in sorted(ids) if s in meta)
 

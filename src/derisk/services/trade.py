@@ -28,7 +28,6 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -62,6 +61,7 @@ from derisk.services.results import (
     ViaCountry,
     source_record,
 )
+from derisk.services.results.trade import ProductionBasis
 from derisk.store.base import Store
 
 TRADE_ORIGIN_SCHEMA = "derisk.trade-origin/1"
@@ -92,7 +92,7 @@ class StageInputs:
     source_ids: list[str]
     value_without_quantity: float
     production: dict[str, float]  # kg, NaN = unknown
-    production_meta: dict[str, Any] | None
+    production_meta: ProductionBasis | None
     countries: set[str] = field(default_factory=set)
 
 
@@ -118,7 +118,7 @@ def trade_years(
 
 def _production(
     store: Store, material: str, stage: str, year: int, as_of: dt.date
-) -> tuple[dict[str, float], dict[str, Any] | None]:
+) -> tuple[dict[str, float], ProductionBasis | None]:
     rows = store.view(as_of=as_of).ranked_production(material, stage)
     if not rows:
         return {}, None
@@ -135,21 +135,33 @@ def _production(
         unit = unit_r
         factor = UNIT_KG.get(str(unit_r).strip().lower())
         if factor is None:
-            return {}, {"year": y, "source_id": sid, "note": f"unit {unit_r!r} not convertible"}
+            note = f"unit {unit_r!r} not convertible"
+            return {}, ProductionBasis(year=y, source_id=sid, note=note)
         if status in ("reported", "estimated") and qty is not None:
             out[ctry] = float(qty) * factor
         elif status == "zero":
             out[ctry] = 0.0
         else:
             out[ctry] = math.nan
-    meta = {
-        "year": chosen,
-        "source_id": best,
-        "unit": unit,
-        "countries_known": sum(1 for v in out.values() if not math.isnan(v)),
-        "countries_unknown": sorted(c for c, v in out.items() if math.isnan(v)),
-    }
+    meta = ProductionBasis(
+        year=chosen,
+        source_id=best,
+        unit=unit,
+        countries_known=sum(1 for v in out.values() if not math.isnan(v)),
+        countries_unknown=tuple(sorted(c for c, v in out.items() if math.isnan(v))),
+    )
     return out, meta
+
+
+@dataclass
+class _Commodity:
+    """One (reporter, partner, flow, HS code, source)'s quantities being summed: the annual
+    figure, or the monthly ones; and the value reported without a quantity."""
+
+    annual: float | None = None
+    months: dict[int, float] = field(default_factory=dict)
+    prec: int = 50
+    nq_value: float = 0.0
 
 
 def stage_inputs(
@@ -169,30 +181,28 @@ def stage_inputs(
     if not rows:
         return None
     # (rep, par, flow, hs, source) -> annual or monthly quantities
-    per: dict[tuple[str, ...], dict[str, Any]] = defaultdict(
-        lambda: {"annual": None, "months": {}, "prec": 50, "nq_value": 0.0}
-    )
+    per: dict[tuple[str, str, str, str, str], _Commodity] = defaultdict(_Commodity)
     for rep, par, flow, hs, _y, month, qty, value, sid, prec, _m, _s in rows:
         e = per[(rep, par, flow, hs, sid)]
-        e["prec"] = prec
+        e.prec = prec
         if qty is None:
             if value:
-                e["nq_value"] += float(value)
+                e.nq_value += float(value)
             continue
         if month is None:
-            e["annual"] = float(qty)
+            e.annual = float(qty)
         else:
-            e["months"][month] = e["months"].get(month, 0.0) + float(qty)
+            e.months[month] = e.months.get(month, 0.0) + float(qty)
     best: dict[tuple[str, str, str, str], tuple[tuple[int, str], float, set[int], bool]] = {}
     nq_value = 0.0
     for (rep, par, flow, hs, sid), e in per.items():
-        rank = (int(e["prec"]), sid)
-        annual = e["annual"] is not None
-        qty = e["annual"] if annual else sum(e["months"].values())
+        rank = (int(e.prec), sid)
+        annual = e.annual is not None
+        qty = e.annual if e.annual is not None else sum(e.months.values())
         key = (rep, par, flow, hs)
         if key not in best or rank < best[key][0]:
-            best[key] = (rank, qty, set(e["months"]), annual)
-        nq_value += e["nq_value"]
+            best[key] = (rank, qty, set(e.months), annual)
+        nq_value += e.nq_value
     flows: dict[tuple[str, str, str], float] = defaultdict(float)
     months: set[int] = set()
     annual_any = False
@@ -399,7 +409,7 @@ def origin_block(
     meta = source_meta(store)
     src_ids = list(inp.source_ids)
     if inp.production_meta:
-        src_ids.append(inp.production_meta["source_id"])
+        src_ids.append(inp.production_meta.source_id)
     for f in feeds:
         src_ids.extend(s for s in f.source_ids if s not in src_ids)
     total: float | None = d.total

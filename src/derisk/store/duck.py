@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from derisk.model.record import JSONObject
 from derisk.model.schema import ROW_TYPES, TABLES, columns, ddl
 from derisk.model.trust import TRUST_TYPES, Principal
 from derisk.store import guard
@@ -393,10 +394,9 @@ class _ScopedDuckStore(DuckStore):
         self.principal = guard.apply_scope(self.con, who)
 
 
-def as_dict(row: Any) -> dict[str, Any]:
-    """A row object as a JSON-ready dict (dates as ISO strings)."""
-    out = dataclasses.asdict(row)
-    for k, v in out.items():
-        if isinstance(v, dt.date):
-            out[k] = v.isoformat()
-    return out
+def as_dict(row: Any) -> JSONObject:
+    """A row object as a JSON-ready object with every column (dates as ISO strings)."""
+    return {
+        k: (v.isoformat() if isinstance(v, dt.date) else v)
+        for k, v in dataclasses.asdict(row).items()
+    }

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from derisk.api.deps import ApiDep, Page, PageDep, SelectionDep, paginate
 from derisk.model.countries import name as country_name
+from derisk.model.record import Absent, JSONObject, Record
 from derisk.services import exposure as svc
 from derisk.services import lookup, sources, trade
 from derisk.services.common import NotFound
+from derisk.services.results import (
+    Bounds,
+    Exposure,
+    GroupInfo,
+    ImporterExposure,
+    MaterialInfo,
+    OverviewRow,
+    ShareLine,
+    TradeSeries,
+)
 from derisk.store import Store
 from derisk.web.render import page
 
@@ -24,88 +37,146 @@ NAV_LAST = [("Sources", "/sources"), ("API", "/api-docs")]
 OTHER_LABEL = "Other, unnamed or withheld"
 
 
-def stage_breakdown(shares: list[dict[str, Any]], top: int = 6) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class BreakdownLine(Record):
+    """A producer of a stage in the material page's flow chart (``country`` null for the
+    remainder)."""
+
+    country: str | None
+    name: str
+    share: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class StageFlow(Record):
+    """A stage with figures and its largest producers, for the material page's chart."""
+
+    stage: str
+    name: str
+    year: int | None
+    source_id: str | None
+    breakdown: tuple[BreakdownLine, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ChartShare(Record):
+    country: str | None
+    name: str | None
+    share: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class MaterialChart(Record):
+    """The data the material page's script draws (map, stage flows, exports)."""
+
+    material: str
+    stage: str
+    stage_name: str
+    year: int | None
+    label: str
+    selected: tuple[str, ...]
+    source_id: str | None
+    shares: tuple[ChartShare, ...]
+    flows: tuple[StageFlow, ...]
+    importer: ImporterExposure | None
+    exports: TradeSeries | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Bottleneck(Record):
+    """A material's bottleneck stage, as the dashboard lists it."""
+
+    material: str
+    name: str
+    stage: str
+    stage_name: str
+    share: float | Absent | None
+    bounds: Bounds | Absent
+    source_id: str | Absent
+
+
+def stage_breakdown(shares: Sequence[ShareLine], top: int = 6) -> list[BreakdownLine]:
     """The largest named producers of a stage and one remainder line, summing to 1.
 
     remainder = max(0, 1 - sum of the shown shares): output of smaller named producers, of
     producers the source does not name, withheld figures and unallocated output.
 
-    >>> rows = [{"country": "CHN", "share": 0.6}, {"country": "RUS", "share": 0.1},
-    ...         {"country": "USA", "share": None}]
-    >>> [(r["country"], round(r["share"], 2)) for r in stage_breakdown(rows, top=1)]
+    >>> def line(c, s):
+    ...     return ShareLine(country=c, name=None, quantity=None, share=s, status="reported")
+    >>> rows = [line("CHN", 0.6), line("RUS", 0.1), line("USA", None)]
+    >>> [(r.country, round(r.share, 2)) for r in stage_breakdown(rows, top=1)]
     [('CHN', 0.6), (None, 0.4)]
     """
     known = sorted(
-        (s for s in shares if s.get("share") and s.get("country")),
-        key=lambda s: -float(s["share"]),
+        ((s.country, s.share) for s in shares if s.share and s.country),
+        key=lambda s: -float(s[1]),
     )
     shown = [
-        {"country": s["country"], "name": country_name(s["country"]), "share": s["share"]}
-        for s in known[:top]
+        BreakdownLine(country=country, name=country_name(country), share=share)
+        for country, share in known[:top]
     ]
-    rest = max(0.0, 1.0 - sum(float(s["share"]) for s in shown))
+    rest = max(0.0, 1.0 - sum(float(s.share) for s in shown))
     if rest > 5e-4:
-        shown.append({"country": None, "name": OTHER_LABEL, "share": rest})
+        shown.append(BreakdownLine(country=None, name=OTHER_LABEL, share=rest))
     return shown
 
 
-def selection_label(countries: list[str], group: str | None, groups: list[dict[str, Any]]) -> str:
+def selection_label(
+    countries: Sequence[str], group: str | None, groups: Sequence[GroupInfo]
+) -> str:
     """How pages name the selection: the group's name, or the countries' names.
 
     >>> selection_label(["CHN"], None, [])
     'China'
-    >>> covered = [{"group": "covered", "name": "Covered nations"}]
+    >>> covered = [GroupInfo(group="covered", name="Covered nations", members=("CHN",))]
     >>> selection_label(["CHN", "RUS"], "covered", covered)
     'Covered nations'
     """
     if group:
-        return next((g["name"] for g in groups if g["group"] == group), group)
+        return next((g.name for g in groups if g.group == group), group)
     return ", ".join(country_name(c) for c in countries)
 
 
-def _groups(api: ApiDep) -> list[dict[str, Any]]:
-    data = api.data(("countries",), lambda s: lookup.country_list(s).to_json())
-    return list(data["groups"])
+def _groups(api: ApiDep) -> tuple[GroupInfo, ...]:
+    return api.record(("countries",), lookup.country_list).groups
 
 
-def _materials(api: ApiDep) -> list[dict[str, Any]]:
-    return list(api.data(("materials",), lambda s: svc.materials(s).to_json()["materials"]))
+def _materials(api: ApiDep) -> tuple[MaterialInfo, ...]:
+    return api.record(("materials",), svc.materials).materials
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, api: ApiDep, sel: SelectionDep) -> HTMLResponse:
     """Heat table of the selected share by material x stage, with bounds and data quality."""
-    data = api.data(
-        ("overview", sel.key), lambda s: svc.overview(s, *sel.resolve(s), sel.as_of).to_json()
-    )
-    names = {m["material"]: m["name"] for m in _materials(api)}
-    by_mat: dict[str, list[dict[str, Any]]] = {}
-    for r in data["rows"]:
-        by_mat.setdefault(r["material"], []).append(r)
+    data = api.record(("overview", sel.key), lambda s: svc.overview(s, *sel.resolve(s), sel.as_of))
+    names = {m.material: m.name for m in _materials(api)}
+    by_mat: dict[str, list[OverviewRow]] = {}
+    for r in data.rows:
+        by_mat.setdefault(r.material, []).append(r)
     necks = []
     frames: dict[tuple[str, str], bool] = {}
     for mat, rows in by_mat.items():
-        neck = next((r for r in rows if r.get("bottleneck")), None)
+        neck = next((r for r in rows if r.bottleneck), None)
         if neck is not None:
             necks.append(
-                {
-                    "material": mat,
-                    "name": names.get(mat, mat),
-                    "stage": neck["stage"],
-                    "stage_name": neck["stage_name"],
-                    "share": neck["selected_share"],
-                    "bounds": neck["selected_share_bounds"],
-                    "source_id": neck["source_id"],
-                }
+                Bottleneck(
+                    material=mat,
+                    name=names.get(mat, mat),
+                    stage=neck.stage,
+                    stage_name=neck.stage_name,
+                    share=neck.selected_share,
+                    bounds=neck.selected_share_bounds,
+                    source_id=neck.source_id,
+                )
             )
-    necks.sort(key=lambda n: -(n["bounds"][1] or 0.0))
+    necks.sort(key=lambda n: -(n.bounds[1] or 0.0 if isinstance(n.bounds, tuple) else 0.0))
     groups = _groups(api)
-    label = selection_label(data["selected_countries"], data["selected_group"], groups)
+    label = selection_label(data.selected_countries, data.selected_group, groups)
     for mat, rows in by_mat.items():
-        with_data = sum(1 for r in rows if r["data_status"] != "no-data")
+        with_data = sum(1 for r in rows if r.data_status != "no-data")
         for r in rows:
-            r_frame = bool(r.get("bottleneck")) and with_data > 1
-            frames[(mat, r["stage"])] = r_frame
+            r_frame = r.bottleneck and with_data > 1
+            frames[(mat, r.stage)] = r_frame
     return page(
         request,
         "dashboard.html.j2",
@@ -134,61 +205,59 @@ def material_page(
 ) -> HTMLResponse:
     """One material: world map, stage flows, shares with sources, importer exposure."""
     stage = stage or None
-    imps = api.data(("importers", material), lambda s: lookup.importers(s, material).to_json())[
-        "importers"
-    ]
+    imps = api.record(("importers", material), lambda s: lookup.importers(s, material)).importers
     if importer is None and imps:
-        importer = imps[0]["importer"]  # show real import data by default
+        importer = imps[0].importer  # show real import data by default
     importer = importer or None
 
-    def exp(st: str | None, yr: int | None, imp: str | None) -> Any:
-        def run(s: Store) -> Any:
-            return svc.exposure(s, material, st, yr, *sel.resolve(s), sel.as_of, imp).to_json()
+    def exp(st: str | None, yr: int | None, imp: str | None) -> Exposure:
+        def run(s: Store) -> Exposure:
+            return svc.exposure(s, material, st, yr, *sel.resolve(s), sel.as_of, imp)
 
-        return api.data(("exposure", material, st, yr, imp, sel.key), run)
+        return api.record(("exposure", material, st, yr, imp, sel.key), run)
 
     ex = exp(stage, year, importer)
     flows = []
-    for c in ex["chain"]:
-        if c["data_status"] == "no-data":
+    for c in ex.chain:
+        if c.data_status == "no-data":
             continue
-        detail = exp(c["stage"], None, None)
+        detail = exp(c.stage, None, None)
         flows.append(
-            {
-                "stage": c["stage"],
-                "name": c["name"],
-                "year": detail["year"],
-                "source_id": detail["source_id"],
-                "breakdown": stage_breakdown(detail["shares"]),
-            }
+            StageFlow(
+                stage=c.stage,
+                name=c.name,
+                year=detail.year,
+                source_id=detail.source_id,
+                breakdown=tuple(stage_breakdown(detail.shares)),
+            )
         )
     exports = api.data(("page-exports", material), _exports(material))
     mats = _materials(api)
-    spec = next(m for m in mats if m["material"] == material)
-    years = next(s["years"] for s in spec["stages"] if s["stage"] == ex["stage"])
+    spec = next(m for m in mats if m.material == material)
+    years = next(s.years for s in spec.stages if s.stage == ex.stage)
     groups = _groups(api)
-    label = selection_label(ex["selected_countries"], ex["selected_group"], groups)
-    chart = {
-        "material": material,
-        "stage": ex["stage"],
-        "stage_name": ex["stage_name"],
-        "year": ex["year"],
-        "label": label,
-        "selected": ex["selected_countries"],
-        "source_id": ex["source_id"],
-        "shares": [
-            {"country": s["country"], "name": s["name"], "share": s["share"]}
-            for s in ex["shares"]
-            if s["share"] is not None
-        ],
-        "flows": flows,
-        "importer": ex["importer"],
-        "exports": exports,
-    }
+    label = selection_label(ex.selected_countries, ex.selected_group, groups)
+    chart = MaterialChart(
+        material=material,
+        stage=ex.stage,
+        stage_name=ex.stage_name,
+        year=ex.year,
+        label=label,
+        selected=ex.selected_countries,
+        source_id=ex.source_id,
+        shares=tuple(
+            ChartShare(country=s.country, name=s.name, share=s.share)
+            for s in ex.shares
+            if s.share is not None
+        ),
+        flows=tuple(flows),
+        importer=ex.importer,
+        exports=exports,
+    )
     return page(
         request,
         "material.html.j2",
-        title=f"{spec['name']}: {ex['stage_name']}",
+        title=f"{spec.name}: {ex.stage_name}",
         ex=ex,
         spec=spec,
         materials=mats,
@@ -204,12 +273,13 @@ def material_page(
     )
 
 
-def _exports(material: str) -> Any:
-    """China's monthly exports of the material by destination, or ``None`` without trade data."""
+def _exports(material: str) -> Callable[[Store], TradeSeries | None]:
+    """China's monthly exports of the material by destination, or ``None`` without trade data
+    (cached apart from the API's answers: the page keys are its own)."""
 
-    def run(store: Store) -> Any:
+    def run(store: Store) -> TradeSeries | None:
         try:
-            return trade.export_series(store, "CHN", material).to_json()
+            return trade.export_series(store, "CHN", material)
         except NotFound:
             return None
 
@@ -219,7 +289,7 @@ def _exports(material: str) -> Any:
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, api: ApiDep) -> HTMLResponse:
     """Every source with its publisher, confidence and number of facts."""
-    data = api.data(("sources",), lambda s: sources.list_sources(s).to_json())
+    data = api.record(("sources",), sources.list_sources)
     return page(request, "sources.html.j2", title="Sources", data=data)
 
 
@@ -231,10 +301,10 @@ def source_page(
     pg: PageDep,
 ) -> HTMLResponse:
     """A source and the facts that cite it; or a fact with its source."""
-    found = api.data(("source", ident), lambda s: svc.source_lookup(s, ident).to_json())
-    if found["fact"] is not None:
+    found = api.record(("source", ident), lambda s: svc.source_lookup(s, ident))
+    if found.fact is not None:
         return page(
-            request, "fact.html.j2", title=f"Fact {ident}", fact=found["fact"], src=found["source"]
+            request, "fact.html.j2", title=f"Fact {ident}", fact=found.fact, src=found.source
         )
     size = Page(limit=pg.limit if "limit" in request.query_params else 50, offset=pg.offset)
     data = api.data(
@@ -255,7 +325,7 @@ def source_page(
 _HIDDEN = {"source_id", "table", "fact_id", "dataset", "valid_from", "valid_to", "note", "raw"}
 
 
-def _fact_columns(facts: list[dict[str, Any]]) -> list[str]:
+def _fact_columns(facts: Sequence[JSONObject]) -> list[str]:
     """Columns worth showing for a list of facts: those with a value in some fact."""
     cols: list[str] = []
     for f in facts:

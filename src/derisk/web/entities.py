@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, replace
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from derisk.api.deps import ApiDep, AsOfDep
+from derisk.model.record import ABSENT, Absent, Record
 from derisk.services import lookup
 from derisk.services import ownership as own
 from derisk.services import screening as scr
+from derisk.services.results import Holdings, Owners, OwnershipChain
 from derisk.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -21,98 +23,119 @@ SCREEN_RULES = ("feoc", "pfe")
 """Rules shown on an entity page (``pfe`` carries its ``sfe`` and ``fie`` components)."""
 
 
-def ownership_graph(owners: dict[str, Any], holdings: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class GraphNode(Record):
+    """An entity of the ownership graph; ``focus`` marks the page's entity."""
+
+    id: str
+    name: str
+    kind: str | None
+    country: str | None
+    level: int
+    focus: bool | Absent = ABSENT
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class GraphEdge(Record):
+    """A stake of the ownership graph: ``source`` holds ``percent`` of ``target``."""
+
+    source: str
+    target: str
+    percent: float
+    percent_max: float | None
+    fact_id: str | None
+    source_id: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class OwnershipGraph(Record):
+    """The data the entity page's script draws."""
+
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+
+
+def ownership_graph(owners: Owners, holdings: Holdings) -> OwnershipGraph:
     """Nodes and stakes of the chains above (owners) and below (holdings) one entity.
 
     A node's ``level`` is its place in the chains: negative above the entity (``-1`` holds it
     directly), positive below; a node on several chains keeps the level nearest the entity.
-
-    >>> o = {"entity": {"id": "b", "name": "B", "kind": "company", "country": "USA"},
-    ...      "owners": [{"id": "a", "kind": "government", "country": "CHN", "paths": [
-    ...          {"entities": ["a", "b"], "names": ["A", "B"], "stakes": [
-    ...              {"owner": "a", "owned": "b", "percent": 30.0, "percent_max": None,
-    ...               "fact_id": "f1", "source_id": "s1"}]}]}]}
-    >>> g = ownership_graph(o, {"holdings": []})
-    >>> [(n["id"], n["level"]) for n in g["nodes"]], g["edges"][0]["percent"]
-    ([('b', 0), ('a', -1)], 30.0)
     """
-    ent = owners["entity"]
-    meta = {h["id"]: h for h in owners.get("owners", [])}
-    nodes: dict[str, dict[str, Any]] = {
-        ent["id"]: {**ent, "level": 0, "focus": True},
+    ent = owners.entity
+    meta = {h.id: h for h in owners.owners}
+    nodes: dict[str, GraphNode] = {
+        ent.id: GraphNode(
+            id=ent.id, name=ent.name, kind=ent.kind, country=ent.country, level=0, focus=True
+        )
     }
-    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    edges: dict[tuple[str, str], GraphEdge] = {}
 
-    def add(path: dict[str, Any], below: bool) -> None:
-        ids, names = path["entities"], path["names"]
-        n = len(ids)
-        for i, (eid, name) in enumerate(zip(ids, names, strict=True)):
+    def add(path: OwnershipChain, below: bool) -> None:
+        n = len(path.entities)
+        for i, (eid, name) in enumerate(zip(path.entities, path.names, strict=True)):
             level = i if below else i - (n - 1)
-            h = meta.get(eid, {})
-            node = nodes.setdefault(
-                eid,
-                {
-                    "id": eid,
-                    "name": name,
-                    "kind": h.get("kind"),
-                    "country": h.get("country"),
-                    "level": level,
-                },
-            )
-            if abs(level) < abs(node["level"]):
-                node["level"] = level
-        for st in path["stakes"]:
+            h = meta.get(eid)
+            node = nodes.get(eid)
+            if node is None:
+                nodes[eid] = GraphNode(
+                    id=eid,
+                    name=name,
+                    kind=None if h is None else h.kind,
+                    country=None if h is None else h.country,
+                    level=level,
+                )
+            elif abs(level) < abs(node.level):
+                nodes[eid] = replace(node, level=level)
+        for st in path.stakes:
             edges.setdefault(
-                (st["owner"], st["owned"]),
-                {
-                    "source": st["owner"],
-                    "target": st["owned"],
-                    "percent": st["percent"],
-                    "percent_max": st.get("percent_max"),
-                    "fact_id": st.get("fact_id"),
-                    "source_id": st.get("source_id"),
-                },
+                (st.owner, st.owned),
+                GraphEdge(
+                    source=st.owner,
+                    target=st.owned,
+                    percent=st.percent,
+                    percent_max=st.percent_max,
+                    fact_id=st.fact_id,
+                    source_id=st.source_id,
+                ),
             )
 
-    for h in owners.get("owners", []):
-        for p in h.get("paths", []):
+    for h in owners.owners:
+        for p in h.paths:
             add(p, below=False)
-    for h in holdings.get("holdings", []):
-        for p in h.get("paths", []):
+    for g in holdings.holdings:
+        for p in g.paths:
             add(p, below=True)
-    return {"nodes": list(nodes.values()), "edges": list(edges.values())}
+    return OwnershipGraph(nodes=tuple(nodes.values()), edges=tuple(edges.values()))
 
 
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """Every entity with its kind, country, number of stakes and PFE screening verdict."""
-    data = api.data(("entities",), lambda s: lookup.entity_list(s).to_json())
-    verdicts = api.data(
-        ("screen-all", "pfe", as_of),
-        lambda s: scr.screen_all(s, rule="pfe", as_of=as_of).to_json(),
+    data = api.record(("entities",), lookup.entity_list)
+    verdicts = api.record(
+        ("screen-all", "pfe", as_of), lambda s: scr.screen_all(s, rule="pfe", as_of=as_of)
     )
-    by_id = {e["id"]: e for e in verdicts.get("entities", [])}
     return page(
         request,
         "entities.html.j2",
         title="Entities",
-        entities=data["entities"],
-        verdicts=by_id,
-        counts=verdicts.get("counts", {}),
-        rule=verdicts["rule"],
+        entities=data.entities,
+        verdicts={e.id: e for e in verdicts.entities},
+        counts=verdicts.counts,
+        rule=verdicts.rule,
     )
 
 
 @router.get("/entities/{entity}", response_class=HTMLResponse)
 def entity_page(request: Request, api: ApiDep, entity: str, as_of: AsOfDep) -> HTMLResponse:
     """Ownership graph with look-through shares, owners and holdings, screening verdicts."""
-    owners = api.data(
+    owners = api.record(
         ("owners", entity, as_of, "equity", 0.0, 3),
-        lambda s: own.owners(s, entity, as_of=as_of).to_json(),
+        lambda s: own.owners(s, entity, as_of=as_of),
     )
-    holdings = api.data(
+    holdings = api.record(
         ("holdings", entity, as_of, "equity", 0.0, 1),
-        lambda s: own.holdings(s, entity, as_of=as_of).to_json(),
+        lambda s: own.holdings(s, entity, as_of=as_of),
     )
     screens = [
         api.data(
@@ -125,8 +148,8 @@ def entity_page(request: Request, api: ApiDep, entity: str, as_of: AsOfDep) -> H
     return page(
         request,
         "entity.html.j2",
-        title=owners["entity"]["name"],
-        ent=owners["entity"],
+        title=owners.entity.name,
+        ent=owners.entity,
         owners=owners,
         holdings=holdings,
         screens=screens,

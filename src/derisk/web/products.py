@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from derisk.api.deps import ApiDep, AsOfDep
+from derisk.model.record import ABSENT, Absent, Record
 from derisk.services import certify as cert
 from derisk.services import trace as tr
+from derisk.services.results.trace import EntityOrigin, Trace, TraceStage
 from derisk.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -19,69 +22,76 @@ NAV = [("Products", "/products")]
 TOP_ORIGINS = 5
 
 
-def trace_tree(trace: dict[str, Any], top: int = TOP_ORIGINS) -> dict[str, Any]:
-    """The trace as a tree: product, its materials, each stage upstream from the product, and
-    the largest origins of each stage (entity or country, traced or statistical).
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class TreeNode(Record):
+    """A node of the product page's trace tree: the product, a material, a stage (with its
+    origins and the stage upstream as children), an origin, or the unknown rest."""
 
-    >>> t = {"product": {"product": "p", "name": "P"}, "materials": [{"material": "m",
-    ...      "material_name": "M", "position": 1, "stages": [
-    ...        {"stage": "a", "name": "A", "position": 0, "parts": [{"unknown_share": 0.1,
-    ...          "by_entity": [{"country": "CHN", "country_name": "China", "entity": None,
-    ...          "entity_name": None, "share": 0.9, "basis": "statistical", "source_id": "s"}]}]},
-    ...        {"stage": "b", "name": "B", "position": 1, "parts": []}]}]}
-    >>> b = trace_tree(t)["children"][0]["children"][0]
-    >>> b["name"], b["children"][0]["name"], b["children"][0]["children"][0]["name"]
-    ('B', 'A', 'China 90%')
-    """
-    root: dict[str, Any] = {"name": trace["product"]["name"], "kind": "product", "children": []}
-    for m in trace["materials"]:
-        mat: dict[str, Any] = {"name": m["material_name"], "kind": "material", "children": []}
-        parent = mat
-        stages = sorted(
-            (s for s in m["stages"] if s["position"] <= m["position"]),
-            key=lambda s: -s["position"],
+    name: str
+    kind: str
+    children: tuple[TreeNode, ...] | Absent = ABSENT
+    basis: str | Absent = ABSENT
+    country: str | Absent | None = ABSENT
+    entity: str | Absent | None = ABSENT
+    share: float | Absent = ABSENT
+    source_id: str | Absent | None = ABSENT
+
+
+def _stage_children(s: TraceStage, top: int) -> list[TreeNode]:
+    """The largest origins of a stage (shares averaged over its parts) and the unknown rest."""
+    origins: dict[tuple[str | None, str | None, str], tuple[EntityOrigin, float]] = {}
+    unknown = 0.0
+    n = max(1, len(s.parts))
+    for p in s.parts:
+        unknown += float(p.unknown_share or 0.0) / n
+        for e in p.by_entity:
+            key = (e.country, e.entity, e.basis)
+            first, share = origins.get(key, (e, 0.0))
+            origins[key] = (first, share + float(e.share or 0.0) / n)
+    out = []
+    for o, share in sorted(origins.values(), key=lambda o: -o[1])[:top]:
+        label = o.entity_name or o.country_name or o.country or "unnamed"
+        out.append(
+            TreeNode(
+                name=f"{label} {100 * share:.0f}%",
+                kind="origin",
+                basis=o.basis,
+                country=o.country,
+                entity=o.entity,
+                share=share,
+                source_id=o.source_id,
+            )
         )
-        for s in stages:
-            node: dict[str, Any] = {"name": s["name"], "kind": "stage", "children": []}
-            origins: dict[tuple[Any, ...], dict[str, Any]] = {}
-            unknown = 0.0
-            parts = s.get("parts", [])
-            for p in parts:
-                unknown += float(p.get("unknown_share") or 0.0) / max(1, len(parts))
-                for e in p.get("by_entity", []):
-                    key = (e["country"], e.get("entity"), e["basis"])
-                    o = origins.setdefault(key, {**e, "share": 0.0})
-                    o["share"] += float(e["share"]) / max(1, len(parts))
-            for o in sorted(origins.values(), key=lambda o: -o["share"])[:top]:
-                label = (
-                    o.get("entity_name") or o.get("country_name") or o.get("country") or "unnamed"
-                )
-                node["children"].append(
-                    {
-                        "name": f"{label} {100 * o['share']:.0f}%",
-                        "kind": "origin",
-                        "basis": o["basis"],
-                        "country": o.get("country"),
-                        "entity": o.get("entity"),
-                        "share": o["share"],
-                        "source_id": o.get("source_id"),
-                    }
-                )
-            if unknown > 5e-3:
-                node["children"].append(
-                    {"name": f"unknown {100 * unknown:.0f}%", "kind": "unknown", "share": unknown}
-                )
-            # the stage upstream hangs under this one: the tree reads product -> mine
-            parent["children"].append(node)
-            parent = node
-        root["children"].append(mat)
-    return root
+    if unknown > 5e-3:
+        out.append(TreeNode(name=f"unknown {100 * unknown:.0f}%", kind="unknown", share=unknown))
+    return out
+
+
+def trace_tree(trace: Trace, top: int = TOP_ORIGINS) -> TreeNode:
+    """The trace as a tree: product, its materials, each stage upstream from the product, and
+    the largest origins of each stage (entity or country, traced or statistical). The stage
+    upstream hangs under its downstream stage, after its origins: the tree reads product ->
+    mine."""
+    materials = []
+    for m in trace.materials:
+        stages = sorted(
+            (s for s in m.stages if s.position <= m.position), key=lambda s: -s.position
+        )
+        upstream: TreeNode | None = None
+        for s in reversed(stages):  # from the mine down, so each stage holds the one above
+            below = () if upstream is None else (upstream,)
+            upstream = TreeNode(
+                name=s.name, kind="stage", children=(*_stage_children(s, top), *below)
+            )
+        chain = () if upstream is None else (upstream,)
+        materials.append(TreeNode(name=m.material_name, kind="material", children=chain))
+    return TreeNode(name=trace.product.name, kind="product", children=tuple(materials))
 
 
 @router.get("/products", response_class=HTMLResponse)
 def products_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """Every product with its facility, country and materials."""
-    data = api.data(("products", as_of), lambda s: cert.list_products(s, as_of).to_json())
+    data = api.record(("products", as_of), lambda s: cert.list_products(s, as_of))
     return page(request, "products.html.j2", title="Products", data=data)
 
 
@@ -94,28 +104,28 @@ def product_page(
     rule: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     """Trace tree to the mines, certificates under every rule, one certificate in detail."""
-    traced = api.data(("trace", product, as_of), lambda s: tr.trace(s, product, as_of).to_json())
-    rules = api.data(("rules",), lambda s: cert.list_rules().to_json())["rules"]
-    item_class = traced["product"].get("item_class")
-    applicable = [r for r in rules if not r.get("applies_to") or item_class in r["applies_to"]]
+    traced = api.record(("trace", product, as_of), lambda s: tr.trace(s, product, as_of))
+    rules = api.record(("rules",), lambda s: cert.list_rules()).rules
+    item_class = traced.product.item_class
+    applicable = [r for r in rules if not r.applies_to or item_class in r.applies_to]
     certs = [
-        api.data(
-            ("certify", product, r["rule"], as_of, None),
-            lambda s, rid=r["rule"]: cert.certify(s, product, rid, as_of).to_json(),  # type: ignore[misc]
+        api.record(
+            ("certify", product, r.rule, as_of, None),
+            lambda s, rid=r.rule: cert.certify(s, product, rid, as_of),  # type: ignore[misc]
         )
         for r in applicable
     ]
-    chosen_id = rule or (certs[0]["rule"] if certs else None)
-    chosen = next((c for c in certs if c["rule"] == chosen_id), None)
+    chosen_id = rule or (certs[0].rule if certs else None)
+    chosen = next((c for c in certs if c.rule == chosen_id), None)
     if chosen is None and chosen_id is not None:
-        chosen = api.data(
+        chosen = api.record(
             ("certify", product, chosen_id, as_of, None),
-            lambda s: cert.certify(s, product, chosen_id, as_of).to_json(),
+            lambda s: cert.certify(s, product, chosen_id, as_of),
         )
     return page(
         request,
         "product.html.j2",
-        title=traced["product"]["name"],
+        title=traced.product.name,
         trace=traced,
         certs=certs,
         chosen=chosen,

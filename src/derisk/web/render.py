@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from derisk.model.countries import name as country_name
+from derisk.report.templating import RecordEnvironment
 
 STATUS_LABELS = {
     "complete": ("complete", "Tonnages for every named producer; under 5% unallocated."),
@@ -132,7 +133,7 @@ def selection_query(request: Request) -> str:
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = RecordEnvironment(
         loader=jinja2.PackageLoader("derisk.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -18,11 +19,13 @@ from fastapi.responses import HTMLResponse
 from derisk.api.deps import ApiDep, AsOfDep
 from derisk.api.resource import split_list
 from derisk.errors import BadInputError
+from derisk.model.record import Record
 from derisk.services import exposure as svc
 from derisk.services import lookup
 from derisk.services import resource as rs
 from derisk.services import shock as sh
 from derisk.services.plan_flows import plan_flows, site_ref
+from derisk.services.results import MaterialInfo
 from derisk.services.results.resource import Reroute, RerouteOptions
 from derisk.services.results.shock import Scenarios, Shock
 from derisk.store import Store
@@ -45,7 +48,67 @@ def node_key(stage: str, country: str) -> str:
     return f"{stage}|{country}"
 
 
-def shock_chart(result: dict[str, Any], stage_names: dict[str, str]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class NodeSeries(Record):
+    """A (stage, country) node's monthly series over the horizon (0 in months without a row);
+    each month deliveries + substitution + stock_draw + shortfall = demand."""
+
+    key: str
+    stage: str
+    country: str
+    label: str
+    demand: tuple[float, ...]
+    substitution: tuple[float, ...]
+    stock_draw: tuple[float, ...]
+    shortfall: tuple[float, ...]
+    withheld: tuple[float, ...]
+    stock_end: tuple[float, ...]
+    deliveries: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class RestrictionSpan(Record):
+    id: str
+    start: str
+    end: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ProductSeries(Record):
+    name: str | None
+    share: tuple[float, ...]
+    short: tuple[float | None, ...]
+    months: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ShockChart(Record):
+    """The shock timeline as the scenario page's script draws it."""
+
+    months: tuple[str, ...]
+    nodes: tuple[NodeSeries, ...]
+    affected: tuple[str, ...]
+    focus: str | None
+    restrictions: tuple[RestrictionSpan, ...]
+    products: tuple[ProductSeries, ...]
+    unit: str
+
+
+_SERIES = ("demand", "substitution", "stock_draw", "shortfall", "withheld", "stock_end")
+
+
+def horizon(start: str, months: int) -> list[str]:
+    """The months ``YYYY-MM`` of a horizon of ``months`` from ``start``.
+
+    >>> horizon("2025-11", 3)
+    ['2025-11', '2025-12', '2026-01']
+    """
+    y, m = (int(x) for x in start.split("-"))
+    return [f"{y + (m - 1 + t) // 12:04d}-{(m - 1 + t) % 12 + 1:02d}" for t in range(months)]
+
+
+def shock_chart(result: Shock, stage_names: Mapping[str, str]) -> ShockChart:
     """The shock timeline as series over the months of the horizon.
 
     For every (stage, country) node with demand: the monthly ``demand``, ``deliveries``
@@ -53,104 +116,94 @@ def shock_chart(result: dict[str, Any], stage_names: dict[str, str]) -> dict[str
     ``stock_end`` (months without a row are 0), so that each month
     deliveries + substitution + stock_draw + shortfall = demand. ``affected`` lists the nodes
     with a shortfall or withheld shipments, most short first (the order of ``summary``).
-
-    >>> r = {"scenario": {"start": "2025-01", "months": 2}, "restrictions": [], "unit": "t",
-    ...      "products": [], "summary": [{"stage": "s", "country": "USA", "name": "US",
-    ...      "shortfall": 5.0, "withheld": 8.0, "demand": 20.0}],
-    ...      "months": [{"month": "2025-02", "stage": "s", "country": "USA", "demand": 10.0,
-    ...      "supply": 3.0, "substitution": 1.0, "stock_draw": 2.0, "shortfall": 5.0,
-    ...      "withheld": 8.0, "stock_end": 0.0}]}
-    >>> c = shock_chart(r, {"s": "Stage"})
-    >>> c["months"], c["nodes"][0]["deliveries"], c["nodes"][0]["shortfall"], c["affected"]
-    (['2025-01', '2025-02'], [0.0, 2.0], [0.0, 5.0], ['s|USA'])
     """
-    sc = result["scenario"]
-    y, m = (int(x) for x in sc["start"].split("-"))
-    months = [
-        f"{y + (m - 1 + t) // 12:04d}-{(m - 1 + t) % 12 + 1:02d}" for t in range(sc["months"])
-    ]
+    months = horizon(result.scenario.start, result.scenario.months)
     index = {mo: i for i, mo in enumerate(months)}
-    fields = ("demand", "substitution", "stock_draw", "shortfall", "withheld", "stock_end")
     series: dict[str, dict[str, list[float]]] = defaultdict(
-        lambda: {f: [0.0] * len(months) for f in (*fields, "deliveries")}
+        lambda: {f: [0.0] * len(months) for f in (*_SERIES, "deliveries")}
     )
-    for row in result["months"]:
-        s = series[node_key(row["stage"], row["country"])]
-        t = index[row["month"]]
-        for f in fields:
-            s[f][t] = float(row[f])
-        s["deliveries"][t] = round(float(row["supply"]) - float(row["substitution"]), 3)
+    for row in result.months:
+        s = series[node_key(row.stage, row.country)]
+        t = index[row.month]
+        for f in _SERIES:
+            s[f][t] = float(getattr(row, f))
+        s["deliveries"][t] = round(float(row.supply) - float(row.substitution), 3)
     nodes = []
-    for x in result["summary"]:
-        key = node_key(x["stage"], x["country"])
-        stage = stage_names.get(x["stage"], x["stage"])
+    for x in result.summary:
+        key = node_key(x.stage, x.country)
+        v = series[key]
         nodes.append(
-            {
-                "key": key,
-                "stage": x["stage"],
-                "country": x["country"],
-                "label": f"{x['name']} · {stage}",
-                **series[key],
-            }
+            NodeSeries(
+                key=key,
+                stage=x.stage,
+                country=x.country,
+                label=f"{x.name} · {stage_names.get(x.stage, x.stage)}",
+                **{f: tuple(v[f]) for f in (*_SERIES, "deliveries")},
+            )
         )
-    affected = [
-        n["key"]
-        for n, x in zip(nodes, result["summary"], strict=True)
-        if x["shortfall"] > 0 or x["withheld"] > 0
-    ]
-    restrictions = [
-        {
-            "id": r["id"],
-            "start": r["start"],
-            "end": r["end"],
-            "label": f"{r['id']}: {r['issuer'] or '?'} → {', '.join(r['targets'])}",
-        }
-        for r in result["restrictions"]
-    ]
-    products = [
-        {
-            "name": p["name"],
-            "share": [float(mo["shortfall_share"]) for mo in p["months"]],
-            "short": [mo.get("shortfall") for mo in p["months"]],
-            "months": [mo["month"] for mo in p["months"]],
-        }
-        for p in result["products"]
-        if p.get("modelled")
-    ]
-    return {
-        "months": months,
-        "nodes": nodes,
-        "affected": affected,
-        "focus": affected[0] if affected else (nodes[0]["key"] if nodes else None),
-        "restrictions": restrictions,
-        "products": products,
-        "unit": result["unit"],
-    }
+    affected = tuple(
+        n.key
+        for n, x in zip(nodes, result.summary, strict=True)
+        if x.shortfall > 0 or x.withheld > 0
+    )
+    return ShockChart(
+        months=tuple(months),
+        nodes=tuple(nodes),
+        affected=affected,
+        focus=affected[0] if affected else (nodes[0].key if nodes else None),
+        restrictions=tuple(
+            RestrictionSpan(
+                id=r.id,
+                start=r.start,
+                end=r.end,
+                label=f"{r.id}: {r.issuer or '?'} → {', '.join(r.targets)}",
+            )
+            for r in result.restrictions
+        ),
+        products=tuple(
+            ProductSeries(
+                name=p.name,
+                share=tuple(float(mo.shortfall_share) for mo in p.months),
+                short=tuple(mo.shortfall for mo in p.months),
+                months=tuple(mo.month for mo in p.months),
+            )
+            for p in result.products
+            if p.modelled
+        ),
+        unit=result.unit,
+    )
 
 
-def capacity_bars(result: Mapping[str, Any], stage_names: dict[str, str]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class CapacityBar(Record):
+    """A modelled stage's capacity: used by the plan, eligible but unused, excluded, and of
+    unknown origin (t/yr), with the stage's source."""
+
+    stage: str
+    label: str
+    used: float
+    unused: float
+    excluded: float
+    unknown: float
+    source_id: str | None
+
+
+def capacity_bars(result: Reroute, stage_names: Mapping[str, str]) -> list[CapacityBar]:
     """Per modelled stage: capacity used by the plan, eligible but unused, excluded, and of
-    unknown origin (t/yr), with the stage's source; eligible = used + unused.
-
-    >>> capacity_bars({"stage_summary": [{"stage": "m", "eligible": 10.0, "used": 4.0,
-    ...   "excluded": 3.0, "unknown_origin": 1.0, "source_id": "s", "year": 2025}]}, {})
-    ... # doctest: +NORMALIZE_WHITESPACE
-    [{'stage': 'm', 'label': 'm (2025)', 'used': 4.0, 'unused': 6.0, 'excluded': 3.0,
-      'unknown': 1.0, 'source_id': 's'}]
-    """
+    unknown origin (t/yr), with the stage's source; eligible = used + unused."""
     out = []
-    for s in result["stage_summary"]:
-        used = float(s["used"] or 0.0)
+    for s in result.stage_summary:
+        used = float(s.used or 0.0)
         out.append(
-            {
-                "stage": s["stage"],
-                "label": f"{stage_names.get(s['stage'], s['stage'])} ({s['year']})",
-                "used": used,
-                "unused": max(0.0, float(s["eligible"] or 0.0) - used),
-                "excluded": float(s["excluded"] or 0.0),
-                "unknown": float(s["unknown_origin"] or 0.0),
-                "source_id": s["source_id"],
-            }
+            CapacityBar(
+                stage=s.stage,
+                label=f"{stage_names.get(s.stage, s.stage)} ({s.year})",
+                used=used,
+                unused=max(0.0, float(s.eligible or 0.0) - used),
+                excluded=float(s.excluded or 0.0),
+                unknown=float(s.unknown_origin or 0.0),
+                source_id=s.source_id,
+            )
         )
     return out
 
@@ -158,14 +211,14 @@ def capacity_bars(result: Mapping[str, Any], stage_names: dict[str, str]) -> lis
 # -- pages --------------------------------------------------------------------------------------
 
 
-def _materials(api: ApiDep) -> list[dict[str, Any]]:
-    return list(api.data(("materials",), lambda s: svc.materials(s).to_json()["materials"]))
+def _materials(api: ApiDep) -> tuple[MaterialInfo, ...]:
+    return api.record(("materials",), svc.materials).materials
 
 
 def _stage_names(api: ApiDep, material: str) -> dict[str, str]:
     for m in _materials(api):
-        if m["material"] == material:
-            return {s["stage"]: s["name"] for s in m["stages"]}
+        if m.material == material:
+            return {s.stage: s.name for s in m.stages}
     return {}
 
 
@@ -214,9 +267,9 @@ def scenario_page(
     res = _shock(api, scenario, as_of)
     listed = _scenarios(api).scenarios
     names = _stage_names(api, res.material)
-    chart = shock_chart(res.to_json(), names)
+    chart = shock_chart(res, names)
     material_name = next(
-        (m["name"] for m in _materials(api) if m["material"] == res.material), res.material
+        (m.name for m in _materials(api) if m.material == res.material), res.material
     )
     return page(
         request,
@@ -313,10 +366,18 @@ def reroute_page(
         "max_country_share": max_country_share or "",
         "year": year or "",
     }
-    country_groups = api.data(("countries",), lambda s: lookup.country_list(s).to_json())["groups"]
-    ctx: dict[str, Any] = {"form": form, "materials": mats, "groups": country_groups}
+    country_groups = api.record(("countries",), lookup.country_list).groups
     if res is None:
-        return page(request, "reroute.html.j2", title="Re-sourcing", r=None, as_of=as_of, **ctx)
+        return page(
+            request,
+            "reroute.html.j2",
+            title="Re-sourcing",
+            r=None,
+            as_of=as_of,
+            form=form,
+            materials=mats,
+            groups=country_groups,
+        )
     names = _stage_names(api, res.material)
     refs = {s.site: site_ref(s.facts, s.sources) for s in res.sites}
     refs.update({w.site: site_ref(w.facts, w.sources) for w in res.withheld})
@@ -339,5 +400,7 @@ def reroute_page(
         stage_names=names,
         site_refs=refs,
         as_of=as_of,
-        **ctx,
+        form=form,
+        materials=mats,
+        groups=country_groups,
     )

@@ -37,6 +37,7 @@ from derisk.data.loader import LoadReport
 from derisk.model import countries
 from derisk.model.names import slug as make_slug
 from derisk.model.ownership import ControlRight, DeclaredInterest, StakeRange
+from derisk.model.record import JSONObject
 from derisk.model.schema import Entity, Source, Stake
 from derisk.progress import Progress, part
 from derisk.store.base import Store, id_conflict_message
@@ -111,7 +112,7 @@ def import_bods(
     name = path.name
     records: dict[str, _Record] = {}
     problems: list[Problem] = []
-    publishers: dict[str, Any] = {}
+    publishers: dict[str, JSONObject] = {}
     latest_pub: dt.date | None = None
     half = part(progress, 0, 2)  # two passes over the file: each is half of the work
 
@@ -179,7 +180,7 @@ def import_bods(
         store.taken_ids("entity", "entity_id", list(ids.values()), dataset if replace else None)
     )
     source_id = f"bods-{prefix}{slug(path.stem)}"
-    first: dict[str, Any] = next(iter(publishers.values()), {})
+    first: JSONObject = next(iter(publishers.values()), {})
     pub_obj = first.get("publisher") or {}
     source = Source(
         source_id=source_id,
@@ -252,7 +253,7 @@ def _windows(versions: list[_Version]) -> dict[int, tuple[dt.date | None, dt.dat
     return out
 
 
-def _entity(st: dict[str, Any], eid: str, source_id: str, closed: bool, date: dt.date) -> Entity:
+def _entity(st: JSONObject, eid: str, source_id: str, closed: bool, date: dt.date) -> Entity:
     d = st["recordDetails"]
     if st["recordType"] == "person":
         names = [n.get("fullName") for n in d.get("names") or [] if n.get("fullName")]
@@ -284,7 +285,7 @@ def _entity(st: dict[str, Any], eid: str, source_id: str, closed: bool, date: dt
     )
 
 
-def _share(share: dict[str, Any]) -> tuple[float | None, float | None, str | None]:
+def _share(share: JSONObject) -> tuple[float | None, float | None, str | None]:
     if "exact" in share:
         v = float(share["exact"])
         return v, v, None
@@ -299,7 +300,7 @@ def _share(share: dict[str, Any]) -> tuple[float | None, float | None, str | Non
 
 
 def _relationship(
-    st: dict[str, Any],
+    st: JSONObject,
     number: int,
     win: tuple[dt.date | None, dt.date | None],
     ids: dict[str, str],

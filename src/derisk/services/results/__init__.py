@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from derisk.model.record import ABSENT, Absent, JSONObject, Record
 
@@ -62,10 +62,11 @@ class SourceMeta(Record):
     note: str | Absent | None = ABSENT
 
 
-def source_record(meta: Mapping[str, Mapping[str, Any]], source_id: str) -> SourceMeta:
-    """The source ``source_id`` from :func:`derisk.services.common.source_meta`'s table."""
-    row = meta.get(source_id)
-    return SourceMeta(source_id=source_id) if row is None else SourceMeta(**row)
+def source_record(meta: Mapping[str, SourceMeta], source_id: str) -> SourceMeta:
+    """The source ``source_id`` from :func:`derisk.services.common.source_meta`'s table
+    (only its id when it is not stored)."""
+    found = meta.get(source_id)
+    return SourceMeta(source_id=source_id) if found is None else found
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
