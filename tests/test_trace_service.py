@@ -59,7 +59,7 @@ def test_trace_japanese_magnet(ex: DuckStore) -> None:
     # The separator's feed is not linked: mining falls back to the exposure data's shares.
     mining = _stage(res, "rare-earths", "mining")
     assert mining["statistical_source"]["source_id"] == "usgs-mcs2026-rare-earths"
-    world = exposure(ex, "rare-earths", "mining", as_of=WHEN).to_json()
+    world = exposure(ex.view(as_of=WHEN), "rare-earths", "mining").to_json()
     chn_world = next(s["share"] for s in world["shares"] if s["country"] == "CHN")
     chn = next(c for c in mining["parts"][0]["by_country"] if c["country"] == "CHN")
     assert chn["statistical"] == pytest.approx(chn_world, abs=1e-6)

@@ -174,7 +174,8 @@ class Database:
         """Materials, their stages, HS codes and years with data (``derisk materials``)."""
         from derisk.services import exposure
 
-        return exposure.materials(self.store)
+        with self.store.view() as view:
+            return exposure.materials(view)
 
     def overview(
         self,
@@ -186,9 +187,9 @@ class Database:
         """Every material × stage: the selected share (default China) with bounds."""
         from derisk.services import exposure
 
-        when = _date(as_of)
-        sel, grp = exposure.selection(self.store, _codes(countries), group, when)
-        return exposure.overview(self.store, sel, grp, when)
+        with self.store.view(as_of=_date(as_of)) as view:
+            sel, grp = exposure.selection(view, _codes(countries), group)
+            return exposure.overview(view, sel, grp)
 
     def exposure(
         self,
@@ -207,18 +208,16 @@ class Database:
         from derisk.engines import using
         from derisk.services import exposure
 
-        when = _date(as_of)
-        with using(engine):
-            sel, grp = exposure.selection(self.store, _codes(countries), group, when)
-            return exposure.exposure(
-                self.store, material, stage, year, sel, grp, when, importer, source
-            )
+        with using(engine), self.store.view(as_of=_date(as_of)) as view:
+            sel, grp = exposure.selection(view, _codes(countries), group)
+            return exposure.exposure(view, material, stage, year, sel, grp, importer, source)
 
     def sources(self, ident: str) -> SourceLookup:
         """A source, or the source of a fact id (``derisk sources``)."""
         from derisk.services import exposure
 
-        return exposure.source_lookup(self.store, ident)
+        with self.store.view() as view:
+            return exposure.source_lookup(view, ident)
 
     def facilities(
         self,
@@ -310,20 +309,19 @@ class Database:
         from derisk.data.concordance import load_concordance
         from derisk.services import exposure, trade
 
-        when = _date(as_of)
-        sel, grp = exposure.selection(self.store, _codes(countries), group, when)
-        return trade.trade_origin(
-            self.store,
-            material,
-            importer,
-            stage,
-            year,
-            sel,
-            grp,
-            mirror=mirror,
-            concordance=load_concordance(None),
-            as_of=when,
-        )
+        with self.store.view(as_of=_date(as_of)) as view:
+            sel, grp = exposure.selection(view, _codes(countries), group)
+            return trade.trade_origin(
+                view,
+                material,
+                importer,
+                stage,
+                year,
+                sel,
+                grp,
+                mirror=mirror,
+                concordance=load_concordance(None),
+            )
 
     # -- ownership ---------------------------------------------------------------------------
 

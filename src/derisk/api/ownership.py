@@ -48,10 +48,10 @@ def entities(
 ) -> Response:
     """Companies, governments, persons and facilities, with kind, country and stake count;
     `q` searches names, aliases and ids (`derisk entities`)."""
-    return api.json(
+    return api.read_json(
         ("entities", page, q, country, kind),
-        lambda s: paginate(
-            lookup.entity_list(s, q, country=country, kind=kind).to_json(), "entities", page
+        lambda v: paginate(
+            lookup.entity_list(v, q, country=country, kind=kind).to_json(), "entities", page
         ),
     )
 

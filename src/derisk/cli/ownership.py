@@ -20,6 +20,7 @@ from derisk.cli.common import (
     parse_date,
     progress_bar,
     store_for,
+    view_for,
 )
 from derisk.engines import using
 from derisk.model.record import Absent
@@ -74,8 +75,8 @@ def entities(
     def body() -> None:
         from derisk.services import lookup
 
-        with store_for(db, as_json=as_json) as store:
-            res = lookup.entity_list(store, query, country=country, kind=kind).to_json()
+        with view_for(db, as_json=as_json) as view:
+            res = lookup.entity_list(view, query, country=country, kind=kind).to_json()
         if as_json:
             emit_json(res)
             return

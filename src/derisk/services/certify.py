@@ -231,7 +231,7 @@ def certify(
     rule = get_rule(rule_id, rules_files)
     version = rule.version_at(when)
     product = load_product(store, product_id, when)
-    meta = source_meta(store)
+    meta = source_meta(store.view())
     if not rule.applies(product.item_class):
         covers = ", ".join(rule.applies_to or ())
         body = _Body(

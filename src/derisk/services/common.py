@@ -7,7 +7,6 @@ trace, exposure and other services all read them.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from derisk.errors import NotFoundError
 from derisk.model.record import ABSENT
 from derisk.model.schema import OTHER, WORLD, Production, Share
 from derisk.services.results import SourceMeta
-from derisk.store.base import Store
+from derisk.store.view import View
 
 __all__ = [
     "EQUAL_COMPLETENESS",
@@ -66,9 +65,9 @@ class Candidate:
     lower_bound: bool = False
 
 
-def source_meta(store: Store) -> dict[str, dict[str, Any]]:
+def source_meta(view: View) -> dict[str, dict[str, Any]]:
     out = {}
-    for r in store.view().sources():
+    for r in view.sources():
         out[r.source_id] = {
             "source_id": r.source_id,
             "publisher": r.publisher,
@@ -83,12 +82,9 @@ def source_meta(store: Store) -> dict[str, dict[str, Any]]:
     return out
 
 
-def candidates(
-    store: Store, material: str | None, as_of: dt.date
-) -> dict[tuple[str, str], list[Candidate]]:
-    """All candidate datasets by (material, stage), every year."""
-    meta = source_meta(store)
-    view = store.view(as_of=as_of)
+def candidates(view: View, material: str | None) -> dict[tuple[str, str], list[Candidate]]:
+    """All candidate datasets by (material, stage), every year, known on the view's date."""
+    meta = source_meta(view)
     grouped: dict[tuple[str, str, int, str], list[Production]] = defaultdict(list)
     for p in view.production(material):
         grouped[(p.material_id, p.stage_id, p.year, p.source_id)].append(p)
@@ -217,12 +213,12 @@ def pick(cands: list[Candidate], year: int | None) -> tuple[Candidate | None, li
     return ranked[0], ranked[1:]
 
 
-def cited_sources(store: Store, ids: set[str], *, via: bool = True) -> tuple[SourceMeta, ...]:
+def cited_sources(view: View, ids: set[str], *, via: bool = True) -> tuple[SourceMeta, ...]:
     """The sources ``ids`` as results cite them, sorted by id (``via=False``: without the
     ``via`` key, as the facility answers print them)."""
     if not ids:
         return ()
-    rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
+    rows = sorted(view.sources_by_id(sorted(ids)), key=lambda s: s.source_id)
     return tuple(
         SourceMeta(
             source_id=r.source_id,

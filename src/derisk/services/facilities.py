@@ -149,7 +149,7 @@ def load_plants(
 
 
 def _source_meta(store: Store, ids: set[str]) -> tuple[SourceMeta, ...]:
-    return cited_sources(store, ids, via=False)
+    return cited_sources(store.view(), ids, via=False)
 
 
 def _confidence(store: Store) -> dict[str, str]:

@@ -443,7 +443,7 @@ def answer_material(store: Store, w: WatchItem, today: dt.date) -> Answer:
     from derisk.services.exposure import exposure
 
     sel = _countries(w)
-    res = exposure(store, w.target, w.stage_id, selected=sel, as_of=today)
+    res = exposure(store.view(as_of=today), w.target, w.stage_id, selected=sel)
     share = res.get("selected_share")
     label = f"{'+'.join(sel)}-origin share of {w.target} ({res.get('stage')})"
     return Answer(
@@ -484,7 +484,7 @@ def answer_importer(store: Store, w: WatchItem, today: dt.date) -> Answer:
 
     sel = _countries(w)
     mat = w.material_id or ""
-    res = importer_exposure(store, w.target, mat, sel, today, stage=w.stage_id)
+    res = importer_exposure(store.view(as_of=today), w.target, mat, sel, stage=w.stage_id)
     cats = [c for c in res.get("categories", []) if c.get("stage") == w.stage_id]
     cat = cats[0] if cats else None
     share = None if cat is None else cat.get("selected_share")

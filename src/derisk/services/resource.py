@@ -336,7 +336,7 @@ def _statement(kind: str, what: str, cost_sp: float, supply_sp: float, currency:
 
 
 def _source_meta(store: Store, ids: set[str]) -> tuple[SourceMeta, ...]:
-    return cited_sources(store, ids)
+    return cited_sources(store.view(), ids)
 
 
 def _withheld_site(s: Site) -> WithheldSite:

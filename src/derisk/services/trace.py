@@ -278,7 +278,7 @@ def world_dists(store: Store, spec: MaterialSpec, when: dt.date) -> dict[int, St
     exceed its total); unnamed rank blocks, withheld figures and the unallocated rest are
     unknown.
     """
-    cands = candidates(store, spec.id, when)
+    cands = candidates(store.view(as_of=when), spec.id)
     out: dict[int, StageDist] = {}
     for i, s in enumerate(spec.stages):
         best, _ = pick(cands.get((spec.id, s.id), []), None)
@@ -655,7 +655,7 @@ def trace(store: Store, product_id: str, as_of: dt.date | None = None) -> Trace:
     product = load_product(store, product_id, when)
     lines = load_bom(store, product_id, when)
     mats = product_materials(lines, store, when)
-    meta = source_meta(store)
+    meta = source_meta(store.view())
     traces = [material_trace(store, product, m, when) for m in mats]
     ent_ids: set[str] = {product.facility_id} | ({product.owner_id} if product.owner_id else set())
     for mt in traces:

@@ -12,7 +12,7 @@ from derisk.model.countries import name as country_name
 from derisk.services import exposure as svc
 from derisk.services import lookup, sources, trade
 from derisk.services.common import NotFound
-from derisk.store import Store
+from derisk.store.view import View
 from derisk.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -64,19 +64,19 @@ def selection_label(countries: list[str], group: str | None, groups: list[dict[s
 
 
 def _groups(api: ApiDep) -> list[dict[str, Any]]:
-    data = api.data(("countries",), lambda s: lookup.country_list(s).to_json())
+    data = api.read(("countries",), lambda v: lookup.country_list(v).to_json())
     return list(data["groups"])
 
 
 def _materials(api: ApiDep) -> list[dict[str, Any]]:
-    return list(api.data(("materials",), lambda s: svc.materials(s).to_json()["materials"]))
+    return list(api.read(("materials",), lambda v: svc.materials(v).to_json()["materials"]))
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, api: ApiDep, sel: SelectionDep) -> HTMLResponse:
     """Heat table of the selected share by material x stage, with bounds and data quality."""
-    data = api.data(
-        ("overview", sel.key), lambda s: svc.overview(s, *sel.resolve(s), sel.as_of).to_json()
+    data = api.read(
+        ("overview", sel.key), lambda v: svc.overview(v, *sel.resolve(v)).to_json(), sel.as_of
     )
     names = {m["material"]: m["name"] for m in _materials(api)}
     by_mat: dict[str, list[dict[str, Any]]] = {}
@@ -134,7 +134,7 @@ def material_page(
 ) -> HTMLResponse:
     """One material: world map, stage flows, shares with sources, importer exposure."""
     stage = stage or None
-    imps = api.data(("importers", material), lambda s: lookup.importers(s, material).to_json())[
+    imps = api.read(("importers", material), lambda v: lookup.importers(v, material).to_json())[
         "importers"
     ]
     if importer is None and imps:
@@ -142,10 +142,10 @@ def material_page(
     importer = importer or None
 
     def exp(st: str | None, yr: int | None, imp: str | None) -> Any:
-        def run(s: Store) -> Any:
-            return svc.exposure(s, material, st, yr, *sel.resolve(s), sel.as_of, imp).to_json()
+        def run(v: View) -> Any:
+            return svc.exposure(v, material, st, yr, *sel.resolve(v), imp).to_json()
 
-        return api.data(("exposure", material, st, yr, imp, sel.key), run)
+        return api.read(("exposure", material, st, yr, imp, sel.key), run, sel.as_of)
 
     ex = exp(stage, year, importer)
     flows = []
@@ -162,7 +162,7 @@ def material_page(
                 "breakdown": stage_breakdown(detail["shares"]),
             }
         )
-    exports = api.data(("page-exports", material), _exports(material))
+    exports = api.read(("page-exports", material), _exports(material))
     mats = _materials(api)
     spec = next(m for m in mats if m["material"] == material)
     years = next(s["years"] for s in spec["stages"] if s["stage"] == ex["stage"])
@@ -207,9 +207,9 @@ def material_page(
 def _exports(material: str) -> Any:
     """China's monthly exports of the material by destination, or ``None`` without trade data."""
 
-    def run(store: Store) -> Any:
+    def run(view: View) -> Any:
         try:
-            return trade.export_series(store, "CHN", material).to_json()
+            return trade.export_series(view, "CHN", material).to_json()
         except NotFound:
             return None
 
@@ -219,7 +219,7 @@ def _exports(material: str) -> Any:
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, api: ApiDep) -> HTMLResponse:
     """Every source with its publisher, confidence and number of facts."""
-    data = api.data(("sources",), lambda s: sources.list_sources(s).to_json())
+    data = api.read(("sources",), lambda v: sources.list_sources(v).to_json())
     return page(request, "sources.html.j2", title="Sources", data=data)
 
 
@@ -231,15 +231,15 @@ def source_page(
     pg: PageDep,
 ) -> HTMLResponse:
     """A source and the facts that cite it; or a fact with its source."""
-    found = api.data(("source", ident), lambda s: svc.source_lookup(s, ident).to_json())
+    found = api.read(("source", ident), lambda v: svc.source_lookup(v, ident).to_json())
     if found["fact"] is not None:
         return page(
             request, "fact.html.j2", title=f"Fact {ident}", fact=found["fact"], src=found["source"]
         )
     size = Page(limit=pg.limit if "limit" in request.query_params else 50, offset=pg.offset)
-    data = api.data(
+    data = api.read(
         ("source-facts", ident, size),
-        lambda s: paginate(sources.source_facts(s, ident).to_json(), "facts", size),
+        lambda v: paginate(sources.source_facts(v, ident).to_json(), "facts", size),
     )
     return page(
         request,

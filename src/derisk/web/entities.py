@@ -86,7 +86,7 @@ def ownership_graph(owners: dict[str, Any], holdings: dict[str, Any]) -> dict[st
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """Every entity with its kind, country, number of stakes and PFE screening verdict."""
-    data = api.data(("entities",), lambda s: lookup.entity_list(s).to_json())
+    data = api.read(("entities",), lambda v: lookup.entity_list(v).to_json())
     verdicts = api.data(
         ("screen-all", "pfe", as_of),
         lambda s: scr.screen_all(s, rule="pfe", as_of=as_of).to_json(),

@@ -159,7 +159,7 @@ def capacity_bars(result: Mapping[str, Any], stage_names: dict[str, str]) -> lis
 
 
 def _materials(api: ApiDep) -> list[dict[str, Any]]:
-    return list(api.data(("materials",), lambda s: svc.materials(s).to_json()["materials"]))
+    return list(api.read(("materials",), lambda v: svc.materials(v).to_json()["materials"]))
 
 
 def _stage_names(api: ApiDep, material: str) -> dict[str, str]:
@@ -313,7 +313,7 @@ def reroute_page(
         "max_country_share": max_country_share or "",
         "year": year or "",
     }
-    country_groups = api.data(("countries",), lambda s: lookup.country_list(s).to_json())["groups"]
+    country_groups = api.read(("countries",), lambda v: lookup.country_list(v).to_json())["groups"]
     ctx: dict[str, Any] = {"form": form, "materials": mats, "groups": country_groups}
     if res is None:
         return page(request, "reroute.html.j2", title="Re-sourcing", r=None, as_of=as_of, **ctx)
