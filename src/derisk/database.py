@@ -339,11 +339,10 @@ class Database:
         from derisk.engines import using
         from derisk.services import ownership
 
-        with using(engine):
+        with using(engine), self.store.view(as_of=_date(as_of)) as view:
             res = ownership.owners(
-                self.store,
+                view,
                 entity,
-                as_of=_date(as_of),
                 interest=interest,
                 min_share=min_share,
                 paths=paths,
@@ -364,11 +363,10 @@ class Database:
         from derisk.engines import using
         from derisk.services import ownership
 
-        with using(engine):
+        with using(engine), self.store.view(as_of=_date(as_of)) as view:
             res = ownership.holdings(
-                self.store,
+                view,
                 owner,
-                as_of=_date(as_of),
                 interest=interest,
                 min_share=min_share,
                 paths=paths,
@@ -389,10 +387,8 @@ class Database:
         from derisk.engines import using
         from derisk.services import screening
 
-        with using(engine):
-            return screening.screen(
-                self.store, entity, rule=rule, as_of=_date(as_of), all_entities=all_entities
-            )
+        with using(engine), self.store.view(as_of=_date(as_of)) as view:
+            return screening.screen(view, entity, rule=rule, all_entities=all_entities)
 
     # -- products ----------------------------------------------------------------------------
 

@@ -126,10 +126,8 @@ def owners(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store, using(engine):
-            res = svc.owners(
-                store, entity, as_of=when, interest=interest, min_share=min_share, paths=paths
-            )
+        with view_for(db, as_json=as_json, as_of=when) as view, using(engine):
+            res = svc.owners(view, entity, interest=interest, min_share=min_share, paths=paths)
         if as_json:
             emit_json(res.to_json())
             return
@@ -184,10 +182,8 @@ def holdings(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store, using(engine):
-            res = svc.holdings(
-                store, owner, as_of=when, interest=interest, min_share=min_share, paths=paths
-            )
+        with view_for(db, as_json=as_json, as_of=when) as view, using(engine):
+            res = svc.holdings(view, owner, interest=interest, min_share=min_share, paths=paths)
         if as_json:
             emit_json(res.to_json())
             return
@@ -232,8 +228,8 @@ def screen(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store, using(engine):
-            res = scr.screen(store, entity, rule=rule, as_of=when, all_entities=all_entities)
+        with view_for(db, as_json=as_json, as_of=when) as view, using(engine):
+            res = scr.screen(view, entity, rule=rule, all_entities=all_entities)
         if as_json:
             emit_json(res.to_json())
             return

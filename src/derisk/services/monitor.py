@@ -394,7 +394,7 @@ def answer_entity(store: Store, w: WatchItem, today: dt.date) -> Answer:
     from derisk.services.screening import screen
 
     rule = w.rule_id or "feoc"
-    res = screen(store, w.target, rule=rule, as_of=today)
+    res = screen(store.view(as_of=today), w.target, rule=rule)
     verdict = str(res["verdict"])
     names = _names(store, [w.target])
     reasons: list[JSONObject] = []

@@ -138,7 +138,7 @@ def _pfe_entities(store: Store, when: dt.date) -> tuple[list[str], list[str], st
     """Entities flagged (and indeterminate) as prohibited foreign entities by screening."""
     from derisk.services import screening
 
-    res = screening.screen(store, rule="pfe", as_of=when, all_entities=True)
+    res = screening.screen(store.view(as_of=when), rule="pfe", all_entities=True)
     flagged = [r["id"] for r in res["entities"] if r["verdict"] == "flagged"]
     unsure = [r["id"] for r in res["entities"] if r["verdict"] == "indeterminate"]
     rule = res.get("rule", {})

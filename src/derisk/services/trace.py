@@ -152,7 +152,7 @@ class Screener:
             key = (target, rule)
             if key not in self._detail:
                 try:
-                    res = screen(self.store, target, rule=rule, as_of=self.when)
+                    res = screen(self.store.view(as_of=self.when), target, rule=rule)
                 except (ValueError, LookupError) as exc:
                     self._detail[key] = ScreeningStatus(
                         verdict="unknown",
@@ -171,7 +171,7 @@ class Screener:
             return self._detail[key]
         if rule not in self._bulk:
             try:
-                res = screen(self.store, rule=rule, as_of=self.when, all_entities=True)
+                res = screen(self.store.view(as_of=self.when), rule=rule, all_entities=True)
                 self._bulk[rule] = {r["id"]: r for r in res["entities"]}
             except (ValueError, LookupError) as exc:
                 self._bulk[rule] = str(exc.args[0] if exc.args else exc)

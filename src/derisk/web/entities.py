@@ -87,9 +87,10 @@ def ownership_graph(owners: dict[str, Any], holdings: dict[str, Any]) -> dict[st
 def entities_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """Every entity with its kind, country, number of stakes and PFE screening verdict."""
     data = api.read(("entities",), lambda v: lookup.entity_list(v).to_json())
-    verdicts = api.data(
+    verdicts = api.read(
         ("screen-all", "pfe", as_of),
-        lambda s: scr.screen_all(s, rule="pfe", as_of=as_of).to_json(),
+        lambda v: scr.screen_all(v, rule="pfe").to_json(),
+        as_of,
     )
     by_id = {e["id"]: e for e in verdicts.get("entities", [])}
     return page(
@@ -106,18 +107,21 @@ def entities_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse
 @router.get("/entities/{entity}", response_class=HTMLResponse)
 def entity_page(request: Request, api: ApiDep, entity: str, as_of: AsOfDep) -> HTMLResponse:
     """Ownership graph with look-through shares, owners and holdings, screening verdicts."""
-    owners = api.data(
+    owners = api.read(
         ("owners", entity, as_of, "equity", 0.0, 3),
-        lambda s: own.owners(s, entity, as_of=as_of).to_json(),
+        lambda v: own.owners(v, entity).to_json(),
+        as_of,
     )
-    holdings = api.data(
+    holdings = api.read(
         ("holdings", entity, as_of, "equity", 0.0, 1),
-        lambda s: own.holdings(s, entity, as_of=as_of).to_json(),
+        lambda v: own.holdings(v, entity).to_json(),
+        as_of,
     )
     screens = [
-        api.data(
+        api.read(
             ("screen", entity, rule, as_of),
-            lambda s, rule=rule: scr.screen_entity(s, entity, rule=rule, as_of=as_of).to_json(),  # type: ignore[misc]
+            lambda v, rule=rule: scr.screen_entity(v, entity, rule=rule).to_json(),  # type: ignore[misc]
+            as_of,
         )
         for rule in SCREEN_RULES
     ]
