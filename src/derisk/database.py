@@ -396,13 +396,15 @@ class Database:
         """Products in the database (``derisk products``)."""
         from derisk.services import certify
 
-        return certify.list_products(self.store, _date(as_of))
+        with self.store.view(as_of=_date(as_of)) as view:
+            return certify.list_products(view)
 
     def trace(self, product: str, *, as_of: DateLike = None) -> Trace:
         """A product's materials traced back to the mines (``derisk trace``)."""
         from derisk.services import trace
 
-        return trace.trace(self.store, product, _date(as_of))
+        with self.store.view(as_of=_date(as_of)) as view:
+            return trace.trace(view, product)
 
     @overload
     def certify(
@@ -440,11 +442,11 @@ class Database:
         ``product=None`` certifies every product (``derisk certify --all``)."""
         from derisk.services import certify
 
-        when = _date(as_of)
         files = [Path(f) for f in rules_files]
-        if product is None:
-            return certify.certify_many(self.store, rule, when, rules_files=files, year=year)
-        return certify.certify(self.store, product, rule, when, files, year)
+        with self.store.view(as_of=_date(as_of)) as view:
+            if product is None:
+                return certify.certify_many(view, rule, rules_files=files, year=year)
+            return certify.certify(view, product, rule, files, year)
 
     # -- re-sourcing and shocks -------------------------------------------------------------
 

@@ -357,7 +357,7 @@ def answer_product(store: Store, w: WatchItem, today: dt.date) -> Answer:
 
     when = w.on_date or today
     rule = w.rule_id or ""
-    cert = certify(store, w.target, rule, when)
+    cert = certify(store.view(as_of=when), w.target, rule)
     verdict = str(cert["verdict"])
     reasons: list[JSONObject] = []
     if cert.get("reason"):
@@ -815,7 +815,7 @@ def batch_products(
         small = len(pids) <= RESTRICT_MAX
         with upstream_view(store, pids) if small else contextlib.nullcontext(store) as view:
             try:
-                res = certify_many(view, rule, when, product_ids=pids)
+                res = certify_many(view.view(as_of=when), rule, product_ids=pids)
             except (NotFound, KeyError, ValueError):
                 continue  # each is answered (or its error explained) one by one
             verdicts = {v["product"]: v["verdict"] for v in res["verdicts"]}
@@ -1132,8 +1132,8 @@ def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> C
             failing: list[RuleChange] = []
             for w in ws:
                 try:
-                    now_v = certify(store, w.target, rid, today)["verdict"]
-                    then_v = certify(store, w.target, rid, start)["verdict"]
+                    now_v = certify(store.view(as_of=today), w.target, rid)["verdict"]
+                    then_v = certify(store.view(as_of=start), w.target, rid)["verdict"]
                 except (NotFound, KeyError, ValueError):
                     continue
                 if then_v != now_v:

@@ -81,7 +81,7 @@ def trace_tree(trace: dict[str, Any], top: int = TOP_ORIGINS) -> dict[str, Any]:
 @router.get("/products", response_class=HTMLResponse)
 def products_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """Every product with its facility, country and materials."""
-    data = api.data(("products", as_of), lambda s: cert.list_products(s, as_of).to_json())
+    data = api.read(("products", as_of), lambda v: cert.list_products(v).to_json(), as_of)
     return page(request, "products.html.j2", title="Products", data=data)
 
 
@@ -94,23 +94,25 @@ def product_page(
     rule: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     """Trace tree to the mines, certificates under every rule, one certificate in detail."""
-    traced = api.data(("trace", product, as_of), lambda s: tr.trace(s, product, as_of).to_json())
+    traced = api.read(("trace", product, as_of), lambda v: tr.trace(v, product).to_json(), as_of)
     rules = api.data(("rules",), lambda s: cert.list_rules().to_json())["rules"]
     item_class = traced["product"].get("item_class")
     applicable = [r for r in rules if not r.get("applies_to") or item_class in r["applies_to"]]
     certs = [
-        api.data(
+        api.read(
             ("certify", product, r["rule"], as_of, None),
-            lambda s, rid=r["rule"]: cert.certify(s, product, rid, as_of).to_json(),  # type: ignore[misc]
+            lambda v, rid=r["rule"]: cert.certify(v, product, rid).to_json(),  # type: ignore[misc]
+            as_of,
         )
         for r in applicable
     ]
     chosen_id = rule or (certs[0]["rule"] if certs else None)
     chosen = next((c for c in certs if c["rule"] == chosen_id), None)
     if chosen is None and chosen_id is not None:
-        chosen = api.data(
+        chosen = api.read(
             ("certify", product, chosen_id, as_of, None),
-            lambda s: cert.certify(s, product, chosen_id, as_of).to_json(),
+            lambda v: cert.certify(v, product, chosen_id).to_json(),
+            as_of,
         )
     return page(
         request,
