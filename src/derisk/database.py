@@ -243,9 +243,9 @@ class Database:
             screen=screen,
             years=_years(years),
             pipeline=pipeline,
-            as_of=_date(as_of),
         )
-        return fs.facility_list(self.store, query)
+        with self.store.view(as_of=_date(as_of)) as view:
+            return fs.facility_list(view, query)
 
     def facility(
         self, facility: str, *, years: str | Sequence[int] | None = None, as_of: DateLike = None
@@ -254,7 +254,8 @@ class Database:
         (``derisk facilities show``)."""
         from derisk.services import facilities as fs
 
-        return fs.show_facility(self.store, facility, years=_years(years), as_of=_date(as_of))
+        with self.store.view(as_of=_date(as_of)) as view:
+            return fs.show_facility(view, facility, years=_years(years))
 
     def allied(
         self,
@@ -289,9 +290,9 @@ class Database:
             exclude_pfe=exclude_pfe,
             world_demand=world_demand,
             demand_growth=demand_growth,
-            as_of=_date(as_of),
         )
-        return fs.allied(self.store, material, stage, _list(club), query)
+        with self.store.view(as_of=_date(as_of)) as view:
+            return fs.allied(view, material, stage, _list(club), query)
 
     def trade_origin(
         self,
@@ -484,21 +485,23 @@ class Database:
             max_country_share=max_country_share,
             costs_path=Path(costs) if costs is not None else None,
             year=year,
-            as_of=_date(as_of),
         )
-        return reroute(self.store, options)
+        with self.store.view(as_of=_date(as_of)) as view:
+            return reroute(view, options)
 
     def shock(self, scenario: str | Path, *, as_of: DateLike = None) -> Shock:
         """Month-by-month export-restriction scenario (``derisk shock``)."""
         from derisk.services.shock import run_scenario
 
-        return run_scenario(self.store, str(scenario), as_of=_date(as_of))
+        with self.store.view(as_of=_date(as_of)) as view:
+            return run_scenario(view, str(scenario))
 
     def scenarios(self) -> Scenarios:
         """The bundled scenarios (``derisk scenarios``)."""
         from derisk.services.shock import list_scenarios
 
-        return list_scenarios(self.store)
+        with self.store.view() as view:
+            return list_scenarios(view)
 
 
 def open(path: str | Path | None = None, *, read_only: bool = True) -> Database:
