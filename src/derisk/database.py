@@ -108,13 +108,15 @@ class NewsQueue:
         """Proposals in the queue (``derisk review list``)."""
         from derisk.services import news
 
-        return news.list_proposals(self._db.store, status, event_type)
+        with self._db.store.view() as view:
+            return news.list_proposals(view, status, event_type)
 
     def show(self, ident: str) -> NewsProposalShow:
         """One proposal with its sentence and article (``derisk review show``)."""
         from derisk.services import news
 
-        return news.show(self._db.store, ident)
+        with self._db.store.view() as view:
+            return news.show(view, ident)
 
     def accept(self, ident: str, overrides: Mapping[str, str] | None = None) -> NewsDecisionResult:
         """Accept a proposal: its facts are written with the article as source."""
