@@ -84,7 +84,7 @@ def main() -> None:
         with DuckStore(db) as s:
             build_database(s)
     store = DuckStore(db, read_only=True)
-    t_over = median_time(lambda: overview(store), repeat)
+    t_over = median_time(lambda: overview(store.view()), repeat)
     t_peer_over = median_time(
         lambda: store.sql(
             "SELECT material_id, stage_id, year, max(quantity) / max(quantity) FILTER "
@@ -93,7 +93,7 @@ def main() -> None:
         ),
         repeat,
     )
-    stages = len(overview(store)["rows"])
+    stages = len(overview(store.view())["rows"])
     store.close()
     exe = Path(sys.executable).with_name("derisk")
     env = dict(os.environ, DERISK_DB=str(db))

@@ -228,7 +228,7 @@ def main() -> None:
             guard.apply_scope(store.con)
             for i in range(asks):
                 t = time.perf_counter()
-                ans = holdings(store, f"ring-{i}")
+                ans = holdings(store.view(), f"ring-{i}")
                 times.append(time.perf_counter() - t)
         times.sort()
         p95 = times[int(0.95 * (len(times) - 1))]

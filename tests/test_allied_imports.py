@@ -74,7 +74,7 @@ def _share_of(cat: dict[str, Any], country: str) -> float:
 
 
 def _view(store: DuckStore, importer: str, material: str) -> dict[str, Any]:
-    return svc.importer_exposure(store, importer, material, ("CHN",), svc._as_of(None)).to_json()
+    return svc.importer_exposure(store.view(), importer, material, ("CHN",)).to_json()
 
 
 # --- the bundle is what the builder makes of the raw files --------------------------------
@@ -285,7 +285,7 @@ def test_cli_exposure_with_allied_importers(cli: Cli) -> None:
 
 
 def test_every_catalogue_stage_has_data_or_says_no_public_figure(store: DuckStore) -> None:
-    rows = svc.overview(store).to_json()["rows"]
+    rows = svc.overview(store.view()).to_json()["rows"]
     assert {(r["material"], r["stage"]) for r in rows} == {
         (m.id, s.id) for m in load_catalog().materials for s in m.stages
     }
@@ -296,7 +296,7 @@ def test_every_catalogue_stage_has_data_or_says_no_public_figure(store: DuckStor
 
 
 def test_new_stages_have_figures_or_a_gap(store: DuckStore) -> None:
-    rows = {(r["material"], r["stage"]): r for r in svc.overview(store).to_json()["rows"]}
+    rows = {(r["material"], r["stage"]): r for r in svc.overview(store.view()).to_json()["rows"]}
     with (RAW / "stage_shares.csv").open(newline="", encoding="utf-8") as fh:
         for raw in csv.DictReader(fh):
             row = rows[(raw["material_id"], raw["stage_id"])]
@@ -506,18 +506,18 @@ def test_shares_that_leave_a_rest_unattributed_widen_unnamed_selections(store: D
     when = svc._as_of(None)
     (cat,) = [
         c
-        for c in svc.importer_exposure(store, "USA", "antimony", ("CHN",), when).to_json()[
-            "categories"
-        ]
+        for c in svc.importer_exposure(
+            store.view(as_of=when), "USA", "antimony", ("CHN",)
+        ).to_json()["categories"]
         if c["source_id"] == "usgs-mcs2026-fig3"
     ]
     assert cat["selected_share_bounds"] == pytest.approx([shares["CHN"], shares["CHN"]])
     covered = ("CHN", "RUS", "PRK", "IRN")
     (cat,) = [
         c
-        for c in svc.importer_exposure(store, "USA", "antimony", covered, when).to_json()[
-            "categories"
-        ]
+        for c in svc.importer_exposure(
+            store.view(as_of=when), "USA", "antimony", covered
+        ).to_json()["categories"]
         if c["source_id"] == "usgs-mcs2026-fig3"
     ]
     assert cat["selected_share_bounds"] == pytest.approx([shares["CHN"], shares["CHN"] + rest])

@@ -43,8 +43,12 @@ def ex(example_db: Path) -> Iterator[DuckStore]:
 
 
 def test_dfars_magnet_from_chinese_oxide_passes_before_and_fails_from_2027(ex: DuckStore) -> None:
-    before = certify(ex, "magnet-jp-cn-oxide", "dfars-7052", dt.date(2026, 12, 31)).to_json()
-    after = certify(ex, "magnet-jp-cn-oxide", "dfars-7052", dt.date(2027, 1, 1)).to_json()
+    before = certify(
+        ex.view(as_of=dt.date(2026, 12, 31)), "magnet-jp-cn-oxide", "dfars-7052"
+    ).to_json()
+    after = certify(
+        ex.view(as_of=dt.date(2027, 1, 1)), "magnet-jp-cn-oxide", "dfars-7052"
+    ).to_json()
     assert (before["verdict"], before["rule_version"]) == ("compliant", "2019-04-30")
     assert (after["verdict"], after["rule_version"]) == ("non-compliant", "2027-01-01")
     assert [s["stage"] for s in before["stages"]] == ["metal", "magnets"]
@@ -61,7 +65,7 @@ def test_dfars_magnet_from_chinese_oxide_passes_before_and_fails_from_2027(ex: D
 
 
 def test_dfars_us_magnet_is_compliant_in_2027(ex: DuckStore) -> None:
-    res = certify(ex, "magnet-us-mp", "dfars-7052", dt.date(2027, 6, 30)).to_json()
+    res = certify(ex.view(as_of=dt.date(2027, 6, 30)), "magnet-us-mp", "dfars-7052").to_json()
     assert res["verdict"] == "compliant"
     assert res["missing"] == []
     # Rare earths have no separate refining stage in the catalogue: four stages count.
@@ -74,7 +78,7 @@ def test_dfars_us_magnet_is_compliant_in_2027(ex: DuckStore) -> None:
 
 
 def test_certificate_json_schema(ex: DuckStore) -> None:
-    res = certify(ex, "magnet-jp-cn-oxide", "dfars-7052", dt.date(2027, 1, 1)).to_json()
+    res = certify(ex.view(as_of=dt.date(2027, 1, 1)), "magnet-jp-cn-oxide", "dfars-7052").to_json()
     assert res["schema"] == CERTIFICATE_SCHEMA
     assert set(res) >= CERT_KEYS
     assert res["findings"] and all(set(f) >= FINDING_KEYS for f in res["findings"])
@@ -83,12 +87,12 @@ def test_certificate_json_schema(ex: DuckStore) -> None:
 
 
 def test_not_applicable_rule(ex: DuckStore) -> None:
-    res = certify(ex, "cathode-nmc811", "dfars-7052", dt.date(2027, 1, 1)).to_json()
+    res = certify(ex.view(as_of=dt.date(2027, 1, 1)), "cathode-nmc811", "dfars-7052").to_json()
     assert res["verdict"] == "not-applicable"
 
 
 def test_crma_on_the_cathode_fails_on_indonesian_refining(ex: DuckStore) -> None:
-    res = certify(ex, "cathode-nmc811", "eu-crma-65", dt.date(2026, 6, 1)).to_json()
+    res = certify(ex.view(as_of=dt.date(2026, 6, 1)), "cathode-nmc811", "eu-crma-65").to_json()
     assert res["verdict"] == "non-compliant"
     fail = [s for s in res["stages"] if s["status"] == "fail"]
     assert [(s["material"], s["stage"]) for s in fail] == [("nickel", "refining")]
@@ -119,7 +123,7 @@ def crma_chain(aus: float, can: float) -> list[FactRow]:
 def test_crma_65_percent_line(fresh_db: Path, aus: float, can: float, verdict: str) -> None:
     load(fresh_db, crma_chain(aus, can))
     with DuckStore(fresh_db, read_only=True) as s:
-        res = certify(s, "cell", "eu-crma-65", dt.date(2026, 1, 1)).to_json()
+        res = certify(s.view(as_of=dt.date(2026, 1, 1)), "cell", "eu-crma-65").to_json()
     assert res["verdict"] == verdict, res["reason"]
 
 
@@ -142,7 +146,7 @@ def test_unknown_origin_gives_indeterminate(fresh_db: Path) -> None:
     load(fresh_db, rows)
     with DuckStore(fresh_db, read_only=True) as s:
         # 10% of the separator's feed is unexplained: world mining shares stand in (China 69%).
-        one = certify(s, "magnet", "dfars-7052", dt.date(2027, 1, 1)).to_json()
+        one = certify(s.view(as_of=dt.date(2027, 1, 1)), "magnet", "dfars-7052").to_json()
         assert one["verdict"] == "indeterminate"
         assert one["statistical_verdict"] == "non-compliant"
         mining = next(x for x in one["stages"] if x["stage"] == "mining")
@@ -150,13 +154,19 @@ def test_unknown_origin_gives_indeterminate(fresh_db: Path) -> None:
         assert any(m["facility"] == "sep" and m["share_of_product"] == pytest.approx(0.1)
                    for m in one["missing"])  # fmt: skip
         # Before 2027 only melting and production count, and both are traced to Germany.
-        assert certify(s, "magnet", "dfars-7052", dt.date(2026, 1, 1))["verdict"] == "compliant"
+        assert (
+            certify(s.view(as_of=dt.date(2026, 1, 1)), "magnet", "dfars-7052")["verdict"]
+            == "compliant"
+        )
         # A magnet plant of unknown country: production is unknown.
-        two = certify(s, "magnet2", "dfars-7052", dt.date(2026, 1, 1)).to_json()
+        two = certify(s.view(as_of=dt.date(2026, 1, 1)), "magnet2", "dfars-7052").to_json()
         assert two["verdict"] == "indeterminate"
         assert any(m["kind"] == "facility-country" for m in two["missing"])
         # No bill of materials: nothing to evaluate.
-        assert certify(s, "bare", "dfars-7052", dt.date(2026, 1, 1))["verdict"] == "indeterminate"
+        assert (
+            certify(s.view(as_of=dt.date(2026, 1, 1)), "bare", "dfars-7052")["verdict"]
+            == "indeterminate"
+        )
 
 
 def test_sub_component_with_known_quantities(fresh_db: Path) -> None:
@@ -182,18 +192,18 @@ def test_sub_component_with_known_quantities(fresh_db: Path) -> None:
     ]
     load(fresh_db, rows)
     with DuckStore(fresh_db, read_only=True) as s:
-        res = certify(s, "tool", "dfars-7052", dt.date(2027, 1, 1)).to_json()
+        res = certify(s.view(as_of=dt.date(2027, 1, 1)), "tool", "dfars-7052").to_json()
         mining = next(x for x in res["stages"] if x["stage"] == "mining")
         # 1 kg from China directly, 3 x 2 kg through the Austrian insert: 1/7 Chinese.
         assert mining["share_bounds"] == [pytest.approx(1 / 7), pytest.approx(1 / 7)]
         assert res["verdict"] == "non-compliant"
         # Without the direct quantity the mix is bounded by the parts: 0% to 100%.
-        res2 = certify(s, "tool2", "dfars-7052", dt.date(2027, 1, 1)).to_json()
+        res2 = certify(s.view(as_of=dt.date(2027, 1, 1)), "tool2", "dfars-7052").to_json()
         mining2 = next(x for x in res2["stages"] if x["stage"] == "mining")
         assert mining2["share_bounds"] == [0.0, 1.0]
         assert res2["verdict"] == "indeterminate"
         assert any(m["kind"] == "bom-quantity" for m in res2["missing"])
-        batch = certify_many(s, "dfars-7052", dt.date(2027, 1, 1))
+        batch = certify_many(s.view(as_of=dt.date(2027, 1, 1)), "dfars-7052")
         assert {v["product"]: v["verdict"] for v in batch["verdicts"]} == {
             "insert": "compliant", "tool": "non-compliant", "tool2": "indeterminate",
         }  # fmt: skip
@@ -205,10 +215,13 @@ def test_batch_equals_single_on_the_example(ex: DuckStore) -> None:
         ("dfars-7052", dt.date(2027, 1, 1)),
         ("eu-crma-65", dt.date(2026, 6, 1)),
     ):
-        batch = certify_many(ex, rule, when)
+        batch = certify_many(ex.view(as_of=when), rule)
         assert batch["schema"] == "derisk.certify-batch/1"
         for v in batch["verdicts"]:
-            assert v["verdict"] == certify(ex, v["product"], rule, when)["verdict"], (rule, v)
+            assert v["verdict"] == certify(ex.view(as_of=when), v["product"], rule)["verdict"], (
+                rule,
+                v,
+            )
 
 
 COUNTRY = st.sampled_from(["CHN", "AUS", "CHL", "DEU", "RUS", None])
@@ -255,9 +268,9 @@ def test_batch_equals_single_on_random_supply_graphs(
     load(fresh_db, rows)
     when = dt.date(2026, 6, 1)
     with DuckStore(fresh_db, read_only=True) as s:
-        batch = certify_many(s, rule, when, rules_files=[pack])
+        batch = certify_many(s.view(as_of=when), rule, rules_files=[pack])
         for v in batch["verdicts"]:
-            single = certify(s, v["product"], rule, when, rules_files=[pack]).to_json()
+            single = certify(s.view(as_of=when), v["product"], rule, rules_files=[pack]).to_json()
             assert v["verdict"] == single["verdict"], (v, single["stages"])
 
 
@@ -269,9 +282,9 @@ def test_worked_example_table_in_the_docs(ex: DuckStore) -> None:
         "cathode-nmc811": ("not-applicable", "not-applicable", "non-compliant"),
     }
     for pid, (d26, d27, crma) in table.items():
-        assert certify(ex, pid, "dfars-7052", dt.date(2026, 6, 1))["verdict"] == d26
-        assert certify(ex, pid, "dfars-7052", dt.date(2027, 6, 1))["verdict"] == d27
-        assert certify(ex, pid, "eu-crma-65", dt.date(2026, 6, 1))["verdict"] == crma
+        assert certify(ex.view(as_of=dt.date(2026, 6, 1)), pid, "dfars-7052")["verdict"] == d26
+        assert certify(ex.view(as_of=dt.date(2027, 6, 1)), pid, "dfars-7052")["verdict"] == d27
+        assert certify(ex.view(as_of=dt.date(2026, 6, 1)), pid, "eu-crma-65")["verdict"] == crma
 
 
 def macr_set(pfe_cents: int, total_cents: int) -> list[FactRow]:
@@ -299,14 +312,14 @@ def test_macr_at_and_just_below_the_threshold_with_real_screening(
     when = dt.date(year, 6, 30)
     load(fresh_db, macr_set(at, total))
     with DuckStore(fresh_db, read_only=True) as s:
-        res = certify(s, "cell", "macr-45x-battery", when).to_json()
+        res = certify(s.view(as_of=when), "cell", "macr-45x-battery").to_json()
         assert res["verdict"] == "compliant", res["reason"]
         assert res["macr"]["exact_bounds"] == [str(Fraction(pct, 100))] * 2
         status = {f["entity"]: f["status"] for f in res["findings"]}
         assert status == {"cn-co": "pfe", "us-co": "not-pfe"}
     load(fresh_db, macr_set(at + 1, total))
     with DuckStore(fresh_db, read_only=True) as s:
-        res = certify(s, "cell", "macr-45x-battery", when).to_json()
+        res = certify(s.view(as_of=when), "cell", "macr-45x-battery").to_json()
         assert res["verdict"] == "non-compliant", res["reason"]
         assert Fraction(res["macr"]["exact_bounds"][1]) == Fraction(total - at - 1, total)
 
@@ -316,7 +329,7 @@ def test_macr_unrecorded_supplier_is_indeterminate(fresh_db: Path) -> None:
     rows = [*macr_set(390_000, 1_000_000), cost("c-x", "cell", 500.0, None)]
     load(fresh_db, rows)
     with DuckStore(fresh_db, read_only=True) as s:
-        res = certify(s, "cell", "macr-45x-battery", dt.date(2026, 6, 30)).to_json()
+        res = certify(s.view(as_of=dt.date(2026, 6, 30)), "cell", "macr-45x-battery").to_json()
     assert res["verdict"] == "indeterminate"
     assert [m["kind"] for m in res["missing"]] == ["cost-supplier"]
     assert res["missing"][0]["ask"]["entity"] == "maker"
@@ -325,7 +338,7 @@ def test_macr_unrecorded_supplier_is_indeterminate(fresh_db: Path) -> None:
 def test_trace_shows_screening_of_operators(ex: DuckStore) -> None:
     from derisk.services.trace import trace
 
-    res = trace(ex, "cathode-nmc811", dt.date(2026, 6, 1)).to_json()
+    res = trace(ex.view(as_of=dt.date(2026, 6, 1)), "cathode-nmc811").to_json()
     huayue = res["entities"]["huayue-hpal"]["screening"]["pfe"]
     assert huayue["verdict"] == "pfe"
     assert huayue["screened_entity"] == "pt-huayue-nickel-cobalt"
@@ -336,7 +349,9 @@ def test_trace_shows_screening_of_operators(ex: DuckStore) -> None:
 
 def test_worked_example_cost_ratio(ex: DuckStore) -> None:
     """docs/certify.md: the cathode's MACR is bounded between 44% and 65% in 2026."""
-    res = certify(ex, "cathode-nmc811", "macr-45x-battery", dt.date(2026, 6, 1)).to_json()
+    res = certify(
+        ex.view(as_of=dt.date(2026, 6, 1)), "cathode-nmc811", "macr-45x-battery"
+    ).to_json()
     assert res["verdict"] == "indeterminate"
     # PFE: Huayue nickel 9,000 + cobalt 1,500; unrecorded: lithium 6,000 + manganese 300.
     assert res["macr"]["exact_bounds"] == [

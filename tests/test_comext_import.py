@@ -38,7 +38,7 @@ def _expected(path: Path, hs6: str) -> dict[str, float]:
 
 
 def _category(store: DuckStore, material: str, hs6: str) -> dict[str, Any]:
-    res = svc.importer_exposure(store, "EU27", material, ("CHN",), svc._as_of(None)).to_json()
+    res = svc.importer_exposure(store.view(), "EU27", material, ("CHN",)).to_json()
     categories = cast(list[dict[str, Any]], res["categories"])
     (cat,) = [c for c in categories if c["category"].startswith(f"HS {hs6}")]
     return cat
@@ -82,9 +82,7 @@ def test_earlier_layout_reads_the_same(fresh_db: Path, tmp_path: Path) -> None:
     path.write_text("\n".join(out) + "\n", "utf-8")
     with DuckStore(fresh_db) as store:
         import_comext(store, [path], source_id="comext-old")
-        res = svc.importer_exposure(
-            store, "EU27", "rare-earths", ("CHN",), svc._as_of(None)
-        ).to_json()
+        res = svc.importer_exposure(store.view(), "EU27", "rare-earths", ("CHN",)).to_json()
     (cat,) = [
         c for c in res["categories"] if c["source_id"] == "comext-old" and "850511" in c["category"]
     ]

@@ -24,10 +24,10 @@ MIN_CELLS = 30
 
 def quantity_cells(store: DuckStore) -> dict[tuple[str, str], int]:
     """(material, stage) -> named countries with a quantity in the headline source."""
-    meta = source_meta(store)
+    meta = source_meta(store.view())
     view = store.view()
     out: dict[tuple[str, str], int] = {}
-    for row in overview(store)["rows"]:
+    for row in overview(store.view())["rows"]:
         sid = row.get("source_id")
         src = meta.get(sid) if sid else None
         if src is None or not src.url:

@@ -199,10 +199,10 @@ def small_store(tmp_path: Path) -> Any:
 
 
 def test_a_plant_is_excluded_because_its_owner_screens_as_a_pfe(small_store: DuckStore) -> None:
-    base = allied_supply(small_store, "antimony", "refining", ["USA"], years=(2026,))
+    base = allied_supply(small_store.view(), "antimony", "refining", ["USA"], years=(2026,))
     rows = {r["facility"]: r for r in base["facilities"]}
     assert rows["p-idn"]["eligible"] and not rows["p-chn"]["eligible"]
-    pfe = allied_supply(small_store, "antimony", "refining", ["USA"], years=(2026,),
+    pfe = allied_supply(small_store.view(), "antimony", "refining", ["USA"], years=(2026,),
                         exclude_pfe=True)  # fmt: skip
     rows = {r["facility"]: r for r in pfe["facilities"]}
     assert not rows["p-idn"]["eligible"]
@@ -218,7 +218,8 @@ def test_a_plant_is_excluded_because_its_owner_screens_as_a_pfe(small_store: Duc
 def test_a_planned_plant_changes_the_answer_in_its_commissioning_year(
     small_store: DuckStore,
 ) -> None:
-    res = allied_supply(small_store, "antimony", "refining", ["USA"], years=(2026, 2027, 2028),
+    view = small_store.view()
+    res = allied_supply(view, "antimony", "refining", ["USA"], years=(2026, 2027, 2028),
                         rule="market", pipeline="announced", exclude_pfe=True)  # fmt: skip
     by = {y["year"]: y for y in res["by_year"]}
     # market: others (280) are served by the screened-out plants (340); the US (demand 120 from
@@ -231,22 +232,22 @@ def test_a_planned_plant_changes_the_answer_in_its_commissioning_year(
     assert diff[0]["capacity_change"] == 50 and diff[0]["effect_on_secured"] == pytest.approx(20)
     assert by[2026]["binding"][0]["facility"] == "p-kor"
     assert by[2026]["binding"][0]["shadow_price"] == 1.0 and by[2027]["binding"] == ()
-    committed = allied_supply(small_store, "antimony", "refining", ["USA"], years=(2027,),
+    committed = allied_supply(small_store.view(), "antimony", "refining", ["USA"], years=(2027,),
                               rule="market", exclude_pfe=True)  # fmt: skip
     assert committed["by_year"][0]["secured"] == pytest.approx(100)  # planned not counted
 
 
 def test_club_needs_a_demand_for_every_member(small_store: DuckStore) -> None:
     with pytest.raises(NotFound, match="no demand figure for KOR"):
-        allied_supply(small_store, "antimony", "refining", ["USA", "KOR"], years=(2026,))
-    res = allied_supply(small_store, "antimony", "refining", ["USA", "KOR"], years=(2026,),
+        allied_supply(small_store.view(), "antimony", "refining", ["USA", "KOR"], years=(2026,))
+    res = allied_supply(small_store.view(), "antimony", "refining", ["USA", "KOR"], years=(2026,),
                         demand={"KOR": 40}, rule="market")  # fmt: skip
     y = res["by_year"][0]
     # market: club (160) gets all eligible capacity (p-kor 100, p-idn 40): 140, split 3:1.
     assert y["secured"] == pytest.approx(140)
     assert [m["allocation"] for m in y["members"]] == pytest.approx([105, 35])
     with pytest.raises(NotFound, match="no facilities for antimony oxide"):
-        allied_supply(small_store, "antimony", "oxide", ["USA"], demand={"USA": 1})
+        allied_supply(small_store.view(), "antimony", "oxide", ["USA"], demand={"USA": 1})
 
 
 def test_facility_rows_become_entities_and_owner_stakes(small_store: DuckStore) -> None:
@@ -254,7 +255,7 @@ def test_facility_rows_become_entities_and_owner_stakes(small_store: DuckStore) 
     assert ent == [("facility", "IDN", None)]
     st = small_store.sql("SELECT owner_id, percent FROM stake WHERE owned_id = 'p-idn'")
     assert st == [("dragon", 60.0)]
-    show = show_facility(small_store, "p-usa")["facility"]
+    show = show_facility(small_store.view(), "p-usa")["facility"]
     assert show["capacity_by_year"]["announced"]["2027"] == 50
     assert show["capacity_by_year"]["committed"]["2027"] == 0
     assert show["pfe"]["verdict"] == "clear"
@@ -346,7 +347,7 @@ def test_every_bundled_plant_figure_has_a_source_and_the_cited_share_is_document
 
 
 def test_bundled_antimony_refining_for_a_club(store: DuckStore) -> None:
-    res = allied_supply(store, "antimony", "refining", ["USA", "KOR", "JPN", "EU27"],
+    res = allied_supply(store.view(), "antimony", "refining", ["USA", "KOR", "JPN", "EU27"],
                         demand={"USA": 20000, "KOR": 4000, "JPN": 5000, "EU27": 10000},
                         exclude_pfe=True, years=(2025, 2030))  # fmt: skip
     rows = {r["facility"]: r for r in res["facilities"]}
@@ -362,7 +363,7 @@ def test_bundled_antimony_refining_for_a_club(store: DuckStore) -> None:
     assert res["upstream"]["stage"] == "mining"
     assert res["upstream"]["source_id"] == "usgs-mcs2026-antimony"
     assert y["chain_secured"] == pytest.approx(min(y["secured"], y["upstream_secured"]))
-    lst = list_facilities(store, material="antimony", stage="refining")
+    lst = list_facilities(store.view(), material="antimony", stage="refining")
     # plants with no stated capacity are listed as a gap, not counted as supply
     # (closed plants without a figure, never-announced projects, are no gap)
     unknown = {"sb-vietnam-hagiang", "sb-myanmar", "alaska-antimony-ph"}
@@ -409,17 +410,17 @@ def test_an_accepted_plant_opening_from_the_news_becomes_capacity(
         encoding="utf-8",
     )
     with DuckStore(fresh_db) as store:
-        before = allied_supply(store, "antimony", "refining", ["USA"], demand={"USA": 5000},
+        before = allied_supply(store.view(), "antimony", "refining", ["USA"], demand={"USA": 5000},
                                years=(2026,), rule="market")  # fmt: skip
         res = news.ingest(store, [text])
         (ev,) = [e for e in res["events"] if e["type"] == "facility"]
         assert store.sql("SELECT count(*) FROM facility WHERE source_id LIKE 'news-%'") == [(0,)]
         dec = news.accept(store, ev["proposal_id"])
         (fid,) = [f["id"] for f in dec["facts"] if f["table"] == "facility"]
-        plant = show_facility(store, fid)["facility"]
+        plant = show_facility(store.view(), fid)["facility"]
         assert (plant["country"], plant["status"], plant["capacity"]) == ("KOR", "operating", 1000)
         assert plant["operator"] == "korea-zinc" and plant["start_year"] == 2026
-        after = allied_supply(store, "antimony", "refining", ["USA"], demand={"USA": 5000},
+        after = allied_supply(store.view(), "antimony", "refining", ["USA"], demand={"USA": 5000},
                               years=(2026,), rule="market")  # fmt: skip
         gain = after["by_year"][0]["eligible_capacity"] - before["by_year"][0]["eligible_capacity"]
         assert gain == pytest.approx(1000)

@@ -42,7 +42,7 @@ def test_usgs_table7_leading_country_and_percent(store: DuckStore) -> None:
         if r["Critical_mineral"] not in T7_MAP:
             continue
         mat, stage = T7_MAP[r["Critical_mineral"]]
-        res = exposure(store, mat, stage, 2025).to_json()
+        res = exposure(store.view(), mat, stage, 2025).to_json()
         assert res["top_country"] == resolve(r["Leading_source_country"])
         # USGS prints whole percent; allow its rounding.
         assert abs(100 * res["top_share"] - float(r["Leading_source_precent_world"])) <= 0.5 + 1e-9
@@ -78,7 +78,9 @@ def test_iea_top1_and_top3(store: DuckStore) -> None:
             target = ("rare-earths", "mining" if r["stage"] == "mining" else "separation")
         else:
             target = IEA_STAGE[key]
-        res = exposure(store, target[0], target[1], int(r["year"]), source="iea-cmd-2025").to_json()
+        res = exposure(
+            store.view(), target[0], target[1], int(r["year"]), source="iea-cmd-2025"
+        ).to_json()
         assert res["top_country"] == r["top1_country_iso3"]
         assert 100 * res["top_share"] == pytest.approx(float(r["top1_share_pct"]), abs=0.05)
         assert 100 * res["top3_share"] == pytest.approx(float(r["top3_share_pct"]), abs=0.05)
@@ -105,7 +107,7 @@ def test_bgs_leading_share_every_year(store: DuckStore) -> None:
     for (mat, year), rs in by.items():
         top = max(rs, key=lambda r: float(r["share_pct"]))
         m, s = BGS_MAP[mat]
-        res = exposure(store, m, s, year, source="bgs-wms").to_json()
+        res = exposure(store.view(), m, s, year, source="bgs-wms").to_json()
         assert 100 * res["top_share"] == pytest.approx(float(top["share_pct"]))
         tied = {resolve(r["country_iso2"]) for r in rs if r["share_pct"] == top["share_pct"]}
         assert res["top_country"] in tied
@@ -145,7 +147,7 @@ def test_usgs_world_tables_leading_share(store: DuckStore) -> None:
                 and (q := _num(r[col])) is not None
             ]
             top_c, top_q = max(named, key=lambda x: x[1])
-            res = exposure(store, mat, stage.get(mat, "mining"), year).to_json()
+            res = exposure(store.view(), mat, stage.get(mat, "mining"), year).to_json()
             assert res["source_id"] == f"usgs-mcs2026-{mat}"
             assert res["top_share"] == pytest.approx(top_q / world, abs=1e-6), (mat, year)
             assert res["top_country"] == resolve(top_c)
@@ -161,7 +163,7 @@ def test_withheld_never_zero_in_any_result(store: DuckStore) -> None:
     prod = rows("usgs_mcs2026/world_production_reserves.csv")
     withheld = [r for r in prod if r["production_latest_raw"] == "W"]
     assert withheld, "the source has withheld figures"
-    res = exposure(store, "antimony", "mining", 2025, selected=("USA",)).to_json()
+    res = exposure(store.view(), "antimony", "mining", 2025, selected=("USA",)).to_json()
     usa = [s for s in res["shares"] if s["country"] == "USA"]
     assert usa == [
         {"country": "USA", "name": "United States", "quantity": None, "share": None,
@@ -173,7 +175,7 @@ def test_withheld_never_zero_in_any_result(store: DuckStore) -> None:
 
 
 def test_overview_covers_every_bundled_stage(store: DuckStore) -> None:
-    ov: dict[str, Any] = overview(store).to_json()
+    ov: dict[str, Any] = overview(store.view()).to_json()
     with_data = [r for r in ov["rows"] if r["data_status"] != "no-data"]
     assert len(with_data) >= 35
     for r in with_data:

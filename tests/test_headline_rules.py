@@ -72,7 +72,7 @@ def test_a_nickel_refining_headline_is_bgs_china(store: DuckStore) -> None:
     expect = bgs_share("nickel", "CN", 2024)
     row = next(
         r
-        for r in overview(store).to_json()["rows"]
+        for r in overview(store.view()).to_json()["rows"]
         if (r["material"], r["stage"]) == ("nickel", "refining")
     )
     assert row["selected_share"] == pytest.approx(expect) == pytest.approx(0.29)
@@ -82,10 +82,10 @@ def test_a_nickel_refining_headline_is_bgs_china(store: DuckStore) -> None:
 
 def test_a_never_zero_where_a_nearby_source_gives_a_share(store: DuckStore) -> None:
     checked = 0
-    for r in overview(store).to_json()["rows"]:
+    for r in overview(store.view()).to_json()["rows"]:
         if r["data_status"] == "no-data":
             continue
-        ex = exposure(store, r["material"], r["stage"]).to_json()
+        ex = exposure(store.view(), r["material"], r["stage"]).to_json()
         positive = [
             a for a in ex["alternatives"]
             if a["selected_share"] and a["year"] is not None and r["year"] is not None
@@ -106,10 +106,10 @@ def test_b_partial_source_cannot_set_a_world_share(store: DuckStore) -> None:
     ge = [r for r in raw(BGS) if r["material"] == "germanium" and r["year"] == "2024"]
     assert {r["country_iso2"] for r in ge} == {"CN", "US", "RU"}  # the series' whole coverage
     cn = bgs_share("germanium", "CN", 2024)
-    only_bgs = exposure(store, "germanium", "refining", 2024, source="bgs-wms").to_json()
+    only_bgs = exposure(store.view(), "germanium", "refining", 2024, source="bgs-wms").to_json()
     assert only_bgs["data_status"] == "partial-coverage"
     assert only_bgs["selected_share_bounds"] == [0.0, pytest.approx(cn)]
-    head = exposure(store, "germanium", "refining").to_json()
+    head = exposure(store.view(), "germanium", "refining").to_json()
     assert head["source_id"] != "bgs-wms"
     assert head["selected_share"] < cn
     assert any(a["source_id"] == "bgs-wms" for a in head["alternatives"])
@@ -135,14 +135,16 @@ def test_c_no_invented_years(store: DuckStore, cli: Cli) -> None:
         if r["source_label_in_atlas"] != "IEA 2026"
     ]  # fmt: skip
     assert len(curated) >= 8  # the compilation gives a share but never a year
-    rows = [r for r in overview(store).to_json()["rows"] if r.get("source_id") == "atlas-curated"]
+    rows = [
+        r for r in overview(store.view()).to_json()["rows"] if r.get("source_id") == "atlas-curated"
+    ]
     assert len(rows) >= 5
     for r in rows:
         assert r["year"] is None and r["year_stated"] is False
     ex = cli.json("exposure", "tungsten", "--stage", "refining")
     assert ex["source_id"] == "atlas-curated" and ex["year"] is None
     assert "year unknown" in cli.run("exposure", "tungsten", "--stage", "refining")
-    dated = exposure(store, "rare-earths", "mining").to_json()
+    dated = exposure(store.view(), "rare-earths", "mining").to_json()
     assert dated["year"] == 2025 and dated["year_stated"] is True
 
 
@@ -159,8 +161,8 @@ def test_e_an_importer_without_trade_data_is_unknown_not_zero(
     with DuckStore(fresh_db) as s:
         import_comtrade(s, [_scenario(tmp_path)])  # antimony oxide flows into USA and BEL only
     with DuckStore(fresh_db, read_only=True) as s:
-        known = origin_block(s, "USA", "antimony", "oxide")
-        none = origin_block(s, "KOR", "antimony", "oxide")
+        known = origin_block(s.view(), "USA", "antimony", "oxide")
+        none = origin_block(s.view(), "KOR", "antimony", "oxide")
     assert known is not None and known["total_share"] == pytest.approx(2 / 3, abs=1e-6)
     assert none is not None
     assert none["total_share"] is None and none["direct_share"] is None
@@ -212,7 +214,7 @@ def test_d_withheld_outside_the_world_total_widens_every_share(store: DuckStore)
     china = float(
         next(r for r in table if r["country"] == "China")["production_latest_raw"].replace(",", "")
     )
-    res = exposure(store, "antimony", "mining", 2025).to_json()
+    res = exposure(store.view(), "antimony", "mining", 2025).to_json()
     assert res["selected_share"] == pytest.approx(china / world, abs=1e-6)
     lo, hi = res["selected_share_bounds"]
     assert hi == pytest.approx(china / world, abs=1e-6)
@@ -265,7 +267,7 @@ def test_d_withheld_us_silicon_is_capped_by_its_import_reliance(store: DuckStore
         if r["section"].startswith("Stocks") and r["value_raw"] != "W"
     )
     cap = (net + stocks) * 1000
-    res = exposure(store, "silicon", "metal", 2025)
+    res = exposure(store.view(), "silicon", "metal", 2025)
     assert res["selected_share"] == pytest.approx(china / total, abs=1e-6)
     lo, hi = res["selected_share_bounds"]
     assert hi == pytest.approx(china / total, abs=1e-6)
@@ -338,7 +340,7 @@ def test_corrected_figures_lead_their_stage(store: DuckStore) -> None:
         ("germanium", "refining"), ("chromium", "refining"), ("rare-earths", "magnets")
     }  # fmt: skip
     for r in rows:
-        ex = exposure(store, r["material"], r["stage"]).to_json()
+        ex = exposure(store.view(), r["material"], r["stage"]).to_json()
         assert ex["source_id"] == r["fact_id"], r["fact_id"]
         assert ex["selected_share"] == pytest.approx(float(r["share_pct"]) / 100)
         assert (ex["year"] is None) == (r["year_stated"] == "no")
@@ -352,10 +354,12 @@ def test_arsenic_trioxide_world_table_leads_white_arsenic(store: DuckStore) -> N
     for year in (2024, 2025):
         by = {r["country"]: float(r["value"]) for r in rows if r["year"] == str(year)}
         world = by.pop("World total (rounded)")
-        ex = exposure(store, "arsenic", "refining", year, source="usgs-mcs2026-arsenic").to_json()
+        ex = exposure(
+            store.view(), "arsenic", "refining", year, source="usgs-mcs2026-arsenic"
+        ).to_json()
         assert ex["selected_share"] == pytest.approx(by["China"] / world, abs=1e-6)
         assert ex["top_country"] == "PER" and ex["world_total"] == world
-    head = exposure(store, "arsenic", "refining").to_json()
+    head = exposure(store.view(), "arsenic", "refining").to_json()
     assert (head["source_id"], head["year"]) == ("usgs-mcs2026-arsenic", 2025)
     caps = raw("usgs_mcs2026_processing/world_processing_capacity_added.csv")
     assert {r["country"] for r in caps} >= {"China", "Peru", "World total (rounded)"}
@@ -375,7 +379,7 @@ def test_copper_mining_headline_is_the_mcs_mine_table(store: DuckStore) -> None:
         return by, by.pop("World total (rounded)")
 
     new, new_world = table("usgs_mcs2026_copper_mine/world_copper_mine_production.csv", 2025)
-    ex = exposure(store, "copper", "mining", 2025).to_json()
+    ex = exposure(store.view(), "copper", "mining", 2025).to_json()
     assert ex["source_id"] == "usgs-mcs2026-copper-mine"
     assert ex["selected_share"] == pytest.approx(new["China"] / new_world, abs=1e-6)
     assert ex["top_country"] == "CHL"
@@ -387,11 +391,11 @@ def test_copper_mining_headline_is_the_mcs_mine_table(store: DuckStore) -> None:
         ("usgs-mcs2026-copper-mine", 2025): sum(new.values()) / new_world,
         ("usgs-mcs2025-copper-mine", 2024): sum(old.values()) / old_world,
     }
-    head = exposure(store, "copper", "mining").to_json()
+    head = exposure(store.view(), "copper", "mining").to_json()
     assert (head["source_id"], head["year"]) == max(completeness, key=lambda k: completeness[k])
     assert 0.05 < head["selected_share"] < 0.10  # USGS: China about 8% of world mine output
     assert head["selected_share_bounds"][0] > 0  # never 0% (rule a)
-    rows_ = overview(store).to_json()["rows"]
+    rows_ = overview(store.view()).to_json()["rows"]
     (row,) = [r for r in rows_ if (r["material"], r["stage"]) == ("copper", "mining")]
     assert row["selected_share"] == pytest.approx(head["selected_share"])
     assert row["source_id"] == head["source_id"]
@@ -407,13 +411,15 @@ def test_copper_mining_previous_edition_years_read_from_the_raw_table(store: Duc
             if r["year"] == str(year)
         }
         world = by.pop("World total (rounded)")
-        ex = exposure(store, "copper", "mining", year).to_json()
+        ex = exposure(store.view(), "copper", "mining", year).to_json()
         assert ex["source_id"] == "usgs-mcs2025-copper-mine"
         assert ex["selected_share"] == pytest.approx(by["China"] / world, abs=1e-6)
         top = max(by, key=lambda c: by[c] if c != "Other countries" else -1)
         assert top == "Chile" and ex["top_country"] == "CHL"
         allocated = 1 - ex["unallocated_share"] + ex["overallocated_share"]
         assert allocated == pytest.approx(sum(by.values()) / world, abs=1e-6)
-    assert exposure(store, "copper", "mining", 2024).to_json()["selected_share"] == pytest.approx(
+    assert exposure(store.view(), "copper", "mining", 2024).to_json()[
+        "selected_share"
+    ] == pytest.approx(
         1800 / 23000, abs=1e-6
     )  # the figure the issue quotes from USGS, and the raw table agrees

@@ -47,7 +47,7 @@ def raw_demand(buyer: str, material: str, stage: str) -> tuple[float, int]:
 
 
 def test_rare_earth_separation_club_uses_bundled_demand(store: DuckStore) -> None:
-    res = allied_supply(store, "rare-earths", "separation", ["USA", "JPN", "EU27"],
+    res = allied_supply(store.view(), "rare-earths", "separation", ["USA", "JPN", "EU27"],
                         exclude_pfe=True, years=(2025, 2030), pipeline="committed")  # fmt: skip
     want = {
         "USA": raw_demand("USA", "rare-earths", "separation"),
@@ -86,18 +86,18 @@ def test_rare_earth_separation_club_uses_bundled_demand(store: DuckStore) -> Non
 
 def test_a_member_without_a_sourced_figure_is_named_and_never_zero(store: DuckStore) -> None:
     with pytest.raises(NotFound) as err:
-        allied_supply(store, "lithium", "refining", ["USA", "KOR", "JPN", "EU27"],
+        allied_supply(store.view(), "lithium", "refining", ["USA", "KOR", "JPN", "EU27"],
                       exclude_pfe=True, years=(2025, 2030))  # fmt: skip
     msg = str(err.value)
     assert "no demand figure for EU27 at lithium refining" in msg
     assert "eu27" not in msg and "demand as EU27=QUANTITY in t LCE" in msg
     assert "demand is known for USA, KOR, JPN" in msg
     with pytest.raises(NotFound, match="no demand figure for KOR at rare-earths separation"):
-        allied_supply(store, "rare-earths", "separation", ["USA", "KOR"])
+        allied_supply(store.view(), "rare-earths", "separation", ["USA", "KOR"])
 
 
 def test_given_demand_overrides_the_bundled_figure(store: DuckStore) -> None:
-    res = allied_supply(store, "lithium", "refining", ["USA", "KOR", "JPN", "EU27"],
+    res = allied_supply(store.view(), "lithium", "refining", ["USA", "KOR", "JPN", "EU27"],
                         demand={"EU27": 90000, "USA": 30000}, exclude_pfe=True,
                         years=(2025,))  # fmt: skip
     by = {m["member"]: m for m in res["club"]}

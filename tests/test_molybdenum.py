@@ -155,7 +155,7 @@ def test_official_data_release_layout_imports_the_molybdenum_chapter(tmp_path: P
     with DuckStore(tmp_path / "x.duckdb") as store:
         report = import_usgs_mcs(store, [path])
         assert report.files[0].skipped == 0
-        res = exposure(store, "molybdenum", "mining", 2025).to_json()
+        res = exposure(store.view(), "molybdenum", "mining", 2025).to_json()
         china = float(_raw_world_table()["China"]["production_latest_raw"])
         world = float(_raw_world_table()["World total (rounded)"]["production_latest_raw"])
         assert (res["top_country"], res["world_total"]) == ("CHN", world)

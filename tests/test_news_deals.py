@@ -162,7 +162,7 @@ def test_accepted_loan_records_lender_borrower_and_amount(fresh_db: Path, tmp_pa
     with DuckStore(fresh_db) as store:
         res = svc.ingest(store, [page], published=dt.date(2025, 6, 12))
         (prop,) = [e for e in res["events"] if e["type"] == "loan"]
-        assert svc.list_proposals(store, event_type="loan")["proposals"][0]["type"] == "loan"
+        assert svc.list_proposals(store.view(), event_type="loan")["proposals"][0]["type"] == "loan"
         dec = svc.accept(store, prop["proposal_id"])
         (ev,) = store.rows(SupplyEvent, {"source_id": dec["source_id"]})
         assert ev.event_type == "loan"

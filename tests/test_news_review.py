@@ -65,8 +65,8 @@ def test_accept_stake_writes_sourced_facts(fresh_db: Path) -> None:
         assert src.confidence in ("M", "L")
         with pytest.raises(ValueError, match="already accepted"):
             svc.accept(store, pid)
-        assert svc.list_proposals(store, "accepted")["proposals"][0]["proposal_id"] == pid
-        assert svc.show(store, pid)["proposal"]["decisions"][0]["decided_by"] == "user"
+        assert svc.list_proposals(store.view(), "accepted")["proposals"][0]["proposal_id"] == pid
+        assert svc.show(store.view(), pid)["proposal"]["decisions"][0]["decided_by"] == "user"
 
 
 def test_accept_restriction_and_new_entities(fresh_db: Path) -> None:
@@ -120,7 +120,7 @@ def test_failed_accept_writes_nothing(fresh_db: Path) -> None:
         with pytest.raises(ValueError, match="must be a number"):
             svc.accept(store, pid, {"percent": "five"})
         assert _counts(store) == before
-        assert svc.list_proposals(store)["proposals"][0]["status"] == "pending"
+        assert svc.list_proposals(store.view())["proposals"][0]["status"] == "pending"
         svc.accept(store, pid, {"percent": "4.9"})
         assert store.rows(Stake, {"owned_id": "tmc-the-metals-company"})[-1].percent == 4.9
 
@@ -132,11 +132,11 @@ def test_reject_and_unknown_ids(fresh_db: Path) -> None:
         before = _counts(store)
         svc.reject(store, pid, "duplicate of a filing")
         assert _counts(store) == before
-        assert svc.list_proposals(store, "rejected")["proposals"][0]["proposal_id"] == pid
+        assert svc.list_proposals(store.view(), "rejected")["proposals"][0]["proposal_id"] == pid
         with pytest.raises(NotFound):
-            svc.show(store, "p-nothing")
+            svc.show(store.view(), "p-nothing")
         with pytest.raises(ValueError):
-            svc.list_proposals(store, "maybe")
+            svc.list_proposals(store.view(), "maybe")
 
 
 def test_auto_accept_threshold(fresh_db: Path) -> None:

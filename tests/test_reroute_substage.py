@@ -79,7 +79,7 @@ HYD = 30 + 2 * 41.96  # 113.92 t LiOH.H2O of hydroxide capacity, both plants eli
 
 
 def test_one_buyer_at_the_hydroxide_stage(li_store: DuckStore) -> None:
-    res = allied_supply(li_store, "lithium", "hydroxide", ["USA"], years=(2025,))
+    res = allied_supply(li_store.view(), "lithium", "hydroxide", ["USA"], years=(2025,))
     assert res["unit"] == "t LiOH.H2O"
     rows = {r["facility"]: r for r in res["facilities"]}
     assert set(rows) == {"h-kor", "h-aus"}  # the carbonate and unstated rows are not capacity
@@ -105,7 +105,7 @@ def test_one_buyer_at_the_hydroxide_stage(li_store: DuckStore) -> None:
 
 
 def test_a_club_of_two_at_the_hydroxide_stage(li_store: DuckStore) -> None:
-    res = allied_supply(li_store, "lithium", "hydroxide", ["KOR", "JPN"],
+    res = allied_supply(li_store.view(), "lithium", "hydroxide", ["KOR", "JPN"],
                         demand={"KOR": 40, "JPN": 20}, years=(2025,))  # fmt: skip
     y = res["by_year"][0]
     # others' demand 200 - 60 = 140 takes 0.7 of each plant; the club keeps 0.3 x 113.92 =
@@ -119,16 +119,15 @@ def test_a_club_of_two_at_the_hydroxide_stage(li_store: DuckStore) -> None:
 def test_a_member_with_only_an_all_salts_figure_is_named(li_store: DuckStore) -> None:
     # JPN's refining figure counts carbonate and hydroxide together: not a hydroxide demand
     with pytest.raises(NotFound, match=r"no demand figure for JPN at lithium hydroxide"):
-        allied_supply(li_store, "lithium", "hydroxide", ["USA", "JPN"], years=(2025,))
+        allied_supply(li_store.view(), "lithium", "hydroxide", ["USA", "JPN"], years=(2025,))
 
 
 def test_bundled_hydroxide_club_answers_with_named_plants(store: DuckStore) -> None:
     with pytest.raises(NotFound, match=r"no demand figure for USA .*known for KOR, JPN"):
-        allied_supply(store, "lithium", "hydroxide", ["USA", "KOR", "JPN"], exclude_pfe=True)
+        allied_supply(store.view(), "lithium", "hydroxide", ["USA", "KOR", "JPN"], exclude_pfe=True)
     res = allied_supply(
-        store, "lithium", "hydroxide", ["USA", "KOR", "JPN"],
-        demand={"USA": 20000}, world_demand=1_500_000, exclude_pfe=True,
-    )  # fmt: skip
+        store.view(), "lithium", "hydroxide", ["USA", "KOR", "JPN"],
+        demand={"USA": 20000}, world_demand=1_500_000, exclude_pfe=True,)  # fmt: skip
     club = {c["member"]: c for c in res["club"]}
     # KOR and JPN from their LiOH.H2O import rows (figures.csv), not the all-salts totals
     assert (
@@ -167,7 +166,7 @@ def test_a_row_of_the_sub_stage_itself_is_counted_with_the_parent_rows(
         ["h-can,Canadian hydroxide,CAN,lithium,hydroxide,operating,20,t LiOH.H2O,product,t1"],
     )
     import_csv(li_store, "facilities", path)
-    res = allied_supply(li_store, "lithium", "hydroxide", ["USA"], years=(2025,))
+    res = allied_supply(li_store.view(), "lithium", "hydroxide", ["USA"], years=(2025,))
     rows = {r["facility"]: r for r in res["facilities"]}
     assert set(rows) == {"h-kor", "h-aus", "h-can"}
     assert rows["h-can"]["stored_stage"] == "hydroxide"

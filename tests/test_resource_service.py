@@ -16,16 +16,17 @@ from derisk.services import resource
 from derisk.services.costs import load_costs
 from derisk.services.network import build_stage_network
 from derisk.store import DuckStore
+from derisk.store.view import View
 from tests.conftest import Cli
 
 COVERED = {"CHN", "RUS", "PRK", "IRN"}
 
 
-def reroute(store: DuckStore, material: str, to: str, demand: float, **kw: Any) -> dict[str, Any]:
+def reroute(view: View, material: str, to: str, demand: float, **kw: Any) -> dict[str, Any]:
     """The reroute answer as the CLI prints it (lists given as lists, like its options)."""
     given: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
     options = resource.RerouteOptions(material=material, destination=to, demand=demand, **given)
-    return resource.reroute(store, options).to_json()
+    return resource.reroute(view, options).to_json()
 
 
 def usgs_mine_output(material: str, year: int) -> dict[str, tuple[float | None, str]]:
@@ -58,7 +59,7 @@ def known_total(rows: dict[str, tuple[float | None, str]], excluded: set[str]) -
 
 def test_antimony_without_china_equals_the_usgs_table(store: DuckStore) -> None:
     usgs = usgs_mine_output("antimony", 2025)
-    res = reroute(store, "antimony", "USA", 5000)
+    res = reroute(store.view(), "antimony", "USA", 5000)
     assert res["excluded"]["countries"] == ["CHN"] and res["excluded"]["default"]
     assert res["stages"] == ["mining"]
     assert res["max_supply"] == pytest.approx(known_total(usgs, {"CHN"}))
@@ -74,7 +75,9 @@ def test_antimony_without_china_equals_the_usgs_table(store: DuckStore) -> None:
 
 def test_covered_group_and_unknown_origin_bounds(store: DuckStore) -> None:
     usgs = usgs_mine_output("rare-earths", 2025)
-    res = reroute(store, "rare-earths", "USA", 10_000, stage="mining", exclude_groups=["covered"])
+    res = reroute(
+        store.view(), "rare-earths", "USA", 10_000, stage="mining", exclude_groups=["covered"]
+    )
     assert set(res["excluded"]["countries"]) == COVERED
     assert res["max_supply"] == pytest.approx(known_total(usgs, COVERED))
     listed = sum(q for c, (q, _) in usgs.items() if c != "WLD" and q is not None)
@@ -90,7 +93,7 @@ def test_covered_group_and_unknown_origin_bounds(store: DuckStore) -> None:
 def test_separation_needs_named_capacity(store: DuckStore) -> None:
     # IEA names only China at rare-earth separation (91.3% of 80,810 t): nothing of known
     # non-covered origin remains; the unnamed ranks 2-3 and the unallocated rest are the bound.
-    res = reroute(store, "rare-earths", "USA", 5000, stage="separation")
+    res = reroute(store.view(), "rare-earths", "USA", 5000, stage="separation")
     assert res["stages"] == ["mining", "separation"]
     assert res["max_supply"] == 0 and res["unmet"] == 5000
     assert res["max_supply_upper"] == pytest.approx(80_810 * (1 - 0.913), rel=1e-9)
@@ -101,9 +104,9 @@ def test_stage_without_figures_is_a_clear_error(store: DuckStore) -> None:
     from derisk.services.common import NotFound
 
     with pytest.raises(NotFound, match="shares without a world total"):
-        reroute(store, "antimony", "USA", 100, stage="refining")
+        reroute(store.view(), "antimony", "USA", 100, stage="refining")
     with pytest.raises(ValueError, match="demand"):
-        reroute(store, "antimony", "USA", 0)
+        reroute(store.view(), "antimony", "USA", 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,7 +176,9 @@ def refining_db(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def run(db: Path, **kw: Any) -> dict[str, Any]:
     costs = db.parent / "costs.yaml"
     with DuckStore(db, read_only=True) as s:
-        return reroute(s, "antimony", "USA", kw.pop("demand", 12_000), costs_path=costs, **kw)
+        return reroute(
+            s.view(), "antimony", "USA", kw.pop("demand", 12_000), costs_path=costs, **kw
+        )
 
 
 def test_hand_solved_two_stage_plan(refining_db: Path) -> None:
@@ -215,7 +220,7 @@ def test_trade_unit_values_price_the_origins(refining_db: Path, tmp_path: Path) 
     costs = tmp_path / "c.yaml"
     costs.write_text("prices:\n  antimony:\n    refining: {default: 60000}\nfreight: 100\n")
     with DuckStore(refining_db, read_only=True) as s:
-        res = reroute(s, "antimony", "USA", 12_000, costs_path=costs)
+        res = reroute(s.view(), "antimony", "USA", 12_000, costs_path=costs)
     uv = res["cost_basis"]["trade_unit_values"]
     assert uv["BEL"]["value"] == 51_000 and uv["KOR"]["value"] == 49_000
     assert uv["BEL"]["year"] == 2025 and uv["BEL"]["sources"] == ["test-refining"]
@@ -243,9 +248,15 @@ def test_exclude_pfe_uses_screening(refining_db: Path) -> None:
     # Talison is screened as a prohibited foreign entity (Tianqi holds 51%): its mine is left
     # out; the rest of Australia's output stays.
     with DuckStore(refining_db, read_only=True) as s:
-        base = reroute(s, "lithium", "USA", 1000, stage="mining", exclude_countries=["CHN"])
+        base = reroute(s.view(), "lithium", "USA", 1000, stage="mining", exclude_countries=["CHN"])
         pfe = reroute(
-            s, "lithium", "USA", 1000, stage="mining", exclude_countries=["CHN"], exclude_pfe=True
+            s.view(),
+            "lithium",
+            "USA",
+            1000,
+            stage="mining",
+            exclude_countries=["CHN"],
+            exclude_pfe=True,
         )
     assert base["max_supply"] - pfe["max_supply"] == pytest.approx(30_000)
     assert pfe["excluded"]["pfe"]["sites"] == ["lithium:mining:test-greenbushes"]
@@ -271,7 +282,7 @@ def test_spare_only(refining_db: Path) -> None:
 
 def test_network_keeps_its_facts(refining_db: Path) -> None:
     with DuckStore(refining_db, read_only=True) as s:
-        net = build_stage_network(s, "antimony")
+        net = build_stage_network(s.view(), "antimony")
     ref = net.stage("refining")
     kor = next(x for x in ref.sites if x.site_id == "antimony:refining:KOR")
     assert (kor.production, kor.capacity, kor.spare, kor.available) == (8000, 10000, 2000, 6000)
@@ -375,7 +386,7 @@ def test_yields_scale_the_ore_needed(refining_db: Path, tmp_path: Path) -> None:
     costs = tmp_path / "y.yaml"
     costs.write_text(FIXTURE_COSTS + "yields:\n  antimony: {refining: 0.5}\n")
     with DuckStore(refining_db, read_only=True) as s:
-        res = reroute(s, "antimony", "USA", 12_000, costs_path=costs)
+        res = reroute(s.view(), "antimony", "USA", 12_000, costs_path=costs)
     assert res["network"]["method"] == "lp"  # yields need the LP
     assert res["delivered"] == pytest.approx(12_000)
     ore = sum(p["quantity"] for p in res["plan"] if p["kind"] == "supply")

@@ -67,7 +67,8 @@ def test_a_record_reaching_the_encoder_is_an_internal_error(
 
 
 def test_source_meta_is_typed_records(store: DuckStore) -> None:
-    meta = source_meta(store)
+    with store.view() as view:
+        meta = source_meta(view)
     assert meta and all(isinstance(m, SourceMeta) for m in meta.values())
     one = meta["usgs-mcs2026-antimony"]
     # every key is present (null when unknown), in the order results print them
@@ -86,8 +87,9 @@ def test_source_meta_is_typed_records(store: DuckStore) -> None:
 
 
 def test_ownership_graph_reads_the_owner_and_holding_records(store: DuckStore) -> None:
-    owners = own.owners(store, "talison-lithium")
-    holdings = own.holdings(store, "talison-lithium")
+    with store.view() as view:
+        owners = own.owners(view, "talison-lithium")
+        holdings = own.holdings(view, "talison-lithium")
     graph = ownership_graph(owners, holdings)
     levels = {n.id: n.level for n in graph.nodes}
     assert graph.nodes[0].id == "talison-lithium" and graph.nodes[0].focus is True
@@ -107,8 +109,8 @@ def test_ownership_graph_reads_the_owner_and_holding_records(store: DuckStore) -
 
 def test_trace_tree_reads_the_trace_record(fresh_db: Path) -> None:
     Cli(fresh_db).json("import", "example", "products")
-    with DuckStore(fresh_db, read_only=True) as s:
-        traced = trace(s, "magnet-jp-cn-oxide", dt.date(2026, 6, 30))
+    with DuckStore(fresh_db, read_only=True) as s, s.view(as_of=dt.date(2026, 6, 30)) as view:
+        traced = trace(view, "magnet-jp-cn-oxide")
     tree = trace_tree(traced, top=2)
     assert (tree.name, tree.kind) == (traced.product.name, "product")
     assert isinstance(tree.children, tuple)
@@ -128,7 +130,8 @@ def test_trace_tree_reads_the_trace_record(fresh_db: Path) -> None:
 
 
 def test_shock_chart_series_balance_each_month(store: DuckStore) -> None:
-    res = sh.run_scenario(store, sh.bundled_scenario("antimony-us-ban"))
+    with store.view() as view:
+        res = sh.run_scenario(view, sh.bundled_scenario("antimony-us-ban"))
     chart = shock_chart(res, {})
     assert len(chart.months) == res.scenario.months and chart.months[0] == res.scenario.start
     assert [n.key for n in chart.nodes] == [f"{x.stage}|{x.country}" for x in res.summary]

@@ -158,9 +158,11 @@ def test_missing_items_keep_their_keys_by_kind(fresh_db: Path) -> None:
     ]
     load(fresh_db, rows)
     with DuckStore(fresh_db, read_only=True) as s:
-        tool = certify_service.certify(s, "tool", "dfars-7052", dt.date(2027, 1, 1))
-        cell = certify_service.certify(s, "cell", "macr-45x-battery", dt.date(2026, 6, 30))
-        traced = trace_service.trace(s, "tool", dt.date(2027, 1, 1))
+        tool = certify_service.certify(s.view(as_of=dt.date(2027, 1, 1)), "tool", "dfars-7052")
+        cell = certify_service.certify(
+            s.view(as_of=dt.date(2026, 6, 30)), "cell", "macr-45x-battery"
+        )
+        traced = trace_service.trace(s.view(as_of=dt.date(2027, 1, 1)), "tool")
     keys = {m.kind: list(m.to_json()) for m in (*tool.missing, *cell.missing, *traced.missing)}
     tail = ["share_of_product", "stages", "ask", "message"]
     assert keys["supplier-share"] == [

@@ -58,7 +58,7 @@ def test_both_stage_rules_are_enumerated() -> None:
 
 def test_every_named_stage_has_figures_or_a_no_public_figure_statement(store: DuckStore) -> None:
     rows: dict[tuple[str, str], dict[str, Any]] = {
-        (r["material"], r["stage"]): r for r in overview(store)["rows"]
+        (r["material"], r["stage"]): r for r in overview(store.view())["rows"]
     }
     gaps = {(g.material_id, g.stage_id): g for g in store.view().stage_gaps()}
     missing = []
@@ -73,7 +73,7 @@ def test_every_named_stage_has_figures_or_a_no_public_figure_statement(store: Du
 
 
 def test_a_stage_gap_is_only_claimed_where_there_is_no_figure(store: DuckStore) -> None:
-    rows = {(r["material"], r["stage"]): r for r in overview(store)["rows"]}
+    rows = {(r["material"], r["stage"]): r for r in overview(store.view())["rows"]}
     for g in store.view().stage_gaps():
         row = rows[(g.material_id, g.stage_id)]
         assert not row.get("source_id"), (g.material_id, g.stage_id, row.get("source_id"))

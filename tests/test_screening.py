@@ -207,7 +207,7 @@ def test_unknown_interest_of_a_member_is_indeterminate(tmp_path: Path) -> None:
 
 
 def test_context_once_for_all(store: DuckStore) -> None:
-    ctx = scr.context(store, dt.date(2026, 9, 1))
+    ctx = scr.context(store.view(as_of=dt.date(2026, 9, 1)))
     assert ctx.covered == {"CHN", "RUS", "PRK", "IRN"}
     out = scr.feoc(ctx)
     assert out.verdicts().shape == (ctx.n,)

@@ -38,7 +38,7 @@ def test_bundled_scenarios_parse() -> None:
 
 
 def test_antimony_ban_against_a_scalar_recount(store: DuckStore) -> None:
-    res = run_scenario(store, "antimony-us-ban").to_json()
+    res = run_scenario(store.view(), "antimony-us-ban").to_json()
     us = [r for r in res["months"] if r["country"] == "USA"]
     assert [r["month"] for r in us][:3] == ["2024-10", "2024-11", "2024-12"]
     monthly = CONSUMPTION / 12
@@ -76,7 +76,7 @@ def test_antimony_ban_against_a_scalar_recount(store: DuckStore) -> None:
 
 
 def test_rare_earth_licences_lapse(store: DuckStore) -> None:
-    res = run_scenario(store, "rare-earth-licences-lapse").to_json()
+    res = run_scenario(store.view(), "rare-earth-licences-lapse").to_json()
     assert res["stages"] == ["mining", "separation"]
     us = {r["month"]: r for r in res["months"] if r["country"] == "USA"}
     sep = {m: r for m, r in us.items() if r["stage"] == "separation"}
@@ -94,7 +94,7 @@ def test_store_products_are_followed(built_db: Path, tmp_path: Path) -> None:
     shutil.copyfile(built_db, db)
     Cli(db).json("import", "example", "products")
     with DuckStore(db, read_only=True) as s:
-        res = run_scenario(s, "rare-earth-licences-lapse").to_json()
+        res = run_scenario(s.view(), "rare-earth-licences-lapse").to_json()
     prod = {p["id"]: p for p in res["products"]}
     us_magnet = prod["magnet-us-mp"]  # made in the US from separated NdPr oxide
     assert us_magnet["origin"] == "store" and us_magnet["node"]["country"] == "USA"
@@ -143,7 +143,7 @@ def test_custom_scenario_with_fact_defaults_and_groups(store: DuckStore, tmp_pat
         "  - {fact: 'mofcom-2024-33:antimony:mining', target_group: covered, fraction: 0.5}\n"
         "  - {issuer: TJK, stages: [mining], targets: [WLD], start: 2024-07, months: 1}\n"
     )
-    res = run_scenario(store, f).to_json()
+    res = run_scenario(store.view(), f).to_json()
     r0, r1 = res["restrictions"]
     assert r0["start"] == "2024-09" and r0["end"] == "2024-12"  # fact valid from 2024-09-15
     assert set(r0["targets"]) == {"CHN", "IRN", "PRK", "RUS"}  # the group replaces WLD

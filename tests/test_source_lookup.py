@@ -75,7 +75,7 @@ def test_every_table_with_a_fact_id_column_is_searched(built_db: Path) -> None:
 @pytest.mark.parametrize("table", FACT_TABLES)
 def test_a_fact_is_found_in_its_table(every_table_db: Path, table: str) -> None:
     with DuckStore(every_table_db, read_only=True) as store:
-        got = source_lookup(store, f"lookup:{table}").to_json()
+        got = source_lookup(store.view(), f"lookup:{table}").to_json()
     assert got["schema"] == "derisk.source/1"
     assert got["fact"]["table"] == table
     assert got["fact"]["fact_id"] == f"lookup:{table}"
@@ -85,19 +85,19 @@ def test_a_fact_is_found_in_its_table(every_table_db: Path, table: str) -> None:
 
 
 def test_bundled_restriction_fact_and_entity(store: DuckStore) -> None:
-    got = source_lookup(store, "mofcom-2024-46:antimony:refining").to_json()
+    got = source_lookup(store.view(), "mofcom-2024-46:antimony:refining").to_json()
     assert got["fact"]["table"] == "export_restriction"
     assert got["fact"]["issuer"] == "CHN" and got["fact"]["target"] == "USA"
     assert got["source"]["source_id"] == "mofcom-2024-46"
-    assert source_lookup(store, "mp-materials").to_json()["fact"]["table"] == "entity"
+    assert source_lookup(store.view(), "mp-materials").to_json()["fact"]["table"] == "entity"
 
 
 def test_source_fact_count_is_the_sources_list_count(every_table_db: Path) -> None:
     with DuckStore(every_table_db, read_only=True) as store:
-        listed = {s["source_id"]: s["facts"] for s in list_sources(store)["sources"]}
-        cited = source_facts(store, "lookup-test")["facts"]
+        listed = {s["source_id"]: s["facts"] for s in list_sources(store.view())["sources"]}
+        cited = source_facts(store.view(), "lookup-test")["facts"]
         for sid in ("lookup-test", "usgs-mcs2026-antimony", "mofcom-2024-46"):
-            assert source_lookup(store, sid).to_json()["facts"] == listed[sid]
+            assert source_lookup(store.view(), sid).to_json()["facts"] == listed[sid]
     assert listed["lookup-test"] == len(FACT_TABLES)
     # each cited fact carries the id it is found by, in every table
     assert {f["table"]: f["fact_id"] for f in cited} == {t: f"lookup:{t}" for t in FACT_TABLES}
@@ -107,5 +107,5 @@ def test_source_fact_count_is_the_sources_list_count(every_table_db: Path) -> No
 def test_ids_are_parameters_not_sql(every_table_db: Path, ident: str) -> None:
     with DuckStore(every_table_db, read_only=True) as store:
         with pytest.raises(NotFound):
-            source_lookup(store, ident).to_json()
+            source_lookup(store.view(), ident).to_json()
         assert store.sql("SELECT count(*) FROM trade")[0][0] == 1

@@ -181,6 +181,24 @@ def test_a_view_for_a_principal_sees_only_its_datasets(two_orgs: Path) -> None:
     assert DATASET["acme"] == "acme-supply"
 
 
+def test_a_view_at_another_date_keeps_its_principal_and_cursor(two_orgs: Path) -> None:
+    """``view.at(date)`` reads as the same principal on the same scoped cursor; closing the
+    dated view gives nothing back, closing the view that opened the cursor does."""
+    with DuckStore(two_orgs, read_only=True) as store:
+        bob = store.view(principal=BOB)
+        earlier = bob.at(dt.date(2000, 1, 1))
+        assert earlier.principal == BOB and earlier.as_of == dt.date(2000, 1, 1)
+        assert bob.at(bob.as_of) is bob
+        seen = {s.source_id for s in earlier.sources()}
+        assert "beta-intel-2026" in seen and "acme-contract-2026" not in seen
+        assert {r.source_id for r in earlier.rows(Source)} == seen  # whole-table reads too
+        earlier.close()  # borrowed cursor: still open for bob
+        assert {s.source_id for s in bob.sources()} == seen
+        bob.close()
+        with pytest.raises(Exception):  # noqa: B017 - the scoped cursor is closed: no reads
+            earlier.sources()
+
+
 def test_a_limited_store_cannot_read_as_someone_else(
     two_orgs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

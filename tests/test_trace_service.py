@@ -43,7 +43,7 @@ def _stage(res: dict[str, Any], material: str, stage: str) -> dict[str, Any]:
 
 
 def test_trace_japanese_magnet(ex: DuckStore) -> None:
-    res = trace(ex, "magnet-jp-cn-oxide", WHEN).to_json()
+    res = trace(ex.view(as_of=WHEN), "magnet-jp-cn-oxide").to_json()
     assert res["schema"] == TRACE_SCHEMA
     assert set(res) == {"schema", "as_of", "product", "materials", "entities", "missing", "sources"}
     assert [s["stage"] for s in res["materials"][0]["stages"]] == [
@@ -59,7 +59,7 @@ def test_trace_japanese_magnet(ex: DuckStore) -> None:
     # The separator's feed is not linked: mining falls back to the exposure data's shares.
     mining = _stage(res, "rare-earths", "mining")
     assert mining["statistical_source"]["source_id"] == "usgs-mcs2026-rare-earths"
-    world = exposure(ex, "rare-earths", "mining", as_of=WHEN).to_json()
+    world = exposure(ex.view(as_of=WHEN), "rare-earths", "mining").to_json()
     chn_world = next(s["share"] for s in world["shares"] if s["country"] == "CHN")
     chn = next(c for c in mining["parts"][0]["by_country"] if c["country"] == "CHN")
     assert chn["statistical"] == pytest.approx(chn_world, abs=1e-6)
@@ -74,7 +74,7 @@ def test_trace_japanese_magnet(ex: DuckStore) -> None:
 
 
 def test_trace_us_magnet_is_fully_traced(ex: DuckStore) -> None:
-    res = trace(ex, "magnet-us-mp", WHEN).to_json()
+    res = trace(ex.view(as_of=WHEN), "magnet-us-mp").to_json()
     got = {
         s["stage"]: [(e["entity"], e["country"], e["share"]) for e in s["parts"][0]["by_entity"]]
         for s in res["materials"][0]["stages"]
@@ -98,7 +98,7 @@ def test_trace_us_magnet_is_fully_traced(ex: DuckStore) -> None:
 
 
 def test_trace_cathode_mass_balance(ex: DuckStore) -> None:
-    res = trace(ex, "cathode-nmc811", dt.date(2026, 6, 1)).to_json()
+    res = trace(ex.view(as_of=dt.date(2026, 6, 1)), "cathode-nmc811").to_json()
     mats = {m["material"]: m for m in res["materials"]}
     assert list(mats) == ["nickel", "cobalt", "manganese", "lithium"]
     co = mats["cobalt"]
@@ -133,7 +133,7 @@ def test_validity_dates_select_links(fresh_db: Path) -> None:
     load(fresh_db, rows)
     with DuckStore(fresh_db, read_only=True) as s:
         for when, mine in ((dt.date(2026, 6, 1), "m-old"), (dt.date(2027, 6, 1), "m-new")):
-            res = trace(s, "cell", when).to_json()
+            res = trace(s.view(as_of=when), "cell").to_json()
             mining = res["materials"][0]["stages"][0]["parts"][0]["by_entity"]
             assert [e["entity"] for e in mining] == [mine]
 
@@ -196,4 +196,4 @@ def test_bom_cycles_are_refused(fresh_db: Path, tmp_path: Path) -> None:
         ],
     )
     with DuckStore(fresh_db, read_only=True) as s, pytest.raises(ValueError, match="cycle"):
-        trace(s, "a", WHEN)
+        trace(s.view(as_of=WHEN), "a")

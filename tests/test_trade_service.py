@@ -47,7 +47,7 @@ def test_origin_block_hand_worked(traded: Path) -> None:
     # Belgium's pool: 10 t from China + 10 t own = half Chinese. US imports 30 t:
     # direct 10/30, through Belgium 20/30 x 1/2, total 2/3; Belgian origin 1/3.
     with DuckStore(traded, read_only=True) as s:
-        o = origin_block(s, "USA", "antimony", "oxide")
+        o = origin_block(s.view(), "USA", "antimony", "oxide")
     assert o is not None
     assert o["stage"] == "oxide" and o["year"] == 2023 and o["period"] == "annual"
     assert o["direct_share"] == pytest.approx(1 / 3, abs=1e-6)
@@ -73,8 +73,8 @@ def test_origin_block_hand_worked(traded: Path) -> None:
 
 def test_mirror_choice_changes_the_matrix(traded: Path) -> None:
     with DuckStore(traded, read_only=True) as s:
-        imp = origin_block(s, "USA", "antimony", "oxide", mirror="importer")
-        exp = origin_block(s, "USA", "antimony", "oxide", mirror="exporter")
+        imp = origin_block(s.view(), "USA", "antimony", "oxide", mirror="importer")
+        exp = origin_block(s.view(), "USA", "antimony", "oxide", mirror="exporter")
     assert imp is not None and exp is not None
     # exporter reports: Belgium says 25 t to the US; China reported nothing, so the US's and
     # Belgium's import reports fill China's exports.

@@ -161,7 +161,11 @@ def test_lookthrough_share_never_includes_a_foreign_stake(dbs: dict[str, TwoOrgs
             who = trust.authenticate(admin.con, dbs[db].tokens[user])
         assert who is not None
         with acting_as(who), DuckStore(dbs[db].path, read_only=True) as store:
-            return ownership.owners(store, "mp-materials").to_json()
+            res = ownership.owners(store.view(), "mp-materials").to_json()
+        # a view opened for the principal on an unrestricted store sees exactly as much
+        with DuckStore(dbs[db].path, read_only=True) as admin, admin.view(principal=who) as view:
+            assert ownership.owners(view, "mp-materials").to_json() == res
+        return res
 
     def direct(res: dict[str, Any]) -> dict[str, Any]:
         return {o["id"]: o["direct_fact_id"] for o in res["owners"]}

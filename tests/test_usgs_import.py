@@ -291,13 +291,11 @@ def test_figure3_import_sources(imported: tuple[DuckStore, ImportReport]) -> Non
     assert rows[0] == ("antimony", "all forms", "CHN", 0.55, "2021-2024")
     assert ("rare-earths", "compounds and metals", "CHN", 0.71, "2021-2024") in rows
     assert ("cobalt", "all forms", "OTH", 0.3, "2021-2024") in rows
-    res = svc.importer_exposure(store, "USA", "rare-earths", ("CHN",), svc._as_of(None)).to_json()
+    res = svc.importer_exposure(store.view(), "USA", "rare-earths", ("CHN",)).to_json()
     (cat,) = res["categories"]
     # China is named, so "Other" (6%) cannot hide it; Russia is not named, so it may.
     assert cat["selected_share"] == 0.71 and cat["selected_share_bounds"] == [0.71, 0.71]
-    res = svc.importer_exposure(
-        store, "USA", "rare-earths", ("CHN", "RUS"), svc._as_of(None)
-    ).to_json()
+    res = svc.importer_exposure(store.view(), "USA", "rare-earths", ("CHN", "RUS")).to_json()
     (cat,) = res["categories"]
     assert cat["selected_share"] == 0.71 and cat["selected_share_bounds"] == [0.71, 0.77]
 

@@ -93,7 +93,7 @@ def test_area_lists_are_paged_cli_json(
         # `derisk review` opens the file for writing, which this process (holding it read-only
         # for the server) may not: compare with the service the command prints
         with DuckStore(examples_db, read_only=True) as store:
-            want = news.list_proposals(store, "pending")
+            want = news.list_proposals(store.view(), "pending")
     else:
         want = Cli(examples_db).json(*args, "--as-of", AS_OF)
     assert _no_page(got) == want

@@ -108,13 +108,15 @@ class NewsQueue:
         """Proposals in the queue (``derisk review list``)."""
         from derisk.services import news
 
-        return news.list_proposals(self._db.store, status, event_type)
+        with self._db.store.view() as view:
+            return news.list_proposals(view, status, event_type)
 
     def show(self, ident: str) -> NewsProposalShow:
         """One proposal with its sentence and article (``derisk review show``)."""
         from derisk.services import news
 
-        return news.show(self._db.store, ident)
+        with self._db.store.view() as view:
+            return news.show(view, ident)
 
     def accept(self, ident: str, overrides: Mapping[str, str] | None = None) -> NewsDecisionResult:
         """Accept a proposal: its facts are written with the article as source."""
@@ -174,7 +176,8 @@ class Database:
         """Materials, their stages, HS codes and years with data (``derisk materials``)."""
         from derisk.services import exposure
 
-        return exposure.materials(self.store)
+        with self.store.view() as view:
+            return exposure.materials(view)
 
     def overview(
         self,
@@ -186,9 +189,9 @@ class Database:
         """Every material × stage: the selected share (default China) with bounds."""
         from derisk.services import exposure
 
-        when = _date(as_of)
-        sel, grp = exposure.selection(self.store, _codes(countries), group, when)
-        return exposure.overview(self.store, sel, grp, when)
+        with self.store.view(as_of=_date(as_of)) as view:
+            sel, grp = exposure.selection(view, _codes(countries), group)
+            return exposure.overview(view, sel, grp)
 
     def exposure(
         self,
@@ -207,18 +210,16 @@ class Database:
         from derisk.engines import using
         from derisk.services import exposure
 
-        when = _date(as_of)
-        with using(engine):
-            sel, grp = exposure.selection(self.store, _codes(countries), group, when)
-            return exposure.exposure(
-                self.store, material, stage, year, sel, grp, when, importer, source
-            )
+        with using(engine), self.store.view(as_of=_date(as_of)) as view:
+            sel, grp = exposure.selection(view, _codes(countries), group)
+            return exposure.exposure(view, material, stage, year, sel, grp, importer, source)
 
     def sources(self, ident: str) -> SourceLookup:
         """A source, or the source of a fact id (``derisk sources``)."""
         from derisk.services import exposure
 
-        return exposure.source_lookup(self.store, ident)
+        with self.store.view() as view:
+            return exposure.source_lookup(view, ident)
 
     def facilities(
         self,
@@ -244,9 +245,9 @@ class Database:
             screen=screen,
             years=_years(years),
             pipeline=pipeline,
-            as_of=_date(as_of),
         )
-        return fs.facility_list(self.store, query)
+        with self.store.view(as_of=_date(as_of)) as view:
+            return fs.facility_list(view, query)
 
     def facility(
         self, facility: str, *, years: str | Sequence[int] | None = None, as_of: DateLike = None
@@ -255,7 +256,8 @@ class Database:
         (``derisk facilities show``)."""
         from derisk.services import facilities as fs
 
-        return fs.show_facility(self.store, facility, years=_years(years), as_of=_date(as_of))
+        with self.store.view(as_of=_date(as_of)) as view:
+            return fs.show_facility(view, facility, years=_years(years))
 
     def allied(
         self,
@@ -290,9 +292,9 @@ class Database:
             exclude_pfe=exclude_pfe,
             world_demand=world_demand,
             demand_growth=demand_growth,
-            as_of=_date(as_of),
         )
-        return fs.allied(self.store, material, stage, _list(club), query)
+        with self.store.view(as_of=_date(as_of)) as view:
+            return fs.allied(view, material, stage, _list(club), query)
 
     def trade_origin(
         self,
@@ -310,20 +312,19 @@ class Database:
         from derisk.data.concordance import load_concordance
         from derisk.services import exposure, trade
 
-        when = _date(as_of)
-        sel, grp = exposure.selection(self.store, _codes(countries), group, when)
-        return trade.trade_origin(
-            self.store,
-            material,
-            importer,
-            stage,
-            year,
-            sel,
-            grp,
-            mirror=mirror,
-            concordance=load_concordance(None),
-            as_of=when,
-        )
+        with self.store.view(as_of=_date(as_of)) as view:
+            sel, grp = exposure.selection(view, _codes(countries), group)
+            return trade.trade_origin(
+                view,
+                material,
+                importer,
+                stage,
+                year,
+                sel,
+                grp,
+                mirror=mirror,
+                concordance=load_concordance(None),
+            )
 
     # -- ownership ---------------------------------------------------------------------------
 
@@ -341,11 +342,10 @@ class Database:
         from derisk.engines import using
         from derisk.services import ownership
 
-        with using(engine):
+        with using(engine), self.store.view(as_of=_date(as_of)) as view:
             res = ownership.owners(
-                self.store,
+                view,
                 entity,
-                as_of=_date(as_of),
                 interest=interest,
                 min_share=min_share,
                 paths=paths,
@@ -366,11 +366,10 @@ class Database:
         from derisk.engines import using
         from derisk.services import ownership
 
-        with using(engine):
+        with using(engine), self.store.view(as_of=_date(as_of)) as view:
             res = ownership.holdings(
-                self.store,
+                view,
                 owner,
-                as_of=_date(as_of),
                 interest=interest,
                 min_share=min_share,
                 paths=paths,
@@ -391,10 +390,8 @@ class Database:
         from derisk.engines import using
         from derisk.services import screening
 
-        with using(engine):
-            return screening.screen(
-                self.store, entity, rule=rule, as_of=_date(as_of), all_entities=all_entities
-            )
+        with using(engine), self.store.view(as_of=_date(as_of)) as view:
+            return screening.screen(view, entity, rule=rule, all_entities=all_entities)
 
     # -- products ----------------------------------------------------------------------------
 
@@ -402,13 +399,15 @@ class Database:
         """Products in the database (``derisk products``)."""
         from derisk.services import certify
 
-        return certify.list_products(self.store, _date(as_of))
+        with self.store.view(as_of=_date(as_of)) as view:
+            return certify.list_products(view)
 
     def trace(self, product: str, *, as_of: DateLike = None) -> Trace:
         """A product's materials traced back to the mines (``derisk trace``)."""
         from derisk.services import trace
 
-        return trace.trace(self.store, product, _date(as_of))
+        with self.store.view(as_of=_date(as_of)) as view:
+            return trace.trace(view, product)
 
     @overload
     def certify(
@@ -446,11 +445,11 @@ class Database:
         ``product=None`` certifies every product (``derisk certify --all``)."""
         from derisk.services import certify
 
-        when = _date(as_of)
         files = [Path(f) for f in rules_files]
-        if product is None:
-            return certify.certify_many(self.store, rule, when, rules_files=files, year=year)
-        return certify.certify(self.store, product, rule, when, files, year)
+        with self.store.view(as_of=_date(as_of)) as view:
+            if product is None:
+                return certify.certify_many(view, rule, rules_files=files, year=year)
+            return certify.certify(view, product, rule, files, year)
 
     # -- re-sourcing and shocks -------------------------------------------------------------
 
@@ -488,21 +487,23 @@ class Database:
             max_country_share=max_country_share,
             costs_path=Path(costs) if costs is not None else None,
             year=year,
-            as_of=_date(as_of),
         )
-        return reroute(self.store, options)
+        with self.store.view(as_of=_date(as_of)) as view:
+            return reroute(view, options)
 
     def shock(self, scenario: str | Path, *, as_of: DateLike = None) -> Shock:
         """Month-by-month export-restriction scenario (``derisk shock``)."""
         from derisk.services.shock import run_scenario
 
-        return run_scenario(self.store, str(scenario), as_of=_date(as_of))
+        with self.store.view(as_of=_date(as_of)) as view:
+            return run_scenario(view, str(scenario))
 
     def scenarios(self) -> Scenarios:
         """The bundled scenarios (``derisk scenarios``)."""
         from derisk.services.shock import list_scenarios
 
-        return list_scenarios(self.store)
+        with self.store.view() as view:
+            return list_scenarios(view)
 
 
 def open(path: str | Path | None = None, *, read_only: bool = True) -> Database:

@@ -50,9 +50,9 @@ def health(api: ApiDep) -> Response:
 )
 def materials(api: ApiDep, page: PageDep) -> Response:
     """Materials, their processing stages, HS codes and years with data (`derisk materials`)."""
-    return api.json(
+    return api.read_json(
         ("materials", page),
-        lambda s: paginate(svc.materials(s).to_json(), "materials", page),
+        lambda v: paginate(svc.materials(v).to_json(), "materials", page),
     )
 
 
@@ -64,9 +64,10 @@ def materials(api: ApiDep, page: PageDep) -> Response:
 )
 def overview(api: ApiDep, sel: SelectionDep, page: PageDep) -> Response:
     """Every material x stage: selected share with bounds, top country, HHI (`derisk overview`)."""
-    return api.json(
+    return api.read_json(
         ("overview", sel.key, page),
-        lambda s: paginate(svc.overview(s, *sel.resolve(s), sel.as_of).to_json(), "rows", page),
+        lambda v: paginate(svc.overview(v, *sel.resolve(v)).to_json(), "rows", page),
+        sel.as_of,
     )
 
 
@@ -93,11 +94,10 @@ def exposure(
     """One material: the stage in detail, every stage in the chain (`derisk exposure`)."""
     stage = stage or None
     importer = importer or None
-    return api.json(
+    return api.read_json(
         ("exposure", material, stage, year, importer, sel.key),
-        lambda s: svc.exposure(
-            s, material, stage, year, *sel.resolve(s), sel.as_of, importer
-        ).to_json(),
+        lambda v: svc.exposure(v, material, stage, year, *sel.resolve(v), importer).to_json(),
+        sel.as_of,
     )
 
 
@@ -113,14 +113,14 @@ def importers(
 ) -> Response:
     """Importing countries with import-source or import-reliance facts."""
     material = material or None
-    return api.json(("importers", material), lambda s: lookup.importers(s, material).to_json())
+    return api.read_json(("importers", material), lambda v: lookup.importers(v, material).to_json())
 
 
 @router.get("/sources", response_model=m.SourcesOut, tags=["sources"], responses=m.problems(422))
 def source_list(api: ApiDep, page: PageDep) -> Response:
     """Every source with its publisher, URL, confidence and number of facts."""
-    return api.json(
-        ("sources", page), lambda s: paginate(sources.list_sources(s).to_json(), "sources", page)
+    return api.read_json(
+        ("sources", page), lambda v: paginate(sources.list_sources(v).to_json(), "sources", page)
     )
 
 
@@ -137,7 +137,7 @@ def source(
     ],
 ) -> Response:
     """A source, or a fact and the source it comes from (`derisk sources ID`)."""
-    return api.json(("source", ident), lambda s: svc.source_lookup(s, ident).to_json())
+    return api.read_json(("source", ident), lambda v: svc.source_lookup(v, ident).to_json())
 
 
 @router.get(
@@ -152,16 +152,16 @@ def source_facts(
     page: PageDep,
 ) -> Response:
     """Every fact that cites one source, from every fact table."""
-    return api.json(
+    return api.read_json(
         ("source-facts", source_id, page),
-        lambda s: paginate(sources.source_facts(s, source_id).to_json(), "facts", page),
+        lambda v: paginate(sources.source_facts(v, source_id).to_json(), "facts", page),
     )
 
 
 @router.get("/countries", response_model=m.CountriesOut, tags=["meta"], responses=m.problems(422))
 def countries(api: ApiDep, page: PageDep) -> Response:
     """ISO 3166-1 countries (alpha-3, numeric, name) and the country groups with members."""
-    return api.json(
+    return api.read_json(
         ("countries", page),
-        lambda s: paginate(lookup.country_list(s).to_json(), "countries", page),
+        lambda v: paginate(lookup.country_list(v).to_json(), "countries", page),
     )

@@ -1,8 +1,10 @@
 """What every route needs: the per-request ``Api`` handle, selection and paging parameters.
 
-A route asks for ``api: ApiDep`` and answers with ``api.json(key, compute)``: ``compute``
-gets a store and returns the service's dict; the encoded answer is cached under ``key``
-(which must hold every parameter the answer depends on, the as-of date resolved).
+A route asks for ``api: ApiDep`` and answers with ``api.read_json(key, compute, as_of)``:
+``compute`` gets the request's :class:`~derisk.store.view.View` (one per request, as of the
+date asked, seeing what the caller may see) and returns the service's result; the encoded
+answer is cached under ``key`` (which must hold every parameter the answer depends on, the
+as-of date resolved). Reads that need no view (the store's status) use ``api.json``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from derisk.api.state import AppState, encode_json, today
 from derisk.model.record import JSONObject, Record
 from derisk.services import exposure as svc
 from derisk.store import Store
+from derisk.store.view import View
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Record)
@@ -44,15 +47,39 @@ class Api:
 
         return self.state.cached(("data", key), run)
 
-    def record(self, key: Hashable, compute: Callable[[Store], R]) -> R:
-        """The (cached) result record of ``compute(store)``, for pages that render records
-        (cached apart from :meth:`json`'s plain data under the same key)."""
-        return self.data(("record", key), compute)
+    def record(
+        self, key: Hashable, compute: Callable[[View], R], as_of: dt.date | None = None
+    ) -> R:
+        """The (cached) result record of ``compute(view)`` (see :meth:`read`), for pages that
+        render records (cached apart from the plain JSON data kept under the same key)."""
+        return self.read(("record", key), compute, as_of)
 
     def json(self, key: Hashable, compute: Callable[[Store], Any]) -> Response:
         """The (cached) result of ``compute(store)`` as a JSON response."""
         body = self.state.cached(("json", key), lambda: encode_json(self.data(key, compute)))
         return JSONBody(body)
+
+    def read(self, key: Hashable, compute: Callable[[View], T], as_of: dt.date | None = None) -> T:
+        """The (cached) result of ``compute(view)``: the request's one view, as of ``as_of``
+        (default today). ``key`` holds every parameter the answer depends on, ``as_of`` too.
+        Treat the result as read-only."""
+
+        def run(store: Store) -> T:
+            with store.view(as_of=as_of) as view:
+                return compute(view)
+
+        return self.data(key, run)
+
+    def read_json(
+        self, key: Hashable, compute: Callable[[View], Any], as_of: dt.date | None = None
+    ) -> Response:
+        """:meth:`read` as a JSON response."""
+
+        def run(store: Store) -> Any:
+            with store.view(as_of=as_of) as view:
+                return compute(view)
+
+        return self.json(key, run)
 
     def write(self, compute: Callable[[Store], T]) -> T:
         """Run ``compute(store)`` as the one writer; the cache is emptied afterwards."""
@@ -84,9 +111,10 @@ class Selection:
     def key(self) -> tuple[str | None, str | None, str]:
         return (self.countries, self.group, self.as_of.isoformat())
 
-    def resolve(self, store: Store) -> tuple[tuple[str, ...], str | None]:
-        """(country codes, group id) as :func:`derisk.services.exposure.selection` gives them."""
-        return svc.selection(store, self.countries, self.group, self.as_of)
+    def resolve(self, view: View) -> tuple[tuple[str, ...], str | None]:
+        """(country codes, group id) as :func:`derisk.services.exposure.selection` gives them
+        (``view`` as of :attr:`as_of`)."""
+        return svc.selection(view, self.countries, self.group)
 
 
 def get_selection(

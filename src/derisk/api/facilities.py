@@ -53,10 +53,10 @@ def facilities(
 ) -> Response:
     """Plants with capacity by year, status, owners and sources (`derisk facilities list`)."""
     key = ("facilities", material, stage, country, status, screen, years, pipeline, as_of)
-    return api.json(
+    return api.read_json(
         key,
-        lambda s: fs.facility_list(
-            s,
+        lambda v: fs.facility_list(
+            v,
             fs.FacilityQuery(
                 material=material,
                 stage=stage,
@@ -65,9 +65,9 @@ def facilities(
                 screen=screen,
                 years=fs.parse_years(years),
                 pipeline=pipeline,
-                as_of=as_of,
             ),
         ).to_json(),
+        as_of,
     )
 
 
@@ -85,9 +85,10 @@ def facility(
 ) -> Response:
     """One plant: capacity and basis, status and dates, owners, screening, capacity by year
     under each pipeline (`derisk facilities show`)."""
-    return api.json(
+    return api.read_json(
         ("facility", facility, years, as_of),
-        lambda s: fs.show_facility(s, facility, years=fs.parse_years(years), as_of=as_of).to_json(),
+        lambda v: fs.show_facility(v, facility, years=fs.parse_years(years)).to_json(),
+        as_of,
     )
 
 
@@ -140,10 +141,10 @@ def allied(
     key += (pipeline,)
     key += (tuple(groups), tuple(countries), tuple(entities), exclude_pfe, world_demand)
     key += (demand_growth, as_of)
-    return api.json(
+    return api.read_json(
         key,
-        lambda s: fs.allied(
-            s,
+        lambda v: fs.allied(
+            v,
             material,
             stage,
             members,
@@ -158,7 +159,7 @@ def allied(
                 exclude_pfe=exclude_pfe,
                 world_demand=world_demand,
                 demand_growth=demand_growth,
-                as_of=as_of,
             ),
         ).to_json(),
+        as_of,
     )

@@ -132,7 +132,7 @@ def monitor_calendar(
     days: Annotated[int, Query(ge=1, le=3650, description="How far ahead.")] = 90,
 ) -> Response:
     """Upcoming rule changes and licence expiries touching your watchlist."""
-    return api.json(("calendar", days), lambda s: svc.calendar(s, days=days).to_json())
+    return api.read_json(("calendar", days), lambda v: svc.calendar(v, days=days).to_json())
 
 
 @router.get("/monitor/feeds", response_model=m.FeedsOut, responses=m.problems(401))

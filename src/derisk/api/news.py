@@ -48,9 +48,9 @@ def review_list(
 ) -> Response:
     """Proposed supply-chain events from news, newest first (`derisk review list`)."""
     etype = type or None
-    return api.json(
+    return api.read_json(
         ("review", status, etype, page),
-        lambda s: paginate(_svc().list_proposals(s, status, etype).to_json(), "proposals", page),
+        lambda v: paginate(_svc().list_proposals(v, status, etype).to_json(), "proposals", page),
     )
 
 
@@ -59,7 +59,7 @@ def review_list(
 )
 def review_show(api: ApiDep, proposal: ProposalPath) -> Response:
     """One proposal with its article, sentence in context, entities and decisions."""
-    return api.json(("review-show", proposal), lambda s: _svc().show(s, proposal).to_json())
+    return api.read_json(("review-show", proposal), lambda v: _svc().show(v, proposal).to_json())
 
 
 @router.post(

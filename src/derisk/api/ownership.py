@@ -48,10 +48,10 @@ def entities(
 ) -> Response:
     """Companies, governments, persons and facilities, with kind, country and stake count;
     `q` searches names, aliases and ids (`derisk entities`)."""
-    return api.json(
+    return api.read_json(
         ("entities", page, q, country, kind),
-        lambda s: paginate(
-            lookup.entity_list(s, q, country=country, kind=kind).to_json(), "entities", page
+        lambda v: paginate(
+            lookup.entity_list(v, q, country=country, kind=kind).to_json(), "entities", page
         ),
     )
 
@@ -67,11 +67,12 @@ def owners(
 ) -> Response:
     """Direct and look-through holders of an entity, with the chains that carry each share
     (`derisk owners`)."""
-    return api.json(
+    return api.read_json(
         ("owners", entity, as_of, interest, min_share, paths),
-        lambda s: own.owners(
-            s, entity, as_of=as_of, interest=interest, min_share=min_share, paths=paths
+        lambda v: own.owners(
+            v, entity, interest=interest, min_share=min_share, paths=paths
         ).to_json(),
+        as_of,
     )
 
 
@@ -85,11 +86,12 @@ def holdings(
     paths: Annotated[int, Query(ge=0, le=20, description="Chains shown per holding.")] = 1,
 ) -> Response:
     """Everything an owner holds, directly and through chains (`derisk holdings`)."""
-    return api.json(
+    return api.read_json(
         ("holdings", entity, as_of, interest, min_share, paths),
-        lambda s: own.holdings(
-            s, entity, as_of=as_of, interest=interest, min_share=min_share, paths=paths
+        lambda v: own.holdings(
+            v, entity, interest=interest, min_share=min_share, paths=paths
         ).to_json(),
+        as_of,
     )
 
 
@@ -97,16 +99,18 @@ def holdings(
 def screen(api: ApiDep, entity: EntityPath, as_of: AsOfDep, rule: Rule = "pfe") -> Response:
     """Verdict of one entity under a rule, with figures, thresholds, chains and sources
     (`derisk screen ENTITY`)."""
-    return api.json(
+    return api.read_json(
         ("screen", entity, rule, as_of),
-        lambda s: scr.screen_entity(s, entity, rule=rule, as_of=as_of).to_json(),
+        lambda v: scr.screen_entity(v, entity, rule=rule).to_json(),
+        as_of,
     )
 
 
 @router.get("/screen", response_model=m.ScreenAllOut, responses=m.problems(400, 422))
 def screen_all(api: ApiDep, as_of: AsOfDep, page: PageDep, rule: Rule = "pfe") -> Response:
     """One line per entity under a rule (`derisk screen --all`)."""
-    return api.json(
+    return api.read_json(
         ("screen-all", rule, as_of, page),
-        lambda s: paginate(scr.screen_all(s, rule=rule, as_of=as_of).to_json(), "entities", page),
+        lambda v: paginate(scr.screen_all(v, rule=rule).to_json(), "entities", page),
+        as_of,
     )

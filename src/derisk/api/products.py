@@ -21,9 +21,10 @@ ProductPath = Annotated[
 @router.get("/products", response_model=m.ProductsOut, responses=m.problems(422))
 def products(api: ApiDep, as_of: AsOfDep, page: PageDep) -> Response:
     """Products valid at the date, with facility, country and materials (`derisk products`)."""
-    return api.json(
+    return api.read_json(
         ("products", as_of, page),
-        lambda s: paginate(cert.list_products(s, as_of).to_json(), "products", page),
+        lambda v: paginate(cert.list_products(v).to_json(), "products", page),
+        as_of,
     )
 
 
@@ -37,7 +38,7 @@ def rules(api: ApiDep) -> Response:
 def trace(api: ApiDep, product: ProductPath, as_of: AsOfDep) -> Response:
     """A product's materials traced to the mines, stage by stage, traced or statistical, with
     the mass balance and what is missing (`derisk trace`)."""
-    return api.json(("trace", product, as_of), lambda s: tr.trace(s, product, as_of).to_json())
+    return api.read_json(("trace", product, as_of), lambda v: tr.trace(v, product).to_json(), as_of)
 
 
 @router.get(
@@ -52,7 +53,8 @@ def certify(
 ) -> Response:
     """Verdict of a product under a rule with the evidence and the missing data (`derisk
     certify`)."""
-    return api.json(
+    return api.read_json(
         ("certify", product, rule, as_of, year),
-        lambda s: cert.certify(s, product, rule, as_of, year=year).to_json(),
+        lambda v: cert.certify(v, product, rule, year=year).to_json(),
+        as_of,
     )

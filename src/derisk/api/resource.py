@@ -7,6 +7,7 @@ scenarios only, by id: it never reads a scenario or cost file named by a request
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Hashable
 from typing import Annotated
 
@@ -18,7 +19,7 @@ from derisk.api.state import encode_json
 from derisk.model.record import Record
 from derisk.services import resource as rs
 from derisk.services import shock as sh
-from derisk.store import Store
+from derisk.store.view import View
 
 router = APIRouter(prefix="/api", tags=["scenarios"])
 
@@ -43,10 +44,15 @@ def split_list(values: list[str] | None) -> list[str]:
     return [v.strip() for raw in values or [] for v in raw.split(",") if v.strip()]
 
 
-def _json(api: ApiDep, key: Hashable, compute: Callable[[Store], Record]) -> Response:
-    """The (cached) result record of ``compute(store)`` as a JSON response; the record itself
-    is cached under ``key`` too, where the web pages read it."""
-    body = api.state.cached(("json", key), lambda: encode_json(api.data(key, compute).to_json()))
+def _json(
+    api: ApiDep, key: Hashable, compute: Callable[[View], Record], as_of: dt.date | None = None
+) -> Response:
+    """The (cached) result record of ``compute(view)`` (the request's view as of ``as_of``)
+    as a JSON response; the record itself is cached under ``key`` too, where the web pages
+    read it."""
+    body = api.state.cached(
+        ("json", key), lambda: encode_json(api.read(key, compute, as_of).to_json())
+    )
     return JSONBody(body)
 
 
@@ -67,7 +73,8 @@ def shock(api: ApiDep, scenario: ScenarioPath, as_of: AsOfDep) -> Response:
     return _json(
         api,
         ("shock", scenario, as_of),
-        lambda s: sh.run_scenario(s, sh.bundled_scenario(scenario), as_of=as_of),
+        lambda v: sh.run_scenario(v, sh.bundled_scenario(scenario)),
+        as_of,
     )
 
 
@@ -138,7 +145,7 @@ def reroute(
         spare_only=spare_only,
         max_country_share=max_country_share,
         year=year,
-        as_of=as_of,
     )
-    # the options are the cache key (frozen, hashable): the /resource page shares the answer
-    return _json(api, ("reroute", options), lambda s: rs.reroute(s, options))
+    # the options and the date are the cache key (frozen, hashable): the /resource page shares
+    # the answer
+    return _json(api, ("reroute", options, as_of), lambda v: rs.reroute(v, options), as_of)

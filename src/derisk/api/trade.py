@@ -32,11 +32,12 @@ def origin(
     """Share of an importer's supply originating in the selected countries, directly and through
     third countries, with the top routes (`derisk trade origin`)."""
     stage = stage or None
-    return api.json(
+    return api.read_json(
         ("trade-origin", material, importer, stage, year, mirror, sel.key),
-        lambda s: svc.trade_origin(
-            s, material, importer, stage, year, *sel.resolve(s), mirror=mirror, as_of=sel.as_of
+        lambda v: svc.trade_origin(
+            v, material, importer, stage, year, *sel.resolve(v), mirror=mirror
         ).to_json(),
+        sel.as_of,
     )
 
 
@@ -52,7 +53,7 @@ def series(
     """Monthly exports of a country by destination, one series per HS code
     (`derisk trade series`)."""
     material, hs = material or None, hs or None
-    return api.json(
+    return api.read_json(
         ("trade-series", reporter, material, hs, measure, top),
-        lambda s: svc.export_series(s, reporter, material, hs, measure=measure, top=top).to_json(),
+        lambda v: svc.export_series(v, reporter, material, hs, measure=measure, top=top).to_json(),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +23,7 @@ from derisk.cli.common import (
     pct,
     progress_bar,
     store_for,
+    view_for,
 )
 from derisk.data.importers.products import (
     EXAMPLE_DATASET,
@@ -43,7 +43,7 @@ from derisk.services.results.certify import (
     ShareFinding,
 )
 from derisk.services.results.trace import Trace
-from derisk.store.base import Store
+from derisk.store.view import View
 
 RulesFileOpt = Annotated[
     list[Path] | None,
@@ -97,8 +97,8 @@ def trace(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
-            res = tsvc.trace(store, product, when)
+        with view_for(db, as_json=as_json, as_of=when) as view:
+            res = tsvc.trace(view, product)
         if as_json:
             emit_json(res.to_json())
             return
@@ -179,12 +179,12 @@ def certify(
         if (product is None) == (not all_products):
             fail("give a PRODUCT or --all", as_json=as_json, code=2, kind="bad-input")
         files = list(rules_file or [])
-        with store_for(db, as_json=as_json) as store:
+        with view_for(db, as_json=as_json, as_of=when) as view:
             if all_products:
-                batch = _certify_all(store, rule, when, files, year, as_json)
+                batch = _certify_all(view, rule, files, year, as_json)
             else:
                 assert product is not None
-                cert = csvc.certify(store, product, rule, when, files, year)
+                cert = csvc.certify(view, product, rule, files, year)
         if all_products:
             if as_json:
                 emit_json(batch.to_json())
@@ -201,15 +201,14 @@ def certify(
 
 
 def _certify_all(
-    store: Store,
+    view: View,
     rule: str,
-    when: dt.date | None,
     files: list[Path],
     year: int | None,
     as_json: bool,
 ) -> CertifyBatch:
     with progress_bar(as_json, first="certifying") as tick:
-        return csvc.certify_many(store, rule, when, rules_files=files, year=year, progress=tick)
+        return csvc.certify_many(view, rule, rules_files=files, year=year, progress=tick)
 
 
 def _write_reports(res: Certificate, html: Path | None, pdf: Path | None) -> None:
@@ -315,8 +314,8 @@ def products(db: DbOpt = None, as_of: AsOfOpt = None, as_json: JsonOpt = False) 
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
-            res = csvc.list_products(store, when)
+        with view_for(db, as_json=as_json, as_of=when) as view:
+            res = csvc.list_products(view)
         if as_json:
             emit_json(res.to_json())
             return

@@ -36,6 +36,7 @@ from derisk.model.record import json_default
 from derisk.progress import Progress, reporting
 from derisk.services.results import OriginBlock
 from derisk.store import DuckStore, StoreError, default_db_path, open_store
+from derisk.store.view import View
 
 # Piped output (make demo, logs) gets a width that fits the tables; a terminal keeps its own.
 console = Console(
@@ -106,6 +107,14 @@ def store_for(db: Path | None, *, as_json: bool, read_only: bool = True) -> Iter
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def view_for(db: Path | None, *, as_json: bool, as_of: dt.date | None = None) -> Iterator[View]:
+    """The one view a read command answers from: the database opened read-only, as of
+    ``as_of`` (default today), seeing what the acting user may see."""
+    with store_for(db, as_json=as_json) as store, store.view(as_of=as_of) as view:
+        yield view
 
 
 def guarded(as_json: bool) -> Callable[[Callable[[], None]], None]:

@@ -24,6 +24,7 @@ from derisk.cli.common import (
     print_origin,
     progress_bar,
     store_for,
+    view_for,
 )
 from derisk.data.csvio import FILE_KINDS
 from derisk.engines import using
@@ -57,8 +58,8 @@ def materials(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List materials, their processing stages, HS codes and years with data."""
 
     def body() -> None:
-        with store_for(db, as_json=as_json) as store:
-            res = svc.materials(store).to_json()
+        with view_for(db, as_json=as_json) as view:
+            res = svc.materials(view).to_json()
         if as_json:
             emit_json(res)
             return
@@ -92,9 +93,9 @@ def overview(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
-            sel, grp = svc.selection(store, countries, group, when)
-            res = svc.overview(store, sel, grp, when).to_json()
+        with view_for(db, as_json=as_json, as_of=when) as view:
+            sel, grp = svc.selection(view, countries, group)
+            res = svc.overview(view, sel, grp).to_json()
         if as_json:
             emit_json(res)
             return
@@ -160,9 +161,9 @@ def exposure(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store, using(engine):
-            sel, grp = svc.selection(store, countries, group, when)
-            res = svc.exposure(store, material, stage, year, sel, grp, when, importer, source)
+        with view_for(db, as_json=as_json, as_of=when) as view, using(engine):
+            sel, grp = svc.selection(view, countries, group)
+            res = svc.exposure(view, material, stage, year, sel, grp, importer, source)
         if as_json:
             emit_json(res.to_json())
             return
@@ -288,8 +289,8 @@ def sources(
     """Show a source, or a fact and the source it comes from."""
 
     def body() -> None:
-        with store_for(db, as_json=as_json) as store:
-            res = svc.source_lookup(store, ident).to_json()
+        with view_for(db, as_json=as_json) as view:
+            res = svc.source_lookup(view, ident).to_json()
         if as_json:
             emit_json(res)
             return

@@ -17,7 +17,7 @@ from derisk.cli.common import (
     emit_json,
     guarded,
     parse_date,
-    store_for,
+    view_for,
 )
 
 facilities_app = typer.Typer(
@@ -74,7 +74,7 @@ def list_cmd(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
+        with view_for(db, as_json=as_json, as_of=when) as view:
             query = FacilityQuery(
                 material=material,
                 stage=stage,
@@ -83,9 +83,8 @@ def list_cmd(
                 screen=screen,
                 years=parse_years(years),
                 pipeline=pipeline,
-                as_of=when,
             )
-            res = facility_list(store, query)
+            res = facility_list(view, query)
         if as_json:
             emit_json(res.to_json())
             return
@@ -138,8 +137,8 @@ def show_cmd(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
-            res = show_facility(store, facility, years=parse_years(years), as_of=when)
+        with view_for(db, as_json=as_json, as_of=when) as view:
+            res = show_facility(view, facility, years=parse_years(years))
         if as_json:
             emit_json(res.to_json())
             return

@@ -22,6 +22,7 @@ from derisk.cli.common import (
     guarded,
     progress_lines,
     store_for,
+    view_for,
 )
 from derisk.model.monitor import WATCH_KINDS
 from derisk.services import delivery, feeds
@@ -472,8 +473,8 @@ def calendar(
 
     def body() -> None:
         d = _date(today, "--today", as_json)
-        with store_for(db, as_json=as_json) as store:
-            res = svc.calendar(store, days=days, today=d)
+        with view_for(db, as_json=as_json, as_of=d) as view:
+            res = svc.calendar(view, days=days)
         if as_json:
             emit_json(res.to_json())
             return

@@ -149,8 +149,8 @@ def review_list(
     """Proposals waiting for review (or decided ones, with --status)."""
 
     def body() -> None:
-        with store_for(db, as_json=as_json, read_only=False) as store:
-            res: NewsReview = _svc().list_proposals(store, status, event_type)
+        with store_for(db, as_json=as_json, read_only=False) as store, store.view() as view:
+            res: NewsReview = _svc().list_proposals(view, status, event_type)
         if as_json:
             emit_json(res.to_json())
             return
@@ -185,8 +185,8 @@ def review_show(
     """A proposal with its sentence, fields, linked entities, article and decisions."""
 
     def body() -> None:
-        with store_for(db, as_json=as_json, read_only=False) as store:
-            res: NewsProposalShow = _svc().show(store, ident)
+        with store_for(db, as_json=as_json, read_only=False) as store, store.view() as view:
+            res: NewsProposalShow = _svc().show(view, ident)
         if as_json:
             emit_json(res.to_json())
             return

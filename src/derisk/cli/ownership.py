@@ -20,6 +20,7 @@ from derisk.cli.common import (
     parse_date,
     progress_bar,
     store_for,
+    view_for,
 )
 from derisk.engines import using
 from derisk.model.record import Absent
@@ -74,8 +75,8 @@ def entities(
     def body() -> None:
         from derisk.services import lookup
 
-        with store_for(db, as_json=as_json) as store:
-            res = lookup.entity_list(store, query, country=country, kind=kind).to_json()
+        with view_for(db, as_json=as_json) as view:
+            res = lookup.entity_list(view, query, country=country, kind=kind).to_json()
         if as_json:
             emit_json(res)
             return
@@ -125,10 +126,8 @@ def owners(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store, using(engine):
-            res = svc.owners(
-                store, entity, as_of=when, interest=interest, min_share=min_share, paths=paths
-            )
+        with view_for(db, as_json=as_json, as_of=when) as view, using(engine):
+            res = svc.owners(view, entity, interest=interest, min_share=min_share, paths=paths)
         if as_json:
             emit_json(res.to_json())
             return
@@ -183,10 +182,8 @@ def holdings(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store, using(engine):
-            res = svc.holdings(
-                store, owner, as_of=when, interest=interest, min_share=min_share, paths=paths
-            )
+        with view_for(db, as_json=as_json, as_of=when) as view, using(engine):
+            res = svc.holdings(view, owner, interest=interest, min_share=min_share, paths=paths)
         if as_json:
             emit_json(res.to_json())
             return
@@ -231,8 +228,8 @@ def screen(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store, using(engine):
-            res = scr.screen(store, entity, rule=rule, as_of=when, all_entities=all_entities)
+        with view_for(db, as_json=as_json, as_of=when) as view, using(engine):
+            res = scr.screen(view, entity, rule=rule, all_entities=all_entities)
         if as_json:
             emit_json(res.to_json())
             return

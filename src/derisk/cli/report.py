@@ -17,7 +17,7 @@ from derisk.cli.common import (
     emit_json,
     guarded,
     parse_date,
-    store_for,
+    view_for,
 )
 from derisk.report.overview import render_overview
 from derisk.services import exposure as svc
@@ -45,10 +45,10 @@ def overview_report(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
-            sel, grp = svc.selection(store, countries, group, when)
-            data = svc.overview(store, sel, grp, when)
-            meta = source_meta(store)
+        with view_for(db, as_json=as_json, as_of=when) as view:
+            sel, grp = svc.selection(view, countries, group)
+            data = svc.overview(view, sel, grp)
+            meta = source_meta(view)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_overview(data, meta), encoding="utf-8")
         if as_json:

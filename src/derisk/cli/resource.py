@@ -17,7 +17,7 @@ from derisk.cli.common import (
     emit_json,
     guarded,
     parse_date,
-    store_for,
+    view_for,
 )
 from derisk.errors import BadInputError
 
@@ -189,7 +189,7 @@ def reroute(
             if stage is None:
                 raise BadInputError("give --stage for a plant-level answer (e.g. refining)")
             res = allied_supply(
-                store,
+                view,
                 material,
                 stage,
                 members,
@@ -205,13 +205,12 @@ def reroute(
                 exclude_pfe=exclude_pfe,
                 world_demand=world_demand,
                 demand_growth=demand_growth,
-                as_of=when,
             )
             return replace(res, notes=(note, *res.notes)) if note else res
 
         rec: Reroute | None = None
         res: Allied | None = None
-        with store_for(db, as_json=as_json) as store:
+        with view_for(db, as_json=as_json, as_of=when) as view:
             if allied:
                 res = run_allied()
             else:
@@ -230,9 +229,8 @@ def reroute(
                         max_country_share=max_country_share,
                         costs_path=costs,
                         year=year,
-                        as_of=when,
                     )
-                    rec = run(store, options)
+                    rec = run(view, options)
                 except NotFound as exc:
                     if stage is None:
                         raise
@@ -364,8 +362,8 @@ def shock(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
-            res = run_scenario(store, scenario, as_of=when)
+        with view_for(db, as_json=as_json, as_of=when) as view:
+            res = run_scenario(view, scenario)
         if html is not None:
             from derisk.report.resource import render_shock
 
@@ -458,8 +456,8 @@ def scenarios(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     from derisk.services.shock import list_scenarios
 
     def body() -> None:
-        with store_for(db, as_json=as_json) as store:
-            res = list_scenarios(store)
+        with view_for(db, as_json=as_json) as view:
+            res = list_scenarios(view)
         if as_json:
             emit_json(res.to_json())
             return

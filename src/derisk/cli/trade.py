@@ -23,6 +23,7 @@ from derisk.cli.common import (
     print_origin,
     progress_bar,
     store_for,
+    view_for,
 )
 from derisk.data.concordance import (
     load_concordance,
@@ -276,10 +277,10 @@ def origin_cmd(
 
     def body() -> None:
         when = parse_date(as_of, as_json=as_json)
-        with store_for(db, as_json=as_json) as store:
-            sel, grp = exposure_svc.selection(store, countries, group, when)
+        with view_for(db, as_json=as_json, as_of=when) as view:
+            sel, grp = exposure_svc.selection(view, countries, group)
             res = svc.trade_origin(
-                store,
+                view,
                 material,
                 importer,
                 stage,
@@ -288,7 +289,6 @@ def origin_cmd(
                 grp,
                 mirror=mirror,
                 concordance=load_concordance(concordance),
-                as_of=when,
             )
         if as_json:
             emit_json(res.to_json())
@@ -325,9 +325,9 @@ def series_cmd(
     """Monthly exports of a country by destination (default China), one series per HS code."""
 
     def body() -> None:
-        with store_for(db, as_json=as_json) as store:
+        with view_for(db, as_json=as_json) as view:
             res = svc.export_series(
-                store, reporter, material, hs, measure=measure, top=top
+                view, reporter, material, hs, measure=measure, top=top
             ).to_json()
         if as_json:
             emit_json(res)
@@ -428,13 +428,13 @@ def trade_report(
     from derisk.report.trade import render_trade
 
     def body() -> None:
-        with store_for(db, as_json=as_json) as store:
-            series = svc.export_series(store, reporter, material, measure=measure)
+        with view_for(db, as_json=as_json) as view:
+            series = svc.export_series(view, reporter, material, measure=measure)
             origins = []
             if importer:
                 mats = sorted({m for s in series.series for m in s.materials})
                 for m in mats:
-                    blk = svc.origin_block(store, importer, m, selected=(series.reporter,))
+                    blk = svc.origin_block(view, importer, m, selected=(series.reporter,))
                     if blk is not None:
                         origins.append(blk)
         out.parent.mkdir(parents=True, exist_ok=True)

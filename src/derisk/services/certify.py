@@ -82,7 +82,6 @@ from derisk.services.trace import (
     MaterialTrace,
     Screener,
     StageLabel,
-    _when,
     cited,
     facility_of,
     load_bom,
@@ -97,7 +96,7 @@ from derisk.services.trace import (
     stage_labels,
     world_dists,
 )
-from derisk.store.base import Store
+from derisk.store.view import View
 
 CERTIFICATE_SCHEMA = "derisk.certificate/1"
 BATCH_SCHEMA = "derisk.certify-batch/1"
@@ -114,14 +113,14 @@ def get_rule(rule_id: str, rules_files: Sequence[Path] = ()) -> RuleSpec:
     return known[rule_id]
 
 
-def resolve_countries(store: Store, spec: CountrySpec, when: dt.date) -> CountrySet:
+def resolve_countries(view: View, spec: CountrySpec, when: dt.date) -> CountrySet:
     """The countries a rule names, as of a date (group membership is dated)."""
     if spec.countries:
         return CountrySet(frozenset(countries.resolve(c) for c in spec.countries))
     group = spec.group or spec.not_in_group
     if group is None:
         raise BadInputError("the rule names no countries")
-    view = store.view(as_of=when)
+    view = view.at(when)
     if not view.group_exists(group):
         raise NotFound(f"unknown country group {group!r} (named by the rule)")
     members = view.group_members(group)
@@ -193,10 +192,10 @@ def list_rules(rules_files: Sequence[Path] = ()) -> Rules:
     return Rules(rules=tuple(rule_json(r) for r in known.values()))
 
 
-def list_products(store: Store, as_of: dt.date | None = None) -> Products:
-    """Products valid at the date, with their facility, country and BOM materials."""
-    when = _when(as_of)
-    rows = store.view(as_of=when).product_listing()
+def list_products(view: View) -> Products:
+    """Products valid on the view's date, with their facility, country and BOM materials."""
+    when = view.as_of
+    rows = view.product_listing()
     return Products(
         as_of=when.isoformat(),
         products=tuple(
@@ -219,19 +218,19 @@ def list_products(store: Store, as_of: dt.date | None = None) -> Products:
 
 
 def certify(
-    store: Store,
+    view: View,
     product_id: str,
     rule_id: str,
-    as_of: dt.date | None = None,
     rules_files: Sequence[Path] = (),
     year: int | None = None,
 ) -> Certificate:
-    """Certificate of one product under one rule (schema ``derisk.certificate/1``)."""
-    when = _when(as_of)
+    """Certificate of one product under one rule on the view's date (schema
+    ``derisk.certificate/1``)."""
+    when = view.as_of
     rule = get_rule(rule_id, rules_files)
     version = rule.version_at(when)
-    product = load_product(store, product_id, when)
-    meta = source_meta(store)
+    product = load_product(view, product_id, when)
+    meta = source_meta(view)
     if not rule.applies(product.item_class):
         covers = ", ".join(rule.applies_to or ())
         body = _Body(
@@ -247,9 +246,9 @@ def certify(
         low: list[str] = []
     else:
         if rule.kind == "max-share":
-            body = _certify_share(store, product, rule, version, when, meta)
+            body = _certify_share(view, product, rule, version, when, meta)
         else:
-            body = _certify_macr(store, product, rule, version, when, meta, year)
+            body = _certify_macr(view, product, rule, version, when, meta, year)
         low = sorted(
             {s.source_id for s in body.sources if s.confidence == "L"}
             | ({f"rule:{rule.id}"} if version.confidence == "L" else set())
@@ -327,7 +326,7 @@ def _evidence(
 
 
 def _certify_share(
-    store: Store,
+    view: View,
     product: Product,
     rule: RuleSpec,
     version: RuleVersion,
@@ -336,9 +335,9 @@ def _certify_share(
 ) -> _Body:
     assert version.threshold is not None
     threshold = float(version.threshold)
-    cset = resolve_countries(store, rule.countries, when)
-    lines = load_bom(store, product.product_id, when)
-    mats = product_materials(lines, store, when)
+    cset = resolve_countries(view, rule.countries, when)
+    lines = load_bom(view, product.product_id, when)
+    mats = product_materials(lines, view, when)
     wanted = rule.materials_for(product.item_class)
     considered = [m for m in mats if wanted is None or m in wanted]
     used: set[str] = {product.source_id} | {b.source_id for b in lines}
@@ -362,13 +361,13 @@ def _certify_share(
         )
         statuses.append(rules.UNDETERMINED)
         stat_statuses.append(rules.UNDETERMINED)
-    traces = [material_trace(store, product, m, when) for m in considered]
+    traces = [material_trace(view, product, m, when) for m in considered]
     ent_ids = {product.facility_id}
     for mt in traces:
         ent_ids |= set(mt.facilities) | {
             f.operator_id for f in mt.facilities.values() if f.operator_id
         }
-    ents = load_entities(store, ent_ids, when)
+    ents = load_entities(view, ent_ids, when)
     for mt in traces:
         labels = stage_labels(mt.spec)
         org = origins(mt)
@@ -568,7 +567,7 @@ def _screen_sources(scr: ScreeningStatus) -> set[str]:
 
 
 def _certify_macr(
-    store: Store,
+    view: View,
     product: Product,
     rule: RuleSpec,
     version: RuleVersion,
@@ -583,7 +582,7 @@ def _certify_macr(
         raise BadInputError(f"rule {rule.id} has no threshold for {y} (years: {years})")
     costs = [
         c
-        for c in store.rows(DirectCost, {"product_id": product.product_id})
+        for c in view.rows(DirectCost, {"product_id": product.product_id})
         if (c.valid_from is None or c.valid_from <= when)
         and (c.valid_to is None or when <= c.valid_to)
     ]
@@ -593,14 +592,14 @@ def _certify_macr(
             f"direct costs of {product.product_id} are in several currencies "
             f"({', '.join(sorted(currencies))}); convert them to one"
         )
-    ents = load_entities(store, {c.supplier_id for c in costs if c.supplier_id}, when)
-    owner = load_entities(store, [product.owner_id] if product.owner_id else [], when)
+    ents = load_entities(view, {c.supplier_id for c in costs if c.supplier_id}, when)
+    owner = load_entities(view, [product.owner_id] if product.owner_id else [], when)
     lines: list[rules.CostLine] = []
     findings: list[CostFinding] = []
     missing: list[MissingItem] = []
     used: set[str] = {product.source_id}
     screened: dict[str, ScreeningStatus] = {}
-    screener = Screener(store, when)
+    screener = Screener(view, when)
     for c in costs:
         used.add(c.source_id)
         if c.supplier_id is None:
@@ -743,9 +742,8 @@ def _certify_macr(
 
 
 def certify_many(
-    store: Store,
+    view: View,
     rule_id: str,
-    as_of: dt.date | None = None,
     product_ids: Sequence[str] | None = None,
     rules_files: Sequence[Path] = (),
     year: int | None = None,
@@ -755,12 +753,12 @@ def certify_many(
 
     ``max-share`` rules run on the batch engine (every facility at once); ``macr`` rules and
     products with sub-components are certified one by one. The verdicts equal those of
-    :func:`certify`.
+    :func:`certify`. Every product is certified on the view's date.
     """
-    when = _when(as_of)
+    when = view.as_of
     rule = get_rule(rule_id, rules_files)
     version = rule.version_at(when)
-    prows = store.view(as_of=when).products(product_ids)
+    prows = view.products(product_ids)
     if product_ids is not None:
         found = {p.product_id for p in prows}
         absent = [p for p in product_ids if p not in found]
@@ -776,11 +774,11 @@ def certify_many(
             verdicts[pid] = NOT_APPLICABLE
     if rule.kind == "macr":
         for i, (pid, _c, _f) in enumerate(applicable):
-            verdicts[pid] = certify(store, pid, rule_id, when, rules_files, year).verdict
+            verdicts[pid] = certify(view.at(when), pid, rule_id, rules_files, year).verdict
             if progress:
                 progress("certify", i + 1, len(applicable))
     else:
-        verdicts.update(_batch_share(store, rule, version, when, applicable, rules_files, progress))
+        verdicts.update(_batch_share(view, rule, version, when, applicable, rules_files, progress))
     counts = {v: 0 for v in rules.VERDICTS}
     for v in verdicts.values():
         counts[v] += 1
@@ -795,7 +793,7 @@ def certify_many(
 
 
 def _batch_share(
-    store: Store,
+    view: View,
     rule: RuleSpec,
     version: RuleVersion,
     when: dt.date,
@@ -805,12 +803,12 @@ def _batch_share(
 ) -> dict[str, str]:
     assert version.threshold is not None
     threshold = float(version.threshold)
-    cset = resolve_countries(store, rule.countries, when)
+    cset = resolve_countries(view, rule.countries, when)
     ids = [p[0] for p in products]
     wanted_ids = set(ids)
     direct: dict[str, set[str]] = defaultdict(set)
     slow: set[str] = set()
-    for line in store.view(as_of=when).bom_lines():
+    for line in view.at(when).bom_lines():
         if line.product_id not in wanted_ids:
             continue
         if line.component_id is not None:
@@ -832,19 +830,19 @@ def _batch_share(
     cat = load_catalog()
     for mi, (m, plist) in enumerate(sorted(by_material.items())):
         spec = cat.material(m)
-        status = _material_statuses(store, spec, when, plist, version, cset, rule.metric, threshold)
+        status = _material_statuses(view, spec, when, plist, version, cset, rule.metric, threshold)
         for (pid, _fac), s in zip(plist, status, strict=True):
             worst[pid] = max(worst[pid], int(s))
         if progress:
             progress(f"material {m}", mi + 1, len(by_material))
     out = {pid: rules.VERDICT_CODES[max(0, w)] for pid, w in worst.items()}
     for pid in sorted(slow):
-        out[pid] = certify(store, pid, rule.id, when, rules_files).verdict
+        out[pid] = certify(view.at(when), pid, rule.id, rules_files).verdict
     return out
 
 
 def _material_statuses(
-    store: Store,
+    view: View,
     spec: MaterialSpec,
     when: dt.date,
     plist: Sequence[tuple[str, str]],
@@ -854,7 +852,7 @@ def _material_statuses(
     threshold: float,
 ) -> np.ndarray[Any, np.dtype[np.int8]]:
     """Worst stage status (0 pass, 1 undetermined, 2 fail) of each product for one material."""
-    g, fac_index, cnames = array_graph(store, spec, when, [f for _p, f in plist])
+    g, fac_index, cnames = array_graph(view, spec, when, [f for _p, f in plist])
     rows = np.array([fac_index[f] for _p, f in plist], dtype=np.int64)
     top = g.pos[rows]
     labels = stage_labels(spec)
@@ -878,14 +876,14 @@ def _material_statuses(
 
 
 def array_graph(
-    store: Store, spec: MaterialSpec, when: dt.date, product_facilities: Iterable[str]
+    view: View, spec: MaterialSpec, when: dt.date, product_facilities: Iterable[str]
 ) -> tuple[ArrayGraph, dict[str, int], list[str]]:
     """Every valid supply link of a material as arrays, facilities placed in the chain.
 
     Facility ids are numbered in the database (sorted by id) and the links fetched as index
     triples, so no per-link work happens in Python beyond one pass to build the arrays.
     """
-    graph = store.view(as_of=when).link_graph(spec.id, product_facilities)
+    graph = view.at(when).link_graph(spec.id, product_facilities)
     facs, supplied, trip = graph.nodes, graph.supplied, graph.links
     bad = [r.facility_id for r in facs if r.kind != "facility"]
     if bad:
@@ -898,7 +896,7 @@ def array_graph(
     ).reshape(-1, 3)
     names = [r.facility_id for r in facs]
     fac_ids = {f: i for i, f in enumerate(names)}
-    world = world_dists(store, spec, when)
+    world = world_dists(view, spec, when)
     cnames: list[str] = sorted(
         {r.country for r in facs if r.country} | {c for d in world.values() for c in d.shares}
     )

@@ -7,7 +7,6 @@ trace, exposure and other services all read them.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from derisk.errors import NotFoundError
 from derisk.model.record import ABSENT
 from derisk.model.schema import OTHER, WORLD, Production, Share
 from derisk.services.results import SourceMeta
-from derisk.store.base import Store
+from derisk.store.view import View
 
 __all__ = [
     "EQUAL_COMPLETENESS",
@@ -65,8 +64,9 @@ class Candidate:
     lower_bound: bool = False
 
 
-def source_meta(store: Store) -> dict[str, SourceMeta]:
-    """Every stored source as results cite it, by id (each record carries every key)."""
+def source_meta(view: View) -> dict[str, SourceMeta]:
+    """Every source visible in the view, as results cite it, by id (each record carries every
+    key)."""
     return {
         r.source_id: SourceMeta(
             source_id=r.source_id,
@@ -79,7 +79,7 @@ def source_meta(store: Store) -> dict[str, SourceMeta]:
             via=r.via,
             note=r.note,
         )
-        for r in store.view().sources()
+        for r in view.sources()
     }
 
 
@@ -89,12 +89,9 @@ def _precedence(meta: dict[str, SourceMeta], source_id: str) -> int:
     return found.precedence if found is not None and isinstance(found.precedence, int) else 50
 
 
-def candidates(
-    store: Store, material: str | None, as_of: dt.date
-) -> dict[tuple[str, str], list[Candidate]]:
-    """All candidate datasets by (material, stage), every year."""
-    meta = source_meta(store)
-    view = store.view(as_of=as_of)
+def candidates(view: View, material: str | None) -> dict[tuple[str, str], list[Candidate]]:
+    """All candidate datasets by (material, stage), every year, known on the view's date."""
+    meta = source_meta(view)
     grouped: dict[tuple[str, str, int, str], list[Production]] = defaultdict(list)
     for p in view.production(material):
         grouped[(p.material_id, p.stage_id, p.year, p.source_id)].append(p)
@@ -223,12 +220,12 @@ def pick(cands: list[Candidate], year: int | None) -> tuple[Candidate | None, li
     return ranked[0], ranked[1:]
 
 
-def cited_sources(store: Store, ids: set[str], *, via: bool = True) -> tuple[SourceMeta, ...]:
+def cited_sources(view: View, ids: set[str], *, via: bool = True) -> tuple[SourceMeta, ...]:
     """The sources ``ids`` as results cite them, sorted by id (``via=False``: without the
     ``via`` key, as the facility answers print them)."""
     if not ids:
         return ()
-    rows = sorted(store.view().sources_by_id(sorted(ids)), key=lambda s: s.source_id)
+    rows = sorted(view.sources_by_id(sorted(ids)), key=lambda s: s.source_id)
     return tuple(
         SourceMeta(
             source_id=r.source_id,

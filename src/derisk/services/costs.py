@@ -27,7 +27,7 @@ from derisk.data.csvio import ImportFailed, Problem
 from derisk.model.catalog import load_catalog
 from derisk.model.countries import UnknownCountry, resolve
 from derisk.services.results.resource import TradeUnitValue
-from derisk.store.base import Store
+from derisk.store.view import View
 
 
 @dataclass
@@ -304,7 +304,7 @@ def load_costs(path: Path | None = None) -> CostModel:
 
 
 def add_trade_unit_values(
-    store: Store, model: CostModel, material: str, stage: str
+    view: View, model: CostModel, material: str, stage: str
 ) -> dict[str, TradeUnitValue]:
     """Origin prices from trade rows of the stage (latest year): value / tonnes by origin.
 
@@ -312,7 +312,7 @@ def add_trade_unit_values(
     """
     spec = load_catalog().material(material).stage(stage)
     hs = [h for h in spec.hs if h]
-    rows = store.view().priced_trade(material, stage, hs)
+    rows = view.priced_trade(material, stage, hs)
     if not rows:
         return {}
     year = max(r.year for r in rows)

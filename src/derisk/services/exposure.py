@@ -71,7 +71,7 @@ from derisk.services.results import (
     UnknownLine,
     source_record,
 )
-from derisk.store.base import Store
+from derisk.store.view import View
 
 EXPOSURE_SCHEMA = "derisk.exposure/1"
 
@@ -83,17 +83,14 @@ def _as_of(as_of: dt.date | None) -> dt.date:
 
 
 def selection(
-    store: Store,
+    view: View,
     countries_csv: str | None = None,
     group: str | None = None,
-    as_of: dt.date | None = None,
 ) -> tuple[tuple[str, ...], str | None]:
-    """The selected countries: explicit codes, a group (members as of the date), or China."""
-    when = _as_of(as_of)
+    """The selected countries: explicit codes, a group (members on the view's date), or China."""
     if countries_csv and group:
         raise BadInputError("give countries or a group, not both")
     if group:
-        view = store.view(as_of=when)
         names = [g.group_id for g in view.groups()]
         if group not in names:
             raise NotFound(f"unknown group {group!r}; groups: {', '.join(names)}")
@@ -108,10 +105,10 @@ def selection(
     return ("CHN",), None
 
 
-def _stage_gaps(store: Store) -> dict[tuple[str, str], StageGapInfo]:
+def _stage_gaps(view: View) -> dict[tuple[str, str], StageGapInfo]:
     """(material, stage) -> the statement that no public country-level figure was found."""
     out: dict[tuple[str, str], StageGapInfo] = {}
-    for g in store.view().stage_gaps():
+    for g in view.stage_gaps():
         out.setdefault(
             (g.material_id, g.stage_id),
             StageGapInfo(
@@ -307,9 +304,9 @@ def _data_status(c: Candidate, k: Concentration) -> str:
     return "complete" if k.unallocated_share < 0.05 else "partial"
 
 
-def materials(store: Store) -> Materials:
-    """Every material with its stages and which stages have data."""
-    cands = candidates(store, None, dt.date.max)
+def materials(view: View) -> Materials:
+    """Every material with its stages and which stages have data (any date)."""
+    cands = candidates(view.at(dt.date.max), None)
     return Materials(
         materials=tuple(
             MaterialInfo(
@@ -332,13 +329,12 @@ def materials(store: Store) -> Materials:
 
 
 def exposure(
-    store: Store,
+    view: View,
     material: str,
     stage: str | None = None,
     year: int | None = None,
     selected: tuple[str, ...] = ("CHN",),
     group: str | None = None,
-    as_of: dt.date | None = None,
     importer: str | None = None,
     source: str | None = None,
 ) -> Exposure:
@@ -346,7 +342,7 @@ def exposure(
 
     ``source`` forces the figures of one source for the detailed stage (default: precedence).
     """
-    when = _as_of(as_of)
+    when = view.as_of
     try:
         spec = load_catalog().material(material)
     except KeyError as exc:
@@ -356,9 +352,9 @@ def exposure(
             spec.stage(stage)
         except KeyError as exc:
             raise NotFound(exc.args[0]) from None
-    cands = candidates(store, material, when)
-    meta = source_meta(store)
-    gaps = _stage_gaps(store)
+    cands = candidates(view, material)
+    meta = source_meta(view)
+    gaps = _stage_gaps(view)
     chain: list[ChainStage] = []
     points = []
     for s in spec.stages:
@@ -404,7 +400,7 @@ def exposure(
         # No production figures at this stage, but the importer's own import sources still
         # answer: say so plainly and give the importer block.
         return _importer_only(
-            store, material, chosen, year, selected, group, when, importer, chain, neck, gaps
+            view, material, chosen, year, selected, group, when, importer, chain, neck, gaps
         )
     if best is None:
         years = sorted({c.year for c in stage_cands})
@@ -424,7 +420,7 @@ def exposure(
         chain=tuple(chain),
         bottleneck_stage=neck,
         importer=(
-            importer_exposure(store, importer, material, selected, when, stage=chosen, year=year)
+            importer_exposure(view, importer, material, selected, stage=chosen, year=year)
             if importer
             else None
         ),
@@ -452,7 +448,7 @@ def reliance_bounds(value: float | None, raw: str | None) -> list[float] | None:
 
 
 def _importer_only(
-    store: Store,
+    view: View,
     material: str,
     stage: str,
     year: int | None,
@@ -497,9 +493,7 @@ def _importer_only(
         chain=tuple(chain),
         bottleneck_stage=neck,
         **_no_data(gaps.get((material, stage))),
-        importer=importer_exposure(
-            store, importer, material, selected, when, stage=stage, year=year
-        ),
+        importer=importer_exposure(view, importer, material, selected, stage=stage, year=year),
     )
 
 
@@ -537,11 +531,10 @@ class _Category:
 
 
 def importer_exposure(
-    store: Store,
+    view: View,
     importer: str,
     material: str,
     selected: tuple[str, ...],
-    as_of: dt.date,
     *,
     stage: str | None = None,
     year: int | None = None,
@@ -556,8 +549,7 @@ def importer_exposure(
     countries, see :func:`derisk.services.trade.origin_block`); ``None`` without trade data.
     """
     iso = countries.resolve(importer)
-    view = store.view(as_of=as_of)
-    meta = source_meta(store)
+    meta = source_meta(view)
     cats: dict[tuple[str, str, str], _Category] = {}
     named: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     bounds: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
@@ -634,7 +626,7 @@ def importer_exposure(
         )
     from derisk.services.trade import importer_origin
 
-    origin = importer_origin(store, iso, material, stage, year, selected, as_of)
+    origin = importer_origin(view, iso, material, stage, year, selected)
     if origin is not None and stage is not None and origin.stage != stage:
         elsewhere[origin.stage].add("trade origin")
         origin = None
@@ -650,16 +642,15 @@ def importer_exposure(
 
 
 def overview(
-    store: Store,
+    view: View,
     selected: tuple[str, ...] = ("CHN",),
     group: str | None = None,
-    as_of: dt.date | None = None,
 ) -> Overview:
     """Every material x stage: selected share with bounds, top country, HHI, status, source."""
-    when = _as_of(as_of)
-    cands = candidates(store, None, when)
-    meta = source_meta(store)
-    gaps = _stage_gaps(store)
+    when = view.as_of
+    cands = candidates(view, None)
+    meta = source_meta(view)
+    gaps = _stage_gaps(view)
     rows: list[OverviewRow] = []
     for m in load_catalog().materials:
         points = []
@@ -741,14 +732,13 @@ def cited_tables() -> list[str]:
     ]
 
 
-def source_lookup(store: Store, ident: str) -> SourceLookup:
+def source_lookup(view: View, ident: str) -> SourceLookup:
     """A source by id (with the number of facts citing it, over every fact table), or a fact
     by its id (searched in every table of :func:`lookup_tables`) with its source.
 
     Table and column names come from the schema only; the id is a query parameter.
     """
-    meta = source_meta(store)
-    view = store.view()
+    meta = source_meta(view)
     if ident in meta:
         facts = sum(view.count_citing(table, ident) for table in cited_tables())
         return SourceLookup(source=meta[ident], fact=None, facts=facts)

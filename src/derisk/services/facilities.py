@@ -65,7 +65,7 @@ from derisk.services.results.facilities import (
     FacilityScreening,
     FacilityShow,
 )
-from derisk.store.base import Store
+from derisk.store.view import View
 
 FACILITIES_SCHEMA = "derisk.facilities/1"
 FACILITY_SCHEMA = "derisk.facility/1"
@@ -111,14 +111,14 @@ def _r(x: float | None, nd: int = 3) -> float | None:
 
 
 def load_plants(
-    store: Store,
+    view: View,
     *,
     material: str | None = None,
     stage: str | None = None,
-    as_of: dt.date | None = None,
+    dated: bool = True,
 ) -> list[Plant]:
-    """Facility rows valid on ``as_of`` (all of them when ``None``), by material and stage."""
-    view = store.view(as_of=as_of)
+    """Facility rows valid on the view's date (all of them when not ``dated``), by material
+    and stage."""
     return [
         Plant(
             f.facility_id,
@@ -144,26 +144,26 @@ def load_plants(
             f.longitude,
             f.note,
         )
-        for f in view.facilities(material, stage, dated=as_of is not None)
+        for f in view.facilities(material, stage, dated=dated)
     ]
 
 
-def _source_meta(store: Store, ids: set[str]) -> tuple[SourceMeta, ...]:
-    return cited_sources(store, ids, via=False)
+def _source_meta(view: View, ids: set[str]) -> tuple[SourceMeta, ...]:
+    return cited_sources(view, ids, via=False)
 
 
-def _confidence(store: Store) -> dict[str, str]:
-    return {s.source_id: s.confidence for s in store.view().sources()}
+def _confidence(view: View) -> dict[str, str]:
+    return {s.source_id: s.confidence for s in view.sources()}
 
 
-def _names(store: Store) -> dict[str, str]:
-    return {e.entity_id: e.name for e in store.view().all_entities()}
+def _names(view: View) -> dict[str, str]:
+    return {e.entity_id: e.name for e in view.all_entities()}
 
 
-def _pfe(store: Store, when: dt.date) -> tuple[set[str], set[str], str]:
+def _pfe(view: View, when: dt.date) -> tuple[set[str], set[str], str]:
     from derisk.services.resource import _pfe_entities
 
-    flagged, unsure, rule = _pfe_entities(store, when)
+    flagged, unsure, rule = _pfe_entities(view, when)
     return set(flagged), set(unsure), rule
 
 
@@ -248,11 +248,10 @@ class FacilityQuery:
     screen: bool = False
     years: tuple[int, ...] = DEFAULT_YEARS
     pipeline: str = "committed"
-    as_of: dt.date | None = None
 
 
 def list_facilities(
-    store: Store,
+    view: View,
     *,
     material: str | None = None,
     stage: str | None = None,
@@ -261,7 +260,6 @@ def list_facilities(
     screen: bool = False,
     years: tuple[int, ...] = DEFAULT_YEARS,
     pipeline: str = "committed",
-    as_of: dt.date | None = None,
 ) -> FacilitiesList:
     """:func:`facility_list` with the query's fields as keywords."""
     query = FacilityQuery(
@@ -272,34 +270,33 @@ def list_facilities(
         screen=screen,
         years=years,
         pipeline=pipeline,
-        as_of=as_of,
     )
-    return facility_list(store, query)
+    return facility_list(view, query)
 
 
-def facility_list(store: Store, query: FacilityQuery) -> FacilitiesList:
-    """Plants with capacity by year (``derisk facilities list``)."""
+def facility_list(view: View, query: FacilityQuery) -> FacilitiesList:
+    """Plants with capacity by year on the view's date (``derisk facilities list``)."""
     material, stage, country, status = query.material, query.stage, query.country, query.status
-    screen, years, pipeline, as_of = query.screen, query.years, query.pipeline, query.as_of
+    screen, years, pipeline = query.screen, query.years, query.pipeline
     _check_material_stage(material, stage)
     if status is not None and status not in {s.value for s in FacilityStatus}:
         raise BadInputError(f"status must be one of: {', '.join(FacilityStatus)}")
     if pipeline not in PIPELINES:
         raise BadInputError(f"pipeline must be one of: {', '.join(PIPELINES)}")
-    when = as_of or dt.date.today()
+    when = view.as_of
     iso = countries.resolve(country) if country else None
     plants = [
         p
-        for p in load_plants(store, material=material, stage=stage, as_of=when)
+        for p in load_plants(view, material=material, stage=stage)
         if (iso is None or p.country == iso) and (status is None or p.status == status)
     ]
-    names, conf = _names(store), _confidence(store)
+    names, conf = _names(view), _confidence(view)
     caps = _cap_matrix(plants, years, pipeline) if plants else np.zeros((0, len(years)))
     flagged: set[str] = set()
     unsure: set[str] = set()
     rule = None
     if screen:
-        flagged, unsure, rule = _pfe(store, when)
+        flagged, unsure, rule = _pfe(view, when)
     rows = tuple(
         FacilityRow(
             **fields_of(_plant_row(p, names, conf)),
@@ -339,7 +336,7 @@ def facility_list(store: Store, query: FacilityQuery) -> FacilitiesList:
         ),
         facilities=rows,
         sources=_source_meta(
-            store,
+            view,
             {p.source_id for p in plants}
             | {p.status_source_id for p in plants if p.status_source_id},
         ),
@@ -355,23 +352,25 @@ def _verdict(p: Plant, flagged: set[str], unsure: set[str]) -> str:
 
 
 def show_facility(
-    store: Store,
+    view: View,
     facility_id: str,
     *,
     years: tuple[int, ...] = DEFAULT_YEARS,
-    as_of: dt.date | None = None,
 ) -> FacilityShow:
-    """One plant with its owners, screening verdict and capacity by year under each pipeline."""
-    when = as_of or dt.date.today()
-    plants = [p for p in load_plants(store) if p.facility_id == facility_id]
+    """One plant with its owners, screening verdict (on the view's date) and capacity by year
+    under each pipeline."""
+    when = view.as_of
+    plants = [p for p in load_plants(view, dated=False) if p.facility_id == facility_id]
     if not plants:
         raise NotFound(f"unknown facility {facility_id!r}; see `derisk facilities list`")
     p = plants[0]
-    names, conf = _names(store), _confidence(store)
+    names, conf = _names(view), _confidence(view)
     base = _plant_row(p, names, conf)
     by_pipeline = {name: _by_year(years, _cap_matrix([p], years, name)[0]) for name in PIPELINES}
-    flagged, unsure, rule = _pfe(store, when)
-    expansions = [q.facility_id for q in load_plants(store) if q.parent_id == p.facility_id]
+    flagged, unsure, rule = _pfe(view, when)
+    expansions = [
+        q.facility_id for q in load_plants(view, dated=False) if q.parent_id == p.facility_id
+    ]
     row = FacilityDetail(
         **fields_of(base),
         capacity_by_year=MappingProxyType(by_pipeline),
@@ -382,7 +381,7 @@ def show_facility(
         schema=FACILITY_SCHEMA,
         as_of=when.isoformat(),
         facility=row,
-        sources=_source_meta(store, {p.source_id, p.status_source_id or p.source_id}),
+        sources=_source_meta(view, {p.source_id, p.status_source_id or p.source_id}),
     )
 
 
@@ -397,18 +396,18 @@ class Member:
     countries: tuple[str, ...]
 
 
-def _groups(store: Store) -> dict[str, str]:
-    return {g.group_id: g.name for g in store.view().groups()}
+def _groups(view: View) -> dict[str, str]:
+    return {g.group_id: g.name for g in view.groups()}
 
 
-def resolve_member(store: Store, text: str, when: dt.date) -> Member:
+def resolve_member(view: View, text: str, when: dt.date) -> Member:
     """A club member: an ISO alpha-3 country (or name) or a country-group id (``EU27``)."""
     from derisk.services.resource import group_members
 
-    groups = _groups(store)
+    groups = _groups(view)
     low = text.strip().lower()
     if low in groups:
-        return Member(low, groups[low], "group", tuple(group_members(store, low, when)))
+        return Member(low, groups[low], "group", tuple(group_members(view, low, when)))
     iso = countries.resolve(text)
     return Member(iso, countries.name(iso), "country", (iso,))
 
@@ -448,14 +447,14 @@ class _Demand:
 
 
 def _stored_demand(
-    store: Store, material: str, stage: str, buyer: str, year: int, when: dt.date
+    view: View, material: str, stage: str, buyer: str, year: int, when: dt.date
 ) -> _Demand | None:
     """The buyer's demand row used: the latest year at or before ``year``; within that year a
     row the user imported (any dataset but the bundled one) before a bundled row, then the
     lowest source precedence number. A bundled row of the same year that an imported row
     displaced is returned as ``set_aside`` so that the answer can say which figure it did not use.
     """
-    rows = store.view(as_of=when).demand_figures(material, stage, buyer, year, BUNDLED_DATASET)
+    rows = view.at(when).demand_figures(material, stage, buyer, year, BUNDLED_DATASET)
     if not rows:
         return None
 
@@ -511,7 +510,7 @@ def parse_years(text: str | None) -> tuple[int, ...]:
 
 
 def _upstream(
-    store: Store,
+    view: View,
     material: str,
     stage: str,
     excluded: set[str],
@@ -547,7 +546,7 @@ def _upstream(
         )
     factor = table[up_unit]
     try:
-        st = build_stage_network(store, material, as_of=when).stage(prev)
+        st = build_stage_network(view.at(when), material).stage(prev)
     except NotFound:
         return None, None, f"upstream {prev}: no country figures; the feed is not checked"
     if not st.has_data:
@@ -592,7 +591,7 @@ def _parent_demand_hint(material: str, stage: str) -> str:
 
 
 def _substage_plants(
-    store: Store, material: str, stage: str, when: dt.date
+    view: View, material: str, stage: str, when: dt.date
 ) -> tuple[list[Plant], AlliedFromParentStage] | None:
     """A sub-stage without rows of its own (lithium hydroxide, carbonate) answered from its
     parent stage's rows whose product is the sub-stage (see
@@ -602,7 +601,7 @@ def _substage_plants(
     if spec is None:
         return None
     parent, own_unit, word = spec
-    rows = load_plants(store, material=material, stage=parent, as_of=when)
+    rows = load_plants(view.at(when), material=material, stage=parent)
     if not rows:
         return None
     split: dict[str, list[Plant]] = {"taken": [], "other": [], "not-stated": []}
@@ -645,11 +644,10 @@ class AlliedQuery:
     exclude_pfe: bool = False
     world_demand: float | None = None
     demand_growth: float = 0.0
-    as_of: dt.date | None = None
 
 
 def allied_supply(
-    store: Store,
+    view: View,
     material: str,
     stage: str,
     club: Sequence[str],
@@ -664,7 +662,6 @@ def allied_supply(
     exclude_pfe: bool = False,
     world_demand: float | None = None,
     demand_growth: float = 0.0,
-    as_of: dt.date | None = None,
 ) -> Allied:
     """:func:`allied` with the query's fields as keywords."""
     query = AlliedQuery(
@@ -678,13 +675,12 @@ def allied_supply(
         exclude_pfe=exclude_pfe,
         world_demand=world_demand,
         demand_growth=demand_growth,
-        as_of=as_of,
     )
-    return allied(store, material, stage, club, query)
+    return allied(view, material, stage, club, query)
 
 
 def allied(
-    store: Store, material: str, stage: str, club: Sequence[str], query: AlliedQuery
+    view: View, material: str, stage: str, club: Sequence[str], query: AlliedQuery
 ) -> Allied:
     """China-free supply of a stage that a buyer or club secures each year, plant by plant
     (``derisk reroute MATERIAL --stage S --club …``)."""
@@ -693,9 +689,9 @@ def allied(
     demand, years, rule, pipeline = query.demand, query.years, query.rule, query.pipeline
     exclude_countries, exclude_groups = query.exclude_countries, query.exclude_groups
     exclude_entities, exclude_pfe = query.exclude_entities, query.exclude_pfe
-    world_demand, demand_growth, as_of = query.world_demand, query.demand_growth, query.as_of
+    world_demand, demand_growth = query.world_demand, query.demand_growth
 
-    when = as_of or dt.date.today()
+    when = view.as_of
     _check_material_stage(material, stage)
     if rule not in RULES:
         raise BadInputError(f"rule must be one of: {', '.join(RULES)}")
@@ -708,15 +704,17 @@ def allied(
     if not years:
         raise BadInputError("no years to compute")
     spec = load_catalog().material(material)
-    plants_all = load_plants(store, material=material, stage=stage, as_of=when)
+    plants_all = load_plants(view, material=material, stage=stage)
     from_parent = None
-    sub = _substage_plants(store, material, stage, when)
+    sub = _substage_plants(view, material, stage, when)
     if sub is not None:  # rows of its own (an accepted news item) come first, then the parent's
         own_ids = {p.facility_id for p in plants_all}
         plants_all = plants_all + [p for p in sub[0] if p.facility_id not in own_ids]
         from_parent = dataclasses.replace(sub[1], own_rows=tuple(sorted(own_ids)))
     if not plants_all:
-        have = sorted({f"{p.material} {p.stage}" for p in load_plants(store, material=material)})
+        have = sorted(
+            {f"{p.material} {p.stage}" for p in load_plants(view, material=material, dated=False)}
+        )
         raise NotFound(
             f"no facilities for {material} {stage} in the store; facilities exist for: "
             + (", ".join(have) or "none of its stages")
@@ -726,7 +724,7 @@ def allied(
     # a closed plant without a figure is no gap: it supplies nothing whatever its size
     unknown = [p for p in plants_all if p.capacity is None and p.status != "closed"]
     plants = [p for p in plants_all if p.capacity is not None]
-    members = [resolve_member(store, m, when) for m in club]
+    members = [resolve_member(view, m, when) for m in club]
     if len({m.key for m in members}) != len(members):
         raise BadInputError("a club member is named twice")
 
@@ -738,12 +736,12 @@ def allied(
     excluded: set[str] = set(explicit)
     group_report = []
     for g in groups:
-        mem = group_members(store, g, when)
+        mem = group_members(view, g, when)
         excluded.update(mem)
         group_report.append(AlliedGroupExclusion(group=g, members=tuple(mem)))
     if defaulted:
         excluded.add("CHN")
-    names = _names(store)
+    names = _names(view)
     for eid in entity_ids:
         if eid not in names:
             raise NotFound(f"unknown entity {eid!r}; {FIND_ENTITY}")
@@ -751,7 +749,7 @@ def allied(
     unsure: set[str] = set()
     pfe_rule = None
     if exclude_pfe:
-        flagged, unsure, pfe_rule = _pfe(store, when)
+        flagged, unsure, pfe_rule = _pfe(view, when)
     reasons: list[str | None] = []
     for p in plants:
         why = None
@@ -780,7 +778,7 @@ def allied(
         if q is not None:
             dem_rows.append((m.key, _Demand(quantity=q, year=None, source_id=None, basis="user")))
             continue
-        found = _stored_demand(store, material, stage, m.key, base_year, when)
+        found = _stored_demand(view, material, stage, m.key, base_year, when)
         if found is None:
             missing.append(m.key.upper() if m.kind == "group" else m.key)
             continue
@@ -790,7 +788,7 @@ def allied(
     if stray:
         raise BadInputError(f"demand names buyers that are not in the club: {', '.join(stray)}")
     if missing:
-        have = [k.upper() if k in _groups(store) else k for k, _ in dem_rows]
+        have = [k.upper() if k in _groups(view) else k for k, _ in dem_rows]
         raise NotFound(
             f"no demand figure for {', '.join(missing)} at {material} {stage} (unknown is not "
             f"zero): give the demand as {missing[0]}=QUANTITY in {unit}, or import demand rows "
@@ -803,7 +801,7 @@ def allied(
             raise BadInputError("world-demand must be a quantity > 0")
         world = _Demand(quantity=float(world_demand), year=None, source_id=None, basis="user")
     else:
-        found = _stored_demand(store, material, stage, "WLD", base_year, when)
+        found = _stored_demand(view, material, stage, "WLD", base_year, when)
         if found is None:
             raise NotFound(
                 f"no world demand for {material} {stage} in the store: give a world demand "
@@ -843,9 +841,9 @@ def allied(
     alloc = allocate(caps, eligible, d_members, d_others, rule, sigma)
     up_excluded = set(excluded)
     if exclude_pfe:  # inside country totals the producers are unknown: covered nations' output
-        up_excluded |= set(group_members(store, "covered", when))
+        up_excluded |= set(group_members(view, "covered", when))
     upstream, up_secured, up_note = _upstream(
-        store, material, stage, up_excluded, d_members, rule, member_countries, len(years), when
+        view, material, stage, up_excluded, d_members, rule, member_countries, len(years), when
     )
     if upstream is not None and exclude_pfe:
         upstream = dataclasses.replace(
@@ -941,7 +939,7 @@ def allied(
         )
 
     names_map = names
-    conf = _confidence(store)
+    conf = _confidence(view)
     fac_rows = [
         AlliedFacility(
             **fields_of(_plant_row(p, names_map, conf)),
@@ -1086,7 +1084,7 @@ def allied(
         assumptions=tuple(assumptions),
         notes=tuple(notes),
         from_parent_stage=from_parent,
-        sources=_source_meta(store, src_ids),
+        sources=_source_meta(view, src_ids),
     )
 
 

@@ -18,19 +18,18 @@ from derisk.services.results import (
     ImporterInfo,
     Importers,
 )
-from derisk.store.base import Store
+from derisk.store.view import View
 
 COUNTRIES_SCHEMA = "derisk.countries/1"
 IMPORTERS_SCHEMA = "derisk.importers/1"
 
 
-def country_list(store: Store) -> Countries:
+def country_list(view: View) -> Countries:
     """Every ISO 3166-1 country (alpha-3, numeric, display name) and every country group."""
     rows = tuple(
         CountryInfo(iso3=c.alpha_3, numeric=c.numeric, name=countries.name(c.alpha_3))
         for c in sorted(pycountry.countries, key=lambda c: c.alpha_3)
     )
-    view = store.view()
     groups = view.groups()
     members: dict[str, list[str]] = {g.group_id: [] for g in groups}
     for gid, iso in view.group_membership():
@@ -46,9 +45,9 @@ def country_list(store: Store) -> Countries:
     )
 
 
-def importers(store: Store, material: str | None = None) -> Importers:
+def importers(view: View, material: str | None = None) -> Importers:
     """Importing countries with import-source or import-reliance facts (for one material)."""
-    rows = store.view().importer_materials(material)
+    rows = view.importer_materials(material)
     return Importers(
         schema=IMPORTERS_SCHEMA,
         material=material,
@@ -65,7 +64,7 @@ FIND_ENTITY = "search by name: `derisk entities NAME`, GET /api/entities?q=NAME"
 
 
 def entity_list(
-    store: Store,
+    view: View,
     query: str | None = None,
     *,
     country: str | None = None,
@@ -77,7 +76,6 @@ def entity_list(
     ignored, and company suffixes such as "Co., Ltd." too); ``country`` (ISO3) and ``kind``
     narrow further. Results stay in name order.
     """
-    view = store.view()
     rows = view.entities_by_name()
     if query is not None and query.strip():
         rows = [r for r in rows if _matches(query, r.entity_id, r.name, r.aliases)]

@@ -82,6 +82,7 @@ from derisk.store import DuckStore, guard
 from derisk.store.base import Store
 from derisk.store.monitoring import drop_watch_answers, ensure_private_dataset, retire_rows
 from derisk.store.monitoring import upstream_view as _upstream_view
+from derisk.store.view import View
 
 ALERT_STATES = ("unread", "read", "acknowledged", "muted")
 SHARE_STEP = 0.005
@@ -151,7 +152,7 @@ def _monitor_writer(store: Store, org_id: str | None, by: Principal) -> Iterator
         yield w
 
 
-def _live_watch(store: Store, owner: str | None = None) -> list[WatchItem]:
+def _live_watch(store: Store | View, owner: str | None = None) -> list[WatchItem]:
     items = [w for w in store.rows(WatchItem) if w.removed_at is None]
     removed = {w.watch_id for w in store.rows(WatchItem) if w.removed_at is not None}
     items = [w for w in items if w.watch_id not in removed]
@@ -315,15 +316,15 @@ def _src(s: JSONObject) -> JSONObject:
     return {k: s.get(k) for k in keep if k in s}
 
 
-def _names(store: Store, ids: Iterable[str]) -> dict[str, str]:
+def _names(view: View, ids: Iterable[str]) -> dict[str, str]:
     ids = sorted(set(ids))
     if not ids:
         return {}
-    return store.view().entity_names(ids)
+    return view.entity_names(ids)
 
 
-def _upstream_entities(store: Store, eid: str) -> set[str]:
-    return store.view().upstream_owners(eid)
+def _upstream_entities(view: View, eid: str) -> set[str]:
+    return view.upstream_owners(eid)
 
 
 def _rule_pack_hash() -> str:
@@ -352,12 +353,13 @@ def _next_rule_change(rule_id: str, after: dt.date) -> dt.date | None:
     return later[0] if later else None
 
 
-def answer_product(store: Store, w: WatchItem, today: dt.date) -> Answer:
+def answer_product(view: View, w: WatchItem) -> Answer:
+    today = view.as_of
     from derisk.services.certify import certify
 
     when = w.on_date or today
     rule = w.rule_id or ""
-    cert = certify(store, w.target, rule, when)
+    cert = certify(view.at(when), w.target, rule)
     verdict = str(cert["verdict"])
     reasons: list[JSONObject] = []
     if cert.get("reason"):
@@ -377,7 +379,7 @@ def answer_product(store: Store, w: WatchItem, today: dt.date) -> Answer:
             }
         )
     deps = {f"product:{w.target}", f"rule:{rule}"}
-    deps.update(d.key for d in store.view().product_dependencies([w.target]))
+    deps.update(d.key for d in view.product_dependencies([w.target]))
     return Answer(
         value=verdict,
         text=f"{w.target} under {cert['rule']} on {when}: {verdict}",
@@ -390,13 +392,14 @@ def answer_product(store: Store, w: WatchItem, today: dt.date) -> Answer:
     )
 
 
-def answer_entity(store: Store, w: WatchItem, today: dt.date) -> Answer:
+def answer_entity(view: View, w: WatchItem) -> Answer:
+    today = view.as_of
     from derisk.services.screening import screen
 
     rule = w.rule_id or "feoc"
-    res = screen(store, w.target, rule=rule, as_of=today)
+    res = screen(view, w.target, rule=rule)
     verdict = str(res["verdict"])
-    names = _names(store, [w.target])
+    names = _names(view, [w.target])
     reasons: list[JSONObject] = []
     for t in res.get("tests", []):
         if t.get("result") not in ("flagged", "indeterminate"):
@@ -418,7 +421,7 @@ def answer_entity(store: Store, w: WatchItem, today: dt.date) -> Answer:
             )
         if not t.get("paths"):
             reasons.append({"text": text})
-    deps = {f"entity:{e}" for e in _upstream_entities(store, w.target)}
+    deps = {f"entity:{e}" for e in _upstream_entities(view, w.target)}
     label = names.get(w.target, w.target)
     return Answer(
         value=verdict,
@@ -439,11 +442,12 @@ def _share_value(x: float | None) -> str:
     return "unknown" if x is None else f"{100 * x:.1f}%"
 
 
-def answer_material(store: Store, w: WatchItem, today: dt.date) -> Answer:
+def answer_material(view: View, w: WatchItem) -> Answer:
+    today = view.as_of
     from derisk.services.exposure import exposure
 
     sel = _countries(w)
-    res = exposure(store, w.target, w.stage_id, selected=sel, as_of=today)
+    res = exposure(view, w.target, w.stage_id, selected=sel)
     share = res.get("selected_share")
     label = f"{'+'.join(sel)}-origin share of {w.target} ({res.get('stage')})"
     return Answer(
@@ -458,11 +462,11 @@ def answer_material(store: Store, w: WatchItem, today: dt.date) -> Answer:
     )
 
 
-def _source_rows(store: Store, ids: Iterable[str | None]) -> list[JSONObject]:
+def _source_rows(view: View, ids: Iterable[str | None]) -> list[JSONObject]:
     ids = sorted({i for i in ids if i})
     if not ids:
         return []
-    rows = sorted(store.view().sources_by_id(ids), key=lambda s: s.source_id)
+    rows = sorted(view.sources_by_id(ids), key=lambda s: s.source_id)
     return [
         {
             "source_id": s.source_id,
@@ -477,14 +481,15 @@ def _source_rows(store: Store, ids: Iterable[str | None]) -> list[JSONObject]:
     ]
 
 
-def answer_importer(store: Store, w: WatchItem, today: dt.date) -> Answer:
+def answer_importer(view: View, w: WatchItem) -> Answer:
+    today = view.as_of
     """The selected countries' share of the importer's imports of a material: the import-source
     category of the watched stage (or the all-forms one), as the importer's statistics give it."""
     from derisk.services.exposure import importer_exposure
 
     sel = _countries(w)
     mat = w.material_id or ""
-    res = importer_exposure(store, w.target, mat, sel, today, stage=w.stage_id)
+    res = importer_exposure(view, w.target, mat, sel, stage=w.stage_id)
     cats = [c for c in res.get("categories", []) if c.get("stage") == w.stage_id]
     cat = cats[0] if cats else None
     share = None if cat is None else cat.get("selected_share")
@@ -506,15 +511,16 @@ def answer_importer(store: Store, w: WatchItem, today: dt.date) -> Answer:
         text=f"{label}: {_share_value(share)}",
         as_of=today,
         reasons=reasons,
-        sources=_source_rows(store, [c.get("source_id") for c in ([cat] if cat else [])]),
+        sources=_source_rows(view, [c.get("source_id") for c in ([cat] if cat else [])]),
         deps={f"material:{mat}", f"country:{w.target}"},
         number=None if share is None else float(share),
         subject=label,
     )
 
 
-def answer_country(store: Store, w: WatchItem, today: dt.date) -> Answer:
-    rows = store.view(as_of=today).active_restrictions(w.target)
+def answer_country(view: View, w: WatchItem) -> Answer:
+    today = view.as_of
+    rows = view.active_restrictions(w.target)
     reasons = [
         {
             "text": f"{r.issuer} restricts {r.items} to {r.target}"
@@ -550,8 +556,9 @@ def answer_country(store: Store, w: WatchItem, today: dt.date) -> Answer:
     )
 
 
-def answer_facility(store: Store, w: WatchItem, today: dt.date) -> Answer:
-    rows = store.view().cited_entities(w.target, "facility")
+def answer_facility(view: View, w: WatchItem) -> Answer:
+    today = view.as_of
+    rows = view.cited_entities(w.target, "facility")
     if not rows:
         return Answer(
             value="unknown",
@@ -566,7 +573,7 @@ def answer_facility(store: Store, w: WatchItem, today: dt.date) -> Answer:
     status = "closed" if vt is not None and vt < today else "operating"
     if vf is not None and vf > today:
         status = "planned"
-    ops = _names(store, [op]) if op else {}
+    ops = _names(view, [op]) if op else {}
     return Answer(
         value=f"{status}; operator {op or 'unknown'}; {country or 'country unknown'}",
         text=f"{name}: {status}, operated by {ops.get(op, op) if op else 'unknown'}",
@@ -581,7 +588,7 @@ def answer_facility(store: Store, w: WatchItem, today: dt.date) -> Answer:
     )
 
 
-ANSWERS: dict[str, Callable[[Store, WatchItem, dt.date], Answer]] = {
+ANSWERS: dict[str, Callable[[View, WatchItem], Answer]] = {
     "product": answer_product,
     "entity": answer_entity,
     "material": answer_material,
@@ -591,10 +598,12 @@ ANSWERS: dict[str, Callable[[Store, WatchItem, dt.date], Answer]] = {
 }
 
 
-def compute(store: Store, w: WatchItem, today: dt.date) -> Answer:
-    """The answer of one watch item, or an 'error' answer saying why it cannot be computed."""
+def compute(view: View, w: WatchItem) -> Answer:
+    """The answer of one watch item on the view's date, or an 'error' answer saying why it
+    cannot be computed."""
+    today = view.as_of
     try:
-        return ANSWERS[w.kind](store, w, today)
+        return ANSWERS[w.kind](view, w)
     except (NotFound, KeyError, ValueError) as exc:
         msg = str(exc.args[0]) if exc.args else str(exc)
         return Answer(
@@ -815,7 +824,7 @@ def batch_products(
         small = len(pids) <= RESTRICT_MAX
         with upstream_view(store, pids) if small else contextlib.nullcontext(store) as view:
             try:
-                res = certify_many(view, rule, when, product_ids=pids)
+                res = certify_many(view.view(as_of=when), rule, product_ids=pids)
             except (NotFound, KeyError, ValueError):
                 continue  # each is answered (or its error explained) one by one
             verdicts = {v["product"]: v["verdict"] for v in res["verdicts"]}
@@ -830,7 +839,7 @@ def batch_products(
                     continue
                 if prev is not None and prev.value != v:
                     if small:
-                        out[w.watch_id] = compute(view, w, today)
+                        out[w.watch_id] = compute(view.view(as_of=today), w)
                     continue  # answered in full on the whole store
                 out[w.watch_id] = Answer(
                     value=v,
@@ -867,7 +876,7 @@ def evaluate(
             old = latest_answers(view, [w.watch_id for w in ws])
             quick = batch_products(view, ws, today, old)
             for i, w in enumerate(ws):
-                a = quick.get(w.watch_id) or compute(view, w, today)
+                a = quick.get(w.watch_id) or compute(view.view(as_of=today), w)
                 report.computed += 1
                 report.reasons[why.get(w.watch_id, "changed facts")] += 1
                 if progress and len(ws) > 100 and i % 100 == 0:
@@ -1110,14 +1119,15 @@ def atom(store: Store, base_url: str = "http://127.0.0.1:8000") -> str:
 # -- calendar ---------------------------------------------------------------------------------
 
 
-def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> Calendar:
-    """Upcoming rule changes and licence expiries that touch the acting user's watchlist."""
+def calendar(view: View, *, days: int = 90) -> Calendar:
+    """Upcoming rule changes and licence expiries, from the view's date on, that touch the
+    watchlist of the user the view reads for."""
     from derisk.services.certify import certify, get_rule
 
-    today = today or _today()
+    today = view.as_of
     end = today + dt.timedelta(days=days)
-    who = acting(store)
-    items = _live_watch(store, None if who.sees_everything else who.user_id)
+    who = view.principal or acting(view.store)
+    items = _live_watch(view, None if who.sees_everything else who.user_id)
     events: list[CalendarEvent] = []
     by_rule: dict[str, list[WatchItem]] = defaultdict(list)
     for w in items:
@@ -1132,8 +1142,8 @@ def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> C
             failing: list[RuleChange] = []
             for w in ws:
                 try:
-                    now_v = certify(store, w.target, rid, today)["verdict"]
-                    then_v = certify(store, w.target, rid, start)["verdict"]
+                    now_v = certify(view, w.target, rid)["verdict"]
+                    then_v = certify(view.at(start), w.target, rid)["verdict"]
                 except (NotFound, KeyError, ValueError):
                     continue
                 if then_v != now_v:
@@ -1154,7 +1164,7 @@ def calendar(store: Store, *, days: int = 90, today: dt.date | None = None) -> C
     mats = {w.target for w in items if w.kind == "material"}
     mats |= {w.material_id for w in items if w.kind in ("importer",) and w.material_id}
     ctys = {w.target for w in items if w.kind in ("country", "importer")}
-    for r in store.view().restrictions_ending(today, end):
+    for r in view.restrictions_ending(today, end):
         fid, issuer, target, its, mat = r.fact_id, r.issuer, r.target, r.items, r.material_id
         vt, su, sid = r.valid_to, r.suspended_until, r.source_id
         if mat not in mats and issuer not in ctys and target not in ctys:

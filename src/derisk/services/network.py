@@ -31,7 +31,7 @@ from derisk.model.catalog import load_catalog
 from derisk.model.rows import FacilityFigure
 from derisk.model.schema import OTHER, WORLD, Production, Share
 from derisk.services.common import NotFound
-from derisk.store.base import Store
+from derisk.store.view import View
 
 KNOWN = ("reported", "estimated", "zero")
 
@@ -153,9 +153,8 @@ class _Candidate:
 
 
 def _candidates(
-    store: Store, material: str, as_of: dt.date
+    view: View, material: str
 ) -> tuple[dict[str, list[_Candidate]], dict[tuple[str, int], list[Production]]]:
-    view = store.view(as_of=as_of)
     prec = view.precedences()
     grouped: dict[tuple[str, str, int], list[Production]] = defaultdict(list)
     capacity: dict[tuple[str, int], list[Production]] = defaultdict(list)
@@ -414,11 +413,9 @@ def _share_sites(material: str, seq: int, c: _Candidate) -> tuple[list[Site], fl
     return sites, world, unit
 
 
-def _facility_sites(
-    store: Store, material: str, as_of: dt.date, seqs: dict[str, int]
-) -> dict[str, list[Site]]:
+def _facility_sites(view: View, material: str, seqs: dict[str, int]) -> dict[str, list[Site]]:
     latest: dict[tuple[str, str], dict[str, FacilityFigure]] = {}
-    for r in store.view(as_of=as_of).facility_figures(material):
+    for r in view.facility_figures(material):
         slot = latest.setdefault((r.entity_id, r.stage_id), {})
         if r.measure not in slot:
             slot[r.measure] = r
@@ -458,19 +455,17 @@ def _facility_sites(
     return out
 
 
-def build_stage_network(
-    store: Store, material: str, *, year: int | None = None, as_of: dt.date | None = None
-) -> StageNetwork:
-    """Sites of every stage of ``material`` (see the module docstring)."""
+def build_stage_network(view: View, material: str, *, year: int | None = None) -> StageNetwork:
+    """Sites of every stage of ``material`` on the view's date (see the module docstring)."""
     cat = load_catalog()
     try:
         spec = cat.material(material)
     except KeyError as exc:
         raise NotFound(str(exc.args[0])) from None
-    when = as_of or dt.date.today()
-    cands, capacity = _candidates(store, material, when)
+    when = view.as_of
+    cands, capacity = _candidates(view, material)
     seqs = {s.id: s.seq for s in spec.stages}
-    facilities = _facility_sites(store, material, when, seqs)
+    facilities = _facility_sites(view, material, seqs)
     stages = []
     notes = []
     for st in spec.stages:

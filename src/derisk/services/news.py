@@ -82,6 +82,7 @@ from derisk.services.results.news import (
     NewsReview,
 )
 from derisk.store.base import Store
+from derisk.store.view import View
 
 INGEST_SCHEMA = "derisk.news.ingest/1"
 REVIEW_SCHEMA = "derisk.news.review/1"
@@ -110,10 +111,10 @@ def _proposal_id(article_id: str, seq: int, ev: EventJSON) -> str:
     return "p-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
-def _statuses(store: Store) -> dict[str, tuple[str, str]]:
+def _statuses(view: View) -> dict[str, tuple[str, str]]:
     """proposal id -> (latest decision, when)."""
     out: dict[str, tuple[str, str]] = {}
-    for d in store.view().news_decisions():
+    for d in view.news_decisions():
         out[d.proposal_id] = (d.decision, d.decided_at)
     return out
 
@@ -283,8 +284,8 @@ def _ingest_event(pid: str, j: EventJSON, accepted: bool) -> NewsIngestEvent:
 
 
 # --------------------------------------------------------------------------- review
-def _resolve_id(store: Store, ident: str) -> str:
-    ids = store.view().proposal_ids(ident)
+def _resolve_id(view: View, ident: str) -> str:
+    ids = view.proposal_ids(ident)
     if not ids:
         raise NotFound(f"no proposal {ident!r}; run `derisk review list` to see them")
     if len(ids) > 1 and ids[0] != ident:
@@ -292,8 +293,8 @@ def _resolve_id(store: Store, ident: str) -> str:
     return ids[0]
 
 
-def _article_meta(store: Store, article_id: str) -> NewsArticleMeta:
-    a = store.rows(NewsArticle, {"article_id": article_id})[0]
+def _article_meta(view: View, article_id: str) -> NewsArticleMeta:
+    a = view.rows(NewsArticle, {"article_id": article_id})[0]
     return _meta(a.article_id, a.url, a.title, a.published, a.site, a.origin)
 
 
@@ -319,15 +320,14 @@ def _summary(etype: str, fields: EventFields) -> str:
 
 
 def list_proposals(
-    store: Store, status: str = "pending", event_type: str | None = None
+    view: View, status: str = "pending", event_type: str | None = None
 ) -> NewsReview:
     """Proposals by status (``pending``, ``accepted``, ``rejected`` or ``all``), newest first."""
     if status not in STATUSES:
         raise BadInputError(f"unknown status {status!r}; one of {', '.join(STATUSES)}")
     if event_type is not None and event_type not in EVENT_TYPES:
         raise BadInputError(f"unknown event type {event_type!r}; one of {', '.join(EVENT_TYPES)}")
-    states = _statuses(store)
-    view = store.view()
+    states = _statuses(view)
     arts = {
         a.article_id: NewsArticleHead(
             title=a.title,
@@ -363,11 +363,11 @@ def list_proposals(
     return NewsReview(schema=REVIEW_SCHEMA, status=status, type=event_type, proposals=tuple(out))
 
 
-def show(store: Store, ident: str) -> NewsProposalShow:
+def show(view: View, ident: str) -> NewsProposalShow:
     """One proposal with its article, sentence in context, entities and decisions."""
-    pid = _resolve_id(store, ident)
-    p = store.rows(NewsProposal, {"proposal_id": pid})[0]
-    art = store.rows(NewsArticle, {"article_id": p.article_id})[0]
+    pid = _resolve_id(view, ident)
+    p = view.rows(NewsProposal, {"proposal_id": pid})[0]
+    art = view.rows(NewsArticle, {"article_id": p.article_id})[0]
     decisions = tuple(
         NewsProposalDecision(
             decision=d.decision,
@@ -377,7 +377,7 @@ def show(store: Store, ident: str) -> NewsProposalShow:
             facts=tuple(NewsFactRef(**x) for x in json.loads(d.facts)) if d.facts else (),
             note=d.note,
         )
-        for d in sorted(store.rows(NewsDecision, {"proposal_id": pid}), key=lambda d: d.decided_at)
+        for d in sorted(view.rows(NewsDecision, {"proposal_id": pid}), key=lambda d: d.decided_at)
     )
     ents = json.loads(p.entities)
     para = next((line for line in art.text.splitlines() if p.sentence in line), p.sentence)
@@ -394,7 +394,7 @@ def show(store: Store, ident: str) -> NewsProposalShow:
             entities=tuple(MappingProxyType(x) for x in ents["mentions"]),
             links=tuple(MappingProxyType(x) for x in ents["links"]),
             new_entities=tuple(MappingProxyType(x) for x in json.loads(p.new_entities)),
-            article=_article_meta(store, p.article_id),
+            article=_article_meta(view, p.article_id),
             created_at=p.created_at,
             decisions=decisions,
         ),
@@ -728,8 +728,8 @@ def accept(
     now: str | None = None,
 ) -> NewsDecisionResult:
     """Accept a pending proposal: write its facts with the article as their source."""
-    pid = _resolve_id(store, ident)
-    state = _statuses(store).get(pid)
+    pid = _resolve_id(store.view(), ident)
+    state = _statuses(store.view()).get(pid)
     if state is not None:
         raise BadInputError(f"proposal {pid} was already {state[0]} on {state[1]}")
     p = store.rows(NewsProposal, {"proposal_id": pid})[0]
@@ -800,8 +800,8 @@ def reject(
     now: str | None = None,
 ) -> NewsDecisionResult:
     """Reject a pending proposal (recorded; the graph does not change)."""
-    pid = _resolve_id(store, ident)
-    state = _statuses(store).get(pid)
+    pid = _resolve_id(store.view(), ident)
+    state = _statuses(store.view()).get(pid)
     if state is not None:
         raise BadInputError(f"proposal {pid} was already {state[0]} on {state[1]}")
     with store.writer(NEWS_DATASET, reviewed=True) as w:

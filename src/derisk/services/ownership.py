@@ -45,7 +45,7 @@ from derisk.services.results import (
     OwnershipChain,
     Stake,
 )
-from derisk.store.base import Store
+from derisk.store.view import View
 
 OWNERS_SCHEMA = "derisk.owners/1"
 HOLDINGS_SCHEMA = "derisk.holdings/1"
@@ -69,16 +69,15 @@ class EntityRef:
         return EntityInfo(id=self.entity_id, name=self.name, kind=self.kind, country=self.country)
 
 
-def entity_ref(store: Store, entity_id: str) -> EntityRef:
-    e = store.view().entity(entity_id)
+def entity_ref(view: View, entity_id: str) -> EntityRef:
+    e = view.entity(entity_id)
     if e is None:
         return EntityRef(entity_id, entity_id, "unknown", None)
     return EntityRef(e.entity_id, e.name, e.kind, e.country)
 
 
-def resolve_entity(store: Store, text: str) -> EntityRef:
+def resolve_entity(view: View, text: str) -> EntityRef:
     """An entity by id, or by a name or alias that matches exactly one entity."""
-    view = store.view()
     exact = view.entity(text)
     if exact is not None:
         return EntityRef(exact.entity_id, exact.name, exact.kind, exact.country)
@@ -147,26 +146,25 @@ class Layer:
         return int(hit[0])
 
 
-def node_ids(store: Store) -> Any:
+def node_ids(view: View) -> Any:
     """Every entity id and every stake end, sorted (the graph's nodes)."""
-    return store.view().ownership_nodes()
+    return view.ownership_nodes()
 
 
-def _select(store: Store, interest: str, when: dt.date) -> dict[str, np.ndarray[Any, Any]]:
-    cols = store.view(as_of=when).stake_columns(interest)
+def _select(view: View, interest: str) -> dict[str, np.ndarray[Any, Any]]:
+    cols = view.stake_columns(interest)
     return {k: np.asarray(v) for k, v in zip(cols._fields, cols, strict=True)}
 
 
-def load_layer(store: Store, interest: str, as_of: dt.date | None = None, ids: Any = None) -> Layer:
-    """The stakes of one interest in force on ``as_of`` (see the module doc)."""
-    when = as_of_date(as_of)
+def load_layer(view: View, interest: str, ids: Any = None) -> Layer:
+    """The stakes of one interest in force on the view's date (see the module doc)."""
     if interest not in {i.value for i in Interest}:
         raise BadInputError(f"unknown interest {interest!r}; one of equity, voting, board, debt")
-    ids = node_ids(store) if ids is None else ids
-    cols = _select(store, interest, when)
+    ids = node_ids(view) if ids is None else ids
+    cols = _select(view, interest)
     fallback = np.zeros(len(cols["fact_id"]), dtype=np.bool_)
     if interest == Interest.VOTING:
-        eq = _select(store, Interest.EQUITY.value, when)
+        eq = _select(view, Interest.EQUITY.value)
         keep = ~np.isin(eq["owned_id"], cols["owned_id"])
         cols = {k: np.concatenate([cols[k], eq[k][keep]]) for k in cols}
         fallback = np.concatenate([fallback, np.ones(int(keep.sum()), dtype=np.bool_)])
@@ -209,7 +207,7 @@ def check_layer(layer: Layer) -> None:
 # -- source metadata and chains ----------------------------------------------------------------
 
 
-def source_meta(store: Store, ids: Sequence[str]) -> dict[str, CitedSource]:
+def source_meta(view: View, ids: Sequence[str]) -> dict[str, CitedSource]:
     """The sources ``ids`` by id, as the ownership answers cite them."""
     if not ids:
         return {}
@@ -223,7 +221,7 @@ def source_meta(store: Store, ids: Sequence[str]) -> dict[str, CitedSource]:
             confidence=r.confidence,
             quote=r.quote,
         )
-        for r in store.view().sources_by_id(ids)
+        for r in view.sources_by_id(ids)
     }
 
 
@@ -251,34 +249,33 @@ def chain_record(layer: Layer, chain: eng.Chain, names: dict[str, str]) -> Owner
     )
 
 
-def cited_sources(store: Store, ids: Sequence[str]) -> tuple[CitedSource, ...]:
+def cited_sources(view: View, ids: Sequence[str]) -> tuple[CitedSource, ...]:
     """The sources ``ids`` as the ownership answers cite them (in the store's order)."""
-    return tuple(source_meta(store, ids).values())
+    return tuple(source_meta(view, ids).values())
 
 
-def entity_names(store: Store) -> dict[str, str]:
-    return {e.entity_id: e.name for e in store.view().all_entities()}
+def entity_names(view: View) -> dict[str, str]:
+    return {e.entity_id: e.name for e in view.all_entities()}
 
 
 # -- owners and holdings -----------------------------------------------------------------------
 
 
 def owners(
-    store: Store,
+    view: View,
     entity: str,
     *,
-    as_of: dt.date | None = None,
     interest: str = "equity",
     min_share: float = 0.0,
     paths: int = 3,
 ) -> Owners:
     """Direct and look-through holders of an entity, with the chains that carry each share."""
-    when = as_of_date(as_of)
-    target = resolve_entity(store, entity)
-    layer = load_layer(store, interest, when)
+    when = view.as_of
+    target = resolve_entity(view, entity)
+    layer = load_layer(view, interest)
     check_layer(layer)
-    names = entity_names(store)
-    meta = {e.entity_id: (e.kind, e.country) for e in store.view().all_entities()}
+    names = entity_names(view)
+    meta = {e.entity_id: (e.kind, e.country) for e in view.all_entities()}
     try:
         t = layer.index(target.entity_id)
     except NotFound:
@@ -335,8 +332,8 @@ def owners(
         holders.sort(key=lambda h: (-float(h.look_through), str(h.id)))
         cycles = _cycles_above(layer, t)
     control = _control(layer, t) if t >= 0 else Control()
-    declared = _declared(store, target.entity_id, when)
-    rights = _rights(store, target.entity_id, when)
+    declared = _declared(view, target.entity_id)
+    rights = _rights(view, target.entity_id)
     sources.update(d.source_id for d in declared)
     sources.update(r.source_id for r in rights)
     return Owners(
@@ -351,7 +348,7 @@ def owners(
         declared_interests=declared,
         rights=rights,
         cycles=tuple(tuple(c) for c in cycles),
-        sources=cited_sources(store, sorted(sources)),
+        sources=cited_sources(view, sorted(sources)),
     )
 
 
@@ -400,7 +397,7 @@ def _control(layer: Layer, t: int) -> Control:
     )
 
 
-def _declared(store: Store, entity_id: str, when: dt.date) -> tuple[DeclaredInterest, ...]:
+def _declared(view: View, entity_id: str) -> tuple[DeclaredInterest, ...]:
     return tuple(
         DeclaredInterest(
             fact_id=r.fact_id,
@@ -412,11 +409,11 @@ def _declared(store: Store, entity_id: str, when: dt.date) -> tuple[DeclaredInte
             source_id=r.source_id,
             note=r.note,
         )
-        for r in store.view(as_of=when).declared_interests(entity_id)
+        for r in view.declared_interests(entity_id)
     )
 
 
-def _rights(store: Store, entity_id: str, when: dt.date) -> tuple[ControlRight, ...]:
+def _rights(view: View, entity_id: str) -> tuple[ControlRight, ...]:
     return tuple(
         ControlRight(
             fact_id=r.fact_id,
@@ -426,15 +423,14 @@ def _rights(store: Store, entity_id: str, when: dt.date) -> tuple[ControlRight, 
             source_id=r.source_id,
             note=r.note,
         )
-        for r in store.view(as_of=when).control_rights(entity_id)
+        for r in view.control_rights(entity_id)
     )
 
 
 def holdings(
-    store: Store,
+    view: View,
     owner: str,
     *,
-    as_of: dt.date | None = None,
     interest: str = "equity",
     min_share: float = 0.0,
     paths: int = 1,
@@ -444,11 +440,11 @@ def holdings(
     Bounded (:mod:`derisk.model.limits`): at most ``chain_results`` holdings (largest first),
     chains of at most ``chain_depth`` stakes, ``chain_seconds`` of chain search; an answer cut
     by any bound says ``truncated: true`` (shares are exact; only listings are cut)."""
-    when = as_of_date(as_of)
-    ref = resolve_entity(store, owner)
-    layer = load_layer(store, interest, when)
+    when = view.as_of
+    ref = resolve_entity(view, owner)
+    layer = load_layer(view, interest)
     check_layer(layer)
-    names = entity_names(store)
+    names = entity_names(view)
     lim = limits()
     deadline = time.monotonic() + lim.chain_seconds
     out: list[Holding] = []
@@ -526,5 +522,5 @@ def holdings(
             seconds=lim.chain_seconds,
         ),
         holdings=tuple(out),
-        sources=cited_sources(store, sorted(sources)),
+        sources=cited_sources(view, sorted(sources)),
     )

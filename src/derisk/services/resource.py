@@ -53,7 +53,7 @@ from derisk.services.results.resource import (
     StageSummary,
     WithheldSite,
 )
-from derisk.store.base import Store
+from derisk.store.view import View
 
 REROUTE_SCHEMA = "derisk.reroute/1"
 SOURCE, SINK = 0, 1
@@ -94,20 +94,20 @@ def _as_of(as_of: dt.date | None) -> dt.date:
     return as_of or dt.date.today()
 
 
-def group_members(store: Store, group: str, when: dt.date) -> list[str]:
-    view = store.view(as_of=when)
+def group_members(view: View, group: str, when: dt.date) -> list[str]:
+    view = view.at(when)
     if not view.group_exists(group):
         raise NotFound(f"unknown group {group!r}; groups: {', '.join(view.group_ids())}")
     return [m.iso3 for m in view.group_members(group)]
 
 
 def _entity_facilities(
-    store: Store, entity_ids: list[str], sites: list[Site]
+    view: View, entity_ids: list[str], sites: list[Site]
 ) -> tuple[set[str], list[ExcludedEntity]]:
     """Facility sites excluded by the entity ids, and what each id did."""
     blocked: set[str] = set()
     report: list[ExcludedEntity] = []
-    known = {e.entity_id: e for e in store.view().all_entities()}
+    known = {e.entity_id: e for e in view.all_entities()}
     for eid in entity_ids:
         if eid not in known:
             raise NotFound(f"unknown entity {eid!r}; {FIND_ENTITY}")
@@ -134,11 +134,11 @@ def _entity_facilities(
     return blocked, report
 
 
-def _pfe_entities(store: Store, when: dt.date) -> tuple[list[str], list[str], str]:
+def _pfe_entities(view: View, when: dt.date) -> tuple[list[str], list[str], str]:
     """Entities flagged (and indeterminate) as prohibited foreign entities by screening."""
     from derisk.services import screening
 
-    res = screening.screen(store, rule="pfe", as_of=when, all_entities=True)
+    res = screening.screen(view.at(when), rule="pfe", all_entities=True)
     flagged = [r["id"] for r in res["entities"] if r["verdict"] == "flagged"]
     unsure = [r["id"] for r in res["entities"] if r["verdict"] == "indeterminate"]
     rule = res.get("rule", {})
@@ -335,8 +335,8 @@ def _statement(kind: str, what: str, cost_sp: float, supply_sp: float, currency:
     return f"1 {unit} at {what} would " + " and ".join(parts)
 
 
-def _source_meta(store: Store, ids: set[str]) -> tuple[SourceMeta, ...]:
-    return cited_sources(store, ids)
+def _source_meta(view: View, ids: set[str]) -> tuple[SourceMeta, ...]:
+    return cited_sources(view, ids)
 
 
 def _withheld_site(s: Site) -> WithheldSite:
@@ -360,22 +360,23 @@ def _withheld_site(s: Site) -> WithheldSite:
     )
 
 
-def reroute(store: Store, options: RerouteOptions) -> Reroute:
-    """Maximum China-free (or other-exclusion-free) supply and the least-cost plan."""
+def reroute(view: View, options: RerouteOptions) -> Reroute:
+    """Maximum China-free (or other-exclusion-free) supply and the least-cost plan, from the
+    figures known on the view's date."""
     o = options
     material, demand, stage = o.material, o.demand, o.stage
     exclude_pfe, spare_only, max_country_share = o.exclude_pfe, o.spare_only, o.max_country_share
     year, destination = o.year, o.destination
-    when = _as_of(o.as_of)
+    when = view.as_of
     dest = countries.resolve(destination)
     if not np.isfinite(demand) or demand <= 0:
         raise BadInputError("demand must be a quantity > 0 (t/yr)")
     if max_country_share is not None and not 0 < max_country_share <= 1:
         raise BadInputError("max-country-share must be a fraction in (0, 1]")
-    network = build_stage_network(store, material, year=year, as_of=when)
+    network = build_stage_network(view, material, year=year)
     chain, gaps = network.chain(stage)
     costs = load_costs(o.costs_path)
-    trade_uv = add_trade_unit_values(store, costs, material, chain[-1].stage)
+    trade_uv = add_trade_unit_values(view, costs, material, chain[-1].stage)
 
     groups = list(o.exclude_groups)
     explicit = [countries.resolve(c) for c in o.exclude_countries if c.strip()]
@@ -384,16 +385,16 @@ def reroute(store: Store, options: RerouteOptions) -> Reroute:
     excluded: set[str] = set(explicit)
     group_report = []
     for g in groups:
-        members = group_members(store, g, when)
+        members = group_members(view, g, when)
         excluded.update(members)
         group_report.append(ExcludedGroup(group=g, members=tuple(members)))
     if defaulted:
         excluded.add("CHN")
     sites = [s for st in chain for s in st.sites]
-    blocked_sites, entity_report = _entity_facilities(store, entity_ids, sites)
+    blocked_sites, entity_report = _entity_facilities(view, entity_ids, sites)
     pfe_report: ExcludedPfe | None = None
     if exclude_pfe:
-        flagged, unsure, rule = _pfe_entities(store, when)
+        flagged, unsure, rule = _pfe_entities(view, when)
         hit = {
             s.site_id
             for s in sites
@@ -698,7 +699,7 @@ def reroute(store: Store, options: RerouteOptions) -> Reroute:
         gaps=tuple(StageGap(**g) for g in gaps),
         network=NetworkSize(nodes=net.n_nodes, arcs=net.n_arcs, method=mf.method),
         notes=tuple(notes),
-        sources=_source_meta(store, src_ids),
+        sources=_source_meta(view, src_ids),
     )
 
 

@@ -26,7 +26,6 @@ from derisk.model.record import ABSENT, Record
 from derisk.rules.ownership import RULE_IDS, RuleVersion, rule_version
 from derisk.services.ownership import (
     Layer,
-    as_of_date,
     chain_record,
     check_layer,
     cited_sources,
@@ -56,7 +55,7 @@ from derisk.services.results.screening import (
     Verdict,
     VerdictTest,
 )
-from derisk.store.base import Store
+from derisk.store.view import View
 
 SCREEN_SCHEMA = "derisk.screen/1"
 UNQUANTIFIED = ("unknown-interest", "other-influence-or-control", "appoint-board", "controls")
@@ -88,7 +87,7 @@ def _passes(value: float, threshold: float, comparison: str) -> bool:
 class Context:
     """Everything screening needs on one date, computed once for one or all entities."""
 
-    store: Store
+    view: View
     when: dt.date
     ids: Any
     layers: dict[str, Layer]
@@ -124,17 +123,17 @@ class Context:
         return self.shares[key]
 
 
-def context(store: Store, as_of: dt.date | None) -> Context:
-    when = as_of_date(as_of)
-    ids = node_ids(store)
-    layers = {k: load_layer(store, k, when, ids) for k in ("equity", "voting", "board", "debt")}
+def context(view: View) -> Context:
+    """Everything screening needs, as of the view's date."""
+    when = view.as_of
+    ids = node_ids(view)
+    layers = {k: load_layer(view, k, ids) for k in ("equity", "voting", "board", "debt")}
     for k in ("equity", "voting", "board"):
         check_layer(layers[k])
     n = len(ids)
     kind = np.full(n, "unknown", dtype=object)
     country = np.full(n, None, dtype=object)
     names: dict[str, list[int]] = {}
-    view = store.view(as_of=when)
     for e in view.all_entities():
         eid, k, c, name, aliases = e.entity_id, e.kind, e.country, e.name, e.aliases
         i = int(np.searchsorted(ids, eid))
@@ -151,7 +150,7 @@ def context(store: Store, as_of: dt.date | None) -> Context:
             tags.setdefault(i, []).append(
                 TagHeld(tag=t.tag, country=t.country, source_id=t.source_id, note=t.note)
             )
-    lists = _list_hits(store, when, ids, names)
+    lists = _list_hits(view, ids, names)
     rights = [
         RightHeld(
             fact_id=r.fact_id,
@@ -162,15 +161,13 @@ def context(store: Store, as_of: dt.date | None) -> Context:
         )
         for r in view.control_rights()
     ]
-    return Context(store, when, ids, layers, kind, country, covered, tags, lists, rights)
+    return Context(view, when, ids, layers, kind, country, covered, tags, lists, rights)
 
 
-def _list_hits(
-    store: Store, when: dt.date, ids: Any, names: dict[str, list[int]]
-) -> dict[int, list[ListEntry]]:
+def _list_hits(view: View, ids: Any, names: dict[str, list[int]]) -> dict[int, list[ListEntry]]:
     """Entries in force per node: for each list, the latest edition on or before the date
     (or, if none, the earliest edition's entries listed on or before the date)."""
-    view = store.view(as_of=when)
+    when = view.as_of
     editions: dict[str, list[dt.date]] = {}
     for lid, ed in view.list_editions():
         editions.setdefault(lid, []).append(ed)
@@ -612,15 +609,15 @@ def _check_rule(rule: str) -> None:
         raise BadInputError(f"unknown rule {rule!r}; one of {', '.join(RULE_IDS)}")
 
 
-def screen_all(store: Store, *, rule: str = "pfe", as_of: dt.date | None = None) -> ScreenAll:
-    """Every entity's verdict under ``rule`` (one line each, flagged first)."""
+def screen_all(view: View, *, rule: str = "pfe") -> ScreenAll:
+    """Every entity's verdict under ``rule`` on the view's date (one line each, flagged first)."""
     _check_rule(rule)
-    when = as_of_date(as_of)
+    when = view.as_of
     rv = rule_version(rule, when)
-    ctx = context(store, when)
+    ctx = context(view)
     out, _parts = _outcomes(ctx, rule, None)
     verdicts = out.verdicts()
-    names = entity_names(store)
+    names = entity_names(view)
     rows: list[ScreenRow] = []
     for i in range(ctx.n):
         eid = str(ctx.ids[i])
@@ -647,19 +644,17 @@ def screen_all(store: Store, *, rule: str = "pfe", as_of: dt.date | None = None)
     )
 
 
-def screen_entity(
-    store: Store, entity: str, *, rule: str = "pfe", as_of: dt.date | None = None
-) -> ScreenEntity:
-    """One entity's verdict under ``rule``, with every test explained."""
+def screen_entity(view: View, entity: str, *, rule: str = "pfe") -> ScreenEntity:
+    """One entity's verdict under ``rule`` on the view's date, with every test explained."""
     _check_rule(rule)
-    when = as_of_date(as_of)
+    when = view.as_of
     rv = rule_version(rule, when)
-    ctx = context(store, when)
-    ref = resolve_entity(store, entity)
+    ctx = context(view)
+    ref = resolve_entity(view, entity)
     i = int(np.searchsorted(ctx.ids, ref.entity_id))
     out, parts = _outcomes(ctx, rule, i)
     verdicts = out.verdicts()
-    names = entity_names(store)
+    names = entity_names(view)
     tests = _explain_tests(ctx, out, i, names)
     components = {
         k: ScreenComponent(
@@ -679,7 +674,7 @@ def screen_entity(
             "rests on the recorded holders"
         )
     used = _sources_of(tests) | _sources_of(components) | _sources_of(settle)
-    sources = cited_sources(store, sorted(used))
+    sources = cited_sources(view, sorted(used))
     low = [s.source_id for s in sources if s.confidence == "L"]
     if low:
         caveats.append("rests in part on unverified figures (confidence L): " + ", ".join(low))
@@ -699,11 +694,10 @@ def screen_entity(
 
 
 def screen(
-    store: Store,
+    view: View,
     entity: str | None = None,
     *,
     rule: str = "pfe",
-    as_of: dt.date | None = None,
     all_entities: bool = False,
 ) -> ScreenEntity | ScreenAll:
     """Screen one entity (with a full explanation) or every entity (one line each)."""
@@ -711,5 +705,5 @@ def screen(
     if (entity is None) == (not all_entities):
         raise BadInputError("give an entity or all, not both")
     if entity is None:
-        return screen_all(store, rule=rule, as_of=as_of)
-    return screen_entity(store, entity, rule=rule, as_of=as_of)
+        return screen_all(view, rule=rule)
+    return screen_entity(view, entity, rule=rule)

@@ -46,7 +46,7 @@ from derisk.services.shock_baseline import (
     _month_label,
     build_baseline,
 )
-from derisk.store.base import Store
+from derisk.store.view import View
 
 SHOCK_SCHEMA = "derisk.shock/1"
 SCENARIOS_SCHEMA = "derisk.scenarios/1"
@@ -81,10 +81,10 @@ def bundled_scenario(scenario_id: str) -> Path:
     raise NotFound(f"no bundled scenario {scenario_id!r}; bundled scenarios: {known}")
 
 
-def list_scenarios(store: Store) -> Scenarios:
+def list_scenarios(view: View) -> Scenarios:
     """The bundled scenarios, each with the restriction facts it cites and those the store
     lacks (``derisk scenarios``)."""
-    have = {r.fact_id for r in store.view().export_restrictions()}
+    have = {r.fact_id for r in view.export_restrictions()}
     rows: list[ScenarioInfo] = []
     for p in bundled_scenarios():
         sc = parse_scenario(p)
@@ -108,7 +108,7 @@ def list_scenarios(store: Store) -> Scenarios:
 
 
 def _restrictions(
-    store: Store, sc: Scenario, base: Baseline, when: dt.date
+    view: View, sc: Scenario, base: Baseline, when: dt.date
 ) -> tuple[list[Restriction], list[ShockRestriction], set[str]]:
     out: list[Restriction] = []
     report: list[ShockRestriction] = []
@@ -117,7 +117,7 @@ def _restrictions(
     for r in sc.restrictions:
         fact: ExportRestriction | None = None
         if r.fact:
-            fact = store.view().export_restriction(r.fact)
+            fact = view.export_restriction(r.fact)
             if fact is None:
                 raise NotFound(f"{sc.file}: restriction {r.id}: no export_restriction {r.fact!r}")
             sources.add(fact.source_id)
@@ -130,7 +130,7 @@ def _restrictions(
         stages = r.stages or ([fact.stage_id] if fact and fact.stage_id else list(base.stages))
         targets = list(r.targets or [])
         if r.target_group:
-            targets.extend(group_members(store, r.target_group, when))
+            targets.extend(group_members(view, r.target_group, when))
         if not targets and fact:
             targets = [fact.target]
         start = (
@@ -234,7 +234,7 @@ def _name(key: str) -> str:
         return key
 
 
-def _store_products(store: Store, sc: Scenario) -> list[StoreProduct]:
+def _store_products(view: View, sc: Scenario) -> list[StoreProduct]:
     """Products whose bill of materials in the store uses the material (not yet modelled)."""
     return [
         StoreProduct(
@@ -249,7 +249,7 @@ def _store_products(store: Store, sc: Scenario) -> list[StoreProduct]:
             modelled=False,
             months=(),
         )
-        for u in store.view().bom_uses(sc.material)
+        for u in view.bom_uses(sc.material)
     ]
 
 
@@ -270,13 +270,13 @@ def _scenario_products(sc: Scenario) -> list[ScenarioProduct]:
     ]
 
 
-def run_scenario(store: Store, scenario: str | Path, *, as_of: dt.date | None = None) -> Shock:
+def run_scenario(view: View, scenario: str | Path) -> Shock:
     """Simulate a scenario file (or bundled scenario id) and report shortfalls."""
     path = resolve_scenario(str(scenario))
     sc = parse_scenario(path)
-    when = as_of or dt.date.today()
-    base = build_baseline(store, sc, when)
-    restr, rreport, rsources = _restrictions(store, sc, base, when)
+    when = view.as_of
+    base = build_baseline(view, sc)
+    restr, rreport, rsources = _restrictions(view, sc, base, when)
     res = simulate(base.system, restr, sc.months)
     balance = res.balance_errors()
     scale = max(1.0, float(base.system.output.max(initial=0.0)))
@@ -333,7 +333,7 @@ def run_scenario(store: Store, scenario: str | Path, *, as_of: dt.date | None = 
     prods: list[ScenarioProduct | StoreProduct] = []
     candidates: list[ScenarioProduct | StoreProduct] = [*_scenario_products(sc)]
     if sc.store_products:
-        candidates += _store_products(store, sc)
+        candidates += _store_products(view, sc)
     for p in candidates:
         node = None
         if p.stage in base.stages and p.country in ix:
@@ -400,7 +400,7 @@ def run_scenario(store: Store, scenario: str | Path, *, as_of: dt.date | None = 
             ),
         ),
         notes=tuple(base.notes),
-        sources=_source_meta(store, {s for s in src if s}),
+        sources=_source_meta(view, {s for s in src if s}),
     )
 
 

@@ -27,7 +27,7 @@ from derisk.data.scenarios import Scenario
 from derisk.model.schema import ImportSource
 from derisk.services.common import NotFound
 from derisk.services.network import Site, build_stage_network
-from derisk.store.base import Store
+from derisk.store.view import View
 
 ROW = "ROW"
 
@@ -49,9 +49,9 @@ def _key(site: Site) -> str:
 
 
 def _import_shares(
-    store: Store, importer: str, material: str, stage: str, category: str | None
+    view: View, importer: str, material: str, stage: str, category: str | None
 ) -> tuple[dict[str, float], str | None, list[str]]:
-    rows = store.view().import_source_rows(importer, material)
+    rows = view.import_source_rows(importer, material)
     if not rows:
         return {}, None, []
     cats: dict[str, list[ImportSource]] = defaultdict(list)
@@ -76,8 +76,8 @@ def _import_shares(
     return shares, chosen, [r.fact_id for r in picked if r.source_id == sid]
 
 
-def _import_reliance(store: Store, importer: str, material: str) -> tuple[float | None, str | None]:
-    for r in store.view().import_reliance(importer, material):  # latest year first
+def _import_reliance(view: View, importer: str, material: str) -> tuple[float | None, str | None]:
+    for r in view.import_reliance(importer, material):  # latest year first
         if r.value is not None:
             return float(r.value), r.fact_id
     return None, None
@@ -95,9 +95,9 @@ class Baseline:
     assumptions: list[str]
 
 
-def build_baseline(store: Store, sc: Scenario, as_of: dt.date | None = None) -> Baseline:
+def build_baseline(view: View, sc: Scenario) -> Baseline:
     """The monthly baseline of the scenario's material (see the module docstring)."""
-    net = build_stage_network(store, sc.material, year=sc.year, as_of=as_of)
+    net = build_stage_network(view, sc.material, year=sc.year)
     notes: list[str] = list(net.notes)
     assumptions: list[str] = list(sc.assumptions)
     facts: set[str] = set()
@@ -197,12 +197,12 @@ def build_baseline(store: Store, sc: Scenario, as_of: dt.date | None = None) -> 
         ir = dspec.import_reliance
         ir_fact = None
         if ir == "store":
-            ir, ir_fact = _import_reliance(store, c, sc.material)
+            ir, ir_fact = _import_reliance(view, c, sc.material)
             if ir is None:
                 raise NotFound(f"no import reliance fact for {c} {sc.material}")
             facts.add(str(ir_fact))
         shares, category, share_facts = _import_shares(
-            store, c, sc.material, chain[last], dspec.import_category
+            view, c, sc.material, chain[last], dspec.import_category
         )
         if ir is None or not shares:
             pool_demand[c] = pool_demand.get(c, 0.0) + qty
@@ -213,9 +213,7 @@ def build_baseline(store: Store, sc: Scenario, as_of: dt.date | None = None) -> 
             continue
         facts.update(share_facts)
         sources.update(
-            r.source_id
-            for r in store.view().import_source_rows(c, sc.material)
-            if r.category == category
+            r.source_id for r in view.import_source_rows(c, sc.material) if r.category == category
         )
         total_share = sum(v for k, v in shares.items() if k != c)
         domestic = qty * (1.0 - float(ir))

@@ -15,7 +15,7 @@ from derisk.model.schema import ROW_TYPES, columns
 from derisk.services.common import NotFound, source_meta
 from derisk.services.exposure import lookup_tables
 from derisk.services.results import SourceDetail, SourceFacts, SourceList, SourceListed
-from derisk.store.base import Store
+from derisk.store.view import View
 
 SOURCES_SCHEMA = "derisk.sources/1"
 SOURCE_FACTS_SCHEMA = "derisk.source-facts/1"
@@ -35,14 +35,13 @@ def _jsonable(v: Any) -> Any:
     return v.isoformat() if isinstance(v, dt.date) else v
 
 
-def list_sources(store: Store) -> SourceList:
+def list_sources(view: View) -> SourceList:
     """Every source with the number of facts that cite it, by precedence then id."""
     counts: dict[str, int] = {}
-    view = store.view()
     for cls, _table, _names in _fact_tables():
         for sid, n in view.citation_counts(cls).items():
             counts[sid] = counts.get(sid, 0) + n
-    meta = source_meta(store)
+    meta = source_meta(view)
     rows = sorted(meta.values(), key=lambda s: (s["precedence"], s["source_id"]))
     return SourceList(
         schema=SOURCES_SCHEMA,
@@ -50,19 +49,18 @@ def list_sources(store: Store) -> SourceList:
     )
 
 
-def source_facts(store: Store, source_id: str) -> SourceFacts:
+def source_facts(view: View, source_id: str) -> SourceFacts:
     """A source and every fact that cites it.
 
     Each fact is a dict of its columns plus ``table`` and ``fact_id`` (the id that
     :func:`derisk.services.exposure.source_lookup` finds it by, ``None`` for tables it does
     not search).
     """
-    meta = source_meta(store)
+    meta = source_meta(view)
     if source_id not in meta:
         raise NotFound(f"no source with id {source_id!r}")
     facts: list[JSONObject] = []
     lookups = dict(lookup_tables())
-    view = store.view()
     for cls, table, names in _fact_tables():
         # the id under which `derisk sources ID` finds a fact of this table, if it has one
         lookup = lookups.get(table)

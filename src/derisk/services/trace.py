@@ -65,8 +65,7 @@ from derisk.services.results.trace import (
     TraceStage,
 )
 from derisk.services.screening import screen
-from derisk.store.base import Store
-from derisk.store.view import valid_at
+from derisk.store.view import View, valid_at
 
 TRACE_SCHEMA = "derisk.trace/1"
 PRODUCTION = "production"
@@ -123,8 +122,8 @@ class Screener:
     the tests that decided it.
     """
 
-    def __init__(self, store: Store, as_of: dt.date) -> None:
-        self.store = store
+    def __init__(self, view: View, as_of: dt.date) -> None:
+        self.view = view
         self.when = as_of
         self._bulk: dict[str, dict[str, Mapping[str, Any]] | str] = {}
         self._detail: dict[tuple[str, str], ScreeningStatus] = {}
@@ -133,7 +132,7 @@ class Screener:
     def _target(self, entity_id: str) -> tuple[str | None, str | None]:
         """(entity to screen, reason it cannot be screened)."""
         if entity_id not in self._operators:
-            e = self.store.view(as_of=self.when).entity(entity_id)
+            e = self.view.at(self.when).entity(entity_id)
             self._operators[entity_id] = (e.kind, e.operator_id) if e else ("", None)
         kind, operator = self._operators[entity_id]
         if not kind:
@@ -152,7 +151,7 @@ class Screener:
             key = (target, rule)
             if key not in self._detail:
                 try:
-                    res = screen(self.store, target, rule=rule, as_of=self.when)
+                    res = screen(self.view.at(self.when), target, rule=rule)
                 except (ValueError, LookupError) as exc:
                     self._detail[key] = ScreeningStatus(
                         verdict="unknown",
@@ -171,7 +170,7 @@ class Screener:
             return self._detail[key]
         if rule not in self._bulk:
             try:
-                res = screen(self.store, rule=rule, as_of=self.when, all_entities=True)
+                res = screen(self.view.at(self.when), rule=rule, all_entities=True)
                 self._bulk[rule] = {r["id"]: r for r in res["entities"]}
             except (ValueError, LookupError) as exc:
                 self._bulk[rule] = str(exc.args[0] if exc.args else exc)
@@ -195,7 +194,7 @@ class Screener:
         )
 
 
-def screening_status(store: Store, entity_id: str, rule: str, as_of: dt.date) -> ScreeningStatus:
+def screening_status(view: View, entity_id: str, rule: str, as_of: dt.date) -> ScreeningStatus:
     """Screening verdict of an entity under ``rule`` (``pfe``, ``feoc``, ``sfe``, ``fie``).
 
     ``verdict`` is ``pfe``/``not-pfe`` (``feoc``/
@@ -203,7 +202,7 @@ def screening_status(store: Store, entity_id: str, rule: str, as_of: dt.date) ->
     entity cannot be screened (a facility without a recorded operator). A facility is screened
     through its operator.
     """
-    return Screener(store, as_of).status(entity_id, rule, detail=True)
+    return Screener(view, as_of).status(entity_id, rule, detail=True)
 
 
 # -- facts --------------------------------------------------------------------------------------
@@ -222,8 +221,8 @@ class Facility:
     source_id: str
 
 
-def load_product(store: Store, product_id: str, when: dt.date) -> Product:
-    rows = store.rows(Product, {"product_id": product_id})
+def load_product(view: View, product_id: str, when: dt.date) -> Product:
+    rows = view.rows(Product, {"product_id": product_id})
     valid = [
         p
         for p in rows
@@ -233,7 +232,7 @@ def load_product(store: Store, product_id: str, when: dt.date) -> Product:
     if not valid:
         if rows:
             raise NotFound(f"product {product_id!r} is not valid on {when}")
-        known = store.view(as_of=when).product_ids(20)
+        known = view.at(when).product_ids(20)
         hint = (
             f"; products: {', '.join(known)}" if known else "; run `derisk import example products`"
         )
@@ -241,16 +240,16 @@ def load_product(store: Store, product_id: str, when: dt.date) -> Product:
     return valid[0]
 
 
-def load_bom(store: Store, product_id: str, when: dt.date) -> list[BomLine]:
+def load_bom(view: View, product_id: str, when: dt.date) -> list[BomLine]:
     return [
         b
-        for b in store.rows(BomLine, {"product_id": product_id})
+        for b in view.rows(BomLine, {"product_id": product_id})
         if (b.valid_from is None or b.valid_from <= when)
         and (b.valid_to is None or when <= b.valid_to)
     ]
 
 
-def load_entities(store: Store, ids: Iterable[str], when: dt.date) -> dict[str, Facility]:
+def load_entities(view: View, ids: Iterable[str], when: dt.date) -> dict[str, Facility]:
     """Entities (facilities and companies) by id, valid at the date."""
     wanted = sorted(set(ids))
     if not wanted:
@@ -267,18 +266,18 @@ def load_entities(store: Store, ids: Iterable[str], when: dt.date) -> dict[str, 
             e.operator_id,
             e.source_id,
         )
-        for e in store.view(as_of=when).entities(wanted)
+        for e in view.at(when).entities(wanted)
     }
 
 
-def world_dists(store: Store, spec: MaterialSpec, when: dt.date) -> dict[int, StageDist]:
+def world_dists(view: View, spec: MaterialSpec, when: dt.date) -> dict[int, StageDist]:
     """Country shares of each stage of a material (latest year, by source precedence).
 
     Named countries' shares are taken as given (scaled down if the source's named figures
     exceed its total); unnamed rank blocks, withheld figures and the unallocated rest are
     unknown.
     """
-    cands = candidates(store, spec.id, when)
+    cands = candidates(view.at(when), spec.id)
     out: dict[int, StageDist] = {}
     for i, s in enumerate(spec.stages):
         best, _ = pick(cands.get((spec.id, s.id), []), None)
@@ -369,29 +368,29 @@ class MaterialTrace:
 
 
 def _fetch_links(
-    store: Store, material: str, customers: Sequence[str], when: dt.date
+    view: View, material: str, customers: Sequence[str], when: dt.date
 ) -> list[SupplyLink]:
-    return store.view(as_of=when).supply_links(material, customers=customers)
+    return view.at(when).supply_links(material, customers=customers)
 
 
 def _supplied_stages(
-    store: Store, material: str, ids: Sequence[str], when: dt.date
+    view: View, material: str, ids: Sequence[str], when: dt.date
 ) -> dict[str, set[str | None]]:
     out: dict[str, set[str | None]] = defaultdict(set)
-    for link in store.view(as_of=when).supply_links(material, suppliers=ids):
+    for link in view.at(when).supply_links(material, suppliers=ids):
         out[link.supplier_id].add(link.stage_id)
     return out
 
 
 def build_material(
-    store: Store,
+    view: View,
     spec: MaterialSpec,
     product: Product,
     bom: Mapping[str, list[BomLine]],
     when: dt.date,
 ) -> MaterialTrace:
     """The supply graph of one material upstream of a product (and its sub-components)."""
-    parts_raw = _parts(store, product, spec.id, bom, when, seen=(product.product_id,))
+    parts_raw = _parts(view, product, spec.id, bom, when, seen=(product.product_id,))
     starts = {product.facility_id} | {f for _p, _w, _u, f, _c in parts_raw if f}
     # Breadth-first over customers, fetching their links of this material.
     links: dict[str, SupplyLinkInfo] = {}
@@ -399,7 +398,7 @@ def build_material(
     seen_f: set[str] = set(frontier)
     inputs: dict[str, list[Edge]] = defaultdict(list)
     while frontier:
-        rows = _fetch_links(store, spec.id, frontier, when)
+        rows = _fetch_links(view, spec.id, frontier, when)
         nxt: list[str] = []
         for r in rows:
             lid, sup, cust, share, src = (
@@ -426,14 +425,14 @@ def build_material(
                 seen_f.add(sup)
                 nxt.append(sup)
         frontier = sorted(nxt)
-    facs = load_entities(store, seen_f, when)
+    facs = load_entities(view, seen_f, when)
     unknown_fac = sorted(f for f in seen_f if f not in facs)
     if unknown_fac:
         raise BadInputError(
             f"supply links of {spec.id} name facilities that are not in the store (or not valid "
             f"on {when}): {', '.join(unknown_fac)}"
         )
-    supplied = _supplied_stages(store, spec.id, sorted(seen_f), when)
+    supplied = _supplied_stages(view, spec.id, sorted(seen_f), when)
     nodes: dict[str, Node] = {}
     for f in seen_f:
         fac = facs[f]
@@ -454,12 +453,12 @@ def build_material(
         g.nodes[vid] = Node(vid, facs[product.facility_id].country, top)
         g.add_edge(Edge(f"{line_id}:{comp}", start, vid, 1.0, None))
         parts.append(Part(line_id, vid, w, unit, comp))
-    g.world.update(world_dists(store, spec, when))
+    g.world.update(world_dists(view, spec, when))
     return MaterialTrace(spec, g, facs, links, parts, top)
 
 
 def _parts(
-    store: Store,
+    view: View,
     product: Product,
     material: str,
     bom: Mapping[str, list[BomLine]],
@@ -471,7 +470,7 @@ def _parts(
     sub-component's facility (recursively; weights multiply, unknown if any factor is)."""
     lines = bom.get(product.product_id)
     if lines is None:
-        lines = load_bom(store, product.product_id, when)
+        lines = load_bom(view, product.product_id, when)
     out: list[tuple[str, float | None, str | None, str, str | None]] = []
     direct = [b for b in lines if b.material_id == material and b.component_id is None]
     if direct:
@@ -496,9 +495,9 @@ def _parts(
             continue
         if b.component_id in seen:
             raise BadInputError(f"bill of materials cycle: {' -> '.join((*seen, b.component_id))}")
-        sub = load_product(store, b.component_id, when)
+        sub = load_product(view, b.component_id, when)
         for lid, w, unit, _start, _c in _parts(
-            store, sub, material, bom, when, (*seen, sub.product_id)
+            view, sub, material, bom, when, (*seen, sub.product_id)
         ):
             weight = None if (w is None or b.quantity is None) else w * b.quantity
             out.append((f"{b.line_id}/{lid}", weight, unit, sub.facility_id, sub.product_id))
@@ -509,7 +508,7 @@ def _parts(
 
 
 def product_materials(
-    lines: Sequence[BomLine], store: Store, when: dt.date, seen: tuple[str, ...] = ()
+    lines: Sequence[BomLine], view: View, when: dt.date, seen: tuple[str, ...] = ()
 ) -> list[str]:
     """Materials of a product, including those of its sub-components (first-seen order)."""
     out: list[str] = []
@@ -522,17 +521,17 @@ def product_materials(
                 raise BadInputError(
                     f"bill of materials cycle: {' -> '.join((*chain, b.component_id))}"
                 )
-            sub = load_bom(store, b.component_id, when)
-            out.extend(product_materials(sub, store, when, chain))
+            sub = load_bom(view, b.component_id, when)
+            out.extend(product_materials(sub, view, when, chain))
     return list(dict.fromkeys(out))
 
 
-def material_trace(store: Store, product: Product, material: str, when: dt.date) -> MaterialTrace:
+def material_trace(view: View, product: Product, material: str, when: dt.date) -> MaterialTrace:
     try:
         spec = load_catalog().material(material)
     except KeyError as exc:
         raise NotFound(exc.args[0]) from None
-    return build_material(store, spec, product, {}, when)
+    return build_material(view, spec, product, {}, when)
 
 
 def origins(mt: MaterialTrace) -> list[list[dict[OriginKey, float]]]:
@@ -643,26 +642,27 @@ def missing_items(mt: MaterialTrace, ents: Mapping[str, Facility]) -> list[Missi
 
 
 def _screen_all(
-    store: Store, ids: Iterable[str], when: dt.date
+    view: View, ids: Iterable[str], when: dt.date
 ) -> dict[str, dict[str, ScreeningStatus]]:
-    sc = Screener(store, when)
+    sc = Screener(view, when)
     return {e: {rule: sc.status(e, rule) for rule in ("pfe", "feoc")} for e in sorted(set(ids))}
 
 
-def trace(store: Store, product_id: str, as_of: dt.date | None = None) -> Trace:
-    """The trace of a product (schema ``derisk.trace/1``, see ``docs/certify.md``)."""
-    when = _when(as_of)
-    product = load_product(store, product_id, when)
-    lines = load_bom(store, product_id, when)
-    mats = product_materials(lines, store, when)
-    meta = source_meta(store)
-    traces = [material_trace(store, product, m, when) for m in mats]
+def trace(view: View, product_id: str) -> Trace:
+    """The trace of a product on the view's date (schema ``derisk.trace/1``, see
+    ``docs/certify.md``)."""
+    when = view.as_of
+    product = load_product(view, product_id, when)
+    lines = load_bom(view, product_id, when)
+    mats = product_materials(lines, view, when)
+    meta = source_meta(view)
+    traces = [material_trace(view, product, m, when) for m in mats]
     ent_ids: set[str] = {product.facility_id} | ({product.owner_id} if product.owner_id else set())
     for mt in traces:
         ent_ids |= set(mt.facilities)
         ent_ids |= {f.operator_id for f in mt.facilities.values() if f.operator_id}
-    ents = load_entities(store, ent_ids, when)
-    screening = _screen_all(store, [e for e in ent_ids if e in ents], when)
+    ents = load_entities(view, ent_ids, when)
+    screening = _screen_all(view, [e for e in ent_ids if e in ents], when)
     used_sources: set[str] = {product.source_id} | {b.source_id for b in lines}
     materials_out = []
     missing: list[MissingItem] = []

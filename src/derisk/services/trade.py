@@ -23,7 +23,6 @@ Reading the trade table for one material stage and year:
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -62,7 +61,7 @@ from derisk.services.results import (
     source_record,
 )
 from derisk.services.results.trade import ProductionBasis
-from derisk.store.base import Store
+from derisk.store.view import View
 
 TRADE_ORIGIN_SCHEMA = "derisk.trade-origin/1"
 TRADE_SERIES_SCHEMA = "derisk.trade-series/1"
@@ -96,10 +95,8 @@ class StageInputs:
     countries: set[str] = field(default_factory=set)
 
 
-def _trade_rows(
-    store: Store, material: str, stage: str, conc: Concordance, as_of: dt.date
-) -> list[TradeFlow]:
-    rows = store.view(as_of=as_of).trade_flows(conc.codes(material, stage), material, stage)
+def _trade_rows(view: View, material: str, stage: str, conc: Concordance) -> list[TradeFlow]:
+    rows = view.trade_flows(conc.codes(material, stage), material, stage)
     out = []
     for r in rows:
         pairs = conc.lookup(r.hs_code)
@@ -110,16 +107,14 @@ def _trade_rows(
     return out
 
 
-def trade_years(
-    store: Store, material: str, stage: str, conc: Concordance, as_of: dt.date
-) -> list[int]:
-    return sorted({r.year for r in _trade_rows(store, material, stage, conc, as_of)})
+def trade_years(view: View, material: str, stage: str, conc: Concordance) -> list[int]:
+    return sorted({r.year for r in _trade_rows(view, material, stage, conc)})
 
 
 def _production(
-    store: Store, material: str, stage: str, year: int, as_of: dt.date
+    view: View, material: str, stage: str, year: int
 ) -> tuple[dict[str, float], ProductionBasis | None]:
-    rows = store.view(as_of=as_of).ranked_production(material, stage)
+    rows = view.ranked_production(material, stage)
     if not rows:
         return {}, None
     years = sorted({r.year for r in rows})
@@ -165,15 +160,14 @@ class _Commodity:
 
 
 def stage_inputs(
-    store: Store,
+    view: View,
     material: str,
     stage: str,
     year: int | None,
     conc: Concordance,
-    as_of: dt.date,
 ) -> StageInputs | None:
     """Aggregated flows and production of one stage and year (``None`` without trade data)."""
-    rows = _trade_rows(store, material, stage, conc, as_of)
+    rows = _trade_rows(view, material, stage, conc)
     if not rows:
         return None
     yr = year if year is not None else max(r.year for r in rows)
@@ -216,7 +210,7 @@ def stage_inputs(
         annual_any |= annual
     hs_codes = sorted({r.hs_code for r in rows})
     shared = {h: conc.shared(h) for h in hs_codes if conc.shared(h)}
-    production, pmeta = _production(store, material, stage, yr, as_of)
+    production, pmeta = _production(view, material, stage, yr)
     inp = StageInputs(
         material=material,
         stage=stage,
@@ -325,7 +319,7 @@ def _cname(code: str) -> str:
 
 
 def origin_block(
-    store: Store,
+    view: View,
     importer: str,
     material: str,
     stage: str | None = None,
@@ -334,7 +328,6 @@ def origin_block(
     *,
     mirror: str = "importer",
     concordance: Concordance | None = None,
-    as_of: dt.date | None = None,
     routes: int = 5,
 ) -> OriginBlock | None:
     """The ``origin`` block of an importer: direct, indirect, total, unknown, routes, chain.
@@ -342,26 +335,25 @@ def origin_block(
     ``None`` when the store holds no trade data for any stage of the material. Shares are
     fractions of the importer's imports of the stage in the year (``basis: imports``).
     """
-    when = as_of or dt.date.today()
     conc = concordance or load_concordance()
     iso = countries.resolve(importer)
     try:
         spec = load_catalog().material(material)
     except KeyError as exc:
         raise NotFound(exc.args[0]) from None
-    with_data = [s.id for s in spec.stages if trade_years(store, material, s.id, conc, when)]
+    with_data = [s.id for s in spec.stages if trade_years(view, material, s.id, conc)]
     if not with_data:
         return None
     chosen = stage if stage in with_data else with_data[-1]
-    inp = stage_inputs(store, material, chosen, year, conc, when)
+    inp = stage_inputs(view, material, chosen, year, conc)
     if inp is None:
-        years = trade_years(store, material, chosen, conc, when)
+        years = trade_years(view, material, chosen, conc)
         raise NotFound(
             f"no trade data for {material} {chosen} in {year}; years: {', '.join(map(str, years))}"
         )
     feeds: list[StageInputs] = []
     for prev in _previous_stages(material, chosen):
-        f = stage_inputs(store, material, prev, inp.year, conc, when)
+        f = stage_inputs(view, material, prev, inp.year, conc)
         if f is None or f.year != inp.year:
             break
         feeds.append(f)
@@ -406,7 +398,7 @@ def origin_block(
         EstimatedProduction(country=codes[i], kg=_round(float(b.origins.production[i]), 1))
         for i in np.nonzero(b.origins.estimated & (b.origins.production > 0))[0]
     )
-    meta = source_meta(store)
+    meta = source_meta(view)
     src_ids = list(inp.source_ids)
     if inp.production_meta:
         src_ids.append(inp.production_meta.source_id)
@@ -469,7 +461,7 @@ def origin_block(
         shared_hs_codes={k: tuple(x) for k, x in inp.shared.items()},
         value_without_quantity_usd=_round(inp.value_without_quantity, 2),
         method=METHOD,
-        data_years=tuple(trade_years(store, material, chosen, conc, when)),
+        data_years=tuple(trade_years(view, material, chosen, conc)),
         data_status=status,
         concordance=conc.origin,
         sources=tuple(source_record(meta, s) for s in dict.fromkeys(src_ids)),
@@ -477,26 +469,25 @@ def origin_block(
 
 
 def importer_origin(
-    store: Store,
+    view: View,
     importer: str,
     material: str,
     stage: str | None,
     year: int | None,
     selected: Sequence[str],
-    as_of: dt.date,
 ) -> OriginBlock | None:
     """The origin block for ``derisk exposure --importer`` (latest trade year if ``year`` has
     no trade data). ``$DERISK_HS_CONCORDANCE`` chooses the concordance."""
     try:
-        return origin_block(store, importer, material, stage, year, selected, as_of=as_of)
+        return origin_block(view, importer, material, stage, year, selected)
     except NotFound:
         if year is None:
             raise
-        return origin_block(store, importer, material, stage, None, selected, as_of=as_of)
+        return origin_block(view, importer, material, stage, None, selected)
 
 
 def trade_origin(
-    store: Store,
+    view: View,
     material: str,
     importer: str,
     stage: str | None = None,
@@ -506,12 +497,11 @@ def trade_origin(
     *,
     mirror: str = "importer",
     concordance: Concordance | None = None,
-    as_of: dt.date | None = None,
 ) -> TradeOrigin:
     """``derisk trade origin``: the origin block as a document (raises when there is no data)."""
-    when = as_of or dt.date.today()
+    when = view.as_of
     block = origin_block(
-        store,
+        view,
         importer,
         material,
         stage,
@@ -519,7 +509,6 @@ def trade_origin(
         selected,
         mirror=mirror,
         concordance=concordance,
-        as_of=when,
     )
     if block is None:
         raise NotFound(
@@ -540,7 +529,7 @@ def trade_origin(
 
 
 def export_series(
-    store: Store,
+    view: View,
     reporter: str = "CHN",
     material: str | None = None,
     hs: str | None = None,
@@ -559,7 +548,7 @@ def export_series(
         raise BadInputError("measure must be quantity or value")
     conc = concordance or load_concordance()
     rep = countries.resolve(reporter)
-    rows = store.view().monthly_exports(rep)
+    rows = view.monthly_exports(rep)
     if material is not None:
         rows = [
             r
@@ -573,7 +562,7 @@ def export_series(
         raise NotFound(
             f"no monthly export rows of {rep} for {what}; try `derisk import example china-exports`"
         )
-    meta = source_meta(store)
+    meta = source_meta(view)
     series: list[ExportSeries] = []
     by_code: dict[str, list[Trade]] = defaultdict(list)
     for r in rows:

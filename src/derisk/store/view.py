@@ -26,7 +26,7 @@ Two filters are written once, here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -123,11 +123,26 @@ class View:
         self.as_of = as_of or dt.date.today()
         self.principal = principal
         self._scoped = store.scoped(principal) if principal is not None else None
+        self._owns = True  # this view opened ``_scoped`` and closes it
+
+    def at(self, as_of: dt.date) -> View:
+        """The same reads (same principal, same cursor) as of another date. The returned view
+        borrows this one's cursor: closing it closes nothing, closing this one ends both."""
+        if as_of == self.as_of:
+            return self
+        other = View(self.store, as_of)
+        other.principal = self.principal
+        other._scoped = self._scoped
+        other._owns = False
+        return other
 
     # -- plumbing ---------------------------------------------------------------------------
+    @property
+    def _target(self) -> Store:
+        return self._scoped if self._scoped is not None else self.store
+
     def _sql(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        target = self._scoped if self._scoped is not None else self.store
-        return target.sql(query, params)
+        return self._target.sql(query, params)
 
     def _typed(
         self,
@@ -155,7 +170,7 @@ class View:
         return valid_at(alias, how), valid_params(self.as_of, how)
 
     def close(self) -> None:
-        if self._scoped is not None:
+        if self._scoped is not None and self._owns:  # a borrowed cursor stays with its owner
             self._scoped.close()
             self._scoped = None
 
@@ -164,6 +179,12 @@ class View:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- rows of one table ----------------------------------------------------------------------
+    def rows(self, row_type: type[T], where: Mapping[str, Any] | None = None) -> list[T]:
+        """Every visible row of ``row_type``'s table whose columns equal ``where`` (any date:
+        the caller reads the validity interval)."""
+        return self._target.rows(row_type, where)
 
     # -- sources and countries --------------------------------------------------------------
     def sources(self) -> list[Source]:

@@ -25,7 +25,7 @@ from derisk.services.results import (
     ShareLine,
     TradeSeries,
 )
-from derisk.store import Store
+from derisk.store.view import View
 from derisk.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -148,7 +148,7 @@ def _materials(api: ApiDep) -> tuple[MaterialInfo, ...]:
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, api: ApiDep, sel: SelectionDep) -> HTMLResponse:
     """Heat table of the selected share by material x stage, with bounds and data quality."""
-    data = api.record(("overview", sel.key), lambda s: svc.overview(s, *sel.resolve(s), sel.as_of))
+    data = api.record(("overview", sel.key), lambda v: svc.overview(v, *sel.resolve(v)), sel.as_of)
     names = {m.material: m.name for m in _materials(api)}
     by_mat: dict[str, list[OverviewRow]] = {}
     for r in data.rows:
@@ -205,16 +205,16 @@ def material_page(
 ) -> HTMLResponse:
     """One material: world map, stage flows, shares with sources, importer exposure."""
     stage = stage or None
-    imps = api.record(("importers", material), lambda s: lookup.importers(s, material)).importers
+    imps = api.record(("importers", material), lambda v: lookup.importers(v, material)).importers
     if importer is None and imps:
         importer = imps[0].importer  # show real import data by default
     importer = importer or None
 
     def exp(st: str | None, yr: int | None, imp: str | None) -> Exposure:
-        def run(s: Store) -> Exposure:
-            return svc.exposure(s, material, st, yr, *sel.resolve(s), sel.as_of, imp)
+        def run(v: View) -> Exposure:
+            return svc.exposure(v, material, st, yr, *sel.resolve(v), imp)
 
-        return api.record(("exposure", material, st, yr, imp, sel.key), run)
+        return api.record(("exposure", material, st, yr, imp, sel.key), run, sel.as_of)
 
     ex = exp(stage, year, importer)
     flows = []
@@ -231,7 +231,7 @@ def material_page(
                 breakdown=tuple(stage_breakdown(detail.shares)),
             )
         )
-    exports = api.data(("page-exports", material), _exports(material))
+    exports = api.read(("page-exports", material), _exports(material))
     mats = _materials(api)
     spec = next(m for m in mats if m.material == material)
     years = next(s.years for s in spec.stages if s.stage == ex.stage)
@@ -273,13 +273,13 @@ def material_page(
     )
 
 
-def _exports(material: str) -> Callable[[Store], TradeSeries | None]:
+def _exports(material: str) -> Callable[[View], TradeSeries | None]:
     """China's monthly exports of the material by destination, or ``None`` without trade data
     (cached apart from the API's answers: the page keys are its own)."""
 
-    def run(store: Store) -> TradeSeries | None:
+    def run(view: View) -> TradeSeries | None:
         try:
-            return trade.export_series(store, "CHN", material)
+            return trade.export_series(view, "CHN", material)
         except NotFound:
             return None
 
@@ -301,15 +301,15 @@ def source_page(
     pg: PageDep,
 ) -> HTMLResponse:
     """A source and the facts that cite it; or a fact with its source."""
-    found = api.record(("source", ident), lambda s: svc.source_lookup(s, ident))
+    found = api.record(("source", ident), lambda v: svc.source_lookup(v, ident))
     if found.fact is not None:
         return page(
             request, "fact.html.j2", title=f"Fact {ident}", fact=found.fact, src=found.source
         )
     size = Page(limit=pg.limit if "limit" in request.query_params else 50, offset=pg.offset)
-    data = api.data(
+    data = api.read(
         ("source-facts", ident, size),
-        lambda s: paginate(sources.source_facts(s, ident).to_json(), "facts", size),
+        lambda v: paginate(sources.source_facts(v, ident).to_json(), "facts", size),
     )
     return page(
         request,

@@ -113,7 +113,7 @@ def entities_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse
     """Every entity with its kind, country, number of stakes and PFE screening verdict."""
     data = api.record(("entities",), lookup.entity_list)
     verdicts = api.record(
-        ("screen-all", "pfe", as_of), lambda s: scr.screen_all(s, rule="pfe", as_of=as_of)
+        ("screen-all", "pfe", as_of), lambda v: scr.screen_all(v, rule="pfe"), as_of
     )
     return page(
         request,
@@ -130,17 +130,16 @@ def entities_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse
 def entity_page(request: Request, api: ApiDep, entity: str, as_of: AsOfDep) -> HTMLResponse:
     """Ownership graph with look-through shares, owners and holdings, screening verdicts."""
     owners = api.record(
-        ("owners", entity, as_of, "equity", 0.0, 3),
-        lambda s: own.owners(s, entity, as_of=as_of),
+        ("owners", entity, as_of, "equity", 0.0, 3), lambda v: own.owners(v, entity), as_of
     )
     holdings = api.record(
-        ("holdings", entity, as_of, "equity", 0.0, 1),
-        lambda s: own.holdings(s, entity, as_of=as_of),
+        ("holdings", entity, as_of, "equity", 0.0, 1), lambda v: own.holdings(v, entity), as_of
     )
     screens = [
-        api.data(
+        api.read(
             ("screen", entity, rule, as_of),
-            lambda s, rule=rule: scr.screen_entity(s, entity, rule=rule, as_of=as_of).to_json(),  # type: ignore[misc]
+            lambda v, rule=rule: scr.screen_entity(v, entity, rule=rule).to_json(),  # type: ignore[misc]
+            as_of,
         )
         for rule in SCREEN_RULES
     ]

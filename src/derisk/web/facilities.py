@@ -180,10 +180,10 @@ def allied_page(
             key: tuple[object, ...] = ("allied-page", chain, tuple(members), demand, rule)
             key += (pipeline, years, wd)
             key += (exclude_pfe, as_of)
-            res = api.data(
+            res = api.read(
                 key,
-                lambda s: fs.allied(
-                    s,
+                lambda v: fs.allied(
+                    v,
                     material,
                     stage,
                     members,
@@ -194,9 +194,9 @@ def allied_page(
                         pipeline=pipeline,
                         exclude_pfe=exclude_pfe,
                         world_demand=wd,
-                        as_of=as_of,
                     ),
                 ),
+                as_of,
             )
         except (NotFound, ValueError, KeyError) as exc:
             error = str(exc.args[0]) if exc.args else str(exc)

@@ -28,7 +28,7 @@ def alerts_page(
 ) -> HTMLResponse:
     """The inbox of one state, the calendar and the watchlist."""
     data = api.data(("alerts", state, None), lambda s: svc.list_alerts(s, state=state).to_json())
-    cal = api.data(("calendar", 90), lambda s: svc.calendar(s, days=90).to_json())
+    cal = api.read(("calendar", 90), lambda v: svc.calendar(v, days=90).to_json())
     watch = api.data(("watchlist",), lambda s: svc.list_watch(s).to_json())
     return page(
         request,

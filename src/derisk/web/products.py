@@ -91,7 +91,7 @@ def trace_tree(trace: Trace, top: int = TOP_ORIGINS) -> TreeNode:
 @router.get("/products", response_class=HTMLResponse)
 def products_page(request: Request, api: ApiDep, as_of: AsOfDep) -> HTMLResponse:
     """Every product with its facility, country and materials."""
-    data = api.record(("products", as_of), lambda s: cert.list_products(s, as_of))
+    data = api.record(("products", as_of), lambda v: cert.list_products(v), as_of)
     return page(request, "products.html.j2", title="Products", data=data)
 
 
@@ -104,14 +104,15 @@ def product_page(
     rule: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     """Trace tree to the mines, certificates under every rule, one certificate in detail."""
-    traced = api.record(("trace", product, as_of), lambda s: tr.trace(s, product, as_of))
-    rules = api.record(("rules",), lambda s: cert.list_rules()).rules
+    traced = api.record(("trace", product, as_of), lambda v: tr.trace(v, product), as_of)
+    rules = api.record(("rules",), lambda v: cert.list_rules()).rules
     item_class = traced.product.item_class
     applicable = [r for r in rules if not r.applies_to or item_class in r.applies_to]
     certs = [
         api.record(
             ("certify", product, r.rule, as_of, None),
-            lambda s, rid=r.rule: cert.certify(s, product, rid, as_of),  # type: ignore[misc]
+            lambda v, rid=r.rule: cert.certify(v, product, rid),  # type: ignore[misc]
+            as_of,
         )
         for r in applicable
     ]
@@ -120,7 +121,8 @@ def product_page(
     if chosen is None and chosen_id is not None:
         chosen = api.record(
             ("certify", product, chosen_id, as_of, None),
-            lambda s: cert.certify(s, product, chosen_id, as_of),
+            lambda v: cert.certify(v, product, chosen_id),
+            as_of,
         )
     return page(
         request,

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from derisk.api.deps import ApiDep
 from derisk.errors import NotFoundError
-from derisk.store import Store, guard
+from derisk.store import guard
+from derisk.store.view import View
 from derisk.web.render import page
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,8 +33,8 @@ router = APIRouter(include_in_schema=False)
 NAV = [("News review", "/review")]
 
 
-def _listed(store: Store, status: str) -> NewsReview:
-    listed: NewsReview = _svc().list_proposals(store, status)
+def _listed(view: View, status: str) -> NewsReview:
+    listed: NewsReview = _svc().list_proposals(view, status)
     return listed
 
 
@@ -44,10 +45,10 @@ def review_page(
     status: Annotated[Literal["pending", "accepted", "rejected", "all"], Query()] = "pending",
 ) -> HTMLResponse:
     """Proposals of one status, each with its sentence, fields and article."""
-    data = api.data(("review", status, None), functools.partial(_listed, status=status))
+    data = api.read(("review", status, None), functools.partial(_listed, status=status))
     counts = {}
     for st in ("pending", "accepted", "rejected"):
-        listed = api.data(("review", st, None), functools.partial(_listed, status=st))
+        listed = api.read(("review", st, None), functools.partial(_listed, status=st))
         counts[st] = len(listed.proposals)
     return page(
         request,

@@ -28,7 +28,7 @@ from derisk.services.plan_flows import plan_flows, site_ref
 from derisk.services.results import MaterialInfo
 from derisk.services.results.resource import Reroute, RerouteOptions
 from derisk.services.results.shock import Scenarios, Shock
-from derisk.store import Store
+from derisk.store.view import View
 from derisk.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -225,15 +225,15 @@ def _stage_names(api: ApiDep, material: str) -> dict[str, str]:
 def _shock(api: ApiDep, scenario: str, as_of: Any) -> Shock:
     """The shock result under the API's cache key (``/api/shock/{scenario}``)."""
 
-    def run(s: Store) -> Shock:
-        return sh.run_scenario(s, sh.bundled_scenario(scenario), as_of=as_of)
+    def run(v: View) -> Shock:
+        return sh.run_scenario(v, sh.bundled_scenario(scenario))
 
-    return api.data(("shock", scenario, as_of), run)
+    return api.read(("shock", scenario, as_of), run, as_of)
 
 
 def _scenarios(api: ApiDep) -> Scenarios:
     """The bundled scenarios under the API's cache key (``/api/scenarios``)."""
-    return api.data(("scenarios",), sh.list_scenarios)
+    return api.read(("scenarios",), sh.list_scenarios)
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
@@ -349,10 +349,9 @@ def reroute_page(
             spare_only=spare_only,
             max_country_share=share,
             year=year_i,
-            as_of=as_of,
         )
         # the API's cache key (/api/reroute): the page and the API share one computation
-        res = api.data(("reroute", options), lambda s: rs.reroute(s, options))
+        res = api.read(("reroute", options, as_of), lambda v: rs.reroute(v, options), as_of)
     form = {
         "material": material or "antimony",
         "to": to or "USA",

@@ -6,7 +6,6 @@ Fields are the ``--json`` keys in printed order (see :mod:`derisk.model.record`)
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,8 @@ __all__ = [
 class RerouteOptions:
     """What ``reroute`` answers: material, destination, demand (t/yr) and the exclusions.
 
-    Without excluded countries, groups, entities or ``exclude_pfe``, China is excluded.
+    Without excluded countries, groups, entities or ``exclude_pfe``, China is excluded. The
+    date the figures are read as of is the view's (``reroute(store.view(as_of=…), options)``).
     """
 
     material: str
@@ -59,7 +59,6 @@ class RerouteOptions:
     max_country_share: float | None = None
     costs_path: Path | None = None
     year: int | None = None
-    as_of: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
