@@ -690,13 +690,24 @@ _CHANGE = re.compile(
 )
 
 
+_MEASURE_NOUN = re.compile(
+    r"\b(?:ban|bans|embargo|embargoes|restrictions?|controls?|curbs?|quotas?|prohibition|"
+    r"moratorium|licen[cs]ing|measures?|suspension)\b",
+    re.IGNORECASE,
+)
+
+
 def measure_is_changed(text: str, pos: int) -> bool:
     """``pos`` lies in the subject of a passive clause whose verb lifts, suspends or extends
-    it ("The stricter checks on graphite … have been put on hold", "The ban was lifted"):
-    the measure is named as what changes, not imposed anew."""
+    it ("The stricter checks on graphite … have been put on hold", "The ban was lifted"),
+    or is that verb: the measure is named as what changes, not imposed anew."""
     c = clause_at(list(parse_cached(text)), pos)
     v = c.verb
-    if v is None or not v.passive or pos >= v.start or not _CHANGE.fullmatch(v.head):
+    if v is None or not v.passive or pos >= v.end or not _CHANGE.fullmatch(v.head):
+        return False
+    if pos >= v.start and not _MEASURE_NOUN.search(text, c.start, v.start):
+        # the verb itself ("Exports of cobalt were halted"): a change of a measure only
+        # when its subject names one ("China's ban on gallium … was suspended")
         return False
     if v.head in ("put", "placed"):
         return bool(re.match(r"\s+on hold\b", text[v.end :]))

@@ -1831,6 +1831,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if pm and not any(a <= pm.start() < b for a, b in spans):
             found.append((action, pm))
             spans.append((pm.start(), pm.end()))
+    changes = [f for _, f in found]
     for m in _R_IMPOSED.finditer(s.text):
         if any(a <= m.start() < b for a, b in spans):
             continue
@@ -1842,15 +1843,15 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         # ("lifted its ban on gallium, which had been prohibited since …") is no new event
         rel = s.text.rfind(",", 0, m.start())
         if (
-            found
+            changes
             and rel >= 0
             and re.match(r",\s+(?:which|that|as|and)\b", s.text[rel:])
             and "," not in s.text[rel + 1 : m.start()]
         ):
             continue
         if (
-            found
-            and m.start() > min(f.start() for _, f in found)
+            changes
+            and m.start() > min(f.start() for f in changes)
             and not re.search(
                 r"\band\s+(?:to\s+|will\s+)?$|\breplac\w*\b.{0,25}\bwith\s+(?:\w+\s+){0,2}$"
                 r"|,\s+(?:implementing|introducing|imposing|instituting|adopting)\s+(?:[\w-]+\s+){0,3}$",
@@ -1911,9 +1912,17 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             )
         ):
             continue
+        if any(a == "imposed" for a, _ in found) and not _EXPORT_WORD.search(
+            s.text, m.end(), min(hi, m.end() + 60)
+        ):
+            # a later candidate must govern the exports it restricts ("… after Zimbabwe
+            # banned the export of lithium ore"), not merely stand near them ("Chinese
+            # export restrictions and tightening inventories")
+            continue
+        # every candidate is kept: the first may name no act ("The ban comes months after
+        # Zimbabwe banned the export of lithium ore"), and one event per action is made
         found.append(("imposed", m))
         spans.append((m.start(), m.end()))
-        break
     out: list[Event] = []
     seen_actions: set[str] = set()
     for action, m in sorted(found, key=lambda x: x[1].start()):

@@ -381,6 +381,11 @@ def _recalibrate(e: Event, published: dt.date | None) -> Event:
     return replace(e, group=group, confidence=calibration.calibrated(group, hedged=hedged))
 
 
+_ADVERBIAL_BEFORE = re.compile(
+    r"\b(?:after|since|following|before|when|while|like|as)\b[^,;:]*$", re.IGNORECASE
+)
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -429,7 +434,14 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
             events.extend(found)
             ctx.events = events
             ctx.last_event_index = s.index
-            issuers = [e.links["issuer"] for e in found if "issuer" in e.links]
+            # a government acting in an adverbial clause ("The ban comes months after
+            # Zimbabwe banned …") is a comparison, not the government the article is about
+            issuers = [
+                e.links["issuer"]
+                for e in found
+                if "issuer" in e.links
+                and not _ADVERBIAL_BEFORE.search(s.text[: e.links["issuer"].start])
+            ]
             if issuers:
                 ctx.last_issuer = issuers[0]
         else:
