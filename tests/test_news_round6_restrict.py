@@ -116,3 +116,136 @@ def test_a_government_in_an_adverbial_clause_does_not_become_the_article_governm
     ev = run(text, lexicon)
     assert has(ev, issuer="NAM", material="cobalt"), restrictions(ev)
     assert not has(ev, issuer="ZWE", material="cobalt")
+
+
+# ------------------------------------------------------------------------- dates and windows
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # the verb of the clause stands several words before a day without its year: told in
+        # the past, the day is not after the publication date
+        (
+            "China announced export controls on gallium and germanium on July 3.",
+            {"material": "gallium", "date": "2024-07-03"},
+        ),
+        (
+            "Beijing imposed licensing requirements on exports of graphite products on July 20.",
+            {"material": "graphite", "date": "2024-07-20"},
+        ),
+        # ahead of it ("expected to take effect on …"), the nearest such day stands
+        (
+            "China will restrict exports of antimony, and the rules are expected to take effect "
+            "on September 15.",
+            {"material": "antimony", "start": "2025-09-15"},
+        ),
+    ],
+)
+def test_a_day_without_its_year_follows_the_tense_of_its_clause(
+    text: str, want: dict[str, Any], lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, **want), restrictions(ev)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "start"),
+    [
+        ("China began restricting exports of antimony on Sept. 15.", "2024-09-15"),
+        ("Indonesia started to ban exports of nickel ore in January 2020.", "2020-01-01"),
+        ("Congo's cobalt export quotas kicked in on October 16.", "2025-10-16"),
+        ("Congo began enforcing cobalt export quotas on October 16.", "2024-10-16"),
+        ("Congo will begin enforcing export quotas on cobalt on October 16.", "2025-10-16"),
+    ],
+)
+def test_a_measure_that_began_on_a_day_starts_then(
+    sentence: str, start: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, start=start), restrictions(ev)
+    assert not has(ev, date=start)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Congo's cobalt export ban, which started on February 22, was extended on Saturday for "
+        "three more months.",
+        "Congo extended its cobalt export ban by three further months on Saturday.",
+        "Congo extended its cobalt export ban on Saturday for another three months.",
+    ],
+)
+def test_an_extension_by_more_months_has_its_duration(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, action="extended", duration="P3M", date="2025-06-07", expiry="2025-09-07"), (
+        restrictions(ev)
+    )
+
+
+@pytest.mark.parametrize(
+    ("follow", "duration", "expiry"),
+    [
+        ("The restrictions will be valid for one year.", "P1Y", "2026-06-09"),
+        ("The ban will last six months.", "P6M", "2025-12-09"),
+        ("The measure will remain in force for 90 days.", "P90D", "2025-09-07"),
+    ],
+)
+def test_a_window_stated_in_the_next_sentence_lands_in_the_restriction(
+    follow: str, duration: str, expiry: str, lexicon: Lexicon
+) -> None:
+    ev = run("Indonesia banned exports of nickel ore on Monday. " + follow, lexicon)
+    assert has(ev, issuer="IDN", date="2025-06-09", duration=duration, expiry=expiry), restrictions(
+        ev
+    )
+
+
+@pytest.mark.parametrize(
+    "follow",
+    [
+        "Mines Minister Polite Kambamura announced the sweeping suspension on Tuesday.",
+        "The mines ministry declared the embargo on Tuesday.",
+        "Officials confirmed the prohibition on Tuesday.",
+    ],
+)
+def test_the_day_a_measure_was_announced_may_come_in_the_next_sentence(
+    follow: str, lexicon: Lexicon
+) -> None:
+    ev = run("Zimbabwe has banned all exports of raw lithium concentrates. " + follow, lexicon)
+    assert has(ev, issuer="ZWE", material="lithium", date="2025-06-10"), restrictions(ev)
+
+
+@pytest.mark.parametrize(
+    "announce",
+    [
+        "China's Ministry of Commerce announced today that it will restrict exports of a mineral "
+        "used in batteries.",
+        "China's commerce ministry said on Wednesday it would restrict exports of a metal used in "
+        "weapons.",
+    ],
+)
+def test_a_restriction_announced_without_its_material_lends_its_day_to_the_next_sentence(
+    announce: str, lexicon: Lexicon
+) -> None:
+    ev = run(announce + " New export controls will take effect on antimony from Sept. 15.", lexicon)
+    assert has(ev, material="antimony", date="2025-06-11", start="2025-09-15"), restrictions(ev)
+
+
+def test_the_article_restriction_takes_its_dates_from_later_sentences(lexicon: Lexicon) -> None:
+    text = (
+        "Trade in gallium fell in 2023 due to new Chinese export controls on gallium and "
+        "germanium. Prices rose. Buyers were worried. Stocks fell. Traders waited. The Ministry "
+        "of Commerce announced the mandatory licensing on July 3, citing security. Both are "
+        "dual-use goods. The rules came into force on August 1, and exporters faced delays."
+    )
+    ev = run(text, lexicon, published="2024-01-25")
+    for mat in ("gallium", "germanium"):
+        assert has(ev, material=mat, date="2023-07-03", start="2023-08-01"), restrictions(ev)
+
+
+def test_later_sentences_of_another_decision_lend_no_dates(lexicon: Lexicon) -> None:
+    text = (
+        "China imposed export controls on gallium. Prices rose. Buyers were worried. Stocks "
+        "fell. Traders waited. Indonesia banned nickel ore exports in 2020. The rules came into "
+        "force on August 1."
+    )
+    ev = run(text, lexicon, published="2024-01-25")
+    assert not has(ev, material="gallium", start="2023-08-01"), restrictions(ev)

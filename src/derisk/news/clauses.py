@@ -119,6 +119,7 @@ _IRREGULAR_PAST = _words(
 )
 _TIME_WORD = re.compile(
     r"on|in|at|last|this|late|early|earlier|a|the|statement|week|month|year|[A-Z][a-z]+day|"
+    r"today|yesterday|tonight|recently|separately|officially|formally|publicly|also|"
     r"\d{1,2}|(?:19|20)\d\d|Jan\w*|Feb\w*|Mar\w*|Apr\w*|May|June?|July?|Aug\w*|Sept?\w*|"
     r"Oct\w*|Nov\w*|Dec\w*|\.",
 )

@@ -151,7 +151,14 @@ def _bare_month(prep: str, month: int, before: str, published: dt.date) -> dt.da
 _PAST_CUE = re.compile(
     r"\b(?:announced|came|took|was|were|had|imposed|introduced|began|started|issued|said|"
     r"confirmed|unveiled|published|banned|halted|suspended|lifted|signed|completed|opened|"
-    r"shipped|sailed)\s+(?:[\w-]+\s+){0,4}(?:on|in|from)?\s*$",
+    r"shipped|sailed|restricted|curbed|approved|decided|agreed|ordered|extended|"
+    r"blocked|prohibited|added|placed)\s+(?:[\w,'’-]+\s+){0,9}(?:on|in|from)?\s*$",
+    re.IGNORECASE,
+)
+
+
+_AHEAD_CUE = re.compile(
+    r"\b(?:expected|scheduled|slated|due|set|planned|poised|to take effect|to come into)\b",
     re.IGNORECASE,
 )
 
@@ -161,8 +168,12 @@ def _past_if_told_so(date: dt.date | None, before: str, published: dt.date) -> d
     the publication date: the year before when the nearest one lies ahead."""
     if date is None or date <= published:
         return date
-    clause = re.split(r"[.;]|\bwill\b|\buntil\b|\bfrom\b", before)[-1]
-    if not _PAST_CUE.search(clause[-60:]):
+    # the verb of the clause may stand several words before the day ("announced export
+    # controls on gallium and germanium on July 3")
+    clause = re.split(
+        r"[.;]|\b(?:will|would|shall|until|from|effective|starting|that|which)\b", before
+    )[-1]
+    if not _PAST_CUE.search(clause[-90:]) or _AHEAD_CUE.search(clause[-90:]):
         return date
     try:
         return date.replace(year=date.year - 1)

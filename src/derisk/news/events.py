@@ -608,6 +608,14 @@ def clause(s: Sent, pos: int) -> tuple[int, int]:
     return lo, (m2.start() if m2 else len(s.text))
 
 
+_BEGAN_DOING = re.compile(
+    r"\b(?:began|begun|begins|begin|started|starts|start)\s+(?:to\s+)?(?:restrict|ban|curb|"
+    r"limit|control|requir|enforc|apply|implement|impos)\w*\b[^.;,]{0,60}?(?:on|in|from)?\s*$",
+    re.IGNORECASE,
+)
+"""A measure that "began restricting exports Sept. 15": the day it took effect."""
+
+
 def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, dt.date]:
     """``date`` (when it happened or was announced), ``start`` (takes effect), ``expiry``;
     from the clause of the trigger at ``pos`` when given."""
@@ -626,9 +634,10 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
             out.setdefault("expiry", d.date)
         elif re.search(
             r"(?:from|effective(?: from)?|starting|as of|tak\w* effect(?: on)?|took effect"
-            r"(?: on)?|with effect from|into (?:force|effect)(?: on)?)\s*$",
+            r"(?: on)?|with effect from|into (?:force|effect)(?: on)?|kick(?:s|ed)? in(?: on)?"
+            r"|in (?:force|effect) since|(?:launched|began|started|begins|starts) on)\s*$",
             before,
-        ):
+        ) or _BEGAN_DOING.search(s.text, lo, d.start):
             out.setdefault("start", d.date)
         elif re.search(r"(?:expired|expire|lapsed)\s*$", before):
             continue
@@ -1513,7 +1522,8 @@ _R_EXTENDED = re.compile(
     r"(?:ban|bans|embargo|suspension|halt|moratorium|prohibition|restrictions?|controls?|curbs|"
     r"quotas?)\b"
     r"(?=[^.;]{0,80}?\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?:\d+|one|two|three|"
-    r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?)"
+    r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:more\s+|further\s+|additional\s+|extra\s+)?"
+    r"(?:months?|years?|weeks?|days?)"
     # "extended its ban until …", "extended its ban last Saturday" (not "to cover more goods")
     r"|[^.;]{0,80}?\buntil\b"
     r"|(?![^.;]{0,60}?\bto\s+(?:cover|include|also|add|more|other|additional|all|new)\b))",
@@ -1533,7 +1543,8 @@ _R_BEGAN = re.compile(
 )
 _EXTEND_BY = re.compile(
     r"\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?P<n>\d+|one|two|three|four|five|six|"
-    r"seven|eight|nine|ten|twelve)\s+(?P<u>months?|years?|weeks?|days?)",
+    r"seven|eight|nine|ten|twelve)\s+(?:more\s+|further\s+|additional\s+|extra\s+)?"
+    r"(?P<u>months?|years?|weeks?|days?)",
     re.IGNORECASE,
 )
 _R_LIFTED = re.compile(
@@ -1585,7 +1596,7 @@ _DURATION = re.compile(
     r"\b(?:valid )?for (?:a period of )?(?:about |around |up to |only |just |another |a further "
     r"|an additional |an initial )?"
     r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen"
-    r"|a(?= year\b)|an?(?= (?:year|month|week)\b))\s+"
+    r"|a(?= year\b)|an?(?= (?:year|month|week)\b))\s+(?:more\s+|further\s+|additional\s+)?"
     r"(?P<u>years?|months?|weeks?|days?)\b"
     r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-(?P<u2>year|month|week|day)"
     r"\s+(?:export\s+)?(?:ban|suspension|embargo|halt|moratorium)\b",
@@ -1768,6 +1779,7 @@ def _presupposed(text: str) -> bool:
 _IMPOSING_CUE = re.compile(
     r"\b(?:announc\w*|introduc\w*|impos\w*|implement\w*|issu\w*|unveil\w*|adopt\w*|enforc\w*|"
     r"(?:take|takes|took|taking|come|comes|came) (?:into )?effect|effective|appl(?:y|ies|ied)|"
+    r"kick(?:s|ed)? in|"
     r"cover\w*|includ\w*|requir\w*|mandat\w*|tak(?:e|es|ing)|took|placed|put|expand\w*|add\w*|"
     r"publish\w*|decid\w*|decision|order\w*|approv\w*|enact\w*|sign(?:s|ed)|passed|"
     r"slapp?\w*|extend\w*|renew\w*)\b",
@@ -2025,6 +2037,19 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if target is None and context:
             target = _context_target(ctx, issuer)
         dates = _classify_dates(s, ctx, m.start())
+        pend = ctx.pending
+        if (
+            "date" not in dates
+            and pend is not None
+            and pend[2] is not None
+            and 0 < s.index - pend[0] <= 2
+            and pend[1].id == issuer.id
+            and action == "imposed"
+        ):
+            # "The ministry announced today that it will restrict exports of a mineral. New
+            # export controls will take effect on antimony from Sept. 15": one decision, the
+            # day it was announced
+            dates["date"] = pend[2]
         if m.re is _R_BEGAN and "start" not in dates and "date" in dates:
             # "the original ban began on 22 February": the day it took effect
             dates["start"] = dates.pop("date")
@@ -2321,16 +2346,45 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
     """Details given in the sentence after an event's ("The suspension took effect on
     Saturday", "The plant has capacity to process 12,000 tonnes a year"); returns the
     updated earlier events (same identity, more fields)."""
-    if not ctx.events or s.index - ctx.last_event_index > 3:
+    if not ctx.events:
         return []
     recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
+    if s.index - ctx.last_event_index > 3:
+        # further on, "the rules" are the article's restriction only when it has one
+        # decision (one government, one sentence)
+        rs = [e for e in ctx.events if e.type == "export_restriction"]
+        if (
+            not rs
+            or len({e.fields.get("issuer") for e in rs}) != 1
+            or len({e.sentence_index for e in rs}) != 1
+            or s.index - rs[0].sentence_index > 12
+            or (
+                s.materials()
+                and not {m.id for m in s.materials()} <= {e.fields.get("material") for e in rs}
+            )
+        ):
+            return []
+        recent = rs
     updated: list[Event] = []
     if _FOLLOW_EFFECT.match(s.text) and re.search(
         r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto (?:force|effect)\b|"
-        r"\buntil\b|\bin place\b|\bwill (?:last|run|expire)\b",
+        r"\buntil\b|\bin place\b|\bwill (?:last|run|expire)\b|\b(?:valid|last|lasts|run|runs)"
+        r" for\b|\bin (?:place|force|effect) for\b",
         s.text,
     ):
         window = _classify_dates(s, ctx)
+        dm = _DURATION.search(s.text)
+        lasts = re.search(
+            r"\b(?:last|lasts|run|runs|remain\w* in (?:place|force|effect))\s+(?:for\s+)?",
+            s.text,
+        )
+        span = (
+            parse_duration(f"{dm.group('n') or dm.group('n2')} {dm.group('u') or dm.group('u2')}")
+            if dm
+            else parse_duration(s.text[lasts.end() : lasts.end() + 30])
+            if lasts
+            else None
+        )
         day = window.get("start")
         if day is None and re.search(
             r"\b(?:took|take|takes|taking) effect\b|\binto (?:force|effect)\b", s.text
@@ -2348,12 +2402,19 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                     f["expiry"] = add_period(day, f["duration"])
             if until is not None and "expiry" not in e.fields:
                 f["expiry"] = until
+            if span is not None and "duration" not in f and e.fields.get("action") != "lifted":
+                # "The restrictions will be valid for one year": the window, from its start
+                f["duration"] = span
+                base = f.get("start") or f.get("date") or s.dateline or ctx.published
+                if "expiry" not in f and base is not None:
+                    f["expiry"] = add_period(base, span)
             if f != e.fields:
                 updated.append(replace(e, fields=f))
     if re.search(
-        r"\b(?:announced|confirmed|unveiled|published|issued)\s+(?:the|this|these|its)\s+"
-        r"(?:[\w-]+\s+){0,2}(?:decision|move|measures?|controls|ban|restrictions|rules|curbs|"
-        r"licensing|licen[cs]e requirements?)\b",
+        r"\b(?:announced|confirmed|unveiled|published|issued|ordered|declared)\s+(?:the|this|"
+        r"these|its)\s+(?:[\w-]+\s+){0,2}(?:decision|move|measures?|controls|ban|restrictions|"
+        r"rules|curbs|licensing|licen[cs]e requirements?|suspension|embargo|prohibition|halt|"
+        r"moratorium|quotas?)\b",
         s.text,
         re.IGNORECASE,
     ):
