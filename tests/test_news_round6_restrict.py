@@ -249,3 +249,152 @@ def test_later_sentences_of_another_decision_lend_no_dates(lexicon: Lexicon) -> 
     )
     ev = run(text, lexicon, published="2024-01-25")
     assert not has(ev, material="gallium", start="2023-08-01"), restrictions(ev)
+
+
+# ------------------------------------------------------------------- issuers and materials
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Congo's strategic minerals regulator said on Saturday the suspension of cobalt exports "
+        "would be extended by three months from June 22.",
+        "Congo's mines ministry said on Saturday the ban on cobalt exports has been extended by "
+        "three months from June 22.",
+        "The Congolese government said on Saturday the halt to cobalt exports will be extended "
+        "by three months from June 22.",
+    ],
+)
+def test_a_reported_passive_extension_takes_the_reporting_government(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(
+        ev,
+        issuer="COD",
+        action="extended",
+        material="cobalt",
+        duration="P3M",
+        start="2025-06-22",
+        expiry="2025-09-22",
+    ), restrictions(ev)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "issuer"),
+    [
+        ("The government of Zimbabwe banned the export of raw lithium ore.", "ZWE"),
+        ("The Republic of Namibia has prohibited exports of unprocessed lithium ore.", "NAM"),
+        ("The cabinet of Indonesia banned exports of nickel ore.", "IDN"),
+    ],
+)
+def test_the_government_of_a_country_is_its_issuer(
+    sentence: str, issuer: str, lexicon: Lexicon
+) -> None:
+    assert has(run(sentence, lexicon), issuer=issuer, action="imposed"), restrictions(
+        run(sentence, lexicon)
+    )
+
+
+def test_exports_to_a_country_do_not_make_it_the_issuer(lexicon: Lexicon) -> None:
+    ev = run("China banned the export of gallium to the United States.", lexicon)
+    assert has(ev, issuer="CHN", target="USA")
+    assert not has(ev, issuer="USA")
+
+
+@pytest.mark.parametrize(
+    ("text", "material"),
+    [
+        (
+            "Almost all reserves of antimony are in China, Russia and Tajikistan. China, which "
+            "mines half of global output, began restricting exports Sept. 15.",
+            "antimony",
+        ),
+        (
+            "Indonesia holds the world's largest nickel reserves. Indonesia banned exports in "
+            "January 2020.",
+            "nickel",
+        ),
+    ],
+)
+def test_bare_exports_are_those_of_the_material_of_the_sentence_before(
+    text: str, material: str, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon, published="2024-11-20"), material=material, action="imposed")
+
+
+def test_bare_exports_after_two_materials_stay_unread(lexicon: Lexicon) -> None:
+    ev = run(
+        "China produces most of the world's gallium and germanium. China restricted exports "
+        "last year.",
+        lexicon,
+    )
+    assert restrictions(ev) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Congo's government said on Saturday it would replace its cobalt export ban with quotas "
+        "from October 16.",
+        "Congo will replace the ban on cobalt exports with a quota system from October 16, the "
+        "regulator said on Saturday.",
+    ],
+)
+def test_a_ban_replaced_with_quotas_is_lifted_and_the_quota_imposed(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    for action in ("lifted", "imposed"):
+        assert has(ev, issuer="COD", action=action, material="cobalt", start="2025-10-16"), (
+            restrictions(ev)
+        )
+
+
+def test_replacing_supply_is_no_lifting(lexicon: Lexicon) -> None:
+    ev = run(
+        "Automakers want to replace Chinese graphite supply, with export controls in place.",
+        lexicon,
+    )
+    assert not has(ev, action="lifted")
+
+
+# -------------------------------------------------------------- windows and their base day
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In February, Congo imposed a four-month ban on cobalt exports.",
+        "Congo imposed a four-month ban on cobalt exports in February.",
+    ],
+)
+def test_a_window_of_a_month_dated_decision_is_not_counted_from_publication(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    ev = restrictions(run(sentence, lexicon))
+    assert ev and ev[0]["duration"] == "P4M"
+    assert "expiry" not in ev[0], ev
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expiry"),
+    [
+        ("Congo suspended cobalt exports on Feb. 22 for four months.", "2025-06-22"),
+        ("China recently decided to halt gallium exports for only six months.", "2025-12-11"),
+    ],
+)
+def test_a_window_counts_from_its_day_else_from_publication(
+    sentence: str, expiry: str, lexicon: Lexicon
+) -> None:
+    assert has(run(sentence, lexicon), expiry=expiry), restrictions(run(sentence, lexicon))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "China said it would ban exports of gallium to the United States, in a notice dated "
+        "Dec. 3.",
+        "China banned exports of gallium to the United States in a notice dated December 3.",
+    ],
+)
+def test_the_day_of_a_dated_notice_is_past(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, material="gallium", date="2024-12-03"), restrictions(ev)
+    assert not has(ev, start="2025-12-03")

@@ -438,7 +438,12 @@ def parse(text: str) -> list[Clause]:
             ) and (k < n and toks[k].low not in (",", ".", "that", "in", "on")):
                 ahead = _finite_ahead(toks, k, text)
                 if (ahead is not None and ahead <= k + 6 and toks[k].low != "the") or (
-                    ahead is not None and ahead <= k + 4
+                    ahead is not None
+                    and (
+                        ahead <= k + 4
+                        # "said on Saturday the suspension of cobalt exports would be …"
+                        or (ahead <= k + 7 and toks[ahead].low in MODALS | AUX_BE | AUX_HAVE)
+                    )
                 ):
                     opens.append(_Open(toks[k].start, "complement", "", len(opens) - 1))
         i += 1

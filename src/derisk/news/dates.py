@@ -152,7 +152,7 @@ _PAST_CUE = re.compile(
     r"\b(?:announced|came|took|was|were|had|imposed|introduced|began|started|issued|said|"
     r"confirmed|unveiled|published|banned|halted|suspended|lifted|signed|completed|opened|"
     r"shipped|sailed|restricted|curbed|approved|decided|agreed|ordered|extended|"
-    r"blocked|prohibited|added|placed)\s+(?:[\w,'’-]+\s+){0,9}(?:on|in|from)?\s*$",
+    r"blocked|prohibited|added|placed|dated)\s+(?:[\w,'’-]+\s+){0,9}(?:on|in|from)?\s*$",
     re.IGNORECASE,
 )
 

@@ -654,6 +654,19 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
     return out
 
 
+def month_only(s: Sent, pos: int) -> bool:
+    """The clause at ``pos`` dates its event to a month only ("In February, Congo imposed a
+    four-month ban"): a window stated as a duration cannot be counted from the publication
+    date, and no day is known to count it from."""
+    lo, hi = clause(s, pos)
+    return any(
+        d.precision == "month"
+        and (lo <= d.start < hi or (d.start < lo and s.text[d.end : d.end + 1] == ","))
+        and not re.search(r"(?:from|until|till|through|starting|effective)\s*$", s.text[: d.start])
+        for d in s.dates
+    )
+
+
 def _confidence(
     s: Sent,
     etype: str,
@@ -1553,6 +1566,13 @@ _R_LIFTED = re.compile(
     r"(?:\s+[\w,.'’-]+){0,10}?\s+" + _R_NOUNS + r"\b",
     re.IGNORECASE,
 )
+_R_REPLACED = re.compile(
+    r"\breplac\w*\s+(?:[\w'’-]+\s+){0,6}?(?:ban|bans|embargo|suspension|prohibition|moratorium)"
+    r"\b[^.;]{0,60}?\bwith\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}(?:quotas?|quota system|"
+    r"licen[cs]\w*|permits?|controls?|dut(?:y|ies)|tax|taxes|levy)\b",
+    re.IGNORECASE,
+)
+"""A ban replaced with quotas or licences: the ban lifted and the new measure imposed."""
 _R_SUSPENDED = re.compile(
     r"\b(?:suspen\w*|paus\w*|halt\w*|freez\w*|froze|waiv\w*|exempt\w*|postpon\w*|delay\w*)\b"
     r"(?:\s+[\w,.'’-]+){0,14}?\s+" + _R_NOUNS + r"\b"
@@ -1676,6 +1696,13 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         if (
             re.search(r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap)
             and not re.search(r"\b(?:imposed|introduced|enacted|announced)\s+(?:by|in)\s+$", gap)
+            # "the government of Zimbabwe", "the Republic of Namibia": the state itself
+            and not re.search(
+                r"\b(?:government|ministry|authorities|cabinet|president|parliament|republic|"
+                r"kingdom|state council|junta)\s+of\s+(?:the\s+)?$",
+                gap,
+                re.IGNORECASE,
+            )
             # "according to a notice from China's Ministry of Commerce": the government
             and not _GOVERNMENT_OF.match(s.text, c.end)
         ):
@@ -1818,6 +1845,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     for action, rx in (
         ("extended", _R_EXTENDED),
         ("resumed", _R_RESUMED),
+        ("lifted", _R_REPLACED),
         ("lifted", _R_LIFTED),
         ("suspended", _R_SUSPENDED),
     ):
@@ -2023,6 +2051,19 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             # of the same government's last restriction in the article
             mats = _context_materials(s, ctx, issuer)
             context = bool(mats)
+        if (
+            not mats
+            and issuer in s.mentions
+            and ctx.prev is not None
+            and ctx.prev.index == s.index - 1
+            and re.match(
+                r"\s*(?:its\s+|the\s+)?(?:exports|shipments)\b(?!\s+(?:of|to)\b)", s.text[m.end() :]
+            )
+            and len({x.id for x in ctx.prev.materials() if x.id}) == 1
+        ):
+            # "Almost all antimony reserves are in China. China began restricting exports
+            # Sept. 15": bare exports are those of the material the sentence before named
+            mats = [x for x in ctx.prev.materials() if x.id][:1]
         if not mats:
             if action == "imposed" and issuer in s.mentions:
                 ctx.pending = (
@@ -2068,7 +2109,9 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if expiry is None and duration is not None:
             # the window runs from its stated start, else from the date of the decision,
             # else (no date stated: "recently decided") from the publication date
-            base = dates.get("start") or dates.get("date") or s.dateline or ctx.published
+            base = dates.get("start") or dates.get("date")
+            if base is None and not month_only(s, m.start()):
+                base = s.dateline or ctx.published
             if base is not None:
                 expiry = add_period(base, duration)
         if expiry is None and duration is None and re.search(r"\bthe same period\b", s.text):
@@ -2097,6 +2140,14 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             ev = _make(s, "export_restriction", fields, links)
             if ev:
                 out.append(ev)
+            if m.re is _R_REPLACED and "imposed" not in seen_actions:
+                # "… will replace its cobalt export ban with quotas from October 16": the
+                # new measure, from the same day
+                ev = _make(s, "export_restriction", {**fields, "action": "imposed"}, links)
+                if ev:
+                    out.append(ev)
+        if m.re is _R_REPLACED:
+            seen_actions.add("imposed")
     return out
 
 
