@@ -398,3 +398,50 @@ def test_the_day_of_a_dated_notice_is_past(sentence: str, lexicon: Lexicon) -> N
     ev = run(sentence, lexicon)
     assert has(ev, material="gallium", date="2024-12-03"), restrictions(ev)
     assert not has(ev, start="2025-12-03")
+
+
+# ------------------------------------------------------- trade that stopped is no measure
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "China restricted germanium exports in 2023. In the aftermath, exports of germanium "
+        "temporarily halted for about three months as companies adjusted to the new licensing "
+        "requirements.",
+        "Congo suspended cobalt exports in February. Cobalt shipments from Congo stopped for "
+        "weeks while traders waited for the new rules.",
+    ],
+)
+def test_exports_that_stopped_are_a_fact_of_the_market(sentence: str, lexicon: Lexicon) -> None:
+    ev = restrictions(run(sentence, lexicon))
+    assert len(ev) == 1 and ev[0]["action"] == "imposed", ev
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Exports of cobalt were halted by the government of Congo on Saturday.",
+        "Congo halted cobalt exports on Saturday.",
+    ],
+)
+def test_exports_halted_by_a_government_are_a_restriction(sentence: str, lexicon: Lexicon) -> None:
+    assert has(run(sentence, lexicon), issuer="COD", action="imposed", date="2025-06-07")
+
+
+@pytest.mark.parametrize(
+    "follow",
+    [
+        "The controls are meant to prevent illegal uses of rare earths in weapons.",
+        "The rules were designed to protect supplies of rare earths at home.",
+    ],
+)
+def test_a_purpose_of_the_measure_names_no_goods_it_covers(follow: str, lexicon: Lexicon) -> None:
+    text = "China's commerce ministry announced new export controls on Monday. " + follow
+    assert restrictions(run(text, lexicon)) == []
+
+
+def test_a_copula_before_the_goods_names_what_the_measure_covers(lexicon: Lexicon) -> None:
+    text = (
+        "China announced new export controls on Monday. The controls are on gallium and germanium."
+    )
+    ev = run(text, lexicon)
+    assert has(ev, material="gallium") and has(ev, material="germanium"), restrictions(ev)

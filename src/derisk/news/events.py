@@ -1666,6 +1666,12 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
     cov = _COVERS.search(s.text)
     if cov is None or _blocked(s, cov.start()):
         return []
+    if cov.group(0).lower() in ("are", "were") and not any(
+        cov.end() <= x.start <= cov.end() + 25 for x in s.materials()
+    ):
+        # "The controls are meant to prevent illegal uses of rare earths": a copula names
+        # the goods covered only when they follow it ("The restrictions are on gallium")
+        return []
     have = {e.fields.get("material") for e in ctx.events if e.type == "export_restriction"}
     out = []
     for mat in s.materials():
@@ -1860,6 +1866,16 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 re.IGNORECASE,
             ):
                 continue
+            if re.search(
+                r"[,;]\s*(?:which|who)\b|\b(?:as|because|while|after|when|since|until|so)\s+"
+                r"(?:[\w-]+\s+){0,3}?(?:companies|firms|exporters|traders|buyers|producers|"
+                r"it|they|the|prices)\b",
+                m.group(0),
+                re.IGNORECASE,
+            ):
+                # "exports halted for three months as companies adjusted to the new licensing
+                # requirements": the measure is in another clause, not what was halted
+                continue
             if action in ("resumed", "lifted") and re.search(
                 r"\b(?:exports|shipments)\b", m.group(0).split()[0]
             ):
@@ -1875,6 +1891,18 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     for m in _R_IMPOSED.finditer(s.text):
         if any(a <= m.start() < b for a, b in spans):
             continue
+        if re.match(r"(?:halt|stop|ceas|suspend|freez|froze)", m.group(0), re.I):
+            a, b = subject_span(s.text, m.start())
+            if re.match(
+                r"\s*(?:the\s+|its\s+|[\w-]+\s+){0,2}(?:exports|shipments|sales|deliveries)\b",
+                s.text[a:b],
+                re.I,
+            ) and not re.search(
+                r"\b(?:was|were|been|be|being)\s+(?:\w+\s+)?$", s.text[: m.start()]
+            ):
+                # "exports of germanium temporarily halted for three months": the trade
+                # stopped (a fact of the market), not a government's act
+                continue
         if measure_is_changed(s.text, m.start()):
             # "The stricter checks on graphite … have been put on hold": the measure is the
             # subject of its suspension, lifting or extension, not imposed again
