@@ -445,3 +445,128 @@ def test_a_copula_before_the_goods_names_what_the_measure_covers(lexicon: Lexico
     )
     ev = run(text, lexicon)
     assert has(ev, material="gallium") and has(ev, material="germanium"), restrictions(ev)
+
+
+# ---------------------------------------------------------- text as scraped and relative days
+@pytest.mark.parametrize("gap", ["\n", "\n\n"])
+def test_a_sentence_wrapped_over_lines_is_read_whole(gap: str, lexicon: Lexicon) -> None:
+    text = (
+        "Nickel ore news\n\n"
+        f"JAKARTA — Indonesia said on Monday it will{gap}stop nickel ore exports from Jan. 1, "
+        f"2020, two years earlier{gap}than initially indicated.{gap}Prices rose."
+    )
+    ev = run(text, lexicon, published="2019-09-02")
+    assert has(ev, issuer="IDN", material="nickel", start="2020-01-01", date="2019-09-02"), (
+        restrictions(ev)
+    )
+
+
+def test_a_heading_line_is_not_joined_to_the_next(lexicon: Lexicon) -> None:
+    from derisk.news.text import unwrap
+
+    assert unwrap("Quota Rules Take Effect\nCongo imposed quotas.") == (
+        "Quota Rules Take Effect\nCongo imposed quotas."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "date 2026-03-04 Zimbabwe banned exports of raw lithium last week, the government "
+        "said. Zimbabwe last Wednesday announced an immediate ban on exports of lithium "
+        "concentrates.",
+        "date 2026-03-04 Zimbabwe fast-tracked a ban on raw lithium exports last week. The "
+        "ministry last Wednesday announced the ban on lithium exports.",
+    ],
+)
+def test_a_page_stamp_and_a_week_name_no_day_of_the_event(text: str, lexicon: Lexicon) -> None:
+    ev = run(text, lexicon, published="2026-03-04")
+    # "last Wednesday" said on a Wednesday is the week before; the page's stamp is no event
+    # day, nor is "last week"
+    assert has(ev, issuer="ZWE", material="lithium", date="2026-02-25"), restrictions(ev)
+    assert not has(ev, date="2026-03-04") and not has(ev, date="2026-02-23")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "day"),
+    [
+        ("last Wednesday", "2025-06-04"),
+        ("on Wednesday", "2025-06-11"),
+        ("last Monday", "2025-06-09"),
+    ],
+)
+def test_last_weekday_is_before_the_publication_day(
+    phrase: str, day: str, lexicon: Lexicon
+) -> None:
+    ev = run(f"China banned gallium exports {phrase}.", lexicon)
+    assert has(ev, date=day), restrictions(ev)
+
+
+# ---------------------------------------------------------------- materials of the measure
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Echoing its earlier clampdown on rare earths, China has imposed strict export controls "
+        "on silver.",
+        "Following its curbs on gallium, China has imposed export controls on silver.",
+    ],
+)
+def test_an_opening_phrase_lends_no_material(sentence: str, lexicon: Lexicon) -> None:
+    assert restrictions(run(sentence, lexicon)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The refinery will process raw cobalt from Congo. That country recently imposed a "
+        "four-month export ban on the material.",
+        "The plant buys its cobalt in Congo. The country imposed a four-month export ban on the "
+        "metal in February.",
+    ],
+)
+def test_the_material_named_the_sentence_before(text: str, lexicon: Lexicon) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, issuer="COD", material="cobalt", duration="P4M"), restrictions(ev)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Indonesia has allowed two companies to resume exporting zinc concentrates, ending a ban "
+        "imposed in January.",
+        "Indonesia let miners resume exports of zinc concentrates, ending its ban.",
+    ],
+)
+def test_trade_that_resumes_ends_a_ban(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, issuer="IDN", material="zinc", action="lifted"), restrictions(ev)
+    assert not has(ev, action="resumed")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "China introduced export permits for gallium and germanium in August.",
+        "Beijing introduced export licences for graphite products.",
+    ],
+)
+def test_introduced_permits_are_a_restriction(sentence: str, lexicon: Lexicon) -> None:
+    assert has(run(sentence, lexicon), issuer="CHN", action="imposed")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Beijing has said it will curb exports of gallium and germanium, two rare earth metals "
+        "crucial for chips, next month.",
+        "China said it will restrict exports of gallium and germanium, both rare earth metals "
+        "used in chips, next month.",
+    ],
+)
+def test_a_class_in_apposition_is_no_material_and_next_month_starts_it(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon, published="2023-07-23")
+    for mat in ("gallium", "germanium"):
+        assert has(ev, issuer="CHN", material=mat, start="2023-08-01"), restrictions(ev)
+    assert not has(ev, material="rare-earths")

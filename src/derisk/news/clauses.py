@@ -99,7 +99,7 @@ DETERMINERS = _words(
 )
 PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 _DEFINITE_GOVERNMENT = re.compile(
-    r"^(?:the\s+)?(?:(?:country|nation)['’]s\s+)?(?:[\w-]+\s+){0,2}?(?:government|ministry|"
+    r"^(?:the\s+|that\s+|this\s+)?(?:(?:country|nation)['’]s\s+)?(?:[\w-]+\s+){0,2}?(?:government|ministry|"
     r"authorities|authority|cabinet|regulator|state council|administration|officials|customs|"
     r"country|nation|junta|president|premier|parliament|department|bureau|agency|"
     r"commission|council)\b",

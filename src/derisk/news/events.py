@@ -1561,7 +1561,7 @@ _EXTEND_BY = re.compile(
     re.IGNORECASE,
 )
 _R_LIFTED = re.compile(
-    r"\b(?:lift\w*|scrap\w*|remov\w*|end(?:s|ed)?|rescind\w*|revok\w*|repeal\w*|drop(?:s|ped)?|"
+    r"\b(?:lift\w*|scrap\w*|remov\w*|end(?:s|ed|ing)?|rescind\w*|revok\w*|repeal\w*|drop(?:s|ped)?|"
     r"eas(?:e|es|ed|ing)|relax\w*|loosen\w*)\b"
     r"(?:\s+[\w,.'’-]+){0,10}?\s+" + _R_NOUNS + r"\b",
     re.IGNORECASE,
@@ -1594,7 +1594,8 @@ _R_IMPOSED = re.compile(
     r"stricter (?:\w+ ){0,2}reviews?|(?:higher|tighter|stricter) (?:regulation|controls?|scrutiny)|"
     r"regulation of (?:\w+ ){0,2}exports|(?:must|need to|needs to|required to|have to|has to) "
     r"(?:first )?(?:apply for|obtain|seek) (?:an? )?(?:export )?(?:licen[cs]es?|permits?|approval)|"
-    r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?)|"
+    r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?|(?:export )?(?:permits?|licen[cs]es?)|"
+    r"export quotas?)|"
     r"requir\w* export (?:permits|licen[cs]es)|"
     r"(?:will |would )?need(?:s|ing)? (?:an? |special )?(?:export )?(?:licen[cs]es?|permits?|"
     r"approval)\b|capp(?:ed|ing)\b|"
@@ -1809,6 +1810,13 @@ def _presupposed(text: str) -> bool:
     )
 
 
+_OPENING_PHRASE = re.compile(
+    r"^(?:[A-Z][a-z]+ing\s+(?:its|the|an?|his|her|their|on|from|to|with|up|in|out|earlier)\b|"
+    r"Like|Unlike|After|Besides|Beyond|Similar to|As with)\b[^,;]{0,120},"
+)
+"""An opening participial or comparative phrase ("Echoing its earlier clampdown on rare
+earths, China has imposed …"): what it names is another measure's."""
+
 _IMPOSING_CUE = re.compile(
     r"\b(?:announc\w*|introduc\w*|impos\w*|implement\w*|issu\w*|unveil\w*|adopt\w*|enforc\w*|"
     r"(?:take|takes|took|taking|come|comes|came) (?:into )?effect|effective|appl(?:y|ies|ied)|"
@@ -1880,6 +1888,15 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 r"\b(?:exports|shipments)\b", m.group(0).split()[0]
             ):
                 continue
+            if action == "resumed" and re.match(
+                r"\S+\s+(?:the\s+|its\s+)?(?:export|exports|exporting|shipments|shipping|sales|"
+                r"trade|trading)\b",
+                m.group(0),
+                re.IGNORECASE,
+            ):
+                # "allowed two companies to resume exporting zinc concentrates, ending a
+                # ban": the trade resumes, the ban ends
+                continue
             found.append((action, m))
             spans.append((m.start(), m.end()))
     for action, rx in (("extended", _R_EXTENDED_PASSIVE), ("imposed", _R_BEGAN)):
@@ -1903,6 +1920,11 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 # "exports of germanium temporarily halted for three months": the trade
                 # stopped (a fact of the market), not a government's act
                 continue
+        opening = _OPENING_PHRASE.match(s.text)
+        if opening and m.start() < opening.end() and _NOUN_TRIGGER.fullmatch(m.group(0)):
+            # "Following its curbs on gallium, China …": a measure named in an opening
+            # phrase is another, earlier one
+            continue
         if measure_is_changed(s.text, m.start()):
             # "The stricter checks on graphite … have been put on hold": the measure is the
             # subject of its suspension, lifting or extension, not imposed again
@@ -1924,6 +1946,12 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 r"\band\s+(?:to\s+|will\s+)?$|\breplac\w*\b.{0,25}\bwith\s+(?:\w+\s+){0,2}$"
                 r"|,\s+(?:implementing|introducing|imposing|instituting|adopting)\s+(?:[\w-]+\s+){0,3}$",
                 s.text[max(0, m.start() - 50) : m.start()],
+            )
+            and not (
+                re.match(
+                    r"(?:implementing|introducing|imposing|instituting|adopting)\b", m.group(0)
+                )
+                and re.search(r",\s*$", s.text[: m.start()])
             )
         ):
             # "the suspension of other export controls imposed on Oct 9, including expanded
@@ -2041,12 +2069,36 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             # weigh on prices": a measure named, with its government as possessive, is no act
             continue
         mats = [x for x in s.materials() if m.start() <= x.start < hi]
+        mats = [
+            x
+            for i, x in enumerate(mats)
+            if i == 0
+            or not re.search(
+                r",\s+(?:two|three|four|both|all|an?|other|several|key)\s+(?:[\w-]+\s+)?$",
+                s.text[mats[i - 1].end : x.start],
+            )
+        ]  # "gallium and germanium, two rare earth metals": a class named in apposition
         if not mats and re.search(
             r"\bthe (?:metal|mineral|material|metals|minerals)\b", s.text[m.start() : hi]
         ):
             mats = [x for x in s.materials() if x.start < m.start()][-1:]
+            if (
+                not mats
+                and ctx.prev is not None
+                and len({x.id for x in ctx.prev.materials() if x.id}) == 1
+                and re.search(r"\bthe (?:metal|mineral|material)\b", s.text[m.start() : hi])
+                and (issuer in s.mentions or subject_is_reference(s.text, m.start()))
+            ):
+                # "… raw cobalt from Congo. That country recently imposed a four-month
+                # export ban on the material": the one material of the sentence before
+                mats = [x for x in ctx.prev.materials() if x.id][:1]
         if not mats:
-            mats = [x for x in s.materials() if lo <= x.start < m.start()]
+            opening = _OPENING_PHRASE.match(s.text)
+            mats = [
+                x
+                for x in s.materials()
+                if lo <= x.start < m.start() and not (opening and x.start < opening.end())
+            ]
         if not mats and action == "imposed" and lo > 0 and s.text[lo - 1] != ";":
             # "Antimony shortages have grown since China began export controls": the
             # material of the main clause is what the earlier measure restricted
