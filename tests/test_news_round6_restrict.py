@@ -570,3 +570,25 @@ def test_a_class_in_apposition_is_no_material_and_next_month_starts_it(
     for mat in ("gallium", "germanium"):
         assert has(ev, issuer="CHN", material=mat, start="2023-08-01"), restrictions(ev)
     assert not has(ev, material="rare-earths")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The move highlights India's ambitions to build its rare earth value chain, as China's "
+        "recent curbs on exports of key minerals have rattled global industries.",
+        "Japan wants its own rare earth supply chain, as China's recent export curbs on key "
+        "minerals weigh on buyers.",
+    ],
+)
+def test_a_recent_measure_in_an_as_clause_is_background_and_lends_no_material(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    assert restrictions(run(sentence, lexicon)) == []
+
+
+def test_a_measure_called_recently_announced_is_still_news(lexicon: Lexicon) -> None:
+    ev = run(
+        "China's recently announced export controls on gallium took effect on Sunday.", lexicon
+    )
+    assert has(ev, issuer="CHN", material="gallium"), restrictions(ev)

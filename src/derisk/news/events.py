@@ -591,7 +591,9 @@ def _material(s: Sent, pos: int = 0) -> Mention | None:
     return mats[0] if mats else None
 
 
-_CLAUSE_BEFORE = re.compile(r"\b(?:after|since|following|because|when|while)\b|;")
+_CLAUSE_BEFORE = re.compile(
+    r"\b(?:after|since|following|because|when|while)\b|;|,\s+as\b(?!\s+(?:well|part|of|a|an|the)\b)"
+)
 _CLAUSE_AFTER = re.compile(
     r"(?<!\bsuch)(?<!\bwell)(?<!\bso)(?<!\bknown)(?<!\bsame),?\s+(?:as|after|while|since|because)\s"
     r"|;|,\s+which\b"
@@ -2058,7 +2060,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             and not _IMPOSING_CUE.search(s.text[lo:hi])
             # "new Chinese export controls": "new" reports the act
             and not re.search(
-                r"\b(?:new|newly|latest|fresh|recent|recently)\s+(?:[\w'’-]+\s+){0,3}$",
+                r"\b(?:new|newly|latest|fresh|recently)\s+(?:[\w'’-]+\s+){0,3}$",
                 s.text[max(0, issuer.start - 30) : m.start()],
             )
             and not re.search(
