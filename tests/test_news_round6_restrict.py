@@ -592,3 +592,45 @@ def test_a_measure_called_recently_announced_is_still_news(lexicon: Lexicon) -> 
         "China's recently announced export controls on gallium took effect on Sunday.", lexicon
     )
     assert has(ev, issuer="CHN", material="gallium"), restrictions(ev)
+
+
+# ------------------------------------------------------------ officials act for their state
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Congo is the largest cobalt producer. President Felix Tshisekedi announced a ban on "
+        "cobalt exports on Monday.",
+        "Zimbabwe is rich in lithium. Mines Minister Polite Kambamura banned lithium concentrate "
+        "exports on Monday.",
+        "Zimbabwe Bans Export Of Ores\nMinister of Mines and Mining Development Winston Chitando "
+        "issued the order on Friday. On Monday, Chitando banned the export of raw lithium.",
+    ],
+)
+def test_an_official_named_with_a_title_acts_for_the_article_government(
+    text: str, lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon)
+    assert any(
+        e["action"] == "imposed" and e["date"] == "2025-06-09" and e["issuer"] in ("COD", "ZWE")
+        for e in restrictions(ev)
+    ), restrictions(ev)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "President Felix Tshisekedi announced a ban on cobalt exports on Monday.",
+        "Commerce Minister Piyush Goyal met industry executives on Monday.",
+    ],
+)
+def test_a_titled_official_is_no_new_company(sentence: str, lexicon: Lexicon) -> None:
+    assert not [m for m in lexicon.mentions(sentence) if m.kind == "company"]
+
+
+def test_a_company_subject_is_still_no_government(lexicon: Lexicon) -> None:
+    ev = run(
+        "Congo is the largest cobalt producer. Glencore halted cobalt exports from its mines on "
+        "Monday.",
+        lexicon,
+    )
+    assert restrictions(ev) == []

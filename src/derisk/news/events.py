@@ -55,7 +55,7 @@ from derisk.news.clauses import (
     subject_span,
 )
 from derisk.news.dates import DateMention, add_period, parse_duration
-from derisk.news.lexicon import Mention, name_key, sector_maker
+from derisk.news.lexicon import ORG_WORDS, Mention, name_key, sector_maker
 
 EVENT_TYPES = (
     "stake_acquisition",
@@ -331,6 +331,23 @@ class Context:
     """The material the article named last (the title's before the text's)."""
     pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
     """A restriction announced without its materials (sentence index, issuer, date, target)."""
+    officials: set[str] = field(default_factory=set)
+    """Surnames of the people the article named with a title of office ("Mines Minister
+    Winston Chitando" → "Chitando"): when one of them acts, the article's government does."""
+
+
+_TITLE = r"(?:President|Minister|Premier|Secretary|Governor|Chancellor)"
+_OFFICIAL = re.compile(r"\b" + _TITLE + r"\b((?:\s+(?:of|for|and|[A-Z][\w'’-]+))+)")
+
+
+def note_officials(text: str, ctx: Context) -> None:
+    """Remember the surnames of people named with a title of office in ``text``: the last
+    capitalised word of the name after the title ("Minister of Mines and Mining Development
+    Winston Chitando" → "Chitando")."""
+    for m in _OFFICIAL.finditer(text):
+        words = [w for w in m.group(1).split() if w[:1].isupper()]
+        if len(words) >= 2 and words[-1] not in ORG_WORDS:
+            ctx.officials.add(words[-1].rstrip("'’"))
 
 
 @dataclass(frozen=True)
@@ -1758,6 +1775,15 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         re.IGNORECASE,
     ):
         return ctx.last_issuer
+    if ctx.last_issuer is not None and not s.companies():
+        a, b = subject_span(s.text, pos)
+        subject = s.text[a:b]
+        if re.search(r"\b" + _TITLE + r"\b", subject) or any(
+            re.search(r"\b" + re.escape(n) + r"\b", subject) for n in ctx.officials
+        ):
+            # "Last month, Chitando banned the export of raw lithium", "Mines Minister
+            # Kambamura announced the ban": an official acts for the article's government
+            return ctx.last_issuer
     if ctx.last_issuer is not None and not s.companies() and subject_is_reference(s.text, pos):
         # "It also restricted …", "The government banned …", "Exporters of graphite must
         # apply for permits": the government the article is about

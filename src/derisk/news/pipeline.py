@@ -23,6 +23,7 @@ from derisk.news.events import (
     Event,
     Sent,
     follow_up,
+    note_officials,
     project_name,
     same_org,
 )
@@ -456,6 +457,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                         events[i] = upd
             ctx.events = events
         ctx.prev = sent
+        note_officials(s.text, ctx)
         ctx.last_project = project_name(s.text, mentions) or ctx.last_project
         mats = [m for m in mentions if m.kind == "material" and m.id is not None]
         if mats:
