@@ -634,3 +634,32 @@ def test_a_company_subject_is_still_no_government(lexicon: Lexicon) -> None:
         lexicon,
     )
     assert restrictions(ev) == []
+
+
+# ------------------------------------------------- one announcement told over two sentences
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Congo is lifting its cobalt export ban starting October 16. Congo will now control "
+        "cobalt supply through strict export quotas, the regulator announced Sunday.",
+        "Congo is lifting its ban on cobalt exports from October 16. It will instead cap cobalt "
+        "exports with quotas, the mines ministry said on Sunday.",
+    ],
+)
+def test_the_announcement_day_of_the_next_sentence_dates_the_same_decision(
+    text: str, lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon, published="2025-09-22")
+    assert has(ev, action="lifted", material="cobalt", date="2025-09-21", start="2025-10-16"), (
+        restrictions(ev)
+    )
+
+
+def test_the_announcement_day_of_another_decision_dates_nothing_else(lexicon: Lexicon) -> None:
+    text = (
+        "The ministry also suspended the stricter checks on exports of graphite to the US. "
+        "China announced on Friday the suspension of export controls on lithium battery "
+        "materials."
+    )
+    ev = run("China suspended its ban on gallium exports to the US. " + text, lexicon)
+    assert not has(ev, material="graphite", date="2025-06-06"), restrictions(ev)

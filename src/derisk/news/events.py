@@ -1617,7 +1617,7 @@ _R_IMPOSED = re.compile(
     r"export quotas?)|"
     r"requir\w* export (?:permits|licen[cs]es)|"
     r"(?:will |would )?need(?:s|ing)? (?:an? |special )?(?:export )?(?:licen[cs]es?|permits?|"
-    r"approval)\b|capp(?:ed|ing)\b|"
+    r"approval)\b|capp(?:ed|ing)\b|cap(?:s)?(?= (?:[\w-]+ ){0,3}(?:exports|shipments)\b)|"
     r"requir\w* (?:an? |special |dual-use )?(?:export )?(?:licen[cs]es?|permits?|approval)"
     r"(?= (?:for|to|before|under|from)\b)|"
     r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted|"

@@ -387,6 +387,32 @@ _ADVERBIAL_BEFORE = re.compile(
 )
 
 
+_ANNOUNCED = re.compile(r"\b(?:announced|said|says|confirmed|told|stated)\b", re.IGNORECASE)
+
+
+def _share_announcement_day(events: list[Event], found: list[Event], s: Sent) -> None:
+    """Restrictions of the sentence before, of the same government and material and without a
+    day, take the day the government announced this sentence's restriction ("Congo is lifting its
+    export ban starting October 16. It will now control supply through quotas, the
+    regulator announced Sunday."): one announcement. ``events`` is updated in place."""
+    days = {
+        (e.fields["issuer"], e.fields.get("material")): e.fields["date"]
+        for e in found
+        if e.type == "export_restriction" and e.fields.get("date") is not None
+    }
+    if not days or not _ANNOUNCED.search(s.text):
+        return
+    for i, e in enumerate(events):
+        if (
+            e.type == "export_restriction"
+            and e.sentence_index == s.index - 1
+            and "date" not in e.fields
+            and (e.fields.get("issuer"), e.fields.get("material")) in days
+        ):
+            day = days[(e.fields.get("issuer"), e.fields.get("material"))]
+            events[i] = replace(e, fields={**e.fields, "date": day})
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -428,6 +454,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         found.extend(fallback_events(sent, ctx, found))
         found = window_from_previous(sent, ctx, found)
         if found:
+            _share_announcement_day(events, found, sent)
             for e in found:
                 for m in e.links.values():
                     if m.id is None and m.kind == "company":
