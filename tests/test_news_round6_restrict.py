@@ -663,3 +663,27 @@ def test_the_announcement_day_of_another_decision_dates_nothing_else(lexicon: Le
     )
     ev = run("China suspended its ban on gallium exports to the US. " + text, lexicon)
     assert not has(ev, material="graphite", date="2025-06-06"), restrictions(ev)
+
+
+# ------------------------------------------------------------ the end of a measure in force
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The ban on cobalt exports will expire on September 21, Congo's regulator said on "
+        "Saturday.",
+        "Congo's cobalt export ban is set to expire on September 21.",
+    ],
+)
+def test_a_measure_that_will_expire_is_no_new_measure(sentence: str, lexicon: Lexicon) -> None:
+    assert not has(run(sentence, lexicon), action="imposed")
+
+
+@pytest.mark.parametrize(
+    "follow",
+    ["The ban will expire on September 21.", "The ban is set to expire on September 21."],
+)
+def test_the_expiry_of_the_article_measure_in_the_next_sentence(
+    follow: str, lexicon: Lexicon
+) -> None:
+    ev = run("Congo banned cobalt exports on Saturday. " + follow, lexicon)
+    assert has(ev, issuer="COD", date="2025-06-07", expiry="2025-09-21"), restrictions(ev)

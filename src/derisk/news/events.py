@@ -1948,6 +1948,14 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 # "exports of germanium temporarily halted for three months": the trade
                 # stopped (a fact of the market), not a government's act
                 continue
+        if _NOUN_TRIGGER.fullmatch(m.group(0)) and re.match(
+            r"[^.;,]{0,60}?\b(?:will|would|is to|was to|is set to|was set to|is due to|"
+            r"was due to)\s+(?:expire|end|lapse|run out)\b",
+            s.text[m.end() :],
+        ):
+            # "The ban on cobalt exports will expire on September 21": the end of a measure
+            # in force, not a new one (a window for the article's restriction, if any)
+            continue
         opening = _OPENING_PHRASE.match(s.text)
         if opening and m.start() < opening.end() and _NOUN_TRIGGER.fullmatch(m.group(0)):
             # "Following its curbs on gallium, China …": a measure named in an opening
@@ -2527,8 +2535,8 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
     updated: list[Event] = []
     if _FOLLOW_EFFECT.match(s.text) and re.search(
         r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto (?:force|effect)\b|"
-        r"\buntil\b|\bin place\b|\bwill (?:last|run|expire)\b|\b(?:valid|last|lasts|run|runs)"
-        r" for\b|\bin (?:place|force|effect) for\b",
+        r"\buntil\b|\bin place\b|\bwill (?:last|run)\b|\bexpire[sd]?\b|"
+        r"\b(?:valid|last|lasts|run|runs) for\b|\bin (?:place|force|effect) for\b",
         s.text,
     ):
         window = _classify_dates(s, ctx)
