@@ -687,3 +687,23 @@ def test_the_expiry_of_the_article_measure_in_the_next_sentence(
 ) -> None:
     ev = run("Congo banned cobalt exports on Saturday. " + follow, lexicon)
     assert has(ev, issuer="COD", date="2025-06-07", expiry="2025-09-21"), restrictions(ev)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "material"),
+    [
+        ("CHINA has curbed exports of rare earths as part of its retaliation.", "rare-earths"),
+        ("BEIJING has banned gallium exports to the US.", "gallium"),
+    ],
+)
+def test_a_country_opening_in_capitals_is_read(
+    sentence: str, material: str, lexicon: Lexicon
+) -> None:
+    assert has(run(sentence, lexicon), issuer="CHN", material=material, action="imposed")
+
+
+def test_an_acronym_opening_in_capitals_stays_a_company(lexicon: Lexicon) -> None:
+    from derisk.news.pipeline import _title_lead
+
+    text = "CATL has suspended mining at its lithium site in Yichun."
+    assert _title_lead(text, lexicon) == text

@@ -413,6 +413,24 @@ def _share_announcement_day(events: list[Event], found: list[Event], s: Sent) ->
             events[i] = replace(e, fields={**e.fields, "date": day})
 
 
+_CAPS_LEAD = re.compile(r"^([A-Z]{4,})(?=\s+[a-z])")
+
+
+def _title_lead(text: str, lexicon: Lexicon) -> str:
+    """``text`` with a sentence-opening country written in capitals as a name ("CHINA has
+    curbed exports …", a house style): the same length, so mentions keep their offsets. An
+    acronym that is no country ("CATL has …") stays as written."""
+    m = _CAPS_LEAD.match(text)
+    if m is None:
+        return text
+    word = m.group(1).title()
+    if any(x.kind == "country" for x in lexicon.mentions(word)) and not lexicon.mentions(
+        m.group(1)
+    ):
+        return word + text[m.end() :]
+    return text
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -442,7 +460,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
     events: list[Event] = []
     named: list[Mention] = []
     for s in sentences(article.text, article.published):
-        mentions = tuple(lexicon.mentions(s.text, active))
+        mentions = tuple(lexicon.mentions(_title_lead(s.text, lexicon), active))
         named.extend(m for m in mentions if m.kind == "company" and m.id is None)
         sent = Sent(
             s.text, s.index, mentions, s.dateline, tuple(find_dates(s.text, article.published))
