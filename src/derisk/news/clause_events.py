@@ -44,6 +44,7 @@ from derisk.news.events import (
     _stage,
     _target,
     _value,
+    month_only,
 )
 from derisk.news.lexicon import Mention
 
@@ -57,7 +58,7 @@ _IMPOSE = re.compile(r"(?:imposed|introduced|reimposed|re-imposed|reinstated|tig
 _R_SUBJECT = re.compile(
     r"\b(?:ban|bans|embargo|embargoes|restrictions?|controls?|curbs?|quotas?|prohibition|"
     r"moratorium|licen[cs]ing (?:requirements?|regime|rules|system)|measures?|suspension|"
-    r"checks|reviews)\b",
+    r"checks|reviews|halt)\b",
     re.IGNORECASE,
 )
 _EXPORT_CUE = re.compile(r"\bexport|\bshipments?\b|\bsales?\b", re.IGNORECASE)
@@ -90,7 +91,13 @@ def _action(c: Clause) -> str | None:
     return None
 
 
-def _issuer(s: Sent, c: Clause, ctx: Context) -> Mention | None:
+_GOVERNMENT_WORD = re.compile(
+    r"['’]s\b|\s+(?:[\w-]+\s+)?(?:government|ministry|regulator|authorities|cabinet|president)",
+    re.IGNORECASE,
+)
+
+
+def _issuer(s: Sent, c: Clause, ctx: Context, parent: Clause | None = None) -> Mention | None:
     agent = re.search(r"\bby\s+(?:the\s+)?", s.text[c.verb.end : c.end] if c.verb else "")
     countries = [m for m in s.countries() if m.role != "place"]
     if agent and c.verb is not None:
@@ -112,6 +119,14 @@ def _issuer(s: Sent, c: Clause, ctx: Context) -> Mention | None:
             ):
                 continue
             return m
+    if parent is not None and parent.verb is not None:
+        # "Congo's regulator said on Saturday the suspension … would be extended": the
+        # government reporting the change
+        for m in countries:
+            if parent.start <= m.start < parent.verb.start and (
+                m.role != "demonym" or _GOVERNMENT_WORD.match(s.text, m.end)
+            ):
+                return m
     return ctx.last_issuer if not s.companies() else None
 
 
@@ -121,7 +136,8 @@ def restriction_passive_events(s: Sent, ctx: Context) -> list[Event]:
     if not _PASSIVE_GATE.search(s.text) or not _R_SUBJECT.search(s.text):
         return []
     out: list[Event] = []
-    for c in parse_cached(s.text):
+    clauses = parse_cached(s.text)
+    for c in clauses:
         action = _action(c)
         if action is None or c.verb is None or c.kind == "relative" or c.kind == "reduced":
             continue
@@ -137,7 +153,8 @@ def restriction_passive_events(s: Sent, ctx: Context) -> list[Event]:
         mats = [m for m in s.materials() if subject_span[0] <= m.start < subject_span[1] and m.id]
         if mats and not _EXPORT_CUE.search(subj):
             continue
-        issuer = _issuer(s, c, ctx)
+        parent = clauses[c.parent] if c.kind == "complement" and c.parent >= 0 else None
+        issuer = _issuer(s, c, ctx, parent)
         if issuer is None:
             continue
         by_context = False
@@ -153,12 +170,18 @@ def restriction_passive_events(s: Sent, ctx: Context) -> list[Event]:
         dates = _classify_dates(s, ctx, c.verb.start)
         duration = None
         dm = _DURATION.search(s.text, c.verb.start)
-        if dm:
+        eb = _EXTEND_BY.search(s.text, c.verb.start) if action == "extended" else None
+        if eb:
+            # "would be extended by three months"
+            duration = parse_duration(f"{eb.group('n')} {eb.group('u')}")
+        elif dm:
             n, u = dm.group("n") or dm.group("n2"), dm.group("u") or dm.group("u2")
             duration = parse_duration(f"{n} {u}")
         expiry = dates.get("expiry")
         if expiry is None and duration is not None:
-            base = dates.get("start") or dates.get("date") or s.dateline or ctx.published
+            base = dates.get("start") or dates.get("date")
+            if base is None and not month_only(s, c.verb.start):
+                base = s.dateline or ctx.published
             if base is not None:
                 expiry = add_period(base, duration)
         seen: set[str] = set()

@@ -99,7 +99,7 @@ DETERMINERS = _words(
 )
 PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 _DEFINITE_GOVERNMENT = re.compile(
-    r"^(?:the\s+)?(?:(?:country|nation)['’]s\s+)?(?:[\w-]+\s+){0,2}?(?:government|ministry|"
+    r"^(?:the\s+|that\s+|this\s+)?(?:(?:country|nation)['’]s\s+)?(?:[\w-]+\s+){0,2}?(?:government|ministry|"
     r"authorities|authority|cabinet|regulator|state council|administration|officials|customs|"
     r"country|nation|junta|president|premier|parliament|department|bureau|agency|"
     r"commission|council)\b",
@@ -119,6 +119,7 @@ _IRREGULAR_PAST = _words(
 )
 _TIME_WORD = re.compile(
     r"on|in|at|last|this|late|early|earlier|a|the|statement|week|month|year|[A-Z][a-z]+day|"
+    r"today|yesterday|tonight|recently|separately|officially|formally|publicly|also|"
     r"\d{1,2}|(?:19|20)\d\d|Jan\w*|Feb\w*|Mar\w*|Apr\w*|May|June?|July?|Aug\w*|Sept?\w*|"
     r"Oct\w*|Nov\w*|Dec\w*|\.",
 )
@@ -437,7 +438,12 @@ def parse(text: str) -> list[Clause]:
             ) and (k < n and toks[k].low not in (",", ".", "that", "in", "on")):
                 ahead = _finite_ahead(toks, k, text)
                 if (ahead is not None and ahead <= k + 6 and toks[k].low != "the") or (
-                    ahead is not None and ahead <= k + 4
+                    ahead is not None
+                    and (
+                        ahead <= k + 4
+                        # "said on Saturday the suspension of cobalt exports would be …"
+                        or (ahead <= k + 7 and toks[ahead].low in MODALS | AUX_BE | AUX_HAVE)
+                    )
                 ):
                     opens.append(_Open(toks[k].start, "complement", "", len(opens) - 1))
         i += 1
@@ -690,13 +696,24 @@ _CHANGE = re.compile(
 )
 
 
+_MEASURE_NOUN = re.compile(
+    r"\b(?:ban|bans|embargo|embargoes|restrictions?|controls?|curbs?|quotas?|prohibition|"
+    r"moratorium|licen[cs]ing|measures?|suspension)\b",
+    re.IGNORECASE,
+)
+
+
 def measure_is_changed(text: str, pos: int) -> bool:
     """``pos`` lies in the subject of a passive clause whose verb lifts, suspends or extends
-    it ("The stricter checks on graphite … have been put on hold", "The ban was lifted"):
-    the measure is named as what changes, not imposed anew."""
+    it ("The stricter checks on graphite … have been put on hold", "The ban was lifted"),
+    or is that verb: the measure is named as what changes, not imposed anew."""
     c = clause_at(list(parse_cached(text)), pos)
     v = c.verb
-    if v is None or not v.passive or pos >= v.start or not _CHANGE.fullmatch(v.head):
+    if v is None or not v.passive or pos >= v.end or not _CHANGE.fullmatch(v.head):
+        return False
+    if pos >= v.start and not _MEASURE_NOUN.search(text, c.start, v.start):
+        # the verb itself ("Exports of cobalt were halted"): a change of a measure only
+        # when its subject names one ("China's ban on gallium … was suspended")
         return False
     if v.head in ("put", "placed"):
         return bool(re.match(r"\s+on hold\b", text[v.end :]))

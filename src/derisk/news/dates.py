@@ -9,10 +9,12 @@ ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
   latest such weekday ``d ≤ P`` (``P`` itself when it is that weekday):
   ``d = P − ((wd(P) − wd) mod 7)`` (``dateutil.relativedelta`` with ``weekday=WD(-1)``);
   ``next Monday`` is not resolved.
-- ``last month`` → the first of the month before ``P``; ``earlier this month`` / ``this month``
+- ``last month`` → the first of the month before ``P``; ``next month`` → the first of the
+  month after; ``earlier this month`` / ``this month``
   → the first of ``P``'s month (precision ``month``).
+- ``last Monday`` … → the latest such weekday before ``P`` (a week before when ``P`` is one).
 - ``earlier in the week`` / ``earlier this week`` / ``this week`` → Monday of ``P``'s week;
-  ``last week`` → Monday of the week before.
+  ``last week`` → Monday of the week before (precision ``week``: no day is named).
 - ``March 3``, ``Oct. 16``, ``3 March`` without a year → the year ``y ∈ {Y−1, Y, Y+1}`` that puts
   the date nearest to ``P``, but not after ``P`` when a past-tense verb just before it tells
   of a done thing ("announced the licensing on July 3"); with a year, as written; followed
@@ -90,6 +92,7 @@ DATE_RE = re.compile(
     r"|(?P<wd>\b(?:(?:late\s+|early\s+)?on\s+|(?<!next )(?<!coming )(?<!this )(?<!until )"
     r"(?<!by )(?<!before ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
     r"|(?P<lastmonth>\blast month\b)"
+    r"|(?P<nextmonth>\bnext month\b)"
     r"|(?P<thismonth>\b(?:earlier )?this month\b)"
     r"|(?P<today>\btoday\b)"
     r"|(?P<yday>\byesterday\b|\bthe previous day\b|\ba day earlier\b|\bthe day before\b)"
@@ -113,7 +116,7 @@ class DateMention:
     end: int
     text: str
     date: dt.date
-    precision: str  # "day" or "month"
+    precision: str  # "day", "week" or "month"
 
 
 def _nearest_year(month: int, day: int, published: dt.date) -> dt.date | None:
@@ -151,7 +154,14 @@ def _bare_month(prep: str, month: int, before: str, published: dt.date) -> dt.da
 _PAST_CUE = re.compile(
     r"\b(?:announced|came|took|was|were|had|imposed|introduced|began|started|issued|said|"
     r"confirmed|unveiled|published|banned|halted|suspended|lifted|signed|completed|opened|"
-    r"shipped|sailed)\s+(?:[\w-]+\s+){0,4}(?:on|in|from)?\s*$",
+    r"shipped|sailed|restricted|curbed|approved|decided|agreed|ordered|extended|"
+    r"blocked|prohibited|added|placed|dated)\s+(?:[\w,'’-]+\s+){0,9}(?:on|in|from)?\s*$",
+    re.IGNORECASE,
+)
+
+
+_AHEAD_CUE = re.compile(
+    r"\b(?:expected|scheduled|slated|due|set|planned|poised|to take effect|to come into)\b",
     re.IGNORECASE,
 )
 
@@ -161,8 +171,12 @@ def _past_if_told_so(date: dt.date | None, before: str, published: dt.date) -> d
     the publication date: the year before when the nearest one lies ahead."""
     if date is None or date <= published:
         return date
-    clause = re.split(r"[.;]|\bwill\b|\buntil\b|\bfrom\b", before)[-1]
-    if not _PAST_CUE.search(clause[-60:]):
+    # the verb of the clause may stand several words before the day ("announced export
+    # controls on gallium and germanium on July 3")
+    clause = re.split(
+        r"[.;]|\b(?:will|would|shall|until|from|effective|starting|that|which)\b", before
+    )[-1]
+    if not _PAST_CUE.search(clause[-90:]) or _AHEAD_CUE.search(clause[-90:]):
         return date
     try:
         return date.replace(year=date.year - 1)
@@ -246,8 +260,14 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                 date = None
             elif g["wd"]:
                 date = weekday_before(published, WEEKDAYS[g["wdn"].lower()])
+                if date == published and re.search(r"\blast\s+$", text[: m.start("wdn")], re.I):
+                    # "last Wednesday" said on a Wednesday: the week before
+                    date = published - dt.timedelta(days=7)
             elif g["lastmonth"]:
                 date = published.replace(day=1) - relativedelta(months=1)
+                precision = "month"
+            elif g["nextmonth"]:
+                date = published.replace(day=1) + relativedelta(months=1)
                 precision = "month"
             elif g["thismonth"]:
                 date = published.replace(day=1)
@@ -257,9 +277,12 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
             elif g["yday"]:
                 date = published - dt.timedelta(days=1)
             elif g["week"]:
+                # a week names no day: its Monday, at the precision of a week
                 date = published - dt.timedelta(days=published.weekday())
+                precision = "week"
             elif g["lastweek"]:
                 date = published - dt.timedelta(days=published.weekday() + 7)
+                precision = "week"
             elif g["endy"]:
                 date = dt.date(int(g["y5"]), 12, 31)
         except (ValueError, KeyError):

@@ -55,7 +55,7 @@ from derisk.news.clauses import (
     subject_span,
 )
 from derisk.news.dates import DateMention, add_period, parse_duration
-from derisk.news.lexicon import Mention, name_key, sector_maker
+from derisk.news.lexicon import ORG_WORDS, Mention, name_key, sector_maker
 
 EVENT_TYPES = (
     "stake_acquisition",
@@ -331,6 +331,23 @@ class Context:
     """The material the article named last (the title's before the text's)."""
     pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
     """A restriction announced without its materials (sentence index, issuer, date, target)."""
+    officials: set[str] = field(default_factory=set)
+    """Surnames of the people the article named with a title of office ("Mines Minister
+    Winston Chitando" → "Chitando"): when one of them acts, the article's government does."""
+
+
+_TITLE = r"(?:President|Minister|Premier|Secretary|Governor|Chancellor)"
+_OFFICIAL = re.compile(r"\b" + _TITLE + r"\b((?:\s+(?:of|for|and|[A-Z][\w'’-]+))+)")
+
+
+def note_officials(text: str, ctx: Context) -> None:
+    """Remember the surnames of people named with a title of office in ``text``: the last
+    capitalised word of the name after the title ("Minister of Mines and Mining Development
+    Winston Chitando" → "Chitando")."""
+    for m in _OFFICIAL.finditer(text):
+        words = [w for w in m.group(1).split() if w[:1].isupper()]
+        if len(words) >= 2 and words[-1] not in ORG_WORDS:
+            ctx.officials.add(words[-1].rstrip("'’"))
 
 
 @dataclass(frozen=True)
@@ -591,7 +608,9 @@ def _material(s: Sent, pos: int = 0) -> Mention | None:
     return mats[0] if mats else None
 
 
-_CLAUSE_BEFORE = re.compile(r"\b(?:after|since|following|because|when|while)\b|;")
+_CLAUSE_BEFORE = re.compile(
+    r"\b(?:after|since|following|because|when|while)\b|;|,\s+as\b(?!\s+(?:well|part|of|a|an|the)\b)"
+)
 _CLAUSE_AFTER = re.compile(
     r"(?<!\bsuch)(?<!\bwell)(?<!\bso)(?<!\bknown)(?<!\bsame),?\s+(?:as|after|while|since|because)\s"
     r"|;|,\s+which\b"
@@ -606,6 +625,14 @@ def clause(s: Sent, pos: int) -> tuple[int, int]:
         lo = m.end()
     m2 = _CLAUSE_AFTER.search(s.text, pos)
     return lo, (m2.start() if m2 else len(s.text))
+
+
+_BEGAN_DOING = re.compile(
+    r"\b(?:began|begun|begins|begin|started|starts|start)\s+(?:to\s+)?(?:restrict|ban|curb|"
+    r"limit|control|requir|enforc|apply|implement|impos)\w*\b[^.;,]{0,60}?(?:on|in|from)?\s*$",
+    re.IGNORECASE,
+)
+"""A measure that "began restricting exports Sept. 15": the day it took effect."""
 
 
 def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, dt.date]:
@@ -626,9 +653,10 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
             out.setdefault("expiry", d.date)
         elif re.search(
             r"(?:from|effective(?: from)?|starting|as of|tak\w* effect(?: on)?|took effect"
-            r"(?: on)?|with effect from|into (?:force|effect)(?: on)?)\s*$",
+            r"(?: on)?|with effect from|into (?:force|effect)(?: on)?|kick(?:s|ed)? in(?: on)?"
+            r"|in (?:force|effect) since|(?:launched|began|started|begins|starts) on)\s*$",
             before,
-        ):
+        ) or _BEGAN_DOING.search(s.text, lo, d.start):
             out.setdefault("start", d.date)
         elif re.search(r"(?:expired|expire|lapsed)\s*$", before):
             continue
@@ -643,6 +671,19 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
     ):
         out["date"] = s.dateline
     return out
+
+
+def month_only(s: Sent, pos: int) -> bool:
+    """The clause at ``pos`` dates its event to a month only ("In February, Congo imposed a
+    four-month ban"): a window stated as a duration cannot be counted from the publication
+    date, and no day is known to count it from."""
+    lo, hi = clause(s, pos)
+    return any(
+        d.precision == "month"
+        and (lo <= d.start < hi or (d.start < lo and s.text[d.end : d.end + 1] == ","))
+        and not re.search(r"(?:from|until|till|through|starting|effective)\s*$", s.text[: d.start])
+        for d in s.dates
+    )
 
 
 def _confidence(
@@ -1513,7 +1554,8 @@ _R_EXTENDED = re.compile(
     r"(?:ban|bans|embargo|suspension|halt|moratorium|prohibition|restrictions?|controls?|curbs|"
     r"quotas?)\b"
     r"(?=[^.;]{0,80}?\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?:\d+|one|two|three|"
-    r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|weeks?|days?)"
+    r"four|five|six|seven|eight|nine|ten|twelve)\s+(?:more\s+|further\s+|additional\s+|extra\s+)?"
+    r"(?:months?|years?|weeks?|days?)"
     # "extended its ban until …", "extended its ban last Saturday" (not "to cover more goods")
     r"|[^.;]{0,80}?\buntil\b"
     r"|(?![^.;]{0,60}?\bto\s+(?:cover|include|also|add|more|other|additional|all|new)\b))",
@@ -1533,15 +1575,23 @@ _R_BEGAN = re.compile(
 )
 _EXTEND_BY = re.compile(
     r"\b(?:by|for)\s*(?:a further|another|an additional)?\s*(?P<n>\d+|one|two|three|four|five|six|"
-    r"seven|eight|nine|ten|twelve)\s+(?P<u>months?|years?|weeks?|days?)",
+    r"seven|eight|nine|ten|twelve)\s+(?:more\s+|further\s+|additional\s+|extra\s+)?"
+    r"(?P<u>months?|years?|weeks?|days?)",
     re.IGNORECASE,
 )
 _R_LIFTED = re.compile(
-    r"\b(?:lift\w*|scrap\w*|remov\w*|end(?:s|ed)?|rescind\w*|revok\w*|repeal\w*|drop(?:s|ped)?|"
+    r"\b(?:lift\w*|scrap\w*|remov\w*|end(?:s|ed|ing)?|rescind\w*|revok\w*|repeal\w*|drop(?:s|ped)?|"
     r"eas(?:e|es|ed|ing)|relax\w*|loosen\w*)\b"
     r"(?:\s+[\w,.'’-]+){0,10}?\s+" + _R_NOUNS + r"\b",
     re.IGNORECASE,
 )
+_R_REPLACED = re.compile(
+    r"\breplac\w*\s+(?:[\w'’-]+\s+){0,6}?(?:ban|bans|embargo|suspension|prohibition|moratorium)"
+    r"\b[^.;]{0,60}?\bwith\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}(?:quotas?|quota system|"
+    r"licen[cs]\w*|permits?|controls?|dut(?:y|ies)|tax|taxes|levy)\b",
+    re.IGNORECASE,
+)
+"""A ban replaced with quotas or licences: the ban lifted and the new measure imposed."""
 _R_SUSPENDED = re.compile(
     r"\b(?:suspen\w*|paus\w*|halt\w*|freez\w*|froze|waiv\w*|exempt\w*|postpon\w*|delay\w*)\b"
     r"(?:\s+[\w,.'’-]+){0,14}?\s+" + _R_NOUNS + r"\b"
@@ -1563,10 +1613,11 @@ _R_IMPOSED = re.compile(
     r"stricter (?:\w+ ){0,2}reviews?|(?:higher|tighter|stricter) (?:regulation|controls?|scrutiny)|"
     r"regulation of (?:\w+ ){0,2}exports|(?:must|need to|needs to|required to|have to|has to) "
     r"(?:first )?(?:apply for|obtain|seek) (?:an? )?(?:export )?(?:licen[cs]es?|permits?|approval)|"
-    r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?)|"
+    r"introduc\w* (?:\w+ ){0,3}(?:licen[cs]ing|controls?|(?:export )?(?:permits?|licen[cs]es?)|"
+    r"export quotas?)|"
     r"requir\w* export (?:permits|licen[cs]es)|"
     r"(?:will |would )?need(?:s|ing)? (?:an? |special )?(?:export )?(?:licen[cs]es?|permits?|"
-    r"approval)\b|capp(?:ed|ing)\b|"
+    r"approval)\b|capp(?:ed|ing)\b|cap(?:s)?(?= (?:[\w-]+ ){0,3}(?:exports|shipments)\b)|"
     r"requir\w* (?:an? |special |dual-use )?(?:export )?(?:licen[cs]es?|permits?|approval)"
     r"(?= (?:for|to|before|under|from)\b)|"
     r"(?:shall|will|would|must|may|can|could)?\s*(?:not|no longer)\s+be\s+(?:allowed|permitted|"
@@ -1585,7 +1636,7 @@ _DURATION = re.compile(
     r"\b(?:valid )?for (?:a period of )?(?:about |around |up to |only |just |another |a further "
     r"|an additional |an initial )?"
     r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen"
-    r"|a(?= year\b)|an?(?= (?:year|month|week)\b))\s+"
+    r"|a(?= year\b)|an?(?= (?:year|month|week)\b))\s+(?:more\s+|further\s+|additional\s+)?"
     r"(?P<u>years?|months?|weeks?|days?)\b"
     r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-(?P<u2>year|month|week|day)"
     r"\s+(?:export\s+)?(?:ban|suspension|embargo|halt|moratorium)\b",
@@ -1635,6 +1686,12 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
     cov = _COVERS.search(s.text)
     if cov is None or _blocked(s, cov.start()):
         return []
+    if cov.group(0).lower() in ("are", "were") and not any(
+        cov.end() <= x.start <= cov.end() + 25 for x in s.materials()
+    ):
+        # "The controls are meant to prevent illegal uses of rare earths": a copula names
+        # the goods covered only when they follow it ("The restrictions are on gallium")
+        return []
     have = {e.fields.get("material") for e in ctx.events if e.type == "export_restriction"}
     out = []
     for mat in s.materials():
@@ -1665,6 +1722,13 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         if (
             re.search(r"\b(?:to|against|from|for|of|outside|in|into)\s+(?:the\s+)?$", gap)
             and not re.search(r"\b(?:imposed|introduced|enacted|announced)\s+(?:by|in)\s+$", gap)
+            # "the government of Zimbabwe", "the Republic of Namibia": the state itself
+            and not re.search(
+                r"\b(?:government|ministry|authorities|cabinet|president|parliament|republic|"
+                r"kingdom|state council|junta)\s+of\s+(?:the\s+)?$",
+                gap,
+                re.IGNORECASE,
+            )
             # "according to a notice from China's Ministry of Commerce": the government
             and not _GOVERNMENT_OF.match(s.text, c.end)
         ):
@@ -1711,6 +1775,15 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         re.IGNORECASE,
     ):
         return ctx.last_issuer
+    if ctx.last_issuer is not None and not s.companies():
+        a, b = subject_span(s.text, pos)
+        subject = s.text[a:b]
+        if re.search(r"\b" + _TITLE + r"\b", subject) or any(
+            re.search(r"\b" + re.escape(n) + r"\b", subject) for n in ctx.officials
+        ):
+            # "Last month, Chitando banned the export of raw lithium", "Mines Minister
+            # Kambamura announced the ban": an official acts for the article's government
+            return ctx.last_issuer
     if ctx.last_issuer is not None and not s.companies() and subject_is_reference(s.text, pos):
         # "It also restricted …", "The government banned …", "Exporters of graphite must
         # apply for permits": the government the article is about
@@ -1765,9 +1838,17 @@ def _presupposed(text: str) -> bool:
     )
 
 
+_OPENING_PHRASE = re.compile(
+    r"^(?:[A-Z][a-z]+ing\s+(?:its|the|an?|his|her|their|on|from|to|with|up|in|out|earlier)\b|"
+    r"Like|Unlike|After|Besides|Beyond|Similar to|As with)\b[^,;]{0,120},"
+)
+"""An opening participial or comparative phrase ("Echoing its earlier clampdown on rare
+earths, China has imposed …"): what it names is another measure's."""
+
 _IMPOSING_CUE = re.compile(
     r"\b(?:announc\w*|introduc\w*|impos\w*|implement\w*|issu\w*|unveil\w*|adopt\w*|enforc\w*|"
     r"(?:take|takes|took|taking|come|comes|came) (?:into )?effect|effective|appl(?:y|ies|ied)|"
+    r"kick(?:s|ed)? in|"
     r"cover\w*|includ\w*|requir\w*|mandat\w*|tak(?:e|es|ing)|took|placed|put|expand\w*|add\w*|"
     r"publish\w*|decid\w*|decision|order\w*|approv\w*|enact\w*|sign(?:s|ed)|passed|"
     r"slapp?\w*|extend\w*|renew\w*)\b",
@@ -1806,6 +1887,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     for action, rx in (
         ("extended", _R_EXTENDED),
         ("resumed", _R_RESUMED),
+        ("lifted", _R_REPLACED),
         ("lifted", _R_LIFTED),
         ("suspended", _R_SUSPENDED),
     ):
@@ -1820,9 +1902,28 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 re.IGNORECASE,
             ):
                 continue
+            if re.search(
+                r"[,;]\s*(?:which|who)\b|\b(?:as|because|while|after|when|since|until|so)\s+"
+                r"(?:[\w-]+\s+){0,3}?(?:companies|firms|exporters|traders|buyers|producers|"
+                r"it|they|the|prices)\b",
+                m.group(0),
+                re.IGNORECASE,
+            ):
+                # "exports halted for three months as companies adjusted to the new licensing
+                # requirements": the measure is in another clause, not what was halted
+                continue
             if action in ("resumed", "lifted") and re.search(
                 r"\b(?:exports|shipments)\b", m.group(0).split()[0]
             ):
+                continue
+            if action == "resumed" and re.match(
+                r"\S+\s+(?:the\s+|its\s+)?(?:export|exports|exporting|shipments|shipping|sales|"
+                r"trade|trading)\b",
+                m.group(0),
+                re.IGNORECASE,
+            ):
+                # "allowed two companies to resume exporting zinc concentrates, ending a
+                # ban": the trade resumes, the ban ends
                 continue
             found.append((action, m))
             spans.append((m.start(), m.end()))
@@ -1831,8 +1932,34 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if pm and not any(a <= pm.start() < b for a, b in spans):
             found.append((action, pm))
             spans.append((pm.start(), pm.end()))
+    changes = [f for _, f in found]
     for m in _R_IMPOSED.finditer(s.text):
         if any(a <= m.start() < b for a, b in spans):
+            continue
+        if re.match(r"(?:halt|stop|ceas|suspend|freez|froze)", m.group(0), re.I):
+            a, b = subject_span(s.text, m.start())
+            if re.match(
+                r"\s*(?:the\s+|its\s+|[\w-]+\s+){0,2}(?:exports|shipments|sales|deliveries)\b",
+                s.text[a:b],
+                re.I,
+            ) and not re.search(
+                r"\b(?:was|were|been|be|being)\s+(?:\w+\s+)?$", s.text[: m.start()]
+            ):
+                # "exports of germanium temporarily halted for three months": the trade
+                # stopped (a fact of the market), not a government's act
+                continue
+        if _NOUN_TRIGGER.fullmatch(m.group(0)) and re.match(
+            r"[^.;,]{0,60}?\b(?:will|would|is to|was to|is set to|was set to|is due to|"
+            r"was due to)\s+(?:expire|end|lapse|run out)\b",
+            s.text[m.end() :],
+        ):
+            # "The ban on cobalt exports will expire on September 21": the end of a measure
+            # in force, not a new one (a window for the article's restriction, if any)
+            continue
+        opening = _OPENING_PHRASE.match(s.text)
+        if opening and m.start() < opening.end() and _NOUN_TRIGGER.fullmatch(m.group(0)):
+            # "Following its curbs on gallium, China …": a measure named in an opening
+            # phrase is another, earlier one
             continue
         if measure_is_changed(s.text, m.start()):
             # "The stricter checks on graphite … have been put on hold": the measure is the
@@ -1842,19 +1969,25 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         # ("lifted its ban on gallium, which had been prohibited since …") is no new event
         rel = s.text.rfind(",", 0, m.start())
         if (
-            found
+            changes
             and rel >= 0
             and re.match(r",\s+(?:which|that|as|and)\b", s.text[rel:])
             and "," not in s.text[rel + 1 : m.start()]
         ):
             continue
         if (
-            found
-            and m.start() > min(f.start() for _, f in found)
+            changes
+            and m.start() > min(f.start() for f in changes)
             and not re.search(
                 r"\band\s+(?:to\s+|will\s+)?$|\breplac\w*\b.{0,25}\bwith\s+(?:\w+\s+){0,2}$"
                 r"|,\s+(?:implementing|introducing|imposing|instituting|adopting)\s+(?:[\w-]+\s+){0,3}$",
                 s.text[max(0, m.start() - 50) : m.start()],
+            )
+            and not (
+                re.match(
+                    r"(?:implementing|introducing|imposing|instituting|adopting)\b", m.group(0)
+                )
+                and re.search(r",\s*$", s.text[: m.start()])
             )
         ):
             # "the suspension of other export controls imposed on Oct 9, including expanded
@@ -1911,9 +2044,17 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             )
         ):
             continue
+        if any(a == "imposed" for a, _ in found) and not _EXPORT_WORD.search(
+            s.text, m.end(), min(hi, m.end() + 60)
+        ):
+            # a later candidate must govern the exports it restricts ("… after Zimbabwe
+            # banned the export of lithium ore"), not merely stand near them ("Chinese
+            # export restrictions and tightening inventories")
+            continue
+        # every candidate is kept: the first may name no act ("The ban comes months after
+        # Zimbabwe banned the export of lithium ore"), and one event per action is made
         found.append(("imposed", m))
         spans.append((m.start(), m.end()))
-        break
     out: list[Event] = []
     seen_actions: set[str] = set()
     for action, m in sorted(found, key=lambda x: x[1].start()):
@@ -1953,7 +2094,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             and not _IMPOSING_CUE.search(s.text[lo:hi])
             # "new Chinese export controls": "new" reports the act
             and not re.search(
-                r"\b(?:new|newly|latest|fresh|recent|recently)\s+(?:[\w'’-]+\s+){0,3}$",
+                r"\b(?:new|newly|latest|fresh|recently)\s+(?:[\w'’-]+\s+){0,3}$",
                 s.text[max(0, issuer.start - 30) : m.start()],
             )
             and not re.search(
@@ -1964,12 +2105,36 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             # weigh on prices": a measure named, with its government as possessive, is no act
             continue
         mats = [x for x in s.materials() if m.start() <= x.start < hi]
+        mats = [
+            x
+            for i, x in enumerate(mats)
+            if i == 0
+            or not re.search(
+                r",\s+(?:two|three|four|both|all|an?|other|several|key)\s+(?:[\w-]+\s+)?$",
+                s.text[mats[i - 1].end : x.start],
+            )
+        ]  # "gallium and germanium, two rare earth metals": a class named in apposition
         if not mats and re.search(
             r"\bthe (?:metal|mineral|material|metals|minerals)\b", s.text[m.start() : hi]
         ):
             mats = [x for x in s.materials() if x.start < m.start()][-1:]
+            if (
+                not mats
+                and ctx.prev is not None
+                and len({x.id for x in ctx.prev.materials() if x.id}) == 1
+                and re.search(r"\bthe (?:metal|mineral|material)\b", s.text[m.start() : hi])
+                and (issuer in s.mentions or subject_is_reference(s.text, m.start()))
+            ):
+                # "… raw cobalt from Congo. That country recently imposed a four-month
+                # export ban on the material": the one material of the sentence before
+                mats = [x for x in ctx.prev.materials() if x.id][:1]
         if not mats:
-            mats = [x for x in s.materials() if lo <= x.start < m.start()]
+            opening = _OPENING_PHRASE.match(s.text)
+            mats = [
+                x
+                for x in s.materials()
+                if lo <= x.start < m.start() and not (opening and x.start < opening.end())
+            ]
         if not mats and action == "imposed" and lo > 0 and s.text[lo - 1] != ";":
             # "Antimony shortages have grown since China began export controls": the
             # material of the main clause is what the earlier measure restricted
@@ -2002,6 +2167,19 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             # of the same government's last restriction in the article
             mats = _context_materials(s, ctx, issuer)
             context = bool(mats)
+        if (
+            not mats
+            and issuer in s.mentions
+            and ctx.prev is not None
+            and ctx.prev.index == s.index - 1
+            and re.match(
+                r"\s*(?:its\s+|the\s+)?(?:exports|shipments)\b(?!\s+(?:of|to)\b)", s.text[m.end() :]
+            )
+            and len({x.id for x in ctx.prev.materials() if x.id}) == 1
+        ):
+            # "Almost all antimony reserves are in China. China began restricting exports
+            # Sept. 15": bare exports are those of the material the sentence before named
+            mats = [x for x in ctx.prev.materials() if x.id][:1]
         if not mats:
             if action == "imposed" and issuer in s.mentions:
                 ctx.pending = (
@@ -2016,6 +2194,19 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if target is None and context:
             target = _context_target(ctx, issuer)
         dates = _classify_dates(s, ctx, m.start())
+        pend = ctx.pending
+        if (
+            "date" not in dates
+            and pend is not None
+            and pend[2] is not None
+            and 0 < s.index - pend[0] <= 2
+            and pend[1].id == issuer.id
+            and action == "imposed"
+        ):
+            # "The ministry announced today that it will restrict exports of a mineral. New
+            # export controls will take effect on antimony from Sept. 15": one decision, the
+            # day it was announced
+            dates["date"] = pend[2]
         if m.re is _R_BEGAN and "start" not in dates and "date" in dates:
             # "the original ban began on 22 February": the day it took effect
             dates["start"] = dates.pop("date")
@@ -2034,7 +2225,9 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if expiry is None and duration is not None:
             # the window runs from its stated start, else from the date of the decision,
             # else (no date stated: "recently decided") from the publication date
-            base = dates.get("start") or dates.get("date") or s.dateline or ctx.published
+            base = dates.get("start") or dates.get("date")
+            if base is None and not month_only(s, m.start()):
+                base = s.dateline or ctx.published
             if base is not None:
                 expiry = add_period(base, duration)
         if expiry is None and duration is None and re.search(r"\bthe same period\b", s.text):
@@ -2063,6 +2256,14 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             ev = _make(s, "export_restriction", fields, links)
             if ev:
                 out.append(ev)
+            if m.re is _R_REPLACED and "imposed" not in seen_actions:
+                # "… will replace its cobalt export ban with quotas from October 16": the
+                # new measure, from the same day
+                ev = _make(s, "export_restriction", {**fields, "action": "imposed"}, links)
+                if ev:
+                    out.append(ev)
+        if m.re is _R_REPLACED:
+            seen_actions.add("imposed")
     return out
 
 
@@ -2312,16 +2513,45 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
     """Details given in the sentence after an event's ("The suspension took effect on
     Saturday", "The plant has capacity to process 12,000 tonnes a year"); returns the
     updated earlier events (same identity, more fields)."""
-    if not ctx.events or s.index - ctx.last_event_index > 3:
+    if not ctx.events:
         return []
     recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
+    if s.index - ctx.last_event_index > 3:
+        # further on, "the rules" are the article's restriction only when it has one
+        # decision (one government, one sentence)
+        rs = [e for e in ctx.events if e.type == "export_restriction"]
+        if (
+            not rs
+            or len({e.fields.get("issuer") for e in rs}) != 1
+            or len({e.sentence_index for e in rs}) != 1
+            or s.index - rs[0].sentence_index > 12
+            or (
+                s.materials()
+                and not {m.id for m in s.materials()} <= {e.fields.get("material") for e in rs}
+            )
+        ):
+            return []
+        recent = rs
     updated: list[Event] = []
     if _FOLLOW_EFFECT.match(s.text) and re.search(
         r"\b(?:took|take|takes|taking) effect\b|\beffective\b|\binto (?:force|effect)\b|"
-        r"\buntil\b|\bin place\b|\bwill (?:last|run|expire)\b",
+        r"\buntil\b|\bin place\b|\bwill (?:last|run)\b|\bexpire[sd]?\b|"
+        r"\b(?:valid|last|lasts|run|runs) for\b|\bin (?:place|force|effect) for\b",
         s.text,
     ):
         window = _classify_dates(s, ctx)
+        dm = _DURATION.search(s.text)
+        lasts = re.search(
+            r"\b(?:last|lasts|run|runs|remain\w* in (?:place|force|effect))\s+(?:for\s+)?",
+            s.text,
+        )
+        span = (
+            parse_duration(f"{dm.group('n') or dm.group('n2')} {dm.group('u') or dm.group('u2')}")
+            if dm
+            else parse_duration(s.text[lasts.end() : lasts.end() + 30])
+            if lasts
+            else None
+        )
         day = window.get("start")
         if day is None and re.search(
             r"\b(?:took|take|takes|taking) effect\b|\binto (?:force|effect)\b", s.text
@@ -2339,12 +2569,19 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                     f["expiry"] = add_period(day, f["duration"])
             if until is not None and "expiry" not in e.fields:
                 f["expiry"] = until
+            if span is not None and "duration" not in f and e.fields.get("action") != "lifted":
+                # "The restrictions will be valid for one year": the window, from its start
+                f["duration"] = span
+                base = f.get("start") or f.get("date") or s.dateline or ctx.published
+                if "expiry" not in f and base is not None:
+                    f["expiry"] = add_period(base, span)
             if f != e.fields:
                 updated.append(replace(e, fields=f))
     if re.search(
-        r"\b(?:announced|confirmed|unveiled|published|issued)\s+(?:the|this|these|its)\s+"
-        r"(?:[\w-]+\s+){0,2}(?:decision|move|measures?|controls|ban|restrictions|rules|curbs|"
-        r"licensing|licen[cs]e requirements?)\b",
+        r"\b(?:announced|confirmed|unveiled|published|issued|ordered|declared)\s+(?:the|this|"
+        r"these|its)\s+(?:[\w-]+\s+){0,2}(?:decision|move|measures?|controls|ban|restrictions|"
+        r"rules|curbs|licensing|licen[cs]e requirements?|suspension|embargo|prohibition|halt|"
+        r"moratorium|quotas?)\b",
         s.text,
         re.IGNORECASE,
     ):

@@ -634,7 +634,23 @@ _DESCRIBED_RE = re.compile(
 """A name introduced by the noun of its trade ("Japanese group Idemitsu has …")."""
 
 
+OFFICIAL_TITLES = frozenset(
+    {"President", "Minister", "Premier", "Secretary", "Governor", "Chancellor", "Senator"}
+)
+"""Titles of office: a name holding one is a person of a government, not a company
+("President Felix Tshisekedi", "Minister of Mines and Mining Development Winston Chitando")."""
+
+
 def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
+    out = [m for m in _new_org_candidates(sentence, known) if not _titled(m.text)]
+    return out
+
+
+def _titled(name: str) -> bool:
+    return any(w in OFFICIAL_TITLES for w in name.split())
+
+
+def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
     """Organisations not in the graph: capitalised names ending in a company word, or a
     capitalised sentence subject followed by a verb of corporate action ("Apple has agreed")."""
     out: list[Mention] = []

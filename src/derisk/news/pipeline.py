@@ -23,6 +23,7 @@ from derisk.news.events import (
     Event,
     Sent,
     follow_up,
+    note_officials,
     project_name,
     same_org,
 )
@@ -381,6 +382,55 @@ def _recalibrate(e: Event, published: dt.date | None) -> Event:
     return replace(e, group=group, confidence=calibration.calibrated(group, hedged=hedged))
 
 
+_ADVERBIAL_BEFORE = re.compile(
+    r"\b(?:after|since|following|before|when|while|like|as)\b[^,;:]*$", re.IGNORECASE
+)
+
+
+_ANNOUNCED = re.compile(r"\b(?:announced|said|says|confirmed|told|stated)\b", re.IGNORECASE)
+
+
+def _share_announcement_day(events: list[Event], found: list[Event], s: Sent) -> None:
+    """Restrictions of the sentence before, of the same government and material and without a
+    day, take the day the government announced this sentence's restriction ("Congo is lifting its
+    export ban starting October 16. It will now control supply through quotas, the
+    regulator announced Sunday."): one announcement. ``events`` is updated in place."""
+    days = {
+        (e.fields["issuer"], e.fields.get("material")): e.fields["date"]
+        for e in found
+        if e.type == "export_restriction" and e.fields.get("date") is not None
+    }
+    if not days or not _ANNOUNCED.search(s.text):
+        return
+    for i, e in enumerate(events):
+        if (
+            e.type == "export_restriction"
+            and e.sentence_index == s.index - 1
+            and "date" not in e.fields
+            and (e.fields.get("issuer"), e.fields.get("material")) in days
+        ):
+            day = days[(e.fields.get("issuer"), e.fields.get("material"))]
+            events[i] = replace(e, fields={**e.fields, "date": day})
+
+
+_CAPS_LEAD = re.compile(r"^([A-Z]{4,})(?=\s+[a-z])")
+
+
+def _title_lead(text: str, lexicon: Lexicon) -> str:
+    """``text`` with a sentence-opening country written in capitals as a name ("CHINA has
+    curbed exports …", a house style): the same length, so mentions keep their offsets. An
+    acronym that is no country ("CATL has …") stays as written."""
+    m = _CAPS_LEAD.match(text)
+    if m is None:
+        return text
+    word = m.group(1).title()
+    if any(x.kind == "country" for x in lexicon.mentions(word)) and not lexicon.mentions(
+        m.group(1)
+    ):
+        return word + text[m.end() :]
+    return text
+
+
 def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) -> Analysis:
     """Every event the article's main text states, in text order, without duplicates."""
     catalog = catalog or load_catalog()
@@ -410,7 +460,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
     events: list[Event] = []
     named: list[Mention] = []
     for s in sentences(article.text, article.published):
-        mentions = tuple(lexicon.mentions(s.text, active))
+        mentions = tuple(lexicon.mentions(_title_lead(s.text, lexicon), active))
         named.extend(m for m in mentions if m.kind == "company" and m.id is None)
         sent = Sent(
             s.text, s.index, mentions, s.dateline, tuple(find_dates(s.text, article.published))
@@ -422,6 +472,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         found.extend(fallback_events(sent, ctx, found))
         found = window_from_previous(sent, ctx, found)
         if found:
+            _share_announcement_day(events, found, sent)
             for e in found:
                 for m in e.links.values():
                     if m.id is None and m.kind == "company":
@@ -429,7 +480,14 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
             events.extend(found)
             ctx.events = events
             ctx.last_event_index = s.index
-            issuers = [e.links["issuer"] for e in found if "issuer" in e.links]
+            # a government acting in an adverbial clause ("The ban comes months after
+            # Zimbabwe banned …") is a comparison, not the government the article is about
+            issuers = [
+                e.links["issuer"]
+                for e in found
+                if "issuer" in e.links
+                and not _ADVERBIAL_BEFORE.search(s.text[: e.links["issuer"].start])
+            ]
             if issuers:
                 ctx.last_issuer = issuers[0]
         else:
@@ -444,6 +502,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                         events[i] = upd
             ctx.events = events
         ctx.prev = sent
+        note_officials(s.text, ctx)
         ctx.last_project = project_name(s.text, mentions) or ctx.last_project
         mats = [m for m in mentions if m.kind == "material" and m.id is not None]
         if mats:

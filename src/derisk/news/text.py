@@ -119,6 +119,24 @@ def split_sentences(paragraph: str) -> list[str]:
     return out
 
 
+_STAMP = re.compile(r"^date\s+(?P<date>(?:19|20)\d\d-\d\d-\d\d)\s+")
+"""A page's date stamp ahead of its text ("date 2025-09-22 The Democratic …"), kept by some
+scrapers: the day the page is dated, not the day of what it tells."""
+
+_HARD_WRAP = re.compile(r"(?<=[^\s.!?:;\"”’)])[ \t]*\n(?:[ \t]*\n)?(?=[ \t]*[a-z0-9(“\"$€£])")
+"""A line break inside a sentence (wire copy wrapped at a fixed width, sometimes with a blank
+line between the pieces): the line goes on with a lower-case word or a number."""
+
+
+def unwrap(text: str) -> str:
+    r"""``text`` with lines wrapped inside a sentence joined again.
+
+    >>> unwrap("Indonesia said on Monday it will\nstop nickel ore exports.\nPrices rose.")
+    'Indonesia said on Monday it will stop nickel ore exports.\nPrices rose.'
+    """
+    return _HARD_WRAP.sub(" ", text)
+
+
 def strip_dateline(text: str, published: dt.date | None) -> tuple[str, dt.date | None]:
     """Remove a wire or press-release dateline; return the rest and the dateline's date.
 
@@ -127,6 +145,13 @@ def strip_dateline(text: str, published: dt.date | None) -> tuple[str, dt.date |
     >>> strip_dateline("PERTH, Australia, 2 April 2025 -- IGO said.", None)[0]
     'IGO said.'
     """
+    stamp = _STAMP.match(text)
+    if stamp:
+        rest, dl = strip_dateline(text[stamp.end() :], published)
+        try:
+            return rest, dl or dt.date.fromisoformat(stamp.group("date"))
+        except ValueError:
+            return rest, dl
     m = _DATELINE.match(text)
     if not m:
         return text, None
@@ -139,7 +164,7 @@ def strip_dateline(text: str, published: dt.date | None) -> tuple[str, dt.date |
 def sentences(text: str, published: dt.date | None) -> list[Sentence]:
     """Sentences of an article's main text (paragraphs are lines), datelines removed."""
     out: list[Sentence] = []
-    for p, para in enumerate(line for line in text.splitlines() if line.strip()):
+    for p, para in enumerate(line for line in unwrap(text).splitlines() if line.strip()):
         for i, s in enumerate(split_sentences(para.strip())):
             dl = None
             if i == 0:
