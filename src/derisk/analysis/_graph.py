@@ -27,27 +27,50 @@ def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - c
     # Tarjan's strongly connected components (iterative; Pearce's one-array variant) over the
     # edges j -> holder of j. A component pops off the stack only after every component its
     # members hold into, so its level (1 + the highest level among its outside holders) is
-    # known then. ``state[v]``: -1 unvisited; below n: on the stack (its low link); n + level
-    # of its component once the component is complete -- one random read per edge.
+    # known then, and the order in which components complete puts every holder first.
+    # ``state[v]``: -1 unvisited; below n: on the stack (its low link); n + level of its
+    # component once complete -- one random read per edge. A node whose holders are all
+    # complete is a component of its own: it completes at once, without entering the stack.
     idt = indices.dtype.type
+    big = idt(n)
     state = np.full(n, -1, dtype=indices.dtype)
-    comp = np.empty(n, dtype=indices.dtype)
+    perm = np.empty(n, dtype=indices.dtype)  # position -> node, in completion order
+    pos = np.empty(n, dtype=indices.dtype)
+    cstart = np.empty(n + 1, dtype=indices.dtype)  # where each component starts
+    level = np.empty(n, dtype=indices.dtype)  # per position: its component's level
     stack = np.empty(n, dtype=indices.dtype)  # Tarjan's stack
-    order = np.empty(n, dtype=indices.dtype)  # nodes in completion order, components contiguous
-    olevel = np.empty(n, dtype=indices.dtype)  # the level of each of them
     call_v = np.empty(n, dtype=indices.dtype)
     call_e = np.empty(n, dtype=indptr.dtype)
     call_up = np.empty(n, dtype=indices.dtype)  # 1 + highest level above the subtree's members
     call_root = np.empty(n, dtype=np.bool_)
-    clevel = np.empty(n, dtype=indices.dtype)
     counter = 0
     ncomp = 0
     top = 0
     done = 0
     nlevels = 0
-    big = idt(n)
     for root in range(n):
         if state[root] >= 0:
+            continue
+        # fast path: every holder complete (and no self-holding): a component of its own
+        up = 0
+        trivial = True
+        for e in range(indptr[root], indptr[root + 1]):
+            sw = state[indices[e]]
+            if sw < big:
+                trivial = False
+                break
+            if sw - big + 1 > up:
+                up = sw - big + 1
+        if trivial:
+            state[root] = big + up
+            perm[done] = root
+            pos[root] = done
+            level[done] = up
+            cstart[ncomp] = done
+            ncomp += 1
+            done += 1
+            if up + 1 > nlevels:
+                nlevels = up + 1
             continue
         depth = 0
         call_v[0] = root
@@ -68,8 +91,31 @@ def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - c
                 e += 1
                 sw = state[w]
                 if sw < 0:
-                    descend = w
-                    break
+                    # a holder not seen yet: complete at once if its own holders are
+                    wup = 0
+                    wtriv = True
+                    for f in range(indptr[w], indptr[w + 1]):
+                        sx = state[indices[f]]
+                        if sx < big:
+                            wtriv = False
+                            break
+                        if sx - big + 1 > wup:
+                            wup = sx - big + 1
+                    if not wtriv:
+                        descend = w
+                        break
+                    state[w] = big + wup
+                    perm[done] = w
+                    pos[w] = done
+                    level[done] = wup
+                    cstart[ncomp] = done
+                    ncomp += 1
+                    done += 1
+                    if wup + 1 > nlevels:
+                        nlevels = wup + 1
+                    if wup + 1 > call_up[depth]:
+                        call_up[depth] = wup + 1
+                    continue
                 if sw < big:  # on the stack: the same component
                     if sw < state[v]:
                         state[v] = sw
@@ -95,17 +141,18 @@ def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - c
                     k -= 1
                     w = stack[k]
                     state[w] = big + up
-                    comp[w] = ncomp
                     if w == v:
                         break
+                cstart[ncomp] = done
+                ncomp += 1
                 for t in range(k, top):
-                    order[done] = stack[t]
-                    olevel[done] = up
+                    w = stack[t]
+                    perm[done] = w
+                    pos[w] = done
+                    level[done] = up
                     done += 1
-                clevel[ncomp] = up
                 if up + 1 > nlevels:
                     nlevels = up + 1
-                ncomp += 1
                 top = k
                 up += 1  # what the parent sees: one level below this component
             depth -= 1
@@ -115,44 +162,207 @@ def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - c
                     call_root[depth] = False
                 if up > call_up[depth]:
                     call_up[depth] = up
-    # stable counting sort of ``order`` by level: components stay contiguous
-    cuts = np.zeros(nlevels + 1, dtype=np.int64)
-    for k in range(n):
-        cuts[olevel[k] + 1] += 1
-    for lv in range(nlevels):
-        cuts[lv + 1] += cuts[lv]
-    fill = cuts[:-1].copy()
-    perm = stack  # reuse: the stack is empty now
-    pos = call_v
-    for k in range(n):
-        v = order[k]
-        lv = olevel[k]
-        perm[fill[lv]] = v
-        pos[v] = fill[lv]
-        fill[lv] += 1
-    return perm, pos, cuts, comp, clevel[:ncomp].copy()
+    cstart[ncomp] = n
+    return perm, pos, cstart[: ncomp + 1].copy(), level, nlevels
 
 
-def condense(indptr: Any, indices: Any) -> tuple[Any, Any, Any, Any, Any]:
-    """``(perm, pos, cuts, comp, clevel)`` for the graph whose CSR row ``j`` lists the holders
-    of ``j``, in one pass over its edges (Tarjan's algorithm, iterative): ``comp`` labels the
-    strongly connected component of every node, ``clevel`` gives every component its level
-    (0: no holder outside itself; else 1 + the highest level among its outside holders), and
-    the nodes are laid out level by level, the members of a component contiguous: level ``k``
-    is ``perm[cuts[k]:cuts[k + 1]]``, ``pos`` the inverse of ``perm``.
+def condense(indptr: Any, indices: Any) -> tuple[Any, Any, Any, Any, int]:
+    """``(perm, pos, cstart, level, levels)`` for the graph whose CSR row ``j`` lists the
+    holders of ``j``, in one pass over its edges (Tarjan's algorithm, iterative).
+
+    The nodes are laid out in the order their strongly connected components complete: every
+    holder of a node sits before it, unless the two are in one component; the members of a
+    component are contiguous, component ``c`` at positions ``cstart[c]:cstart[c + 1]``.
+    ``perm`` maps positions to nodes, ``pos`` is its inverse; ``level[k]`` is the level of the
+    component at position ``k`` (0: no holder outside itself; else 1 + the highest level among
+    its outside holders) and ``levels`` one more than the highest level.
 
     >>> # 0 holds 1; 1 and 2 hold each other; 2 holds 3
-    >>> perm, pos, cuts, comp, clevel = condense(np.array([0, 0, 2, 3, 4]), np.array([0, 2, 1, 2]))
-    >>> cuts.tolist(), sorted(perm[1:3].tolist()), int(perm[3])
-    ([0, 1, 3, 4], [1, 2], 3)
-    >>> [int(clevel[c]) for c in comp]
-    [0, 1, 1, 2]
+    >>> indptr, indices = np.array([0, 0, 2, 3, 4]), np.array([0, 2, 1, 2])
+    >>> perm, pos, cstart, level, levels = condense(indptr, indices)
+    >>> perm.tolist(), cstart.tolist(), level.tolist(), levels
+    ([0, 1, 2, 3], [0, 1, 3, 4], [0, 1, 1, 2], 3)
     """
     n = int(np.asarray(indptr).size - 1)
     idx = np.asarray(indices)
     if idx.dtype != np.int32 or n >= 2**30:  # states run up to 2n
         idx = np.asarray(idx, dtype=np.int64)
-    return _condense(np.asarray(indptr), idx, n)  # type: ignore[no-any-return]
+    perm, pos, cstart, level, levels = _condense(np.asarray(indptr), idx, n)
+    return perm, pos, cstart, level, int(levels)
+
+
+@njit(cache=True, nogil=True)
+def _layout(
+    indptr: Any, indices: Any, data: Any, perm: Any, pos: Any, cstart: Any
+) -> Any:  # pragma: no cover - compiled
+    n = perm.size
+    pindptr = np.empty(n + 1, dtype=indptr.dtype)
+    pindptr[0] = 0
+    for k in range(n):
+        v = perm[k]
+        pindptr[k + 1] = pindptr[k] + (indptr[v + 1] - indptr[v])
+    pindices = np.empty(indices.size, dtype=indices.dtype)
+    pdata = np.empty(data.size, dtype=data.dtype)
+    ncomp = cstart.size - 1
+    nt_lo = np.empty(ncomp, dtype=np.int64)
+    nt_hi = np.empty(ncomp, dtype=np.int64)
+    nt_closed = np.empty(ncomp, dtype=np.bool_)
+    nnt = 0
+    largest = 0
+    cyclic = 0
+    for c in range(ncomp):
+        c0 = cstart[c]
+        c1 = cstart[c + 1]
+        if c1 - c0 > largest:
+            largest = c1 - c0
+        intra = False
+        low = np.inf  # smallest within-component inflow among the members
+        for k in range(c0, c1):
+            v = perm[k]
+            dst = pindptr[k]
+            within = 0.0
+            for e in range(indptr[v], indptr[v + 1]):
+                p = pos[indices[e]]
+                pindices[dst] = p
+                pdata[dst] = data[e]
+                dst += 1
+                if p >= c0:
+                    intra = True
+                    within += data[e]
+            if within < low:
+                low = within
+        if intra:
+            if c1 - c0 > 1:
+                cyclic += 1
+            nt_lo[nnt] = c0
+            nt_hi[nnt] = c1
+            nt_closed[nnt] = low >= 1.0 - 1e-12
+            nnt += 1
+    return (
+        pindptr, pindices, pdata, nt_lo[:nnt].copy(), nt_hi[:nnt].copy(),
+        nt_closed[:nnt].copy(), largest, cyclic,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def _sweep(
+    indptr: Any,
+    indices: Any,
+    data: Any,
+    nt_lo: Any,
+    nt_hi: Any,
+    nt_here: Any,
+    perm: Any,
+    member: Any,
+    cut: bool,
+    u: Any,
+    out: Any,
+    j: int,
+    q: int,
+    small: int,
+) -> int:  # pragma: no cover - compiled
+    # Positions in order (every holder before what it holds): ``x_j = sum_e data_e u_{idx_e}``
+    # and ``u_j = s_j + d_j x_j`` (``s_j``: position ``j`` a member; ``d_j = 1 - s_j`` when
+    # chains are cut, else 1); ``x`` lands in ``out`` by node. A cyclic component marked
+    # ``nt_here`` is solved in place (dense elimination with partial pivoting); any other
+    # stops the sweep: its index returns.
+    n = perm.size
+    nnt = nt_lo.size
+    b = np.empty((small, small))
+    a = np.empty((small, small))
+    ext = np.empty(small)
+    y = np.empty(small)
+    while True:
+        stop = nt_lo[q] if q < nnt else n
+        while j < stop:
+            acc = 0.0
+            for e in range(indptr[j], indptr[j + 1]):
+                acc += data[e] * u[indices[e]]
+            v = perm[j]
+            out[v] = acc
+            if member[v]:
+                u[j] = 1.0 if cut else 1.0 + acc
+            else:
+                u[j] = acc
+            j += 1
+        if q >= nnt or not nt_here[q]:
+            return q
+        c0 = nt_lo[q]
+        m = nt_hi[q] - c0
+        for i in range(m):
+            for c in range(m):
+                b[i, c] = 0.0
+            acc = 0.0
+            for e in range(indptr[c0 + i], indptr[c0 + i + 1]):
+                k = indices[e]
+                if k >= c0:
+                    b[i, k - c0] += data[e]
+                else:
+                    acc += data[e] * u[k]
+            ext[i] = acc
+            di = 0.0 if cut and member[perm[c0 + i]] else 1.0
+            y[i] = (1.0 if member[perm[c0 + i]] else 0.0) + di * acc
+            for c in range(m):
+                a[i, c] = -di * b[i, c]
+            a[i, i] += 1.0
+        for col in range(m):  # elimination with partial pivoting
+            piv = col
+            for r in range(col + 1, m):
+                if abs(a[r, col]) > abs(a[piv, col]):
+                    piv = r
+            if a[piv, col] == 0.0:
+                return q  # singular: the caller's general path explains it
+            if piv != col:
+                for c in range(m):
+                    a[col, c], a[piv, c] = a[piv, c], a[col, c]
+                y[col], y[piv] = y[piv], y[col]
+            for r in range(col + 1, m):
+                f = a[r, col] / a[col, col]
+                if f != 0.0:
+                    for c in range(col, m):
+                        a[r, c] -= f * a[col, c]
+                    y[r] -= f * y[col]
+        for i in range(m - 1, -1, -1):
+            acc = y[i]
+            for c in range(i + 1, m):
+                acc -= a[i, c] * y[c]
+            y[i] = acc / a[i, i]
+        for i in range(m):
+            u[c0 + i] = y[i]
+            acc = ext[i]
+            for c in range(m):
+                acc += b[i, c] * y[c]
+            out[perm[c0 + i]] = acc
+        j = c0 + m
+        q += 1
+
+
+def layout(
+    indptr: Any, indices: Any, data: Any, perm: Any, pos: Any, cstart: Any
+) -> tuple[Any, Any, Any, Any, Any, Any, int, int]:
+    """The inflow CSR with rows and columns renamed to positions, in one pass, and the
+    components that carry stakes inside themselves (cycles and self-holdings):
+    ``(indptr, indices, data, nt_lo, nt_hi, nt_closed, largest, cyclic)``; ``nt_closed``
+    marks those whose every member is held entirely from inside (closed cycles), ``largest``
+    is the size of the largest component and ``cyclic`` counts those of more than one node.
+    """
+    out = _layout(indptr, indices, data, perm, pos, cstart)
+    return (*out[:6], int(out[6]), int(out[7]))
+
+
+def sweep(
+    indptr: Any, indices: Any, data: Any, nt_lo: Any, nt_hi: Any, nt_here: Any,
+    perm: Any, member: Any, cut: bool, u: Any, out: Any, j: int, q: int, small: int,
+) -> int:  # fmt: skip
+    """One pass over the positions from ``j`` (cyclic component ``q`` next): ``x_j`` the inflow
+    ``sum W_ij u_i``, written to ``out[perm[j]]``, and ``u_j = s_j + d_j x_j`` (``s``: the
+    node-indexed boolean ``member``; ``d = 1 - s`` with ``cut``, else 1); cyclic components
+    with ``nt_here`` (at most ``small`` members) are solved in place by dense elimination.
+    Returns the index of the first cyclic component left to the caller (``nt_lo.size`` when
+    the pass is complete); positions from there on are untouched."""
+    return int(
+        _sweep(indptr, indices, data, nt_lo, nt_hi, nt_here, perm, member, cut, u, out, j, q, small)
+    )
 
 
 @njit(cache=True, nogil=True)

@@ -35,7 +35,7 @@ from derisk.engines.tables import (
 PLAN_CACHE_STAKES = 40_000_000
 """Prepared layers kept for reuse, in stakes (least recently used dropped first)."""
 
-_PLANS: OrderedDict[bytes, tuple[int, own.Plan]] = OrderedDict()
+_PLANS: OrderedDict[bytes, tuple[int, own.Prepared]] = OrderedDict()
 _PLANS_LOCK = threading.Lock()
 
 
@@ -150,7 +150,7 @@ class LocalEngine:
 
     # -- ownership -------------------------------------------------------------------------
 
-    def prepare(self, stakes: own.Stakes) -> own.Plan:
+    def prepare(self, stakes: own.Stakes) -> own.Prepared:
         """:func:`~derisk.analysis.ownership.plan`, reused while the layer is unchanged."""
         key = stakes_digest(stakes)
         with _PLANS_LOCK:
