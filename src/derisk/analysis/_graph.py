@@ -1,12 +1,16 @@
-"""Compiled graph kernel for :mod:`derisk.analysis.ownership` (numba; one pass over the stakes).
+"""Compiled graph kernels for :mod:`derisk.analysis.ownership` (numba; one pass each).
 
-* :func:`condense`: strongly connected components, the level of every component in the
+* :func:`inflow_csr`: ``W^T`` as CSR (row ``j``: the holders of ``j``) by a counting sort.
+* :func:`prepare`: strongly connected components, the level of every component in the
   condensed DAG -- the longest chain of holders above it (``0``: no holder outside itself) --
-  and a layout of the nodes level by level, components contiguous, in one depth-first pass
-  over the stakes (Tarjan's algorithm, iterative, so deep chains need no recursion). A
-  component is complete only after every component it is held from, so its level,
-  ``1 + max`` over its outside holders' levels, is known when it is found. One random read
-  per stake (a single state array: unvisited / on the stack / level of its component).
+  a layout of the nodes in the order their components complete (every holder first, components
+  contiguous) and the inflow renamed to that layout, in one depth-first pass over the stakes
+  (Tarjan's algorithm, iterative, so deep chains need no recursion). A component is complete
+  only after every component it is held from, so its level and its holders' positions are
+  known when it is found and its rows go out at once. One random read per stake (a single
+  state array: unvisited / on the stack / position and level once complete).
+  :func:`condense` is the same pass without the renamed inflow.
+* :func:`sweep`: one owner-set screen over the layout (small cycles solved in place).
 
 The kernel is compiled on first use and cached on disk (numba's ``cache=True``): in
 ``__pycache__`` beside this file, or, where that is not writable (a system-wide install), in
@@ -16,154 +20,207 @@ fraction of a second; numba itself is imported only for layers of a million stak
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
+_DONE = 1 << 62
+"""``state`` of a complete node: ``_DONE + (position << 32) + level``."""
+
 
 @njit(cache=True, nogil=True)
-def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - compiled
+def _emit(
+    members: Any,
+    k0: int,
+    k1: int,
+    up: int,
+    c0: int,
+    indptr: Any,
+    indices: Any,
+    data: Any,
+    state: Any,
+    perm: Any,
+    level: Any,
+    pindptr: Any,
+    pindices: Any,
+    pdata: Any,
+) -> Any:  # pragma: no cover - compiled
+    # ``members[k0:k1]`` complete as one component of level ``up`` at positions ``c0...``: their
+    # rows of the inflow, renamed to positions, go out now (every holder has its position).
+    # Returns whether stakes run inside it and the smallest within-component inflow.
+    for t in range(k1 - k0):
+        w = members[k0 + t]
+        perm[c0 + t] = w
+        level[c0 + t] = up
+        state[w] = _DONE + ((c0 + t) << 32) + up
+    intra = False
+    low = np.inf
+    for t in range(k1 - k0):
+        w = members[k0 + t]
+        k = c0 + t
+        dst = pindptr[k]
+        within = 0.0
+        for e in range(indptr[w], indptr[w + 1]):
+            p = (state[indices[e]] - _DONE) >> 32
+            pindices[dst] = p
+            pdata[dst] = data[e]
+            dst += 1
+            if p >= c0:
+                intra = True
+                within += data[e]
+        pindptr[k + 1] = dst
+        if within < low:
+            low = within
+    return intra, low
+
+
+@njit(cache=True, nogil=True)
+def _prepare(indptr: Any, indices: Any, data: Any, n: int) -> Any:  # pragma: no cover - compiled
     # Tarjan's strongly connected components (iterative; Pearce's one-array variant) over the
     # edges j -> holder of j. A component pops off the stack only after every component its
-    # members hold into, so its level (1 + the highest level among its outside holders) is
-    # known then, and the order in which components complete puts every holder first.
-    # ``state[v]``: -1 unvisited; below n: on the stack (its low link); n + level of its
-    # component once complete -- one random read per edge. A node whose holders are all
-    # complete is a component of its own: it completes at once, without entering the stack.
-    idt = indices.dtype.type
-    big = idt(n)
-    state = np.full(n, -1, dtype=indices.dtype)
+    # members hold into: its level (1 + the highest level among its outside holders) and the
+    # positions of all its holders are known then, so its rows of the inflow go out in the
+    # layout at once, and the order in which components complete puts every holder first.
+    # ``state[v]``: -1 unvisited; below ``_DONE``: on the stack (its low link); once complete,
+    # its position and level (one random read per stake serves the search, the level and the
+    # layout). A node whose holders are all complete is a component of its own: it completes
+    # at once, without entering the stack.
+    state = np.full(n, -1, dtype=np.int64)
     perm = np.empty(n, dtype=indices.dtype)  # position -> node, in completion order
-    pos = np.empty(n, dtype=indices.dtype)
     cstart = np.empty(n + 1, dtype=indices.dtype)  # where each component starts
     level = np.empty(n, dtype=indices.dtype)  # per position: its component's level
-    stack = np.empty(n, dtype=indices.dtype)  # Tarjan's stack
+    stack = np.empty(n + 1, dtype=indices.dtype)  # Tarjan's stack
     call_v = np.empty(n, dtype=indices.dtype)
     call_e = np.empty(n, dtype=indptr.dtype)
-    call_up = np.empty(n, dtype=indices.dtype)  # 1 + highest level above the subtree's members
+    call_up = np.empty(n, dtype=np.int64)  # 1 + highest level above the subtree's members
     call_root = np.empty(n, dtype=np.bool_)
+    pindptr = np.empty(n + 1, dtype=indptr.dtype)
+    pindptr[0] = 0
+    pindices = np.empty(indices.size, dtype=indices.dtype)
+    pdata = np.empty(data.size, dtype=data.dtype)
+    nt_lo = np.empty(n, dtype=np.int64)
+    nt_hi = np.empty(n, dtype=np.int64)
+    nt_closed = np.empty(n, dtype=np.bool_)
+    mask = (1 << 32) - 1
     counter = 0
     ncomp = 0
+    nnt = 0
     top = 0
     done = 0
     nlevels = 0
+    largest = 0
+    cyclic = 0
     for root in range(n):
         if state[root] >= 0:
             continue
-        # fast path: every holder complete (and no self-holding): a component of its own
-        up = 0
-        trivial = True
-        for e in range(indptr[root], indptr[root + 1]):
-            sw = state[indices[e]]
-            if sw < big:
-                trivial = False
-                break
-            if sw - big + 1 > up:
-                up = sw - big + 1
-        if trivial:
-            state[root] = big + up
-            perm[done] = root
-            pos[root] = done
-            level[done] = up
-            cstart[ncomp] = done
-            ncomp += 1
-            done += 1
-            if up + 1 > nlevels:
-                nlevels = up + 1
-            continue
-        depth = 0
-        call_v[0] = root
-        call_e[0] = indptr[root]
-        call_up[0] = 0
-        call_root[0] = True
-        state[root] = counter
-        counter += 1
-        stack[top] = root
-        top += 1
-        while depth >= 0:
-            v = call_v[depth]
-            e = call_e[depth]
-            end = indptr[v + 1]
-            descend = -1
-            while e < end:
-                w = indices[e]
-                e += 1
-                sw = state[w]
-                if sw < 0:
-                    # a holder not seen yet: complete at once if its own holders are
-                    wup = 0
-                    wtriv = True
-                    for f in range(indptr[w], indptr[w + 1]):
-                        sx = state[indices[f]]
-                        if sx < big:
-                            wtriv = False
-                            break
-                        if sx - big + 1 > wup:
-                            wup = sx - big + 1
-                    if not wtriv:
-                        descend = w
-                        break
-                    state[w] = big + wup
-                    perm[done] = w
-                    pos[w] = done
-                    level[done] = wup
-                    cstart[ncomp] = done
-                    ncomp += 1
-                    done += 1
-                    if wup + 1 > nlevels:
-                        nlevels = wup + 1
-                    if wup + 1 > call_up[depth]:
-                        call_up[depth] = wup + 1
-                    continue
-                if sw < big:  # on the stack: the same component
-                    if sw < state[v]:
-                        state[v] = sw
-                        call_root[depth] = False
-                elif sw - big + 1 > call_up[depth]:
-                    call_up[depth] = sw - big + 1
-            if descend >= 0:
-                call_e[depth] = e
-                depth += 1
-                call_v[depth] = descend
-                call_e[depth] = indptr[descend]
-                call_up[depth] = 0
-                call_root[depth] = True
-                state[descend] = counter
-                counter += 1
-                stack[top] = descend
-                top += 1
-                continue
-            up = call_up[depth]
-            if call_root[depth]:  # v roots a component: pop it
-                k = top
-                while True:
-                    k -= 1
-                    w = stack[k]
-                    state[w] = big + up
-                    if w == v:
-                        break
+        depth = -1
+        v = root
+        while True:
+            # ``v`` not seen yet: a component of its own if all its holders are complete
+            vup = 0
+            trivial = True
+            for f in range(indptr[v], indptr[v + 1]):
+                sx = state[indices[f]]
+                if sx < _DONE:
+                    trivial = False
+                    break
+                if (sx & mask) + 1 > vup:
+                    vup = (sx & mask) + 1
+            if trivial:
+                stack[top] = v
+                intra, low = _emit(
+                    stack, top, top + 1, vup, done, indptr, indices, data, state, perm, level,
+                    pindptr, pindices, pdata,
+                )  # fmt: skip
                 cstart[ncomp] = done
                 ncomp += 1
-                for t in range(k, top):
-                    w = stack[t]
-                    perm[done] = w
-                    pos[w] = done
-                    level[done] = up
-                    done += 1
-                if up + 1 > nlevels:
-                    nlevels = up + 1
-                top = k
-                up += 1  # what the parent sees: one level below this component
-            depth -= 1
-            if depth >= 0:
-                if state[v] < big and state[v] < state[call_v[depth]]:  # same component
-                    state[call_v[depth]] = state[v]
-                    call_root[depth] = False
-                if up > call_up[depth]:
-                    call_up[depth] = up
+                done += 1
+                if largest < 1:
+                    largest = 1
+                if vup + 1 > nlevels:
+                    nlevels = vup + 1
+                if depth >= 0 and vup + 1 > call_up[depth]:
+                    call_up[depth] = vup + 1
+            else:
+                depth += 1
+                call_v[depth] = v
+                call_e[depth] = indptr[v]
+                call_up[depth] = 0
+                call_root[depth] = True
+                state[v] = counter
+                counter += 1
+                stack[top] = v
+                top += 1
+            # continue the search from the deepest open node
+            descend = -1
+            while depth >= 0:
+                u = call_v[depth]
+                e = call_e[depth]
+                end = indptr[u + 1]
+                while e < end:
+                    w = indices[e]
+                    e += 1
+                    sw = state[w]
+                    if sw < 0:
+                        descend = w
+                        break
+                    if sw < _DONE:  # on the stack: the same component
+                        if sw < state[u]:
+                            state[u] = sw
+                            call_root[depth] = False
+                    elif (sw & mask) + 1 > call_up[depth]:
+                        call_up[depth] = (sw & mask) + 1
+                if descend >= 0:
+                    call_e[depth] = e
+                    break
+                up = call_up[depth]
+                if call_root[depth]:  # u roots a component: pop it
+                    k = top
+                    while True:
+                        k -= 1
+                        if stack[k] == u:
+                            break
+                    m = top - k
+                    intra, low = _emit(
+                        stack, k, top, up, done, indptr, indices, data, state, perm, level,
+                        pindptr, pindices, pdata,
+                    )  # fmt: skip
+                    cstart[ncomp] = done
+                    ncomp += 1
+                    if intra:
+                        nt_lo[nnt] = done
+                        nt_hi[nnt] = done + m
+                        nt_closed[nnt] = low >= 1.0 - 1e-12
+                        nnt += 1
+                        if m > 1:
+                            cyclic += 1
+                    if m > largest:
+                        largest = m
+                    done += m
+                    if up + 1 > nlevels:
+                        nlevels = up + 1
+                    top = k
+                    up += 1  # what the parent sees: one level below this component
+                low_u = state[u]  # complete (not below _DONE) if it was just popped
+                depth -= 1
+                if depth >= 0:
+                    if low_u < _DONE and low_u < state[call_v[depth]]:  # same component
+                        state[call_v[depth]] = low_u
+                        call_root[depth] = False
+                    if up > call_up[depth]:
+                        call_up[depth] = up
+            if descend < 0:
+                break
+            v = descend
     cstart[ncomp] = n
-    return perm, pos, cstart[: ncomp + 1].copy(), level, nlevels
+    pos = np.empty(n, dtype=indices.dtype)
+    for k in range(n):
+        pos[perm[k]] = k
+    return (
+        perm, pos, cstart[: ncomp + 1].copy(), level, nlevels, pindptr, pindices, pdata,
+        nt_lo[:nnt].copy(), nt_hi[:nnt].copy(), nt_closed[:nnt].copy(), largest, cyclic,
+    )  # fmt: skip
 
 
 def condense(indptr: Any, indices: Any) -> tuple[Any, Any, Any, Any, int]:
@@ -183,65 +240,9 @@ def condense(indptr: Any, indices: Any) -> tuple[Any, Any, Any, Any, int]:
     >>> perm.tolist(), cstart.tolist(), level.tolist(), levels
     ([0, 1, 2, 3], [0, 1, 3, 4], [0, 1, 1, 2], 3)
     """
-    n = int(np.asarray(indptr).size - 1)
     idx = np.asarray(indices)
-    if idx.dtype != np.int32 or n >= 2**30:  # states run up to 2n
-        idx = np.asarray(idx, dtype=np.int64)
-    perm, pos, cstart, level, levels = _condense(np.asarray(indptr), idx, n)
-    return perm, pos, cstart, level, int(levels)
-
-
-@njit(cache=True, nogil=True)
-def _layout(
-    indptr: Any, indices: Any, data: Any, perm: Any, pos: Any, cstart: Any
-) -> Any:  # pragma: no cover - compiled
-    n = perm.size
-    pindptr = np.empty(n + 1, dtype=indptr.dtype)
-    pindptr[0] = 0
-    for k in range(n):
-        v = perm[k]
-        pindptr[k + 1] = pindptr[k] + (indptr[v + 1] - indptr[v])
-    pindices = np.empty(indices.size, dtype=indices.dtype)
-    pdata = np.empty(data.size, dtype=data.dtype)
-    ncomp = cstart.size - 1
-    nt_lo = np.empty(ncomp, dtype=np.int64)
-    nt_hi = np.empty(ncomp, dtype=np.int64)
-    nt_closed = np.empty(ncomp, dtype=np.bool_)
-    nnt = 0
-    largest = 0
-    cyclic = 0
-    for c in range(ncomp):
-        c0 = cstart[c]
-        c1 = cstart[c + 1]
-        if c1 - c0 > largest:
-            largest = c1 - c0
-        intra = False
-        low = np.inf  # smallest within-component inflow among the members
-        for k in range(c0, c1):
-            v = perm[k]
-            dst = pindptr[k]
-            within = 0.0
-            for e in range(indptr[v], indptr[v + 1]):
-                p = pos[indices[e]]
-                pindices[dst] = p
-                pdata[dst] = data[e]
-                dst += 1
-                if p >= c0:
-                    intra = True
-                    within += data[e]
-            if within < low:
-                low = within
-        if intra:
-            if c1 - c0 > 1:
-                cyclic += 1
-            nt_lo[nnt] = c0
-            nt_hi[nnt] = c1
-            nt_closed[nnt] = low >= 1.0 - 1e-12
-            nnt += 1
-    return (
-        pindptr, pindices, pdata, nt_lo[:nnt].copy(), nt_hi[:nnt].copy(),
-        nt_closed[:nnt].copy(), largest, cyclic,
-    )  # fmt: skip
+    out = prepare(np.asarray(indptr), idx, np.ones(idx.size))
+    return out.perm, out.pos, out.cstart, out.level, out.levels
 
 
 @njit(cache=True, nogil=True)
@@ -337,17 +338,46 @@ def _sweep(
         q += 1
 
 
-def layout(
-    indptr: Any, indices: Any, data: Any, perm: Any, pos: Any, cstart: Any
-) -> tuple[Any, Any, Any, Any, Any, Any, int, int]:
-    """The inflow CSR with rows and columns renamed to positions, in one pass, and the
-    components that carry stakes inside themselves (cycles and self-holdings):
-    ``(indptr, indices, data, nt_lo, nt_hi, nt_closed, largest, cyclic)``; ``nt_closed``
-    marks those whose every member is held entirely from inside (closed cycles), ``largest``
-    is the size of the largest component and ``cyclic`` counts those of more than one node.
+class Prepared(NamedTuple):
+    """What :func:`prepare` returns (see there)."""
+
+    perm: Any
+    pos: Any
+    cstart: Any
+    level: Any
+    levels: int
+    indptr: Any
+    indices: Any
+    data: Any
+    nt_lo: Any
+    nt_hi: Any
+    nt_closed: Any
+    largest: int
+    cyclic: int
+
+
+def prepare(indptr: Any, indices: Any, data: Any) -> Prepared:
+    """Components, levels and the layout of the inflow CSR (row ``j``: the holders of ``j``) in
+    one depth-first pass over its stakes (module doc), and the inflow renamed to the layout:
+
+    ``perm``/``pos`` (position -> node and back; every holder before what it holds outside its
+    own component, the members of a component together), ``cstart`` (component ``c`` at
+    positions ``cstart[c]:cstart[c + 1]``), ``level`` (per position, its component's level),
+    ``levels``; ``indptr, indices, data`` (the inflow with rows and columns renamed to
+    positions); the components with stakes inside them (``nt_lo[q]:nt_hi[q]``, ``nt_closed``
+    where every member is held entirely from inside: a closed cycle), the size of the largest
+    component and how many have more than one member (``cyclic``).
     """
-    out = _layout(indptr, indices, data, perm, pos, cstart)
-    return (*out[:6], int(out[6]), int(out[7]))
+    n = int(np.asarray(indptr).size - 1)
+    idx = np.asarray(indices)
+    if idx.dtype != np.int32 or n >= 2**30:
+        idx = np.asarray(idx, dtype=np.int64)
+    out = _prepare(np.asarray(indptr), idx, np.asarray(data, dtype=np.float64), n)
+    perm, pos, cstart, level, levels, pindptr, pindices, pdata, lo, hi, closed, big, cyc = out
+    return Prepared(
+        perm, pos, cstart, level, int(levels), pindptr, pindices, pdata, lo, hi, closed,
+        int(big), int(cyc),
+    )  # fmt: skip
 
 
 def sweep(

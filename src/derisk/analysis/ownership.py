@@ -317,32 +317,28 @@ Prepared = Plan | FlatPlan
 
 
 def _flat_plan(stakes: Stakes) -> FlatPlan:
-    """The compiled plan: inflow by counting sort, one Tarjan pass (components, levels, the
-    completion order), one pass renaming the inflow to positions (:mod:`._graph`)."""
+    """The compiled plan: the inflow by a counting sort, then one Tarjan pass giving the
+    components, their levels, the layout and the inflow renamed to it (:mod:`._graph`)."""
     from derisk.analysis import _graph  # numba: imported only for large layers
 
     n = stakes.n
     indptr, indices, data = _graph.inflow_csr(stakes.owner, stakes.owned, stakes.share, n)
-    perm, pos, cstart, level, levels = _graph.condense(indptr, indices)
-    del level
-    pindptr, pindices, pdata, nt_lo, nt_hi, nt_closed, largest, cyclic = _graph.layout(
-        indptr, indices, data, perm, pos, cstart
-    )
+    g = _graph.prepare(indptr, indices, data)
     del indptr, indices, data
     return FlatPlan(
         n=n,
-        perm=perm,
-        pos=pos,
-        indptr=pindptr,
-        indices=pindices,
-        data=pdata,
-        nt_lo=nt_lo,
-        nt_hi=nt_hi,
-        nt_closed=nt_closed,
-        levels=levels if n else 0,
-        components=int(cstart.size - 1),
-        largest_component=largest,
-        cyclic_components=cyclic,
+        perm=g.perm,
+        pos=g.pos,
+        indptr=g.indptr,
+        indices=g.indices,
+        data=g.data,
+        nt_lo=g.nt_lo,
+        nt_hi=g.nt_hi,
+        nt_closed=g.nt_closed,
+        levels=g.levels if n else 0,
+        components=int(g.cstart.size - 1),
+        largest_component=g.largest,
+        cyclic_components=g.cyclic,
     )
 
 
