@@ -8,8 +8,12 @@ short cycles) -- at n = 1e5, 1e6, 1e7, and screens every entity against one owne
 
 For each n, in one run and on the same system:
 
-* ``prepare``: derisk's condensation, levels and batched component inverses (once per layer);
-  ``cold`` is prepare plus the first screen (what a user waits for after a data update);
+* ``prepare``: derisk's condensation, levels and layout (once per layer); ``cold`` is prepare
+  plus the first screen (what a user waits for after a data update); CPU seconds beside wall
+  time (less sensitive to a shared machine's load);
+* ``restart``: the prepared structure kept as the store keeps it (``.npy`` files, see
+  ``derisk.store.prepared``), loaded memory-mapped as a restarted process would, and the first
+  screen from it (its answers compared with the first process's);
 * ``screen``: one owner-set query over all n entities, warm (median of repeats);
 * the peers, each on the same shares ``x = W^T (s + D x)``, ``D = diag(1 - s)``, from the same
   stakes: Jacobi/Neumann sweeps ``x <- W^T (s + D x)`` until the largest change is below 1e-13
@@ -58,7 +62,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from derisk.analysis.ownership import Stakes, plan, set_share
+from derisk.analysis.ownership import FlatPlan, Stakes, plan, set_share
 
 OWNER_SET = 1_000
 FAR_BACK = 0.0
@@ -167,23 +171,25 @@ def run_size(n: int, repeats: int, bicg_repeats: int) -> dict[str, Any]:
     stakes = generate(n)
     gen = time.perf_counter() - t0
     members = owner_set(n)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     p = plan(stakes)
-    prep = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    prep, prep_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
     ours = set_share(p, members)
-    first = time.perf_counter() - t0
-    times = []
+    first, first_cpu = time.perf_counter() - t0, time.process_time() - c0
+    times, cpus = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         ours = set_share(p, members)
         times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
     screen_peak = peak_mb()
     shape = {
         "levels": p.levels,
         "cyclic_components": p.cyclic_components,
         "largest_component": p.largest_component,
     }
+    restart = run_restart(p, members, ours) if isinstance(p, FlatPlan) else None
     del p
     peers: dict[str, dict[str, Any]] = {}
     # Jacobi / Neumann sweeps on W^T
@@ -230,10 +236,15 @@ def run_size(n: int, repeats: int, bicg_repeats: int) -> dict[str, Any]:
         **shape,
         "generate_s": gen,
         "prepare_s": prep,
+        "prepare_cpu_s": prep_cpu,
         "first_screen_s": first,
+        "first_screen_cpu_s": first_cpu,
         "cold_s": prep + first,
+        "cold_cpu_s": prep_cpu + first_cpu,
         "screen_s": statistics.median(times),
+        "screen_cpu_s": statistics.median(cpus),
         "screen_runs": times,
+        "restart": restart,
         "peers": peers,
         "peer": best,
         "peer_cold": best_cold,
@@ -248,6 +259,34 @@ def run_size(n: int, repeats: int, bicg_repeats: int) -> dict[str, Any]:
         "peak_mb_screen": screen_peak,
         "peak_mb": peak_mb(),
     }
+
+
+def run_restart(p: FlatPlan, members: np.ndarray, ours: np.ndarray) -> dict[str, Any]:
+    """Keep the prepared structure as the store does (:mod:`derisk.store.prepared`), then load
+    it as a restarted process would (memory-mapped) and screen once from it."""
+    from derisk.store.prepared import PreparedCache
+
+    with tempfile.TemporaryDirectory() as tmp:
+        kept = PreparedCache(Path(tmp))
+        key = "0" * 64
+        t0 = time.perf_counter()
+        kept.save(key, p.arrays())
+        save = time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time()
+        arrays = kept.load(key)
+        assert arrays is not None
+        q = FlatPlan.from_arrays(arrays)
+        load, load_cpu = time.perf_counter() - t0, time.process_time() - c0
+        t0, c0 = time.perf_counter(), time.process_time()
+        again = set_share(q, members)
+        first, first_cpu = time.perf_counter() - t0, time.process_time() - c0
+        size = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
+        diff = float(np.abs(again - ours).max())
+        del q, arrays
+    return {
+        "save_s": save, "load_s": load, "load_cpu_s": load_cpu, "first_screen_s": first,
+        "first_screen_cpu_s": first_cpu, "bytes": size, "max_abs_diff": diff,
+    }  # fmt: skip
 
 
 def run_networkx(n: int, sample: int) -> dict[str, Any]:
@@ -488,6 +527,20 @@ def main() -> None:
             f"warm screen {r['screen_s']:.3f}s peak {r['peak_mb']:.0f} MB",
             flush=True,
         )
+        print(
+            f"    CPU seconds: prepare {r['prepare_cpu_s']:.2f} first screen "
+            f"{r['first_screen_cpu_s']:.3f} warm screen {r['screen_cpu_s']:.3f}",
+            flush=True,
+        )
+        if r["restart"]:
+            k = r["restart"]
+            print(
+                f"    kept structure: save {k['save_s']:.2f}s ({k['bytes'] / 2**20:.0f} MB), "
+                f"restart: load {k['load_s']:.3f}s + first screen {k['first_screen_s']:.3f}s "
+                f"(CPU {k['load_cpu_s']:.3f} + {k['first_screen_cpu_s']:.3f}); "
+                f"max |diff| {k['max_abs_diff']:.1e}",
+                flush=True,
+            )
         for name, v in r["peers"].items():
             print(
                 f"    peer {name}: assemble {v['assemble_s']:.2f}s solve {v['solve_s']:.2f}s "

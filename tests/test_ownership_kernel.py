@@ -20,35 +20,48 @@ from derisk.analysis.ownership import Stakes, plan, set_share
 
 
 def run(n: int, owner: list[int], owned: list[int]) -> tuple[np.ndarray, ...]:
-    """``condense`` on the inflow of the stakes ``owner[k] -> owned[k]``; node levels too."""
+    """``condense`` on the inflow of the stakes ``owner[k] -> owned[k]``: the layout, the
+    component label and the level of every node, and the number of levels."""
     a = sp.csr_matrix((np.ones(len(owner)), (owned, owner)), shape=(n, n))
-    perm, pos, cuts, comp, clevel = _graph.condense(a.indptr, a.indices)
-    return perm, pos, cuts, comp, clevel, clevel[comp]
+    perm, pos, cstart, level, levels = _graph.condense(a.indptr, a.indices)
+    comp = np.repeat(np.arange(cstart.size - 1), np.diff(cstart))[pos]
+    check_layout(n, perm, pos, cstart, np.asarray(owner), np.asarray(owned), comp)
+    return perm, pos, cstart, comp, level[pos], np.asarray(levels)
 
 
-def check_layout(n: int, perm: np.ndarray, pos: np.ndarray, cuts: np.ndarray) -> None:
+def check_layout(
+    n: int,
+    perm: np.ndarray,
+    pos: np.ndarray,
+    cstart: np.ndarray,
+    owner: np.ndarray,
+    owned: np.ndarray,
+    comp: np.ndarray,
+) -> None:
+    """A permutation; components contiguous; every holder before what it holds (outside its
+    own component)."""
     assert sorted(perm.tolist()) == list(range(n))
     np.testing.assert_array_equal(pos[perm], np.arange(n))
-    assert cuts[0] == 0 and cuts[-1] == n and np.all(np.diff(cuts) > 0)
+    assert cstart[0] == 0 and cstart[-1] == n and np.all(np.diff(cstart) > 0)
+    if owner.size:
+        out = comp[owner] != comp[owned]
+        assert np.all(pos[owner[out]] < pos[owned[out]])
 
 
 def test_chain_levels_follow_the_holders() -> None:
     # 0 holds 1 holds 2 holds 3; 4 holds 3 directly
-    perm, pos, cuts, comp, _clevel, lvl = run(5, [0, 1, 2, 4], [1, 2, 3, 3])
+    _perm, _pos, cstart, comp, lvl, levels = run(5, [0, 1, 2, 4], [1, 2, 3, 3])
     assert lvl.tolist() == [0, 1, 2, 3, 0]
-    assert len(set(comp.tolist())) == 5
-    check_layout(5, perm, pos, cuts)
-    assert cuts.tolist() == [0, 2, 3, 4, 5]
-    assert sorted(perm[:2].tolist()) == [0, 4]
+    assert len(set(comp.tolist())) == 5 and cstart.size == 6
+    assert levels == 4
 
 
 def test_cross_holding_is_one_component_one_level() -> None:
     # 0 holds 1; 1 and 2 hold each other (a cross-holding); 2 holds 3; 3 holds 4
-    perm, pos, cuts, comp, clevel, lvl = run(5, [0, 1, 2, 2, 3], [1, 2, 1, 3, 4])
+    _perm, pos, cstart, comp, lvl, levels = run(5, [0, 1, 2, 2, 3], [1, 2, 1, 3, 4])
     assert comp[1] == comp[2] and len(set(comp.tolist())) == 4
     assert lvl.tolist() == [0, 1, 1, 2, 3]
-    assert clevel.size == 4
-    check_layout(5, perm, pos, cuts)
+    assert cstart.size == 5 and levels == 4
     assert abs(int(pos[1]) - int(pos[2])) == 1  # members of a component sit together
 
 
@@ -57,23 +70,23 @@ def test_self_holding_and_cycles_at_several_levels() -> None:
     # 4 and 5 hold each other, both held by 3; 6 is held by 5 and by 0
     owner = [0, 1, 2, 3, 2, 4, 5, 3, 5, 0]
     owned = [1, 2, 0, 3, 3, 5, 4, 4, 6, 6]
-    perm, pos, cuts, comp, _clevel, lvl = run(7, owner, owned)
+    _perm, _pos, cstart, comp, lvl, levels = run(7, owner, owned)
     assert comp[0] == comp[1] == comp[2] and comp[4] == comp[5]
     assert len(set(comp.tolist())) == 4
     assert lvl.tolist() == [0, 0, 0, 1, 2, 2, 3]
-    check_layout(7, perm, pos, cuts)
-    assert cuts.tolist() == [0, 3, 4, 6, 7]
+    assert np.diff(cstart).tolist() == [3, 1, 2, 1] and levels == 4
 
 
 def test_a_chain_deeper_than_any_recursion_limit() -> None:
     n = 200_000  # node k holds node k + 1: one component per node, levels 0..n-1
-    perm, _pos, cuts, _comp, _clevel, lvl = run(n, list(range(n - 1)), list(range(1, n)))
+    perm, _pos, cstart, _comp, lvl, levels = run(n, list(range(n - 1)), list(range(1, n)))
     np.testing.assert_array_equal(lvl, np.arange(n))
     np.testing.assert_array_equal(perm, np.arange(n))
-    assert cuts.size == n + 1
+    assert cstart.size == n + 1 and levels == n
     # and one cycle through all of them
-    _perm, _pos, cuts, comp, _clevel, lvl = run(n, list(range(n)), [*range(1, n), 0])
-    assert np.all(comp == comp[0]) and np.all(lvl == 0) and cuts.tolist() == [0, n]
+    _perm, _pos, cstart, comp, lvl, levels = run(n, list(range(n)), [*range(1, n), 0])
+    assert np.all(comp == comp[0]) and np.all(lvl == 0) and cstart.tolist() == [0, n]
+    assert levels == 1
 
 
 def reference_levels(n: int, owner: np.ndarray, owned: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -100,18 +113,13 @@ def test_random_layers_match_scipy_components_and_relaxed_levels(
     m = int(degree * n)
     owner = rng.integers(0, n, size=m)
     owned = rng.integers(0, n, size=m)
-    perm, pos, cuts, comp, clevel, lvl = run(n, owner.tolist(), owned.tolist())
+    _perm, _pos, cstart, comp, lvl, levels = run(n, owner.tolist(), owned.tolist())
     lab, ref_lvl = reference_levels(n, owner, owned)
     # the same partition: labels map one to one
     pairs = np.unique(np.stack([lab, comp]), axis=1)
-    assert pairs.shape[1] == lab.max() + 1 == clevel.size
+    assert pairs.shape[1] == lab.max() + 1 == cstart.size - 1
     np.testing.assert_array_equal(lvl, ref_lvl)
-    check_layout(n, perm, pos, cuts)
-    node_level = np.repeat(np.arange(cuts.size - 1), np.diff(cuts))
-    np.testing.assert_array_equal(node_level, lvl[perm])
-    comp_at = comp[perm]  # components contiguous
-    starts = np.flatnonzero(np.diff(comp_at)) + 1
-    assert np.unique(comp_at[np.concatenate([[0], starts])]).size == starts.size + 1
+    assert levels == ref_lvl.max() + 1
 
 
 def dense_share(s: Stakes, mask: np.ndarray) -> np.ndarray:

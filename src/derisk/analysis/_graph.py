@@ -1,12 +1,16 @@
-"""Compiled graph kernel for :mod:`derisk.analysis.ownership` (numba; one pass over the stakes).
+"""Compiled graph kernels for :mod:`derisk.analysis.ownership` (numba; one pass each).
 
-* :func:`condense`: strongly connected components, the level of every component in the
+* :func:`inflow_csr`: ``W^T`` as CSR (row ``j``: the holders of ``j``) by a counting sort.
+* :func:`prepare`: strongly connected components, the level of every component in the
   condensed DAG -- the longest chain of holders above it (``0``: no holder outside itself) --
-  and a layout of the nodes level by level, components contiguous, in one depth-first pass
-  over the stakes (Tarjan's algorithm, iterative, so deep chains need no recursion). A
-  component is complete only after every component it is held from, so its level,
-  ``1 + max`` over its outside holders' levels, is known when it is found. One random read
-  per stake (a single state array: unvisited / on the stack / level of its component).
+  a layout of the nodes in the order their components complete (every holder first, components
+  contiguous) and the inflow renamed to that layout, in one depth-first pass over the stakes
+  (Tarjan's algorithm, iterative, so deep chains need no recursion). A component is complete
+  only after every component it is held from, so its level and its holders' positions are
+  known when it is found and its rows go out at once. One random read per stake (a single
+  state array: unvisited / on the stack / position and level once complete).
+  :func:`condense` is the same pass without the renamed inflow.
+* :func:`sweep`: one owner-set screen over the layout (small cycles solved in place).
 
 The kernel is compiled on first use and cached on disk (numba's ``cache=True``): in
 ``__pycache__`` beside this file, or, where that is not writable (a system-wide install), in
@@ -16,143 +20,379 @@ fraction of a second; numba itself is imported only for layers of a million stak
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
+_DONE = 1 << 62
+"""``state`` of a complete node: ``_DONE + (position << 32) + level``."""
+
 
 @njit(cache=True, nogil=True)
-def _condense(indptr: Any, indices: Any, n: int) -> Any:  # pragma: no cover - compiled
+def _emit(
+    members: Any,
+    k0: int,
+    k1: int,
+    up: int,
+    c0: int,
+    indptr: Any,
+    indices: Any,
+    data: Any,
+    state: Any,
+    perm: Any,
+    level: Any,
+    pindptr: Any,
+    pindices: Any,
+    pdata: Any,
+) -> Any:  # pragma: no cover - compiled
+    # ``members[k0:k1]`` complete as one component of level ``up`` at positions ``c0...``: their
+    # rows of the inflow, renamed to positions, go out now (every holder has its position).
+    # Returns whether stakes run inside it and the smallest within-component inflow.
+    for t in range(k1 - k0):
+        w = members[k0 + t]
+        perm[c0 + t] = w
+        level[c0 + t] = up
+        state[w] = _DONE + ((c0 + t) << 32) + up
+    intra = False
+    low = np.inf
+    for t in range(k1 - k0):
+        w = members[k0 + t]
+        k = c0 + t
+        dst = pindptr[k]
+        within = 0.0
+        for e in range(indptr[w], indptr[w + 1]):
+            p = (state[indices[e]] - _DONE) >> 32
+            pindices[dst] = p
+            pdata[dst] = data[e]
+            dst += 1
+            if p >= c0:
+                intra = True
+                within += data[e]
+        pindptr[k + 1] = dst
+        if within < low:
+            low = within
+    return intra, low
+
+
+@njit(cache=True, nogil=True)
+def _prepare(indptr: Any, indices: Any, data: Any, n: int) -> Any:  # pragma: no cover - compiled
     # Tarjan's strongly connected components (iterative; Pearce's one-array variant) over the
     # edges j -> holder of j. A component pops off the stack only after every component its
-    # members hold into, so its level (1 + the highest level among its outside holders) is
-    # known then. ``state[v]``: -1 unvisited; below n: on the stack (its low link); n + level
-    # of its component once the component is complete -- one random read per edge.
-    idt = indices.dtype.type
-    state = np.full(n, -1, dtype=indices.dtype)
-    comp = np.empty(n, dtype=indices.dtype)
-    stack = np.empty(n, dtype=indices.dtype)  # Tarjan's stack
-    order = np.empty(n, dtype=indices.dtype)  # nodes in completion order, components contiguous
-    olevel = np.empty(n, dtype=indices.dtype)  # the level of each of them
+    # members hold into: its level (1 + the highest level among its outside holders) and the
+    # positions of all its holders are known then, so its rows of the inflow go out in the
+    # layout at once, and the order in which components complete puts every holder first.
+    # ``state[v]``: -1 unvisited; below ``_DONE``: on the stack (its low link); once complete,
+    # its position and level (one random read per stake serves the search, the level and the
+    # layout). A node whose holders are all complete is a component of its own: it completes
+    # at once, without entering the stack.
+    state = np.full(n, -1, dtype=np.int64)
+    perm = np.empty(n, dtype=indices.dtype)  # position -> node, in completion order
+    cstart = np.empty(n + 1, dtype=indices.dtype)  # where each component starts
+    level = np.empty(n, dtype=indices.dtype)  # per position: its component's level
+    stack = np.empty(n + 1, dtype=indices.dtype)  # Tarjan's stack
     call_v = np.empty(n, dtype=indices.dtype)
     call_e = np.empty(n, dtype=indptr.dtype)
-    call_up = np.empty(n, dtype=indices.dtype)  # 1 + highest level above the subtree's members
+    call_up = np.empty(n, dtype=np.int64)  # 1 + highest level above the subtree's members
     call_root = np.empty(n, dtype=np.bool_)
-    clevel = np.empty(n, dtype=indices.dtype)
+    pindptr = np.empty(n + 1, dtype=indptr.dtype)
+    pindptr[0] = 0
+    pindices = np.empty(indices.size, dtype=indices.dtype)
+    pdata = np.empty(data.size, dtype=data.dtype)
+    nt_lo = np.empty(n, dtype=np.int64)
+    nt_hi = np.empty(n, dtype=np.int64)
+    nt_closed = np.empty(n, dtype=np.bool_)
+    mask = (1 << 32) - 1
     counter = 0
     ncomp = 0
+    nnt = 0
     top = 0
     done = 0
     nlevels = 0
-    big = idt(n)
+    largest = 0
+    cyclic = 0
     for root in range(n):
         if state[root] >= 0:
             continue
-        depth = 0
-        call_v[0] = root
-        call_e[0] = indptr[root]
-        call_up[0] = 0
-        call_root[0] = True
-        state[root] = counter
-        counter += 1
-        stack[top] = root
-        top += 1
-        while depth >= 0:
-            v = call_v[depth]
-            e = call_e[depth]
-            end = indptr[v + 1]
-            descend = -1
-            while e < end:
-                w = indices[e]
-                e += 1
-                sw = state[w]
-                if sw < 0:
-                    descend = w
+        depth = -1
+        v = root
+        while True:
+            # ``v`` not seen yet: a component of its own if all its holders are complete
+            vup = 0
+            trivial = True
+            for f in range(indptr[v], indptr[v + 1]):
+                sx = state[indices[f]]
+                if sx < _DONE:
+                    trivial = False
                     break
-                if sw < big:  # on the stack: the same component
-                    if sw < state[v]:
-                        state[v] = sw
-                        call_root[depth] = False
-                elif sw - big + 1 > call_up[depth]:
-                    call_up[depth] = sw - big + 1
-            if descend >= 0:
-                call_e[depth] = e
+                if (sx & mask) + 1 > vup:
+                    vup = (sx & mask) + 1
+            if trivial:
+                stack[top] = v
+                intra, low = _emit(
+                    stack, top, top + 1, vup, done, indptr, indices, data, state, perm, level,
+                    pindptr, pindices, pdata,
+                )  # fmt: skip
+                cstart[ncomp] = done
+                ncomp += 1
+                done += 1
+                if largest < 1:
+                    largest = 1
+                if vup + 1 > nlevels:
+                    nlevels = vup + 1
+                if depth >= 0 and vup + 1 > call_up[depth]:
+                    call_up[depth] = vup + 1
+            else:
                 depth += 1
-                call_v[depth] = descend
-                call_e[depth] = indptr[descend]
+                call_v[depth] = v
+                call_e[depth] = indptr[v]
                 call_up[depth] = 0
                 call_root[depth] = True
-                state[descend] = counter
+                state[v] = counter
                 counter += 1
-                stack[top] = descend
+                stack[top] = v
                 top += 1
-                continue
-            up = call_up[depth]
-            if call_root[depth]:  # v roots a component: pop it
-                k = top
-                while True:
-                    k -= 1
-                    w = stack[k]
-                    state[w] = big + up
-                    comp[w] = ncomp
-                    if w == v:
+            # continue the search from the deepest open node
+            descend = -1
+            while depth >= 0:
+                u = call_v[depth]
+                e = call_e[depth]
+                end = indptr[u + 1]
+                while e < end:
+                    w = indices[e]
+                    e += 1
+                    sw = state[w]
+                    if sw < 0:
+                        descend = w
                         break
-                for t in range(k, top):
-                    order[done] = stack[t]
-                    olevel[done] = up
-                    done += 1
-                clevel[ncomp] = up
-                if up + 1 > nlevels:
-                    nlevels = up + 1
-                ncomp += 1
-                top = k
-                up += 1  # what the parent sees: one level below this component
-            depth -= 1
-            if depth >= 0:
-                if state[v] < big and state[v] < state[call_v[depth]]:  # same component
-                    state[call_v[depth]] = state[v]
-                    call_root[depth] = False
-                if up > call_up[depth]:
-                    call_up[depth] = up
-    # stable counting sort of ``order`` by level: components stay contiguous
-    cuts = np.zeros(nlevels + 1, dtype=np.int64)
+                    if sw < _DONE:  # on the stack: the same component
+                        if sw < state[u]:
+                            state[u] = sw
+                            call_root[depth] = False
+                    elif (sw & mask) + 1 > call_up[depth]:
+                        call_up[depth] = (sw & mask) + 1
+                if descend >= 0:
+                    call_e[depth] = e
+                    break
+                up = call_up[depth]
+                if call_root[depth]:  # u roots a component: pop it
+                    k = top
+                    while True:
+                        k -= 1
+                        if stack[k] == u:
+                            break
+                    m = top - k
+                    intra, low = _emit(
+                        stack, k, top, up, done, indptr, indices, data, state, perm, level,
+                        pindptr, pindices, pdata,
+                    )  # fmt: skip
+                    cstart[ncomp] = done
+                    ncomp += 1
+                    if intra:
+                        nt_lo[nnt] = done
+                        nt_hi[nnt] = done + m
+                        nt_closed[nnt] = low >= 1.0 - 1e-12
+                        nnt += 1
+                        if m > 1:
+                            cyclic += 1
+                    if m > largest:
+                        largest = m
+                    done += m
+                    if up + 1 > nlevels:
+                        nlevels = up + 1
+                    top = k
+                    up += 1  # what the parent sees: one level below this component
+                low_u = state[u]  # complete (not below _DONE) if it was just popped
+                depth -= 1
+                if depth >= 0:
+                    if low_u < _DONE and low_u < state[call_v[depth]]:  # same component
+                        state[call_v[depth]] = low_u
+                        call_root[depth] = False
+                    if up > call_up[depth]:
+                        call_up[depth] = up
+            if descend < 0:
+                break
+            v = descend
+    cstart[ncomp] = n
+    pos = np.empty(n, dtype=indices.dtype)
     for k in range(n):
-        cuts[olevel[k] + 1] += 1
-    for lv in range(nlevels):
-        cuts[lv + 1] += cuts[lv]
-    fill = cuts[:-1].copy()
-    perm = stack  # reuse: the stack is empty now
-    pos = call_v
-    for k in range(n):
-        v = order[k]
-        lv = olevel[k]
-        perm[fill[lv]] = v
-        pos[v] = fill[lv]
-        fill[lv] += 1
-    return perm, pos, cuts, comp, clevel[:ncomp].copy()
+        pos[perm[k]] = k
+    return (
+        perm, pos, cstart[: ncomp + 1].copy(), level, nlevels, pindptr, pindices, pdata,
+        nt_lo[:nnt].copy(), nt_hi[:nnt].copy(), nt_closed[:nnt].copy(), largest, cyclic,
+    )  # fmt: skip
 
 
-def condense(indptr: Any, indices: Any) -> tuple[Any, Any, Any, Any, Any]:
-    """``(perm, pos, cuts, comp, clevel)`` for the graph whose CSR row ``j`` lists the holders
-    of ``j``, in one pass over its edges (Tarjan's algorithm, iterative): ``comp`` labels the
-    strongly connected component of every node, ``clevel`` gives every component its level
-    (0: no holder outside itself; else 1 + the highest level among its outside holders), and
-    the nodes are laid out level by level, the members of a component contiguous: level ``k``
-    is ``perm[cuts[k]:cuts[k + 1]]``, ``pos`` the inverse of ``perm``.
+def condense(indptr: Any, indices: Any) -> tuple[Any, Any, Any, Any, int]:
+    """``(perm, pos, cstart, level, levels)`` for the graph whose CSR row ``j`` lists the
+    holders of ``j``, in one pass over its edges (Tarjan's algorithm, iterative).
+
+    The nodes are laid out in the order their strongly connected components complete: every
+    holder of a node sits before it, unless the two are in one component; the members of a
+    component are contiguous, component ``c`` at positions ``cstart[c]:cstart[c + 1]``.
+    ``perm`` maps positions to nodes, ``pos`` is its inverse; ``level[k]`` is the level of the
+    component at position ``k`` (0: no holder outside itself; else 1 + the highest level among
+    its outside holders) and ``levels`` one more than the highest level.
 
     >>> # 0 holds 1; 1 and 2 hold each other; 2 holds 3
-    >>> perm, pos, cuts, comp, clevel = condense(np.array([0, 0, 2, 3, 4]), np.array([0, 2, 1, 2]))
-    >>> cuts.tolist(), sorted(perm[1:3].tolist()), int(perm[3])
-    ([0, 1, 3, 4], [1, 2], 3)
-    >>> [int(clevel[c]) for c in comp]
-    [0, 1, 1, 2]
+    >>> indptr, indices = np.array([0, 0, 2, 3, 4]), np.array([0, 2, 1, 2])
+    >>> perm, pos, cstart, level, levels = condense(indptr, indices)
+    >>> perm.tolist(), cstart.tolist(), level.tolist(), levels
+    ([0, 1, 2, 3], [0, 1, 3, 4], [0, 1, 1, 2], 3)
+    """
+    idx = np.asarray(indices)
+    out = prepare(np.asarray(indptr), idx, np.ones(idx.size))
+    return out.perm, out.pos, out.cstart, out.level, out.levels
+
+
+@njit(cache=True, nogil=True)
+def _sweep(
+    indptr: Any,
+    indices: Any,
+    data: Any,
+    nt_lo: Any,
+    nt_hi: Any,
+    nt_here: Any,
+    perm: Any,
+    member: Any,
+    cut: bool,
+    u: Any,
+    out: Any,
+    j: int,
+    q: int,
+    small: int,
+) -> int:  # pragma: no cover - compiled
+    # Positions in order (every holder before what it holds): ``x_j = sum_e data_e u_{idx_e}``
+    # and ``u_j = s_j + d_j x_j`` (``s_j``: position ``j`` a member; ``d_j = 1 - s_j`` when
+    # chains are cut, else 1); ``x`` lands in ``out`` by node. A cyclic component marked
+    # ``nt_here`` is solved in place (dense elimination with partial pivoting); any other
+    # stops the sweep: its index returns.
+    n = perm.size
+    nnt = nt_lo.size
+    b = np.empty((small, small))
+    a = np.empty((small, small))
+    ext = np.empty(small)
+    y = np.empty(small)
+    while True:
+        stop = nt_lo[q] if q < nnt else n
+        while j < stop:
+            acc = 0.0
+            for e in range(indptr[j], indptr[j + 1]):
+                acc += data[e] * u[indices[e]]
+            v = perm[j]
+            out[v] = acc
+            if member[v]:
+                u[j] = 1.0 if cut else 1.0 + acc
+            else:
+                u[j] = acc
+            j += 1
+        if q >= nnt or not nt_here[q]:
+            return q
+        c0 = nt_lo[q]
+        m = nt_hi[q] - c0
+        for i in range(m):
+            for c in range(m):
+                b[i, c] = 0.0
+            acc = 0.0
+            for e in range(indptr[c0 + i], indptr[c0 + i + 1]):
+                k = indices[e]
+                if k >= c0:
+                    b[i, k - c0] += data[e]
+                else:
+                    acc += data[e] * u[k]
+            ext[i] = acc
+            di = 0.0 if cut and member[perm[c0 + i]] else 1.0
+            y[i] = (1.0 if member[perm[c0 + i]] else 0.0) + di * acc
+            for c in range(m):
+                a[i, c] = -di * b[i, c]
+            a[i, i] += 1.0
+        for col in range(m):  # elimination with partial pivoting
+            piv = col
+            for r in range(col + 1, m):
+                if abs(a[r, col]) > abs(a[piv, col]):
+                    piv = r
+            if a[piv, col] == 0.0:
+                return q  # singular: the caller's general path explains it
+            if piv != col:
+                for c in range(m):
+                    a[col, c], a[piv, c] = a[piv, c], a[col, c]
+                y[col], y[piv] = y[piv], y[col]
+            for r in range(col + 1, m):
+                f = a[r, col] / a[col, col]
+                if f != 0.0:
+                    for c in range(col, m):
+                        a[r, c] -= f * a[col, c]
+                    y[r] -= f * y[col]
+        for i in range(m - 1, -1, -1):
+            acc = y[i]
+            for c in range(i + 1, m):
+                acc -= a[i, c] * y[c]
+            y[i] = acc / a[i, i]
+        for i in range(m):
+            u[c0 + i] = y[i]
+            acc = ext[i]
+            for c in range(m):
+                acc += b[i, c] * y[c]
+            out[perm[c0 + i]] = acc
+        j = c0 + m
+        q += 1
+
+
+class Prepared(NamedTuple):
+    """What :func:`prepare` returns (see there)."""
+
+    perm: Any
+    pos: Any
+    cstart: Any
+    level: Any
+    levels: int
+    indptr: Any
+    indices: Any
+    data: Any
+    nt_lo: Any
+    nt_hi: Any
+    nt_closed: Any
+    largest: int
+    cyclic: int
+
+
+def prepare(indptr: Any, indices: Any, data: Any) -> Prepared:
+    """Components, levels and the layout of the inflow CSR (row ``j``: the holders of ``j``) in
+    one depth-first pass over its stakes (module doc), and the inflow renamed to the layout:
+
+    ``perm``/``pos`` (position -> node and back; every holder before what it holds outside its
+    own component, the members of a component together), ``cstart`` (component ``c`` at
+    positions ``cstart[c]:cstart[c + 1]``), ``level`` (per position, its component's level),
+    ``levels``; ``indptr, indices, data`` (the inflow with rows and columns renamed to
+    positions); the components with stakes inside them (``nt_lo[q]:nt_hi[q]``, ``nt_closed``
+    where every member is held entirely from inside: a closed cycle), the size of the largest
+    component and how many have more than one member (``cyclic``).
     """
     n = int(np.asarray(indptr).size - 1)
     idx = np.asarray(indices)
-    if idx.dtype != np.int32 or n >= 2**30:  # states run up to 2n
+    if idx.dtype != np.int32 or n >= 2**30:
         idx = np.asarray(idx, dtype=np.int64)
-    return _condense(np.asarray(indptr), idx, n)  # type: ignore[no-any-return]
+    out = _prepare(np.asarray(indptr), idx, np.asarray(data, dtype=np.float64), n)
+    perm, pos, cstart, level, levels, pindptr, pindices, pdata, lo, hi, closed, big, cyc = out
+    return Prepared(
+        perm, pos, cstart, level, int(levels), pindptr, pindices, pdata, lo, hi, closed,
+        int(big), int(cyc),
+    )  # fmt: skip
+
+
+def sweep(
+    indptr: Any, indices: Any, data: Any, nt_lo: Any, nt_hi: Any, nt_here: Any,
+    perm: Any, member: Any, cut: bool, u: Any, out: Any, j: int, q: int, small: int,
+) -> int:  # fmt: skip
+    """One pass over the positions from ``j`` (cyclic component ``q`` next): ``x_j`` the inflow
+    ``sum W_ij u_i``, written to ``out[perm[j]]``, and ``u_j = s_j + d_j x_j`` (``s``: the
+    node-indexed boolean ``member``; ``d = 1 - s`` with ``cut``, else 1); cyclic components
+    with ``nt_here`` (at most ``small`` members) are solved in place by dense elimination.
+    Returns the index of the first cyclic component left to the caller (``nt_lo.size`` when
+    the pass is complete); positions from there on are untouched."""
+    return int(
+        _sweep(indptr, indices, data, nt_lo, nt_hi, nt_here, perm, member, cut, u, out, j, q, small)
+    )
 
 
 @njit(cache=True, nogil=True)

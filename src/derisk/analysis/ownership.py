@@ -34,7 +34,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -224,6 +224,153 @@ class Plan:
     cyclic_components: int
 
 
+SMALL_COMPONENT = 64
+"""In a compiled plan (:class:`FlatPlan`), open cyclic components up to this size are solved in
+place by the sweep at every screen (dense elimination, at most ``64^3 / 3`` operations)."""
+
+
+@dataclass
+class FlatPlan:
+    """A large layer prepared for the compiled sweep (see :func:`plan`).
+
+    Positions follow the order in which strongly connected components complete in Tarjan's
+    pass: every holder sits before what it holds, the members of a component together. The
+    inflow ``W^T`` is kept as one CSR in positions (``indptr, indices, data``); the cyclic
+    components (more than one member, or a self-holding) are ``nt_lo[q]:nt_hi[q]``.
+    """
+
+    n: int
+    perm: IntArray  # position -> node
+    pos: IntArray  # node -> position
+    indptr: IntArray
+    indices: IntArray
+    data: FloatArray
+    nt_lo: IntArray
+    nt_hi: IntArray
+    nt_closed: BoolArray  # held entirely from inside: a closed cycle
+    levels: int
+    components: int
+    largest_component: int
+    cyclic_components: int
+    small: int = SMALL_COMPONENT
+    nt_here: BoolArray = field(init=False)  # solved inside the sweep
+    specials: dict[int, _Special] = field(init=False)  # the others, solved here
+
+    def __post_init__(self) -> None:
+        self.nt_here = ~self.nt_closed & (self.nt_hi - self.nt_lo <= self.small)
+        self.specials = {}
+        for q in np.flatnonzero(~self.nt_here).tolist():
+            self.specials[q] = self._special(q)
+
+    def _special(self, q: int) -> _Special:
+        c0, c1 = int(self.nt_lo[q]), int(self.nt_hi[q])
+        sub = self.rows(c0, c1)[:, c0:c1].tocsr()
+        lu = None
+        if not self.nt_closed[q] and c1 - c0 <= LU_LIMIT:
+            lu = spla.splu((sp.identity(c1 - c0, format="csc") - sub).tocsc())
+        return _Special(c0, c1, bool(self.nt_closed[q]), sub, lu)
+
+    def rows(self, lo: int, hi: int) -> Any:
+        """Rows ``lo:hi`` of the inflow in positions (a CSR sharing the plan's arrays)."""
+        a, b = int(self.indptr[lo]), int(self.indptr[hi])
+        return sp.csr_matrix(
+            (self.data[a:b], self.indices[a:b], self.indptr[lo : hi + 1] - self.indptr[lo]),
+            shape=(hi - lo, self.n),
+        )
+
+    ARRAYS = ("perm", "indptr", "indices", "data", "nt_lo", "nt_hi", "nt_closed")
+    COUNTS = ("n", "levels", "components", "largest_component", "cyclic_components")
+
+    def arrays(self) -> dict[str, Any]:
+        """What :meth:`from_arrays` needs: the arrays, and the counts as 0-d arrays."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in self.ARRAYS}
+        out.update({k: np.asarray(getattr(self, k), dtype=np.int64) for k in self.COUNTS})
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Any) -> FlatPlan:
+        """The plan again from :meth:`arrays` (arrays may be memory-mapped files)."""
+        perm = arrays["perm"]
+        n = int(arrays["n"])
+        pos = np.empty(n, dtype=perm.dtype)
+        pos[perm] = np.arange(n, dtype=perm.dtype)
+        return cls(
+            n=n,
+            perm=perm,
+            pos=pos,
+            indptr=arrays["indptr"],
+            indices=arrays["indices"],
+            data=arrays["data"],
+            nt_lo=arrays["nt_lo"],
+            nt_hi=arrays["nt_hi"],
+            nt_closed=arrays["nt_closed"],
+            levels=int(arrays["levels"]),
+            components=int(arrays["components"]),
+            largest_component=int(arrays["largest_component"]),
+            cyclic_components=int(arrays["cyclic_components"]),
+            small=int(arrays.get("small", SMALL_COMPONENT)),
+        )
+
+
+Prepared = Plan | FlatPlan
+"""A layer prepared for owner-set queries: level by level (small layers) or compiled."""
+
+
+def _flat_plan(stakes: Stakes) -> FlatPlan:
+    """The compiled plan: the inflow by a counting sort, then one Tarjan pass giving the
+    components, their levels, the layout and the inflow renamed to it (:mod:`._graph`)."""
+    from derisk.analysis import _graph  # numba: imported only for large layers
+
+    n = stakes.n
+    indptr, indices, data = _graph.inflow_csr(stakes.owner, stakes.owned, stakes.share, n)
+    g = _graph.prepare(indptr, indices, data)
+    del indptr, indices, data
+    return FlatPlan(
+        n=n,
+        perm=g.perm,
+        pos=g.pos,
+        indptr=g.indptr,
+        indices=g.indices,
+        data=g.data,
+        nt_lo=g.nt_lo,
+        nt_hi=g.nt_hi,
+        nt_closed=g.nt_closed,
+        levels=g.levels if n else 0,
+        components=int(g.cstart.size - 1),
+        largest_component=g.largest,
+        cyclic_components=g.cyclic,
+    )
+
+
+def _flat_share(p: FlatPlan, s_node: BoolArray, cut: bool) -> FloatArray:
+    """:func:`set_share` on a compiled plan: one sweep over the positions, stopping only at the
+    components solved here (closed, larger than ``p.small``, or singular)."""
+    from derisk.analysis import _graph
+
+    u = np.zeros(p.n)  # positions not reached yet stay 0: rows @ u is then the outside inflow
+    out = np.empty(p.n)
+    j = q = 0
+    nnt = int(p.nt_lo.size)
+    while True:
+        q = _graph.sweep(
+            p.indptr, p.indices, p.data, p.nt_lo, p.nt_hi, p.nt_here, p.perm, s_node, cut, u,
+            out, j, q, p.small,
+        )  # fmt: skip
+        if q >= nnt:
+            break
+        spc = p.specials.get(q) or p._special(q)
+        c0, c1 = spc.lo, spc.hi
+        nodes = p.perm[c0:c1]
+        s = s_node[nodes].astype(np.float64)
+        d = 1.0 - s if cut else np.ones(c1 - c0)
+        ext = p.rows(c0, c1) @ u
+        uc = _solve_component(spc.sub, d, s + d * ext, spc.closed, spc.lu)
+        u[c0:c1] = uc
+        out[nodes] = ext + spc.sub @ uc
+        j, q = c1, q + 1
+    return out
+
+
 def _gather(indptr: IntArray, rows: IntArray) -> IntArray:
     """Indices of the CSR entries of ``rows`` (vectorised concatenation of ranges)."""
     starts = np.asarray(indptr[rows], dtype=np.int64)
@@ -292,7 +439,7 @@ def _csr_rows(m: Any, lo: int, hi: int, ncols: int) -> Any:
     )
 
 
-def plan(stakes: Stakes) -> Plan:
+def plan(stakes: Stakes) -> Prepared:
     """Condense, level and factorise a layer once; query it with :func:`set_share`.
 
     Work is about one pass over the stakes. From ``KERNEL_MIN_STAKES`` on: the inflow by a
@@ -306,23 +453,15 @@ def plan(stakes: Stakes) -> Plan:
     (2, 1, 2)
     """
     check_columns(stakes)
+    if stakes.share.size >= KERNEL_MIN_STAKES:
+        return _flat_plan(stakes)
     n = stakes.n
-    kernel = stakes.share.size >= KERNEL_MIN_STAKES
-    if kernel:  # compiled: the inflow by a counting sort, then components, levels and layout
-        from derisk.analysis import _graph  # numba: imported only for large layers
-
-        a = sp.csr_matrix(
-            _graph.inflow_csr(stakes.owner, stakes.owned, stakes.share, n)[::-1], shape=(n, n)
-        )
-        perm, pos, cuts, labels, clevel = _graph.condense(a.indptr, a.indices)
-        ncomp = int(clevel.size)
-    else:
-        a = stakes.inflow()
-        a.sum_duplicates()
-        a.eliminate_zeros()
-        ncomp_, labels_ = csgraph.connected_components(a, directed=True, connection="strong")
-        ncomp, labels = int(ncomp_), np.asarray(labels_, dtype=np.int64)
-        del labels_
+    a = stakes.inflow()
+    a.sum_duplicates()
+    a.eliminate_zeros()
+    ncomp_, labels_ = csgraph.connected_components(a, directed=True, connection="strong")
+    ncomp, labels = int(ncomp_), np.asarray(labels_, dtype=np.int64)
+    del labels_
     sizes = np.bincount(labels, minlength=ncomp)
     # within-component stakes: only rows of multi-node components or self-holdings carry them
     cand = np.flatnonzero((sizes[labels] > 1) | _has_self(a, n))
@@ -332,14 +471,13 @@ def plan(stakes: Stakes) -> Plan:
     same = labels[ecol] == labels[erow]
     erow, ecol, eval_ = erow[same], ecol[same], a.data[eidx][same]
     del cand, eidx, same
-    if not kernel:  # small layer: peel levels in numpy (no compile or kernel load)
-        order, clevel = _peel_levels(a, labels, ncomp, erow)
-        counts = np.bincount(clevel, weights=sizes, minlength=int(clevel.max(initial=-1)) + 1)
-        cuts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        perm = order
-        pos = np.empty(n, dtype=np.int64)
-        pos[perm] = np.arange(n, dtype=np.int64)
-        del order
+    order, clevel = _peel_levels(a, labels, ncomp, erow)  # numpy: no kernel to load
+    counts = np.bincount(clevel, weights=sizes, minlength=int(clevel.max(initial=-1)) + 1)
+    cuts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    perm = order
+    pos = np.empty(n, dtype=np.int64)
+    pos[perm] = np.arange(n, dtype=np.int64)
+    del order
     nlevels = int(cuts.size - 1)
     bounds = [(int(cuts[k]), int(cuts[k + 1])) for k in range(nlevels)]
     # Inflow in positions: row j lists the holders of node perm[j] (rows moved, columns renamed).
@@ -496,7 +634,7 @@ def _solve_component(
     return np.asarray(sol, dtype=np.float64)
 
 
-def set_share(p: Plan, members: BoolArray | Iterable[int], *, cut: bool = True) -> FloatArray:
+def set_share(p: Prepared, members: BoolArray | Iterable[int], *, cut: bool = True) -> FloatArray:
     """Share of every entity held by the owner set ``S`` through every chain (module doc).
 
     ``members`` is a boolean mask over nodes or an iterable of node indices. With ``cut``
@@ -511,6 +649,8 @@ def set_share(p: Plan, members: BoolArray | Iterable[int], *, cut: bool = True) 
     [0.0, 0.6, 0.8, 0.8]
     """
     s_node = _mask(p.n, members)
+    if isinstance(p, FlatPlan):
+        return _flat_share(p, s_node, cut)
     s = s_node[p.perm].astype(np.float64)
     d = 1.0 - s if cut else np.ones(p.n)
     # components with a member inside are solved anew (their cached inverse assumes D = I)

@@ -15,7 +15,7 @@ import platform
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -32,20 +32,31 @@ from derisk.engines.tables import (
     trace_schema,
 )
 
+if TYPE_CHECKING:
+    from derisk.store.prepared import PreparedCache
+
 PLAN_CACHE_STAKES = 40_000_000
 """Prepared layers kept for reuse, in stakes (least recently used dropped first)."""
 
-_PLANS: OrderedDict[bytes, tuple[int, own.Plan]] = OrderedDict()
+_PLANS: OrderedDict[bytes, tuple[int, own.Prepared]] = OrderedDict()
 _PLANS_LOCK = threading.Lock()
+
+
+PREPARED_FORMAT = b"flat/1"
+"""Changes whenever the layout of a kept prepared structure does (so old ones are not used)."""
 
 
 def stakes_digest(stakes: own.Stakes) -> bytes:
     """A SHA-256 of a layer's content: the same stakes (say at two ``as_of`` dates between
-    which nothing changed) give the same digest, so their prepared structure is reused."""
-    h = hashlib.sha256(np.int64(stakes.n).tobytes())
+    which nothing changed) give the same digest, so their prepared structure is reused.
+    Node indices are hashed as 32-bit integers where they fit (the same content either way)."""
+    h = hashlib.sha256(PREPARED_FORMAT + np.int64(stakes.n).tobytes())
+    narrow = stakes.n < 2**31
     for arr in (stakes.owner, stakes.owned, stakes.share):
         a = np.ascontiguousarray(arr)
-        h.update(np.int64(a.size).tobytes())
+        if narrow and a.dtype.kind in "iu":
+            a = np.ascontiguousarray(a, dtype=np.int32)
+        h.update(np.int64(a.size).tobytes() + a.dtype.str.encode())
         h.update(a.data)
     return h.digest()
 
@@ -150,15 +161,25 @@ class LocalEngine:
 
     # -- ownership -------------------------------------------------------------------------
 
-    def prepare(self, stakes: own.Stakes) -> own.Plan:
-        """:func:`~derisk.analysis.ownership.plan`, reused while the layer is unchanged."""
+    def prepare(self, stakes: own.Stakes, kept: PreparedCache | None = None) -> own.Prepared:
+        """:func:`~derisk.analysis.ownership.plan`, reused while the layer is unchanged: from
+        memory in this process, else from ``kept`` (prepared structures kept beside the store,
+        :mod:`derisk.store.prepared`), where a large layer's new plan is also kept."""
         key = stakes_digest(stakes)
         with _PLANS_LOCK:
             hit = _PLANS.get(key)
             if hit is not None:
                 _PLANS.move_to_end(key)
                 return hit[1]
-        prepared = own.plan(stakes)
+        prepared: own.Prepared | None = None
+        if kept is not None:
+            arrays = kept.load(key.hex())
+            if arrays is not None and int(arrays["n"]) == stakes.n:
+                prepared = own.FlatPlan.from_arrays(arrays)
+        if prepared is None:
+            prepared = own.plan(stakes)
+            if kept is not None and isinstance(prepared, own.FlatPlan):
+                kept.save(key.hex(), prepared.arrays())
         size = int(stakes.share.size)
         if size <= PLAN_CACHE_STAKES:
             with _PLANS_LOCK:

@@ -146,6 +146,20 @@ class Layer:
         return int(hit[0])
 
 
+def prepare_layer(view: View, stakes: eng.Stakes) -> Any:
+    """The current engine's prepared layer. With the local engine, a large layer's structure is
+    kept beside the store (:mod:`derisk.store.prepared`, keyed by the stakes' content), so
+    another ``as_of`` date with the same stakes, or a new process, loads it instead."""
+    engine = current_engine()
+    kept = view.store.prepared()
+    if kept is not None and engine.name == "local":
+        from derisk.engines.local import LocalEngine
+
+        if isinstance(engine, LocalEngine):
+            return engine.prepare(stakes, kept)
+    return engine.prepare(stakes)
+
+
 def node_ids(view: View) -> Any:
     """Every entity id and every stake end, sorted (the graph's nodes)."""
     return view.ownership_nodes()
@@ -459,8 +473,12 @@ def holdings(
         reach = eng.descendants(layer.stakes("lo"), o)
         if len(reach) > 1:
             en = current_engine()
-            x_lo = en.set_share(en.prepare(layer.stakes("lo")), [o])
-            x_hi = en.set_share(en.prepare(layer.stakes("hi")), [o]) if layer.ranged.any() else x_lo
+            x_lo = en.set_share(prepare_layer(view, layer.stakes("lo")), [o])
+            x_hi = (
+                en.set_share(prepare_layer(view, layer.stakes("hi")), [o])
+                if layer.ranged.any()
+                else x_lo
+            )
             st_lo = layer.stakes("lo")
             held = []
             for j in reach[1:].tolist():

@@ -32,6 +32,7 @@ from derisk.services.ownership import (
     entity_names,
     load_layer,
     node_ids,
+    prepare_layer,
     resolve_entity,
 )
 from derisk.services.results.screening import (
@@ -110,7 +111,7 @@ class Context:
             bound = "lo"
         key = (interest, bound)
         if key not in self.plans:
-            self.plans[key] = current_engine().prepare(layer.stakes(bound))
+            self.plans[key] = prepare_layer(self.view, layer.stakes(bound))
         return self.plans[key]
 
     def share(self, name: str, interest: str, bound: str, members: Any) -> Any:

@@ -14,6 +14,7 @@ from derisk.errors import StoreUnavailableError
 
 if TYPE_CHECKING:
     from derisk.model.trust import Principal
+    from derisk.store.prepared import PreparedCache
     from derisk.store.view import View
 
 T = TypeVar("T")
@@ -134,6 +135,11 @@ class Store(abc.ABC):
         from derisk.store.view import View
 
         return View(self, as_of, principal)
+
+    def prepared(self) -> PreparedCache | None:
+        """Where prepared look-through structures are kept between processes (None: nowhere;
+        see :mod:`derisk.store.prepared`)."""
+        return None
 
     def scoped(self, principal: Principal) -> Store:
         """A store reading what ``principal`` may see (close it after use)."""

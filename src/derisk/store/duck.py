@@ -26,6 +26,7 @@ from derisk.store.base import (
     first_row,
     id_conflict_message,
 )
+from derisk.store.prepared import PreparedCache
 
 T = TypeVar("T")
 
@@ -371,6 +372,12 @@ class DuckStore(Store):
 
     def close(self) -> None:
         self.con.close()
+
+    def prepared(self) -> PreparedCache | None:
+        """Prepared look-through structures in ``<database>.prepared/`` beside the file."""
+        if self.path is None or str(self.path) == ":memory:":
+            return None
+        return PreparedCache(self.path.with_name(self.path.name + ".prepared"))
 
 
 class _PooledDuckStore(DuckStore):
