@@ -375,7 +375,7 @@ def _bucket_task(pdf: pd.DataFrame, cut: bool) -> pd.DataFrame:
 FOREST_DDL = "v long, r long, k long, seconds double"
 
 
-def _forest_task(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+def _forest_task(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Weakly connected components of one partition's stakes (``hs, hd``: 64-bit hashes of
     the two ends), as a forest: ``(v, r, k)`` for every entity ``v`` of the partition, ``r``
     the least entity of its component in the partition, ``k`` the partition's stakes in that
@@ -384,11 +384,13 @@ def _forest_task(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
 
     t0 = time.perf_counter()
     parts = list(batches)
-    hs = np.concatenate([b["hs"].to_numpy(dtype=np.int64) for b in parts]) if parts else None
-    if hs is None or hs.size == 0:
+    if not parts:
         return
-    hd = np.concatenate([b["hd"].to_numpy(dtype=np.int64) for b in parts])
+    hs = np.concatenate([b.column("hs").to_numpy() for b in parts]).astype(np.int64)
+    hd = np.concatenate([b.column("hd").to_numpy() for b in parts]).astype(np.int64)
     k = hs.size
+    if k == 0:
+        return
     ids, inv = np.unique(np.concatenate([hs, hd]), return_inverse=True)
     inv = np.asarray(inv, dtype=np.int64).ravel()
     m = int(ids.size)
@@ -399,13 +401,16 @@ def _forest_task(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     _u, first = np.unique(lab, return_index=True)
     root = ids[first]
     cnt = np.bincount(lab[inv[:k]], minlength=int(nc))
-    v, r = ids, root[lab]
-    kk = np.where(v == r, cnt[lab], 0).astype(np.int64)
+    r = root[lab]
+    kk = np.where(ids == r, cnt[lab], 0).astype(np.int64)
     sec = np.zeros(m)
     sec[0] = time.perf_counter() - t0
-    yield pd.DataFrame({"v": v, "r": r, "k": kk, "seconds": sec})
+    yield pa.RecordBatch.from_arrays(
+        [pa.array(ids), pa.array(r), pa.array(kk), pa.array(sec)], names=["v", "r", "k", "seconds"]
+    )
 
 
+ASSIGN_DDL = "bucket int, owner_id string, owned_id string, percent double"
 STRING_BUCKET_DDL = (
     "entity string, share double, levels long, components long, largest long, cyclic long, "
     "stakes long, nodes long, held long, seconds double"
@@ -413,65 +418,70 @@ STRING_BUCKET_DDL = (
 
 
 def _assign_task(
-    batches: Iterator[pd.DataFrame], keys: np.ndarray[Any, Any], vals: np.ndarray[Any, Any]
-) -> Iterator[pd.DataFrame]:
+    batches: Iterator[pa.RecordBatch], keys: np.ndarray[Any, Any], vals: np.ndarray[Any, Any]
+) -> Iterator[pa.RecordBatch]:
     """Each stake with its bucket (the bucket of the component of its owned entity, looked up
-    by the entity's hash in the sorted ``keys``); percent checked on the way."""
+    by the entity's hash in the sorted ``keys``); percent checked on the way. The id columns
+    pass through as Arrow (no Python strings)."""
     for b in batches:
-        pct = b["percent"].to_numpy(dtype=np.float64)
+        if b.num_rows == 0:
+            continue
+        pct = b.column("percent").to_numpy(zero_copy_only=False).astype(np.float64)
         bad = np.flatnonzero(~np.isfinite(pct) | (pct < 0) | (pct > 100))
         if bad.size:
             i = int(bad[0])
             raise BadInputError(
-                f"stake {b['owner_id'].iloc[i]} -> {b['owned_id'].iloc[i]}, field percent: "
-                "must be between 0 and 100"
+                f"stake {b.column('owner_id')[i].as_py()} -> {b.column('owned_id')[i].as_py()}"
+                ", field percent: must be between 0 and 100"
             )
-        hd = b["hd"].to_numpy(dtype=np.int64)
+        hd = b.column("hd").to_numpy().astype(np.int64)
         pos = np.minimum(np.searchsorted(keys, hd), keys.size - 1)
         if not np.array_equal(keys[pos], hd):  # every entity was labelled in the first pass
             raise EngineGap("an entity missing from the component labels (input changed?)")
-        yield pd.DataFrame(
-            {
-                "bucket": vals[pos],
-                "owner_id": b["owner_id"],
-                "owned_id": b["owned_id"],
-                "percent": pct,
-            }
+        yield pa.RecordBatch.from_arrays(
+            [pa.array(vals[pos]), b.column("owner_id"), b.column("owned_id"), pa.array(pct)],
+            names=["bucket", "owner_id", "owned_id", "percent"],
         )
 
 
-def _string_bucket_task(pdf: pd.DataFrame, members: frozenset[str], cut: bool) -> pd.DataFrame:
+def _string_bucket_task(table: pa.Table, members: pa.Array, cut: bool) -> pa.Table:
     """Whole weakly connected components (one bucket), string ids, solved with the local
     algorithm. Out: ``(entity, share)`` for every entity held, and one row with a null entity
     carrying the bucket's plan statistics, entities, entities held and the task's seconds."""
     import time
 
+    import pyarrow.compute as pc
+
+    from derisk.engines.tables import encode
+
     t0 = time.perf_counter()
-    owner = pdf["owner_id"].to_numpy(dtype=object)
-    owned = pdf["owned_id"].to_numpy(dtype=object)
-    w = pdf["percent"].to_numpy(dtype=np.float64) / 100.0
-    k = owner.size
-    codes, uniq = pd.factorize(np.concatenate([owner, owned]))
-    codes = np.asarray(codes, dtype=np.int64)
-    m = len(uniq)
-    sums = np.bincount(codes[k:], weights=w, minlength=m)
+    w = table.column("percent").to_numpy().astype(np.float64) / 100.0
+    k = w.size
+    uniq, (src, dst) = encode([table.column("owner_id"), table.column("owned_id")])
+    m = int(uniq.size)
+    sums = np.bincount(dst, weights=w, minlength=m)
     over = np.flatnonzero(sums > 1 + own.COLUMN_TOLERANCE)
-    if over.size:
-        j = int(over[np.argmin(np.asarray(uniq, dtype=object)[over].astype(str))])
+    if over.size:  # uniq is sorted: the first is the least id
+        j = int(over[0])
         raise BadInputError(
             f"the stakes in entity {uniq[j]} add up to {100 * sums[j]:.4g}% (more than 100%)"
         )
-    st = own.Stakes(m, codes[:k], codes[k:], w)
-    mask = np.asarray(pd.Index(uniq).isin(list(members)), dtype=np.bool_)
+    st = own.Stakes(m, src, dst, w)
+    mask = np.asarray(
+        pc.is_in(pa.array(uniq, type=pa.string()), value_set=members).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=np.bool_,
+    )
     p = own.plan(st)
     x = own.set_share(p, mask, cut=cut) if mask.any() else np.zeros(m)
     keep = np.flatnonzero(x > 0)
     zi = np.zeros(keep.size + 1, dtype=np.int64)
-    ent = np.empty(keep.size + 1, dtype=object)
-    ent[: keep.size] = np.asarray(uniq, dtype=object)[keep]
-    ent[keep.size] = None
     stats = [p.levels, p.components, p.largest_component, p.cyclic_components, k, m, keep.size]
-    cols: dict[str, Any] = {"entity": ent, "share": np.append(x[keep], 0.0)}
+    cols: dict[str, Any] = {
+        "entity": pa.array([*uniq[keep].tolist(), None], type=pa.string()),
+        "share": np.append(x[keep], 0.0),
+    }
     for name, val in zip(
         ("levels", "components", "largest", "cyclic", "stakes", "nodes", "held"),
         stats,
@@ -483,7 +493,13 @@ def _string_bucket_task(pdf: pd.DataFrame, members: frozenset[str], cut: bool) -
     sec = np.zeros(keep.size + 1)
     sec[-1] = time.perf_counter() - t0
     cols["seconds"] = sec
-    return pd.DataFrame(cols)
+    return pa.table(cols)
+
+
+def _solve_arrow(table, members, cut):  # type: ignore[no-untyped-def]
+    """:func:`_string_bucket_task` without type hints: pyspark 4.1's ``applyInArrow`` fails
+    when it tries to read them through a ``functools.partial`` (it then takes a table)."""
+    return _string_bucket_task(table, members, cut)
 
 
 _ERRORS: tuple[tuple[str, type[Exception]], ...] = (
@@ -1463,9 +1479,11 @@ class SparkEngine:
         A component above ``task_limit`` stakes, or a larger file, takes the round-based path
         (:meth:`_lookthrough_rounds`: ids encoded on Spark, labels by hooking rounds, level
         rounds for the big components)."""
+        t0 = time.perf_counter()
         raw = self._stakes_parquet(stakes, interest)
         if self.settings.task_limit > 0:
             rows = raw.count()
+            self.timings["count_s"] = time.perf_counter() - t0
             if 0 < rows <= self.settings.merge_limit:
                 done = self._lookthrough_components(raw, rows, members, out, cut=cut)
                 if done is not None:
@@ -1502,7 +1520,7 @@ class SparkEngine:
             F.xxhash64("owner_id").alias("hs"), F.xxhash64("owned_id").alias("hd"),
         )  # fmt: skip
         report("components: per-partition forests")
-        forest = hashed.select("hs", "hd").mapInPandas(_forest_task, FOREST_DDL).toPandas()
+        forest = hashed.select("hs", "hd").mapInArrow(_forest_task, FOREST_DDL).toPandas()
         t1 = time.perf_counter()
         v = forest["v"].to_numpy(dtype=np.int64)
         r = forest["r"].to_numpy(dtype=np.int64)
@@ -1546,13 +1564,15 @@ class SparkEngine:
         t2 = time.perf_counter()
         assign = functools.partial(_assign_task, keys=keys, vals=vals)
         solve = functools.partial(
-            _string_bucket_task, members=frozenset(str(x) for x in members), cut=cut
+            _solve_arrow,
+            members=pa.array(sorted({str(x) for x in members}), type=pa.string()),
+            cut=cut,
         )
         res = (
             hashed.select("owner_id", "owned_id", "percent", "hd")
-            .mapInPandas(assign, "bucket int, owner_id string, owned_id string, percent double")
+            .mapInArrow(assign, ASSIGN_DDL)
             .groupBy("bucket")
-            .applyInPandas(solve, STRING_BUCKET_DDL)
+            .applyInArrow(solve, STRING_BUCKET_DDL)
             .persist(StorageLevel.MEMORY_AND_DISK)
         )
         try:
