@@ -36,6 +36,11 @@ graph (*level rounds*):
    solved exactly, ``(I − D B) u = rhs``, in one task (dense LU, or sparse LU above 1,500
    members), with the same closed-cycle rules as the local engine. ``x`` is a last join.
 
+From a Parquet file (:meth:`SparkEngine.lookthrough_parquet`) components are found without
+rounds: each partition labels its own stakes' components and hands up a forest, the driver
+merges the forests and packs the components into buckets, and one shuffle brings each bucket
+to its task (four Spark jobs in all; see the method's docstring).
+
 Every round writes its result to Parquet under the work directory and reads it back, so query
 plans stay one round long. One holder's look-through (``owners``) searches its holders by rounds
 of joins and solves the (small) subgraph they form on the driver.
