@@ -207,7 +207,7 @@ def _spark_costs(row: dict[str, Any]) -> dict[str, float]:
     t = sp_.get("timings", {})
     cpu = float(sp_.get("cpu_s") or 0.0)
     forest = float(t.get("forest_task_s", 0.0))
-    merge = float(t.get("merge_s", 0.0))
+    merge = float(t.get("merge_cpu_s", t.get("merge_s", 0.0)))
     task = float(t.get("task_s", 0.0))
     return {
         "cpu": cpu,
