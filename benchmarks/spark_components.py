@@ -7,25 +7,22 @@ but the first has 1 + Poisson(1) holders among the entities before it, and 1% of
 edges making short cycles; ids shuffled), writes it as a stakes Parquet file (string ids), and
 runs ``derisk engine lookthrough`` end to end (read, plan, one query for 1,000 owners spread over
 the layer, write Parquet) on the local engine and on Spark ``local[2]``, each in its own process,
-on the same file. Spark labels weakly connected components on Spark (hooking and pointer
-jumping; ``--driver-limit 0``, the default here, keeps every step on Spark), packs components up
-to the task limit into buckets solved in one task each with the local algorithm, and solves any
-larger component by level rounds.
+on the same file. Spark takes the component path of ``lookthrough_parquet``: every partition
+of the file labels the components of its own stakes and hands up a forest, the driver merges
+the forests and packs the components into buckets, each bucket is solved whole in one task with
+the local algorithm, and the shares are sorted and written (four Spark jobs in all).
 
-The table gives each engine's wall seconds, their ratio, the largest difference between the two
-answers and the load average around each run (the machine may be shared: the ratios carry over,
-absolute seconds less so). From the Spark run at the largest size it projects the core-hours for
-10^9 stakes on a cluster from the measured per-stake costs: inside the component tasks (seconds
-per stake summed over tasks), per round of component labelling (rounds scaled by
-log(10^9)/log(stakes)), and everything else (reads, joins, shuffles, writes: the rest of the
-core-seconds, 2 cores x wall); with two sizes, the labelling and the rest are fitted as a fixed
-cost plus a cost per stake (see ``projection``), and the whole cost per stake of the largest run
-is given as an upper bound.
+The table gives each engine's wall seconds and CPU seconds (of its whole process tree: for Spark
+the driver, its JVM and the Python workers, which a loaded machine inflates much less than wall
+time), their ratios, the largest difference between the two answers and the load average around
+each run (the machine may be shared: the ratios carry over, absolute seconds less so). From the
+Spark runs it projects the core-hours for 10^9 stakes on a cluster from the measured costs per
+stake of each part (see ``projection`` for the method).
 
 Run::
 
-    python benchmarks/spark_components.py                    # 1e5 and 1e6 stakes: ~10 min
-    python benchmarks/spark_components.py --stakes 10000000  # 1e7 stakes (12 GB driver)
+    python benchmarks/spark_components.py                    # 1e5 and 1e6 stakes: ~2 min
+    python benchmarks/spark_components.py --stakes 1000000 10000000  # 1e6 and 1e7: ~10 min
     python benchmarks/spark_components.py --tiny              # smoke: ~300 stakes (driver labels)
     python benchmarks/spark_components.py --tiny --json out.json   # the same, JSON in out.json
 
@@ -36,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import subprocess
 import sys
@@ -205,65 +201,63 @@ def max_diff(a: Path, b: Path) -> float:
     return float(np.abs(m["share_a"] - m["share_b"]).max()) if len(m) else 0.0
 
 
-def _costs(row: dict[str, Any], cores: int) -> tuple[float, float, float, int, float]:
-    """Core-seconds of one Spark run: (tasks, labelling, the rest), rounds, stakes in tasks."""
+def _spark_costs(row: dict[str, Any]) -> dict[str, float]:
+    """Core-seconds of one Spark run by part (CPU seconds of its process tree)."""
     sp_ = row["spark"]
     t = sp_.get("timings", {})
-    total = cores * float(sp_["seconds"])
-    weak = cores * float(t.get("weak_s", 0.0))
+    cpu = float(sp_.get("cpu_s") or 0.0)
+    forest = float(t.get("forest_task_s", 0.0))
+    merge = float(t.get("merge_cpu_s", t.get("merge_s", 0.0)))
     task = float(t.get("task_s", 0.0))
-    return (
-        task,
-        weak,
-        max(0.0, total - weak - task),
-        int(t.get("weak_rounds", 0)),
-        float(t.get("task_stakes", row["stakes"])),
-    )
+    return {
+        "cpu": cpu,
+        "forest": forest,
+        "merge": merge,
+        "task": task,
+        "rest": max(0.0, cpu - forest - merge - task),
+        "wall": float(sp_["seconds"]),
+        "forest_rows": float(t.get("forest_rows", 0.0)),
+    }
 
 
 def projection(rows: list[dict[str, Any]], cores: int = 2) -> dict[str, Any]:
-    """Core-hours for 10^9 stakes from the Spark runs' per-stake costs (module doc).
+    """Core-hours for 10^9 stakes on a cluster from the Spark runs' measured costs.
 
-    With two sizes, the labelling (per round) and the rest are each fitted as a fixed cost plus
-    a cost per stake through the two runs (the fixed part is mostly job scheduling, which a busy
-    single machine inflates); the work inside tasks is per stake as measured at the largest
-    size. ``upper_core_hours_1e9`` scales the largest run's whole cost per stake instead (fixed
-    costs counted as if they grew with the stakes), and ``cpu_core_hours_1e9`` the CPU seconds
-    its process tree used per stake (not inflated by other work on the machine)."""
-    b = rows[-1]
-    s2 = float(b["stakes"])
-    task2, weak2, rest2, r2, ts2 = _costs(b, cores)
-    task_ps = task2 / max(1.0, ts2)
-    rounds_at = math.ceil(r2 * math.log(TARGET_STAKES) / math.log(s2)) if r2 else 0
-    weak_round_ps = weak2 / max(1, r2) / s2
-    rest_ps = rest2 / s2
-    upper = TARGET_STAKES * (task_ps + rest_ps + weak_round_ps * max(rounds_at, 1)) / 3600
+    Method: the work that scales with the stakes is measured where it runs — the seconds
+    inside the forest tasks (first pass) and the bucket tasks (solve), summed over tasks, and
+    the driver's merge of the forests (one core) — each taken per stake at the largest size
+    and multiplied by 10^9. Everything else the Spark process tree spent (CPU seconds minus
+    those parts: scans, Arrow transfers, the shuffle, sorting, writing, job scheduling) is
+    fitted through the two largest sizes as a fixed cost plus a cost per stake (the number of
+    jobs does not grow with the stakes, so their fixed cost is paid once), or taken per stake
+    at the largest size when only one size ran. ``upper_core_hours_1e9`` scales the largest
+    run's whole CPU per stake instead (fixed costs counted as growing with the stakes), and
+    ``wall_core_hours_1e9`` its wall time x ``cores`` per stake (inflated by other work on a
+    shared machine). ``driver_gb_1e9`` is the driver memory the merge needs at 10^9 stakes
+    (about 60 bytes per forest row, the forest rows per stake as measured)."""
+    b = _spark_costs(rows[-1])
+    s2 = float(rows[-1]["stakes"])
+    per = {k: b[k] / s2 for k in ("forest", "merge", "task", "rest")}
     fixed = 0.0
     if len(rows) >= 2:
-        a = rows[-2]
-        s1 = float(a["stakes"])
-        _task1, weak1, rest1, r1, _ts1 = _costs(a, cores)
-        slope = (rest2 - rest1) / (s2 - s1)
+        a = _spark_costs(rows[-2])
+        s1 = float(rows[-2]["stakes"])
+        slope = (b["rest"] - a["rest"]) / (s2 - s1)
         if slope > 0:
-            rest_ps, fixed = slope, rest2 - slope * s2
-        wslope = (weak2 / max(1, r2) - weak1 / max(1, r1)) / (s2 - s1)
-        if wslope > 0:
-            weak_round_ps = wslope
-            fixed += (weak2 / max(1, r2) - wslope * s2) * max(rounds_at, 1)
-    core_s = TARGET_STAKES * (task_ps + rest_ps + weak_round_ps * max(rounds_at, 1)) + fixed
-    cpu = b["spark"].get("cpu_s")
+            per["rest"], fixed = slope, max(0.0, b["rest"] - slope * s2)
+    core_s = TARGET_STAKES * sum(per.values()) + fixed
     return {
-        "spark_cpu_s": cpu,
-        "cpu_core_hours_1e9": round(cpu * TARGET_STAKES / s2 / 3600, 2) if cpu else None,
         "from_stakes": [int(r["stakes"]) for r in rows[-2:]],
-        "task_core_us_per_stake": round(task_ps * 1e6, 3),
-        "weak_round_core_us_per_stake": round(weak_round_ps * 1e6, 3),
-        "weak_rounds": r2,
-        "weak_rounds_at_1e9": rounds_at,
-        "rest_core_us_per_stake": round(rest_ps * 1e6, 3),
+        "spark_cpu_s": b["cpu"],
+        "forest_core_us_per_stake": round(per["forest"] * 1e6, 3),
+        "merge_core_us_per_stake": round(per["merge"] * 1e6, 3),
+        "task_core_us_per_stake": round(per["task"] * 1e6, 3),
+        "rest_core_us_per_stake": round(per["rest"] * 1e6, 3),
         "fixed_core_s": round(fixed, 1),
         "core_hours_1e9": round(core_s / 3600, 2),
-        "upper_core_hours_1e9": round(upper, 2),
+        "upper_core_hours_1e9": round(b["cpu"] * TARGET_STAKES / s2 / 3600, 2),
+        "wall_core_hours_1e9": round(cores * b["wall"] * TARGET_STAKES / s2 / 3600, 2),
+        "driver_gb_1e9": round(60 * b["forest_rows"] / s2 * TARGET_STAKES / 1e9, 1),
     }
 
 
@@ -296,31 +290,34 @@ def measure(td: Path, stakes: int, args: argparse.Namespace) -> dict[str, Any]:
 def report(rows: list[dict[str, Any]], proj: dict[str, Any] | None) -> None:
     print(
         f"{'stakes':>11} {'comps':>9} {'largest':>8} {'local s':>8} {'spark s':>8} "
-        f"{'ratio':>6} {'max |diff|':>10} {'rounds':>6} {'load':>10}"
+        f"{'ratio':>6} {'local cpu':>9} {'spark cpu':>9} {'cpu ratio':>9} {'max |diff|':>10} "
+        f"{'load':>10}"
     )
+    nan = float("nan")
     for r in rows:
         lo, spk = r["local"], r["spark"]
         d = "-" if r["max_diff"] is None else f"{r['max_diff']:.1e}"
         loads = [*lo.get("load", []), *spk.get("load", [])]
         load = f"{min(loads):.1f}-{max(loads):.1f}" if loads else "-"
+        lc, sc = lo.get("cpu_s") or nan, spk.get("cpu_s") or nan
         print(
             f"{r['stakes']:>11,} {r['components']:>9,} {r['largest_stakes'][0]:>8,} "
-            f"{lo.get('seconds', float('nan')):>8.1f} {spk.get('seconds', float('nan')):>8.1f} "
-            f"{r.get('ratio', float('nan')):>6.1f} {d:>10} "
-            f"{spk.get('timings', {}).get('weak_rounds', 0):>6.0f} {load:>10}"
+            f"{lo.get('seconds', nan):>8.1f} {spk.get('seconds', nan):>8.1f} "
+            f"{r.get('ratio', nan):>6.1f} {lc:>9.1f} {sc:>9.1f} {sc / lc:>9.1f} {d:>10} "
+            f"{load:>10}"
         )
         for e in ("local", "spark"):
             if "error" in r[e]:
                 print(f"   {e} failed: {r[e]['error']}")
     if proj:
         print(
-            f"projected for 1e9 stakes from {proj['from_stakes']} stakes: "
-            f"{proj['task_core_us_per_stake']} core-us/stake in tasks + "
-            f"{proj['weak_round_core_us_per_stake']} per labelling round x "
-            f"{proj['weak_rounds_at_1e9']} rounds + {proj['rest_core_us_per_stake']} the rest, "
-            f"+ {proj['fixed_core_s']} core-s fixed = {proj['core_hours_1e9']} core-hours "
-            f"(whole cost per stake of the largest run: {proj['upper_core_hours_1e9']}; "
-            f"its CPU seconds per stake: {proj['cpu_core_hours_1e9']})"
+            f"projected for 1e9 stakes from {proj['from_stakes']} stakes (core-us/stake): "
+            f"forest tasks {proj['forest_core_us_per_stake']} + driver merge "
+            f"{proj['merge_core_us_per_stake']} + bucket tasks {proj['task_core_us_per_stake']} "
+            f"+ the rest {proj['rest_core_us_per_stake']}, + {proj['fixed_core_s']} core-s "
+            f"fixed = {proj['core_hours_1e9']} core-hours (whole CPU per stake of the largest "
+            f"run: {proj['upper_core_hours_1e9']}; its wall x cores: "
+            f"{proj['wall_core_hours_1e9']}; driver for the merge: {proj['driver_gb_1e9']} GB)"
         )
 
 

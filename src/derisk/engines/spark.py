@@ -36,6 +36,11 @@ graph (*level rounds*):
    solved exactly, ``(I − D B) u = rhs``, in one task (dense LU, or sparse LU above 1,500
    members), with the same closed-cycle rules as the local engine. ``x`` is a last join.
 
+From a Parquet file (:meth:`SparkEngine.lookthrough_parquet`) components are found without
+rounds: each partition labels its own stakes' components and hands up a forest, the driver
+merges the forests and packs the components into buckets, and one shuffle brings each bucket
+to its task (four Spark jobs in all; see the method's docstring).
+
 Every round writes its result to Parquet under the work directory and reads it back, so query
 plans stay one round long. One holder's look-through (``owners``) searches its holders by rounds
 of joins and solves the (small) subgraph they form on the driver.
@@ -52,7 +57,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -144,6 +149,10 @@ class SparkSettings:
     rounds."""
     bucket_stakes: int = 500_000
     """Stakes per task (about) when small components are packed into tasks."""
+    merge_limit: int = 20_000_000
+    """Largest stake file (rows) whose per-partition component forests are merged on the
+    driver in :meth:`SparkEngine.lookthrough_parquet` (about 24 bytes per forest row, at most
+    one per entity and partition); above it, the components are labelled by Spark rounds."""
 
     @classmethod
     def from_env(cls) -> SparkSettings:
@@ -159,6 +168,7 @@ class SparkSettings:
             holders_collect_limit=int(env.get("DERISK_SPARK_HOLDERS_COLLECT", 2_000_000)),
             task_limit=int(env.get("DERISK_SPARK_TASK_LIMIT", 2_000_000)),
             bucket_stakes=int(env.get("DERISK_SPARK_BUCKET_STAKES", 500_000)),
+            merge_limit=int(env.get("DERISK_SPARK_MERGE_LIMIT", 20_000_000)),
         )
 
 
@@ -367,9 +377,155 @@ def _bucket_task(pdf: pd.DataFrame, cut: bool) -> pd.DataFrame:
     return out
 
 
+FOREST_DDL = "v long, r long, k long, seconds double"
+
+
+def _forest_task(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Weakly connected components of one partition's stakes (``hs, hd``: 64-bit hashes of
+    the two ends), as a forest: ``(v, r, k)`` for every entity ``v`` of the partition, ``r``
+    the least entity of its component in the partition, ``k`` the partition's stakes in that
+    component on the row ``v = r`` (0 elsewhere). One row carries the task's CPU seconds."""
+    import time
+
+    t0 = time.process_time()
+    parts = list(batches)
+    if not parts:
+        return
+    hs = np.concatenate([b.column("hs").to_numpy() for b in parts]).astype(np.int64)
+    hd = np.concatenate([b.column("hd").to_numpy() for b in parts]).astype(np.int64)
+    k = hs.size
+    if k == 0:
+        return
+    ids, inv = np.unique(np.concatenate([hs, hd]), return_inverse=True)
+    inv = np.asarray(inv, dtype=np.int64).ravel()
+    m = int(ids.size)
+    g = sp.csr_matrix((np.ones(k, dtype=np.int8), (inv[:k], inv[k:])), shape=(m, m))
+    nc, lab = csgraph.connected_components(g, directed=False)
+    lab = np.asarray(lab, dtype=np.int64)
+    # ids are sorted: the first node of each label is its least
+    _u, first = np.unique(lab, return_index=True)
+    root = ids[first]
+    cnt = np.bincount(lab[inv[:k]], minlength=int(nc))
+    r = root[lab]
+    kk = np.where(ids == r, cnt[lab], 0).astype(np.int64)
+    sec = np.zeros(m)
+    sec[0] = time.process_time() - t0
+    yield pa.RecordBatch.from_arrays(
+        [pa.array(ids), pa.array(r), pa.array(kk), pa.array(sec)], names=["v", "r", "k", "seconds"]
+    )
+
+
+ASSIGN_DDL = "bucket int, owner_id string, owned_id string, percent double"
+STRING_BUCKET_DDL = (
+    "entity string, share double, levels long, components long, largest long, cyclic long, "
+    "stakes long, nodes long, held long, seconds double"
+)
+
+
+def _assign_task(
+    batches: Iterator[pa.RecordBatch], keys: np.ndarray[Any, Any], vals: np.ndarray[Any, Any]
+) -> Iterator[pa.RecordBatch]:
+    """Each stake with its bucket (the bucket of the component of its owned entity, looked up
+    by the entity's hash in the sorted ``keys``); percent checked on the way. The id columns
+    pass through as Arrow (no Python strings)."""
+    for b in batches:
+        if b.num_rows == 0:
+            continue
+        pct = b.column("percent").to_numpy(zero_copy_only=False).astype(np.float64)
+        bad = np.flatnonzero(~np.isfinite(pct) | (pct < 0) | (pct > 100))
+        if bad.size:
+            i = int(bad[0])
+            raise BadInputError(
+                f"stake {b.column('owner_id')[i].as_py()} -> {b.column('owned_id')[i].as_py()}"
+                ", field percent: must be between 0 and 100"
+            )
+        hd = b.column("hd").to_numpy().astype(np.int64)
+        pos = np.minimum(np.searchsorted(keys, hd), keys.size - 1)
+        if not np.array_equal(keys[pos], hd):  # every entity was labelled in the first pass
+            raise EngineGap("an entity missing from the component labels (input changed?)")
+        yield pa.RecordBatch.from_arrays(
+            [pa.array(vals[pos]), b.column("owner_id"), b.column("owned_id"), pa.array(pct)],
+            names=["bucket", "owner_id", "owned_id", "percent"],
+        )
+
+
+def _string_bucket_task(table: pa.Table, members: pa.Array, cut: bool) -> pa.Table:
+    """Whole weakly connected components (one bucket), string ids, solved with the local
+    algorithm. Out: ``(entity, share)`` for every entity held, and one row with a null entity
+    carrying the bucket's plan statistics, entities, entities held and the task's CPU
+    seconds."""
+    import time
+
+    import pyarrow.compute as pc
+
+    from derisk.engines.tables import encode
+
+    t0 = time.process_time()
+    w = table.column("percent").to_numpy().astype(np.float64) / 100.0
+    k = w.size
+    uniq, (src, dst) = encode([table.column("owner_id"), table.column("owned_id")])
+    m = int(uniq.size)
+    sums = np.bincount(dst, weights=w, minlength=m)
+    over = np.flatnonzero(sums > 1 + own.COLUMN_TOLERANCE)
+    if over.size:  # uniq is sorted: the first is the least id
+        j = int(over[0])
+        raise BadInputError(
+            f"the stakes in entity {uniq[j]} add up to {100 * sums[j]:.4g}% (more than 100%)"
+        )
+    st = own.Stakes(m, src, dst, w)
+    mask = np.asarray(
+        pc.is_in(pa.array(uniq, type=pa.string()), value_set=members).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=np.bool_,
+    )
+    p = own.plan(st)
+    x = own.set_share(p, mask, cut=cut) if mask.any() else np.zeros(m)
+    keep = np.flatnonzero(x > 0)
+    zi = np.zeros(keep.size + 1, dtype=np.int64)
+    stats = [p.levels, p.components, p.largest_component, p.cyclic_components, k, m, keep.size]
+    cols: dict[str, Any] = {
+        "entity": pa.array([*uniq[keep].tolist(), None], type=pa.string()),
+        "share": np.append(x[keep], 0.0),
+    }
+    for name, val in zip(
+        ("levels", "components", "largest", "cyclic", "stakes", "nodes", "held"),
+        stats,
+        strict=True,
+    ):
+        col = zi.copy()
+        col[-1] = val
+        cols[name] = col
+    sec = np.zeros(keep.size + 1)
+    sec[-1] = time.process_time() - t0
+    cols["seconds"] = sec
+    return pa.table(cols)
+
+
+def _parquet_rows(path: str) -> int | None:
+    """Rows of a local Parquet file or directory from its footers (no Spark job); None for
+    storage pyarrow cannot list here (then Spark counts)."""
+    import pyarrow.parquet as pq
+
+    if "://" in path and not path.startswith("file://"):
+        return None
+    try:
+        ds = pq.ParquetDataset(path.removeprefix("file://"))
+        return int(sum(f.metadata.num_rows for f in ds.fragments))
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+
+
+def _solve_arrow(table, members, cut):  # type: ignore[no-untyped-def]
+    """:func:`_string_bucket_task` without type hints: pyspark 4.1's ``applyInArrow`` fails
+    when it tries to read them through a ``functools.partial`` (it then takes a table)."""
+    return _string_bucket_task(table, members, cut)
+
+
 _ERRORS: tuple[tuple[str, type[Exception]], ...] = (
     ("ClosedCycleError", own.ClosedCycleError),
     ("EngineGap", EngineGap),
+    ("BadInputError", BadInputError),
 )
 
 
@@ -1330,7 +1486,34 @@ class SparkEngine:
         interest: str = "equity",
         cut: bool = True,
     ) -> ParquetShares:
-        """Parquet stakes (string ids) in, ``entity, share`` Parquet out: the cluster path."""
+        """Parquet stakes (string ids) in, ``entity, share`` Parquet out: the cluster path.
+
+        By components (``task_limit > 0`` and at most ``merge_limit`` stakes), in four Spark
+        jobs: (1) every partition of the file labels the weakly connected components of its
+        own stakes (64-bit hashes of the ids; scipy) and hands up the forest ``entity → least
+        entity of its partition component``, which the driver merges into global components
+        and packs into buckets of about ``bucket_stakes`` stakes; (2) every stake goes to its
+        component's bucket and each bucket is solved whole in one task with the local
+        algorithm on the string ids (so a hash collision can only put two components in one
+        bucket, never change an answer); (3–4) the shares are sorted by entity and written.
+        A component above ``task_limit`` stakes, or a larger file, takes the round-based path
+        (:meth:`_lookthrough_rounds`: ids encoded on Spark, labels by hooking rounds, level
+        rounds for the big components)."""
+        t0 = time.perf_counter()
+        raw = self._stakes_parquet(stakes, interest)
+        if self.settings.task_limit > 0:
+            rows = _parquet_rows(stakes)
+            if rows is None:  # not a local file: count on Spark
+                rows = raw.count()
+            self.timings["count_s"] = time.perf_counter() - t0
+            if 0 < rows <= self.settings.merge_limit:
+                done = self._lookthrough_components(raw, rows, members, out, cut=cut)
+                if done is not None:
+                    return done
+        return self._lookthrough_rounds(raw, members, out, cut=cut)
+
+    def _stakes_parquet(self, stakes: str, interest: str) -> DataFrame:
+        """``owner_id, owned_id, percent`` of one interest from a stakes Parquet file."""
         from pyspark.sql import functions as F
 
         raw = self.spark.read.parquet(stakes)
@@ -1339,11 +1522,135 @@ class SparkEngine:
             raise BadInputError(f"stakes lack column(s) {', '.join(miss)}")
         if "interest" in raw.columns:
             raw = raw.where(F.col("interest") == interest)
-        raw = raw.select(
+        return raw.select(
             F.col("owner_id").cast("string").alias("owner_id"),
             F.col("owned_id").cast("string").alias("owned_id"),
             F.col("percent").cast("double").alias("percent"),
         )
+
+    def _lookthrough_components(
+        self, raw: DataFrame, rows: int, members: Sequence[str], out: str, *, cut: bool
+    ) -> ParquetShares | None:
+        """The component path of :meth:`lookthrough_parquet`; None when a component is
+        above the task limit (the caller takes the round-based path)."""
+        from pyspark import StorageLevel
+        from pyspark.sql import functions as F
+
+        t0 = time.perf_counter()
+        hashed = raw.select(
+            "owner_id", "owned_id", "percent",
+            F.xxhash64("owner_id").alias("hs"), F.xxhash64("owned_id").alias("hd"),
+        )  # fmt: skip
+        report("components: per-partition forests")
+        forest = hashed.select("hs", "hd").mapInArrow(_forest_task, FOREST_DDL).toPandas()
+        t1 = time.perf_counter()
+        c1 = time.process_time()
+        v = forest["v"].to_numpy(dtype=np.int64)
+        r = forest["r"].to_numpy(dtype=np.int64)
+        kk = forest["k"].to_numpy(dtype=np.int64)
+        forest_task_s = float(forest["seconds"].sum())
+        del forest
+        keys, vi = np.unique(v, return_inverse=True)
+        vi = np.asarray(vi, dtype=np.int64).ravel()
+        ri = np.searchsorted(keys, r)
+        m = int(keys.size)
+        cross = vi != ri
+        g = sp.csr_matrix(
+            (np.ones(int(cross.sum()), dtype=np.int8), (vi[cross], ri[cross])), shape=(m, m)
+        )
+        nc, lab = csgraph.connected_components(g, directed=False)
+        lab = np.asarray(lab, dtype=np.int64)
+        size = np.bincount(lab[ri], weights=kk, minlength=int(nc)).astype(np.int64)
+        rows = int(kk.sum())
+        del v, r, kk, vi, ri, g, cross
+        limit = self.settings.task_limit
+        largest = int(size.max(initial=0))
+        self.timings.update(
+            forest_job_s=t1 - t0,
+            forest_task_s=forest_task_s,
+            forest_rows=float(lab.size),
+            merge_s=time.perf_counter() - t1,
+            merge_cpu_s=time.process_time() - c1,
+            weak_s=time.perf_counter() - t0,
+            weak_rounds=0,
+            weak_components=float(nc),
+            largest_weak=float(largest),
+        )
+        if largest > limit:
+            report(f"a component of {largest} stakes is above the task limit: level rounds")
+            return None
+        parts = int(self.spark.conf.get("spark.sql.shuffle.partitions") or 2)
+        target = max(1, min(self.settings.bucket_stakes, -(-rows // max(1, parts))))
+        # components in label order, cut into buckets of about ``target`` stakes
+        before = np.cumsum(size) - size
+        bucket = (before // target).astype(np.int32)
+        vals = bucket[lab]
+        del lab, size, before
+        t2 = time.perf_counter()
+        assign = functools.partial(_assign_task, keys=keys, vals=vals)
+        solve = functools.partial(
+            _solve_arrow,
+            members=pa.array(sorted({str(x) for x in members}), type=pa.string()),
+            cut=cut,
+        )
+        res = (
+            hashed.select("owner_id", "owned_id", "percent", "hd")
+            .mapInArrow(assign, ASSIGN_DDL)
+            .groupBy("bucket")
+            .applyInArrow(solve, STRING_BUCKET_DDL)
+            .persist(StorageLevel.MEMORY_AND_DISK)
+        )
+        try:
+            report("components: solving buckets")
+            st = (
+                res.where(F.col("entity").isNull())
+                .agg(
+                    F.max("levels").alias("levels"), F.sum("components").alias("components"),
+                    F.max("largest").alias("largest"), F.sum("cyclic").alias("cyclic"),
+                    F.sum("stakes").alias("stakes"), F.sum("nodes").alias("nodes"),
+                    F.sum("held").alias("held"), F.sum("seconds").alias("seconds"),
+                    F.count("*").alias("buckets"),
+                )
+                .collect()[0]
+            )  # fmt: skip
+            t3 = time.perf_counter()
+            report("writing shares")
+            res.where(F.col("entity").isNotNull()).select("entity", "share").orderBy(
+                "entity"
+            ).write.mode("overwrite").parquet(out)
+        except Exception as exc:
+            _reraise(exc)
+            raise
+        finally:
+            res.unpersist()
+        self.timings.update(
+            solve_job_s=t3 - t2,
+            write_s=time.perf_counter() - t3,
+            task_s=float(st["seconds"] or 0.0),
+            task_stakes=float(st["stakes"] or 0),
+            buckets=float(st["buckets"] or 0),
+            components_s=time.perf_counter() - t0,
+        )
+        return ParquetShares(
+            entities=int(st["nodes"] or 0),
+            held=int(st["held"] or 0),
+            plan={
+                "levels": int(st["levels"] or 0),
+                "components": int(st["components"] or 0),
+                "largest_component": int(st["largest"] or 0),
+                "cyclic_components": int(st["cyclic"] or 0),
+                "trim_rounds": 0,
+                "level_rounds": 0,
+            },
+        )
+
+    def _lookthrough_rounds(
+        self, raw: DataFrame, members: Sequence[str], out: str, *, cut: bool
+    ) -> ParquetShares:
+        """:meth:`lookthrough_parquet` with ids encoded on Spark and the plan of
+        :meth:`prepare_frame` (labels by rounds, level rounds above the task limit)."""
+        from pyspark.sql import functions as F
+
         bad = (
             raw.where(
                 F.col("percent").isNull()
