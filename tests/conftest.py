@@ -14,7 +14,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from derisk.cli import app
+# CLI text is rendered 140 columns wide, as when piped, however the tests are run (a worker of
+# pytest-xdist, or a terminal, would otherwise give Rich its own width and wrap table cells).
+os.environ["COLUMNS"] = "140"
+
+from derisk.cli import app  # after the width is fixed: the consoles read it
 from derisk.data.loader import build_database
 from derisk.store import DuckStore
 

@@ -4,6 +4,7 @@ receiver and an SMTP server (``aiosmtpd``). Every text served here was written f
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,7 +50,8 @@ def _serve(handler: type[http.server.BaseHTTPRequestHandler], port: int) -> Any:
 
 
 @contextmanager
-def news_site(port: int) -> Iterator[Site]:
+def news_site(port: int = 0) -> Iterator[Site]:
+    """Serve ``site.pages`` on 127.0.0.1 (port 0: a free one, read back into ``site.port``)."""
     site = Site(port=port)
 
     class H(http.server.BaseHTTPRequestHandler):
@@ -84,6 +86,7 @@ def news_site(port: int) -> Iterator[Site]:
             self.wfile.write(body)
 
     server = _serve(H, port)
+    site.port = int(server.server_address[1])
     try:
         yield site
     finally:
@@ -92,7 +95,8 @@ def news_site(port: int) -> Iterator[Site]:
 
 
 @contextmanager
-def webhook_receiver(port: int) -> Iterator[Hook]:
+def webhook_receiver(port: int = 0) -> Iterator[Hook]:
+    """Receive POSTs on 127.0.0.1 (port 0: a free one, read back into ``hook.port``)."""
     hook = Hook(port=port)
 
     class H(http.server.BaseHTTPRequestHandler):
@@ -112,6 +116,7 @@ def webhook_receiver(port: int) -> Iterator[Hook]:
             self.end_headers()
 
     server = _serve(H, port)
+    hook.port = int(server.server_address[1])
     try:
         yield hook
     finally:
@@ -119,11 +124,27 @@ def webhook_receiver(port: int) -> Iterator[Hook]:
         server.server_close()
 
 
+class Mailbox(list[Message]):
+    """Messages received, in order; ``address`` is the server's ``host:port``."""
+
+    address: str = ""
+
+
+def free_port() -> int:
+    """A port nobody listens on now (bound and released: for servers that need a number)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @contextmanager
-def smtp_server(port: int) -> Iterator[list[Message]]:
+def smtp_server(port: int = 0) -> Iterator[Mailbox]:
+    """An SMTP server on 127.0.0.1:``port`` (0: a free one, see :func:`free_port`)."""
     from aiosmtpd.controller import Controller
 
-    got: list[Message] = []
+    got = Mailbox()
+    port = port or free_port()
+    got.address = f"127.0.0.1:{port}"
 
     class Handler:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:

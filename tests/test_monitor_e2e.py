@@ -31,8 +31,6 @@ from derisk.services import delivery, trust
 from derisk.store import DuckStore, guard
 from tests.monitor_servers import news_site, smtp_server, webhook_receiver
 
-FEED_PORT, HOOK_PORT, SMTP_PORT = 18711, 18712, 18713
-
 ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>Northern State Holding takes 26% of Zeta Magnetics | Loopback Wire</title>
 <meta property="og:site_name" content="Loopback Wire">
@@ -53,7 +51,7 @@ SENTENCE = (
 )
 
 
-def rss(items: list[tuple[str, str]]) -> bytes:
+def rss(items: list[tuple[str, str]], home: str) -> bytes:
     body = "".join(
         f"<item><title>{t}</title><link>{u}</link>"
         "<pubDate>Mon, 02 Mar 2026 08:00:00 GMT</pubDate></item>"
@@ -61,7 +59,7 @@ def rss(items: list[tuple[str, str]]) -> bytes:
     )
     return (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Wire</title>'
-        f"<link>http://127.0.0.1:{FEED_PORT}/</link><description>test</description>"
+        f"<link>{home}</link><description>test</description>"
         f"{body}</channel></rss>"
     ).encode()
 
@@ -115,9 +113,9 @@ def test_article_to_webhook_and_mail_without_leaks(fresh_db: Path) -> None:
     world(fresh_db)
     op, alice, bob = User(fresh_db, None), User(fresh_db, "alice"), User(fresh_db, "bob")
     with (
-        news_site(FEED_PORT) as site,
-        webhook_receiver(HOOK_PORT) as hook,
-        smtp_server(SMTP_PORT) as mails,
+        news_site() as site,
+        webhook_receiver() as hook,
+        smtp_server() as mails,
     ):
         # each user watches Zeta Magnetics and subscribes a webhook and an inbox
         for u, org in ((alice, "acme"), (bob, "beta")):
@@ -126,12 +124,12 @@ def test_article_to_webhook_and_mail_without_leaks(fresh_db: Path) -> None:
             u.json("monitor", "subscribe", "webhook", hook.url(f"/{org}"),
                    "--secret", f"{org}-secret")  # fmt: skip
             u.json("monitor", "subscribe", "email", f"{u.name}@{org}.test")
-        site.pages["/feed.xml"] = ("application/rss+xml", rss([]))
+        site.pages["/feed.xml"] = ("application/rss+xml", rss([], site.url("/")))
         site.etags["/feed.xml"] = '"v1"'
         op.json("monitor", "feed", "add", site.url("/feed.xml"), "--interval", "60")
 
         # baseline: answers computed (alice already sees her private 5%), no alert
-        smtp = f"127.0.0.1:{SMTP_PORT}"
+        smtp = mails.address
         first = op.json("monitor", "run", "--delay", "0", "--smtp", smtp)
         assert first["baseline"] == 2 and first["alerts"] == []
         assert [f["outcome"] for f in first["feeds"]] == ["ok"]
@@ -146,7 +144,7 @@ def test_article_to_webhook_and_mail_without_leaks(fresh_db: Path) -> None:
         site.pages["/feed.xml"] = (
             "application/rss+xml",
             rss([("Northern State Holding takes 26% of Zeta Magnetics",
-                  site.url("/news/zeta.html?utm_source=rss"))]),
+                  site.url("/news/zeta.html?utm_source=rss"))], site.url("/")),
         )  # fmt: skip
         site.etags["/feed.xml"] = '"v2"'
         polled = op.json("monitor", "run", "--delay", "0", "--force", "--smtp", smtp)
@@ -232,7 +230,7 @@ def test_article_to_webhook_and_mail_without_leaks(fresh_db: Path) -> None:
 
 def test_feed_back_off_and_json_feed(fresh_db: Path) -> None:
     op = User(fresh_db, None)
-    with news_site(FEED_PORT + 1) as site:
+    with news_site() as site:
         site.fail_next = 1
         site.pages["/feed.json"] = (
             "application/feed+json",
@@ -276,7 +274,7 @@ def test_auto_accept_feed_alerts_in_one_pass(fresh_db: Path) -> None:
     world(fresh_db)
     op, bob = User(fresh_db, None), User(fresh_db, "bob")
     bob.json("monitor", "watch", "add", "entity", "zeta-magnetics")
-    with news_site(18721) as site:
+    with news_site() as site:
         site.pages["/feed.json"] = (
             "application/feed+json",
             json.dumps(

@@ -243,8 +243,8 @@ def test_email_digest_once(products_db: Path) -> None:
     cli.json("monitor", "watch", "add", "product", "magnet-jp-cn-oxide", "--rule", "dfars-7052")
     cli.json("monitor", "subscribe", "email", "ops@example.test")
     cli.json("monitor", "run", "--no-feeds", "--today", "2026-12-31")
-    with smtp_server(18731) as mails:
-        smtp = ["--smtp", "127.0.0.1:18731", "--digest"]
+    with smtp_server() as mails:
+        smtp = ["--smtp", mails.address, "--digest"]
         res = cli.json("monitor", "run", "--no-feeds", "--today", "2027-01-01", *smtp)
         assert [d["channel"] for d in res["deliveries"]] == ["email-digest"]
         again = cli.json("monitor", "run", "--no-feeds", "--today", "2027-01-01", *smtp)

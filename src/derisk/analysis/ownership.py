@@ -31,6 +31,7 @@ ones). ``W~`` is never formed.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import time
 from collections.abc import Iterable, Sequence
@@ -109,7 +110,12 @@ class Stakes:
         return sp.csr_matrix((self.share, (self.owner, self.owned)), shape=(self.n, self.n))
 
     def inflow(self) -> Any:
-        """``W^T`` as CSR: row ``j`` lists the holders of ``j``."""
+        """``W^T`` as CSR: row ``j`` lists the holders of ``j`` (built once per layer: the
+        arrays are not changed after construction)."""
+        return self._inflow
+
+    @functools.cached_property
+    def _inflow(self) -> Any:
         return sp.csr_matrix((self.share, (self.owned, self.owner)), shape=(self.n, self.n))
 
 
@@ -763,20 +769,17 @@ def look_through(stakes: Stakes, target: int) -> LookThrough:
     """
     nodes = ancestors(stakes, target)
     m = len(nodes)
-    local = {int(v): k for k, v in enumerate(nodes)}
-    keep = np.isin(stakes.owner, nodes) & np.isin(stakes.owned, nodes)
-    sub = Stakes(
-        m,
-        np.array([local[int(v)] for v in stakes.owner[keep]], dtype=np.int64),
-        np.array([local[int(v)] for v in stakes.owned[keep]], dtype=np.int64),
-        stakes.share[keep],
-    )
+    local = np.full(stakes.n, -1, dtype=np.int64)
+    local[nodes] = np.arange(m, dtype=np.int64)
+    lo_owner, lo_owned = local[stakes.owner], local[stakes.owned]
+    keep = (lo_owner >= 0) & (lo_owned >= 0)
+    sub = Stakes(m, lo_owner[keep], lo_owned[keep], stakes.share[keep])
     check_columns(sub)
-    w = sub.matrix()
     integ: FloatArray
     corr: FloatArray
     if m <= 4 * DENSE_LIMIT:
-        wd = w.toarray()
+        wd = np.zeros((m, m))
+        np.add.at(wd, (sub.owner, sub.owned), sub.share)  # duplicate stakes add up, as in W
         try:
             wt = integrated_dense(wd)
             integ = wt[:, 0].copy()
@@ -784,6 +787,7 @@ def look_through(stakes: Stakes, target: int) -> LookThrough:
         except ClosedCycleError:
             integ, corr = _closed_fallback(sub)
     else:
+        w = sub.matrix()
         integ = np.asarray(
             spla.spsolve((sp.identity(m, format="csc") - w).tocsc(), w[:, 0].toarray().ravel()),
             dtype=np.float64,

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -126,14 +126,19 @@ class Layer:
     source_id: Any
     ranged: Any  # bool: a range, not an exact figure
     fallback: Any  # bool: an equity stake standing in for voting rights
+    _stakes: dict[str, eng.Stakes] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
         return len(self.ids)
 
     def stakes(self, bound: str = "lo") -> eng.Stakes:
-        share = self.lo if bound == "lo" else self.hi
-        return eng.Stakes(self.n, self.owner, self.owned, np.minimum(share, 1.0))
+        """The layer's stakes at a bound, built once (a layer's arrays are not changed after
+        loading), so that their inflow matrix is built once too."""
+        if bound not in self._stakes:
+            share = self.lo if bound == "lo" else self.hi
+            self._stakes[bound] = eng.Stakes(self.n, self.owner, self.owned, np.minimum(share, 1.0))
+        return self._stakes[bound]
 
     def index(self, entity_id: str) -> int:
         i = int(np.searchsorted(self.ids, entity_id))
