@@ -98,6 +98,12 @@ _LOAN_NOUN = (
     r"loans?(?:\s+guarantees?)?|loan\s+facility|credit\s+(?:facility|line)|debt\s+facility|"
     r"debt\s+financing)"
 )
+_SIZED = re.compile(
+    r"\s+(?:agreements?\s+|facility\s+|package\s+)?(?:\([^)]{1,30}\)\s+)?(?:amounting to|worth|"
+    r"totall?ing|valued at|of|for)\s+(?:up to\s+|about\s+|around\s+|nearly\s+|some\s+)?",
+    re.IGNORECASE,
+)
+"""The size of a loan stated after its noun."""
 _LEND = re.compile(r"\b(?:lend|lends|lent|lending)\b", re.IGNORECASE)
 _LOAN = re.compile(r"\b" + _LOAN_NOUN + r"\b", re.IGNORECASE)
 _RECEIVE = re.compile(
@@ -314,11 +320,16 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
             ),
             None,
         ) or _money_near(money, m.end(), m.end() + 12)
+        if amt is None:
+            # "a loan agreement amounting to up to USD248 million", "a loan worth $N"
+            sized = _SIZED.match(s.text, m.end())
+            amt = _money_near(money, sized.end(), sized.end() + 2) if sized else None
         if amt is None and not re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,2}$", before):
             continue
         recv = _last(_RECEIVE, before)
         give = _last(_GIVE, before)
-        verb = recv if recv is not None and (give is None or recv.start() > give.start()) else give
+        # "has been granted a loan": the passive receives, though "granted" alone gives
+        verb = recv if recv is not None and (give is None or recv.end() >= give.end()) else give
         if verb is None:
             continue
         trig = lo + verb.start()
@@ -327,7 +338,13 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         subj, by_ref = _subject(s, trig, ctx)
         if subj is None:
             continue
-        if verb is recv:
+        receives = verb is recv
+        to = re.match(r"\s+(?:agreements?\s+|guarantees?\s+)?to\s+", s.text[m.end() :])
+        lent_to = _org_at(s, m.end() + to.end(), 1) if to else None
+        if receives and lent_to is not None and not _same(lent_to, subj):
+            # "the Loan Programs Office closed a $2.26 billion loan to X": lent to X
+            receives = False
+        if receives:
             borrower = subj
             # "a $2.26 billion Department of Energy (DOE) loan": the lender before the noun
             lo_name = amt.end if amt is not None else lo + verb.end()
@@ -349,12 +366,27 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
                 # "signed a loan agreement of up to $N with X": the other party of the contract
                 or _object_after(s, m.end(), "with", [subj], 3)
                 or _name_after(s, m.end(), "with", 1)
+                or _reporter(s, subj)
             )
         ev = _loan(s, ctx, lender, borrower, amt, trig, by_ref)
         if ev:
             out.append(ev)
             break
     return out
+
+
+def _reporter(s: Sent, party: Mention) -> Mention | None:
+    """The company that opens the sentence and reports it ("X said the bank had agreed to
+    provide a $N loan"): the other party of a deal whose counterpart is not named."""
+    opener = next((o for o in s.companies() if o.start == 0), None) or _name_at(s, 0)
+    if (
+        opener is None
+        or _same(opener, party)
+        or opener.end > party.start
+        or not _REPORTED.match(s.text, opener.end + 1)
+    ):
+        return None
+    return opener
 
 
 def _loan(
@@ -451,14 +483,45 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
         if amt is None:
             continue
         recv = _last(_RECEIVE, before)
-        if recv is None:
+        give = _last(_GIVE, before)
+        if recv is None and give is None:
             continue
-        trig = lo + recv.start()
+        gives = recv is None or (give is not None and give.start() > recv.end())
+        trig = lo + (give.start() if gives and give is not None else recv.start() if recv else 0)
         if _blocked(s, trig, allow_plans=True):
             continue
         subj, by_ref = _subject(s, trig, ctx)
-        grantor = _funder_after(s, m.end(), "from|by", 4) or _program(s, m.start())
-        ev = _grant(s, ctx, grantor, subj, amt, trig, by_ref)
+        if gives:
+            # "The Australian government will provide a A$20 million grant to X"
+            grantor = subj
+            recipient = _object_after(s, m.end(), "to|for", [subj] if subj else [], 3) or (
+                _reporter(s, subj) if subj else None
+            )
+            if grantor is None or (
+                grantor.kind != "government"
+                and not _FUNDER.search(s.text[grantor.start : grantor.end + 1])
+            ):
+                continue  # a company "provides" grants rarely; a sale or a loan otherwise
+        else:
+            recipient = subj
+            # "was awarded a $35 million Department of Defense grant": the funder before the noun
+            named = _FUNDER.search(s.text, amt.end, m.start()) or _AGENCY.search(
+                s.text, amt.end, m.start()
+            )
+            inner = next(
+                (o for o in s.companies() if amt.end <= o.start and o.end <= m.start()), None
+            )
+            grantor = (
+                inner
+                or (
+                    _new(s, named.start("name"), named.end("name"), "government")
+                    if named is not None and named.start() >= amt.end
+                    else None
+                )
+                or _funder_after(s, m.end(), "from|by", 4)
+                or _program(s, m.start())
+            )
+        ev = _grant(s, ctx, grantor, recipient, amt, trig, by_ref)
         if ev:
             out.append(ev)
             return out
@@ -526,6 +589,8 @@ def _grant(
         return None
     if recipient.kind == "person" or grantor.kind == "person":
         return None
+    if re.match(r"\s+(?:[\w-]+\s+){0,3}?" + _LOAN_NOUN + r"\b", s.text[amt.end :], re.I):
+        return None  # "a commitment for a $700 million loan": a loan, not a grant
     prog = _PROGRAM.search(s.text)
     fields: dict[str, Any] = {
         "grantor": _value(grantor),
@@ -556,11 +621,34 @@ _SHARE_BUY = re.compile(
     + r"\b",
 )
 _SHAREHOLDER = re.compile(
-    r"\b(?:become|becomes|became|becoming|is now|are now|will be)\s+(?:the|a|an)\s+"
+    r"\b(?:become|becomes|became|becoming|is now|are now|will be|emerged as|emerges as|"
+    r"emerging as)\s+(?:the|a|an)\s+"
     r"(?:(?:single|largest|biggest|second-largest|third-largest|major|significant|strategic|"
-    r"cornerstone|substantial|top|key|leading)\s+)+(?:share|stock)holder\s+(?:in|of)\s+",
+    r"cornerstone|substantial|top|key|leading|(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent))\s+)+"
+    r"(?:share|stock)?holder\s+(?:in|of)\s+",
     re.IGNORECASE,
 )
+_SHARE_COUNT = re.compile(
+    r"\b(?:buy|buys|bought|buying|purchas(?:e|es|ed|ing)|acquir(?:e|es|ed|ing)|"
+    r"subscrib(?:e|es|ed|ing)\s+for|pick(?:s|ed)?\s+up|snapp(?:ed|ing)\s+up|snaps?\s+up)\s+"
+    r"(?:about\s+|around\s+|nearly\s+|another\s+|a\s+further\s+|an\s+additional\s+)?"
+    r"[\d.,]+(?:\s*(?:million|billion|mn|bn|m))?\s+(?:(?:new|ordinary|additional|common|"
+    r"fully[- ]paid)\s+)*shares\s+(?:in|of)\s+",
+    re.IGNORECASE,
+)
+"""A number of shares bought ("bought 12.5 million shares in X"): a stake in X."""
+_STAKE_TO = re.compile(
+    r"\b(?:stake|holding|interest|shareholding)\s+(?:in\s+[^,;]{1,60}?\s+)?to\s+"
+    r"(?:about\s+|around\s+|nearly\s+|almost\s+|just over\s+)?(?P<pct>\d+(?:\.\d+)?)\s?"
+    r"(?:%|per ?cent)",
+    re.IGNORECASE,
+)
+_TAKEN_OVER = re.compile(
+    r"\b(?:will be|would be|is to be|to be|was|were|has been|had been|have been|is being|"
+    r"being)\s+(?:[a-z]+ly\s+)?(?:acquired|bought|taken over|purchased)\s+by\s+",
+    re.IGNORECASE,
+)
+"""A company bought whole in the passive ("X will be acquired by Y for $N"): Y acquires X."""
 _ISSUE_TO = re.compile(
     r"\b(?:sell|sells|sold|selling|issue|issues|issued|issuing|allot|allots|allotted|place|"
     r"placed)\s+(?:[\w$€£.,-]+\s+){0,4}?" + _SHARES + r"\s+(?:\w+\s+){0,2}?to\s+",
@@ -657,7 +745,11 @@ def _org_at(s: Sent, pos: int, max_gap: int = 4) -> Mention | None:
     return _name_at(s, pos + n.end())
 
 
-_STAKE_CUE = re.compile(r"share|stock|equity|preferred|stake|holding|interest", re.IGNORECASE)
+_STAKE_CUE = re.compile(
+    r"share|stock|equity|preferred|stake|holding|interest|(?:acquired|bought|taken over|"
+    r"purchased)\s+by",
+    re.IGNORECASE,
+)
 _SUPPLY_CUE = re.compile(
     r"\bwith\b|contract|order|tender|partners|customers|buyers|offtakers|sent|shipped|"
     r"delivered|sold|dispatched|exported|bound|destined",
@@ -703,7 +795,42 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         target = _org_at(s, m.end())
         buy = _SHARE_BUY.search(s.text, m.end())
         amt = _money_near(money, buy.start("money"), buy.end("money")) if buy else None
-        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt)
+        pct = float(m.group("pct")) if m.group("pct") else None
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt, percent=pct)
+        if ev:
+            out.append(ev)
+    for m in _SHARE_COUNT.finditer(s.text):
+        # "bought 12.5 million shares in X, lifting its holding to 9.9%"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        target = _org_at(s, m.end(), 2)
+        to = _STAKE_TO.search(s.text, m.end())
+        amt = _money_near(money, m.end(), m.end() + 80)
+        ev = _stake(
+            s,
+            ctx,
+            acquirer,
+            target,
+            m.start(),
+            by_ref,
+            amount=amt,
+            percent=float(to.group("pct")) if to else None,
+        )
+        if ev:
+            out.append(ev)
+    for m in _TAKEN_OVER.finditer(s.text):
+        # "X will be acquired by Y for A$1.2 billion"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        if re.search(
+            r"(?:stake|shares|interest|holding|assets?)\s+(?:\w+\s+){0,3}$", s.text[: m.start()]
+        ):
+            continue  # "a 5% stake was acquired by X": the family below
+        target, by_ref = _subject(s, m.start(), ctx)
+        acquirer = _org_at(s, m.end(), 2)
+        amt = _money_near(money, m.end(), m.end() + 90)
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt, percent=None)
         if ev:
             out.append(ev)
     for m in _ISSUE_TO.finditer(s.text):
@@ -748,7 +875,8 @@ _SELL_VERB = re.compile(
 )
 _BUY_VERB = re.compile(
     r"\b(?:buy|buys|bought|buying|acquir\w+|acquisition of|purchas\w+|take|takes|took|taking|"
-    r"taken|pick\w* up|obtain\w*|secur\w+|become|became|becomes|is now|are now|emerged as|"
+    r"taken|pick\w* up|snap\w* up|scoop\w* up|grab\w*|amass\w*|accumulat\w*|buil(?:t|ds?|ding) "
+    r"up|obtain\w*|secur\w+|become|became|becomes|is now|are now|emerged as|"
     r"will own|now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?)\b",
     re.IGNORECASE,
 )
@@ -822,6 +950,31 @@ _PUT_INTO = re.compile(
     r"(?:in|into)\s+",
     re.IGNORECASE,
 )
+_MONEY_AT = (
+    r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][^,;]{0,24}?|"
+    r"[A-Z]{0,3}[\d.,]+\s*(?:million|billion|bn|mn|m)\b[^,;]{0,12}?)"
+)
+_COMMIT_TO = re.compile(
+    r"\b(?:commit(?:s|ted|ting)?|pledg(?:e|es|ed|ing)|contribut(?:e|es|ed|ing))\s+"
+    r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|another\s+|a\s+further\s+|"
+    r"an\s+additional\s+)?" + _MONEY_AT + r"\s+(?:in\s+equity\s+)?(?:to|towards)\s+",
+    re.IGNORECASE,
+)
+"""Money committed to a company or its project ("committed US$50 million to X's project")."""
+_LED_ROUND = re.compile(
+    r"\b(?:led|leads|leading|co-led|anchored|anchors|headed|cornerstoned)\s+(?:an?\s+|the\s+)?"
+    + _MONEY_AT
+    + r"\s+(?:[\w-]+\s+){0,2}?(?:funding|financing|investment|equity|capital|fundraising|"
+    r"placement|raise|raising)(?:\s+(?:round|raise|raising))?\s+(?:in|for|into|by)\s+",
+    re.IGNORECASE,
+)
+"""An investor leading a round ("led a $60 million funding round in X")."""
+_INVESTMENT_BY = re.compile(
+    _MONEY_AT + r"\s+(?:[\w-]+\s+){0,2}?(?:investment|equity injection|capital injection)\s+"
+    r"(?:by|from)\s+",
+    re.IGNORECASE,
+)
+"""An investment named by its investor ("announced a US$40 million investment by Y")."""
 _BACKED = re.compile(r"\b(?:backed|backs|bankrolled|bankrolls|funded|funds)\s+", re.IGNORECASE)
 _ASSET = re.compile(
     r"(?:the|its|their)\s+(?:[\w-]+\s+){0,2}(?:project|mine|company|plant|refinery|facility|"
@@ -846,6 +999,32 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
             # "into the project": the company whose project the story is about
             target = _main_company(ctx, [investor] if investor else [])
             by_ref = True
+        ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    for pat in (_COMMIT_TO, _LED_ROUND):
+        for m in pat.finditer(s.text):
+            # "committed US$50 million to X's project", "led a $60 million round in X"
+            amt = _money_near(money, m.start("money"), m.end("money"))
+            if amt is None or _blocked(s, m.start(), allow_plans=True):
+                continue
+            if _LOAN.search(s.text[amt.end : m.end()]):
+                continue
+            investor, by_ref = _subject(s, m.start(), ctx)
+            target = _org_at(s, m.end(), 3)
+            ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+            if ev:
+                out.append(ev)
+    for m in _INVESTMENT_BY.finditer(s.text):
+        # "X announced a US$40 million investment by Y"
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        investor = _org_at(s, m.end(), 2)
+        target, by_ref = _subject(s, m.start(), ctx)
+        into = re.match(r"\s+(?:in|into)\s+", s.text[investor.end :]) if investor else None
+        if investor is not None and into:
+            target, by_ref = _org_at(s, investor.end + into.end(), 2), False
         ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
         if ev:
             out.append(ev)
@@ -1071,6 +1250,140 @@ def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     return out
 
 
+_SUPPLY_WITH = re.compile(r"\bto\s+(?:supply|provide|furnish)\s+(?=[A-Z])", re.IGNORECASE)
+"""An agreement "to supply Y with N tonnes of graphite": the subject sells to Y."""
+_AS_BUYER = re.compile(
+    r"\b(?:secured|secures|signed|signs|signed up|landed|lands|added|adds|named|names|"
+    r"appointed|appoints|selected|selects|chose|chosen)\s+(?=[A-Z])"
+)
+_BUYER_ROLE = re.compile(
+    r"\s+as\s+(?:an?\s+|its\s+|the\s+)?(?:(?:new|first|second|key|major|anchor|foundation|"
+    r"cornerstone|strategic|offtake|long-term|sole|exclusive|preferred)\s+)*"
+    r"(?:customer|buyer|offtaker|offtake partner|purchaser)\b",
+    re.IGNORECASE,
+)
+_SOLE_BUYER = re.compile(
+    r"\b(?:will be|is|becomes|became|has become|is to be|was named)\s+(?:the|a|an)\s+"
+    r"(?:(?:sole|exclusive|only|main|principal|anchor|foundation|cornerstone|first|largest|"
+    r"biggest|key)\s+)+(?:customer|buyer|offtaker|purchaser)\s+(?:of|for)\s+",
+    re.IGNORECASE,
+)
+"""The buyer named by its role: "Y will be the sole buyer of X's concentrate"."""
+
+
+def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
+    """Supply deals worded by the buyer's role rather than a verb of sale: "agreed to supply Y
+    with …", "secured Y as a customer for its …", "Y will be the sole buyer of X's …"."""
+    out: list[Event] = []
+    if not (s.materials() or ctx.last_material):
+        return out
+    for m in _SUPPLY_WITH.finditer(s.text):
+        buyer = _org_at(s, m.end(), 0)
+        if buyer is None or not re.match(r"\s+with\b", s.text[buyer.end :]):
+            continue
+        if _blocked(s, m.start()) or _NONBINDING.search(s.text[: m.start()]):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, buyer.end)
+        if ev:
+            out.append(ev)
+    for m in _AS_BUYER.finditer(s.text):
+        buyer = _org_at(s, m.end(), 0)
+        if buyer is None or not _BUYER_ROLE.match(s.text, buyer.end):
+            continue
+        if _blocked(s, m.start()):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, buyer.end)
+        if ev:
+            out.append(ev)
+    for m in _SHARE_OF_OUTPUT.finditer(s.text):
+        # "Y is to buy 40% of X's graphite output": X sells to Y
+        if not m.group("owner"):
+            continue
+        verb = re.search(
+            r"\b(?:buy|buys|bought|buying|purchas\w+|take|takes|took|taking|receive|receives|"
+            r"offtake|acquire|acquires|acquired)\s+(?:up\s+to\s+|about\s+|around\s+)?$",
+            s.text[: m.start()],
+            re.IGNORECASE,
+        )
+        if verb is None or _blocked(s, verb.start()):
+            continue
+        buyer, by_ref = _subject(s, verb.start(), ctx)
+        supplier = _org_at(s, m.start("owner"), 0)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, verb.start(), by_ref, m.end())
+        if ev:
+            out.append(ev)
+    for m in _SOLE_BUYER.finditer(s.text):
+        if _blocked(s, m.start()):
+            continue
+        buyer, by_ref = _subject(s, m.start(), ctx)
+        supplier = _org_at(s, m.end(), 1)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, m.end())
+        if ev:
+            out.append(ev)
+    return out
+
+
+def _supply_with_qty(
+    s: Sent,
+    ctx: Context,
+    supplier: Mention | None,
+    buyer: Mention | None,
+    trig: int,
+    by_ref: bool,
+    lo: int,
+) -> Event | None:
+    q = next((x for x in find_quantities(s.text) if x.start >= lo), None)
+    return _offtake(
+        s,
+        ctx,
+        supplier,
+        buyer,
+        trig,
+        by_ref,
+        quantity=q.value if q else None,
+        unit=q.unit if q else None,
+    )
+
+
+_SHARE_OF_OUTPUT = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+of\s+(?:the\s+|its\s+|their\s+|"
+    r"(?P<owner>[A-Z][\w.&'’ -]{1,60}?)['’]s?\s+)?(?P<np>(?:[\w-]+\s+){0,4}?)"
+    r"(?:output|production|product|offtake|supply|volumes?|concentrate|"
+    r"(?:that\s+|which\s+)?(?:is\s+|will be\s+)?(?:produced|mined|processed|refined)|from)\b",
+    re.IGNORECASE,
+)
+
+
+_ASSET_NOUN = re.compile(
+    r"\b(?:project|mine|deposit|operations?|assets?|venture|company|business|unit|"
+    r"subsidiary|shares|stock|equity|interest|stake|licen[cs]e|tenement|claims?)\b",
+    re.IGNORECASE,
+)
+
+
+def _share_of_output(s: Sent, pct: float | None) -> bool:
+    """The sentence states ``pct`` as a share of a mine's or plant's output ("40% of X's
+    graphite output", "100% of the nickel from its plant"): a supply deal, not a stake."""
+    if pct is None:
+        return False
+    for m in _SHARE_OF_OUTPUT.finditer(s.text):
+        if float(m.group("pct")) != pct:
+            continue
+        np_lo, np_hi = m.span("np")
+        if _ASSET_NOUN.search(m.group("np")):
+            continue  # "35% of the Tamba lithium project from X": a share of an asset
+        if m.group(0).lower().endswith("from") and not any(
+            x.kind == "material" and np_lo <= x.start < np_hi for x in s.mentions
+        ):
+            continue  # "35% of the shares from X": not output
+        if any(o.start < np_hi and np_lo < o.end for o in s.orgs()):
+            continue  # "35% of Delta Lithium's …" names the company in the phrase itself
+        return True
+    return False
+
+
 def _last_descriptor_end(text: str, lo: int, hi: int) -> int:
     """Past descriptor words ("South Korean firms ") to the first capitalised name that
     follows a lower-case word, within ``[lo, hi)``."""
@@ -1207,7 +1520,21 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             for e in [*out, *extra]
         ):
             extra.append(inv)
-    for sup in [*supply_events(s, ctx, out), *shipment_buyer(s, ctx)]:
+    out = [
+        e
+        for e in out
+        if not (e.type == "stake_acquisition" and _share_of_output(s, e.fields.get("percent")))
+    ]
+    extra = [
+        e
+        for e in extra
+        if not (e.type == "stake_acquisition" and _share_of_output(s, e.fields.get("percent")))
+    ]
+    for sup in [
+        *supply_events(s, ctx, out),
+        *shipment_buyer(s, ctx),
+        *role_supply_events(s, ctx),
+    ]:
         if not any(
             e.type == "offtake"
             and _same(e.links["supplier"], sup.links["supplier"])
@@ -1238,13 +1565,20 @@ def _overlap(e: Event, x: Event, roles: tuple[str, str]) -> bool:
 _THIS_DEAL = re.compile(
     r"^(?:[^,]{0,40},\s+)?(?:The|This|That|These|Its|Their)\s+(?:[\w$.,-]+\s+){0,3}?"
     r"(?:investment|deal|transaction|placement|subscription|purchase|acquisition|agreement|"
-    r"loan|grant|award|funding|financing|facility|stake)s?\b"
+    r"loan|grant|award|funding|financing|facility|stake|shares|takeover|contract)s?\b"
 )
 _SHIPMENT_TO = re.compile(
     r"^(?:The|This|That|Its)\s+(?:first\s+|initial\s+|maiden\s+|inaugural\s+)?"
     r"(?:[\w-]+\s+)?(?:shipment|cargo|consignment|delivery|batch|concentrate)s?\s+"
     r"(?:will be|was|were|is|are|has been|have been|is to be)\s+(?:[\w-]+\s+)?"
     r"(?:exported|sent|shipped|delivered|sold)\s+to\s+"
+)
+
+
+_ANOTHER_DEAL = re.compile(
+    r"\b(?:where|which|follows|followed|following|previous|previously|earlier|prior|"
+    r"compared|similar|last year)\b",
+    re.IGNORECASE,
 )
 
 
@@ -1264,8 +1598,20 @@ def follow(s: Sent, ctx: Context) -> list[Event]:
             f = dict(e.fields)
             if e.type == "stake_acquisition" and pct and f.get("percent") is None:
                 f["percent"] = float(pct.group("pct"))
-            if e.type in ("loan", "grant") and money and f.get("amount") is None:
-                f["amount"], f["currency"] = money[0].amount, money[0].currency
+            # "The shares were bought for A$18 million", "The loan is worth $300 million";
+            # not a price per share
+            sums = [x for x in money if x.amount >= 100_000]
+            others = [o for o in s.companies() if not any(_same(o, x) for x in e.links.values())]
+            if (
+                e.type in ("loan", "grant", "stake_acquisition", "investment", "offtake")
+                and sums
+                # "… follows an investment in Y, where Z committed $N": another deal
+                and not others
+                and not _ANOTHER_DEAL.search(s.text)
+                and f.get("amount") is None
+                and len({(x.amount, x.currency) for x in sums}) == 1
+            ):
+                f["amount"], f["currency"] = sums[0].amount, sums[0].currency
             if f != e.fields:
                 out.append(replace(e, fields=f))
     return out

@@ -2355,13 +2355,22 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 if e.type == "export_restriction" and "date" not in e.fields:
                     updated.append(replace(e, fields=dict(e.fields, date=announced)))
     money = find_money(s.text)
-    if money and re.search(
-        r"\b(?:the|this|that)\s+(?:[$€£¥A-Z]*[\d.,]+\s*(?:million|billion|bn|mn|m)?\s+)?"
-        r"(?:[\w-]+\s+){0,2}"
-        r"(?:deal|agreement|transaction|investment|purchase|acquisition|stake|pact|placement|"
-        r"contract)\b",
-        s.text,
-        re.IGNORECASE,
+    if (
+        money
+        and re.search(
+            r"\b(?:the|this|that)\s+(?:[$€£¥A-Z]*[\d.,]+\s*(?:million|billion|bn|mn|m)?\s+)?"
+            r"(?:[\w-]+\s+){0,2}"
+            r"(?:deal|agreement|transaction|investment|purchase|acquisition|stake|pact|placement|"
+            r"contract)\b",
+            s.text,
+            re.IGNORECASE,
+        )
+        and not re.search(
+            # "The stake follows an investment in Y, where Z committed $N": another deal's sum
+            r"\b(?:where|which|follows|followed|following|previous|previously|earlier|prior)\b",
+            s.text,
+            re.IGNORECASE,
+        )
     ):
         for e in recent:
             if (

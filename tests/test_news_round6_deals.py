@@ -1,0 +1,321 @@
+"""Deal wordings of round 6, each a class of construction tested on sentences we wrote:
+stakes bought as a share count, a shareholder's role, or a passive takeover; a share of a
+mine's output read as supply, not a stake; buyers named by their role; money committed or a
+round led; loans and grants whose parties or sums sit outside the base pattern; a deal's sum
+stated in the next sentence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from derisk.data.loader import bundled_dir
+from derisk.news import RawDoc, analyze, extract
+from derisk.news.evaluation import lexicon_from_csv, values_equal
+from derisk.news.lexicon import Lexicon
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return lexicon_from_csv(bundled_dir() / "entities.csv")
+
+
+def run(text: str, lexicon: Lexicon, published: str = "2025-06-12") -> list[dict[str, Any]]:
+    art = extract(RawDoc("t.txt", "text", text, published=dt.date.fromisoformat(published)))
+    return [{"type": e.type, **e.fields} for e in analyze(art, lexicon).events]
+
+
+def has(events: list[dict[str, Any]], etype: str, **want: Any) -> bool:
+    def plain(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, dt.date) else v
+
+    return any(
+        e["type"] == etype and all(values_equal(plain(e.get(k)), v) for k, v in want.items())
+        for e in events
+    )
+
+
+# ------------------------------------------------------------------------------ stakes
+@pytest.mark.parametrize(
+    ("sentence", "pct"),
+    [
+        (
+            "Redwood Metals said it had bought 12.5 million shares in Bluegum Lithium, lifting "
+            "its holding to 9.9%.",
+            9.9,
+        ),
+        (
+            "Tarn Capital acquired 40 million new shares in Ossory Graphite, raising its stake "
+            "to 14.2 per cent.",
+            14.2,
+        ),
+        ("Kellerman Group picked up 3,000,000 shares of Quarry Point Antimony.", None),
+    ],
+)
+def test_a_number_of_shares_bought_is_a_stake(
+    sentence: str, pct: float | None, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    acquirer = sentence.split(" said")[0].split(" acquired")[0].split(" picked")[0]
+    assert has(ev, "stake_acquisition", acquirer=acquirer, percent=pct)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "acquirer", "target", "pct"),
+    [
+        (
+            "Redwood Metals has become a 14% shareholder in Bluegum Lithium.",
+            "Redwood Metals",
+            "Bluegum Lithium",
+            14,
+        ),
+        (
+            "Tarn Capital emerged as a substantial holder of Ossory Graphite with a 6.2% stake.",
+            "Tarn Capital",
+            "Ossory Graphite",
+            6.2,
+        ),
+        (
+            "Kellerman Group became the largest shareholder of Quarry Point Antimony.",
+            "Kellerman Group",
+            "Quarry Point Antimony",
+            None,
+        ),
+    ],
+)
+def test_a_shareholder_by_role_is_a_stake(
+    sentence: str, acquirer: str, target: str, pct: float | None, lexicon: Lexicon
+) -> None:
+    assert has(
+        run(sentence, lexicon), "stake_acquisition", acquirer=acquirer, target=target, percent=pct
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "amount", "currency"),
+    [
+        ("Bluegum Lithium will be acquired by Redwood Metals for A$1.2 billion.", 1.2e9, "AUD"),
+        ("Bluegum Lithium was bought by Redwood Metals in a deal worth C$300 million.", 3e8, "CAD"),
+        ("Bluegum Lithium has been taken over by Redwood Metals.", None, None),
+    ],
+)
+def test_a_passive_takeover_names_the_buyer_after_by(
+    sentence: str, amount: float | None, currency: str | None, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(
+        ev,
+        "stake_acquisition",
+        acquirer="Redwood Metals",
+        target="Bluegum Lithium",
+        amount=amount,
+        currency=currency,
+    )
+    assert not has(ev, "stake_acquisition", acquirer="Bluegum Lithium")
+
+
+def test_a_stake_snapped_up_or_scooped_up(lexicon: Lexicon) -> None:
+    for verb in ("snapped up", "scooped up", "quietly built up"):
+        ev = run(f"Redwood Metals {verb} a 10% stake in Bluegum Lithium for €40 million.", lexicon)
+        assert has(ev, "stake_acquisition", acquirer="Redwood Metals", percent=10, currency="EUR")
+
+
+# ------------------------------------------------------------------ share of the output
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Redwood Metals is to buy 40% of Bluegum Lithium's graphite output over ten years.",
+        "Redwood Metals agreed to take 100% of Bluegum Lithium's nickel production.",
+        "Redwood Metals will purchase 60 per cent of Bluegum Lithium's antimony concentrate.",
+    ],
+)
+def test_a_share_of_output_is_supply_not_a_stake(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert not has(ev, "stake_acquisition")
+    assert has(ev, "offtake", supplier="Bluegum Lithium", buyer="Redwood Metals")
+
+
+def test_a_share_of_a_company_stays_a_stake(lexicon: Lexicon) -> None:
+    ev = run("Hancock Prospecting now owns 35% of Delta Lithium after buying on market.", lexicon)
+    assert has(ev, "stake_acquisition", acquirer="Hancock Prospecting", percent=35)
+
+
+# ---------------------------------------------------------------------- buyer by its role
+@pytest.mark.parametrize(
+    ("sentence", "qty"),
+    [
+        (
+            "Bluegum Lithium signed a binding agreement to supply Redwood Metals with 10,000 "
+            "tonnes of graphite a year for five years.",
+            10000,
+        ),
+        (
+            "Bluegum Lithium has secured Redwood Metals as a customer for its lithium hydroxide.",
+            None,
+        ),
+        ("Bluegum Lithium named Redwood Metals as the foundation offtaker for its antimony.", None),
+        (
+            "Redwood Metals will be the sole buyer of Bluegum Lithium's rare earth concentrate.",
+            None,
+        ),
+    ],
+)
+def test_a_buyer_named_by_its_role(sentence: str, qty: float | None, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "offtake", supplier="Bluegum Lithium", buyer="Redwood Metals", quantity=qty)
+
+
+def test_a_buyer_role_that_is_only_sought_is_no_deal(lexicon: Lexicon) -> None:
+    for sentence in (
+        "Bluegum Lithium is seeking to secure Redwood Metals as a customer for its graphite.",
+        "Bluegum Lithium did not sign an agreement to supply Redwood Metals with graphite.",
+    ):
+        assert not has(run(sentence, lexicon), "offtake")
+
+
+# ---------------------------------------------------------------------------- investments
+@pytest.mark.parametrize(
+    ("sentence", "investor", "target", "amount", "currency"),
+    [
+        (
+            "Redwood Metals has committed US$50 million to Bluegum Lithium's Kings Hill project.",
+            "Redwood Metals",
+            "Bluegum Lithium",
+            5e7,
+            "USD",
+        ),
+        (
+            "Tarn Capital pledged A$20 million towards Ossory Graphite.",
+            "Tarn Capital",
+            "Ossory Graphite",
+            2e7,
+            "AUD",
+        ),
+        (
+            "Redwood Metals led a $60 million funding round in Bluegum Lithium.",
+            "Redwood Metals",
+            "Bluegum Lithium",
+            6e7,
+            "USD",
+        ),
+        (
+            "Bluegum Lithium announced a US$40 million investment by Redwood Metals.",
+            "Redwood Metals",
+            "Bluegum Lithium",
+            4e7,
+            "USD",
+        ),
+        (
+            "Ossory Graphite welcomed a €15 million equity investment from Tarn Capital.",
+            "Tarn Capital",
+            "Ossory Graphite",
+            1.5e7,
+            "EUR",
+        ),
+    ],
+)
+def test_money_committed_or_a_round_led_is_an_investment(
+    sentence: str, investor: str, target: str, amount: float, currency: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "investment", investor=investor, target=target, amount=amount, currency=currency)
+
+
+def test_money_committed_only_in_talks_is_none(lexicon: Lexicon) -> None:
+    ev = run("Redwood Metals is in talks to commit $50 million to Bluegum Lithium.", lexicon)
+    assert not has(ev, "investment")
+
+
+# ---------------------------------------------------------------------------------- loans
+@pytest.mark.parametrize(
+    ("sentence", "lender", "borrower", "amount"),
+    [
+        (
+            "The Japan Bank for International Cooperation signed a loan agreement amounting to "
+            "up to USD248 million with Bluegum Lithium.",
+            "Japan Bank for International Cooperation",
+            "Bluegum Lithium",
+            2.48e8,
+        ),
+        (
+            "Export Finance Australia signed a loan facility worth A$90 million with Ossory "
+            "Graphite.",
+            "Export Finance Australia",
+            "Ossory Graphite",
+            9e7,
+        ),
+        (
+            "The Loan Programs Office closed a $2.26 billion loan to Bluegum Lithium.",
+            "Loan Programs Office",
+            "Bluegum Lithium",
+            2.26e9,
+        ),
+        (
+            "Bluegum Lithium has been granted a conditional commitment for a $700 million loan "
+            "from the Department of Energy.",
+            "Department of Energy",
+            "Bluegum Lithium",
+            7e8,
+        ),
+    ],
+)
+def test_loan_size_after_its_noun_and_direction_by_to(
+    sentence: str, lender: str, borrower: str, amount: float, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "loan", lender=lender, borrower=borrower, amount=amount)
+    assert not has(ev, "grant")
+
+
+# --------------------------------------------------------------------------------- grants
+@pytest.mark.parametrize(
+    ("sentence", "grantor", "amount"),
+    [
+        (
+            "The Australian government will provide a A$20 million grant to Bluegum Lithium.",
+            "AUS",
+            2e7,
+        ),
+        ("Bluegum Lithium was awarded a $35 million Department of Defense grant.", "us-dod", 3.5e7),
+        (
+            "Bluegum Lithium has received a US$12 million Department of Energy grant.",
+            "Department of Energy",
+            1.2e7,
+        ),
+    ],
+)
+def test_grant_given_or_named_by_its_funder(
+    sentence: str, grantor: str, amount: float, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "grant", grantor=grantor, recipient="Bluegum Lithium", amount=amount)
+
+
+def test_a_company_providing_a_grant_is_not_read_as_one(lexicon: Lexicon) -> None:
+    ev = run("Redwood Metals will provide a $2 million grant to a local school.", lexicon)
+    assert not has(ev, "grant")
+
+
+# ------------------------------------------------------------------- sum in the next sentence
+@pytest.mark.parametrize(
+    "second",
+    [
+        "The shares were bought for A$18 million.",
+        "The deal is worth A$18 million.",
+        "The transaction was valued at A$18 million.",
+    ],
+)
+def test_a_stake_sum_in_the_next_sentence(second: str, lexicon: Lexicon) -> None:
+    ev = run(f"Redwood Metals bought a 9.9% stake in Bluegum Lithium. {second}", lexicon)
+    assert has(ev, "stake_acquisition", percent=9.9, amount=1.8e7, currency="AUD")
+
+
+def test_a_next_sentence_about_another_deal_lends_no_sum(lexicon: Lexicon) -> None:
+    ev = run(
+        "Redwood Metals bought a 9.9% stake in Bluegum Lithium. The stake follows an "
+        "investment in Ossory Graphite, where Tarn Capital committed $40 million.",
+        lexicon,
+    )
+    assert has(ev, "stake_acquisition", percent=9.9, amount=None)
