@@ -319,3 +319,66 @@ def test_a_next_sentence_about_another_deal_lends_no_sum(lexicon: Lexicon) -> No
         lexicon,
     )
     assert has(ev, "stake_acquisition", percent=9.9, amount=None)
+
+
+# ------------------------------------------------------------- paid for, imports, start-ups
+@pytest.mark.parametrize(
+    ("sentence", "amount", "currency"),
+    [
+        ("Bluegum Lithium paid $180 million for Ossory Graphite in January 2022.", 1.8e8, "USD"),
+        ("Bluegum Lithium spent A$400 million to acquire Ossory Graphite.", 4e8, "AUD"),
+        ("Bluegum Lithium shelled out €75 million for Ossory Graphite.", 7.5e7, "EUR"),
+    ],
+)
+def test_a_company_paid_for_is_bought(
+    sentence: str, amount: float, currency: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(
+        ev,
+        "stake_acquisition",
+        acquirer="Bluegum Lithium",
+        target="Ossory Graphite",
+        amount=amount,
+        currency=currency,
+    )
+
+
+def test_paying_for_an_asset_or_goods_is_no_takeover(lexicon: Lexicon) -> None:
+    for sentence in (
+        "Bluegum Lithium paid $18 million for Ossory Graphite's Kings Hill project.",
+        "Bluegum Lithium paid $2 million for Ossory Graphite concentrate last quarter.",
+    ):
+        assert not has(run(sentence, lexicon), "stake_acquisition", target="Ossory Graphite")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Redwood Metals has started importing rare earths from Australia's Bluegum Lithium.",
+        "Redwood Metals began sourcing graphite from Bluegum Lithium in March.",
+        "Redwood Metals received its first antimony from Bluegum Lithium on Monday.",
+    ],
+)
+def test_imports_read_from_the_buyer_side(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "offtake", supplier="Bluegum Lithium", buyer="Redwood Metals")
+
+
+def test_a_trade_flow_is_no_supply_deal(lexicon: Lexicon) -> None:
+    ev = run(
+        "Redwood Metals imported 5,000 tonnes of graphite from Bluegum Lithium in 2024.", lexicon
+    )
+    assert not has(ev, "offtake")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Bluegum Lithium started up its rare earth separation facility in Texas.",
+        "Bluegum Lithium's gallium recovery plant in Japan has entered commercial operation.",
+        "Bluegum Lithium fired up its new antimony smelter in Idaho on Monday.",
+    ],
+)
+def test_plant_start_ups_are_openings(sentence: str, lexicon: Lexicon) -> None:
+    assert has(run(sentence, lexicon), "facility", company="Bluegum Lithium", action="opening")

@@ -936,6 +936,76 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_PAID_FOR = re.compile(
+    r"\b(?:paid|pays|paying|pay|spent|spends|spend|shelled out|forked out)\s+"
+    r"(?:about\s+|around\s+|nearly\s+|some\s+|a\s+total\s+of\s+)?"
+    + r"(?P<money>\S{0,6}[\d.,]+[^,;]{0,24}?)"
+    r"\s+(?:for|to (?:buy|acquire|purchase|take over))\s+",
+    re.IGNORECASE,
+)
+"""A company bought for a sum ("X paid $180 million for Y", "spent A$400 million to acquire
+Y"): a stake (whole, unless a share is stated)."""
+
+
+def paid_for_events(s: Sent, ctx: Context) -> list[Event]:
+    out: list[Event] = []
+    money = _money(s)
+    if not money:
+        return out
+    for m in _PAID_FOR.finditer(s.text):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        target = _org_at(s, m.end(), 0)
+        if target is None or target.kind != "company":
+            continue
+        if re.match(
+            r"\s*(?:['’]s?\s+)?(?:[\w-]+\s+){0,3}(?:assets?|project|mine|plant|stake|"
+            r"shares|products?|output|concentrate|cargo|shipments?)\b",
+            s.text[target.end :],
+        ):
+            continue  # "paid $N for X's mine": an asset, not the company
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    return out
+
+
+_IMPORT_FROM = re.compile(
+    r"\b(?:(?:started|starts|began|begins|begun|commenced)\s+)?"
+    r"(?:import(?:ed|s|ing)?|sourc(?:ed|es|ing)|procur(?:ed|es|ing)|receiv(?:ed|es|ing))\s+"
+    r"(?P<what>[^;.]{0,80}?)\s+from\s+",
+    re.IGNORECASE,
+)
+"""Imports read from the buyer's side ("X has started importing rare earths from Y"): Y
+sells to X."""
+
+
+def import_events(s: Sent, ctx: Context) -> list[Event]:
+    out: list[Event] = []
+    for m in _IMPORT_FROM.finditer(s.text):
+        lo, hi = m.span("what")
+        if not any(x.kind == "material" and lo <= x.start < hi for x in s.mentions):
+            continue
+        if not m.group(0).lower().startswith(
+            ("start", "began", "begin", "commenc")
+        ) and not re.search(r"\bfirst\b", m.group("what")):
+            continue  # a trade flow ("imported 5,000 t from X last year") is no new deal
+        if _blocked(s, m.start()):
+            continue
+        supplier = _org_at(s, m.end(), 1)
+        if supplier is None or supplier.kind != "company":
+            continue
+        buyer, by_ref = _subject(s, m.start(), ctx)
+        if buyer is None or buyer.kind != "company":
+            continue
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, m.start("what"))
+        if ev:
+            out.append(ev)
+    return out
+
+
 def _org_after_prep(s: Sent, pos: int, preps: str) -> Mention | None:
     p = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?i:" + preps + r")\s+").match(s.text, pos)
     return _org_at(s, p.end(), 3) if p else None
@@ -1480,7 +1550,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         ]
     stakes = stake_events(s, ctx)
     if not any(e.type == "stake_acquisition" for e in out):
-        stakes += holding_events(s, ctx)
+        stakes += holding_events(s, ctx) + paid_for_events(s, ctx)
     for st in stakes:
         acq, tgt = st.links["acquirer"], st.links["target"]
         # the same deal read as an investment ("buy $250 million of shares in X") or as a
@@ -1534,6 +1604,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         *supply_events(s, ctx, out),
         *shipment_buyer(s, ctx),
         *role_supply_events(s, ctx),
+        *import_events(s, ctx),
     ]:
         if not any(
             e.type == "offtake"

@@ -2079,6 +2079,8 @@ _F_OPEN = re.compile(
     r"kicks off) (?:commercial |full |first |trial )?"
     r"(?:production|operations|output|mining|processing)"
     r"|came on ?stream|first production|(?:gone|went|goes|go) live|"
+    r"(?:started|starts|fired|fires) up|(?:entered|enters|entering) (?:into )?(?:commercial |"
+    r"full )?(?:operation|production|service)|"
     r"(?:came|come|comes|coming) online|"
     r"(?:began|begun|begins|started|starts|commenced|commences) (?:commercially |commercial )?"
     r"(?:producing|operating)|"
