@@ -382,3 +382,39 @@ def test_a_trade_flow_is_no_supply_deal(lexicon: Lexicon) -> None:
 )
 def test_plant_start_ups_are_openings(sentence: str, lexicon: Lexicon) -> None:
     assert has(run(sentence, lexicon), "facility", company="Bluegum Lithium", action="opening")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Australian miner Bluegum Lithium said Japanese trading house Redwood Metals would buy "
+        "30,000 tonnes of spodumene a year.",
+        "Bluegum Lithium (ASX: BGL) announced that Redwood Metals has agreed to take 12,000 "
+        "tonnes of graphite a year.",
+    ],
+)
+def test_a_buyer_without_a_seller_buys_from_the_reporter(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "offtake", supplier="Bluegum Lithium", buyer="Redwood Metals")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supplier", "buyer"),
+    [
+        (
+            "The agreement will see Bluegum Lithium supply 20,000 tonnes of graphite a year to "
+            "Redwood Metals.",
+            "Bluegum Lithium",
+            "Redwood Metals",
+        ),
+        (
+            "The deal would see Redwood Metals buy 8,000 tonnes of antimony from Bluegum Lithium.",
+            "Bluegum Lithium",
+            "Redwood Metals",
+        ),
+    ],
+)
+def test_an_agreement_that_will_see_one_party_supply_the_other(
+    sentence: str, supplier: str, buyer: str, lexicon: Lexicon
+) -> None:
+    assert has(run(sentence, lexicon), "offtake", supplier=supplier, buyer=buyer)

@@ -196,7 +196,11 @@ _REPORTED = re.compile(
     r"\b(?:said|says|announced|announces|reported|confirmed|stated)(?: on \w+)?,?\s+"
     r"(?:that\s+)?(?=the\s|[A-Z])"
 )
-_APPOSITION = re.compile(r"\s*(?:[–—]|,\s+(?:an?|the|its|which|whose)\s|\()")
+_APPOSITION = re.compile(
+    r"\s*(?:[–—]|,\s+(?:an?|the|its|which|whose)\s|"
+    # a ticker in parentheses ("X (ASX: BGL)") is no apposition
+    r"\((?![A-Z]{2,8}\s*:|[A-Z0-9.]{1,8}\)))"
+)
 
 
 def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
@@ -378,14 +382,24 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
 def _reporter(s: Sent, party: Mention) -> Mention | None:
     """The company that opens the sentence and reports it ("X said the bank had agreed to
     provide a $N loan"): the other party of a deal whose counterpart is not named."""
-    opener = next((o for o in s.companies() if o.start == 0), None) or _name_at(s, 0)
-    if (
-        opener is None
-        or _same(opener, party)
-        or opener.end > party.start
-        or not _REPORTED.match(s.text, opener.end + 1)
-    ):
+    said = _REPORTED.search(s.text)
+    if said is None or said.start() > party.start:
         return None
+    opener = next(
+        (
+            o
+            for o in reversed(s.companies())
+            if o.end <= said.start()
+            and re.fullmatch(r"\s*(?:\([^)]{1,30}\)\s*)?,?\s*", s.text[o.end : said.start()])
+        ),
+        None,
+    ) or (_name_at(s, 0) if re.fullmatch(r"[^,]{1,60}\s", s.text[: said.start()]) else None)
+    if opener is None or _same(opener, party) or opener.end > party.start:
+        return None
+    if opener.start > 0 and not re.fullmatch(
+        r"(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]*\s+){0,3}", s.text[: opener.start]
+    ):
+        return None  # the reporter opens the sentence, past a descriptor ("Australian miner")
     return opener
 
 
@@ -1341,6 +1355,21 @@ _SOLE_BUYER = re.compile(
 """The buyer named by its role: "Y will be the sole buyer of X's concentrate"."""
 
 
+_BUY_NO_SELLER = re.compile(
+    r"\b(?:will|would|is to|are to|agreed to|has agreed to|had agreed to|committed to)\s+"
+    r"(?:buy|purchase|take|offtake|acquire)\s+(?=(?:up\s+to\s+|about\s+|around\s+)?[\d.,]+\s*"
+    r"(?:tonnes|tons|t|kt|kilotonnes|mt|kg)\b)",
+    re.IGNORECASE,
+)
+_WILL_SEE = re.compile(
+    r"\b(?:agreement|deal|contract|offtake|partnership)s?\s+(?:will|would)\s+see\s+",
+    re.IGNORECASE,
+)
+_SUPPLY_VERB_AT = re.compile(
+    r"\s+(?:supply|sell|deliver|provide|buy|purchase|take|receive)\b", re.IGNORECASE
+)
+
+
 def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
     """Supply deals worded by the buyer's role rather than a verb of sale: "agreed to supply Y
     with …", "secured Y as a customer for its …", "Y will be the sole buyer of X's …"."""
@@ -1382,6 +1411,34 @@ def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
         buyer, by_ref = _subject(s, verb.start(), ctx)
         supplier = _org_at(s, m.start("owner"), 0)
         ev = _supply_with_qty(s, ctx, supplier, buyer, verb.start(), by_ref, m.end())
+        if ev:
+            out.append(ev)
+    for m in _BUY_NO_SELLER.finditer(s.text):
+        # "X said Y would buy 30,000 tonnes of spodumene a year": the reporter sells
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        buyer, by_ref = _subject(s, m.start(), ctx)
+        if buyer is None or any(o.start >= m.end() for o in s.companies()):
+            continue
+        supplier = _reporter(s, buyer)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, m.end())
+        if ev:
+            out.append(ev)
+    for m in _WILL_SEE.finditer(s.text):
+        # "The agreement will see X supply 20,000 tonnes a year to Y"
+        if _blocked(s, m.start()):
+            continue
+        first = _org_at(s, m.end(), 0)
+        if first is None:
+            continue
+        verb = _SUPPLY_VERB_AT.match(s.text, first.end)
+        if verb is None:
+            continue
+        prep = re.compile(r"[^;]{0,80}?\b(?:to|from|with)\s+").match(s.text, verb.end())
+        second = _org_at(s, prep.end(), 2) if prep else None
+        sells = verb.group(0).strip().lower().startswith(("supply", "sell", "deliver", "provide"))
+        supplier, buyer = (first, second) if sells else (second, first)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), False, first.end)
         if ev:
             out.append(ev)
     for m in _SOLE_BUYER.finditer(s.text):
