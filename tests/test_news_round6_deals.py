@@ -14,6 +14,7 @@ import pytest
 from derisk.data.loader import bundled_dir
 from derisk.news import RawDoc, analyze, extract
 from derisk.news.evaluation import lexicon_from_csv, values_equal
+from derisk.news.events import find_money, find_quantities
 from derisk.news.lexicon import Lexicon
 
 
@@ -418,3 +419,76 @@ def test_an_agreement_that_will_see_one_party_supply_the_other(
     sentence: str, supplier: str, buyer: str, lexicon: Lexicon
 ) -> None:
     assert has(run(sentence, lexicon), "offtake", supplier=supplier, buyer=buyer)
+
+
+# ---------------------------------------------------------------------------------- numbers
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("a $2.26-billion loan", 2.26e9, "USD"),
+        ("an AUD$ 200 million ($134.7 million) investment", 2e8, "AUD"),
+        ("a ₩1.2 trillion purchase", 1.2e12, "KRW"),
+        ("85 million US dollars", 8.5e7, "USD"),
+        ("3 million Australian dollars", 3e6, "AUD"),
+        ("NOK 500 million", 5e8, "NOK"),
+        ("USD248 million", 2.48e8, "USD"),
+    ],
+)
+def test_money_formats(text: str, amount: float, currency: str) -> None:
+    money = find_money(text)
+    assert [(m.amount, m.currency) for m in money[:1]] == [(amount, currency)]
+
+
+def test_a_range_is_not_read_as_a_scaled_sum() -> None:
+    assert [m.amount for m in find_money("the $2-3 million")] != [2e6 * 1000]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("20kt of lithium", 20000, "t"),
+        ("12 kilotonnes", 12000, "t"),
+        ("30 kt a year", 30000, "t/yr"),
+        ("2.5 Mt of ore", 2.5e6, "t"),
+        ("1.2 Mt per annum", 1.2e6, "t/yr"),
+        ("20,000 MT of concentrate", 20000, "t"),
+        ("20,000 mt of concentrate", 20000, "t"),
+    ],
+)
+def test_quantity_units(text: str, value: float, unit: str) -> None:
+    q = find_quantities(text)
+    assert [(x.value, x.unit) for x in q[:1]] == [(value, unit)]
+
+
+def _with_url(text: str, url: str, lexicon: Lexicon) -> list[dict[str, Any]]:
+    art = extract(RawDoc("t.txt", "text", text, url=url, published=dt.date(2025, 6, 12)))
+    return [{"type": e.type, **e.fields} for e in analyze(art, lexicon).events]
+
+
+def test_a_bare_dollar_in_an_australian_outlet_is_aud(lexicon: Lexicon) -> None:
+    text = "Redwood Metals bought a 15% stake in Bluegum Lithium through a $46.4 million placement."
+    assert has(
+        _with_url(text, "https://news.example.com.au/a", lexicon),
+        "stake_acquisition",
+        currency="AUD",
+    )
+    assert has(
+        _with_url(text, "https://news.example.ca/a", lexicon), "stake_acquisition", currency="CAD"
+    )
+    assert has(
+        _with_url(text, "https://news.example.com/a", lexicon), "stake_acquisition", currency="USD"
+    )
+    marked = text.replace("$46.4", "US$46.4")
+    assert has(
+        _with_url(marked, "https://news.example.com.au/a", lexicon),
+        "stake_acquisition",
+        currency="USD",
+    )
+
+
+def test_a_bare_dollar_on_an_american_story_stays_usd(lexicon: Lexicon) -> None:
+    text = (
+        "The Pentagon agreed to lend $150 million to Bluegum Lithium. "
+        "Bluegum Lithium will build the plant in the United States."
+    )
+    assert has(_with_url(text, "https://news.example.ca/a", lexicon), "loan", currency="USD")

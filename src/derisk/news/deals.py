@@ -1759,3 +1759,38 @@ def shipment_buyer(s: Sent, ctx: Context) -> list[Event]:
     ) or _main_company(ctx, [buyer])
     ev = _offtake(s, ctx, supplier, buyer, m.start(), True)
     return [ev] if ev else []
+
+
+# --------------------------------------------------------------------------- home dollar
+_HOME_DOLLAR = {"au": "AUD", "ca": "CAD", "nz": "NZD", "sg": "SGD", "hk": "HKD"}
+"""An outlet's country (the last label of its host name) and the dollar its bare "$" means."""
+_MARKED_USD = re.compile(r"US\$|\$US|USD|U\.S\. dollars?|US dollars?")
+_BARE_DOLLAR = re.compile(r"(?<![A-Za-z$])\$\s?\d")
+
+
+_US_STORY = re.compile(
+    r"\bU\.S\.|\bUS\b|United States|American|Pentagon|Washington|Department of (?:Energy|"
+    r"Defense|Commerce|War)|Nasdaq|NYSE|Wall Street"
+)
+
+
+def home_dollar(events: list[Event], url: str | None, text: str = "") -> list[Event]:
+    """A bare "$" in an Australian, Canadian, New Zealand, Singapore or Hong Kong outlet is
+    that country's dollar ("$46.4 million" in a Perth paper is A$): the events' sums read as
+    USD from a bare "$" take the home dollar, unless the sentence marks US dollars itself or
+    the story is about American parties (a Canadian site on a Pentagon loan writes US$ as
+    "$")."""
+    host = re.match(r"(?:https?://)?([^/:?#]+)", url or "")
+    home = _HOME_DOLLAR.get(host.group(1).rsplit(".", 1)[-1].lower()) if host else None
+    if home is None or _US_STORY.search(text):
+        return events
+    out: list[Event] = []
+    for e in events:
+        if (
+            e.fields.get("currency") == "USD"
+            and _BARE_DOLLAR.search(e.sentence)
+            and not _MARKED_USD.search(e.sentence)
+        ):
+            e = replace(e, fields={**e.fields, "currency": home})
+        out.append(e)
+    return out

@@ -466,6 +466,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for m in mentions:
             active.update(lexicon.short_names(m))
     events = _drop_headline_variants(events, article.title)
+    events = deals.home_dollar(events, article.url, article.text)
     # a restatement of an event (same type and key fields, no conflicting value) adds the
     # details it states to the first statement ("… for five years" in the next paragraph)
     unique: list[Event] = []
