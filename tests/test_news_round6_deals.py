@@ -492,3 +492,59 @@ def test_a_bare_dollar_on_an_american_story_stays_usd(lexicon: Lexicon) -> None:
         "Bluegum Lithium will build the plant in the United States."
     )
     assert has(_with_url(text, "https://news.example.ca/a", lexicon), "loan", currency="USD")
+
+
+# ------------------------------------------------------------ first cargo by size, exports began
+@pytest.mark.parametrize(
+    ("sentence", "dest", "qty"),
+    [
+        (
+            "The first 5,000 tonnes of graphite from Bluegum Lithium arrived in the United States.",
+            "USA",
+            5000,
+        ),
+        (
+            "Bluegum Lithium's initial 800 tonnes of antimony concentrate were shipped to China.",
+            "CHN",
+            800,
+        ),
+        (
+            "Shipments of spodumene from Bluegum Lithium's mine to China started in March.",
+            "CHN",
+            None,
+        ),
+        (
+            "Exports of graphite from Bluegum Lithium's Balama operation to Japan have begun.",
+            "JPN",
+            None,
+        ),
+    ],
+)
+def test_first_cargo_by_size_and_exports_that_began(
+    sentence: str, dest: str, qty: float | None, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "first_export", exporter="Bluegum Lithium", destination=dest, quantity=qty)
+
+
+def test_exports_that_began_to_fall_are_no_first_export(lexicon: Lexicon) -> None:
+    ev = run(
+        "Shipments of spodumene from Bluegum Lithium's mine to China began to fall in March.",
+        lexicon,
+    )
+    assert not has(ev, "first_export")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Shareholders approved the sale of a 20% stake in Bluegum Lithium to Redwood Metals.",
+        "Tarn Capital completed the transfer of its 20 per cent interest in Bluegum Lithium to "
+        "Redwood Metals.",
+    ],
+)
+def test_a_stake_sale_told_as_a_noun(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(
+        ev, "stake_acquisition", acquirer="Redwood Metals", target="Bluegum Lithium", percent=20
+    )

@@ -657,6 +657,14 @@ _STAKE_TO = re.compile(
     r"(?:%|per ?cent)",
     re.IGNORECASE,
 )
+_SALE_OF_STAKE = re.compile(
+    r"\b(?:approv\w+|complet\w+|announc\w+|agreed|finali[sz]\w+|clos\w+|sign\w+)\s+"
+    r"(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,2}?(?:sale|transfer|disposal)\s+of\s+"
+    r"(?:a|an|its|their|the)\s+(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:stake|interest|holding|shareholding)\s+in\s+",
+    re.IGNORECASE,
+)
+"""A stake sold, told as a noun ("approved the sale of a 20% stake in X to Y")."""
 _TAKEN_OVER = re.compile(
     r"\b(?:will be|would be|is to be|to be|was|were|has been|had been|have been|is being|"
     r"being)\s+(?:[a-z]+ly\s+)?(?:acquired|bought|taken over|purchased)\s+by\s+",
@@ -830,6 +838,19 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             by_ref,
             amount=amt,
             percent=float(to.group("pct")) if to else None,
+        )
+        if ev:
+            out.append(ev)
+    for m in _SALE_OF_STAKE.finditer(s.text):
+        # "Shareholders approved the sale of a 20% stake in X to Y"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        target = _org_at(s, m.end(), 1)
+        to = re.match(r"[^;]{0,40}?\bto\s+", s.text[target.end :]) if target else None
+        acquirer = _org_at(s, target.end + to.end(), 2) if target and to else None
+        amt = _money_near(money, m.end(), m.end() + 140)
+        ev = _stake(
+            s, ctx, acquirer, target, m.start(), False, amount=amt, percent=float(m.group("pct"))
         )
         if ev:
             out.append(ev)
@@ -1537,19 +1558,37 @@ _MOVED = re.compile(
 )
 
 
+_FIRST_TONNES = re.compile(
+    r"\b(?:first|maiden|initial|inaugural)\s+(?P<mid>[\d,.]+(?:\s*(?:million|thousand))?)\s*"
+    r"(?:-|\s)?(?:tonnes?|tons?|t|kg|kilograms|wmt|dmt)\s+of\b",
+    re.IGNORECASE,
+)
+"""A first cargo told by its size ("the first 5,000 tonnes of graphite from X arrived")."""
+_EXPORTS_BEGAN = re.compile(
+    r"\b(?:Shipments|Exports|Deliveries)\s+of\s+(?P<mid>[^.;]{0,120}?)\s+(?:have\s+|had\s+)?"
+    r"(?:started|began|begun|commenced)\b(?!\s+to\s+(?:fall|slow|decline|drop|rise|recover))",
+    re.IGNORECASE,
+)
+"""Exports that began ("Shipments of spodumene from X's mine to China started in March")."""
+
+
 def first_cargo_events(s: Sent, ctx: Context) -> list[Event]:
     """A first cargo worded with the material or its size between "first" and the noun ("the
     first lithium shipment left …", "X's first 20,000-tonne cargo sailed"), its exporter
     named after "from" or as a possessive."""
-    m = _FIRST_WIDE.search(s.text)
+    m = _FIRST_WIDE.search(s.text) or _FIRST_TONNES.search(s.text) or _EXPORTS_BEGAN.search(s.text)
     if m is None or not _MOVED.search(s.text) or _NOT_CARGO.search(m.group("mid")):
         return []
     mid_lo, mid_hi = m.span("mid")
-    if m.group("mid").strip() and not (
-        any(x.kind == "material" and mid_lo <= x.start < mid_hi for x in s.mentions)
-        or re.search(r"\d", m.group("mid"))
-        or re.fullmatch(
-            r"(?:(?:commercial|export|bulk|direct|ore|concentrate)\s+)+", m.group("mid")
+    if (
+        m.re is _FIRST_WIDE
+        and m.group("mid").strip()
+        and not (
+            any(x.kind == "material" and mid_lo <= x.start < mid_hi for x in s.mentions)
+            or re.search(r"\d", m.group("mid"))
+            or re.fullmatch(
+                r"(?:(?:commercial|export|bulk|direct|ore|concentrate)\s+)+", m.group("mid")
+            )
         )
     ):
         return []
@@ -1557,19 +1596,22 @@ def first_cargo_events(s: Sent, ctx: Context) -> list[Event]:
         return []
     exporter, by_ref = _subject(s, m.start(), ctx)
     if exporter is None or exporter.kind == "person":
-        src = re.compile(r"\s+(?:[\w-]+\s+){0,4}?from\s+").match(s.text, m.end())
+        # "Shipments of spodumene from X's mine … started": the source inside the subject
+        at = m.start("mid") if m.re is _EXPORTS_BEGAN else m.end()
+        src = re.compile(r"\s*(?:[\w-]+\s+){0,4}?from\s+").match(s.text, at)
         exporter = _org_at(s, src.end(), 2) if src else None
         by_ref = False
     if exporter is None:
         return []
+    lo = m.start("mid") if m.re is _EXPORTS_BEGAN else m.end()
     dest = next(
         (
             c
             for c in s.countries()
-            if c.start > m.end()
+            if c.start > lo
             and c.id not in (exporter.id, None)
-            and re.search(r"\b(?:to|for|in|at|into)\s+(?:the\s+)?$", s.text[m.end() : c.start])
-            and not re.search(r"\bfrom\s+(?:the\s+)?$", s.text[m.end() : c.start])
+            and re.search(r"\b(?:to|for|in|at|into)\s+(?:the\s+)?$", s.text[lo : c.start])
+            and not re.search(r"\bfrom\s+(?:the\s+)?$", s.text[lo : c.start])
         ),
         None,
     )
