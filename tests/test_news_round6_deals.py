@@ -548,3 +548,75 @@ def test_a_stake_sale_told_as_a_noun(sentence: str, lexicon: Lexicon) -> None:
     assert has(
         ev, "stake_acquisition", acquirer="Redwood Metals", target="Bluegum Lithium", percent=20
     )
+
+
+# ------------------------------------------------------------------- public money given
+@pytest.mark.parametrize(
+    ("sentence", "grantor", "amount"),
+    [
+        (
+            "The Department of Energy selected Bluegum Lithium for a $50 million award to build "
+            "a lithium hydroxide plant.",
+            "Department of Energy",
+            5e7,
+        ),
+        (
+            "Bluegum Lithium was selected to receive $30 million from the Department of Energy.",
+            "Department of Energy",
+            3e7,
+        ),
+        (
+            "The Department of Energy announced $45 million in funding for Bluegum Lithium.",
+            "Department of Energy",
+            4.5e7,
+        ),
+        (
+            "The Pentagon has provided Bluegum Lithium with $24 million to restart its antimony "
+            "mine.",
+            "us-dod",
+            2.4e7,
+        ),
+        (
+            "Under the award, the Department of Defense will provide $20 million to Bluegum "
+            "Lithium.",
+            "us-dod",
+            2e7,
+        ),
+        (
+            "The European Union awarded Bluegum Lithium €10 million from its Innovation Fund.",
+            "European Union",
+            1e7,
+        ),
+    ],
+)
+def test_public_money_given_is_a_grant(
+    sentence: str, grantor: str, amount: float, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "grant", grantor=grantor, recipient="Bluegum Lithium", amount=amount)
+
+
+def test_public_investment_under_a_grant_programme_is_a_grant(lexicon: Lexicon) -> None:
+    ev = run(
+        "Bluegum Lithium received a $12.5 million investment from the Department of Defense "
+        "under the Defense Production Act.",
+        lexicon,
+    )
+    assert has(ev, "grant", grantor="us-dod", recipient="Bluegum Lithium", amount=1.25e7)
+    assert not has(ev, "investment")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a company gives, money is lent, or equity is bought: no grant
+        "Redwood Metals provided Bluegum Lithium with $24 million to restart its mine.",
+        "The Department of Energy will provide a $200 million loan to Bluegum Lithium.",
+        "The Pentagon will provide $400 million to Bluegum Lithium in exchange for preferred "
+        "shares.",
+        "The Department of Energy is considering whether to provide $45 million to Bluegum "
+        "Lithium.",
+    ],
+)
+def test_money_that_is_no_public_grant(sentence: str, lexicon: Lexicon) -> None:
+    assert not has(run(sentence, lexicon), "grant")

@@ -190,7 +190,8 @@ def _same(a: Mention, b: Mention) -> bool:
 
 _AGENCY = re.compile(
     r"(?:The\s+)?(?P<name>(?:[A-Z][\w.&-]+\s+){1,5}(?:Agency|Department|Ministry|Bank|"
-    r"Corporation|Office|Administration|Fund|Authority|Commission|Facility))\b"
+    r"Corporation|Office|Administration|Fund|Authority|Commission|Facility|Union|Council|"
+    r"Government))\b"
 )
 _REPORTED = re.compile(
     r"\b(?:said|says|announced|announces|reported|confirmed|stated)(?: on \w+)?,?\s+"
@@ -564,6 +565,94 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
         ev = _grant(s, ctx, gov, subj, amt, m.start(), by_ref)
         if ev:
             out.append(ev)
+    return out
+
+
+_PUBLIC_BODY = re.compile(
+    r"\b(?:Department|Ministry|Agency|Office|Administration|Commission|Government|government|"
+    r"Pentagon|Union|Council|Authority|Fund|Bank|Facility|Corporation|Programs?)\b"
+)
+
+
+def _public(m: Mention | None) -> bool:
+    """A government or a public body by its name ("The Department of Energy")."""
+    return (
+        m is not None
+        and (
+            m.kind == "government"
+            or bool(_FUNDER.fullmatch(m.text))
+            or bool(_PUBLIC_BODY.search(m.text))
+        )
+        and not re.search(r"\b(?:Inc|Ltd|Limited|Corp|plc|LLC|Group|Holdings)\b", m.text)
+    )
+
+
+_GOV_GIVES = re.compile(
+    r"\b(?:provid(?:e|es|ed|ing)|giv(?:e|es|en|ing)|gave|allocat(?:e|es|ed|ing)|"
+    r"award(?:s|ed|ing)?|grant(?:s|ed|ing)?|commit(?:s|ted|ting)?|announc(?:e|es|ed|ing)|"
+    r"approv(?:e|es|ed|ing)|earmark(?:s|ed|ing)?)\s+"
+    r"(?:(?P<rec>[A-Z][^$€£¥,;]{1,60}?)\s+with\s+)?(?:up\s+to\s+|about\s+|nearly\s+|some\s+|"
+    r"an?\s+(?:additional\s+|further\s+)?)?"
+    + r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][\d.,]+[^,;]{0,14}?|"
+    r"[A-Z]{3}\s?[\d.,]+[^,;]{0,14}?)\s+(?:in\s+(?:new\s+)?(?:federal\s+|government\s+|grant\s+|"
+    r"public\s+)?(?:funding|grants?|support|financing)\s+)?(?:to|for)\s+(?=(?:the\s+)?[A-Z])"
+    r"|\b(?:provid(?:e|es|ed|ing)|giv(?:e|es|en|ing)|gave)\s+(?P<rec2>[A-Z][^$€£¥,;]{1,60}?)\s+with\s+",
+)
+"""A government giving money ("the Department of Defense will provide $20 million to X",
+"the Pentagon has provided X with $24 million", "announced $45 million in funding for X")."""
+_SELECTED = re.compile(
+    r"\bselect(?:ed|s)\s+(?P<rec>[A-Z][^$€£¥,;]{1,60}?)\s+(?:for|to receive)\s+"
+    r"|\b(?:was|were|has been|have been|had been)\s+selected\s+(?:for|to receive|to get)\s+",
+)
+"""A grant told as a selection ("DOE selected X for a $50 million award", "X was selected to
+receive $30 million from the Department of Energy")."""
+
+
+def gov_funding_events(s: Sent, ctx: Context) -> list[Event]:
+    money = _money(s)
+    out: list[Event] = []
+    if not money or _NONBINDING.search(s.text) or _LOAN.search(s.text):
+        return out
+    if _EQUITY_WORD.search(s.text) and not _GRANT_NOUN.search(s.text):
+        return out  # shares, a stake, a supply deal: not a gift
+    for m in _GOV_GIVES.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        grantor, by_ref = _subject(s, m.start(), ctx)
+        if not _public(grantor):
+            continue
+        rec_at = m.start("rec") if m.group("rec") else m.start("rec2") if m.group("rec2") else None
+        recipient = _org_at(s, rec_at, 0) if rec_at is not None else _org_at(s, m.end(), 1)
+        amt = _money_near(money, m.end("money"), m.end("money") + 2) if m.group("money") else None
+        amt = amt or (
+            _money_near(money, m.start("money"), m.end("money"))
+            if m.group("money")
+            else _money_near(money, m.end(), m.end() + 12)
+        )
+        if amt is None or recipient is None or _public(recipient):
+            continue
+        ev = _grant(s, ctx, grantor, recipient, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+            return out
+    for m in _SELECTED.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        amt = _money_near(money, m.end(), m.end() + 40)
+        if amt is None:
+            continue
+        if m.group("rec"):
+            grantor, by_ref = _subject(s, m.start(), ctx)
+            recipient = _org_at(s, m.start("rec"), 0)
+        else:
+            recipient, by_ref = _subject(s, m.start(), ctx)
+            grantor = _funder_after(s, amt.end, "from|by", 4) or _program(s, m.start())
+        if not _public(grantor):
+            continue
+        ev = _grant(s, ctx, grantor, recipient, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+            return out
     return out
 
 
@@ -1636,7 +1725,27 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     extractors proposed) with funding worded as a loan or a grant retyped, stakes read
     against a passive "by X" corrected, and the families' events the base missed."""
     out = list(found)
-    extra: list[Event] = [*loan_events(s, ctx), *grant_events(s, ctx)]
+    grants = grant_events(s, ctx) or gov_funding_events(s, ctx)
+    extra: list[Event] = [*loan_events(s, ctx), *grants]
+    if (
+        not grants
+        and _PROGRAM.search(s.text)
+        and not re.search(
+            r"\b(?:shares?|stock|equity|stake|warrants?|preferred)\b", s.text, re.IGNORECASE
+        )
+    ):
+        # "received a $12.5 million investment from the Department of Defense under the Defense
+        # Production Act": public money under a grant programme, not equity
+        for i, e in enumerate(out):
+            if e.type == "investment" and _public(e.links.get("investor")):
+                amt = Money(0, 0, e.fields.get("amount") or 0.0, e.fields.get("currency") or "")
+                if not e.fields.get("amount"):
+                    continue
+                g = _grant(
+                    s, ctx, e.links["investor"], e.links["target"], amt, 0, e.group.endswith("ref")
+                )
+                if g is not None:
+                    out[i] = g
     if extra:
         # "secured a $300 million loan from X": not an investment of X's
         out = [
