@@ -620,3 +620,30 @@ def test_public_investment_under_a_grant_programme_is_a_grant(lexicon: Lexicon) 
 )
 def test_money_that_is_no_public_grant(sentence: str, lexicon: Lexicon) -> None:
     assert not has(run(sentence, lexicon), "grant")
+
+
+# --------------------------------------------------------- press-release parties and clauses
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Bluegum Lithium Corp. (NASDAQ: BGL; TSX: BGL) announced that Redwood Metals (NYSE: RWM) "
+        "acquired a 9.9% stake in the Company for US$45 million.",
+        "Bluegum Lithium Inc. (TSXV: BGL) said Redwood Metals has become a 9.9% shareholder "
+        "in the Corporation.",
+    ],
+)
+def test_the_defined_company_of_a_release_is_its_issuer(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "stake_acquisition", acquirer="Redwood Metals", target="Bluegum Lithium")
+    assert not has(ev, "stake_acquisition", target="Company")
+
+
+def test_the_subject_of_an_under_which_clause(lexicon: Lexicon) -> None:
+    ev = run(
+        'Bluegum Lithium Limited (ASX:BGL, "Bluegum") has entered into a strategic investment '
+        "agreement with Redwood Metals, under which Redwood Metals will invest A$30 million in "
+        "Bluegum.",
+        lexicon,
+    )
+    assert has(ev, "investment", investor="Redwood Metals", amount=3e7, currency="AUD")
+    assert not has(ev, "investment", investor="Bluegum Lithium Limited")

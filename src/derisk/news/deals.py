@@ -1823,12 +1823,38 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             extra.append(sup)
     if not any(e.type == "first_export" for e in out):
         extra.extend(first_cargo_events(s, ctx))
+    out = [_resolve_defined(s, ctx, e) for e in out]
+    extra = [_resolve_defined(s, ctx, e) for e in extra]
     have = {e.key() for e in out}
     for e in extra:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
     return out
+
+
+_DEFINED = re.compile(r"(?:the\s+)?(?:Company|Corporation|Issuer)", re.IGNORECASE)
+
+
+def _resolve_defined(s: Sent, ctx: Context, e: Event) -> Event:
+    """A party named by the defined term of a press release ("acquired a 9.9% stake in the
+    Company"): the company that opens the sentence, else the one the story is about."""
+    roles = [r for r, m in e.links.items() if m.kind == "company" and _DEFINED.fullmatch(m.text)]
+    if not roles or not re.search(r"\bCompany\b|\bCorporation\b|\bIssuer\b", e.sentence):
+        return e
+    links, fields = dict(e.links), dict(e.fields)
+    for r in roles:
+        others = [m for k, m in links.items() if k != r]
+        opener = next((o for o in s.companies() if not _DEFINED.fullmatch(o.text)), None)
+        who = (
+            opener
+            if opener is not None and not any(_same(opener, x) for x in others)
+            else _main_company(ctx, others)
+        )
+        if who is None:
+            return e
+        links[r], fields[r] = who, _value(who)
+    return replace(e, links=links, fields=fields)
 
 
 def _overlap(e: Event, x: Event, roles: tuple[str, str]) -> bool:

@@ -451,7 +451,9 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     said = None
     for hit in re.finditer(
         r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|noted)"
-        r"(?: on \w+)?,? (?:that\s|(?=[A-Z]))",
+        r"(?: on \w+)?,? (?:that\s|(?=[A-Z]))"
+        # "an agreement with Y, under which X will invest …": the subject of the clause
+        r"|,\s+(?:under which|whereby|through which|by which)\s+",
         s.text[:pos],
     ):
         said = hit
