@@ -647,3 +647,120 @@ def test_the_subject_of_an_under_which_clause(lexicon: Lexicon) -> None:
     )
     assert has(ev, "investment", investor="Redwood Metals", amount=3e7, currency="AUD")
     assert not has(ev, "investment", investor="Bluegum Lithium Limited")
+
+
+# ------------------------------------------------- subjects past an adverbial or apposition
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Earlier this month, Tarn Capital acquired a 5.3% stake in US-based rare earths "
+        "producer Bluegum Lithium.",
+        "Tarn Capital, Australia's largest private miner, has acquired a 5.3% stake in "
+        "Canadian graphite developer Bluegum Lithium.",
+        "Last week, Tarn Capital bought a 5.3 per cent interest in listed lithium explorer "
+        "Bluegum Lithium.",
+    ],
+)
+def test_stake_subject_and_target_past_descriptors(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(
+        ev, "stake_acquisition", acquirer="Tarn Capital", target="Bluegum Lithium", percent=5.3
+    )
+
+
+def test_a_stake_bought_through_a_vehicle(lexicon: Lexicon) -> None:
+    ev = run(
+        "Jane Okafor has taken a stake in Bluegum Lithium through her company, Tarn Capital. "
+        "The purchase of 2 million shares, worth A$8 million, gave her 6.1% voting power.",
+        lexicon,
+    )
+    assert has(
+        ev,
+        "stake_acquisition",
+        acquirer="Tarn Capital",
+        target="Bluegum Lithium",
+        percent=6.1,
+        amount=8e6,
+        currency="AUD",
+    )
+
+
+def test_an_investment_shown_to_buy_a_stake(lexicon: Lexicon) -> None:
+    ev = run(
+        "Tarn Capital has invested a further £450,000 in Bluegum Lithium. The investment lifts "
+        "Tarn's holding in Bluegum from 4.2% to approximately 9.1%.",
+        lexicon,
+    )
+    assert has(
+        ev,
+        "stake_acquisition",
+        acquirer="Tarn Capital",
+        target="Bluegum Lithium",
+        percent=9.1,
+        amount=4.5e5,
+        currency="GBP",
+    )
+    assert not has(ev, "investment")
+
+
+def test_stakes_raised_and_secured_in_a_rights_offering(lexicon: Lexicon) -> None:
+    ev = run(
+        "Redwood Metals, as the major shareholder of Bluegum Lithium, will escalate its stake "
+        "from 35 percent to 64 percent. Tarn Capital, as a new shareholder, secures a 12.9 "
+        "percent stake.",
+        lexicon,
+    )
+    assert has(
+        ev, "stake_acquisition", acquirer="Redwood Metals", target="Bluegum Lithium", percent=64
+    )
+    assert has(
+        ev, "stake_acquisition", acquirer="Tarn Capital", target="Bluegum Lithium", percent=12.9
+    )
+
+
+def test_equity_and_debt_financing_is_investment_by_each_party(lexicon: Lexicon) -> None:
+    ev = run(
+        "Redwood Metals and Tarn Capital said they would provide up to 110 million euros in "
+        "equity and debt financing to Bluegum Lithium.",
+        lexicon,
+    )
+    assert has(
+        ev,
+        "investment",
+        investor="Redwood Metals",
+        target="Bluegum Lithium",
+        amount=1.1e8,
+        currency="EUR",
+    )
+    assert not has(ev, "loan")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Bluegum Lithium has signed a nonbinding indicative offtake term sheet with Redwood "
+        "Metals for the sale of graphite.",
+        "Bluegum Lithium signed a letter of intent with Redwood Metals to supply antimony.",
+        "Bluegum Lithium and Redwood Metals signed heads of agreement for lithium supply.",
+    ],
+)
+def test_unbound_deals_are_no_events(sentence: str, lexicon: Lexicon) -> None:
+    assert not has(run(sentence, lexicon), "offtake")
+
+
+def test_a_binding_deal_after_a_term_sheet_still_counts(lexicon: Lexicon) -> None:
+    ev = run(
+        "Bluegum Lithium signed a binding offtake agreement with Redwood Metals for graphite, "
+        "replacing the term sheet of last year.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Bluegum Lithium", buyer="Redwood Metals")
+
+
+def test_material_sent_for_conversion_is_no_sale(lexicon: Lexicon) -> None:
+    ev = run(
+        "Redwood Metals will ship the concentrate to Bluegum Lithium for conversion to tungsten "
+        "powder.",
+        lexicon,
+    )
+    assert not has(ev, "offtake")

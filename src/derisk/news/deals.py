@@ -245,14 +245,21 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
     if agency is not None and agency.end() <= pos:
         # "The Defense Logistics Agency awarded …"
         return _new(s, agency.start("name"), agency.end("name"), "government"), False
-    opener = _name_at(s, 0)
-    if (
-        opener is not None
-        and opener.end <= pos
-        and re.fullmatch(r"\s+(?:[a-z][\w'’-]*\s+){1,5}", s.text[opener.end : pos] + " ")
-    ):
-        # "Kestrel Capital completed its acquisition of …": the name opening the sentence
-        return opener, False
+    # "Earlier this month, X acquired …": past a fronted adverbial
+    lead = re.match(r"(?:[A-Z][\w’'-]*(?:\s+[\w’'-]+){0,6},\s+)?", s.text)
+    for at in {0, lead.end() if lead else 0}:
+        opener = _name_at(s, at)
+        if (
+            opener is not None
+            and opener.end <= pos
+            and re.fullmatch(
+                # "X, Australia's wealthiest individual, has acquired …": past an apposition
+                r"(?:,\s+[^,;]{1,60},)?\s+(?:[a-z][\w'’-]*\s+){0,5}",
+                s.text[opener.end : pos] + " ",
+            )
+        ):
+            # "Kestrel Capital completed its acquisition of …": the name opening the sentence
+            return opener, False
     return None, False
 
 
@@ -315,6 +322,8 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
     if out:
         return out
     for m in _LOAN.finditer(s.text):
+        if re.search(r"\bequity\s+(?:and|or)\s+$", s.text[max(0, m.start() - 20) : m.start()]):
+            continue  # "equity and debt financing": an investment (its family below)
         lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[lo : m.start()]
         amt = next(
@@ -742,7 +751,8 @@ _SHARE_COUNT = re.compile(
 """A number of shares bought ("bought 12.5 million shares in X"): a stake in X."""
 _STAKE_TO = re.compile(
     r"\b(?:stake|holding|interest|shareholding)\s+(?:in\s+[^,;]{1,60}?\s+)?to\s+"
-    r"(?:about\s+|around\s+|nearly\s+|almost\s+|just over\s+)?(?P<pct>\d+(?:\.\d+)?)\s?"
+    r"(?:about\s+|around\s+|nearly\s+|almost\s+|just over\s+|approximately\s+|roughly\s+)?"
+    r"(?P<pct>\d+(?:\.\d+)?)\s?"
     r"(?:%|per ?cent)",
     re.IGNORECASE,
 )
@@ -774,7 +784,7 @@ _STAKE_BY = re.compile(
 )
 _PCT_STAKE = re.compile(
     r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}"
-    r"(?:stake|holding|interest|shareholding)\b",
+    r"(?:stake|holding|interest|shareholding|voting power|voting rights)\b",
     re.IGNORECASE,
 )
 
@@ -984,8 +994,10 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
 
 
 _PCT_HOLDING = re.compile(
-    r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:(?:equity|economic|direct|indirect|"
-    r"minority|majority|strategic|controlling)\s+)?(?:stake|interest|holding|shareholding)\b"
+    r"\b(?:from\s+\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+)?to\s+(?:about\s+|approximately\s+|around\s+)?"
+    r"(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent)(?=\s*(?:[.,;]|$))"
+    r"|\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:(?:equity|economic|direct|indirect|"
+    r"minority|majority|strategic|controlling|new)\s+)?(?:stake|interest|holding|shareholding)\b"
     r"|\bwith\s+(?:a\s+)?(?P<pct2>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\b",
     re.IGNORECASE,
 )
@@ -1001,7 +1013,8 @@ _BUY_VERB = re.compile(
     r"\b(?:buy|buys|bought|buying|acquir\w+|acquisition of|purchas\w+|take|takes|took|taking|"
     r"taken|pick\w* up|snap\w* up|scoop\w* up|grab\w*|amass\w*|accumulat\w*|buil(?:t|ds?|ding) "
     r"up|obtain\w*|secur\w+|become|became|becomes|is now|are now|emerged as|"
-    r"will own|now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?)\b",
+    r"will own|now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?|escalat\w*|"
+    r"bump\w*|boost\w*)\b",
     re.IGNORECASE,
 )
 
@@ -1013,7 +1026,12 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     money = _money(s)
     for m in _PCT_HOLDING.finditer(s.text):
-        pct = float(m.group("pct") or m.group("pct2"))
+        if m.group("pct3") and not re.search(
+            r"\b(?:stake|holding|shareholding|interest)\b",
+            s.text[max(0, m.start() - 60) : m.start()],
+        ):
+            continue  # "to 64 percent" only after "its stake (in X) from …"
+        pct = float(m.group("pct") or m.group("pct2") or m.group("pct3"))
         lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[lo : m.start()]
         give = _GIVE_VERB.search(before)
@@ -1053,6 +1071,23 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
                     and re.match(r"['’]s?\s", s.text[o.end :])
                 ]
                 target = poss[-1] if poss else None
+        if target is None and acquirer is not None:
+            # "Korea Zinc, as the major shareholder of KEMCO, will escalate its stake …"
+            sh = re.search(r"\b(?:share|stock)holder\s+(?:of|in)\s+", s.text)
+            target = _org_at(s, sh.end(), 1) if sh else None
+            if target is None:
+                # "Trafigura, as a new shareholder, secures a 12.9 percent stake": the company
+                # the stake just before was in
+                prev = next(
+                    (
+                        e
+                        for e in reversed(ctx.events)
+                        if e.type == "stake_acquisition" and s.index - e.sentence_index <= 2
+                    ),
+                    None,
+                )
+                if prev is not None and not _same(prev.links["target"], acquirer):
+                    target, by_ref = prev.links["target"], True
         amt = next((x for x in money if x.start > m.end()), None) if money else None
         ev = _stake(s, ctx, acquirer, target, trig, by_ref, amount=amt, percent=pct)
         if ev:
@@ -1132,7 +1167,8 @@ def import_events(s: Sent, ctx: Context) -> list[Event]:
 
 def _org_after_prep(s: Sent, pos: int, preps: str) -> Mention | None:
     p = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?i:" + preps + r")\s+").match(s.text, pos)
-    return _org_at(s, p.end(), 3) if p else None
+    # "a 5.3% stake in US-based rare earths producer MP Materials": descriptors before the name
+    return _org_at(s, p.end(), 5) if p else None
 
 
 # --------------------------------------------------------------------------- investment
@@ -1169,6 +1205,42 @@ _INVESTMENT_BY = re.compile(
     re.IGNORECASE,
 )
 """An investment named by its investor ("announced a US$40 million investment by Y")."""
+_EQUITY_INTO = re.compile(
+    r"\b(?:provid\w*|invest\w*|inject\w*|commit\w*|put|puts)\s+(?:up\s+to\s+|about\s+|around\s+)?"
+    + _MONEY_AT
+    + r"\s+(?:of|in)\s+(?:new\s+)?(?:equity|equity\s+and\s+debt|debt\s+and\s+equity)"
+    r"(?:\s+(?:financing|funding|investment|capital))?\s+(?:to|in|into|for)\s+",
+    re.IGNORECASE,
+)
+
+
+def _coordinated_subjects(s: Sent, pos: int, ctx: Context) -> list[Mention]:
+    """The subjects of the clause before ``pos``, coordinated ("X (XA) and Y said they …")."""
+    said = _REPORTED.search(s.text, 0, pos)
+    end = said.start() if said is not None and "they" in s.text[said.end() : pos].lower() else pos
+    orgs = [o for o in s.companies() if o.end <= end]
+    if not orgs:
+        subj, _ = _subject(s, pos, ctx)
+        return [subj] if subj is not None else []
+    group = [orgs[-1]]
+    for o in reversed(orgs[:-1]):
+        if re.fullmatch(
+            r"\s*(?:\([^)]{1,20}\))?\s*(?:,|and|, and|&)\s*", s.text[o.end : group[0].start]
+        ):
+            group.insert(0, o)
+        else:
+            break
+    tail = re.match(
+        r"\s*(?:\([^)]{1,20}\))?\s*(?:,\s*)?and\s+(?=[A-Z])", s.text[group[-1].end : end]
+    )
+    if tail is not None:
+        # "… (JOGMEC) and Iwatani said": a new name after the last known one
+        other = _name_at(s, group[-1].end + tail.end())
+        if other is not None and other.end <= end and not any(_same(other, g) for g in group):
+            group.append(other)
+    return group
+
+
 _BACKED = re.compile(r"\b(?:backed|backs|bankrolled|bankrolls|funded|funds)\s+", re.IGNORECASE)
 _ASSET = re.compile(
     r"(?:the|its|their)\s+(?:[\w-]+\s+){0,2}(?:project|mine|company|plant|refinery|facility|"
@@ -1222,6 +1294,16 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
         ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
         if ev:
             out.append(ev)
+    for m in _EQUITY_INTO.finditer(s.text):
+        # "X and Y said they would provide up to €110 million in equity and debt financing to Z"
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        target = _org_at(s, m.end(), 2)
+        for investor in _coordinated_subjects(s, m.start(), ctx):
+            ev = _investment(s, ctx, investor, target, amt, m.start(), False)
+            if ev:
+                out.append(ev)
     for m in _BACKED.finditer(s.text):
         # "X backed Y with $25 million"
         target = _org_at(s, m.end(), 2)
@@ -1823,14 +1905,53 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             extra.append(sup)
     if not any(e.type == "first_export" for e in out):
         extra.extend(first_cargo_events(s, ctx))
-    out = [_resolve_defined(s, ctx, e) for e in out]
-    extra = [_resolve_defined(s, ctx, e) for e in extra]
+    out = [_through_vehicle(s, _resolve_defined(s, ctx, e)) for e in out]
+    extra = [_through_vehicle(s, _resolve_defined(s, ctx, e)) for e in extra]
+    if _UNBOUND.search(s.text) and not _BINDING.search(s.text):
+        # "signed a nonbinding indicative offtake term sheet": no deal yet
+        out = [e for e in out if e.type not in _DEALS]
+        extra = [e for e in extra if e.type not in _DEALS]
+    if _TOLL.search(s.text):
+        # "will ship the concentrate to Y for conversion to powder": processing, not a sale
+        out = [e for e in out if e.type != "offtake"]
+        extra = [e for e in extra if e.type != "offtake"]
     have = {e.key() for e in out}
     for e in extra:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
     return out
+
+
+_DEALS = ("stake_acquisition", "investment", "offtake", "loan", "grant")
+_UNBOUND = re.compile(
+    r"\b(?:non-?binding|indicative|term sheets?|letters? of intent|heads of (?:agreement|terms)|"
+    r"memorand(?:um|a) of understanding|MOUs?|LOIs?)\b",
+    re.IGNORECASE,
+)
+_BINDING = re.compile(
+    r"(?<![-\w])binding\b(?!\s+(?:term sheet|letter|memorand|MOU))", re.IGNORECASE
+)
+_TOLL = re.compile(
+    r"\bfor\s+(?:conversion|toll(?:ing)?(?:\s+processing|\s+treatment)?)\b",
+    re.IGNORECASE,
+)
+_VEHICLE = re.compile(
+    r"\bthrough\s+(?:her|his|its|their|the)\s+(?:[\w-]+\s+){0,2}?(?:company|vehicle|arm|"
+    r"subsidiary|unit|fund|firm|family office|holding company),?\s+"
+)
+
+
+def _through_vehicle(s: Sent, e: Event) -> Event:
+    """ "X acquired a stake in Y through her company, Z": Z is the acquirer (or investor)."""
+    role = {"stake_acquisition": "acquirer", "investment": "investor"}.get(e.type)
+    if role is None:
+        return e
+    v = _VEHICLE.search(s.text)
+    who = _org_at(s, v.end(), 0) if v else None
+    if who is None or any(_same(who, m) for m in e.links.values()):
+        return e
+    return replace(e, links={**e.links, role: who}, fields={**e.fields, role: _value(who)})
 
 
 _DEFINED = re.compile(r"(?:the\s+)?(?:Company|Corporation|Issuer)", re.IGNORECASE)
@@ -1917,9 +2038,42 @@ def follow(s: Sent, ctx: Context) -> list[Event]:
                 and len({(x.amount, x.currency) for x in sums}) == 1
             ):
                 f["amount"], f["currency"] = sums[0].amount, sums[0].currency
+            to = _STAKE_TO.search(s.text)
+            if e.type == "investment" and to and e.links.get("investor") and e.links.get("target"):
+                # "The investment increases X's shareholding in Y from 4.17% to 9.02%": the
+                # investment bought shares, a stake
+                out.append(
+                    replace(
+                        e,
+                        type="stake_acquisition",
+                        fields={
+                            "acquirer": f["investor"],
+                            "target": f["target"],
+                            "percent": float(to.group("pct")),
+                            "amount": f.get("amount"),
+                            "currency": f.get("currency"),
+                            "date": f.get("date"),
+                        },
+                        links={"acquirer": e.links["investor"], "target": e.links["target"]},
+                    )
+                )
+                continue
             if f != e.fields:
                 out.append(replace(e, fields=f))
     return out
+
+
+def same_deal(e: Event, upd: Event) -> bool:
+    """``upd`` (from :func:`follow`) restates ``e``: the same key, or an investment that the
+    next sentence shows bought a stake."""
+    if e.key() == upd.key():
+        return True
+    return (
+        e.type == "investment"
+        and upd.type == "stake_acquisition"
+        and e.fields.get("investor") == upd.fields.get("acquirer")
+        and e.fields.get("target") == upd.fields.get("target")
+    )
 
 
 def shipment_buyer(s: Sent, ctx: Context) -> list[Event]:

@@ -440,7 +440,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
             ctx.events = events
             for upd in deals.follow(sent, ctx):
                 for i, e in enumerate(events):
-                    if e.sentence_index == upd.sentence_index and e.key() == upd.key():
+                    if e.sentence_index == upd.sentence_index and deals.same_deal(e, upd):
                         events[i] = upd
             ctx.events = events
         ctx.prev = sent
