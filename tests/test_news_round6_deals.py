@@ -764,3 +764,81 @@ def test_material_sent_for_conversion_is_no_sale(lexicon: Lexicon) -> None:
         lexicon,
     )
     assert not has(ev, "offtake")
+
+
+# ----------------------------------------------------------- named but not done, own assets
+@pytest.mark.parametrize(
+    ("sentence", "etype"),
+    [
+        (
+            "Redwood Metals said it objected to the proposed issuance of a 10% stake in Bluegum "
+            "Lithium to Tarn Capital for $1.9 billion.",
+            "stake_acquisition",
+        ),
+        (
+            "Jane Okafor's partnership with Redwood Metals in the takeover of Bluegum Lithium "
+            "shows her appetite for lithium.",
+            "stake_acquisition",
+        ),
+        (
+            "The company has produced the first trial graphite concentrate at its Kings Hill mine "
+            "in Tanzania.",
+            "facility",
+        ),
+        (
+            "Shipments will begin once it starts producing concentrate in saleable quantities, "
+            "Bluegum Lithium said.",
+            "facility",
+        ),
+        (
+            "The projects will retrofit, expand and build new battery plants, the Department of "
+            "Energy said.",
+            "facility",
+        ),
+    ],
+)
+def test_named_but_not_done(sentence: str, etype: str, lexicon: Lexicon) -> None:
+    assert not has(run(sentence, lexicon), etype)
+
+
+def test_commercial_production_beside_trial_production_is_an_opening(lexicon: Lexicon) -> None:
+    ev = run(
+        "Bluegum Lithium has kicked off commercial production of lithium hydroxide at its "
+        "Kwinana refinery, along with trial production of battery cathodes.",
+        lexicon,
+    )
+    assert has(ev, "facility", company="Bluegum Lithium", action="opening")
+
+
+def test_a_buyer_sourcing_from_its_own_mine_names_no_supplier(lexicon: Lexicon) -> None:
+    ev = run(
+        "Under the agreement, Redwood Metals will deliver tungsten concentrate to Tarn Capital, "
+        "sourced from its Kings Hill mine or, alternatively, from its Panasqueira Project.",
+        lexicon,
+    )
+    assert not has(ev, "offtake", supplier="Panasqueira Project")
+    assert not has(ev, "offtake", supplier="Kings Hill")
+
+
+def test_grant_noun_held_and_issued(lexicon: Lexicon) -> None:
+    ev = run(
+        "Bluegum Lithium said it will use an $18.5 million Pentagon award under the Defense "
+        "Production Act to produce germanium.",
+        lexicon,
+    )
+    assert has(ev, "grant", grantor="us-dod", recipient="Bluegum Lithium", amount=1.85e7)
+    ev = run(
+        "The DFC has issued a $3.4 million technical assistance grant for Bluegum Lithium's "
+        "rare earths project in Angola.",
+        lexicon,
+    )
+    assert has(ev, "grant", grantor="DFC", recipient="Bluegum Lithium", amount=3.4e6)
+
+
+def test_parties_introduced_by_a_descriptor_and_a_comma(lexicon: Lexicon) -> None:
+    ev = run(
+        "Bluegum Lithium has entered into an offtake agreement with US-based defence "
+        "contractor, Tungsten Parts Wyoming (TPW), to supply tungsten concentrate.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Bluegum Lithium", buyer="Tungsten Parts Wyoming")

@@ -127,6 +127,7 @@ _GRANT_NOUN = re.compile(
     r"\b(?:grants?|subsid(?:y|ies)|awards?|(?:federal |government |public )?funding)\b",
     re.IGNORECASE,
 )
+_USE = re.compile(r"\b(?:use|uses|used|using|spend|spends|spent|deploy\w*|draw\w* on)\b", re.I)
 _AWARD = re.compile(r"\b(?:award(?:s|ed)?|grant(?:s|ed)?)\b", re.IGNORECASE)
 _EQUITY_WORD = re.compile(
     r"\b(?:shares?|stock|equity|stake|invest\w*|loan\w*|lend\w*|credit|debt|"
@@ -508,6 +509,14 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         recv = _last(_RECEIVE, before)
         give = _last(_GIVE, before)
+        if (
+            recv is None
+            and give is None
+            and amt is not None
+            and any(_public(o) for o in s.companies() if amt.end <= o.start and o.end <= m.start())
+        ):
+            # "will use an $18.5 million Pentagon award": an award held, its funder before the noun
+            recv = _last(_USE, before)
         if recv is None and give is None:
             continue
         gives = recv is None or (give is not None and give.start() > recv.end())
@@ -518,8 +527,10 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
         if gives:
             # "The Australian government will provide a A$20 million grant to X"
             grantor = subj
-            recipient = _object_after(s, m.end(), "to|for", [subj] if subj else [], 3) or (
-                _reporter(s, subj) if subj else None
+            recipient = (
+                _object_after(s, m.end(), "to|for", [subj] if subj else [], 3)
+                or _name_after(s, m.end(), "to|for", 2)
+                or (_reporter(s, subj) if subj else None)
             )
             if grantor is None or (
                 grantor.kind != "government"
@@ -677,10 +688,25 @@ def _name_at(s: Sent, pos: int) -> Mention | None:
     start, end = n.span("name")
     while end > start and s.text[end - 1] in "'’.":
         end -= 1  # "Quenda Minerals' first cargo", a name ending a sentence
-    if any(
-        x.start < end and start < x.end and x.kind in ("country", "material") for x in s.mentions
-    ):
-        return None
+    if s.text[max(start, end - 2) : end] in ("'s", "’s"):
+        end -= 2  # "Pensana Plc's project"
+    covered = [
+        x
+        for x in s.mentions
+        if x.start < end and start < x.end and x.kind in ("country", "material")
+    ]
+    if covered:
+        # a country or material ("Western Australia", "Rare Earths") is no name; three words or
+        # more with one of their own ("Tungsten Parts Wyoming", "United States Antimony") are
+        words = [
+            (start + w.start(), start + w.end()) for w in re.finditer(r"\S+", s.text[start:end])
+        ]
+        own = [w for w in words if not any(x.start <= w[0] and w[1] <= x.end for x in covered)]
+        if len(words) < 3 or not own:
+            return None
+        linked = next((o for o in s.orgs() if start <= o.start and o.end <= end and o.id), None)
+        if linked is not None:
+            return linked  # "U.S. Department of Defense": the graph's entity inside
     inner = next((o for o in s.orgs() if o.start < end and start < o.end), None)
     if inner is not None and inner.start == start:
         return inner
@@ -1553,6 +1579,10 @@ _BUY_NO_SELLER = re.compile(
     r"(?:tonnes|tons|t|kt|kilotonnes|mt|kg)\b)",
     re.IGNORECASE,
 )
+_WITH_DESCRIBED = re.compile(
+    r"\b(?:off-?take|supply|sales?|purchase)\s+(?:agreement|deal|contract)s?\s+with\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,4}[a-z][\w-]*,\s+(?=[A-Z])"
+)
 _WILL_SEE = re.compile(
     r"\b(?:agreement|deal|contract|offtake|partnership)s?\s+(?:will|would)\s+see\s+",
     re.IGNORECASE,
@@ -1616,6 +1646,34 @@ def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
         ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, m.end())
         if ev:
             out.append(ev)
+    for m in _WITH_DESCRIBED.finditer(s.text):
+        # "an offtake agreement with US-based defence contractor, X (XC) and Israeli refiner, Y,
+        # to supply tungsten": parties introduced by a descriptor and a comma
+        if _blocked(s, m.start()):
+            continue
+        parties: list[Mention] = []
+        at = m.end()
+        while len(parties) < 4:
+            p = _org_at(s, at, 0)
+            if p is None:
+                break
+            parties.append(p)
+            nxt = re.match(
+                r"\s*(?:\([^)]{1,20}\))?\s*(?:,\s*)?and\s+(?:[\w-]+\s+){0,4}?(?:[\w-]+,\s+)?",
+                s.text[p.end :],
+            )
+            if nxt is None:
+                break
+            at = p.end + nxt.end()
+        if not parties:
+            continue
+        subj, by_ref = _subject(s, m.start(), ctx)
+        buys = re.match(r"[^.;]{0,60}?\bto\s+(?:buy|purchase|procure|source|take)\b", s.text[at:])
+        for p in parties:
+            sup, buy = (p, subj) if buys else (subj, p)
+            ev = _supply_with_qty(s, ctx, sup, buy, m.start(), by_ref, m.end())
+            if ev:
+                out.append(ev)
     for m in _WILL_SEE.finditer(s.text):
         # "The agreement will see X supply 20,000 tonnes a year to Y"
         if _blocked(s, m.start()):
@@ -1905,12 +1963,14 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             extra.append(sup)
     if not any(e.type == "first_export" for e in out):
         extra.extend(first_cargo_events(s, ctx))
-    out = [_through_vehicle(s, _resolve_defined(s, ctx, e)) for e in out]
-    extra = [_through_vehicle(s, _resolve_defined(s, ctx, e)) for e in extra]
+    out = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in out]
+    extra = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in extra]
     if _UNBOUND.search(s.text) and not _BINDING.search(s.text):
         # "signed a nonbinding indicative offtake term sheet": no deal yet
         out = [e for e in out if e.type not in _DEALS]
         extra = [e for e in extra if e.type not in _DEALS]
+    out = [e for e in out if not not_done(s, e)]
+    extra = [e for e in extra if not not_done(s, e)]
     if _TOLL.search(s.text):
         # "will ship the concentrate to Y for conversion to powder": processing, not a sale
         out = [e for e in out if e.type != "offtake"]
@@ -1940,6 +2000,93 @@ _VEHICLE = re.compile(
     r"\bthrough\s+(?:her|his|its|their|the)\s+(?:[\w-]+\s+){0,2}?(?:company|vehicle|arm|"
     r"subsidiary|unit|fund|firm|family office|holding company),?\s+"
 )
+
+
+_PROPOSED_DEAL = re.compile(
+    r"\bthe\s+proposed\s+(?:[\w-]+\s+){0,2}?(?:issuance|issue|sale|acquisition|takeover|placement|"
+    r"deal|purchase|investment|merger|offer|subscription)\b",
+    re.IGNORECASE,
+)
+_DONE = re.compile(r"\b(?:approved|completed|closed|finali[sz]ed)\b", re.IGNORECASE)
+_NOMINAL_TAKEOVER = re.compile(
+    r"\b(?:in|on|for|from|after|since|with|following|during|amid)\s+(?:the|its|their|his|her)\s+"
+    r"(?:[\w$.,-]+\s+){0,3}?(?:takeover|acquisition|purchase|buyout)\s+of\b",
+    re.IGNORECASE,
+)
+_TAKEOVER_VERB = re.compile(
+    r"\b(?:acquired|acquires|bought|buys|purchased|completed|closed|finali[sz]ed|agreed|announced|"
+    r"signed|took over|takes over|will (?:acquire|buy|take over)|to (?:acquire|buy|take over))\b",
+    re.IGNORECASE,
+)
+_TRIAL = re.compile(
+    r"\bfirst\s+(?:trial|test)\b|\b(?:trial|test)\s+(?:[\w-]+\s+){0,2}(?:production|concentrate|"
+    r"batch|run|mining)\b",
+    re.IGNORECASE,
+)
+_ONCE_BEGINS = re.compile(
+    r"\b(?:once|when|until|as soon as|before)\s+(?:it|they|the\s+\w+|\w+)\s+(?:begins?|starts?|"
+    r"commences?|reaches?)\b",
+    re.IGNORECASE,
+)
+_WILL_EXPAND = re.compile(
+    r"\b(?:will|would|plans? to|aims? to)\s+(?:[\w,]+\s+){0,3}?(?:expand|retrofit|double|increase|"
+    r"upgrade)\b",
+    re.IGNORECASE,
+)
+
+
+def not_done(s: Sent, e: Event) -> bool:
+    """An event the sentence names without stating it as done: a deal "proposed" (and opposed),
+    a takeover only named after a preposition ("Rinehart's collaboration with X in the
+    takeover of Y"), a supplier that is the buyer's own mine ("sourced from its Panasqueira
+    mine"), trial production, an opening in a clause of time ("once it begins producing"),
+    an expansion that is planned."""
+    if (
+        e.type in ("stake_acquisition", "investment", "offtake")
+        and _PROPOSED_DEAL.search(s.text)
+        and not _DONE.search(s.text)
+    ):
+        return True
+    if (
+        e.type == "stake_acquisition"
+        and e.fields.get("percent") is None
+        and e.fields.get("amount") is None
+        and _NOMINAL_TAKEOVER.search(s.text)
+        and not _TAKEOVER_VERB.search(s.text)
+    ):
+        return True
+    if e.type == "offtake":
+        sup = e.links.get("supplier")
+        if sup is not None and re.search(
+            r"\bfrom\s+(?:its|their|our)\s+(?:[\w-]+\s+){0,3}$", s.text[: sup.start]
+        ):
+            return True
+    if e.type == "facility":
+        action = e.fields.get("action")
+        trial = _TRIAL.search(s.text) and not re.search(
+            r"\b(?:commercial|full|first commercial)\s+production\b", s.text, re.IGNORECASE
+        )
+        if action == "opening" and (trial or _ONCE_BEGINS.search(s.text)):
+            return True
+        if action == "expansion" and _WILL_EXPAND.search(s.text):
+            return True
+    return False
+
+
+def _no_possessive(e: Event) -> Event:
+    """A new party named with its possessive ("Pensana Plc's project") is the name alone."""
+    bad = {
+        r: m
+        for r, m in e.links.items()
+        if m.id is None and m.kind == "company" and m.text.endswith(("'s", "’s"))
+    }
+    if not bad:
+        return e
+    links, fields = dict(e.links), dict(e.fields)
+    for r, m in bad.items():
+        links[r] = replace(m, end=m.end - 2, text=m.text[:-2])
+        fields[r] = m.text[:-2]
+    return replace(e, links=links, fields=fields)
 
 
 def _through_vehicle(s: Sent, e: Event) -> Event:

@@ -419,7 +419,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))
         found = deals.refine(sent, ctx, found)
-        found.extend(fallback_events(sent, ctx, found))
+        found.extend(e for e in fallback_events(sent, ctx, found) if not deals.not_done(sent, e))
         found = window_from_previous(sent, ctx, found)
         if found:
             for e in found:
