@@ -842,3 +842,21 @@ def test_parties_introduced_by_a_descriptor_and_a_comma(lexicon: Lexicon) -> Non
         lexicon,
     )
     assert has(ev, "offtake", supplier="Bluegum Lithium", buyer="Tungsten Parts Wyoming")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The ban comes in the same week Bluegum Lithium (TSX: BGL) announced the beginning of "
+        "production of lithium concentrate at its Kings Hill project in Australia.",
+        "Bluegum Lithium celebrated the start of commercial production at its lithium mine in "
+        "Western Australia.",
+    ],
+)
+def test_a_production_start_told_as_a_noun(sentence: str, lexicon: Lexicon) -> None:
+    assert has(run(sentence, lexicon), "facility", company="Bluegum Lithium", action="opening")
+
+
+def test_an_expected_production_start_is_none(lexicon: Lexicon) -> None:
+    ev = run("Bluegum Lithium expects the start of production at its mine in 2027.", lexicon)
+    assert not has(ev, "facility")

@@ -47,10 +47,12 @@ from derisk.news.events import (
     _blocked,
     _classify_dates,
     _first_org_after,
+    _location,
     _make,
     _material,
     _name_after,
     _object_after,
+    _stage,
     _subjects,
     _term,
     _value,
@@ -261,6 +263,16 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
         ):
             # "Kestrel Capital completed its acquisition of …": the name opening the sentence
             return opener, False
+    # "… the same week Ivanhoe Mines (TSX: IVN) announced …": the name right before the verb
+    near = re.search(
+        r"(?<![\w.])([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’.-]*){1,4})\s*(?:\([^)]{1,25}\)\s*)?"
+        r"(?:has\s+|had\s+|have\s+|also\s+|just\s+)?$",
+        s.text[:pos],
+    )
+    if near is not None:
+        name = _name_at(s, near.start(1))
+        if name is not None and name.kind == "company" and name.end <= pos:
+            return name, False
     return None, False
 
 
@@ -1859,6 +1871,42 @@ def first_cargo_events(s: Sent, ctx: Context) -> list[Event]:
     return [ev] if ev else []
 
 
+# --------------------------------------------------------------------------- production start
+_PRODUCTION_START = re.compile(
+    r"\b(?:announc\w+|mark\w*|celebrat\w+|confirm\w*|report\w*|hail\w*|achiev\w+)\s+"
+    r"(?:the\s+|its\s+)?(?:beginning|start|commencement|launch|onset)\s+of\s+(?:commercial\s+|"
+    r"first\s+|full\s+)?(?:production|operations|mining|processing|output)\b",
+    re.IGNORECASE,
+)
+"""A start of production told as a noun ("announced the beginning of production of copper
+concentrate at its Kamoa-Kakula project")."""
+
+
+def production_start_events(s: Sent, ctx: Context) -> list[Event]:
+    m = _PRODUCTION_START.search(s.text)
+    if m is None or _blocked(s, m.start()):
+        return []
+    company, by_ref = _subject(s, m.start(), ctx)
+    if company is None or company.kind not in ("company", "government"):
+        return []
+    mat = _material(s, m.end()) or _material(s, 0) or ctx.last_material
+    loc = _location(s, m.start())
+    qty = find_quantities(s.text)
+    fields: dict[str, Any] = {
+        "company": _value(company),
+        "action": "opening",
+        "material": mat.id if mat else None,
+        "stage": _stage(s, mat, ctx.catalog) if mat else None,
+        "location": loc.id if loc else None,
+        "capacity": qty[0].value if qty else None,
+        "unit": qty[0].unit if qty else None,
+        "date": _classify_dates(s, ctx, m.start()).get("date"),
+    }
+    links = {"company": company, **({"location": loc} if loc else {})}
+    ev = _make(s, "facility", fields, links, by_reference=by_ref)
+    return [ev] if ev else []
+
+
 # --------------------------------------------------------------------------- refine
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """The events of the sentence after the deal families: ``found`` (what the base
@@ -1963,6 +2011,8 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             extra.append(sup)
     if not any(e.type == "first_export" for e in out):
         extra.extend(first_cargo_events(s, ctx))
+    if not any(e.type == "facility" for e in out):
+        extra.extend(production_start_events(s, ctx))
     out = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in out]
     extra = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in extra]
     if _UNBOUND.search(s.text) and not _BINDING.search(s.text):
