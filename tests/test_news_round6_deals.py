@@ -860,3 +860,23 @@ def test_a_production_start_told_as_a_noun(sentence: str, lexicon: Lexicon) -> N
 def test_an_expected_production_start_is_none(lexicon: Lexicon) -> None:
     ev = run("Bluegum Lithium expects the start of production at its mine in 2027.", lexicon)
     assert not has(ev, "facility")
+
+
+def test_they_sign_a_deal_after_a_joint_statement(lexicon: Lexicon) -> None:
+    ev = run(
+        "Redwood Metals and Tarn Capital said they would provide up to 110 million euros in "
+        "equity and debt financing to Bluegum Lithium. They have also signed a long-term "
+        "offtake contract with Bluegum Lithium to secure half its output of rare earth oxides.",
+        lexicon,
+    )
+    assert has(ev, "offtake", supplier="Bluegum Lithium", buyer="Redwood Metals")
+    assert has(ev, "offtake", supplier="Bluegum Lithium", buyer="Tarn Capital")
+
+
+def test_they_sign_with_no_direction_gives_no_roles(lexicon: Lexicon) -> None:
+    ev = run(
+        "Redwood Metals and Tarn Capital said they would invest €20 million in equity in "
+        "Bluegum Lithium. They have also signed a supply agreement with Bluegum Lithium.",
+        lexicon,
+    )
+    assert not has(ev, "offtake", buyer="Redwood Metals")

@@ -1591,6 +1591,11 @@ _BUY_NO_SELLER = re.compile(
     r"(?:tonnes|tons|t|kt|kilotonnes|mt|kg)\b)",
     re.IGNORECASE,
 )
+_THEY_DEAL = re.compile(
+    r"^(?:They|The two (?:companies|firms|groups|partners)|Both (?:companies|firms))\s+"
+    r"(?:have\s+|had\s+|also\s+|will\s+)*(?:signed|agreed|struck|inked|entered into|sign)\s+"
+    r"[^.;]{0,60}?(?:off-?take|supply|purchase|sales?)\s+(?:agreement|contract|deal)s?\s+with\s+"
+)
 _WITH_DESCRIBED = re.compile(
     r"\b(?:off-?take|supply|sales?|purchase)\s+(?:agreement|deal|contract)s?\s+with\s+"
     r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,4}[a-z][\w-]*,\s+(?=[A-Z])"
@@ -1686,6 +1691,33 @@ def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
             ev = _supply_with_qty(s, ctx, sup, buy, m.start(), by_ref, m.end())
             if ev:
                 out.append(ev)
+    they_deal = _THEY_DEAL.match(s.text)
+    if they_deal is not None and not _blocked(s, they_deal.end()):
+        # "They have also signed a long-term offtake contract with X to secure half its
+        # output": the parties of the last sentence's deal
+        other = _org_at(s, they_deal.end(), 2)
+        way = re.match(
+            r"[^.;]{0,60}?\bto\s+(?P<buy>secure|buy|take|purchase|procure|source|receive)?"
+            r"(?P<sell>supply|sell|deliver|provide)?\b",
+            s.text[other.end :] if other else "",
+        )
+        they = [
+            x
+            for e in ctx.events
+            if e.sentence_index == ctx.last_event_index
+            for x in e.links.values()
+            if x.kind in ("company", "government") and (other is None or not _same(x, other))
+        ]
+        seen: list[Mention] = []
+        for x in they:
+            if not any(_same(x, y) for y in seen):
+                seen.append(x)
+        if other is not None and way is not None and (way.group("buy") or way.group("sell")):
+            for x in seen:
+                sup, buy = (other, x) if way.group("buy") else (x, other)
+                ev = _supply_with_qty(s, ctx, sup, buy, they_deal.start(), True, they_deal.end())
+                if ev:
+                    out.append(ev)
     for m in _WILL_SEE.finditer(s.text):
         # "The agreement will see X supply 20,000 tonnes a year to Y"
         if _blocked(s, m.start()):
