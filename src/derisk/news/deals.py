@@ -1338,8 +1338,12 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
         if amt is None or _blocked(s, m.start(), allow_plans=True):
             continue
         target = _org_at(s, m.end(), 2)
-        for investor in _coordinated_subjects(s, m.start(), ctx):
+        investors = _coordinated_subjects(s, m.start(), ctx)
+        for investor in investors:
             ev = _investment(s, ctx, investor, target, amt, m.start(), False)
+            if ev and len(investors) > 1:
+                # a sum shared by several investors is given to none (as for joint quantities)
+                ev = replace(ev, fields={**ev.fields, "amount": None, "currency": None})
             if ev:
                 out.append(ev)
     for m in _BACKED.finditer(s.text):
