@@ -47,10 +47,12 @@ from derisk.news.events import (
     _blocked,
     _classify_dates,
     _first_org_after,
+    _location,
     _make,
     _material,
     _name_after,
     _object_after,
+    _stage,
     _subjects,
     _term,
     _value,
@@ -98,6 +100,12 @@ _LOAN_NOUN = (
     r"loans?(?:\s+guarantees?)?|loan\s+facility|credit\s+(?:facility|line)|debt\s+facility|"
     r"debt\s+financing)"
 )
+_SIZED = re.compile(
+    r"\s+(?:agreements?\s+|facility\s+|package\s+)?(?:\([^)]{1,30}\)\s+)?(?:amounting to|worth|"
+    r"totall?ing|valued at|of|for)\s+(?:up to\s+|about\s+|around\s+|nearly\s+|some\s+)?",
+    re.IGNORECASE,
+)
+"""The size of a loan stated after its noun."""
 _LEND = re.compile(r"\b(?:lend|lends|lent|lending)\b", re.IGNORECASE)
 _LOAN = re.compile(r"\b" + _LOAN_NOUN + r"\b", re.IGNORECASE)
 _RECEIVE = re.compile(
@@ -121,6 +129,7 @@ _GRANT_NOUN = re.compile(
     r"\b(?:grants?|subsid(?:y|ies)|awards?|(?:federal |government |public )?funding)\b",
     re.IGNORECASE,
 )
+_USE = re.compile(r"\b(?:use|uses|used|using|spend|spends|spent|deploy\w*|draw\w* on)\b", re.I)
 _AWARD = re.compile(r"\b(?:award(?:s|ed)?|grant(?:s|ed)?)\b", re.IGNORECASE)
 _EQUITY_WORD = re.compile(
     r"\b(?:shares?|stock|equity|stake|invest\w*|loan\w*|lend\w*|credit|debt|"
@@ -184,13 +193,18 @@ def _same(a: Mention, b: Mention) -> bool:
 
 _AGENCY = re.compile(
     r"(?:The\s+)?(?P<name>(?:[A-Z][\w.&-]+\s+){1,5}(?:Agency|Department|Ministry|Bank|"
-    r"Corporation|Office|Administration|Fund|Authority|Commission|Facility))\b"
+    r"Corporation|Office|Administration|Fund|Authority|Commission|Facility|Union|Council|"
+    r"Government))\b"
 )
 _REPORTED = re.compile(
     r"\b(?:said|says|announced|announces|reported|confirmed|stated)(?: on \w+)?,?\s+"
     r"(?:that\s+)?(?=the\s|[A-Z])"
 )
-_APPOSITION = re.compile(r"\s*(?:[–—]|,\s+(?:an?|the|its|which|whose)\s|\()")
+_APPOSITION = re.compile(
+    r"\s*(?:[–—]|,\s+(?:an?|the|its|which|whose)\s|"
+    # a ticker in parentheses ("X (ASX: BGL)") is no apposition
+    r"\((?![A-Z]{2,8}\s*:|[A-Z0-9.]{1,8}\)))"
+)
 
 
 def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
@@ -234,14 +248,31 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
     if agency is not None and agency.end() <= pos:
         # "The Defense Logistics Agency awarded …"
         return _new(s, agency.start("name"), agency.end("name"), "government"), False
-    opener = _name_at(s, 0)
-    if (
-        opener is not None
-        and opener.end <= pos
-        and re.fullmatch(r"\s+(?:[a-z][\w'’-]*\s+){1,5}", s.text[opener.end : pos] + " ")
-    ):
-        # "Kestrel Capital completed its acquisition of …": the name opening the sentence
-        return opener, False
+    # "Earlier this month, X acquired …": past a fronted adverbial
+    lead = re.match(r"(?:[A-Z][\w’'-]*(?:\s+[\w’'-]+){0,6},\s+)?", s.text)
+    for at in {0, lead.end() if lead else 0}:
+        opener = _name_at(s, at)
+        if (
+            opener is not None
+            and opener.end <= pos
+            and re.fullmatch(
+                # "X, Australia's wealthiest individual, has acquired …": past an apposition
+                r"(?:,\s+[^,;]{1,60},)?\s+(?:[a-z][\w'’-]*\s+){0,5}",
+                s.text[opener.end : pos] + " ",
+            )
+        ):
+            # "Kestrel Capital completed its acquisition of …": the name opening the sentence
+            return opener, False
+    # "… the same week Ivanhoe Mines (TSX: IVN) announced …": the name right before the verb
+    near = re.search(
+        r"(?<![\w.])([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’.-]*){1,4})\s*(?:\([^)]{1,25}\)\s*)?"
+        r"(?:has\s+|had\s+|have\s+|also\s+|just\s+)?$",
+        s.text[:pos],
+    )
+    if near is not None:
+        name = _name_at(s, near.start(1))
+        if name is not None and name.kind == "company" and name.end <= pos:
+            return name, False
     return None, False
 
 
@@ -304,6 +335,8 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
     if out:
         return out
     for m in _LOAN.finditer(s.text):
+        if re.search(r"\bequity\s+(?:and|or)\s+$", s.text[max(0, m.start() - 20) : m.start()]):
+            continue  # "equity and debt financing": an investment (its family below)
         lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[lo : m.start()]
         amt = next(
@@ -314,11 +347,16 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
             ),
             None,
         ) or _money_near(money, m.end(), m.end() + 12)
+        if amt is None:
+            # "a loan agreement amounting to up to USD248 million", "a loan worth $N"
+            sized = _SIZED.match(s.text, m.end())
+            amt = _money_near(money, sized.end(), sized.end() + 2) if sized else None
         if amt is None and not re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,2}$", before):
             continue
         recv = _last(_RECEIVE, before)
         give = _last(_GIVE, before)
-        verb = recv if recv is not None and (give is None or recv.start() > give.start()) else give
+        # "has been granted a loan": the passive receives, though "granted" alone gives
+        verb = recv if recv is not None and (give is None or recv.end() >= give.end()) else give
         if verb is None:
             continue
         trig = lo + verb.start()
@@ -327,7 +365,13 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         subj, by_ref = _subject(s, trig, ctx)
         if subj is None:
             continue
-        if verb is recv:
+        receives = verb is recv
+        to = re.match(r"\s+(?:agreements?\s+|guarantees?\s+)?to\s+", s.text[m.end() :])
+        lent_to = _org_at(s, m.end() + to.end(), 1) if to else None
+        if receives and lent_to is not None and not _same(lent_to, subj):
+            # "the Loan Programs Office closed a $2.26 billion loan to X": lent to X
+            receives = False
+        if receives:
             borrower = subj
             # "a $2.26 billion Department of Energy (DOE) loan": the lender before the noun
             lo_name = amt.end if amt is not None else lo + verb.end()
@@ -349,12 +393,37 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
                 # "signed a loan agreement of up to $N with X": the other party of the contract
                 or _object_after(s, m.end(), "with", [subj], 3)
                 or _name_after(s, m.end(), "with", 1)
+                or _reporter(s, subj)
             )
         ev = _loan(s, ctx, lender, borrower, amt, trig, by_ref)
         if ev:
             out.append(ev)
             break
     return out
+
+
+def _reporter(s: Sent, party: Mention) -> Mention | None:
+    """The company that opens the sentence and reports it ("X said the bank had agreed to
+    provide a $N loan"): the other party of a deal whose counterpart is not named."""
+    said = _REPORTED.search(s.text)
+    if said is None or said.start() > party.start:
+        return None
+    opener = next(
+        (
+            o
+            for o in reversed(s.companies())
+            if o.end <= said.start()
+            and re.fullmatch(r"\s*(?:\([^)]{1,30}\)\s*)?,?\s*", s.text[o.end : said.start()])
+        ),
+        None,
+    ) or (_name_at(s, 0) if re.fullmatch(r"[^,]{1,60}\s", s.text[: said.start()]) else None)
+    if opener is None or _same(opener, party) or opener.end > party.start:
+        return None
+    if opener.start > 0 and not re.fullmatch(
+        r"(?:[A-Z][\w-]*\s+)?(?:[a-z][\w-]*\s+){0,3}", s.text[: opener.start]
+    ):
+        return None  # the reporter opens the sentence, past a descriptor ("Australian miner")
+    return opener
 
 
 def _loan(
@@ -451,14 +520,55 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
         if amt is None:
             continue
         recv = _last(_RECEIVE, before)
-        if recv is None:
+        give = _last(_GIVE, before)
+        if (
+            recv is None
+            and give is None
+            and amt is not None
+            and any(_public(o) for o in s.companies() if amt.end <= o.start and o.end <= m.start())
+        ):
+            # "will use an $18.5 million Pentagon award": an award held, its funder before the noun
+            recv = _last(_USE, before)
+        if recv is None and give is None:
             continue
-        trig = lo + recv.start()
+        gives = recv is None or (give is not None and give.start() > recv.end())
+        trig = lo + (give.start() if gives and give is not None else recv.start() if recv else 0)
         if _blocked(s, trig, allow_plans=True):
             continue
         subj, by_ref = _subject(s, trig, ctx)
-        grantor = _funder_after(s, m.end(), "from|by", 4) or _program(s, m.start())
-        ev = _grant(s, ctx, grantor, subj, amt, trig, by_ref)
+        if gives:
+            # "The Australian government will provide a A$20 million grant to X"
+            grantor = subj
+            recipient = (
+                _object_after(s, m.end(), "to|for", [subj] if subj else [], 3)
+                or _name_after(s, m.end(), "to|for", 2)
+                or (_reporter(s, subj) if subj else None)
+            )
+            if grantor is None or (
+                grantor.kind != "government"
+                and not _FUNDER.search(s.text[grantor.start : grantor.end + 1])
+            ):
+                continue  # a company "provides" grants rarely; a sale or a loan otherwise
+        else:
+            recipient = subj
+            # "was awarded a $35 million Department of Defense grant": the funder before the noun
+            named = _FUNDER.search(s.text, amt.end, m.start()) or _AGENCY.search(
+                s.text, amt.end, m.start()
+            )
+            inner = next(
+                (o for o in s.companies() if amt.end <= o.start and o.end <= m.start()), None
+            )
+            grantor = (
+                inner
+                or (
+                    _new(s, named.start("name"), named.end("name"), "government")
+                    if named is not None and named.start() >= amt.end
+                    else None
+                )
+                or _funder_after(s, m.end(), "from|by", 4)
+                or _program(s, m.start())
+            )
+        ev = _grant(s, ctx, grantor, recipient, amt, trig, by_ref)
         if ev:
             out.append(ev)
             return out
@@ -490,6 +600,94 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_PUBLIC_BODY = re.compile(
+    r"\b(?:Department|Ministry|Agency|Office|Administration|Commission|Government|government|"
+    r"Pentagon|Union|Council|Authority|Fund|Bank|Facility|Corporation|Programs?)\b"
+)
+
+
+def _public(m: Mention | None) -> bool:
+    """A government or a public body by its name ("The Department of Energy")."""
+    return (
+        m is not None
+        and (
+            m.kind == "government"
+            or bool(_FUNDER.fullmatch(m.text))
+            or bool(_PUBLIC_BODY.search(m.text))
+        )
+        and not re.search(r"\b(?:Inc|Ltd|Limited|Corp|plc|LLC|Group|Holdings)\b", m.text)
+    )
+
+
+_GOV_GIVES = re.compile(
+    r"\b(?:provid(?:e|es|ed|ing)|giv(?:e|es|en|ing)|gave|allocat(?:e|es|ed|ing)|"
+    r"award(?:s|ed|ing)?|grant(?:s|ed|ing)?|commit(?:s|ted|ting)?|announc(?:e|es|ed|ing)|"
+    r"approv(?:e|es|ed|ing)|earmark(?:s|ed|ing)?)\s+"
+    r"(?:(?P<rec>[A-Z][^$€£¥,;]{1,60}?)\s+with\s+)?(?:up\s+to\s+|about\s+|nearly\s+|some\s+|"
+    r"an?\s+(?:additional\s+|further\s+)?)?"
+    + r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][\d.,]+[^,;]{0,14}?|"
+    r"[A-Z]{3}\s?[\d.,]+[^,;]{0,14}?)\s+(?:in\s+(?:new\s+)?(?:federal\s+|government\s+|grant\s+|"
+    r"public\s+)?(?:funding|grants?|support|financing)\s+)?(?:to|for)\s+(?=(?:the\s+)?[A-Z])"
+    r"|\b(?:provid(?:e|es|ed|ing)|giv(?:e|es|en|ing)|gave)\s+(?P<rec2>[A-Z][^$€£¥,;]{1,60}?)\s+with\s+",
+)
+"""A government giving money ("the Department of Defense will provide $20 million to X",
+"the Pentagon has provided X with $24 million", "announced $45 million in funding for X")."""
+_SELECTED = re.compile(
+    r"\bselect(?:ed|s)\s+(?P<rec>[A-Z][^$€£¥,;]{1,60}?)\s+(?:for|to receive)\s+"
+    r"|\b(?:was|were|has been|have been|had been)\s+selected\s+(?:for|to receive|to get)\s+",
+)
+"""A grant told as a selection ("DOE selected X for a $50 million award", "X was selected to
+receive $30 million from the Department of Energy")."""
+
+
+def gov_funding_events(s: Sent, ctx: Context) -> list[Event]:
+    money = _money(s)
+    out: list[Event] = []
+    if not money or _NONBINDING.search(s.text) or _LOAN.search(s.text):
+        return out
+    if _EQUITY_WORD.search(s.text) and not _GRANT_NOUN.search(s.text):
+        return out  # shares, a stake, a supply deal: not a gift
+    for m in _GOV_GIVES.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        grantor, by_ref = _subject(s, m.start(), ctx)
+        if not _public(grantor):
+            continue
+        rec_at = m.start("rec") if m.group("rec") else m.start("rec2") if m.group("rec2") else None
+        recipient = _org_at(s, rec_at, 0) if rec_at is not None else _org_at(s, m.end(), 1)
+        amt = _money_near(money, m.end("money"), m.end("money") + 2) if m.group("money") else None
+        amt = amt or (
+            _money_near(money, m.start("money"), m.end("money"))
+            if m.group("money")
+            else _money_near(money, m.end(), m.end() + 12)
+        )
+        if amt is None or recipient is None or _public(recipient):
+            continue
+        ev = _grant(s, ctx, grantor, recipient, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+            return out
+    for m in _SELECTED.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        amt = _money_near(money, m.end(), m.end() + 40)
+        if amt is None:
+            continue
+        if m.group("rec"):
+            grantor, by_ref = _subject(s, m.start(), ctx)
+            recipient = _org_at(s, m.start("rec"), 0)
+        else:
+            recipient, by_ref = _subject(s, m.start(), ctx)
+            grantor = _funder_after(s, amt.end, "from|by", 4) or _program(s, m.start())
+        if not _public(grantor):
+            continue
+        ev = _grant(s, ctx, grantor, recipient, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+            return out
+    return out
+
+
 _NAME = re.compile(r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w&'’.-]*){0,5})")
 
 
@@ -502,10 +700,25 @@ def _name_at(s: Sent, pos: int) -> Mention | None:
     start, end = n.span("name")
     while end > start and s.text[end - 1] in "'’.":
         end -= 1  # "Quenda Minerals' first cargo", a name ending a sentence
-    if any(
-        x.start < end and start < x.end and x.kind in ("country", "material") for x in s.mentions
-    ):
-        return None
+    if s.text[max(start, end - 2) : end] in ("'s", "’s"):
+        end -= 2  # "Pensana Plc's project"
+    covered = [
+        x
+        for x in s.mentions
+        if x.start < end and start < x.end and x.kind in ("country", "material")
+    ]
+    if covered:
+        # a country or material ("Western Australia", "Rare Earths") is no name; three words or
+        # more with one of their own ("Tungsten Parts Wyoming", "United States Antimony") are
+        words = [
+            (start + w.start(), start + w.end()) for w in re.finditer(r"\S+", s.text[start:end])
+        ]
+        own = [w for w in words if not any(x.start <= w[0] and w[1] <= x.end for x in covered)]
+        if len(words) < 3 or not own:
+            return None
+        linked = next((o for o in s.orgs() if start <= o.start and o.end <= end and o.id), None)
+        if linked is not None:
+            return linked  # "U.S. Department of Defense": the graph's entity inside
     inner = next((o for o in s.orgs() if o.start < end and start < o.end), None)
     if inner is not None and inner.start == start:
         return inner
@@ -526,6 +739,8 @@ def _grant(
         return None
     if recipient.kind == "person" or grantor.kind == "person":
         return None
+    if re.match(r"\s+(?:[\w-]+\s+){0,3}?" + _LOAN_NOUN + r"\b", s.text[amt.end :], re.I):
+        return None  # "a commitment for a $700 million loan": a loan, not a grant
     prog = _PROGRAM.search(s.text)
     fields: dict[str, Any] = {
         "grantor": _value(grantor),
@@ -556,11 +771,43 @@ _SHARE_BUY = re.compile(
     + r"\b",
 )
 _SHAREHOLDER = re.compile(
-    r"\b(?:become|becomes|became|becoming|is now|are now|will be)\s+(?:the|a|an)\s+"
+    r"\b(?:become|becomes|became|becoming|is now|are now|will be|emerged as|emerges as|"
+    r"emerging as)\s+(?:the|a|an)\s+"
     r"(?:(?:single|largest|biggest|second-largest|third-largest|major|significant|strategic|"
-    r"cornerstone|substantial|top|key|leading)\s+)+(?:share|stock)holder\s+(?:in|of)\s+",
+    r"cornerstone|substantial|top|key|leading|(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent))\s+)+"
+    r"(?:share|stock)?holder\s+(?:in|of)\s+",
     re.IGNORECASE,
 )
+_SHARE_COUNT = re.compile(
+    r"\b(?:buy|buys|bought|buying|purchas(?:e|es|ed|ing)|acquir(?:e|es|ed|ing)|"
+    r"subscrib(?:e|es|ed|ing)\s+for|pick(?:s|ed)?\s+up|snapp(?:ed|ing)\s+up|snaps?\s+up)\s+"
+    r"(?:about\s+|around\s+|nearly\s+|another\s+|a\s+further\s+|an\s+additional\s+)?"
+    r"[\d.,]+(?:\s*(?:million|billion|mn|bn|m))?\s+(?:(?:new|ordinary|additional|common|"
+    r"fully[- ]paid)\s+)*shares\s+(?:in|of)\s+",
+    re.IGNORECASE,
+)
+"""A number of shares bought ("bought 12.5 million shares in X"): a stake in X."""
+_STAKE_TO = re.compile(
+    r"\b(?:stake|holding|interest|shareholding)\s+(?:in\s+[^,;]{1,60}?\s+)?to\s+"
+    r"(?:about\s+|around\s+|nearly\s+|almost\s+|just over\s+|approximately\s+|roughly\s+)?"
+    r"(?P<pct>\d+(?:\.\d+)?)\s?"
+    r"(?:%|per ?cent)",
+    re.IGNORECASE,
+)
+_SALE_OF_STAKE = re.compile(
+    r"\b(?:approv\w+|complet\w+|announc\w+|agreed|finali[sz]\w+|clos\w+|sign\w+)\s+"
+    r"(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,2}?(?:sale|transfer|disposal)\s+of\s+"
+    r"(?:a|an|its|their|the)\s+(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:stake|interest|holding|shareholding)\s+in\s+",
+    re.IGNORECASE,
+)
+"""A stake sold, told as a noun ("approved the sale of a 20% stake in X to Y")."""
+_TAKEN_OVER = re.compile(
+    r"\b(?:will be|would be|is to be|to be|was|were|has been|had been|have been|is being|"
+    r"being)\s+(?:[a-z]+ly\s+)?(?:acquired|bought|taken over|purchased)\s+by\s+",
+    re.IGNORECASE,
+)
+"""A company bought whole in the passive ("X will be acquired by Y for $N"): Y acquires X."""
 _ISSUE_TO = re.compile(
     r"\b(?:sell|sells|sold|selling|issue|issues|issued|issuing|allot|allots|allotted|place|"
     r"placed)\s+(?:[\w$€£.,-]+\s+){0,4}?" + _SHARES + r"\s+(?:\w+\s+){0,2}?to\s+",
@@ -575,7 +822,7 @@ _STAKE_BY = re.compile(
 )
 _PCT_STAKE = re.compile(
     r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}"
-    r"(?:stake|holding|interest|shareholding)\b",
+    r"(?:stake|holding|interest|shareholding|voting power|voting rights)\b",
     re.IGNORECASE,
 )
 
@@ -657,7 +904,11 @@ def _org_at(s: Sent, pos: int, max_gap: int = 4) -> Mention | None:
     return _name_at(s, pos + n.end())
 
 
-_STAKE_CUE = re.compile(r"share|stock|equity|preferred|stake|holding|interest", re.IGNORECASE)
+_STAKE_CUE = re.compile(
+    r"share|stock|equity|preferred|stake|holding|interest|(?:acquired|bought|taken over|"
+    r"purchased)\s+by",
+    re.IGNORECASE,
+)
 _SUPPLY_CUE = re.compile(
     r"\bwith\b|contract|order|tender|partners|customers|buyers|offtakers|sent|shipped|"
     r"delivered|sold|dispatched|exported|bound|destined",
@@ -703,7 +954,55 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         target = _org_at(s, m.end())
         buy = _SHARE_BUY.search(s.text, m.end())
         amt = _money_near(money, buy.start("money"), buy.end("money")) if buy else None
-        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt)
+        pct = float(m.group("pct")) if m.group("pct") else None
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt, percent=pct)
+        if ev:
+            out.append(ev)
+    for m in _SHARE_COUNT.finditer(s.text):
+        # "bought 12.5 million shares in X, lifting its holding to 9.9%"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        target = _org_at(s, m.end(), 2)
+        to = _STAKE_TO.search(s.text, m.end())
+        amt = _money_near(money, m.end(), m.end() + 80)
+        ev = _stake(
+            s,
+            ctx,
+            acquirer,
+            target,
+            m.start(),
+            by_ref,
+            amount=amt,
+            percent=float(to.group("pct")) if to else None,
+        )
+        if ev:
+            out.append(ev)
+    for m in _SALE_OF_STAKE.finditer(s.text):
+        # "Shareholders approved the sale of a 20% stake in X to Y"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        target = _org_at(s, m.end(), 1)
+        to = re.match(r"[^;]{0,40}?\bto\s+", s.text[target.end :]) if target else None
+        acquirer = _org_at(s, target.end + to.end(), 2) if target and to else None
+        amt = _money_near(money, m.end(), m.end() + 140)
+        ev = _stake(
+            s, ctx, acquirer, target, m.start(), False, amount=amt, percent=float(m.group("pct"))
+        )
+        if ev:
+            out.append(ev)
+    for m in _TAKEN_OVER.finditer(s.text):
+        # "X will be acquired by Y for A$1.2 billion"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        if re.search(
+            r"(?:stake|shares|interest|holding|assets?)\s+(?:\w+\s+){0,3}$", s.text[: m.start()]
+        ):
+            continue  # "a 5% stake was acquired by X": the family below
+        target, by_ref = _subject(s, m.start(), ctx)
+        acquirer = _org_at(s, m.end(), 2)
+        amt = _money_near(money, m.end(), m.end() + 90)
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt, percent=None)
         if ev:
             out.append(ev)
     for m in _ISSUE_TO.finditer(s.text):
@@ -733,8 +1032,10 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
 
 
 _PCT_HOLDING = re.compile(
-    r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:(?:equity|economic|direct|indirect|"
-    r"minority|majority|strategic|controlling)\s+)?(?:stake|interest|holding|shareholding)\b"
+    r"\b(?:from\s+\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+)?to\s+(?:about\s+|approximately\s+|around\s+)?"
+    r"(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent)(?=\s*(?:[.,;]|$))"
+    r"|\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:(?:equity|economic|direct|indirect|"
+    r"minority|majority|strategic|controlling|new)\s+)?(?:stake|interest|holding|shareholding)\b"
     r"|\bwith\s+(?:a\s+)?(?P<pct2>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\b",
     re.IGNORECASE,
 )
@@ -748,8 +1049,10 @@ _SELL_VERB = re.compile(
 )
 _BUY_VERB = re.compile(
     r"\b(?:buy|buys|bought|buying|acquir\w+|acquisition of|purchas\w+|take|takes|took|taking|"
-    r"taken|pick\w* up|obtain\w*|secur\w+|become|became|becomes|is now|are now|emerged as|"
-    r"will own|now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?)\b",
+    r"taken|pick\w* up|snap\w* up|scoop\w* up|grab\w*|amass\w*|accumulat\w*|buil(?:t|ds?|ding) "
+    r"up|obtain\w*|secur\w+|become|became|becomes|is now|are now|emerged as|"
+    r"will own|now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?|escalat\w*|"
+    r"bump\w*|boost\w*)\b",
     re.IGNORECASE,
 )
 
@@ -761,7 +1064,12 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     money = _money(s)
     for m in _PCT_HOLDING.finditer(s.text):
-        pct = float(m.group("pct") or m.group("pct2"))
+        if m.group("pct3") and not re.search(
+            r"\b(?:stake|holding|shareholding|interest)\b",
+            s.text[max(0, m.start() - 60) : m.start()],
+        ):
+            continue  # "to 64 percent" only after "its stake (in X) from …"
+        pct = float(m.group("pct") or m.group("pct2") or m.group("pct3"))
         lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[lo : m.start()]
         give = _GIVE_VERB.search(before)
@@ -801,6 +1109,23 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
                     and re.match(r"['’]s?\s", s.text[o.end :])
                 ]
                 target = poss[-1] if poss else None
+        if target is None and acquirer is not None:
+            # "Korea Zinc, as the major shareholder of KEMCO, will escalate its stake …"
+            sh = re.search(r"\b(?:share|stock)holder\s+(?:of|in)\s+", s.text)
+            target = _org_at(s, sh.end(), 1) if sh else None
+            if target is None:
+                # "Trafigura, as a new shareholder, secures a 12.9 percent stake": the company
+                # the stake just before was in
+                prev = next(
+                    (
+                        e
+                        for e in reversed(ctx.events)
+                        if e.type == "stake_acquisition" and s.index - e.sentence_index <= 2
+                    ),
+                    None,
+                )
+                if prev is not None and not _same(prev.links["target"], acquirer):
+                    target, by_ref = prev.links["target"], True
         amt = next((x for x in money if x.start > m.end()), None) if money else None
         ev = _stake(s, ctx, acquirer, target, trig, by_ref, amount=amt, percent=pct)
         if ev:
@@ -808,9 +1133,80 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_PAID_FOR = re.compile(
+    r"\b(?:paid|pays|paying|pay|spent|spends|spend|shelled out|forked out)\s+"
+    r"(?:about\s+|around\s+|nearly\s+|some\s+|a\s+total\s+of\s+)?"
+    + r"(?P<money>\S{0,6}[\d.,]+[^,;]{0,24}?)"
+    r"\s+(?:for|to (?:buy|acquire|purchase|take over))\s+",
+    re.IGNORECASE,
+)
+"""A company bought for a sum ("X paid $180 million for Y", "spent A$400 million to acquire
+Y"): a stake (whole, unless a share is stated)."""
+
+
+def paid_for_events(s: Sent, ctx: Context) -> list[Event]:
+    out: list[Event] = []
+    money = _money(s)
+    if not money:
+        return out
+    for m in _PAID_FOR.finditer(s.text):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        target = _org_at(s, m.end(), 0)
+        if target is None or target.kind != "company":
+            continue
+        if re.match(
+            r"\s*(?:['’]s?\s+)?(?:[\w-]+\s+){0,3}(?:assets?|project|mine|plant|stake|"
+            r"shares|products?|output|concentrate|cargo|shipments?)\b",
+            s.text[target.end :],
+        ):
+            continue  # "paid $N for X's mine": an asset, not the company
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    return out
+
+
+_IMPORT_FROM = re.compile(
+    r"\b(?:(?:started|starts|began|begins|begun|commenced)\s+)?"
+    r"(?:import(?:ed|s|ing)?|sourc(?:ed|es|ing)|procur(?:ed|es|ing)|receiv(?:ed|es|ing))\s+"
+    r"(?P<what>[^;.]{0,80}?)\s+from\s+",
+    re.IGNORECASE,
+)
+"""Imports read from the buyer's side ("X has started importing rare earths from Y"): Y
+sells to X."""
+
+
+def import_events(s: Sent, ctx: Context) -> list[Event]:
+    out: list[Event] = []
+    for m in _IMPORT_FROM.finditer(s.text):
+        lo, hi = m.span("what")
+        if not any(x.kind == "material" and lo <= x.start < hi for x in s.mentions):
+            continue
+        if not m.group(0).lower().startswith(
+            ("start", "began", "begin", "commenc")
+        ) and not re.search(r"\bfirst\b", m.group("what")):
+            continue  # a trade flow ("imported 5,000 t from X last year") is no new deal
+        if _blocked(s, m.start()):
+            continue
+        supplier = _org_at(s, m.end(), 1)
+        if supplier is None or supplier.kind != "company":
+            continue
+        buyer, by_ref = _subject(s, m.start(), ctx)
+        if buyer is None or buyer.kind != "company":
+            continue
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, m.start("what"))
+        if ev:
+            out.append(ev)
+    return out
+
+
 def _org_after_prep(s: Sent, pos: int, preps: str) -> Mention | None:
     p = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?i:" + preps + r")\s+").match(s.text, pos)
-    return _org_at(s, p.end(), 3) if p else None
+    # "a 5.3% stake in US-based rare earths producer MP Materials": descriptors before the name
+    return _org_at(s, p.end(), 5) if p else None
 
 
 # --------------------------------------------------------------------------- investment
@@ -822,6 +1218,67 @@ _PUT_INTO = re.compile(
     r"(?:in|into)\s+",
     re.IGNORECASE,
 )
+_MONEY_AT = (
+    r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][^,;]{0,24}?|"
+    r"[A-Z]{0,3}[\d.,]+\s*(?:million|billion|bn|mn|m)\b[^,;]{0,12}?)"
+)
+_COMMIT_TO = re.compile(
+    r"\b(?:commit(?:s|ted|ting)?|pledg(?:e|es|ed|ing)|contribut(?:e|es|ed|ing))\s+"
+    r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|another\s+|a\s+further\s+|"
+    r"an\s+additional\s+)?" + _MONEY_AT + r"\s+(?:in\s+equity\s+)?(?:to|towards)\s+",
+    re.IGNORECASE,
+)
+"""Money committed to a company or its project ("committed US$50 million to X's project")."""
+_LED_ROUND = re.compile(
+    r"\b(?:led|leads|leading|co-led|anchored|anchors|headed|cornerstoned)\s+(?:an?\s+|the\s+)?"
+    + _MONEY_AT
+    + r"\s+(?:[\w-]+\s+){0,2}?(?:funding|financing|investment|equity|capital|fundraising|"
+    r"placement|raise|raising)(?:\s+(?:round|raise|raising))?\s+(?:in|for|into|by)\s+",
+    re.IGNORECASE,
+)
+"""An investor leading a round ("led a $60 million funding round in X")."""
+_INVESTMENT_BY = re.compile(
+    _MONEY_AT + r"\s+(?:[\w-]+\s+){0,2}?(?:investment|equity injection|capital injection)\s+"
+    r"(?:by|from)\s+",
+    re.IGNORECASE,
+)
+"""An investment named by its investor ("announced a US$40 million investment by Y")."""
+_EQUITY_INTO = re.compile(
+    r"\b(?:provid\w*|invest\w*|inject\w*|commit\w*|put|puts)\s+(?:up\s+to\s+|about\s+|around\s+)?"
+    + _MONEY_AT
+    + r"\s+(?:of|in)\s+(?:new\s+)?(?:equity|equity\s+and\s+debt|debt\s+and\s+equity)"
+    r"(?:\s+(?:financing|funding|investment|capital))?\s+(?:to|in|into|for)\s+",
+    re.IGNORECASE,
+)
+
+
+def _coordinated_subjects(s: Sent, pos: int, ctx: Context) -> list[Mention]:
+    """The subjects of the clause before ``pos``, coordinated ("X (XA) and Y said they …")."""
+    said = _REPORTED.search(s.text, 0, pos)
+    end = said.start() if said is not None and "they" in s.text[said.end() : pos].lower() else pos
+    orgs = [o for o in s.companies() if o.end <= end]
+    if not orgs:
+        subj, _ = _subject(s, pos, ctx)
+        return [subj] if subj is not None else []
+    group = [orgs[-1]]
+    for o in reversed(orgs[:-1]):
+        if re.fullmatch(
+            r"\s*(?:\([^)]{1,20}\))?\s*(?:,|and|, and|&)\s*", s.text[o.end : group[0].start]
+        ):
+            group.insert(0, o)
+        else:
+            break
+    tail = re.match(
+        r"\s*(?:\([^)]{1,20}\))?\s*(?:,\s*)?and\s+(?=[A-Z])", s.text[group[-1].end : end]
+    )
+    if tail is not None:
+        # "… (JOGMEC) and Iwatani said": a new name after the last known one
+        other = _name_at(s, group[-1].end + tail.end())
+        if other is not None and other.end <= end and not any(_same(other, g) for g in group):
+            group.append(other)
+    return group
+
+
 _BACKED = re.compile(r"\b(?:backed|backs|bankrolled|bankrolls|funded|funds)\s+", re.IGNORECASE)
 _ASSET = re.compile(
     r"(?:the|its|their)\s+(?:[\w-]+\s+){0,2}(?:project|mine|company|plant|refinery|facility|"
@@ -849,6 +1306,46 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
         ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
         if ev:
             out.append(ev)
+    for pat in (_COMMIT_TO, _LED_ROUND):
+        for m in pat.finditer(s.text):
+            # "committed US$50 million to X's project", "led a $60 million round in X"
+            amt = _money_near(money, m.start("money"), m.end("money"))
+            if amt is None or _blocked(s, m.start(), allow_plans=True):
+                continue
+            if _LOAN.search(s.text[amt.end : m.end()]):
+                continue
+            investor, by_ref = _subject(s, m.start(), ctx)
+            target = _org_at(s, m.end(), 3)
+            ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+            if ev:
+                out.append(ev)
+    for m in _INVESTMENT_BY.finditer(s.text):
+        # "X announced a US$40 million investment by Y"
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        investor = _org_at(s, m.end(), 2)
+        target, by_ref = _subject(s, m.start(), ctx)
+        into = re.match(r"\s+(?:in|into)\s+", s.text[investor.end :]) if investor else None
+        if investor is not None and into:
+            target, by_ref = _org_at(s, investor.end + into.end(), 2), False
+        ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    for m in _EQUITY_INTO.finditer(s.text):
+        # "X and Y said they would provide up to €110 million in equity and debt financing to Z"
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        target = _org_at(s, m.end(), 2)
+        investors = _coordinated_subjects(s, m.start(), ctx)
+        for investor in investors:
+            ev = _investment(s, ctx, investor, target, amt, m.start(), False)
+            if ev and len(investors) > 1:
+                # a sum shared by several investors is given to none (as for joint quantities)
+                ev = replace(ev, fields={**ev.fields, "amount": None, "currency": None})
+            if ev:
+                out.append(ev)
     for m in _BACKED.finditer(s.text):
         # "X backed Y with $25 million"
         target = _org_at(s, m.end(), 2)
@@ -1071,6 +1568,247 @@ def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     return out
 
 
+_SUPPLY_WITH = re.compile(r"\bto\s+(?:supply|provide|furnish)\s+(?=[A-Z])", re.IGNORECASE)
+"""An agreement "to supply Y with N tonnes of graphite": the subject sells to Y."""
+_AS_BUYER = re.compile(
+    r"\b(?:secured|secures|signed|signs|signed up|landed|lands|added|adds|named|names|"
+    r"appointed|appoints|selected|selects|chose|chosen)\s+(?=[A-Z])"
+)
+_BUYER_ROLE = re.compile(
+    r"\s+as\s+(?:an?\s+|its\s+|the\s+)?(?:(?:new|first|second|key|major|anchor|foundation|"
+    r"cornerstone|strategic|offtake|long-term|sole|exclusive|preferred)\s+)*"
+    r"(?:customer|buyer|offtaker|offtake partner|purchaser)\b",
+    re.IGNORECASE,
+)
+_SOLE_BUYER = re.compile(
+    r"\b(?:will be|is|becomes|became|has become|is to be|was named)\s+(?:the|a|an)\s+"
+    r"(?:(?:sole|exclusive|only|main|principal|anchor|foundation|cornerstone|first|largest|"
+    r"biggest|key)\s+)+(?:customer|buyer|offtaker|purchaser)\s+(?:of|for)\s+",
+    re.IGNORECASE,
+)
+"""The buyer named by its role: "Y will be the sole buyer of X's concentrate"."""
+
+
+_BUY_NO_SELLER = re.compile(
+    r"\b(?:will|would|is to|are to|agreed to|has agreed to|had agreed to|committed to)\s+"
+    r"(?:buy|purchase|take|offtake|acquire)\s+(?=(?:up\s+to\s+|about\s+|around\s+)?[\d.,]+\s*"
+    r"(?:tonnes|tons|t|kt|kilotonnes|mt|kg)\b)",
+    re.IGNORECASE,
+)
+_THEY_DEAL = re.compile(
+    r"^(?:They|The two (?:companies|firms|groups|partners)|Both (?:companies|firms))\s+"
+    r"(?:have\s+|had\s+|also\s+|will\s+)*(?:signed|agreed|struck|inked|entered into|sign)\s+"
+    r"[^.;]{0,60}?(?:off-?take|supply|purchase|sales?)\s+(?:agreement|contract|deal)s?\s+with\s+"
+)
+_WITH_DESCRIBED = re.compile(
+    r"\b(?:off-?take|supply|sales?|purchase)\s+(?:agreement|deal|contract)s?\s+with\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,4}[a-z][\w-]*,\s+(?=[A-Z])"
+)
+_WILL_SEE = re.compile(
+    r"\b(?:agreement|deal|contract|offtake|partnership)s?\s+(?:will|would)\s+see\s+",
+    re.IGNORECASE,
+)
+_SUPPLY_VERB_AT = re.compile(
+    r"\s+(?:supply|sell|deliver|provide|buy|purchase|take|receive)\b", re.IGNORECASE
+)
+
+
+def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
+    """Supply deals worded by the buyer's role rather than a verb of sale: "agreed to supply Y
+    with …", "secured Y as a customer for its …", "Y will be the sole buyer of X's …"."""
+    out: list[Event] = []
+    if not (s.materials() or ctx.last_material):
+        return out
+    for m in _SUPPLY_WITH.finditer(s.text):
+        buyer = _org_at(s, m.end(), 0)
+        if buyer is None or not re.match(r"\s+with\b", s.text[buyer.end :]):
+            continue
+        if _blocked(s, m.start()) or _NONBINDING.search(s.text[: m.start()]):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, buyer.end)
+        if ev:
+            out.append(ev)
+    for m in _AS_BUYER.finditer(s.text):
+        buyer = _org_at(s, m.end(), 0)
+        if buyer is None or not _BUYER_ROLE.match(s.text, buyer.end):
+            continue
+        if _blocked(s, m.start()):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, buyer.end)
+        if ev:
+            out.append(ev)
+    for m in _SHARE_OF_OUTPUT.finditer(s.text):
+        # "Y is to buy 40% of X's graphite output": X sells to Y
+        if not m.group("owner"):
+            continue
+        verb = re.search(
+            r"\b(?:buy|buys|bought|buying|purchas\w+|take|takes|took|taking|receive|receives|"
+            r"offtake|acquire|acquires|acquired)\s+(?:up\s+to\s+|about\s+|around\s+)?$",
+            s.text[: m.start()],
+            re.IGNORECASE,
+        )
+        if verb is None or _blocked(s, verb.start()):
+            continue
+        buyer, by_ref = _subject(s, verb.start(), ctx)
+        supplier = _org_at(s, m.start("owner"), 0)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, verb.start(), by_ref, m.end())
+        if ev:
+            out.append(ev)
+    for m in _BUY_NO_SELLER.finditer(s.text):
+        # "X said Y would buy 30,000 tonnes of spodumene a year": the reporter sells
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        buyer, by_ref = _subject(s, m.start(), ctx)
+        if buyer is None or any(o.start >= m.end() for o in s.companies()):
+            continue
+        supplier = _reporter(s, buyer)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, m.end())
+        if ev:
+            out.append(ev)
+    for m in _WITH_DESCRIBED.finditer(s.text):
+        # "an offtake agreement with US-based defence contractor, X (XC) and Israeli refiner, Y,
+        # to supply tungsten": parties introduced by a descriptor and a comma
+        if _blocked(s, m.start()):
+            continue
+        parties: list[Mention] = []
+        at = m.end()
+        while len(parties) < 4:
+            p = _org_at(s, at, 0)
+            if p is None:
+                break
+            parties.append(p)
+            nxt = re.match(
+                r"\s*(?:\([^)]{1,20}\))?\s*(?:,\s*)?and\s+(?:[\w-]+\s+){0,4}?(?:[\w-]+,\s+)?",
+                s.text[p.end :],
+            )
+            if nxt is None:
+                break
+            at = p.end + nxt.end()
+        if not parties:
+            continue
+        subj, by_ref = _subject(s, m.start(), ctx)
+        buys = re.match(r"[^.;]{0,60}?\bto\s+(?:buy|purchase|procure|source|take)\b", s.text[at:])
+        for p in parties:
+            sup, buy = (p, subj) if buys else (subj, p)
+            ev = _supply_with_qty(s, ctx, sup, buy, m.start(), by_ref, m.end())
+            if ev:
+                out.append(ev)
+    they_deal = _THEY_DEAL.match(s.text)
+    if they_deal is not None and not _blocked(s, they_deal.end()):
+        # "They have also signed a long-term offtake contract with X to secure half its
+        # output": the parties of the last sentence's deal
+        other = _org_at(s, they_deal.end(), 2)
+        way = re.match(
+            r"[^.;]{0,60}?\bto\s+(?P<buy>secure|buy|take|purchase|procure|source|receive)?"
+            r"(?P<sell>supply|sell|deliver|provide)?\b",
+            s.text[other.end :] if other else "",
+        )
+        they = [
+            x
+            for e in ctx.events
+            if e.sentence_index == ctx.last_event_index
+            for x in e.links.values()
+            if x.kind in ("company", "government") and (other is None or not _same(x, other))
+        ]
+        seen: list[Mention] = []
+        for x in they:
+            if not any(_same(x, y) for y in seen):
+                seen.append(x)
+        if other is not None and way is not None and (way.group("buy") or way.group("sell")):
+            for x in seen:
+                sup, buy = (other, x) if way.group("buy") else (x, other)
+                ev = _supply_with_qty(s, ctx, sup, buy, they_deal.start(), True, they_deal.end())
+                if ev:
+                    out.append(ev)
+    for m in _WILL_SEE.finditer(s.text):
+        # "The agreement will see X supply 20,000 tonnes a year to Y"
+        if _blocked(s, m.start()):
+            continue
+        first = _org_at(s, m.end(), 0)
+        if first is None:
+            continue
+        verb = _SUPPLY_VERB_AT.match(s.text, first.end)
+        if verb is None:
+            continue
+        prep = re.compile(r"[^;]{0,80}?\b(?:to|from|with)\s+").match(s.text, verb.end())
+        second = _org_at(s, prep.end(), 2) if prep else None
+        sells = verb.group(0).strip().lower().startswith(("supply", "sell", "deliver", "provide"))
+        supplier, buyer = (first, second) if sells else (second, first)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), False, first.end)
+        if ev:
+            out.append(ev)
+    for m in _SOLE_BUYER.finditer(s.text):
+        if _blocked(s, m.start()):
+            continue
+        buyer, by_ref = _subject(s, m.start(), ctx)
+        supplier = _org_at(s, m.end(), 1)
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, m.end())
+        if ev:
+            out.append(ev)
+    return out
+
+
+def _supply_with_qty(
+    s: Sent,
+    ctx: Context,
+    supplier: Mention | None,
+    buyer: Mention | None,
+    trig: int,
+    by_ref: bool,
+    lo: int,
+) -> Event | None:
+    q = next((x for x in find_quantities(s.text) if x.start >= lo), None)
+    return _offtake(
+        s,
+        ctx,
+        supplier,
+        buyer,
+        trig,
+        by_ref,
+        quantity=q.value if q else None,
+        unit=q.unit if q else None,
+    )
+
+
+_SHARE_OF_OUTPUT = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+of\s+(?:the\s+|its\s+|their\s+|"
+    r"(?P<owner>[A-Z][\w.&'’ -]{1,60}?)['’]s?\s+)?(?P<np>(?:[\w-]+\s+){0,4}?)"
+    r"(?:output|production|product|offtake|supply|volumes?|concentrate|"
+    r"(?:that\s+|which\s+)?(?:is\s+|will be\s+)?(?:produced|mined|processed|refined)|from)\b",
+    re.IGNORECASE,
+)
+
+
+_ASSET_NOUN = re.compile(
+    r"\b(?:project|mine|deposit|operations?|assets?|venture|company|business|unit|"
+    r"subsidiary|shares|stock|equity|interest|stake|licen[cs]e|tenement|claims?)\b",
+    re.IGNORECASE,
+)
+
+
+def _share_of_output(s: Sent, pct: float | None) -> bool:
+    """The sentence states ``pct`` as a share of a mine's or plant's output ("40% of X's
+    graphite output", "100% of the nickel from its plant"): a supply deal, not a stake."""
+    if pct is None:
+        return False
+    for m in _SHARE_OF_OUTPUT.finditer(s.text):
+        if float(m.group("pct")) != pct:
+            continue
+        np_lo, np_hi = m.span("np")
+        if _ASSET_NOUN.search(m.group("np")):
+            continue  # "35% of the Tamba lithium project from X": a share of an asset
+        if m.group(0).lower().endswith("from") and not any(
+            x.kind == "material" and np_lo <= x.start < np_hi for x in s.mentions
+        ):
+            continue  # "35% of the shares from X": not output
+        if any(o.start < np_hi and np_lo < o.end for o in s.orgs()):
+            continue  # "35% of Delta Lithium's …" names the company in the phrase itself
+        return True
+    return False
+
+
 def _last_descriptor_end(text: str, lo: int, hi: int) -> int:
     """Past descriptor words ("South Korean firms ") to the first capitalised name that
     follows a lower-case word, within ``[lo, hi)``."""
@@ -1097,19 +1835,37 @@ _MOVED = re.compile(
 )
 
 
+_FIRST_TONNES = re.compile(
+    r"\b(?:first|maiden|initial|inaugural)\s+(?P<mid>[\d,.]+(?:\s*(?:million|thousand))?)\s*"
+    r"(?:-|\s)?(?:tonnes?|tons?|t|kg|kilograms|wmt|dmt)\s+of\b",
+    re.IGNORECASE,
+)
+"""A first cargo told by its size ("the first 5,000 tonnes of graphite from X arrived")."""
+_EXPORTS_BEGAN = re.compile(
+    r"\b(?:Shipments|Exports|Deliveries)\s+of\s+(?P<mid>[^.;]{0,120}?)\s+(?:have\s+|had\s+)?"
+    r"(?:started|began|begun|commenced)\b(?!\s+to\s+(?:fall|slow|decline|drop|rise|recover))",
+    re.IGNORECASE,
+)
+"""Exports that began ("Shipments of spodumene from X's mine to China started in March")."""
+
+
 def first_cargo_events(s: Sent, ctx: Context) -> list[Event]:
     """A first cargo worded with the material or its size between "first" and the noun ("the
     first lithium shipment left …", "X's first 20,000-tonne cargo sailed"), its exporter
     named after "from" or as a possessive."""
-    m = _FIRST_WIDE.search(s.text)
+    m = _FIRST_WIDE.search(s.text) or _FIRST_TONNES.search(s.text) or _EXPORTS_BEGAN.search(s.text)
     if m is None or not _MOVED.search(s.text) or _NOT_CARGO.search(m.group("mid")):
         return []
     mid_lo, mid_hi = m.span("mid")
-    if m.group("mid").strip() and not (
-        any(x.kind == "material" and mid_lo <= x.start < mid_hi for x in s.mentions)
-        or re.search(r"\d", m.group("mid"))
-        or re.fullmatch(
-            r"(?:(?:commercial|export|bulk|direct|ore|concentrate)\s+)+", m.group("mid")
+    if (
+        m.re is _FIRST_WIDE
+        and m.group("mid").strip()
+        and not (
+            any(x.kind == "material" and mid_lo <= x.start < mid_hi for x in s.mentions)
+            or re.search(r"\d", m.group("mid"))
+            or re.fullmatch(
+                r"(?:(?:commercial|export|bulk|direct|ore|concentrate)\s+)+", m.group("mid")
+            )
         )
     ):
         return []
@@ -1117,19 +1873,22 @@ def first_cargo_events(s: Sent, ctx: Context) -> list[Event]:
         return []
     exporter, by_ref = _subject(s, m.start(), ctx)
     if exporter is None or exporter.kind == "person":
-        src = re.compile(r"\s+(?:[\w-]+\s+){0,4}?from\s+").match(s.text, m.end())
+        # "Shipments of spodumene from X's mine … started": the source inside the subject
+        at = m.start("mid") if m.re is _EXPORTS_BEGAN else m.end()
+        src = re.compile(r"\s*(?:[\w-]+\s+){0,4}?from\s+").match(s.text, at)
         exporter = _org_at(s, src.end(), 2) if src else None
         by_ref = False
     if exporter is None:
         return []
+    lo = m.start("mid") if m.re is _EXPORTS_BEGAN else m.end()
     dest = next(
         (
             c
             for c in s.countries()
-            if c.start > m.end()
+            if c.start > lo
             and c.id not in (exporter.id, None)
-            and re.search(r"\b(?:to|for|in|at|into)\s+(?:the\s+)?$", s.text[m.end() : c.start])
-            and not re.search(r"\bfrom\s+(?:the\s+)?$", s.text[m.end() : c.start])
+            and re.search(r"\b(?:to|for|in|at|into)\s+(?:the\s+)?$", s.text[lo : c.start])
+            and not re.search(r"\bfrom\s+(?:the\s+)?$", s.text[lo : c.start])
         ),
         None,
     )
@@ -1148,13 +1907,69 @@ def first_cargo_events(s: Sent, ctx: Context) -> list[Event]:
     return [ev] if ev else []
 
 
+# --------------------------------------------------------------------------- production start
+_PRODUCTION_START = re.compile(
+    r"\b(?:announc\w+|mark\w*|celebrat\w+|confirm\w*|report\w*|hail\w*|achiev\w+)\s+"
+    r"(?:the\s+|its\s+)?(?:beginning|start|commencement|launch|onset)\s+of\s+(?:commercial\s+|"
+    r"first\s+|full\s+)?(?:production|operations|mining|processing|output)\b",
+    re.IGNORECASE,
+)
+"""A start of production told as a noun ("announced the beginning of production of copper
+concentrate at its Kamoa-Kakula project")."""
+
+
+def production_start_events(s: Sent, ctx: Context) -> list[Event]:
+    m = _PRODUCTION_START.search(s.text)
+    if m is None or _blocked(s, m.start()):
+        return []
+    company, by_ref = _subject(s, m.start(), ctx)
+    if company is None or company.kind not in ("company", "government"):
+        return []
+    mat = _material(s, m.end()) or _material(s, 0) or ctx.last_material
+    loc = _location(s, m.start())
+    qty = find_quantities(s.text)
+    fields: dict[str, Any] = {
+        "company": _value(company),
+        "action": "opening",
+        "material": mat.id if mat else None,
+        "stage": _stage(s, mat, ctx.catalog) if mat else None,
+        "location": loc.id if loc else None,
+        "capacity": qty[0].value if qty else None,
+        "unit": qty[0].unit if qty else None,
+        "date": _classify_dates(s, ctx, m.start()).get("date"),
+    }
+    links = {"company": company, **({"location": loc} if loc else {})}
+    ev = _make(s, "facility", fields, links, by_reference=by_ref)
+    return [ev] if ev else []
+
+
 # --------------------------------------------------------------------------- refine
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """The events of the sentence after the deal families: ``found`` (what the base
     extractors proposed) with funding worded as a loan or a grant retyped, stakes read
     against a passive "by X" corrected, and the families' events the base missed."""
     out = list(found)
-    extra: list[Event] = [*loan_events(s, ctx), *grant_events(s, ctx)]
+    grants = grant_events(s, ctx) or gov_funding_events(s, ctx)
+    extra: list[Event] = [*loan_events(s, ctx), *grants]
+    if (
+        not grants
+        and _PROGRAM.search(s.text)
+        and not re.search(
+            r"\b(?:shares?|stock|equity|stake|warrants?|preferred)\b", s.text, re.IGNORECASE
+        )
+    ):
+        # "received a $12.5 million investment from the Department of Defense under the Defense
+        # Production Act": public money under a grant programme, not equity
+        for i, e in enumerate(out):
+            if e.type == "investment" and _public(e.links.get("investor")):
+                amt = Money(0, 0, e.fields.get("amount") or 0.0, e.fields.get("currency") or "")
+                if not e.fields.get("amount"):
+                    continue
+                g = _grant(
+                    s, ctx, e.links["investor"], e.links["target"], amt, 0, e.group.endswith("ref")
+                )
+                if g is not None:
+                    out[i] = g
     if extra:
         # "secured a $300 million loan from X": not an investment of X's
         out = [
@@ -1167,7 +1982,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         ]
     stakes = stake_events(s, ctx)
     if not any(e.type == "stake_acquisition" for e in out):
-        stakes += holding_events(s, ctx)
+        stakes += holding_events(s, ctx) + paid_for_events(s, ctx)
     for st in stakes:
         acq, tgt = st.links["acquirer"], st.links["target"]
         # the same deal read as an investment ("buy $250 million of shares in X") or as a
@@ -1207,7 +2022,22 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             for e in [*out, *extra]
         ):
             extra.append(inv)
-    for sup in [*supply_events(s, ctx, out), *shipment_buyer(s, ctx)]:
+    out = [
+        e
+        for e in out
+        if not (e.type == "stake_acquisition" and _share_of_output(s, e.fields.get("percent")))
+    ]
+    extra = [
+        e
+        for e in extra
+        if not (e.type == "stake_acquisition" and _share_of_output(s, e.fields.get("percent")))
+    ]
+    for sup in [
+        *supply_events(s, ctx, out),
+        *shipment_buyer(s, ctx),
+        *role_supply_events(s, ctx),
+        *import_events(s, ctx),
+    ]:
         if not any(
             e.type == "offtake"
             and _same(e.links["supplier"], sup.links["supplier"])
@@ -1217,12 +2047,168 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             extra.append(sup)
     if not any(e.type == "first_export" for e in out):
         extra.extend(first_cargo_events(s, ctx))
+    if not any(e.type == "facility" for e in out):
+        extra.extend(production_start_events(s, ctx))
+    out = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in out]
+    extra = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in extra]
+    if _UNBOUND.search(s.text) and not _BINDING.search(s.text):
+        # "signed a nonbinding indicative offtake term sheet": no deal yet
+        out = [e for e in out if e.type not in _DEALS]
+        extra = [e for e in extra if e.type not in _DEALS]
+    out = [e for e in out if not not_done(s, e)]
+    extra = [e for e in extra if not not_done(s, e)]
+    if _TOLL.search(s.text):
+        # "will ship the concentrate to Y for conversion to powder": processing, not a sale
+        out = [e for e in out if e.type != "offtake"]
+        extra = [e for e in extra if e.type != "offtake"]
     have = {e.key() for e in out}
     for e in extra:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
     return out
+
+
+_DEALS = ("stake_acquisition", "investment", "offtake", "loan", "grant")
+_UNBOUND = re.compile(
+    r"\b(?:non-?binding|indicative|term sheets?|letters? of intent|heads of (?:agreement|terms)|"
+    r"memorand(?:um|a) of understanding|MOUs?|LOIs?)\b",
+    re.IGNORECASE,
+)
+_BINDING = re.compile(
+    r"(?<![-\w])binding\b(?!\s+(?:term sheet|letter|memorand|MOU))", re.IGNORECASE
+)
+_TOLL = re.compile(
+    r"\bfor\s+(?:conversion|toll(?:ing)?(?:\s+processing|\s+treatment)?)\b",
+    re.IGNORECASE,
+)
+_VEHICLE = re.compile(
+    r"\bthrough\s+(?:her|his|its|their|the)\s+(?:[\w-]+\s+){0,2}?(?:company|vehicle|arm|"
+    r"subsidiary|unit|fund|firm|family office|holding company),?\s+"
+)
+
+
+_PROPOSED_DEAL = re.compile(
+    r"\bthe\s+proposed\s+(?:[\w-]+\s+){0,2}?(?:issuance|issue|sale|acquisition|takeover|placement|"
+    r"deal|purchase|investment|merger|offer|subscription)\b",
+    re.IGNORECASE,
+)
+_DONE = re.compile(r"\b(?:approved|completed|closed|finali[sz]ed)\b", re.IGNORECASE)
+_NOMINAL_TAKEOVER = re.compile(
+    r"\b(?:in|on|for|from|after|since|with|following|during|amid)\s+(?:the|its|their|his|her)\s+"
+    r"(?:[\w$.,-]+\s+){0,3}?(?:takeover|acquisition|purchase|buyout)\s+of\b",
+    re.IGNORECASE,
+)
+_TAKEOVER_VERB = re.compile(
+    r"\b(?:acquired|acquires|bought|buys|purchased|completed|closed|finali[sz]ed|agreed|announced|"
+    r"signed|took over|takes over|will (?:acquire|buy|take over)|to (?:acquire|buy|take over))\b",
+    re.IGNORECASE,
+)
+_TRIAL = re.compile(
+    r"\bfirst\s+(?:trial|test)\b|\b(?:trial|test)\s+(?:[\w-]+\s+){0,2}(?:production|concentrate|"
+    r"batch|run|mining)\b",
+    re.IGNORECASE,
+)
+_ONCE_BEGINS = re.compile(
+    r"\b(?:once|when|until|as soon as|before)\s+(?:it|they|the\s+\w+|\w+)\s+(?:begins?|starts?|"
+    r"commences?|reaches?)\b",
+    re.IGNORECASE,
+)
+_WILL_EXPAND = re.compile(
+    r"\b(?:will|would|plans? to|aims? to)\s+(?:[\w,]+\s+){0,3}?(?:expand|retrofit|double|increase|"
+    r"upgrade)\b",
+    re.IGNORECASE,
+)
+
+
+def not_done(s: Sent, e: Event) -> bool:
+    """An event the sentence names without stating it as done: a deal "proposed" (and opposed),
+    a takeover only named after a preposition ("Rinehart's collaboration with X in the
+    takeover of Y"), a supplier that is the buyer's own mine ("sourced from its Panasqueira
+    mine"), trial production, an opening in a clause of time ("once it begins producing"),
+    an expansion that is planned."""
+    if (
+        e.type in ("stake_acquisition", "investment", "offtake")
+        and _PROPOSED_DEAL.search(s.text)
+        and not _DONE.search(s.text)
+    ):
+        return True
+    if (
+        e.type == "stake_acquisition"
+        and e.fields.get("percent") is None
+        and e.fields.get("amount") is None
+        and _NOMINAL_TAKEOVER.search(s.text)
+        and not _TAKEOVER_VERB.search(s.text)
+    ):
+        return True
+    if e.type == "offtake":
+        sup = e.links.get("supplier")
+        if sup is not None and re.search(
+            r"\bfrom\s+(?:its|their|our)\s+(?:[\w-]+\s+){0,3}$", s.text[: sup.start]
+        ):
+            return True
+    if e.type == "facility":
+        action = e.fields.get("action")
+        trial = _TRIAL.search(s.text) and not re.search(
+            r"\b(?:commercial|full|first commercial)\s+production\b", s.text, re.IGNORECASE
+        )
+        if action == "opening" and (trial or _ONCE_BEGINS.search(s.text)):
+            return True
+        if action == "expansion" and _WILL_EXPAND.search(s.text):
+            return True
+    return False
+
+
+def _no_possessive(e: Event) -> Event:
+    """A new party named with its possessive ("Pensana Plc's project") is the name alone."""
+    bad = {
+        r: m
+        for r, m in e.links.items()
+        if m.id is None and m.kind == "company" and m.text.endswith(("'s", "’s"))
+    }
+    if not bad:
+        return e
+    links, fields = dict(e.links), dict(e.fields)
+    for r, m in bad.items():
+        links[r] = replace(m, end=m.end - 2, text=m.text[:-2])
+        fields[r] = m.text[:-2]
+    return replace(e, links=links, fields=fields)
+
+
+def _through_vehicle(s: Sent, e: Event) -> Event:
+    """ "X acquired a stake in Y through her company, Z": Z is the acquirer (or investor)."""
+    role = {"stake_acquisition": "acquirer", "investment": "investor"}.get(e.type)
+    if role is None:
+        return e
+    v = _VEHICLE.search(s.text)
+    who = _org_at(s, v.end(), 0) if v else None
+    if who is None or any(_same(who, m) for m in e.links.values()):
+        return e
+    return replace(e, links={**e.links, role: who}, fields={**e.fields, role: _value(who)})
+
+
+_DEFINED = re.compile(r"(?:the\s+)?(?:Company|Corporation|Issuer)", re.IGNORECASE)
+
+
+def _resolve_defined(s: Sent, ctx: Context, e: Event) -> Event:
+    """A party named by the defined term of a press release ("acquired a 9.9% stake in the
+    Company"): the company that opens the sentence, else the one the story is about."""
+    roles = [r for r, m in e.links.items() if m.kind == "company" and _DEFINED.fullmatch(m.text)]
+    if not roles or not re.search(r"\bCompany\b|\bCorporation\b|\bIssuer\b", e.sentence):
+        return e
+    links, fields = dict(e.links), dict(e.fields)
+    for r in roles:
+        others = [m for k, m in links.items() if k != r]
+        opener = next((o for o in s.companies() if not _DEFINED.fullmatch(o.text)), None)
+        who = (
+            opener
+            if opener is not None and not any(_same(opener, x) for x in others)
+            else _main_company(ctx, others)
+        )
+        if who is None:
+            return e
+        links[r], fields[r] = who, _value(who)
+    return replace(e, links=links, fields=fields)
 
 
 def _overlap(e: Event, x: Event, roles: tuple[str, str]) -> bool:
@@ -1238,13 +2224,20 @@ def _overlap(e: Event, x: Event, roles: tuple[str, str]) -> bool:
 _THIS_DEAL = re.compile(
     r"^(?:[^,]{0,40},\s+)?(?:The|This|That|These|Its|Their)\s+(?:[\w$.,-]+\s+){0,3}?"
     r"(?:investment|deal|transaction|placement|subscription|purchase|acquisition|agreement|"
-    r"loan|grant|award|funding|financing|facility|stake)s?\b"
+    r"loan|grant|award|funding|financing|facility|stake|shares|takeover|contract)s?\b"
 )
 _SHIPMENT_TO = re.compile(
     r"^(?:The|This|That|Its)\s+(?:first\s+|initial\s+|maiden\s+|inaugural\s+)?"
     r"(?:[\w-]+\s+)?(?:shipment|cargo|consignment|delivery|batch|concentrate)s?\s+"
     r"(?:will be|was|were|is|are|has been|have been|is to be)\s+(?:[\w-]+\s+)?"
     r"(?:exported|sent|shipped|delivered|sold)\s+to\s+"
+)
+
+
+_ANOTHER_DEAL = re.compile(
+    r"\b(?:where|which|follows|followed|following|previous|previously|earlier|prior|"
+    r"compared|similar|last year)\b",
+    re.IGNORECASE,
 )
 
 
@@ -1264,11 +2257,56 @@ def follow(s: Sent, ctx: Context) -> list[Event]:
             f = dict(e.fields)
             if e.type == "stake_acquisition" and pct and f.get("percent") is None:
                 f["percent"] = float(pct.group("pct"))
-            if e.type in ("loan", "grant") and money and f.get("amount") is None:
-                f["amount"], f["currency"] = money[0].amount, money[0].currency
+            # "The shares were bought for A$18 million", "The loan is worth $300 million";
+            # not a price per share
+            sums = [x for x in money if x.amount >= 100_000]
+            others = [o for o in s.companies() if not any(_same(o, x) for x in e.links.values())]
+            if (
+                e.type in ("loan", "grant", "stake_acquisition", "investment", "offtake")
+                and sums
+                # "… follows an investment in Y, where Z committed $N": another deal
+                and not others
+                and not _ANOTHER_DEAL.search(s.text)
+                and f.get("amount") is None
+                and len({(x.amount, x.currency) for x in sums}) == 1
+            ):
+                f["amount"], f["currency"] = sums[0].amount, sums[0].currency
+            to = _STAKE_TO.search(s.text)
+            if e.type == "investment" and to and e.links.get("investor") and e.links.get("target"):
+                # "The investment increases X's shareholding in Y from 4.17% to 9.02%": the
+                # investment bought shares, a stake
+                out.append(
+                    replace(
+                        e,
+                        type="stake_acquisition",
+                        fields={
+                            "acquirer": f["investor"],
+                            "target": f["target"],
+                            "percent": float(to.group("pct")),
+                            "amount": f.get("amount"),
+                            "currency": f.get("currency"),
+                            "date": f.get("date"),
+                        },
+                        links={"acquirer": e.links["investor"], "target": e.links["target"]},
+                    )
+                )
+                continue
             if f != e.fields:
                 out.append(replace(e, fields=f))
     return out
+
+
+def same_deal(e: Event, upd: Event) -> bool:
+    """``upd`` (from :func:`follow`) restates ``e``: the same key, or an investment that the
+    next sentence shows bought a stake."""
+    if e.key() == upd.key():
+        return True
+    return (
+        e.type == "investment"
+        and upd.type == "stake_acquisition"
+        and e.fields.get("investor") == upd.fields.get("acquirer")
+        and e.fields.get("target") == upd.fields.get("target")
+    )
 
 
 def shipment_buyer(s: Sent, ctx: Context) -> list[Event]:
@@ -1285,3 +2323,38 @@ def shipment_buyer(s: Sent, ctx: Context) -> list[Event]:
     ) or _main_company(ctx, [buyer])
     ev = _offtake(s, ctx, supplier, buyer, m.start(), True)
     return [ev] if ev else []
+
+
+# --------------------------------------------------------------------------- home dollar
+_HOME_DOLLAR = {"au": "AUD", "ca": "CAD", "nz": "NZD", "sg": "SGD", "hk": "HKD"}
+"""An outlet's country (the last label of its host name) and the dollar its bare "$" means."""
+_MARKED_USD = re.compile(r"US\$|\$US|USD|U\.S\. dollars?|US dollars?")
+_BARE_DOLLAR = re.compile(r"(?<![A-Za-z$])\$\s?\d")
+
+
+_US_STORY = re.compile(
+    r"\bU\.S\.|\bUS\b|United States|American|Pentagon|Washington|Department of (?:Energy|"
+    r"Defense|Commerce|War)|Nasdaq|NYSE|Wall Street"
+)
+
+
+def home_dollar(events: list[Event], url: str | None, text: str = "") -> list[Event]:
+    """A bare "$" in an Australian, Canadian, New Zealand, Singapore or Hong Kong outlet is
+    that country's dollar ("$46.4 million" in a Perth paper is A$): the events' sums read as
+    USD from a bare "$" take the home dollar, unless the sentence marks US dollars itself or
+    the story is about American parties (a Canadian site on a Pentagon loan writes US$ as
+    "$")."""
+    host = re.match(r"(?:https?://)?([^/:?#]+)", url or "")
+    home = _HOME_DOLLAR.get(host.group(1).rsplit(".", 1)[-1].lower()) if host else None
+    if home is None or _US_STORY.search(text):
+        return events
+    out: list[Event] = []
+    for e in events:
+        if (
+            e.fields.get("currency") == "USD"
+            and _BARE_DOLLAR.search(e.sentence)
+            and not _MARKED_USD.search(e.sentence)
+        ):
+            e = replace(e, fields={**e.fields, "currency": home})
+        out.append(e)
+    return out

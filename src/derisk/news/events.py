@@ -150,6 +150,15 @@ _CUR_SYMBOL = {
     "krw": "KRW",
     "cny": "CNY",
     "jpy": "JPY",
+    "aud$": "AUD",
+    "usd$": "USD",
+    "₩": "KRW",
+    "gbp": "GBP",
+    "chf": "CHF",
+    "nok": "NOK",
+    "sek": "SEK",
+    "zar": "ZAR",
+    "inr": "INR",
 }
 _CUR_WORD = {
     "yuan": "CNY",
@@ -159,6 +168,10 @@ _CUR_WORD = {
     "euro": "EUR",
     "euros": "EUR",
     "dollars": "USD",
+    "us dollars": "USD",
+    "u.s. dollars": "USD",
+    "australian dollars": "AUD",
+    "canadian dollars": "CAD",
     "pounds": "GBP",
     "rupees": "INR",
     "reais": "BRL",
@@ -177,14 +190,17 @@ _SCALE = {
 }
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONEY_SYMBOL_RE = re.compile(
-    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|RMB\s?|EUR\s?|USD\s?|AUD\s?|CAD\s?|KRW\s?|CNY\s?|JPY\s?)"
+    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|AUD\$|USD\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|₩|RMB\s?|EUR\s?|USD\s?|AUD\s?|CAD\s?|KRW\s?|CNY\s?|JPY\s?|GBP\s?|CHF\s?|NOK\s?|SEK\s?|ZAR\s?|INR\s?)"
     r"\s?(?P<num>"
     + _NUMBER
-    + r")\s?(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|mn|m|b|k))?\b"
+    # "$2.26-billion": a hyphen before the scale
+    + r")(?:-(?=(?i:trillion|billion|million|bn|mn|m)\b)|\s?)"
+    r"(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|mn|m|b|k))?\b"
 )
 MONEY_WORD_RE = re.compile(
     r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|bn|mln|mn)?\s+"
-    r"(?P<cur>yuan|renminbi|won|yen|euros?|dollars|pounds|rupees|reais)\b",
+    r"(?P<cur>yuan|renminbi|won|yen|euros?|(?:US |U\.S\. |Australian |Canadian )?dollars|pounds|"
+    r"rupees|reais)\b",
     re.IGNORECASE,
 )
 _CONVERSION_BEFORE = re.compile(
@@ -203,7 +219,7 @@ QUANTITY_RE = re.compile(
     r"metric tonne|metric ton|"
     r"dry metric tons|"
     r"metric tonnes|metric tons|tonnes|tons|tonne|"
-    r"kilograms|kg|dmt|mt|t)\b",
+    r"kilotonnes|kilotons|kt|kilograms|kg|dmt|mt|t)\b",
     re.IGNORECASE,
 )
 _PER_YEAR = re.compile(
@@ -278,6 +294,10 @@ def find_quantities(sentence: str) -> list[Quantity]:
             (m.group("scale") or "").lower(), 1.0
         )
         unit = "kg" if unit_word in ("kilograms", "kg") else "t"
+        if unit_word in ("kilotonnes", "kilotons", "kt"):
+            value *= 1e3  # "20kt", "12 kilotonnes"
+        elif m.group("unit") == "Mt" and not m.group("scale"):
+            value *= 1e6  # "2.5 Mt" is million tonnes; "mt" and "MT" are metric tonnes
         if unit_word in ("ktpa", "mtpa", "tpa"):
             value *= {"ktpa": 1e3, "mtpa": 1e6, "tpa": 1.0}[unit_word]
             out.append(Quantity(m.start(), m.end(), value, "t/yr"))
@@ -448,7 +468,9 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     said = None
     for hit in re.finditer(
         r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|noted)"
-        r"(?: on \w+)?,? (?:that\s|(?=[A-Z]))",
+        r"(?: on \w+)?,? (?:that\s|(?=[A-Z]))"
+        # "an agreement with Y, under which X will invest …": the subject of the clause
+        r"|,\s+(?:under which|whereby|through which|by which)\s+",
         s.text[:pos],
     ):
         said = hit
@@ -2280,6 +2302,8 @@ _F_OPEN = re.compile(
     r"kicks off) (?:commercial |full |first |trial )?"
     r"(?:production|operations|output|mining|processing)"
     r"|came on ?stream|first production|(?:gone|went|goes|go) live|"
+    r"(?:started|starts|fired|fires) up|(?:entered|enters|entering) (?:into )?(?:commercial |"
+    r"full )?(?:operation|production|service)|"
     r"(?:came|come|comes|coming) online|"
     r"(?:began|begun|begins|started|starts|commenced|commences) (?:commercially |commercial )?"
     r"(?:producing|operating)|"
@@ -2592,13 +2616,22 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 if e.type == "export_restriction" and "date" not in e.fields:
                     updated.append(replace(e, fields=dict(e.fields, date=announced)))
     money = find_money(s.text)
-    if money and re.search(
-        r"\b(?:the|this|that)\s+(?:[$€£¥A-Z]*[\d.,]+\s*(?:million|billion|bn|mn|m)?\s+)?"
-        r"(?:[\w-]+\s+){0,2}"
-        r"(?:deal|agreement|transaction|investment|purchase|acquisition|stake|pact|placement|"
-        r"contract)\b",
-        s.text,
-        re.IGNORECASE,
+    if (
+        money
+        and re.search(
+            r"\b(?:the|this|that)\s+(?:[$€£¥A-Z]*[\d.,]+\s*(?:million|billion|bn|mn|m)?\s+)?"
+            r"(?:[\w-]+\s+){0,2}"
+            r"(?:deal|agreement|transaction|investment|purchase|acquisition|stake|pact|placement|"
+            r"contract)\b",
+            s.text,
+            re.IGNORECASE,
+        )
+        and not re.search(
+            # "The stake follows an investment in Y, where Z committed $N": another deal's sum
+            r"\b(?:where|which|follows|followed|following|previous|previously|earlier|prior)\b",
+            s.text,
+            re.IGNORECASE,
+        )
     ):
         for e in recent:
             if (

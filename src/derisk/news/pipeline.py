@@ -469,7 +469,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))
         found = deals.refine(sent, ctx, found)
-        found.extend(fallback_events(sent, ctx, found))
+        found.extend(e for e in fallback_events(sent, ctx, found) if not deals.not_done(sent, e))
         found = window_from_previous(sent, ctx, found)
         if found:
             _share_announcement_day(events, found, sent)
@@ -498,7 +498,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
             ctx.events = events
             for upd in deals.follow(sent, ctx):
                 for i, e in enumerate(events):
-                    if e.sentence_index == upd.sentence_index and e.key() == upd.key():
+                    if e.sentence_index == upd.sentence_index and deals.same_deal(e, upd):
                         events[i] = upd
             ctx.events = events
         ctx.prev = sent
@@ -525,6 +525,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for m in mentions:
             active.update(lexicon.short_names(m))
     events = _drop_headline_variants(events, article.title)
+    events = deals.home_dollar(events, article.url, article.text)
     # a restatement of an event (same type and key fields, no conflicting value) adds the
     # details it states to the first statement ("… for five years" in the next paragraph)
     unique: list[Event] = []
