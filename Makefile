@@ -46,8 +46,12 @@ lint: setup-dev
 typecheck: setup-dev
 	$(BIN)/mypy
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist), whole files per worker, so that
+# module fixtures are built once; PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= 2
+
 unit: setup-dev system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck unit fresh-install
 
