@@ -159,3 +159,12 @@ class Cli:
 @pytest.fixture()
 def cli(built_db: Path) -> Cli:
     return Cli(built_db)
+
+
+@pytest.fixture(scope="session")
+def lexicon() -> Any:
+    """The reader's lexicon of the bundled entities (news tests; built once)."""
+    from derisk.data.loader import bundled_dir
+    from derisk.news.evaluation import lexicon_from_csv
+
+    return lexicon_from_csv(bundled_dir() / "entities.csv")

@@ -11,31 +11,14 @@ from typing import Any
 
 import pytest
 
-from derisk.data.loader import bundled_dir
 from derisk.news import RawDoc, analyze, extract
-from derisk.news.evaluation import lexicon_from_csv, values_equal
 from derisk.news.events import find_money, find_quantities
 from derisk.news.lexicon import Lexicon
-
-
-@pytest.fixture(scope="module")
-def lexicon() -> Lexicon:
-    return lexicon_from_csv(bundled_dir() / "entities.csv")
+from tests.news_helpers import events_of, has
 
 
 def run(text: str, lexicon: Lexicon, published: str = "2025-06-12") -> list[dict[str, Any]]:
-    art = extract(RawDoc("t.txt", "text", text, published=dt.date.fromisoformat(published)))
-    return [{"type": e.type, **e.fields} for e in analyze(art, lexicon).events]
-
-
-def has(events: list[dict[str, Any]], etype: str, **want: Any) -> bool:
-    def plain(v: Any) -> Any:
-        return v.isoformat() if isinstance(v, dt.date) else v
-
-    return any(
-        e["type"] == etype and all(values_equal(plain(e.get(k)), v) for k, v in want.items())
-        for e in events
-    )
+    return events_of(text, lexicon, published)
 
 
 # ------------------------------------------------------------------------------ stakes

@@ -4,30 +4,18 @@ several phrasings per rule."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
-from derisk.data.loader import bundled_dir
-from derisk.news import RawDoc, analyze, extract
-from derisk.news.evaluation import lexicon_from_csv, values_equal
+from derisk.news.evaluation import values_equal
 from derisk.news.lexicon import Lexicon
-
-
-@pytest.fixture(scope="module")
-def lexicon() -> Lexicon:
-    return lexicon_from_csv(bundled_dir() / "entities.csv")
+from tests.news_helpers import events_of, plain
 
 
 def run(text: str, lexicon: Lexicon, published: str = "2025-06-11") -> list[dict[str, Any]]:
     """Events of ``text`` published on ``published`` (2025-06-11 is a Wednesday)."""
-    art = extract(RawDoc("t.txt", "text", text, published=dt.date.fromisoformat(published)))
-    return [{"type": e.type, **e.fields} for e in analyze(art, lexicon).events]
-
-
-def plain(v: Any) -> Any:
-    return v.isoformat() if isinstance(v, dt.date) else v
+    return events_of(text, lexicon, published)
 
 
 def restrictions(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
