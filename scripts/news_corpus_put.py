@@ -31,10 +31,14 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+DATE_STAMP = re.compile(r"\A\s*date \d{4}-\d{2}-\d{2}\s*")
+"""A page store's date stamp at the very start of a text (kept in some labels, not in others)."""
 
 LABELS = Path(__file__).resolve().parent.parent / "benchmarks" / "news_real" / "labels.jsonl"
 
@@ -52,8 +56,11 @@ def read_labels(path: Path) -> list[dict[str, Any]]:
 
 
 def variants(text: str) -> Iterator[str]:
-    """The text, then every prefix of it from the longest, each also with whitespace stripped."""
-    for base in dict.fromkeys((text, text.replace("\r\n", "\n"))):
+    """The text, then every prefix of it from the longest, each also with whitespace stripped;
+    the same again without a leading date stamp."""
+    # some page stores open with a " date YYYY-MM-DD " stamp the labelled text may not hold
+    undated = DATE_STAMP.sub("", text, count=1)
+    for base in dict.fromkeys((text, text.replace("\r\n", "\n"), undated)):
         for n in range(len(base), 0, -1):
             prefix = base[:n]
             yield prefix

@@ -100,3 +100,10 @@ def test_status_and_missing(
     out = capsys.readouterr().out
     assert "dev: 1 of 1" in out and "test: 0 of 1" in out
     assert "cut\thttps://example.org/b" in out
+
+
+def test_a_leading_date_stamp_the_label_lacks_is_dropped(labels: Path, tmp_path: Path) -> None:
+    mod, corpus = _load(), tmp_path / "corpus"
+    stamped = " date 2026-03-02 " + TEXT
+    assert _run(mod, labels, corpus, "https://example.org/a/", stamped, tmp_path) == 0
+    assert json.loads((corpus / "dev" / "whole.json").read_text("utf-8"))["text"] == TEXT
