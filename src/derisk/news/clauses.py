@@ -91,7 +91,8 @@ _HEDGE_PHRASE = re.compile(
     r"in talks|on the table|(?:is|are|was|were) expected to|(?:is|are|was|were) due to|"
     r"no (?:plans?|intention|decision) (?:to|has been|was)|not yet (?:decided|clear)|"
     r"has the (?:power|option|ability) to|possible|possibility of|potential|"
-    r"(?:stop|stops|stopped|stopping) short of|refrain\w* from|h[oe]ld(?:s|ing)? off)\b",
+    r"(?:stop|stops|stopped|stopping) short of|refrain\w* from|h[oe]ld(?:s|ing)? off|"
+    r"close to(?=\s+\w+ing\b)|on the (?:verge|brink|cusp) of|at risk of|in danger of)\b",
     re.IGNORECASE,
 )
 DETERMINERS = _words(
@@ -394,7 +395,11 @@ def parse(text: str) -> list[Clause]:
         elif w == "that" and i > 0:
             k = _finite_ahead(toks, i + 1, text)
             b = i - 1
-            while b > 0 and b >= i - 4 and _TIME_WORD.fullmatch(toks[b].text):
+            # "announced on Thursday, June 19, that it has …": the time, commas included, sits
+            # between the reporting verb and what it reports
+            while (
+                b > 0 and b >= i - 8 and (_TIME_WORD.fullmatch(toks[b].text) or toks[b].text == ",")
+            ):
                 b -= 1
             if b < i - 1 and REPORTING.fullmatch(toks[b].low):
                 prev = toks[b].low

@@ -2072,7 +2072,10 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
 _DEALS = ("stake_acquisition", "investment", "offtake", "loan", "grant")
 _UNBOUND = re.compile(
     r"\b(?:non-?binding|indicative|term sheets?|letters? of intent|heads of (?:agreement|terms)|"
-    r"memorand(?:um|a) of understanding|MOUs?|LOIs?)\b",
+    r"memorand(?:um|a) of understanding|MOUs?|LOIs?|letters? of interest|"
+    # an offer or a conditional commitment is not yet a loan or grant: "a $120 million loan
+    # offer", "extended a financing offer", "a conditional commitment for a $500 million loan"
+    r"(?:loan|financing|funding|debt|credit) offers?|offer letters?|conditional commitments?)\b",
     re.IGNORECASE,
 )
 _BINDING = re.compile(

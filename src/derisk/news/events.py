@@ -51,6 +51,7 @@ from derisk.news.clauses import (
     in_background,
     measure_is_changed,
     not_asserted,
+    status_at,
     subject_is_reference,
     subject_span,
 )
@@ -115,7 +116,9 @@ HEDGE = re.compile(
     r"threat(?:en|ens|ened|ening)? to|vow(?:s|ed|ing)? to|(?:is|are|was|were) (?:un)?likely to|"
     r"want(?:s|ed)? to|look(?:s|ing)? to|(?:has|have|had) the (?:ability|power|option|means) to|"
     r"fears?|feared|warn(?:s|ed|ing)?|if|unless|call(?:s|ed)? for|urg(?:e|es|ed|ing)|"
-    r"push(?:es|ed|ing)? for|draft|proposals?)\b",
+    r"push(?:es|ed|ing)? for|draft|proposals?|"
+    # nearness to an act is not the act: "is close to shutting down", "on the brink of"
+    r"close to(?=\s*$|\s+\w+ing\b)|on the (?:verge|brink|cusp) of|at risk of|in danger of)\b",
     re.IGNORECASE,
 )
 UNNAMED_SOURCES = re.compile(
@@ -778,7 +781,7 @@ _ACQUIRE = re.compile(
     r"lift(?:s|ed|ing)?|rais(?:e|es|ed|ing)|increas(?:e|es|ed|ing)|boost(?:s|ed|ing)?|become|"
     r"became|agreed to|acquisition of|purchase of|"
     r"(?:now|will|would|to|then) (?:own|owns|hold|holds|control|controls)|"
-    r"own(?:s)? (?:a |an )?(?:combined |total |direct )?|took control of|"
+    r"took control of|"
     r"(?:lift|rais|increas|boost)(?:s|ed|ing)? (?:its|their|the) (?:\w+ )?"
     r"(?:stake|holding|interest)"
     r"(?: in [^,.]{1,60}?)? to)\b",
@@ -2297,7 +2300,7 @@ _FACILITY_NOUN = re.compile(
     re.IGNORECASE,
 )
 _F_OPEN = re.compile(
-    r"\b(?:open(?:s|ed)?(?! in a new)|inaugurat\w*|commission(?:s|ed)?|"
+    r"\b(?:open(?:s|ed)?(?! in a new)(?![-\s](?:pit|cast|cut)\b)|inaugurat\w*|commission(?:s|ed)?|"
     r"(?:began|begun|begins|begin|started|starts|start|commenced|commences|commence|kicked off|"
     r"kicks off) (?:commercial |full |first |trial )?"
     r"(?:production|operations|output|mining|processing)"
@@ -2336,7 +2339,8 @@ _MARKET_SUBJECT = re.compile(
 )
 """A market's close ("Shares closed up 9%", "the index closed lower") is no facility's."""
 _F_CLOSE = re.compile(
-    r"\b(?:clos(?:e|es|ed|ing)|shut(?:s|ting)?(?: down)?|shutter\w*|"
+    # "close to" is nearness ("is close to shutting down", "close to the port"), not an act
+    r"\b(?:clos(?:e(?!\s+to\b)|es|ed|ing)|shut(?:s|ting)?(?: down)?|shutter\w*|"
     r"halt(?:s|ed)? (?:production|mining|operations|output)|"
     r"suspend(?:s|ed)? (?:production|mining|operations|output)|idl(?:e|es|ed|ing)|mothball\w*|"
     r"(?:halt|suspend|stop|paus|ceas|curtail)(?:e|es|s|ed|ped|ing|ping)?\s+"
@@ -2396,6 +2400,16 @@ _STATE_BEFORE = re.compile(
     r"\b(?:remain|remains|remained|remaining|stay|stays|stayed|staying|still|already)\s+$",
     re.IGNORECASE,
 )
+_GROWN_THING = re.compile(
+    r"\b(?:plant|facility|mine|refinery|smelter|mill|factory|operations?|capacity|production|"
+    r"output|site|complex|line|project|processing|refining|mining|pit|concentrator|works)\b",
+    re.IGNORECASE,
+)
+_PERFECT_PARTICIPLE = re.compile(r"\s*(?:Having|After having)\s+(?:been\s+)?\w+")
+_FACILITY_NAME_AFTER = re.compile(
+    r"(?:\s+[A-Z][\w-]*){0,3}\s+(?:Refinery|Plant|Mine|Smelter|Mill|Complex|Facility|Factory|"
+    r"Project|Operations?)\b"
+)
 _BARE_OPEN = re.compile(r"(?i:open(?:s|ed)?|inaugurat\w*|commission(?:s|ed)?)")
 _OBJECT_PHRASE = re.compile(
     r".*?(?=\s+(?:with|in|at|for|to|near|on|after|as|from|by)\b|[,.;](?:\s|$)|;|$)"
@@ -2441,7 +2455,15 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
                 and not _FACILITY_NOUN.search(_object_phrase(s.text, m.end()))
                 and not _FACILITY_NOUN.search(s.text, max(0, m.start() - 60), m.start())
             )
+            or (_BARE_OPEN.fullmatch(m.group(0)) and re.match(r"\s+of\b", s.text[m.end() :]))
+            or (
+                action == "expansion"
+                and re.fullmatch(r"(?i:expan(?:d|ds|ded))", m.group(0))
+                and not _GROWN_THING.search(_object_phrase(s.text, m.end()))
+            )
         ):
+            # "the hot commission of the units" is a noun; "expanded its criteria": what
+            # grew is no plant, capacity or output
             # "would remain closed" is a state, "a closed plant" a description; "opened
             # talks", "opened an office": the thing opened is no facility
             continue
@@ -2463,7 +2485,21 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         # "…, which had to suspend operations in June, is working on …": background
         rel = s.text.rfind(",", 0, m.start())
-        if rel >= 0 and re.match(r",\s+(?:which|who|that)\b", s.text[rel:]):
+        if (
+            _PERFECT_PARTICIPLE.match(s.text)
+            and "," in s.text[m.end() :]
+            and "," not in (s.text[: m.start()])
+        ):
+            # "Having closed the mine in 2020, X aims to …": a participial phrase tells what
+            # went before the main clause's news
+            continue
+        if (
+            rel >= 0
+            and re.match(r",\s+(?:which|who|that)\b", s.text[rel:])
+            and status_at(s.text, m.start())[0].kind != "complement"
+        ):
+            # (", that it has resumed production" after "announced on Thursday, June 19" is
+            # what was announced, not a relative clause)
             continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         company = next((x for x in subjects if x.kind in ("company", "government")), None)
@@ -2488,7 +2524,9 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             # "Resources Minister … opened the Lynas plant": the operator is the object
             company = _first_org_after(s, m.end(), [company])
-        if company is None:
+        if company is None or _FACILITY_NAME_AFTER.match(s.text, company.end):
+            # "The Kwinana Lithium Hydroxide Refinery has produced …": the name is the
+            # facility's, not its operator's
             continue
         mat = _material(s, 0) or ctx.last_material
         loc = _location(s, m.start())
