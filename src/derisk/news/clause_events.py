@@ -45,6 +45,7 @@ from derisk.news.events import (
     _target,
     _value,
     month_only,
+    no_facility_act,
 )
 from derisk.news.lexicon import Mention
 
@@ -285,7 +286,7 @@ def facility_clause_events(s: Sent, ctx: Context) -> list[Event]:
         ("closure", _F_CLOSE),
     ):
         m = rx.search(s.text)
-        if m is not None:
+        if m is not None and not no_facility_act(s.text, m, action):
             hits.append((m.start(), action))
     for pos, action in sorted(hits):
         c, status = status_at(s.text, pos)

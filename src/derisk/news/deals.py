@@ -2055,6 +2055,8 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         # "signed a nonbinding indicative offtake term sheet": no deal yet
         out = [e for e in out if e.type not in _DEALS]
         extra = [e for e in extra if e.type not in _DEALS]
+    out = _one_sale([_sale_contract(s, ctx, e) for e in out])
+    extra = _one_sale([_sale_contract(s, ctx, e) for e in [*out, *extra]])[len(out) :]
     out = [e for e in out if not not_done(s, e)]
     extra = [e for e in extra if not not_done(s, e)]
     if _TOLL.search(s.text):
@@ -2073,9 +2075,9 @@ _DEALS = ("stake_acquisition", "investment", "offtake", "loan", "grant")
 _UNBOUND = re.compile(
     r"\b(?:non-?binding|indicative|term sheets?|letters? of intent|heads of (?:agreement|terms)|"
     r"memorand(?:um|a) of understanding|MOUs?|LOIs?|letters? of interest|"
-    # an offer or a conditional commitment is not yet a loan or grant: "a $120 million loan
-    # offer", "extended a financing offer", "a conditional commitment for a $500 million loan"
-    r"(?:loan|financing|funding|debt|credit) offers?|offer letters?|conditional commitments?)\b",
+    # an offer is not yet a loan or grant: "a $120 million loan offer", "extended a financing
+    # offer" (a lender's conditional commitment is: it states the lender's terms as decided)
+    r"(?:loan|financing|funding|debt|credit) offers?|offer letters?)\b",
     re.IGNORECASE,
 )
 _BINDING = re.compile(
@@ -2124,6 +2126,62 @@ _WILL_EXPAND = re.compile(
 )
 
 
+_SALE_CONTRACT = re.compile(
+    r"\b(?:contract|order|tender|award)\b[^.;]{0,80}?\bto\s+(?:supply|deliver|provide|"
+    r"furnish|sell)\b",
+    re.IGNORECASE,
+)
+
+
+def _sale_contract(s: Sent, ctx: Context, e: Event) -> Event:
+    """Money paid under a contract to supply goods is a sale, whoever pays: "X secured a
+    $245 million contract from the Defense Logistics Agency to supply antimony ingots" is a
+    supply deal (X sells, the agency buys), not the agency's investment in X or a grant."""
+    contract = _SALE_CONTRACT.search(s.text)
+    if e.type not in ("investment", "grant") or contract is None:
+        return e
+    payer, payee = (
+        (e.links.get("investor"), e.links.get("target"))
+        if e.type == "investment"
+        else (e.links.get("grantor"), e.links.get("recipient"))
+    )
+    if payer is None or payee is None:
+        return e
+    amt = e.fields.get("amount")
+    sale = _offtake(s, ctx, payee, payer, contract.start(), e.group.endswith("ref"))
+    if sale is None:
+        return e
+    return replace(
+        sale, fields={**sale.fields, "amount": amt, "currency": e.fields.get("currency")}
+    )
+
+
+def _one_sale(events: list[Event]) -> list[Event]:
+    """The events without a second supply deal between the same two parties."""
+    out: list[Event] = []
+    for e in events:
+        if e.type == "offtake" and any(
+            o.type == "offtake"
+            and all(_same_or_overlap(o.links[r], e.links[r]) for r in ("supplier", "buyer"))
+            for o in out
+        ):
+            continue
+        out.append(e)
+    return out
+
+
+def _same_or_overlap(a: Mention, b: Mention) -> bool:
+    """One party: the same organisation, or two readings of one stretch of text ("US Defense
+    Logistics Agency" and "Defense Logistics Agency")."""
+    return _same(a, b) or (a.start < b.end and b.start < a.end)
+
+
+_RELATIVE_DEAL = re.compile(
+    r",\s+(?:which|who)\s+(?:had\s+|has\s+)?(?:previously\s+|earlier\s+|already\s+)?"
+    r"(?:invested|bought|acquired|lent|loaned|granted|awarded|took|paid)\b[^,]*,"
+)
+
+
 def not_done(s: Sent, e: Event) -> bool:
     """An event the sentence names without stating it as done: a deal "proposed" (and opposed),
     a takeover only named after a preposition ("Rinehart's collaboration with X in the
@@ -2136,6 +2194,12 @@ def not_done(s: Sent, e: Event) -> bool:
         and not _DONE.search(s.text)
     ):
         return True
+    if e.type in _DEALS:
+        for rel in _RELATIVE_DEAL.finditer(s.text):
+            if any(rel.start() <= m.start < rel.end() for m in e.links.values()):
+                # "X, which invested $10 million in March, is expected to join the round":
+                # the relative clause recalls an earlier deal as background
+                return True
     if (
         e.type == "stake_acquisition"
         and e.fields.get("percent") is None

@@ -2400,6 +2400,21 @@ _STATE_BEFORE = re.compile(
     r"\b(?:remain|remains|remained|remaining|stay|stays|stayed|staying|still|already)\s+$",
     re.IGNORECASE,
 )
+
+
+def no_facility_act(text: str, m: re.Match[str], action: str) -> bool:
+    """The trigger ``m`` names no act on a facility: a noun ("the hot commission of the
+    units"), or an expansion of something that is no plant, capacity or output ("The DOE has
+    expanded its criteria")."""
+    if _BARE_OPEN.fullmatch(m.group(0)) and re.match(r"\s+of\b", text[m.end() :]):
+        return True
+    return (
+        action == "expansion"
+        and re.fullmatch(r"(?i:expan(?:d|ds|ded))", m.group(0)) is not None
+        and not _GROWN_THING.search(_object_phrase(text, m.end()))
+    )
+
+
 _GROWN_THING = re.compile(
     r"\b(?:plant|facility|mine|refinery|smelter|mill|factory|operations?|capacity|production|"
     r"output|site|complex|line|project|processing|refining|mining|pit|concentrator|works)\b",
@@ -2455,15 +2470,8 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
                 and not _FACILITY_NOUN.search(_object_phrase(s.text, m.end()))
                 and not _FACILITY_NOUN.search(s.text, max(0, m.start() - 60), m.start())
             )
-            or (_BARE_OPEN.fullmatch(m.group(0)) and re.match(r"\s+of\b", s.text[m.end() :]))
-            or (
-                action == "expansion"
-                and re.fullmatch(r"(?i:expan(?:d|ds|ded))", m.group(0))
-                and not _GROWN_THING.search(_object_phrase(s.text, m.end()))
-            )
+            or no_facility_act(s.text, m, action)
         ):
-            # "the hot commission of the units" is a noun; "expanded its criteria": what
-            # grew is no plant, capacity or output
             # "would remain closed" is a state, "a closed plant" a description; "opened
             # talks", "opened an office": the thing opened is no facility
             continue
