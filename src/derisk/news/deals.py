@@ -387,9 +387,14 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
                 amt = money[0]
         else:
             lender = subj
+            # "signed a financing agreement with X for a $565 million loan to expand the Y
+            # mine": the party of the agreement borrows; "to expand" is the loan's purpose
+            party = _object_after(s, lo + verb.end(), "with", [subj], 3)
+            purpose = re.match(r"\s+to\s+(?!the\b|a\b|an\b|its\b)[a-z]+\b", s.text[m.end() :])
             borrower = (
-                _object_after(s, m.end(), "to|for", [subj], 3)
-                or _name_after(s, m.end(), "to", 2)
+                (party if party is not None and party.end <= m.start() else None)
+                or (None if purpose else _object_after(s, m.end(), "to|for", [subj], 3))
+                or (None if purpose else _name_after(s, m.end(), "to", 2))
                 # "signed a loan agreement of up to $N with X": the other party of the contract
                 or _object_after(s, m.end(), "with", [subj], 3)
                 or _name_after(s, m.end(), "with", 1)
@@ -1051,7 +1056,7 @@ _BUY_VERB = re.compile(
     r"\b(?:buy|buys|bought|buying|acquir\w+|acquisition of|purchas\w+|take|takes|took|taking|"
     r"taken|pick\w* up|snap\w* up|scoop\w* up|grab\w*|amass\w*|accumulat\w*|buil(?:t|ds?|ding) "
     r"up|obtain\w*|secur\w+|become|became|becomes|is now|are now|emerged as|"
-    r"will own|now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?|escalat\w*|"
+    r"now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?|escalat\w*|"
     r"bump\w*|boost\w*)\b",
     re.IGNORECASE,
 )
@@ -2176,6 +2181,24 @@ def _same_or_overlap(a: Mention, b: Mention) -> bool:
     return _same(a, b) or (a.start < b.end and b.start < a.end)
 
 
+_FUTURE_EXPORT = re.compile(
+    r"\b(?:will|would|shall|(?:is|are) (?:set|due|expected|scheduled|slated|poised) to|"
+    r"plans? to|aims? to|intends? to)\s+(?:(?:soon|also|then|now|for the first time|"
+    r"begin|start|commence)\s+)*(?:export|ship|send|deliver|sell)\b",
+    re.IGNORECASE,
+)
+_TIME_AHEAD = re.compile(
+    r"\b(?:within the (?:next|coming)|(?:next|coming) (?:week|month|year|quarter)|"
+    r"in the (?:coming|next) (?:days|weeks|months|year)|soon|later this (?:week|month|year)|"
+    r"by the end of|from next|early next|by (?:mid|late|early)[- ]\d{4}|"
+    r"in (?:20\d\d|Q[1-4]))\b",
+    re.IGNORECASE,
+)
+_SHIPPED = re.compile(
+    r"\b(?:exported|shipped|sent|delivered|departed|sailed|loaded|left|arrived|dispatched|"
+    r"has begun|have begun|began|started|commenced)\b",
+    re.IGNORECASE,
+)
 _RELATIVE_DEAL = re.compile(
     r",\s+(?:which|who)\s+(?:had\s+|has\s+)?(?:previously\s+|earlier\s+|already\s+)?"
     r"(?:invested|bought|acquired|lent|loaned|granted|awarded|took|paid)\b[^,]*,"
@@ -2193,6 +2216,16 @@ def not_done(s: Sent, e: Event) -> bool:
         and _PROPOSED_DEAL.search(s.text)
         and not _DONE.search(s.text)
     ):
+        return True
+    if (
+        e.type == "first_export"
+        and _FUTURE_EXPORT.search(s.text)
+        and _TIME_AHEAD.search(s.text)
+        and not _SHIPPED.search(s.text)
+    ):
+        # "Namibia will for the first time export lithium concentrate to China within the
+        # next month": a first export still to come, at a time still ahead ("will ship its
+        # first consignment" alone may be under way)
         return True
     if e.type in _DEALS:
         for rel in _RELATIVE_DEAL.finditer(s.text):
