@@ -353,6 +353,9 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
             amt = _money_near(money, sized.end(), sized.end() + 2) if sized else None
         if amt is None and not re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,2}$", before):
             continue
+        if amt is not None and _AGGREGATE.match(s.text, amt.end):
+            # "has made almost $15 billion in loans": a total over many loans, no one loan
+            continue
         recv = _last(_RECEIVE, before)
         give = _last(_GIVE, before)
         # "has been granted a loan": the passive receives, though "granted" alone gives
@@ -405,6 +408,53 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
             out.append(ev)
             break
     return out
+
+
+_LIST_ITEM = re.compile(
+    r"(?:[A-Z][a-z]{2,8}\.?\s+(?:\d{1,2},\s+)?\d{4}\s*[:–-]\s*|[-•*–]\s*)?(?:an?\s+)?"
+)
+_LISTED_LOAN = re.compile(
+    r"\s+(?:[A-Z]{2,6}\s+)?(?:" + _LOAN_NOUN + r"|conditional\s+commitment)\s+to\s+",
+    re.IGNORECASE,
+)
+_LENDER_NAME = re.compile(
+    r"\b(?:Department|Ministry|Agency|Bank|Office|Corporation|Administration|Fund|Authority|"
+    r"EXIM|DFC|JBIC|LPO)\b"
+)
+_AGGREGATE = re.compile(
+    r"\s+in\s+(?:[\w-]+\s+){0,2}?(?:loans|grants|financing|funding|investments|commitments)\b",
+    re.IGNORECASE,
+)
+
+
+def listed_loans(s: Sent, ctx: Context) -> list[Event]:
+    """A loan stated as an item of a list, without a verb ("July 2022: a $102.1 million loan
+    to X to expand its plant", after "The office's loans include the following:"): the
+    borrower follows "to"; the lender is the public lender the text last named."""
+    item = _LIST_ITEM.match(s.text)
+    money = _money(s)
+    if item is None or not money or money[0].start > item.end() + 4:
+        return []
+    amt = money[0]
+    to = _LISTED_LOAN.match(s.text, amt.end)
+    if to is None:
+        return []
+    borrower = _org_at(s, to.end(), 1)
+    before = next(
+        (e for e in reversed(ctx.events) if e.type == "loan" and s.index - e.sentence_index <= 1),
+        None,
+    )
+    # the item before lent too: the same lender
+    lender = (
+        before.links["lender"]
+        if before is not None
+        else next(
+            (o for o in ctx.last_orgs if o.kind == "government" or _LENDER_NAME.search(o.text)),
+            None,
+        )
+    )
+    ev = _loan(s, ctx, lender, borrower, amt, 0, True)
+    return [ev] if ev else []
 
 
 def _reporter(s: Sent, party: Mention) -> Mention | None:
@@ -1955,7 +2005,8 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     against a passive "by X" corrected, and the families' events the base missed."""
     out = list(found)
     grants = grant_events(s, ctx) or gov_funding_events(s, ctx)
-    extra: list[Event] = [*loan_events(s, ctx), *grants]
+    loans = loan_events(s, ctx)
+    extra: list[Event] = [*(loans or listed_loans(s, ctx)), *grants]
     if (
         not grants
         and _PROGRAM.search(s.text)

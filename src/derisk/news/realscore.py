@@ -401,8 +401,9 @@ def agree(name: str, a: Any, b: Any, lexicon: Lexicon | None = None) -> bool:
 
 
 def _drop_lead(tokens: list[str]) -> list[str]:
-    """Name tokens without a leading "the" or "U.S." ("u-s-department-of-energy")."""
-    for lead in (["the"], ["u", "s"], ["us"]):
+    """Name tokens without a leading "the", "U.S." or "United States" ("u-s-department-of-energy",
+    "united-states-department-of-energy")."""
+    for lead in (["the"], ["u", "s"], ["us"], ["united", "states"]):
         if tokens[: len(lead)] == lead and len(tokens) > len(lead):
             tokens = tokens[len(lead) :]
     return tokens
