@@ -24,7 +24,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from derisk.news.clauses import Clause, clause_at, parse_cached, status_at, subject_is_reference
+from derisk.news.clauses import (
+    Clause,
+    clause_at,
+    not_asserted,
+    parse_cached,
+    status_at,
+    subject_is_reference,
+)
 from derisk.news.dates import add_period, parse_duration
 from derisk.news.events import (
     _DURATION,
@@ -36,6 +43,7 @@ from derisk.news.events import (
     Context,
     Event,
     Sent,
+    _blocked,
     _classify_dates,
     _context_materials,
     _context_target,
@@ -401,12 +409,62 @@ def window_from_previous(s: Sent, ctx: Context, found: list[Event]) -> list[Even
     return out
 
 
+_PERMIT = re.compile(
+    r"\b(?P<verb>grant(?:s|ed|ing)?|issu(?:e|es|ed|ing)|gave|give[sn]?|giving|award(?:s|ed)?|"
+    r"approv(?:e|es|ed)|allow(?:s|ed)?)\b[^.;]{0,80}?\b(?:permits?|permission|licen[cs]es?|"
+    r"approvals?|exemptions?|waivers?)\s+to\s+(?:resume\s+|continue\s+)?export(?:ing)?\b",
+    re.IGNORECASE,
+)
+_GOVERNMENT_SUBJECT = re.compile(
+    r"\b(?:government|ministry|minister|authorities|regulator|cabinet)\b", re.IGNORECASE
+)
+
+
+def export_permit_events(s: Sent, ctx: Context) -> list[Event]:
+    """A government letting a company export what its rules restrict ("The government
+    granted X permission to export 2.3 million tons of nickel ore", "Indonesia will issue X a
+    six-month permit to export copper concentrate"): the restriction suspended for that
+    export (the corpus's convention for a permit under a ban). The issuer is the country
+    that is the subject, or the article's government for "the government"."""
+    m = _PERMIT.search(s.text)
+    if m is None or not_asserted(s.text, m.start()) or _blocked(s, m.start()):
+        return []
+    verb = m.start("verb")
+    issuer = next(
+        (
+            c
+            for c in s.countries()
+            if c.end <= verb
+            and c.role != "place"
+            and not any(o.start <= c.start < o.end for o in s.companies())
+        ),
+        None,
+    )
+    if issuer is None and _GOVERNMENT_SUBJECT.search(s.text, 0, verb):
+        issuer = ctx.last_issuer
+    mats = [x for x in s.materials() if x.id and x.start >= m.end()]
+    if issuer is None or not mats:
+        return []
+    fields: dict[str, Any] = {
+        "issuer": issuer.id,
+        "action": "suspended",
+        "material": mats[0].id,
+        "date": _classify_dates(s, ctx, verb).get("date"),
+    }
+    ev = _make(s, "export_restriction", fields, {"issuer": issuer})
+    return [ev] if ev else []
+
+
 def fallback_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """Clause-read events of the types the pattern extractors found none of in ``s``."""
     types = {e.type for e in found}
     out: list[Event] = []
     if "export_restriction" not in types:
-        out.extend(restriction_passive_events(s, ctx) or restriction_kept_events(s, ctx))
+        out.extend(
+            restriction_passive_events(s, ctx)
+            or restriction_kept_events(s, ctx)
+            or export_permit_events(s, ctx)
+        )
     if "facility" not in types and not found:
         out.extend(facility_clause_events(s, ctx))
     return out
