@@ -412,7 +412,11 @@ def window_from_previous(s: Sent, ctx: Context, found: list[Event]) -> list[Even
 _PERMIT = re.compile(
     r"\b(?P<verb>grant(?:s|ed|ing)?|issu(?:e|es|ed|ing)|gave|give[sn]?|giving|award(?:s|ed)?|"
     r"approv(?:e|es|ed)|allow(?:s|ed)?)\b[^.;]{0,80}?\b(?:permits?|permission|licen[cs]es?|"
-    r"approvals?|exemptions?|waivers?)\s+to\s+(?:resume\s+|continue\s+)?export(?:ing)?\b",
+    r"approvals?|exemptions?|waivers?)\s+to\s+(?:resume\s+|continue\s+)?export(?:ing)?\b|"
+    # "granted X a six-month copper export permit"
+    r"\b(?P<verb2>grant(?:s|ed|ing)?|issu(?:e|es|ed|ing)|gave|give[sn]?|giving|award(?:s|ed)?|"
+    r"approv(?:e|es|ed))\b[^.;]{0,80}?\bexport\s+(?:permits?|licen[cs]es?|approvals?|"
+    r"exemptions?|waivers?)\b",
     re.IGNORECASE,
 )
 _GOVERNMENT_SUBJECT = re.compile(
@@ -429,7 +433,7 @@ def export_permit_events(s: Sent, ctx: Context) -> list[Event]:
     m = _PERMIT.search(s.text)
     if m is None or not_asserted(s.text, m.start()) or _blocked(s, m.start()):
         return []
-    verb = m.start("verb")
+    verb = m.start("verb") if m.group("verb") else m.start("verb2")
     issuer = next(
         (
             c
@@ -442,7 +446,9 @@ def export_permit_events(s: Sent, ctx: Context) -> list[Event]:
     )
     if issuer is None and _GOVERNMENT_SUBJECT.search(s.text, 0, verb):
         issuer = ctx.last_issuer
-    mats = [x for x in s.materials() if x.id and x.start >= m.end()]
+    mats = [x for x in s.materials() if x.id and x.start >= m.end()] or [
+        x for x in s.materials() if x.id and verb < x.start < m.end()
+    ]
     if issuer is None or not mats:
         return []
     fields: dict[str, Any] = {

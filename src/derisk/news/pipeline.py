@@ -350,6 +350,11 @@ def _drop_headline_variants(events: list[Event], title: str | None) -> list[Even
     return out
 
 
+_FACILITY_LAST = re.compile(
+    r"\b(?:Smelter|Refinery|Mine|Plant|Project|Mill|Repairs?|Facility|Complex)$"
+)
+
+
 def _full_names(e: Event, named: list[Mention]) -> Event:
     """A new company named in short in the event ("US Antimony") takes the longest name the
     article gives it ("United States Antimony Corp.")."""
@@ -357,7 +362,14 @@ def _full_names(e: Event, named: list[Mention]) -> Event:
     for k, m in e.links.items():
         if m.id is not None or m.kind != "company" or fields.get(k) != m.value:
             continue
-        longer = [c for c in named if len(c.value) > len(m.value) and same_org(c, m)]
+        longer = [
+            c
+            for c in named
+            if len(c.value) > len(m.value)
+            and same_org(c, m)
+            # "Freeport Amid Smelter" (a headline's capitals) names no company
+            and not _FACILITY_LAST.search(c.value)
+        ]
         if longer:
             fields[k] = max(longer, key=lambda c: len(c.value)).value
     return e if fields == e.fields else replace(e, fields=fields)
