@@ -120,8 +120,8 @@ def test_what_a_dated_announcement_reports_is_news(sentence: str, lexicon: Lexic
     "sentence",
     [
         "Redwood Metals owns a 72% stake in Ossory Copper, which is located in Kolwezi.",
-        "Redwood Metals will own 40% interest in Bluegum Lithium, and take the equivalent "
-        "proportion of the concentrate produced.",
+        "Redwood Metals will own 40% interest in Bluegum Lithium, and receive its share of "
+        "the concentrate produced.",
     ],
 )
 def test_a_holding_stated_as_a_state_is_no_stake_bought(sentence: str, lexicon: Lexicon) -> None:

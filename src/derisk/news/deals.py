@@ -1106,7 +1106,7 @@ _BUY_VERB = re.compile(
     r"\b(?:buy|buys|bought|buying|acquir\w+|acquisition of|purchas\w+|take|takes|took|taking|"
     r"taken|pick\w* up|snap\w* up|scoop\w* up|grab\w*|amass\w*|accumulat\w*|buil(?:t|ds?|ding) "
     r"up|obtain\w*|secur\w+|become|became|becomes|is now|are now|emerged as|"
-    r"now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?|escalat\w*|"
+    r"will own|now owns?|now holds?|raise[sd]?|lift(?:s|ed)?|increase[sd]?|escalat\w*|"
     r"bump\w*|boost\w*)\b",
     re.IGNORECASE,
 )
@@ -2113,8 +2113,9 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         extra = [e for e in extra if e.type not in _DEALS]
     out = _one_sale([_sale_contract(s, ctx, e) for e in out])
     extra = _one_sale([_sale_contract(s, ctx, e) for e in [*out, *extra]])[len(out) :]
-    out = [e for e in out if not not_done(s, e)]
-    extra = [e for e in extra if not not_done(s, e)]
+    prev = ctx.prev.text if ctx.prev is not None else None
+    out = [e for e in out if not not_done(s, e, prev)]
+    extra = [e for e in extra if not not_done(s, e, prev)]
     if _TOLL.search(s.text):
         # "will ship the concentrate to Y for conversion to powder": processing, not a sale
         out = [e for e in out if e.type != "offtake"]
@@ -2250,13 +2251,23 @@ _SHIPPED = re.compile(
     r"has begun|have begun|began|started|commenced)\b",
     re.IGNORECASE,
 )
+_FUTURE_HOLDING = re.compile(r"\b(?:will|would)\s+(?:own|hold|control)\b", re.IGNORECASE)
+_ACQUIRING = re.compile(
+    r"\b(?:acquir\w+|buy\w*|bought|purchas\w+|subscrib\w+|took|tak(?:e|es|ing)|invest\w*)\b",
+    re.IGNORECASE,
+)
+_DEAL_CUE = re.compile(
+    r"\b(?:completion|closing|transaction|placement|deal|investment|acquisition|subscription|"
+    r"takeover|merger|offer|share issue|capital raising)\b",
+    re.IGNORECASE,
+)
 _RELATIVE_DEAL = re.compile(
     r",\s+(?:which|who)\s+(?:had\s+|has\s+)?(?:previously\s+|earlier\s+|already\s+)?"
     r"(?:invested|bought|acquired|lent|loaned|granted|awarded|took|paid)\b[^,]*,"
 )
 
 
-def not_done(s: Sent, e: Event) -> bool:
+def not_done(s: Sent, e: Event, prev: str | None = None) -> bool:
     """An event the sentence names without stating it as done: a deal "proposed" (and opposed),
     a takeover only named after a preposition ("Rinehart's collaboration with X in the
     takeover of Y"), a supplier that is the buyer's own mine ("sourced from its Panasqueira
@@ -2277,6 +2288,16 @@ def not_done(s: Sent, e: Event) -> bool:
         # "Namibia will for the first time export lithium concentrate to China within the
         # next month": a first export still to come, at a time still ahead ("will ship its
         # first consignment" alone may be under way)
+        return True
+    if (
+        e.type == "stake_acquisition"
+        and _FUTURE_HOLDING.search(s.text)
+        and not _ACQUIRING.search(s.text)
+        and not (prev is not None and _DEAL_CUE.search(prev))
+        and not _DEAL_CUE.search(s.text)
+    ):
+        # "X will own 40% interest in Y, and take its share of the concentrate": the holding
+        # a project gives, no act of buying; "On completion X will hold 9%" follows a deal
         return True
     if e.type in _DEALS:
         for rel in _RELATIVE_DEAL.finditer(s.text):

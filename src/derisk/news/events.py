@@ -780,9 +780,9 @@ _ACQUIRE = re.compile(
     r"purchase|purchases|purchased|subscribe[sd]?|pick(?:s|ed)? up|taken|gives?|giving|gave|"
     r"lift(?:s|ed|ing)?|rais(?:e|es|ed|ing)|increas(?:e|es|ed|ing)|boost(?:s|ed|ing)?|become|"
     r"became|agreed to|acquisition of|purchase of|"
-    # a holding is a stake acquired when it is new ("now owns"); "will own 40%" and "owns a
-    # 72% stake" tell a state, not an act
-    r"(?:now|to|then) (?:own|owns|hold|holds|control|controls)|"
+    # a holding is a stake acquired when it is new ("now owns", "will hold" after a deal);
+    # "owns a 72% stake" tells a state, not an act
+    r"(?:now|will|would|to|then) (?:own|owns|hold|holds|control|controls)|"
     r"took control of|"
     r"(?:lift|rais|increas|boost)(?:s|ed|ing)? (?:its|their|the) (?:\w+ )?"
     r"(?:stake|holding|interest)"
