@@ -263,3 +263,20 @@ def test_a_permit_to_export_suspends_the_restriction(
 )
 def test_a_permit_sought_denied_or_possible_is_none(sentence: str, lexicon: Lexicon) -> None:
     assert not has(run(sentence, lexicon), "export_restriction")
+
+
+# ------------------------------------------------------------------------ companies bought
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Australian miner Redwood Metals said on Tuesday it would buy Finland-based Ossory "
+        "Cobalt for $160 million in a deal that could make it the second-largest cobalt "
+        "producer outside China.",
+        "Redwood Metals will purchase Oslo-listed Ossory Nickel for $160 million, securing "
+        "nickel supply for its refinery.",
+    ],
+)
+def test_a_company_bought_is_acquired_not_a_supplier(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "stake_acquisition", acquirer="Redwood Metals", amount=1.6e8)
+    assert not has(ev, "offtake")

@@ -2111,6 +2111,8 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         # "signed a nonbinding indicative offtake term sheet": no deal yet
         out = [e for e in out if e.type not in _DEALS]
         extra = [e for e in extra if e.type not in _DEALS]
+    out = [_company_bought(s, ctx, e) for e in out]
+    extra = [_company_bought(s, ctx, e) for e in extra]
     out = _one_sale([_sale_contract(s, ctx, e) for e in out])
     extra = _one_sale([_sale_contract(s, ctx, e) for e in [*out, *extra]])[len(out) :]
     prev = ctx.prev.text if ctx.prev is not None else None
@@ -2211,6 +2213,28 @@ def _sale_contract(s: Sent, ctx: Context, e: Event) -> Event:
     return replace(
         sale, fields={**sale.fields, "amount": amt, "currency": e.fields.get("currency")}
     )
+
+
+_BUY_OBJECT = re.compile(
+    r"\b(?:buy|buys|bought|buying|acquire|acquires|acquired|acquiring|purchase|purchases|"
+    r"purchased|take over|takes over|took over)\s+(?:the\s+)?(?:[\w-]+-(?:based|listed)\s+|"
+    r"(?:rival|peer|miner|producer|refiner|company|firm|group)\s+)*$",
+    re.IGNORECASE,
+)
+
+
+def _company_bought(s: Sent, ctx: Context, e: Event) -> Event:
+    """A company as the direct object of "buy" is bought whole, not a supplier ("X would buy
+    Finland-based Y Cobalt for $160 million": X acquires Y, though Y sells cobalt)."""
+    if e.type != "offtake":
+        return e
+    sup, buyer = e.links["supplier"], e.links["buyer"]
+    verb = _BUY_OBJECT.search(s.text, 0, sup.start)
+    if verb is None or sup.kind != "company" or buyer.end > verb.start():
+        return e
+    amt = next((x for x in _money(s) if x.start > sup.end), None)
+    st = _stake(s, ctx, buyer, sup, verb.start(), e.group.endswith("ref"), amount=amt)
+    return st if st is not None else e
 
 
 def _one_sale(events: list[Event]) -> list[Event]:
