@@ -280,3 +280,20 @@ def test_a_company_bought_is_acquired_not_a_supplier(sentence: str, lexicon: Lex
     ev = run(sentence, lexicon)
     assert has(ev, "stake_acquisition", acquirer="Redwood Metals", amount=1.6e8)
     assert not has(ev, "offtake")
+
+
+# ------------------------------------------------------------------------ temporary stops
+@pytest.mark.parametrize(
+    ("sentence", "company"),
+    [
+        ("Vale's Sudbury nickel smelter is ramping down operations for two weeks.", "vale"),
+        (
+            "Operations at a Zijin Mining Group Ltd. copper mine in the Democratic Republic of "
+            "Congo have been halted due to radiation concerns.",
+            "zijin-mining",
+        ),
+        ("Vale said its Sudbury nickel smelter was placed in hot standby on Monday.", "vale"),
+    ],
+)
+def test_a_temporary_stop_is_a_closure(sentence: str, company: str, lexicon: Lexicon) -> None:
+    assert has(run(sentence, lexicon), "facility", company=company, action="closure")

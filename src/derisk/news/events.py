@@ -2347,9 +2347,15 @@ _F_CLOSE = re.compile(
     r"suspend(?:s|ed)? (?:production|mining|operations|output)|idl(?:e|es|ed|ing)|mothball\w*|"
     r"(?:halt|suspend|stop|paus|ceas|curtail)(?:e|es|s|ed|ped|ing|ping)?\s+"
     r"(?:(?:its|the|all)\s+)?(?:[\w-]+\s+){0,3}?(?:production|mining|operations|output|activities)|"
-    r"(?:production|operations|mining|output)\s+(?:at|of)\s+[^.;]{3,80}?\s+(?:was|were|has been|"
+    # (a company's legal form may end in a full stop: "at a Zijin Mining Group Ltd. mine")
+    r"(?:production|operations|mining|output)\s+(?:at|of)\s+(?:[^.;]|\.(?=\s+[a-z]))"
+    r"{3,120}?\s+(?:was|were|has been|"
     r"have been|had been)\s+(?:\w+ly\s+)?(?:suspended|halted|stopped|paused|shut|curtailed)|"
     r"care and maintenance|stopp?(?:ed|s)? (?:production|mining|operations)|"
+    # a temporary stop worded as a state entered: "is ramping down operations for two weeks",
+    # "was placed in a hot standby state"
+    r"ramp(?:s|ed|ing)? down (?:its |the )?(?:production|operations|output)|"
+    r"(?:placed|put) (?:in|on|into) (?:a )?(?:hot |cold |temporary )?stand-?by|"
     # "has announced the closure of its … operation": the act named by its noun
     r"(?:announc|confirm)(?:e|es|ed|ing) (?:the |a )?(?:permanent |temporary )?"
     r"(?:closure|shutdown|suspension) of)\b",
