@@ -1615,7 +1615,12 @@ _R_LIFTED = re.compile(
 _R_REPLACED = re.compile(
     r"\breplac\w*\s+(?:[\w'’-]+\s+){0,6}?(?:ban|bans|embargo|suspension|prohibition|moratorium)"
     r"\b[^.;]{0,60}?\bwith\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}(?:quotas?|quota system|"
-    r"licen[cs]\w*|permits?|controls?|dut(?:y|ies)|tax|taxes|levy)\b",
+    r"licen[cs]\w*|permits?|controls?|dut(?:y|ies)|tax|taxes|levy)\b"
+    # the new measure as the subject: "The new quota framework replaced a months-long export
+    # suspension"
+    r"|\b(?:quotas?|quota (?:system|framework|regime|scheme)|licen[cs]ing (?:system|regime)|"
+    r"permit (?:system|regime))\s+(?:has\s+|have\s+|had\s+)?replac(?:ed|es|ing)\s+"
+    r"(?:[\w'’-]+\s+){0,6}?(?:ban|bans|embargo|suspension|prohibition|moratorium)\b",
     re.IGNORECASE,
 )
 """A ban replaced with quotas or licences: the ban lifted and the new measure imposed."""
