@@ -305,3 +305,21 @@ def test_a_new_measure_that_replaced_a_ban_lifts_it(lexicon: Lexicon) -> None:
     )
     assert has(ev, "export_restriction", issuer="COD", action="lifted", material="cobalt")
     assert has(ev, "export_restriction", issuer="COD", action="imposed", material="cobalt")
+
+
+# ------------------------------------------------------------------------ funding rounds
+def test_each_backer_of_a_round_invested(lexicon: Lexicon) -> None:
+    ev = run(
+        "Ossory Chem previously closed a $60 million Series B round in 2023, led by General "
+        "Motors with participation from Kellerman Capital and Tarn Ventures.",
+        lexicon,
+    )
+    invs = [e for e in ev if e["type"] == "investment"]
+    assert {e["investor"] for e in invs} == {
+        "General Motors",
+        "Kellerman Capital",
+        "Tarn Ventures",
+    }
+    assert all(e["target"] == "Ossory Chem" for e in invs)
+    # the round's sum is shared by its backers, so given to none of them
+    assert all(e.get("amount") is None for e in invs)

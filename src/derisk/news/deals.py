@@ -1341,6 +1341,20 @@ _ASSET = re.compile(
 )
 
 
+_ROUND_LED_BY = re.compile(
+    r"\b(?:round|raise|raising|financing|funding)\b[^.;]{0,60}?\bled\s+by\s+(?P<led>)",
+    re.IGNORECASE,
+)
+
+
+_ROUND_NAME = re.compile(r"Series\s+[A-Z]\b|Seed\b|Pre-", re.IGNORECASE)
+_BACKER_SPLIT = re.compile(
+    r"(?:,?\s*(?:and|with participation (?:from|of)|alongside|as well as|with)\s+|,\s*)?"
+    r"(?:existing\s+investors?\s+|investors?\s+)?(?P<name>(?=[A-Z]))[^,;.]*?"
+    r"(?=,|;|\.|\s+and\s|\s+with\s|\s+alongside\s|\s+as well as\s|$)"
+)
+
+
 def investment_events(s: Sent, ctx: Context) -> list[Event]:
     """Money put into a company or its project by an investor the base reading misses: a
     government named as such, a target named as "the project"."""
@@ -1401,6 +1415,40 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
                 ev = replace(ev, fields={**ev.fields, "amount": None, "currency": None})
             if ev:
                 out.append(ev)
+    for m in _ROUND_LED_BY.finditer(s.text):
+        # "X closed a $60 million Series B round, led by Y with participation from Z and W":
+        # each named backer invested in X (the round's sum is shared, so given to none)
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        target = next(
+            (
+                o
+                for o in s.orgs()
+                if o.end <= m.start() and o.kind == "company" and not _ROUND_NAME.match(o.text)
+            ),
+            None,
+        )
+        by_ref = False
+        if target is None:
+            # the new company that opens the sentence ("Ossory Chem closed a … round")
+            target = _name_at(s, 0)
+        if target is None or _ROUND_NAME.match(target.text) or target.end > m.start():
+            target, by_ref = _subject(s, m.start(), ctx)
+        if target is not None and _ROUND_NAME.match(target.text):
+            continue
+        backers: list[Mention] = []
+        # the backers: names listed after "led by" ("Y with participation from Z and W")
+        at = m.end("led")
+        while (piece := _BACKER_SPLIT.match(s.text, at)) is not None and piece.end() > at:
+            at = piece.end()
+            name = _name_at(s, piece.start("name"))
+            if name is None or (target is not None and _same(name, target)):
+                continue
+            backers.append(name)
+        for investor in backers:
+            ev = _investment(s, ctx, investor, target, money[0], m.start(), by_ref)
+            if ev is not None:
+                out.append(replace(ev, fields={**ev.fields, "amount": None, "currency": None}))
     for m in _BACKED.finditer(s.text):
         # "X backed Y with $25 million"
         target = _org_at(s, m.end(), 2)
