@@ -323,3 +323,26 @@ def test_each_backer_of_a_round_invested(lexicon: Lexicon) -> None:
     assert all(e["target"] == "Ossory Chem" for e in invs)
     # the round's sum is shared by its backers, so given to none of them
     assert all(e.get("amount") is None for e in invs)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "acquirer", "target"),
+    [
+        (
+            "Gina Rinehart has increased her stake in lithium producer Ossory Lithium.",
+            "Gina Rinehart",
+            "Ossory Lithium",
+        ),
+        (
+            "Redwood Metals has increased its stake in graphite miner Ossory Graphite.",
+            "Redwood Metals",
+            "Ossory Graphite",
+        ),
+    ],
+)
+def test_a_stake_in_a_company_named_after_its_trade(
+    sentence: str, acquirer: str, target: str, lexicon: Lexicon
+) -> None:
+    # the holder may be a person ("her stake"); the company held follows its trade
+    ev = run(sentence, lexicon)
+    assert has(ev, "stake_acquisition", acquirer=acquirer, target=target)

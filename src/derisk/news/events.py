@@ -771,7 +771,8 @@ _STAKE_NOUN = re.compile(
     r"|(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent) of\b"
     r"|(?P<pct4>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){1,3}"
     r"(?P<noun4>stake|interest|holding|shareholding)\b"
-    r"|(?P<bare>\b(?:an?|its|their) (?:\w+ )?(?:equity |minority |majority |strategic )?stake)"
+    r"|(?P<bare>\b(?:an?|its|their|her|his) (?:\w+ )?(?:equity |minority |majority |strategic )?"
+    r"stake)"
     r" in\b",
     re.IGNORECASE,
 )
@@ -790,6 +791,12 @@ _ACQUIRE = re.compile(
     re.IGNORECASE,
 )
 _SELL = re.compile(r"\b(?:sell|sells|selling|sold|divest\w*)\b", re.IGNORECASE)
+
+
+_TRADE_DESCRIPTOR = re.compile(
+    r"\s+in\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}(?:producer|miner|developer|company|firm|"
+    r"group|explorer|maker|manufacturer|refiner|processor|trader|supplier)\s+"
+)
 
 
 def stake_events(s: Sent, ctx: Context) -> list[Event]:
@@ -845,6 +852,10 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             target = _object_after(s, m.end() - 2, "of", [acquirer] if acquirer else [], 6)
         elif m.group("bare"):
             target = _object_after(s, m.end("bare"), "in", [acquirer] if acquirer else [], 0)
+            desc = _TRADE_DESCRIPTOR.match(s.text, m.end("bare"))
+            if target is None and desc is not None:
+                # "her stake in lithium producer Liontown Resources": past the trade
+                target = next((o for o in s.orgs() if o.start == desc.end()), None)
         else:
             target = _object_after(s, m.end(), "in|of", [acquirer] if acquirer else [], 8)
         if target is not None and target.id is None and m.group("bare") is None:
