@@ -346,3 +346,15 @@ def test_a_stake_in_a_company_named_after_its_trade(
     # the holder may be a person ("her stake"); the company held follows its trade
     ev = run(sentence, lexicon)
     assert has(ev, "stake_acquisition", acquirer=acquirer, target=target)
+
+
+def test_an_agreement_whose_binding_terms_are_to_come_is_no_deal(lexicon: Lexicon) -> None:
+    text = (
+        "Redwood Metals said it has executed an agreement to supply 3,000 tonnes of rare earth "
+        "oxide to Ossory Rare Metals Corp in Canada. Under the agreement, the parties will work "
+        "towards a binding agreement for the supply of mixed rare earth carbonate."
+    )
+    assert not has(run(text, lexicon), "offtake")
+    # the same first sentence alone states a deal
+    first = text.split(" Under the")[0]
+    assert has(run(first, lexicon), "offtake", supplier="Redwood Metals")

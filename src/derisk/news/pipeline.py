@@ -355,6 +355,29 @@ _FACILITY_LAST = re.compile(
 )
 
 
+_TERMS_TO_COME = re.compile(
+    r"^(?:Under|Through|With) (?:the|this|that) (?:[\w-]+ ){0,2}?(?:agreement|deal|MoU|"
+    r"memorandum|arrangement)\b[^.]*?\b(?:will|would|are to|plan to|aim to) (?:work|move|"
+    r"negotiate|seek|proceed)\w* (?:towards?|to|on) (?:a |an |the )?(?:binding|definitive|"
+    r"formal|final|full)\b",
+    re.IGNORECASE,
+)
+
+
+def _drop_preliminary(events: list[Event], texts: dict[int, str]) -> list[Event]:
+    """A deal whose next sentence says binding terms are still to come ("Under the agreement,
+    the parties will work towards a binding agreement for the supply of …") is preliminary,
+    like a memorandum: no deal yet."""
+    return [
+        e
+        for e in events
+        if not (
+            e.type in ("offtake", "stake_acquisition", "investment")
+            and _TERMS_TO_COME.search(texts.get(e.sentence_index + 1, ""))
+        )
+    ]
+
+
 def _full_names(e: Event, named: list[Mention]) -> Event:
     """A new company named in short in the event ("US Antimony") takes the longest name the
     article gives it ("United States Antimony Corp.")."""
@@ -471,7 +494,9 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         ctx.last_project = project_name(article.title, tuple(lexicon.mentions(article.title)))
     events: list[Event] = []
     named: list[Mention] = []
+    texts: dict[int, str] = {}
     for s in sentences(article.text, article.published):
+        texts[s.index] = s.text
         mentions = tuple(lexicon.mentions(_title_lead(s.text, lexicon), active))
         named.extend(m for m in mentions if m.kind == "company" and m.id is None)
         sent = Sent(
@@ -536,6 +561,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 ctx.last_issuer = govs[0]
         for m in mentions:
             active.update(lexicon.short_names(m))
+    events = _drop_preliminary(events, texts)
     events = _drop_headline_variants(events, article.title)
     events = deals.home_dollar(events, article.url, article.text)
     # a restatement of an event (same type and key fields, no conflicting value) adds the
