@@ -300,9 +300,7 @@ def test_a_temporary_stop_is_a_closure(sentence: str, company: str, lexicon: Lex
 
 
 def test_a_new_measure_that_replaced_a_ban_lifts_it(lexicon: Lexicon) -> None:
-    ev = run(
-        "Congo said the new cobalt quota system replaced the export ban on Thursday.", lexicon
-    )
+    ev = run("Congo said the new cobalt quota system replaced the export ban on Thursday.", lexicon)
     assert has(ev, "export_restriction", issuer="COD", action="lifted", material="cobalt")
     assert has(ev, "export_restriction", issuer="COD", action="imposed", material="cobalt")
 
