@@ -216,7 +216,7 @@ def test_api_listings_read_a_view_and_answer_as_the_cli(watched: Path) -> None:
     # the feed's links name the server it was asked of; otherwise it is the CLI's feed
     assert r.text.replace("http://testserver", "http://127.0.0.1:8000") == atom
     assert "<entry>" in atom and "Zeta Magnetics" in atom
-    with as_user(None), DuckStore(watched, read_only=True) as store:
-        with store.view(principal=Principal("bob", Role.ANALYST, "other-org", via="cli")) as v:
-            assert monitor.list_alerts(v, state="all").alerts == ()
-            assert monitor.list_watch(v).items_ == ()
+    bob = Principal("bob", Role.ANALYST, "other-org", via="cli")
+    with as_user(None), DuckStore(watched, read_only=True) as store, store.view(principal=bob) as v:
+        assert monitor.list_alerts(v, state="all").alerts == ()
+        assert monitor.list_watch(v).items_ == ()
