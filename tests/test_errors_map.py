@@ -185,3 +185,19 @@ def test_engine_input_files_the_user_names_are_the_users_mistake(
     out = run(garbage, errors.BadInputError.exit_code)
     assert out["error"]["kind"] == "bad-input"
     assert str(garbage) in out["error"]["message"]
+
+
+def test_an_id_already_in_use_is_a_conflict_not_a_bug(fresh_db: Path) -> None:
+    """The store refuses a row whose id another dataset holds: the user's conflict to resolve
+    (409 / exit 1), which the front ends answer as such, never as an internal error."""
+    from derisk.model.schema import Source
+    from derisk.store import DuckStore
+    from derisk.store.base import IdConflict
+
+    with DuckStore(fresh_db) as store:
+        taken = store.view().sources()[0]
+        with pytest.raises(IdConflict) as caught, store.writer("another-dataset") as w:
+            w.add([Source(taken.source_id, "someone else", "a second source with the same id")])
+    assert isinstance(caught.value, ValueError)
+    assert errors.describe(caught.value) == ("conflict", 409, 1)
+    assert taken.source_id in str(caught.value)
