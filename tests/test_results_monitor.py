@@ -220,3 +220,28 @@ def test_api_listings_read_a_view_and_answer_as_the_cli(watched: Path) -> None:
     with as_user(None), DuckStore(watched, read_only=True) as store, store.view(principal=bob) as v:
         assert monitor.list_alerts(v, state="all").alerts == ()
         assert monitor.list_watch(v).items_ == ()
+
+
+def test_alerts_page_renders_the_records(watched: Path) -> None:
+    """The inbox page renders the alert, calendar and watchlist records: each alert and watch
+    item of the CLI's answers is on it, with its state, title and answer."""
+    import html
+
+    from fastapi.testclient import TestClient
+
+    from derisk.api.app import create_app
+
+    cli = Cli(watched)
+    alerts = cli.json("alerts", "--state", "all")["alerts"]
+    items = cli.json("monitor", "watch", "list")["items"]
+    with TestClient(create_app(watched)) as client:
+        r = client.get("/alerts?state=all")
+    assert r.status_code == 200
+    assert alerts and items
+    for a in alerts:
+        assert f'id="{a["alert_id"]}"' in r.text and f'data-state="{a["state"]}"' in r.text
+        assert html.escape(a["title"]) in r.text
+    watchlist = r.text[r.text.index('id="watchlist"') :]
+    assert watchlist.count("<tr>") == len(items)
+    for w in items:
+        assert html.escape(w["answer"]["text"] if w["answer"] else "at the next pass") in watchlist

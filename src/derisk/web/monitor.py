@@ -27,9 +27,9 @@ def alerts_page(
     request: Request, api: ApiDep, state: Annotated[States, Query()] = "open"
 ) -> HTMLResponse:
     """The inbox of one state, the calendar and the watchlist."""
-    data = api.read(("alerts", state, None), lambda v: svc.list_alerts(v, state=state).to_json())
-    cal = api.read(("calendar", 90), lambda v: svc.calendar(v, days=90).to_json())
-    watch = api.read(("watchlist",), lambda v: svc.list_watch(v).to_json())
+    data = api.record(("alerts", state), lambda v: svc.list_alerts(v, state=state))
+    cal = api.record(("calendar", 90), lambda v: svc.calendar(v, days=90))
+    watch = api.record(("watchlist",), svc.list_watch)
     return page(
         request,
         "alerts.html.j2",
