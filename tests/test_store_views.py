@@ -93,6 +93,27 @@ def test_sql_text_is_written_in_the_store_only() -> None:
     assert _sql_text(ast.parse('h = "Select a rule; Create a user (admin)."')) == []
 
 
+def test_duckdb_is_imported_by_the_store_only() -> None:
+    """DuckDB stays behind the store: no other module imports it (or reaches a store's
+    ``.con``); services and front ends hold a Store or a View."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel.startswith("store/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            if any(n.split(".")[0] == "duckdb" for n in names):
+                found.append(f"{rel}:{getattr(node, 'lineno', 0)}")
+            elif isinstance(node, ast.Attribute) and node.attr == "con":
+                found.append(f"{rel}:{node.lineno} .con")
+    assert found == []
+
+
 MOVED = (
     "services/certify.py",
     "services/costs.py",
