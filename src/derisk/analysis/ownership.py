@@ -34,7 +34,7 @@ from __future__ import annotations
 import functools
 import heapq
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -46,6 +46,7 @@ import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
 from derisk.errors import BadInputError
+from derisk.model.reads import NamedArrays
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -287,14 +288,14 @@ class FlatPlan:
     ARRAYS = ("perm", "indptr", "indices", "data", "nt_lo", "nt_hi", "nt_closed")
     COUNTS = ("n", "levels", "components", "largest_component", "cyclic_components")
 
-    def arrays(self) -> dict[str, Any]:
+    def arrays(self) -> NamedArrays:
         """What :meth:`from_arrays` needs: the arrays, and the counts as 0-d arrays."""
-        out: dict[str, Any] = {k: getattr(self, k) for k in self.ARRAYS}
+        out: NamedArrays = {k: getattr(self, k) for k in self.ARRAYS}
         out.update({k: np.asarray(getattr(self, k), dtype=np.int64) for k in self.COUNTS})
         return out
 
     @classmethod
-    def from_arrays(cls, arrays: Any) -> FlatPlan:
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> FlatPlan:
         """The plan again from :meth:`arrays` (arrays may be memory-mapped files)."""
         perm = arrays["perm"]
         n = int(arrays["n"])
