@@ -87,7 +87,14 @@ DATE_RE = re.compile(
     r"|(?P<my>\b" + _MON + r"\s+(?P<y3>(?:19|20)\d\d)\b)"
     r"|(?P<bm>\b(?P<bmp>in|since|from|until|till|through|by|during|starting|effective)\s+"
     r"(?:early\s+|mid-?|late\s+)?(?P<bmn>January|February|March|April|June|July|August|"
-    r"September|October|November|December|(?-i:May))\b(?!\s*\d|\s+(?:of\s+)?(?:19|20)\d\d))"
+    r"September|October|November|December|(?-i:May))\b(?!\s*\d|\s+(?:of\s+)?(?:19|20)\d\d)"
+    + _REL_YEAR
+    % 3
+    + r")"
+    r"|(?P<yr>\b(?P<yrp>from|starting(?:\s+(?:in|from))?|beginning(?:\s+(?:in|from))?|"
+    r"effective(?:\s+from)?|as\s+of|with\s+effect\s+from)\s+"
+    r"(?:(?P<y6>(?:19|20)\d\d)\b(?![-/–]\d|\s*(?:-|–|to)\s*(?:19|20)?\d\d\b)"
+    r"|(?P<rel6>next|this)\s+year\b))"
     r"|(?P<iso>\b(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d)\b)"
     r"|(?P<wd>\b(?:(?:late\s+|early\s+)?on\s+|(?<!next )(?<!coming )(?<!this )(?<!until )"
     r"(?<!by )(?<!before ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
@@ -116,7 +123,7 @@ class DateMention:
     end: int
     text: str
     date: dt.date
-    precision: str  # "day", "week" or "month"
+    precision: str  # "day", "week", "month" or "year"
 
 
 def _nearest_year(month: int, day: int, published: dt.date) -> dt.date | None:
@@ -151,11 +158,14 @@ def _bare_month(prep: str, month: int, before: str, published: dt.date) -> dt.da
     return past
 
 
-_PAST_CUE = re.compile(
+_PAST_VERBS = (
     r"\b(?:announced|came|took|was|were|had|imposed|introduced|began|started|issued|said|"
     r"confirmed|unveiled|published|banned|halted|suspended|lifted|signed|completed|opened|"
     r"shipped|sailed|restricted|curbed|approved|decided|agreed|ordered|extended|"
-    r"blocked|prohibited|added|placed|dated)\s+(?:[\w,'’-]+\s+){0,9}(?:on|in|from)?\s*$",
+    r"blocked|prohibited|added|placed|dated)"
+)
+_PAST_CUE = re.compile(
+    _PAST_VERBS + r"\s+(?:[\w,'’-]+\s+){0,9}(?:on|in|from)?\s*$",
     re.IGNORECASE,
 )
 
@@ -182,6 +192,63 @@ def _past_if_told_so(date: dt.date | None, before: str, published: dt.date) -> d
         return date.replace(year=date.year - 1)
     except ValueError:
         return date.replace(year=date.year - 1, day=28)
+
+
+_CLAUSE_CUT = re.compile(
+    r"[.;]|\b(?:said|says|say|told|announced|announces|that|which|after|when|since|while|"
+    r"because|but|although|though)\b",
+    re.IGNORECASE,
+)
+_WILL_CUE = re.compile(
+    r"\b(?:will|shall|(?:is|are)\s+(?:set\s+|due\s+|expected\s+|scheduled\s+|slated\s+|"
+    r"going\s+)?to)\b",
+    re.IGNORECASE,
+)
+"""The future told by a modal or "is (set / due / expected …) to"; a present tense ("comes into
+effect on Tuesday") is read either way in the press and is left to the nearest date."""
+_PAST_VERB = re.compile(_PAST_VERBS + r"\b", re.IGNORECASE)
+
+
+def told_ahead(before: str) -> bool:
+    """The clause ending at a date looks forward: its last tense cue before the date is a
+    future one ("will take effect on Monday", "is set to start on 1 January"), not a
+    past-tense verb ("will replace the quota imposed on March 3").
+
+    >>> told_ahead("Jakarta said on Friday it will ban nickel ore exports on ")
+    True
+    >>> told_ahead("Jakarta said on "), told_ahead("the ban will replace the quota imposed on ")
+    (False, False)
+    """
+    clause = _CLAUSE_CUT.split(before[-160:])[-1]
+    ahead = [m.end() for m in _WILL_CUE.finditer(clause)]
+    if not ahead:
+        return False
+    past = [m.end() for m in _PAST_VERB.finditer(clause)]
+    return not past or max(ahead) > max(past)
+
+
+def _ahead_if_told_so(date: dt.date | None, before: str, anchor: dt.date) -> dt.date | None:
+    """A day without its year told in the future tense ("will take effect on January 1") is
+    not before the reference date: the year after when the nearest one lies behind."""
+    if date is None or date >= anchor or not told_ahead(before):
+        return date
+    try:
+        return date.replace(year=date.year + 1)
+    except ValueError:
+        return date.replace(year=date.year + 1, day=28)
+
+
+def weekday_after(anchor: dt.date, weekday: int) -> dt.date:
+    """The earliest date on or after ``anchor`` falling on ``weekday`` (Monday = 0): a
+    weekday in a clause told in the future ("the ban will take effect on Monday").
+
+    ``d = A + ((weekday − wd(A)) mod 7)``.
+
+    >>> weekday_after(dt.date(2025, 6, 11), 0)  # a Wednesday; "will start on Monday"
+    datetime.date(2025, 6, 16)
+    """
+    out: dt.date = anchor + relativedelta(weekday=_WD_OBJ[weekday](+1))
+    return out
 
 
 def _month(name: str) -> int:
@@ -238,6 +305,7 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                 elif published:
                     date = _nearest_year(mon, day, published)
                     date = _past_if_told_so(date, text[: m.start()], published)
+                    date = _ahead_if_told_so(date, text[: m.start()], published)
                     date = _with_rel_year(date, g["rel1"], published)
             elif g["dmy"]:
                 mon = _month([w for w in g["dmy"].split() if w.lower() != "of"][1])
@@ -247,20 +315,36 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                 elif published:
                     date = _nearest_year(mon, day, published)
                     date = _past_if_told_so(date, text[: m.start()], published)
+                    date = _ahead_if_told_so(date, text[: m.start()], published)
                     date = _with_rel_year(date, g["rel2"], published)
             elif g["my"]:
                 date = dt.date(int(g["y3"]), _month(g["my"].split()[0]), 1)
                 precision = "month"
             elif g["bm"] and published:
                 date = _bare_month(g["bmp"], _month(g["bmn"]), text[: m.start()], published)
+                date = _with_rel_year(date, g["rel3"], published)
                 precision = "month"
+            elif g["yr"] and (g["y6"] or published):
+                # "from 2029", "starting next year": the year's first day, as a start
+                if g["y6"]:
+                    year = int(g["y6"])
+                elif published is not None:
+                    year = published.year + (1 if g["rel6"].lower() == "next" else 0)
+                date = dt.date(year, 1, 1)
+                precision = "year"
             elif g["iso"]:
                 date = dt.date(int(g["y4"]), int(g["m4"]), int(g["d4"]))
             elif published is None:
                 date = None
             elif g["wd"]:
-                date = weekday_before(published, WEEKDAYS[g["wdn"].lower()])
-                if date == published and re.search(r"\blast\s+$", text[: m.start("wdn")], re.I):
+                wd = WEEKDAYS[g["wdn"].lower()]
+                last = re.search(r"\blast\s+$", text[: m.start("wdn")], re.I)
+                if not last and told_ahead(text[: m.start()]):
+                    # "the ban will take effect on Monday": the next such day
+                    date = weekday_after(published, wd)
+                else:
+                    date = weekday_before(published, wd)
+                if date == published and last:
                     # "last Wednesday" said on a Wednesday: the week before
                     date = published - dt.timedelta(days=7)
             elif g["lastmonth"]:
@@ -290,7 +374,13 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
         if date is not None:
             # a month without its year starts at the month's name: the preposition before it
             # ("until", "from") tells how the date is used, as for other dates
-            at = m.start("bmn") if g["bm"] else m.start()
+            at = (
+                m.start("bmn")
+                if g["bm"]
+                else (m.start("y6") if g["y6"] else m.start("rel6"))
+                if g["yr"]
+                else m.start()
+            )
             out.append(DateMention(at, m.end(), text[at : m.end()], date, precision))
     return out
 

@@ -657,12 +657,24 @@ _BEGAN_DOING = re.compile(
 """A measure that "began restricting exports Sept. 15": the day it took effect."""
 
 
+_RANGE_END = re.compile(r"\s*,?\s*(?:to|and|until|till|through|-|–|—)\s*(?:on\s+)?", re.IGNORECASE)
+"""What joins the two dates of a window ("from A to B", "between A and B", "A–B")."""
+_IMMEDIATE = re.compile(
+    r"\b(?:with immediate effect|effective immediately|(?:takes?|took|taking) effect "
+    r"immediately|(?:comes?|came|coming) into (?:force|effect) immediately|"
+    r"immediately effective|with effect from today)\b",
+    re.IGNORECASE,
+)
+"""A measure in force from the day it is decided."""
+
+
 def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, dt.date]:
     """``date`` (when it happened or was announced), ``start`` (takes effect), ``expiry``;
     from the clause of the trigger at ``pos`` when given."""
     out: dict[str, dt.date] = {}
     pub = ctx.published
     lo, hi = clause(s, pos) if pos is not None else (0, len(s.text))
+    opened: DateMention | None = None  # the first date of a window "from A (to B)"
     for d in s.dates:
         if not lo <= d.start < hi:
             continue
@@ -671,15 +683,27 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
             # date of the earlier measure, not of this event
             continue
         before = s.text[max(0, d.start - 30) : d.start].lower()
+        if opened is not None and _RANGE_END.fullmatch(s.text[opened.end : d.start]):
+            # "from 1 March to 28 February", "between November 9 and November 27, 2026": the
+            # second date of a window ends it
+            out.setdefault("expiry", d.date)
+            opened = None
+            continue
+        opened = None
         if re.search(r"(?:until|till|through|expir\w*(?: on)?|ending)\s*$", before):
             out.setdefault("expiry", d.date)
         elif re.search(
-            r"(?:from|effective(?: from)?|starting|as of|tak\w* effect(?: on)?|took effect"
+            r"(?:from|between|effective(?: from)?|starting(?: in| from)?|beginning(?: in| from)?"
+            r"|as of|tak\w* effect(?: on)?|took effect"
             r"(?: on)?|with effect from|into (?:force|effect)(?: on)?|kick(?:s|ed)? in(?: on)?"
             r"|in (?:force|effect) since|(?:launched|began|started|begins|starts) on)\s*$",
             before,
         ) or _BEGAN_DOING.search(s.text, lo, d.start):
             out.setdefault("start", d.date)
+            if re.search(r"(?:from|between)\s*$", before):
+                opened = d
+        elif d.precision == "year":
+            continue  # "in 2023": no day, and a year is a start only when told as one
         elif re.search(r"(?:expired|expire|lapsed)\s*$", before):
             continue
         elif pub is not None and d.date > pub:
@@ -692,6 +716,10 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
         and re.search(r"\b(?:today|announce[sd]?)\b", s.text, re.IGNORECASE)
     ):
         out["date"] = s.dateline
+    if "start" not in out and "date" in out and _IMMEDIATE.search(s.text, lo):
+        # "imposed … with immediate effect on Tuesday", "…, which took effect immediately": in
+        # force from the day it was decided
+        out["start"] = out["date"]
     return out
 
 

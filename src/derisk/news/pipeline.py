@@ -459,12 +459,14 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         ctx.last_project = project_name(article.title, tuple(lexicon.mentions(article.title)))
     events: list[Event] = []
     named: list[Mention] = []
-    for s in sentences(article.text, article.published):
+    sents = sentences(article.text, article.published)
+    # relative dates ("on Wednesday", "yesterday") count from the day the story is dated: its
+    # dateline when it opens with one (a page may be published the day after), else publication
+    anchor = (sents[0].dateline if sents else None) or article.published
+    for s in sents:
         mentions = tuple(lexicon.mentions(_title_lead(s.text, lexicon), active))
         named.extend(m for m in mentions if m.kind == "company" and m.id is None)
-        sent = Sent(
-            s.text, s.index, mentions, s.dateline, tuple(find_dates(s.text, article.published))
-        )
+        sent = Sent(s.text, s.index, mentions, s.dateline, tuple(find_dates(s.text, anchor)))
         found: list[Event] = []
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))

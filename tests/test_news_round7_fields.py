@@ -1,0 +1,179 @@
+"""Fields of found events (round 7): dates resolved and numbers attached by principle, not
+by phrasing. Each mechanism is tested on several sentences we wrote; the expected values are
+worked out by hand from the calendar (2025-06-11 is a Wednesday)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from derisk.news.dates import find_dates, told_ahead, weekday_after, weekday_before
+from derisk.news.lexicon import Lexicon
+from tests.news_helpers import events_of, has
+
+WED = "2025-06-11"
+
+
+def run(text: str, lexicon: Lexicon, published: str = WED) -> list[dict[str, Any]]:
+    return events_of(text, lexicon, published)
+
+
+def restriction(events: list[dict[str, Any]]) -> dict[str, Any]:
+    found = [e for e in events if e["type"] == "export_restriction"]
+    assert len(found) == 1, events
+    return found[0]
+
+
+def iso(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, dt.date) else v
+
+
+# ----------------------------------------------------- the tense of the clause sets the side
+@pytest.mark.parametrize(
+    ("sentence", "start"),
+    [
+        # a weekday in a clause told in the future is the next such day, not the last one
+        ("China said the export controls on antimony will take effect on Monday.", "2025-06-16"),
+        ("Congo will halt cobalt exports on Friday, the mines ministry said.", "2025-06-13"),
+        ("Indonesia said on Friday it will ban nickel ore exports on Monday.", "2025-06-16"),
+        # a day without its year, told in the future, is not before the publication day
+        (
+            "China said its export controls on graphite will take effect from January 1.",
+            "2026-01-01",
+        ),
+        ("Zambia will ban raw manganese exports from 2 March.", "2026-03-02"),
+    ],
+)
+def test_a_date_told_in_the_future_lies_ahead(sentence: str, start: str, lexicon: Lexicon) -> None:
+    assert iso(restriction(run(sentence, lexicon)).get("start")) == start
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        ("China imposed export controls on antimony on Monday.", "2025-06-09"),
+        ("Indonesia said on Friday it will ban nickel ore exports.", "2025-06-06"),
+        # a future verb earlier in the clause does not move a day told with a past verb
+        ("Congo will keep the cobalt export ban it imposed on Monday.", None),
+    ],
+)
+def test_a_date_told_in_the_past_stays_behind(
+    sentence: str, date: str | None, lexicon: Lexicon
+) -> None:
+    events = run(sentence, lexicon)
+    if date is None:
+        assert all(
+            iso(e.get("date")) != "2025-06-16" and iso(e.get("start")) != "2025-06-16"
+            for e in events
+        ), events
+    else:
+        assert iso(restriction(events).get("date")) == date
+
+
+def test_tense_cues_and_weekday_arithmetic() -> None:
+    assert told_ahead("the quota will take effect on ")
+    assert told_ahead("Lusaka said the ban is expected to start on ")
+    assert not told_ahead("the ministry said on ")
+    assert not told_ahead("will replace the licences introduced on ")
+    wed = dt.date(2025, 6, 11)
+    # the same weekday is the day itself, on either side
+    assert weekday_after(wed, 2) == wed == weekday_before(wed, 2)
+    assert weekday_after(wed, 1) == dt.date(2025, 6, 17)
+    assert weekday_before(wed, 3) == dt.date(2025, 6, 5)
+
+
+# --------------------------------------------------------------- a year or a relative year
+@pytest.mark.parametrize(
+    ("sentence", "start"),
+    [
+        ("Gabon will ban manganese ore exports from 2029.", "2029-01-01"),
+        ("Indonesia will ban bauxite exports starting next year.", "2026-01-01"),
+        ("Zimbabwe will stop lithium concentrate exports beginning in 2027.", "2027-01-01"),
+        ("Indonesia will ban bauxite exports from June next year.", "2026-06-01"),
+    ],
+)
+def test_a_year_told_as_a_start_is_its_first_day(
+    sentence: str, start: str, lexicon: Lexicon
+) -> None:
+    assert iso(restriction(run(sentence, lexicon)).get("start")) == start
+
+
+def test_a_year_alone_is_no_day(lexicon: Lexicon) -> None:
+    ev = restriction(run("Zimbabwe banned raw lithium ore exports in 2022.", lexicon))
+    assert ev.get("date") is None and ev.get("start") is None
+    got = [(m.text, m.precision) for m in find_dates("in 2022 and from 2029", dt.date(2025, 6, 11))]
+    assert got == [("2029", "year")]
+
+
+# ------------------------------------------------------------- a window's second date ends it
+@pytest.mark.parametrize(
+    ("sentence", "start", "expiry"),
+    [
+        (
+            "China suspended its ban on gallium exports to the United States from November 9 "
+            "to November 27, 2026.",
+            "2025-11-09",
+            "2026-11-27",
+        ),
+        (
+            "China suspended its ban on gallium exports to the United States between November "
+            "9, 2025 and November 27, 2026.",
+            "2025-11-09",
+            "2026-11-27",
+        ),
+        (
+            "Congo suspended cobalt exports from 22 February to 21 June.",
+            "2025-02-22",
+            "2025-06-21",
+        ),
+    ],
+)
+def test_the_second_date_of_a_window_is_its_end(
+    sentence: str, start: str, expiry: str, lexicon: Lexicon
+) -> None:
+    ev = restriction(run(sentence, lexicon))
+    assert (iso(ev.get("start")), iso(ev.get("expiry"))) == (start, expiry), ev
+
+
+def test_two_dates_not_joined_as_a_window_stay_apart(lexicon: Lexicon) -> None:
+    # the announcement day and the start are two dates, not a window
+    ev = restriction(
+        run("China said on Monday it would restrict graphite exports from December 1.", lexicon)
+    )
+    assert iso(ev.get("date")) == "2025-06-09" and iso(ev.get("start")) == "2025-12-01"
+    assert ev.get("expiry") is None
+
+
+# ------------------------------------------------------------------ immediate effect, since
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "China imposed export controls on tungsten with immediate effect on Tuesday.",
+        "On Tuesday China imposed export controls on tungsten, effective immediately.",
+        "China on Tuesday imposed export controls on tungsten, which took effect immediately.",
+    ],
+)
+def test_immediate_effect_starts_on_the_day_of_the_decision(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    ev = restriction(run(sentence, lexicon))
+    assert iso(ev.get("date")) == iso(ev.get("start")) == "2025-06-10", ev
+
+
+def test_immediate_effect_without_a_day_invents_none(lexicon: Lexicon) -> None:
+    ev = restriction(
+        run("China imposed export controls on tungsten with immediate effect.", lexicon)
+    )
+    assert ev.get("start") is None and ev.get("date") is None
+
+
+# ------------------------------------------------------------ the dateline is the reference
+def test_relative_days_count_from_the_dateline(lexicon: Lexicon) -> None:
+    # a copy put online a week later, on Friday 20 June, of a story dated Friday 13 June
+    text = "JAKARTA, June 13 (Wire) - Indonesia banned nickel ore exports on Thursday."
+    assert has(run(text, lexicon, "2025-06-20"), "export_restriction", date="2025-06-12")
+    # without a dateline the publication day is the reference
+    text = "Indonesia banned nickel ore exports on Thursday."
+    assert has(run(text, lexicon, "2025-06-20"), "export_restriction", date="2025-06-19")
