@@ -177,3 +177,56 @@ def test_relative_days_count_from_the_dateline(lexicon: Lexicon) -> None:
     # without a dateline the publication day is the reference
     text = "Indonesia banned nickel ore exports on Thursday."
     assert has(run(text, lexicon, "2025-06-20"), "export_restriction", date="2025-06-19")
+
+
+# ------------------------------------------------------- "since" a date, each material its date
+@pytest.mark.parametrize(
+    ("sentence", "start"),
+    [
+        ("China has required export licences for graphite since December 1.", "2025-12-01"),
+        ("Congo has banned cobalt exports since 22 February.", "2025-02-22"),
+    ],
+)
+def test_since_a_date_is_the_start(sentence: str, start: str, lexicon: Lexicon) -> None:
+    published = "2026-01-10" if "graphite" in sentence else WED
+    assert iso(restriction(run(sentence, lexicon, published)).get("start")) == start
+
+
+def test_materials_each_with_a_date_keep_their_own(lexicon: Lexicon) -> None:
+    ev = run(
+        "China introduced export permits for gallium and germanium in August, followed by "
+        "similar requirements for graphite since Dec 1.",
+        lexicon,
+        "2025-12-20",
+    )
+    by_mat = {e["material"]: e for e in ev if e["type"] == "export_restriction"}
+    assert set(by_mat) == {"gallium", "germanium", "graphite"}, ev
+    assert iso(by_mat["graphite"].get("start")) == "2025-12-01"
+    # "in August" names no day: gallium and germanium get none, and not graphite's
+    assert by_mat["gallium"].get("start") is None and by_mat["germanium"].get("start") is None
+    # one date after all the materials is theirs together
+    ev = run("China will restrict exports of gallium and germanium from August 1.", lexicon)
+    assert all(iso(e.get("start")) == "2025-08-01" for e in ev) and len(ev) == 2, ev
+
+
+# ------------------------------------------------------------ a facility's one day: its effect
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        (
+            "Orrin Nickel has announced the closure of its Kestrel nickel mine, with the "
+            "shutdown commencing on 1 July.",
+            "2025-07-01",
+        ),
+        ("Orrin Nickel said its Kestrel nickel mine will close from July 1.", "2025-07-01"),
+        # a day it was announced is the event's day before a later effect
+        (
+            "Orrin Nickel on Monday announced the closure of its Kestrel nickel mine from July 1.",
+            "2025-06-09",
+        ),
+    ],
+)
+def test_a_facility_takes_its_effective_day_when_no_other(
+    sentence: str, date: str, lexicon: Lexicon
+) -> None:
+    assert has(run(sentence, lexicon), "facility", date=date), run(sentence, lexicon)

@@ -44,6 +44,7 @@ from derisk.news.events import (
     _stage,
     _target,
     _value,
+    event_day,
     month_only,
 )
 from derisk.news.lexicon import Mention
@@ -311,7 +312,7 @@ def facility_clause_events(s: Sent, ctx: Context) -> list[Event]:
             "material": mat.id if mat else None,
             "stage": _stage(s, mat, ctx.catalog) if mat else None,
             "location": loc.id if loc else None,
-            "date": _classify_dates(s, ctx, pos).get("date"),
+            "date": event_day(s, ctx, pos),
         }
         links = {"company": company, **({"location": loc} if loc else {})}
         ev = _make(s, "facility", fields, links, by_reference=by_ref)

@@ -56,6 +56,7 @@ from derisk.news.events import (
     _subjects,
     _term,
     _value,
+    event_day,
     find_money,
     find_quantities,
 )
@@ -1936,7 +1937,7 @@ def production_start_events(s: Sent, ctx: Context) -> list[Event]:
         "location": loc.id if loc else None,
         "capacity": qty[0].value if qty else None,
         "unit": qty[0].unit if qty else None,
-        "date": _classify_dates(s, ctx, m.start()).get("date"),
+        "date": event_day(s, ctx, m.start()),
     }
     links = {"company": company, **({"location": loc} if loc else {})}
     ev = _make(s, "facility", fields, links, by_reference=by_ref)

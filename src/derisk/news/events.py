@@ -43,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 from derisk.model.catalog import Catalog
@@ -630,11 +631,18 @@ def _material(s: Sent, pos: int = 0) -> Mention | None:
     return mats[0] if mats else None
 
 
+_DATE_AHEAD = (
+    r"(?!\s*(?:\d|(?:early\s+|mid-?|late\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"[a-z]*\.?(?:\s|,|$)|(?:last|this)\s+(?:year|month|week)))"
+)
+"""Not followed by a date: "since Dec. 1" is a preposition, "since China imposed …" a clause."""
 _CLAUSE_BEFORE = re.compile(
-    r"\b(?:after|since|following|because|when|while)\b|;|,\s+as\b(?!\s+(?:well|part|of|a|an|the)\b)"
+    r"\b(?:after|since" + _DATE_AHEAD + r"|following|because|when|while)\b|;"
+    r"|,\s+as\b(?!\s+(?:well|part|of|a|an|the)\b)"
 )
 _CLAUSE_AFTER = re.compile(
-    r"(?<!\bsuch)(?<!\bwell)(?<!\bso)(?<!\bknown)(?<!\bsame),?\s+(?:as|after|while|since|because)\s"
+    r"(?<!\bsuch)(?<!\bwell)(?<!\bso)(?<!\bknown)(?<!\bsame),?\s+"
+    r"(?:as|after|while|since" + _DATE_AHEAD + r"|because)\s"
     r"|;|,\s+which\b"
 )
 
@@ -668,12 +676,34 @@ _IMMEDIATE = re.compile(
 """A measure in force from the day it is decided."""
 
 
-def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, dt.date]:
+def material_spans(s: Sent, mats: list[Mention], lo: int, hi: int) -> dict[int, tuple[int, int]]:
+    """Where each material's own dates are, when the materials of one clause come each with
+    its date ("export permits for gallium and germanium in August, followed by requirements for
+    graphite since Dec 1"): a date between two materials closes the group before it. Keyed by
+    the material's offset; empty when the clause's dates are shared (no date between them)."""
+    order = sorted((m for m in mats if lo <= m.start < hi), key=lambda m: m.start)
+    cuts = [b.start for a, b in pairwise(order) if any(a.end <= d.start < b.start for d in s.dates)]
+    if not cuts:
+        return {}
+    bounds = [lo, *cuts, hi]
+    out: dict[int, tuple[int, int]] = {}
+    for m in order:
+        i = max(k for k in range(len(bounds) - 1) if bounds[k] <= m.start)
+        out[m.start] = (bounds[i], bounds[i + 1])
+    return out
+
+
+def _classify_dates(
+    s: Sent, ctx: Context, pos: int | None = None, span: tuple[int, int] | None = None
+) -> dict[str, dt.date]:
     """``date`` (when it happened or was announced), ``start`` (takes effect), ``expiry``;
-    from the clause of the trigger at ``pos`` when given."""
+    from the clause of the trigger at ``pos`` when given, within ``span`` when given (the
+    part of the clause that is one material's, :func:`material_spans`)."""
     out: dict[str, dt.date] = {}
     pub = ctx.published
     lo, hi = clause(s, pos) if pos is not None else (0, len(s.text))
+    if span is not None:
+        lo, hi = max(lo, span[0]), min(hi, span[1])
     opened: DateMention | None = None  # the first date of a window "from A (to B)"
     for d in s.dates:
         if not lo <= d.start < hi:
@@ -693,8 +723,8 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
         if re.search(r"(?:until|till|through|expir\w*(?: on)?|ending)\s*$", before):
             out.setdefault("expiry", d.date)
         elif re.search(
-            r"(?:from|between|effective(?: from)?|starting(?: in| from)?|beginning(?: in| from)?"
-            r"|as of|tak\w* effect(?: on)?|took effect"
+            r"(?:from|between|since|effective(?: from)?|starting(?: in| from)?"
+            r"|beginning(?: in| from)?|as of|tak\w* effect(?: on)?|took effect"
             r"(?: on)?|with effect from|into (?:force|effect)(?: on)?|kick(?:s|ed)? in(?: on)?"
             r"|in (?:force|effect) since|(?:launched|began|started|begins|starts) on)\s*$",
             before,
@@ -721,6 +751,14 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
         # force from the day it was decided
         out["start"] = out["date"]
     return out
+
+
+def event_day(s: Sent, ctx: Context, pos: int) -> dt.date | None:
+    """The one day of an event that has no window (a facility opening or closing): the day it
+    was done or announced, else the day it takes effect ("announced the closure of its mine,
+    with the shutdown commencing on 1 May")."""
+    dates = _classify_dates(s, ctx, pos)
+    return dates.get("date") or dates.get("start")
 
 
 def month_only(s: Sent, pos: int) -> bool:
@@ -2286,19 +2324,28 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 expiry = prev.fields.get("expiry")
                 duration = prev.fields.get("duration")
         seen_mats: set[str] = set()
+        spans = material_spans(s, mats, *clause(s, m.start())) if not context else {}
         for mat in mats:
             if mat.id is None or mat.id in seen_mats:
                 continue
             seen_mats.add(mat.id)
+            own, until = dates, expiry
+            if mat.start in spans:
+                # this material's own dates; a duration counts from its own start
+                own = _classify_dates(s, ctx, m.start(), spans[mat.start])
+                until = own.get("expiry")
+                base = own.get("start") or own.get("date")
+                if until is None and duration is not None and base is not None:
+                    until = add_period(base, duration)
             fields: dict[str, Any] = {
                 "issuer": issuer.id,
                 "action": action,
                 "material": mat.id,
                 "target": target.id if target else None,
                 "duration": duration,
-                "start": dates.get("start"),
-                "expiry": expiry,
-                "date": dates.get("date"),
+                "start": own.get("start"),
+                "expiry": until,
+                "date": own.get("date"),
             }
             links = {"issuer": issuer}
             if target:
@@ -2521,7 +2568,6 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
         mat = _material(s, 0) or ctx.last_material
         loc = _location(s, m.start())
         qty = [q for q in find_quantities(s.text)]
-        dates = _classify_dates(s, ctx, m.start())
         fields: dict[str, Any] = {
             "company": _value(company),
             "action": action,
@@ -2530,7 +2576,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             "location": loc.id if loc else None,
             "capacity": qty[0].value if qty else None,
             "unit": qty[0].unit if qty else None,
-            "date": dates.get("date"),
+            "date": event_day(s, ctx, m.start()),
         }
         links = {"company": company}
         if loc:
