@@ -2324,15 +2324,15 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 expiry = prev.fields.get("expiry")
                 duration = prev.fields.get("duration")
         seen_mats: set[str] = set()
-        spans = material_spans(s, mats, *clause(s, m.start())) if not context else {}
+        mat_spans = material_spans(s, mats, *clause(s, m.start())) if not context else {}
         for mat in mats:
             if mat.id is None or mat.id in seen_mats:
                 continue
             seen_mats.add(mat.id)
             own, until = dates, expiry
-            if mat.start in spans:
+            if mat.start in mat_spans:
                 # this material's own dates; a duration counts from its own start
-                own = _classify_dates(s, ctx, m.start(), spans[mat.start])
+                own = _classify_dates(s, ctx, m.start(), mat_spans[mat.start])
                 until = own.get("expiry")
                 base = own.get("start") or own.get("date")
                 if until is None and duration is not None and base is not None:
