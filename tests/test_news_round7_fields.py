@@ -230,3 +230,64 @@ def test_a_facility_takes_its_effective_day_when_no_other(
     sentence: str, date: str, lexicon: Lexicon
 ) -> None:
     assert has(run(sentence, lexicon), "facility", date=date), run(sentence, lexicon)
+
+
+# --------------------------------------------- a later sentence's day, by what its verb tells
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Orrin Lithium has entered into an offtake agreement with Halvard Batteries to supply "
+        "lithium.\nThe agreement was signed on 7 May.",
+        "Orrin Lithium has entered into an offtake agreement with Halvard Batteries to supply "
+        "lithium.\nOn 7 May, Orrin, a producer with mines in Chile and Peru, announced a "
+        "three-year binding offtake agreement with Halvard.",
+    ],
+)
+def test_a_deal_takes_the_day_a_later_sentence_says_it_was_made(
+    text: str, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon), "offtake", date="2025-05-07"), run(text, lexicon)
+
+
+def test_a_later_sentence_of_a_deal_still_planned_dates_nothing(lexicon: Lexicon) -> None:
+    text = (
+        "Orrin Lithium has entered into an offtake agreement with Halvard Batteries to supply "
+        "lithium.\nDeliveries under the agreement will begin on 7 July."
+    )
+    ev = [e for e in run(text, lexicon) if e["type"] == "offtake"]
+    assert ev and all(e.get("date") is None for e in ev), ev
+
+
+@pytest.mark.parametrize(
+    ("second", "date"),
+    [
+        ("The cargo departed Port Hedland on 4 June.", "2025-06-04"),
+        ("Concentrate was trucked to the port, leaving Africa on 4 June.", "2025-06-04"),
+        # arriving is not leaving
+        ("The cargo is expected to arrive in China on 30 June.", None),
+    ],
+)
+def test_a_shipment_takes_the_day_it_left(second: str, date: str | None, lexicon: Lexicon) -> None:
+    text = "Orrin Lithium has shipped its first cargo of spodumene concentrate to China.\n" + second
+    ev = [e for e in run(text, lexicon) if e["type"] == "first_export"]
+    assert ev, run(text, lexicon)
+    assert iso(ev[0].get("date")) == date, ev
+
+
+@pytest.mark.parametrize(
+    ("second", "start"),
+    [
+        (
+            "The regulator confirmed that exports will resume on October 16 under this new system.",
+            "2025-10-16",
+        ),
+        ("The new quotas will take effect on 1 July.", "2025-07-01"),
+        # a start told as a plan overtaken is none
+        ("The ban had originally been scheduled to start in January 2027.", None),
+    ],
+)
+def test_a_measure_takes_the_start_a_later_sentence_gives(
+    second: str, start: str | None, lexicon: Lexicon
+) -> None:
+    text = "Congo introduced export quotas for cobalt on Monday.\n" + second
+    assert iso(restriction(run(text, lexicon)).get("start")) == start

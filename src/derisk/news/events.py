@@ -722,13 +722,22 @@ def _classify_dates(
         opened = None
         if re.search(r"(?:until|till|through|expir\w*(?: on)?|ending)\s*$", before):
             out.setdefault("expiry", d.date)
-        elif re.search(
-            r"(?:from|between|since|effective(?: from)?|starting(?: in| from)?"
-            r"|beginning(?: in| from)?|as of|tak\w* effect(?: on)?|took effect"
-            r"(?: on)?|with effect from|into (?:force|effect)(?: on)?|kick(?:s|ed)? in(?: on)?"
-            r"|in (?:force|effect) since|(?:launched|began|started|begins|starts) on)\s*$",
-            before,
-        ) or _BEGAN_DOING.search(s.text, lo, d.start):
+        elif (
+            re.search(
+                r"(?:from|between|effective(?: from)?|starting(?: in| from)?"
+                r"|beginning(?: in| from)?|as of|tak\w* effect(?: on)?|took effect"
+                r"(?: on)?|with effect from|into (?:force|effect)(?: on)?|kick(?:s|ed)? in(?: on)?"
+                r"|in (?:force|effect) since|(?:launched|began|started|begins|starts) on)\s*$",
+                before,
+            )
+            or (
+                # "has required licences for graphite since Dec 1": the state its own verb tells
+                # began then; a sentence with no event of its own ("The ban, in place since
+                # February, …") lends its "since" to none
+                pos is not None and re.search(r"\bsince\s*$", before)
+            )
+            or _BEGAN_DOING.search(s.text, lo, d.start)
+        ):
             out.setdefault("start", d.date)
             if re.search(r"(?:from|between)\s*$", before):
                 opened = d
@@ -2607,6 +2616,125 @@ _FOLLOW_DEAL = re.compile(
 )
 
 
+_EVENT_NOUNS: dict[str, str] = {
+    "offtake": r"deal|agreement|contract|offtake|pact|supply|arrangement",
+    "stake_acquisition": r"deal|agreement|transaction|investment|purchase|acquisition|stake|"
+    r"placement|subscription|shares",
+    "investment": r"deal|agreement|transaction|investment|funding|financing|commitment",
+    "loan": r"loan|facility|financing|agreement|deal",
+    "grant": r"grant|award|funding|agreement",
+    "first_export": r"shipment|cargo|consignment|batch|parcel|vessel|ship|container|load|"
+    r"concentrate|delivery|exports?",
+    "export_restriction": r"ban|quotas?|controls|restrictions?|curbs|measures?|rules|system|"
+    r"regime|framework|suspension|licen[cs]ing|exports",
+}
+"""What names an event of each type when a later sentence refers back to it."""
+_DONE_VERB = re.compile(
+    r"\b(?:signed|sealed|inked|formali[sz]ed|announced|agreed|reached|struck|completed|"
+    r"closed|finali[sz]ed|executed|entered|concluded|approved|awarded|finalised)\b",
+    re.IGNORECASE,
+)
+"""Verbs that date a deal: the day it was made or made public."""
+_LEFT_VERB = re.compile(
+    r"\b(?:shipped|loaded|departed|departing|left|leaving|sailed|sailing|dispatched|exported|"
+    r"set sail)\b",
+    re.IGNORECASE,
+)
+"""Verbs that date a shipment: the day it left."""
+_EFFECT_VERB = re.compile(
+    r"\b(?:resume|resumes|resumed|restart|restarts|start|starts|begin|begins|take effect|"
+    r"takes effect|took effect|kick in|kicks in|come into (?:force|effect)|"
+    r"comes into (?:force|effect))\b",
+    re.IGNORECASE,
+)
+"""Verbs that date when a measure applies."""
+
+
+_SUPERSEDED = re.compile(
+    r"\b(?:originally|initially|previously|first)\s+(?:been\s+)?(?:scheduled|planned|set|due|"
+    r"expected|meant|intended)\b|\bhad\s+(?:\w+\s+)?been\s+(?:scheduled|planned|set|due|"
+    r"expected|meant|intended)\b",
+    re.IGNORECASE,
+)
+"""A plan told as overtaken ("had originally been scheduled to start in January 2027"):
+its day is no day of the event."""
+
+
+def _refers_back(s: Sent, e: Event) -> bool:
+    """``s`` is about the event ``e`` told before: it opens with a noun of the event's kind
+    (after a time adverbial: "On 7 May, the agreement …", "Concentrate was trucked …"), names
+    it with a definite article ("… under this new system"), or names one of its parties with
+    such a noun ("Almonty announced a three-year offtake agreement with TPW")."""
+    nouns = _EVENT_NOUNS.get(e.type)
+    if nouns is None:
+        return False
+    lead = re.match(
+        r"^(?:(?:On|In|By|Since)\s+[^,]{1,30},\s+)?(?:(?:The|This|That|These|Its|Their)\s+)?"
+        r"(?:[\w$.,-]+\s+){0,3}?(?:" + nouns + r")\b",
+        s.text,
+        re.IGNORECASE,
+    )
+    if lead:
+        return True
+    definite = re.search(
+        r"\b(?:the|this|that|these|its|their)\s+(?:new\s+)?(?:[\w-]+\s+){0,2}(?:" + nouns + r")\b",
+        s.text,
+        re.IGNORECASE,
+    )
+    if definite:
+        return True
+    named = any(
+        same_org(m, party)
+        # "Almonty" for "Almonty Industries": a distinctive head of the party's name
+        or (len(m.text) >= 4 and m.text[0].isupper() and party.text.startswith(m.text + " "))
+        for m in s.orgs()
+        for party in e.links.values()
+        if party.kind != "country"
+    )
+    return named and re.search(r"\b(?:" + nouns + r")\b", s.text, re.IGNORECASE) is not None
+
+
+def _days_told_after(s: Sent, ctx: Context, recent: list[Event]) -> list[Event]:
+    """Days a later sentence states for an event told before it (within three sentences),
+    by what the sentence's verb says happened on that day: a deal made ("The agreement was
+    signed on 7 May"), a cargo that left ("… departing Africa on 24 June"), a measure that
+    applies ("… exports will resume on October 16 under this new system"). Only empty
+    fields are filled, and a sentence with another party's deal lends nothing."""
+    out: list[Event] = []
+    if _SUPERSEDED.search(s.text):
+        return out
+    dates: dict[str, dt.date] | None = None
+    for e in recent:
+        if s.index - e.sentence_index > 3 or not _refers_back(s, e):
+            continue
+        if dates is None:
+            dates = _classify_dates(s, ctx)
+        f = dict(e.fields)
+        day = dates.get("date")
+        if e.type in ("offtake", "stake_acquisition", "investment", "loan", "grant"):
+            if day is not None and f.get("date") is None and _DONE_VERB.search(s.text):
+                f["date"] = day
+            if e.type == "offtake" and f.get("term") is None and _term(s.text):
+                f["term"] = _term(s.text)
+        elif e.type == "first_export":
+            if (
+                day is not None
+                and f.get("date") in (None, ctx.published)
+                and _LEFT_VERB.search(s.text)
+            ):
+                f["date"] = day
+        elif e.type == "export_restriction" and f.get("start") is None:
+            when = dates.get("start") or day
+            if when is not None and _EFFECT_VERB.search(s.text):
+                f["start"] = when
+                if f.get("duration"):
+                    # a window stated as a duration runs from the start given here
+                    f["expiry"] = add_period(when, f["duration"])
+        if f != e.fields:
+            out.append(replace(e, fields=f))
+    return out
+
+
 def follow_up(s: Sent, ctx: Context) -> list[Event]:
     """Details given in the sentence after an event's ("The suspension took effect on
     Saturday", "The plant has capacity to process 12,000 tonnes a year"); returns the
@@ -2809,6 +2937,10 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 continue
             unit = share.unit if share.unit.endswith("/yr") or not yearly else share.unit + "/yr"
             updated.append(replace(e, fields=dict(e.fields, quantity=share.value, unit=unit)))
+    told = {(u.sentence_index, u.key()) for u in updated}
+    updated.extend(
+        _days_told_after(s, ctx, [e for e in recent if (e.sentence_index, e.key()) not in told])
+    )
     # several details of one event in one sentence ("The seven-year deal is worth $400
     # million"): one update with all of them
     merged: dict[tuple[int, tuple[Any, ...]], Event] = {}
