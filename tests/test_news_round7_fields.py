@@ -291,3 +291,60 @@ def test_a_measure_takes_the_start_a_later_sentence_gives(
 ) -> None:
     text = "Congo introduced export quotas for cobalt on Monday.\n" + second
     assert iso(restriction(run(text, lexicon)).get("start")) == start
+
+
+# ------------------------------------------------------------ a stake is the holding reached
+@pytest.mark.parametrize(
+    ("sentence", "pct"),
+    [
+        ("Tarn Capital increased its stake in Ossory Graphite from 4.17% to 9.02%.", 9.02),
+        ("Tarn Capital bought a further 5% of Ossory Graphite, taking its holding to 15%.", 15.0),
+        (
+            "Tarn Capital acquired a 3.5% stake in Ossory Graphite, bringing its total "
+            "interest to 12.25 per cent.",
+            12.25,
+        ),
+        # no holding reached is told: the stake bought
+        ("Tarn Capital acquired a 3.5% stake in Ossory Graphite.", 3.5),
+    ],
+)
+def test_the_percent_of_a_stake_is_the_holding_reached(
+    sentence: str, pct: float, lexicon: Lexicon
+) -> None:
+    assert has(run(sentence, lexicon), "stake_acquisition", percent=pct), run(sentence, lexicon)
+
+
+# ------------------------------------------------------ a sum that measures something else
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tarn Capital acquired a 5% stake in Ossory Graphite, whose market value is $2 billion.",
+        "Tarn Capital acquired a 5% stake in Ossory Graphite, which has a market capitalisation "
+        "of A$300 million.",
+        "Tarn Capital, with annual revenue of $4 billion, acquired a 5% stake in Ossory Graphite.",
+    ],
+)
+def test_a_company_s_value_or_revenue_is_no_price(sentence: str, lexicon: Lexicon) -> None:
+    ev = [e for e in run(sentence, lexicon) if e["type"] == "stake_acquisition"]
+    assert ev and all(e.get("amount") is None for e in ev), ev
+
+
+def test_the_price_beside_a_company_s_value_is_kept(lexicon: Lexicon) -> None:
+    text = (
+        "Tarn Capital acquired a 5% stake in Ossory Graphite, whose market value is $2 "
+        "billion, for $85 million."
+    )
+    assert has(run(text, lexicon), "stake_acquisition", amount=85_000_000, currency="USD")
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "It paid $85 million for the shares.",
+        "Tarn Capital paid $85 million for the stake.",
+        "The company will pay $85 million for the holding.",
+    ],
+)
+def test_the_price_the_buyer_paid_in_the_next_sentence(second: str, lexicon: Lexicon) -> None:
+    text = "Tarn Capital acquired a 5% stake in Ossory Graphite.\n" + second
+    assert has(run(text, lexicon), "stake_acquisition", percent=5, amount=85_000_000)

@@ -59,6 +59,7 @@ from derisk.news.events import (
     event_day,
     find_money,
     find_quantities,
+    price_money,
 )
 from derisk.news.lexicon import Mention, name_key
 
@@ -67,7 +68,8 @@ US_GOVERNMENT = "us-government"
 
 @lru_cache(maxsize=32)
 def _money_of(text: str) -> tuple[Money, ...]:
-    return tuple(find_money(text))
+    # a company's market value, revenue or debt is no deal's sum
+    return tuple(price_money(text, find_money(text)))
 
 
 def _money(s: Sent) -> list[Money]:
@@ -2227,6 +2229,14 @@ _THIS_DEAL = re.compile(
     r"(?:investment|deal|transaction|placement|subscription|purchase|acquisition|agreement|"
     r"loan|grant|award|funding|financing|facility|stake|shares|takeover|contract)s?\b"
 )
+_PAID_FOR_IT = re.compile(
+    r"^(?:It|They|The\s+(?:company|group|firm|miner|buyer|investor)|[A-Z][\w&.'’-]*"
+    r"(?:\s+[A-Z][\w&.'’-]*){0,3})\s+(?:paid|pays|will\s+pay|is\s+paying|spent|spends|"
+    r"will\s+spend)\s+[^.;]{1,40}?\s+for\s+(?:the|its|their|this|that|these)\s+"
+    r"(?:[\w-]+\s+)?(?:shares|stake|holding|interest|acquisition|purchase|securities|stock)\b"
+)
+"""The price told after the deal, by the buyer as subject ("It paid $85 million for the
+shares")."""
 _SHIPMENT_TO = re.compile(
     r"^(?:The|This|That|Its)\s+(?:first\s+|initial\s+|maiden\s+|inaugural\s+)?"
     r"(?:[\w-]+\s+)?(?:shipment|cargo|consignment|delivery|batch|concentrate)s?\s+"
@@ -2251,7 +2261,7 @@ def follow(s: Sent, ctx: Context) -> list[Event]:
         return []
     recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
     out: list[Event] = []
-    if _THIS_DEAL.match(s.text):
+    if _THIS_DEAL.match(s.text) or _PAID_FOR_IT.match(s.text):
         pct = _PCT_STAKE.search(s.text)
         money = _money(s)
         for e in recent:

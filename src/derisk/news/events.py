@@ -862,6 +862,39 @@ _ACQUIRE = re.compile(
 _SELL = re.compile(r"\b(?:sell|sells|selling|sold|divest\w*)\b", re.IGNORECASE)
 
 
+_HOLDING_REACHED = re.compile(
+    r"(?:[^;.]|\.(?=\d)){0,100}?\b(?:taking|bringing|lifting|raising|increasing|boosting|"
+    r"giving\s+it|giving\s+them)\s+(?:its|their|the\s+company's|the\s+group's)?\s*"
+    r"(?:total\s+|overall\s+|combined\s+|aggregate\s+)?(?:stake|holding|interest|"
+    r"shareholding|ownership)(?:\s+in\s+[^,;]{1,60}?)?\s+to\s+(?:about\s+|around\s+|"
+    r"nearly\s+|approximately\s+|roughly\s+|just over\s+|almost\s+)?"
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)",
+    re.IGNORECASE,
+)
+"""The holding a purchase brings its buyer to: the stake the labels and the graph record is
+the holding reached, not the slice bought."""
+_NOT_PRICE = re.compile(
+    r"(?:market\s+(?:value|valuation|capitali[sz]ation|cap)|valuation|revenues?|sales|"
+    r"profits?|earnings|turnover|debt|cash|capex|capital\s+(?:cost|expenditure)|"
+    r"enterprise\s+value)\s+(?:of\s+|is\s+|was\s+|stood\s+at\s+|at\s+|to\s+|"
+    r"(?:of\s+)?(?:about|around|nearly|some|roughly|over|more\s+than)\s+)*$"
+    r"|\bwhose\b[^,;]*$",
+    re.IGNORECASE,
+)
+"""A sum that measures something else (a company's market value, revenue or debt; a
+relative clause on another party) is no price of the deal."""
+
+
+def price_money(text: str, money: list[Money]) -> list[Money]:
+    """The sums of ``text`` that can be a deal's price, in order (see :data:`_NOT_PRICE`).
+
+    >>> t = "X bought 5% of Y, whose market value is $2 billion, for $85 million."
+    >>> [m.amount for m in price_money(t, find_money(t))]
+    [85000000.0]
+    """
+    return [x for x in money if not _NOT_PRICE.search(text[max(0, x.start - 60) : x.start])]
+
+
 def stake_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for m in _STAKE_NOUN.finditer(s.text):
@@ -869,12 +902,16 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         if raw_pct is None and m.group("bare"):
             # "increased its stake in X to 12%"
             to = re.match(
-                r"[^,.;]{0,60}?\bto\s+(?:about\s+|around\s+|nearly\s+)?(\d+(?:\.\d+)?)\s?"
-                r"(?:%|per ?cent)",
+                r"(?:[^,.;]|[.,](?=\d)){0,60}?\bto\s+(?:about\s+|around\s+|nearly\s+|"
+                r"approximately\s+)?(\d+(?:\.\d+)?)\s?(?:%|per ?cent)",
                 s.text[m.end() :],
             )
             raw_pct = to.group(1) if to else None
         pct = float(raw_pct) if raw_pct else None
+        reached = _HOLDING_REACHED.match(s.text, m.end())
+        if reached:
+            # "bought a further 5% of X, taking its holding to 15%": the holding reached
+            pct = float(reached.group("pct"))
         clause_start = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[clause_start : m.start()]
         verb = None
@@ -974,7 +1011,7 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             by_ref = by_ref or target is not None
         if acquirer is None or target is None:
             continue
-        money = [x for x in find_money(s.text)]
+        money = price_money(s.text, find_money(s.text))
         amount = money[0] if money else _amount_before(s, ctx, [acquirer, target])
         dates = _classify_dates(s, ctx, trig)
         for tgt in [target, *_coordinated(s, target)]:
