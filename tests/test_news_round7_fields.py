@@ -348,3 +348,43 @@ def test_the_price_beside_a_company_s_value_is_kept(lexicon: Lexicon) -> None:
 def test_the_price_the_buyer_paid_in_the_next_sentence(second: str, lexicon: Lexicon) -> None:
     text = "Tarn Capital acquired a 5% stake in Ossory Graphite.\n" + second
     assert has(run(text, lexicon), "stake_acquisition", percent=5, amount=85_000_000)
+
+
+# ------------------------------------------------------------- how sums and rates are written
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("invested €1,2 million in", 1_200_000, "EUR"),  # a decimal comma before a scale
+        ("invested €1,200 in", 1_200, "EUR"),  # a thousands comma
+        ("invested Rs 500 crore in", 5_000_000_000, "INR"),
+        ("invested ₹2 lakh in", 200_000, "INR"),
+        ("invested R1.2 billion in", 1_200_000_000, "ZAR"),
+    ],
+)
+def test_sums_in_the_notations_of_other_presses(text: str, amount: float, currency: str) -> None:
+    from derisk.news.events import find_money
+
+    got = [(m.amount, m.currency) for m in find_money(text)]
+    assert got == [(amount, currency)]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("will buy 2,500 tonnes a month of cobalt", []),
+        ("will buy 2,500 tonnes of cobalt hydroxide a month", []),
+        ("output of 500 t/day", []),
+        ("will buy 2,500 tonnes of cobalt a year", [(2500.0, "t/yr")]),
+        ("shipped 2,500 tonnes on Monday", [(2500.0, "t")]),
+    ],
+)
+def test_a_rate_shorter_than_a_year_is_no_tonnage(text: str, want: list[Any]) -> None:
+    from derisk.news.events import find_quantities
+
+    assert [(q.value, q.unit) for q in find_quantities(text)] == want
+
+
+def test_a_monthly_supply_is_not_read_as_a_tonnage(lexicon: Lexicon) -> None:
+    text = "Glencore will buy 2,500 tonnes a month of cobalt hydroxide from Orrin Cobalt."
+    ev = [e for e in run(text, lexicon) if e["type"] == "offtake"]
+    assert ev and all(e.get("quantity") is None and e.get("unit") is None for e in ev), ev

@@ -160,6 +160,10 @@ _CUR_SYMBOL = {
     "sek": "SEK",
     "zar": "ZAR",
     "inr": "INR",
+    "₹": "INR",
+    "rs": "INR",
+    "rs.": "INR",
+    "r": "ZAR",
 }
 _CUR_WORD = {
     "yuan": "CNY",
@@ -188,18 +192,26 @@ _SCALE = {
     "m": 1e6,
     "thousand": 1e3,
     "k": 1e3,
+    "crore": 1e7,
+    "lakh": 1e5,
 }
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUMBER = (
+    r"\d+,\d{1,2}(?=\s?(?i:trillion|billion|million|crore|lakh|bn|mn|m)\b)"
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+)
+"""A number as the press writes it: "1,200,000.5"; "€1,2 million" is a decimal comma (one or
+two digits after the comma and a scale word after them)."""
 MONEY_SYMBOL_RE = re.compile(
-    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|AUD\$|USD\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|₩|RMB\s?|EUR\s?|USD\s?|AUD\s?|CAD\s?|KRW\s?|CNY\s?|JPY\s?|GBP\s?|CHF\s?|NOK\s?|SEK\s?|ZAR\s?|INR\s?)"
+    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|AUD\$|USD\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|₩|₹|Rs\.?\s?(?=\d)|R(?=\d)|RMB\s?|EUR\s?|USD\s?|AUD\s?|CAD\s?|KRW\s?|CNY\s?|JPY\s?|GBP\s?|CHF\s?|NOK\s?|SEK\s?|ZAR\s?|INR\s?)"
     r"\s?(?P<num>"
     + _NUMBER
     # "$2.26-billion": a hyphen before the scale
     + r")(?:-(?=(?i:trillion|billion|million|bn|mn|m)\b)|\s?)"
-    r"(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|mn|m|b|k))?\b"
+    r"(?P<scale>(?i:trillion|billion|million|thousand|crore|lakh|bn|mln|mn|m|b|k))?\b"
 )
 MONEY_WORD_RE = re.compile(
-    r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|bn|mln|mn)?\s+"
+    r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|crore|lakh|bn|mln"
+    r"|mn)?\s+"
     r"(?P<cur>yuan|renminbi|won|yen|euros?|(?:US |U\.S\. |Australian |Canadian )?dollars|pounds|"
     r"rupees|reais)\b",
     re.IGNORECASE,
@@ -230,6 +242,13 @@ _PER_YEAR = re.compile(
 )
 
 
+_PER_SHORTER = re.compile(
+    r"\s*(?:(?:of\s+[\w\s-]{1,30}?\s+)?(?:a|per|each|every)\s+(?:month|week|day|quarter)\b"
+    r"|/\s*(?:month|mo|week|wk|day|d)\b|(?:monthly|weekly|daily|quarterly)\b)",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Money:
     start: int
@@ -247,6 +266,9 @@ class Quantity:
 
 
 def _num(text: str) -> float:
+    """``"1,200.5"`` → 1200.5; ``"1,2"`` (a decimal comma, see :data:`_NUMBER`) → 1.2."""
+    if re.fullmatch(r"\d+,\d{1,2}", text):
+        return float(text.replace(",", "."))
     return float(text.replace(",", ""))
 
 
@@ -305,6 +327,10 @@ def find_quantities(sentence: str) -> list[Quantity]:
             continue
         before = sentence[max(0, m.start() - 40) : m.start()].lower()
         after = sentence[m.end() :]
+        if _PER_SHORTER.match(after):
+            # "2,500 tonnes a month": a rate over a span shorter than a year is neither a
+            # tonnage nor a yearly rate; read it as neither rather than misreport it
+            continue
         if (
             _PER_YEAR.match(after)
             or re.match(r"\s*/\s*(?:yr|y|year|a|annum)\b|\s*pa\b", after)
