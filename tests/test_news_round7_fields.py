@@ -388,3 +388,30 @@ def test_a_monthly_supply_is_not_read_as_a_tonnage(lexicon: Lexicon) -> None:
     text = "Glencore will buy 2,500 tonnes a month of cobalt hydroxide from Orrin Cobalt."
     ev = [e for e in run(text, lexicon) if e["type"] == "offtake"]
     assert ev and all(e.get("quantity") is None and e.get("unit") is None for e in ev), ev
+
+
+# ------------------------------------- sums and days told before the stake they paid for
+_DEAL = (
+    "Tarn Capital signed a $180 million investment agreement with Halvard Metals on Tuesday.\n"
+    "The money will fund a new graphite plant at Ossory Graphite.\n"
+    "Tarn Capital will inject $150 million, while Halvard Metals will contribute $30 million.\n"
+)
+
+
+def test_each_buyer_takes_the_sum_it_put_in_and_the_day_of_the_deal(lexicon: Lexicon) -> None:
+    text = (
+        _DEAL + "Tarn Capital raised its stake in Ossory Graphite to 64% through this "
+        "investment.\nHalvard Metals, as a new shareholder, secures a 12.9% stake in Ossory "
+        "Graphite."
+    )
+    ev = run(text, lexicon)
+    assert has(
+        ev, "stake_acquisition", percent=64, amount=150_000_000, currency="USD", date="2025-06-10"
+    ), ev
+    assert has(ev, "stake_acquisition", percent=12.9, amount=30_000_000, date="2025-06-10"), ev
+
+
+def test_a_stake_that_does_not_refer_back_takes_no_earlier_sum(lexicon: Lexicon) -> None:
+    text = _DEAL + "Separately, Tarn Capital acquired a 5% stake in Quarry Point Antimony."
+    ev = [e for e in run(text, lexicon) if e["type"] == "stake_acquisition"]
+    assert ev and all(e.get("amount") is None and e.get("date") is None for e in ev), ev

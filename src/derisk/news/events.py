@@ -381,6 +381,9 @@ class Context:
     officials: set[str] = field(default_factory=set)
     """Surnames of the people the article named with a title of office ("Mines Minister
     Winston Chitando" → "Chitando"): when one of them acts, the article's government does."""
+    loose: list[tuple[int, Mention, Money | None, dt.date | None]] = field(default_factory=list)
+    """Details told in sentences that gave no event (sentence index, party, the sum the party
+    puts in, the day a deal of it was made): :func:`note_loose_details`."""
 
 
 _TITLE = r"(?:President|Minister|Premier|Secretary|Governor|Chancellor)"
@@ -3015,6 +3018,79 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             u = replace(u, fields={**u.fields, **extra})
         merged[k] = u
     return list(merged.values())
+
+
+_PUTS_IN = re.compile(
+    r"^\s*(?:,[^,]{1,60},\s*)?(?:will\s+|would\s+|is\s+to\s+|has\s+|have\s+|had\s+)?"
+    r"(?:also\s+|jointly\s+)?(?:inject|contribut|pa(?:y|ys|id)\b|invest|put\w*\s+in|provid|"
+    r"commit|subscrib\w*\s+for|spen[dt])\w*\s+(?:up\s+to\s+|about\s+|around\s+|some\s+|"
+    r"roughly\s+|a\s+further\s+|another\s+)?$",
+    re.IGNORECASE,
+)
+"""A party and the sum it puts in: "Korea Zinc will inject 147.9 billion won", "Trafigura,
+as a new shareholder, will contribute 37 billion won"."""
+_DEAL_NOUN = re.compile(
+    r"\b(?:agreement|deal|investment|contract|transaction|subscription|placement|offering|"
+    r"capital increase)\b",
+    re.IGNORECASE,
+)
+_BACK_TO_DEAL = re.compile(
+    r"\b(?:this|the|that|these)\s+(?:[\w-]+\s+){0,2}(?:agreement|deal|investment|transaction|"
+    r"subscription|placement|offering|capital increase|injection|contribution)s?\b",
+    re.IGNORECASE,
+)
+
+
+def note_loose_details(s: Sent, ctx: Context) -> None:
+    """Remember what a sentence without an event of its own tells about a party's deal: the
+    sum each named party puts in (its own verb and sum, one party at a time), and the day a
+    deal of the named parties was made ("formalized a $142.8 million investment agreement on
+    Thursday"). Sums are kept for three sentences, days for the article."""
+    ctx.loose = [x for x in ctx.loose if x[3] is not None or s.index - x[0] <= 3]
+    money = find_money(s.text)
+    day = None
+    if _DEAL_NOUN.search(s.text) and _DONE_VERB.search(s.text):
+        day = _classify_dates(s, ctx).get("date")
+    for m in s.orgs():
+        put = next(
+            (x for x in money if x.start >= m.end and _PUTS_IN.match(s.text[m.end : x.start])),
+            None,
+        )
+        if put is not None or day is not None:
+            ctx.loose.append((s.index, m, put, day))
+
+
+def lend_loose_details(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
+    """A stake or investment that refers back to a deal ("Through this investment, X will
+    raise its stake to 64%"; also the next sentence's, "Y, as a new shareholder, secures a
+    12.9 percent stake") takes, where its own sentence states none, the sum its buyer was
+    said to put in (within three sentences) and the last day a deal of its was made
+    (:func:`note_loose_details`)."""
+    if not ctx.loose or not found:
+        return found
+    back = _BACK_TO_DEAL.search(s.text) or (
+        ctx.prev is not None
+        and ctx.prev.index == s.index - 1
+        and _BACK_TO_DEAL.search(ctx.prev.text) is not None
+    )
+    if not back:
+        return found
+    out: list[Event] = []
+    for e in found:
+        party = e.links.get("acquirer") or e.links.get("investor")
+        if e.type not in ("stake_acquisition", "investment") or party is None:
+            out.append(e)
+            continue
+        f = dict(e.fields)
+        for idx, m, put, day in reversed(ctx.loose):
+            if not (same_org(m, party) or _org_key(m) == _org_key(party)):
+                continue
+            if put is not None and f.get("amount") is None and s.index - idx <= 3:
+                f["amount"], f["currency"] = put.amount, put.currency
+            if day is not None and f.get("date") is None:
+                f["date"] = day
+        out.append(replace(e, fields=f) if f != e.fields else e)
+    return out
 
 
 EXTRACTORS = (

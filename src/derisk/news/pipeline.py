@@ -23,6 +23,8 @@ from derisk.news.events import (
     Event,
     Sent,
     follow_up,
+    lend_loose_details,
+    note_loose_details,
     note_officials,
     project_name,
     same_org,
@@ -473,6 +475,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         found = deals.refine(sent, ctx, found)
         found.extend(e for e in fallback_events(sent, ctx, found) if not deals.not_done(sent, e))
         found = window_from_previous(sent, ctx, found)
+        found = lend_loose_details(sent, ctx, found)
         if found:
             _share_announcement_day(events, found, sent)
             for e in found:
@@ -493,6 +496,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
             if issuers:
                 ctx.last_issuer = issuers[0]
         else:
+            note_loose_details(sent, ctx)
             for upd in follow_up(sent, ctx):
                 for i, e in enumerate(events):
                     if e.sentence_index == upd.sentence_index and e.key() == upd.key():
