@@ -415,3 +415,18 @@ def test_a_stake_that_does_not_refer_back_takes_no_earlier_sum(lexicon: Lexicon)
     text = _DEAL + "Separately, Tarn Capital acquired a 5% stake in Quarry Point Antimony."
     ev = [e for e in run(text, lexicon) if e["type"] == "stake_acquisition"]
     assert ev and all(e.get("amount") is None and e.get("date") is None for e in ev), ev
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day"),
+    [
+        # a forward preposition with no past-tense verb looks ahead, as for a bare month
+        ("Zambia's quota system for cobalt exports applies from Monday.", "2025-06-16"),
+        ("Congo's new cobalt quotas take effect from January 1.", "2026-01-01"),
+        # a past-tense verb keeps the day behind
+        ("The cobalt quotas took effect from Monday.", "2025-06-09"),
+        ("The cobalt quotas took effect from January 1.", "2025-01-01"),
+    ],
+)
+def test_a_forward_preposition_looks_ahead_without_a_past_verb(sentence: str, day: str) -> None:
+    assert [m.date.isoformat() for m in find_dates(sentence, dt.date(2025, 6, 11))] == [day]

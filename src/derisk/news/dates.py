@@ -207,6 +207,13 @@ _WILL_CUE = re.compile(
 """The future told by a modal or "is (set / due / expected …) to"; a present tense ("comes into
 effect on Tuesday") is read either way in the press and is left to the nearest date."""
 _PAST_VERB = re.compile(_PAST_VERBS + r"\b", re.IGNORECASE)
+_FORWARD_PREP = re.compile(
+    r"\b(?:from|starting(?:\s+from)?|effective(?:\s+from)?|until|till|as\s+of|beginning)\s+"
+    r"(?:on\s+)?$",
+    re.IGNORECASE,
+)
+"""A preposition that looks forward when no past-tense verb tells otherwise ("takes effect
+from Thursday", "until March 3"), as it does for a month without its year."""
 
 
 def told_ahead(before: str) -> bool:
@@ -218,12 +225,15 @@ def told_ahead(before: str) -> bool:
     True
     >>> told_ahead("Jakarta said on "), told_ahead("the ban will replace the quota imposed on ")
     (False, False)
+    >>> told_ahead("the ban takes effect from "), told_ahead("the ban took effect from ")
+    (True, False)
     """
     clause = _CLAUSE_CUT.split(before[-160:])[-1]
     ahead = [m.end() for m in _WILL_CUE.finditer(clause)]
-    if not ahead:
-        return False
     past = [m.end() for m in _PAST_VERB.finditer(clause)]
+    if not ahead:
+        # a forward preposition looks ahead only where no past-tense verb tells otherwise
+        return not past and _FORWARD_PREP.search(clause) is not None
     return not past or max(ahead) > max(past)
 
 
