@@ -430,3 +430,24 @@ def test_a_stake_that_does_not_refer_back_takes_no_earlier_sum(lexicon: Lexicon)
 )
 def test_a_forward_preposition_looks_ahead_without_a_past_verb(sentence: str, day: str) -> None:
     assert [m.date.isoformat() for m in find_dates(sentence, dt.date(2025, 6, 11))] == [day]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("exports are suspended until Friday", [("2025-06-13", "day")]),
+        ("companies must apply by Friday", [("2025-06-13", "day")]),
+        ("the rules start this Friday", [("2025-06-13", "day")]),
+        ("next Friday", []),  # the coming one or the one after: left unresolved
+        ("the decree was signed three days ago", [("2025-06-08", "day")]),
+        ("the ban was announced two weeks ago", [("2025-05-26", "week")]),
+    ],
+)
+def test_weekdays_ahead_and_days_ago(text: str, want: list[tuple[str, str]]) -> None:
+    got = [(m.date.isoformat(), m.precision) for m in find_dates(text, dt.date(2025, 6, 11))]
+    assert got == want
+
+
+def test_until_a_weekday_ends_the_window(lexicon: Lexicon) -> None:
+    ev = restriction(run("Congo suspended its cobalt export ban until Friday.", lexicon))
+    assert iso(ev.get("expiry")) == "2025-06-13", ev

@@ -8,7 +8,13 @@ ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
 - ``on Monday`` … ``on Sunday``, and the wire style ``said Tuesday`` / ``Tuesday's`` → the
   latest such weekday ``d ≤ P`` (``P`` itself when it is that weekday):
   ``d = P − ((wd(P) − wd) mod 7)`` (``dateutil.relativedelta`` with ``weekday=WD(-1)``);
-  ``next Monday`` is not resolved.
+  ``next Monday`` is not resolved (the coming one or the one after: the press uses both);
+  ``this Friday``, ``until Friday``, ``by Friday``, or a weekday in a clause told in the
+  future ("will take effect on Monday", "takes effect from Monday") → the earliest such
+  weekday ``d ≥ P``.
+- ``three days ago`` → ``P − 3``; ``two weeks ago`` → Monday of that week (precision ``week``).
+- A day without its year told in the future ("will take effect on January 1") → not before
+  ``P``; ``from 2029`` / ``starting next year`` → 1 January of that year (precision ``year``).
 - ``last month`` → the first of the month before ``P``; ``next month`` → the first of the
   month after; ``earlier this month`` / ``this month``
   → the first of ``P``'s month (precision ``month``).
@@ -96,8 +102,11 @@ DATE_RE = re.compile(
     r"(?:(?P<y6>(?:19|20)\d\d)\b(?![-/–]\d|\s*(?:-|–|to)\s*(?:19|20)?\d\d\b)"
     r"|(?P<rel6>next|this)\s+year\b))"
     r"|(?P<iso>\b(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d)\b)"
+    r"|(?P<wdf>\b(?:this|coming|this coming|until|till|by|before)\s+(?P<wdfn>" + _WD + r")\b"
+    r"(?!\s+(?:next|week)))"
     r"|(?P<wd>\b(?:(?:late\s+|early\s+)?on\s+|(?<!next )(?<!coming )(?<!this )(?<!until )"
-    r"(?<!by )(?<!before ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
+    r"(?<!till )(?<!by )(?<!before ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
+    r"|(?P<ago>\b(?P<agon>" + _NUM + r")\s+(?P<agou>days?|weeks?)\s+ago\b)"
     r"|(?P<lastmonth>\blast month\b)"
     r"|(?P<nextmonth>\bnext month\b)"
     r"|(?P<thismonth>\b(?:earlier )?this month\b)"
@@ -346,6 +355,19 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                 date = dt.date(int(g["y4"]), int(g["m4"]), int(g["d4"]))
             elif published is None:
                 date = None
+            elif g["wdf"]:
+                # "this Friday", "until Friday": the next such day
+                date = weekday_after(published, WEEKDAYS[g["wdfn"].lower()])
+            elif g["ago"]:
+                raw = g["agon"].lower()
+                n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+                if g["agou"].lower().startswith("day"):
+                    date = published - dt.timedelta(days=n)
+                else:
+                    # "two weeks ago" names no day: that week's Monday
+                    back = published - dt.timedelta(weeks=n)
+                    date = back - dt.timedelta(days=back.weekday())
+                    precision = "week"
             elif g["wd"]:
                 wd = WEEKDAYS[g["wdn"].lower()]
                 last = re.search(r"\blast\s+$", text[: m.start("wdn")], re.I)
@@ -385,7 +407,9 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
             # a month without its year starts at the month's name: the preposition before it
             # ("until", "from") tells how the date is used, as for other dates
             at = (
-                m.start("bmn")
+                m.start("wdfn")
+                if g["wdf"]
+                else m.start("bmn")
                 if g["bm"]
                 else (m.start("y6") if g["y6"] else m.start("rel6"))
                 if g["yr"]
