@@ -451,3 +451,21 @@ def test_weekdays_ahead_and_days_ago(text: str, want: list[tuple[str, str]]) -> 
 def test_until_a_weekday_ends_the_window(lexicon: Lexicon) -> None:
     ev = restriction(run("Congo suspended its cobalt export ban until Friday.", lexicon))
     assert iso(ev.get("expiry")) == "2025-06-13", ev
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        # the past-tense verb governs however long its object
+        (
+            "China suspended its ban on exports of gallium and germanium to the United States "
+            "on November 9.",
+            "2024-11-09",
+        ),
+        ("Guinea halted bauxite exports by the state miner on August 5.", "2024-08-05"),
+    ],
+)
+def test_a_past_verb_far_before_its_day_keeps_it_behind(
+    sentence: str, date: str, lexicon: Lexicon
+) -> None:
+    assert any(iso(e.get("date")) == date for e in run(sentence, lexicon)), run(sentence, lexicon)

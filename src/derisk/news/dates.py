@@ -193,9 +193,14 @@ def _past_if_told_so(date: dt.date | None, before: str, published: dt.date) -> d
     # the verb of the clause may stand several words before the day ("announced export
     # controls on gallium and germanium on July 3")
     clause = re.split(
-        r"[.;]|\b(?:will|would|shall|until|from|effective|starting|that|which)\b", before
+        r"[.;]|\b(?:will|would|shall|until|from|effective|starting|that|which)\b"
+        # a participle after a comma has its own time ("…, with the shutdown commencing on")
+        r"|,\s+(?:with\b|\w+ing\b)",
+        before,
     )[-1]
-    if not _PAST_CUE.search(clause[-90:]) or _AHEAD_CUE.search(clause[-90:]):
+    # the past-tense verb anywhere in the clause, however long its object ("suspended its ban
+    # on exports of gallium to the United States on November 9")
+    if not _PAST_VERB.search(clause[-120:]) or _AHEAD_CUE.search(clause[-120:]):
         return date
     try:
         return date.replace(year=date.year - 1)
