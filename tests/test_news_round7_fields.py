@@ -469,3 +469,40 @@ def test_a_past_verb_far_before_its_day_keeps_it_behind(
     sentence: str, date: str, lexicon: Lexicon
 ) -> None:
     assert any(iso(e.get("date")) == date for e in run(sentence, lexicon)), run(sentence, lexicon)
+
+
+# --------------------------------------------- wire-style time adverbials; money for a stake
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tarn Capital on Monday bought a 19.9% stake in Ossory Graphite for A$45 million.",
+        "Tarn Capital on Monday agreed to buy a 19.9% stake in Ossory Graphite for A$45 million.",
+    ],
+)
+def test_a_new_company_before_a_time_adverbial_is_the_subject(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "stake_acquisition", acquirer="Tarn Capital", percent=19.9, date="2025-06-09"), (
+        ev
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tarn Capital will invest US$45m in Ossory Graphite for a 19.9% stake.",
+        "Tarn Capital invested US$45m in Ossory Graphite in exchange for a 19.9% interest.",
+    ],
+)
+def test_money_put_in_for_a_stated_stake_is_that_stake(sentence: str, lexicon: Lexicon) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "stake_acquisition", percent=19.9, amount=45_000_000, currency="USD"), ev
+    assert not any(e["type"] == "investment" for e in ev), ev
+
+
+def test_an_investment_with_no_stake_stays_an_investment(lexicon: Lexicon) -> None:
+    ev = run("Tarn Capital will invest US$45m in Ossory Graphite.", lexicon)
+    assert has(ev, "investment", amount=45_000_000) and not any(
+        e["type"] == "stake_acquisition" for e in ev
+    ), ev

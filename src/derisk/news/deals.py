@@ -2069,7 +2069,55 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
-    return out
+    return _investment_buying_a_stake(s, out)
+
+
+_FOR_STAKE = re.compile(
+    r"\b(?:for|in\s+(?:exchange|return)\s+for|giving\s+(?:it|them)|taking|to\s+take|"
+    r"to\s+acquire|securing)\s+(?:a|an)\s+(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:stake|interest|holding|shareholding)\b",
+    re.IGNORECASE,
+)
+"""The share an investment buys, told with it ("will invest US$45m in X for a 19.9% stake")."""
+
+
+def _investment_buying_a_stake(s: Sent, out: list[Event]) -> list[Event]:
+    """An investment whose own sentence states the stake it buys is that stake: its buyer,
+    its company, the share and the sum (the labels' rule: money put in for shares is one
+    stake event, not a separate investment)."""
+    m = _FOR_STAKE.search(s.text)
+    if m is None:
+        return out
+    stakes = [e for e in out if e.type == "stake_acquisition"]
+    res: list[Event] = []
+    for e in out:
+        inv, tgt = e.links.get("investor"), e.links.get("target")
+        if (
+            e.type != "investment"
+            or inv is None
+            or tgt is None
+            or m.start() < inv.end
+            or any(_same(st.links["acquirer"], inv) for st in stakes)
+        ):
+            res.append(e)
+            continue
+        f = {
+            "acquirer": e.fields["investor"],
+            "target": e.fields["target"],
+            "percent": float(m.group("pct")),
+            "amount": e.fields.get("amount"),
+            "currency": e.fields.get("currency"),
+            "date": e.fields.get("date"),
+        }
+        res.append(
+            replace(
+                e,
+                type="stake_acquisition",
+                fields={k: v for k, v in f.items() if v is not None},
+                links={"acquirer": inv, "target": tgt},
+            )
+        )
+    return res
 
 
 _DEALS = ("stake_acquisition", "investment", "offtake", "loan", "grant")
