@@ -506,3 +506,12 @@ def test_an_investment_with_no_stake_stays_an_investment(lexicon: Lexicon) -> No
     assert has(ev, "investment", amount=45_000_000) and not any(
         e["type"] == "stake_acquisition" for e in ev
     ), ev
+
+
+def test_a_capacity_in_a_relative_clause_belongs_to_the_facility(lexicon: Lexicon) -> None:
+    text = (
+        "Orrin Lithium's Kestrel lithium hydroxide refinery, which has a nameplate capacity of "
+        "24,000 tonnes per annum, was officially opened by the premier on May 30."
+    )
+    ev = run(text, lexicon)
+    assert has(ev, "facility", capacity=24_000, unit="t/yr", date="2025-05-30"), ev

@@ -46,6 +46,7 @@ from derisk.news.events import (
     _value,
     event_day,
     month_only,
+    stated_capacity,
 )
 from derisk.news.lexicon import Mention
 
@@ -314,6 +315,9 @@ def facility_clause_events(s: Sent, ctx: Context) -> list[Event]:
             "location": loc.id if loc else None,
             "date": event_day(s, ctx, pos),
         }
+        cap = stated_capacity(s.text) if action != "closure" else None
+        if cap is not None:
+            fields["capacity"], fields["unit"] = cap.value, cap.unit
         links = {"company": company, **({"location": loc} if loc else {})}
         ev = _make(s, "facility", fields, links, by_reference=by_ref)
         return [ev] if ev else []

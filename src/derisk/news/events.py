@@ -791,6 +791,29 @@ def _classify_dates(
     return out
 
 
+def stated_capacity(text: str) -> Quantity | None:
+    """A facility's capacity in its sentence: a yearly rate, else a tonnage the word
+    "capacity" introduces ("which has a nameplate capacity of 24,000 tonnes per annum").
+
+    >>> stated_capacity("a plant with capacity of 24,000 tonnes a year").unit
+    't/yr'
+    >>> stated_capacity("it shipped 5,000 tonnes") is None
+    True
+    """
+    qty = find_quantities(text)
+    yearly = next((q for q in qty if q.unit.endswith("/yr")), None)
+    if yearly is not None:
+        return yearly
+    return next(
+        (
+            q
+            for q in qty
+            if re.search(r"\bcapacity\b[^.;]{0,40}$", text[max(0, q.start - 60) : q.start], re.I)
+        ),
+        None,
+    )
+
+
 def event_day(s: Sent, ctx: Context, pos: int) -> dt.date | None:
     """The one day of an event that has no window (a facility opening or closing): the day it
     was done or announced, else the day it takes effect ("announced the closure of its mine,
