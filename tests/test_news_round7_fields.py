@@ -515,3 +515,21 @@ def test_a_capacity_in_a_relative_clause_belongs_to_the_facility(lexicon: Lexico
     )
     ev = run(text, lexicon)
     assert has(ev, "facility", capacity=24_000, unit="t/yr", date="2025-05-30"), ev
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("a five year agreement", "P5Y"),
+        ("a 5 year supply deal", "P5Y"),
+        ("The five year ‘indefinite delivery’ contract", "P5Y"),
+        ("for an initial term of five (5) years", "P5Y"),
+        ("The initial term of the agreement is three-years from the first delivery", "P3Y"),
+        ("production will start in five years", None),
+        ("five years ago", None),
+    ],
+)
+def test_a_deal_s_term_in_the_forms_it_is_written(text: str, term: str | None) -> None:
+    from derisk.news.events import _term
+
+    assert _term(text) == term

@@ -1411,10 +1411,18 @@ _OFFTAKE = re.compile(
     r"(?:[\w,-]+ ){0,4}from)\b",
     re.IGNORECASE,
 )
+_TERM_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
 _TERM = re.compile(
     r"\b(?:for|over)\s+(?:an?\s+)?(?:initial\s+)?(?:term|period)?\s*(?:of\s+)?"
-    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)\s+years?\b"
-    r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)-year\b",
+    r"(?P<n>" + _TERM_N + r")(?:\s*\(\d+\))?\s+years?\b"
+    r"|\b(?P<n2>" + _TERM_N + r")-year\b"
+    # "a five year agreement": the number of years as the deal's adjective, hyphen or not
+    r"|\b(?P<n3>" + _TERM_N + r")\s+year(?=\s+(?:[\w‘’'\"-]+\s+){0,4}?(?:agreement|deal|"
+    r"contract|offtake|supply|arrangement|term)\b)"
+    # "an initial term of three years", "a term of five (5) years", "three-years from …"
+    r"|\b(?:term|period|tenure|duration)(?:\s+of\s+(?:the|this|its)\s+[\w-]+)?\s+"
+    r"(?:is\s+|will\s+be\s+|of\s+|is\s+of\s+)?(?:about\s+)?"
+    r"(?P<n4>" + _TERM_N + r")(?:\s*\(\d+\))?[\s-]+years?\b",
     re.IGNORECASE,
 )
 
@@ -1423,7 +1431,8 @@ def _term(text: str) -> str | None:
     m = _TERM.search(text)
     if not m:
         return None
-    return parse_duration(f"{m.group('n') or m.group('n2')} years")
+    n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4")
+    return parse_duration(f"{n} years")
 
 
 def _direct_object(s: Sent, pos: int) -> Mention | None:
