@@ -1,8 +1,9 @@
 """Dates and durations in news text, resolved against the publication date.
 
 Pure functions. A *date expression* is found with its character span and resolved to a
-calendar date and a precision (``day`` or ``month``); durations ("for six months") become
-ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
+calendar date and a precision (``day``, ``week``, ``month`` or ``year``); durations ("for six
+months") become ISO 8601 periods (``P6M``). Rules, for reference date ``P`` (the publication
+date, or the story's dateline when the caller passes it):
 
 - ``today`` → ``P``; ``yesterday`` / ``the previous day`` / ``a day earlier`` → ``P − 1``.
 - ``on Monday`` … ``on Sunday``, and the wire style ``said Tuesday`` / ``Tuesday's`` → the
@@ -22,8 +23,9 @@ ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
 - ``earlier in the week`` / ``earlier this week`` / ``this week`` → Monday of ``P``'s week;
   ``last week`` → Monday of the week before (precision ``week``: no day is named).
 - ``March 3``, ``Oct. 16``, ``3 March`` without a year → the year ``y ∈ {Y−1, Y, Y+1}`` that puts
-  the date nearest to ``P``, but not after ``P`` when a past-tense verb just before it tells
-  of a done thing ("announced the licensing on July 3"); with a year, as written; followed
+  the date nearest to ``P``, but not after ``P`` when a past-tense verb of its clause tells
+  of a done thing ("announced the licensing on July 3"), and not before ``P`` when its clause
+  is told in the future (:func:`told_ahead`); with a year, as written; followed
   by ``next year`` → year ``Y+1``, by ``this year`` → ``Y``.
 - ``from January 2027`` / ``in December 2022`` → first of the month, precision ``month``.
 - ``in February`` / ``since March`` without a year → the latest such month not after ``P``'s;
