@@ -151,8 +151,14 @@ def test_kernel_plan_equals_a_dense_solve(n: int, degree: float, back: float, se
         p = plan(s)
     one = np.zeros(n, dtype=bool)
     one[rng.integers(0, n)] = True  # one member: most of the layer out of its reach
-    for mask in (rng.random(n) < 0.2, one):
-        np.testing.assert_allclose(set_share(p, mask), dense_share(s, mask), atol=1e-9, rtol=0)
+    for mask in (rng.random(n) < 0.2, rng.random(n) < 0.7, one):
+        want = dense_share(s, mask)
+        # window 1: the sweep changes between reading every row and only reached ones at every
+        # position (the default changes every 1,024 positions, more than these layers have)
+        for window in (_graph.WINDOW, 1, 3):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(_graph, "WINDOW", window)
+                np.testing.assert_allclose(set_share(p, mask), want, atol=1e-9, rtol=0)
 
 
 @pytest.mark.parametrize("small", [64, 0])
@@ -174,9 +180,12 @@ def test_entities_no_member_reaches_stay_zero(small: int) -> None:
     p = own.FlatPlan.from_arrays({**p.arrays(), "small": small})
     x1 = 0.5 / (1 - 0.2 * 0.3)
     want = [0.0, x1, 0.3 * x1, 0.6 * 0.3 * x1, 0, 0, 0, 0, 0, 0]
-    got = set_share(p, [0])
-    np.testing.assert_allclose(got, want, atol=1e-15, rtol=1e-13)
-    assert np.all(got[4:] == 0.0)
+    for window in (_graph.WINDOW, 1):  # only reached rows read; every row read
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_graph, "WINDOW", window)
+            got = set_share(p, [0])
+        np.testing.assert_allclose(got, want, atol=1e-15, rtol=1e-13)
+        assert np.all(got[4:] == 0.0)
     np.testing.assert_allclose(set_share(p, [0], cut=False), want, atol=1e-15, rtol=1e-13)
     # a member inside the reached cycle: chains cut there (x1 = 0.5 + 0.2 * 1, x3 = 0.6)
     np.testing.assert_allclose(

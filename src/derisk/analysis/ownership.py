@@ -355,13 +355,13 @@ def _flat_share(p: FlatPlan, s_node: BoolArray, cut: bool) -> FloatArray:
 
     u = np.zeros(p.n)  # positions not reached yet stay 0: rows @ u is then the outside inflow
     out = np.zeros(p.n)  # entities no member reaches stay 0 (the sweep skips them)
-    mark = _graph.marks(p.pos, np.flatnonzero(s_node))
+    mark = _graph.marks(p.pos, s_node)
     j = q = solved = 0
     nnt = int(p.nt_lo.size)
     while True:
         q = _graph.sweep(
             p.indptr, p.indices, p.data, p.nt_lo, p.nt_hi, p.nt_here, p.perm, mark, cut, u,
-            out, solved, j, q, p.small,
+            out, solved, j, q, p.small, _graph.WINDOW,
         )  # fmt: skip
         if q >= nnt:
             break
