@@ -355,13 +355,14 @@ def _flat_share(p: FlatPlan, s_node: BoolArray, cut: bool) -> FloatArray:
     from derisk.analysis import _graph
 
     u = np.zeros(p.n)  # positions not reached yet stay 0: rows @ u is then the outside inflow
-    out = np.empty(p.n)
-    j = q = 0
+    out = np.zeros(p.n)  # entities no member reaches stay 0 (the sweep skips them)
+    mark = _graph.marks(p.pos, s_node)
+    j = q = solved = 0
     nnt = int(p.nt_lo.size)
     while True:
         q = _graph.sweep(
-            p.indptr, p.indices, p.data, p.nt_lo, p.nt_hi, p.nt_here, p.perm, s_node, cut, u,
-            out, j, q, p.small,
+            p.indptr, p.indices, p.data, p.nt_lo, p.nt_hi, p.nt_here, p.perm, mark, cut, u,
+            out, solved, j, q, p.small, _graph.WINDOW,
         )  # fmt: skip
         if q >= nnt:
             break
@@ -374,7 +375,7 @@ def _flat_share(p: FlatPlan, s_node: BoolArray, cut: bool) -> FloatArray:
         uc = _solve_component(spc.sub, d, s + d * ext, spc.closed, spc.lu)
         u[c0:c1] = uc
         out[nodes] = ext + spc.sub @ uc
-        j, q = c1, q + 1
+        solved, j, q = c0, c1, q + 1
     return out
 
 
