@@ -20,7 +20,9 @@ For each n, in one run and on the same system:
   (they converge in about the chain depth), and SciPy BiCGSTAB on ``(I - W^T D) x = W^T s``
   (rtol 1e-10) with its ``info`` flag checked. Their matrix assembly is timed apart; a peer that
   does not converge is reported and left out. The ratios use the fastest converging peer:
-  ``cold`` against its assembly plus solve, ``screen`` against its solve alone;
+  ``cold`` against its assembly plus solve, ``screen`` against its solve alone (also in CPU
+  seconds, ``solve_cpu_s`` against ``screen_cpu_s``: on a shared machine a 0.3 s screen loses
+  more of its wall time to other processes than a solve of seconds does);
 * ``max |diff|`` between derisk and each converging peer; peak resident memory of the process
   (each n runs in its own process);
 * at n = 1e4, networkx ``all_simple_paths`` enumeration of the same shares for a sample of
@@ -197,27 +199,31 @@ def run_size(n: int, repeats: int, bicg_repeats: int) -> dict[str, Any]:
     a = stakes.inflow()
     a.sum_duplicates()
     assemble = time.perf_counter() - t0
-    jt, it, ok = [], 0, False
+    jt, jc, it, ok = [], [], 0, False
     theirs = ours
     for _ in range(bicg_repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         theirs, it, ok = jacobi_share(a, members)
         jt.append(time.perf_counter() - t0)
+        jc.append(time.process_time() - c0)
     peers["jacobi"] = {
         "assemble_s": assemble, "solve_s": statistics.median(jt), "runs": jt,
+        "solve_cpu_s": statistics.median(jc),
         "iterations": it, "converged": ok, "max_abs_diff": float(np.abs(ours - theirs).max()),
     }  # fmt: skip
     del a
     t0 = time.perf_counter()
     mat, rhs = bicgstab_system(stakes, members)
     assemble = time.perf_counter() - t0
-    bt, info = [], 0
+    bt, bc, info = [], [], 0
     for _ in range(bicg_repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         theirs, it, info = bicgstab_share(mat, rhs)
         bt.append(time.perf_counter() - t0)
+        bc.append(time.process_time() - c0)
     peers["bicgstab"] = {
         "assemble_s": assemble, "solve_s": statistics.median(bt), "runs": bt,
+        "solve_cpu_s": statistics.median(bc),
         "iterations": it, "converged": info == 0, "info": info,
         "max_abs_diff": float(np.abs(ours - theirs).max()),
     }  # fmt: skip
@@ -544,7 +550,7 @@ def main() -> None:
         for name, v in r["peers"].items():
             print(
                 f"    peer {name}: assemble {v['assemble_s']:.2f}s solve {v['solve_s']:.2f}s "
-                f"({v['iterations']} it, converged {v['converged']}) "
+                f"(CPU {v['solve_cpu_s']:.2f}s; {v['iterations']} it, converged {v['converged']}) "
                 f"max |diff| {v['max_abs_diff']:.1e}",
                 flush=True,
             )
@@ -552,7 +558,8 @@ def main() -> None:
             print(
                 f"    cold {r['cold_s']:.2f}s vs {r['peer_cold']} {r['peer_cold_s']:.2f}s: "
                 f"{r['peer_cold_s'] / r['cold_s']:.2f}x; warm screen vs {r['peer']}: "
-                f"{r['peer_solve_s'] / r['screen_s']:.1f}x",
+                f"{r['peer_solve_s'] / r['screen_s']:.1f}x "
+                f"(CPU seconds: {r['peers'][r['peer']]['solve_cpu_s'] / r['screen_cpu_s']:.1f}x)",
                 flush=True,
             )
     if args.networkx:

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from derisk import errors
 from derisk.api.app import create_app
+from derisk.api.state import ReadOnly
 from derisk.services import exposure
 from tests.conftest import Cli
 
@@ -54,7 +55,35 @@ KINDS: list[type[errors.DeriskError]] = [
     errors.StoreUnavailableError,
     errors.EngineGapError,
     errors.UnknownIdError,
+    ReadOnly,  # the API's own kind (a write asked of a read-only server)
 ]
+
+
+def _every_error_class() -> set[type[errors.DeriskError]]:
+    """Every subclass of DeriskError defined anywhere in derisk (every module imported)."""
+    import importlib
+    import pkgutil
+
+    import derisk
+
+    for mod in pkgutil.walk_packages(derisk.__path__, "derisk."):
+        if not mod.name.startswith("derisk.engines.spark"):  # pyspark: not installed everywhere
+            importlib.import_module(mod.name)
+    seen: set[type[errors.DeriskError]] = set()
+    todo: list[type[errors.DeriskError]] = [errors.DeriskError]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen and sub.__module__.startswith("derisk."):
+                seen.add(sub)
+                todo.append(sub)
+    return seen
+
+
+def test_every_error_kind_is_in_the_table() -> None:
+    """Each kind any derisk error answers with is exercised below on the CLI and the API."""
+    kinds = {c.kind for c in _every_error_class()}
+    assert kinds == {c.kind for c in KINDS}
+    assert {"not-found", "bad-input", "read-only", "engine-gap"} <= kinds
 
 
 @pytest.mark.parametrize("cls", KINDS, ids=lambda c: c.kind + "-" + c.__name__)
@@ -156,3 +185,19 @@ def test_engine_input_files_the_user_names_are_the_users_mistake(
     out = run(garbage, errors.BadInputError.exit_code)
     assert out["error"]["kind"] == "bad-input"
     assert str(garbage) in out["error"]["message"]
+
+
+def test_an_id_already_in_use_is_a_conflict_not_a_bug(fresh_db: Path) -> None:
+    """The store refuses a row whose id another dataset holds: the user's conflict to resolve
+    (409 / exit 1), which the front ends answer as such, never as an internal error."""
+    from derisk.model.schema import Source
+    from derisk.store import DuckStore
+    from derisk.store.base import IdConflict
+
+    with DuckStore(fresh_db) as store:
+        taken = store.view().sources()[0]
+        with pytest.raises(IdConflict) as caught, store.writer("another-dataset") as w:
+            w.add([Source(taken.source_id, "someone else", "a second source with the same id")])
+    assert isinstance(caught.value, ValueError)
+    assert errors.describe(caught.value) == ("conflict", 409, 1)
+    assert taken.source_id in str(caught.value)

@@ -146,11 +146,51 @@ def test_kernel_plan_equals_a_dense_solve(n: int, degree: float, back: float, se
     cols = np.bincount(owned, weights=w, minlength=n)
     share = w / cols[owned] * rng.uniform(0.1, 0.95, size=n)[owned]  # open: columns below 1
     s = Stakes(n, owner.astype(np.int64), owned.astype(np.int64), share)
-    mask = rng.random(n) < 0.2
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(own, "KERNEL_MIN_STAKES", 0)
         p = plan(s)
-    np.testing.assert_allclose(set_share(p, mask), dense_share(s, mask), atol=1e-9, rtol=0)
+    one = np.zeros(n, dtype=bool)
+    one[rng.integers(0, n)] = True  # one member: most of the layer out of its reach
+    for mask in (rng.random(n) < 0.2, rng.random(n) < 0.7, one):
+        want = dense_share(s, mask)
+        # window 1: the sweep changes between reading every row and only reached ones at every
+        # position (the default changes every 1,024 positions, more than these layers have)
+        for window in (_graph.WINDOW, 1, 3):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(_graph, "WINDOW", window)
+                np.testing.assert_allclose(set_share(p, mask), want, atol=1e-9, rtol=0)
+
+
+@pytest.mark.parametrize("small", [64, 0])
+def test_entities_no_member_reaches_stay_zero(small: int) -> None:
+    """The sweep computes only what a member reaches, also through a cyclic component solved
+    in place (``small`` 64) or handed back to Python (0); a cross-holding and a closed pair that
+    no member reaches are 0, not an error. Member 0 holds 50% of 1; 1 and 2 hold each other
+    (20%, 30%); 2 holds 60% of 3. Unreached: 4 and 5 (40% each way), 5 holds 50% of 6 and 7
+    holds 40% of it; 8 and 9 hold each other entirely. By hand: ``x1 = 0.5 + 0.2 * 0.3 * x1``,
+    ``x2 = 0.3 x1``, ``x3 = 0.6 x2``."""
+    owner = [0, 2, 1, 2, 4, 5, 5, 7, 8, 9]
+    owned = [1, 1, 2, 3, 5, 4, 6, 6, 9, 8]
+    share = [0.5, 0.2, 0.3, 0.6, 0.4, 0.4, 0.5, 0.4, 1.0, 1.0]
+    s = Stakes.from_lists(10, owner, owned, share)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(own, "KERNEL_MIN_STAKES", 0)
+        p = plan(s)
+    assert isinstance(p, own.FlatPlan)
+    p = own.FlatPlan.from_arrays({**p.arrays(), "small": small})
+    x1 = 0.5 / (1 - 0.2 * 0.3)
+    want = [0.0, x1, 0.3 * x1, 0.6 * 0.3 * x1, 0, 0, 0, 0, 0, 0]
+    for window in (_graph.WINDOW, 1):  # only reached rows read; every row read
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_graph, "WINDOW", window)
+            got = set_share(p, [0])
+        np.testing.assert_allclose(got, want, atol=1e-15, rtol=1e-13)
+        assert np.all(got[4:] == 0.0)
+    np.testing.assert_allclose(set_share(p, [0], cut=False), want, atol=1e-15, rtol=1e-13)
+    # a member inside the reached cycle: chains cut there (x1 = 0.5 + 0.2 * 1, x3 = 0.6)
+    np.testing.assert_allclose(
+        set_share(p, [0, 2]), [0, 0.7, 0.3 * 0.7, 0.6, 0, 0, 0, 0, 0, 0], atol=1e-15
+    )
 
 
 @settings(max_examples=30, deadline=None)

@@ -141,7 +141,7 @@ def test_batched_inverses_and_special_components(n: int, seed: int, back: float)
             mp.setattr(own, "KERNEL_MIN_STAKES", 0)
             p = plan(s)
         assert isinstance(p, own.FlatPlan)
-        p = own.FlatPlan.from_arrays({**p.arrays(), "small": small})
+        p = own.FlatPlan.from_arrays({**p.arrays(), "small": np.asarray(small, dtype=np.int64)})
         np.testing.assert_allclose(set_share(p, mask), expected, atol=TOL, rtol=0)
         np.testing.assert_allclose(
             set_share(p, mask, cut=False), reference(s, mask, cut=False), atol=TOL, rtol=0

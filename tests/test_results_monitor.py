@@ -106,13 +106,16 @@ def watched(fresh_db: Path) -> Path:
 
 
 READS: list[tuple[str | None, list[str], Callable[[DuckStore], Record], str | None]] = [
-    ("alice", ["monitor", "watch", "list"], monitor.list_watch, "items"),
-    ("alice", ["alerts", "--state", "all"], lambda s: monitor.list_alerts(s, state="all"), None),
-    (None, ["alerts", "--state", "all"], lambda s: monitor.list_alerts(s, state="all"), "alerts"),
+    ("alice", ["monitor", "watch", "list"], lambda s: monitor.list_watch(s.view()), "items"),
+    ("alice", ["alerts", "--state", "all"],
+     lambda s: monitor.list_alerts(s.view(), state="all"), None),
+    (None, ["alerts", "--state", "all"],
+     lambda s: monitor.list_alerts(s.view(), state="all"), "alerts"),
     ("alice", ["monitor", "calendar", "--days", "400"],
      lambda s: monitor.calendar(s.view(), days=400), None),
-    ("alice", ["monitor", "feed", "list"], feeds.list_feeds, "feeds"),
-    ("alice", ["monitor", "subscriptions"], delivery.list_subscriptions, "subscriptions"),
+    ("alice", ["monitor", "feed", "list"], lambda s: feeds.list_feeds(s.view()), "feeds"),
+    ("alice", ["monitor", "subscriptions"],
+     lambda s: delivery.list_subscriptions(s.view()), "subscriptions"),
     (None, ["admin", "org", "list"], trust.list_orgs, None),
     (None, ["admin", "user", "list"], trust.list_users, "users"),
     (None, ["admin", "token", "list"], trust.list_tokens, "tokens"),
@@ -143,8 +146,8 @@ def test_results_are_the_cli_json(watched: Path) -> None:
 
 def test_monitor_results_are_frozen_and_typed(watched: Path) -> None:
     with guard.acting_as(ALICE), DuckStore(watched, read_only=True) as store:
-        alerts = monitor.list_alerts(store, state="all")
-        items = monitor.list_watch(store)
+        alerts = monitor.list_alerts(store.view(), state="all")
+        items = monitor.list_watch(store.view())
     a = alerts.alerts[0]
     assert isinstance(a, rm.AlertInfo) and a.after == "flagged" and a.state == "unread"
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -178,3 +181,67 @@ def test_remove_and_add_again(watched: Path) -> None:
         assert (
             cli.json("monitor", "subscribe", "email", "alice@example.org")["added"]["sub_id"] == sid
         )
+
+
+def test_api_listings_read_a_view_and_answer_as_the_cli(watched: Path) -> None:
+    """The alerts, watchlist, feeds, subscriptions and Atom feed over HTTP, as alice with her
+    token, are her CLI answers: each front end opens one view for the caller and the services
+    read through it (another user's view does not see alice's rows)."""
+    from fastapi.testclient import TestClient
+
+    from derisk.api.app import create_app
+
+    with DuckStore(watched) as store:
+        token = trust.create_token(store, "alice", days=1, note="api test")["token"]
+    cli = Cli(watched)
+    with as_user("alice"):
+        expected = {
+            "/api/watchlist": cli.json("monitor", "watch", "list"),
+            "/api/alerts?state=all": cli.json("alerts", "--state", "all"),
+            "/api/monitor/feeds": cli.json("monitor", "feed", "list"),
+            "/api/monitor/subscriptions": cli.json("monitor", "subscriptions"),
+        }
+        atom = cli.run("alerts", "--atom")
+    assert expected["/api/alerts?state=all"]["alerts"], "the fixture raised an alert for alice"
+    auth = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(watched, multi_user=True)) as client:
+        for url, want in expected.items():
+            r = client.get(url, headers=auth)
+            assert r.status_code == 200, (url, r.text)
+            got = r.json()
+            got.pop("page", None)
+            assert got == want, url
+        r = client.get("/api/alerts/feed.atom", headers=auth)
+        assert r.status_code == 200
+    # the feed's links name the server it was asked of; otherwise it is the CLI's feed
+    assert r.text.replace("http://testserver", "http://127.0.0.1:8000") == atom
+    assert "<entry>" in atom and "Zeta Magnetics" in atom
+    bob = Principal("bob", Role.ANALYST, "other-org", via="cli")
+    with as_user(None), DuckStore(watched, read_only=True) as store, store.view(principal=bob) as v:
+        assert monitor.list_alerts(v, state="all").alerts == ()
+        assert monitor.list_watch(v).items_ == ()
+
+
+def test_alerts_page_renders_the_records(watched: Path) -> None:
+    """The inbox page renders the alert, calendar and watchlist records: each alert and watch
+    item of the CLI's answers is on it, with its state, title and answer."""
+    import html
+
+    from fastapi.testclient import TestClient
+
+    from derisk.api.app import create_app
+
+    cli = Cli(watched)
+    alerts = cli.json("alerts", "--state", "all")["alerts"]
+    items = cli.json("monitor", "watch", "list")["items"]
+    with TestClient(create_app(watched)) as client:
+        r = client.get("/alerts?state=all")
+    assert r.status_code == 200
+    assert alerts and items
+    for a in alerts:
+        assert f'id="{a["alert_id"]}"' in r.text and f'data-state="{a["state"]}"' in r.text
+        assert html.escape(a["title"]) in r.text
+    watchlist = r.text[r.text.index('id="watchlist"') :]
+    assert watchlist.count("<tr>") == len(items)
+    for w in items:
+        assert html.escape(w["answer"]["text"] if w["answer"] else "at the next pass") in watchlist

@@ -8,6 +8,7 @@ of query calls, and a count may only go down (a module moved entirely leaves the
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 from pathlib import Path
@@ -50,6 +51,67 @@ def test_no_sql_outside_the_store_but_the_listed_modules() -> None:
     assert not grown, f"more queries than listed (found, listed): {grown}"
     stale = {m: (found.get(m, 0), n) for m, n in NOT_YET_MOVED.items() if found.get(m, 0) < n}
     assert not stale, f"fewer queries than listed: lower the list (found, listed): {stale}"
+
+
+SQL_TEXT = re.compile(
+    r"^\s*(?:SELECT\s|INSERT INTO\s|UPDATE\s+\S+\s+SET\s|DELETE FROM\s|"
+    r"(?:CREATE|DROP|ALTER)\s+(?:OR REPLACE\s+)?(?:TEMP\s+)?(?:TABLE|VIEW|INDEX|SCHEMA)\s|"
+    r"COPY\s|ATTACH\s|DETACH\s|PRAGMA\s|WITH\s+\w+\s+AS\s*\()"
+)
+
+
+def _sql_text(tree: ast.AST) -> list[int]:
+    """Lines of string literals (plain or the first part of an f-string) that open an SQL
+    statement."""
+    lines: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and node.values:
+            first = node.values[0]
+            text = first.value if isinstance(first, ast.Constant) else ""
+        elif isinstance(node, ast.Constant):
+            text = node.value
+        else:
+            continue
+        if isinstance(text, str) and SQL_TEXT.match(text):
+            lines.append(node.lineno)
+    return sorted(set(lines))  # an f-string's first part is also walked as a constant
+
+
+def test_sql_text_is_written_in_the_store_only() -> None:
+    """Not only no query calls: no SQL statement is even spelled outside ``derisk.store``
+    (the model's tables become ``CREATE TABLE`` in the store, not in the model)."""
+    found = {}
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if not rel.startswith("store/"):
+            lines = _sql_text(ast.parse(path.read_text(encoding="utf-8")))
+            if lines:
+                found[rel] = lines
+    assert found == {}
+    spelled = ast.parse('q = "SELECT 1"\nd = f"CREATE TABLE IF NOT EXISTS {t} (x INT)"\n')
+    assert _sql_text(spelled) == [1, 2]
+    assert _sql_text(ast.parse('h = "Select a rule; Create a user (admin)."')) == []
+
+
+def test_duckdb_is_imported_by_the_store_only() -> None:
+    """DuckDB stays behind the store: no other module imports it (or reaches a store's
+    ``.con``); services and front ends hold a Store or a View."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel.startswith("store/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            if any(n.split(".")[0] == "duckdb" for n in names):
+                found.append(f"{rel}:{getattr(node, 'lineno', 0)}")
+            elif isinstance(node, ast.Attribute) and node.attr == "con":
+                found.append(f"{rel}:{node.lineno} .con")
+    assert found == []
 
 
 MOVED = (

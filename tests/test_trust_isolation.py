@@ -173,7 +173,7 @@ def test_every_get_route_is_isolated(
 def test_lookthrough_share_never_includes_a_foreign_stake(dbs: dict[str, TwoOrgs]) -> None:
     def owners_as(db: str, user: str) -> dict[str, Any]:
         with DuckStore(dbs[db].path, read_only=True) as admin:
-            who = trust.authenticate(admin.con, dbs[db].tokens[user])
+            who = trust.authenticate(admin, dbs[db].tokens[user])
         assert who is not None
         with acting_as(who), DuckStore(dbs[db].path, read_only=True) as store:
             res = ownership.owners(store.view(), "mp-materials").to_json()

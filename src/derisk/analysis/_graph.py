@@ -10,7 +10,10 @@
   known when it is found and its rows go out at once. One random read per stake (a single
   state array: unvisited / on the stack / position and level once complete).
   :func:`condense` is the same pass without the renamed inflow.
-* :func:`sweep`: one owner-set screen over the layout (small cycles solved in place).
+* :func:`sweep`: one owner-set screen over the layout (small cycles solved in place) that
+  computes only the entities a member reaches: a bit per position (:func:`marks`, n / 8
+  bytes, small enough to stay in cache) says which are reached, so an entity no member
+  reaches costs a look at its holders' bits instead of a random read of their values.
 
 The kernel is compiled on first use and cached on disk (numba's ``cache=True``): in
 ``__pycache__`` beside this file, or, where that is not writable (a system-wide install), in
@@ -24,6 +27,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
+
+WINDOW = 1024
+""":func:`sweep` reads every row in full for the next this many positions when more than half of
+the last this many were reached (a branch per row on its holders' bits costs more then)."""
 
 _DONE = 1 << 62
 """``state`` of a complete node: ``_DONE + (position << 32) + level``."""
@@ -246,6 +253,17 @@ def condense(indptr: Any, indices: Any) -> tuple[Any, Any, Any, Any, int]:
 
 
 @njit(cache=True, nogil=True)
+def _marks(pos: Any, member: Any) -> Any:  # pragma: no cover - compiled
+    n = pos.size
+    mark = np.zeros((n >> 6) + 1, dtype=np.uint64)
+    for v in range(n):  # in node order: sequential reads, writes into a bitset in cache
+        if member[v]:
+            p = pos[v]
+            mark[p >> 6] |= np.uint64(1) << np.uint64(p & 63)
+    return mark
+
+
+@njit(cache=True, nogil=True)
 def _sweep(
     indptr: Any,
     indices: Any,
@@ -254,42 +272,98 @@ def _sweep(
     nt_hi: Any,
     nt_here: Any,
     perm: Any,
-    member: Any,
+    mark: Any,
     cut: bool,
     u: Any,
     out: Any,
+    solved: int,
     j: int,
     q: int,
     small: int,
+    window: int,
 ) -> int:  # pragma: no cover - compiled
     # Positions in order (every holder before what it holds): ``x_j = sum_e data_e u_{idx_e}``
     # and ``u_j = s_j + d_j x_j`` (``s_j``: position ``j`` a member; ``d_j = 1 - s_j`` when
-    # chains are cut, else 1); ``x`` lands in ``out`` by node. A cyclic component marked
-    # ``nt_here`` is solved in place (dense elimination with partial pivoting); any other
-    # stops the sweep: its index returns.
+    # chains are cut, else 1); ``x`` lands in ``out`` by node. ``mark`` (a bit per position)
+    # holds the members, and every position once it is reached (a member, or a holder marked):
+    # a position that is neither keeps ``u = x = 0`` (``u`` and ``out`` come zeroed) and costs
+    # only a look at its holders' bits (a bitset of n / 8 bytes stays in cache), not a read of
+    # their ``u``. ``dense``: most of the last ``window`` positions were reached, so every row is
+    # read in full and a position is marked where its ``u`` is not 0. Positions ``solved:j``
+    # were solved by the caller: marked on entry. A cyclic component marked ``nt_here`` is
+    # solved in place (dense elimination with partial pivoting); any other stops the sweep: its
+    # index returns.
     n = perm.size
     nnt = nt_lo.size
+    one = np.uint64(1)
+    for k in range(solved, j):
+        mark[k >> 6] |= one << np.uint64(k & 63)
     b = np.empty((small, small))
     a = np.empty((small, small))
     ext = np.empty(small)
     y = np.empty(small)
+    mem = np.empty(small, dtype=np.bool_)
+    dense = False
+    seen = hits = 0
     while True:
         stop = nt_lo[q] if q < nnt else n
         while j < stop:
-            acc = 0.0
-            for e in range(indptr[j], indptr[j + 1]):
-                acc += data[e] * u[indices[e]]
-            v = perm[j]
-            out[v] = acc
-            if member[v]:
-                u[j] = 1.0 if cut else 1.0 + acc
+            lo = indptr[j]
+            hi = indptr[j + 1]
+            word = j >> 6
+            sh = np.uint64(j & 63)
+            member = ((mark[word] >> sh) & one) != 0
+            if dense:  # most positions reached here: every row read, no branch on its holders
+                acc = 0.0
+                for e in range(lo, hi):
+                    acc += data[e] * u[indices[e]]
+                v = (1.0 if cut else 1.0 + acc) if member else acc
+                u[j] = v
+                out[perm[j]] = acc
+                nz = v != 0.0
+                mark[word] |= np.uint64(nz) << sh
+                hits += nz
             else:
-                u[j] = acc
+                hit = member
+                if not hit:
+                    h = np.uint64(0)
+                    for e in range(lo, hi):
+                        k = indices[e]
+                        h |= mark[k >> 6] >> np.uint64(k & 63)
+                    hit = (h & one) != 0
+                if hit:
+                    acc = 0.0
+                    for e in range(lo, hi):
+                        acc += data[e] * u[indices[e]]
+                    u[j] = (1.0 if cut else 1.0 + acc) if member else acc
+                    out[perm[j]] = acc
+                    mark[word] |= one << sh
+                    hits += 1
             j += 1
+            seen += 1
+            if seen == window:  # the mode for the next window: by the share reached in this one
+                dense = 2 * hits > seen
+                seen = hits = 0
         if q >= nnt or not nt_here[q]:
             return q
         c0 = nt_lo[q]
         m = nt_hi[q] - c0
+        reached = False
+        for i in range(m):
+            k = c0 + i
+            mem[i] = ((mark[k >> 6] >> np.uint64(k & 63)) & one) != 0
+            if mem[i]:
+                reached = True
+        if not reached:  # a member, or a holder outside that is reached?
+            for e in range(indptr[c0], indptr[c0 + m]):
+                k = indices[e]
+                if k < c0 and ((mark[k >> 6] >> np.uint64(k & 63)) & one) != 0:
+                    reached = True
+                    break
+        if not reached:  # (I - D B) u = 0: u = x = 0
+            j = c0 + m
+            q += 1
+            continue
         for i in range(m):
             for c in range(m):
                 b[i, c] = 0.0
@@ -301,8 +375,8 @@ def _sweep(
                 else:
                     acc += data[e] * u[k]
             ext[i] = acc
-            di = 0.0 if cut and member[perm[c0 + i]] else 1.0
-            y[i] = (1.0 if member[perm[c0 + i]] else 0.0) + di * acc
+            di = 0.0 if cut and mem[i] else 1.0
+            y[i] = (1.0 if mem[i] else 0.0) + di * acc
             for c in range(m):
                 a[i, c] = -di * b[i, c]
             a[i, i] += 1.0
@@ -329,11 +403,13 @@ def _sweep(
                 acc -= a[i, c] * y[c]
             y[i] = acc / a[i, i]
         for i in range(m):
-            u[c0 + i] = y[i]
+            k = c0 + i
+            u[k] = y[i]
+            mark[k >> 6] |= one << np.uint64(k & 63)
             acc = ext[i]
             for c in range(m):
                 acc += b[i, c] * y[c]
-            out[perm[c0 + i]] = acc
+            out[perm[k]] = acc
         j = c0 + m
         q += 1
 
@@ -380,19 +456,37 @@ def prepare(indptr: Any, indices: Any, data: Any) -> Prepared:
     )  # fmt: skip
 
 
+def marks(pos: Any, member: Any) -> Any:
+    """The bitset :func:`sweep` starts from: a bit per position (64 a ``uint64`` word), set at
+    the positions ``pos[v]`` of the nodes ``v`` where the boolean ``member`` is true.
+
+    >>> marks(np.array([2, 0, 1]), np.array([True, False, True])).tolist()  # positions 2, 1
+    [6]
+    """
+    return _marks(np.asarray(pos), np.asarray(member, dtype=np.bool_))
+
+
 def sweep(
     indptr: Any, indices: Any, data: Any, nt_lo: Any, nt_hi: Any, nt_here: Any,
-    perm: Any, member: Any, cut: bool, u: Any, out: Any, j: int, q: int, small: int,
+    perm: Any, mark: Any, cut: bool, u: Any, out: Any, solved: int, j: int, q: int, small: int,
+    window: int = WINDOW,
 ) -> int:  # fmt: skip
     """One pass over the positions from ``j`` (cyclic component ``q`` next): ``x_j`` the inflow
     ``sum W_ij u_i``, written to ``out[perm[j]]``, and ``u_j = s_j + d_j x_j`` (``s``: the
-    node-indexed boolean ``member``; ``d = 1 - s`` with ``cut``, else 1); cyclic components
-    with ``nt_here`` (at most ``small`` members) are solved in place by dense elimination.
-    Returns the index of the first cyclic component left to the caller (``nt_lo.size`` when
-    the pass is complete); positions from there on are untouched."""
-    return int(
-        _sweep(indptr, indices, data, nt_lo, nt_hi, nt_here, perm, member, cut, u, out, j, q, small)
-    )
+    members, set in the bitset ``mark`` by :func:`marks`; ``d = 1 - s`` with ``cut``, else 1);
+    cyclic components with ``nt_here`` (at most ``small`` members) are solved in place by dense
+    elimination. Only positions reached from a member are computed: ``u`` and ``out`` must come
+    zeroed, and ``mark`` gains a bit for every position reached (positions ``solved:j``, solved
+    by the caller, are marked on entry). Where more than half of the last ``window`` positions
+    were reached, the next ``window`` read every row in full (the same answers; a branch on each
+    row's bits costs more than it saves there). Returns the index of the first cyclic component
+    left to the caller (``nt_lo.size`` when the pass is complete); positions from there on are
+    untouched."""
+    q = _sweep(
+        indptr, indices, data, nt_lo, nt_hi, nt_here, perm, mark, cut, u, out, solved, j, q, small,
+        window,
+    )  # fmt: skip
+    return int(q)
 
 
 @njit(cache=True, nogil=True)

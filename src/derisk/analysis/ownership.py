@@ -34,7 +34,7 @@ from __future__ import annotations
 import functools
 import heapq
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -46,6 +46,7 @@ import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
 from derisk.errors import BadInputError
+from derisk.model.reads import NamedArrays
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -287,14 +288,14 @@ class FlatPlan:
     ARRAYS = ("perm", "indptr", "indices", "data", "nt_lo", "nt_hi", "nt_closed")
     COUNTS = ("n", "levels", "components", "largest_component", "cyclic_components")
 
-    def arrays(self) -> dict[str, Any]:
+    def arrays(self) -> NamedArrays:
         """What :meth:`from_arrays` needs: the arrays, and the counts as 0-d arrays."""
-        out: dict[str, Any] = {k: getattr(self, k) for k in self.ARRAYS}
+        out: NamedArrays = {k: getattr(self, k) for k in self.ARRAYS}
         out.update({k: np.asarray(getattr(self, k), dtype=np.int64) for k in self.COUNTS})
         return out
 
     @classmethod
-    def from_arrays(cls, arrays: Any) -> FlatPlan:
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> FlatPlan:
         """The plan again from :meth:`arrays` (arrays may be memory-mapped files)."""
         perm = arrays["perm"]
         n = int(arrays["n"])
@@ -354,13 +355,14 @@ def _flat_share(p: FlatPlan, s_node: BoolArray, cut: bool) -> FloatArray:
     from derisk.analysis import _graph
 
     u = np.zeros(p.n)  # positions not reached yet stay 0: rows @ u is then the outside inflow
-    out = np.empty(p.n)
-    j = q = 0
+    out = np.zeros(p.n)  # entities no member reaches stay 0 (the sweep skips them)
+    mark = _graph.marks(p.pos, s_node)
+    j = q = solved = 0
     nnt = int(p.nt_lo.size)
     while True:
         q = _graph.sweep(
-            p.indptr, p.indices, p.data, p.nt_lo, p.nt_hi, p.nt_here, p.perm, s_node, cut, u,
-            out, j, q, p.small,
+            p.indptr, p.indices, p.data, p.nt_lo, p.nt_hi, p.nt_here, p.perm, mark, cut, u,
+            out, solved, j, q, p.small, _graph.WINDOW,
         )  # fmt: skip
         if q >= nnt:
             break
@@ -373,7 +375,7 @@ def _flat_share(p: FlatPlan, s_node: BoolArray, cut: bool) -> FloatArray:
         uc = _solve_component(spc.sub, d, s + d * ext, spc.closed, spc.lu)
         u[c0:c1] = uc
         out[nodes] = ext + spc.sub @ uc
-        j, q = c1, q + 1
+        solved, j, q = c0, c1, q + 1
     return out
 
 

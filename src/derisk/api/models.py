@@ -84,7 +84,7 @@ def derive(cls: type[Record], name: str | None = None, **extra: Any) -> type[Out
     if name is None and not extra and cls in _DERIVED:
         return _DERIVED[cls]
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    fields: dict[str, Any] = {}
+    fields: dict[str, Any] = {}  # pydantic's create_model(**field_definitions), local here
     for key, tp in field_types(cls).items():
         ann = _field_type(tp)
         if key == "schema":  # a pydantic model keeps `schema` for itself: an alias
@@ -181,8 +181,9 @@ class HealthOut(Out):
     version: str
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for error statuses, each a problem+json body."""
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:  # FastAPI's `responses=` type
+    """OpenAPI ``responses`` entries for error statuses, each a problem+json body (the type
+    FastAPI's ``responses=`` parameter declares: this goes to FastAPI, never to a service)."""
     return {
         s: {
             "description": "Problem details (RFC 9457)",

@@ -53,9 +53,9 @@ def alerts(
     ] = "open",
 ) -> Response:
     """Your alerts, newest first: before → after, reasons and sources (`derisk alerts`)."""
-    return api.json(
+    return api.read_json(
         ("alerts", state, page),
-        lambda s: paginate(svc.list_alerts(s, state=state).to_json(), "alerts", page),
+        lambda v: paginate(svc.list_alerts(v, state=state).to_json(), "alerts", page),
     )
 
 
@@ -70,7 +70,7 @@ def alerts(
 def alerts_atom(api: ApiDep, request: Request) -> Response:
     """Your alerts as an Atom 1.0 feed (`derisk alerts --atom`)."""
     base = str(request.base_url).rstrip("/")
-    body = api.data(("alerts-atom", base), lambda s: svc.atom(s, base))
+    body = api.read(("alerts-atom", base), lambda v: svc.atom(v, base))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -91,7 +91,7 @@ def alert_state(
 @router.get("/watchlist", response_model=m.WatchlistOut, responses=m.problems(400, 401, 422))
 def watchlist(api: ApiDep) -> Response:
     """Your watch items and their last answers (`derisk monitor watch list`)."""
-    return api.json(("watchlist",), lambda s: svc.list_watch(s).to_json())
+    return api.read_json(("watchlist",), lambda v: svc.list_watch(v).to_json())
 
 
 @router.post(
@@ -138,7 +138,7 @@ def monitor_calendar(
 @router.get("/monitor/feeds", response_model=m.FeedsOut, responses=m.problems(401))
 def monitor_feeds(api: ApiDep) -> Response:
     """Feeds visible to you and their last poll (`derisk monitor feed list`)."""
-    return api.json(("feeds",), lambda s: feeds.list_feeds(s).to_json())
+    return api.read_json(("feeds",), lambda v: feeds.list_feeds(v).to_json())
 
 
 @router.post(
@@ -158,7 +158,7 @@ def monitor_feed_add(api: ApiDep, body: Annotated[FeedIn, Body()]) -> Response:
 @router.get("/monitor/subscriptions", response_model=m.SubscriptionsOut, responses=m.problems(401))
 def subscriptions(api: ApiDep) -> Response:
     """Your alert subscriptions (webhooks and e-mail)."""
-    return api.json(("subscriptions",), lambda s: delivery.list_subscriptions(s).to_json())
+    return api.read_json(("subscriptions",), lambda v: delivery.list_subscriptions(v).to_json())
 
 
 @router.post(

@@ -380,11 +380,7 @@ class TrustMiddleware:
     def _authenticate(self, token: str) -> Principal | None:
         from derisk.services.trust import authenticate
 
-        cur = self.state.base.con.cursor()
-        try:
-            return authenticate(cur, token)
-        finally:
-            cur.close()
+        return authenticate(self.state.base, token)
 
     async def _too_big(self, send: Send, scope: Scope) -> None:
         await self._problem(
@@ -492,11 +488,7 @@ def install(
                 )
             form = parse_qs((await request.body()).decode("utf-8", "replace"))
             token = (form.get("token") or [""])[0].strip()
-            cur = state.base.con.cursor()
-            try:
-                who = authenticate(cur, token)
-            finally:
-                cur.close()
+            who = authenticate(state.base, token)
             if who is None:
                 limiter.failed(client)
                 msg = '<p class="error">That token is not valid (unknown, revoked or expired).</p>'

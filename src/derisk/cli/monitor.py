@@ -128,8 +128,8 @@ def watch_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Your watch items and their last answers."""
 
     def body() -> None:
-        with store_for(db, as_json=as_json) as store:
-            res = svc.list_watch(store)
+        with view_for(db, as_json=as_json) as view:
+            res = svc.list_watch(view)
         if as_json:
             emit_json(res.to_json())
             return
@@ -204,8 +204,8 @@ def feed_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Feeds and their last poll."""
 
     def body() -> None:
-        with store_for(db, as_json=as_json) as store:
-            res = feeds.list_feeds(store)
+        with view_for(db, as_json=as_json) as view:
+            res = feeds.list_feeds(view)
         if as_json:
             emit_json(res.to_json())
             return
@@ -278,8 +278,8 @@ def subscriptions(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """Your alert subscriptions."""
 
     def body() -> None:
-        with store_for(db, as_json=as_json) as store:
-            res = delivery.list_subscriptions(store)
+        with view_for(db, as_json=as_json) as view:
+            res = delivery.list_subscriptions(view)
         if as_json:
             emit_json(res.to_json())
             return
@@ -508,11 +508,11 @@ def alerts(
         return
 
     def body() -> None:
-        with store_for(db, as_json=as_json) as store:
+        with view_for(db, as_json=as_json) as view:
             if atom:
-                typer.echo(svc.atom(store), nl=False)
+                typer.echo(svc.atom(view), nl=False)
                 return
-            res = svc.list_alerts(store, state=state, limit=limit)
+            res = svc.list_alerts(view, state=state, limit=limit)
         if as_json:
             emit_json(res.to_json())
             return

@@ -21,7 +21,6 @@ from derisk.cli.common import (
     progress_bar,
     store_for,
 )
-from derisk.store import guard
 
 if TYPE_CHECKING:  # pragma: no cover
     from derisk.model.news import FieldValue
@@ -31,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
         NewsProposalShow,
         NewsReview,
     )
+    from derisk.store.base import Store
 
 
 def _svc() -> ModuleType:
@@ -39,6 +39,13 @@ def _svc() -> ModuleType:
     from derisk.services import news
 
     return news
+
+
+def _acting_label(store: Store) -> str:
+    """How the user this command acts for is named in the decisions it records."""
+    from derisk.services.monitor import acting
+
+    return acting(store).label
 
 
 news_app = typer.Typer(
@@ -237,7 +244,7 @@ def review_accept(
         overrides = _parse_sets(set_, as_json)
         with store_for(db, as_json=as_json, read_only=False) as store:
             res: NewsDecisionResult = _svc().accept(
-                store, ident, overrides, decided_by=guard.acting_label(store.con)
+                store, ident, overrides, decided_by=_acting_label(store)
             )
         if as_json:
             emit_json(res.to_json())
@@ -264,7 +271,7 @@ def review_reject(
     def body() -> None:
         with store_for(db, as_json=as_json, read_only=False) as store:
             res: NewsDecisionResult = _svc().reject(
-                store, ident, reason, decided_by=guard.acting_label(store.con)
+                store, ident, reason, decided_by=_acting_label(store)
             )
         if as_json:
             emit_json(res.to_json())

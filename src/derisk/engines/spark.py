@@ -57,12 +57,13 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import scipy.linalg as sla
@@ -484,7 +485,7 @@ def _string_bucket_task(table: pa.Table, members: pa.Array, cut: bool) -> pa.Tab
     keep = np.flatnonzero(x > 0)
     zi = np.zeros(keep.size + 1, dtype=np.int64)
     stats = [p.levels, p.components, p.largest_component, p.cyclic_components, k, m, keep.size]
-    cols: dict[str, Any] = {
+    cols: dict[str, npt.ArrayLike] = {
         "entity": pa.array([*uniq[keep].tolist(), None], type=pa.string()),
         "share": np.append(x[keep], 0.0),
     }
@@ -698,7 +699,7 @@ class SparkEngine:
         if path and ("://" not in path or path.startswith("file://")):
             shutil.rmtree(path.removeprefix("file://"), ignore_errors=True)
 
-    def _frame(self, columns: dict[str, Any], ddl: str) -> DataFrame:
+    def _frame(self, columns: Mapping[str, npt.ArrayLike], ddl: str) -> DataFrame:
         """A Spark frame from numpy columns (Arrow; works over Spark Connect too)."""
         return self.spark.createDataFrame(pd.DataFrame(columns), schema=ddl)
 

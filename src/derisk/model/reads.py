@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+
+if TYPE_CHECKING:  # numpy is not imported by the model at run time
+    import numpy.typing as npt
+
+#: Named numpy arrays: the columns of a read (:class:`StakeColumns` as a mapping), or the arrays
+#: of a prepared look-through structure (0-d arrays are its counts) that
+#: :class:`derisk.store.prepared.PreparedCache` keeps and loads and
+#: :meth:`derisk.analysis.ownership.FlatPlan.from_arrays` rebuilds the plan from.
+NamedArrays: TypeAlias = "dict[str, npt.NDArray[Any]]"
 
 
 class CapacityCap(NamedTuple):
@@ -50,10 +59,10 @@ class StakeColumns(NamedTuple):
     owned pair: the latest start, then the source of lowest precedence, then the fact id).
     ``lo``/``hi`` are percents (equal for an exact stake); ``ranged`` marks a stake range."""
 
-    fact_id: Any
-    owner_id: Any
-    owned_id: Any
-    lo: Any
-    hi: Any
-    source_id: Any
-    ranged: Any
+    fact_id: npt.NDArray[Any]
+    owner_id: npt.NDArray[Any]
+    owned_id: npt.NDArray[Any]
+    lo: npt.NDArray[Any]
+    hi: npt.NDArray[Any]
+    source_id: npt.NDArray[Any]
+    ranged: npt.NDArray[Any]

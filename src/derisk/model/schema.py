@@ -405,14 +405,5 @@ def columns(row_type: type[Any]) -> list[Column]:
     return out
 
 
-def ddl(row_type: type[Any]) -> str:
-    """``CREATE TABLE`` statement for a row type."""
-    meta: TableMeta = row_type.Meta
-    cols = [
-        f'"{c.name}" {c.sql_type}{"" if c.nullable else " NOT NULL"}' for c in columns(row_type)
-    ]
-    return f"CREATE TABLE IF NOT EXISTS {meta.table} (\n  " + ",\n  ".join(cols) + "\n)"
-
-
 def fact_tables() -> list[str]:
     return [cls.Meta.table for cls in ROW_TYPES if cls.Meta.fact]

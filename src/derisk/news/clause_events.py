@@ -52,8 +52,10 @@ from derisk.news.events import (
     _stage,
     _target,
     _value,
+    event_day,
     month_only,
     no_facility_act,
+    stated_capacity,
 )
 from derisk.news.lexicon import Mention
 
@@ -320,8 +322,11 @@ def facility_clause_events(s: Sent, ctx: Context) -> list[Event]:
             "material": mat.id if mat else None,
             "stage": _stage(s, mat, ctx.catalog) if mat else None,
             "location": loc.id if loc else None,
-            "date": _classify_dates(s, ctx, pos).get("date"),
+            "date": event_day(s, ctx, pos),
         }
+        cap = stated_capacity(s.text) if action != "closure" else None
+        if cap is not None:
+            fields["capacity"], fields["unit"] = cap.value, cap.unit
         links = {"company": company, **({"location": loc} if loc else {})}
         ev = _make(s, "facility", fields, links, by_reference=by_ref)
         return [ev] if ev else []

@@ -1,14 +1,21 @@
 """Dates and durations in news text, resolved against the publication date.
 
 Pure functions. A *date expression* is found with its character span and resolved to a
-calendar date and a precision (``day`` or ``month``); durations ("for six months") become
-ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
+calendar date and a precision (``day``, ``week``, ``month`` or ``year``); durations ("for six
+months") become ISO 8601 periods (``P6M``). Rules, for reference date ``P`` (the publication
+date, or the story's dateline when the caller passes it):
 
 - ``today`` → ``P``; ``yesterday`` / ``the previous day`` / ``a day earlier`` → ``P − 1``.
 - ``on Monday`` … ``on Sunday``, and the wire style ``said Tuesday`` / ``Tuesday's`` → the
   latest such weekday ``d ≤ P`` (``P`` itself when it is that weekday):
   ``d = P − ((wd(P) − wd) mod 7)`` (``dateutil.relativedelta`` with ``weekday=WD(-1)``);
-  ``next Monday`` is not resolved.
+  ``next Monday`` is not resolved (the coming one or the one after: the press uses both);
+  ``this Friday``, ``until Friday``, ``by Friday``, or a weekday in a clause told in the
+  future ("will take effect on Monday", "takes effect from Monday") → the earliest such
+  weekday ``d ≥ P``.
+- ``three days ago`` → ``P − 3``; ``two weeks ago`` → Monday of that week (precision ``week``).
+- A day without its year told in the future ("will take effect on January 1") → not before
+  ``P``; ``from 2029`` / ``starting next year`` → 1 January of that year (precision ``year``).
 - ``last month`` → the first of the month before ``P``; ``next month`` → the first of the
   month after; ``earlier this month`` / ``this month``
   → the first of ``P``'s month (precision ``month``).
@@ -16,8 +23,9 @@ ISO 8601 periods (``P6M``). Rules, for publication date ``P``:
 - ``earlier in the week`` / ``earlier this week`` / ``this week`` → Monday of ``P``'s week;
   ``last week`` → Monday of the week before (precision ``week``: no day is named).
 - ``March 3``, ``Oct. 16``, ``3 March`` without a year → the year ``y ∈ {Y−1, Y, Y+1}`` that puts
-  the date nearest to ``P``, but not after ``P`` when a past-tense verb just before it tells
-  of a done thing ("announced the licensing on July 3"); with a year, as written; followed
+  the date nearest to ``P``, but not after ``P`` when a past-tense verb of its clause tells
+  of a done thing ("announced the licensing on July 3"), and not before ``P`` when its clause
+  is told in the future (:func:`told_ahead`); with a year, as written; followed
   by ``next year`` → year ``Y+1``, by ``this year`` → ``Y``.
 - ``from January 2027`` / ``in December 2022`` → first of the month, precision ``month``.
 - ``in February`` / ``since March`` without a year → the latest such month not after ``P``'s;
@@ -87,10 +95,20 @@ DATE_RE = re.compile(
     r"|(?P<my>\b" + _MON + r"\s+(?P<y3>(?:19|20)\d\d)\b)"
     r"|(?P<bm>\b(?P<bmp>in|since|from|until|till|through|by|during|starting|effective)\s+"
     r"(?:early\s+|mid-?|late\s+)?(?P<bmn>January|February|March|April|June|July|August|"
-    r"September|October|November|December|(?-i:May))\b(?!\s*\d|\s+(?:of\s+)?(?:19|20)\d\d))"
+    r"September|October|November|December|(?-i:May))\b(?!\s*\d|\s+(?:of\s+)?(?:19|20)\d\d)"
+    + _REL_YEAR
+    % 3
+    + r")"
+    r"|(?P<yr>\b(?P<yrp>from|starting(?:\s+(?:in|from))?|beginning(?:\s+(?:in|from))?|"
+    r"effective(?:\s+from)?|as\s+of|with\s+effect\s+from)\s+"
+    r"(?:(?P<y6>(?:19|20)\d\d)\b(?![-/–]\d|\s*(?:-|–|to)\s*(?:19|20)?\d\d\b)"
+    r"|(?P<rel6>next|this)\s+year\b))"
     r"|(?P<iso>\b(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d)\b)"
+    r"|(?P<wdf>\b(?:this|coming|this coming|until|till|by|before)\s+(?P<wdfn>" + _WD + r")\b"
+    r"(?!\s+(?:next|week)))"
     r"|(?P<wd>\b(?:(?:late\s+|early\s+)?on\s+|(?<!next )(?<!coming )(?<!this )(?<!until )"
-    r"(?<!by )(?<!before ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
+    r"(?<!till )(?<!by )(?<!before ))(?P<wdn>" + _WD + r")\b(?!\s+(?:next|week)))"
+    r"|(?P<ago>\b(?P<agon>" + _NUM + r")\s+(?P<agou>days?|weeks?)\s+ago\b)"
     r"|(?P<lastmonth>\blast month\b)"
     r"|(?P<nextmonth>\bnext month\b)"
     r"|(?P<thismonth>\b(?:earlier )?this month\b)"
@@ -116,7 +134,7 @@ class DateMention:
     end: int
     text: str
     date: dt.date
-    precision: str  # "day", "week" or "month"
+    precision: str  # "day", "week", "month" or "year"
 
 
 def _nearest_year(month: int, day: int, published: dt.date) -> dt.date | None:
@@ -151,11 +169,14 @@ def _bare_month(prep: str, month: int, before: str, published: dt.date) -> dt.da
     return past
 
 
-_PAST_CUE = re.compile(
+_PAST_VERBS = (
     r"\b(?:announced|came|took|was|were|had|imposed|introduced|began|started|issued|said|"
     r"confirmed|unveiled|published|banned|halted|suspended|lifted|signed|completed|opened|"
     r"shipped|sailed|restricted|curbed|approved|decided|agreed|ordered|extended|"
-    r"blocked|prohibited|added|placed|dated)\s+(?:[\w,'’-]+\s+){0,9}(?:on|in|from)?\s*$",
+    r"blocked|prohibited|added|placed|dated)"
+)
+_PAST_CUE = re.compile(
+    _PAST_VERBS + r"\s+(?:[\w,'’-]+\s+){0,9}(?:on|in|from)?\s*$",
     re.IGNORECASE,
 )
 
@@ -174,14 +195,86 @@ def _past_if_told_so(date: dt.date | None, before: str, published: dt.date) -> d
     # the verb of the clause may stand several words before the day ("announced export
     # controls on gallium and germanium on July 3")
     clause = re.split(
-        r"[.;]|\b(?:will|would|shall|until|from|effective|starting|that|which)\b", before
+        r"[.;]|\b(?:will|would|shall|until|from|effective|starting|that|which)\b"
+        # a participle after a comma has its own time ("…, with the shutdown commencing on")
+        r"|,\s+(?:with\b|\w+ing\b)",
+        before,
     )[-1]
-    if not _PAST_CUE.search(clause[-90:]) or _AHEAD_CUE.search(clause[-90:]):
+    # the past-tense verb anywhere in the clause, however long its object ("suspended its ban
+    # on exports of gallium to the United States on November 9")
+    if not _PAST_VERB.search(clause[-120:]) or _AHEAD_CUE.search(clause[-120:]):
         return date
     try:
         return date.replace(year=date.year - 1)
     except ValueError:
         return date.replace(year=date.year - 1, day=28)
+
+
+_CLAUSE_CUT = re.compile(
+    r"[.;]|\b(?:said|says|say|told|announced|announces|that|which|after|when|since|while|"
+    r"because|but|although|though)\b",
+    re.IGNORECASE,
+)
+_WILL_CUE = re.compile(
+    r"\b(?:will|shall|(?:is|are)\s+(?:set\s+|due\s+|expected\s+|scheduled\s+|slated\s+|"
+    r"going\s+)?to)\b",
+    re.IGNORECASE,
+)
+"""The future told by a modal or "is (set / due / expected …) to"; a present tense ("comes into
+effect on Tuesday") is read either way in the press and is left to the nearest date."""
+_PAST_VERB = re.compile(_PAST_VERBS + r"\b", re.IGNORECASE)
+_FORWARD_PREP = re.compile(
+    r"\b(?:from|starting(?:\s+from)?|effective(?:\s+from)?|until|till|as\s+of|beginning)\s+"
+    r"(?:on\s+)?$",
+    re.IGNORECASE,
+)
+"""A preposition that looks forward when no past-tense verb tells otherwise ("takes effect
+from Thursday", "until March 3"), as it does for a month without its year."""
+
+
+def told_ahead(before: str) -> bool:
+    """The clause ending at a date looks forward: its last tense cue before the date is a
+    future one ("will take effect on Monday", "is set to start on 1 January"), not a
+    past-tense verb ("will replace the quota imposed on March 3").
+
+    >>> told_ahead("Jakarta said on Friday it will ban nickel ore exports on ")
+    True
+    >>> told_ahead("Jakarta said on "), told_ahead("the ban will replace the quota imposed on ")
+    (False, False)
+    >>> told_ahead("the ban takes effect from "), told_ahead("the ban took effect from ")
+    (True, False)
+    """
+    clause = _CLAUSE_CUT.split(before[-160:])[-1]
+    ahead = [m.end() for m in _WILL_CUE.finditer(clause)]
+    past = [m.end() for m in _PAST_VERB.finditer(clause)]
+    if not ahead:
+        # a forward preposition looks ahead only where no past-tense verb tells otherwise
+        return not past and _FORWARD_PREP.search(clause) is not None
+    return not past or max(ahead) > max(past)
+
+
+def _ahead_if_told_so(date: dt.date | None, before: str, anchor: dt.date) -> dt.date | None:
+    """A day without its year told in the future tense ("will take effect on January 1") is
+    not before the reference date: the year after when the nearest one lies behind."""
+    if date is None or date >= anchor or not told_ahead(before):
+        return date
+    try:
+        return date.replace(year=date.year + 1)
+    except ValueError:
+        return date.replace(year=date.year + 1, day=28)
+
+
+def weekday_after(anchor: dt.date, weekday: int) -> dt.date:
+    """The earliest date on or after ``anchor`` falling on ``weekday`` (Monday = 0): a
+    weekday in a clause told in the future ("the ban will take effect on Monday").
+
+    ``d = A + ((weekday − wd(A)) mod 7)``.
+
+    >>> weekday_after(dt.date(2025, 6, 11), 0)  # a Wednesday; "will start on Monday"
+    datetime.date(2025, 6, 16)
+    """
+    out: dt.date = anchor + relativedelta(weekday=_WD_OBJ[weekday](+1))
+    return out
 
 
 def _month(name: str) -> int:
@@ -238,6 +331,7 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                 elif published:
                     date = _nearest_year(mon, day, published)
                     date = _past_if_told_so(date, text[: m.start()], published)
+                    date = _ahead_if_told_so(date, text[: m.start()], published)
                     date = _with_rel_year(date, g["rel1"], published)
             elif g["dmy"]:
                 mon = _month([w for w in g["dmy"].split() if w.lower() != "of"][1])
@@ -247,20 +341,49 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
                 elif published:
                     date = _nearest_year(mon, day, published)
                     date = _past_if_told_so(date, text[: m.start()], published)
+                    date = _ahead_if_told_so(date, text[: m.start()], published)
                     date = _with_rel_year(date, g["rel2"], published)
             elif g["my"]:
                 date = dt.date(int(g["y3"]), _month(g["my"].split()[0]), 1)
                 precision = "month"
             elif g["bm"] and published:
                 date = _bare_month(g["bmp"], _month(g["bmn"]), text[: m.start()], published)
+                date = _with_rel_year(date, g["rel3"], published)
                 precision = "month"
+            elif g["yr"] and (g["y6"] or published):
+                # "from 2029", "starting next year": the year's first day, as a start
+                if g["y6"]:
+                    year = int(g["y6"])
+                elif published is not None:
+                    year = published.year + (1 if g["rel6"].lower() == "next" else 0)
+                date = dt.date(year, 1, 1)
+                precision = "year"
             elif g["iso"]:
                 date = dt.date(int(g["y4"]), int(g["m4"]), int(g["d4"]))
             elif published is None:
                 date = None
+            elif g["wdf"]:
+                # "this Friday", "until Friday": the next such day
+                date = weekday_after(published, WEEKDAYS[g["wdfn"].lower()])
+            elif g["ago"]:
+                raw = g["agon"].lower()
+                n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+                if g["agou"].lower().startswith("day"):
+                    date = published - dt.timedelta(days=n)
+                else:
+                    # "two weeks ago" names no day: that week's Monday
+                    back = published - dt.timedelta(weeks=n)
+                    date = back - dt.timedelta(days=back.weekday())
+                    precision = "week"
             elif g["wd"]:
-                date = weekday_before(published, WEEKDAYS[g["wdn"].lower()])
-                if date == published and re.search(r"\blast\s+$", text[: m.start("wdn")], re.I):
+                wd = WEEKDAYS[g["wdn"].lower()]
+                last = re.search(r"\blast\s+$", text[: m.start("wdn")], re.I)
+                if not last and told_ahead(text[: m.start()]):
+                    # "the ban will take effect on Monday": the next such day
+                    date = weekday_after(published, wd)
+                else:
+                    date = weekday_before(published, wd)
+                if date == published and last:
                     # "last Wednesday" said on a Wednesday: the week before
                     date = published - dt.timedelta(days=7)
             elif g["lastmonth"]:
@@ -290,7 +413,15 @@ def find_dates(text: str, published: dt.date | None) -> list[DateMention]:
         if date is not None:
             # a month without its year starts at the month's name: the preposition before it
             # ("until", "from") tells how the date is used, as for other dates
-            at = m.start("bmn") if g["bm"] else m.start()
+            at = (
+                m.start("wdfn")
+                if g["wdf"]
+                else m.start("bmn")
+                if g["bm"]
+                else (m.start("y6") if g["y6"] else m.start("rel6"))
+                if g["yr"]
+                else m.start()
+            )
             out.append(DateMention(at, m.end(), text[at : m.end()], date, precision))
     return out
 

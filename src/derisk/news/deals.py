@@ -56,8 +56,10 @@ from derisk.news.events import (
     _subjects,
     _term,
     _value,
+    event_day,
     find_money,
     find_quantities,
+    price_money,
 )
 from derisk.news.lexicon import Mention, name_key
 
@@ -66,7 +68,8 @@ US_GOVERNMENT = "us-government"
 
 @lru_cache(maxsize=32)
 def _money_of(text: str) -> tuple[Money, ...]:
-    return tuple(find_money(text))
+    # a company's market value, revenue or debt is no deal's sum
+    return tuple(price_money(text, find_money(text)))
 
 
 def _money(s: Sent) -> list[Money]:
@@ -2039,7 +2042,7 @@ def production_start_events(s: Sent, ctx: Context) -> list[Event]:
         "location": loc.id if loc else None,
         "capacity": qty[0].value if qty else None,
         "unit": qty[0].unit if qty else None,
-        "date": _classify_dates(s, ctx, m.start()).get("date"),
+        "date": event_day(s, ctx, m.start()),
     }
     links = {"company": company, **({"location": loc} if loc else {})}
     ev = _make(s, "facility", fields, links, by_reference=by_ref)
@@ -2175,7 +2178,55 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
-    return out
+    return _investment_buying_a_stake(s, out)
+
+
+_FOR_STAKE = re.compile(
+    r"\b(?:for|in\s+(?:exchange|return)\s+for|giving\s+(?:it|them)|taking|to\s+take|"
+    r"to\s+acquire|securing)\s+(?:a|an)\s+(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:stake|interest|holding|shareholding)\b",
+    re.IGNORECASE,
+)
+"""The share an investment buys, told with it ("will invest US$45m in X for a 19.9% stake")."""
+
+
+def _investment_buying_a_stake(s: Sent, out: list[Event]) -> list[Event]:
+    """An investment whose own sentence states the stake it buys is that stake: its buyer,
+    its company, the share and the sum (the labels' rule: money put in for shares is one
+    stake event, not a separate investment)."""
+    m = _FOR_STAKE.search(s.text)
+    if m is None:
+        return out
+    stakes = [e for e in out if e.type == "stake_acquisition"]
+    res: list[Event] = []
+    for e in out:
+        inv, tgt = e.links.get("investor"), e.links.get("target")
+        if (
+            e.type != "investment"
+            or inv is None
+            or tgt is None
+            or m.start() < inv.end
+            or any(_same(st.links["acquirer"], inv) for st in stakes)
+        ):
+            res.append(e)
+            continue
+        f = {
+            "acquirer": e.fields["investor"],
+            "target": e.fields["target"],
+            "percent": float(m.group("pct")),
+            "amount": e.fields.get("amount"),
+            "currency": e.fields.get("currency"),
+            "date": e.fields.get("date"),
+        }
+        res.append(
+            replace(
+                e,
+                type="stake_acquisition",
+                fields={k: v for k, v in f.items() if v is not None},
+                links={"acquirer": inv, "target": tgt},
+            )
+        )
+    return res
 
 
 _DEALS = ("stake_acquisition", "investment", "offtake", "loan", "grant")
@@ -2470,6 +2521,14 @@ _THIS_DEAL = re.compile(
     r"(?:investment|deal|transaction|placement|subscription|purchase|acquisition|agreement|"
     r"loan|grant|award|funding|financing|facility|stake|shares|takeover|contract)s?\b"
 )
+_PAID_FOR_IT = re.compile(
+    r"^(?:It|They|The\s+(?:company|group|firm|miner|buyer|investor)|[A-Z][\w&.'’-]*"
+    r"(?:\s+[A-Z][\w&.'’-]*){0,3})\s+(?:paid|pays|will\s+pay|is\s+paying|spent|spends|"
+    r"will\s+spend)\s+[^.;]{1,40}?\s+for\s+(?:the|its|their|this|that|these)\s+"
+    r"(?:[\w-]+\s+)?(?:shares|stake|holding|interest|acquisition|purchase|securities|stock)\b"
+)
+"""The price told after the deal, by the buyer as subject ("It paid $85 million for the
+shares")."""
 _SHIPMENT_TO = re.compile(
     r"^(?:The|This|That|Its)\s+(?:first\s+|initial\s+|maiden\s+|inaugural\s+)?"
     r"(?:[\w-]+\s+)?(?:shipment|cargo|consignment|delivery|batch|concentrate)s?\s+"
@@ -2494,7 +2553,7 @@ def follow(s: Sent, ctx: Context) -> list[Event]:
         return []
     recent = [e for e in ctx.events if e.sentence_index == ctx.last_event_index]
     out: list[Event] = []
-    if _THIS_DEAL.match(s.text):
+    if _THIS_DEAL.match(s.text) or _PAID_FOR_IT.match(s.text):
         pct = _PCT_STAKE.search(s.text)
         money = _money(s)
         for e in recent:

@@ -43,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 from derisk.model.catalog import Catalog
@@ -162,6 +163,10 @@ _CUR_SYMBOL = {
     "sek": "SEK",
     "zar": "ZAR",
     "inr": "INR",
+    "₹": "INR",
+    "rs": "INR",
+    "rs.": "INR",
+    "r": "ZAR",
 }
 _CUR_WORD = {
     "yuan": "CNY",
@@ -190,18 +195,26 @@ _SCALE = {
     "m": 1e6,
     "thousand": 1e3,
     "k": 1e3,
+    "crore": 1e7,
+    "lakh": 1e5,
 }
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUMBER = (
+    r"\d+,\d{1,2}(?=\s?(?i:trillion|billion|million|crore|lakh|bn|mn|m)\b)"
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+)
+"""A number as the press writes it: "1,200,000.5"; "€1,2 million" is a decimal comma (one or
+two digits after the comma and a scale word after them)."""
 MONEY_SYMBOL_RE = re.compile(
-    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|AUD\$|USD\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|₩|RMB\s?|EUR\s?|USD\s?|AUD\s?|CAD\s?|KRW\s?|CNY\s?|JPY\s?|GBP\s?|CHF\s?|NOK\s?|SEK\s?|ZAR\s?|INR\s?)"
+    r"(?<![\w$])(?P<cur>\$US|\$A(?=\s?\d)|\$C(?=\s?\d)|US\$|AUD\$|USD\$|A\$|AU\$|C\$|CA\$|HK\$|NZ\$|S\$|\$|€|£|¥|₩|₹|Rs\.?\s?(?=\d)|R(?=\d)|RMB\s?|EUR\s?|USD\s?|AUD\s?|CAD\s?|KRW\s?|CNY\s?|JPY\s?|GBP\s?|CHF\s?|NOK\s?|SEK\s?|ZAR\s?|INR\s?)"
     r"\s?(?P<num>"
     + _NUMBER
     # "$2.26-billion": a hyphen before the scale
     + r")(?:-(?=(?i:trillion|billion|million|bn|mn|m)\b)|\s?)"
-    r"(?P<scale>(?i:trillion|billion|million|thousand|bn|mln|mn|m|b|k))?\b"
+    r"(?P<scale>(?i:trillion|billion|million|thousand|crore|lakh|bn|mln|mn|m|b|k))?\b"
 )
 MONEY_WORD_RE = re.compile(
-    r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|bn|mln|mn)?\s+"
+    r"\b(?P<num>" + _NUMBER + r")\s?(?P<scale>trillion|billion|million|thousand|crore|lakh|bn|mln"
+    r"|mn)?\s+"
     r"(?P<cur>yuan|renminbi|won|yen|euros?|(?:US |U\.S\. |Australian |Canadian )?dollars|pounds|"
     r"rupees|reais)\b",
     re.IGNORECASE,
@@ -232,6 +245,13 @@ _PER_YEAR = re.compile(
 )
 
 
+_PER_SHORTER = re.compile(
+    r"\s*(?:(?:of\s+[\w\s-]{1,30}?\s+)?(?:a|per|each|every)\s+(?:month|week|day|quarter)\b"
+    r"|/\s*(?:month|mo|week|wk|day|d)\b|(?:monthly|weekly|daily|quarterly)\b)",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Money:
     start: int
@@ -249,6 +269,9 @@ class Quantity:
 
 
 def _num(text: str) -> float:
+    """``"1,200.5"`` → 1200.5; ``"1,2"`` (a decimal comma, see :data:`_NUMBER`) → 1.2."""
+    if re.fullmatch(r"\d+,\d{1,2}", text):
+        return float(text.replace(",", "."))
     return float(text.replace(",", ""))
 
 
@@ -307,6 +330,10 @@ def find_quantities(sentence: str) -> list[Quantity]:
             continue
         before = sentence[max(0, m.start() - 40) : m.start()].lower()
         after = sentence[m.end() :]
+        if _PER_SHORTER.match(after):
+            # "2,500 tonnes a month": a rate over a span shorter than a year is neither a
+            # tonnage nor a yearly rate; read it as neither rather than misreport it
+            continue
         if (
             _PER_YEAR.match(after)
             or re.match(r"\s*/\s*(?:yr|y|year|a|annum)\b|\s*pa\b", after)
@@ -357,6 +384,9 @@ class Context:
     officials: set[str] = field(default_factory=set)
     """Surnames of the people the article named with a title of office ("Mines Minister
     Winston Chitando" → "Chitando"): when one of them acts, the article's government does."""
+    loose: list[tuple[int, Mention, Money | None, dt.date | None]] = field(default_factory=list)
+    """Details told in sentences that gave no event (sentence index, party, the sum the party
+    puts in, the day a deal of it was made): :func:`note_loose_details`."""
 
 
 _TITLE = r"(?:President|Minister|Premier|Secretary|Governor|Chancellor)"
@@ -633,11 +663,18 @@ def _material(s: Sent, pos: int = 0) -> Mention | None:
     return mats[0] if mats else None
 
 
+_DATE_AHEAD = (
+    r"(?!\s*(?:\d|(?:early\s+|mid-?|late\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"[a-z]*\.?(?:\s|,|$)|(?:last|this)\s+(?:year|month|week)))"
+)
+"""Not followed by a date: "since Dec. 1" is a preposition, "since China imposed …" a clause."""
 _CLAUSE_BEFORE = re.compile(
-    r"\b(?:after|since|following|because|when|while)\b|;|,\s+as\b(?!\s+(?:well|part|of|a|an|the)\b)"
+    r"\b(?:after|since" + _DATE_AHEAD + r"|following|because|when|while)\b|;"
+    r"|,\s+as\b(?!\s+(?:well|part|of|a|an|the)\b)"
 )
 _CLAUSE_AFTER = re.compile(
-    r"(?<!\bsuch)(?<!\bwell)(?<!\bso)(?<!\bknown)(?<!\bsame),?\s+(?:as|after|while|since|because)\s"
+    r"(?<!\bsuch)(?<!\bwell)(?<!\bso)(?<!\bknown)(?<!\bsame),?\s+"
+    r"(?:as|after|while|since" + _DATE_AHEAD + r"|because)\s"
     r"|;|,\s+which\b"
 )
 
@@ -660,12 +697,46 @@ _BEGAN_DOING = re.compile(
 """A measure that "began restricting exports Sept. 15": the day it took effect."""
 
 
-def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, dt.date]:
+_RANGE_END = re.compile(r"\s*,?\s*(?:to|and|until|till|through|-|–|—)\s*(?:on\s+)?", re.IGNORECASE)
+"""What joins the two dates of a window ("from A to B", "between A and B", "A–B")."""
+_IMMEDIATE = re.compile(
+    r"\b(?:with immediate effect|effective immediately|(?:takes?|took|taking) effect "
+    r"immediately|(?:comes?|came|coming) into (?:force|effect) immediately|"
+    r"immediately effective|with effect from today)\b",
+    re.IGNORECASE,
+)
+"""A measure in force from the day it is decided."""
+
+
+def material_spans(s: Sent, mats: list[Mention], lo: int, hi: int) -> dict[int, tuple[int, int]]:
+    """Where each material's own dates are, when the materials of one clause come each with
+    its date ("export permits for gallium and germanium in August, followed by requirements for
+    graphite since Dec 1"): a date between two materials closes the group before it. Keyed by
+    the material's offset; empty when the clause's dates are shared (no date between them)."""
+    order = sorted((m for m in mats if lo <= m.start < hi), key=lambda m: m.start)
+    cuts = [b.start for a, b in pairwise(order) if any(a.end <= d.start < b.start for d in s.dates)]
+    if not cuts:
+        return {}
+    bounds = [lo, *cuts, hi]
+    out: dict[int, tuple[int, int]] = {}
+    for m in order:
+        i = max(k for k in range(len(bounds) - 1) if bounds[k] <= m.start)
+        out[m.start] = (bounds[i], bounds[i + 1])
+    return out
+
+
+def _classify_dates(
+    s: Sent, ctx: Context, pos: int | None = None, span: tuple[int, int] | None = None
+) -> dict[str, dt.date]:
     """``date`` (when it happened or was announced), ``start`` (takes effect), ``expiry``;
-    from the clause of the trigger at ``pos`` when given."""
+    from the clause of the trigger at ``pos`` when given, within ``span`` when given (the
+    part of the clause that is one material's, :func:`material_spans`)."""
     out: dict[str, dt.date] = {}
     pub = ctx.published
     lo, hi = clause(s, pos) if pos is not None else (0, len(s.text))
+    if span is not None:
+        lo, hi = max(lo, span[0]), min(hi, span[1])
+    opened: DateMention | None = None  # the first date of a window "from A (to B)"
     for d in s.dates:
         if not lo <= d.start < hi:
             continue
@@ -674,15 +745,36 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
             # date of the earlier measure, not of this event
             continue
         before = s.text[max(0, d.start - 30) : d.start].lower()
+        if opened is not None and _RANGE_END.fullmatch(s.text[opened.end : d.start]):
+            # "from 1 March to 28 February", "between November 9 and November 27, 2026": the
+            # second date of a window ends it
+            out.setdefault("expiry", d.date)
+            opened = None
+            continue
+        opened = None
         if re.search(r"(?:until|till|through|expir\w*(?: on)?|ending)\s*$", before):
             out.setdefault("expiry", d.date)
-        elif re.search(
-            r"(?:from|effective(?: from)?|starting|as of|tak\w* effect(?: on)?|took effect"
-            r"(?: on)?|with effect from|into (?:force|effect)(?: on)?|kick(?:s|ed)? in(?: on)?"
-            r"|in (?:force|effect) since|(?:launched|began|started|begins|starts) on)\s*$",
-            before,
-        ) or _BEGAN_DOING.search(s.text, lo, d.start):
+        elif (
+            re.search(
+                r"(?:from|between|effective(?: from)?|starting(?: in| from)?"
+                r"|beginning(?: in| from)?|as of|tak\w* effect(?: on)?|took effect"
+                r"(?: on)?|with effect from|into (?:force|effect)(?: on)?|kick(?:s|ed)? in(?: on)?"
+                r"|in (?:force|effect) since|(?:launched|began|started|begins|starts) on)\s*$",
+                before,
+            )
+            or (
+                # "has required licences for graphite since Dec 1": the state its own verb tells
+                # began then; a sentence with no event of its own ("The ban, in place since
+                # February, …") lends its "since" to none
+                pos is not None and re.search(r"\bsince\s*$", before)
+            )
+            or _BEGAN_DOING.search(s.text, lo, d.start)
+        ):
             out.setdefault("start", d.date)
+            if re.search(r"(?:from|between)\s*$", before):
+                opened = d
+        elif d.precision == "year":
+            continue  # "in 2023": no day, and a year is a start only when told as one
         elif re.search(r"(?:expired|expire|lapsed)\s*$", before):
             continue
         elif pub is not None and d.date > pub:
@@ -695,7 +787,42 @@ def _classify_dates(s: Sent, ctx: Context, pos: int | None = None) -> dict[str, 
         and re.search(r"\b(?:today|announce[sd]?)\b", s.text, re.IGNORECASE)
     ):
         out["date"] = s.dateline
+    if "start" not in out and "date" in out and _IMMEDIATE.search(s.text, lo):
+        # "imposed … with immediate effect on Tuesday", "…, which took effect immediately": in
+        # force from the day it was decided
+        out["start"] = out["date"]
     return out
+
+
+def stated_capacity(text: str) -> Quantity | None:
+    """A facility's capacity in its sentence: a yearly rate, else a tonnage the word
+    "capacity" introduces ("which has a nameplate capacity of 24,000 tonnes per annum").
+
+    >>> stated_capacity("a plant with capacity of 24,000 tonnes a year").unit
+    't/yr'
+    >>> stated_capacity("it shipped 5,000 tonnes") is None
+    True
+    """
+    qty = find_quantities(text)
+    yearly = next((q for q in qty if q.unit.endswith("/yr")), None)
+    if yearly is not None:
+        return yearly
+    return next(
+        (
+            q
+            for q in qty
+            if re.search(r"\bcapacity\b[^.;]{0,40}$", text[max(0, q.start - 60) : q.start], re.I)
+        ),
+        None,
+    )
+
+
+def event_day(s: Sent, ctx: Context, pos: int) -> dt.date | None:
+    """The one day of an event that has no window (a facility opening or closing): the day it
+    was done or announced, else the day it takes effect ("announced the closure of its mine,
+    with the shutdown commencing on 1 May")."""
+    dates = _classify_dates(s, ctx, pos)
+    return dates.get("date") or dates.get("start")
 
 
 def month_only(s: Sent, pos: int) -> bool:
@@ -799,6 +926,39 @@ _TRADE_DESCRIPTOR = re.compile(
 )
 
 
+_HOLDING_REACHED = re.compile(
+    r"(?:[^;.]|\.(?=\d)){0,100}?\b(?:taking|bringing|lifting|raising|increasing|boosting|"
+    r"giving\s+it|giving\s+them)\s+(?:its|their|the\s+company's|the\s+group's)?\s*"
+    r"(?:total\s+|overall\s+|combined\s+|aggregate\s+)?(?:stake|holding|interest|"
+    r"shareholding|ownership)(?:\s+in\s+[^,;]{1,60}?)?\s+to\s+(?:about\s+|around\s+|"
+    r"nearly\s+|approximately\s+|roughly\s+|just over\s+|almost\s+)?"
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)",
+    re.IGNORECASE,
+)
+"""The holding a purchase brings its buyer to: the stake the labels and the graph record is
+the holding reached, not the slice bought."""
+_NOT_PRICE = re.compile(
+    r"(?:market\s+(?:value|valuation|capitali[sz]ation|cap)|valuation|revenues?|sales|"
+    r"profits?|earnings|turnover|debt|cash|capex|capital\s+(?:cost|expenditure)|"
+    r"enterprise\s+value)\s+(?:of\s+|is\s+|was\s+|stood\s+at\s+|at\s+|to\s+|"
+    r"(?:of\s+)?(?:about|around|nearly|some|roughly|over|more\s+than)\s+)*$"
+    r"|\bwhose\b[^,;]*$",
+    re.IGNORECASE,
+)
+"""A sum that measures something else (a company's market value, revenue or debt; a
+relative clause on another party) is no price of the deal."""
+
+
+def price_money(text: str, money: list[Money]) -> list[Money]:
+    """The sums of ``text`` that can be a deal's price, in order (see :data:`_NOT_PRICE`).
+
+    >>> t = "X bought 5% of Y, whose market value is $2 billion, for $85 million."
+    >>> [m.amount for m in price_money(t, find_money(t))]
+    [85000000.0]
+    """
+    return [x for x in money if not _NOT_PRICE.search(text[max(0, x.start - 60) : x.start])]
+
+
 def stake_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for m in _STAKE_NOUN.finditer(s.text):
@@ -806,12 +966,16 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         if raw_pct is None and m.group("bare"):
             # "increased its stake in X to 12%"
             to = re.match(
-                r"[^,.;]{0,60}?\bto\s+(?:about\s+|around\s+|nearly\s+)?(\d+(?:\.\d+)?)\s?"
-                r"(?:%|per ?cent)",
+                r"(?:[^,.;]|[.,](?=\d)){0,60}?\bto\s+(?:about\s+|around\s+|nearly\s+|"
+                r"approximately\s+)?(\d+(?:\.\d+)?)\s?(?:%|per ?cent)",
                 s.text[m.end() :],
             )
             raw_pct = to.group(1) if to else None
         pct = float(raw_pct) if raw_pct else None
+        reached = _HOLDING_REACHED.match(s.text, m.end())
+        if reached:
+            # "bought a further 5% of X, taking its holding to 15%": the holding reached
+            pct = float(reached.group("pct"))
         clause_start = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[clause_start : m.start()]
         verb = None
@@ -915,7 +1079,7 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             by_ref = by_ref or target is not None
         if acquirer is None or target is None:
             continue
-        money = [x for x in find_money(s.text)]
+        money = price_money(s.text, find_money(s.text))
         amount = money[0] if money else _amount_before(s, ctx, [acquirer, target])
         dates = _classify_dates(s, ctx, trig)
         for tgt in [target, *_coordinated(s, target)]:
@@ -1263,10 +1427,18 @@ _OFFTAKE = re.compile(
     r"(?:[\w,-]+ ){0,4}from)\b",
     re.IGNORECASE,
 )
+_TERM_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
 _TERM = re.compile(
     r"\b(?:for|over)\s+(?:an?\s+)?(?:initial\s+)?(?:term|period)?\s*(?:of\s+)?"
-    r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)\s+years?\b"
-    r"|\b(?P<n2>\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)-year\b",
+    r"(?P<n>" + _TERM_N + r")(?:\s*\(\d+\))?\s+years?\b"
+    r"|\b(?P<n2>" + _TERM_N + r")-year\b"
+    # "a five year agreement": the number of years as the deal's adjective, hyphen or not
+    r"|\b(?P<n3>" + _TERM_N + r")\s+year(?=\s+(?:[\w‘’'\"-]+\s+){0,4}?(?:agreement|deal|"
+    r"contract|offtake|supply|arrangement|term)\b)"
+    # "an initial term of three years", "a term of five (5) years", "three-years from …"
+    r"|\b(?:term|period|tenure|duration)(?:\s+of\s+(?:the|this|its)\s+[\w-]+)?\s+"
+    r"(?:is\s+|will\s+be\s+|of\s+|is\s+of\s+)?(?:about\s+)?"
+    r"(?P<n4>" + _TERM_N + r")(?:\s*\(\d+\))?[\s-]+years?\b",
     re.IGNORECASE,
 )
 
@@ -1275,7 +1447,8 @@ def _term(text: str) -> str | None:
     m = _TERM.search(text)
     if not m:
         return None
-    return parse_duration(f"{m.group('n') or m.group('n2')} years")
+    n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4")
+    return parse_duration(f"{n} years")
 
 
 def _direct_object(s: Sent, pos: int) -> Mention | None:
@@ -2279,19 +2452,28 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 expiry = prev.fields.get("expiry")
                 duration = prev.fields.get("duration")
         seen_mats: set[str] = set()
+        mat_spans = material_spans(s, mats, *clause(s, m.start())) if not context else {}
         for mat in mats:
             if mat.id is None or mat.id in seen_mats:
                 continue
             seen_mats.add(mat.id)
+            own, until = dates, expiry
+            if mat.start in mat_spans:
+                # this material's own dates; a duration counts from its own start
+                own = _classify_dates(s, ctx, m.start(), mat_spans[mat.start])
+                until = own.get("expiry")
+                base = own.get("start") or own.get("date")
+                if until is None and duration is not None and base is not None:
+                    until = add_period(base, duration)
             fields: dict[str, Any] = {
                 "issuer": issuer.id,
                 "action": action,
                 "material": mat.id,
                 "target": target.id if target else None,
                 "duration": duration,
-                "start": dates.get("start"),
-                "expiry": expiry,
-                "date": dates.get("date"),
+                "start": own.get("start"),
+                "expiry": until,
+                "date": own.get("date"),
             }
             links = {"issuer": issuer}
             if target:
@@ -2563,7 +2745,6 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
         mat = _material(s, 0) or ctx.last_material
         loc = _location(s, m.start())
         qty = [q for q in find_quantities(s.text)]
-        dates = _classify_dates(s, ctx, m.start())
         fields: dict[str, Any] = {
             "company": _value(company),
             "action": action,
@@ -2572,7 +2753,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             "location": loc.id if loc else None,
             "capacity": qty[0].value if qty else None,
             "unit": qty[0].unit if qty else None,
-            "date": dates.get("date"),
+            "date": event_day(s, ctx, m.start()),
         }
         links = {"company": company}
         if loc:
@@ -2601,6 +2782,125 @@ _FOLLOW_SHIPMENT = re.compile(
 _FOLLOW_DEAL = re.compile(
     r"^(?:The|This|That|Its) (?:[\w-]+ ){0,2}(?:deal|agreement|contract|offtake|pact)\b"
 )
+
+
+_EVENT_NOUNS: dict[str, str] = {
+    "offtake": r"deal|agreement|contract|offtake|pact|supply|arrangement",
+    "stake_acquisition": r"deal|agreement|transaction|investment|purchase|acquisition|stake|"
+    r"placement|subscription|shares",
+    "investment": r"deal|agreement|transaction|investment|funding|financing|commitment",
+    "loan": r"loan|facility|financing|agreement|deal",
+    "grant": r"grant|award|funding|agreement",
+    "first_export": r"shipment|cargo|consignment|batch|parcel|vessel|ship|container|load|"
+    r"concentrate|delivery|exports?",
+    "export_restriction": r"ban|quotas?|controls|restrictions?|curbs|measures?|rules|system|"
+    r"regime|framework|suspension|licen[cs]ing|exports",
+}
+"""What names an event of each type when a later sentence refers back to it."""
+_DONE_VERB = re.compile(
+    r"\b(?:signed|sealed|inked|formali[sz]ed|announced|agreed|reached|struck|completed|"
+    r"closed|finali[sz]ed|executed|entered|concluded|approved|awarded|finalised)\b",
+    re.IGNORECASE,
+)
+"""Verbs that date a deal: the day it was made or made public."""
+_LEFT_VERB = re.compile(
+    r"\b(?:shipped|loaded|departed|departing|left|leaving|sailed|sailing|dispatched|exported|"
+    r"set sail)\b",
+    re.IGNORECASE,
+)
+"""Verbs that date a shipment: the day it left."""
+_EFFECT_VERB = re.compile(
+    r"\b(?:resume|resumes|resumed|restart|restarts|start|starts|begin|begins|take effect|"
+    r"takes effect|took effect|kick in|kicks in|come into (?:force|effect)|"
+    r"comes into (?:force|effect))\b",
+    re.IGNORECASE,
+)
+"""Verbs that date when a measure applies."""
+
+
+_SUPERSEDED = re.compile(
+    r"\b(?:originally|initially|previously|first)\s+(?:been\s+)?(?:scheduled|planned|set|due|"
+    r"expected|meant|intended)\b|\bhad\s+(?:\w+\s+)?been\s+(?:scheduled|planned|set|due|"
+    r"expected|meant|intended)\b",
+    re.IGNORECASE,
+)
+"""A plan told as overtaken ("had originally been scheduled to start in January 2027"):
+its day is no day of the event."""
+
+
+def _refers_back(s: Sent, e: Event) -> bool:
+    """``s`` is about the event ``e`` told before: it opens with a noun of the event's kind
+    (after a time adverbial: "On 7 May, the agreement …", "Concentrate was trucked …"), names
+    it with a definite article ("… under this new system"), or names one of its parties with
+    such a noun ("Almonty announced a three-year offtake agreement with TPW")."""
+    nouns = _EVENT_NOUNS.get(e.type)
+    if nouns is None:
+        return False
+    lead = re.match(
+        r"^(?:(?:On|In|By|Since)\s+[^,]{1,30},\s+)?(?:(?:The|This|That|These|Its|Their)\s+)?"
+        r"(?:[\w$.,-]+\s+){0,3}?(?:" + nouns + r")\b",
+        s.text,
+        re.IGNORECASE,
+    )
+    if lead:
+        return True
+    definite = re.search(
+        r"\b(?:the|this|that|these|its|their)\s+(?:new\s+)?(?:[\w-]+\s+){0,2}(?:" + nouns + r")\b",
+        s.text,
+        re.IGNORECASE,
+    )
+    if definite:
+        return True
+    named = any(
+        same_org(m, party)
+        # "Almonty" for "Almonty Industries": a distinctive head of the party's name
+        or (len(m.text) >= 4 and m.text[0].isupper() and party.text.startswith(m.text + " "))
+        for m in s.orgs()
+        for party in e.links.values()
+        if party.kind != "country"
+    )
+    return named and re.search(r"\b(?:" + nouns + r")\b", s.text, re.IGNORECASE) is not None
+
+
+def _days_told_after(s: Sent, ctx: Context, recent: list[Event]) -> list[Event]:
+    """Days a later sentence states for an event told before it (within three sentences),
+    by what the sentence's verb says happened on that day: a deal made ("The agreement was
+    signed on 7 May"), a cargo that left ("… departing Africa on 24 June"), a measure that
+    applies ("… exports will resume on October 16 under this new system"). Only empty
+    fields are filled, and a sentence with another party's deal lends nothing."""
+    out: list[Event] = []
+    if _SUPERSEDED.search(s.text):
+        return out
+    dates: dict[str, dt.date] | None = None
+    for e in recent:
+        if s.index - e.sentence_index > 3 or not _refers_back(s, e):
+            continue
+        if dates is None:
+            dates = _classify_dates(s, ctx)
+        f = dict(e.fields)
+        day = dates.get("date")
+        if e.type in ("offtake", "stake_acquisition", "investment", "loan", "grant"):
+            if day is not None and f.get("date") is None and _DONE_VERB.search(s.text):
+                f["date"] = day
+            if e.type == "offtake" and f.get("term") is None and _term(s.text):
+                f["term"] = _term(s.text)
+        elif e.type == "first_export":
+            if (
+                day is not None
+                and f.get("date") in (None, ctx.published)
+                and _LEFT_VERB.search(s.text)
+            ):
+                f["date"] = day
+        elif e.type == "export_restriction" and f.get("start") is None:
+            when = dates.get("start") or day
+            if when is not None and _EFFECT_VERB.search(s.text):
+                f["start"] = when
+                if f.get("duration"):
+                    # a window stated as a duration runs from the start given here
+                    f["expiry"] = add_period(when, f["duration"])
+        if f != e.fields:
+            out.append(replace(e, fields=f))
+    return out
 
 
 def follow_up(s: Sent, ctx: Context) -> list[Event]:
@@ -2805,6 +3105,10 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 continue
             unit = share.unit if share.unit.endswith("/yr") or not yearly else share.unit + "/yr"
             updated.append(replace(e, fields=dict(e.fields, quantity=share.value, unit=unit)))
+    told = {(u.sentence_index, u.key()) for u in updated}
+    updated.extend(
+        _days_told_after(s, ctx, [e for e in recent if (e.sentence_index, e.key()) not in told])
+    )
     # several details of one event in one sentence ("The seven-year deal is worth $400
     # million"): one update with all of them
     merged: dict[tuple[int, tuple[Any, ...]], Event] = {}
@@ -2816,6 +3120,79 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             u = replace(u, fields={**u.fields, **extra})
         merged[k] = u
     return list(merged.values())
+
+
+_PUTS_IN = re.compile(
+    r"^\s*(?:,[^,]{1,60},\s*)?(?:will\s+|would\s+|is\s+to\s+|has\s+|have\s+|had\s+)?"
+    r"(?:also\s+|jointly\s+)?(?:inject|contribut|pa(?:y|ys|id)\b|invest|put\w*\s+in|provid|"
+    r"commit|subscrib\w*\s+for|spen[dt])\w*\s+(?:up\s+to\s+|about\s+|around\s+|some\s+|"
+    r"roughly\s+|a\s+further\s+|another\s+)?$",
+    re.IGNORECASE,
+)
+"""A party and the sum it puts in: "Korea Zinc will inject 147.9 billion won", "Trafigura,
+as a new shareholder, will contribute 37 billion won"."""
+_DEAL_NOUN = re.compile(
+    r"\b(?:agreement|deal|investment|contract|transaction|subscription|placement|offering|"
+    r"capital increase)\b",
+    re.IGNORECASE,
+)
+_BACK_TO_DEAL = re.compile(
+    r"\b(?:this|the|that|these)\s+(?:[\w-]+\s+){0,2}(?:agreement|deal|investment|transaction|"
+    r"subscription|placement|offering|capital increase|injection|contribution)s?\b",
+    re.IGNORECASE,
+)
+
+
+def note_loose_details(s: Sent, ctx: Context) -> None:
+    """Remember what a sentence without an event of its own tells about a party's deal: the
+    sum each named party puts in (its own verb and sum, one party at a time), and the day a
+    deal of the named parties was made ("formalized a $142.8 million investment agreement on
+    Thursday"). Sums are kept for three sentences, days for the article."""
+    ctx.loose = [x for x in ctx.loose if x[3] is not None or s.index - x[0] <= 3]
+    money = find_money(s.text)
+    day = None
+    if _DEAL_NOUN.search(s.text) and _DONE_VERB.search(s.text):
+        day = _classify_dates(s, ctx).get("date")
+    for m in s.orgs():
+        put = next(
+            (x for x in money if x.start >= m.end and _PUTS_IN.match(s.text[m.end : x.start])),
+            None,
+        )
+        if put is not None or day is not None:
+            ctx.loose.append((s.index, m, put, day))
+
+
+def lend_loose_details(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
+    """A stake or investment that refers back to a deal ("Through this investment, X will
+    raise its stake to 64%"; also the next sentence's, "Y, as a new shareholder, secures a
+    12.9 percent stake") takes, where its own sentence states none, the sum its buyer was
+    said to put in (within three sentences) and the last day a deal of its was made
+    (:func:`note_loose_details`)."""
+    if not ctx.loose or not found:
+        return found
+    back = _BACK_TO_DEAL.search(s.text) or (
+        ctx.prev is not None
+        and ctx.prev.index == s.index - 1
+        and _BACK_TO_DEAL.search(ctx.prev.text) is not None
+    )
+    if not back:
+        return found
+    out: list[Event] = []
+    for e in found:
+        party = e.links.get("acquirer") or e.links.get("investor")
+        if e.type not in ("stake_acquisition", "investment") or party is None:
+            out.append(e)
+            continue
+        f = dict(e.fields)
+        for idx, m, put, day in reversed(ctx.loose):
+            if not (same_org(m, party) or _org_key(m) == _org_key(party)):
+                continue
+            if put is not None and f.get("amount") is None and s.index - idx <= 3:
+                f["amount"], f["currency"] = put.amount, put.currency
+            if day is not None and f.get("date") is None:
+                f["date"] = day
+        out.append(replace(e, fields=f) if f != e.fields else e)
+    return out
 
 
 EXTRACTORS = (

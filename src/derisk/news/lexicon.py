@@ -194,6 +194,10 @@ _NOT_NAME_START = frozenset(
 
 SUBJECT_RE = re.compile(
     r"^(?P<name>[A-Z][A-Za-z0-9&'’.-]+(?:\s+[A-Z][A-Za-z0-9&'’.-]+){0,2})\s+"
+    # a time adverbial of wire style between the subject and its verb ("X on Monday agreed")
+    r"(?:(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})|last\s+(?:week|month)|"
+    r"earlier\s+this\s+(?:week|month)|this\s+week|yesterday|today)\s+)?"
     r"(?:has|have|had|will|said|says|agreed|signed|announced|shipped|opened|began|bought|"
     r"acquired|sold|plans|is|was)\b"
 )

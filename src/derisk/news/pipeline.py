@@ -23,6 +23,8 @@ from derisk.news.events import (
     Event,
     Sent,
     follow_up,
+    lend_loose_details,
+    note_loose_details,
     note_officials,
     project_name,
     same_org,
@@ -494,20 +496,23 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         ctx.last_project = project_name(article.title, tuple(lexicon.mentions(article.title)))
     events: list[Event] = []
     named: list[Mention] = []
+    sents = sentences(article.text, article.published)
+    # relative dates ("on Wednesday", "yesterday") count from the day the story is dated: its
+    # dateline when it opens with one (a page may be published the day after), else publication
+    anchor = (sents[0].dateline if sents else None) or article.published
     texts: dict[int, str] = {}
-    for s in sentences(article.text, article.published):
+    for s in sents:
         texts[s.index] = s.text
         mentions = tuple(lexicon.mentions(_title_lead(s.text, lexicon), active))
         named.extend(m for m in mentions if m.kind == "company" and m.id is None)
-        sent = Sent(
-            s.text, s.index, mentions, s.dateline, tuple(find_dates(s.text, article.published))
-        )
+        sent = Sent(s.text, s.index, mentions, s.dateline, tuple(find_dates(s.text, anchor)))
         found: list[Event] = []
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))
         found = deals.refine(sent, ctx, found)
         found.extend(e for e in fallback_events(sent, ctx, found) if not deals.not_done(sent, e))
         found = window_from_previous(sent, ctx, found)
+        found = lend_loose_details(sent, ctx, found)
         if found:
             _share_announcement_day(events, found, sent)
             for e in found:
@@ -528,6 +533,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
             if issuers:
                 ctx.last_issuer = issuers[0]
         else:
+            note_loose_details(sent, ctx)
             for upd in follow_up(sent, ctx):
                 for i, e in enumerate(events):
                     if e.sentence_index == upd.sentence_index and e.key() == upd.key():

@@ -53,6 +53,7 @@ from derisk.services.results.monitor import (
 from derisk.store import guard
 from derisk.store.base import Store
 from derisk.store.monitoring import retire_rows
+from derisk.store.view import View
 
 MAX_ATTEMPTS = 8
 CHANNELS = ("webhook", "email")
@@ -127,8 +128,8 @@ def subscribe(store: Store, channel: str, target: str, *, secret: str | None = N
     return SubAdded(added=out)
 
 
-def _subs(store: Store) -> list[Subscription]:
-    rows = store.rows(Subscription)
+def _subs(source: Store | View) -> list[Subscription]:
+    rows = source.rows(Subscription)
     gone = {s.sub_id for s in rows if s.removed_at is not None}
     return sorted((s for s in rows if s.sub_id not in gone), key=lambda s: s.sub_id)
 
@@ -137,9 +138,10 @@ def _sub_json(s: Subscription) -> SubInfo:
     return SubInfo(sub_id=s.sub_id, channel=s.channel, target=s.target, owner=s.owner, org=s.org_id)
 
 
-def list_subscriptions(store: Store) -> Subscriptions:
-    who = monitor.acting(store)
-    subs = [s for s in _subs(store) if who.sees_everything or s.owner == who.user_id]
+def list_subscriptions(view: View) -> Subscriptions:
+    """The subscriptions of the user the view reads for (every one for admins)."""
+    who = monitor.acting(view)
+    subs = [s for s in _subs(view) if who.sees_everything or s.owner == who.user_id]
     return Subscriptions(subscriptions=tuple(_sub_json(s) for s in subs))
 
 

@@ -51,6 +51,7 @@ from derisk.services.results.monitor import (
 from derisk.store import guard
 from derisk.store.base import Store
 from derisk.store.monitoring import retire_rows
+from derisk.store.view import View
 
 if TYPE_CHECKING:  # pragma: no cover
     from derisk.services.results.news import NewsIngest
@@ -103,8 +104,8 @@ def add_feed(
     return FeedAdded(added=_feed_json(feed, None))
 
 
-def _feeds(store: Store) -> list[Feed]:
-    rows = store.rows(Feed)
+def _feeds(source: Store | View) -> list[Feed]:
+    rows = source.rows(Feed)
     gone = {f.feed_id for f in rows if f.removed_at is not None}
     return sorted((f for f in rows if f.feed_id not in gone), key=lambda f: f.feed_id)
 
@@ -122,9 +123,9 @@ def remove_feed(store: Store, feed_id: str) -> FeedRemoved:
     return FeedRemoved(removed=_feed_json(gone, None))
 
 
-def _last_polls(store: Store) -> dict[str, FeedPoll]:
+def _last_polls(source: Store | View) -> dict[str, FeedPoll]:
     out: dict[str, FeedPoll] = {}
-    for p in sorted(store.rows(FeedPoll), key=lambda p: p.polled_at):
+    for p in sorted(source.rows(FeedPoll), key=lambda p: p.polled_at):
         out[p.feed_id] = p
     return out
 
@@ -151,9 +152,10 @@ def _feed_json(f: Feed, last: FeedPoll | None) -> FeedInfo:
     )
 
 
-def list_feeds(store: Store) -> Feeds:
-    polls = _last_polls(store)
-    return Feeds(feeds=tuple(_feed_json(f, polls.get(f.feed_id)) for f in _feeds(store)))
+def list_feeds(view: View) -> Feeds:
+    """The news feeds the view's reader may see, with their last poll."""
+    polls = _last_polls(view)
+    return Feeds(feeds=tuple(_feed_json(f, polls.get(f.feed_id)) for f in _feeds(view)))
 
 
 class _Fetched:

@@ -127,8 +127,11 @@ def _watch_rows(store: Store, ids: Sequence[str]) -> list[WatchItem]:
 # -- who owns what ------------------------------------------------------------------------------
 
 
-def acting(store: Store) -> Principal:
-    p = getattr(store, "principal", None)
+def acting(source: Store | View) -> Principal:
+    """The user a store acts for, or a view reads for (its own principal, else its store's)."""
+    if isinstance(source, View):
+        return source.principal or acting(source.store)
+    p = getattr(source, "principal", None)
     return p if isinstance(p, Principal) else guard.local_principal()
 
 
@@ -272,11 +275,12 @@ def remove_watch(store: Store, watch_id: str) -> WatchRemoved:
     return WatchRemoved(removed=_watch_json(gone))
 
 
-def list_watch(store: Store) -> Watchlist:
-    """The acting user's watch items (every visible one for the local operator and admins)."""
-    who = acting(store)
-    items = _live_watch(store, None if who.sees_everything else who.user_id)
-    answers = latest_answers(store, [w.watch_id for w in items])
+def list_watch(view: View) -> Watchlist:
+    """The watch items of the user the view reads for (every visible one for the local
+    operator and admins)."""
+    who = acting(view)
+    items = _live_watch(view, None if who.sees_everything else who.user_id)
+    answers = latest_answers(view, [w.watch_id for w in items])
     out = []
     for w in items:
         a = answers.get(w.watch_id)
@@ -291,8 +295,11 @@ def list_watch(store: Store) -> Watchlist:
     return Watchlist(items_=tuple(out))
 
 
-def latest_answers(store: Store, ids: Sequence[str] | None = None) -> dict[str, WatchAnswer]:
-    return {a.watch_id: a for a in store.view().latest_answers(ids)}
+def latest_answers(
+    source: Store | View, ids: Sequence[str] | None = None
+) -> dict[str, WatchAnswer]:
+    view = source if isinstance(source, View) else source.view()
+    return {a.watch_id: a for a in view.latest_answers(ids)}
 
 
 # -- answers ------------------------------------------------------------------------------------
@@ -1022,29 +1029,30 @@ def alert_json(a: Alert, state: str) -> AlertInfo:
     )
 
 
-def _states(store: Store) -> dict[str, str]:
+def _states(source: Store | View) -> dict[str, str]:
     out: dict[str, str] = {}
-    for s in sorted(store.rows(AlertState), key=lambda s: s.at):
+    for s in sorted(source.rows(AlertState), key=lambda s: s.at):
         out[s.alert_id] = s.state
     return out
 
 
-def _visible_alerts(store: Store) -> list[Alert]:
-    who = acting(store)
-    rows = store.rows(Alert)
+def _visible_alerts(source: Store | View) -> list[Alert]:
+    who = acting(source)
+    rows = source.rows(Alert)
     if not who.sees_everything:
         rows = [a for a in rows if a.owner == who.user_id and a.org_id == who.org_id]
     return sorted(rows, key=lambda a: (a.created_at, a.alert_id), reverse=True)
 
 
-def list_alerts(store: Store, *, state: str = "open", limit: int | None = None) -> Alerts:
-    """The acting user's alerts, newest first. ``state``: ``open`` (not acknowledged or muted),
-    ``all``, or one of :data:`ALERT_STATES`."""
+def list_alerts(view: View, *, state: str = "open", limit: int | None = None) -> Alerts:
+    """The alerts of the user the view reads for, newest first. ``state``: ``open`` (not
+    acknowledged or muted), ``all``, or one of :data:`ALERT_STATES`."""
     if state not in ("open", "all", *ALERT_STATES):
         raise BadInputError(f"unknown state {state!r}; open, all, {', '.join(ALERT_STATES)}")
-    states = _states(store)
+    states = _states(view)
+    visible = _visible_alerts(view)
     out = []
-    for a in _visible_alerts(store):
+    for a in visible:
         st = states.get(a.alert_id, "unread")
         if state == "open" and st in ("acknowledged", "muted"):
             continue
@@ -1052,7 +1060,7 @@ def list_alerts(store: Store, *, state: str = "open", limit: int | None = None) 
             continue
         out.append(alert_json(a, st))
     counts = {s: 0 for s in ALERT_STATES}
-    for a in _visible_alerts(store):
+    for a in visible:
         counts[states.get(a.alert_id, "unread")] += 1
     return Alerts(state=state, counts=counts, alerts=tuple(out[:limit] if limit else out))
 
@@ -1074,17 +1082,17 @@ def set_state(store: Store, alert_id: str, state: str) -> AlertStateSet:
     return AlertStateSet(alert=alert_json(a, state))
 
 
-def muted_watches(store: Store) -> set[str]:
-    states = _states(store)
-    return {a.watch_id for a in store.rows(Alert) if states.get(a.alert_id) == "muted"}
+def muted_watches(source: Store | View) -> set[str]:
+    states = _states(source)
+    return {a.watch_id for a in source.rows(Alert) if states.get(a.alert_id) == "muted"}
 
 
-def atom(store: Store, base_url: str = "http://127.0.0.1:8000") -> str:
-    """The acting user's alerts as an Atom 1.0 feed."""
+def atom(view: View, base_url: str = "http://127.0.0.1:8000") -> str:
+    """The alerts of the user the view reads for, as an Atom 1.0 feed."""
     from xml.sax.saxutils import escape
 
-    who = acting(store)
-    alerts = list_alerts(store, state="all", limit=200).alerts
+    who = acting(view)
+    alerts = list_alerts(view, state="all", limit=200).alerts
     updated = alerts[0]["created_at"] if alerts else "1970-01-01T00:00:00Z"  # stable when empty
     feed_id = f"urn:derisk:alerts:{who.label}"
     parts = [
@@ -1126,7 +1134,7 @@ def calendar(view: View, *, days: int = 90) -> Calendar:
 
     today = view.as_of
     end = today + dt.timedelta(days=days)
-    who = view.principal or acting(view.store)
+    who = acting(view)
     items = _live_watch(view, None if who.sees_everything else who.user_id)
     events: list[CalendarEvent] = []
     by_rule: dict[str, list[WatchItem]] = defaultdict(list)

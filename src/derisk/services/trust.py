@@ -20,8 +20,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from derisk.errors import BadInputError, NotFoundError
 from derisk.model.record import ABSENT, Absent, JSONObject, fields_of
 from derisk.model.schema import columns
@@ -317,13 +315,13 @@ def list_tokens(store: Store, user_id: str | None = None) -> Tokens:
     return Tokens(tokens=tuple(rows))
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, token: str) -> Principal | None:
+def authenticate(store: Store, token: str) -> Principal | None:
     """The principal of a bearer token, or ``None`` when it is malformed, unknown, revoked,
     expired, or its user is disabled. Compares hashes in constant time."""
     m = TOKEN.match(token)
     if not m:
         return None
-    row = token_owner(con, m.group(1))
+    row = token_owner(store, m.group(1))
     if row is None:
         hmac.compare_digest(token_hash(token), "0" * 64)  # same work for unknown ids
         return None

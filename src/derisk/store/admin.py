@@ -122,8 +122,17 @@ def clear_access(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
     )
 
 
-def token_owner(con: duckdb.DuckDBPyConnection, token_id: str) -> TokenOwner | None:
-    """The token ``token_id`` with its user (``None`` when there is none)."""
+def token_owner(store: Store, token_id: str) -> TokenOwner | None:
+    """The token ``token_id`` with its user (``None`` when there is none), read on a cursor of
+    its own (a server authenticates requests from several threads at once)."""
+    con = connection(store).cursor()
+    try:
+        return _token_owner(con, token_id)
+    finally:
+        con.close()
+
+
+def _token_owner(con: duckdb.DuckDBPyConnection, token_id: str) -> TokenOwner | None:
     row = first_row(
         con.execute(
             f"SELECT t.token_hash, t.revoked_at, t.expires_at, u.user_id, u.role, u.org_id, "

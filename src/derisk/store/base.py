@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from derisk.errors import StoreUnavailableError
+from derisk.errors import ConflictError, StoreUnavailableError
 
 if TYPE_CHECKING:
     from derisk.model.trust import Principal
@@ -55,10 +55,12 @@ class StoreError(StoreUnavailableError):
     """A store that cannot be used as asked (missing, newer schema, ...)."""
 
 
-class IdConflict(ValueError):
+class IdConflict(ConflictError, ValueError):
     """Rows name ids already in use. Ids of sources, entities and single-key facts are unique
     across every dataset, so that no dataset's rows can shadow another's; the message is the
-    same whether or not the caller could see the row holding the id."""
+    same whether or not the caller could see the row holding the id. The user's to resolve
+    (kind ``conflict``: HTTP 409, exit 1), not a bug; still a ``ValueError`` for callers that
+    catch one."""
 
 
 def id_conflict_message(table: str, column: str, ids: Sequence[Any]) -> str:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from derisk.model.record import JSONObject
-from derisk.model.schema import ROW_TYPES, TABLES, columns, ddl
+from derisk.model.schema import ROW_TYPES, TABLES, TableMeta, columns
 from derisk.model.trust import TRUST_TYPES, Principal
 from derisk.store import guard
 from derisk.store.base import (
@@ -48,6 +48,15 @@ def _arrow_types() -> dict[type[Any], Any]:
 def _q(name: str) -> str:
     """A quoted SQL identifier (column names may be keywords such as ``right``)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def ddl(row_type: type[Any]) -> str:
+    """``CREATE TABLE`` statement for a row type (its columns from :func:`columns`)."""
+    meta: TableMeta = row_type.Meta
+    cols = [
+        f"{_q(c.name)} {c.sql_type}{'' if c.nullable else ' NOT NULL'}" for c in columns(row_type)
+    ]
+    return f"CREATE TABLE IF NOT EXISTS {meta.table} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -28,9 +28,11 @@ import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+from derisk.model.reads import NamedArrays
 
 FORMAT = "derisk.prepared/1"
 KEEP = 4
@@ -49,7 +51,7 @@ class PreparedCache:
             raise ValueError(f"a prepared layer's key is a hex digest, not {key!r}")
         return self.folder / key
 
-    def load(self, key: str) -> dict[str, Any] | None:
+    def load(self, key: str) -> NamedArrays | None:
         """The arrays kept under ``key`` (memory-mapped, copy on write), or None."""
         where = self._dir(key)
         meta_file = where / "meta.json"
@@ -59,7 +61,7 @@ class PreparedCache:
             meta = json.loads(meta_file.read_text("utf-8"))
             if meta.get("format") != FORMAT or meta.get("key") != key:
                 raise ValueError("another format or key")
-            out: dict[str, Any] = {}
+            out: NamedArrays = {}
             for name, size in meta["arrays"].items():
                 arr = np.load(where / f"{name}.npy", mmap_mode="c", allow_pickle=False)
                 if int(arr.size) != int(size):
@@ -73,7 +75,7 @@ class PreparedCache:
             shutil.rmtree(where, ignore_errors=True)
             return None
 
-    def save(self, key: str, arrays: Mapping[str, Any]) -> bool:
+    def save(self, key: str, arrays: Mapping[str, npt.ArrayLike]) -> bool:
         """Keep ``arrays`` under ``key`` (0-d arrays are kept as counts). False if the folder
         cannot be written; the least recently used layers beyond ``keep`` are removed."""
         where = self._dir(key)

@@ -35,7 +35,7 @@ from derisk.model.monitor import WatchAnswer, WatchItem
 from derisk.model.news import NewsDecision, NewsProposal
 from derisk.model.ownership import ControlRight, DeclaredInterest, EntityTag, ListEntry
 from derisk.model.products import BomLine, Product, SupplyLink
-from derisk.model.reads import CapacityCap, RankedFigure, StakeColumns, TradeFlow
+from derisk.model.reads import CapacityCap, NamedArrays, RankedFigure, StakeColumns, TradeFlow
 from derisk.model.record import JSONObject
 from derisk.model.rows import (
     ArticleHead,
@@ -68,6 +68,9 @@ from derisk.model.schema import (
 from derisk.model.stage_gaps import StageGap
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from derisk.model.trust import Principal
     from derisk.store.base import Store
 
@@ -367,19 +370,19 @@ class View:
         """The sources among ``ids``."""
         return self._typed(Source, "t.source_id = ANY(?)", [list(ids)])
 
-    def _columns(self, query: str, params: Sequence[Any], names: Sequence[str]) -> dict[str, Any]:
+    def _columns(self, query: str, params: Sequence[Any], names: Sequence[str]) -> NamedArrays:
         """A query's result as numpy columns (DuckDB's fast path when the store has one)."""
         import numpy as np  # loaded on use: commands that read no columns start quicker
 
         target = self._scoped if self._scoped is not None else self.store
         con = getattr(target, "con", None)
         if con is not None:
-            out: dict[str, Any] = con.execute(query, list(params)).fetchnumpy()
+            out = con.execute(query, list(params)).fetchnumpy()
             return {k: np.asarray(out[k]) for k in names}
         rows = target.sql(query, params)
         return {k: np.asarray([r[i] for r in rows]) for i, k in enumerate(names)}
 
-    def ownership_nodes(self) -> Any:
+    def ownership_nodes(self) -> npt.NDArray[np.str_]:
         """Every entity id and every stake end (exact or ranged), sorted, as a numpy array."""
         cols = self._columns(
             "SELECT id AS id FROM (SELECT entity_id AS id FROM entity UNION "

@@ -136,9 +136,9 @@ def entity_page(request: Request, api: ApiDep, entity: str, as_of: AsOfDep) -> H
         ("holdings", entity, as_of, "equity", 0.0, 1), lambda v: own.holdings(v, entity), as_of
     )
     screens = [
-        api.read(
+        api.record(
             ("screen", entity, rule, as_of),
-            lambda v, rule=rule: scr.screen_entity(v, entity, rule=rule).to_json(),  # type: ignore[misc]
+            lambda v, rule=rule: scr.screen_entity(v, entity, rule=rule),  # type: ignore[misc]
             as_of,
         )
         for rule in SCREEN_RULES

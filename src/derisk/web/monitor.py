@@ -27,9 +27,9 @@ def alerts_page(
     request: Request, api: ApiDep, state: Annotated[States, Query()] = "open"
 ) -> HTMLResponse:
     """The inbox of one state, the calendar and the watchlist."""
-    data = api.data(("alerts", state, None), lambda s: svc.list_alerts(s, state=state).to_json())
-    cal = api.read(("calendar", 90), lambda v: svc.calendar(v, days=90).to_json())
-    watch = api.data(("watchlist",), lambda s: svc.list_watch(s).to_json())
+    data = api.record(("alerts", state), lambda v: svc.list_alerts(v, state=state))
+    cal = api.record(("calendar", 90), lambda v: svc.calendar(v, days=90))
+    watch = api.record(("watchlist",), svc.list_watch)
     return page(
         request,
         "alerts.html.j2",
