@@ -177,7 +177,7 @@ def test_entities_no_member_reaches_stay_zero(small: int) -> None:
         mp.setattr(own, "KERNEL_MIN_STAKES", 0)
         p = plan(s)
     assert isinstance(p, own.FlatPlan)
-    p = own.FlatPlan.from_arrays({**p.arrays(), "small": small})
+    p = own.FlatPlan.from_arrays({**p.arrays(), "small": np.asarray(small)})
     x1 = 0.5 / (1 - 0.2 * 0.3)
     want = [0.0, x1, 0.3 * x1, 0.6 * 0.3 * x1, 0, 0, 0, 0, 0, 0]
     for window in (_graph.WINDOW, 1):  # only reached rows read; every row read
