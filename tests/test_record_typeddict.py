@@ -29,6 +29,7 @@ class Cited(TypedDict):
 class Partial(TypedDict, total=False):
     kind: Required[str]
     detail: Cited
+    more: list[Cited]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -68,7 +69,11 @@ def test_a_typeddict_field_is_a_closed_object_under_defs() -> None:
             "Partial": {
                 "title": "Partial",
                 "type": "object",
-                "properties": {"kind": {"type": "string"}, "detail": {"$ref": "#/$defs/Cited"}},
+                "properties": {
+                    "kind": {"type": "string"},
+                    "detail": {"$ref": "#/$defs/Cited"},
+                    "more": {"type": "array", "items": {"$ref": "#/$defs/Cited"}},
+                },
                 "required": ["kind"],
                 "additionalProperties": False,
             },
@@ -85,6 +90,7 @@ def test_required_and_not_required_keys_under_stringized_annotations() -> None:
     assert {k: always for k, (_, always) in typeddict_keys(Partial).items()} == {
         "kind": True,
         "detail": False,
+        "more": False,
     }
 
 
@@ -106,5 +112,7 @@ def test_the_api_model_of_a_typeddict_requires_its_required_keys() -> None:
     assert model.model_validate(ok).model_dump(exclude_none=True)["cited"] == ok["cited"]
     with raises(ValidationError, match="share"):
         model.model_validate({"cited": [{"source_id": "usgs"}], "first": None})
+    with raises(ValidationError, match="share"):  # inside a list inside a TypedDict too
+        model.model_validate({"cited": [], "first": None, "extra": {"kind": "k", "more": [{}]}})
     cited = model.model_json_schema()["$defs"]["Cited"]
     assert sorted(cited["required"]) == ["share", "source_id"]

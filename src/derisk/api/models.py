@@ -49,7 +49,7 @@ def _field_type(tp: Any) -> Any:
     if origin in (Union, types.UnionType):
         options = [_field_type(a) for a in get_args(tp) if a is not Absent]
         return functools.reduce(operator.or_, options)
-    if origin is tuple:
+    if origin in (tuple, list):  # a TypedDict's lists hold TypedDicts to derive too
         args = [a for a in get_args(tp) if a is not Ellipsis]
         item = functools.reduce(operator.or_, [_field_type(a) for a in args])
         return list.__class_getitem__(item)
@@ -59,14 +59,14 @@ def _field_type(tp: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, Record):
         return derive(tp)
     if isinstance(tp, type) and is_typeddict(tp):
-        return _derive_typeddict(tp)
+        return derive_typeddict(tp)
     return tp
 
 
 _TYPEDDICTS: dict[type, type[Out]] = {}
 
 
-def _derive_typeddict(tp: type) -> type[Out]:
+def derive_typeddict(tp: type) -> type[Out]:
     """The model of a TypedDict a record holds: its keys, a ``NotRequired`` key optional
     (pydantic on Python 3.11 reads only typing_extensions' TypedDicts, so the model is made
     here from :func:`derisk.model.record.typeddict_keys`)."""
