@@ -96,7 +96,7 @@ class Admin:
         return dataset_loads(self._con)
 
     def select(
-        self, cls: type[T], where: Mapping[str, Any] | None = None, order_by: str | None = None
+        self, cls: type[T], where: Mapping[str, object] | None = None, order_by: str | None = None
     ) -> list[T]:
         """Rows of ``cls``'s table equal to ``where`` on the given columns, by ``order_by``."""
         return select(self._con, cls, where, order_by)
@@ -178,7 +178,7 @@ def insert(con: duckdb.DuckDBPyConnection, row: Any) -> None:
 def select(
     con: duckdb.DuckDBPyConnection,
     cls: type[T],
-    where: Mapping[str, Any] | None = None,
+    where: Mapping[str, object] | None = None,
     order_by: str | None = None,
 ) -> list[T]:
     """Rows of ``cls``'s table equal to ``where`` on the given columns, by ``order_by``."""
@@ -261,7 +261,7 @@ AUDIT_FILTERS = ("table_name", "dataset", "actor", "action", "txn")
 
 def audit_entries(
     store: Store,
-    equal: Mapping[str, Any],
+    equal: Mapping[str, object],
     since: str | None,
     until: str | None,
     limit: int,
