@@ -50,7 +50,9 @@ __all__ = [
     "typeddict_keys",
 ]
 
-#: A free-form JSON object (a stored row with every column, a rule's parameters).
+#: A free-form JSON object: a raw document read from a file, a stored row of a table chosen at
+#: run time, a rule's own parameters. An object with known keys is a TypedDict or a Record
+#: instead (tests/test_layer_types.py lists where this may cross a layer, and why).
 JSONObject = Mapping[str, Any]
 
 
