@@ -6,6 +6,10 @@ later round), may not say ``dict[str, Any]`` unless the function is listed here 
 reason its dict is not a derisk contract: a JSON document on its way out, or a third-party
 framework's own type. Results between layers are records (:mod:`derisk.model.record`),
 TypedDicts, named tuples or :data:`derisk.model.reads.NamedArrays`.
+
+The same holds for :data:`derisk.model.record.JSONObject` (``Mapping[str, Any]``): a public
+signature or a public class's field may say it only where the object is genuinely free-form,
+listed in :data:`ALLOWED_FREE_FORM` with the reason.
 """
 
 from __future__ import annotations
@@ -65,3 +69,83 @@ def test_the_scan_sees_parameters_returns_and_methods(tmp_path: Path) -> None:
     )
     (tmp_path / "derisk" / "news" / "b.py").write_text("def skipped() -> dict[str, Any]: ...\n")
     assert _untyped_signatures(tmp_path) == {("derisk.a", "out"), ("derisk.a", "inn")}
+
+
+# -- free-form JSON objects ----------------------------------------------------------------
+
+FREE_FORM = ("JSONObject", "Mapping[str, Any]")
+
+ALLOWED_FREE_FORM: dict[tuple[str, str], str] = {
+    ("derisk.api.deps", "paginate"): "a result's to_json() on its way out, cut to one page",
+    ("derisk.api.security", "problem_response"): "a fragment of the OpenAPI document",
+    ("derisk.model.catalog", "parse_catalog"): "the catalogue's raw YAML document, parsed here",
+    ("derisk.rules.ownership", "load_pack"): "the rule pack's raw YAML document",
+    ("derisk.rules.ownership", "RuleVersion.params"): (
+        "a rule version's own parameters (thresholds, groups): each rule has its own keys"
+    ),
+    ("derisk.store.view", "fact"): (
+        "a stored row of the table named at run time: its keys are that table's columns"
+    ),
+    ("derisk.services.results", "SourceLookup.fact"): "View.fact's row, printed whole",
+    ("derisk.services.results", "SourceFacts.facts"): (
+        "rows of every table citing a source, each with that table's columns"
+    ),
+}
+"""(module, public function or ``Class.field``) -> why its JSON object has no fixed keys."""
+
+
+def _free_form(root: Path = SRC) -> set[tuple[str, str]]:
+    """Public functions whose parameters or return, and public classes whose fields (records,
+    dataclasses, TypedDicts, named tuples), say :data:`derisk.model.record.JSONObject` or
+    ``Mapping[str, Any]``. A private helper's value leaves its module only through one of
+    these, so private names are not listed; nor are constants and local variables."""
+    found: set[tuple[str, str]] = set()
+    for path in sorted((root / "derisk").rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+        if module == "derisk.news" or module.startswith("derisk.news."):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                for item in node.body:
+                    if (
+                        isinstance(item, ast.AnnAssign)
+                        and isinstance(item.target, ast.Name)
+                        and "ClassVar" not in ast.unparse(item.annotation)
+                        and any(f in ast.unparse(item.annotation) for f in FREE_FORM)
+                    ):
+                        found.add((module, f"{node.name}.{item.target.id}"))
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if node.name.startswith("_") and node.name not in ("__init__", "__call__"):
+                continue
+            a = node.args
+            params = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
+            anns = [p.annotation for p in params if p is not None and p.annotation is not None]
+            anns += [node.returns] if node.returns is not None else []
+            if any(f in ast.unparse(ann) for ann in anns for f in FREE_FORM):
+                found.add((module, node.name))
+    return found
+
+
+def test_no_free_form_json_object_crosses_a_boundary_outside_the_allowed() -> None:
+    assert sorted(_free_form() - set(ALLOWED_FREE_FORM)) == []
+
+
+def test_every_allowed_free_form_object_still_exists() -> None:
+    assert sorted(set(ALLOWED_FREE_FORM) - _free_form()) == []
+
+
+def test_the_free_form_scan_sees_fields_signatures_but_not_private_names(tmp_path: Path) -> None:
+    (tmp_path / "derisk" / "news").mkdir(parents=True)
+    (tmp_path / "derisk" / "a.py").write_text(
+        "X: JSONObject = {}\n"
+        "class R(Record):\n"
+        "    ok: tuple[Row, ...]\n    doc: JSONObject | None\n    S: ClassVar[JSONObject] = {}\n"
+        "class _P:\n    doc: JSONObject\n"
+        "def out(x: int) -> list[Mapping[str, Any]]: ...\n"
+        "def inn(doc: JSONObject) -> None: ...\n"
+        "def _private(doc: JSONObject) -> JSONObject: ...\n"
+    )
+    (tmp_path / "derisk" / "news" / "b.py").write_text("def skipped(d: JSONObject) -> None: ...\n")
+    assert _free_form(tmp_path) == {("derisk.a", "R.doc"), ("derisk.a", "out"), ("derisk.a", "inn")}

@@ -9,13 +9,14 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, is_typeddict
 
 import pandas as pd
 import pytest
 
 from derisk.api import models
 from derisk.data.loader import load_rows
+from derisk.model import monitor as mm
 from derisk.model.record import Record
 from derisk.model.schema import Entity, Source, Stake
 from derisk.model.trust import Principal, Role
@@ -54,8 +55,12 @@ def test_api_models_are_derived_from_the_results(record: type[Record], model: An
     api = model.model_json_schema(mode="serialization")
     assert set(api["properties"]) - {"page"} == set(record.SCHEMA["properties"])
     for name, sub in record.SCHEMA.get("$defs", {}).items():
-        nested = getattr(rm, name, None) or getattr(rt, name)
-        derived = models.derive(nested)
+        nested = getattr(rm, name, None) or getattr(rt, name, None) or getattr(mm, name)
+        if issubclass(nested, Record):
+            derived = models.derive(nested)
+        else:  # an alert's reasons and sources are TypedDicts
+            assert is_typeddict(nested)
+            derived = models.derive_typeddict(nested)
         assert set(derived.model_json_schema(mode="serialization")["properties"]) == set(
             sub["properties"]
         )

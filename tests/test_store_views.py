@@ -114,6 +114,85 @@ def test_duckdb_is_imported_by_the_store_only() -> None:
     assert found == []
 
 
+def _connection_helpers(src: Path) -> dict[str, set[str]]:
+    """Store module -> its top-level functions that return a DuckDB connection or need one
+    (a parameter without a default: ``acting_label(con=None)`` works without)."""
+    out: dict[str, set[str]] = {}
+    for path in sorted((src / "store").rglob("*.py")):
+        mod = "derisk." + ".".join(path.relative_to(src).with_suffix("").parts)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            a = node.args
+            positional = [*a.posonlyargs, *a.args]
+            required = positional[: len(positional) - len(a.defaults)]
+            required += [p for p, d in zip(a.kwonlyargs, a.kw_defaults, strict=True) if d is None]
+            anns = [p.annotation for p in required if p.annotation]
+            anns += [node.returns] if node.returns else []
+            if any("DuckDBPyConnection" in ast.unparse(x) for x in anns):
+                out.setdefault(mod, set()).add(node.name)
+    return out
+
+
+def _connection_helper_uses(src: Path) -> list[str]:
+    """Uses, outside ``derisk.store``, of a store function that hands over or takes a
+    connection (imported by name, or reached as ``module.name``)."""
+    helpers = _connection_helpers(src)
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        rel = path.relative_to(src).as_posix()
+        if rel.startswith("store/"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases: dict[str, str] = {}  # local name -> store module
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for a in node.names:
+                    if a.name in helpers.get(node.module, set()):
+                        found.append(f"{rel}:{node.lineno} {node.module}.{a.name}")
+                    if f"{node.module}.{a.name}" in helpers:
+                        aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name in helpers and a.asname:
+                        aliases[a.asname] = a.name
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                mod = aliases.get(node.value.id)
+                if mod is not None and node.attr in helpers[mod]:
+                    found.append(f"{rel}:{node.lineno} {mod}.{node.attr}")
+    return sorted(found)
+
+
+def test_no_connection_is_handed_out_of_the_store() -> None:
+    """Services hold a Store, a View or the trust tables' :class:`derisk.store.admin.Admin`,
+    never a connection: no module outside ``derisk.store`` calls a store function that takes
+    or returns one (``guard.resolve_principal(con)``, ``admin.connection(store)``)."""
+    assert "resolve_principal" in _connection_helpers(SRC)["derisk.store.guard"]
+    assert "connection" in _connection_helpers(SRC)["derisk.store.admin"]
+    assert _connection_helper_uses(SRC) == []
+
+
+def test_the_connection_scan_sees_imports_and_module_attributes(tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
+    (tmp_path / "services").mkdir()
+    (tmp_path / "store" / "guard.py").write_text(
+        "def now() -> str: ...\n"
+        "def who(con: duckdb.DuckDBPyConnection) -> str: ...\n"
+        "def conn(store: Store) -> duckdb.DuckDBPyConnection: ...\n"
+    )
+    (tmp_path / "services" / "a.py").write_text(
+        "from derisk.store import guard\n"
+        "from derisk.store.guard import conn, now\n"
+        "x = guard.who(conn(s))\n"
+        "y = guard.now()\n"
+    )
+    assert _connection_helper_uses(tmp_path) == [
+        "services/a.py:2 derisk.store.guard.conn",
+        "services/a.py:3 derisk.store.guard.who",
+    ]
+
+
 MOVED = (
     "services/certify.py",
     "services/costs.py",
@@ -298,3 +377,32 @@ def test_a_facility_is_out_of_force_from_its_end_date(fresh_db: Path) -> None:
         assert ids(dt.date(2023, 1, 1), dated=False) == ["test-plant"]
         with pytest.raises(KeyError):
             store.view().stored_ids(Source, "no_such_column")
+
+
+def test_admin_writes_only_in_a_transaction_and_rolls_back_whole(tmp_path: Path) -> None:
+    """The trust tables' :class:`Admin` refuses a write outside ``admin_transaction``, and a
+    block that raises leaves neither the row nor its audit entry."""
+    from derisk.model.trust import AuditEntry, Organisation
+    from derisk.store import StoreError
+    from derisk.store.admin import admin, admin_transaction
+
+    with DuckStore(tmp_path / "admin.duckdb") as store:
+        with pytest.raises(StoreError, match="admin_transaction"):
+            admin(store).insert(Organisation("acme", "Acme", "2026-01-01"))
+        with pytest.raises(RuntimeError), admin_transaction(store) as adm:
+            adm.insert(Organisation("acme", "Acme", "2026-01-01"))
+            adm.record("org-add", table="organisation", keys=["acme"])
+            assert [o.org_id for o in adm.select(Organisation)] == ["acme"]
+            raise RuntimeError("half way")
+        assert admin(store).select(Organisation) == []
+        assert admin(store).select(AuditEntry) == []
+        with admin_transaction(store) as adm:
+            adm.insert(Organisation("acme", "Acme", "2026-01-01"))
+            adm.record("org-add", table="organisation", keys=["acme"])
+        (entry,) = admin(store).select(AuditEntry)
+        assert (entry.action, entry.table_name, entry.keys) == (
+            "org-add",
+            "organisation",
+            '["acme"]',
+        )
+        assert admin(store).principal().local

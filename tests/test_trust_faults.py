@@ -316,9 +316,11 @@ def _forge_manifest(path: Path, tables: dict[str, Any] | None = None) -> None:
 
     import duckdb
 
+    from derisk.store.backup import _table_facts
+
     if tables is None:
         con = duckdb.connect(str(path), read_only=True)
-        tables = trust._table_facts(con)["tables"]
+        tables = _table_facts(con)["tables"]
         con.close()
     data = path.read_bytes()
     Path(str(path) + trust.MANIFEST_SUFFIX).write_text(

@@ -12,12 +12,12 @@ import dataclasses
 import functools
 import operator
 import types
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, is_typeddict
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from derisk.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA
-from derisk.model.record import Absent, Record, field_types
+from derisk.model.record import Absent, Record, field_types, typeddict_keys
 from derisk.services import results
 from derisk.services.results import certify as certify_results
 from derisk.services.results import facilities as facility_results
@@ -49,7 +49,7 @@ def _field_type(tp: Any) -> Any:
     if origin in (Union, types.UnionType):
         options = [_field_type(a) for a in get_args(tp) if a is not Absent]
         return functools.reduce(operator.or_, options)
-    if origin is tuple:
+    if origin in (tuple, list):  # a TypedDict's lists hold TypedDicts to derive too
         args = [a for a in get_args(tp) if a is not Ellipsis]
         item = functools.reduce(operator.or_, [_field_type(a) for a in args])
         return list.__class_getitem__(item)
@@ -58,7 +58,31 @@ def _field_type(tp: Any) -> Any:
         return dict.__class_getitem__((key, _field_type(value)))
     if isinstance(tp, type) and issubclass(tp, Record):
         return derive(tp)
+    if isinstance(tp, type) and is_typeddict(tp):
+        return derive_typeddict(tp)
     return tp
+
+
+_TYPEDDICTS: dict[type, type[Out]] = {}
+
+
+def derive_typeddict(tp: type) -> type[Out]:
+    """The model of a TypedDict a record holds: its keys, a ``NotRequired`` key optional
+    (pydantic on Python 3.11 reads only typing_extensions' TypedDicts, so the model is made
+    here from :func:`derisk.model.record.typeddict_keys`)."""
+    if tp not in _TYPEDDICTS:
+        fields: dict[str, Any] = {
+            key: (_field_type(t), Field() if always else Field(default=None))
+            for key, (t, always) in typeddict_keys(tp).items()
+        }
+        _TYPEDDICTS[tp] = create_model(
+            tp.__name__,
+            __base__=Out,
+            __module__=__name__,
+            __doc__=(tp.__doc__ or "").strip() or None,
+            **fields,
+        )
+    return _TYPEDDICTS[tp]
 
 
 _DERIVED: dict[type[Record], type[Out]] = {}

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from http import HTTPStatus
-from typing import Any
+from typing import TypedDict
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -33,6 +33,23 @@ TYPE_PREFIX = "urn:derisk:problem:"
 log = logging.getLogger("derisk.api")
 
 
+class RowProblem(TypedDict):
+    """What is wrong with one field of an imported file (:class:`derisk.data.csvio.Problem`)."""
+
+    file: str
+    row: int
+    field: str
+    message: str
+
+
+class RequestProblem(TypedDict):
+    """What is wrong with one part of a request (from FastAPI's validation)."""
+
+    loc: list[str]
+    message: str
+    kind: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Problem(Record):
     """A problem-details body (RFC 9457): what went wrong, for the API and the error page."""
@@ -41,7 +58,7 @@ class Problem(Record):
     title: str
     status: int
     detail: str
-    errors: tuple[JSONObject, ...] | Absent = ABSENT
+    errors: tuple[RowProblem | RequestProblem, ...] | Absent = ABSENT
     trace_id: str | Absent = ABSENT
     instance: str | Absent = ABSENT
 
@@ -69,7 +86,7 @@ def problem(
     kind: str,
     detail: str,
     *,
-    errors: Sequence[Mapping[str, Any]] | None = None,
+    errors: Sequence[RowProblem | RequestProblem] | None = None,
     trace_id: str | None = None,
 ) -> Problem:
     """A problem-details body.
@@ -104,7 +121,10 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
 
     async def import_failed(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ImportFailed)
-        probs = [p.__dict__ for p in exc.problems]
+        probs: list[RowProblem] = [
+            {"file": p.file, "row": p.row, "field": p.field, "message": p.message}
+            for p in exc.problems
+        ]
         body = problem(422, "import-refused", "import refused, nothing was written", errors=probs)
         return respond(request, body)
 
@@ -114,7 +134,7 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
 
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        errors = [
+        errors: list[RequestProblem] = [
             {
                 "loc": [str(p) for p in e.get("loc", ())],
                 "message": str(e.get("msg", "")),

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,6 +19,9 @@ from derisk.cli.common import (
     parse_date,
     view_for,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - the service is imported when a command runs
+    from derisk.services.results.facilities import Allied
 
 facilities_app = typer.Typer(
     help="Plants of the facility layer: capacity, status, owners and screening.",
@@ -184,9 +187,8 @@ def _member(m: Mapping[str, Any]) -> str:
     return str(m["member"]).upper() if m.get("kind") == "group" else str(m["member"])
 
 
-def print_allied(r: Mapping[str, Any]) -> None:
-    """Human tables for a ``derisk.allied/1`` result (an :class:`~derisk.services.results.
-    facilities.Allied`, or its JSON)."""
+def print_allied(r: Allied) -> None:
+    """Human tables for a ``derisk.allied/1`` result (read by its JSON keys)."""
     club = ", ".join(f"{_member(m)} ({_t(m['demand'])})" for m in r["club"])
     ex = r["excluded"]
     what = ", ".join(ex["countries"]) or "nothing"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NotRequired, TypedDict
 
 from derisk.model.schema import TableMeta, register
 
@@ -136,10 +136,34 @@ class FeedItem:
     status: str = "new"
 
 
+class AlertSource(TypedDict, total=False):
+    """A source an alert cites (stored as JSON with the alert): the keys its answer had."""
+
+    source_id: str | None
+    publisher: str | None
+    title: str | None
+    url: str | None
+    published: str | None
+    quote: str | None
+    confidence: str | None
+
+
+class AlertReason(TypedDict):
+    """Why an answer is what it is (stored as JSON with the alert): a sentence, and where the
+    answer has them, the entity, its sources, the ownership facts and source ids it rests on."""
+
+    text: str
+    entity: NotRequired[str | None]
+    sources: NotRequired[list[AlertSource]]
+    facts: NotRequired[list[str]]
+    source_ids: NotRequired[list[str | None]]
+
+
 @register
 @dataclass(frozen=True)
 class Alert:
-    """A change of an answer: ``before`` -> ``after`` with the reasons and sources (JSON)."""
+    """A change of an answer: ``before`` -> ``after`` with the reasons and sources (JSON lists
+    of :class:`AlertReason` and :class:`AlertSource`)."""
 
     Meta: ClassVar[TableMeta] = TableMeta("monitor_alert", ("alert_id",), "Alerts", fact=False)
     alert_id: str

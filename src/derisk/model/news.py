@@ -124,6 +124,25 @@ class MentionJSON(TypedDict):
     kind: str
 
 
+class LinkJSON(TypedDict):
+    """A field of an event linked to a mention (stored with the proposal)."""
+
+    field: str
+    text: str
+    id_or_null: str | None
+    kind: str
+
+
+class NewEntityJSON(TypedDict):
+    """An organisation a proposal would add, as stored with it (``derisk.news`` proposes it)."""
+
+    name: str
+    proposed_id: str
+    kind: str | None
+    country: str | None
+    country_from: str | None
+
+
 class EventJSON(TypedDict):
     """An extracted event as the extractor hands it to the news services."""
 

@@ -3,7 +3,8 @@
 A service result is a frozen dataclass deriving from :class:`Record`. Its fields are the JSON
 keys in the order the CLI prints them; a field holding :data:`ABSENT` is left out (a key that
 only some answers carry). Lists are tuples, nested objects are records too, and free-form
-objects (a stored row with every column) are read-only mappings.
+objects with known keys are TypedDicts (their ``NotRequired`` keys are the optional ones of
+the schema); only a genuinely free-form object (a user's raw input) is a read-only mapping.
 
 ``to_json()`` returns the plain ``dict`` the CLI prints with ``--json`` and the API sends;
 ``SCHEMA`` is its JSON schema, built from the field types; ``to_frame()`` / ``to_arrow()``
@@ -46,9 +47,12 @@ __all__ = [
     "json_default",
     "json_schema",
     "to_jsonable",
+    "typeddict_keys",
 ]
 
-#: A free-form JSON object (a stored row with every column, a rule's parameters).
+#: A free-form JSON object: a raw document read from a file, a stored row of a table chosen at
+#: run time, a rule's own parameters. An object with known keys is a TypedDict or a Record
+#: instead (tests/test_layer_types.py lists where this may cross a layer, and why).
 JSONObject = Mapping[str, Any]
 
 
@@ -245,7 +249,7 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
             "type": "object",
             "additionalProperties": _type_schema(args[1], defs) if args else {},
         }
-    if isinstance(tp, type) and issubclass(tp, Record):
+    if isinstance(tp, type) and (issubclass(tp, Record) or typing.is_typeddict(tp)):
         name = tp.__name__
         if name not in defs:
             defs[name] = {}  # placeholder against recursion
@@ -254,10 +258,49 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     raise TypeError(f"no JSON schema for {tp!r}")
 
 
-def _object_schema(cls: type[Record], defs: dict[str, Any]) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
+def typeddict_keys(tp: type) -> dict[str, tuple[Any, bool]]:
+    """Key -> (its type, whether every object carries it) of a TypedDict.
+
+    Read from the annotations rather than ``__required_keys__``: under ``from __future__
+    import annotations`` Python 3.11 counts a ``NotRequired[...]`` key as required.
+
+    >>> class Row(typing.TypedDict, total=False):
+    ...     name: typing.Required[str]
+    ...     share: float | None
+    >>> typeddict_keys(Row)
+    {'name': (<class 'str'>, True), 'share': (float | None, False)}
+    """
+    hints = typing.get_type_hints(tp, include_extras=True)
+    optional: frozenset[str] = getattr(tp, "__optional_keys__", frozenset())
+    out: dict[str, tuple[Any, bool]] = {}
+    for key, hint in hints.items():
+        origin = get_origin(hint)
+        if origin is typing.NotRequired:
+            out[key] = (get_args(hint)[0], False)
+        elif origin is typing.Required:
+            out[key] = (get_args(hint)[0], True)
+        else:
+            out[key] = (hint, key not in optional)
+    return out
+
+
+def _object_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     required: list[str] = []
+    if typing.is_typeddict(cls):
+        for key, (tp, always) in typeddict_keys(cls).items():
+            props[key] = _type_schema(tp, defs)
+            if always:
+                required.append(key)
+        return {
+            "title": cls.__name__,
+            "type": "object",
+            "properties": props,
+            "required": required,
+            "additionalProperties": False,
+        }
+    assert issubclass(cls, Record)
+    hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         key = cls.KEYS.get(f.name, f.name)
         tp = hints[f.name]

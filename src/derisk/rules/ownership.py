@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from importlib import resources
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import yaml
 
@@ -22,6 +22,16 @@ from derisk.errors import BadInputError
 from derisk.model.record import JSONObject
 
 RULE_IDS = ("feoc", "sfe", "fie", "pfe")
+
+
+class PackCitation(TypedDict):
+    """A law or guidance the rule pack cites (``citations`` of a rule in ownership.yaml)."""
+
+    id: str
+    title: str
+    url: str | None
+    confidence: str | None
+    note: NotRequired[str]
 
 
 class RuleDescription(TypedDict):
@@ -33,7 +43,7 @@ class RuleDescription(TypedDict):
     effective_from: str | None
     effective_to: str | None
     confidence: str
-    citations: list[JSONObject]
+    citations: list[PackCitation]
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,7 @@ class RuleVersion:
     effective_from: dt.date | None
     effective_to: dt.date | None
     confidence: str
-    citations: tuple[JSONObject, ...]
+    citations: tuple[PackCitation, ...]
     #: the version's parameters as the pack gives them (thresholds, groups, ...)
     params: JSONObject
 

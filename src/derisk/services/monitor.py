@@ -35,23 +35,25 @@ import hashlib
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from derisk.errors import BadInputError
 from derisk.model.catalog import load_catalog
 from derisk.model.monitor import (
     WATCH_KINDS,
     Alert,
+    AlertReason,
+    AlertSource,
     AlertState,
     MonitorCursor,
     WatchAnswer,
     WatchDep,
     WatchItem,
 )
-from derisk.model.record import JSONObject, fields_of
+from derisk.model.record import fields_of
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import Principal, Role
 from derisk.progress import Progress
@@ -310,17 +312,20 @@ class Answer:
     value: str
     text: str
     as_of: dt.date
-    reasons: Sequence[JSONObject] = field(default_factory=list)
-    sources: Sequence[JSONObject] = field(default_factory=list)
+    reasons: Sequence[AlertReason] = field(default_factory=list)
+    sources: Sequence[AlertSource] = field(default_factory=list)
     deps: set[str] = field(default_factory=set)
     number: float | None = None
     next_change: dt.date | None = None
     subject: str = ""
 
 
-def _src(s: JSONObject) -> JSONObject:
-    keep = ("source_id", "publisher", "title", "url", "published", "quote", "confidence")
-    return {k: s.get(k) for k in keep if k in s}
+_SOURCE_KEYS = ("source_id", "publisher", "title", "url", "published", "quote", "confidence")
+
+
+def _src(s: Mapping[str, object]) -> AlertSource:
+    """The keys of a result's cited source that an alert keeps (those it has)."""
+    return cast(AlertSource, {k: s.get(k) for k in _SOURCE_KEYS if k in s})
 
 
 def _names(view: View, ids: Iterable[str]) -> dict[str, str]:
@@ -368,7 +373,7 @@ def answer_product(view: View, w: WatchItem) -> Answer:
     rule = w.rule_id or ""
     cert = certify(view.at(when), w.target, rule)
     verdict = str(cert["verdict"])
-    reasons: list[JSONObject] = []
+    reasons: list[AlertReason] = []
     if cert.get("reason"):
         reasons.append({"text": str(cert["reason"])})
     found = [f for f in cert.get("findings", []) if f.get("in_rule_countries") and f.get("share")]
@@ -407,7 +412,7 @@ def answer_entity(view: View, w: WatchItem) -> Answer:
     res = screen(view, w.target, rule=rule)
     verdict = str(res["verdict"])
     names = _names(view, [w.target])
-    reasons: list[JSONObject] = []
+    reasons: list[AlertReason] = []
     for t in res.get("tests", []):
         if t.get("result") not in ("flagged", "indeterminate"):
             continue
@@ -469,7 +474,7 @@ def answer_material(view: View, w: WatchItem) -> Answer:
     )
 
 
-def _source_rows(view: View, ids: Iterable[str | None]) -> list[JSONObject]:
+def _source_rows(view: View, ids: Iterable[str | None]) -> list[AlertSource]:
     ids = sorted({i for i in ids if i})
     if not ids:
         return []
@@ -480,7 +485,7 @@ def _source_rows(view: View, ids: Iterable[str | None]) -> list[JSONObject]:
             "publisher": s.publisher,
             "title": s.title,
             "url": s.url,
-            "published": str(s.published) if s.published else s.published,
+            "published": str(s.published) if s.published is not None else None,
             "quote": s.quote,
             "confidence": s.confidence,
         }
@@ -502,7 +507,7 @@ def answer_importer(view: View, w: WatchItem) -> Answer:
     share = None if cat is None else cat.get("selected_share")
     what = f"{mat} {w.stage_id}" if w.stage_id else mat
     label = f"{w.target}'s {'+'.join(sel)}-origin share of {what} imports"
-    reasons = []
+    reasons: list[AlertReason] = []
     if cat is not None:
         top = ", ".join(f"{x['country']} {100 * x['share']:.0f}%" for x in cat["sources"][:5])
         reasons.append(
@@ -528,7 +533,7 @@ def answer_importer(view: View, w: WatchItem) -> Answer:
 def answer_country(view: View, w: WatchItem) -> Answer:
     today = view.as_of
     rows = view.active_restrictions(w.target)
-    reasons = [
+    reasons: list[AlertReason] = [
         {
             "text": f"{r.issuer} restricts {r.items} to {r.target}"
             + (f" until {r.valid_to}" if r.valid_to else "")
@@ -538,6 +543,17 @@ def answer_country(view: View, w: WatchItem) -> Answer:
     ends = sorted(
         d for r in rows for d in (r.valid_to, r.suspended_until) if d is not None and d >= today
     )
+    sources: list[AlertSource] = [
+        {
+            "source_id": r.source_id,
+            "publisher": r.publisher,
+            "title": r.title,
+            "url": r.url,
+            "quote": r.quote,
+        }
+        for r in rows
+        if r.source_id
+    ]
     return Answer(
         value=f"{len(rows)} active: " + ", ".join(str(r.fact_id) for r in rows)
         if rows
@@ -545,17 +561,7 @@ def answer_country(view: View, w: WatchItem) -> Answer:
         text=f"export restrictions issued by or against {w.target}: {len(rows)}",
         as_of=today,
         reasons=reasons[:12],
-        sources=[
-            {
-                "source_id": r.source_id,
-                "publisher": r.publisher,
-                "title": r.title,
-                "url": r.url,
-                "quote": r.quote,
-            }
-            for r in rows
-            if r.source_id
-        ][:20],
+        sources=sources[:20],
         deps={f"country:{w.target}"},
         number=float(len(rows)),
         next_change=ends[0] + dt.timedelta(days=1) if ends else None,
@@ -651,7 +657,7 @@ link or a BOM line names a material or country as an attribute and reaches answe
 its entity, facility and product keys instead."""
 
 
-def _row_keys(table: str, row: JSONObject) -> set[str]:
+def _row_keys(table: str, row: Mapping[str, object]) -> set[str]:
     """Fact keys of one changed row.
 
     >>> sorted(_row_keys("stake", {"owner_id": "a", "owned_id": "b", "percent": 26.0}))

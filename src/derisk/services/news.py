@@ -21,7 +21,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from derisk.errors import BadInputError
 from derisk.model.catalog import load_catalog
@@ -42,6 +42,9 @@ from derisk.model.names import slug
 from derisk.model.news import (
     EventFields,
     EventJSON,
+    LinkJSON,
+    MentionJSON,
+    NewEntityJSON,
     NewsArticle,
     NewsDecision,
     NewsProposal,
@@ -166,7 +169,7 @@ def ingest(
         for seq, ev in enumerate(analysis.events):
             j = event_json(ev)
             pid = _proposal_id(art.article_id, seq, j)
-            links = [
+            links: list[LinkJSON] = [
                 {"field": f, "text": m.text, "id_or_null": m.id, "kind": m.kind}
                 for f, m in ev.links.items()
             ]
@@ -391,9 +394,12 @@ def show(view: View, ident: str) -> NewsProposalShow:
             fields=MappingProxyType(json.loads(p.fields)),
             sentence=p.sentence,
             paragraph=para,
-            entities=tuple(MappingProxyType(x) for x in ents["mentions"]),
-            links=tuple(MappingProxyType(x) for x in ents["links"]),
-            new_entities=tuple(MappingProxyType(x) for x in json.loads(p.new_entities)),
+            # stored JSON of the shapes news ingest wrote; read-only like the record around it
+            entities=tuple(cast(MentionJSON, MappingProxyType(x)) for x in ents["mentions"]),
+            links=tuple(cast(LinkJSON, MappingProxyType(x)) for x in ents["links"]),
+            new_entities=tuple(
+                cast(NewEntityJSON, MappingProxyType(x)) for x in json.loads(p.new_entities)
+            ),
             article=_article_meta(view, p.article_id),
             created_at=p.created_at,
             decisions=decisions,

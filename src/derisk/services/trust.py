@@ -53,21 +53,9 @@ from derisk.services.results.trust import (
     Whoami,
 )
 from derisk.store import guard
-from derisk.store.admin import (
-    audit_entries,
-    clear_access,
-    connection,
-    dataset_loads,
-    insert,
-    select,
-    token_owner,
-    transaction,
-)
-from derisk.store.admin import revoke_token as revoke_token_row
-from derisk.store.admin import set_user as set_user_row
+from derisk.store.admin import admin, admin_transaction, audit_entries, token_owner
 from derisk.store.backup import MANIFEST_SCHEMA as MANIFEST_SCHEMA
 from derisk.store.backup import MANIFEST_SUFFIX as MANIFEST_SUFFIX
-from derisk.store.backup import _table_facts as _table_facts
 from derisk.store.backup import backup as backup_copy
 from derisk.store.backup import known_tables as known_tables
 from derisk.store.backup import restore as restore_copy
@@ -96,13 +84,8 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_con = connection
-_txn = transaction
-_insert = insert
-
-
 def _require(store: Store, role: Role) -> Principal:
-    who = guard.resolve_principal(_con(store))
+    who = admin(store).principal()
     if not who.role.allows(role):
         raise Forbidden(f"{who.label} has role {who.role}; this needs {role}")
     return who
@@ -147,21 +130,21 @@ def add_org(store: Store, org_id: str, name: str | None = None) -> OrgAdded:
     """Create an organisation (admin)."""
     _require(store, Role.ADMIN)
     _check_id("organisation id", org_id)
-    with _txn(store) as (con, txn):
-        if select(con, Organisation, {"org_id": org_id}):
+    with admin_transaction(store) as adm:
+        if adm.select(Organisation, {"org_id": org_id}):
             raise BadInputError(f"organisation {org_id!r} already exists")
         org = Organisation(org_id, name or org_id, guard.now())
-        _insert(con, org)
-        guard.record(con, txn, "org-add", table="organisation", keys=[org_id], after=_as_dict(org))
+        adm.insert(org)
+        adm.record("org-add", table="organisation", keys=[org_id], after=_as_dict(org))
     return OrgAdded(org_id=org.org_id, name=org.name, created_at=org.created_at)
 
 
 def list_orgs(store: Store) -> Orgs:
     """Organisations with their users and private datasets (admin)."""
     _require(store, Role.ADMIN)
-    con = _con(store)
-    users = select(con, User)
-    access = select(con, DatasetAccess)
+    adm = admin(store)
+    users = adm.select(User)
+    access = adm.select(DatasetAccess)
     return Orgs(
         organisations=tuple(
             OrgInfo(
@@ -171,7 +154,7 @@ def list_orgs(store: Store) -> Orgs:
                 users=tuple(sorted(u.user_id for u in users if u.org_id == o.org_id)),
                 datasets=tuple(sorted(a.dataset for a in access if a.org_id == o.org_id)),
             )
-            for o in select(con, Organisation, order_by="org_id")
+            for o in adm.select(Organisation, order_by="org_id")
         )
     )
 
@@ -187,18 +170,18 @@ def add_user(
         r = Role(role)
     except ValueError:
         raise BadInputError(f"role {role!r}: one of {', '.join(x.value for x in Role)}") from None
-    with _txn(store) as (con, txn):
+    with admin_transaction(store) as adm:
         if org_id is None and r is not Role.ADMIN:
             raise BadInputError(f"a {r} needs an organisation")
-        if org_id is not None and not select(con, Organisation, {"org_id": org_id}):
+        if org_id is not None and not adm.select(Organisation, {"org_id": org_id}):
             raise NotFoundError(
                 f"unknown organisation {org_id!r}; add it with `derisk admin org add`"
             )
-        if select(con, User, {"user_id": user_id}):
+        if adm.select(User, {"user_id": user_id}):
             raise BadInputError(f"user {user_id!r} already exists")
         user = User(user_id, r.value, guard.now(), org_id, name)
-        _insert(con, user)
-        guard.record(con, txn, "user-add", table="app_user", keys=[user_id], after=_as_dict(user))
+        adm.insert(user)
+        adm.record("user-add", table="app_user", keys=[user_id], after=_as_dict(user))
     return _user(user)
 
 
@@ -208,18 +191,16 @@ def set_user(
     """Change a user's role or disable/enable it (admin). A disabled user's tokens stop
     working."""
     _require(store, Role.ADMIN)
-    with _txn(store) as (con, txn):
-        found = select(con, User, {"user_id": user_id})
+    with admin_transaction(store) as adm:
+        found = adm.select(User, {"user_id": user_id})
         if not found:
             raise NotFoundError(f"unknown user {user_id!r}")
         before = found[0]
         new_role = Role(role).value if role is not None else before.role
         new_disabled = before.disabled if disabled is None else disabled
-        set_user_row(con, user_id, new_role, new_disabled)
-        after = select(con, User, {"user_id": user_id})[0]
-        guard.record(
-            con,
-            txn,
+        adm.set_user(user_id, new_role, new_disabled)
+        after = adm.select(User, {"user_id": user_id})[0]
+        adm.record(
             "user-change",
             table="app_user",
             keys=[user_id],
@@ -232,15 +213,15 @@ def set_user(
 def list_users(store: Store) -> Users:
     """Users with role, organisation and number of live tokens (admin)."""
     _require(store, Role.ADMIN)
-    con = _con(store)
-    tokens = [t for t in select(con, ApiToken) if _live(t)]
+    adm = admin(store)
+    tokens = [t for t in adm.select(ApiToken) if _live(t)]
     return Users(
         users=tuple(
             UserInfo(
                 **{k: v for k, v in fields_of(_user(u)).items() if k != "schema"},
                 tokens=sum(1 for t in tokens if t.user_id == u.user_id),
             )
-            for u in select(con, User, order_by="user_id")
+            for u in adm.select(User, order_by="user_id")
         )
     )
 
@@ -267,31 +248,29 @@ def create_token(
     if days is not None:
         when = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
         expires = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    with _txn(store) as (con, txn):
-        users = select(con, User, {"user_id": user_id})
+    with admin_transaction(store) as adm:
+        users = adm.select(User, {"user_id": user_id})
         if not users:
             raise NotFoundError(f"unknown user {user_id!r}; add it with `derisk admin user add`")
         row = ApiToken(token_id, user_id, token_hash(token), created, expires, None, note)
-        _insert(con, row)
+        adm.insert(row)
         shown = {k: v for k, v in _as_dict(row).items() if k != "token_hash"}
-        guard.record(con, txn, "token-create", table="api_token", keys=[token_id], after=shown)
+        adm.record("token-create", table="api_token", keys=[token_id], after=shown)
     return _token(row, token=token, role=users[0].role)
 
 
 def revoke_token(store: Store, token_id: str) -> TokenResult:
     """Revoke a token by its id (admin); it stops working at once."""
     _require(store, Role.ADMIN)
-    with _txn(store) as (con, txn):
-        found = select(con, ApiToken, {"token_id": token_id})
+    with admin_transaction(store) as adm:
+        found = adm.select(ApiToken, {"token_id": token_id})
         if not found:
             raise NotFoundError(f"unknown token {token_id!r}")
         before = found[0]
         if before.revoked_at is None:
-            revoke_token_row(con, token_id, guard.now())
-        after = select(con, ApiToken, {"token_id": token_id})[0]
-        guard.record(
-            con,
-            txn,
+            adm.revoke_token(token_id, guard.now())
+        after = adm.select(ApiToken, {"token_id": token_id})[0]
+        adm.record(
             "token-revoke",
             table="api_token",
             keys=[token_id],
@@ -307,7 +286,7 @@ def list_tokens(store: Store, user_id: str | None = None) -> Tokens:
     now = guard.now()
     rows = []
     owned = {"user_id": user_id} if user_id else None
-    for t in select(_con(store), ApiToken, owned, order_by="created_at"):
+    for t in admin(store).select(ApiToken, owned, order_by="created_at"):
         state = "revoked" if t.revoked_at else ("live" if _live(t, now) else "expired")
         shown = fields_of(_token(t))
         del shown["schema"], shown["token"], shown["role"]
@@ -349,16 +328,14 @@ def set_access(
         raise BadInputError("a private dataset needs an organisation")
     if kind is Access.PUBLIC:
         org_id = None
-    with _txn(store) as (con, txn):
-        if org_id is not None and not select(con, Organisation, {"org_id": org_id}):
+    with admin_transaction(store) as adm:
+        if org_id is not None and not adm.select(Organisation, {"org_id": org_id}):
             raise NotFoundError(f"unknown organisation {org_id!r}")
-        before = select(con, DatasetAccess, {"dataset": dataset})
-        clear_access(con, dataset)
+        before = adm.select(DatasetAccess, {"dataset": dataset})
+        adm.clear_access(dataset)
         row = DatasetAccess(dataset, kind.value, who.label, guard.now(), org_id)
-        _insert(con, row)
-        guard.record(
-            con,
-            txn,
+        adm.insert(row)
+        adm.record(
             "dataset-access",
             table="dataset_access",
             dataset=dataset,
@@ -377,11 +354,11 @@ def set_access(
 
 def list_datasets(store: Store) -> Datasets:
     """The datasets the acting principal can see, with access, owner and load record."""
-    con = _con(store)
-    who = guard.resolve_principal(con)
-    acc = guard.access_map(con)
-    names = guard.visible_datasets(con, who)
-    loads = dataset_loads(con)
+    adm = admin(store)
+    who = adm.principal()
+    acc = adm.access_map()
+    names = adm.visible_datasets(who)
+    loads = adm.dataset_loads()
     out = []
     for d in names:
         kind, org = acc.get(d, ("public" if d in PUBLIC_BY_DEFAULT else "unassigned", None))
@@ -404,7 +381,8 @@ def list_datasets(store: Store) -> Datasets:
 
 def whoami(store: Store, *, mode: str) -> Whoami:
     """The acting principal, its role and the datasets it sees."""
-    who = guard.resolve_principal(_con(store))
+    adm = admin(store)
+    who = adm.principal()
     return Whoami(
         mode=mode,
         user=who.label,
@@ -412,7 +390,7 @@ def whoami(store: Store, *, mode: str) -> Whoami:
         org_id=who.org_id,
         role=who.role.value,
         local=who.local,
-        datasets=tuple(guard.visible_datasets(_con(store), who)),
+        datasets=tuple(adm.visible_datasets(who)),
     )
 
 

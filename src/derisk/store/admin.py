@@ -1,6 +1,10 @@
 """The access-control tables (organisations, users, API tokens, dataset access, load records
 and the audit log) as the trust service reads and changes them: they live in the DuckDB
-engine's guarded tables, so any other engine is refused with a clear error."""
+engine's guarded tables, so any other engine is refused with a clear error.
+
+The trust service holds an :class:`Admin` (:func:`admin` to read, :func:`admin_transaction`
+to change and audit in one transaction), never the connection behind it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 import duckdb
 
 from derisk.model.schema import columns
-from derisk.model.trust import AuditEntry
+from derisk.model.trust import AuditEntry, Principal
 from derisk.store import guard
 from derisk.store.base import Store, StoreError, first_row
 from derisk.store.duck import DuckStore
@@ -62,6 +66,105 @@ def transaction(store: Store) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]
     guard.changed()
 
 
+class Admin:
+    """The access-control tables of one store, read and (inside :func:`admin_transaction`)
+    changed and audited. It keeps the connection to itself: the trust service holds this,
+    not a DuckDB connection."""
+
+    __slots__ = ("_con", "_txn")
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, txn: str | None = None) -> None:
+        self._con = con
+        self._txn = txn
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def principal(self) -> Principal:
+        """The acting principal (:func:`derisk.store.guard.resolve_principal`)."""
+        return guard.resolve_principal(self._con)
+
+    def access_map(self) -> dict[str, tuple[str, str | None]]:
+        """dataset -> (access, organisation) as assigned."""
+        return guard.access_map(self._con)
+
+    def visible_datasets(self, who: Principal) -> list[str]:
+        """The datasets ``who`` may see."""
+        return guard.visible_datasets(self._con, who)
+
+    def dataset_loads(self) -> dict[str, DatasetLoad]:
+        """dataset name -> its load record."""
+        return dataset_loads(self._con)
+
+    def select(
+        self, cls: type[T], where: Mapping[str, object] | None = None, order_by: str | None = None
+    ) -> list[T]:
+        """Rows of ``cls``'s table equal to ``where`` on the given columns, by ``order_by``."""
+        return select(self._con, cls, where, order_by)
+
+    # -- writes (inside admin_transaction) --------------------------------------------------
+
+    def _writing(self) -> str:
+        if self._txn is None:
+            raise StoreError("access-control changes need admin_transaction(store)")
+        return self._txn
+
+    def insert(self, row: Any) -> None:
+        """Insert one row of an access-control table."""
+        self._writing()
+        insert(self._con, row)
+
+    def set_user(self, user_id: str, role: str, disabled: bool) -> None:
+        """Change a user's role and disabled flag."""
+        self._writing()
+        set_user(self._con, user_id, role, disabled)
+
+    def revoke_token(self, token_id: str, at: str) -> None:
+        """Mark a token revoked at ``at``."""
+        self._writing()
+        revoke_token(self._con, token_id, at)
+
+    def clear_access(self, dataset: str) -> None:
+        """Remove the access record of ``dataset``."""
+        self._writing()
+        clear_access(self._con, dataset)
+
+    def record(
+        self,
+        action: str,
+        *,
+        table: str | None = None,
+        dataset: str | None = None,
+        keys: object = None,
+        before: object = None,
+        after: object = None,
+    ) -> None:
+        """Append one entry to the audit log, in this transaction (before and after are the
+        JSON documents the log stores)."""
+        guard.record(
+            self._con,
+            self._writing(),
+            action,
+            table=table,
+            dataset=dataset,
+            keys=keys,
+            before=before,
+            after=after,
+        )
+
+
+def admin(store: Store) -> Admin:
+    """The access-control tables of ``store``, to read."""
+    return Admin(connection(store))
+
+
+@contextmanager
+def admin_transaction(store: Store) -> Iterator[Admin]:
+    """The access-control tables of ``store`` in one transaction, audited under one id:
+    committed when the block ends, rolled back when it raises."""
+    with transaction(store) as (con, txn):
+        yield Admin(con, txn)
+
+
 def insert(con: duckdb.DuckDBPyConnection, row: Any) -> None:
     """Insert one row of an access-control table."""
     cols = [c.name for c in columns(type(row))]
@@ -75,7 +178,7 @@ def insert(con: duckdb.DuckDBPyConnection, row: Any) -> None:
 def select(
     con: duckdb.DuckDBPyConnection,
     cls: type[T],
-    where: Mapping[str, Any] | None = None,
+    where: Mapping[str, object] | None = None,
     order_by: str | None = None,
 ) -> list[T]:
     """Rows of ``cls``'s table equal to ``where`` on the given columns, by ``order_by``."""
@@ -89,7 +192,8 @@ def select(
         conds.append(f'"{k}" = ?')
         params.append(v)
     table = cls.Meta.table  # type: ignore[attr-defined]
-    sql = f"SELECT {', '.join(cols)} FROM {guard.qualified(con, table)}"
+    names = ", ".join(f'"{c}"' for c in cols)  # quoted: the audit log has a column "at"
+    sql = f"SELECT {names} FROM {guard.qualified(con, table)}"
     if conds:
         sql += " WHERE " + " AND ".join(conds)
     if order_by is not None:
@@ -157,7 +261,7 @@ AUDIT_FILTERS = ("table_name", "dataset", "actor", "action", "txn")
 
 def audit_entries(
     store: Store,
-    equal: Mapping[str, Any],
+    equal: Mapping[str, object],
     since: str | None,
     until: str | None,
     limit: int,

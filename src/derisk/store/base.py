@@ -106,7 +106,7 @@ class Store(abc.ABC):
         marks a reviewed path (news review), the only way a non-admin changes shared data."""
 
     @abc.abstractmethod
-    def rows(self, row_type: type[T], where: Mapping[str, Any] | None = None) -> list[T]:
+    def rows(self, row_type: type[T], where: Mapping[str, object] | None = None) -> list[T]:
         """Typed rows of one table, filtered by equality on the given columns."""
 
     @abc.abstractmethod

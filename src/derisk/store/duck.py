@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from derisk.model.record import JSONObject
 from derisk.model.schema import ROW_TYPES, TABLES, TableMeta, columns
 from derisk.model.trust import TRUST_TYPES, Principal
 from derisk.store import guard
@@ -299,7 +298,7 @@ class DuckStore(Store):
         )
         return StoreStatus(str(self.path), self.schema_version(), SCHEMA_VERSION, counts, ds)
 
-    def rows(self, row_type: type[T], where: Mapping[str, Any] | None = None) -> list[T]:
+    def rows(self, row_type: type[T], where: Mapping[str, object] | None = None) -> list[T]:
         cols = [c.name for c in columns(row_type)]
         table = row_type.Meta.table  # type: ignore[attr-defined]
         sql = f"SELECT {', '.join(_q(c) for c in cols)} FROM {table}"
@@ -410,8 +409,9 @@ class _ScopedDuckStore(DuckStore):
         self.principal = guard.apply_scope(self.con, who)
 
 
-def as_dict(row: Any) -> JSONObject:
-    """A row object as a JSON-ready object with every column (dates as ISO strings)."""
+def as_dict(row: Any) -> dict[str, object]:
+    """A row object as a JSON-ready object with every column (dates as ISO strings): the
+    columns of whichever table the row is of, so the values are ``object``, to be narrowed."""
     return {
         k: (v.isoformat() if isinstance(v, dt.date) else v)
         for k, v in dataclasses.asdict(row).items()

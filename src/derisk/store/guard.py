@@ -32,12 +32,11 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import duckdb
 
 from derisk.errors import ForbiddenError
-from derisk.model.record import JSONObject
 from derisk.model.schema import ROW_TYPES
 from derisk.model.trust import (
     PUBLIC_BY_DEFAULT,
@@ -54,6 +53,24 @@ from derisk.store.base import first_row
 AUDIT_ROWS = 100
 """Changes of at most this many rows keep every row (keys, before, after) in the audit log;
 larger ones keep counts and the first and last rows."""
+
+
+class DatasetLoadRecord(TypedDict):
+    """A dataset's load record as the audit log stores it."""
+
+    origin: str | None
+    rows: int | None
+    loaded_at: str
+
+
+class DatasetSnapshot(TypedDict):
+    """What a dataset held before it was removed, as the audit log stores it: row counts per
+    table, its load record, and the rows themselves (column -> value) when there are few."""
+
+    rows: dict[str, int]
+    load: DatasetLoadRecord | None
+    contents: NotRequired[dict[str, list[dict[str, object]]]]
+
 
 _PRINCIPAL: ContextVar[Principal | None] = ContextVar("derisk_principal", default=None)
 _ORIGIN: ContextVar[str | None] = ContextVar("derisk_origin", default=None)
@@ -505,7 +522,7 @@ def audit_insert(
     )
 
 
-def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> JSONObject:
+def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> DatasetSnapshot:
     """What a dataset holds before it is removed: row counts per table, and the rows
     themselves when there are at most :data:`AUDIT_ROWS` in all."""
     counts: dict[str, int] = {}
@@ -518,7 +535,7 @@ def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> JSONObject
         )
         if row and row[0]:
             counts[cls.Meta.table] = int(row[0])
-    out: dict[str, object] = {"rows": counts, "load": dataset_record(con, dataset)}
+    out: DatasetSnapshot = {"rows": counts, "load": dataset_record(con, dataset)}
     if 0 < sum(counts.values()) <= AUDIT_ROWS:
         from derisk.model.schema import TABLES, columns
 
@@ -540,7 +557,7 @@ def dataset_snapshot(con: duckdb.DuckDBPyConnection, dataset: str) -> JSONObject
     return out
 
 
-def dataset_record(con: duckdb.DuckDBPyConnection, dataset: str) -> JSONObject | None:
+def dataset_record(con: duckdb.DuckDBPyConnection, dataset: str) -> DatasetLoadRecord | None:
     """The ``dataset`` table's row for ``dataset`` (origin, rows, loaded_at), if any."""
     row = first_row(
         con.execute(

@@ -184,7 +184,7 @@ class View:
         self.close()
 
     # -- rows of one table ----------------------------------------------------------------------
-    def rows(self, row_type: type[T], where: Mapping[str, Any] | None = None) -> list[T]:
+    def rows(self, row_type: type[T], where: Mapping[str, object] | None = None) -> list[T]:
         """Every visible row of ``row_type``'s table whose columns equal ``where`` (any date:
         the caller reads the validity interval)."""
         return self._target.rows(row_type, where)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from derisk.model.record import ABSENT, Absent, JSONObject, Record
+from derisk.services.results.trade import ProductionBasis
 
 __all__ = [
     "Alternative",
@@ -381,7 +382,7 @@ class OriginBlock(Record):
     routes_share: float | None
     chained: ChainedOrigin | None
     estimated_production: tuple[EstimatedProduction, ...]
-    production: JSONObject | None
+    production: ProductionBasis | None
     mirror: str
     filled_from_partner_reports: tuple[str, ...]
     hs_codes: tuple[str, ...]

@@ -3,7 +3,8 @@ watchlists, alerts, the calendar, a monitoring pass, news feeds and subscription
 
 Each record's ``to_json()`` is the ``--json`` object of the matching ``derisk monitor …`` /
 ``derisk alerts`` command and the body of its API endpoint. An alert's reasons and sources
-are stored as JSON with the alert: they stay free-form objects (:data:`JSONObject`).
+are stored as JSON with the alert, shaped as :class:`derisk.model.monitor.AlertReason` and
+:class:`~derisk.model.monitor.AlertSource`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from derisk.model.record import ABSENT, Absent, JSONObject, Record
+from derisk.model.monitor import AlertReason, AlertSource
+from derisk.model.record import ABSENT, Absent, Record
 
 __all__ = [
     "AlertInfo",
@@ -132,8 +134,8 @@ class AlertInfo(Record):
     after: str
     effective: str
     severity: str
-    reasons: tuple[JSONObject, ...]
-    sources: tuple[JSONObject, ...]
+    reasons: tuple[AlertReason, ...]
+    sources: tuple[AlertSource, ...]
     created_at: str
     owner: str
     org: str | None

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from derisk.model.news import EventFields
-from derisk.model.record import ABSENT, Absent, JSONObject, Record
+from derisk.model.news import EventFields, LinkJSON, MentionJSON, NewEntityJSON
+from derisk.model.record import ABSENT, Absent, Record
 
 __all__ = [
     "EventFields",
@@ -182,9 +182,9 @@ class NewsProposalDetail(Record):
     fields: EventFields
     sentence: str
     paragraph: str
-    entities: tuple[JSONObject, ...]
-    links: tuple[JSONObject, ...]
-    new_entities: tuple[JSONObject, ...]
+    entities: tuple[MentionJSON, ...]
+    links: tuple[LinkJSON, ...]
+    new_entities: tuple[NewEntityJSON, ...]
     article: NewsArticleMeta
     created_at: str
     decisions: tuple[NewsProposalDecision, ...]
