@@ -8,7 +8,10 @@
   (Tarjan's algorithm, iterative, so deep chains need no recursion). A component is complete
   only after every component it is held from, so its level and its holders' positions are
   known when it is found and its rows go out at once. One random read per stake (a single
-  state array: unvisited / on the stack / position and level once complete).
+  state array: unvisited / on the stack / position and level once complete). A scan in
+  index order goes first and completes every node whose holders are already complete, so that
+  the search starts only from the nodes it set aside and does not wander through the nodes
+  ahead of it in random order (about a fifth of the pass on the benchmark's layers).
   :func:`condense` is the same pass without the renamed inflow.
 * :func:`sweep`: one owner-set screen over the layout (small cycles solved in place).
 
@@ -105,7 +108,8 @@ def _prepare(
     # members hold into: its level (1 + the highest level among its outside holders) and the
     # positions of all its holders are known then, so its rows of the inflow go out in the
     # layout at once, and the order in which components complete puts every holder first.
-    # ``state[v]``: -1 unvisited; below ``_DONE``: on the stack (its low link); once complete,
+    # ``state[v]``: -1 unvisited (-2: set aside by the first scan, below); below ``_DONE``: on
+    # the stack (its low link); once complete,
     # its position and level (one random read per stake serves the search, the level and the
     # layout). A node whose holders are all complete is a component of its own: it completes
     # at once, without entering the stack. Every array is the caller's (numpy's allocations are
@@ -123,7 +127,41 @@ def _prepare(
     nlevels = 0
     largest = 0
     cyclic = 0
-    for root in range(n):
+    # First a scan in index order completes every node whose holders are all complete already
+    # (most of a layer listed roughly holders first) and sets the others aside (state -2, their
+    # list kept in ``pos``, written only at the end); the search then starts from those, so it
+    # descends only into nodes that wait on a holder later in the order, not into every node
+    # that lies ahead of the scan.
+    nwait = 0
+    for v in range(n):
+        vup = 0
+        f = indptr[v]
+        fend = indptr[v + 1]
+        while f < fend:
+            sx = state[indices[f]]
+            if sx < _DONE:
+                break
+            if (sx & mask) + 1 > vup:
+                vup = (sx & mask) + 1
+            f += 1
+        if f < fend:
+            state[v] = -2
+            pos[nwait] = v
+            nwait += 1
+            continue
+        stack[top] = v
+        _emit(
+            stack, top, top + 1, vup, done, indptr, indices, data, state, perm, level, pindptr,
+            pindices, pdata,
+        )  # fmt: skip
+        cstart[ncomp] = done
+        ncomp += 1
+        done += 1
+        largest = 1
+        if vup + 1 > nlevels:
+            nlevels = vup + 1
+    for r in range(nwait):
+        root = pos[r]
         if state[root] >= 0:
             continue
         depth = -1
