@@ -1,8 +1,9 @@
 """Map the pages of fresh arrays on a second thread, ahead of the compiled kernels that write them.
 
 A fresh array of hundreds of megabytes costs its first writer a page fault per page (the kernel
-zeroes and maps each one): about a fifth of a second per 240 MB here, and the compiled prepare of
-a large layer writes over a gigabyte of new arrays. :class:`Prefault` hands the arrays, in the
+zeroes and maps each one): from a tenth of a second to a second per 240 MB on the development
+machine (a virtual machine), and the compiled prepare of a large layer writes over a gigabyte of
+new arrays. :class:`Prefault` hands the arrays, in the
 order the kernels will need them, to one worker thread that asks the operating system to map
 them in bulk (``madvise(MADV_POPULATE_WRITE)``, Linux 5.14 and later). That call releases the
 interpreter lock and never changes the content of a page, so it may run while the kernel is
