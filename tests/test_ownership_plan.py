@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from derisk.analysis import ownership as own
 from derisk.analysis.ownership import ClosedCycleError, Stakes, plan, set_share
+from derisk.errors import BadInputError
 
 TOL = 1e-9
 
@@ -197,3 +198,23 @@ def test_local_engine_reuses_the_plan_of_an_unchanged_layer() -> None:
     mask = np.zeros(s.n, dtype=bool)
     mask[:3] = True
     np.testing.assert_allclose(eng.set_share(p3, mask), reference(changed, mask), atol=TOL)
+
+
+@pytest.mark.parametrize("extra", [0, 3])
+def test_overfull_columns_are_refused_alike_on_both_paths(path: str, extra: int) -> None:
+    """The compiled plan checks the column sums from the inflow it builds (on its second
+    thread); the refusal names the same entity, total and count as the numpy path's."""
+    s = layered(400, 5)
+    sums = own.column_sums(s)
+    room = np.flatnonzero(sums < 0.5)[: 1 + extra]  # entities to overfill: each gets 0.5 + 0.6
+    owner = np.concatenate([s.owner, np.repeat(s.n - 1, 2 * room.size)])
+    owned = np.concatenate([s.owned, np.repeat(room, 2)])
+    share = np.concatenate([s.share, np.tile([0.5, 0.6], room.size)])
+    bad = Stakes(s.n, owner, owned, share)
+    first = int(room[0])
+    total = 100 * (sums[first] + 1.1)
+    others = f", and in {extra} other node(s)" if extra else ""
+    want = f"the stakes in node {first} add up to {total:.4g}% (more than 100%){others}"
+    with pytest.raises(BadInputError) as err:
+        plan(bad)
+    assert str(err.value) == want

@@ -8,7 +8,10 @@
   (Tarjan's algorithm, iterative, so deep chains need no recursion). A component is complete
   only after every component it is held from, so its level and its holders' positions are
   known when it is found and its rows go out at once. One random read per stake (a single
-  state array: unvisited / on the stack / position and level once complete).
+  state array: unvisited / on the stack / position and level once complete). A scan in
+  index order goes first and completes every node whose holders are already complete, so that
+  the search starts only from the nodes it set aside and does not wander through the nodes
+  ahead of it in random order (about a fifth of the pass on the benchmark's layers).
   :func:`condense` is the same pass without the renamed inflow.
 * :func:`sweep`: one owner-set screen over the layout (small cycles solved in place) that
   computes only the entities a member reaches: a bit per position (:func:`marks`, n / 8
@@ -27,6 +30,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
+
+from derisk.analysis._pages import Workspace, workspace
 
 WINDOW = 1024
 """:func:`sweep` reads every row in full for the next this many positions when more than half of
@@ -83,32 +88,43 @@ def _emit(
 
 
 @njit(cache=True, nogil=True)
-def _prepare(indptr: Any, indices: Any, data: Any, n: int) -> Any:  # pragma: no cover - compiled
+def _prepare(
+    indptr: Any,
+    indices: Any,
+    data: Any,
+    n: int,
+    state: Any,
+    perm: Any,
+    cstart: Any,
+    level: Any,
+    stack: Any,
+    call_v: Any,
+    call_e: Any,
+    call_up: Any,
+    call_root: Any,
+    pindptr: Any,
+    pindices: Any,
+    pdata: Any,
+    nt_lo: Any,
+    nt_hi: Any,
+    nt_closed: Any,
+    pos: Any,
+) -> Any:  # pragma: no cover - compiled
     # Tarjan's strongly connected components (iterative; Pearce's one-array variant) over the
     # edges j -> holder of j. A component pops off the stack only after every component its
     # members hold into: its level (1 + the highest level among its outside holders) and the
     # positions of all its holders are known then, so its rows of the inflow go out in the
     # layout at once, and the order in which components complete puts every holder first.
-    # ``state[v]``: -1 unvisited; below ``_DONE``: on the stack (its low link); once complete,
+    # ``state[v]``: -1 unvisited (-2: set aside by the first scan, below); below ``_DONE``: on
+    # the stack (its low link); once complete,
     # its position and level (one random read per stake serves the search, the level and the
     # layout). A node whose holders are all complete is a component of its own: it completes
-    # at once, without entering the stack.
-    state = np.full(n, -1, dtype=np.int64)
-    perm = np.empty(n, dtype=indices.dtype)  # position -> node, in completion order
-    cstart = np.empty(n + 1, dtype=indices.dtype)  # where each component starts
-    level = np.empty(n, dtype=indices.dtype)  # per position: its component's level
-    stack = np.empty(n + 1, dtype=indices.dtype)  # Tarjan's stack
-    call_v = np.empty(n, dtype=indices.dtype)
-    call_e = np.empty(n, dtype=indptr.dtype)
-    call_up = np.empty(n, dtype=np.int64)  # 1 + highest level above the subtree's members
-    call_root = np.empty(n, dtype=np.bool_)
-    pindptr = np.empty(n + 1, dtype=indptr.dtype)
+    # at once, without entering the stack. Every array is the caller's (numpy's allocations are
+    # eligible for huge pages, which halve the cost of a random read into ``state`` here, and
+    # their pages can be mapped ahead by another thread: :mod:`._pages`).
+    for v in range(n):
+        state[v] = -1
     pindptr[0] = 0
-    pindices = np.empty(indices.size, dtype=indices.dtype)
-    pdata = np.empty(data.size, dtype=data.dtype)
-    nt_lo = np.empty(n, dtype=np.int64)
-    nt_hi = np.empty(n, dtype=np.int64)
-    nt_closed = np.empty(n, dtype=np.bool_)
     mask = (1 << 32) - 1
     counter = 0
     ncomp = 0
@@ -118,7 +134,41 @@ def _prepare(indptr: Any, indices: Any, data: Any, n: int) -> Any:  # pragma: no
     nlevels = 0
     largest = 0
     cyclic = 0
-    for root in range(n):
+    # First a scan in index order completes every node whose holders are all complete already
+    # (most of a layer listed roughly holders first) and sets the others aside (state -2, their
+    # list kept in ``pos``, written only at the end); the search then starts from those, so it
+    # descends only into nodes that wait on a holder later in the order, not into every node
+    # that lies ahead of the scan.
+    nwait = 0
+    for v in range(n):
+        vup = 0
+        f = indptr[v]
+        fend = indptr[v + 1]
+        while f < fend:
+            sx = state[indices[f]]
+            if sx < _DONE:
+                break
+            if (sx & mask) + 1 > vup:
+                vup = (sx & mask) + 1
+            f += 1
+        if f < fend:
+            state[v] = -2
+            pos[nwait] = v
+            nwait += 1
+            continue
+        stack[top] = v
+        _emit(
+            stack, top, top + 1, vup, done, indptr, indices, data, state, perm, level, pindptr,
+            pindices, pdata,
+        )  # fmt: skip
+        cstart[ncomp] = done
+        ncomp += 1
+        done += 1
+        largest = 1
+        if vup + 1 > nlevels:
+            nlevels = vup + 1
+    for r in range(nwait):
+        root = pos[r]
         if state[root] >= 0:
             continue
         depth = -1
@@ -126,15 +176,16 @@ def _prepare(indptr: Any, indices: Any, data: Any, n: int) -> Any:  # pragma: no
         while True:
             # ``v`` not seen yet: a component of its own if all its holders are complete
             vup = 0
-            trivial = True
-            for f in range(indptr[v], indptr[v + 1]):
+            f = indptr[v]
+            fend = indptr[v + 1]
+            while f < fend:
                 sx = state[indices[f]]
                 if sx < _DONE:
-                    trivial = False
                     break
                 if (sx & mask) + 1 > vup:
                     vup = (sx & mask) + 1
-            if trivial:
+                f += 1
+            if f == fend:
                 stack[top] = v
                 intra, low = _emit(
                     stack, top, top + 1, vup, done, indptr, indices, data, state, perm, level,
@@ -152,8 +203,8 @@ def _prepare(indptr: Any, indices: Any, data: Any, n: int) -> Any:  # pragma: no
             else:
                 depth += 1
                 call_v[depth] = v
-                call_e[depth] = indptr[v]
-                call_up[depth] = 0
+                call_e[depth] = f  # the holders before it are complete: their levels are in
+                call_up[depth] = vup
                 call_root[depth] = True
                 state[v] = counter
                 counter += 1
@@ -221,13 +272,9 @@ def _prepare(indptr: Any, indices: Any, data: Any, n: int) -> Any:  # pragma: no
                 break
             v = descend
     cstart[ncomp] = n
-    pos = np.empty(n, dtype=indices.dtype)
     for k in range(n):
         pos[perm[k]] = k
-    return (
-        perm, pos, cstart[: ncomp + 1].copy(), level, nlevels, pindptr, pindices, pdata,
-        nt_lo[:nnt].copy(), nt_hi[:nnt].copy(), nt_closed[:nnt].copy(), largest, cyclic,
-    )  # fmt: skip
+    return ncomp, nlevels, nnt, largest, cyclic
 
 
 def condense(indptr: Any, indices: Any) -> tuple[Any, Any, Any, Any, int]:
@@ -432,7 +479,7 @@ class Prepared(NamedTuple):
     cyclic: int
 
 
-def prepare(indptr: Any, indices: Any, data: Any) -> Prepared:
+def prepare(indptr: Any, indices: Any, data: Any, ws: Workspace | None = None) -> Prepared:
     """Components, levels and the layout of the inflow CSR (row ``j``: the holders of ``j``) in
     one depth-first pass over its stakes (module doc), and the inflow renamed to the layout:
 
@@ -443,16 +490,32 @@ def prepare(indptr: Any, indices: Any, data: Any) -> Prepared:
     positions); the components with stakes inside them (``nt_lo[q]:nt_hi[q]``, ``nt_closed``
     where every member is held entirely from inside: a closed cycle), the size of the largest
     component and how many have more than one member (``cyclic``).
+
+    The arrays it writes come from ``ws`` (:func:`._pages.workspace`) where given.
     """
-    n = int(np.asarray(indptr).size - 1)
+    indptr = np.asarray(indptr)
+    n = int(indptr.size - 1)
     idx = np.asarray(indices)
     if idx.dtype != np.int32 or n >= 2**30:
         idx = np.asarray(idx, dtype=np.int64)
-    out = _prepare(np.asarray(indptr), idx, np.asarray(data, dtype=np.float64), n)
-    perm, pos, cstart, level, levels, pindptr, pindices, pdata, lo, hi, closed, big, cyc = out
+    data = np.asarray(data, dtype=np.float64)
+    it, pt = idx.dtype, indptr.dtype
+    if ws is None or ws.perm.dtype != it or ws.pindptr.dtype != pt or ws.pdata.size != idx.size:
+        ws = workspace(n, idx.size, index=it, offset=pt)
+    # the per-depth arrays and the lists of cyclic components: touched only as far as used
+    stack, call_v = np.empty(n + 1, dtype=it), np.empty(n, dtype=it)
+    call_e, call_up = np.empty(n, dtype=pt), np.empty(n, dtype=np.int64)
+    call_root = np.empty(n, dtype=np.bool_)
+    nt_lo, nt_hi = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    nt_closed = np.empty(n, dtype=np.bool_)
+    ncomp, levels, nnt, big, cyc = _prepare(
+        indptr, idx, data, n, ws.state, ws.perm, ws.cstart, ws.level, stack, call_v, call_e,
+        call_up, call_root, ws.pindptr, ws.pindices, ws.pdata, nt_lo, nt_hi, nt_closed, ws.pos,
+    )  # fmt: skip
     return Prepared(
-        perm, pos, cstart, level, int(levels), pindptr, pindices, pdata, lo, hi, closed,
-        int(big), int(cyc),
+        ws.perm, ws.pos, ws.cstart[: ncomp + 1], ws.level, int(levels), ws.pindptr, ws.pindices,
+        ws.pdata, nt_lo[:nnt].copy(), nt_hi[:nnt].copy(), nt_closed[:nnt].copy(), int(big),
+        int(cyc),
     )  # fmt: skip
 
 
@@ -490,38 +553,88 @@ def sweep(
 
 
 @njit(cache=True, nogil=True)
+def _count(owned: Any, share: Any, indptr: Any) -> int:  # pragma: no cover - compiled
+    # ``indptr[j + 1]``: the nonzero stakes in ``j``, then their running sum (the row starts)
+    for j in range(indptr.size):
+        indptr[j] = 0
+    for k in range(owned.size):
+        if share[k] != 0.0:
+            indptr[owned[k] + 1] += 1
+    acc = 0
+    for j in range(indptr.size):
+        acc += indptr[j]
+        indptr[j] = acc
+    return acc
+
+
+@njit(cache=True, nogil=True)
 def _scatter(
     owner: Any, owned: Any, share: Any, indptr: Any, indices: Any, data: Any
 ) -> None:  # pragma: no cover - compiled
-    fill = indptr[:-1].copy()
+    # ``indptr[j]`` walks from the start of row ``j`` to its end as the row fills (stakes keep
+    # their order), which is where row ``j + 1`` starts: one shift restores the starts
     for k in range(owned.size):
         if share[k] != 0.0:
             j = owned[k]
-            f = fill[j]
+            f = indptr[j]
             indices[f] = owner[k]
             data[f] = share[k]
-            fill[j] = f + 1
+            indptr[j] = f + 1
+    for j in range(indptr.size - 1, 0, -1):
+        indptr[j] = indptr[j - 1]
+    indptr[0] = 0
 
 
-def inflow_csr(owner: Any, owned: Any, share: Any, n: int) -> tuple[Any, Any, Any]:
+@njit(cache=True, nogil=True)
+def _overfull(indptr: Any, data: Any, limit: float) -> Any:  # pragma: no cover - compiled
+    # rows whose stakes add up to more than ``limit``: how many, the first and its total
+    count = 0
+    first = -1
+    first_total = 0.0
+    for j in range(indptr.size - 1):
+        acc = 0.0
+        for e in range(indptr[j], indptr[j + 1]):
+            acc += data[e]
+        if acc > limit:
+            if count == 0:
+                first = j
+                first_total = acc
+            count += 1
+    return count, first, first_total
+
+
+def overfull(indptr: Any, data: Any, limit: float) -> tuple[int, int, float]:
+    """``(count, first, total)``: how many rows of the inflow add up to more than ``limit``,
+    the first of them and its total (summed in the order of the stakes, as ``np.bincount``).
+
+    >>> overfull(np.array([0, 2, 3]), np.array([0.7, 0.5, 0.9]), 1.0)
+    (1, 0, 1.2)
+    """
+    count, first, total = _overfull(indptr, data, limit)
+    return int(count), int(first), float(total)
+
+
+def inflow_csr(
+    owner: Any, owned: Any, share: Any, n: int, ws: Workspace | None = None
+) -> tuple[Any, Any, Any]:
     """``(indptr, indices, data)`` of ``W^T`` (row ``j``: the holders of ``j``) from the stakes,
     by a counting sort (one count, one scatter; no sort within rows, no copies of the edge
     lists). Zero stakes are left out; duplicate stakes stay apart (products add them up).
-    Indices are 32-bit where they fit.
+    Indices are 32-bit where they fit. The arrays come from ``ws`` where given (its sizes:
+    ``n`` and the number of nonzero stakes).
 
     >>> [a.tolist() for a in inflow_csr(np.array([0, 2, 1]), np.array([1, 1, 2]),
     ...                                 np.array([0.5, 0.25, 0.0]), 3)]
     [[0, 0, 2, 2], [0, 2], [0.5, 0.25]]
     """
-    nz = share != 0
-    counts = np.bincount(owned if bool(nz.all()) else owned[nz], minlength=n)
-    nnz = int(counts.sum())
-    small = n < 2**31 and nnz < 2**31
-    idt = np.int32 if small else np.int64
-    indptr = np.zeros(n + 1, dtype=idt)
-    np.cumsum(counts, out=indptr[1:])
-    del counts
-    indices = np.empty(nnz, dtype=idt)
-    data = np.empty(nnz, dtype=np.float64)
+    if ws is None:
+        nnz = int(np.count_nonzero(share))
+        idt = np.int32 if n < 2**31 and nnz < 2**31 else np.int64
+        indptr = np.empty(n + 1, dtype=idt)
+        indices, data = np.empty(nnz, dtype=idt), np.empty(nnz, dtype=np.float64)
+    else:
+        indptr, indices, data = ws.indptr, ws.indices, ws.data
+    if int(_count(owned, share, indptr)) != data.size:
+        raise ValueError(f"the workspace holds {data.size} stakes, not the nonzero ones")
     _scatter(owner, owned, share, indptr, indices, data)
     return indptr, indices, data

@@ -155,10 +155,14 @@ def check_columns(stakes: Stakes) -> None:
     bad = np.flatnonzero(sums > 1 + COLUMN_TOLERANCE)
     if bad.size:
         j = int(bad[0])
-        raise BadInputError(
-            f"the stakes in node {j} add up to {100 * sums[j]:.4g}% (more than 100%)"
-            + (f", and in {bad.size - 1} other node(s)" if bad.size > 1 else "")
-        )
+        raise _overfull(j, float(sums[j]), int(bad.size))
+
+
+def _overfull(j: int, total: float, count: int) -> BadInputError:
+    return BadInputError(
+        f"the stakes in node {j} add up to {100 * total:.4g}% (more than 100%)"
+        + (f", and in {count - 1} other node(s)" if count > 1 else "")
+    )
 
 
 # -- dense reference (small graphs) -----------------------------------------------------------
@@ -325,13 +329,25 @@ Prepared = Plan | FlatPlan
 
 def _flat_plan(stakes: Stakes) -> FlatPlan:
     """The compiled plan: the inflow by a counting sort, then one Tarjan pass giving the
-    components, their levels, the layout and the inflow renamed to it (:mod:`._graph`)."""
-    from derisk.analysis import _graph  # numba: imported only for large layers
+    components, their levels, the layout and the inflow renamed to it (:mod:`._graph`).
+
+    The arrays are allocated first and a second thread maps their pages (the kernels then write
+    without faulting) while numba is imported and the kernels run; the same thread checks the
+    column sums of ``W`` (:func:`check_columns`, from the inflow's rows) during the pass."""
+    from derisk.analysis._pages import Prefault, workspace
 
     n = stakes.n
-    indptr, indices, data = _graph.inflow_csr(stakes.owner, stakes.owned, stakes.share, n)
-    g = _graph.prepare(indptr, indices, data)
-    del indptr, indices, data
+    with Prefault() as pages:
+        ws = workspace(n, int(np.count_nonzero(stakes.share)), pages)
+        from derisk.analysis import _graph  # numba: imported only for large layers
+
+        indptr, indices, data = _graph.inflow_csr(stakes.owner, stakes.owned, stakes.share, n, ws)
+        sums = pages.submit(functools.partial(_graph.overfull, indptr, data, 1 + COLUMN_TOLERANCE))
+        g = _graph.prepare(indptr, indices, data, ws)
+        bad, first, total = sums.result()
+    del indptr, indices, data, ws
+    if bad:
+        raise _overfull(first, total, bad)
     return FlatPlan(
         n=n,
         perm=g.perm,
@@ -460,9 +476,9 @@ def plan(stakes: Stakes) -> Prepared:
     >>> (p.levels, p.cyclic_components, p.largest_component)
     (2, 1, 2)
     """
-    check_columns(stakes)
     if stakes.share.size >= KERNEL_MIN_STAKES:
-        return _flat_plan(stakes)
+        return _flat_plan(stakes)  # checks the columns from the inflow it builds
+    check_columns(stakes)
     n = stakes.n
     a = stakes.inflow()
     a.sum_duplicates()
