@@ -40,6 +40,7 @@ Run::
     python benchmarks/ownership.py     # all sizes, about 10 minutes on 2 cores
     python benchmarks/ownership.py --sizes 100000 1000000 --no-load
     python benchmarks/ownership.py --tiny    # smoke: n = 1e4, one repeat, the whole command
+    python benchmarks/ownership.py --sizes 10000000 --no-load --shuffle   # ids in random order
     python benchmarks/ownership.py --tiny --json out.json   # the same, results also in out.json
 
 ``--tiny`` runs n = 1e4 only, with one repeat, no networkx and no load, and the whole-command
@@ -121,6 +122,13 @@ def generate(n: int, seed: int = 7) -> Stakes:
     )
 
 
+def shuffled(stakes: Stakes, members: np.ndarray, seed: int = 13) -> tuple[Stakes, np.ndarray]:
+    """The same layer and owner set with the entities renumbered at random: the generator numbers
+    entities tier by tier (holders first), which real ids -- sorted strings -- do not."""
+    new = np.random.default_rng(seed).permutation(stakes.n)
+    return Stakes(stakes.n, new[stakes.owner], new[stakes.owned], stakes.share), new[members]
+
+
 def owner_set(n: int, seed: int = 11) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return rng.choice(n // 3, size=min(OWNER_SET, n // 3), replace=False)
@@ -168,11 +176,13 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_size(n: int, repeats: int, bicg_repeats: int) -> dict[str, Any]:
+def run_size(n: int, repeats: int, bicg_repeats: int, shuffle: bool = False) -> dict[str, Any]:
     t0 = time.perf_counter()
     stakes = generate(n)
-    gen = time.perf_counter() - t0
     members = owner_set(n)
+    if shuffle:
+        stakes, members = shuffled(stakes, members)
+    gen = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
     p = plan(stakes)
     prep, prep_cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -479,7 +489,7 @@ def run_cli(n: int) -> dict[str, Any]:
 
 def child(args: argparse.Namespace) -> None:
     if args.child == "size":
-        res = run_size(args.n, args.repeats, args.bicg_repeats)
+        res = run_size(args.n, args.repeats, args.bicg_repeats, args.shuffle)
     elif args.child == "networkx":
         res = run_networkx(args.n, args.sample)
     elif args.child == "cli":
@@ -507,6 +517,9 @@ def main() -> None:
     ap.add_argument("--tiny", action="store_true", help="smoke run: n = 1e4 only, one repeat")
     ap.add_argument("--cli", type=int, default=0, help="n for the whole-command run (0: skip)")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument(
+        "--shuffle", action="store_true", help="renumber the entities at random (ids in no order)"
+    )
     ap.add_argument("--child", choices=["size", "networkx", "load", "cli"], help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -522,7 +535,7 @@ def main() -> None:
     for n in args.sizes:
         r = spawn(
             "--child", "size", "--n", str(n), "--repeats", str(args.repeats),
-            "--bicg-repeats", str(args.bicg_repeats),
+            "--bicg-repeats", str(args.bicg_repeats), *(["--shuffle"] if args.shuffle else []),
         )  # fmt: skip
         results["sizes"].append(r)
         rows.append(r)
