@@ -18,6 +18,7 @@ import pytest
 from derisk.model.event_fields import (
     ExtractedFields,
     FieldError,
+    ProposalFields,
     extracted_fields,
     extracted_items,
 )
@@ -44,6 +45,11 @@ def test_the_typed_fields_are_the_documented_fields() -> None:
     documented = _documented_fields()
     assert "program" in documented and "acquirer" in documented  # the table was read
     assert set(get_type_hints(ExtractedFields)) == documented
+
+
+def test_a_stored_proposal_has_the_same_field_names() -> None:
+    # news_proposal.fields is event_json's "fields": the same names, dates as ISO text
+    assert set(get_type_hints(ProposalFields)) == set(get_type_hints(ExtractedFields))
 
 
 def test_an_unknown_field_name_is_refused() -> None:

@@ -62,6 +62,7 @@ class ProposalFields(TypedDict, total=False):
     expiry: str
     location: str
     destination: str
+    program: str
     target: str
     issuer: str
     acquirer: str
