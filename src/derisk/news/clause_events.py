@@ -21,7 +21,6 @@ Only asserted main or complement clauses count (not hedged, denied, conditional,
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from derisk.news.clauses import (
@@ -409,7 +408,7 @@ def window_from_previous(s: Sent, ctx: Context, found: list[Event]) -> list[Even
             and e.fields.get("material") in named
             and not any(k in e.fields for k in ("start", "expiry"))
         ):
-            e = replace(e, fields={**e.fields, **extra})
+            e = e.with_fields({**e.fields, **extra})
         out.append(e)
     return out
 

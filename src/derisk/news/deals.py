@@ -38,6 +38,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from derisk.model.event_fields import extracted_fields
 from derisk.news.events import (
     _NOT_SUBJECT,
     Context,
@@ -1415,7 +1416,7 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
             ev = _investment(s, ctx, investor, target, amt, m.start(), False)
             if ev and len(investors) > 1:
                 # a sum shared by several investors is given to none (as for joint quantities)
-                ev = replace(ev, fields={**ev.fields, "amount": None, "currency": None})
+                ev = ev.with_fields({**ev.fields, "amount": None, "currency": None})
             if ev:
                 out.append(ev)
     for m in _ROUND_LED_BY.finditer(s.text):
@@ -1451,7 +1452,7 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
         for investor in backers:
             ev = _investment(s, ctx, investor, target, money[0], m.start(), by_ref)
             if ev is not None:
-                out.append(replace(ev, fields={**ev.fields, "amount": None, "currency": None}))
+                out.append(ev.with_fields({**ev.fields, "amount": None, "currency": None}))
     for m in _BACKED.finditer(s.text):
         # "X backed Y with $25 million"
         target = _org_at(s, m.end(), 2)
@@ -2118,7 +2119,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 # the base reading stands; the family adds the sum or share it missed
                 add = {k: v for k, v in st.fields.items() if k not in e.fields}
                 if add:
-                    out[i] = replace(e, fields={**e.fields, **add})
+                    out[i] = e.with_fields({**e.fields, **add})
                 break
         else:
             extra.append(st)
@@ -2222,7 +2223,7 @@ def _investment_buying_a_stake(s: Sent, out: list[Event]) -> list[Event]:
             replace(
                 e,
                 type="stake_acquisition",
-                fields={k: v for k, v in f.items() if v is not None},
+                fields=extracted_fields({k: v for k, v in f.items() if v is not None}),
                 links={"acquirer": inv, "target": tgt},
             )
         )
@@ -2467,7 +2468,7 @@ def _no_possessive(e: Event) -> Event:
     for r, m in bad.items():
         links[r] = replace(m, end=m.end - 2, text=m.text[:-2])
         fields[r] = m.text[:-2]
-    return replace(e, links=links, fields=fields)
+    return replace(e, links=links, fields=extracted_fields(fields))
 
 
 def _through_vehicle(s: Sent, e: Event) -> Event:
@@ -2479,7 +2480,9 @@ def _through_vehicle(s: Sent, e: Event) -> Event:
     who = _org_at(s, v.end(), 0) if v else None
     if who is None or any(_same(who, m) for m in e.links.values()):
         return e
-    return replace(e, links={**e.links, role: who}, fields={**e.fields, role: _value(who)})
+    return replace(
+        e, links={**e.links, role: who}, fields=extracted_fields({**e.fields, role: _value(who)})
+    )
 
 
 _DEFINED = re.compile(r"(?:the\s+)?(?:Company|Corporation|Issuer)", re.IGNORECASE)
@@ -2503,7 +2506,7 @@ def _resolve_defined(s: Sent, ctx: Context, e: Event) -> Event:
         if who is None:
             return e
         links[r], fields[r] = who, _value(who)
-    return replace(e, links=links, fields=fields)
+    return replace(e, links=links, fields=extracted_fields(fields))
 
 
 def _overlap(e: Event, x: Event, roles: tuple[str, str]) -> bool:
@@ -2582,20 +2585,22 @@ def follow(s: Sent, ctx: Context) -> list[Event]:
                     replace(
                         e,
                         type="stake_acquisition",
-                        fields={
-                            "acquirer": f["investor"],
-                            "target": f["target"],
-                            "percent": float(to.group("pct")),
-                            "amount": f.get("amount"),
-                            "currency": f.get("currency"),
-                            "date": f.get("date"),
-                        },
+                        fields=extracted_fields(
+                            {
+                                "acquirer": f["investor"],
+                                "target": f["target"],
+                                "percent": float(to.group("pct")),
+                                "amount": f.get("amount"),
+                                "currency": f.get("currency"),
+                                "date": f.get("date"),
+                            }
+                        ),
                         links={"acquirer": e.links["investor"], "target": e.links["target"]},
                     )
                 )
                 continue
             if f != e.fields:
-                out.append(replace(e, fields=f))
+                out.append(e.with_fields(f))
     return out
 
 
@@ -2658,6 +2663,6 @@ def home_dollar(events: list[Event], url: str | None, text: str = "") -> list[Ev
             and _BARE_DOLLAR.search(e.sentence)
             and not _MARKED_USD.search(e.sentence)
         ):
-            e = replace(e, fields={**e.fields, "currency": home})
+            e = e.with_fields({**e.fields, "currency": home})
         out.append(e)
     return out

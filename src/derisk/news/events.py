@@ -42,11 +42,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
 from derisk.model.catalog import Catalog
+from derisk.model.event_fields import ExtractedFields, extracted_fields
 from derisk.news.calibration import LEAD_SENTENCES, calibrated, group_of
 from derisk.news.clauses import (
     in_background,
@@ -350,7 +352,7 @@ class Event:
     """One proposed event. ``links`` maps entity-valued fields to the mention they came from."""
 
     type: str
-    fields: dict[str, Any]
+    fields: ExtractedFields
     sentence: str
     sentence_index: int
     confidence: float
@@ -359,8 +361,16 @@ class Event:
     group: str = ""
     """Calibration group (:func:`derisk.news.calibration.group_of`) the confidence comes from."""
 
-    def key(self) -> tuple[Any, ...]:
+    def key(self) -> tuple[str, ...]:
         return (self.type, *(str(self.fields.get(k)) for k in KEY_FIELDS[self.type]))
+
+    def with_fields(
+        self, fields: Mapping[str, object], links: dict[str, Mention] | None = None
+    ) -> Event:
+        """This event with ``fields`` (checked by :func:`extracted_fields`) and ``links``."""
+        return replace(
+            self, fields=extracted_fields(fields), links=self.links if links is None else links
+        )
 
 
 @dataclass
@@ -868,13 +878,16 @@ def _confidence(
 def _make(
     s: Sent,
     etype: str,
-    fields: dict[str, Any],
+    values: Mapping[str, object],
     links: dict[str, Mention],
     *,
     complete: bool = True,
     by_reference: bool = False,
 ) -> Event | None:
-    fields = {k: v for k, v in fields.items() if v is not None}
+    """The event ``etype`` of ``s``, or ``None`` when a key field is missing; ``values`` (a
+    builder's working dict, ``None`` for a field not found) checked by
+    :func:`extracted_fields`."""
+    fields = extracted_fields({k: v for k, v in values.items() if v is not None})
     for k in KEY_FIELDS[etype]:
         if fields.get(k) in (None, ""):
             return None
@@ -1896,7 +1909,9 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
             "target": target.id if target else None,
         }
         links0 = {"issuer": issuer, **({"target": target} if target else {})}
-        prev = Event("export_restriction", fields0, "", ctx.pending[0], 0.0, (), links0)
+        prev = Event(
+            "export_restriction", extracted_fields(fields0), "", ctx.pending[0], 0.0, (), links0
+        )
     if prev is None or prev.fields.get("action") != "imposed":
         return []
     cov = _COVERS.search(s.text)
@@ -2877,7 +2892,7 @@ def _days_told_after(s: Sent, ctx: Context, recent: list[Event]) -> list[Event]:
             continue
         if dates is None:
             dates = _classify_dates(s, ctx)
-        f = dict(e.fields)
+        f: dict[str, Any] = dict(e.fields)  # a working copy, checked by with_fields
         day = dates.get("date")
         if e.type in ("offtake", "stake_acquisition", "investment", "loan", "grant"):
             if day is not None and f.get("date") is None and _DONE_VERB.search(s.text):
@@ -2899,7 +2914,7 @@ def _days_told_after(s: Sent, ctx: Context, recent: list[Event]) -> list[Event]:
                     # a window stated as a duration runs from the start given here
                     f["expiry"] = add_period(when, f["duration"])
         if f != e.fields:
-            out.append(replace(e, fields=f))
+            out.append(e.with_fields(f))
     return out
 
 
@@ -2955,7 +2970,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
         for e in recent:
             if e.type != "export_restriction":
                 continue
-            f = dict(e.fields)
+            f: dict[str, Any] = dict(e.fields)  # a working copy, checked by with_fields
             if day is not None and "start" not in e.fields:
                 f["start"] = day
                 if "duration" in f and until is None:
@@ -2970,7 +2985,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
                 if "expiry" not in f and base is not None:
                     f["expiry"] = add_period(base, span)
             if f != e.fields:
-                updated.append(replace(e, fields=f))
+                updated.append(e.with_fields(f))
     if re.search(
         r"\b(?:announced|confirmed|unveiled|published|issued|ordered|declared)\s+(?:the|this|"
         r"these|its)\s+(?:[\w-]+\s+){0,2}(?:decision|move|measures?|controls|ban|restrictions|"
@@ -2984,7 +2999,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
         if announced is not None:
             for e in recent:
                 if e.type == "export_restriction" and "date" not in e.fields:
-                    updated.append(replace(e, fields=dict(e.fields, date=announced)))
+                    updated.append(e.with_fields(dict(e.fields, date=announced)))
     money = find_money(s.text)
     if (
         money
@@ -3010,7 +3025,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             ):
                 amt = money[0]
                 f = dict(e.fields, amount=amt.amount, currency=amt.currency)
-                updated.append(replace(e, fields=f))
+                updated.append(e.with_fields(f))
     under = re.match(
         r"^(?:Under|As part of|Through) (?:the|this) (?:\w+ )?"
         r"(?:agreement|deal|contract|offtake)\b",
@@ -3044,7 +3059,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             if f.get("term") is None and _term(s.text):
                 f["term"] = _term(s.text)
             if f != e.fields or e.links.get("supplier") is not sup:
-                updated.append(replace(e, fields=f))
+                updated.append(e.with_fields(f))
     if not under and _FOLLOW_DEAL.match(s.text):
         # "The deal covers 900 tonnes a year over seven years": the deal's size and term
         q = find_quantities(s.text)
@@ -3057,13 +3072,13 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             if f.get("term") is None and _term(s.text):
                 f["term"] = _term(s.text)
             if f != e.fields:
-                updated.append(replace(e, fields=f))
+                updated.append(e.with_fields(f))
     qty = find_quantities(s.text)
     if qty and _FOLLOW_PLANT.match(s.text):
         for e in recent:
             if e.type == "facility" and "capacity" not in e.fields:
                 cap = next((x for x in qty if x.unit.endswith("/yr")), qty[0])
-                updated.append(replace(e, fields=dict(e.fields, capacity=cap.value, unit=cap.unit)))
+                updated.append(e.with_fields(dict(e.fields, capacity=cap.value, unit=cap.unit)))
     shipped = re.search(
         r"\b(?:were|was|had been|has been|have been)\s+(?:shipped|loaded|sent|exported|"
         r"dispatched|delivered)\b",
@@ -3082,7 +3097,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             f = dict(e.fields, quantity=qty[0].value, unit=qty[0].unit)
             if day is not None and f.get("date") in (None, ctx.published):
                 f["date"] = day
-            updated.append(replace(e, fields=f))
+            updated.append(e.with_fields(f))
     if qty:
         yearly = any(q.unit.endswith("/yr") for q in qty)
         lacking = [x for x in recent if x.type == "offtake" and "quantity" not in x.fields]
@@ -3104,7 +3119,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             if share is None:
                 continue
             unit = share.unit if share.unit.endswith("/yr") or not yearly else share.unit + "/yr"
-            updated.append(replace(e, fields=dict(e.fields, quantity=share.value, unit=unit)))
+            updated.append(e.with_fields(dict(e.fields, quantity=share.value, unit=unit)))
     told = {(u.sentence_index, u.key()) for u in updated}
     updated.extend(
         _days_told_after(s, ctx, [e for e in recent if (e.sentence_index, e.key()) not in told])
@@ -3117,7 +3132,7 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
         have = merged.get(k)
         if have is not None:
             extra = {f: v for f, v in have.fields.items() if u.fields.get(f) is None}
-            u = replace(u, fields={**u.fields, **extra})
+            u = u.with_fields({**u.fields, **extra})
         merged[k] = u
     return list(merged.values())
 
@@ -3191,7 +3206,7 @@ def lend_loose_details(s: Sent, ctx: Context, found: list[Event]) -> list[Event]
                 f["amount"], f["currency"] = put.amount, put.currency
             if day is not None and f.get("date") is None:
                 f["date"] = day
-        out.append(replace(e, fields=f) if f != e.fields else e)
+        out.append(e.with_fields(f) if f != e.fields else e)
     return out
 
 

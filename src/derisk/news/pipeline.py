@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from typing import Any
 
 from derisk.model.catalog import Catalog, load_catalog
+from derisk.model.event_fields import ExtractedValue, extracted_items
 from derisk.model.names import slug
 from derisk.model.news import EventJSON, FieldValue, MentionJSON
 from derisk.news import calibration, deals
@@ -181,7 +180,7 @@ def proposed_id(name: str) -> str:
     return slug(strip_legal(name))
 
 
-def _json_value(v: Any) -> FieldValue:
+def _json_value(v: ExtractedValue) -> FieldValue:
     out: FieldValue = v.isoformat() if isinstance(v, dt.date) else v
     return out
 
@@ -194,7 +193,7 @@ def event_json(e: Event) -> EventJSON:
     """An event as the ``events[]`` item of ``derisk.news.ingest/1``."""
     return {
         "type": e.type,
-        "fields": {k: _json_value(v) for k, v in e.fields.items()},
+        "fields": {k: _json_value(v) for k, v in extracted_items(e.fields)},
         "sentence": e.sentence,
         "confidence": e.confidence,
         "entities": [entity_json(m) for m in e.mentions],
@@ -295,12 +294,12 @@ def _expand_abbreviations(e: Event, abbrev: dict[str, str]) -> Event:
     fields, links = dict(e.fields), dict(e.links)
     for k, m in e.links.items():
         if m.id is None and m.kind == "company" and e.fields.get(k) in abbrev:
-            full = abbrev[str(e.fields[k])]
+            full = abbrev[str(fields[k])]
             fields[k] = full
             links[k] = replace(m, canonical=full)
     if fields == e.fields:
         return e
-    return replace(e, fields=fields, links=links)
+    return e.with_fields(fields, links=links)
 
 
 _PARTY = {
@@ -312,7 +311,7 @@ _PARTY = {
 }
 
 
-def _same_party(x: Any, y: Any) -> bool:
+def _same_party(x: object, y: object) -> bool:
     """Two names of one organisation: equal keys, or one key the other's head
     ("lithium-americas" and "lithium-americas-corp")."""
     if x is None or y is None:
@@ -397,7 +396,7 @@ def _full_names(e: Event, named: list[Mention]) -> Event:
         ]
         if longer:
             fields[k] = max(longer, key=lambda c: len(c.value)).value
-    return e if fields == e.fields else replace(e, fields=fields)
+    return e if fields == e.fields else e.with_fields(fields)
 
 
 def _recalibrate(e: Event, published: dt.date | None) -> Event:
@@ -447,7 +446,7 @@ def _share_announcement_day(events: list[Event], found: list[Event], s: Sent) ->
             and (e.fields.get("issuer"), e.fields.get("material")) in days
         ):
             day = days[(e.fields.get("issuer"), e.fields.get("material"))]
-            events[i] = replace(e, fields={**e.fields, "date": day})
+            events[i] = e.with_fields({**e.fields, "date": day})
 
 
 _CAPS_LEAD = re.compile(r"^([A-Z]{4,})(?=\s+[a-z])")
@@ -584,10 +583,10 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
             if months_u and months_e and not months_u & months_e:
                 continue  # "halted exports in February" after "quotas from October 16"
             shared = set(u.fields) & set(e.fields)
-            if all(str(u.fields[f]) == str(e.fields[f]) for f in shared):
+            if all(str(u.fields.get(f)) == str(e.fields.get(f)) for f in shared):
                 extra = {k: v for k, v in e.fields.items() if k not in u.fields}
                 if extra:
-                    unique[i] = dataclasses.replace(u, fields={**u.fields, **extra})
+                    unique[i] = u.with_fields({**u.fields, **extra})
                 break
         else:
             unique.append(e)
