@@ -201,3 +201,23 @@ def test_an_id_already_in_use_is_a_conflict_not_a_bug(fresh_db: Path) -> None:
     assert isinstance(caught.value, ValueError)
     assert errors.describe(caught.value) == ("conflict", 409, 1)
     assert taken.source_id in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("overview", "--as-of", "yesterday"),
+        ("exposure", "antimony", "--as-of", "2026-13-45"),
+        ("monitor", "run", "--today", "soon"),
+        ("news", "ingest", "article.html", "--published", "last week"),
+        ("review", "accept", "p-1", "--set", "percent"),
+    ],
+)
+def test_a_malformed_option_is_bad_input_as_documented(
+    built_db: Path, argv: tuple[str, ...]
+) -> None:
+    """docs/cli.md lists the kinds an error may have; a malformed date or FIELD=VALUE is
+    ``bad-input`` (exit 2), the kind the Python API's BadInputError carries for the same
+    mistake, not an undocumented kind."""
+    out = Cli(built_db).json(*argv, code=errors.BadInputError.exit_code)
+    assert out["error"]["kind"] == errors.BadInputError.kind == "bad-input"

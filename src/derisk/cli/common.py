@@ -77,7 +77,9 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(text + "\n")
 
 
-def fail(message: str, *, as_json: bool, code: int = 1, kind: str = "error") -> NoReturn:
+def fail(message: str, *, as_json: bool, kind: str, code: int = 1) -> NoReturn:
+    """Print ``message`` as the error ``kind`` (one of the kinds in docs/cli.md, no default so
+    that no error goes out with an undocumented kind) and exit with ``code``."""
     if as_json:
         emit_json({"error": {"kind": kind, "message": message}})
     else:
@@ -91,7 +93,12 @@ def parse_date(value: str | None, *, as_json: bool) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        fail(f"--as-of {value!r} is not a date (YYYY-MM-DD)", as_json=as_json, code=2)
+        fail(
+            f"--as-of {value!r} is not a date (YYYY-MM-DD)",
+            as_json=as_json,
+            kind="bad-input",
+            code=2,
+        )
 
 
 @contextmanager
@@ -142,7 +149,7 @@ def guarded(as_json: bool) -> Callable[[Callable[[], None]], None]:
                     }
                 )
                 raise typer.Exit(exc.exit_code) from None
-            fail(str(exc), as_json=False, code=exc.exit_code)
+            fail(str(exc), as_json=False, kind=exc.kind, code=exc.exit_code)
         except DeriskError as exc:
             msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
             fail(msg or type(exc).__name__, as_json=as_json, kind=exc.kind, code=exc.exit_code)

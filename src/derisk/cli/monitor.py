@@ -61,7 +61,9 @@ def _date(value: str | None, opt: str, as_json: bool) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        fail(f"{opt} {value!r} is not a date (YYYY-MM-DD)", as_json=as_json, code=2)
+        fail(
+            f"{opt} {value!r} is not a date (YYYY-MM-DD)", as_json=as_json, kind="bad-input", code=2
+        )
 
 
 # -- watchlist ---------------------------------------------------------------------------------

@@ -104,7 +104,10 @@ def ingest(
                 pub = dt.date.fromisoformat(published)
             except ValueError:
                 fail(
-                    f"--published {published!r} is not a date (YYYY-MM-DD)", as_json=as_json, code=2
+                    f"--published {published!r} is not a date (YYYY-MM-DD)",
+                    as_json=as_json,
+                    kind="bad-input",
+                    code=2,
                 )
         with (
             store_for(db, as_json=as_json, read_only=False) as store,
@@ -222,7 +225,7 @@ def _parse_sets(values: list[str] | None, as_json: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     for v in values or []:
         if "=" not in v:
-            fail(f"--set {v!r}: expected FIELD=VALUE", as_json=as_json, code=2)
+            fail(f"--set {v!r}: expected FIELD=VALUE", as_json=as_json, kind="bad-input", code=2)
         k, _, val = v.partition("=")
         out[k.strip()] = val.strip()
     return out
