@@ -55,6 +55,16 @@ def test_screen_text_and_json(cli: Cli) -> None:
     assert "flagged" in text and "own-010" in text
 
 
+def test_screen_without_an_entity_says_what_is_missing(cli: Cli) -> None:
+    """Neither an entity nor --all is a different mistake from giving both; the message of the
+    first used to read 'not both' to a user who had given neither."""
+    neither = cli.json("screen", code=2)["error"]
+    assert neither["kind"] == "bad-input" and "not both" not in neither["message"]
+    assert "name an entity" in neither["message"]
+    both = cli.json("screen", "tenke-fungurume-mining", "--all", code=2)["error"]
+    assert both["kind"] == "bad-input" and "not both" in both["message"]
+
+
 def test_bulk_load_cli(tmp_path: Path, fresh_db: Path) -> None:
     f = tmp_path / "stakes.csv"
     f.write_text(

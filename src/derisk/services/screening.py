@@ -703,8 +703,10 @@ def screen(
 ) -> ScreenEntity | ScreenAll:
     """Screen one entity (with a full explanation) or every entity (one line each)."""
     _check_rule(rule)
-    if (entity is None) == (not all_entities):
-        raise BadInputError("give an entity or all, not both")
+    if entity is None and not all_entities:
+        raise BadInputError("name an entity to screen, or screen all entities")
+    if entity is not None and all_entities:
+        raise BadInputError("give an entity or all entities, not both")
     if entity is None:
         return screen_all(view, rule=rule)
     return screen_entity(view, entity, rule=rule)
