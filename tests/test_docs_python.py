@@ -122,6 +122,19 @@ def test_writes_need_a_writable_database(built_db: Path) -> None:
         db.news.reject("x")
 
 
+def test_a_file_that_is_not_a_database_is_a_store_error_as_on_the_cli(tmp_path: Path) -> None:
+    """``derisk.open`` of a file that is not a DuckDB database raises the library's own
+    StoreUnavailableError (kind ``store``), as the CLI answers, not duckdb's IOException."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n")
+    out = Cli(notes).json("overview", code=errors.StoreUnavailableError.exit_code)
+    assert out["error"]["kind"] == "store"
+    with pytest.raises(derisk.StoreUnavailableError, match="cannot open database") as caught:
+        derisk.open(notes)
+    assert caught.value.kind == out["error"]["kind"]
+    assert str(notes) in str(caught.value)
+
+
 # One error table for the CLI and the API: every kind answers with the same kind, its exit
 # code on the command line and its status over HTTP.
 ERROR_CASES = [

@@ -17,8 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, overload
 
-from derisk.errors import BadInputError, ConflictError
-from derisk.store import DuckStore, default_db_path, open_store
+from derisk.errors import BadInputError, ConflictError, DeriskError
+from derisk.store import DuckStore, StoreError, default_db_path, open_store
 
 if TYPE_CHECKING:  # pragma: no cover
     from derisk.services.results import (
@@ -514,5 +514,10 @@ def open(path: str | Path | None = None, *, read_only: bool = True) -> Database:
     ``derisk db init`` (or :func:`derisk.data.loader.build_database`).
     """
     where = Path(path) if path is not None else default_db_path()
-    store = open_store(where, read_only=read_only)
+    try:
+        store = open_store(where, read_only=read_only)
+    except DeriskError:
+        raise
+    except Exception as exc:  # duckdb raises its own IOException for locked or corrupt files
+        raise StoreError(f"cannot open database {where}: {exc}") from exc
     return Database(store, where, read_only=read_only)
