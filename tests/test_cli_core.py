@@ -131,6 +131,16 @@ def test_errors_are_clean(cli: Cli) -> None:
     assert "error" in cli.run("sources", "no-such-id", code=1)
 
 
+def test_no_data_before_publication_names_the_date(cli: Cli) -> None:
+    """USGS published MCS 2026 antimony on 2026-01-30 (its source row); asked as of an earlier
+    day, the stage has no figures yet, and the message says as of when, not just 'no data'."""
+    err = cli.json("exposure", "antimony", "--stage", "mining", "--as-of", "2026-01-29", code=1)
+    assert err["error"]["kind"] == "not-found"
+    assert "as of 2026-01-29" in err["error"]["message"]
+    ok = cli.json("exposure", "antimony", "--stage", "mining", "--as-of", "2026-01-30")
+    assert ok["year"] == 2025
+
+
 def test_db_commands(tmp_path: Path) -> None:
     cli = Cli(tmp_path / "new.duckdb")
     missing = cli.json("overview", code=1)["error"]

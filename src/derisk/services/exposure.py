@@ -408,6 +408,10 @@ def exposure(
         gap = gaps.get((material, chosen))
         if gap is not None and not years:
             hint += f"; no public figure: {gap.statement} (searched {gap.checked})"
+        elif not years:
+            # Facts count from the day they were published: asked as of an earlier date, a
+            # stage with figures today has none yet, which the bare message left unexplained.
+            hint += f" as of {when.isoformat()} (figures published later are not counted)"
         raise NotFound(
             f"no data for {material} at stage {chosen!r}" + (f" in {year}" if year else "") + hint
         )
