@@ -135,6 +135,16 @@ def test_a_file_that_is_not_a_database_is_a_store_error_as_on_the_cli(tmp_path: 
     assert str(notes) in str(caught.value)
 
 
+def test_opening_a_missing_database_for_writing_does_not_create_it(tmp_path: Path) -> None:
+    """A mistyped path opened with read_only=False used to become a new, empty database that
+    then answered 'no data' to every question; it is refused like a read-only open."""
+    typo = tmp_path / "derisk.duckbd"
+    for read_only in (True, False):
+        with pytest.raises(derisk.StoreUnavailableError, match="derisk db init"):
+            derisk.open(typo, read_only=read_only)
+    assert not typo.exists()
+
+
 # One error table for the CLI and the API: every kind answers with the same kind, its exit
 # code on the command line and its status over HTTP.
 ERROR_CASES = [

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, overload
 
 from derisk.errors import BadInputError, ConflictError, DeriskError
-from derisk.store import DuckStore, StoreError, default_db_path, open_store
+from derisk.store import DuckStore, StoreError, default_db_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from derisk.services.results import (
@@ -515,7 +515,9 @@ def open(path: str | Path | None = None, *, read_only: bool = True) -> Database:
     """
     where = Path(path) if path is not None else default_db_path()
     try:
-        store = open_store(where, read_only=read_only)
+        # Never create: a mistyped path opened for writing would otherwise become an empty
+        # database that answers "no data" to every question.
+        store = DuckStore(where, read_only=read_only, create=False)
     except DeriskError:
         raise
     except Exception as exc:  # duckdb raises its own IOException for locked or corrupt files
