@@ -164,3 +164,13 @@ def test_installed_command_and_report(built_db: Path, tmp_path: Path) -> None:
     assert "https://pubs.usgs.gov/periodicals/mcs2026/mcs2026-antimony.pdf" in html
     assert "http://" not in html.replace("http://www.w3.org", "")  # no remote assets
     assert "<script src" not in html
+
+
+def test_version_matches_the_package() -> None:
+    import derisk
+
+    exe = Path(sys.executable).with_name("derisk")
+    for argv in (["--version"], ["--version", "overview"]):
+        run = subprocess.run([str(exe), *argv], capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == f"derisk {derisk.__version__}"

@@ -35,6 +35,14 @@ FAST_PATHS.update({name: ("derisk.cli.resource",) for name in ("reroute", "shock
 FAST_PATHS["facilities"] = ("derisk.cli.facilities",)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from derisk import __version__
+
+        typer.echo(f"derisk {__version__}")
+        raise typer.Exit()
+
+
 def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
     """The ``derisk`` Typer app with the commands of ``modules``."""
     app = typer.Typer(
@@ -45,6 +53,15 @@ def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+
+    @app.callback()
+    def _top(
+        version: bool = typer.Option(
+            False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ) -> None:
+        """Critical-mineral supply chains: dependence on China (or any countries), with sources."""
+
     for name in modules:
         importlib.import_module(name).register(app)
     return app
@@ -60,4 +77,6 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     first = sys.argv[1] if len(sys.argv) > 1 else ""
+    if first == "--version":
+        build_app(())()
     build_app(FAST_PATHS.get(first, COMMAND_MODULES))()
