@@ -16,7 +16,8 @@
   state); it asks the CPU ahead of time for what it will read next (the state and row start of
   every holder of a node it enters, the next holder's row, the roots coming up), so that these
   reads overlap: a quarter less CPU time with entities numbered at random, a sixth with holders
-  first, the same answers.
+  first, the same answers. The first scan asks likewise for the holders' state a few nodes
+  ahead.
   :func:`condense` is the same pass without the renamed inflow.
 * :func:`sweep`: one owner-set screen over the layout (small cycles solved in place) that
   computes only the entities a member reaches: a bit per position (:func:`marks`, n / 8
@@ -50,8 +51,9 @@ _DONE = 1 << 62
 """``state`` of a complete node: ``_DONE + (position << 32) + level``."""
 
 AHEAD = 8
-""":func:`prepare`'s search asks for the state and row start of the root this many places ahead
-in its list of nodes set aside."""
+"""How far ahead :func:`prepare` asks for what it will read: in its first scan, the state of the
+holders of the node this many places ahead; in its search, the state and row start of the root
+this many places ahead in its list of nodes set aside."""
 
 
 cgutils: Any = _cgutils  # numba's code-generation helpers (untyped)
@@ -183,6 +185,9 @@ def _prepare(
     # that lies ahead of the scan.
     nwait = 0
     for v in range(n):
+        if v + AHEAD < n:  # the state of the holders of the node this many places ahead
+            for f in range(indptr[v + AHEAD], indptr[v + AHEAD + 1]):
+                _prefetch(state, indices[f])
         vup = 0
         f = indptr[v]
         fend = indptr[v + 1]
