@@ -11,7 +11,13 @@
   state array: unvisited / on the stack / position and level once complete). A scan in
   index order goes first and completes every node whose holders are already complete, so that
   the search starts only from the nodes it set aside and does not wander through the nodes
-  ahead of it in random order (about a fifth of the pass on the benchmark's layers).
+  ahead of it in random order (about a fifth of the pass on the benchmark's layers). The search
+  is a chain of random reads, each waiting on the one before (a row start, its holders, their
+  state); it asks the CPU ahead of time for what it will read next (the state and row start of
+  every holder of a node it enters, the next holder's row, the roots coming up), so that these
+  reads overlap: a quarter less CPU time with entities numbered at random, a sixth with holders
+  first, the same answers. The first scan asks likewise for the holders' state a few nodes
+  ahead.
   :func:`condense` is the same pass without the renamed inflow.
 * :func:`sweep`: one owner-set screen over the layout (small cycles solved in place) that
   computes only the entities a member reaches: a bit per position (:func:`marks`, n / 8
@@ -29,7 +35,11 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import numpy as np
+from llvmlite import ir  # type: ignore[import-untyped]
 from numba import njit
+from numba.core import cgutils as _cgutils
+from numba.core import types
+from numba.extending import intrinsic
 
 from derisk.analysis._pages import Workspace, workspace
 
@@ -39,6 +49,40 @@ the last this many were reached (a branch per row on its holders' bits costs mor
 
 _DONE = 1 << 62
 """``state`` of a complete node: ``_DONE + (position << 32) + level``."""
+
+AHEAD = 8
+"""How far ahead :func:`prepare` asks for what it will read: in its first scan, the state of the
+holders of the node this many places ahead; in its search, the state and row start of the root
+this many places ahead in its list of nodes set aside."""
+
+
+cgutils: Any = _cgutils  # numba's code-generation helpers (untyped)
+
+
+def _prefetch_typer(typingctx: Any, arr: Any, i: Any) -> Any:  # pragma: no cover - compiled
+    # ``_prefetch(a, i)``: ask the CPU to bring ``a[i]``'s cache line in (LLVM's
+    # ``llvm.prefetch``: a read, kept in every cache level), without waiting for it and
+    # without any effect on the result: a hint, as if the load had started early. The name
+    # carries the pointer type of LLVM's typed pointers; LLVM with opaque pointers renames it.
+    # A prefetch never faults, so an address one past an array's end (an empty last row) is
+    # harmless.
+    sig = types.void(arr, i)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        aty = signature.args[0]
+        ary = context.make_array(aty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, aty, ary, [args[1]], wraparound=False)
+        byte = builder.bitcast(ptr, ir.IntType(8).as_pointer())
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [byte.type, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0i8")
+        builder.call(fn, [byte, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+_prefetch: Any = intrinsic(_prefetch_typer)
 
 
 @njit(cache=True, nogil=True)
@@ -141,6 +185,9 @@ def _prepare(
     # that lies ahead of the scan.
     nwait = 0
     for v in range(n):
+        if v + AHEAD < n:  # the state of the holders of the node this many places ahead
+            for f in range(indptr[v + AHEAD], indptr[v + AHEAD + 1]):
+                _prefetch(state, indices[f])
         vup = 0
         f = indptr[v]
         fend = indptr[v + 1]
@@ -168,6 +215,15 @@ def _prepare(
         if vup + 1 > nlevels:
             nlevels = vup + 1
     for r in range(nwait):
+        # the roots ahead: their state and row start, then their first holders and stakes (the
+        # search's reads are each a random read that waits on the one before; these do not)
+        if r + AHEAD < nwait:
+            _prefetch(state, pos[r + AHEAD])
+            _prefetch(indptr, pos[r + AHEAD])
+        if r + 2 < nwait:
+            nx = indptr[pos[r + 2]]
+            _prefetch(indices, nx)
+            _prefetch(data, nx)
         root = pos[r]
         if state[root] >= 0:
             continue
@@ -178,6 +234,11 @@ def _prepare(
             vup = 0
             f = indptr[v]
             fend = indptr[v + 1]
+            for f2 in range(f, fend):  # every holder's state and row start, all at once
+                w2 = indices[f2]
+                _prefetch(state, w2)
+                _prefetch(indptr, w2)
+            _prefetch(data, f)
             while f < fend:
                 sx = state[indices[f]]
                 if sx < _DONE:
@@ -219,6 +280,10 @@ def _prepare(
                 while e < end:
                     w = indices[e]
                     e += 1
+                    if e < end:  # the next holder's row, in case the search descends there
+                        nx = indptr[indices[e]]
+                        _prefetch(indices, nx)
+                        _prefetch(data, nx)
                     sw = state[w]
                     if sw < 0:
                         descend = w
