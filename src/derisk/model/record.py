@@ -285,33 +285,21 @@ def typeddict_keys(tp: type) -> dict[str, tuple[Any, bool]]:
 
 
 def _object_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    required: list[str] = []
+    keys: dict[str, tuple[Any, bool]]  # JSON key -> (type, always present)
     if typing.is_typeddict(cls):
-        for key, (tp, always) in typeddict_keys(cls).items():
-            props[key] = _type_schema(tp, defs)
-            if always:
-                required.append(key)
-        return {
-            "title": cls.__name__,
-            "type": "object",
-            "properties": props,
-            "required": required,
-            "additionalProperties": False,
+        keys = typeddict_keys(cls)
+    else:
+        assert issubclass(cls, Record)
+        hints = typing.get_type_hints(cls)
+        keys = {
+            cls.KEYS.get(f.name, f.name): (hints[f.name], Absent not in get_args(hints[f.name]))
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
         }
-    assert issubclass(cls, Record)
-    hints = typing.get_type_hints(cls)
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        key = cls.KEYS.get(f.name, f.name)
-        tp = hints[f.name]
-        props[key] = _type_schema(tp, defs)
-        if Absent not in get_args(tp):
-            required.append(key)
     return {
         "title": cls.__name__,
         "type": "object",
-        "properties": props,
-        "required": required,
+        "properties": {key: _type_schema(tp, defs) for key, (tp, _) in keys.items()},
+        "required": [key for key, (_, always) in keys.items() if always],
         "additionalProperties": False,
     }
 
