@@ -35,24 +35,13 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+
+from derisk.news.realscore import LabelError, LabelledArticle, read_labels
 
 DATE_STAMP = re.compile(r"\A\s*date \d{4}-\d{2}-\d{2}\s*")
 """A page store's date stamp at the very start of a text (kept in some labels, not in others)."""
 
 LABELS = Path(__file__).resolve().parent.parent / "benchmarks" / "news_real" / "labels.jsonl"
-
-
-def read_labels(path: Path) -> list[dict[str, Any]]:
-    """The label rows of ``path`` (one JSON object a line)."""
-    rows: list[dict[str, Any]] = []
-    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise SystemExit(f"{path}:{n}: not JSON: {exc.msg}") from exc
-    return rows
 
 
 def variants(text: str) -> Iterator[str]:
@@ -84,33 +73,33 @@ def matching(text: str, sha256: str) -> str | None:
     return None
 
 
-def find_label(rows: list[dict[str, Any]], url: str) -> dict[str, Any] | None:
+def find_label(rows: list[LabelledArticle], url: str) -> LabelledArticle | None:
     """The label of ``url``, a trailing slash aside."""
-    by_url = {r["url"].rstrip("/"): r for r in rows}
+    by_url = {r.url.rstrip("/"): r for r in rows}
     return by_url.get(url.rstrip("/"))
 
 
 def put(
-    corpus: Path, rows: list[dict[str, Any]], url: str, text: str, title: str | None
+    corpus: Path, rows: list[LabelledArticle], url: str, text: str, title: str | None
 ) -> tuple[int, str]:
     """Write the article of ``url`` into ``corpus`` if ``text`` matches its label."""
     label = find_label(rows, url)
     if label is None:
         return 2, f"no label for url {url}"
-    out = corpus / label["split"] / f"{label['id']}.json"
+    out = corpus / label.split / f"{label.id}.json"
     if out.exists():
         return 0, f"already there: {out}"
-    found = matching(text, label["sha256"])
+    found = matching(text, label.sha256)
     if found is None:
         return 1, (
-            f"{label['id']}: no prefix of the {len(text)}-character text has the label's "
+            f"{label.id}: no prefix of the {len(text)}-character text has the label's "
             "SHA-256: the copy differs from the text the label was written from"
         )
     doc = {
-        "id": label["id"],
-        "url": label["url"],
+        "id": label.id,
+        "url": label.url,
         "title": title,
-        "published": label["published"],
+        "published": label.published.isoformat(),
         "text": found,
         "fetched_via": "scripts/news_corpus_put.py",
     }
@@ -132,17 +121,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--status", action="store_true")
     ap.add_argument("--missing", action="store_true")
     args = ap.parse_args(argv)
-    rows = read_labels(args.labels)
+    try:
+        rows = read_labels(args.labels)
+    except LabelError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if args.status or args.missing:
-        for split in sorted({r["split"] for r in rows}):
+        for split in sorted({r.split for r in rows}):
             have = {p.stem for p in (args.corpus / split).glob("*.json")}
-            chosen = [r for r in rows if r["split"] == split]
-            lost = [r for r in chosen if r["id"] not in have]
+            chosen = [r for r in rows if r.split == split]
+            lost = [r for r in chosen if r.id not in have]
             if args.status:
                 print(f"{split}: {len(chosen) - len(lost)} of {len(chosen)} in {args.corpus}")
             if args.missing:
                 for r in lost:
-                    print(f"{r['id']}\t{r['url']}")
+                    print(f"{r.id}\t{r.url}")
         return 0
     if not args.url or not args.text_file:
         ap.error("--url and --text-file are needed (or --status / --missing)")

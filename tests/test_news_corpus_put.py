@@ -35,6 +35,7 @@ def labels(tmp_path: Path) -> Path:
             "url": "https://example.org/a/",
             "split": "dev",
             "published": "2026-03-02",
+            "events": [],
             "sha256": hashlib.sha256(TEXT.encode()).hexdigest(),
         },
         {
@@ -42,6 +43,7 @@ def labels(tmp_path: Path) -> Path:
             "url": "https://example.org/b",
             "split": "test",
             "published": "2026-03-03",
+            "events": [],
             "sha256": hashlib.sha256(CUT.encode()).hexdigest(),
         },
     ]
