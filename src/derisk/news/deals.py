@@ -1328,7 +1328,9 @@ def _coordinated_subjects(s: Sent, pos: int, ctx: Context) -> list[Mention]:
         else:
             break
     tail = re.match(
-        r"\s*(?:\([^)]{1,20}\))?\s*(?:,\s*)?and\s+(?=[A-Z])", s.text[group[-1].end : end]
+        # the last known name may be an acronym in parentheses: "… (JOGMEC) and Iwatani"
+        r"\)?\s*(?:\([^)]{1,20}\))?\s*(?:,\s*)?and\s+(?=[A-Z])",
+        s.text[group[-1].end : end],
     )
     if tail is not None:
         # "… (JOGMEC) and Iwatani said": a new name after the last known one
@@ -2249,6 +2251,10 @@ _TOLL = re.compile(
 _VEHICLE = re.compile(
     r"\bthrough\s+(?:her|his|its|their|the)\s+(?:[\w-]+\s+){0,2}?(?:company|vehicle|arm|"
     r"subsidiary|unit|fund|firm|family office|holding company),?\s+"
+    # a person's company named as the one that reports the deal ("Tom Baxter raised his stake
+    # …, his company Baxter Holdings said"): the holding is the company's
+    r"|,\s+(?:her|his)\s+(?:[\w-]+\s+){0,2}?(?:company|vehicle|firm|family office|"
+    r"holding company),?\s+(?=[^,;.]{1,60}?\s+(?:said|says|announced|told|confirmed)\b)"
 )
 
 

@@ -533,7 +533,7 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
         return group, False
     if _COREF.match(s.text) and ctx.last_orgs:
         return [ctx.last_orgs[0]], True
-    bare = _BARE_SUBJECT.search(s.text[:pos])
+    bare = _BARE_SUBJECT.search(s.text[:pos]) or _APPOSED_OPENER.search(s.text[:pos])
     if bare and bare.group("name").split()[0] not in _NOT_SUBJECT:
         a, b = bare.span("name")
         if not any(x.start < b and a < x.end for x in s.mentions):
@@ -548,6 +548,12 @@ _BARE_SUBJECT = re.compile(
     r"(?:has\s+|have\s+|had\s+|will\s+|would\s+|is\s+|was\s+)?(?:already\s+|also\s+|now\s+)?"
     r"(?:\w+\s+){0,1}$"
 )
+_APPOSED_OPENER = re.compile(
+    r"^(?P<name>[A-Z][\w&.'’-]+(?:\s+[A-Z][\w&.'’-]+){1,3}),\s+(?:[^,;]{1,60}),\s+"
+    r"(?:[a-z][\w'’-]*\s+){1,8}$"
+)
+"""The name opening the sentence before an apposition ("Tom Baxter, Canada's richest man, has
+expanded his holdings by acquiring …"): the subject of the verbs after it."""
 _NOT_SUBJECT = frozenset(
     [
         "The",
@@ -912,7 +918,8 @@ _STAKE_NOUN = re.compile(
     r"|(?P<pct4>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){1,3}"
     r"(?P<noun4>stake|interest|holding|shareholding)\b"
     r"|(?P<bare>\b(?:an?|its|their|her|his) (?:\w+ )?(?:equity |minority |majority |strategic )?"
-    r"stake)"
+    # "raised her stake again in X": an adverb of repetition between the noun and "in"
+    r"stake(?: (?:again|further|once more))?)"
     r" in\b",
     re.IGNORECASE,
 )
