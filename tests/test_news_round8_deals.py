@@ -168,3 +168,131 @@ def test_an_adverb_between_stake_and_in(text: str, lexicon: Lexicon) -> None:
 def test_a_stake_raised_again_only_in_talks_is_none(lexicon: Lexicon) -> None:
     text = "Kestrel Partners is in talks to raise its stake again in Boreal Graphite Inc."
     assert not of_type(run(text, lexicon), "stake_acquisition")
+
+
+# ------------------------------------------------------------------ money from a public body
+@pytest.mark.parametrize(
+    ("text", "grantor"),
+    [
+        (
+            "Boreal Graphite Inc. received $12 million from the U.S. Department of Energy in "
+            "March to finish its anode line.",
+            "U.S. Department of Energy",
+        ),
+        (
+            "Boreal Graphite Inc. won $7.5-million from the Pentagon last autumn under a "
+            "national security programme.",
+            "us-dod",
+        ),
+    ],
+)
+def test_money_received_from_a_public_body_is_a_grant(
+    text: str, grantor: str, lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "grant", grantor=grantor, recipient="Boreal Graphite Inc.")
+    assert not of_type(ev, "investment")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # equity bought: an investment, not a grant
+        "Boreal Graphite Inc. received $12 million from the U.S. Department of Energy for "
+        "preferred shares.",
+        # a private investor's money stays an investment
+        "Boreal Graphite Inc. received $12 million from Kestrel Partners in March.",
+        # a loan is a loan
+        "Boreal Graphite Inc. received a $12 million loan from the U.S. Department of Energy.",
+    ],
+)
+def test_money_with_equity_debt_or_a_private_source_is_no_grant(
+    text: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(text, lexicon), "grant")
+
+
+# ------------------------------------------------------------------ "the company" after a phrase
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Besides its venture backers, the company was awarded a $30 million grant by the U.S. "
+        "Department of Energy.",
+        "Last year the company received $30 million from the U.S. Department of Energy.",
+    ],
+)
+def test_the_company_after_a_fronted_phrase_is_the_company_named_before(
+    second: str, lexicon: Lexicon
+) -> None:
+    text = "Boreal Graphite Inc. makes anode material in Ohio. " + second
+    assert has(run(text, lexicon), "grant", recipient="Boreal Graphite Inc.")
+
+
+def test_the_company_is_the_story_company_not_a_bystander(lexicon: Lexicon) -> None:
+    # the sentence before names another company that is party to no deal yet
+    text = (
+        "Boreal Graphite Inc. closed a $40 million round led by Kestrel Partners with "
+        "participation from Heron Ventures. Nordic Smelting Corporation, which bought shares "
+        "in 2022, is expected to join the next round. Separately, the company was awarded a "
+        "$9 million grant by the U.S. Department of Energy."
+    )
+    ev = run(text, lexicon)
+    assert has(ev, "grant", recipient="Boreal Graphite Inc.")
+    assert not has(ev, "grant", recipient="Nordic Smelting Corporation")
+
+
+def test_the_company_is_the_last_named_one_when_no_story_company(lexicon: Lexicon) -> None:
+    text = (
+        "Albemarle reported lower prices. Kestrel Lithium Corporation said output rose. "
+        "Last year the company received $5 million from the U.S. Department of Energy."
+    )
+    assert has(run(text, lexicon), "grant", recipient="Kestrel Lithium Corporation")
+
+
+# ------------------------------------------------------------------ names after a possessive
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Western Quebec's Boreal Graphite Corporation received a $3 million grant from the "
+            "U.S. Department of Energy.",
+            "Boreal Graphite Corporation",
+        ),
+        (
+            "Northern Chile's Atacama Salt Resources Ltd signed a $20 million loan agreement "
+            "with the Japan Bank for International Cooperation.",
+            "Atacama Salt Resources Ltd",
+        ),
+    ],
+)
+def test_a_place_in_the_possessive_is_no_part_of_a_name(
+    text: str, name: str, lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon)
+    parties = {v for e in ev for k, v in e.items() if k in ("recipient", "borrower")}
+    assert parties == {name}
+
+
+# ------------------------------------------------------------------ the public party lends
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Atacama Salt Resources Ltd signed a $20 million loan agreement with the Japan Bank "
+        "for International Cooperation.",
+        "Atacama Salt Resources Ltd has signed a $20 million debt facility with Export "
+        "Finance Australia for its brine project.",
+    ],
+)
+def test_a_company_signing_a_loan_with_a_public_lender_borrows(
+    text: str, lexicon: Lexicon
+) -> None:
+    loans = of_type(run(text, lexicon), "loan")
+    assert [e["borrower"] for e in loans] == ["Atacama Salt Resources Ltd"]
+
+
+def test_a_loan_between_two_companies_keeps_its_roles(lexicon: Lexicon) -> None:
+    # neither party is a public lender: the rule leaves the reading of the verb alone
+    text = "Kestrel Partners signed a $5 million loan agreement with Boreal Graphite Inc."
+    assert has(
+        run(text, lexicon), "loan", lender="Kestrel Partners", borrower="Boreal Graphite Inc."
+    )

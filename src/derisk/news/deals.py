@@ -2053,6 +2053,20 @@ def production_start_events(s: Sent, ctx: Context) -> list[Event]:
 
 
 # --------------------------------------------------------------------------- refine
+_MONEY_RECEIVED = re.compile(
+    r"\b(?:received|receives|receiving|got|gets|won|wins|obtained|obtains|(?:was|were) given)\s+"
+    r"(?:an?\s+)?(?:US|A|C)?[$€£¥]\s?[\d.,]+"
+)
+_NOT_GIFT = re.compile(
+    r"\b(?:shares?|stock|equity|stake|warrants?|preferred|convertible|invest\w*|loans?|lend\w*|"
+    r"debt|credit|bonds?|notes|financing|funding|contracts?|orders?|sales?|revenues?)\b",
+    re.IGNORECASE,
+)
+"""Money a company received from a public body with no word of equity, debt or sale in its
+sentence ("Last year the company received $20 million from the Department of Defense"): the
+labels' grant (no share bought, nothing to repay)."""
+
+
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """The events of the sentence after the deal families: ``found`` (what the base
     extractors proposed) with funding worded as a loan or a grant retyped, stakes read
@@ -2061,12 +2075,14 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     grants = grant_events(s, ctx) or gov_funding_events(s, ctx)
     loans = loan_events(s, ctx)
     extra: list[Event] = [*(loans or listed_loans(s, ctx)), *grants]
-    if (
-        not grants
-        and _PROGRAM.search(s.text)
-        and not re.search(
-            r"\b(?:shares?|stock|equity|stake|warrants?|preferred)\b", s.text, re.IGNORECASE
+    if not grants and (
+        (
+            _PROGRAM.search(s.text)
+            and not re.search(
+                r"\b(?:shares?|stock|equity|stake|warrants?|preferred)\b", s.text, re.IGNORECASE
+            )
         )
+        or (_MONEY_RECEIVED.search(s.text) and not _NOT_GIFT.search(s.text))
     ):
         # "received a $12.5 million investment from the Department of Defense under the Defense
         # Production Act": public money under a grant programme, not equity
@@ -2165,8 +2181,8 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         # "signed a nonbinding indicative offtake term sheet": no deal yet
         out = [e for e in out if e.type not in _DEALS]
         extra = [e for e in extra if e.type not in _DEALS]
-    out = [_company_bought(s, ctx, e) for e in out]
-    extra = [_company_bought(s, ctx, e) for e in extra]
+    out = [_company_bought(s, ctx, _public_lends(e)) for e in out]
+    extra = [_company_bought(s, ctx, _public_lends(e)) for e in extra]
     out = _one_sale([_sale_contract(s, ctx, e) for e in out])
     extra = _one_sale([_sale_contract(s, ctx, e) for e in [*out, *extra]])[len(out) :]
     prev = ctx.prev.text if ctx.prev is not None else None
@@ -2182,6 +2198,23 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             out.append(e)
             have.add(e.key())
     return _investment_buying_a_stake(s, out)
+
+
+def _public_lends(e: Event) -> Event:
+    """A loan between a company and a public lender ("X signed a $20 million loan agreement
+    with the Japan Bank for International Cooperation"): the public body lends, whichever of
+    the two is the subject."""
+    lender, borrower = e.links.get("lender"), e.links.get("borrower")
+    if e.type != "loan" or lender is None or borrower is None:
+        return e
+    if _public(lender) or not _public(borrower):
+        return e
+    fields = {**e.fields, "lender": e.fields["borrower"], "borrower": e.fields["lender"]}
+    return replace(
+        e,
+        fields=extracted_fields(fields),
+        links={**e.links, "lender": borrower, "borrower": lender},
+    )
 
 
 _FOR_STAKE = re.compile(

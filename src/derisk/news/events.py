@@ -484,8 +484,12 @@ def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
 
 
 _COREF = re.compile(
-    r"^(?:(?:In|By|On|Last|Earlier|Later|Then|Previously|Separately)\b[\w ]{0,20},\s+)?"
-    r"(?:[Ii]t|(?<=, )the (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
+    r"^(?:(?:In|By|On|Last|Earlier|Later|Then|Previously|Separately)\b[\w ]{0,20},\s+"
+    # any fronted phrase before a comma ("In addition to private funding, the company …") or
+    # a time adverbial without one ("Last year the company …")
+    r"|[A-Z][\w'’-]*(?:\s+[\w'’$.-]+){0,6},\s+"
+    r"|(?:Last|This|Earlier|Later|Next)\s+(?:year|month|week|quarter)\s+)?"
+    r"(?:[Ii]t|(?<=[, ])the (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
     r"developer|maker|processor)|The (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|"
     r"refiner|smelter|developer|maker|processor)|[A-Z][\w.]+['’]s (?:(?:largest|biggest|top|"
     r"leading|second-largest|No\. \d|[\w-]+)\s+){0,3}(?:company|miner|producer|refiner|"
@@ -495,6 +499,25 @@ _COREF_ANY = re.compile(
     r"\bthe (?:[\w-]+\s+){0,2}(?:company|firm|miner|producer|refiner|smelter|developer|processor|"
     r"explorer)\b"
 )
+
+
+def referent(ctx: Context) -> Mention:
+    """The company an opening "The company" / "It" refers to: the first organisation of the
+    last sentence that named one, unless that one is party to no event yet and another
+    company is party to two or more (the story's company: "Mitra Chem closed a round led by
+    X with Y and Z. L&F, which invested in March, is expected to join. … the company was
+    awarded a grant" is Mitra Chem's). Needs ``ctx.last_orgs``."""
+    first = ctx.last_orgs[0]
+    counts: dict[str, tuple[int, Mention]] = {}
+    for e in ctx.events:
+        for m in {(m.id or name_key(m.value)): m for m in e.links.values()}.values():
+            if m.kind == "company":
+                k = m.id or name_key(m.value)
+                counts[k] = (counts.get(k, (0, m))[0] + 1, m)
+    if not counts or (first.id or name_key(first.value)) in counts:
+        return first
+    n, top = max(counts.values(), key=lambda x: x[0])
+    return top if n >= 2 else first
 
 
 def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
@@ -532,7 +555,7 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
                 break
         return group, False
     if _COREF.match(s.text) and ctx.last_orgs:
-        return [ctx.last_orgs[0]], True
+        return [referent(ctx)], True
     bare = _BARE_SUBJECT.search(s.text[:pos]) or _APPOSED_OPENER.search(s.text[:pos])
     if bare and bare.group("name").split()[0] not in _NOT_SUBJECT:
         a, b = bare.span("name")

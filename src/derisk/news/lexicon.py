@@ -681,6 +681,11 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
         ):
             start += len(words[0]) + 1
             words = words[1:]
+        poss = [i for i, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))]
+        if poss:
+            # "Northern Ontario's Electra Battery Materials": a place's possessive is no part
+            start += sum(len(w) + 1 for w in words[: poss[-1] + 1])
+            words = words[poss[-1] + 1 :]
         if len(words) < 2 or all(w in ORG_WORDS for w in words):
             continue
         text = " ".join(words)
