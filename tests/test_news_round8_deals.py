@@ -296,3 +296,58 @@ def test_a_loan_between_two_companies_keeps_its_roles(lexicon: Lexicon) -> None:
     assert has(
         run(text, lexicon), "loan", lender="Kestrel Partners", borrower="Boreal Graphite Inc."
     )
+
+
+# ------------------------------------------------------------------ stakes in several companies
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestrel Partners has bought stakes in several juniors, including Boreal Graphite Inc "
+        "and Heron Lithium Ltd.",
+        "Since 2023 Kestrel Partners has taken equity stakes in small explorers such as Boreal "
+        "Graphite Inc and Heron Lithium Ltd.",
+        "Kestrel Partners took stakes in Boreal Graphite Inc (BGI) and Heron Lithium Ltd last "
+        "year.",
+    ],
+)
+def test_stakes_in_companies_listed_as_examples(text: str, lexicon: Lexicon) -> None:
+    ev = run(text, lexicon)
+    targets = {e["target"] for e in of_type(ev, "stake_acquisition")}
+    assert {t.rstrip(".") for t in targets} == {"Boreal Graphite Inc", "Heron Lithium Ltd"}
+    assert all(e["acquirer"] == "Kestrel Partners" for e in of_type(ev, "stake_acquisition"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a holding told as a state
+        "Kestrel Partners holds stakes in several juniors, including Boreal Graphite Inc.",
+        # talks
+        "Kestrel Partners is in talks to take stakes in several juniors, including Boreal "
+        "Graphite Inc.",
+        # a conjecture
+        "Analysts say Kestrel Partners could take stakes in miners such as Boreal Graphite Inc.",
+    ],
+)
+def test_stakes_held_discussed_or_guessed_are_no_acquisition(text: str, lexicon: Lexicon) -> None:
+    assert not of_type(run(text, lexicon), "stake_acquisition")
+
+
+@pytest.mark.parametrize(
+    ("text", "acquirer"),
+    [
+        ("The United States took a 10% stake in Boreal Graphite Inc in August.", "us-government"),
+        ("Last spring, Japan quietly bought a 7% stake in Heron Lithium Ltd.", "JPN"),
+    ],
+)
+def test_a_country_as_subject_acquires_as_its_government(
+    text: str, acquirer: str, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon), "stake_acquisition", acquirer=acquirer)
+
+
+def test_a_country_in_the_possessive_is_no_acquirer(lexicon: Lexicon) -> None:
+    text = "Japan's Kestrel Partners took a 7% stake in Heron Lithium Ltd."
+    ev = run(text, lexicon)
+    assert has(ev, "stake_acquisition", acquirer="Kestrel Partners")
+    assert not has(ev, "stake_acquisition", acquirer="JPN")

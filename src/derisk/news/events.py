@@ -942,7 +942,10 @@ _STAKE_NOUN = re.compile(
     r"(?P<noun4>stake|interest|holding|shareholding)\b"
     r"|(?P<bare>\b(?:an?|its|their|her|his) (?:\w+ )?(?:equity |minority |majority |strategic )?"
     # "raised her stake again in X": an adverb of repetition between the noun and "in"
-    r"stake(?: (?:again|further|once more))?)"
+    r"stake(?: (?:again|further|once more))?"
+    # "has taken stakes in X and Y", "took equity stakes in several miners, including X"
+    # (in running text: a headline's "Takes 5% Stakes in Company and Project" is no list)
+    r"|\b(?-i:(?:equity |minority |strategic )?stakes))"
     r" in\b",
     re.IGNORECASE,
 )
@@ -1048,6 +1051,8 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 acquirer = _object_after(s, trig, "gives|give|giving", [], max_gap=0)
             if acquirer is None:
                 acquirer = subjects[0] if subjects else None
+            if acquirer is None:
+                acquirer = _country_subject(s, trig)
         project = _stake_target_name(s, m.end() - 3) if m.group("pct3") else None
         if project is not None and not _PROJECT_AFTER.match(s.text, project.end):
             project = None
@@ -1063,6 +1068,13 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             if target is None and desc is not None:
                 # "her stake in lithium producer Liontown Resources": past the trade
                 target = next((o for o in s.orgs() if o.start == desc.end()), None)
+            examples = _EXAMPLES.match(s.text, m.end("bare"))
+            if target is None and examples is not None:
+                # "has taken stakes in other mining ventures, including X and Y"
+                target = next(
+                    (o for o in s.orgs() if o.start == examples.end() and o.kind == "company"),
+                    None,
+                ) or _new_name_at(s, examples.end())
         else:
             target = _object_after(s, m.end(), "in|of", [acquirer] if acquirer else [], 8)
         if target is not None and target.id is None and m.group("bare") is None:
@@ -1172,8 +1184,34 @@ def _amount_before(s: Sent, ctx: Context, orgs: list[Mention]) -> Money | None:
 
 
 _AND_ALSO = re.compile(
-    r"\s+and\s+(?:(?:the|its|their)\s+)?(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
+    # past a ticker in parentheses: "Lithium Americas (LAC) and MP Materials"
+    r"(?:\s*\([A-Z0-9.:\s]{1,14}\))?,?\s+and\s+(?:(?:the|its|their)\s+)?"
+    r"(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
 )
+_EXAMPLES = re.compile(
+    r"\s+in\s+(?:[\w'’-]+\s+){1,5}?(?:[\w'’-]+),?\s+(?:including|such as|among them|like)\s+"
+)
+"""Targets given as examples of a class ("stakes in other mining ventures, including X")."""
+
+
+def _country_subject(s: Sent, pos: int) -> Mention | None:
+    """A country that is the subject of the clause before ``pos`` ("the US has taken
+    stakes in …", "Over two years, Japan bought …"): its government, the graph's U.S.
+    government for the United States."""
+    for c in s.countries():
+        if c.end > pos or c.id is None or c.role not in ("name", "capital", "demonym"):
+            continue
+        if not re.search(r"(?:^|,\s+)(?:[Tt]he\s+)?$", s.text[: c.start]):
+            continue
+        if not re.fullmatch(
+            r"\s+(?:has|have|had|will|would|also|now|recently|quietly|since|\s)*"
+            r"(?:[a-z]+\s+){0,1}",
+            s.text[c.end : pos],
+        ):
+            continue
+        gid = "us-government" if c.id == "USA" else c.id
+        return Mention(c.start, c.end, c.text, "government", gid, "name")
+    return None
 
 
 def _coordinated(s: Sent, target: Mention) -> list[Mention]:
@@ -1229,6 +1267,21 @@ def project_name(text: str, mentions: tuple[Mention, ...]) -> Mention | None:
 _STAKE_IN = re.compile(
     r"\s+(?:in|of)\s+(?:(?:the|its|their|a)\s+)?(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
 )
+
+
+def _new_name_at(s: Sent, pos: int) -> Mention | None:
+    """A capitalised name of two words or more starting at ``pos`` that no known mention
+    overlaps: an organisation new to the graph."""
+    n = _CAP_NAME.match(s.text, pos)
+    if not n or n.start() != pos:
+        return None
+    start, end = n.span("name")
+    words = n.group("name").split()
+    if words[0] in _NOT_SUBJECT or len(words) < 2:
+        return None
+    if any(x.start < end and start < x.end for x in s.mentions):
+        return None
+    return Mention(start, end, n.group("name"), "company", None, "new")
 
 
 def _stake_target_name(s: Sent, pos: int) -> Mention | None:
