@@ -351,3 +351,35 @@ def test_a_country_in_the_possessive_is_no_acquirer(lexicon: Lexicon) -> None:
     ev = run(text, lexicon)
     assert has(ev, "stake_acquisition", acquirer="Kestrel Partners")
     assert not has(ev, "stake_acquisition", acquirer="JPN")
+
+
+# ------------------------------------------------------------------ accented names
+@pytest.mark.parametrize(
+    ("text", "borrower"),
+    [
+        (
+            "The Japan Bank for International Cooperation signed a loan agreement of up to "
+            "USD60 million with Compañía Minera del Sur S.A. for its copper mine.",
+            "Compañía Minera del Sur S.A.",
+        ),
+        (
+            "Société Minière du Nord SA secured a $20 million loan from Export Finance "
+            "Australia.",
+            "Société Minière du Nord SA",
+        ),
+        (
+            "Export Finance Australia lent $15 million to Mineração Serra Azul Ltda.",
+            "Mineração Serra Azul Ltda.",
+        ),
+    ],
+)
+def test_a_name_with_accented_letters_is_read_whole(
+    text: str, borrower: str, lexicon: Lexicon
+) -> None:
+    loans = of_type(run(text, lexicon), "loan")
+    assert [e["borrower"] for e in loans] == [borrower]
+
+
+def test_a_known_short_name_alone_is_still_the_known_company(lexicon: Lexicon) -> None:
+    # the longer forms above must not stop "Vale" alone from being the sector's Vale
+    assert has(run("Vale signed a nickel supply deal with Tesla.", lexicon), "offtake", supplier="Vale")
