@@ -383,3 +383,56 @@ def test_a_name_with_accented_letters_is_read_whole(
 def test_a_known_short_name_alone_is_still_the_known_company(lexicon: Lexicon) -> None:
     # the longer forms above must not stop "Vale" alone from being the sector's Vale
     assert has(run("Vale signed a nickel supply deal with Tesla.", lexicon), "offtake", supplier="Vale")
+
+
+# ------------------------------------------------------------------ grants told as nouns
+@pytest.mark.parametrize(
+    ("text", "recipient", "amount"),
+    [
+        (
+            "The Pentagon handed out several grants this year. The first came in May, with a "
+            "$21.5 million award for Boreal Graphite Inc to expand its anode plant.",
+            "Boreal Graphite Inc",
+            21.5e6,
+        ),
+        (
+            "The U.S. Department of Energy unveiled its battery programme on Monday, including "
+            "a $9 million grant to Heron Lithium Ltd for a pilot refinery.",
+            "Heron Lithium Ltd",
+            9e6,
+        ),
+    ],
+)
+def test_a_grant_told_as_a_noun_with_its_recipient(
+    text: str, recipient: str, amount: float, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon), "grant", recipient=recipient, amount=amount)
+
+
+def test_a_grant_whose_recipient_the_next_sentence_names(lexicon: Lexicon) -> None:
+    text = (
+        "The Pentagon issued several grants this year. Next came a July 2 award for $4.5 "
+        "million to lift magnet output. That award went to Kestrel Materials Inc, which runs "
+        "a plant in Ohio."
+    )
+    assert has(
+        run(text, lexicon, "2025-09-01"),
+        "grant",
+        grantor="us-dod",
+        recipient="Kestrel Materials Inc",
+        amount=4.5e6,
+        date="2025-07-02",
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Pentagon runs a grant scheme. Boreal Graphite Inc applied for a $5 million grant "
+        "for its anode plant.",
+        "The Pentagon runs a grant scheme. Boreal Graphite Inc is seeking a $5 million award "
+        "for its anode plant.",
+    ],
+)
+def test_a_grant_applied_for_is_no_grant(text: str, lexicon: Lexicon) -> None:
+    assert not of_type(run(text, lexicon), "grant")

@@ -659,6 +659,75 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_AWARD_FOR = re.compile(
+    r"\b(?:an?|the|its)\s+(?:(?:[A-Z][a-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+)\s+)?"
+    r"(?P<money>(?:US|A|C)?[$€£¥]\s?[\d.,]+(?:\s*(?:million|billion|bn|mn|m)\b)?)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:award|grant)\s+(?:to|for)\s+(?=(?:the\s+)?[A-Z])"
+)
+"""A grant told as a noun with its recipient ("with a $21.5 million award for X to expand
+its plant"): the funder is the public body the story named with it."""
+_AWARD_WENT = re.compile(
+    r"^(?:That|The|This)\s+(?:[\w-]+\s+){0,2}?(?:award|grant)\s+(?:went|was given|was made|"
+    r"was awarded)\s+to\s+"
+)
+"""The recipient of a grant the sentence before told ("Then came a $4.5 million award. That
+award went to X")."""
+_SOUGHT = re.compile(
+    r"\b(?:appl(?:y|ies|ied|ying)|seek\w*|sought|request\w*|propos\w*|compet\w*|bid\w*|"
+    r"eligible|candidates?|hop\w*)\b[^.;]{0,30}$",
+    re.IGNORECASE,
+)
+
+
+def _story_grantor(s: Sent, ctx: Context, before: int) -> Mention | None:
+    """The public body that gives the grants of the story: named in the sentence before
+    ``before``, else the grantor of the article's last grant, else one the sentence before
+    named."""
+    here = [o for o in s.orgs() if o.end <= before and _public(o)]
+    if here:
+        return here[-1]
+    grants = [e for e in ctx.events if e.type == "grant" and "grantor" in e.links]
+    if grants:
+        return grants[-1].links["grantor"]
+    return next((o for o in ctx.last_orgs if _public(o)), None)
+
+
+def award_noun_events(s: Sent, ctx: Context) -> list[Event]:
+    """Grants told as a noun phrase ("a $21.5 million award for X"), or whose recipient the
+    next sentence names ("That award went to X")."""
+    out: list[Event] = []
+    money = _money(s)
+    for m in _AWARD_FOR.finditer(s.text):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=False):
+            continue
+        if _SOUGHT.search(s.text[: m.start()]) or _NONBINDING.search(s.text):
+            continue  # "applied for a $5 million grant for its plant": not awarded
+        recipient = _org_at(s, m.end(), 0)
+        grantor = _story_grantor(s, ctx, m.start())
+        if recipient is None or _public(recipient):
+            continue
+        ev = _grant(s, ctx, grantor, recipient, amt, m.start(), grantor not in s.orgs())
+        if ev:
+            out.append(ev)
+    w = _AWARD_WENT.match(s.text)
+    prev = ctx.prev
+    if w is not None and prev is not None and not out:
+        told = re.search(r"\b(?:award|grant)\b", prev.text)
+        amt = _money_near(_money(prev), 0, len(prev.text)) if told else None
+        recipient = _org_at(s, w.end(), 0)
+        grantor = _story_grantor(prev, ctx, len(prev.text))
+        if amt is not None and recipient is not None and not _public(recipient):
+            ev = _grant(s, ctx, grantor, recipient, amt, w.start(), True)
+            if ev is not None and ev.fields.get("date") is None:
+                day = _classify_dates(prev, ctx, told.start() if told else 0).get("date")
+                if day is not None:
+                    ev = ev.with_fields({**ev.fields, "date": day})
+            if ev:
+                out.append(ev)
+    return out
+
+
 _PUBLIC_BODY = re.compile(
     r"\b(?:Department|Ministry|Agency|Office|Administration|Commission|Government|government|"
     r"Pentagon|Union|Council|Authority|Fund|Bank|Facility|Corporation|Programs?)\b"
@@ -2072,7 +2141,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     extractors proposed) with funding worded as a loan or a grant retyped, stakes read
     against a passive "by X" corrected, and the families' events the base missed."""
     out = list(found)
-    grants = grant_events(s, ctx) or gov_funding_events(s, ctx)
+    grants = grant_events(s, ctx) or gov_funding_events(s, ctx) or award_noun_events(s, ctx)
     loans = loan_events(s, ctx)
     extra: list[Event] = [*(loans or listed_loans(s, ctx)), *grants]
     if not grants and (
