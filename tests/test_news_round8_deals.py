@@ -436,3 +436,55 @@ def test_a_grant_whose_recipient_the_next_sentence_names(lexicon: Lexicon) -> No
 )
 def test_a_grant_applied_for_is_no_grant(text: str, lexicon: Lexicon) -> None:
     assert not of_type(run(text, lexicon), "grant")
+
+
+# ------------------------------------------------------------------ money into an equity raise
+@pytest.mark.parametrize(
+    ("text", "investor", "amount"),
+    [
+        (
+            "Boreal Graphite Inc said the purchase would be paid for with a A$200 million "
+            "placement, with its biggest shareholder, Kestrel Partners, committing to invest "
+            "about A$30 million.",
+            "Kestrel Partners",
+            30e6,
+        ),
+        (
+            "Swiss metals trader Heron Capital is also set to invest up to $25 million as part "
+            "of the capital raising, Boreal Graphite Inc added.",
+            "Heron Capital",
+            25e6,
+        ),
+        (
+            "Boreal Graphite Inc launched a rights issue on Monday. Heron Capital will take up "
+            "$12 million in the rights issue.",
+            "Heron Capital",
+            12e6,
+        ),
+    ],
+)
+def test_money_into_a_company_s_equity_raise_is_invested_in_that_company(
+    text: str, investor: str, amount: float, lexicon: Lexicon
+) -> None:
+    assert has(
+        run(text, lexicon),
+        "investment",
+        investor=investor,
+        target="Boreal Graphite Inc",
+        amount=amount,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Heron Capital is considering whether to invest $40 million in the placement, Boreal "
+        "Graphite Inc said.",
+        "Heron Capital may invest up to $40 million as part of the equity raise, Boreal "
+        "Graphite Inc said.",
+    ],
+)
+def test_money_into_a_raise_only_considered_is_no_investment(
+    text: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(text, lexicon), "investment")

@@ -1540,6 +1540,64 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_RAISE = re.compile(
+    r"\b(?:(?:equity|capital|share)\s+rais(?:e|ing)|placements?|share\s+(?:sale|offer(?:ing)?|"
+    r"issue)|rights\s+issue|entitlement\s+offer|fund-?raising|equity\s+offering)\b",
+    re.IGNORECASE,
+)
+_INVEST_IN_RAISE = re.compile(
+    # "with its largest shareholder, X, committing to invest": X in an absolute phrase
+    r"(?:(?<=,\s)(?P<with>(?-i:[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})),?\s+"
+    r"(?:committing|agreeing|pledging)\s+to\s+)?"
+    r"\b(?:invest|inject|contribute|subscribe\s+for|take\s+up)\s+"
+    r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|some\s+|another\s+|a\s+further\s+)?"
+    + _MONEY_AT,
+    re.IGNORECASE,
+)
+_REPORTER_END = re.compile(
+    r",\s+(?:the\s+)?(?P<rep>[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})\s+"
+    r"(?:said|says|added|adds|announced|confirmed|noted)\.?\s*$"
+)
+
+
+def raise_investment_events(s: Sent, ctx: Context) -> list[Event]:
+    """Money an investor puts into a company's equity raise, the company not named after the
+    verb ("…, with its largest shareholder, X, committing to invest A$50 million"; "Y is set
+    to invest up to $40 million as part of the equity raise, Z added"): the raising company
+    is the one that reports the raise or the subject of the sentence."""
+    out: list[Event] = []
+    if not _RAISE.search(s.text):
+        return out
+    money = _money(s)
+    for m in _INVEST_IN_RAISE.finditer(s.text):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        after = s.text[amt.end : amt.end + 50]
+        if re.match(r"\s+(?:in|into)\s+(?!the\s+(?:\w+\s+)?(?:rais|placement|offer|issue))", after):
+            continue  # "invest $5 million in X": the families above
+        investor: Mention | None
+        if m.group("with"):
+            investor = _org_at(s, m.start("with"), 0)
+        else:
+            investor, _ = _subject(s, m.start(), ctx)
+        if investor is None:
+            continue
+        rep = _REPORTER_END.search(s.text)
+        target = _org_at(s, rep.start("rep"), 0) if rep else None
+        by_ref = False
+        if target is None or _same(target, investor):
+            said = _REPORTED.search(s.text)
+            subj, by_ref = _subject(s, said.start(), ctx) if said else (None, False)
+            target = subj
+        if target is None or _same(target, investor):
+            target, by_ref = _main_company(ctx, [investor]), True
+        ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    return out
+
+
 def _investment(
     s: Sent,
     ctx: Context,
@@ -2210,7 +2268,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 break
         else:
             extra.append(st)
-    for inv in investment_events(s, ctx):
+    for inv in [*investment_events(s, ctx), *raise_investment_events(s, ctx)]:
         if not any(
             e.type in ("investment", "stake_acquisition", "loan", "grant")
             and any(_same(m, inv.links["investor"]) for m in e.links.values())

@@ -440,7 +440,7 @@ def _value(m: Mention) -> str:
 
 PLANNED = re.compile(
     r"\b(?:plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|(?:is|are) expected|"
-    r"expect(?:s|ed)? to)\b",
+    r"expect(?:s|ed)? to|(?:is|are)(?: also)? set to)\b",
     re.IGNORECASE,
 )
 """Hedges that still announce a commitment: an investment a company "plans to" make is news."""
@@ -569,7 +569,8 @@ _BARE_SUBJECT = re.compile(
     r"refiner|developer|giant|supplier)\s+)"
     r"(?P<name>[A-Z][\w&.'’-]+(?:\s+[A-Z][\w&.'’-]+){0,3})\s+"
     r"(?:has\s+|have\s+|had\s+|will\s+|would\s+|is\s+|was\s+)?(?:already\s+|also\s+|now\s+)?"
-    r"(?:\w+\s+){0,1}$"
+    # "X is also set to invest", "X is due to take"
+    r"(?:(?:set|due|poised|about|ready)\s+to\s+|\w+\s+)?$"
 )
 _APPOSED_OPENER = re.compile(
     r"^(?P<name>[A-Z][\w&.'’-]+(?:\s+[A-Z][\w&.'’-]+){1,3}),\s+(?:[^,;]{1,60}),\s+"
