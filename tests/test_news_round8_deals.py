@@ -488,3 +488,32 @@ def test_money_into_a_raise_only_considered_is_no_investment(
     text: str, lexicon: Lexicon
 ) -> None:
     assert not of_type(run(text, lexicon), "investment")
+
+
+# ------------------------------------------------------------------ "supply <descriptor> Y with"
+@pytest.mark.parametrize(
+    ("text", "buyer"),
+    [
+        ("Heron Lithium Ltd has agreed to supply U.S. carmaker Ford with lithium hydroxide.", "Ford"),
+        (
+            "Heron Lithium Ltd owns the Kestrel project. The developer has already agreed to "
+            "supply German car giant BMW with spodumene concentrate.",
+            "BMW",
+        ),
+    ],
+)
+def test_a_buyer_named_after_its_nationality_and_trade(
+    text: str, buyer: str, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon), "offtake", supplier="Heron Lithium Ltd", buyer=buyer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Heron Lithium Ltd hopes to supply U.S. carmaker Ford with lithium hydroxide.",
+        "Heron Lithium Ltd has agreed to supply customers in Europe with lithium hydroxide.",
+    ],
+)
+def test_a_hoped_supply_or_unnamed_customers_make_no_deal(text: str, lexicon: Lexicon) -> None:
+    assert not of_type(run(text, lexicon), "offtake")

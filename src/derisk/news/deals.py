@@ -1804,7 +1804,14 @@ def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     return out
 
 
-_SUPPLY_WITH = re.compile(r"\bto\s+(?:supply|provide|furnish)\s+(?=[A-Z])", re.IGNORECASE)
+_SUPPLY_WITH = re.compile(
+    r"\bto\s+(?:supply|provide|furnish)\s+"
+    # "to supply U.S. car giant Ford with …": the buyer past its nationality and trade
+    r"(?:(?-i:(?:U\.S\.|US|UK|EU|[A-Z][a-z]+(?:an|ese|ish|i))\s+)?(?:[a-z][\w-]*\s+){0,2}"
+    r"(?:carmaker|automaker|maker|manufacturer|producer|company|firm|group|giant|supplier|"
+    r"refiner|processor|trader|utility|customer)\s+)?(?-i:(?=[A-Z]))",
+    re.IGNORECASE,
+)
 """An agreement "to supply Y with N tonnes of graphite": the subject sells to Y."""
 _AS_BUYER = re.compile(
     r"\b(?:secured|secures|signed|signs|signed up|landed|lands|added|adds|named|names|"
@@ -1859,7 +1866,8 @@ def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
         buyer = _org_at(s, m.end(), 0)
         if buyer is None or not re.match(r"\s+with\b", s.text[buyer.end :]):
             continue
-        if _blocked(s, m.start()) or _NONBINDING.search(s.text[: m.start()]):
+        # the hedge reaches "to" ("hopes to supply Y with …")
+        if _blocked(s, m.start() + 3) or _NONBINDING.search(s.text[: m.start()]):
             continue
         supplier, by_ref = _subject(s, m.start(), ctx)
         ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, buyer.end)
