@@ -517,3 +517,38 @@ def test_a_buyer_named_after_its_nationality_and_trade(
 )
 def test_a_hoped_supply_or_unnamed_customers_make_no_deal(text: str, lexicon: Lexicon) -> None:
     assert not of_type(run(text, lexicon), "offtake")
+
+
+# ------------------------------------------------------------------ coordinated loans
+@pytest.mark.parametrize(
+    ("text", "second", "amount"),
+    [
+        (
+            "The Japan Bank for International Cooperation signed today loan agreements "
+            "totalling up to 70 million U.S. dollars with Heron Metals Co., Ltd. (HM), and up "
+            "to 12 million U.S. dollars with Kestrel Trading Co., Ltd. (KT).",
+            "Kestrel Trading Co.",
+            12e6,
+        ),
+        (
+            "Export Finance Australia lent A$40 million to Boreal Graphite Ltd and A$15 million "
+            "to Heron Lithium Ltd.",
+            "Heron Lithium Ltd.",
+            15e6,
+        ),
+    ],
+)
+def test_a_second_loan_told_by_coordination(
+    text: str, second: str, amount: float, lexicon: Lexicon
+) -> None:
+    loans = of_type(run(text, lexicon), "loan")
+    assert len(loans) == 2
+    assert has(loans, "loan", borrower=second, amount=amount)
+
+
+def test_a_coordinated_clause_of_another_kind_is_no_second_loan(lexicon: Lexicon) -> None:
+    text = (
+        "Export Finance Australia lent A$40 million to Boreal Graphite Ltd, and Heron Lithium "
+        "Ltd raised $15 million with investors."
+    )
+    assert len(of_type(run(text, lexicon), "loan")) == 1

@@ -337,7 +337,7 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         if ev:
             out.append(ev)
     if out:
-        return out
+        return out + _coordinated_loans(s, ctx, out, money)
     for m in _LOAN.finditer(s.text):
         if re.search(r"\bequity\s+(?:and|or)\s+$", s.text[max(0, m.start() - 20) : m.start()]):
             continue  # "equity and debt financing": an investment (its family below)
@@ -411,7 +411,29 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         if ev:
             out.append(ev)
             break
-    return out
+    return out + _coordinated_loans(s, ctx, out, money)
+
+
+def _coordinated_loans(s: Sent, ctx: Context, out: list[Event], money: list[Money]) -> list[Event]:
+    """Further loans of one lender told in the same sentence by coordination ("signed loan
+    agreements of up to $92 million with X, and up to $16 million with Y"): each its own
+    loan, with the first loan's day."""
+    if len(out) != 1 or "borrower" not in out[0].links:
+        return []
+    first = out[0]
+    lender, borrower = first.links["lender"], first.links["borrower"]
+    more: list[Event] = []
+    for m in _AND_MONEY_WITH.finditer(s.text, borrower.end):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        other = _org_at(s, m.end(), 0)
+        if amt is None or other is None or _same(other, borrower) or _same(other, lender):
+            continue
+        ev = _loan(s, ctx, lender, other, amt, m.start(), False)
+        if ev is not None:
+            if first.fields.get("date") is not None and ev.fields.get("date") is None:
+                ev = ev.with_fields({**ev.fields, "date": first.fields["date"]})
+            more.append(ev)
+    return more
 
 
 _LIST_ITEM = re.compile(
@@ -1378,6 +1400,17 @@ _EQUITY_INTO = re.compile(
     r"(?:\s+(?:financing|funding|investment|capital))?\s+(?:to|in|into|for)\s+",
     re.IGNORECASE,
 )
+
+
+_AND_MONEY_WITH = re.compile(
+    r",?\s+and\s+(?:a\s+further\s+|another\s+)?(?:up\s+to\s+|about\s+|around\s+)?"
+    r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥]\s?[\d.,]+(?:\s*(?:million|billion|bn|mn|m)\b)?|"
+    r"(?:[A-Z]{3}\s?)?[\d.,]+\s*(?:million|billion|bn|mn)\b(?:\s+(?:U\.S\.\s+|US\s+|"
+    r"Australian\s+|Canadian\s+)?(?:dollars|euros|yen|pounds))?)"
+    r"(?:\s*\([^)]{1,30}\))?\s+(?:with|to)\s+(?:the\s+)?(?=[A-Z])",
+    re.IGNORECASE,
+)
+"""A second sum and party coordinated with a deal's first (", and up to $16 million with Y")."""
 
 
 def _coordinated_subjects(s: Sent, pos: int, ctx: Context) -> list[Mention]:
