@@ -552,3 +552,32 @@ def test_a_coordinated_clause_of_another_kind_is_no_second_loan(lexicon: Lexicon
         "Ltd raised $15 million with investors."
     )
     assert len(of_type(run(text, lexicon), "loan")) == 1
+
+
+# ------------------------------------------------------------------ long appositions
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestrel Capital, a resources investment vehicle with a long record in the junior "
+        "mining sector, has invested a further £450,000 in Boreal Graphite Inc.",
+        "Kestrel Capital, the family office of a retired mining engineer from Perth in Western "
+        "Australia, has invested £450,000 in Boreal Graphite Inc.",
+    ],
+)
+def test_a_long_apposition_still_leaves_the_subject(text: str, lexicon: Lexicon) -> None:
+    assert has(
+        run(text, lexicon),
+        "investment",
+        investor="Kestrel Capital",
+        target="Boreal Graphite Inc.",
+        amount=450000,
+        currency="GBP",
+    )
+
+
+def test_a_hedged_investment_after_a_long_apposition_is_none(lexicon: Lexicon) -> None:
+    text = (
+        "Kestrel Capital, a resources investment vehicle with a long record in the junior "
+        "mining sector, may invest a further £450,000 in Boreal Graphite Inc."
+    )
+    assert not of_type(run(text, lexicon), "investment")

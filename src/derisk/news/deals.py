@@ -261,7 +261,7 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
             and opener.end <= pos
             and re.fullmatch(
                 # "X, Australia's wealthiest individual, has acquired …": past an apposition
-                r"(?:,\s+[^,;]{1,60},)?\s+(?:[a-z][\w'’-]*\s+){0,5}",
+                r"(?:,\s+[^,;]{1,100},)?\s+(?:[a-z][\w'’-]*\s+){0,5}",
                 s.text[opener.end : pos] + " ",
             )
         ):

@@ -573,7 +573,7 @@ _BARE_SUBJECT = re.compile(
     r"(?:(?:set|due|poised|about|ready)\s+to\s+|\w+\s+)?$"
 )
 _APPOSED_OPENER = re.compile(
-    r"^(?P<name>[A-Z][\w&.'’-]+(?:\s+[A-Z][\w&.'’-]+){1,3}),\s+(?:[^,;]{1,60}),\s+"
+    r"^(?P<name>[A-Z][\w&.'’-]+(?:\s+[A-Z][\w&.'’-]+){1,3}),\s+(?:[^,;]{1,100}),\s+"
     r"(?:[a-z][\w'’-]*\s+){1,8}$"
 )
 """The name opening the sentence before an apposition ("Tom Baxter, Canada's richest man, has
