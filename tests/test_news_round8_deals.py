@@ -581,3 +581,25 @@ def test_a_hedged_investment_after_a_long_apposition_is_none(lexicon: Lexicon) -
         "mining sector, may invest a further £450,000 in Boreal Graphite Inc."
     )
     assert not of_type(run(text, lexicon), "investment")
+
+
+# ------------------------------------------------------------------ nothing sold
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestrel Metals Ltd sells antimony. Its chief executive said the agreement would "
+        "provide a framework to advance talks with Heron Corp on long-term solutions.",
+        "Kestrel Metals Ltd agreed to supply Heron Corp with technical services for its "
+        "antimony plant.",
+        "Kestrel Metals Ltd will provide Heron Corp access to its antimony know-how.",
+    ],
+)
+def test_providing_no_goods_is_no_supply_deal(text: str, lexicon: Lexicon) -> None:
+    assert not of_type(run(text, lexicon), "offtake")
+
+
+def test_goods_provided_are_still_a_supply_deal(lexicon: Lexicon) -> None:
+    text = "Kestrel Metals Ltd agreed to supply Heron Corp with 5,000 tonnes of antimony concentrate."
+    assert has(
+        run(text, lexicon), "offtake", supplier="Kestrel Metals Ltd", buyer="Heron Corp", quantity=5000
+    )

@@ -40,6 +40,7 @@ from typing import Any
 
 from derisk.model.event_fields import extracted_fields
 from derisk.news.events import (
+    _ABSTRACT_OBJECT,
     _NOT_SUBJECT,
     Context,
     Event,
@@ -1897,8 +1898,9 @@ def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
         return out
     for m in _SUPPLY_WITH.finditer(s.text):
         buyer = _org_at(s, m.end(), 0)
-        if buyer is None or not re.match(r"\s+with\b", s.text[buyer.end :]):
-            continue
+        w = re.match(r"\s+with\b", s.text[buyer.end :]) if buyer is not None else None
+        if buyer is None or w is None or _ABSTRACT_OBJECT.match(s.text, buyer.end + w.end()):
+            continue  # "to supply Y with technical services": nothing sold
         # the hedge reaches "to" ("hopes to supply Y with …")
         if _blocked(s, m.start() + 3) or _NONBINDING.search(s.text[: m.start()]):
             continue

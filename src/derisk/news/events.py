@@ -1524,6 +1524,15 @@ _OFFTAKE = re.compile(
     r"(?:[\w,-]+ ){0,4}from)\b",
     re.IGNORECASE,
 )
+_ABSTRACT_OBJECT = re.compile(
+    r"\s*(?:(?:an?|the|its|their|a\s+new)\s+)?(?:[\w-]+\s+){0,2}?(?:framework|pathway|path|"
+    r"support|access|guidance|services?|assistance|opportunit(?:y|ies)|platform|clarity|"
+    r"certainty|basis|mechanism|roadmap|structure|foundation|expertise|advice|technology|"
+    r"know-how|training|solutions?)\b",
+    re.IGNORECASE,
+)
+"""Objects of "provide" / "supply" that are no goods ("would provide a framework to advance
+negotiations", "will supply technical services")."""
 _TERM_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
 _TERM = re.compile(
     r"\b(?:for|over)\s+(?:an?\s+)?(?:initial\s+)?(?:term|period)?\s*(?:of\s+)?"
@@ -1605,6 +1614,14 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
                 if x.start >= m.end() + pct_of.end()
             )
         )
+        given = re.match(r"\s*(?:[A-Z][\w&.'’-]*\s+){1,5}with\b", s.text[m.end() :])
+        if m.group("sell") and (
+            _ABSTRACT_OBJECT.match(tail)
+            or (given is not None and _ABSTRACT_OBJECT.match(s.text, m.end() + given.end()))
+        ):
+            # "would provide a framework to advance negotiations", "to supply Y with
+            # technical services": nothing sold
+            continue
         if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail) or (
             (m.group("buy") or m.group("buy2"))
             and pct_of is not None
