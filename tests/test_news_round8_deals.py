@@ -132,13 +132,13 @@ def test_a_name_before_an_apposition_is_the_subject(
         "Holdings announced.",
     ],
 )
-def test_the_company_a_person_reports_through_holds_the_stake(
-    text: str, lexicon: Lexicon
-) -> None:
+def test_the_company_a_person_reports_through_holds_the_stake(text: str, lexicon: Lexicon) -> None:
     assert has(run(text, lexicon), "stake_acquisition", acquirer="Baxter Holdings")
 
 
-def test_a_company_of_the_person_that_does_not_report_the_deal_is_no_vehicle(lexicon: Lexicon) -> None:
+def test_a_company_of_the_person_that_does_not_report_the_deal_is_no_vehicle(
+    lexicon: Lexicon,
+) -> None:
     # no reporting verb after the company: it is not the one that made the deal
     text = (
         "Tom Baxter bought a 6% stake in Boreal Graphite Inc., while his company Baxter "
@@ -283,9 +283,7 @@ def test_a_place_in_the_possessive_is_no_part_of_a_name(
         "Finance Australia for its brine project.",
     ],
 )
-def test_a_company_signing_a_loan_with_a_public_lender_borrows(
-    text: str, lexicon: Lexicon
-) -> None:
+def test_a_company_signing_a_loan_with_a_public_lender_borrows(text: str, lexicon: Lexicon) -> None:
     loans = of_type(run(text, lexicon), "loan")
     assert [e["borrower"] for e in loans] == ["Atacama Salt Resources Ltd"]
 
@@ -363,8 +361,7 @@ def test_a_country_in_the_possessive_is_no_acquirer(lexicon: Lexicon) -> None:
             "Compañía Minera del Sur S.A.",
         ),
         (
-            "Société Minière du Nord SA secured a $20 million loan from Export Finance "
-            "Australia.",
+            "Société Minière du Nord SA secured a $20 million loan from Export Finance Australia.",
             "Société Minière du Nord SA",
         ),
         (
@@ -382,7 +379,9 @@ def test_a_name_with_accented_letters_is_read_whole(
 
 def test_a_known_short_name_alone_is_still_the_known_company(lexicon: Lexicon) -> None:
     # the longer forms above must not stop "Vale" alone from being the sector's Vale
-    assert has(run("Vale signed a nickel supply deal with Tesla.", lexicon), "offtake", supplier="Vale")
+    assert has(
+        run("Vale signed a nickel supply deal with Tesla.", lexicon), "offtake", supplier="Vale"
+    )
 
 
 # ------------------------------------------------------------------ grants told as nouns
@@ -484,9 +483,7 @@ def test_money_into_a_company_s_equity_raise_is_invested_in_that_company(
         "Graphite Inc said.",
     ],
 )
-def test_money_into_a_raise_only_considered_is_no_investment(
-    text: str, lexicon: Lexicon
-) -> None:
+def test_money_into_a_raise_only_considered_is_no_investment(text: str, lexicon: Lexicon) -> None:
     assert not of_type(run(text, lexicon), "investment")
 
 
@@ -494,7 +491,10 @@ def test_money_into_a_raise_only_considered_is_no_investment(
 @pytest.mark.parametrize(
     ("text", "buyer"),
     [
-        ("Heron Lithium Ltd has agreed to supply U.S. carmaker Ford with lithium hydroxide.", "Ford"),
+        (
+            "Heron Lithium Ltd has agreed to supply U.S. carmaker Ford with lithium hydroxide.",
+            "Ford",
+        ),
         (
             "Heron Lithium Ltd owns the Kestrel project. The developer has already agreed to "
             "supply German car giant BMW with spodumene concentrate.",
@@ -599,7 +599,13 @@ def test_providing_no_goods_is_no_supply_deal(text: str, lexicon: Lexicon) -> No
 
 
 def test_goods_provided_are_still_a_supply_deal(lexicon: Lexicon) -> None:
-    text = "Kestrel Metals Ltd agreed to supply Heron Corp with 5,000 tonnes of antimony concentrate."
+    text = (
+        "Kestrel Metals Ltd agreed to supply Heron Corp with 5,000 tonnes of antimony concentrate."
+    )
     assert has(
-        run(text, lexicon), "offtake", supplier="Kestrel Metals Ltd", buyer="Heron Corp", quantity=5000
+        run(text, lexicon),
+        "offtake",
+        supplier="Kestrel Metals Ltd",
+        buyer="Heron Corp",
+        quantity=5000,
     )

@@ -1584,8 +1584,7 @@ _INVEST_IN_RAISE = re.compile(
     r"(?:(?<=,\s)(?P<with>(?-i:[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})),?\s+"
     r"(?:committing|agreeing|pledging)\s+to\s+)?"
     r"\b(?:invest|inject|contribute|subscribe\s+for|take\s+up)\s+"
-    r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|some\s+|another\s+|a\s+further\s+)?"
-    + _MONEY_AT,
+    r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|some\s+|another\s+|a\s+further\s+)?" + _MONEY_AT,
     re.IGNORECASE,
 )
 _REPORTER_END = re.compile(

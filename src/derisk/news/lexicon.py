@@ -129,7 +129,8 @@ ORG_WORDS = (
 _L = "A-Za-zÀ-ÖØ-öø-ÿ"
 """Letters of names, with the accented ones of Latin-1 ("Compañía Minera", "Mineração")."""
 _CAP = (
-    rf"(?:[A-ZÀ-ÖØ-Þ][{_L}0-9&'’.]*(?:-[A-Z][{_L}0-9'’.]*)*|[A-Z]{{2,}}|de|del|do|da|du|des|di|la|el|of|y|and|&)"
+    rf"(?:[A-ZÀ-ÖØ-Þ][{_L}0-9&'’.]*(?:-[A-Z][{_L}0-9'’.]*)*|[A-Z]{{2,}}|"
+    r"de|del|do|da|du|des|di|la|el|of|y|and|&)"
 )
 _ORG_RE = re.compile(
     rf"(?<![\w-])(?:PT\s+)?(?P<name>(?:[A-ZÀ-ÖØ-Þ][{_L}0-9&'’.]*(?:-[A-Z][{_L}0-9'’.]*)*\s+)"
