@@ -609,3 +609,33 @@ def test_goods_provided_are_still_a_supply_deal(lexicon: Lexicon) -> None:
         buyer="Heron Corp",
         quantity=5000,
     )
+
+
+# ------------------------------------------------------------------ a grant's funder named before
+@pytest.mark.parametrize(
+    ("first", "grantor"),
+    [
+        ("Boreal Graphite Inc needs $10 million to match a Defense Department grant.", "us-dod"),
+        (
+            "Boreal Graphite Inc must raise matching funds for its U.S. Department of Energy "
+            "grant.",
+            "U.S. Department of Energy",
+        ),
+    ],
+)
+def test_a_programme_grant_takes_the_funder_the_article_named(
+    first: str, grantor: str, lexicon: Lexicon
+) -> None:
+    text = (
+        first + " Last week Boreal Graphite Inc was selected to receive a $20 million grant "
+        "under the Defense Production Act."
+    )
+    assert has(run(text, lexicon), "grant", grantor=grantor, recipient="Boreal Graphite Inc")
+
+
+def test_a_programme_grant_with_no_funder_named_is_the_us_government(lexicon: Lexicon) -> None:
+    text = (
+        "Boreal Graphite Inc makes anode material in Ohio. Last week it was selected to receive "
+        "a $20 million grant under the Defense Production Act."
+    )
+    assert has(run(text, lexicon), "grant", grantor="us-government")

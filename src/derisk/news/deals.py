@@ -2236,12 +2236,40 @@ sentence ("Last year the company received $20 million from the Department of Def
 labels' grant (no share bought, nothing to repay)."""
 
 
+_GRANT_OF = re.compile(r"\s+(?:\([A-Z]{2,6}\)\s+)?(?:grants?|awards?)\b")
+"""A grant named with its funder before the noun ("a Defense Department grant")."""
+
+
+def _named_funder(s: Sent, ctx: Context, g: Event) -> Event:
+    """A grant whose funder only its programme names ("a grant under the Defense Production
+    Act": the U.S. government) takes the public body the article named as the funder of a
+    grant before ("… to fulfil its part of a Defense Department grant")."""
+    gr = g.links.get("grantor")
+    if (
+        gr is None
+        or gr.id != US_GOVERNMENT
+        or ctx.grant_funder is None
+        or not _PROGRAM.search(s.text)
+        or any(_public(o) for o in s.orgs())
+    ):
+        return g
+    return replace(
+        g,
+        fields=extracted_fields({**g.fields, "grantor": _value(ctx.grant_funder)}),
+        links={**g.links, "grantor": ctx.grant_funder},
+    )
+
+
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """The events of the sentence after the deal families: ``found`` (what the base
     extractors proposed) with funding worded as a loan or a grant retyped, stakes read
     against a passive "by X" corrected, and the families' events the base missed."""
     out = list(found)
     grants = grant_events(s, ctx) or gov_funding_events(s, ctx) or award_noun_events(s, ctx)
+    grants = [_named_funder(s, ctx, g) for g in grants]
+    named = [o for o in s.orgs() if _public(o) and _GRANT_OF.match(s.text, o.end)]
+    if named:
+        ctx.grant_funder = named[-1]
     loans = loan_events(s, ctx)
     extra: list[Event] = [*(loans or listed_loans(s, ctx)), *grants]
     if not grants and (

@@ -397,6 +397,9 @@ class Context:
     loose: list[tuple[int, Mention, Money | None, dt.date | None]] = field(default_factory=list)
     """Details told in sentences that gave no event (sentence index, party, the sum the party
     puts in, the day a deal of it was made): :func:`note_loose_details`."""
+    grant_funder: Mention | None = None
+    """The public body the article last named as a grant's funder ("a Defense Department
+    grant"): :func:`derisk.news.deals.refine`."""
 
 
 _TITLE = r"(?:President|Minister|Premier|Secretary|Governor|Chancellor)"
