@@ -639,3 +639,40 @@ def test_a_programme_grant_with_no_funder_named_is_the_us_government(lexicon: Le
         "a $20 million grant under the Defense Production Act."
     )
     assert has(run(text, lexicon), "grant", grantor="us-government")
+
+
+# ------------------------------------------------------------------ a headline kept as line one
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Canada Takes 10% Stake in Boreal Graphite Inc to Secure Anode Supply\n\n"
+        "On May 2, 2025, Canada Growth Fund announced the acquisition of a 10% stake in Boreal "
+        "Graphite Inc.",
+        "Ottawa Buys Into Boreal Graphite Inc\n\nCanada Growth Fund said on Friday it had "
+        "acquired a 10% stake in Boreal Graphite Inc.",
+    ],
+)
+def test_a_headline_line_abbreviating_the_buyer_is_dropped(text: str, lexicon: Lexicon) -> None:
+    stakes = of_type(run(text, lexicon, "2025-05-03"), "stake_acquisition")
+    assert [e["acquirer"] for e in stakes] == ["Canada Growth Fund"]
+
+
+def test_a_first_line_that_is_a_sentence_keeps_its_deal(lexicon: Lexicon) -> None:
+    text = (
+        "Canada has taken a 10% stake in Boreal Graphite Inc, the government said.\n\n"
+        "Canada Growth Fund said on Friday it had acquired a 10% stake in Boreal Graphite Inc."
+    )
+    acquirers = {e["acquirer"] for e in of_type(run(text, lexicon), "stake_acquisition")}
+    assert len(acquirers) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestrel Partners bought a 5% stake in Boreal Graphite Inc and its Heron Lake JV.",
+        "Kestrel Partners took a 20% stake in the Heron Lake JV.",
+    ],
+)
+def test_a_joint_venture_abbreviated_jv_is_written_out(text: str, lexicon: Lexicon) -> None:
+    targets = {e["target"] for e in of_type(run(text, lexicon), "stake_acquisition")}
+    assert "Heron Lake joint venture" in targets

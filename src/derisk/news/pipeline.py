@@ -343,6 +343,23 @@ def _same_party(x: object, y: object) -> bool:
     return kx == ky or kx.startswith(ky + "-") or ky.startswith(kx + "-")
 
 
+def _headline_line(text: str) -> str | None:
+    r"""The text's first line when it is a headline kept with the body (no title given): title
+    case, no closing full stop, at most 25 words.
+
+    >>> _headline_line("U.S. Government Acquires 5% Stake in Lithium Americas\n\nOn October 1, …")
+    'U.S. Government Acquires 5% Stake in Lithium Americas'
+    >>> _headline_line("The company said on Monday it bought a stake in X.\nMore text") is None
+    True
+    """
+    first = text.strip().split("\n", 1)[0].strip()
+    words = [w for w in first.split() if len(w) >= 4 and w[0].isalpha()]
+    if not words or first.endswith(".") or len(first.split()) > 25:
+        return None
+    caps = sum(1 for w in words if w[0].isupper())
+    return first if caps >= 0.6 * len(words) else None
+
+
 def _drop_headline_variants(events: list[Event], title: str | None) -> list[Event]:
     """Headlines abbreviate ("U.S. Government Acquires 5% Stake in …" for the Department of
     Energy's stake the body reports): a deal read from a headline repeated in the text is
@@ -419,6 +436,8 @@ def _full_names(e: Event, named: list[Mention]) -> Event:
         ]
         if longer:
             fields[k] = max(longer, key=lambda c: len(c.value)).value
+        # "Thacker Pass JV": the press's abbreviation, written out as the body writes it
+        fields[k] = re.sub(r"\s+JV\.?$", " joint venture", str(fields[k]))
     return e if fields == e.fields else e.with_fields(fields)
 
 
@@ -590,7 +609,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for m in mentions:
             active.update(lexicon.short_names(m))
     events = _drop_preliminary(events, texts)
-    events = _drop_headline_variants(events, article.title)
+    events = _drop_headline_variants(events, article.title or _headline_line(article.text))
     events = deals.home_dollar(events, article.url, article.text)
     # a restatement of an event (same type and key fields, no conflicting value) adds the
     # details it states to the first statement ("… for five years" in the next paragraph)
