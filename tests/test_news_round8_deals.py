@@ -676,3 +676,42 @@ def test_a_first_line_that_is_a_sentence_keeps_its_deal(lexicon: Lexicon) -> Non
 def test_a_joint_venture_abbreviated_jv_is_written_out(text: str, lexicon: Lexicon) -> None:
     targets = {e["target"] for e in of_type(run(text, lexicon), "stake_acquisition")}
     assert "Heron Lake joint venture" in targets
+
+
+# ------------------------------------------------------------------ a buyer by nationality
+@pytest.mark.parametrize(
+    ("text", "buyer"),
+    [
+        (
+            "Heron Lithium Ltd signed a binding offtake deal with LG Energy Solution for its "
+            "Kestrel project. Under the deal, Heron Lithium Ltd will deliver up to 90,000 tonnes "
+            "a year of spodumene concentrate to the South Korean company.",
+            "LG Energy Solution",
+        ),
+        (
+            "Heron Lithium Ltd met executives of Panasonic and Hyundai in Seoul last week. Heron "
+            "Lithium Ltd agreed to sell 20,000 tonnes of lithium hydroxide to the South Korean "
+            "carmaker from 2027.",
+            "Hyundai",
+        ),
+    ],
+)
+def test_a_buyer_named_by_nationality_and_trade_is_the_story_s_company_of_that_country(
+    text: str, buyer: str, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon), "offtake", supplier="Heron Lithium Ltd", buyer=buyer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # no South Korean company named before
+        "Heron Lithium Ltd met Panasonic in Tokyo. Heron Lithium Ltd will sell 20,000 tonnes "
+        "of lithium hydroxide to the South Korean carmaker from 2027.",
+        # a hedge
+        "Heron Lithium Ltd met Hyundai in Seoul. Heron Lithium Ltd could sell 20,000 tonnes of "
+        "lithium hydroxide to the South Korean carmaker from 2027.",
+    ],
+)
+def test_no_buyer_of_that_country_or_a_hedge_gives_no_deal(text: str, lexicon: Lexicon) -> None:
+    assert not of_type(run(text, lexicon), "offtake")

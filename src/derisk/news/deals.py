@@ -63,7 +63,7 @@ from derisk.news.events import (
     find_quantities,
     price_money,
 )
-from derisk.news.lexicon import Mention, name_key
+from derisk.news.lexicon import Mention, name_key, sector_country
 
 US_GOVERNMENT = "us-government"
 
@@ -1889,6 +1889,55 @@ _SUPPLY_VERB_AT = re.compile(
 )
 
 
+_TO_THE_DESCRIBED = re.compile(
+    r"\b(?:will|would|to|agreed\s+to|agrees\s+to)\s+(?:supply|sell|deliver|ship)\s+"
+    r"[^;]{0,140}?\bto\s+the\s+(?P<dem>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+"
+    r"(?:[a-z][\w-]*\s+){0,2}?(?:company|firm|group|maker|carmaker|automaker|manufacturer|"
+    r"buyer|customer|giant|conglomerate|trading\s+house|producer|refiner)\b"
+)
+"""A buyer named by its nationality and trade ("will supply up to 150,000 tonnes a year of
+spodumene concentrate to the South Korean company"): the sector company of that country the
+story named last."""
+
+
+def _described_buyer(
+    s: Sent, ctx: Context, country: str, exclude: Mention | None
+) -> Mention | None:
+    """The company of ``country`` the story named last (its deals' parties, the last sentence
+    that named one, this sentence), ``exclude`` aside."""
+    seen = [*[m for e in ctx.events for m in e.links.values()], *ctx.last_orgs, *s.orgs()]
+    for m in reversed(seen):
+        if m.kind != "company" or (exclude is not None and _same(m, exclude)):
+            continue
+        if sector_country(m.value) == country or sector_country(m.text) == country:
+            return m
+    return None
+
+
+def described_buyer_events(s: Sent, ctx: Context) -> list[Event]:
+    """Supply deals whose buyer the sentence names only by nationality and trade."""
+    out: list[Event] = []
+    for m in _TO_THE_DESCRIBED.finditer(s.text):
+        dem = next(
+            (
+                c
+                for c in s.countries()
+                if c.start == m.start("dem") and c.id is not None and c.end >= m.end("dem") - 1
+            ),
+            None,
+        )
+        if dem is None or dem.id is None or _blocked(s, m.start() + 2, allow_plans=True):
+            continue
+        supplier, _ = _subject(s, m.start(), ctx)
+        buyer = _described_buyer(s, ctx, dem.id, supplier)
+        if supplier is None or buyer is None:
+            continue
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), True, m.start())
+        if ev:
+            out.append(ev)
+    return out
+
+
 def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
     """Supply deals worded by the buyer's role rather than a verb of sale: "agreed to supply Y
     with …", "secured Y as a customer for its …", "Y will be the sole buyer of X's …"."""
@@ -2359,6 +2408,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         *supply_events(s, ctx, out),
         *shipment_buyer(s, ctx),
         *role_supply_events(s, ctx),
+        *described_buyer_events(s, ctx),
         *import_events(s, ctx),
     ]:
         if not any(
