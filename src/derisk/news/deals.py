@@ -40,6 +40,7 @@ from typing import Any
 
 from derisk.model.event_fields import extracted_fields
 from derisk.news.events import (
+    _ABSTRACT_OBJECT,
     _NOT_SUBJECT,
     Context,
     Event,
@@ -62,7 +63,7 @@ from derisk.news.events import (
     find_quantities,
     price_money,
 )
-from derisk.news.lexicon import Mention, name_key
+from derisk.news.lexicon import Mention, name_key, sector_country
 
 US_GOVERNMENT = "us-government"
 
@@ -261,7 +262,7 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
             and opener.end <= pos
             and re.fullmatch(
                 # "X, Australia's wealthiest individual, has acquired …": past an apposition
-                r"(?:,\s+[^,;]{1,60},)?\s+(?:[a-z][\w'’-]*\s+){0,5}",
+                r"(?:,\s+[^,;]{1,100},)?\s+(?:[a-z][\w'’-]*\s+){0,5}",
                 s.text[opener.end : pos] + " ",
             )
         ):
@@ -337,7 +338,7 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         if ev:
             out.append(ev)
     if out:
-        return out
+        return out + _coordinated_loans(s, ctx, out, money)
     for m in _LOAN.finditer(s.text):
         if re.search(r"\bequity\s+(?:and|or)\s+$", s.text[max(0, m.start() - 20) : m.start()]):
             continue  # "equity and debt financing": an investment (its family below)
@@ -411,7 +412,29 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         if ev:
             out.append(ev)
             break
-    return out
+    return out + _coordinated_loans(s, ctx, out, money)
+
+
+def _coordinated_loans(s: Sent, ctx: Context, out: list[Event], money: list[Money]) -> list[Event]:
+    """Further loans of one lender told in the same sentence by coordination ("signed loan
+    agreements of up to $92 million with X, and up to $16 million with Y"): each its own
+    loan, with the first loan's day."""
+    if len(out) != 1 or "borrower" not in out[0].links:
+        return []
+    first = out[0]
+    lender, borrower = first.links["lender"], first.links["borrower"]
+    more: list[Event] = []
+    for m in _AND_MONEY_WITH.finditer(s.text, borrower.end):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        other = _org_at(s, m.end(), 0)
+        if amt is None or other is None or _same(other, borrower) or _same(other, lender):
+            continue
+        ev = _loan(s, ctx, lender, other, amt, m.start(), False)
+        if ev is not None:
+            if first.fields.get("date") is not None and ev.fields.get("date") is None:
+                ev = ev.with_fields({**ev.fields, "date": first.fields["date"]})
+            more.append(ev)
+    return more
 
 
 _LIST_ITEM = re.compile(
@@ -656,6 +679,75 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
         ev = _grant(s, ctx, gov, subj, amt, m.start(), by_ref)
         if ev:
             out.append(ev)
+    return out
+
+
+_AWARD_FOR = re.compile(
+    r"\b(?:an?|the|its)\s+(?:(?:[A-Z][a-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+)\s+)?"
+    r"(?P<money>(?:US|A|C)?[$€£¥]\s?[\d.,]+(?:\s*(?:million|billion|bn|mn|m)\b)?)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:award|grant)\s+(?:to|for)\s+(?=(?:the\s+)?[A-Z])"
+)
+"""A grant told as a noun with its recipient ("with a $21.5 million award for X to expand
+its plant"): the funder is the public body the story named with it."""
+_AWARD_WENT = re.compile(
+    r"^(?:That|The|This)\s+(?:[\w-]+\s+){0,2}?(?:award|grant)\s+(?:went|was given|was made|"
+    r"was awarded)\s+to\s+"
+)
+"""The recipient of a grant the sentence before told ("Then came a $4.5 million award. That
+award went to X")."""
+_SOUGHT = re.compile(
+    r"\b(?:appl(?:y|ies|ied|ying)|seek\w*|sought|request\w*|propos\w*|compet\w*|bid\w*|"
+    r"eligible|candidates?|hop\w*)\b[^.;]{0,30}$",
+    re.IGNORECASE,
+)
+
+
+def _story_grantor(s: Sent, ctx: Context, before: int) -> Mention | None:
+    """The public body that gives the grants of the story: named in the sentence before
+    ``before``, else the grantor of the article's last grant, else one the sentence before
+    named."""
+    here = [o for o in s.orgs() if o.end <= before and _public(o)]
+    if here:
+        return here[-1]
+    grants = [e for e in ctx.events if e.type == "grant" and "grantor" in e.links]
+    if grants:
+        return grants[-1].links["grantor"]
+    return next((o for o in ctx.last_orgs if _public(o)), None)
+
+
+def award_noun_events(s: Sent, ctx: Context) -> list[Event]:
+    """Grants told as a noun phrase ("a $21.5 million award for X"), or whose recipient the
+    next sentence names ("That award went to X")."""
+    out: list[Event] = []
+    money = _money(s)
+    for m in _AWARD_FOR.finditer(s.text):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=False):
+            continue
+        if _SOUGHT.search(s.text[: m.start()]) or _NONBINDING.search(s.text):
+            continue  # "applied for a $5 million grant for its plant": not awarded
+        recipient = _org_at(s, m.end(), 0)
+        grantor = _story_grantor(s, ctx, m.start())
+        if recipient is None or _public(recipient):
+            continue
+        ev = _grant(s, ctx, grantor, recipient, amt, m.start(), grantor not in s.orgs())
+        if ev:
+            out.append(ev)
+    w = _AWARD_WENT.match(s.text)
+    prev = ctx.prev
+    if w is not None and prev is not None and not out:
+        told = re.search(r"\b(?:award|grant)\b", prev.text)
+        amt = _money_near(_money(prev), 0, len(prev.text)) if told else None
+        recipient = _org_at(s, w.end(), 0)
+        grantor = _story_grantor(prev, ctx, len(prev.text))
+        if amt is not None and recipient is not None and not _public(recipient):
+            ev = _grant(s, ctx, grantor, recipient, amt, w.start(), True)
+            if ev is not None and ev.fields.get("date") is None:
+                day = _classify_dates(prev, ctx, told.start() if told else 0).get("date")
+                if day is not None:
+                    ev = ev.with_fields({**ev.fields, "date": day})
+            if ev:
+                out.append(ev)
     return out
 
 
@@ -1311,6 +1403,17 @@ _EQUITY_INTO = re.compile(
 )
 
 
+_AND_MONEY_WITH = re.compile(
+    r",?\s+and\s+(?:a\s+further\s+|another\s+)?(?:up\s+to\s+|about\s+|around\s+)?"
+    r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥]\s?[\d.,]+(?:\s*(?:million|billion|bn|mn|m)\b)?|"
+    r"(?:[A-Z]{3}\s?)?[\d.,]+\s*(?:million|billion|bn|mn)\b(?:\s+(?:U\.S\.\s+|US\s+|"
+    r"Australian\s+|Canadian\s+)?(?:dollars|euros|yen|pounds))?)"
+    r"(?:\s*\([^)]{1,30}\))?\s+(?:with|to)\s+(?:the\s+)?(?=[A-Z])",
+    re.IGNORECASE,
+)
+"""A second sum and party coordinated with a deal's first (", and up to $16 million with Y")."""
+
+
 def _coordinated_subjects(s: Sent, pos: int, ctx: Context) -> list[Mention]:
     """The subjects of the clause before ``pos``, coordinated ("X (XA) and Y said they …")."""
     said = _REPORTED.search(s.text, 0, pos)
@@ -1328,7 +1431,9 @@ def _coordinated_subjects(s: Sent, pos: int, ctx: Context) -> list[Mention]:
         else:
             break
     tail = re.match(
-        r"\s*(?:\([^)]{1,20}\))?\s*(?:,\s*)?and\s+(?=[A-Z])", s.text[group[-1].end : end]
+        # the last known name may be an acronym in parentheses: "… (JOGMEC) and Iwatani"
+        r"\)?\s*(?:\([^)]{1,20}\))?\s*(?:,\s*)?and\s+(?=[A-Z])",
+        s.text[group[-1].end : end],
     )
     if tail is not None:
         # "… (JOGMEC) and Iwatani said": a new name after the last known one
@@ -1463,6 +1568,63 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
         if amt is None:
             continue
         investor, by_ref = _subject(s, m.start(), ctx)
+        ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
+        if ev:
+            out.append(ev)
+    return out
+
+
+_RAISE = re.compile(
+    r"\b(?:(?:equity|capital|share)\s+rais(?:e|ing)|placements?|share\s+(?:sale|offer(?:ing)?|"
+    r"issue)|rights\s+issue|entitlement\s+offer|fund-?raising|equity\s+offering)\b",
+    re.IGNORECASE,
+)
+_INVEST_IN_RAISE = re.compile(
+    # "with its largest shareholder, X, committing to invest": X in an absolute phrase
+    r"(?:(?<=,\s)(?P<with>(?-i:[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})),?\s+"
+    r"(?:committing|agreeing|pledging)\s+to\s+)?"
+    r"\b(?:invest|inject|contribute|subscribe\s+for|take\s+up)\s+"
+    r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|some\s+|another\s+|a\s+further\s+)?" + _MONEY_AT,
+    re.IGNORECASE,
+)
+_REPORTER_END = re.compile(
+    r",\s+(?:the\s+)?(?P<rep>[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})\s+"
+    r"(?:said|says|added|adds|announced|confirmed|noted)\.?\s*$"
+)
+
+
+def raise_investment_events(s: Sent, ctx: Context) -> list[Event]:
+    """Money an investor puts into a company's equity raise, the company not named after the
+    verb ("…, with its largest shareholder, X, committing to invest A$50 million"; "Y is set
+    to invest up to $40 million as part of the equity raise, Z added"): the raising company
+    is the one that reports the raise or the subject of the sentence."""
+    out: list[Event] = []
+    if not _RAISE.search(s.text):
+        return out
+    money = _money(s)
+    for m in _INVEST_IN_RAISE.finditer(s.text):
+        amt = _money_near(money, m.start("money"), m.end("money"))
+        if amt is None or _blocked(s, m.start(), allow_plans=True):
+            continue
+        after = s.text[amt.end : amt.end + 50]
+        if re.match(r"\s+(?:in|into)\s+(?!the\s+(?:\w+\s+)?(?:rais|placement|offer|issue))", after):
+            continue  # "invest $5 million in X": the families above
+        investor: Mention | None
+        if m.group("with"):
+            investor = _org_at(s, m.start("with"), 0)
+        else:
+            investor, _ = _subject(s, m.start(), ctx)
+        if investor is None:
+            continue
+        rep = _REPORTER_END.search(s.text)
+        target = _org_at(s, rep.start("rep"), 0) if rep else None
+        by_ref = False
+        if target is None or _same(target, investor):
+            said = _REPORTED.search(s.text)
+            subj, by_ref = _subject(s, said.start(), ctx) if said else (None, False)
+            target = subj
+        if target is None or _same(target, investor):
+            target, by_ref = _main_company(ctx, [investor]), True
         ev = _investment(s, ctx, investor, target, amt, m.start(), by_ref)
         if ev:
             out.append(ev)
@@ -1675,7 +1837,14 @@ def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     return out
 
 
-_SUPPLY_WITH = re.compile(r"\bto\s+(?:supply|provide|furnish)\s+(?=[A-Z])", re.IGNORECASE)
+_SUPPLY_WITH = re.compile(
+    r"\bto\s+(?:supply|provide|furnish)\s+"
+    # "to supply U.S. car giant Ford with …": the buyer past its nationality and trade
+    r"(?:(?-i:(?:U\.S\.|US|UK|EU|[A-Z][a-z]+(?:an|ese|ish|i))\s+)?(?:[a-z][\w-]*\s+){0,2}"
+    r"(?:carmaker|automaker|maker|manufacturer|producer|company|firm|group|giant|supplier|"
+    r"refiner|processor|trader|utility|customer)\s+)?(?-i:(?=[A-Z]))",
+    re.IGNORECASE,
+)
 """An agreement "to supply Y with N tonnes of graphite": the subject sells to Y."""
 _AS_BUYER = re.compile(
     r"\b(?:secured|secures|signed|signs|signed up|landed|lands|added|adds|named|names|"
@@ -1720,6 +1889,55 @@ _SUPPLY_VERB_AT = re.compile(
 )
 
 
+_TO_THE_DESCRIBED = re.compile(
+    r"\b(?:will|would|to|agreed\s+to|agrees\s+to)\s+(?:supply|sell|deliver|ship)\s+"
+    r"[^;]{0,140}?\bto\s+the\s+(?P<dem>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+"
+    r"(?:[a-z][\w-]*\s+){0,2}?(?:company|firm|group|maker|carmaker|automaker|manufacturer|"
+    r"buyer|customer|giant|conglomerate|trading\s+house|producer|refiner)\b"
+)
+"""A buyer named by its nationality and trade ("will supply up to 150,000 tonnes a year of
+spodumene concentrate to the South Korean company"): the sector company of that country the
+story named last."""
+
+
+def _described_buyer(
+    s: Sent, ctx: Context, country: str, exclude: Mention | None
+) -> Mention | None:
+    """The company of ``country`` the story named last (its deals' parties, the last sentence
+    that named one, this sentence), ``exclude`` aside."""
+    seen = [*[m for e in ctx.events for m in e.links.values()], *ctx.last_orgs, *s.orgs()]
+    for m in reversed(seen):
+        if m.kind != "company" or (exclude is not None and _same(m, exclude)):
+            continue
+        if sector_country(m.value) == country or sector_country(m.text) == country:
+            return m
+    return None
+
+
+def described_buyer_events(s: Sent, ctx: Context) -> list[Event]:
+    """Supply deals whose buyer the sentence names only by nationality and trade."""
+    out: list[Event] = []
+    for m in _TO_THE_DESCRIBED.finditer(s.text):
+        dem = next(
+            (
+                c
+                for c in s.countries()
+                if c.start == m.start("dem") and c.id is not None and c.end >= m.end("dem") - 1
+            ),
+            None,
+        )
+        if dem is None or dem.id is None or _blocked(s, m.start() + 2, allow_plans=True):
+            continue
+        supplier, _ = _subject(s, m.start(), ctx)
+        buyer = _described_buyer(s, ctx, dem.id, supplier)
+        if supplier is None or buyer is None:
+            continue
+        ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), True, m.start())
+        if ev:
+            out.append(ev)
+    return out
+
+
 def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
     """Supply deals worded by the buyer's role rather than a verb of sale: "agreed to supply Y
     with …", "secured Y as a customer for its …", "Y will be the sole buyer of X's …"."""
@@ -1728,9 +1946,11 @@ def role_supply_events(s: Sent, ctx: Context) -> list[Event]:
         return out
     for m in _SUPPLY_WITH.finditer(s.text):
         buyer = _org_at(s, m.end(), 0)
-        if buyer is None or not re.match(r"\s+with\b", s.text[buyer.end :]):
-            continue
-        if _blocked(s, m.start()) or _NONBINDING.search(s.text[: m.start()]):
+        w = re.match(r"\s+with\b", s.text[buyer.end :]) if buyer is not None else None
+        if buyer is None or w is None or _ABSTRACT_OBJECT.match(s.text, buyer.end + w.end()):
+            continue  # "to supply Y with technical services": nothing sold
+        # the hedge reaches "to" ("hopes to supply Y with …")
+        if _blocked(s, m.start() + 3) or _NONBINDING.search(s.text[: m.start()]):
             continue
         supplier, by_ref = _subject(s, m.start(), ctx)
         ev = _supply_with_qty(s, ctx, supplier, buyer, m.start(), by_ref, buyer.end)
@@ -2051,20 +2271,64 @@ def production_start_events(s: Sent, ctx: Context) -> list[Event]:
 
 
 # --------------------------------------------------------------------------- refine
+_MONEY_RECEIVED = re.compile(
+    r"\b(?:received|receives|receiving|got|gets|won|wins|obtained|obtains|(?:was|were) given)\s+"
+    r"(?:an?\s+)?(?:US|A|C)?[$€£¥]\s?[\d.,]+"
+)
+_NOT_GIFT = re.compile(
+    r"\b(?:shares?|stock|equity|stake|warrants?|preferred|convertible|invest\w*|loans?|lend\w*|"
+    r"debt|credit|bonds?|notes|financing|funding|contracts?|orders?|sales?|revenues?)\b",
+    re.IGNORECASE,
+)
+"""Money a company received from a public body with no word of equity, debt or sale in its
+sentence ("Last year the company received $20 million from the Department of Defense"): the
+labels' grant (no share bought, nothing to repay)."""
+
+
+_GRANT_OF = re.compile(r"\s+(?:\([A-Z]{2,6}\)\s+)?(?:grants?|awards?)\b")
+"""A grant named with its funder before the noun ("a Defense Department grant")."""
+
+
+def _named_funder(s: Sent, ctx: Context, g: Event) -> Event:
+    """A grant whose funder only its programme names ("a grant under the Defense Production
+    Act": the U.S. government) takes the public body the article named as the funder of a
+    grant before ("… to fulfil its part of a Defense Department grant")."""
+    gr = g.links.get("grantor")
+    if (
+        gr is None
+        or gr.id != US_GOVERNMENT
+        or ctx.grant_funder is None
+        or not _PROGRAM.search(s.text)
+        or any(_public(o) for o in s.orgs())
+    ):
+        return g
+    return replace(
+        g,
+        fields=extracted_fields({**g.fields, "grantor": _value(ctx.grant_funder)}),
+        links={**g.links, "grantor": ctx.grant_funder},
+    )
+
+
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """The events of the sentence after the deal families: ``found`` (what the base
     extractors proposed) with funding worded as a loan or a grant retyped, stakes read
     against a passive "by X" corrected, and the families' events the base missed."""
     out = list(found)
-    grants = grant_events(s, ctx) or gov_funding_events(s, ctx)
+    grants = grant_events(s, ctx) or gov_funding_events(s, ctx) or award_noun_events(s, ctx)
+    grants = [_named_funder(s, ctx, g) for g in grants]
+    named = [o for o in s.orgs() if _public(o) and _GRANT_OF.match(s.text, o.end)]
+    if named:
+        ctx.grant_funder = named[-1]
     loans = loan_events(s, ctx)
     extra: list[Event] = [*(loans or listed_loans(s, ctx)), *grants]
-    if (
-        not grants
-        and _PROGRAM.search(s.text)
-        and not re.search(
-            r"\b(?:shares?|stock|equity|stake|warrants?|preferred)\b", s.text, re.IGNORECASE
+    if not grants and (
+        (
+            _PROGRAM.search(s.text)
+            and not re.search(
+                r"\b(?:shares?|stock|equity|stake|warrants?|preferred)\b", s.text, re.IGNORECASE
+            )
         )
+        or (_MONEY_RECEIVED.search(s.text) and not _NOT_GIFT.search(s.text))
     ):
         # "received a $12.5 million investment from the Department of Defense under the Defense
         # Production Act": public money under a grant programme, not equity
@@ -2123,7 +2387,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 break
         else:
             extra.append(st)
-    for inv in investment_events(s, ctx):
+    for inv in [*investment_events(s, ctx), *raise_investment_events(s, ctx)]:
         if not any(
             e.type in ("investment", "stake_acquisition", "loan", "grant")
             and any(_same(m, inv.links["investor"]) for m in e.links.values())
@@ -2144,6 +2408,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         *supply_events(s, ctx, out),
         *shipment_buyer(s, ctx),
         *role_supply_events(s, ctx),
+        *described_buyer_events(s, ctx),
         *import_events(s, ctx),
     ]:
         if not any(
@@ -2163,8 +2428,8 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         # "signed a nonbinding indicative offtake term sheet": no deal yet
         out = [e for e in out if e.type not in _DEALS]
         extra = [e for e in extra if e.type not in _DEALS]
-    out = [_company_bought(s, ctx, e) for e in out]
-    extra = [_company_bought(s, ctx, e) for e in extra]
+    out = [_company_bought(s, ctx, _public_lends(e)) for e in out]
+    extra = [_company_bought(s, ctx, _public_lends(e)) for e in extra]
     out = _one_sale([_sale_contract(s, ctx, e) for e in out])
     extra = _one_sale([_sale_contract(s, ctx, e) for e in [*out, *extra]])[len(out) :]
     prev = ctx.prev.text if ctx.prev is not None else None
@@ -2180,6 +2445,23 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             out.append(e)
             have.add(e.key())
     return _investment_buying_a_stake(s, out)
+
+
+def _public_lends(e: Event) -> Event:
+    """A loan between a company and a public lender ("X signed a $20 million loan agreement
+    with the Japan Bank for International Cooperation"): the public body lends, whichever of
+    the two is the subject."""
+    lender, borrower = e.links.get("lender"), e.links.get("borrower")
+    if e.type != "loan" or lender is None or borrower is None:
+        return e
+    if _public(lender) or not _public(borrower):
+        return e
+    fields = {**e.fields, "lender": e.fields["borrower"], "borrower": e.fields["lender"]}
+    return replace(
+        e,
+        fields=extracted_fields(fields),
+        links={**e.links, "lender": borrower, "borrower": lender},
+    )
 
 
 _FOR_STAKE = re.compile(
@@ -2249,6 +2531,10 @@ _TOLL = re.compile(
 _VEHICLE = re.compile(
     r"\bthrough\s+(?:her|his|its|their|the)\s+(?:[\w-]+\s+){0,2}?(?:company|vehicle|arm|"
     r"subsidiary|unit|fund|firm|family office|holding company),?\s+"
+    # a person's company named as the one that reports the deal ("Tom Baxter raised his stake
+    # …, his company Baxter Holdings said"): the holding is the company's
+    r"|,\s+(?:her|his)\s+(?:[\w-]+\s+){0,2}?(?:company|vehicle|firm|family office|"
+    r"holding company),?\s+(?=[^,;.]{1,60}?\s+(?:said|says|announced|told|confirmed)\b)"
 )
 
 

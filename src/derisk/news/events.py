@@ -397,6 +397,9 @@ class Context:
     loose: list[tuple[int, Mention, Money | None, dt.date | None]] = field(default_factory=list)
     """Details told in sentences that gave no event (sentence index, party, the sum the party
     puts in, the day a deal of it was made): :func:`note_loose_details`."""
+    grant_funder: Mention | None = None
+    """The public body the article last named as a grant's funder ("a Defense Department
+    grant"): :func:`derisk.news.deals.refine`."""
 
 
 _TITLE = r"(?:President|Minister|Premier|Secretary|Governor|Chancellor)"
@@ -440,7 +443,7 @@ def _value(m: Mention) -> str:
 
 PLANNED = re.compile(
     r"\b(?:plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|(?:is|are) expected|"
-    r"expect(?:s|ed)? to)\b",
+    r"expect(?:s|ed)? to|(?:is|are)(?: also)? set to)\b",
     re.IGNORECASE,
 )
 """Hedges that still announce a commitment: an investment a company "plans to" make is news."""
@@ -484,8 +487,12 @@ def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
 
 
 _COREF = re.compile(
-    r"^(?:(?:In|By|On|Last|Earlier|Later|Then|Previously|Separately)\b[\w ]{0,20},\s+)?"
-    r"(?:[Ii]t|(?<=, )the (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
+    r"^(?:(?:In|By|On|Last|Earlier|Later|Then|Previously|Separately)\b[\w ]{0,20},\s+"
+    # any fronted phrase before a comma ("In addition to private funding, the company …") or
+    # a time adverbial without one ("Last year the company …")
+    r"|[A-Z][\w'’-]*(?:\s+[\w'’$.-]+){0,6},\s+"
+    r"|(?:Last|This|Earlier|Later|Next)\s+(?:year|month|week|quarter)\s+)?"
+    r"(?:[Ii]t|(?<=[, ])the (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|refiner|smelter|"
     r"developer|maker|processor)|The (?:[\w-]+\s+){0,2}(?:company|firm|group|miner|producer|"
     r"refiner|smelter|developer|maker|processor)|[A-Z][\w.]+['’]s (?:(?:largest|biggest|top|"
     r"leading|second-largest|No\. \d|[\w-]+)\s+){0,3}(?:company|miner|producer|refiner|"
@@ -495,6 +502,25 @@ _COREF_ANY = re.compile(
     r"\bthe (?:[\w-]+\s+){0,2}(?:company|firm|miner|producer|refiner|smelter|developer|processor|"
     r"explorer)\b"
 )
+
+
+def referent(ctx: Context) -> Mention:
+    """The company an opening "The company" / "It" refers to: the first organisation of the
+    last sentence that named one, unless that one is party to no event yet and another
+    company is party to two or more (the story's company: "Mitra Chem closed a round led by
+    X with Y and Z. L&F, which invested in March, is expected to join. … the company was
+    awarded a grant" is Mitra Chem's). Needs ``ctx.last_orgs``."""
+    first = ctx.last_orgs[0]
+    counts: dict[str, tuple[int, Mention]] = {}
+    for e in ctx.events:
+        for m in {(m.id or name_key(m.value)): m for m in e.links.values()}.values():
+            if m.kind == "company":
+                k = m.id or name_key(m.value)
+                counts[k] = (counts.get(k, (0, m))[0] + 1, m)
+    if not counts or (first.id or name_key(first.value)) in counts:
+        return first
+    n, top = max(counts.values(), key=lambda x: x[0])
+    return top if n >= 2 else first
 
 
 def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
@@ -532,8 +558,8 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
                 break
         return group, False
     if _COREF.match(s.text) and ctx.last_orgs:
-        return [ctx.last_orgs[0]], True
-    bare = _BARE_SUBJECT.search(s.text[:pos])
+        return [referent(ctx)], True
+    bare = _BARE_SUBJECT.search(s.text[:pos]) or _APPOSED_OPENER.search(s.text[:pos])
     if bare and bare.group("name").split()[0] not in _NOT_SUBJECT:
         a, b = bare.span("name")
         if not any(x.start < b and a < x.end for x in s.mentions):
@@ -546,8 +572,15 @@ _BARE_SUBJECT = re.compile(
     r"refiner|developer|giant|supplier)\s+)"
     r"(?P<name>[A-Z][\w&.'’-]+(?:\s+[A-Z][\w&.'’-]+){0,3})\s+"
     r"(?:has\s+|have\s+|had\s+|will\s+|would\s+|is\s+|was\s+)?(?:already\s+|also\s+|now\s+)?"
-    r"(?:\w+\s+){0,1}$"
+    # "X is also set to invest", "X is due to take"
+    r"(?:(?:set|due|poised|about|ready)\s+to\s+|\w+\s+)?$"
 )
+_APPOSED_OPENER = re.compile(
+    r"^(?P<name>[A-Z][\w&.'’-]+(?:\s+[A-Z][\w&.'’-]+){1,3}),\s+(?:[^,;]{1,100}),\s+"
+    r"(?:[a-z][\w'’-]*\s+){1,8}$"
+)
+"""The name opening the sentence before an apposition ("Tom Baxter, Canada's richest man, has
+expanded his holdings by acquiring …"): the subject of the verbs after it."""
 _NOT_SUBJECT = frozenset(
     [
         "The",
@@ -912,7 +945,11 @@ _STAKE_NOUN = re.compile(
     r"|(?P<pct4>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){1,3}"
     r"(?P<noun4>stake|interest|holding|shareholding)\b"
     r"|(?P<bare>\b(?:an?|its|their|her|his) (?:\w+ )?(?:equity |minority |majority |strategic )?"
-    r"stake)"
+    # "raised her stake again in X": an adverb of repetition between the noun and "in"
+    r"stake(?: (?:again|further|once more))?"
+    # "has taken stakes in X and Y", "took equity stakes in several miners, including X"
+    # (in running text: a headline's "Takes 5% Stakes in Company and Project" is no list)
+    r"|\b(?-i:(?:equity |minority |strategic )?stakes))"
     r" in\b",
     re.IGNORECASE,
 )
@@ -1018,6 +1055,8 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 acquirer = _object_after(s, trig, "gives|give|giving", [], max_gap=0)
             if acquirer is None:
                 acquirer = subjects[0] if subjects else None
+            if acquirer is None:
+                acquirer = _country_subject(s, trig)
         project = _stake_target_name(s, m.end() - 3) if m.group("pct3") else None
         if project is not None and not _PROJECT_AFTER.match(s.text, project.end):
             project = None
@@ -1033,6 +1072,13 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             if target is None and desc is not None:
                 # "her stake in lithium producer Liontown Resources": past the trade
                 target = next((o for o in s.orgs() if o.start == desc.end()), None)
+            examples = _EXAMPLES.match(s.text, m.end("bare"))
+            if target is None and examples is not None:
+                # "has taken stakes in other mining ventures, including X and Y"
+                target = next(
+                    (o for o in s.orgs() if o.start == examples.end() and o.kind == "company"),
+                    None,
+                ) or _new_name_at(s, examples.end())
         else:
             target = _object_after(s, m.end(), "in|of", [acquirer] if acquirer else [], 8)
         if target is not None and target.id is None and m.group("bare") is None:
@@ -1142,8 +1188,34 @@ def _amount_before(s: Sent, ctx: Context, orgs: list[Mention]) -> Money | None:
 
 
 _AND_ALSO = re.compile(
-    r"\s+and\s+(?:(?:the|its|their)\s+)?(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
+    # past a ticker in parentheses: "Lithium Americas (LAC) and MP Materials"
+    r"(?:\s*\([A-Z0-9.:\s]{1,14}\))?,?\s+and\s+(?:(?:the|its|their)\s+)?"
+    r"(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
 )
+_EXAMPLES = re.compile(
+    r"\s+in\s+(?:[\w'’-]+\s+){1,5}?(?:[\w'’-]+),?\s+(?:including|such as|among them|like)\s+"
+)
+"""Targets given as examples of a class ("stakes in other mining ventures, including X")."""
+
+
+def _country_subject(s: Sent, pos: int) -> Mention | None:
+    """A country that is the subject of the clause before ``pos`` ("the US has taken
+    stakes in …", "Over two years, Japan bought …"): its government, the graph's U.S.
+    government for the United States."""
+    for c in s.countries():
+        if c.end > pos or c.id is None or c.role not in ("name", "capital", "demonym"):
+            continue
+        if not re.search(r"(?:^|,\s+)(?:[Tt]he\s+)?$", s.text[: c.start]):
+            continue
+        if not re.fullmatch(
+            r"\s+(?:has|have|had|will|would|also|now|recently|quietly|since|\s)*"
+            r"(?:[a-z]+\s+){0,1}",
+            s.text[c.end : pos],
+        ):
+            continue
+        gid = "us-government" if c.id == "USA" else c.id
+        return Mention(c.start, c.end, c.text, "government", gid, "name")
+    return None
 
 
 def _coordinated(s: Sent, target: Mention) -> list[Mention]:
@@ -1199,6 +1271,21 @@ def project_name(text: str, mentions: tuple[Mention, ...]) -> Mention | None:
 _STAKE_IN = re.compile(
     r"\s+(?:in|of)\s+(?:(?:the|its|their|a)\s+)?(?:(?:company|group|firm|miner|developer)['’]s\s+)?"
 )
+
+
+def _new_name_at(s: Sent, pos: int) -> Mention | None:
+    """A capitalised name of two words or more starting at ``pos`` that no known mention
+    overlaps: an organisation new to the graph."""
+    n = _CAP_NAME.match(s.text, pos)
+    if not n or n.start() != pos:
+        return None
+    start, end = n.span("name")
+    words = n.group("name").split()
+    if words[0] in _NOT_SUBJECT or len(words) < 2:
+        return None
+    if any(x.start < end and start < x.end for x in s.mentions):
+        return None
+    return Mention(start, end, n.group("name"), "company", None, "new")
 
 
 def _stake_target_name(s: Sent, pos: int) -> Mention | None:
@@ -1440,6 +1527,15 @@ _OFFTAKE = re.compile(
     r"(?:[\w,-]+ ){0,4}from)\b",
     re.IGNORECASE,
 )
+_ABSTRACT_OBJECT = re.compile(
+    r"\s*(?:(?:an?|the|its|their|a\s+new)\s+)?(?:[\w-]+\s+){0,2}?(?:framework|pathway|path|"
+    r"support|access|guidance|services?|assistance|opportunit(?:y|ies)|platform|clarity|"
+    r"certainty|basis|mechanism|roadmap|structure|foundation|expertise|advice|technology|"
+    r"know-how|training|solutions?)\b",
+    re.IGNORECASE,
+)
+"""Objects of "provide" / "supply" that are no goods ("would provide a framework to advance
+negotiations", "will supply technical services")."""
 _TERM_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
 _TERM = re.compile(
     r"\b(?:for|over)\s+(?:an?\s+)?(?:initial\s+)?(?:term|period)?\s*(?:of\s+)?"
@@ -1521,6 +1617,14 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
                 if x.start >= m.end() + pct_of.end()
             )
         )
+        given = re.match(r"\s*(?:[A-Z][\w&.'’-]*\s+){1,5}with\b", s.text[m.end() :])
+        if m.group("sell") and (
+            _ABSTRACT_OBJECT.match(tail)
+            or (given is not None and _ABSTRACT_OBJECT.match(s.text, m.end() + given.end()))
+        ):
+            # "would provide a framework to advance negotiations", "to supply Y with
+            # technical services": nothing sold
+            continue
         if re.match(r"\s*(?:\S+\s+){0,4}(?:stock|shares|stake|preferred)", tail) or (
             (m.group("buy") or m.group("buy2"))
             and pct_of is not None

@@ -104,6 +104,14 @@ ORG_WORDS = (
     "Earths",
     "Systems",
     "Mineração",
+    "Ltda",
+    "Ltda.",
+    "SpA",
+    "S.p.A.",
+    "SAS",
+    "SARL",
+    "Tbk",
+    "Berhad",
     "Mineracao",
     "Smelter",
     "Technologies",
@@ -118,9 +126,14 @@ ORG_WORDS = (
 )
 """Words that end the name of an organisation ("Kibara Graphite Ltd", "Hanul Chemical")."""
 
-_CAP = r"(?:[A-Z][A-Za-z0-9&'’.]*(?:-[A-Z][A-Za-z0-9'’.]*)*|[A-Z]{2,}|de|del|do|da|of|y|and|&)"
+_L = "A-Za-zÀ-ÖØ-öø-ÿ"
+"""Letters of names, with the accented ones of Latin-1 ("Compañía Minera", "Mineração")."""
+_CAP = (
+    rf"(?:[A-ZÀ-ÖØ-Þ][{_L}0-9&'’.]*(?:-[A-Z][{_L}0-9'’.]*)*|[A-Z]{{2,}}|"
+    r"de|del|do|da|du|des|di|la|el|of|y|and|&)"
+)
 _ORG_RE = re.compile(
-    r"(?<![\w-])(?:PT\s+)?(?P<name>(?:[A-Z][A-Za-z0-9&'’.]*(?:-[A-Z][A-Za-z0-9'’.]*)*\s+)"
+    rf"(?<![\w-])(?:PT\s+)?(?P<name>(?:[A-ZÀ-ÖØ-Þ][{_L}0-9&'’.]*(?:-[A-Z][{_L}0-9'’.]*)*\s+)"
     r"(?:" + _CAP + r"\s+){0,4}?"
     r"(?:" + "|".join(re.escape(w) for w in sorted(ORG_WORDS, key=len, reverse=True)) + r")"
     r"(?:\s+(?:"
@@ -681,6 +694,11 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
         ):
             start += len(words[0]) + 1
             words = words[1:]
+        poss = [i for i, w in enumerate(words[:-1]) if w.endswith(("'s", "’s"))]
+        if poss:
+            # "Northern Ontario's Electra Battery Materials": a place's possessive is no part
+            start += sum(len(w) + 1 for w in words[: poss[-1] + 1])
+            words = words[poss[-1] + 1 :]
         if len(words) < 2 or all(w in ORG_WORDS for w in words):
             continue
         text = " ".join(words)

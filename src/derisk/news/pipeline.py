@@ -269,22 +269,45 @@ def _months(sentence: str, article: Article) -> set[tuple[int, int]]:
 
 
 _ABBREV_DEF = re.compile(
-    r"\b(?P<full>[A-Z][\w&.'’-]+(?:\s+(?:of\s+|&\s+)?[A-Z][\w&.'’-]+){1,5})\s+\((?P<abbr>[A-Z][A-Z&]{1,5})\)"
+    r"\b(?P<full>[A-Z][\w&.'’-]+(?:\s+(?:(?:of|for|and|the|&)\s+){0,2}[A-Z][\w&.'’-]+){1,6})"
+    r"\s+\((?P<abbr>[A-Z][A-Z&]{1,5})\)"
 )
+_CONNECTOR = frozenset({"of", "for", "and", "the", "&"})
+_ACRONYM_SKIPS = re.compile(r"U\.S\.|US|UK|EU|International|National|Federal")
+"""Leading words an acronym may leave out: a country's short form, "International"."""
 
 
 def _abbreviations(text: str) -> dict[str, str]:
-    """Short forms the article defines ("General Motors (GM)"): abbreviation → full name,
-    kept only when the letters are the initials of the full name."""
+    """Short forms the article defines ("General Motors (GM)", "Japan Bank for International
+    Cooperation (JBIC)"): abbreviation → full name, kept only when the letters are the
+    initials of the full name's last words (small words such as "for" left out). A state
+    body's acronym may leave out its country ("U.S. International Development Finance
+    Corporation (DFC)"): the full name keeps it.
+
+    >>> _abbreviations("The Japan Bank for International Cooperation (JBIC) lent …")
+    {'JBIC': 'Japan Bank for International Cooperation'}
+    >>> _abbreviations("the US International Development Finance Corp (DFC) and Ford (F)")
+    {'DFC': 'US International Development Finance Corp'}
+    >>> _abbreviations("the U.S. Department of Energy (DOE)")
+    {'DOE': 'U.S. Department of Energy'}
+    """
     out: dict[str, str] = {}
     for m in _ABBREV_DEF.finditer(text):
-        words = [w for w in m.group("full").split() if w not in ("of", "&")]
+        words = m.group("full").split()
         abbr = m.group("abbr").replace("&", "")
-        for k in range(len(words), 0, -1):
-            tail = words[-k:]
-            if "".join(w[0] for w in tail).upper() == abbr:
-                out.setdefault(m.group("abbr"), " ".join(tail))
-                break
+        heads = [i for i, w in enumerate(words) if w not in _CONNECTOR]
+        for j, i in enumerate(heads):
+            initials = "".join(words[h][0] for h in heads[j:]).upper()
+            if abbr not in (initials, "".join(w[0] for w in words[i:]).upper()):
+                continue  # "Department of Energy (DOE)" keeps the small word's letter
+            lead = words[:i]
+            while lead and not _ACRONYM_SKIPS.fullmatch(lead[0]):
+                lead = lead[1:]
+            if not all(_ACRONYM_SKIPS.fullmatch(w) for w in lead):
+                lead = []
+            if len(heads) - j >= 2 or lead:
+                out.setdefault(m.group("abbr"), " ".join([*lead, *words[i:]]))
+            break
     return out
 
 
@@ -293,7 +316,7 @@ def _expand_abbreviations(e: Event, abbrev: dict[str, str]) -> Event:
     article defined for it."""
     fields, links = dict(e.fields), dict(e.links)
     for k, m in e.links.items():
-        if m.id is None and m.kind == "company" and e.fields.get(k) in abbrev:
+        if m.id is None and m.kind in ("company", "government") and e.fields.get(k) in abbrev:
             full = abbrev[str(fields[k])]
             fields[k] = full
             links[k] = replace(m, canonical=full)
@@ -318,6 +341,23 @@ def _same_party(x: object, y: object) -> bool:
         return x is y
     kx, ky = slug(strip_legal(str(x))), slug(strip_legal(str(y)))
     return kx == ky or kx.startswith(ky + "-") or ky.startswith(kx + "-")
+
+
+def _headline_line(text: str) -> str | None:
+    r"""The text's first line when it is a headline kept with the body (no title given): title
+    case, no closing full stop, at most 25 words.
+
+    >>> _headline_line("U.S. Government Acquires 5% Stake in Lithium Americas\n\nOn October 1, …")
+    'U.S. Government Acquires 5% Stake in Lithium Americas'
+    >>> _headline_line("The company said on Monday it bought a stake in X.\nMore text") is None
+    True
+    """
+    first = text.strip().split("\n", 1)[0].strip()
+    words = [w for w in first.split() if len(w) >= 4 and w[0].isalpha()]
+    if not words or first.endswith(".") or len(first.split()) > 25:
+        return None
+    caps = sum(1 for w in words if w[0].isupper())
+    return first if caps >= 0.6 * len(words) else None
 
 
 def _drop_headline_variants(events: list[Event], title: str | None) -> list[Event]:
@@ -396,6 +436,8 @@ def _full_names(e: Event, named: list[Mention]) -> Event:
         ]
         if longer:
             fields[k] = max(longer, key=lambda c: len(c.value)).value
+        # "Thacker Pass JV": the press's abbreviation, written out as the body writes it
+        fields[k] = re.sub(r"\s+JV\.?$", " joint venture", str(fields[k]))
     return e if fields == e.fields else e.with_fields(fields)
 
 
@@ -567,7 +609,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for m in mentions:
             active.update(lexicon.short_names(m))
     events = _drop_preliminary(events, texts)
-    events = _drop_headline_variants(events, article.title)
+    events = _drop_headline_variants(events, article.title or _headline_line(article.text))
     events = deals.home_dollar(events, article.url, article.text)
     # a restatement of an event (same type and key fields, no conflicting value) adds the
     # details it states to the first statement ("… for five years" in the next paragraph)

@@ -87,6 +87,15 @@ class Sentence:
     dateline: dt.date | None = None
 
 
+_LEGAL_FORMS = frozenset(["co", "corp", "inc", "ltd", "pty", "bhd", "s.a", "n.v", "b.v", "a.g"])
+_OPENER = re.compile(
+    r"(?:The|They|It|Its|Their|He|She|His|Her|We|This|That|These|Those|In|On|At|Under|"
+    r"Shares|Earlier|Last|Meanwhile|However)\s"
+)
+"""Words that open a sentence and start no name: after a legal form ("Inc.") they begin the
+next sentence."""
+
+
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of one paragraph; abbreviations (``Corp.``, ``U.S.``, ``Oct.``) do not end one.
 
@@ -94,6 +103,8 @@ def split_sentences(paragraph: str) -> list[str]:
     ['Cascade Antimony Corp. (TSXV: CAC) opened.', 'Prices rose in the U.S. too.']
     >>> split_sentences("Output fell in March.It also rose at first.")
     ['Output fell in March.', 'It also rose at first.']
+    >>> split_sentences("X lent $5m to Boreal Inc. The loan runs to 2030.")
+    ['X lent $5m to Boreal Inc.', 'The loan runs to 2030.']
     """
     out: list[str] = []
     start = 0
@@ -105,7 +116,9 @@ def split_sentences(paragraph: str) -> list[str]:
         word = re.search(r"([\w.]+)\.$", before)
         if word:
             w = word.group(1).lower()
-            if (
+            if w in _LEGAL_FORMS and _OPENER.match(paragraph, m.end()):
+                pass  # "… Boreal Graphite Inc. They also signed …": the name ends a sentence
+            elif (
                 w in ABBREVIATIONS
                 or re.fullmatch(r"[a-z]", w)
                 or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w)
