@@ -1834,7 +1834,8 @@ _R_SUSPENDED = re.compile(
 )
 _R_IMPOSED = re.compile(
     r"\b(?:ban(?:s|ned|ning)?|embargo\w*|restrict\w*|curb\w*|imposed?|imposes|imposing|"
-    r"tighten\w*|halt\w*|suspend\w*|stop\w*|block\w*|prohibit\w*|forbid\w*|forbade|"
+    r"tighten\w*|halt\w*|suspend\w*|stop\w*|froze|frozen|block\w*|prohibit\w*|forbid\w*|"
+    r"forbade|"
     r"bar(?:s|red|ring)?|outlaw\w*|brakes on|"
     r"(?:be|are|is|being|become|becomes|became) subject to (?:\w+ ){0,3}(?:controls?|licen\w+|"
     r"approval|permits?|scrutiny|review)|"
@@ -2020,6 +2021,47 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         # apply for permits": the government the article is about
         return ctx.last_issuer
     return None
+
+
+_DIRECTIVE = re.compile(
+    r"\b(?:ask(?:s|ed)?|told|tells?|instruct(?:s|ed)?|direct(?:s|ed)?|order(?:s|ed)?|"
+    r"request(?:s|ed)?)\s+(?P<whom>(?:[\w'’.-]+\s+){0,5}?)to\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
+_FIRM_WORD = re.compile(
+    r"\b(?:miners?|producers?|compan(?:y|ies)|firms?|exporters?|smelters?|refiners?|traders?|"
+    r"operators?)\b",
+    re.IGNORECASE,
+)
+
+
+def _asked_of_country(s: Sent, pos: int) -> bool:
+    """The act at ``pos`` is asked of another country ("The United States asked Japan to
+    restrict exports"): a request, which the asked country has not yet acted on."""
+    m = _DIRECTIVE.search(s.text, max(0, pos - 80), pos)
+    if m is None or m.end() != pos:
+        return False
+    a, b = m.span("whom")
+    return any(x.kind == "country" and a <= x.start < b for x in s.mentions)
+
+
+def _directive(s: Sent, pos: int) -> bool:
+    """A government telling companies to stop: "India has asked state-run miner IREL to
+    suspend exports", "Beijing instructed its producers to halt shipments". Asked of a
+    company, the request is the government's order, not a hedge; asked of another country
+    ("urged Japan to restrict exports") it stays a request."""
+    m = _DIRECTIVE.search(s.text, max(0, pos - 80), pos)
+    if m is None or m.end() != pos:
+        return False
+    a, b = m.span("whom")
+    if any(x.kind == "country" and a <= x.start < b for x in s.mentions):
+        return False
+    whom_is_firm = bool(_FIRM_WORD.search(s.text, a, b)) or any(
+        x.kind == "company" and a <= x.start < b for x in s.mentions
+    )
+    return whom_is_firm and any(
+        x.kind in ("country", "government") and x.end <= m.start() for x in s.mentions
+    )
 
 
 def _company_subject(s: Sent, pos: int) -> bool:
@@ -2289,10 +2331,16 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     seen_actions: set[str] = set()
     for action, m in sorted(found, key=lambda x: x[1].start()):
-        if action in seen_actions or _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+        directive = action == "imposed" and _directive(s, m.start())
+        if (
+            action in seen_actions
+            or _blocked(s, m.start())
+            or (not_asserted(s.text, m.start()) and not directive)
+            or _asked_of_country(s, m.start())
+        ):
             continue
         issuer = _issuer(s, m.start(), ctx)
-        if issuer is None or _company_subject(s, m.start()):
+        if issuer is None or (_company_subject(s, m.start()) and not directive):
             continue
         lo, hi = clause(s, m.start())
         if (
@@ -2614,7 +2662,45 @@ def _location(s: Sent, pos: int) -> Mention | None:
             gap,
         ):
             return c
-    return None
+    return _sole_place(s)
+
+
+_SEAT_BEFORE = re.compile(
+    r"\b(?:based|headquartered|listed|registered|incorporated|domiciled|traded)\s+(?:in|on)\s+"
+    r"(?:[\w'’.-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+_POSSESSED_FACILITY = re.compile(
+    r"['’]s?\s+(?:[\w-]+\s+){0,3}?(?:plant|facility|mine|refinery|smelter|project|factory|"
+    r"operations?|mill|concentrator|complex|works)\b",
+    re.IGNORECASE,
+)
+
+
+def _sole_place(s: Sent) -> Mention | None:
+    """The one country the sentence places something in, wherever it stands: "its lithium
+    unit in Zimbabwe had resumed", "Zimbabwe's oldest lithium mine halted", "X, operating
+    in northern Mozambique, said it had restarted". None when two countries are so placed;
+    a company's seat ("based in Perth") and a nationality ("Australian miner") place no
+    facility."""
+    found: list[Mention] = []
+    for c in s.countries():
+        if c.role == "demonym":
+            continue
+        before = s.text[max(0, c.start - 40) : c.start]
+        if _SEAT_BEFORE.search(before):
+            continue
+        if (
+            re.search(r"\b(?:in|at|near)\s+(?:[\w'’.,-]+\s+){0,3}$", before)
+            and not _MARKET_SUBJECT.search(before)
+        ) or (
+            _POSSESSED_FACILITY.match(s.text, c.end)
+        ):
+            found.append(c)
+    ids = {c.id for c in found}
+    return found[0] if len(ids) == 1 else None
 
 
 _STATE_BEFORE = re.compile(
@@ -2658,6 +2744,37 @@ def _object_phrase(text: str, pos: int) -> str:
     return m.group(0) if m else ""
 
 
+_FACILITY_SUBJECT = re.compile(
+    r"^(?:(?:In|On|By|Last|Earlier|Later|Then|Meanwhile|However)\b[^,]{0,30},\s+)?"
+    r"(?:(?:The|This|That|Its|Their)\s+(?:[\w'’-]+\s+){0,4}?(?:mine|plant|refinery|smelter|"
+    r"facility|project|operations?|mill|concentrator|complex|site|works)\b"
+    r"|(?:Production|Operations|Mining|Output|Processing)\s+(?:at|of)\s)"
+)
+"""A clause whose subject is the facility itself or its production ("The mine, located in
+…, was shut down", "Production at the site was halted"), not a company."""
+
+
+def _facility_subject_operator(s: Sent, pos: int, ctx: Context) -> Mention | None:
+    """The operator of a facility that is itself the subject before ``pos``: the company the
+    article named last (a government or a buyer is no operator of a plant)."""
+    subj = _FACILITY_SUBJECT.match(s.text)
+    if subj is None or subj.start() > pos or clause(s, pos)[0] > subj.start():
+        return None
+    return next((o for o in ctx.last_orgs if o.kind == "company"), None)
+
+
+def _passive_of_facility_subject(s: Sent, pos: int) -> bool:
+    """Whether the verb at ``pos`` is passive and its subject is the facility at the start
+    ("The refinery, built over three years, was formally inaugurated on Monday")."""
+    subj = _FACILITY_SUBJECT.match(s.text)
+    return (
+        subj is not None
+        and subj.end() <= pos
+        and re.search(r"\b(?:was|were|been|being)\s+(?:\w+ly\s+)?$", s.text[:pos]) is not None
+        and not any(o.start < pos for o in s.orgs())
+    )
+
+
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
     if not _FACILITY_NOUN.search(s.text) and not (
         (s.materials() or ctx.last_material)
@@ -2690,6 +2807,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
                 _BARE_OPEN.fullmatch(m.group(0))
                 and not _FACILITY_NOUN.search(_object_phrase(s.text, m.end()))
                 and not _FACILITY_NOUN.search(s.text, max(0, m.start() - 60), m.start())
+                and not _passive_of_facility_subject(s, m.start())
             )
             or no_facility_act(s.text, m, action)
         ):
@@ -2753,6 +2871,11 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             # "Resources Minister … opened the Lynas plant": the operator is the object
             company = _first_org_after(s, m.end(), [company])
+        if company is None and not any(o.end <= m.start() for o in s.companies()):
+            # "The mine was shut down in August", "Production at the site was halted": the
+            # facility is the subject; the company is the one the article is about
+            company = _facility_subject_operator(s, m.start(), ctx)
+            by_ref = by_ref or company is not None
         if company is None or _FACILITY_NAME_AFTER.match(s.text, company.end):
             # "The Kwinana Lithium Hydroxide Refinery has produced …": the name is the
             # facility's, not its operator's

@@ -1,0 +1,186 @@
+"""Event detection of round 8 for restrictions, facilities and first exports, each a class of
+construction tested on sentences we wrote (the development half showed the classes; no
+sentence is from it): a facility that is itself the subject of its closure or opening is run
+by the company the article is about; a government telling its companies to stop exports
+orders a halt, while one country asking another is a request; "froze" is a halt like
+"halted"; a facility is placed in the one country the sentence puts it in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from derisk.news.lexicon import Lexicon
+from tests.news_helpers import events_of, has
+
+
+def run(text: str, lexicon: Lexicon, published: str = "2025-06-20") -> list[dict[str, Any]]:
+    return events_of(text, lexicon, published)
+
+
+def of_type(events: list[dict[str, Any]], etype: str) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == etype]
+
+
+# ------------------------------------------------------- the facility as its own subject
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        (
+            "Bluegum Lithium sold its first lithium cargo last year. The refinery, built on the "
+            "coast over three years, was formally inaugurated on Monday.",
+            "opening",
+        ),
+        (
+            "Bluegum Lithium cut its output forecast. Production at the Kestrel lithium mine "
+            "was suspended on Tuesday after a flood.",
+            "closure",
+        ),
+        (
+            "Bluegum Lithium reported weaker sales. The plant was idled last week because of "
+            "low lithium prices.",
+            "closure",
+        ),
+        (
+            "Bluegum Lithium shipped spodumene from Walvis Bay. The project, one of two "
+            "lithium mines in the region, was officially opened in March.",
+            "opening",
+        ),
+    ],
+)
+def test_a_facility_as_subject_is_run_by_the_article_s_company(
+    text: str, action: str, lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "facility", company="Bluegum Lithium", action=action, material="lithium")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a possibility, a denial, a plan, history: no act
+        "Bluegum Lithium cut its output forecast. The mine could be shut down next year.",
+        "Bluegum Lithium cut its output forecast. The mine was not shut down.",
+        "Bluegum Lithium cut its output forecast. The refinery will be inaugurated in 2027.",
+        "Bluegum Lithium cut its output forecast. The mine was shut down in 2009.",
+        # no company named before: nobody to run it
+        "Lithium prices fell again. The mine was shut down on Tuesday.",
+        # a fair is no facility
+        "Bluegum Lithium cut its output forecast. The trade fair, held over three days in "
+        "the capital, was formally opened on Monday.",
+    ],
+)
+def test_a_facility_subject_without_an_act_or_an_operator_gives_none(
+    text: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(text, lexicon), "facility")
+
+
+# ---------------------------------------------------- a government directing its companies
+@pytest.mark.parametrize(
+    ("sentence", "issuer", "material", "target"),
+    [
+        (
+            "Beijing instructed its magnet producers to halt shipments of rare earths to the "
+            "United States.",
+            "CHN",
+            "rare-earths",
+            "USA",
+        ),
+        (
+            "India has asked state-run miner Kolar Minerals to suspend its contract to export "
+            "rare earths to Japan.",
+            "IND",
+            "rare-earths",
+            "JPN",
+        ),
+        (
+            "Indonesia has directed local smelters to stop exporting nickel pig iron to China.",
+            "IDN",
+            "nickel",
+            "CHN",
+        ),
+    ],
+)
+def test_a_government_telling_companies_to_stop_exports_imposes_a_halt(
+    sentence: str, issuer: str, material: str, target: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(
+        ev, "export_restriction", issuer=issuer, action="imposed", material=material, target=target
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # one country asking another: a request the asked country has not acted on
+        "The United States asked Japan to restrict exports of gallium to China.",
+        "Washington has asked the Netherlands to curb shipments of germanium to China.",
+        # a company asking its own traders: a company's decision, no export restriction
+        "Glencore asked its traders to stop cobalt exports to China.",
+    ],
+)
+def test_a_request_of_another_country_or_by_a_company_is_no_restriction(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(sentence, lexicon), "export_restriction")
+
+
+# ------------------------------------------------------------------------- froze, frozen
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Congo froze cobalt exports in February to lift prices.",
+        "Kinshasa has frozen exports of cobalt for four months.",
+    ],
+)
+def test_a_government_freezing_exports_imposes_a_halt(sentence: str, lexicon: Lexicon) -> None:
+    assert has(
+        run(sentence, lexicon), "export_restriction", issuer="COD", action="imposed", material="cobalt"
+    )
+
+
+def test_a_freeze_named_as_a_cause_is_no_new_halt(lexicon: Lexicon) -> None:
+    ev = run("Analysts credited the cobalt export freeze for a rebound in prices.", lexicon)
+    assert not of_type(ev, "export_restriction")
+
+
+# ---------------------------------------------------------- where the facility stands
+@pytest.mark.parametrize(
+    ("sentence", "location"),
+    [
+        ("Bluegum Lithium said its processing unit in Namibia had resumed operations.", "NAM"),
+        (
+            "Bluegum Lithium's Qadira operation, Namibia's largest lithium mine, halted "
+            "production on Friday.",
+            "NAM",
+        ),
+        (
+            "Australian miner Redwood Metals, active in northern Mozambique, said it had "
+            "resumed graphite production.",
+            "MOZ",
+        ),
+    ],
+)
+def test_a_facility_stands_in_the_one_country_the_sentence_places_it(
+    sentence: str, location: str, lexicon: Lexicon
+) -> None:
+    ev = of_type(run(sentence, lexicon), "facility")
+    assert ev and ev[0].get("location") == location
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a company's seat and a market place no facility
+        "Redwood Metals, headquartered in Canada, halted nickel production at its mine.",
+        "Shares in Australia fell after Redwood Metals halted nickel production at its mine.",
+    ],
+)
+def test_a_seat_or_a_market_places_no_facility(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    ev = of_type(run(sentence, lexicon), "facility")
+    assert ev and ev[0].get("location") is None
