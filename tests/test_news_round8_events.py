@@ -184,3 +184,50 @@ def test_a_seat_or_a_market_places_no_facility(
 ) -> None:
     ev = of_type(run(sentence, lexicon), "facility")
     assert ev and ev[0].get("location") is None
+
+
+# ------------------------------------------- goods named in the sentence after the measure
+@pytest.mark.parametrize(
+    ("text", "issuer", "materials"),
+    [
+        (
+            "Jakarta suspended copper export permits this week. Nickel and bauxite also fell "
+            "under the ban.",
+            "IDN",
+            ("copper", "nickel"),
+        ),
+        (
+            "Beijing banned gallium exports to the US. Germanium is also covered by the new "
+            "controls.",
+            "CHN",
+            ("gallium", "germanium"),
+        ),
+        (
+            "Beijing has restricted exports of several strategic metals. The list published on "
+            "Friday includes gallium and germanium.",
+            "CHN",
+            ("gallium", "germanium"),
+        ),
+    ],
+)
+def test_goods_placed_under_the_measure_in_the_next_sentence_are_restricted(
+    text: str, issuer: str, materials: tuple[str, ...], lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon)
+    for material in materials:
+        assert has(ev, "export_restriction", issuer=issuer, action="imposed", material=material)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a possibility, a market, a list that is no measure
+        "Beijing banned gallium exports to the US. Germanium could also fall under the ban.",
+        "Beijing banned gallium exports to the US. Prices of germanium also fell under pressure.",
+        "Germanium is included in the list of critical minerals of the European Union.",
+    ],
+)
+def test_goods_not_placed_under_a_measure_are_not_restricted(
+    text: str, lexicon: Lexicon
+) -> None:
+    assert not has(run(text, lexicon), "export_restriction", material="germanium")

@@ -1877,7 +1877,7 @@ _DURATION = re.compile(
 _MEASURE_REF = re.compile(
     r"^(?:The|These|Those|Its|This)\s+(?:new\s+|latest\s+|same\s+)?(?:[\w-]+\s+)?(?:directive|decision|"
     r"controls?|restrictions?|curbs|ban|measures?|rules?|ministry|announcement|policy|move|"
-    r"notice|statement|spokesperson|suspension|embargo|moratorium|quotas?)\b"
+    r"notice|statement|spokesperson|suspension|embargo|moratorium|quotas?|list)\b"
     r"|^(?:This|These|They|It)\s+(?:also\s+)?(?:includes?|covers?|appl(?:y|ies) to|"
     r"concerns?|targets?)\b"
 )
@@ -1888,10 +1888,23 @@ _COVERS = re.compile(
 )
 
 
+_FALL_UNDER = re.compile(
+    r"^(?P<goods>[^.;:]{3,100}?)\s+(?:also\s+|too\s+)?(?:fell|fall|falls|come|comes|came|"
+    r"(?:are|were|is|was)\s+(?:also\s+)?(?:covered|included|listed|caught))\s+"
+    r"(?:under|by|in|among)\s+(?:the|this|these|that|its)\s+(?:new\s+|same\s+)?"
+    r"(?:[\w-]+\s+)?(?:ban|controls?|restrictions?|curbs|measures?|rules|embargo|quotas?|"
+    r"suspension|list)\b"
+)
+"""Goods named first, then placed under the measure ("Cobalt and nickel also fell under the
+ban", "Tungsten is included in the new controls"): the same decision, one event each."""
+
+
 def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
     """Materials named in the sentence after a restriction's ("The controls, which take effect
-    at once, cover tungsten, tellurium and bismuth"): the same decision, one event each."""
-    if not _MEASURE_REF.match(s.text) or not s.materials():
+    at once, cover tungsten, tellurium and bismuth", "Cobalt and nickel also fell under the
+    ban"): the same decision, one event each."""
+    fall = _FALL_UNDER.match(s.text)
+    if (not _MEASURE_REF.match(s.text) and fall is None) or not s.materials():
         return []
     prev = next(
         (
@@ -1915,6 +1928,12 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
         )
     if prev is None or prev.fields.get("action") != "imposed":
         return []
+    have = {e.fields.get("material") for e in ctx.events if e.type == "export_restriction"}
+    if fall is not None:
+        if _blocked(s, fall.end("goods")):
+            return []
+        goods = [x for x in s.materials() if x.end <= fall.end("goods") and x.id]
+        return _scope_events(s, prev, goods, have)
     cov = _COVERS.search(s.text)
     if cov is None or _blocked(s, cov.start()):
         return []
@@ -1924,10 +1943,14 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
         # "The controls are meant to prevent illegal uses of rare earths": a copula names
         # the goods covered only when they follow it ("The restrictions are on gallium")
         return []
-    have = {e.fields.get("material") for e in ctx.events if e.type == "export_restriction"}
+    return _scope_events(s, prev, [x for x in s.materials() if x.start >= cov.start()], have)
+
+
+def _scope_events(s: Sent, prev: Event, mats: list[Mention], have: set[Any]) -> list[Event]:
+    """One event of ``prev``'s decision for each material of ``mats`` not yet restricted."""
     out = []
-    for mat in s.materials():
-        if mat.start < cov.start() or mat.id is None or mat.id in have:
+    for mat in mats:
+        if mat.id is None or mat.id in have:
             continue
         have.add(mat.id)
         fields = {k: v for k, v in {**prev.fields, "material": mat.id}.items() if v is not None}
