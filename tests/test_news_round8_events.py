@@ -138,7 +138,11 @@ def test_a_request_of_another_country_or_by_a_company_is_no_restriction(
 )
 def test_a_government_freezing_exports_imposes_a_halt(sentence: str, lexicon: Lexicon) -> None:
     assert has(
-        run(sentence, lexicon), "export_restriction", issuer="COD", action="imposed", material="cobalt"
+        run(sentence, lexicon),
+        "export_restriction",
+        issuer="COD",
+        action="imposed",
+        material="cobalt",
     )
 
 
@@ -179,9 +183,7 @@ def test_a_facility_stands_in_the_one_country_the_sentence_places_it(
         "Shares in Australia fell after Redwood Metals halted nickel production at its mine.",
     ],
 )
-def test_a_seat_or_a_market_places_no_facility(
-    sentence: str, lexicon: Lexicon
-) -> None:
+def test_a_seat_or_a_market_places_no_facility(sentence: str, lexicon: Lexicon) -> None:
     ev = of_type(run(sentence, lexicon), "facility")
     assert ev and ev[0].get("location") is None
 
@@ -227,7 +229,5 @@ def test_goods_placed_under_the_measure_in_the_next_sentence_are_restricted(
         "Germanium is included in the list of critical minerals of the European Union.",
     ],
 )
-def test_goods_not_placed_under_a_measure_are_not_restricted(
-    text: str, lexicon: Lexicon
-) -> None:
+def test_goods_not_placed_under_a_measure_are_not_restricted(text: str, lexicon: Lexicon) -> None:
     assert not has(run(text, lexicon), "export_restriction", material="germanium")
