@@ -231,3 +231,48 @@ def test_goods_placed_under_the_measure_in_the_next_sentence_are_restricted(
 )
 def test_goods_not_placed_under_a_measure_are_not_restricted(text: str, lexicon: Lexicon) -> None:
     assert not has(run(text, lexicon), "export_restriction", material="germanium")
+
+
+# ------------------------------------------------------ a first export told by its buyer
+@pytest.mark.parametrize(
+    ("sentence", "exporter", "material", "destination"),
+    [
+        (
+            "Japan's Kanto Metals took delivery of its first cargo of nickel matte from Redwood "
+            "Metals on Monday.",
+            "Redwood Metals",
+            "nickel",
+            "JPN",
+        ),
+        (
+            "Hanseong Materials, a South Korean battery maker, has started importing lithium "
+            "hydroxide from Bluegum Lithium.",
+            "Bluegum Lithium",
+            "lithium",
+            "KOR",
+        ),
+    ],
+)
+def test_a_buyer_s_first_receipt_is_the_seller_s_first_export(
+    sentence: str, exporter: str, material: str, destination: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "first_export", exporter=exporter, material=material, destination=destination)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # hoped, expected, denied, or no goods
+        "Japan's Kanto Metals hopes to receive its first cargo of nickel from Redwood Metals "
+        "next year.",
+        "Japan's Kanto Metals expects to take delivery of its first cargo of nickel from "
+        "Redwood Metals in July.",
+        "Japan's Kanto Metals has not yet received its first cargo of nickel from Redwood Metals.",
+        "Japan's Kanto Metals received its first payment from Redwood Metals.",
+    ],
+)
+def test_a_receipt_hoped_denied_or_of_money_is_no_first_export(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(sentence, lexicon), "first_export")

@@ -1722,7 +1722,51 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
     return None
 
 
+_FIRST_IN = re.compile(
+    r"\b(?:(?:took|taken|takes|take|taking) delivery of|received|receives|imported|imports)\s+"
+    r"(?:its |their |the )?(?:very )?first\b"
+    r"|\b(?:started|starts|began|begins|begun|commenced|commences) importing\b",
+    re.IGNORECASE,
+)
+"""A first export told from the buyer's side: "X took delivery of its first cargo of lithium
+from Y", "X has started importing heavy rare earths from Y"."""
+
+
+def first_import_events(s: Sent, ctx: Context) -> list[Event]:
+    """A buyer's first receipt of a material from a named seller is the seller's first export
+    to the buyer's country (the country the sentence gives the buyer before the verb: "China's
+    X", "X, a Japanese trader")."""
+    m = _FIRST_IN.search(s.text)
+    if m is None or _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+        return []
+    mat = _material(s, m.end())
+    if mat is None or mat.id is None:
+        return []
+    exporter = _object_after(s, m.end(), "from", [], 5)
+    if exporter is None or exporter.kind != "company":
+        return []
+    buyers, _ = _subjects(s, m.start(), ctx)
+    if not buyers or same_org(buyers[0], exporter):
+        return []
+    home = [c for c in s.countries() if c.end <= m.start() and c.role != "place"]
+    dest = home[0] if home else None
+    qty = find_quantities(s.text)
+    fields: dict[str, Any] = {
+        "exporter": _value(exporter),
+        "material": mat.id,
+        "destination": dest.id if dest else None,
+        "quantity": qty[0].value if qty else None,
+        "unit": qty[0].unit if qty else None,
+        "date": _classify_dates(s, ctx, m.start()).get("date"),
+    }
+    links = {"exporter": exporter, **({"destination": dest} if dest else {})}
+    ev = _make(s, "first_export", fields, links)
+    return [ev] if ev else []
+
+
 def first_export_events(s: Sent, ctx: Context) -> list[Event]:
+    if _FIRST_IN.search(s.text):
+        return first_import_events(s, ctx)
     m = _FIRST.search(s.text)
     if not m or not _SHIP.search(s.text):
         return []
