@@ -276,3 +276,47 @@ def test_a_receipt_hoped_denied_or_of_money_is_no_first_export(
     sentence: str, lexicon: Lexicon
 ) -> None:
     assert not of_type(run(sentence, lexicon), "first_export")
+
+
+# ------------------------------------------- the operator named in the sentence after the act
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        (
+            "The owner of the Kestrel nickel mine in Australia says it will suspend mining. "
+            "Redwood Metals announced the decision on Tuesday.",
+            "closure",
+        ),
+        (
+            "Namibian President Hage Tembo on Friday inaugurated a nickel refinery in Erongo. "
+            "The refinery was built by the Chinese firm Redwood Metals over two years.",
+            "opening",
+        ),
+        (
+            "The operator of the Kestrel nickel mine said it had idled the plant. The mine "
+            "owner, Redwood Metals, blamed low prices.",
+            "closure",
+        ),
+    ],
+)
+def test_an_operator_named_in_the_next_sentence_runs_the_facility(
+    text: str, action: str, lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "facility", company="Redwood Metals", action=action, material="nickel")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a possibility; an operator named too late to be the owner described
+        "The owner of the Kestrel nickel mine says it may suspend mining. Redwood Metals said "
+        "prices were too low.",
+        "The owner of the Kestrel nickel mine says it will suspend mining. Nickel prices fell "
+        "this year. Analysts expect more closures. Redwood Metals reported a loss.",
+    ],
+)
+def test_an_unnamed_operator_hedged_or_never_named_gives_no_facility(
+    text: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(text, lexicon), "facility")

@@ -391,6 +391,9 @@ class Context:
     """The material the article named last (the title's before the text's)."""
     pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
     """A restriction announced without its materials (sentence index, issuer, date, target)."""
+    pending_facility: tuple[Sent, dict[str, Any], dict[str, Mention]] | None = None
+    """A facility act whose operator the sentence leaves to the next ones ("The owner of the
+    mine says it will suspend mining"): the sentence, its fields and links but the company."""
     officials: set[str] = field(default_factory=set)
     """Surnames of the people the article named with a title of office ("Mines Minister
     Winston Chitando" → "Chitando"): when one of them acts, the article's government does."""
@@ -2943,31 +2946,97 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             # facility is the subject; the company is the one the article is about
             company = _facility_subject_operator(s, m.start(), ctx)
             by_ref = by_ref or company is not None
+        if company is None and _OPERATOR_UNNAMED.search(s.text, 0, m.start()):
+            # "The owner of the Ravensthorpe mine says it will suspend mining", "President X
+            # commissioned a lithium plant": the operator is named in a sentence to come
+            fields, links = _facility_fields(s, ctx, m, action)
+            ctx.pending_facility = (s, fields, links)
+            continue
         if company is None or _FACILITY_NAME_AFTER.match(s.text, company.end):
             # "The Kwinana Lithium Hydroxide Refinery has produced …": the name is the
             # facility's, not its operator's
             continue
-        mat = _material(s, 0) or ctx.last_material
-        loc = _location(s, m.start())
-        qty = [q for q in find_quantities(s.text)]
-        fields: dict[str, Any] = {
-            "company": _value(company),
-            "action": action,
-            "material": mat.id if mat else None,
-            "stage": _stage(s, mat, ctx.catalog) if mat else None,
-            "location": loc.id if loc else None,
-            "capacity": qty[0].value if qty else None,
-            "unit": qty[0].unit if qty else None,
-            "date": event_day(s, ctx, m.start()),
-        }
-        links = {"company": company}
-        if loc:
-            links["location"] = loc
+        fields, links = _facility_fields(s, ctx, m, action)
+        fields["company"] = _value(company)
+        links = {"company": company, **links}
         ev = _make(s, "facility", fields, links, by_reference=by_ref)
         if ev:
             out.append(ev)
         break
     return out
+
+
+def _facility_fields(
+    s: Sent, ctx: Context, m: re.Match[str], action: str
+) -> tuple[dict[str, Any], dict[str, Mention]]:
+    """A facility act's fields and links but its company."""
+    mat = _material(s, 0) or ctx.last_material
+    loc = _location(s, m.start())
+    qty = [q for q in find_quantities(s.text)]
+    fields: dict[str, Any] = {
+        "company": None,  # the caller's
+        "action": action,
+        "material": mat.id if mat else None,
+        "stage": _stage(s, mat, ctx.catalog) if mat else None,
+        "location": loc.id if loc else None,
+        "capacity": qty[0].value if qty else None,
+        "unit": qty[0].unit if qty else None,
+        "date": event_day(s, ctx, m.start()),
+    }
+    return fields, ({"location": loc} if loc else {})
+
+
+_OPERATOR_UNNAMED = re.compile(
+    r"(?:^|(?<=[a-z])(?=[A-Z])|\b)(?:The|Its|the)\s+(?:[\w-]+\s+)?(?:owner|operator|developer)s?\s+"
+    r"of\b[^,;]*$"
+    r"|\b(?:President|Prime Minister|Minister|Premier|Governor|Mayor)\s+(?:[A-Z][\w'’-]+\s+){1,3}"
+    r"(?:(?:on|last)\s+\w+\s+)?$"
+)
+"""A clause whose subject leaves the operator unnamed: its owner described, not named, or an
+official performing the opening."""
+_OPERATOR_NAMED = re.compile(
+    r"\b(?:by|owner|operator|developer|owned by|run by)\s*,?\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$"
+)
+
+
+def pending_operator_events(s: Sent, ctx: Context) -> list[Event]:
+    """The facility act of one of the two sentences before, whose operator this sentence
+    names: as agent ("was built by the Chinese firm X"), as owner ("The mine owner, X, …"),
+    or as the subject that announces ("X has today announced the changes")."""
+    pend = ctx.pending_facility
+    if pend is None or not 0 < s.index - pend[0].index <= 2:
+        return []
+    for c in s.companies():
+        if c.kind != "company":
+            continue
+        before = s.text[: c.start]
+        announces = (
+            not any(x.end <= c.start for x in s.companies())
+            and re.match(
+                r"\s+(?:has\s+|have\s+)?(?:\w+\s+)?(?:announced|said|says|confirmed|told)\b",
+                s.text[c.end :],
+            )
+            and re.fullmatch(r"(?:[\w'’-]+\s+){0,2}", before) is not None
+        )
+        if _OPERATOR_NAMED.search(before) or announces:
+            ctx.pending_facility = None
+            psent, fields, links = pend
+            if announces and fields["date"] is None:
+                # "X has today announced the changes": the day the act was made known
+                fields = {**fields, "date": event_day(s, ctx, c.end)}
+            cap = stated_capacity(s.text)
+            if fields["action"] == "opening" and fields["capacity"] is None and cap is not None:
+                # "… has an installed capacity to process 4.5 million tonnes of ore per year"
+                fields = {**fields, "capacity": cap.value, "unit": cap.unit}
+            ev = _make(
+                psent,
+                "facility",
+                {**fields, "company": _value(c)},
+                {"company": c, **links},
+                by_reference=True,
+            )
+            return [ev] if ev else []
+    return []
 
 
 # --------------------------------------------------------------------------- follow-ups
@@ -3409,4 +3478,5 @@ EXTRACTORS = (
     restriction_events,
     restriction_scope,
     facility_events,
+    pending_operator_events,
 )
