@@ -320,3 +320,25 @@ def test_an_unnamed_operator_hedged_or_never_named_gives_no_facility(
     text: str, lexicon: Lexicon
 ) -> None:
     assert not of_type(run(text, lexicon), "facility")
+
+
+# ----------------------------------------------------- a headline's capitalised prepositions
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Jakarta Grants Export Permit to Redwood Amid Smelter Repairs",
+        "Nickel Prices Jump After Kestrel Over Graphite Concerns",
+    ],
+)
+def test_no_company_name_runs_across_a_headline_preposition(title: str, lexicon: Lexicon) -> None:
+    names = [m.text for m in lexicon.mentions(title) if m.kind == "company"]
+    assert not any(" Amid " in n or " Over " in n or " After " in n for n in names)
+
+
+def test_a_company_name_ending_in_a_company_word_is_still_proposed(lexicon: Lexicon) -> None:
+    names = [
+        m.text
+        for m in lexicon.mentions("Permit Granted to Redwood Nickel Smelter")
+        if m.kind == "company"
+    ]
+    assert "Redwood Nickel Smelter" in names

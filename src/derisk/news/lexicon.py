@@ -645,6 +645,14 @@ OFFICIAL_TITLES = frozenset(
 ("President Felix Tshisekedi", "Minister of Mines and Mining Development Winston Chitando")."""
 
 
+_HEADLINE_PREPOSITIONS = frozenset(
+    "Amid Amidst After Before Despite Following Against Over Under Into From With For To At "
+    "In On As Near Via Toward Towards Without Within Through Across Behind".split()
+)
+"""Prepositions a headline capitalises ("… Permit to Freeport Amid Smelter Repairs"): no
+company name runs across one."""
+
+
 def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
     out = [m for m in _new_org_candidates(sentence, known) if not _titled(m.text)]
     return out
@@ -681,6 +689,12 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
         ):
             start += len(words[0]) + 1
             words = words[1:]
+        cut = [i for i, w in enumerate(words[:-1]) if w in _HEADLINE_PREPOSITIONS]
+        if cut:
+            # "Permit to Freeport Amid Smelter Repairs": a headline capitalises its
+            # prepositions, and a name does not run across one
+            start += sum(len(w) + 1 for w in words[: cut[-1] + 1])
+            words = words[cut[-1] + 1 :]
         if len(words) < 2 or all(w in ORG_WORDS for w in words):
             continue
         text = " ".join(words)
