@@ -646,8 +646,35 @@ OFFICIAL_TITLES = frozenset(
 
 
 _HEADLINE_PREPOSITIONS = frozenset(
-    "Amid Amidst After Before Despite Following Against Over Under Into From With For To At "
-    "In On As Near Via Toward Towards Without Within Through Across Behind".split()
+    [
+        "Amid",
+        "Amidst",
+        "After",
+        "Before",
+        "Despite",
+        "Following",
+        "Against",
+        "Over",
+        "Under",
+        "Into",
+        "From",
+        "With",
+        "For",
+        "To",
+        "At",
+        "In",
+        "On",
+        "As",
+        "Near",
+        "Via",
+        "Toward",
+        "Towards",
+        "Without",
+        "Within",
+        "Through",
+        "Across",
+        "Behind",
+    ]
 )
 """Prepositions a headline capitalises ("… Permit to Freeport Amid Smelter Repairs"): no
 company name runs across one."""
