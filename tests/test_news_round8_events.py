@@ -342,3 +342,27 @@ def test_a_company_name_ending_in_a_company_word_is_still_proposed(lexicon: Lexi
         if m.kind == "company"
     ]
     assert "Redwood Nickel Smelter" in names
+
+
+# ------------------------------------------------ "near" a place is no nearness to an act
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Redwood Metals makes nickel. The smelter near the port was shut down on Tuesday.",
+        "Redwood Metals makes nickel. The refinery, built near the coast over three years, was "
+        "formally inaugurated on Monday.",
+    ],
+)
+def test_a_facility_near_a_place_is_still_read(text: str, lexicon: Lexicon) -> None:
+    assert has(run(text, lexicon), "facility", company="Redwood Metals", material="nickel")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Redwood Metals near deal to buy a 20% stake in Kestrel Mining.",
+        "Redwood Metals is near a final agreement to buy a 20% stake in Kestrel Mining.",
+    ],
+)
+def test_nearness_to_a_deal_is_still_no_deal(sentence: str, lexicon: Lexicon) -> None:
+    assert not of_type(run(sentence, lexicon), "stake_acquisition")

@@ -114,7 +114,11 @@ HEDGE = re.compile(
     r"potential(?:ly)?|possible|possibly|"
     r"plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|seek(?:s|ing)? to|"
     r"hope(?:s|d)? to|expect(?:s|ed)? to|(?:is|are|was|were) expected|due to (?:start|begin|open)|"
-    r"proposed|talks (?:to|on|about)|study|studying|would like|nears?|nearing|approach(?:es|ing)|"
+    r"proposed|talks (?:to|on|about)|study|studying|would like|nears|nearing|approach(?:es|ing)|"
+    # "near" is nearness to an act ("near deal to buy"), not a place ("the smelter near the
+    # port was shut down")
+    r"near(?=\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?(?:deal|agreement|accord|pact|completion|"
+    r"decision|sale|takeover|acquisition|purchase|settlement|closing|final|finali[sz]\w*)\b)|"
     r"on track to|poised to|set to|ready to|preparing to|prepares to|"
     r"threat(?:en|ens|ened|ening)? to|vow(?:s|ed|ing)? to|(?:is|are|was|were) (?:un)?likely to|"
     r"want(?:s|ed)? to|look(?:s|ing)? to|(?:has|have|had) the (?:ability|power|option|means) to|"
