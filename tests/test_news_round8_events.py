@@ -366,3 +366,50 @@ def test_a_facility_near_a_place_is_still_read(text: str, lexicon: Lexicon) -> N
 )
 def test_nearness_to_a_deal_is_still_no_deal(sentence: str, lexicon: Lexicon) -> None:
     assert not of_type(run(sentence, lexicon), "stake_acquisition")
+
+
+# ------------------------------------ the measure as the subject, "bans" and "curbs" as verbs
+@pytest.mark.parametrize(
+    ("text", "issuer", "material"),
+    [
+        (
+            "Namibia passed a new minerals act on Tuesday. The law bans exports of unprocessed "
+            "lithium ore.",
+            "NAM",
+            "lithium",
+        ),
+        (
+            "Jakarta tightened its mining rules this week. The government curbs nickel ore "
+            "shipments from July.",
+            "IDN",
+            "nickel",
+        ),
+        (
+            "Kinshasa unveiled new rules for cobalt on Monday. The regulation will cap annual "
+            "exports at 90,000 tons from next year.",
+            "COD",
+            "cobalt",
+        ),
+    ],
+)
+def test_a_measure_or_government_as_subject_restricts_exports(
+    text: str, issuer: str, material: str, lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "export_restriction", issuer=issuer, action="imposed", material=material)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # bans as a noun; no government in the story; a possibility
+        "China's export bans on gallium weigh on prices.",
+        "Lithium prices rose in May. This system will cap annual exports at 90,000 tons.",
+        "Kinshasa unveiled new rules for cobalt on Monday. The regulation could cap annual "
+        "exports at 90,000 tons.",
+    ],
+)
+def test_a_measure_named_hedged_or_without_government_restricts_nothing(
+    text: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(text, lexicon), "export_restriction")

@@ -1928,7 +1928,8 @@ _DURATION = re.compile(
 _MEASURE_REF = re.compile(
     r"^(?:The|These|Those|Its|This)\s+(?:new\s+|latest\s+|same\s+)?(?:[\w-]+\s+)?(?:directive|decision|"
     r"controls?|restrictions?|curbs|ban|measures?|rules?|ministry|announcement|policy|move|"
-    r"notice|statement|spokesperson|suspension|embargo|moratorium|quotas?|list)\b"
+    r"notice|statement|spokesperson|suspension|embargo|moratorium|quotas?|list|law|decree|"
+    r"regulations?|system|framework|regime|scheme|mechanism)\b"
     r"|^(?:This|These|They|It)\s+(?:also\s+)?(?:includes?|covers?|appl(?:y|ies) to|"
     r"concerns?|targets?)\b"
 )
@@ -2165,6 +2166,27 @@ _NOUN_TRIGGER = re.compile(
     r"export quotas?|export dut(?:y|ies)|licen[cs]ing (?:requirements?|regime|system))",
     re.IGNORECASE,
 )
+_VERB_SUBJECT = re.compile(
+    r"(?:\b(?i:it|he|she|government|ministry|law|decree|regulation|rule|order|country|nation|"
+    r"state|president|cabinet|authority|parliament|bill|measure|policy|junta|regulator)"
+    r"|\b[A-Z][\w-]*(?<!['’]s))\s+(?i:also\s+|now\s+|effectively\s+|still\s+|further\s+)?$"
+)
+_VERB_OBJECT = re.compile(
+    r"\s+(?i:the\s+|all\s+|any\s+|most\s+)?(?:[\w'’-]+\s+){0,3}?(?i:exports?|shipments|sales)\b"
+)
+
+
+def _verb_reading(text: str, m: re.Match[str]) -> bool:
+    """Whether "bans", "curbs" or "controls" is the verb of its clause ("The law bans raw
+    exports", "The government curbs lithium shipments"): a subject before it, exports after
+    it; as a noun it names a measure ("export bans", "China's curbs")."""
+    return (
+        m.group(0).lower() in ("bans", "curbs", "controls")
+        and _VERB_SUBJECT.search(text, 0, m.start()) is not None
+        and _VERB_OBJECT.match(text, m.end()) is not None
+    )
+
+
 _PRESUPPOSED = re.compile(
     r"\b(?:(?P<frame>under|despite|ahead of|in light of|given)|amid|amidst|because of|due to|"
     r"in response to|in the wake of)\s+(?P<np>(?:(?:the|its|their|these|those|such|"
@@ -2417,10 +2439,11 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         if issuer is None or (_company_subject(s, m.start()) and not directive):
             continue
         lo, hi = clause(s, m.start())
+        noun = _NOUN_TRIGGER.fullmatch(m.group(0)) and not _verb_reading(s.text, m)
         if (
             action == "imposed"
             and issuer not in s.mentions
-            and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and noun
             and not re.search(
                 r"\b(?:to|will|would|shall|must)\s+$", s.text[max(0, m.start() - 8) : m.start()]
             )
@@ -2431,7 +2454,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         if (
             action == "imposed"
-            and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and noun
             and _presupposed(s.text[max(lo, m.start() - 60) : m.start()])
             and not _IMPOSING_CUE.search(s.text[lo : m.start()])
         ):
@@ -2440,7 +2463,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         if (
             action == "imposed"
-            and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and noun
             and issuer in s.mentions
             and (re.match(r"['’]s?\b", s.text[issuer.end :]) or issuer.role == "demonym")
             and issuer.end <= m.start()
@@ -2522,11 +2545,15 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             context = bool(mats)
         if (
             not mats
-            and issuer in s.mentions
+            # the government named, or its measure the subject ("This system will cap annual
+            # exports at 96,600 tons")
+            and (issuer in s.mentions or _MEASURE_REF.match(s.text))
             and ctx.prev is not None
             and ctx.prev.index == s.index - 1
             and re.match(
-                r"\s*(?:its\s+|the\s+)?(?:exports|shipments)\b(?!\s+(?:of|to)\b)", s.text[m.end() :]
+                r"\s*(?:its\s+|the\s+)?(?:(?:annual|monthly|quarterly|total|all|raw|further)\s+)?"
+                r"(?:exports|shipments)\b(?!\s+(?:of|to)\b)",
+                s.text[m.end() :],
             )
             and len({x.id for x in ctx.prev.materials() if x.id}) == 1
         ):
