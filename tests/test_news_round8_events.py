@@ -413,3 +413,22 @@ def test_a_measure_named_hedged_or_without_government_restricts_nothing(
     text: str, lexicon: Lexicon
 ) -> None:
     assert not of_type(run(text, lexicon), "export_restriction")
+
+
+# ----------------------------------------------------- an armed group is no government
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Myanmar's Wa rebels halt rare earth shipments to China.",
+        "An insurgent group in Myanmar has stopped exports of rare earths to China.",
+    ],
+)
+def test_rebels_stopping_exports_are_no_government_restriction(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(sentence, lexicon), "export_restriction")
+
+
+def test_a_government_acting_near_rebels_still_restricts(lexicon: Lexicon) -> None:
+    ev = run("Myanmar halted exports of rare earths to China after clashes with rebels.", lexicon)
+    assert has(ev, "export_restriction", issuer="MMR", action="imposed", material="rare-earths")

@@ -2166,6 +2166,14 @@ _NOUN_TRIGGER = re.compile(
     r"export quotas?|export dut(?:y|ies)|licen[cs]ing (?:requirements?|regime|system))",
     re.IGNORECASE,
 )
+_NON_STATE = re.compile(
+    r"\b(?:rebels?|rebel group|insurgents?|insurgent group|militias?|armed groups?|"
+    r"separatists?|guerrillas?|fighters|militants?)"
+    r"(?:\s+(?:in|of|from|on|along)\s+(?:the\s+)?[\w'’-]+)?\s+(?:has\s+|have\s+|had\s+)?"
+    r"(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
+"""Actors that are no government: what they stop is no export restriction of a country."""
 _VERB_SUBJECT = re.compile(
     r"(?:\b(?i:it|he|she|government|ministry|law|decree|regulation|rule|order|country|nation|"
     r"state|president|cabinet|authority|parliament|bill|measure|policy|junta|regulator)"
@@ -2437,6 +2445,10 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         issuer = _issuer(s, m.start(), ctx)
         if issuer is None or (_company_subject(s, m.start()) and not directive):
+            continue
+        if _NON_STATE.search(s.text, max(0, m.start() - 60), m.start()):
+            # "Myanmar's Kachin rebels stop rare earth exports": an armed group, not the
+            # country's government, stops the trade
             continue
         lo, hi = clause(s, m.start())
         noun = _NOUN_TRIGGER.fullmatch(m.group(0)) and not _verb_reading(s.text, m)
