@@ -2871,7 +2871,12 @@ def _facility_subject_operator(s: Sent, pos: int, ctx: Context) -> Mention | Non
     """The operator of a facility that is itself the subject before ``pos``: the company the
     article named last (a government or a buyer is no operator of a plant)."""
     subj = _FACILITY_SUBJECT.match(s.text)
-    if subj is None or subj.start() > pos or clause(s, pos)[0] > subj.start():
+    after = re.match(r"(?i:production|operations|mining|output)\s+(?:at|of)\b", s.text[pos:]) and (
+        re.search(r"\b(?:after|since|when|because|once|as|while)\s+$", s.text[:pos], re.I)
+    )
+    if not after and (subj is None or subj.start() > pos or clause(s, pos)[0] > subj.start()):
+        # ("This decision comes after production at the mine was halted in January": the
+        # facility's production is the subject of its own clause)
         return None
     return next((o for o in ctx.last_orgs if o.kind == "company"), None)
 
