@@ -47,6 +47,11 @@ def of_type(events: list[dict[str, Any]], etype: str) -> list[dict[str, Any]]:
             "lithium mines in the region, was officially opened in March.",
             "opening",
         ),
+        (
+            "Bluegum Lithium posted a loss. The loss came after production at the Kestrel "
+            "lithium mine was halted in March.",
+            "closure",
+        ),
     ],
 )
 def test_a_facility_as_subject_is_run_by_the_article_s_company(
