@@ -437,3 +437,43 @@ def test_rebels_stopping_exports_are_no_government_restriction(
 def test_a_government_acting_near_rebels_still_restricts(lexicon: Lexicon) -> None:
     ev = run("Myanmar halted exports of rare earths to China after clashes with rebels.", lexicon)
     assert has(ev, "export_restriction", issuer="MMR", action="imposed", material="rare-earths")
+
+
+# ------------------------------------------------ a national company named brand + country
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("Kestrel Indonesia halted nickel output at its smelter.", "Kestrel Indonesia"),
+        ("Harita Indonesia's smelter halted nickel output.", "Harita Indonesia"),
+    ],
+)
+def test_a_brand_before_a_country_is_a_national_company(
+    sentence: str, name: str, lexicon: Lexicon
+) -> None:
+    assert name in [m.text for m in lexicon.mentions(sentence) if m.kind == "company"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "country"),
+    [
+        ("Mining in Western Australia grew last year.", "Western Australia"),
+        ("Since Indonesia banned ore exports, smelters grew.", "Indonesia"),
+        ("Today China banned gallium exports.", "China"),
+        ("Jakarta Grants Export Permit to Kestrel Indonesia Unit", "Indonesia"),
+        # a company the lexicon knows before the country stays itself
+        ("Glencore Australia said it halted nickel output.", "Australia"),
+    ],
+)
+def test_a_country_after_a_place_an_adverb_a_headline_or_a_known_company_stays_a_country(
+    sentence: str, country: str, lexicon: Lexicon
+) -> None:
+    assert country in [m.text for m in lexicon.mentions(sentence) if m.kind == "country"]
+
+
+def test_the_company_is_the_national_company_named_before(lexicon: Lexicon) -> None:
+    ev = run(
+        "Kestrel Indonesia could not export nickel ore. The company was compelled to halt "
+        "nickel production at its smelter in Sulawesi after a fire.",
+        lexicon,
+    )
+    assert has(ev, "facility", company="Kestrel Indonesia", action="closure", material="nickel")
