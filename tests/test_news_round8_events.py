@@ -477,3 +477,47 @@ def test_the_company_is_the_national_company_named_before(lexicon: Lexicon) -> N
         lexicon,
     )
     assert has(ev, "facility", company="Kestrel Indonesia", action="closure", material="nickel")
+
+
+# --------------------------------------------------- an opening told as a ceremony attended
+@pytest.mark.parametrize(
+    ("sentence", "company"),
+    [
+        (
+            "The premier attended the inauguration of Redwood Metals' nickel refinery on Friday.",
+            "Redwood Metals",
+        ),
+        (
+            "Officials celebrated the opening of Bluegum Lithium's lithium plant in Namibia.",
+            "Bluegum Lithium",
+        ),
+    ],
+)
+def test_a_ceremony_attended_opens_the_owner_s_facility(
+    sentence: str, company: str, lexicon: Lexicon
+) -> None:
+    assert has(run(sentence, lexicon), "facility", company=company, action="opening")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # to come; no facility; no owner named
+        "The premier will attend the inauguration of Redwood Metals' nickel refinery on Friday.",
+        "The premier attended the launch of Redwood Metals' annual report.",
+        "The premier attended the launch of the Kestrel nickel project on Friday.",
+    ],
+)
+def test_a_ceremony_to_come_or_of_no_facility_opens_nothing(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(sentence, lexicon), "facility")
+
+
+def test_a_national_company_named_again_keeps_its_full_name(lexicon: Lexicon) -> None:
+    ev = run(
+        "Kestrel Indonesia halted copper production. The minister attended the launch of "
+        "Kestrel Indonesia's copper refinery.",
+        lexicon,
+    )
+    assert has(ev, "facility", company="Kestrel Indonesia", action="opening")

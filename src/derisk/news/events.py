@@ -2808,9 +2808,7 @@ def _sole_place(s: Sent) -> Mention | None:
         if (
             re.search(r"\b(?:in|at|near)\s+(?:[\w'’.,-]+\s+){0,3}$", before)
             and not _MARKET_SUBJECT.search(before)
-        ) or (
-            _POSSESSED_FACILITY.match(s.text, c.end)
-        ):
+        ) or (_POSSESSED_FACILITY.match(s.text, c.end)):
             found.append(c)
     ids = {c.id for c in found}
     return found[0] if len(ids) == 1 else None
@@ -3045,6 +3043,43 @@ official performing the opening."""
 _OPERATOR_NAMED = re.compile(
     r"\b(?:by|owner|operator|developer|owned by|run by)\s*,?\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$"
 )
+
+
+_ATTENDED_OPENING = re.compile(
+    r"\b(?:attended|celebrated|marked|held|witnessed|officiated(?:\s+at)?|presided\s+over|"
+    r"took\s+part\s+in|joined)\s+(?:the\s+|a\s+)?(?:official\s+|formal\s+|ceremonial\s+)?"
+    r"(?:launch|inauguration|opening|commissioning)\s+(?:ceremony\s+)?(?:of|for)\s+",
+    re.IGNORECASE,
+)
+"""An opening told as the ceremony someone attended ("He attended the launch of X's
+refinery", "officials celebrated the inauguration of X's plant")."""
+
+
+def attended_opening_events(s: Sent, ctx: Context) -> list[Event]:
+    """A facility opening named as a ceremony attended: the operator is the possessive owner
+    of the facility named right after ("the launch of Freeport Indonesia's refinery")."""
+    m = _ATTENDED_OPENING.search(s.text)
+    if m is None or _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+        return []
+    owner = next(
+        (
+            o
+            for o in s.companies()
+            if o.kind == "company"
+            and o.start == m.end()
+            and _POSSESSED_FACILITY.match(s.text, o.end)
+        ),
+        None,
+    )
+    if owner is None:
+        return []
+    fields, links = _facility_fields(s, ctx, m, "opening")
+    if _material(s, m.end()) is None:
+        # the material of the plant named, not the article's last one
+        fields["material"] = fields["stage"] = None
+    fields["company"] = _value(owner)
+    ev = _make(s, "facility", fields, {"company": owner, **links})
+    return [ev] if ev else []
 
 
 def pending_operator_events(s: Sent, ctx: Context) -> list[Event]:
@@ -3527,4 +3562,5 @@ EXTRACTORS = (
     restriction_scope,
     facility_events,
     pending_operator_events,
+    attended_opening_events,
 )

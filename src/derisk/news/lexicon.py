@@ -829,7 +829,12 @@ def _country_branches(sentence: str, known: list[Mention], out: list[Mention]) -
             or word in _NOT_NAME_START
             or word in STOP_SUBJECTS
             or word.endswith("ly")
-            or any(x.start < k.start and a < x.end for x in [*known, *out] if x is not k)
+            or any(
+                x.start < k.start and a < x.end
+                for x in [*known, *out]
+                # (the short name of this very company, named in full before, gives way)
+                if x is not k and not (x.role == "short" and x.canonical == sentence[a : k.end])
+            )
         ):
             continue
         found.append(Mention(a, k.end, sentence[a : k.end], "company", None, "new"))
