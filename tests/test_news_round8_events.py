@@ -521,3 +521,33 @@ def test_a_national_company_named_again_keeps_its_full_name(lexicon: Lexicon) ->
         lexicon,
     )
     assert has(ev, "facility", company="Kestrel Indonesia", action="opening")
+
+
+# ------------------------------------------- a closure announced as a company's plan or decision
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Redwood Metals announced plans to suspend operations at its Kestrel nickel mine.",
+        "Redwood Metals announced its decision to close the Kestrel nickel smelter.",
+    ],
+)
+def test_a_closure_announced_as_plan_or_decision_is_a_closure(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    ev = run(sentence, lexicon)
+    assert has(ev, "facility", company="Redwood Metals", action="closure", material="nickel")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a plan not announced as decided; a plan being weighed; an opening planned ahead
+        "Redwood Metals plans to suspend operations at its Kestrel nickel mine.",
+        "Redwood Metals is considering plans to suspend operations at its Kestrel nickel mine.",
+        "Redwood Metals announced plans to open a nickel refinery in 2027.",
+    ],
+)
+def test_a_plan_weighed_or_an_opening_planned_is_no_facility_act(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    assert not of_type(run(sentence, lexicon), "facility")

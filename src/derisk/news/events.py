@@ -2879,6 +2879,14 @@ def _facility_subject_operator(s: Sent, pos: int, ctx: Context) -> Mention | Non
     return next((o for o in ctx.last_orgs if o.kind == "company"), None)
 
 
+_ANNOUNCED_PLAN = re.compile(
+    r"\b(?:announc|unveil|confirm)\w*\s+(?:its\s+|a\s+|the\s+)?(?:plans?|decision)\s+to\s+"
+    r"(?:\w+ly\s+)?$"
+)
+"""A closure a company announced as its plan or decision ("announced plans to suspend
+operations at its mine"): decided, not considered."""
+
+
 def _passive_of_facility_subject(s: Sent, pos: int) -> bool:
     """Whether the verb at ``pos`` is passive and its subject is the facility at the start
     ("The refinery, built over three years, was formally inaugurated on Monday")."""
@@ -2907,7 +2915,10 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             break
     out: list[Event] = []
     for _, action, m in sorted(hits, key=lambda h: h[0]):
-        if _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+        decided = action == "closure" and _ANNOUNCED_PLAN.search(s.text, 0, m.start())
+        if _blocked(s, m.start(), allow_plans=bool(decided)) or (
+            not_asserted(s.text, m.start()) and not decided
+        ):
             continue
         if action == "closure" and _MARKET_CLOSE.match(m.group(0)):
             lo_c, _ = clause(s, m.start())
