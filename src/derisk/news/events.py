@@ -395,7 +395,7 @@ class Context:
     """The material the article named last (the title's before the text's)."""
     pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
     """A restriction announced without its materials (sentence index, issuer, date, target)."""
-    pending_facility: tuple[Sent, dict[str, Any], dict[str, Mention]] | None = None
+    pending_facility: tuple[Sent, dict[str, object], dict[str, Mention]] | None = None
     """A facility act whose operator the sentence leaves to the next ones ("The owner of the
     mine says it will suspend mining"): the sentence, its fields and links but the company."""
     officials: set[str] = field(default_factory=set)
@@ -3025,12 +3025,12 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
 
 def _facility_fields(
     s: Sent, ctx: Context, m: re.Match[str], action: str
-) -> tuple[dict[str, Any], dict[str, Mention]]:
+) -> tuple[dict[str, object], dict[str, Mention]]:
     """A facility act's fields and links but its company."""
     mat = _material(s, 0) or ctx.last_material
     loc = _location(s, m.start())
     qty = [q for q in find_quantities(s.text)]
-    fields: dict[str, Any] = {
+    fields: dict[str, object] = {
         "company": None,  # the caller's
         "action": action,
         "material": mat.id if mat else None,
