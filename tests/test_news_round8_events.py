@@ -551,3 +551,34 @@ def test_a_plan_weighed_or_an_opening_planned_is_no_facility_act(
     sentence: str, lexicon: Lexicon
 ) -> None:
     assert not of_type(run(sentence, lexicon), "facility")
+
+
+# ------------------------------------------------------- a product named in capitals
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Redwood Metals began shipping Mixed Rare Earth Carbonate to Japan.",
+        "Bluegum Mining sells Battery Grade Nickel Sulphate to carmakers.",
+    ],
+)
+def test_a_product_named_in_capitals_is_no_company(sentence: str, lexicon: Lexicon) -> None:
+    names = [m.text for m in lexicon.mentions(sentence) if m.kind == "company"]
+    assert not any(n.startswith(("Mixed", "Battery")) for n in names)
+
+
+def test_a_company_ending_in_a_material_word_is_still_one(lexicon: Lexicon) -> None:
+    names = [
+        m.text
+        for m in lexicon.mentions("Kestrel Rare Earth opened a plant.")
+        if m.kind == "company"
+    ]
+    assert "Kestrel Rare Earth" in names
+
+
+def test_production_of_a_capitalised_product_opens_the_facility(lexicon: Lexicon) -> None:
+    ev = run(
+        "Kestrel Mining has commenced commercial production of Battery Grade Lithium "
+        "Hydroxide at its refinery in Namibia.",
+        lexicon,
+    )
+    assert has(ev, "facility", company="Kestrel Mining", action="opening", material="lithium")

@@ -680,6 +680,14 @@ _HEADLINE_PREPOSITIONS = frozenset(
 company name runs across one."""
 
 
+_PRODUCT_AFTER = re.compile(
+    r"\s+(?:Concentrates?|Oxides?|Carbonates?|Hydroxides?|Sulphates?|Sulfates?|Chlorides?|"
+    r"Alloys?|Magnets?|Powders?|Ores?|Precipitates?|Cathodes?|Anodes?|Matte|Ingots?)\b"
+)
+"""A product noun after a name ending in a company word ("Rare Earth", "Lithium", "Nickel"):
+the capitals name the product, not a company."""
+
+
 _NOT_BRAND = frozenset(
     [
         "North",
@@ -884,6 +892,10 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
             start += sum(len(w) + 1 for w in words[: cut[-1] + 1])
             words = words[cut[-1] + 1 :]
         if len(words) < 2 or all(w in ORG_WORDS for w in words):
+            continue
+        if _PRODUCT_AFTER.match(sentence, end):
+            # "Mixed Rare Earth Concentrate", "Battery Grade Lithium Hydroxide": a product
+            # named in capitals, not a company
             continue
         text = " ".join(words)
         inside = [k for k in known_orgs if k.start < end and start < k.end]
