@@ -582,3 +582,25 @@ def test_production_of_a_capitalised_product_opens_the_facility(lexicon: Lexicon
         lexicon,
     )
     assert has(ev, "facility", company="Kestrel Mining", action="opening", material="lithium")
+
+
+# ------------------------------------------- a facility placed earlier in the same article
+def test_a_facility_act_without_a_place_stands_where_its_company_s_last_one_did(
+    lexicon: Lexicon,
+) -> None:
+    ev = run(
+        "Redwood Metals restarted its Kestrel nickel mine in Australia in May. Production at "
+        "Kestrel was suspended in March after a flood.",
+        lexicon,
+    )
+    assert has(ev, "facility", company="Redwood Metals", action="closure", location="AUS")
+
+
+def test_another_company_s_facility_is_not_placed_there(lexicon: Lexicon) -> None:
+    ev = run(
+        "Redwood Metals restarted its Kestrel nickel mine in Australia in May. Bluegum Mining "
+        "halted nickel production at its mine in March.",
+        lexicon,
+    )
+    closure = [e for e in of_type(ev, "facility") if e["company"] == "Bluegum Mining"]
+    assert closure and closure[0].get("location") is None

@@ -3016,11 +3016,28 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
         fields, links = _facility_fields(s, ctx, m, action)
         fields["company"] = _value(company)
         links = {"company": company, **links}
+        if fields["location"] is None:
+            fields, links = _located_before(fields, links, ctx)
         ev = _make(s, "facility", fields, links, by_reference=by_ref)
         if ev:
             out.append(ev)
         break
     return out
+
+
+def _located_before(
+    fields: dict[str, object], links: dict[str, Mention], ctx: Context
+) -> tuple[dict[str, object], dict[str, Mention]]:
+    """A facility act whose sentence places nothing stands where the article placed the same
+    company's last facility act ("… its Cawse nickel operation in Western Australia. …
+    Production at Cawse was suspended in June")."""
+    for e in reversed(ctx.events):
+        if e.type == "facility" and e.fields.get("company") == fields["company"]:
+            loc = e.links.get("location")
+            if loc is not None:
+                return {**fields, "location": loc.id}, {**links, "location": loc}
+            break
+    return fields, links
 
 
 def _facility_fields(
