@@ -151,9 +151,16 @@ def test_a_government_freezing_exports_imposes_a_halt(sentence: str, lexicon: Le
     )
 
 
-def test_a_freeze_named_as_a_cause_is_no_new_halt(lexicon: Lexicon) -> None:
-    ev = run("Analysts credited the cobalt export freeze for a rebound in prices.", lexicon)
-    assert not of_type(ev, "export_restriction")
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a freeze named as a cause; assets frozen, not exports
+        "Analysts credited the cobalt export freeze for a rebound in prices.",
+        "Congo froze the assets of two cobalt exporters in February.",
+    ],
+)
+def test_a_freeze_named_or_of_assets_is_no_new_halt(sentence: str, lexicon: Lexicon) -> None:
+    assert not of_type(run(sentence, lexicon), "export_restriction")
 
 
 # ---------------------------------------------------------- where the facility stands

@@ -1885,7 +1885,7 @@ _R_SUSPENDED = re.compile(
 )
 _R_IMPOSED = re.compile(
     r"\b(?:ban(?:s|ned|ning)?|embargo\w*|restrict\w*|curb\w*|imposed?|imposes|imposing|"
-    r"tighten\w*|halt\w*|suspend\w*|stop\w*|froze|frozen|block\w*|prohibit\w*|forbid\w*|"
+    r"tighten\w*|halt\w*|suspend\w*|stop\w*|block\w*|prohibit\w*|forbid\w*|"
     r"forbade|"
     r"bar(?:s|red|ring)?|outlaw\w*|brakes on|"
     r"(?:be|are|is|being|become|becomes|became) subject to (?:\w+ ){0,3}(?:controls?|licen\w+|"
@@ -1905,6 +1905,8 @@ _R_IMPOSED = re.compile(
     r"exported|shipped)\s+without|licen[cs]ing (?:requirements?|regime|system)|"
     r"export (?:permits?|licen[cs]es?) requirements?|"
     r"export control(?:s| list)?|stricter end-use|end-use (?:checks|reviews)|export quotas?|"
+    # "froze cobalt exports", not "froze the assets of cobalt exporters"
+    r"(?:froze|frozen)(?= (?:[\w-]+ ){0,3}(?:exports|shipments)\b)|"
     r"export dut(?:y|ies))\b",
     re.IGNORECASE,
 )
