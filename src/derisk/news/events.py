@@ -114,7 +114,11 @@ HEDGE = re.compile(
     r"potential(?:ly)?|possible|possibly|"
     r"plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|seek(?:s|ing)? to|"
     r"hope(?:s|d)? to|expect(?:s|ed)? to|(?:is|are|was|were) expected|due to (?:start|begin|open)|"
-    r"proposed|talks (?:to|on|about)|study|studying|would like|nears?|nearing|approach(?:es|ing)|"
+    r"proposed|talks (?:to|on|about)|study|studying|would like|nears|nearing|approach(?:es|ing)|"
+    # "near" is nearness to an act ("near deal to buy"), not a place ("the smelter near the
+    # port was shut down")
+    r"near(?=\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?(?:deal|agreement|accord|pact|completion|"
+    r"decision|sale|takeover|acquisition|purchase|settlement|closing|final|finali[sz]\w*)\b)|"
     r"on track to|poised to|set to|ready to|preparing to|prepares to|"
     r"threat(?:en|ens|ened|ening)? to|vow(?:s|ed|ing)? to|(?:is|are|was|were) (?:un)?likely to|"
     r"want(?:s|ed)? to|look(?:s|ing)? to|(?:has|have|had) the (?:ability|power|option|means) to|"
@@ -391,6 +395,9 @@ class Context:
     """The material the article named last (the title's before the text's)."""
     pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
     """A restriction announced without its materials (sentence index, issuer, date, target)."""
+    pending_facility: tuple[Sent, dict[str, object], dict[str, Mention]] | None = None
+    """A facility act whose operator the sentence leaves to the next ones ("The owner of the
+    mine says it will suspend mining"): the sentence, its fields and links but the company."""
     officials: set[str] = field(default_factory=set)
     """Surnames of the people the article named with a title of office ("Mines Minister
     Winston Chitando" → "Chitando"): when one of them acts, the article's government does."""
@@ -1826,7 +1833,51 @@ def _destination(s: Sent, exclude: set[str]) -> Mention | None:
     return None
 
 
+_FIRST_IN = re.compile(
+    r"\b(?:(?:took|taken|takes|take|taking) delivery of|received|receives|imported|imports)\s+"
+    r"(?:its |their |the )?(?:very )?first\b"
+    r"|\b(?:started|starts|began|begins|begun|commenced|commences) importing\b",
+    re.IGNORECASE,
+)
+"""A first export told from the buyer's side: "X took delivery of its first cargo of lithium
+from Y", "X has started importing heavy rare earths from Y"."""
+
+
+def first_import_events(s: Sent, ctx: Context) -> list[Event]:
+    """A buyer's first receipt of a material from a named seller is the seller's first export
+    to the buyer's country (the country the sentence gives the buyer before the verb: "China's
+    X", "X, a Japanese trader")."""
+    m = _FIRST_IN.search(s.text)
+    if m is None or _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+        return []
+    mat = _material(s, m.end())
+    if mat is None or mat.id is None:
+        return []
+    exporter = _object_after(s, m.end(), "from", [], 5)
+    if exporter is None or exporter.kind != "company":
+        return []
+    buyers, _ = _subjects(s, m.start(), ctx)
+    if not buyers or same_org(buyers[0], exporter):
+        return []
+    home = [c for c in s.countries() if c.end <= m.start() and c.role != "place"]
+    dest = home[0] if home else None
+    qty = find_quantities(s.text)
+    fields: dict[str, Any] = {
+        "exporter": _value(exporter),
+        "material": mat.id,
+        "destination": dest.id if dest else None,
+        "quantity": qty[0].value if qty else None,
+        "unit": qty[0].unit if qty else None,
+        "date": _classify_dates(s, ctx, m.start()).get("date"),
+    }
+    links = {"exporter": exporter, **({"destination": dest} if dest else {})}
+    ev = _make(s, "first_export", fields, links)
+    return [ev] if ev else []
+
+
 def first_export_events(s: Sent, ctx: Context) -> list[Event]:
+    if _FIRST_IN.search(s.text):
+        return first_import_events(s, ctx)
     m = _FIRST.search(s.text)
     if not m or not _SHIP.search(s.text):
         return []
@@ -1938,7 +1989,8 @@ _R_SUSPENDED = re.compile(
 )
 _R_IMPOSED = re.compile(
     r"\b(?:ban(?:s|ned|ning)?|embargo\w*|restrict\w*|curb\w*|imposed?|imposes|imposing|"
-    r"tighten\w*|halt\w*|suspend\w*|stop\w*|block\w*|prohibit\w*|forbid\w*|forbade|"
+    r"tighten\w*|halt\w*|suspend\w*|stop\w*|block\w*|prohibit\w*|forbid\w*|"
+    r"forbade|"
     r"bar(?:s|red|ring)?|outlaw\w*|brakes on|"
     r"(?:be|are|is|being|become|becomes|became) subject to (?:\w+ ){0,3}(?:controls?|licen\w+|"
     r"approval|permits?|scrutiny|review)|"
@@ -1957,6 +2009,8 @@ _R_IMPOSED = re.compile(
     r"exported|shipped)\s+without|licen[cs]ing (?:requirements?|regime|system)|"
     r"export (?:permits?|licen[cs]es?) requirements?|"
     r"export control(?:s| list)?|stricter end-use|end-use (?:checks|reviews)|export quotas?|"
+    # "froze cobalt exports", not "froze the assets of cobalt exporters"
+    r"(?:froze|frozen)(?= (?:[\w-]+ ){0,3}(?:exports|shipments)\b)|"
     r"export dut(?:y|ies))\b",
     re.IGNORECASE,
 )
@@ -1980,7 +2034,8 @@ _DURATION = re.compile(
 _MEASURE_REF = re.compile(
     r"^(?:The|These|Those|Its|This)\s+(?:new\s+|latest\s+|same\s+)?(?:[\w-]+\s+)?(?:directive|decision|"
     r"controls?|restrictions?|curbs|ban|measures?|rules?|ministry|announcement|policy|move|"
-    r"notice|statement|spokesperson|suspension|embargo|moratorium|quotas?)\b"
+    r"notice|statement|spokesperson|suspension|embargo|moratorium|quotas?|list|law|decree|"
+    r"regulations?|system|framework|regime|scheme|mechanism)\b"
     r"|^(?:This|These|They|It)\s+(?:also\s+)?(?:includes?|covers?|appl(?:y|ies) to|"
     r"concerns?|targets?)\b"
 )
@@ -1991,10 +2046,23 @@ _COVERS = re.compile(
 )
 
 
+_FALL_UNDER = re.compile(
+    r"^(?P<goods>[^.;:]{3,100}?)\s+(?:also\s+|too\s+)?(?:fell|fall|falls|come|comes|came|"
+    r"(?:are|were|is|was)\s+(?:also\s+)?(?:covered|included|listed|caught))\s+"
+    r"(?:under|by|in|among)\s+(?:the|this|these|that|its)\s+(?:new\s+|same\s+)?"
+    r"(?:[\w-]+\s+)?(?:ban|controls?|restrictions?|curbs|measures?|rules|embargo|quotas?|"
+    r"suspension|list)\b"
+)
+"""Goods named first, then placed under the measure ("Cobalt and nickel also fell under the
+ban", "Tungsten is included in the new controls"): the same decision, one event each."""
+
+
 def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
     """Materials named in the sentence after a restriction's ("The controls, which take effect
-    at once, cover tungsten, tellurium and bismuth"): the same decision, one event each."""
-    if not _MEASURE_REF.match(s.text) or not s.materials():
+    at once, cover tungsten, tellurium and bismuth", "Cobalt and nickel also fell under the
+    ban"): the same decision, one event each."""
+    fall = _FALL_UNDER.match(s.text)
+    if (not _MEASURE_REF.match(s.text) and fall is None) or not s.materials():
         return []
     prev = next(
         (
@@ -2018,6 +2086,12 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
         )
     if prev is None or prev.fields.get("action") != "imposed":
         return []
+    have = {e.fields.get("material") for e in ctx.events if e.type == "export_restriction"}
+    if fall is not None:
+        if _blocked(s, fall.end("goods")):
+            return []
+        goods = [x for x in s.materials() if x.end <= fall.end("goods") and x.id]
+        return _scope_events(s, prev, goods, have)
     cov = _COVERS.search(s.text)
     if cov is None or _blocked(s, cov.start()):
         return []
@@ -2027,10 +2101,14 @@ def restriction_scope(s: Sent, ctx: Context) -> list[Event]:
         # "The controls are meant to prevent illegal uses of rare earths": a copula names
         # the goods covered only when they follow it ("The restrictions are on gallium")
         return []
-    have = {e.fields.get("material") for e in ctx.events if e.type == "export_restriction"}
+    return _scope_events(s, prev, [x for x in s.materials() if x.start >= cov.start()], have)
+
+
+def _scope_events(s: Sent, prev: Event, mats: list[Mention], have: set[Any]) -> list[Event]:
+    """One event of ``prev``'s decision for each material of ``mats`` not yet restricted."""
     out = []
-    for mat in s.materials():
-        if mat.start < cov.start() or mat.id is None or mat.id in have:
+    for mat in mats:
+        if mat.id is None or mat.id in have:
             continue
         have.add(mat.id)
         fields = {k: v for k, v in {**prev.fields, "material": mat.id}.items() if v is not None}
@@ -2126,6 +2204,47 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
     return None
 
 
+_DIRECTIVE = re.compile(
+    r"\b(?:ask(?:s|ed)?|told|tells?|instruct(?:s|ed)?|direct(?:s|ed)?|order(?:s|ed)?|"
+    r"request(?:s|ed)?)\s+(?P<whom>(?:[\w'’.-]+\s+){0,5}?)to\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
+_FIRM_WORD = re.compile(
+    r"\b(?:miners?|producers?|compan(?:y|ies)|firms?|exporters?|smelters?|refiners?|traders?|"
+    r"operators?)\b",
+    re.IGNORECASE,
+)
+
+
+def _asked_of_country(s: Sent, pos: int) -> bool:
+    """The act at ``pos`` is asked of another country ("The United States asked Japan to
+    restrict exports"): a request, which the asked country has not yet acted on."""
+    m = _DIRECTIVE.search(s.text, max(0, pos - 80), pos)
+    if m is None or m.end() != pos:
+        return False
+    a, b = m.span("whom")
+    return any(x.kind == "country" and a <= x.start < b for x in s.mentions)
+
+
+def _directive(s: Sent, pos: int) -> bool:
+    """A government telling companies to stop: "India has asked state-run miner IREL to
+    suspend exports", "Beijing instructed its producers to halt shipments". Asked of a
+    company, the request is the government's order, not a hedge; asked of another country
+    ("urged Japan to restrict exports") it stays a request."""
+    m = _DIRECTIVE.search(s.text, max(0, pos - 80), pos)
+    if m is None or m.end() != pos:
+        return False
+    a, b = m.span("whom")
+    if any(x.kind == "country" and a <= x.start < b for x in s.mentions):
+        return False
+    whom_is_firm = bool(_FIRM_WORD.search(s.text, a, b)) or any(
+        x.kind == "company" and a <= x.start < b for x in s.mentions
+    )
+    return whom_is_firm and any(
+        x.kind in ("country", "government") and x.end <= m.start() for x in s.mentions
+    )
+
+
 def _company_subject(s: Sent, pos: int) -> bool:
     """The clause's subject is a company and no government: "Glencore halted cobalt exports
     from its Congo mines" is a company's decision, not an export restriction."""
@@ -2153,6 +2272,35 @@ _NOUN_TRIGGER = re.compile(
     r"export quotas?|export dut(?:y|ies)|licen[cs]ing (?:requirements?|regime|system))",
     re.IGNORECASE,
 )
+_NON_STATE = re.compile(
+    r"\b(?:rebels?|rebel group|insurgents?|insurgent group|militias?|armed groups?|"
+    r"separatists?|guerrillas?|fighters|militants?)"
+    r"(?:\s+(?:in|of|from|on|along)\s+(?:the\s+)?[\w'’-]+)?\s+(?:has\s+|have\s+|had\s+)?"
+    r"(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
+"""Actors that are no government: what they stop is no export restriction of a country."""
+_VERB_SUBJECT = re.compile(
+    r"(?:\b(?i:it|he|she|government|ministry|law|decree|regulation|rule|order|country|nation|"
+    r"state|president|cabinet|authority|parliament|bill|measure|policy|junta|regulator)"
+    r"|\b[A-Z][\w-]*(?<!['’]s))\s+(?i:also\s+|now\s+|effectively\s+|still\s+|further\s+)?$"
+)
+_VERB_OBJECT = re.compile(
+    r"\s+(?i:the\s+|all\s+|any\s+|most\s+)?(?:[\w'’-]+\s+){0,3}?(?i:exports?|shipments|sales)\b"
+)
+
+
+def _verb_reading(text: str, m: re.Match[str]) -> bool:
+    """Whether "bans", "curbs" or "controls" is the verb of its clause ("The law bans raw
+    exports", "The government curbs lithium shipments"): a subject before it, exports after
+    it; as a noun it names a measure ("export bans", "China's curbs")."""
+    return (
+        m.group(0).lower() in ("bans", "curbs", "controls")
+        and _VERB_SUBJECT.search(text, 0, m.start()) is not None
+        and _VERB_OBJECT.match(text, m.end()) is not None
+    )
+
+
 _PRESUPPOSED = re.compile(
     r"\b(?:(?P<frame>under|despite|ahead of|in light of|given)|amid|amidst|because of|due to|"
     r"in response to|in the wake of)\s+(?P<np>(?:(?:the|its|their|these|those|such|"
@@ -2393,16 +2541,27 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     seen_actions: set[str] = set()
     for action, m in sorted(found, key=lambda x: x[1].start()):
-        if action in seen_actions or _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+        directive = action == "imposed" and _directive(s, m.start())
+        if (
+            action in seen_actions
+            or _blocked(s, m.start())
+            or (not_asserted(s.text, m.start()) and not directive)
+            or _asked_of_country(s, m.start())
+        ):
             continue
         issuer = _issuer(s, m.start(), ctx)
-        if issuer is None or _company_subject(s, m.start()):
+        if issuer is None or (_company_subject(s, m.start()) and not directive):
+            continue
+        if _NON_STATE.search(s.text, max(0, m.start() - 60), m.start()):
+            # "Myanmar's Kachin rebels stop rare earth exports": an armed group, not the
+            # country's government, stops the trade
             continue
         lo, hi = clause(s, m.start())
+        noun = _NOUN_TRIGGER.fullmatch(m.group(0)) and not _verb_reading(s.text, m)
         if (
             action == "imposed"
             and issuer not in s.mentions
-            and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and noun
             and not re.search(
                 r"\b(?:to|will|would|shall|must)\s+$", s.text[max(0, m.start() - 8) : m.start()]
             )
@@ -2413,7 +2572,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         if (
             action == "imposed"
-            and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and noun
             and _presupposed(s.text[max(lo, m.start() - 60) : m.start()])
             and not _IMPOSING_CUE.search(s.text[lo : m.start()])
         ):
@@ -2422,7 +2581,7 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         if (
             action == "imposed"
-            and _NOUN_TRIGGER.fullmatch(m.group(0))
+            and noun
             and issuer in s.mentions
             and (re.match(r"['’]s?\b", s.text[issuer.end :]) or issuer.role == "demonym")
             and issuer.end <= m.start()
@@ -2504,11 +2663,15 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             context = bool(mats)
         if (
             not mats
-            and issuer in s.mentions
+            # the government named, or its measure the subject ("This system will cap annual
+            # exports at 96,600 tons")
+            and (issuer in s.mentions or _MEASURE_REF.match(s.text))
             and ctx.prev is not None
             and ctx.prev.index == s.index - 1
             and re.match(
-                r"\s*(?:its\s+|the\s+)?(?:exports|shipments)\b(?!\s+(?:of|to)\b)", s.text[m.end() :]
+                r"\s*(?:its\s+|the\s+)?(?:(?:annual|monthly|quarterly|total|all|raw|further)\s+)?"
+                r"(?:exports|shipments)\b(?!\s+(?:of|to)\b)",
+                s.text[m.end() :],
             )
             and len({x.id for x in ctx.prev.materials() if x.id}) == 1
         ):
@@ -2718,7 +2881,43 @@ def _location(s: Sent, pos: int) -> Mention | None:
             gap,
         ):
             return c
-    return None
+    return _sole_place(s)
+
+
+_SEAT_BEFORE = re.compile(
+    r"\b(?:based|headquartered|listed|registered|incorporated|domiciled|traded)\s+(?:in|on)\s+"
+    r"(?:[\w'’.-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+_POSSESSED_FACILITY = re.compile(
+    r"['’]s?\s+(?:[\w-]+\s+){0,3}?(?:plant|facility|mine|refinery|smelter|project|factory|"
+    r"operations?|mill|concentrator|complex|works)\b",
+    re.IGNORECASE,
+)
+
+
+def _sole_place(s: Sent) -> Mention | None:
+    """The one country the sentence places something in, wherever it stands: "its lithium
+    unit in Zimbabwe had resumed", "Zimbabwe's oldest lithium mine halted", "X, operating
+    in northern Mozambique, said it had restarted". None when two countries are so placed;
+    a company's seat ("based in Perth") and a nationality ("Australian miner") place no
+    facility."""
+    found: list[Mention] = []
+    for c in s.countries():
+        if c.role == "demonym":
+            continue
+        before = s.text[max(0, c.start - 40) : c.start]
+        if _SEAT_BEFORE.search(before):
+            continue
+        if (
+            re.search(r"\b(?:in|at|near)\s+(?:[\w'’.,-]+\s+){0,3}$", before)
+            and not _MARKET_SUBJECT.search(before)
+        ) or (_POSSESSED_FACILITY.match(s.text, c.end)):
+            found.append(c)
+    ids = {c.id for c in found}
+    return found[0] if len(ids) == 1 else None
 
 
 _STATE_BEFORE = re.compile(
@@ -2762,6 +2961,50 @@ def _object_phrase(text: str, pos: int) -> str:
     return m.group(0) if m else ""
 
 
+_FACILITY_SUBJECT = re.compile(
+    r"^(?:(?:In|On|By|Last|Earlier|Later|Then|Meanwhile|However)\b[^,]{0,30},\s+)?"
+    r"(?:(?:The|This|That|Its|Their)\s+(?:[\w'’-]+\s+){0,4}?(?:mine|plant|refinery|smelter|"
+    r"facility|project|operations?|mill|concentrator|complex|site|works)\b"
+    r"|(?:Production|Operations|Mining|Output|Processing)\s+(?:at|of)\s)"
+)
+"""A clause whose subject is the facility itself or its production ("The mine, located in
+…, was shut down", "Production at the site was halted"), not a company."""
+
+
+def _facility_subject_operator(s: Sent, pos: int, ctx: Context) -> Mention | None:
+    """The operator of a facility that is itself the subject before ``pos``: the company the
+    article named last (a government or a buyer is no operator of a plant)."""
+    subj = _FACILITY_SUBJECT.match(s.text)
+    after = re.match(r"(?i:production|operations|mining|output)\s+(?:at|of)\b", s.text[pos:]) and (
+        re.search(r"\b(?:after|since|when|because|once|as|while)\s+$", s.text[:pos], re.I)
+    )
+    if not after and (subj is None or subj.start() > pos or clause(s, pos)[0] > subj.start()):
+        # ("This decision comes after production at the mine was halted in January": the
+        # facility's production is the subject of its own clause)
+        return None
+    return next((o for o in ctx.last_orgs if o.kind == "company"), None)
+
+
+_ANNOUNCED_PLAN = re.compile(
+    r"\b(?:announc|unveil|confirm)\w*\s+(?:its\s+|a\s+|the\s+)?(?:plans?|decision)\s+to\s+"
+    r"(?:\w+ly\s+)?$"
+)
+"""A closure a company announced as its plan or decision ("announced plans to suspend
+operations at its mine"): decided, not considered."""
+
+
+def _passive_of_facility_subject(s: Sent, pos: int) -> bool:
+    """Whether the verb at ``pos`` is passive and its subject is the facility at the start
+    ("The refinery, built over three years, was formally inaugurated on Monday")."""
+    subj = _FACILITY_SUBJECT.match(s.text)
+    return (
+        subj is not None
+        and subj.end() <= pos
+        and re.search(r"\b(?:was|were|been|being)\s+(?:\w+ly\s+)?$", s.text[:pos]) is not None
+        and not any(o.start < pos for o in s.orgs())
+    )
+
+
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
     if not _FACILITY_NOUN.search(s.text) and not (
         (s.materials() or ctx.last_material)
@@ -2778,7 +3021,10 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             break
     out: list[Event] = []
     for _, action, m in sorted(hits, key=lambda h: h[0]):
-        if _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+        decided = action == "closure" and _ANNOUNCED_PLAN.search(s.text, 0, m.start())
+        if _blocked(s, m.start(), allow_plans=bool(decided)) or (
+            not_asserted(s.text, m.start()) and not decided
+        ):
             continue
         if action == "closure" and _MARKET_CLOSE.match(m.group(0)):
             lo_c, _ = clause(s, m.start())
@@ -2794,6 +3040,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
                 _BARE_OPEN.fullmatch(m.group(0))
                 and not _FACILITY_NOUN.search(_object_phrase(s.text, m.end()))
                 and not _FACILITY_NOUN.search(s.text, max(0, m.start() - 60), m.start())
+                and not _passive_of_facility_subject(s, m.start())
             )
             or no_facility_act(s.text, m, action)
         ):
@@ -2857,31 +3104,156 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             # "Resources Minister … opened the Lynas plant": the operator is the object
             company = _first_org_after(s, m.end(), [company])
+        if company is None and not any(o.end <= m.start() for o in s.companies()):
+            # "The mine was shut down in August", "Production at the site was halted": the
+            # facility is the subject; the company is the one the article is about
+            company = _facility_subject_operator(s, m.start(), ctx)
+            by_ref = by_ref or company is not None
+        if company is None and _OPERATOR_UNNAMED.search(s.text, 0, m.start()):
+            # "The owner of the Ravensthorpe mine says it will suspend mining", "President X
+            # commissioned a lithium plant": the operator is named in a sentence to come
+            fields, links = _facility_fields(s, ctx, m, action)
+            ctx.pending_facility = (s, fields, links)
+            continue
         if company is None or _FACILITY_NAME_AFTER.match(s.text, company.end):
             # "The Kwinana Lithium Hydroxide Refinery has produced …": the name is the
             # facility's, not its operator's
             continue
-        mat = _material(s, 0) or ctx.last_material
-        loc = _location(s, m.start())
-        qty = [q for q in find_quantities(s.text)]
-        fields: dict[str, Any] = {
-            "company": _value(company),
-            "action": action,
-            "material": mat.id if mat else None,
-            "stage": _stage(s, mat, ctx.catalog) if mat else None,
-            "location": loc.id if loc else None,
-            "capacity": qty[0].value if qty else None,
-            "unit": qty[0].unit if qty else None,
-            "date": event_day(s, ctx, m.start()),
-        }
-        links = {"company": company}
-        if loc:
-            links["location"] = loc
+        fields, links = _facility_fields(s, ctx, m, action)
+        fields["company"] = _value(company)
+        links = {"company": company, **links}
+        if fields["location"] is None:
+            fields, links = _located_before(fields, links, ctx)
         ev = _make(s, "facility", fields, links, by_reference=by_ref)
         if ev:
             out.append(ev)
         break
     return out
+
+
+def _located_before(
+    fields: dict[str, object], links: dict[str, Mention], ctx: Context
+) -> tuple[dict[str, object], dict[str, Mention]]:
+    """A facility act whose sentence places nothing stands where the article placed the same
+    company's last facility act ("… its Cawse nickel operation in Western Australia. …
+    Production at Cawse was suspended in June")."""
+    for e in reversed(ctx.events):
+        if e.type == "facility" and e.fields.get("company") == fields["company"]:
+            loc = e.links.get("location")
+            if loc is not None:
+                return {**fields, "location": loc.id}, {**links, "location": loc}
+            break
+    return fields, links
+
+
+def _facility_fields(
+    s: Sent, ctx: Context, m: re.Match[str], action: str
+) -> tuple[dict[str, object], dict[str, Mention]]:
+    """A facility act's fields and links but its company."""
+    mat = _material(s, 0) or ctx.last_material
+    loc = _location(s, m.start())
+    qty = [q for q in find_quantities(s.text)]
+    fields: dict[str, object] = {
+        "company": None,  # the caller's
+        "action": action,
+        "material": mat.id if mat else None,
+        "stage": _stage(s, mat, ctx.catalog) if mat else None,
+        "location": loc.id if loc else None,
+        "capacity": qty[0].value if qty else None,
+        "unit": qty[0].unit if qty else None,
+        "date": event_day(s, ctx, m.start()),
+    }
+    return fields, ({"location": loc} if loc else {})
+
+
+_OPERATOR_UNNAMED = re.compile(
+    r"(?:^|(?<=[a-z])(?=[A-Z])|\b)(?:The|Its|the)\s+(?:[\w-]+\s+)?(?:owner|operator|developer)s?\s+"
+    r"of\b[^,;]*$"
+    r"|\b(?:President|Prime Minister|Minister|Premier|Governor|Mayor)\s+(?:[A-Z][\w'’-]+\s+){1,3}"
+    r"(?:(?:on|last)\s+\w+\s+)?$"
+)
+"""A clause whose subject leaves the operator unnamed: its owner described, not named, or an
+official performing the opening."""
+_OPERATOR_NAMED = re.compile(
+    r"\b(?:by|owner|operator|developer|owned by|run by)\s*,?\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$"
+)
+
+
+_ATTENDED_OPENING = re.compile(
+    r"\b(?:attended|celebrated|marked|held|witnessed|officiated(?:\s+at)?|presided\s+over|"
+    r"took\s+part\s+in|joined)\s+(?:the\s+|a\s+)?(?:official\s+|formal\s+|ceremonial\s+)?"
+    r"(?:launch|inauguration|opening|commissioning)\s+(?:ceremony\s+)?(?:of|for)\s+",
+    re.IGNORECASE,
+)
+"""An opening told as the ceremony someone attended ("He attended the launch of X's
+refinery", "officials celebrated the inauguration of X's plant")."""
+
+
+def attended_opening_events(s: Sent, ctx: Context) -> list[Event]:
+    """A facility opening named as a ceremony attended: the operator is the possessive owner
+    of the facility named right after ("the launch of Freeport Indonesia's refinery")."""
+    m = _ATTENDED_OPENING.search(s.text)
+    if m is None or _blocked(s, m.start()) or not_asserted(s.text, m.start()):
+        return []
+    owner = next(
+        (
+            o
+            for o in s.companies()
+            if o.kind == "company"
+            and o.start == m.end()
+            and _POSSESSED_FACILITY.match(s.text, o.end)
+        ),
+        None,
+    )
+    if owner is None:
+        return []
+    fields, links = _facility_fields(s, ctx, m, "opening")
+    if _material(s, m.end()) is None:
+        # the material of the plant named, not the article's last one
+        fields["material"] = fields["stage"] = None
+    fields["company"] = _value(owner)
+    ev = _make(s, "facility", fields, {"company": owner, **links})
+    return [ev] if ev else []
+
+
+def pending_operator_events(s: Sent, ctx: Context) -> list[Event]:
+    """The facility act of one of the two sentences before, whose operator this sentence
+    names: as agent ("was built by the Chinese firm X"), as owner ("The mine owner, X, …"),
+    or as the subject that announces ("X has today announced the changes")."""
+    pend = ctx.pending_facility
+    if pend is None or not 0 < s.index - pend[0].index <= 2:
+        return []
+    for c in s.companies():
+        if c.kind != "company":
+            continue
+        before = s.text[: c.start]
+        announces = (
+            not any(x.end <= c.start for x in s.companies())
+            and re.match(
+                r"\s+(?:has\s+|have\s+)?(?:\w+\s+)?(?:announced|said|says|confirmed|told)\b",
+                s.text[c.end :],
+            )
+            and re.fullmatch(r"(?:[\w'’-]+\s+){0,2}", before) is not None
+        )
+        if _OPERATOR_NAMED.search(before) or announces:
+            ctx.pending_facility = None
+            psent, fields, links = pend
+            if announces and fields["date"] is None:
+                # "X has today announced the changes": the day the act was made known
+                fields = {**fields, "date": event_day(s, ctx, c.end)}
+            cap = stated_capacity(s.text)
+            if fields["action"] == "opening" and fields["capacity"] is None and cap is not None:
+                # "… has an installed capacity to process 4.5 million tonnes of ore per year"
+                fields = {**fields, "capacity": cap.value, "unit": cap.unit}
+            ev = _make(
+                psent,
+                "facility",
+                {**fields, "company": _value(c)},
+                {"company": c, **links},
+                by_reference=True,
+            )
+            return [ev] if ev else []
+    return []
 
 
 # --------------------------------------------------------------------------- follow-ups
@@ -3323,4 +3695,6 @@ EXTRACTORS = (
     restriction_events,
     restriction_scope,
     facility_events,
+    pending_operator_events,
+    attended_opening_events,
 )

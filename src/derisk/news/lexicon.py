@@ -658,6 +658,210 @@ OFFICIAL_TITLES = frozenset(
 ("President Felix Tshisekedi", "Minister of Mines and Mining Development Winston Chitando")."""
 
 
+_HEADLINE_PREPOSITIONS = frozenset(
+    [
+        "Amid",
+        "Amidst",
+        "After",
+        "Before",
+        "Despite",
+        "Following",
+        "Against",
+        "Over",
+        "Under",
+        "Into",
+        "From",
+        "With",
+        "For",
+        "To",
+        "At",
+        "In",
+        "On",
+        "As",
+        "Near",
+        "Via",
+        "Toward",
+        "Towards",
+        "Without",
+        "Within",
+        "Through",
+        "Across",
+        "Behind",
+    ]
+)
+"""Prepositions a headline capitalises ("… Permit to Freeport Amid Smelter Repairs"): no
+company name runs across one."""
+
+
+_PRODUCT_AFTER = re.compile(
+    r"\s+(?:Concentrates?|Oxides?|Carbonates?|Hydroxides?|Sulphates?|Sulfates?|Chlorides?|"
+    r"Alloys?|Magnets?|Powders?|Ores?|Precipitates?|Cathodes?|Anodes?|Matte|Ingots?)\b"
+)
+"""A product noun after a name ending in a company word ("Rare Earth", "Lithium", "Nickel"):
+the capitals name the product, not a company."""
+
+
+_NOT_BRAND = frozenset(
+    [
+        "North",
+        "South",
+        "East",
+        "West",
+        "Northern",
+        "Southern",
+        "Eastern",
+        "Western",
+        "Central",
+        "Upper",
+        "Lower",
+        "New",
+        "Old",
+        "Greater",
+        "Inner",
+        "Outer",
+        "Mainland",
+        "Communist",
+        "Democratic",
+        "Republic",
+        "Islamic",
+        "Federal",
+        "Modern",
+        "Rural",
+        "Coastal",
+        "Today",
+        "Yesterday",
+        "Now",
+        "Meanwhile",
+        "Thus",
+        "Still",
+        "Also",
+        "Then",
+        "Separately",
+        "Earlier",
+        "Later",
+        "Last",
+        "Next",
+        "Since",
+        "Overall",
+        "Moreover",
+        "However",
+        "Elsewhere",
+        "Indeed",
+        "Instead",
+        "Likewise",
+        "Besides",
+        "Neither",
+        "Nor",
+        "Both",
+        "Either",
+        "Even",
+        "Only",
+        "Whereas",
+        "Although",
+        "Though",
+        "Because",
+        "Unlike",
+        "Like",
+        "Why",
+        "How",
+        "What",
+        "Where",
+        "Which",
+        "Who",
+        "Whom",
+        "Whose",
+        "Across",
+        "Against",
+        "Through",
+        "Despite",
+        "Amid",
+        "Over",
+        "Into",
+        "Onto",
+        "Toward",
+        "Towards",
+        "Without",
+        "Within",
+        "Near",
+        "Via",
+        "Between",
+        "Beyond",
+        "Behind",
+        "Below",
+        "Above",
+        "Outside",
+        "Inside",
+        "Once",
+        "Until",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "President",
+        "Minister",
+        "Premier",
+        "Governor",
+        "Secretary",
+        "Prime",
+        "Chancellor",
+        "King",
+        "Queen",
+        "Prince",
+        "Team",
+        "Made",
+    ]
+)
+"""Capitalised words before a country that make no company of it ("Western Australia",
+"Today China", "President Indonesia")."""
+
+
+def _country_branches(sentence: str, known: list[Mention], out: list[Mention]) -> list[Mention]:
+    """A brand before a country's name, used as a subject or a party in running text
+    ("Freeport Indonesia found itself unable to export", "Harita Indonesia's smelter"): a
+    national company, not the country. Not in headline case (the next word must be lower
+    case or a possessive), not after a name the lexicon knows ("Glencore Australia" stays
+    Glencore)."""
+    found: list[Mention] = []
+    for k in known:
+        if k.kind != "country" or k.role != "name":
+            continue
+        w = re.search(r"(?<![\w'’.-])([A-Z][a-z][\w-]+)\s$", sentence[: k.start])
+        if w is None or not re.match(r"\s+[a-z]|['’]s\b", sentence[k.end :]):
+            continue
+        word = w.group(1)
+        a = w.start(1)
+        if (
+            word in _NOT_BRAND
+            or word in _NOT_NAME_START
+            or word in STOP_SUBJECTS
+            or word.endswith("ly")
+            or any(
+                x.start < k.start and a < x.end
+                for x in [*known, *out]
+                # (the short name of this very company, named in full before, gives way)
+                if x is not k and not (x.role == "short" and x.canonical == sentence[a : k.end])
+            )
+        ):
+            continue
+        found.append(Mention(a, k.end, sentence[a : k.end], "company", None, "new"))
+    return found
+
+
 def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
     out = [m for m in _new_org_candidates(sentence, known) if not _titled(m.text)]
     return out
@@ -699,7 +903,17 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
             # "Northern Ontario's Electra Battery Materials": a place's possessive is no part
             start += sum(len(w) + 1 for w in words[: poss[-1] + 1])
             words = words[poss[-1] + 1 :]
+        cut = [i for i, w in enumerate(words[:-1]) if w in _HEADLINE_PREPOSITIONS]
+        if cut:
+            # "Permit to Freeport Amid Smelter Repairs": a headline capitalises its
+            # prepositions, and a name does not run across one
+            start += sum(len(w) + 1 for w in words[: cut[-1] + 1])
+            words = words[cut[-1] + 1 :]
         if len(words) < 2 or all(w in ORG_WORDS for w in words):
+            continue
+        if _PRODUCT_AFTER.match(sentence, end):
+            # "Mixed Rare Earth Concentrate", "Battery Grade Lithium Hydroxide": a product
+            # named in capitals, not a company
             continue
         text = " ".join(words)
         inside = [k for k in known_orgs if k.start < end and start < k.end]
@@ -738,6 +952,7 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
         if any(k.start < b and a < k.end for k in known + out):
             continue
         out.append(Mention(a, b, d.group("name"), "company", None, "new"))
+    out.extend(_country_branches(sentence, known, out))
     sm = SUBJECT_RE.match(sentence)
     if sm:
         name = sm.group("name")
