@@ -1,0 +1,532 @@
+"""State loans and grants: the constructions public lenders' and funders' news is told in.
+
+Round 8 (the fifth collection) showed state finance told in ways the deal families of
+:mod:`derisk.news.deals` did not read. Each rule below is a class of construction:
+
+* **A loan with its parties after "with"** ("X signed a $N term loan with the Export-Import
+  Bank of Korea", "the Office announced a joint $N conditional loan commitment with A and
+  B"): the public body of the two lends, whichever is the subject; coordinated parties each
+  borrow (a joint sum goes to none of them).
+* **Coordinated loans** ("the signing of a $N loan agreement with X, and a loan commitment of
+  up to $M from Y"): every loan noun with its own lender after "with"/"from" is a loan to the
+  clause's subject.
+* **A clause lending without a borrower** ("…, while the Canada Infrastructure Bank will lend
+  $M"): the borrower is the other loan's of the sentence, else the company that reports it.
+* **Shares of a commitment** ("includes two loans, one to A for $N and one to B for $M"): a
+  loan or grant per party, from the lender of the commitment.
+* **Programme funds given** ("$N in Defense Production Act Title III funds to X", "will
+  provide the DPA funds to X"): a grant; the Defense Production Act's is the Department of
+  Defense's (it runs Title III), other programmes' the U.S. government's.
+* **Shares of an announced total** ("DOE will award $2.8 billion in grants to 20 companies"
+  … "with X receiving $N, and Y receiving $M"): each recipient's grant (or loan) from the
+  funder of the total.
+* **A bare "$" of a public lender abroad** ("Export Development Canada will lend $110-million"):
+  the lender's home dollar.
+
+Guards: a hedge or a denial before the verb, a non-binding instrument (letter of interest,
+term sheet, MOU) in the sentence, and equity or sale words in a share of a total block the
+rules. Public lenders and funders are the graph's governments, the bodies named as such
+(Department, Agency, Bank …) and the ``public: true`` entries of
+``news/data/sector_companies.yaml``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from derisk.news.deals import (
+    _FUNDER,
+    _NONBINDING,
+    _UNBOUND,
+    _grant,
+    _last,
+    _loan,
+    _money,
+    _name_at,
+    _new,
+    _public,
+    _reporter,
+    _same,
+    _subject,
+)
+from derisk.news.events import Context, Event, Money, Sent, _blocked
+from derisk.news.lexicon import Mention, _data
+
+_HOME_CURRENCY = {"CAN": "CAD", "AUS": "AUD", "NZL": "NZD", "SGP": "SGD", "HKG": "HKD"}
+
+
+@functools.cache
+def _state_bodies() -> dict[str, str | None]:
+    """Every name of a ``public: true`` entry of the sector list -> its home country."""
+    out: dict[str, str | None] = {}
+    for canonical, spec in (_data("sector_companies.yaml") or {}).items():
+        spec = spec or {}
+        if not spec.get("public"):
+            continue
+        for name in [canonical, *(spec.get("names") or [])]:
+            out[str(name)] = spec.get("country")
+    return out
+
+
+def state_body(m: Mention | None) -> bool:
+    """A government, a public lender or funder."""
+    if m is None:
+        return False
+    if m.id in ("us-dod", "us-government") or m.kind == "government":
+        return True
+    return (m.canonical or m.text) in _state_bodies() or m.text in _state_bodies() or _public(m)
+
+
+def _home(m: Mention) -> str | None:
+    country = _state_bodies().get(m.canonical or m.text) or _state_bodies().get(m.text)
+    return _HOME_CURRENCY.get(country or "")
+
+
+_LOAN_NP = re.compile(
+    r"\b(?P<joint>joint\s+)?(?:(?:conditional|bridge|term|senior|secured|direct|construction|"
+    r"project|green|debt)\s+)*(?:loans?|credit)(?:\s+(?:facility|facilities|commitments?|"
+    r"agreements?|guarantees?|package|deal))*(?P<size>\s+(?:of|worth|totall?ing|amounting to)\s+"
+    r"(?:up to\s+|about\s+|nearly\s+)?)?",
+    re.IGNORECASE,
+)
+_DEAL_VERB = re.compile(
+    r"\b(?:announc(?:e|es|ed|ing)|sign(?:ed|s|ing)|finali[sz](?:e|ed|es)|clos(?:ed|es)|"
+    r"agreed|agrees|secur(?:e|ed|es)|enter(?:ed|s)\s+into|reached|obtain(?:ed|s)|receiv(?:ed|es)|"
+    r"won|wins|approv(?:ed|es)|issu(?:ed|es)|extend(?:ed|s)|provid(?:ed|es)|awarded|"
+    r"complet(?:ed|es)|execut(?:ed|es)|landed|arranged)\b",
+    re.IGNORECASE,
+)
+_PARTY_GAP = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?(?:,\s+and\s+|,\s+|\s+and\s+)(?:the\s+)?$")
+
+
+def _party_at(s: Sent, pos: int) -> Mention | None:
+    """The organisation starting at ``pos`` (past a "the" and up to three descriptor words)."""
+    m = re.match(r"(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}?(?=[A-Z])", s.text[pos:])
+    if m is None:
+        return None
+    at = pos + m.end()
+    org = next((o for o in s.orgs() if o.start == at), None) or _name_at(s, at)
+    joined = re.search(r",\s+|\s+and\s+(?=[A-Z])", org.text) if org is not None else None
+    if org is not None and org.id is None and joined is not None:
+        # "Kestrel Anode and Marrow Anodes Inc." read as one name: the first party
+        return Mention(org.start, org.start + joined.start(), org.text[: joined.start()], org.kind, None, "new")
+    return org
+
+
+def _clean(m: Mention | None) -> Mention | None:
+    """A new name without a leading place descriptor ("Montreal-based Torngat" → "Torngat")."""
+    if m is None or m.id is not None:
+        return m
+    d = re.match(r"(?:[A-Z][\w.]*[-\s])*?[A-Z][\w.]*-based\s+(?=[A-Z])", m.text)
+    if d is None:
+        return m
+    return Mention(m.start + d.end(), m.end, m.text[d.end() :], m.kind, None, m.role, m.stage)
+
+
+def _bare_body(m: Mention | None) -> bool:
+    """ "The Department", "the agency": a body named by its kind alone."""
+    return m is not None and bool(
+        re.fullmatch(
+            r"(?i:the\s+)?(?:Department|Agency|Ministry|Office|Bank|Administration|Government)",
+            m.text,
+        )
+    )
+
+
+def _parties(s: Sent, pos: int) -> list[Mention]:
+    """The coordinated organisations from ``pos`` on ("A ("A") and B", "A, B and C")."""
+    first = _party_at(s, pos)
+    out = [first] if first is not None else []
+    while out:
+        gap = re.match(r"\s*(?:\([^)]{1,40}\)\s*)?(?:,\s+and\s+|,\s+|\s+and\s+)", s.text[out[-1].end :])
+        if gap is None:
+            break
+        nxt = _party_at(s, out[-1].end + gap.end())
+        if nxt is None or not (nxt.kind in ("company", "government") or nxt.role == "new"):
+            break
+        out.append(nxt)
+    return out
+
+
+def _money_in(money: list[Money], lo: int, hi: int) -> Money | None:
+    return next((x for x in reversed(money) if lo <= x.start and x.end <= hi), None)
+
+
+# --------------------------------------------------------------------------- loans
+def _loans_named(s: Sent, ctx: Context) -> list[Event]:
+    """Loans whose other party follows the loan noun after "with" or "from"."""
+    money = _money(s)
+    out: list[Event] = []
+    for m in _LOAN_NP.finditer(s.text):
+        at = m.end()
+        amt = None
+        if m.group("size"):
+            amt = next((x for x in money if x.start == at), None)
+            if amt is None:
+                continue
+            at = amt.end
+        prep = re.match(r"\s+(with|from|by)\s+", s.text[at:])
+        if prep is None:
+            continue
+        lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
+        amt = amt or _money_in(money, max(lo, m.start() - 40), m.start())
+        verb = _last(_DEAL_VERB, s.text[lo : m.start()])
+        if verb is None:
+            continue
+        trig = lo + verb.start()
+        if _blocked(s, trig):
+            continue
+        parties = _parties(s, at + prep.end())
+        if not parties:
+            continue
+        subj, by_ref = _subject(s, trig, ctx)
+        if subj is None:
+            continue
+        public = [p for p in parties if state_body(p)]
+        if prep.group(1).lower() == "with" and state_body(subj) and not public:
+            lender, borrowers = subj, parties
+        elif public and not state_body(subj):
+            lender, borrowers = public[0], [subj]
+        else:
+            continue
+        shared = len(borrowers) > 1 or bool(m.group("joint"))
+        for b in borrowers:
+            ev = _loan(s, ctx, lender, b, None if shared else amt, trig, by_ref)
+            if ev is not None:
+                out.append(ev)
+    return out
+
+
+_PROVIDE_WITH = re.compile(
+    r"\s+(?:has\s+|had\s+|have\s+)?(?:agreed\s+to\s+|will\s+|would\s+|is\s+to\s+)?"
+    r"provid(?:e|es|ed)\s+(?P<obj>it|them|the company|(?=[A-Z]))[^,;]{0,60}?\s*with\s+"
+    r"(?:an?\s+)?(?P<np>(?:[\w$.,-]+\s+){0,4}?(?:loans?|credit facility|loan facility))\b"
+)
+
+
+def _provided_with(s: Sent, ctx: Context) -> list[Event]:
+    """ "Export Development Canada has agreed to provide it with a bridge loan of $N": the
+    public body lends; "it" is the company that reports the deal."""
+    money = _money(s)
+    out: list[Event] = []
+    for lender in s.orgs():
+        m = _PROVIDE_WITH.match(s.text, lender.end)
+        if m is None or not state_body(lender) or _blocked(s, lender.end + 1):
+            continue
+        amt = _money_in(money, m.start("np"), m.end("np")) or next(
+            (x for x in money if m.end() <= x.start <= m.end() + 20), None
+        )
+        if m.group("obj"):
+            opener = _clean(_name_at(s, 0))
+            borrower = _reporter(s, lender) or (
+                opener if opener is not None and not state_body(opener) else None
+            )
+        else:
+            borrower = _party_at(s, m.start("obj"))
+        ev = _loan(s, ctx, lender, _clean(borrower), amt, lender.start, False)
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+_LEND_CLAUSE = re.compile(
+    r"(?:,\s+(?:while|and|with)\s+|;\s+|\bwhile\s+)(?P<who>(?:the\s+)?[A-Z][^,;]{1,60}?)\s+"
+    r"(?:will|would|is to|has agreed to|agreed to|is set to)?\s*(?:lend|lends|lent|is lending)\s+"
+    r"(?:it\s+|them\s+)?(?:up to\s+|about\s+)?(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
+)
+
+
+def _clause_lending(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
+    """ "…, while Y will lend $M": a loan from Y to the sentence's other borrower."""
+    money = _money(s)
+    out: list[Event] = []
+    for m in _LEND_CLAUSE.finditer(s.text):
+        if _blocked(s, m.end()):
+            continue
+        lender = _party_at(s, m.start("who"))
+        amt = _money_in(money, m.end(), m.end() + 30)
+        if lender is None or amt is None or not state_body(lender):
+            continue
+        if re.match(r"\s+to\s+[A-Z]", s.text[amt.end :]):
+            continue  # the borrower is named: the deal families read it
+        other = next(
+            (
+                e.links["borrower"]
+                for e in found
+                if e.type == "loan" and e.sentence_index == s.index and "borrower" in e.links
+            ),
+            None,
+        )
+        opener = _clean(_name_at(s, 0))
+        borrower = other or _reporter(s, lender) or (
+            opener if opener is not None and not state_body(opener) else None
+        )
+        ev = _loan(s, ctx, lender, borrower, amt, m.start("who"), False)
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+_ONE_TO = re.compile(
+    r"\b(?:one|another|the other|a second)\s+(?:(?:loan|grant|award|facility)\s+)?to\s+"
+    r"(?P<who>(?:the\s+)?[A-Z][^,;]{1,60}?)\s+for\s+(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
+)
+
+
+def _shares_of_commitment(s: Sent, ctx: Context) -> list[Event]:
+    """ "… includes two loans, one to A for $N and one to B for $M": one per party."""
+    hits = list(_ONE_TO.finditer(s.text))
+    if len(hits) < 2 or _NONBINDING.search(s.text):
+        return []
+    head = s.text[: hits[0].start()]
+    kind = (
+        "loan"
+        if re.search(r"\bloans?\b|\bcredit\b", head, re.I)
+        else "grant"
+        if re.search(r"\b(?:grants?|awards?)\b", head, re.I)
+        else None
+    )
+    if kind is None or _blocked(s, hits[0].start()):
+        return []
+    role = "lender" if kind == "loan" else "grantor"
+    subj = next((o for o in s.orgs() if o.end <= hits[0].start() and state_body(o)), None)
+    funder = subj or next(
+        (
+            e.links[role]
+            for e in reversed(ctx.events)
+            if e.type == kind and role in e.links and s.index - e.sentence_index <= 2
+        ),
+        None,
+    )
+    if funder is None:
+        return []
+    money = _money(s)
+    out: list[Event] = []
+    for h in hits:
+        who = _party_at(s, h.start("who"))
+        amt = _money_in(money, h.end(), h.end() + 25)
+        if who is None or amt is None:
+            continue
+        # the party as the commitment named it, so that the share completes that event
+        other = "borrower" if kind == "loan" else "recipient"
+        who = next(
+            (
+                e.links[other]
+                for e in reversed(ctx.events)
+                if e.type == kind and other in e.links and _same(e.links[other], who)
+            ),
+            who,
+        )
+        ev = (
+            _loan(s, ctx, funder, who, amt, h.start(), True)
+            if kind == "loan"
+            else _grant(s, ctx, funder, who, amt, h.start(), True)
+        )
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+# --------------------------------------------------------------------------- grants
+_PROGRAM_FUNDS = re.compile(
+    r"\b(?P<prog>Defen[cs]e Production Act|DPA|CHIPS(?: and Science)? Act|Inflation Reduction Act|"
+    r"Bipartisan Infrastructure Law)\s*(?:\([A-Z]{2,5}\)\s*)?(?:Title III\s+)?"
+    r"(?:funds|funding|grants?|awards?|money)\s+(?:to|for)\s+(?=(?:the\s+)?[A-Z])"
+)
+_GIVES = re.compile(
+    r"\b(?:provid(?:e|es|ed|ing)|award(?:s|ed|ing)?|grant(?:s|ed|ing)?|giv(?:e|es|en)|gave|"
+    r"allocat(?:e|es|ed)|announc(?:e|es|ed)|commit(?:s|ted)?|invest(?:s|ed|ing|ment)?|"
+    r"direct(?:s|ed)?|made)\b",
+    re.IGNORECASE,
+)
+
+
+def _agency(prog: str, s: Sent, at: int) -> Mention:
+    if re.match(r"Defen[cs]e Production Act|DPA", prog):
+        return Mention(at, at, "U.S. Department of Defense", "government", "us-dod", "name")
+    return Mention(at, at, "U.S. government", "government", "us-government", "name")
+
+
+def _program_funds(s: Sent, ctx: Context) -> list[Event]:
+    """ "$N in Defense Production Act (DPA) Title III funds to X": a grant to X."""
+    out: list[Event] = []
+    for m in _PROGRAM_FUNDS.finditer(s.text):
+        verb = _last(_GIVES, s.text[: m.start()])
+        if verb is None or _blocked(s, verb.start()):
+            continue
+        recipient = _party_at(s, m.end())
+        if recipient is None or state_body(recipient):
+            continue
+        subj, by_ref = _subject(s, verb.start(), ctx)
+        grantor = (
+            subj
+            if state_body(subj) and not _bare_body(subj)
+            else _agency(m.group("prog"), s, m.start())
+        )
+        money = _money(s)
+        amt = _money_in(money, 0, m.start())
+        if amt is None and ctx.prev is not None and _GIVES.search(ctx.prev.text):
+            # "It will invest $18.5 million … The Department will provide the DPA funds to X"
+            prev = _money(ctx.prev)
+            amt = prev[0] if len(prev) == 1 else None
+        if amt is None:
+            continue
+        ev = _grant(s, ctx, grantor, recipient, amt, verb.start(), by_ref)
+        if ev is not None:
+            out.append(ev.with_fields({**ev.fields, "program": _program_name(m.group("prog"))}))
+    return out
+
+
+def _program_name(prog: str) -> str:
+    return "Defense Production Act" if re.match(r"Defen[cs]e Production Act|DPA", prog) else prog
+
+
+_TOTAL = re.compile(
+    r"\s+in\s+(?:new\s+|federal\s+|government\s+)?(?P<kind>grants|loans|funding|awards)\b",
+    re.IGNORECASE,
+)
+_RECEIVING = re.compile(
+    r"\s+(?:\([^)]{1,30}\)\s+)?(?:is\s+|was\s+|will\s+)?(?:receiving|receives?|received|gets?|got|"
+    r"getting|be\s+getting|won|wins|be\s+awarded|was\s+awarded|awarded)\s+(?:up\s+to\s+|about\s+)?"
+    r"(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
+)
+_SHARE = re.compile(
+    r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,4})" + _RECEIVING.pattern
+)
+_NOT_SHARE = re.compile(
+    r"\b(?:shares?|stock|equity|stake|warrants?|revenues?|sales?|contracts?|orders?|prices?|"
+    r"dividends?|salary|bonus|royalt(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
+def note_total(s: Sent, ctx: Context) -> None:
+    """Remember a public funder's announced total of grants or loans ("DOE will award $2.8
+    billion in grants to 20 companies"): the shares listed later are its."""
+    for x in _money(s):
+        t = _TOTAL.match(s.text, x.end)
+        if t is None:
+            continue
+        funder = next((o for o in s.orgs() if o.end <= x.start and state_body(o)), None)
+        named = _last(_FUNDER, s.text[: x.start])
+        if funder is None and named is not None:
+            funder = _new(s, named.start("name"), named.end("name"), "government")
+        if funder is None:
+            continue
+        kind = "loan" if t.group("kind").lower() == "loans" else "grant"
+        prog = re.search(
+            r"\b(?:Bipartisan Infrastructure Law|Inflation Reduction Act|Defen[cs]e Production Act|"
+            r"CHIPS(?: and Science)? Act)\b",
+            s.text,
+        )
+        ctx.funders.append((s.index, funder, kind, prog.group(0) if prog else None))
+        return
+
+
+def _shares_of_total(s: Sent, ctx: Context) -> list[Event]:
+    """ "with X receiving $N, and Y receiving $M" after a funder's total: X's and Y's grants."""
+    if not ctx.funders or _NOT_SHARE.search(s.text) or _NONBINDING.search(s.text):
+        return []
+    _, funder, kind, prog = ctx.funders[-1]
+    money = _money(s)
+    out: list[Event] = []
+    for r in _SHARE.finditer(s.text):
+        end = r.end("name")
+        o = next((x for x in s.orgs() if x.end == end), None) or _name_at(s, r.start("name"))
+        if o is None or o.end != end or state_body(o) or _blocked(s, o.start):
+            continue
+        amt = next((x for x in money if r.end() <= x.start <= r.end() + 2), None)
+        if amt is None or _TOTAL.match(s.text, amt.end):
+            continue
+        if re.match(r"\s+(?:from|by)\s+", s.text[amt.end :]):
+            continue  # the funder is named: the deal families read it
+        if kind == "loan":
+            ev = _loan(s, ctx, funder, o, amt, o.start, True)
+        else:
+            ev = _grant(s, ctx, funder, o, amt, o.start, True)
+            if ev is not None and prog:
+                ev = ev.with_fields({**ev.fields, "program": prog})
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+# --------------------------------------------------------------------------- refine
+def _party_of(e: Event) -> tuple[Mention | None, Mention | None]:
+    if e.type == "loan":
+        return e.links.get("lender"), e.links.get("borrower")
+    return e.links.get("grantor"), e.links.get("recipient")
+
+
+def _clashes(e: Event, new: list[Event]) -> bool:
+    """``e`` reads a deal of ``new`` with other parties: the two parties with their roles
+    swapped, or the same funder and sum with another recipient (a phrase read as the
+    borrower, a joint sum given to one party)."""
+    if e.type not in ("loan", "grant", "investment"):
+        return False
+    a, b = (
+        (e.links.get("investor"), e.links.get("target"))
+        if e.type == "investment"
+        else _party_of(e)
+    )
+    if a is None or b is None:
+        return False
+    for x in new:
+        fx, rx = _party_of(x)
+        if fx is None or rx is None:
+            continue
+        if _same(a, rx) and _same(b, fx):
+            return True
+        if e.type == "investment" and _same(a, fx) and _same(b, rx):
+            return True  # public money read as equity: the rule's loan or grant stands
+        amounts = (e.fields.get("amount"), x.fields.get("amount"))
+        if (
+            _same(a, fx)
+            and not any(_same(b, y.links.get(r) or b) for y in new for r in ("borrower", "recipient") if y.links.get(r) is not None)
+            and (None in amounts or amounts[0] == amounts[1])
+        ):
+            return True
+    return False
+
+
+def _home_dollar(e: Event) -> Event:
+    """A bare "$" of a public lender or funder abroad is its home dollar."""
+    funder, _ = _party_of(e)
+    if funder is None or e.fields.get("currency") != "USD":
+        return e
+    home = _home(funder)
+    if home is None or not re.search(r"(?<![A-Za-z$])\$\s?\d", e.sentence):
+        return e
+    if re.search(r"\bUS\$|\bU\.S\.\s?\$|\bUSD\b|\bU\.S\. dollars\b", e.sentence):
+        return e
+    return e.with_fields({**e.fields, "currency": home})
+
+
+_OPTION = re.compile(
+    r"\ban\s+option\s+to\s+(?:take|acquire|buy|purchase)\s+(?:an?\s+)?(?:[\w%.-]+\s+){0,3}?"
+    r"(?:stake|interest|holding|shares?)\b",
+    re.IGNORECASE,
+)
+
+
+def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
+    """``found`` with the state loans and grants of the sentence: the rules' events replace the
+    loans, grants and investments that read the same deal with other parties."""
+    if _UNBOUND.search(s.text) or _NONBINDING.search(s.text):
+        return found
+    if _OPTION.search(s.text):
+        # "received an option to acquire a minority stake": no stake bought yet
+        found = [e for e in found if e.type != "stake_acquisition"]
+    new = [*_loans_named(s, ctx), *_provided_with(s, ctx), *_shares_of_commitment(s, ctx)]
+    new += _program_funds(s, ctx)
+    new += _shares_of_total(s, ctx)
+    new += _clause_lending(s, ctx, [*found, *new])
+    note_total(s, ctx)
+    out = [e for e in found if not _clashes(e, new)] if new else list(found)
+    have = {e.key() for e in out}
+    for e in new:
+        if e.key() not in have:
+            out.append(e)
+            have.add(e.key())
+    return [_home_dollar(e) if e.type in ("loan", "grant") else e for e in out]
+
