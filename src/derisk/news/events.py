@@ -397,9 +397,11 @@ class Context:
     loose: list[tuple[int, Mention, Money | None, dt.date | None]] = field(default_factory=list)
     """Details told in sentences that gave no event (sentence index, party, the sum the party
     puts in, the day a deal of it was made): :func:`note_loose_details`."""
-    funders: list[tuple[int, Mention, str, str | None]] = field(default_factory=list)
+    funders: list[tuple[int, Mention, str, str | None, dt.date | None]] = field(
+        default_factory=list
+    )
     """Public funders' announced totals (sentence index, funder, ``grant`` or ``loan``,
-    programme): :func:`derisk.news.state_finance.note_total`."""
+    programme, day): :func:`derisk.news.state_finance.note_total`."""
 
 
 _TITLE = r"(?:President|Minister|Premier|Secretary|Governor|Chancellor)"

@@ -34,6 +34,9 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
+
+from derisk.model.event_fields import extracted_fields
 from derisk.news.deals import (
     _FUNDER,
     _NONBINDING,
@@ -49,7 +52,7 @@ from derisk.news.deals import (
     _same,
     _subject,
 )
-from derisk.news.events import Context, Event, Money, Sent, _blocked
+from derisk.news.events import Context, Event, Money, Sent, _blocked, _classify_dates
 from derisk.news.lexicon import Mention, _data
 
 _HOME_CURRENCY = {"CAN": "CAD", "AUS": "AUD", "NZL": "NZD", "SGP": "SGD", "HKG": "HKD"}
@@ -109,7 +112,9 @@ def _party_at(s: Sent, pos: int) -> Mention | None:
     joined = re.search(r",\s+|\s+and\s+(?=[A-Z])", org.text) if org is not None else None
     if org is not None and org.id is None and joined is not None:
         # "Kestrel Anode and Marrow Anodes Inc." read as one name: the first party
-        return Mention(org.start, org.start + joined.start(), org.text[: joined.start()], org.kind, None, "new")
+        return Mention(
+            org.start, org.start + joined.start(), org.text[: joined.start()], org.kind, None, "new"
+        )
     return org
 
 
@@ -133,17 +138,30 @@ def _bare_body(m: Mention | None) -> bool:
     )
 
 
+_LEGAL_FORM = re.compile(
+    r"(?:Ltd|Limited|Inc|Corp|Co|LLC|plc|PLC|S\.?A|AG|GmbH|Pty|NV|BV|SpA|SAS|Tbk|Berhad)\.?",
+)
+_VERB_AFTER = re.compile(
+    r"\s+(?:will|would|has|have|had|is|are|was|were|said|says|plans?|expects?|can|could|"
+    r"also)\b"
+)
+
+
 def _parties(s: Sent, pos: int) -> list[Mention]:
     """The coordinated organisations from ``pos`` on ("A ("A") and B", "A, B and C")."""
     first = _party_at(s, pos)
     out = [first] if first is not None else []
     while out:
-        gap = re.match(r"\s*(?:\([^)]{1,40}\)\s*)?(?:,\s+and\s+|,\s+|\s+and\s+)", s.text[out[-1].end :])
+        gap = re.match(
+            r"\s*(?:\([^)]{1,40}\)\s*)?(?:,\s+and\s+|,\s+|\s+and\s+)", s.text[out[-1].end :]
+        )
         if gap is None:
             break
         nxt = _party_at(s, out[-1].end + gap.end())
         if nxt is None or not (nxt.kind in ("company", "government") or nxt.role == "new"):
             break
+        if _LEGAL_FORM.fullmatch(nxt.text) or _VERB_AFTER.match(s.text, nxt.end):
+            break  # "A Co., Ltd.": a legal form; ", and A will spend …": a clause of its own
         out.append(nxt)
     return out
 
@@ -153,7 +171,7 @@ def _money_in(money: list[Money], lo: int, hi: int) -> Money | None:
 
 
 # --------------------------------------------------------------------------- loans
-def _loans_named(s: Sent, ctx: Context) -> list[Event]:
+def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Event]:
     """Loans whose other party follows the loan noun after "with" or "from"."""
     money = _money(s)
     out: list[Event] = []
@@ -189,11 +207,13 @@ def _loans_named(s: Sent, ctx: Context) -> list[Event]:
             lender, borrowers = public[0], [subj]
         else:
             continue
-        shared = len(borrowers) > 1 or bool(m.group("joint"))
+        joint = len(borrowers) > 1 or bool(m.group("joint"))
         for b in borrowers:
-            ev = _loan(s, ctx, lender, b, None if shared else amt, trig, by_ref)
+            ev = _loan(s, ctx, lender, b, None if joint else amt, trig, by_ref)
             if ev is not None:
                 out.append(ev)
+                if joint:
+                    shared.add(ev.key())
     return out
 
 
@@ -258,8 +278,10 @@ def _clause_lending(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             None,
         )
         opener = _clean(_name_at(s, 0))
-        borrower = other or _reporter(s, lender) or (
-            opener if opener is not None and not state_body(opener) else None
+        borrower = (
+            other
+            or _reporter(s, lender)
+            or (opener if opener is not None and not state_body(opener) else None)
         )
         ev = _loan(s, ctx, lender, borrower, amt, m.start("who"), False)
         if ev is not None:
@@ -400,6 +422,14 @@ _NOT_SHARE = re.compile(
 )
 
 
+_MANY = re.compile(
+    r"\b(?:issued|awarded|made|handed out|announced|approved|granted)\s+(?:several|many|"
+    r"dozens of|a series of|a number of|a string of|\w+ new|its first)\s+(?:[\w-]+\s+)?"
+    r"(?P<kind>grants|awards|loans)\b",
+    re.IGNORECASE,
+)
+
+
 def note_total(s: Sent, ctx: Context) -> None:
     """Remember a public funder's announced total of grants or loans ("DOE will award $2.8
     billion in grants to 20 companies"): the shares listed later are its."""
@@ -419,15 +449,23 @@ def note_total(s: Sent, ctx: Context) -> None:
             r"CHIPS(?: and Science)? Act)\b",
             s.text,
         )
-        ctx.funders.append((s.index, funder, kind, prog.group(0) if prog else None))
+        day = _classify_dates(s, ctx, x.start).get("date")
+        ctx.funders.append((s.index, funder, kind, prog.group(0) if prog else None, day))
         return
+    many = _MANY.search(s.text)
+    if many is not None and not _blocked(s, many.start()):
+        # "The Pentagon's office … issued several grants in recent months": no sum yet
+        funder = next((o for o in s.orgs() if o.end <= many.start() and state_body(o)), None)
+        if funder is not None:
+            kind = "loan" if many.group("kind").lower() == "loans" else "grant"
+            ctx.funders.append((s.index, funder, kind, None, None))
 
 
 def _shares_of_total(s: Sent, ctx: Context) -> list[Event]:
     """ "with X receiving $N, and Y receiving $M" after a funder's total: X's and Y's grants."""
     if not ctx.funders or _NOT_SHARE.search(s.text) or _NONBINDING.search(s.text):
         return []
-    _, funder, kind, prog = ctx.funders[-1]
+    _, funder, kind, prog, day = ctx.funders[-1]
     money = _money(s)
     out: list[Event] = []
     for r in _SHARE.finditer(s.text):
@@ -446,12 +484,98 @@ def _shares_of_total(s: Sent, ctx: Context) -> list[Event]:
             ev = _grant(s, ctx, funder, o, amt, o.start, True)
             if ev is not None and prog:
                 ev = ev.with_fields({**ev.fields, "program": prog})
+        if ev is not None and day is not None and ev.fields.get("date") is None:
+            ev = ev.with_fields({**ev.fields, "date": day})  # the day the total was announced
+        if ev is not None:
+            out.append(ev)
+    for r in _AWARD_FOR.finditer(s.text):
+        # "with a $215.6 million award for X to modernise …", "That award went to X"
+        o = _party_at(s, r.end())
+        if o is None or state_body(o) or _blocked(s, r.start()):
+            continue
+        amt = next((x for x in money if r.start() <= x.start < r.end()), None)
+        if amt is None and ctx.prev is not None:
+            prev = _money(ctx.prev)
+            amt = prev[0] if len(prev) == 1 else None
+        if amt is None:
+            continue
+        is_loan = (r.group("noun") or r.group("noun2")).lower().startswith("loan")
+        if is_loan != (kind == "loan"):
+            continue
+        ev = (
+            _loan(s, ctx, funder, o, amt, r.start(), True)
+            if is_loan
+            else _grant(s, ctx, funder, o, amt, r.start(), True)
+        )
         if ev is not None:
             out.append(ev)
     return out
 
 
+_AWARD_FOR = re.compile(
+    r"\b(?:an?\s+(?:(?:US|A|C|CA)?\$[\d.,]+\s*(?:million|billion|bn|m)?\s+)(?P<noun>award|grant|loan)"
+    r"\s+(?:for|to)\s+(?=(?:the\s+)?[A-Z])|(?:that|the|this)\s+(?P<noun2>award|grant|loan)\s+"
+    r"(?:went|goes|will go|was given|is going)\s+to\s+(?=(?:the\s+)?[A-Z]))",
+    re.IGNORECASE,
+)
+
+
 # --------------------------------------------------------------------------- refine
+_AND_SUM = re.compile(r"(?:,\s*|\s+)and\s+(?:up\s+to\s+|about\s+|a\s+further\s+)?$")
+
+
+def _coordinated_sums(s: Sent, ctx: Context, have: list[Event]) -> list[Event]:
+    """ "signed loans of up to $92 million with A, and up to $16 million with B": the same
+    lender's second loan, to the party after the second sum."""
+    out: list[Event] = []
+    for x in _money(s):
+        if not _AND_SUM.search(s.text[max(0, x.start - 30) : x.start]):
+            continue
+        to = re.match(r"\s*(?:\([^)]{1,40}\)\s*)?(with|to)\s+", s.text[x.end :])
+        if to is None:
+            continue
+        party = _party_at(s, x.end + to.end())
+        first = next(
+            (
+                e
+                for e in have
+                if e.type in ("loan", "grant")
+                and e.sentence_index == s.index
+                and x.start > max(m.end for m in e.links.values())
+            ),
+            None,
+        )
+        if party is None or first is None or state_body(party):
+            continue
+        funder, other = _party_of(first)
+        if funder is None or other is None or _same(party, other):
+            continue
+        ev = (
+            _loan(s, ctx, funder, party, x, x.start, False)
+            if first.type == "loan"
+            else _grant(s, ctx, funder, party, x, x.start, False)
+        )
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+def _dpa_is_the_pentagons(e: Event) -> Event:
+    """A grant under the Defense Production Act read as the U.S. government's is the
+    Department of Defense's: it runs the Act's Title III programme."""
+    g = e.links.get("grantor")
+    if e.type != "grant" or g is None or g.id != "us-government":
+        return e
+    if not re.search(r"\bDefen[cs]e Production Act\b|\bDPA\b", e.sentence):
+        return e
+    dod = Mention(g.start, g.end, g.text, "government", "us-dod", "name")
+    return replace(
+        e,
+        fields=extracted_fields({**e.fields, "grantor": "us-dod"}),
+        links={**e.links, "grantor": dod},
+    )
+
+
 def _party_of(e: Event) -> tuple[Mention | None, Mention | None]:
     if e.type == "loan":
         return e.links.get("lender"), e.links.get("borrower")
@@ -465,9 +589,7 @@ def _clashes(e: Event, new: list[Event]) -> bool:
     if e.type not in ("loan", "grant", "investment"):
         return False
     a, b = (
-        (e.links.get("investor"), e.links.get("target"))
-        if e.type == "investment"
-        else _party_of(e)
+        (e.links.get("investor"), e.links.get("target")) if e.type == "investment" else _party_of(e)
     )
     if a is None or b is None:
         return False
@@ -482,7 +604,12 @@ def _clashes(e: Event, new: list[Event]) -> bool:
         amounts = (e.fields.get("amount"), x.fields.get("amount"))
         if (
             _same(a, fx)
-            and not any(_same(b, y.links.get(r) or b) for y in new for r in ("borrower", "recipient") if y.links.get(r) is not None)
+            and not any(
+                _same(b, y.links.get(r) or b)
+                for y in new
+                for r in ("borrower", "recipient")
+                if y.links.get(r) is not None
+            )
             and (None in amounts or amounts[0] == amounts[1])
         ):
             return True
@@ -517,16 +644,31 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     if _OPTION.search(s.text):
         # "received an option to acquire a minority stake": no stake bought yet
         found = [e for e in found if e.type != "stake_acquisition"]
-    new = [*_loans_named(s, ctx), *_provided_with(s, ctx), *_shares_of_commitment(s, ctx)]
+    shared: set[tuple[str, ...]] = set()
+    new = [*_loans_named(s, ctx, shared), *_provided_with(s, ctx), *_shares_of_commitment(s, ctx)]
     new += _program_funds(s, ctx)
     new += _shares_of_total(s, ctx)
     new += _clause_lending(s, ctx, [*found, *new])
+    new += _coordinated_sums(s, ctx, [*found, *new])
     note_total(s, ctx)
     out = [e for e in found if not _clashes(e, new)] if new else list(found)
-    have = {e.key() for e in out}
+    have = {e.key(): i for i, e in enumerate(out)}
     for e in new:
-        if e.key() not in have:
+        i = have.get(e.key())
+        if i is None:
+            have[e.key()] = len(out)
             out.append(e)
-            have.add(e.key())
-    return [_home_dollar(e) if e.type in ("loan", "grant") else e for e in out]
-
+        elif e.key() in shared:
+            # a joint sum read as one borrower's: the sum goes to none
+            old = out[i]
+            fields = {k: v for k, v in old.fields.items() if k not in ("amount", "currency")}
+            out[i] = old.with_fields(fields)
+        else:
+            # the same deal read by a deal family: the details it missed, the programme's name
+            old = out[i]
+            add = {k: v for k, v in e.fields.items() if k not in old.fields or k == "program"}
+            if add:
+                out[i] = old.with_fields({**old.fields, **add})
+    return [
+        _home_dollar(_dpa_is_the_pentagons(e)) if e.type in ("loan", "grant") else e for e in out
+    ]
