@@ -363,3 +363,100 @@ def test_awards_only_planned_are_no_funder(lexicon: Lexicon) -> None:
         lexicon,
     )
     assert not has(events, "grant")
+
+
+# ------------------------------------------------------------- more ways to name the parties
+@pytest.mark.parametrize(
+    ("sentence", "lender", "borrower", "amount"),
+    [
+        (
+            "The Export-Import Bank of Korea will provide $500 million in loans to Halvard "
+            "Lithium.",
+            "Export-Import Bank of Korea",
+            "Halvard Lithium",
+            500e6,
+        ),
+        (
+            "Crestline Magnetics Inc. received a conditional commitment from the Department of "
+            "Energy for a $100 million loan.",
+            "Department of Energy",
+            "Crestline Magnetics",
+            100e6,
+        ),
+        (
+            "Crestline Magnetics Inc. said the Office of Strategic Capital approved a loan of up "
+            "to $80 million.",
+            "us-dod",
+            "Crestline Magnetics",
+            80e6,
+        ),
+        (
+            "Export Development Canada is providing a US$50 million loan to battery maker Larch "
+            "Cobalt Inc.",
+            "Export Development Canada",
+            "Larch Cobalt",
+            50e6,
+        ),
+    ],
+)
+def test_lender_and_borrower_in_other_places(
+    sentence: str, lender: str, borrower: str, amount: float, lexicon: Lexicon
+) -> None:
+    assert has(run(sentence, lexicon), "loan", lender=lender, borrower=borrower, amount=amount)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a total over many borrowers
+        "The Export-Import Bank of Korea has made $15 billion in loans to companies such as "
+        "Halvard Lithium.",
+        # the loan's purpose, not its borrower
+        "The Export-Import Bank of Korea approved a $300 million loan to expand the Hollow "
+        "Creek mine.",
+        # a loan as one form of a financing shared by two
+        "In 2019, Sojitz and the Japan Bank for International Cooperation provided $250 million "
+        "of financing to Halvard Lithium through loan and equity.",
+    ],
+)
+def test_totals_purposes_and_bare_nouns_name_no_borrower(sentence: str, lexicon: Lexicon) -> None:
+    events = run(sentence, lexicon)
+    assert not has(events, "loan", borrower="Halvard Lithium")
+    assert not has(events, "loan", borrower="Hollow Creek")
+    assert not has(events, "loan", borrower="Sojitz")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Halvard Lithium finalized a $565 million loan with the U.S. International Development "
+        "Finance Corporation, the company said.",
+        "Halvard Lithium has closed a $565 million loan facility with Export Finance Australia.",
+    ],
+)
+def test_the_subject_borrowing_from_a_public_body_is_not_its_lender(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    loans = of(run(sentence, lexicon), "loan")
+    assert loans
+    assert all(e["borrower"] == "Halvard Lithium" for e in loans)
+
+
+def test_recipients_listed_with_their_sums_in_parentheses(lexicon: Lexicon) -> None:
+    events = run(
+        "The Department of Energy announced $2 billion in grants for 12 battery projects on "
+        "Friday. Recipients include Alpha Graphite Inc. ($50 million) and Beta Anodes Inc. "
+        "($30 million).",
+        lexicon,
+    )
+    assert has(events, "grant", recipient="Alpha Graphite Inc", amount=50e6)
+    assert has(events, "grant", recipient="Beta Anodes Inc", amount=30e6)
+
+
+def test_sums_in_parentheses_without_a_list_are_no_grant(lexicon: Lexicon) -> None:
+    events = run(
+        "The Department of Energy announced $2 billion in grants for 12 battery projects on "
+        "Friday. Shares of Alpha Graphite Inc. ($50 million market value) rose.",
+        lexicon,
+    )
+    assert not has(events, "grant", recipient="Alpha Graphite Inc")

@@ -95,7 +95,8 @@ _LOAN_NP = re.compile(
 _DEAL_VERB = re.compile(
     r"\b(?:announc(?:e|es|ed|ing)|sign(?:ed|s|ing)|finali[sz](?:e|ed|es)|clos(?:ed|es)|"
     r"agreed|agrees|secur(?:e|ed|es)|enter(?:ed|s)\s+into|reached|obtain(?:ed|s)|receiv(?:ed|es)|"
-    r"won|wins|approv(?:ed|es)|issu(?:ed|es)|extend(?:ed|s)|provid(?:ed|es)|awarded|"
+    r"won|wins|approv(?:ed|es|ing)|issu(?:ed|es|ing)|extend(?:ed|s|ing)|provid(?:e|ed|es|ing)|"
+    r"awarded|grant(?:ed|s)|"
     r"complet(?:ed|es)|execut(?:ed|es)|landed|arranged)\b",
     re.IGNORECASE,
 )
@@ -171,8 +172,37 @@ def _money_in(money: list[Money], lo: int, hi: int) -> Money | None:
 
 
 # --------------------------------------------------------------------------- loans
+_DETERMINED = re.compile(
+    r"(?:\b(?:an?|the|its|their|two|three|separate)|[\d%]|million|billion|bn|mn)\s+"
+    r"(?:[\w$.,-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_DESCRIPTOR = (
+    r"(?:(?:[\w-]+\s+){0,2}(?:maker|miner|producer|developer|company|firm|group|refiner|"
+    r"smelter|start-?up|manufacturer|recycler|explorer|supplier|subsidiary|unit)\s+)?(?=[A-Z])"
+)
+
+
+def _acting_body(s: Sent, pos: int) -> Mention | None:
+    """The public body right before the verb at ``pos`` ("the Office … approved")."""
+    return next(
+        (
+            o
+            for o in s.orgs()
+            if o.end <= pos
+            and state_body(o)
+            and re.fullmatch(
+                r"\s*(?:\([^)]{1,20}\)\s*)?(?:has\s+|had\s+|also\s+)?", s.text[o.end : pos]
+            )
+        ),
+        None,
+    )
+
+
 def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Event]:
-    """Loans whose other party follows the loan noun after "with" or "from"."""
+    """Loans with their other party after the loan noun ("with", "from", "to"), before it ("a
+    commitment from the DOE for a $N loan"), or the company reporting the deal ("X said the
+    Office approved a loan of up to $N")."""
     money = _money(s)
     out: list[Event] = []
     for m in _LOAN_NP.finditer(s.text):
@@ -183,28 +213,69 @@ def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Ev
             if amt is None:
                 continue
             at = amt.end
-        prep = re.match(r"\s+(with|from|by)\s+", s.text[at:])
-        if prep is None:
-            continue
         lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
-        amt = amt or _money_in(money, max(lo, m.start() - 40), m.start())
+        if not m.group("size") and not _DETERMINED.search(
+            s.text[max(lo, m.start() - 60) : m.start()]
+        ):
+            continue  # "financing through loan and equity": no loan of its own
+        before = _money_in(money, max(lo, m.start() - 40), m.start())
+        total = before is not None and bool(
+            re.fullmatch(r"\s+in\s+(?:new\s+)?", s.text[before.end : m.start()])
+        )
+        amt = amt or before
         verb = _last(_DEAL_VERB, s.text[lo : m.start()])
         if verb is None:
             continue
         trig = lo + verb.start()
         if _blocked(s, trig):
             continue
-        parties = _parties(s, at + prep.end())
-        if not parties:
-            continue
         subj, by_ref = _subject(s, trig, ctx)
         if subj is None:
             continue
+        prep = re.match(r"\s+(with|from|by|to|for)\s+(?:the\s+)?", s.text[at:])
+        if prep is not None and total:
+            # "$500 million in loans to X": one named borrower, right after "to"
+            if prep.group(1).lower() != "to" or re.search(r"\bsuch as\b|\bincluding\b", s.text):
+                continue
+            parties = [p for p in s.orgs() if p.start == at + prep.end()]
+        elif prep is not None and prep.group(1).lower() in ("to", "for"):
+            # "a loan to (battery maker) X"; "a loan to expand the Y mine" is its purpose
+            lead = re.match(_DESCRIPTOR, s.text[at + prep.end() :])
+            parties = _parties(s, at + prep.end()) if lead is not None else []
+        elif prep is not None:
+            parties = _parties(s, at + prep.end())
+        else:
+            parties = []
         public = [p for p in parties if state_body(p)]
-        if prep.group(1).lower() == "with" and state_body(subj) and not public:
-            lender, borrowers = subj, parties
-        elif public and not state_body(subj):
+        kind = prep.group(1).lower() if prep is not None else None
+        if kind in ("with", "to", "for") and parties and state_body(subj) and not public:
+            lender, borrowers = subj, parties if kind == "with" else parties[:1]
+        elif kind in ("with", "from", "by") and public and not state_body(subj):
             lender, borrowers = public[0], [subj]
+        elif not parties and (acting := _acting_body(s, trig)) is not None:
+            # "X said the Office of Strategic Capital approved a loan of up to $N"
+            reporter = _reporter(s, acting)
+            if reporter is None or _same(reporter, acting):
+                continue
+            lender, borrowers = acting, [reporter]
+        elif not parties and not state_body(subj):
+            # "received a conditional commitment from the DOE for a $N loan"
+            named = [
+                o
+                for o in s.orgs()
+                if trig < o.start < m.start()
+                and state_body(o)
+                and re.search(r"\b(?:from|by)\s+(?:the\s+)?$", s.text[trig : o.start])
+            ]
+            if not named:
+                continue
+            lender, borrowers = named[0], [subj]
+        elif not parties and kind is None and state_body(subj):
+            # "X said the Office of Strategic Capital approved a loan of up to $N"
+            reporter = _reporter(s, subj)
+            if reporter is None:
+                continue
+            lender, borrowers = subj, [reporter]
         else:
             continue
         joint = len(borrowers) > 1 or bool(m.group("joint"))
@@ -415,6 +486,14 @@ _RECEIVING = re.compile(
 _SHARE = re.compile(
     r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,4})" + _RECEIVING.pattern
 )
+_SHARE_IN_PARENS = re.compile(
+    r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,4})\s*\(\s*"
+    r"(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
+)
+_LIST_CUE = re.compile(
+    r"\b(?:include|includes|included|including|recipients?|winners?|awardees?|among them)\b|:",
+    re.IGNORECASE,
+)
 _NOT_SHARE = re.compile(
     r"\b(?:shares?|stock|equity|stake|warrants?|revenues?|sales?|contracts?|orders?|prices?|"
     r"dividends?|salary|bonus|royalt(?:y|ies))\b",
@@ -468,7 +547,11 @@ def _shares_of_total(s: Sent, ctx: Context) -> list[Event]:
     _, funder, kind, prog, day = ctx.funders[-1]
     money = _money(s)
     out: list[Event] = []
-    for r in _SHARE.finditer(s.text):
+    shares = list(_SHARE.finditer(s.text))
+    if _LIST_CUE.search(s.text):
+        # "Recipients include A ($50 million) and B ($30 million)"
+        shares += list(_SHARE_IN_PARENS.finditer(s.text))
+    for r in shares:
         end = r.end("name")
         o = next((x for x in s.orgs() if x.end == end), None) or _name_at(s, r.start("name"))
         if o is None or o.end != end or state_body(o) or _blocked(s, o.start):
@@ -597,8 +680,8 @@ def _clashes(e: Event, new: list[Event]) -> bool:
         fx, rx = _party_of(x)
         if fx is None or rx is None:
             continue
-        if _same(a, rx) and _same(b, fx):
-            return True
+        if _same(a, rx) and (_same(b, fx) or (b.start < fx.end and fx.start < b.end)):
+            return True  # the roles swapped ("Development Finance Corporation" inside its name)
         if e.type == "investment" and _same(a, fx) and _same(b, rx):
             return True  # public money read as equity: the rule's loan or grant stands
         amounts = (e.fields.get("amount"), x.fields.get("amount"))
