@@ -460,3 +460,28 @@ def test_sums_in_parentheses_without_a_list_are_no_grant(lexicon: Lexicon) -> No
         lexicon,
     )
     assert not has(events, "grant", recipient="Alpha Graphite Inc")
+
+
+# ------------------------------------------------------------- a loan recalled in a relative clause
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Halvard Lithium, which secured a $300 million loan from the Export-Import Bank of "
+        "Korea in 2022, said output rose.",
+        "In 2021, the Department of Energy awarded $30 million to Alpha Graphite Inc., which "
+        "last year repaid a $20 million loan to the Export-Import Bank of Korea.",
+    ],
+)
+def test_a_loan_recalled_in_a_relative_clause_is_background(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    assert not has(run(sentence, lexicon), "loan")
+
+
+def test_a_funder_before_a_relative_clause_still_gives(lexicon: Lexicon) -> None:
+    events = run(
+        "Harbor Magnetics signed an agreement with the Department of Defense, which will "
+        "provide $12.5 million for new furnaces.",
+        lexicon,
+    )
+    assert has(events, "grant", grantor="us-dod", recipient="Harbor Magnetics", amount=12.5e6)

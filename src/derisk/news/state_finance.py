@@ -719,6 +719,26 @@ _OPTION = re.compile(
 )
 
 
+_RELATIVE = re.compile(r",\s+(?:which|who)\s+[^,;]*(?:[,;]|$)")
+
+
+def _recalled(s: Sent, e: Event) -> bool:
+    """A loan or grant told in a relative clause ("X, which secured a $N loan from Y in 2022,
+    said …", "…, which last year repaid a $N loan to Y"): background, when its sum and one of
+    its parties are inside the clause (a funder before it, "with the Department, which will
+    provide $N", still acts)."""
+    amount = e.fields.get("amount")
+    if amount is None:
+        return False
+    spots = [x for x in _money(s) if abs(x.amount - amount) <= 1e-6 * max(1.0, amount)]
+    for r in _RELATIVE.finditer(s.text):
+        if any(r.start() <= x.start < r.end() for x in spots) and any(
+            r.start() <= m.start < r.end() for m in e.links.values()
+        ):
+            return True
+    return False
+
+
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """``found`` with the state loans and grants of the sentence: the rules' events replace the
     loans, grants and investments that read the same deal with other parties."""
@@ -752,6 +772,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             add = {k: v for k, v in e.fields.items() if k not in old.fields or k == "program"}
             if add:
                 out[i] = old.with_fields({**old.fields, **add})
+    out = [e for e in out if not (e.type in ("loan", "grant") and _recalled(s, e))]
     return [
         _home_dollar(_dpa_is_the_pentagons(e)) if e.type in ("loan", "grant") else e for e in out
     ]
