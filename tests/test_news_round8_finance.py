@@ -485,3 +485,67 @@ def test_a_funder_before_a_relative_clause_still_gives(lexicon: Lexicon) -> None
         lexicon,
     )
     assert has(events, "grant", grantor="us-dod", recipient="Harbor Magnetics", amount=12.5e6)
+
+
+# ------------------------------------------------------------- commitments, contributions
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Department of Energy issued a conditional commitment to Halvard Lithium Inc. for "
+        "a $500 million loan.",
+        "The Export-Import Bank of Korea has made a commitment to Halvard Lithium Inc. for a "
+        "$500 million term loan.",
+    ],
+)
+def test_a_commitment_to_a_company_for_a_loan(sentence: str, lexicon: Lexicon) -> None:
+    assert has(run(sentence, lexicon), "loan", borrower="Halvard Lithium Inc", amount=500e6)
+
+
+def test_a_commitment_only_considered_is_none(lexicon: Lexicon) -> None:
+    events = run(
+        "The Department of Energy may issue a conditional commitment to Halvard Lithium Inc. "
+        "for a $500 million loan.",
+        lexicon,
+    )
+    assert not has(events, "loan")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "grantor"),
+    [
+        (
+            "Halvard Lithium Inc. will receive a $40 million non-repayable contribution from the "
+            "Strategic Innovation Fund.",
+            "Strategic Innovation Fund",
+        ),
+        (
+            "Larch Cobalt Inc. secured C$12 million in non-repayable funding from Natural "
+            "Resources Canada for its refinery.",
+            "Natural Resources Canada",
+        ),
+        (
+            "Natural Resources Canada will provide Larch Cobalt Inc. with a $10-million grant.",
+            "Natural Resources Canada",
+        ),
+    ],
+)
+def test_money_given_without_repayment_is_a_grant(
+    sentence: str, grantor: str, lexicon: Lexicon
+) -> None:
+    events = run(sentence, lexicon)
+    assert has(events, "grant", grantor=grantor)
+    assert not has(events, "loan")
+
+
+def test_a_non_repayable_contribution_applied_for_is_none(lexicon: Lexicon) -> None:
+    events = run(
+        "Larch Cobalt Inc. has applied for a C$12 million non-repayable contribution from "
+        "Natural Resources Canada.",
+        lexicon,
+    )
+    assert not has(events, "grant")
+
+
+def test_the_energy_departments_acronym_names_it_in_full(lexicon: Lexicon) -> None:
+    events = run("Halvard Lithium Inc. receives $25 million DOE grant for its plant.", lexicon)
+    assert has(events, "grant", grantor="U.S. Department of Energy", amount=25e6)

@@ -96,7 +96,7 @@ _DEAL_VERB = re.compile(
     r"\b(?:announc(?:e|es|ed|ing)|sign(?:ed|s|ing)|finali[sz](?:e|ed|es)|clos(?:ed|es)|"
     r"agreed|agrees|secur(?:e|ed|es)|enter(?:ed|s)\s+into|reached|obtain(?:ed|s)|receiv(?:ed|es)|"
     r"won|wins|approv(?:ed|es|ing)|issu(?:ed|es|ing)|extend(?:ed|s|ing)|provid(?:e|ed|es|ing)|"
-    r"awarded|grant(?:ed|s)|"
+    r"awarded|grant(?:ed|s)|made|makes|"
     r"complet(?:ed|es)|execut(?:ed|es)|landed|arranged)\b",
     re.IGNORECASE,
 )
@@ -291,7 +291,8 @@ def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Ev
 _PROVIDE_WITH = re.compile(
     r"\s+(?:has\s+|had\s+|have\s+)?(?:agreed\s+to\s+|will\s+|would\s+|is\s+to\s+)?"
     r"provid(?:e|es|ed)\s+(?P<obj>it|them|the company|(?=[A-Z]))[^,;]{0,60}?\s*with\s+"
-    r"(?:an?\s+)?(?P<np>(?:[\w$.,-]+\s+){0,4}?(?:loans?|credit facility|loan facility))\b"
+    r"(?:an?\s+)?(?P<np>(?:[\w$.,-]+\s+){0,4}?(?P<noun>loans?|credit facility|loan facility|"
+    r"grants?|non-?repayable contributions?))\b"
 )
 
 
@@ -314,7 +315,67 @@ def _provided_with(s: Sent, ctx: Context) -> list[Event]:
             )
         else:
             borrower = _party_at(s, m.start("obj"))
-        ev = _loan(s, ctx, lender, _clean(borrower), amt, lender.start, False)
+        if m.group("noun").lower().startswith(("grant", "non")):
+            # "Natural Resources Canada will provide X with a $10-million grant"
+            ev = (
+                _grant(s, ctx, lender, _clean(borrower), amt, lender.start, False)
+                if amt is not None
+                else None
+            )
+        else:
+            ev = _loan(s, ctx, lender, _clean(borrower), amt, lender.start, False)
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+_NON_REPAYABLE = re.compile(
+    r"\b(?P<verb>receiv(?:e|es|ed|ing)|secur(?:e|es|ed)|obtain(?:s|ed)?|won|wins|(?:was|were|been|"
+    r"is|are)\s+awarded|gets?|got)\s+(?:an?\s+)?(?:up\s+to\s+)?(?:[\w$.,-]+\s+){0,3}?"
+    r"non-?repayable\s+(?:contributions?|funding|financial\s+support|support|grants?)\s+"
+    r"(?:of\s+[^,;]{1,30}?\s+)?from\s+(?:the\s+)?(?=[A-Z])",
+    re.IGNORECASE,
+)
+
+
+def _non_repayable(s: Sent, ctx: Context) -> list[Event]:
+    """ "X will receive a $40 million non-repayable contribution from the Strategic Innovation
+    Fund": money given without repayment is a grant (the Canadian wording)."""
+    out: list[Event] = []
+    for m in _NON_REPAYABLE.finditer(s.text):
+        if _blocked(s, m.start()):
+            continue
+        amt = _money_in(_money(s), m.start(), m.end())
+        grantor = _party_at(s, m.end())
+        subj, by_ref = _subject(s, m.start(), ctx)
+        if amt is None or grantor is None or subj is None or state_body(subj):
+            continue
+        ev = _grant(s, ctx, grantor, subj, amt, m.start(), by_ref)
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+_COMMITMENT_TO = re.compile(
+    r"\b(?:conditional\s+)?commitments?\s+to\s+(?=[A-Z])(?P<rest>[^;]{1,80}?)\s+for\s+(?:an?\s+)?"
+    r"(?:(?:US|C|CA|A)?\$[\d.,]+\s*(?:million|billion|bn|m)?\s+)?(?:[\w-]+\s+){0,2}?loans?\b",
+    re.IGNORECASE,
+)
+
+
+def _commitment_to(s: Sent, ctx: Context) -> list[Event]:
+    """ "The Department of Energy issued a conditional commitment to X for a $N loan"."""
+    out: list[Event] = []
+    for m in _COMMITMENT_TO.finditer(s.text):
+        verb = _last(_DEAL_VERB, s.text[: m.start()])
+        if verb is None or _blocked(s, verb.start()):
+            continue
+        lender, by_ref = _subject(s, verb.start(), ctx)
+        borrower = _party_at(s, m.start("rest"))
+        if not state_body(lender) or borrower is None or state_body(borrower):
+            continue
+        amt = _money_in(_money(s), m.end("rest"), m.end())
+        ev = _loan(s, ctx, lender, borrower, amt, verb.start(), by_ref)
         if ev is not None:
             out.append(ev)
     return out
@@ -749,7 +810,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         found = [e for e in found if e.type != "stake_acquisition"]
     shared: set[tuple[str, ...]] = set()
     new = [*_loans_named(s, ctx, shared), *_provided_with(s, ctx), *_shares_of_commitment(s, ctx)]
-    new += _program_funds(s, ctx)
+    new += [*_program_funds(s, ctx), *_non_repayable(s, ctx), *_commitment_to(s, ctx)]
     new += _shares_of_total(s, ctx)
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
