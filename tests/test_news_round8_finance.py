@@ -549,3 +549,38 @@ def test_a_non_repayable_contribution_applied_for_is_none(lexicon: Lexicon) -> N
 def test_the_energy_departments_acronym_names_it_in_full(lexicon: Lexicon) -> None:
     events = run("Halvard Lithium Inc. receives $25 million DOE grant for its plant.", lexicon)
     assert has(events, "grant", grantor="U.S. Department of Energy", amount=25e6)
+
+
+# ------------------------------------------------------------- lenders lend
+@pytest.mark.parametrize(
+    ("sentence", "lender", "borrower"),
+    [
+        (
+            "The DFC approved $150 million in financing for Halvard Lithium Inc.'s project in "
+            "Brazil.",
+            "U.S. International Development Finance Corporation",
+            "Halvard Lithium Inc",
+        ),
+        (
+            "Export Finance Australia will provide A$15 million in financing to Tamarind Nickel "
+            "Ltd for its refinery.",
+            "Export Finance Australia",
+            "Tamarind Nickel",
+        ),
+    ],
+)
+def test_financing_from_a_public_lender_is_a_loan(
+    sentence: str, lender: str, borrower: str, lexicon: Lexicon
+) -> None:
+    events = run(sentence, lexicon)
+    assert has(events, "loan", lender=lender, borrower=borrower)
+    assert not has(events, "grant")
+
+
+def test_financing_from_a_ministry_stays_a_grant(lexicon: Lexicon) -> None:
+    events = run(
+        "The Department of Defense will provide $15 million in financing to Tamarind Nickel "
+        "Ltd for its refinery.",
+        lexicon,
+    )
+    assert not has(events, "loan")

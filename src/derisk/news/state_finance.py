@@ -720,6 +720,41 @@ def _dpa_is_the_pentagons(e: Event) -> Event:
     )
 
 
+_LENDER_BODY = re.compile(
+    r"\b(?:Bank|Finance|Financing|Export|Credit|Eximbank|EXIM|KEXIM|DFC|JBIC|EDC|UKEF|NAIF|KfW|"
+    r"Infrastructure Facility)\b"
+)
+_FINANCING = re.compile(
+    r"\b(?:(?:debt\s+)?financing|credit|debt)\b(?![\w-]*\s+(?:grant|award))", re.IGNORECASE
+)
+
+
+def _lenders_lend(s: Sent, e: Event) -> Event:
+    """Financing given by a public lender (a bank, an export-credit agency, a development
+    finance corporation) with no grant word in its sentence: a loan ("The DFC approved $150
+    million in financing for X")."""
+    g, r = e.links.get("grantor"), e.links.get("recipient")
+    if e.type != "grant" or g is None or r is None:
+        return e
+    name = g.canonical or g.text
+    if not (_LENDER_BODY.search(name) and state_body(g)) or not _FINANCING.search(s.text):
+        return e
+    if re.search(r"\b(?:grants?|awards?|non-?repayable|technical assistance)\b", s.text, re.I):
+        return e
+    f = {k: v for k, v in e.fields.items() if k != "program"}
+    fields = {
+        "lender": f.pop("grantor"),
+        "borrower": f.pop("recipient"),
+        **f,
+    }
+    return replace(
+        e,
+        type="loan",
+        fields=extracted_fields(fields),
+        links={"lender": g, "borrower": r},
+    )
+
+
 def _party_of(e: Event) -> tuple[Mention | None, Mention | None]:
     if e.type == "loan":
         return e.links.get("lender"), e.links.get("borrower")
@@ -835,5 +870,8 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 out[i] = old.with_fields({**old.fields, **add})
     out = [e for e in out if not (e.type in ("loan", "grant") and _recalled(s, e))]
     return [
-        _home_dollar(_dpa_is_the_pentagons(e)) if e.type in ("loan", "grant") else e for e in out
+        _home_dollar(_lenders_lend(s, _dpa_is_the_pentagons(e)))
+        if e.type in ("loan", "grant")
+        else e
+        for e in out
     ]
