@@ -584,3 +584,29 @@ def test_financing_from_a_ministry_stays_a_grant(lexicon: Lexicon) -> None:
         lexicon,
     )
     assert not has(events, "loan")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Department of Energy announced $2 billion in grants for 12 battery projects on "
+        "Friday. Of the total, $50 million goes to Alpha Graphite Inc. and $30 million to Beta "
+        "Anodes Inc.",
+        "The Department of Energy will award $2 billion in grants to 12 battery projects, "
+        "including $50 million for Alpha Graphite Inc. and $30 million for Beta Anodes Inc.",
+    ],
+)
+def test_sums_going_to_recipients_of_a_total(text: str, lexicon: Lexicon) -> None:
+    events = run(text, lexicon)
+    assert has(events, "grant", recipient="Alpha Graphite Inc", amount=50e6)
+    assert has(events, "grant", recipient="Beta Anodes Inc", amount=30e6)
+
+
+def test_a_purchase_listed_after_a_total_is_no_grant(lexicon: Lexicon) -> None:
+    events = run(
+        "The Department of Energy announced $2 billion in grants for 12 battery projects on "
+        "Friday. Alpha Graphite Inc. has made several purchases this year, including $50 "
+        "million for Beta Anodes Inc.",
+        lexicon,
+    )
+    assert not has(events, "grant", recipient="Beta Anodes Inc")

@@ -632,6 +632,30 @@ def _shares_of_total(s: Sent, ctx: Context) -> list[Event]:
             ev = ev.with_fields({**ev.fields, "date": day})  # the day the total was announced
         if ev is not None:
             out.append(ev)
+    cue = (
+        _LIST_CUE.search(s.text)
+        or re.search(r"\b(?:of the total|of that|of which)\b", s.text, re.I)
+    ) and _FUNDING_WORD.search(s.text)
+    for x in money if cue else []:
+        # "The awards include $50 million for X and $30 million for Y", "Of the total, $50
+        # million goes to X and $30 million to Y"
+        g = _SUM_TO.match(s.text, x.end)
+        if g is None or _TOTAL.match(s.text, x.end) or _blocked(s, x.start):
+            continue
+        o = _party_at(s, g.end())
+        if o is None or state_body(o):
+            continue
+        ev = (
+            _loan(s, ctx, funder, o, x, x.start, True)
+            if kind == "loan"
+            else _grant(s, ctx, funder, o, x, x.start, True)
+        )
+        if ev is not None and day is not None and ev.fields.get("date") is None:
+            ev = ev.with_fields({**ev.fields, "date": day})
+        if ev is not None and prog and ev.type == "grant":
+            ev = ev.with_fields({**ev.fields, "program": prog})
+        if ev is not None and all(e.key() != ev.key() for e in out):
+            out.append(ev)
     for r in _AWARD_FOR.finditer(s.text):
         # "with a $215.6 million award for X to modernise …", "That award went to X"
         o = _party_at(s, r.end())
@@ -656,6 +680,14 @@ def _shares_of_total(s: Sent, ctx: Context) -> list[Event]:
     return out
 
 
+_FUNDING_WORD = re.compile(
+    r"\b(?:grants?|awards?|funding|loans?|total|recipients?|winners?|awardees?|selected)\b",
+    re.IGNORECASE,
+)
+_SUM_TO = re.compile(
+    r"\s+(?:(?:goes|go|went|will\s+go|is\s+going|are\s+going)\s+)?(?:to|for)\s+(?:the\s+)?"
+    r"(?=[A-Z])"
+)
 _AWARD_FOR = re.compile(
     r"\b(?:an?\s+(?:(?:US|A|C|CA)?\$[\d.,]+\s*(?:million|billion|bn|m)?\s+)(?P<noun>award|grant|loan)"
     r"\s+(?:for|to)\s+(?=(?:the\s+)?[A-Z])|(?:that|the|this)\s+(?P<noun2>award|grant|loan)\s+"
@@ -846,10 +878,10 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     shared: set[tuple[str, ...]] = set()
     new = [*_loans_named(s, ctx, shared), *_provided_with(s, ctx), *_shares_of_commitment(s, ctx)]
     new += [*_program_funds(s, ctx), *_non_repayable(s, ctx), *_commitment_to(s, ctx)]
+    note_total(s, ctx)
     new += _shares_of_total(s, ctx)
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
-    note_total(s, ctx)
     out = [e for e in found if not _clashes(e, new)] if new else list(found)
     have = {e.key(): i for i, e in enumerate(out)}
     for e in new:
@@ -865,7 +897,15 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         else:
             # the same deal read by a deal family: the details it missed, the programme's name
             old = out[i]
-            add = {k: v for k, v in e.fields.items() if k not in old.fields or k == "program"}
+            totals = {x.amount for x in _money(s) if _TOTAL.match(s.text, x.end)}
+            # a total over many ("$2 billion in grants to 12 projects, including $50 million
+            # for X") is not X's sum
+            over = ("amount", "currency") if old.fields.get("amount") in totals else ()
+            add = {
+                k: v
+                for k, v in e.fields.items()
+                if k not in old.fields or k == "program" or k in over
+            }
             if add:
                 out[i] = old.with_fields({**old.fields, **add})
     out = [e for e in out if not (e.type in ("loan", "grant") and _recalled(s, e))]
