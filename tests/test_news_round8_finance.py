@@ -610,3 +610,45 @@ def test_a_purchase_listed_after_a_total_is_no_grant(lexicon: Lexicon) -> None:
         lexicon,
     )
     assert not has(events, "grant", recipient="Beta Anodes Inc")
+
+
+# ------------------------------------------------------------- borrower's side, loan as subject
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Under the deal, Halvard Metals Inc. will borrow $300 million from the Export-Import "
+        "Bank of Korea.",
+        "Halvard Metals Inc. said a $300 million loan will be provided by the Export-Import Bank "
+        "of Korea.",
+        "A $300 million loan from the Export-Import Bank of Korea to Halvard Metals Inc. was "
+        "finalized on Monday.",
+        "Halvard Metals Inc. and the Export-Import Bank of Korea signed a $300 million loan "
+        "agreement on Monday.",
+        "The Export-Import Bank of Korea and Halvard Metals Inc. have signed a loan agreement "
+        "worth $300 million.",
+    ],
+)
+def test_loans_from_the_borrowers_side_or_as_the_subject(sentence: str, lexicon: Lexicon) -> None:
+    events = run(sentence, lexicon)
+    assert has(
+        events,
+        "loan",
+        lender="Export-Import Bank of Korea",
+        borrower="Halvard Metals Inc",
+        amount=300e6,
+    )
+    assert not has(events, "loan", lender="Halvard Metals Inc")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Halvard Metals Inc. may borrow $300 million from the Export-Import Bank of Korea.",
+        "A $300 million loan from the Export-Import Bank of Korea to Halvard Metals Inc. is "
+        "still under review.",
+        "Halvard Metals Inc. and the Export-Import Bank of Korea are in talks over a $300 "
+        "million loan agreement.",
+    ],
+)
+def test_loans_considered_from_either_side_are_none(sentence: str, lexicon: Lexicon) -> None:
+    assert not has(run(sentence, lexicon), "loan")

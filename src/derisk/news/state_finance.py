@@ -288,6 +288,107 @@ def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Ev
     return out
 
 
+_BORROW = re.compile(
+    r"\b(?:borrow(?:s|ed|ing)?)\s+(?:up\s+to\s+|about\s+|a\s+further\s+)?"
+    r"(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d|\d)",
+    re.IGNORECASE,
+)
+_PROVIDED_BY = re.compile(
+    r"\s+(?:will\s+be|was|were|has\s+been|have\s+been|is\s+being|is|are)\s+(?:provided|"
+    r"extended|granted|arranged|made\s+available|lent|advanced)\s+by\s+(?:the\s+)?(?=[A-Z])",
+    re.IGNORECASE,
+)
+_AND_IN = re.compile(r"\s+and\s+(?=(?:the\s+)?[A-Z])")
+_DONE_AFTER = re.compile(
+    r"\s+(?:was|were|has\s+been|have\s+been|is|are)\s+(?:finali[sz]ed|signed|closed|approved|"
+    r"completed|agreed|executed)\b",
+    re.IGNORECASE,
+)
+
+
+def _more_loans(s: Sent, ctx: Context) -> list[Event]:
+    """Loans told from the borrower's side or with the loan as the subject: "X will borrow
+    $N from Y", "a $N loan will be provided by Y", "A $N loan from Y to X was finalized",
+    "X and Y signed a $N loan agreement" (one of the two a public body)."""
+    money = _money(s)
+    out: list[Event] = []
+    for m in _BORROW.finditer(s.text):
+        amt = next((x for x in money if m.end() <= x.start <= m.end() + 2), None)
+        if amt is None or _blocked(s, m.start()):
+            continue
+        frm = re.match(r"\s+(?:[\w-]+\s+){0,4}?from\s+", s.text[amt.end :])
+        lender = _party_at(s, amt.end + frm.end()) if frm is not None else None
+        borrower, by_ref = _subject(s, m.start(), ctx)
+        ev = _loan(s, ctx, lender, borrower, amt, m.start(), by_ref)
+        if ev is not None:
+            out.append(ev)
+    for m in _LOAN_NP.finditer(s.text):
+        at = m.end()
+        size = next((x for x in money if x.start == at), None) if m.group("size") else None
+        at = size.end if size is not None else at
+        amt = size or _money_in(money, max(0, m.start() - 40), m.start())
+        by = _PROVIDED_BY.match(s.text, at)
+        if by is not None and not _blocked(s, at):
+            # "Halvard said a $300 million loan will be provided by KEXIM"
+            lender = _party_at(s, by.end())
+            borrower = _reporter(s, lender) if lender is not None else None
+            if borrower is None:
+                borrower, _ = _subject(s, m.start(), ctx)
+            if lender is not None and borrower is not None and borrower.end <= m.start():
+                ev = _loan(s, ctx, lender, borrower, amt, m.start(), False)
+                if ev is not None:
+                    out.append(ev)
+            continue
+        frm = re.match(r"\s+from\s+(?:the\s+)?", s.text[at:])
+        if frm is not None:
+            lender = _party_at(s, at + frm.end())
+            to = re.match(r"\s+to\s+(?:the\s+)?", s.text[lender.end :]) if lender else None
+            borrower = _party_at(s, lender.end + to.end()) if lender and to else None
+            if (
+                lender is not None
+                and borrower is not None
+                and _DONE_AFTER.match(s.text, borrower.end)
+                and not _blocked(s, borrower.end + 1)
+            ):
+                # "A $300 million loan from KEXIM to Halvard was finalized on Monday"
+                ev = _loan(s, ctx, lender, borrower, amt, m.start(), False)
+                if ev is not None:
+                    out.append(ev)
+                continue
+        verb = _last(_DEAL_VERB, s.text[: m.start()])
+        if verb is None or _blocked(s, verb.start()):
+            continue
+        if not m.group("size") and not _DETERMINED.search(
+            s.text[max(0, m.start() - 60) : m.start()]
+        ):
+            continue  # "provided financing through loan and equity": no loan of its own
+        pair: list[tuple[Mention, Mention]] = []
+        for a in s.orgs():
+            if a.end >= verb.start():
+                continue
+            for cut in [a.end, *(a.start + g.start() for g in _AND_IN.finditer(a.text))]:
+                g = re.match(r"\s+and\s+(?:the\s+)?", s.text[cut:])
+                b = _party_at(s, cut + g.end()) if g is not None else None
+                if b is None or not re.fullmatch(
+                    r"\.?\s+(?:have\s+|has\s+|also\s+|jointly\s+)*", s.text[b.end : verb.start()]
+                ):
+                    continue
+                first = (
+                    a
+                    if cut == a.end
+                    else Mention(a.start, cut, s.text[a.start : cut], a.kind, None, "new")
+                )
+                pair.append((first, b))
+        if len(pair) == 1 and state_body(pair[0][0]) != state_body(pair[0][1]):
+            # "Halvard Lithium and KEXIM signed a $300 million loan agreement"
+            a, b = pair[0]
+            lender, borrower = (a, b) if state_body(a) else (b, a)
+            ev = _loan(s, ctx, lender, borrower, amt, verb.start(), False)
+            if ev is not None:
+                out.append(ev)
+    return out
+
+
 _PROVIDE_WITH = re.compile(
     r"\s+(?:has\s+|had\s+|have\s+)?(?:agreed\s+to\s+|will\s+|would\s+|is\s+to\s+)?"
     r"provid(?:e|es|ed)\s+(?P<obj>it|them|the company|(?=[A-Z]))[^,;]{0,60}?\s*with\s+"
@@ -877,6 +978,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         found = [e for e in found if e.type != "stake_acquisition"]
     shared: set[tuple[str, ...]] = set()
     new = [*_loans_named(s, ctx, shared), *_provided_with(s, ctx), *_shares_of_commitment(s, ctx)]
+    new += _more_loans(s, ctx)
     new += [*_program_funds(s, ctx), *_non_repayable(s, ctx), *_commitment_to(s, ctx)]
     note_total(s, ctx)
     new += _shares_of_total(s, ctx)
