@@ -22,10 +22,19 @@ Round 8 (the fifth collection) showed state finance told in ways the deal famili
   funder of the total.
 * **A bare "$" of a public lender abroad** ("Export Development Canada will lend $110-million"):
   the lender's home dollar.
+* **A second sum with a second party** ("loans of up to $92 million with A, and up to $16
+  million with B"): the same lender's second loan.
+* **The borrower's side, the loan as subject** ("X will borrow $N from Y", "a $N loan will be
+  provided by Y", "A $N loan from Y to X was finalized", "X and Y signed a $N loan
+  agreement", "a commitment to X for a $N loan").
+* **Money given without repayment** ("a non-repayable contribution from Y", "provide X with
+  a grant") is a grant; **financing from a public lender** with no grant word is a loan.
 
 Guards: a hedge or a denial before the verb, a non-binding instrument (letter of interest,
-term sheet, MOU) in the sentence, and equity or sale words in a share of a total block the
-rules. Public lenders and funders are the graph's governments, the bodies named as such
+term sheet, MOU) in the sentence, equity or sale words in a share of a total, a loan noun
+with no determiner or size ("through loan and equity"), a purpose after "to" ("a loan to
+expand the Y mine"), a total over many borrowers, and a deal recalled in a relative clause
+block the rules. Public lenders and funders are the graph's governments, the bodies named as such
 (Department, Agency, Bank …) and the ``public: true`` entries of
 ``news/data/sector_companies.yaml``.
 """
