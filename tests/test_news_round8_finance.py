@@ -652,3 +652,17 @@ def test_loans_from_the_borrowers_side_or_as_the_subject(sentence: str, lexicon:
 )
 def test_loans_considered_from_either_side_are_none(sentence: str, lexicon: Lexicon) -> None:
     assert not has(run(sentence, lexicon), "loan")
+
+
+def test_a_company_named_corporation_is_no_public_lender(lexicon: Lexicon) -> None:
+    events = run(
+        "Acme Nickel Corporation closed a US$200 million loan with Export Development Canada.",
+        lexicon,
+    )
+    assert has(
+        events,
+        "loan",
+        lender="Export Development Canada",
+        borrower="Acme Nickel Corporation",
+        currency="USD",
+    )

@@ -86,7 +86,18 @@ def state_body(m: Mention | None) -> bool:
         return False
     if m.id in ("us-dod", "us-government") or m.kind == "government":
         return True
-    return (m.canonical or m.text) in _state_bodies() or m.text in _state_bodies() or _public(m)
+    if (m.canonical or m.text) in _state_bodies() or m.text in _state_bodies():
+        return True
+    # "Sumitomo Metal Mining Corporation" is a company; "Development Finance Corporation" not
+    return bool(_STATE_NAME.search(m.text)) and _public(m)
+
+
+_STATE_NAME = re.compile(
+    r"\b(?:Department|Ministry|Agency|Office|Administration|Commission|Government|government|"
+    r"Pentagon|Authority|Council|Union|Programs?|(?:Development|Finance|Export|Investment|"
+    r"Infrastructure|Reconstruction|Growth|Wealth|Strategic)\s+(?:Bank|Fund|Corporation|"
+    r"Facility)|Bank\s+(?:of|for)\s+[A-Z]|Export-Import|Eximbank|EXIM|JBIC|JOGMEC|DFC|KfW)\b"
+)
 
 
 def _home(m: Mention) -> str | None:
@@ -109,7 +120,6 @@ _DEAL_VERB = re.compile(
     r"complet(?:ed|es)|execut(?:ed|es)|landed|arranged)\b",
     re.IGNORECASE,
 )
-_PARTY_GAP = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?(?:,\s+and\s+|,\s+|\s+and\s+)(?:the\s+)?$")
 
 
 def _party_at(s: Sent, pos: int) -> Mention | None:
