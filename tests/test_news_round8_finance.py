@@ -666,3 +666,35 @@ def test_a_company_named_corporation_is_no_public_lender(lexicon: Lexicon) -> No
         borrower="Acme Nickel Corporation",
         currency="USD",
     )
+
+
+# ------------------------------------------------------------- names, verbs, no supply deal
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Korea Eximbank signed an agreement to provide a $200 million loan to Halvard Metals "
+        "Inc. for its lithium project.",
+        "The Korea Eximbank has decided to extend a $200 million loan to Halvard Metals Inc.",
+    ],
+)
+def test_a_lenders_other_name_gives_its_full_name_and_no_supply_deal(
+    sentence: str, lexicon: Lexicon
+) -> None:
+    events = run(sentence, lexicon)
+    assert has(
+        events,
+        "loan",
+        lender="Export-Import Bank of Korea",
+        borrower="Halvard Metals Inc",
+        amount=200e6,
+    )
+    assert not has(events, "offtake")
+
+
+def test_a_supply_deal_beside_a_loan_between_other_parties_stays(lexicon: Lexicon) -> None:
+    events = run(
+        "Halvard Metals Inc. signed a deal to supply 10,000 tonnes of lithium a year to Tesla, "
+        "after Korea Eximbank approved a $200 million loan to Halvard Metals Inc.",
+        lexicon,
+    )
+    assert has(events, "offtake", buyer="Tesla")

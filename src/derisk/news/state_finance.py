@@ -68,16 +68,41 @@ _HOME_CURRENCY = {"CAN": "CAD", "AUS": "AUD", "NZL": "NZD", "SGP": "SGD", "HKG":
 
 
 @functools.cache
-def _state_bodies() -> dict[str, str | None]:
-    """Every name of a ``public: true`` entry of the sector list -> its home country."""
-    out: dict[str, str | None] = {}
+def _state_entries() -> dict[str, tuple[str, str | None]]:
+    """Every name of a ``public: true`` entry of the sector list -> (its full name, its home
+    country)."""
+    out: dict[str, tuple[str, str | None]] = {}
     for canonical, spec in (_data("sector_companies.yaml") or {}).items():
         spec = spec or {}
         if not spec.get("public"):
             continue
         for name in [canonical, *(spec.get("names") or [])]:
-            out[str(name)] = spec.get("country")
+            out[str(name)] = (str(canonical), spec.get("country"))
     return out
+
+
+@functools.cache
+def _state_bodies() -> dict[str, str | None]:
+    """Every name of a public lender or funder -> its home country."""
+    return {k: v[1] for k, v in _state_entries().items()}
+
+
+def _full_name(e: Event) -> Event:
+    """A public lender or funder by the full name its list gives ("Korea Eximbank" → "Export-
+    Import Bank of Korea")."""
+    role = "lender" if e.type == "loan" else "grantor"
+    m = e.links.get(role)
+    if m is None or m.id is not None:
+        return e
+    entry = _state_entries().get(m.canonical or m.text) or _state_entries().get(m.text)
+    if entry is None or e.fields.get(role) == entry[0]:
+        return e
+    full = replace(m, canonical=entry[0])
+    return replace(
+        e,
+        fields=extracted_fields({**e.fields, role: entry[0]}),
+        links={**e.links, role: full},
+    )
 
 
 def state_body(m: Mention | None) -> bool:
@@ -113,9 +138,9 @@ _LOAN_NP = re.compile(
     re.IGNORECASE,
 )
 _DEAL_VERB = re.compile(
-    r"\b(?:announc(?:e|es|ed|ing)|sign(?:ed|s|ing)|finali[sz](?:e|ed|es)|clos(?:ed|es)|"
-    r"agreed|agrees|secur(?:e|ed|es)|enter(?:ed|s)\s+into|reached|obtain(?:ed|s)|receiv(?:ed|es)|"
-    r"won|wins|approv(?:ed|es|ing)|issu(?:ed|es|ing)|extend(?:ed|s|ing)|provid(?:e|ed|es|ing)|"
+    r"\b(?:announc(?:e|es|ed|ing)|sign(?:ed|s|ing)?|finali[sz](?:e|ed|es)|clos(?:e|ed|es)|"
+    r"agreed|agrees|secur(?:e|ed|es)|enter(?:ed|s)?\s+into|reached|obtain(?:ed|s)?|receiv(?:ed|es)|"
+    r"won|wins|approv(?:e|ed|es|ing)|issu(?:e|ed|es|ing)|extend(?:ed|s|ing)?|provid(?:e|ed|es|ing)|"
     r"awarded|grant(?:ed|s)|made|makes|"
     r"complet(?:ed|es)|execut(?:ed|es)|landed|arranged)\b",
     re.IGNORECASE,
@@ -907,6 +932,15 @@ def _lenders_lend(s: Sent, e: Event) -> Event:
     )
 
 
+def _same_pair(offtake: Event, deal: Event) -> bool:
+    """The supply deal names the two parties of the loan or grant."""
+    a, b = offtake.links.get("supplier"), offtake.links.get("buyer")
+    f, r = _party_of(deal)
+    if a is None or b is None or f is None or r is None:
+        return False
+    return (_same(a, f) and _same(b, r)) or (_same(a, r) and _same(b, f))
+
+
 def _party_of(e: Event) -> tuple[Mention | None, Mention | None]:
     if e.type == "loan":
         return e.links.get("lender"), e.links.get("borrower")
@@ -1004,6 +1038,9 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
     out = [e for e in found if not _clashes(e, new)] if new else list(found)
+    deals = [e for e in [*out, *new] if e.type in ("loan", "grant")]
+    # "signed an agreement to provide a $N loan to X for its lithium project": no supply deal
+    out = [e for e in out if not (e.type == "offtake" and any(_same_pair(e, d) for d in deals))]
     have = {e.key(): i for i, e in enumerate(out)}
     for e in new:
         i = have.get(e.key())
@@ -1031,7 +1068,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 out[i] = old.with_fields({**old.fields, **add})
     out = [e for e in out if not (e.type in ("loan", "grant") and _recalled(s, e))]
     return [
-        _home_dollar(_lenders_lend(s, _dpa_is_the_pentagons(e)))
+        _full_name(_home_dollar(_lenders_lend(s, _dpa_is_the_pentagons(e))))
         if e.type in ("loan", "grant")
         else e
         for e in out
