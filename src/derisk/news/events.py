@@ -389,6 +389,11 @@ class Context:
     """The project or mine the article named last ("the Goulamina lithium project")."""
     last_material: Mention | None = None
     """The material the article named last (the title's before the text's)."""
+    funders: list[tuple[int, Mention, str, str | None, dt.date | None]] = field(
+        default_factory=list
+    )
+    """Public funders' announced totals (sentence index, funder, ``grant`` or ``loan``,
+    programme, day): :func:`derisk.news.state_finance.note_total`."""
     pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
     """A restriction announced without its materials (sentence index, issuer, date, target)."""
     officials: set[str] = field(default_factory=set)
@@ -397,11 +402,6 @@ class Context:
     loose: list[tuple[int, Mention, Money | None, dt.date | None]] = field(default_factory=list)
     """Details told in sentences that gave no event (sentence index, party, the sum the party
     puts in, the day a deal of it was made): :func:`note_loose_details`."""
-    funders: list[tuple[int, Mention, str, str | None, dt.date | None]] = field(
-        default_factory=list
-    )
-    """Public funders' announced totals (sentence index, funder, ``grant`` or ``loan``,
-    programme, day): :func:`derisk.news.state_finance.note_total`."""
 
 
 _TITLE = r"(?:President|Minister|Premier|Secretary|Governor|Chancellor)"
