@@ -107,8 +107,7 @@ def test_non_binding_or_hedged_loans_are_not_events(lexicon: Lexicon, text: str)
         (
             "In 2024, Stonecrest Graphite received a $12.5 million grant under the Defense "
             "Production Act to finish its study.",
-            # the Department of Defense runs the Act's Title III grants (round 8)
-            "us-dod",
+            "us-government",
             "Stonecrest Graphite",
         ),
         (

@@ -313,18 +313,14 @@ def test_a_second_sum_paid_for_a_plant_names_no_second_borrower(lexicon: Lexicon
     assert len(of(events, "loan")) == 1
 
 
-# ------------------------------------------------------------- the Defense Production Act
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "Stonecrest Graphite Inc. was selected to receive a $37 million grant under the Defense "
-        "Production Act.",
-        "Stonecrest Graphite Inc. received a $37 million grant under the DPA to speed up its "
-        "feasibility study.",
-    ],
-)
-def test_a_defense_production_act_grant_is_the_pentagons(sentence: str, lexicon: Lexicon) -> None:
-    assert has(run(sentence, lexicon), "grant", grantor="us-dod", recipient="Stonecrest Graphite")
+# ------------------------------------------------------------- programme funds, no funder named
+def test_programme_funds_with_no_funder_named_are_the_us_governments(lexicon: Lexicon) -> None:
+    events = run(
+        "Officials announced $9 million in Defense Production Act Title III funds to Ridge "
+        "Metals for its gallium line.",
+        lexicon,
+    )
+    assert has(events, "grant", grantor="us-government", recipient="Ridge Metals", amount=9e6)
 
 
 def test_an_inflation_reduction_act_grant_stays_the_governments(lexicon: Lexicon) -> None:

@@ -15,8 +15,9 @@ Round 8 (the fifth collection) showed state finance told in ways the deal famili
 * **Shares of a commitment** ("includes two loans, one to A for $N and one to B for $M"): a
   loan or grant per party, from the lender of the commitment.
 * **Programme funds given** ("$N in Defense Production Act Title III funds to X", "will
-  provide the DPA funds to X"): a grant; the Defense Production Act's is the Department of
-  Defense's (it runs Title III), other programmes' the U.S. government's.
+  provide the DPA funds to X"): a grant of the public body acting, else of the one the
+  article named last ("The Department said …" after "The U.S. Defense Department has
+  announced …"), else of the U.S. government.
 * **Shares of an announced total** ("DOE will award $2.8 billion in grants to 20 companies"
   … "with X receiving $N, and Y receiving $M"): each recipient's grant (or loan) from the
   funder of the total.
@@ -640,9 +641,21 @@ _GIVES = re.compile(
 )
 
 
-def _agency(prog: str, s: Sent, at: int) -> Mention:
-    if re.match(r"Defen[cs]e Production Act|DPA", prog):
-        return Mention(at, at, "U.S. Department of Defense", "government", "us-dod", "name")
+def _agency(ctx: Context, at: int) -> Mention:
+    """The funder of programme money whose sentence names none: the public body the article
+    named last (a previous sentence's "The U.S. Defense Department has announced …"), else
+    the U.S. government, which runs the programmes."""
+    named = [
+        *(o for o in reversed(ctx.last_orgs) if state_body(o) and not _bare_body(o)),
+        *(
+            m
+            for e in reversed(ctx.events)
+            for m in e.links.values()
+            if state_body(m) and not _bare_body(m)
+        ),
+    ]
+    if named:
+        return named[0]
     return Mention(at, at, "U.S. government", "government", "us-government", "name")
 
 
@@ -657,11 +670,7 @@ def _program_funds(s: Sent, ctx: Context) -> list[Event]:
         if recipient is None or state_body(recipient):
             continue
         subj, by_ref = _subject(s, verb.start(), ctx)
-        grantor = (
-            subj
-            if state_body(subj) and not _bare_body(subj)
-            else _agency(m.group("prog"), s, m.start())
-        )
+        grantor = subj if state_body(subj) and not _bare_body(subj) else _agency(ctx, m.start())
         money = _money(s)
         amt = _money_in(money, 0, m.start())
         if amt is None and ctx.prev is not None and _GIVES.search(ctx.prev.text):
@@ -881,22 +890,6 @@ def _coordinated_sums(s: Sent, ctx: Context, have: list[Event]) -> list[Event]:
     return out
 
 
-def _dpa_is_the_pentagons(e: Event) -> Event:
-    """A grant under the Defense Production Act read as the U.S. government's is the
-    Department of Defense's: it runs the Act's Title III programme."""
-    g = e.links.get("grantor")
-    if e.type != "grant" or g is None or g.id != "us-government":
-        return e
-    if not re.search(r"\bDefen[cs]e Production Act\b|\bDPA\b", e.sentence):
-        return e
-    dod = Mention(g.start, g.end, g.text, "government", "us-dod", "name")
-    return replace(
-        e,
-        fields=extracted_fields({**e.fields, "grantor": "us-dod"}),
-        links={**e.links, "grantor": dod},
-    )
-
-
 _LENDER_BODY = re.compile(
     r"\b(?:Bank|Finance|Financing|Export|Credit|Eximbank|EXIM|KEXIM|DFC|JBIC|EDC|UKEF|NAIF|KfW|"
     r"Infrastructure Facility)\b"
@@ -1068,8 +1061,6 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 out[i] = old.with_fields({**old.fields, **add})
     out = [e for e in out if not (e.type in ("loan", "grant") and _recalled(s, e))]
     return [
-        _full_name(_home_dollar(_lenders_lend(s, _dpa_is_the_pentagons(e))))
-        if e.type in ("loan", "grant")
-        else e
+        _full_name(_home_dollar(_lenders_lend(s, e))) if e.type in ("loan", "grant") else e
         for e in out
     ]
