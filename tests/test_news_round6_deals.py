@@ -816,7 +816,14 @@ def test_grant_noun_held_and_issued(lexicon: Lexicon) -> None:
         "rare earths project in Angola.",
         lexicon,
     )
-    assert has(ev, "grant", grantor="DFC", recipient="Bluegum Lithium", amount=3.4e6)
+    # the acronym stands for the public lender's full name (round 8's list of public lenders)
+    assert has(
+        ev,
+        "grant",
+        grantor="U.S. International Development Finance Corporation",
+        recipient="Bluegum Lithium",
+        amount=3.4e6,
+    )
 
 
 def test_parties_introduced_by_a_descriptor_and_a_comma(lexicon: Lexicon) -> None:

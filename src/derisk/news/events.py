@@ -393,6 +393,11 @@ class Context:
     """The project or mine the article named last ("the Goulamina lithium project")."""
     last_material: Mention | None = None
     """The material the article named last (the title's before the text's)."""
+    funders: list[tuple[int, Mention, str, str | None, dt.date | None]] = field(
+        default_factory=list
+    )
+    """Public funders' announced totals (sentence index, funder, ``grant`` or ``loan``,
+    programme, day): :func:`derisk.news.state_finance.note_total`."""
     pending: tuple[int, Mention, dt.date | None, Mention | None] | None = None
     """A restriction announced without its materials (sentence index, issuer, date, target)."""
     pending_facility: tuple[Sent, dict[str, object], dict[str, Mention]] | None = None

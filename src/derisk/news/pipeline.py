@@ -10,7 +10,7 @@ from derisk.model.catalog import Catalog, load_catalog
 from derisk.model.event_fields import ExtractedValue, extracted_items
 from derisk.model.names import slug
 from derisk.model.news import EventJSON, FieldValue, MentionJSON
-from derisk.news import calibration, deals
+from derisk.news import calibration, deals, state_finance
 from derisk.news.articles import Article
 from derisk.news.clause_events import fallback_events, window_from_previous
 from derisk.news.dates import find_dates
@@ -551,6 +551,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
         for extract in EXTRACTORS:
             found.extend(extract(sent, ctx))
         found = deals.refine(sent, ctx, found)
+        found = state_finance.refine(sent, ctx, found)
         found.extend(e for e in fallback_events(sent, ctx, found) if not deals.not_done(sent, e))
         found = window_from_previous(sent, ctx, found)
         found = lend_loose_details(sent, ctx, found)
