@@ -862,6 +862,17 @@ def _country_branches(sentence: str, known: list[Mention], out: list[Mention]) -
     return found
 
 
+_LISTED_NAME_RE = re.compile(
+    r"(?<![\w-])(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|de))*)\s*\(\s*"
+    r"(?:ASX|TSX|TSXV|TSX-V|NYSE|NYSE American|NASDAQ|Nasdaq|LSE|AIM|JSE|HKEX|HKG|SGX|KRX|"
+    r"KOSDAQ|Xetra|OTCQX|OTCQB|OTC|CSE|IDX|BSE|NSE|SSE|SZSE|TYO|TSE|ASX/TSX|TSX/ASX)\s*:"
+)
+"""A name followed by its exchange and ticker in brackets."""
+_NOT_LISTED = frozenset(["New", "North", "South", "East", "West", "Mining", "Metals", "Shares"])
+"""Single words before a ticker that are no company ("New (KOSDAQ: …) Caledonia", a page's
+ticker link cut into a place name)."""
+
+
 def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
     out = [m for m in _new_org_candidates(sentence, known) if not _titled(m.text)]
     return out
@@ -953,6 +964,21 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
             continue
         out.append(Mention(a, b, d.group("name"), "company", None, "new"))
     out.extend(_country_branches(sentence, known, out))
+    for tk in _LISTED_NAME_RE.finditer(sentence):
+        # "South32 (ASX: S32)", "Neo Performance Materials (TSX: NEO)": a name listed on an
+        # exchange is a company, whatever its words
+        a, b = tk.span("name")
+        words = tk.group("name").split()
+        while words and (
+            words[0] in _NOT_NAME_START or words[0] in STOP_SUBJECTS or words[0][0].islower()
+        ):
+            a += len(words[0]) + 1
+            words = words[1:]
+        if not words or (len(words) == 1 and words[0] in _NOT_LISTED):
+            continue
+        if any(k.start < b and a < k.end for k in known + out):
+            continue
+        out.append(Mention(a, b, sentence[a:b], "company", None, "new"))
     sm = SUBJECT_RE.match(sentence)
     if sm:
         name = sm.group("name")
