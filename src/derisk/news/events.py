@@ -3030,7 +3030,7 @@ def _facility_subject_operator(s: Sent, pos: int, ctx: Context) -> Mention | Non
     after = re.match(r"(?i:production|operations|mining|output)\s+(?:at|of)\b", s.text[pos:]) and (
         re.search(r"\b(?:after|since|when|because|once|as|while)\s+$", s.text[:pos], re.I)
     )
-    caused = re.match(r"(?:brought|ground)\b", s.text[pos:]) is not None
+    caused = _CAUSED_STOP.match(s.text, pos) is not None
     if (
         not after
         and not caused
@@ -3042,6 +3042,10 @@ def _facility_subject_operator(s: Sent, pos: int, ctx: Context) -> Mention | Non
     return next((o for o in ctx.last_orgs if o.kind == "company"), None)
 
 
+_CAUSED_STOP = re.compile(
+    r"(?:brought|ground)\b[^.;]*?\bto\s+an?\s+(?:\w+\s+)?(?:halt|standstill|stop)\b"
+)
+"""A stop told as its cause's doing ("Floods brought production at the mine to a halt")."""
 _ANNOUNCED_PLAN = re.compile(
     r"\b(?:announc|unveil|confirm)\w*\s+(?:its\s+|a\s+|the\s+)?(?:plans?|decision)\s+to\s+"
     r"(?:\w+ly\s+)?$"
@@ -3149,11 +3153,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         company = next((x for x in subjects if x.kind in ("company", "government")), None)
-        if (
-            company is not None
-            and company.id is None
-            and re.match(r"(?:brought|ground)\b", m.group(0))
-        ):
+        if company is not None and company.id is None and _CAUSED_STOP.match(m.group(0)):
             # "Floods brought production at the mine to a halt": a cause, not a company,
             # unless the lexicon names it one
             company = None
