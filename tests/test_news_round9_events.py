@@ -278,3 +278,36 @@ def test_a_ticker_cut_into_a_place_name_makes_no_company(lexicon: Lexicon) -> No
         lexicon,
     )
     assert not [e for e in of_type(ev, "facility") if e["company"] == "New"]
+
+
+def test_a_company_s_name_before_the_facility_noun_still_closes_it(lexicon: Lexicon) -> None:
+    ev = run(
+        "Bluegum Lithium said it has had to suspend the Kestrel Mining Company (KMC) "
+        "operations after floods.",
+        lexicon,
+    )
+    assert has(ev, "facility", company="Bluegum Lithium", action="closure")
+
+
+# ------------------------------------------------------ a name introduced as state-owned
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "In a first for the country, state-owned KMDC (Kenya) Ltd has commenced production "
+            "of lithium carbonate at its new plant.",
+            "KMDC",
+        ),
+        (
+            "State-run Zamcob began producing cobalt sulphate at a new refinery near Ndola.",
+            "Zamcob",
+        ),
+    ],
+)
+def test_a_state_owned_name_is_a_company(text: str, company: str, lexicon: Lexicon) -> None:
+    assert has(run(text, lexicon), "facility", company=company, action="opening")
+
+
+def test_state_owned_before_a_plain_noun_names_no_company(lexicon: Lexicon) -> None:
+    ev = run("State-owned firms in Zambia began producing cobalt sulphate last year.", lexicon)
+    assert not [e for e in of_type(ev, "facility") if str(e["company"]).startswith("State")]

@@ -2965,10 +2965,15 @@ def noun_in_name(s: Sent, m: re.Match[str]) -> bool:
     """The facility noun ending the trigger is a word of an organisation's name ("halted the
     exports of Acacia Mining", "stopped buying from Zijin Mining"): no facility's act."""
     last = re.search(r"(\w+)\W*$", m.group(0))
-    return (
-        last is not None
-        and last.group(1)[:1].isupper()
-        and any(o.start < m.start() + last.end(1) <= o.end for o in s.orgs())
+    if last is None or not last.group(1)[:1].isupper():
+        return False
+    org = next((o for o in s.orgs() if o.start < m.start() + last.end(1) <= o.end), None)
+    # (unless the facility's own noun follows the name: "suspend the Groote Mining Company
+    # (GMC) operations")
+    return org is not None and not re.match(
+        r"(?:\s*\([^()]{1,20}\))?\s+(?:production|operations?|mining|output|activities|mine|"
+        r"plant|smelter|refinery)\b",
+        s.text[org.end :],
     )
 
 

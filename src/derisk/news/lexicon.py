@@ -649,6 +649,14 @@ _DESCRIBED_RE = re.compile(
     r"acquired|acquires|announced|announces|plans|and)\b|\s*[,.(])"
 )
 """A name introduced by the noun of its trade ("Japanese group Idemitsu has …")."""
+_STATE_OWNED_RE = re.compile(
+    r"\b(?i:state)-(?:owned|run|controlled|backed)\s+"
+    r"(?P<name>[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2})"
+    r"(?=\s+(?:has|have|had|is|was|will|said|says|began|begins|started|starts|opened|opens|"
+    r"commenced|commences|signed|agreed|bought|announced)\b|\s*[,.(])"
+)
+"""A name introduced as state-owned ("state-run KMC has …", "State-owned IREL (India) Ltd"),
+acronyms too: a company of a state."""
 
 
 OFFICIAL_TITLES = frozenset(
@@ -954,7 +962,7 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
         if sentence[m.start() : m.start() + 3] == "PT ":
             start, text = m.start(), "PT " + text
         out.append(Mention(start, start + len(text), text, "company", None, "new"))
-    for d in _DESCRIBED_RE.finditer(sentence):
+    for d in [*_DESCRIBED_RE.finditer(sentence), *_STATE_OWNED_RE.finditer(sentence)]:
         # "Japanese group Idemitsu", "trading house Okada": a name the noun before introduces
         a, b = d.span("name")
         words = d.group("name").split()
