@@ -311,3 +311,25 @@ def test_a_state_owned_name_is_a_company(text: str, company: str, lexicon: Lexic
 def test_state_owned_before_a_plain_noun_names_no_company(lexicon: Lexicon) -> None:
     ev = run("State-owned firms in Zambia began producing cobalt sulphate last year.", lexicon)
     assert not [e for e in of_type(ev, "facility") if str(e["company"]).startswith("State")]
+
+
+# ------------------------------------------ a new company's name after a fronted clause
+@pytest.mark.parametrize(
+    "text",
+    [
+        "As the floods receded in Queensland, Kestrel52 has begun to count the damage. The "
+        "company said operations had been suspended at its copper mine.",
+        "After heavy rain swept the region, Kestrel52 said it had halted production at its "
+        "copper mine.",
+    ],
+)
+def test_a_new_subject_after_a_fronted_clause_is_a_company(text: str, lexicon: Lexicon) -> None:
+    assert has(run(text, lexicon), "facility", company="Kestrel52", action="closure")
+
+
+def test_a_stop_word_after_a_fronted_clause_is_no_company(lexicon: Lexicon) -> None:
+    ev = run(
+        "As the floods receded in Queensland, Production has been halted at the copper mine.",
+        lexicon,
+    )
+    assert not [e for e in of_type(ev, "facility") if e["company"] == "Production"]

@@ -994,4 +994,25 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
         covered = any(k.start < sm.end("name") and k.end > 0 for k in known + out)
         if first not in STOP_SUBJECTS and not covered and not name.isupper():
             out.append(Mention(0, len(name), name, "company", None, "new"))
+    fr = _FRONTED_CLAUSE.match(sentence)
+    sm = SUBJECT_RE.match(sentence[fr.end() :]) if fr else None
+    if fr and sm:
+        # "As the storm eased, Kestrel52 has begun to assess …": the subject after a fronted
+        # adverbial clause, as at the start of a sentence
+        name = sm.group("name")
+        a, b = fr.end(), fr.end() + len(name)
+        if (
+            name.split()[0] not in STOP_SUBJECTS
+            and name.split()[0] not in _NOT_NAME_START
+            and not any(k.start < b and a < k.end for k in known + out)
+            and not name.isupper()
+        ):
+            out.append(Mention(a, b, name, "company", None, "new"))
     return out
+
+
+_FRONTED_CLAUSE = re.compile(
+    r"^(?:As|When|While|After|Following|Amid|Despite|Although|Though|Since|Before|Once)\b"
+    r"[^,;]{3,100},\s+"
+)
+"""An adverbial clause before the sentence's subject ("As the storm eased, …")."""
