@@ -333,3 +333,36 @@ def test_a_stop_word_after_a_fronted_clause_is_no_company(lexicon: Lexicon) -> N
         lexicon,
     )
     assert not [e for e in of_type(ev, "facility") if e["company"] == "Production"]
+
+
+# ------------------------------------- a described name as the object of letting or asking
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        (
+            "Jakarta has allowed copper miner Tembo Bumi Sejahtera to export concentrate until "
+            "June.",
+            "Tembo Bumi Sejahtera",
+        ),
+        ("The ministry told battery maker Volta Nusantara to resume shipments.", "Volta Nusantara"),
+    ],
+)
+def test_a_described_name_before_to_and_its_verb_is_a_company(
+    sentence: str, name: str, lexicon: Lexicon
+) -> None:
+    assert any(m.kind == "company" and m.text == name for m in lexicon.mentions(sentence))
+
+
+def test_a_described_name_before_another_to_is_not_proposed(lexicon: Lexicon) -> None:
+    sentence = "The loan helped copper miner Tembo Bumi Sejahtera to grow quickly."
+    assert not any(m.text == "Tembo Bumi Sejahtera" for m in lexicon.mentions(sentence))
+
+
+def test_the_described_company_runs_the_smelter_that_stopped(lexicon: Lexicon) -> None:
+    ev = run(
+        "The ministry has allowed copper miner Tembo Bumi Sejahtera to export concentrate "
+        "until June. Copper prices fell. But the smelter stopped operations for two weeks in "
+        "May after a fire.",
+        lexicon,
+    )
+    assert has(ev, "facility", company="Tembo Bumi Sejahtera", action="closure")

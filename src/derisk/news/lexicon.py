@@ -646,7 +646,9 @@ _DESCRIBED_RE = re.compile(
     r"steelmaker|chipmaker|battery maker|magnet maker|investor|explorer|developer|producer)\s+"
     r"(?P<name>[A-Z][a-z][\w&'’-]*(?:\s+[A-Z][\w&'’-]+){0,2})"
     r"(?=\s+(?:has|have|had|is|was|will|would|said|says|signed|agreed|took|takes|bought|buys|"
-    r"acquired|acquires|announced|announces|plans|and)\b|\s*[,.(])"
+    # "… has backed copper miner X to export": the object of a verb of letting or asking
+    r"acquired|acquires|announced|announces|plans|and|to\s+(?:export|resume|continue|keep|"
+    r"halt|stop|suspend|build|expand|sell|ship))\b|\s*[,.(])"
 )
 """A name introduced by the noun of its trade ("Japanese group Idemitsu has …")."""
 _STATE_OWNED_RE = re.compile(
