@@ -54,6 +54,7 @@ from derisk.news.events import (
     event_day,
     month_only,
     no_facility_act,
+    noun_in_name,
     stated_capacity,
 )
 from derisk.news.lexicon import Mention
@@ -295,7 +296,7 @@ def facility_clause_events(s: Sent, ctx: Context) -> list[Event]:
         ("closure", _F_CLOSE),
     ):
         m = rx.search(s.text)
-        if m is not None and not no_facility_act(s.text, m, action):
+        if m is not None and not no_facility_act(s.text, m, action) and not noun_in_name(s, m):
             hits.append((m.start(), action))
     for pos, action in sorted(hits):
         c, status = status_at(s.text, pos)
@@ -465,6 +466,126 @@ def export_permit_events(s: Sent, ctx: Context) -> list[Event]:
     return [ev] if ev else []
 
 
+_LET_EXPORT = re.compile(
+    # "X was allowed to continue exporting", "X had been permitted to export"
+    r"\b(?P<passive>(?:was|were|is|are|has been|have been|had been)\s+(?:\w+ly\s+)?"
+    r"(?:allowed|permitted))\s+to\s+(?:continue\s+|resume\s+|keep\s+)?export(?:ing)?\b"
+    # "It let X continue exporting", "the government allowed X to keep exporting"
+    r"|\b(?P<active>let|lets|allowed|allows|permitted|permits)\s+(?P<firm>(?:[A-Z][\w&.'’-]*\s+)"
+    r"{1,4})(?:to\s+)?(?:continue\s+|resume\s+|keep\s+)?export(?:ing)?\b"
+)
+"""One company let export what a ban stops, told as a done thing about that company."""
+_ASKED_TO_BE = re.compile(
+    r"\b(?:ask\w*|request\w*|seek\w*|sought|appl\w*|lobb\w*|push\w*|hop\w*|want\w*|"
+    r"wish\w*|bid|petition\w*)\b[^.;]{0,60}$",
+    re.IGNORECASE,
+)
+
+
+_NAME = re.compile(r"[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,3}")
+_PASSIVE_SUBJECT = re.compile(
+    r"(?:^|,\s+|\b(?:However|But|Yet|And)\s+|(?:However|But|Yet),\s+)"
+    r"(?P<name>[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,3}),?\s+(?:however,\s+|too,\s+|also\s+|"
+    r"still\s+)?$"
+)
+_GOVERNMENT_PRONOUN = re.compile(
+    r"(?:^|,\s+)(?:It|it|The\s+(?:[\w-]+\s+)?(?:government|ministry|authorities|cabinet|"
+    r"regulator))\s+(?:also\s+|then\s+|later\s+)?$"
+)
+"""The acting government named by a pronoun or description right before its verb."""
+_NOT_FIRM = frozenset(
+    [
+        "The",
+        "It",
+        "They",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "He",
+        "She",
+        "We",
+        "Exporters",
+        "Companies",
+        "Miners",
+        "Producers",
+        "Firms",
+        "However",
+        "But",
+        "Yet",
+        "And",
+    ]
+)
+
+
+def _firm_name(s: Sent, m: re.Match[str] | None) -> bool:
+    """Whether ``m`` spans a capitalised name no mention takes for a country, material or
+    government: a company the lexicon does not know ("Amman was allowed to export")."""
+    if m is None:
+        return False
+    a, b = m.span("name") if "name" in m.groupdict() else m.span()
+    if s.text[a:b].split()[0] in _NOT_FIRM:
+        return False
+    return not any(x.start < b and a < x.end and x.kind != "company" for x in s.mentions)
+
+
+def export_let_events(s: Sent, ctx: Context) -> list[Event]:
+    """A company allowed to export during a ban ("X, however, was allowed to continue
+    exporting until December", "It let X keep exporting until the smelter was built"): the
+    ban suspended for that company (the corpus's convention for a permit under a ban), by
+    the government the article is about, for the materials the sentence names or else those
+    of that government's latest restriction. The subject of the passive must be a company
+    and that of the active form a government; a request to be allowed ("asked to be
+    allowed to export") is none."""
+    m = _LET_EXPORT.search(s.text)
+    if m is None or _blocked(s, m.start()):
+        return []
+    if m.group("passive") and not_asserted(s.text, m.start()):
+        # (the clause reader knows no "let": the active form is checked by the hedge and
+        # negation before it only)
+        return []
+    if _ASKED_TO_BE.search(s.text, max(0, m.start() - 60), m.start()):
+        return []
+    if m.group("passive"):
+        lo = clause_at(list(parse_cached(s.text)), m.start()).start
+        if not any(
+            o.kind == "company" and lo <= o.start < m.start() for o in s.orgs()
+        ) and not _firm_name(s, _PASSIVE_SUBJECT.search(s.text, lo, m.start())):
+            return []
+        issuer = ctx.last_issuer
+    else:
+        firm = m.start("firm")
+        if not any(o.kind == "company" and o.start == firm for o in s.orgs()) and not _firm_name(
+            s, _NAME.match(s.text, firm)
+        ):
+            return []
+        issuer = next(
+            (c for c in s.countries() if c.end <= m.start() and c.role != "place"), None
+        ) or (
+            ctx.last_issuer
+            if _GOVERNMENT_PRONOUN.search(s.text, 0, m.start())
+            or subject_is_reference(s.text, m.start())
+            else None
+        )
+    if issuer is None:
+        return []
+    mats = [x for x in s.materials() if x.id and x.start >= m.end()] or _context_materials(
+        s, ctx, issuer
+    )
+    out: list[Event] = []
+    for mat in mats:
+        fields: dict[str, Any] = {
+            "issuer": issuer.id,
+            "action": "suspended",
+            "material": mat.id,
+            "date": _classify_dates(s, ctx, m.start()).get("date"),
+        }
+        ev = _make(s, "export_restriction", fields, {"issuer": issuer})
+        if ev:
+            out.append(ev)
+    return out
+
+
 def fallback_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """Clause-read events of the types the pattern extractors found none of in ``s``."""
     types = {e.type for e in found}
@@ -474,10 +595,17 @@ def fallback_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
             restriction_passive_events(s, ctx)
             or restriction_kept_events(s, ctx)
             or export_permit_events(s, ctx)
+            or export_let_events(s, ctx)
         )
     if "facility" not in types and not found:
         out.extend(facility_clause_events(s, ctx))
     return out
 
 
-__all__ = ["clause_at", "facility_clause_events", "fallback_events", "restriction_passive_events"]
+__all__ = [
+    "clause_at",
+    "export_let_events",
+    "facility_clause_events",
+    "fallback_events",
+    "restriction_passive_events",
+]

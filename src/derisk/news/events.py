@@ -1946,8 +1946,14 @@ _R_EXTENDED = re.compile(
     re.IGNORECASE,
 )
 _R_EXTENDED_PASSIVE = re.compile(
-    r"^(?:The|This|That|Its|Their)\s+(?:[\w-]+\s+){0,2}?(?:ban|embargo|suspension|halt|moratorium|"
-    r"restrictions?|quotas?)\s+(?:was|were|has been|had been|have been)\s+(?:later\s+|then\s+|"
+    # (after a dateline: "KUALA LUMPUR: The moratorium …")
+    r"^(?:[^.;]{0,40}?[A-Z]{3,}\s*:\s*)?"
+    r"(?:The|This|That|Its|Their)\s+(?:[\w-]+\s+){0,2}?(?:ban|embargo|suspension|halt|moratorium|"
+    r"restrictions?|quotas?)"
+    # what the measure is on, and a relative clause about it, may stand between ("The
+    # moratorium on bauxite mining, which lapsed today, has been extended")
+    r"(?:\s+(?:on|of|against|for)\s+[^,.;]{1,80}?)?(?:\s*,\s+(?:which|that)\s+[^,;]{1,60},)?"
+    r"\s+(?:was|were|has been|had been|have been)\s+(?:later\s+|then\s+|"
     r"again\s+|also\s+)?(?:extended|prolonged|renewed)\b",
     re.IGNORECASE,
 )
@@ -1994,7 +2000,8 @@ _R_SUSPENDED = re.compile(
 )
 _R_IMPOSED = re.compile(
     r"\b(?:ban(?:s|ned|ning)?|embargo\w*|restrict\w*|curb\w*|imposed?|imposes|imposing|"
-    r"tighten\w*|halt\w*|suspend\w*|stop\w*|block\w*|prohibit\w*|forbid\w*|"
+    r"tighten\w*|halt\w*|suspend\w*|stop\w*|ceas(?:e|es|ed|ing)|block\w*|prohibit\w*|"
+    r"forbid\w*|"
     r"forbade|"
     r"bar(?:s|red|ring)?|outlaw\w*|brakes on|"
     r"(?:be|are|is|being|become|becomes|became) subject to (?:\w+ ){0,3}(?:controls?|licen\w+|"
@@ -2799,7 +2806,11 @@ _F_OPEN = re.compile(
     r"(?:producing|operating)|"
     r"(?:began|begins|begin|started|starts|start|commenced|commences) (?:turning out|producing|"
     r"churning out|making|processing|to produce|operating|operations)|"
-    r"(?:produced|poured|turned out) (?:its |the )?first|"
+    r"(?:produced|poured|turned out|made) (?:its |the )?first|"
+    # "launched a $75 million magnet factory": the plant itself as the thing launched
+    r"launch(?:ed|es)? (?:a |an |its |the |their )?(?:new )?"
+    r"(?:(?!(?:for|of|to|on|into|at|with|by)\b)[\w$.,'’-]+\s+){0,4}?"
+    r"(?:plant|factory|facility|refinery|smelter|mine|mill|line)|"
     r"(?:restarted|restarts|resumed|resumes|reopened|reopens|restart|resume|reopen)"
     r" (?:(?:its|the)\s+)?(?:[\w-]+\s+){0,3}?(?:production|operations|mining|output|processing)|"
     r"(?:restarted|reopened|reopens|restarts)\b|"
@@ -2833,9 +2844,13 @@ _F_CLOSE = re.compile(
     r"(?:halt|suspend|stop|paus|ceas|curtail)(?:e|es|s|ed|ped|ing|ping)?\s+"
     r"(?:(?:its|the|all)\s+)?(?:[\w-]+\s+){0,3}?(?:production|mining|operations|output|activities)|"
     # (a company's legal form may end in a full stop: "at a Zijin Mining Group Ltd. mine")
-    r"(?:production|operations|mining|output)\s+(?:at|of)\s+(?:[^.;]|\.(?=\s+[a-z]))"
-    r"{3,120}?\s+(?:was|were|has been|"
-    r"have been|had been)\s+(?:\w+ly\s+)?(?:suspended|halted|stopped|paused|shut|curtailed)|"
+    r"(?:production|operations|mining|output)\s+(?:(?:at|of|from)\s+(?:[^.;]|\.(?=\s+[a-z]|\w))"
+    r"{3,120}?\s+)?(?:was|were|has been|"
+    r"have been|had been)\s+(?:\w+ly\s+)?(?:suspended|halted|stopped|paused|shut|curtailed|"
+    r"put on hold|placed on hold)|"
+    # the stop told as its cause's doing: "Floods brought production at the mine to a halt"
+    r"(?:brought|ground)\s+(?:[\w'’-]+\s+){0,6}?(?:production|operations|output|mining)\b"
+    r"[^.;]{0,80}?\bto\s+an?\s+(?:\w+\s+)?(?:halt|standstill|stop)|"
     r"care and maintenance|stopp?(?:ed|s)? (?:production|mining|operations)|"
     # a temporary stop worded as a state entered: "is ramping down operations for two weeks",
     # "was placed in a hot standby state"
@@ -2931,11 +2946,49 @@ _STATE_BEFORE = re.compile(
 )
 
 
+_ATTRIBUTIVE_BEFORE = re.compile(
+    r"\b(?:a|an|the|its|their|his|her|with|for|of|from|into|achieve|achieves|achieving|"
+    r"deliver|delivers|delivering|provide|provides|providing|enable|enables|enabling|support|"
+    r"supports|supporting|offer|offers|offering|need|needs|require|requires|target|targets)\s+$",
+    re.IGNORECASE,
+)
+"""A word before which a participle is an adjective of the noun after it ("achieve
+increased capacity", "an expanded refinery", "a plant with expanded output")."""
+
+
+def attributive(text: str, m: re.Match[str]) -> bool:
+    """The expansion trigger ``m`` is a participle describing a noun, not a verb ("This
+    project will achieve increased capacity", "an expanded refinery plant will start up")."""
+    return re.match(
+        r"(?i:expanded|increased|raised|boosted|doubled)\b", m.group(0)
+    ) is not None and (
+        _ATTRIBUTIVE_BEFORE.search(text, max(0, m.start() - 20), m.start()) is not None
+    )
+
+
+def noun_in_name(s: Sent, m: re.Match[str]) -> bool:
+    """The facility noun ending the trigger is a word of an organisation's name ("halted the
+    exports of Acacia Mining", "stopped buying from Zijin Mining"): no facility's act."""
+    last = re.search(r"(\w+)\W*$", m.group(0))
+    if last is None or not last.group(1)[:1].isupper():
+        return False
+    org = next((o for o in s.orgs() if o.start < m.start() + last.end(1) <= o.end), None)
+    # (unless the facility's own noun follows the name: "suspend the Groote Mining Company
+    # (GMC) operations")
+    return org is not None and not re.match(
+        r"(?:\s*\([^()]{1,20}\))?\s+(?:production|operations?|mining|output|activities|mine|"
+        r"plant|smelter|refinery)\b",
+        s.text[org.end :],
+    )
+
+
 def no_facility_act(text: str, m: re.Match[str], action: str) -> bool:
     """The trigger ``m`` names no act on a facility: a noun ("the hot commission of the
-    units"), or an expansion of something that is no plant, capacity or output ("The DOE has
-    expanded its criteria")."""
+    units"), an adjective ("an expanded refinery"), or an expansion of something that is no
+    plant, capacity or output ("The DOE has expanded its criteria")."""
     if _BARE_OPEN.fullmatch(m.group(0)) and re.match(r"\s+of\b", text[m.end() :]):
+        return True
+    if action == "expansion" and attributive(text, m):
         return True
     return (
         action == "expansion"
@@ -2968,9 +3021,13 @@ def _object_phrase(text: str, pos: int) -> str:
 
 _FACILITY_SUBJECT = re.compile(
     r"^(?:(?:In|On|By|Last|Earlier|Later|Then|Meanwhile|However)\b[^,]{0,30},\s+)?"
-    r"(?:(?:The|This|That|Its|Their)\s+(?:[\w'’-]+\s+){0,4}?(?:mine|plant|refinery|smelter|"
-    r"facility|project|operations?|mill|concentrator|complex|site|works)\b"
-    r"|(?:Production|Operations|Mining|Output|Processing)\s+(?:at|of)\s)"
+    # a conjunction opening the sentence leaves the facility the subject ("But the smelter
+    # stopped operations in July")
+    r"(?:(?:But|And|Yet|So|Still)\s+)?"
+    r"(?:(?:[Tt]he|[Tt]his|[Tt]hat|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){0,4}?(?:mine|plant|refinery|"
+    r"smelter|facility|project|operations?|mill|concentrator|complex|site|works)\b"
+    r"|(?:Production|Operations|Mining|Output|Processing)\s+(?:at|of|from)\s"
+    r"|(?:Production|Operations|Mining|Output|Processing)\s+(?:was|were|has|have|had)\b)"
 )
 """A clause whose subject is the facility itself or its production ("The mine, located in
 …, was shut down", "Production at the site was halted"), not a company."""
@@ -2983,13 +3040,22 @@ def _facility_subject_operator(s: Sent, pos: int, ctx: Context) -> Mention | Non
     after = re.match(r"(?i:production|operations|mining|output)\s+(?:at|of)\b", s.text[pos:]) and (
         re.search(r"\b(?:after|since|when|because|once|as|while)\s+$", s.text[:pos], re.I)
     )
-    if not after and (subj is None or subj.start() > pos or clause(s, pos)[0] > subj.start()):
+    caused = _CAUSED_STOP.match(s.text, pos) is not None
+    if (
+        not after
+        and not caused
+        and (subj is None or subj.start() > pos or clause(s, pos)[0] > subj.start())
+    ):
         # ("This decision comes after production at the mine was halted in January": the
         # facility's production is the subject of its own clause)
         return None
     return next((o for o in ctx.last_orgs if o.kind == "company"), None)
 
 
+_CAUSED_STOP = re.compile(
+    r"(?:brought|ground)\b[^.;]*?\bto\s+an?\s+(?:\w+\s+)?(?:halt|standstill|stop)\b"
+)
+"""A stop told as its cause's doing ("Floods brought production at the mine to a halt")."""
 _ANNOUNCED_PLAN = re.compile(
     r"\b(?:announc|unveil|confirm)\w*\s+(?:its\s+|a\s+|the\s+)?(?:plans?|decision)\s+to\s+"
     r"(?:\w+ly\s+)?$"
@@ -3010,6 +3076,13 @@ def _passive_of_facility_subject(s: Sent, pos: int) -> bool:
     )
 
 
+_OWNER_OPENER = re.compile(
+    r"(?P<name>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})['’]s\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:smelter|refinery|plant|mine|mill|factory|facility|concentrator|complex)\b"
+)
+"""A sentence opening with a facility in its owner's possessive ("Amman's newest smelter")."""
+
+
 def facility_events(s: Sent, ctx: Context) -> list[Event]:
     if not _FACILITY_NOUN.search(s.text) and not (
         (s.materials() or ctx.last_material)
@@ -3027,8 +3100,10 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for _, action, m in sorted(hits, key=lambda h: h[0]):
         decided = action == "closure" and _ANNOUNCED_PLAN.search(s.text, 0, m.start())
-        if _blocked(s, m.start(), allow_plans=bool(decided)) or (
-            not_asserted(s.text, m.start()) and not decided
+        if (
+            _blocked(s, m.start(), allow_plans=bool(decided))
+            or (not_asserted(s.text, m.start()) and not decided)
+            or noun_in_name(s, m)
         ):
             continue
         if action == "closure" and _MARKET_CLOSE.match(m.group(0)):
@@ -3088,6 +3163,17 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         subjects, by_ref = _subjects(s, m.start(), ctx)
         company = next((x for x in subjects if x.kind in ("company", "government")), None)
+        if company is not None and company.id is None and _CAUSED_STOP.match(m.group(0)):
+            # "Floods brought production at the mine to a halt": a cause, not a company,
+            # unless the lexicon names it one
+            company = None
+        owner = _OWNER_OPENER.match(s.text)
+        if by_ref and owner is not None and owner.end() <= m.start():
+            a, b = owner.span("name")
+            if not any(x.start < b and a < x.end for x in s.mentions):
+                # "Amman's newest smelter made its first cathode": the facility's owner,
+                # named though the lexicon does not know it, not the article's last company
+                company, by_ref = Mention(a, b, s.text[a:b], "company", None, "new"), False
         if re.search(r"\b(?:was|were|been|being)\s+(?:\w+ly\s+)?$", s.text[: m.start()]):
             # "The plant … was commissioned by Albemarle": the agent after "by"
             agent = _object_after(s, m.end(), "by", [], 0)

@@ -646,9 +646,19 @@ _DESCRIBED_RE = re.compile(
     r"steelmaker|chipmaker|battery maker|magnet maker|investor|explorer|developer|producer)\s+"
     r"(?P<name>[A-Z][a-z][\w&'’-]*(?:\s+[A-Z][\w&'’-]+){0,2})"
     r"(?=\s+(?:has|have|had|is|was|will|would|said|says|signed|agreed|took|takes|bought|buys|"
-    r"acquired|acquires|announced|announces|plans|and)\b|\s*[,.(])"
+    # "… has backed copper miner X to export": the object of a verb of letting or asking
+    r"acquired|acquires|announced|announces|plans|and|to\s+(?:export|resume|continue|keep|"
+    r"halt|stop|suspend|build|expand|sell|ship))\b|\s*[,.(])"
 )
 """A name introduced by the noun of its trade ("Japanese group Idemitsu has …")."""
+_STATE_OWNED_RE = re.compile(
+    r"\b(?i:state)-(?:owned|run|controlled|backed)\s+"
+    r"(?P<name>[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2})"
+    r"(?=\s+(?:has|have|had|is|was|will|said|says|began|begins|started|starts|opened|opens|"
+    r"commenced|commences|signed|agreed|bought|announced)\b|\s*[,.(])"
+)
+"""A name introduced as state-owned ("state-run KMC has …", "State-owned IREL (India) Ltd"),
+acronyms too: a company of a state."""
 
 
 OFFICIAL_TITLES = frozenset(
@@ -862,6 +872,17 @@ def _country_branches(sentence: str, known: list[Mention], out: list[Mention]) -
     return found
 
 
+_LISTED_NAME_RE = re.compile(
+    r"(?<![\w-])(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|de))*)\s*\(\s*"
+    r"(?:ASX|TSX|TSXV|TSX-V|NYSE|NYSE American|NASDAQ|Nasdaq|LSE|AIM|JSE|HKEX|HKG|SGX|KRX|"
+    r"KOSDAQ|Xetra|OTCQX|OTCQB|OTC|CSE|IDX|BSE|NSE|SSE|SZSE|TYO|TSE|ASX/TSX|TSX/ASX)\s*:"
+)
+"""A name followed by its exchange and ticker in brackets."""
+_NOT_LISTED = frozenset(["New", "North", "South", "East", "West", "Mining", "Metals", "Shares"])
+"""Single words before a ticker that are no company ("New (KOSDAQ: …) Caledonia", a page's
+ticker link cut into a place name)."""
+
+
 def _new_orgs(sentence: str, known: list[Mention]) -> list[Mention]:
     out = [m for m in _new_org_candidates(sentence, known) if not _titled(m.text)]
     return out
@@ -943,7 +964,7 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
         if sentence[m.start() : m.start() + 3] == "PT ":
             start, text = m.start(), "PT " + text
         out.append(Mention(start, start + len(text), text, "company", None, "new"))
-    for d in _DESCRIBED_RE.finditer(sentence):
+    for d in [*_DESCRIBED_RE.finditer(sentence), *_STATE_OWNED_RE.finditer(sentence)]:
         # "Japanese group Idemitsu", "trading house Okada": a name the noun before introduces
         a, b = d.span("name")
         words = d.group("name").split()
@@ -953,6 +974,21 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
             continue
         out.append(Mention(a, b, d.group("name"), "company", None, "new"))
     out.extend(_country_branches(sentence, known, out))
+    for tk in _LISTED_NAME_RE.finditer(sentence):
+        # "South32 (ASX: S32)", "Neo Performance Materials (TSX: NEO)": a name listed on an
+        # exchange is a company, whatever its words
+        a, b = tk.span("name")
+        words = tk.group("name").split()
+        while words and (
+            words[0] in _NOT_NAME_START or words[0] in STOP_SUBJECTS or words[0][0].islower()
+        ):
+            a += len(words[0]) + 1
+            words = words[1:]
+        if not words or (len(words) == 1 and words[0] in _NOT_LISTED):
+            continue
+        if any(k.start < b and a < k.end for k in known + out):
+            continue
+        out.append(Mention(a, b, sentence[a:b], "company", None, "new"))
     sm = SUBJECT_RE.match(sentence)
     if sm:
         name = sm.group("name")
@@ -960,4 +996,25 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
         covered = any(k.start < sm.end("name") and k.end > 0 for k in known + out)
         if first not in STOP_SUBJECTS and not covered and not name.isupper():
             out.append(Mention(0, len(name), name, "company", None, "new"))
+    fr = _FRONTED_CLAUSE.match(sentence)
+    sm = SUBJECT_RE.match(sentence[fr.end() :]) if fr else None
+    if fr and sm:
+        # "As the storm eased, Kestrel52 has begun to assess …": the subject after a fronted
+        # adverbial clause, as at the start of a sentence
+        name = sm.group("name")
+        a, b = fr.end(), fr.end() + len(name)
+        if (
+            name.split()[0] not in STOP_SUBJECTS
+            and name.split()[0] not in _NOT_NAME_START
+            and not any(k.start < b and a < k.end for k in known + out)
+            and not name.isupper()
+        ):
+            out.append(Mention(a, b, name, "company", None, "new"))
     return out
+
+
+_FRONTED_CLAUSE = re.compile(
+    r"^(?:As|When|While|After|Following|Amid|Despite|Although|Though|Since|Before|Once)\b"
+    r"[^,;]{3,100},\s+"
+)
+"""An adverbial clause before the sentence's subject ("As the storm eased, …")."""

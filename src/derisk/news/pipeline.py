@@ -491,7 +491,12 @@ def _share_announcement_day(events: list[Event], found: list[Event], s: Sent) ->
             events[i] = e.with_fields({**e.fields, "date": day})
 
 
-_CAPS_LEAD = re.compile(r"^([A-Z]{4,})(?=\s+[a-z])")
+_CAPS_LEAD = re.compile(
+    r"^([A-Z]{4,})(?=\s+[a-z])"
+    # a dateline in capitals ("PUTRAJAYA: …", "KUALA LUMPUR (Reuters) -"): the seat of the
+    # government the story is about
+    r"|^[^A-Z]{0,20}?([A-Z]{4,}(?:\s[A-Z]{3,})?)(?=\s*:\s|\s+\(|\s+[-–—]\s)"
+)
 
 
 def _title_lead(text: str, lexicon: Lexicon) -> str:
@@ -501,11 +506,12 @@ def _title_lead(text: str, lexicon: Lexicon) -> str:
     m = _CAPS_LEAD.match(text)
     if m is None:
         return text
-    word = m.group(1).title()
+    g = 1 if m.group(1) else 2
+    word = m.group(g).title()
     if any(x.kind == "country" for x in lexicon.mentions(word)) and not lexicon.mentions(
-        m.group(1)
+        m.group(g)
     ):
-        return word + text[m.end() :]
+        return text[: m.start(g)] + word + text[m.end(g) :]
     return text
 
 
