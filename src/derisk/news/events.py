@@ -2990,11 +2990,33 @@ def no_facility_act(text: str, m: re.Match[str], action: str) -> bool:
         return True
     if action == "expansion" and attributive(text, m):
         return True
+    if (
+        action == "closure"
+        and _BARE_CLOSE.fullmatch(m.group(0))
+        and _FINANCE_OBJECT.match(text, m.end())
+    ):
+        # "closed a $2.26 billion loan", "closes the acquisition of", "closing of the
+        # placement": a deal is closed (completed), no plant
+        return True
     return (
         action == "expansion"
         and re.fullmatch(r"(?i:expan(?:d|ds|ded))", m.group(0)) is not None
         and not _GROWN_THING.search(_object_phrase(text, m.end()))
     )
+
+
+_BARE_CLOSE = re.compile(r"(?i:clos(?:e|es|ed|ing))")
+_FINANCE_OBJECT = re.compile(
+    r"\s+(?:(?:on|of)\s+)?(?:(?:a|an|the|its|their|this|that)\s+)?"
+    r"(?:(?!(?:plant|mine|refinery|smelter|factory|facility|mill|operations?|site|line|after|"
+    r"as|because|due|for|in|at|on|amid|and|but|while|when)\b)[\w$.,'’-]+\s+){0,5}?"
+    r"(?:loans?|financing|finance|funding|placements?|offerings?|acquisitions?|takeovers?|"
+    r"mergers?|deals?|transactions?|sales?|purchases?|investments?|rounds?|raises?|"
+    r"(?:capital )?raising|rights issue|facilit(?:y|ies) agreement|agreements?|notes?|bonds?|"
+    r"credit (?:facility|line)|debt)\b",
+    re.IGNORECASE,
+)
+"""A deal as the object of "close" ("closed a $50 million placement"): completed, not shut."""
 
 
 _GROWN_THING = re.compile(

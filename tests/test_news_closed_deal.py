@@ -1,0 +1,45 @@
+""" "Close" said of a deal is its completion, not a plant's shutdown: a lender that "closed a
+loan", a company that "closed a placement" or "the acquisition of" another shuts nothing;
+a plant closed while a deal stalls is still a closure (sentences we wrote)."""
+
+from __future__ import annotations
+
+import pytest
+
+from derisk.news.lexicon import Lexicon
+from tests.news_helpers import events_of, has
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Department of Energy's Loan Programs Office has closed a $2.26 billion loan to "
+        "Lithium Americas for its lithium project in Nevada.",
+        "Piedmont Lithium closed a $50 million placement to fund its lithium project.",
+        "Albemarle has closed the acquisition of a lithium converter in China.",
+        "Talga Group said it closed its A$30 million capital raising for the graphite plant.",
+    ],
+)
+def test_a_deal_closed_is_no_facility_closure(text: str, lexicon: Lexicon) -> None:
+    assert not [e for e in events_of(text, lexicon, "2025-03-10") if e["type"] == "facility"]
+
+
+def test_the_loan_closed_is_still_a_loan(lexicon: Lexicon) -> None:
+    ev = events_of(
+        "The Department of Energy has closed a $996 million loan to Ioneer for its lithium mine.",
+        lexicon,
+        "2025-03-10",
+    )
+    assert has(ev, "loan", borrower="Ioneer", amount=996_000_000)
+    assert not [e for e in ev if e["type"] == "facility"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tianqi closed its Kwinana lithium hydroxide plant as a sale of the business stalled.",
+        "Glencore closed the Koniambo nickel smelter after talks on a sale failed.",
+    ],
+)
+def test_a_plant_closed_near_a_deal_word_is_still_closed(text: str, lexicon: Lexicon) -> None:
+    assert has(events_of(text, lexicon, "2025-03-10"), "facility", action="closure")
