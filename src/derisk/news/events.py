@@ -114,6 +114,8 @@ HEDGE = re.compile(
     r"potential(?:ly)?|possible|possibly|"
     r"plan(?:s|ned|ning)? to|aim(?:s|ing)? to|intend(?:s|ed)? to|seek(?:s|ing)? to|"
     r"hope(?:s|d)? to|expect(?:s|ed)? to|(?:is|are|was|were) expected|due to (?:start|begin|open)|"
+    # a forecast of someone else's act: "Analysts expect China to tighten controls"
+    r"(?:expect|forecast|predict|anticipate)(?:s|ed|ing)?\s+(?:[\w'’.-]+\s+){1,4}?to|"
     r"proposed|talks (?:to|on|about)|study|studying|would like|nears|nearing|approach(?:es|ing)|"
     # "near" is nearness to an act ("near deal to buy"), not a place ("the smelter near the
     # port was shut down")

@@ -1,6 +1,7 @@
 """ "Close" said of a deal is its completion, not a plant's shutdown: a lender that "closed a
 loan", a company that "closed a placement" or "the acquisition of" another shuts nothing;
-a plant closed while a deal stalls is still a closure (sentences we wrote)."""
+a plant closed while a deal stalls is still a closure. A forecast of another's act ("Analysts
+expect China to tighten controls") is no act (sentences we wrote)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,24 @@ def test_the_loan_closed_is_still_a_loan(lexicon: Lexicon) -> None:
 )
 def test_a_plant_closed_near_a_deal_word_is_still_closed(text: str, lexicon: Lexicon) -> None:
     assert has(events_of(text, lexicon, "2025-03-10"), "facility", action="closure")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Analysts expect China to tighten controls on rare earth exports further.",
+        "Traders expect Indonesia to ban bauxite exports again next year.",
+        "Brokers forecast Zimbabwe to curb lithium ore exports within months.",
+    ],
+)
+def test_a_forecast_of_a_measure_is_no_measure(text: str, lexicon: Lexicon) -> None:
+    assert not events_of(text, lexicon, "2025-03-10")
+
+
+def test_a_measure_taken_as_expected_is_a_measure(lexicon: Lexicon) -> None:
+    ev = events_of(
+        "China, as expected, banned exports of antimony to the United States on Tuesday.",
+        lexicon,
+        "2025-03-10",
+    )
+    assert has(ev, "export_restriction", issuer="CHN", material="antimony", action="imposed")
