@@ -1385,9 +1385,14 @@ _INVEST = re.compile(
     r"(?= (?:up to |about |around |nearly |some |another )?(?:US\$|A\$|C\$|\$|€|£|¥|\d)"
     r"[^.;]{0,60}\b(?:shares|stock|notes|bonds|debentures|equity|securities|units)\b))\b"
     r"|\b(?P<approve>approved|approves|made|makes|announced|announces|committed|commits|"
-    r"agreed|provided|provides)\s+(?:an?\s+|its\s+)?(?=(?:US\$|\$US|A\$|C\$|\$|€|£|¥)[^.;]{0,25}"
+    r"agreed|provided|provides)\s+(?:an?\s+|its\s+|their\s+)?"
+    # an order word before the sum: "made an initial $25m investment in", "a further …"
+    r"(?:(?:initial|first|second|further|additional|new|fresh|follow-on)\s+)?"
+    r"(?=(?:US\$|\$US|A\$|C\$|\$|€|£|¥)[^.;]{0,25}"
     r"\b(?:equity\s+)?investment (?:in|into)\b)"
-    r"|\b(?P<recv>secured|raised|received|obtained|won)\b"
+    r"|\b(?P<recv>secured|secures|raised|received|receives|obtained|obtains|won|wins|"
+    # a recipient drawing money to itself: "has attracted an investment of $3 million from X"
+    r"attracted|attracts|landed|lands|clinched|clinches)\b"
     r"|\b(?P<award>award(?:s|ed)?|grant(?:s|ed)?|lend(?:s)?|lent)\b",
     re.IGNORECASE,
 )
@@ -1400,6 +1405,23 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for m in _INVEST.finditer(s.text):
         amt = next((x for x in money if x.start >= m.end() and x.start - m.end() < 40), None)
+        if amt is None and m.group("recv"):
+            # "attracted a significant institutional investment of up to $3 million": the
+            # funding noun and "of" stand between the verb and a sum further on
+            amt = next(
+                (
+                    x
+                    for x in money
+                    if x.start >= m.end()
+                    and x.start - m.end() < 80
+                    and re.search(
+                        r"\b(?:funding|financing|investment|capital|equity)\s+of\s+"
+                        r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+)?$",
+                        s.text[m.end() : x.start],
+                    )
+                ),
+                None,
+            )
         if amt is None and m.group("inv") and m.group(0).lower().startswith("investment"):
             amt = next((x for x in money if x.start >= m.end()), None)
         if amt is None:
@@ -1594,6 +1616,38 @@ def _maker(m: Mention) -> bool:
     return m.id is None and m.kind == "company" and sector_maker(m.canonical or m.text)
 
 
+def _coordinated_counterparts(
+    s: Sent, pairs: list[tuple[Mention | None, Mention | None]], subjects: list[Mention]
+) -> list[tuple[Mention | None, Mention | None]]:
+    """Each counterpart of a supply deal named in a coordination ("an offtake agreement with
+    Y and Z", "to supply X, Y and Z") makes the deal with the subject: one pair per name."""
+    out: list[tuple[Mention | None, Mention | None]] = []
+    for supplier, buyer in pairs:
+        out.append((supplier, buyer))
+        if supplier is None or buyer is None:
+            continue
+        other_is_buyer = any(_same_mention(supplier, x) for x in subjects)
+        last = buyer if other_is_buyer else supplier
+        if any(_same_mention(last, x) for x in subjects):
+            continue
+        seen = [supplier, buyer]
+        while True:
+            nxt = _first_org_after(s, last.end, seen)
+            if nxt is None or not re.fullmatch(
+                r"\s*(?:\([^)]{1,20}\)\s*)?(?:,|and|, and|&)\s*(?:the\s+)?",
+                s.text[last.end : nxt.start],
+            ):
+                break
+            out.append((supplier, nxt) if other_is_buyer else (nxt, buyer))
+            seen.append(nxt)
+            last = nxt
+    return out
+
+
+def _same_mention(a: Mention, b: Mention) -> bool:
+    return a.start == b.start and a.end == b.end
+
+
 def offtake_events(s: Sent, ctx: Context) -> list[Event]:
     if not s.materials() and ctx.last_material is None:
         return []
@@ -1756,6 +1810,7 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
                 else (sl, b)
                 for sl, b in pairs
             ]
+        pairs = _coordinated_counterparts(s, pairs, subjects)
         mat = _material(s, m.start()) or ctx.last_material
         # "The second shipment of 13,100 tonnes forms part of an agreement with Y for a total
         # of 18,500 tonnes": the deal's quantity is the one stated with the deal

@@ -1,0 +1,118 @@
+"""Deal events of round 9 (investments, supply deals), each a class of construction tested on
+sentences we wrote (the fifth collection's development half showed the classes; no sentence is
+from an article): an order word before the sum of "made an investment in"; a recipient that
+"attracted" an investment "of" a sum from an investor; every counterpart of a supply deal named
+in a coordination makes the deal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from derisk.news.lexicon import Lexicon
+from tests.news_helpers import events_of, has
+
+
+def run(text: str, lexicon: Lexicon, published: str = "2025-06-20") -> list[dict[str, Any]]:
+    return events_of(text, lexicon, published)
+
+
+def of_type(events: list[dict[str, Any]], etype: str) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == etype]
+
+
+# ------------------------------------------------ "made an initial $N investment in Y"
+@pytest.mark.parametrize(
+    ("text", "investor", "target", "amount"),
+    [
+        (
+            "Orion Capital made an initial $40 million investment in Lumen Lithium in 2021.",
+            "Orion Capital",
+            "Lumen Lithium",
+            40_000_000,
+        ),
+        (
+            "Sable Partners made a further $10 million investment in Tamsin Lithium last year.",
+            "Sable Partners",
+            "Tamsin Lithium",
+            10_000_000,
+        ),
+    ],
+)
+def test_order_word_before_the_sum_of_an_investment(
+    text: str, investor: str, target: str, amount: int, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon), "investment", investor=investor, target=target, amount=amount)
+
+
+def test_an_investment_only_considered_is_none(lexicon: Lexicon) -> None:
+    text = "Orion Capital is considering an initial $40 million investment in Lumen Lithium."
+    assert of_type(run(text, lexicon), "investment") == []
+
+
+# ------------------------------------------------ "Y attracted an investment of $N from X"
+@pytest.mark.parametrize(
+    ("text", "investor", "target", "amount"),
+    [
+        (
+            "Vesta Nickel has attracted an investment of $12 million from Ridgeback Partners "
+            "to fund its drilling.",
+            "Ridgeback Partners",
+            "Vesta Nickel",
+            12_000_000,
+        ),
+        (
+            "Tamsin Lithium attracted a sizeable strategic investment of up to $8 million "
+            "from Kirra Capital, the company said.",
+            "Kirra Capital",
+            "Tamsin Lithium",
+            8_000_000,
+        ),
+    ],
+)
+def test_recipient_attracted_an_investment_of_a_sum(
+    text: str, investor: str, target: str, amount: int, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon), "investment", investor=investor, target=target, amount=amount)
+
+
+def test_an_investment_it_could_attract_is_none(lexicon: Lexicon) -> None:
+    text = "Tamsin Lithium could attract an investment of $8 million from Kirra Capital."
+    assert of_type(run(text, lexicon), "investment") == []
+
+
+# ------------------------------------------------ coordinated counterparts of a supply deal
+def test_each_buyer_of_an_offtake_with_two_names(lexicon: Lexicon) -> None:
+    text = (
+        "Lumen Lithium has signed a binding offtake agreement with Toyota Tsusho and Honda "
+        "Motor to supply lithium hydroxide over five years."
+    )
+    ev = run(text, lexicon)
+    for buyer in ("Toyota Tsusho", "Honda Motor"):
+        assert has(ev, "offtake", supplier="Lumen Lithium", buyer=buyer, term="P5Y")
+
+
+def test_each_buyer_of_a_listed_supply(lexicon: Lexicon) -> None:
+    text = (
+        "Kestrel Graphite agreed to supply graphite concentrate to Posco Future M, "
+        "LG Energy Solution and SK On from 2027."
+    )
+    ev = run(text, lexicon)
+    assert len(of_type(ev, "offtake")) == 3
+    for buyer in ("Posco Future M", "LG Energy Solution", "SK On"):
+        assert has(ev, "offtake", supplier="Kestrel Graphite", buyer=buyer, material="graphite")
+
+
+def test_each_seller_named_after_from(lexicon: Lexicon) -> None:
+    ev = run("Samsung SDI agreed to buy nickel from Vesta Nickel and Glencore.", lexicon)
+    assert has(ev, "offtake", supplier="Vesta Nickel", buyer="Samsung SDI")
+    assert has(ev, "offtake", supplier="Glencore", buyer="Samsung SDI")
+
+
+def test_coordinated_buyers_of_a_deal_in_talks_make_none(lexicon: Lexicon) -> None:
+    text = (
+        "Lumen Lithium is in talks on an offtake agreement with Toyota Tsusho and Honda "
+        "Motor to supply lithium hydroxide."
+    )
+    assert of_type(run(text, lexicon), "offtake") == []
