@@ -2,7 +2,8 @@
 sentences we wrote (the fifth collection's development half showed the classes; no sentence is
 from an article): an order word before the sum of "made an investment in"; a recipient that
 "attracted" an investment "of" a sum from an investor; every counterpart of a supply deal named
-in a coordination makes the deal."""
+in a coordination makes the deal; a partner whose stake is bought out is the seller, not the
+company bought into; a plan to exercise an option is no commitment."""
 
 from __future__ import annotations
 
@@ -116,3 +117,77 @@ def test_coordinated_buyers_of_a_deal_in_talks_make_none(lexicon: Lexicon) -> No
         "Motor to supply lithium hydroxide."
     )
     assert of_type(run(text, lexicon), "offtake") == []
+
+
+# ------------------------------------------------ a partner's stake bought out
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Halvard Metals bought out its Korean partner Corvo Resources' 30% stake for $80 million.",
+        "Last year Ormond Lithium acquired its joint venture partner Kestrel Mining's 25% "
+        "interest for A$40 million.",
+    ],
+)
+def test_partner_selling_its_share_is_not_the_target(text: str, lexicon: Lexicon) -> None:
+    # the partner sells its share of a venture the sentence does not name: no target
+    ev = run(text, lexicon)
+    assert not any(
+        e["type"] == "stake_acquisition"
+        and e.get("target") in ("Corvo Resources", "Kestrel Mining")
+        for e in ev
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "percent"),
+    [
+        (
+            "Halvard Metals bought out its partner Corvo Resources' 40% stake in the Skarn "
+            "Lake joint venture for $120 million.",
+            "Skarn Lake",
+            40,
+        ),
+        (
+            "Halvard Metals bought Corvo Resources' 30% stake in Tarrow Nickel for $80 million.",
+            "Tarrow Nickel",
+            30,
+        ),
+    ],
+)
+def test_venture_named_after_in_is_the_target(
+    text: str, target: str, percent: float, lexicon: Lexicon
+) -> None:
+    assert has(
+        run(text, lexicon),
+        "stake_acquisition",
+        acquirer="Halvard Metals",
+        target=target,
+        percent=percent,
+    )
+
+
+# ------------------------------------------------ a plan to exercise an option
+@pytest.mark.parametrize(
+    ("text", "etype"),
+    [
+        (
+            "Saltire Graphite is planning to use the proceeds to exercise its option to invest "
+            "$20 million in Kelso Minerals.",
+            "investment",
+        ),
+        (
+            "Kirra Metals intends to exercise its call option to acquire a further 20% stake "
+            "in Tamsin Lithium.",
+            "stake_acquisition",
+        ),
+    ],
+)
+def test_planned_exercise_of_an_option_is_none(text: str, etype: str, lexicon: Lexicon) -> None:
+    assert of_type(run(text, lexicon), etype) == []
+
+
+def test_option_exercised_and_plain_plan_still_count(lexicon: Lexicon) -> None:
+    done = "Kirra Metals exercised its option to acquire a further 20% stake in Tamsin Lithium."
+    assert has(run(done, lexicon), "stake_acquisition", target="Tamsin Lithium", percent=20)
+    plan = "Saltire Graphite plans to invest $20 million in Kelso Minerals."
+    assert has(run(plan, lexicon), "investment", target="Kelso Minerals", amount=20_000_000)

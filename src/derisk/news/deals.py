@@ -1208,6 +1208,15 @@ _BUY_VERB = re.compile(
 )
 
 
+_PARTNER_BEFORE = re.compile(
+    r"\b(?:partners?|co-owners?|co-investors?|joint[- ]venture\s+partners?|"
+    r"fellow\s+(?:shareholders?|owners?))\s+(?:[A-Z][\w&.-]*\s+){0,1}$"
+    r"|\bout\s+(?:(?:its|their|the)\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+"""A holder named as the buyer's partner, or the one "bought out": it sells its share."""
+
+
 def holding_events(s: Sent, ctx: Context) -> list[Event]:
     """A stated share ("a 10% stake", "with 5.1%") read with the verb of its clause: bought
     by the subject, sold by the subject to the party after "to", given to the party after
@@ -1258,6 +1267,9 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
                     if o.start > trig
                     and o.end < m.start()
                     and re.match(r"['’]s?\s", s.text[o.end :])
+                    # "bought out its partner Y's 30% stake": the partner sells its share of
+                    # a venture the clause does not name; Y is not what is bought into
+                    and not _PARTNER_BEFORE.search(s.text[trig : o.start])
                 ]
                 target = poss[-1] if poss else None
         if target is None and acquirer is not None:

@@ -489,8 +489,19 @@ def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
     # the month of May is no hedge ("In May, it agreed to …", "on May 5")
     window = _MONTH_MAY.sub(" ", window)
     if allow_plans:
+        if _PLANNED_OPTION.search(window):
+            # "plans to use the proceeds to exercise its option to invest": a plan to use an
+            # option is no commitment (an option exercised is: "exercised its option to buy")
+            return True
         window = PLANNED.sub(" ", window)
     return bool(HEDGE.search(window))
+
+
+_PLANNED_OPTION = re.compile(
+    PLANNED.pattern + r"[^.;]*?\bexercis(?:e|ing)\s+(?:an?|its|the|their)\s+(?:[\w-]+\s+)?"
+    r"(?:option|right)s?\s+to\s*$",
+    re.IGNORECASE,
+)
 
 
 _COREF = re.compile(
