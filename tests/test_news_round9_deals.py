@@ -1,9 +1,10 @@
-"""Deal events of round 9 (investments, supply deals), each a class of construction tested on
+"""Deal events of round 9 (stakes, investments, supply deals), each a class of construction tested on
 sentences we wrote (the fifth collection's development half showed the classes; no sentence is
 from an article): an order word before the sum of "made an investment in"; a recipient that
 "attracted" an investment "of" a sum from an investor; every counterpart of a supply deal named
 in a coordination makes the deal; a partner whose stake is bought out is the seller, not the
-company bought into; a plan to exercise an option is no commitment."""
+company bought into; a plan to exercise an option is no commitment; a new company's one-word
+short name takes the full name the article gave it."""
 
 from __future__ import annotations
 
@@ -191,3 +192,33 @@ def test_option_exercised_and_plain_plan_still_count(lexicon: Lexicon) -> None:
     assert has(run(done, lexicon), "stake_acquisition", target="Tamsin Lithium", percent=20)
     plan = "Saltire Graphite plans to invest $20 million in Kelso Minerals."
     assert has(run(plan, lexicon), "investment", target="Kelso Minerals", amount=20_000_000)
+
+
+# ------------------------------------------------ a one-word short name of a new company
+@pytest.mark.parametrize(
+    ("text", "full"),
+    [
+        (
+            "Kestrel Graphite has signed agreements with Hartwell New Energy Group, the largest "
+            "maker of cathode materials in Asia. Under the agreements, Hartwell will take a 9.9% "
+            "stake in Kestrel Graphite via a A$5 million placement.",
+            "Hartwell New Energy Group",
+        ),
+        (
+            "Ormond Lithium has concluded two agreements with KPX New Materials Company, a "
+            "leading cathode producer. KPX will take a 14% stake in Ormond Lithium for A$12 "
+            "million.",
+            "KPX New Materials Company",
+        ),
+    ],
+)
+def test_one_word_short_name_takes_the_full_name(text: str, full: str, lexicon: Lexicon) -> None:
+    assert has(run(text, lexicon), "stake_acquisition", acquirer=full)
+
+
+def test_two_word_parent_keeps_its_name_beside_its_unit(lexicon: Lexicon) -> None:
+    text = (
+        "Pelham Minerals launched Pelham Minerals Recycling in May. Pelham Minerals bought a "
+        "12% stake in Vesta Nickel for $30 million."
+    )
+    assert has(run(text, lexicon), "stake_acquisition", acquirer="Pelham Minerals")
