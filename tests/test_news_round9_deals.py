@@ -1,10 +1,11 @@
-"""Deal events of round 9 (stakes, investments, supply deals), each a class of construction tested on
-sentences we wrote (the fifth collection's development half showed the classes; no sentence is
-from an article): an order word before the sum of "made an investment in"; a recipient that
-"attracted" an investment "of" a sum from an investor; every counterpart of a supply deal named
-in a coordination makes the deal; a partner whose stake is bought out is the seller, not the
-company bought into; a plan to exercise an option is no commitment; a new company's one-word
-short name takes the full name the article gave it."""
+"""Deal events of round 9 (stakes, investments, supply deals), each a class of construction
+tested on sentences we wrote (the fifth collection's development half showed the classes; no
+sentence is from an article): an order word before the sum of "made an investment in"; a
+recipient that "attracted" an investment "of" a sum from an investor; every counterpart of a
+supply deal named in a coordination makes the deal; a partner whose stake is bought out is the
+seller, not the company bought into; a plan to exercise an option is no commitment; a new
+company's one-word short name takes the full name the article gave it; a deal named after
+"following", "after", "adding to" is an earlier one recalled, not news."""
 
 from __future__ import annotations
 
@@ -222,3 +223,27 @@ def test_two_word_parent_keeps_its_name_beside_its_unit(lexicon: Lexicon) -> Non
         "12% stake in Vesta Nickel for $30 million."
     )
     assert has(run(text, lexicon), "stake_acquisition", acquirer="Pelham Minerals")
+
+
+# ------------------------------------------------ an earlier deal recalled beside the news
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lumen Lithium has signed a spodumene offtake agreement with Ford. The offtake "
+        "agreement with Ford is the second binding agreement for the Kestrel project "
+        "following the earlier offtake agreement with Volkswagen.",
+        "The supply deal with Ford comes after a first lithium offtake agreement with Volkswagen.",
+        "Lumen Lithium signed a lithium supply deal with Ford, adding to an earlier offtake "
+        "agreement with Volkswagen.",
+    ],
+)
+def test_deal_after_following_or_adding_to_is_background(text: str, lexicon: Lexicon) -> None:
+    ev = run(text, lexicon)
+    assert not any(
+        e["type"] == "offtake" and "Volkswagen" in (e.get("buyer"), e.get("supplier")) for e in ev
+    )
+
+
+def test_deal_signed_after_talks_is_news(lexicon: Lexicon) -> None:
+    text = "After months of talks, Lumen Lithium signed a lithium offtake agreement with Ford."
+    assert has(run(text, lexicon), "offtake", supplier="Lumen Lithium", buyer="Ford")

@@ -1627,6 +1627,14 @@ def _maker(m: Mention) -> bool:
     return m.id is None and m.kind == "company" and sector_maker(m.canonical or m.text)
 
 
+_EARLIER_DEAL = re.compile(
+    r"\b(?:following|after|adding\s+to|in\s+addition\s+to|on\s+top\s+of|besides|"
+    r"like|similar\s+to|than|replac(?:es|ed|ing)|succeed(?:s|ed|ing)|extend(?:s|ed|ing))\s+"
+    r"(?:the|an?|its|their|his|her)\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
 def _coordinated_counterparts(
     s: Sent, pairs: list[tuple[Mention | None, Mention | None]], subjects: list[Mention]
 ) -> list[tuple[Mention | None, Mention | None]]:
@@ -1668,6 +1676,10 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         # "an agreement with Y for the supply of …" is an agreement; who sells is settled below
         agr = bool(m.group("agreement") or m.group("forsupply"))
+        if agr and _EARLIER_DEAL.search(s.text, max(0, m.start() - 80), m.start()):
+            # "… following the foundational offtake agreement with Y", "adding to an earlier
+            # supply deal with Y": another deal recalled beside the news, not news itself
+            continue
         tail = s.text[m.end() : m.end() + 60].lower()
         pct_of = re.match(r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of\b", tail)
         # "to buy up to 50% of the spodumene produced at …": a share of the output
