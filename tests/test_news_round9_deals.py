@@ -5,7 +5,8 @@ recipient that "attracted" an investment "of" a sum from an investor; every coun
 supply deal named in a coordination makes the deal; a partner whose stake is bought out is the
 seller, not the company bought into; a plan to exercise an option is no commitment; a new
 company's one-word short name takes the full name the article gave it; a deal named after
-"following", "after", "adding to" is an earlier one recalled, not news."""
+"following", "after", "adding to" is an earlier one recalled, not news; money invested "to buy
+a N% stake" is that stake alone; a ticker after a name ("GM-N") does not end a coordination."""
 
 from __future__ import annotations
 
@@ -247,3 +248,67 @@ def test_deal_after_following_or_adding_to_is_background(text: str, lexicon: Lex
 def test_deal_signed_after_talks_is_news(lexicon: Lexicon) -> None:
     text = "After months of talks, Lumen Lithium signed a lithium offtake agreement with Ford."
     assert has(run(text, lexicon), "offtake", supplier="Lumen Lithium", buyer="Ford")
+
+
+# ------------------------------------------------ money put in to buy a stake: one deal
+@pytest.mark.parametrize(
+    ("text", "acquirer", "target", "percent"),
+    [
+        (
+            "Orion Capital is investing $60 million to purchase a 9% stake in Tamsin Lithium.",
+            "Orion Capital",
+            "Tamsin Lithium",
+            9,
+        ),
+        (
+            "Sable Partners will invest A$20 million to buy a 12% stake in Vesta Nickel, the "
+            "companies said.",
+            "Sable Partners",
+            "Vesta Nickel",
+            12,
+        ),
+    ],
+)
+def test_investing_to_buy_a_stake_is_the_stake_alone(
+    text: str, acquirer: str, target: str, percent: float, lexicon: Lexicon
+) -> None:
+    ev = run(text, lexicon)
+    assert has(ev, "stake_acquisition", acquirer=acquirer, target=target, percent=percent)
+    assert of_type(ev, "investment") == []
+
+
+def test_investment_in_another_company_stays_beside_a_stake(lexicon: Lexicon) -> None:
+    text = (
+        "Sable Partners will invest A$20 million in Vesta Nickel and separately bought a 12% "
+        "stake in Kestrel Graphite."
+    )
+    ev = run(text, lexicon)
+    assert has(ev, "investment", investor="Sable Partners", target="Vesta Nickel")
+    assert has(ev, "stake_acquisition", acquirer="Sable Partners", target="Kestrel Graphite")
+
+
+# ------------------------------------------------ a ticker after a coordinated name
+@pytest.mark.parametrize(
+    ("text", "buyers"),
+    [
+        (
+            "Ford F-N and Toyota TM-N have signed separate commitments to purchase 20,000 "
+            "tonnes of spodumene each per year from Lumen Lithium.",
+            ("Ford", "Toyota"),
+        ),
+        (
+            "Glencore GLEN-L and Trafigura have agreed to buy cobalt hydroxide from Vesta Nickel.",
+            ("Glencore", "Trafigura"),
+        ),
+    ],
+)
+def test_each_buyer_past_a_ticker(text: str, buyers: tuple[str, str], lexicon: Lexicon) -> None:
+    ev = run(text, lexicon)
+    for buyer in buyers:
+        assert has(ev, "offtake", buyer=buyer)
+
+
+def test_ticker_does_not_join_a_name_outside_the_subject(lexicon: Lexicon) -> None:
+    text = "Glencore GLEN-L agreed to buy cobalt hydroxide from Vesta Nickel and Trafigura said."
+    ev = of_type(run(text, lexicon), "offtake")
+    assert not any(e.get("buyer") == "Trafigura" for e in ev)

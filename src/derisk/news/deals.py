@@ -2478,7 +2478,8 @@ def _public_lends(e: Event) -> Event:
 
 _FOR_STAKE = re.compile(
     r"\b(?:for|in\s+(?:exchange|return)\s+for|giving\s+(?:it|them)|taking|to\s+take|"
-    r"to\s+acquire|securing)\s+(?:a|an)\s+(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+"
+    r"to\s+(?:acquire|purchase|buy)|securing)\s+(?:a|an)\s+"
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+"
     r"(?:[\w-]+\s+){0,2}?(?:stake|interest|holding|shareholding)\b",
     re.IGNORECASE,
 )
@@ -2496,6 +2497,18 @@ def _investment_buying_a_stake(s: Sent, out: list[Event]) -> list[Event]:
     res: list[Event] = []
     for e in out:
         inv, tgt = e.links.get("investor"), e.links.get("target")
+        if (
+            e.type == "investment"
+            and inv is not None
+            and tgt is not None
+            and m.start() >= inv.end
+            and any(
+                _same(st.links["acquirer"], inv) and _same(st.links["target"], tgt) for st in stakes
+            )
+        ):
+            # "is investing KRW530 billion to purchase a 5% stake in X" read twice, as a
+            # stake and as an investment: one deal, the stake
+            continue
         if (
             e.type != "investment"
             or inv is None

@@ -568,10 +568,19 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     if before:
         first = before[0]
         group = [first]
+        last = first.end
         for m in before[1:]:
-            between = s.text[group[-1].end : m.start]
+            between = s.text[last : m.start]
+            ticker = _TICKER.match(s.text, last)
+            if ticker is not None and m.start < ticker.end():
+                # the ticker the press writes after a name ("GM GM-N and Panasonic"), read
+                # as a name itself: passed over
+                continue
+            if ticker is not None:
+                between = s.text[ticker.end() : m.start]
             if re.fullmatch(r"\s*(?:,|and|, and|&)\s*", between):
                 group.append(m)
+                last = m.end
             else:
                 break
         return group, False
@@ -583,6 +592,10 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
         if not any(x.start < b and a < x.end for x in s.mentions):
             return [Mention(a, b, bare.group("name"), "company", None, "new")], False
     return [], False
+
+
+_TICKER = re.compile(r"\s+[A-Z][A-Z0-9.]{0,5}-[A-Z]{1,2}\b")
+"""A ticker after a company's name, as some papers write it ("GM-N", "NOU-X")."""
 
 
 _BARE_SUBJECT = re.compile(
