@@ -6,7 +6,9 @@ supply deal named in a coordination makes the deal; a partner whose stake is bou
 seller, not the company bought into; a plan to exercise an option is no commitment; a new
 company's one-word short name takes the full name the article gave it; a deal named after
 "following", "after", "adding to" is an earlier one recalled, not news; money invested "to buy
-a N% stake" is that stake alone; a ticker after a name ("GM-N") does not end a coordination."""
+a N% stake" is that stake alone; a ticker after a name ("GM-N") does not end a coordination;
+money contributed "in the equity of" a company is an investment in it; a company whose name
+ends in "Rare Earths" or "Minerals" is also named with the singular."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from derisk.news.lexicon import Lexicon
+from derisk.news.lexicon import Lexicon, _short_forms
 from tests.news_helpers import events_of, has
 
 
@@ -312,3 +314,69 @@ def test_ticker_does_not_join_a_name_outside_the_subject(lexicon: Lexicon) -> No
     text = "Glencore GLEN-L agreed to buy cobalt hydroxide from Vesta Nickel and Trafigura said."
     ev = of_type(run(text, lexicon), "offtake")
     assert not any(e.get("buyer") == "Trafigura" for e in ev)
+
+
+# ------------------------------------------------ money contributed to a company's equity
+@pytest.mark.parametrize(
+    ("text", "investor", "target", "amount"),
+    [
+        (
+            "Orion Capital said that it has contributed an additional USD 9 million in the "
+            "equity of Tamsin Lithium Limited, a Canadian lithium company.",
+            "Orion Capital",
+            "Tamsin Lithium Limited",
+            9_000_000,
+        ),
+        (
+            "Sable Partners contributed a further $4 million into the share capital of Vesta "
+            "Nickel last week.",
+            "Sable Partners",
+            "Vesta Nickel",
+            4_000_000,
+        ),
+    ],
+)
+def test_contributed_to_the_equity_of(
+    text: str, investor: str, target: str, amount: int, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon), "investment", investor=investor, target=target, amount=amount)
+
+
+def test_a_contribution_that_may_come_is_none(lexicon: Lexicon) -> None:
+    text = "Orion Capital may contribute $5 million in the equity of Tamsin Lithium."
+    assert of_type(run(text, lexicon), "investment") == []
+
+
+# ------------------------------------------------ a company's last word in either number
+@pytest.mark.parametrize(
+    ("text", "etype", "role"),
+    [
+        (
+            "Japan Australia Rare Earth bought a 4% stake in Tamsin Lithium for $30 million.",
+            "stake_acquisition",
+            "acquirer",
+        ),
+        (
+            "Japan Australia Rare Earth said it had contributed $12 million in the equity of "
+            "Tamsin Lithium.",
+            "investment",
+            "investor",
+        ),
+    ],
+)
+def test_singular_rare_earth_names_the_graph_company(
+    text: str, etype: str, role: str, lexicon: Lexicon
+) -> None:
+    assert has(run(text, lexicon), etype, **{role: "japan-australia-rare-earths"})
+
+
+def test_short_forms_in_either_number() -> None:
+    assert "Amman Mineral" in _short_forms("Amman Minerals Ltd")
+    assert "Kibara Rare Earth" in _short_forms("Kibara Rare Earths Limited")
+    # other last words keep their number
+    assert _short_forms("Kibara Graphite Ltd") == ["Kibara Graphite"]
+
+
+def test_an_unknown_rare_earth_company_keeps_its_own_name(lexicon: Lexicon) -> None:
+    text = "Orion Capital bought a 5% stake in Kelso Rare Earth for $40 million."
+    assert has(run(text, lexicon), "stake_acquisition", target="Kelso Rare Earth")

@@ -1383,15 +1383,18 @@ _PUT_INTO = re.compile(
 )
 _MONEY_AT = (
     r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][^,;]{0,24}?|"
-    r"[A-Z]{0,3}[\d.,]+\s*(?:million|billion|bn|mn|m)\b[^,;]{0,12}?)"
+    r"(?:[A-Z]{3}\s)?[A-Z]{0,3}[\d.,]+\s*(?:million|billion|bn|mn|m)\b[^,;]{0,12}?)"
 )
 _COMMIT_TO = re.compile(
     r"\b(?:commit(?:s|ted|ting)?|pledg(?:e|es|ed|ing)|contribut(?:e|es|ed|ing))\s+"
     r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|another\s+|a\s+further\s+|"
-    r"an\s+additional\s+)?" + _MONEY_AT + r"\s+(?:in\s+equity\s+)?(?:to|towards)\s+",
+    r"an\s+additional\s+)?" + _MONEY_AT + r"\s+(?:(?:in\s+equity\s+)?(?:to|towards)|"
+    # "contributed an additional USD 9 million in the equity of X"
+    r"(?:in|into)\s+the\s+(?:share\s+)?(?:equity|capital)\s+of)\s+",
     re.IGNORECASE,
 )
-"""Money committed to a company or its project ("committed US$50 million to X's project")."""
+"""Money committed to a company or its project ("committed US$50 million to X's project"),
+or contributed to its equity ("contributed $9 million in the equity of X")."""
 _LED_ROUND = re.compile(
     r"\b(?:led|leads|leading|co-led|anchored|anchors|headed|cornerstoned)\s+(?:an?\s+|the\s+)?"
     + _MONEY_AT
