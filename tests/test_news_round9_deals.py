@@ -8,7 +8,8 @@ company's one-word short name takes the full name the article gave it; a deal na
 "following", "after", "adding to" is an earlier one recalled, not news; money invested "to buy
 a N% stake" is that stake alone; a ticker after a name ("GM-N") does not end a coordination;
 money contributed "in the equity of" a company is an investment in it; a company whose name
-ends in "Rare Earths" or "Minerals" is also named with the singular."""
+ends in "Rare Earths" or "Minerals" is also named with the singular; coordinated subjects, or a
+plural "they" / "the two companies" after them, each buy the stake or make the investment."""
 
 from __future__ import annotations
 
@@ -380,3 +381,45 @@ def test_short_forms_in_either_number() -> None:
 def test_an_unknown_rare_earth_company_keeps_its_own_name(lexicon: Lexicon) -> None:
     text = "Orion Capital bought a 5% stake in Kelso Rare Earth for $40 million."
     assert has(run(text, lexicon), "stake_acquisition", target="Kelso Rare Earth")
+
+
+# ------------------------------------------------ coordinated or plural buyers of a stake
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ford and Toyota each bought a 5% stake in Lumen Lithium.",
+        "Ford and Toyota signed deals to buy spodumene from Lumen Lithium. They will also each "
+        "buy a 5% stake in Lumen Lithium.",
+    ],
+)
+def test_each_coordinated_buyer_takes_the_stake(text: str, lexicon: Lexicon) -> None:
+    ev = run(text, lexicon)
+    for buyer in ("Ford", "Toyota"):
+        assert has(ev, "stake_acquisition", acquirer=buyer, target="Lumen Lithium", percent=5)
+
+
+def test_the_two_companies_each_invest(lexicon: Lexicon) -> None:
+    text = (
+        "Ford and Toyota signed deals to buy spodumene from Lumen Lithium. The two carmakers "
+        "will also each invest $30 million in Lumen Lithium."
+    )
+    ev = run(text, lexicon)
+    for investor in ("Ford", "Toyota"):
+        assert has(ev, "investment", investor=investor, target="Lumen Lithium", amount=30_000_000)
+
+
+def test_a_sum_put_in_together_is_given_to_none(lexicon: Lexicon) -> None:
+    ev = of_type(
+        run("Ford and Toyota will invest a combined $60 million in Lumen Lithium.", lexicon),
+        "investment",
+    )
+    assert {e["investor"] for e in ev} == {"Ford", "Toyota"}
+    assert all(e.get("amount") is None for e in ev)
+
+
+def test_they_after_a_single_company_is_no_pair(lexicon: Lexicon) -> None:
+    text = (
+        "Ford signed a deal to buy spodumene from Lumen Lithium. They will also buy a 5% stake "
+        "in Lumen Lithium."
+    )
+    assert of_type(run(text, lexicon), "stake_acquisition") == []

@@ -586,12 +586,51 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
         return group, False
     if _COREF.match(s.text) and ctx.last_orgs:
         return [referent(ctx)], True
+    plural = _PLURAL_COREF.match(s.text)
+    if plural is not None and plural.end() <= pos:
+        group = _previous_pair(ctx)
+        if len(group) >= 2:
+            # "GM and Panasonic signed … . The two companies have also agreed to …": both
+            return group, True
     bare = _BARE_SUBJECT.search(s.text[:pos]) or _APPOSED_OPENER.search(s.text[:pos])
     if bare and bare.group("name").split()[0] not in _NOT_SUBJECT:
         a, b = bare.span("name")
         if not any(x.start < b and a < x.end for x in s.mentions):
             return [Mention(a, b, bare.group("name"), "company", None, "new")], False
     return [], False
+
+
+_PLURAL_COREF = re.compile(
+    r"^(?:(?:In|By|On|Under|Separately|Meanwhile|Additionally)\b[\w ]{0,30},\s+)?"
+    r"(?:They|Both(?:\s+(?:[\w-]+\s+)?(?:companies|firms|groups|carmakers|automakers|miners|"
+    r"partners|investors|buyers|makers|giants))?|The\s+(?:two|three|four)\s+(?:[\w-]+\s+)?"
+    r"(?:companies|firms|groups|carmakers|automakers|miners|partners|investors|buyers|makers|"
+    r"giants)|The\s+(?:[\w-]+\s+)?(?:companies|firms|carmakers|automakers|partners|investors|"
+    r"buyers|giants))\b"
+)
+"""A plural subject that refers back ("They", "The two companies", "The industrial giants")."""
+
+
+def _previous_pair(ctx: Context) -> list[Mention]:
+    """The companies coordinated as the subject of the sentence just before ("X and Y
+    signed …"): what a plural "they" or "the two companies" stands for."""
+    prev = ctx.prev
+    if prev is None:
+        return []
+    orgs = [o for o in prev.orgs() if o.kind == "company"]
+    if not orgs or not re.fullmatch(r"(?:[\w'’.-]+\s+){0,4}", prev.text[: orgs[0].start]):
+        return []
+    group, last = [orgs[0]], orgs[0].end
+    for o in orgs[1:]:
+        ticker = _TICKER.match(prev.text, last)
+        if ticker is not None and o.start < ticker.end():
+            continue
+        gap = prev.text[ticker.end() if ticker is not None else last : o.start]
+        if not re.fullmatch(r"\s*(?:,|and|, and|&)\s*", gap):
+            break
+        group.append(o)
+        last = o.end
+    return group
 
 
 _TICKER = re.compile(r"\s+[A-Z][A-Z0-9.]{0,5}-[A-Z]{1,2}\b")
@@ -1172,9 +1211,16 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         money = price_money(s.text, find_money(s.text))
         amount = money[0] if money else _amount_before(s, ctx, [acquirer, target])
         dates = _classify_dates(s, ctx, trig)
-        for tgt in [target, *_coordinated(s, target)]:
+        buyers = [acquirer]
+        if len(subjects) > 1 and acquirer is subjects[0] and sell is None:
+            # "X and Y each bought a 5% stake in Z": every coordinated subject buys; a
+            # share or sum they bought together is given to none (as for joint quantities)
+            buyers = [b for b in subjects if not _same_org(b, target)]
+            if not _EACH.search(s.text):
+                pct, amount = None, None
+        for buyer, tgt in [(b, t) for b in buyers for t in [target, *_coordinated(s, target)]]:
             fields: dict[str, Any] = {
-                "acquirer": _value(acquirer),
+                "acquirer": _value(buyer),
                 "target": _value(tgt),
                 "percent": pct,
                 "amount": amount.amount if amount else None,
@@ -1185,12 +1231,15 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 s,
                 "stake_acquisition",
                 fields,
-                {"acquirer": acquirer, "target": tgt},
+                {"acquirer": buyer, "target": tgt},
                 by_reference=by_ref,
             )
             if ev:
                 out.append(ev)
     return out
+
+
+_EACH = re.compile(r"\beach\b", re.IGNORECASE)
 
 
 def _same_org(a: Mention, b: Mention) -> bool:
@@ -1488,19 +1537,26 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         mat = _material(s, amt.end)
         dates = _classify_dates(s, ctx, m.start())
-        fields: dict[str, Any] = {
-            "investor": _value(investor),
-            "target": _value(target),
-            "amount": amt.amount,
-            "currency": amt.currency,
-            "material": mat.id if mat else None,
-            "date": dates.get("date"),
-        }
-        ev = _make(
-            s, "investment", fields, {"investor": investor, "target": target}, by_reference=by_ref
-        )
-        if ev:
-            out.append(ev)
+        investors, shared = [investor], False
+        if (m.group("inv") or m.group("approve")) and len(subjects) > 1 and investor is subj:
+            # "X and Y will each invest $30 million in Z": every coordinated subject invests;
+            # a sum they put in together is given to none (as for joint quantities)
+            investors = [x for x in subjects if not same_org(x, target)]
+            shared = not _EACH.search(s.text)
+        for who in investors:
+            fields: dict[str, Any] = {
+                "investor": _value(who),
+                "target": _value(target),
+                "amount": None if shared else amt.amount,
+                "currency": None if shared else amt.currency,
+                "material": mat.id if mat else None,
+                "date": dates.get("date"),
+            }
+            ev = _make(
+                s, "investment", fields, {"investor": who, "target": target}, by_reference=by_ref
+            )
+            if ev:
+                out.append(ev)
         break
     return out
 
