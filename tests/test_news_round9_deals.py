@@ -9,7 +9,8 @@ company's one-word short name takes the full name the article gave it; a deal na
 a N% stake" is that stake alone; a ticker after a name ("GM-N") does not end a coordination;
 money contributed "in the equity of" a company is an investment in it; a company whose name
 ends in "Rare Earths" or "Minerals" is also named with the singular; coordinated subjects, or a
-plural "they" / "the two companies" after them, each buy the stake or make the investment."""
+plural "they" / "the two companies" after them, each buy the stake or make the investment; "The
+agreement will see …" after a non-binding term sheet, letter of intent or MOU is no deal."""
 
 from __future__ import annotations
 
@@ -423,3 +424,27 @@ def test_they_after_a_single_company_is_no_pair(lexicon: Lexicon) -> None:
         "in Lumen Lithium."
     )
     assert of_type(run(text, lexicon), "stake_acquisition") == []
+
+
+# ------------------------------------------------ the deal of the sentence before, not binding
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tamsin Lithium has signed an indicative offtake term sheet with Toyota Tsusho. The deal "
+        "will see Toyota Tsusho purchase 30% of the spodumene produced from Tamsin Lithium's "
+        "Kelso lithium mine.",
+        "Vesta Nickel signed a letter of intent with Trafigura. The agreement will see Trafigura "
+        "purchase 50% of the nickel produced from Vesta Nickel's Kelso mine.",
+    ],
+)
+def test_the_agreement_of_a_non_binding_sheet_is_none(text: str, lexicon: Lexicon) -> None:
+    assert of_type(run(text, lexicon), "offtake") == []
+
+
+def test_the_agreement_of_a_binding_deal_is_the_offtake(lexicon: Lexicon) -> None:
+    text = (
+        "Tamsin Lithium has signed a binding offtake agreement with Toyota Tsusho. The deal will "
+        "see Toyota Tsusho purchase 30% of the spodumene produced from Tamsin Lithium's Kelso "
+        "lithium mine."
+    )
+    assert has(run(text, lexicon), "offtake", supplier="Tamsin Lithium", buyer="Toyota Tsusho")

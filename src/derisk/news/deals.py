@@ -2439,8 +2439,15 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         extra.extend(production_start_events(s, ctx))
     out = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in out]
     extra = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in extra]
-    if _UNBOUND.search(s.text) and not _BINDING.search(s.text):
-        # "signed a nonbinding indicative offtake term sheet": no deal yet
+    before = ctx.prev.text if ctx.prev is not None and ctx.prev.index == s.index - 1 else ""
+    if (_UNBOUND.search(s.text) and not _BINDING.search(s.text)) or (
+        _THAT_DEAL.match(s.text)
+        and _NOT_YET.search(before)
+        and not _BINDING.search(before)
+        and not _BINDING.search(s.text)
+    ):
+        # "signed a nonbinding indicative offtake term sheet": no deal yet; nor is what "The
+        # agreement will see …" in the next sentence tells of it
         out = [e for e in out if e.type not in _DEALS]
         extra = [e for e in extra if e.type not in _DEALS]
     out = [_company_bought(s, ctx, _public_lends(e)) for e in out]
@@ -2549,6 +2556,18 @@ _UNBOUND = re.compile(
     r"(?:loan|financing|funding|debt|credit) offers?|offer letters?)\b",
     re.IGNORECASE,
 )
+_THAT_DEAL = re.compile(
+    r"^(?:Under\s+)?(?:The|This|That|Its)\s+(?:[\w-]+\s+){0,2}?(?:agreement|deal|arrangement|"
+    r"pact|accord|term\s+sheet|memorandum|MOU)\b",
+    re.IGNORECASE,
+)
+"""A sentence opening on the deal the sentence before told of ("The agreement will see …")."""
+_NOT_YET = re.compile(
+    r"\b(?:non-?binding|indicative|memorand(?:um|a) of understanding|MOUs?|letters? of intent|"
+    r"LOIs?|heads of (?:agreement|terms))\b",
+    re.IGNORECASE,
+)
+"""Words that say an agreement binds no one yet (a plain "term sheet" may be binding)."""
 _BINDING = re.compile(
     r"(?<![-\w])binding\b(?!\s+(?:term sheet|letter|memorand|MOU))", re.IGNORECASE
 )
