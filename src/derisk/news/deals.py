@@ -1208,6 +1208,15 @@ _BUY_VERB = re.compile(
 )
 
 
+_PARTNER_BEFORE = re.compile(
+    r"\b(?:partners?|co-owners?|co-investors?|joint[- ]venture\s+partners?|"
+    r"fellow\s+(?:shareholders?|owners?))\s+(?:[A-Z][\w&.-]*\s+){0,1}$"
+    r"|\bout\s+(?:(?:its|their|the)\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+"""A holder named as the buyer's partner, or the one "bought out": it sells its share."""
+
+
 def holding_events(s: Sent, ctx: Context) -> list[Event]:
     """A stated share ("a 10% stake", "with 5.1%") read with the verb of its clause: bought
     by the subject, sold by the subject to the party after "to", given to the party after
@@ -1258,6 +1267,9 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
                     if o.start > trig
                     and o.end < m.start()
                     and re.match(r"['’]s?\s", s.text[o.end :])
+                    # "bought out its partner Y's 30% stake": the partner sells its share of
+                    # a venture the clause does not name; Y is not what is bought into
+                    and not _PARTNER_BEFORE.search(s.text[trig : o.start])
                 ]
                 target = poss[-1] if poss else None
         if target is None and acquirer is not None:
@@ -1371,15 +1383,18 @@ _PUT_INTO = re.compile(
 )
 _MONEY_AT = (
     r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][^,;]{0,24}?|"
-    r"[A-Z]{0,3}[\d.,]+\s*(?:million|billion|bn|mn|m)\b[^,;]{0,12}?)"
+    r"(?:[A-Z]{3}\s)?[A-Z]{0,3}[\d.,]+\s*(?:million|billion|bn|mn|m)\b[^,;]{0,12}?)"
 )
 _COMMIT_TO = re.compile(
     r"\b(?:commit(?:s|ted|ting)?|pledg(?:e|es|ed|ing)|contribut(?:e|es|ed|ing))\s+"
     r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+|another\s+|a\s+further\s+|"
-    r"an\s+additional\s+)?" + _MONEY_AT + r"\s+(?:in\s+equity\s+)?(?:to|towards)\s+",
+    r"an\s+additional\s+)?" + _MONEY_AT + r"\s+(?:(?:in\s+equity\s+)?(?:to|towards)|"
+    # "contributed an additional USD 9 million in the equity of X"
+    r"(?:in|into)\s+the\s+(?:share\s+)?(?:equity|capital)\s+of)\s+",
     re.IGNORECASE,
 )
-"""Money committed to a company or its project ("committed US$50 million to X's project")."""
+"""Money committed to a company or its project ("committed US$50 million to X's project"),
+or contributed to its equity ("contributed $9 million in the equity of X")."""
 _LED_ROUND = re.compile(
     r"\b(?:led|leads|leading|co-led|anchored|anchors|headed|cornerstoned)\s+(?:an?\s+|the\s+)?"
     + _MONEY_AT
@@ -2424,8 +2439,15 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         extra.extend(production_start_events(s, ctx))
     out = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in out]
     extra = [_no_possessive(_through_vehicle(s, _resolve_defined(s, ctx, e))) for e in extra]
-    if _UNBOUND.search(s.text) and not _BINDING.search(s.text):
-        # "signed a nonbinding indicative offtake term sheet": no deal yet
+    before = ctx.prev.text if ctx.prev is not None and ctx.prev.index == s.index - 1 else ""
+    if (_UNBOUND.search(s.text) and not _BINDING.search(s.text)) or (
+        _THAT_DEAL.match(s.text)
+        and _NOT_YET.search(before)
+        and not _BINDING.search(before)
+        and not _BINDING.search(s.text)
+    ):
+        # "signed a nonbinding indicative offtake term sheet": no deal yet; nor is what "The
+        # agreement will see …" in the next sentence tells of it
         out = [e for e in out if e.type not in _DEALS]
         extra = [e for e in extra if e.type not in _DEALS]
     out = [_company_bought(s, ctx, _public_lends(e)) for e in out]
@@ -2466,7 +2488,8 @@ def _public_lends(e: Event) -> Event:
 
 _FOR_STAKE = re.compile(
     r"\b(?:for|in\s+(?:exchange|return)\s+for|giving\s+(?:it|them)|taking|to\s+take|"
-    r"to\s+acquire|securing)\s+(?:a|an)\s+(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+"
+    r"to\s+(?:acquire|purchase|buy)|securing)\s+(?:a|an)\s+"
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+"
     r"(?:[\w-]+\s+){0,2}?(?:stake|interest|holding|shareholding)\b",
     re.IGNORECASE,
 )
@@ -2484,6 +2507,18 @@ def _investment_buying_a_stake(s: Sent, out: list[Event]) -> list[Event]:
     res: list[Event] = []
     for e in out:
         inv, tgt = e.links.get("investor"), e.links.get("target")
+        if (
+            e.type == "investment"
+            and inv is not None
+            and tgt is not None
+            and m.start() >= inv.end
+            and any(
+                _same(st.links["acquirer"], inv) and _same(st.links["target"], tgt) for st in stakes
+            )
+        ):
+            # "is investing KRW530 billion to purchase a 5% stake in X" read twice, as a
+            # stake and as an investment: one deal, the stake
+            continue
         if (
             e.type != "investment"
             or inv is None
@@ -2521,6 +2556,18 @@ _UNBOUND = re.compile(
     r"(?:loan|financing|funding|debt|credit) offers?|offer letters?)\b",
     re.IGNORECASE,
 )
+_THAT_DEAL = re.compile(
+    r"^(?:Under\s+)?(?:The|This|That|Its)\s+(?:[\w-]+\s+){0,2}?(?:agreement|deal|arrangement|"
+    r"pact|accord|term\s+sheet|memorandum|MOU)\b",
+    re.IGNORECASE,
+)
+"""A sentence opening on the deal the sentence before told of ("The agreement will see …")."""
+_NOT_YET = re.compile(
+    r"\b(?:non-?binding|indicative|memorand(?:um|a) of understanding|MOUs?|letters? of intent|"
+    r"LOIs?|heads of (?:agreement|terms))\b",
+    re.IGNORECASE,
+)
+"""Words that say an agreement binds no one yet (a plain "term sheet" may be binding)."""
 _BINDING = re.compile(
     r"(?<![-\w])binding\b(?!\s+(?:term sheet|letter|memorand|MOU))", re.IGNORECASE
 )

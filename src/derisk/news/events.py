@@ -496,8 +496,19 @@ def _blocked(s: Sent, trigger_start: int, *, allow_plans: bool = False) -> bool:
     # the month of May is no hedge ("In May, it agreed to …", "on May 5")
     window = _MONTH_MAY.sub(" ", window)
     if allow_plans:
+        if _PLANNED_OPTION.search(window):
+            # "plans to use the proceeds to exercise its option to invest": a plan to use an
+            # option is no commitment (an option exercised is: "exercised its option to buy")
+            return True
         window = PLANNED.sub(" ", window)
     return bool(HEDGE.search(window))
+
+
+_PLANNED_OPTION = re.compile(
+    PLANNED.pattern + r"[^.;]*?\bexercis(?:e|ing)\s+(?:an?|its|the|their)\s+(?:[\w-]+\s+)?"
+    r"(?:option|right)s?\s+to\s*$",
+    re.IGNORECASE,
+)
 
 
 _COREF = re.compile(
@@ -564,21 +575,73 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     if before:
         first = before[0]
         group = [first]
+        last = first.end
         for m in before[1:]:
-            between = s.text[group[-1].end : m.start]
+            between = s.text[last : m.start]
+            ticker = _TICKER.match(s.text, last)
+            if ticker is not None and m.start < ticker.end():
+                # the ticker the press writes after a name ("GM GM-N and Panasonic"), read
+                # as a name itself: passed over
+                continue
+            if ticker is not None:
+                between = s.text[ticker.end() : m.start]
             if re.fullmatch(r"\s*(?:,|and|, and|&)\s*", between):
                 group.append(m)
+                last = m.end
             else:
                 break
         return group, False
     if _COREF.match(s.text) and ctx.last_orgs:
         return [referent(ctx)], True
+    plural = _PLURAL_COREF.match(s.text)
+    if plural is not None and plural.end() <= pos:
+        group = _previous_pair(ctx)
+        if len(group) >= 2:
+            # "GM and Panasonic signed … . The two companies have also agreed to …": both
+            return group, True
     bare = _BARE_SUBJECT.search(s.text[:pos]) or _APPOSED_OPENER.search(s.text[:pos])
     if bare and bare.group("name").split()[0] not in _NOT_SUBJECT:
         a, b = bare.span("name")
         if not any(x.start < b and a < x.end for x in s.mentions):
             return [Mention(a, b, bare.group("name"), "company", None, "new")], False
     return [], False
+
+
+_PLURAL_COREF = re.compile(
+    r"^(?:(?:In|By|On|Under|Separately|Meanwhile|Additionally)\b[\w ]{0,30},\s+)?"
+    r"(?:They|Both(?:\s+(?:[\w-]+\s+)?(?:companies|firms|groups|carmakers|automakers|miners|"
+    r"partners|investors|buyers|makers|giants))?|The\s+(?:two|three|four)\s+(?:[\w-]+\s+)?"
+    r"(?:companies|firms|groups|carmakers|automakers|miners|partners|investors|buyers|makers|"
+    r"giants)|The\s+(?:[\w-]+\s+)?(?:companies|firms|carmakers|automakers|partners|investors|"
+    r"buyers|giants))\b"
+)
+"""A plural subject that refers back ("They", "The two companies", "The industrial giants")."""
+
+
+def _previous_pair(ctx: Context) -> list[Mention]:
+    """The companies coordinated as the subject of the sentence just before ("X and Y
+    signed …"): what a plural "they" or "the two companies" stands for."""
+    prev = ctx.prev
+    if prev is None:
+        return []
+    orgs = [o for o in prev.orgs() if o.kind == "company"]
+    if not orgs or not re.fullmatch(r"(?:[\w'’.-]+\s+){0,4}", prev.text[: orgs[0].start]):
+        return []
+    group, last = [orgs[0]], orgs[0].end
+    for o in orgs[1:]:
+        ticker = _TICKER.match(prev.text, last)
+        if ticker is not None and o.start < ticker.end():
+            continue
+        gap = prev.text[ticker.end() if ticker is not None else last : o.start]
+        if not re.fullmatch(r"\s*(?:,|and|, and|&)\s*", gap):
+            break
+        group.append(o)
+        last = o.end
+    return group
+
+
+_TICKER = re.compile(r"\s+[A-Z][A-Z0-9.]{0,5}-[A-Z]{1,2}\b")
+"""A ticker after a company's name, as some papers write it ("GM-N", "NOU-X")."""
 
 
 _BARE_SUBJECT = re.compile(
@@ -1155,9 +1218,16 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         money = price_money(s.text, find_money(s.text))
         amount = money[0] if money else _amount_before(s, ctx, [acquirer, target])
         dates = _classify_dates(s, ctx, trig)
-        for tgt in [target, *_coordinated(s, target)]:
+        buyers = [acquirer]
+        if len(subjects) > 1 and acquirer is subjects[0] and sell is None:
+            # "X and Y each bought a 5% stake in Z": every coordinated subject buys; a
+            # share or sum they bought together is given to none (as for joint quantities)
+            buyers = [b for b in subjects if not _same_org(b, target)]
+            if not _EACH.search(s.text):
+                pct, amount = None, None
+        for buyer, tgt in [(b, t) for b in buyers for t in [target, *_coordinated(s, target)]]:
             fields: dict[str, Any] = {
-                "acquirer": _value(acquirer),
+                "acquirer": _value(buyer),
                 "target": _value(tgt),
                 "percent": pct,
                 "amount": amount.amount if amount else None,
@@ -1168,12 +1238,15 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
                 s,
                 "stake_acquisition",
                 fields,
-                {"acquirer": acquirer, "target": tgt},
+                {"acquirer": buyer, "target": tgt},
                 by_reference=by_ref,
             )
             if ev:
                 out.append(ev)
     return out
+
+
+_EACH = re.compile(r"\beach\b", re.IGNORECASE)
 
 
 def _same_org(a: Mention, b: Mention) -> bool:
@@ -1392,9 +1465,14 @@ _INVEST = re.compile(
     r"(?= (?:up to |about |around |nearly |some |another )?(?:US\$|A\$|C\$|\$|€|£|¥|\d)"
     r"[^.;]{0,60}\b(?:shares|stock|notes|bonds|debentures|equity|securities|units)\b))\b"
     r"|\b(?P<approve>approved|approves|made|makes|announced|announces|committed|commits|"
-    r"agreed|provided|provides)\s+(?:an?\s+|its\s+)?(?=(?:US\$|\$US|A\$|C\$|\$|€|£|¥)[^.;]{0,25}"
+    r"agreed|provided|provides)\s+(?:an?\s+|its\s+|their\s+)?"
+    # an order word before the sum: "made an initial $25m investment in", "a further …"
+    r"(?:(?:initial|first|second|further|additional|new|fresh|follow-on)\s+)?"
+    r"(?=(?:US\$|\$US|A\$|C\$|\$|€|£|¥)[^.;]{0,25}"
     r"\b(?:equity\s+)?investment (?:in|into)\b)"
-    r"|\b(?P<recv>secured|raised|received|obtained|won)\b"
+    r"|\b(?P<recv>secured|secures|raised|received|receives|obtained|obtains|won|wins|"
+    # a recipient drawing money to itself: "has attracted an investment of $3 million from X"
+    r"attracted|attracts|landed|lands|clinched|clinches)\b"
     r"|\b(?P<award>award(?:s|ed)?|grant(?:s|ed)?|lend(?:s)?|lent)\b",
     re.IGNORECASE,
 )
@@ -1407,6 +1485,23 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
     for m in _INVEST.finditer(s.text):
         amt = next((x for x in money if x.start >= m.end() and x.start - m.end() < 40), None)
+        if amt is None and m.group("recv"):
+            # "attracted a significant institutional investment of up to $3 million": the
+            # funding noun and "of" stand between the verb and a sum further on
+            amt = next(
+                (
+                    x
+                    for x in money
+                    if x.start >= m.end()
+                    and x.start - m.end() < 80
+                    and re.search(
+                        r"\b(?:funding|financing|investment|capital|equity)\s+of\s+"
+                        r"(?:up\s+to\s+|about\s+|around\s+|nearly\s+)?$",
+                        s.text[m.end() : x.start],
+                    )
+                ),
+                None,
+            )
         if amt is None and m.group("inv") and m.group(0).lower().startswith("investment"):
             amt = next((x for x in money if x.start >= m.end()), None)
         if amt is None:
@@ -1449,19 +1544,26 @@ def investment_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         mat = _material(s, amt.end)
         dates = _classify_dates(s, ctx, m.start())
-        fields: dict[str, Any] = {
-            "investor": _value(investor),
-            "target": _value(target),
-            "amount": amt.amount,
-            "currency": amt.currency,
-            "material": mat.id if mat else None,
-            "date": dates.get("date"),
-        }
-        ev = _make(
-            s, "investment", fields, {"investor": investor, "target": target}, by_reference=by_ref
-        )
-        if ev:
-            out.append(ev)
+        investors, shared = [investor], False
+        if (m.group("inv") or m.group("approve")) and len(subjects) > 1 and investor is subj:
+            # "X and Y will each invest $30 million in Z": every coordinated subject invests;
+            # a sum they put in together is given to none (as for joint quantities)
+            investors = [x for x in subjects if not same_org(x, target)]
+            shared = not _EACH.search(s.text)
+        for who in investors:
+            fields: dict[str, Any] = {
+                "investor": _value(who),
+                "target": _value(target),
+                "amount": None if shared else amt.amount,
+                "currency": None if shared else amt.currency,
+                "material": mat.id if mat else None,
+                "date": dates.get("date"),
+            }
+            ev = _make(
+                s, "investment", fields, {"investor": who, "target": target}, by_reference=by_ref
+            )
+            if ev:
+                out.append(ev)
         break
     return out
 
@@ -1601,6 +1703,46 @@ def _maker(m: Mention) -> bool:
     return m.id is None and m.kind == "company" and sector_maker(m.canonical or m.text)
 
 
+_EARLIER_DEAL = re.compile(
+    r"\b(?:following|after|adding\s+to|in\s+addition\s+to|on\s+top\s+of|besides|"
+    r"like|similar\s+to|than|replac(?:es|ed|ing)|succeed(?:s|ed|ing)|extend(?:s|ed|ing))\s+"
+    r"(?:the|an?|its|their|his|her)\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _coordinated_counterparts(
+    s: Sent, pairs: list[tuple[Mention | None, Mention | None]], subjects: list[Mention]
+) -> list[tuple[Mention | None, Mention | None]]:
+    """Each counterpart of a supply deal named in a coordination ("an offtake agreement with
+    Y and Z", "to supply X, Y and Z") makes the deal with the subject: one pair per name."""
+    out: list[tuple[Mention | None, Mention | None]] = []
+    for supplier, buyer in pairs:
+        out.append((supplier, buyer))
+        if supplier is None or buyer is None:
+            continue
+        other_is_buyer = any(_same_mention(supplier, x) for x in subjects)
+        last = buyer if other_is_buyer else supplier
+        if any(_same_mention(last, x) for x in subjects):
+            continue
+        seen = [supplier, buyer]
+        while True:
+            nxt = _first_org_after(s, last.end, seen)
+            if nxt is None or not re.fullmatch(
+                r"\s*(?:\([^)]{1,20}\)\s*)?(?:,|and|, and|&)\s*(?:the\s+)?",
+                s.text[last.end : nxt.start],
+            ):
+                break
+            out.append((supplier, nxt) if other_is_buyer else (nxt, buyer))
+            seen.append(nxt)
+            last = nxt
+    return out
+
+
+def _same_mention(a: Mention, b: Mention) -> bool:
+    return a.start == b.start and a.end == b.end
+
+
 def offtake_events(s: Sent, ctx: Context) -> list[Event]:
     if not s.materials() and ctx.last_material is None:
         return []
@@ -1610,6 +1752,10 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
             continue
         # "an agreement with Y for the supply of …" is an agreement; who sells is settled below
         agr = bool(m.group("agreement") or m.group("forsupply"))
+        if agr and _EARLIER_DEAL.search(s.text, max(0, m.start() - 80), m.start()):
+            # "… following the foundational offtake agreement with Y", "adding to an earlier
+            # supply deal with Y": another deal recalled beside the news, not news itself
+            continue
         tail = s.text[m.end() : m.end() + 60].lower()
         pct_of = re.match(r"\s*(?:\S+\s+){0,3}\d+(?:\.\d+)?\s?(?:%|per ?cent) of\b", tail)
         # "to buy up to 50% of the spodumene produced at …": a share of the output
@@ -1763,6 +1909,7 @@ def offtake_events(s: Sent, ctx: Context) -> list[Event]:
                 else (sl, b)
                 for sl, b in pairs
             ]
+        pairs = _coordinated_counterparts(s, pairs, subjects)
         mat = _material(s, m.start()) or ctx.last_material
         # "The second shipment of 13,100 tonnes forms part of an agreement with Y for a total
         # of 18,500 tonnes": the deal's quantity is the one stated with the deal

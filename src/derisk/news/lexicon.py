@@ -359,7 +359,12 @@ def _short_forms(name: str) -> list[str]:
     for word in (" Holding", " Holdings", " Group", " Corporation"):
         if base.endswith(word) and len(base) > len(word) + 3:
             out.append(base[: -len(word)])
-    return out
+    for name_ in [base, *out]:
+        # a last word companies and the press write in either number: "Japan Australia Rare
+        # Earth" for "Japan Australia Rare Earths", "Amman Mineral" for "Amman Minerals"
+        if re.search(r"\s(?:Earths|Minerals)$", name_):
+            out.append(name_[:-1])
+    return list(dict.fromkeys(out))
 
 
 def _company_names(name: str, aliases: str | None) -> list[tuple[str, str]]:

@@ -419,6 +419,37 @@ def _drop_preliminary(events: list[Event], texts: dict[int, str]) -> list[Event]
     ]
 
 
+def _first_words_of(m: Mention, named: list[Mention]) -> list[Mention]:
+    """The one new company of the article whose name opens with the event's one-word short
+    name ("BTR" after "BTR New Material Group", "Hartwell" after "Hartwell Energy Group"): the
+    article introduced it in full and then shortened it. None when two companies share the
+    opening word but neither name contains the other (a short name that could stand for
+    either)."""
+    words = m.value.split()
+    if len(words) != 1 or len(m.value) < 3 or m.value.lower() in _COMMON_SHORT:
+        # one word only: "Rio Tinto" is the parent of "Rio Tinto Lithium", not its short name
+        return []
+    fuller = [
+        c
+        for c in named
+        if c.kind == "company"
+        and c.id is None
+        and c.value.split()[: len(words)] == words
+        and len(c.value.split()) > len(words)
+        and not _FACILITY_LAST.search(c.value)
+    ]
+    keys = {re.sub(r"\W+", " ", c.value.lower()).strip() for c in fuller}
+    longest = max(fuller, key=lambda c: len(c.value)) if fuller else None
+    if longest is None or any(
+        not re.sub(r"\W+", " ", longest.value.lower()).startswith(k) for k in keys
+    ):
+        return []
+    return [longest]
+
+
+_COMMON_SHORT = frozenset({"the", "new", "north", "south", "east", "west", "united", "general"})
+
+
 def _full_names(e: Event, named: list[Mention]) -> Event:
     """A new company named in short in the event ("US Antimony") takes the longest name the
     article gives it ("United States Antimony Corp.")."""
@@ -434,6 +465,8 @@ def _full_names(e: Event, named: list[Mention]) -> Event:
             # "Freeport Amid Smelter" (a headline's capitals) names no company
             and not _FACILITY_LAST.search(c.value)
         ]
+        if not longer:
+            longer = _first_words_of(m, named)
         if longer:
             fields[k] = max(longer, key=lambda c: len(c.value)).value
         # "Thacker Pass JV": the press's abbreviation, written out as the body writes it
