@@ -3008,6 +3008,9 @@ _F_OPEN = re.compile(
     r"(?:restarted|restarts|resumed|resumes|reopened|reopens|restart|resume|reopen)"
     r" (?:(?:its|the)\s+)?(?:[\w-]+\s+){0,3}?(?:production|operations|mining|output|processing)|"
     r"(?:restarted|reopened|reopens|restarts)\b|"
+    # "Operations at X's smelter resumed on Thursday": production the subject that resumes
+    r"(?:production|operations|mining|output)\s+(?:at|of)\s+[^.;]{3,80}?\s+(?:has\s+|have\s+)?"
+    r"(?:resumed|restarted)\b|"
     r"(?:brought|brings|bring) (?:[\w'’-]+\s+){0,5}?back (?:into production|online|on ?stream|"
     r"into operation))\b",
     re.IGNORECASE,
@@ -3054,6 +3057,10 @@ _F_CLOSE = re.compile(
     # "was placed in a hot standby state"
     r"ramp(?:s|ed|ing)? down (?:its |the )?(?:production|operations|output)|"
     r"(?:placed|put) (?:in|on|into) (?:a )?(?:hot |cold |temporary )?stand-?by|"
+    # "placed its Sudbury concentrator on standby": the plant between verb and state
+    r"(?:placed|put|places|puts)\s+(?:its|the|their)\s+(?:[\w'’-]+\s+){0,4}?(?:plant|mine|"
+    r"smelter|refinery|concentrator|mill|furnace|line|kiln|factory|facility|operations?)\s+"
+    r"(?:in|on|into)\s+(?:a\s+)?(?:hot\s+|cold\s+|temporary\s+)?stand-?by|"
     # "has announced the closure of its … operation": the act named by its noun
     r"(?:announc|confirm)(?:e|es|ed|ing) (?:the |a )?(?:permanent |temporary )?"
     r"(?:closure|shutdown|suspension) of)\b",

@@ -664,7 +664,12 @@ _DESCRIBED_RE = re.compile(
     r"(?P<name>(?:PT\s+)?[A-Z][a-z][\w&'’-]*(?:\s+[A-Z][\w&'’-]+){0,2})"
     r"(?=\s+(?:has|have|had|is|was|will|would|said|says|signed|agreed|took|takes|bought|buys|"
     # "… has backed copper miner X to export": the object of a verb of letting or asking
-    r"acquired|acquires|announced|announces|plans|and|to\s+(?:export|resume|continue|keep|"
+    r"acquired|acquires|announced|announces|plans|and|"
+    # an act of its own ("developer X made its inaugural shipment")
+    r"made|makes|shipped|ships|exported|exports|sent|delivered|loaded|opened|opens|closed|"
+    r"closes|halted|halts|suspended|suspends|resumed|resumes|restarted|restarts|began|begins|"
+    r"started|starts|commissioned|completed|produced|placed|idled|launched|"
+    r"to\s+(?:export|resume|continue|keep|"
     r"halt|stop|suspend|build|expand|sell|ship))\b|\s*[,.(])"
 )
 """A name introduced by the noun of its trade ("Japanese group Idemitsu has …")."""
