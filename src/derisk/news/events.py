@@ -2038,6 +2038,11 @@ def first_export_events(s: Sent, ctx: Context) -> list[Event]:
     if _blocked(s, m.start()):
         return []
     subjects, by_ref = _subjects(s, m.start(), ctx)
+    if not subjects and re.match(r"(?i:for the first time)\s*,", s.text[m.start() :]):
+        # "For the first time, X has exported …": the subject follows the fronted phrase
+        ship = _SHIP.search(s.text, m.end())
+        if ship is not None:
+            subjects, by_ref = _subjects(s, ship.start(), ctx)
     exporter: Mention | None = subjects[0] if subjects else None
     if exporter is None:
         cs = [c for c in s.countries() if c.end <= m.start() and c.role in ("name", "capital")]
@@ -2144,7 +2149,11 @@ _R_SUSPENDED = re.compile(
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:months?|years?|days?))"
     r"|\bgrant\w*\b[^.;]{0,40}\bexport licen[cs]es\b[^.;]{0,20}\b(?:valid )?for\b"
     r"|\b(?:put|puts|putting|placed|places|placing)\s+(?:[\w-]+\s+){0,6}?(?:restrictions?|"
-    r"controls?|bans?|curbs|measures)\s+on hold\b",
+    r"controls?|bans?|curbs|measures)\s+on hold\b"
+    # "put its ban on germanium exports to the US on hold": the goods between
+    r"|\b(?:put|puts|putting|placed|places|placing)\s+(?:its|the|their|these|those|this|that)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:restrictions?|controls?|bans?|curbs|measures|embargo)\s+"
+    r"(?:on|of)\s+(?:[\w,'’-]+\s+){1,8}?on hold\b",
     re.IGNORECASE,
 )
 _R_IMPOSED = re.compile(
@@ -2525,6 +2534,21 @@ def _context_materials(s: Sent, ctx: Context, issuer: Mention | None = None) -> 
     return [Mention(0, 0, mat, "material", mat) for mat in mats]
 
 
+_R_UNMADE = re.compile(
+    r"\b(?:proposed|planned|mooted|threatened|draft|possible|potential|suggested)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:ban|bans|embargo|restrictions?|controls?|curbs?|quotas?|"
+    r"prohibition|levy|tax|duty)\b",
+    re.IGNORECASE,
+)
+"""A measure only proposed ("a planned ban", "the mooted export tax"): none to lift."""
+_DEFINITE_MEASURE = re.compile(
+    r"\b(?:the|its|their|these|those|this|that)\s+(?:[\w-]+\s+){0,2}?(?:ban|bans|embargo|"
+    r"restrictions|controls|curbs|measures?|quotas?|prohibition|moratorium)\b(?!\s+(?:on|of)\b)",
+    re.IGNORECASE,
+)
+"""A measure named by a definite back-reference without its goods ("lifted the curbs")."""
+
+
 def restriction_events(s: Sent, ctx: Context) -> list[Event]:
     found: list[tuple[str, re.Match[str]]] = []
     spans: list[tuple[int, int]] = []
@@ -2568,6 +2592,10 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
             ):
                 # "allowed two companies to resume exporting zinc concentrates, ending a
                 # ban": the trade resumes, the ban ends
+                continue
+            if action in ("lifted", "suspended") and _R_UNMADE.search(m.group(0)):
+                # "scrapped a proposed ban on nickel ore exports": a measure never imposed is
+                # dropped, nothing in force is lifted
                 continue
             found.append((action, m))
             spans.append((m.start(), m.end()))
@@ -2790,6 +2818,15 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                 for x in s.materials()
                 if lo <= x.start < m.start() and not (opening and x.start < opening.end())
             ]
+        if (
+            not mats
+            and action in ("lifted", "suspended", "extended")
+            and _DEFINITE_MEASURE.search(m.group(0))
+        ):
+            # "On Monday the government lifted the curbs": the measure named before, on the
+            # material of the same government's last restriction in the article
+            mats = _context_materials(s, ctx, issuer)
+            context = bool(mats)
         if not mats and action == "imposed" and lo > 0 and s.text[lo - 1] != ";":
             # "Antimony shortages have grown since China began export controls": the
             # material of the main clause is what the earlier measure restricted
@@ -2932,14 +2969,21 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
                     out.append(ev)
         if m.re is _R_REPLACED:
             seen_actions.add("imposed")
-    return out
+    suspended = {e.fields.get("material") for e in out if e.fields.get("action") == "suspended"}
+    # "allowed copper exports to resume, lifting a ban for six months": one measure paused for
+    # a window, told twice in one sentence, is suspended, not lifted
+    return [
+        e
+        for e in out
+        if not (e.fields.get("action") == "lifted" and e.fields.get("material") in suspended)
+    ]
 
 
 # --------------------------------------------------------------------------- facilities
 _FACILITY_NOUN = re.compile(
     r"\b(?:plant|plants|facility|facilities|mine|mines|refinery|refineries|smelter|smelters|"
     r"factory|factories|line|lines|train|trains|unit|project|works|operations|processing|"
-    r"mill|mills|concentrator|complex|furnace|kiln|site|operation)\b",
+    r"mill|mills|concentrator|concentrators|complex|furnace|furnaces|kiln|kilns|site|operation)\b",
     re.IGNORECASE,
 )
 _F_OPEN = re.compile(
@@ -2948,7 +2992,8 @@ _F_OPEN = re.compile(
     r"kicks off) (?:commercial |full |first |trial )?"
     r"(?:production|operations|output|mining|processing)"
     r"|came on ?stream|first production|(?:gone|went|goes|go) live|"
-    r"(?:started|starts|fired|fires) up|(?:entered|enters|entering) (?:into )?(?:commercial |"
+    r"(?:started|starts|fired|fires|powered|powers) up|(?:switched|switches|turned|turns) on|"
+    r"energi[sz]ed|(?:entered|enters|entering) (?:into )?(?:commercial |"
     r"full )?(?:operation|production|service)|"
     r"(?:came|come|comes|coming) online|"
     r"(?:began|begun|begins|started|starts|commenced|commences) (?:commercially |commercial )?"
@@ -2963,6 +3008,9 @@ _F_OPEN = re.compile(
     r"(?:restarted|restarts|resumed|resumes|reopened|reopens|restart|resume|reopen)"
     r" (?:(?:its|the)\s+)?(?:[\w-]+\s+){0,3}?(?:production|operations|mining|output|processing)|"
     r"(?:restarted|reopened|reopens|restarts)\b|"
+    # "Operations at X's smelter resumed on Thursday": production the subject that resumes
+    r"(?:production|operations|mining|output)\s+(?:at|of)\s+[^.;]{3,80}?\s+(?:has\s+|have\s+)?"
+    r"(?:resumed|restarted)\b|"
     r"(?:brought|brings|bring) (?:[\w'’-]+\s+){0,5}?back (?:into production|online|on ?stream|"
     r"into operation))\b",
     re.IGNORECASE,
@@ -3001,10 +3049,18 @@ _F_CLOSE = re.compile(
     r"(?:brought|ground)\s+(?:[\w'’-]+\s+){0,6}?(?:production|operations|output|mining)\b"
     r"[^.;]{0,80}?\bto\s+an?\s+(?:\w+\s+)?(?:halt|standstill|stop)|"
     r"care and maintenance|stopp?(?:ed|s)? (?:production|mining|operations)|"
+    # "has stopped two of its furnaces", "stopped the line": the plant stopped by name
+    r"stop(?:s|ped|ping)?\s+(?:(?:one|two|three|four|five|some|several|all|\d+)\s+of\s+)?"
+    r"(?:its|the|their)\s+(?:[\w-]+\s+){0,3}?(?:furnaces?|kilns?|lines?|plants?|smelters?|"
+    r"refinery|refineries|mines?|concentrators?|mills?|trains?|potlines?)\b|"
     # a temporary stop worded as a state entered: "is ramping down operations for two weeks",
     # "was placed in a hot standby state"
     r"ramp(?:s|ed|ing)? down (?:its |the )?(?:production|operations|output)|"
     r"(?:placed|put) (?:in|on|into) (?:a )?(?:hot |cold |temporary )?stand-?by|"
+    # "placed its Sudbury concentrator on standby": the plant between verb and state
+    r"(?:placed|put|places|puts)\s+(?:its|the|their)\s+(?:[\w'’-]+\s+){0,4}?(?:plant|mine|"
+    r"smelter|refinery|concentrator|mill|furnace|line|kiln|factory|facility|operations?)\s+"
+    r"(?:in|on|into)\s+(?:a\s+)?(?:hot\s+|cold\s+|temporary\s+)?stand-?by|"
     # "has announced the closure of its … operation": the act named by its noun
     r"(?:announc|confirm)(?:e|es|ed|ing) (?:the |a )?(?:permanent |temporary )?"
     r"(?:closure|shutdown|suspension) of)\b",
@@ -3016,6 +3072,16 @@ _STAGE_BY_NOUN = (
     ("smelter", "refining"),
     ("mine", "mining"),
 )
+
+
+_F_CLOSE_PASSIVE = re.compile(
+    r"(?:(?<=plant )|(?<=mine )|(?<=smelter )|(?<=refinery )|(?<=concentrator )|(?<=mill )|"
+    r"(?<=furnace )|(?<=line )|(?<=kiln )|(?<=factory ))"
+    r"(?:was|were|has been|have been|had been)\s+(?:\w+ly\s+)?(?:halted|suspended|stopped|"
+    r"paused)\b"
+)
+"""A passive stop right after a facility noun ("The Kakula concentrator was halted"); a
+closure only when that facility opens the sentence as its subject (see facility_events)."""
 
 
 def _stage(s: Sent, mat: Mention, catalog: Catalog) -> str | None:
@@ -3260,8 +3326,15 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
         and re.search(r"\b(?:production|producing|operating|output|mining)\b", s.text, re.I)
     ):
         return []
-    hits = []
-    for action, rx in (("opening", _F_OPEN), ("expansion", _F_EXPAND), ("closure", _F_CLOSE)):
+    hits: list[tuple[int, str, re.Match[str]]] = []
+    for action, rx in (
+        ("opening", _F_OPEN),
+        ("expansion", _F_EXPAND),
+        ("closure", _F_CLOSE),
+        ("closure", _F_CLOSE_PASSIVE),
+    ):
+        if rx is _F_CLOSE_PASSIVE and any(h[1] == "closure" for h in hits):
+            continue
         for m in rx.finditer(s.text):
             prev = s.text[max(0, m.start() - 6) : m.start()].lower()
             if action != "closure" and re.search(r"\b(?:to|help)\s$", prev):
@@ -3277,6 +3350,12 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             or noun_in_name(s, m)
         ):
             continue
+        if m.re is _F_CLOSE_PASSIVE:
+            subj = _FACILITY_SUBJECT.match(s.text)
+            if subj is None or s.text[subj.end() : m.start()].strip():
+                # "Exports from the mine were halted", "Work on the plant was halted": the
+                # facility must itself be the subject that stops
+                continue
         if action == "closure" and _MARKET_CLOSE.match(m.group(0)):
             lo_c, _ = clause(s, m.start())
             if _MARKET_AFTER.match(s.text, m.end()) or _MARKET_SUBJECT.search(
@@ -3367,6 +3446,14 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             # "Resources Minister … opened the Lynas plant": the operator is the object
             company = _first_org_after(s, m.end(), [company])
         if company is None and not any(o.end <= m.start() for o in s.companies()):
+            sayer = _SAYER_AFTER.search(s.text, m.end())
+            if sayer is not None:
+                # "The refinery was commissioned on Wednesday, partners X and Y said": the
+                # company that tells of its own facility's act is its operator
+                company = next(
+                    (o for o in s.companies() if sayer.start() <= o.start < sayer.end()), None
+                )
+        if company is None and not any(o.end <= m.start() for o in s.companies()):
             # "The mine was shut down in August", "Production at the site was halted": the
             # facility is the subject; the company is the one the article is about
             company = _facility_subject_operator(s, m.start(), ctx)
@@ -3433,11 +3520,22 @@ _OPERATOR_UNNAMED = re.compile(
     r"of\b[^,;]*$"
     r"|\b(?:President|Prime Minister|Minister|Premier|Governor|Mayor)\s+(?:[A-Z][\w'’-]+\s+){1,3}"
     r"(?:(?:on|last)\s+\w+\s+)?$"
+    # "A cobalt refinery in Ontario began operations": a facility introduced by an
+    # indefinite article, its operator told after
+    r"|^(?:An?|One)\s+(?:[\w-]+\s+){0,3}(?:plant|refinery|smelter|mine|mill|factory|facility|"
+    r"concentrator|processing plant)\b[^,;]*$"
 )
 """A clause whose subject leaves the operator unnamed: its owner described, not named, or an
 official performing the opening."""
+_SAYER_AFTER = re.compile(
+    r",\s+(?:(?:its|the)\s+)?(?:[\w'’&.-]+\s+){1,6}?(?:said|says|announced|announces|"
+    r"confirmed|confirms|told|reported|reports)\b(?![^.;]*\b(?:it|they)\s+(?:would|will|may|"
+    r"might|could|plans?)\b)"
+)
+"""An attribution after the clause (", operator X said"): the one telling it."""
 _OPERATOR_NAMED = re.compile(
-    r"\b(?:by|owner|operator|developer|owned by|run by)\s*,?\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$"
+    r"\b(?:by|(?i:owner|operator|developer)|owned by|run by)\s*,?\s+(?:the\s+)?"
+    r"(?:[\w'’-]+\s+){0,3}$"
 )
 
 

@@ -191,6 +191,16 @@ _NOT_NAME_START = frozenset(
         "Some",
         "Most",
         "Chief",
+        # a role noun opening a sentence ("Owner Talga Group said …") is no part of the name
+        "Owner",
+        "Operator",
+        "Developer",
+        "Partner",
+        "Partners",
+        "Miner",
+        "Producer",
+        "Explorer",
+        "Refiner",
         "Shares",
         "Analysts",
         "Traders",
@@ -648,11 +658,18 @@ def _resolve(cands: list[Mention], prefer_new: bool = False) -> list[Mention]:
 
 _DESCRIBED_RE = re.compile(
     r"\b(?:group|conglomerate|trading house|trader|refiner|smelter|miner|carmaker|automaker|"
-    r"steelmaker|chipmaker|battery maker|magnet maker|investor|explorer|developer|producer)\s+"
-    r"(?P<name>[A-Z][a-z][\w&'’-]*(?:\s+[A-Z][\w&'’-]+){0,2})"
+    r"steelmaker|chipmaker|battery maker|magnet maker|investor|explorer|developer|producer|"
+    # "…, operator Mopani Copper Mines said": the one running the plant, named after its role
+    r"operator|owner)\s+"
+    r"(?P<name>(?:PT\s+)?[A-Z][a-z][\w&'’-]*(?:\s+[A-Z][\w&'’-]+){0,2})"
     r"(?=\s+(?:has|have|had|is|was|will|would|said|says|signed|agreed|took|takes|bought|buys|"
     # "… has backed copper miner X to export": the object of a verb of letting or asking
-    r"acquired|acquires|announced|announces|plans|and|to\s+(?:export|resume|continue|keep|"
+    r"acquired|acquires|announced|announces|plans|and|"
+    # an act of its own ("developer X made its inaugural shipment")
+    r"made|makes|shipped|ships|exported|exports|sent|delivered|loaded|opened|opens|closed|"
+    r"closes|halted|halts|suspended|suspends|resumed|resumes|restarted|restarts|began|begins|"
+    r"started|starts|commissioned|completed|produced|placed|idled|launched|"
+    r"to\s+(?:export|resume|continue|keep|"
     r"halt|stop|suspend|build|expand|sell|ship))\b|\s*[,.(])"
 )
 """A name introduced by the noun of its trade ("Japanese group Idemitsu has …")."""
@@ -975,7 +992,15 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
         words = d.group("name").split()
         if words[0] in _NOT_NAME_START or words[0] in STOP_SUBJECTS:
             continue
-        if any(k.start < b and a < k.end for k in known + out):
+        over = [k for k in known + out if k.start < b and a < k.end]
+        if any(
+            k in out
+            or k.kind in ("company", "government", "person")
+            or (k.start <= a and b <= k.end)
+            for k in over
+        ) or (over and len(words) < 2):
+            # a place or a material word inside a longer introduced name does not make it
+            # something else ("copper miner Mwale Copper", "producer Yunnan Lanping")
             continue
         out.append(Mention(a, b, d.group("name"), "company", None, "new"))
     out.extend(_country_branches(sentence, known, out))
