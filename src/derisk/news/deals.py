@@ -103,7 +103,7 @@ _FUNDER = re.compile(
 _LOAN_NOUN = (
     r"(?:(?:conditional\s+|direct\s+|senior\s+|term\s+|construction\s+|debt\s+)*"
     r"loans?(?:\s+guarantees?)?|loan\s+facility|credit\s+(?:facility|line)|debt\s+facility|"
-    r"debt\s+financing)"
+    r"debt\s+financing|debt\s+package|financing\s+(?:package|facility))"
 )
 _SIZED = re.compile(
     r"\s+(?:agreements?\s+|facility\s+|package\s+)?(?:\([^)]{1,30}\)\s+)?(?:amounting to|worth|"
@@ -135,7 +135,11 @@ _GRANT_NOUN = re.compile(
     re.IGNORECASE,
 )
 _USE = re.compile(r"\b(?:use|uses|used|using|spend|spends|spent|deploy\w*|draw\w* on)\b", re.I)
-_AWARD = re.compile(r"\b(?:award(?:s|ed)?|grant(?:s|ed)?)\b", re.IGNORECASE)
+_AWARD = re.compile(
+    r"\b(?:award(?:s|ed)?|grant(?:s|ed)?|(?P<hand>hand(?:s|ed)?|gave|gives|give))\b", re.IGNORECASE
+)
+"""A verb of giving money: awarding or granting it; handing or giving it only by a public body
+and only a grant, subsidy or award ("handed X a €20 million grant")."""
 _EQUITY_WORD = re.compile(
     r"\b(?:shares?|stock|equity|stake|invest\w*|loan\w*|lend\w*|credit|debt|"
     r"supply|offtake|price)\b",
@@ -149,6 +153,13 @@ def _funder_after(s: Sent, pos: int, preps: str, max_gap: int = 4) -> Mention | 
     public lender known by name, or a new capitalised name."""
     org = _object_after(s, pos, preps, [], max_gap)
     fm = re.compile(r"\b(?i:" + preps + r")\s+(?:an?\s+|the\s+)?").search(s.text, pos)
+    if fm is not None and re.fullmatch(
+        r"(?:\s+[\w-]+){0," + str(max_gap) + r"}\s+", s.text[pos : fm.start()] or " "
+    ):
+        # "awarded €104 million in subsidies by the German government": the country's government
+        gov = _government_at(s, fm.end())
+        if gov is not None:
+            return gov
     if fm is not None:
         f = _FUNDER.match(s.text, fm.end())
         if f is not None and (
@@ -358,8 +369,14 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
             amt = _money_near(money, sized.end(), sized.end() + 2) if sized else None
         if amt is None and not re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,2}$", before):
             continue
-        if amt is not None and _AGGREGATE.match(s.text, amt.end):
-            # "has made almost $15 billion in loans": a total over many loans, no one loan
+        if amt is None and re.search(r"package|financing\s+facility", m.group(0), re.I):
+            continue  # "part of a financing package" may hold equity too: a loan only when sized
+        agg = _AGGREGATE.match(s.text, amt.end) if amt is not None else None
+        if agg is not None and not re.match(
+            r"\s+to\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}[A-Z]", s.text[agg.end() :]
+        ):
+            # "has made almost $15 billion in loans": a total over many loans, no one loan;
+            # "will provide C$250 million in debt financing to X" is X's
             continue
         recv = _last(_RECEIVE, before)
         give = _last(_GIVE, before)
@@ -412,7 +429,35 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         if ev:
             out.append(ev)
             break
+    if not out:
+        out = _passive_loans(s, ctx, money)
     return out + _coordinated_loans(s, ctx, out, money)
+
+
+_LOAN_GIVEN = re.compile(
+    r"\b(?:" + _LOAN_NOUN + r")\s+(?:has|have|had)?\s*(?:been|was|were|will be|is being)\s+"
+    r"(?:granted|approved|extended|provided|awarded|made available|offered)\s+to\s+",
+    re.IGNORECASE,
+)
+"""A loan in the passive, its borrower after "to" and its lender after "by" ("A $400 million
+loan has been granted to X by Y", "The loan was extended to X by the state bank Y")."""
+
+
+def _passive_loans(s: Sent, ctx: Context, money: list[Money]) -> list[Event]:
+    for m in _LOAN_GIVEN.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        borrower = _org_at(s, m.end(), 3)
+        if borrower is None:
+            continue
+        lender = _funder_after(s, borrower.end, "by|from", 3)
+        amt = next(
+            (x for x in reversed(money) if x.end <= m.start() and m.start() - x.end < 30), None
+        )
+        ev = _loan(s, ctx, lender, borrower, amt, m.start(), False)
+        if ev:
+            return [ev]
+    return []
 
 
 def _coordinated_loans(s: Sent, ctx: Context, out: list[Event], money: list[Money]) -> list[Event]:
@@ -554,6 +599,14 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
         subj, by_ref = _subject(s, m.start(), ctx)
         amt = _money_near(money, m.end(), m.end() + 90)
         if amt is None:
+            continue
+        if m.group("hand") and (
+            passive
+            or not _public(subj)
+            or not re.match(
+                r"\s+(?:[\w-]+\s+){0,3}(?:grants?|subsid(?:y|ies)|awards?)\b", s.text[amt.end :]
+            )
+        ):
             continue
         grantor: Mention | None
         recipient: Mention | None
@@ -772,13 +825,15 @@ def _public(m: Mention | None) -> bool:
 
 _GOV_GIVES = re.compile(
     r"\b(?:provid(?:e|es|ed|ing)|giv(?:e|es|en|ing)|gave|allocat(?:e|es|ed|ing)|"
+    r"contribut(?:e|es|ed|ing)|"
     r"award(?:s|ed|ing)?|grant(?:s|ed|ing)?|commit(?:s|ted|ting)?|announc(?:e|es|ed|ing)|"
     r"approv(?:e|es|ed|ing)|earmark(?:s|ed|ing)?)\s+"
     r"(?:(?P<rec>[A-Z][^$€£¥,;]{1,60}?)\s+with\s+)?(?:up\s+to\s+|about\s+|nearly\s+|some\s+|"
     r"an?\s+(?:additional\s+|further\s+)?)?"
     + r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][\d.,]+[^,;]{0,14}?|"
     r"[A-Z]{3}\s?[\d.,]+[^,;]{0,14}?)\s+(?:in\s+(?:new\s+)?(?:federal\s+|government\s+|grant\s+|"
-    r"public\s+)?(?:funding|grants?|support|financing)\s+)?(?:to|for)\s+(?=(?:the\s+)?[A-Z])"
+    r"public\s+)?(?:funding|grants?|support|financing)\s+)?(?:to|for|towards?)\s+"
+    r"(?=(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}[A-Z])"
     r"|\b(?:provid(?:e|es|ed|ing)|giv(?:e|es|en|ing)|gave)\s+(?P<rec2>[A-Z][^$€£¥,;]{1,60}?)\s+with\s+",
 )
 """A government giving money ("the Department of Defense will provide $20 million to X",
@@ -805,7 +860,8 @@ def gov_funding_events(s: Sent, ctx: Context) -> list[Event]:
         if not _public(grantor):
             continue
         rec_at = m.start("rec") if m.group("rec") else m.start("rec2") if m.group("rec2") else None
-        recipient = _org_at(s, rec_at, 0) if rec_at is not None else _org_at(s, m.end(), 1)
+        # "to graphite developer X": up to two descriptor words before the name
+        recipient = _org_at(s, rec_at, 0) if rec_at is not None else _org_at(s, m.end(), 2)
         amt = _money_near(money, m.end("money"), m.end("money") + 2) if m.group("money") else None
         amt = amt or (
             _money_near(money, m.start("money"), m.end("money"))
