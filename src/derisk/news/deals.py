@@ -1240,9 +1240,13 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
 
 _PCT_HOLDING = re.compile(
     r"\b(?:from\s+\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+)?to\s+(?:about\s+|approximately\s+|around\s+)?"
-    r"(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent)(?=\s*(?:[.,;]|$))"
+    r"(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent)(?=\s*(?:[.,;]|$|from\s+\d))"
     r"|\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:(?:equity|economic|direct|indirect|"
-    r"minority|majority|strategic|controlling|new)\s+)?(?:stake|interest|holding|shareholding)\b"
+    r"minority|majority|strategic|controlling|new)\s+)?(?:stake|interest|holding|shareholding|"
+    r"block)\b"
+    r"|\b(?P<pct4>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+of\s+(?P<own>its|their|the company['’]s)\s+"
+    r"(?:(?:issued|outstanding|enlarged|ordinary|common|voting)\s+)*(?:shares|stock|share capital|"
+    r"equity)\b"
     r"|\bwith\s+(?:a\s+)?(?P<pct2>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\b",
     re.IGNORECASE,
 )
@@ -1285,7 +1289,7 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
             s.text[max(0, m.start() - 60) : m.start()],
         ):
             continue  # "to 64 percent" only after "its stake (in X) from …"
-        pct = float(m.group("pct") or m.group("pct2") or m.group("pct3"))
+        pct = float(m.group("pct") or m.group("pct2") or m.group("pct3") or m.group("pct4"))
         lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[lo : m.start()]
         give = _GIVE_VERB.search(before)
@@ -1328,6 +1332,24 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
                     and not _PARTNER_BEFORE.search(s.text[trig : o.start])
                 ]
                 target = poss[-1] if poss else None
+        if target is None and acquirer is not None and m.group("pct3"):
+            # "raised its holding in X to 19.9%": the company named before the new share
+            held = _last(
+                re.compile(r"\b(?:its|their)\s+(?:stake|holding|interest|shareholding)\s+in\s+"),
+                before,
+            )
+            target = _org_at(s, lo + held.end(), 3) if held is not None else None
+        if (
+            target is None
+            and acquirer is not None
+            and (
+                m.group("own")
+                or re.search(r"\bits\s+(?:[\w-]+\s+){0,2}(?:share|stock)holder\b", before)
+            )
+        ):
+            # "X said Y had bought 8.2 percent of its stock", "X said Y will become its largest
+            # shareholder with 15%": the stock is the reporter's, not the buyer's own
+            target = _reporter(s, acquirer)
         if target is None and acquirer is not None:
             # "Korea Zinc, as the major shareholder of KEMCO, will escalate its stake …"
             sh = re.search(r"\b(?:share|stock)holder\s+(?:of|in)\s+", s.text)
