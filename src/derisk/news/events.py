@@ -1632,10 +1632,11 @@ _OFFTAKE = re.compile(
     r"pact)s?|sales? agreements?|agreements? to supply|deals? to supply)\b"
     r"|\b(?P<forsupply>(?:agreement|deal|contract|pact)s?\s+with\s+[^.;]{2,80}?\s+for\s+the\s+"
     r"(?:supply|sale|delivery|provision|purchase)\s+of)\b"
-    r"|\b(?P<sell>(?:agreed|agrees|agree|signed|will|to|would|committed|commits|is set|are set)"
+    r"|\b(?P<sell>(?:agreed|agrees|agree|signed|will|shall|to|would|committed|commits|is set|"
+    r"are set)"
     r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
     r" (?:to )?(?:supply|sell|deliver|ship|provide))\b"
-    r"|\b(?P<buy>(?:agreed|agrees|agree|will|to|would|committed|commits|is set|are set)"
+    r"|\b(?P<buy>(?:agreed|agrees|agree|will|shall|to|would|committed|commits|is set|are set)"
     r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
     r" (?:to )?(?:buy|purchase|take|source|procure|offtake|receive))\b"
     r"|\b(?P<buy2>(?:sources|sourced|buys|bought|takes|took|procures|procured|purchases|"
@@ -1654,7 +1655,7 @@ _ABSTRACT_OBJECT = re.compile(
 negotiations", "will supply technical services")."""
 _TERM_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
 _TERM = re.compile(
-    r"\b(?:for|over)\s+(?:an?\s+)?(?:initial\s+)?(?:term|period)?\s*(?:of\s+)?"
+    r"\b(?:for|over|during)\s+(?:an?\s+|the\s+)?(?:initial\s+)?(?:term|period)?\s*(?:of\s+)?"
     r"(?P<n>" + _TERM_N + r")(?:\s*\(\d+\))?\s+years?\b"
     r"|\b(?P<n2>" + _TERM_N + r")-year\b"
     # "a five year agreement": the number of years as the deal's adjective, hyphen or not
