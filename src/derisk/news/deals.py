@@ -2544,7 +2544,38 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
-    return _investment_buying_a_stake(s, out)
+    return [e for e in _investment_buying_a_stake(s, out) if not _background_clause(s, e)]
+
+
+_PAST_RELATIVE = re.compile(
+    r",\s+(?:which|who)\s+(?:had\s+|has\s+|have\s+)?(?:already\s+|previously\s+|also\s+)?"
+    r"(?:[a-z]+ed|won|got|took|bought|sold|lent|borrowed|raised|signed|struck|inked)\b"
+    r"(?=[^;]*?\b(?:in\s+(?:19|20)\d\d|last\s+year|previously|earlier|in\s+the\s+past|"
+    r"years?\s+ago)\b)[^;]*?,"
+)
+"""A relative clause telling an earlier deal of the party it follows ("X, which received $35
+million from the Pentagon in 2022, said …"): background to the sentence, not its news."""
+
+
+def _background_clause(s: Sent, e: Event) -> bool:
+    """Whether ``e`` is a deal told only inside a relative clause of the past: each of its
+    parties is named in the clause or is the party the clause follows."""
+    if e.type not in _DEALS:
+        return False
+    for m in _PAST_RELATIVE.finditer(s.text):
+        lo, hi = m.start(), m.end()
+        parts = list(e.links.values())
+        if (
+            parts
+            and all(
+                (lo <= x.start and x.end <= hi)
+                or re.fullmatch(r"\s*(?:\([^)]{1,20}\)\s*)?", s.text[x.end : lo]) is not None
+                for x in parts
+            )
+            and any(lo <= x.start and x.end <= hi for x in parts)
+        ):
+            return True
+    return False
 
 
 def _public_lends(e: Event) -> Event:
