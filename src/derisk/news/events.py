@@ -562,7 +562,9 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     said = None
     for hit in re.finditer(
         r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|noted)"
-        r"(?: on \w+)?,? (?:that\s|(?=[A-Z]))"
+        r"(?: on \w+)?,? (?:that\s|(?=[A-Z])"
+        # "X said a unit of Y will buy …": Y, through its unit, is the subject
+        r"|(?=(?:an?|its|the)\s+(?:[\w-]+\s+)?(?:unit|subsidiary|arm|affiliate|division)\s+of\s))"
         # "an agreement with Y, under which X will invest …": the subject of the clause
         r"|,\s+(?:under which|whereby|through which|by which)\s+",
         s.text[:pos],
