@@ -364,8 +364,14 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
             None,
         ) or _money_near(money, m.end(), m.end() + 12)
         if amt is None:
-            # "a loan agreement amounting to up to USD248 million", "a loan worth $N"
-            sized = _SIZED.match(s.text, m.end())
+            # "a loan agreement amounting to up to USD248 million", "a loan worth $N", "a loan
+            # agreement with X worth up to 15 billion yen": the party between noun and size
+            party = re.match(
+                r"\s+(?:agreements?\s+)?with\s+[^,;$€£¥]{1,60}?"
+                r"(?=\s+(?:worth|valued at|amounting to|totall?ing)\s)",
+                s.text[m.end() :],
+            )
+            sized = _SIZED.match(s.text, m.end() + (party.end() if party else 0))
             amt = _money_near(money, sized.end(), sized.end() + 2) if sized else None
         if amt is None and not re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,2}$", before):
             continue
@@ -1027,6 +1033,11 @@ _STAKE_BY = re.compile(
     r"(?:(?:acquired|bought|taken|purchased)\s+)?by\s+",
     re.IGNORECASE,
 )
+_SHARES_OR_PCT = re.compile(
+    r"\bshares\b(?:\s+(?:in|of)\s+[^,;]{1,40}?)?,?\s+or\s+(?:about\s+|around\s+|nearly\s+|"
+    r"almost\s+|roughly\s+)?(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)"
+)
+"""A share count restated as a share of the company ("11.4 million shares, or 7.3%")."""
 _PCT_STAKE = re.compile(
     r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}"
     r"(?:stake|holding|interest|shareholding|voting power|voting rights)\b",
@@ -1050,7 +1061,7 @@ def _stake(
     if acquirer.kind == "person" or target.kind == "person":
         return None
     if percent is None:
-        p = _PCT_STAKE.search(s.text)
+        p = _PCT_STAKE.search(s.text) or _SHARES_OR_PCT.search(s.text)
         percent = float(p.group("pct")) if p else None
     fields: dict[str, Any] = {
         "acquirer": _value(acquirer),
