@@ -366,12 +366,12 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         if amt is None:
             # "a loan agreement amounting to up to USD248 million", "a loan worth $N", "a loan
             # agreement with X worth up to 15 billion yen": the party between noun and size
-            party = re.match(
+            with_party = re.match(
                 r"\s+(?:agreements?\s+)?with\s+[^,;$€£¥]{1,60}?"
                 r"(?=\s+(?:worth|valued at|amounting to|totall?ing)\s)",
                 s.text[m.end() :],
             )
-            sized = _SIZED.match(s.text, m.end() + (party.end() if party else 0))
+            sized = _SIZED.match(s.text, m.end() + (with_party.end() if with_party else 0))
             amt = _money_near(money, sized.end(), sized.end() + 2) if sized else None
         if amt is None and not re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,2}$", before):
             continue
