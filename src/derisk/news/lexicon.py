@@ -105,7 +105,6 @@ ORG_WORDS = (
     "Zinc",
     "Vanadium",
     "Uranium",
-    "Ventures",
     "Earths",
     "Systems",
     "Mineração",
