@@ -103,7 +103,7 @@ _FUNDER = re.compile(
 _LOAN_NOUN = (
     r"(?:(?:conditional\s+|direct\s+|senior\s+|term\s+|construction\s+|debt\s+)*"
     r"loans?(?:\s+guarantees?)?|loan\s+facility|credit\s+(?:facility|line)|debt\s+facility|"
-    r"debt\s+financing)"
+    r"debt\s+financing|debt\s+package|financing\s+(?:package|facility))"
 )
 _SIZED = re.compile(
     r"\s+(?:agreements?\s+|facility\s+|package\s+)?(?:\([^)]{1,30}\)\s+)?(?:amounting to|worth|"
@@ -135,7 +135,11 @@ _GRANT_NOUN = re.compile(
     re.IGNORECASE,
 )
 _USE = re.compile(r"\b(?:use|uses|used|using|spend|spends|spent|deploy\w*|draw\w* on)\b", re.I)
-_AWARD = re.compile(r"\b(?:award(?:s|ed)?|grant(?:s|ed)?)\b", re.IGNORECASE)
+_AWARD = re.compile(
+    r"\b(?:award(?:s|ed)?|grant(?:s|ed)?|(?P<hand>hand(?:s|ed)?|gave|gives|give))\b", re.IGNORECASE
+)
+"""A verb of giving money: awarding or granting it; handing or giving it only by a public body
+and only a grant, subsidy or award ("handed X a €20 million grant")."""
 _EQUITY_WORD = re.compile(
     r"\b(?:shares?|stock|equity|stake|invest\w*|loan\w*|lend\w*|credit|debt|"
     r"supply|offtake|price)\b",
@@ -149,6 +153,13 @@ def _funder_after(s: Sent, pos: int, preps: str, max_gap: int = 4) -> Mention | 
     public lender known by name, or a new capitalised name."""
     org = _object_after(s, pos, preps, [], max_gap)
     fm = re.compile(r"\b(?i:" + preps + r")\s+(?:an?\s+|the\s+)?").search(s.text, pos)
+    if fm is not None and re.fullmatch(
+        r"(?:\s+[\w-]+){0," + str(max_gap) + r"}\s+", s.text[pos : fm.start()] or " "
+    ):
+        # "awarded €104 million in subsidies by the German government": the country's government
+        gov = _government_at(s, fm.end())
+        if gov is not None:
+            return gov
     if fm is not None:
         f = _FUNDER.match(s.text, fm.end())
         if f is not None and (
@@ -353,13 +364,25 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
             None,
         ) or _money_near(money, m.end(), m.end() + 12)
         if amt is None:
-            # "a loan agreement amounting to up to USD248 million", "a loan worth $N"
-            sized = _SIZED.match(s.text, m.end())
+            # "a loan agreement amounting to up to USD248 million", "a loan worth $N", "a loan
+            # agreement with X worth up to 15 billion yen": the party between noun and size
+            with_party = re.match(
+                r"\s+(?:agreements?\s+)?with\s+[^,;$€£¥]{1,60}?"
+                r"(?=\s+(?:worth|valued at|amounting to|totall?ing)\s)",
+                s.text[m.end() :],
+            )
+            sized = _SIZED.match(s.text, m.end() + (with_party.end() if with_party else 0))
             amt = _money_near(money, sized.end(), sized.end() + 2) if sized else None
         if amt is None and not re.search(r"\b(?:an?|the)\s+(?:[\w-]+\s+){0,2}$", before):
             continue
-        if amt is not None and _AGGREGATE.match(s.text, amt.end):
-            # "has made almost $15 billion in loans": a total over many loans, no one loan
+        if amt is None and re.search(r"package|financing\s+facility", m.group(0), re.I):
+            continue  # "part of a financing package" may hold equity too: a loan only when sized
+        agg = _AGGREGATE.match(s.text, amt.end) if amt is not None else None
+        if agg is not None and not re.match(
+            r"\s+to\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}[A-Z]", s.text[agg.end() :]
+        ):
+            # "has made almost $15 billion in loans": a total over many loans, no one loan;
+            # "will provide C$250 million in debt financing to X" is X's
             continue
         recv = _last(_RECEIVE, before)
         give = _last(_GIVE, before)
@@ -412,7 +435,35 @@ def loan_events(s: Sent, ctx: Context) -> list[Event]:
         if ev:
             out.append(ev)
             break
+    if not out:
+        out = _passive_loans(s, ctx, money)
     return out + _coordinated_loans(s, ctx, out, money)
+
+
+_LOAN_GIVEN = re.compile(
+    r"\b(?:" + _LOAN_NOUN + r")\s+(?:has|have|had)?\s*(?:been|was|were|will be|is being)\s+"
+    r"(?:granted|approved|extended|provided|awarded|made available|offered)\s+to\s+",
+    re.IGNORECASE,
+)
+"""A loan in the passive, its borrower after "to" and its lender after "by" ("A $400 million
+loan has been granted to X by Y", "The loan was extended to X by the state bank Y")."""
+
+
+def _passive_loans(s: Sent, ctx: Context, money: list[Money]) -> list[Event]:
+    for m in _LOAN_GIVEN.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        borrower = _org_at(s, m.end(), 3)
+        if borrower is None:
+            continue
+        lender = _funder_after(s, borrower.end, "by|from", 3)
+        amt = next(
+            (x for x in reversed(money) if x.end <= m.start() and m.start() - x.end < 30), None
+        )
+        ev = _loan(s, ctx, lender, borrower, amt, m.start(), False)
+        if ev:
+            return [ev]
+    return []
 
 
 def _coordinated_loans(s: Sent, ctx: Context, out: list[Event], money: list[Money]) -> list[Event]:
@@ -554,6 +605,14 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
         subj, by_ref = _subject(s, m.start(), ctx)
         amt = _money_near(money, m.end(), m.end() + 90)
         if amt is None:
+            continue
+        if m.group("hand") and (
+            passive
+            or not _public(subj)
+            or not re.match(
+                r"\s+(?:[\w-]+\s+){0,3}(?:grants?|subsid(?:y|ies)|awards?)\b", s.text[amt.end :]
+            )
+        ):
             continue
         grantor: Mention | None
         recipient: Mention | None
@@ -772,13 +831,15 @@ def _public(m: Mention | None) -> bool:
 
 _GOV_GIVES = re.compile(
     r"\b(?:provid(?:e|es|ed|ing)|giv(?:e|es|en|ing)|gave|allocat(?:e|es|ed|ing)|"
+    r"contribut(?:e|es|ed|ing)|"
     r"award(?:s|ed|ing)?|grant(?:s|ed|ing)?|commit(?:s|ted|ting)?|announc(?:e|es|ed|ing)|"
     r"approv(?:e|es|ed|ing)|earmark(?:s|ed|ing)?)\s+"
     r"(?:(?P<rec>[A-Z][^$€£¥,;]{1,60}?)\s+with\s+)?(?:up\s+to\s+|about\s+|nearly\s+|some\s+|"
     r"an?\s+(?:additional\s+|further\s+)?)?"
     + r"(?P<money>(?:US|A|C|HK|NZ|S)?[$€£¥][\d.,]+[^,;]{0,14}?|"
     r"[A-Z]{3}\s?[\d.,]+[^,;]{0,14}?)\s+(?:in\s+(?:new\s+)?(?:federal\s+|government\s+|grant\s+|"
-    r"public\s+)?(?:funding|grants?|support|financing)\s+)?(?:to|for)\s+(?=(?:the\s+)?[A-Z])"
+    r"public\s+)?(?:funding|grants?|support|financing)\s+)?(?:to|for|towards?)\s+"
+    r"(?=(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}[A-Z])"
     r"|\b(?:provid(?:e|es|ed|ing)|giv(?:e|es|en|ing)|gave)\s+(?P<rec2>[A-Z][^$€£¥,;]{1,60}?)\s+with\s+",
 )
 """A government giving money ("the Department of Defense will provide $20 million to X",
@@ -805,7 +866,8 @@ def gov_funding_events(s: Sent, ctx: Context) -> list[Event]:
         if not _public(grantor):
             continue
         rec_at = m.start("rec") if m.group("rec") else m.start("rec2") if m.group("rec2") else None
-        recipient = _org_at(s, rec_at, 0) if rec_at is not None else _org_at(s, m.end(), 1)
+        # "to graphite developer X": up to two descriptor words before the name
+        recipient = _org_at(s, rec_at, 0) if rec_at is not None else _org_at(s, m.end(), 2)
         amt = _money_near(money, m.end("money"), m.end("money") + 2) if m.group("money") else None
         amt = amt or (
             _money_near(money, m.start("money"), m.end("money"))
@@ -971,6 +1033,11 @@ _STAKE_BY = re.compile(
     r"(?:(?:acquired|bought|taken|purchased)\s+)?by\s+",
     re.IGNORECASE,
 )
+_SHARES_OR_PCT = re.compile(
+    r"\bshares\b(?:\s+(?:in|of)\s+[^,;]{1,40}?)?,?\s+or\s+(?:about\s+|around\s+|nearly\s+|"
+    r"almost\s+|roughly\s+)?(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)"
+)
+"""A share count restated as a share of the company ("11.4 million shares, or 7.3%")."""
 _PCT_STAKE = re.compile(
     r"\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+){0,2}"
     r"(?:stake|holding|interest|shareholding|voting power|voting rights)\b",
@@ -994,7 +1061,7 @@ def _stake(
     if acquirer.kind == "person" or target.kind == "person":
         return None
     if percent is None:
-        p = _PCT_STAKE.search(s.text)
+        p = _PCT_STAKE.search(s.text) or _SHARES_OR_PCT.search(s.text)
         percent = float(p.group("pct")) if p else None
     fields: dict[str, Any] = {
         "acquirer": _value(acquirer),
@@ -1184,9 +1251,13 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
 
 _PCT_HOLDING = re.compile(
     r"\b(?:from\s+\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+)?to\s+(?:about\s+|approximately\s+|around\s+)?"
-    r"(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent)(?=\s*(?:[.,;]|$))"
+    r"(?P<pct3>\d+(?:\.\d+)?)\s?(?:%|per ?cent)(?=\s*(?:[.,;]|$|from\s+\d))"
     r"|\b(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:(?:equity|economic|direct|indirect|"
-    r"minority|majority|strategic|controlling|new)\s+)?(?:stake|interest|holding|shareholding)\b"
+    r"minority|majority|strategic|controlling|new)\s+)?(?:stake|interest|holding|shareholding|"
+    r"block)\b"
+    r"|\b(?P<pct4>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+of\s+(?P<own>its|their|the company['’]s)\s+"
+    r"(?:(?:issued|outstanding|enlarged|ordinary|common|voting)\s+)*(?:shares|stock|share capital|"
+    r"equity)\b"
     r"|\bwith\s+(?:a\s+)?(?P<pct2>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\b",
     re.IGNORECASE,
 )
@@ -1229,7 +1300,7 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
             s.text[max(0, m.start() - 60) : m.start()],
         ):
             continue  # "to 64 percent" only after "its stake (in X) from …"
-        pct = float(m.group("pct") or m.group("pct2") or m.group("pct3"))
+        pct = float(m.group("pct") or m.group("pct2") or m.group("pct3") or m.group("pct4"))
         lo = max(0, s.text.rfind(";", 0, m.start()) + 1)
         before = s.text[lo : m.start()]
         give = _GIVE_VERB.search(before)
@@ -1272,6 +1343,24 @@ def holding_events(s: Sent, ctx: Context) -> list[Event]:
                     and not _PARTNER_BEFORE.search(s.text[trig : o.start])
                 ]
                 target = poss[-1] if poss else None
+        if target is None and acquirer is not None and m.group("pct3"):
+            # "raised its holding in X to 19.9%": the company named before the new share
+            held = _last(
+                re.compile(r"\b(?:its|their)\s+(?:stake|holding|interest|shareholding)\s+in\s+"),
+                before,
+            )
+            target = _org_at(s, lo + held.end(), 3) if held is not None else None
+        if (
+            target is None
+            and acquirer is not None
+            and (
+                m.group("own")
+                or re.search(r"\bits\s+(?:[\w-]+\s+){0,2}(?:share|stock)holder\b", before)
+            )
+        ):
+            # "X said Y had bought 8.2 percent of its stock", "X said Y will become its largest
+            # shareholder with 15%": the stock is the reporter's, not the buyer's own
+            target = _reporter(s, acquirer)
         if target is None and acquirer is not None:
             # "Korea Zinc, as the major shareholder of KEMCO, will escalate its stake …"
             sh = re.search(r"\b(?:share|stock)holder\s+(?:of|in)\s+", s.text)
@@ -2466,7 +2555,38 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
-    return _investment_buying_a_stake(s, out)
+    return [e for e in _investment_buying_a_stake(s, out) if not _background_clause(s, e)]
+
+
+_PAST_RELATIVE = re.compile(
+    r",\s+(?:which|who)\s+(?:had\s+|has\s+|have\s+)?(?:already\s+|previously\s+|also\s+)?"
+    r"(?:[a-z]+ed|won|got|took|bought|sold|lent|borrowed|raised|signed|struck|inked)\b"
+    r"(?=[^;]*?\b(?:in\s+(?:19|20)\d\d|last\s+year|previously|earlier|in\s+the\s+past|"
+    r"years?\s+ago)\b)[^;]*?,"
+)
+"""A relative clause telling an earlier deal of the party it follows ("X, which received $35
+million from the Pentagon in 2022, said …"): background to the sentence, not its news."""
+
+
+def _background_clause(s: Sent, e: Event) -> bool:
+    """Whether ``e`` is a deal told only inside a relative clause of the past: each of its
+    parties is named in the clause or is the party the clause follows."""
+    if e.type not in _DEALS:
+        return False
+    for m in _PAST_RELATIVE.finditer(s.text):
+        lo, hi = m.start(), m.end()
+        parts = list(e.links.values())
+        if (
+            parts
+            and all(
+                (lo <= x.start and x.end <= hi)
+                or re.fullmatch(r"\s*(?:\([^)]{1,20}\)\s*)?", s.text[x.end : lo]) is not None
+                for x in parts
+            )
+            and any(lo <= x.start and x.end <= hi for x in parts)
+        ):
+            return True
+    return False
 
 
 def _public_lends(e: Event) -> Event:

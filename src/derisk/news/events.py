@@ -562,7 +562,9 @@ def _subjects(s: Sent, pos: int, ctx: Context) -> tuple[list[Mention], bool]:
     said = None
     for hit in re.finditer(
         r"\b(?:said|says|announced|announces|reported|reports|confirmed|confirms|stated|noted)"
-        r"(?: on \w+)?,? (?:that\s|(?=[A-Z]))"
+        r"(?: on \w+)?,? (?:that\s|(?=[A-Z])"
+        # "X said a unit of Y will buy …": Y, through its unit, is the subject
+        r"|(?=(?:an?|its|the)\s+(?:[\w-]+\s+)?(?:unit|subsidiary|arm|affiliate|division)\s+of\s))"
         # "an agreement with Y, under which X will invest …": the subject of the clause
         r"|,\s+(?:under which|whereby|through which|by which)\s+",
         s.text[:pos],
@@ -1632,10 +1634,11 @@ _OFFTAKE = re.compile(
     r"pact)s?|sales? agreements?|agreements? to supply|deals? to supply)\b"
     r"|\b(?P<forsupply>(?:agreement|deal|contract|pact)s?\s+with\s+[^.;]{2,80}?\s+for\s+the\s+"
     r"(?:supply|sale|delivery|provision|purchase)\s+of)\b"
-    r"|\b(?P<sell>(?:agreed|agrees|agree|signed|will|to|would|committed|commits|is set|are set)"
+    r"|\b(?P<sell>(?:agreed|agrees|agree|signed|will|shall|to|would|committed|commits|is set|"
+    r"are set)"
     r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
     r" (?:to )?(?:supply|sell|deliver|ship|provide))\b"
-    r"|\b(?P<buy>(?:agreed|agrees|agree|will|to|would|committed|commits|is set|are set)"
+    r"|\b(?P<buy>(?:agreed|agrees|agree|will|shall|to|would|committed|commits|is set|are set)"
     r"(?: (?:also|in return|on \w+day|later|now|then|initially))*"
     r" (?:to )?(?:buy|purchase|take|source|procure|offtake|receive))\b"
     r"|\b(?P<buy2>(?:sources|sourced|buys|bought|takes|took|procures|procured|purchases|"
@@ -1654,7 +1657,7 @@ _ABSTRACT_OBJECT = re.compile(
 negotiations", "will supply technical services")."""
 _TERM_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
 _TERM = re.compile(
-    r"\b(?:for|over)\s+(?:an?\s+)?(?:initial\s+)?(?:term|period)?\s*(?:of\s+)?"
+    r"\b(?:for|over|during)\s+(?:an?\s+|the\s+)?(?:initial\s+)?(?:term|period)?\s*(?:of\s+)?"
     r"(?P<n>" + _TERM_N + r")(?:\s*\(\d+\))?\s+years?\b"
     r"|\b(?P<n2>" + _TERM_N + r")-year\b"
     # "a five year agreement": the number of years as the deal's adjective, hyphen or not
