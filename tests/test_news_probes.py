@@ -1,7 +1,8 @@
 """ "Close" said of a deal is its completion, not a plant's shutdown: a lender that "closed a
 loan", a company that "closed a placement" or "the acquisition of" another shuts nothing;
 a plant closed while a deal stalls is still a closure. A forecast of another's act ("Analysts
-expect China to tighten controls") is no act (sentences we wrote)."""
+expect China to tighten controls") is no act; an extension reported in the passive ("said the ban
+would be extended") is one; "Mines" ends a company's name (sentences we wrote)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,47 @@ def test_a_measure_taken_as_expected_is_a_measure(lexicon: Lexicon) -> None:
         "2025-03-10",
     )
     assert has(ev, "export_restriction", issuer="CHN", material="antimony", action="imposed")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Congo's mines minister said the cobalt export ban would be extended by three months.",
+        "Congo's government announced on Friday that the ban on cobalt exports will be "
+        "extended by three months.",
+    ],
+)
+def test_an_extension_reported_in_the_passive(text: str, lexicon: Lexicon) -> None:
+    ev = events_of(text, lexicon, "2025-03-10")
+    assert has(ev, "export_restriction", issuer="COD", material="cobalt", action="extended")
+    assert not has(ev, "export_restriction", action="imposed")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Congo's mines minister said the cobalt export ban could be extended by three months.",
+        "Congo's regulator said the cobalt export ban would not be extended in June.",
+    ],
+)
+def test_an_extension_only_possible_or_denied_is_none(text: str, lexicon: Lexicon) -> None:
+    ev = events_of(text, lexicon, "2025-03-10")
+    assert not has(ev, "export_restriction", action="extended")
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "The Nkana smelter was shut for three weeks of maintenance, operator Mopani Copper "
+            "Mines said.",
+            "Mopani Copper Mines",
+        ),
+        (
+            "Kivu Mines said it had placed its cobalt plant on care and maintenance.",
+            "Kivu Mines",
+        ),
+    ],
+)
+def test_mines_ends_a_company_name(text: str, company: str, lexicon: Lexicon) -> None:
+    assert has(events_of(text, lexicon, "2025-03-10"), "facility", company=company)

@@ -2105,12 +2105,15 @@ _R_EXTENDED = re.compile(
 _R_EXTENDED_PASSIVE = re.compile(
     # (after a dateline: "KUALA LUMPUR: The moratorium …")
     r"^(?:[^.;]{0,40}?[A-Z]{3,}\s*:\s*)?"
+    # or reported: "Congo's mines minister said the cobalt export ban would be extended"
+    r"(?:[^.;]{0,80}?\b(?:said|says|announced|confirmed|told\s+[^.;,]{1,40}?)\s+"
+    r"(?:on\s+\w+\s+)?(?:that\s+)?)?"
     r"(?:The|This|That|Its|Their)\s+(?:[\w-]+\s+){0,2}?(?:ban|embargo|suspension|halt|moratorium|"
     r"restrictions?|quotas?)"
     # what the measure is on, and a relative clause about it, may stand between ("The
     # moratorium on bauxite mining, which lapsed today, has been extended")
     r"(?:\s+(?:on|of|against|for)\s+[^,.;]{1,80}?)?(?:\s*,\s+(?:which|that)\s+[^,;]{1,60},)?"
-    r"\s+(?:was|were|has been|had been|have been)\s+(?:later\s+|then\s+|"
+    r"\s+(?:was|were|has been|had been|have been|will be|would be)\s+(?:later\s+|then\s+|"
     r"again\s+|also\s+)?(?:extended|prolonged|renewed)\b",
     re.IGNORECASE,
 )

@@ -89,6 +89,7 @@ ORG_WORDS = (
     "Holding",
     "Holdings",
     "Mining",
+    "Mines",
     "Minerals",
     "Metals",
     "Resources",
