@@ -2300,6 +2300,15 @@ _GOVERNMENT_OF = re.compile(
 )
 
 
+_BODY_OF = re.compile(
+    r"\b(?:Ministry|Department|Office|Agency|Administration|Commission|Council|Bureau|"
+    r"Directorate|Secretariat)\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w&]*(?:(?:,\s+|\s+and\s+|\s+&\s+|"
+    r"\s+)(?:the\s+)?[A-Z][\w&]*){0,5}\s+of\s+(?:the\s+)?$"
+)
+"""A national body named in full before its country: "the Ministry of Commerce of ",
+"the Ministry of Mines and Hydrocarbons of the "."""
+
+
 def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
     """The government acting: the nearest country named before the trigger ("Beijing banned",
     "China's commerce ministry"), else the first after it ("curbs that Beijing placed")."""
@@ -2320,6 +2329,8 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
             )
             # "according to a notice from China's Ministry of Commerce": the government
             and not _GOVERNMENT_OF.match(s.text, c.end)
+            # "the Ministry of Commerce of China": a national body's country
+            and not _BODY_OF.search(s.text[max(0, c.start - 80) : c.start])
         ):
             continue
         if (
@@ -2335,6 +2346,11 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
         ):
             continue
         cands.append(c)
+    for m in s.companies():
+        if m.country is not None:
+            # "the Chinese Ministry of Commerce imposed a ban": the country the body belongs to
+            cands.append(Mention(m.start, m.end, m.text, "country", m.country, "demonym"))
+    cands.sort(key=lambda c: c.start)
     before = [c for c in cands if c.end <= pos]
     if before:
         return before[-1]
@@ -2426,8 +2442,9 @@ def _company_subject(s: Sent, pos: int) -> bool:
     from its Congo mines" is a company's decision, not an export restriction."""
     a, b = subject_span(s.text, pos)
     inside = [x for x in s.mentions if a <= x.start < b]
-    return any(x.kind == "company" for x in inside) and not any(
-        x.kind in ("country", "government") for x in inside
+    # a national body ("the Chinese Ministry of Commerce") is the government, not a company
+    return any(x.kind == "company" and x.country is None for x in inside) and not any(
+        x.kind in ("country", "government") or x.country is not None for x in inside
     )
 
 

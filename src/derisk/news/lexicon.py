@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -310,6 +310,9 @@ class Mention:
     role: str = "name"  # name, short, ticker, demonym, capital, place, new
     stage: str | None = None
     canonical: str | None = None  # full name of a new organisation named here in short
+    country: str | None = None
+    """For a government body named with its country ("the Chinese Ministry of Commerce",
+    "the Indonesian Ministry of Energy"): that country's ISO alpha-3 code."""
 
     @property
     def value(self) -> str:
@@ -619,8 +622,21 @@ class Lexicon:
                 )
         known = _resolve(cands)
         orgs = _new_orgs(sentence, known)
-        govs = [o for o in orgs if _GOV_ORG_RE.fullmatch(o.text)]
-        # "the U.S. Department of Energy": the body, not the country
+        # "the U.S. Department of Energy": the body, not the country -- but the body keeps the
+        # country it belongs to ("the Chinese Ministry of Commerce" acts for China)
+        govs = []
+        for i, o in enumerate(orgs):
+            if _GOV_ORG_RE.fullmatch(o.text):
+                c = next(
+                    (
+                        k.id
+                        for k in known
+                        if k.kind == "country" and o.start <= k.start and k.end <= o.end
+                    ),
+                    None,
+                )
+                orgs[i] = o = replace(o, country=c) if c is not None else o
+                govs.append(o)
         known = [
             k
             for k in known
