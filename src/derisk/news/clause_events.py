@@ -39,6 +39,7 @@ from derisk.news.events import (
     _F_EXPAND,
     _F_OPEN,
     _FACILITY_NOUN,
+    _STATE_BEFORE,
     Context,
     Event,
     Sent,
@@ -301,6 +302,9 @@ def facility_clause_events(s: Sent, ctx: Context) -> list[Event]:
     for pos, action in sorted(hits):
         c, status = status_at(s.text, pos)
         if status != "asserted" or c.kind in ("relative", "reduced"):
+            continue
+        if _STATE_BEFORE.search(s.text, 0, pos):
+            # "the mine remains shut", "stayed closed": a state, no new act
             continue
         if re.search(r"\b(?:to|help|helps|will|would)\s+$", s.text[max(0, pos - 8) : pos]):
             # a purpose or a plan ("will be used to expand"), not a done thing

@@ -59,7 +59,7 @@ from derisk.news.clauses import (
     subject_span,
 )
 from derisk.news.dates import DateMention, add_period, parse_duration
-from derisk.news.lexicon import ORG_WORDS, Mention, name_key, sector_maker
+from derisk.news.lexicon import OFFICIAL_TITLES, ORG_WORDS, Mention, name_key, sector_maker
 
 EVENT_TYPES = (
     "stake_acquisition",
@@ -3013,6 +3013,11 @@ _F_OPEN = re.compile(
     r"\b(?:open(?:s|ed)?(?! in a new)(?![-\s](?:pit|cast|cut)\b)|inaugurat\w*|commission(?:s|ed)?|"
     r"(?:began|begun|begins|begin|started|starts|start|commenced|commences|commence|kicked off|"
     r"kicks off) (?:commercial |full |first |trial )?"
+    # "commenced lithium production", "began copper concentrate output": what it makes
+    # named in between (no verb: "began cutting production" is no opening)
+    r"(?:(?!(?:of|for|on|at|in|to|with|from|by|as|and|or|into|under|the|a|an|its|their|"
+    r"immediate|talks|work)\b)"
+    r"(?![\w-]*(?:ing|ed)\b)[a-z][\w-]* ){0,2}?"
     r"(?:production|operations|output|mining|processing)"
     r"|came on ?stream|first production|(?:gone|went|goes|go) live|"
     r"(?:started|starts|fired|fires|powered|powers) up|(?:switched|switches|turned|turns) on|"
@@ -3121,10 +3126,23 @@ def _stage(s: Sent, mat: Mention, catalog: Catalog) -> str | None:
     return None
 
 
+_NATIONALITY_OF_PARTY = re.compile(
+    r"-(?:owned|backed|run|controlled|funded|financed|built|operated|led)\b"
+    r"|\s+(?:[\w-]+\s+)?(?:firm|company|group|miner|investor|developer|operator|owner|"
+    r"state-owned|conglomerate|partner|buyer|refiner|smelter operator)s?\b"
+)
+
+
 def _location(s: Sent, pos: int) -> Mention | None:
     """Where the facility is: a country after the trigger, else one introduced by "in", "at"
     or "near" before it ("its plant in Tanzania began …")."""
-    after = [c for c in s.countries() if c.start >= pos]
+    after = [
+        c
+        for c in s.countries()
+        if c.start >= pos
+        # "at a Chinese-owned mine", "by Chinese firm X": an owner's nationality, no place
+        and not (c.role == "demonym" and _NATIONALITY_OF_PARTY.match(s.text, c.end))
+    ]
     for c in after:
         gap = s.text[max(0, c.start - 40) : c.start]
         if re.search(r"\b(?:in|at|near)\s+(?:[\w'’.-]+\s+){0,4}$|,\s*$", gap):
@@ -3463,6 +3481,14 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
                 ),
                 None,
             )
+        if (
+            company is not None
+            and company.id is None
+            and any(w in OFFICIAL_TITLES for w in company.text.split())
+        ):
+            # "Prime Minister Jon Doe formally opened a smelter": a person of the government
+            # opens it; its operator is the object or is named after
+            company = None
         if company is not None and re.match(
             r"\s+(?:Minister|Secretary|Premier|Governor|President|Mayor)\b", s.text[company.end :]
         ):
@@ -3542,7 +3568,7 @@ _OPERATOR_UNNAMED = re.compile(
     r"(?:^|(?<=[a-z])(?=[A-Z])|\b)(?:The|Its|the)\s+(?:[\w-]+\s+)?(?:owner|operator|developer)s?\s+"
     r"of\b[^,;]*$"
     r"|\b(?:President|Prime Minister|Minister|Premier|Governor|Mayor)\s+(?:[A-Z][\w'’-]+\s+){1,3}"
-    r"(?:(?:on|last)\s+\w+\s+)?$"
+    r"(?:(?:on|last)\s+\w+\s+)?(?:\w+ly\s+)?$"
     # "A cobalt refinery in Ontario began operations": a facility introduced by an
     # indefinite article, its operator told after
     r"|^(?:An?|One)\s+(?:[\w-]+\s+){0,3}(?:plant|refinery|smelter|mine|mill|factory|facility|"
@@ -3558,6 +3584,12 @@ _SAYER_AFTER = re.compile(
 """An attribution after the clause (", operator X said"): the one telling it."""
 _OPERATOR_NAMED = re.compile(
     r"\b(?:by|(?i:owner|operator|developer)|owned by|run by)\s*,?\s+(?:the\s+)?"
+    r"(?:[\w'’-]+\s+){0,3}$"
+)
+
+
+_BUILT_BY = re.compile(
+    r"\b(?:built|developed|owned|operated|run|constructed|managed)\s+by\s+(?:the\s+)?"
     r"(?:[\w'’-]+\s+){0,3}$"
 )
 
@@ -3604,7 +3636,7 @@ def pending_operator_events(s: Sent, ctx: Context) -> list[Event]:
     names: as agent ("was built by the Chinese firm X"), as owner ("The mine owner, X, …"),
     or as the subject that announces ("X has today announced the changes")."""
     pend = ctx.pending_facility
-    if pend is None or not 0 < s.index - pend[0].index <= 2:
+    if pend is None or not 0 < s.index - pend[0].index <= 10:
         return []
     for c in s.companies():
         if c.kind != "company":
@@ -3617,8 +3649,20 @@ def pending_operator_events(s: Sent, ctx: Context) -> list[Event]:
                 s.text[c.end :],
             )
             and re.fullmatch(r"(?:[\w'’-]+\s+){0,2}", before) is not None
+            # a company that speaks tells of its own act only soon after it
+            and s.index - pend[0].index <= 2
         )
-        if _OPERATOR_NAMED.search(before) or announces:
+        # the agent or owner may come a few sentences on, after a quote or the background
+        # ("President X opened the plant … The project is being developed by Y")
+        named = _OPERATOR_NAMED.search(before)
+        if (
+            named
+            and s.index - pend[0].index > 2
+            and not (_BUILT_BY.search(before) and _FACILITY_NOUN.search(before))
+        ):
+            # further on, only a sentence about the facility's making or owning names it
+            named = None
+        if named or announces:
             ctx.pending_facility = None
             psent, fields, links = pend
             if announces and fields["date"] is None:
@@ -3649,6 +3693,15 @@ _FOLLOW_PLANT = re.compile(
     r"^(?:The|This|Its) (?:[\w-]+ ){0,2}(?:plant|facility|mine|refinery|smelter|project|line|"
     r"unit|mill|factory|operation|site|complex)\b|^It (?:has|will have|is designed|can)\b"
 )
+_CAPACITY_REF = re.compile(
+    r"\b(?:the|its|this|that)\s+(?:[\w-]+\s+){0,2}(?:project|plant|facility|mine|refinery|"
+    r"smelter|mill|line|operation|site|complex|concentrator|factory|works|train|furnace|kiln)\b"
+    r"[^.;]{0,40}?\b(?:capacity|designed to "
+    r"(?:produce|process)|(?:able|built) to (?:produce|process))\b",
+    re.IGNORECASE,
+)
+"""A later sentence giving the size of the facility just named ("… in the project, which has
+a capacity of …", "the plant is designed to produce …")."""
 _FOLLOW_SHIPMENT = re.compile(
     r"^(?:The|This|That) (?:initial |first |maiden |inaugural |debut )?(?:shipment|cargo|"
     r"consignment|delivery|batch|vessel|ship|parcel|container|load)\b"
@@ -3938,6 +3991,21 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             if e.type == "facility" and "capacity" not in e.fields:
                 cap = next((x for x in qty if x.unit.endswith("/yr")), qty[0])
                 updated.append(e.with_fields(dict(e.fields, capacity=cap.value, unit=cap.unit)))
+    later = stated_capacity(s.text) if qty and not _FOLLOW_PLANT.match(s.text) else None
+    if later is not None and _CAPACITY_REF.search(s.text):
+        # "X invested $790 million in the project, which has a capacity of 20,000 tonnes a
+        # year": the size of the plant whose opening was just told
+        lacking = [
+            e
+            for e in recent
+            if e.type == "facility"
+            and "capacity" not in e.fields
+            and e.fields.get("action") in ("opening", "expansion")
+        ]
+        mats = {x.id for x in s.materials()}
+        if len(lacking) == 1 and (not mats or lacking[0].fields.get("material") in mats):
+            e = lacking[0]
+            updated.append(e.with_fields(dict(e.fields, capacity=later.value, unit=later.unit)))
     shipped = re.search(
         r"\b(?:were|was|had been|has been|have been)\s+(?:shipped|loaded|sent|exported|"
         r"dispatched|delivered)\b",

@@ -1,0 +1,116 @@
+"""Round 11, facilities: mechanisms found on the sixth collection's development half, each
+tested on sentences of our own worded unlike any article, with a negative beside it.
+
+- a start of production with the product named in between ("commenced lithium production");
+- a plant opened by a head of state or minister, its operator named a few sentences on as the
+  one who built, developed, owns or runs it; the official is never taken for the operator;
+- an owner's nationality ("a Chinese-owned mine", "Chinese firm X") is no location;
+- the capacity of the plant just opened, stated in a later sentence about "the project";
+- a plant that "remains shut" is in a state, not newly closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from derisk.news.lexicon import Lexicon
+from tests.news_helpers import events_of, has
+
+PUBLISHED = "2025-06-20"
+F = "facility"
+
+POSITIVES: list[tuple[str, dict[str, Any]]] = [
+    (
+        "Acme Minerals commenced lithium production at its brine operation in Chile on Monday.",
+        {"company": "Acme Minerals", "action": "opening", "material": "lithium", "location": "CHL"},
+    ),
+    (
+        "Borealis Metals started copper concentrate output at the Kipushi mill in Congo last week.",
+        {"company": "Borealis Metals", "action": "opening", "material": "copper"},
+    ),
+    (
+        "Tanzania's President Amina Salim officially inaugurated a graphite processing plant "
+        'on Thursday. She said the country would no longer sell raw ore. "This is a proud day '
+        'for us," she told the crowd. Graphite is used in the anodes of electric vehicle '
+        "batteries. The plant was built by Chinese firm Acme Graphite, which holds the mining "
+        "licence.",
+        {"company": "Acme Graphite", "action": "opening", "material": "graphite"},
+    ),
+    (
+        "Prime Minister Jon Doe formally opened a nickel smelter in the north on Monday. The "
+        "smelter will employ 900 people. Officials expect exports of matte next year. The "
+        "smelter is operated by Acme Nickel Ltd.",
+        {"company": "Acme Nickel Ltd.", "action": "opening", "material": "nickel"},
+    ),
+    (
+        "Acme Graphite opened a processing plant at a Chinese-owned mine in Mozambique on Friday.",
+        {"company": "Acme Graphite", "action": "opening", "location": "MOZ"},
+    ),
+    (
+        "Acme Lithium began lithium production at its plant in Chile on Monday. The start had "
+        "been delayed by rain. Acme spent $500 million on the project, which has a capacity "
+        "of 30,000 tonnes of lithium carbonate a year.",
+        {"company": "Acme Lithium", "action": "opening", "capacity": 30000, "unit": "t/yr"},
+    ),
+    (
+        "Nordic Ore began nickel production at its new concentrator in Finland this month. The "
+        "company says the concentrator is designed to produce 12,000 tonnes of nickel a year.",
+        {"company": "Nordic Ore", "action": "opening", "capacity": 12000},
+    ),
+]
+
+# (text, fields the reader must NOT give a facility event with)
+NEGATIVES: list[tuple[str, dict[str, Any]]] = [
+    # a cut, not a start
+    ("Acme Minerals began cutting production at its nickel mine in Indonesia.", {}),
+    # the partnership began, no plant
+    ("The partnership between Acme and Beta began with immediate production of magnets.", {}),
+    # the official is not the operator
+    (
+        "Prime Minister Jon Doe formally opened a nickel smelter in the north on Monday.",
+        {"company": "Prime Minister Jon Doe"},
+    ),
+    # the nationality of the mine's owner is no place
+    (
+        "Acme Graphite opened a processing plant at a Chinese-owned mine on Friday.",
+        {"location": "CHN"},
+    ),
+    # a standing state
+    ("Beta Corp's mine remains shut.", {}),
+    ("Beta Corp's smelter in Chile stayed closed on Monday.", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), POSITIVES)
+def test_round11_facility(text: str, fields: dict[str, Any], lexicon: Lexicon) -> None:
+    ev = events_of(text, lexicon, PUBLISHED)
+    assert has(ev, F, **fields), ev
+
+
+@pytest.mark.parametrize(("text", "fields"), NEGATIVES)
+def test_round11_no_facility(text: str, fields: dict[str, Any], lexicon: Lexicon) -> None:
+    ev = events_of(text, lexicon, PUBLISHED)
+    assert not has(ev, F, **fields), ev
+
+
+def test_a_far_sentence_names_the_operator_only_as_its_maker(lexicon: Lexicon) -> None:
+    # five sentences on, "financed by" names a lender, not the operator
+    text = (
+        "Prime Minister Jon Doe formally opened a nickel smelter in the north on Monday. The "
+        "smelter will employ 900 people. It has been a long road, he said. Officials said the "
+        "country would export nickel matte from next year. Investors welcomed the news. The "
+        "expansion was financed by Acme Bank Ltd."
+    )
+    ev = events_of(text, lexicon, PUBLISHED)
+    assert not [e for e in ev if e["type"] == F], ev
+
+
+def test_a_later_capacity_of_another_plant_is_not_taken(lexicon: Lexicon) -> None:
+    text = (
+        "Acme Lithium began lithium production at its plant in Chile on Monday. Rival Beta "
+        "Corp's mine, which has a capacity of 10,000 tonnes a year, remains shut."
+    )
+    ev = events_of(text, lexicon, PUBLISHED)
+    assert has(ev, F, company="Acme Lithium", action="opening"), ev
+    assert not has(ev, F, company="Acme Lithium", capacity=10000), ev
