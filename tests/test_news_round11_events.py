@@ -6,7 +6,8 @@ tested on sentences of our own worded unlike any article, with a negative beside
   one who built, developed, owns or runs it; the official is never taken for the operator;
 - an owner's nationality ("a Chinese-owned mine", "Chinese firm X") is no location;
 - the capacity of the plant just opened, stated in a later sentence about "the project";
-- a plant that "remains shut" is in a state, not newly closed."""
+- a plant that "remains shut" or is "currently idle" is in a state, not newly closed; a sum
+  paid "upon closing" is paid when a deal completes."""
 
 from __future__ import annotations
 
@@ -58,6 +59,15 @@ POSITIVES: list[tuple[str, dict[str, Any]]] = [
         "company says the concentrator is designed to produce 12,000 tonnes of nickel a year.",
         {"company": "Nordic Ore", "action": "opening", "capacity": 12000},
     ),
+    # "idle" as a verb with its object: an act
+    (
+        "Acme Lithium has decided to idle Train 2 at its hydroxide refinery in Western Australia.",
+        {"company": "Acme Lithium", "action": "closure"},
+    ),
+    (
+        "Acme Nickel will idle its smelter in Sulawesi from July.",
+        {"company": "Acme Nickel", "action": "closure"},
+    ),
 ]
 
 # (text, fields the reader must NOT give a facility event with)
@@ -78,6 +88,16 @@ NEGATIVES: list[tuple[str, dict[str, Any]]] = [
     ),
     # a standing state
     ("Beta Corp's mine remains shut.", {}),
+    (
+        "Beta Corp holds an option on three claims near Gamma Mining's currently idle copper mine.",
+        {},
+    ),
+    # a deal completes
+    (
+        "Under the accord Acme Copper will pay $40 million upon closing and $60 million when "
+        "the smelter is built.",
+        {"action": "closure"},
+    ),
     ("Beta Corp's smelter in Chile stayed closed on Monday.", {}),
 ]
 

@@ -3254,6 +3254,22 @@ def no_facility_act(text: str, m: re.Match[str], action: str) -> bool:
         # "closed a $2.26 billion loan", "closes the acquisition of", "closing of the
         # placement": a deal is closed (completed), no plant
         return True
+    if (
+        action == "closure"
+        and _BARE_CLOSE.fullmatch(m.group(0))
+        and _DEAL_CLOSING_BEFORE.search(text, 0, m.start())
+        and not _PLANT_OBJECT.match(text, m.end())
+    ):
+        # "$350 million upon closing", "payable at close": the deal's completion
+        return True
+    if (
+        action == "closure"
+        and m.group(0).lower() == "idle"
+        and _IDLE_STATE_BEFORE.search(text, 0, m.start())
+    ):
+        # "Hudbay's currently idle Flin Flon mine", "has sat idle since 2019": a state told
+        # by its adjective; the verb takes an object ("will idle the smelter")
+        return True
     return (
         action == "expansion"
         and re.fullmatch(r"(?i:expan(?:d|ds|ded))", m.group(0)) is not None
@@ -3262,6 +3278,21 @@ def no_facility_act(text: str, m: re.Match[str], action: str) -> bool:
 
 
 _BARE_CLOSE = re.compile(r"(?i:clos(?:e|es|ed|ing))")
+_DEAL_CLOSING_BEFORE = re.compile(
+    r"\b(?:upon|on|at|after|before|following|until|prior to|pending|before the)\s+$",
+    re.IGNORECASE,
+)
+_PLANT_OBJECT = re.compile(
+    r"\s+(?:of\s+)?(?:the|its|their|a|an)\s+(?:[\w'’-]+\s+){0,3}?(?:plant|mine|refinery|"
+    r"smelter|factory|facility|mill|operations?|site|line|concentrator)\b",
+    re.IGNORECASE,
+)
+_IDLE_STATE_BEFORE = re.compile(
+    r"(?:\b(?:the|an|a|its|their|currently|now|still|long|largely|mostly|partly|sat|sits|lay|"
+    r"lies|lying|sitting|been|is|was|are|were|left|stood|stands|standing)|['’]s(?:\s+\w+ly)?)"
+    r"\s+$",
+    re.IGNORECASE,
+)
 _FINANCE_OBJECT = re.compile(
     r"\s+(?:(?:on|of)\s+)?(?:(?:a|an|the|its|their|this|that)\s+)?"
     r"(?:(?!(?:plant|mine|refinery|smelter|factory|facility|mill|operations?|site|line|after|"
