@@ -1,10 +1,12 @@
 """Round 11, facilities: mechanisms found on the sixth collection's development half, each
 tested on sentences of our own worded unlike any article, with a negative beside it.
 
-- a start of production with the product named in between ("commenced lithium production");
+- a start of production with the product named in between ("commenced lithium production"),
+  or told with production as the subject ("Production at the X mine began in February");
 - a plant opened by a head of state or minister, its operator named a few sentences on as the
   one who built, developed, owns or runs it; the official is never taken for the operator;
-- an owner's nationality ("a Chinese-owned mine", "Chinese firm X") is no location;
+- an owner's nationality ("a Chinese-owned mine", "Chinese firm X", "to China's X") is no
+  location;
 - the capacity of the plant just opened, stated in a later sentence about "the project";
 - a plant that "remains shut" or is "currently idle" is in a state, not newly closed; a sum
   paid "upon closing" is paid when a deal completes."""
@@ -59,6 +61,11 @@ POSITIVES: list[tuple[str, dict[str, Any]]] = [
         "company says the concentrator is designed to produce 12,000 tonnes of nickel a year.",
         {"company": "Nordic Ore", "action": "opening", "capacity": 12000},
     ),
+    (
+        "Acme Lithium is still waiting for an export licence. Production at the Lode mine "
+        "started in March, the company said.",
+        {"company": "Acme Lithium", "action": "opening"},
+    ),
     # "idle" as a verb with its object: an act
     (
         "Acme Lithium has decided to idle Train 2 at its hydroxide refinery in Western Australia.",
@@ -86,6 +93,14 @@ NEGATIVES: list[tuple[str, dict[str, Any]]] = [
         "Acme Graphite opened a processing plant at a Chinese-owned mine on Friday.",
         {"location": "CHN"},
     ),
+    # the buyer's country is no place of the plant
+    (
+        "Output at Acme Lithium's Lode mine began in March and is sold to China's Hainan Mining.",
+        {"location": "CHN"},
+    ),
+    # history, and a plan
+    ("Production at the mine began in 1998 and Acme Lithium bought it in 2010.", {}),
+    ("Acme Lithium said it expects production at the mine to begin next year.", {}),
     # a standing state
     ("Beta Corp's mine remains shut.", {}),
     (

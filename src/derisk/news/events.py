@@ -3038,7 +3038,7 @@ _F_OPEN = re.compile(
     r"(?:restarted|reopened|reopens|restarts)\b|"
     # "Operations at X's smelter resumed on Thursday": production the subject that resumes
     r"(?:production|operations|mining|output)\s+(?:at|of)\s+[^.;]{3,80}?\s+(?:has\s+|have\s+)?"
-    r"(?:resumed|restarted)\b|"
+    r"(?:resumed|restarted|began|begun|started|commenced|got under ?way)\b|"
     r"(?:brought|brings|bring) (?:[\w'’-]+\s+){0,5}?back (?:into production|online|on ?stream|"
     r"into operation))\b",
     re.IGNORECASE,
@@ -3133,6 +3133,14 @@ _NATIONALITY_OF_PARTY = re.compile(
 )
 
 
+def _owner_possessive(s: Sent, c: Mention) -> bool:
+    """``c`` is a company's country in the possessive ("to China's Hainan Mining")."""
+    m = re.match(r"['’]s\s+", s.text[c.end :])
+    return m is not None and any(
+        o.start == c.end + m.end() for o in s.companies() if o.kind == "company"
+    )
+
+
 def _location(s: Sent, pos: int) -> Mention | None:
     """Where the facility is: a country after the trigger, else one introduced by "in", "at"
     or "near" before it ("its plant in Tanzania began …")."""
@@ -3142,6 +3150,7 @@ def _location(s: Sent, pos: int) -> Mention | None:
         if c.start >= pos
         # "at a Chinese-owned mine", "by Chinese firm X": an owner's nationality, no place
         and not (c.role == "demonym" and _NATIONALITY_OF_PARTY.match(s.text, c.end))
+        and not _owner_possessive(s, c)
     ]
     for c in after:
         gap = s.text[max(0, c.start - 40) : c.start]
