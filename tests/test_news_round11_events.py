@@ -8,6 +8,10 @@ tested on sentences of our own worded unlike any article, with a negative beside
 - an owner's nationality ("a Chinese-owned mine", "Chinese firm X", "to China's X") is no
   location;
 - the capacity of the plant just opened, stated in a later sentence about "the project";
+- a company introduced as "the Canadian company X" or named with a commodity word ("X
+  Titanium", "X Iron") is a company;
+- a government body ("the Ministry of Environment", "the Department of X") orders or reports a
+  plant's act; the operator is the one it acts on, or is named later, never the body;
 - a plant that "remains shut" or is "currently idle" is in a state, not newly closed; a sum
   paid "upon closing" is paid when a deal completes."""
 
@@ -66,6 +70,30 @@ POSITIVES: list[tuple[str, dict[str, Any]]] = [
         "started in March, the company said.",
         {"company": "Acme Lithium", "action": "opening"},
     ),
+    (
+        "The Canadian company Borealis announced on Tuesday that it is suspending mining "
+        "operations in Cuba because of fuel shortages.",
+        {"company": "Borealis", "action": "closure", "location": "CUB"},
+    ),
+    (
+        "Coastal Titanium has announced that it will shut down its operations in Kenya by the "
+        "end of next year after its deposits ran out.",
+        {"company": "Coastal Titanium", "action": "closure", "location": "KEN"},
+    ),
+    (
+        "Northern Iron halted operations at its pellet plant in Canada after a fire on Sunday.",
+        {"company": "Northern Iron", "action": "closure"},
+    ),
+    (
+        "The Ministry of Environment has stopped mining operations by Acme Nickel Corporation "
+        "on the island, officials said on Monday.",
+        {"company": "Acme Nickel Corporation", "action": "closure"},
+    ),
+    (
+        "The country's first lithium refinery began operations near the capital on Monday, "
+        "the Ministry of Mines said. The refinery is operated by Acme Lithium Ltd.",
+        {"company": "Acme Lithium Ltd.", "action": "opening", "material": "lithium"},
+    ),
     # "idle" as a verb with its object: an act
     (
         "Acme Lithium has decided to idle Train 2 at its hydroxide refinery in Western Australia.",
@@ -98,6 +126,18 @@ NEGATIVES: list[tuple[str, dict[str, Any]]] = [
         "Output at Acme Lithium's Lode mine began in March and is sold to China's Hainan Mining.",
         {"location": "CHN"},
     ),
+    # a government body is never the operator
+    (
+        "The country's first lithium refinery began operations near the capital on Monday, "
+        "the Ministry of Mines said.",
+        {"company": "Ministry of Mines"},
+    ),
+    (
+        "The Department of Environment and Natural Resources has stopped mining on the island.",
+        {"company": "The Department of Environment and Natural Resources"},
+    ),
+    # a day after "the company" is no name
+    ("The company Tuesday said it would suspend mining operations in Cuba.", {}),
     # history, and a plan
     ("Production at the mine began in 1998 and Acme Lithium bought it in 2010.", {}),
     ("Acme Lithium said it expects production at the mine to begin next year.", {}),

@@ -33,6 +33,7 @@ from derisk.news.clauses import (
 )
 from derisk.news.dates import add_period, parse_duration
 from derisk.news.events import (
+    _BODY_NAME,
     _DURATION,
     _EXTEND_BY,
     _F_CLOSE,
@@ -315,7 +316,8 @@ def facility_clause_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             continue
         company, by_ref = _operator(s, pos, ctx)
-        if company is None:
+        if company is None or (company.id is None and _BODY_NAME.match(company.text)):
+            # a government body tells of or orders the act; it runs no plant
             continue
         mats = [m for m in s.materials() if m.id]
         mat = mats[0] if mats else ctx.last_material

@@ -3521,6 +3521,18 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
                 ),
                 None,
             )
+        if company is not None and company.id is None and _BODY_NAME.match(company.text):
+            # "The Department of Environment and Natural Resources has stopped mining
+            # operations by X": a government body orders the stop; the operator is named after
+            # it ("by X", "X's mine") or in a sentence to come
+            company = next(
+                (
+                    o
+                    for o in s.orgs()
+                    if o.start >= m.end() and o.kind == "company" and not _BODY_NAME.match(o.text)
+                ),
+                None,
+            )
         if (
             company is not None
             and company.id is None
@@ -3540,13 +3552,23 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
                 # "The refinery was commissioned on Wednesday, partners X and Y said": the
                 # company that tells of its own facility's act is its operator
                 company = next(
-                    (o for o in s.companies() if sayer.start() <= o.start < sayer.end()), None
+                    (
+                        o
+                        for o in s.companies()
+                        if sayer.start() <= o.start < sayer.end()
+                        # "…, the press service of the Ministry of Industry said": the
+                        # government tells of it; the operator is named elsewhere
+                        and not _BODY_NAME.match(o.text)
+                    ),
+                    None,
                 )
         if company is None and not any(o.end <= m.start() for o in s.companies()):
             # "The mine was shut down in August", "Production at the site was halted": the
             # facility is the subject; the company is the one the article is about
             company = _facility_subject_operator(s, m.start(), ctx)
             by_ref = by_ref or company is not None
+        if company is not None and company.id is None and _BODY_NAME.match(company.text):
+            company = None  # a government body found as the plant's subject or its teller
         if company is None and _OPERATOR_UNNAMED.search(s.text, 0, m.start()):
             # "The owner of the Ravensthorpe mine says it will suspend mining", "President X
             # commissioned a lithium plant": the operator is named in a sentence to come
@@ -3611,7 +3633,8 @@ _OPERATOR_UNNAMED = re.compile(
     r"(?:(?:on|last)\s+\w+\s+)?(?:\w+ly\s+)?$"
     # "A cobalt refinery in Ontario began operations": a facility introduced by an
     # indefinite article, its operator told after
-    r"|^(?:An?|One)\s+(?:[\w-]+\s+){0,3}(?:plant|refinery|smelter|mine|mill|factory|facility|"
+    r"|^(?:An?|One|The\s+(?:first|country['’]s\s+first|nation['’]s\s+first))\s+"
+    r"(?:[\w-]+\s+){0,3}(?:plant|refinery|smelter|mine|mill|factory|facility|"
     r"concentrator|processing plant)\b[^,;]*$"
 )
 """A clause whose subject leaves the operator unnamed: its owner described, not named, or an
@@ -3628,6 +3651,12 @@ _OPERATOR_NAMED = re.compile(
 )
 
 
+_BODY_NAME = re.compile(
+    r"(?:The\s+)?(?:[A-Z][\w.]*\s+){0,2}(?:Department|Ministry|Agency|Office|Administration|"
+    r"Commission|Bureau|Directorate|Secretariat|Inspectorate)\b(?:\s+(?:of|for)\b|$)"
+)
+"""A government body's name ("The Department of Environment and Natural Resources", "Ministry
+of Industry and Construction"): it orders or reports a plant's act, it does not run the plant."""
 _BUILT_BY = re.compile(
     r"\b(?:built|developed|owned|operated|run|constructed|managed)\s+by\s+(?:the\s+)?"
     r"(?:[\w'’-]+\s+){0,3}$"

@@ -128,6 +128,19 @@ ORG_WORDS = (
     "Earth",
     "Battery",
     "Refining",
+    # more commodities a miner's name ends in ("Base Titanium", "Champion Iron", "Barrick Gold")
+    "Titanium",
+    "Magnesium",
+    "Molybdenum",
+    "Alumina",
+    "Aluminium",
+    "Aluminum",
+    "Platinum",
+    "Gold",
+    "Silver",
+    "Iron",
+    "Steel",
+    "Alloys",
 )
 """Words that end the name of an organisation ("Kibara Graphite Ltd", "Hanul Chemical")."""
 
@@ -679,6 +692,12 @@ def _resolve(cands: list[Mention], prefer_new: bool = False) -> list[Mention]:
 
 _DESCRIBED_RE = re.compile(
     r"\b(?:group|conglomerate|trading house|trader|refiner|smelter|miner|carmaker|automaker|"
+    # "The Canadian company Sherritt announced …", "Chinese firm DH Mining" (not a day or a
+    # month: "the company Tuesday said")
+    r"(?:(?:[A-Z][a-z]+(?:an|ese|ish|ian|i)|[Tt]he|mining|trading|state-owned)\s+)"
+    r"(?:company|firm)(?=\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"On|In|The|This|That|It|Its|Last|Next|Earlier|Later)\b))|"
     r"steelmaker|chipmaker|battery maker|magnet maker|investor|explorer|developer|producer|"
     # "…, operator Mopani Copper Mines said": the one running the plant, named after its role
     r"operator|owner)\s+"
