@@ -189,3 +189,37 @@ def test_a_later_capacity_of_another_plant_is_not_taken(lexicon: Lexicon) -> Non
     ev = events_of(text, lexicon, PUBLISHED)
     assert has(ev, F, company="Acme Lithium", action="opening"), ev
     assert not has(ev, F, company="Acme Lithium", capacity=10000), ev
+
+
+# ------------------------------------------------------------------ restrictions (round 11)
+# A first sentence that names another country, so the reader has an issuer in context.
+CONTEXT = "Acme Resources signed its first supply contract in Morocco to buy ore from Beta Mining. "
+
+
+def test_a_measure_named_as_a_cause_is_no_new_restriction(lexicon: Lexicon) -> None:
+    # "adds that" reports speech; "reflecting export restrictions" names the cause of a price
+    ev = events_of(
+        CONTEXT + "Acme adds that the antimony price has doubled this year, mostly reflecting "
+        "export restrictions from China.",
+        lexicon,
+        PUBLISHED,
+    )
+    assert not [e for e in ev if e["type"] == "export_restriction"], ev
+
+
+def test_restrictions_from_a_country_are_that_countrys(lexicon: Lexicon) -> None:
+    ev = events_of(
+        CONTEXT + "Supply tightened last week after new export restrictions from China took "
+        "effect on antimony.",
+        lexicon,
+        PUBLISHED,
+    )
+    assert has(ev, "export_restriction", issuer="CHN", material="antimony"), ev
+    assert not has(ev, "export_restriction", issuer="MAR"), ev
+
+
+def test_adding_a_metal_to_a_control_list_still_imposes(lexicon: Lexicon) -> None:
+    ev = events_of(
+        "Beijing added tellurium to its export control list on Monday.", lexicon, PUBLISHED
+    )
+    assert has(ev, "export_restriction", issuer="CHN", action="imposed", material="tellurium"), ev

@@ -2331,6 +2331,13 @@ def _issuer(s: Sent, pos: int, ctx: Context) -> Mention | None:
             and not _GOVERNMENT_OF.match(s.text, c.end)
             # "the Ministry of Commerce of China": a national body's country
             and not _BODY_OF.search(s.text[max(0, c.start - 80) : c.start])
+            # "export restrictions from China": the measure's source is its issuer
+            and not re.search(
+                r"\b(?:restrictions?|controls?|curbs|bans?|embargo(?:es)?|quotas?)\s+from\s+"
+                r"(?:the\s+)?$",
+                gap,
+                re.IGNORECASE,
+            )
         ):
             continue
         if (
@@ -2496,7 +2503,9 @@ def _verb_reading(text: str, m: re.Match[str]) -> bool:
 
 _PRESUPPOSED = re.compile(
     r"\b(?:(?P<frame>under|despite|ahead of|in light of|given)|amid|amidst|because of|due to|"
-    r"in response to|in the wake of)\s+(?P<np>(?:(?:the|its|their|these|those|such|"
+    # "prices trebled, primarily reflecting export restrictions from China": a cause
+    r"in response to|in the wake of|reflecting|driven by|caused by|fuelled by|fueled by|"
+    r"thanks to|owing to|following)\s+(?P<np>(?:(?:the|its|their|these|those|such|"
     r"[A-Z][a-z]+['’]s|[\w-]+)\s+){0,5})$",
     re.IGNORECASE,
 )
@@ -2525,7 +2534,9 @@ _IMPOSING_CUE = re.compile(
     r"\b(?:announc\w*|introduc\w*|impos\w*|implement\w*|issu\w*|unveil\w*|adopt\w*|enforc\w*|"
     r"(?:take|takes|took|taking|come|comes|came) (?:into )?effect|effective|appl(?:y|ies|ied)|"
     r"kick(?:s|ed)? in|"
-    r"cover\w*|includ\w*|requir\w*|mandat\w*|tak(?:e|es|ing)|took|placed|put|expand\w*|add\w*|"
+    r"cover\w*|includ\w*|requir\w*|mandat\w*|tak(?:e|es|ing)|took|placed|put|expand\w*|"
+    # "added gallium to the list", not a speaker's "adds that", "the company added."
+    r"add(?:s|ed|ing)?(?!\s+that\b|\s*[,.])|"
     r"publish\w*|decid\w*|decision|order\w*|approv\w*|enact\w*|sign(?:s|ed)|passed|"
     r"slapp?\w*|extend\w*|renew\w*)\b",
     re.IGNORECASE,
