@@ -141,6 +141,13 @@ NEGATIVES: list[tuple[str, dict[str, Any]]] = [
     # history, and a plan
     ("Production at the mine began in 1998 and Acme Lithium bought it in 2010.", {}),
     ("Acme Lithium said it expects production at the mine to begin next year.", {}),
+    # a sum closed is a deal closed
+    (
+        "Acme Alumina reached the contractual close of $300 million in debt funding for its "
+        "refinery in Queensland.",
+        {"action": "closure"},
+    ),
+    ("Acme Lithium reached financial close of A$250 million for its smelter on Monday.", {}),
     # a standing state
     ("Beta Corp's mine remains shut.", {}),
     (

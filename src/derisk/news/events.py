@@ -3277,6 +3277,16 @@ def no_facility_act(text: str, m: re.Match[str], action: str) -> bool:
     if (
         action == "closure"
         and _BARE_CLOSE.fullmatch(m.group(0))
+        and re.match(
+            r"\s+of\s+(?:(?:a|an|the|its|their)\s+)?(?:[A-Z]{0,3}\$|US\$|€|£|¥)\s?[\d.,]+",
+            text[m.end() :],
+        )
+    ):
+        # "the contractual close of $400 million in debt funding": a sum is closed, a deal
+        return True
+    if (
+        action == "closure"
+        and _BARE_CLOSE.fullmatch(m.group(0))
         and _DEAL_CLOSING_BEFORE.search(text, 0, m.start())
         and not _PLANT_OBJECT.match(text, m.end())
     ):
