@@ -17,10 +17,12 @@ tested on sentences of our own worded unlike any article, with a negative beside
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
+from derisk.news import Article, analyze
 from derisk.news.lexicon import Lexicon
 from tests.news_helpers import events_of, has
 
@@ -230,3 +232,33 @@ def test_adding_a_metal_to_a_control_list_still_imposes(lexicon: Lexicon) -> Non
         "Beijing added tellurium to its export control list on Monday.", lexicon, PUBLISHED
     )
     assert has(ev, "export_restriction", issuer="CHN", action="imposed", material="tellurium"), ev
+
+
+# ------------------------------------------------------------- a headline's short name
+def test_a_headline_short_name_is_the_bodys_full_name(lexicon: Lexicon) -> None:
+    # a page whose text opens with its headline line, as pages are read
+    article = Article(
+        article_id="t",
+        url="https://example.org/t",
+        title=None,
+        published=dt.date(2025, 6, 20),
+        site=None,
+        text=(
+            "Halvard Critical opens first lithium refinery in Germany\n"
+            "Halvard Critical Materials has opened a lithium hydroxide refinery in Saxony, "
+            "Germany, the company said on Monday."
+        ),
+        origin="test",
+    )
+    ev = [e for e in analyze(article, lexicon).events if e.type == F]
+    assert ev and {e.fields["company"] for e in ev} == {"Halvard Critical Materials"}, ev
+
+
+def test_a_subsidiary_named_with_a_commodity_is_not_the_parent(lexicon: Lexicon) -> None:
+    text = (
+        "Halvard Mining opened a copper mine in Chile on Monday. Its unit Halvard Mining "
+        "Lithium runs a brine plant nearby."
+    )
+    ev = [e for e in events_of(text, lexicon, PUBLISHED) if e["type"] == F]
+    assert has(ev, F, company="Halvard Mining", action="opening"), ev
+    assert not has(ev, F, company="Halvard Mining Lithium", action="opening"), ev

@@ -419,6 +419,37 @@ def _drop_preliminary(events: list[Event], texts: dict[int, str]) -> list[Event]
     ]
 
 
+_FORM_WORDS = frozenset(
+    [
+        "Materials",
+        "Group",
+        "Holdings",
+        "Holding",
+        "Company",
+        "Co",
+        "Co.",
+        "Corp",
+        "Corp.",
+        "Corporation",
+        "Inc",
+        "Inc.",
+        "Ltd",
+        "Ltd.",
+        "Limited",
+        "plc",
+        "PLC",
+        "AG",
+        "SA",
+        "S.A.",
+        "NV",
+        "N.V.",
+        "LLC",
+        "GmbH",
+    ]
+)
+"""Words of a company's form, which a short name may leave off ("AMG Critical")."""
+
+
 def _first_words_of(m: Mention, named: list[Mention]) -> list[Mention]:
     """The one new company of the article whose name opens with the event's one-word short
     name ("BTR" after "BTR New Material Group", "Hartwell" after "Hartwell Energy Group"): the
@@ -426,8 +457,21 @@ def _first_words_of(m: Mention, named: list[Mention]) -> list[Mention]:
     opening word but neither name contains the other (a short name that could stand for
     either)."""
     words = m.value.split()
-    if len(words) != 1 or len(m.value) < 3 or m.value.lower() in _COMMON_SHORT:
-        # one word only: "Rio Tinto" is the parent of "Rio Tinto Lithium", not its short name
+    if len(words) > 1:
+        # "AMG Critical" (a headline's cut) for "AMG Critical Materials": the fuller name adds
+        # only words of a company's form, never a commodity or place ("Rio Tinto Lithium" is
+        # Rio Tinto's subsidiary)
+        fuller = [
+            c
+            for c in named
+            if c.kind == "company"
+            and c.id is None
+            and c.value.split()[: len(words)] == words
+            and len(c.value.split()) > len(words)
+            and all(w in _FORM_WORDS for w in c.value.split()[len(words) :])
+        ]
+        return [max(fuller, key=lambda c: len(c.value))] if len(fuller) == 1 else []
+    if len(m.value) < 3 or m.value.lower() in _COMMON_SHORT:
         return []
     fuller = [
         c
@@ -653,6 +697,8 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
     events = deals.home_dollar(events, article.url, article.text)
     # a restatement of an event (same type and key fields, no conflicting value) adds the
     # details it states to the first statement ("… for five years" in the next paragraph)
+    # names first, so that a headline's short name and the body's full one are one party
+    events = [_full_names(e, named) for e in events]
     unique: list[Event] = []
     for e in events:
         for i, u in enumerate(unique):
