@@ -262,3 +262,31 @@ def test_a_subsidiary_named_with_a_commodity_is_not_the_parent(lexicon: Lexicon)
     ev = [e for e in events_of(text, lexicon, PUBLISHED) if e["type"] == F]
     assert has(ev, F, company="Halvard Mining", action="opening"), ev
     assert not has(ev, F, company="Halvard Mining Lithium", action="opening"), ev
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a measure in force, told as the setting of the news
+        "The placement comes as China restricts exports of graphite, used in battery anodes.",
+        "Beijing's decision came as China curbs exports of gallium to chip makers.",
+        # the measure is the subject of another verb, its country named in another clause
+        "China mines most of the world's tungsten, but export controls have unsettled buyers "
+        "in Europe.",
+    ],
+)
+def test_a_measure_in_force_is_no_new_restriction(text: str, lexicon: Lexicon) -> None:
+    ev = events_of(text, lexicon, PUBLISHED)
+    assert not [e for e in ev if e["type"] == "export_restriction"], ev
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The deal comes after China restricted exports of graphite last week.",
+        "China is the top producer, but it imposed export controls on tungsten on Monday.",
+    ],
+)
+def test_an_act_beside_the_setting_is_still_one(text: str, lexicon: Lexicon) -> None:
+    ev = events_of(text, lexicon, PUBLISHED)
+    assert has(ev, "export_restriction", issuer="CHN", action="imposed"), ev

@@ -2444,6 +2444,15 @@ def _directive(s: Sent, pos: int) -> bool:
     )
 
 
+def _own_clause(text: str, lo: int, pos: int) -> int:
+    """Where the coordinate clause holding ``pos`` starts: after the last ", but", ", while",
+    "; " … before it (``lo`` if none)."""
+    cut = lo
+    for c in re.finditer(r",\s+(?:but|while|whereas|yet|although|though)\s+|;\s+", text[lo:pos]):
+        cut = lo + c.end()
+    return cut
+
+
 def _company_subject(s: Sent, pos: int) -> bool:
     """The clause's subject is a company and no government: "Glencore halted cobalt exports
     from its Congo mines" is a company's decision, not an export restriction."""
@@ -2783,7 +2792,12 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         noun = _NOUN_TRIGGER.fullmatch(m.group(0)) and not _verb_reading(s.text, m)
         if (
             action == "imposed"
-            and issuer not in s.mentions
+            # the issuer not named, or named in another clause ("China is the largest
+            # producer, but export controls have raised concerns")
+            and (
+                issuer not in s.mentions
+                or not _own_clause(s.text, lo, m.start()) <= issuer.start < hi
+            )
             and noun
             and not re.search(
                 r"\b(?:to|will|would|shall|must)\s+$", s.text[max(0, m.start() - 8) : m.start()]
@@ -2792,6 +2806,17 @@ def restriction_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             # "export restrictions on gallium created challenges": the measure named, not
             # an act of a government this sentence reports
+            continue
+        if (
+            action == "imposed"
+            and not noun
+            and re.match(r"(?:restricts|bans|limits|curbs|controls|prohibits)$", m.group(0), re.I)
+            and re.search(
+                r"\b(?:comes?|came|coming)\s+as\s+(?:[\w'’-]+\s+){1,3}$", s.text[: m.start()]
+            )
+        ):
+            # "The deal comes as China restricts exports of graphite": a measure in force, told
+            # as the setting of the news, in the present
             continue
         if (
             action == "imposed"
