@@ -150,6 +150,11 @@ NEGATIVES: list[tuple[str, dict[str, Any]]] = [
         {"action": "closure"},
     ),
     ("Acme Lithium reached financial close of A$250 million for its smelter on Monday.", {}),
+    # the thing closed is no plant
+    (
+        "Acme Mining closed the sales office in Perth, which handles ore from its lithium mine.",
+        {"action": "closure"},
+    ),
     # a standing state
     ("Beta Corp's mine remains shut.", {}),
     (

@@ -3317,6 +3317,15 @@ def no_facility_act(text: str, m: re.Match[str], action: str) -> bool:
     ):
         # "$350 million upon closing", "payable at close": the deal's completion
         return True
+    if action == "closure" and re.fullmatch(
+        r"(?i:clos(?:e|es|ed|ing)|shut(?:s|ting)?)", m.group(0)
+    ):
+        obj = _object_phrase(text, m.end())
+        if re.match(r"\s*(?:the|its|their|this|that)\s", obj, re.IGNORECASE) and not (
+            _FACILITY_NOUN.search(obj) or _GROWN_THING.search(obj)
+        ):
+            # "plans to close the LPO", "shut the office": the thing closed is no plant
+            return True
     if (
         action == "closure"
         and m.group(0).lower() == "idle"
