@@ -276,6 +276,9 @@ class Read:
     proposals: list[Any]
     rows: list[npt.NDArray[np.int64]]
     states: list[frozenset[str]]
+    missed: list[tuple[str, list[int]]]
+    """Labelled events the reader missed: type, positions of the sentences holding them."""
+    sentences: list[Sentence]
 
 
 def read(corpus: Path, labels: Path, lexicon: Lexicon) -> tuple[list[Read], list[Read]]:
@@ -316,12 +319,19 @@ def read(corpus: Path, labels: Path, lexicon: Lexicon) -> tuple[list[Read], list
         for g in a.events:
             for i in aligned(sents, g, lexicon):
                 states[i].add(g["type"])
+        got = {gi for _, gi in pairs}
         r = Read(
             a.id,
             list(a.events),
             found,
             [hashed(features(s.text, s.mentions, s.index)) for s in sents],
             [frozenset(x) for x in states],
+            [
+                (g["type"], aligned(sents, g, lexicon))
+                for gi, g in enumerate(a.events)
+                if gi not in got
+            ],
+            sents,
         )
         (valid if collection[a.id] == VALIDATION_COLLECTION else train).append(r)
     return train, valid
@@ -389,6 +399,43 @@ def auc(items: Sequence[tuple[Read, list[float]]], lexicon: Lexicon) -> float | 
     return wins / (len(right) * len(wrong))
 
 
+def missed_ranks(articles: Sequence[Read], det: Detector) -> dict[str, Any]:
+    """For the events the reader missed: how many have a sentence among the top 2%, 5%, 10%
+    of all the articles' sentences by ``p_t(s)`` for the event's type."""
+    probs = {
+        t: np.array(
+            [det.probability(t, s.text, s.mentions, s.index) for a in articles for s in a.sentences]
+        )
+        for t in TYPES
+    }
+    best: list[float | None] = []
+    kinds: list[str] = []
+    for a in articles:
+        for t, where in a.missed:
+            if t not in TYPES:
+                continue
+            kinds.append(t)
+            best.append(
+                max(
+                    (
+                        det.probability(
+                            t, a.sentences[i].text, a.sentences[i].mentions, a.sentences[i].index
+                        )
+                        for i in where
+                    ),
+                    default=None,
+                )
+            )
+    out: dict[str, Any] = {"missed": len(best), "aligned": sum(b is not None for b in best)}
+    for share in (0.02, 0.05, 0.10):
+        cut = {t: float(np.quantile(v, 1 - share)) if len(v) else 1.0 for t, v in probs.items()}
+        out[f"top_{round(share * 100)}pct"] = sum(
+            1 for t, b in zip(kinds, best, strict=True) if b is not None and b >= cut[t]
+        )
+    out["sentences"] = sum(len(a.sentences) for a in articles)
+    return out
+
+
 def run(
     corpus: Path, labels: Path, *, l2: float = 1.0, folds: int = 5, bits: int = BITS
 ) -> dict[str, Any]:
@@ -410,6 +457,7 @@ def run(
         "positives": {t: sum(t in s for a in train for s in a.states) for t in TYPES},
         "auc_validation": auc(on_valid, lexicon),
         "auc_cross_validation": auc(cv, lexicon),
+        "missed_sentences_validation": missed_ranks(valid, full),
         "veto": [
             {
                 "threshold": th,
@@ -444,6 +492,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"AUC of p_t(s), right against wrong proposals: validation "
         f"{_f(out['auc_validation'])}, cross-validation {_f(out['auc_cross_validation'])}"
+    )
+    m = out["missed_sentences_validation"]
+    print(
+        f"validation events the reader missed: {m['missed']} ({m['aligned']} with a sentence "
+        f"holding them); that sentence among the top 2% / 5% / 10% of the {m['sentences']} "
+        f"sentences for its type: {m['top_2pct']} / {m['top_5pct']} / {m['top_10pct']}"
     )
     print("veto T     validation P / R / F1 (tp-fp-fn)      cross-validation P / R / F1 (tp-fp-fn)")
     for row in out["veto"]:

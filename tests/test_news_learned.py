@@ -162,6 +162,9 @@ def test_run_on_a_tiny_corpus_splits_collections_and_never_reads_the_test_half(
         v, c = row["validation"], row["cross_validation"]
         assert v["tp"] + v["fn"] == 1  # the validation article's one labelled event
         assert c["tp"] + c["fn"] == 2  # the training articles' two
+    missed = out["missed_sentences_validation"]
+    assert missed["missed"] == out["veto"][0]["validation"]["fn"]
+    assert missed["sentences"] == 1
     # a veto never adds proposals: a higher threshold keeps no more than a lower one
     kept = [r["validation"]["tp"] + r["validation"]["fp"] for r in out["veto"]]
     assert kept == sorted(kept, reverse=True)
