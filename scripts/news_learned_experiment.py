@@ -5,12 +5,13 @@ learned component (experiment ML11)". Nothing here is wired into the reader.
 Run::
 
     PYTHONPATH=src python scripts/news_learned_experiment.py --corpus /path/to/corpus \\
-        [--labels benchmarks/news_real/labels.jsonl] [--l2 1.0] [--folds 5]
+        [--labels benchmarks/news_real/labels.jsonl] [--validate-on 6] [--l2 1.0] [--folds 5]
 
 Only development-half articles are read (split ``dev``); the test half is never touched.
-*Training* articles are the development half of collections 1-5 (rows without a
-``collection`` key are collections 1 and 2); *validation* articles are the development half
-of collection 6, which no rule was written from.
+*Validation* articles are the development half of one collection (``--validate-on N``, 6 by
+default: no rule had been written from it when the experiment was run); *training* articles
+are the development halves of the collections before it (rows without a ``collection`` key
+are collections 1 and 2). Later collections are not read.
 
 **The detector.** For each event type ``t`` a logistic regression scores a sentence::
 
@@ -281,14 +282,18 @@ class Read:
     sentences: list[Sentence]
 
 
-def read(corpus: Path, labels: Path, lexicon: Lexicon) -> tuple[list[Read], list[Read]]:
-    """``(training, validation)`` articles: development halves of collections 1-5 and 6."""
+def read(
+    corpus: Path, labels: Path, lexicon: Lexicon, validate_on: int = VALIDATION_COLLECTION
+) -> tuple[list[Read], list[Read]]:
+    """``(training, validation)`` articles: the development halves of the collections before
+    ``validate_on`` and of ``validate_on``."""
     collection = {}
     for line in labels.read_text("utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            if row.get("split") == "dev":
-                collection[row["id"]] = int(row.get("collection", 1))
+            c = int(row.get("collection", 1))
+            if row.get("split") == "dev" and c <= validate_on:
+                collection[row["id"]] = c
     files = realscore.find_corpus_files(corpus)
     train: list[Read] = []
     valid: list[Read] = []
@@ -333,7 +338,7 @@ def read(corpus: Path, labels: Path, lexicon: Lexicon) -> tuple[list[Read], list
             ],
             sents,
         )
-        (valid if collection[a.id] == VALIDATION_COLLECTION else train).append(r)
+        (valid if collection[a.id] == validate_on else train).append(r)
     return train, valid
 
 
@@ -437,12 +442,18 @@ def missed_ranks(articles: Sequence[Read], det: Detector) -> dict[str, Any]:
 
 
 def run(
-    corpus: Path, labels: Path, *, l2: float = 1.0, folds: int = 5, bits: int = BITS
+    corpus: Path,
+    labels: Path,
+    *,
+    validate_on: int = VALIDATION_COLLECTION,
+    l2: float = 1.0,
+    folds: int = 5,
+    bits: int = BITS,
 ) -> dict[str, Any]:
     """The experiment's figures (see the module docstring); ``bits`` below :data:`BITS`
     folds the hash table (for quick runs)."""
     lexicon = lexicon_from_csv(bundled_dir() / "entities.csv")
-    train, valid = read(corpus, labels, lexicon)
+    train, valid = read(corpus, labels, lexicon, validate_on)
     full = fit(train, l2, bits)
     on_valid = scored(valid, full)
     cv: list[tuple[Read, list[float]]] = []
@@ -452,6 +463,7 @@ def run(
         if inside and held:
             cv += scored(held, fit(inside, l2, bits))
     return {
+        "validation_collection": validate_on,
         "training_articles": len(train),
         "validation_articles": len(valid),
         "positives": {t: sum(t in s for a in train for s in a.states) for t in TYPES},
@@ -477,17 +489,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--labels", type=Path, default=LABELS)
+    ap.add_argument("--validate-on", type=int, default=VALIDATION_COLLECTION, metavar="N")
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    out = run(args.corpus, args.labels, l2=args.l2, folds=args.folds)
+    out = run(args.corpus, args.labels, validate_on=args.validate_on, l2=args.l2, folds=args.folds)
     if args.json:
         print(json.dumps(out, indent=1))
         return 0
     print(
-        f"training: {out['training_articles']} articles (dev, collections 1-5); validation: "
-        f"{out['validation_articles']} (dev, collection 6); positive sentences {out['positives']}"
+        f"training: {out['training_articles']} articles (dev, collections before "
+        f"{out['validation_collection']}); validation: {out['validation_articles']} (dev, "
+        f"collection {out['validation_collection']}); positive sentences {out['positives']}"
     )
     print(
         f"AUC of p_t(s), right against wrong proposals: validation "

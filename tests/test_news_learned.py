@@ -103,8 +103,9 @@ def test_training_is_deterministic_and_learns_a_separable_word(exp: ModuleType) 
 
 
 # A tiny corpus of our own: three training articles (development half, collections 1-2), one
-# validation article (collection 6) and one test-half article whose stored text does not
-# match its label, so that reading it would fail.
+# validation article (collection 6), one development article of a later collection (not read)
+# and one test-half article whose stored text does not match its label, so that reading it
+# would fail.
 ARTICLES: tuple[tuple[str, str, int | None, str, list[dict[str, Any]]], ...] = (
     ("t-close", "dev", None, "Ruritan Metals shut its nickel smelter in Ruritania on Monday.",
      [{"type": "facility", "fields": {"company": "Ruritan Metals", "action": "closure",
@@ -116,6 +117,7 @@ ARTICLES: tuple[tuple[str, str, int | None, str, list[dict[str, Any]]], ...] = (
     ("v-close", "dev", 6, "Borduria Metals halted its copper smelter on Friday.",
      [{"type": "facility", "fields": {"company": "Borduria Metals", "action": "closure",
                                       "material": "copper"}}]),
+    ("x-later", "dev", 7, "Syldavia Mining shut its zinc mine.", []),
     ("x-test", "test", 6, "Syldavia Mining shut its zinc mine.", []),
 )  # fmt: skip
 
@@ -125,7 +127,7 @@ def _corpus(root: Path) -> tuple[Path, Path]:
     rows = []
     for aid, split, coll, text, events in ARTICLES:
         (corpus / split).mkdir(parents=True, exist_ok=True)
-        stored = text if split == "dev" else text + " (changed)"
+        stored = text if split == "dev" and coll != 7 else text + " (changed)"
         doc = {
             "id": aid,
             "url": f"https://news.example/{aid}",
