@@ -41,6 +41,7 @@ from typing import Any
 from derisk.model.event_fields import extracted_fields
 from derisk.news.events import (
     _ABSTRACT_OBJECT,
+    _CONVERSION_BEFORE,
     _NOT_SUBJECT,
     Context,
     Event,
@@ -71,7 +72,25 @@ US_GOVERNMENT = "us-government"
 @lru_cache(maxsize=32)
 def _money_of(text: str) -> tuple[Money, ...]:
     # a company's market value, revenue or debt is no deal's sum
-    return tuple(price_money(text, find_money(text)))
+    return tuple(price_money(text, _stated(text, find_money(text))))
+
+
+def _stated(text: str, money: list[Money]) -> list[Money]:
+    """The sums as stated, without their conversions: a sum in parentheses (or after ", or")
+    right after another is the same sum in another currency, whichever way each is written
+    ("104 million euros ($122 million)", "¥34.2bn (US$240mn)"); the sum stated first is the
+    fact.
+
+    >>> t = "was granted 104 million euros ($122 million) by the state"
+    >>> [(m.amount, m.currency) for m in _stated(t, find_money(t))]
+    [(104000000.0, 'EUR')]
+    """
+    out: list[Money] = []
+    for x in money:
+        if out and _CONVERSION_BEFORE.search(text[out[-1].end : x.start]):
+            continue
+        out.append(x)
+    return out
 
 
 def _money(s: Sent) -> list[Money]:
@@ -1083,7 +1102,7 @@ def _stake(
 
 _GOVERNMENT_WORDS = re.compile(
     r"(?:['’]s)?\s+(?:(?:federal|national|central|state|Labor|Liberal|Conservative|"
-    r"[A-Z][a-z]+)\s+){0,2}(?:government|administration)\b"
+    r"[A-Z][a-z]+)\s+){0,2}(?:[Gg]overnment|administration)\b"
 )
 
 

@@ -150,12 +150,13 @@ _GOV_ORG_RE = re.compile(
     r"(?<![\w-])(?P<name>(?:(?:U\.S\.|US|UK|EU|[A-Z][a-z]+(?:ian|ese|an|ish|i)?)\s+)?"
     r"(?:Department|Ministry|Office|Agency|Administration|Bank|Corporation|Fund|Authority|"
     r"Commission) (?:of|for) (?:the\s+)?[A-Z][\w&]+(?:(?:,\s+|\s+and\s+|\s+&\s+|\s+)"
-    r"(?:the\s+)?[A-Z][\w&]+){0,4})"
+    # "Japan Bank for International Co-operation": a hyphenated word is one word
+    r"(?:the\s+)?[A-Z][\w&]+(?:-\w+)*){0,4})"
     r"|(?P<name2>(?:Export Finance|Export[- ]Import Bank of|Development Finance Corporation|"
     r"Japan Organization for Metals and Energy Security|JOGMEC|KfW|EXIM|US EXIM|"
     r"Minerals Security Partnership|Export Development Canada|Canada Growth Fund|"
     r"National Reconstruction Fund Corporation|Critical Minerals Facility)"
-    r"(?:\s+[A-Z][\w]+){0,2})"
+    r"(?:\s+[A-Z][\w]+(?:-[A-Z]\w+)?){0,2})"
 )
 """Government bodies and state financiers named in full ("U.S. Department of Energy",
 "Export Finance Australia"): organisations even without a company word."""

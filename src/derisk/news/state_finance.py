@@ -51,6 +51,8 @@ from derisk.news.deals import (
     _FUNDER,
     _NONBINDING,
     _UNBOUND,
+    US_GOVERNMENT,
+    _government_at,
     _grant,
     _last,
     _loan,
@@ -63,7 +65,7 @@ from derisk.news.deals import (
     _subject,
 )
 from derisk.news.events import Context, Event, Money, Sent, _blocked, _classify_dates
-from derisk.news.lexicon import Mention, _data
+from derisk.news.lexicon import Mention, _data, country_names
 
 _HOME_CURRENCY = {"CAN": "CAD", "AUS": "AUD", "NZL": "NZD", "SGP": "SGD", "HKG": "HKD"}
 
@@ -88,17 +90,29 @@ def _state_bodies() -> dict[str, str | None]:
     return {k: v[1] for k, v in _state_entries().items()}
 
 
-def _full_name(e: Event) -> Event:
+def _full_name(s: Sent, e: Event) -> Event:
     """A public lender or funder by the full name its list gives ("Korea Eximbank" → "Export-
-    Import Bank of Korea")."""
+    Import Bank of Korea"), also when the article spells it otherwise but gives a listed acronym
+    after it ("Japan Bank for International Co-operation (JBIC)") or shortens "Export-Import"
+    ("Exim Bank of Korea")."""
     role = "lender" if e.type == "loan" else "grantor"
     m = e.links.get(role)
     if m is None or m.id is not None:
         return e
-    entry = _state_entries().get(m.canonical or m.text) or _state_entries().get(m.text)
+    acronym = re.match(r"\s*\(([A-Z][A-Za-z]{1,7})\)", s.text[m.end :]) if m.end else None
+    spelt = re.sub(r"^Exim\s*[Bb]ank\s+of\b", "Export-Import Bank of", m.text)
+    entry = (
+        _state_entries().get(m.canonical or m.text)
+        or _state_entries().get(m.text)
+        or _state_entries().get(spelt)
+        or (_state_entries().get(acronym.group(1)) if acronym is not None else None)
+    )
     if entry is None or e.fields.get(role) == entry[0]:
         return e
     full = replace(m, canonical=entry[0])
+    if entry[0] not in (m.canonical, m.text) and m.text not in _state_entries():
+        # spelt otherwise ("Co-operation"): the listed spelling, which the article then keeps
+        full = replace(full, text=entry[0])
     return replace(
         e,
         fields=extracted_fields({**e.fields, role: entry[0]}),
@@ -122,12 +136,14 @@ _STATE_NAME = re.compile(
     r"\b(?:Department|Ministry|Agency|Office|Administration|Commission|Government|government|"
     r"Pentagon|Authority|Council|Union|Programs?|(?:Development|Finance|Export|Investment|"
     r"Infrastructure|Reconstruction|Growth|Wealth|Strategic)\s+(?:Bank|Fund|Corporation|"
-    r"Facility)|Bank\s+(?:of|for)\s+[A-Z]|Export-Import|Eximbank|EXIM|JBIC|JOGMEC|DFC|KfW)\b"
+    r"Facility)|Bank\s+(?:of|for)\s+[A-Z]\w*|Export-Import|Eximbank|EXIM|JBIC|JOGMEC|DFC|KfW)\b"
 )
 
 
 def _home(m: Mention) -> str | None:
     country = _state_bodies().get(m.canonical or m.text) or _state_bodies().get(m.text)
+    if country is None and m.kind == "government" and m.id in _HOME_CURRENCY:
+        country = m.id  # a dollar country's government ("Australia's government … $15 million")
     return _HOME_CURRENCY.get(country or "")
 
 
@@ -193,8 +209,9 @@ _VERB_AFTER = re.compile(
 )
 
 
-def _parties(s: Sent, pos: int) -> list[Mention]:
-    """The coordinated organisations from ``pos`` on ("A ("A") and B", "A, B and C")."""
+def _parties(s: Sent, pos: int, verb: int | None = None) -> list[Mention]:
+    """The coordinated organisations from ``pos`` on ("A ("A") and B", "A, B and C"); when
+    they are the subject of the verb at ``verb``, the last may stand right before it."""
     first = _party_at(s, pos)
     out = [first] if first is not None else []
     while out:
@@ -206,7 +223,9 @@ def _parties(s: Sent, pos: int) -> list[Mention]:
         nxt = _party_at(s, out[-1].end + gap.end())
         if nxt is None or not (nxt.kind in ("company", "government") or nxt.role == "new"):
             break
-        if _LEGAL_FORM.fullmatch(nxt.text) or _VERB_AFTER.match(s.text, nxt.end):
+        if verb is not None and nxt.end > verb:
+            break
+        if _LEGAL_FORM.fullmatch(nxt.text) or (verb is None and _VERB_AFTER.match(s.text, nxt.end)):
             break  # "A Co., Ltd.": a legal form; ", and A will spend …": a clause of its own
         out.append(nxt)
     return out
@@ -293,8 +312,11 @@ def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Ev
             parties = []
         public = [p for p in parties if state_body(p)]
         kind = prep.group(1).lower() if prep is not None else None
+        lenders: list[Mention] = []
         if kind in ("with", "to", "for") and parties and state_body(subj) and not public:
             lender, borrowers = subj, parties if kind == "with" else parties[:1]
+            # "A, B and C signed a loan agreement with X": every public body of the subject
+            lenders = [p for p in _parties(s, subj.start, trig) if state_body(p)]
         elif kind in ("with", "from", "by") and public and not state_body(subj):
             lender, borrowers = public[0], [subj]
         elif not parties and (acting := _acting_body(s, trig)) is not None:
@@ -323,13 +345,15 @@ def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Ev
             lender, borrowers = subj, [reporter]
         else:
             continue
-        joint = len(borrowers) > 1 or bool(m.group("joint"))
-        for b in borrowers:
-            ev = _loan(s, ctx, lender, b, None if joint else amt, trig, by_ref)
-            if ev is not None:
-                out.append(ev)
-                if joint:
-                    shared.add(ev.key())
+        lenders = lenders if len(lenders) > 1 and _same(lenders[0], lender) else [lender]
+        joint = len(borrowers) > 1 or len(lenders) > 1 or bool(m.group("joint"))
+        for lender in lenders:
+            for b in borrowers:
+                ev = _loan(s, ctx, lender, b, None if joint else amt, trig, by_ref)
+                if ev is not None:
+                    out.append(ev)
+                    if joint:
+                        shared.add(ev.key())
     return out
 
 
@@ -690,7 +714,9 @@ def _program_name(prog: str) -> str:
 
 
 _TOTAL = re.compile(
-    r"\s+in\s+(?:new\s+|federal\s+|government\s+)?(?P<kind>grants|loans|funding|awards)\b",
+    r"\s+in\s+(?:new\s+|federal\s+|government\s+)?(?P<kind>grants|loans|funding|awards)\b"
+    # "$50 million of critical minerals grant funding"
+    r"|\s+of\s+(?:[\w-]+\s+){0,3}?(?P<kind2>grants?|loans?)(?:\s+(?:funding|money))?\b",
     re.IGNORECASE,
 )
 _RECEIVING = re.compile(
@@ -705,6 +731,14 @@ _SHARE_IN_PARENS = re.compile(
     r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,4})\s*\(\s*"
     r"(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
 )
+_SHARE_ITEM = re.compile(
+    r"[-•*–]?\s*(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,4})\s*[:–—]\s+"
+    r"(?:up\s+to\s+|about\s+)?(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
+)
+"""An item of a list of recipients, each with its own sum ("- Alpha Resources: $15 million for
+…")."""
+_ITEMS_WITHIN = 12
+"""How many sentences after a funder's total its list of recipients may run."""
 _LIST_CUE = re.compile(
     r"\b(?:include|includes|included|including|recipients?|winners?|awardees?|among them)\b|:",
     re.IGNORECASE,
@@ -736,8 +770,22 @@ def note_total(s: Sent, ctx: Context) -> None:
         if funder is None and named is not None:
             funder = _new(s, named.start("name"), named.end("name"), "government")
         if funder is None:
+            funder = next(
+                (
+                    g
+                    for c in s.countries()
+                    if c.end <= x.start and (g := _government_at(s, c.start)) is not None
+                ),
+                None,
+            )
+        bare = _BARE_GOVERNMENT.search(s.text[: x.start])
+        if funder is None and bare is not None:
+            # "The Federal Government has announced … $50 million of grant funding": the
+            # country's, which this or a following sentence names (:func:`_bare_funder`)
+            funder = Mention(bare.start(), bare.end(), bare.group(0), "government", None, "new")
+        if funder is None:
             continue
-        kind = "loan" if t.group("kind").lower() == "loans" else "grant"
+        kind = "loan" if (t.group("kind") or t.group("kind2")).lower()[:4] == "loan" else "grant"
         prog = re.search(
             r"\b(?:Bipartisan Infrastructure Law|Inflation Reduction Act|Defen[cs]e Production Act|"
             r"CHIPS(?: and Science)? Act)\b",
@@ -755,14 +803,40 @@ def note_total(s: Sent, ctx: Context) -> None:
             ctx.funders.append((s.index, funder, kind, None, None))
 
 
+_BARE_GOVERNMENT = re.compile(r"\b(?:[Ff]ederal|[Nn]ational|[Cc]entral)\s+[Gg]overnment\b")
+
+
+def _bare_funder(s: Sent, ctx: Context) -> None:
+    """The unnamed "Federal Government" of the last total is the government of the first
+    country named from the total's sentence on ("… Minister for Resources and Northern
+    Australia"); until one is named, no share of the total is read."""
+    if not ctx.funders:
+        return
+    at, funder, kind, prog, day = ctx.funders[-1]
+    if funder.id is not None or not _BARE_GOVERNMENT.fullmatch(funder.text):
+        return
+    c = next((c for c in s.countries() if c.id is not None and len(c.id) == 3), None)
+    if c is None:
+        return
+    gid = US_GOVERNMENT if c.id == "USA" else c.id
+    gov = Mention(c.start, c.end, c.text, "government", gid, "name")
+    ctx.funders[-1] = (at, gov, kind, prog, day)
+
+
 def _shares_of_total(s: Sent, ctx: Context) -> list[Event]:
     """ "with X receiving $N, and Y receiving $M" after a funder's total: X's and Y's grants."""
     if not ctx.funders or _NOT_SHARE.search(s.text) or _NONBINDING.search(s.text):
         return []
+    if ctx.funders[-1][1].id is None and _BARE_GOVERNMENT.fullmatch(ctx.funders[-1][1].text):
+        return []  # whose government is not known yet
     _, funder, kind, prog, day = ctx.funders[-1]
     money = _money(s)
     out: list[Event] = []
     shares = list(_SHARE.finditer(s.text))
+    item = _SHARE_ITEM.match(s.text)
+    if item is not None and s.index - ctx.funders[-1][0] <= _ITEMS_WITHIN:
+        # "- Alpha Resources: $15 million for its plant", an item of the recipients' list
+        shares.append(item)
     if _LIST_CUE.search(s.text):
         # "Recipients include A ($50 million) and B ($30 million)"
         shares += list(_SHARE_IN_PARENS.finditer(s.text))
@@ -1014,9 +1088,67 @@ def _recalled(s: Sent, e: Event) -> bool:
     return False
 
 
+_ROLE_LEAD = re.compile(
+    r"(?:Start-?[Uu]ps?|Miner|Explorer|Developer|Producer|Refiner|Smelter|Carmaker|Automaker|"
+    r"Steelmaker|Chipmaker|Manufacturer|Recycler|Trader|Lender|Investor|Buyer|Supplier|"
+    r"Operator|Owner)\s+(?=[A-Z])"
+)
+_POSSESSOR = re.compile(r"(?P<who>[A-Z][\w.-]*)['’]s\s+(?=[A-Z])")
+_DEAL_PARTIES = {
+    "stake_acquisition": ("acquirer", "target"),
+    "investment": ("investor", "target"),
+    "offtake": ("supplier", "buyer"),
+    "loan": ("lender", "borrower"),
+    "grant": ("grantor", "recipient"),
+}
+
+
+@functools.cache
+def _country_words() -> frozenset[str]:
+    """One-word country names and demonyms ("Chile", "German")."""
+    return frozenset(
+        n.surface for n in country_names() if n.role in ("name", "demonym") and " " not in n.surface
+    )
+
+
+def _bare_parties(s: Sent, e: Event) -> Event:
+    """A new party's name without what is glued before it: a role noun opening the sentence
+    ("Start-up Vulcan", "Miner Tolvana Resources") or its country's possessive ("Chile's
+    Minera Centinela", "German's KfW")."""
+    fields: dict[str, object] = {}
+    links: dict[str, Mention] = {}
+    countries = {c.text for c in s.countries()} | _country_words()
+    for role in _DEAL_PARTIES.get(e.type, ()):
+        m = e.links.get(role)
+        if m is None or m.id is not None or m.canonical or e.fields.get(role) != m.text:
+            continue
+        lead = _ROLE_LEAD.match(m.text)
+        if lead is None:
+            p = _POSSESSOR.match(m.text)
+            lead = p if p is not None and p.group("who") in countries else None
+        end = len(m.text)
+        if m.text.endswith(".") and not re.search(r"\.\w|\b(?:No|Co|Inc|Corp|Ltd|Bhd)\.$", m.text):
+            end -= 1  # "… with Minera Centinela.": the full stop ends the sentence
+        start = lead.end() if lead is not None else 0
+        if end - start < 3 or (start, end) == (0, len(m.text)):
+            continue
+        bare = replace(m, start=m.start + start, end=m.start + end, text=m.text[start:end])
+        fields[role] = bare.text
+        links[role] = bare
+    if not fields:
+        return e
+    return e.with_fields({**e.fields, **fields}, {**e.links, **links})
+
+
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """``found`` with the state loans and grants of the sentence: the rules' events replace the
-    loans, grants and investments that read the same deal with other parties."""
+    loans, grants and investments that read the same deal with other parties; every deal's
+    new parties without a glued role noun or country possessive (:func:`_bare_parties`)."""
+    found = [_bare_parties(s, e) for e in found]
+    return [_bare_parties(s, e) for e in _refine(s, ctx, found)]
+
+
+def _refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     if _UNBOUND.search(s.text) or _NONBINDING.search(s.text):
         return found
     if _OPTION.search(s.text):
@@ -1027,6 +1159,7 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     new += _more_loans(s, ctx)
     new += [*_program_funds(s, ctx), *_non_repayable(s, ctx), *_commitment_to(s, ctx)]
     note_total(s, ctx)
+    _bare_funder(s, ctx)
     new += _shares_of_total(s, ctx)
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
@@ -1061,6 +1194,6 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 out[i] = old.with_fields({**old.fields, **add})
     out = [e for e in out if not (e.type in ("loan", "grant") and _recalled(s, e))]
     return [
-        _full_name(_home_dollar(_lenders_lend(s, e))) if e.type in ("loan", "grant") else e
+        _full_name(s, _home_dollar(_lenders_lend(s, e))) if e.type in ("loan", "grant") else e
         for e in out
     ]

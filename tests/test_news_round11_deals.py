@@ -1,0 +1,236 @@
+"""Round 11: money and deals as the sixth collection's development half tells them, one class
+of construction per rule (docs/news.md, "Round 11: money and deals on the sixth collection").
+Every sentence is ours, worded unlike the articles; each rule has at least two sentences it
+reads and one it must leave alone (a hedge, talks, a plan, a background clause)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from derisk.news.lexicon import Lexicon
+from tests.news_helpers import events_of, has
+
+PUBLISHED = "2025-06-20"
+DEALS = ("stake_acquisition", "investment", "offtake", "loan", "grant")
+
+
+def _deals(text: str, lexicon: Lexicon) -> list[dict[str, Any]]:
+    return [e for e in events_of(text, lexicon, PUBLISHED) if e["type"] in DEALS]
+
+
+def _check(text: str, expected: list[tuple[str, dict[str, Any]]], lexicon: Lexicon) -> None:
+    events = _deals(text, lexicon)
+    for etype, fields in expected:
+        assert has(events, etype, **fields), (etype, fields, events)
+    # no deal beyond those stated (a party read with its descriptor is a false event too)
+    assert len(events) == len(expected), events
+
+
+# ------------------------------------------------------------ a sum and its conversion
+CONVERSION = [
+    (
+        "Tolvana Resources has won a 40 million euro (US$47 million) grant from the German "
+        "government for its lithium refinery.",
+        [
+            (
+                "grant",
+                {
+                    "grantor": "DEU",
+                    "recipient": "Tolvana Resources",
+                    "amount": 40e6,
+                    "currency": "EUR",
+                },
+            )
+        ],
+    ),
+    (
+        "Kestrel Copper signed a ¥12 billion (about $80 million) loan agreement with the Japan "
+        "Bank for International Cooperation on Monday.",
+        [
+            (
+                "loan",
+                {
+                    "lender": "Japan Bank for International Cooperation",
+                    "borrower": "Kestrel Copper",
+                    "amount": 12e9,
+                    "currency": "JPY",
+                },
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONVERSION)
+def test_the_sum_stated_first_is_the_fact(
+    text: str, expected: list[tuple[str, dict[str, Any]]], lexicon: Lexicon
+) -> None:
+    """A sum in parentheses right after another is that sum converted, whichever currency
+    each is written in; the deal keeps the sum as stated."""
+    _check(text, expected, lexicon)
+
+
+def test_a_converted_sum_in_a_hedge_is_no_grant(lexicon: Lexicon) -> None:
+    text = (
+        "Tolvana Resources may win a 40 million euro (US$47 million) grant from the German "
+        "government for its lithium refinery."
+    )
+    assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ a descriptor glued to a name
+DESCRIBED = [
+    (
+        "Start-up Tolvana has won a A$20 million grant from the Australian government for its "
+        "lithium refinery.",
+        [("grant", {"grantor": "AUS", "recipient": "Tolvana", "amount": 20e6})],
+    ),
+    (
+        "Export Development Canada signed a loan agreement with Peru's Minera Quellaveco Norte "
+        "for its copper mine.",
+        [
+            (
+                "loan",
+                {"lender": "Export Development Canada", "borrower": "Minera Quellaveco Norte"},
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DESCRIBED)
+def test_a_party_without_its_glued_descriptor(
+    text: str, expected: list[tuple[str, dict[str, Any]]], lexicon: Lexicon
+) -> None:
+    """A role noun opening the sentence ("Start-up X") or a country's possessive ("Peru's X")
+    is no part of the new party's name."""
+    _check(text, expected, lexicon)
+
+
+def test_a_descriptor_before_a_hoped_grant_gives_none(lexicon: Lexicon) -> None:
+    text = (
+        "Start-up Tolvana said it hoped to win a A$20 million grant from the Australian government."
+    )
+    assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ lenders sharing one loan
+LENDERS = [
+    (
+        "Export Development Canada, UK Export Finance and the Export-Import Bank of Korea signed "
+        "a $600 million loan agreement with Sorrento Copper on Friday.",
+        ["Export Development Canada", "UK Export Finance", "Export-Import Bank of Korea"],
+        "Sorrento Copper",
+    ),
+    (
+        "Export Finance Australia and Export Development Canada have signed a loan facility "
+        "with Talwyn Graphite to build its graphite plant.",
+        ["Export Finance Australia", "Export Development Canada"],
+        "Talwyn Graphite",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "lenders", "borrower"), LENDERS)
+def test_public_lenders_of_one_loan_each_lend(
+    text: str, lenders: list[str], borrower: str, lexicon: Lexicon
+) -> None:
+    """Public lenders coordinated as the subject of one loan with X each lend to X; the joint
+    sum is none of theirs."""
+    events = _deals(text, lexicon)
+    for lender in lenders:
+        assert has(events, "loan", lender=lender, borrower=borrower, amount=None), events
+    assert len(events) == len(lenders), events
+
+
+def test_lenders_in_talks_give_no_loan(lexicon: Lexicon) -> None:
+    text = (
+        "Export Development Canada and the Export-Import Bank of Korea are in talks to sign a "
+        "loan agreement with Sorrento Copper."
+    )
+    assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ a public lender's other spellings
+SPELLINGS = [
+    (
+        "Brightwater Nickel signed a $200 million loan agreement with the Exim Bank of India on "
+        "Thursday.",
+        "Export-Import Bank of India",
+        "Brightwater Nickel",
+    ),
+    (
+        "The Japan Bank for International Co-operation (JBIC) signed a loan agreement with "
+        "Kestrel Copper to fund its copper mine.",
+        "Japan Bank for International Cooperation",
+        "Kestrel Copper",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "lender", "borrower"), SPELLINGS)
+def test_a_public_lender_by_its_listed_name(
+    text: str, lender: str, borrower: str, lexicon: Lexicon
+) -> None:
+    """ "Exim Bank of X" is the Export-Import Bank of X; a name spelt otherwise but followed by
+    a listed acronym is the listed lender."""
+    events = _deals(text, lexicon)
+    assert has(events, "loan", lender=lender, borrower=borrower), events
+    assert len(events) == 1, events
+
+
+def test_a_lender_named_in_an_aside_lends_nothing(lexicon: Lexicon) -> None:
+    text = (
+        "Kestrel Copper, which repaid a loan from the Exim Bank of India last year, said copper "
+        "output rose 4% in May."
+    )
+    assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ a list of recipients, own sums
+LISTS = [
+    (
+        "The Australian Government will award $40 million in grants to five projects.\n\n"
+        "Recipients include:\n\n"
+        "- Quartzline Minerals: $12 million for a pilot refinery near Townsville\n\n"
+        "- Redgum Graphite: $8 million to build a purification line",
+        [("Quartzline Minerals", 12e6), ("Redgum Graphite", 8e6)],
+    ),
+    (
+        "The Federal Government has picked five projects to share $40 million of critical "
+        "minerals grant funding.\n\n"
+        "Resources Minister Jane Doe said the projects would help Australia refine more of "
+        "what it mines.\n\n"
+        "The successful applicants are:\n\n"
+        "- Quartzline Minerals: $12 million for a pilot refinery near Townsville\n\n"
+        "- Redgum Graphite: $8 million to build a purification line",
+        [("Quartzline Minerals", 12e6), ("Redgum Graphite", 8e6)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "shares"), LISTS)
+def test_each_listed_recipient_has_its_grant(
+    text: str, shares: list[tuple[str, float]], lexicon: Lexicon
+) -> None:
+    """After a government's total, "- X: $N for …" is X's grant of $N; a bare "Federal
+    Government" is the government of the country named next, and its "$" is its dollar."""
+    events = _deals(text, lexicon)
+    for name, amount in shares:
+        assert has(events, "grant", grantor="AUS", recipient=name, amount=amount, currency="AUD"), (
+            events
+        )
+    assert len(events) == len(shares), events
+
+
+def test_a_list_after_an_unplaced_government_gives_none(lexicon: Lexicon) -> None:
+    """Whose "Federal Government" is not told: no grantor, no grant."""
+    text = (
+        "The Federal Government has picked five projects to share $40 million of critical "
+        "minerals grant funding.\n\n"
+        "The successful applicants are:\n\n"
+        "- Quartzline Minerals: $12 million for a pilot refinery near Townsville"
+    )
+    assert _deals(text, lexicon) == []
