@@ -234,3 +234,70 @@ def test_a_list_after_an_unplaced_government_gives_none(lexicon: Lexicon) -> Non
         "- Quartzline Minerals: $12 million for a pilot refinery near Townsville"
     )
     assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ the funder inside the grant's noun
+GOVERNMENT_NOUN = [
+    (
+        "Kestrel Lithium has received a Spanish government grant of €30 million for its refinery.",
+        [("grant", {"grantor": "ESP", "recipient": "Kestrel Lithium", "amount": 30e6})],
+    ),
+    (
+        "Tarn Graphite secured a non-repayable Canadian federal government subsidy of up to "
+        "C$9 million towards its anode plant.",
+        [("grant", {"grantor": "CAN", "recipient": "Tarn Graphite", "amount": 9e6})],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GOVERNMENT_NOUN)
+def test_a_government_named_in_the_grant_noun_gives_it(
+    text: str, expected: list[tuple[str, dict[str, Any]]], lexicon: Lexicon
+) -> None:
+    """ "a Spanish government grant of €N": the country's government is the grantor."""
+    _check(text, expected, lexicon)
+
+
+def test_a_government_grant_applied_for_is_none(lexicon: Lexicon) -> None:
+    text = (
+        "Kestrel Lithium has applied for a Spanish government grant of €30 million for its "
+        "refinery."
+    )
+    assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ the funder in the next sentence
+FUNDER_NEXT = [
+    (
+        "Lithium start-up Kestrel Lithium has been awarded €30 million in public funding for "
+        "its refinery. The funding comes from the Spanish government.",
+        [("grant", {"grantor": "ESP", "recipient": "Kestrel Lithium", "amount": 30e6})],
+    ),
+    (
+        "Tarn Graphite said it had secured C$12 million in non-repayable support for its anode "
+        "plant. The support comes from the Canadian government's Strategic Innovation Fund.",
+        [("grant", {"grantor": "CAN", "recipient": "Tarn Graphite", "amount": 12e6})],
+    ),
+    (
+        "Kestrel Lithium has been awarded €30 million in public funding for its refinery in "
+        "Spain. The money will be provided by the federal government and two regions.",
+        [("grant", {"grantor": "ESP", "recipient": "Kestrel Lithium", "amount": 30e6})],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FUNDER_NEXT)
+def test_a_funder_named_in_the_next_sentence(
+    text: str, expected: list[tuple[str, dict[str, Any]]], lexicon: Lexicon
+) -> None:
+    """Funding awarded without its funder, then "The funding comes from Y" / "is provided by
+    Y": Y's grant; an unnamed federal government is the named country's."""
+    _check(text, expected, lexicon)
+
+
+def test_funding_hoped_for_then_its_source_is_no_grant(lexicon: Lexicon) -> None:
+    text = (
+        "Kestrel Lithium hopes to be awarded €30 million in public funding for its refinery. "
+        "The funding would come from the Spanish government."
+    )
+    assert _deals(text, lexicon) == []

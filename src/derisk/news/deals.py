@@ -727,6 +727,7 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
                 )
                 or _funder_after(s, m.end(), "from|by", 4)
                 or _program(s, m.start())
+                or _government_before(s, trig, m.start())
             )
         ev = _grant(s, ctx, grantor, recipient, amt, trig, by_ref)
         if ev:
@@ -1117,6 +1118,18 @@ def _government_at(s: Sent, pos: int) -> Mention | None:
             return None
         gid = US_GOVERNMENT if c.id == "USA" else c.id
         return Mention(c.start, g.end(), s.text[c.start : g.end()], "government", gid, "name")
+    return None
+
+
+def _government_before(s: Sent, lo: int, noun: int) -> Mention | None:
+    """A country's government naming the funder inside the noun phrase of a grant ("a
+    non-repayable Portuguese government grant", "an Australia federal government subsidy")."""
+    for c in s.countries():
+        if not lo <= c.start < noun:
+            continue
+        g = _government_at(s, c.start)
+        if g is not None and re.fullmatch(r"\s+", s.text[g.end : noun]):
+            return g
     return None
 
 

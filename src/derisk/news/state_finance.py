@@ -924,6 +924,61 @@ _AWARD_FOR = re.compile(
 )
 
 
+_FUNDS_FROM = re.compile(
+    r"^(?:The|This|That|These|Those)\s+(?:[\w-]+\s+)?(?:funding|grants?|money|subsid(?:y|ies)|"
+    r"awards?|support)\s+(?:(?:comes?|came|will\s+come|is\s+coming)\s+from|(?:is|was|are|were|"
+    r"will\s+be)\s+(?:provided|given|granted|awarded|paid|issued)\s+by)\s+(?:the\s+)?"
+)
+_AWARDED_UNNAMED = re.compile(
+    r"\b(?:(?:has|have|had)\s+been|was|were|is|are)\s+(?:awarded|granted|given|allocated)\s+"
+    r"|\b(?:received|receives|secured|secures|won|wins|obtained)\s+",
+    re.IGNORECASE,
+)
+_GRANT_SUM = re.compile(
+    r"\s+(?:in|of)\s+(?:[\w-]+\s+){0,2}?(?:funding|grants?|subsid(?:y|ies)|support)\b",
+    re.IGNORECASE,
+)
+
+
+def _funder_next(s: Sent, ctx: Context) -> list[Event]:
+    """ "X has been awarded €N in public funding …" and, next, "The funding comes from Y": Y's
+    grant to X. A government left unnamed ("the federal government") is that of the country
+    this sentence, else the one before, names first."""
+    f = _FUNDS_FROM.match(s.text)
+    prev = ctx.prev
+    if f is None or prev is None or prev.index != s.index - 1 or _blocked(s, f.start()):
+        return []
+    if any(e.sentence_index == prev.index and e.type in ("grant", "loan") for e in ctx.events):
+        return []  # the sentence before named its funder
+    grantor = _government_at(s, f.end()) or _party_at(s, f.end())
+    if grantor is None or not state_body(grantor):
+        bare = re.match(r"(?:federal|national|central)\s+government\b", s.text[f.end() :], re.I)
+        if bare is None:
+            return []
+        c = next(
+            (c for t in (s, prev) for c in t.countries() if c.id is not None and len(c.id) == 3),
+            None,
+        )
+        if c is None:
+            return []
+        gid = US_GOVERNMENT if c.id == "USA" else c.id
+        grantor = Mention(f.end(), f.end() + bare.end(), bare.group(0), "government", gid, "name")
+    for x in _money(prev):
+        if not _GRANT_SUM.match(prev.text, x.end) or _NONBINDING.search(prev.text):
+            continue
+        verb = _last(_AWARDED_UNNAMED, prev.text[: x.start])
+        if verb is None or x.start - verb.end() > 12 or _blocked(prev, verb.start()):
+            continue
+        if re.search(r"\b(?:from|by)\s+(?:the\s+)?[A-Z]", prev.text[x.end :]):
+            continue  # a funder named after all
+        recipient, by_ref = _subject(prev, verb.start(), ctx)
+        if recipient is None or state_body(recipient):
+            continue
+        ev = _grant(prev, ctx, grantor, recipient, x, verb.start(), by_ref)
+        return [ev] if ev is not None else []
+    return []
+
+
 # --------------------------------------------------------------------------- refine
 _AND_SUM = re.compile(r"(?:,\s*|\s+)and\s+(?:up\s+to\s+|about\s+|a\s+further\s+)?$")
 
@@ -1161,6 +1216,7 @@ def _refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     note_total(s, ctx)
     _bare_funder(s, ctx)
     new += _shares_of_total(s, ctx)
+    new += _funder_next(s, ctx)
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
     out = [e for e in found if not _clashes(e, new)] if new else list(found)
