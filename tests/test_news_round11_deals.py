@@ -301,3 +301,113 @@ def test_funding_hoped_for_then_its_source_is_no_grant(lexicon: Lexicon) -> None
         "The funding would come from the Spanish government."
     )
     assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ a whole company or asset bought
+WHOLE = [
+    (
+        "Sibanye Resources has secured full ownership of the Marula nickel mine.",
+        [("stake_acquisition", {"acquirer": "Sibanye Resources", "target": "Marula"})],
+    ),
+    (
+        "Brightwater Lithium has taken sole control of Tarn Lithium after buying out its partner.",
+        [("stake_acquisition", {"acquirer": "Brightwater Lithium", "target": "Tarn Lithium"})],
+    ),
+    (
+        "Kestrel Metals entered into a binding agreement for the purchase of Redgum Cobalt for "
+        "A$45 million.",
+        [
+            (
+                "stake_acquisition",
+                {
+                    "acquirer": "Kestrel Metals",
+                    "target": "Redgum Cobalt",
+                    "amount": 45e6,
+                    "currency": "AUD",
+                },
+            )
+        ],
+    ),
+    (
+        "Tarn Metals said on Tuesday it had agreed terms for a nickel deal. The company has "
+        "signed a share purchase agreement for the acquisition of the Redgum Project in "
+        "Indonesia.",
+        [("stake_acquisition", {"acquirer": "Tarn Metals", "target": "Redgum Project"})],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WHOLE)
+def test_ownership_won_or_an_agreement_to_acquire(
+    text: str, expected: list[tuple[str, dict[str, Any]]], lexicon: Lexicon
+) -> None:
+    """ "secured full ownership of X", "took sole control of X", "signed an agreement for the
+    acquisition of X": the subject acquires X (no share told)."""
+    _check(text, expected, lexicon)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Brightwater Lithium is seeking full ownership of Tarn Lithium.",
+        "Kestrel Metals is negotiating an agreement for the acquisition of the Tarn nickel "
+        "project.",
+        "Kestrel Metals signed an agreement for the purchase of Tarn spodumene concentrate.",
+    ],
+)
+def test_ownership_sought_or_goods_bought_is_no_stake(text: str, lexicon: Lexicon) -> None:
+    assert [e for e in _deals(text, lexicon) if e["type"] == "stake_acquisition"] == []
+
+
+# ------------------------------------------------------------ what a deal leaves the other party
+def test_a_holding_given_to_another_party_is_not_bought(lexicon: Lexicon) -> None:
+    """ "…, giving Y a 51% stake": Y's holding after the deal, not a second stake of the buyer."""
+    for text, pct in (
+        (
+            "The latest deal will see Kestrel Metals acquire a 49% stake in Tarn Lithium SpA, "
+            "giving Codelco a 51% stake.",
+            49,
+        ),
+        (
+            "Kestrel Metals bought 60% of Redgum Cobalt from the state, leaving the government "
+            "with a 40% interest.",
+            60,
+        ),
+    ):
+        events = _deals(text, lexicon)
+        assert [e.get("percent") for e in events if e["type"] == "stake_acquisition"] == [pct]
+
+
+def test_a_holding_restated_for_the_buyer_stays(lexicon: Lexicon) -> None:
+    text = (
+        "Kestrel Metals bought a 60% stake in Redgum Cobalt, giving Kestrel Metals a 60% stake "
+        "in the project."
+    )
+    assert has(_deals(text, lexicon), "stake_acquisition", acquirer="Kestrel Metals", percent=60)
+
+
+# ------------------------------------------------------------ a plan given up or replaced
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The announcement replaces Kestrel Metals' original plans to invest $330 million in the "
+        "Tarn lithium mine.",
+        "The new agreement supersedes Brightwater Lithium's earlier offer to buy 20% of Redgum "
+        "Cobalt.",
+        "Redgum Cobalt said Kestrel Metals has abandoned its original plan to invest $120 "
+        "million in the Tarn cobalt refinery.",
+    ],
+)
+def test_a_plan_given_up_is_no_deal(text: str, lexicon: Lexicon) -> None:
+    assert _deals(text, lexicon) == []
+
+
+def test_a_plan_still_held_is_a_deal(lexicon: Lexicon) -> None:
+    text = "Brightwater Lithium plans to invest $330 million in Redgum Cobalt."
+    assert has(
+        _deals(text, lexicon),
+        "investment",
+        investor="Brightwater Lithium",
+        target="Redgum Cobalt",
+        amount=330e6,
+    )

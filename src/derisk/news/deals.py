@@ -1156,7 +1156,29 @@ def _org_at(s: Sent, pos: int, max_gap: int = 4) -> Mention | None:
 
 _STAKE_CUE = re.compile(
     r"share|stock|equity|preferred|stake|holding|interest|(?:acquired|bought|taken over|"
-    r"purchased)\s+by",
+    r"purchased)\s+by|ownership|control|(?:acquisition|purchase)\s+of",
+    re.IGNORECASE,
+)
+_WHOLE = re.compile(
+    r"\b(?:secur(?:ed|es)|t(?:ook|akes|aken)|assum(?:ed|es)|gain(?:ed|s)|obtain(?:ed|s)|"
+    r"acquir(?:ed|es)|won|wins)\s+(?:full|sole|complete|total|outright|100\s?(?:%|per ?cent))\s+"
+    r"(?:ownership|control)\s+(?:of|over)\s+",
+    re.IGNORECASE,
+)
+"""Owning all of a company or an asset told as ownership won ("has secured full ownership of
+the X mine", "took sole control of X")."""
+_ACQUISITION_AGREEMENT = re.compile(
+    r"\b(?:sign(?:ed|s)|enter(?:ed|s)\s+into|execut(?:ed|es)|str(?:uck|ikes)|ink(?:ed|s))\s+"
+    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?(?:agreement|deal|contract)\s+(?:\([A-Z]{2,8}\)\s+)?"
+    r"(?:for|over|on)\s+the\s+(?:acquisition|purchase|takeover)\s+of\s+(?!an?\s|\d)",
+    re.IGNORECASE,
+)
+"""A purchase told as the object of a signed agreement ("signed a conditional share purchase
+agreement for the acquisition of the X project"); a share of it ("of a 20% stake") is read by
+the stake families."""
+_GOODS_AFTER = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:concentrates?|ore|output|production|cargo(?:es)?|shipments?|"
+    r"tonnes|volumes?|offtake)\b",
     re.IGNORECASE,
 )
 _SUPPLY_CUE = re.compile(
@@ -1263,6 +1285,19 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         buyer = _org_at(s, m.end(), 3)
         amt = _money_near(money, m.end(), m.end() + 80)
         ev = _stake(s, ctx, buyer, issuer, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    for m in [*_WHOLE.finditer(s.text), *_ACQUISITION_AGREEMENT.finditer(s.text)]:
+        # "X has secured full ownership of the Y mine"; "the company has signed a share
+        # purchase agreement for the acquisition of the Y project"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        target = _org_at(s, m.end(), 1)
+        if target is None or _GOODS_AFTER.match(s.text, target.end):
+            continue  # "the purchase of X concentrate": goods, not the company
+        amt = _money_near(money, m.end(), m.end() + 90)
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt, percent=None)
         if ev:
             out.append(ev)
     for m in _STAKE_BY.finditer(s.text):
@@ -2587,7 +2622,60 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
+    out = [e for e in out if not _resulting_holding(s, e) and not _superseded_plan(s, e)]
     return [e for e in _investment_buying_a_stake(s, out) if not _background_clause(s, e)]
+
+
+_RESULTING = re.compile(
+    r"\b(?:giving|leaving|handing|which\s+(?:gives|leaves|will\s+give|will\s+leave))\s+"
+    r"(?P<who>(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3}|the\s+(?:state|government))\s+"
+    r"(?:with\s+)?(?:a|an)\s+"
+    r"(?:[\w-]+\s+)?(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+)?"
+    r"(?:stake|interest|holding|shareholding|share)\b"
+)
+"""What a deal leaves another party with ("…, giving Codelco a 51% stake", "leaving the
+state with a 30% interest"): that party's holding after the deal, no share the buyer buys."""
+
+
+def _resulting_holding(s: Sent, e: Event) -> bool:
+    """A stake whose percentage is the one a participle gives to another party."""
+    if e.type != "stake_acquisition" or e.fields.get("percent") is None:
+        return False
+    acquirer = e.links.get("acquirer")
+    for r in _RESULTING.finditer(s.text):
+        if float(r.group("pct")) != e.fields.get("percent"):
+            continue
+        who = re.sub(r"^(?i:the)\s+", "", r.group("who"))
+        if acquirer is None or name_key(who) != name_key(acquirer.text):
+            return True
+    return False
+
+
+_SUPERSEDED_PLAN = re.compile(
+    r"\b(?:(?:original|earlier|previous|initial|former|old|abandoned|scrapped|shelved|"
+    r"cancel+ed)\s+(?:plans?|proposals?|intentions?|offers?)|(?:replac|supersed|scrap|abandon|"
+    r"drop|shelv|cancel|withdr[ae]w)\w*\s+(?:[\w'’]+\s+){0,3}?(?:plans?|proposals?|offers?))\s+"
+    r"to\s+(?:invest|buy|acquire|take|purchase|lend|supply|sell)\b",
+    re.IGNORECASE,
+)
+"""A deal planned once and given up or replaced ("replaces the company's original plans to
+invest $330 million", "scrapped its earlier proposal to buy 20%"): no deal."""
+
+
+def _superseded_plan(s: Sent, e: Event) -> bool:
+    if e.type not in _DEALS:
+        return False
+    for p in _SUPERSEDED_PLAN.finditer(s.text):
+        later = [m for m in e.links.values() if m.start >= p.end()]
+        amount = e.fields.get("amount")
+        near = [
+            x
+            for x in _money(s)
+            if p.end() <= x.start <= p.end() + 30 and amount is not None and x.amount == amount
+        ]
+        if near or (amount is None and later):
+            return True
+    return False
 
 
 _PAST_RELATIVE = re.compile(

@@ -287,6 +287,13 @@ STOP_SUBJECTS = frozenset(
         "Contact",
         "About",
         "Forward",
+        # a question heading ("Why is this nickel share rising?") names no company
+        "Why",
+        "What",
+        "How",
+        "Where",
+        "Who",
+        "Which",
     ]
 )
 
