@@ -411,3 +411,44 @@ def test_a_plan_still_held_is_a_deal(lexicon: Lexicon) -> None:
         target="Redgum Cobalt",
         amount=330e6,
     )
+
+
+# ------------------------------------------------------------ output sold ahead, as a share
+OUTPUT = [
+    (
+        "Tarn Lithium mines lithium in Mali. Production began in March, and the company has "
+        "agreed to sell all of its output to China's Yahua Industrial.",
+        {"supplier": "Tarn Lithium", "buyer": "Yahua Industrial", "material": "lithium"},
+    ),
+    (
+        "Brightwater Lithium, developer of the Tarn lithium project, has placed about 40% of "
+        "its planned spodumene output with Yahua Industrial, a Chinese converter.",
+        {"supplier": "Brightwater Lithium", "buyer": "Yahua Industrial", "material": "lithium"},
+    ),
+    (
+        "Kestrel Nickel has presold half of its first nickel production with Tsingshan Holding.",
+        {"supplier": "Kestrel Nickel", "buyer": "Tsingshan Holding", "material": "nickel"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), OUTPUT)
+def test_a_share_of_output_sold_or_placed(
+    text: str, fields: dict[str, Any], lexicon: Lexicon
+) -> None:
+    """ "agreed to sell all of its output to Y", "placed 40% of its output with Y", "presold
+    half of its production with Y": Y buys; ", and the company has agreed …" is the story's
+    company."""
+    _check(text, [("offtake", fields)], lexicon)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tarn Lithium is in talks to sell all of its lithium output to Yahua Industrial.",
+        "Brightwater Lithium hopes to place 40% of its planned spodumene output with Yahua "
+        "Industrial.",
+    ],
+)
+def test_output_offered_is_no_sale(text: str, lexicon: Lexicon) -> None:
+    assert _deals(text, lexicon) == []

@@ -63,6 +63,7 @@ from derisk.news.events import (
     find_money,
     find_quantities,
     price_money,
+    referent,
 )
 from derisk.news.lexicon import Mention, name_key, sector_country
 
@@ -242,6 +243,13 @@ _APPOSITION = re.compile(
 )
 
 
+_CLAUSE_COREF = re.compile(
+    r"(?:,|;)\s+(?:and|but|while|so)\s+(?:it|the\s+(?:company|group|firm|miner|producer|"
+    r"developer))\s+(?:(?:has|have|had|also|now|then|already)\s+){0,2}$"
+)
+"""A second clause whose subject is "the company" / "it" (", and the company has agreed …")."""
+
+
 def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
     """The subject of the clause before ``pos``; a new name opening the sentence before an
     apposition ("E-Volt Magnetics – a unit of X – signed …") wins over the apposition's."""
@@ -279,6 +287,10 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
     f = _last(_FUNDER, s.text[:pos])
     if f is not None:
         return _new(s, f.start("name"), f.end("name"), "government"), False
+    if ctx.last_orgs and _CLAUSE_COREF.search(s.text[:pos]):
+        # "Production began in March, and the company has agreed to sell …": the company the
+        # story is about, as an opening "The company" would be
+        return referent(ctx), True
     agency = _AGENCY.match(s.text)
     if agency is not None and agency.end() <= pos:
         # "The Defense Logistics Agency awarded …"
@@ -1908,9 +1920,51 @@ def _offtake(
     return _make(s, "offtake", fields, {"supplier": supplier, "buyer": buyer}, by_reference=by_ref)
 
 
+_SHARE_WORDS = (
+    r"(?:about\s+|around\s+|roughly\s+|some\s+|nearly\s+|up\s+to\s+)?(?:all|most|part|much|"
+    r"the\s+(?:whole|entire|bulk|rest)|one-(?:quarter|third|half)|a\s+(?:quarter|third|half)|"
+    r"half|\d+(?:\.\d+)?\s?(?:%|per ?cent))"
+)
+_OUTPUT_WORDS = (
+    r"(?:[\w'’-]+\s+){0,3}?(?:output|production|concentrates?|product|volumes?|tonnage|"
+    r"supply)"
+)
+_OUTPUT_SOLD = re.compile(
+    r"\b(?:agreed|agrees|signed\s+up|committed|commits|contracted)\s+to\s+sell\s+"
+    + _SHARE_WORDS
+    + r"\s+of\s+(?:its|their|the)\s+"
+    + _OUTPUT_WORDS
+    + r"\s+to\s+"
+    r"|\b(?:placed|places|pre-?sold|presold)\s+"
+    + _SHARE_WORDS
+    + r"\s+of\s+(?:its\s+|their\s+|the\s+)?(?:future\s+|planned\s+|first\s+)?"
+    + _OUTPUT_WORDS
+    + r"\s+with\s+",
+    re.IGNORECASE,
+)
+"""Output sold ahead, told as a share of it ("has agreed to sell all of its output to Y",
+"has placed about one-quarter of future output with Y", "placed 40% of its planned
+concentrate with Y"): Y buys from the subject."""
+
+
+def output_sale_events(s: Sent, ctx: Context) -> list[Event]:
+    out: list[Event] = []
+    for m in _OUTPUT_SOLD.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        buyer = _org_at(s, m.end(), 3)
+        if buyer is None or buyer.kind == "country":
+            continue
+        ev = _offtake(s, ctx, supplier, buyer, m.start(), by_ref)
+        if ev and ev.fields.get("material") is not None:
+            out.append(ev)  # (output of a material the article names: no car plant's)
+    return out
+
+
 def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """Supply deals in wordings the base reading misses."""
-    out: list[Event] = []
+    out: list[Event] = [*output_sale_events(s, ctx)]
     if not _SUPPLY_CUE.search(s.text):
         return out
     qty = find_quantities(s.text)
