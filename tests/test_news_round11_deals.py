@@ -452,3 +452,131 @@ def test_a_share_of_output_sold_or_placed(
 )
 def test_output_offered_is_no_sale(text: str, lexicon: Lexicon) -> None:
     assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ a loan told as a noun, its borrower
+BACKING = [
+    (
+        "The US Export-Import Bank will commit $100 billion to critical minerals. The first "
+        "wave of financing includes a $1.25 billion loan backing Kestrel Mining's development "
+        "of the Tarn copper project in Pakistan.",
+        {
+            "lender": "Export-Import Bank of the United States",
+            "borrower": "Kestrel Mining",
+            "amount": 1.25e9,
+        },
+    ),
+    (
+        "Export Development Canada's latest commitments include a C$300 million loan supporting "
+        "Redgum Nickel's expansion of its Ontario smelter.",
+        {"lender": "Export Development Canada", "borrower": "Redgum Nickel", "amount": 300e6},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), BACKING)
+def test_a_loan_backing_a_companys_project(
+    text: str, fields: dict[str, Any], lexicon: Lexicon
+) -> None:
+    """ "a $N loan backing X's development of …": X borrows from the public lender named in
+    the sentence, else from the one named last."""
+    _check(text, [("loan", fields)], lexicon)
+
+
+def test_a_loan_backing_a_project_under_consideration_is_none(lexicon: Lexicon) -> None:
+    text = (
+        "The Export-Import Bank of Korea said it is considering a $300 million loan backing "
+        "Kestrel Mining's expansion of the Tarn copper mine."
+    )
+    assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ "In return, Y is providing a loan"
+RETURN = [
+    (
+        "Redgum Rare Earths signed a binding offtake agreement with Kestrel Resources to supply "
+        "rare earths concentrate. In return, Kestrel Resources is providing a US$20 million "
+        "construction loan to help fund the mine build.",
+        [
+            ("offtake", {"supplier": "Redgum Rare Earths", "buyer": "Kestrel Resources"}),
+            (
+                "loan",
+                {"lender": "Kestrel Resources", "borrower": "Redgum Rare Earths", "amount": 20e6},
+            ),
+        ],
+    ),
+    (
+        "Kestrel Resources agreed to buy 10% of Redgum Rare Earths. In return, Kestrel "
+        "Resources will provide a A$15 million loan for the plant.",
+        [
+            ("stake_acquisition", {"acquirer": "Kestrel Resources", "percent": 10}),
+            (
+                "loan",
+                {
+                    "lender": "Kestrel Resources",
+                    "borrower": "Redgum Rare Earths",
+                    "amount": 15e6,
+                    "currency": "AUD",
+                },
+            ),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RETURN)
+def test_a_loan_in_return_goes_to_the_other_party(
+    text: str, expected: list[tuple[str, dict[str, Any]]], lexicon: Lexicon
+) -> None:
+    """After a deal between X and Y, "In return, Y is providing a $N loan": Y lends to X."""
+    _check(text, expected, lexicon)
+
+
+def test_a_loan_in_return_that_may_come_is_none(lexicon: Lexicon) -> None:
+    text = (
+        "Redgum Rare Earths signed a binding offtake agreement with Kestrel Resources to supply "
+        "rare earths concentrate. In return, Kestrel Resources may provide a US$20 million "
+        "construction loan to help fund the mine build."
+    )
+    assert [e for e in _deals(text, lexicon) if e["type"] == "loan"] == []
+
+
+# ------------------------------------------------------------ financing an act by X, lending N
+FINANCE_BY = [
+    (
+        "Export Development Canada has agreed to finance the purchase of a nickel smelter by "
+        "Kestrel Metals, lending C$80 million over ten years.",
+        {
+            "lender": "Export Development Canada",
+            "borrower": "Kestrel Metals",
+            "amount": 80e6,
+            "currency": "CAD",
+        },
+    ),
+    (
+        "UK Export Finance will help fund the construction of a graphite anode plant in Wales "
+        "by Tarn Graphite, lending £40 million.",
+        {
+            "lender": "UK Export Finance",
+            "borrower": "Tarn Graphite",
+            "amount": 40e6,
+            "currency": "GBP",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), FINANCE_BY)
+def test_financing_an_act_by_x_is_a_loan_to_x(
+    text: str, fields: dict[str, Any], lexicon: Lexicon
+) -> None:
+    """ "<public lender> will finance the purchase of … by X, lending $N": a loan to X."""
+    _check(text, [("loan", fields)], lexicon)
+
+
+def test_financing_considered_is_no_loan(lexicon: Lexicon) -> None:
+    text = (
+        "UK Export Finance is considering whether to help fund the construction of a graphite "
+        "anode plant in Wales by Tarn Graphite, lending £40 million."
+    )
+    assert _deals(text, lexicon) == []

@@ -979,6 +979,115 @@ def _funder_next(s: Sent, ctx: Context) -> list[Event]:
     return []
 
 
+_LOAN_BACKING = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?loan\s+(?:facility\s+)?(?:backing|supporting|to\s+(?:back|support|"
+    r"fund|finance))\s+(?:the\s+)?(?=[A-Z])"
+)
+_PROJECT_AFTER = re.compile(
+    r"['’‘]s?\s+(?:[\w-]+\s+){0,3}?(?:development|expansion|construction|project|mine|plant|"
+    r"refinery|smelter|acquisition|purchase|build-?out)\b"
+)
+
+
+def _loan_backing(s: Sent, ctx: Context) -> list[Event]:
+    """ "a $1.25 billion loan backing X's development of the Y mine" (a loan told as a noun,
+    its borrower the owner of what it backs): a loan of the public lender the sentence names,
+    else of the one the article named last."""
+    out: list[Event] = []
+    for x in _money(s):
+        m = _LOAN_BACKING.match(s.text, x.end)
+        if m is None or _blocked(s, x.start):
+            continue
+        borrower = _party_at(s, m.end())
+        if borrower is None or state_body(borrower):
+            continue
+        if not _PROJECT_AFTER.match(s.text, borrower.end):
+            continue  # "a loan to fund X" names a purpose, not whose project it is
+        here = [o for o in s.orgs() if o.end <= x.start and state_body(o)]
+        named = _last(_FUNDER, s.text[: x.start])
+        lender = (
+            here[-1]
+            if here
+            else _new(s, named.start("name"), named.end("name"), "government")
+            if named is not None
+            else next((o for o in ctx.last_orgs if state_body(o)), None)
+        )
+        ev = _loan(s, ctx, lender, borrower, x, x.start, not here and named is None)
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+_FINANCE_BY = re.compile(
+    r"\b(?:financ|fund)(?:e|es|ed|ing)?\s+(?:the\s+|its\s+)?(?:acquisition|purchase|"
+    r"construction|development|expansion|building)\s+of\s+[^,;]{1,80}?\s+by\s+(?=(?:the\s+)?"
+    r"(?:[a-z][\w-]*\s+){0,3}[A-Z])"
+)
+_LENDING = re.compile(r"\b(?:lending|to\s+lend|will\s+lend|lends|lent)\s+(?:up\s+to\s+)?")
+
+
+def _finance_by(s: Sent, ctx: Context) -> list[Event]:
+    """ "JBIC has agreed to help finance the acquisition of a mine by X, lending ¥N": the
+    public lender of the clause lends to X, the one the financed act is by."""
+    f = _FINANCE_BY.search(s.text)
+    lend = _LENDING.search(s.text, f.end()) if f is not None else None
+    if f is None or lend is None or _blocked(s, f.start()):
+        return []
+    lender, by_ref = _subject(s, f.start(), ctx)
+    borrower = _party_at(s, f.end())
+    if lender is None or borrower is None or not state_body(lender) or state_body(borrower):
+        return []
+    amt = next((x for x in _money(s) if x.start == lend.end()), None)
+    ev = _loan(s, ctx, lender, borrower, amt, f.start(), by_ref)
+    return [ev] if ev is not None else []
+
+
+_IN_RETURN = re.compile(
+    r"^(?:In\s+return|In\s+exchange|For\s+its\s+part|As\s+part\s+of\s+the\s+(?:deal|"
+    r"agreement)),\s+"
+)
+_PROVIDES_LOAN = re.compile(
+    r"\b(?:is\s+providing|will\s+provide|provides|provided|is\s+lending|will\s+lend|lends|lent|"
+    r"will\s+extend|extends|extended|has\s+(?:provided|extended|lent))\s+(?:a|an)\s+",
+    re.IGNORECASE,
+)
+
+
+_RETURN_WITHIN = 3
+"""How many sentences back the deal an "In return, …" answers may be told."""
+
+
+def _loan_in_return(s: Sent, ctx: Context) -> list[Event]:
+    """ "In return, Y is providing a US$20 million construction loan": after a deal between
+    X and Y (told at most three sentences before), Y's loan goes to X, the other party (the
+    lender need not be public)."""
+    r = _IN_RETURN.match(s.text)
+    if r is None:
+        return []
+    p = _PROVIDES_LOAN.search(s.text, r.end())
+    if p is None or _blocked(s, p.start()):
+        return []
+    lender = _party_at(s, r.end())
+    if lender is None or lender.end > p.start():
+        return []
+    amt = next((x for x in _money(s) if p.end() <= x.start <= p.end() + 4), None)
+    if amt is None or not re.match(r"\s+(?:[\w-]+\s+){0,2}?loan\b", s.text[amt.end :]):
+        return []
+    for e in reversed(ctx.events):
+        if s.index - e.sentence_index > _RETURN_WITHIN or e.type not in (
+            "offtake",
+            "stake_acquisition",
+        ):
+            continue
+        parties = list(e.links.values())
+        if not any(_same(lender, m) for m in parties):
+            continue
+        other = next((m for m in parties if not _same(lender, m)), None)
+        ev = _loan(s, ctx, lender, other, amt, p.start(), True)
+        return [ev] if ev is not None else []
+    return []
+
+
 # --------------------------------------------------------------------------- refine
 _AND_SUM = re.compile(r"(?:,\s*|\s+)and\s+(?:up\s+to\s+|about\s+|a\s+further\s+)?$")
 
@@ -1217,6 +1326,7 @@ def _refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     _bare_funder(s, ctx)
     new += _shares_of_total(s, ctx)
     new += _funder_next(s, ctx)
+    new += [*_loan_backing(s, ctx), *_loan_in_return(s, ctx), *_finance_by(s, ctx)]
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
     out = [e for e in found if not _clashes(e, new)] if new else list(found)
