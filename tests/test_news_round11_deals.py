@@ -580,3 +580,65 @@ def test_financing_considered_is_no_loan(lexicon: Lexicon) -> None:
         "anode plant in Wales by Tarn Graphite, lending £40 million."
     )
     assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ a second buyer, the object left out
+SECOND_BUYER = [
+    (
+        "Kestrel Metals will buy 60% of Redgum Cobalt, while Tarnside Partners will acquire 15%.",
+        [
+            ("stake_acquisition", {"acquirer": "Kestrel Metals", "percent": 60}),
+            (
+                "stake_acquisition",
+                {"acquirer": "Tarnside Partners", "target": "Redgum Cobalt", "percent": 15},
+            ),
+        ],
+    ),
+    (
+        "Under the agreements, Kestrel Metals will acquire 10% of Redgum Cobalt, while US "
+        "investment firm Engine No. 4 will acquire 2%.",
+        [
+            ("stake_acquisition", {"acquirer": "Kestrel Metals", "percent": 10}),
+            (
+                "stake_acquisition",
+                {"acquirer": "Engine No. 4", "target": "Redgum Cobalt", "percent": 2},
+            ),
+        ],
+    ),
+    (
+        "Redgum Cobalt signed one deal with Tarnside Partners for a 20% stake in Kestrel "
+        "Cobalt, and another with Westbury Partners for the remaining 5% interest.",
+        [
+            (
+                "stake_acquisition",
+                {"acquirer": "Tarnside Partners", "target": "Kestrel Cobalt", "percent": 20},
+            ),
+            (
+                "stake_acquisition",
+                {"acquirer": "Westbury Partners", "target": "Kestrel Cobalt", "percent": 5},
+            ),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SECOND_BUYER)
+def test_a_second_clause_buys_into_the_same_company(
+    text: str, expected: list[tuple[str, dict[str, Any]]], lexicon: Lexicon
+) -> None:
+    """ "X will acquire 10% of Y, while Z will acquire 3%", "a deal with X for a 20% stake in
+    Y, and another with Z for the remaining 5%": Z buys into Y too; an investment firm's name
+    may end in a number ("Engine No. 4")."""
+    _check(text, expected, lexicon)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestrel Metals bought 60% of Redgum Cobalt, while Tarnside Partners shares rose 5%.",
+        "Kestrel Metals will buy 60% of Redgum Cobalt, while Tarnside Partners is seeking 15%.",
+    ],
+)
+def test_a_second_clause_without_a_purchase_buys_nothing(text: str, lexicon: Lexicon) -> None:
+    events = _deals(text, lexicon)
+    assert [e["acquirer"] for e in events if e["type"] == "stake_acquisition"] == ["Kestrel Metals"]

@@ -673,8 +673,10 @@ _DESCRIBED_RE = re.compile(
     r"\b(?:group|conglomerate|trading house|trader|refiner|smelter|miner|carmaker|automaker|"
     r"steelmaker|chipmaker|battery maker|magnet maker|investor|explorer|developer|producer|"
     # "…, operator Mopani Copper Mines said": the one running the plant, named after its role
-    r"operator|owner)\s+"
-    r"(?P<name>(?:PT\s+)?[A-Z][a-z][\w&'’-]*(?:\s+[A-Z][\w&'’-]+){0,2})"
+    r"operator|owner|"
+    # "US investment firm Engine No. 1 will acquire …"
+    r"(?:investment|private equity|asset management|mining|trading|holding)\s+(?:firm|company))\s+"
+    r"(?P<name>(?:PT\s+)?[A-Z][a-z][\w&'’-]*(?:\s+(?:No\.\s+\d+|[A-Z][\w&'’-]+)){0,2})"
     r"(?=\s+(?:has|have|had|is|was|will|would|said|says|signed|agreed|took|takes|bought|buys|"
     # "… has backed copper miner X to export": the object of a verb of letting or asking
     r"acquired|acquires|announced|announces|plans|and|"

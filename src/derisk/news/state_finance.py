@@ -62,6 +62,7 @@ from derisk.news.deals import (
     _public,
     _reporter,
     _same,
+    _stake,
     _subject,
 )
 from derisk.news.events import Context, Event, Money, Sent, _blocked, _classify_dates
@@ -1042,6 +1043,82 @@ def _finance_by(s: Sent, ctx: Context) -> list[Event]:
     return [ev] if ev is not None else []
 
 
+_CLAUSE_PCT = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)(?!\s+(?:[\w-]+\s+)?(?:stake|interest|holding|"
+    r"shareholding)?\s*(?:in|of)\s)(?:\s+(?:stake|interest|holding|shareholding))?"
+)
+_NEXT_CLAUSE = re.compile(r",\s+(?:while|whereas|and)\s+|;\s+|\s+and\s+(?=(?:the\s+)?[A-Z])")
+_TAKES = re.compile(
+    r"\b(?:acquir(?:e|es|ed)|buy|buys|bought|tak(?:e|es)|took|get|gets|receiv(?:e|es)|"
+    r"purchas(?:e|es|ed))\s+(?:up\s+to\s+|the\s+remaining\s+|a\s+further\s+|another\s+|"
+    r"the\s+other\s+)?$"
+    r"|\bfor\s+(?:the\s+remaining|a|an|another|a\s+further)\s+$"
+)
+
+
+_DEAL_WITH_FOR = re.compile(
+    r"\b(?:deals?|agreements?|transactions?|pacts?)\s+with\s+(?=(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}"
+    r"[A-Z])"
+)
+_FOR_STAKE_IN = re.compile(
+    r"\s+for\s+(?:a|an|its|the|the\s+remaining)\s+(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+"
+    r"(?:[\w-]+\s+)?(?:stake|interest|holding|shareholding)\s+in\s+"
+)
+
+
+def _deal_with_for_stake(s: Sent, ctx: Context) -> list[Event]:
+    """ "(the seller) signed a deal with X for a 10% stake in Y": X buys the stake in Y."""
+    out: list[Event] = []
+    for m in _DEAL_WITH_FOR.finditer(s.text):
+        if _blocked(s, m.start()):
+            continue
+        buyer = _party_at(s, m.end())
+        f = _FOR_STAKE_IN.match(s.text, buyer.end) if buyer is not None else None
+        if buyer is None or f is None or state_body(buyer):
+            continue
+        target = _party_at(s, f.end())
+        ev = _stake(s, ctx, buyer, target, m.start(), False, percent=float(f.group("pct")))
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+def _second_buyer(s: Sent, ctx: Context, have: list[Event]) -> list[Event]:
+    """ "X will acquire 10% of Y, while Z will acquire 3%": a second clause with its own buyer
+    and share but no object of its own buys into the first clause's company."""
+    out: list[Event] = []
+    for e in have:
+        if e.type != "stake_acquisition" or e.sentence_index != s.index:
+            continue
+        acq, tgt = e.links.get("acquirer"), e.links.get("target")
+        if acq is None or tgt is None:
+            continue
+        end = max(m.end for m in e.links.values())
+        for c in _NEXT_CLAUSE.finditer(s.text, end):
+            p = _CLAUSE_PCT.search(s.text, c.end())
+            nxt = _NEXT_CLAUSE.search(s.text, c.end())
+            if p is None or (nxt is not None and nxt.start() < p.start()):
+                continue
+            if float(p.group("pct")) == e.fields.get("percent"):
+                continue
+            buyer = next(
+                (
+                    o
+                    for o in reversed(s.orgs())
+                    if c.end() <= o.start and o.end <= p.start() and o.kind == "company"
+                ),
+                None,
+            )
+            if buyer is None or _same(buyer, acq) or _same(buyer, tgt):
+                continue
+            if not _TAKES.search(s.text[buyer.end : p.start()]) or _blocked(s, p.start()):
+                continue
+            ev = _stake(s, ctx, buyer, tgt, p.start(), False, percent=float(p.group("pct")))
+            if ev is not None:
+                out.append(ev)
+    return out
+
+
 _IN_RETURN = re.compile(
     r"^(?:In\s+return|In\s+exchange|For\s+its\s+part|As\s+part\s+of\s+the\s+(?:deal|"
     r"agreement)),\s+"
@@ -1329,6 +1406,8 @@ def _refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     new += [*_loan_backing(s, ctx), *_loan_in_return(s, ctx), *_finance_by(s, ctx)]
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
+    new += _deal_with_for_stake(s, ctx)
+    new += _second_buyer(s, ctx, [*found, *new])
     out = [e for e in found if not _clashes(e, new)] if new else list(found)
     deals = [e for e in [*out, *new] if e.type in ("loan", "grant")]
     # "signed an agreement to provide a $N loan to X for its lithium project": no supply deal
