@@ -642,3 +642,27 @@ def test_a_second_clause_buys_into_the_same_company(
 def test_a_second_clause_without_a_purchase_buys_nothing(text: str, lexicon: Lexicon) -> None:
     events = _deals(text, lexicon)
     assert [e["acquirer"] for e in events if e["type"] == "stake_acquisition"] == ["Kestrel Metals"]
+
+
+# ------------------------------------------------------------ a buyer's taste is no deal
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestrel Cobalt said it expects prices to recover, and its expectation Western cobalt "
+        "buyers will increasingly prefer to buy from sources with Tarnside Partners "
+        "certification.",
+        "Kestrel Cobalt said refiners would rather source cobalt from Redgum Partners than from "
+        "traders.",
+    ],
+)
+def test_a_preference_to_buy_is_no_offtake(text: str, lexicon: Lexicon) -> None:
+    assert _deals(text, lexicon) == []
+
+
+def test_an_agreement_to_supply_stays_an_offtake(lexicon: Lexicon) -> None:
+    text = (
+        "Kestrel Cobalt has agreed to supply cobalt hydroxide to Tarnside Partners for five years."
+    )
+    assert has(
+        _deals(text, lexicon), "offtake", supplier="Kestrel Cobalt", buyer="Tarnside Partners"
+    )

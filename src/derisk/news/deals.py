@@ -2676,8 +2676,29 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
-    out = [e for e in out if not _resulting_holding(s, e) and not _superseded_plan(s, e)]
+    out = [
+        e
+        for e in out
+        if not _resulting_holding(s, e) and not _superseded_plan(s, e) and not _preference(s, e)
+    ]
     return [e for e in _investment_buying_a_stake(s, out) if not _background_clause(s, e)]
+
+
+_PREFER = re.compile(
+    r"\b(?:prefer(?:s|red)?|would\s+rather|tend(?:s|ed)?|are\s+likely|is\s+likely)\s+to\s+"
+    r"(?:\w+\s+)?(?:buy|source|purchase|take|procure)\b",
+    re.IGNORECASE,
+)
+"""A buyer's taste ("purchasers will increasingly prefer to buy from sources with Western
+credentials"): no supply deal."""
+
+
+def _preference(s: Sent, e: Event) -> bool:
+    if e.type != "offtake":
+        return False
+    return any(
+        any(m.start >= p.start() for m in e.links.values()) for p in _PREFER.finditer(s.text)
+    )
 
 
 _RESULTING = re.compile(
