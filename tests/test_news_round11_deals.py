@@ -666,3 +666,30 @@ def test_an_agreement_to_supply_stays_an_offtake(lexicon: Lexicon) -> None:
     assert has(
         _deals(text, lexicon), "offtake", supplier="Kestrel Cobalt", buyer="Tarnside Partners"
     )
+
+
+# ------------------------------------------------------------ a one-word buyer after a participle
+FRONTED = [
+    (
+        "Backed by a sovereign fund, Tarnsey acquired Redgum Nickel last year for $300 million.",
+        {"acquirer": "Tarnsey", "target": "Redgum Nickel", "amount": 300e6},
+    ),
+    (
+        "Based in Perth, Kelmore has agreed to buy 20% of Redgum Nickel.",
+        {"acquirer": "Kelmore", "target": "Redgum Nickel", "percent": 20},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), FRONTED)
+def test_a_subject_after_a_fronted_participle_phrase(
+    text: str, fields: dict[str, Any], lexicon: Lexicon
+) -> None:
+    """ "Owned by …, X acquired Y": the name after the participle phrase is the subject, as
+    at the start of a sentence."""
+    _check(text, [("stake_acquisition", fields)], lexicon)
+
+
+def test_a_subject_after_a_participle_that_only_considers_is_none(lexicon: Lexicon) -> None:
+    text = "Backed by a sovereign fund, Tarnsey is weighing an offer for 20% of Redgum Nickel."
+    assert _deals(text, lexicon) == []

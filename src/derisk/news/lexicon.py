@@ -1059,7 +1059,9 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
 
 
 _FRONTED_CLAUSE = re.compile(
-    r"^(?:As|When|While|After|Following|Amid|Despite|Although|Though|Since|Before|Once)\b"
+    r"^(?:(?:As|When|While|After|Following|Amid|Despite|Although|Though|Since|Before|Once)\b"
+    # a fronted participle phrase ("Owned by Andrew Forrest, Wyloo acquired …")
+    r"|[A-Z][a-z]+(?:ed|en)\s+(?:by|in|on|at|from)\s)"
     r"[^,;]{3,100},\s+"
 )
 """An adverbial clause before the sentence's subject ("As the storm eased, …")."""
