@@ -693,3 +693,64 @@ def test_a_subject_after_a_fronted_participle_phrase(
 def test_a_subject_after_a_participle_that_only_considers_is_none(lexicon: Lexicon) -> None:
     text = "Backed by a sovereign fund, Tarnsey is weighing an offer for 20% of Redgum Nickel."
     assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ a deal as the subject of its share
+DEAL_GAVE = [
+    (
+        "Kestrel Metals had already put $50 million into the miner last year. That deal gave it "
+        "a 9 per cent shareholding in Redgum Lithium.",
+        {"acquirer": "Kestrel Metals", "target": "Redgum Lithium", "percent": 9},
+    ),
+    (
+        "Redgum Lithium raised A$30 million from Tarnside Partners. The placement gives "
+        "Tarnside Partners a 9.9% interest in Redgum Lithium.",
+        {"acquirer": "Tarnside Partners", "target": "Redgum Lithium", "percent": 9.9},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), DEAL_GAVE)
+def test_a_deal_that_gave_a_share(text: str, fields: dict[str, Any], lexicon: Lexicon) -> None:
+    """ "That deal gave it a 9 per cent shareholding in X": "it" (the story's company) holds
+    the share bought."""
+    assert has(_deals(text, lexicon), "stake_acquisition", **fields)
+
+
+def test_a_deal_that_would_have_given_a_share_is_none(lexicon: Lexicon) -> None:
+    text = (
+        "Kestrel Metals had looked at an offer last year. That deal would have given it a 9 per "
+        "cent shareholding in Redgum Lithium."
+    )
+    assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ goods sold to a named buyer
+GOODS = [
+    (
+        "Kestrel Lithium sold a parcel of spodumene concentrate to Yahua Industrial to fund the "
+        "restart.",
+        {"supplier": "Kestrel Lithium", "buyer": "Yahua Industrial", "material": "lithium"},
+    ),
+    (
+        "Redgum Graphite sold a cargo of graphite concentrate to Posco Future M.",
+        {"supplier": "Redgum Graphite", "buyer": "Posco Future M", "material": "graphite"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), GOODS)
+def test_goods_sold_to_a_buyer(text: str, fields: dict[str, Any], lexicon: Lexicon) -> None:
+    """ "X sold a stockpile / parcel / cargo of <material> to Y": Y bought X's goods."""
+    _check(text, [("offtake", fields)], lexicon)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Redgum Graphite hopes to sell a stockpile of graphite ore to Posco Future M.",
+        "Redgum Graphite sold its graphite mine and a stockpile of ore to Posco Future M.",
+    ],
+)
+def test_goods_offered_or_an_asset_sold_is_no_offtake(text: str, lexicon: Lexicon) -> None:
+    assert [e for e in _deals(text, lexicon) if e["type"] == "offtake"] == []

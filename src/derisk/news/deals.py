@@ -1168,7 +1168,7 @@ def _org_at(s: Sent, pos: int, max_gap: int = 4) -> Mention | None:
 
 _STAKE_CUE = re.compile(
     r"share|stock|equity|preferred|stake|holding|interest|(?:acquired|bought|taken over|"
-    r"purchased)\s+by|ownership|control|(?:acquisition|purchase)\s+of",
+    r"purchased)\s+by|ownership|control|(?:acquisition|purchase)\s+of|shareholding",
     re.IGNORECASE,
 )
 _WHOLE = re.compile(
@@ -1188,6 +1188,15 @@ _ACQUISITION_AGREEMENT = re.compile(
 """A purchase told as the object of a signed agreement ("signed a conditional share purchase
 agreement for the acquisition of the X project"); a share of it ("of a 20% stake") is read by
 the stake families."""
+_DEAL_GAVE = re.compile(
+    r"^(?:That|The|This|Its|Their)\s+(?:[\w-]+\s+)?(?:deal|investment|purchase|transaction|"
+    r"acquisition|placement|subscription)\s+(?:gave|gives|has\s+given|will\s+give)\s+"
+    r"(?P<who>it|them|[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})\s+(?:a|an)\s+(?:[\w-]+\s+)?"
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+)?(?:stake|interest|holding|"
+    r"shareholding)\s+in\s+"
+)
+"""A deal as the subject of what it bought ("That deal gave it a 7 per cent shareholding in
+X", "The placement gives Y a 9.9% interest in X")."""
 _GOODS_AFTER = re.compile(
     r"\s+(?:[\w-]+\s+){0,2}?(?:concentrates?|ore|output|production|cargo(?:es)?|shipments?|"
     r"tonnes|volumes?|offtake)\b",
@@ -1310,6 +1319,21 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
             continue  # "the purchase of X concentrate": goods, not the company
         amt = _money_near(money, m.end(), m.end() + 90)
         ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt, percent=None)
+        if ev:
+            out.append(ev)
+    for m in _DEAL_GAVE.finditer(s.text):
+        # "That deal gave it a 7 per cent shareholding in X": what an earlier purchase bought
+        if _blocked(s, m.start()):
+            continue
+        who = m.group("who")
+        if who.lower() in ("it", "them"):
+            if not ctx.last_orgs:
+                continue
+            acquirer, by_ref = referent(ctx), True
+        else:
+            acquirer, by_ref = _org_at(s, m.start("who"), 0), False
+        target = _org_at(s, m.end(), 1)
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, percent=float(m.group("pct")))
         if ev:
             out.append(ev)
     for m in _STAKE_BY.finditer(s.text):
@@ -1947,8 +1971,38 @@ _OUTPUT_SOLD = re.compile(
 concentrate with Y"): Y buys from the subject."""
 
 
+_GOODS_SOLD = re.compile(
+    r"\b(?:sold|sells)\s+(?P<goods>[^,;]{1,60}?)\s+to\s+(?=(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}[A-Z])"
+)
+_GOODS_NOUN = re.compile(
+    r"\b(?:stockpiles?|cargo(?:es)?|parcels?|shipments?|batch(?:es)?|consignments?|"
+    r"concentrates?|ore|tonnes|tons|spodumene|cathodes?|hydroxide|carbonate)\b",
+    re.IGNORECASE,
+)
+_NOT_GOODS = re.compile(
+    r"\b(?:stakes?|shares?|interests?|holdings?|mines?|projects?|assets?|business(?:es)?|units?|"
+    r"compan(?:y|ies)|subsidiar(?:y|ies)|operations?|licen[cs]es?|rights?|royalt(?:y|ies)|"
+    r"streams?|plants?|refiner(?:y|ies)|smelters?|bonds?|notes?)\b",
+    re.IGNORECASE,
+)
+"""What a sale of goods is not: a sale of a company, an asset or a security."""
+
+
 def output_sale_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
+    for m in _GOODS_SOLD.finditer(s.text):
+        # "Earlier this year, X sold a stockpile of ore to Y", "sold 12,000 tonnes of
+        # concentrate to Y": a sale of goods, Y the buyer
+        goods = m.group("goods")
+        if not _GOODS_NOUN.search(goods) or _NOT_GOODS.search(goods) or _blocked(s, m.start()):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        buyer = _org_at(s, m.end(), 3)
+        if buyer is None or buyer.kind == "country":
+            continue
+        ev = _offtake(s, ctx, supplier, buyer, m.start(), by_ref)
+        if ev and ev.fields.get("material") is not None:
+            out.append(ev)
     for m in _OUTPUT_SOLD.finditer(s.text):
         if _blocked(s, m.start(), allow_plans=True):
             continue
