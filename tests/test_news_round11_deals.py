@@ -754,3 +754,49 @@ def test_goods_sold_to_a_buyer(text: str, fields: dict[str, Any], lexicon: Lexic
 )
 def test_goods_offered_or_an_asset_sold_is_no_offtake(text: str, lexicon: Lexicon) -> None:
     assert [e for e in _deals(text, lexicon) if e["type"] == "offtake"] == []
+
+
+# ------------------------------------------------------------ rights to a share of output
+RIGHTS = [
+    (
+        "Tarnside Partners bought 10% of Redgum Lithium in March. The partnership gives "
+        "Tarnside Partners exclusive rights to the first phase of lithium output from the "
+        "Kalgan project for ten years.",
+        {"supplier": "Redgum Lithium", "buyer": "Tarnside Partners", "term": "P10Y"},
+    ),
+    (
+        "Kestrel Metals took a 15% stake in Redgum Nickel. This will give the company access "
+        "to 30% of the nickel concentrate produced each year.",
+        {"supplier": "Redgum Nickel", "buyer": "Kestrel Metals", "material": "nickel"},
+    ),
+    (
+        "Kestrel Metals took a 15% stake in Redgum Nickel. Kestrel Metals has also agreed to "
+        "take up to 40 per cent of the second stage of nickel production.",
+        {"supplier": "Redgum Nickel", "buyer": "Kestrel Metals", "material": "nickel"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), RIGHTS)
+def test_rights_to_output_are_a_supply_deal_with_the_partner(
+    text: str, fields: dict[str, Any], lexicon: Lexicon
+) -> None:
+    """ "gives X exclusive rights to the first phase of output", "access to 30% of the
+    concentrate", "agreed to take up to 40% of production": X buys from the party of its
+    last deal."""
+    events = _deals(text, lexicon)
+    assert has(events, "offtake", **fields), events
+    assert len([e for e in events if e["type"] == "offtake"]) == 1, events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kestrel Metals took a 15% stake in Redgum Nickel. The deal could give Kestrel Metals "
+        "rights to 30% of the nickel output.",
+        "Kestrel Metals and Redgum Nickel are in talks. A deal would give Kestrel Metals access "
+        "to 30% of the nickel output.",
+    ],
+)
+def test_rights_a_deal_could_give_are_no_offtake(text: str, lexicon: Lexicon) -> None:
+    assert [e for e in _deals(text, lexicon) if e["type"] == "offtake"] == []

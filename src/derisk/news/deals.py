@@ -1988,8 +1988,65 @@ _NOT_GOODS = re.compile(
 """What a sale of goods is not: a sale of a company, an asset or a security."""
 
 
-def output_sale_events(s: Sent, ctx: Context) -> list[Event]:
+_RIGHTS_TO_OUTPUT = re.compile(
+    r"\b(?:gives?|gave|giving|will\s+give|grants?|granted)\s+(?P<who>it|them|the\s+company|"
+    r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})\s+(?:[\w-]+\s+){0,2}?(?:rights?|access)\s+to\s+"
+    r"(?:up\s+to\s+)?(?:\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+of\s+)?(?:[\w'’-]+\s+){0,6}?"
+    r"(?:production|output|ore|concentrate|volumes?)\b"
+    r"|\b(?:agreed|agrees|committed|commits|signed\s+up)\s+to\s+(?:take|buy|purchase)\s+"
+    r"(?:up\s+to\s+)?\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,5}?"
+    r"(?:production|output)\b",
+    re.IGNORECASE,
+)
+"""A buyer's rights to a share of output ("The partnership gives GM exclusive rights to the
+first stage of production", "will give the company access to 25% of its ore", "has agreed to
+take up to 38 per cent of the second phase of production"): a supply deal with the party the
+buyer's last deal was with."""
+_PARTNER_WITHIN = 6
+"""How many sentences back the buyer's deal with the producer may be told."""
+
+
+def _deal_partner(s: Sent, ctx: Context, buyer: Mention) -> Mention | None:
+    """The other party of the buyer's last deal of the article (a stake, an investment, a
+    supply deal), told at most :data:`_PARTNER_WITHIN` sentences before."""
+    for e in reversed(ctx.events):
+        if s.index - e.sentence_index > _PARTNER_WITHIN or e.type not in (
+            "stake_acquisition",
+            "investment",
+            "offtake",
+        ):
+            continue
+        parties = list(e.links.values())
+        if any(_same(buyer, m) for m in parties):
+            return next((m for m in parties if not _same(buyer, m)), None)
+    return None
+
+
+def rights_to_output_events(s: Sent, ctx: Context) -> list[Event]:
     out: list[Event] = []
+    for m in _RIGHTS_TO_OUTPUT.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        who = m.group("who")
+        buyer: Mention | None
+        if who is None:
+            buyer = _subject(s, m.start(), ctx)[0]
+        elif who.lower() in ("it", "them", "the company"):
+            buyer = referent(ctx) if ctx.last_orgs else None
+        else:
+            buyer = _org_at(s, m.start("who"), 0)
+        if buyer is None:
+            continue
+        # (the supplier is told in an earlier sentence: the event is by reference)
+        supplier = _deal_partner(s, ctx, buyer)
+        ev = _offtake(s, ctx, supplier, buyer, m.start(), True)
+        if ev and ev.fields.get("material") is not None:
+            out.append(ev)
+    return out
+
+
+def output_sale_events(s: Sent, ctx: Context) -> list[Event]:
+    out: list[Event] = [*rights_to_output_events(s, ctx)]
     for m in _GOODS_SOLD.finditer(s.text):
         # "Earlier this year, X sold a stockpile of ore to Y", "sold 12,000 tonnes of
         # concentrate to Y": a sale of goods, Y the buyer
