@@ -800,3 +800,31 @@ def test_rights_to_output_are_a_supply_deal_with_the_partner(
 )
 def test_rights_a_deal_could_give_are_no_offtake(text: str, lexicon: Lexicon) -> None:
     assert [e for e in _deals(text, lexicon) if e["type"] == "offtake"] == []
+
+
+# ------------------------------------------------------------ a listed name of company words only
+LISTED = [
+    (
+        "Cobalt Holdings Ltd (ASX: CBH) said it had acquired 15% of Redgum Nickel.",
+        {"acquirer": "Cobalt Holdings Ltd", "target": "Redgum Nickel", "percent": 15},
+    ),
+    (
+        "Graphite Resources Ltd (ASX: GRL) shares jumped. The company has signed a binding "
+        "agreement for the acquisition of the Tarn Project.",
+        {"acquirer": "Graphite Resources Ltd", "target": "Tarn Project"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), LISTED)
+def test_a_listed_name_opening_with_a_material_word(
+    text: str, fields: dict[str, Any], lexicon: Lexicon
+) -> None:
+    """A name before its exchange and ticker is a company even when a material word opens it
+    and every word is a company word ("Cobalt Holdings Ltd (ASX: CBH)")."""
+    _check(text, [("stake_acquisition", fields)], lexicon)
+
+
+def test_a_listed_name_whose_shares_moved_makes_no_deal(lexicon: Lexicon) -> None:
+    text = "Nickel Mines Ltd (ASX: NIC) shares rose 5% after the nickel price jumped."
+    assert _deals(text, lexicon) == []

@@ -1031,7 +1031,9 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
             words = words[1:]
         if not words or (len(words) == 1 and words[0] in _NOT_LISTED):
             continue
-        if any(k.start < b and a < k.end for k in known + out):
+        # a material word opening the listed name is part of it ("Nickel Industries Ltd (ASX:
+        # NIC)", all of whose words are company words)
+        if any(k.start < b and a < k.end for k in known + out if k.kind != "material"):
             continue
         out.append(Mention(a, b, sentence[a:b], "company", None, "new"))
     sm = SUBJECT_RE.match(sentence)
