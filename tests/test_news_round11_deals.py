@@ -828,3 +828,47 @@ def test_a_listed_name_opening_with_a_material_word(
 def test_a_listed_name_whose_shares_moved_makes_no_deal(lexicon: Lexicon) -> None:
     text = "Nickel Mines Ltd (ASX: NIC) shares rose 5% after the nickel price jumped."
     assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ the borrower in the next sentence
+BORROWER_NEXT = [
+    (
+        "The European Investment Bank will provide a loan of up to €200 million to build a "
+        "lithium refinery in Finland. Battery materials company Kestrel Lithium will receive "
+        "the funds in three tranches.",
+        {
+            "lender": "European Investment Bank",
+            "borrower": "Kestrel Lithium",
+            "amount": 200e6,
+            "currency": "EUR",
+        },
+    ),
+    (
+        "Export Development Canada has approved a loan of C$150 million to expand a graphite "
+        "mine in Quebec. Graphite producer Tarn Graphite will have access to the first C$50 "
+        "million this year.",
+        {
+            "lender": "Export Development Canada",
+            "borrower": "Tarn Graphite",
+            "amount": 150e6,
+            "currency": "CAD",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields"), BORROWER_NEXT)
+def test_a_loan_for_a_purpose_then_its_borrower(
+    text: str, fields: dict[str, Any], lexicon: Lexicon
+) -> None:
+    """A public lender's loan "to build …" with no borrower, then "X will have access to /
+    will receive …": X borrows it."""
+    _check(text, [("loan", fields)], lexicon)
+
+
+def test_a_loan_that_may_come_then_its_borrower_is_none(lexicon: Lexicon) -> None:
+    text = (
+        "Export Development Canada may provide a loan of C$150 million to expand a graphite "
+        "mine in Quebec. Graphite producer Tarn Graphite will receive the funds next year."
+    )
+    assert _deals(text, lexicon) == []

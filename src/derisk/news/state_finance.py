@@ -1119,6 +1119,57 @@ def _second_buyer(s: Sent, ctx: Context, have: list[Event]) -> list[Event]:
     return out
 
 
+_LOAN_FOR_PURPOSE = re.compile(
+    r"\b(?P<verb>will\s+(?:provide|extend|facilitate|arrange|lend)|(?:has\s+)?(?:approved|"
+    r"provided|extended|facilitated|arranged|signed))\s+(?:a|an)\s+(?:[\w-]+\s+)?loan\s+"
+    r"(?:facility\s+)?(?:of\s+)?(?:up\s+to\s+)?"
+)
+_ACCESS = re.compile(
+    r"\s+(?:will\s+have\s+access\s+to|will\s+receive|is\s+to\s+receive|will\s+draw\s+on|"
+    r"will\s+get|has\s+access\s+to|receives)\s+"
+)
+
+
+def _borrower_next(s: Sent, ctx: Context) -> list[Event]:
+    """ "The IFC will facilitate a loan of up to US$180mn to develop a lithium mine" and, next,
+    "Lithium chemicals company X will have access to …": X borrows the first sentence's loan
+    (whose borrower it did not name)."""
+    prev = ctx.prev
+    if prev is None or prev.index != s.index - 1:
+        return []
+    if any(e.sentence_index == prev.index and e.type == "loan" for e in ctx.events):
+        return []
+    lp = _LOAN_FOR_PURPOSE.search(prev.text)
+    if lp is None or _blocked(prev, lp.start()):
+        return []
+    amt = next((x for x in _money(prev) if x.start == lp.end()), None)
+    if amt is None or not re.match(
+        r"\s*(?:\([^)]{1,30}\)\s*)?,?\s+to\s+[a-z]", prev.text[amt.end :]
+    ):
+        return []  # a borrower named after "to", or no purpose: not this shape
+    lender, _ = _subject(prev, lp.start(), ctx)
+    if lender is None or not state_body(lender):
+        return []
+    for a in _ACCESS.finditer(s.text):
+        if _blocked(s, a.start()):
+            continue
+        borrower = next(
+            (o for o in reversed(s.orgs()) if o.end <= a.start() and o.kind == "company"), None
+        )
+        if borrower is None or s.text[borrower.end : a.start()].strip():
+            # "Lithium chemicals company Allkem will have access to …": a one-word name after
+            # its descriptor
+            n = re.search(
+                r"(?:^|\s)([A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})$", s.text[: a.start()]
+            )
+            borrower = _name_at(s, n.start(1)) if n is not None else None
+        if borrower is None or state_body(borrower) or s.text[borrower.end : a.start()].strip():
+            continue
+        ev = _loan(s, ctx, lender, borrower, amt, a.start(), True)
+        return [ev] if ev is not None else []
+    return []
+
+
 _IN_RETURN = re.compile(
     r"^(?:In\s+return|In\s+exchange|For\s+its\s+part|As\s+part\s+of\s+the\s+(?:deal|"
     r"agreement)),\s+"
@@ -1404,6 +1455,7 @@ def _refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     new += _shares_of_total(s, ctx)
     new += _funder_next(s, ctx)
     new += [*_loan_backing(s, ctx), *_loan_in_return(s, ctx), *_finance_by(s, ctx)]
+    new += _borrower_next(s, ctx)
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
     new += _deal_with_for_stake(s, ctx)
