@@ -21,7 +21,14 @@ Share purchases and holdings: "agreed to buy $N of its preferred stock", "will b
 largest shareholder in X", "would sell newly issued shares to X for $N", "a 5% stake
 acquisition by X". Supply: "secured a five-year contract with X" for a material, "with X and
 Y taking a further 1,500 t/yr", "sold to offtake partners including X and Y", "the first
-shipment will be sent to X". Every family keeps the guards of the base extractor: a hedge
+shipment will be sent to X", "agreed to sell all of its output to X", "placed one-quarter of
+future output with X", "sold a stockpile of ore to X", "the partnership gives X exclusive
+rights to the first stage of production" (from the party of X's last deal). Whole purchases:
+"secured full ownership of X", "signed an agreement for the acquisition of X", "That deal
+gave it a 7% shareholding in X". Sums as stated: a sum's conversion in parentheses is no
+second sum. Guards of round 11: ", giving Y a 51% stake" is Y's holding after the deal; a
+plan given up or replaced, and a buyer's taste ("prefer to buy from"), are no deal. Every
+family keeps the guards of the base extractor: a hedge
 or a denial before the trigger in its clause blocks it; roles come from clause structure
 (the subject before the verb, the object after its preposition).
 

@@ -31,6 +31,18 @@ Round 8 (the fifth collection) showed state finance told in ways the deal famili
 * **Money given without repayment** ("a non-repayable contribution from Y", "provide X with
   a grant") is a grant; **financing from a public lender** with no grant word is a loan.
 
+Round 11 (the sixth collection) added: **public lenders coordinated** as one loan's subject,
+each lending; **a list of recipients** ("- X: $N for …") after a government's total, a bare
+"Federal Government" placed by the country named next; **a party in another sentence** ("The
+funding comes from Y"; "X will have access to …" after a loan "to develop a mine"; "In
+return, Y is providing a $N loan"; "a $N loan backing X's development of …"); **financing
+an act by X** ("will finance the acquisition of … by X, lending ¥N"); **a second buyer** in
+a clause without an object ("…, while Z will acquire 3%", "a deal with Z for a 3% stake in
+Y"); a government inside a grant's noun ("a Portuguese government grant"); and, for every
+deal, a new party's name without a glued role noun or country possessive ("Start-up X",
+"Chile's X"), and a public lender by its listed name when spelt otherwise ("… Co-operation
+(JBIC)", "Exim Bank of Korea").
+
 Guards: a hedge or a denial before the verb, a non-binding instrument (letter of interest,
 term sheet, MOU) in the sentence, equity or sale words in a share of a total, a loan noun
 with no determiner or size ("through loan and equity"), a purpose after "to" ("a loan to
