@@ -14,6 +14,7 @@ from tests.news_helpers import events_of, has
 
 PUBLISHED = "2025-06-20"
 DEALS = ("stake_acquisition", "investment", "offtake", "loan", "grant")
+_HOME_DOLLAR = {"AUS": "AUD", "CAN": "CAD"}
 
 
 def _deals(text: str, lexicon: Lexicon) -> list[dict[str, Any]]:
@@ -211,6 +212,18 @@ LISTS = [
 ]
 
 
+LISTS.append(
+    (
+        # the list's lines run into one sentence, as a page's text may give them
+        "The national government has earmarked $60 million of critical minerals grant money "
+        "for four firms. The program is run by Canada's natural resources department. Grant "
+        "recipients:\n- Halcyon Graphite: $20 million for an anode plant\n- Vantage Copper: "
+        "$15 million for a tailings project",
+        [("Halcyon Graphite", 20e6), ("Vantage Copper", 15e6)],
+    )
+)
+
+
 @pytest.mark.parametrize(("text", "shares"), LISTS)
 def test_each_listed_recipient_has_its_grant(
     text: str, shares: list[tuple[str, float]], lexicon: Lexicon
@@ -218,10 +231,16 @@ def test_each_listed_recipient_has_its_grant(
     """After a government's total, "- X: $N for …" is X's grant of $N; a bare "Federal
     Government" is the government of the country named next, and its "$" is its dollar."""
     events = _deals(text, lexicon)
+    country = "CAN" if "Canada" in text else "AUS"
     for name, amount in shares:
-        assert has(events, "grant", grantor="AUS", recipient=name, amount=amount, currency="AUD"), (
-            events
-        )
+        assert has(
+            events,
+            "grant",
+            grantor=country,
+            recipient=name,
+            amount=amount,
+            currency=_HOME_DOLLAR[country],
+        ), events
     assert len(events) == len(shares), events
 
 

@@ -745,11 +745,13 @@ _SHARE_IN_PARENS = re.compile(
     r"(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
 )
 _SHARE_ITEM = re.compile(
-    r"[-•*–]?\s*(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,4})\s*[:–—]\s+"
+    r"(?:^|(?<=:)\s+|\s+[-•*–]\s+)[-•*–]?\s*"
+    r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,4})\s*[:–—]\s+"
     r"(?:up\s+to\s+|about\s+)?(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
 )
 """An item of a list of recipients, each with its own sum ("- Alpha Resources: $15 million for
-…")."""
+…"), also when the list's lines were run into one sentence ("Recipients: - A: $N for …
+- B: $M for …")."""
 _ITEMS_WITHIN = 12
 """How many sentences after a funder's total its list of recipients may run."""
 _LIST_CUE = re.compile(
@@ -846,10 +848,9 @@ def _shares_of_total(s: Sent, ctx: Context) -> list[Event]:
     money = _money(s)
     out: list[Event] = []
     shares = list(_SHARE.finditer(s.text))
-    item = _SHARE_ITEM.match(s.text)
-    if item is not None and s.index - ctx.funders[-1][0] <= _ITEMS_WITHIN:
+    if s.index - ctx.funders[-1][0] <= _ITEMS_WITHIN:
         # "- Alpha Resources: $15 million for its plant", an item of the recipients' list
-        shares.append(item)
+        shares += list(_SHARE_ITEM.finditer(s.text))
     if _LIST_CUE.search(s.text):
         # "Recipients include A ($50 million) and B ($30 million)"
         shares += list(_SHARE_IN_PARENS.finditer(s.text))
