@@ -815,6 +815,11 @@ def test_rights_to_output_are_a_supply_deal_with_the_partner(
         "rights to 30% of the nickel output.",
         "Kestrel Metals and Redgum Nickel are in talks. A deal would give Kestrel Metals access "
         "to 30% of the nickel output.",
+        # a right to act and access to a place are no rights to output
+        "Kestrel Metals took a 15% stake in Redgum Nickel. The licence gives the company the "
+        "right to mine nickel ore at Tarn.",
+        "Kestrel Metals took a 15% stake in Redgum Nickel. The new haul road gives Kestrel "
+        "Metals access to the nickel ore body.",
     ],
 )
 def test_rights_a_deal_could_give_are_no_offtake(text: str, lexicon: Lexicon) -> None:

@@ -1997,9 +1997,15 @@ _NOT_GOODS = re.compile(
 
 _RIGHTS_TO_OUTPUT = re.compile(
     r"\b(?:gives?|gave|giving|will\s+give|grants?|granted)\s+(?P<who>it|them|the\s+company|"
-    r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})\s+(?:[\w-]+\s+){0,2}?(?:rights?|access)\s+to\s+"
-    r"(?:up\s+to\s+)?(?:\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+of\s+)?(?:[\w'’-]+\s+){0,6}?"
-    r"(?:production|output|ore|concentrate|volumes?)\b"
+    r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})\s+(?:[\w-]+\s+){0,2}?"
+    # rights to output ("exclusive rights to the first stage of lithium production"), not a
+    # right to act ("the right to mine ore")
+    r"(?:rights?\s+to\s+(?:buy\s+|purchase\s+|take\s+)?(?!(?:mine|explore|develop|build|"
+    r"operate|acquire|use|process|extract|drill|appoint|nominate|increase)\b)(?:up\s+to\s+)?"
+    r"(?:\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+of\s+)?(?:[\w'’-]+\s+){0,6}?(?:production|output)\b"
+    # access to a share of it ("access to 25% of its ore"), not to a place ("the ore body")
+    r"|access\s+to\s+(?:up\s+to\s+)?(?:\d+(?:\.\d+)?\s?(?:%|per ?cent)|all|half|part)\s+of\s+"
+    r"(?:[\w'’-]+\s+){0,6}?(?:production|output|ore|concentrates?|volumes?)\b)"
     r"|\b(?:agreed|agrees|committed|commits|signed\s+up)\s+to\s+(?:take|buy|purchase)\s+"
     r"(?:up\s+to\s+)?\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,5}?"
     r"(?:production|output)\b",
