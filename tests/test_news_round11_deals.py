@@ -896,3 +896,83 @@ def test_a_loan_that_may_come_then_its_borrower_is_none(lexicon: Lexicon) -> Non
         "mine in Quebec. Graphite producer Tarn Graphite will receive the funds next year."
     )
     assert _deals(text, lexicon) == []
+
+
+# ------------------------------------------------------------ lenders listed after the loan
+LENDERS_AFTER = [
+    (
+        "Kestrel Lithium has secured a €500 million loan from Export Development Canada and UK "
+        "Export Finance for its refinery.",
+        ["Export Development Canada", "UK Export Finance"],
+        "Kestrel Lithium",
+    ),
+    (
+        "Kestrel Lithium has signed a €500 million debt commitment with Export Development "
+        "Canada and UK Export Finance for its refinery.",
+        ["Export Development Canada", "UK Export Finance"],
+        "Kestrel Lithium",
+    ),
+    (
+        "Tarn Graphite has reached financial close on A$250 million of debt funding for its "
+        "anode plant. The financing, backed by Export Finance Australia and the Northern "
+        "Australia Infrastructure Facility, includes a construction facility.",
+        ["Export Finance Australia", "Northern Australia Infrastructure Facility"],
+        "Tarn Graphite",
+    ),
+    (
+        "Tarn Graphite has reached financial close on a A$250 million debt package. The package "
+        "is being jointly provided by Export Finance Australia and the Northern Australia "
+        "Infrastructure Facility.",
+        ["Export Finance Australia", "Northern Australia Infrastructure Facility"],
+        "Tarn Graphite",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "lenders", "borrower"), LENDERS_AFTER)
+def test_public_lenders_listed_after_the_loan_each_lend(
+    text: str, lenders: list[str], borrower: str, lexicon: Lexicon
+) -> None:
+    """ "a loan from A and B", "a debt commitment with A and B", "The financing, backed by A
+    and B": each public lender lends to the borrower; the joint sum is none of theirs."""
+    events = _deals(text, lexicon)
+    for lender in lenders:
+        assert has(events, "loan", lender=lender, borrower=borrower, amount=None), events
+    assert len(events) == len(lenders), events
+
+
+def test_joined_financing_of_a_companys_plant(lexicon: Lexicon) -> None:
+    """ "Y has joined the financing of X's plant, signing a loan of £N": Y lends to X."""
+    for text, lender, borrower, amount in (
+        (
+            "UK Export Finance has joined the financing of Tarn Graphite's anode plant, signing "
+            "a loan of £60 million.",
+            "UK Export Finance",
+            "Tarn Graphite",
+            60e6,
+        ),
+        (
+            "Export Development Canada took part in the financing of Kestrel Nickel's smelter "
+            "expansion with a C$90 million loan.",
+            "Export Development Canada",
+            "Kestrel Nickel",
+            90e6,
+        ),
+    ):
+        _check(
+            text, [("loan", {"lender": lender, "borrower": borrower, "amount": amount})], lexicon
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tarn Graphite is seeking A$250 million of debt funding for its anode plant. The "
+        "financing, if backed by Export Finance Australia and the Northern Australia "
+        "Infrastructure Facility, would cover construction.",
+        "UK Export Finance may join the financing of Tarn Graphite's anode plant with a loan of "
+        "£60 million.",
+    ],
+)
+def test_financing_sought_or_possible_is_no_loan(text: str, lexicon: Lexicon) -> None:
+    assert _deals(text, lexicon) == []

@@ -162,7 +162,7 @@ def _home(m: Mention) -> str | None:
 
 _LOAN_NP = re.compile(
     r"\b(?P<joint>joint\s+)?(?:(?:conditional|bridge|term|senior|secured|direct|construction|"
-    r"project|green|debt)\s+)*(?:loans?|credit)(?:\s+(?:facility|facilities|commitments?|"
+    r"project|green|debt)\s+)*(?:loans?|credit|(?<=debt\s)commitments?)(?:\s+(?:facility|facilities|commitments?|"
     r"agreements?|guarantees?|package|deal))*(?P<size>\s+(?:of|worth|totall?ing|amounting to)\s+"
     r"(?:up to\s+|about\s+|nearly\s+)?)?",
     re.IGNORECASE,
@@ -332,6 +332,8 @@ def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Ev
             lenders = [p for p in _parties(s, subj.start, trig) if state_body(p)]
         elif kind in ("with", "from", "by") and public and not state_body(subj):
             lender, borrowers = public[0], [subj]
+            # "a loan from A and B": every public lender of the list lends
+            lenders = public
         elif not parties and (acting := _acting_body(s, trig)) is not None:
             # "X said the Office of Strategic Capital approved a loan of up to $N"
             reporter = _reporter(s, acting)
@@ -1183,6 +1185,69 @@ def _borrower_next(s: Sent, ctx: Context) -> list[Event]:
     return []
 
 
+_FINANCING_BY = re.compile(
+    r"^(?:The|This|That)\s+(?:[\w-]+\s+){0,2}?(?:financing|funding|debt|package|loans?|"
+    r"facilit(?:y|ies))\b[^.;]{0,40}?\b(?:backed|provided|funded|underwritten|extended|arranged)"
+    r"\s+(?:jointly\s+)?by\s+"
+)
+_DEBT_WORD = re.compile(r"\b(?:loans?|debt|credit|financing)\b", re.IGNORECASE)
+_UNSETTLED = re.compile(
+    r"\b(?:if|would|could|may|might|seek(?:s|ing)?|sought|aim(?:s|ing)?|hop(?:es|ing)|"
+    r"target(?:s|ing)|plan(?:s|ning)?)\b",
+    re.IGNORECASE,
+)
+
+
+def _financing_by_list(s: Sent, ctx: Context) -> list[Event]:
+    """ "X has reached financial close on $N of debt funding." and then "The financing, backed by
+    A and B, …": each public lender of the list lends to X (a joint sum: none of theirs)."""
+    f = _FINANCING_BY.match(s.text)
+    prev = ctx.prev
+    if f is None or prev is None or prev.index != s.index - 1 or _blocked(s, f.start()):
+        return []
+    if _UNSETTLED.search(s.text):
+        return []  # "The financing, if backed by A and B, would …"
+    d = _DEBT_WORD.search(prev.text)
+    if d is None or not _money(prev) or _NONBINDING.search(prev.text) or _blocked(prev, d.start()):
+        return []
+    if _UNSETTLED.search(prev.text[: d.start()]):
+        return []  # "X is seeking $N of debt funding"
+    borrower = _subject(prev, d.start(), ctx)[0]
+    lenders = [p for p in _parties(s, f.end()) if state_body(p)]
+    if borrower is None or state_body(borrower) or not lenders:
+        return []
+    amt = _money(prev)[0] if len(lenders) == 1 else None
+    out = [_loan(s, ctx, lender, borrower, amt, f.start(), True) for lender in lenders]
+    return [e for e in out if e is not None]
+
+
+_JOINED_FINANCING = re.compile(
+    r"\b(?:joined|joins|has\s+joined|participated\s+in|participates\s+in|took\s+part\s+in|"
+    r"takes\s+part\s+in)\s+(?:the\s+)?(?:[\w-]+\s+)?financing\s+(?:of|for)\s+(?:the\s+)?"
+)
+
+
+def _joined_financing(s: Sent, ctx: Context) -> list[Event]:
+    """ "Y has joined the financing of X's plant, signing a loan of €N": Y lends to X."""
+    j = _JOINED_FINANCING.search(s.text)
+    if j is None or _blocked(s, j.start()):
+        return []
+    lender, by_ref = _subject(s, j.start(), ctx)
+    borrower = _party_at(s, j.end())
+    if lender is None or borrower is None or not state_body(lender) or state_body(borrower):
+        return []
+    if not _PROJECT_AFTER.match(s.text, borrower.end):
+        return []  # "the financing of the project": whose is not said
+    loan = _LOAN_NP.search(s.text, borrower.end)
+    if loan is None:
+        return []
+    amt = next((x for x in _money(s) if loan.end() <= x.start <= loan.end() + 2), None) or next(
+        (x for x in _money(s) if x.end <= loan.start() and loan.start() - x.end < 4), None
+    )
+    ev = _loan(s, ctx, lender, borrower, amt, j.start(), by_ref)
+    return [ev] if ev is not None else []
+
+
 _IN_RETURN = re.compile(
     r"^(?:In\s+return|In\s+exchange|For\s+its\s+part|As\s+part\s+of\s+the\s+(?:deal|"
     r"agreement)),\s+"
@@ -1469,6 +1534,7 @@ def _refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     new += _funder_next(s, ctx)
     new += [*_loan_backing(s, ctx), *_loan_in_return(s, ctx), *_finance_by(s, ctx)]
     new += _borrower_next(s, ctx)
+    new += [*_financing_by_list(s, ctx), *_joined_financing(s, ctx)]
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
     new += _deal_with_for_stake(s, ctx)
