@@ -21,7 +21,14 @@ Share purchases and holdings: "agreed to buy $N of its preferred stock", "will b
 largest shareholder in X", "would sell newly issued shares to X for $N", "a 5% stake
 acquisition by X". Supply: "secured a five-year contract with X" for a material, "with X and
 Y taking a further 1,500 t/yr", "sold to offtake partners including X and Y", "the first
-shipment will be sent to X". Every family keeps the guards of the base extractor: a hedge
+shipment will be sent to X", "agreed to sell all of its output to X", "placed one-quarter of
+future output with X", "sold a stockpile of ore to X", "the partnership gives X exclusive
+rights to the first stage of production" (from the party of X's last deal). Whole purchases:
+"secured full ownership of X", "signed an agreement for the acquisition of X", "That deal
+gave it a 7% shareholding in X". Sums as stated: a sum's conversion in parentheses is no
+second sum. Guards of round 11: ", giving Y a 51% stake" is Y's holding after the deal; a
+plan given up or replaced, and a buyer's taste ("prefer to buy from"), are no deal. Every
+family keeps the guards of the base extractor: a hedge
 or a denial before the trigger in its clause blocks it; roles come from clause structure
 (the subject before the verb, the object after its preposition).
 
@@ -41,6 +48,7 @@ from typing import Any
 from derisk.model.event_fields import extracted_fields
 from derisk.news.events import (
     _ABSTRACT_OBJECT,
+    _CONVERSION_BEFORE,
     _NOT_SUBJECT,
     Context,
     Event,
@@ -62,6 +70,7 @@ from derisk.news.events import (
     find_money,
     find_quantities,
     price_money,
+    referent,
 )
 from derisk.news.lexicon import Mention, name_key, sector_country
 
@@ -71,7 +80,25 @@ US_GOVERNMENT = "us-government"
 @lru_cache(maxsize=32)
 def _money_of(text: str) -> tuple[Money, ...]:
     # a company's market value, revenue or debt is no deal's sum
-    return tuple(price_money(text, find_money(text)))
+    return tuple(price_money(text, _stated(text, find_money(text))))
+
+
+def _stated(text: str, money: list[Money]) -> list[Money]:
+    """The sums as stated, without their conversions: a sum in parentheses (or after ", or")
+    right after another is the same sum in another currency, whichever way each is written
+    ("104 million euros ($122 million)", "¥34.2bn (US$240mn)"); the sum stated first is the
+    fact.
+
+    >>> t = "was granted 104 million euros ($122 million) by the state"
+    >>> [(m.amount, m.currency) for m in _stated(t, find_money(t))]
+    [(104000000.0, 'EUR')]
+    """
+    out: list[Money] = []
+    for x in money:
+        if out and _CONVERSION_BEFORE.search(text[out[-1].end : x.start]):
+            continue
+        out.append(x)
+    return out
 
 
 def _money(s: Sent) -> list[Money]:
@@ -223,6 +250,13 @@ _APPOSITION = re.compile(
 )
 
 
+_CLAUSE_COREF = re.compile(
+    r"(?:,|;)\s+(?:and|but|while|so)\s+(?:it|the\s+(?:company|group|firm|miner|producer|"
+    r"developer))\s+(?:(?:has|have|had|also|now|then|already)\s+){0,2}$"
+)
+"""A second clause whose subject is "the company" / "it" (", and the company has agreed …")."""
+
+
 def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
     """The subject of the clause before ``pos``; a new name opening the sentence before an
     apposition ("E-Volt Magnetics – a unit of X – signed …") wins over the apposition's."""
@@ -260,6 +294,10 @@ def _subject(s: Sent, pos: int, ctx: Context) -> tuple[Mention | None, bool]:
     f = _last(_FUNDER, s.text[:pos])
     if f is not None:
         return _new(s, f.start("name"), f.end("name"), "government"), False
+    if ctx.last_orgs and _CLAUSE_COREF.search(s.text[:pos]):
+        # "Production began in March, and the company has agreed to sell …": the company the
+        # story is about, as an opening "The company" would be
+        return referent(ctx), True
     agency = _AGENCY.match(s.text)
     if agency is not None and agency.end() <= pos:
         # "The Defense Logistics Agency awarded …"
@@ -708,6 +746,7 @@ def grant_events(s: Sent, ctx: Context) -> list[Event]:
                 )
                 or _funder_after(s, m.end(), "from|by", 4)
                 or _program(s, m.start())
+                or _government_before(s, trig, m.start())
             )
         ev = _grant(s, ctx, grantor, recipient, amt, trig, by_ref)
         if ev:
@@ -1083,7 +1122,7 @@ def _stake(
 
 _GOVERNMENT_WORDS = re.compile(
     r"(?:['’]s)?\s+(?:(?:federal|national|central|state|Labor|Liberal|Conservative|"
-    r"[A-Z][a-z]+)\s+){0,2}(?:government|administration)\b"
+    r"[A-Z][a-z]+)\s+){0,2}(?:[Gg]overnment|administration)\b"
 )
 
 
@@ -1098,6 +1137,18 @@ def _government_at(s: Sent, pos: int) -> Mention | None:
             return None
         gid = US_GOVERNMENT if c.id == "USA" else c.id
         return Mention(c.start, g.end(), s.text[c.start : g.end()], "government", gid, "name")
+    return None
+
+
+def _government_before(s: Sent, lo: int, noun: int) -> Mention | None:
+    """A country's government naming the funder inside the noun phrase of a grant ("a
+    non-repayable Portuguese government grant", "an Australia federal government subsidy")."""
+    for c in s.countries():
+        if not lo <= c.start < noun:
+            continue
+        g = _government_at(s, c.start)
+        if g is not None and re.fullmatch(r"\s+", s.text[g.end : noun]):
+            return g
     return None
 
 
@@ -1124,7 +1175,38 @@ def _org_at(s: Sent, pos: int, max_gap: int = 4) -> Mention | None:
 
 _STAKE_CUE = re.compile(
     r"share|stock|equity|preferred|stake|holding|interest|(?:acquired|bought|taken over|"
-    r"purchased)\s+by",
+    r"purchased)\s+by|ownership|control|(?:acquisition|purchase)\s+of|shareholding",
+    re.IGNORECASE,
+)
+_WHOLE = re.compile(
+    r"\b(?:secur(?:ed|es)|t(?:ook|akes|aken)|assum(?:ed|es)|gain(?:ed|s)|obtain(?:ed|s)|"
+    r"acquir(?:ed|es)|won|wins)\s+(?:full|sole|complete|total|outright|100\s?(?:%|per ?cent))\s+"
+    r"(?:ownership|control)\s+(?:of|over)\s+",
+    re.IGNORECASE,
+)
+"""Owning all of a company or an asset told as ownership won ("has secured full ownership of
+the X mine", "took sole control of X")."""
+_ACQUISITION_AGREEMENT = re.compile(
+    r"\b(?:sign(?:ed|s)|enter(?:ed|s)\s+into|execut(?:ed|es)|str(?:uck|ikes)|ink(?:ed|s))\s+"
+    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,4}?(?:agreement|deal|contract)\s+(?:\([A-Z]{2,8}\)\s+)?"
+    r"(?:for|over|on)\s+the\s+(?:acquisition|purchase|takeover)\s+of\s+(?!an?\s|\d)",
+    re.IGNORECASE,
+)
+"""A purchase told as the object of a signed agreement ("signed a conditional share purchase
+agreement for the acquisition of the X project"); a share of it ("of a 20% stake") is read by
+the stake families."""
+_DEAL_GAVE = re.compile(
+    r"^(?:That|The|This|Its|Their)\s+(?:[\w-]+\s+)?(?:deal|investment|purchase|transaction|"
+    r"acquisition|placement|subscription)\s+(?:gave|gives|has\s+given|will\s+give)\s+"
+    r"(?P<who>it|them|[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})\s+(?:a|an)\s+(?:[\w-]+\s+)?"
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+)?(?:stake|interest|holding|"
+    r"shareholding)\s+in\s+"
+)
+"""A deal as the subject of what it bought ("That deal gave it a 7 per cent shareholding in
+X", "The placement gives Y a 9.9% interest in X")."""
+_GOODS_AFTER = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:concentrates?|ore|output|production|cargo(?:es)?|shipments?|"
+    r"tonnes|volumes?|offtake)\b",
     re.IGNORECASE,
 )
 _SUPPLY_CUE = re.compile(
@@ -1231,6 +1313,34 @@ def stake_events(s: Sent, ctx: Context) -> list[Event]:
         buyer = _org_at(s, m.end(), 3)
         amt = _money_near(money, m.end(), m.end() + 80)
         ev = _stake(s, ctx, buyer, issuer, m.start(), by_ref, amount=amt)
+        if ev:
+            out.append(ev)
+    for m in [*_WHOLE.finditer(s.text), *_ACQUISITION_AGREEMENT.finditer(s.text)]:
+        # "X has secured full ownership of the Y mine"; "the company has signed a share
+        # purchase agreement for the acquisition of the Y project"
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        acquirer, by_ref = _subject(s, m.start(), ctx)
+        target = _org_at(s, m.end(), 1)
+        if target is None or _GOODS_AFTER.match(s.text, target.end):
+            continue  # "the purchase of X concentrate": goods, not the company
+        amt = _money_near(money, m.end(), m.end() + 90)
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, amount=amt, percent=None)
+        if ev:
+            out.append(ev)
+    for m in _DEAL_GAVE.finditer(s.text):
+        # "That deal gave it a 7 per cent shareholding in X": what an earlier purchase bought
+        if _blocked(s, m.start()):
+            continue
+        who = m.group("who")
+        if who.lower() in ("it", "them"):
+            if not ctx.last_orgs:
+                continue
+            acquirer, by_ref = referent(ctx), True
+        else:
+            acquirer, by_ref = _org_at(s, m.start("who"), 0), False
+        target = _org_at(s, m.end(), 1)
+        ev = _stake(s, ctx, acquirer, target, m.start(), by_ref, percent=float(m.group("pct")))
         if ev:
             out.append(ev)
     for m in _STAKE_BY.finditer(s.text):
@@ -1841,9 +1951,144 @@ def _offtake(
     return _make(s, "offtake", fields, {"supplier": supplier, "buyer": buyer}, by_reference=by_ref)
 
 
+_SHARE_WORDS = (
+    r"(?:about\s+|around\s+|roughly\s+|some\s+|nearly\s+|up\s+to\s+)?(?:all|most|part|much|"
+    r"the\s+(?:whole|entire|bulk|rest)|one-(?:quarter|third|half)|a\s+(?:quarter|third|half)|"
+    r"half|\d+(?:\.\d+)?\s?(?:%|per ?cent))"
+)
+_OUTPUT_WORDS = (
+    r"(?:[\w'’-]+\s+){0,3}?(?:output|production|concentrates?|product|volumes?|tonnage|"
+    r"supply)"
+)
+_OUTPUT_SOLD = re.compile(
+    r"\b(?:agreed|agrees|signed\s+up|committed|commits|contracted)\s+to\s+sell\s+"
+    + _SHARE_WORDS
+    + r"\s+of\s+(?:its|their|the)\s+"
+    + _OUTPUT_WORDS
+    + r"\s+to\s+"
+    r"|\b(?:placed|places|pre-?sold|presold)\s+"
+    + _SHARE_WORDS
+    + r"\s+of\s+(?:its\s+|their\s+|the\s+)?(?:future\s+|planned\s+|first\s+)?"
+    + _OUTPUT_WORDS
+    + r"\s+with\s+",
+    re.IGNORECASE,
+)
+"""Output sold ahead, told as a share of it ("has agreed to sell all of its output to Y",
+"has placed about one-quarter of future output with Y", "placed 40% of its planned
+concentrate with Y"): Y buys from the subject."""
+
+
+_GOODS_SOLD = re.compile(
+    r"\b(?:sold|sells)\s+(?P<goods>[^,;]{1,60}?)\s+to\s+(?=(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}[A-Z])"
+)
+_GOODS_NOUN = re.compile(
+    r"\b(?:stockpiles?|cargo(?:es)?|parcels?|shipments?|batch(?:es)?|consignments?|"
+    r"concentrates?|ore|tonnes|tons|spodumene|cathodes?|hydroxide|carbonate)\b",
+    re.IGNORECASE,
+)
+_NOT_GOODS = re.compile(
+    r"\b(?:stakes?|shares?|interests?|holdings?|mines?|projects?|assets?|business(?:es)?|units?|"
+    r"compan(?:y|ies)|subsidiar(?:y|ies)|operations?|licen[cs]es?|rights?|royalt(?:y|ies)|"
+    r"streams?|plants?|refiner(?:y|ies)|smelters?|bonds?|notes?)\b",
+    re.IGNORECASE,
+)
+"""What a sale of goods is not: a sale of a company, an asset or a security."""
+
+
+_RIGHTS_TO_OUTPUT = re.compile(
+    r"\b(?:gives?|gave|giving|will\s+give|grants?|granted)\s+(?P<who>it|them|the\s+company|"
+    r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})\s+(?:[\w-]+\s+){0,2}?"
+    # rights to output ("exclusive rights to the first stage of lithium production"), not a
+    # right to act ("the right to mine ore")
+    r"(?:rights?\s+to\s+(?:buy\s+|purchase\s+|take\s+)?(?!(?:mine|explore|develop|build|"
+    r"operate|acquire|use|process|extract|drill|appoint|nominate|increase)\b)(?:up\s+to\s+)?"
+    r"(?:\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+of\s+)?(?:[\w'’-]+\s+){0,6}?(?:production|output)\b"
+    # access to a share of it ("access to 25% of its ore"), not to a place ("the ore body")
+    r"|access\s+to\s+(?:up\s+to\s+)?(?:\d+(?:\.\d+)?\s?(?:%|per ?cent)|all|half|part)\s+of\s+"
+    r"(?:[\w'’-]+\s+){0,6}?(?:production|output|ore|concentrates?|volumes?)\b)"
+    r"|\b(?:agreed|agrees|committed|commits|signed\s+up)\s+to\s+(?:take|buy|purchase)\s+"
+    r"(?:up\s+to\s+)?\d+(?:\.\d+)?\s?(?:%|per ?cent)\s+of\s+(?:the\s+)?(?:[\w'’-]+\s+){0,5}?"
+    r"(?:production|output)\b",
+    re.IGNORECASE,
+)
+"""A buyer's rights to a share of output ("The partnership gives GM exclusive rights to the
+first stage of production", "will give the company access to 25% of its ore", "has agreed to
+take up to 38 per cent of the second phase of production"): a supply deal with the party the
+buyer's last deal was with."""
+_PARTNER_WITHIN = 6
+"""How many sentences back the buyer's deal with the producer may be told."""
+
+
+def _deal_partner(s: Sent, ctx: Context, buyer: Mention) -> Mention | None:
+    """The other party of the buyer's last deal of the article (a stake, an investment, a
+    supply deal), told at most :data:`_PARTNER_WITHIN` sentences before."""
+    for e in reversed(ctx.events):
+        if s.index - e.sentence_index > _PARTNER_WITHIN or e.type not in (
+            "stake_acquisition",
+            "investment",
+            "offtake",
+        ):
+            continue
+        parties = list(e.links.values())
+        if any(_same(buyer, m) for m in parties):
+            return next((m for m in parties if not _same(buyer, m)), None)
+    return None
+
+
+def rights_to_output_events(s: Sent, ctx: Context) -> list[Event]:
+    out: list[Event] = []
+    for m in _RIGHTS_TO_OUTPUT.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        who = m.group("who")
+        buyer: Mention | None
+        if who is None:
+            buyer = _subject(s, m.start(), ctx)[0]
+        elif who.lower() in ("it", "them", "the company"):
+            buyer = referent(ctx) if ctx.last_orgs else None
+        else:
+            buyer = _org_at(s, m.start("who"), 0)
+        if buyer is None:
+            continue
+        # (the supplier is told in an earlier sentence: the event is by reference)
+        supplier = _deal_partner(s, ctx, buyer)
+        ev = _offtake(s, ctx, supplier, buyer, m.start(), True)
+        if ev and ev.fields.get("material") is not None:
+            out.append(ev)
+    return out
+
+
+def output_sale_events(s: Sent, ctx: Context) -> list[Event]:
+    out: list[Event] = [*rights_to_output_events(s, ctx)]
+    for m in _GOODS_SOLD.finditer(s.text):
+        # "Earlier this year, X sold a stockpile of ore to Y", "sold 12,000 tonnes of
+        # concentrate to Y": a sale of goods, Y the buyer
+        goods = m.group("goods")
+        if not _GOODS_NOUN.search(goods) or _NOT_GOODS.search(goods) or _blocked(s, m.start()):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        buyer = _org_at(s, m.end(), 3)
+        if buyer is None or buyer.kind == "country":
+            continue
+        ev = _offtake(s, ctx, supplier, buyer, m.start(), by_ref)
+        if ev and ev.fields.get("material") is not None:
+            out.append(ev)
+    for m in _OUTPUT_SOLD.finditer(s.text):
+        if _blocked(s, m.start(), allow_plans=True):
+            continue
+        supplier, by_ref = _subject(s, m.start(), ctx)
+        buyer = _org_at(s, m.end(), 3)
+        if buyer is None or buyer.kind == "country":
+            continue
+        ev = _offtake(s, ctx, supplier, buyer, m.start(), by_ref)
+        if ev and ev.fields.get("material") is not None:
+            out.append(ev)  # (output of a material the article names: no car plant's)
+    return out
+
+
 def supply_events(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """Supply deals in wordings the base reading misses."""
-    out: list[Event] = []
+    out: list[Event] = [*output_sale_events(s, ctx)]
     if not _SUPPLY_CUE.search(s.text):
         return out
     qty = find_quantities(s.text)
@@ -2555,7 +2800,81 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
         if e.key() not in have:
             out.append(e)
             have.add(e.key())
+    out = [
+        e
+        for e in out
+        if not _resulting_holding(s, e) and not _superseded_plan(s, e) and not _preference(s, e)
+    ]
     return [e for e in _investment_buying_a_stake(s, out) if not _background_clause(s, e)]
+
+
+_PREFER = re.compile(
+    r"\b(?:prefer(?:s|red)?|would\s+rather|tend(?:s|ed)?|are\s+likely|is\s+likely)\s+to\s+"
+    r"(?:\w+\s+)?(?:buy|source|purchase|take|procure)\b",
+    re.IGNORECASE,
+)
+"""A buyer's taste ("purchasers will increasingly prefer to buy from sources with Western
+credentials"): no supply deal."""
+
+
+def _preference(s: Sent, e: Event) -> bool:
+    if e.type != "offtake":
+        return False
+    return any(
+        any(m.start >= p.start() for m in e.links.values()) for p in _PREFER.finditer(s.text)
+    )
+
+
+_RESULTING = re.compile(
+    r"\b(?:giving|leaving|handing|which\s+(?:gives|leaves|will\s+give|will\s+leave))\s+"
+    r"(?P<who>(?:the\s+)?[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3}|the\s+(?:state|government))\s+"
+    r"(?:with\s+)?(?:a|an)\s+"
+    r"(?:[\w-]+\s+)?(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+(?:[\w-]+\s+)?"
+    r"(?:stake|interest|holding|shareholding|share)\b"
+)
+"""What a deal leaves another party with ("…, giving Codelco a 51% stake", "leaving the
+state with a 30% interest"): that party's holding after the deal, no share the buyer buys."""
+
+
+def _resulting_holding(s: Sent, e: Event) -> bool:
+    """A stake whose percentage is the one a participle gives to another party."""
+    if e.type != "stake_acquisition" or e.fields.get("percent") is None:
+        return False
+    acquirer = e.links.get("acquirer")
+    for r in _RESULTING.finditer(s.text):
+        if float(r.group("pct")) != e.fields.get("percent"):
+            continue
+        who = re.sub(r"^(?i:the)\s+", "", r.group("who"))
+        if acquirer is None or name_key(who) != name_key(acquirer.text):
+            return True
+    return False
+
+
+_SUPERSEDED_PLAN = re.compile(
+    r"\b(?:(?:original|earlier|previous|initial|former|old|abandoned|scrapped|shelved|"
+    r"cancel+ed)\s+(?:plans?|proposals?|intentions?|offers?)|(?:replac|supersed|scrap|abandon|"
+    r"drop|shelv|cancel|withdr[ae]w)\w*\s+(?:[\w'’]+\s+){0,3}?(?:plans?|proposals?|offers?))\s+"
+    r"to\s+(?:invest|buy|acquire|take|purchase|lend|supply|sell)\b",
+    re.IGNORECASE,
+)
+"""A deal planned once and given up or replaced ("replaces the company's original plans to
+invest $330 million", "scrapped its earlier proposal to buy 20%"): no deal."""
+
+
+def _superseded_plan(s: Sent, e: Event) -> bool:
+    if e.type not in _DEALS:
+        return False
+    for p in _SUPERSEDED_PLAN.finditer(s.text):
+        later = [m for m in e.links.values() if m.start >= p.end()]
+        amount = e.fields.get("amount")
+        near = [
+            x
+            for x in _money(s)
+            if p.end() <= x.start <= p.end() + 30 and amount is not None and x.amount == amount
+        ]
+        if near or (amount is None and later):
+            return True
+    return False
 
 
 _PAST_RELATIVE = re.compile(

@@ -163,12 +163,13 @@ _GOV_ORG_RE = re.compile(
     r"(?<![\w-])(?P<name>(?:(?:U\.S\.|US|UK|EU|[A-Z][a-z]+(?:ian|ese|an|ish|i)?)\s+)?"
     r"(?:Department|Ministry|Office|Agency|Administration|Bank|Corporation|Fund|Authority|"
     r"Commission) (?:of|for) (?:the\s+)?[A-Z][\w&]+(?:(?:,\s+|\s+and\s+|\s+&\s+|\s+)"
-    r"(?:the\s+)?[A-Z][\w&]+){0,4})"
+    # "Japan Bank for International Co-operation": a hyphenated word is one word
+    r"(?:the\s+)?[A-Z][\w&]+(?:-\w+)*){0,4})"
     r"|(?P<name2>(?:Export Finance|Export[- ]Import Bank of|Development Finance Corporation|"
     r"Japan Organization for Metals and Energy Security|JOGMEC|KfW|EXIM|US EXIM|"
     r"Minerals Security Partnership|Export Development Canada|Canada Growth Fund|"
     r"National Reconstruction Fund Corporation|Critical Minerals Facility)"
-    r"(?:\s+[A-Z][\w]+){0,2})"
+    r"(?:\s+[A-Z][\w]+(?:-[A-Z]\w+)?){0,2})"
 )
 """Government bodies and state financiers named in full ("U.S. Department of Energy",
 "Export Finance Australia"): organisations even without a company word."""
@@ -299,6 +300,13 @@ STOP_SUBJECTS = frozenset(
         "Contact",
         "About",
         "Forward",
+        # a question heading ("Why is this nickel share rising?") names no company
+        "Why",
+        "What",
+        "How",
+        "Where",
+        "Who",
+        "Which",
     ]
 )
 
@@ -700,8 +708,10 @@ _DESCRIBED_RE = re.compile(
     r"On|In|The|This|That|It|Its|Last|Next|Earlier|Later)\b))|"
     r"steelmaker|chipmaker|battery maker|magnet maker|investor|explorer|developer|producer|"
     # "…, operator Mopani Copper Mines said": the one running the plant, named after its role
-    r"operator|owner)\s+"
-    r"(?P<name>(?:PT\s+)?[A-Z][a-z][\w&'’-]*(?:\s+[A-Z][\w&'’-]+){0,2})"
+    r"operator|owner|"
+    # "US investment firm Engine No. 1 will acquire …"
+    r"(?:investment|private equity|asset management|mining|trading|holding)\s+(?:firm|company))\s+"
+    r"(?P<name>(?:PT\s+)?[A-Z][a-z][\w&'’-]*(?:\s+(?:No\.\s+\d+|[A-Z][\w&'’-]+)){0,2})"
     r"(?=\s+(?:has|have|had|is|was|will|would|said|says|signed|agreed|took|takes|bought|buys|"
     # "… has backed copper miner X to export": the object of a verb of letting or asking
     r"acquired|acquires|announced|announces|plans|and|"
@@ -1056,7 +1066,9 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
             words = words[1:]
         if not words or (len(words) == 1 and words[0] in _NOT_LISTED):
             continue
-        if any(k.start < b and a < k.end for k in known + out):
+        # a material word opening the listed name is part of it ("Nickel Industries Ltd (ASX:
+        # NIC)", all of whose words are company words)
+        if any(k.start < b and a < k.end for k in known + out if k.kind != "material"):
             continue
         out.append(Mention(a, b, sentence[a:b], "company", None, "new"))
     sm = SUBJECT_RE.match(sentence)
@@ -1084,7 +1096,9 @@ def _new_org_candidates(sentence: str, known: list[Mention]) -> list[Mention]:
 
 
 _FRONTED_CLAUSE = re.compile(
-    r"^(?:As|When|While|After|Following|Amid|Despite|Although|Though|Since|Before|Once)\b"
+    r"^(?:(?:As|When|While|After|Following|Amid|Despite|Although|Though|Since|Before|Once)\b"
+    # a fronted participle phrase ("Owned by Andrew Forrest, Wyloo acquired …")
+    r"|[A-Z][a-z]+(?:ed|en)\s+(?:by|in|on|at|from)\s)"
     r"[^,;]{3,100},\s+"
 )
 """An adverbial clause before the sentence's subject ("As the storm eased, …")."""

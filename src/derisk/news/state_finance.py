@@ -31,6 +31,18 @@ Round 8 (the fifth collection) showed state finance told in ways the deal famili
 * **Money given without repayment** ("a non-repayable contribution from Y", "provide X with
   a grant") is a grant; **financing from a public lender** with no grant word is a loan.
 
+Round 11 (the sixth collection) added: **public lenders coordinated** as one loan's subject,
+each lending; **a list of recipients** ("- X: $N for …") after a government's total, a bare
+"Federal Government" placed by the country named next; **a party in another sentence** ("The
+funding comes from Y"; "X will have access to …" after a loan "to develop a mine"; "In
+return, Y is providing a $N loan"; "a $N loan backing X's development of …"); **financing
+an act by X** ("will finance the acquisition of … by X, lending ¥N"); **a second buyer** in
+a clause without an object ("…, while Z will acquire 3%", "a deal with Z for a 3% stake in
+Y"); a government inside a grant's noun ("a Portuguese government grant"); and, for every
+deal, a new party's name without a glued role noun or country possessive ("Start-up X",
+"Chile's X"), and a public lender by its listed name when spelt otherwise ("… Co-operation
+(JBIC)", "Exim Bank of Korea").
+
 Guards: a hedge or a denial before the verb, a non-binding instrument (letter of interest,
 term sheet, MOU) in the sentence, equity or sale words in a share of a total, a loan noun
 with no determiner or size ("through loan and equity"), a purpose after "to" ("a loan to
@@ -51,6 +63,8 @@ from derisk.news.deals import (
     _FUNDER,
     _NONBINDING,
     _UNBOUND,
+    US_GOVERNMENT,
+    _government_at,
     _grant,
     _last,
     _loan,
@@ -60,10 +74,11 @@ from derisk.news.deals import (
     _public,
     _reporter,
     _same,
+    _stake,
     _subject,
 )
 from derisk.news.events import Context, Event, Money, Sent, _blocked, _classify_dates
-from derisk.news.lexicon import Mention, _data
+from derisk.news.lexicon import Mention, _data, country_names
 
 _HOME_CURRENCY = {"CAN": "CAD", "AUS": "AUD", "NZL": "NZD", "SGP": "SGD", "HKG": "HKD"}
 
@@ -88,17 +103,29 @@ def _state_bodies() -> dict[str, str | None]:
     return {k: v[1] for k, v in _state_entries().items()}
 
 
-def _full_name(e: Event) -> Event:
+def _full_name(s: Sent, e: Event) -> Event:
     """A public lender or funder by the full name its list gives ("Korea Eximbank" → "Export-
-    Import Bank of Korea")."""
+    Import Bank of Korea"), also when the article spells it otherwise but gives a listed acronym
+    after it ("Japan Bank for International Co-operation (JBIC)") or shortens "Export-Import"
+    ("Exim Bank of Korea")."""
     role = "lender" if e.type == "loan" else "grantor"
     m = e.links.get(role)
     if m is None or m.id is not None:
         return e
-    entry = _state_entries().get(m.canonical or m.text) or _state_entries().get(m.text)
+    acronym = re.match(r"\s*\(([A-Z][A-Za-z]{1,7})\)", s.text[m.end :]) if m.end else None
+    spelt = re.sub(r"^Exim\s*[Bb]ank\s+of\b", "Export-Import Bank of", m.text)
+    entry = (
+        _state_entries().get(m.canonical or m.text)
+        or _state_entries().get(m.text)
+        or _state_entries().get(spelt)
+        or (_state_entries().get(acronym.group(1)) if acronym is not None else None)
+    )
     if entry is None or e.fields.get(role) == entry[0]:
         return e
     full = replace(m, canonical=entry[0])
+    if entry[0] not in (m.canonical, m.text) and m.text not in _state_entries():
+        # spelt otherwise ("Co-operation"): the listed spelling, which the article then keeps
+        full = replace(full, text=entry[0])
     return replace(
         e,
         fields=extracted_fields({**e.fields, role: entry[0]}),
@@ -122,18 +149,20 @@ _STATE_NAME = re.compile(
     r"\b(?:Department|Ministry|Agency|Office|Administration|Commission|Government|government|"
     r"Pentagon|Authority|Council|Union|Programs?|(?:Development|Finance|Export|Investment|"
     r"Infrastructure|Reconstruction|Growth|Wealth|Strategic)\s+(?:Bank|Fund|Corporation|"
-    r"Facility)|Bank\s+(?:of|for)\s+[A-Z]|Export-Import|Eximbank|EXIM|JBIC|JOGMEC|DFC|KfW)\b"
+    r"Facility)|Bank\s+(?:of|for)\s+[A-Z]\w*|Export-Import|Eximbank|EXIM|JBIC|JOGMEC|DFC|KfW)\b"
 )
 
 
 def _home(m: Mention) -> str | None:
     country = _state_bodies().get(m.canonical or m.text) or _state_bodies().get(m.text)
+    if country is None and m.kind == "government" and m.id in _HOME_CURRENCY:
+        country = m.id  # a dollar country's government ("Australia's government … $15 million")
     return _HOME_CURRENCY.get(country or "")
 
 
 _LOAN_NP = re.compile(
     r"\b(?P<joint>joint\s+)?(?:(?:conditional|bridge|term|senior|secured|direct|construction|"
-    r"project|green|debt)\s+)*(?:loans?|credit)(?:\s+(?:facility|facilities|commitments?|"
+    r"project|green|debt)\s+)*(?:loans?|credit|(?<=debt\s)commitments?)(?:\s+(?:facility|facilities|commitments?|"
     r"agreements?|guarantees?|package|deal))*(?P<size>\s+(?:of|worth|totall?ing|amounting to)\s+"
     r"(?:up to\s+|about\s+|nearly\s+)?)?",
     re.IGNORECASE,
@@ -193,8 +222,9 @@ _VERB_AFTER = re.compile(
 )
 
 
-def _parties(s: Sent, pos: int) -> list[Mention]:
-    """The coordinated organisations from ``pos`` on ("A ("A") and B", "A, B and C")."""
+def _parties(s: Sent, pos: int, verb: int | None = None) -> list[Mention]:
+    """The coordinated organisations from ``pos`` on ("A ("A") and B", "A, B and C"); when
+    they are the subject of the verb at ``verb``, the last may stand right before it."""
     first = _party_at(s, pos)
     out = [first] if first is not None else []
     while out:
@@ -206,7 +236,9 @@ def _parties(s: Sent, pos: int) -> list[Mention]:
         nxt = _party_at(s, out[-1].end + gap.end())
         if nxt is None or not (nxt.kind in ("company", "government") or nxt.role == "new"):
             break
-        if _LEGAL_FORM.fullmatch(nxt.text) or _VERB_AFTER.match(s.text, nxt.end):
+        if verb is not None and nxt.end > verb:
+            break
+        if _LEGAL_FORM.fullmatch(nxt.text) or (verb is None and _VERB_AFTER.match(s.text, nxt.end)):
             break  # "A Co., Ltd.": a legal form; ", and A will spend …": a clause of its own
         out.append(nxt)
     return out
@@ -293,10 +325,15 @@ def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Ev
             parties = []
         public = [p for p in parties if state_body(p)]
         kind = prep.group(1).lower() if prep is not None else None
+        lenders: list[Mention] = []
         if kind in ("with", "to", "for") and parties and state_body(subj) and not public:
             lender, borrowers = subj, parties if kind == "with" else parties[:1]
+            # "A, B and C signed a loan agreement with X": every public body of the subject
+            lenders = [p for p in _parties(s, subj.start, trig) if state_body(p)]
         elif kind in ("with", "from", "by") and public and not state_body(subj):
             lender, borrowers = public[0], [subj]
+            # "a loan from A and B": every public lender of the list lends
+            lenders = public
         elif not parties and (acting := _acting_body(s, trig)) is not None:
             # "X said the Office of Strategic Capital approved a loan of up to $N"
             reporter = _reporter(s, acting)
@@ -323,13 +360,15 @@ def _loans_named(s: Sent, ctx: Context, shared: set[tuple[str, ...]]) -> list[Ev
             lender, borrowers = subj, [reporter]
         else:
             continue
-        joint = len(borrowers) > 1 or bool(m.group("joint"))
-        for b in borrowers:
-            ev = _loan(s, ctx, lender, b, None if joint else amt, trig, by_ref)
-            if ev is not None:
-                out.append(ev)
-                if joint:
-                    shared.add(ev.key())
+        lenders = lenders if len(lenders) > 1 and _same(lenders[0], lender) else [lender]
+        joint = len(borrowers) > 1 or len(lenders) > 1 or bool(m.group("joint"))
+        for lender in lenders:
+            for b in borrowers:
+                ev = _loan(s, ctx, lender, b, None if joint else amt, trig, by_ref)
+                if ev is not None:
+                    out.append(ev)
+                    if joint:
+                        shared.add(ev.key())
     return out
 
 
@@ -690,7 +729,9 @@ def _program_name(prog: str) -> str:
 
 
 _TOTAL = re.compile(
-    r"\s+in\s+(?:new\s+|federal\s+|government\s+)?(?P<kind>grants|loans|funding|awards)\b",
+    r"\s+in\s+(?:new\s+|federal\s+|government\s+)?(?P<kind>grants|loans|funding|awards)\b"
+    # "$50 million of critical minerals grant funding"
+    r"|\s+of\s+(?:[\w-]+\s+){0,3}?(?P<kind2>grants?|loans?)(?:\s+(?:funding|money))?\b",
     re.IGNORECASE,
 )
 _RECEIVING = re.compile(
@@ -705,6 +746,16 @@ _SHARE_IN_PARENS = re.compile(
     r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,4})\s*\(\s*"
     r"(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
 )
+_SHARE_ITEM = re.compile(
+    r"(?:^|(?<=:)\s+|\s+[-•*–]\s+)[-•*–]?\s*"
+    r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’.-]*){0,4})\s*[:–—]\s+"
+    r"(?:up\s+to\s+|about\s+)?(?=(?:US|C|CA|A|NZ)?\$|[A-Z]{3}\s?\d)"
+)
+"""An item of a list of recipients, each with its own sum ("- Alpha Resources: $15 million for
+…"), also when the list's lines were run into one sentence ("Recipients: - A: $N for …
+- B: $M for …")."""
+_ITEMS_WITHIN = 12
+"""How many sentences after a funder's total its list of recipients may run."""
 _LIST_CUE = re.compile(
     r"\b(?:include|includes|included|including|recipients?|winners?|awardees?|among them)\b|:",
     re.IGNORECASE,
@@ -736,8 +787,22 @@ def note_total(s: Sent, ctx: Context) -> None:
         if funder is None and named is not None:
             funder = _new(s, named.start("name"), named.end("name"), "government")
         if funder is None:
+            funder = next(
+                (
+                    g
+                    for c in s.countries()
+                    if c.end <= x.start and (g := _government_at(s, c.start)) is not None
+                ),
+                None,
+            )
+        bare = _BARE_GOVERNMENT.search(s.text[: x.start])
+        if funder is None and bare is not None:
+            # "The Federal Government has announced … $50 million of grant funding": the
+            # country's, which this or a following sentence names (:func:`_bare_funder`)
+            funder = Mention(bare.start(), bare.end(), bare.group(0), "government", None, "new")
+        if funder is None:
             continue
-        kind = "loan" if t.group("kind").lower() == "loans" else "grant"
+        kind = "loan" if (t.group("kind") or t.group("kind2")).lower()[:4] == "loan" else "grant"
         prog = re.search(
             r"\b(?:Bipartisan Infrastructure Law|Inflation Reduction Act|Defen[cs]e Production Act|"
             r"CHIPS(?: and Science)? Act)\b",
@@ -755,14 +820,39 @@ def note_total(s: Sent, ctx: Context) -> None:
             ctx.funders.append((s.index, funder, kind, None, None))
 
 
+_BARE_GOVERNMENT = re.compile(r"\b(?:[Ff]ederal|[Nn]ational|[Cc]entral)\s+[Gg]overnment\b")
+
+
+def _bare_funder(s: Sent, ctx: Context) -> None:
+    """The unnamed "Federal Government" of the last total is the government of the first
+    country named from the total's sentence on ("… Minister for Resources and Northern
+    Australia"); until one is named, no share of the total is read."""
+    if not ctx.funders:
+        return
+    at, funder, kind, prog, day = ctx.funders[-1]
+    if funder.id is not None or not _BARE_GOVERNMENT.fullmatch(funder.text):
+        return
+    c = next((c for c in s.countries() if c.id is not None and len(c.id) == 3), None)
+    if c is None:
+        return
+    gid = US_GOVERNMENT if c.id == "USA" else c.id
+    gov = Mention(c.start, c.end, c.text, "government", gid, "name")
+    ctx.funders[-1] = (at, gov, kind, prog, day)
+
+
 def _shares_of_total(s: Sent, ctx: Context) -> list[Event]:
     """ "with X receiving $N, and Y receiving $M" after a funder's total: X's and Y's grants."""
     if not ctx.funders or _NOT_SHARE.search(s.text) or _NONBINDING.search(s.text):
         return []
+    if ctx.funders[-1][1].id is None and _BARE_GOVERNMENT.fullmatch(ctx.funders[-1][1].text):
+        return []  # whose government is not known yet
     _, funder, kind, prog, day = ctx.funders[-1]
     money = _money(s)
     out: list[Event] = []
     shares = list(_SHARE.finditer(s.text))
+    if s.index - ctx.funders[-1][0] <= _ITEMS_WITHIN:
+        # "- Alpha Resources: $15 million for its plant", an item of the recipients' list
+        shares += list(_SHARE_ITEM.finditer(s.text))
     if _LIST_CUE.search(s.text):
         # "Recipients include A ($50 million) and B ($30 million)"
         shares += list(_SHARE_IN_PARENS.finditer(s.text))
@@ -848,6 +938,360 @@ _AWARD_FOR = re.compile(
     r"(?:went|goes|will go|was given|is going)\s+to\s+(?=(?:the\s+)?[A-Z]))",
     re.IGNORECASE,
 )
+
+
+_FUNDS_FROM = re.compile(
+    r"^(?:The|This|That|These|Those)\s+(?:[\w-]+\s+)?(?:funding|grants?|money|subsid(?:y|ies)|"
+    r"awards?|support)\s+(?:(?:comes?|came|will\s+come|is\s+coming)\s+from|(?:is|was|are|were|"
+    r"will\s+be)\s+(?:provided|given|granted|awarded|paid|issued)\s+by)\s+(?:the\s+)?"
+)
+_AWARDED_UNNAMED = re.compile(
+    r"\b(?:(?:has|have|had)\s+been|was|were|is|are)\s+(?:awarded|granted|given|allocated)\s+"
+    r"|\b(?:received|receives|secured|secures|won|wins|obtained)\s+",
+    re.IGNORECASE,
+)
+_GRANT_SUM = re.compile(
+    r"\s+(?:in|of)\s+(?:[\w-]+\s+){0,2}?(?:funding|grants?|subsid(?:y|ies)|support)\b",
+    re.IGNORECASE,
+)
+
+
+def _funder_next(s: Sent, ctx: Context) -> list[Event]:
+    """ "X has been awarded €N in public funding …" and, next, "The funding comes from Y": Y's
+    grant to X. A government left unnamed ("the federal government") is that of the country
+    this sentence, else the one before, names first."""
+    f = _FUNDS_FROM.match(s.text)
+    prev = ctx.prev
+    if f is None or prev is None or prev.index != s.index - 1 or _blocked(s, f.start()):
+        return []
+    if any(e.sentence_index == prev.index and e.type in ("grant", "loan") for e in ctx.events):
+        return []  # the sentence before named its funder
+    grantor = _government_at(s, f.end()) or _party_at(s, f.end())
+    if grantor is None or not state_body(grantor):
+        bare = re.match(r"(?:federal|national|central)\s+government\b", s.text[f.end() :], re.I)
+        if bare is None:
+            return []
+        c = next(
+            (c for t in (s, prev) for c in t.countries() if c.id is not None and len(c.id) == 3),
+            None,
+        )
+        if c is None:
+            return []
+        gid = US_GOVERNMENT if c.id == "USA" else c.id
+        grantor = Mention(f.end(), f.end() + bare.end(), bare.group(0), "government", gid, "name")
+    for x in _money(prev):
+        if not _GRANT_SUM.match(prev.text, x.end) or _NONBINDING.search(prev.text):
+            continue
+        verb = _last(_AWARDED_UNNAMED, prev.text[: x.start])
+        if verb is None or x.start - verb.end() > 12 or _blocked(prev, verb.start()):
+            continue
+        if re.search(r"\b(?:from|by)\s+(?:the\s+)?[A-Z]", prev.text[x.end :]):
+            continue  # a funder named after all
+        recipient, by_ref = _subject(prev, verb.start(), ctx)
+        if recipient is None or state_body(recipient):
+            continue
+        ev = _grant(prev, ctx, grantor, recipient, x, verb.start(), by_ref)
+        return [ev] if ev is not None else []
+    return []
+
+
+_LOAN_BACKING = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?loan\s+(?:facility\s+)?(?:backing|supporting|to\s+(?:back|support|"
+    r"fund|finance))\s+(?:the\s+)?(?=[A-Z])"
+)
+_PROJECT_AFTER = re.compile(
+    r"['’‘]s?\s+(?:[\w-]+\s+){0,3}?(?:development|expansion|construction|project|mine|plant|"
+    r"refinery|smelter|acquisition|purchase|build-?out)\b"
+)
+
+
+def _loan_backing(s: Sent, ctx: Context) -> list[Event]:
+    """ "a $1.25 billion loan backing X's development of the Y mine" (a loan told as a noun,
+    its borrower the owner of what it backs): a loan of the public lender the sentence names,
+    else of the one the article named last."""
+    out: list[Event] = []
+    for x in _money(s):
+        m = _LOAN_BACKING.match(s.text, x.end)
+        if m is None or _blocked(s, x.start):
+            continue
+        borrower = _party_at(s, m.end())
+        if borrower is None or state_body(borrower):
+            continue
+        if not _PROJECT_AFTER.match(s.text, borrower.end):
+            continue  # "a loan to fund X" names a purpose, not whose project it is
+        here = [o for o in s.orgs() if o.end <= x.start and state_body(o)]
+        named = _last(_FUNDER, s.text[: x.start])
+        lender = (
+            here[-1]
+            if here
+            else _new(s, named.start("name"), named.end("name"), "government")
+            if named is not None
+            else next((o for o in ctx.last_orgs if state_body(o)), None)
+        )
+        ev = _loan(s, ctx, lender, borrower, x, x.start, not here and named is None)
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+_FINANCE_BY = re.compile(
+    r"\b(?:financ|fund)(?:e|es|ed|ing)?\s+(?:the\s+|its\s+)?(?:acquisition|purchase|"
+    r"construction|development|expansion|building)\s+of\s+[^,;]{1,80}?\s+by\s+(?=(?:the\s+)?"
+    r"(?:[a-z][\w-]*\s+){0,3}[A-Z])"
+)
+_LENDING = re.compile(r"\b(?:lending|to\s+lend|will\s+lend|lends|lent)\s+(?:up\s+to\s+)?")
+
+
+def _finance_by(s: Sent, ctx: Context) -> list[Event]:
+    """ "JBIC has agreed to help finance the acquisition of a mine by X, lending ¥N": the
+    public lender of the clause lends to X, the one the financed act is by."""
+    f = _FINANCE_BY.search(s.text)
+    lend = _LENDING.search(s.text, f.end()) if f is not None else None
+    if f is None or lend is None or _blocked(s, f.start()):
+        return []
+    lender, by_ref = _subject(s, f.start(), ctx)
+    borrower = _party_at(s, f.end())
+    if lender is None or borrower is None or not state_body(lender) or state_body(borrower):
+        return []
+    amt = next((x for x in _money(s) if x.start == lend.end()), None)
+    ev = _loan(s, ctx, lender, borrower, amt, f.start(), by_ref)
+    return [ev] if ev is not None else []
+
+
+_CLAUSE_PCT = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)(?!\s+(?:[\w-]+\s+)?(?:stake|interest|holding|"
+    r"shareholding)?\s*(?:in|of)\s)(?:\s+(?:stake|interest|holding|shareholding))?"
+)
+_NEXT_CLAUSE = re.compile(r",\s+(?:while|whereas|and)\s+|;\s+|\s+and\s+(?=(?:the\s+)?[A-Z])")
+_TAKES = re.compile(
+    r"\b(?:acquir(?:e|es|ed)|buy|buys|bought|tak(?:e|es)|took|get|gets|receiv(?:e|es)|"
+    r"purchas(?:e|es|ed))\s+(?:up\s+to\s+|the\s+remaining\s+|a\s+further\s+|another\s+|"
+    r"the\s+other\s+)?$"
+    r"|\bfor\s+(?:the\s+remaining|a|an|another|a\s+further)\s+$"
+)
+
+
+_DEAL_WITH_FOR = re.compile(
+    r"\b(?:deals?|agreements?|transactions?|pacts?)\s+with\s+(?=(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}"
+    r"[A-Z])"
+)
+_FOR_STAKE_IN = re.compile(
+    r"\s+for\s+(?:a|an|its|the|the\s+remaining)\s+(?P<pct>\d+(?:\.\d+)?)\s?(?:%|per ?cent)\s+"
+    r"(?:[\w-]+\s+)?(?:stake|interest|holding|shareholding)\s+in\s+"
+)
+
+
+def _deal_with_for_stake(s: Sent, ctx: Context) -> list[Event]:
+    """ "(the seller) signed a deal with X for a 10% stake in Y": X buys the stake in Y."""
+    out: list[Event] = []
+    for m in _DEAL_WITH_FOR.finditer(s.text):
+        if _blocked(s, m.start()):
+            continue
+        buyer = _party_at(s, m.end())
+        f = _FOR_STAKE_IN.match(s.text, buyer.end) if buyer is not None else None
+        if buyer is None or f is None or state_body(buyer):
+            continue
+        target = _party_at(s, f.end())
+        ev = _stake(s, ctx, buyer, target, m.start(), False, percent=float(f.group("pct")))
+        if ev is not None:
+            out.append(ev)
+    return out
+
+
+def _second_buyer(s: Sent, ctx: Context, have: list[Event]) -> list[Event]:
+    """ "X will acquire 10% of Y, while Z will acquire 3%": a second clause with its own buyer
+    and share but no object of its own buys into the first clause's company."""
+    out: list[Event] = []
+    for e in have:
+        if e.type != "stake_acquisition" or e.sentence_index != s.index:
+            continue
+        acq, tgt = e.links.get("acquirer"), e.links.get("target")
+        if acq is None or tgt is None:
+            continue
+        end = max(m.end for m in e.links.values())
+        for c in _NEXT_CLAUSE.finditer(s.text, end):
+            p = _CLAUSE_PCT.search(s.text, c.end())
+            nxt = _NEXT_CLAUSE.search(s.text, c.end())
+            if p is None or (nxt is not None and nxt.start() < p.start()):
+                continue
+            if float(p.group("pct")) == e.fields.get("percent"):
+                continue
+            buyer = next(
+                (
+                    o
+                    for o in reversed(s.orgs())
+                    if c.end() <= o.start and o.end <= p.start() and o.kind == "company"
+                ),
+                None,
+            )
+            if buyer is None or _same(buyer, acq) or _same(buyer, tgt):
+                continue
+            if not _TAKES.search(s.text[buyer.end : p.start()]) or _blocked(s, p.start()):
+                continue
+            ev = _stake(s, ctx, buyer, tgt, p.start(), False, percent=float(p.group("pct")))
+            if ev is not None:
+                out.append(ev)
+    return out
+
+
+_LOAN_FOR_PURPOSE = re.compile(
+    r"\b(?P<verb>will\s+(?:provide|extend|facilitate|arrange|lend)|(?:has\s+)?(?:approved|"
+    r"provided|extended|facilitated|arranged|signed))\s+(?:a|an)\s+(?:[\w-]+\s+)?loan\s+"
+    r"(?:facility\s+)?(?:of\s+)?(?:up\s+to\s+)?"
+)
+_ACCESS = re.compile(
+    r"\s+(?:will\s+have\s+access\s+to|will\s+receive|is\s+to\s+receive|will\s+draw\s+on|"
+    r"will\s+get|has\s+access\s+to|receives)\s+"
+)
+
+
+def _borrower_next(s: Sent, ctx: Context) -> list[Event]:
+    """ "The IFC will facilitate a loan of up to US$180mn to develop a lithium mine" and, next,
+    "Lithium chemicals company X will have access to …": X borrows the first sentence's loan
+    (whose borrower it did not name)."""
+    prev = ctx.prev
+    if prev is None or prev.index != s.index - 1:
+        return []
+    if any(e.sentence_index == prev.index and e.type == "loan" for e in ctx.events):
+        return []
+    lp = _LOAN_FOR_PURPOSE.search(prev.text)
+    if lp is None or _blocked(prev, lp.start()):
+        return []
+    amt = next((x for x in _money(prev) if x.start == lp.end()), None)
+    if amt is None or not re.match(
+        r"\s*(?:\([^)]{1,30}\)\s*)?,?\s+to\s+[a-z]", prev.text[amt.end :]
+    ):
+        return []  # a borrower named after "to", or no purpose: not this shape
+    lender, _ = _subject(prev, lp.start(), ctx)
+    if lender is None or not state_body(lender):
+        return []
+    for a in _ACCESS.finditer(s.text):
+        if _blocked(s, a.start()):
+            continue
+        borrower = next(
+            (o for o in reversed(s.orgs()) if o.end <= a.start() and o.kind == "company"), None
+        )
+        if borrower is None or s.text[borrower.end : a.start()].strip():
+            # "Lithium chemicals company Allkem will have access to …": a one-word name after
+            # its descriptor
+            n = re.search(
+                r"(?:^|\s)([A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*){0,3})$", s.text[: a.start()]
+            )
+            borrower = _name_at(s, n.start(1)) if n is not None else None
+        if borrower is None or state_body(borrower) or s.text[borrower.end : a.start()].strip():
+            continue
+        ev = _loan(s, ctx, lender, borrower, amt, a.start(), True)
+        return [ev] if ev is not None else []
+    return []
+
+
+_FINANCING_BY = re.compile(
+    r"^(?:The|This|That)\s+(?:[\w-]+\s+){0,2}?(?:financing|funding|debt|package|loans?|"
+    r"facilit(?:y|ies))\b[^.;]{0,40}?\b(?:backed|provided|funded|underwritten|extended|arranged)"
+    r"\s+(?:jointly\s+)?by\s+"
+)
+_DEBT_WORD = re.compile(r"\b(?:loans?|debt|credit|financing)\b", re.IGNORECASE)
+_UNSETTLED = re.compile(
+    r"\b(?:if|would|could|may|might|seek(?:s|ing)?|sought|aim(?:s|ing)?|hop(?:es|ing)|"
+    r"target(?:s|ing)|plan(?:s|ning)?)\b",
+    re.IGNORECASE,
+)
+
+
+def _financing_by_list(s: Sent, ctx: Context) -> list[Event]:
+    """ "X has reached financial close on $N of debt funding." and then "The financing, backed by
+    A and B, …": each public lender of the list lends to X (a joint sum: none of theirs)."""
+    f = _FINANCING_BY.match(s.text)
+    prev = ctx.prev
+    if f is None or prev is None or prev.index != s.index - 1 or _blocked(s, f.start()):
+        return []
+    if _UNSETTLED.search(s.text):
+        return []  # "The financing, if backed by A and B, would …"
+    d = _DEBT_WORD.search(prev.text)
+    if d is None or not _money(prev) or _NONBINDING.search(prev.text) or _blocked(prev, d.start()):
+        return []
+    if _UNSETTLED.search(prev.text[: d.start()]):
+        return []  # "X is seeking $N of debt funding"
+    borrower = _subject(prev, d.start(), ctx)[0]
+    lenders = [p for p in _parties(s, f.end()) if state_body(p)]
+    if borrower is None or state_body(borrower) or not lenders:
+        return []
+    amt = _money(prev)[0] if len(lenders) == 1 else None
+    out = [_loan(s, ctx, lender, borrower, amt, f.start(), True) for lender in lenders]
+    return [e for e in out if e is not None]
+
+
+_JOINED_FINANCING = re.compile(
+    r"\b(?:joined|joins|has\s+joined|participated\s+in|participates\s+in|took\s+part\s+in|"
+    r"takes\s+part\s+in)\s+(?:the\s+)?(?:[\w-]+\s+)?financing\s+(?:of|for)\s+(?:the\s+)?"
+)
+
+
+def _joined_financing(s: Sent, ctx: Context) -> list[Event]:
+    """ "Y has joined the financing of X's plant, signing a loan of €N": Y lends to X."""
+    j = _JOINED_FINANCING.search(s.text)
+    if j is None or _blocked(s, j.start()):
+        return []
+    lender, by_ref = _subject(s, j.start(), ctx)
+    borrower = _party_at(s, j.end())
+    if lender is None or borrower is None or not state_body(lender) or state_body(borrower):
+        return []
+    if not _PROJECT_AFTER.match(s.text, borrower.end):
+        return []  # "the financing of the project": whose is not said
+    loan = _LOAN_NP.search(s.text, borrower.end)
+    if loan is None:
+        return []
+    amt = next((x for x in _money(s) if loan.end() <= x.start <= loan.end() + 2), None) or next(
+        (x for x in _money(s) if x.end <= loan.start() and loan.start() - x.end < 4), None
+    )
+    ev = _loan(s, ctx, lender, borrower, amt, j.start(), by_ref)
+    return [ev] if ev is not None else []
+
+
+_IN_RETURN = re.compile(
+    r"^(?:In\s+return|In\s+exchange|For\s+its\s+part|As\s+part\s+of\s+the\s+(?:deal|"
+    r"agreement)),\s+"
+)
+_PROVIDES_LOAN = re.compile(
+    r"\b(?:is\s+providing|will\s+provide|provides|provided|is\s+lending|will\s+lend|lends|lent|"
+    r"will\s+extend|extends|extended|has\s+(?:provided|extended|lent))\s+(?:a|an)\s+",
+    re.IGNORECASE,
+)
+
+
+_RETURN_WITHIN = 3
+"""How many sentences back the deal an "In return, …" answers may be told."""
+
+
+def _loan_in_return(s: Sent, ctx: Context) -> list[Event]:
+    """ "In return, Y is providing a US$20 million construction loan": after a deal between
+    X and Y (told at most three sentences before), Y's loan goes to X, the other party (the
+    lender need not be public)."""
+    r = _IN_RETURN.match(s.text)
+    if r is None:
+        return []
+    p = _PROVIDES_LOAN.search(s.text, r.end())
+    if p is None or _blocked(s, p.start()):
+        return []
+    lender = _party_at(s, r.end())
+    if lender is None or lender.end > p.start():
+        return []
+    amt = next((x for x in _money(s) if p.end() <= x.start <= p.end() + 4), None)
+    if amt is None or not re.match(r"\s+(?:[\w-]+\s+){0,2}?loan\b", s.text[amt.end :]):
+        return []
+    for e in reversed(ctx.events):
+        if s.index - e.sentence_index > _RETURN_WITHIN or e.type not in (
+            "offtake",
+            "stake_acquisition",
+        ):
+            continue
+        parties = list(e.links.values())
+        if not any(_same(lender, m) for m in parties):
+            continue
+        other = next((m for m in parties if not _same(lender, m)), None)
+        ev = _loan(s, ctx, lender, other, amt, p.start(), True)
+        return [ev] if ev is not None else []
+    return []
 
 
 # --------------------------------------------------------------------------- refine
@@ -1014,9 +1458,67 @@ def _recalled(s: Sent, e: Event) -> bool:
     return False
 
 
+_ROLE_LEAD = re.compile(
+    r"(?:Start-?[Uu]ps?|Miner|Explorer|Developer|Producer|Refiner|Smelter|Carmaker|Automaker|"
+    r"Steelmaker|Chipmaker|Manufacturer|Recycler|Trader|Lender|Investor|Buyer|Supplier|"
+    r"Operator|Owner)\s+(?=[A-Z])"
+)
+_POSSESSOR = re.compile(r"(?P<who>[A-Z][\w.-]*)['’]s\s+(?=[A-Z])")
+_DEAL_PARTIES = {
+    "stake_acquisition": ("acquirer", "target"),
+    "investment": ("investor", "target"),
+    "offtake": ("supplier", "buyer"),
+    "loan": ("lender", "borrower"),
+    "grant": ("grantor", "recipient"),
+}
+
+
+@functools.cache
+def _country_words() -> frozenset[str]:
+    """One-word country names and demonyms ("Chile", "German")."""
+    return frozenset(
+        n.surface for n in country_names() if n.role in ("name", "demonym") and " " not in n.surface
+    )
+
+
+def _bare_parties(s: Sent, e: Event) -> Event:
+    """A new party's name without what is glued before it: a role noun opening the sentence
+    ("Start-up Vulcan", "Miner Tolvana Resources") or its country's possessive ("Chile's
+    Minera Centinela", "German's KfW")."""
+    fields: dict[str, object] = {}
+    links: dict[str, Mention] = {}
+    countries = {c.text for c in s.countries()} | _country_words()
+    for role in _DEAL_PARTIES.get(e.type, ()):
+        m = e.links.get(role)
+        if m is None or m.id is not None or m.canonical or e.fields.get(role) != m.text:
+            continue
+        lead = _ROLE_LEAD.match(m.text)
+        if lead is None:
+            p = _POSSESSOR.match(m.text)
+            lead = p if p is not None and p.group("who") in countries else None
+        end = len(m.text)
+        if m.text.endswith(".") and not re.search(r"\.\w|\b(?:No|Co|Inc|Corp|Ltd|Bhd)\.$", m.text):
+            end -= 1  # "… with Minera Centinela.": the full stop ends the sentence
+        start = lead.end() if lead is not None else 0
+        if end - start < 3 or (start, end) == (0, len(m.text)):
+            continue
+        bare = replace(m, start=m.start + start, end=m.start + end, text=m.text[start:end])
+        fields[role] = bare.text
+        links[role] = bare
+    if not fields:
+        return e
+    return e.with_fields({**e.fields, **fields}, {**e.links, **links})
+
+
 def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     """``found`` with the state loans and grants of the sentence: the rules' events replace the
-    loans, grants and investments that read the same deal with other parties."""
+    loans, grants and investments that read the same deal with other parties; every deal's
+    new parties without a glued role noun or country possessive (:func:`_bare_parties`)."""
+    found = [_bare_parties(s, e) for e in found]
+    return [_bare_parties(s, e) for e in _refine(s, ctx, found)]
+
+
+def _refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     if _UNBOUND.search(s.text) or _NONBINDING.search(s.text):
         return found
     if _OPTION.search(s.text):
@@ -1027,9 +1529,16 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
     new += _more_loans(s, ctx)
     new += [*_program_funds(s, ctx), *_non_repayable(s, ctx), *_commitment_to(s, ctx)]
     note_total(s, ctx)
+    _bare_funder(s, ctx)
     new += _shares_of_total(s, ctx)
+    new += _funder_next(s, ctx)
+    new += [*_loan_backing(s, ctx), *_loan_in_return(s, ctx), *_finance_by(s, ctx)]
+    new += _borrower_next(s, ctx)
+    new += [*_financing_by_list(s, ctx), *_joined_financing(s, ctx)]
     new += _clause_lending(s, ctx, [*found, *new])
     new += _coordinated_sums(s, ctx, [*found, *new])
+    new += _deal_with_for_stake(s, ctx)
+    new += _second_buyer(s, ctx, [*found, *new])
     out = [e for e in found if not _clashes(e, new)] if new else list(found)
     deals = [e for e in [*out, *new] if e.type in ("loan", "grant")]
     # "signed an agreement to provide a $N loan to X for its lithium project": no supply deal
@@ -1061,6 +1570,6 @@ def refine(s: Sent, ctx: Context, found: list[Event]) -> list[Event]:
                 out[i] = old.with_fields({**old.fields, **add})
     out = [e for e in out if not (e.type in ("loan", "grant") and _recalled(s, e))]
     return [
-        _full_name(_home_dollar(_lenders_lend(s, e))) if e.type in ("loan", "grant") else e
+        _full_name(s, _home_dollar(_lenders_lend(s, e))) if e.type in ("loan", "grant") else e
         for e in out
     ]
