@@ -78,3 +78,26 @@ def test_a_workspace_of_another_size_is_refused() -> None:
     ws = _pages.workspace(s.n, int(np.count_nonzero(s.share)) + 1)
     with pytest.raises(ValueError, match="nonzero"):
         _graph.inflow_csr(s.owner, s.owned, s.share, s.n, ws)
+
+
+@pytest.mark.parametrize(("bits", "seed"), [(3, 0), (5, 1), (13, 2)])
+def test_ids_in_no_order_fill_through_buckets_bit_for_bit(
+    bits: int, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stakes in random order, ids relabelled at random: with a workspace they go through
+    buckets of rows (many buckets, some empty, a partial last one, at these sizes) and give the
+    arrays of the direct count and scatter, in the same order within each row."""
+    s = random_layer(5_003, seed)
+    rng = np.random.default_rng(seed)
+    relabel = rng.permutation(s.n)
+    order = rng.permutation(s.share.size)
+    owner, owned, share = relabel[s.owner][order], relabel[s.owned][order], s.share[order]
+    direct = _graph.inflow_csr(owner, owned, share, s.n)  # no workspace: the direct path
+    monkeypatch.setattr(_graph, "BUCKET_BITS", bits)
+    ws = _pages.workspace(s.n, int(np.count_nonzero(share)))
+    ws.pdata.fill(np.nan)  # the buckets are held there: the bucket path overwrites it all
+    bucketed = _graph.inflow_csr(owner, owned, share, s.n, ws)
+    assert bucketed[1] is ws.indices
+    assert not np.isnan(ws.pdata).any()
+    for got, want in zip(bucketed, direct, strict=True):
+        np.testing.assert_array_equal(got, want)

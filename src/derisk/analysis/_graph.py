@@ -1,6 +1,7 @@
 """Compiled graph kernels for :mod:`derisk.analysis.ownership` (numba; one pass each).
 
-* :func:`inflow_csr`: ``W^T`` as CSR (row ``j``: the holders of ``j``) by a counting sort.
+* :func:`inflow_csr`: ``W^T`` as CSR (row ``j``: the holders of ``j``) by a counting sort
+  (through buckets of rows when the ids come in no order).
 * :func:`prepare`: strongly connected components, the level of every component in the
   condensed DAG -- the longest chain of holders above it (``0``: no holder outside itself) --
   a layout of the nodes in the order their components complete (every holder first, components
@@ -41,7 +42,7 @@ from numba.core import cgutils as _cgutils
 from numba.core import types
 from numba.extending import intrinsic
 
-from derisk.analysis._pages import Workspace, workspace
+from derisk.analysis._pages import Workspace, rows_in_order, workspace
 
 WINDOW = 1024
 """:func:`sweep` reads every row in full for the next this many positions when more than half of
@@ -668,6 +669,98 @@ def _overfull(indptr: Any, data: Any, limit: float) -> Any:  # pragma: no cover 
     return count, first, first_total
 
 
+BUCKET_BITS = 13
+"""Rows per bucket of the two-pass fill, as a power of two (8,192 rows: a bucket's counts and
+rows stay in the core's cache)."""
+
+
+@njit(cache=True, nogil=True)
+def _buckets(owned: Any, share: Any, shift: int, nb: int) -> Any:  # pragma: no cover - compiled
+    # the nonzero stakes per bucket of rows (``owned >> shift``) and their running sum (the
+    # buckets' starts)
+    bstart = np.zeros(nb + 1, dtype=np.int64)
+    for k in range(owned.size):
+        if share[k] != 0.0:
+            bstart[(owned[k] >> shift) + 1] += 1
+    for b in range(nb):
+        bstart[b + 1] += bstart[b]
+    return bstart
+
+
+@njit(cache=True, nogil=True)
+def _fill_buckets(
+    owner: Any,
+    owned: Any,
+    share: Any,
+    shift: int,
+    bstart: Any,
+    t_owned: Any,
+    t_owner: Any,
+    t_share: Any,
+) -> None:  # pragma: no cover - compiled
+    # first pass: every nonzero stake to its bucket, in input order (one write stream per
+    # bucket, sequential within it)
+    nb = bstart.size - 1
+    at = bstart[:nb].copy()
+    for k in range(owned.size):
+        if share[k] != 0.0:
+            j = owned[k]
+            b = j >> shift
+            f = at[b]
+            t_owned[f] = j
+            t_owner[f] = owner[k]
+            t_share[f] = share[k]
+            at[b] = f + 1
+
+
+@njit(cache=True, nogil=True)
+def _fill_rows(
+    n: int,
+    shift: int,
+    bstart: Any,
+    t_owned: Any,
+    t_owner: Any,
+    t_share: Any,
+    indptr: Any,
+    indices: Any,
+    data: Any,
+) -> None:  # pragma: no cover - compiled
+    # second pass, bucket by bucket: count its rows, their starts, and place its stakes (the
+    # rows of one bucket are one stretch of the output, in cache); ``t_owned`` may be
+    # ``indices`` itself: a bucket's stretch is read into ``scratch`` before it is written
+    nb = bstart.size - 1
+    width = 1 << shift
+    cnt = np.zeros(width + 1, dtype=np.int64)
+    big = 0
+    for b in range(nb):
+        if bstart[b + 1] - bstart[b] > big:
+            big = bstart[b + 1] - bstart[b]
+    scratch = np.empty(big, dtype=t_owned.dtype)
+    indptr[0] = 0
+    for b in range(nb):
+        lo, hi = bstart[b], bstart[b + 1]
+        r0 = b << shift
+        r1 = min(n, r0 + width)
+        for t in range(r1 - r0 + 1):
+            cnt[t] = 0
+        for f in range(lo, hi):
+            scratch[f - lo] = t_owned[f]
+            cnt[t_owned[f] - r0 + 1] += 1
+        acc = lo
+        for t in range(r1 - r0):
+            acc += cnt[t + 1]
+            cnt[t + 1] = acc - cnt[t + 1]  # the row's start
+            indptr[r0 + t + 1] = acc
+        for t in range(r1 - r0):
+            cnt[t] = cnt[t + 1]
+        for f in range(lo, hi):
+            r = scratch[f - lo] - r0
+            g = cnt[r]
+            indices[g] = t_owner[f]
+            data[g] = t_share[f]
+            cnt[r] = g + 1
+
+
 def overfull(indptr: Any, data: Any, limit: float) -> tuple[int, int, float]:
     """``(count, first, total)``: how many rows of the inflow add up to more than ``limit``,
     the first of them and its total (summed in the order of the stakes, as ``np.bincount``).
@@ -680,13 +773,28 @@ def overfull(indptr: Any, data: Any, limit: float) -> tuple[int, int, float]:
 
 
 def inflow_csr(
-    owner: Any, owned: Any, share: Any, n: int, ws: Workspace | None = None
+    owner: Any,
+    owned: Any,
+    share: Any,
+    n: int,
+    ws: Workspace | None = None,
+    *,
+    buckets: bool | None = None,
 ) -> tuple[Any, Any, Any]:
     """``(indptr, indices, data)`` of ``W^T`` (row ``j``: the holders of ``j``) from the stakes,
-    by a counting sort (one count, one scatter; no sort within rows, no copies of the edge
-    lists). Zero stakes are left out; duplicate stakes stay apart (products add them up).
-    Indices are 32-bit where they fit. The arrays come from ``ws`` where given (its sizes:
-    ``n`` and the number of nonzero stakes).
+    by a counting sort (no sort within rows; stakes keep their input order within a row). Zero
+    stakes are left out; duplicate stakes stay apart (products add them up). Indices are 32-bit
+    where they fit. The arrays come from ``ws`` where given (its sizes: ``n`` and the number of
+    nonzero stakes).
+
+    Stakes listed in row order (or nearly: :func:`._pages.rows_in_order`) are counted and
+    scattered directly, each pass sequential. Otherwise (ids in no order, the common case of
+    a database's keys) a direct scatter makes one random write per stake; with ``ws`` the
+    stakes go first to buckets of ``2**BUCKET_BITS`` rows (sequential writes into one stream
+    per bucket, held in the workspace's ``pindices`` and ``pdata``, which the layout pass
+    writes only later), then each bucket to its rows, whose stretch of the output stays in
+    cache: the same arrays, bit for bit. ``buckets`` forces the choice (a workspace made
+    with ``buckets=True`` maps those arrays first).
 
     >>> [a.tolist() for a in inflow_csr(np.array([0, 2, 1]), np.array([1, 1, 2]),
     ...                                 np.array([0.5, 0.25, 0.0]), 3)]
@@ -699,7 +807,23 @@ def inflow_csr(
         indices, data = np.empty(nnz, dtype=idt), np.empty(nnz, dtype=np.float64)
     else:
         indptr, indices, data = ws.indptr, ws.indices, ws.data
-    if int(_count(owned, share, indptr)) != data.size:
+    if buckets is None:
+        buckets = not rows_in_order(owned)
+    if not buckets or ws is None:
+        # in row order already (or nearly): one count and one scatter, each sequential
+        if int(_count(owned, share, indptr)) != data.size:
+            raise ValueError(f"the workspace holds {data.size} stakes, not the nonzero ones")
+        _scatter(owner, owned, share, indptr, indices, data)
+        return indptr, indices, data
+    shift = BUCKET_BITS
+    nb = max(1, (n + (1 << shift) - 1) >> shift)
+    bstart = _buckets(owned, share, shift, nb)
+    if int(bstart[-1]) != data.size:
         raise ValueError(f"the workspace holds {data.size} stakes, not the nonzero ones")
-    _scatter(owner, owned, share, indptr, indices, data)
+    # rows in no order: stakes to buckets of rows first, then each bucket to its rows (two
+    # passes with sequential writes instead of one with a random write per stake); the
+    # inflow renamed to the layout (``pindices``, ``pdata``) is written only later, so its
+    # arrays hold the buckets meanwhile
+    _fill_buckets(owner, owned, share, shift, bstart, indices, ws.pindices, ws.pdata)
+    _fill_rows(n, shift, bstart, indices, ws.pindices, ws.pdata, indptr, indices, data)
     return indptr, indices, data

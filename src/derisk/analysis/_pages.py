@@ -145,8 +145,33 @@ class Workspace(NamedTuple):
     pos: Any
 
 
+def rows_in_order(owned: Any, *, chunks: int = 16, width: int = 2048) -> bool:
+    """Whether the stakes come listed (nearly) in row order -- fewer than one in 64 steps back
+    from one owned entity to a smaller one -- judged on ``chunks`` runs of ``width`` stakes
+    spread over the list (all of it when short): numpy only, before the kernels are loaded.
+
+    >>> rows_in_order(np.arange(100_000)), rows_in_order(np.arange(100_000)[::-1])
+    (True, False)
+    """
+    a = np.asarray(owned)
+    if a.size <= chunks * width:
+        runs = [a]
+    else:
+        step = (a.size - width) // (chunks - 1)
+        runs = [a[k * step : k * step + width] for k in range(chunks)]
+    back = sum(int(np.count_nonzero(np.diff(r) < 0)) for r in runs)
+    total = sum(max(0, r.size - 1) for r in runs)
+    return back * 64 <= total
+
+
 def workspace(
-    n: int, nnz: int, pages: Unpaged | None = None, *, index: Any = None, offset: Any = None
+    n: int,
+    nnz: int,
+    pages: Unpaged | None = None,
+    *,
+    index: Any = None,
+    offset: Any = None,
+    buckets: bool = False,
 ) -> Workspace:
     """The arrays for a layer of ``n`` entities and ``nnz`` nonzero stakes, in the order the
     kernels first write them (so that ``pages`` maps them in that order). Indices are 32-bit
@@ -160,16 +185,33 @@ def workspace(
     pg = pages if pages is not None else Unpaged()
     it = index if index is not None else np.int32 if n < 2**30 and nnz < 2**31 else np.int64
     pt = offset if offset is not None else it
+    indptr = pg.empty(n + 1, pt)
+    indices = pg.empty(nnz, it)
+    if buckets:
+        # ids in no order: the inflow's stakes go to buckets held in ``pindices`` and ``pdata``
+        # before ``data`` is written (:func:`._graph.inflow_csr`), so those are mapped first
+        pindices = pg.empty(nnz, it)
+        pdata = pg.empty(nnz, np.float64)
+        data = pg.empty(nnz, np.float64)
+        state = pg.empty(n, np.int64)
+    else:
+        data = pg.empty(nnz, np.float64)
+        state = pg.empty(n, np.int64)
+    perm, level = pg.empty(n, it), pg.empty(n, it)
+    cstart, pindptr = pg.empty(n + 1, it), pg.empty(n + 1, pt)
+    if not buckets:
+        pindices = pg.empty(nnz, it)
+        pdata = pg.empty(nnz, np.float64)
     return Workspace(
-        indptr=pg.empty(n + 1, pt),
-        indices=pg.empty(nnz, it),
-        data=pg.empty(nnz, np.float64),
-        state=pg.empty(n, np.int64),
-        perm=pg.empty(n, it),
-        level=pg.empty(n, it),
-        cstart=pg.empty(n + 1, it),
-        pindptr=pg.empty(n + 1, pt),
-        pindices=pg.empty(nnz, it),
-        pdata=pg.empty(nnz, np.float64),
+        indptr=indptr,
+        indices=indices,
+        data=data,
+        state=state,
+        perm=perm,
+        level=level,
+        cstart=cstart,
+        pindptr=pindptr,
+        pindices=pindices,
+        pdata=pdata,
         pos=pg.empty(n, it),
     )

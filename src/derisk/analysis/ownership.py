@@ -334,14 +334,18 @@ def _flat_plan(stakes: Stakes) -> FlatPlan:
     The arrays are allocated first and a second thread maps their pages (the kernels then write
     without faulting) while numba is imported and the kernels run; the same thread checks the
     column sums of ``W`` (:func:`check_columns`, from the inflow's rows) during the pass."""
-    from derisk.analysis._pages import Prefault, workspace
+    from derisk.analysis._pages import Prefault, rows_in_order, workspace
 
     n = stakes.n
+    # ids in no order fill the inflow through buckets of rows, whose arrays are mapped first
+    buckets = not rows_in_order(stakes.owned)
     with Prefault() as pages:
-        ws = workspace(n, int(np.count_nonzero(stakes.share)), pages)
+        ws = workspace(n, int(np.count_nonzero(stakes.share)), pages, buckets=buckets)
         from derisk.analysis import _graph  # numba: imported only for large layers
 
-        indptr, indices, data = _graph.inflow_csr(stakes.owner, stakes.owned, stakes.share, n, ws)
+        indptr, indices, data = _graph.inflow_csr(
+            stakes.owner, stakes.owned, stakes.share, n, ws, buckets=buckets
+        )
         sums = pages.submit(functools.partial(_graph.overfull, indptr, data, 1 + COLUMN_TOLERANCE))
         g = _graph.prepare(indptr, indices, data, ws)
         bad, first, total = sums.result()
