@@ -61,7 +61,7 @@ LEGAL_SUFFIXES = (
 )
 """Legal-form words dropped to get the name a company goes by ("Korea Zinc Co., Ltd.")."""
 
-ORG_WORDS = (
+COMPANY_FORMS = (
     "Corp",
     "Corp.",
     "Corporation",
@@ -88,6 +88,11 @@ ORG_WORDS = (
     "Group",
     "Holding",
     "Holdings",
+)
+"""Words of a company's legal or group form ("Ltd", "Corp.", "Holdings")."""
+
+ORG_WORDS = (
+    *COMPANY_FORMS,
     "Mining",
     "Mines",
     "Minerals",

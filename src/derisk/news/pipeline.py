@@ -28,7 +28,7 @@ from derisk.news.events import (
     project_name,
     same_org,
 )
-from derisk.news.lexicon import Lexicon, Mention, sector_country, strip_legal
+from derisk.news.lexicon import COMPANY_FORMS, Lexicon, Mention, sector_country, strip_legal
 from derisk.news.text import sentences
 
 
@@ -419,34 +419,7 @@ def _drop_preliminary(events: list[Event], texts: dict[int, str]) -> list[Event]
     ]
 
 
-_FORM_WORDS = frozenset(
-    [
-        "Materials",
-        "Group",
-        "Holdings",
-        "Holding",
-        "Company",
-        "Co",
-        "Co.",
-        "Corp",
-        "Corp.",
-        "Corporation",
-        "Inc",
-        "Inc.",
-        "Ltd",
-        "Ltd.",
-        "Limited",
-        "plc",
-        "PLC",
-        "AG",
-        "SA",
-        "S.A.",
-        "NV",
-        "N.V.",
-        "LLC",
-        "GmbH",
-    ]
-)
+_FORM_WORDS = frozenset((*COMPANY_FORMS, "Materials"))
 """Words of a company's form, which a short name may leave off ("AMG Critical")."""
 
 
@@ -457,31 +430,26 @@ def _first_words_of(m: Mention, named: list[Mention]) -> list[Mention]:
     opening word but neither name contains the other (a short name that could stand for
     either)."""
     words = m.value.split()
-    if len(words) > 1:
-        # "AMG Critical" (a headline's cut) for "AMG Critical Materials": the fuller name adds
-        # only words of a company's form, never a commodity or place ("Rio Tinto Lithium" is
-        # Rio Tinto's subsidiary)
-        fuller = [
-            c
-            for c in named
-            if c.kind == "company"
-            and c.id is None
-            and c.value.split()[: len(words)] == words
-            and len(c.value.split()) > len(words)
-            and all(w in _FORM_WORDS for w in c.value.split()[len(words) :])
-        ]
-        return [max(fuller, key=lambda c: len(c.value))] if len(fuller) == 1 else []
-    if len(m.value) < 3 or m.value.lower() in _COMMON_SHORT:
-        return []
-    fuller = [
+    # the article's new companies whose name opens with the short one and goes on
+    opening = [
         c
         for c in named
         if c.kind == "company"
         and c.id is None
         and c.value.split()[: len(words)] == words
         and len(c.value.split()) > len(words)
-        and not _FACILITY_LAST.search(c.value)
     ]
+    if len(words) > 1:
+        # "AMG Critical" (a headline's cut) for "AMG Critical Materials": the fuller name adds
+        # only words of a company's form, never a commodity or place ("Rio Tinto Lithium" is
+        # Rio Tinto's subsidiary)
+        fuller = [
+            c for c in opening if all(w in _FORM_WORDS for w in c.value.split()[len(words) :])
+        ]
+        return fuller if len(fuller) == 1 else []
+    if len(m.value) < 3 or m.value.lower() in _COMMON_SHORT:
+        return []
+    fuller = [c for c in opening if not _FACILITY_LAST.search(c.value)]
     keys = {re.sub(r"\W+", " ", c.value.lower()).strip() for c in fuller}
     longest = max(fuller, key=lambda c: len(c.value)) if fuller else None
     if longest is None or any(
