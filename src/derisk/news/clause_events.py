@@ -33,7 +33,6 @@ from derisk.news.clauses import (
 )
 from derisk.news.dates import add_period, parse_duration
 from derisk.news.events import (
-    _BODY_NAME,
     _DURATION,
     _EXTEND_BY,
     _F_CLOSE,
@@ -48,6 +47,7 @@ from derisk.news.events import (
     _classify_dates,
     _context_materials,
     _context_target,
+    _government_body,
     _location,
     _make,
     _stage,
@@ -316,7 +316,7 @@ def facility_clause_events(s: Sent, ctx: Context) -> list[Event]:
         ):
             continue
         company, by_ref = _operator(s, pos, ctx)
-        if company is None or (company.id is None and _BODY_NAME.match(company.text)):
+        if company is None or _government_body(company):
             # a government body tells of or orders the act; it runs no plant
             continue
         mats = [m for m in s.materials() if m.id]

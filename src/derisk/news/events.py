@@ -3576,7 +3576,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
                 ),
                 None,
             )
-        if company is not None and company.id is None and _BODY_NAME.match(company.text):
+        if company is not None and _government_body(company):
             # "The Department of Environment and Natural Resources has stopped mining
             # operations by X": a government body orders the stop; the operator is named after
             # it ("by X", "X's mine") or in a sentence to come
@@ -3622,7 +3622,7 @@ def facility_events(s: Sent, ctx: Context) -> list[Event]:
             # facility is the subject; the company is the one the article is about
             company = _facility_subject_operator(s, m.start(), ctx)
             by_ref = by_ref or company is not None
-        if company is not None and company.id is None and _BODY_NAME.match(company.text):
+        if company is not None and _government_body(company):
             company = None  # a government body found as the plant's subject or its teller
         if company is None and _OPERATOR_UNNAMED.search(s.text, 0, m.start()):
             # "The owner of the Ravensthorpe mine says it will suspend mining", "President X
@@ -3712,6 +3712,13 @@ _BODY_NAME = re.compile(
 )
 """A government body's name ("The Department of Environment and Natural Resources", "Ministry
 of Industry and Construction"): it orders or reports a plant's act, it does not run the plant."""
+
+
+def _government_body(m: Mention) -> bool:
+    """``m`` is a government body not in the graph, named as such (:data:`_BODY_NAME`)."""
+    return m.id is None and _BODY_NAME.match(m.text) is not None
+
+
 _BUILT_BY = re.compile(
     r"\b(?:built|developed|owned|operated|run|constructed|managed)\s+by\s+(?:the\s+)?"
     r"(?:[\w'’-]+\s+){0,3}$"
@@ -4115,8 +4122,12 @@ def follow_up(s: Sent, ctx: Context) -> list[Event]:
             if e.type == "facility" and "capacity" not in e.fields:
                 cap = next((x for x in qty if x.unit.endswith("/yr")), qty[0])
                 updated.append(e.with_fields(dict(e.fields, capacity=cap.value, unit=cap.unit)))
-    later = stated_capacity(s.text) if qty and not _FOLLOW_PLANT.match(s.text) else None
-    if later is not None and _CAPACITY_REF.search(s.text):
+    later = (
+        stated_capacity(s.text)
+        if qty and not _FOLLOW_PLANT.match(s.text) and _CAPACITY_REF.search(s.text)
+        else None
+    )
+    if later is not None:
         # "X invested $790 million in the project, which has a capacity of 20,000 tonnes a
         # year": the size of the plant whose opening was just told
         lacking = [

@@ -663,10 +663,11 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
     events = _drop_preliminary(events, texts)
     events = _drop_headline_variants(events, article.title or _headline_line(article.text))
     events = deals.home_dollar(events, article.url, article.text)
+    # names made whole first, so that a headline's short name and the body's full one are one
+    # party
+    events = [_full_names(e, named) for e in events]
     # a restatement of an event (same type and key fields, no conflicting value) adds the
     # details it states to the first statement ("… for five years" in the next paragraph)
-    # names first, so that a headline's short name and the body's full one are one party
-    events = [_full_names(e, named) for e in events]
     unique: list[Event] = []
     for e in events:
         for i, u in enumerate(unique):
@@ -686,7 +687,7 @@ def analyze(article: Article, lexicon: Lexicon, catalog: Catalog | None = None) 
                 break
         else:
             unique.append(e)
-    unique = [_full_names(_recalibrate(e, article.published), named) for e in unique]
+    unique = [_recalibrate(e, article.published) for e in unique]
     abbrev = _abbreviations(article.text)
     if abbrev:
         unique = [_expand_abbreviations(e, abbrev) for e in unique]
